@@ -1,0 +1,228 @@
+"""The one request handler behind the decorator, the fixtures and the server.
+
+``Engine.handle(HttpRequest) -> HttpResponse``: decode the wire shape, run the gateway
+checks (action, version, credentials, signature), validate the declared parameters,
+resolve the region, run the handler in one store transaction, encode JSON or XML.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from mockecs import regions
+from mockecs.accounts import Accounts
+from mockecs.clock import Clock
+from mockecs.encoding import error_body, render
+from mockecs.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
+from mockecs.operations import REGISTRY, Context, Operation
+from mockecs.params import group
+from mockecs.protocol import ApiRequest, HttpRequest, HttpResponse, decode
+
+log = logging.getLogger("mockecs")
+API_VERSION = "2014-05-26"
+
+
+@dataclass
+class Config:
+    """Engine settings; every one is also a pytest option and a server flag."""
+
+    default_region: str = "cn-hangzhou"
+    store: str = "memory://"
+    strict_signatures: bool = False
+    transitions: str = "instant"  # "instant" | "realistic" (see mockecs.lifecycle)
+    catalog: bool = True
+    record_calls: bool = True
+    options: dict[str, Any] = field(default_factory=dict)  # per-behaviour switches ([GUESS] choices)
+
+
+@dataclass
+class Call:
+    """One answered request, for assertions (``engine.calls``)."""
+
+    action: Optional[str]
+    params: dict[str, str]
+    account: Optional[str]
+    region: Optional[str]
+    status: int
+    error_code: Optional[str]
+    request_id: str
+    time: float
+
+
+@dataclass
+class Fault:
+    """An injected answer: an error ``code`` (or only ``latency``) for ``times`` matching calls."""
+
+    action: str  # "*" for any
+    code: Optional[str] = None
+    message: str = "Injected by mockecs."
+    status: int = 400
+    times: Optional[int] = 1  # None: every call
+    latency: float = 0.0
+    account: Optional[str] = None
+
+
+def _load_operations() -> None:
+    # Importing the package registers every operation module.
+    import mockecs.ops  # noqa: F401
+
+
+class Engine:
+    def __init__(self, config: Optional[Config] = None, store: Any = None, plugins: Any = None) -> None:
+        from mockecs.plugins import make_store, plugin_manager
+
+        _load_operations()
+        self.config = config or Config()
+        self.plugins = plugins or plugin_manager()
+        self.store = store if store is not None else make_store(self.config.store)
+        self.accounts = Accounts()
+        self.clock = Clock()
+        self.calls: list[Call] = []
+        self.faults: list[Fault] = []
+        self._fault_lock = threading.Lock()
+        self.operations = REGISTRY
+        self.plugins.hook.mockecs_configure_engine(engine=self)
+        self.accounts.freeze_base()
+
+    # -- control ---------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget all state a test created; the read-only catalog stays loaded."""
+        self.store.reset()
+        self.accounts.reset()
+        self.clock.reset()
+        self.calls = []
+        with self._fault_lock:
+            self.faults = []
+
+    def inject(self, action: str = "*", code: Optional[str] = None, message: Optional[str] = None,
+               status: int = 400, times: Optional[int] = 1, latency: float = 0.0,
+               account: Optional[str] = None) -> Fault:
+        """Make the next ``times`` calls of ``action`` fail with ``code`` (or only wait ``latency``)."""
+        if code == "Throttling" and message is None:
+            message = "Request was denied due to user flow control."
+        fault = Fault(action, code, message or "Injected by mockecs.", status, times, latency, account)
+        with self._fault_lock:
+            self.faults.append(fault)
+        return fault
+
+    def _take_fault(self, action: str, account: Optional[str]) -> Optional[Fault]:
+        if not self.faults:
+            return None
+        with self._fault_lock:
+            for fault in self.faults:
+                if fault.action in ("*", action) and fault.account in (None, account):
+                    if fault.times is not None:
+                        fault.times -= 1
+                        if fault.times <= 0:
+                            self.faults.remove(fault)
+                    return fault
+        return None
+
+    # -- the request path -------------------------------------------------------------
+    def handle(self, http: HttpRequest) -> HttpResponse:
+        request_id = str(uuid.uuid4()).upper()
+        req: Optional[ApiRequest] = None
+        account = region = None
+        try:
+            req = decode(http)
+            account, region, body = self._dispatch(req, request_id)
+            status, code = 200, None
+            response = render(200, {"RequestId": request_id, **body}, req.format, f"{req.action}Response", request_id)
+        except EcsError as err:
+            status, code = err.status, err.code
+            response = self._error(req, request_id, err)
+        except Exception as exc:  # a bug in mockecs: answer like the service, log the traceback
+            log.exception("mockecs internal error while answering %s", req.action if req else "?")
+            status, code = 500, "InternalError"
+            response = self._error(req, request_id, EcsError(
+                "InternalError", f"The request processing has failed due to some unknown error. ({type(exc).__name__})", 500))
+        if self.config.record_calls:
+            self.calls.append(Call(req.action if req else None, dict(req.params) if req else {}, account, region,
+                                   status, code, request_id, time.time()))
+        return response
+
+    def _error(self, req: Optional[ApiRequest], request_id: str, err: EcsError) -> HttpResponse:
+        host = req.host if req and req.host else "ecs.aliyuncs.com"
+        fmt = req.format if req else "JSON"
+        return render(err.status, error_body(request_id, host, err.code, err.message), fmt, "Error", request_id)
+
+    def _dispatch(self, req: ApiRequest, request_id: str) -> tuple[Optional[str], Optional[str], dict]:
+        action = req.action
+        if not action:
+            raise missing_parameter("Action")
+        op = self.operations.get(action)
+        if op is None:
+            from mockecs.actions import known_action
+
+            if known_action(action):
+                raise not_implemented(action)
+            raise EcsError(*ACTION_NOT_FOUND)
+        if not req.version:
+            raise missing_parameter("Version")
+        if req.version != API_VERSION:
+            raise EcsError("InvalidVersion", "Specified parameter Version is not valid.", 400)
+
+        strict = self.config.strict_signatures
+        cred = self.accounts.resolve(req.access_key_id, req.security_token, strict)
+        if strict:
+            from mockecs.signing import verify
+
+            verify(req, cred.access_key_secret, self.accounts.nonce_seen)
+        account = cred.account_id if cred else self.accounts.default_account_id
+
+        fault = self._take_fault(action, account)
+        if fault is not None:
+            if fault.latency:
+                time.sleep(fault.latency)
+            if fault.code:
+                raise EcsError(fault.code, fault.message, fault.status)
+
+        args = self._arguments(op, req.params)
+        region = args.pop("region_id", None)
+        dry_run = args.pop("dry_run", False)
+        token = args.pop("client_token", None)
+        if region is not None and not regions.exists(region):
+            code, status = op.region_error
+            raise EcsError(code, "The specified RegionId does not exist.", status)
+
+        with self.store.transaction() as txn:
+            if region is None and op.region != "none":
+                region = (op.region_of(txn, args) if op.region_of else None) \
+                    or regions.region_from_host(req.host) or self.config.default_region
+            ctx = Context(self, txn, action, account, region or self.config.default_region, request_id,
+                          req.host, self.clock.now(), req.params)
+            if token and op.idempotent:
+                key = f"{account}:{action}:{token}"
+                fingerprint = json.dumps([region, args], sort_keys=True, default=str)
+                seen = txn.get("client_token", key)
+                if seen is not None:
+                    if seen["fingerprint"] != fingerprint:
+                        raise EcsError(*op.idempotent)
+                    return account, region, dict(seen["response"])
+            body = op.handler(ctx, **args)
+            if dry_run and op.dry_run:
+                raise EcsError(*op.dry_run)  # all checks passed; the transaction rolls back
+            if token and op.idempotent:
+                txn.put("client_token", key, {"fingerprint": fingerprint, "response": body})
+        return account, region, body
+
+    @staticmethod
+    def _arguments(op: Operation, flat: dict[str, str]) -> dict[str, Any]:
+        parts = group(flat)
+        args: dict[str, Any] = {}
+        for param in op.params:
+            raw = parts.get(param.wire)
+            value = param.decode(raw)
+            if value is None:
+                if param.required:
+                    raise param.missing_error()
+                value = param.default
+            elif param.required and value in ("", []):
+                raise param.missing_error()
+            args[param.name] = value
+        return args

@@ -1,0 +1,95 @@
+"""The operation registry: each ECS action declared once, with its parameters and a short handler.
+
+    @operation("DeleteImage", S("ImageId", required=True), B("Force", default=False), dry_run=True)
+    def delete_image(ctx: Context, image_id: str, force: bool) -> dict: ...
+
+The engine decodes and validates the declared parameters (``MissingParameter`` /
+``InvalidParameter``) and calls the handler with typed, snake_case arguments inside one
+store transaction; the handler returns the response body without ``RequestId``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from mockecs.params import Param, S, B
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mockecs.engine import Engine
+    from mockecs.store import Transaction
+
+DRY_RUN = ("DryRunOperation", "Request validation has been passed with DryRun flag set.", 400)
+IDEMPOTENCE = ("IdempotenceParamNotMatch",
+               "Request uses a client token in a previous request but is not identical to that request.", 400)
+
+
+@dataclass
+class Operation:
+    action: str
+    params: tuple[Param, ...]
+    handler: Callable[..., dict]
+    # "required": RegionId must be sent; "optional": resolved when absent (§1.9); "none": not used.
+    region: str = "required"
+    region_error: tuple[str, int] = ("InvalidRegionId.NotFound", 404)
+    # Finds the region of the resource a region-less request names (CreateSnapshot's DiskId ...).
+    region_of: Optional[Callable[["Transaction", dict], Optional[str]]] = None
+    dry_run: Optional[tuple[str, str, int]] = None
+    idempotent: Optional[tuple[str, str, int]] = None
+    by_name: dict[str, Param] = field(default_factory=dict)
+
+
+REGISTRY: dict[str, Operation] = {}
+
+
+def operation(action: str, *params: Param, region: str = "required",
+              region_error: tuple[str, int] = ("InvalidRegionId.NotFound", 404),
+              region_of: Optional[Callable[["Transaction", dict], Optional[str]]] = None,
+              dry_run: bool | tuple[str, str, int] = False,
+              idempotent: bool | tuple[str, str, int] = False) -> Callable:
+    """Declare ``action``; see the module docstring."""
+    extra: list[Param] = []
+    if region != "none":
+        extra.append(S("RegionId", required=region == "required"))
+    if dry_run:
+        extra.append(B("DryRun", default=False))
+    if idempotent:
+        extra.append(S("ClientToken", max=None, check=lambda v: len(v) <= 64 and v.isascii()))
+
+    def register(fn: Callable[..., dict]) -> Callable[..., dict]:
+        op = Operation(
+            action=action,
+            params=tuple(params) + tuple(extra),
+            handler=fn,
+            region=region,
+            region_error=region_error,
+            region_of=region_of,
+            dry_run=(DRY_RUN if dry_run is True else dry_run) or None,
+            idempotent=(IDEMPOTENCE if idempotent is True else idempotent) or None,
+        )
+        op.by_name = {p.wire: p for p in op.params}
+        REGISTRY[action] = op
+        return fn
+
+    return register
+
+
+@dataclass
+class Context:
+    """What a handler knows about the call it answers."""
+
+    engine: "Engine"
+    txn: "Transaction"
+    action: str
+    account: str  # 16-digit account id of the caller
+    region: str
+    request_id: str
+    host: str
+    now: float  # mock-clock seconds since the epoch
+    params: dict[str, str]  # the flat wire parameters, for handlers that need the raw form
+
+    @property
+    def config(self) -> Any:
+        return self.engine.config
+
+    def hook(self) -> Any:
+        return self.engine.plugins.hook

@@ -1,0 +1,118 @@
+"""Decoding the five request shapes real clients send (spec §1.2) into one :class:`ApiRequest`.
+
+- new SDK, V3: POST, params in the query, action/version in ``x-acs-action``/``x-acs-version``,
+  ``Authorization: ACS3-HMAC-SHA256 ...``, no ``Format`` (JSON expected);
+- new SDK in v2 mode, old SDK: POST (or GET), everything in the query, RPC signature v1;
+- GET with ``Format=XML`` (multi-cloud libraries);
+- POST with an ``application/x-www-form-urlencoded`` body (CLI and other SDKs).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
+from urllib.parse import parse_qsl, urlsplit
+
+_V3_AUTH = re.compile(r"(ACS3-[A-Z0-9-]+) Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-fA-F]+)")
+
+
+@dataclass
+class HttpRequest:
+    """A transport-neutral HTTP request: what interceptors and the server hand to the engine."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes = b""
+
+    def __post_init__(self) -> None:
+        self.headers = {k.lower(): v for k, v in self.headers.items()}
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class ApiRequest:
+    method: str
+    host: str
+    path: str
+    action: Optional[str]
+    version: Optional[str]
+    params: dict[str, str]  # query and form body merged, decoded, blanks kept
+    query: dict[str, str]
+    form: dict[str, str]
+    headers: Mapping[str, str]
+    body: bytes
+    format: str  # "JSON" | "XML"
+    signature_style: str  # "v3" | "v1" | "none"
+    access_key_id: Optional[str] = None
+    security_token: Optional[str] = None
+    v3_auth: Optional[tuple[str, str, str, str]] = field(default=None, repr=False)
+
+
+def _form(text: str) -> dict[str, str]:
+    # Form semantics ('+' is a space) and blank values kept: the old SDK signs 'SignatureType='.
+    return dict(parse_qsl(text, keep_blank_values=True))
+
+
+def decode(req: HttpRequest) -> ApiRequest:
+    parts = urlsplit(req.url)
+    headers = req.headers
+    host = headers.get("host") or parts.netloc
+    query = _form(parts.query)
+    form: dict[str, str] = {}
+    ctype = headers.get("content-type", "")
+    if req.body and ("form-urlencoded" in ctype or not ctype):
+        try:
+            form = _form(req.body.decode("utf-8"))
+        except UnicodeDecodeError:
+            form = {}
+    params = {**query, **form} if form else query
+
+    action = params.get("Action") or headers.get("x-acs-action")
+    version = params.get("Version") or headers.get("x-acs-version")
+
+    fmt = params.get("Format")
+    if fmt:
+        fmt = "XML" if fmt.strip().upper() == "XML" else "JSON"
+    elif "x-acs-action" in headers or "json" in headers.get("accept", ""):
+        fmt = "JSON"
+    else:
+        fmt = "XML"  # the documented default
+
+    auth = headers.get("authorization", "")
+    v3 = _V3_AUTH.match(auth) if auth.startswith("ACS3-") else None
+    if v3 or auth.startswith("ACS3-"):
+        style = "v3"
+        access_key_id = v3.group(2) if v3 else headers.get("x-acs-accesskey-id")
+        token = headers.get("x-acs-security-token")
+    elif "Signature" in params or "AccessKeyId" in params:
+        style = "v1"
+        access_key_id = params.get("AccessKeyId")
+        token = params.get("SecurityToken")
+    else:
+        style = "none"
+        access_key_id = headers.get("x-acs-accesskey-id")
+        token = headers.get("x-acs-security-token")
+    return ApiRequest(
+        method=req.method.upper(),
+        host=host,
+        path=parts.path or "/",
+        action=action,
+        version=version,
+        params=params,
+        query=query,
+        form=form,
+        headers=headers,
+        body=req.body,
+        format=fmt,
+        signature_style=style,
+        access_key_id=access_key_id,
+        security_token=token,
+        v3_auth=v3.groups() if v3 else None,
+    )

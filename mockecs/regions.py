@@ -1,0 +1,32 @@
+"""Regions and zones, loaded once from ``data/regions.json`` (spec §1.1, §4.1-4.2)."""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Optional
+
+_HOST = re.compile(r"^ecs(?:-vpc)?[.-]((?:[a-z]+-)+[a-z0-9]+?)(?:-vpc)?\.aliyuncs\.com(?::\d+)?$")
+
+
+@lru_cache(maxsize=1)
+def regions() -> dict[str, dict]:
+    data = json.loads(resources.files("mockecs").joinpath("data/regions.json").read_text("utf-8"))
+    return {r["RegionId"]: r for r in data["regions"]}
+
+
+def exists(region_id: Optional[str]) -> bool:
+    return bool(region_id) and region_id in regions()
+
+
+def region_from_host(host: str) -> Optional[str]:
+    """``ecs.cn-beijing.aliyuncs.com`` / ``ecs-cn-hangzhou.aliyuncs.com`` / ``ecs-vpc.x.aliyuncs.com`` -> region."""
+    m = _HOST.match(host.lower())
+    if m and m.group(1) in regions():
+        return m.group(1)
+    return None
+
+
+def zone_ids(region_id: str) -> list[str]:
+    return [z["ZoneId"] for z in regions()[region_id]["Zones"]]
