@@ -5,6 +5,8 @@ from typing import Any, Optional
 
 from mockecs.hookspecs import hookimpl
 
+__all__ = ["MemoryStorePlugin", "BuiltinCatalogPlugin"]
+
 
 class MemoryStorePlugin:
     """``memory://`` (the default): state lives in this process."""
@@ -16,4 +18,13 @@ class MemoryStorePlugin:
 
             return MemoryStore()
         return None
-__all__ = ["MemoryStorePlugin"]
+
+
+class BuiltinCatalogPlugin:
+    """The packaged catalog: Alibaba Cloud's public images, Marketplace, community and shared examples."""
+
+    @hookimpl(tryfirst=True)
+    def mockecs_catalog_files(self) -> list:
+        from mockecs.catalog import builtin_files
+
+        return builtin_files()

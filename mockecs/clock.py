@@ -13,6 +13,11 @@ class Clock:
     def now(self) -> float:
         return time.time() + self._offset
 
+    @property
+    def offset(self) -> float:
+        """Seconds the mock clock is ahead of wall time."""
+        return self._offset
+
     def advance(self, seconds: float) -> float:
         with self._lock:
             self._offset += float(seconds)

@@ -14,7 +14,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from mockecs import regions
+from mockecs import catalog, regions
+from mockecs.catalog import Catalog
+from mockecs.lifecycle import Lifecycle
 from mockecs.accounts import Accounts
 from mockecs.clock import Clock
 from mockecs.encoding import error_body, render
@@ -36,6 +38,7 @@ class Config:
     strict_signatures: bool = False
     transitions: str = "instant"  # "instant" | "realistic" (see mockecs.lifecycle)
     catalog: bool = True
+    catalog_files: tuple = ()  # extra catalog data files, after the built-in ones
     record_calls: bool = True
     options: dict[str, Any] = field(default_factory=dict)  # per-behaviour switches ([GUESS] choices)
 
@@ -82,6 +85,10 @@ class Engine:
         self.store = store if store is not None else make_store(self.config.store)
         self.accounts = Accounts()
         self.clock = Clock()
+        self.lifecycle = Lifecycle(mode=self.config.transitions)
+        self.catalog = self._load_catalog()
+        for account_id in self.catalog.account_ids():
+            self.accounts.add_account(account_id)
         self.calls: list[Call] = []
         self.faults: list[Fault] = []
         self._fault_lock = threading.Lock()
@@ -89,12 +96,22 @@ class Engine:
         self.plugins.hook.mockecs_configure_engine(engine=self)
         self.accounts.freeze_base()
 
+    def _load_catalog(self) -> Catalog:
+        if not self.config.catalog:
+            return catalog.EMPTY
+        hook = self.plugins.hook
+        files = [f for group_ in hook.mockecs_catalog_files() for f in group_]
+        files += list(self.config.catalog_files)
+        entries = [e for group_ in hook.mockecs_catalog_entries() for e in group_]
+        return catalog.load(files, entries)
+
     # -- control ---------------------------------------------------------------------
     def reset(self) -> None:
         """Forget all state a test created; the read-only catalog stays loaded."""
         self.store.reset()
         self.accounts.reset()
         self.clock.reset()
+        self.lifecycle.reset()
         self.calls = []
         with self._fault_lock:
             self.faults = []
@@ -109,6 +126,32 @@ class Engine:
         with self._fault_lock:
             self.faults.append(fault)
         return fault
+
+    def clear_faults(self) -> None:
+        with self._fault_lock:
+            self.faults = []
+
+    def export_state(self) -> dict:
+        """Everything a test created, as JSON: store records, accounts and keys, the clock offset."""
+        return {"store": self.store.export(), "accounts": self.accounts.export(), "clock_offset": self.clock.offset}
+
+    def import_state(self, data: dict, replace: bool = True) -> None:
+        """Load an :meth:`export_state` dump; ``replace`` drops records absent from it, in the same transaction."""
+        records = data.get("store") or {}
+        kinds = set(self.store.export()) | set(records) if replace else set()
+        with self.store.transaction() as txn:
+            for kind in kinds:
+                for id, _ in txn.scan(kind):
+                    if id not in records.get(kind, {}):
+                        txn.delete(kind, id)
+            for kind, recs in records.items():
+                for id, item in recs.items():
+                    txn.put(kind, id, item["record"], [tuple(t) for t in item.get("terms", ())])
+        if replace:
+            self.accounts.reset()
+        self.accounts.import_(data.get("accounts") or {})
+        if "clock_offset" in data:
+            self.clock.advance(float(data["clock_offset"]) - self.clock.offset)
 
     def _take_fault(self, action: str, account: Optional[str]) -> Optional[Fault]:
         if not self.faults:

@@ -1,0 +1,168 @@
+"""Images as each account sees them (spec §2.1-2.3): the store's images plus the catalog.
+
+Store images are the accounts' own custom images (created, copied, imported, built).
+Their internal keys: ``_owner``, ``_region``, ``_shares`` ({account: shared time}),
+``_public`` (published as a community image), ``_paid``/``_billing`` (licence fee
+inherited from a paid source), ``_source`` ({"kind": "copy"|"snapshot"|..., ...}).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
+
+from mockecs import resources
+from mockecs.errors import EcsError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mockecs.operations import Context
+
+NOT_FOUND = EcsError("InvalidImageId.NotFound", "The specified ImageId does not exist.", 404)
+STATUSES = ("Creating", "Waiting", "Available", "UnAvailable", "CreateFailed", "Deprecated")
+
+
+def image_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    region = record["_region"]
+    terms = [("name", f"{record['_owner']}|{region}|{record.get('ImageName', '')}")]
+    if record.get("ImageFamily"):
+        terms.append(("family", f"{region}|{record['ImageFamily']}"))
+    for account in record.get("_shares") or ():
+        terms.append(("shared", f"{account}|{region}"))
+    if record.get("_public"):
+        terms.append(("community", region))
+    for mapping in (record.get("DiskDeviceMappings") or {}).get("DiskDeviceMapping") or ():
+        if mapping.get("SnapshotId"):
+            terms.append(("snapshot", mapping["SnapshotId"]))
+    if record.get("ProductCode"):
+        terms.append(("product", record["ProductCode"]))
+    return terms
+
+
+resources.TERMS["image"] = image_terms
+
+
+def put(ctx: "Context", record: dict) -> dict:
+    return resources.put(ctx.txn, "image", record)
+
+
+def get_any(ctx: "Context", image_id: Optional[str]) -> Optional[Mapping[str, Any]]:
+    """An image by id wherever it lives (store first, then catalog), regardless of who may see it."""
+    if not image_id:
+        return None
+    record = resources.get(ctx, "image", image_id)
+    if record is not None:
+        return record
+    return ctx.engine.catalog.get(image_id)
+
+
+def is_catalog(record: Mapping[str, Any]) -> bool:
+    return "_region" not in record
+
+
+def can_see(ctx: "Context", record: Mapping[str, Any], region: Optional[str] = None) -> bool:
+    """Whether the caller may see/use ``record`` in ``region`` (default: the request's)."""
+    region = region or ctx.region
+    account = ctx.account
+    if is_catalog(record):
+        alias = record.get("ImageOwnerAlias")
+        if alias in ("system", "marketplace"):
+            return True
+        if record.get("IsPublic"):
+            return True  # community
+        return account in (record.get("_shared_with") or ()) or account == str(record.get("_owner"))
+    if record["_region"] != region:
+        return False
+    return record["_owner"] == account or account in (record.get("_shares") or {}) or bool(record.get("_public"))
+
+
+def visible(ctx: "Context", image_id: Optional[str], region: Optional[str] = None) -> Optional[Mapping[str, Any]]:
+    record = get_any(ctx, image_id)
+    if record is None or not can_see(ctx, record, region):
+        return None
+    return record
+
+
+def visible_or_404(ctx: "Context", image_id: Optional[str]) -> Mapping[str, Any]:
+    record = visible(ctx, image_id)
+    if record is None:
+        raise NOT_FOUND
+    return record
+
+
+def own(ctx: "Context", image_id: Optional[str]) -> dict:
+    """The caller's own custom image in this region, else ``InvalidImageId.NotFound``."""
+    return resources.owned(ctx, "image", image_id, NOT_FOUND)
+
+
+def alias_for(ctx: "Context", record: Mapping[str, Any]) -> str:
+    if is_catalog(record):
+        alias = record.get("ImageOwnerAlias", "system")
+        if alias in ("system", "marketplace"):
+            return alias
+        return "self" if str(record.get("_owner")) == ctx.account else "others"
+    return "self" if record["_owner"] == ctx.account else "others"
+
+
+def subscribed(ctx: "Context", product_code: str) -> bool:
+    return ctx.txn.get("subscription", f"{ctx.account}|{product_code}") is not None
+
+
+def view(ctx: "Context", record: Mapping[str, Any]) -> dict:
+    """The wire record as the caller sees it: ImageOwnerAlias, IsSelfShared, IsSubscribed relative to them."""
+    out = resources.wire(record)
+    alias = alias_for(ctx, record)
+    out["ImageOwnerAlias"] = alias
+    if is_catalog(record):
+        if record.get("_owner") and alias != "marketplace":
+            out["ImageOwnerId"] = int(record["_owner"])
+        if record.get("ProductCode"):
+            out["IsSubscribed"] = subscribed(ctx, record["ProductCode"])
+        return out
+    out["ImageOwnerId"] = int(record["_owner"])
+    out["IsPublic"] = bool(record.get("_public"))
+    out["IsSelfShared"] = ("True" if record.get("_shares") else "False") if alias == "self" else ""
+    if record.get("ProductCode"):
+        out["IsSubscribed"] = subscribed(ctx, record["ProductCode"])
+    return out
+
+
+def candidates(ctx: "Context", alias: Optional[str], is_public: Optional[bool],
+               include_community_in_default: bool = True) -> Iterable[Mapping[str, Any]]:
+    """Every image the caller may list in this region for an ``ImageOwnerAlias`` query (spec §2.3)."""
+    txn, account, region = ctx.txn, ctx.account, ctx.region
+    catalog = ctx.engine.catalog
+
+    def store(term: tuple[str, str]) -> Iterable[Mapping[str, Any]]:
+        for image_id in txn.ids("image", term):
+            record = resources.get(ctx, "image", image_id)
+            if record is not None:
+                yield record
+
+    def cat(ids: Iterable[str]) -> Iterable[Mapping[str, Any]]:
+        for image_id in ids:
+            yield catalog.images[image_id]
+
+    def community() -> Iterable[Mapping[str, Any]]:
+        for record in store(("community", region)):
+            if record["_owner"] != account:
+                yield record
+        for record in cat(catalog.ids("community")):
+            if str(record.get("_owner")) != account:
+                yield record
+
+    def shared() -> Iterable[Mapping[str, Any]]:
+        yield from store(("shared", f"{account}|{region}"))
+        yield from cat(catalog.shared_with.get(account, ()))
+
+    if alias == "system":
+        yield from cat(catalog.ids("system"))
+    elif alias == "self":
+        yield from store(resources.owner_region(account, region))
+    elif alias == "marketplace":
+        yield from cat(catalog.ids("marketplace"))
+    elif alias == "others":
+        yield from (community() if is_public else shared())
+    else:
+        yield from cat(catalog.ids("system"))
+        yield from store(resources.owner_region(account, region))
+        yield from shared()
+        if include_community_in_default:
+            yield from community()

@@ -1,0 +1,122 @@
+"""Status transitions driven by the mock clock (spec §2.4).
+
+An operation that starts something long (CreateImage, CopyImage, ImportImage, a task,
+a pipeline execution) calls :func:`start` with the fields the record has *now* and the
+fields it gets when done. How long "done" takes is a setting:
+
+- ``transitions="instant"`` (default): done at once, a created image is Available;
+- ``transitions="realistic"``: after the per-kind delays in :data:`REALISTIC`;
+- per kind / per resource: ``engine.lifecycle.delay("image", seconds=30)`` or
+  ``observations=3`` (done after N reads), ``engine.lifecycle.fail("m-...")`` to end in failure.
+
+Records are settled lazily when read (:func:`mockecs.resources.get`), so no threads run.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mockecs.operations import Context
+
+REALISTIC = {"image": 30.0, "copy": 60.0, "snapshot": 10.0, "task": 60.0, "execution": 120.0, "instance": 5.0}
+
+
+@dataclass
+class Delay:
+    seconds: Optional[float] = None
+    observations: Optional[int] = None
+
+
+@dataclass
+class Lifecycle:
+    """Per-engine transition settings (``engine.lifecycle``)."""
+
+    mode: str = "instant"
+    by_kind: dict[str, Delay] = field(default_factory=dict)
+    by_id: dict[str, Delay] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)  # resource id -> error message
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def delay(self, kind_or_id: str, seconds: Optional[float] = None, observations: Optional[int] = None) -> None:
+        """Make transitions of a kind (``image``, ``copy``, ``snapshot``, ``task``, ``execution``,
+        ``instance``) or of one resource id take ``seconds`` of mock time or ``observations`` reads."""
+        target = self.by_id if "-" in kind_or_id else self.by_kind
+        with self._lock:
+            target[kind_or_id] = Delay(seconds, observations)
+
+    def fail(self, resource_id: str, message: str = "Injected failure.") -> None:
+        with self._lock:
+            self.failures[resource_id] = message
+
+    def reset(self) -> None:
+        with self._lock:
+            self.by_kind.clear()
+            self.by_id.clear()
+            self.failures.clear()
+
+    def delay_for(self, kind: str, resource_id: str) -> Delay:
+        found = self.by_id.get(resource_id) or self.by_kind.get(kind)
+        if found is not None:
+            return found
+        if self.mode == "realistic":
+            return Delay(seconds=REALISTIC.get(kind, 30.0))
+        return Delay(seconds=0.0)
+
+    def to_dict(self) -> dict:
+        return {"mode": self.mode,
+                "by_kind": {k: vars(v) for k, v in self.by_kind.items()},
+                "by_id": {k: vars(v) for k, v in self.by_id.items()},
+                "failures": dict(self.failures)}
+
+
+def start(ctx: "Context", kind: str, resource_id: str, record: dict, done: dict,
+          failed: Optional[dict] = None, progress_field: Optional[str] = None) -> dict:
+    """Return ``record`` as it is now; it becomes ``{**record, **done}`` when the transition ends
+    (or ``{**record, **failed}`` if a failure was injected for ``resource_id``).
+
+    ``done`` may itself hold a ``_pending`` for a following step (chains of statuses).
+    """
+    life: Lifecycle = ctx.engine.lifecycle
+    outcome = dict(failed or {}) if resource_id in life.failures and failed is not None else dict(done)
+    delay = life.delay_for(kind, resource_id)
+    if not delay.seconds and not delay.observations:
+        return _finish(record, outcome)
+    pending = {"outcome": outcome, "start": ctx.now, "seconds": delay.seconds, "observations": delay.observations,
+               "progress_field": progress_field}
+    return {**record, "_pending": pending}
+
+
+def _finish(record: dict, outcome: dict) -> dict:
+    result = {k: v for k, v in record.items() if k != "_pending"}
+    result.update(outcome)
+    return result
+
+
+def settle(ctx: "Context", kind: str, record: dict) -> dict:
+    """Apply a due transition (and count this read as an observation); persist any change."""
+    from mockecs.resources import put
+
+    pending: dict[str, Any] = record["_pending"]
+    due = False
+    fraction = 0.0
+    if pending.get("observations"):
+        left = pending["observations"] - 1
+        due = left <= 0
+        pending = {**pending, "observations": left}
+    if pending.get("seconds") is not None:
+        elapsed = ctx.now - pending["start"]
+        due = due or elapsed >= pending["seconds"]
+        fraction = min(1.0, elapsed / pending["seconds"]) if pending["seconds"] else 1.0
+    if due:
+        record = _finish(record, pending["outcome"])
+        if "_pending" in record:  # the next step of a chain starts now
+            record["_pending"] = {**record["_pending"], "start": ctx.now}
+    else:
+        record = {**record, "_pending": pending}
+        field_name = pending.get("progress_field")
+        if field_name and fraction:
+            record[field_name] = f"{int(fraction * 100)}%"
+    put(ctx.txn, kind, record)
+    return record

@@ -1,0 +1,152 @@
+"""The control API of ``mockecs server``: JSON endpoints under ``/_mockecs/``, each a thin call into the engine.
+
+=========================  =====================================================================
+``GET  health``            ``{"status": "ok", ...}``
+``POST reset``             ``engine.reset()``
+``GET  state``             ``engine.export_state()`` (store records, accounts, clock offset)
+``POST state``             ``engine.import_state(body)``; ``?mode=merge`` keeps records absent from it
+``GET  accounts``          accounts and keys
+``POST accounts``          ``{"account_id", "access_key_id"?, "access_key_secret"?, "security_token"?}``
+``POST clock/advance``     ``{"seconds": N}``
+``GET|POST transitions``   ``{"transitions": "instant"|"realistic", "options": {...}}``
+``GET|POST|DELETE faults`` ``POST`` takes ``engine.inject``'s arguments
+``GET|DELETE calls``       the call record; ``GET calls?action=X`` filters
+=========================  =====================================================================
+
+Errors are ``{"error": "..."}`` with status 400 (bad input), 404 (no such endpoint) or 405.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any, Callable
+from urllib.parse import parse_qsl, urlsplit
+
+from mockecs.engine import Engine
+from mockecs.protocol import HttpRequest, HttpResponse
+
+PREFIX = "/_mockecs/"
+TRANSITIONS = ("instant", "realistic")
+_FAULT_FIELDS = ("action", "code", "message", "status", "times", "latency", "account")
+
+
+class ControlError(Exception):
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _json(status: int, body: Any) -> HttpResponse:
+    data = json.dumps(body, default=str, ensure_ascii=False).encode("utf-8")
+    return HttpResponse(status, {"Content-Type": "application/json;charset=utf-8"}, data)
+
+
+class ControlApi:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.routes: dict[str, dict[str, Callable[[dict, dict], Any]]] = {
+            "health": {"GET": self.health},
+            "reset": {"POST": self.reset},
+            "state": {"GET": self.get_state, "POST": self.put_state},
+            "accounts": {"GET": self.get_accounts, "POST": self.add_account},
+            "clock/advance": {"POST": self.advance_clock},
+            "transitions": {"GET": self.get_transitions, "POST": self.set_transitions},
+            "faults": {"GET": self.get_faults, "POST": self.add_fault, "DELETE": self.clear_faults},
+            "calls": {"GET": self.get_calls, "DELETE": self.clear_calls},
+        }
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        parts = urlsplit(request.url)
+        name = parts.path[len(PREFIX):].strip("/")
+        methods = self.routes.get(name)
+        if methods is None:
+            return _json(404, {"error": f"no control endpoint {parts.path!r}", "endpoints": sorted(self.routes)})
+        handler = methods.get(request.method.upper())
+        if handler is None:
+            return _json(405, {"error": f"{request.method} not allowed on {parts.path}", "allowed": sorted(methods)})
+        try:
+            body = json.loads(request.body.decode("utf-8")) if request.body.strip() else {}
+            if not isinstance(body, dict):
+                raise ControlError("the request body must be a JSON object")
+            return _json(200, handler(body, dict(parse_qsl(parts.query))))
+        except ControlError as err:
+            return _json(err.status, {"error": str(err)})
+        except (ValueError, TypeError, KeyError) as err:  # bad JSON, bad types, missing fields
+            return _json(400, {"error": f"{type(err).__name__}: {err}"})
+
+    # -- endpoints ----------------------------------------------------------------------
+    def health(self, body: dict, query: dict) -> dict:
+        from mockecs import __version__
+
+        cfg = self.engine.config
+        return {"status": "ok", "version": __version__, "store": cfg.store, "default_region": cfg.default_region,
+                "strict_signatures": cfg.strict_signatures, "transitions": cfg.transitions}
+
+    def reset(self, body: dict, query: dict) -> dict:
+        self.engine.reset()
+        return {"reset": True}
+
+    def get_state(self, body: dict, query: dict) -> dict:
+        return self.engine.export_state()
+
+    def put_state(self, body: dict, query: dict) -> dict:
+        mode = query.get("mode", "replace")
+        if mode not in ("replace", "merge"):
+            raise ControlError("mode must be 'replace' or 'merge'")
+        self.engine.import_state(body, replace=mode == "replace")
+        return {"imported": sum(len(recs) for recs in (body.get("store") or {}).values())}
+
+    def get_accounts(self, body: dict, query: dict) -> dict:
+        return self.engine.accounts.export()
+
+    def add_account(self, body: dict, query: dict) -> dict:
+        if "account_id" not in body:
+            raise ControlError("account_id is required")
+        if "access_key_id" not in body:
+            return {"account_id": self.engine.accounts.add_account(body["account_id"])}
+        cred = self.engine.accounts.add_key(body["account_id"], body["access_key_id"], body["access_key_secret"],
+                                            body.get("security_token"))
+        return dataclasses.asdict(cred)
+
+    def advance_clock(self, body: dict, query: dict) -> dict:
+        if not isinstance(body.get("seconds"), (int, float)):
+            raise ControlError("seconds (a number) is required")
+        now = self.engine.clock.advance(body["seconds"])
+        return {"now": now, "offset": self.engine.clock.offset}
+
+    def get_transitions(self, body: dict, query: dict) -> dict:
+        return {"transitions": self.engine.config.transitions, "options": self.engine.config.options}
+
+    def set_transitions(self, body: dict, query: dict) -> dict:
+        mode = body.get("transitions", self.engine.config.transitions)
+        if mode not in TRANSITIONS:
+            raise ControlError(f"transitions must be one of {', '.join(TRANSITIONS)}")
+        options = body.get("options", {})
+        if not isinstance(options, dict):
+            raise ControlError("options must be an object")
+        self.engine.config.transitions = mode
+        self.engine.config.options.update(options)
+        return self.get_transitions(body, query)
+
+    def get_faults(self, body: dict, query: dict) -> list:
+        return [dataclasses.asdict(f) for f in self.engine.faults]
+
+    def add_fault(self, body: dict, query: dict) -> dict:
+        unknown = set(body) - set(_FAULT_FIELDS)
+        if unknown:
+            raise ControlError(f"unknown fault fields: {', '.join(sorted(unknown))}")
+        if not body.get("code") and not body.get("latency"):
+            raise ControlError("a fault needs a code or a latency")
+        return dataclasses.asdict(self.engine.inject(**body))
+
+    def clear_faults(self, body: dict, query: dict) -> dict:
+        self.engine.clear_faults()
+        return {"faults": []}
+
+    def get_calls(self, body: dict, query: dict) -> list:
+        action = query.get("action")
+        return [dataclasses.asdict(c) for c in list(self.engine.calls) if action in (None, c.action)]
+
+    def clear_calls(self, body: dict, query: dict) -> dict:
+        self.engine.calls.clear()
+        return {"calls": []}

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs the Node.js SDK that tests/test_node_sdk.py drives (the test skips without it).
+set -euo pipefail
+cd "$(dirname "$0")"
+if ! command -v npm >/dev/null 2>&1; then
+    echo "npm not found: tests/test_node_sdk.py will be skipped" >&2
+    exit 0
+fi
+npm install --no-audit --no-fund --loglevel=error

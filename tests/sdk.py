@@ -1,0 +1,48 @@
+"""Small helpers our own tests use to drive the real SDKs against the fake."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from alibabacloud_ecs20140526.client import Client
+from alibabacloud_tea_openapi.utils_models import Config as TeaConfig
+from aliyunsdkcore.client import AcsClient
+
+from mockecs.accounts import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_ACCOUNT_ID
+
+
+def new_client(access_key_id: str = DEFAULT_ACCESS_KEY_ID, secret: str = DEFAULT_ACCESS_KEY_SECRET,
+               region: str = "cn-hangzhou", **config: Any) -> Client:
+    return Client(TeaConfig(access_key_id=access_key_id, access_key_secret=secret, region_id=region, **config))
+
+
+def legacy_client(access_key_id: str = DEFAULT_ACCESS_KEY_ID, secret: str = DEFAULT_ACCESS_KEY_SECRET,
+                  region: str = "cn-hangzhou") -> AcsClient:
+    return AcsClient(access_key_id, secret, region)
+
+
+def legacy_call(client: AcsClient, request: Any) -> dict:
+    """Run an aliyunsdkecs request; returns the decoded JSON body (raises ServerException on errors)."""
+    return json.loads(client.do_action_with_exception(request))
+
+
+@dataclass
+class Account:
+    account_id: str
+    access_key_id: str
+    secret: str
+    client: Client
+    legacy: AcsClient
+
+
+def make_account(engine: Any, account_id: str, region: str = "cn-hangzhou",
+                 access_key_id: Optional[str] = None) -> Account:
+    access_key_id = access_key_id or f"ak-{account_id}"
+    secret = f"secret-{account_id}"
+    engine.accounts.add_key(account_id, access_key_id, secret)
+    return Account(account_id, access_key_id, secret, new_client(access_key_id, secret, region),
+                   legacy_client(access_key_id, secret, region))
+
+
+DEFAULT_ACCOUNT = DEFAULT_ACCOUNT_ID
