@@ -56,6 +56,9 @@ class Call:
     request_id: str
     time: float
 
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__, params=dict(self.params))
+
 
 @dataclass
 class Fault:
@@ -170,10 +173,10 @@ class Engine:
     def handle(self, http: HttpRequest) -> HttpResponse:
         request_id = str(uuid.uuid4()).upper()
         req: Optional[ApiRequest] = None
-        account = region = None
+        seen: dict[str, Optional[str]] = {}  # account and region, once known, for the call record
         try:
             req = decode(http)
-            account, region, body = self._dispatch(req, request_id)
+            body = self._dispatch(req, request_id, seen)
             status, code = 200, None
             response = render(200, {"RequestId": request_id, **body}, req.format, f"{req.action}Response", request_id)
         except EcsError as err:
@@ -185,8 +188,8 @@ class Engine:
             response = self._error(req, request_id, EcsError(
                 "InternalError", f"The request processing has failed due to some unknown error. ({type(exc).__name__})", 500))
         if self.config.record_calls:
-            self.calls.append(Call(req.action if req else None, dict(req.params) if req else {}, account, region,
-                                   status, code, request_id, time.time()))
+            self.calls.append(Call(req.action if req else None, dict(req.params) if req else {}, seen.get("account"),
+                                   seen.get("region"), status, code, request_id, time.time()))
         return response
 
     def _error(self, req: Optional[ApiRequest], request_id: str, err: EcsError) -> HttpResponse:
@@ -194,7 +197,7 @@ class Engine:
         fmt = req.format if req else "JSON"
         return render(err.status, error_body(request_id, host, err.code, err.message), fmt, "Error", request_id)
 
-    def _dispatch(self, req: ApiRequest, request_id: str) -> tuple[Optional[str], Optional[str], dict]:
+    def _dispatch(self, req: ApiRequest, request_id: str, seen: dict) -> dict:
         action = req.action
         if not action:
             raise missing_parameter("Action")
@@ -216,7 +219,7 @@ class Engine:
             from mockecs.signing import verify
 
             verify(req, cred.access_key_secret, self.accounts.nonce_seen)
-        account = cred.account_id if cred else self.accounts.default_account_id
+        account = seen["account"] = cred.account_id if cred else self.accounts.default_account_id
 
         fault = self._take_fault(action, account)
         if fault is not None:
@@ -229,6 +232,7 @@ class Engine:
         region = args.pop("region_id", None)
         dry_run = args.pop("dry_run", False)
         token = args.pop("client_token", None)
+        seen["region"] = region
         if region is not None and not regions.exists(region):
             code, status = op.region_error
             raise EcsError(code, "The specified RegionId does not exist.", status)
@@ -237,22 +241,23 @@ class Engine:
             if region is None and op.region != "none":
                 region = (op.region_of(txn, args) if op.region_of else None) \
                     or regions.region_from_host(req.host) or self.config.default_region
+            seen["region"] = region
             ctx = Context(self, txn, action, account, region or self.config.default_region, request_id,
                           req.host, self.clock.now(), req.params)
             if token and op.idempotent:
                 key = f"{account}:{action}:{token}"
                 fingerprint = json.dumps([region, args], sort_keys=True, default=str)
-                seen = txn.get("client_token", key)
-                if seen is not None:
-                    if seen["fingerprint"] != fingerprint:
+                seen_token = txn.get("client_token", key)
+                if seen_token is not None:
+                    if seen_token["fingerprint"] != fingerprint:
                         raise EcsError(*op.idempotent)
-                    return account, region, dict(seen["response"])
+                    return dict(seen_token["response"])
             body = op.handler(ctx, **args)
             if dry_run and op.dry_run:
                 raise EcsError(*op.dry_run)  # all checks passed; the transaction rolls back
             if token and op.idempotent:
                 txn.put("client_token", key, {"fingerprint": fingerprint, "response": body})
-        return account, region, body
+        return body
 
     @staticmethod
     def _arguments(op: Operation, flat: dict[str, str]) -> dict[str, Any]:

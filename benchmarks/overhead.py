@@ -1,0 +1,110 @@
+"""The fake's own cost per call, next to the SDK's own client-side cost, measured in one run.
+
+For each action, the current SDK (sync) calls it N times (a) through mockecs and (b) through a
+canned ``responses`` reply holding the same bytes mockecs answered: (b) is the floor, what
+the SDK costs with an answer that costs nothing. Prints medians and the ratio (target ≤ 1.15).
+Also times ``import mockecs`` against ``import requests`` in fresh interpreters (target ≤ 100 ms).
+
+    python benchmarks/overhead.py [--calls 400]
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+import responses
+from alibabacloud_ecs20140526 import models
+from alibabacloud_ecs20140526.client import Client
+from alibabacloud_tea_openapi.utils_models import Config as TeaConfig
+
+from mockecs.mock import MockECS
+
+CASES = {
+    "DescribeRegions": lambda c: c.describe_regions(models.DescribeRegionsRequest()),
+    "DescribeImages(system, 10)": lambda c: c.describe_images(models.DescribeImagesRequest(
+        region_id="cn-hangzhou", image_owner_alias="system", page_size=10)),
+    "DescribeZones": lambda c: c.describe_zones(models.DescribeZonesRequest(region_id="cn-hangzhou")),
+}
+
+
+def timed(fn, client, calls: int) -> list[float]:
+    for _ in range(20):
+        fn(client)  # warm up
+    samples = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        fn(client)
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def measure(name: str, fn, calls: int) -> tuple[float, float]:
+    client = Client(TeaConfig(access_key_id="ak", access_key_secret="sk", region_id="cn-hangzhou"))
+    mocked_rounds, canned_rounds = [], []
+    for _ in range(3):  # interleave, so drift on a noisy machine hits both sides alike
+        with MockECS() as mock:
+            mocked_rounds += timed(fn, client, calls // 3)
+            last = mock.engine.calls[-1]
+            assert last.status == 200, (name, last.error_code)
+            # The exact reply mockecs produced, replayed by responses as the canned floor.
+            sample = _reply_bytes(mock, fn, client)
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as canned:
+            canned.add(responses.POST, re.compile(r"https://ecs[^/]*\.aliyuncs\.com/.*"), body=sample,
+                       status=200, content_type="application/json;charset=utf-8",
+                       headers={"x-acs-request-id": "473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E"})
+            canned_rounds += timed(fn, client, calls // 3)
+    return statistics.median(mocked_rounds), statistics.median(canned_rounds)
+
+
+def _reply_bytes(mock: MockECS, fn, client) -> bytes:
+    captured = {}
+    handle = mock.engine.handle
+
+    def grab(request):
+        resp = handle(request)
+        captured["body"] = resp.body
+        return resp
+
+    mock.engine.handle = grab
+    try:
+        fn(client)
+    finally:
+        mock.engine.handle = handle
+    return captured["body"]
+
+
+def import_cost(runs: int = 7) -> tuple[float, float]:
+    def run(code: str) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    return run("import requests"), run("import requests, mockecs; mockecs.mock_ecs")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=600)
+    args = parser.parse_args()
+    print(f"{'action':32} {'mockecs ms':>11} {'canned ms':>10} {'ratio':>7}")
+    for name, fn in CASES.items():
+        try:
+            mocked, canned = measure(name, fn, args.calls)
+        except Exception as exc:  # e.g. an action this checkout does not implement yet
+            print(f"{name:32} skipped: {exc}")
+            continue
+        print(f"{name:32} {mocked * 1e3:11.3f} {canned * 1e3:10.3f} {mocked / canned:7.3f}")
+    base, ours = import_cost()
+    print(f"\nimport requests: {base * 1e3:.1f} ms; import requests + mockecs (+ mock_ecs): {ours * 1e3:.1f} ms; "
+          f"added {(ours - base) * 1e3:.1f} ms (target <= 100 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""The protocol layer on hand-built HTTP requests: the five wire shapes, decoding and encoding."""
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from mockecs.engine import Engine
+from mockecs.params import B, Comma, I, JsonList, Repeat, S, Struct, Structs, group
+from mockecs.protocol import HttpRequest, decode
+
+UUID = re.compile(r"^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$")
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine()
+
+
+def call(engine, method="POST", query="", body=b"", headers=None):
+    return engine.handle(HttpRequest(method, f"https://ecs.cn-hangzhou.aliyuncs.com/?{query}", headers or {}, body))
+
+
+def test_v1_query_post_json(engine):
+    resp = call(engine, query="Action=DescribeRegions&Version=2014-05-26&Format=JSON&AcceptLanguage=en-US"
+                "&AccessKeyId=x&Signature=y&SignatureType=&RegionId=cn-hangzhou")
+    assert resp.status == 200
+    assert resp.headers["Content-Type"] == "application/json;charset=utf-8"
+    body = json.loads(resp.body)
+    assert UUID.match(body["RequestId"]) and resp.headers["x-acs-request-id"] == body["RequestId"]
+    region = body["Regions"]["Region"][0]
+    assert set(region) == {"RegionId", "LocalName", "RegionEndpoint", "Status"}
+
+
+def test_get_with_format_xml(engine):
+    resp = call(engine, "GET", "Action=DescribeRegions&Version=2014-05-26&Format=XML&AcceptLanguage=en-US")
+    assert resp.status == 200 and resp.headers["Content-Type"] == "text/xml;charset=utf-8"
+    root = ET.fromstring(resp.body)
+    assert root.tag == "DescribeRegionsResponse"
+    assert UUID.match(root.findtext("RequestId"))
+    regions = root.findall("Regions/Region")
+    assert len(regions) > 20
+    hangzhou = [r for r in regions if r.findtext("RegionId") == "cn-hangzhou"][0]
+    assert hangzhou.findtext("RegionEndpoint") == "ecs-cn-hangzhou.aliyuncs.com"
+    assert hangzhou.findtext("LocalName") == "China (Hangzhou)"
+
+
+def test_form_body_post(engine):
+    body = b"Action=DescribeZones&Version=2014-05-26&Format=JSON&RegionId=cn-beijing&AcceptLanguage=en-US&Verbose=false"
+    resp = call(engine, body=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert resp.status == 200
+    zones = json.loads(resp.body)["Zones"]["Zone"]
+    assert zones[0]["ZoneId"].startswith("cn-beijing-")
+    assert "AvailableResources" not in zones[0]  # Verbose=false
+
+
+def test_v3_headers_no_format_answers_json(engine):
+    resp = call(engine, query="AcceptLanguage=en-US", headers={
+        "x-acs-action": "DescribeRegions", "x-acs-version": "2014-05-26", "accept": "application/json",
+        "Authorization": "ACS3-HMAC-SHA256 Credential=ak,SignedHeaders=host;x-acs-action,Signature=00"})
+    assert resp.status == 200 and resp.headers["Content-Type"].startswith("application/json")
+
+
+def test_no_format_no_accept_defaults_to_xml(engine):
+    resp = call(engine, query="Action=DescribeRegions&Version=2014-05-26")
+    assert resp.headers["Content-Type"] == "text/xml;charset=utf-8"
+
+
+def test_format_is_case_insensitive(engine):
+    assert call(engine, query="Action=DescribeRegions&Version=2014-05-26&Format=json").headers[
+        "Content-Type"].startswith("application/json")
+    assert call(engine, query="Action=DescribeRegions&Version=2014-05-26&Format=xml").headers[
+        "Content-Type"].startswith("text/xml")
+
+
+@pytest.mark.parametrize("fmt", ["JSON", "XML"])
+def test_unknown_action_is_404_in_requested_format(engine, fmt):
+    resp = call(engine, query=f"Action=DescribeUnicorns&Version=2014-05-26&Format={fmt}")
+    assert resp.status == 404
+    if fmt == "JSON":
+        body = json.loads(resp.body)
+        assert body["Code"] == "InvalidAction.NotFound"
+        assert set(body) == {"RequestId", "HostId", "Code", "Message", "Recommend"}
+        assert body["HostId"] == "ecs.cn-hangzhou.aliyuncs.com"
+    else:
+        root = ET.fromstring(resp.body)
+        assert root.tag == "Error" and root.findtext("Code") == "InvalidAction.NotFound"
+        assert UUID.match(root.findtext("RequestId"))
+
+
+def test_real_but_unimplemented_action_names_itself(engine):
+    resp = call(engine, query="Action=DescribeVpcs&Version=2014-05-26&Format=JSON")
+    body = json.loads(resp.body)
+    assert resp.status == 400 and body["Code"] == "InvalidAction.NotImplemented"
+    assert "DescribeVpcs" in body["Message"]
+
+
+def test_wrong_version_and_missing_action(engine):
+    resp = call(engine, query="Action=DescribeRegions&Version=2016-01-01&Format=JSON")
+    assert (resp.status, json.loads(resp.body)["Code"]) == (400, "InvalidVersion")
+    resp = call(engine, query="Version=2014-05-26&Format=JSON")
+    assert (resp.status, json.loads(resp.body)["Code"]) == (400, "MissingParameter")
+
+
+def test_missing_required_parameter(engine):
+    resp = call(engine, query="Action=DescribeZones&Version=2014-05-26&Format=JSON")
+    body = json.loads(resp.body)
+    assert (resp.status, body["Code"]) == (400, "MissingParameter")
+    assert '"RegionId"' in body["Message"]
+
+
+def test_invalid_boolean_and_unknown_region(engine):
+    resp = call(engine, query="Action=DescribeZones&Version=2014-05-26&Format=JSON&RegionId=cn-hangzhou&Verbose=maybe")
+    assert (resp.status, json.loads(resp.body)["Code"]) == (400, "InvalidParameter")
+    resp = call(engine, query="Action=DescribeZones&Version=2014-05-26&Format=JSON&RegionId=mars-1")
+    assert (resp.status, json.loads(resp.body)["Code"]) == (404, "InvalidRegionId.NotFound")
+
+
+def test_unknown_extra_parameters_are_ignored(engine):
+    resp = call(engine, query="Action=DescribeRegions&Version=2014-05-26&Format=JSON&Frobnicate=1&OwnerId=5")
+    assert resp.status == 200
+
+
+def test_plus_is_space_and_blank_values_are_kept():
+    req = decode(HttpRequest("POST", "http://h/?A=a+b&B=&C=%2B", {}, b""))
+    assert req.params == {"A": "a b", "B": "", "C": "+"}
+
+
+def test_query_and_form_are_merged():
+    req = decode(HttpRequest("POST", "http://h/?Action=X", {"Content-Type": "application/x-www-form-urlencoded"},
+                             b"RegionId=cn-beijing&Tag.1.Key=k"))
+    assert req.params == {"Action": "X", "RegionId": "cn-beijing", "Tag.1.Key": "k"}
+
+
+def test_flattened_lists_structs_and_typed_values():
+    flat = {"Tag.2.Key": "b", "Tag.1.Key": "a", "Tag.1.Value": "x y", "AddAccount.2": "22", "AddAccount.1": "11",
+            "Features.NvmeSupport": "supported", "DryRun": "TRUE", "PageSize": "5", "Status": "Available,Creating",
+            "InstanceIds": '["i-1","i-2"]', "DiskIds": "d-1,d-2",
+            "DiskDeviceMapping.1.OSSBucket": "bkt", "DiskDeviceMapping.1.DiskImageSize": "40",
+            "TagFilter.1.TagKey": "k", "TagFilter.1.TagValues.2": "v2", "TagFilter.1.TagValues.1": "v1"}
+    parts = group(flat)
+    assert Structs("Tag", [S("Key"), S("Value")]).decode(parts["Tag"]) == [
+        {"key": "a", "value": "x y"}, {"key": "b", "value": None}]
+    assert Repeat("AddAccount").decode(parts["AddAccount"]) == ["11", "22"]
+    assert Struct("Features", [S("NvmeSupport"), S("ImdsSupport")]).decode(parts["Features"]) == {
+        "nvme_support": "supported", "imds_support": None}
+    assert B("DryRun").decode(parts["DryRun"]) is True
+    assert I("PageSize").decode(parts["PageSize"]) == 5
+    assert Comma("Status").decode(parts["Status"]) == ["Available", "Creating"]
+    assert JsonList("InstanceIds").decode(parts["InstanceIds"]) == ["i-1", "i-2"]
+    assert JsonList("DiskIds").decode(parts["DiskIds"]) == ["d-1", "d-2"]
+    assert Structs("DiskDeviceMapping", [S("OSSBucket"), I("DiskImageSize")]).decode(parts["DiskDeviceMapping"]) == [
+        {"oss_bucket": "bkt", "disk_image_size": 40}]
+    tag_filter = Structs("TagFilter", [S("TagKey"), Repeat("TagValues")])
+    assert tag_filter.decode(parts["TagFilter"]) == [{"tag_key": "k", "tag_values": ["v1", "v2"]}]
+
+
+def test_xml_rendering_rules(engine):
+    from mockecs.encoding import to_xml
+
+    root = ET.fromstring(to_xml("XResponse", {"Images": {"Image": [{"A": True, "Tags": {"Tag": []}}, {"A": False}]},
+                                              "Ids": {"Id": ["i-1", "i-2"]}, "Empty": "", "N": 3, "S": "<&>"}))
+    assert [e.findtext("A") for e in root.findall("Images/Image")] == ["true", "false"]
+    assert root.find("Images/Image/Tags") is not None and list(root.find("Images/Image/Tags")) == []
+    assert [e.text for e in root.findall("Ids/Id")] == ["i-1", "i-2"]
+    assert root.findtext("Empty") == "" and root.findtext("N") == "3" and root.findtext("S") == "<&>"
+
+
+def test_internal_error_is_an_ecs_answer_not_a_traceback(engine, monkeypatch):
+    op = engine.operations["DescribeRegions"]
+
+    def broken(ctx, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(op, "handler", broken)
+    resp = call(engine, query="Action=DescribeRegions&Version=2014-05-26&Format=JSON")
+    body = json.loads(resp.body)
+    assert resp.status == 500 and body["Code"] == "InternalError"
+    assert "Traceback" not in body["Message"] and "boom" not in body["Message"]
