@@ -46,12 +46,41 @@ def to_json(body: dict) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+class Frozen(dict):
+    """A response body that never changes (DescribeRegions ...): encoded once, spliced per call."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.json_tail = to_json(self)[1:]  # without the opening brace
+        self._xml: dict[str, bytes] = {}
+
+    def xml_inner(self) -> bytes:
+        if "" not in self._xml:
+            out: list[str] = []
+            for key, value in self.items():
+                _xml(key, value, out)
+            self._xml[""] = "".join(out).encode("utf-8")
+        return self._xml[""]
+
+
 def render(status: int, body: dict, fmt: str, root: str, request_id: str) -> HttpResponse:
     if fmt == "XML":
-        data, ctype = to_xml(root, body), XML_TYPE
+        data, ctype = to_xml(root, {"RequestId": request_id, **body}), XML_TYPE
     else:
-        data, ctype = to_json(body), JSON_TYPE
+        data, ctype = to_json({"RequestId": request_id, **body}), JSON_TYPE
     return HttpResponse(status, {"Content-Type": ctype, "x-acs-request-id": request_id}, data)
+
+
+def render_frozen(body: Frozen, fmt: str, root: str, request_id: str) -> HttpResponse:
+    if fmt == "XML":
+        data = (f'<?xml version="1.0" encoding="UTF-8"?><{root}><RequestId>{request_id}</RequestId>'.encode()
+                + body.xml_inner() + f"</{root}>".encode())
+        ctype = XML_TYPE
+    else:
+        data = b'{"RequestId":"' + request_id.encode() + b'",' + body.json_tail if body else \
+            b'{"RequestId":"' + request_id.encode() + b'"}'
+        ctype = JSON_TYPE
+    return HttpResponse(200, {"Content-Type": ctype, "x-acs-request-id": request_id}, data)
 
 
 def error_body(request_id: str, host: str, code: str, message: str) -> dict:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from mockecs.params import Param, S, B
+from mockecs.params import B, Param, S
 
 if TYPE_CHECKING:  # pragma: no cover
     from mockecs.engine import Engine
@@ -32,9 +32,10 @@ class Operation:
     region: str = "required"
     region_error: tuple[str, int] = ("InvalidRegionId.NotFound", 404)
     # Finds the region of the resource a region-less request names (CreateSnapshot's DiskId ...).
-    region_of: Optional[Callable[["Transaction", dict], Optional[str]]] = None
+    region_of: Optional[Callable[[Transaction, dict], Optional[str]]] = None
     dry_run: Optional[tuple[str, str, int]] = None
     idempotent: Optional[tuple[str, str, int]] = None
+    stateless: bool = False  # reads no store state: answered without a transaction
     by_name: dict[str, Param] = field(default_factory=dict)
 
 
@@ -43,9 +44,9 @@ REGISTRY: dict[str, Operation] = {}
 
 def operation(action: str, *params: Param, region: str = "required",
               region_error: tuple[str, int] = ("InvalidRegionId.NotFound", 404),
-              region_of: Optional[Callable[["Transaction", dict], Optional[str]]] = None,
+              region_of: Optional[Callable[[Transaction, dict], Optional[str]]] = None,
               dry_run: bool | tuple[str, str, int] = False,
-              idempotent: bool | tuple[str, str, int] = False) -> Callable:
+              idempotent: bool | tuple[str, str, int] = False, stateless: bool = False) -> Callable:
     """Declare ``action``; see the module docstring."""
     extra: list[Param] = []
     if region != "none":
@@ -65,6 +66,7 @@ def operation(action: str, *params: Param, region: str = "required",
             region_of=region_of,
             dry_run=(DRY_RUN if dry_run is True else dry_run) or None,
             idempotent=(IDEMPOTENCE if idempotent is True else idempotent) or None,
+            stateless=stateless,
         )
         op.by_name = {p.wire: p for p in op.params}
         REGISTRY[action] = op
@@ -77,8 +79,8 @@ def operation(action: str, *params: Param, region: str = "required",
 class Context:
     """What a handler knows about the call it answers."""
 
-    engine: "Engine"
-    txn: "Transaction"
+    engine: Engine
+    txn: Transaction  # None for stateless operations
     action: str
     account: str  # 16-digit account id of the caller
     region: str
