@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 from mockecs.hookspecs import hookimpl
 
-__all__ = ["MemoryStorePlugin", "BuiltinCatalogPlugin"]
+__all__ = ["MemoryStorePlugin", "BuiltinCatalogPlugin", "BuiltinOssPlugin"]
 
 
 class MemoryStorePlugin:
@@ -28,3 +28,7 @@ class BuiltinCatalogPlugin:
         from mockecs.catalog import builtin_files
 
         return builtin_files()
+
+
+# The OSS stand-in lives with its registry in mockecs.oss; re-exported so plugins.py registers it.
+from mockecs.oss import BuiltinOssPlugin  # noqa: E402

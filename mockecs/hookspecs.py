@@ -33,9 +33,12 @@ def mockecs_catalog_entries() -> list:
 
 
 @hookspec(firstresult=True)
-def mockecs_oss_object(region: str, bucket: str, object_name: str, account: str) -> Optional[dict]:
+def mockecs_oss_object(region: str, bucket: str, object_name: str, account: str, engine: Any) -> Optional[dict]:
     """Describe an OSS object for ImportImage: ``{"size": bytes}``, ``{}`` if the bucket exists
-    but the object does not, or ``{"bucket_missing": True}``. None: no opinion (next plugin)."""
+    but the object does not, or ``{"bucket_missing": True}``. None: no opinion (next plugin).
+
+    ``engine`` is the asking engine (implementations may omit the argument); the built-in
+    answer, registered ``trylast``, comes from its ``engine.oss`` registry (:mod:`mockecs.oss`)."""
 
 
 @hookspec

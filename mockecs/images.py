@@ -33,6 +33,9 @@ def image_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
             terms.append(("snapshot", mapping["SnapshotId"]))
     if record.get("ProductCode"):
         terms.append(("product", record["ProductCode"]))
+    if (record.get("_source") or {}).get("kind") == "copy" and record.get("Status") in ("Creating", "Waiting"):
+        # Copies in flight into a region, for CopyImage's queue and conflict checks.
+        terms.append(("copying", f"{record['_owner']}|{region}"))
     return terms
 
 
@@ -124,6 +127,18 @@ def view(ctx: "Context", record: Mapping[str, Any]) -> dict:
     return out
 
 
+def stored(ctx: "Context", term: tuple[str, str]) -> Iterable[Mapping[str, Any]]:
+    """The store's images under an index term, read-only (not copied: callers must not mutate them);
+    only records with a transition in flight are settled to the mock clock."""
+    txn = ctx.txn
+    for image_id in txn.ids("image", term):
+        record = txn.get("image", image_id)
+        if record is not None and "_pending" in record:
+            record = resources.get(ctx, "image", image_id)
+        if record is not None:
+            yield record
+
+
 def candidates(ctx: "Context", alias: Optional[str], is_public: Optional[bool],
                include_community_in_default: bool = True) -> Iterable[Mapping[str, Any]]:
     """Every image the caller may list in this region for an ``ImageOwnerAlias`` query (spec §2.3)."""
@@ -131,10 +146,7 @@ def candidates(ctx: "Context", alias: Optional[str], is_public: Optional[bool],
     catalog = ctx.engine.catalog
 
     def store(term: tuple[str, str]) -> Iterable[Mapping[str, Any]]:
-        for image_id in txn.ids("image", term):
-            record = resources.get(ctx, "image", image_id)
-            if record is not None:
-                yield record
+        yield from stored(ctx, term)
 
     def cat(ids: Iterable[str]) -> Iterable[Mapping[str, Any]]:
         for image_id in ids:
@@ -166,3 +178,88 @@ def candidates(ctx: "Context", alias: Optional[str], is_public: Optional[bool],
         yield from shared()
         if include_community_in_default:
             yield from community()
+
+
+# -- helpers for the image operations (CreateImage, CopyImage, ImportImage, the builder ...) --
+# Fields a derived image takes from the image its source disk/snapshot/instance came from.
+OS_FIELDS = ("OSType", "Platform", "OSName", "OSNameEn", "Architecture", "BootMode", "IsSupportIoOptimized",
+             "IsSupportCloudinit", "LoginAsNonRootSupported", "Features", "SecureBootOptions", "LicenseType",
+             "ProductCode")
+BILLING_FIELDS = ("_paid", "_billing")
+
+
+def mapping(device: str, type_: str, size: Any, snapshot_id: str = "", encrypted: bool = False, **extra: Any) -> dict:
+    """One ``DiskDeviceMappings.DiskDeviceMapping`` element in wire shape (Size is a string)."""
+    return {"Device": device, "Type": type_, "Size": str(size), "SnapshotId": snapshot_id, "Format": "",
+            "ImportOSSBucket": "", "ImportOSSObject": "", "Progress": "100%", "RemainTime": 0,
+            "Encrypted": bool(encrypted), **extra}
+
+
+def new_record(ctx: "Context", region: str, mappings: list[dict], **fields: Any) -> dict:
+    """A complete custom-image record owned by the caller in ``region`` (defaults of spec §2.1).
+
+    ``fields`` override the defaults (wire names and ``_`` internal keys alike).
+    """
+    system = next((m for m in mappings if m["Type"] == "system"), None)
+    record: dict = {
+        "ImageId": resources.new_id("image", region),
+        "ImageName": "", "Description": "", "ImageVersion": "", "ImageFamily": "",
+        "ImageOwnerAlias": "self", "IsPublic": False, "IsSelfShared": "False", "IsCopied": False,
+        "IsSubscribed": False, "ProductCode": "", "SupplierName": "",
+        "OSType": "linux", "Platform": "Others Linux", "OSName": "Others Linux  64位",
+        "OSNameEn": "Others Linux  64 bit", "Architecture": "x86_64", "BootMode": "BIOS",
+        "Size": int(system["Size"]) if system else 0,
+        "Status": "Available", "Progress": "100%", "Usage": "none",
+        "CreationTime": resources.iso(ctx.now),
+        "IsSupportIoOptimized": True, "IsSupportCloudinit": True, "LoginAsNonRootSupported": False,
+        "LicenseType": "", "ResourceGroupId": "", "Usable": True,
+        "DiskDeviceMappings": {"DiskDeviceMapping": mappings},
+        "Tags": {"Tag": []},
+        "Features": {"NvmeSupport": "unsupported", "ImdsSupport": "v1"},
+        "SecureBootOptions": {"SecureBootSupport": "unsupported"},
+        "_owner": ctx.account, "_region": region, "_shares": {}, "_public": False,
+        "_paid": False, "_billing": None,
+    }
+    record.update(fields)
+    return record
+
+
+def name_taken(ctx: "Context", name: Optional[str], region: Optional[str] = None,
+               exclude: Optional[str] = None) -> bool:
+    """Whether the caller already has an image called ``name`` in ``region`` (an index lookup)."""
+    if not name:
+        return False
+    ids = ctx.txn.ids("image", ("name", f"{ctx.account}|{region or ctx.region}|{name}"))
+    ids.discard(exclude or "")
+    return bool(ids)
+
+
+def own_count(ctx: "Context", region: Optional[str] = None) -> int:
+    """How many custom images the caller has in ``region`` (counted for ``QuotaExceed.Image``)."""
+    return ctx.txn.count("image", resources.owner_region(ctx.account, region or ctx.region))
+
+
+def in_use(ctx: "Context", image_id: str) -> bool:
+    """Whether any instance was created from the image (instances index their ``ImageId``)."""
+    return bool(ctx.txn.count("instance", ("image", image_id)))
+
+
+def usage(ctx: "Context", record: Mapping[str, Any]) -> str:
+    if in_use(ctx, record["ImageId"]):
+        return "instance"
+    return record.get("Usage") or "none"
+
+
+def fits_instance_type(record: Mapping[str, Any], instance_type: Mapping[str, Any]) -> bool:
+    """Whether an image can run on an instance type (spec §3.11): same architecture (32-bit images on
+    x86 types with less than 4 GiB), Windows on types with at least 1 GiB."""
+    arch = record.get("Architecture") or "x86_64"
+    memory = float(instance_type.get("MemorySize") or 0)
+    if arch == "i386":
+        if instance_type.get("Architecture") != "x86_64" or memory >= 4:
+            return False
+    elif arch != instance_type.get("Architecture"):
+        return False
+    if record.get("OSType") == "windows" and memory < 1:
+        return False
+    return True

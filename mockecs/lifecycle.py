@@ -37,6 +37,7 @@ class Lifecycle:
     by_kind: dict[str, Delay] = field(default_factory=dict)
     by_id: dict[str, Delay] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)  # resource id -> error message
+    next_failures: dict[str, list[str]] = field(default_factory=dict)  # kind -> messages for the next starts
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def delay(self, kind_or_id: str, seconds: Optional[float] = None, observations: Optional[int] = None) -> None:
@@ -50,11 +51,29 @@ class Lifecycle:
         with self._lock:
             self.failures[resource_id] = message
 
+    def fail_next(self, kind: str, message: str = "Injected failure.", count: int = 1) -> None:
+        """Make the next ``count`` transitions of ``kind`` end in failure: for resources whose id
+        a test cannot know in advance. Each claimed id is then listed in :attr:`failures`."""
+        with self._lock:
+            self.next_failures.setdefault(kind, []).extend([message] * count)
+
+    def claim_failure(self, kind: str, resource_id: str) -> bool:
+        """Whether ``resource_id`` must fail: injected by id, or the next failure queued for ``kind``."""
+        with self._lock:
+            if resource_id in self.failures:
+                return True
+            queued = self.next_failures.get(kind)
+            if not queued:
+                return False
+            self.failures[resource_id] = queued.pop(0)
+            return True
+
     def reset(self) -> None:
         with self._lock:
             self.by_kind.clear()
             self.by_id.clear()
             self.failures.clear()
+            self.next_failures.clear()
 
     def delay_for(self, kind: str, resource_id: str) -> Delay:
         found = self.by_id.get(resource_id) or self.by_kind.get(kind)
@@ -68,7 +87,8 @@ class Lifecycle:
         return {"mode": self.mode,
                 "by_kind": {k: vars(v) for k, v in self.by_kind.items()},
                 "by_id": {k: vars(v) for k, v in self.by_id.items()},
-                "failures": dict(self.failures)}
+                "failures": dict(self.failures),
+                "next_failures": {k: list(v) for k, v in self.next_failures.items()}}
 
 
 def start(ctx: "Context", kind: str, resource_id: str, record: dict, done: dict,
@@ -79,12 +99,17 @@ def start(ctx: "Context", kind: str, resource_id: str, record: dict, done: dict,
     ``done`` may itself hold a ``_pending`` for a following step (chains of statuses).
     """
     life: Lifecycle = ctx.engine.lifecycle
-    outcome = dict(failed or {}) if resource_id in life.failures and failed is not None else dict(done)
+    outcome = dict(failed) if failed is not None and life.claim_failure(kind, resource_id) else dict(done)
     delay = life.delay_for(kind, resource_id)
     if not delay.seconds and not delay.observations:
         return _finish(record, outcome)
     pending = {"outcome": outcome, "start": ctx.now, "seconds": delay.seconds, "observations": delay.observations,
                "progress_field": progress_field}
+    if failed is not None:
+        # Kept so that ``fail(id)`` injected while the transition runs still ends it in failure
+        # (every record started under the same id fails together).
+        pending["failed"] = dict(failed)
+        pending["id"] = resource_id
     return {**record, "_pending": pending}
 
 
@@ -110,7 +135,10 @@ def settle(ctx: "Context", kind: str, record: dict) -> dict:
         due = due or elapsed >= pending["seconds"]
         fraction = min(1.0, elapsed / pending["seconds"]) if pending["seconds"] else 1.0
     if due:
-        record = _finish(record, pending["outcome"])
+        outcome = pending["outcome"]
+        if "failed" in pending and pending.get("id") in ctx.engine.lifecycle.failures:
+            outcome = pending["failed"]
+        record = _finish(record, outcome)
         if "_pending" in record:  # the next step of a chain starts now
             record["_pending"] = {**record["_pending"], "start": ctx.now}
     else:

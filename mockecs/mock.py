@@ -29,6 +29,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 ECS_HOST = r"ecs(?:-vpc)?(?:[.-][a-z0-9-]+?)?(?:-vpc)?\.aliyuncs\.com"
 _VENDORED = "aliyunsdkcore.vendored.requests.adapters.HTTPAdapter.send"
 _current = threading.local()
+_active: list["MockECS"] = []  # started mocks, innermost last (see current_mock)
 
 
 def _url_pattern(hosts: Iterable[str]) -> re.Pattern:
@@ -121,6 +122,7 @@ class MockECS:
             else:
                 self._start_responses(_VENDORED)
             self._start_aiohttp()
+            _active.append(self)
         return self
 
     def stop(self) -> None:
@@ -128,6 +130,8 @@ class MockECS:
             self._depth -= 1
             if self._depth > 0:
                 return
+            if self in _active:
+                _active.remove(self)
             while self._patchers:
                 patcher = self._patchers.pop()
                 patcher.stop(allow_assert=False) if hasattr(patcher, "add_passthru") else patcher.stop()
@@ -146,6 +150,13 @@ class MockECS:
 
     def __call__(self, func: F) -> F:  # used as @mock_ecs(...) with arguments
         return _decorate(func, lambda: self)
+
+
+def current_mock() -> MockECS:
+    """The innermost active mock: inside ``@mock_ecs`` code, the way to reach ``calls``/``inject``."""
+    if not _active:
+        raise RuntimeError("no mock_ecs is active")
+    return _active[-1]
 
 
 def _decorate(target: Any, make: Callable[[], MockECS]) -> Any:

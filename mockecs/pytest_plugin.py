@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 
 import pytest
 
@@ -43,7 +43,6 @@ _MOCK_SETTINGS = ("hosts", "passthrough")  # MockECS arguments; everything else 
 _CONFIG_KEYS = {"region": "default_region", "store": "store", "strict_signatures": "strict_signatures",
                 "transitions": "transitions", "catalog": "catalog", "options": "options",
                 "record_calls": "record_calls"}
-IMAGE_KINDS = ("public", "shared", "marketplace", "community")
 
 
 # -- options ------------------------------------------------------------------------------
@@ -198,8 +197,17 @@ def ecs_mock(request: pytest.FixtureRequest) -> Iterator[Any]:
     finally:
         if dedicated:
             engine.store.close()
-        elif engine.config != session.config:  # a test changed the shared engine's settings
-            engine.config = copy.deepcopy(session.config)
+        else:
+            _restore(engine, session.config)
+
+
+def _restore(engine: Any, base: Any) -> None:
+    """Undo setting changes a test made on a shared engine (cheap when there are none)."""
+    if engine.config != base:
+        engine.config = copy.deepcopy(base)
+    lifecycle = getattr(engine, "lifecycle", None)
+    if lifecycle is not None and lifecycle.mode != base.transitions:
+        lifecycle.mode = base.transitions
 
 
 @pytest.fixture
@@ -278,21 +286,23 @@ def ecs_account_factory(ecs_mock: Any, ecs_region: str) -> Callable[..., EcsAcco
 
 # -- catalog images ---------------------------------------------------------------------------
 class ImageList(list):
-    """ImageId strings of one kind of catalog image; ``.records`` holds the full catalog records."""
+    """ImageId strings of one kind of catalog image; ``.records`` holds the read-only catalog records."""
 
     records: list
 
-    def __init__(self, records: list) -> None:
-        super().__init__(r["ImageId"] if isinstance(r, dict) else str(r) for r in records)
+    def __init__(self, records: Iterable[Mapping[str, Any]]) -> None:
         self.records = list(records)
+        super().__init__(r["ImageId"] for r in self.records)
+
+
+_CATALOG_KINDS = {"public": "system", "system": "system", "shared": "shared", "marketplace": "marketplace",
+                  "community": "community"}
 
 
 def catalog_images(engine: Any, kind: str) -> ImageList:
     """The catalog's images of ``kind`` (public, shared, marketplace, community); empty if the catalog is off."""
-    catalog = getattr(engine, "catalog", None)
-    if catalog is None or not engine.config.catalog:
-        return ImageList([])
-    return ImageList(list(catalog.images(kind)))
+    catalog = engine.catalog
+    return ImageList(catalog.get(image_id) for image_id in catalog.ids(_CATALOG_KINDS[kind]))
 
 
 @pytest.fixture
@@ -320,12 +330,27 @@ def community_images(ecs_mock: Any) -> ImageList:
 
 
 @pytest.fixture
-def custom_image_factory(ecs_mock: Any, ecs_client: Any, public_images: ImageList) -> Callable[..., str]:
-    """``make(name=None, *, client=None, ...) -> ImageId``: a custom image built through the SDK."""
-    from mockecs.images_helper import make_custom_image
+def custom_image_factory(ecs_mock: Any, ecs_client: Any, ecs_region: str,
+                         public_images: ImageList) -> Callable[..., str]:
+    """``make(image_name=None, *, client=None, base_image_id=None, snapshot=False, **create_image) -> ImageId``.
 
-    def make(name: Optional[str] = None, *, client: Any = None, **kwargs: Any) -> str:
-        return make_custom_image(client or ecs_client, name=name, base_images=public_images, **kwargs)
+    Builds a custom image through the current SDK (RunInstances, then CreateImage from the
+    instance, or from a CreateSnapshot of its system disk with ``snapshot=True``) and waits
+    until it is ``Available``, moving the mock clock on (30 s a poll) under realistic transitions.
+    """
+    from mockecs.clients import create_custom_image
+
+    def default_base() -> str:
+        for record in public_images.records:
+            if record.get("Architecture") == "x86_64" and record.get("OSType") == "linux":
+                return record["ImageId"]
+        raise LookupError("no x86_64 Linux public image in the catalog (is mockecs_catalog off?)")
+
+    def make(image_name: Optional[str] = None, *, client: Any = None, base_image_id: Optional[str] = None,
+             **kwargs: Any) -> str:
+        kwargs.setdefault("settle", lambda: ecs_mock.engine.clock.advance(30.0))
+        return create_custom_image(client or ecs_client, ecs_region, base_image_id or default_base(),
+                                   image_name=image_name, **kwargs)
 
     return make
 
@@ -346,14 +371,31 @@ def _ecs_server_session(request: pytest.FixtureRequest) -> Iterator[Any]:
         server.stop()
 
 
+_SERVER_RUNTIME = ("region", "strict_signatures", "transitions", "options", "record_calls")
+
+
 @pytest.fixture
-def ecs_server(_ecs_server_session: Any) -> Any:
+def ecs_server(request: pytest.FixtureRequest, _ecs_server_session: Any) -> Iterator[Any]:
     """A standalone mockecs server (one per session and xdist worker), reset before this test.
 
-    ``ecs_server.url`` is its base URL; ``ecs_server.engine`` its engine.
+    ``ecs_server.url`` is its base URL, ``.netloc`` its ``host:port``, ``.engine`` its engine.
+    The marker's region, strict_signatures, transitions, options and record_calls apply to it.
     """
-    _ecs_server_session.engine.reset()
-    return _ecs_server_session
+    session: _Session = request.config.stash[_SESSION]
+    engine = _ecs_server_session.engine
+    settings = {k: v for k, v in marker_settings(request.node).items() if k in _CONFIG_KEYS}
+    fixed = sorted(set(settings) - set(_SERVER_RUNTIME))
+    if fixed:
+        raise pytest.UsageError(f"mockecs marker: ecs_server cannot change {fixed} per test; "
+                                "use the command line options / ini keys")
+    engine.reset()
+    if settings:
+        engine.config = _engine_config(session.config, settings)
+        engine.lifecycle.mode = engine.config.transitions
+    try:
+        yield _ecs_server_session
+    finally:
+        _restore(engine, session.config)
 
 
 @pytest.fixture

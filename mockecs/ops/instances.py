@@ -1,1 +1,517 @@
-"""(being written)"""
+"""Instances and their disks, as far as image flows need them (spec §4.4-4.7).
+
+RunInstances, CreateInstance, DescribeInstances, StartInstance, StopInstance,
+DeleteInstance, ReplaceSystemDisk, DescribeDisks.
+
+Instance records (kind ``instance``) have the wire shape of
+``DescribeInstancesResponseBodyInstancesInstance`` plus ``_owner``, ``_region``,
+``_created`` (creation order). Disk records (kind ``disk``) have the wire shape of
+``DescribeDisksResponseBodyDisksDisk`` plus ``_owner``, ``_region``, ``_image_id`` (the
+image the disk was made from) and ``_attached_once``.
+"""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any, Mapping, Optional
+
+from mockecs import launch, lifecycle, regions, resources
+from mockecs.errors import EcsError
+from mockecs.operations import Context, operation
+from mockecs.params import TAGS, B, I, JsonList, L, S, Struct, Structs
+
+INSTANCE_NOT_FOUND = EcsError("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
+INCORRECT_STATUS = EcsError("IncorrectInstanceStatus",
+                            "The current status of the resource does not support this operation.", 403)
+INSTANCE_STATUSES = ("Pending", "Running", "Starting", "Stopping", "Stopped")
+SOURCE_DISK_TYPES = ("system", "data")
+DISK_CATEGORIES = ("cloud", "cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry")
+DEFAULT_DISK_CATEGORY = "cloud_essd"  # [GUESS] the current default for new instance families
+CHARGE_TYPES = ("PostPaid", "PrePaid")
+DATA_DEVICES = [f"/dev/xvd{c}" for c in "bcdefghijklmnopqrstuvwxyz"]
+
+
+def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    # DeleteImage finds the instances that use an image with ("image", ImageId).
+    return [("image", record["ImageId"])] if record.get("ImageId") else []
+
+
+def disk_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    terms = []
+    if record.get("InstanceId"):
+        terms.append(("instance", record["InstanceId"]))
+    if record.get("SourceSnapshotId"):
+        terms.append(("snapshot", record["SourceSnapshotId"]))  # DeleteSnapshot's SnapshotCreatedDisk
+    return terms
+
+
+resources.TERMS["instance"] = instance_terms
+resources.TERMS["disk"] = disk_terms
+
+
+# -- shared helpers (also used by mockecs.ops.snapshots) ------------------------------
+_TOKEN_SALT = "mockecs-page"
+
+
+def _token(offset: int) -> str:
+    head = f"{offset:08x}"
+    return head + hashlib.md5(f"{_TOKEN_SALT}{head}".encode()).hexdigest()[:24]
+
+
+def _offset(token: str) -> int:
+    head = token[:8]
+    if len(token) != 32 or _token(int(head, 16) if all(c in "0123456789abcdef" for c in head) else 0) != token:
+        raise EcsError("Invalid.NextToken", "The specified NextToken is not valid.", 403)
+    return int(head, 16)
+
+
+def paginate(items: list, page_number: int, page_size: int, next_token: Optional[str],
+             max_results: Optional[int]) -> tuple[list, dict]:
+    """One page of ``items`` and the paging fields of the answer (spec §1.8).
+
+    ``NextToken``/``MaxResults`` mode when either is sent (``TotalCount`` still given), else
+    ``PageNumber``/``PageSize``; a page past the end is empty.
+    """
+    if next_token or max_results is not None:
+        size = max_results or 10
+        start = _offset(next_token) if next_token else 0
+        page = items[start:start + size]
+        more = start + size < len(items)
+        return page, {"TotalCount": len(items), "NextToken": _token(start + size) if more else "",
+                      "PageSize": size}
+    start = (page_number - 1) * page_size
+    return items[start:start + page_size], {"TotalCount": len(items), "PageNumber": page_number,
+                                            "PageSize": page_size, "NextToken": ""}
+
+
+def tag_filter(tags: Optional[list[dict]]) -> list[dict]:
+    """``Tag.N.Key/Value`` filters; a value without a key is documented as ``InvalidTag.Mismatch``."""
+    out = []
+    for tag in tags or ():
+        if not tag.get("key"):
+            if tag.get("value"):
+                raise EcsError("InvalidTag.Mismatch", "The specified Tag.n.Key and Tag.n.Value are not match.", 400)
+            continue
+        out.append(tag)
+    return out
+
+
+def instance_disks(ctx: Context, instance_id: str) -> list[dict]:
+    """The disks attached to an instance, system disk first, then data disks by device."""
+    disks = [d for d in (resources.get(ctx, "disk", i) for i in ctx.txn.ids("disk", ("instance", instance_id)))
+             if d is not None and d.get("InstanceId") == instance_id]
+    return sorted(disks, key=lambda d: (d["Type"] != "system", d.get("Device", ""), d["DiskId"]))
+
+
+def system_disk_of(ctx: Context, instance_id: str) -> Optional[dict]:
+    return next((d for d in instance_disks(ctx, instance_id) if d["Type"] == "system"), None)
+
+
+def get_instance(ctx: Context, instance_id: Optional[str]) -> dict:
+    return resources.owned(ctx, "instance", instance_id, INSTANCE_NOT_FOUND)
+
+
+def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: int, category: str,
+              device: str, image_id: str = "", snapshot_id: str = "", name: str = "", description: str = "",
+              encrypted: bool = False, delete_with_instance: bool = True, performance_level: str = "") -> dict:
+    """A new disk attached to ``instance`` (not stored: callers ``resources.put`` it)."""
+    now = resources.iso(ctx.now)
+    disk_id = resources.new_id("disk", instance["_region"])
+    essd = category.startswith("cloud_essd")
+    return {
+        "DiskId": disk_id, "DiskName": name, "Description": description,
+        "Type": disk_type, "Category": category, "Size": int(size), "Device": device,
+        "InstanceId": instance["InstanceId"], "ImageId": image_id, "SourceSnapshotId": snapshot_id,
+        "Status": "In_use", "RegionId": instance["_region"], "ZoneId": instance["ZoneId"],
+        "CreationTime": now, "AttachedTime": now, "DetachedTime": "", "ExpiredTime": "",
+        "Encrypted": bool(encrypted), "KMSKeyId": "", "Portable": disk_type == "data",
+        "DeleteWithInstance": delete_with_instance, "DeleteAutoSnapshot": True, "EnableAutoSnapshot": True,
+        "EnableAutomatedSnapshotPolicy": False, "AutoSnapshotPolicyId": "",
+        "DiskChargeType": instance.get("InstanceChargeType", "PostPaid"),
+        "PerformanceLevel": performance_level or ("PL1" if essd else ""),
+        "IOPS": min(50000, 1800 + 50 * int(size)) if essd else 0, "IOPSRead": 0, "IOPSWrite": 0,
+        "Throughput": 0, "ThroughputRead": 0, "ThroughputWrite": 0, "ProvisionedIops": 0,
+        "BurstingEnabled": False, "MultiAttach": "Disabled", "MountInstanceNum": 0,
+        "ProductCode": "", "ResourceGroupId": instance.get("ResourceGroupId", ""),
+        "SerialNumber": disk_id[2:], "BdfId": "", "StorageSetId": "", "StorageSetPartitionNumber": 0,
+        "StorageClusterId": "", "SourceDiskId": "",
+        "Attachments": {"Attachment": [{"InstanceId": instance["InstanceId"], "Device": device,
+                                        "AttachedTime": now}]},
+        "OperationLocks": {"OperationLock": []},
+        "MountInstances": {"MountInstance": []},
+        "Tags": {"Tag": []},
+        "_owner": instance["_owner"], "_region": instance["_region"], "_image_id": image_id,
+        "_attached_once": True,
+    }
+
+
+def _mappings(image: Mapping[str, Any], kind: str) -> list[dict]:
+    return [m for m in (image.get("DiskDeviceMappings") or {}).get("DiskDeviceMapping") or ()
+            if m.get("Type") == kind]
+
+
+def new_system_disk(ctx: Context, instance: Mapping[str, Any], image: Mapping[str, Any], size: int,
+                    category: str, name: str = "", description: str = "", performance_level: str = "") -> dict:
+    system = _mappings(image, "system")
+    snapshot_id = (system[0].get("SnapshotId") or "") if system else ""
+    disk = make_disk(ctx, instance, "system", size, category, "/dev/xvda", image_id=image["ImageId"],
+                     snapshot_id=snapshot_id, name=name, description=description,
+                     performance_level=performance_level)
+    # A disk of a Marketplace image carries its product code, and so do its snapshots and the
+    # images made from them (spec §2.7).
+    return {**disk, "ProductCode": image.get("ProductCode") or ""}
+
+
+def _os_fields(image: Mapping[str, Any], login_as_non_root: bool = False) -> dict:
+    features = image.get("Features") or {}
+    return {"ImageId": image["ImageId"], "OSName": image.get("OSName", ""), "OSNameEn": image.get("OSNameEn", ""),
+            "OSType": image.get("OSType", "linux"),
+            "ImageOptions": {"LoginAsNonRoot": bool(login_as_non_root),
+                             "CurrentOSNVMeSupported": features.get("NvmeSupport") == "supported"}}
+
+
+def _check_zone(ctx: Context, zone_id: Optional[str]) -> str:
+    zones = regions.zone_ids(ctx.region)
+    if not zone_id:
+        return zones[0]
+    if zone_id not in zones:
+        raise EcsError("InvalidZoneId.NotFound", "The ZoneId provided does not exist in our records.", 404)
+    return zone_id
+
+
+def _host_ip(instance_id: str) -> str:
+    digest = hashlib.md5(instance_id.encode()).digest()
+    return f"172.16.{digest[0]}.{digest[1] % 253 + 1}"
+
+
+# -- launching ------------------------------------------------------------------------
+_SYSTEM_DISK = Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
+                                     S("PerformanceLevel")])
+_DATA_DISKS = Structs("DataDisk", [I("Size"), S("Category"), S("SnapshotId"), S("Device"), S("DiskName"),
+                                   S("Description"), B("DeleteWithInstance"), S("Encrypted"),
+                                   S("PerformanceLevel")], max_items=16)
+_CHARGE = S("InstanceChargeType", default="PostPaid", choices=CHARGE_TYPES,
+            error=("InvalidInstanceChargeType.NotFound", 404))
+_COMMON_LAUNCH = (
+    S("ImageId"), S("ImageFamily"), S("InstanceType", required=True), S("ZoneId"), S("InstanceName"),
+    S("Description"), S("HostName"), S("Password"), B("PasswordInherit"), S("KeyPairName"), S("UserData"),
+    S("SecurityGroupId"), S("VSwitchId"), S("SecurityEnhancementStrategy"), S("InternetChargeType"),
+    I("InternetMaxBandwidthIn"), I("InternetMaxBandwidthOut"), S("ResourceGroupId"), S("SpotStrategy"),
+    B("DeletionProtection"), _CHARGE, _SYSTEM_DISK, _DATA_DISKS, TAGS,
+)
+
+
+def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root: bool, status: str) -> list[str]:
+    """Validate everything, then create ``count`` instances with their disks; returns their ids."""
+    itype = launch.instance_type_or_error(action, args["instance_type"])
+    zone_id = _check_zone(ctx, args["zone_id"])
+    system = args["system_disk"] or {}
+    category = system.get("category") or DEFAULT_DISK_CATEGORY
+    if category not in DISK_CATEGORIES:
+        raise EcsError("InvalidSystemDiskCategory.ValueNotSupported",
+                       'The specified parameter "SystemDisk.Category" is not valid.', 400)
+    image = launch.image_for_launch(ctx, args["image_id"], args["image_family"], args["instance_type"],
+                                    system.get("size"), action, args["instance_charge_type"])
+    if login_as_non_root and not image.get("LoginAsNonRootSupported"):
+        raise EcsError("LoginAsNonRoot.ImageNotSupport", "The specified image does not support login as non-root.",
+                       400)
+    size = system.get("size") or launch.default_system_disk_size(image)
+    data_specs = _data_disk_specs(ctx, image, args["data_disk"] or [])
+    tags = resources.tags_from_args(args["tag"])
+
+    ids = []
+    for index in range(count):
+        instance_id = resources.new_id("instance", ctx.region)
+        name = args["instance_name"] or instance_id
+        record = {
+            "InstanceId": instance_id, "InstanceName": name, "Description": args["description"] or "",
+            "HostName": args["host_name"] or f"iZ{instance_id[2:]}Z",
+            **_os_fields(image, login_as_non_root),
+            "Status": "Pending", "InstanceType": itype["InstanceTypeId"],
+            "InstanceTypeFamily": itype.get("InstanceTypeFamily", ""),
+            "Cpu": int(itype.get("CpuCoreCount") or 0), "Memory": int(float(itype.get("MemorySize") or 0) * 1024),
+            "GPUAmount": int(itype.get("GPUAmount") or 0), "GPUSpec": "",
+            "RegionId": ctx.region, "ZoneId": zone_id,
+            "CreationTime": resources.iso_minute(ctx.now), "StartTime": "", "ExpiredTime": "2099-12-31T15:59Z",
+            "AutoReleaseTime": "", "InstanceChargeType": args["instance_charge_type"],
+            "InternetChargeType": args["internet_charge_type"] or "PayByTraffic",
+            "InternetMaxBandwidthIn": args["internet_max_bandwidth_in"] or 100,
+            "InternetMaxBandwidthOut": args["internet_max_bandwidth_out"] or 0,
+            "InstanceNetworkType": "vpc", "IoOptimized": True, "DeletionProtection": bool(args["deletion_protection"]),
+            "DeviceAvailable": True, "Recyclable": False, "SerialNumber": str(uuid.uuid4()),
+            "StoppedMode": "Not-applicable", "SpotStrategy": args["spot_strategy"] or "NoSpot",
+            "SpotPriceLimit": 0.0, "SpotDuration": 0, "SpotInterruptionBehavior": "Terminate",
+            "CreditSpecification": "", "KeyPairName": args["key_pair_name"] or "", "VlanId": "",
+            "ResourceGroupId": args["resource_group_id"] or "", "SaleCycle": "", "ClusterId": "",
+            "HpcClusterId": "", "DeploymentSetId": "", "ISP": "", "LocalStorageAmount": 0, "LocalStorageCapacity": 0,
+            "SecurityGroupIds": {"SecurityGroupId": [args["security_group_id"]] if args["security_group_id"] else []},
+            "InnerIpAddress": {"IpAddress": []}, "PublicIpAddress": {"IpAddress": []},
+            "RdmaIpAddress": {"IpAddress": []},
+            "VpcAttributes": {"VpcId": "", "VSwitchId": args["v_switch_id"] or "", "NatIpAddress": "",
+                              "PrivateIpAddress": {"IpAddress": [_host_ip(instance_id)]}},
+            "EipAddress": {"AllocationId": "", "IpAddress": "", "Bandwidth": 0, "InternetChargeType": "",
+                           "IsSupportUnassociate": False},
+            "OperationLocks": {"LockReason": []},
+            "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "optional", "HttpPutResponseHopLimit": 1},
+            "Tags": {"Tag": [dict(t) for t in tags]},
+            "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now + index * 1e-6,
+        }
+        done = {"Status": status}
+        if status == "Running":
+            done["StartTime"] = resources.iso_minute(ctx.now)
+        record = lifecycle.start(ctx, "instance", instance_id, record, done=done)
+        resources.put(ctx.txn, "instance", record)
+        resources.put(ctx.txn, "disk", new_system_disk(ctx, record, image, size, category,
+                                                       system.get("disk_name") or "",
+                                                       system.get("description") or "",
+                                                       system.get("performance_level") or ""))
+        for spec in data_specs:
+            resources.put(ctx.txn, "disk", make_disk(ctx, record, "data", **spec))
+        ids.append(instance_id)
+    launch.mark_used(ctx, image)
+    return ids
+
+
+def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dict]) -> list[dict]:
+    """Data disks: the image's data mappings first (disks from its snapshots), then ``DataDisk.N``."""
+    specs = []
+    for mapping in _mappings(image, "data"):
+        specs.append({"size": int(mapping.get("Size") or 0), "category": DEFAULT_DISK_CATEGORY,
+                      "device": mapping.get("Device") or "", "snapshot_id": mapping.get("SnapshotId") or ""})
+    for index, disk in enumerate(requested, 1):
+        category = disk.get("category") or DEFAULT_DISK_CATEGORY
+        if category not in DISK_CATEGORIES:
+            raise EcsError("InvalidDataDiskCategory.ValueNotSupported",
+                           'The specified parameter "DataDisk.n.Category" is not valid.', 400)
+        snapshot_id = disk.get("snapshot_id") or ""
+        size = disk.get("size")
+        if snapshot_id:
+            snapshot = resources.get(ctx, "snapshot", snapshot_id)
+            if snapshot is None or snapshot["_owner"] != ctx.account or snapshot["_region"] != ctx.region:
+                raise EcsError("InvalidSnapshotId.NotFound", "The specified snapshot is not found.", 404)
+            size = size or int(snapshot["SourceDiskSize"])
+        if size is None or not 20 <= size <= 32768:
+            raise EcsError("InvalidDataDiskSize.ValueNotSupported",
+                           f'The specified parameter "DataDisk.{index}.Size" is not valid.', 400)
+        specs.append({"size": size, "category": category, "device": disk.get("device") or "",
+                      "snapshot_id": snapshot_id, "name": disk.get("disk_name") or "",
+                      "description": disk.get("description") or "",
+                      "encrypted": str(disk.get("encrypted") or "").lower() == "true",
+                      "delete_with_instance": disk.get("delete_with_instance") is not False,
+                      "performance_level": disk.get("performance_level") or ""})
+    used = {s["device"] for s in specs if s["device"]}
+    free = [d for d in DATA_DEVICES if d not in used]
+    for spec in specs:
+        if not spec["device"]:
+            spec["device"] = free.pop(0)
+    return specs
+
+
+@operation("RunInstances", *_COMMON_LAUNCH,
+           I("Amount", default=1, min=1, max=100), I("MinAmount", min=1, max=100),
+           Struct("ImageOptions", [B("LoginAsNonRoot")]),
+           dry_run=True, idempotent=True)
+def run_instances(ctx: Context, amount: int, min_amount: Optional[int], image_options: dict, **args: Any) -> dict:
+    if min_amount is not None and min_amount > amount:
+        raise EcsError("InvalidMinAmount.Malformed", "The specified parameter MinAmount is not valid.", 400)
+    ids = _launch(ctx, "RunInstances", amount, args, bool(image_options.get("login_as_non_root")), "Running")
+    return {"InstanceIdSets": {"InstanceIdSet": ids}}
+
+
+@operation("CreateInstance", *_COMMON_LAUNCH, dry_run=True, idempotent=True)
+def create_instance(ctx: Context, **args: Any) -> dict:
+    # CreateInstance leaves the new instance Stopped (spec §4.4).
+    return {"InstanceId": _launch(ctx, "CreateInstance", 1, args, False, "Stopped")[0]}
+
+
+# -- reading ----------------------------------------------------------------------------
+@operation("DescribeInstances",
+           JsonList("InstanceIds"), S("ImageId"), S("Status"), S("InstanceType"), S("InstanceTypeFamily"),
+           S("InstanceName"), S("ZoneId"), S("InstanceChargeType"), S("VSwitchId"), S("VpcId"),
+           S("SecurityGroupId"), S("ResourceGroupId"), S("KeyPairName"), TAGS,
+           L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
+           S("NextToken"), L("MaxResults", min=1, max=100),
+           dry_run=True)
+def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id: Optional[str],
+                       status: Optional[str], instance_type: Optional[str], instance_type_family: Optional[str],
+                       instance_name: Optional[str], zone_id: Optional[str], instance_charge_type: Optional[str],
+                       v_switch_id: Optional[str], vpc_id: Optional[str], security_group_id: Optional[str],
+                       resource_group_id: Optional[str], key_pair_name: Optional[str], tag: Optional[list[dict]],
+                       page_number: int, page_size: int, next_token: Optional[str],
+                       max_results: Optional[int]) -> dict:
+    if instance_ids is not None and len(instance_ids) > 100:
+        raise EcsError("InvalidParameter", 'The specified parameter "InstanceIds" is not valid.', 400)
+    if status and status not in INSTANCE_STATUSES:
+        raise EcsError("InvalidStatus.NotFound", "The specified Status is not found.", 404)
+    if instance_charge_type and instance_charge_type not in CHARGE_TYPES:
+        raise EcsError("InvalidInstanceChargeType.NotFound", "The InstanceChargeType does not exist in our records.",
+                       404)
+    wanted_tags = tag_filter(tag)
+    if instance_ids:
+        ids = set(instance_ids)
+    elif image_id:
+        ids = ctx.txn.ids("instance", ("image", image_id))
+    else:
+        ids = ctx.txn.ids("instance", resources.owner_region(ctx.account, ctx.region))
+    exact = {"ImageId": image_id, "Status": status, "InstanceType": instance_type,
+             "InstanceTypeFamily": instance_type_family, "InstanceName": instance_name, "ZoneId": zone_id,
+             "InstanceChargeType": instance_charge_type, "ResourceGroupId": resource_group_id,
+             "KeyPairName": key_pair_name}
+    matches = []
+    for iid in ids:
+        record = resources.get(ctx, "instance", iid)
+        if record is None or record["_owner"] != ctx.account or record["_region"] != ctx.region:
+            continue
+        if any(value and record.get(field) != value for field, value in exact.items()):
+            continue
+        if v_switch_id and record["VpcAttributes"]["VSwitchId"] != v_switch_id:
+            continue
+        if vpc_id and record["VpcAttributes"]["VpcId"] != vpc_id:
+            continue
+        if security_group_id and security_group_id not in record["SecurityGroupIds"]["SecurityGroupId"]:
+            continue
+        if not resources.match_tags(record, wanted_tags):
+            continue
+        matches.append(record)
+    matches.sort(key=lambda r: (r.get("_created", 0), r["InstanceId"]))
+    page, meta = paginate(matches, page_number, page_size, next_token, max_results)
+    return {**meta, "Instances": {"Instance": [resources.wire(r) for r in page]}}
+
+
+@operation("DescribeDisks",
+           JsonList("DiskIds"), S("InstanceId"), S("DiskType", default="all"), S("Status"), S("Category"),
+           S("ZoneId"), S("SnapshotId"), S("DiskName"), B("Portable"), B("Encrypted"), S("ResourceGroupId"), TAGS,
+           L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
+           S("NextToken"), L("MaxResults", min=1, max=500),
+           dry_run=True)
+def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Optional[str], disk_type: str,
+                   status: Optional[str], category: Optional[str], zone_id: Optional[str],
+                   snapshot_id: Optional[str], disk_name: Optional[str], portable: Optional[bool],
+                   encrypted: Optional[bool], resource_group_id: Optional[str], tag: Optional[list[dict]],
+                   page_number: int, page_size: int, next_token: Optional[str], max_results: Optional[int]) -> dict:
+    if disk_ids is not None and len(disk_ids) > 100:
+        raise EcsError("InvalidDiskIds.Malformed", "The amount of specified disk Ids exceeds the limit.", 403)
+    if disk_type not in ("all", "system", "data"):
+        raise EcsError("InvalidDiskType.ValueNotSupported", "The specified disk type is not supported.", 400)
+    if category and category not in DISK_CATEGORIES + ("all",):
+        raise EcsError("InvalidCategory.ValueNotSupported", "The specified disk category is not supported.", 400)
+    if status and status not in ("In_use", "Available", "Attaching", "Detaching", "Creating", "ReIniting", "All"):
+        raise EcsError("InvalidStatus.ValueNotSupported", "The specified disk status is not supported.", 400)
+    wanted_tags = tag_filter(tag)
+    if disk_ids:
+        ids = set(disk_ids)
+    elif instance_id:
+        ids = ctx.txn.ids("disk", ("instance", instance_id))
+    else:
+        ids = ctx.txn.ids("disk", resources.owner_region(ctx.account, ctx.region))
+    matches = []
+    for did in ids:
+        record = resources.get(ctx, "disk", did)
+        if record is None or record["_owner"] != ctx.account or record["_region"] != ctx.region:
+            continue
+        if ((instance_id and record["InstanceId"] != instance_id)
+                or (disk_type != "all" and record["Type"] != disk_type)
+                or (status and status != "All" and record["Status"] != status)
+                or (category and category != "all" and record["Category"] != category)
+                or (zone_id and record["ZoneId"] != zone_id)
+                or (snapshot_id and record["SourceSnapshotId"] != snapshot_id)
+                or (disk_name and record["DiskName"] != disk_name)
+                or (portable is not None and record["Portable"] != portable)
+                or (encrypted is not None and record["Encrypted"] != encrypted)
+                or (resource_group_id and record["ResourceGroupId"] != resource_group_id)
+                or not resources.match_tags(record, wanted_tags)):
+            continue
+        matches.append(record)
+    matches.sort(key=lambda r: (r["CreationTime"], r["Type"] != "system", r["Device"], r["DiskId"]))
+    page, meta = paginate(matches, page_number, page_size, next_token, max_results)
+    return {**meta, "Disks": {"Disk": [resources.wire(r) for r in page]}}
+
+
+# -- state changes ------------------------------------------------------------------------
+_BY_INSTANCE = {"region": "optional", "region_of": resources.region_from("instance_id")}
+
+
+def _transition(ctx: Context, record: dict, now_status: str, then: dict) -> None:
+    record = lifecycle.start(ctx, "instance", record["InstanceId"], {**record, "Status": now_status}, done=then)
+    resources.put(ctx.txn, "instance", record)
+
+
+@operation("StartInstance", S("InstanceId", required=True), B("InitLocalDisk"), dry_run=True, **_BY_INSTANCE)
+def start_instance(ctx: Context, instance_id: str, init_local_disk: Optional[bool]) -> dict:
+    record = get_instance(ctx, instance_id)
+    if record["Status"] != "Stopped":
+        raise INCORRECT_STATUS
+    _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now)})
+    return {}
+
+
+@operation("StopInstance", S("InstanceId", required=True), B("ForceStop"), B("ConfirmStop"), S("StoppedMode"),
+           B("Hibernate"), dry_run=True, **_BY_INSTANCE)
+def stop_instance(ctx: Context, instance_id: str, force_stop: Optional[bool], confirm_stop: Optional[bool],
+                  stopped_mode: Optional[str], hibernate: Optional[bool]) -> dict:
+    record = get_instance(ctx, instance_id)
+    if record["Status"] != "Running":
+        raise INCORRECT_STATUS
+    _transition(ctx, record, "Stopping", {"Status": "Stopped"})
+    return {}
+
+
+@operation("DeleteInstance", S("InstanceId", required=True), B("Force", default=False),
+           B("ForceStop", default=True), B("TerminateSubscription"), dry_run=True, **_BY_INSTANCE)
+def delete_instance(ctx: Context, instance_id: str, force: bool, force_stop: bool,
+                    terminate_subscription: Optional[bool]) -> dict:
+    record = get_instance(ctx, instance_id)
+    if record["Status"] == "Pending":
+        raise EcsError("IncorrectInstanceStatus.Initializing",
+                       "The specified instance status does not support this operation.", 403)
+    if record["Status"] != "Stopped" and not force:
+        raise INCORRECT_STATUS
+    if record.get("DeletionProtection"):
+        raise EcsError("InvalidOperation.DeletionProtection",
+                       "The instance has deletion protection enabled; disable it before releasing the instance.", 403)
+    for disk in instance_disks(ctx, instance_id):
+        if disk.get("DeleteWithInstance", True):
+            ctx.txn.delete("disk", disk["DiskId"])
+        else:  # survives as a detached, portable disk
+            resources.put(ctx.txn, "disk", {**disk, "InstanceId": "", "Status": "Available", "Device": "",
+                                            "DetachedTime": resources.iso(ctx.now),
+                                            "Attachments": {"Attachment": []}})
+    ctx.txn.delete("instance", instance_id)
+    launch.release(ctx, record.get("ImageId"))
+    return {}
+
+
+@operation("ReplaceSystemDisk",
+           S("InstanceId", required=True), S("ImageId", required=True), Struct("SystemDisk", [I("Size")]),
+           S("Password"), B("PasswordInherit"), S("KeyPairName"), S("SecurityEnhancementStrategy"),
+           B("Encrypted"), S("KMSKeyId"), S("EncryptAlgorithm"), S("DiskId"), S("Architecture"), S("Platform"),
+           B("UseAdditionalService"), idempotent=True, **_BY_INSTANCE)
+def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_disk: dict, **_: Any) -> dict:
+    record = get_instance(ctx, instance_id)
+    if record["Status"] != "Stopped":
+        raise INCORRECT_STATUS
+    size = system_disk.get("size")
+    image = launch.image_for_launch(ctx, image_id, None, record["InstanceType"], size, launch.CHANGE_OS,
+                                    record.get("InstanceChargeType"))
+    login = bool((record.get("ImageOptions") or {}).get("LoginAsNonRoot"))
+    if login and not image.get("LoginAsNonRootSupported"):
+        raise EcsError("LoginAsNonRoot.ImageNotSupport", "The specified image does not support login as non-root.",
+                       400)
+    if _mappings(image, "data"):
+        raise EcsError("OperationDenied",
+                       "The specified image contains the snapshot of the data disk,does not support this operation.",
+                       400)
+    old = system_disk_of(ctx, instance_id)
+    if old is None:
+        raise EcsError("InvalidInstance.NotFoundSystemDisk", "The specified instance has no system disk.", 400)
+    size = size or launch.default_system_disk_size(image)
+    new = new_system_disk(ctx, record, image, size, old["Category"], old.get("DiskName", ""),
+                          old.get("Description", ""), old.get("PerformanceLevel", ""))
+    ctx.txn.delete("disk", old["DiskId"])
+    resources.put(ctx.txn, "disk", new)
+    previous = record.get("ImageId")
+    resources.put(ctx.txn, "instance", {**record, **_os_fields(image, login)})
+    launch.mark_used(ctx, image)
+    if previous != image["ImageId"]:
+        launch.release(ctx, previous)
+    return {"DiskId": new["DiskId"]}

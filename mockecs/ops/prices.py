@@ -1,1 +1,300 @@
-"""(being written)"""
+"""DescribePrice: the price of an instance (with its image's fee), a disk or bandwidth.
+
+Figures come from :mod:`mockecs.pricing` (plausible, not Alibaba's price list; users
+override them with ``Config(options={"prices_file": ...})``). Response shape: SDK model
+``DescribePriceResponseBody`` (``PriceInfo.Price`` with ``DetailInfos.DetailInfo[]``,
+``PriceInfo.Rules.Rule[]``, ``PriceInfo.RelatedPrice.MarketplaceImagePrice``).
+DetailInfo ``Resource`` values: ``instanceType``, ``systemDisk``, ``dataDisk``,
+``bandwidth``, ``image`` (always present for instances, 0 when the image is free) and
+``imageSnapshot`` (snapshot storage of the caller's own custom image).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from mockecs import images, marketplace, pricing, regions
+from mockecs.errors import EcsError
+from mockecs.instance_types import instance_type as lookup_instance_type
+from mockecs.operations import Context, operation
+from mockecs.params import I, L, Repeat, S, Struct, Structs
+
+RESOURCE_TYPES = ("instance", "disk", "bandwidth", "ddh", "ElasticityAssurance", "CapacityReservation")
+PERIODS = {"Hour": (1, 1), "Week": (1, 4), "Month": (1, 9), "Year": (1, 5)}
+HOURS = {"Hour": 1, "Week": 168, "Month": 730, "Year": 8760}
+CATEGORIES = ("cloud", "cloud_efficiency", "cloud_ssd", "ephemeral_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry")
+PERFORMANCE_LEVELS = ("PL0", "PL1", "PL2", "PL3")
+MAX_DATA_DISKS = 4  # "ResourceType=instance only prices up to four data disks" (API doc)
+# [GUESS] a spot instance costs this share of the pay-as-you-go price.
+SPOT_FACTOR = 0.2
+
+
+def _err(code: str, message: str, status: int = 400) -> EcsError:
+    return EcsError(code, message, status)
+
+
+DISK_CATEGORY_MISSING = ("InvalidDiskCategory.Missing",
+                         "The DataDisk.1.Category parameter that is mandatory for processing the request is not "
+                         "provided.", 404)
+PRICE_NOT_FOUND = ("PriceNotFound",
+                   "The price of your queried resource is not available now, please try other resources.", 400)
+
+
+# -- size ranges (GiB) of the API doc ------------------------------------------------------
+def _system_range(category: str, level: Optional[str]) -> tuple[int, int]:
+    if category == "cloud":
+        return 20, 500
+    if category == "cloud_essd":
+        return {"PL0": (1, 2048), "PL2": (461, 2048), "PL3": (1261, 2048)}.get(level or "PL1", (20, 2048))
+    if category == "cloud_auto":
+        return 1, 2048
+    return 20, 2048
+
+
+def _data_range(category: str, level: Optional[str]) -> tuple[int, int]:
+    if category == "cloud":
+        return 5, 2000
+    if category == "cloud_essd":
+        return {"PL0": (1, 32768), "PL2": (461, 32768), "PL3": (1261, 32768)}.get(level or "PL1", (20, 32768))
+    if category == "cloud_auto":
+        return 1, 32768
+    if category == "cloud_essd_entry":
+        return 10, 32768
+    if category == "ephemeral_ssd":
+        return 5, 800
+    return 20, 32768
+
+
+def _supports(image: Mapping[str, Any], itype: Mapping[str, Any]) -> bool:
+    arch = image.get("Architecture") or "x86_64"
+    type_arch = itype.get("Architecture") or "x86_64"
+    if (arch == "arm64") != (type_arch == "arm64"):
+        return False
+    return not (arch == "i386" and float(itype.get("MemorySize") or 0) >= 4)
+
+
+class _Line:
+    """One DetailInfo: an hourly figure, whether Amount multiplies it, whether discounts apply."""
+
+    def __init__(self, resource: str, hourly: float, per_instance: bool = True, discountable: bool = True) -> None:
+        self.resource, self.hourly, self.per_instance, self.discountable = resource, hourly, per_instance, discountable
+
+
+def _image(ctx: Context, image_id: str, itype: Mapping[str, Any], charge_type: str) -> Mapping[str, Any]:
+    image = images.visible(ctx, image_id)
+    if image is None:
+        raise images.NOT_FOUND
+    if image.get("Status") not in ("Available", "Deprecated"):
+        raise _err("OperationDenied", "The specified Image is disabled or is deleted.", 403)
+    marketplace.check_sale(ctx, image, for_price=True)
+    product = marketplace.product(ctx.engine, image.get("ProductCode"))
+    if product is not None and charge_type not in (product.get("_charge_types") or (charge_type,)):
+        raise EcsError(*marketplace.BAD_CHARGE_TYPE)
+    if not _supports(image, itype):
+        raise _err("InvalidParameter.Conflict", "The specified image does not support the specified instance type.")
+    return image
+
+
+def _data_disks(prices: Mapping[str, Any], disks: list[dict], default_category: Optional[str]) -> float:
+    total = 0.0
+    for disk in disks:
+        category = disk.get("category") or default_category
+        if not category:
+            raise EcsError(*DISK_CATEGORY_MISSING)
+        if category not in CATEGORIES:
+            raise _err("InvalidDataDiskCategory.ValueNotSupported",
+                       'The specified parameter "DataDisk.n.Category" is not valid.')
+        level = disk.get("performance_level")
+        if level and level not in PERFORMANCE_LEVELS:
+            raise _err("InvalidPerformanceLevel.Malformed",
+                       "The specified parameter DataDisk.n.PerformanceLevel is not valid.")
+        low, high = _data_range(category, level)
+        size = disk.get("size")
+        if size is None:
+            size = low
+        if not low <= size <= high:
+            raise _err("InvalidDataDiskSize.ValueNotSupported",
+                       "The specified DataDisk.n.Size beyond the permitted range, or the capacity of snapshot "
+                       "exceeds the size limit of the specified disk category.")
+        fee = pricing.disk_fee(prices, "data", category, size, level)
+        if fee is None:
+            raise EcsError(*PRICE_NOT_FOUND)
+        total += fee
+    return total
+
+
+def _instance_lines(ctx: Context, prices: Mapping[str, Any], a: dict, charge_type: str,
+                    ) -> tuple[list[_Line], Optional[Mapping[str, Any]], float]:
+    if not a["instance_type"]:
+        raise _err("InvalidInstanceType.Missing",
+                   "The InstanceType parameter that is mandatory for processing the request is not provided.", 404)
+    itype = lookup_instance_type(a["instance_type"])
+    if itype is None:
+        raise _err("InvalidInstanceType.ValueNotSupported",
+                   "The specified InstanceType does not exist or beyond the permitted range.")
+    hourly = (prices.get("instance_types") or {}).get(itype["InstanceTypeId"])
+    if hourly is None:
+        raise EcsError(*PRICE_NOT_FOUND)
+    if a["io_optimized"] not in (None, "", "none", "optimized"):
+        raise _err("InvalidIoOptimizedValue.ValueNotSupported", "IoOptimized value not supported.")
+    if a["instance_network_type"] not in (None, "", "vpc", "classic"):
+        raise _err("InvalidNetworkType.ValueNotSupported", "The specified parameter NetworkType is not valid.", 404)
+    if a["internet_charge_type"] not in (None, "", "PayByBandwidth", "PayByTraffic"):
+        raise _err("InvalidInternetChargeType.ValueNotSupported", "The specified InternetChargeType is not valid.")
+    bandwidth = a["internet_max_bandwidth_out"] or 0
+    if not 0 <= bandwidth <= 100:
+        raise _err("InvalidInternetMaxBandwidthOut.ValueNotSupported",
+                   'The specified parameter "InternetMaxBandwidthOut" is not valid.')
+    if a["platform"] not in (None, "", "Windows", "Linux"):
+        raise _err("InvalidParameter.Platform", "The specified parameter Platform is invalid.")
+    if a["spot_strategy"] not in (None, "", "NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo"):
+        raise _err("InvalidParameter", 'The specified parameter "SpotStrategy" is not valid.')
+
+    image = _image(ctx, a["image_id"], itype, charge_type) if a["image_id"] else None
+
+    disk = a["system_disk"] or {}
+    category = disk.get("category") or "cloud_efficiency"
+    if category not in CATEGORIES:
+        raise _err("InvalidSystemDiskCategory.ValueNotSupported",
+                   'The specified parameter "SystemDisk.Category" is not valid.')
+    level = disk.get("performance_level")
+    if level and level not in PERFORMANCE_LEVELS:
+        raise _err("InvalidPerformanceLevel.Malformed",
+                   "The specified parameter SystemDisk.PerformanceLevel is not valid.")
+    image_size = int(image.get("Size") or 0) if image is not None else 0
+    size = disk.get("size")
+    if size is None:
+        size = max(20, image_size)
+    if size < image_size:
+        raise _err("InvalidSystemDiskSize.LessThanImageSize",
+                   'The specified parameter "SystemDisk.Size" is less than the image size.')
+    low, high = _system_range(category, level)
+    if not low <= size <= high:
+        raise _err("InvalidSystemDiskSize.ValueNotSupported",
+                   f"The specified parameter SystemDisk.Size must be between {low} and {high} GiB for {category}.")
+    system_fee = pricing.disk_fee(prices, "system", category, size, level)
+    if system_fee is None:
+        raise EcsError(*PRICE_NOT_FOUND)
+
+    data_disks = a["data_disk"] or []
+    if len(data_disks) > MAX_DATA_DISKS:
+        raise _err("InstanceDiskNumber.LimitExceed", "The total number of specified disk in an instance exceeds.")
+    data_fee = _data_disks(prices, data_disks, "cloud_efficiency")
+
+    spot = a["spot_strategy"] not in (None, "", "NoSpot") and a["price_unit"] == "Hour"
+    lines = [_Line("instanceType", float(hourly) * (SPOT_FACTOR if spot else 1.0)),
+             _Line("systemDisk", system_fee)]
+    if data_disks:
+        lines.append(_Line("dataDisk", data_fee))
+    if bandwidth:
+        paid_bw = a["internet_charge_type"] == "PayByBandwidth"
+        # PayByTraffic: the bandwidth itself is free, traffic is billed per GB afterwards.
+        lines.append(_Line("bandwidth", pricing.bandwidth_fee(prices, bandwidth) if paid_bw else 0.0,
+                           discountable=False))
+    fee, product = pricing.image_fee(ctx.engine, image, int(itype.get("CpuCoreCount") or 1), a["platform"])
+    lines.append(_Line("image", fee, discountable=False))
+    if image is not None and not images.is_catalog(image) and image.get("_owner") == ctx.account:
+        lines.append(_Line("imageSnapshot", pricing.snapshot_fee_per_hour(ctx.engine, image),
+                           per_instance=False, discountable=False))
+    return lines, product, fee
+
+
+def _r(value: float) -> float:
+    return float(round(value + 0.0, 4))
+
+
+@operation(
+    "DescribePrice",
+    S("ResourceType"), S("ImageId"), S("InstanceType"), S("DedicatedHostType"), S("IoOptimized"),
+    S("InstanceNetworkType"), S("InternetChargeType"), I("InternetMaxBandwidthOut"),
+    Struct("SystemDisk", [S("Category"), I("Size"), S("PerformanceLevel")]),
+    Structs("DataDisk", [S("Category"), L("Size"), S("PerformanceLevel")], max_items=16),
+    I("Period"), S("PriceUnit"), I("Amount"), S("OfferingType"), I("InstanceAmount"), S("Scope"),
+    S("Platform"), I("Capacity"), S("AssuranceTimes"), I("InstanceCpuCoreCount"), S("Isp"),
+    Repeat("InstanceTypeList"), S("SpotStrategy"), I("SpotDuration"), S("ZoneId"),
+    Struct("SchedulerOptions", [S("DedicatedHostId")]),
+)
+def describe_price(ctx: Context, **a: Any) -> dict:
+    resource_type = a["resource_type"] or "instance"
+    if resource_type not in RESOURCE_TYPES:
+        raise _err("InvalidResourceType.ValueNotSupported", "The specified parameter ResourceType is not valid.")
+    unit = a["price_unit"] = a["price_unit"] or "Hour"
+    if unit not in PERIODS:
+        raise _err("InvalidPriceUnit.ValueNotSupported", "The specified parameter PriceUnit is not valid.")
+    period = 1 if a["period"] is None else a["period"]
+    low, high = PERIODS[unit]
+    if not low <= period <= high:
+        raise _err("InvalidPeriod", "The specified period is not valid.")
+    amount = 1 if a["amount"] is None else a["amount"]
+    if not 1 <= amount <= 1000:
+        raise _err("InvalidAmount.Malformed", "The specified parameter Amount is not valid.", 403)
+    if a["zone_id"] and a["zone_id"] not in {z["ZoneId"] for z in regions.regions()[ctx.region]["Zones"]}:
+        raise _err("Invalid.ZoneId", "The specified ZoneId is not valid.")
+    prices = pricing.table(ctx.engine)
+    charge_type = "PostPaid" if unit == "Hour" else "PrePaid"
+    product: Optional[Mapping[str, Any]] = None
+    image_fee = 0.0
+
+    if resource_type == "instance":
+        lines, product, image_fee = _instance_lines(ctx, prices, a, charge_type)
+    elif resource_type == "disk":
+        disks = a["data_disk"] or []
+        if not disks or not disks[0].get("category"):
+            raise EcsError(*DISK_CATEGORY_MISSING)
+        if disks[0].get("size") is None:
+            raise _err("InvalidDataDiskSize.ValueNotSupported", 'The specified parameter "DataDisk.Size" is not valid.')
+        if unit != "Hour":  # disks are priced pay-as-you-go only (API doc)
+            raise _err("InvalidPriceUnit.ValueNotSupported", "The specified parameter PriceUnit is not valid.")
+        lines = [_Line("dataDisk", _data_disks(prices, disks, None))]
+    elif resource_type == "bandwidth":
+        # Only the PayByTraffic price is answered (API doc): the price of one GB of outbound traffic.
+        per_gb = (prices.get("bandwidth") or {}).get("traffic_per_gb")
+        if per_gb is None:
+            raise EcsError(*PRICE_NOT_FOUND)
+        lines = [_Line("bandwidth", float(per_gb), discountable=False)]
+    elif resource_type == "ddh":
+        if not a["dedicated_host_type"]:
+            raise _err("InvalidDedicatedHostType.Missing",
+                       "The dedicatedHostType parameter that is mandatory for processing the request is not provided.",
+                       404)
+        raise EcsError(*PRICE_NOT_FOUND)  # [GUESS] mockecs has no dedicated-host price list
+    else:  # ElasticityAssurance / CapacityReservation
+        if not a["instance_type"]:
+            raise _err("InvalidInstanceType.Missing",
+                       "The InstanceType parameter that is mandatory for processing the request is not provided.", 404)
+        raise EcsError(*PRICE_NOT_FOUND)  # [GUESS] not priced by mockecs
+
+    # A traffic price is per GB whatever the unit; everything else scales with the billed hours.
+    hours = 1.0 if resource_type == "bandwidth" else \
+        float({**HOURS, **(prices.get("hours_per_unit") or {})}[unit]) * period
+    rule = (prices.get("rules") or {}).get(unit)
+    return _answer(prices, lines, hours, amount, rule, product, image_fee)
+
+
+def _answer(prices: Mapping[str, Any], lines: list[_Line], hours: float, amount: int,
+            rule: Optional[Mapping[str, Any]], product: Optional[Mapping[str, Any]], image_fee: float) -> dict:
+    currency = prices.get("currency", "CNY")
+    rule_wire = {"RuleId": int(rule["RuleId"]), "Description": str(rule.get("Description", ""))} if rule else None
+    details = []
+    totals = [0.0, 0.0, 0.0]
+    applied = False
+    for line in lines:
+        original = _r(line.hourly * hours * (amount if line.per_instance else 1))
+        discount = _r(original * float(rule.get("discount", 0.0))) if (rule and line.discountable) else 0.0
+        trade = _r(original - discount)
+        sub = [dict(rule_wire)] if (rule_wire and line.discountable and discount) else []
+        applied = applied or bool(sub)
+        details.append({"Resource": line.resource, "OriginalPrice": original, "DiscountPrice": discount,
+                        "TradePrice": trade, "SubRules": {"Rule": sub}})
+        totals = [totals[0] + original, totals[1] + discount, totals[2] + trade]
+    if product is not None:
+        fee = _r(image_fee * hours * amount)
+        market = {"Currency": currency, "OriginalPrice": fee, "DiscountPrice": 0.0, "TradePrice": fee}
+    else:
+        market = {"Currency": "", "OriginalPrice": 0.0, "DiscountPrice": 0.0, "TradePrice": 0.0}
+    return {"PriceInfo": {
+        "Price": {"Currency": currency, "OriginalPrice": _r(totals[0]), "DiscountPrice": _r(totals[1]),
+                  "TradePrice": _r(totals[2]), "ReservedInstanceHourPrice": 0.0,
+                  "DetailInfos": {"DetailInfo": details}},
+        "Rules": {"Rule": [rule_wire] if (rule_wire and applied) else []},
+        "RelatedPrice": {"MarketplaceImagePrice": market},
+    }}

@@ -1,1 +1,235 @@
-"""(being written)"""
+"""CreateSnapshot, DescribeSnapshots, DeleteSnapshot (spec §4.3).
+
+Snapshot records (kind ``snapshot``) are in the wire shape of
+``DescribeSnapshotsResponseBodySnapshotsSnapshot`` plus ``_owner``, ``_region``,
+``_image_id`` (the image the source disk was made from, so CreateImage from a
+snapshot can inherit the OS fields) and ``_instance_id`` (the instance the disk
+belonged to when the snapshot was taken, for ``DescribeSnapshots.InstanceId``).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from mockecs import lifecycle, resources
+from mockecs.errors import EcsError
+from mockecs.operations import Context, operation
+from mockecs.ops.instances import SOURCE_DISK_TYPES, paginate, tag_filter
+from mockecs.params import TAGS, B, I, JsonList, L, S, Structs
+
+NOT_FOUND = EcsError("InvalidSnapshotId.NotFound", "The specified snapshot is not found.", 404)
+DISK_NOT_FOUND = EcsError("InvalidDiskId.NotFound", "The specified DiskId does not exist.", 404)
+
+
+def snapshot_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    terms = [("disk", record["SourceDiskId"])] if record.get("SourceDiskId") else []
+    if record.get("_instance_id"):
+        terms.append(("instance", record["_instance_id"]))
+    return terms
+
+
+resources.TERMS["snapshot"] = snapshot_terms
+
+
+def make_snapshot(ctx: Context, disk: dict, name: Optional[str] = None, description: Optional[str] = None,
+                  tags: Optional[list[dict]] = None, retention_days: Optional[int] = None,
+                  resource_group_id: Optional[str] = None, category: Optional[str] = None) -> dict:
+    """Snapshot ``disk`` (a disk record): store and return the new snapshot record.
+
+    ``tags`` are wire tags (``{"TagKey", "TagValue"}``). The snapshot is ``progressing``
+    until the lifecycle of kind ``snapshot`` ends (instant by default), then ``accomplished``.
+    """
+    region = disk["_region"]
+    snapshot_id = resources.new_id("snapshot", region)
+    now = resources.iso(ctx.now)
+    record: dict = {
+        "SnapshotId": snapshot_id,
+        "SnapshotName": name or "",
+        "Description": description or "",
+        "Status": "progressing",
+        "Progress": "0%",
+        "RemainTime": 0,
+        "Available": False,
+        "CreationTime": now,
+        "LastModifiedTime": now,
+        "SourceDiskId": disk.get("DiskId") or "",
+        "SourceDiskSize": str(disk["Size"]),
+        "SourceDiskType": disk["Type"],
+        "SourceStorageType": "disk",
+        "Usage": "none",
+        "SnapshotType": "user",
+        "Category": category or "standard",
+        "InstantAccess": False,
+        "InstantAccessRetentionDays": 0,
+        "RetentionDays": retention_days or 0,
+        "Encrypted": bool(disk.get("Encrypted")),
+        "KMSKeyId": disk.get("KMSKeyId", ""),
+        "ProductCode": disk.get("ProductCode", ""),
+        "RegionId": region,
+        "ResourceGroupId": resource_group_id or "",
+        "SnapshotSN": "64" + snapshot_id[2:].upper().ljust(20, "0")[:18],
+        "SnapshotLinkId": "sl-" + disk["DiskId"][2:] if disk.get("DiskId") else "",
+        "SourceRegionId": "",
+        "SourceSnapshotId": "",
+        "FullSnapshotSizeInBytes": int(disk["Size"]) * 1024 ** 3,
+        "Tags": {"Tag": [dict(t) for t in tags or ()]},
+        "_owner": disk["_owner"],
+        "_region": region,
+        "_image_id": disk.get("_image_id") or disk.get("ImageId") or "",
+        "_instance_id": disk.get("InstanceId") or "",
+    }
+    done = {"Status": "accomplished", "Progress": "100%", "Available": True}
+    failed = {"Status": "failed", "Progress": "0%", "Available": False}
+    record = lifecycle.start(ctx, "snapshot", snapshot_id, record, done=done, failed=failed,
+                             progress_field="Progress")
+    return resources.put(ctx.txn, "snapshot", record)
+
+
+def usage_of(ctx: Context, record: Mapping[str, Any]) -> str:
+    """``Usage`` computed from what references the snapshot now: images and/or disks."""
+    by_image = bool(ctx.txn.ids("image", ("snapshot", record["SnapshotId"])))
+    by_disk = bool(ctx.txn.ids("disk", ("snapshot", record["SnapshotId"])))
+    return {(True, True): "image_disk", (True, False): "image", (False, True): "disk"}.get((by_image, by_disk), "none")
+
+
+def _check_name(name: Optional[str]) -> None:
+    # Snapshot names follow the image-name rules and must not start with "auto" (reserved for
+    # automatic snapshots).
+    if name is None or name == "":
+        return
+    from mockecs.validation import valid_name
+
+    if not valid_name(name) or name.lower().startswith("auto"):
+        raise EcsError("InvalidSnapshotName.Malformed", "The specified SnapshotName is wrongly formed.", 400)
+
+
+@operation("CreateSnapshot",
+           S("DiskId", required=True), S("SnapshotName"), S("Description"), I("RetentionDays"),
+           S("Category"), B("InstantAccess"), I("InstantAccessRetentionDays"), S("ResourceGroupId"),
+           S("StorageLocationArn"), TAGS,
+           region="optional", region_of=resources.region_from("disk_id"), idempotent=True)
+def create_snapshot(ctx: Context, disk_id: str, snapshot_name: Optional[str], description: Optional[str],
+                    retention_days: Optional[int], category: Optional[str], instant_access: Optional[bool],
+                    instant_access_retention_days: Optional[int], resource_group_id: Optional[str],
+                    storage_location_arn: Optional[str], tag: Optional[list[dict]]) -> dict:
+    disk = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
+    _check_name(snapshot_name)
+    if description:
+        from mockecs.validation import check_description
+
+        check_description(description, "InvalidDescription.Malformed")
+    if retention_days is not None and not 1 <= retention_days <= 65536:
+        raise EcsError("InvalidRetentionDays.Malformed", "The specified RetentionDays is not valid.", 400)
+    if category not in (None, "", "standard", "flash"):
+        raise EcsError("InvalidSnapshotCategory.Malformed", "The specified Category is not valid.", 403)
+    tags = resources.tags_from_args(tag)
+    if not disk.get("_attached_once"):
+        raise EcsError("IncorrectDiskStatus.NeverAttached",
+                       "The specified disk has never been attached to any instance.", 403)
+    for snap_id in ctx.txn.ids("snapshot", ("disk", disk["DiskId"])):
+        snap = resources.get(ctx, "snapshot", snap_id)
+        if snap is not None and snap["Status"] == "progressing":
+            raise EcsError("IncorrectDiskStatus.CreatingSnapshot", "A previous snapshot creation is in process.", 403)
+    record = make_snapshot(ctx, disk, snapshot_name, description, tags, retention_days, resource_group_id, category)
+    return {"SnapshotId": record["SnapshotId"]}
+
+
+_STATUS = ("progressing", "accomplished", "failed", "all")
+_TYPES = ("auto", "user", "all")
+_USAGES = ("image", "disk", "image_disk", "none")
+
+
+def _creation_window(filters: list[dict]) -> tuple[Optional[float], Optional[float]]:
+    """``Filter.N.Key`` CreationStartTime / CreationEndTime (``yyyy-MM-ddTHH:mmZ``) -> epoch bounds."""
+    bounds: dict[str, Optional[float]] = {"CreationStartTime": None, "CreationEndTime": None}
+    for item in filters:
+        key, value = item.get("key"), item.get("value")
+        if not key and not value:
+            continue
+        if key not in bounds:
+            raise EcsError("InvalidFilterKey.NotFound", "The specified FilterKey is not found.", 404)
+        parsed = resources.parse_iso(value or "")
+        if parsed is None:
+            raise EcsError("InvalidFilterValue", "The specified FilterValue  exceeds the limit.", 404)
+        bounds[key] = parsed
+    return bounds["CreationStartTime"], bounds["CreationEndTime"]
+
+
+@operation("DescribeSnapshots",
+           JsonList("SnapshotIds"), S("DiskId"), S("InstanceId"), S("SnapshotName"), S("Status"),
+           S("SnapshotType"), S("SourceDiskType"), S("Usage"), B("Encrypted"), S("KMSKeyId"), S("Category"),
+           S("SnapshotLinkId"), S("ResourceGroupId"), TAGS, Structs("Filter", [S("Key"), S("Value")], name="filters"),
+           L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
+           S("NextToken"), L("MaxResults", min=1, max=100),
+           dry_run=True)
+def describe_snapshots(ctx: Context, snapshot_ids: Optional[list[str]], disk_id: Optional[str],
+                       instance_id: Optional[str], snapshot_name: Optional[str], status: Optional[str],
+                       snapshot_type: Optional[str], source_disk_type: Optional[str], usage: Optional[str],
+                       encrypted: Optional[bool], kms_key_id: Optional[str], category: Optional[str],
+                       snapshot_link_id: Optional[str], resource_group_id: Optional[str],
+                       tag: Optional[list[dict]], filters: Optional[list[dict]], page_number: int, page_size: int,
+                       next_token: Optional[str], max_results: Optional[int]) -> dict:
+    start, end = _creation_window(filters or [])
+    if snapshot_ids is not None and len(snapshot_ids) > 100:
+        raise EcsError("InvalidSnapshotIds.Malformed",
+                       "The amount of specified specified snapshot Ids exceeds the limit.", 403)
+    if status and status not in _STATUS:
+        raise EcsError("InvalidStatus.NotFound", "The specified Status is not found.", 404)
+    if snapshot_type and snapshot_type not in _TYPES:
+        raise EcsError("InvalidSnapshotType.NotFound", "The specfied SnapshotType is not found.", 404)
+    if source_disk_type and source_disk_type.lower() not in SOURCE_DISK_TYPES:
+        raise EcsError("InvalidSourceDiskType", "The specifed SourceDiskType is not valid.", 404)
+    if usage and usage not in _USAGES:
+        raise EcsError("InvalidUsage", "The specifed Usage is not valid.", 404)
+    if category and category not in ("standard", "flash"):
+        raise EcsError("InvalidSnapshotCategory.Malformed", "The specified Category is not valid.", 403)
+    wanted_tags = tag_filter(tag)
+
+    if snapshot_ids:
+        ids = set(snapshot_ids)
+    elif disk_id:
+        ids = ctx.txn.ids("snapshot", ("disk", disk_id))
+    elif instance_id:
+        ids = ctx.txn.ids("snapshot", ("instance", instance_id))
+    else:
+        ids = ctx.txn.ids("snapshot", resources.owner_region(ctx.account, ctx.region))
+    matches = []
+    for snap_id in ids:
+        record = resources.get(ctx, "snapshot", snap_id)
+        if record is None or record["_owner"] != ctx.account or record["_region"] != ctx.region:
+            continue
+        record = {**record, "Usage": usage_of(ctx, record)}
+        if ((disk_id and record["SourceDiskId"] != disk_id)
+                or (instance_id and record.get("_instance_id") != instance_id)
+                or (snapshot_name and record["SnapshotName"] != snapshot_name)
+                or (status and status != "all" and record["Status"] != status)
+                or (snapshot_type and snapshot_type != "all" and record["SnapshotType"] != snapshot_type)
+                or (source_disk_type and record["SourceDiskType"] != source_disk_type.lower())
+                or (usage and record["Usage"] != usage)
+                or (encrypted is not None and record["Encrypted"] != encrypted)
+                or (kms_key_id and record["KMSKeyId"] != kms_key_id)
+                or (category and record["Category"] != category)
+                or (snapshot_link_id and record["SnapshotLinkId"] != snapshot_link_id)
+                or (resource_group_id and record["ResourceGroupId"] != resource_group_id)
+                or not resources.match_tags(record, wanted_tags)):
+            continue
+        created = resources.parse_iso(record["CreationTime"]) or 0.0
+        if (start is not None and created < start) or (end is not None and created > end):
+            continue
+        matches.append(record)
+    # Newest first, as the service lists them.
+    matches.sort(key=lambda r: (r["CreationTime"], r["SnapshotId"]), reverse=True)
+    page, meta = paginate(matches, page_number, page_size, next_token, max_results)
+    return {**meta, "Snapshots": {"Snapshot": [resources.wire(r) for r in page]}}
+
+
+@operation("DeleteSnapshot", S("SnapshotId", required=True), B("Force", default=False),
+           region="optional", region_of=resources.region_from("snapshot_id"))
+def delete_snapshot(ctx: Context, snapshot_id: str, force: bool) -> dict:
+    record = resources.owned(ctx, "snapshot", snapshot_id, NOT_FOUND)
+    # An image made from the snapshot pins it whatever Force says (spec §2.5, §4.3).
+    if ctx.txn.ids("image", ("snapshot", snapshot_id)):
+        raise EcsError("SnapshotCreatedImage", "The snapshot has been used to create user defined image(s).", 403)
+    if not force and ctx.txn.ids("disk", ("snapshot", snapshot_id)):
+        raise EcsError("SnapshotCreatedDisk", "The snapshot has been used to create disk(s).", 403)
+    ctx.txn.delete("snapshot", record["SnapshotId"])
+    return {}

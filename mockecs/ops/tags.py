@@ -1,1 +1,276 @@
-"""(being written)"""
+"""TagResources, UntagResources, ListTagResources (spec §3.17).
+
+Tags live in the tagged record itself (wire ``Tags.Tag[] {TagKey, TagValue}``, so
+DescribeImages/DescribeSnapshots/... show them) and in its index terms (``tag`` = "key=value",
+``tagkey`` = key, kept in sync by :func:`mockecs.resources.put`): lookups by tag never scan.
+Only the caller's own records in the request's region can be tagged or listed; catalog
+(system, marketplace, community) images are not records of the caller and are "not found".
+"""
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any, Iterable, Mapping, Optional
+
+from mockecs import resources
+from mockecs.errors import EcsError
+from mockecs.operations import Context, operation
+from mockecs.params import B, Repeat, S, Structs
+
+# ResourceType -> store kind, for the resources mockecs keeps.
+KINDS = {"image": "image", "snapshot": "snapshot", "instance": "instance", "disk": "disk"}
+# Documented types mockecs keeps no records of: valid types whose ids are simply never found.
+OTHER_TYPES = ("securitygroup", "volume", "eni", "ddh", "ddhcluster", "keypair", "launchtemplate",
+               "reservedinstance", "snapshotpolicy", "elasticityassurance", "capacityreservation", "command",
+               "invocation")
+RESOURCE_GROUP_KEY = "acs:rm:rgId"
+
+NOT_FOUND = EcsError("InvalidResourceId.NotFound", "The specified ResourceIds are not found in our records.", 404)
+_MISSING_TYPE = ("MissingParameter.ResourceType", "The parameter - ResourceType should not be null.", 404)
+_MISSING_IDS = ("MissingParameter.ResourceIds", "The parameter - ResourceIds.N should not be null.", 404)
+_MISSING_TAGS = ("MissingParameter.Tags", "The parameter - Tags should not be null.", 404)
+_TAG = Structs("Tag", [S("Key"), S("Value")])
+
+
+def _number_exceeded(what: str, limit: int, period: bool = True) -> EcsError:
+    # The documented messages differ by one trailing period between operations.
+    return EcsError(f"NumberExceed.{what}", f"The {what} parameter's number is exceed , Valid : {limit}"
+                    + ("." if period else ""), 400)
+
+
+def _kind(resource_type: str) -> Optional[str]:
+    """The store kind for a ResourceType (None: a documented type mockecs keeps nothing of)."""
+    name = resource_type.strip().lower()
+    if name in KINDS:
+        return KINDS[name]
+    if name in OTHER_TYPES:
+        return None
+    raise EcsError("InvalidResourceType.NotFound", "The ResourceType provided does not exist in our records.", 404)
+
+
+# -- tag rules (spec §2.5, metadata) -----------------------------------------------------
+def check_case_duplicates(tags: list[dict], existing: Iterable[str] = ()) -> list[dict]:
+    """Refuse keys equal except for case (among ``tags`` and with ``existing`` keys): 403 TagKey.Duplication."""
+    seen = {key.lower(): key for key in existing}
+    for tag in tags:
+        key = tag["TagKey"]
+        other = seen.get(key.lower())
+        if other is not None and other != key:
+            raise EcsError("TagKey.Duplication", "The TagKey has duplication with others, case-insensitive.", 403)
+        seen[key.lower()] = key
+    return tags
+
+
+def _bad_url(text: str) -> bool:
+    lowered = text.lower()
+    return "http://" in lowered or "https://" in lowered
+
+
+def check_tags(tags: list[dict]) -> list[dict]:
+    """``[{'key','value'}]`` of a TagResources call -> wire tags; keys required, values may be ""."""
+    out: list[dict] = []
+    seen: set[str] = set()
+    for tag in tags:
+        key, value = tag.get("key") or "", tag.get("value") or ""
+        if not key or len(key) > 128 or key.lower().startswith(("aliyun", "acs:")) or _bad_url(key):
+            raise EcsError("InvalidTagKey.Malformed", "The specified Tag.n.Key is not valid.", 400)
+        if len(value) > 128 or value.lower().startswith("acs:") or _bad_url(value):
+            raise EcsError("InvalidTagValue.Malformed", "The specified Tag.n.Value is not valid.", 400)
+        if key in seen:
+            raise EcsError("Duplicate.TagKey", "The Tag.N.Key contain duplicate key.", 400)
+        seen.add(key)
+        out.append({"TagKey": key, "TagValue": value})
+    return check_case_duplicates(out)
+
+
+def _owned(ctx: Context, kind: Optional[str], resource_ids: list[str]) -> list[dict]:
+    """The caller's records for every id (duplicates once), else 404 InvalidResourceId.NotFound."""
+    found = []
+    for resource_id in dict.fromkeys(resource_ids):
+        record = resources.get(ctx, kind, resource_id) if kind else None
+        if record is None or record.get("_owner") != ctx.account or record.get("_region") != ctx.region:
+            raise NOT_FOUND
+        found.append(record)
+    return found
+
+
+# -- TagResources / UntagResources -------------------------------------------------------
+@operation(
+    "TagResources", S("ResourceType", required=True, missing=_MISSING_TYPE),
+    Repeat("ResourceId", required=True, missing=_MISSING_IDS), Structs("Tag", [S("Key"), S("Value")],
+                                                                      required=True, missing=_MISSING_TAGS),
+)
+def tag_resources(ctx: Context, resource_type: str, resource_id: list[str], tag: list[dict]) -> dict:
+    kind = _kind(resource_type)
+    if len(resource_id) > 50:
+        raise _number_exceeded("ResourceIds", 50)
+    if len(tag) > 20:
+        raise _number_exceeded("Tags", 20)
+    wanted = check_tags(tag)
+    limit = int(ctx.config.options.get("tags_per_resource", 20))
+    for record in _owned(ctx, kind, resource_id):
+        current = resources.tags_of(record)
+        check_case_duplicates(wanted, (t["TagKey"] for t in current))
+        merged = {t["TagKey"]: t["TagValue"] for t in current}
+        merged.update({t["TagKey"]: t["TagValue"] for t in wanted})  # an existing key gets the new value
+        if len(merged) > limit:
+            raise EcsError("OperationDenied.QuotaExceed", "The quota of tags on resource is beyond permitted range.",
+                           400)
+        new_tags = [{"TagKey": k, "TagValue": v} for k, v in merged.items()]
+        resources.put(ctx.txn, kind, resources.with_tags(record, new_tags))
+    return {}
+
+
+@operation(
+    "UntagResources", S("ResourceType", required=True, missing=_MISSING_TYPE),
+    Repeat("ResourceId", required=True, missing=_MISSING_IDS), Repeat("TagKey"),
+    B("All", default=False, name="remove_all"),
+)
+def untag_resources(ctx: Context, resource_type: str, resource_id: list[str], tag_key: Optional[list[str]],
+                    remove_all: bool) -> dict:
+    kind = _kind(resource_type)
+    if len(resource_id) > 50:
+        raise _number_exceeded("ResourceIds", 50, period=False)
+    keys = [k for k in tag_key or () if k]
+    if len(keys) > 20:
+        raise _number_exceeded("Tags", 20, period=False)
+    if remove_all and keys:
+        raise EcsError("Param.Conflict", "The specified all is true, but the specified TagKey.N is not empty.", 403)
+    for record in _owned(ctx, kind, resource_id):
+        current = resources.tags_of(record)
+        # [GUESS] keys the resource does not carry are ignored; neither TagKey nor All removes nothing.
+        kept = [] if remove_all else [t for t in current if t["TagKey"] not in keys]
+        if len(kept) != len(current):
+            resources.put(ctx.txn, kind, resources.with_tags(record, kept))
+    return {}
+
+
+# -- ListTagResources ----------------------------------------------------------------------
+def _wildcard(pattern: str) -> re.Pattern:
+    """``env*`` / ``*env*`` / ``env``: ``*`` is the only wildcard the API documents."""
+    return re.compile("^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$")
+
+
+def _encode_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"mockecs:{offset}".encode()).decode().rstrip("=")
+
+
+def _decode_token(token: Optional[str]) -> int:
+    if not token:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        prefix, _, offset = text.partition(":")
+        if prefix != "mockecs" or not offset.isdigit():
+            raise ValueError(token)
+        return int(offset)
+    except ValueError:
+        raise EcsError("Invalid.NextToken", "The specified NextToken is not valid.", 403) from None
+
+
+def _exact_filters(tags: list[dict]) -> list[tuple[str, Optional[str]]]:
+    out = []
+    for tag in tags:
+        key, value = tag.get("key"), tag.get("value")
+        if not key:
+            if value:
+                # [GUESS] message: the metadata documents the code only.
+                raise EcsError("InvalidParameter.TagValue", "The specified Tag.N.Value requires Tag.N.Key.", 400)
+            continue
+        out.append((key, value if value not in (None, "") else None))
+    resource_group = [f for f in out if f[0] == RESOURCE_GROUP_KEY]
+    if resource_group and len(out) > 1:
+        raise EcsError("InvalidTag.NotSupported", "You can only specify Tag for either resource tag or resource group.",
+                       400)
+    return out
+
+
+def _fuzzy_filters(filters: list[dict]) -> list[tuple[str, list[str]]]:
+    if len(filters) > 5:
+        raise EcsError("InvalidTagFilter.Malformed", "The specified TagFilter is not valid.", 403)
+    out = []
+    for item in filters:
+        key, values = item.get("tag_key") or "", [v for v in item.get("tag_values") or () if v]
+        if not key or ("*" in key and values):
+            # A fuzzy key takes no values; values are matched under an exact key only (documented).
+            raise EcsError("InvalidTagFilter.Malformed", "The specified TagFilter is not valid.", 403)
+        if len(values) > 5:
+            raise EcsError("NumberExceed.TagValues",
+                           "The number of the specified TagValues is beyond permitted range, the max is 5.", 403)
+        out.append((key, values))
+    return out
+
+
+def _candidates(ctx: Context, kind: str, resource_ids: list[str], exact: list[tuple[str, Optional[str]]],
+                fuzzy: list[tuple[str, list[str]]]) -> list[str]:
+    """Ids worth checking, from the index: the named resources, or the tagged ones."""
+    if resource_ids:
+        return list(dict.fromkeys(resource_ids))
+    sets: list[set[str]] = []
+    for key, value in exact:
+        if key == RESOURCE_GROUP_KEY:
+            continue
+        sets.append(ctx.txn.ids(kind, resources.tag_term(key, value) if value is not None else ("tagkey", key)))
+    for key, _ in fuzzy:
+        if "*" not in key:
+            sets.append(ctx.txn.ids(kind, ("tagkey", key)))
+    if not sets:  # only fuzzy keys or a resource group: the caller's resources in this region
+        sets.append(ctx.txn.ids(kind, resources.owner_region(ctx.account, ctx.region)))
+    return sorted(set.intersection(*sets))
+
+
+def _matches(record: Mapping[str, Any], exact: list[tuple[str, Optional[str]]],
+             fuzzy: list[tuple[str, list[str]]]) -> bool:
+    have = {t["TagKey"]: t["TagValue"] for t in resources.tags_of(record)}
+    for key, value in exact:
+        if key == RESOURCE_GROUP_KEY:
+            if record.get("ResourceGroupId") != value:
+                return False
+        elif key not in have or (value is not None and have[key] != value):
+            return False
+    for key, values in fuzzy:
+        if "*" in key:
+            if not any(_wildcard(key).match(k) for k in have):
+                return False
+        elif key not in have or (values and not any(_wildcard(v).match(have[key]) for v in values)):
+            return False
+    return True
+
+
+@operation(
+    "ListTagResources", S("ResourceType", required=True, missing=_MISSING_TYPE), Repeat("ResourceId"), _TAG,
+    Structs("TagFilter", [S("TagKey"), Repeat("TagValues")]), S("NextToken"),
+)
+def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[list[str]],
+                       tag: Optional[list[dict]], tag_filter: Optional[list[dict]], next_token: Optional[str]) -> dict:
+    kind = _kind(resource_type)
+    ids, tags, filters = resource_id or [], tag or [], tag_filter or []
+    if len(ids) > 50:
+        raise _number_exceeded("ResourceIds", 50)
+    if len(tags) > 20:
+        raise _number_exceeded("Tags", 20)
+    if tags and filters:
+        raise EcsError("InvalidTags.MalFormed", "The tags must be empty, when the tagFilters is not empty.", 400)
+    exact, fuzzy = _exact_filters(tags), _fuzzy_filters(filters)
+    if not ids and not exact and not fuzzy:
+        raise EcsError("BothEmpty.TagsAndResources",
+                       "The specified Tags and ResourcesIds are not allow to both empty.", 403)
+    offset = _decode_token(next_token)
+    rows: list[dict] = []
+    type_name = resource_type.strip().lower()
+    for candidate in (_candidates(ctx, kind, ids, exact, fuzzy) if kind else ()):
+        record = resources.get(ctx, kind, candidate)
+        # Ids that are not the caller's (or do not exist) are left out, not an error [GUESS].
+        if record is None or record.get("_owner") != ctx.account or record.get("_region") != ctx.region:
+            continue
+        if not _matches(record, exact, fuzzy):
+            continue
+        # [GUESS] one row per tag the matched resource carries (not only the tags asked about).
+        rows.extend({"ResourceId": candidate, "ResourceType": type_name, "TagKey": t["TagKey"],
+                     "TagValue": t["TagValue"]} for t in resources.tags_of(record))
+    if offset > len(rows):
+        raise EcsError("Invalid.NextToken", "The specified NextToken is not valid.", 403)
+    size = int(ctx.config.options.get("list_tag_resources_page_size", 50))  # [GUESS] undocumented page size
+    page = rows[offset:offset + size]
+    more = offset + size < len(rows)
+    return {"NextToken": _encode_token(offset + size) if more else "", "TagResources": {"TagResource": page}}

@@ -8,7 +8,7 @@
 ``GET  accounts``          accounts and keys
 ``POST accounts``          ``{"account_id", "access_key_id"?, "access_key_secret"?, "security_token"?}``
 ``POST clock/advance``     ``{"seconds": N}``
-``GET|POST transitions``   ``{"transitions": "instant"|"realistic", "options": {...}}``
+``GET|POST transitions``   mode, options, lifecycle delays and failures (``engine.lifecycle``)
 ``GET|POST|DELETE faults`` ``POST`` takes ``engine.inject``'s arguments
 ``GET|DELETE calls``       the call record; ``GET calls?action=X`` filters
 =========================  =====================================================================
@@ -115,17 +115,27 @@ class ControlApi:
         return {"now": now, "offset": self.engine.clock.offset}
 
     def get_transitions(self, body: dict, query: dict) -> dict:
-        return {"transitions": self.engine.config.transitions, "options": self.engine.config.options}
+        return {"transitions": self.engine.config.transitions, "options": self.engine.config.options,
+                **self.engine.lifecycle.to_dict()}
 
     def set_transitions(self, body: dict, query: dict) -> dict:
-        mode = body.get("transitions", self.engine.config.transitions)
+        """``{"transitions", "options", "delays": {kind or id: {"seconds", "observations"}},
+        "fail": {id: message}, "fail_next": {kind: {"message", "count"}}}``, every key optional."""
+        engine = self.engine
+        mode = body.get("transitions", engine.config.transitions)
         if mode not in TRANSITIONS:
             raise ControlError(f"transitions must be one of {', '.join(TRANSITIONS)}")
-        options = body.get("options", {})
-        if not isinstance(options, dict):
-            raise ControlError("options must be an object")
-        self.engine.config.transitions = mode
-        self.engine.config.options.update(options)
+        for key in ("options", "delays", "fail", "fail_next"):
+            if not isinstance(body.get(key, {}), dict):
+                raise ControlError(f"{key} must be an object")
+        engine.config.transitions = engine.lifecycle.mode = mode
+        engine.config.options.update(body.get("options", {}))
+        for target, delay in body.get("delays", {}).items():
+            engine.lifecycle.delay(target, delay.get("seconds"), delay.get("observations"))
+        for resource_id, message in body.get("fail", {}).items():
+            engine.lifecycle.fail(resource_id, message or "Injected failure.")
+        for kind, spec in body.get("fail_next", {}).items():
+            engine.lifecycle.fail_next(kind, spec.get("message", "Injected failure."), int(spec.get("count", 1)))
         return self.get_transitions(body, query)
 
     def get_faults(self, body: dict, query: dict) -> list:
@@ -145,7 +155,7 @@ class ControlApi:
 
     def get_calls(self, body: dict, query: dict) -> list:
         action = query.get("action")
-        return [dataclasses.asdict(c) for c in list(self.engine.calls) if action in (None, c.action)]
+        return [c.to_dict() for c in list(self.engine.calls) if action in (None, c.action)]
 
     def clear_calls(self, body: dict, query: dict) -> dict:
         self.engine.calls.clear()

@@ -1,0 +1,268 @@
+"""Throughput of ``mockecs server`` next to a bare WSGI app on the same server stack.
+
+    python benchmarks/server_throughput.py                    # waitress (HTTP) and cheroot (HTTPS)
+    python benchmarks/server_throughput.py --stacks waitress,cheroot --seconds 3
+    python benchmarks/server_throughput.py --soak 30          # 8 clients, a mix of calls, 0 errors allowed
+
+Each server runs in its own process (``--serve``), so that its GIL is not shared with the clients.
+Clients: one ``requests.Session`` (keep-alive) in this process, then 8 client *processes*, each
+with one keep-alive ``http.client`` connection (cheaper per request than requests, so that on a
+small machine the clients leave the server more CPU). The bare app answers the same bytes as
+mockecs' ``DescribeRegions`` with no work at all: the ratio is the engine's cost on that stack.
+Loopback only; every loop is bounded by time.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import ssl
+import subprocess
+import sys
+import threading
+import time
+from typing import Any, Callable, Optional
+from urllib.parse import urlsplit
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+PATH = "/?Action=DescribeRegions&Version=2014-05-26&Format=JSON&AccessKeyId=bench"
+STACKS = {"waitress": ("waitress", False), "cheroot": ("cheroot", False), "cheroot-https": ("cheroot", True)}
+
+
+# -- server side (runs in a child process) ---------------------------------------------------
+def mockecs_app() -> Callable:
+    from mockecs.engine import Config, Engine
+    from mockecs.server.wsgi import make_app
+
+    return make_app(Engine(Config(record_calls=False)))
+
+
+def bare_app() -> Callable:
+    from mockecs.engine import Engine
+    from mockecs.protocol import HttpRequest
+
+    body = Engine().handle(HttpRequest("GET", "http://127.0.0.1" + PATH, {"host": "127.0.0.1"})).body
+
+    def app(environ: dict, start_response: Callable) -> list:
+        environ["wsgi.input"].read()
+        start_response("200 OK", [("Content-Type", "application/json;charset=utf-8"),
+                                  ("Content-Length", str(len(body)))])
+        return [body]
+
+    return app
+
+
+def serve(app_name: str, stack: str, threads: int) -> None:
+    import logging
+
+    from mockecs.server.backends import CherootServer, WaitressServer
+    from mockecs.server.tls import self_signed
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" is the point here
+    app = mockecs_app() if app_name == "mockecs" else bare_app()
+    kind, tls = STACKS[stack]
+    if kind == "waitress":
+        server: Any = WaitressServer(app, "127.0.0.1", 0, threads)
+    else:
+        cert, key = self_signed(["127.0.0.1"]) if tls else (None, None)
+        server = CherootServer(app, "127.0.0.1", 0, threads, cert, key)
+    print(server.url, flush=True)
+    threading.Thread(target=lambda: (sys.stdin.read(), server.stop()), daemon=True).start()  # EOF: stop
+    server.serve_forever()
+
+
+class ServerProc:
+    def __init__(self, app_name: str, stack: str, threads: int) -> None:
+        self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--serve", app_name,
+                                      "--stacks", stack, "--threads", str(threads)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.url = self.proc.stdout.readline().strip()
+        if not self.url.startswith("http"):
+            self.proc.kill()
+            raise RuntimeError(f"server {app_name}/{stack} did not start")
+
+    def stop(self) -> None:
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+# -- client side -------------------------------------------------------------------------------
+def connect(url: str) -> http.client.HTTPConnection:
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return http.client.HTTPSConnection(parts.hostname, parts.port, timeout=30,
+                                           context=ssl._create_unverified_context())
+    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+
+
+def run_session(url: str, seconds: float) -> tuple[int, int]:
+    import requests
+    import urllib3
+
+    urllib3.disable_warnings()
+    done = errors = 0
+    with requests.Session() as session:
+        session.get(url + PATH, verify=False)  # connect and warm up
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            resp = session.get(url + PATH, verify=False)
+            done += 1
+            errors += resp.status_code != 200
+    return done, errors
+
+
+def _client_process(url: str, seconds: float, start_at: float, mix: bool, queue: Any) -> None:
+    import random
+
+    rng = random.Random(os.getpid())
+    conn = connect(url)
+    done = errors = 0
+    details: list[str] = []
+    while time.time() < start_at:
+        time.sleep(0.001)
+    end = time.perf_counter() + seconds
+    i = 0
+    while time.perf_counter() < end:
+        i += 1
+        try:
+            ok = _mixed_call(conn, rng, i) if mix else _simple_call(conn)
+        except (OSError, http.client.HTTPException) as exc:
+            ok, conn = f"{type(exc).__name__}: {exc}", connect(url)
+        done += 1
+        if ok is not True:
+            errors += 1
+            if len(details) < 5:
+                details.append(str(ok))
+    conn.close()
+    queue.put((done, errors, details))
+
+
+def _simple_call(conn: http.client.HTTPConnection) -> Any:
+    conn.request("GET", PATH)
+    resp = conn.getresponse()
+    resp.read()
+    return True if resp.status == 200 else f"status {resp.status}"
+
+
+def _mixed_call(conn: http.client.HTTPConnection, rng: Any, i: int) -> Any:
+    """One of several call shapes; True, or a description of what went wrong."""
+    choice = rng.randrange(6)
+    if choice == 0:
+        conn.request("GET", PATH)
+        expect, check = 200, lambda b: len(json.loads(b)["Regions"]["Region"]) > 10
+    elif choice == 1:
+        form = "Action=DescribeZones&Version=2014-05-26&RegionId=cn-beijing&Format=XML&Verbose=false"
+        conn.request("POST", "/", form, {"Content-Type": "application/x-www-form-urlencoded"})
+        expect, check = 200, lambda b: b"<ZoneId>cn-beijing" in b
+    elif choice == 2:
+        conn.request("GET", "/?Action=DescribeZones&Version=2014-05-26&Format=JSON&RegionId=nowhere-1")
+        expect, check = 404, lambda b: json.loads(b)["Code"].startswith("Invalid")
+    elif choice == 3:
+        conn.request("POST", "/?Action=DescribeRegions&Version=2014-05-26&AcceptLanguage=en-US",
+                     headers={"Accept": "application/json", "x-acs-action": "DescribeRegions"})
+        expect, check = 200, lambda b: b"RegionEndpoint" in b
+    elif choice == 4:
+        conn.request("GET", "/_mockecs/health")
+        expect, check = 200, lambda b: json.loads(b)["status"] == "ok"
+    else:
+        conn.request("GET", "/?Action=NoSuchAction&Version=2014-05-26&Format=JSON")
+        expect, check = 404, lambda b: json.loads(b)["Code"] == "InvalidAction.NotFound"
+    resp = conn.getresponse()
+    body = resp.read()
+    if resp.status != expect and not (choice == 2 and resp.status == 400):
+        return f"call {choice}: status {resp.status} {body[:200]!r}"
+    try:
+        return True if check(body) else f"call {choice}: unexpected body {body[:200]!r}"
+    except (ValueError, KeyError) as exc:
+        return f"call {choice}: {exc!r} {body[:200]!r}"
+
+
+def run_clients(url: str, clients: int, seconds: float, mix: bool = False) -> tuple[int, int, list[str]]:
+    ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
+    queue = ctx.Queue()
+    start_at = time.time() + 0.5
+    procs = [ctx.Process(target=_client_process, args=(url, seconds, start_at, mix, queue)) for _ in range(clients)]
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=seconds + 120) for _ in procs]
+    for p in procs:
+        p.join(30)
+    return (sum(r[0] for r in results), sum(r[1] for r in results), [d for r in results for d in r[2]])
+
+
+# -- main ----------------------------------------------------------------------------------------
+def measure(stack: str, seconds: float, clients: int, threads: int) -> dict[str, Optional[float]]:
+    out: dict[str, Optional[float]] = {}
+    for app_name in ("bare", "mockecs"):
+        server = ServerProc(app_name, stack, threads)
+        try:
+            done, errors = run_session(server.url, seconds)
+            out[f"{app_name}/1"] = done / seconds
+            done, errors2, _ = run_clients(server.url, clients, seconds)
+            out[f"{app_name}/{clients}"] = done / seconds
+            if errors or errors2:
+                print(f"  !! {stack} {app_name}: {errors + errors2} errors")
+        finally:
+            server.stop()
+    return out
+
+
+def soak(seconds: float, clients: int, threads: int) -> int:
+    server = ServerProc("mockecs", "waitress", threads)
+    try:
+        t0 = time.perf_counter()
+        done, errors, details = run_clients(server.url, clients, seconds, mix=True)
+        elapsed = time.perf_counter() - t0
+    finally:
+        server.stop()
+    print(f"soak: {clients} clients x {seconds:.0f} s, mixed calls: {done} requests "
+          f"({done / elapsed:.0f}/s), errors: {errors}")
+    for line in details:
+        print("  ", line)
+    return 1 if errors else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stacks", default="waitress,cheroot-https", help=f"comma-separated: {', '.join(STACKS)}")
+    parser.add_argument("--seconds", type=float, default=5.0, help="per measurement")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=8, help="server worker threads")
+    parser.add_argument("--soak", type=float, metavar="SECONDS", help="soak test instead of throughput")
+    parser.add_argument("--serve", choices=["bare", "mockecs"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.stacks, args.threads)
+        return 0
+    if args.soak:
+        return soak(args.soak, args.clients, args.threads)
+
+    print(f"requests/second, {args.seconds:.0f} s each, {os.cpu_count()} cores, server threads {args.threads}")
+    print(f"{'stack':<15}{'clients':>8}{'bare WSGI':>12}{'mockecs':>12}{'ratio':>8}")
+    worst = 1.0
+    for stack in args.stacks.split(","):
+        if STACKS[stack][0] == "cheroot":
+            try:
+                import cheroot  # noqa: F401
+            except ImportError:
+                print(f"{stack:<15} skipped: cheroot is not installed (extra server-https)")
+                continue
+        res = measure(stack, args.seconds, args.clients, args.threads)
+        for n in (1, args.clients):
+            bare, ours = res[f"bare/{n}"], res[f"mockecs/{n}"]
+            ratio = ours / bare if bare else 0.0
+            worst = min(worst, ratio)
+            print(f"{stack:<15}{n:>8}{bare:>12.0f}{ours:>12.0f}{ratio:>8.2f}")
+    print(f"worst ratio {worst:.2f} (target >= 0.7)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

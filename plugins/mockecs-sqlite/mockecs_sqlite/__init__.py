@@ -1,0 +1,148 @@
+"""A mockecs state store in SQLite (``sqlite:///path.db``; ``sqlite://`` is an in-memory database).
+
+Records are JSON text in ``records``; index terms live in ``terms (kind, name, value, id)``, whose
+primary key is the lookup index. One connection behind a re-entrant lock serves all threads; every
+transaction is ``BEGIN IMMEDIATE ... COMMIT`` (``ROLLBACK`` on an exception, ``SAVEPOINT`` when
+nested), in WAL mode with ``synchronous=FULL``: an acknowledged write survives ``kill -9``.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator, Mapping, Optional
+
+from mockecs.hookspecs import hookimpl
+
+__all__ = ["SqliteStore", "plugin"]
+__version__ = "0.1.0"
+
+Term = tuple[str, str]
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, terms TEXT NOT NULL,
+                                    PRIMARY KEY (kind, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS terms (kind TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL,
+                                  PRIMARY KEY (kind, name, value, id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS terms_by_record ON terms (kind, id);
+"""
+
+
+def path_of(url: str) -> Optional[str]:
+    """``sqlite:///rel.db`` -> ``rel.db``, ``sqlite:////abs.db`` -> ``/abs.db``, ``sqlite://`` -> ``:memory:``."""
+    if url in ("sqlite://", "sqlite:///:memory:", "sqlite::memory:"):
+        return ":memory:"
+    if url.startswith("sqlite:///"):
+        return url[len("sqlite:///"):]
+    return None
+
+
+class SqliteStore:
+    def __init__(self, path: str = ":memory:") -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.executescript(_SCHEMA)
+
+    @contextmanager
+    def transaction(self) -> Iterator[_SqliteTransaction]:
+        with self._lock:
+            depth = self._depth
+            self._conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT s{depth}")
+            self._depth = depth + 1
+            try:
+                yield _SqliteTransaction(self._conn)
+                self._conn.execute("COMMIT" if depth == 0 else f"RELEASE s{depth}")
+            except BaseException:
+                self._undo(depth)
+                raise
+            finally:
+                self._depth = depth
+
+    def _undo(self, depth: int) -> None:
+        if depth == 0:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+        else:
+            self._conn.execute(f"ROLLBACK TO s{depth}")
+            self._conn.execute(f"RELEASE s{depth}")
+
+    def reset(self) -> None:
+        with self.transaction():
+            self._conn.execute("DELETE FROM records")
+            self._conn.execute("DELETE FROM terms")
+
+    def export(self) -> dict:
+        out: dict[str, dict] = {}
+        with self.transaction():
+            for kind, id, data, terms in self._conn.execute("SELECT kind, id, data, terms FROM records ORDER BY 1, 2"):
+                out.setdefault(kind, {})[id] = {"record": json.loads(data), "terms": json.loads(terms)}
+        return out
+
+    def import_(self, data: dict, replace: bool = False) -> None:
+        with self.transaction() as txn:
+            if replace:
+                self.reset()
+            for kind, recs in data.items():
+                for id, item in recs.items():
+                    txn.put(kind, id, item["record"], [tuple(t) for t in item.get("terms", ())])
+
+    def snapshot(self) -> Any:
+        return self.export()
+
+    def restore(self, snapshot: Any) -> None:
+        self.import_(snapshot, replace=True)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class _SqliteTransaction:
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def get(self, kind: str, id: str) -> Optional[Mapping[str, Any]]:
+        row = self.conn.execute("SELECT data FROM records WHERE kind = ? AND id = ?", (kind, id)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = ()) -> None:
+        terms = [(str(name), str(value)) for name, value in terms]
+        self.conn.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)",
+                          (kind, id, json.dumps(record, separators=(",", ":")), json.dumps(terms)))
+        self.conn.execute("DELETE FROM terms WHERE kind = ? AND id = ?", (kind, id))
+        self.conn.executemany("INSERT OR IGNORE INTO terms VALUES (?, ?, ?, ?)",
+                              [(kind, name, value, id) for name, value in terms])
+
+    def delete(self, kind: str, id: str) -> None:
+        self.conn.execute("DELETE FROM records WHERE kind = ? AND id = ?", (kind, id))
+        self.conn.execute("DELETE FROM terms WHERE kind = ? AND id = ?", (kind, id))
+
+    def ids(self, kind: str, term: Term) -> set[str]:
+        rows = self.conn.execute("SELECT id FROM terms WHERE kind = ? AND name = ? AND value = ?", (kind, *term))
+        return {row[0] for row in rows}
+
+    def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        rows = self.conn.execute("SELECT id, data FROM records WHERE kind = ? ORDER BY id", (kind,)).fetchall()
+        return iter([(id, json.loads(data)) for id, data in rows])
+
+    def count(self, kind: str, term: Optional[Term] = None) -> int:
+        if term is None:
+            return self.conn.execute("SELECT COUNT(*) FROM records WHERE kind = ?", (kind,)).fetchone()[0]
+        return self.conn.execute("SELECT COUNT(*) FROM terms WHERE kind = ? AND name = ? AND value = ?",
+                                 (kind, *term)).fetchone()[0]
+
+
+class SqliteStorePlugin:
+    @hookimpl
+    def mockecs_make_store(self, url: str) -> Optional[SqliteStore]:
+        path = path_of(url)
+        return SqliteStore(path) if path is not None else None
+
+
+plugin = SqliteStorePlugin()

@@ -1,0 +1,216 @@
+"""The behaviour every mockecs state store must have, as plain pytest test functions.
+
+Reuse it for a new store: define a ``store`` fixture (a fresh, empty store) and, for persistent
+stores, a ``reopen`` fixture (a callable opening a new store instance on the same data, or None),
+then ``from store_conformance import *`` in a test module. ``tests/test_store_conformance.py``
+runs it against ``MemoryStore`` and the SQLite store.
+"""
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+__all__ = [name for name in dir() if name.startswith("test_")]  # rebuilt at the bottom
+
+IMAGE = {"ImageId": "m-1", "ImageName": "base", "Tags": {"Tag": [{"TagKey": "env", "TagValue": "测试"}]},
+         "Size": 40, "Shared": False, "Nested": {"list": [1, 2, {"a": None}]}}
+
+
+def put(store, kind, id, record, terms=()):
+    with store.transaction() as txn:
+        txn.put(kind, id, record, terms)
+
+
+def get(store, kind, id):
+    with store.transaction() as txn:
+        return txn.get(kind, id)
+
+
+def test_put_get_delete(store):
+    assert get(store, "image", "m-1") is None
+    put(store, "image", "m-1", IMAGE, [("owner", "1")])
+    assert dict(get(store, "image", "m-1")) == IMAGE
+    put(store, "image", "m-1", {**IMAGE, "ImageName": "renamed"}, [("owner", "1")])
+    assert get(store, "image", "m-1")["ImageName"] == "renamed"
+    with store.transaction() as txn:
+        txn.delete("image", "m-1")
+        txn.delete("image", "m-missing")  # deleting nothing is no error
+        assert txn.get("image", "m-1") is None
+    assert get(store, "image", "m-1") is None
+
+
+def test_kinds_are_separate(store):
+    put(store, "image", "x", {"k": "image"}, [("owner", "1")])
+    put(store, "snapshot", "x", {"k": "snapshot"}, [("owner", "1")])
+    with store.transaction() as txn:
+        assert txn.get("image", "x") == {"k": "image"}
+        assert txn.get("snapshot", "x") == {"k": "snapshot"}
+        assert txn.ids("image", ("owner", "1")) == {"x"}
+        assert txn.count("snapshot") == 1
+
+
+def test_index_terms(store):
+    with store.transaction() as txn:
+        for i in range(10):
+            terms = [("owner", str(i % 2)), ("tag", f"n={i}")] + ([("family", "f")] if i < 3 else [])
+            txn.put("image", f"m-{i}", {"i": i}, terms)
+    with store.transaction() as txn:
+        assert txn.ids("image", ("owner", "0")) == {"m-0", "m-2", "m-4", "m-6", "m-8"}
+        assert txn.ids("image", ("family", "f")) == {"m-0", "m-1", "m-2"}
+        assert txn.ids("image", ("tag", "n=7")) == {"m-7"}
+        assert txn.ids("image", ("tag", "missing")) == set()
+        assert txn.count("image") == 10
+        assert txn.count("image", ("owner", "1")) == 5
+        assert txn.count("image", ("family", "nope")) == 0
+        assert txn.count("nothing") == 0
+        assert sorted(id for id, _ in txn.scan("image")) == [f"m-{i}" for i in range(10)]
+        assert list(txn.scan("nothing")) == []
+
+
+def test_put_replaces_terms_and_delete_drops_them(store):
+    put(store, "image", "m-1", {}, [("owner", "1"), ("tag", "a=b")])
+    put(store, "image", "m-1", {}, [("owner", "2")])
+    with store.transaction() as txn:
+        assert txn.ids("image", ("owner", "1")) == set()
+        assert txn.ids("image", ("tag", "a=b")) == set()
+        assert txn.ids("image", ("owner", "2")) == {"m-1"}
+        txn.delete("image", "m-1")
+        assert txn.ids("image", ("owner", "2")) == set()
+        assert txn.count("image", ("owner", "2")) == 0
+
+
+def test_scan_while_writing(store):
+    for i in range(5):
+        put(store, "image", f"m-{i}", {"i": i}, [("owner", "1")])
+    with store.transaction() as txn:
+        for id, record in txn.scan("image"):
+            txn.put("image", id, {"i": record["i"] + 1}, [("owner", "2")])
+        assert txn.count("image", ("owner", "2")) == 5
+
+
+def test_exception_rolls_back_every_write(store):
+    put(store, "image", "keep", {"v": 1}, [("owner", "1")])
+    put(store, "image", "gone", {"v": 1}, [("owner", "1")])
+    with pytest.raises(RuntimeError):
+        with store.transaction() as txn:
+            txn.put("image", "new", {"v": 2}, [("owner", "1")])
+            txn.put("image", "keep", {"v": 2}, [("owner", "2")])
+            txn.delete("image", "gone")
+            assert txn.count("image", ("owner", "1")) == 1  # the transaction sees its own writes
+            raise RuntimeError("handler failed")
+    with store.transaction() as txn:
+        assert txn.get("image", "new") is None
+        assert txn.get("image", "keep") == {"v": 1}
+        assert txn.get("image", "gone") == {"v": 1}
+        assert txn.ids("image", ("owner", "1")) == {"keep", "gone"}
+        assert txn.ids("image", ("owner", "2")) == set()
+
+
+def test_nested_transaction_rolls_back_only_itself(store):
+    with store.transaction() as outer:
+        outer.put("image", "outer", {}, [("owner", "1")])
+        with pytest.raises(ValueError):
+            with store.transaction() as inner:
+                inner.put("image", "inner", {}, [("owner", "1")])
+                raise ValueError
+    with store.transaction() as txn:
+        assert txn.get("image", "outer") == {}
+        assert txn.get("image", "inner") is None
+        assert txn.ids("image", ("owner", "1")) == {"outer"}
+
+
+def test_reset(store):
+    put(store, "image", "m-1", {}, [("owner", "1")])
+    put(store, "client_token", "t", {"x": 1})
+    store.reset()
+    with store.transaction() as txn:
+        assert txn.get("image", "m-1") is None
+        assert txn.count("image") == 0
+        assert txn.ids("image", ("owner", "1")) == set()
+    assert store.export() == {}
+    put(store, "image", "m-2", {}, [("owner", "1")])
+    assert get(store, "image", "m-2") == {}
+
+
+def test_snapshot_restore(store):
+    put(store, "image", "m-1", {"v": 1}, [("owner", "1")])
+    snap = store.snapshot()
+    put(store, "image", "m-1", {"v": 2}, [("owner", "2")])
+    put(store, "image", "m-2", {"v": 1}, [("owner", "1")])
+    for _ in range(2):  # a snapshot can be restored more than once
+        store.restore(snap)
+        with store.transaction() as txn:
+            assert txn.get("image", "m-1") == {"v": 1}
+            assert txn.get("image", "m-2") is None
+            assert txn.ids("image", ("owner", "1")) == {"m-1"}
+            assert txn.ids("image", ("owner", "2")) == set()
+            txn.put("image", "m-3", {}, [("owner", "1")])
+
+
+def test_export_import_round_trip(store):
+    with store.transaction() as txn:
+        txn.put("image", "m-1", IMAGE, [("owner", "1"), ("tag", "env=测试")])
+        txn.put("image", "m-2", {"v": 2}, [])
+        txn.put("client_token", "1:CreateImage:t", {"response": {"ImageId": "m-1"}})
+    exported = store.export()
+    assert json.loads(json.dumps(exported)) == exported  # plain JSON
+    assert exported["image"]["m-1"]["record"] == IMAGE
+    assert sorted(map(tuple, exported["image"]["m-1"]["terms"])) == [("owner", "1"), ("tag", "env=测试")]
+    store.reset()
+    store.import_(json.loads(json.dumps(exported)))
+    assert store.export() == exported
+    with store.transaction() as txn:
+        assert txn.ids("image", ("tag", "env=测试")) == {"m-1"}
+
+
+def test_concurrent_increments_are_exact(store):
+    put(store, "counter", "c", {"n": 0})
+    threads_n, per_thread = 8, 200
+    errors = []
+    start = threading.Barrier(threads_n)
+
+    def work():
+        try:
+            start.wait()
+            for _ in range(per_thread):
+                with store.transaction() as txn:
+                    n = txn.get("counter", "c")["n"]
+                    txn.put("counter", "c", {"n": n + 1}, [("n", str(n + 1))])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(threads_n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors
+    with store.transaction() as txn:
+        assert txn.get("counter", "c") == {"n": threads_n * per_thread}
+        assert txn.ids("counter", ("n", str(threads_n * per_thread))) == {"c"}
+        assert txn.count("counter", ("n", "1")) == 0
+
+
+def test_reopened_store_sees_committed_writes_only(store, reopen):
+    if reopen is None:
+        pytest.skip("not a persistent store")
+    put(store, "image", "committed", {"v": 1}, [("owner", "1")])
+    with pytest.raises(RuntimeError):
+        with store.transaction() as txn:
+            txn.put("image", "half-1", {}, [("owner", "1")])
+            txn.put("image", "half-2", {}, [("owner", "1")])
+            raise RuntimeError("crash after two writes")
+    store.close()
+    again = reopen()
+    try:
+        with again.transaction() as txn:
+            assert txn.get("image", "committed") == {"v": 1}
+            assert txn.get("image", "half-1") is None and txn.get("image", "half-2") is None
+            assert txn.ids("image", ("owner", "1")) == {"committed"}
+    finally:
+        again.close()
+
+
+__all__ = [name for name in dir() if name.startswith("test_")]

@@ -1,0 +1,634 @@
+"""Instances and disks for image flows (spec §4.4-4.7): RunInstances, CreateInstance, DescribeInstances,
+StartInstance, StopInstance, DeleteInstance, ReplaceSystemDisk, DescribeDisks — through the real SDKs."""
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import re
+from typing import Any, Optional
+
+import alibabacloud_ecs20140526.models as models
+import pytest
+from alibabacloud_tea_openapi.exceptions import ClientException
+from aliyunsdkcore.acs_exception.exceptions import ServerException
+from aliyunsdkecs.request.v20140526.CreateInstanceRequest import CreateInstanceRequest
+from aliyunsdkecs.request.v20140526.DeleteInstanceRequest import DeleteInstanceRequest
+from aliyunsdkecs.request.v20140526.DescribeDisksRequest import DescribeDisksRequest
+from aliyunsdkecs.request.v20140526.DescribeInstancesRequest import DescribeInstancesRequest
+from aliyunsdkecs.request.v20140526.ReplaceSystemDiskRequest import ReplaceSystemDiskRequest
+from aliyunsdkecs.request.v20140526.RunInstancesRequest import RunInstancesRequest
+from aliyunsdkecs.request.v20140526.StopInstanceRequest import StopInstanceRequest
+
+from mockecs import resources
+from tests.sdk import legacy_call
+from tests.spec import documented_error
+
+REGION = "cn-hangzhou"
+LINUX = "aliyun_3_x64_20G_alibase_20240819.vhd"
+WINDOWS = "win2022_21H2_x64_dtc_en-us_40G_alibase_20250817.vhd"
+ARM = "aliyun_3_arm64_20G_alibase_20240528.vhd"
+I386 = "ubuntu_16_04_x86_20G_alibase_20200417.vhd"
+NO_NON_ROOT = "ubuntu_18_04_x64_20G_alibase_20240223.vhd"
+X86_TYPE, ARM_TYPE, SMALL_TYPE = "ecs.g7.large", "ecs.g8y.large", "ecs.t6-c1m1.large"
+MARKET_FREE = "m-bp1o6a6zp7fkruscjqn0"  # cmjj028279, PostPaid and PrePaid
+MARKET_PREPAID = "m-bp1embhmgxmz3c6y06uy"  # cmjj036688, PrePaid only
+MARKET_DELISTED = "m-bp1ixztfqvl15w968d7y"  # cmjj019876
+MINUTE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\dZ$")
+SECOND = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+
+# -- helpers -----------------------------------------------------------------------------
+def assert_wire(data: Any, model: str, path: str = "") -> None:
+    """Every key of ``data`` is a field of SDK model ``model`` with the JSON type it declares."""
+    cls = getattr(models, model)
+    keys = re.findall(r"result\['([^']+)'\]", inspect.getsource(cls.to_map))
+    params = [p for p in inspect.signature(cls.__init__).parameters.values() if p.name != "self"]
+    types = dict(zip(keys, (str(p.annotation) for p in params)))
+    assert isinstance(data, dict), path
+    for key, value in data.items():
+        where = f"{path}.{key}"
+        assert key in types, f"{where} is not in {model}"
+        declared = types[key]
+        if declared == "str":
+            assert isinstance(value, str), where
+        elif declared == "int":
+            assert isinstance(value, int) and not isinstance(value, bool), where
+        elif declared == "bool":
+            assert isinstance(value, bool), where
+        elif declared == "float":
+            assert isinstance(value, (int, float)) and not isinstance(value, bool), where
+        elif declared.startswith("List[main_models."):
+            assert isinstance(value, list), where
+            for item in value:
+                assert_wire(item, declared[len("List[main_models."):-1], where)
+        elif declared.startswith("List["):
+            assert isinstance(value, list) and all(isinstance(v, str) for v in value), where
+        elif declared.startswith("main_models."):
+            assert_wire(value, declared[len("main_models."):], where)
+
+
+def new_error(call: Any) -> ClientException:
+    with pytest.raises(ClientException) as info:
+        call()
+    return info.value
+
+
+def old_error(client: Any, request: Any) -> ServerException:
+    with pytest.raises(ServerException) as info:
+        legacy_call(client, request)
+    return info.value
+
+
+def assert_documented(action: str, err: Any) -> None:
+    """The error matches the code, HTTP status (and message, unless a template) Alibaba documents."""
+    code = err.code if isinstance(err, ClientException) else err.get_error_code()
+    status = err.status_code if isinstance(err, ClientException) else err.get_http_status()
+    message = err.data.get("Message") if isinstance(err, ClientException) else err.get_error_msg()
+    documented = documented_error(action, code)
+    assert documented is not None, f"{code} is not documented for {action}"
+    statuses = {s for s, _ in _all_documented(action, code)}
+    assert status in statuses, (code, status, statuses)
+    messages = {m for _, m in _all_documented(action, code)}
+    if "%s" not in "".join(messages):
+        assert message in messages, (message, messages)
+
+
+def _all_documented(action: str, code: str) -> list[tuple[int, str]]:
+    from tests.spec import metadata
+
+    found = []
+    for status, errors in (metadata()["apis"][action].get("errorCodes") or {}).items():
+        found += [(int(status), e["errorMessage"]) for e in errors if e["errorCode"] == code]
+    return found
+
+
+def run(client: Any, image_id: Optional[str] = LINUX, instance_type: str = X86_TYPE, **kw: Any) -> list[str]:
+    resp = client.run_instances(models.RunInstancesRequest(region_id=kw.pop("region_id", REGION), image_id=image_id,
+                                                           instance_type=instance_type, **kw))
+    return resp.body.instance_id_sets.instance_id_set
+
+
+def describe(client: Any, instance_id: str, region: str = REGION) -> dict:
+    resp = client.describe_instances(models.DescribeInstancesRequest(region_id=region,
+                                                                     instance_ids=json.dumps([instance_id])))
+    items = resp.body.to_map()["Instances"]["Instance"]
+    assert len(items) == 1
+    return items[0]
+
+
+def disks(client: Any, instance_id: str, region: str = REGION, **kw: Any) -> list[dict]:
+    resp = client.describe_disks(models.DescribeDisksRequest(region_id=region, instance_id=instance_id, **kw))
+    return resp.body.to_map()["Disks"]["Disk"]
+
+
+def put_image(engine: Any, owner: str, region: str = REGION, **fields: Any) -> dict:
+    """A custom image in the store, as CreateImage would leave it (tests of launch rules only)."""
+    image_id = resources.new_id("image", region)
+    record = {"ImageId": image_id, "ImageName": f"img-{image_id[-6:]}", "Description": "", "ImageVersion": "",
+              "ImageFamily": "", "OSType": "linux", "Platform": "Aliyun", "OSName": "Alibaba Cloud Linux  3",
+              "OSNameEn": "Alibaba Cloud Linux  3", "Architecture": "x86_64", "BootMode": "BIOS", "Size": 40,
+              "Status": "Available", "Progress": "100%", "Usage": "none", "CreationTime": "2024-01-01T00:00:00Z",
+              "IsSupportIoOptimized": True, "IsSupportCloudinit": True, "LoginAsNonRootSupported": False,
+              "ProductCode": "", "IsCopied": False, "Tags": {"Tag": []},
+              "DiskDeviceMappings": {"DiskDeviceMapping": [
+                  {"Device": "/dev/xvda", "Type": "system", "Size": "40", "SnapshotId": "s-bp1fakesnapshot00001"}]},
+              "_owner": owner, "_region": region, **fields}
+    with engine.store.transaction() as txn:
+        resources.put(txn, "image", record)
+    return record
+
+
+def stored(engine: Any, kind: str, resource_id: str) -> Optional[dict]:
+    with engine.store.transaction() as txn:
+        found = txn.get(kind, resource_id)
+        return dict(found) if found is not None else None
+
+
+def subscribe(engine: Any, account: str, product_code: str) -> None:
+    with engine.store.transaction() as txn:
+        txn.put("subscription", f"{account}|{product_code}", {"ProductCode": product_code, "_owner": account})
+
+
+# -- RunInstances / DescribeInstances / DescribeDisks: the three SDK flavours ------------------
+def test_run_instances_public_image_new_sdk(client, engine):
+    ids = run(client, amount=2, instance_name="web", tag=[models.RunInstancesRequestTag(key="env", value="ci")])
+    assert len(ids) == 2 and all(re.match(r"^i-bp1[a-z0-9]{17}$", i) for i in ids)
+    item = describe(client, ids[0])
+    assert_wire(item, "DescribeInstancesResponseBodyInstancesInstance")
+    assert item["ImageId"] == LINUX and item["Status"] == "Running" and item["InstanceType"] == X86_TYPE
+    assert item["OSName"] == "Alibaba Cloud Linux  3.2104 LTS 64位" and item["OSType"] == "linux"
+    assert item["OSNameEn"] == "Alibaba Cloud Linux  3.2104 LTS 64 bit"
+    assert item["RegionId"] == REGION and item["ZoneId"] == "cn-hangzhou-" + item["ZoneId"][-1]
+    assert item["Cpu"] == 2 and item["Memory"] == 8192 and item["InstanceName"] == "web"
+    assert MINUTE.match(item["CreationTime"]) and MINUTE.match(item["StartTime"])
+    assert item["Tags"]["Tag"] == [{"TagKey": "env", "TagValue": "ci"}]
+    assert item["ImageOptions"]["LoginAsNonRoot"] is False
+    assert not any(k.startswith("_") for k in item)
+    # each instance got its own system disk from the image
+    found = disks(client, ids[0])
+    assert len(found) == 1
+    disk = found[0]
+    assert_wire(disk, "DescribeDisksResponseBodyDisksDisk")
+    assert disk["Type"] == "system" and disk["Device"] == "/dev/xvda" and disk["Status"] == "In_use"
+    assert disk["ImageId"] == LINUX and disk["InstanceId"] == ids[0] and disk["Size"] == 40
+    assert disk["SourceSnapshotId"] == ""  # public images have no visible snapshot
+    assert SECOND.match(disk["CreationTime"])
+    assert disks(client, ids[1])[0]["DiskId"] != disk["DiskId"]
+
+
+def test_run_and_describe_old_sdk(legacy):
+    req = RunInstancesRequest()
+    req.set_ImageId(LINUX)
+    req.set_InstanceType(X86_TYPE)
+    req.set_Amount(3)
+    req.set_SystemDiskSize(60)
+    req.set_SystemDiskCategory("cloud_auto")
+    req.set_Tags([{"Key": "team", "Value": "img"}])
+    req.set_DataDisks([{"Size": 100, "Category": "cloud_essd"}])
+    body = legacy_call(legacy, req)
+    ids = body["InstanceIdSets"]["InstanceIdSet"]
+    assert len(ids) == 3
+
+    req = DescribeInstancesRequest()
+    req.set_ImageId(LINUX)
+    req.set_Tags([{"Key": "team", "Value": "img"}])
+    req.set_PageSize(2)
+    page = legacy_call(legacy, req)
+    assert page["TotalCount"] == 3 and page["PageNumber"] == 1 and page["PageSize"] == 2
+    assert [i["InstanceId"] for i in page["Instances"]["Instance"]] == ids[:2]  # creation order
+    for item in page["Instances"]["Instance"]:
+        assert_wire(item, "DescribeInstancesResponseBodyInstancesInstance")
+
+    req = DescribeDisksRequest()
+    req.set_InstanceId(ids[0])
+    found = legacy_call(legacy, req)["Disks"]["Disk"]
+    assert [(d["Type"], d["Device"], d["Size"], d["Category"]) for d in found] == [
+        ("system", "/dev/xvda", 60, "cloud_auto"), ("data", "/dev/xvdb", 100, "cloud_essd")]
+    req = DescribeDisksRequest()
+    req.set_DiskIds(json.dumps([d["DiskId"] for d in found]))
+    req.set_DiskType("data")
+    assert [d["Type"] for d in legacy_call(legacy, req)["Disks"]["Disk"]] == ["data"]
+
+
+def test_run_and_describe_async(client):
+    async def flow():
+        resp = await client.run_instances_async(models.RunInstancesRequest(
+            region_id=REGION, image_id=LINUX, instance_type=X86_TYPE, zone_id="cn-hangzhou-j"))
+        iid = resp.body.instance_id_sets.instance_id_set[0]
+        found = await client.describe_instances_async(models.DescribeInstancesRequest(
+            region_id=REGION, instance_ids=json.dumps([iid])))
+        return iid, found.body.to_map()
+
+    iid, body = asyncio.run(flow())
+    item = body["Instances"]["Instance"][0]
+    assert item["InstanceId"] == iid and item["ZoneId"] == "cn-hangzhou-j" and body["TotalCount"] == 1
+
+
+def test_create_instance_is_stopped_and_single(client, legacy):
+    resp = client.create_instance(models.CreateInstanceRequest(region_id=REGION, image_id=LINUX,
+                                                               instance_type=X86_TYPE))
+    iid = resp.body.instance_id
+    assert describe(client, iid)["Status"] == "Stopped"
+    req = CreateInstanceRequest()
+    req.set_ImageId(WINDOWS)
+    req.set_InstanceType(X86_TYPE)
+    other = legacy_call(legacy, req)["InstanceId"]
+    assert describe(client, other)["OSType"] == "windows"
+
+
+# -- image rules (launch.py) -------------------------------------------------------------------
+def test_windows_paid_image_needs_a_large_enough_system_disk(client, legacy):
+    err = new_error(lambda: run(client, WINDOWS, system_disk=models.RunInstancesRequestSystemDisk(size="20")))
+    assert (err.code, err.status_code) == ("InvalidSystemDiskSize.ValueNotSupported", 400)
+    assert_documented("RunInstances", err)
+    iid = run(client, WINDOWS, system_disk=models.RunInstancesRequestSystemDisk(size="40"))[0]
+    item = describe(client, iid)
+    assert item["OSType"] == "windows" and item["OSNameEn"].startswith("Windows Server")
+    assert disks(client, iid)[0]["Size"] == 40
+    # CreateInstance documents another code for the same rule
+    req = CreateInstanceRequest()
+    req.set_ImageId(WINDOWS)
+    req.set_InstanceType(X86_TYPE)
+    req.set_SystemDiskSize(30)
+    err = old_error(legacy, req)
+    assert (err.get_error_code(), err.get_http_status()) == ("InvalidDisk.SystemDiskSize", 403)
+    assert_documented("CreateInstance", err)
+
+
+def test_arm64_image_needs_an_arm_instance_type(client):
+    err = new_error(lambda: run(client, ARM, X86_TYPE))
+    assert (err.code, err.status_code) == ("ImageNotSupportInstanceType", 403)
+    assert_documented("RunInstances", err)
+    err = new_error(lambda: run(client, LINUX, ARM_TYPE))
+    assert err.code == "ImageNotSupportInstanceType"
+    err = new_error(lambda: client.create_instance(models.CreateInstanceRequest(
+        region_id=REGION, image_id=ARM, instance_type=X86_TYPE)))
+    assert_documented("CreateInstance", err)
+    iid = run(client, ARM, ARM_TYPE)[0]
+    item = describe(client, iid)
+    assert item["InstanceType"] == ARM_TYPE and item["ImageId"] == ARM
+
+
+def test_32_bit_image_only_below_4_gib(client):
+    err = new_error(lambda: run(client, I386, X86_TYPE))
+    assert err.code == "ImageNotSupportInstanceType"
+    assert describe(client, run(client, I386, SMALL_TYPE)[0])["ImageId"] == I386
+
+
+def test_unknown_instance_type_and_zone(client):
+    err = new_error(lambda: run(client, LINUX, "ecs.nope.large"))
+    assert (err.code, err.status_code) == ("InvalidInstanceType.ValueNotSupported", 403)
+    assert_documented("RunInstances", err)
+    err = new_error(lambda: client.create_instance(models.CreateInstanceRequest(
+        region_id=REGION, image_id=LINUX, instance_type="ecs.nope.large")))
+    assert_documented("CreateInstance", err)
+    err = new_error(lambda: run(client, zone_id="cn-beijing-g"))
+    assert (err.code, err.status_code) == ("InvalidZoneId.NotFound", 404)
+    assert_documented("RunInstances", err)
+    err = new_error(lambda: run(client, system_disk=models.RunInstancesRequestSystemDisk(category="floppy")))
+    assert (err.code, err.status_code) == ("InvalidSystemDiskCategory.ValueNotSupported", 400)
+    assert_documented("RunInstances", err)
+
+
+def test_image_id_and_family_rules(client):
+    err = new_error(lambda: run(client, None))
+    assert (err.code, err.status_code) == ("MissingParameter", 400) and "ImageId" in err.data["Message"]
+    err = new_error(lambda: run(client, LINUX, image_family="acs:ubuntu_22_04_x64"))
+    assert (err.code, err.status_code) == ("UnexpectedImageFamily.ImageIdSupplied", 400)
+    assert_documented("RunInstances", err)
+    err = new_error(lambda: run(client, "m-bp1doesnotexist00000"))
+    assert (err.code, err.status_code) == ("InvalidImageId.NotFound", 404)
+    assert_documented("RunInstances", err)
+    err = new_error(lambda: run(client, None, image_family="no-such-family"))
+    assert (err.code, err.status_code) == ("InvalidImageFamily.MissingAvailableImage", 403)
+    assert_documented("RunInstances", err)
+    # a family picks its newest Available image
+    iid = run(client, None, image_family="acs:ubuntu_22_04_x64")[0]
+    assert describe(client, iid)["ImageId"] == "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
+
+
+def test_family_skips_deprecated_and_uses_own_images(client, engine):
+    from mockecs.accounts import DEFAULT_ACCOUNT_ID
+
+    old = put_image(engine, DEFAULT_ACCOUNT_ID, ImageFamily="golden", CreationTime="2024-01-01T00:00:00Z")
+    put_image(engine, DEFAULT_ACCOUNT_ID, ImageFamily="golden", CreationTime="2024-06-01T00:00:00Z",
+              Status="Deprecated")
+    iid = run(client, None, image_family="golden")[0]
+    assert describe(client, iid)["ImageId"] == old["ImageId"]
+
+
+def test_other_accounts_private_image_is_not_found(client, engine, other):
+    image = put_image(engine, other.account_id)
+    err = new_error(lambda: run(client, image["ImageId"]))
+    assert (err.code, err.status_code) == ("InvalidImageId.NotFound", 404)
+    assert run(other.client, image["ImageId"])  # the owner may
+    shared = put_image(engine, other.account_id, _shares={engine.accounts.default_account_id: "2024-01-01"})
+    assert run(client, shared["ImageId"])
+
+
+@pytest.mark.parametrize("status", ["Creating", "Waiting", "UnAvailable", "CreateFailed"])
+def test_image_not_available_is_denied(client, engine, status):
+    from mockecs.accounts import DEFAULT_ACCOUNT_ID
+
+    image = put_image(engine, DEFAULT_ACCOUNT_ID, Status=status)
+    err = new_error(lambda: run(client, image["ImageId"]))
+    assert (err.code, err.status_code) == ("OperationDenied.ImageNotValid", 403)
+    assert_documented("RunInstances", err)
+    engine.config.options["launch_bad_status_code"] = "IncorrectImageStatus"
+    try:
+        err = new_error(lambda: run(client, image["ImageId"]))
+        assert err.code == "IncorrectImageStatus"
+    finally:
+        engine.config.options.pop("launch_bad_status_code")
+
+
+def test_deprecated_image_still_launches_and_usage_becomes_instance(client, engine):
+    from mockecs.accounts import DEFAULT_ACCOUNT_ID
+
+    image = put_image(engine, DEFAULT_ACCOUNT_ID, Status="Deprecated")
+    iid = run(client, image["ImageId"])[0]
+    assert stored(engine, "image", image["ImageId"])["Usage"] == "instance"
+    disk = disks(client, iid)[0]
+    assert disk["SourceSnapshotId"] == "s-bp1fakesnapshot00001" and disk["ImageId"] == image["ImageId"]
+    # the image stays "instance" after its instance is gone (default) ...
+    client.delete_instance(models.DeleteInstanceRequest(instance_id=iid, force=True))
+    assert stored(engine, "image", image["ImageId"])["Usage"] == "instance"
+
+
+def test_usage_resets_option(client, engine):
+    from mockecs.accounts import DEFAULT_ACCOUNT_ID
+
+    engine.config.options["usage_resets"] = True
+    try:
+        image = put_image(engine, DEFAULT_ACCOUNT_ID)
+        first, second = run(client, image["ImageId"], amount=2)
+        client.delete_instance(models.DeleteInstanceRequest(instance_id=first, force=True))
+        assert stored(engine, "image", image["ImageId"])["Usage"] == "instance"  # second still runs it
+        client.delete_instance(models.DeleteInstanceRequest(instance_id=second, force=True))
+        assert stored(engine, "image", image["ImageId"])["Usage"] == "none"
+    finally:
+        engine.config.options.pop("usage_resets")
+
+
+def test_image_data_disk_mappings_become_data_disks(client, engine):
+    from mockecs.accounts import DEFAULT_ACCOUNT_ID
+
+    image = put_image(engine, DEFAULT_ACCOUNT_ID, DiskDeviceMappings={"DiskDeviceMapping": [
+        {"Device": "/dev/xvda", "Type": "system", "Size": "40", "SnapshotId": "s-bp1sys00000000000001"},
+        {"Device": "/dev/xvdb", "Type": "data", "Size": "100", "SnapshotId": "s-bp1data0000000000001"}]})
+    iid = run(client, image["ImageId"])[0]
+    found = disks(client, iid)
+    assert [(d["Type"], d["Device"], d["Size"], d["SourceSnapshotId"]) for d in found] == [
+        ("system", "/dev/xvda", 40, "s-bp1sys00000000000001"), ("data", "/dev/xvdb", 100, "s-bp1data0000000000001")]
+
+
+def test_marketplace_rules(client, engine):
+    account = engine.accounts.default_account_id
+    err = new_error(lambda: run(client, MARKET_FREE))
+    assert (err.code, err.status_code) == ("ImageNotSubscribed", 403)
+    assert_documented("RunInstances", err)
+    subscribe(engine, account, "cmjj028279")
+    iid = run(client, MARKET_FREE)[0]
+    assert describe(client, iid)["ImageId"] == MARKET_FREE
+    assert disks(client, iid)[0]["ProductCode"] == "cmjj028279"
+
+    subscribe(engine, account, "cmjj019876")
+    err = new_error(lambda: run(client, MARKET_DELISTED))
+    assert (err.code, err.status_code) == ("ImageRemovedInMarket", 403)
+    assert_documented("RunInstances", err)
+
+    subscribe(engine, account, "cmjj036688")
+    err = new_error(lambda: run(client, MARKET_PREPAID))
+    assert (err.code, err.status_code) == ("InvalidMarketImageChargeType.NotSupport", 400)
+    assert_documented("RunInstances", err)
+    assert run(client, MARKET_PREPAID, instance_charge_type="PrePaid")
+
+
+def test_custom_image_from_marketplace_needs_the_subscription(client, engine, other):
+    image = put_image(engine, engine.accounts.default_account_id, ProductCode="cmjj031544")
+    err = new_error(lambda: run(client, image["ImageId"]))
+    assert err.code == "ImageNotSubscribed"
+    subscribe(engine, engine.accounts.default_account_id, "cmjj031544")
+    assert run(client, image["ImageId"])
+
+
+def test_login_as_non_root(client):
+    err = new_error(lambda: run(client, NO_NON_ROOT,
+                                image_options=models.RunInstancesRequestImageOptions(login_as_non_root=True)))
+    assert (err.code, err.status_code) == ("LoginAsNonRoot.ImageNotSupport", 400)
+    assert_documented("RunInstances", err)
+    iid = run(client, LINUX, image_options=models.RunInstancesRequestImageOptions(login_as_non_root=True))[0]
+    assert describe(client, iid)["ImageOptions"]["LoginAsNonRoot"] is True
+
+
+def test_amount_limits_and_min_amount(client):
+    err = new_error(lambda: run(client, amount=101))
+    assert (err.code, err.status_code) == ("InvalidParameter", 400)
+    err = new_error(lambda: run(client, amount=2, min_amount=3))
+    assert (err.code, err.status_code) == ("InvalidMinAmount.Malformed", 400)
+    assert_documented("RunInstances", err)
+
+
+def test_dry_run_and_client_token(client, engine):
+    err = new_error(lambda: run(client, dry_run=True))
+    assert (err.code, err.status_code) == ("DryRunOperation", 400)
+    body = client.describe_instances(models.DescribeInstancesRequest(region_id=REGION)).body
+    assert body.total_count == 0
+    err = new_error(lambda: run(client, ARM, X86_TYPE, dry_run=True))  # checks run before the dry-run answer
+    assert err.code == "ImageNotSupportInstanceType"
+    first = run(client, client_token="tok-1")
+    assert run(client, client_token="tok-1") == first
+    assert client.describe_instances(models.DescribeInstancesRequest(region_id=REGION)).body.total_count == 1
+
+
+def test_realistic_lifecycle_pending_then_running(client, engine):
+    engine.lifecycle.delay("instance", seconds=5)
+    iid = run(client)[0]
+    assert describe(client, iid)["Status"] == "Pending"
+    err = new_error(lambda: client.delete_instance(models.DeleteInstanceRequest(instance_id=iid, force=True)))
+    assert (err.code, err.status_code) == ("IncorrectInstanceStatus.Initializing", 403)
+    assert_documented("DeleteInstance", err)
+    engine.clock.advance(5)
+    assert describe(client, iid)["Status"] == "Running"
+    client.stop_instance(models.StopInstanceRequest(instance_id=iid))
+    assert describe(client, iid)["Status"] == "Stopping"
+    engine.clock.advance(5)
+    assert describe(client, iid)["Status"] == "Stopped"
+
+
+# -- start / stop / delete (no RegionId from the new SDK) ------------------------------------
+def test_start_stop_delete(client, legacy, engine):
+    iid = run(client)[0]
+    system_disk = disks(client, iid)[0]["DiskId"]
+    err = new_error(lambda: client.start_instance(models.StartInstanceRequest(instance_id=iid)))
+    assert (err.code, err.status_code) == ("IncorrectInstanceStatus", 403)
+    assert_documented("StartInstance", err)
+    err = new_error(lambda: client.delete_instance(models.DeleteInstanceRequest(instance_id=iid)))
+    assert (err.code, err.status_code) == ("IncorrectInstanceStatus", 403)
+    assert_documented("DeleteInstance", err)
+
+    client.stop_instance(models.StopInstanceRequest(instance_id=iid))
+    assert engine.calls[-1].region == REGION and "RegionId" not in engine.calls[-1].params
+    assert describe(client, iid)["Status"] == "Stopped"
+    err = new_error(lambda: client.stop_instance(models.StopInstanceRequest(instance_id=iid)))
+    assert_documented("StopInstance", err)
+    client.start_instance(models.StartInstanceRequest(instance_id=iid))
+    assert describe(client, iid)["Status"] == "Running"
+    req = StopInstanceRequest()
+    req.set_InstanceId(iid)
+    legacy_call(legacy, req)
+
+    req = DeleteInstanceRequest()
+    req.set_InstanceId(iid)
+    legacy_call(legacy, req)
+    body = client.describe_instances(models.DescribeInstancesRequest(region_id=REGION,
+                                                                     instance_ids=json.dumps([iid])))
+    assert body.body.total_count == 0
+    assert stored(engine, "disk", system_disk) is None  # the system disk went with it
+    err = new_error(lambda: client.delete_instance(models.DeleteInstanceRequest(instance_id=iid)))
+    assert (err.code, err.status_code) == ("InvalidInstanceId.NotFound", 404)
+    assert_documented("DeleteInstance", err)
+    err = new_error(lambda: client.start_instance(models.StartInstanceRequest(instance_id="i-bp1nosuchinstance000")))
+    assert_documented("StartInstance", err)
+
+
+def test_region_less_calls_find_instances_in_other_regions(client):
+    iid = run(client, region_id="cn-beijing")[0]
+    client.stop_instance(models.StopInstanceRequest(instance_id=iid))  # client region is cn-hangzhou
+    assert describe(client, iid, "cn-beijing")["Status"] == "Stopped"
+    assert client.describe_instances(models.DescribeInstancesRequest(region_id=REGION)).body.total_count == 0
+
+
+def test_other_account_cannot_touch_instance(client, other):
+    iid = run(client)[0]
+    err = new_error(lambda: other.client.delete_instance(models.DeleteInstanceRequest(instance_id=iid, force=True)))
+    assert (err.code, err.status_code) == ("InvalidInstanceId.NotFound", 404)
+    body = other.client.describe_instances(models.DescribeInstancesRequest(region_id=REGION)).body
+    assert body.total_count == 0
+
+
+# -- ReplaceSystemDisk ------------------------------------------------------------------------
+def test_replace_system_disk(client, legacy, engine):
+    iid = run(client)[0]
+    old_disk = disks(client, iid)[0]["DiskId"]
+    err = new_error(lambda: client.replace_system_disk(models.ReplaceSystemDiskRequest(
+        instance_id=iid, image_id="ubuntu_22_04_x64_20G_alibase_20240130.vhd")))
+    assert (err.code, err.status_code) == ("IncorrectInstanceStatus", 403)
+    assert_documented("ReplaceSystemDisk", err)
+    client.stop_instance(models.StopInstanceRequest(instance_id=iid))
+
+    err = new_error(lambda: client.replace_system_disk(models.ReplaceSystemDiskRequest(instance_id=iid, image_id=ARM)))
+    assert (err.code, err.status_code) == ("InvalidInstanceType.NotSupported", 400)
+    assert_documented("ReplaceSystemDisk", err)
+    err = new_error(lambda: client.replace_system_disk(models.ReplaceSystemDiskRequest(
+        instance_id=iid, image_id=WINDOWS, system_disk=models.ReplaceSystemDiskRequestSystemDisk(size=30))))
+    assert (err.code, err.status_code) == ("InvalidSystemDiskSize.LessThanImageSize", 404)
+    assert_documented("ReplaceSystemDisk", err)
+    err = new_error(lambda: client.replace_system_disk(models.ReplaceSystemDiskRequest(
+        instance_id=iid, image_id="m-bp1doesnotexist00000")))
+    assert (err.code, err.status_code) == ("InvalidImageId.NotFound", 404)
+    assert_documented("ReplaceSystemDisk", err)
+    err = new_error(lambda: client.replace_system_disk(models.ReplaceSystemDiskRequest(instance_id=iid)))
+    assert (err.code, err.status_code) == ("MissingParameter", 400)
+    assert_documented("ReplaceSystemDisk", err)
+
+    resp = client.replace_system_disk(models.ReplaceSystemDiskRequest(
+        instance_id=iid, image_id=WINDOWS, system_disk=models.ReplaceSystemDiskRequestSystemDisk(size=50)))
+    assert "RegionId" not in engine.calls[-1].params
+    new_disk = resp.body.disk_id
+    assert re.match(r"^d-bp1[a-z0-9]{17}$", new_disk) and new_disk != old_disk
+    item = describe(client, iid)
+    assert item["ImageId"] == WINDOWS and item["OSType"] == "windows" and item["OSName"].startswith("Windows")
+    found = disks(client, iid)
+    assert [(d["DiskId"], d["Type"], d["Size"], d["ImageId"]) for d in found] == [(new_disk, "system", 50, WINDOWS)]
+
+    req = ReplaceSystemDiskRequest()
+    req.set_InstanceId(iid)
+    req.set_ImageId(LINUX)
+    assert legacy_call(legacy, req)["DiskId"] != new_disk
+    assert describe(client, iid)["ImageId"] == LINUX
+
+
+def test_replace_system_disk_marks_image_used_and_rejects_data_disk_images(client, engine):
+    account = engine.accounts.default_account_id
+    image = put_image(engine, account)
+    with_data = put_image(engine, account, DiskDeviceMappings={"DiskDeviceMapping": [
+        {"Device": "/dev/xvda", "Type": "system", "Size": "40", "SnapshotId": "s-bp1sys00000000000002"},
+        {"Device": "/dev/xvdb", "Type": "data", "Size": "100", "SnapshotId": "s-bp1data0000000000002"}]})
+    iid = client.create_instance(models.CreateInstanceRequest(region_id=REGION, image_id=LINUX,
+                                                              instance_type=X86_TYPE)).body.instance_id
+    err = new_error(lambda: client.replace_system_disk(models.ReplaceSystemDiskRequest(
+        instance_id=iid, image_id=with_data["ImageId"])))
+    assert (err.code, err.status_code) == ("OperationDenied", 400)
+    assert_documented("ReplaceSystemDisk", err)
+    client.replace_system_disk(models.ReplaceSystemDiskRequest(instance_id=iid, image_id=image["ImageId"]))
+    assert stored(engine, "image", image["ImageId"])["Usage"] == "instance"
+    assert describe(client, iid)["ImageId"] == image["ImageId"]
+
+
+# -- paging and filters ---------------------------------------------------------------------
+def test_describe_instances_paging_and_filters(client):
+    ids = run(client, amount=5)
+    arm = run(client, ARM, ARM_TYPE)[0]
+    client.stop_instance(models.StopInstanceRequest(instance_id=ids[0]))
+
+    def page(**kw):
+        return client.describe_instances(models.DescribeInstancesRequest(region_id=REGION, **kw)).body.to_map()
+
+    assert page()["TotalCount"] == 6
+    assert [i["InstanceId"] for i in page(page_size=2, page_number=3)["Instances"]["Instance"]] == [ids[4], arm]
+    assert page(page_size=2, page_number=9)["Instances"]["Instance"] == []
+    assert [i["InstanceId"] for i in page(image_id=ARM)["Instances"]["Instance"]] == [arm]
+    assert [i["InstanceId"] for i in page(status="Stopped")["Instances"]["Instance"]] == [ids[0]]
+    assert page(instance_ids=",".join(ids[:2]))["TotalCount"] == 2  # a bare comma list also works
+
+    seen, token = [], None
+    while True:
+        body = page(max_results=4, next_token=token)
+        seen += [i["InstanceId"] for i in body["Instances"]["Instance"]]
+        token = body["NextToken"]
+        if not token:
+            break
+    assert seen == ids + [arm]
+
+    err = new_error(lambda: page(next_token="not-a-token"))
+    assert (err.code, err.status_code) == ("Invalid.NextToken", 403)
+    err = new_error(lambda: page(status="Exploded"))
+    assert (err.code, err.status_code) == ("InvalidStatus.NotFound", 404)
+    assert_documented("DescribeInstances", err)
+    err = new_error(lambda: page(page_size=101))
+    assert (err.code, err.status_code) == ("InvalidParameter", 400)
+
+
+def test_describe_disks_filters_and_errors(client):
+    iid = run(client, data_disk=[models.RunInstancesRequestDataDisk(size=50), models.RunInstancesRequestDataDisk(
+        size=60, device="/dev/xvdd")])[0]
+    found = disks(client, iid)
+    assert [(d["Type"], d["Device"]) for d in found] == [
+        ("system", "/dev/xvda"), ("data", "/dev/xvdb"), ("data", "/dev/xvdd")]
+    assert [d["Type"] for d in disks(client, iid, disk_type="system")] == ["system"]
+    body = client.describe_disks(models.DescribeDisksRequest(region_id=REGION, max_results=2)).body.to_map()
+    assert len(body["Disks"]["Disk"]) == 2 and body["NextToken"] and body["TotalCount"] == 3
+    err = new_error(lambda: disks(client, iid, disk_type="floppy"))
+    assert (err.code, err.status_code) == ("InvalidDiskType.ValueNotSupported", 400)
+    assert_documented("DescribeDisks", err)
+    err = new_error(lambda: client.describe_disks(models.DescribeDisksRequest(
+        region_id=REGION, disk_ids=json.dumps([f"d-{i}" for i in range(101)]))))
+    assert (err.code, err.status_code) == ("InvalidDiskIds.Malformed", 403)
+    assert_documented("DescribeDisks", err)
+    err = new_error(lambda: run(client, data_disk=[models.RunInstancesRequestDataDisk(size=5)]))
+    assert err.code == "InvalidDataDiskSize.ValueNotSupported"
+
+
+
+def test_replace_system_disk_keeps_login_as_non_root(client):
+    iid = run(client, image_options=models.RunInstancesRequestImageOptions(login_as_non_root=True))[0]
+    client.stop_instance(models.StopInstanceRequest(instance_id=iid))
+    err = new_error(lambda: client.replace_system_disk(models.ReplaceSystemDiskRequest(
+        instance_id=iid, image_id=NO_NON_ROOT)))
+    assert (err.code, err.status_code) == ("LoginAsNonRoot.ImageNotSupport", 400)
+    assert_documented("ReplaceSystemDisk", err)
+    client.replace_system_disk(models.ReplaceSystemDiskRequest(
+        instance_id=iid, image_id="ubuntu_22_04_x64_20G_alibase_20240130.vhd"))
+    assert describe(client, iid)["ImageOptions"]["LoginAsNonRoot"] is True

@@ -1,0 +1,361 @@
+"""DescribePrice: every row of the seed's billing table, price units, overrides, documented errors."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from alibabacloud_ecs20140526 import models
+from alibabacloud_tea_openapi.exceptions import ClientException
+from aliyunsdkcore.acs_exception.exceptions import ServerException
+from aliyunsdkecs.request.v20140526.DescribePriceRequest import DescribePriceRequest as LegacyDescribePrice
+
+from mockecs import marketplace, pricing
+from mockecs.engine import Config
+from mockecs.mock import MockECS
+from tests.sdk import legacy_call, new_client
+from tests.spec import documented_error
+
+REGION = "cn-hangzhou"
+UBUNTU = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
+UBUNTU_ARM = "ubuntu_24_04_arm64_20G_alibase_20240812.vhd"
+WIN = "win2022_21H2_x64_dtc_en-us_40G_alibase_20250817.vhd"
+RHEL = "rhel_9_4_x64_20G_alibase_20240625.vhd"
+SLES = "sles_15_sp5_x64_20G_alibase_20240315.vhd"
+WORDPRESS, WORDPRESS_CODE = "m-bp17ucdnjiis2i9w4ia0", "cmjj031544"
+GITLAB = "m-bp1embhmgxmz3c6y06uy"  # PrePaid only
+TOMCAT = "m-bp1ixztfqvl15w968d7y"  # delisted
+SHARED_FREE, SHARED_WIN = "m-bp1dc58gqpyb3oso36hl", "m-bp1ba0odx2jivstpdqcq"
+COMMUNITY = "m-bp1ujaahknmt2rpdhte1"
+TYPE, VCPUS = "ecs.g7.large", 2  # instance_types.json
+PRICES = pricing.load()
+FEES = PRICES["image_fees_per_hour"]
+
+
+def price(client, **kw) -> dict:
+    kw.setdefault("region_id", REGION)
+    kw.setdefault("instance_type", TYPE)
+    return client.describe_price(models.DescribePriceRequest(**kw)).body.to_map()["PriceInfo"]
+
+
+def lines(info: dict) -> dict[str, dict]:
+    return {d["Resource"]: d for d in info["Price"]["DetailInfos"]["DetailInfo"]}
+
+
+def image_fee(client, image_id: str, **kw) -> float:
+    return lines(price(client, image_id=image_id, **kw))["image"]["OriginalPrice"]
+
+
+def error_of(call) -> ClientException:
+    with pytest.raises(ClientException) as info:
+        call()
+    return info.value
+
+
+def assert_documented(err: ClientException, code: str, message: bool = True) -> None:
+    assert err.code == code
+    status, text = documented_error("DescribePrice", code)
+    assert err.status_code == status
+    if message and text != "%s":
+        assert err.data["Message"] == text
+
+
+def new_instance(client, image_id: str, itype: str = TYPE) -> str:
+    return client.create_instance(models.CreateInstanceRequest(
+        region_id=REGION, image_id=image_id, instance_type=itype)).body.instance_id
+
+
+def custom_image(client, source_image: str, name: str) -> str:
+    instance_id = new_instance(client, source_image)
+    return client.create_image(models.CreateImageRequest(
+        region_id=REGION, instance_id=instance_id, image_name=name)).body.image_id
+
+
+# -- the response shape ----------------------------------------------------------------------------
+def test_response_follows_the_sdk_model(client):
+    body = client.describe_price(models.DescribePriceRequest(
+        region_id=REGION, instance_type=TYPE, image_id=UBUNTU)).body
+    info = body.price_info
+    assert info.price.currency == "CNY"
+    assert isinstance(info.price.original_price, float) and info.price.original_price > 0
+    assert info.price.trade_price == pytest.approx(info.price.original_price - info.price.discount_price)
+    resources = [d.resource for d in info.price.detail_infos.detail_info]
+    assert resources[:2] == ["instanceType", "systemDisk"] and "image" in resources
+    assert info.related_price.marketplace_image_price.original_price == 0
+    assert info.rules.rule == []
+    assert body.request_id
+
+
+def test_totals_are_the_sum_of_the_lines(client):
+    info = price(client, image_id=WIN, internet_charge_type="PayByBandwidth", internet_max_bandwidth_out=10,
+                 data_disk=[models.DescribePriceRequestDataDisk(category="cloud_essd", size=100)])
+    detail = info["Price"]["DetailInfos"]["DetailInfo"]
+    assert {d["Resource"] for d in detail} == {"instanceType", "systemDisk", "dataDisk", "bandwidth", "image"}
+    for key in ("OriginalPrice", "DiscountPrice", "TradePrice"):
+        assert info["Price"][key] == pytest.approx(sum(d[key] for d in detail))
+    assert lines(info)["instanceType"]["OriginalPrice"] == PRICES["instance_types"][TYPE]
+    # 5 Mbit/s at the first rate, 5 at the second
+    bw = PRICES["bandwidth"]
+    assert lines(info)["bandwidth"]["OriginalPrice"] == pytest.approx(
+        5 * bw["per_mbps_hour_up_to_5"] + 5 * bw["per_mbps_hour_above_5"], abs=1e-4)
+
+
+def test_system_disk_defaults_to_the_image_size(client):
+    rate = PRICES["system_disk_per_gib_hour"]["cloud_efficiency"]
+    assert lines(price(client, image_id=UBUNTU))["systemDisk"]["OriginalPrice"] == pytest.approx(20 * rate)
+    assert lines(price(client, image_id=WIN))["systemDisk"]["OriginalPrice"] == pytest.approx(40 * rate)
+    essd = lines(price(client, image_id=UBUNTU, system_disk=models.DescribePriceRequestSystemDisk(
+        category="cloud_essd", size=500, performance_level="PL2")))
+    factor = PRICES["essd_performance_level_factor"]["PL2"]
+    assert essd["systemDisk"]["OriginalPrice"] == pytest.approx(
+        500 * PRICES["system_disk_per_gib_hour"]["cloud_essd"] * factor, abs=1e-4)
+
+
+# -- the billing table, row by row -----------------------------------------------------------------
+def test_public_free_images_cost_nothing(client):
+    for image_id in (UBUNTU, "aliyun_3_x64_20G_alibase_20240819.vhd", "debian_12_5_x64_20G_alibase_20240325.vhd"):
+        assert image_fee(client, image_id) == 0.0
+
+
+def test_public_windows_is_paid_per_vcpu(client):
+    assert image_fee(client, WIN) == pytest.approx(FEES["windows"]["per_vcpu"] * VCPUS)
+    assert image_fee(client, WIN, instance_type="ecs.g7.2xlarge") == pytest.approx(FEES["windows"]["per_vcpu"] * 8)
+    assert image_fee(client, WIN) > 0
+
+
+def test_public_red_hat_is_paid_by_size(client):
+    assert image_fee(client, RHEL) == pytest.approx(FEES["rhel"]["small"])
+    assert image_fee(client, RHEL, instance_type="ecs.g7.2xlarge") == pytest.approx(FEES["rhel"]["large"])
+
+
+def test_public_suse_is_paid(client):
+    assert image_fee(client, SLES) == pytest.approx(FEES["sles"]["per_instance"]) and image_fee(client, SLES) > 0
+
+
+def test_no_image_prices_linux_unless_platform_windows(client):
+    assert lines(price(client))["image"]["OriginalPrice"] == 0.0
+    assert lines(price(client, platform="Windows"))["image"]["OriginalPrice"] == pytest.approx(
+        FEES["windows"]["per_vcpu"] * VCPUS)
+
+
+def test_custom_image_of_a_free_image_is_free_plus_its_snapshot_storage(client):
+    image_id = custom_image(client, UBUNTU, "web-base")
+    got = lines(price(client, image_id=image_id))
+    assert got["image"]["OriginalPrice"] == 0.0
+    gib = 40  # the instance's default system disk: max(40, image size)
+    assert got["imageSnapshot"]["OriginalPrice"] == pytest.approx(
+        gib * PRICES["snapshot_storage_per_gib_month"] / PRICES["hours_per_unit"]["Month"], abs=1e-4)
+
+
+def test_custom_image_of_a_paid_image_keeps_the_source_fee(client):
+    image_id = custom_image(client, WIN, "win-base")
+    assert image_fee(client, image_id) == pytest.approx(FEES["windows"]["per_vcpu"] * VCPUS)
+    rhel = custom_image(client, RHEL, "rhel-base")
+    assert image_fee(client, rhel) == pytest.approx(FEES["rhel"]["small"])
+
+
+def test_copied_paid_image_keeps_the_fee(client):
+    image_id = custom_image(client, WIN, "win-source")
+    copy_id = client.copy_image(models.CopyImageRequest(
+        region_id=REGION, image_id=image_id, destination_region_id=REGION,
+        destination_image_name="win-copy")).body.image_id
+    assert image_fee(client, copy_id) == pytest.approx(FEES["windows"]["per_vcpu"] * VCPUS)
+
+
+def test_shared_images_free_unless_derived_from_a_paid_image(client):
+    assert image_fee(client, SHARED_FREE) == 0.0
+    assert image_fee(client, SHARED_WIN) == pytest.approx(FEES["windows"]["per_vcpu"] * VCPUS)
+    # the recipient does not pay the owner's snapshot storage
+    assert "imageSnapshot" not in lines(price(client, image_id=SHARED_WIN))
+
+
+def test_image_shared_by_another_account_bills_its_licence_to_the_recipient(client, other):
+    image_id = custom_image(client, WIN, "win-to-share")
+    client.modify_image_share_permission(models.ModifyImageSharePermissionRequest(
+        region_id=REGION, image_id=image_id, add_account=[other.account_id]))
+    theirs = lines(price(other.client, image_id=image_id))
+    assert theirs["image"]["OriginalPrice"] == pytest.approx(FEES["windows"]["per_vcpu"] * VCPUS)
+    assert "imageSnapshot" not in theirs
+    assert "imageSnapshot" in lines(price(client, image_id=image_id))
+
+
+def test_marketplace_image_costs_the_product_price(engine, client):
+    product = engine.catalog.get(WORDPRESS)
+    info = price(client, image_id=WORDPRESS)
+    assert product["_price_per_hour"] > 0
+    assert lines(info)["image"]["OriginalPrice"] == pytest.approx(product["_price_per_hour"])
+    market = info["RelatedPrice"]["MarketplaceImagePrice"]
+    assert market["OriginalPrice"] == pytest.approx(product["_price_per_hour"]) and market["Currency"] == "CNY"
+    # no subscription is needed to ask the price
+    assert not marketplace.is_subscribed(engine, "1234567890123456", WORDPRESS_CODE)
+
+
+def test_image_made_from_a_marketplace_image_costs_the_product_price(engine, client):
+    marketplace.subscribe(engine, "1234567890123456", WORDPRESS_CODE)
+    image_id = custom_image(client, WORDPRESS, "wp-custom")
+    assert image_fee(client, image_id) == pytest.approx(engine.catalog.get(WORDPRESS)["_price_per_hour"])
+
+
+def test_community_images_are_free(client, other):
+    assert image_fee(client, COMMUNITY) == 0.0
+    assert image_fee(other.client, COMMUNITY) == 0.0
+
+
+# -- price units, periods, amounts -------------------------------------------------------------------
+def test_month_and_period_scale_the_hourly_price(client):
+    hourly = price(client, image_id=WIN)
+    monthly = price(client, image_id=WIN, price_unit="Month", period=3)
+    hours = PRICES["hours_per_unit"]["Month"] * 3
+    assert monthly["Price"]["OriginalPrice"] == pytest.approx(hourly["Price"]["OriginalPrice"] * hours, rel=1e-3)
+    assert monthly["Rules"]["Rule"] == []
+
+
+def test_a_year_gets_the_yearly_rule_on_instance_and_disks_only(client):
+    info = price(client, image_id=WIN, price_unit="Year")
+    rule = PRICES["rules"]["Year"]
+    assert info["Rules"]["Rule"] == [{"RuleId": rule["RuleId"], "Description": rule["Description"]}]
+    got = lines(info)
+    for name in ("instanceType", "systemDisk"):
+        assert got[name]["DiscountPrice"] == pytest.approx(got[name]["OriginalPrice"] * rule["discount"], abs=1e-3)
+        assert got[name]["SubRules"]["Rule"][0]["RuleId"] == rule["RuleId"]
+    assert got["image"]["DiscountPrice"] == 0.0 and got["image"]["SubRules"]["Rule"] == []
+    assert info["Price"]["TradePrice"] == pytest.approx(info["Price"]["OriginalPrice"] - info["Price"]["DiscountPrice"])
+
+
+def test_amount_multiplies_instances_not_the_image_snapshots(client):
+    image_id = custom_image(client, WIN, "win-amount")
+    one, three = lines(price(client, image_id=image_id)), lines(price(client, image_id=image_id, amount=3))
+    for name in ("instanceType", "systemDisk", "image"):
+        assert three[name]["OriginalPrice"] == pytest.approx(one[name]["OriginalPrice"] * 3, abs=1e-4)
+    assert three["imageSnapshot"]["OriginalPrice"] == one["imageSnapshot"]["OriginalPrice"]
+
+
+def test_disk_and_bandwidth_resource_types(client):
+    disk = price(client, resource_type="disk", instance_type=None,
+                 data_disk=[models.DescribePriceRequestDataDisk(category="cloud_ssd", size=200)])
+    assert [d["Resource"] for d in disk["Price"]["DetailInfos"]["DetailInfo"]] == ["dataDisk"]
+    assert disk["Price"]["OriginalPrice"] == pytest.approx(200 * PRICES["data_disk_per_gib_hour"]["cloud_ssd"])
+    bw = price(client, resource_type="bandwidth", instance_type=None)
+    assert bw["Price"]["OriginalPrice"] == PRICES["bandwidth"]["traffic_per_gb"]
+
+
+# -- the other clients --------------------------------------------------------------------------------
+def test_old_sdk_with_flat_data_disk_names(legacy):
+    req = LegacyDescribePrice()
+    req.set_InstanceType(TYPE)
+    req.set_ImageId(WIN)
+    req.set_SystemDiskCategory("cloud_ssd")
+    req.set_DataDisk1Category("cloud_efficiency")
+    req.set_DataDisk1Size(100)
+    info = legacy_call(legacy, req)["PriceInfo"]
+    got = {d["Resource"]: d for d in info["Price"]["DetailInfos"]["DetailInfo"]}
+    assert got["dataDisk"]["OriginalPrice"] == pytest.approx(100 * PRICES["data_disk_per_gib_hour"]["cloud_efficiency"])
+    assert got["systemDisk"]["OriginalPrice"] == pytest.approx(40 * PRICES["system_disk_per_gib_hour"]["cloud_ssd"])
+    assert isinstance(got["image"]["OriginalPrice"], float)
+
+
+def test_old_sdk_error(legacy):
+    req = LegacyDescribePrice()
+    req.set_InstanceType("ecs.nope.large")
+    with pytest.raises(ServerException) as info:
+        legacy_call(legacy, req)
+    assert info.value.get_error_code() == "InvalidInstanceType.ValueNotSupported"
+    assert info.value.get_http_status() == 400
+
+
+def test_async_client(client):
+    async def go():
+        resp = await client.describe_price_async(models.DescribePriceRequest(
+            region_id=REGION, instance_type=TYPE, image_id=RHEL))
+        return resp.body.to_map()["PriceInfo"]
+
+    assert lines(asyncio.run(go()))["image"]["OriginalPrice"] == pytest.approx(FEES["rhel"]["small"])
+
+
+# -- user price file ------------------------------------------------------------------------------
+def test_prices_file_overrides_figures(tmp_path):
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"currency": "USD", "instance_types": {TYPE: 9.5},
+                                "image_fees_per_hour": {"windows": {"per_vcpu": 1.0}}}))
+    with MockECS(config=Config(options={"prices_file": str(path)})):
+        c = new_client()
+        info = price(c, image_id=WIN)
+        assert info["Price"]["Currency"] == "USD"
+        assert lines(info)["instanceType"]["OriginalPrice"] == 9.5
+        assert lines(info)["image"]["OriginalPrice"] == pytest.approx(1.0 * VCPUS)
+        # untouched figures keep their built-in value
+        assert lines(price(c, image_id=RHEL))["image"]["OriginalPrice"] == pytest.approx(FEES["rhel"]["small"])
+        assert lines(price(c, instance_type="ecs.c7.large"))["instanceType"]["OriginalPrice"] == \
+            PRICES["instance_types"]["ecs.c7.large"]
+
+
+# -- documented errors -------------------------------------------------------------------------------
+def test_instance_type_missing_or_unknown(client):
+    assert_documented(error_of(lambda: price(client, instance_type=None)), "InvalidInstanceType.Missing")
+    assert_documented(error_of(lambda: price(client, instance_type="ecs.nope.large")),
+                      "InvalidInstanceType.ValueNotSupported")
+
+
+def test_region_is_required_and_must_exist(client):
+    err = error_of(lambda: price(client, region_id="xx-nowhere-1"))
+    assert (err.code, err.status_code) == ("InvalidRegionId.NotFound", 404)
+
+
+def test_unknown_or_invisible_image(client, other):
+    assert_documented(error_of(lambda: price(client, image_id="m-bp1doesnotexist0000")), "InvalidImageId.NotFound")
+    # a catalog image shared with the default account only
+    assert_documented(error_of(lambda: price(other.client, image_id=SHARED_WIN)), "InvalidImageId.NotFound")
+
+
+def test_image_and_instance_type_must_match(client):
+    assert_documented(error_of(lambda: price(client, image_id=UBUNTU_ARM)), "InvalidParameter.Conflict")
+    assert lines(price(client, image_id=UBUNTU_ARM, instance_type="ecs.g8y.large"))["image"]["OriginalPrice"] == 0
+
+
+def test_marketplace_errors(client):
+    assert_documented(error_of(lambda: price(client, image_id=TOMCAT)), "IncorrectImageStatus")
+    assert_documented(error_of(lambda: price(client, image_id=GITLAB)), "InvalidChargeType.MarketImage")
+    assert lines(price(client, image_id=GITLAB, price_unit="Month"))["image"]["OriginalPrice"] > 0
+
+
+def test_unit_period_amount_and_type_errors(client):
+    assert_documented(error_of(lambda: price(client, price_unit="Decade")), "InvalidPriceUnit.ValueNotSupported")
+    assert_documented(error_of(lambda: price(client, price_unit="Hour", period=2)), "InvalidPeriod")
+    assert_documented(error_of(lambda: price(client, price_unit="Year", period=6)), "InvalidPeriod")
+    assert_documented(error_of(lambda: price(client, amount=0)), "InvalidAmount.Malformed")
+    assert_documented(error_of(lambda: price(client, resource_type="spaceship")),
+                      "InvalidResourceType.ValueNotSupported")
+    assert_documented(error_of(lambda: price(client, zone_id="cn-beijing-a")), "Invalid.ZoneId")
+    assert_documented(error_of(lambda: price(client, internet_max_bandwidth_out=101)),
+                      "InvalidInternetMaxBandwidthOut.ValueNotSupported")
+    assert_documented(error_of(lambda: price(client, internet_charge_type="PayByMood")),
+                      "InvalidInternetChargeType.ValueNotSupported")
+
+
+def test_disk_errors(client):
+    assert_documented(error_of(lambda: price(client, system_disk=models.DescribePriceRequestSystemDisk(
+        category="floppy"))), "InvalidSystemDiskCategory.ValueNotSupported")
+    assert_documented(error_of(lambda: price(client, image_id=WIN, system_disk=models.DescribePriceRequestSystemDisk(
+        size=30))), "InvalidSystemDiskSize.LessThanImageSize")
+    err = error_of(lambda: price(client, system_disk=models.DescribePriceRequestSystemDisk(
+        category="cloud_essd", size=100, performance_level="PL2")))
+    assert_documented(err, "InvalidSystemDiskSize.ValueNotSupported")
+    assert_documented(error_of(lambda: price(client, data_disk=[models.DescribePriceRequestDataDisk(
+        category="cloud_ssd", size=5)])), "InvalidDataDiskSize.ValueNotSupported")
+    assert_documented(error_of(lambda: price(client, data_disk=[models.DescribePriceRequestDataDisk(
+        category="tape", size=50)])), "InvalidDataDiskCategory.ValueNotSupported", message=False)
+    assert_documented(error_of(lambda: price(client, data_disk=[
+        models.DescribePriceRequestDataDisk(category="cloud_ssd", size=50)] * 5)), "InstanceDiskNumber.LimitExceed")
+    assert_documented(error_of(lambda: price(client, resource_type="disk", instance_type=None)),
+                      "InvalidDiskCategory.Missing")
+
+
+def test_image_not_available_is_denied(engine, client):
+    engine.lifecycle.delay("image", seconds=30)  # the new image stays Creating for 30 s of mock time
+    image_id = custom_image(client, UBUNTU, "still-creating")
+    err = error_of(lambda: price(client, image_id=image_id))
+    # documented under 403 (and, with other messages, 400/404)
+    assert (err.code, err.status_code) == ("OperationDenied", 403)
+    assert err.data["Message"] == "The specified Image is disabled or is deleted."
+    engine.clock.advance(31)
+    assert lines(price(client, image_id=image_id))["image"]["OriginalPrice"] == 0.0

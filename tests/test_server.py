@@ -1,0 +1,323 @@
+"""``mockecs server``: both Python SDKs over HTTP, HTTPS, proxy mode, the control API, SQLite persistence."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import warnings
+
+import pytest
+import requests
+
+from mockecs.server import ServerThread
+
+QUERY = "?Action=DescribeRegions&Version=2014-05-26&Format=JSON"
+AK, SK = "test-access-key-id", "test-access-key-secret"
+
+
+class ServerProcess:
+    """``python -m mockecs server --port 0 ...`` in a subprocess; the URL comes from its first line."""
+
+    def __init__(self, *args: str, log_path: str) -> None:
+        self.args = args
+        self.log = open(log_path, "ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "mockecs", "server", "--port", "0", *args],
+                                     stdout=subprocess.PIPE, stderr=self.log, text=True)
+        line: list[str] = []
+        reader = threading.Thread(target=lambda: line.append(self.proc.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(60)
+        if not line or "serving on" not in line[0]:
+            self.proc.kill()
+            self.log.close()
+            raise AssertionError(f"server did not start: {line!r}, see {log_path}: "
+                                 + open(log_path, encoding="utf-8", errors="replace").read()[-2000:])
+        self.url = line[0].split("serving on ", 1)[1].split()[0]
+        self.netloc = self.url.split("://", 1)[1]
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(15)
+        finally:
+            self.proc.stdout.close()
+            self.log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = ServerProcess(log_path=str(tmp_path_factory.mktemp("server") / "server.log"))
+    yield srv
+    assert srv.stop() == 0
+
+
+@pytest.fixture
+def clean(server):
+    requests.post(server.url + "/_mockecs/reset", timeout=10).raise_for_status()
+    return server
+
+
+def new_client(netloc: str, protocol: str = "HTTP", **config):
+    from alibabacloud_ecs20140526.client import Client
+    from alibabacloud_tea_openapi.models import Config
+
+    return Client(Config(endpoint=netloc, protocol=protocol, access_key_id=config.pop("ak", AK),
+                         access_key_secret=config.pop("sk", SK), region_id="cn-hangzhou", **config))
+
+
+def regions_new_sdk(netloc: str, protocol: str = "HTTP", runtime=None, **config) -> list[str]:
+    from alibabacloud_ecs20140526 import models
+    from darabonba.runtime import RuntimeOptions
+
+    client = new_client(netloc, protocol, **config)
+    resp = client.describe_regions_with_options(models.DescribeRegionsRequest(), runtime or RuntimeOptions())
+    assert resp.status_code == 200
+    return [r.region_id for r in resp.body.regions.region]
+
+
+def regions_old_sdk(netloc: str, ak: str = AK, sk: str = SK) -> list[str]:
+    from aliyunsdkcore.client import AcsClient
+    from aliyunsdkecs.request.v20140526.DescribeRegionsRequest import DescribeRegionsRequest
+
+    request = DescribeRegionsRequest()
+    request.set_endpoint(netloc)
+    request.set_accept_format("json")
+    body = json.loads(AcsClient(ak, sk, "cn-hangzhou").do_action_with_exception(request))
+    return [r["RegionId"] for r in body["Regions"]["Region"]]
+
+
+# -- the SDKs over HTTP -----------------------------------------------------------------
+def test_new_sdk_over_http(clean):
+    assert "cn-hangzhou" in regions_new_sdk(clean.netloc)
+    calls = requests.get(clean.url + "/_mockecs/calls", timeout=10).json()
+    assert [c["action"] for c in calls] == ["DescribeRegions"] and calls[0]["status"] == 200
+
+
+def test_old_sdk_over_http(clean):
+    assert "eu-central-1" in regions_old_sdk(clean.netloc)
+    calls = requests.get(clean.url + "/_mockecs/calls?action=DescribeRegions", timeout=10).json()
+    assert calls[0]["params"]["AccessKeyId"] == AK
+
+
+def test_keep_alive_and_any_host(clean):
+    with requests.Session() as session:
+        for host in ("ecs.cn-beijing.aliyuncs.com", "example.test", "localhost:1"):
+            resp = session.get(clean.url + "/" + QUERY + "&RegionId=x", headers={"Host": host}, timeout=10)
+            assert resp.status_code in (400, 404) and resp.json()["HostId"] == host  # bad RegionId, for that host
+        resp = session.post(clean.url + "/", data={"Action": "DescribeRegions", "Version": "2014-05-26",
+                                                   "Format": "XML"}, timeout=10)
+        assert resp.status_code == 200 and resp.text.startswith("<?xml") and "<RegionId>" in resp.text
+        assert resp.headers["Content-Length"] == str(len(resp.content))
+
+
+def test_proxy_mode_absolute_form(clean):
+    """``HTTP_PROXY=http://127.0.0.1:PORT``: the request target is an absolute URL naming the real host."""
+    resp = requests.get("http://ecs.cn-hangzhou.aliyuncs.com/" + QUERY,
+                        proxies={"http": clean.url, "https": clean.url}, timeout=10)
+    assert resp.status_code == 200 and "cn-qingdao" in {r["RegionId"] for r in resp.json()["Regions"]["Region"]}
+    zones = "http://ecs.cn-beijing.aliyuncs.com/?Action=DescribeZones&Version=2014-05-26&Format=JSON&RegionId="
+    resp = requests.get(zones + "cn-beijing", proxies={"http": clean.url}, timeout=10)
+    assert resp.status_code == 200 and "cn-beijing-g" in {z["ZoneId"] for z in resp.json()["Zones"]["Zone"]}
+    resp = requests.get(zones + "nowhere", proxies={"http": clean.url}, timeout=10)
+    assert resp.json()["HostId"] == "ecs.cn-beijing.aliyuncs.com"  # the engine saw the proxied host
+    health = requests.get("http://anything.example/_mockecs/health", proxies={"http": clean.url}, timeout=10)
+    assert health.json()["status"] == "ok"
+
+
+# -- the control API ------------------------------------------------------------------------
+def test_control_health_and_errors(clean):
+    url = clean.url + "/_mockecs/"
+    assert requests.get(url + "health", timeout=10).json()["status"] == "ok"
+    missing = requests.get(url + "nope", timeout=10)
+    assert missing.status_code == 404 and "error" in missing.json()
+    assert requests.get(url + "reset", timeout=10).status_code == 405
+    bad = requests.post(url + "faults", data="{not json", timeout=10)
+    assert bad.status_code == 400 and "error" in bad.json()
+    assert requests.post(url + "faults", json={"action": "X", "bogus": 1}, timeout=10).status_code == 400
+    assert requests.post(url + "clock/advance", json={}, timeout=10).status_code == 400
+    assert requests.post(url + "transitions", json={"transitions": "slow"}, timeout=10).status_code == 400
+
+
+def test_control_faults_reach_the_sdk(clean):
+    from Tea.exceptions import TeaException
+
+    url = clean.url + "/_mockecs/faults"
+    fault = requests.post(url, json={"action": "DescribeRegions", "code": "Throttling", "status": 400, "times": 1},
+                          timeout=10).json()
+    assert fault["code"] == "Throttling" and fault["times"] == 1
+    assert len(requests.get(url, timeout=10).json()) == 1
+    with pytest.raises(TeaException) as err:
+        regions_new_sdk(clean.netloc)
+    assert err.value.code == "Throttling"
+    assert regions_new_sdk(clean.netloc)  # times=1: used up
+    requests.post(url, json={"code": "ServiceUnavailable", "status": 503, "times": None}, timeout=10)
+    assert requests.get(clean.url + "/" + QUERY, timeout=10).status_code == 503
+    assert requests.delete(url, timeout=10).json() == {"faults": []}
+    assert requests.get(clean.url + "/" + QUERY, timeout=10).status_code == 200
+    calls = requests.get(clean.url + "/_mockecs/calls", timeout=10).json()
+    assert [c["error_code"] for c in calls] == ["Throttling", None, "ServiceUnavailable", None]
+    requests.delete(clean.url + "/_mockecs/calls", timeout=10)
+    assert requests.get(clean.url + "/_mockecs/calls", timeout=10).json() == []
+
+
+def test_control_state_export_import(clean):
+    url = clean.url + "/_mockecs/state"
+    empty = requests.get(url, timeout=10).json()
+    assert empty["store"] == {} and empty["clock_offset"] == 0
+    state = {"store": {"image": {"m-1": {"record": {"ImageId": "m-1", "ImageName": "imported"},
+                                         "terms": [["owner", "1234567890123456"]]}}},
+             "accounts": {"accounts": ["2222222222222222"],
+                          "keys": [{"account_id": "2222222222222222", "access_key_id": "k2",
+                                    "access_key_secret": "s2", "security_token": None}]},
+             "clock_offset": 3600}
+    assert requests.post(url, json=state, timeout=10).json() == {"imported": 1}
+    exported = requests.get(url, timeout=10).json()
+    assert exported["store"] == state["store"]
+    assert "2222222222222222" in exported["accounts"]["accounts"]
+    assert abs(exported["clock_offset"] - 3600) < 1e-6
+    # merge keeps what the dump lacks; replace (the default) drops it
+    other = {"store": {"image": {"m-2": {"record": {"ImageId": "m-2"}, "terms": []}}}}
+    requests.post(url + "?mode=merge", json=other, timeout=10).raise_for_status()
+    assert set(requests.get(url, timeout=10).json()["store"]["image"]) == {"m-1", "m-2"}
+    requests.post(url, json=other, timeout=10).raise_for_status()
+    assert set(requests.get(url, timeout=10).json()["store"]["image"]) == {"m-2"}
+    requests.post(clean.url + "/_mockecs/reset", timeout=10)
+    assert requests.get(url, timeout=10).json()["store"] == {}
+
+
+def test_control_accounts_clock_transitions(clean):
+    url = clean.url + "/_mockecs/"
+    cred = requests.post(url + "accounts", json={"account_id": "3333333333333333", "access_key_id": "k3",
+                                                 "access_key_secret": "s3"}, timeout=10).json()
+    assert cred["account_id"] == "3333333333333333"
+    assert "3333333333333333" in requests.get(url + "accounts", timeout=10).json()["accounts"]
+    assert requests.post(url + "accounts", json={"account_id": "12"}, timeout=10).status_code == 400
+    before = time.time()
+    moved = requests.post(url + "clock/advance", json={"seconds": 86400}, timeout=10).json()
+    assert moved["offset"] == 86400 and moved["now"] >= before + 86400
+    got = requests.post(url + "transitions", json={"transitions": "realistic", "options": {"x": 1},
+                                                   "delays": {"image": {"seconds": 5}},
+                                                   "fail_next": {"copy": {"message": "boom", "count": 2}}},
+                        timeout=10).json()
+    assert got["transitions"] == got["mode"] == "realistic" and got["options"]["x"] == 1
+    assert got["by_kind"]["image"]["seconds"] == 5 and got["next_failures"] == {"copy": ["boom", "boom"]}
+    assert requests.get(url + "transitions", timeout=10).json()["transitions"] == "realistic"
+    requests.post(url + "transitions", json={"transitions": "instant"}, timeout=10)
+
+
+# -- HTTPS -------------------------------------------------------------------------------
+def test_https_self_signed(tmp_path):
+    pytest.importorskip("cheroot", reason="the server-https extra is not installed")
+    from darabonba.runtime import RuntimeOptions
+
+    srv = ServerProcess("--https", log_path=str(tmp_path / "https.log"))
+    try:
+        assert srv.url.startswith("https://")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert "cn-hangzhou" in regions_new_sdk(srv.netloc, "HTTPS", RuntimeOptions(ignore_ssl=True))
+            assert requests.get(srv.url + "/" + QUERY, verify=False, timeout=10).status_code == 200
+        with pytest.raises(Exception, match="(?i)certificate|ssl"):
+            regions_new_sdk(srv.netloc, "HTTPS")  # the SDK does verify by default
+        out = subprocess.run(["curl", "-sk", srv.url + "/_mockecs/health"], capture_output=True, text=True,
+                             timeout=30) if _has("curl") else None
+        if out is not None:
+            assert json.loads(out.stdout)["status"] == "ok"
+    finally:
+        assert srv.stop() == 0
+
+
+def test_https_with_given_certificate_verifies(tmp_path):
+    pytest.importorskip("cheroot", reason="the server-https extra is not installed")
+    from mockecs.server.tls import self_signed
+
+    cert, key = self_signed(["127.0.0.1"], directory=str(tmp_path))
+    with ServerThread(https=True, certfile=cert, keyfile=key) as srv:
+        assert srv.url.startswith("https://127.0.0.1:")
+        assert "cn-hangzhou" in regions_new_sdk(srv.netloc, "HTTPS", ca=cert)
+        assert requests.get(srv.url + "/" + QUERY, verify=cert, timeout=10).status_code == 200
+
+
+def _has(program: str) -> bool:
+    return any(os.access(os.path.join(d, program), os.X_OK) for d in os.environ.get("PATH", "").split(os.pathsep))
+
+
+# -- strict signatures with an accounts file ------------------------------------------------------
+def test_accounts_file_and_strict_signatures(tmp_path):
+    from Tea.exceptions import TeaException
+
+    accounts = tmp_path / "accounts.json"
+    accounts.write_text(json.dumps({"accounts": [{"account_id": "4444444444444444", "access_key_id": "k4",
+                                                  "access_key_secret": "s4", "security_token": None}]}))
+    srv = ServerProcess("--strict-signatures", "--accounts-file", str(accounts), "--region", "cn-beijing",
+                        log_path=str(tmp_path / "strict.log"))
+    try:
+        assert regions_new_sdk(srv.netloc, ak="k4", sk="s4")
+        assert regions_old_sdk(srv.netloc, "k4", "s4")
+        with pytest.raises(TeaException) as err:
+            regions_new_sdk(srv.netloc, ak="k4", sk="wrong")
+        assert "Signature" in err.value.code
+        requests.post(srv.url + "/_mockecs/reset", timeout=10)  # accounts from the file survive a reset
+        assert regions_new_sdk(srv.netloc, ak="k4", sk="s4")
+        calls = requests.get(srv.url + "/_mockecs/calls", timeout=10).json()
+        assert calls[-1]["account"] == "4444444444444444"
+    finally:
+        assert srv.stop() == 0
+
+
+# -- ServerThread -----------------------------------------------------------------------------
+def test_server_thread_start_stop_frees_the_port():
+    from mockecs.engine import Engine
+
+    engine = Engine()
+    with ServerThread(engine=engine) as srv:
+        assert srv.engine is engine and srv.url.startswith("http://127.0.0.1:")
+        with requests.Session() as session:  # a keep-alive connection still open at stop()
+            assert session.get(srv.url + "/" + QUERY, timeout=10).status_code == 200
+            port = srv.port
+            srv.stop()
+            with pytest.raises(requests.ConnectionError):
+                session.get(srv.url if srv.server else f"http://127.0.0.1:{port}/" + QUERY, timeout=5)
+    assert len(engine.calls) == 1
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))  # released
+
+
+# -- SQLite persistence ------------------------------------------------------------------------
+STATE = {"store": {"image": {"m-persist": {"record": {"ImageId": "m-persist", "Status": "Available"},
+                                           "terms": [["owner", "1234567890123456"], ["name", "persisted"]]}}}}
+
+
+@pytest.mark.parametrize("how", ["restart", "kill-9"])
+def test_sqlite_state_survives(tmp_path, how):
+    pytest.importorskip("mockecs_sqlite", reason="plugins/mockecs-sqlite is not installed")
+    store = f"sqlite:///{tmp_path / 'state.db'}"
+    log = str(tmp_path / "server.log")
+    srv = ServerProcess("--store", store, log_path=log)
+    resp = requests.post(srv.url + "/_mockecs/state", json=STATE, timeout=10)
+    assert resp.status_code == 200  # acknowledged
+    if how == "kill-9":
+        assert srv.stop(signal.SIGKILL) == -signal.SIGKILL
+    else:
+        assert srv.stop() == 0
+    srv = ServerProcess("--store", store, log_path=log)
+    try:
+        assert requests.get(srv.url + "/_mockecs/state", timeout=10).json()["store"] == STATE["store"]
+        assert regions_new_sdk(srv.netloc)  # and the API answers on the reopened store
+        requests.post(srv.url + "/_mockecs/reset", timeout=10)
+        assert requests.get(srv.url + "/_mockecs/state", timeout=10).json()["store"] == {}
+    finally:
+        assert srv.stop() == 0
+
+
+def test_unknown_store_is_a_usage_error(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "mockecs", "server", "--port", "0", "--store", "nosuch://x"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "nosuch://x" in proc.stderr

@@ -1,0 +1,173 @@
+"""Image sharing (spec §3.7-3.9) through the real SDKs."""
+from __future__ import annotations
+
+import pytest
+from alibabacloud_ecs20140526 import models
+from aliyunsdkecs.request.v20140526.DescribeImageSharePermissionRequest import DescribeImageSharePermissionRequest
+from aliyunsdkecs.request.v20140526.ModifyImageShareGroupPermissionRequest import (
+    ModifyImageShareGroupPermissionRequest,
+)
+from aliyunsdkecs.request.v20140526.ModifyImageSharePermissionRequest import ModifyImageSharePermissionRequest
+
+from tests.sdk import legacy_call, make_account
+from tests.spec import documented_error
+from tests.test_images import REGION, UBUNTU, create_image, describe, error, image
+
+THIRD = "3333444455556666"
+
+
+def share(client, image_id, add=None, remove=None, **kw):
+    return client.modify_image_share_permission(models.ModifyImageSharePermissionRequest(
+        region_id=REGION, image_id=image_id, add_account=add, remove_account=remove, **kw))
+
+
+def permissions(client, image_id, **kw) -> dict:
+    return client.describe_image_share_permission(models.DescribeImageSharePermissionRequest(
+        region_id=REGION, image_id=image_id, **kw)).body.to_map()
+
+
+def test_share_and_recipient_view(client, other):
+    image_id = create_image(client, image_name="shared-1")
+    share(client, image_id, add=[other.account_id])
+    got = permissions(client, image_id)
+    assert got["TotalCount"] == 1 and got["ImageId"] == image_id and got["RegionId"] == REGION
+    account = got["Accounts"]["Account"][0]
+    assert account["AliyunId"] == other.account_id and isinstance(account["AliyunId"], str)
+    assert account["SharedTime"].endswith("Z")
+    assert got["ShareGroups"]["ShareGroup"] == []
+    assert image(client, image_id)["IsSelfShared"] == "True"
+    seen = other.client.describe_images(models.DescribeImagesRequest(
+        region_id=REGION, image_owner_alias="others")).body.to_map()["Images"]["Image"]
+    mine = [i for i in seen if i["ImageId"] == image_id]
+    assert mine and mine[0]["ImageOwnerAlias"] == "others" and mine[0]["ImageOwnerId"] == 1234567890123456
+    assert mine[0]["IsSelfShared"] == "" and mine[0]["IsPublic"] is False
+    # Only in the owner's region.
+    assert other.client.describe_images(models.DescribeImagesRequest(
+        region_id="cn-beijing", image_id=image_id, status="ALL")).body.total_count == 0
+    # The recipient cannot manage the share.
+    assert error(lambda: share(other.client, image_id, add=[THIRD])).code == "InvalidImageId.NotFound"
+    share(client, image_id, remove=[other.account_id])
+    assert permissions(client, image_id)["TotalCount"] == 0
+    assert image(client, image_id)["IsSelfShared"] == "False"
+    assert other.client.describe_images(models.DescribeImagesRequest(
+        region_id=REGION, image_id=image_id)).body.total_count == 0
+
+
+def test_account_errors(client, engine):
+    image_id = create_image(client, image_name="shared-2")
+    exc = error(lambda: share(client, image_id, add=["1234567890123456"]))
+    assert (exc.code, exc.status_code) == ("InvalidAccount.Forbbiden", 404)
+    exc = error(lambda: share(client, image_id, add=["9876543210987654"]))
+    assert (exc.code, exc.status_code) == ("InvalidAccount.NotFound", 404)
+    assert (exc.status_code, exc.data["Message"]) == \
+        documented_error("ModifyImageSharePermission", "InvalidAccount.NotFound")
+    engine.config.options["share_any_account"] = True
+    share(client, image_id, add=["9876543210987654"])
+    assert permissions(client, image_id)["TotalCount"] == 1
+    assert error(lambda: share(client, image_id, add=["12345"])).code == "InvalidAccount.NotFound"
+
+
+def test_failed_share_applies_nothing(client, engine):
+    image_id = create_image(client, image_name="atomic-1")
+    for account in ("2222333344445555", THIRD):
+        make_account(engine, account)
+    exc = error(lambda: share(client, image_id, add=["2222333344445555", THIRD, "9999999999999999"]))
+    assert exc.code == "InvalidAccount.NotFound"
+    assert permissions(client, image_id)["TotalCount"] == 0
+
+
+def test_only_first_ten_processed_and_quota(client, engine):
+    engine.config.options["share_any_account"] = True
+    image_id = create_image(client, image_name="many-1")
+    accounts = [f"70000000000000{n:02d}" for n in range(12)]
+    share(client, image_id, add=accounts)
+    got = {a["AliyunId"] for a in permissions(client, image_id, page_size=100)["Accounts"]["Account"]}
+    assert got == set(accounts[:10])
+    page = permissions(client, image_id, page_size=4, page_number=3)
+    assert page["TotalCount"] == 10 and len(page["Accounts"]["Account"]) == 2
+    engine.config.options["share_quota"] = 12
+    share(client, image_id, add=accounts[10:])
+    exc = error(lambda: share(client, image_id, add=["8000000000000000"]))
+    assert (exc.code, exc.status_code) == ("QuotaExceed.ShareImageUser", 403)
+    assert permissions(client, image_id)["TotalCount"] == 12
+
+
+def test_publish_as_community_image(client, other):
+    image_id = create_image(client, image_name="community-1")
+    share(client, image_id, is_public=True)
+    assert permissions(client, image_id)["ShareGroups"]["ShareGroup"] == [{"Group": "all"}]
+    assert image(client, image_id)["IsPublic"] is True
+    found = other.client.describe_images(models.DescribeImagesRequest(
+        region_id=REGION, image_owner_alias="others", is_public=True, page_size=100)).body.to_map()
+    assert image_id in {i["ImageId"] for i in found["Images"]["Image"]}
+    exc = error(lambda: share(client, image_id, add=[other.account_id], is_public=False))
+    assert (exc.code, exc.status_code) == ("InvalidParameter.IsPublic", 403)
+    exc = error(lambda: client.delete_image(models.DeleteImageRequest(region_id=REGION, image_id=image_id)))
+    assert (exc.code, exc.status_code) == ("ImageIsPublic", 403)
+    share(client, image_id, is_public=False)
+    assert image(client, image_id)["IsPublic"] is False
+    exc = error(lambda: share(client, image_id, is_public=False))
+    assert (exc.code, exc.status_code) == ("Image.NotPublic", 403)
+
+
+def test_status_rules(client, engine):
+    image_id = create_image(client, image_name="status-1")
+    client.modify_image_attribute(models.ModifyImageAttributeRequest(region_id=REGION, image_id=image_id,
+                                                                     status="Deprecated"))
+    exc = error(lambda: share(client, image_id, add=["2222333344445555"]))
+    assert (exc.code, exc.status_code) == ("OperationDenied.InvalidImageStatus", 403)
+    engine.lifecycle.delay("image", seconds=60)
+    creating = create_image(client, image_name="status-2")
+    assert error(lambda: share(client, creating, add=["2222333344445555"])).code == "IncorrectImageStatus"
+    # A shared image cannot be deprecated.
+    engine.clock.advance(60)
+    make_account(engine, "2222333344445555")
+    share(client, creating, add=["2222333344445555"])
+    exc = error(lambda: client.modify_image_attribute(models.ModifyImageAttributeRequest(
+        region_id=REGION, image_id=creating, status="Deprecated")))
+    assert (exc.code, exc.status_code) == ("ImageUseShared", 403)
+
+
+def test_system_image_and_launch_permission(client, other):
+    exc = error(lambda: share(client, UBUNTU, add=[other.account_id]))
+    assert (exc.code, exc.status_code) == ("Image.Public", 403)
+    image_id = create_image(client, image_name="lp-1")
+    exc = error(lambda: share(client, image_id, add=[other.account_id], launch_permission="publish"))
+    assert exc.code == "UnnecessaryParameter.LaunchPermission"
+    share(client, image_id, launch_permission="publish")
+    assert error(lambda: share(client, image_id, add=[other.account_id], dry_run=True)).code == "DryRunOperation"
+    assert permissions(client, image_id)["TotalCount"] == 0
+
+
+def test_share_group_permission_legacy(client, legacy, other):
+    image_id = create_image(client, image_name="group-1")
+    req = ModifyImageShareGroupPermissionRequest()
+    req.set_ImageId(image_id)
+    req.set_AddGroup1("all")
+    legacy_call(legacy, req)
+    req = DescribeImageSharePermissionRequest()
+    req.set_ImageId(image_id)
+    body = legacy_call(legacy, req)
+    assert body["ShareGroups"]["ShareGroup"] == [{"Group": "all"}]
+    assert body["PageNumber"] == 1 and body["PageSize"] == 10
+    assert describe(other.client, image_owner_alias="others", is_public=True, image_id=image_id)["TotalCount"] == 1
+    bad = ModifyImageShareGroupPermissionRequest()
+    bad.set_ImageId(image_id)
+    bad.set_RemoveGroup1("friends")
+    from aliyunsdkcore.acs_exception.exceptions import ServerException
+
+    with pytest.raises(ServerException) as info:
+        legacy_call(legacy, bad)
+    assert (info.value.get_error_code(), info.value.get_http_status()) == ("InvalidGroup.Malformed", 404)
+    client.modify_image_share_group_permission(models.ModifyImageShareGroupPermissionRequest(
+        region_id=REGION, image_id=image_id, remove_group=["all"]))
+    assert permissions(client, image_id)["ShareGroups"]["ShareGroup"] == []
+
+
+def test_legacy_share_permission(legacy, client, other):
+    image_id = create_image(client, image_name="legacy-share-1")
+    req = ModifyImageSharePermissionRequest()
+    req.set_ImageId(image_id)
+    req.set_AddAccounts([other.account_id])
+    legacy_call(legacy, req)
+    assert permissions(client, image_id)["Accounts"]["Account"][0]["AliyunId"] == other.account_id

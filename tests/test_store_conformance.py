@@ -1,0 +1,88 @@
+"""The store conformance suite (tests/store_conformance.py) against MemoryStore and the SQLite store."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from mockecs.store import MemoryStore
+
+try:
+    from store_conformance import *  # noqa: F403 - the suite's test functions
+except ImportError:  # tests/ imported as a package
+    from tests.store_conformance import *  # noqa: F403
+
+sqlite_store = pytest.importorskip("mockecs_sqlite", reason="plugins/mockecs-sqlite is not installed")
+
+
+@pytest.fixture(params=["memory", "sqlite-file"])
+def backend(request, tmp_path):
+    if request.param == "memory":
+        return MemoryStore, None
+    path = str(tmp_path / "state.db")
+    return (lambda: sqlite_store.SqliteStore(path)), path
+
+
+@pytest.fixture
+def store(backend):
+    make, _ = backend
+    s = make()
+    yield s
+    try:
+        s.close()
+    except Exception:
+        pass
+
+
+@pytest.fixture
+def reopen(backend):
+    make, path = backend
+    return make if path else None
+
+
+def test_plugin_makes_sqlite_stores(tmp_path):
+    from mockecs.plugins import make_store
+
+    memory = make_store("sqlite://")
+    assert isinstance(memory, sqlite_store.SqliteStore) and memory.path == ":memory:"
+    path = tmp_path / "x.db"
+    on_disk = make_store(f"sqlite:///{path}")
+    assert on_disk.path == str(path)
+    assert on_disk._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert on_disk._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    memory.close()
+    on_disk.close()
+    assert sqlite_store.path_of("sqlite:///rel.db") == "rel.db"
+    assert sqlite_store.path_of("memory://") is None
+
+
+def test_sqlite_kill_9_mid_transaction(tmp_path):
+    """A process killed inside a transaction leaves its committed writes and none of the open one."""
+    path = str(tmp_path / "state.db")
+    script = textwrap.dedent(f"""
+        import os, signal, sys
+        from mockecs_sqlite import SqliteStore
+        store = SqliteStore({path!r})
+        with store.transaction() as txn:
+            txn.put("image", "committed", {{"v": 1}}, [("owner", "1")])
+        print("committed", flush=True)
+        with store.transaction() as txn:
+            txn.put("image", "half-1", {{}}, [("owner", "1")])
+            txn.put("image", "committed", {{"v": 2}}, [("owner", "2")])
+            os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == -9 and "committed" in proc.stdout, proc.stderr
+    assert os.path.exists(path)
+    store = sqlite_store.SqliteStore(path)
+    try:
+        with store.transaction() as txn:
+            assert txn.get("image", "committed") == {"v": 1}
+            assert txn.get("image", "half-1") is None
+            assert txn.ids("image", ("owner", "1")) == {"committed"}
+            assert txn.ids("image", ("owner", "2")) == set()
+    finally:
+        store.close()
