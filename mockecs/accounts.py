@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Optional
 
-from mockecs.errors import EcsError
+from mockecs.errors import EcsError, missing_parameter
 
 DEFAULT_ACCOUNT_ID = "1234567890123456"
 DEFAULT_ACCESS_KEY_ID = "mockecs-access-key-id"
@@ -62,16 +62,16 @@ class Accounts:
     def credentials(self) -> list[Credential]:
         return list(self._keys.values())
 
-    def resolve(self, access_key_id: Optional[str], security_token: Optional[str], strict: bool) -> Optional[Credential]:
+    def resolve(self, access_key_id: Optional[str], security_token: Optional[str],
+                strict: bool) -> Optional[Credential]:
         """The credential a request speaks for; None means 'unknown key, default account'."""
         cred = self._tokens.get(security_token) if security_token else None
         cred = cred or (self._keys.get(access_key_id) if access_key_id else None)
         if cred is None and strict:
             if not access_key_id:
-                raise EcsError("MissingParameter",
-                               'The input parameter "AccessKeyId" that is mandatory for processing this request is not supplied.')
+                raise missing_parameter("AccessKeyId")
             raise EcsError("InvalidAccessKeyId.NotFound", "Specified access key is not found.", 404)
-        if cred is not None and security_token and cred.security_token and cred.security_token != security_token and strict:
+        if strict and cred is not None and security_token and cred.security_token not in (None, security_token):
             raise EcsError("InvalidSecurityToken.Mismatch", "Specified SecurityToken mismatch with the AccessKey.", 400)
         return cred
 

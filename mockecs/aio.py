@@ -52,7 +52,7 @@ class MockClientResponse:
             info = RequestInfo(self.url, self.method, self.headers, self.url)
             raise ClientResponseError(info, (), status=self.status, message=self.reason, headers=self.headers)
 
-    async def __aenter__(self) -> "MockClientResponse":
+    async def __aenter__(self) -> MockClientResponse:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

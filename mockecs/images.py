@@ -42,11 +42,11 @@ def image_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
 resources.TERMS["image"] = image_terms
 
 
-def put(ctx: "Context", record: dict) -> dict:
+def put(ctx: Context, record: dict) -> dict:
     return resources.put(ctx.txn, "image", record)
 
 
-def get_any(ctx: "Context", image_id: Optional[str]) -> Optional[Mapping[str, Any]]:
+def get_any(ctx: Context, image_id: Optional[str]) -> Optional[Mapping[str, Any]]:
     """An image by id wherever it lives (store first, then catalog), regardless of who may see it."""
     if not image_id:
         return None
@@ -60,7 +60,7 @@ def is_catalog(record: Mapping[str, Any]) -> bool:
     return "_region" not in record
 
 
-def can_see(ctx: "Context", record: Mapping[str, Any], region: Optional[str] = None) -> bool:
+def can_see(ctx: Context, record: Mapping[str, Any], region: Optional[str] = None) -> bool:
     """Whether the caller may see/use ``record`` in ``region`` (default: the request's)."""
     region = region or ctx.region
     account = ctx.account
@@ -76,26 +76,26 @@ def can_see(ctx: "Context", record: Mapping[str, Any], region: Optional[str] = N
     return record["_owner"] == account or account in (record.get("_shares") or {}) or bool(record.get("_public"))
 
 
-def visible(ctx: "Context", image_id: Optional[str], region: Optional[str] = None) -> Optional[Mapping[str, Any]]:
+def visible(ctx: Context, image_id: Optional[str], region: Optional[str] = None) -> Optional[Mapping[str, Any]]:
     record = get_any(ctx, image_id)
     if record is None or not can_see(ctx, record, region):
         return None
     return record
 
 
-def visible_or_404(ctx: "Context", image_id: Optional[str]) -> Mapping[str, Any]:
+def visible_or_404(ctx: Context, image_id: Optional[str]) -> Mapping[str, Any]:
     record = visible(ctx, image_id)
     if record is None:
         raise NOT_FOUND
     return record
 
 
-def own(ctx: "Context", image_id: Optional[str]) -> dict:
+def own(ctx: Context, image_id: Optional[str]) -> dict:
     """The caller's own custom image in this region, else ``InvalidImageId.NotFound``."""
     return resources.owned(ctx, "image", image_id, NOT_FOUND)
 
 
-def alias_for(ctx: "Context", record: Mapping[str, Any]) -> str:
+def alias_for(ctx: Context, record: Mapping[str, Any]) -> str:
     if is_catalog(record):
         alias = record.get("ImageOwnerAlias", "system")
         if alias in ("system", "marketplace"):
@@ -104,11 +104,11 @@ def alias_for(ctx: "Context", record: Mapping[str, Any]) -> str:
     return "self" if record["_owner"] == ctx.account else "others"
 
 
-def subscribed(ctx: "Context", product_code: str) -> bool:
+def subscribed(ctx: Context, product_code: str) -> bool:
     return ctx.txn.get("subscription", f"{ctx.account}|{product_code}") is not None
 
 
-def view(ctx: "Context", record: Mapping[str, Any]) -> dict:
+def view(ctx: Context, record: Mapping[str, Any]) -> dict:
     """The wire record as the caller sees it: ImageOwnerAlias, IsSelfShared, IsSubscribed relative to them."""
     out = resources.wire(record)
     alias = alias_for(ctx, record)
@@ -127,7 +127,7 @@ def view(ctx: "Context", record: Mapping[str, Any]) -> dict:
     return out
 
 
-def stored(ctx: "Context", term: tuple[str, str]) -> Iterable[Mapping[str, Any]]:
+def stored(ctx: Context, term: tuple[str, str]) -> Iterable[Mapping[str, Any]]:
     """The store's images under an index term, read-only (not copied: callers must not mutate them);
     only records with a transition in flight are settled to the mock clock."""
     txn = ctx.txn
@@ -139,10 +139,10 @@ def stored(ctx: "Context", term: tuple[str, str]) -> Iterable[Mapping[str, Any]]
             yield record
 
 
-def candidates(ctx: "Context", alias: Optional[str], is_public: Optional[bool],
+def candidates(ctx: Context, alias: Optional[str], is_public: Optional[bool],
                include_community_in_default: bool = True) -> Iterable[Mapping[str, Any]]:
     """Every image the caller may list in this region for an ``ImageOwnerAlias`` query (spec §2.3)."""
-    txn, account, region = ctx.txn, ctx.account, ctx.region
+    account, region = ctx.account, ctx.region
     catalog = ctx.engine.catalog
 
     def store(term: tuple[str, str]) -> Iterable[Mapping[str, Any]]:
@@ -195,7 +195,7 @@ def mapping(device: str, type_: str, size: Any, snapshot_id: str = "", encrypted
             "Encrypted": bool(encrypted), **extra}
 
 
-def new_record(ctx: "Context", region: str, mappings: list[dict], **fields: Any) -> dict:
+def new_record(ctx: Context, region: str, mappings: list[dict], **fields: Any) -> dict:
     """A complete custom-image record owned by the caller in ``region`` (defaults of spec §2.1).
 
     ``fields`` override the defaults (wire names and ``_`` internal keys alike).
@@ -224,7 +224,7 @@ def new_record(ctx: "Context", region: str, mappings: list[dict], **fields: Any)
     return record
 
 
-def name_taken(ctx: "Context", name: Optional[str], region: Optional[str] = None,
+def name_taken(ctx: Context, name: Optional[str], region: Optional[str] = None,
                exclude: Optional[str] = None) -> bool:
     """Whether the caller already has an image called ``name`` in ``region`` (an index lookup)."""
     if not name:
@@ -234,17 +234,17 @@ def name_taken(ctx: "Context", name: Optional[str], region: Optional[str] = None
     return bool(ids)
 
 
-def own_count(ctx: "Context", region: Optional[str] = None) -> int:
+def own_count(ctx: Context, region: Optional[str] = None) -> int:
     """How many custom images the caller has in ``region`` (counted for ``QuotaExceed.Image``)."""
     return ctx.txn.count("image", resources.owner_region(ctx.account, region or ctx.region))
 
 
-def in_use(ctx: "Context", image_id: str) -> bool:
+def in_use(ctx: Context, image_id: str) -> bool:
     """Whether any instance was created from the image (instances index their ``ImageId``)."""
     return bool(ctx.txn.count("instance", ("image", image_id)))
 
 
-def usage(ctx: "Context", record: Mapping[str, Any]) -> str:
+def usage(ctx: Context, record: Mapping[str, Any]) -> str:
     if in_use(ctx, record["ImageId"]):
         return "instance"
     return record.get("Usage") or "none"

@@ -7,7 +7,9 @@ fields it gets when done. How long "done" takes is a setting:
 - ``transitions="instant"`` (default): done at once, a created image is Available;
 - ``transitions="realistic"``: after the per-kind delays in :data:`REALISTIC`;
 - per kind / per resource: ``engine.lifecycle.delay("image", seconds=30)`` or
-  ``observations=3`` (done after N reads), ``engine.lifecycle.fail("m-...")`` to end in failure.
+  ``observations=3`` (done after N reads), ``engine.lifecycle.fail("m-...")`` to end in failure
+  (also when injected while the transition runs), ``engine.lifecycle.fail_next("image")`` for the
+  next resource of a kind, whose id a test cannot know beforehand.
 
 Records are settled lazily when read (:func:`mockecs.resources.get`), so no threads run.
 """
@@ -91,7 +93,7 @@ class Lifecycle:
                 "next_failures": {k: list(v) for k, v in self.next_failures.items()}}
 
 
-def start(ctx: "Context", kind: str, resource_id: str, record: dict, done: dict,
+def start(ctx: Context, kind: str, resource_id: str, record: dict, done: dict,
           failed: Optional[dict] = None, progress_field: Optional[str] = None) -> dict:
     """Return ``record`` as it is now; it becomes ``{**record, **done}`` when the transition ends
     (or ``{**record, **failed}`` if a failure was injected for ``resource_id``).
@@ -119,32 +121,42 @@ def _finish(record: dict, outcome: dict) -> dict:
     return result
 
 
-def settle(ctx: "Context", kind: str, record: dict) -> dict:
-    """Apply a due transition (and count this read as an observation); persist any change."""
+def settle(ctx: Context, kind: str, record: dict) -> dict:
+    """Apply due transitions (this read counts as one observation); persist any change.
+
+    In a chain, each step starts when the previous one ended (not at this read), so a test that
+    advances the clock past several steps and reads once sees the status they lead to.
+    """
     from mockecs.resources import put
 
-    pending: dict[str, Any] = record["_pending"]
-    due = False
-    fraction = 0.0
-    if pending.get("observations"):
-        left = pending["observations"] - 1
-        due = left <= 0
-        pending = {**pending, "observations": left}
-    if pending.get("seconds") is not None:
-        elapsed = ctx.now - pending["start"]
-        due = due or elapsed >= pending["seconds"]
-        fraction = min(1.0, elapsed / pending["seconds"]) if pending["seconds"] else 1.0
-    if due:
+    observed = False
+    while "_pending" in record:
+        pending: dict[str, Any] = record["_pending"]
+        due_at = None
+        due = False
+        fraction = 0.0
+        if pending.get("observations") and not observed:
+            observed = True
+            left = pending["observations"] - 1
+            due = left <= 0
+            pending = {**pending, "observations": left}
+        if pending.get("seconds") is not None:
+            due_at = pending["start"] + pending["seconds"]
+            elapsed = ctx.now - pending["start"]
+            due = due or elapsed >= pending["seconds"]
+            fraction = min(1.0, elapsed / pending["seconds"]) if pending["seconds"] else 1.0
+        if not due:
+            record = {**record, "_pending": pending}
+            field_name = pending.get("progress_field")
+            if field_name and fraction:
+                record[field_name] = f"{int(fraction * 100)}%"
+            break
         outcome = pending["outcome"]
         if "failed" in pending and pending.get("id") in ctx.engine.lifecycle.failures:
             outcome = pending["failed"]
         record = _finish(record, outcome)
-        if "_pending" in record:  # the next step of a chain starts now
-            record["_pending"] = {**record["_pending"], "start": ctx.now}
-    else:
-        record = {**record, "_pending": pending}
-        field_name = pending.get("progress_field")
-        if field_name and fraction:
-            record[field_name] = f"{int(fraction * 100)}%"
+        if "_pending" in record:  # the next step of a chain starts when this one ended
+            ended = due_at if due_at is not None and due_at <= ctx.now else ctx.now
+            record["_pending"] = {**record["_pending"], "start": ended}
     put(ctx.txn, kind, record)
     return record

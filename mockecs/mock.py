@@ -29,12 +29,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 ECS_HOST = r"ecs(?:-vpc)?(?:[.-][a-z0-9-]+?)?(?:-vpc)?\.aliyuncs\.com"
 _VENDORED = "aliyunsdkcore.vendored.requests.adapters.HTTPAdapter.send"
 _current = threading.local()
-_active: list["MockECS"] = []  # started mocks, innermost last (see current_mock)
+_active: list[MockECS] = []  # started mocks, innermost last (see current_mock)
 
 
 def _url_pattern(hosts: Iterable[str]) -> re.Pattern:
     alternatives = [ECS_HOST] + [re.escape(h) for h in hosts]
-    return re.compile(r"^https?://(?:%s)(?::\d+)?(?:[/?]|$)" % "|".join(alternatives), re.IGNORECASE)
+    return re.compile(r"^https?://(?:{})(?::\d+)?(?:[/?]|$)".format("|".join(alternatives)), re.IGNORECASE)
 
 
 def _resolve(target: str) -> Any:
@@ -109,7 +109,7 @@ class MockECS:
             return
         self._patchers.append(patch)
 
-    def start(self) -> "MockECS":
+    def start(self) -> MockECS:
         with self._lock:
             self._depth += 1
             if self._depth > 1:
@@ -136,13 +136,13 @@ class MockECS:
                 patcher = self._patchers.pop()
                 patcher.stop(allow_assert=False) if hasattr(patcher, "add_passthru") else patcher.stop()
 
-    def __enter__(self) -> "MockECS":
+    def __enter__(self) -> MockECS:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
 
-    async def __aenter__(self) -> "MockECS":
+    async def __aenter__(self) -> MockECS:
         return self.start()
 
     async def __aexit__(self, *exc: Any) -> None:

@@ -51,8 +51,8 @@ class Param:
     min: Optional[float] = None
     max: Optional[float] = None
     max_items: Optional[int] = None
-    item: Optional["Param"] = None  # element type of list/comma/json
-    fields: Sequence["Param"] = ()  # members of struct/structs
+    item: Optional[Param] = None  # element type of list/comma/json
+    fields: Sequence[Param] = ()  # members of struct/structs
     error: Optional[tuple[str, int]] = None
     missing: Optional[tuple[str, str, int]] = None  # (code, message, status) when required and absent
     check: Optional[Callable[[Any], bool]] = None

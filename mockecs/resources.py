@@ -95,7 +95,7 @@ def terms_for(kind: str, record: Mapping[str, Any]) -> list[Term]:
     return terms
 
 
-def put(txn: "Transaction", kind: str, record: dict) -> dict:
+def put(txn: Transaction, kind: str, record: dict) -> dict:
     txn.put(kind, record[ID_FIELD[kind]], record, terms_for(kind, record))
     return record
 
@@ -106,7 +106,7 @@ ID_FIELD = {
 }
 
 
-def get(ctx: "Context", kind: str, resource_id: Optional[str]) -> Optional[dict]:
+def get(ctx: Context, kind: str, resource_id: Optional[str]) -> Optional[dict]:
     """A record, its lifecycle settled to the mock clock (see :mod:`mockecs.lifecycle`)."""
     if not resource_id:
         return None
@@ -120,7 +120,7 @@ def get(ctx: "Context", kind: str, resource_id: Optional[str]) -> Optional[dict]
     return dict(record)
 
 
-def owned(ctx: "Context", kind: str, resource_id: Optional[str], not_found: EcsError,
+def owned(ctx: Context, kind: str, resource_id: Optional[str], not_found: EcsError,
           same_region: bool = True) -> dict:
     """The caller's own record in the request's region, else ``not_found``."""
     record = get(ctx, kind, resource_id)
@@ -129,7 +129,7 @@ def owned(ctx: "Context", kind: str, resource_id: Optional[str], not_found: EcsE
     return record
 
 
-def region_of(txn: "Transaction", resource_id: Optional[str]) -> Optional[str]:
+def region_of(txn: Transaction, resource_id: Optional[str]) -> Optional[str]:
     """Where a resource lives: lets region-less requests (CreateSnapshot's DiskId ...) find it."""
     if not resource_id:
         return None
@@ -138,7 +138,7 @@ def region_of(txn: "Transaction", resource_id: Optional[str]) -> Optional[str]:
     return record["_region"] if record else None
 
 
-def region_from(param: str) -> Callable[["Transaction", dict], Optional[str]]:
+def region_from(param: str) -> Callable[[Transaction, dict], Optional[str]]:
     """For ``operation(region_of=...)``: the region of the resource named by argument ``param``."""
     return lambda txn, args: region_of(txn, args.get(param))
 

@@ -12,7 +12,7 @@ from calendar import timegm
 from typing import Mapping, Optional
 from urllib.parse import quote
 
-from mockecs.errors import EcsError
+from mockecs.errors import EcsError, missing_parameter
 from mockecs.protocol import ApiRequest
 
 MAX_SKEW = 15 * 60
@@ -50,6 +50,11 @@ def _parse_time(text: str, formats: tuple[str, ...]) -> Optional[float]:
     return None
 
 
+def _illegal_timestamp(name: str) -> EcsError:
+    # The gateway's documented wording for a malformed time stamp reuses the missing-parameter text.
+    return EcsError("IllegalTimestamp", missing_parameter(name).message)
+
+
 def verify(req: ApiRequest, secret: str, nonce_seen) -> None:
     """Raise the gateway's EcsError unless ``req`` is correctly signed with ``secret``.
 
@@ -60,14 +65,12 @@ def verify(req: ApiRequest, secret: str, nonce_seen) -> None:
         p = req.params
         for name in ("Signature", "SignatureNonce", "Timestamp"):
             if not p.get(name):
-                raise EcsError("MissingParameter",
-                               f'The input parameter "{name}" that is mandatory for processing this request is not supplied.')
+                raise missing_parameter(name)
         if p.get("SignatureMethod", "HMAC-SHA1") != "HMAC-SHA1":
             raise EcsError("InvalidParameter", 'The specified parameter "SignatureMethod" is not valid.')
         stamp = _parse_time(p["Timestamp"], ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ"))
         if stamp is None:
-            raise EcsError("IllegalTimestamp",
-                           'The input parameter "Timestamp" that is mandatory for processing this request is not supplied.')
+            raise _illegal_timestamp("Timestamp")
         sts = v1_string_to_sign(req.method, p)
         expected = base64.b64encode(hmac.new((secret + "&").encode(), sts.encode(), hashlib.sha1).digest()).decode()
         if not hmac.compare_digest(expected, p["Signature"]):
@@ -91,12 +94,10 @@ def verify(req: ApiRequest, secret: str, nonce_seen) -> None:
             raise EcsError("SignatureDoesNotMatch", "Specified signature does not match our calculation.")
         stamp = _parse_time(req.headers.get("x-acs-date", ""), ("%Y-%m-%dT%H:%M:%SZ",))
         if stamp is None:
-            raise EcsError("IllegalTimestamp",
-                           'The input parameter "x-acs-date" that is mandatory for processing this request is not supplied.')
+            raise _illegal_timestamp("x-acs-date")
         nonce = req.headers.get("x-acs-signature-nonce", "")
     else:
-        raise EcsError("MissingParameter",
-                       'The input parameter "AccessKeyId" that is mandatory for processing this request is not supplied.')
+        raise missing_parameter("AccessKeyId")
     if abs(now - stamp) > MAX_SKEW:
         raise EcsError("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
     if nonce and nonce_seen(nonce):

@@ -86,7 +86,7 @@ class MemoryStore:
         pass
 
     @contextmanager
-    def transaction(self) -> Iterator["_MemoryTransaction"]:
+    def transaction(self) -> Iterator[_MemoryTransaction]:
         with self._lock:
             txn = _MemoryTransaction(self)
             try:
