@@ -14,11 +14,10 @@ exactly when the execution reaches SUCCESS; a cancelled or failed execution dele
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any, Iterable, Mapping, Optional
 
-from mockecs import images, lifecycle, regions, resources
+from mockecs import images, lifecycle, paging, regions, resources
 from mockecs.errors import EcsError, missing_parameter
 from mockecs.instance_types import instance_type as find_instance_type
 from mockecs.operations import Context, operation
@@ -49,7 +48,6 @@ EXECUTION_NOT_FOUND = EcsError("InvalidImagePipelineExecution.NotFound",
                                "The specified image pipeline execution does not exist!", 404)
 HAS_RUNNING = EcsError("InvalidImagePipeline.HasRunningExecution",
                        "The specified image pipeline has a running execution.", 403)
-BAD_TOKEN = EcsError("Invalid.NextToken", "The specified NextToken is not valid.", 403)
 NAME_TAKEN = EcsError("InvalidImageName.Duplicated", "The specified Image name has already bean used.", 400)
 
 
@@ -72,27 +70,12 @@ resources.TERMS["execution"] = _execution_terms
 
 
 # -- shared helpers --------------------------------------------------------------------------
-def _token(kind: str, offset: int) -> str:
-    # Opaque 32-hex token (like the documented examples); the digest makes forged offsets invalid.
-    digest = hashlib.sha256(f"mockecs:{kind}:{offset}".encode()).hexdigest()[:24]
-    return f"{offset:08x}{digest}"
-
-
 def paginate(kind: str, records: Iterable[Mapping[str, Any]], max_results: int,
              next_token: Optional[str]) -> tuple[list[Mapping[str, Any]], dict]:
     """NextToken/MaxResults pagination (spec §1.8), newest first: (page, response fields)."""
     ordered = sorted(records, key=lambda r: (-r.get("_created", 0.0), r[resources.ID_FIELD[kind]]))
-    offset = 0
-    if next_token:
-        if not re.fullmatch(r"[0-9a-f]{32}", next_token) or _token(kind, int(next_token[:8], 16)) != next_token:
-            raise BAD_TOKEN
-        offset = int(next_token[:8], 16)
-        if offset > len(ordered):
-            raise BAD_TOKEN
-    page = ordered[offset:offset + max_results]
-    end = offset + len(page)
-    token = _token(kind, end) if end < len(ordered) else ""
-    return page, {"TotalCount": len(ordered), "MaxResults": max_results, "NextToken": token}
+    page, token = paging.by_token(ordered, max_results, next_token)
+    return list(page), {"TotalCount": len(ordered), "MaxResults": max_results, "NextToken": token}
 
 
 def _mine(ctx: Context, kind: str) -> list[dict]:

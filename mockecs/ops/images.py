@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 from typing import Any, Iterable, Mapping, Optional
 
-from mockecs import images, lifecycle, regions, resources
+from mockecs import images, lifecycle, paging, regions, resources
 from mockecs.errors import EcsError, invalid_parameter
 from mockecs.instance_types import instance_type, instance_types
 from mockecs.operations import Context, operation
@@ -34,15 +34,6 @@ IN_FLIGHT = ("Creating", "Waiting")
 
 def _err(code: str, message: str, status: int = 400) -> EcsError:
     return EcsError(code, message, status)
-
-
-def _paginate(items: list, page_number: int, page_size: int) -> list:
-    start = (page_number - 1) * page_size
-    return items[start:start + page_size]
-
-
-def _page_params() -> tuple:
-    return (I("PageNumber", default=1, min=1), I("PageSize", default=10, min=1, max=100))
 
 
 def _quota(ctx: Context, region: str) -> None:
@@ -217,7 +208,7 @@ def _source(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
            B("IsSupportIoOptimized"), B("IsSupportCloudinit"), S("OSType"), S("Architecture"), S("Usage"),
            S("ActionType"), B("ShowExpired"), S("ResourceGroupId"),
            Structs("Tag", [S("Key"), S("Value")]), Structs("Filter", [S("Key"), S("Value")]),
-           *_page_params(), dry_run=True)
+           paging.PAGE_NUMBER, paging.PAGE_SIZE, dry_run=True)
 def describe_images(ctx: Context, page_number: int, page_size: int, **a: Any) -> dict:
     alias = a["image_owner_alias"] or None
     if alias is not None and alias not in ALIASES:
@@ -258,7 +249,7 @@ def describe_images(ctx: Context, page_number: int, page_size: int, **a: Any) ->
         return (bool(name) and r.get("ImageName") == name, r.get("CreationTime") or "", r["ImageId"])
 
     # Only the pages up to the requested one need sorting (a heap), not every match.
-    page = _paginate(heapq.nlargest(page_number * page_size, matched, key=order), page_number, page_size)
+    page = paging.by_number(heapq.nlargest(page_number * page_size, matched, key=order), page_number, page_size)
     return {"RegionId": ctx.region, "TotalCount": len(matched), "PageNumber": page_number, "PageSize": page_size,
             "Images": {"Image": [_view(ctx, r) for r in page]}}
 

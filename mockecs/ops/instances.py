@@ -15,7 +15,7 @@ import hashlib
 import uuid
 from typing import Any, Mapping, Optional
 
-from mockecs import launch, lifecycle, regions, resources
+from mockecs import launch, lifecycle, paging, regions, resources
 from mockecs.errors import EcsError
 from mockecs.operations import Context, operation
 from mockecs.params import TAGS, B, I, JsonList, L, S, Struct, Structs
@@ -50,21 +50,6 @@ resources.TERMS["disk"] = disk_terms
 
 
 # -- shared helpers (also used by mockecs.ops.snapshots) ------------------------------
-_TOKEN_SALT = "mockecs-page"
-
-
-def _token(offset: int) -> str:
-    head = f"{offset:08x}"
-    return head + hashlib.md5(f"{_TOKEN_SALT}{head}".encode()).hexdigest()[:24]
-
-
-def _offset(token: str) -> int:
-    head = token[:8]
-    if len(token) != 32 or _token(int(head, 16) if all(c in "0123456789abcdef" for c in head) else 0) != token:
-        raise EcsError("Invalid.NextToken", "The specified NextToken is not valid.", 403)
-    return int(head, 16)
-
-
 def paginate(items: list, page_number: int, page_size: int, next_token: Optional[str],
              max_results: Optional[int]) -> tuple[list, dict]:
     """One page of ``items`` and the paging fields of the answer (spec §1.8).
@@ -74,14 +59,10 @@ def paginate(items: list, page_number: int, page_size: int, next_token: Optional
     """
     if next_token or max_results is not None:
         size = max_results or 10
-        start = _offset(next_token) if next_token else 0
-        page = items[start:start + size]
-        more = start + size < len(items)
-        return page, {"TotalCount": len(items), "NextToken": _token(start + size) if more else "",
-                      "PageSize": size}
-    start = (page_number - 1) * page_size
-    return items[start:start + page_size], {"TotalCount": len(items), "PageNumber": page_number,
-                                            "PageSize": page_size, "NextToken": ""}
+        page, token = paging.by_token(items, size, next_token)
+        return list(page), {"TotalCount": len(items), "NextToken": token, "PageSize": size}
+    return list(paging.by_number(items, page_number, page_size)), {
+        "TotalCount": len(items), "PageNumber": page_number, "PageSize": page_size, "NextToken": ""}
 
 
 def tag_filter(tags: Optional[list[dict]]) -> list[dict]:

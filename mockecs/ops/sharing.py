@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from mockecs import images, resources
+from mockecs import images, paging, resources
 from mockecs.errors import EcsError
 from mockecs.operations import Context, operation
-from mockecs.params import B, I, Repeat, S
+from mockecs.params import B, Repeat, S
 
 MAX_PER_CALL = 10  # only the first 10 AddAccount.N / RemoveAccount.N are processed [DOC]
 
@@ -106,13 +106,11 @@ def modify_image_share_permission(ctx: Context, image_id: str, add_account: Opti
     return {}
 
 
-@operation("DescribeImageSharePermission", S("ImageId", required=True),
-           I("PageNumber", default=1, min=1), I("PageSize", default=10, min=1, max=100))
+@operation("DescribeImageSharePermission", S("ImageId", required=True), paging.PAGE_NUMBER, paging.PAGE_SIZE)
 def describe_image_share_permission(ctx: Context, image_id: str, page_number: int, page_size: int) -> dict:
     record = images.own(ctx, image_id)
     shares = sorted((record.get("_shares") or {}).items(), key=lambda item: (item[1], item[0]))
-    start = (page_number - 1) * page_size
-    page = shares[start:start + page_size]
+    page = paging.by_number(shares, page_number, page_size)
     return {"RegionId": ctx.region, "ImageId": image_id, "PageNumber": page_number, "PageSize": page_size,
             "TotalCount": len(shares),
             "ShareGroups": {"ShareGroup": [{"Group": "all"}] if record.get("_public") else []},

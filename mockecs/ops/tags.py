@@ -8,11 +8,10 @@ Only the caller's own records in the request's region can be tagged or listed; c
 """
 from __future__ import annotations
 
-import base64
 import re
 from typing import Any, Iterable, Mapping, Optional
 
-from mockecs import resources
+from mockecs import paging, resources
 from mockecs.errors import EcsError
 from mockecs.operations import Context, operation
 from mockecs.params import B, Repeat, S, Structs
@@ -151,23 +150,6 @@ def _wildcard(pattern: str) -> re.Pattern:
     return re.compile("^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$")
 
 
-def _encode_token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"mockecs:{offset}".encode()).decode().rstrip("=")
-
-
-def _decode_token(token: Optional[str]) -> int:
-    if not token:
-        return 0
-    try:
-        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        prefix, _, offset = text.partition(":")
-        if prefix != "mockecs" or not offset.isdigit():
-            raise ValueError(token)
-        return int(offset)
-    except ValueError:
-        raise EcsError("Invalid.NextToken", "The specified NextToken is not valid.", 403) from None
-
-
 def _exact_filters(tags: list[dict]) -> list[tuple[str, Optional[str]]]:
     out = []
     for tag in tags:
@@ -255,7 +237,7 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
     if not ids and not exact and not fuzzy:
         raise EcsError("BothEmpty.TagsAndResources",
                        "The specified Tags and ResourcesIds are not allow to both empty.", 403)
-    offset = _decode_token(next_token)
+    paging.offset(next_token)  # a token we did not issue is refused before any work
     rows: list[dict] = []
     type_name = resource_type.strip().lower()
     for candidate in (_candidates(ctx, kind, ids, exact, fuzzy) if kind else ()):
@@ -268,9 +250,6 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
         # [GUESS] one row per tag the matched resource carries (not only the tags asked about).
         rows.extend({"ResourceId": candidate, "ResourceType": type_name, "TagKey": t["TagKey"],
                      "TagValue": t["TagValue"]} for t in resources.tags_of(record))
-    if offset > len(rows):
-        raise EcsError("Invalid.NextToken", "The specified NextToken is not valid.", 403)
     size = int(ctx.config.options.get("list_tag_resources_page_size", 50))  # [GUESS] undocumented page size
-    page = rows[offset:offset + size]
-    more = offset + size < len(rows)
-    return {"NextToken": _encode_token(offset + size) if more else "", "TagResources": {"TagResource": page}}
+    page, token = paging.by_token(rows, size, next_token)
+    return {"NextToken": token, "TagResources": {"TagResource": list(page)}}

@@ -17,7 +17,7 @@ import math
 import re
 from typing import Any, Mapping, Optional
 
-from mockecs import images, lifecycle, oss, resources
+from mockecs import images, lifecycle, oss, paging, resources
 from mockecs.errors import EcsError, invalid_parameter
 from mockecs.operations import Context, operation
 from mockecs.ops.tags import check_case_duplicates
@@ -390,8 +390,8 @@ def _time(value: Optional[str], name: str) -> Optional[float]:
 
 @operation(
     "DescribeTasks", Comma("TaskIds", max_items=100), Repeat("ResourceIds", max_items=100), S("TaskAction"),
-    S("TaskStatus"), S("StartTime"), S("EndTime"), S("TaskGroupId"), I("PageNumber", default=1, min=1),
-    I("PageSize", default=10, min=1, max=100), region_error=_REGION_ERROR,
+    S("TaskStatus"), S("StartTime"), S("EndTime"), S("TaskGroupId"), paging.PAGE_NUMBER,
+    paging.PAGE_SIZE, region_error=_REGION_ERROR,
 )
 def describe_tasks(ctx: Context, task_ids: Optional[list[str]], resource_ids: Optional[list[str]],
                    task_action: Optional[str], task_status: Optional[str], start_time: Optional[str],
@@ -423,9 +423,9 @@ def describe_tasks(ctx: Context, task_ids: Optional[list[str]], resource_ids: Op
         found.append(task)
     # [GUESS] newest first; TaskGroupId is accepted and ignored (import/export tasks have no group).
     found.sort(key=lambda t: (-t["_created"], t["TaskId"]))
-    first = (page_number - 1) * page_size
+    page = paging.by_number(found, page_number, page_size)
     return {"RegionId": ctx.region, "TotalCount": len(found), "PageNumber": page_number, "PageSize": page_size,
-            "TaskSet": {"Task": [summary(t) for t in found[first:first + page_size]]}}
+            "TaskSet": {"Task": [summary(t) for t in page]}}
 
 
 @operation("DescribeTaskAttribute", S("TaskId", required=True), region_error=_REGION_ERROR)
