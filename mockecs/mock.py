@@ -44,6 +44,35 @@ def _resolve(target: str) -> Any:
     return getattr(getattr(owner, cls), attr)
 
 
+class _DefaultResponsesBridge:
+    """Lets ``@responses.activate`` started *inside* an active mockecs pass ECS calls on to it.
+
+    The user's default ``responses`` mock would otherwise refuse ECS calls ("Connection refused
+    by Responses"): while mockecs is active, its pass-through target becomes mockecs and ECS
+    URLs pass through. Left alone when the default mock is already active (it is then *our*
+    pass-through target, and pointing it back at us would loop). Uses two attributes of
+    ``responses.RequestsMock`` that are not public API; skipped if they are absent.
+    """
+
+    def __init__(self, pattern: re.Pattern) -> None:
+        import responses
+
+        self.default = default = getattr(responses, "mock", None)
+        self.pattern = pattern
+        self.saved = None
+        if default is None or not hasattr(default, "_real_send") or getattr(default, "_patcher", None) is not None:
+            self.default = None
+            return
+        self.saved = default._real_send
+        default._real_send = _resolve("requests.adapters.HTTPAdapter.send")  # mockecs' interceptor
+        default.add_passthru(pattern)
+
+    def stop(self) -> None:
+        if self.default is not None:
+            self.default._real_send = self.saved
+            self.default.passthru_prefixes = tuple(p for p in self.default.passthru_prefixes if p is not self.pattern)
+
+
 class MockECS:
     """An active fake ECS: use as a decorator, a context manager (sync or async), or start()/stop()."""
 
@@ -99,6 +128,9 @@ class MockECS:
             mock.add_passthru(re.compile(r".*"))
         mock.start()
         self._patchers.append(mock)
+        if target == "requests.adapters.HTTPAdapter.send":
+            self._patchers.append(_DefaultResponsesBridge(pattern))
+
 
     def _start_aiohttp(self) -> None:
         try:

@@ -278,3 +278,21 @@ def test_extra_hosts_are_answered() -> None:
         resp = requests.get("http://ecs.internal.example/?Action=DescribeRegions&Version=2014-05-26&Format=JSON")
         assert resp.status_code == 200
         assert "Regions" in resp.json()
+
+
+def test_default_responses_mock_inside_passes_ecs_to_mockecs() -> None:
+    """``@responses.activate`` inside an active mockecs (the usual pytest fixture order) just works."""
+    with mock_ecs():
+
+        @responses.activate
+        def user_test() -> None:
+            responses.add(responses.GET, OTHER, json={"ok": 4})
+            assert requests.get(OTHER).json() == {"ok": 4}
+            _check_regions(_regions())  # ECS calls pass through the user's mock to mockecs
+            with pytest.raises(requests.ConnectionError):
+                requests.get("https://api.example.test/unregistered")  # the user's mock still refuses the rest
+
+        user_test()
+        _check_regions(_regions())
+    assert responses.mock._real_send is responses._real_send  # restored when mockecs stops
+    assert not any(getattr(p, "pattern", "").find("aliyuncs") >= 0 for p in responses.mock.passthru_prefixes)
