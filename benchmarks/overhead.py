@@ -27,6 +27,8 @@ CASES = {
     "DescribeRegions": lambda c: c.describe_regions(models.DescribeRegionsRequest()),
     "DescribeImages(system, 10)": lambda c: c.describe_images(models.DescribeImagesRequest(
         region_id="cn-hangzhou", image_owner_alias="system", page_size=10)),
+    "DescribeImages(one ImageId)": lambda c: c.describe_images(models.DescribeImagesRequest(
+        region_id="cn-hangzhou", image_id="ubuntu_22_04_x64_20G_alibase_20240130.vhd")),
     "DescribeZones": lambda c: c.describe_zones(models.DescribeZonesRequest(region_id="cn-hangzhou")),
 }
 

@@ -87,11 +87,18 @@ def normalize(entry: Mapping[str, Any], fresh: bool = False) -> dict:
     return out
 
 
+def newest_first_key(record: Mapping[str, Any]) -> tuple:
+    """Sort key of DescribeImages' order (newest CreationTime first, then ImageId), for reverse=True."""
+    return (record.get("CreationTime") or "", record["ImageId"])
+
+
 class Catalog:
     """Images by id, with indexes by kind, family, share recipient and product code."""
 
     def __init__(self, entries: Iterable[Mapping[str, Any]], accounts: Iterable[Mapping[str, Any]] = (),
                  normalized: bool = False) -> None:
+        # Each image as one kind of caller sees it, encoded once (filled by mockecs.images.view).
+        self.views: dict[tuple, Any] = {}
         images: dict[str, Mapping[str, Any]] = {}
         for entry in entries:
             image = entry if normalized else normalize(entry)
@@ -111,6 +118,10 @@ class Catalog:
                 self.shared_with.setdefault(str(account), []).append(image_id)
             if image.get("ProductCode"):
                 self.by_product.setdefault(image["ProductCode"], image_id)
+        # The records of each kind, newest first: the order DescribeImages answers in.
+        self.records: dict[str, list[Mapping[str, Any]]] = {
+            kind: sorted((images[i] for i in ids), key=newest_first_key, reverse=True)
+            for kind, ids in self.by_kind.items()}
         owners = {str(i["_owner"]) for i in images.values() if i.get("_owner")}
         self._account_ids = frozenset(owners | {str(a["AccountId"]) for a in self.accounts})
 

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import os
+import re
+from typing import Any, Optional
 from xml.sax.saxutils import escape
 
 from mockecs.protocol import HttpResponse
@@ -23,7 +25,10 @@ def _xml_value(value: Any) -> str:
 
 
 def _xml(name: str, value: Any, out: list[str]) -> None:
-    if isinstance(value, list):
+    kind = type(value)
+    if kind is Frozen:
+        out.append(f"<{name}>{value.xml_inner()}</{name}>")
+    elif isinstance(value, list):
         # A list is rendered as the element repeated: {"Image": [a, b]} -> <Image>a</Image><Image>b</Image>
         for item in value:
             _xml(name, item, out)
@@ -42,25 +47,57 @@ def to_xml(root: str, body: dict) -> bytes:
     return "".join(out).encode("utf-8")
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# A Frozen value inside a body is replaced by a placeholder string that json escapes as
+# "\u0000<n>\u0000" (a NUL never comes out of json unescaped), then swapped for its cached text.
+# The per-process random tag keeps a client-sent string from ever looking like a placeholder.
+_TAG = os.urandom(8).hex()
+_PLACEHOLDER = re.compile(r'"\\u0000(\d+):' + _TAG + r'\\u0000"')
+_SPLICE_DEPTH = 4  # Frozen values are looked for this deep: body -> Images -> Image -> [item]
+
+
+def _mark(value: Any, raws: list[str], depth: int) -> Any:
+    kind = type(value)
+    if kind is Frozen:
+        raws.append(value.json)
+        return f"\x00{len(raws) - 1}:{_TAG}\x00"
+    if depth == 0:
+        return value
+    if kind is dict:
+        return {k: _mark(v, raws, depth - 1) for k, v in value.items()}
+    if kind is list:
+        return [_mark(v, raws, depth - 1) for v in value]
+    return value
+
+
 def to_json(body: dict) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    raws: list[str] = []
+    text = _dumps(_mark(body, raws, _SPLICE_DEPTH))
+    if raws:
+        text = _PLACEHOLDER.sub(lambda m: raws[int(m.group(1))], text)
+    return text.encode("utf-8")
 
 
 class Frozen(dict):
-    """A response body that never changes (DescribeRegions ...): encoded once, spliced per call."""
+    """A value that never changes (DescribeRegions' answer, a catalog image as one caller sees it):
+    encoded once, spliced into each answer. Never mutate one."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.json_tail = to_json(self)[1:]  # without the opening brace
-        self._xml: dict[str, bytes] = {}
+        self.json = _dumps(dict(self))
+        self.json_tail = self.json[1:].encode("utf-8")  # without the opening brace
+        self._xml: Optional[str] = None
 
-    def xml_inner(self) -> bytes:
-        if "" not in self._xml:
+    def xml_inner(self) -> str:
+        if self._xml is None:
             out: list[str] = []
             for key, value in self.items():
                 _xml(key, value, out)
-            self._xml[""] = "".join(out).encode("utf-8")
-        return self._xml[""]
+            self._xml = "".join(out)
+        return self._xml
 
 
 def render(status: int, body: dict, fmt: str, root: str, request_id: str) -> HttpResponse:
@@ -73,8 +110,8 @@ def render(status: int, body: dict, fmt: str, root: str, request_id: str) -> Htt
 
 def render_frozen(body: Frozen, fmt: str, root: str, request_id: str) -> HttpResponse:
     if fmt == "XML":
-        data = (f'<?xml version="1.0" encoding="UTF-8"?><{root}><RequestId>{request_id}</RequestId>'.encode()
-                + body.xml_inner() + f"</{root}>".encode())
+        data = (f'<?xml version="1.0" encoding="UTF-8"?><{root}><RequestId>{request_id}</RequestId>'
+                f"{body.xml_inner()}</{root}>").encode()
         ctype = XML_TYPE
     else:
         data = b'{"RequestId":"' + request_id.encode() + b'",' + body.json_tail if body else \

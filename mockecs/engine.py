@@ -284,15 +284,21 @@ class Engine:
     @staticmethod
     def _arguments(op: Operation, flat: dict[str, str]) -> dict[str, Any]:
         parts = group(flat)
-        args: dict[str, Any] = {}
-        for param in op.params:
-            raw = parts.get(param.wire)
-            value = param.decode(raw)
-            if value is None:
-                if param.required:
-                    raise param.missing_error()
-                value = param.default
-            elif param.required and value in ("", []):
+        for param in op.required:  # checked first, in declaration order
+            if param.wire not in parts:
                 raise param.missing_error()
-            args[param.name] = value
+        args = dict(op.defaults)
+        by_wire = op.by_name
+        for wire, raw in parts.items():  # only what the request sent: most declared params are absent
+            param = by_wire.get(wire)
+            if param is None:
+                continue  # unknown extra parameters are ignored, as the service does
+            value = param.decode(raw)
+            if param.required and value in (None, "", []):
+                raise param.missing_error()
+            if value is not None:
+                args[param.name] = value
+        for param in op.structs:  # an absent struct still reaches the handler as {field: None, ...}
+            if param.wire not in parts:
+                args[param.name] = param.decode(None)
         return args

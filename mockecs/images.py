@@ -7,9 +7,11 @@ inherited from a paid source), ``_source`` ({"kind": "copy"|"snapshot"|..., ...}
 """
 from __future__ import annotations
 
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
 from mockecs import resources
+from mockecs.encoding import Frozen
 from mockecs.errors import EcsError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -109,21 +111,33 @@ def subscribed(ctx: Context, product_code: str) -> bool:
 
 
 def view(ctx: Context, record: Mapping[str, Any]) -> dict:
-    """The wire record as the caller sees it: ImageOwnerAlias, IsSelfShared, IsSubscribed relative to them."""
-    out = resources.wire(record)
+    """The wire record as the caller sees it: ImageOwnerAlias, IsSelfShared, IsSubscribed, Usage
+    relative to them. Catalog images' views are built once per variant and shared (read-only)."""
     alias = alias_for(ctx, record)
-    out["ImageOwnerAlias"] = alias
+    used = usage(ctx, record)
+    product = record.get("ProductCode")
     if is_catalog(record):
-        if record.get("_owner") and alias != "marketplace":
-            out["ImageOwnerId"] = int(record["_owner"])
-        if record.get("ProductCode"):
-            out["IsSubscribed"] = subscribed(ctx, record["ProductCode"])
-        return out
+        key = (record["ImageId"], alias, subscribed(ctx, product) if product else None, used)
+        views = ctx.engine.catalog.views
+        found = views.get(key)
+        if found is None:
+            out = resources.wire(record)
+            out["ImageOwnerAlias"] = alias
+            out["Usage"] = used
+            if record.get("_owner") and alias != "marketplace":
+                out["ImageOwnerId"] = int(record["_owner"])
+            if product:
+                out["IsSubscribed"] = key[2]
+            found = views[key] = Frozen(out)
+        return found
+    out = resources.wire(record)
+    out["ImageOwnerAlias"] = alias
+    out["Usage"] = used
     out["ImageOwnerId"] = int(record["_owner"])
     out["IsPublic"] = bool(record.get("_public"))
     out["IsSelfShared"] = ("True" if record.get("_shares") else "False") if alias == "self" else ""
-    if record.get("ProductCode"):
-        out["IsSubscribed"] = subscribed(ctx, record["ProductCode"])
+    if product:
+        out["IsSubscribed"] = subscribed(ctx, product)
     return out
 
 
@@ -141,43 +155,33 @@ def stored(ctx: Context, term: tuple[str, str]) -> Iterable[Mapping[str, Any]]:
 
 def candidates(ctx: Context, alias: Optional[str], is_public: Optional[bool],
                include_community_in_default: bool = True) -> Iterable[Mapping[str, Any]]:
-    """Every image the caller may list in this region for an ``ImageOwnerAlias`` query (spec §2.3)."""
+    """Every image the caller may list in this region for an ``ImageOwnerAlias`` query (spec §2.3).
+
+    Catalog parts come as the catalog's own newest-first lists (no copying, no generator layers).
+    """
     account, region = ctx.account, ctx.region
-    catalog = ctx.engine.catalog
-
-    def store(term: tuple[str, str]) -> Iterable[Mapping[str, Any]]:
-        yield from stored(ctx, term)
-
-    def cat(ids: Iterable[str]) -> Iterable[Mapping[str, Any]]:
-        for image_id in ids:
-            yield catalog.images[image_id]
+    records = ctx.engine.catalog.records
 
     def community() -> Iterable[Mapping[str, Any]]:
-        for record in store(("community", region)):
-            if record["_owner"] != account:
-                yield record
-        for record in cat(catalog.ids("community")):
-            if str(record.get("_owner")) != account:
-                yield record
+        return chain((r for r in stored(ctx, ("community", region)) if r["_owner"] != account),
+                     (r for r in records["community"] if str(r.get("_owner")) != account))
 
     def shared() -> Iterable[Mapping[str, Any]]:
-        yield from store(("shared", f"{account}|{region}"))
-        yield from cat(catalog.shared_with.get(account, ()))
+        return chain(stored(ctx, ("shared", f"{account}|{region}")),
+                     (r for r in records["shared"] if account in (r.get("_shared_with") or ())))
 
     if alias == "system":
-        yield from cat(catalog.ids("system"))
-    elif alias == "self":
-        yield from store(resources.owner_region(account, region))
-    elif alias == "marketplace":
-        yield from cat(catalog.ids("marketplace"))
-    elif alias == "others":
-        yield from (community() if is_public else shared())
-    else:
-        yield from cat(catalog.ids("system"))
-        yield from store(resources.owner_region(account, region))
-        yield from shared()
-        if include_community_in_default:
-            yield from community()
+        return records["system"]
+    if alias == "self":
+        return stored(ctx, resources.owner_region(account, region))
+    if alias == "marketplace":
+        return records["marketplace"]
+    if alias == "others":
+        return community() if is_public else shared()
+    parts = [records["system"], stored(ctx, resources.owner_region(account, region)), shared()]
+    if include_community_in_default:
+        parts.append(community())
+    return chain(*parts)
 
 
 # -- helpers for the image operations (CreateImage, CopyImage, ImportImage, the builder ...) --

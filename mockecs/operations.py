@@ -36,7 +36,10 @@ class Operation:
     dry_run: Optional[tuple[str, str, int]] = None
     idempotent: Optional[tuple[str, str, int]] = None
     stateless: bool = False  # reads no store state: answered without a transaction
-    by_name: dict[str, Param] = field(default_factory=dict)
+    by_name: dict[str, Param] = field(default_factory=dict)  # wire name -> Param
+    defaults: dict[str, Any] = field(default_factory=dict)  # snake name -> default value
+    required: tuple[Param, ...] = ()
+    structs: tuple[Param, ...] = ()
 
 
 REGISTRY: dict[str, Operation] = {}
@@ -69,6 +72,9 @@ def operation(action: str, *params: Param, region: str = "required",
             stateless=stateless,
         )
         op.by_name = {p.wire: p for p in op.params}
+        op.defaults = {p.name: p.default for p in op.params}
+        op.required = tuple(p for p in op.params if p.required)
+        op.structs = tuple(p for p in op.params if p.kind == "struct")
         REGISTRY[action] = op
         return fn
 

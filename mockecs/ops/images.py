@@ -13,6 +13,7 @@ import heapq
 from typing import Any, Iterable, Mapping, Optional
 
 from mockecs import images, lifecycle, paging, regions, resources
+from mockecs.catalog import newest_first_key
 from mockecs.errors import EcsError, invalid_parameter
 from mockecs.instance_types import instance_type, instance_types
 from mockecs.operations import Context, operation
@@ -40,12 +41,6 @@ def _quota(ctx: Context, region: str) -> None:
     limit = int(ctx.config.options.get("image_quota", 100))
     if images.own_count(ctx, region) >= limit:
         raise QUOTA
-
-
-def _view(ctx: Context, record: Mapping[str, Any]) -> dict:
-    out = images.view(ctx, record)
-    out["Usage"] = images.usage(ctx, record)
-    return out
 
 
 # -- DescribeImages -------------------------------------------------------------------------
@@ -161,6 +156,10 @@ def _predicate(ctx: Context, a: dict) -> Any:
             checks.append(lambda r, f=feature: (r.get("Features") or {}).get(f, "unsupported") == filters[f])
     if a["usage"]:
         checks.append(lambda r: images.usage(ctx, r) == a["usage"])
+    if not checks:
+        return lambda r: True
+    if len(checks) == 1:
+        return checks[0]
     return lambda r: all(check(r) for check in checks)
 
 
@@ -173,16 +172,7 @@ def _source(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
     alias, is_public, with_community = a["image_owner_alias"], a["is_public"], a["with_community"]
     catalog = ctx.engine.catalog
     if a["image_id"] is not None:
-        seen: set[str] = set()
-        for image_id in a["image_id"]:
-            if image_id in seen:
-                continue
-            seen.add(image_id)
-            record = images.visible(ctx, image_id)  # a direct get, whatever the store holds
-            # Ids named explicitly are answered whenever visible; an alias still narrows them.
-            if record is not None and (not alias or _in_scope(ctx, record, alias, is_public, True)):
-                yield record
-        return
+        return _named(ctx, a)
     if a["snapshot_id"]:
         found: Iterable[Mapping[str, Any]] = _store_records(ctx, ("snapshot", a["snapshot_id"]))
     elif a["image_family"]:
@@ -195,10 +185,20 @@ def _source(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
     elif a["image_name"] and alias == "self" and ctx.config.options.get("image_name_match") == "exact":
         found = _store_records(ctx, ("name", f"{ctx.account}|{ctx.region}|{a['image_name']}"))
     else:
-        yield from images.candidates(ctx, alias, is_public, include_community_in_default=with_community)
-        return
-    for record in found:
-        if images.can_see(ctx, record) and _in_scope(ctx, record, alias, is_public, with_community):
+        return images.candidates(ctx, alias, is_public, include_community_in_default=with_community)
+    return (r for r in found if images.can_see(ctx, r) and _in_scope(ctx, r, alias, is_public, with_community))
+
+
+def _named(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
+    """Images named in ``ImageId``: answered whenever visible; an alias still narrows them."""
+    alias, is_public = a["image_owner_alias"], a["is_public"]
+    seen: set[str] = set()
+    for image_id in a["image_id"]:
+        if image_id in seen:
+            continue
+        seen.add(image_id)
+        record = images.visible(ctx, image_id)  # a direct get, whatever the store holds
+        if record is not None and (not alias or _in_scope(ctx, record, alias, is_public, True)):
             yield record
 
 
@@ -243,15 +243,16 @@ def describe_images(ctx: Context, page_number: int, page_size: int, **a: Any) ->
     test = _predicate(ctx, args)
     matched = [r for r in _source(ctx, args) if test(r)]
     name = a["image_name"]
-
-    def order(r: Mapping[str, Any]) -> tuple:
-        # Exact name matches first (tools look an image up by name and take the first hit), then newest.
-        return (bool(name) and r.get("ImageName") == name, r.get("CreationTime") or "", r["ImageId"])
-
+    if name:
+        def order(r: Mapping[str, Any]) -> tuple:
+            # Exact name matches first (tools look an image up by name and take the first hit), then newest.
+            return (r.get("ImageName") == name, *newest_first_key(r))
+    else:
+        order = newest_first_key
     # Only the pages up to the requested one need sorting (a heap), not every match.
     page = paging.by_number(heapq.nlargest(page_number * page_size, matched, key=order), page_number, page_size)
     return {"RegionId": ctx.region, "TotalCount": len(matched), "PageNumber": page_number, "PageSize": page_size,
-            "Images": {"Image": [_view(ctx, r) for r in page]}}
+            "Images": {"Image": [images.view(ctx, r) for r in page]}}
 
 
 # -- CreateImage ----------------------------------------------------------------------------
@@ -703,7 +704,7 @@ def describe_image_from_family(ctx: Context, image_family: str) -> dict:
     if not usable:
         return {"Image": {}}
     newest = max(usable, key=lambda r: (r.get("CreationTime") or "", r["ImageId"]))
-    view = _view(ctx, newest)
+    view = images.view(ctx, newest)
     out = {k: view[k] for k in FAMILY_FIELDS if k in view}
     out["DiskDeviceMappings"] = {"DiskDeviceMapping": [
         {k: m[k] for k in FAMILY_MAPPING_FIELDS if k in m} for m in _mappings(newest)]}
