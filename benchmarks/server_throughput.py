@@ -8,7 +8,7 @@ Each server runs in its own process (``--serve``), so that its GIL is not shared
 Clients: one ``requests.Session`` (keep-alive) in this process, then 8 client *processes*, each
 with one keep-alive ``http.client`` connection (cheaper per request than requests, so that on a
 small machine the clients leave the server more CPU). The bare app answers the same bytes as
-mockecs' ``DescribeRegions`` with no work at all: the ratio is the engine's cost on that stack.
+mockecs' small ``DescribeImages`` (one image by id) with no work at all: the ratio is the engine's cost on that stack.
 Loopback only; every loop is bounded by time.
 """
 from __future__ import annotations
@@ -24,11 +24,13 @@ import sys
 import threading
 import time
 from typing import Any, Callable, Optional
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-PATH = "/?Action=DescribeRegions&Version=2014-05-26&Format=JSON&AccessKeyId=bench"
+# A small DescribeImages: one public image by id.
+PATH = ("/?Action=DescribeImages&Version=2014-05-26&Format=JSON&AccessKeyId=bench&RegionId=cn-hangzhou"
+        "&ImageId=ubuntu_22_04_x64_20G_alibase_20240130.vhd")
 STACKS = {"waitress": ("waitress", False), "cheroot": ("cheroot", False), "cheroot-https": ("cheroot", True)}
 
 
@@ -37,7 +39,8 @@ def mockecs_app() -> Callable:
     from mockecs.engine import Config, Engine
     from mockecs.server.wsgi import make_app
 
-    return make_app(Engine(Config(record_calls=False)))
+    # No image quota: the soak creates thousands of images.
+    return make_app(Engine(Config(record_calls=False, options={"image_quota": 10**9})))
 
 
 def bare_app() -> Callable:
@@ -118,13 +121,15 @@ def run_session(url: str, seconds: float) -> tuple[int, int]:
     return done, errors
 
 
-def _client_process(url: str, seconds: float, start_at: float, mix: bool, queue: Any) -> None:
+def _client_process(url: str, seconds: float, start_at: float, mix: bool, queue: Any,
+                    snapshot_id: str = "") -> None:
     import random
 
     rng = random.Random(os.getpid())
     conn = connect(url)
     done = errors = 0
     details: list[str] = []
+    images: dict[str, set[str]] = {"created": set(), "deleted": set()}
     while time.time() < start_at:
         time.sleep(0.001)
     end = time.perf_counter() + seconds
@@ -132,7 +137,7 @@ def _client_process(url: str, seconds: float, start_at: float, mix: bool, queue:
     while time.perf_counter() < end:
         i += 1
         try:
-            ok = _mixed_call(conn, rng, i) if mix else _simple_call(conn)
+            ok = _mixed_call(conn, rng, i, snapshot_id, images) if mix else _simple_call(conn)
         except (OSError, http.client.HTTPException) as exc:
             ok, conn = f"{type(exc).__name__}: {exc}", connect(url)
         done += 1
@@ -141,7 +146,7 @@ def _client_process(url: str, seconds: float, start_at: float, mix: bool, queue:
             if len(details) < 5:
                 details.append(str(ok))
     conn.close()
-    queue.put((done, errors, details))
+    queue.put((done, errors, details, images))
 
 
 def _simple_call(conn: http.client.HTTPConnection) -> Any:
@@ -151,12 +156,44 @@ def _simple_call(conn: http.client.HTTPConnection) -> Any:
     return True if resp.status == 200 else f"status {resp.status}"
 
 
-def _mixed_call(conn: http.client.HTTPConnection, rng: Any, i: int) -> Any:
+def _ecs(conn: http.client.HTTPConnection, **params: str) -> tuple[int, dict]:
+    query = urlencode({"Version": "2014-05-26", "Format": "JSON", "RegionId": "cn-hangzhou", **params})
+    conn.request("POST", "/?" + query)
+    resp = conn.getresponse()
+    return resp.status, json.loads(resp.read())
+
+
+def _create_or_delete(conn: http.client.HTTPConnection, rng: Any, snapshot_id: str,
+                      images: dict[str, set[str]]) -> Any:
+    """Create an image (a unique name), or delete one this client created; remember which."""
+    alive = sorted(images["created"] - images["deleted"])
+    if alive and rng.random() < 0.3:
+        image_id = rng.choice(alive)
+        status, body = _ecs(conn, Action="DeleteImage", ImageId=image_id)
+        if status != 200:
+            return f"DeleteImage: {status} {body}"
+        images["deleted"].add(image_id)
+        return True
+    name = f"soak-{os.getpid()}-{len(images['created'])}"
+    status, body = _ecs(conn, Action="CreateImage", SnapshotId=snapshot_id, ImageName=name)
+    if status != 200:
+        return f"CreateImage: {status} {body}"
+    if body["ImageId"] in images["created"]:
+        return f"CreateImage returned an id twice: {body['ImageId']}"
+    images["created"].add(body["ImageId"])
+    return True
+
+
+def _mixed_call(conn: http.client.HTTPConnection, rng: Any, i: int, snapshot_id: str = "",
+                images: Optional[dict[str, set[str]]] = None) -> Any:
     """One of several call shapes; True, or a description of what went wrong."""
-    choice = rng.randrange(6)
+    choice = rng.randrange(8)
+    if choice >= 6 and snapshot_id and images is not None:
+        return _create_or_delete(conn, rng, snapshot_id, images)
+    choice %= 6
     if choice == 0:
         conn.request("GET", PATH)
-        expect, check = 200, lambda b: len(json.loads(b)["Regions"]["Region"]) > 10
+        expect, check = 200, lambda b: json.loads(b)["Images"]["Image"][0]["OSType"] == "linux"
     elif choice == 1:
         form = "Action=DescribeZones&Version=2014-05-26&RegionId=cn-beijing&Format=XML&Verbose=false"
         conn.request("POST", "/", form, {"Content-Type": "application/x-www-form-urlencoded"})
@@ -184,17 +221,20 @@ def _mixed_call(conn: http.client.HTTPConnection, rng: Any, i: int) -> Any:
         return f"call {choice}: {exc!r} {body[:200]!r}"
 
 
-def run_clients(url: str, clients: int, seconds: float, mix: bool = False) -> tuple[int, int, list[str]]:
+def run_clients(url: str, clients: int, seconds: float, mix: bool = False,
+                snapshot_id: str = "") -> tuple[int, int, list[str], list[dict]]:
     ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
     queue = ctx.Queue()
     start_at = time.time() + 0.5
-    procs = [ctx.Process(target=_client_process, args=(url, seconds, start_at, mix, queue)) for _ in range(clients)]
+    procs = [ctx.Process(target=_client_process, args=(url, seconds, start_at, mix, queue, snapshot_id))
+             for _ in range(clients)]
     for p in procs:
         p.start()
     results = [queue.get(timeout=seconds + 120) for _ in procs]
     for p in procs:
         p.join(30)
-    return (sum(r[0] for r in results), sum(r[1] for r in results), [d for r in results for d in r[2]])
+    return (sum(r[0] for r in results), sum(r[1] for r in results), [d for r in results for d in r[2]],
+            [r[3] for r in results])
 
 
 # -- main ----------------------------------------------------------------------------------------
@@ -205,7 +245,7 @@ def measure(stack: str, seconds: float, clients: int, threads: int) -> dict[str,
         try:
             done, errors = run_session(server.url, seconds)
             out[f"{app_name}/1"] = done / seconds
-            done, errors2, _ = run_clients(server.url, clients, seconds)
+            done, errors2, _, _ = run_clients(server.url, clients, seconds)
             out[f"{app_name}/{clients}"] = done / seconds
             if errors or errors2:
                 print(f"  !! {stack} {app_name}: {errors + errors2} errors")
@@ -214,19 +254,57 @@ def measure(stack: str, seconds: float, clients: int, threads: int) -> dict[str,
     return out
 
 
+def _setup_snapshot(url: str) -> str:
+    """An instance's system-disk snapshot for the soak's CreateImage calls."""
+    conn = connect(url)
+    _, run = _ecs(conn, Action="RunInstances", ImageId="aliyun_3_x64_20G_alibase_20240819.vhd",
+                  InstanceType="ecs.g7.large")
+    instance_id = run["InstanceIdSets"]["InstanceIdSet"][0]
+    _, disks = _ecs(conn, Action="DescribeDisks", InstanceId=instance_id)
+    _, snap = _ecs(conn, Action="CreateSnapshot", DiskId=disks["Disks"]["Disk"][0]["DiskId"])
+    conn.close()
+    return snap["SnapshotId"]
+
+
+def _listed_images(url: str) -> list[str]:
+    """Every custom image the server lists for the caller, page by page."""
+    conn = connect(url)
+    ids: list[str] = []
+    page = 1
+    while True:
+        _, body = _ecs(conn, Action="DescribeImages", ImageOwnerAlias="self", Status="ALL", PageSize="100",
+                       PageNumber=str(page))
+        ids += [i["ImageId"] for i in body["Images"]["Image"]]
+        if page * 100 >= body["TotalCount"]:
+            break
+        page += 1
+    conn.close()
+    return ids
+
+
 def soak(seconds: float, clients: int, threads: int) -> int:
     server = ServerProc("mockecs", "waitress", threads)
     try:
+        snapshot_id = _setup_snapshot(server.url)
         t0 = time.perf_counter()
-        done, errors, details = run_clients(server.url, clients, seconds, mix=True)
+        done, errors, details, made = run_clients(server.url, clients, seconds, mix=True, snapshot_id=snapshot_id)
         elapsed = time.perf_counter() - t0
+        listed = _listed_images(server.url)
     finally:
         server.stop()
+    created = set().union(*(m["created"] for m in made))
+    deleted = set().union(*(m["deleted"] for m in made))
+    expected = created - deleted
+    duplicated = len(listed) - len(set(listed))
+    lost = expected - set(listed)
+    unexpected = set(listed) - expected
     print(f"soak: {clients} clients x {seconds:.0f} s, mixed calls: {done} requests "
           f"({done / elapsed:.0f}/s), errors: {errors}")
+    print(f"images: {len(created)} created, {len(deleted)} deleted, {len(listed)} listed after; "
+          f"lost {len(lost)}, duplicated {duplicated}, unexpected {len(unexpected)}")
     for line in details:
         print("  ", line)
-    return 1 if errors else 0
+    return 1 if errors or lost or duplicated or unexpected else 0
 
 
 def main() -> int:

@@ -39,6 +39,20 @@ def test_node_sdk_flow():
     assert "cn-beijing-g" in out["describeZones"]["zones"]
     assert out["badRegion"]["error"].startswith("Invalid") and out["badRegion"]["statusCode"] in (400, 404)
     assert actions[:2] == [("DescribeRegions", 200), ("DescribeZones", 200)]
+    # describe / create / delete
+    system = out["describeSystemImages"]
+    assert system["statusCode"] == 200 and len(system["imageIds"]) == 5 and system["totalCount"] > 5
+    assert out["runInstances"]["instanceIds"][0].startswith("i-")
+    image_id = out["createImage"]["imageId"]
+    assert image_id.startswith("m-")
+    own = out["describeOwnImage"]
+    assert own == {"statusCode": 200, "totalCount": 1, "imageName": "node-built-image", "status": "Available",
+                   "imageFamily": "node-family", "size": 40, "tags": [["made-by", "node sdk"]]}
+    assert out["deleteImage"]["statusCode"] == 200
+    assert out["describeDeleted"] == {"statusCode": 200, "totalCount": 0}
+    assert out["deleteMissingImage"]["error"] == "InvalidImageId.NotFound"
+    assert out["deleteMissingImage"]["statusCode"] == 404
+    assert ("CreateImage", 200) in actions and ("DeleteImage", 200) in actions
 
 
 def test_node_sdk_strict_signatures():

@@ -36,6 +36,47 @@ async function main() {
     await client.describeZones(new Ecs.DescribeZonesRequest({ regionId: 'nowhere-1' }));
     return { unexpected: 'success' };
   });
+  // An image's whole life: describe the public catalog, launch, image the instance, find it, delete it.
+  await step(results, 'describeSystemImages', async () => {
+    const resp = await client.describeImages(new Ecs.DescribeImagesRequest({
+      regionId: 'cn-hangzhou', imageOwnerAlias: 'system', osType: 'linux', pageSize: 5 }));
+    return { statusCode: resp.statusCode, totalCount: resp.body.totalCount,
+      imageIds: resp.body.images.image.map((i) => i.imageId) };
+  });
+  await step(results, 'runInstances', async () => {
+    const resp = await client.runInstances(new Ecs.RunInstancesRequest({
+      regionId: 'cn-hangzhou', imageId: 'aliyun_3_x64_20G_alibase_20240819.vhd', instanceType: 'ecs.g7.large' }));
+    return { statusCode: resp.statusCode, instanceIds: resp.body.instanceIdSets.instanceIdSet };
+  });
+  const instanceId = (results.runInstances.instanceIds || [])[0];
+  await step(results, 'createImage', async () => {
+    const resp = await client.createImage(new Ecs.CreateImageRequest({
+      regionId: 'cn-hangzhou', instanceId, imageName: 'node-built-image', imageFamily: 'node-family',
+      tag: [new Ecs.CreateImageRequestTag({ key: 'made-by', value: 'node sdk' })] }));
+    return { statusCode: resp.statusCode, imageId: resp.body.imageId };
+  });
+  const imageId = results.createImage.imageId;
+  await step(results, 'describeOwnImage', async () => {
+    const resp = await client.describeImages(new Ecs.DescribeImagesRequest({
+      regionId: 'cn-hangzhou', imageId, imageOwnerAlias: 'self' }));
+    const image = resp.body.images.image[0] || {};
+    return { statusCode: resp.statusCode, totalCount: resp.body.totalCount, imageName: image.imageName,
+      status: image.status, imageFamily: image.imageFamily, size: image.size,
+      tags: ((image.tags || {}).tag || []).map((t) => [t.tagKey, t.tagValue]) };
+  });
+  await step(results, 'deleteImage', async () => {
+    const resp = await client.deleteImage(new Ecs.DeleteImageRequest({ regionId: 'cn-hangzhou', imageId }));
+    return { statusCode: resp.statusCode, requestId: resp.body.requestId };
+  });
+  await step(results, 'describeDeleted', async () => {
+    const resp = await client.describeImages(new Ecs.DescribeImagesRequest({
+      regionId: 'cn-hangzhou', imageId, status: 'Creating,Waiting,Available,UnAvailable,CreateFailed,Deprecated' }));
+    return { statusCode: resp.statusCode, totalCount: resp.body.totalCount };
+  });
+  await step(results, 'deleteMissingImage', async () => {
+    await client.deleteImage(new Ecs.DeleteImageRequest({ regionId: 'cn-hangzhou', imageId }));
+    return { unexpected: 'success' };
+  });
   process.stdout.write(JSON.stringify(results) + '\n');
 }
 
