@@ -24,7 +24,8 @@ def _snapshot(client) -> str:
         region_id="cn-hangzhou", image_id="aliyun_3_x64_20G_alibase_20240819.vhd", instance_type="ecs.g7.large"))
     instance_id = run.body.instance_id_sets.instance_id_set[0]
     disk = client.describe_disks(models.DescribeDisksRequest(region_id="cn-hangzhou", instance_id=instance_id))
-    return client.create_snapshot(models.CreateSnapshotRequest(disk_id=disk.body.disks.disk[0].disk_id)).body.snapshot_id
+    snapshot = client.create_snapshot(models.CreateSnapshotRequest(disk_id=disk.body.disks.disk[0].disk_id))
+    return snapshot.body.snapshot_id
 
 
 def _worker(make_client, snapshot_id: str, n: int, results: dict, errors: list) -> None:
