@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from mockecs.errors import EcsError, missing_parameter
 
@@ -31,6 +31,9 @@ class Accounts:
         self._keys: dict[str, Credential] = {}
         self._tokens: dict[str, Credential] = {}
         self._ids: set[str] = set()
+        # Called with ("account", id) / ("key", Credential) for what is added after freeze_base():
+        # the engine writes those to its store, so a persistent store keeps them across restarts.
+        self.on_add: Optional[Callable[[str, Any], None]] = None
         self.add_account(default_account_id)
         self.add_key(default_account_id, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET)
         self._nonces: dict[str, float] = {}
@@ -40,7 +43,10 @@ class Accounts:
         if not (account_id.isdigit() and len(account_id) == 16):
             raise ValueError(f"an Alibaba Cloud account id has 16 digits, not {account_id!r}")
         with self._lock:
+            new = account_id not in self._ids
             self._ids.add(account_id)
+        if new and self.on_add is not None:
+            self.on_add("account", account_id)
         return account_id
 
     def add_key(self, account_id: str, access_key_id: str, access_key_secret: str,
@@ -51,6 +57,8 @@ class Accounts:
             self._keys[access_key_id] = cred
             if security_token:
                 self._tokens[security_token] = cred
+        if self.on_add is not None:
+            self.on_add("key", cred)
         return cred
 
     def exists(self, account_id: str) -> bool:

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Callable, Optional
 
 
 class Clock:
     def __init__(self) -> None:
         self._offset = 0.0
         self._lock = threading.Lock()
+        self.on_change: Optional[Callable[[float], None]] = None  # the engine persists the offset
 
     def now(self) -> float:
         return time.time() + self._offset
@@ -21,6 +23,9 @@ class Clock:
     def advance(self, seconds: float) -> float:
         with self._lock:
             self._offset += float(seconds)
+            offset = self._offset
+        if self.on_change is not None:
+            self.on_change(offset)
         return self.now()
 
     def reset(self) -> None:

@@ -40,6 +40,7 @@ class Config:
     catalog: bool = True
     catalog_files: tuple = ()  # extra catalog data files, after the built-in ones
     record_calls: bool = True
+    max_calls: int = 10_000  # the call record keeps the newest this many (a long-running server stays bounded)
     options: dict[str, Any] = field(default_factory=dict)  # per-behaviour switches ([GUESS] choices)
 
 
@@ -104,6 +105,33 @@ class Engine:
         self.operations = REGISTRY
         self.plugins.hook.mockecs_configure_engine(engine=self)
         self.accounts.freeze_base()
+        self._load_persisted()
+
+    # Accounts, keys and the clock offset added at run time live in the store too (kinds below),
+    # so that a persistent store keeps them across restarts and a reset forgets them.
+    def _load_persisted(self) -> None:
+        with self.store.transaction() as txn:
+            for account_id, _ in txn.scan("mockecs_account"):
+                self.accounts.add_account(account_id)
+            for _, key in txn.scan("mockecs_key"):
+                self.accounts.add_key(key["account_id"], key["access_key_id"], key["access_key_secret"],
+                                      key.get("security_token"))
+            clock = txn.get("mockecs_meta", "clock")
+        if clock:
+            self.clock.advance(clock["offset"])
+        self.accounts.on_add = self._persist_account
+        self.clock.on_change = self._persist_clock
+
+    def _persist_account(self, what: str, value: Any) -> None:
+        with self.store.transaction() as txn:
+            if what == "account":
+                txn.put("mockecs_account", value, {"account_id": value})
+            else:
+                txn.put("mockecs_key", value.access_key_id, dict(vars(value)))
+
+    def _persist_clock(self, offset: float) -> None:
+        with self.store.transaction() as txn:
+            txn.put("mockecs_meta", "clock", {"offset": offset})
 
     def _load_catalog(self) -> Catalog:
         if not self.config.catalog:
@@ -142,7 +170,9 @@ class Engine:
 
     def export_state(self) -> dict:
         """Everything a test created, as JSON: store records, accounts and keys, the clock offset."""
-        return {"store": self.store.export(), "accounts": self.accounts.export(), "clock_offset": self.clock.offset}
+        # The engine's own kinds (accounts, keys, clock) are given under their own keys, not as records.
+        records = {kind: recs for kind, recs in self.store.export().items() if not kind.startswith("mockecs_")}
+        return {"store": records, "accounts": self.accounts.export(), "clock_offset": self.clock.offset}
 
     def import_state(self, data: dict, replace: bool = True) -> None:
         """Load an :meth:`export_state` dump; ``replace`` drops records absent from it, in the same transaction."""
@@ -199,6 +229,8 @@ class Engine:
         if self.config.record_calls:
             self.calls.append(Call(req.action if req else None, dict(req.params) if req else {}, seen.get("account"),
                                    seen.get("region"), status, code, request_id, time.time()))
+            if len(self.calls) > self.config.max_calls + self.config.max_calls // 4:  # trimmed in batches
+                del self.calls[:-self.config.max_calls]
         return response
 
     def _error(self, req: Optional[ApiRequest], request_id: str, err: EcsError) -> HttpResponse:

@@ -179,3 +179,13 @@ def test_internal_error_is_an_ecs_answer_not_a_traceback(engine, monkeypatch):
     body = json.loads(resp.body)
     assert resp.status == 500 and body["Code"] == "InternalError"
     assert "Traceback" not in body["Message"] and "boom" not in body["Message"]
+
+
+def test_call_record_is_bounded():
+    from mockecs.engine import Config
+
+    engine = Engine(Config(max_calls=8))
+    for n in range(30):
+        call(engine, query=f"Action=DescribeRegions&Version=2014-05-26&Format=JSON&N={n}")
+    assert 8 <= len(engine.calls) <= 10
+    assert engine.calls[-1].params["N"] == "29"  # the newest are kept

@@ -321,3 +321,40 @@ def test_unknown_store_is_a_usage_error(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "mockecs", "server", "--port", "0", "--store", "nosuch://x"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "nosuch://x" in proc.stderr
+
+
+def test_sqlite_keeps_api_resources_accounts_and_clock_across_kill_9(tmp_path):
+    """What the API created, a key registered at run time and the mock clock all survive kill -9."""
+    pytest.importorskip("mockecs_sqlite", reason="plugins/mockecs-sqlite is not installed")
+    from alibabacloud_ecs20140526 import models
+
+    store = f"sqlite:///{tmp_path / 'state.db'}"
+    log = str(tmp_path / "server.log")
+    srv = ServerProcess("--store", store, "--strict-signatures", log_path=log)
+    try:
+        account = {"account_id": "4444333322221111", "access_key_id": "late-key", "access_key_secret": "late-secret"}
+        assert requests.post(srv.url + "/_mockecs/accounts", json=account, timeout=10).status_code == 200
+        requests.post(srv.url + "/_mockecs/clock/advance", json={"seconds": 7200}, timeout=10).raise_for_status()
+        client = new_client(srv.netloc, ak="late-key", sk="late-secret")
+        run = client.run_instances(models.RunInstancesRequest(
+            region_id="cn-hangzhou", image_id="aliyun_3_x64_20G_alibase_20240819.vhd", instance_type="ecs.g7.large"))
+        instance_id = run.body.instance_id_sets.instance_id_set[0]
+        image_id = client.create_image(models.CreateImageRequest(
+            region_id="cn-hangzhou", instance_id=instance_id, image_name="survivor")).body.image_id
+    finally:
+        assert srv.stop(signal.SIGKILL) == -signal.SIGKILL  # right after the acknowledged writes
+    srv = ServerProcess("--store", store, "--strict-signatures", log_path=log)
+    try:
+        # The key still verifies in strict mode, the image and its instance are there, the clock kept its lead.
+        client = new_client(srv.netloc, ak="late-key", sk="late-secret")
+        images = client.describe_images(models.DescribeImagesRequest(
+            region_id="cn-hangzhou", image_owner_alias="self")).body.images.image
+        assert [(i.image_id, i.image_name, i.image_owner_id) for i in images] == [
+            (image_id, "survivor", 4444333322221111)]
+        instances = client.describe_instances(models.DescribeInstancesRequest(region_id="cn-hangzhou")).body
+        assert [i.instance_id for i in instances.instances.instance] == [instance_id]
+        state = requests.get(srv.url + "/_mockecs/state", timeout=10).json()
+        assert state["clock_offset"] >= 7200
+        assert "late-key" in {k["access_key_id"] for k in state["accounts"]["keys"]}
+    finally:
+        assert srv.stop() == 0
