@@ -39,3 +39,29 @@ def other(mock):
     from tests.sdk import make_account
 
     return make_account(mock.engine, "2222333344445555")
+
+
+@pytest.fixture(autouse=True)
+def answers_match_sdk_models(monkeypatch):
+    """Every successful JSON answer given during a test must fit the SDK's response model
+    (field names and JSON types), whichever test produced it: see tests/sdk_shapes.py."""
+    import json
+
+    from mockecs.engine import Engine
+    from mockecs.protocol import decode
+    from tests.sdk_shapes import first_problem
+
+    problems: list[str] = []
+    original = Engine.handle
+
+    def checked(self, http):
+        resp = original(self, http)
+        if resp.status == 200 and resp.headers.get("Content-Type", "").startswith("application/json"):
+            problem = first_problem(decode(http).action, json.loads(resp.body))
+            if problem:
+                problems.append(problem)
+        return resp
+
+    monkeypatch.setattr(Engine, "handle", checked)
+    yield
+    assert not problems, f"answers that do not fit the SDK's response models: {sorted(set(problems))[:10]}"

@@ -73,3 +73,21 @@ def test_schema_reader_sees_nested_names():
     assert "ImageOwnerAlias" in schema and "Bogus" not in schema
     bad = check((Param("ImageOwnerAlis"),), schema, "")
     assert bad == ["ImageOwnerAlis: not in the SDK model"]
+
+
+def test_response_shape_checker_catches_wrong_names_and_types():
+    # Guards tests/sdk_shapes.py, which the autouse fixture in conftest.py applies to every answer.
+    from tests.sdk_shapes import check
+
+    mapping = {"Size": "40", "RemainTime": 0, "Encrypted": False}
+    good = {"RequestId": "R", "TotalCount": 1, "Images": {"Image": [{
+        "ImageId": "m-1", "Size": 40, "DiskDeviceMappings": {"DiskDeviceMapping": [mapping]},
+        "IsSelfShared": "False"}]}}
+    assert check("DescribeImages", good) == []
+    bad = {"RequestId": "R", "TotalCount": "1", "Images": {"Image": [{"ImageId": "m-1", "Sise": 40,
+                                                                      "IsSelfShared": False}]}}
+    assert check("DescribeImages", bad) == [
+        "DescribeImages.TotalCount: str '1' where the SDK declares int",
+        "DescribeImages.Images.Image[0].Sise: not a field of DescribeImagesResponseBodyImagesImage",
+        "DescribeImages.Images.Image[0].IsSelfShared: bool False where the SDK declares str",
+    ]

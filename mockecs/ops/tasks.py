@@ -104,8 +104,11 @@ def attribute(task: Mapping[str, Any]) -> dict:
     status = task["TaskStatus"]
     done = status == "Finished"
     failed = status not in RUNNING and not done
+    # The task summary minus ResourceId: DescribeTaskAttribute's model has no such field (the
+    # resource is named in OperationProgressSet's RelatedItems instead).
+    fields = {k: v for k, v in summary(task).items() if k != "ResourceId"}
     return {
-        **summary(task),
+        **fields,
         "TaskProcess": task.get("TaskProcess", ""),
         "RegionId": task["_region"],
         "TotalCount": 1, "SuccessCount": int(done), "FailedCount": int(failed),

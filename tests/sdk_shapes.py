@@ -1,0 +1,92 @@
+"""Checks an answer body against the current SDK's response model: wire names and JSON types.
+
+The schema is read from the SDK models themselves: ``to_map`` gives each attribute's wire name,
+the ``__init__`` annotations its type (``str``, ``int``, ``bool``, ``float``, a nested model,
+``List[...]``, ``Dict``). A field the model does not know, or a value of the wrong JSON type,
+is a fidelity bug: the SDK would drop it or hand the user a different type than the cloud does.
+"""
+from __future__ import annotations
+
+import inspect
+import re
+from functools import cache
+from typing import Any, Optional
+
+import alibabacloud_ecs20140526.models as sdk_models
+
+_ASSIGN = re.compile(r"result\['([^']+)'\] = (?:\[\]|self\.(\w+))")
+_LOOP = re.compile(r"for k1 in self\.(\w+):")
+_APPEND = re.compile(r"result\['([^']+)'\]\.append")
+_SCALARS = {"str": (str,), "int": (int,), "float": (float, int), "bool": (bool,)}
+
+
+@cache
+def schema(cls: type) -> dict[str, Any]:
+    """``{wire name: type}``; a type is a scalar name, ``("model", cls)``, ``("list", type)`` or ``"any"``."""
+    hints = {name: str(p.annotation) for name, p in inspect.signature(cls.__init__).parameters.items()
+             if name != "self"}
+    wire_of: dict[str, str] = {}
+    for line in inspect.getsource(cls.to_map).splitlines():
+        m = _ASSIGN.search(line)
+        if m and m.group(2):
+            wire_of[m.group(2)] = m.group(1)
+        loop = _LOOP.search(line)
+        if loop:
+            pending = loop.group(1)
+        append = _APPEND.search(line)
+        if append:
+            wire_of[pending] = append.group(1)
+    return {wire: _type(hints.get(attr, "Any")) for attr, wire in wire_of.items()}
+
+
+def _type(hint: str) -> Any:
+    hint = hint.replace("main_models.", "").strip("'\"")
+    if hint.startswith(("List[", "list[")):
+        return ("list", _type(hint[5:-1]))
+    if hint in _SCALARS:
+        return hint
+    model = getattr(sdk_models, hint, None)
+    if model is not None:
+        return ("model", model)
+    return "any"
+
+
+def check(action: str, body: Any) -> list[str]:
+    model = getattr(sdk_models, f"{action}ResponseBody", None)
+    if model is None:
+        return [f"the SDK has no {action}ResponseBody"]
+    problems: list[str] = []
+    _check(("model", model), body, action, problems)
+    return problems
+
+
+def _check(kind: Any, value: Any, path: str, problems: list[str]) -> None:
+    if value is None or kind == "any":
+        return
+    if isinstance(kind, str):
+        ok = isinstance(value, _SCALARS[kind]) and not (kind in ("int", "float") and isinstance(value, bool))
+        if not ok:
+            problems.append(f"{path}: {type(value).__name__} {value!r:.40} where the SDK declares {kind}")
+        return
+    what, inner = kind
+    if what == "list":
+        if not isinstance(value, list):
+            problems.append(f"{path}: {type(value).__name__} where the SDK declares a list")
+            return
+        for n, item in enumerate(value):
+            _check(inner, item, f"{path}[{n}]", problems)
+        return
+    if not isinstance(value, dict):
+        problems.append(f"{path}: {type(value).__name__} where the SDK declares an object")
+        return
+    fields = schema(inner)
+    for key, item in value.items():
+        if key not in fields:
+            problems.append(f"{path}.{key}: not a field of {inner.__name__}")
+        else:
+            _check(fields[key], item, f"{path}.{key}", problems)
+
+
+def first_problem(action: Optional[str], body: Any) -> Optional[str]:
+    problems = check(action, body) if action else []
+    return problems[0] if problems else None
