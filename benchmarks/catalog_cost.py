@@ -66,7 +66,7 @@ def cases(config: Config) -> dict[str, tuple[Callable[[], object], int]]:
     }
 
 
-def compare(configs: dict[str, Config], rounds: int, repeats: int = 9) -> dict[str, dict[str, float]]:
+def compare(configs: dict[str, Config], rounds: int, repeats: int = 21) -> dict[str, dict[str, float]]:
     """Median per-call ms of every case for every config, the configs interleaved so drift hits both alike."""
     prepared = {name: cases(config) for name, config in configs.items()}
     samples: dict[str, dict[str, list[float]]] = {name: {} for name in configs}
@@ -79,7 +79,7 @@ def compare(configs: dict[str, Config], rounds: int, repeats: int = 9) -> dict[s
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 20000
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "big_catalog.json"
         generate(path, count)
