@@ -19,6 +19,7 @@ import json
 import multiprocessing
 import os
 import ssl
+import statistics
 import subprocess
 import sys
 import threading
@@ -61,17 +62,17 @@ def bare_app() -> Callable:
 def serve(app_name: str, stack: str, threads: int) -> None:
     import logging
 
-    from mockecs.server.backends import CherootServer, WaitressServer
+    from mockecs.server.backends import CHEROOT_THREADS, WAITRESS_THREADS, CherootServer, WaitressServer
     from mockecs.server.tls import self_signed
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" is the point here
     app = mockecs_app() if app_name == "mockecs" else bare_app()
     kind, tls = STACKS[stack]
     if kind == "waitress":
-        server: Any = WaitressServer(app, "127.0.0.1", 0, threads)
+        server: Any = WaitressServer(app, "127.0.0.1", 0, threads or WAITRESS_THREADS)
     else:
         cert, key = self_signed(["127.0.0.1"]) if tls else (None, None)
-        server = CherootServer(app, "127.0.0.1", 0, threads, cert, key)
+        server = CherootServer(app, "127.0.0.1", 0, threads or CHEROOT_THREADS, cert, key)
     print(server.url, flush=True)
     threading.Thread(target=lambda: (sys.stdin.read(), server.stop()), daemon=True).start()  # EOF: stop
     server.serve_forever()
@@ -238,20 +239,23 @@ def run_clients(url: str, clients: int, seconds: float, mix: bool = False,
 
 
 # -- main ----------------------------------------------------------------------------------------
-def measure(stack: str, seconds: float, clients: int, threads: int) -> dict[str, Optional[float]]:
-    out: dict[str, Optional[float]] = {}
-    for app_name in ("bare", "mockecs"):
-        server = ServerProc(app_name, stack, threads)
-        try:
-            done, errors = run_session(server.url, seconds)
-            out[f"{app_name}/1"] = done / seconds
-            done, errors2, _, _ = run_clients(server.url, clients, seconds)
-            out[f"{app_name}/{clients}"] = done / seconds
-            if errors or errors2:
-                print(f"  !! {stack} {app_name}: {errors + errors2} errors")
-        finally:
-            server.stop()
-    return out
+def measure(stack: str, seconds: float, clients: int, threads: int, rounds: int = 3) -> dict[str, Optional[float]]:
+    """Median requests/second per (app, clients) over ``rounds`` rounds; bare and mockecs alternate
+    within each round, so that drift of a noisy 2-core machine hits both alike."""
+    samples: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        for app_name in ("bare", "mockecs"):
+            server = ServerProc(app_name, stack, threads)
+            try:
+                done, errors = run_session(server.url, seconds)
+                samples.setdefault(f"{app_name}/1", []).append(done / seconds)
+                done, errors2, _, _ = run_clients(server.url, clients, seconds)
+                samples.setdefault(f"{app_name}/{clients}", []).append(done / seconds)
+                if errors or errors2:
+                    print(f"  !! {stack} {app_name}: {errors + errors2} errors")
+            finally:
+                server.stop()
+    return {key: statistics.median(values) for key, values in samples.items()}
 
 
 def _setup_snapshot(url: str) -> str:
@@ -310,9 +314,10 @@ def soak(seconds: float, clients: int, threads: int) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stacks", default="waitress,cheroot-https", help=f"comma-separated: {', '.join(STACKS)}")
-    parser.add_argument("--seconds", type=float, default=5.0, help="per measurement")
+    parser.add_argument("--seconds", type=float, default=3.0, help="per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating bare/mockecs rounds (medians)")
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=8, help="server worker threads")
+    parser.add_argument("--threads", type=int, default=0, help="server worker threads (0: the server's default)")
     parser.add_argument("--soak", type=float, metavar="SECONDS", help="soak test instead of throughput")
     parser.add_argument("--serve", choices=["bare", "mockecs"], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -322,7 +327,8 @@ def main() -> int:
     if args.soak:
         return soak(args.soak, args.clients, args.threads)
 
-    print(f"requests/second, {args.seconds:.0f} s each, {os.cpu_count()} cores, server threads {args.threads}")
+    print(f"requests/second (median of {args.rounds} alternating rounds, {args.seconds:.0f} s each), "
+          f"{os.cpu_count()} cores, server threads {args.threads or 'default'}")
     print(f"{'stack':<15}{'clients':>8}{'bare WSGI':>12}{'mockecs':>12}{'ratio':>8}")
     worst = 1.0
     for stack in args.stacks.split(","):
@@ -332,7 +338,7 @@ def main() -> int:
             except ImportError:
                 print(f"{stack:<15} skipped: cheroot is not installed (extra server-https)")
                 continue
-        res = measure(stack, args.seconds, args.clients, args.threads)
+        res = measure(stack, args.seconds, args.clients, args.threads, args.rounds)
         for n in (1, args.clients):
             bare, ours = res[f"bare/{n}"], res[f"mockecs/{n}"]
             ratio = ours / bare if bare else 0.0

@@ -57,12 +57,13 @@ def main() -> None:
                                             "server-https extra.")
 @click.option("--certfile", type=click.Path(exists=True, dir_okay=False), help="PEM certificate for --https.")
 @click.option("--keyfile", type=click.Path(exists=True, dir_okay=False), help="PEM key for --certfile.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Worker threads.")
+@click.option("--threads", default=None, type=click.IntRange(1, 256),
+              help="Worker threads (default: 2 for HTTP, 16 for HTTPS; see mockecs.server.backends).")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
               default="info", show_default=True)
 def server(host: str, port: int, store: str, catalog: bool, default_region: str, transitions: str,
            strict_signatures: bool, accounts_file: Optional[str], record_calls: bool, https: bool,
-           certfile: Optional[str], keyfile: Optional[str], threads: int, log_level: str) -> None:
+           certfile: Optional[str], keyfile: Optional[str], threads: Optional[int], log_level: str) -> None:
     """Serve the fake ECS API (and the control API under /_mockecs/) over HTTP or HTTPS."""
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from mockecs import regions

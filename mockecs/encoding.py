@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any, Optional
+from typing import Any, Iterator, Mapping, Optional
 from xml.sax.saxutils import escape
 
 from mockecs.protocol import HttpResponse
@@ -32,7 +32,7 @@ def _xml(name: str, value: Any, out: list[str]) -> None:
         # A list is rendered as the element repeated: {"Image": [a, b]} -> <Image>a</Image><Image>b</Image>
         for item in value:
             _xml(name, item, out)
-    elif isinstance(value, dict):
+    elif isinstance(value, Mapping):
         out.append(f"<{name}>")
         for key, item in value.items():
             _xml(key, item, out)
@@ -47,57 +47,68 @@ def to_xml(root: str, body: dict) -> bytes:
     return "".join(out).encode("utf-8")
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-# A Frozen value inside a body is replaced by a placeholder string that json escapes as
-# "\u0000<n>\u0000" (a NUL never comes out of json unescaped), then swapped for its cached text.
-# The per-process random tag keeps a client-sent string from ever looking like a placeholder.
+# A Frozen value inside a body is not a dict, so json calls ``default`` for it, which answers a
+# placeholder string (json escapes it as "\u0000<n>:<tag>\u0000"); the placeholders are then
+# swapped for the values' cached text. The per-process random tag keeps a client-sent string
+# from ever looking like a placeholder.
 _TAG = os.urandom(8).hex()
 _PLACEHOLDER = re.compile(r'"\\u0000(\d+):' + _TAG + r'\\u0000"')
-_SPLICE_DEPTH = 4  # Frozen values are looked for this deep: body -> Images -> Image -> [item]
 
 
-def _mark(value: Any, raws: list[str], depth: int) -> Any:
-    kind = type(value)
-    if kind is Frozen:
-        raws.append(value.json)
-        return f"\x00{len(raws) - 1}:{_TAG}\x00"
-    if depth == 0:
-        return value
-    if kind is dict:
-        return {k: _mark(v, raws, depth - 1) for k, v in value.items()}
-    if kind is list:
-        return [_mark(v, raws, depth - 1) for v in value]
-    return value
-
-
-def to_json(body: dict) -> bytes:
+def to_json(body: Any) -> bytes:
     raws: list[str] = []
-    text = _dumps(_mark(body, raws, _SPLICE_DEPTH))
+
+    def default(value: Any) -> str:
+        if type(value) is Frozen:
+            raws.append(value.json)
+            return f"\x00{len(raws) - 1}:{_TAG}\x00"
+        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=default)
     if raws:
         text = _PLACEHOLDER.sub(lambda m: raws[int(m.group(1))], text)
     return text.encode("utf-8")
 
 
-class Frozen(dict):
-    """A value that never changes (DescribeRegions' answer, a catalog image as one caller sees it):
-    encoded once, spliced into each answer. Never mutate one."""
+def plain(value: Any) -> Any:
+    """``value`` with every Frozen part turned back into plain dicts (for storing it)."""
+    return json.loads(to_json(value))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.json = _dumps(dict(self))
+
+class Frozen(Mapping):
+    """A value that never changes (DescribeRegions' answer, a catalog image as one caller sees it):
+    encoded once, spliced into each answer. Read-only."""
+
+    __slots__ = ("_data", "json", "json_tail", "_xml")
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = dict(data)
+        self.json = json.dumps(self._data, ensure_ascii=False, separators=(",", ":"), default=_nested)
         self.json_tail = self.json[1:].encode("utf-8")  # without the opening brace
         self._xml: Optional[str] = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
 
     def xml_inner(self) -> str:
         if self._xml is None:
             out: list[str] = []
-            for key, value in self.items():
+            for key, value in self._data.items():
                 _xml(key, value, out)
             self._xml = "".join(out)
         return self._xml
+
+
+def _nested(value: Any) -> Any:
+    if type(value) is Frozen:
+        return value._data
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def render(status: int, body: dict, fmt: str, root: str, request_id: str) -> HttpResponse:

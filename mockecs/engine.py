@@ -18,7 +18,7 @@ from mockecs import catalog, regions
 from mockecs.accounts import Accounts
 from mockecs.catalog import Catalog
 from mockecs.clock import Clock
-from mockecs.encoding import Frozen, error_body, render, render_frozen
+from mockecs.encoding import Frozen, error_body, plain, render, render_frozen
 from mockecs.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
 from mockecs.lifecycle import Lifecycle
 from mockecs.operations import REGISTRY, Context, Operation
@@ -307,7 +307,7 @@ class Engine:
             if dry_run and op.dry_run:
                 raise EcsError(*op.dry_run)  # all checks passed; the transaction rolls back
             if token and op.idempotent:
-                txn.put("client_token", key, {"fingerprint": fingerprint, "response": body})
+                txn.put("client_token", key, {"fingerprint": fingerprint, "response": plain(body)})
         return body
 
     def _host_region(self, req: ApiRequest) -> str:

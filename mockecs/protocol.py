@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 _V3_AUTH = re.compile(r"(ACS3-[A-Z0-9-]+) Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-fA-F]+)")
 
@@ -26,7 +26,9 @@ class HttpRequest:
     body: bytes = b""
 
     def __post_init__(self) -> None:
-        self.headers = {k.lower(): v for k, v in self.headers.items()}
+        headers = self.headers
+        if type(headers) is not dict or any(not k.islower() for k in headers):
+            self.headers = {k.lower(): v for k, v in headers.items()}
 
 
 @dataclass
@@ -56,8 +58,22 @@ class ApiRequest:
 
 
 def _form(text: str) -> dict[str, str]:
-    # Form semantics ('+' is a space) and blank values kept: the old SDK signs 'SignatureType='.
-    return dict(parse_qsl(text, keep_blank_values=True))
+    """Form decoding ('+' is a space), blank values kept (the old SDK signs 'SignatureType=').
+
+    Same result as ``dict(parse_qsl(text, keep_blank_values=True))``, at a fraction of the cost:
+    only the parts that hold an escape are unquoted.
+    """
+    out: dict[str, str] = {}
+    for pair in text.split("&"):
+        if not pair:
+            continue
+        key, _, value = pair.partition("=")
+        if "%" in key or "+" in key:
+            key = unquote_plus(key)
+        if "%" in value or "+" in value:
+            value = unquote_plus(value)
+        out[key] = value
+    return out
 
 
 def decode(req: HttpRequest) -> ApiRequest:

@@ -12,7 +12,6 @@ so a reset costs the same whatever the catalog's size.
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Mapping, Optional, Protocol
 
 Term = tuple[str, str]
@@ -85,23 +84,29 @@ class MemoryStore:
     def close(self) -> None:
         pass
 
-    @contextmanager
-    def transaction(self) -> Iterator[_MemoryTransaction]:
-        with self._lock:
-            txn = _MemoryTransaction(self)
-            try:
-                yield txn
-            except BaseException:
-                txn.rollback()
-                raise
+    def transaction(self) -> _MemoryTransaction:
+        """``with store.transaction() as txn:`` holds the lock; an exception rolls every write back."""
+        return _MemoryTransaction(self)
 
 
 class _MemoryTransaction:
+    # A plain class, not @contextmanager: this runs on every request, and a generator costs more.
     __slots__ = ("store", "undo")
 
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
         self.undo: list[tuple[str, str, Optional[dict], tuple[Term, ...]]] = []
+
+    def __enter__(self) -> _MemoryTransaction:
+        self.store._lock.acquire()
+        return self
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
+        try:
+            if kind is not None:
+                self.rollback()
+        finally:
+            self.store._lock.release()
 
     def get(self, kind: str, id: str) -> Optional[Mapping[str, Any]]:
         recs = self.store._records.get(kind)

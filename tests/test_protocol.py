@@ -189,3 +189,15 @@ def test_call_record_is_bounded():
         call(engine, query=f"Action=DescribeRegions&Version=2014-05-26&Format=JSON&N={n}")
     assert 8 <= len(engine.calls) <= 10
     assert engine.calls[-1].params["N"] == "29"  # the newest are kept
+
+
+@pytest.mark.parametrize("text", [
+    "A=1&B=&C=a+b&D=%2B%20x&E=%E4%B8%AD&&F&G=x=y&H=%zz&Tag.1.Key=k%26v&%41=key-escaped",
+    "", "only", "=v", "a=1&a=2",
+])
+def test_form_decoding_matches_parse_qsl(text):
+    from urllib.parse import parse_qsl
+
+    from mockecs.protocol import _form
+
+    assert _form(text) == dict(parse_qsl(text, keep_blank_values=True))

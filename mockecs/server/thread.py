@@ -17,7 +17,7 @@ from mockecs.server.wsgi import make_app
 
 class ServerThread:
     def __init__(self, engine: Optional[Engine] = None, host: str = "127.0.0.1", port: int = 0, https: bool = False,
-                 threads: int = 8, certfile: Optional[str] = None, keyfile: Optional[str] = None) -> None:
+                 threads: Optional[int] = None, certfile: Optional[str] = None, keyfile: Optional[str] = None) -> None:
         self.engine = engine if engine is not None else Engine()
         self.host, self.port, self.https, self.threads = host, port, https, threads
         self.certfile, self.keyfile = certfile, keyfile

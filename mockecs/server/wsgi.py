@@ -22,6 +22,8 @@ _SPECIAL_HEADERS = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-l
 
 def _wsgi_text(value: str) -> str:
     # WSGI hands bytes over as latin-1 text; undo that for UTF-8 senders.
+    if value.isascii():
+        return value
     try:
         return value.encode("latin-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
@@ -64,6 +66,11 @@ def target(environ: dict) -> tuple[str, str, str, str]:
 
 def to_request(environ: dict, body: Optional[bytes] = None) -> HttpRequest:
     """Convert a WSGI environ into the engine's transport-neutral request."""
+    return _request(environ, body)[0]
+
+
+def _request(environ: dict, body: Optional[bytes] = None) -> tuple[HttpRequest, str]:
+    """The engine's request and the target's path (what the app routes on)."""
     scheme, host, path, query = target(environ)
     headers = {}
     for key, value in environ.items():
@@ -73,7 +80,9 @@ def to_request(environ: dict, body: Optional[bytes] = None) -> HttpRequest:
             headers[_SPECIAL_HEADERS[key]] = value
     headers["host"] = host
     url = f"{scheme}://{host}{path}" + (f"?{query}" if query else "")
-    return HttpRequest(environ.get("REQUEST_METHOD", "GET"), url, headers, read_body(environ) if body is None else body)
+    request = HttpRequest(environ.get("REQUEST_METHOD", "GET"), url, headers,
+                          read_body(environ) if body is None else body)
+    return request, path
 
 
 StartResponse = Callable[..., Any]
@@ -87,8 +96,7 @@ def make_app(engine: Optional[Engine] = None) -> Callable[[dict, StartResponse],
     control = ControlApi(engine)
 
     def app(environ: dict, start_response: StartResponse) -> Iterable[bytes]:
-        request = to_request(environ)
-        path = urlsplit(request.url).path
+        request, path = _request(environ)
         if path.startswith(CONTROL_PREFIX):
             response = control.handle(request)
         else:
