@@ -78,7 +78,11 @@ def server(host: str, port: int, store: str, catalog: bool, default_region: str,
     try:
         engine = Engine(config)
     except ValueError as err:
-        raise click.UsageError(str(err)) from err
+        hint = ""
+        if store.startswith("sqlite:") and "no installed mockecs store plugin" in str(err):
+            # The SQLite store is a separate distribution; say where it comes from.
+            hint = " (install the mockecs-sqlite plugin: pip install plugins/mockecs-sqlite from the mockecs sources)"
+        raise click.UsageError(str(err) + hint) from err
     if accounts_file:
         load_accounts(engine, accounts_file)
     try:

@@ -157,6 +157,12 @@ class Engine:
                status: int = 400, times: Optional[int] = 1, latency: float = 0.0,
                account: Optional[str] = None) -> Fault:
         """Make the next ``times`` calls of ``action`` fail with ``code`` (or only wait ``latency``)."""
+        if action != "*" and action not in self.operations:
+            from mockecs.actions import known_action
+
+            # A misspelt action would never fire and the test would pass for the wrong reason.
+            if not known_action(action):
+                raise ValueError(f"no ECS action is named {action!r}")
         if code == "Throttling" and message is None:
             message = "Request was denied due to user flow control."
         fault = Fault(action, code, message or "Injected by mockecs.", status, times, latency, account)
@@ -277,8 +283,8 @@ class Engine:
         token = args.pop("client_token", None)
         seen["region"] = region
         if region is not None and not regions.exists(region):
-            code, status = op.region_error
-            raise EcsError(code, "The specified RegionId does not exist.", status)
+            code, status, *message = op.region_error  # an optional third item: the documented message
+            raise EcsError(code, message[0] if message else "The specified RegionId does not exist.", status)
 
         if op.stateless:
             ctx = Context(self, None, action, account, region or self._host_region(req), request_id,

@@ -80,13 +80,17 @@ def _arch_error(action: str) -> EcsError:
                     "The specified image does not support the specified InstanceType.", 403)
 
 
-def _size_error(action: str, too_big: bool, minimum: int) -> EcsError:
+def _size_error(action: str, too_big: bool, minimum: int, below_image: bool = True) -> EcsError:
     if action == CHANGE_OS:
         if too_big:
             return EcsError("InvalidSystemDiskSize.MoreThanMaxSize",
                             "The specified SystemDisk.Size parameter exceeds the maximum size.", 404)
-        return EcsError("InvalidSystemDiskSize.LessThanImageSize",
-                        "The specified parameter SystemDisk.Size is less than the image size.", 404)
+        if below_image:
+            return EcsError("InvalidSystemDiskSize.LessThanImageSize",
+                            "The specified parameter SystemDisk.Size is less than the image size.", 404)
+        # at least the image size but below the 20 GiB floor (images smaller than 20 GiB)
+        return EcsError("InvalidSystemDiskSize.LessThanMinSize",
+                        "The specified parameter SystemDisk.Size is less than the min size.", 404)
     if action == CREATE:
         return EcsError("InvalidDisk.SystemDiskSize", "The specified SystemDiskSize beyond the permitted range.", 403)
     # Documented message is "%s": say what the range is.
@@ -144,7 +148,8 @@ def image_for_launch(ctx: Context, image_id: Optional[str], image_family: Option
     if system_disk_size is not None:
         minimum = max(MIN_SYSTEM_DISK, system_size(image))
         if system_disk_size < minimum or system_disk_size > MAX_SYSTEM_DISK:
-            raise _size_error(action, system_disk_size > MAX_SYSTEM_DISK, minimum)
+            raise _size_error(action, system_disk_size > MAX_SYSTEM_DISK, minimum,
+                              system_disk_size < system_size(image))
     # 7. Marketplace: the product must be subscribed, on sale, and sold for this charge type.
     # Custom images made from a Marketplace image carry its ProductCode (spec §2.7).
     product = image.get("ProductCode")

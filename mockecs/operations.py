@@ -30,7 +30,7 @@ class Operation:
     handler: Callable[..., dict]
     # "required": RegionId must be sent; "optional": resolved when absent (§1.9); "none": not used.
     region: str = "required"
-    region_error: tuple[str, int] = ("InvalidRegionId.NotFound", 404)
+    region_error: tuple = ("InvalidRegionId.NotFound", 404)  # (code, status[, message])
     # Finds the region of the resource a region-less request names (CreateSnapshot's DiskId ...).
     region_of: Optional[Callable[[Transaction, dict], Optional[str]]] = None
     dry_run: Optional[tuple[str, str, int]] = None
@@ -46,7 +46,7 @@ REGISTRY: dict[str, Operation] = {}
 
 
 def operation(action: str, *params: Param, region: str = "required",
-              region_error: tuple[str, int] = ("InvalidRegionId.NotFound", 404),
+              region_error: tuple = ("InvalidRegionId.NotFound", 404),
               region_of: Optional[Callable[[Transaction, dict], Optional[str]]] = None,
               dry_run: bool | tuple[str, str, int] = False,
               idempotent: bool | tuple[str, str, int] = False, stateless: bool = False) -> Callable:

@@ -71,8 +71,14 @@ def _flag(value: Any, what: str) -> bool:
 
 
 def _check(cfg: Any) -> Any:
+    from mockecs import regions
+
     if cfg.transitions not in _TRANSITIONS:
         raise pytest.UsageError(f"mockecs: transitions must be one of {_TRANSITIONS}, not {cfg.transitions!r}")
+    # Like `mockecs server --region`: a misspelt region was accepted silently and only showed up
+    # later, as puzzling answers from calls made in a region the fake does not know.
+    if not regions.exists(cfg.default_region):
+        raise pytest.UsageError(f"mockecs: unknown region {cfg.default_region!r} (see DescribeRegions)")
     return cfg
 
 

@@ -17,7 +17,7 @@ from aliyunsdkecs.request.v20140526.DescribeImagePipelineExecutionsRequest impor
 from aliyunsdkecs.request.v20140526.DescribeImagePipelinesRequest import DescribeImagePipelinesRequest
 from aliyunsdkecs.request.v20140526.StartImagePipelineExecutionRequest import StartImagePipelineExecutionRequest
 
-from mockecs import images
+from mockecs import images, resources
 from mockecs.engine import _load_operations
 from mockecs.operations import REGISTRY, Context
 from mockecs.params import group
@@ -201,6 +201,33 @@ def test_execution_walks_through_statuses(client, engine):
     assert [i["Status"] for i in described(client, image_id)] == ["Available"]
     done = execution(client, execution_id)
     assert done["ModifiedTime"] >= done["CreationTime"]
+
+
+def test_stage_modified_time_is_when_the_stage_began(client, engine):
+    # One jump of the clock, one read: ModifiedTime is when the current status began, not the read.
+    engine.lifecycle.delay("execution", seconds=120)
+    execution_id = start(client, pipeline(client, test_content="RUN true"))  # five stages of 24 s
+    created = execution(client, execution_id)["CreationTime"]
+    engine.clock.advance(60)  # 60 s in: TESTING, which began at 48 s
+    got = execution(client, execution_id)
+    assert got["Status"] == "TESTING"
+    assert got["ModifiedTime"] == resources.iso(resources.parse_iso(created) + 48)
+    engine.clock.advance(3600)
+    done = execution(client, execution_id)
+    assert (done["Status"], done["ModifiedTime"]) == ("SUCCESS", resources.iso(resources.parse_iso(created) + 120))
+
+
+def test_cancelled_modified_time_is_when_cancellation_ended(client, engine):
+    engine.lifecycle.delay("execution", seconds=120)
+    execution_id = start(client, pipeline(client))
+    engine.clock.advance(30)
+    client.cancel_image_pipeline_execution(m.CancelImagePipelineExecutionRequest(region_id=REGION,
+                                                                                 execution_id=execution_id))
+    cancelling = execution(client, execution_id)
+    engine.clock.advance(3600)
+    got = execution(client, execution_id)
+    assert got["Status"] == "CANCELLED"
+    assert got["ModifiedTime"] == resources.iso(resources.parse_iso(cancelling["ModifiedTime"]) + 120)
 
 
 def test_clock_past_the_end_settles_in_one_read(client, engine):

@@ -5,6 +5,7 @@ import asyncio
 import json
 
 import pytest
+import requests
 from alibabacloud_ecs20140526 import models
 from alibabacloud_tea_openapi.exceptions import ClientException
 from aliyunsdkcore.acs_exception.exceptions import ServerException
@@ -602,3 +603,207 @@ def test_legacy_errors_are_json(legacy):
     with pytest.raises(ServerException) as info:
         legacy_call(legacy, req)
     assert info.value.get_error_code() == "InvalidOSType" and info.value.get_http_status() == 404
+
+
+# -- audit against the documentation ------------------------------------------------------------
+def _raw(params: dict) -> requests.Response:
+    base = {"Version": "2014-05-26", "RegionId": REGION, "AccessKeyId": "testid"}
+    return requests.get("https://ecs.aliyuncs.com/", params={**base, **params}, timeout=5)
+
+
+def _same_content(value, element, path="") -> None:
+    """``element`` (XML) carries exactly ``value`` (the JSON answer): wrapper lists become repeated elements."""
+    if isinstance(value, dict):
+        children = [c.tag for c in element]
+        present = {k for k, v in value.items() if v != []}  # an empty list is no element at all
+        assert set(children) == present, (path, sorted(children), sorted(present))
+        for key, item in value.items():
+            if isinstance(item, list):
+                found = element.findall(key)
+                assert len(found) == len(item), (path, key)
+                for n, (sub, el) in enumerate(zip(item, found)):
+                    _same_content(sub, el, f"{path}/{key}[{n}]")
+            else:
+                found = element.findall(key)
+                assert len(found) == 1, (path, key)
+                _same_content(item, found[0], f"{path}/{key}")
+    else:
+        text = element.text or ""
+        expected = {True: "true", False: "false"}.get(value, value) if isinstance(value, bool) else str(value)
+        assert text == expected, (path, text, value)
+        assert len(element) == 0, path
+
+
+def test_describe_images_xml_has_the_same_content_as_json(mock, client, other):
+    import xml.etree.ElementTree as ET
+
+    mine = create_image(client, image_name="xml-1", description="a <b> & c",
+                        tag=[models.CreateImageRequestTag(key="env", value="prod")])
+    client.modify_image_share_permission(models.ModifyImageSharePermissionRequest(
+        region_id=REGION, image_id=mine, add_account=[other.account_id]))
+    query = {"Action": "DescribeImages", "ImageId": f"{mine},{UBUNTU},{SHARED},{MARKETPLACE}", "PageSize": "3"}
+    as_json = _raw({**query, "Format": "JSON"})
+    as_xml = _raw({**query, "Format": "XML"})
+    assert as_xml.status_code == as_json.status_code == 200
+    assert as_xml.headers["Content-Type"] == "text/xml;charset=utf-8"
+    body = as_json.json()
+    root = ET.fromstring(as_xml.content)
+    assert root.tag == "DescribeImagesResponse"
+    assert body["TotalCount"] == 4 and len(body["Images"]["Image"]) == 3
+    assert {i["ImageId"] for i in body["Images"]["Image"]} >= {mine}
+    body.pop("RequestId")
+    root.remove(root.find("RequestId"))
+    _same_content(body, root)
+    # An empty page keeps its wrapper; an empty tag list too.
+    empty = ET.fromstring(_raw({**query, "Format": "XML", "PageNumber": "9"}).content)
+    assert empty.find("Images") is not None and empty.find("Images/Image") is None
+    system = ET.fromstring(_raw({"Action": "DescribeImages", "ImageId": UBUNTU, "Format": "XML"}).content)
+    assert system.find("Images/Image/Tags") is not None and system.find("Images/Image/Tags/Tag") is None
+    # No Format at all is XML too (the documented default).
+    assert _raw({"Action": "DescribeImages", "ImageId": UBUNTU}).headers["Content-Type"].startswith("text/xml")
+
+
+def _message(exc: ClientException) -> str:
+    return exc.data["Message"]
+
+
+def test_malformed_description_and_family_answer_the_documented_messages(client):
+    source = create_image(client, image_name="msg-1")
+    cases = [
+        ("CreateImage", lambda: create_image(client, description="x"), "InvalidDescription.Malformed"),
+        ("CreateImage", lambda: create_image(client, description="http://x"), "InvalidDescription.Malformed"),
+        ("CreateImage", lambda: create_image(client, image_family="aliyun-x"), "InvalidImageFamily.Malformed"),
+        ("CopyImage", lambda: client.copy_image(models.CopyImageRequest(
+            region_id=REGION, image_id=source, destination_region_id="cn-beijing", destination_description="x")),
+         "InvalidDescription.Malformed"),
+        ("ModifyImageAttribute", lambda: client.modify_image_attribute(models.ModifyImageAttributeRequest(
+            region_id=REGION, image_id=source, description="https://x")), "InvalidDescription.Malformed"),
+        ("ModifyImageAttribute", lambda: client.modify_image_attribute(models.ModifyImageAttributeRequest(
+            region_id=REGION, image_id=source, image_family="acs:x")), "InvalidImageFamily.Malformed"),
+    ]
+    for action, call, code in cases:
+        exc = error(call)
+        assert exc.code == code, action
+        assert (exc.status_code, _message(exc)) == documented_error(action, code), action
+
+
+def test_create_accepts_every_documented_platform(client):
+    from tests.spec import metadata
+
+    text = next(p for p in metadata()["apis"]["CreateImage"]["parameters"] if p["name"] == "Platform")
+    documented = [line[2:].strip() for line in text["schema"]["description"].splitlines()
+                  if line.startswith("- ")]
+    assert "Gentoo" in documented and "CoreOS" in documented
+    instance_id = run_instance(client, data_disks=1)
+    disks = client.describe_disks(models.DescribeDisksRequest(region_id=REGION, instance_id=instance_id)).body
+    data = next(d.disk_id for d in disks.disks.disk if d.type == "data")
+    snapshot = client.create_snapshot(models.CreateSnapshotRequest(disk_id=data)).body.snapshot_id
+    for n, platform in enumerate(documented):
+        made = create_image(client, snapshot_id=snapshot, platform=platform, image_name=f"plat-{n}")
+        assert image(client, made)["Platform"] == platform
+
+
+def test_support_instance_types_unknown_image_message(client, other):
+    mine = create_image(client, image_name="types-1")
+    for caller, image_id in ((client, "m-bp1doesnotexist12345"), (other.client, mine)):
+        exc = error(lambda c=caller, i=image_id: c.describe_image_support_instance_types(
+            models.DescribeImageSupportInstanceTypesRequest(region_id=REGION, image_id=i)))
+        assert (exc.code, exc.status_code, _message(exc)) == \
+            ("InvalidImageId.NotFound", *documented_error("DescribeImageSupportInstanceTypes",
+                                                          "InvalidImageId.NotFound"))
+
+
+def test_cancelled_copy_leaves_no_snapshots_in_the_destination(client, engine):
+    source = create_image(client, instance_id=run_instance(client, data_disks=1), image_name="cc-snap")
+    bj = new_client(region="cn-beijing")
+    count = lambda: bj.describe_snapshots(  # noqa: E731
+        models.DescribeSnapshotsRequest(region_id="cn-beijing")).body.total_count
+    engine.lifecycle.delay("copy", seconds=120)
+    copied = client.copy_image(models.CopyImageRequest(region_id=REGION, image_id=source,
+                                                       destination_region_id="cn-beijing")).body.image_id
+    assert count() == 2
+    bj.cancel_copy_image(models.CancelCopyImageRequest(region_id="cn-beijing", image_id=copied))
+    assert count() == 0
+    assert len(image(client, source)["DiskDeviceMappings"]["DiskDeviceMapping"]) == 2  # source untouched
+
+
+def test_image_from_an_instance_whose_image_was_deleted_keeps_its_os(client):
+    base = create_image(client, instance_id=run_instance(client, ARM, instance_type="ecs.g8y.large"),
+                        image_name="arm-base")
+    instance_id = run_instance(client, base, instance_type="ecs.g8y.large")
+    windows = create_image(client, instance_id=run_instance(client, WINDOWS), image_name="win-base")
+    win_instance = run_instance(client, windows)
+    for image_id in (base, windows):
+        client.delete_image(models.DeleteImageRequest(region_id=REGION, image_id=image_id, force=True))
+    got = image(client, create_image(client, instance_id=instance_id, image_name="arm-again"))
+    assert (got["OSType"], got["Architecture"], got["BootMode"]) == ("linux", "arm64", "UEFI")
+    got = image(client, create_image(client, instance_id=win_instance, image_name="win-again"))
+    instance = client.describe_instances(models.DescribeInstancesRequest(
+        region_id=REGION, instance_ids=json.dumps([win_instance]))).body.instances.instance[0]
+    assert got["OSType"] == "windows" and got["OSName"] == instance.osname
+    assert got["Architecture"] == "x86_64" and got["IsSupportCloudinit"] is False
+
+
+def test_page_number_is_an_int32(client):
+    assert describe(client, page_number=2 ** 31 - 1)["Images"]["Image"] == []
+    for kw in ({"page_number": 2 ** 31}, {"page_number": 0}, {"page_size": 0}):
+        exc = error(lambda kw=kw: describe(client, **kw))
+        assert (exc.code, exc.status_code) == ("InvalidParameter", 400), kw
+    image_id = create_image(client, image_name="pg-1")
+    exc = error(lambda: client.describe_image_share_permission(models.DescribeImageSharePermissionRequest(
+        region_id=REGION, image_id=image_id, page_number=2 ** 31)))
+    assert exc.code == "InvalidParameter"
+
+
+def test_secure_boot_support_is_checked(client):
+    exc = error(lambda: create_image(client, image_name="sb-1", secure_boot_options=(
+        models.CreateImageRequestSecureBootOptions(secure_boot_support="maybe"))))
+    assert (exc.code, exc.status_code) == ("InvalidParameter", 400)
+    made = create_image(client, image_name="sb-2", boot_mode="UEFI", secure_boot_options=(
+        models.CreateImageRequestSecureBootOptions(secure_boot_support="supported")))
+    assert image(client, made)["SecureBootOptions"] == {"SecureBootSupport": "supported"}
+
+
+def test_unknown_regions_answer_each_operations_documented_message(client):
+    source = create_image(client, image_name="rg-1")
+    exc = error(lambda: client.copy_image(models.CopyImageRequest(region_id="mars-1", image_id=source,
+                                                                  destination_region_id="cn-beijing")))
+    assert (exc.code, exc.status_code, _message(exc)) == \
+        ("SourceRegion.NotFound", *documented_error("CopyImage", "SourceRegion.NotFound"))
+    exc = error(lambda: client.copy_image(models.CopyImageRequest(region_id=REGION, image_id=source,
+                                                                  destination_region_id="mars-1")))
+    assert (exc.code, exc.status_code, _message(exc)) == \
+        ("DestinationRegion.NotFound", *documented_error("CopyImage", "DestinationRegion.NotFound"))
+    exc = error(lambda: client.describe_image_from_family(models.DescribeImageFromFamilyRequest(
+        region_id="mars-1", image_family="web")))
+    assert (exc.code, exc.status_code, _message(exc)) == \
+        ("InvalidRegionId.NotFound", *documented_error("DescribeImageFromFamily", "InvalidRegionId.NotFound"))
+    exc = error(lambda: client.cancel_copy_image(models.CancelCopyImageRequest(region_id="mars-1",
+                                                                               image_id=source)))
+    assert (exc.code, exc.status_code, _message(exc)) == \
+        ("InvalidRegionId.NotFound", *documented_error("CancelCopyImage", "InvalidRegionId.NotFound"))
+
+
+def test_delete_refusals_take_sharing_before_use(client, other):
+    """Force only overrides the instances check: a shared or published image is refused either way,
+    and named for the sharing (the step the caller must take first) [GUESS order]."""
+    image_id = create_image(client, image_name="order-1")
+    run_instance(client, image_id)
+    delete = lambda **kw: client.delete_image(  # noqa: E731
+        models.DeleteImageRequest(region_id=REGION, image_id=image_id, **kw))
+    share = lambda **kw: client.modify_image_share_permission(  # noqa: E731
+        models.ModifyImageSharePermissionRequest(region_id=REGION, image_id=image_id, **kw))
+    share(add_account=[other.account_id])
+    for force in (False, True):
+        exc = error(lambda f=force: delete(force=f))
+        assert (exc.code, exc.status_code) == ("ImageUseShared", 403)
+        assert _message(exc) == documented_error("DeleteImage", "ImageUseShared")[1]
+    share(remove_account=[other.account_id])
+    share(is_public=True)
+    exc = error(lambda: delete(force=True))
+    assert (exc.code, exc.status_code) == ("ImageIsPublic", 403)
+    assert _message(exc) == "You can not delete public image, please modify it to private."
+    share(is_public=False)
+    assert error(lambda: delete()).code == "ImageUsingByInstance"
+    delete(force=True)
+    assert describe(client, image_id=image_id, status="ALL")["TotalCount"] == 0

@@ -609,7 +609,7 @@ def test_describe_disks_filters_and_errors(client):
         ("system", "/dev/xvda"), ("data", "/dev/xvdb"), ("data", "/dev/xvdd")]
     assert [d["Type"] for d in disks(client, iid, disk_type="system")] == ["system"]
     body = client.describe_disks(models.DescribeDisksRequest(region_id=REGION, max_results=2)).body.to_map()
-    assert len(body["Disks"]["Disk"]) == 2 and body["NextToken"] and body["TotalCount"] == 3
+    assert len(body["Disks"]["Disk"]) == 3 and body["NextToken"] == "" and body["TotalCount"] == 3  # 2 reads as 10
     err = new_error(lambda: disks(client, iid, disk_type="floppy"))
     assert (err.code, err.status_code) == ("InvalidDiskType.ValueNotSupported", 400)
     assert_documented("DescribeDisks", err)
@@ -632,3 +632,199 @@ def test_replace_system_disk_keeps_login_as_non_root(client):
     client.replace_system_disk(models.ReplaceSystemDiskRequest(
         instance_id=iid, image_id="ubuntu_22_04_x64_20G_alibase_20240130.vhd"))
     assert describe(client, iid)["ImageOptions"]["LoginAsNonRoot"] is True
+
+
+# -- documented details found in the audit ----------------------------------------------------
+def test_describe_instances_max_results_is_clamped_to_10_100(client):
+    # DescribeInstances documents: MaxResults unset or below 10 -> 10; above 100 -> 100 (no error).
+    run(client, amount=12)
+
+    def page(**kw):
+        return client.describe_instances(models.DescribeInstancesRequest(region_id=REGION, **kw)).body.to_map()
+
+    first = page(max_results=4)
+    assert len(first["Instances"]["Instance"]) == 10 and first["NextToken"]
+    rest = page(max_results=4, next_token=first["NextToken"])
+    assert len(rest["Instances"]["Instance"]) == 2 and rest["NextToken"] == ""
+    assert len(page(max_results=101)["Instances"]["Instance"]) == 12
+
+
+def test_describe_disks_max_results_is_clamped_to_10_500(client):
+    run(client, amount=11)
+    body = client.describe_disks(models.DescribeDisksRequest(region_id=REGION, max_results=2)).body.to_map()
+    assert len(body["Disks"]["Disk"]) == 10 and body["NextToken"]
+    body = client.describe_disks(models.DescribeDisksRequest(region_id=REGION, max_results=501)).body.to_map()
+    assert len(body["Disks"]["Disk"]) == 11 and body["NextToken"] == ""
+
+
+def test_describe_instances_instance_name_wildcard(client):
+    web = run(client, instance_name="web-01")[0]
+    run(client, instance_name="db-01")
+
+    def names(pattern):
+        body = client.describe_instances(models.DescribeInstancesRequest(region_id=REGION, instance_name=pattern))
+        return [i.instance_id for i in body.body.instances.instance]
+
+    assert names("web*") == [web]
+    assert names("*eb-0*") == [web]
+    assert names("web-01") == [web]
+    assert names("web") == []
+
+
+def test_too_many_tags_answer_invalid_tag_count(client):
+    tags = [models.DescribeInstancesRequestTag(key=f"k{i}", value="v") for i in range(21)]
+    err = new_error(lambda: client.describe_instances(models.DescribeInstancesRequest(region_id=REGION, tag=tags)))
+    assert (err.code, err.status_code) == ("InvalidTagCount", 400)
+    assert_documented("DescribeInstances", err)
+    err = new_error(lambda: client.describe_disks(models.DescribeDisksRequest(
+        region_id=REGION, tag=[models.DescribeDisksRequestTag(key=f"k{i}", value="v") for i in range(21)])))
+    assert_documented("DescribeDisks", err)
+    err = new_error(lambda: run(client, tag=[models.RunInstancesRequestTag(key=f"k{i}", value="v") for i in range(21)]))
+    assert (err.code, err.status_code) == ("InvalidTagCount", 400)
+    assert_documented("RunInstances", err)
+    assert run(client, tag=[models.RunInstancesRequestTag(key=f"k{i}", value="v") for i in range(20)])
+
+
+def test_data_disk_documented_errors(client, engine):
+    err = new_error(lambda: run(client, data_disk=[models.RunInstancesRequestDataDisk(size=5)]))
+    assert (err.code, err.status_code) == ("InvalidDataDiskSize.ValueNotSupported", 400)
+    assert_documented("RunInstances", err)
+    err = new_error(lambda: run(client, data_disk=[models.RunInstancesRequestDataDisk(
+        snapshot_id="s-bp1doesnotexist00000")]))
+    assert (err.code, err.status_code) == ("InvalidDataDiskSnapshotId.NotFound", 404)
+    assert_documented("RunInstances", err)
+    err = new_error(lambda: client.create_instance(models.CreateInstanceRequest(
+        region_id=REGION, image_id=LINUX, instance_type=X86_TYPE,
+        data_disk=[models.CreateInstanceRequestDataDisk(snapshot_id="s-bp1doesnotexist00000")])))
+    assert_documented("CreateInstance", err)
+    for devices in (["/dev/xvda"], ["/dev/xvdc", "/dev/xvdc"], ["sdb"]):
+        err = new_error(lambda devices=devices: run(client, data_disk=[
+            models.RunInstancesRequestDataDisk(size=20, device=d) for d in devices]))
+        assert (err.code, err.status_code) == ("InvalidDataDevice.Malformed", 400), devices
+        assert_documented("RunInstances", err)
+    # a data disk from a snapshot that is still being made
+    engine.lifecycle.delay("snapshot", seconds=10)
+    source = disks(client, run(client)[0])[0]["DiskId"]
+    snap = client.create_snapshot(models.CreateSnapshotRequest(disk_id=source)).body.snapshot_id
+    err = new_error(lambda: run(client, data_disk=[models.RunInstancesRequestDataDisk(snapshot_id=snap)]))
+    assert (err.code, err.status_code) == ("InvalidSnapshotId.NotReady", 403)
+    assert_documented("RunInstances", err)
+    engine.clock.advance(10)
+    iid = run(client, data_disk=[models.RunInstancesRequestDataDisk(snapshot_id=snap)])[0]
+    assert [d["SourceSnapshotId"] for d in disks(client, iid, disk_type="data")] == [snap]
+
+
+def test_replace_system_disk_size_bounds(client, engine):
+    from mockecs.accounts import DEFAULT_ACCOUNT_ID
+
+    small = put_image(engine, DEFAULT_ACCOUNT_ID, Size=5)
+    iid = client.create_instance(models.CreateInstanceRequest(region_id=REGION, image_id=LINUX,
+                                                              instance_type=X86_TYPE)).body.instance_id
+
+    def replace(image_id, size):
+        return client.replace_system_disk(models.ReplaceSystemDiskRequest(
+            instance_id=iid, image_id=image_id, system_disk=models.ReplaceSystemDiskRequestSystemDisk(size=size)))
+
+    err = new_error(lambda: replace(small["ImageId"], 10))  # bigger than the image, below the 20 GiB floor
+    assert (err.code, err.status_code) == ("InvalidSystemDiskSize.LessThanMinSize", 404)
+    assert_documented("ReplaceSystemDisk", err)
+    err = new_error(lambda: replace(WINDOWS, 30))
+    assert (err.code, err.status_code) == ("InvalidSystemDiskSize.LessThanImageSize", 404)
+    err = new_error(lambda: replace(LINUX, 2049))
+    assert (err.code, err.status_code) == ("InvalidSystemDiskSize.MoreThanMaxSize", 404)
+    assert_documented("ReplaceSystemDisk", err)
+    replace(LINUX, 2048)
+    assert disks(client, iid)[0]["Size"] == 2048
+    replace(small["ImageId"], 20)
+    assert disks(client, iid)[0]["Size"] == 20
+
+
+def test_replace_system_disk_while_its_snapshot_is_made(client, engine):
+    engine.lifecycle.delay("snapshot", seconds=10)
+    iid = client.create_instance(models.CreateInstanceRequest(region_id=REGION, image_id=LINUX,
+                                                              instance_type=X86_TYPE)).body.instance_id
+    client.create_snapshot(models.CreateSnapshotRequest(disk_id=disks(client, iid)[0]["DiskId"]))
+    err = new_error(lambda: client.replace_system_disk(models.ReplaceSystemDiskRequest(instance_id=iid,
+                                                                                       image_id=LINUX)))
+    assert (err.code, err.status_code) == ("DiskCreatingSnapshot", 403)
+    assert_documented("ReplaceSystemDisk", err)
+    engine.clock.advance(10)
+    assert client.replace_system_disk(models.ReplaceSystemDiskRequest(instance_id=iid, image_id=LINUX)).body.disk_id
+
+
+def test_data_disk_device_resizes_a_disk_of_a_whole_machine_image(client, engine):
+    from mockecs.accounts import DEFAULT_ACCOUNT_ID
+
+    image = put_image(engine, DEFAULT_ACCOUNT_ID, DiskDeviceMappings={"DiskDeviceMapping": [
+        {"Device": "/dev/xvda", "Type": "system", "Size": "40", "SnapshotId": "s-bp1sys00000000000003"},
+        {"Device": "/dev/xvdb", "Type": "data", "Size": "100", "SnapshotId": "s-bp1data0000000000003"}]})
+    iid = run(client, image["ImageId"], data_disk=[
+        models.RunInstancesRequestDataDisk(device="/dev/xvdb", size=200, category="cloud_auto"),
+        models.RunInstancesRequestDataDisk(size=30)])[0]
+    found = [(d["Device"], d["Size"], d["Category"], d["SourceSnapshotId"])
+             for d in disks(client, iid, disk_type="data")]
+    assert found == [("/dev/xvdb", 200, "cloud_auto", "s-bp1data0000000000003"), ("/dev/xvdc", 30, "cloud_essd", "")]
+    err = new_error(lambda: run(client, image["ImageId"], data_disk=[
+        models.RunInstancesRequestDataDisk(device="/dev/xvdb", size=50)]))  # smaller than the image's disk
+    assert (err.code, err.status_code) == ("InvalidDataDiskSize.ValueNotSupported", 400)
+
+
+@pytest.mark.parametrize("category, level, ok, bad", [
+    ("cloud", None, 5, 2001), ("cloud_auto", None, 1, 32769), ("cloud_essd", "PL0", 1, 0),
+    ("cloud_essd", None, 20, 19), ("cloud_essd", "PL2", 461, 460), ("cloud_efficiency", None, 20, 19)])
+def test_data_disk_size_range_per_category(client, category, level, ok, bad):
+    def disk(size):
+        return [models.RunInstancesRequestDataDisk(size=size, category=category, performance_level=level)]
+
+    iid = run(client, data_disk=disk(ok))[0]
+    assert [d["Size"] for d in disks(client, iid, disk_type="data")] == [ok]
+    err = new_error(lambda: run(client, data_disk=disk(bad)))
+    assert (err.code, err.status_code) == ("InvalidDataDiskSize.ValueNotSupported", 400)
+
+
+def test_describe_instances_creation_time_filters(client, engine):
+    early = run(client)[0]
+    engine.clock.advance(3600)
+    late = run(client)[0]
+    created = resources.parse_iso(describe(client, early)["CreationTime"])
+    cut = resources.iso_minute(created + 1800)  # the documented yyyy-MM-ddTHH:mmZ form
+
+    def ids(*filters):
+        found = client.describe_instances(models.DescribeInstancesRequest(region_id=REGION, filter=[
+            models.DescribeInstancesRequestFilter(key=k, value=v) for k, v in filters]))
+        return [i.instance_id for i in found.body.instances.instance]
+
+    assert ids(("CreationStartTime", cut)) == [late]
+    assert ids(("CreationEndTime", cut)) == [early]
+    assert ids(("CreationStartTime", cut), ("CreationEndTime", cut)) == []
+    assert ids(("ExpiredEndTime", "2030-01-01T00:00Z")) == []  # pay-as-you-go instances never expire
+    err = new_error(lambda: ids(("Colour", "red")))
+    assert (err.code, err.status_code) == ("InvalidFilterKey.NotFound", 404)
+    assert_documented("DescribeInstances", err)
+    err = new_error(lambda: ids(("CreationStartTime", "yesterday")))
+    assert (err.code, err.status_code) == ("InvalidFilterValue", 404)
+    assert_documented("DescribeInstances", err)
+
+
+def test_internet_bandwidth_range_and_defaults(client):
+    err = new_error(lambda: run(client, internet_max_bandwidth_out=101))
+    assert (err.code, err.status_code) == ("InvalidParameter", 400)
+    assert_documented("RunInstances", err)
+    item = describe(client, run(client)[0])
+    assert (item["InternetMaxBandwidthOut"], item["InternetMaxBandwidthIn"]) == (0, 10)
+    item = describe(client, run(client, internet_max_bandwidth_out=50)[0])
+    assert (item["InternetMaxBandwidthOut"], item["InternetMaxBandwidthIn"]) == (50, 50)
+
+
+def test_stopped_mode_follows_stop_and_start(client):
+    iid = run(client)[0]
+    assert describe(client, iid)["StoppedMode"] == "Not-applicable"
+    client.stop_instance(models.StopInstanceRequest(instance_id=iid, stopped_mode="StopCharging"))
+    assert describe(client, iid)["StoppedMode"] == "StopCharging"
+    client.start_instance(models.StartInstanceRequest(instance_id=iid))
+    assert describe(client, iid)["StoppedMode"] == "Not-applicable"
+    client.stop_instance(models.StopInstanceRequest(instance_id=iid))
+    assert describe(client, iid)["StoppedMode"] == "KeepCharging"
+    client.start_instance(models.StartInstanceRequest(instance_id=iid))
+    err = new_error(lambda: client.stop_instance(models.StopInstanceRequest(instance_id=iid, stopped_mode="Nap")))
+    assert (err.code, err.status_code) == ("InvalidParameter", 400)

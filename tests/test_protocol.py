@@ -201,3 +201,10 @@ def test_form_decoding_matches_parse_qsl(text):
     from mockecs.protocol import _form
 
     assert _form(text) == dict(parse_qsl(text, keep_blank_values=True))
+
+
+def test_injecting_a_fault_for_a_misspelt_action_is_refused(engine):
+    with pytest.raises(ValueError, match="DescribeImagez"):
+        engine.inject("DescribeImagez", code="Throttling")
+    engine.inject("DescribeVpcs", code="Throttling")  # real, if not implemented: allowed
+    engine.clear_faults()

@@ -230,6 +230,23 @@ def test_bad_option_values(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*mockecs_catalog must be on or off*"])
 
 
+def test_unknown_region_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    """A misspelt region is refused up front (like ``mockecs server --region``), from the flag or a marker."""
+    pytester.makepyfile(PROBE + """
+import pytest
+
+@pytest.mark.mockecs(region="cn-hangzou")
+def test_marked(ecs_mock):
+    pass
+""")
+    result = pytester.runpytest("--mockecs-region", "eu-centrl-1")
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*unknown region 'eu-centrl-1'*"])
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*unknown region 'cn-hangzou'*"])
+
+
 def test_marker_is_registered_and_checked(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("""
         import pytest

@@ -211,6 +211,42 @@ def test_control_accounts_clock_transitions(clean):
     requests.post(url + "transitions", json={"transitions": "instant"}, timeout=10)
 
 
+
+def test_control_transitions_as_the_readme_documents(clean):
+    """The README's body (``"mode"``, ``"fail"`` as a list) applies; a misspelt key is refused, not ignored."""
+    from alibabacloud_ecs20140526 import models
+
+    url = clean.url + "/_mockecs/"
+    client = new_client(clean.netloc)
+    run = client.run_instances(models.RunInstancesRequest(
+        region_id="cn-hangzhou", image_id="aliyun_3_x64_20G_alibase_20240819.vhd", instance_type="ecs.g7.large"))
+    instance_id = run.body.instance_id_sets.instance_id_set[0]
+    try:
+        got = requests.post(url + "transitions", json={"mode": "realistic", "delays": {"image": {"seconds": 30}},
+                                                       "fail": ["m-not-yet-made"]}, timeout=10)
+        assert got.status_code == 200, got.text
+        assert got.json()["mode"] == got.json()["transitions"] == "realistic"
+        assert got.json()["failures"] == {"m-not-yet-made": "Injected failure."}
+        image_id = client.create_image(models.CreateImageRequest(
+            region_id="cn-hangzhou", instance_id=instance_id, image_name="readme-transitions")).body.image_id
+
+        def status() -> str:
+            return client.describe_images(models.DescribeImagesRequest(
+                region_id="cn-hangzhou", image_id=image_id, status="Creating,Available")).body.images.image[0].status
+
+        assert status() == "Creating"
+        requests.post(url + "clock/advance", json={"seconds": 31}, timeout=10).raise_for_status()
+        assert status() == "Available"
+        for bad in ({"mdoe": "realistic"}, {"mode": "slow"}, {"mode": "instant", "transitions": "realistic"},
+                    {"delays": {"image": 30}}, {"fail": "m-1"}, {"fail_next": {"image": 2}}):
+            answer = requests.post(url + "transitions", json=bad, timeout=10)
+            assert answer.status_code == 400 and "error" in answer.json(), bad
+        assert requests.get(url + "transitions", timeout=10).json()["mode"] == "realistic"
+    finally:
+        requests.post(url + "transitions", json={"mode": "instant"}, timeout=10).raise_for_status()
+    assert requests.get(url + "health", timeout=10).json()["transitions"] == "instant"
+
+
 # -- HTTPS -------------------------------------------------------------------------------
 def test_https_self_signed(tmp_path):
     pytest.importorskip("cheroot", reason="the server-https extra is not installed")
@@ -321,6 +357,21 @@ def test_unknown_store_is_a_usage_error(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "mockecs", "server", "--port", "0", "--store", "nosuch://x"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "nosuch://x" in proc.stderr
+
+
+def test_missing_sqlite_plugin_names_the_plugin(monkeypatch):
+    """Without mockecs-sqlite installed, ``--store sqlite://`` says which plugin to install."""
+    from click.testing import CliRunner
+
+    import mockecs.engine
+    from mockecs.cli import main
+
+    def no_plugin(config):
+        raise ValueError(f"no installed mockecs store plugin handles {config.store!r}")
+
+    monkeypatch.setattr(mockecs.engine, "Engine", no_plugin)
+    result = CliRunner().invoke(main, ["server", "--port", "0", "--store", "sqlite:///state.db"])
+    assert result.exit_code == 2 and "mockecs-sqlite" in result.output, result.output
 
 
 def test_sqlite_keeps_api_resources_accounts_and_clock_across_kill_9(tmp_path):

@@ -321,3 +321,48 @@ def test_end_to_end_instance_snapshot_image_instance(client):
     assert one(client, sid)["Usage"] == "image_disk"
     err = new_error(lambda: client.delete_snapshot(models.DeleteSnapshotRequest(snapshot_id=sid, force=True)))
     assert err.code == "SnapshotCreatedImage"
+
+
+# -- documented details found in the audit ----------------------------------------------------------------
+def test_create_snapshot_client_token_mismatch_is_documented_code(client):
+    disk_id = disks(client, run(client)[0])[0]["DiskId"]
+    snapshot_of(client, disk_id, client_token="snap-2", snapshot_name="first")
+    err = new_error(lambda: snapshot_of(client, disk_id, client_token="snap-2", snapshot_name="second"))
+    assert (err.code, err.status_code) == ("IdempotentParameterMismatch", 403)
+    assert_documented("CreateSnapshot", err)
+
+
+def test_create_snapshot_bad_description_is_documented(client):
+    disk_id = disks(client, run(client)[0])[0]["DiskId"]
+    for bad in ("x", "http://example.com/snapshot"):
+        err = new_error(lambda bad=bad: snapshot_of(client, disk_id, description=bad))
+        assert (err.code, err.status_code) == ("InvalidDescription.Malformed", 404)
+        assert_documented("CreateSnapshot", err)
+
+
+def test_snapshot_category_as_documented_standard_flash(client):
+    # The API reference documents Category values "Standard" and "Flash"; answers are lower-case.
+    disk_id = disks(client, run(client)[0])[0]["DiskId"]
+    sid = snapshot_of(client, disk_id, category="Standard")
+    assert one(client, sid)["Category"] == "standard"
+    found = describe(client, category="Standard")["Snapshots"]["Snapshot"]
+    assert [s["SnapshotId"] for s in found] == [sid]
+    assert describe(client, category="flash")["TotalCount"] == 0
+
+
+def test_describe_snapshots_too_many_tags(client):
+    tags = [models.DescribeSnapshotsRequestTag(key=f"k{i}", value="v") for i in range(21)]
+    err = new_error(lambda: describe(client, tag=tags))
+    assert (err.code, err.status_code) == ("InvalidTagCount", 400)
+    assert_documented("DescribeSnapshots", err)
+
+
+def test_create_snapshot_needs_a_running_or_stopped_instance(client, engine):
+    engine.lifecycle.delay("instance", seconds=5)
+    iid = run(client)[0]
+    disk_id = disks(client, iid)[0]["DiskId"]
+    err = new_error(lambda: snapshot_of(client, disk_id))  # the instance is still Pending
+    assert (err.code, err.status_code) == ("IncorrectInstanceStatus", 403)
+    assert_documented("CreateSnapshot", err)
+    engine.clock.advance(5)
+    assert snapshot_of(client, disk_id)

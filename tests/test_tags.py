@@ -127,6 +127,26 @@ def test_tag_errors(client, other):
     assert image_tags(client, image_id) == []
 
 
+@pytest.mark.parametrize("action", ["TagResources", "UntagResources", "ListTagResources"])
+def test_region_errors_are_the_documented_ones(client, legacy, action):
+    image_id = new_image(client)
+    calls = {
+        "TagResources": lambda region: client.tag_resources(models.TagResourcesRequest(
+            region_id=region, resource_type="image", resource_id=[image_id],
+            tag=[models.TagResourcesRequestTag(key="k", value="v")])),
+        "UntagResources": lambda region: client.untag_resources(models.UntagResourcesRequest(
+            region_id=region, resource_type="image", resource_id=[image_id], tag_key=["k"])),
+        "ListTagResources": lambda region: client.list_tag_resources(models.ListTagResourcesRequest(
+            region_id=region, resource_type="image", resource_id=[image_id])),
+    }
+    err = error_of(lambda: calls[action]("xx-nowhere-1"))
+    assert_documented(action, err, "InvalidRegionId.NotFound", 404)
+    err = error_of(lambda: calls[action](None))  # the new SDK sends no RegionId when none is set
+    assert_documented(action, err, "MissingParameter.RegionId", 404)
+    calls[action](REGION)  # the same call with a region works
+    assert image_tags(client, image_id) == ([("k", "v")] if action == "TagResources" else [])
+
+
 def test_tag_quota_per_resource_and_atomicity(client):
     first, second = new_image(client, "img-a"), new_image(client, "img-b")
     tag(client, [first], [(f"k{i}", "v") for i in range(20)])
@@ -177,6 +197,13 @@ def test_untag(client):
     assert_documented("UntagResources", err, "NumberExceed.Tags", 400)
     err = error_of(lambda: untag(client, ["m-bp1doesnotexist00000"], keys=["a"]))
     assert_documented("UntagResources", err, "InvalidResourceId.NotFound", 404)
+    # UntagResources' own messages (no final period, unlike TagResources')
+    err = error_of(lambda: client.untag_resources(models.UntagResourcesRequest(
+        region_id=REGION, resource_id=[image_id], all=True)))
+    assert_documented("UntagResources", err, "MissingParameter.ResourceType", 404)
+    err = error_of(lambda: client.untag_resources(models.UntagResourcesRequest(
+        region_id=REGION, resource_type="image", all=True)))
+    assert_documented("UntagResources", err, "MissingParameter.ResourceIds", 404)
 
 
 # -- ListTagResources ---------------------------------------------------------------------------

@@ -148,6 +148,11 @@ def test_import_dry_run_answers_its_documented_code_and_creates_nothing(client):
     ({"name": "1-starts-with-digit"}, "InvalidImageName.Malformed", 400),
     ({"description": "http://nope"}, "InvalidDescription.Malformed", 400),
     ({"mappings": [disk(size=501)]}, "InvalidImageSize", 400),
+    # 0 is a value out of the documented 5-500 / 5-2000 GiB ranges, not "size not given"
+    ({"mappings": [disk(size=0)]}, "InvalidImageSize", 400),
+    ({"mappings": [disk(size=4)]}, "InvalidImageSize", 400),
+    ({"mappings": [disk(legacy_size=0)]}, "InvalidImageSize", 400),
+    ({"mappings": [disk(size=20), disk(size=0)]}, "InvalidDataDiskSize", 400),
     ({"mappings": [disk(size=20), disk(size=2001)]}, "InvalidDataDiskSize", 400),
     ({"mappings": [disk(bucket="Bad_Bucket")]}, "InvalidOSSBucket.Malformed", 400),
     ({"architecture": "arm64", "ostype": "windows", "platform": "Windows Server 2022"},

@@ -492,11 +492,18 @@ def _execution(ctx: Context, execution_id: Optional[str]) -> Optional[dict]:
     stages = record.get("_stages") or ()
     if "_pending" in record and record["Status"] in stages:
         fraction = int((record.get("_progress") or "0%").rstrip("%")) / 100
-        status = stages[min(len(stages) - 1, int(fraction * len(stages)))]
+        index = min(len(stages) - 1, int(fraction * len(stages)))
+        status = stages[index]
         if status != record["Status"]:
+            # ModifiedTime is when this stage began on the mock clock (the read may come long after
+            # a jump of the clock); reads counted by observations have no clock time: "now".
+            pending = record["_pending"]
+            began = ctx.now
+            if pending.get("seconds"):
+                began = min(ctx.now, pending["start"] + pending["seconds"] * index / len(stages))
             record = resources.put(ctx.txn, "execution", {
                 **record, "Status": status, "Message": STAGE_MESSAGES.get(status, ""),
-                "ModifiedTime": resources.iso(ctx.now)})
+                "ModifiedTime": resources.iso(began)})
     return record
 
 
@@ -650,6 +657,9 @@ def cancel_image_pipeline_execution(ctx: Context, execution_id: str, template_ta
     cancelling.update({"Status": "CANCELLING", "Message": "Cancelling the execution.", "ImageId": "",
                        "_images": [], "ModifiedTime": resources.iso(ctx.now)})
     done = {"Status": "CANCELLED", "Message": "The execution has been cancelled."}
+    delay = ctx.engine.lifecycle.delay_for("execution", execution_id)
+    if delay.seconds:  # CANCELLED is reached (and modified) when the cancellation ends
+        done["ModifiedTime"] = resources.iso(ctx.now + delay.seconds)
     cancelling = lifecycle.start(ctx, "execution", execution_id, cancelling, done=done)
     resources.put(ctx.txn, "execution", cancelling)
     return {}

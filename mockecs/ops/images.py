@@ -25,16 +25,32 @@ ARCHITECTURES = ("i386", "x86_64", "arm64")
 BOOT_MODES = ("BIOS", "UEFI", "UEFI-Preferred")
 PLATFORMS = ("Aliyun", "Ubuntu", "CentOS", "CentOS Stream", "Debian", "Anolis", "Rocky Linux", "AlmaLinux",
              "RedHat", "SUSE", "OpenSUSE", "Fedora", "Fedora CoreOS", "FreeBSD", "Kylin", "UOS",
-             "Customized Linux", "Others Linux", "Windows Server 2022", "Windows Server 2019",
+             "Customized Linux", "Others Linux", "CoreOS", "Gentoo", "Windows Server 2022", "Windows Server 2019",
              "Windows Server 2016", "Windows Server 2012", "Windows Server 2008", "Windows Server 2003",
              "Other Windows")
 ONLINE_FEATURES = ("CpuOnlineUpgrade", "CpuOnlineDowngrade", "MemoryOnlineUpgrade", "MemoryOnlineDowngrade")
 QUOTA = EcsError("QuotaExceed.Image", "The Image Quota exceeds.", 403)
 IN_FLIGHT = ("Creating", "Waiting")
+# PageNumber is an int32 in the API metadata: a larger number is refused, not read as an empty page.
+PAGE_NUMBER = I("PageNumber", default=1, min=1, max=2**31 - 1)
 
 
 def _err(code: str, message: str, status: int = 400) -> EcsError:
     return EcsError(code, message, status)
+
+
+# Documented messages differ per operation (Appendix A) while the shared validators answer one text.
+DESCRIPTION_MESSAGE = "The specified description is wrongly formed."
+FAMILY_MESSAGES = {"CreateImage": "The format of the specified image family is invalid.",
+                   "ModifyImageAttribute": 'The specified parameter "ImageFamily" is malformed.'}
+
+
+def _checked(check: Any, value: Optional[str], message: str) -> None:
+    """Run a shared validator, answering its error with this operation's documented message."""
+    try:
+        check(value)
+    except EcsError as err:
+        raise EcsError(err.code, message, err.status) from None
 
 
 def _quota(ctx: Context, region: str) -> None:
@@ -208,7 +224,7 @@ def _named(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
            B("IsSupportIoOptimized"), B("IsSupportCloudinit"), S("OSType"), S("Architecture"), S("Usage"),
            S("ActionType"), B("ShowExpired"), S("ResourceGroupId"),
            Structs("Tag", [S("Key"), S("Value")]), Structs("Filter", [S("Key"), S("Value")]),
-           paging.PAGE_NUMBER, paging.PAGE_SIZE, dry_run=True)
+           PAGE_NUMBER, paging.PAGE_SIZE, dry_run=True)
 def describe_images(ctx: Context, page_number: int, page_size: int, **a: Any) -> dict:
     alias = a["image_owner_alias"] or None
     if alias is not None and alias not in ALIASES:
@@ -260,9 +276,9 @@ def _name_rules(ctx: Context, name: Optional[str], description: Optional[str], f
                 region: Optional[str] = None, exclude: Optional[str] = None, destination: bool = False) -> None:
     label = "destination image name" if destination else "Image name"
     check_name(name, message=f"The specified {label} is wrongly formed.")
-    check_description(description)
+    _checked(check_description, description, DESCRIPTION_MESSAGE)
     if family:
-        check_family(family)
+        _checked(check_family, family, FAMILY_MESSAGES.get(ctx.action, FAMILY_MESSAGES["CreateImage"]))
     if images.name_taken(ctx, name, region, exclude):
         raise _err("InvalidImageName.Duplicated", "The destination image is exist." if destination
                    else "The specified Image name has already bean used.")
@@ -290,8 +306,9 @@ def _snapshot(ctx: Context, snapshot_id: str) -> dict:
 
 
 def _os_fields(ctx: Context, source_image_id: Optional[str], platform: Optional[str],
-               architecture: Optional[str]) -> dict:
-    """OS fields, licence and billing from the source image, else from Platform/Architecture [GUESS rule]."""
+               architecture: Optional[str], instance: Optional[Mapping[str, Any]] = None) -> dict:
+    """OS fields, licence and billing from the source image, else from the instance (its image may have
+    been deleted with Force: the OS lives on in its disks), else from Platform/Architecture [GUESS rule]."""
     source = images.get_any(ctx, source_image_id) if source_image_id else None
     if source is not None:
         fields = {k: source[k] for k in images.OS_FIELDS if k in source}
@@ -299,6 +316,8 @@ def _os_fields(ctx: Context, source_image_id: Optional[str], platform: Optional[
         if source.get("ProductCode"):
             fields["ImageVersion"] = source.get("ImageVersion") or ""
         return fields
+    if instance is not None:
+        return _instance_os_fields(instance)
     platform = platform or "Others Linux"
     arch = architecture or "x86_64"
     bits = "32" if arch == "i386" else "64"
@@ -306,6 +325,21 @@ def _os_fields(ctx: Context, source_image_id: Optional[str], platform: Optional[
     return {"Platform": platform, "Architecture": arch, "OSType": "windows" if windows else "linux",
             "OSName": f"{platform}  {bits}位", "OSNameEn": f"{platform}  {bits} bit",
             "BootMode": "UEFI" if arch == "arm64" else "BIOS", "IsSupportCloudinit": not windows}
+
+
+def _instance_os_fields(instance: Mapping[str, Any]) -> dict:
+    """What an instance itself tells of its OS: names and type, architecture from its instance type;
+    the platform is the longest documented one its English OS name starts with [GUESS]."""
+    windows = instance.get("OSType") == "windows"
+    itype = instance_type(instance.get("InstanceType") or "")
+    arch = (itype or {}).get("Architecture") or "x86_64"
+    name_en = " ".join((instance.get("OSNameEn") or "").split())
+    known = [p for p in PLATFORMS if name_en.startswith(p)]
+    platform = max(known, key=len) if known else ("Other Windows" if windows else "Others Linux")
+    fields = {"Platform": platform, "Architecture": arch, "OSType": "windows" if windows else "linux",
+              "BootMode": "UEFI" if arch == "arm64" else "BIOS", "IsSupportCloudinit": not windows}
+    fields.update({k: instance[k] for k in ("OSName", "OSNameEn") if instance.get(k)})
+    return fields
 
 
 DEVICES = [f"/dev/xvd{c}" for c in "bcdefghijklmnopqrstuvwxyz"]
@@ -417,6 +451,9 @@ def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional
     imds = features.get("imds_support")
     if imds and imds not in ("v1", "v2"):
         raise _err("InvalidParameter.FeaturesImdsSupport", "The specified parameter Features.ImdsSupport is not valid.")
+    secure_boot = secure_boot_options.get("secure_boot_support")
+    if secure_boot and secure_boot not in ("supported", "unsupported"):
+        raise invalid_parameter("SecureBootOptions.SecureBootSupport")  # [GUESS] no documented code
     if detection_strategy and detection_strategy != "Standard":
         raise invalid_parameter("DetectionStrategy")
     _quota(ctx, ctx.region)
@@ -438,7 +475,8 @@ def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional
     else:
         raise _err("MissingParameter", "The input parameter SnapshotId or InstanceId or DiskDeviceMapping that is "
                    "mandatory for processing this request is not supplied.")
-    fields = _os_fields(ctx, source_image, platform, architecture)
+    instance = resources.get(ctx, "instance", instance_id) if instance_id else None
+    fields = _os_fields(ctx, source_image, platform, architecture, instance)
     if fields.get("ProductCode") and image_version and image_version != fields.get("ImageVersion"):
         raise _err("InvalidImageVersion.Malformed", "The specified ImageVersion is wrongly formed.")
     if boot_mode:
@@ -500,7 +538,8 @@ def _copy_snapshots(ctx: Context, source: Mapping[str, Any], region: str, encryp
 @operation("CopyImage",
            S("ImageId", required=True), S("DestinationRegionId"), S("DestinationImageName"),
            S("DestinationDescription"), B("Encrypted"), S("KMSKeyId"), S("EncryptAlgorithm"), S("ResourceGroupId"),
-           TAGS, dry_run=True, idempotent=True, region_error=("SourceRegion.NotFound", 400))
+           TAGS, dry_run=True, idempotent=True,
+           region_error=("SourceRegion.NotFound", 400, "The source region not found."))
 def copy_image(ctx: Context, image_id: str, destination_region_id: Optional[str],
                destination_image_name: Optional[str], destination_description: Optional[str],
                encrypted: Optional[bool], kms_key_id: Optional[str], encrypt_algorithm: Optional[str],
@@ -510,7 +549,7 @@ def copy_image(ctx: Context, image_id: str, destination_region_id: Optional[str]
         raise _err("DestinationRegion.NotFound", "The destination region not found.")
     check_name(destination_image_name, "InvalidImageName.Malformed",
                "The specified destination image name is wrongly formed.")
-    check_description(destination_description)
+    _checked(check_description, destination_description, "The specified destination description is wrongly formed.")
     tags = resources.tags_from_args(tag)
     if kms_key_id and not encrypted:
         raise _err("InvalidParameter.EncryptedIllegal",
@@ -586,6 +625,11 @@ def cancel_copy_image(ctx: Context, image_id: str) -> dict:
     if status not in IN_FLIGHT:
         raise _err("IncorrectImageStatus", "The specified snapshot is not coping.")
     ctx.txn.delete("image", image_id)
+    for m in _mappings(record):
+        # The snapshots made in the destination for this copy go with it (the source's stay).
+        snapshot = ctx.txn.get("snapshot", m.get("SnapshotId") or "")
+        if snapshot is not None and snapshot.get("_owner") == ctx.account and snapshot.get("SourceSnapshotId"):
+            ctx.txn.delete("snapshot", snapshot["SnapshotId"])
     return {}
 
 
@@ -629,9 +673,9 @@ def modify_image_attribute(ctx: Context, image_id: str, image_name: Optional[str
     if current in IN_FLIGHT:
         raise _err("InvalidStatus.ImageIsCreating", "The specified image is creating.", 403)  # [GUESS] message
     check_name(image_name, message="The specified Image name is wrongly formed.")
-    check_description(description)
+    _checked(check_description, description, DESCRIPTION_MESSAGE)
     if image_family:
-        check_family(image_family)
+        _checked(check_family, image_family, FAMILY_MESSAGES["ModifyImageAttribute"])
     if images.name_taken(ctx, image_name, exclude=image_id):
         raise _err("InvalidImageName.Duplicated", "The specified Image name has already bean used.")
     if image_family and image_family != record.get("ImageFamily"):
@@ -694,7 +738,8 @@ FAMILY_FIELDS = ("Architecture", "CreationTime", "Description", "ImageFamily", "
 FAMILY_MAPPING_FIELDS = ("Device", "Format", "ImportOSSBucket", "ImportOSSObject", "Size", "SnapshotId", "Type")
 
 
-@operation("DescribeImageFromFamily", S("ImageFamily", required=True))
+@operation("DescribeImageFromFamily", S("ImageFamily", required=True),
+           region_error=("InvalidRegionId.NotFound", 404, "The RegionId provided does not exist."))
 def describe_image_from_family(ctx: Context, image_family: str) -> dict:
     catalog = ctx.engine.catalog
     found = list(_store_records(ctx, ("family", f"{ctx.region}|{image_family}")))
@@ -723,7 +768,9 @@ def describe_image_support_instance_types(ctx: Context, image_id: Optional[str],
         raise _err("InvalidParamter", "Invalid Parameter.")
     if action_type and action_type not in ("CreateEcs", "ChangeOS"):
         raise _err("InvalidParamter", "Invalid Parameter.")
-    record = images.visible_or_404(ctx, image_id)
+    record = images.visible(ctx, image_id)
+    if record is None:  # this operation documents its own wording of the error
+        raise _err("InvalidImageId.NotFound", "The specified image does not exist.", 404)
     fitting = [t for t in instance_types() if images.fits_instance_type(record, t)]
     return {"RegionId": ctx.region, "ImageId": image_id, "InstanceTypes": {"InstanceType": [
         {"InstanceTypeId": t["InstanceTypeId"], "InstanceTypeFamily": t["InstanceTypeFamily"],

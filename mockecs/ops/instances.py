@@ -12,13 +12,14 @@ image the disk was made from) and ``_attached_once``.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from typing import Any, Mapping, Optional
 
 from mockecs import launch, lifecycle, paging, regions, resources
 from mockecs.errors import EcsError
 from mockecs.operations import Context, operation
-from mockecs.params import TAGS, B, I, JsonList, L, S, Struct, Structs
+from mockecs.params import B, I, JsonList, L, S, Struct, Structs
 
 INSTANCE_NOT_FOUND = EcsError("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
 INCORRECT_STATUS = EcsError("IncorrectInstanceStatus",
@@ -28,7 +29,14 @@ SOURCE_DISK_TYPES = ("system", "data")
 DISK_CATEGORIES = ("cloud", "cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry")
 DEFAULT_DISK_CATEGORY = "cloud_essd"  # [GUESS] the current default for new instance families
 CHARGE_TYPES = ("PostPaid", "PrePaid")
-DATA_DEVICES = [f"/dev/xvd{c}" for c in "bcdefghijklmnopqrstuvwxyz"]
+# /dev/xvdb../dev/xvdz for the first 25 data disks, then /dev/xvdaa../dev/xvdzz (documented).
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+DATA_DEVICES = [f"/dev/xvd{c}" for c in _LETTERS[1:]] + [f"/dev/xvd{a}{b}" for a in _LETTERS for b in _LETTERS]
+MAX_TAGS = 20
+# Tag.N.Key/Value without the generic 20-item limit of params.TAGS: these operations document
+# their own code for too many tags (InvalidTagCount), checked by tag_filter / _launch.
+TAGS = Structs("Tag", [S("Key"), S("Value")])
+TOO_MANY_TAGS = EcsError("InvalidTagCount", "The specified tags are beyond the permitted range.", 400)
 
 
 def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -65,8 +73,19 @@ def paginate(items: list, page_number: int, page_size: int, next_token: Optional
         "TotalCount": len(items), "PageNumber": page_number, "PageSize": page_size, "NextToken": ""}
 
 
+def clamp_max_results(max_results: Optional[int], highest: int) -> Optional[int]:
+    """DescribeInstances / DescribeDisks document no error for MaxResults: unset or below 10 reads
+    as 10, above the maximum as the maximum."""
+    if max_results is None:
+        return None
+    return min(max(max_results, 10), highest)
+
+
 def tag_filter(tags: Optional[list[dict]]) -> list[dict]:
-    """``Tag.N.Key/Value`` filters; a value without a key is documented as ``InvalidTag.Mismatch``."""
+    """``Tag.N.Key/Value`` filters; a value without a key is documented as ``InvalidTag.Mismatch``,
+    more than 20 tags as ``InvalidTagCount``."""
+    if tags and len(tags) > MAX_TAGS:
+        raise TOO_MANY_TAGS
     out = []
     for tag in tags or ():
         if not tag.get("key"):
@@ -177,7 +196,7 @@ _COMMON_LAUNCH = (
     S("ImageId"), S("ImageFamily"), S("InstanceType", required=True), S("ZoneId"), S("InstanceName"),
     S("Description"), S("HostName"), S("Password"), B("PasswordInherit"), S("KeyPairName"), S("UserData"),
     S("SecurityGroupId"), S("VSwitchId"), S("SecurityEnhancementStrategy"), S("InternetChargeType"),
-    I("InternetMaxBandwidthIn"), I("InternetMaxBandwidthOut"), S("ResourceGroupId"), S("SpotStrategy"),
+    I("InternetMaxBandwidthIn"), I("InternetMaxBandwidthOut", min=0, max=100), S("ResourceGroupId"), S("SpotStrategy"),
     B("DeletionProtection"), _CHARGE, _SYSTEM_DISK, _DATA_DISKS, TAGS,
 )
 
@@ -198,7 +217,10 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
                        400)
     size = system.get("size") or launch.default_system_disk_size(image)
     data_specs = _data_disk_specs(ctx, image, args["data_disk"] or [])
+    if args["tag"] and len(args["tag"]) > MAX_TAGS:
+        raise TOO_MANY_TAGS
     tags = resources.tags_from_args(args["tag"])
+    bandwidth_out = args["internet_max_bandwidth_out"] or 0
 
     ids = []
     for index in range(count):
@@ -216,8 +238,9 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "CreationTime": resources.iso_minute(ctx.now), "StartTime": "", "ExpiredTime": "2099-12-31T15:59Z",
             "AutoReleaseTime": "", "InstanceChargeType": args["instance_charge_type"],
             "InternetChargeType": args["internet_charge_type"] or "PayByTraffic",
-            "InternetMaxBandwidthIn": args["internet_max_bandwidth_in"] or 100,
-            "InternetMaxBandwidthOut": args["internet_max_bandwidth_out"] or 0,
+            # documented default: 10 Mbit/s, or the outbound maximum when that is above 10
+            "InternetMaxBandwidthIn": args["internet_max_bandwidth_in"] or max(10, bandwidth_out),
+            "InternetMaxBandwidthOut": bandwidth_out,
             "InstanceNetworkType": "vpc", "IoOptimized": True, "DeletionProtection": bool(args["deletion_protection"]),
             "DeviceAvailable": True, "Recyclable": False, "SerialNumber": str(uuid.uuid4()),
             "StoppedMode": "Not-applicable", "SpotStrategy": args["spot_strategy"] or "NoSpot",
@@ -253,35 +276,80 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     return ids
 
 
+_DATA_DISK_SIZES = {"cloud": (5, 2000), "cloud_auto": (1, 32768), "cloud_essd_entry": (10, 32768)}
+_ESSD_MIN_SIZE = {"PL0": 1, "PL1": 20, "PL2": 461, "PL3": 1261}
+BAD_DATA_DISK_SIZE = EcsError("InvalidDataDiskSize.ValueNotSupported",
+                              "The specified DataDisk.n.Size beyond the permitted range, or the capacity of snapshot "
+                              "exceeds the size limit of the specified disk category.", 400)
+BAD_DATA_DEVICE = EcsError("InvalidDataDevice.Malformed", 'The specified parameter "DataDisk.n.Device" is not valid.',
+                           400)
+
+
+def _data_disk_size_ok(size: Optional[int], category: str, performance_level: str) -> bool:
+    """The documented DataDisk.N.Size range of each category (ESSD: by performance level)."""
+    if category == "cloud_essd":
+        low, high = _ESSD_MIN_SIZE.get(performance_level or "PL1", 20), 32768
+    else:
+        low, high = _DATA_DISK_SIZES.get(category, (20, 32768))
+    return size is not None and low <= size <= high
+
+
 def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dict]) -> list[dict]:
-    """Data disks: the image's data mappings first (disks from its snapshots), then ``DataDisk.N``."""
+    """Data disks: the image's data mappings first (disks from its snapshots), then ``DataDisk.N``.
+
+    A ``DataDisk.N.Device`` naming a data mapping of the image changes that disk's size and
+    category instead of adding one (the documented use of Device, for whole-machine images).
+    """
     specs = []
+    by_device: dict[str, dict] = {}
     for mapping in _mappings(image, "data"):
-        specs.append({"size": int(mapping.get("Size") or 0), "category": DEFAULT_DISK_CATEGORY,
-                      "device": mapping.get("Device") or "", "snapshot_id": mapping.get("SnapshotId") or ""})
-    for index, disk in enumerate(requested, 1):
+        spec = {"size": int(mapping.get("Size") or 0), "category": DEFAULT_DISK_CATEGORY,
+                "device": mapping.get("Device") or "", "snapshot_id": mapping.get("SnapshotId") or ""}
+        specs.append(spec)
+        if spec["device"]:
+            by_device[spec["device"]] = spec
+    used: set[str] = set()
+    for disk in requested:
         category = disk.get("category") or DEFAULT_DISK_CATEGORY
         if category not in DISK_CATEGORIES:
             raise EcsError("InvalidDataDiskCategory.ValueNotSupported",
                            'The specified parameter "DataDisk.n.Category" is not valid.', 400)
+        device = disk.get("device") or ""
+        if device and (device not in DATA_DEVICES or device in used):
+            raise BAD_DATA_DEVICE
+        used.add(device)
+        level = disk.get("performance_level") or ""
+        if device in by_device:  # resize / re-categorise a disk of the image
+            spec = by_device[device]
+            size = disk.get("size") or spec["size"]
+            if size < spec["size"] or not _data_disk_size_ok(size, category, level):
+                raise BAD_DATA_DISK_SIZE
+            spec.update(size=size, category=category, performance_level=level)
+            continue
         snapshot_id = disk.get("snapshot_id") or ""
         size = disk.get("size")
         if snapshot_id:
             snapshot = resources.get(ctx, "snapshot", snapshot_id)
             if snapshot is None or snapshot["_owner"] != ctx.account or snapshot["_region"] != ctx.region:
-                raise EcsError("InvalidSnapshotId.NotFound", "The specified snapshot is not found.", 404)
-            size = size or int(snapshot["SourceDiskSize"])
-        if size is None or not 20 <= size <= 32768:
-            raise EcsError("InvalidDataDiskSize.ValueNotSupported",
-                           f'The specified parameter "DataDisk.{index}.Size" is not valid.', 400)
-        specs.append({"size": size, "category": category, "device": disk.get("device") or "",
+                raise EcsError("InvalidDataDiskSnapshotId.NotFound",
+                               'The specified parameter "DataDisk.n.SnapshotId" is not valid.', 404)
+            if snapshot["Status"] != "accomplished":
+                raise EcsError("InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.", 403)
+            # The disk is at least as large as the snapshot's source disk.
+            snapshot_size = int(snapshot["SourceDiskSize"])
+            if size is not None and size < snapshot_size:
+                raise BAD_DATA_DISK_SIZE
+            size = size or snapshot_size
+        if not _data_disk_size_ok(size, category, level):
+            raise BAD_DATA_DISK_SIZE
+        specs.append({"size": size, "category": category, "device": device,
                       "snapshot_id": snapshot_id, "name": disk.get("disk_name") or "",
                       "description": disk.get("description") or "",
                       "encrypted": str(disk.get("encrypted") or "").lower() == "true",
                       "delete_with_instance": disk.get("delete_with_instance") is not False,
-                      "performance_level": disk.get("performance_level") or ""})
-    used = {s["device"] for s in specs if s["device"]}
-    free = [d for d in DATA_DEVICES if d not in used]
+                      "performance_level": level})
+    taken = {spec["device"] for spec in specs if spec["device"]}
+    free = [d for d in DATA_DEVICES if d not in taken]
     for spec in specs:
         if not spec["device"]:
             spec["device"] = free.pop(0)
@@ -306,20 +374,51 @@ def create_instance(ctx: Context, **args: Any) -> dict:
 
 
 # -- reading ----------------------------------------------------------------------------
+# DescribeInstances Filter.N.Key -> (record field, bound); values are yyyy-MM-ddTHH:mmZ.
+_TIME_FILTERS = {"CreationStartTime": ("CreationTime", 0), "CreationEndTime": ("CreationTime", 1),
+                 "ExpiredStartTime": ("ExpiredTime", 0), "ExpiredEndTime": ("ExpiredTime", 1)}
+
+
+def _time_filters(filters: list[dict]) -> dict[str, list[Optional[float]]]:
+    """``Filter.N.Key/Value`` -> {field: [start, end]} (epoch seconds, None when open)."""
+    windows: dict[str, list[Optional[float]]] = {}
+    for item in filters:
+        key, value = item.get("key"), item.get("value")
+        if not key and not value:
+            continue
+        if key not in _TIME_FILTERS:
+            raise EcsError("InvalidFilterKey.NotFound", f"Invalid filter.{key}.", 404)
+        parsed = resources.parse_iso(value or "")
+        if parsed is None:
+            raise EcsError("InvalidFilterValue", f"Invalid filter.{key}.", 404)
+        field, bound = _TIME_FILTERS[key]
+        windows.setdefault(field, [None, None])[bound] = parsed
+    return windows
+
+
+def _within(text: str, low: Optional[float], high: Optional[float]) -> bool:
+    moment = resources.parse_iso(text)
+    if moment is None:
+        return False
+    return (low is None or moment >= low) and (high is None or moment <= high)
+
+
 @operation("DescribeInstances",
            JsonList("InstanceIds"), S("ImageId"), S("Status"), S("InstanceType"), S("InstanceTypeFamily"),
            S("InstanceName"), S("ZoneId"), S("InstanceChargeType"), S("VSwitchId"), S("VpcId"),
            S("SecurityGroupId"), S("ResourceGroupId"), S("KeyPairName"), TAGS,
+           Structs("Filter", [S("Key"), S("Value")], name="filters"),
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
-           S("NextToken"), L("MaxResults", min=1, max=100),
+           S("NextToken"), L("MaxResults"),
            dry_run=True)
 def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id: Optional[str],
                        status: Optional[str], instance_type: Optional[str], instance_type_family: Optional[str],
                        instance_name: Optional[str], zone_id: Optional[str], instance_charge_type: Optional[str],
                        v_switch_id: Optional[str], vpc_id: Optional[str], security_group_id: Optional[str],
                        resource_group_id: Optional[str], key_pair_name: Optional[str], tag: Optional[list[dict]],
-                       page_number: int, page_size: int, next_token: Optional[str],
+                       filters: Optional[list[dict]], page_number: int, page_size: int, next_token: Optional[str],
                        max_results: Optional[int]) -> dict:
+    windows = _time_filters(filters or [])
     if instance_ids is not None and len(instance_ids) > 100:
         raise EcsError("InvalidParameter", 'The specified parameter "InstanceIds" is not valid.', 400)
     if status and status not in INSTANCE_STATUSES:
@@ -334,8 +433,10 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
         ids = ctx.txn.ids("instance", ("image", image_id))
     else:
         ids = ctx.txn.ids("instance", resources.owner_region(ctx.account, ctx.region))
+    # InstanceName supports the wildcard * (fuzzy search), as documented.
+    name_pattern = re.compile(".*".join(map(re.escape, instance_name.split("*"))), re.S) if instance_name else None
     exact = {"ImageId": image_id, "Status": status, "InstanceType": instance_type,
-             "InstanceTypeFamily": instance_type_family, "InstanceName": instance_name, "ZoneId": zone_id,
+             "InstanceTypeFamily": instance_type_family, "ZoneId": zone_id,
              "InstanceChargeType": instance_charge_type, "ResourceGroupId": resource_group_id,
              "KeyPairName": key_pair_name}
     matches = []
@@ -345,6 +446,8 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
             continue
         if any(value and record.get(field) != value for field, value in exact.items()):
             continue
+        if name_pattern is not None and not name_pattern.fullmatch(record["InstanceName"]):
+            continue
         if v_switch_id and record["VpcAttributes"]["VSwitchId"] != v_switch_id:
             continue
         if vpc_id and record["VpcAttributes"]["VpcId"] != vpc_id:
@@ -353,9 +456,11 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
             continue
         if not resources.match_tags(record, wanted_tags):
             continue
+        if not all(_within(record.get(field) or "", low, high) for field, (low, high) in windows.items()):
+            continue
         matches.append(record)
     matches.sort(key=lambda r: (r.get("_created", 0), r["InstanceId"]))
-    page, meta = paginate(matches, page_number, page_size, next_token, max_results)
+    page, meta = paginate(matches, page_number, page_size, next_token, clamp_max_results(max_results, 100))
     return {**meta, "Instances": {"Instance": [resources.wire(r) for r in page]}}
 
 
@@ -363,7 +468,7 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
            JsonList("DiskIds"), S("InstanceId"), S("DiskType", default="all"), S("Status"), S("Category"),
            S("ZoneId"), S("SnapshotId"), S("DiskName"), B("Portable"), B("Encrypted"), S("ResourceGroupId"), TAGS,
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
-           S("NextToken"), L("MaxResults", min=1, max=500),
+           S("NextToken"), L("MaxResults"),
            dry_run=True)
 def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Optional[str], disk_type: str,
                    status: Optional[str], category: Optional[str], zone_id: Optional[str],
@@ -404,7 +509,7 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
             continue
         matches.append(record)
     matches.sort(key=lambda r: (r["CreationTime"], r["Type"] != "system", r["Device"], r["DiskId"]))
-    page, meta = paginate(matches, page_number, page_size, next_token, max_results)
+    page, meta = paginate(matches, page_number, page_size, next_token, clamp_max_results(max_results, 500))
     return {**meta, "Disks": {"Disk": [resources.wire(r) for r in page]}}
 
 
@@ -422,18 +527,21 @@ def start_instance(ctx: Context, instance_id: str, init_local_disk: Optional[boo
     record = get_instance(ctx, instance_id)
     if record["Status"] != "Stopped":
         raise INCORRECT_STATUS
-    _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now)})
+    _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now),
+                                          "StoppedMode": "Not-applicable"})
     return {}
 
 
-@operation("StopInstance", S("InstanceId", required=True), B("ForceStop"), B("ConfirmStop"), S("StoppedMode"),
-           B("Hibernate"), dry_run=True, **_BY_INSTANCE)
+@operation("StopInstance", S("InstanceId", required=True), B("ForceStop"), B("ConfirmStop"),
+           S("StoppedMode", choices=("StopCharging", "KeepCharging")), B("Hibernate"), dry_run=True, **_BY_INSTANCE)
 def stop_instance(ctx: Context, instance_id: str, force_stop: Optional[bool], confirm_stop: Optional[bool],
                   stopped_mode: Optional[str], hibernate: Optional[bool]) -> dict:
     record = get_instance(ctx, instance_id)
     if record["Status"] != "Running":
         raise INCORRECT_STATUS
-    _transition(ctx, record, "Stopping", {"Status": "Stopped"})
+    # DescribeInstances shows how a stopped instance is billed; KeepCharging unless asked otherwise
+    # (economical mode is an account setting the fake does not model).
+    _transition(ctx, record, "Stopping", {"Status": "Stopped", "StoppedMode": stopped_mode or "KeepCharging"})
     return {}
 
 
@@ -485,6 +593,11 @@ def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_di
     old = system_disk_of(ctx, instance_id)
     if old is None:
         raise EcsError("InvalidInstance.NotFoundSystemDisk", "The specified instance has no system disk.", 400)
+    for snapshot_id in ctx.txn.ids("snapshot", ("disk", old["DiskId"])):
+        snapshot = resources.get(ctx, "snapshot", snapshot_id)
+        if snapshot is not None and snapshot["Status"] == "progressing":
+            raise EcsError("DiskCreatingSnapshot",
+                           "The operation is denied due to a snapshot of the specified disk is not completed yet.", 403)
     size = size or launch.default_system_disk_size(image)
     new = new_system_disk(ctx, record, image, size, old["Category"], old.get("DiskName", ""),
                           old.get("Description", ""), old.get("PerformanceLevel", ""))

@@ -13,11 +13,15 @@ from typing import Any, Mapping, Optional
 from mockecs import lifecycle, resources
 from mockecs.errors import EcsError
 from mockecs.operations import Context, operation
-from mockecs.ops.instances import SOURCE_DISK_TYPES, paginate, tag_filter
-from mockecs.params import TAGS, B, I, JsonList, L, S, Structs
+from mockecs.ops.instances import INCORRECT_STATUS, SOURCE_DISK_TYPES, TAGS, paginate, tag_filter
+from mockecs.params import TAGS as TAGS_MAX_20
+from mockecs.params import B, I, JsonList, L, S, Structs
 
 NOT_FOUND = EcsError("InvalidSnapshotId.NotFound", "The specified snapshot is not found.", 404)
 DISK_NOT_FOUND = EcsError("InvalidDiskId.NotFound", "The specified DiskId does not exist.", 404)
+# Category: the API reference documents "Standard" / "Flash"; answers carry "standard" / "flash".
+CATEGORIES = ("standard", "flash")
+BAD_CATEGORY = EcsError("InvalidSnapshotCategory.Malformed", "The specified Category is not valid.", 403)
 
 
 def snapshot_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -105,31 +109,36 @@ def _check_name(name: Optional[str]) -> None:
 @operation("CreateSnapshot",
            S("DiskId", required=True), S("SnapshotName"), S("Description"), I("RetentionDays"),
            S("Category"), B("InstantAccess"), I("InstantAccessRetentionDays"), S("ResourceGroupId"),
-           S("StorageLocationArn"), TAGS,
-           region="optional", region_of=resources.region_from("disk_id"), idempotent=True)
+           S("StorageLocationArn"), TAGS_MAX_20,
+           region="optional", region_of=resources.region_from("disk_id"),
+           idempotent=("IdempotentParameterMismatch", "The specified clientToken is used.", 403))
 def create_snapshot(ctx: Context, disk_id: str, snapshot_name: Optional[str], description: Optional[str],
                     retention_days: Optional[int], category: Optional[str], instant_access: Optional[bool],
                     instant_access_retention_days: Optional[int], resource_group_id: Optional[str],
                     storage_location_arn: Optional[str], tag: Optional[list[dict]]) -> dict:
-    disk = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
+    # Malformed parameters are refused before the disk is looked up.
     _check_name(snapshot_name)
-    if description:
-        from mockecs.validation import check_description
-
-        check_description(description, "InvalidDescription.Malformed")
+    if description and (not 2 <= len(description) <= 256 or description.lower().startswith(("http://", "https://"))):
+        raise EcsError("InvalidDescription.Malformed", "The specified description is wrongly formed.", 404)
     if retention_days is not None and not 1 <= retention_days <= 65536:
         raise EcsError("InvalidRetentionDays.Malformed", "The specified RetentionDays is not valid.", 400)
-    if category not in (None, "", "standard", "flash"):
-        raise EcsError("InvalidSnapshotCategory.Malformed", "The specified Category is not valid.", 403)
+    if category and category.lower() not in CATEGORIES:
+        raise BAD_CATEGORY
     tags = resources.tags_from_args(tag)
+    disk = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
     if not disk.get("_attached_once"):
         raise EcsError("IncorrectDiskStatus.NeverAttached",
                        "The specified disk has never been attached to any instance.", 403)
+    # The disk's instance must be Running or Stopped (not Pending/Starting/Stopping).
+    instance = resources.get(ctx, "instance", disk.get("InstanceId"))
+    if instance is not None and instance["Status"] not in ("Running", "Stopped"):
+        raise INCORRECT_STATUS
     for snap_id in ctx.txn.ids("snapshot", ("disk", disk["DiskId"])):
         snap = resources.get(ctx, "snapshot", snap_id)
         if snap is not None and snap["Status"] == "progressing":
             raise EcsError("IncorrectDiskStatus.CreatingSnapshot", "A previous snapshot creation is in process.", 403)
-    record = make_snapshot(ctx, disk, snapshot_name, description, tags, retention_days, resource_group_id, category)
+    record = make_snapshot(ctx, disk, snapshot_name, description, tags, retention_days, resource_group_id,
+                           category.lower() if category else None)
     return {"SnapshotId": record["SnapshotId"]}
 
 
@@ -180,8 +189,8 @@ def describe_snapshots(ctx: Context, snapshot_ids: Optional[list[str]], disk_id:
         raise EcsError("InvalidSourceDiskType", "The specifed SourceDiskType is not valid.", 404)
     if usage and usage not in _USAGES:
         raise EcsError("InvalidUsage", "The specifed Usage is not valid.", 404)
-    if category and category not in ("standard", "flash"):
-        raise EcsError("InvalidSnapshotCategory.Malformed", "The specified Category is not valid.", 403)
+    if category and category.lower() not in CATEGORIES:
+        raise BAD_CATEGORY
     wanted_tags = tag_filter(tag)
 
     if snapshot_ids:
@@ -207,7 +216,7 @@ def describe_snapshots(ctx: Context, snapshot_ids: Optional[list[str]], disk_id:
                 or (usage and record["Usage"] != usage)
                 or (encrypted is not None and record["Encrypted"] != encrypted)
                 or (kms_key_id and record["KMSKeyId"] != kms_key_id)
-                or (category and record["Category"] != category)
+                or (category and record["Category"] != category.lower())
                 or (snapshot_link_id and record["SnapshotLinkId"] != snapshot_link_id)
                 or (resource_group_id and record["ResourceGroupId"] != resource_group_id)
                 or not resources.match_tags(record, wanted_tags)):

@@ -29,6 +29,21 @@ _MISSING_TYPE = ("MissingParameter.ResourceType", "The parameter - ResourceType 
 _MISSING_IDS = ("MissingParameter.ResourceIds", "The parameter - ResourceIds.N should not be null.", 404)
 _MISSING_TAGS = ("MissingParameter.Tags", "The parameter - Tags should not be null.", 404)
 _TAG = Structs("Tag", [S("Key"), S("Value")])
+# The tag operations document their own region errors (Appendix A): both 404, with these messages.
+# RegionId is declared optional so that its absence reaches the handler (see _require_region).
+_REGION_ERROR = ("InvalidRegionId.NotFound", 404, "The RegionId provided does not exist in our records.")
+
+
+def _without_period(error: tuple[str, str, int]) -> tuple[str, str, int]:
+    """UntagResources documents its MissingParameter.* messages without the final period."""
+    return error[0], error[1].rstrip("."), error[2]
+
+
+def _require_region(ctx: Context) -> None:
+    if not ctx.params.get("RegionId"):
+        # UntagResources documents its MissingParameter.* messages without the final period.
+        period = "" if ctx.action == "UntagResources" else "."
+        raise EcsError("MissingParameter.RegionId", f"The parameter - RegionId should not be null{period}", 404)
 
 
 def _number_exceeded(what: str, limit: int, period: bool = True) -> EcsError:
@@ -98,8 +113,10 @@ def _owned(ctx: Context, kind: Optional[str], resource_ids: list[str]) -> list[d
     "TagResources", S("ResourceType", required=True, missing=_MISSING_TYPE),
     Repeat("ResourceId", required=True, missing=_MISSING_IDS), Structs("Tag", [S("Key"), S("Value")],
                                                                       required=True, missing=_MISSING_TAGS),
+    region="optional", region_error=_REGION_ERROR,
 )
 def tag_resources(ctx: Context, resource_type: str, resource_id: list[str], tag: list[dict]) -> dict:
+    _require_region(ctx)
     kind = _kind(resource_type)
     if len(resource_id) > 50:
         raise _number_exceeded("ResourceIds", 50)
@@ -121,12 +138,13 @@ def tag_resources(ctx: Context, resource_type: str, resource_id: list[str], tag:
 
 
 @operation(
-    "UntagResources", S("ResourceType", required=True, missing=_MISSING_TYPE),
-    Repeat("ResourceId", required=True, missing=_MISSING_IDS), Repeat("TagKey"),
-    B("All", default=False, name="remove_all"),
+    "UntagResources", S("ResourceType", required=True, missing=_without_period(_MISSING_TYPE)),
+    Repeat("ResourceId", required=True, missing=_without_period(_MISSING_IDS)), Repeat("TagKey"),
+    B("All", default=False, name="remove_all"), region="optional", region_error=_REGION_ERROR,
 )
 def untag_resources(ctx: Context, resource_type: str, resource_id: list[str], tag_key: Optional[list[str]],
                     remove_all: bool) -> dict:
+    _require_region(ctx)
     kind = _kind(resource_type)
     if len(resource_id) > 50:
         raise _number_exceeded("ResourceIds", 50, period=False)
@@ -222,9 +240,11 @@ def _matches(record: Mapping[str, Any], exact: list[tuple[str, Optional[str]]],
 @operation(
     "ListTagResources", S("ResourceType", required=True, missing=_MISSING_TYPE), Repeat("ResourceId"), _TAG,
     Structs("TagFilter", [S("TagKey"), Repeat("TagValues")]), S("NextToken"),
+    region="optional", region_error=_REGION_ERROR,
 )
 def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[list[str]],
                        tag: Optional[list[dict]], tag_filter: Optional[list[dict]], next_token: Optional[str]) -> dict:
+    _require_region(ctx)
     kind = _kind(resource_type)
     ids, tags, filters = resource_id or [], tag or [], tag_filter or []
     if len(ids) > 50:

@@ -197,7 +197,8 @@ def _disk_requests(mappings: Optional[list[dict]]) -> list[dict]:
             "InvalidImageFormat.Malformed", "The specified Image Format is wrongly formed.", 400))
         # Empty Format = detected by the service; the fake "detects" from the object's suffix.
         fmt = fmt or _SUFFIX_FORMAT.get(name.rsplit(".", 1)[-1].lower(), "RAW")
-        size = m.get("disk_image_size") or m.get("disk_im_size")
+        # DiskImSize is the deprecated name of DiskImageSize; 0 is a (bad) value, not "absent".
+        size = m.get("disk_image_size") if m.get("disk_image_size") is not None else m.get("disk_im_size")
         high = 500 if n == 1 else 2000
         if size is not None and not 5 <= size <= high:
             raise _size_error(n, f"should be in the range of 5 to {high} GiB")

@@ -8,7 +8,7 @@
 ``GET  accounts``          accounts and keys
 ``POST accounts``          ``{"account_id", "access_key_id"?, "access_key_secret"?, "security_token"?}``
 ``POST clock/advance``     ``{"seconds": N}``
-``GET|POST transitions``   mode, options, lifecycle delays and failures (``engine.lifecycle``)
+``GET|POST transitions``   mode, options, lifecycle delays and failures (``engine.lifecycle``); unknown keys: 400
 ``GET|POST|DELETE faults`` ``POST`` takes ``engine.inject``'s arguments
 ``GET|DELETE calls``       the call record; ``GET calls?action=X`` filters
 =========================  =====================================================================
@@ -28,6 +28,7 @@ from mockecs.protocol import HttpRequest, HttpResponse
 PREFIX = "/_mockecs/"
 TRANSITIONS = ("instant", "realistic")
 _FAULT_FIELDS = ("action", "code", "message", "status", "times", "latency", "account")
+_TRANSITION_FIELDS = ("mode", "transitions", "options", "delays", "fail", "fail_next")
 
 
 class ControlError(Exception):
@@ -119,20 +120,35 @@ class ControlApi:
                 **self.engine.lifecycle.to_dict()}
 
     def set_transitions(self, body: dict, query: dict) -> dict:
-        """``{"transitions", "options", "delays": {kind or id: {"seconds", "observations"}},
-        "fail": {id: message}, "fail_next": {kind: {"message", "count"}}}``, every key optional."""
+        """``{"mode" (or "transitions"), "options", "delays": {kind or id: {"seconds", "observations"}},
+        "fail": {id: message} or [id, ...], "fail_next": {kind: {"message", "count"}}}``, every key optional."""
         engine = self.engine
-        mode = body.get("transitions", engine.config.transitions)
+        # Unknown keys are refused: silently ignoring a misspelt key made a request look applied when it was not.
+        unknown = set(body) - set(_TRANSITION_FIELDS)
+        if unknown:
+            raise ControlError(f"unknown transitions fields: {', '.join(sorted(unknown))} "
+                               f"(known: {', '.join(_TRANSITION_FIELDS)})")
+        # "mode" is the name GET answers with (and the README documents); "transitions" is the Config field name.
+        if "mode" in body and "transitions" in body and body["mode"] != body["transitions"]:
+            raise ControlError("mode and transitions disagree; give one of them")
+        mode = body.get("mode", body.get("transitions", engine.config.transitions))
         if mode not in TRANSITIONS:
-            raise ControlError(f"transitions must be one of {', '.join(TRANSITIONS)}")
-        for key in ("options", "delays", "fail", "fail_next"):
-            if not isinstance(body.get(key, {}), dict):
-                raise ControlError(f"{key} must be an object")
+            raise ControlError(f"mode must be one of {', '.join(TRANSITIONS)}")
+        fail = body.get("fail", {})
+        if isinstance(fail, list):  # a list of ids fails each with the default message
+            fail = dict.fromkeys(fail, None)
+        for key, value in (("options", body.get("options", {})), ("delays", body.get("delays", {})),
+                           ("fail", fail), ("fail_next", body.get("fail_next", {}))):
+            if not isinstance(value, dict):
+                raise ControlError(f"{key} must be an object" + (" or a list of ids" if key == "fail" else ""))
+        for key in ("delays", "fail_next"):
+            if not all(isinstance(v, dict) for v in body.get(key, {}).values()):
+                raise ControlError(f"each value of {key} must be an object")
         engine.config.transitions = engine.lifecycle.mode = mode
         engine.config.options.update(body.get("options", {}))
         for target, delay in body.get("delays", {}).items():
             engine.lifecycle.delay(target, delay.get("seconds"), delay.get("observations"))
-        for resource_id, message in body.get("fail", {}).items():
+        for resource_id, message in fail.items():
             engine.lifecycle.fail(resource_id, message or "Injected failure.")
         for kind, spec in body.get("fail_next", {}).items():
             engine.lifecycle.fail_next(kind, spec.get("message", "Injected failure."), int(spec.get("count", 1)))
