@@ -95,7 +95,7 @@ class Engine:
         self.store = store if store is not None else make_store(self.config.store)
         self.accounts = Accounts()
         self.clock = Clock()
-        self.lifecycle = Lifecycle(mode=self.config.transitions)
+        self.lifecycle = Lifecycle(mode=self.config.transitions, clock=self.clock.now)
         self.catalog = self._load_catalog()
         for account_id in self.catalog.account_ids():
             self.accounts.add_account(account_id)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 if TYPE_CHECKING:  # pragma: no cover
     from mockecs.operations import Context
@@ -40,6 +40,9 @@ class Lifecycle:
     by_id: dict[str, Delay] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)  # resource id -> error message
     next_failures: dict[str, list[str]] = field(default_factory=dict)  # kind -> messages for the next starts
+    # The mock clock (the engine's): a failure injected after a transition was due must not change it.
+    clock: Optional[Callable[[], float]] = field(default=None, repr=False)
+    failed_at: dict[str, float] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def delay(self, kind_or_id: str, seconds: Optional[float] = None, observations: Optional[int] = None) -> None:
@@ -50,8 +53,12 @@ class Lifecycle:
             target[kind_or_id] = Delay(seconds, observations)
 
     def fail(self, resource_id: str, message: str = "Injected failure.") -> None:
+        """Make the transition of ``resource_id`` end in failure: one that starts later, or one
+        still running (not one that was already due by the mock clock, even if nobody read it)."""
         with self._lock:
             self.failures[resource_id] = message
+            if self.clock is not None:
+                self.failed_at[resource_id] = self.clock()
 
     def fail_next(self, kind: str, message: str = "Injected failure.", count: int = 1) -> None:
         """Make the next ``count`` transitions of ``kind`` end in failure: for resources whose id
@@ -75,6 +82,7 @@ class Lifecycle:
             self.by_kind.clear()
             self.by_id.clear()
             self.failures.clear()
+            self.failed_at.clear()
             self.next_failures.clear()
 
     def delay_for(self, kind: str, resource_id: str) -> Delay:
@@ -121,6 +129,13 @@ def _finish(record: dict, outcome: dict) -> dict:
     return result
 
 
+def _failed_in_time(life: Lifecycle, resource_id: Optional[str], due_at: Optional[float]) -> bool:
+    if resource_id not in life.failures:
+        return False
+    injected = life.failed_at.get(resource_id)
+    return injected is None or due_at is None or injected <= due_at
+
+
 def settle(ctx: Context, kind: str, record: dict) -> dict:
     """Apply due transitions (this read counts as one observation); persist any change.
 
@@ -152,7 +167,7 @@ def settle(ctx: Context, kind: str, record: dict) -> dict:
                 record[field_name] = f"{int(fraction * 100)}%"
             break
         outcome = pending["outcome"]
-        if "failed" in pending and pending.get("id") in ctx.engine.lifecycle.failures:
+        if "failed" in pending and _failed_in_time(ctx.engine.lifecycle, pending.get("id"), due_at):
             outcome = pending["failed"]
         record = _finish(record, outcome)
         if "_pending" in record:  # the next step of a chain starts when this one ended

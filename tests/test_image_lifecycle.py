@@ -124,3 +124,25 @@ def test_refused_create_leaves_no_snapshots(client):
     assert describe(client, image_owner_alias="self", status="ALL")["TotalCount"] == 0
     create_image(client, instance_id=instance_id, image_name="arm-1")
     assert count() == before + 2
+
+
+def test_failure_injected_after_the_transition_was_due_does_not_change_it(mock, client):
+    """The image was done at t+60 by the mock clock; failing it at t+120, before anyone looked, is too late."""
+    from alibabacloud_ecs20140526 import models
+
+    engine = mock.engine
+    engine.lifecycle.delay("image", seconds=60)
+    run = client.run_instances(models.RunInstancesRequest(
+        region_id="cn-hangzhou", image_id="aliyun_3_x64_20G_alibase_20240819.vhd", instance_type="ecs.g7.large"))
+    instance_id = run.body.instance_id_sets.instance_id_set[0]
+    early = client.create_image(models.CreateImageRequest(region_id="cn-hangzhou", instance_id=instance_id,
+                                                          image_name="done-before")).body.image_id
+    late = client.create_image(models.CreateImageRequest(region_id="cn-hangzhou", instance_id=instance_id,
+                                                         image_name="still-running")).body.image_id
+    engine.clock.advance(30)
+    engine.lifecycle.fail(late)  # injected while it runs: it fails
+    engine.clock.advance(90)
+    engine.lifecycle.fail(early)  # injected after it was due: too late
+    status = {i.image_id: i.status for i in client.describe_images(models.DescribeImagesRequest(
+        region_id="cn-hangzhou", image_owner_alias="self", status="ALL")).body.images.image}
+    assert status == {early: "Available", late: "CreateFailed"}
