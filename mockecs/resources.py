@@ -120,6 +120,11 @@ def get(ctx: Context, kind: str, resource_id: Optional[str]) -> Optional[dict]:
     return dict(record)
 
 
+def is_mine(ctx: Context, record: Optional[Mapping[str, Any]]) -> bool:
+    """Whether ``record`` is the caller's, in the request's region."""
+    return record is not None and record["_owner"] == ctx.account and record["_region"] == ctx.region
+
+
 def owned(ctx: Context, kind: str, resource_id: Optional[str], not_found: EcsError,
           same_region: bool = True) -> dict:
     """The caller's own record in the request's region, else ``not_found``."""

@@ -645,7 +645,7 @@ def describe_image_pipeline_executions(ctx: Context, image_pipeline_id: Optional
            S("ExecutionId", required=True), Structs("TemplateTag", [S("Key"), S("Value")], max_items=20))
 def cancel_image_pipeline_execution(ctx: Context, execution_id: str, template_tag: Optional[list[dict]]) -> dict:
     record = _execution(ctx, execution_id)
-    if record is None or record["_owner"] != ctx.account or record["_region"] != ctx.region:
+    if not resources.is_mine(ctx, record):
         raise EXECUTION_NOT_FOUND
     if record["Status"] == "CANCELLING":
         raise EcsError("InvalidStatus.ImagePipelineExecution", "The execution is already being cancelled.", 403)

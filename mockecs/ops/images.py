@@ -297,7 +297,7 @@ def _family_quota(ctx: Context, family: Optional[str], code: str, message: str,
 
 def _snapshot(ctx: Context, snapshot_id: str) -> dict:
     record = resources.get(ctx, "snapshot", snapshot_id)
-    if record is None or record["_owner"] != ctx.account or record["_region"] != ctx.region:
+    if not resources.is_mine(ctx, record):
         raise _err("InvalidSnapshotId.NotFound", "The specified SnapshotId does not exist.", 404)
     if record.get("Status") != "accomplished":
         raise _err("InvalidSnapshotId.NotReady", "The current status of the DiskDeviceMapping.n.SnapshotId or "

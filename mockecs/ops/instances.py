@@ -17,6 +17,7 @@ import uuid
 from typing import Any, Mapping, Optional
 
 from mockecs import launch, lifecycle, paging, regions, resources
+from mockecs.disks import data_disk_range
 from mockecs.errors import EcsError
 from mockecs.operations import Context, operation
 from mockecs.params import B, I, JsonList, L, S, Struct, Structs
@@ -276,8 +277,6 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     return ids
 
 
-_DATA_DISK_SIZES = {"cloud": (5, 2000), "cloud_auto": (1, 32768), "cloud_essd_entry": (10, 32768)}
-_ESSD_MIN_SIZE = {"PL0": 1, "PL1": 20, "PL2": 461, "PL3": 1261}
 BAD_DATA_DISK_SIZE = EcsError("InvalidDataDiskSize.ValueNotSupported",
                               "The specified DataDisk.n.Size beyond the permitted range, or the capacity of snapshot "
                               "exceeds the size limit of the specified disk category.", 400)
@@ -287,10 +286,7 @@ BAD_DATA_DEVICE = EcsError("InvalidDataDevice.Malformed", 'The specified paramet
 
 def _data_disk_size_ok(size: Optional[int], category: str, performance_level: str) -> bool:
     """The documented DataDisk.N.Size range of each category (ESSD: by performance level)."""
-    if category == "cloud_essd":
-        low, high = _ESSD_MIN_SIZE.get(performance_level or "PL1", 20), 32768
-    else:
-        low, high = _DATA_DISK_SIZES.get(category, (20, 32768))
+    low, high = data_disk_range(category, performance_level)
     return size is not None and low <= size <= high
 
 
@@ -442,7 +438,7 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
     matches = []
     for iid in ids:
         record = resources.get(ctx, "instance", iid)
-        if record is None or record["_owner"] != ctx.account or record["_region"] != ctx.region:
+        if not resources.is_mine(ctx, record):
             continue
         if any(value and record.get(field) != value for field, value in exact.items()):
             continue
@@ -493,7 +489,7 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
     matches = []
     for did in ids:
         record = resources.get(ctx, "disk", did)
-        if record is None or record["_owner"] != ctx.account or record["_region"] != ctx.region:
+        if not resources.is_mine(ctx, record):
             continue
         if ((instance_id and record["InstanceId"] != instance_id)
                 or (disk_type != "all" and record["Type"] != disk_type)

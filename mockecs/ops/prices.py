@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional
 
 from mockecs import images, marketplace, pricing, regions
+from mockecs.disks import data_disk_range, system_disk_range
 from mockecs.errors import EcsError
 from mockecs.instance_types import instance_type as lookup_instance_type
 from mockecs.operations import Context, operation
@@ -37,31 +38,6 @@ DISK_CATEGORY_MISSING = ("InvalidDiskCategory.Missing",
                          "provided.", 404)
 PRICE_NOT_FOUND = ("PriceNotFound",
                    "The price of your queried resource is not available now, please try other resources.", 400)
-
-
-# -- size ranges (GiB) of the API doc ------------------------------------------------------
-def _system_range(category: str, level: Optional[str]) -> tuple[int, int]:
-    if category == "cloud":
-        return 20, 500
-    if category == "cloud_essd":
-        return {"PL0": (1, 2048), "PL2": (461, 2048), "PL3": (1261, 2048)}.get(level or "PL1", (20, 2048))
-    if category == "cloud_auto":
-        return 1, 2048
-    return 20, 2048
-
-
-def _data_range(category: str, level: Optional[str]) -> tuple[int, int]:
-    if category == "cloud":
-        return 5, 2000
-    if category == "cloud_essd":
-        return {"PL0": (1, 32768), "PL2": (461, 32768), "PL3": (1261, 32768)}.get(level or "PL1", (20, 32768))
-    if category == "cloud_auto":
-        return 1, 32768
-    if category == "cloud_essd_entry":
-        return 10, 32768
-    if category == "ephemeral_ssd":
-        return 5, 800
-    return 20, 32768
 
 
 def _supports(image: Mapping[str, Any], itype: Mapping[str, Any]) -> bool:
@@ -107,7 +83,7 @@ def _data_disks(prices: Mapping[str, Any], disks: list[dict], default_category: 
         if level and level not in PERFORMANCE_LEVELS:
             raise _err("InvalidPerformanceLevel.Malformed",
                        "The specified parameter DataDisk.n.PerformanceLevel is not valid.")
-        low, high = _data_range(category, level)
+        low, high = data_disk_range(category, level)
         size = disk.get("size")
         if size is None:
             size = low
@@ -167,7 +143,7 @@ def _instance_lines(ctx: Context, prices: Mapping[str, Any], a: dict, charge_typ
     if size < image_size:
         raise _err("InvalidSystemDiskSize.LessThanImageSize",
                    'The specified parameter "SystemDisk.Size" is less than the image size.')
-    low, high = _system_range(category, level)
+    low, high = system_disk_range(category, level)
     if not low <= size <= high:
         raise _err("InvalidSystemDiskSize.ValueNotSupported",
                    f"The specified parameter SystemDisk.Size must be between {low} and {high} GiB for {category}.")

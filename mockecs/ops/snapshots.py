@@ -204,7 +204,7 @@ def describe_snapshots(ctx: Context, snapshot_ids: Optional[list[str]], disk_id:
     matches = []
     for snap_id in ids:
         record = resources.get(ctx, "snapshot", snap_id)
-        if record is None or record["_owner"] != ctx.account or record["_region"] != ctx.region:
+        if not resources.is_mine(ctx, record):
             continue
         record = {**record, "Usage": usage_of(ctx, record)}
         if ((disk_id and record["SourceDiskId"] != disk_id)

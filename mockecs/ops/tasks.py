@@ -322,7 +322,7 @@ def import_image(ctx: Context, disk_device_mapping: Optional[list[dict]], image_
 # -- ExportImage ---------------------------------------------------------------------------
 def _exportable(ctx: Context, image_id: str) -> dict:
     record = resources.get(ctx, "image", image_id)
-    if record is None or record["_owner"] != ctx.account or record["_region"] != ctx.region:
+    if not resources.is_mine(ctx, record):
         found = images.visible(ctx, image_id)
         if found is None:
             raise images.NOT_FOUND

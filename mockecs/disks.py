@@ -1,0 +1,21 @@
+"""Cloud disk facts shared by launching, pricing and imaging: the documented size ranges (GiB)."""
+from __future__ import annotations
+
+from typing import Optional
+
+# ESSD minimum size by performance level; PL1 is the default level.
+_ESSD_MIN = {"PL0": 1, "PL1": 20, "PL2": 461, "PL3": 1261}
+_SYSTEM = {"cloud": (20, 500), "cloud_auto": (1, 2048)}
+_DATA = {"cloud": (5, 2000), "cloud_auto": (1, 32768), "cloud_essd_entry": (10, 32768), "ephemeral_ssd": (5, 800)}
+
+
+def system_disk_range(category: str, performance_level: Optional[str] = None) -> tuple[int, int]:
+    if category == "cloud_essd":
+        return _ESSD_MIN.get(performance_level or "PL1", 20), 2048
+    return _SYSTEM.get(category, (20, 2048))
+
+
+def data_disk_range(category: str, performance_level: Optional[str] = None) -> tuple[int, int]:
+    if category == "cloud_essd":
+        return _ESSD_MIN.get(performance_level or "PL1", 20), 32768
+    return _DATA.get(category, (20, 32768))
