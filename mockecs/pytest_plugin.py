@@ -12,7 +12,8 @@ Marker: ``@pytest.mark.mockecs(region=..., strict_signatures=..., transitions=..
 catalog=..., options={...}, hosts=[...], passthrough=...)`` on a test, class or module.
 
 Fixtures: ``ecs_mock``, ``ecs_client``, ``ecs_legacy_client``, ``ecs_account_factory``,
-``public_images``, ``shared_images``, ``marketplace_images``, ``community_images``,
+``public_images``, ``shared_images``, ``marketplace_images``, ``subscribed_marketplace_images``,
+``community_images``,
 ``custom_image_factory``, ``ecs_server`` (and ``ecs_server_client``).
 
 One engine is built per session (per xdist worker) and reset before every test that uses
@@ -327,6 +328,19 @@ def shared_images(ecs_mock: Any) -> ImageList:
 def marketplace_images(ecs_mock: Any) -> ImageList:
     """ImageIds of the catalog's Alibaba Cloud Marketplace images."""
     return catalog_images(ecs_mock.engine, "marketplace")
+
+
+@pytest.fixture
+def subscribed_marketplace_images(ecs_mock: Any) -> ImageList:
+    """The Marketplace images still on sale, with the default account subscribed to their products
+    (so it can launch them); ``marketplace_images`` stay unsubscribed unless a test subscribes."""
+    from mockecs import marketplace
+    from mockecs.accounts import DEFAULT_ACCOUNT_ID
+
+    images = ImageList(r for r in catalog_images(ecs_mock.engine, "marketplace").records if not r.get("_delisted"))
+    for record in images.records:
+        marketplace.subscribe(ecs_mock.engine, DEFAULT_ACCOUNT_ID, record["ProductCode"])
+    return images
 
 
 @pytest.fixture

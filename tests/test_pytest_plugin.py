@@ -438,3 +438,34 @@ def test_ecs_server_follows_the_marker(ecs_server, ecs_server_client) -> None:
 def test_ecs_server_settings_restored(ecs_server) -> None:
     assert not ecs_server.engine.config.strict_signatures
     assert ecs_server.engine.config.default_region == "cn-hangzhou"
+
+
+def test_marketplace_fixtures_subscribed_and_not(ecs_client, marketplace_images, subscribed_marketplace_images) -> None:
+    """Unsubscribed Marketplace images refuse to launch; the subscribed fixture's images launch."""
+    from alibabacloud_ecs20140526 import models
+
+    assert set(subscribed_marketplace_images) < set(marketplace_images)  # the delisted one is left out
+
+    def launch(image_id: str, record: dict) -> models.RunInstancesResponse:
+        itype = "ecs.g8y.large" if record["Architecture"] == "arm64" else "ecs.g7.large"
+        return ecs_client.run_instances(models.RunInstancesRequest(
+            region_id="cn-hangzhou", image_id=image_id, instance_type=itype, instance_charge_type="PrePaid",
+            period=1))
+
+    for image_id, record in zip(subscribed_marketplace_images, subscribed_marketplace_images.records):
+        assert launch(image_id, record).status_code == 200
+    described = ecs_client.describe_images(models.DescribeImagesRequest(
+        region_id="cn-hangzhou", image_id=subscribed_marketplace_images[0])).body.images.image[0]
+    assert described.is_subscribed is True
+
+
+def test_marketplace_images_are_unsubscribed(ecs_client, marketplace_images) -> None:
+    from alibabacloud_ecs20140526 import models
+    from alibabacloud_tea_openapi.exceptions import ClientException
+
+    on_sale = [i for i, r in zip(marketplace_images, marketplace_images.records)
+               if not r.get("_delisted") and r["Architecture"] == "x86_64"]
+    with pytest.raises(ClientException) as err:
+        ecs_client.run_instances(models.RunInstancesRequest(
+            region_id="cn-hangzhou", image_id=on_sale[0], instance_type="ecs.g7.large"))
+    assert (err.value.code, err.value.status_code) == ("ImageNotSubscribed", 403)
