@@ -21,7 +21,7 @@ import unittest
 from typing import Any, Callable, Iterable, Optional, TypeVar
 
 from mockecs.engine import Config, Engine
-from mockecs.protocol import HttpRequest, HttpResponse
+from mockecs.protocol import HttpRequest, HttpResponse, lowered_headers
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -110,7 +110,7 @@ class MockECS:
             body = b""
         elif not isinstance(body, (bytes, bytearray)):
             body = bytes(getattr(body, "_value", b"") or b"")  # aiohttp payload objects
-        return self.engine.handle(HttpRequest(method, url, dict(headers or {}), bytes(body)))
+        return self.engine.handle(HttpRequest(method, url, lowered_headers(headers), bytes(body), lowered=True))
 
     def _responses_callback(self, request: Any) -> tuple[int, dict, bytes]:
         resp = self._answer(request.method, request.url, request.headers, request.body)

@@ -10,25 +10,36 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Any, Mapping, Optional
 from urllib.parse import unquote_plus, urlsplit
 
 _V3_AUTH = re.compile(r"(ACS3-[A-Z0-9-]+) Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-fA-F]+)")
 
 
-@dataclass
 class HttpRequest:
-    """A transport-neutral HTTP request: what interceptors and the server hand to the engine."""
+    """A transport-neutral HTTP request: what interceptors and the server hand to the engine.
 
-    method: str
-    url: str
-    headers: Mapping[str, str]
-    body: bytes = b""
+    Header names are lower-cased; ``lowered=True`` says the caller already did it (hot paths).
+    """
 
-    def __post_init__(self) -> None:
-        headers = self.headers
-        if type(headers) is not dict or any(not k.islower() for k in headers):
-            self.headers = {k.lower(): v for k, v in headers.items()}
+    __slots__ = ("method", "url", "headers", "body")
+
+    def __init__(self, method: str, url: str, headers: Mapping[str, str], body: bytes = b"",
+                 lowered: bool = False) -> None:
+        self.method = method
+        self.url = url
+        self.headers = headers if lowered else {k.lower(): v for k, v in headers.items()}
+        self.body = body
+
+    def __repr__(self) -> str:
+        return f"HttpRequest({self.method!r}, {self.url!r}, {self.headers!r}, {self.body!r})"
+
+
+def lowered_headers(headers: Any) -> dict[str, str]:
+    """A plain dict of lower-cased header names, cheaply from ``requests``' CaseInsensitiveDict."""
+    if hasattr(headers, "lower_items"):
+        return dict(headers.lower_items())
+    return {k.lower(): v for k, v in (headers or {}).items()}
 
 
 @dataclass

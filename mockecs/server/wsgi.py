@@ -81,7 +81,7 @@ def _request(environ: dict, body: Optional[bytes] = None) -> tuple[HttpRequest, 
     headers["host"] = host
     url = f"{scheme}://{host}{path}" + (f"?{query}" if query else "")
     request = HttpRequest(environ.get("REQUEST_METHOD", "GET"), url, headers,
-                          read_body(environ) if body is None else body)
+                          read_body(environ) if body is None else body, lowered=True)
     return request, path
 
 
