@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 import string
 import time
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Optional
 
 from mockecs.errors import EcsError
 from mockecs.store import Term
@@ -123,6 +123,21 @@ def get(ctx: Context, kind: str, resource_id: Optional[str]) -> Optional[dict]:
 def is_mine(ctx: Context, record: Optional[Mapping[str, Any]]) -> bool:
     """Whether ``record`` is the caller's, in the request's region."""
     return record is not None and record["_owner"] == ctx.account and record["_region"] == ctx.region
+
+
+def mine_among(ctx: Context, kind: str, named: Optional[Iterable[str]],
+               *narrower: Optional[Term]) -> Iterator[dict]:
+    """The caller's records of ``kind`` in this region: those ``named`` (ids) if given, else those
+    under the first ``narrower`` index term that is not None, else all of the caller's (by index)."""
+    if named:
+        ids: Iterable[str] = set(named)
+    else:
+        term = next((t for t in narrower if t is not None), None) or owner_region(ctx.account, ctx.region)
+        ids = ctx.txn.ids(kind, term)
+    for resource_id in ids:
+        record = get(ctx, kind, resource_id)
+        if is_mine(ctx, record):
+            yield record
 
 
 def owned(ctx: Context, kind: str, resource_id: Optional[str], not_found: EcsError,

@@ -423,12 +423,6 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
         raise EcsError("InvalidInstanceChargeType.NotFound", "The InstanceChargeType does not exist in our records.",
                        404)
     wanted_tags = tag_filter(tag)
-    if instance_ids:
-        ids = set(instance_ids)
-    elif image_id:
-        ids = ctx.txn.ids("instance", ("image", image_id))
-    else:
-        ids = ctx.txn.ids("instance", resources.owner_region(ctx.account, ctx.region))
     # InstanceName supports the wildcard * (fuzzy search), as documented.
     name_pattern = re.compile(".*".join(map(re.escape, instance_name.split("*"))), re.S) if instance_name else None
     exact = {"ImageId": image_id, "Status": status, "InstanceType": instance_type,
@@ -436,10 +430,7 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
              "InstanceChargeType": instance_charge_type, "ResourceGroupId": resource_group_id,
              "KeyPairName": key_pair_name}
     matches = []
-    for iid in ids:
-        record = resources.get(ctx, "instance", iid)
-        if not resources.is_mine(ctx, record):
-            continue
+    for record in resources.mine_among(ctx, "instance", instance_ids, ("image", image_id) if image_id else None):
         if any(value and record.get(field) != value for field, value in exact.items()):
             continue
         if name_pattern is not None and not name_pattern.fullmatch(record["InstanceName"]):
@@ -480,17 +471,8 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
     if status and status not in ("In_use", "Available", "Attaching", "Detaching", "Creating", "ReIniting", "All"):
         raise EcsError("InvalidStatus.ValueNotSupported", "The specified disk status is not supported.", 400)
     wanted_tags = tag_filter(tag)
-    if disk_ids:
-        ids = set(disk_ids)
-    elif instance_id:
-        ids = ctx.txn.ids("disk", ("instance", instance_id))
-    else:
-        ids = ctx.txn.ids("disk", resources.owner_region(ctx.account, ctx.region))
     matches = []
-    for did in ids:
-        record = resources.get(ctx, "disk", did)
-        if not resources.is_mine(ctx, record):
-            continue
+    for record in resources.mine_among(ctx, "disk", disk_ids, ("instance", instance_id) if instance_id else None):
         if ((instance_id and record["InstanceId"] != instance_id)
                 or (disk_type != "all" and record["Type"] != disk_type)
                 or (status and status != "All" and record["Status"] != status)

@@ -193,19 +193,9 @@ def describe_snapshots(ctx: Context, snapshot_ids: Optional[list[str]], disk_id:
         raise BAD_CATEGORY
     wanted_tags = tag_filter(tag)
 
-    if snapshot_ids:
-        ids = set(snapshot_ids)
-    elif disk_id:
-        ids = ctx.txn.ids("snapshot", ("disk", disk_id))
-    elif instance_id:
-        ids = ctx.txn.ids("snapshot", ("instance", instance_id))
-    else:
-        ids = ctx.txn.ids("snapshot", resources.owner_region(ctx.account, ctx.region))
     matches = []
-    for snap_id in ids:
-        record = resources.get(ctx, "snapshot", snap_id)
-        if not resources.is_mine(ctx, record):
-            continue
+    narrower = (("disk", disk_id) if disk_id else None, ("instance", instance_id) if instance_id else None)
+    for record in resources.mine_among(ctx, "snapshot", snapshot_ids, *narrower):
         record = {**record, "Usage": usage_of(ctx, record)}
         if ((disk_id and record["SourceDiskId"] != disk_id)
                 or (instance_id and record.get("_instance_id") != instance_id)
