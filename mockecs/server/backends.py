@@ -103,11 +103,12 @@ class CherootServer:
         self._server.stop()
 
 
-# Default worker threads. The engine is CPU-bound Python: with more waitress workers than this,
-# GIL contention *lowers* throughput (8 keep-alive clients on 2 cores, small DescribeImages:
-# 1 thread 5,900 req/s, 2: 4,500, 4: 3,900, 8: 3,500); 2 keeps one worker free while another
-# sleeps on injected latency. cheroot holds a thread per open connection, so it needs more.
-WAITRESS_THREADS = 2
+# Default worker threads. The engine is CPU-bound Python and every handler runs under the store's
+# lock, so more waitress workers add no parallelism, only GIL contention, which *lowers* throughput
+# (8 keep-alive clients on 2 cores, small DescribeImages: 1 thread 5,600-5,900 req/s, 2: 4,500,
+# 4: 3,900, 8: 3,500). More threads only help clients that must not wait behind a request
+# sleeping on injected latency (``--threads``). cheroot holds a thread per open connection.
+WAITRESS_THREADS = 1
 CHEROOT_THREADS = 16
 
 

@@ -72,12 +72,11 @@ def to_request(environ: dict, body: Optional[bytes] = None) -> HttpRequest:
 def _request(environ: dict, body: Optional[bytes] = None) -> tuple[HttpRequest, str]:
     """The engine's request and the target's path (what the app routes on)."""
     scheme, host, path, query = target(environ)
-    headers = {}
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            headers[key[5:].replace("_", "-").lower()] = _wsgi_text(value)
-        elif key in _SPECIAL_HEADERS and value:
-            headers[_SPECIAL_HEADERS[key]] = value
+    headers = {key[5:].replace("_", "-").lower(): _wsgi_text(value)
+               for key, value in environ.items() if key[:5] == "HTTP_"}
+    for key, name in _SPECIAL_HEADERS.items():
+        if environ.get(key):
+            headers[name] = environ[key]
     headers["host"] = host
     url = f"{scheme}://{host}{path}" + (f"?{query}" if query else "")
     request = HttpRequest(environ.get("REQUEST_METHOD", "GET"), url, headers,
