@@ -70,19 +70,25 @@ def _image(ctx: Context, image_id: str, itype: Mapping[str, Any], charge_type: s
     return image
 
 
+def _category_and_level(disk: Mapping[str, Any], category: str, code: str, label: str) -> tuple[str, Optional[str]]:
+    """A disk's category and ESSD performance level, checked; ``code``/``label`` name the disk kind."""
+    if category not in CATEGORIES:
+        raise _err(code, f'The specified parameter "{label}.Category" is not valid.')
+    level = disk.get("performance_level")
+    if level and level not in PERFORMANCE_LEVELS:
+        raise _err("InvalidPerformanceLevel.Malformed",
+                   f"The specified parameter {label}.PerformanceLevel is not valid.")
+    return category, level
+
+
 def _data_disks(prices: Mapping[str, Any], disks: list[dict], default_category: Optional[str]) -> float:
     total = 0.0
     for disk in disks:
         category = disk.get("category") or default_category
         if not category:
             raise EcsError(*DISK_CATEGORY_MISSING)
-        if category not in CATEGORIES:
-            raise _err("InvalidDataDiskCategory.ValueNotSupported",
-                       'The specified parameter "DataDisk.n.Category" is not valid.')
-        level = disk.get("performance_level")
-        if level and level not in PERFORMANCE_LEVELS:
-            raise _err("InvalidPerformanceLevel.Malformed",
-                       "The specified parameter DataDisk.n.PerformanceLevel is not valid.")
+        category, level = _category_and_level(disk, category, "InvalidDataDiskCategory.ValueNotSupported",
+                                              "DataDisk.n")
         low, high = data_disk_range(category, level)
         size = disk.get("size")
         if size is None:
@@ -128,14 +134,8 @@ def _instance_lines(ctx: Context, prices: Mapping[str, Any], a: dict, charge_typ
     image = _image(ctx, a["image_id"], itype, charge_type) if a["image_id"] else None
 
     disk = a["system_disk"] or {}
-    category = disk.get("category") or "cloud_efficiency"
-    if category not in CATEGORIES:
-        raise _err("InvalidSystemDiskCategory.ValueNotSupported",
-                   'The specified parameter "SystemDisk.Category" is not valid.')
-    level = disk.get("performance_level")
-    if level and level not in PERFORMANCE_LEVELS:
-        raise _err("InvalidPerformanceLevel.Malformed",
-                   "The specified parameter SystemDisk.PerformanceLevel is not valid.")
+    category, level = _category_and_level(disk, disk.get("category") or "cloud_efficiency",
+                                          "InvalidSystemDiskCategory.ValueNotSupported", "SystemDisk")
     image_size = int(image.get("Size") or 0) if image is not None else 0
     size = disk.get("size")
     if size is None:
