@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
-import re
 from typing import Any, Iterator, Mapping, Optional
 from xml.sax.saxutils import escape
 
@@ -47,26 +45,72 @@ def to_xml(root: str, body: dict) -> bytes:
     return "".join(out).encode("utf-8")
 
 
-# A Frozen value inside a body is not a dict, so json calls ``default`` for it, which answers a
-# placeholder string (json escapes it as "\u0000<n>:<tag>\u0000"); the placeholders are then
-# swapped for the values' cached text. The per-process random tag keeps a client-sent string
-# from ever looking like a placeholder.
-_TAG = os.urandom(8).hex()
-_PLACEHOLDER = re.compile(r'"\\u0000(\d+):' + _TAG + r'\\u0000"')
+_encode_str = json.encoder.encode_basestring  # C; escapes like json.dumps(ensure_ascii=False)
+_SCALARS = {True: "true", False: "false", None: "null"}
+_INF = float("inf")
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _write(value: Any, out: list[str]) -> None:
+    # The body shapes handlers return (dicts, lists, str/int/bool/None, Frozen parts) written
+    # directly: json.dumps with keyword arguments builds a new encoder on every call, which costs
+    # more than encoding a small answer. Strings and Frozen parts, the common items, skip a call.
+    kind = type(value)
+    if kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        sep = "{"
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Unsupported
+            out.append(f"{sep}{_encode_str(key)}:")
+            kind = type(item)
+            if kind is str:
+                out.append(_encode_str(item))
+            elif kind is Frozen:
+                out.append(item.json)
+            else:
+                _write(item, out)
+            sep = ","
+        out.append("}")
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        sep = "["
+        for item in value:
+            out.append(sep)
+            if type(item) is Frozen:
+                out.append(item.json)
+            else:
+                _write(item, out)
+            sep = ","
+        out.append("]")
+    elif kind is str:
+        out.append(_encode_str(value))
+    elif kind is Frozen:
+        out.append(value.json)
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif kind is bool or value is None:
+        out.append(_SCALARS[value])
+    elif kind is float and -_INF < value < _INF:  # (NaN fails both tests)
+        out.append(float.__repr__(value))
+    else:  # NaN and infinities, other Mappings and sequences: json's own rules
+        raise _Unsupported
 
 
 def to_json(body: Any) -> bytes:
-    raws: list[str] = []
-
-    def default(value: Any) -> str:
-        if type(value) is Frozen:
-            raws.append(value.json)
-            return f"\x00{len(raws) - 1}:{_TAG}\x00"
-        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=default)
-    if raws:
-        text = _PLACEHOLDER.sub(lambda m: raws[int(m.group(1))], text)
+    out: list[str] = []
+    try:
+        _write(body, out)
+        text = "".join(out)
+    except _Unsupported:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_nested)
     return text.encode("utf-8")
 
 

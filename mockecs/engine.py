@@ -22,7 +22,6 @@ from mockecs.encoding import Frozen, error_body, plain, render, render_frozen
 from mockecs.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
 from mockecs.lifecycle import Lifecycle
 from mockecs.operations import REGISTRY, Context, Operation
-from mockecs.params import group
 from mockecs.protocol import ApiRequest, HttpRequest, HttpResponse, decode
 
 log = logging.getLogger("mockecs")
@@ -321,22 +320,38 @@ class Engine:
 
     @staticmethod
     def _arguments(op: Operation, flat: dict[str, str]) -> dict[str, Any]:
-        parts = group(flat)
+        # Most parameters are plain scalars sent under their own name; only dotted keys
+        # (``Tag.1.Key``) are grouped by their first segment.
         for param in op.required:  # checked first, in declaration order
-            if param.wire not in parts:
+            if param.wire not in flat and not (param.nested and any(k.startswith(param.wire + ".") for k in flat)):
                 raise param.missing_error()
         args = dict(op.defaults)
         by_wire = op.by_name
-        for wire, raw in parts.items():  # only what the request sent: most declared params are absent
-            param = by_wire.get(wire)
+        nested: dict[str, dict[str, str]] = {}
+        for key, raw in flat.items():
+            param = by_wire.get(key)
             if param is None:
+                if "." in key:
+                    head, _, rest = key.partition(".")
+                    if head in by_wire and by_wire[head].nested:
+                        nested.setdefault(head, {})[rest] = raw
                 continue  # unknown extra parameters are ignored, as the service does
-            value = param.decode(raw)
+            if param.nested:
+                nested.setdefault(key, {})[""] = raw
+                continue
+            value = raw if param.plain else param.decode_scalar(raw)
+            if param.required and value in (None, "", []):
+                raise param.missing_error()
+            if value is not None:
+                args[param.name] = value
+        for wire, raw_group in nested.items():
+            param = by_wire[wire]
+            value = param.decode(raw_group)
             if param.required and value in (None, "", []):
                 raise param.missing_error()
             if value is not None:
                 args[param.name] = value
         for param in op.structs:  # an absent struct still reaches the handler as {field: None, ...}
-            if param.wire not in parts:
+            if param.wire not in nested:
                 args[param.name] = param.decode(None)
         return args

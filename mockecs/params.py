@@ -58,9 +58,15 @@ class Param:
     check: Optional[Callable[[Any], bool]] = None
     name: str = field(default="")
 
+    nested: bool = field(default=False, init=False, repr=False)  # list/structs/struct: dotted keys
+    plain: bool = field(default=False, init=False, repr=False)  # a string taken as sent
+
     def __post_init__(self) -> None:
         if not self.name:
             object.__setattr__(self, "name", snake(self.wire))
+        object.__setattr__(self, "nested", self.kind in ("list", "structs", "struct"))
+        object.__setattr__(self, "plain", self.kind == "str" and self.choices is None and self.min is None
+                           and self.max is None and self.max_items is None and self.check is None)
 
     # -- decoding -------------------------------------------------------------------
     def bad(self, label: Optional[str] = None) -> EcsError:
@@ -81,6 +87,12 @@ class Param:
         if raw[""] == "" and self.kind != "str":
             return None  # a blank number or boolean counts as absent
         return self.scalar(raw[""], label)
+
+    def decode_scalar(self, value: str) -> Any:
+        """``decode({"": value})`` of a scalar parameter, without the dict."""
+        if value == "" and self.kind != "str":
+            return None  # a blank number or boolean counts as absent
+        return self.scalar(value, self.wire)
 
     def _decode_list(self, raw: dict[str, str], label: str) -> Optional[list]:
         if not raw:

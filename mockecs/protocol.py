@@ -20,16 +20,18 @@ class HttpRequest:
     """A transport-neutral HTTP request: what interceptors and the server hand to the engine.
 
     Header names are lower-cased; ``lowered=True`` says the caller already did it (hot paths).
+    ``split`` is ``(netloc, path, query)`` of ``url`` when the caller has them already (the server).
     """
 
-    __slots__ = ("method", "url", "headers", "body")
+    __slots__ = ("method", "url", "headers", "body", "split")
 
     def __init__(self, method: str, url: str, headers: Mapping[str, str], body: bytes = b"",
-                 lowered: bool = False) -> None:
+                 lowered: bool = False, split: Optional[tuple[str, str, str]] = None) -> None:
         self.method = method
         self.url = url
         self.headers = headers if lowered else {k.lower(): v for k, v in headers.items()}
         self.body = body
+        self.split = split
 
     def __repr__(self) -> str:
         return f"HttpRequest({self.method!r}, {self.url!r}, {self.headers!r}, {self.body!r})"
@@ -88,10 +90,14 @@ def _form(text: str) -> dict[str, str]:
 
 
 def decode(req: HttpRequest) -> ApiRequest:
-    parts = urlsplit(req.url)
+    if req.split is not None:
+        netloc, path, raw_query = req.split
+    else:
+        parts = urlsplit(req.url)
+        netloc, path, raw_query = parts.netloc, parts.path, parts.query
     headers = req.headers
-    host = headers.get("host") or parts.netloc
-    query = _form(parts.query)
+    host = headers.get("host") or netloc
+    query = _form(raw_query)
     form: dict[str, str] = {}
     ctype = headers.get("content-type", "")
     if req.body and ("form-urlencoded" in ctype or not ctype):
@@ -129,7 +135,7 @@ def decode(req: HttpRequest) -> ApiRequest:
     return ApiRequest(
         method=req.method.upper(),
         host=host,
-        path=parts.path or "/",
+        path=path or "/",
         action=action,
         version=version,
         params=params,

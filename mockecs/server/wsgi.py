@@ -69,18 +69,35 @@ def to_request(environ: dict, body: Optional[bytes] = None) -> HttpRequest:
     return _request(environ, body)[0]
 
 
+_HEADER_NAMES: dict[str, Optional[str]] = {}  # environ key -> header name (None: not a header)
+
+
+def _header_name(key: str) -> Optional[str]:
+    name = _HEADER_NAMES.get(key, "")
+    if name == "":
+        if key[:5] == "HTTP_":
+            name = key[5:].replace("_", "-").lower()
+        else:
+            name = _SPECIAL_HEADERS.get(key)
+        if len(_HEADER_NAMES) < 4096:  # clients choose header names: keep the memo bounded
+            _HEADER_NAMES[key] = name
+    return name
+
+
 def _request(environ: dict, body: Optional[bytes] = None) -> tuple[HttpRequest, str]:
     """The engine's request and the target's path (what the app routes on)."""
     scheme, host, path, query = target(environ)
-    headers = {key[5:].replace("_", "-").lower(): _wsgi_text(value)
-               for key, value in environ.items() if key[:5] == "HTTP_"}
-    for key, name in _SPECIAL_HEADERS.items():
-        if environ.get(key):
-            headers[name] = environ[key]
+    headers = {}
+    for key, value in environ.items():
+        name = _HEADER_NAMES.get(key, "") if type(value) is str else None
+        if name == "":
+            name = _header_name(key)
+        if name is not None and (value or key[:5] == "HTTP_"):  # blank CONTENT_TYPE: none sent
+            headers[name] = value if value.isascii() else _wsgi_text(value)
     headers["host"] = host
     url = f"{scheme}://{host}{path}" + (f"?{query}" if query else "")
     request = HttpRequest(environ.get("REQUEST_METHOD", "GET"), url, headers,
-                          read_body(environ) if body is None else body, lowered=True)
+                          read_body(environ) if body is None else body, lowered=True, split=(host, path, query))
     return request, path
 
 
