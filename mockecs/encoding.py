@@ -71,6 +71,8 @@ def _write(value: Any, out: list[str]) -> None:
             kind = type(item)
             if kind is str:
                 out.append(_encode_str(item))
+            elif kind is int:
+                out.append(int.__repr__(item))
             elif kind is Frozen:
                 out.append(item.json)
             else:

@@ -99,9 +99,14 @@ def _store_records(ctx: Context, term: tuple[str, str]) -> Iterable[Mapping[str,
     return images.stored(ctx, term)
 
 
+_FILTER_KEYS = {k.lower(): k for k in ("CreationStartTime", "CreationEndTime", "NetworkType") + ONLINE_FEATURES}
+
+
 def _filters(filters: Optional[list[dict]]) -> dict[str, str]:
     """``Filter.N`` -> {canonical key: value}; unknown keys -> 404 ``InvalidFilterKey.NotFound``."""
-    known = {k.lower(): k for k in ("CreationStartTime", "CreationEndTime", "NetworkType") + ONLINE_FEATURES}
+    if not filters:
+        return {}
+    known = _FILTER_KEYS
     out: dict[str, str] = {}
     for item in filters or ():
         key, value = item.get("key"), item.get("value")
@@ -124,6 +129,8 @@ def _filters(filters: Optional[list[dict]]) -> dict[str, str]:
 
 
 def _tag_wanted(tags: Optional[list[dict]]) -> list[dict]:
+    if not tags:
+        return []
     tags = [t for t in tags or () if t.get("key") or t.get("value")]
     if len(tags) > 20:
         raise _err("InvalidTagCount", "The specified tags are beyond the permitted range.")
@@ -167,7 +174,7 @@ def _predicate(ctx: Context, a: dict) -> Any:
             created = resources.parse_iso(r.get("CreationTime") or "") or 0.0
             return not ((start is not None and created < start) or (end is not None and created > end))
         checks.append(created_in)
-    for feature in ONLINE_FEATURES:
+    for feature in ONLINE_FEATURES if filters else ():
         if feature in filters:
             checks.append(lambda r, f=feature: (r.get("Features") or {}).get(f, "unsupported") == filters[f])
     if a["usage"]:
