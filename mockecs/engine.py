@@ -276,7 +276,7 @@ class Engine:
             verify(req, cred.access_key_secret, self.accounts.nonce_seen)
         account = seen["account"] = cred.account_id if cred else self.accounts.default_account_id
 
-        fault = self._take_fault(action, account)
+        fault = self._take_fault(action, account) if self.faults else None
         if fault is not None:
             if fault.latency:
                 time.sleep(fault.latency)

@@ -132,20 +132,6 @@ def decode(req: HttpRequest) -> ApiRequest:
         style = "none"
         access_key_id = headers.get("x-acs-accesskey-id")
         token = headers.get("x-acs-security-token")
-    return ApiRequest(
-        method=req.method.upper(),
-        host=host,
-        path=path or "/",
-        action=action,
-        version=version,
-        params=params,
-        query=query,
-        form=form,
-        headers=headers,
-        body=req.body,
-        format=fmt,
-        signature_style=style,
-        access_key_id=access_key_id,
-        security_token=token,
-        v3_auth=v3.groups() if v3 else None,
-    )
+    # Positional: this runs once per request and keyword passing of 15 fields costs more.
+    return ApiRequest(req.method.upper(), host, path or "/", action, version, params, query, form, headers,
+                      req.body, fmt, style, access_key_id, token, v3.groups() if v3 else None)

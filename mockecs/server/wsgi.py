@@ -117,8 +117,8 @@ def make_app(engine: Optional[Engine] = None) -> Callable[[dict, StartResponse],
             response = control.handle(request)
         else:
             response = engine.handle(request)
-        headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
-        headers.append(("Content-Length", str(len(response.body))))
+        # Answers never carry their own Content-Length (HttpResponse bodies are whole bytes).
+        headers = [*response.headers.items(), ("Content-Length", str(len(response.body)))]
         start_response(_REASONS.get(response.status, f"{response.status} Unknown"), headers)
         return [response.body]
 
