@@ -62,14 +62,14 @@ def bare_app() -> Callable:
 def serve(app_name: str, stack: str, threads: int) -> None:
     import logging
 
-    from mockecs.server.backends import CHEROOT_THREADS, WAITRESS_THREADS, CherootServer, WaitressServer
+    from mockecs.server.backends import CHEROOT_THREADS, CherootServer, WaitressServer
     from mockecs.server.tls import self_signed
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" is the point here
     app = mockecs_app() if app_name == "mockecs" else bare_app()
     kind, tls = STACKS[stack]
     if kind == "waitress":
-        server: Any = WaitressServer(app, "127.0.0.1", 0, threads or WAITRESS_THREADS)
+        server: Any = WaitressServer(app, "127.0.0.1", 0, threads or None)  # default: requests in the loop thread
     else:
         cert, key = self_signed(["127.0.0.1"]) if tls else (None, None)
         server = CherootServer(app, "127.0.0.1", 0, threads or CHEROOT_THREADS, cert, key)

@@ -409,3 +409,76 @@ def test_sqlite_keeps_api_resources_accounts_and_clock_across_kill_9(tmp_path):
         assert "late-key" in {k["access_key_id"] for k in state["accounts"]["keys"]}
     finally:
         assert srv.stop() == 0
+
+
+# -- waitress: requests in the loop thread (default) or in a worker pool ----------------------
+def _complete_answers(data: bytes) -> list[bytes]:
+    """The whole HTTP answers at the start of ``data`` (each with a Content-Length)."""
+    answers = []
+    while b"\r\n\r\n" in data:
+        head, rest = data.split(b"\r\n\r\n", 1)
+        length = int(head.split(b"Content-Length: ", 1)[1].split(b"\r\n", 1)[0])
+        if len(rest) < length:
+            break
+        answers.append(head + b"\r\n\r\n" + rest[:length])
+        data = rest[length:]
+    return answers
+
+
+def _raw_exchange(netloc: str, data: bytes, expect: int, timeout: float = 20, read_after: float = 0) -> list[bytes]:
+    """Send ``data`` at once on one connection; read (from ``read_after`` seconds on) until ``expect``
+    whole answers arrived."""
+    host, port = netloc.rsplit(":", 1)
+    received = b""
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(data)
+        time.sleep(read_after)
+        while len(_complete_answers(received)) < expect:
+            chunk = sock.recv(1 << 20)
+            if not chunk:
+                break
+            received += chunk
+    return _complete_answers(received)
+
+
+@pytest.mark.parametrize("threads", [None, 3])
+def test_pipelined_requests_answer_in_order(threads):
+    """Three requests in one TCP send (HTTP/1.1 pipelining): three answers, in request order."""
+    with ServerThread(threads=threads) as srv:
+        requests_ = b"".join(
+            f"GET /?Action=DescribeZones&Version=2014-05-26&Format=JSON&RegionId={r} HTTP/1.1\r\n"
+            f"Host: ecs.aliyuncs.com\r\n\r\n".encode() for r in ("cn-beijing", "nowhere-1", "cn-shanghai"))
+        answers = _raw_exchange(srv.netloc, requests_, 3)
+    assert [a[9:12] for a in answers] == [b"200", b"404", b"200"]
+    assert b'"cn-beijing-' in answers[0] and b"InvalidRegionId.NotFound" in answers[1] and b'"cn-shanghai-' in answers[2]
+
+
+def test_large_answers_on_a_pipelined_connection():
+    """Answers far above waitress' 16 MiB output watermark, pipelined, to a client that reads late:
+    the loop thread must never wait for itself to drain the buffer."""
+    from mockecs.engine import Config, Engine
+
+    engine = Engine(Config(options={"image_quota": 10**6}))
+    big = {"store": {"image": {f"m-big{i:06d}": {"record": {"ImageId": f"m-big{i:06d}", "Description": "x" * 3000},
+                                                 "terms": []} for i in range(10_000)}}}
+    engine.import_state(big)
+    with ServerThread(engine=engine) as srv:
+        head = f"GET /_mockecs/state HTTP/1.1\r\nHost: {srv.netloc}\r\n\r\n".encode()
+        answers = _raw_exchange(srv.netloc, head * 2, 2, timeout=30, read_after=1.0)
+        assert [a[9:12] for a in answers] == [b"200", b"200"] and min(map(len, answers)) > 30_000_000
+        # the server still answers afterwards
+        assert requests.get(srv.url + "/" + QUERY, timeout=10).status_code == 200
+
+
+def test_worker_pool_keeps_other_clients_going_during_injected_latency():
+    """With ``threads=N`` a request sleeping on injected latency does not hold up another client."""
+    with ServerThread(threads=2) as srv:
+        srv.engine.inject("DescribeZones", latency=1.5)
+        slow = threading.Thread(target=lambda: requests.get(
+            srv.url + "/?Action=DescribeZones&Version=2014-05-26&RegionId=cn-beijing", timeout=10))
+        slow.start()
+        time.sleep(0.2)
+        t0 = time.monotonic()
+        assert requests.get(srv.url + "/" + QUERY, timeout=10).status_code == 200
+        assert time.monotonic() - t0 < 1.0
+        slow.join()

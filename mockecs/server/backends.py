@@ -10,6 +10,7 @@ as is, cheroot once its requests run in ``proxy_mode``.
 """
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 from typing import Any, Callable, Optional
@@ -22,18 +23,73 @@ def _url(scheme: str, host: str, port: int) -> str:
     return f"{scheme}://{shown}:{port}"
 
 
+class _LoopDispatcher:
+    """A waitress task dispatcher that runs each request in the server's own I/O loop thread.
+
+    Every engine call serializes on the store's lock and is CPU-bound Python, so handing requests
+    to worker threads buys no parallelism: it only adds a queue handoff and GIL contention between
+    the loop and the worker on every request (measured: 3 context switches per request instead of
+    under 0.5, and ~40% less throughput; ``benchmarks/server_throughput.py``).
+    """
+
+    def __init__(self) -> None:
+        self.pending: collections.deque = collections.deque()
+
+    def set_thread_count(self, count: int) -> None:  # the waitress dispatcher interface
+        pass
+
+    def add_task(self, channel: Any) -> None:
+        # Called while the channel holds its requests lock (inside ``received``): run it later.
+        self.pending.append(channel)
+
+    def run_pending(self) -> None:
+        pending = self.pending
+        while pending:
+            pending.popleft().service()  # waitress answers an app's exception with a 500 itself
+
+    def shutdown(self, cancel_pending: bool = True, timeout: float = 5) -> bool:
+        self.pending.clear()
+        return True
+
+
+def _loop_channel_class() -> type:
+    from waitress.channel import HTTPChannel
+
+    class LoopChannel(HTTPChannel):
+        def handle_read(self) -> None:
+            super().handle_read()
+            self.server.task_dispatcher.run_pending()
+
+        def _flush_outbufs_below_high_watermark(self) -> None:
+            # In a worker this waits for the loop thread to drain a huge output buffer; in the
+            # loop thread itself it would wait forever. The buffer spills to a file instead.
+            pass
+
+    return LoopChannel
+
+
 class WaitressServer:
-    """Plain HTTP through waitress; ``stop()`` may be called from any thread."""
+    """Plain HTTP through waitress; ``stop()`` may be called from any thread.
+
+    ``threads=None`` (the default) runs requests in waitress' I/O loop thread (:class:`_LoopDispatcher`);
+    ``threads=N`` uses waitress' pool of N workers, for clients that must not wait behind a request
+    sleeping on injected latency.
+    """
 
     scheme = "http"
 
-    def __init__(self, app: Callable, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> None:
+    def __init__(self, app: Callable, host: str = "127.0.0.1", port: int = 0, threads: Optional[int] = None) -> None:
         import waitress
 
+        in_loop = not threads
         self._server = waitress.create_server(
-            app, host=host, port=port, threads=threads, ident="mockecs",
+            app, host=host, port=port, threads=threads or 1, ident="mockecs",
             connection_limit=1000, channel_timeout=120, clear_untrusted_proxy_headers=False,
+            _dispatcher=_LoopDispatcher() if in_loop else None,
         )
+        if in_loop:
+            self._server.channel_class = _loop_channel_class()
+        self.threads = threads or 0
         self.host, self.port = host, int(self._server.effective_port)
         self.url = _url(self.scheme, host, self.port)
         self._stopped = threading.Event()
@@ -103,12 +159,8 @@ class CherootServer:
         self._server.stop()
 
 
-# Default worker threads. The engine is CPU-bound Python and every handler runs under the store's
-# lock, so more waitress workers add no parallelism, only GIL contention, which *lowers* throughput
-# (8 keep-alive clients on 2 cores, small DescribeImages: 1 thread 5,600-5,900 req/s, 2: 4,500,
-# 4: 3,900, 8: 3,500). More threads only help clients that must not wait behind a request
-# sleeping on injected latency (``--threads``). cheroot holds a thread per open connection.
-WAITRESS_THREADS = 1
+# cheroot holds a thread per open connection (it runs the HTTPS server); waitress' default is no
+# worker threads at all (see _LoopDispatcher).
 CHEROOT_THREADS = 16
 
 
@@ -116,7 +168,7 @@ def make_server(app: Callable, host: str = "127.0.0.1", port: int = 0, threads: 
                 https: bool = False, certfile: Optional[str] = None, keyfile: Optional[str] = None) -> Any:
     """A bound, not yet serving server for ``app``; ``.url``, ``.serve_forever()``, ``.stop()``."""
     if not https:
-        return WaitressServer(app, host, port, threads or WAITRESS_THREADS)
+        return WaitressServer(app, host, port, threads)
     if not certfile:
         from mockecs.server.tls import self_signed
 
