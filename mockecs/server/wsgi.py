@@ -69,31 +69,41 @@ def to_request(environ: dict, body: Optional[bytes] = None) -> HttpRequest:
     return _request(environ, body)[0]
 
 
-_HEADER_NAMES: dict[str, Optional[str]] = {}  # environ key -> header name (None: not a header)
+# environ key -> header name, or None for keys that are not headers; learnt as keys are seen.
+_HEADER_NAMES: dict[str, Optional[str]] = {}
+_MAX_NAMES = 4096  # clients choose header names: keep the memo bounded
 
 
 def _header_name(key: str) -> Optional[str]:
-    name = _HEADER_NAMES.get(key, "")
-    if name == "":
-        if key[:5] == "HTTP_":
-            name = key[5:].replace("_", "-").lower()
+    if key[:5] == "HTTP_":
+        return key[5:].replace("_", "-").lower()
+    return _SPECIAL_HEADERS.get(key)
+
+
+def _headers(environ: dict) -> dict[str, str]:
+    names = _HEADER_NAMES
+    try:  # one comprehension over the environ (the common case: every key seen before)
+        headers = {name: value if value.isascii() else _wsgi_text(value)
+                   for key, value in environ.items() if (name := names[key]) is not None}
+    except KeyError:
+        if len(names) + len(environ) > _MAX_NAMES:  # memo full: work it out without it
+            headers = {name: value if value.isascii() else _wsgi_text(value)
+                       for key, value in environ.items() if (name := _header_name(key)) is not None}
         else:
-            name = _SPECIAL_HEADERS.get(key)
-        if len(_HEADER_NAMES) < 4096:  # clients choose header names: keep the memo bounded
-            _HEADER_NAMES[key] = name
-    return name
+            for key in environ:
+                if key not in names:
+                    names[key] = _header_name(key)
+            return _headers(environ)
+    for name in _SPECIAL_HEADERS.values():  # WSGI servers set these blank when absent
+        if name in headers and not headers[name]:
+            del headers[name]
+    return headers
 
 
 def _request(environ: dict, body: Optional[bytes] = None) -> tuple[HttpRequest, str]:
     """The engine's request and the target's path (what the app routes on)."""
     scheme, host, path, query = target(environ)
-    headers = {}
-    for key, value in environ.items():
-        name = _HEADER_NAMES.get(key, "") if type(value) is str else None
-        if name == "":
-            name = _header_name(key)
-        if name is not None and (value or key[:5] == "HTTP_"):  # blank CONTENT_TYPE: none sent
-            headers[name] = value if value.isascii() else _wsgi_text(value)
+    headers = _headers(environ)
     headers["host"] = host
     url = f"{scheme}://{host}{path}" + (f"?{query}" if query else "")
     request = HttpRequest(environ.get("REQUEST_METHOD", "GET"), url, headers,
