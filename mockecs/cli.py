@@ -58,8 +58,9 @@ def main() -> None:
 @click.option("--certfile", type=click.Path(exists=True, dir_okay=False), help="PEM certificate for --https.")
 @click.option("--keyfile", type=click.Path(exists=True, dir_okay=False), help="PEM key for --certfile.")
 @click.option("--threads", default=None, type=click.IntRange(1, 256),
-              help="Worker threads (default: 1 for HTTP, 16 for HTTPS; more only help when clients must not "
-                   "wait behind injected latency; see mockecs.server.backends).")
+              help="Worker threads (default for HTTP: none, requests run in the server's I/O loop; 16 for "
+                   "HTTPS). Give N when clients must not wait behind a request sleeping on injected latency; "
+                   "see mockecs.server.backends.")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
               default="info", show_default=True)
 def server(host: str, port: int, store: str, catalog: bool, default_region: str, transitions: str,
