@@ -2,20 +2,32 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
 import pytest
 
-_PATH = Path(__file__).resolve().parents[2] / "shared" / "spec" / "ecs-api-metadata.json"
+_NAME = "ecs-api-metadata.json"
+
+
+def _metadata_path() -> Optional[Path]:
+    """``$MOCKECS_SPEC_DIR``, else ``shared/spec`` beside the checkout or beside any folder above it."""
+    if os.environ.get("MOCKECS_SPEC_DIR"):
+        return Path(os.environ["MOCKECS_SPEC_DIR"]) / _NAME
+    for folder in Path(__file__).resolve().parents[1:]:
+        if (folder / "shared" / "spec" / _NAME).exists():
+            return folder / "shared" / "spec" / _NAME
+    return None
 
 
 @lru_cache(maxsize=1)
 def metadata() -> dict:
-    if not _PATH.exists():
-        pytest.skip("the API metadata (../shared/spec) is not beside this checkout")
-    return json.loads(_PATH.read_text("utf-8"))
+    path = _metadata_path()
+    if path is None or not path.exists():
+        pytest.skip("the API metadata (shared/spec, or $MOCKECS_SPEC_DIR) is not beside this checkout")
+    return json.loads(path.read_text("utf-8"))
 
 
 def documented_error(action: str, code: str) -> Optional[tuple[int, str]]:
