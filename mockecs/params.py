@@ -84,15 +84,13 @@ class Param:
             return {f.name: f.decode(sub.get(f.wire), f"{label}.{f.wire}") for f in self.fields}
         if raw is None or "" not in raw:
             return None
-        if raw[""] == "" and self.kind != "str":
-            return None  # a blank number or boolean counts as absent
-        return self.scalar(raw[""], label)
+        return self.decode_scalar(raw[""], label)
 
-    def decode_scalar(self, value: str) -> Any:
+    def decode_scalar(self, value: str, label: Optional[str] = None) -> Any:
         """``decode({"": value})`` of a scalar parameter, without the dict."""
         if value == "" and self.kind != "str":
             return None  # a blank number or boolean counts as absent
-        return self.scalar(value, self.wire)
+        return self.scalar(value, label or self.wire)
 
     def _decode_list(self, raw: dict[str, str], label: str) -> Optional[list]:
         if not raw:

@@ -108,7 +108,7 @@ def _filters(filters: Optional[list[dict]]) -> dict[str, str]:
         return {}
     known = _FILTER_KEYS
     out: dict[str, str] = {}
-    for item in filters or ():
+    for item in filters:
         key, value = item.get("key"), item.get("value")
         if not key:
             continue
@@ -131,7 +131,7 @@ def _filters(filters: Optional[list[dict]]) -> dict[str, str]:
 def _tag_wanted(tags: Optional[list[dict]]) -> list[dict]:
     if not tags:
         return []
-    tags = [t for t in tags or () if t.get("key") or t.get("value")]
+    tags = [t for t in tags if t.get("key") or t.get("value")]
     if len(tags) > 20:
         raise _err("InvalidTagCount", "The specified tags are beyond the permitted range.")
     for tag in tags:
@@ -174,7 +174,7 @@ def _predicate(ctx: Context, a: dict) -> Any:
             created = resources.parse_iso(r.get("CreationTime") or "") or 0.0
             return not ((start is not None and created < start) or (end is not None and created > end))
         checks.append(created_in)
-    for feature in ONLINE_FEATURES if filters else ():
+    for feature in ONLINE_FEATURES:
         if feature in filters:
             checks.append(lambda r, f=feature: (r.get("Features") or {}).get(f, "unsupported") == filters[f])
     if a["usage"]:

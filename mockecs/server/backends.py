@@ -89,7 +89,6 @@ class WaitressServer:
         )
         if in_loop:
             self._server.channel_class = _loop_channel_class()
-        self.threads = threads or 0
         self.host, self.port = host, int(self._server.effective_port)
         self.url = _url(self.scheme, host, self.port)
         self._stopped = threading.Event()

@@ -82,18 +82,13 @@ def _header_name(key: str) -> Optional[str]:
 
 def _headers(environ: dict) -> dict[str, str]:
     names = _HEADER_NAMES
-    try:  # one comprehension over the environ (the common case: every key seen before)
-        headers = {name: value if value.isascii() else _wsgi_text(value)
-                   for key, value in environ.items() if (name := names[key]) is not None}
-    except KeyError:
-        if len(names) + len(environ) > _MAX_NAMES:  # memo full: work it out without it
-            headers = {name: value if value.isascii() else _wsgi_text(value)
-                       for key, value in environ.items() if (name := _header_name(key)) is not None}
-        else:
-            for key in environ:
-                if key not in names:
-                    names[key] = _header_name(key)
-            return _headers(environ)
+    if not names.keys() >= environ.keys():  # a key not seen before
+        if len(names) + len(environ) <= _MAX_NAMES:
+            names.update({key: _header_name(key) for key in environ.keys() - names.keys()})
+        else:  # memo full: this request's own names
+            names = {key: _header_name(key) for key in environ}
+    headers = {name: value if value.isascii() else _wsgi_text(value)
+               for key, value in environ.items() if (name := names[key]) is not None}
     for name in _SPECIAL_HEADERS.values():  # WSGI servers set these blank when absent
         if name in headers and not headers[name]:
             del headers[name]
