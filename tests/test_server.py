@@ -483,3 +483,39 @@ def test_worker_pool_keeps_other_clients_going_during_injected_latency():
         assert requests.get(srv.url + "/" + QUERY, timeout=10).status_code == 200
         assert time.monotonic() - t0 < 1.0
         slow.join()
+
+
+def test_sdks_through_the_loop_thread_server_answers_and_errors():
+    """Both SDKs, sync and async, against the default (loop-thread) server: an answer, and a bad
+    input answered with the documented code and status, never a 500."""
+    import asyncio
+
+    from alibabacloud_ecs20140526 import models
+    from aliyunsdkcore.acs_exception.exceptions import ServerException
+    from aliyunsdkecs.request.v20140526.DescribeImagesRequest import DescribeImagesRequest
+    from Tea.exceptions import TeaException
+
+    from mockecs.clients import server_client, server_legacy_client
+
+    image_id = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
+    with ServerThread() as srv:
+        ecs = server_client(srv.url)
+        found = ecs.describe_images(models.DescribeImagesRequest(region_id="cn-hangzhou", image_id=image_id))
+        assert [i.image_id for i in found.body.images.image] == [image_id] and found.body.total_count == 1
+        found = asyncio.run(ecs.describe_images_async(models.DescribeImagesRequest(region_id="cn-hangzhou",
+                                                                                    image_id=image_id)))
+        assert found.body.images.image[0].image_owner_alias == "system"
+        bad = models.DescribeImagesRequest(region_id="cn-hangzhou", image_owner_alias="nobody")
+        for call in (lambda: ecs.describe_images(bad), lambda: asyncio.run(ecs.describe_images_async(bad))):
+            with pytest.raises(TeaException) as err:
+                call()
+            assert (err.value.code, err.value.status_code) == ("InvalidImageOwnerAlias.ValueNotSupported", 400)
+
+        request = DescribeImagesRequest()
+        request.set_ImageOwnerAlias("nobody")
+        request.set_accept_format("json")
+        with pytest.raises(ServerException) as err:
+            server_legacy_client(srv.url).do_action_with_exception(request)
+        assert (err.value.get_error_code(), err.value.get_http_status()) == \
+            ("InvalidImageOwnerAlias.ValueNotSupported", 400)
+        assert [c.status for c in srv.engine.calls] == [200, 200, 400, 400, 400]
