@@ -54,10 +54,13 @@ class _Unsupported(Exception):
     pass
 
 
-def _write(value: Any, out: list[str]) -> None:
+def _write(value: Any, out: list[str], done: list[bytes]) -> None:
     # The body shapes handlers return (dicts, lists, str/int/bool/None, Frozen parts) written
     # directly: json.dumps with keyword arguments builds a new encoder on every call, which costs
     # more than encoding a small answer. Strings and Frozen parts, the common items, skip a call.
+    # A Frozen part is spliced in as the UTF-8 it was encoded to once: ``out`` (text written since
+    # the last splice) is encoded and moved to ``done`` first. Image records hold non-ASCII text,
+    # and encoding them again on every answer cost more than all the rest of the writing.
     kind = type(value)
     if kind is dict:
         if not value:
@@ -73,10 +76,8 @@ def _write(value: Any, out: list[str]) -> None:
                 out.append(_encode_str(item))
             elif kind is int:
                 out.append(int.__repr__(item))
-            elif kind is Frozen:
-                out.append(item.json)
             else:
-                _write(item, out)
+                _write(item, out, done)
             sep = ","
         out.append("}")
     elif kind is list or kind is tuple:
@@ -86,16 +87,15 @@ def _write(value: Any, out: list[str]) -> None:
         sep = "["
         for item in value:
             out.append(sep)
-            if type(item) is Frozen:
-                out.append(item.json)
-            else:
-                _write(item, out)
+            _write(item, out, done)
             sep = ","
         out.append("]")
     elif kind is str:
         out.append(_encode_str(value))
     elif kind is Frozen:
-        out.append(value.json)
+        done.append("".join(out).encode("utf-8"))
+        done.append(value.utf8)
+        out.clear()
     elif kind is int:
         out.append(int.__repr__(value))
     elif kind is bool or value is None:
@@ -108,12 +108,15 @@ def _write(value: Any, out: list[str]) -> None:
 
 def to_json(body: Any) -> bytes:
     out: list[str] = []
+    done: list[bytes] = []
     try:
-        _write(body, out)
-        text = "".join(out)
+        _write(body, out, done)
     except _Unsupported:
-        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_nested)
-    return text.encode("utf-8")
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_nested).encode("utf-8")
+    if done:
+        done.append("".join(out).encode("utf-8"))
+        return b"".join(done)
+    return "".join(out).encode("utf-8")
 
 
 def plain(value: Any) -> Any:
@@ -125,12 +128,12 @@ class Frozen(Mapping):
     """A value that never changes (DescribeRegions' answer, a catalog image as one caller sees it):
     encoded once, spliced into each answer. Read-only."""
 
-    __slots__ = ("_data", "json", "json_tail", "_xml")
+    __slots__ = ("_data", "utf8", "json_tail", "_xml")
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         self._data = dict(data)
-        self.json = json.dumps(self._data, ensure_ascii=False, separators=(",", ":"), default=_nested)
-        self.json_tail = self.json[1:].encode("utf-8")  # without the opening brace
+        self.utf8 = json.dumps(self._data, ensure_ascii=False, separators=(",", ":"), default=_nested).encode()
+        self.json_tail = self.utf8[1:]  # without the opening brace
         self._xml: Optional[str] = None
 
     def __getitem__(self, key: str) -> Any:

@@ -167,6 +167,19 @@ def _predicate(ctx: Context, a: dict) -> Any:
         checks.append(lambda r: resources.match_tags(r, tags))
     if itype is not None:
         checks.append(lambda r: images.fits_instance_type(r, itype))
+    if filters:
+        checks.extend(_filter_checks(filters))
+    if a["usage"]:
+        checks.append(lambda r: images.usage(ctx, r) == a["usage"])
+    if not checks:
+        return lambda r: True
+    if len(checks) == 1:
+        return checks[0]
+    return lambda r: all(check(r) for check in checks)
+
+
+def _filter_checks(filters: dict[str, str]) -> list[Any]:
+    checks: list[Any] = []
     start = resources.parse_iso(filters["CreationStartTime"]) if "CreationStartTime" in filters else None
     end = resources.parse_iso(filters["CreationEndTime"]) if "CreationEndTime" in filters else None
     if start is not None or end is not None:
@@ -177,13 +190,7 @@ def _predicate(ctx: Context, a: dict) -> Any:
     for feature in ONLINE_FEATURES:
         if feature in filters:
             checks.append(lambda r, f=feature: (r.get("Features") or {}).get(f, "unsupported") == filters[f])
-    if a["usage"]:
-        checks.append(lambda r: images.usage(ctx, r) == a["usage"])
-    if not checks:
-        return lambda r: True
-    if len(checks) == 1:
-        return checks[0]
-    return lambda r: all(check(r) for check in checks)
+    return checks
 
 
 def _mappings(record: Mapping[str, Any]) -> list[dict]:
@@ -258,13 +265,15 @@ def describe_images(ctx: Context, page_number: int, page_size: int, **a: Any) ->
         if itype is None:
             raise _err("InvalidInstanceType.ValueNotSupported",
                        "The specified InstanceType does not exist or beyond the permitted range.")
-    args = dict(a, image_owner_alias=alias, itype=itype,
-                image_id=[i.strip() for i in a["image_id"].split(",") if i.strip()] if a["image_id"] else None,
-                statuses=_statuses(a["status"], a["usable"]), filters=_filters(a["filter"]),
-                tags=_tag_wanted(a["tag"]),
-                with_community=bool(ctx.config.options.get("describe_default_includes_community", True)))
-    test = _predicate(ctx, args)
-    matched = [r for r in _source(ctx, args) if test(r)]
+    # ``a`` is this call's own keyword dict: completed in place rather than copied.
+    a["image_owner_alias"], a["itype"] = alias, itype
+    ids = a["image_id"]
+    a["image_id"] = [i.strip() for i in ids.split(",") if i.strip()] if ids else None
+    a["statuses"], a["filters"], a["tags"] = _statuses(a["status"], a["usable"]), _filters(a["filter"]), \
+        _tag_wanted(a["tag"])
+    a["with_community"] = bool(ctx.config.options.get("describe_default_includes_community", True))
+    test = _predicate(ctx, a)
+    matched = [r for r in _source(ctx, a) if test(r)]
     name = a["image_name"]
     if name:
         def order(r: Mapping[str, Any]) -> tuple:
@@ -273,7 +282,10 @@ def describe_images(ctx: Context, page_number: int, page_size: int, **a: Any) ->
     else:
         order = newest_first_key
     # Only the pages up to the requested one need sorting (a heap), not every match.
-    page = paging.by_number(heapq.nlargest(page_number * page_size, matched, key=order), page_number, page_size)
+    wanted = page_number * page_size
+    ranked = sorted(matched, key=order, reverse=True) if len(matched) <= wanted else \
+        heapq.nlargest(wanted, matched, key=order)
+    page = paging.by_number(ranked, page_number, page_size)
     return {"RegionId": ctx.region, "TotalCount": len(matched), "PageNumber": page_number, "PageSize": page_size,
             "Images": {"Image": [images.view(ctx, r) for r in page]}}
 
