@@ -7,8 +7,9 @@
 Each server runs in its own process (``--serve``), so that its GIL is not shared with the clients.
 Clients: one ``requests.Session`` (keep-alive) in this process, then 8 client *processes*, each
 with one keep-alive ``http.client`` connection (cheaper per request than requests, so that on a
-small machine the clients leave the server more CPU). The bare app answers the same bytes as
-mockecs' small ``DescribeImages`` (one image by id) with no work at all: the ratio is the engine's cost on that stack.
+small machine the clients leave the server more CPU). The bare app answers the same status, headers
+and body as mockecs' small ``DescribeImages`` (one image by id) with no work at all: the ratio is
+the engine's cost on that stack. mockecs runs as ``mockecs server`` does by default (call record on).
 Loopback only; every loop is bounded by time.
 """
 from __future__ import annotations
@@ -40,20 +41,24 @@ def mockecs_app() -> Callable:
     from mockecs.engine import Config, Engine
     from mockecs.server.wsgi import make_app
 
-    # No image quota: the soak creates thousands of images.
-    return make_app(Engine(Config(record_calls=False, options={"image_quota": 10**9})))
+    # As ``mockecs server`` runs by default (the call record on), with no image quota: the soak
+    # creates thousands of images.
+    return make_app(Engine(Config(options={"image_quota": 10**9})))
 
 
 def bare_app() -> Callable:
     from mockecs.engine import Engine
     from mockecs.protocol import HttpRequest
 
-    body = Engine().handle(HttpRequest("GET", "http://127.0.0.1" + PATH, {"host": "127.0.0.1"})).body
+    # The same status line, headers and body as mockecs' answer (its request id frozen), so that the
+    # server's own work per response (header handling, bytes sent) is the same for both apps.
+    answer = Engine().handle(HttpRequest("GET", "http://127.0.0.1" + PATH, {"host": "127.0.0.1"}))
+    body = answer.body
+    headers = [*answer.headers.items(), ("Content-Length", str(len(body)))]
 
     def app(environ: dict, start_response: Callable) -> list:
         environ["wsgi.input"].read()
-        start_response("200 OK", [("Content-Type", "application/json;charset=utf-8"),
-                                  ("Content-Length", str(len(body)))])
+        start_response("200 OK", list(headers))
         return [body]
 
     return app

@@ -63,23 +63,11 @@ def _write(value: Any, out: list[str], done: list[bytes]) -> None:
     # and encoding them again on every answer cost more than all the rest of the writing.
     kind = type(value)
     if kind is dict:
-        if not value:
+        if value:
+            _write_items(value, out, done, "{")
+            out.append("}")
+        else:
             out.append("{}")
-            return
-        sep = "{"
-        for key, item in value.items():
-            if type(key) is not str:
-                raise _Unsupported
-            out.append(f"{sep}{_encode_str(key)}:")
-            kind = type(item)
-            if kind is str:
-                out.append(_encode_str(item))
-            elif kind is int:
-                out.append(int.__repr__(item))
-            else:
-                _write(item, out, done)
-            sep = ","
-        out.append("}")
     elif kind is list or kind is tuple:
         if not value:
             out.append("[]")
@@ -106,12 +94,35 @@ def _write(value: Any, out: list[str], done: list[bytes]) -> None:
         raise _Unsupported
 
 
-def to_json(body: Any) -> bytes:
+def _write_items(value: dict, out: list[str], done: list[bytes], sep: str) -> None:
+    for key, item in value.items():
+        if type(key) is not str:
+            raise _Unsupported
+        out.append(f"{sep}{_encode_str(key)}:")
+        kind = type(item)
+        if kind is str:
+            out.append(_encode_str(item))
+        elif kind is int:
+            out.append(int.__repr__(item))
+        else:
+            _write(item, out, done)
+        sep = ","
+
+
+def to_json(body: Any, request_id: Optional[str] = None) -> bytes:
+    """``body`` as compact JSON; with ``request_id``, a dict body gets ``RequestId`` as its first key."""
     out: list[str] = []
     done: list[bytes] = []
     try:
-        _write(body, out, done)
+        if request_id is None:
+            _write(body, out, done)
+        else:  # {"RequestId": request_id, **body}, without building that dict
+            out.append(f'{{"RequestId":{_encode_str(request_id)}')
+            _write_items(body, out, done, ",")
+            out.append("}")
     except _Unsupported:
+        if request_id is not None:
+            body = {"RequestId": request_id, **body}
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_nested).encode("utf-8")
     if done:
         done.append("".join(out).encode("utf-8"))
@@ -164,7 +175,9 @@ def render(status: int, body: dict, fmt: str, root: str, request_id: str) -> Htt
     if fmt == "XML":
         data, ctype = to_xml(root, {"RequestId": request_id, **body}), XML_TYPE
     else:
-        data, ctype = to_json({"RequestId": request_id, **body}), JSON_TYPE
+        # A body naming its own RequestId keeps it (in first place), as the merge would.
+        data = to_json({"RequestId": request_id, **body}) if "RequestId" in body else to_json(body, request_id)
+        ctype = JSON_TYPE
     return HttpResponse(status, {"Content-Type": ctype, "x-acs-request-id": request_id}, data)
 
 

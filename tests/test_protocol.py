@@ -208,3 +208,52 @@ def test_injecting_a_fault_for_a_misspelt_action_is_refused(engine):
         engine.inject("DescribeImagez", code="Throttling")
     engine.inject("DescribeVpcs", code="Throttling")  # real, if not implemented: allowed
     engine.clear_faults()
+
+
+@pytest.mark.parametrize("body", [
+    {"RegionId": "cn-hangzhou", "TotalCount": 2, "Images": {"Image": [{"A": True, "B": None}, {"C": 1.5}]}},
+    {"Text": "中文 \"quoted\" \\ \n \u2028 \x00", "Empty": {}, "List": [], "Tuple": (1, "x"), "Big": 2**70},
+    {"Neg": -3, "Float": 1e-7, "Nested": [[{"k": [True, False, None]}]]},
+    {"NaN": float("nan")},  # json's own rules (NaN) through the fallback
+    {"Odd": {1: "int key"}},  # ditto: a key json turns into text
+    {"RequestId": "kept", "X": 1},  # a body naming its own RequestId keeps it, first
+    {},
+])
+def test_json_answers_are_what_json_dumps_writes(body):
+    """The hand-written JSON writer is byte-identical to json.dumps(ensure_ascii=False, compact)."""
+    from mockecs.encoding import Frozen, render
+
+    frozen = Frozen({"ImageId": "m-1", "OSName": "Alibaba Cloud Linux  3.2104 LTS 64位", "Size": 20})
+    for value in (body, {**body, "Parts": {"Part": [frozen, frozen]}}):
+        expected = json.dumps({"RequestId": "R-1", **value, **({"Parts": {"Part": [dict(frozen)] * 2}}
+                                                              if "Parts" in value else {})},
+                              ensure_ascii=False, separators=(",", ":")).encode()
+        assert render(200, value, "JSON", "XResponse", "R-1").body == expected
+
+
+def test_wsgi_headers_from_environ(monkeypatch):
+    """Header names are learnt per environ key (bounded); blank Content-Type/Length are dropped and
+    latin-1 decoded UTF-8 values are restored."""
+    from mockecs.server import wsgi
+
+    def environ(**extra):
+        return {"REQUEST_METHOD": "POST", "PATH_INFO": "/", "QUERY_STRING": "", "wsgi.url_scheme": "http",
+                "SERVER_NAME": "localhost", "SERVER_PORT": "80", "CONTENT_TYPE": "", "CONTENT_LENGTH": "",
+                "HTTP_HOST": "ecs.aliyuncs.com", "HTTP_X_ACS_ACTION": "DescribeRegions", **extra}
+
+    first = wsgi._headers(environ())
+    assert first == {"host": "ecs.aliyuncs.com", "x-acs-action": "DescribeRegions"}
+    value = "中文".encode().decode("latin-1")
+    second = wsgi._headers(environ(HTTP_X_NEW_ONE=value, CONTENT_TYPE="application/json"))
+    assert second == {**first, "x-new-one": "中文", "content-type": "application/json"}
+    monkeypatch.setattr(wsgi, "_MAX_NAMES", 0)  # memo full: names are worked out per request
+    assert wsgi._headers(environ(HTTP_X_UNSEEN="1"))["x-unseen"] == "1"
+    assert "HTTP_X_UNSEEN" not in wsgi._SEEN_KEYS
+
+
+def test_request_ids_are_unique_uuid4s():
+    from mockecs.engine import new_request_id
+
+    ids = [new_request_id() for _ in range(20000)]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}", i) for i in ids)

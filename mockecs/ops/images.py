@@ -219,17 +219,15 @@ def _source(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
     return (r for r in found if images.can_see(ctx, r) and _in_scope(ctx, r, alias, is_public, with_community))
 
 
-def _named(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
+def _named(ctx: Context, a: dict) -> list[Mapping[str, Any]]:
     """Images named in ``ImageId``: answered whenever visible; an alias still narrows them."""
     alias, is_public = a["image_owner_alias"], a["is_public"]
-    seen: set[str] = set()
-    for image_id in a["image_id"]:
-        if image_id in seen:
-            continue
-        seen.add(image_id)
+    found: list[Mapping[str, Any]] = []
+    for image_id in dict.fromkeys(a["image_id"]):  # each once, in the order asked
         record = images.visible(ctx, image_id)  # a direct get, whatever the store holds
         if record is not None and (not alias or _in_scope(ctx, record, alias, is_public, True)):
-            yield record
+            found.append(record)
+    return found
 
 
 @operation("DescribeImages",
@@ -238,8 +236,9 @@ def _named(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
            B("IsSupportIoOptimized"), B("IsSupportCloudinit"), S("OSType"), S("Architecture"), S("Usage"),
            S("ActionType"), B("ShowExpired"), S("ResourceGroupId"),
            Structs("Tag", [S("Key"), S("Value")]), Structs("Filter", [S("Key"), S("Value")]),
-           PAGE_NUMBER, paging.PAGE_SIZE, dry_run=True)
-def describe_images(ctx: Context, page_number: int, page_size: int, **a: Any) -> dict:
+           PAGE_NUMBER, paging.PAGE_SIZE, dry_run=True, mapping=True)
+def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
+    page_number, page_size = a["page_number"], a["page_size"]
     alias = a["image_owner_alias"] or None
     if alias is not None and alias not in ALIASES:
         raise _err("InvalidImageOwnerAlias.ValueNotSupported", "The specified ImageOwnerAlias value is not supported.")
@@ -265,7 +264,7 @@ def describe_images(ctx: Context, page_number: int, page_size: int, **a: Any) ->
         if itype is None:
             raise _err("InvalidInstanceType.ValueNotSupported",
                        "The specified InstanceType does not exist or beyond the permitted range.")
-    # ``a`` is this call's own keyword dict: completed in place rather than copied.
+    # ``a`` is this call's own argument dict: completed in place rather than copied.
     a["image_owner_alias"], a["itype"] = alias, itype
     ids = a["image_id"]
     a["image_id"] = [i.strip() for i in ids.split(",") if i.strip()] if ids else None
@@ -283,8 +282,12 @@ def describe_images(ctx: Context, page_number: int, page_size: int, **a: Any) ->
         order = newest_first_key
     # Only the pages up to the requested one need sorting (a heap), not every match.
     wanted = page_number * page_size
-    ranked = sorted(matched, key=order, reverse=True) if len(matched) <= wanted else \
-        heapq.nlargest(wanted, matched, key=order)
+    if len(matched) < 2:
+        ranked = matched
+    elif len(matched) <= wanted:
+        ranked = sorted(matched, key=order, reverse=True)
+    else:
+        ranked = heapq.nlargest(wanted, matched, key=order)
     page = paging.by_number(ranked, page_number, page_size)
     return {"RegionId": ctx.region, "TotalCount": len(matched), "PageNumber": page_number, "PageSize": page_size,
             "Images": {"Image": [images.view(ctx, r) for r in page]}}

@@ -69,8 +69,10 @@ def to_request(environ: dict, body: Optional[bytes] = None) -> HttpRequest:
     return _request(environ, body)[0]
 
 
-# environ key -> header name, or None for keys that are not headers; learnt as keys are seen.
-_HEADER_NAMES: dict[str, Optional[str]] = {}
+# Environ keys seen so far -> header name, or None for keys that are not headers; and the header
+# keys alone, so that a request's headers are found by one set intersection done in C.
+_SEEN_KEYS: dict[str, Optional[str]] = {}
+_HEADER_KEYS: dict[str, str] = {}
 _MAX_NAMES = 4096  # clients choose header names: keep the memo bounded
 
 
@@ -81,14 +83,17 @@ def _header_name(key: str) -> Optional[str]:
 
 
 def _headers(environ: dict) -> dict[str, str]:
-    names = _HEADER_NAMES
-    if not names.keys() >= environ.keys():  # a key not seen before
-        if len(names) + len(environ) <= _MAX_NAMES:
-            names.update({key: _header_name(key) for key in environ.keys() - names.keys()})
+    keys = environ.keys()
+    names = _HEADER_KEYS
+    if not _SEEN_KEYS.keys() >= keys:  # a key not seen before
+        new = {key: _header_name(key) for key in keys - _SEEN_KEYS.keys()}
+        if len(_SEEN_KEYS) + len(new) <= _MAX_NAMES:
+            _SEEN_KEYS.update(new)
+            names.update({key: name for key, name in new.items() if name is not None})
         else:  # memo full: this request's own names
-            names = {key: _header_name(key) for key in environ}
-    headers = {name: value if value.isascii() else _wsgi_text(value)
-               for key, value in environ.items() if (name := names[key]) is not None}
+            names = {key: name for key in keys if (name := _header_name(key)) is not None}
+    headers = {names[key]: value if (value := environ[key]).isascii() else _wsgi_text(value)
+               for key in keys & names.keys()}
     for name in _SPECIAL_HEADERS.values():  # WSGI servers set these blank when absent
         if name in headers and not headers[name]:
             del headers[name]
