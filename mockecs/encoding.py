@@ -94,11 +94,24 @@ def _write(value: Any, out: list[str], done: list[bytes]) -> None:
         raise _Unsupported
 
 
+# Key -> its JSON text and colon: answers repeat a few hundred API field names.
+_KEY_TEXT: dict[Any, str] = {}
+
+
+def _key_text(key: Any) -> str:
+    if type(key) is not str:
+        raise _Unsupported
+    text = f"{_encode_str(key)}:"
+    if len(_KEY_TEXT) < 4096:  # bounded: some keys are callers' own text
+        _KEY_TEXT[key] = text
+    return text
+
+
 def _write_items(value: dict, out: list[str], done: list[bytes], sep: str) -> None:
+    keys = _KEY_TEXT
     for key, item in value.items():
-        if type(key) is not str:
-            raise _Unsupported
-        out.append(f"{sep}{_encode_str(key)}:")
+        out.append(sep)
+        out.append(keys.get(key) or _key_text(key))
         kind = type(item)
         if kind is str:
             out.append(_encode_str(item))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
-from urllib.parse import unquote_plus, urlsplit
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 _V3_AUTH = re.compile(r"(ACS3-[A-Z0-9-]+) Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-fA-F]+)")
 
@@ -70,6 +70,19 @@ class ApiRequest:
     v3_auth: Optional[tuple[str, str, str, str]] = field(default=None, repr=False)
 
 
+def _unquote(text: str) -> str:
+    """``unquote_plus``, several times cheaper: percent escapes are decoded through bytes
+    (signed SDK requests escape their Timestamp and Signature on every call)."""
+    if "+" in text:
+        text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    try:
+        return unquote_to_bytes(text).decode("utf-8", "replace")
+    except UnicodeEncodeError:  # lone surrogates: leave them to the general rules
+        return unquote(text)
+
+
 def _form(text: str) -> dict[str, str]:
     """Form decoding ('+' is a space), blank values kept (the old SDK signs 'SignatureType=').
 
@@ -77,14 +90,16 @@ def _form(text: str) -> dict[str, str]:
     only the parts that hold an escape are unquoted.
     """
     out: dict[str, str] = {}
+    escaped = "%" in text or "+" in text
     for pair in text.split("&"):
         if not pair:
             continue
         key, _, value = pair.partition("=")
-        if "%" in key or "+" in key:
-            key = unquote_plus(key)
-        if "%" in value or "+" in value:
-            value = unquote_plus(value)
+        if escaped:
+            if "%" in key or "+" in key:
+                key = _unquote(key)
+            if "%" in value or "+" in value:
+                value = _unquote(value)
         out[key] = value
     return out
 

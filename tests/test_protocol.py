@@ -193,7 +193,8 @@ def test_call_record_is_bounded():
 
 @pytest.mark.parametrize("text", [
     "A=1&B=&C=a+b&D=%2B%20x&E=%E4%B8%AD&&F&G=x=y&H=%zz&Tag.1.Key=k%26v&%41=key-escaped",
-    "", "only", "=v", "a=1&a=2",
+    "", "only", "=v", "a=1&a=2", "a=1&%61=2&a=3", "x=%FF%FE&y=%4&z=%&w=+%2B+", "中=文%20x&%E4%B8=%E4",
+    "s=\udc80%41", "Timestamp=2026-11-23T07%3A30%3A00Z&Signature=ab%2Bc%2F%3D",
 ])
 def test_form_decoding_matches_parse_qsl(text):
     from urllib.parse import parse_qsl

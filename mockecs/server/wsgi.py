@@ -69,9 +69,9 @@ def to_request(environ: dict, body: Optional[bytes] = None) -> HttpRequest:
     return _request(environ, body)[0]
 
 
-# Environ keys seen so far -> header name, or None for keys that are not headers; and the header
-# keys alone, so that a request's headers are found by one set intersection done in C.
-_SEEN_KEYS: dict[str, Optional[str]] = {}
+# Environ keys seen so far, and the header name of those that are headers: a request's headers are
+# found by set operations done in C, not a Python loop over its whole environ.
+_SEEN_KEYS: set[str] = set()
 _HEADER_KEYS: dict[str, str] = {}
 _MAX_NAMES = 4096  # clients choose header names: keep the memo bounded
 
@@ -85,11 +85,11 @@ def _header_name(key: str) -> Optional[str]:
 def _headers(environ: dict) -> dict[str, str]:
     keys = environ.keys()
     names = _HEADER_KEYS
-    if not _SEEN_KEYS.keys() >= keys:  # a key not seen before
-        new = {key: _header_name(key) for key in keys - _SEEN_KEYS.keys()}
-        if len(_SEEN_KEYS) + len(new) <= _MAX_NAMES:
-            _SEEN_KEYS.update(new)
-            names.update({key: name for key, name in new.items() if name is not None})
+    if not _SEEN_KEYS.issuperset(keys):  # a key not seen before
+        unseen = keys - _SEEN_KEYS
+        if len(_SEEN_KEYS) + len(unseen) <= _MAX_NAMES:
+            _SEEN_KEYS.update(unseen)
+            names.update({key: name for key in unseen if (name := _header_name(key)) is not None})
         else:  # memo full: this request's own names
             names = {key: name for key in keys if (name := _header_name(key)) is not None}
     headers = {names[key]: value if (value := environ[key]).isascii() else _wsgi_text(value)
