@@ -60,10 +60,13 @@ def _quota(ctx: Context, region: str) -> None:
 
 
 # -- DescribeImages -------------------------------------------------------------------------
-def _statuses(raw: Optional[str], usable: Optional[bool]) -> Optional[set[str]]:
+AVAILABLE = frozenset({"Available"})  # the statuses listed by default
+
+
+def _statuses(raw: Optional[str], usable: Optional[bool]) -> Optional[frozenset[str]]:
     """The statuses to list, or None for all. Default ``Available`` unless ``Usable`` is given."""
     if raw is None or not raw.strip():
-        return None if usable is not None else {"Available"}
+        return None if usable is not None else AVAILABLE
     canonical = {s.lower(): s for s in images.STATUSES}
     values = [v.strip() for v in raw.split(",") if v.strip()]
     if any(v.upper() == "ALL" for v in values):
@@ -72,7 +75,7 @@ def _statuses(raw: Optional[str], usable: Optional[bool]) -> Optional[set[str]]:
         return None
     if any(v.lower() not in canonical for v in values):
         raise invalid_parameter("Status")
-    return {canonical[v.lower()] for v in values}
+    return frozenset(canonical[v.lower()] for v in values)
 
 
 def _kind(ctx: Context, record: Mapping[str, Any]) -> str:
@@ -268,9 +271,10 @@ def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
     a["image_owner_alias"], a["itype"] = alias, itype
     ids = a["image_id"]
     a["image_id"] = [i.strip() for i in ids.split(",") if i.strip()] if ids else None
-    a["statuses"], a["filters"], a["tags"] = _statuses(a["status"], a["usable"]), _filters(a["filter"]), \
-        _tag_wanted(a["tag"])
-    a["with_community"] = bool(ctx.config.options.get("describe_default_includes_community", True))
+    a["statuses"] = _statuses(a["status"], a["usable"]) if a["status"] or a["usable"] is not None else AVAILABLE
+    a["filters"] = _filters(a["filter"]) if a["filter"] else {}
+    a["tags"] = _tag_wanted(a["tag"]) if a["tag"] else []
+    a["with_community"] = bool(ctx.engine.config.options.get("describe_default_includes_community", True))
     test = _predicate(ctx, a)
     matched = [r for r in _source(ctx, a) if test(r)]
     name = a["image_name"]
