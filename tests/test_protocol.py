@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 
@@ -258,3 +259,19 @@ def test_request_ids_are_unique_uuid4s():
     ids = [new_request_id() for _ in range(20000)]
     assert len(set(ids)) == len(ids)
     assert all(re.fullmatch(r"[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}", i) for i in ids)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork only")
+def test_request_ids_differ_in_a_forked_process():
+    from mockecs.engine import new_request_id
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report one id and leave at once
+        os.write(write, new_request_id().encode())
+        os._exit(0)
+    os.close(write)
+    child = os.read(read, 64).decode()
+    os.close(read)
+    os.waitpid(pid, 0)
+    assert child[:24] != new_request_id()[:24]  # a fresh random prefix after the fork
