@@ -88,8 +88,9 @@ def _headers(environ: dict) -> dict[str, str]:
     if not _SEEN_KEYS.issuperset(keys):  # a key not seen before
         unseen = keys - _SEEN_KEYS
         if len(_SEEN_KEYS) + len(unseen) <= _MAX_NAMES:
-            _SEEN_KEYS.update(unseen)
+            # Names first: a worker thread that finds a key seen must find its name too.
             names.update({key: name for key in unseen if (name := _header_name(key)) is not None})
+            _SEEN_KEYS.update(unseen)
         else:  # memo full: this request's own names
             names = {key: name for key in keys if (name := _header_name(key)) is not None}
     headers = {names[key]: value if (value := environ[key]).isascii() else _wsgi_text(value)
