@@ -105,8 +105,8 @@ class Accounts:
             self._nonces.clear()
 
     def export(self) -> dict:
-        return {"accounts": self.account_ids(),
-                "keys": [c.__dict__ for c in self._keys.values()]}
+        with self._lock:  # copied under the lock: a worker thread may be adding a key
+            return {"accounts": sorted(self._ids), "keys": [dict(vars(c)) for c in self._keys.values()]}
 
     def import_(self, data: dict) -> None:
         for account_id in data.get("accounts", ()):

@@ -14,6 +14,8 @@ from typing import Any, Optional
 
 import click
 
+from mockecs.lifecycle import MODES
+
 DEFAULT_PORT = 8470
 
 
@@ -46,7 +48,7 @@ def main() -> None:
 @click.option("--catalog/--no-catalog", default=True, show_default=True, help="Preload the public image catalog.")
 @click.option("--region", "default_region", default="cn-hangzhou", show_default=True,
               help="Region of requests that name none and whose Host names none.")
-@click.option("--transitions", type=click.Choice(["instant", "realistic"]), default="instant", show_default=True,
+@click.option("--transitions", type=click.Choice(MODES), default="instant", show_default=True,
               help="Image status changes: at once, or after realistic delays.")
 @click.option("--strict-signatures", is_flag=True, help="Reject unknown keys and bad signatures like the service.")
 @click.option("--accounts-file", type=click.Path(exists=True, dir_okay=False),

@@ -184,7 +184,9 @@ def _nested(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def render(status: int, body: dict, fmt: str, root: str, request_id: str) -> HttpResponse:
+def render(status: int, body: Mapping[str, Any], fmt: str, root: str, request_id: str) -> HttpResponse:
+    if type(body) is Frozen:
+        return _render_frozen(status, body, fmt, root, request_id)
     if fmt == "XML":
         data, ctype = to_xml(root, {"RequestId": request_id, **body}), XML_TYPE
     else:
@@ -194,7 +196,7 @@ def render(status: int, body: dict, fmt: str, root: str, request_id: str) -> Htt
     return HttpResponse(status, {"Content-Type": ctype, "x-acs-request-id": request_id}, data)
 
 
-def render_frozen(body: Frozen, fmt: str, root: str, request_id: str) -> HttpResponse:
+def _render_frozen(status: int, body: Frozen, fmt: str, root: str, request_id: str) -> HttpResponse:
     if fmt == "XML":
         data = (f'<?xml version="1.0" encoding="UTF-8"?><{root}><RequestId>{request_id}</RequestId>'
                 f"{body.xml_inner()}</{root}>").encode()
@@ -203,12 +205,12 @@ def render_frozen(body: Frozen, fmt: str, root: str, request_id: str) -> HttpRes
         data = b'{"RequestId":"' + request_id.encode() + b'",' + body.json_tail if body else \
             b'{"RequestId":"' + request_id.encode() + b'"}'
         ctype = JSON_TYPE
-    return HttpResponse(200, {"Content-Type": ctype, "x-acs-request-id": request_id}, data)
+    return HttpResponse(status, {"Content-Type": ctype, "x-acs-request-id": request_id}, data)
 
 
 def error_body(request_id: str, host: str, code: str, message: str) -> dict:
+    """An error answer's body; ``render`` puts the RequestId first."""
     return {
-        "RequestId": request_id,
         "HostId": host,
         "Code": code,
         "Message": message,

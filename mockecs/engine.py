@@ -19,11 +19,12 @@ from mockecs import catalog, regions
 from mockecs.accounts import Accounts
 from mockecs.catalog import Catalog
 from mockecs.clock import Clock
-from mockecs.encoding import Frozen, error_body, plain, render, render_frozen
+from mockecs.encoding import error_body, plain, render
 from mockecs.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
 from mockecs.lifecycle import Lifecycle
 from mockecs.operations import REGISTRY, Context, Operation
 from mockecs.protocol import ApiRequest, HttpRequest, HttpResponse, decode
+from mockecs.store import put_exported
 
 log = logging.getLogger("mockecs")
 API_VERSION = "2014-05-26"
@@ -111,7 +112,7 @@ class Engine:
         self.store = store if store is not None else make_store(self.config.store)
         self.accounts = Accounts()
         self.clock = Clock()
-        self.lifecycle = Lifecycle(mode=self.config.transitions, clock=self.clock.now)
+        self.lifecycle = Lifecycle(mode_of=lambda: self.config.transitions, clock=self.clock.now)
         self.catalog = self._load_catalog()
         for account_id in self.catalog.account_ids():
             self.accounts.add_account(account_id)
@@ -127,11 +128,8 @@ class Engine:
     # so that a persistent store keeps them across restarts and a reset forgets them.
     def _load_persisted(self) -> None:
         with self.store.transaction() as txn:
-            for account_id, _ in txn.scan("mockecs_account"):
-                self.accounts.add_account(account_id)
-            for _, key in txn.scan("mockecs_key"):
-                self.accounts.add_key(key["account_id"], key["access_key_id"], key["access_key_secret"],
-                                      key.get("security_token"))
+            self.accounts.import_({"accounts": [account_id for account_id, _ in txn.scan("mockecs_account")],
+                                   "keys": [key for _, key in txn.scan("mockecs_key")]})
             clock = txn.get("mockecs_meta", "clock")
         if clock:
             self.clock.advance(clock["offset"])
@@ -205,9 +203,7 @@ class Engine:
                 for id, _ in txn.scan(kind):
                     if id not in records.get(kind, {}):
                         txn.delete(kind, id)
-            for kind, recs in records.items():
-                for id, item in recs.items():
-                    txn.put(kind, id, item["record"], [tuple(t) for t in item.get("terms", ())])
+            put_exported(txn, records)
         if replace:
             self.accounts.reset()
         self.accounts.import_(data.get("accounts") or {})
@@ -215,8 +211,6 @@ class Engine:
             self.clock.advance(float(data["clock_offset"]) - self.clock.offset)
 
     def _take_fault(self, action: str, account: Optional[str]) -> Optional[Fault]:
-        if not self.faults:
-            return None
         with self._fault_lock:
             for fault in self.faults:
                 if fault.action in ("*", action) and fault.account in (None, account):
@@ -236,10 +230,7 @@ class Engine:
             req = decode(http)
             body = self._dispatch(req, request_id, seen)
             status, code = 200, None
-            if type(body) is Frozen:
-                response = render_frozen(body, req.format, f"{req.action}Response", request_id)
-            else:
-                response = render(200, body, req.format, f"{req.action}Response", request_id)
+            response = render(200, body, req.format, f"{req.action}Response", request_id)
         except EcsError as err:
             status, code = err.status, err.code
             response = self._error(req, request_id, err)
@@ -259,7 +250,6 @@ class Engine:
         host = req.host if req and req.host else "ecs.aliyuncs.com"
         fmt = req.format if req else "JSON"
         body = error_body(request_id, host, err.code, err.message)
-        del body["RequestId"]  # render puts it first
         return render(err.status, body, fmt, "Error", request_id)
 
     def _dispatch(self, req: ApiRequest, request_id: str, seen: dict) -> dict:
@@ -313,7 +303,7 @@ class Engine:
         with self.store.transaction() as txn:
             if region is None and op.region != "none":
                 region = (op.region_of(txn, args) if op.region_of else None) \
-                    or regions.region_from_host(req.host) or self.config.default_region
+                    or self._host_region(req)
             seen["region"] = region
             ctx = Context(self, txn, action, account, region or self.config.default_region, request_id,
                           req.host, self.clock.now(), req.params)

@@ -28,10 +28,6 @@ def invalid_parameter(name: str, code: str = "InvalidParameter", status: int = 4
     return EcsError(code, f'The specified parameter "{name}" is not valid.', status)
 
 
-def dry_run_passed() -> EcsError:
-    return EcsError("DryRunOperation", "Request validation has been passed with DryRun flag set.", 400)
-
-
 def not_implemented(action: str) -> EcsError:
     # An ECS-shaped answer (not a Python exception inside the SDK) for actions mockecs lacks.
     return EcsError(

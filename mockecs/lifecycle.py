@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 if TYPE_CHECKING:  # pragma: no cover
     from mockecs.operations import Context
 
+MODES = ("instant", "realistic")  # Config.transitions
 REALISTIC = {"image": 30.0, "copy": 60.0, "snapshot": 10.0, "task": 60.0, "execution": 120.0, "instance": 5.0}
 
 
@@ -35,7 +36,8 @@ class Delay:
 class Lifecycle:
     """Per-engine transition settings (``engine.lifecycle``)."""
 
-    mode: str = "instant"
+    # The mode is the engine's ``config.transitions``, read on each use: one place to set it.
+    mode_of: Callable[[], str] = field(default=lambda: "instant", repr=False)
     by_kind: dict[str, Delay] = field(default_factory=dict)
     by_id: dict[str, Delay] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)  # resource id -> error message
@@ -44,6 +46,11 @@ class Lifecycle:
     clock: Optional[Callable[[], float]] = field(default=None, repr=False)
     failed_at: dict[str, float] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def mode(self) -> str:
+        """``instant`` or ``realistic``."""
+        return self.mode_of()
 
     def delay(self, kind_or_id: str, seconds: Optional[float] = None, observations: Optional[int] = None) -> None:
         """Make transitions of a kind (``image``, ``copy``, ``snapshot``, ``task``, ``execution``,
@@ -94,11 +101,12 @@ class Lifecycle:
         return Delay(seconds=0.0)
 
     def to_dict(self) -> dict:
-        return {"mode": self.mode,
-                "by_kind": {k: vars(v) for k, v in self.by_kind.items()},
-                "by_id": {k: vars(v) for k, v in self.by_id.items()},
-                "failures": dict(self.failures),
-                "next_failures": {k: list(v) for k, v in self.next_failures.items()}}
+        with self._lock:  # copied under the lock: a worker thread may be changing the settings
+            return {"mode": self.mode,
+                    "by_kind": {k: vars(v) for k, v in self.by_kind.items()},
+                    "by_id": {k: vars(v) for k, v in self.by_id.items()},
+                    "failures": dict(self.failures),
+                    "next_failures": {k: list(v) for k, v in self.next_failures.items()}}
 
 
 def start(ctx: Context, kind: str, resource_id: str, record: dict, done: dict,

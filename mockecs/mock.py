@@ -109,7 +109,7 @@ class MockECS:
         elif body is None:
             body = b""
         elif not isinstance(body, (bytes, bytearray)):
-            body = bytes(getattr(body, "_value", b"") or b"")  # aiohttp payload objects
+            body = b""  # a streamed body (file, generator): not what the SDKs send (aio converts its own)
         return self.engine.handle(HttpRequest(method, url, lowered_headers(headers), bytes(body), lowered=True))
 
     def _responses_callback(self, request: Any) -> tuple[int, dict, bytes]:

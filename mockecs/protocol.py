@@ -29,7 +29,7 @@ class HttpRequest:
                  lowered: bool = False, split: Optional[tuple[str, str, str]] = None) -> None:
         self.method = method
         self.url = url
-        self.headers = headers if lowered else {k.lower(): v for k, v in headers.items()}
+        self.headers = headers if lowered else lowered_headers(headers)
         self.body = body
         self.split = split
 
@@ -134,8 +134,9 @@ def decode(req: HttpRequest) -> ApiRequest:
         fmt = "XML"  # the documented default
 
     auth = headers.get("authorization", "")
-    v3 = _V3_AUTH.match(auth) if auth.startswith("ACS3-") else None
-    if v3 or auth.startswith("ACS3-"):
+    v3 = None
+    if auth.startswith("ACS3-"):
+        v3 = _V3_AUTH.match(auth)
         style = "v3"
         access_key_id = v3.group(2) if v3 else headers.get("x-acs-accesskey-id")
         token = headers.get("x-acs-security-token")

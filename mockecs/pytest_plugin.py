@@ -30,6 +30,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 import pytest
 
 from mockecs.accounts import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
+from mockecs.lifecycle import MODES
 
 # option name -> (ini type, ini default, help)
 _OPTIONS: dict[str, tuple[str, Any, str]] = {
@@ -39,7 +40,6 @@ _OPTIONS: dict[str, tuple[str, Any, str]] = {
     "strict_signatures": ("bool", False, "reject unknown keys and bad request signatures"),
     "catalog": ("string", "on", "load the read-only image catalog: on | off"),
 }
-_TRANSITIONS = ("instant", "realistic")
 _MOCK_SETTINGS = ("hosts", "passthrough")  # MockECS arguments; everything else is engine Config
 _CONFIG_KEYS = {"region": "default_region", "store": "store", "strict_signatures": "strict_signatures",
                 "transitions": "transitions", "catalog": "catalog", "options": "options",
@@ -74,8 +74,8 @@ def _flag(value: Any, what: str) -> bool:
 def _check(cfg: Any) -> Any:
     from mockecs import regions
 
-    if cfg.transitions not in _TRANSITIONS:
-        raise pytest.UsageError(f"mockecs: transitions must be one of {_TRANSITIONS}, not {cfg.transitions!r}")
+    if cfg.transitions not in MODES:
+        raise pytest.UsageError(f"mockecs: transitions must be one of {MODES}, not {cfg.transitions!r}")
     # Like `mockecs server --region`: a misspelt region was accepted silently and only showed up
     # later, as puzzling answers from calls made in a region the fake does not know.
     if not regions.exists(cfg.default_region):
@@ -212,9 +212,6 @@ def _restore(engine: Any, base: Any) -> None:
     """Undo setting changes a test made on a shared engine (cheap when there are none)."""
     if engine.config != base:
         engine.config = copy.deepcopy(base)
-    lifecycle = getattr(engine, "lifecycle", None)
-    if lifecycle is not None and lifecycle.mode != base.transitions:
-        lifecycle.mode = base.transitions
 
 
 @pytest.fixture
@@ -411,7 +408,6 @@ def ecs_server(request: pytest.FixtureRequest, _ecs_server_session: Any) -> Iter
     engine.reset()
     if settings:
         engine.config = _engine_config(session.config, settings)
-        engine.lifecycle.mode = engine.config.transitions
     try:
         yield _ecs_server_session
     finally:

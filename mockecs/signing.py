@@ -28,13 +28,18 @@ def v1_string_to_sign(method: str, params: Mapping[str, str]) -> str:
     return f"{method.upper()}&{pct('/')}&{pct(canon)}"
 
 
-def v1_signature(method: str, params: Mapping[str, str], secret: str) -> str:
-    sts = v1_string_to_sign(method, params)
+def _v1_sign(sts: str, secret: str) -> str:
     return base64.b64encode(hmac.new((secret + "&").encode(), sts.encode(), hashlib.sha1).digest()).decode()
 
 
-def v3_string_to_sign(req: ApiRequest, signed_headers: str) -> str:
-    payload = hashlib.sha256(req.body or b"").hexdigest()
+def v1_signature(method: str, params: Mapping[str, str], secret: str) -> str:
+    return _v1_sign(v1_string_to_sign(method, params), secret)
+
+
+def v3_string_to_sign(req: ApiRequest, signed_headers: str, payload: Optional[str] = None) -> str:
+    """``payload``: the body's SHA-256 hex digest, when the caller has it already."""
+    if payload is None:
+        payload = hashlib.sha256(req.body or b"").hexdigest()
     canon_h = "".join(f"{h}:{req.headers.get(h, '').strip()}\n" for h in signed_headers.split(";"))
     canon_q = "&".join(f"{pct(k)}={pct(v)}" for k, v in sorted(req.query.items()))
     creq = "\n".join([req.method, req.path or "/", canon_q, canon_h, signed_headers, payload])
@@ -72,7 +77,7 @@ def verify(req: ApiRequest, secret: str, nonce_seen) -> None:
         if stamp is None:
             raise _illegal_timestamp("Timestamp")
         sts = v1_string_to_sign(req.method, p)
-        expected = base64.b64encode(hmac.new((secret + "&").encode(), sts.encode(), hashlib.sha1).digest()).decode()
+        expected = _v1_sign(sts, secret)
         if not hmac.compare_digest(expected, p["Signature"]):
             raise EcsError("SignatureDoesNotMatch",
                            f"Specified signature is not matched with our calculation. server string to sign is:{sts}")
@@ -88,7 +93,7 @@ def verify(req: ApiRequest, secret: str, nonce_seen) -> None:
         payload = hashlib.sha256(req.body or b"").hexdigest()
         if req.headers.get("x-acs-content-sha256", payload) != payload:
             raise EcsError("SignatureDoesNotMatch", "Specified signature does not match our calculation.")
-        sts = v3_string_to_sign(req, signed)
+        sts = v3_string_to_sign(req, signed, payload)
         expected = hmac.new(secret.encode(), sts.encode(), hashlib.sha256).hexdigest()
         if not hmac.compare_digest(expected, signature.lower()):
             raise EcsError("SignatureDoesNotMatch", "Specified signature does not match our calculation.")

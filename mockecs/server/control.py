@@ -23,10 +23,10 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
 from mockecs.engine import Engine
+from mockecs.lifecycle import MODES
 from mockecs.protocol import HttpRequest, HttpResponse
 
 PREFIX = "/_mockecs/"
-TRANSITIONS = ("instant", "realistic")
 _FAULT_FIELDS = ("action", "code", "message", "status", "times", "latency", "account")
 _TRANSITION_FIELDS = ("mode", "transitions", "options", "delays", "fail", "fail_next")
 
@@ -132,8 +132,8 @@ class ControlApi:
         if "mode" in body and "transitions" in body and body["mode"] != body["transitions"]:
             raise ControlError("mode and transitions disagree; give one of them")
         mode = body.get("mode", body.get("transitions", engine.config.transitions))
-        if mode not in TRANSITIONS:
-            raise ControlError(f"mode must be one of {', '.join(TRANSITIONS)}")
+        if mode not in MODES:
+            raise ControlError(f"mode must be one of {', '.join(MODES)}")
         fail = body.get("fail", {})
         if isinstance(fail, list):  # a list of ids fails each with the default message
             fail = dict.fromkeys(fail, None)
@@ -144,7 +144,7 @@ class ControlApi:
         for key in ("delays", "fail_next"):
             if not all(isinstance(v, dict) for v in body.get(key, {}).values()):
                 raise ControlError(f"each value of {key} must be an object")
-        engine.config.transitions = engine.lifecycle.mode = mode
+        engine.config.transitions = mode
         engine.config.options.update(body.get("options", {}))
         for target, delay in body.get("delays", {}).items():
             engine.lifecycle.delay(target, delay.get("seconds"), delay.get("observations"))
@@ -155,7 +155,9 @@ class ControlApi:
         return self.get_transitions(body, query)
 
     def get_faults(self, body: dict, query: dict) -> list:
-        return [dataclasses.asdict(f) for f in self.engine.faults]
+        with self.engine._fault_lock:  # a request may be using up a fault meanwhile
+            faults = list(self.engine.faults)
+        return [dataclasses.asdict(f) for f in faults]
 
     def add_fault(self, body: dict, query: dict) -> dict:
         unknown = set(body) - set(_FAULT_FIELDS)

@@ -14,8 +14,9 @@ from urllib.parse import quote, urlsplit
 
 from mockecs.engine import Engine
 from mockecs.protocol import HttpRequest
+from mockecs.server.control import PREFIX as CONTROL_PREFIX
+from mockecs.server.control import ControlApi
 
-CONTROL_PREFIX = "/_mockecs/"
 _REASONS = {s.value: f"{s.value} {s.phrase}" for s in http.HTTPStatus}
 _SPECIAL_HEADERS = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
 
@@ -117,8 +118,6 @@ StartResponse = Callable[..., Any]
 
 def make_app(engine: Optional[Engine] = None) -> Callable[[dict, StartResponse], Iterable[bytes]]:
     """The WSGI callable serving ``engine`` (a new default one if None); ``app.engine`` is it."""
-    from mockecs.server.control import ControlApi
-
     engine = engine if engine is not None else Engine()
     control = ControlApi(engine)
 
