@@ -10,7 +10,7 @@ from __future__ import annotations
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
-from mockecs import resources
+from mockecs import marketplace, resources
 from mockecs.encoding import Frozen
 from mockecs.errors import EcsError
 
@@ -107,7 +107,8 @@ def alias_for(ctx: Context, record: Mapping[str, Any]) -> str:
 
 
 def subscribed(ctx: Context, product_code: str) -> bool:
-    return ctx.txn.get("subscription", f"{ctx.account}|{product_code}") is not None
+    """Whether the caller subscribed to ``product_code`` (read in the request's transaction)."""
+    return ctx.txn.get(marketplace.KIND, marketplace.subscription_id(ctx.account, product_code)) is not None
 
 
 def view(ctx: Context, record: Mapping[str, Any]) -> dict:
@@ -153,6 +154,15 @@ def stored(ctx: Context, term: tuple[str, str]) -> Iterable[Mapping[str, Any]]:
             yield record
 
 
+def family_images(ctx: Context, family: str) -> list[Mapping[str, Any]]:
+    """Every image of ``family`` in this region, the store's then the catalog's, unfiltered (read-only,
+    as :func:`stored`): callers apply their own visibility, status and Marketplace rules."""
+    catalog = ctx.engine.catalog
+    found = list(stored(ctx, ("family", f"{ctx.region}|{family}")))
+    found += [catalog.images[i] for i in catalog.by_family.get(family, ())]
+    return found
+
+
 def candidates(ctx: Context, alias: Optional[str], is_public: Optional[bool],
                include_community_in_default: bool = True) -> Iterable[Mapping[str, Any]]:
     """Every image the caller may list in this region for an ``ImageOwnerAlias`` query (spec §2.3).
@@ -190,6 +200,17 @@ OS_FIELDS = ("OSType", "Platform", "OSName", "OSNameEn", "Architecture", "BootMo
              "IsSupportCloudinit", "LoginAsNonRootSupported", "Features", "SecureBootOptions", "LicenseType",
              "ProductCode")
 BILLING_FIELDS = ("_paid", "_billing")
+
+
+def inherited_fields(source: Mapping[str, Any], present_only: bool = False) -> dict:
+    """The OS and billing fields a derived image takes from ``source``. Billing fields the source
+    lacks come as None, unless ``present_only`` (the builder), which leaves them out."""
+    fields = {k: source[k] for k in OS_FIELDS if k in source}
+    if present_only:
+        fields.update({k: source[k] for k in BILLING_FIELDS if k in source})
+    else:
+        fields.update({k: source.get(k) for k in BILLING_FIELDS})
+    return fields
 
 
 def mapping(device: str, type_: str, size: Any, snapshot_id: str = "", encrypted: bool = False, **extra: Any) -> dict:
@@ -256,7 +277,9 @@ def usage(ctx: Context, record: Mapping[str, Any]) -> str:
 
 def fits_instance_type(record: Mapping[str, Any], instance_type: Mapping[str, Any]) -> bool:
     """Whether an image can run on an instance type (spec §3.11): same architecture (32-bit images on
-    x86 types with less than 4 GiB), Windows on types with at least 1 GiB."""
+    x86 types with less than 4 GiB), Windows on types with at least 1 GiB.
+
+    Stricter than :func:`mockecs.launch.arch_supports` (launch/price checks only keep arm64 apart)."""
     arch = record.get("Architecture") or "x86_64"
     memory = float(instance_type.get("MemorySize") or 0)
     if arch == "i386":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Mapping, Optional
 
-from mockecs import images, resources
+from mockecs import images, marketplace, resources
 from mockecs.errors import EcsError, missing_parameter
 from mockecs.instance_types import instance_type as lookup_instance_type
 
@@ -46,16 +46,8 @@ def instance_type_or_error(action: str, type_id: Optional[str]) -> dict:
 
 def from_family(ctx: Context, family: str) -> Optional[Mapping[str, Any]]:
     """The newest Available image of ``family`` the caller can see here (spec §2.6); None if none."""
-    found: list[Mapping[str, Any]] = []
-    for image_id in ctx.txn.ids("image", ("family", f"{ctx.region}|{family}")):
-        record = images.visible(ctx, image_id)
-        if record is not None:
-            found.append(record)
-    for image_id in ctx.engine.catalog.by_family.get(family, ()):
-        record = images.visible(ctx, image_id)
-        if record is not None:
-            found.append(record)
-    found = [r for r in found if r.get("Status") == "Available"]
+    # Marketplace images count here (launches check their subscription later).
+    found = [r for r in images.family_images(ctx, family) if images.can_see(ctx, r) and r.get("Status") == "Available"]
     if not found:
         return None
     return max(found, key=lambda r: (r.get("CreationTime", ""), r["ImageId"]))
@@ -67,6 +59,16 @@ def system_size(image: Mapping[str, Any]) -> int:
 
 def default_system_disk_size(image: Mapping[str, Any]) -> int:
     return max(DEFAULT_SYSTEM_DISK, system_size(image))
+
+
+def arch_supports(image: Mapping[str, Any], itype: Mapping[str, Any]) -> bool:
+    """The launch (and DescribePrice) architecture rule: arm64 images only on arm64 types and the other
+    way round; 32-bit images below 4 GiB of memory. Looser than :func:`mockecs.images.fits_instance_type`."""
+    arch = image.get("Architecture") or "x86_64"
+    type_arch = itype.get("Architecture") or "x86_64"
+    if (arch == "arm64") != (type_arch == "arm64"):
+        return False
+    return not (arch == "i386" and float(itype.get("MemorySize") or 0) >= 4)
 
 
 def _arch_error(action: str) -> EcsError:
@@ -97,11 +99,6 @@ def _size_error(action: str, too_big: bool, minimum: int, below_image: bool = Tr
     return EcsError("InvalidSystemDiskSize.ValueNotSupported",
                     f"The specified parameter SystemDisk.Size must be between {minimum} and {MAX_SYSTEM_DISK} GiB.",
                     400)
-
-
-def _catalog_entry(ctx: Context, product_code: str) -> Optional[Mapping[str, Any]]:
-    image_id = ctx.engine.catalog.by_product.get(product_code)
-    return ctx.engine.catalog.get(image_id) if image_id else None
 
 
 def image_for_launch(ctx: Context, image_id: Optional[str], image_family: Optional[str],
@@ -137,12 +134,7 @@ def image_for_launch(ctx: Context, image_id: Optional[str], image_family: Option
         raise EcsError(code, message, status)
     # 5. architecture vs the instance type; 32-bit images need < 4 GiB of memory
     if instance_type is not None:
-        itype = instance_type_or_error(action, instance_type)
-        arch = image.get("Architecture") or "x86_64"
-        type_arch = itype.get("Architecture") or "x86_64"
-        if (arch == "arm64") != (type_arch == "arm64"):
-            raise _arch_error(action)
-        if arch == "i386" and float(itype.get("MemorySize") or 0) >= 4:
+        if not arch_supports(image, instance_type_or_error(action, instance_type)):
             raise _arch_error(action)
     # 6. system disk size
     if system_disk_size is not None:
@@ -155,12 +147,11 @@ def image_for_launch(ctx: Context, image_id: Optional[str], image_family: Option
     product = image.get("ProductCode")
     if product:
         if not images.subscribed(ctx, product):
-            raise EcsError("ImageNotSubscribed", "The specified image has not be subscribed.", 403)
+            raise EcsError(*marketplace.NOT_SUBSCRIBED)
         # Delisted (or vanished) product: the Marketplace module owns that rule.
-        from mockecs.marketplace import check_sale
-
-        check_sale(ctx, image)
-        entry = _catalog_entry(ctx, product)
+        marketplace.check_sale(ctx, image)
+        # check_sale passed, so the product is a listed Marketplace catalog entry.
+        entry = marketplace.product(ctx.engine, product)
         allowed = entry.get("_charge_types") if entry is not None else None
         if allowed and (charge_type or "PostPaid") not in allowed:
             raise EcsError("InvalidMarketImageChargeType.NotSupport",

@@ -90,10 +90,6 @@ def subscriptions(engine: Engine, account_id: str) -> list[str]:
 
 
 # -- checks inside a request (ctx.txn: the request's own transaction) ---------------------
-def ctx_subscribed(ctx: Context, product_code: str) -> bool:
-    return ctx.txn.get(KIND, subscription_id(ctx.account, product_code)) is not None
-
-
 def check_sale(ctx: Context, image: Mapping[str, Any], for_price: bool = False) -> None:
     """Refuse an image whose Marketplace product is no longer sold.
 

@@ -14,6 +14,8 @@ _TOKEN = re.compile(r"[0-9a-f]{32}")
 # PageNumber/PageSize as most Describe* operations declare them (default 1/10, at most 100 a page).
 PAGE_NUMBER = I("PageNumber", default=1, min=1)
 PAGE_SIZE = I("PageSize", default=10, min=1, max=100)
+# PageNumber where the API metadata declares an int32: a larger number is refused, not read as an empty page.
+PAGE_NUMBER_INT32 = I("PageNumber", default=1, min=1, max=2**31 - 1)
 
 
 def token(offset: int) -> str:

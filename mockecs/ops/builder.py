@@ -265,15 +265,8 @@ IMPORT_OPTIONS = Struct("ImportImageOptions", [
 
 def _family_image(ctx: Context, family: str) -> Optional[Mapping[str, Any]]:
     """The newest Available image of ``family`` the caller may use here (spec §2.6)."""
-    region = ctx.region
-    pool: list[Mapping[str, Any]] = []
-    for image_id in ctx.txn.ids("image", ("family", f"{region}|{family}")):
-        record = resources.get(ctx, "image", image_id)
-        if record is not None:
-            pool.append(record)
-    pool.extend(ctx.engine.catalog.images[i] for i in ctx.engine.catalog.by_family.get(family, ()))
-    usable = [r for r in pool if r.get("Status") == "Available" and images.can_see(ctx, r, region)
-              and images.alias_for(ctx, r) != "marketplace"]
+    usable = [r for r in images.family_images(ctx, family) if r.get("Status") == "Available"
+              and images.can_see(ctx, r) and images.alias_for(ctx, r) != "marketplace"]
     return max(usable, key=lambda r: (r.get("CreationTime", ""), r["ImageId"]), default=None)
 
 
@@ -520,8 +513,7 @@ def _produce_images(ctx: Context, pipeline: Mapping[str, Any], execution_id: str
             raise NAME_TAKEN
     when = resources.iso(ctx.now)
     if base is not None:
-        inherited = {f: base[f] for f in images.OS_FIELDS if f in base}
-        inherited.update({f: base[f] for f in images.BILLING_FIELDS if f in base})
+        inherited = images.inherited_fields(base, present_only=True)
     else:  # OSS: the operating system is described by ImportImageOptions
         imported = pipeline.get("ImportImageOptions") or {}
         platform = imported.get("Platform") or "Others Linux"

@@ -31,8 +31,6 @@ PLATFORMS = ("Aliyun", "Ubuntu", "CentOS", "CentOS Stream", "Debian", "Anolis", 
 ONLINE_FEATURES = ("CpuOnlineUpgrade", "CpuOnlineDowngrade", "MemoryOnlineUpgrade", "MemoryOnlineDowngrade")
 QUOTA = EcsError("QuotaExceed.Image", "The Image Quota exceeds.", 403)
 IN_FLIGHT = ("Creating", "Waiting")
-# PageNumber is an int32 in the API metadata: a larger number is refused, not read as an empty page.
-PAGE_NUMBER = I("PageNumber", default=1, min=1, max=2**31 - 1)
 
 
 def _err(code: str, message: str, status: int = 400) -> EcsError:
@@ -98,10 +96,6 @@ def _in_scope(ctx: Context, record: Mapping[str, Any], alias: Optional[str], is_
     return kind in ("system", "self", "shared") or (kind == "community" and with_community)
 
 
-def _store_records(ctx: Context, term: tuple[str, str]) -> Iterable[Mapping[str, Any]]:
-    return images.stored(ctx, term)
-
-
 _FILTER_KEYS = {k.lower(): k for k in ("CreationStartTime", "CreationEndTime", "NetworkType") + ONLINE_FEATURES}
 
 
@@ -132,15 +126,10 @@ def _filters(filters: Optional[list[dict]]) -> dict[str, str]:
 
 
 def _tag_wanted(tags: Optional[list[dict]]) -> list[dict]:
-    if not tags:
-        return []
-    tags = [t for t in tags if t.get("key") or t.get("value")]
-    if len(tags) > 20:
-        raise _err("InvalidTagCount", "The specified tags are beyond the permitted range.")
-    for tag in tags:
-        if not tag.get("key"):
-            raise _err("InvalidTag.Mismatch", "The specified Tag.n.Key and Tag.n.Value are not match.")
-    return tags
+    from mockecs.ops.instances import tag_filter
+
+    # Unlike DescribeInstances, empty Key+Value pairs do not count towards the 20 tags.
+    return tag_filter([t for t in tags or () if t.get("key") or t.get("value")])
 
 
 def _predicate(ctx: Context, a: dict) -> Any:
@@ -203,20 +192,18 @@ def _mappings(record: Mapping[str, Any]) -> list[dict]:
 def _source(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
     """The smallest indexed set of images the query can match; never a scan of the store."""
     alias, is_public, with_community = a["image_owner_alias"], a["is_public"], a["with_community"]
-    catalog = ctx.engine.catalog
     if a["image_id"] is not None:
         return _named(ctx, a)
     if a["snapshot_id"]:
-        found: Iterable[Mapping[str, Any]] = _store_records(ctx, ("snapshot", a["snapshot_id"]))
+        found: Iterable[Mapping[str, Any]] = images.stored(ctx, ("snapshot", a["snapshot_id"]))
     elif a["image_family"]:
-        found = list(_store_records(ctx, ("family", f"{ctx.region}|{a['image_family']}")))
-        found += [catalog.images[i] for i in catalog.by_family.get(a["image_family"], ())]
+        found = images.family_images(ctx, a["image_family"])
     elif a["tags"] and alias != "system" and alias != "marketplace":
         first = a["tags"][0]
         term = resources.tag_term(first["key"], first["value"]) if first.get("value") else ("tagkey", first["key"])
-        found = _store_records(ctx, term)  # catalog images carry no tags
+        found = images.stored(ctx, term)  # catalog images carry no tags
     elif a["image_name"] and alias == "self" and ctx.config.options.get("image_name_match") == "exact":
-        found = _store_records(ctx, ("name", f"{ctx.account}|{ctx.region}|{a['image_name']}"))
+        found = images.stored(ctx, ("name", f"{ctx.account}|{ctx.region}|{a['image_name']}"))
     else:
         return images.candidates(ctx, alias, is_public, include_community_in_default=with_community)
     return (r for r in found if images.can_see(ctx, r) and _in_scope(ctx, r, alias, is_public, with_community))
@@ -239,7 +226,7 @@ def _named(ctx: Context, a: dict) -> list[Mapping[str, Any]]:
            B("IsSupportIoOptimized"), B("IsSupportCloudinit"), S("OSType"), S("Architecture"), S("Usage"),
            S("ActionType"), B("ShowExpired"), S("ResourceGroupId"),
            Structs("Tag", [S("Key"), S("Value")]), Structs("Filter", [S("Key"), S("Value")]),
-           PAGE_NUMBER, paging.PAGE_SIZE, dry_run=True, mapping=True)
+           paging.PAGE_NUMBER_INT32, paging.PAGE_SIZE, dry_run=True, mapping=True)
 def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
     page_number, page_size = a["page_number"], a["page_size"]
     alias = a["image_owner_alias"] or None
@@ -272,6 +259,7 @@ def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
     ids = a["image_id"]
     a["image_id"] = [i.strip() for i in ids.split(",") if i.strip()] if ids else None
     a["statuses"] = _statuses(a["status"], a["usable"]) if a["status"] or a["usable"] is not None else AVAILABLE
+    # The "if ... else" guards skip a call per request on this hot path (the callees handle empty input too).
     a["filters"] = _filters(a["filter"]) if a["filter"] else {}
     a["tags"] = _tag_wanted(a["tag"]) if a["tag"] else []
     a["with_community"] = bool(ctx.engine.config.options.get("describe_default_includes_community", True))
@@ -286,12 +274,8 @@ def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
         order = newest_first_key
     # Only the pages up to the requested one need sorting (a heap), not every match.
     wanted = page_number * page_size
-    if len(matched) < 2:
-        ranked = matched
-    elif len(matched) <= wanted:
-        ranked = sorted(matched, key=order, reverse=True)
-    else:
-        ranked = heapq.nlargest(wanted, matched, key=order)
+    # nlargest sorts fully when wanted >= len(matched); fewer than 2 matches skip it (hot path).
+    ranked = matched if len(matched) < 2 else heapq.nlargest(wanted, matched, key=order)
     page = paging.by_number(ranked, page_number, page_size)
     return {"RegionId": ctx.region, "TotalCount": len(matched), "PageNumber": page_number, "PageSize": page_size,
             "Images": {"Image": [images.view(ctx, r) for r in page]}}
@@ -337,8 +321,7 @@ def _os_fields(ctx: Context, source_image_id: Optional[str], platform: Optional[
     been deleted with Force: the OS lives on in its disks), else from Platform/Architecture [GUESS rule]."""
     source = images.get_any(ctx, source_image_id) if source_image_id else None
     if source is not None:
-        fields = {k: source[k] for k in images.OS_FIELDS if k in source}
-        fields.update({k: source.get(k) for k in images.BILLING_FIELDS})
+        fields = images.inherited_fields(source)
         if source.get("ProductCode"):
             fields["ImageVersion"] = source.get("ImageVersion") or ""
         return fields
@@ -428,13 +411,12 @@ def _from_mappings(ctx: Context, entries: list[dict]) -> tuple[list[dict], Optio
     return mappings, source_image
 
 
-def _from_instance(ctx: Context, instance_id: str, name: Optional[str]) -> tuple[list[dict], Optional[str]]:
-    """Snapshot every disk of the instance (system first) -> (wire mappings, the instance's image id)."""
+def _from_instance(ctx: Context, instance_id: str, name: Optional[str]) -> tuple[list[dict], Optional[str], dict]:
+    """Snapshot every disk of the instance (system first) -> (wire mappings, the instance's image id,
+    the instance)."""
     from mockecs.ops import instances, snapshots
 
-    instance = resources.get(ctx, "instance", instance_id)
-    if instance is None or instance["_owner"] != ctx.account or instance["_region"] != ctx.region:
-        raise _err("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
+    instance = instances.get_instance(ctx, instance_id)
     if instance.get("Status") not in ("Running", "Stopped"):
         raise _err("IncorrectInstanceStatus", "The current status of the instance does not support this operation.")
     disks = instances.instance_disks(ctx, instance_id)
@@ -447,7 +429,7 @@ def _from_instance(ctx: Context, instance_id: str, name: Optional[str]) -> tuple
         device = "/dev/xvda" if disk["Type"] == "system" else next(free)
         mappings.append(images.mapping(device, disk["Type"], disk["Size"], snap["SnapshotId"],
                                        bool(snap.get("Encrypted"))))
-    return mappings, disks[0].get("_image_id") or instance.get("ImageId")
+    return mappings, disks[0].get("_image_id") or instance.get("ImageId"), instance
 
 
 @operation("CreateImage",
@@ -486,9 +468,10 @@ def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional
     _family_quota(ctx, image_family, "ImageQuotaExceed.ImageFamily",
                   "The specified image family exceeds the maximum number of images for one image family.")
     entries = [e for e in disk_device_mapping or () if any(v is not None for v in e.values())]
+    instance: Optional[dict] = None
     # Source precedence (spec §3.2): InstanceId > DiskDeviceMapping > SnapshotId.
     if instance_id:
-        mappings, source_image = _from_instance(ctx, instance_id, image_name)
+        mappings, source_image, instance = _from_instance(ctx, instance_id, image_name)
     elif entries:
         mappings, source_image = _from_mappings(ctx, entries)
     elif snapshot_id:
@@ -501,7 +484,6 @@ def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional
     else:
         raise _err("MissingParameter", "The input parameter SnapshotId or InstanceId or DiskDeviceMapping that is "
                    "mandatory for processing this request is not supplied.")
-    instance = resources.get(ctx, "instance", instance_id) if instance_id else None
     fields = _os_fields(ctx, source_image, platform, architecture, instance)
     if fields.get("ProductCode") and image_version and image_version != fields.get("ImageVersion"):
         raise _err("InvalidImageVersion.Malformed", "The specified ImageVersion is wrongly formed.")
@@ -534,7 +516,7 @@ def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional
 # -- CopyImage / CancelCopyImage ------------------------------------------------------------
 def _copying(ctx: Context, region: str) -> list[Mapping[str, Any]]:
     """The caller's copies still in flight into ``region`` (settled to the mock clock)."""
-    return [r for r in _store_records(ctx, ("copying", f"{ctx.account}|{region}")) if r.get("Status") in IN_FLIGHT]
+    return [r for r in images.stored(ctx, ("copying", f"{ctx.account}|{region}")) if r.get("Status") in IN_FLIGHT]
 
 
 def _copy_snapshots(ctx: Context, source: Mapping[str, Any], region: str, encrypted: bool,
@@ -612,8 +594,7 @@ def copy_image(ctx: Context, image_id: str, destination_region_id: Optional[str]
                    "The image is being copied to the destination region.")
     _quota(ctx, destination)
     mappings = _copy_snapshots(ctx, source, destination, bool(encrypted), kms_key_id)
-    inherited = {k: source[k] for k in images.OS_FIELDS if k in source}
-    inherited.update({k: source.get(k) for k in images.BILLING_FIELDS})
+    inherited = images.inherited_fields(source)
     record = images.new_record(
         ctx, destination, mappings, **inherited, ImageName=name,
         Description=destination_description if destination_description is not None else source.get("Description", ""),
@@ -767,11 +748,8 @@ FAMILY_MAPPING_FIELDS = ("Device", "Format", "ImportOSSBucket", "ImportOSSObject
 @operation("DescribeImageFromFamily", S("ImageFamily", required=True),
            region_error=("InvalidRegionId.NotFound", 404, "The RegionId provided does not exist."))
 def describe_image_from_family(ctx: Context, image_family: str) -> dict:
-    catalog = ctx.engine.catalog
-    found = list(_store_records(ctx, ("family", f"{ctx.region}|{image_family}")))
-    found += [catalog.images[i] for i in catalog.by_family.get(image_family, ())]
-    usable = [r for r in found if r.get("Status") == "Available" and images.can_see(ctx, r)
-              and images.alias_for(ctx, r) != "marketplace"]
+    usable = [r for r in images.family_images(ctx, image_family) if r.get("Status") == "Available"
+              and images.can_see(ctx, r) and images.alias_for(ctx, r) != "marketplace"]
     if not usable:
         return {"Image": {}}
     newest = max(usable, key=lambda r: (r.get("CreationTime") or "", r["ImageId"]))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from mockecs import images, marketplace, pricing, regions
+from mockecs import images, launch, marketplace, pricing, regions
 from mockecs.disks import data_disk_range, system_disk_range
 from mockecs.errors import EcsError
 from mockecs.instance_types import instance_type as lookup_instance_type
@@ -40,14 +40,6 @@ PRICE_NOT_FOUND = ("PriceNotFound",
                    "The price of your queried resource is not available now, please try other resources.", 400)
 
 
-def _supports(image: Mapping[str, Any], itype: Mapping[str, Any]) -> bool:
-    arch = image.get("Architecture") or "x86_64"
-    type_arch = itype.get("Architecture") or "x86_64"
-    if (arch == "arm64") != (type_arch == "arm64"):
-        return False
-    return not (arch == "i386" and float(itype.get("MemorySize") or 0) >= 4)
-
-
 class _Line:
     """One DetailInfo: an hourly figure, whether Amount multiplies it, whether discounts apply."""
 
@@ -65,7 +57,7 @@ def _image(ctx: Context, image_id: str, itype: Mapping[str, Any], charge_type: s
     product = marketplace.product(ctx.engine, image.get("ProductCode"))
     if product is not None and charge_type not in (product.get("_charge_types") or (charge_type,)):
         raise EcsError(*marketplace.BAD_CHARGE_TYPE)
-    if not _supports(image, itype):
+    if not launch.arch_supports(image, itype):
         raise _err("InvalidParameter.Conflict", "The specified image does not support the specified instance type.")
     return image
 

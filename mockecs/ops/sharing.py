@@ -12,11 +12,9 @@ from typing import Any, Mapping, Optional
 from mockecs import images, paging, resources
 from mockecs.errors import EcsError
 from mockecs.operations import Context, operation
-from mockecs.params import B, I, Repeat, S
+from mockecs.params import B, Repeat, S
 
 MAX_PER_CALL = 10  # only the first 10 AddAccount.N / RemoveAccount.N are processed [DOC]
-# PageNumber is an int32 in the API metadata: a larger number is refused, not read as an empty page.
-PAGE_NUMBER = I("PageNumber", default=1, min=1, max=2**31 - 1)
 
 
 def _err(code: str, message: str, status: int = 400) -> EcsError:
@@ -108,7 +106,8 @@ def modify_image_share_permission(ctx: Context, image_id: str, add_account: Opti
     return {}
 
 
-@operation("DescribeImageSharePermission", S("ImageId", required=True), PAGE_NUMBER, paging.PAGE_SIZE)
+@operation("DescribeImageSharePermission", S("ImageId", required=True), paging.PAGE_NUMBER_INT32,
+           paging.PAGE_SIZE)
 def describe_image_share_permission(ctx: Context, image_id: str, page_number: int, page_size: int) -> dict:
     record = images.own(ctx, image_id)
     shares = sorted((record.get("_shares") or {}).items(), key=lambda item: (item[1], item[0]))

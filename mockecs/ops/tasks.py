@@ -266,15 +266,12 @@ def import_image(ctx: Context, disk_device_mapping: Optional[list[dict]], image_
                  features: dict, role_name: Optional[str], detection_strategy: Optional[str],
                  storage_location_arn: Optional[str], resource_group_id: Optional[str],
                  tag: Optional[list[dict]]) -> dict:
+    from mockecs.ops.images import _checked, _quota
     from mockecs.validation import check_description, check_name
 
     disks = _disk_requests(disk_device_mapping)
     check_name(image_name or None, "InvalidImageName.Malformed", "The specified Image name is wrongly formed.")
-    try:
-        check_description(description)
-    except EcsError:
-        raise EcsError("InvalidDescription.Malformed", "The specified Image description is wrongly formed.", 400) \
-            from None
+    _checked(check_description, description, "The specified Image description is wrongly formed.")
     fields = _os_fields(os_type, platform, architecture, boot_mode, license_type)
     wire_features = _features(features or {})
     if detection_strategy not in (None, "", "Standard"):
@@ -283,8 +280,7 @@ def import_image(ctx: Context, disk_device_mapping: Optional[list[dict]], image_
     tags = check_case_duplicates(resources.tags_from_args(tag))
     if images.name_taken(ctx, image_name):
         raise EcsError("InvalidImageName.Duplicated", "The destination image is exist.", 400)
-    if images.own_count(ctx) >= int(ctx.config.options.get("image_quota", 100)):
-        raise EcsError("QuotaExceed.Image", "The Image Quota exceeds.", 403)
+    _quota(ctx, ctx.region)
     _check_objects(ctx, disks)
 
     image_id = resources.new_id("image", ctx.region)
