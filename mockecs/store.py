@@ -38,6 +38,13 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+def put_exported(txn: Transaction, data: Mapping[str, Mapping[str, Any]]) -> None:
+    """Write an :meth:`Store.export` dump (``{kind: {id: {"record", "terms"}}}``) through ``txn``."""
+    for kind, recs in data.items():
+        for id, item in recs.items():
+            txn.put(kind, id, item["record"], [tuple(t) for t in item.get("terms", ())])
+
+
 class MemoryStore:
     """Dicts behind one re-entrant lock; an undo log makes each transaction atomic."""
 
@@ -77,9 +84,7 @@ class MemoryStore:
 
     def import_(self, data: dict) -> None:
         with self.transaction() as txn:
-            for kind, recs in data.items():
-                for id, item in recs.items():
-                    txn.put(kind, id, item["record"], [tuple(t) for t in item.get("terms", ())])
+            put_exported(txn, data)
 
     def close(self) -> None:
         pass

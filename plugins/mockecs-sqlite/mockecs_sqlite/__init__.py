@@ -10,15 +10,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from mockecs.hookspecs import hookimpl
+from mockecs.store import Term, put_exported
 
 __all__ = ["SqliteStore", "plugin"]
 __version__ = "0.1.0"
 
-Term = tuple[str, str]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, terms TEXT NOT NULL,
                                     PRIMARY KEY (kind, id)) WITHOUT ROWID;
@@ -30,7 +29,7 @@ CREATE INDEX IF NOT EXISTS terms_by_record ON terms (kind, id);
 
 def path_of(url: str) -> Optional[str]:
     """``sqlite:///rel.db`` -> ``rel.db``, ``sqlite:////abs.db`` -> ``/abs.db``, ``sqlite://`` -> ``:memory:``."""
-    if url in ("sqlite://", "sqlite:///:memory:", "sqlite::memory:"):
+    if url in ("sqlite://", "sqlite::memory:"):  # (sqlite:///:memory: falls under the rule below)
         return ":memory:"
     if url.startswith("sqlite:///"):
         return url[len("sqlite:///"):]
@@ -46,21 +45,11 @@ class SqliteStore:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.executescript(_SCHEMA)
+        self._txn = _SqliteTransaction(self._conn)  # holds only the connection: one serves every scope
 
-    @contextmanager
-    def transaction(self) -> Iterator[_SqliteTransaction]:
-        with self._lock:
-            depth = self._depth
-            self._conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT s{depth}")
-            self._depth = depth + 1
-            try:
-                yield _SqliteTransaction(self._conn)
-                self._conn.execute("COMMIT" if depth == 0 else f"RELEASE s{depth}")
-            except BaseException:
-                self._undo(depth)
-                raise
-            finally:
-                self._depth = depth
+    def transaction(self) -> _Scope:
+        """``with store.transaction() as txn:`` holds the lock; an exception rolls every write back."""
+        return _Scope(self)
 
     def _undo(self, depth: int) -> None:
         if depth == 0:
@@ -82,23 +71,57 @@ class SqliteStore:
                 out.setdefault(kind, {})[id] = {"record": json.loads(data), "terms": json.loads(terms)}
         return out
 
-    def import_(self, data: dict, replace: bool = False) -> None:
+    def import_(self, data: dict) -> None:
         with self.transaction() as txn:
-            if replace:
-                self.reset()
-            for kind, recs in data.items():
-                for id, item in recs.items():
-                    txn.put(kind, id, item["record"], [tuple(t) for t in item.get("terms", ())])
+            put_exported(txn, data)
 
     def snapshot(self) -> Any:
         return self.export()
 
     def restore(self, snapshot: Any) -> None:
-        self.import_(snapshot, replace=True)
+        with self.transaction():
+            self.reset()
+            self.import_(snapshot)
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+class _Scope:
+    # A plain class, not @contextmanager: this runs on every request, and a generator costs more.
+    __slots__ = ("store", "depth")
+
+    def __init__(self, store: SqliteStore) -> None:
+        self.store = store
+        self.depth = 0
+
+    def __enter__(self) -> _SqliteTransaction:
+        store = self.store
+        store._lock.acquire()
+        try:
+            depth = self.depth = store._depth
+            store._conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT s{depth}")
+        except BaseException:
+            store._lock.release()
+            raise
+        store._depth = depth + 1
+        return store._txn
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
+        store, depth = self.store, self.depth
+        try:
+            if kind is None:
+                try:
+                    store._conn.execute("COMMIT" if depth == 0 else f"RELEASE s{depth}")
+                except BaseException:
+                    store._undo(depth)
+                    raise
+            else:
+                store._undo(depth)
+        finally:
+            store._depth = depth
+            store._lock.release()
 
 
 class _SqliteTransaction:
