@@ -4,7 +4,7 @@ The catalog is one immutable layer loaded once per set of data files (``mockecs.
 and never copied into a store, so ``engine.reset()`` and building a new engine for a test
 must cost the same whatever its size. Loading the big catalog once happens before timing.
 
-    .venv/bin/python benchmarks/catalog_cost.py [N_IMAGES] [ROUNDS]   # defaults 50000, 2000
+    .venv/bin/python benchmarks/catalog_cost.py [N_IMAGES] [ROUNDS]   # defaults 50000, 20000
 Target: ratio <= 1.1x and <= 1 ms absolute per reset.
 """
 from __future__ import annotations

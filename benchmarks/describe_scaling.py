@@ -26,6 +26,7 @@ from mockecs.accounts import DEFAULT_ACCOUNT_ID  # noqa: E402
 from mockecs.engine import Engine  # noqa: E402
 from mockecs.operations import Context  # noqa: E402
 from mockecs.protocol import HttpRequest  # noqa: E402
+from mockecs.resources import iso  # noqa: E402
 
 REGION = "cn-hangzhou"
 SIZES = (10, 1_000, 100_000)
@@ -41,7 +42,7 @@ def populate(engine: Engine, count: int) -> list[str]:
         for n in range(count):
             mapping = images.mapping("/dev/xvda", "system", 40, f"s-bench{n:015d}")
             record = images.new_record(ctx, REGION, [mapping], ImageName=f"bench-{n}",
-                                       CreationTime=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(base + n)),
+                                       CreationTime=iso(base + n),
                                        Tags={"Tag": [{"TagKey": "n", "TagValue": str(n % 10)}]})
             images.put(ctx, record)
             ids.append(record["ImageId"])

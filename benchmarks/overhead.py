@@ -5,7 +5,7 @@ canned ``responses`` reply holding the same bytes mockecs answered: (b) is the f
 the SDK costs with an answer that costs nothing. Prints medians and the ratio (target ≤ 1.15).
 Also times ``import mockecs`` against ``import requests`` in fresh interpreters (target ≤ 100 ms).
 
-    python benchmarks/overhead.py [--calls 400]
+    python benchmarks/overhead.py [--calls 600]
 """
 from __future__ import annotations
 

@@ -3,18 +3,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
+import pytest
 from alibabacloud_ecs20140526.client import Client
-from alibabacloud_tea_openapi.utils_models import Config as TeaConfig
+from alibabacloud_tea_openapi.exceptions import ClientException
 from aliyunsdkcore.client import AcsClient
 
+from mockecs import clients
 from mockecs.accounts import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_ACCOUNT_ID
 
 
 def new_client(access_key_id: str = DEFAULT_ACCESS_KEY_ID, secret: str = DEFAULT_ACCESS_KEY_SECRET,
                region: str = "cn-hangzhou", **config: Any) -> Client:
-    return Client(TeaConfig(access_key_id=access_key_id, access_key_secret=secret, region_id=region, **config))
+    return clients.client(access_key_id, secret, region, **config)
 
 
 def legacy_client(access_key_id: str = DEFAULT_ACCESS_KEY_ID, secret: str = DEFAULT_ACCESS_KEY_SECRET,
@@ -25,6 +27,13 @@ def legacy_client(access_key_id: str = DEFAULT_ACCESS_KEY_ID, secret: str = DEFA
 def legacy_call(client: AcsClient, request: Any) -> dict:
     """Run an aliyunsdkecs request; returns the decoded JSON body (raises ServerException on errors)."""
     return json.loads(client.do_action_with_exception(request))
+
+
+def error_of(call: Callable[..., Any], *args: Any, **kwargs: Any) -> ClientException:
+    """Run a current-SDK call that must fail; returns the ClientException it raised."""
+    with pytest.raises(ClientException) as info:
+        call(*args, **kwargs)
+    return info.value
 
 
 @dataclass

@@ -4,6 +4,7 @@ The schema is read from the SDK models themselves: ``to_map`` gives each attribu
 the ``__init__`` annotations its type (``str``, ``int``, ``bool``, ``float``, a nested model,
 ``List[...]``, ``Dict``). A field the model does not know, or a value of the wrong JSON type,
 is a fidelity bug: the SDK would drop it or hand the user a different type than the cloud does.
+``wire_schema`` reads the wire names a model accepts from its ``from_map`` instead (requests too).
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ import alibabacloud_ecs20140526.models as sdk_models
 _ASSIGN = re.compile(r"result\['([^']+)'\] = (?:\[\]|self\.(\w+))")
 _LOOP = re.compile(r"for k1 in self\.(\w+):")
 _APPEND = re.compile(r"result\['([^']+)'\]\.append")
+_KEY = re.compile(r"if m\.get\('([^']+)'\) is not None:")
+_NESTED = re.compile(r"temp_model = main_models\.(\w+)\(\)")
 _SCALARS = {"str": (str,), "int": (int,), "float": (float, int), "bool": (bool,)}
 
 
@@ -39,6 +42,22 @@ def schema(cls: type) -> dict[str, Any]:
     return {wire: _type(hints.get(attr, "Any")) for attr, wire in wire_of.items()}
 
 
+def wire_schema(cls: type) -> dict:
+    """``{'Tag': {'Key': None, 'Value': None}, 'RegionId': None, ...}`` from ``cls.from_map``."""
+    found: dict = {}
+    current = None
+    for line in inspect.getsource(cls.from_map).splitlines():
+        key = _KEY.search(line)
+        if key:
+            current = key.group(1)
+            found[current] = None
+            continue
+        nested = _NESTED.search(line)
+        if nested and current is not None:
+            found[current] = wire_schema(getattr(sdk_models, nested.group(1)))
+    return found
+
+
 def _type(hint: str) -> Any:
     hint = hint.replace("main_models.", "").strip("'\"")
     if hint.startswith(("List[", "list[")):
@@ -51,17 +70,31 @@ def _type(hint: str) -> Any:
     return "any"
 
 
+def check_model(cls: type, body: Any, *, nulls: bool = False, path: Optional[str] = None) -> list[str]:
+    """Problems of ``body`` (decoded JSON) against SDK model ``cls``, nested models and lists included.
+
+    A key the model does not have, or a value of another JSON type than the one it declares, is a
+    problem; so is a null where it declares a type, unless ``nulls`` (the SDK reads null as absent).
+    Messages start with ``path`` (default: the model's name).
+    """
+    problems: list[str] = []
+    _check(("model", cls), body, cls.__name__ if path is None else path, problems, nulls)
+    return problems
+
+
 def check(action: str, body: Any) -> list[str]:
     model = getattr(sdk_models, f"{action}ResponseBody", None)
     if model is None:
         return [f"the SDK has no {action}ResponseBody"]
-    problems: list[str] = []
-    _check(("model", model), body, action, problems)
-    return problems
+    return check_model(model, body, nulls=True, path=action)
 
 
-def _check(kind: Any, value: Any, path: str, problems: list[str]) -> None:
-    if value is None or kind == "any":
+def _check(kind: Any, value: Any, path: str, problems: list[str], nulls: bool) -> None:
+    if kind == "any":
+        return
+    if value is None:
+        if not nulls:
+            problems.append(f"{path}: null where the SDK declares {_name(kind)}")
         return
     if isinstance(kind, str):
         ok = isinstance(value, _SCALARS[kind]) and not (kind in ("int", "float") and isinstance(value, bool))
@@ -74,7 +107,7 @@ def _check(kind: Any, value: Any, path: str, problems: list[str]) -> None:
             problems.append(f"{path}: {type(value).__name__} where the SDK declares a list")
             return
         for n, item in enumerate(value):
-            _check(inner, item, f"{path}[{n}]", problems)
+            _check(inner, item, f"{path}[{n}]", problems, nulls)
         return
     if not isinstance(value, dict):
         problems.append(f"{path}: {type(value).__name__} where the SDK declares an object")
@@ -84,7 +117,13 @@ def _check(kind: Any, value: Any, path: str, problems: list[str]) -> None:
         if key not in fields:
             problems.append(f"{path}.{key}: not a field of {inner.__name__}")
         else:
-            _check(fields[key], item, f"{path}.{key}", problems)
+            _check(fields[key], item, f"{path}.{key}", problems, nulls)
+
+
+def _name(kind: Any) -> str:
+    if isinstance(kind, str):
+        return kind
+    return "a list" if kind[0] == "list" else "an object"
 
 
 def first_problem(action: Optional[str], body: Any) -> Optional[str]:

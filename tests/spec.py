@@ -16,7 +16,7 @@ def _metadata_path() -> Optional[Path]:
     """``$MOCKECS_SPEC_DIR``, else ``shared/spec`` beside the checkout or beside any folder above it."""
     if os.environ.get("MOCKECS_SPEC_DIR"):
         return Path(os.environ["MOCKECS_SPEC_DIR"]) / _NAME
-    for folder in Path(__file__).resolve().parents[1:]:
+    for folder in list(Path(__file__).resolve().parents)[1:]:
         if (folder / "shared" / "spec" / _NAME).exists():
             return folder / "shared" / "spec" / _NAME
     return None

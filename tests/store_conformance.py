@@ -12,8 +12,6 @@ import threading
 
 import pytest
 
-__all__ = [name for name in dir() if name.startswith("test_")]  # rebuilt at the bottom
-
 IMAGE = {"ImageId": "m-1", "ImageName": "base", "Tags": {"Tag": [{"TagKey": "env", "TagValue": "测试"}]},
          "Size": 40, "Shared": False, "Nested": {"list": [1, 2, {"a": None}]}}
 

@@ -21,7 +21,7 @@ from mockecs import images, resources
 from mockecs.engine import _load_operations
 from mockecs.operations import REGISTRY, Context
 from mockecs.params import group
-from tests.sdk import DEFAULT_ACCOUNT, legacy_call
+from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call
 from tests.spec import documented_error
 
 REGION = "cn-hangzhou"
@@ -31,12 +31,6 @@ _load_operations()
 
 
 # -- helpers -------------------------------------------------------------------------------------
-def error_of(call, *args, **kwargs) -> ClientException:
-    with pytest.raises(ClientException) as info:
-        call(*args, **kwargs)
-    return info.value
-
-
 def assert_error(err: ClientException, action: str, code: str, status: int) -> None:
     assert (err.code, err.status_code) == (code, status)
     documented = documented_error(action, code)

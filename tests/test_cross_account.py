@@ -2,13 +2,12 @@
 publication, deletion rules, system-disk replacement with every image type, seed-level search."""
 from __future__ import annotations
 
-import pytest
 from alibabacloud_ecs20140526 import models
 from alibabacloud_tea_openapi.exceptions import ClientException
 from aliyunsdkecs.request.v20140526.DescribeImagesRequest import DescribeImagesRequest as LegacyDescribeImages
 
 from mockecs import marketplace
-from tests.sdk import DEFAULT_ACCOUNT, legacy_call, make_account
+from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call, make_account
 from tests.spec import documented_error
 
 REGION = "cn-hangzhou"
@@ -28,12 +27,6 @@ def describe(client, **kw) -> list[dict]:
 
 def ids(client, **kw) -> set[str]:
     return {i["ImageId"] for i in describe(client, **kw)}
-
-
-def error_of(call) -> ClientException:
-    with pytest.raises(ClientException) as info:
-        call()
-    return info.value
 
 
 def assert_documented(err: ClientException, action: str, code: str) -> None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import http.server
-import json
 import re
 import threading
 import unittest
@@ -21,6 +20,7 @@ from aliyunsdkecs.request.v20140526.DescribeZonesRequest import DescribeZonesReq
 from mockecs import mock_ecs
 from mockecs.clients import client, legacy_client
 from mockecs.mock import ECS_HOST, MockECS, current_mock
+from tests.sdk import legacy_call
 
 REGION_FIELDS = {"RegionId", "LocalName", "RegionEndpoint", "Status"}
 
@@ -35,7 +35,7 @@ def _regions(c=None) -> list:
 def _legacy_regions() -> list:
     req = DescribeRegionsRequest()
     req.set_accept_format("json")
-    body = json.loads(legacy_client().do_action_with_exception(req))
+    body = legacy_call(legacy_client(), req)
     assert set(body) == {"RequestId", "Regions"}
     return body["Regions"]["Region"]
 

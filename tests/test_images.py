@@ -12,7 +12,7 @@ from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkecs.request.v20140526.CopyImageRequest import CopyImageRequest
 from aliyunsdkecs.request.v20140526.DescribeImagesRequest import DescribeImagesRequest
 
-from tests.sdk import legacy_call, new_client
+from tests.sdk import error_of, legacy_call, new_client
 from tests.spec import documented_error
 
 REGION = "cn-hangzhou"
@@ -59,10 +59,7 @@ def image(client, image_id: str, region: str = REGION, status: str = "ALL") -> d
     return found[0]
 
 
-def error(call, *args) -> ClientException:
-    with pytest.raises(ClientException) as info:
-        call(*args)
-    return info.value
+error = error_of
 
 
 def assert_documented(exc: ClientException, action: str) -> None:

@@ -3,7 +3,6 @@ StartInstance, StopInstance, DeleteInstance, ReplaceSystemDisk, DescribeDisks â€
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import re
 from typing import Any, Optional
@@ -21,7 +20,8 @@ from aliyunsdkecs.request.v20140526.RunInstancesRequest import RunInstancesReque
 from aliyunsdkecs.request.v20140526.StopInstanceRequest import StopInstanceRequest
 
 from mockecs import resources
-from tests.sdk import legacy_call
+from tests.sdk import error_of, legacy_call
+from tests.sdk_shapes import check_model
 from tests.spec import documented_error
 
 REGION = "cn-hangzhou"
@@ -39,39 +39,13 @@ SECOND = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 
 # -- helpers -----------------------------------------------------------------------------
-def assert_wire(data: Any, model: str, path: str = "") -> None:
-    """Every key of ``data`` is a field of SDK model ``model`` with the JSON type it declares."""
-    cls = getattr(models, model)
-    keys = re.findall(r"result\['([^']+)'\]", inspect.getsource(cls.to_map))
-    params = [p for p in inspect.signature(cls.__init__).parameters.values() if p.name != "self"]
-    types = dict(zip(keys, (str(p.annotation) for p in params)))
-    assert isinstance(data, dict), path
-    for key, value in data.items():
-        where = f"{path}.{key}"
-        assert key in types, f"{where} is not in {model}"
-        declared = types[key]
-        if declared == "str":
-            assert isinstance(value, str), where
-        elif declared == "int":
-            assert isinstance(value, int) and not isinstance(value, bool), where
-        elif declared == "bool":
-            assert isinstance(value, bool), where
-        elif declared == "float":
-            assert isinstance(value, (int, float)) and not isinstance(value, bool), where
-        elif declared.startswith("List[main_models."):
-            assert isinstance(value, list), where
-            for item in value:
-                assert_wire(item, declared[len("List[main_models."):-1], where)
-        elif declared.startswith("List["):
-            assert isinstance(value, list) and all(isinstance(v, str) for v in value), where
-        elif declared.startswith("main_models."):
-            assert_wire(value, declared[len("main_models."):], where)
+def assert_wire(data: Any, model: str) -> None:
+    """Every key of ``data`` is a field of SDK model ``model`` with the JSON type it declares (no nulls)."""
+    problems = check_model(getattr(models, model), data)
+    assert not problems, problems
 
 
-def new_error(call: Any) -> ClientException:
-    with pytest.raises(ClientException) as info:
-        call()
-    return info.value
+new_error = error_of
 
 
 def old_error(client: Any, request: Any) -> ServerException:

@@ -7,6 +7,7 @@ from alibabacloud_ecs20140526 import models
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from mockecs import marketplace
+from tests.sdk import error_of
 from tests.spec import documented_error
 
 LAMP, LAMP_CODE = "m-bp1o6a6zp7fkruscjqn0", "cmjj028279"
@@ -24,12 +25,6 @@ def market_images(client) -> dict[str, dict]:
 def run(client, image_id: str, **kw):
     kw.setdefault("instance_type", "ecs.g7.large")
     return client.run_instances(models.RunInstancesRequest(region_id=REGION, image_id=image_id, **kw))
-
-
-def error_of(call) -> ClientException:
-    with pytest.raises(ClientException) as info:
-        call()
-    return info.value
 
 
 def assert_documented(err: ClientException, action: str, code: str) -> None:

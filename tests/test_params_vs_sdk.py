@@ -5,34 +5,13 @@ typo in a declaration (``ImageOwnerAlis``) or a wrong nesting fails here, not in
 """
 from __future__ import annotations
 
-import inspect
-import re
-
 import alibabacloud_ecs20140526.models as sdk_models
 import pytest
 
 from mockecs.engine import _load_operations
 from mockecs.operations import REGISTRY
 from mockecs.params import Param
-
-_KEY = re.compile(r"if m\.get\('([^']+)'\) is not None:")
-_NESTED = re.compile(r"temp_model = main_models\.(\w+)\(\)")
-
-
-def wire_schema(cls: type) -> dict:
-    """``{'Tag': {'Key': None, 'Value': None}, 'RegionId': None, ...}`` from ``cls.from_map``."""
-    schema: dict = {}
-    current = None
-    for line in inspect.getsource(cls.from_map).splitlines():
-        key = _KEY.search(line)
-        if key:
-            current = key.group(1)
-            schema[current] = None
-            continue
-        nested = _NESTED.search(line)
-        if nested and current is not None:
-            schema[current] = wire_schema(getattr(sdk_models, nested.group(1)))
-    return schema
+from tests.sdk_shapes import wire_schema
 
 
 def check(params: tuple, schema: dict, where: str) -> list[str]:

@@ -13,7 +13,7 @@ from aliyunsdkecs.request.v20140526.DescribePriceRequest import DescribePriceReq
 from mockecs import marketplace, pricing
 from mockecs.engine import Config
 from mockecs.mock import MockECS
-from tests.sdk import legacy_call, new_client
+from tests.sdk import error_of, legacy_call, new_client
 from tests.spec import documented_error
 
 REGION = "cn-hangzhou"
@@ -44,12 +44,6 @@ def lines(info: dict) -> dict[str, dict]:
 
 def image_fee(client, image_id: str, **kw) -> float:
     return lines(price(client, image_id=image_id, **kw))["image"]["OriginalPrice"]
-
-
-def error_of(call) -> ClientException:
-    with pytest.raises(ClientException) as info:
-        call()
-    return info.value
 
 
 def assert_documented(err: ClientException, code: str, message: bool = True) -> None:

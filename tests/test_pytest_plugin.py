@@ -16,6 +16,7 @@ from aliyunsdkecs.request.v20140526.DescribeRegionsRequest import DescribeRegion
 
 from mockecs.accounts import DEFAULT_ACCOUNT_ID
 from mockecs.mock import MockECS
+from tests.sdk import legacy_call
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "conftest_examples"
 
@@ -23,7 +24,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "conftest_examples"
 def _legacy_regions(client) -> dict:
     req = DescribeRegionsRequest()
     req.set_accept_format("json")
-    return json.loads(client.do_action_with_exception(req))
+    return legacy_call(client, req)
 
 
 # -- fixtures in this process -------------------------------------------------------------------

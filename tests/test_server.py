@@ -14,6 +14,7 @@ import warnings
 import pytest
 import requests
 
+from mockecs.clients import server_client, server_legacy_client
 from mockecs.server import ServerThread
 
 QUERY = "?Action=DescribeRegions&Version=2014-05-26&Format=JSON"
@@ -64,11 +65,7 @@ def clean(server):
 
 
 def new_client(netloc: str, protocol: str = "HTTP", **config):
-    from alibabacloud_ecs20140526.client import Client
-    from alibabacloud_tea_openapi.models import Config
-
-    return Client(Config(endpoint=netloc, protocol=protocol, access_key_id=config.pop("ak", AK),
-                         access_key_secret=config.pop("sk", SK), region_id="cn-hangzhou", **config))
+    return server_client(f"{protocol.lower()}://{netloc}", config.pop("ak", AK), config.pop("sk", SK), **config)
 
 
 def regions_new_sdk(netloc: str, protocol: str = "HTTP", runtime=None, **config) -> list[str]:
@@ -82,13 +79,13 @@ def regions_new_sdk(netloc: str, protocol: str = "HTTP", runtime=None, **config)
 
 
 def regions_old_sdk(netloc: str, ak: str = AK, sk: str = SK) -> list[str]:
-    from aliyunsdkcore.client import AcsClient
     from aliyunsdkecs.request.v20140526.DescribeRegionsRequest import DescribeRegionsRequest
 
+    from tests.sdk import legacy_call
+
     request = DescribeRegionsRequest()
-    request.set_endpoint(netloc)
     request.set_accept_format("json")
-    body = json.loads(AcsClient(ak, sk, "cn-hangzhou").do_action_with_exception(request))
+    body = legacy_call(server_legacy_client(f"http://{netloc}", ak, sk), request)
     return [r["RegionId"] for r in body["Regions"]["Region"]]
 
 
@@ -494,8 +491,6 @@ def test_sdks_through_the_loop_thread_server_answers_and_errors():
     from aliyunsdkcore.acs_exception.exceptions import ServerException
     from aliyunsdkecs.request.v20140526.DescribeImagesRequest import DescribeImagesRequest
     from Tea.exceptions import TeaException
-
-    from mockecs.clients import server_client, server_legacy_client
 
     image_id = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
     with ServerThread() as srv:

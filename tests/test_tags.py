@@ -5,12 +5,11 @@ import asyncio
 
 import pytest
 from alibabacloud_ecs20140526 import models
-from alibabacloud_tea_openapi.exceptions import ClientException
 from aliyunsdkecs.request.v20140526.ListTagResourcesRequest import ListTagResourcesRequest
 from aliyunsdkecs.request.v20140526.TagResourcesRequest import TagResourcesRequest
 from aliyunsdkecs.request.v20140526.UntagResourcesRequest import UntagResourcesRequest
 
-from tests.sdk import legacy_call
+from tests.sdk import error_of, legacy_call
 from tests.spec import documented_error
 
 REGION = "cn-hangzhou"
@@ -42,12 +41,6 @@ def rows(client, rtype="image", **kw):
 def image_tags(client, image_id):
     img = client.describe_images(models.DescribeImagesRequest(region_id=REGION, image_id=image_id)).body.images.image[0]
     return [(t.tag_key, t.tag_value) for t in img.tags.tag]
-
-
-def error_of(call) -> ClientException:
-    with pytest.raises(ClientException) as info:
-        call()
-    return info.value
 
 
 def assert_documented(action, err, code, status):

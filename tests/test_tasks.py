@@ -6,7 +6,6 @@ import json
 
 import pytest
 from alibabacloud_ecs20140526 import models
-from alibabacloud_tea_openapi.exceptions import ClientException
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkecs.request.v20140526.DescribeTaskAttributeRequest import DescribeTaskAttributeRequest
 from aliyunsdkecs.request.v20140526.DescribeTasksRequest import DescribeTasksRequest
@@ -14,7 +13,8 @@ from aliyunsdkecs.request.v20140526.ImportImageRequest import ImportImageRequest
 
 from mockecs import resources
 from mockecs.hookspecs import hookimpl
-from tests.sdk import legacy_call
+from tests.sdk import error_of, legacy_call
+from tests.sdk_shapes import wire_schema
 from tests.spec import documented_error
 
 REGION = "cn-hangzhou"
@@ -31,12 +31,6 @@ def import_image(client, name="imported-1", mappings=None, **kw):
     req = models.ImportImageRequest(region_id=kw.pop("region_id", REGION), image_name=name,
                                     disk_device_mapping=mappings or [disk(size=20)], **kw)
     return client.import_image(req).body
-
-
-def error_of(call) -> ClientException:
-    with pytest.raises(ClientException) as info:
-        call()
-    return info.value
 
 
 def assert_documented(action, err, code, status=None):
@@ -63,13 +57,6 @@ def task(client, task_id):
     return client.describe_task_attribute(models.DescribeTaskAttributeRequest(region_id=REGION, task_id=task_id)).body
 
 
-def model_keys(cls) -> set:
-    import inspect
-    import re
-
-    return set(re.findall(r"if m\.get\('([^']+)'\) is not None:", inspect.getsource(cls.from_map)))
-
-
 # -- ImportImage ---------------------------------------------------------------------------
 def test_import_creates_available_image_task_and_snapshot(client):
     body = import_image(client, tag=[models.ImportImageRequestTag(key="env", value="prod")],
@@ -94,7 +81,7 @@ def test_import_creates_available_image_task_and_snapshot(client):
     assert (attr.total_count, attr.success_count, attr.failed_count) == (1, 1, 0)
     assert len(attr.creation_time) == len("2020-11-24T12:50Z") and attr.creation_time.endswith("Z")
     wire = attr.to_map()
-    assert set(wire) <= model_keys(models.DescribeTaskAttributeResponseBody)
+    assert set(wire) <= set(wire_schema(models.DescribeTaskAttributeResponseBody))
     assert isinstance(wire["TotalCount"], int) and isinstance(wire["SupportCancel"], str)
 
 
@@ -393,7 +380,7 @@ def test_describe_tasks_filters_and_pages(client, engine):
     assert (body.total_count, len(page)) == (3, 1)
     row = client.describe_tasks(models.DescribeTasksRequest(region_id=REGION, task_ids=first.task_id)).body.to_map()
     task_row = row["TaskSet"]["Task"][0]
-    assert set(task_row) == model_keys(models.DescribeTasksResponseBodyTaskSetTask)
+    assert set(task_row) == set(wire_schema(models.DescribeTasksResponseBodyTaskSetTask))
     assert task_row["SupportCancel"] == "false" and task_row["ResourceId"] == first.image_id
     err = error_of(lambda: ids(page_size=101))
     assert err.code == "InvalidParameter"
