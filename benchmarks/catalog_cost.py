@@ -1,6 +1,6 @@
 """Reset / new-test cost with the built-in catalog vs a generated 50,000-image catalog.
 
-The catalog is one immutable layer loaded once per set of data files (``mockecs.catalog``)
+The catalog is one immutable layer loaded once per set of data files (``mockecs.world.catalog``)
 and never copied into a store, so ``engine.reset()`` and building a new engine for a test
 must cost the same whatever its size. Loading the big catalog once happens before timing.
 
@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from mockecs import catalog
-from mockecs.engine import Config, Engine
-from mockecs.mock import MockECS
+from mockecs.engine.core import Config, Engine
+from mockecs.modes.mock import MockECS
+from mockecs.world import catalog
 
 KINDS = ("system", "marketplace", "community", "shared")
 

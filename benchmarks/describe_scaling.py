@@ -21,12 +21,12 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mockecs import images  # noqa: E402
-from mockecs.accounts import DEFAULT_ACCOUNT_ID  # noqa: E402
-from mockecs.engine import Engine  # noqa: E402
-from mockecs.operations import Context  # noqa: E402
-from mockecs.protocol import HttpRequest  # noqa: E402
-from mockecs.resources import iso  # noqa: E402
+from mockecs.engine.core import Engine  # noqa: E402
+from mockecs.ops.registry import Context  # noqa: E402
+from mockecs.state.accounts import DEFAULT_ACCOUNT_ID  # noqa: E402
+from mockecs.wire.protocol import HttpRequest  # noqa: E402
+from mockecs.world import images  # noqa: E402
+from mockecs.world.resources import iso  # noqa: E402
 
 REGION = "cn-hangzhou"
 SIZES = (10, 1_000, 100_000)

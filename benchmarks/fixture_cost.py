@@ -59,8 +59,8 @@ def run_pytest(n: int) -> tuple[list[float], list[float], float]:
 
 def time_core(n: int) -> tuple[float, float]:
     """Seconds per reset+start+stop (the fixture's work), and for building the session engine once."""
-    from mockecs.engine import Config, Engine
-    from mockecs.mock import MockECS
+    from mockecs.engine.core import Config, Engine
+    from mockecs.modes.mock import MockECS
 
     start = time.perf_counter()
     engine = Engine(Config(catalog=True))

@@ -21,7 +21,7 @@ from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 from alibabacloud_tea_openapi.utils_models import Config as TeaConfig
 
-from mockecs.mock import MockECS
+from mockecs.modes.mock import MockECS
 
 CASES = {
     "DescribeRegions": lambda c: c.describe_regions(models.DescribeRegionsRequest()),
@@ -95,7 +95,7 @@ def import_cost(runs: int = 7) -> dict[str, tuple[float, float, float]]:
 
     cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     nocache = dict(cached, PYTHONDONTWRITEBYTECODE="1")
-    subprocess.run([sys.executable, "-c", "import mockecs.mock, mockecs.engine; mockecs.engine._load_operations()"],
+    subprocess.run([sys.executable, "-c", "import mockecs.modes.mock, mockecs.engine.core"],
                    check=True, env=cached)  # writes the bytecode
     out = {}
     for name, env in (("bytecode cached", cached), ("no bytecode cache", nocache)):

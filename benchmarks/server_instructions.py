@@ -40,7 +40,7 @@ for _ in range(int(sys.argv[2])):
 
 def serve(app_name: str, requests: int) -> None:
     """Serve ``requests`` requests of one client process, then stop (runs under valgrind)."""
-    from mockecs.server.backends import WaitressServer
+    from mockecs.modes.server.backends import WaitressServer
 
     server = WaitressServer(mockecs_app() if app_name == "mockecs" else bare_app(), "127.0.0.1", 0, None)
     port = server.url.rstrip("/").rsplit(":", 1)[1]

@@ -38,8 +38,8 @@ STACKS = {"waitress": ("waitress", False), "cheroot": ("cheroot", False), "chero
 
 # -- server side (runs in a child process) ---------------------------------------------------
 def mockecs_app() -> Callable:
-    from mockecs.engine import Config, Engine
-    from mockecs.server.wsgi import make_app
+    from mockecs.engine.core import Config, Engine
+    from mockecs.modes.server.wsgi import make_app
 
     # As ``mockecs server`` runs by default (the call record on), with no image quota: the soak
     # creates thousands of images.
@@ -47,8 +47,8 @@ def mockecs_app() -> Callable:
 
 
 def bare_app() -> Callable:
-    from mockecs.engine import Engine
-    from mockecs.protocol import HttpRequest
+    from mockecs.engine.core import Engine
+    from mockecs.wire.protocol import HttpRequest
 
     # The same status line, headers and body as mockecs' answer (its request id frozen), so that the
     # server's own work per response (header handling, bytes sent) is the same for both apps.
@@ -67,8 +67,8 @@ def bare_app() -> Callable:
 def serve(app_name: str, stack: str, threads: int) -> None:
     import logging
 
-    from mockecs.server.backends import CHEROOT_THREADS, CherootServer, WaitressServer
-    from mockecs.server.tls import self_signed
+    from mockecs.modes.server.backends import CHEROOT_THREADS, CherootServer, WaitressServer
+    from mockecs.modes.server.tls import self_signed
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" is the point here
     app = mockecs_app() if app_name == "mockecs" else bare_app()

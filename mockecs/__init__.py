@@ -7,11 +7,11 @@ __all__ = ["mock_ecs", "MockECS", "Engine", "Config", "EcsError"]
 __version__ = "0.1.0"
 
 _LAZY = {
-    "mock_ecs": "mockecs.mock",
-    "MockECS": "mockecs.mock",
-    "Engine": "mockecs.engine",
-    "Config": "mockecs.engine",
-    "EcsError": "mockecs.errors",
+    "mock_ecs": "mockecs.modes.mock",
+    "MockECS": "mockecs.modes.mock",
+    "Engine": "mockecs.engine.core",
+    "Config": "mockecs.engine.core",
+    "EcsError": "mockecs.wire.errors",
 }
 
 

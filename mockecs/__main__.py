@@ -1,4 +1,4 @@
 """``python -m mockecs server ...``: the same as the ``mockecs`` console script."""
-from mockecs.cli import main
+from mockecs.modes.cli import main
 
 main(prog_name="mockecs")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockecs.mock import MockECS
+from mockecs.modes.mock import MockECS
 
 pytest_plugins = ["pytester"]
 
@@ -47,8 +47,8 @@ def answers_match_sdk_models(monkeypatch):
     (field names and JSON types), whichever test produced it: see tests/sdk_shapes.py."""
     import json
 
-    from mockecs.engine import Engine
-    from mockecs.protocol import decode
+    from mockecs.engine.core import Engine
+    from mockecs.wire.protocol import decode
     from tests.sdk_shapes import first_problem
 
     problems: list[str] = []

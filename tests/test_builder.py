@@ -17,17 +17,16 @@ from aliyunsdkecs.request.v20140526.DescribeImagePipelineExecutionsRequest impor
 from aliyunsdkecs.request.v20140526.DescribeImagePipelinesRequest import DescribeImagePipelinesRequest
 from aliyunsdkecs.request.v20140526.StartImagePipelineExecutionRequest import StartImagePipelineExecutionRequest
 
-from mockecs import images, resources
-from mockecs.engine import _load_operations
-from mockecs.operations import REGISTRY, Context
-from mockecs.params import group
+import mockecs.engine.core  # noqa: F401  (registers every operation)
+from mockecs.ops.registry import REGISTRY, Context
+from mockecs.wire.params import group
+from mockecs.world import images, resources
 from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call
 from tests.spec import documented_error
 
 REGION = "cn-hangzhou"
 BASE = "aliyun_3_x64_20G_alibase_20240819.vhd"  # a public image of the built-in catalog
 FAMILY = "acs:alibaba_cloud_linux_3_2104_lts_x64"
-_load_operations()
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -646,7 +645,7 @@ def test_xml_answer(engine, legacy):
     # A client asking for XML (Format=XML) gets the odd wrappers as nested elements.
     import xml.etree.ElementTree as ET
 
-    from mockecs.protocol import HttpRequest
+    from mockecs.wire.protocol import HttpRequest
 
     create = CreateImagePipelineRequest()
     create.set_BaseImageType("IMAGE")

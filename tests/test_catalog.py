@@ -8,10 +8,11 @@ import pluggy
 import pytest
 from alibabacloud_ecs20140526 import models
 
-from mockecs import builtin_plugins, catalog, hookspecs
-from mockecs.engine import Config, Engine
-from mockecs.hookspecs import hookimpl
-from mockecs.mock import MockECS
+from mockecs.engine.core import BUILTIN_PLUGINS, Config, Engine
+from mockecs.modes.mock import MockECS
+from mockecs.state import hookspecs
+from mockecs.state.hookspecs import hookimpl
+from mockecs.world import catalog
 from tests.sdk import DEFAULT_ACCOUNT, make_account, new_client
 
 UBUNTU = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
@@ -23,8 +24,8 @@ def manager(*plugins) -> pluggy.PluginManager:
     """A fresh plugin manager: the built-in plugins plus ``plugins`` (the global one stays untouched)."""
     pm = pluggy.PluginManager("mockecs")
     pm.add_hookspecs(hookspecs)
-    for name in builtin_plugins.__all__:
-        pm.register(getattr(builtin_plugins, name)(), name=f"mockecs.{name}")
+    for plugin in BUILTIN_PLUGINS:
+        pm.register(plugin(), name=f"mockecs.{plugin.__name__}")
     for plugin in plugins:
         pm.register(plugin)
     return pm

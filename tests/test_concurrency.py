@@ -11,8 +11,8 @@ import threading
 import pytest
 from alibabacloud_ecs20140526 import models
 
-from mockecs.engine import Config, Engine
-from mockecs.mock import MockECS
+from mockecs.engine.core import Config, Engine
+from mockecs.modes.mock import MockECS
 from tests.sdk import new_client
 
 THREADS, CREATES = 8, 15
@@ -101,7 +101,7 @@ def test_threads_in_process(roomy_engine):
 
 
 def test_threads_through_the_server(roomy_engine):
-    from mockecs.server import ServerThread
+    from mockecs.modes.server import ServerThread
 
     with ServerThread(engine=roomy_engine) as server:
         _run(lambda: new_client(endpoint=server.netloc, protocol="HTTP"))

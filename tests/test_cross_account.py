@@ -6,7 +6,7 @@ from alibabacloud_ecs20140526 import models
 from alibabacloud_tea_openapi.exceptions import ClientException
 from aliyunsdkecs.request.v20140526.DescribeImagesRequest import DescribeImagesRequest as LegacyDescribeImages
 
-from mockecs import marketplace
+from mockecs.world import marketplace
 from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call, make_account
 from tests.spec import documented_error
 

@@ -18,8 +18,8 @@ from aliyunsdkecs.request.v20140526.DescribeRegionsRequest import DescribeRegion
 from aliyunsdkecs.request.v20140526.DescribeZonesRequest import DescribeZonesRequest
 
 from mockecs import mock_ecs
-from mockecs.clients import client, legacy_client
-from mockecs.mock import ECS_HOST, MockECS, current_mock
+from mockecs.modes.clients import client, legacy_client
+from mockecs.modes.mock import ECS_HOST, MockECS, current_mock
 from tests.sdk import legacy_call
 
 REGION_FIELDS = {"RegionId", "LocalName", "RegionEndpoint", "Status"}

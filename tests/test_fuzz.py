@@ -13,16 +13,15 @@ from urllib.parse import urlencode
 import pytest
 from alibabacloud_ecs20140526 import models
 
-from mockecs.engine import Engine, _load_operations
-from mockecs.mock import MockECS
-from mockecs.operations import REGISTRY
-from mockecs.params import Param
-from mockecs.protocol import HttpRequest
+from mockecs.engine.core import Engine
+from mockecs.modes.mock import MockECS
+from mockecs.ops.registry import REGISTRY
+from mockecs.wire.params import Param
+from mockecs.wire.protocol import HttpRequest
 from tests.sdk import new_client
 
 GARBAGE = ["", " ", "-1", "0", "2147483648", "99999999999999999999", "true", "False", "maybe", "[]", "[\"x\"]",
            "{}", "null", "None", "中文", "a" * 300, "m-", "i-nothere", "s-nothere", ",", "*", "%", "acs:x", "http://x"]
-_load_operations()
 
 
 def world(engine: Engine) -> dict[str, list[str]]:

@@ -356,7 +356,7 @@ def test_create_from_stopped_and_wrong_status_instance(client):
 
 
 def test_marketplace_source_passes_on_product_code(client, engine):
-    from mockecs import marketplace
+    from mockecs.world import marketplace
 
     marketplace.subscribe(engine, "1234567890123456", "cmjj028279")
     instance_id = run_instance(client, MARKETPLACE)

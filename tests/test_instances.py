@@ -19,7 +19,7 @@ from aliyunsdkecs.request.v20140526.ReplaceSystemDiskRequest import ReplaceSyste
 from aliyunsdkecs.request.v20140526.RunInstancesRequest import RunInstancesRequest
 from aliyunsdkecs.request.v20140526.StopInstanceRequest import StopInstanceRequest
 
-from mockecs import resources
+from mockecs.world import resources
 from tests.sdk import error_of, legacy_call
 from tests.sdk_shapes import check_model
 from tests.spec import documented_error
@@ -283,7 +283,7 @@ def test_image_id_and_family_rules(client):
 
 
 def test_family_skips_deprecated_and_uses_own_images(client, engine):
-    from mockecs.accounts import DEFAULT_ACCOUNT_ID
+    from mockecs.state.accounts import DEFAULT_ACCOUNT_ID
 
     old = put_image(engine, DEFAULT_ACCOUNT_ID, ImageFamily="golden", CreationTime="2024-01-01T00:00:00Z")
     put_image(engine, DEFAULT_ACCOUNT_ID, ImageFamily="golden", CreationTime="2024-06-01T00:00:00Z",
@@ -303,7 +303,7 @@ def test_other_accounts_private_image_is_not_found(client, engine, other):
 
 @pytest.mark.parametrize("status", ["Creating", "Waiting", "UnAvailable", "CreateFailed"])
 def test_image_not_available_is_denied(client, engine, status):
-    from mockecs.accounts import DEFAULT_ACCOUNT_ID
+    from mockecs.state.accounts import DEFAULT_ACCOUNT_ID
 
     image = put_image(engine, DEFAULT_ACCOUNT_ID, Status=status)
     err = new_error(lambda: run(client, image["ImageId"]))
@@ -318,7 +318,7 @@ def test_image_not_available_is_denied(client, engine, status):
 
 
 def test_deprecated_image_still_launches_and_usage_becomes_instance(client, engine):
-    from mockecs.accounts import DEFAULT_ACCOUNT_ID
+    from mockecs.state.accounts import DEFAULT_ACCOUNT_ID
 
     image = put_image(engine, DEFAULT_ACCOUNT_ID, Status="Deprecated")
     iid = run(client, image["ImageId"])[0]
@@ -331,7 +331,7 @@ def test_deprecated_image_still_launches_and_usage_becomes_instance(client, engi
 
 
 def test_usage_resets_option(client, engine):
-    from mockecs.accounts import DEFAULT_ACCOUNT_ID
+    from mockecs.state.accounts import DEFAULT_ACCOUNT_ID
 
     engine.config.options["usage_resets"] = True
     try:
@@ -346,7 +346,7 @@ def test_usage_resets_option(client, engine):
 
 
 def test_image_data_disk_mappings_become_data_disks(client, engine):
-    from mockecs.accounts import DEFAULT_ACCOUNT_ID
+    from mockecs.state.accounts import DEFAULT_ACCOUNT_ID
 
     image = put_image(engine, DEFAULT_ACCOUNT_ID, DiskDeviceMappings={"DiskDeviceMapping": [
         {"Device": "/dev/xvda", "Type": "system", "Size": "40", "SnapshotId": "s-bp1sys00000000000001"},
@@ -689,7 +689,7 @@ def test_data_disk_documented_errors(client, engine):
 
 
 def test_replace_system_disk_size_bounds(client, engine):
-    from mockecs.accounts import DEFAULT_ACCOUNT_ID
+    from mockecs.state.accounts import DEFAULT_ACCOUNT_ID
 
     small = put_image(engine, DEFAULT_ACCOUNT_ID, Size=5)
     iid = client.create_instance(models.CreateInstanceRequest(region_id=REGION, image_id=LINUX,
@@ -727,7 +727,7 @@ def test_replace_system_disk_while_its_snapshot_is_made(client, engine):
 
 
 def test_data_disk_device_resizes_a_disk_of_a_whole_machine_image(client, engine):
-    from mockecs.accounts import DEFAULT_ACCOUNT_ID
+    from mockecs.state.accounts import DEFAULT_ACCOUNT_ID
 
     image = put_image(engine, DEFAULT_ACCOUNT_ID, DiskDeviceMappings={"DiskDeviceMapping": [
         {"Device": "/dev/xvda", "Type": "system", "Size": "40", "SnapshotId": "s-bp1sys00000000000003"},

@@ -6,7 +6,7 @@ import pytest
 from alibabacloud_ecs20140526 import models
 from alibabacloud_tea_openapi.exceptions import ClientException
 
-from mockecs import marketplace
+from mockecs.world import marketplace
 from tests.sdk import error_of
 from tests.spec import documented_error
 

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from mockecs.server import ServerThread
+from mockecs.modes.server import ServerThread
 
 NODE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node")
 NODE = shutil.which("node")
@@ -57,7 +57,7 @@ def test_node_sdk_flow():
 
 def test_node_sdk_strict_signatures():
     """The Node SDK's ACS3-HMAC-SHA256 signatures verify against a registered key."""
-    from mockecs.engine import Config, Engine
+    from mockecs.engine.core import Config, Engine
 
     engine = Engine(Config(strict_signatures=True))
     engine.accounts.add_key("5555555555555555", "node-key", "node-secret")

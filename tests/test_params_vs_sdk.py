@@ -8,9 +8,9 @@ from __future__ import annotations
 import alibabacloud_ecs20140526.models as sdk_models
 import pytest
 
-from mockecs.engine import _load_operations
-from mockecs.operations import REGISTRY
-from mockecs.params import Param
+import mockecs.engine.core  # noqa: F401  (registers every operation)
+from mockecs.ops.registry import REGISTRY
+from mockecs.wire.params import Param
 from tests.sdk_shapes import wire_schema
 
 
@@ -30,7 +30,6 @@ def check(params: tuple, schema: dict, where: str) -> list[str]:
     return problems
 
 
-_load_operations()
 
 
 @pytest.mark.parametrize("action", sorted(REGISTRY))

@@ -10,9 +10,9 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkecs.request.v20140526.DescribePriceRequest import DescribePriceRequest as LegacyDescribePrice
 
-from mockecs import marketplace, pricing
-from mockecs.engine import Config
-from mockecs.mock import MockECS
+from mockecs.engine.core import Config
+from mockecs.modes.mock import MockECS
+from mockecs.world import marketplace, pricing
 from tests.sdk import error_of, legacy_call, new_client
 from tests.spec import documented_error
 

@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from mockecs.engine import Engine
-from mockecs.params import B, Comma, I, JsonList, Repeat, S, Struct, Structs, group
-from mockecs.protocol import HttpRequest, decode
+from mockecs.engine.core import Engine
+from mockecs.wire.params import B, Comma, I, JsonList, Repeat, S, Struct, Structs, group
+from mockecs.wire.protocol import HttpRequest, decode
 
 UUID = re.compile(r"^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$")
 
@@ -159,7 +159,7 @@ def test_flattened_lists_structs_and_typed_values():
 
 
 def test_xml_rendering_rules(engine):
-    from mockecs.encoding import to_xml
+    from mockecs.wire.encoding import to_xml
 
     root = ET.fromstring(to_xml("XResponse", {"Images": {"Image": [{"A": True, "Tags": {"Tag": []}}, {"A": False}]},
                                               "Ids": {"Id": ["i-1", "i-2"]}, "Empty": "", "N": 3, "S": "<&>"}))
@@ -183,7 +183,7 @@ def test_internal_error_is_an_ecs_answer_not_a_traceback(engine, monkeypatch):
 
 
 def test_call_record_is_bounded():
-    from mockecs.engine import Config
+    from mockecs.engine.core import Config
 
     engine = Engine(Config(max_calls=8))
     for n in range(30):
@@ -200,7 +200,7 @@ def test_call_record_is_bounded():
 def test_form_decoding_matches_parse_qsl(text):
     from urllib.parse import parse_qsl
 
-    from mockecs.protocol import _form
+    from mockecs.wire.protocol import _form
 
     assert _form(text) == dict(parse_qsl(text, keep_blank_values=True))
 
@@ -223,7 +223,7 @@ def test_injecting_a_fault_for_a_misspelt_action_is_refused(engine):
 ])
 def test_json_answers_are_what_json_dumps_writes(body):
     """The hand-written JSON writer is byte-identical to json.dumps(ensure_ascii=False, compact)."""
-    from mockecs.encoding import Frozen, render
+    from mockecs.wire.encoding import Frozen, render
 
     frozen = Frozen({"ImageId": "m-1", "OSName": "Alibaba Cloud Linux  3.2104 LTS 64位", "Size": 20})
     for value in (body, {**body, "Parts": {"Part": [frozen, frozen]}}):
@@ -236,7 +236,7 @@ def test_json_answers_are_what_json_dumps_writes(body):
 def test_wsgi_headers_from_environ(monkeypatch):
     """Header names are learnt per environ key (bounded); blank Content-Type/Length are dropped and
     latin-1 decoded UTF-8 values are restored."""
-    from mockecs.server import wsgi
+    from mockecs.modes.server import wsgi
 
     def environ(**extra):
         return {"REQUEST_METHOD": "POST", "PATH_INFO": "/", "QUERY_STRING": "", "wsgi.url_scheme": "http",
@@ -254,7 +254,7 @@ def test_wsgi_headers_from_environ(monkeypatch):
 
 
 def test_request_ids_are_unique_uuid4s():
-    from mockecs.engine import new_request_id
+    from mockecs.engine.core import new_request_id
 
     ids = [new_request_id() for _ in range(20000)]
     assert len(set(ids)) == len(ids)
@@ -263,7 +263,7 @@ def test_request_ids_are_unique_uuid4s():
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork only")
 def test_request_ids_differ_in_a_forked_process():
-    from mockecs.engine import new_request_id
+    from mockecs.engine.core import new_request_id
 
     read, write = os.pipe()
     pid = os.fork()

@@ -14,8 +14,8 @@ from alibabacloud_tea_openapi.exceptions import ServerException as NewServerExce
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkecs.request.v20140526.DescribeRegionsRequest import DescribeRegionsRequest
 
-from mockecs.accounts import DEFAULT_ACCOUNT_ID
-from mockecs.mock import MockECS
+from mockecs.modes.mock import MockECS
+from mockecs.state.accounts import DEFAULT_ACCOUNT_ID
 from tests.sdk import legacy_call
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "conftest_examples"
@@ -40,7 +40,7 @@ def test_ecs_mock_fresh_again(ecs_mock: MockECS, ecs_client) -> None:
 
 
 def test_engine_is_shared_between_tests(ecs_mock: MockECS, request: pytest.FixtureRequest) -> None:
-    from mockecs.pytest_plugin import _SESSION
+    from mockecs.modes.pytest_plugin import _SESSION
 
     assert ecs_mock.engine is request.config.stash[_SESSION].engine()
 
@@ -78,8 +78,8 @@ def test_marker_region(ecs_mock: MockECS, ecs_client, ecs_legacy_client, ecs_reg
 
 @pytest.mark.mockecs(strict_signatures=True)
 def test_marker_strict_signatures_gets_dedicated_engine(ecs_mock: MockECS, request: pytest.FixtureRequest) -> None:
-    from mockecs.clients import client
-    from mockecs.pytest_plugin import _SESSION
+    from mockecs.modes.clients import client
+    from mockecs.modes.pytest_plugin import _SESSION
 
     assert ecs_mock.engine.config.strict_signatures
     assert ecs_mock.engine is not request.config.stash[_SESSION].engine()
@@ -291,7 +291,7 @@ def test_store_url_worker_placeholder(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(PROBE)
     result = pytester.runpytest("-s", "--mockecs-store", "memory://")
     result.stdout.fnmatch_lines(["*PROBE*memory://*"])
-    from mockecs.pytest_plugin import worker_id
+    from mockecs.modes.pytest_plugin import worker_id
 
     class _Cfg:
         workerinput = {"workerid": "gw3"}
@@ -307,7 +307,7 @@ EXAMPLE_NEEDS = {"multi_account_sharing": ("RunInstances", "CreateImage", "Descr
 def _missing(actions) -> list:
     try:
         import mockecs.ops  # noqa: F401
-        from mockecs.operations import REGISTRY
+        from mockecs.ops.registry import REGISTRY
     except ImportError:
         return list(actions)
     return [a for a in actions if a not in REGISTRY]
@@ -409,7 +409,7 @@ def test_ecs_server(ecs_server, ecs_server_client) -> None:
 
 
 def test_ecs_server_state_is_reset(ecs_server, ecs_server_client) -> None:
-    from mockecs.clients import server_legacy_client
+    from mockecs.modes.clients import server_legacy_client
 
     assert ecs_server.engine.calls == [] and ecs_server.engine.faults == []
     body = _legacy_regions(server_legacy_client(ecs_server.url))
@@ -426,7 +426,7 @@ def test_ecs_server_and_in_process_mock_together(ecs_server, ecs_server_client, 
 
 @pytest.mark.mockecs(strict_signatures=True, region="cn-beijing")
 def test_ecs_server_follows_the_marker(ecs_server, ecs_server_client) -> None:
-    from mockecs.clients import server_client
+    from mockecs.modes.clients import server_client
 
     assert ecs_server.engine.config.strict_signatures
     assert ecs_server.engine.config.default_region == "cn-beijing"

@@ -14,8 +14,8 @@ import warnings
 import pytest
 import requests
 
-from mockecs.clients import server_client, server_legacy_client
-from mockecs.server import ServerThread
+from mockecs.modes.clients import server_client, server_legacy_client
+from mockecs.modes.server import ServerThread
 
 QUERY = "?Action=DescribeRegions&Version=2014-05-26&Format=JSON"
 AK, SK = "test-access-key-id", "test-access-key-secret"
@@ -268,7 +268,7 @@ def test_https_self_signed(tmp_path):
 
 def test_https_with_given_certificate_verifies(tmp_path):
     pytest.importorskip("cheroot", reason="the server-https extra is not installed")
-    from mockecs.server.tls import self_signed
+    from mockecs.modes.server.tls import self_signed
 
     cert, key = self_signed(["127.0.0.1"], directory=str(tmp_path))
     with ServerThread(https=True, certfile=cert, keyfile=key) as srv:
@@ -306,7 +306,7 @@ def test_accounts_file_and_strict_signatures(tmp_path):
 
 # -- ServerThread -----------------------------------------------------------------------------
 def test_server_thread_start_stop_frees_the_port():
-    from mockecs.engine import Engine
+    from mockecs.engine.core import Engine
 
     engine = Engine()
     with ServerThread(engine=engine) as srv:
@@ -360,13 +360,13 @@ def test_missing_sqlite_plugin_names_the_plugin(monkeypatch):
     """Without mockecs-sqlite installed, ``--store sqlite://`` says which plugin to install."""
     from click.testing import CliRunner
 
-    import mockecs.engine
-    from mockecs.cli import main
+    import mockecs.engine.core
+    from mockecs.modes.cli import main
 
     def no_plugin(config):
         raise ValueError(f"no installed mockecs store plugin handles {config.store!r}")
 
-    monkeypatch.setattr(mockecs.engine, "Engine", no_plugin)
+    monkeypatch.setattr(mockecs.engine.core, "Engine", no_plugin)
     result = CliRunner().invoke(main, ["server", "--port", "0", "--store", "sqlite:///state.db"])
     assert result.exit_code == 2 and "mockecs-sqlite" in result.output, result.output
 
@@ -454,7 +454,7 @@ def test_pipelined_requests_answer_in_order(threads):
 def test_large_answers_on_a_pipelined_connection():
     """Answers far above waitress' 16 MiB output watermark, pipelined, to a client that reads late:
     the loop thread must never wait for itself to drain the buffer."""
-    from mockecs.engine import Config, Engine
+    from mockecs.engine.core import Config, Engine
 
     engine = Engine(Config(options={"image_quota": 10**6}))
     big = {"store": {"image": {f"m-big{i:06d}": {"record": {"ImageId": f"m-big{i:06d}", "Description": "x" * 3000},

@@ -12,10 +12,10 @@ from aliyunsdkecs.request.v20140526.CreateSnapshotRequest import CreateSnapshotR
 from aliyunsdkecs.request.v20140526.DeleteSnapshotRequest import DeleteSnapshotRequest
 from aliyunsdkecs.request.v20140526.DescribeSnapshotsRequest import DescribeSnapshotsRequest
 
-from mockecs import resources
-from mockecs.operations import Context
 from mockecs.ops.instances import instance_disks
+from mockecs.ops.registry import Context
 from mockecs.ops.snapshots import make_snapshot
+from mockecs.world import resources
 from tests.sdk import legacy_call
 from tests.test_instances import (
     LINUX,

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from mockecs.store import MemoryStore
+from mockecs.state.store import MemoryStore
 from tests.store_conformance import *  # noqa: F403 - the suite's test functions
 
 sqlite_store = pytest.importorskip("mockecs_sqlite", reason="plugins/mockecs-sqlite is not installed")
@@ -37,12 +37,14 @@ def reopen(backend):
 
 
 def test_plugin_makes_sqlite_stores(tmp_path):
-    from mockecs.plugins import make_store
+    from mockecs.engine.core import BUILTIN_PLUGINS
+    from mockecs.state.plugins import make_store, plugin_manager
 
-    memory = make_store("sqlite://")
+    pm = plugin_manager(BUILTIN_PLUGINS)
+    memory = make_store("sqlite://", pm)
     assert isinstance(memory, sqlite_store.SqliteStore) and memory.path == ":memory:"
     path = tmp_path / "x.db"
-    on_disk = make_store(f"sqlite:///{path}")
+    on_disk = make_store(f"sqlite:///{path}", pm)
     assert on_disk.path == str(path)
     assert on_disk._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert on_disk._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL

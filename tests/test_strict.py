@@ -13,9 +13,9 @@ from aliyunsdkcore.acs_exception.exceptions import ClientException as LegacyClie
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkecs.request.v20140526.DescribeZonesRequest import DescribeZonesRequest
 
-from mockecs.mock import MockECS
-from mockecs.protocol import HttpRequest, decode
-from mockecs.signing import v1_signature, v1_string_to_sign, v3_string_to_sign
+from mockecs.modes.mock import MockECS
+from mockecs.wire.protocol import HttpRequest, decode
+from mockecs.wire.signing import v1_signature, v1_string_to_sign, v3_string_to_sign
 from tests.sdk import legacy_call, legacy_client, new_client
 
 AK, SECRET = "strict-ak", "strict-secret"

@@ -262,7 +262,7 @@ def test_list_pages_of_fifty_with_next_token(client):
 
 
 def test_list_uses_the_index_not_scans(client, monkeypatch):
-    from mockecs.store import _MemoryTransaction
+    from mockecs.state.store import _MemoryTransaction
 
     image_id = new_image(client)
     tag(client, [image_id], [("env", "prod")])

@@ -11,8 +11,8 @@ from aliyunsdkecs.request.v20140526.DescribeTaskAttributeRequest import Describe
 from aliyunsdkecs.request.v20140526.DescribeTasksRequest import DescribeTasksRequest
 from aliyunsdkecs.request.v20140526.ImportImageRequest import ImportImageRequest
 
-from mockecs import resources
-from mockecs.hookspecs import hookimpl
+from mockecs.state.hookspecs import hookimpl
+from mockecs.world import resources
 from tests.sdk import error_of, legacy_call
 from tests.sdk_shapes import wire_schema
 from tests.spec import documented_error

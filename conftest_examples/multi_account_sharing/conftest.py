@@ -1,7 +1,7 @@
 """Two accounts in one fake: ``alice`` (the default account) owns an image and shares it with ``bob``."""
 import pytest
 
-from mockecs.accounts import DEFAULT_ACCOUNT_ID
+from mockecs.state.accounts import DEFAULT_ACCOUNT_ID
 
 
 @pytest.fixture

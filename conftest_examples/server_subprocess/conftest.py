@@ -10,7 +10,7 @@ import pytest
 @pytest.fixture
 def server_env(ecs_server):
     """Environment for a child process: where the fake ECS is and which keys to use."""
-    from mockecs.accounts import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
+    from mockecs.state.accounts import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
 
     return dict(os.environ, ECS_ENDPOINT=ecs_server.url, ALIBABA_CLOUD_ACCESS_KEY_ID=DEFAULT_ACCESS_KEY_ID,
                 ALIBABA_CLOUD_ACCESS_KEY_SECRET=DEFAULT_ACCESS_KEY_SECRET)

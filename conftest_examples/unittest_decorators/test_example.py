@@ -9,8 +9,8 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.utils_models import Config
 
 from mockecs import mock_ecs
-from mockecs.clients import client as fake_client
-from mockecs.mock import current_mock
+from mockecs.modes.clients import client as fake_client
+from mockecs.modes.mock import current_mock
 
 
 def make_client(region_id="cn-hangzhou"):

@@ -1,4 +1,5 @@
-"""Operation handlers, one module per area of the API. Importing this package registers them all."""
+"""Operation handlers, one module per area of the API, declared in ``registry``; importing the package registers
+them all. Imports world, state and wire; never the engine or a mode."""
 from mockecs.ops import (  # noqa: F401
     builder,
     images,

@@ -17,12 +17,12 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping, Optional
 
-from mockecs import images, lifecycle, paging, regions, resources
-from mockecs.errors import EcsError, missing_parameter
-from mockecs.instance_types import instance_type as find_instance_type
-from mockecs.operations import Context, operation
-from mockecs.params import TAGS, B, Comma, I, L, Repeat, S, Struct, Structs
-from mockecs.validation import check_description, check_family, check_name, check_tags, valid_name
+from mockecs.ops.registry import Context, operation
+from mockecs.wire.errors import EcsError, missing_parameter
+from mockecs.wire.params import TAGS, B, Comma, I, L, Repeat, S, Struct, Structs
+from mockecs.world import images, lifecycle, paging, regions, resources
+from mockecs.world.instance_types import instance_type as find_instance_type
+from mockecs.world.validation import check_description, check_family, check_name, check_tags, valid_name
 
 MAX_CONTENT = 16 * 1024  # bytes, BuildContent / TestContent / component Content
 MAX_COMMANDS = 127

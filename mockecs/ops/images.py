@@ -2,7 +2,7 @@
 CancelCopyImage, DeleteImage, ModifyImageAttribute, DescribeImageFromFamily,
 DescribeImageSupportInstanceTypes.
 
-Store images are the caller's custom images (see :mod:`mockecs.images` for their internal
+Store images are the caller's custom images (see :mod:`mockecs.world.images` for their internal
 keys); catalog images (public, Marketplace, community, shared) exist in every region.
 Lookups go through index terms (owner+region, name, family, tag, snapshot) so that a query
 by id, owner, name, family or tag costs the same with 10 or 100,000 images in the store.
@@ -12,13 +12,14 @@ from __future__ import annotations
 import heapq
 from typing import Any, Iterable, Mapping, Optional
 
-from mockecs import images, lifecycle, paging, regions, resources
-from mockecs.catalog import newest_first_key
-from mockecs.errors import EcsError, invalid_parameter
-from mockecs.instance_types import instance_type, instance_types
-from mockecs.operations import Context, operation
-from mockecs.params import TAGS, B, I, L, S, Struct, Structs
-from mockecs.validation import check_description, check_family, check_name
+from mockecs.ops import instances, snapshots
+from mockecs.ops.registry import Context, operation
+from mockecs.wire.errors import EcsError, invalid_parameter
+from mockecs.wire.params import TAGS, B, I, L, S, Struct, Structs
+from mockecs.world import images, lifecycle, paging, regions, resources
+from mockecs.world.catalog import newest_first_key
+from mockecs.world.instance_types import instance_type, instance_types
+from mockecs.world.validation import check_description, check_family, check_name
 
 ALIASES = ("system", "self", "others", "marketplace")
 ARCHITECTURES = ("i386", "x86_64", "arm64")
@@ -126,10 +127,8 @@ def _filters(filters: Optional[list[dict]]) -> dict[str, str]:
 
 
 def _tag_wanted(tags: Optional[list[dict]]) -> list[dict]:
-    from mockecs.ops.instances import tag_filter
-
     # Unlike DescribeInstances, empty Key+Value pairs do not count towards the 20 tags.
-    return tag_filter([t for t in tags or () if t.get("key") or t.get("value")])
+    return instances.tag_filter([t for t in tags or () if t.get("key") or t.get("value")])
 
 
 def _predicate(ctx: Context, a: dict) -> Any:
@@ -414,8 +413,6 @@ def _from_mappings(ctx: Context, entries: list[dict]) -> tuple[list[dict], Optio
 def _from_instance(ctx: Context, instance_id: str, name: Optional[str]) -> tuple[list[dict], Optional[str], dict]:
     """Snapshot every disk of the instance (system first) -> (wire mappings, the instance's image id,
     the instance)."""
-    from mockecs.ops import instances, snapshots
-
     instance = instances.get_instance(ctx, instance_id)
     if instance.get("Status") not in ("Running", "Stopped"):
         raise _err("IncorrectInstanceStatus", "The current status of the instance does not support this operation.")
@@ -522,8 +519,6 @@ def _copying(ctx: Context, region: str) -> list[Mapping[str, Any]]:
 def _copy_snapshots(ctx: Context, source: Mapping[str, Any], region: str, encrypted: bool,
                     kms_key_id: Optional[str]) -> list[dict]:
     """New snapshots in the destination for every mapping of the source (spec §3.3)."""
-    from mockecs.ops import snapshots
-
     out = []
     for m in _mappings(source):
         snapshot_id = ""

@@ -16,11 +16,11 @@ import re
 import uuid
 from typing import Any, Mapping, Optional
 
-from mockecs import launch, lifecycle, paging, regions, resources
-from mockecs.disks import data_disk_range
-from mockecs.errors import EcsError
-from mockecs.operations import Context, operation
-from mockecs.params import B, I, JsonList, L, S, Struct, Structs
+from mockecs.ops.registry import Context, operation
+from mockecs.wire.errors import EcsError
+from mockecs.wire.params import B, I, JsonList, L, S, Struct, Structs
+from mockecs.world import launch, lifecycle, paging, regions, resources
+from mockecs.world.disks import data_disk_range
 
 INSTANCE_NOT_FOUND = EcsError("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
 INCORRECT_STATUS = EcsError("IncorrectInstanceStatus",

@@ -1,6 +1,6 @@
 """DescribePrice: the price of an instance (with its image's fee), a disk or bandwidth.
 
-Figures come from :mod:`mockecs.pricing` (plausible, not Alibaba's price list; users
+Figures come from :mod:`mockecs.world.pricing` (plausible, not Alibaba's price list; users
 override them with ``Config(options={"prices_file": ...})``). Response shape: SDK model
 ``DescribePriceResponseBody`` (``PriceInfo.Price`` with ``DetailInfos.DetailInfo[]``,
 ``PriceInfo.Rules.Rule[]``, ``PriceInfo.RelatedPrice.MarketplaceImagePrice``).
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from mockecs import images, launch, marketplace, pricing, regions
-from mockecs.disks import data_disk_range, system_disk_range
-from mockecs.errors import EcsError
-from mockecs.instance_types import instance_type as lookup_instance_type
-from mockecs.operations import Context, operation
-from mockecs.params import I, L, Repeat, S, Struct, Structs
+from mockecs.ops.registry import Context, operation
+from mockecs.wire.errors import EcsError
+from mockecs.wire.params import I, L, Repeat, S, Struct, Structs
+from mockecs.world import images, launch, marketplace, pricing, regions
+from mockecs.world.disks import data_disk_range, system_disk_range
+from mockecs.world.instance_types import instance_type as lookup_instance_type
 
 RESOURCE_TYPES = ("instance", "disk", "bandwidth", "ddh", "ElasticityAssurance", "CapacityReservation")
 PERIODS = {"Hour": (1, 1), "Week": (1, 4), "Month": (1, 9), "Year": (1, 5)}

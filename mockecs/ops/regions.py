@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from functools import cache
 
-from mockecs import regions
-from mockecs.encoding import Frozen
-from mockecs.errors import EcsError
-from mockecs.operations import Context, operation
-from mockecs.params import B, S
+from mockecs.ops.registry import Context, operation
+from mockecs.wire.encoding import Frozen
+from mockecs.wire.errors import EcsError
+from mockecs.wire.params import B, S
+from mockecs.world import regions
+from mockecs.world.instance_types import instance_types
 
 LANGUAGES = ("zh-CN", "en-US", "ja")
 _LANGUAGE = S("AcceptLanguage", default="zh-CN")
@@ -45,8 +46,6 @@ def describe_zones(ctx: Context, accept_language: str, instance_charge_type: str
 
 @cache
 def _zones_answer(region: str, name: str, verbose: bool) -> Frozen:
-    from mockecs.instance_types import instance_types
-
     type_ids = [t["InstanceTypeId"] for t in instance_types()] if verbose else []
     families = sorted({t.rsplit(".", 1)[0] for t in type_ids})
     zones = []

@@ -2,17 +2,17 @@
 ModifyImageShareGroupPermission.
 
 A shared image keeps its accounts in ``_shares`` ({account id: SharedTime}); publishing it as a
-community image sets ``_public``. Both feed index terms (see :mod:`mockecs.images`), so the
+community image sets ``_public``. Both feed index terms (see :mod:`mockecs.world.images`), so the
 recipients' DescribeImages finds them without a scan.
 """
 from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from mockecs import images, paging, resources
-from mockecs.errors import EcsError
-from mockecs.operations import Context, operation
-from mockecs.params import B, Repeat, S
+from mockecs.ops.registry import Context, operation
+from mockecs.wire.errors import EcsError
+from mockecs.wire.params import B, Repeat, S
+from mockecs.world import images, paging, resources
 
 MAX_PER_CALL = 10  # only the first 10 AddAccount.N / RemoveAccount.N are processed [DOC]
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from mockecs import lifecycle, resources
-from mockecs.errors import EcsError
-from mockecs.operations import Context, operation
 from mockecs.ops.instances import INCORRECT_STATUS, SOURCE_DISK_TYPES, TAGS, paginate, tag_filter
-from mockecs.params import TAGS as TAGS_MAX_20
-from mockecs.params import B, I, JsonList, L, S, Structs
+from mockecs.ops.registry import Context, operation
+from mockecs.wire.errors import EcsError
+from mockecs.wire.params import TAGS as TAGS_MAX_20
+from mockecs.wire.params import B, I, JsonList, L, S, Structs
+from mockecs.world import lifecycle, resources
+from mockecs.world.validation import valid_name
 
 NOT_FOUND = EcsError("InvalidSnapshotId.NotFound", "The specified snapshot is not found.", 404)
 DISK_NOT_FOUND = EcsError("InvalidDiskId.NotFound", "The specified DiskId does not exist.", 404)
@@ -100,8 +101,6 @@ def _check_name(name: Optional[str]) -> None:
     # automatic snapshots).
     if name is None or name == "":
         return
-    from mockecs.validation import valid_name
-
     if not valid_name(name) or name.lower().startswith("auto"):
         raise EcsError("InvalidSnapshotName.Malformed", "The specified SnapshotName is wrongly formed.", 400)
 

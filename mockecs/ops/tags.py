@@ -2,7 +2,7 @@
 
 Tags live in the tagged record itself (wire ``Tags.Tag[] {TagKey, TagValue}``, so
 DescribeImages/DescribeSnapshots/... show them) and in its index terms (``tag`` = "key=value",
-``tagkey`` = key, kept in sync by :func:`mockecs.resources.put`): lookups by tag never scan.
+``tagkey`` = key, kept in sync by :func:`mockecs.world.resources.put`): lookups by tag never scan.
 Only the caller's own records in the request's region can be tagged or listed; catalog
 (system, marketplace, community) images are not records of the caller and are "not found".
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping, Optional
 
-from mockecs import paging, resources
-from mockecs.errors import EcsError
-from mockecs.operations import Context, operation
-from mockecs.params import B, Repeat, S, Structs
+from mockecs.ops.registry import Context, operation
+from mockecs.wire.errors import EcsError
+from mockecs.wire.params import B, Repeat, S, Structs
+from mockecs.world import paging, resources
 
 # ResourceType -> store kind, for the resources mockecs keeps.
 KINDS = {"image": "image", "snapshot": "snapshot", "instance": "instance", "disk": "disk"}

@@ -17,11 +17,14 @@ import math
 import re
 from typing import Any, Mapping, Optional
 
-from mockecs import images, lifecycle, oss, paging, resources
-from mockecs.errors import EcsError, invalid_parameter
-from mockecs.operations import Context, operation
+from mockecs.ops.images import _checked, _quota
+from mockecs.ops.registry import Context, operation
+from mockecs.ops.snapshots import make_snapshot
 from mockecs.ops.tags import check_case_duplicates
-from mockecs.params import TAGS, Comma, I, Repeat, S, Struct, Structs
+from mockecs.wire.errors import EcsError, invalid_parameter
+from mockecs.wire.params import TAGS, Comma, I, Repeat, S, Struct, Structs
+from mockecs.world import images, lifecycle, oss, paging, resources
+from mockecs.world.validation import check_description, check_name
 
 TASK_NOT_FOUND = EcsError("InvalidTaskId.NotFound", 'The specified "TaskId" is not found.', 400)
 RUNNING = ("Waiting", "Processing")
@@ -238,8 +241,6 @@ def _check_objects(ctx: Context, disks: list[dict]) -> None:
 
 def _import_snapshot(ctx: Context, task_id: str, image_id: str, disk: dict) -> str:
     """The snapshot behind one imported disk, progressing until the import task ends."""
-    from mockecs.ops.snapshots import make_snapshot
-
     source = {"DiskId": "", "Size": disk["size"], "Type": disk["type"], "_owner": ctx.account, "_region": ctx.region}
     made = make_snapshot(ctx, source, description=f"Created for importing image {image_id}")
     record = {k: v for k, v in made.items() if k != "_pending"}
@@ -266,9 +267,6 @@ def import_image(ctx: Context, disk_device_mapping: Optional[list[dict]], image_
                  features: dict, role_name: Optional[str], detection_strategy: Optional[str],
                  storage_location_arn: Optional[str], resource_group_id: Optional[str],
                  tag: Optional[list[dict]]) -> dict:
-    from mockecs.ops.images import _checked, _quota
-    from mockecs.validation import check_description, check_name
-
     disks = _disk_requests(disk_device_mapping)
     check_name(image_name or None, "InvalidImageName.Malformed", "The specified Image name is wrongly formed.")
     _checked(check_description, description, "The specified Image description is wrongly formed.")

@@ -12,8 +12,8 @@ import sqlite3
 import threading
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
-from mockecs.hookspecs import hookimpl
-from mockecs.store import Term, put_exported
+from mockecs.state.hookspecs import hookimpl
+from mockecs.state.store import Term, put_exported
 
 __all__ = ["SqliteStore", "plugin"]
 __version__ = "0.1.0"

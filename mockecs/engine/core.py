@@ -1,0 +1,357 @@
+"""The one request handler behind the decorator, the fixtures and the server.
+
+``Engine.handle(HttpRequest) -> HttpResponse``: decode the wire shape, run the gateway
+checks (action, version, credentials, signature), validate the declared parameters,
+resolve the region, run the handler in one store transaction, encode JSON or XML.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import mockecs.ops  # noqa: F401  (importing the package registers every operation)
+from mockecs.engine.actions import known_action
+from mockecs.ops.registry import REGISTRY, Context, Operation
+from mockecs.state.accounts import Accounts
+from mockecs.state.builtin_plugins import MemoryStorePlugin
+from mockecs.state.plugins import make_store, plugin_manager
+from mockecs.state.store import put_exported
+from mockecs.wire.encoding import error_body, plain, render
+from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
+from mockecs.wire.protocol import ApiRequest, HttpRequest, HttpResponse, decode
+from mockecs.wire.signing import verify
+from mockecs.world import catalog, regions
+from mockecs.world.catalog import BuiltinCatalogPlugin, Catalog
+from mockecs.world.clock import Clock
+from mockecs.world.lifecycle import Lifecycle
+from mockecs.world.oss import BuiltinOssPlugin
+
+log = logging.getLogger("mockecs")
+API_VERSION = "2014-05-26"
+BUILTIN_PLUGINS = (MemoryStorePlugin, BuiltinCatalogPlugin, BuiltinOssPlugin)
+
+
+@dataclass
+class Config:
+    """Engine settings; every one is also a pytest option and a server flag."""
+
+    default_region: str = "cn-hangzhou"
+    store: str = "memory://"
+    strict_signatures: bool = False
+    transitions: str = "instant"  # "instant" | "realistic" (see mockecs.world.lifecycle)
+    catalog: bool = True
+    catalog_files: tuple = ()  # extra catalog data files, after the built-in ones
+    record_calls: bool = True
+    max_calls: int = 10_000  # the call record keeps the newest this many (a long-running server stays bounded)
+    options: dict[str, Any] = field(default_factory=dict)  # per-behaviour switches ([GUESS] choices)
+
+
+@dataclass
+class Call:
+    """One answered request, for assertions (``engine.calls``)."""
+
+    action: Optional[str]
+    params: dict[str, str]
+    account: Optional[str]
+    region: Optional[str]
+    status: int
+    error_code: Optional[str]
+    request_id: str
+    time: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__, params=dict(self.params))
+
+
+@dataclass
+class Fault:
+    """An injected answer: an error ``code`` (or only ``latency``) for ``times`` matching calls."""
+
+    action: str  # "*" for any
+    code: Optional[str] = None
+    message: str = "Injected by mockecs."
+    status: int = 400
+    times: Optional[int] = 1  # None: every call
+    latency: float = 0.0
+    account: Optional[str] = None
+
+
+_UUID4_CLEAR, _UUID4_SET = 0xFFFFFFFFFFFF0FFF3FFFFFFFFFFFFFFF, 0x00000000000040008000000000000000
+_SPREAD = 0x9E3779B97F4B  # odd: multiplying by it permutes the 48-bit numbers
+
+
+def _fresh_ids() -> None:
+    global _id_prefix, _id_count
+    h = f"{int.from_bytes(os.urandom(16), 'big') & _UUID4_CLEAR | _UUID4_SET:032X}"
+    _id_prefix = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-"
+    _id_count = itertools.count(int.from_bytes(os.urandom(6), "big"))
+
+
+_fresh_ids()
+os.register_at_fork(after_in_child=_fresh_ids)  # forked servers/workers differ
+
+
+def new_request_id() -> str:
+    """An upper-case UUID4 (``473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E``): request ids must be unique,
+    not unguessable, so a random prefix per process and a counter spread over the last 48 bits
+    (a permutation, hence unique for 2**48 calls) stand in for uuid4()'s system call per request."""
+    return f"{_id_prefix}{next(_id_count) * _SPREAD & 0xFFFFFFFFFFFF:012X}"
+
+
+class Engine:
+    def __init__(self, config: Optional[Config] = None, store: Any = None, plugins: Any = None) -> None:
+        self.config = config or Config()
+        self.plugins = plugins or plugin_manager(BUILTIN_PLUGINS)
+        self.store = store if store is not None else make_store(self.config.store, self.plugins)
+        self.accounts = Accounts()
+        self.clock = Clock()
+        self.lifecycle = Lifecycle(mode_of=lambda: self.config.transitions, clock=self.clock.now)
+        self.catalog = self._load_catalog()
+        for account_id in self.catalog.account_ids():
+            self.accounts.add_account(account_id)
+        self.calls: list[Call] = []
+        self.faults: list[Fault] = []
+        self._fault_lock = threading.Lock()
+        self.operations = REGISTRY
+        self.plugins.hook.mockecs_configure_engine(engine=self)
+        self.accounts.freeze_base()
+        self._load_persisted()
+
+    # Accounts, keys and the clock offset added at run time live in the store too (kinds below),
+    # so that a persistent store keeps them across restarts and a reset forgets them.
+    def _load_persisted(self) -> None:
+        with self.store.transaction() as txn:
+            self.accounts.import_({"accounts": [account_id for account_id, _ in txn.scan("mockecs_account")],
+                                   "keys": [key for _, key in txn.scan("mockecs_key")]})
+            clock = txn.get("mockecs_meta", "clock")
+        if clock:
+            self.clock.advance(clock["offset"])
+        self.accounts.on_add = self._persist_account
+        self.clock.on_change = self._persist_clock
+
+    def _persist_account(self, what: str, value: Any) -> None:
+        with self.store.transaction() as txn:
+            if what == "account":
+                txn.put("mockecs_account", value, {"account_id": value})
+            else:
+                txn.put("mockecs_key", value.access_key_id, dict(vars(value)))
+
+    def _persist_clock(self, offset: float) -> None:
+        with self.store.transaction() as txn:
+            txn.put("mockecs_meta", "clock", {"offset": offset})
+
+    def _load_catalog(self) -> Catalog:
+        if not self.config.catalog:
+            return catalog.EMPTY
+        hook = self.plugins.hook
+        files = [f for group_ in hook.mockecs_catalog_files() for f in group_]
+        files += list(self.config.catalog_files)
+        entries = [e for group_ in hook.mockecs_catalog_entries() for e in group_]
+        return catalog.load(files, entries)
+
+    # -- control ---------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget all state a test created; the read-only catalog stays loaded."""
+        self.store.reset()
+        self.accounts.reset()
+        self.clock.reset()
+        self.lifecycle.reset()
+        self.calls = []
+        with self._fault_lock:
+            self.faults = []
+
+    def inject(self, action: str = "*", code: Optional[str] = None, message: Optional[str] = None,
+               status: int = 400, times: Optional[int] = 1, latency: float = 0.0,
+               account: Optional[str] = None) -> Fault:
+        """Make the next ``times`` calls of ``action`` fail with ``code`` (or only wait ``latency``)."""
+        if action != "*" and action not in self.operations:
+            # A misspelt action would never fire and the test would pass for the wrong reason.
+            if not known_action(action):
+                raise ValueError(f"no ECS action is named {action!r}")
+        if code == "Throttling" and message is None:
+            message = "Request was denied due to user flow control."
+        fault = Fault(action, code, message or "Injected by mockecs.", status, times, latency, account)
+        with self._fault_lock:
+            self.faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        with self._fault_lock:
+            self.faults = []
+
+    def export_state(self) -> dict:
+        """Everything a test created, as JSON: store records, accounts and keys, the clock offset."""
+        # The engine's own kinds (accounts, keys, clock) are given under their own keys, not as records.
+        records = {kind: recs for kind, recs in self.store.export().items() if not kind.startswith("mockecs_")}
+        return {"store": records, "accounts": self.accounts.export(), "clock_offset": self.clock.offset}
+
+    def import_state(self, data: dict, replace: bool = True) -> None:
+        """Load an :meth:`export_state` dump; ``replace`` drops records absent from it, in the same transaction."""
+        records = data.get("store") or {}
+        kinds = set(self.store.export()) | set(records) if replace else set()
+        with self.store.transaction() as txn:
+            for kind in kinds:
+                for id, _ in txn.scan(kind):
+                    if id not in records.get(kind, {}):
+                        txn.delete(kind, id)
+            put_exported(txn, records)
+        if replace:
+            self.accounts.reset()
+        self.accounts.import_(data.get("accounts") or {})
+        if "clock_offset" in data:
+            self.clock.advance(float(data["clock_offset"]) - self.clock.offset)
+
+    def _take_fault(self, action: str, account: Optional[str]) -> Optional[Fault]:
+        with self._fault_lock:
+            for fault in self.faults:
+                if fault.action in ("*", action) and fault.account in (None, account):
+                    if fault.times is not None:
+                        fault.times -= 1
+                        if fault.times <= 0:
+                            self.faults.remove(fault)
+                    return fault
+        return None
+
+    # -- the request path -------------------------------------------------------------
+    def handle(self, http: HttpRequest) -> HttpResponse:
+        request_id = new_request_id()
+        req: Optional[ApiRequest] = None
+        seen: dict[str, Optional[str]] = {}  # account and region, once known, for the call record
+        try:
+            req = decode(http)
+            body = self._dispatch(req, request_id, seen)
+            status, code = 200, None
+            response = render(200, body, req.format, f"{req.action}Response", request_id)
+        except EcsError as err:
+            status, code = err.status, err.code
+            response = self._error(req, request_id, err)
+        except Exception as exc:  # a bug in mockecs: answer like the service, log the traceback
+            log.exception("mockecs internal error while answering %s", req.action if req else "?")
+            status, code = 500, "InternalError"
+            message = f"The request processing has failed due to some unknown error. ({type(exc).__name__})"
+            response = self._error(req, request_id, EcsError("InternalError", message, 500))
+        if self.config.record_calls:
+            self.calls.append(Call(req.action if req else None, dict(req.params) if req else {}, seen.get("account"),
+                                   seen.get("region"), status, code, request_id, time.time()))
+            if len(self.calls) > self.config.max_calls + self.config.max_calls // 4:  # trimmed in batches
+                del self.calls[:-self.config.max_calls]
+        return response
+
+    def _error(self, req: Optional[ApiRequest], request_id: str, err: EcsError) -> HttpResponse:
+        host = req.host if req and req.host else "ecs.aliyuncs.com"
+        fmt = req.format if req else "JSON"
+        body = error_body(request_id, host, err.code, err.message)
+        return render(err.status, body, fmt, "Error", request_id)
+
+    def _dispatch(self, req: ApiRequest, request_id: str, seen: dict) -> dict:
+        action = req.action
+        if not action:
+            raise missing_parameter("Action")
+        op = self.operations.get(action)
+        if op is None:
+            if known_action(action):
+                raise not_implemented(action)
+            raise EcsError(*ACTION_NOT_FOUND)
+        if not req.version:
+            raise missing_parameter("Version")
+        if req.version != API_VERSION:
+            raise EcsError("InvalidVersion", "Specified parameter Version is not valid.", 400)
+
+        strict = self.config.strict_signatures
+        cred = self.accounts.resolve(req.access_key_id, req.security_token, strict)
+        if strict:
+            verify(req, cred.access_key_secret, self.accounts.nonce_seen)
+        account = seen["account"] = cred.account_id if cred else self.accounts.default_account_id
+
+        fault = self._take_fault(action, account) if self.faults else None
+        if fault is not None:
+            if fault.latency:
+                time.sleep(fault.latency)
+            if fault.code:
+                raise EcsError(fault.code, fault.message, fault.status)
+
+        args = self._arguments(op, req.params)
+        region = args.pop("region_id", None)
+        dry_run = args.pop("dry_run", False)
+        token = args.pop("client_token", None)
+        seen["region"] = region
+        if region is not None and not regions.exists(region):
+            code, status, *message = op.region_error  # an optional third item: the documented message
+            raise EcsError(code, message[0] if message else "The specified RegionId does not exist.", status)
+
+        if op.stateless:
+            ctx = Context(self, None, action, account, region or self._host_region(req), request_id,
+                          req.host, self.clock.now(), req.params)
+            seen["region"] = ctx.region
+            body = op.handler(ctx, args) if op.mapping else op.handler(ctx, **args)
+            if dry_run and op.dry_run:
+                raise EcsError(*op.dry_run)
+            return body
+        with self.store.transaction() as txn:
+            if region is None and op.region != "none":
+                region = (op.region_of(txn, args) if op.region_of else None) \
+                    or self._host_region(req)
+            seen["region"] = region
+            ctx = Context(self, txn, action, account, region or self.config.default_region, request_id,
+                          req.host, self.clock.now(), req.params)
+            if token and op.idempotent:
+                key = f"{account}:{action}:{token}"
+                fingerprint = json.dumps([region, args], sort_keys=True, default=str)
+                seen_token = txn.get("client_token", key)
+                if seen_token is not None:
+                    if seen_token["fingerprint"] != fingerprint:
+                        raise EcsError(*op.idempotent)
+                    return dict(seen_token["response"])
+            body = op.handler(ctx, args) if op.mapping else op.handler(ctx, **args)
+            if dry_run and op.dry_run:
+                raise EcsError(*op.dry_run)  # all checks passed; the transaction rolls back
+            if token and op.idempotent:
+                txn.put("client_token", key, {"fingerprint": fingerprint, "response": plain(body)})
+        return body
+
+    def _host_region(self, req: ApiRequest) -> str:
+        return regions.region_from_host(req.host) or self.config.default_region
+
+    @staticmethod
+    def _arguments(op: Operation, flat: dict[str, str]) -> dict[str, Any]:
+        # Most parameters are plain scalars sent under their own name; only dotted keys
+        # (``Tag.1.Key``) are grouped by their first segment.
+        for param in op.required:  # checked first, in declaration order
+            if param.wire not in flat and not (param.nested and any(k.startswith(param.wire + ".") for k in flat)):
+                raise param.missing_error()
+        args = dict(op.defaults)
+        by_wire = op.by_name
+        nested: dict[str, dict[str, str]] = {}
+        for key, raw in flat.items():
+            param = by_wire.get(key)
+            if param is None:
+                if "." in key:
+                    head, _, rest = key.partition(".")
+                    if head in by_wire and by_wire[head].nested:
+                        nested.setdefault(head, {})[rest] = raw
+                continue  # unknown extra parameters are ignored, as the service does
+            if param.nested:
+                nested.setdefault(key, {})[""] = raw
+                continue
+            value = raw if param.plain else param.decode_scalar(raw)
+            if param.required and value in (None, "", []):
+                raise param.missing_error()
+            if value is not None:
+                args[param.name] = value
+        for wire, raw_group in nested.items():
+            param = by_wire[wire]
+            value = param.decode(raw_group)
+            if param.required and value in (None, "", []):
+                raise param.missing_error()
+            if value is not None:
+                args[param.name] = value
+        for param in op.structs:  # an absent struct still reaches the handler as {field: None, ...}
+            if param.wire not in nested:
+                args[param.name] = param.decode(None)
+        return args

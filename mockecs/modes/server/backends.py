@@ -1,0 +1,175 @@
+"""The HTTP servers behind ``mockecs server``: waitress for HTTP, cheroot for HTTPS.
+
+waitress (a dependency) is a production WSGI server with keep-alive but no TLS. For ``--https``
+cheroot (CherryPy's server, pure Python, optional extra ``server-https``) terminates TLS itself
+with the stdlib ``ssl`` module; both run the same WSGI app. ``benchmarks/server_throughput.py``
+measures the two side by side.
+
+Both accept absolute-form request targets (clients using the server as ``HTTP_PROXY``): waitress
+as is, cheroot once its requests run in ``proxy_mode``.
+"""
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+from typing import Any, Callable, Optional
+
+log = logging.getLogger("mockecs.modes.server")
+
+
+def _url(scheme: str, host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown}:{port}"
+
+
+class _LoopDispatcher:
+    """A waitress task dispatcher that runs each request in the server's own I/O loop thread.
+
+    Every engine call serializes on the store's lock and is CPU-bound Python, so handing requests
+    to worker threads buys no parallelism: it only adds a queue handoff and GIL contention between
+    the loop and the worker on every request (measured: 3 context switches per request instead of
+    under 0.5, and ~40% less throughput; ``benchmarks/server_throughput.py``).
+    """
+
+    def __init__(self) -> None:
+        self.pending: collections.deque = collections.deque()
+
+    def set_thread_count(self, count: int) -> None:  # the waitress dispatcher interface
+        pass
+
+    def add_task(self, channel: Any) -> None:
+        # Called while the channel holds its requests lock (inside ``received``): run it later.
+        self.pending.append(channel)
+
+    def run_pending(self) -> None:
+        pending = self.pending
+        while pending:
+            pending.popleft().service()  # waitress answers an app's exception with a 500 itself
+
+    def shutdown(self, cancel_pending: bool = True, timeout: float = 5) -> bool:
+        self.pending.clear()
+        return True
+
+
+def _loop_channel_class() -> type:
+    from waitress.channel import HTTPChannel
+
+    class LoopChannel(HTTPChannel):
+        def handle_read(self) -> None:
+            super().handle_read()
+            self.server.task_dispatcher.run_pending()
+
+        def _flush_outbufs_below_high_watermark(self) -> None:
+            # In a worker this waits for the loop thread to drain a huge output buffer; in the
+            # loop thread itself it would wait forever. The buffer spills to a file instead.
+            pass
+
+    return LoopChannel
+
+
+class WaitressServer:
+    """Plain HTTP through waitress; ``stop()`` may be called from any thread.
+
+    ``threads=None`` (the default) runs requests in waitress' I/O loop thread (:class:`_LoopDispatcher`);
+    ``threads=N`` uses waitress' pool of N workers, for clients that must not wait behind a request
+    sleeping on injected latency.
+    """
+
+    scheme = "http"
+
+    def __init__(self, app: Callable, host: str = "127.0.0.1", port: int = 0, threads: Optional[int] = None) -> None:
+        import waitress
+
+        in_loop = not threads
+        self._server = waitress.create_server(
+            app, host=host, port=port, threads=threads or 1, ident="mockecs",
+            connection_limit=1000, channel_timeout=120, clear_untrusted_proxy_headers=False,
+            _dispatcher=_LoopDispatcher() if in_loop else None,
+        )
+        if in_loop:
+            self._server.channel_class = _loop_channel_class()
+        self.host, self.port = host, int(self._server.effective_port)
+        self.url = _url(self.scheme, host, self.port)
+        self._stopped = threading.Event()
+
+    def serve_forever(self) -> None:
+        try:
+            self._server.run()
+        finally:
+            self._server.task_dispatcher.shutdown(timeout=5)
+            self._stopped.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        server = self._server
+
+        def close_all() -> None:  # runs in the server's own loop thread
+            for channel in list(server._map.values()):
+                channel.close()
+
+        try:
+            server.trigger.pull_trigger(close_all)
+        except OSError:  # already closed
+            pass
+        self._stopped.wait(timeout)
+
+
+class CherootServer:
+    """HTTP or HTTPS through cheroot; ``certfile``/``keyfile`` switch TLS on."""
+
+    def __init__(self, app: Callable, host: str = "127.0.0.1", port: int = 0, threads: int = 8,
+                 certfile: Optional[str] = None, keyfile: Optional[str] = None) -> None:
+        try:
+            from cheroot import server as cheroot_server
+            from cheroot import wsgi
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise RuntimeError("--https needs cheroot: pip install 'mockecs[server-https]'") from exc
+
+        class ProxyRequest(cheroot_server.HTTPRequest):
+            def __init__(self, server: Any, conn: Any, proxy_mode: bool = True, strict_mode: bool = True) -> None:
+                super().__init__(server, conn, proxy_mode=True, strict_mode=strict_mode)
+
+        class Connection(cheroot_server.HTTPConnection):
+            RequestHandlerClass = ProxyRequest
+
+        self._server = wsgi.Server((host, port), app, numthreads=threads, server_name="mockecs", timeout=120,
+                                   request_queue_size=128)
+        self._server.ConnectionClass = Connection
+        self._server.error_log = self._error_log
+        self.scheme = "http"
+        if certfile:
+            from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+            self._server.ssl_adapter = BuiltinSSLAdapter(certfile, keyfile)
+            self.scheme = "https"
+        self._server.prepare()  # binds now, so that port 0 is resolved
+        self.host, self.port = host, int(self._server.bind_addr[1])
+        self.url = _url(self.scheme, host, self.port)
+
+    @staticmethod
+    def _error_log(msg: str = "", level: int = logging.INFO, traceback: bool = False) -> None:
+        # Client-side TLS failures (unknown CA, plain HTTP on the TLS port) are routine here.
+        log.log(logging.DEBUG if level < logging.ERROR else level, "%s", msg, exc_info=traceback)
+
+    def serve_forever(self) -> None:
+        self._server.serve()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._server.stop()
+
+
+# cheroot holds a thread per open connection (it runs the HTTPS server); waitress' default is no
+# worker threads at all (see _LoopDispatcher).
+CHEROOT_THREADS = 16
+
+
+def make_server(app: Callable, host: str = "127.0.0.1", port: int = 0, threads: Optional[int] = None,
+                https: bool = False, certfile: Optional[str] = None, keyfile: Optional[str] = None) -> Any:
+    """A bound, not yet serving server for ``app``; ``.url``, ``.serve_forever()``, ``.stop()``."""
+    if not https:
+        return WaitressServer(app, host, port, threads)
+    if not certfile:
+        from mockecs.modes.server.tls import self_signed
+
+        certfile, keyfile = self_signed([host])
+    return CherootServer(app, host, port, threads or CHEROOT_THREADS, certfile, keyfile)

@@ -1,0 +1,180 @@
+"""The control API of ``mockecs server``: JSON endpoints under ``/_mockecs/``, each a thin call into the engine.
+
+=========================  =====================================================================
+``GET  health``            ``{"status": "ok", ...}``
+``POST reset``             ``engine.reset()``
+``GET  state``             ``engine.export_state()`` (store records, accounts, clock offset)
+``POST state``             ``engine.import_state(body)``; ``?mode=merge`` keeps records absent from it
+``GET  accounts``          accounts and keys
+``POST accounts``          ``{"account_id", "access_key_id"?, "access_key_secret"?, "security_token"?}``
+``POST clock/advance``     ``{"seconds": N}``
+``GET|POST transitions``   mode, options, lifecycle delays and failures (``engine.lifecycle``); unknown keys: 400
+``GET|POST|DELETE faults`` ``POST`` takes ``engine.inject``'s arguments
+``GET|DELETE calls``       the call record; ``GET calls?action=X`` filters
+=========================  =====================================================================
+
+Errors are ``{"error": "..."}`` with status 400 (bad input), 404 (no such endpoint) or 405.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any, Callable
+from urllib.parse import parse_qsl, urlsplit
+
+from mockecs.engine.core import Engine
+from mockecs.wire.protocol import HttpRequest, HttpResponse
+from mockecs.world.lifecycle import MODES
+
+PREFIX = "/_mockecs/"
+_FAULT_FIELDS = ("action", "code", "message", "status", "times", "latency", "account")
+_TRANSITION_FIELDS = ("mode", "transitions", "options", "delays", "fail", "fail_next")
+
+
+class ControlError(Exception):
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _json(status: int, body: Any) -> HttpResponse:
+    data = json.dumps(body, default=str, ensure_ascii=False).encode("utf-8")
+    return HttpResponse(status, {"Content-Type": "application/json;charset=utf-8"}, data)
+
+
+class ControlApi:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.routes: dict[str, dict[str, Callable[[dict, dict], Any]]] = {
+            "health": {"GET": self.health},
+            "reset": {"POST": self.reset},
+            "state": {"GET": self.get_state, "POST": self.put_state},
+            "accounts": {"GET": self.get_accounts, "POST": self.add_account},
+            "clock/advance": {"POST": self.advance_clock},
+            "transitions": {"GET": self.get_transitions, "POST": self.set_transitions},
+            "faults": {"GET": self.get_faults, "POST": self.add_fault, "DELETE": self.clear_faults},
+            "calls": {"GET": self.get_calls, "DELETE": self.clear_calls},
+        }
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        parts = urlsplit(request.url)
+        name = parts.path[len(PREFIX):].strip("/")
+        methods = self.routes.get(name)
+        if methods is None:
+            return _json(404, {"error": f"no control endpoint {parts.path!r}", "endpoints": sorted(self.routes)})
+        handler = methods.get(request.method.upper())
+        if handler is None:
+            return _json(405, {"error": f"{request.method} not allowed on {parts.path}", "allowed": sorted(methods)})
+        try:
+            body = json.loads(request.body.decode("utf-8")) if request.body.strip() else {}
+            if not isinstance(body, dict):
+                raise ControlError("the request body must be a JSON object")
+            return _json(200, handler(body, dict(parse_qsl(parts.query))))
+        except ControlError as err:
+            return _json(err.status, {"error": str(err)})
+        except (ValueError, TypeError, KeyError) as err:  # bad JSON, bad types, missing fields
+            return _json(400, {"error": f"{type(err).__name__}: {err}"})
+
+    # -- endpoints ----------------------------------------------------------------------
+    def health(self, body: dict, query: dict) -> dict:
+        from mockecs import __version__
+
+        cfg = self.engine.config
+        return {"status": "ok", "version": __version__, "store": cfg.store, "default_region": cfg.default_region,
+                "strict_signatures": cfg.strict_signatures, "transitions": cfg.transitions}
+
+    def reset(self, body: dict, query: dict) -> dict:
+        self.engine.reset()
+        return {"reset": True}
+
+    def get_state(self, body: dict, query: dict) -> dict:
+        return self.engine.export_state()
+
+    def put_state(self, body: dict, query: dict) -> dict:
+        mode = query.get("mode", "replace")
+        if mode not in ("replace", "merge"):
+            raise ControlError("mode must be 'replace' or 'merge'")
+        self.engine.import_state(body, replace=mode == "replace")
+        return {"imported": sum(len(recs) for recs in (body.get("store") or {}).values())}
+
+    def get_accounts(self, body: dict, query: dict) -> dict:
+        return self.engine.accounts.export()
+
+    def add_account(self, body: dict, query: dict) -> dict:
+        if "account_id" not in body:
+            raise ControlError("account_id is required")
+        if "access_key_id" not in body:
+            return {"account_id": self.engine.accounts.add_account(body["account_id"])}
+        cred = self.engine.accounts.add_key(body["account_id"], body["access_key_id"], body["access_key_secret"],
+                                            body.get("security_token"))
+        return dataclasses.asdict(cred)
+
+    def advance_clock(self, body: dict, query: dict) -> dict:
+        if not isinstance(body.get("seconds"), (int, float)):
+            raise ControlError("seconds (a number) is required")
+        now = self.engine.clock.advance(body["seconds"])
+        return {"now": now, "offset": self.engine.clock.offset}
+
+    def get_transitions(self, body: dict, query: dict) -> dict:
+        return {"transitions": self.engine.config.transitions, "options": self.engine.config.options,
+                **self.engine.lifecycle.to_dict()}
+
+    def set_transitions(self, body: dict, query: dict) -> dict:
+        """``{"mode" (or "transitions"), "options", "delays": {kind or id: {"seconds", "observations"}},
+        "fail": {id: message} or [id, ...], "fail_next": {kind: {"message", "count"}}}``, every key optional."""
+        engine = self.engine
+        # Unknown keys are refused: silently ignoring a misspelt key made a request look applied when it was not.
+        unknown = set(body) - set(_TRANSITION_FIELDS)
+        if unknown:
+            raise ControlError(f"unknown transitions fields: {', '.join(sorted(unknown))} "
+                               f"(known: {', '.join(_TRANSITION_FIELDS)})")
+        # "mode" is the name GET answers with (and the README documents); "transitions" is the Config field name.
+        if "mode" in body and "transitions" in body and body["mode"] != body["transitions"]:
+            raise ControlError("mode and transitions disagree; give one of them")
+        mode = body.get("mode", body.get("transitions", engine.config.transitions))
+        if mode not in MODES:
+            raise ControlError(f"mode must be one of {', '.join(MODES)}")
+        fail = body.get("fail", {})
+        if isinstance(fail, list):  # a list of ids fails each with the default message
+            fail = dict.fromkeys(fail, None)
+        for key, value in (("options", body.get("options", {})), ("delays", body.get("delays", {})),
+                           ("fail", fail), ("fail_next", body.get("fail_next", {}))):
+            if not isinstance(value, dict):
+                raise ControlError(f"{key} must be an object" + (" or a list of ids" if key == "fail" else ""))
+        for key in ("delays", "fail_next"):
+            if not all(isinstance(v, dict) for v in body.get(key, {}).values()):
+                raise ControlError(f"each value of {key} must be an object")
+        engine.config.transitions = mode
+        engine.config.options.update(body.get("options", {}))
+        for target, delay in body.get("delays", {}).items():
+            engine.lifecycle.delay(target, delay.get("seconds"), delay.get("observations"))
+        for resource_id, message in fail.items():
+            engine.lifecycle.fail(resource_id, message or "Injected failure.")
+        for kind, spec in body.get("fail_next", {}).items():
+            engine.lifecycle.fail_next(kind, spec.get("message", "Injected failure."), int(spec.get("count", 1)))
+        return self.get_transitions(body, query)
+
+    def get_faults(self, body: dict, query: dict) -> list:
+        with self.engine._fault_lock:  # a request may be using up a fault meanwhile
+            faults = list(self.engine.faults)
+        return [dataclasses.asdict(f) for f in faults]
+
+    def add_fault(self, body: dict, query: dict) -> dict:
+        unknown = set(body) - set(_FAULT_FIELDS)
+        if unknown:
+            raise ControlError(f"unknown fault fields: {', '.join(sorted(unknown))}")
+        if not body.get("code") and not body.get("latency"):
+            raise ControlError("a fault needs a code or a latency")
+        return dataclasses.asdict(self.engine.inject(**body))
+
+    def clear_faults(self, body: dict, query: dict) -> dict:
+        self.engine.clear_faults()
+        return {"faults": []}
+
+    def get_calls(self, body: dict, query: dict) -> list:
+        action = query.get("action")
+        return [c.to_dict() for c in list(self.engine.calls) if action in (None, c.action)]
+
+    def clear_calls(self, body: dict, query: dict) -> dict:
+        self.engine.calls.clear()
+        return {"calls": []}

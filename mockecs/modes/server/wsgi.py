@@ -1,0 +1,137 @@
+"""The WSGI application of ``mockecs server``: every API request goes to ``Engine.handle``.
+
+Requests whose path starts with ``/_mockecs/`` go to the control API (:mod:`mockecs.modes.server.control`).
+Any ``Host`` is answered, and so are absolute-form request targets
+(``GET http://ecs.cn-hangzhou.aliyuncs.com/?Action=... HTTP/1.1``), which clients send when the
+server is their ``HTTP_PROXY``: waitress and cheroot keep the original target in ``REQUEST_URI``
+(``PATH_INFO`` then holds only its path), and its authority wins over the ``Host`` header (RFC 9112 §3.2.2).
+"""
+from __future__ import annotations
+
+import http
+from typing import Any, Callable, Iterable, Optional
+from urllib.parse import quote, urlsplit
+
+from mockecs.engine.core import Engine
+from mockecs.modes.server.control import PREFIX as CONTROL_PREFIX
+from mockecs.modes.server.control import ControlApi
+from mockecs.wire.protocol import HttpRequest
+
+_REASONS = {s.value: f"{s.value} {s.phrase}" for s in http.HTTPStatus}
+_SPECIAL_HEADERS = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
+
+
+def _wsgi_text(value: str) -> str:
+    # WSGI hands bytes over as latin-1 text; undo that for UTF-8 senders.
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
+def read_body(environ: dict) -> bytes:
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b""
+    length = environ.get("CONTENT_LENGTH")
+    if length:
+        try:
+            return stream.read(int(length))
+        except ValueError:
+            return b""
+    if environ.get("wsgi.input_terminated"):  # chunked request body, already de-chunked
+        return stream.read()
+    return b""
+
+
+def target(environ: dict) -> tuple[str, str, str, str]:
+    """``(scheme, host, raw path, raw query)`` of a request, honouring absolute-form targets."""
+    scheme = environ.get("wsgi.url_scheme", "http")
+    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
+    raw = environ.get("REQUEST_URI") or environ.get("RAW_URI") or ""
+    path = query = None
+    if raw and not raw.startswith("/"):
+        parts = urlsplit(raw)
+        if parts.scheme and parts.netloc:  # absolute form: a client using us as its proxy
+            scheme, host = parts.scheme, parts.netloc
+            path, query = parts.path or "/", parts.query
+    elif raw:
+        path, _, query = raw.partition("?")
+    if path is None:
+        path = quote(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""), safe="/;=,~!$&'()*+:@")
+        query = environ.get("QUERY_STRING", "")
+    return scheme, _wsgi_text(host), path or "/", _wsgi_text(query or "")
+
+
+def to_request(environ: dict, body: Optional[bytes] = None) -> HttpRequest:
+    """Convert a WSGI environ into the engine's transport-neutral request."""
+    return _request(environ, body)[0]
+
+
+# Environ keys seen so far, and the header name of those that are headers: a request's headers are
+# found by set operations done in C, not a Python loop over its whole environ.
+_SEEN_KEYS: set[str] = set()
+_HEADER_KEYS: dict[str, str] = {}
+_MAX_NAMES = 4096  # clients choose header names: keep the memo bounded
+
+
+def _header_name(key: str) -> Optional[str]:
+    if key[:5] == "HTTP_":
+        return key[5:].replace("_", "-").lower()
+    return _SPECIAL_HEADERS.get(key)
+
+
+def _headers(environ: dict) -> dict[str, str]:
+    keys = environ.keys()
+    names = _HEADER_KEYS
+    if not _SEEN_KEYS.issuperset(keys):  # a key not seen before
+        unseen = keys - _SEEN_KEYS
+        if len(_SEEN_KEYS) + len(unseen) <= _MAX_NAMES:
+            # Names first: a worker thread that finds a key seen must find its name too.
+            names.update({key: name for key in unseen if (name := _header_name(key)) is not None})
+            _SEEN_KEYS.update(unseen)
+        else:  # memo full: this request's own names
+            names = {key: name for key in keys if (name := _header_name(key)) is not None}
+    headers = {names[key]: value if (value := environ[key]).isascii() else _wsgi_text(value)
+               for key in keys & names.keys()}
+    for name in _SPECIAL_HEADERS.values():  # WSGI servers set these blank when absent
+        if name in headers and not headers[name]:
+            del headers[name]
+    return headers
+
+
+def _request(environ: dict, body: Optional[bytes] = None) -> tuple[HttpRequest, str]:
+    """The engine's request and the target's path (what the app routes on)."""
+    scheme, host, path, query = target(environ)
+    headers = _headers(environ)
+    headers["host"] = host
+    url = f"{scheme}://{host}{path}" + (f"?{query}" if query else "")
+    request = HttpRequest(environ.get("REQUEST_METHOD", "GET"), url, headers,
+                          read_body(environ) if body is None else body, lowered=True, split=(host, path, query))
+    return request, path
+
+
+StartResponse = Callable[..., Any]
+
+
+def make_app(engine: Optional[Engine] = None) -> Callable[[dict, StartResponse], Iterable[bytes]]:
+    """The WSGI callable serving ``engine`` (a new default one if None); ``app.engine`` is it."""
+    engine = engine if engine is not None else Engine()
+    control = ControlApi(engine)
+
+    def app(environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        request, path = _request(environ)
+        if path.startswith(CONTROL_PREFIX):
+            response = control.handle(request)
+        else:
+            response = engine.handle(request)
+        # Answers never carry their own Content-Length (HttpResponse bodies are whole bytes).
+        headers = [*response.headers.items(), ("Content-Length", str(len(response.body)))]
+        start_response(_REASONS.get(response.status, f"{response.status} Unknown"), headers)
+        return [response.body]
+
+    app.engine = engine  # type: ignore[attr-defined]
+    app.control = control  # type: ignore[attr-defined]
+    return app

@@ -1,0 +1,115 @@
+"""Accounts and their credentials: the AccessKeyId (or STS token) of a request decides the account."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from mockecs.wire.errors import EcsError, missing_parameter
+
+DEFAULT_ACCOUNT_ID = "1234567890123456"
+DEFAULT_ACCESS_KEY_ID = "mockecs-access-key-id"
+DEFAULT_ACCESS_KEY_SECRET = "mockecs-access-key-secret"
+
+
+@dataclass(frozen=True)
+class Credential:
+    access_key_id: str
+    access_key_secret: str
+    account_id: str
+    security_token: Optional[str] = None
+
+
+class Accounts:
+    """Registered accounts and keys. Unknown keys map to the default account unless strict."""
+
+    def __init__(self, default_account_id: str = DEFAULT_ACCOUNT_ID) -> None:
+        self._lock = threading.Lock()
+        self.default_account_id = default_account_id
+        self._base: tuple[dict, dict, set] = ({}, {}, set())
+        self._keys: dict[str, Credential] = {}
+        self._tokens: dict[str, Credential] = {}
+        self._ids: set[str] = set()
+        # Called with ("account", id) / ("key", Credential) for what is added after freeze_base():
+        # the engine writes those to its store, so a persistent store keeps them across restarts.
+        self.on_add: Optional[Callable[[str, Any], None]] = None
+        self.add_account(default_account_id)
+        self.add_key(default_account_id, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET)
+        self._nonces: dict[str, float] = {}
+
+    def add_account(self, account_id: str) -> str:
+        account_id = str(account_id)
+        if not (account_id.isdigit() and len(account_id) == 16):
+            raise ValueError(f"an Alibaba Cloud account id has 16 digits, not {account_id!r}")
+        with self._lock:
+            new = account_id not in self._ids
+            self._ids.add(account_id)
+        if new and self.on_add is not None:
+            self.on_add("account", account_id)
+        return account_id
+
+    def add_key(self, account_id: str, access_key_id: str, access_key_secret: str,
+                security_token: Optional[str] = None) -> Credential:
+        account_id = self.add_account(account_id)
+        cred = Credential(access_key_id, access_key_secret, account_id, security_token)
+        with self._lock:
+            self._keys[access_key_id] = cred
+            if security_token:
+                self._tokens[security_token] = cred
+        if self.on_add is not None:
+            self.on_add("key", cred)
+        return cred
+
+    def exists(self, account_id: str) -> bool:
+        return str(account_id) in self._ids
+
+    def account_ids(self) -> list[str]:
+        return sorted(self._ids)
+
+    def credentials(self) -> list[Credential]:
+        return list(self._keys.values())
+
+    def resolve(self, access_key_id: Optional[str], security_token: Optional[str],
+                strict: bool) -> Optional[Credential]:
+        """The credential a request speaks for; None means 'unknown key, default account'."""
+        cred = self._tokens.get(security_token) if security_token else None
+        cred = cred or (self._keys.get(access_key_id) if access_key_id else None)
+        if cred is None and strict:
+            if not access_key_id:
+                raise missing_parameter("AccessKeyId")
+            raise EcsError("InvalidAccessKeyId.NotFound", "Specified access key is not found.", 404)
+        if strict and cred is not None and security_token and cred.security_token not in (None, security_token):
+            raise EcsError("InvalidSecurityToken.Mismatch", "Specified SecurityToken mismatch with the AccessKey.", 400)
+        return cred
+
+    def nonce_seen(self, nonce: str, ttl: float = 900.0) -> bool:
+        now = time.time()
+        with self._lock:
+            if len(self._nonces) > 10000:
+                self._nonces = {n: t for n, t in self._nonces.items() if now - t < ttl}
+            seen = nonce in self._nonces and now - self._nonces[nonce] < ttl
+            self._nonces[nonce] = now
+            return seen
+
+    # Accounts registered at run time are dropped by a reset; those configured up front stay.
+    def freeze_base(self) -> None:
+        with self._lock:
+            self._base = (dict(self._keys), dict(self._tokens), set(self._ids))
+
+    def reset(self) -> None:
+        with self._lock:
+            keys, tokens, ids = self._base
+            if keys:
+                self._keys, self._tokens, self._ids = dict(keys), dict(tokens), set(ids)
+            self._nonces.clear()
+
+    def export(self) -> dict:
+        with self._lock:  # copied under the lock: a worker thread may be adding a key
+            return {"accounts": sorted(self._ids), "keys": [dict(vars(c)) for c in self._keys.values()]}
+
+    def import_(self, data: dict) -> None:
+        for account_id in data.get("accounts", ()):
+            self.add_account(account_id)
+        for key in data.get("keys", ()):
+            self.add_key(key["account_id"], key["access_key_id"], key["access_key_secret"], key.get("security_token"))

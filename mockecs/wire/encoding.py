@@ -1,0 +1,218 @@
+"""Encoding answers as JSON or XML, exactly as the SDKs parse them (spec §1.6)."""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator, Mapping, Optional
+from xml.sax.saxutils import escape
+
+from mockecs.wire.protocol import HttpResponse
+
+# The new SDK treats an error body as XML only when Content-Type is exactly this string.
+JSON_TYPE = "application/json;charset=utf-8"
+XML_TYPE = "text/xml;charset=utf-8"
+
+
+def _xml_value(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return ""
+    return escape(str(value))
+
+
+def _xml(name: str, value: Any, out: list[str]) -> None:
+    kind = type(value)
+    if kind is Frozen:
+        out.append(f"<{name}>{value.xml_inner()}</{name}>")
+    elif isinstance(value, list):
+        # A list is rendered as the element repeated: {"Image": [a, b]} -> <Image>a</Image><Image>b</Image>
+        for item in value:
+            _xml(name, item, out)
+    elif isinstance(value, Mapping):
+        out.append(f"<{name}>")
+        for key, item in value.items():
+            _xml(key, item, out)
+        out.append(f"</{name}>")
+    else:
+        out.append(f"<{name}>{_xml_value(value)}</{name}>")
+
+
+def to_xml(root: str, body: dict) -> bytes:
+    out = ['<?xml version="1.0" encoding="UTF-8"?>']
+    _xml(root, body, out)
+    return "".join(out).encode("utf-8")
+
+
+_encode_str = json.encoder.encode_basestring  # C; escapes like json.dumps(ensure_ascii=False)
+_SCALARS = {True: "true", False: "false", None: "null"}
+_INF = float("inf")
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _write(value: Any, out: list[str], done: list[bytes]) -> None:
+    # The body shapes handlers return (dicts, lists, str/int/bool/None, Frozen parts) written
+    # directly: json.dumps with keyword arguments builds a new encoder on every call, which costs
+    # more than encoding a small answer. Strings and Frozen parts, the common items, skip a call.
+    # A Frozen part is spliced in as the UTF-8 it was encoded to once: ``out`` (text written since
+    # the last splice) is encoded and moved to ``done`` first. Image records hold non-ASCII text,
+    # and encoding them again on every answer cost more than all the rest of the writing.
+    kind = type(value)
+    if kind is dict:
+        if value:
+            _write_items(value, out, done, "{")
+            out.append("}")
+        else:
+            out.append("{}")
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        sep = "["
+        for item in value:
+            out.append(sep)
+            _write(item, out, done)
+            sep = ","
+        out.append("]")
+    elif kind is str:
+        out.append(_encode_str(value))
+    elif kind is Frozen:
+        done.append("".join(out).encode("utf-8"))
+        done.append(value.utf8)
+        out.clear()
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif kind is bool or value is None:
+        out.append(_SCALARS[value])
+    elif kind is float and -_INF < value < _INF:  # (NaN fails both tests)
+        out.append(float.__repr__(value))
+    else:  # NaN and infinities, other Mappings and sequences: json's own rules
+        raise _Unsupported
+
+
+# Key -> its JSON text and colon: answers repeat a few hundred API field names.
+_KEY_TEXT: dict[Any, str] = {}
+
+
+def _key_text(key: Any) -> str:
+    if type(key) is not str:
+        raise _Unsupported
+    text = f"{_encode_str(key)}:"
+    if len(_KEY_TEXT) < 4096:  # bounded: some keys are callers' own text
+        _KEY_TEXT[key] = text
+    return text
+
+
+def _write_items(value: dict, out: list[str], done: list[bytes], sep: str) -> None:
+    keys = _KEY_TEXT
+    for key, item in value.items():
+        out.append(sep)
+        out.append(keys.get(key) or _key_text(key))
+        kind = type(item)
+        if kind is str:
+            out.append(_encode_str(item))
+        elif kind is int:
+            out.append(int.__repr__(item))
+        else:
+            _write(item, out, done)
+        sep = ","
+
+
+def to_json(body: Any, request_id: Optional[str] = None) -> bytes:
+    """``body`` as compact JSON; with ``request_id``, a dict body gets ``RequestId`` as its first key."""
+    out: list[str] = []
+    done: list[bytes] = []
+    try:
+        if request_id is None:
+            _write(body, out, done)
+        else:  # {"RequestId": request_id, **body}, without building that dict
+            out.append(f'{{"RequestId":{_encode_str(request_id)}')
+            _write_items(body, out, done, ",")
+            out.append("}")
+    except _Unsupported:
+        if request_id is not None:
+            body = {"RequestId": request_id, **body}
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_nested).encode("utf-8")
+    if done:
+        done.append("".join(out).encode("utf-8"))
+        return b"".join(done)
+    return "".join(out).encode("utf-8")
+
+
+def plain(value: Any) -> Any:
+    """``value`` with every Frozen part turned back into plain dicts (for storing it)."""
+    return json.loads(to_json(value))
+
+
+class Frozen(Mapping):
+    """A value that never changes (DescribeRegions' answer, a catalog image as one caller sees it):
+    encoded once, spliced into each answer. Read-only."""
+
+    __slots__ = ("_data", "utf8", "json_tail", "_xml")
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = dict(data)
+        self.utf8 = json.dumps(self._data, ensure_ascii=False, separators=(",", ":"), default=_nested).encode()
+        self.json_tail = self.utf8[1:]  # without the opening brace
+        self._xml: Optional[str] = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def xml_inner(self) -> str:
+        if self._xml is None:
+            out: list[str] = []
+            for key, value in self._data.items():
+                _xml(key, value, out)
+            self._xml = "".join(out)
+        return self._xml
+
+
+def _nested(value: Any) -> Any:
+    if type(value) is Frozen:
+        return value._data
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def render(status: int, body: Mapping[str, Any], fmt: str, root: str, request_id: str) -> HttpResponse:
+    if type(body) is Frozen:
+        return _render_frozen(status, body, fmt, root, request_id)
+    if fmt == "XML":
+        data, ctype = to_xml(root, {"RequestId": request_id, **body}), XML_TYPE
+    else:
+        # A body naming its own RequestId keeps it (in first place), as the merge would.
+        data = to_json({"RequestId": request_id, **body}) if "RequestId" in body else to_json(body, request_id)
+        ctype = JSON_TYPE
+    return HttpResponse(status, {"Content-Type": ctype, "x-acs-request-id": request_id}, data)
+
+
+def _render_frozen(status: int, body: Frozen, fmt: str, root: str, request_id: str) -> HttpResponse:
+    if fmt == "XML":
+        data = (f'<?xml version="1.0" encoding="UTF-8"?><{root}><RequestId>{request_id}</RequestId>'
+                f"{body.xml_inner()}</{root}>").encode()
+        ctype = XML_TYPE
+    else:
+        data = b'{"RequestId":"' + request_id.encode() + b'",' + body.json_tail if body else \
+            b'{"RequestId":"' + request_id.encode() + b'"}'
+        ctype = JSON_TYPE
+    return HttpResponse(status, {"Content-Type": ctype, "x-acs-request-id": request_id}, data)
+
+
+def error_body(request_id: str, host: str, code: str, message: str) -> dict:
+    """An error answer's body; ``render`` puts the RequestId first."""
+    return {
+        "HostId": host,
+        "Code": code,
+        "Message": message,
+        "Recommend": f"https://api.alibabacloud.com/troubleshoot?q={code}&product=Ecs&requestId={request_id}",
+    }

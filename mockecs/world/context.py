@@ -1,0 +1,29 @@
+"""What a handler, and the domain code it calls, knows about the call it answers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mockecs.state.store import Transaction
+
+
+@dataclass
+class Context:
+    """What a handler knows about the call it answers."""
+
+    engine: Any  # the Engine (modes and ops reach it; the world only reads config, clock, plugins)
+    txn: Transaction  # None for stateless operations
+    action: str
+    account: str  # 16-digit account id of the caller
+    region: str
+    request_id: str
+    host: str
+    now: float  # mock-clock seconds since the epoch
+    params: dict[str, str]  # the flat wire parameters, for handlers that need the raw form
+
+    @property
+    def config(self) -> Any:
+        return self.engine.config
+
+    def hook(self) -> Any:
+        return self.engine.plugins.hook

@@ -1,0 +1,290 @@
+"""Images as each account sees them (spec §2.1-2.3): the store's images plus the catalog.
+
+Store images are the accounts' own custom images (created, copied, imported, built).
+Their internal keys: ``_owner``, ``_region``, ``_shares`` ({account: shared time}),
+``_public`` (published as a community image), ``_paid``/``_billing`` (licence fee
+inherited from a paid source), ``_source`` ({"kind": "copy"|"snapshot"|..., ...}).
+"""
+from __future__ import annotations
+
+from itertools import chain
+from typing import Any, Iterable, Mapping, Optional
+
+from mockecs.wire.encoding import Frozen
+from mockecs.wire.errors import EcsError
+from mockecs.world import marketplace, resources
+from mockecs.world.context import Context
+
+NOT_FOUND = EcsError("InvalidImageId.NotFound", "The specified ImageId does not exist.", 404)
+STATUSES = ("Creating", "Waiting", "Available", "UnAvailable", "CreateFailed", "Deprecated")
+
+
+def image_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    region = record["_region"]
+    terms = [("name", f"{record['_owner']}|{region}|{record.get('ImageName', '')}")]
+    if record.get("ImageFamily"):
+        terms.append(("family", f"{region}|{record['ImageFamily']}"))
+    for account in record.get("_shares") or ():
+        terms.append(("shared", f"{account}|{region}"))
+    if record.get("_public"):
+        terms.append(("community", region))
+    for mapping in (record.get("DiskDeviceMappings") or {}).get("DiskDeviceMapping") or ():
+        if mapping.get("SnapshotId"):
+            terms.append(("snapshot", mapping["SnapshotId"]))
+    if record.get("ProductCode"):
+        terms.append(("product", record["ProductCode"]))
+    if (record.get("_source") or {}).get("kind") == "copy" and record.get("Status") in ("Creating", "Waiting"):
+        # Copies in flight into a region, for CopyImage's queue and conflict checks.
+        terms.append(("copying", f"{record['_owner']}|{region}"))
+    return terms
+
+
+resources.TERMS["image"] = image_terms
+
+
+def put(ctx: Context, record: dict) -> dict:
+    return resources.put(ctx.txn, "image", record)
+
+
+def get_any(ctx: Context, image_id: Optional[str]) -> Optional[Mapping[str, Any]]:
+    """An image by id wherever it lives (store first, then catalog), regardless of who may see it."""
+    if not image_id:
+        return None
+    record = resources.get(ctx, "image", image_id)
+    if record is not None:
+        return record
+    return ctx.engine.catalog.get(image_id)
+
+
+def is_catalog(record: Mapping[str, Any]) -> bool:
+    return "_region" not in record
+
+
+def can_see(ctx: Context, record: Mapping[str, Any], region: Optional[str] = None) -> bool:
+    """Whether the caller may see/use ``record`` in ``region`` (default: the request's)."""
+    region = region or ctx.region
+    account = ctx.account
+    if "_region" not in record:  # is_catalog(), inlined on this hot path
+        alias = record.get("ImageOwnerAlias")
+        if alias in ("system", "marketplace"):
+            return True
+        if record.get("IsPublic"):
+            return True  # community
+        return account in (record.get("_shared_with") or ()) or account == str(record.get("_owner"))
+    if record["_region"] != region:
+        return False
+    return record["_owner"] == account or account in (record.get("_shares") or {}) or bool(record.get("_public"))
+
+
+def visible(ctx: Context, image_id: Optional[str], region: Optional[str] = None) -> Optional[Mapping[str, Any]]:
+    record = get_any(ctx, image_id)
+    if record is None or not can_see(ctx, record, region):
+        return None
+    return record
+
+
+def visible_or_404(ctx: Context, image_id: Optional[str]) -> Mapping[str, Any]:
+    record = visible(ctx, image_id)
+    if record is None:
+        raise NOT_FOUND
+    return record
+
+
+def own(ctx: Context, image_id: Optional[str]) -> dict:
+    """The caller's own custom image in this region, else ``InvalidImageId.NotFound``."""
+    return resources.owned(ctx, "image", image_id, NOT_FOUND)
+
+
+def alias_for(ctx: Context, record: Mapping[str, Any]) -> str:
+    if "_region" not in record:  # is_catalog(), inlined on this hot path
+        alias = record.get("ImageOwnerAlias", "system")
+        if alias in ("system", "marketplace"):
+            return alias
+        return "self" if str(record.get("_owner")) == ctx.account else "others"
+    return "self" if record["_owner"] == ctx.account else "others"
+
+
+def subscribed(ctx: Context, product_code: str) -> bool:
+    """Whether the caller subscribed to ``product_code`` (read in the request's transaction)."""
+    return ctx.txn.get(marketplace.KIND, marketplace.subscription_id(ctx.account, product_code)) is not None
+
+
+def view(ctx: Context, record: Mapping[str, Any]) -> dict:
+    """The wire record as the caller sees it: ImageOwnerAlias, IsSelfShared, IsSubscribed, Usage
+    relative to them. Catalog images' views are built once per variant and shared (read-only)."""
+    alias = alias_for(ctx, record)
+    used = usage(ctx, record)
+    product = record.get("ProductCode")
+    if "_region" not in record:  # is_catalog(), inlined on this hot path
+        key = (record["ImageId"], alias, subscribed(ctx, product) if product else None, used)
+        views = ctx.engine.catalog.views
+        found = views.get(key)
+        if found is None:
+            out = resources.wire(record)
+            out["ImageOwnerAlias"] = alias
+            out["Usage"] = used
+            if record.get("_owner") and alias != "marketplace":
+                out["ImageOwnerId"] = int(record["_owner"])
+            if product:
+                out["IsSubscribed"] = key[2]
+            found = views[key] = Frozen(out)
+        return found
+    out = resources.wire(record)
+    out["ImageOwnerAlias"] = alias
+    out["Usage"] = used
+    out["ImageOwnerId"] = int(record["_owner"])
+    out["IsPublic"] = bool(record.get("_public"))
+    out["IsSelfShared"] = ("True" if record.get("_shares") else "False") if alias == "self" else ""
+    if product:
+        out["IsSubscribed"] = subscribed(ctx, product)
+    return out
+
+
+def stored(ctx: Context, term: tuple[str, str]) -> Iterable[Mapping[str, Any]]:
+    """The store's images under an index term, read-only (not copied: callers must not mutate them);
+    only records with a transition in flight are settled to the mock clock."""
+    txn = ctx.txn
+    for image_id in txn.ids("image", term):
+        record = txn.get("image", image_id)
+        if record is not None and "_pending" in record:
+            record = resources.get(ctx, "image", image_id)
+        if record is not None:
+            yield record
+
+
+def family_images(ctx: Context, family: str) -> list[Mapping[str, Any]]:
+    """Every image of ``family`` in this region, the store's then the catalog's, unfiltered (read-only,
+    as :func:`stored`): callers apply their own visibility, status and Marketplace rules."""
+    catalog = ctx.engine.catalog
+    found = list(stored(ctx, ("family", f"{ctx.region}|{family}")))
+    found += [catalog.images[i] for i in catalog.by_family.get(family, ())]
+    return found
+
+
+def candidates(ctx: Context, alias: Optional[str], is_public: Optional[bool],
+               include_community_in_default: bool = True) -> Iterable[Mapping[str, Any]]:
+    """Every image the caller may list in this region for an ``ImageOwnerAlias`` query (spec §2.3).
+
+    Catalog parts come as the catalog's own newest-first lists (no copying, no generator layers).
+    """
+    account, region = ctx.account, ctx.region
+    records = ctx.engine.catalog.records
+
+    def community() -> Iterable[Mapping[str, Any]]:
+        return chain((r for r in stored(ctx, ("community", region)) if r["_owner"] != account),
+                     (r for r in records["community"] if str(r.get("_owner")) != account))
+
+    def shared() -> Iterable[Mapping[str, Any]]:
+        return chain(stored(ctx, ("shared", f"{account}|{region}")),
+                     (r for r in records["shared"] if account in (r.get("_shared_with") or ())))
+
+    if alias == "system":
+        return records["system"]
+    if alias == "self":
+        return stored(ctx, resources.owner_region(account, region))
+    if alias == "marketplace":
+        return records["marketplace"]
+    if alias == "others":
+        return community() if is_public else shared()
+    parts = [records["system"], stored(ctx, resources.owner_region(account, region)), shared()]
+    if include_community_in_default:
+        parts.append(community())
+    return chain(*parts)
+
+
+# -- helpers for the image operations (CreateImage, CopyImage, ImportImage, the builder ...) --
+# Fields a derived image takes from the image its source disk/snapshot/instance came from.
+OS_FIELDS = ("OSType", "Platform", "OSName", "OSNameEn", "Architecture", "BootMode", "IsSupportIoOptimized",
+             "IsSupportCloudinit", "LoginAsNonRootSupported", "Features", "SecureBootOptions", "LicenseType",
+             "ProductCode")
+BILLING_FIELDS = ("_paid", "_billing")
+
+
+def inherited_fields(source: Mapping[str, Any], present_only: bool = False) -> dict:
+    """The OS and billing fields a derived image takes from ``source``. Billing fields the source
+    lacks come as None, unless ``present_only`` (the builder), which leaves them out."""
+    fields = {k: source[k] for k in OS_FIELDS if k in source}
+    if present_only:
+        fields.update({k: source[k] for k in BILLING_FIELDS if k in source})
+    else:
+        fields.update({k: source.get(k) for k in BILLING_FIELDS})
+    return fields
+
+
+def mapping(device: str, type_: str, size: Any, snapshot_id: str = "", encrypted: bool = False, **extra: Any) -> dict:
+    """One ``DiskDeviceMappings.DiskDeviceMapping`` element in wire shape (Size is a string)."""
+    return {"Device": device, "Type": type_, "Size": str(size), "SnapshotId": snapshot_id, "Format": "",
+            "ImportOSSBucket": "", "ImportOSSObject": "", "Progress": "100%", "RemainTime": 0,
+            "Encrypted": bool(encrypted), **extra}
+
+
+def new_record(ctx: Context, region: str, mappings: list[dict], **fields: Any) -> dict:
+    """A complete custom-image record owned by the caller in ``region`` (defaults of spec §2.1).
+
+    ``fields`` override the defaults (wire names and ``_`` internal keys alike).
+    """
+    system = next((m for m in mappings if m["Type"] == "system"), None)
+    record: dict = {
+        "ImageId": resources.new_id("image", region),
+        "ImageName": "", "Description": "", "ImageVersion": "", "ImageFamily": "",
+        "ImageOwnerAlias": "self", "IsPublic": False, "IsSelfShared": "False", "IsCopied": False,
+        "IsSubscribed": False, "ProductCode": "", "SupplierName": "",
+        "OSType": "linux", "Platform": "Others Linux", "OSName": "Others Linux  64位",
+        "OSNameEn": "Others Linux  64 bit", "Architecture": "x86_64", "BootMode": "BIOS",
+        "Size": int(system["Size"]) if system else 0,
+        "Status": "Available", "Progress": "100%", "Usage": "none",
+        "CreationTime": resources.iso(ctx.now),
+        "IsSupportIoOptimized": True, "IsSupportCloudinit": True, "LoginAsNonRootSupported": False,
+        "LicenseType": "", "ResourceGroupId": "", "Usable": True,
+        "DiskDeviceMappings": {"DiskDeviceMapping": mappings},
+        "Tags": {"Tag": []},
+        "Features": {"NvmeSupport": "unsupported", "ImdsSupport": "v1"},
+        "SecureBootOptions": {"SecureBootSupport": "unsupported"},
+        "_owner": ctx.account, "_region": region, "_shares": {}, "_public": False,
+        "_paid": False, "_billing": None,
+    }
+    record.update(fields)
+    return record
+
+
+def name_taken(ctx: Context, name: Optional[str], region: Optional[str] = None,
+               exclude: Optional[str] = None) -> bool:
+    """Whether the caller already has an image called ``name`` in ``region`` (an index lookup)."""
+    if not name:
+        return False
+    ids = ctx.txn.ids("image", ("name", f"{ctx.account}|{region or ctx.region}|{name}"))
+    ids.discard(exclude or "")
+    return bool(ids)
+
+
+def own_count(ctx: Context, region: Optional[str] = None) -> int:
+    """How many custom images the caller has in ``region`` (counted for ``QuotaExceed.Image``)."""
+    return ctx.txn.count("image", resources.owner_region(ctx.account, region or ctx.region))
+
+
+def in_use(ctx: Context, image_id: str) -> bool:
+    """Whether any instance was created from the image (instances index their ``ImageId``)."""
+    return bool(ctx.txn.count("instance", ("image", image_id)))
+
+
+def usage(ctx: Context, record: Mapping[str, Any]) -> str:
+    if in_use(ctx, record["ImageId"]):
+        return "instance"
+    return record.get("Usage") or "none"
+
+
+def fits_instance_type(record: Mapping[str, Any], instance_type: Mapping[str, Any]) -> bool:
+    """Whether an image can run on an instance type (spec §3.11): same architecture (32-bit images on
+    x86 types with less than 4 GiB), Windows on types with at least 1 GiB.
+
+    Stricter than :func:`mockecs.world.launch.arch_supports` (launch/price checks only keep arm64 apart)."""
+    arch = record.get("Architecture") or "x86_64"
+    memory = float(instance_type.get("MemorySize") or 0)
+    if arch == "i386":
+        if instance_type.get("Architecture") != "x86_64" or memory >= 4:
+            return False
+    elif arch != instance_type.get("Architecture"):
+        return False
+    if record.get("OSType") == "windows" and memory < 1:
+        return False
+    return True

@@ -1,0 +1,176 @@
+"""The OSS stand-in: which buckets and objects "exist" for ImportImage / ExportImage.
+
+mockecs talks to no real OSS. ImportImage asks the ``mockecs_oss_object`` hook about each
+object it imports; the built-in answer (:class:`BuiltinOssPlugin`, ``trylast``) comes from
+``engine.oss``, a small registry kept **in the store** (kinds ``oss_bucket``,
+``oss_object``, ``oss_setting``) so ``engine.reset()``, snapshots and ``export_state``
+cover it like any other state::
+
+    engine.oss.create_bucket("cn-hangzhou", "images")
+    engine.oss.put_object("cn-hangzhou", "images", "disk.qcow2", size=2 * 1024 ** 3)
+    engine.oss.strict = True      # from now on only registered buckets/objects exist
+
+Lenient (the default): every bucket and object exists, an unregistered object having
+:data:`DEFAULT_SIZE` bytes. A plugin that implements ``mockecs_oss_object`` itself and answers
+non-None replaces this entirely. ExportImage writes its object here; it is listed once the
+export task is ``Finished``.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional
+
+from mockecs.state.hookspecs import hookimpl
+from mockecs.state.store import Transaction
+from mockecs.world import resources
+from mockecs.world.context import Context
+
+GIB = 1024 ** 3
+DEFAULT_SIZE = GIB  # an unregistered object in lenient mode: small enough for any DiskImageSize (>= 5 GiB)
+_SETTINGS = "settings"
+
+
+def _bucket_id(region: str, bucket: str) -> str:
+    return f"{region}|{bucket}"
+
+
+def _object_id(region: str, bucket: str, name: str) -> str:
+    return f"{region}|{bucket}|{name}"
+
+
+class Oss:
+    """Per-engine OSS registry (``engine.oss``). Every method takes an optional ``txn`` so an
+    operation writes inside its own transaction (rolled back with it); without one, the
+    method runs in a transaction of its own."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def _txn(self, txn: Optional[Transaction]) -> Iterator[Transaction]:
+        if txn is not None:
+            yield txn
+        else:
+            with self.engine.store.transaction() as own:
+                yield own
+
+    # -- settings ------------------------------------------------------------------------
+    @property
+    def strict(self) -> bool:
+        """Only registered buckets and objects exist (lenient mode: everything exists)."""
+        with self._txn(None) as txn:
+            return self._strict(txn)
+
+    @strict.setter
+    def strict(self, value: bool) -> None:
+        with self._txn(None) as txn:
+            txn.put("oss_setting", _SETTINGS, {"strict": bool(value)})
+
+    @staticmethod
+    def _strict(txn: Transaction) -> bool:
+        settings = txn.get("oss_setting", _SETTINGS)
+        return bool(settings and settings.get("strict"))
+
+    # -- registry --------------------------------------------------------------------------
+    def create_bucket(self, region: str, bucket: str, account: Optional[str] = None,
+                      txn: Optional[Transaction] = None) -> dict:
+        record = {"region": region, "bucket": bucket, "owner": account or self.engine.accounts.default_account_id}
+        with self._txn(txn) as t:
+            if t.get("oss_bucket", _bucket_id(region, bucket)) is None:
+                t.put("oss_bucket", _bucket_id(region, bucket), record, [("region", region)])
+        return record
+
+    def delete_bucket(self, region: str, bucket: str, txn: Optional[Transaction] = None) -> None:
+        with self._txn(txn) as t:
+            for object_id in t.ids("oss_object", ("bucket", _bucket_id(region, bucket))):
+                t.delete("oss_object", object_id)
+            t.delete("oss_bucket", _bucket_id(region, bucket))
+
+    def put_object(self, region: str, bucket: str, name: str, size: int = DEFAULT_SIZE,
+                   txn: Optional[Transaction] = None, task_id: Optional[str] = None,
+                   account: Optional[str] = None) -> dict:
+        """Register an object (its bucket too). ``task_id``: written by that export task, listed once it finished."""
+        record = {"region": region, "bucket": bucket, "name": name, "size": int(size), "task_id": task_id or ""}
+        with self._txn(txn) as t:
+            self.create_bucket(region, bucket, account, txn=t)
+            t.put("oss_object", _object_id(region, bucket, name), record, [("bucket", _bucket_id(region, bucket))])
+        return record
+
+    def delete_object(self, region: str, bucket: str, name: str, txn: Optional[Transaction] = None) -> None:
+        with self._txn(txn) as t:
+            t.delete("oss_object", _object_id(region, bucket, name))
+
+    def bucket_exists(self, region: str, bucket: str, txn: Optional[Transaction] = None) -> bool:
+        with self._txn(txn) as t:
+            return not self._strict(t) or t.get("oss_bucket", _bucket_id(region, bucket)) is not None
+
+    def get_object(self, region: str, bucket: str, name: str, txn: Optional[Transaction] = None) -> Optional[dict]:
+        """A registered object (None if absent, or written by an export that has not finished)."""
+        with self._txn(txn) as t:
+            record = t.get("oss_object", _object_id(region, bucket, name))
+            if record is None or not self._written(t, record):
+                return None
+            return dict(record)
+
+    def objects(self, region: str, bucket: str, txn: Optional[Transaction] = None) -> list[dict]:
+        """The registered objects of a bucket, by name (an index lookup)."""
+        with self._txn(txn) as t:
+            found = [t.get("oss_object", i) for i in t.ids("oss_object", ("bucket", _bucket_id(region, bucket)))]
+            return sorted((dict(r) for r in found if r is not None and self._written(t, r)), key=lambda r: r["name"])
+
+    def lookup(self, region: str, bucket: str, name: str, txn: Optional[Transaction] = None) -> dict:
+        """The built-in answer of ``mockecs_oss_object`` (see the hook's documentation)."""
+        with self._txn(txn) as t:
+            record = t.get("oss_object", _object_id(region, bucket, name))
+            if record is not None and self._written(t, record):
+                return {"size": record["size"]}
+            if not self._strict(t):
+                return {"size": DEFAULT_SIZE}
+            if t.get("oss_bucket", _bucket_id(region, bucket)) is None:
+                return {"bucket_missing": True}
+            return {}
+
+    def _written(self, txn: Transaction, record: dict) -> bool:
+        # An exported object appears when its task has finished (settled on the mock clock).
+        task_id = record.get("task_id")
+        if not task_id:
+            return True
+        task = txn.get("task", task_id)
+        if task is None:
+            return False
+        ctx = Context(self.engine, txn, "OSS", task["_owner"], task["_region"], "", "", self.engine.clock.now(), {})
+        settled = resources.get(ctx, "task", task_id)
+        return bool(settled and settled.get("TaskStatus") == "Finished")
+
+
+def oss_object(ctx: Context, region: str, bucket: str, name: str) -> dict:
+    """Ask the plugins (a user's first, the built-in registry last) about an OSS object."""
+    answer = ctx.hook().mockecs_oss_object(region=region, bucket=bucket, object_name=name,
+                                           account=ctx.account, engine=ctx.engine)
+    if answer is None:  # no plugin has an opinion (the built-in one was unregistered)
+        return Oss(ctx.engine).lookup(region, bucket, name, txn=ctx.txn)
+    return dict(answer)
+
+
+def registry(engine: Any) -> Oss:
+    """``engine.oss``, created on first use for engines built without the built-in plugin."""
+    oss = getattr(engine, "oss", None)
+    if oss is None:
+        oss = Oss(engine)
+        engine.oss = oss
+    return oss
+
+
+class BuiltinOssPlugin:
+    """The default OSS stand-in: ``engine.oss`` answers ``mockecs_oss_object``."""
+
+    @hookimpl
+    def mockecs_configure_engine(self, engine: Any) -> None:
+        engine.oss = Oss(engine)
+
+    @hookimpl(trylast=True)
+    def mockecs_oss_object(self, region: str, bucket: str, object_name: str, account: str,
+                           engine: Any) -> Optional[dict]:
+        if engine is None:
+            return None
+        return registry(engine).lookup(region, bucket, object_name)

@@ -1,0 +1,190 @@
+"""Records of ECS resources in the store: ids, times, index terms, ownership, tags.
+
+Records are stored in their **wire shape** (the fields DescribeImages & co. answer, in the
+API's own PascalCase names) plus internal keys that start with ``_`` and never reach the
+wire: ``_owner`` (account id), ``_region``, ``_pending`` (a lifecycle transition) ...
+Handlers never mutate a record in place: they build a new dict and :func:`put` it.
+"""
+from __future__ import annotations
+
+import secrets
+import string
+import time
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
+
+from mockecs.state.store import Term, Transaction
+from mockecs.wire.errors import EcsError
+from mockecs.world import lifecycle
+from mockecs.world.context import Context
+from mockecs.world.validation import check_tags
+
+# kind -> id prefix (spec §2.2)
+PREFIX = {
+    "image": "m-", "snapshot": "s-", "instance": "i-", "disk": "d-", "task": "t-",
+    "component": "ic-", "pipeline": "ip-", "execution": "exec-",
+}
+KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
+# Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
+REGION_CODE = {
+    "cn-hangzhou": "bp1", "cn-beijing": "2ze", "cn-shanghai": "uf6", "cn-shenzhen": "wz9", "cn-qingdao": "m5e",
+    "cn-zhangjiakou": "8vb", "cn-huhehaote": "hp3", "cn-chengdu": "2vc", "cn-hongkong": "j6c",
+    "ap-southeast-1": "t4n", "ap-northeast-1": "6we", "us-west-1": "rj9", "us-east-1": "0xi",
+    "eu-central-1": "gw8", "eu-west-1": "d7o", "ap-south-1": "a2d", "me-east-1": "eb3",
+    "ap-southeast-5": "k1a", "ap-southeast-3": "8ps", "ap-southeast-2": "p0w",
+}
+_ALNUM = string.ascii_lowercase + string.digits
+_HEX = "0123456789abcdef"
+
+
+def new_id(kind: str, region: str) -> str:
+    prefix = PREFIX[kind]
+    if kind == "execution":
+        return prefix + "".join(secrets.choice(_HEX) for _ in range(20))
+    code = REGION_CODE.get(region) or "".join(secrets.choice(_ALNUM) for _ in range(3))
+    return prefix + code + "".join(secrets.choice(_ALNUM) for _ in range(17))
+
+
+def kind_of(resource_id: str) -> Optional[str]:
+    head = resource_id.split("-", 1)[0] + "-" if "-" in resource_id else ""
+    return KIND_OF_PREFIX.get(head)
+
+
+def iso(ts: float) -> str:
+    """Images, snapshots, share records, pipelines: ``2024-06-01T08:00:00Z``."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def iso_minute(ts: float) -> str:
+    """Tasks and instances: ``2020-11-24T12:50Z`` (minute precision, spec §2.2)."""
+    return time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime(ts))
+
+
+def parse_iso(text: str) -> Optional[float]:
+    from calendar import timegm
+
+    for fmt in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%d"):
+        try:
+            return float(timegm(time.strptime(text, fmt)))
+        except ValueError:
+            continue
+    return None
+
+
+# -- index terms ---------------------------------------------------------------------
+# Extra terms per kind (images add name/family/snapshot/share terms in mockecs.world.images).
+TERMS: dict[str, Callable[[Mapping[str, Any]], Iterable[Term]]] = {}
+
+
+def owner_region(account: str, region: str) -> Term:
+    return ("owner_region", f"{account}|{region}")
+
+
+def tag_term(key: str, value: str) -> Term:
+    return ("tag", f"{key}={value}")
+
+
+def terms_for(kind: str, record: Mapping[str, Any]) -> list[Term]:
+    terms: list[Term] = [("owner", record["_owner"]), owner_region(record["_owner"], record["_region"])]
+    for tag in tags_of(record):
+        terms.append(tag_term(tag["TagKey"], tag["TagValue"]))
+        terms.append(("tagkey", tag["TagKey"]))
+    extra = TERMS.get(kind)
+    if extra is not None:
+        terms.extend(extra(record))
+    return terms
+
+
+def put(txn: Transaction, kind: str, record: dict) -> dict:
+    txn.put(kind, record[ID_FIELD[kind]], record, terms_for(kind, record))
+    return record
+
+
+ID_FIELD = {
+    "image": "ImageId", "snapshot": "SnapshotId", "instance": "InstanceId", "disk": "DiskId", "task": "TaskId",
+    "component": "ImageComponentId", "pipeline": "ImagePipelineId", "execution": "ExecutionId",
+}
+
+
+def get(ctx: Context, kind: str, resource_id: Optional[str]) -> Optional[dict]:
+    """A record, its lifecycle settled to the mock clock (see :mod:`mockecs.world.lifecycle`)."""
+    if not resource_id:
+        return None
+    record = ctx.txn.get(kind, resource_id)
+    if record is None:
+        return None
+    if "_pending" in record:
+        record = put(ctx.txn, kind, lifecycle.settle(ctx, kind, dict(record)))
+    return dict(record)
+
+
+def is_mine(ctx: Context, record: Optional[Mapping[str, Any]]) -> bool:
+    """Whether ``record`` is the caller's, in the request's region."""
+    return record is not None and record["_owner"] == ctx.account and record["_region"] == ctx.region
+
+
+def mine_among(ctx: Context, kind: str, named: Optional[Iterable[str]],
+               *narrower: Optional[Term]) -> Iterator[dict]:
+    """The caller's records of ``kind`` in this region: those ``named`` (ids) if given, else those
+    under the first ``narrower`` index term that is not None, else all of the caller's (by index)."""
+    if named:
+        ids: Iterable[str] = set(named)
+    else:
+        term = next((t for t in narrower if t is not None), None) or owner_region(ctx.account, ctx.region)
+        ids = ctx.txn.ids(kind, term)
+    for resource_id in ids:
+        record = get(ctx, kind, resource_id)
+        if is_mine(ctx, record):
+            yield record
+
+
+def owned(ctx: Context, kind: str, resource_id: Optional[str], not_found: EcsError,
+          same_region: bool = True) -> dict:
+    """The caller's own record in the request's region, else ``not_found``."""
+    record = get(ctx, kind, resource_id)
+    if record is None or record["_owner"] != ctx.account or (same_region and record["_region"] != ctx.region):
+        raise not_found
+    return record
+
+
+def region_of(txn: Transaction, resource_id: Optional[str]) -> Optional[str]:
+    """Where a resource lives: lets region-less requests (CreateSnapshot's DiskId ...) find it."""
+    if not resource_id:
+        return None
+    kind = kind_of(resource_id)
+    record = txn.get(kind, resource_id) if kind else None
+    return record["_region"] if record else None
+
+
+def region_from(param: str) -> Callable[[Transaction, dict], Optional[str]]:
+    """For ``operation(region_of=...)``: the region of the resource named by argument ``param``."""
+    return lambda txn, args: region_of(txn, args.get(param))
+
+
+def wire(record: Mapping[str, Any]) -> dict:
+    """The record without its internal keys."""
+    return {k: v for k, v in record.items() if not k.startswith("_")}
+
+
+# -- tags ----------------------------------------------------------------------------
+def tags_of(record: Mapping[str, Any]) -> list[dict]:
+    return list((record.get("Tags") or {}).get("Tag") or ())
+
+
+def with_tags(record: dict, tags: Iterable[dict]) -> dict:
+    return {**record, "Tags": {"Tag": [{"TagKey": t["TagKey"], "TagValue": t["TagValue"]} for t in tags]}}
+
+
+def tags_from_args(tags: Optional[list[dict]]) -> list[dict]:
+    """``Tag.N.Key/Value`` arguments -> wire tags, validating the rules of spec §2.5."""
+    return check_tags(tags or [])
+
+
+def match_tags(record: Mapping[str, Any], wanted: Optional[list[dict]]) -> bool:
+    if not wanted:
+        return True
+    have = {t["TagKey"]: t["TagValue"] for t in tags_of(record)}
+    for tag in wanted:
+        key, value = tag.get("key"), tag.get("value")
+        if key not in have or (value not in (None, "") and have[key] != value):
+            return False
+    return True
