@@ -18,7 +18,7 @@ import re
 from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.ops.registry import Context, operation
-from mockecs.wire.errors import EcsError, missing_parameter
+from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import TAGS, B, Comma, I, L, Repeat, S, Struct, Structs
 from mockecs.world import images, lifecycle, paging, regions, resources
 from mockecs.world.instance_types import instance_type as find_instance_type
@@ -42,13 +42,13 @@ STAGE_MESSAGES = {
 }
 DEFAULT_FAILURE = ("ImageBuild.Failed", "The image build failed.")  # [GUESS] no documented code
 
-COMPONENT_NOT_FOUND = EcsError("InvalidImageComponent.NotFound", "The specified image component does not exist.", 404)
-PIPELINE_NOT_FOUND = EcsError("InvalidImagePipeline.NotFound", "The specified image pipeline does not exist.", 404)
-EXECUTION_NOT_FOUND = EcsError("InvalidImagePipelineExecution.NotFound",
+COMPONENT_NOT_FOUND = error_kind("InvalidImageComponent.NotFound", "The specified image component does not exist.", 404)
+PIPELINE_NOT_FOUND = error_kind("InvalidImagePipeline.NotFound", "The specified image pipeline does not exist.", 404)
+EXECUTION_NOT_FOUND = error_kind("InvalidImagePipelineExecution.NotFound",
                                "The specified image pipeline execution does not exist!", 404)
-HAS_RUNNING = EcsError("InvalidImagePipeline.HasRunningExecution",
+HAS_RUNNING = error_kind("InvalidImagePipeline.HasRunningExecution",
                        "The specified image pipeline has a running execution.", 403)
-NAME_TAKEN = EcsError("InvalidImageName.Duplicated", "The specified Image name has already bean used.", 400)
+NAME_TAKEN = error_kind("InvalidImageName.Duplicated", "The specified Image name has already bean used.", 400)
 
 
 # -- index terms -----------------------------------------------------------------------------

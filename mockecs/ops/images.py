@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.ops import instances, snapshots
 from mockecs.ops.registry import Context, operation
-from mockecs.wire.errors import EcsError, invalid_parameter
+from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, B, I, L, S, Struct, Structs
 from mockecs.world import images, lifecycle, paging, regions, resources
 from mockecs.world.catalog import newest_first_key
@@ -30,7 +30,7 @@ PLATFORMS = ("Aliyun", "Ubuntu", "CentOS", "CentOS Stream", "Debian", "Anolis", 
              "Windows Server 2016", "Windows Server 2012", "Windows Server 2008", "Windows Server 2003",
              "Other Windows")
 ONLINE_FEATURES = ("CpuOnlineUpgrade", "CpuOnlineDowngrade", "MemoryOnlineUpgrade", "MemoryOnlineDowngrade")
-QUOTA = EcsError("QuotaExceed.Image", "The Image Quota exceeds.", 403)
+QUOTA = error_kind("QuotaExceed.Image", "The Image Quota exceeds.", 403)
 IN_FLIGHT = ("Creating", "Waiting")
 
 

@@ -17,13 +17,13 @@ import uuid
 from typing import Any, Mapping, Optional
 
 from mockecs.ops.registry import Context, operation
-from mockecs.wire.errors import EcsError
+from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, JsonList, L, S, Struct, Structs
 from mockecs.world import launch, lifecycle, paging, regions, resources
 from mockecs.world.disks import data_disk_range
 
-INSTANCE_NOT_FOUND = EcsError("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
-INCORRECT_STATUS = EcsError("IncorrectInstanceStatus",
+INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
+INCORRECT_STATUS = error_kind("IncorrectInstanceStatus",
                             "The current status of the resource does not support this operation.", 403)
 INSTANCE_STATUSES = ("Pending", "Running", "Starting", "Stopping", "Stopped")
 SOURCE_DISK_TYPES = ("system", "data")
@@ -37,7 +37,7 @@ MAX_TAGS = 20
 # Tag.N.Key/Value without the generic 20-item limit of params.TAGS: these operations document
 # their own code for too many tags (InvalidTagCount), checked by tag_filter / _launch.
 TAGS = Structs("Tag", [S("Key"), S("Value")])
-TOO_MANY_TAGS = EcsError("InvalidTagCount", "The specified tags are beyond the permitted range.", 400)
+TOO_MANY_TAGS = error_kind("InvalidTagCount", "The specified tags are beyond the permitted range.", 400)
 
 
 def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -277,10 +277,10 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     return ids
 
 
-BAD_DATA_DISK_SIZE = EcsError("InvalidDataDiskSize.ValueNotSupported",
+BAD_DATA_DISK_SIZE = error_kind("InvalidDataDiskSize.ValueNotSupported",
                               "The specified DataDisk.n.Size beyond the permitted range, or the capacity of snapshot "
                               "exceeds the size limit of the specified disk category.", 400)
-BAD_DATA_DEVICE = EcsError("InvalidDataDevice.Malformed", 'The specified parameter "DataDisk.n.Device" is not valid.',
+BAD_DATA_DEVICE = error_kind("InvalidDataDevice.Malformed", 'The specified parameter "DataDisk.n.Device" is not valid.',
                            400)
 
 

@@ -12,17 +12,17 @@ from typing import Any, Mapping, Optional
 
 from mockecs.ops.instances import INCORRECT_STATUS, SOURCE_DISK_TYPES, TAGS, paginate, tag_filter
 from mockecs.ops.registry import Context, operation
-from mockecs.wire.errors import EcsError
+from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import TAGS as TAGS_MAX_20
 from mockecs.wire.params import B, I, JsonList, L, S, Structs
 from mockecs.world import lifecycle, resources
 from mockecs.world.validation import valid_name
 
-NOT_FOUND = EcsError("InvalidSnapshotId.NotFound", "The specified snapshot is not found.", 404)
-DISK_NOT_FOUND = EcsError("InvalidDiskId.NotFound", "The specified DiskId does not exist.", 404)
+NOT_FOUND = error_kind("InvalidSnapshotId.NotFound", "The specified snapshot is not found.", 404)
+DISK_NOT_FOUND = error_kind("InvalidDiskId.NotFound", "The specified DiskId does not exist.", 404)
 # Category: the API reference documents "Standard" / "Flash"; answers carry "standard" / "flash".
 CATEGORIES = ("standard", "flash")
-BAD_CATEGORY = EcsError("InvalidSnapshotCategory.Malformed", "The specified Category is not valid.", 403)
+BAD_CATEGORY = error_kind("InvalidSnapshotCategory.Malformed", "The specified Category is not valid.", 403)
 
 
 def snapshot_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ import re
 from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.ops.registry import Context, operation
-from mockecs.wire.errors import EcsError
+from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, Repeat, S, Structs
 from mockecs.world import paging, resources
 
@@ -24,7 +24,7 @@ OTHER_TYPES = ("securitygroup", "volume", "eni", "ddh", "ddhcluster", "keypair",
                "invocation")
 RESOURCE_GROUP_KEY = "acs:rm:rgId"
 
-NOT_FOUND = EcsError("InvalidResourceId.NotFound", "The specified ResourceIds are not found in our records.", 404)
+NOT_FOUND = error_kind("InvalidResourceId.NotFound", "The specified ResourceIds are not found in our records.", 404)
 _MISSING_TYPE = ("MissingParameter.ResourceType", "The parameter - ResourceType should not be null.", 404)
 _MISSING_IDS = ("MissingParameter.ResourceIds", "The parameter - ResourceIds.N should not be null.", 404)
 _MISSING_TAGS = ("MissingParameter.Tags", "The parameter - Tags should not be null.", 404)

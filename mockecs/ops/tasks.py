@@ -21,12 +21,12 @@ from mockecs.ops.images import _checked, _quota
 from mockecs.ops.registry import Context, operation
 from mockecs.ops.snapshots import make_snapshot
 from mockecs.ops.tags import check_case_duplicates
-from mockecs.wire.errors import EcsError, invalid_parameter
+from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, Comma, I, Repeat, S, Struct, Structs
 from mockecs.world import images, lifecycle, oss, paging, resources
 from mockecs.world.validation import check_description, check_name
 
-TASK_NOT_FOUND = EcsError("InvalidTaskId.NotFound", 'The specified "TaskId" is not found.', 400)
+TASK_NOT_FOUND = error_kind("InvalidTaskId.NotFound", 'The specified "TaskId" is not found.', 400)
 RUNNING = ("Waiting", "Processing")
 CANCELLABLE = ("ImportImage", "ExportImage")
 # Only these are honoured by DescribeTasks' TaskStatus filter; other values are ignored (documented).

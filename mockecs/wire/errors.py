@@ -16,6 +16,21 @@ class EcsError(Exception):
         self.status = status
 
 
+def error_kind(code: str, message: str, status: int = 400) -> type[EcsError]:
+    """A named error to raise as ``raise NOT_FOUND``: raising a class makes a fresh instance every time.
+
+    A module-level *instance* raised again and again chains every request's frames onto its one
+    traceback and context, so memory grew with each error answer (and kept whole engines alive).
+    ``code``, ``message`` and ``status`` stay readable on the class.
+    """
+
+    def __init__(self: EcsError) -> None:
+        EcsError.__init__(self, code, message, status)
+
+    return type(code.replace(".", "_"), (EcsError,),
+                {"__init__": __init__, "code": code, "message": message, "status": status})
+
+
 def missing_parameter(name: str) -> EcsError:
     return EcsError(
         "MissingParameter",

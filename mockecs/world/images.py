@@ -11,11 +11,11 @@ from itertools import chain
 from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.wire.encoding import Frozen
-from mockecs.wire.errors import EcsError
+from mockecs.wire.errors import error_kind
 from mockecs.world import marketplace, resources
 from mockecs.world.context import Context
 
-NOT_FOUND = EcsError("InvalidImageId.NotFound", "The specified ImageId does not exist.", 404)
+NOT_FOUND = error_kind("InvalidImageId.NotFound", "The specified ImageId does not exist.", 404)
 STATUSES = ("Creating", "Waiting", "Available", "UnAvailable", "CreateFailed", "Deprecated")
 
 

@@ -5,11 +5,11 @@ import hashlib
 import re
 from typing import Optional, Sequence, TypeVar
 
-from mockecs.wire.errors import EcsError
+from mockecs.wire.errors import error_kind
 from mockecs.wire.params import I
 
 T = TypeVar("T")
-BAD_TOKEN = EcsError("Invalid.NextToken", "The specified NextToken is not valid.", 403)
+BAD_TOKEN = error_kind("Invalid.NextToken", "The specified NextToken is not valid.", 403)
 _TOKEN = re.compile(r"[0-9a-f]{32}")
 # PageNumber/PageSize as most Describe* operations declare them (default 1/10, at most 100 a page).
 PAGE_NUMBER = I("PageNumber", default=1, min=1)

@@ -137,7 +137,7 @@ def mine_among(ctx: Context, kind: str, named: Optional[Iterable[str]],
             yield record
 
 
-def owned(ctx: Context, kind: str, resource_id: Optional[str], not_found: EcsError,
+def owned(ctx: Context, kind: str, resource_id: Optional[str], not_found: type[EcsError],
           same_region: bool = True) -> dict:
     """The caller's own record in the request's region, else ``not_found``."""
     record = get(ctx, kind, resource_id)
