@@ -191,6 +191,81 @@ def test_concurrent_increments_are_exact(store):
         assert txn.count("counter", ("n", "1")) == 0
 
 
+def _ordered(store, n=30):
+    """``n`` records under ("owner", "1"), keys out of insertion order, some keys shared (ties by id)."""
+    with store.transaction() as txn:
+        for i in range(n):
+            key = f"2024-01-{(i * 7) % n:02d}" if i % 5 else "2024-01-00"
+            txn.put("image", f"m-{i:02d}", {"i": i}, [("owner", "1"), ("parity", str(i % 2))], key)
+    expected = {}
+    for i in range(n):
+        key = f"2024-01-{(i * 7) % n:02d}" if i % 5 else "2024-01-00"
+        expected[f"m-{i:02d}"] = key
+    return sorted((key, id) for id, key in expected.items())
+
+
+def test_ordered_pages_and_counts(store):
+    ascending = _ordered(store)
+    with store.transaction() as txn:
+        assert [tuple(e) for e in txn.page("image", ("owner", "1"), 0, 100)] == ascending
+        assert [tuple(e) for e in txn.page("image", ("owner", "1"), 0, 100, newest_first=True)] == ascending[::-1]
+        for offset, limit in ((0, 10), (10, 10), (25, 10), (29, 1), (30, 5), (100, 10), (3, 0)):
+            assert [tuple(e) for e in txn.page("image", ("owner", "1"), offset, limit)] == \
+                ascending[offset:offset + limit]
+            assert [tuple(e) for e in txn.page("image", ("owner", "1"), offset, limit, True)] == \
+                ascending[::-1][offset:offset + limit]
+        odd = [e for e in ascending if int(e[1][2:]) % 2]
+        assert [tuple(e) for e in txn.page("image", ("parity", "1"), 2, 5)] == odd[2:7]
+        assert txn.count("image", ("owner", "1")) == 30 and txn.count("image", ("parity", "1")) == 15
+        assert txn.page("image", ("owner", "nobody"), 0, 10) == []
+        assert txn.page("snapshot", ("owner", "1"), 0, 10) == []
+
+
+def test_ordered_pages_follow_rewrites_deletes_and_rollback(store):
+    _ordered(store, 10)
+    with store.transaction() as txn:
+        txn.put("image", "m-03", {"i": 3}, [("owner", "1")], "2099")  # moves to the end, leaves "parity"
+        txn.delete("image", "m-00")
+        txn.put("image", "m-new", {}, [("owner", "1")])  # no key: sorts first
+    with store.transaction() as txn:
+        page = [tuple(e) for e in txn.page("image", ("owner", "1"), 0, 2, newest_first=True)]
+        assert page[0] == ("2099", "m-03")
+        assert [tuple(e) for e in txn.page("image", ("owner", "1"), 0, 1)] == [("", "m-new")]
+        assert "m-03" not in {id for _, id in txn.page("image", ("parity", "1"), 0, 100)}
+        assert txn.count("image", ("owner", "1")) == 10
+    before = [tuple(e) for e in _page_all(store)]
+    with pytest.raises(RuntimeError):
+        with store.transaction() as txn:
+            txn.put("image", "m-05", {}, [("owner", "1")], "0000")
+            txn.delete("image", "m-03")
+            txn.put("image", "m-zz", {}, [("owner", "1")], "2100")
+            assert txn.count("image", ("owner", "1")) == 10
+            raise RuntimeError
+    assert [tuple(e) for e in _page_all(store)] == before
+
+
+def _page_all(store):
+    with store.transaction() as txn:
+        return txn.page("image", ("owner", "1"), 0, 1000)
+
+
+def test_order_survives_snapshot_restore_export_import(store):
+    ascending = _ordered(store, 12)
+    snap = store.snapshot()
+    dump = store.export()
+    assert json.loads(json.dumps(dump)) == dump
+    assert {item.get("key", "") for item in dump["image"].values()} == {key for key, _ in ascending}
+    with store.transaction() as txn:
+        txn.put("image", "m-00", {}, [("owner", "1")], "9999")
+    store.restore(snap)
+    assert [tuple(e) for e in _page_all(store)] == ascending
+    store.reset()
+    assert _page_all(store) == []
+    store.import_(json.loads(json.dumps(dump)))
+    assert [tuple(e) for e in _page_all(store)] == ascending
+    assert store.export() == dump
+
+
 def test_reopened_store_sees_committed_writes_only(store, reopen):
     if reopen is None:
         pytest.skip("not a persistent store")

@@ -12,16 +12,20 @@ so a reset costs the same whatever the catalog's size.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from typing import Any, Iterable, Iterator, Mapping, Optional, Protocol
 
 Term = tuple[str, str]
+Entry = tuple[str, str]  # (sort key, id): one record's place in every ordered term index
 
 
 class Transaction(Protocol):
     def get(self, kind: str, id: str) -> Optional[Mapping[str, Any]]: ...
-    def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = ()) -> None: ...
+    def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None: ...
     def delete(self, kind: str, id: str) -> None: ...
     def ids(self, kind: str, term: Term) -> set[str]: ...
+    def page(self, kind: str, term: Term, offset: int, limit: int,
+             newest_first: bool = False) -> list[Entry]: ...  # (key, id) pairs, ascending or descending
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]: ...
     def count(self, kind: str, term: Optional[Term] = None) -> int: ...
 
@@ -39,14 +43,32 @@ class Store(Protocol):
 
 
 def put_exported(txn: Transaction, data: Mapping[str, Mapping[str, Any]]) -> None:
-    """Write an :meth:`Store.export` dump (``{kind: {id: {"record", "terms"}}}``) through ``txn``."""
+    """Write an :meth:`Store.export` dump (``{kind: {id: {"record", "terms"[, "key"]}}}``) through ``txn``."""
     for kind, recs in data.items():
         for id, item in recs.items():
-            txn.put(kind, id, item["record"], [tuple(t) for t in item.get("terms", ())])
+            txn.put(kind, id, item["record"], [tuple(t) for t in item.get("terms", ())], item.get("key") or "")
+
+
+def exported(record: Any, terms: Iterable[Any], key: str) -> dict:
+    """One record of an export dump (the sort key only when there is one)."""
+    item = {"record": record, "terms": [list(t) for t in terms]}
+    if key:
+        item["key"] = key
+    return item
+
+
+def window(size: int, offset: int, limit: int, newest_first: bool) -> tuple[int, int]:
+    """The slice ``[start, end)`` of an ascending sequence of ``size`` holding one page."""
+    if newest_first:
+        return max(0, size - offset - limit), max(0, size - offset)
+    return min(size, offset), min(size, offset + limit)
 
 
 class MemoryStore:
-    """Dicts behind one re-entrant lock; an undo log makes each transaction atomic."""
+    """Dicts behind one re-entrant lock; an undo log makes each transaction atomic.
+
+    Each term's index is a sorted list of ``(key, id)`` entries; a record's one entry tuple is
+    shared by all its terms (a list slot per term, no per-term copies)."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -56,15 +78,16 @@ class MemoryStore:
     def reset(self) -> None:
         with self._lock:
             self._records: dict[str, dict[str, dict]] = {}
-            self._terms: dict[tuple[str, str], tuple[Term, ...]] = {}
-            self._index: dict[tuple[str, str, str], set[str]] = {}
+            # (kind, id) -> (terms, entry)
+            self._terms: dict[tuple[str, str], tuple[tuple[Term, ...], Entry]] = {}
+            self._index: dict[tuple[str, str, str], list[Entry]] = {}
 
     def snapshot(self) -> Any:
         with self._lock:
             return (
-                {k: dict(v) for k, v in self._records.items()},
+                {k: dict(v) for k, v in self._records.items() if v},
                 dict(self._terms),
-                {k: set(v) for k, v in self._index.items()},
+                {k: list(v) for k, v in self._index.items()},
             )
 
     def restore(self, snapshot: Any) -> None:
@@ -72,15 +95,18 @@ class MemoryStore:
         with self._lock:
             self._records = {k: dict(v) for k, v in records.items()}
             self._terms = dict(terms)
-            self._index = {k: set(v) for k, v in index.items()}
+            self._index = {k: list(v) for k, v in index.items()}
 
     def export(self) -> dict:
         with self._lock:
-            return {
-                kind: {id: {"record": rec, "terms": [list(t) for t in self._terms.get((kind, id), ())]}
-                       for id, rec in recs.items()}
-                for kind, recs in self._records.items()
-            }
+            out = {}
+            for kind, recs in self._records.items():
+                if recs:
+                    out[kind] = {}
+                    for id, rec in recs.items():
+                        terms, (key, _) = self._terms.get((kind, id), ((), ("", id)))
+                        out[kind][id] = exported(rec, terms, key)
+            return out
 
     def import_(self, data: dict) -> None:
         with self.transaction() as txn:
@@ -100,7 +126,7 @@ class _MemoryTransaction:
 
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
-        self.undo: list[tuple[str, str, Optional[dict], tuple[Term, ...]]] = []
+        self.undo: list[tuple[str, str, Optional[dict], tuple[Term, ...], str]] = []
 
     def __enter__(self) -> _MemoryTransaction:
         self.store._lock.acquire()
@@ -117,42 +143,64 @@ class _MemoryTransaction:
         recs = self.store._records.get(kind)
         return recs.get(id) if recs else None
 
-    def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = ()) -> None:
-        self._write(kind, id, record, tuple(terms))
+    def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None:
+        self._write(kind, id, record, tuple(terms), key)
 
     def delete(self, kind: str, id: str) -> None:
         if self.get(kind, id) is not None:
-            self._write(kind, id, None, ())
+            self._write(kind, id, None, (), "")
 
-    def _write(self, kind: str, id: str, record: Optional[dict], terms: tuple[Term, ...], log: bool = True) -> None:
+    def _write(self, kind: str, id: str, record: Optional[dict], terms: tuple[Term, ...], key: str,
+               log: bool = True) -> None:
         store = self.store
         recs = store._records.setdefault(kind, {})
-        old_terms = store._terms.get((kind, id), ())
+        old_terms, old_entry = store._terms.get((kind, id)) or ((), ("", id))
         if log:
-            self.undo.append((kind, id, recs.get(id), old_terms))
+            self.undo.append((kind, id, recs.get(id), old_terms, old_entry[0]))
         index = store._index
         for name, value in old_terms:
-            ids = index.get((kind, name, value))
-            if ids is not None:
-                ids.discard(id)
-                if not ids:
+            entries = index.get((kind, name, value))
+            if entries is not None:
+                at = bisect_left(entries, old_entry)
+                if at < len(entries) and entries[at] == old_entry:
+                    del entries[at]
+                if not entries:
                     del index[(kind, name, value)]
         if record is None:
             recs.pop(id, None)
             store._terms.pop((kind, id), None)
             return
         recs[id] = record
-        store._terms[(kind, id)] = terms
+        entry = (key, id)
+        store._terms[(kind, id)] = (terms, entry)
         for name, value in terms:
-            index.setdefault((kind, name, value), set()).add(id)
+            entries = index.get((kind, name, value))
+            if entries is None:
+                index[(kind, name, value)] = [entry]
+            elif entries[-1] < entry:  # the usual case: a new record sorts last
+                entries.append(entry)
+            else:
+                at = bisect_left(entries, entry)
+                if entries[at] != entry:  # (a term given twice indexes the record once)
+                    entries.insert(at, entry)
 
     def rollback(self) -> None:
-        for kind, id, record, terms in reversed(self.undo):
-            self._write(kind, id, record, terms, log=False)
+        for kind, id, record, terms, key in reversed(self.undo):
+            self._write(kind, id, record, terms, key, log=False)
         self.undo.clear()
 
     def ids(self, kind: str, term: Term) -> set[str]:
-        return set(self.store._index.get((kind, term[0], term[1]), ()))
+        return {id for _, id in self.store._index.get((kind, term[0], term[1]), ())}
+
+    def page(self, kind: str, term: Term, offset: int, limit: int, newest_first: bool = False) -> list[Entry]:
+        entries = self.store._index.get((kind, term[0], term[1]))
+        if not entries:
+            return []
+        start, end = window(len(entries), offset, limit, newest_first)
+        found = entries[start:end]
+        if newest_first:
+            found.reverse()
+        return found
 
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
         return iter(list(self.store._records.get(kind, {}).items()))

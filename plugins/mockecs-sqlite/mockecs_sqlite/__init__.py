@@ -1,7 +1,8 @@
 """A mockecs state store in SQLite (``sqlite:///path.db``; ``sqlite://`` is an in-memory database).
 
-Records are JSON text in ``records``; index terms live in ``terms (kind, name, value, id)``, whose
-primary key is the lookup index. One connection behind a re-entrant lock serves all threads; every
+Records are JSON text in ``records``; index terms live in ``terms (kind, name, value, id, skey)``, whose
+primary key is the lookup index; ``terms_ordered (kind, name, value, skey, id)`` answers ordered pages
+(``ORDER BY skey, id LIMIT``) and counts without reading a record. One connection behind a re-entrant lock serves all threads; every
 transaction is ``BEGIN IMMEDIATE ... COMMIT`` (``ROLLBACK`` on an exception, ``SAVEPOINT`` when
 nested), in WAL mode with ``synchronous=FULL``: an acknowledged write survives ``kill -9``.
 """
@@ -13,17 +14,23 @@ import threading
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from mockecs.state.hookspecs import hookimpl
-from mockecs.state.store import Term, put_exported
+from mockecs.state.store import Entry, Term, exported, put_exported
 
 __all__ = ["SqliteStore", "plugin"]
 __version__ = "0.1.0"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, terms TEXT NOT NULL,
-                                    PRIMARY KEY (kind, id)) WITHOUT ROWID;
+                                    skey TEXT NOT NULL DEFAULT '', PRIMARY KEY (kind, id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS terms (kind TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL,
-                                  PRIMARY KEY (kind, name, value, id)) WITHOUT ROWID;
+                                  skey TEXT NOT NULL DEFAULT '', PRIMARY KEY (kind, name, value, id)) WITHOUT ROWID;
+"""
+# Files written before sort keys existed gain the column (every record then sorts by id alone).
+_MIGRATE = ("ALTER TABLE records ADD COLUMN skey TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE terms ADD COLUMN skey TEXT NOT NULL DEFAULT ''")
+_INDEXES = """
 CREATE INDEX IF NOT EXISTS terms_by_record ON terms (kind, id);
+CREATE INDEX IF NOT EXISTS terms_ordered ON terms (kind, name, value, skey, id);
 """
 
 
@@ -45,6 +52,10 @@ class SqliteStore:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.executescript(_SCHEMA)
+        for table, statement in zip(("records", "terms"), _MIGRATE):
+            if "skey" not in {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}:
+                self._conn.execute(statement)
+        self._conn.executescript(_INDEXES)
         self._txn = _SqliteTransaction(self._conn)  # holds only the connection: one serves every scope
 
     def transaction(self) -> _Scope:
@@ -67,8 +78,9 @@ class SqliteStore:
     def export(self) -> dict:
         out: dict[str, dict] = {}
         with self.transaction():
-            for kind, id, data, terms in self._conn.execute("SELECT kind, id, data, terms FROM records ORDER BY 1, 2"):
-                out.setdefault(kind, {})[id] = {"record": json.loads(data), "terms": json.loads(terms)}
+            rows = self._conn.execute("SELECT kind, id, data, terms, skey FROM records ORDER BY 1, 2")
+            for kind, id, data, terms, key in rows:
+                out.setdefault(kind, {})[id] = exported(json.loads(data), json.loads(terms), key)
         return out
 
     def import_(self, data: dict) -> None:
@@ -134,13 +146,13 @@ class _SqliteTransaction:
         row = self.conn.execute("SELECT data FROM records WHERE kind = ? AND id = ?", (kind, id)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = ()) -> None:
+    def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None:
         terms = [(str(name), str(value)) for name, value in terms]
-        self.conn.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)",
-                          (kind, id, json.dumps(record, separators=(",", ":")), json.dumps(terms)))
+        self.conn.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
+                          (kind, id, json.dumps(record, separators=(",", ":")), json.dumps(terms), key))
         self.conn.execute("DELETE FROM terms WHERE kind = ? AND id = ?", (kind, id))
-        self.conn.executemany("INSERT OR IGNORE INTO terms VALUES (?, ?, ?, ?)",
-                              [(kind, name, value, id) for name, value in terms])
+        self.conn.executemany("INSERT OR IGNORE INTO terms VALUES (?, ?, ?, ?, ?)",
+                              [(kind, name, value, id, key) for name, value in terms])
 
     def delete(self, kind: str, id: str) -> None:
         self.conn.execute("DELETE FROM records WHERE kind = ? AND id = ?", (kind, id))
@@ -149,6 +161,12 @@ class _SqliteTransaction:
     def ids(self, kind: str, term: Term) -> set[str]:
         rows = self.conn.execute("SELECT id FROM terms WHERE kind = ? AND name = ? AND value = ?", (kind, *term))
         return {row[0] for row in rows}
+
+    def page(self, kind: str, term: Term, offset: int, limit: int, newest_first: bool = False) -> list[Entry]:
+        order = "DESC" if newest_first else "ASC"
+        rows = self.conn.execute(f"SELECT skey, id FROM terms WHERE kind = ? AND name = ? AND value = ? "
+                                 f"ORDER BY skey {order}, id {order} LIMIT ? OFFSET ?", (kind, *term, limit, offset))
+        return [tuple(row) for row in rows]
 
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
         rows = self.conn.execute("SELECT id, data FROM records WHERE kind = ? ORDER BY id", (kind,)).fetchall()
