@@ -188,6 +188,12 @@ def _mappings(record: Mapping[str, Any]) -> list[dict]:
     return list((record.get("DiskDeviceMappings") or {}).get("DiskDeviceMapping") or ())
 
 
+# Arguments that narrow a DescribeImages listing beyond its alias and statuses (the index cannot answer them).
+_NARROWING = ("image_name", "image_family", "os_type", "architecture", "resource_group_id",
+              "snapshot_id", "usage", "tags", "filters", "itype")
+_NARROWING_FLAGS = ("image_id", "usable", "is_support_io_optimized", "is_support_cloudinit", "image_owner_id")
+
+
 def _source(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
     """The smallest indexed set of images the query can match; never a scan of the store."""
     alias, is_public, with_community = a["image_owner_alias"], a["is_public"], a["with_community"]
@@ -262,6 +268,12 @@ def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
     a["filters"] = _filters(a["filter"]) if a["filter"] else {}
     a["tags"] = _tag_wanted(a["tag"]) if a["tag"] else []
     a["with_community"] = bool(ctx.engine.config.options.get("describe_default_includes_community", True))
+    if not any(a[k] for k in _NARROWING) and all(a[k] is None for k in _NARROWING_FLAGS):  # (ImageId: a flag)
+        # Only the alias and statuses narrow the listing: the ordered indexes answer it.
+        found = images.listing(ctx, alias, a["is_public"], a["with_community"], a["statuses"])
+        page = found.page((page_number - 1) * page_size, page_size)
+        return {"RegionId": ctx.region, "TotalCount": found.total, "PageNumber": page_number,
+                "PageSize": page_size, "Images": {"Image": [images.view(ctx, r) for r in page]}}
     test = _predicate(ctx, a)
     matched = [r for r in _source(ctx, a) if test(r)]
     name = a["image_name"]

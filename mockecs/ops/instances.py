@@ -56,6 +56,7 @@ def disk_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 resources.TERMS["instance"] = instance_terms
 resources.TERMS["disk"] = disk_terms
+resources.ORDER["instance"] = lambda record: resources.time_key(record.get("_created", 0))  # creation order
 
 
 # -- shared helpers (also used by mockecs.ops.snapshots) ------------------------------
@@ -66,12 +67,8 @@ def paginate(items: list, page_number: int, page_size: int, next_token: Optional
     ``NextToken``/``MaxResults`` mode when either is sent (``TotalCount`` still given), else
     ``PageNumber``/``PageSize``; a page past the end is empty.
     """
-    if next_token or max_results is not None:
-        size = max_results or 10
-        page, token = paging.by_token(items, size, next_token)
-        return list(page), {"TotalCount": len(items), "NextToken": token, "PageSize": size}
-    return list(paging.by_number(items, page_number, page_size)), {
-        "TotalCount": len(items), "PageNumber": page_number, "PageSize": page_size, "NextToken": ""}
+    start, size, meta = paging.bounds(page_number, page_size, next_token, max_results, len(items))
+    return list(items[start:start + size]), meta
 
 
 def clamp_max_results(max_results: Optional[int], highest: int) -> Optional[int]:
@@ -429,6 +426,12 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
              "InstanceTypeFamily": instance_type_family, "ZoneId": zone_id,
              "InstanceChargeType": instance_charge_type, "ResourceGroupId": resource_group_id,
              "KeyPairName": key_pair_name}
+    if instance_ids is None and not any((image_id, status, instance_type, instance_type_family, instance_name,
+                                         zone_id, instance_charge_type, v_switch_id, vpc_id, security_group_id,
+                                         resource_group_id, key_pair_name, wanted_tags, windows)):
+        page, meta = paging.ordered_page(ctx, "instance", resources.owner_region(ctx.account, ctx.region),
+                                         page_number, page_size, next_token, clamp_max_results(max_results, 100))
+        return {**meta, "Instances": {"Instance": [resources.wire(r) for r in page]}}
     matches = []
     for record in resources.mine_among(ctx, "instance", instance_ids, ("image", image_id) if image_id else None):
         if any(value and record.get(field) != value for field, value in exact.items()):

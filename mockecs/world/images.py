@@ -12,22 +12,36 @@ from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.wire.encoding import Frozen
 from mockecs.wire.errors import error_kind
-from mockecs.world import marketplace, resources
+from mockecs.world import marketplace, paging, resources
+from mockecs.world.catalog import newest_first_key
 from mockecs.world.context import Context
 
 NOT_FOUND = error_kind("InvalidImageId.NotFound", "The specified ImageId does not exist.", 404)
 STATUSES = ("Creating", "Waiting", "Available", "UnAvailable", "CreateFailed", "Deprecated")
 
 
+def status_terms(name: str, value: str, statuses: Optional[Iterable[str]]) -> list[tuple[str, str]]:
+    """The listing term ``(name, value)`` narrowed to ``statuses`` (None: every status): disjoint terms."""
+    if statuses is None:
+        return [(name, value)]
+    return [(f"{name}_status", f"{value}|{status}") for status in sorted(statuses)]
+
+
 def image_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
-    region = record["_region"]
-    terms = [("name", f"{record['_owner']}|{region}|{record.get('ImageName', '')}")]
+    region, owner, status = record["_region"], record["_owner"], record.get("Status", "")
+    terms = [("name", f"{owner}|{region}|{record.get('ImageName', '')}"),
+             ("owner_region_status", f"{owner}|{region}|{status}")]  # listings by status (ordered)
     if record.get("ImageFamily"):
         terms.append(("family", f"{region}|{record['ImageFamily']}"))
     for account in record.get("_shares") or ():
         terms.append(("shared", f"{account}|{region}"))
+        terms.append(("shared_status", f"{account}|{region}|{status}"))
     if record.get("_public"):
         terms.append(("community", region))
+        terms.append(("community_status", f"{region}|{status}"))
+        # The owner's own community images, which their community listing leaves out.
+        terms.append(("own_community", f"{owner}|{region}"))
+        terms.append(("own_community_status", f"{owner}|{region}|{status}"))
     for mapping in (record.get("DiskDeviceMappings") or {}).get("DiskDeviceMapping") or ():
         if mapping.get("SnapshotId"):
             terms.append(("snapshot", mapping["SnapshotId"]))
@@ -40,6 +54,7 @@ def image_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 resources.TERMS["image"] = image_terms
+resources.ORDER["image"] = lambda record: record.get("CreationTime") or ""  # newest_first_key's order
 
 
 def put(ctx: Context, record: dict) -> dict:
@@ -190,6 +205,51 @@ def candidates(ctx: Context, alias: Optional[str], is_public: Optional[bool],
     if include_community_in_default:
         parts.append(community())
     return chain(*parts)
+
+
+def listing(ctx: Context, alias: Optional[str], is_public: Optional[bool], with_community: bool,
+            statuses: Optional[frozenset[str]]) -> paging.Ordered:
+    """What :func:`candidates` lists, narrowed to ``statuses``, as one ordered listing (newest first):
+    the store's parts from ordered status terms, the catalog's parts merged in, nothing else read."""
+    account, region = ctx.account, ctx.region
+    terms: list[tuple[str, str]] = []
+    exclude: dict[tuple[str, str], tuple[str, str]] = {}
+    settle: list[tuple[str, str]] = []
+    extra: list[list[tuple]] = []
+
+    def catalog_part(kind: str, keep: Any = None) -> None:
+        found = [(*newest_first_key(r), r) for r in ctx.engine.catalog.records[kind]
+                 if (statuses is None or r.get("Status") in statuses) and (keep is None or keep(r))]
+        if found:
+            extra.append(found)
+
+    def stored_part(name: str, value: str) -> None:
+        settle.append((name, value))
+        terms.extend(status_terms(name, value, statuses))
+
+    def shared() -> None:
+        stored_part("shared", f"{account}|{region}")
+        catalog_part("shared", lambda r: account in (r.get("_shared_with") or ()))
+
+    def community() -> None:
+        stored_part("community", region)
+        exclude.update(zip(status_terms("community", region, statuses),
+                           status_terms("own_community", f"{account}|{region}", statuses)))
+        catalog_part("community", lambda r: str(r.get("_owner")) != account)
+
+    if alias in ("system", "marketplace"):
+        catalog_part(alias)
+    elif alias == "self":
+        stored_part(*resources.owner_region(account, region))
+    elif alias == "others":
+        community() if is_public else shared()
+    else:
+        catalog_part("system")
+        stored_part(*resources.owner_region(account, region))
+        shared()
+        if with_community:
+            community()
+    return paging.Ordered(ctx, "image", terms, newest_first=True, exclude=exclude, extra=extra, settle=settle)
 
 
 # -- helpers for the image operations (CreateImage, CopyImage, ImportImage, the builder ...) --
