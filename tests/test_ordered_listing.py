@@ -49,7 +49,8 @@ def test_ordered_listing_matches_reading_every_candidate(store):
                                       key=newest_first_key, reverse=True)
                     found = images.listing(ctx, alias, is_public, with_community, statuses)
                     assert found.total == len(expected), (alias, is_public, statuses)
-                    for start, size in ((0, 10), (10, 10), (5, 100), (max(0, len(expected) - 3), 10), (len(expected), 10)):
+                    last = max(0, len(expected) - 3)
+                    for start, size in ((0, 10), (10, 10), (5, 100), (last, 10), (len(expected), 10)):
                         page = found.page(start, size)
                         assert [r["ImageId"] for r in page] == [r["ImageId"] for r in expected[start:start + size]]
     engine.store.close()
@@ -60,8 +61,8 @@ def test_listing_settles_transitions_in_flight(engine, client):
     from alibabacloud_ecs20140526 import models
 
     engine.lifecycle.delay("image", seconds=60)
-    run = client.run_instances(models.RunInstancesRequest(region_id=REGION, image_id="aliyun_3_x64_20G_alibase_20240819.vhd",
-                                                          instance_type="ecs.g7.large"))
+    run = client.run_instances(models.RunInstancesRequest(
+        region_id=REGION, image_id="aliyun_3_x64_20G_alibase_20240819.vhd", instance_type="ecs.g7.large"))
     instance_id = run.body.instance_id_sets.instance_id_set[0]
     image_id = client.create_image(models.CreateImageRequest(region_id=REGION, instance_id=instance_id)).body.image_id
 

@@ -1,10 +1,11 @@
 """A mockecs state store in SQLite (``sqlite:///path.db``; ``sqlite://`` is an in-memory database).
 
-Records are JSON text in ``records``; index terms live in ``terms (kind, name, value, id, skey)``, whose
-primary key is the lookup index; ``terms_ordered (kind, name, value, skey, id)`` answers ordered pages
-(``ORDER BY skey, id LIMIT``) and counts without reading a record. One connection behind a re-entrant lock serves all threads; every
-transaction is ``BEGIN IMMEDIATE ... COMMIT`` (``ROLLBACK`` on an exception, ``SAVEPOINT`` when
-nested), in WAL mode with ``synchronous=FULL``: an acknowledged write survives ``kill -9``.
+Records are JSON text in ``records``; index terms live in ``terms (kind, name, value, id, skey)``,
+whose primary key is the lookup index; ``terms_ordered (kind, name, value, skey, id)`` answers ordered pages
+(``ORDER BY skey, id LIMIT``) and counts without reading a record. One connection behind a re-entrant
+lock serves all threads; every transaction is ``BEGIN IMMEDIATE ... COMMIT`` (``ROLLBACK`` on an
+exception, ``SAVEPOINT`` when nested), in WAL mode with ``synchronous=FULL``: an acknowledged write
+survives ``kill -9``.
 """
 from __future__ import annotations
 
