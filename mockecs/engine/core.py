@@ -21,7 +21,7 @@ from mockecs.ops.registry import REGISTRY, Context, Operation
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
 from mockecs.state.plugins import make_store, plugin_manager
-from mockecs.state.store import put_exported
+from mockecs.state.store import put_exported, run
 from mockecs.wire.encoding import error_body, plain, render
 from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
 from mockecs.wire.protocol import ApiRequest, HttpRequest, HttpResponse, decode
@@ -293,7 +293,8 @@ class Engine:
             if dry_run and op.dry_run:
                 raise EcsError(*op.dry_run)
             return body
-        with self.store.transaction() as txn:
+        def transact(txn: Any) -> dict:  # run again from the start if a shared store reports a conflict
+            nonlocal region
             if region is None and op.region != "none":
                 region = (op.region_of(txn, args) if op.region_of else None) \
                     or self._host_region(req)
@@ -308,12 +309,14 @@ class Engine:
                     if seen_token["fingerprint"] != fingerprint:
                         raise EcsError(*op.idempotent)
                     return dict(seen_token["response"])
-            body = op.handler(ctx, args) if op.mapping else op.handler(ctx, **args)
+            body = op.handler(ctx, dict(args)) if op.mapping else op.handler(ctx, **args)
             if dry_run and op.dry_run:
                 raise EcsError(*op.dry_run)  # all checks passed; the transaction rolls back
             if token and op.idempotent:
                 txn.put("client_token", key, {"fingerprint": fingerprint, "response": plain(body)})
-        return body
+            return body
+
+        return run(self.store, transact)
 
     def _host_region(self, req: ApiRequest) -> str:
         return regions.region_from_host(req.host) or self.config.default_region

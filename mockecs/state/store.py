@@ -11,12 +11,37 @@ so a reset costs the same whatever the catalog's size.
 """
 from __future__ import annotations
 
+import random
 import threading
+import time
 from bisect import bisect_left
-from typing import Any, Iterable, Iterator, Mapping, Optional, Protocol
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Protocol, TypeVar
 
 Term = tuple[str, str]
 Entry = tuple[str, str]  # (sort key, id): one record's place in every ordered term index
+
+
+class Conflict(Exception):
+    """A shared store aborted a transaction because another process changed what it read; nothing of
+    it was applied, and running it again is safe (the engine does, a bounded number of times)."""
+
+
+T = TypeVar("T")
+ATTEMPTS = 200  # a transaction conflicting this often means something is wrong, not busy
+
+
+def run(store: Any, work: Callable[[Any], T], attempts: int = ATTEMPTS) -> T:
+    """``work(txn)`` in one transaction of ``store``, run again (after a short random pause) while a
+    shared store answers :class:`Conflict`; its writes apply once, all or nothing."""
+    for attempt in range(attempts):
+        try:
+            with store.transaction() as txn:
+                return work(txn)
+        except Conflict:
+            if attempt + 1 >= attempts:
+                raise
+            time.sleep(random.random() * min(0.02, 0.0005 * (attempt + 1)))
+    raise AssertionError("unreachable")
 
 
 class Transaction(Protocol):
