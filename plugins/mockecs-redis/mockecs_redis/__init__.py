@@ -5,7 +5,7 @@ Layout under a prefix (default ``mockecs:``): ``r:<kind>:<id>`` holds one record
 ``<sort key>\\0<id>`` at score 0, so Redis orders it like ``(key, id)`` (``ZRANGE`` by rank gives a
 page, ``ZCARD`` a count); ``k:<kind>`` is the set of a kind's ids and ``kinds`` the set of kinds.
 
-A transaction reads through one connection under ``WATCH`` (sent with the read: one round trip),
+Threads of one process take turns; a transaction reads through one connection under ``WATCH`` (sent with the read: one round trip),
 keeps its writes in memory (reads see them) and commits them in one ``MULTI ... EXEC``. If another
 client changed a watched key, ``EXEC`` applies nothing and the transaction raises
 :class:`mockecs.state.store.Conflict`; the engine runs the request again. A read-only transaction
@@ -44,6 +44,9 @@ class RedisStore:
         self.client = redis.Redis.from_url(url, decode_responses=True)
         self.pool = self.client.connection_pool
         self._local = threading.local()  # this thread's open transaction (nested ones join it)
+        # Threads of one process take turns (as with the other stores): only other processes conflict,
+        # and a busy process does not spend its time on transactions that abort each other.
+        self._lock = threading.Lock()
 
     # -- keys ---------------------------------------------------------------------------
     def rkey(self, kind: str, id: str) -> str:
@@ -109,7 +112,12 @@ class _Scope:
         local = self.store._local
         txn = getattr(local, "txn", None)
         if txn is None:
-            txn = local.txn = _RedisTransaction(self.store)
+            self.store._lock.acquire()
+            try:
+                txn = local.txn = _RedisTransaction(self.store)
+            except BaseException:
+                self.store._lock.release()
+                raise
             self.saved = None
         else:
             self.saved = txn.savepoint()
@@ -123,10 +131,13 @@ class _Scope:
                 txn.rollback_to(self.saved)
             return
         self.store._local.txn = None
-        if kind is None:
-            txn.commit()
-        else:
-            txn.abort()
+        try:
+            if kind is None:
+                txn.commit()
+            else:
+                txn.abort()
+        finally:
+            self.store._lock.release()
 
 
 class _RedisTransaction:
