@@ -5,12 +5,12 @@ Layout under a prefix (default ``mockecs:``): ``r:<kind>:<id>`` holds one record
 ``<sort key>\\0<id>`` at score 0, so Redis orders it like ``(key, id)`` (``ZRANGE`` by rank gives a
 page, ``ZCARD`` a count); ``k:<kind>`` is the set of a kind's ids and ``kinds`` the set of kinds.
 
-Threads of one process take turns; a transaction reads through one connection under ``WATCH`` (sent with the read: one round trip),
-keeps its writes in memory (reads see them) and commits them in one ``MULTI ... EXEC``. If another
-client changed a watched key, ``EXEC`` applies nothing and the transaction raises
-:class:`mockecs.state.store.Conflict`; the engine runs the request again. A read-only transaction
-validates the same way, so every transaction is serializable. Nested transactions are savepoints
-of the in-memory write set.
+Threads of one process take turns; a transaction reads through one connection under ``WATCH`` (sent
+with the read: one round trip), keeps its writes in memory (reads see them) and commits them in one
+``MULTI ... EXEC``. If another client changed a watched key, ``EXEC`` applies nothing and the
+transaction raises :class:`mockecs.state.store.Conflict`; the engine runs the request again. A read-
+only transaction validates the same way, so every transaction is serializable. Nested transactions
+are savepoints of the in-memory write set.
 """
 from __future__ import annotations
 
