@@ -76,3 +76,25 @@ def test_listing_settles_transitions_in_flight(engine, client):
     engine.clock.advance(61)
     assert mine() == (1, [image_id])
     assert mine(status="Creating") == (0, [])
+
+
+def test_name_substring_from_trigrams_matches_every_name(engine, client):
+    """ImageName with ImageOwnerAlias=self reads only the images under the fragment's rarest trigrams:
+    the same answer (order, TotalCount) as testing every name."""
+    from alibabacloud_ecs20140526 import models
+
+    names = ["web-2024-06", "web-2024-07", "api-web", "db-01", "wéb-ünï", "webweb", "x-web-y", "ab", "abc"]
+    with engine.store.transaction() as txn:
+        ctx = _context(engine, txn)
+        for n, name in enumerate(names):
+            images.put(ctx, images.new_record(ctx, REGION, [], ImageName=name,
+                                              CreationTime=resources.iso(1_700_000_000 + n % 3)))
+    every = client.describe_images(models.DescribeImagesRequest(
+        region_id=REGION, image_owner_alias="self", page_size=100)).body.images.image
+    for fragment in ["web", "web-", "-20", "2024-0", "eb", "b", "wéb", "ünï", "webw", "abc", "abcd", "zzz", "d"]:
+        body = client.describe_images(models.DescribeImagesRequest(
+            region_id=REGION, image_owner_alias="self", image_name=fragment, page_size=100)).body
+        expected = [i.image_id for i in every if fragment in i.image_name]
+        exact = [i for i in expected if next(x for x in every if x.image_id == i).image_name == fragment]
+        assert body.total_count == len(expected), fragment
+        assert [i.image_id for i in body.images.image] == exact + [i for i in expected if i not in exact], fragment

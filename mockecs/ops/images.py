@@ -209,6 +209,8 @@ def _source(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
         found = images.stored(ctx, term)  # catalog images carry no tags
     elif a["image_name"] and alias == "self" and ctx.config.options.get("image_name_match") == "exact":
         found = images.stored(ctx, ("name", f"{ctx.account}|{ctx.region}|{a['image_name']}"))
+    elif a["image_name"] and alias == "self" and len(a["image_name"]) >= 3:
+        found = images.named_like(ctx, a["image_name"])  # the predicate checks the substring itself
     else:
         return images.candidates(ctx, alias, is_public, include_community_in_default=with_community)
     return (r for r in found if images.can_see(ctx, r) and _in_scope(ctx, r, alias, is_public, with_community))

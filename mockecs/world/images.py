@@ -27,10 +27,16 @@ def status_terms(name: str, value: str, statuses: Optional[Iterable[str]]) -> li
     return [(f"{name}_status", f"{value}|{status}") for status in sorted(statuses)]
 
 
+def trigrams(text: str) -> set[str]:
+    return {text[i:i + 3] for i in range(len(text) - 2)}
+
+
 def image_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     region, owner, status = record["_region"], record["_owner"], record.get("Status", "")
-    terms = [("name", f"{owner}|{region}|{record.get('ImageName', '')}"),
+    name = record.get("ImageName", "")
+    terms = [("name", f"{owner}|{region}|{name}"),
              ("owner_region_status", f"{owner}|{region}|{status}")]  # listings by status (ordered)
+    terms.extend(("name3", f"{owner}|{region}|{gram}") for gram in trigrams(name))  # name substrings
     if record.get("ImageFamily"):
         terms.append(("family", f"{region}|{record['ImageFamily']}"))
     for account in record.get("_shares") or ():
@@ -158,8 +164,25 @@ def view(ctx: Context, record: Mapping[str, Any]) -> dict:
 def stored(ctx: Context, term: tuple[str, str]) -> Iterable[Mapping[str, Any]]:
     """The store's images under an index term, read-only (not copied: callers must not mutate them);
     only records with a transition in flight are settled to the mock clock."""
+    return stored_ids(ctx, ctx.txn.ids("image", term))
+
+
+def named_like(ctx: Context, fragment: str) -> Iterable[Mapping[str, Any]]:
+    """The caller's images in this region that may have ``fragment`` (3 characters or more) in their
+    name: those under its two rarest trigrams (callers still check the name itself)."""
     txn = ctx.txn
-    for image_id in txn.ids("image", term):
+    terms = sorted((txn.count("image", t), t) for t in
+                   (("name3", f"{ctx.account}|{ctx.region}|{gram}") for gram in trigrams(fragment)))
+    ids = txn.ids("image", terms[0][1])
+    if ids and len(terms) > 1:
+        ids &= txn.ids("image", terms[1][1])
+    return stored_ids(ctx, ids)
+
+
+def stored_ids(ctx: Context, ids: Iterable[str]) -> Iterable[Mapping[str, Any]]:
+    """The store's images of ``ids`` (as :func:`stored`)."""
+    txn = ctx.txn
+    for image_id in ids:
         record = txn.get("image", image_id)
         if record is not None and "_pending" in record:
             record = resources.get(ctx, "image", image_id)
