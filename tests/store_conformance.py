@@ -270,6 +270,18 @@ def test_order_survives_snapshot_restore_export_import(store):
     assert store.export() == dump
 
 
+def test_batched_reads_see_the_transactions_writes(store):
+    _ordered(store, 6)
+    with store.transaction() as txn:
+        txn.put("image", "m-new", {"v": "new"}, [("owner", "1"), ("parity", "1")], "x")
+        txn.delete("image", "m-01")
+        found = txn.get_many("image", ["m-00", "m-01", "m-new", "m-missing", "m-00"])
+        assert [r and (r.get("i"), r.get("v")) for r in found] == [(0, None), None, (None, "new"), None, (0, None)]
+        assert txn.counts("image", [("owner", "1"), ("parity", "1"), ("parity", "0"), ("owner", "9")]) == \
+            [6, 3, 3, 0]
+        assert txn.get_many("image", []) == [] and txn.counts("image", []) == []
+
+
 def test_reopened_store_sees_committed_writes_only(store, reopen):
     if reopen is None:
         pytest.skip("not a persistent store")

@@ -275,7 +275,7 @@ def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
         found = images.listing(ctx, alias, a["is_public"], a["with_community"], a["statuses"])
         page = found.page((page_number - 1) * page_size, page_size)
         return {"RegionId": ctx.region, "TotalCount": found.total, "PageNumber": page_number,
-                "PageSize": page_size, "Images": {"Image": [images.view(ctx, r) for r in page]}}
+                "PageSize": page_size, "Images": {"Image": images.views(ctx, list(page))}}
     test = _predicate(ctx, a)
     matched = [r for r in _source(ctx, a) if test(r)]
     name = a["image_name"]
@@ -291,7 +291,7 @@ def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
     ranked = matched if len(matched) < 2 else heapq.nlargest(wanted, matched, key=order)
     page = paging.by_number(ranked, page_number, page_size)
     return {"RegionId": ctx.region, "TotalCount": len(matched), "PageNumber": page_number, "PageSize": page_size,
-            "Images": {"Image": [images.view(ctx, r) for r in page]}}
+            "Images": {"Image": images.views(ctx, list(page))}}
 
 
 # -- CreateImage ----------------------------------------------------------------------------

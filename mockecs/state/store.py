@@ -53,6 +53,9 @@ class Transaction(Protocol):
              newest_first: bool = False) -> list[Entry]: ...  # (key, id) pairs, ascending or descending
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]: ...
     def count(self, kind: str, term: Optional[Term] = None) -> int: ...
+    # Batches of the above, for a page: one round trip to a networked store instead of one per record.
+    def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]: ...
+    def counts(self, kind: str, terms: Iterable[Term]) -> list[int]: ...
 
 
 class Store(Protocol):
@@ -234,3 +237,11 @@ class _MemoryTransaction:
         if term is None:
             return len(self.store._records.get(kind, ()))
         return len(self.store._index.get((kind, term[0], term[1]), ()))
+
+    def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
+        recs = self.store._records.get(kind) or {}
+        return [recs.get(id) for id in ids]
+
+    def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
+        index = self.store._index
+        return [len(index.get((kind, name, value), ())) for name, value in terms]

@@ -130,11 +130,18 @@ def subscribed(ctx: Context, product_code: str) -> bool:
     return ctx.txn.get(marketplace.KIND, marketplace.subscription_id(ctx.account, product_code)) is not None
 
 
-def view(ctx: Context, record: Mapping[str, Any]) -> dict:
+def views(ctx: Context, records: list[Mapping[str, Any]]) -> list[dict]:
+    """:func:`view` of a page of records, their usage counted in one store call."""
+    used = ctx.txn.counts("instance", [("image", r["ImageId"]) for r in records]) if records else []
+    return [view(ctx, r, "instance" if n else (r.get("Usage") or "none")) for r, n in zip(records, used)]
+
+
+def view(ctx: Context, record: Mapping[str, Any], used: Optional[str] = None) -> dict:
     """The wire record as the caller sees it: ImageOwnerAlias, IsSelfShared, IsSubscribed, Usage
-    relative to them. Catalog images' views are built once per variant and shared (read-only)."""
+    relative to them (``used``: already known). Catalog images' views are built once per variant and
+    shared (read-only)."""
     alias = alias_for(ctx, record)
-    used = usage(ctx, record)
+    used = used or usage(ctx, record)
     product = record.get("ProductCode")
     if "_region" not in record:  # is_catalog(), inlined on this hot path
         key = (record["ImageId"], alias, subscribed(ctx, product) if product else None, used)

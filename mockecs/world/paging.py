@@ -109,7 +109,8 @@ class Ordered:
             chosen: Sequence[tuple] = streams[0][start:want]
         else:
             chosen = list(islice(heapq.merge(*streams, key=_KEY_ID, reverse=self.newest_first), start, want))
-        return [e[2] if len(e) > 2 else resources.get(ctx, kind, e[1]) for e in chosen]
+        stored = iter(resources.get_many(ctx, kind, [e[1] for e in chosen if len(e) == 2]))
+        return [e[2] if len(e) > 2 else next(stored) for e in chosen]
 
 
 def ordered_page(ctx: Context, kind: str, term: Term, page_number: int, page_size: int,

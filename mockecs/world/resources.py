@@ -142,6 +142,16 @@ def get(ctx: Context, kind: str, resource_id: Optional[str]) -> Optional[dict]:
     return dict(record)
 
 
+def get_many(ctx: Context, kind: str, resource_ids: Iterable[str]) -> list[Optional[dict]]:
+    """Records by id in one store call (a page), as :func:`get` (None where missing)."""
+    out = []
+    for resource_id, record in zip(resource_ids, ctx.txn.get_many(kind, resource_ids)):
+        if record is not None and "_pending" in record:
+            record = put(ctx.txn, kind, lifecycle.settle(ctx, kind, dict(record)))
+        out.append(dict(record) if record is not None else None)
+    return out
+
+
 def is_mine(ctx: Context, record: Optional[Mapping[str, Any]]) -> bool:
     """Whether ``record`` is the caller's, in the request's region."""
     return record is not None and record["_owner"] == ctx.account and record["_region"] == ctx.region

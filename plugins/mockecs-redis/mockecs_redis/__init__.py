@@ -181,6 +181,25 @@ class _RedisTransaction:
         value = self._stored(self.store.rkey(kind, id))
         return value[2] if value is not None else None
 
+    def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
+        rkeys = [self.store.rkey(kind, id) for id in ids]
+        missing = list(dict.fromkeys(k for k in rkeys if k not in self.records))
+        if missing:
+            for rkey, raw in zip(missing, self._watched_read(missing, ("MGET", *missing))):
+                self.records[rkey] = json.loads(raw) if raw is not None else None
+        return [value[2] if value is not None else None for value in map(self.records.__getitem__, rkeys)]
+
+    def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
+        terms = list(terms)
+        plain = [t for t in terms if self._members(kind, t) is None]
+        ikeys = [self.store.ikey(kind, t) for t in plain]
+        new = [k for k in dict.fromkeys(ikeys) if k not in self.watched]
+        if new:
+            self.watched.update(new)
+        replies = self._call(*([("WATCH", *new)] if new else []), *[("ZCARD", k) for k in ikeys]) if ikeys else []
+        found = dict(zip(plain, replies[len(replies) - len(plain):]))
+        return [int(found[t]) if t in found else self.count(kind, t) for t in terms]
+
     def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None:
         terms = list(dict.fromkeys((str(n), str(v)) for n, v in terms))
         self._write(kind, id, [key, terms, record])  # encoded at commit; records are never mutated
