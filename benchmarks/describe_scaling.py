@@ -138,7 +138,9 @@ def main() -> None:
     server = None
     with tempfile.TemporaryDirectory() as folder:
         for store in args.stores.split(","):
-            store_sizes = sizes if store == "memory" or not args.top else [s for s in sizes if s < args.top] + [args.top]
+            store_sizes = sizes
+            if store != "memory" and args.top:
+                store_sizes = [s for s in sizes if s < args.top] + [args.top]
             if store == "redis" and args.redis is None and server is None:
                 from tests.redis_server import start_redis
 
