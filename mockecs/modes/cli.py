@@ -123,29 +123,53 @@ def build_config(given: dict[str, Any], options: tuple[str, ...], config_file: O
               help="Worker threads (default for HTTP: none, requests run in the server's I/O loop; 16 for "
                    "HTTPS). Give N when clients must not wait behind a request sleeping on injected latency; "
                    "see mockecs.modes.server.backends.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes answering on the port (pre-forked; HTTP only). More than one needs a shared "
+                   "store: sqlite:///state.db or redis://host:port/db (plugins/mockecs-redis).")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
               default="info", show_default=True)
 def server(host: str, port: int, options: tuple[str, ...], config_file: Optional[str], accounts_file: Optional[str],
-           https: bool, certfile: Optional[str], keyfile: Optional[str], threads: Optional[int], log_level: str,
-           **given: Any) -> None:
+           https: bool, certfile: Optional[str], keyfile: Optional[str], threads: Optional[int], workers: int,
+           log_level: str, **given: Any) -> None:
     """Serve the fake ECS API (and the control API under /_mockecs/) over HTTP or HTTPS."""
     config = build_config(given, options, config_file)
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from mockecs.engine.core import Engine
     from mockecs.modes.server.backends import make_server
+    from mockecs.modes.server.workers import refuse_private_store
+    from mockecs.modes.server.workers import serve as serve_workers
     from mockecs.modes.server.wsgi import make_app
 
     store = config.store
+    refused = refuse_private_store(store, workers)
+    if refused or (workers > 1 and (https or certfile)):
+        raise click.UsageError(refused or f"--workers {workers} serves HTTP only (not --https)")
     try:
         engine = Engine(config)
     except ValueError as err:
         hint = ""
-        if store.startswith("sqlite:") and "no installed mockecs store plugin" in str(err):
-            # The SQLite store is a separate distribution; say where it comes from.
-            hint = " (install the mockecs-sqlite plugin: pip install plugins/mockecs-sqlite from the mockecs sources)"
+        for scheme, plugin in (("sqlite:", "mockecs-sqlite"), ("redis", "mockecs-redis")):
+            if store.startswith(scheme) and "no installed mockecs store plugin" in str(err):
+                # The stores are separate distributions; say where they come from.
+                hint = f" (install the {plugin} plugin: pip install plugins/{plugin} from the mockecs sources)"
         raise click.UsageError(str(err) + hint) from err
     if accounts_file:
         load_accounts(engine, accounts_file)
+    if workers > 1:
+        engine.store.close()  # each worker opens its own (connections do not survive a fork)
+
+        def worker_app() -> Any:
+            own = Engine(config)
+            if accounts_file:
+                load_accounts(own, accounts_file)
+            return make_app(own)
+
+        def announce(url: str) -> None:
+            click.echo(f"mockecs serving on {url} (store {store}, {workers} workers)")
+            sys.stdout.flush()
+
+        serve_workers(worker_app, host, port, workers, threads, announce)
+        return
     try:
         srv = make_server(make_app(engine), host, port, threads, https or bool(certfile), certfile, keyfile)
     except (OSError, RuntimeError) as err:

@@ -145,7 +145,7 @@ def get(ctx: Context, kind: str, resource_id: Optional[str]) -> Optional[dict]:
 def get_many(ctx: Context, kind: str, resource_ids: Iterable[str]) -> list[Optional[dict]]:
     """Records by id in one store call (a page), as :func:`get` (None where missing)."""
     out = []
-    for resource_id, record in zip(resource_ids, ctx.txn.get_many(kind, resource_ids)):
+    for record in ctx.txn.get_many(kind, resource_ids):
         if record is not None and "_pending" in record:
             record = put(ctx.txn, kind, lifecycle.settle(ctx, kind, dict(record)))
         out.append(dict(record) if record is not None else None)

@@ -78,17 +78,21 @@ class WaitressServer:
 
     scheme = "http"
 
-    def __init__(self, app: Callable, host: str = "127.0.0.1", port: int = 0, threads: Optional[int] = None) -> None:
+    def __init__(self, app: Callable, host: str = "127.0.0.1", port: int = 0, threads: Optional[int] = None,
+                 sock: Any = None) -> None:
         import waitress
 
         in_loop = not threads
+        where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
         self._server = waitress.create_server(
-            app, host=host, port=port, threads=threads or 1, ident="mockecs",
+            app, **where, threads=threads or 1, ident="mockecs",
             connection_limit=1000, channel_timeout=120, clear_untrusted_proxy_headers=False,
             _dispatcher=_LoopDispatcher() if in_loop else None,
         )
         if in_loop:
             self._server.channel_class = _loop_channel_class()
+        if sock is not None:
+            host = sock.getsockname()[0]
         self.host, self.port = host, int(self._server.effective_port)
         self.url = _url(self.scheme, host, self.port)
         self._stopped = threading.Event()
