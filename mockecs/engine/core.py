@@ -13,7 +13,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import mockecs.ops  # noqa: F401  (importing the package registers every operation)
 from mockecs.engine.actions import known_action
@@ -22,6 +22,7 @@ from mockecs.ops.registry import REGISTRY, Context, Operation
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
 from mockecs.state.plugins import make_store, plugin_manager
+from mockecs.engine.shared import Shared
 from mockecs.state.store import put_exported, run
 from mockecs.wire.encoding import error_body, plain, render
 from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
@@ -108,6 +109,9 @@ class Engine:
         self.plugins.hook.mockecs_configure_engine(engine=self)
         self.accounts.freeze_base()
         self._load_persisted()
+        # On a store other engines share, the clock, lifecycle settings, faults and run-time accounts
+        # live there too (mockecs.engine.shared); in memory they stay in this engine.
+        self.shared = Shared(self, Fault) if getattr(self.store, "shared", False) else None
 
     # Accounts, keys and the clock offset added at run time live in the store too (kinds below),
     # so that a persistent store keeps them across restarts and a reset forgets them.
@@ -122,11 +126,15 @@ class Engine:
         self.clock.on_change = self._persist_clock
 
     def _persist_account(self, what: str, value: Any) -> None:
-        with self.store.transaction() as txn:
+        def write(txn: Any) -> None:
             if what == "account":
                 txn.put("mockecs_account", value, {"account_id": value})
             else:
                 txn.put("mockecs_key", value.access_key_id, dict(vars(value)))
+            if self.shared is not None:
+                self.shared.changed(txn)
+
+        run(self.store, write)
 
     def _persist_clock(self, offset: float) -> None:
         with self.store.transaction() as txn:
@@ -151,6 +159,8 @@ class Engine:
         self.calls = []
         with self._fault_lock:
             self.faults = []
+        if self.shared is not None:
+            self.shared.stamp = None  # (the store's stamp went with the reset)
 
     def inject(self, action: str = "*", code: Optional[str] = None, message: Optional[str] = None,
                status: int = 400, times: Optional[int] = 1, latency: float = 0.0,
@@ -163,13 +173,23 @@ class Engine:
         if code == "Throttling" and message is None:
             message = "Request was denied due to user flow control."
         fault = Fault(action, code, message or "Injected by mockecs.", status, times, latency, account)
-        with self._fault_lock:
-            self.faults.append(fault)
-        return fault
+
+        def change() -> Fault:
+            with self._fault_lock:
+                self.faults.append(fault)
+            return fault
+
+        return self._change_faults(change)
 
     def clear_faults(self) -> None:
-        with self._fault_lock:
-            self.faults = []
+        def change() -> None:
+            with self._fault_lock:
+                self.faults = []
+
+        self._change_faults(change)
+
+    def _change_faults(self, change: Callable[[], Any]) -> Any:
+        return change() if self.shared is None else self.shared.update("faults", change)
 
     def export_state(self) -> dict:
         """Everything a test created, as JSON: store records, accounts and keys, the clock offset."""
@@ -194,15 +214,18 @@ class Engine:
             self.clock.advance(float(data["clock_offset"]) - self.clock.offset)
 
     def _take_fault(self, action: str, account: Optional[str]) -> Optional[Fault]:
-        with self._fault_lock:
-            for fault in self.faults:
-                if fault.action in ("*", action) and fault.account in (None, account):
-                    if fault.times is not None:
-                        fault.times -= 1
-                        if fault.times <= 0:
-                            self.faults.remove(fault)
-                    return fault
-        return None
+        def change() -> Optional[Fault]:
+            with self._fault_lock:
+                for fault in self.faults:
+                    if fault.action in ("*", action) and fault.account in (None, account):
+                        if fault.times is not None:
+                            fault.times -= 1
+                            if fault.times <= 0:
+                                self.faults.remove(fault)
+                        return fault
+            return None
+
+        return self._change_faults(change)
 
     # -- the request path -------------------------------------------------------------
     def handle(self, http: HttpRequest) -> HttpResponse:
@@ -249,6 +272,8 @@ class Engine:
         if req.version != API_VERSION:
             raise EcsError("InvalidVersion", "Specified parameter Version is not valid.", 400)
 
+        if self.shared is not None:
+            self.shared.sync()  # what other engines on the store changed: clock, faults, accounts ...
         strict = self.config.strict_signatures
         cred = self.accounts.resolve(req.access_key_id, req.security_token, strict)
         if strict:

@@ -11,6 +11,8 @@ class Clock:
         self._offset = 0.0
         self._lock = threading.Lock()
         self.on_change: Optional[Callable[[float], None]] = None  # the engine persists the offset
+        # Runs each change (the engine's shared state, on a shared store: the latest offset first).
+        self.apply: Callable[[Callable[[], float]], float] = lambda change: change()
 
     def now(self) -> float:
         return time.time() + self._offset
@@ -21,13 +23,20 @@ class Clock:
         return self._offset
 
     def advance(self, seconds: float) -> float:
-        with self._lock:
-            self._offset += float(seconds)
-            offset = self._offset
+        def change() -> float:
+            with self._lock:
+                self._offset += float(seconds)
+                return self._offset
+
+        offset = self.apply(change)
         if self.on_change is not None:
             self.on_change(offset)
         return self.now()
 
     def reset(self) -> None:
+        self.set(0.0)
+
+    def set(self, offset: float) -> None:
+        """Take ``offset`` as it is (loaded from a store: no change to report)."""
         with self._lock:
-            self._offset = 0.0
+            self._offset = float(offset)

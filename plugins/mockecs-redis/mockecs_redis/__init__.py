@@ -39,6 +39,8 @@ def parse_url(url: str) -> Optional[tuple[str, str]]:
 
 
 class RedisStore:
+    shared = True  # engines on it keep their clock, faults, lifecycle settings and accounts here too
+
     def __init__(self, url: str = "redis://127.0.0.1:6379/0", prefix: str = "mockecs:") -> None:
         self.url, self.prefix = url, prefix
         self.client = redis.Redis.from_url(url, decode_responses=True)

@@ -50,6 +50,7 @@ def path_of(url: str) -> Optional[str]:
 class SqliteStore:
     def __init__(self, path: str = ":memory:") -> None:
         self.path = path
+        self.shared = path != ":memory:"  # a file other processes may open: engines keep their state here
         self._lock = threading.RLock()
         self._depth = 0
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
