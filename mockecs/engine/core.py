@@ -18,11 +18,11 @@ from typing import Any, Callable, Optional
 import mockecs.ops  # noqa: F401  (importing the package registers every operation)
 from mockecs.engine.actions import known_action
 from mockecs.engine.config import Config
+from mockecs.engine.shared import Shared
 from mockecs.ops.registry import REGISTRY, Context, Operation
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
 from mockecs.state.plugins import make_store, plugin_manager
-from mockecs.engine.shared import Shared
 from mockecs.state.store import put_exported, run
 from mockecs.wire.encoding import error_body, plain, render
 from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
