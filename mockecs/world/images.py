@@ -178,12 +178,12 @@ def named_like(ctx: Context, fragment: str) -> Iterable[Mapping[str, Any]]:
     """The caller's images in this region that may have ``fragment`` (3 characters or more) in their
     name: those under its two rarest trigrams (callers still check the name itself)."""
     txn = ctx.txn
-    terms = sorted((txn.count("image", t), t) for t in
-                   (("name3", f"{ctx.account}|{ctx.region}|{gram}") for gram in trigrams(fragment)))
+    grams = [("name3", f"{ctx.account}|{ctx.region}|{gram}") for gram in trigrams(fragment)]
+    terms = sorted(zip(txn.counts("image", grams), grams))
     ids = txn.ids("image", terms[0][1])
     if ids and len(terms) > 1:
         ids &= txn.ids("image", terms[1][1])
-    return stored_ids(ctx, ids)
+    return (r for r in resources.get_many(ctx, "image", list(ids)) if r is not None)
 
 
 def stored_ids(ctx: Context, ids: Iterable[str]) -> Iterable[Mapping[str, Any]]:
