@@ -64,7 +64,15 @@ resources.ORDER["image"] = lambda record: record.get("CreationTime") or ""  # ne
 
 
 def put(ctx: Context, record: dict) -> dict:
+    _VIEWS.pop(record["ImageId"], None)  # the encoded view of the old record goes with it
     return resources.put(ctx.txn, "image", record)
+
+
+# Custom images' encoded views, by ImageId: (the record it was made from, variant, view). Used only
+# while the record read is still equal to that record (a write that bypassed put() cannot serve a
+# stale view); bounded, as it is shared by every engine of the process.
+_VIEWS: dict[str, tuple[Mapping[str, Any], tuple, Frozen]] = {}
+_VIEWS_MAX = 4096
 
 
 def get_any(ctx: Context, image_id: Optional[str]) -> Optional[Mapping[str, Any]]:
@@ -157,6 +165,10 @@ def view(ctx: Context, record: Mapping[str, Any], used: Optional[str] = None) ->
                 out["IsSubscribed"] = key[2]
             found = views[key] = Frozen(out)
         return found
+    variant = (alias, used, subscribed(ctx, product) if product else None)
+    cached = _VIEWS.get(record["ImageId"])
+    if cached is not None and cached[1] == variant and cached[0] == record:
+        return cached[2]  # type: ignore[return-value]
     out = resources.wire(record)
     out["ImageOwnerAlias"] = alias
     out["Usage"] = used
@@ -164,8 +176,12 @@ def view(ctx: Context, record: Mapping[str, Any], used: Optional[str] = None) ->
     out["IsPublic"] = bool(record.get("_public"))
     out["IsSelfShared"] = ("True" if record.get("_shares") else "False") if alias == "self" else ""
     if product:
-        out["IsSubscribed"] = subscribed(ctx, product)
-    return out
+        out["IsSubscribed"] = variant[2]
+    frozen = Frozen(out)
+    if len(_VIEWS) >= _VIEWS_MAX:
+        _VIEWS.pop(next(iter(_VIEWS)))  # the oldest entry
+    _VIEWS[record["ImageId"]] = (record, variant, frozen)
+    return frozen  # type: ignore[return-value]
 
 
 def stored(ctx: Context, term: tuple[str, str]) -> Iterable[Mapping[str, Any]]:
