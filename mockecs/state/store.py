@@ -11,6 +11,7 @@ so a reset costs the same whatever the catalog's size.
 """
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -92,11 +93,18 @@ def window(size: int, offset: int, limit: int, newest_first: bool) -> tuple[int,
     return min(size, offset), min(size, offset + limit)
 
 
+Packed = tuple  # (field names, values): a record as the memory store keeps it
+_SMALL = 96  # nested values whose JSON is at most this long are shared between records (interned)
+
+
 class MemoryStore:
     """Dicts behind one re-entrant lock; an undo log makes each transaction atomic.
 
     Each term's index is a sorted list of ``(key, id)`` entries; a record's one entry tuple is
-    shared by all its terms (a list slot per term, no per-term copies)."""
+    shared by all its terms (a list slot per term, no per-term copies), and its terms are the index's
+    own key tuples. Records are kept packed: one shared tuple of field names per shape, a tuple of
+    values per record, small nested values (``{"SecureBootSupport": "unsupported"}``, empty tag
+    lists ...) shared by every record that has them; :meth:`Transaction.get` unpacks a fresh dict."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -105,10 +113,26 @@ class MemoryStore:
     # -- whole-store operations -----------------------------------------------------
     def reset(self) -> None:
         with self._lock:
-            self._records: dict[str, dict[str, dict]] = {}
-            # (kind, id) -> (terms, entry)
-            self._terms: dict[tuple[str, str], tuple[tuple[Term, ...], Entry]] = {}
+            self._records: dict[str, dict[str, Packed]] = {}
+            # (kind, id) -> (index keys (kind, name, value), entry)
+            self._terms: dict[tuple[str, str], tuple[tuple[tuple[str, str, str], ...], Entry]] = {}
             self._index: dict[tuple[str, str, str], list[Entry]] = {}
+            self._keys: dict[tuple[str, str, str], tuple[str, str, str]] = {}  # each index key once
+            self._shapes: dict[tuple[str, ...], tuple[str, ...]] = {}
+            self._small: dict[str, Any] = {}  # JSON text -> the one shared value
+
+    def pack(self, record: Mapping[str, Any]) -> Packed:
+        names = tuple(record)
+        shape = self._shapes.setdefault(names, names)
+        small = self._small
+        values = []
+        for value in record.values():
+            if value.__class__ is dict or value.__class__ is list:
+                text = json.dumps(value, separators=(",", ":"), default=str)
+                if len(text) <= _SMALL:
+                    value = small.setdefault(text, value) if len(small) < 100_000 else small.get(text, value)
+            values.append(value)
+        return shape, tuple(values)
 
     def snapshot(self) -> Any:
         with self._lock:
@@ -116,14 +140,16 @@ class MemoryStore:
                 {k: dict(v) for k, v in self._records.items() if v},
                 dict(self._terms),
                 {k: list(v) for k, v in self._index.items()},
+                dict(self._keys),
             )
 
     def restore(self, snapshot: Any) -> None:
-        records, terms, index = snapshot
+        records, terms, index, keys = snapshot
         with self._lock:
             self._records = {k: dict(v) for k, v in records.items()}
             self._terms = dict(terms)
             self._index = {k: list(v) for k, v in index.items()}
+            self._keys = dict(keys)
 
     def export(self) -> dict:
         with self._lock:
@@ -131,9 +157,9 @@ class MemoryStore:
             for kind, recs in self._records.items():
                 if recs:
                     out[kind] = {}
-                    for id, rec in recs.items():
-                        terms, (key, _) = self._terms.get((kind, id), ((), ("", id)))
-                        out[kind][id] = exported(rec, terms, key)
+                    for id, (names, values) in recs.items():
+                        keys, (key, _) = self._terms.get((kind, id), ((), ("", id)))
+                        out[kind][id] = exported(dict(zip(names, values)), [k[1:] for k in keys], key)
             return out
 
     def import_(self, data: dict) -> None:
@@ -154,7 +180,7 @@ class _MemoryTransaction:
 
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
-        self.undo: list[tuple[str, str, Optional[dict], tuple[Term, ...], str]] = []
+        self.undo: list[tuple[str, str, Optional[Packed], tuple[Term, ...], str]] = []
 
     def __enter__(self) -> _MemoryTransaction:
         self.store._lock.acquire()
@@ -169,48 +195,56 @@ class _MemoryTransaction:
 
     def get(self, kind: str, id: str) -> Optional[Mapping[str, Any]]:
         recs = self.store._records.get(kind)
-        return recs.get(id) if recs else None
+        packed = recs.get(id) if recs else None
+        return dict(zip(*packed)) if packed is not None else None
 
     def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None:
-        self._write(kind, id, record, tuple(terms), key)
+        self._write(kind, id, self.store.pack(record), tuple(terms), key)
 
     def delete(self, kind: str, id: str) -> None:
-        if self.get(kind, id) is not None:
+        recs = self.store._records.get(kind)
+        if recs and id in recs:
             self._write(kind, id, None, (), "")
 
-    def _write(self, kind: str, id: str, record: Optional[dict], terms: tuple[Term, ...], key: str,
+    def _write(self, kind: str, id: str, packed: Optional[Packed], terms: tuple[Term, ...], key: str,
                log: bool = True) -> None:
         store = self.store
         recs = store._records.setdefault(kind, {})
-        old_terms, old_entry = store._terms.get((kind, id)) or ((), ("", id))
+        old_keys, old_entry = store._terms.get((kind, id)) or ((), ("", id))
         if log:
-            self.undo.append((kind, id, recs.get(id), old_terms, old_entry[0]))
+            self.undo.append((kind, id, recs.get(id), tuple(k[1:] for k in old_keys), old_entry[0]))
         index = store._index
-        for name, value in old_terms:
-            entries = index.get((kind, name, value))
+        for index_key in old_keys:
+            entries = index.get(index_key)
             if entries is not None:
                 at = bisect_left(entries, old_entry)
                 if at < len(entries) and entries[at] == old_entry:
                     del entries[at]
                 if not entries:
-                    del index[(kind, name, value)]
-        if record is None:
+                    del index[index_key]
+                    store._keys.pop(index_key, None)
+        if packed is None:
             recs.pop(id, None)
             store._terms.pop((kind, id), None)
             return
-        recs[id] = record
+        recs[id] = packed
         entry = (key, id)
-        store._terms[(kind, id)] = (terms, entry)
+        canonical = store._keys
+        keys = []
         for name, value in terms:
-            entries = index.get((kind, name, value))
+            index_key = (kind, name, value)
+            index_key = canonical.setdefault(index_key, index_key)
+            keys.append(index_key)
+            entries = index.get(index_key)
             if entries is None:
-                index[(kind, name, value)] = [entry]
+                index[index_key] = [entry]
             elif entries[-1] < entry:  # the usual case: a new record sorts last
                 entries.append(entry)
             else:
                 at = bisect_left(entries, entry)
                 if entries[at] != entry:  # (a term given twice indexes the record once)
                     entries.insert(at, entry)
+        store._terms[(kind, id)] = (tuple(keys), entry)
 
     def rollback(self) -> None:
         for kind, id, record, terms, key in reversed(self.undo):
@@ -231,7 +265,7 @@ class _MemoryTransaction:
         return found
 
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
-        return iter(list(self.store._records.get(kind, {}).items()))
+        return iter([(id, dict(zip(*packed))) for id, packed in self.store._records.get(kind, {}).items()])
 
     def count(self, kind: str, term: Optional[Term] = None) -> int:
         if term is None:
@@ -240,7 +274,7 @@ class _MemoryTransaction:
 
     def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
         recs = self.store._records.get(kind) or {}
-        return [recs.get(id) for id in ids]
+        return [dict(zip(*packed)) if packed is not None else None for packed in map(recs.get, ids)]
 
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
         index = self.store._index
