@@ -97,6 +97,23 @@ Packed = tuple  # (field names, values): a record as the memory store keeps it
 _SMALL = 96  # nested values whose JSON is at most this long are shared between records (interned)
 
 
+class _Dict(tuple):
+    """A nested dict, packed like a record: (field names, values)."""
+
+    __slots__ = ()
+
+
+def _unpack(names: tuple, values: tuple) -> dict:
+    out = dict(zip(names, values))
+    for name, value in out.items():
+        cls = value.__class__
+        if cls is _Dict:
+            out[name] = _unpack(*value)
+        elif cls is list and value and value[0].__class__ is _Dict:
+            out[name] = [_unpack(*v) if v.__class__ is _Dict else v for v in value]
+    return out
+
+
 class MemoryStore:
     """Dicts behind one re-entrant lock; an undo log makes each transaction atomic.
 
@@ -131,6 +148,10 @@ class MemoryStore:
                 text = json.dumps(value, separators=(",", ":"), default=str)
                 if len(text) <= _SMALL:
                     value = small.setdefault(text, value) if len(small) < 100_000 else small.get(text, value)
+                elif value.__class__ is dict:
+                    value = _Dict(self.pack(value))
+                elif value and value[0].__class__ is dict:  # a list of dicts (disk mappings ...)
+                    value = [_Dict(self.pack(v)) if v.__class__ is dict else v for v in value]
             values.append(value)
         return shape, tuple(values)
 
@@ -159,7 +180,7 @@ class MemoryStore:
                     out[kind] = {}
                     for id, (names, values) in recs.items():
                         keys, (key, _) = self._terms.get((kind, id), ((), ("", id)))
-                        out[kind][id] = exported(dict(zip(names, values)), [k[1:] for k in keys], key)
+                        out[kind][id] = exported(_unpack(names, values), [k[1:] for k in keys], key)
             return out
 
     def import_(self, data: dict) -> None:
@@ -196,7 +217,7 @@ class _MemoryTransaction:
     def get(self, kind: str, id: str) -> Optional[Mapping[str, Any]]:
         recs = self.store._records.get(kind)
         packed = recs.get(id) if recs else None
-        return dict(zip(*packed)) if packed is not None else None
+        return _unpack(*packed) if packed is not None else None
 
     def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None:
         self._write(kind, id, self.store.pack(record), tuple(terms), key)
@@ -265,7 +286,7 @@ class _MemoryTransaction:
         return found
 
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
-        return iter([(id, dict(zip(*packed))) for id, packed in self.store._records.get(kind, {}).items()])
+        return iter([(id, _unpack(*packed)) for id, packed in self.store._records.get(kind, {}).items()])
 
     def count(self, kind: str, term: Optional[Term] = None) -> int:
         if term is None:
@@ -274,7 +295,7 @@ class _MemoryTransaction:
 
     def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
         recs = self.store._records.get(kind) or {}
-        return [dict(zip(*packed)) if packed is not None else None for packed in map(recs.get, ids)]
+        return [_unpack(*packed) if packed is not None else None for packed in map(recs.get, ids)]
 
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
         index = self.store._index
