@@ -41,6 +41,20 @@ def test_put_get_delete(store):
     assert get(store, "image", "m-1") is None
 
 
+def test_records_keep_their_json_types(store):
+    """Records of one shape written one after another (a store may keep them relative to each other)."""
+    first = {"a": True, "b": 1, "c": 1.5, "d": {"x": [1, {"y": None}]}, "e": "", "f": [{"k": 0}]}
+    second = {"a": 1, "b": True, "c": 1, "d": {"x": [1, {"y": False}]}, "e": "", "f": [{"k": False}]}
+    third = {**first, "f": [{"k": False}]}
+    put(store, "image", "m-1", first)
+    put(store, "image", "m-2", second)
+    put(store, "image", "m-3", dict(first))
+    put(store, "image", "m-4", third)
+    for id, expected in (("m-1", first), ("m-2", second), ("m-3", first), ("m-4", third)):
+        found = dict(get(store, "image", id))
+        assert json.dumps(found, sort_keys=True) == json.dumps(expected, sort_keys=True), id
+
+
 def test_kinds_are_separate(store):
     put(store, "image", "x", {"k": "image"}, [("owner", "1")])
     put(store, "snapshot", "x", {"k": "snapshot"}, [("owner", "1")])

@@ -98,12 +98,27 @@ _SMALL = 96  # nested values whose JSON is at most this long are shared between 
 
 
 class _Dict(tuple):
-    """A nested dict, packed like a record: (field names, values)."""
+    """A nested dict, packed like a record: (shape, values)."""
 
     __slots__ = ()
 
 
-def _unpack(names: tuple, values: tuple) -> dict:
+class _Diff(tuple):
+    """A record's values as (position, value, ...) pairs where they differ from its shape's template."""
+
+    __slots__ = ()
+
+
+_CONTAINERS = frozenset({dict, list, tuple, _Dict})
+
+
+def _unpack(shape: tuple, values: tuple) -> dict:
+    names, template = shape
+    if values.__class__ is _Diff:  # only the fields that differ from the shape's first record
+        full = list(template)
+        for at, value in zip(values[::2], values[1::2]):
+            full[at] = value
+        values = full
     out = dict(zip(names, values))
     for name, value in out.items():
         cls = value.__class__
@@ -135,12 +150,11 @@ class MemoryStore:
             self._terms: dict[tuple[str, str], tuple[tuple[tuple[str, str, str], ...], Entry]] = {}
             self._index: dict[tuple[str, str, str], list[Entry]] = {}
             self._keys: dict[tuple[str, str, str], tuple[str, str, str]] = {}  # each index key once
-            self._shapes: dict[tuple[str, ...], tuple[str, ...]] = {}
+            self._shapes: dict[tuple[str, ...], tuple[tuple[str, ...], tuple]] = {}  # names -> (names, template)
             self._small: dict[str, Any] = {}  # JSON text -> the one shared value
 
     def pack(self, record: Mapping[str, Any]) -> Packed:
         names = tuple(record)
-        shape = self._shapes.setdefault(names, names)
         small = self._small
         values = []
         for value in record.values():
@@ -153,7 +167,16 @@ class MemoryStore:
                 elif value and value[0].__class__ is dict:  # a list of dicts (disk mappings ...)
                     value = [_Dict(self.pack(v)) if v.__class__ is dict else v for v in value]
             values.append(value)
-        return shape, tuple(values)
+        shape = self._shapes.get(names)
+        if shape is None:  # the first record of a shape gives the template its later records are told from
+            shape = self._shapes[names] = (names, tuple(values))
+            return shape, shape[1]
+        # Containers count as the template's only when they are its very object (small ones are shared by
+        # their JSON text): == would take [{"k": 0}] for [{"k": False}].
+        diff = [x for at, (value, usual) in enumerate(zip(values, shape[1])) if value is not usual
+                and (value.__class__ is not usual.__class__ or value.__class__ in _CONTAINERS or value != usual)
+                for x in (at, value)]
+        return shape, (_Diff(diff) if len(diff) < len(values) else tuple(values))
 
     def snapshot(self) -> Any:
         with self._lock:
@@ -178,9 +201,9 @@ class MemoryStore:
             for kind, recs in self._records.items():
                 if recs:
                     out[kind] = {}
-                    for id, (names, values) in recs.items():
+                    for id, packed in recs.items():
                         keys, (key, _) = self._terms.get((kind, id), ((), ("", id)))
-                        out[kind][id] = exported(_unpack(names, values), [k[1:] for k in keys], key)
+                        out[kind][id] = exported(_unpack(*packed), [k[1:] for k in keys], key)
             return out
 
     def import_(self, data: dict) -> None:
