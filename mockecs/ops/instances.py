@@ -19,7 +19,7 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, JsonList, L, S, Struct, Structs
-from mockecs.world import launch, lifecycle, paging, regions, resources
+from mockecs.world import launch, lifecycle, paging, regions, resources, validation
 from mockecs.world.disks import data_disk_range
 
 INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
@@ -216,6 +216,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     if login_as_non_root and not image.get("LoginAsNonRootSupported"):
         raise EcsError("LoginAsNonRoot.ImageNotSupport", "The specified image does not support login as non-root.",
                        400)
+    _check_settings(action, image, args)
     size = system.get("size") or launch.default_system_disk_size(image)
     data_specs = _data_disk_specs(ctx, image, args["data_disk"] or [])
     if args["tag"] and len(args["tag"]) > MAX_TAGS:
@@ -260,6 +261,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "optional", "HttpPutResponseHopLimit": 1},
             "Tags": {"Tag": [dict(t) for t in tags]},
             "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now + index * 1e-6,
+            "_user_data": args["user_data"] or "",  # DescribeUserData answers it as given
         }
         done = {"Status": status}
         if status == "Running":
@@ -275,6 +277,14 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         ids.append(instance_id)
     launch.mark_used(ctx, image)
     return ids
+
+
+def _check_settings(action: str, image: Mapping[str, Any], args: dict) -> None:
+    """InstanceName, Description, HostName, Password (and PasswordInherit), UserData: documented rules."""
+    validation.check_instance_settings(action, image.get("OSType") == "windows", args["instance_name"],
+                                       args["description"], args["host_name"], args["password"], args["user_data"])
+    if args["password"] and args["password_inherit"]:
+        raise validation.PASSWORD_MISMATCH
 
 
 BAD_DATA_DISK_SIZE = error_kind("InvalidDataDiskSize.ValueNotSupported",
