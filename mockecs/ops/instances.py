@@ -20,7 +20,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, JsonList, L, S, Struct, Structs
 from mockecs.world import launch, lifecycle, paging, regions, resources, validation
-from mockecs.world.disks import data_disk_range
+from mockecs.world.disks import data_disk_range, detached
 
 INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
 INCORRECT_STATUS = error_kind("IncorrectInstanceStatus",
@@ -550,9 +550,7 @@ def delete_instance(ctx: Context, instance_id: str, force: bool, force_stop: boo
         if disk.get("DeleteWithInstance", True):
             ctx.txn.delete("disk", disk["DiskId"])
         else:  # survives as a detached, portable disk
-            resources.put(ctx.txn, "disk", {**disk, "InstanceId": "", "Status": "Available", "Device": "",
-                                            "DetachedTime": resources.iso(ctx.now),
-                                            "Attachments": {"Attachment": []}})
+            resources.put(ctx.txn, "disk", {**disk, **detached(resources.iso(ctx.now)), "Portable": True})
     ctx.txn.delete("instance", instance_id)
     launch.release(ctx, record.get("ImageId"))
     return {}
