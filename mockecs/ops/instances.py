@@ -19,7 +19,7 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, JsonList, L, S, Struct, Structs
-from mockecs.world import launch, lifecycle, paging, regions, resources, validation
+from mockecs.world import launch, lifecycle, paging, regions, resource_groups, resources, validation
 from mockecs.world.disks import data_disk_range, detached
 
 INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
@@ -248,7 +248,8 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "StoppedMode": "Not-applicable", "SpotStrategy": args["spot_strategy"] or "NoSpot",
             "SpotPriceLimit": 0.0, "SpotDuration": 0, "SpotInterruptionBehavior": "Terminate",
             "CreditSpecification": "", "KeyPairName": args["key_pair_name"] or "", "VlanId": "",
-            "ResourceGroupId": args["resource_group_id"] or "", "SaleCycle": "", "ClusterId": "",
+            "ResourceGroupId": resource_groups.resolve(ctx, args["resource_group_id"]),
+            "SaleCycle": "", "ClusterId": "",
             "HpcClusterId": "", "DeploymentSetId": "", "ISP": "", "LocalStorageAmount": 0, "LocalStorageCapacity": 0,
             "SecurityGroupIds": {"SecurityGroupId": [args["security_group_id"]] if args["security_group_id"] else []},
             "InnerIpAddress": {"IpAddress": []}, "PublicIpAddress": {"IpAddress": []},

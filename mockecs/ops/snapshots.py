@@ -15,7 +15,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import TAGS as TAGS_MAX_20
 from mockecs.wire.params import B, I, JsonList, L, S, Structs
-from mockecs.world import lifecycle, resources
+from mockecs.world import lifecycle, resource_groups, resources
 from mockecs.world.validation import valid_name
 
 NOT_FOUND = error_kind("InvalidSnapshotId.NotFound", "The specified snapshot is not found.", 404)
@@ -70,7 +70,7 @@ def make_snapshot(ctx: Context, disk: dict, name: Optional[str] = None, descript
         "KMSKeyId": disk.get("KMSKeyId", ""),
         "ProductCode": disk.get("ProductCode", ""),
         "RegionId": region,
-        "ResourceGroupId": resource_group_id or "",
+        "ResourceGroupId": resource_group_id or resource_groups.default_id(disk["_owner"]),
         "SnapshotSN": "64" + snapshot_id[2:].upper().ljust(20, "0")[:18],
         "SnapshotLinkId": "sl-" + disk["DiskId"][2:] if disk.get("DiskId") else "",
         "SourceRegionId": "",
@@ -136,7 +136,8 @@ def create_snapshot(ctx: Context, disk_id: str, snapshot_name: Optional[str], de
         snap = resources.get(ctx, "snapshot", snap_id)
         if snap is not None and snap["Status"] == "progressing":
             raise EcsError("IncorrectDiskStatus.CreatingSnapshot", "A previous snapshot creation is in process.", 403)
-    record = make_snapshot(ctx, disk, snapshot_name, description, tags, retention_days, resource_group_id,
+    group = resource_groups.resolve(ctx, resource_group_id)
+    record = make_snapshot(ctx, disk, snapshot_name, description, tags, retention_days, group,
                            category.lower() if category else None)
     return {"SnapshotId": record["SnapshotId"]}
 
