@@ -7,6 +7,7 @@ from mockecs.ops import (  # noqa: F401
     instances,
     prices,
     regions,
+    resource_groups,
     sharing,
     snapshots,
     tags,

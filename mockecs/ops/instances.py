@@ -441,7 +441,8 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
              "InstanceChargeType": instance_charge_type, "ResourceGroupId": resource_group_id,
              "KeyPairName": key_pair_name}
     matches = []
-    for record in resources.mine_among(ctx, "instance", instance_ids, ("image", image_id) if image_id else None):
+    for record in resources.mine_among(ctx, "instance", instance_ids, ("image", image_id) if image_id else None,
+                                       resource_groups.term(resource_group_id) if resource_group_id else None):
         if any(value and record.get(field) != value for field, value in exact.items()):
             continue
         if name_pattern is not None and not name_pattern.fullmatch(record["InstanceName"]):
@@ -483,7 +484,8 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
         raise EcsError("InvalidStatus.ValueNotSupported", "The specified disk status is not supported.", 400)
     wanted_tags = tag_filter(tag)
     matches = []
-    for record in resources.mine_among(ctx, "disk", disk_ids, ("instance", instance_id) if instance_id else None):
+    for record in resources.mine_among(ctx, "disk", disk_ids, ("instance", instance_id) if instance_id else None,
+                                       resource_groups.term(resource_group_id) if resource_group_id else None):
         if ((instance_id and record["InstanceId"] != instance_id)
                 or (disk_type != "all" and record["Type"] != disk_type)
                 or (status and status != "All" and record["Status"] != status)
