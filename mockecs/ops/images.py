@@ -527,14 +527,10 @@ def _copy_snapshots(ctx: Context, source: Mapping[str, Any], region: str, encryp
         snapshot_id = ""
         if m.get("SnapshotId"):
             original = ctx.txn.get("snapshot", m["SnapshotId"]) or {}
-            disk = {"DiskId": original.get("SourceDiskId", ""), "Size": int(m.get("Size") or 0),
-                    "Type": m.get("Type", "system"), "_owner": ctx.account, "_region": region,
-                    "_image_id": original.get("_image_id", ""), "Encrypted": encrypted or bool(m.get("Encrypted")),
-                    "KMSKeyId": kms_key_id or ""}
-            snap = snapshots.make_snapshot(ctx, disk, description=f"Copied for image {source['ImageId']}")
-            snap = {**snap, "SourceRegionId": source.get("_region", ""), "SourceSnapshotId": m["SnapshotId"],
-                    "_instance_id": ""}
-            resources.put(ctx.txn, "snapshot", snap)
+            snap = snapshots.copy_into(ctx, original, region, source.get("_region", ""), m["SnapshotId"],
+                                       int(m.get("Size") or 0), m.get("Type", "system"),
+                                       encrypted or bool(m.get("Encrypted")), kms_key_id,
+                                       description=f"Copied for image {source['ImageId']}")
             snapshot_id = snap["SnapshotId"]
         out.append({**m, "SnapshotId": snapshot_id, "Encrypted": encrypted or bool(m.get("Encrypted")),
                     "Progress": "100%", "RemainTime": 0})
