@@ -105,6 +105,15 @@ def test_region_less_delete_snapshot_in_another_region_old_sdk(client, legacy, e
     assert (err.get_error_code(), err.get_http_status()) == ("InvalidSnapshotId.NotFound", 404)
 
 
+def test_region_less_actions_ignore_a_region_id_they_do_not_declare(client, legacy, engine):
+    instance_id = run(client, region_id="cn-shenzhen")[0]
+    req = DescribeInstanceAttributeRequest()
+    req.set_InstanceId(instance_id)
+    req.add_query_param("RegionId", "xx-nowhere-1")  # not a parameter of the action: no region error
+    assert legacy_call(legacy, req)["RegionId"] == "cn-shenzhen"
+    assert engine.calls[-1].region == "cn-shenzhen" and engine.calls[-1].params["RegionId"] == "xx-nowhere-1"
+
+
 # -- ModifyInstanceAttribute ----------------------------------------------------------------
 def test_modify_instance_attribute_new_sdk(client):
     instance_id = create_stopped(client, user_data=SCRIPT)

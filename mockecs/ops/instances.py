@@ -518,6 +518,8 @@ def start_instance(ctx: Context, instance_id: str, init_local_disk: Optional[boo
     record = get_instance(ctx, instance_id)
     if record["Status"] != "Stopped":
         raise INCORRECT_STATUS
+    if system_disk_of(ctx, instance_id) is None:  # DetachDisk took it
+        raise EcsError("InvalidInstance.NotFoundSystemDisk", "The specified instance does not have system disk.", 400)
     _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now),
                                           "StoppedMode": "Not-applicable"})
     return {}
