@@ -74,3 +74,23 @@ def test_the_checker_sees_missing_and_mistyped_fields():
     assert sorted(response_problems("DescribeUserData", {"RequestId": "R", "InstanceId": "i-1", "RegionId": 1})) == [
         "DescribeUserData.RegionId: int where the metadata documents string",
         "DescribeUserData.UserData: documented, not answered"]
+
+
+@pytest.mark.parametrize("action", ["DescribeInstanceAttribute", "DescribeTags", "DescribeResourceByTags",
+                                    "DescribeUserData"])
+def test_xml_answers_carry_the_json_content(client, action):
+    import xml.etree.ElementTree as ET
+
+    from tests.test_images import _raw, _same_content
+
+    instance_id = run(client, user_data=base64.b64encode(b"echo hi").decode())[0]
+    client.add_tags(models.AddTagsRequest(region_id=REGION, resource_type="instance", resource_id=instance_id,
+                                          tag=[models.AddTagsRequestTag(key="env", value="a & <b>")]))
+    params = {"Action": action, "InstanceId": instance_id, "Tag.1.Key": "env"}
+    as_json, as_xml = _raw({**params, "Format": "JSON"}), _raw({**params, "Format": "XML"})
+    assert as_json.status_code == as_xml.status_code == 200
+    body, root = as_json.json(), ET.fromstring(as_xml.content)
+    assert root.tag == f"{action}Response"
+    body.pop("RequestId")
+    root.remove(root.find("RequestId"))
+    _same_content(body, root)
