@@ -8,7 +8,6 @@ from mockecs.ops import (  # noqa: F401
     instances,
     prices,
     regions,
-    resource_groups,
     sharing,
     snapshots,
     tags,

@@ -1,4 +1,5 @@
-"""TagResources, UntagResources, ListTagResources (spec §3.17).
+"""TagResources, UntagResources, ListTagResources (spec §3.17); the older AddTags, RemoveTags, DescribeTags,
+DescribeResourceByTags; JoinResourceGroup (the same ResourceType -> kind mapping).
 
 Tags live in the tagged record itself (wire ``Tags.Tag[] {TagKey, TagValue}``, so
 DescribeImages/DescribeSnapshots/... show them) and in its index terms (``tag`` = "key=value",
@@ -14,7 +15,7 @@ from typing import Any, Iterable, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, Repeat, S, Structs
-from mockecs.world import images, paging, resources
+from mockecs.world import images, paging, resource_groups, resources
 
 # ResourceType -> store kind, for the resources mockecs keeps.
 KINDS = {"image": "image", "snapshot": "snapshot", "instance": "instance", "disk": "disk"}
@@ -97,11 +98,21 @@ def check_tags(tags: list[dict]) -> list[dict]:
     return check_case_duplicates(out)
 
 
+def _record(ctx: Context, kind: str, resource_id: str) -> Optional[dict]:
+    """The record a ResourceId names (any owner, any region)."""
+    return resources.get(ctx, kind, resource_id)
+
+
+def _resource_id(kind: str, record: Mapping[str, Any]) -> str:
+    """The ResourceId tag operations answer for ``record``."""
+    return record[resources.ID_FIELD[kind]]
+
+
 def _owned(ctx: Context, kind: Optional[str], resource_ids: list[str]) -> list[dict]:
     """The caller's records for every id (duplicates once), else 404 InvalidResourceId.NotFound."""
     found = []
     for resource_id in dict.fromkeys(resource_ids):
-        record = resources.get(ctx, kind, resource_id) if kind else None
+        record = _record(ctx, kind, resource_id) if kind else None
         if record is None or record.get("_owner") != ctx.account or record.get("_region") != ctx.region:
             raise NOT_FOUND
         found.append(record)
@@ -311,7 +322,7 @@ def _legacy_kind(resource_type: Optional[str], allowed: tuple[str, ...]) -> tupl
 
 
 def _legacy_target(ctx: Context, kind: Optional[str], resource_id: str) -> dict:
-    record = resources.get(ctx, kind, resource_id) if kind else None
+    record = _record(ctx, kind, resource_id) if kind else None
     if record is None or record.get("_owner") != ctx.account or record.get("_region") != ctx.region:
         # A public, Marketplace, community or shared image is there, but not the caller's to tag.
         if kind == "image" and images.visible(ctx, resource_id) is not None:
@@ -380,7 +391,8 @@ def _mine(ctx: Context, kind: str, resource_id: Optional[str],
     """The caller's records of ``kind`` here: the one named, else those under the filters' index terms
     (all filters when ``every``, any of them otherwise), else all of the caller's."""
     if resource_id:
-        ids: Iterable[str] = [resource_id]
+        named = _record(ctx, kind, resource_id)  # by what the caller names it (a key pair: its name)
+        ids: Iterable[str] = [named[resources.ID_FIELD[kind]]] if named is not None else []
     elif filters:
         sets = [ctx.txn.ids(kind, resources.tag_term(k, v) if v is not None else ("tagkey", k)) for k, v in filters]
         ids = set.intersection(*sets) if every else set.union(*sets)
@@ -432,8 +444,33 @@ def describe_resource_by_tags(ctx: Context, resource_type: Optional[str], tag: O
         # Every tag asked for; with none, every resource that carries a tag [GUESS].
         for record in _mine(ctx, kind, None, filters, every=True) if kind else ():
             if resources.tags_of(record):
-                rows.append({"ResourceType": type_name, "ResourceId": record[resources.ID_FIELD[kind]],
+                rows.append({"ResourceType": type_name, "ResourceId": _resource_id(kind, record),
                              "RegionId": ctx.region})
     rows.sort(key=lambda r: (r["ResourceType"], r["ResourceId"]))
     return {"TotalCount": len(rows), "PageNumber": page_number, "PageSize": page_size,
             "Resources": {"Resource": list(paging.by_number(rows, page_number, page_size))}}
+
+
+# -- JoinResourceGroup -------------------------------------------------------------------------------
+JOIN_TYPES = ("instance", "disk", "snapshot", "image", "securitygroup", "ddh", "ddhcluster", "eni", "keypair")
+JOIN_RESOURCE_NOT_FOUND = error_kind("InvalidResourceId.NotFound",
+                                     "The ResourceId provided does not exist in our records.", 404)
+_MISSING_RESOURCE_ID = ("MissingParameter", 'The input parameter "ResourceId" that is mandatory for processing '
+                        "this request is not supplied.", 403)
+
+
+# The metadata marks none of the parameters required; ResourceId documents its own 403 MissingParameter.
+@operation("JoinResourceGroup", S("ResourceType"), S("ResourceId", required=True, missing=_MISSING_RESOURCE_ID),
+           S("ResourceGroupId"))
+def join_resource_group(ctx: Context, resource_type: Optional[str], resource_id: str,
+                        resource_group_id: Optional[str]) -> dict:
+    """Move a resource into another resource group (see :mod:`mockecs.world.resource_groups`)."""
+    _, kind = _legacy_kind(resource_type, JOIN_TYPES)
+    if not resource_group_id or not resource_groups.exists(ctx, resource_group_id):
+        raise resource_groups.NOT_FOUND
+    record = _record(ctx, kind, resource_id) if kind else None
+    if record is None or record.get("_owner") != ctx.account or record.get("_region") != ctx.region:
+        raise JOIN_RESOURCE_NOT_FOUND
+    if record.get("ResourceGroupId") != resource_group_id:  # joining the group it is in changes nothing
+        resources.put(ctx.txn, kind, {**record, "ResourceGroupId": resource_group_id})
+    return {}
