@@ -244,3 +244,83 @@ def test_add_tags_on_instances_and_disks_shows_in_describe(client, resource_type
         found = client.describe_disks(models.DescribeDisksRequest(
             region_id=REGION, tag=[models.DescribeDisksRequestTag(key="owner", value="ci")])).body
         assert [d.disk_id for d in found.disks.disk] == [disk_id]
+
+
+def test_build_tail_through_the_server_as_a_proxy(monkeypatch):
+    """The end of an image build and its force-delete rerun, as an old-SDK tool sends them: every request an
+    absolute-form POST to the cn-hangzhou endpoint through ``HTTP_PROXY``, whatever region it is about."""
+    from aliyunsdkcore.client import AcsClient
+    from aliyunsdkecs.request.v20140526.CopyImageRequest import CopyImageRequest
+    from aliyunsdkecs.request.v20140526.CreateImageRequest import CreateImageRequest
+    from aliyunsdkecs.request.v20140526.DeleteImageRequest import DeleteImageRequest
+    from aliyunsdkecs.request.v20140526.DeleteSnapshotRequest import DeleteSnapshotRequest
+    from aliyunsdkecs.request.v20140526.DescribeImagesRequest import DescribeImagesRequest
+    from aliyunsdkecs.request.v20140526.RunInstancesRequest import RunInstancesRequest
+
+    from mockecs.modes.server import ServerThread
+
+    def call(request, region=REGION):
+        request.set_method("POST")
+        request.add_query_param("RegionId", region)
+        return legacy_call(tool, request)
+
+    def images_named(region):
+        req = DescribeImagesRequest()
+        req.set_ImageName("tool-image")
+        req.set_ImageOwnerAlias("self")
+        return call(req, region)["Images"]["Image"]
+
+    with ServerThread() as srv:
+        monkeypatch.setenv("HTTP_PROXY", srv.url)
+        monkeypatch.setenv("NO_PROXY", "")
+        tool = AcsClient("tool-key", "tool-secret", REGION)
+        req = RunInstancesRequest()
+        req.set_ImageId(LINUX)
+        req.set_InstanceType("ecs.g7.large")
+        instance_id = call(req)["InstanceIdSets"]["InstanceIdSet"][0]
+        req = CreateImageRequest()
+        req.set_InstanceId(instance_id)
+        req.set_ImageName("tool-image")
+        image_id = call(req)["ImageId"]
+        req = CopyImageRequest()
+        req.set_ImageId(image_id)
+        req.set_DestinationRegionId("cn-beijing")
+        req.set_DestinationImageName("tool-image")
+        copy_id = call(req)["ImageId"]
+        for region, target in ((REGION, image_id), ("cn-beijing", copy_id)):
+            found = images_named(region)
+            assert [i["ImageId"] for i in found] == [target]
+            req = AddTagsRequest()
+            req.set_ResourceType("image")
+            req.set_ResourceId(target)
+            req.set_Tags([{"Key": "built-by", "Value": "tool"}])
+            call(req, region)
+            for mapping in found[0]["DiskDeviceMappings"]["DiskDeviceMapping"]:
+                req = AddTagsRequest()
+                req.set_ResourceType("snapshot")
+                req.set_ResourceId(mapping["SnapshotId"])
+                req.set_Tags([{"Key": "built-by", "Value": "tool"}])
+                call(req, region)
+        req = DescribeResourceByTagsRequest()
+        req.set_Tags([{"Key": "built-by", "Value": "tool"}])
+        tagged = call(req, "cn-beijing")["Resources"]["Resource"]
+        assert {r["ResourceType"] for r in tagged} == {"image", "snapshot"}
+
+        # the rerun with force-delete: each region's image, then its snapshots, from the same client
+        for region in (REGION, "cn-beijing"):
+            found = images_named(region)
+            req = DeleteImageRequest()
+            req.set_ImageId(found[0]["ImageId"])
+            req.set_Force(True)
+            call(req, region)
+            for mapping in found[0]["DiskDeviceMappings"]["DiskDeviceMapping"]:
+                req = DeleteSnapshotRequest()
+                req.set_SnapshotId(mapping["SnapshotId"])
+                req.set_method("POST")
+                legacy_call(tool, req)  # region-less: the cn-hangzhou client's own RegionId goes along
+            assert images_named(region) == []
+        calls = srv.engine.calls  # the proxy answered everything (no interception is active in this test)
+        assert len(calls) > 10 and all(c.status == 200 for c in calls)
+        deletes = [c for c in calls if c.action == "DeleteSnapshot"]
+        assert {c.region for c in deletes} == {REGION, "cn-beijing"}
+        assert all(c.params["RegionId"] == REGION for c in deletes)
