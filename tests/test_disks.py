@@ -59,6 +59,7 @@ def test_create_attach_detach_delete_new_sdk(client):
         "Available", "data", "cloud_essd", 100, ZONE)
     assert item["InstanceId"] == "" and item["Portable"] is True and item["PerformanceLevel"] == "PL1"
     assert item["DiskName"] == "scratch" and item["Tags"]["Tag"] == [{"TagKey": "build", "TagValue": "b-1"}]
+    assert item["Placement"] == {"ZoneIds": ZONE}
     assert item["ResourceGroupId"].startswith("rg-acfm")  # the account's default group
 
     instance_id = instance_in(client)
@@ -218,9 +219,12 @@ def test_create_disk_more_documented_errors(client, engine):
 
 def test_create_disk_on_a_subscription_instance_is_attached(client):
     instance_id = instance_in(client, instance_charge_type="PrePaid")
-    disk_id = client.create_disk(models.CreateDiskRequest(region_id=REGION, instance_id=instance_id, size=50,
-                                                          disk_category="cloud_essd")).body.disk_id
+    disk_id = client.create_disk(models.CreateDiskRequest(
+        region_id=REGION, instance_id=instance_id, size=50, disk_category="cloud_essd",
+        resource_group_id="rg-aek2neverregistered", kmskey_id="ignored",
+        tag=[models.CreateDiskRequestTag(key="ignored", value="too")])).body.disk_id  # documented: ignored
     item = disk(client, disk_id)
+    assert item["Tags"]["Tag"] == [] and item["KMSKeyId"] == ""
     assert (item["Status"], item["InstanceId"], item["Device"], item["DiskChargeType"]) == (
         "In_use", instance_id, "/dev/xvdb", "PrePaid")
     assert item["Portable"] is False and item["DeleteWithInstance"] is True

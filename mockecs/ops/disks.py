@@ -108,6 +108,8 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
                 provisioned_iops: Optional[int], bursting_enabled: Optional[bool], resource_group_id: Optional[str],
                 tag: Optional[list[dict]], **_: Any) -> dict:
     category = disk_category or DEFAULT_CATEGORY
+    if instance_id:  # documented: with InstanceId, ResourceGroupId, Tag.N and KMSKeyId are ignored
+        tag, resource_group_id, kms_key_id = None, None, None
     _create_errors(category, size, performance_level, multi_attach, provisioned_iops, bursting_enabled, disk_name,
                    description, encrypted, kms_key_id, encrypt_algorithm)
     if zone_id and instance_id:
@@ -138,6 +140,7 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
                            "The InstanceChargeType does not support this action.", 403)
         _check_room(ctx, instance)
         zone_id = instance["ZoneId"]
+        group = instance.get("ResourceGroupId") or group  # [GUESS] the disk follows its instance's group
     elif zone_id not in regions.zone_ids(ctx.region):
         raise EcsError("InvalidZoneId.NotFound", "The specified zone does not exist.", 404)
     placement = {"InstanceId": "", "ZoneId": zone_id, "_region": ctx.region, "_owner": ctx.account,

@@ -140,6 +140,7 @@ def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: i
                                         "AttachedTime": now}]},
         "OperationLocks": {"OperationLock": []},
         "MountInstances": {"MountInstance": []},
+        "Placement": {"ZoneIds": instance["ZoneId"]},  # the zones of a disk (one, unless zone-redundant)
         "Tags": {"Tag": []},
         "_owner": instance["_owner"], "_region": instance["_region"], "_image_id": image_id,
         "_attached_once": True,
