@@ -80,10 +80,10 @@ def describe_instance_types(ctx: Context, a: dict) -> dict:
     return {"InstanceTypes": {"InstanceType": [wire(t) for t in page]}, "NextToken": token}
 
 
-@operation("DescribeInstanceTypeFamilies", S("Generation"), S("SeriesId"),
+@operation("DescribeInstanceTypeFamilies", S("Generation"),
            region_error=("InvalidRegionId.NotFound", 404, "The RegionId provided does not exist in our records."),
            stateless=True)
-def describe_instance_type_families(ctx: Context, generation: Optional[str], series_id: Optional[str]) -> dict:
+def describe_instance_type_families(ctx: Context, generation: Optional[str]) -> dict:
     seen: dict[str, str] = {}
     for itype in instance_types():
         seen.setdefault(itype["InstanceTypeFamily"], itype["Generation"])
