@@ -12,9 +12,9 @@ from aliyunsdkecs.request.v20140526.DescribeZonesRequest import DescribeZonesReq
 
 from mockecs.world import regions
 from mockecs.world.instance_types import instance_type, instance_types, sells, types_in_zone, zones_selling
+from tests.networks_helpers import documented, xml_call
 from tests.sdk import legacy_call
 from tests.test_instances import ARM, LINUX, REGION, assert_wire, describe, new_error, run
-from tests.test_networks import documented, xml_call
 
 NEW_FAMILIES = {
     "ecs.g7": ["large", "xlarge", "2xlarge", "3xlarge", "4xlarge", "6xlarge", "8xlarge", "16xlarge", "32xlarge"],
