@@ -40,14 +40,9 @@ TOO_MANY_VSWITCH_IDS = error_kind("InvalidVSwitchIdNumber.NotSupported",
                                   "The number of vSwitchIds exceeds the limit.", 404)
 # CreateVSwitch and DeleteVSwitch document their own wording of a missing parameter.
 MISSING = ("MissingParameter", "Miss mandatory parameter.", 400)
-VPC_QUOTA_DEFAULT, VSWITCH_QUOTA_DEFAULT = 10, 150  # the service's default quotas per region / per VPC
 MAX_IDS = 20  # DescribeVpcs.VpcId / DescribeVSwitches.VSwitchId: up to 20 ids, comma-separated
 # DescribeVpcs / DescribeVSwitches: PageSize 1..50, default 10 (metadata).
 _PAGE = (I("PageNumber", default=1, min=1, max=2**31 - 1), I("PageSize", default=10, min=1, max=50))
-
-
-def _option(ctx: Context, name: str, default: int) -> int:
-    return int(ctx.config.options.get(name, default))
 
 
 def _vpc_view(ctx: Context, record: dict) -> dict:
@@ -72,8 +67,7 @@ def create_vpc(ctx: Context, cidr_block: str, vpc_name: Optional[str], descripti
         raise EcsError("InvalidUserCidr.Quota", "Specified  UserCidr number is greater than 3.", 400)
     if any(networks.parse_cidr(c) is None for c in user_cidrs):
         raise EcsError("IllegalParam.UserCidr", "UserCidr is not a valid or strict address.", 400)
-    if ctx.txn.count("vpc", resources.owner_region(ctx.account, ctx.region)) >= _option(ctx, "vpc_quota",
-                                                                                        VPC_QUOTA_DEFAULT):
+    if ctx.txn.count("vpc", resources.owner_region(ctx.account, ctx.region)) >= ctx.config.options["vpc_quota"]:
         raise VPC_QUOTA
     vpc_id = resources.new_id("vpc", ctx.region)
     record = {
@@ -152,7 +146,7 @@ def create_vswitch(ctx: Context, zone_id: str, cidr_block: str, vpc_id: str, v_s
     siblings = [resources.get(ctx, "vswitch", i) for i in ctx.txn.ids("vswitch", ("vpc", vpc_id))]
     if any(s is not None and network.overlaps(networks.parse_cidr(s["CidrBlock"])) for s in siblings):
         raise VSWITCH_CIDR_OVERLAP
-    if len(siblings) >= _option(ctx, "vswitch_quota", VSWITCH_QUOTA_DEFAULT):
+    if len(siblings) >= ctx.config.options["vswitch_quota"]:
         raise VSWITCH_QUOTA
     vswitch_id = resources.new_id("vswitch", ctx.region)
     record = {
