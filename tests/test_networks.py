@@ -344,3 +344,16 @@ def test_delete_vswitch_errors(client, other):
     err = old_error(other.legacy, req)  # no VSwitchId at all
     assert (err.get_error_code(), err.get_http_status(), err.get_error_msg()) == (
         "MissingParameter", *documented_error("DeleteVSwitch", "MissingParameter"))
+
+
+def test_image_pipeline_vswitch_must_exist(client, other):
+    vswitch_id = new_vswitch(client, new_vpc(client))
+
+    def create(caller, vsw):
+        return caller.create_image_pipeline(models.CreateImagePipelineRequest(
+            region_id=REGION, base_image_type="IMAGE", base_image=LINUX, v_switch_id=vsw)).body.image_pipeline_id
+
+    assert create(client, vswitch_id).startswith("ip-")
+    for caller, vsw in ((client, "vsw-bp1doesnotexist0000"), (other.client, vswitch_id)):
+        err = new_error(create, caller, vsw)  # the research notes' 404 (the metadata lists no VSwitch code here)
+        assert (err.code, err.status_code) == ("InvalidVSwitchId.NotFound", 404)
