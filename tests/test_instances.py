@@ -950,3 +950,12 @@ def test_describe_instances_network_filters(client, engine, legacy):
     err = old_error(legacy, req)
     assert (err.get_error_code(), err.get_http_status(), err.get_error_msg()) == (
         "InvalidNetworkType.NotFound", *documented_error("DescribeInstances", "InvalidNetworkType.NotFound"))
+
+
+def test_dry_run_and_client_token_reserve_no_address(client, engine):
+    _, vswitch_id, _ = _network(client, engine)
+    err = new_error(run, client, v_switch_id=vswitch_id, dry_run=True)
+    assert (err.code, err.status_code) == ("DryRunOperation", 400)
+    first = run(client, v_switch_id=vswitch_id, client_token="one-build")
+    assert run(client, v_switch_id=vswitch_id, client_token="one-build") == first
+    assert networks_helpers.one_vswitch(client, vswitch_id)["AvailableIpAddressCount"] == 251
