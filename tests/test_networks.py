@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import xml.etree.ElementTree as ET
 
 import alibabacloud_ecs20140526.models as models
 import pytest
+import requests
 from aliyunsdkecs.request.v20140526.CreateInstanceRequest import CreateInstanceRequest
 from aliyunsdkecs.request.v20140526.CreateVpcRequest import CreateVpcRequest
 from aliyunsdkecs.request.v20140526.CreateVSwitchRequest import CreateVSwitchRequest
@@ -21,6 +23,7 @@ from aliyunsdkecs.request.v20140526.DescribeZonesRequest import DescribeZonesReq
 
 from mockecs.engine.core import Config
 from mockecs.modes.mock import MockECS
+from mockecs.modes.server.thread import ServerThread
 from tests.networks_helpers import (
     documented,
     new_vpc,
@@ -357,3 +360,32 @@ def test_image_pipeline_vswitch_must_exist(client, other):
     for caller, vsw in ((client, "vsw-bp1doesnotexist0000"), (other.client, vswitch_id)):
         err = new_error(create, caller, vsw)  # the research notes' 404 (the metadata lists no VSwitch code here)
         assert (err.code, err.status_code) == ("InvalidVSwitchId.NotFound", 404)
+
+
+def test_network_path_through_the_server_as_a_proxy():
+    """The way the Go SDK of an image-build tool sends it: ``POST http://ecs-cn-hangzhou.aliyuncs.com/?...``
+    through ``HTTP_PROXY`` whatever the RegionId, XML or JSON."""
+    def post(action: str, **params) -> requests.Response:
+        query = {"Action": action, "Version": "2014-05-26", "Format": "JSON", "AccessKeyId": "any",
+                 "RegionId": "cn-beijing", **params}
+        return requests.post("http://ecs-cn-hangzhou.aliyuncs.com/", params=query, proxies={"http": server.url},
+                             timeout=10)
+
+    with ServerThread() as server:
+        vpc_id = post("CreateVpc").json()["VpcId"]
+        assert post("DescribeVpcs", VpcId=vpc_id).json()["Vpcs"]["Vpc"][0]["RegionId"] == "cn-beijing"
+        zones = post("DescribeZones").json()["Zones"]["Zone"]
+        zone_id = next(z["ZoneId"] for z in zones if "VSwitch" in z["AvailableResourceCreation"]["ResourceTypes"]
+                       and "ecs.c8y.large" in z["AvailableInstanceTypes"]["InstanceTypes"])
+        assert zone_id == "cn-beijing-i"
+        vswitch_id = post("CreateVSwitch", VpcId=vpc_id, ZoneId=zone_id, CidrBlock="172.16.0.0/24").json()["VSwitchId"]
+        listed = post("DescribeVSwitches", VpcId=vpc_id, Format="XML")
+        assert listed.status_code == 200 and ET.fromstring(listed.content).findtext(
+            "VSwitches/VSwitch/VSwitchId") == vswitch_id
+        instance = post("CreateInstance", ImageId=LINUX, InstanceType="ecs.c8y.large", VSwitchId=vswitch_id)
+        assert instance.status_code == 403 and instance.json()["Code"] == "ImageNotSupportInstanceType"  # x86 image
+        refused = post("DeleteVpc", VpcId=vpc_id)
+        assert (refused.status_code, refused.json()["Code"]) == (400, "DependencyViolation.VSwitch")
+        assert post("DeleteVSwitch", VSwitchId=vswitch_id).status_code == 200
+        assert post("DeleteVpc", VpcId=vpc_id).status_code == 200
+        assert post("DescribeVpcs").json()["TotalCount"] == 0
