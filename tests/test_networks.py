@@ -20,6 +20,7 @@ from aliyunsdkecs.request.v20140526.DescribeInstancesRequest import DescribeInst
 from aliyunsdkecs.request.v20140526.DescribeVpcsRequest import DescribeVpcsRequest
 from aliyunsdkecs.request.v20140526.DescribeVSwitchesRequest import DescribeVSwitchesRequest
 from aliyunsdkecs.request.v20140526.DescribeZonesRequest import DescribeZonesRequest
+from aliyunsdkecs.request.v20140526.ModifyVpcAttributeRequest import ModifyVpcAttributeRequest
 
 from mockecs.engine.core import Config
 from mockecs.modes.mock import MockECS
@@ -389,3 +390,42 @@ def test_network_path_through_the_server_as_a_proxy():
         assert post("DeleteVSwitch", VSwitchId=vswitch_id).status_code == 200
         assert post("DeleteVpc", VpcId=vpc_id).status_code == 200
         assert post("DescribeVpcs").json()["TotalCount"] == 0
+
+
+def test_modify_vpc_and_vswitch_attributes(client, legacy, other):
+    vpc_id = new_vpc(client, "172.16.0.0/16")
+    vswitch_id = new_vswitch(client, vpc_id, "172.16.3.0/24")
+    req = ModifyVpcAttributeRequest()
+    req.set_VpcId(vpc_id)
+    req.set_VpcName("renamed")
+    req.set_Description("the build network")
+    req.set_CidrBlock("172.16.0.0/12")
+    req.set_UserCidr("10.0.0.0/16")
+    legacy_call(legacy, req)
+    vpc = vpcs(client, vpc_id=vpc_id)["Vpcs"]["Vpc"][0]
+    assert (vpc["VpcName"], vpc["Description"], vpc["CidrBlock"], vpc["UserCidrs"]["UserCidr"]) == (
+        "renamed", "the build network", "172.16.0.0/12", ["10.0.0.0/16"])
+
+    def modify_vpc(caller=client, **kw):
+        return caller.modify_vpc_attribute(models.ModifyVpcAttributeRequest(vpc_id=vpc_id, **kw))
+
+    for kw, code in [({"cidr_block": "172.16.4.0/24"}, "IllegalCidrBlock"),
+                     ({"cidr_block": "8.8.0.0/16"}, "InvalidCidrBlock.Malformed"),
+                     ({"vpc_name": "9lives"}, "InvalidVpcName.Malformed"),
+                     ({"description": "http://x"}, "InvalidVpcDiscription.Malformed"),
+                     ({"user_cidr": "10.0.0.1/16"}, "InvalidParameter"),
+                     ({"user_cidr": "10.0.0.0/16,10.1.0.0/16,10.2.0.0/16,10.3.0.0/16"}, "InvalidUserCidr.Quota")]:
+        documented("ModifyVpcAttribute", new_error(modify_vpc, **kw), code)
+    documented("ModifyVpcAttribute", new_error(modify_vpc, other.client, vpc_name="mine"), "InvalidVpcId.NotFound",
+               404)
+
+    client.modify_vswitch_attribute(models.ModifyVSwitchAttributeRequest(
+        v_switch_id=vswitch_id, v_switch_name="build-subnet", description="for the builder"))
+    item = one_vswitch(client, vswitch_id)
+    assert (item["VSwitchName"], item["Description"]) == ("build-subnet", "for the builder")
+    for kw, code in [({"v_switch_name": "_x"}, "InvalidVSwitchName.Malformed"),
+                     ({"description": "x"}, "InvalidVSwitchDiscription.Malformed"),
+                     ({"v_switch_id": "vsw-none"}, "InvalidVSwitchId.NotFound")]:
+        err = new_error(client.modify_vswitch_attribute,
+                        models.ModifyVSwitchAttributeRequest(**{"v_switch_id": vswitch_id, **kw}))
+        documented("ModifyVSwitchAttribute", err, code)

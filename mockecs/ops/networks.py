@@ -1,5 +1,6 @@
-"""VPCs and vSwitches on the ECS API: CreateVpc, DescribeVpcs, DeleteVpc, CreateVSwitch, DescribeVSwitches,
-DeleteVSwitch. The records and the CIDR and address rules are in :mod:`mockecs.world.networks`."""
+"""VPCs and vSwitches on the ECS API: CreateVpc, DescribeVpcs, ModifyVpcAttribute, DeleteVpc, CreateVSwitch,
+DescribeVSwitches, ModifyVSwitchAttribute, DeleteVSwitch. The records and the CIDR and address rules are in
+:mod:`mockecs.world.networks`."""
 from __future__ import annotations
 
 from typing import Optional
@@ -23,6 +24,7 @@ VPC_HAS_GROUPS = error_kind("DependencyViolation.SecurityGroup",
 TOO_MANY_VPC_IDS = error_kind("InvalidVpcIdNumber.NotSupported", "The number of vpcIds exceeds the limit.", 400)
 
 VSWITCH_NOT_FOUND = error_kind("InvalidVSwitchId.NotFound", "VSwitch not exist.", 404)
+MODIFY_VSWITCH_NOT_FOUND = error_kind("InvalidVSwitchId.NotFound", "The specified virtual switch does not exists.", 404)
 VSWITCH_STATUS = error_kind("IncorrectVSwitchStatus", "vpc subnet status not working.", 400)
 VSWITCH_IN_USE = error_kind("DependencyViolation", "Specified object has dependent resources.", 400)
 VSWITCH_ZONE_NOT_FOUND = error_kind("InvalidZoneId.NotFound", "Specified zone does not exist.", 404)
@@ -51,6 +53,15 @@ def _vpc_view(ctx: Context, record: dict) -> dict:
     return {**resources.wire(record), "VSwitchIds": {"VSwitchId": vswitch_ids}}
 
 
+def _user_cidrs(user_cidr: Optional[str], malformed: tuple[str, str, int]) -> list[str]:
+    cidrs = [c.strip() for c in (user_cidr or "").split(",") if c.strip()]
+    if len(cidrs) > 3:
+        raise EcsError("InvalidUserCidr.Quota", "Specified  UserCidr number is greater than 3.", 400)
+    if any(networks.parse_cidr(c) is None for c in cidrs):
+        raise EcsError(*malformed)
+    return cidrs
+
+
 # -- VPCs -------------------------------------------------------------------------------------------------
 @operation("CreateVpc", S("CidrBlock", default=networks.DEFAULT_VPC_CIDR), S("VpcName"), S("Description"),
            S("UserCidr"), idempotent=True)
@@ -62,11 +73,7 @@ def create_vpc(ctx: Context, cidr_block: str, vpc_name: Optional[str], descripti
     if not networks.valid_name(vpc_name):
         raise VPC_NAME
     check_description(description, "InvalidVpcDiscription.Malformed", "Specified VPC description is not valid.")
-    user_cidrs = [c.strip() for c in (user_cidr or "").split(",") if c.strip()]
-    if len(user_cidrs) > 3:
-        raise EcsError("InvalidUserCidr.Quota", "Specified  UserCidr number is greater than 3.", 400)
-    if any(networks.parse_cidr(c) is None for c in user_cidrs):
-        raise EcsError("IllegalParam.UserCidr", "UserCidr is not a valid or strict address.", 400)
+    user_cidrs = _user_cidrs(user_cidr, ("IllegalParam.UserCidr", "UserCidr is not a valid or strict address.", 400))
     if ctx.txn.count("vpc", resources.owner_region(ctx.account, ctx.region)) >= ctx.config.options["vpc_quota"]:
         raise VPC_QUOTA
     vpc_id = resources.new_id("vpc", ctx.region)
@@ -185,4 +192,47 @@ def delete_vswitch(ctx: Context, v_switch_id: str) -> dict:
     if ctx.txn.count("instance", ("vswitch", v_switch_id)):
         raise VSWITCH_IN_USE
     ctx.txn.delete("vswitch", v_switch_id)
+    return {}
+
+
+# -- attributes ---------------------------------------------------------------------------------------------------
+@operation("ModifyVpcAttribute", S("VpcId", required=True), S("VpcName"), S("Description"), S("CidrBlock"),
+           S("UserCidr"), region="optional", region_of=resources.region_from("vpc_id"))
+def modify_vpc_attribute(ctx: Context, vpc_id: str, vpc_name: Optional[str], description: Optional[str],
+                         cidr_block: Optional[str], user_cidr: Optional[str]) -> dict:
+    record = resources.owned(ctx, "vpc", vpc_id, VPC_NOT_FOUND)
+    if not networks.valid_name(vpc_name):
+        raise VPC_NAME
+    check_description(description, "InvalidVpcDiscription.Malformed", "Specified VPC description is not valid.")
+    changes: dict = {}
+    if cidr_block:
+        network = networks.parse_cidr(cidr_block)
+        if network is None or not networks.vpc_cidr_allowed(network):
+            raise EcsError("InvalidCidrBlock.Malformed", "Specified CIDR block is not valid.", 400)
+        children = [resources.get(ctx, "vswitch", i) for i in ctx.txn.ids("vswitch", ("vpc", vpc_id))]
+        if any(c is not None and not networks.parse_cidr(c["CidrBlock"]).subnet_of(network) for c in children):
+            raise EcsError("IllegalCidrBlock", "Some subnet cidrBlock is not in the cidrBlock.", 400)
+        changes["CidrBlock"] = str(network)
+    if user_cidr is not None:
+        changes["UserCidrs"] = {"UserCidr": _user_cidrs(
+            user_cidr, ("InvalidParameter", "Specified  UserCidr  invalid  format.", 400))}
+    if vpc_name is not None:
+        changes["VpcName"] = vpc_name
+    if description is not None:
+        changes["Description"] = description
+    resources.put(ctx.txn, "vpc", {**record, **changes})
+    return {}
+
+
+@operation("ModifyVSwitchAttribute", S("VSwitchId", required=True), S("VSwitchName"), S("Description"),
+           region="optional", region_of=resources.region_from("v_switch_id"))
+def modify_vswitch_attribute(ctx: Context, v_switch_id: str, v_switch_name: Optional[str],
+                             description: Optional[str]) -> dict:
+    record = resources.owned(ctx, "vswitch", v_switch_id, MODIFY_VSWITCH_NOT_FOUND)
+    if not networks.valid_name(v_switch_name):
+        raise VSWITCH_NAME
+    check_description(description, "InvalidVSwitchDiscription.Malformed",
+                      "Specified virtual switch description is not valid.")
+    changes = {k: v for k, v in (("VSwitchName", v_switch_name), ("Description", description)) if v is not None}
+    resources.put(ctx.txn, "vswitch", {**record, **changes})
     return {}
