@@ -271,9 +271,8 @@ def place(ctx: Context, action: str, type_id: str, zone_id: Optional[str], vswit
             raise VSWITCH_NECESSARY
         return Placement(_zone_for(ctx, type_id, zone_id), None, list(group_ids))
     vswitch = resources.get(ctx, "vswitch", vswitch_id)
-    if not resources.is_mine(ctx, vswitch):
+    if vswitch is None or not resources.is_mine(ctx, vswitch):
         raise VSWITCH_NOT_FOUND
-    assert vswitch is not None
     if zone_id and zone_id != vswitch["ZoneId"]:
         raise ZONE_MISMATCH[action]
     vpc = resources.get(ctx, "vpc", vswitch["VpcId"])
