@@ -278,3 +278,14 @@ def test_image_compatibility_uses_the_catalogue(client):
     documented("RunInstances", err, "ImageNotSupportInstanceType")
     err = new_error(run, client, LINUX, instance_type="ecs.c8y.xlarge")
     documented("RunInstances", err, "ImageNotSupportInstanceType")
+
+
+def test_describe_zones_documented_errors(client):
+    def zones(**kw):
+        return client.describe_zones(models.DescribeZonesRequest(region_id=REGION, **kw))
+
+    for kw, code in [({"instance_charge_type": "Free"}, "InvalidInstanceChargeType.NotFound"),
+                     ({"spot_strategy": "Cheap"}, "InvalidSpotStrategy"),
+                     ({"accept_language": "fr"}, "InvalidAcceptLanguage.NotFound")]:
+        documented("DescribeZones", new_error(zones, **kw), code)
+    assert zones(instance_charge_type="PrePaid", spot_strategy="NoSpot").body.zones.zone

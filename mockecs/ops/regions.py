@@ -16,7 +16,8 @@ _LANGUAGE = S("AcceptLanguage", default="zh-CN")
 
 def _language(value: str) -> str:
     if value not in LANGUAGES:
-        raise EcsError("InvalidAcceptLanguage.NotFound", "The specified AcceptLanguage is not found.", 404)
+        raise EcsError("InvalidAcceptLanguage.NotFound",
+                       "Only Chinese (zh-CN), English (en-US), and Japanese (ja) are allowed.", 404)
     return "LocalNameZh" if value == "zh-CN" else "LocalNameEn"
 
 
@@ -41,6 +42,11 @@ DISK_CATEGORIES = ["cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", 
            stateless=True)
 def describe_zones(ctx: Context, accept_language: str, instance_charge_type: str, spot_strategy: str,
                    verbose: bool) -> dict:
+    if instance_charge_type and instance_charge_type not in ("PrePaid", "PostPaid"):
+        raise EcsError("InvalidInstanceChargeType.NotFound", "The InstanceChargeType does not exist in our records",
+                       404)
+    if spot_strategy and spot_strategy not in ("NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo"):
+        raise EcsError("InvalidSpotStrategy", "The specified SpotStrategy is not valid.", 400)
     return _zones_answer(ctx.region, _language(accept_language), verbose)
 
 
