@@ -452,7 +452,6 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
         page, meta = paging.ordered_page(ctx, "instance", resources.owner_region(ctx.account, ctx.region),
                                          page_number, page_size, next_token, clamp_max_results(max_results, 100))
         return {**meta, "Instances": {"Instance": [resources.wire(r) for r in page]}}
-             "KeyPairName": key_pair_name, "InstanceNetworkType": instance_network_type}
     addresses = set(private_ip_addresses or ()) | set(inner_ip_addresses or ())
     named = instance_ids
     if addresses:  # instances by address, through the index; intersected with InstanceIds

@@ -9,7 +9,8 @@ Threads of one process take turns; a transaction reads through one connection un
 with the read: one round trip), keeps its writes in memory (reads see them) and commits them in one
 ``MULTI ... EXEC``. If another client changed a watched key, ``EXEC`` applies nothing and the
 transaction raises :class:`mockecs.state.store.Conflict`; the engine runs the request again. A read-
-only transaction validates the same way, so every transaction is serializable. Nested transactions
+only transaction validates the same way, and so does one ending in an error (the error is answered
+only if what it was read from still holds), so every answer comes from one consistent state. Nested transactions
 are savepoints of the in-memory write set.
 """
 from __future__ import annotations
@@ -136,8 +137,10 @@ class _Scope:
         try:
             if kind is None:
                 txn.commit()
-            else:
-                txn.abort()
+            elif not txn.abort() and not issubclass(kind, Conflict):
+                # The error came from a state another client changed meanwhile (a name taken just now
+                # by a request whose ClientToken this one shares ...): run it again on the new state.
+                raise Conflict("another client changed what this transaction read") from exc
         finally:
             self.store._lock.release()
 
@@ -346,8 +349,17 @@ class _RedisTransaction:
             out.append(("SADD", store.prefix + "kinds", *sorted(kinds)))
         return out
 
-    def abort(self) -> None:
-        self._release()
+    def abort(self) -> bool:
+        """Drop the writes; whether what was read is still what the store holds (an error answered
+        from a state that changed meanwhile must not reach the client)."""
+        try:
+            if not self.watched or self.conn is None:
+                return True
+            valid = self._call(("MULTI",), ("EXEC",))[-1] is not None
+            self.watched = set()
+            return valid
+        finally:
+            self._release()
 
     def _release(self) -> None:
         conn, self.conn = self.conn, None
