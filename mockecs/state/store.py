@@ -78,6 +78,23 @@ def put_exported(txn: Transaction, data: Mapping[str, Mapping[str, Any]]) -> Non
             txn.put(kind, id, item["record"], [tuple(t) for t in item.get("terms", ())], item.get("key") or "")
 
 
+class Dumps:
+    """``import_``, ``snapshot`` and ``restore`` of a store whose snapshot is its export (SQLite, Redis):
+    a restore is a reset and an import, in one transaction where the store can hold both."""
+
+    def import_(self, data: dict) -> None:
+        with self.transaction() as txn:  # type: ignore[attr-defined]
+            put_exported(txn, data)
+
+    def snapshot(self) -> Any:
+        return self.export()  # type: ignore[attr-defined]
+
+    def restore(self, snapshot: Any) -> None:
+        with self.transaction():  # type: ignore[attr-defined]
+            self.reset()  # type: ignore[attr-defined]
+            self.import_(snapshot)
+
+
 def exported(record: Any, terms: Iterable[Any], key: str) -> dict:
     """One record of an export dump (the sort key only when there is one)."""
     item = {"record": record, "terms": [list(t) for t in terms]}

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 import redis
 
 from mockecs.state.hookspecs import hookimpl
-from mockecs.state.store import Conflict, Entry, Term, exported, put_exported, window
+from mockecs.state.store import Conflict, Dumps, Entry, Term, exported, window
 
 __all__ = ["RedisStore", "plugin"]
 __version__ = "0.1.0"
@@ -39,7 +39,7 @@ def parse_url(url: str) -> Optional[tuple[str, str]]:
     return parts._replace(query="").geturl(), prefix
 
 
-class RedisStore:
+class RedisStore(Dumps):
     shared = True  # engines on it keep their clock, faults, lifecycle settings and accounts here too
 
     def __init__(self, url: str = "redis://127.0.0.1:6379/0", prefix: str = "mockecs:") -> None:
@@ -90,15 +90,8 @@ class RedisStore:
                         out.setdefault(kind, {})[id] = exported(record, terms, key)
         return out
 
-    def import_(self, data: dict) -> None:
-        with self.transaction() as txn:
-            put_exported(txn, data)
-
-    def snapshot(self) -> Any:
-        return self.export()
-
     def restore(self, snapshot: Any) -> None:
-        self.reset()
+        self.reset()  # (outside a transaction: a reset is not one)
         self.import_(snapshot)
 
     def close(self) -> None:

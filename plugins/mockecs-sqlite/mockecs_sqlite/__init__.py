@@ -16,7 +16,7 @@ import threading
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from mockecs.state.hookspecs import hookimpl
-from mockecs.state.store import Entry, Term, exported, put_exported
+from mockecs.state.store import Dumps, Entry, Term, exported
 
 __all__ = ["SqliteStore", "plugin"]
 __version__ = "0.1.0"
@@ -47,7 +47,7 @@ def path_of(url: str) -> Optional[str]:
     return None
 
 
-class SqliteStore:
+class SqliteStore(Dumps):
     def __init__(self, path: str = ":memory:") -> None:
         self.path = path
         self.shared = path != ":memory:"  # a file other processes may open: engines keep their state here
@@ -91,18 +91,6 @@ class SqliteStore:
             for kind, id, data, terms, key in rows:
                 out.setdefault(kind, {})[id] = exported(json.loads(data), json.loads(terms), key)
         return out
-
-    def import_(self, data: dict) -> None:
-        with self.transaction() as txn:
-            put_exported(txn, data)
-
-    def snapshot(self) -> Any:
-        return self.export()
-
-    def restore(self, snapshot: Any) -> None:
-        with self.transaction():
-            self.reset()
-            self.import_(snapshot)
 
     def close(self) -> None:
         with self._lock:
