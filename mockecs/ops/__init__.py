@@ -4,6 +4,7 @@ from mockecs.ops import (  # noqa: F401
     builder,
     images,
     instances,
+    keypairs,
     prices,
     regions,
     sharing,

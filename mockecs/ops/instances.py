@@ -19,7 +19,7 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, JsonList, L, S, Struct, Structs
-from mockecs.world import launch, lifecycle, paging, regions, resources
+from mockecs.world import access, launch, lifecycle, paging, regions, resources
 from mockecs.world.disks import data_disk_range
 
 INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
@@ -38,11 +38,14 @@ MAX_TAGS = 20
 # their own code for too many tags (InvalidTagCount), checked by tag_filter / _launch.
 TAGS = Structs("Tag", [S("Key"), S("Value")])
 TOO_MANY_TAGS = error_kind("InvalidTagCount", "The specified tags are beyond the permitted range.", 400)
+KEY_PAIR_NOT_FOUND = error_kind("InvalidKeyPairName.NotFound",
+                                "The specified parameter KeyPairName does not exist in our records.", 404)
 
 
 def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     # DeleteImage finds the instances that use an image with ("image", ImageId).
-    return [("image", record["ImageId"])] if record.get("ImageId") else []
+    terms = [("image", record["ImageId"])] if record.get("ImageId") else []
+    return terms + access.instance_terms(record)
 
 
 def disk_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -218,6 +221,10 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
                        400)
     size = system.get("size") or launch.default_system_disk_size(image)
     data_specs = _data_disk_specs(ctx, image, args["data_disk"] or [])
+    # Windows instances ignore KeyPairName (documented); others must name an existing key pair.
+    key_pair_name = args["key_pair_name"] if image.get("OSType") != "windows" else None
+    if key_pair_name and access.key_pair(ctx, key_pair_name) is None:
+        raise KEY_PAIR_NOT_FOUND
     if args["tag"] and len(args["tag"]) > MAX_TAGS:
         raise TOO_MANY_TAGS
     tags = resources.tags_from_args(args["tag"])
@@ -246,7 +253,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "DeviceAvailable": True, "Recyclable": False, "SerialNumber": str(uuid.uuid4()),
             "StoppedMode": "Not-applicable", "SpotStrategy": args["spot_strategy"] or "NoSpot",
             "SpotPriceLimit": 0.0, "SpotDuration": 0, "SpotInterruptionBehavior": "Terminate",
-            "CreditSpecification": "", "KeyPairName": args["key_pair_name"] or "", "VlanId": "",
+            "CreditSpecification": "", "KeyPairName": key_pair_name or "", "VlanId": "",
             "ResourceGroupId": args["resource_group_id"] or "", "SaleCycle": "", "ClusterId": "",
             "HpcClusterId": "", "DeploymentSetId": "", "ISP": "", "LocalStorageAmount": 0, "LocalStorageCapacity": 0,
             "SecurityGroupIds": {"SecurityGroupId": [args["security_group_id"]] if args["security_group_id"] else []},
@@ -543,6 +550,7 @@ def delete_instance(ctx: Context, instance_id: str, force: bool, force_stop: boo
             resources.put(ctx.txn, "disk", {**disk, "InstanceId": "", "Status": "Available", "Device": "",
                                             "DetachedTime": resources.iso(ctx.now),
                                             "Attachments": {"Attachment": []}})
+    access.release_instance(ctx, record)
     ctx.txn.delete("instance", instance_id)
     launch.release(ctx, record.get("ImageId"))
     return {}
@@ -553,10 +561,13 @@ def delete_instance(ctx: Context, instance_id: str, force: bool, force_stop: boo
            S("Password"), B("PasswordInherit"), S("KeyPairName"), S("SecurityEnhancementStrategy"),
            B("Encrypted"), S("KMSKeyId"), S("EncryptAlgorithm"), S("DiskId"), S("Architecture"), S("Platform"),
            B("UseAdditionalService"), idempotent=True, **_BY_INSTANCE)
-def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_disk: dict, **_: Any) -> dict:
+def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_disk: dict,
+                        key_pair_name: Optional[str], **_: Any) -> dict:
     record = get_instance(ctx, instance_id)
     if record["Status"] != "Stopped":
         raise INCORRECT_STATUS
+    if key_pair_name and access.key_pair(ctx, key_pair_name) is None:
+        raise EcsError("InvalidKeyPairName.NotFound", "The specified KeyPairName does not exist.", 400)
     size = system_disk.get("size")
     image = launch.image_for_launch(ctx, image_id, None, record["InstanceType"], size, launch.CHANGE_OS,
                                     record.get("InstanceChargeType"))
@@ -582,7 +593,8 @@ def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_di
     ctx.txn.delete("disk", old["DiskId"])
     resources.put(ctx.txn, "disk", new)
     previous = record.get("ImageId")
-    resources.put(ctx.txn, "instance", {**record, **_os_fields(image, login)})
+    key_pair = {"KeyPairName": key_pair_name} if key_pair_name else {}
+    resources.put(ctx.txn, "instance", {**record, **_os_fields(image, login), **key_pair})
     launch.mark_used(ctx, image)
     if previous != image["ImageId"]:
         launch.release(ctx, previous)

@@ -22,6 +22,7 @@ from mockecs.world.validation import check_tags
 PREFIX = {
     "image": "m-", "snapshot": "s-", "instance": "i-", "disk": "d-", "task": "t-",
     "component": "ic-", "pipeline": "ip-", "execution": "exec-",
+    "key_pair": "ssh-", "security_group": "sg-", "eip": "eip-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 # Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
@@ -102,6 +103,7 @@ def put(txn: Transaction, kind: str, record: dict) -> dict:
 ID_FIELD = {
     "image": "ImageId", "snapshot": "SnapshotId", "instance": "InstanceId", "disk": "DiskId", "task": "TaskId",
     "component": "ImageComponentId", "pipeline": "ImagePipelineId", "execution": "ExecutionId",
+    "key_pair": "KeyPairId", "security_group": "SecurityGroupId", "eip": "AllocationId",
 }
 
 

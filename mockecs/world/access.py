@@ -1,0 +1,98 @@
+"""What reaches an instance from outside: its SSH key pair, its security groups, its public addresses.
+
+Shared by the key pair, security group and address operations and by the instance operations that
+launch and release instances. Instances carry ``KeyPairName``, ``SecurityGroupIds.SecurityGroupId``,
+``PublicIpAddress.IpAddress`` and ``EipAddress``; :func:`instance_terms` indexes them so that
+"is this key pair / security group still used" and "is this address taken" never scan.
+"""
+from __future__ import annotations
+
+import secrets
+from typing import Any, Mapping, Optional
+
+from mockecs.state.store import Term
+from mockecs.world import resources
+from mockecs.world.context import Context
+
+KEY_PAIR, SECURITY_GROUP, EIP = "key_pair", "security_group", "eip"
+
+# First two octets of address blocks Alibaba Cloud announces for ECS public IPs and EIPs (plausible, not a list).
+_PUBLIC_BLOCKS = ((47, 96), (47, 98), (47, 99), (47, 110), (47, 114), (47, 118), (120, 26), (120, 55),
+                  (121, 40), (121, 41), (114, 55), (118, 31), (39, 96), (39, 98), (8, 130), (8, 136))
+
+
+# -- key pairs: named per account and region --------------------------------------------------
+def key_pair_term(account: str, region: str, name: str) -> Term:
+    return ("key_pair_name", f"{account}|{region}|{name}")
+
+
+def key_pair_terms(record: Mapping[str, Any]) -> list[Term]:
+    return [key_pair_term(record["_owner"], record["_region"], record["KeyPairName"])]
+
+
+resources.TERMS[KEY_PAIR] = key_pair_terms
+
+
+def key_pair(ctx: Context, name: Optional[str]) -> Optional[dict]:
+    """The caller's key pair ``name`` in the request's region, or None."""
+    if not name:
+        return None
+    for key_pair_id in ctx.txn.ids(KEY_PAIR, key_pair_term(ctx.account, ctx.region, name)):
+        return resources.get(ctx, KEY_PAIR, key_pair_id)
+    return None
+
+
+def instances_with_key_pair(ctx: Context, name: str) -> set[str]:
+    return ctx.txn.ids("instance", key_pair_term(ctx.account, ctx.region, name))
+
+
+# -- public addresses ---------------------------------------------------------------------------
+def ip_term(address: str) -> Term:
+    return ("public_ip", address)
+
+
+def eip_terms(record: Mapping[str, Any]) -> list[Term]:
+    terms = [ip_term(record["IpAddress"])]
+    if record.get("InstanceId"):
+        terms.append(("instance", record["InstanceId"]))
+    return terms
+
+
+resources.TERMS[EIP] = eip_terms
+
+
+def address_taken(ctx: Context, address: str) -> bool:
+    return bool(ctx.txn.ids(EIP, ip_term(address)) or ctx.txn.ids("instance", ip_term(address)))
+
+
+def new_public_ip(ctx: Context) -> str:
+    """A plausible public IPv4 address no EIP or instance of any account holds."""
+    while True:
+        first, second = secrets.choice(_PUBLIC_BLOCKS)
+        address = f"{first}.{second}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
+        if not address_taken(ctx, address):
+            return address
+
+
+# -- instances ------------------------------------------------------------------------------------
+def instance_terms(record: Mapping[str, Any]) -> list[Term]:
+    """Index terms of an instance for what this module tracks: key pair, security groups, public IP."""
+    terms: list[Term] = [("security_group", sg) for sg in (record.get("SecurityGroupIds") or {}).get(
+        "SecurityGroupId") or ()]
+    if record.get("KeyPairName"):
+        terms.append(key_pair_term(record["_owner"], record["_region"], record["KeyPairName"]))
+    for address in (record.get("PublicIpAddress") or {}).get("IpAddress") or ():
+        terms.append(ip_term(address))
+    return terms
+
+
+NO_EIP = {"AllocationId": "", "IpAddress": "", "Bandwidth": 0, "InternetChargeType": "", "IsSupportUnassociate": False}
+
+
+def release_instance(ctx: Context, instance: Mapping[str, Any]) -> None:
+    """DeleteInstance: an associated EIP is unassociated and kept (it is billed on its own); the key pair
+    binding, security group membership and a public IP of the instance go with the instance record."""
+    for allocation_id in ctx.txn.ids(EIP, ("instance", instance["InstanceId"])):
+        eip = resources.get(ctx, EIP, allocation_id)
+        if eip is not None:
+            resources.put(ctx.txn, EIP, {**eip, "InstanceId": "", "InstanceType": "", "Status": "Available"})
