@@ -7,6 +7,7 @@ from mockecs.ops import (  # noqa: F401
     keypairs,
     prices,
     regions,
+    security_groups,
     sharing,
     snapshots,
     tags,
