@@ -257,7 +257,10 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "ResourceGroupId": args["resource_group_id"] or "", "SaleCycle": "", "ClusterId": "",
             "HpcClusterId": "", "DeploymentSetId": "", "ISP": "", "LocalStorageAmount": 0, "LocalStorageCapacity": 0,
             "SecurityGroupIds": {"SecurityGroupId": [args["security_group_id"]] if args["security_group_id"] else []},
-            "InnerIpAddress": {"IpAddress": []}, "PublicIpAddress": {"IpAddress": []},
+            # RunInstances with outbound bandwidth assigns a public IP; CreateInstance leaves that to
+            # AllocatePublicIpAddress (documented).
+            "InnerIpAddress": {"IpAddress": []}, "PublicIpAddress": {"IpAddress": [
+                access.new_public_ip(ctx)] if bandwidth_out and action == "RunInstances" else []},
             "RdmaIpAddress": {"IpAddress": []},
             "VpcAttributes": {"VpcId": "", "VSwitchId": args["v_switch_id"] or "", "NatIpAddress": "",
                               "PrivateIpAddress": {"IpAddress": [_host_ip(instance_id)]}},
