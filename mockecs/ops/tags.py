@@ -14,12 +14,13 @@ from typing import Any, Iterable, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, Repeat, S, Structs
-from mockecs.world import paging, resources
+from mockecs.world import access, paging, resources
 
 # ResourceType -> store kind, for the resources mockecs keeps.
-KINDS = {"image": "image", "snapshot": "snapshot", "instance": "instance", "disk": "disk"}
+KINDS = {"image": "image", "snapshot": "snapshot", "instance": "instance", "disk": "disk",
+         "securitygroup": access.SECURITY_GROUP, "keypair": access.KEY_PAIR}
 # Documented types mockecs keeps no records of: valid types whose ids are simply never found.
-OTHER_TYPES = ("securitygroup", "volume", "eni", "ddh", "ddhcluster", "keypair", "launchtemplate",
+OTHER_TYPES = ("volume", "eni", "ddh", "ddhcluster", "launchtemplate",
                "reservedinstance", "snapshotpolicy", "elasticityassurance", "capacityreservation", "command",
                "invocation")
 RESOURCE_GROUP_KEY = "acs:rm:rgId"
@@ -97,11 +98,22 @@ def check_tags(tags: list[dict]) -> list[dict]:
     return check_case_duplicates(out)
 
 
+def _record(ctx: Context, kind: str, resource_id: str) -> Optional[dict]:
+    """A key pair's ResourceId is its name (it has no other id on the wire); other resources' their id."""
+    if kind == access.KEY_PAIR:
+        return access.key_pair(ctx, resource_id)
+    return resources.get(ctx, kind, resource_id)
+
+
+def _resource_id(kind: str, record: Mapping[str, Any]) -> str:
+    return record["KeyPairName"] if kind == access.KEY_PAIR else record[resources.ID_FIELD[kind]]
+
+
 def _owned(ctx: Context, kind: Optional[str], resource_ids: list[str]) -> list[dict]:
     """The caller's records for every id (duplicates once), else 404 InvalidResourceId.NotFound."""
     found = []
     for resource_id in dict.fromkeys(resource_ids):
-        record = resources.get(ctx, kind, resource_id) if kind else None
+        record = _record(ctx, kind, resource_id) if kind else None
         if record is None or record.get("_owner") != ctx.account or record.get("_region") != ctx.region:
             raise NOT_FOUND
         found.append(record)
@@ -205,7 +217,8 @@ def _candidates(ctx: Context, kind: str, resource_ids: list[str], exact: list[tu
                 fuzzy: list[tuple[str, list[str]]]) -> list[str]:
     """Ids worth checking, from the index: the named resources, or the tagged ones."""
     if resource_ids:
-        return list(dict.fromkeys(resource_ids))
+        named = (_record(ctx, kind, i) for i in dict.fromkeys(resource_ids))
+        return [r[resources.ID_FIELD[kind]] for r in named if r is not None]
     sets: list[set[str]] = []
     for key, value in exact:
         if key == RESOURCE_GROUP_KEY:
@@ -268,7 +281,7 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
         if not _matches(record, exact, fuzzy):
             continue
         # [GUESS] one row per tag the matched resource carries (not only the tags asked about).
-        rows.extend({"ResourceId": candidate, "ResourceType": type_name, "TagKey": t["TagKey"],
+        rows.extend({"ResourceId": _resource_id(kind, record), "ResourceType": type_name, "TagKey": t["TagKey"],
                      "TagValue": t["TagValue"]} for t in resources.tags_of(record))
     size = int(ctx.config.options.get("list_tag_resources_page_size", 50))  # [GUESS] undocumented page size
     page, token = paging.by_token(rows, size, next_token)
