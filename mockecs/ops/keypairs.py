@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import json
 import re
+import warnings
 from typing import Any, Mapping, Optional
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -74,7 +75,9 @@ def _openssh_blob(line: str) -> tuple[str, bytes]:
         raise BAD_PUBLIC_KEY
     if parts[0] in _KEY_TYPES:
         try:
-            serialization.load_ssh_public_key(f"{parts[0]} {parts[1]}".encode())
+            with warnings.catch_warnings():  # DSA is deprecated in cryptography, still documented here
+                warnings.simplefilter("ignore")
+                serialization.load_ssh_public_key(f"{parts[0]} {parts[1]}".encode())
         except (ValueError, UnsupportedAlgorithm):
             raise BAD_PUBLIC_KEY from None
     return parts[0], blob
@@ -175,7 +178,12 @@ def _json_names(text: str, malformed: type[EcsError]) -> list[str]:
     """A JSON array of strings (also a bare comma list, as clients send); anything else is ``malformed``."""
     text = text.strip()
     try:
-        value = json.loads(text) if text.startswith("[") else [v.strip() for v in text.split(",")]
+        if text.startswith("["):
+            value = json.loads(text)
+        elif any(c in text for c in '{}[]"'):
+            raise ValueError(text)
+        else:
+            value = [v.strip() for v in text.split(",")]
     except ValueError:
         raise malformed from None
     if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
