@@ -350,7 +350,8 @@ def _rule(ctx: Context, group: Mapping[str, Any], label: str, given: dict, egres
         rule[v6] = _cidr(given.get(v6), 6) if given.get(v6) else ""
         if rule[v6] is None:
             raise _fail(ctx, f"InvalidParam.{v6}", f"{label}.{v6}")
-    if (rule["SourceCidrIp"] or rule["DestCidrIp"]) and (rule["Ipv6SourceCidrIp"] or rule["Ipv6DestCidrIp"]):
+    mixed = (rule["SourceCidrIp"] or rule["DestCidrIp"]) and (rule["Ipv6SourceCidrIp"] or rule["Ipv6DestCidrIp"])
+    if mixed and ctx.action.startswith("Authorize"):  # revoking such a rule simply matches nothing
         raise _fail(ctx, "InvalidParameter.Conflict")
     side = "Dest" if egress else "Source"
     other_group = given.get(f"{side}GroupId") or ""
