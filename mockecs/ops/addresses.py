@@ -72,8 +72,7 @@ def allocate_eip_address(ctx: Context, bandwidth: Optional[str], internet_charge
     text = (bandwidth or "5").strip()
     if not text.isdigit() or not 1 <= int(text) <= (500 if charge == "PayByBandwidth" else 200):
         raise BAD_BANDWIDTH
-    if ctx.txn.count(KIND, resources.owner_region(ctx.account, ctx.region)) >= int(
-            ctx.config.options.get("eip_quota", 20)):
+    if access.quota_reached(ctx, KIND, "eip_quota"):
         raise QUOTA
     allocation_id = resources.new_id(KIND, ctx.region)
     address = access.new_public_ip(ctx)

@@ -102,8 +102,7 @@ def _new_key_pair(ctx: Context, name: str, public_key: str, blob: bytes, resourc
     tags = resources.tags_from_args(tag)
     if access.key_pair(ctx, name) is not None:
         raise ALREADY_EXISTS
-    if ctx.txn.count(access.KEY_PAIR, resources.owner_region(ctx.account, ctx.region)) >= int(
-            ctx.config.options.get("key_pair_quota", 500)):
+    if access.quota_reached(ctx, access.KEY_PAIR, "key_pair_quota"):
         raise QUOTA
     record = {
         "KeyPairId": resources.new_id(access.KEY_PAIR, ctx.region), "KeyPairName": name,
@@ -124,7 +123,7 @@ def create_key_pair(ctx: Context, key_pair_name: str, resource_group_id: Optiona
     record = _new_key_pair(ctx, key_pair_name, public.decode(), blob, resource_group_id, tag)
     # The example answer is a PKCS#1 key ("MIIEpAIBAAKCAQEA..."), which every SSH client reads; the summary
     # says PKCS#8: options["key_pair_private_key_format"] = "pkcs8" gives that.
-    pkcs8 = ctx.config.options.get("key_pair_private_key_format", "pkcs1") == "pkcs8"
+    pkcs8 = ctx.config.options["key_pair_private_key_format"] == "pkcs8"
     pem = private.private_bytes(serialization.Encoding.PEM,
                                 serialization.PrivateFormat.PKCS8 if pkcs8 else
                                 serialization.PrivateFormat.TraditionalOpenSSL,

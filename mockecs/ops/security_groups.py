@@ -77,7 +77,7 @@ def _tags(tag: Optional[list[dict]]) -> list[dict]:
 
 def _vpc(ctx: Context, vpc_id: Optional[str]) -> Optional[dict]:
     if not vpc_id:
-        if ctx.config.options.get("security_group_requires_vpc", False):
+        if ctx.config.options["security_group_requires_vpc"]:
             raise VPC_REQUIRED
         return None
     vpc = resources.get(ctx, "vpc", vpc_id)
@@ -105,8 +105,7 @@ def create_security_group(ctx: Context, security_group_name: Optional[str], desc
         raise ENTERPRISE_NEEDS_VPC
     tags = _tags(tag)
     _vpc(ctx, vpc_id)
-    if ctx.txn.count(KIND, resources.owner_region(ctx.account, ctx.region)) >= int(
-            ctx.config.options.get("security_group_quota", 100)):
+    if access.quota_reached(ctx, KIND, "security_group_quota"):
         raise QUOTA
     group_id = resources.new_id(KIND, ctx.region)
     record = {
@@ -408,7 +407,7 @@ def _authorize(ctx: Context, a: dict, fields: tuple[str, ...], egress: bool) -> 
         return {}
     direction = "egress" if egress else "ingress"
     count = sum(r["Direction"] == direction for r in group["_rules"]) + len(added)
-    if count > int(ctx.config.options.get("security_group_rule_quota", 200)):
+    if count > ctx.config.options["security_group_rule_quota"]:
         raise _fail(ctx, "AuthorizationLimitExceed")
     stamp = resources.iso(ctx.now)
     for rule in added:

@@ -21,6 +21,11 @@ _PUBLIC_BLOCKS = ((47, 96), (47, 98), (47, 99), (47, 110), (47, 114), (47, 118),
                   (121, 40), (121, 41), (114, 55), (118, 31), (39, 96), (39, 98), (8, 130), (8, 136))
 
 
+def quota_reached(ctx: Context, kind: str, option: str) -> bool:
+    """Whether the caller already has as many ``kind`` records in this region as option ``option`` allows."""
+    return ctx.txn.count(kind, resources.owner_region(ctx.account, ctx.region)) >= ctx.config.options[option]
+
+
 # -- key pairs: named per account and region --------------------------------------------------
 def key_pair_term(account: str, region: str, name: str) -> Term:
     return ("key_pair_name", f"{account}|{region}|{name}")
