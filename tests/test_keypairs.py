@@ -184,7 +184,7 @@ def test_import_key_pair_old_sdk(legacy):
     ssh_line(ed25519.Ed25519PrivateKey.generate()),  # not among the documented types
     "ssh-rsa " + base64.b64encode(b"\x00\x00\x00\x07ssh-rsa\x00\x00").decode(),
     "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----",
-])
+], ids=["text", "no-blob", "not-base64", "type-mismatch", "ed25519", "truncated", "bad-pem"])
 def test_import_key_pair_malformed_public_key(client, body):
     err = error_of(import_key, client, "bad", body)
     assert err.code == "InvalidPublicKeyBody.Malformed"
