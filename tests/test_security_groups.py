@@ -17,6 +17,7 @@ from aliyunsdkecs.request.v20140526.DescribeSecurityGroupAttributeRequest import
 )
 from aliyunsdkecs.request.v20140526.RevokeSecurityGroupRequest import RevokeSecurityGroupRequest
 
+from mockecs.wire.params import snake
 from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call
 from tests.test_instances import REGION, old_error, run
 from tests.test_keypairs import assert_exact, legacy_xml
@@ -45,22 +46,18 @@ def rules(client, group_id: str, **kw) -> list[dict]:
     return body["Permissions"]["Permission"]
 
 
+def _rule_call(client, verb: str, group_id: str, egress: bool, **kw) -> None:
+    action = f"{verb}SecurityGroup" + ("Egress" if egress else "")
+    request = getattr(models, f"{action}Request")(region_id=REGION, security_group_id=group_id, **kw)
+    getattr(client, snake(action))(request)
+
+
 def authorize(client, group_id: str, egress: bool = False, **kw) -> None:
-    if egress:
-        client.authorize_security_group_egress(models.AuthorizeSecurityGroupEgressRequest(
-            region_id=REGION, security_group_id=group_id, **kw))
-    else:
-        client.authorize_security_group(models.AuthorizeSecurityGroupRequest(
-            region_id=REGION, security_group_id=group_id, **kw))
+    _rule_call(client, "Authorize", group_id, egress, **kw)
 
 
 def revoke(client, group_id: str, egress: bool = False, **kw) -> None:
-    if egress:
-        client.revoke_security_group_egress(models.RevokeSecurityGroupEgressRequest(
-            region_id=REGION, security_group_id=group_id, **kw))
-    else:
-        client.revoke_security_group(models.RevokeSecurityGroupRequest(
-            region_id=REGION, security_group_id=group_id, **kw))
+    _rule_call(client, "Revoke", group_id, egress, **kw)
 
 
 def groups(client, **kw) -> dict:

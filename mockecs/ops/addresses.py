@@ -15,6 +15,7 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.instances import CHARGE_TYPES
 from mockecs.ops.instances import INSTANCE_NOT_FOUND as NO_SUCH_INSTANCE
 from mockecs.ops.registry import Context, operation
+from mockecs.ops.snapshots import creation_window
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import I, S, Structs
 from mockecs.world import access, lifecycle, paging, resources
@@ -88,26 +89,17 @@ def allocate_eip_address(ctx: Context, bandwidth: Optional[str], internet_charge
 
 
 # -- DescribeEipAddresses -----------------------------------------------------------------------
-def _window(filters: list[dict]) -> tuple[Optional[float], Optional[float]]:
-    """``Filter.N``: CreationStartTime / CreationEndTime bound AllocationTime (the keys the EIP API takes)."""
-    bounds: dict[str, Optional[float]] = {"CreationStartTime": None, "CreationEndTime": None}
-    for item in filters:
-        key, value = item.get("key"), item.get("value")
-        if not key and not value:
-            continue
-        if key not in bounds:
-            raise EcsError("InvalidFilterKey.NotFound", " ", 404)
-        bounds[key] = resources.parse_iso(value or "")
-        if bounds[key] is None:
-            raise EcsError("InvalidFilterValue", " ", 404)
-    return bounds["CreationStartTime"], bounds["CreationEndTime"]
+# DescribeEipAddresses documents these two with an empty message.
+BAD_FILTER_KEY = error_kind("InvalidFilterKey.NotFound", " ", 404)
+BAD_FILTER_VALUE = error_kind("InvalidFilterValue", " ", 404)
 
 
 @operation("DescribeEipAddresses", S("Status"), S("EipAddress"), S("AllocationId"), S("ISP"),
            Structs("Filter", [S("Key"), S("Value")], name="filters"), S("LockReason"), S("AssociatedInstanceType"),
            S("AssociatedInstanceId"), S("ChargeType"), paging.PAGE_NUMBER_INT32, paging.PAGE_SIZE, mapping=True)
 def describe_eip_addresses(ctx: Context, a: dict) -> dict:
-    start, end = _window(a["filters"] or [])
+    # Filter.N: CreationStartTime / CreationEndTime bound AllocationTime (the keys the EIP API takes).
+    start, end = creation_window(a["filters"] or [], BAD_FILTER_KEY, BAD_FILTER_VALUE)
     if a["lock_reason"] and a["lock_reason"] not in ("financial", "security"):
         raise EcsError("InvalidLockReason.NotFound", "The specified LockReason is not found", 404)
     kind = a["associated_instance_type"]

@@ -186,13 +186,13 @@ def describe_security_group_attribute(ctx: Context, security_group_id: str, nic_
 
 # -- rules ----------------------------------------------------------------------------------------
 # The errors the four rule operations document, per operation where their wording (or status) differs:
-# code -> (status, message) or code -> {action: (status, message)}; "%s" names the parameter.
+# code -> (status, message) or code -> {action or "Authorize" (both) or "*": (status, message)}; "%s" names
+# the parameter.
 _AUTH, _AUTH_OUT = "AuthorizeSecurityGroup", "AuthorizeSecurityGroupEgress"
 _REVOKE, _REVOKE_OUT = "RevokeSecurityGroup", "RevokeSecurityGroupEgress"
 _ERRORS: dict[str, Any] = {
     "InvalidIpProtocol.ValueNotSupported": {
-        _AUTH: (400, "The parameter %s must be specified with case insensitive TCP, UDP, ICMP, GRE or All."),
-        _AUTH_OUT: (400, "The parameter %s must be specified with case insensitive TCP, UDP, ICMP, GRE or All."),
+        "Authorize": (400, "The parameter %s must be specified with case insensitive TCP, UDP, ICMP, GRE or All."),
         "*": (400, "The parameter IpProtocol must be specified with case insensitive TCP, UDP, ICMP, GRE or All.")},
     "InvalidPortRange.Malformed": (400, "The specified parameter PortRange must set."),
     "InvalidParam.PortRange": (400, "The specified parameter %s is not valid. It should be two integers less than "
@@ -200,11 +200,9 @@ _ERRORS: dict[str, Any] = {
     "OperationDenied": (400, "The specified IpProtocol does not exist or IpProtocol and PortRange do not match."),
     "InvalidIpPortRange.Malformed": (400, "The specified parameter PortRange is not valid."),
     "InvalidSourcePortRange.Malformed": (400, "The specified parameter SourcePortRange is not valid."),
-    "InvalidPolicy.Malformed": {_AUTH: (400, "The specified parameter Policy is not valid."),
-                                _AUTH_OUT: (400, "The specified parameter Policy is not valid."),
+    "InvalidPolicy.Malformed": {"Authorize": (400, "The specified parameter Policy is not valid."),
                                 "*": (400, "The specified parameter %s is not valid.")},
-    "InvalidNicType.ValueNotSupported": {_AUTH: (400, "The specified NicType does not exist."),
-                                         _AUTH_OUT: (400, "The specified NicType does not exist."),
+    "InvalidNicType.ValueNotSupported": {"Authorize": (400, "The specified NicType does not exist."),
                                          "*": (400, "The specified parameter %s is not valid.")},
     "InvalidPriority.Malformed": (400, "The parameter Priority is invalid."),
     "InvalidSourceCidrIp.Malformed": (400, "The specified parameter SourceCidrIp is not valid."),
@@ -222,8 +220,7 @@ _ERRORS: dict[str, Any] = {
     "MissingParameter.Dest": (400, "One of the parameters DestCidrIp, Ipv6DestCidrIp, DestGroupId or "
                                    "DestPrefixListId in %s must be specified."),
     "InvalidSecurityGroupDiscription.Malformed": {
-        _AUTH: (400, "The specified security group rule description parameter %s is not valid."),
-        _AUTH_OUT: (400, "The specified security group rule description parameter %s is not valid."),
+        "Authorize": (400, "The specified security group rule description parameter %s is not valid."),
         "*": (400, "The specified security group rule description is not valid.")},
     "InvalidParam.Permissions": (400, "The specified parameter Permissions cannot coexist with other parameters."),
     "InvalidParam.DuplicatePermissions": (400, "There are duplicate permissions in the specified parameter "
@@ -249,7 +246,8 @@ _ERRORS: dict[str, Any] = {
 def _fail(ctx: Context, code: str, label: str = "") -> EcsError:
     found = _ERRORS[code]
     if isinstance(found, dict):
-        found = found.get(ctx.action) or found["*"]
+        both = "Authorize" if ctx.action.startswith("Authorize") else "Revoke"
+        found = found.get(ctx.action) or found.get(both) or found["*"]
     status, message = found
     return EcsError(code, message.replace("%s", label), status)
 
