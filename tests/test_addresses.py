@@ -330,3 +330,21 @@ def test_allocate_public_ip_documented_errors(client, engine):
         err = error_of(call)
         assert err.code == code
         assert_exact("AllocatePublicIpAddress", err)
+
+
+def test_describe_instances_by_address(client):
+    eip = allocate(client)
+    with_eip, other = stopped_instance(client), stopped_instance(client)
+    associate(client, eip.allocation_id, with_eip)
+    (with_ip,) = run(client, internet_max_bandwidth_out=5)
+    address = describe(client, with_ip)["PublicIpAddress"]["IpAddress"][0]
+
+    def ids(**kw) -> list[str]:
+        found = client.describe_instances(models.DescribeInstancesRequest(region_id=REGION, **kw))
+        return [i.instance_id for i in found.body.instances.instance]
+
+    assert ids(eip_addresses=json.dumps([eip.eip_address])) == [with_eip]
+    assert ids(public_ip_addresses=json.dumps([address])) == [with_ip]
+    assert ids(public_ip_addresses=json.dumps([address]), eip_addresses=json.dumps([eip.eip_address])) == []
+    assert ids(public_ip_addresses=json.dumps(["1.1.1.1"])) == []
+    assert ids(public_ip_addresses=json.dumps([address]), instance_ids=json.dumps([other])) == []

@@ -415,7 +415,7 @@ def _within(text: str, low: Optional[float], high: Optional[float]) -> bool:
            S("SecurityGroupId"), S("ResourceGroupId"), S("KeyPairName"), TAGS,
            Structs("Filter", [S("Key"), S("Value")], name="filters"),
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
-           S("NextToken"), L("MaxResults"),
+           S("NextToken"), L("MaxResults"), JsonList("PublicIpAddresses"), JsonList("EipAddresses"),
            dry_run=True)
 def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id: Optional[str],
                        status: Optional[str], instance_type: Optional[str], instance_type_family: Optional[str],
@@ -423,7 +423,8 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
                        v_switch_id: Optional[str], vpc_id: Optional[str], security_group_id: Optional[str],
                        resource_group_id: Optional[str], key_pair_name: Optional[str], tag: Optional[list[dict]],
                        filters: Optional[list[dict]], page_number: int, page_size: int, next_token: Optional[str],
-                       max_results: Optional[int]) -> dict:
+                       max_results: Optional[int], public_ip_addresses: Optional[list[str]],
+                       eip_addresses: Optional[list[str]]) -> dict:
     windows = _time_filters(filters or [])
     if instance_ids is not None and len(instance_ids) > 100:
         raise EcsError("InvalidParameter", 'The specified parameter "InstanceIds" is not valid.', 400)
@@ -433,6 +434,9 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
         raise EcsError("InvalidInstanceChargeType.NotFound", "The InstanceChargeType does not exist in our records.",
                        404)
     wanted_tags = tag_filter(tag)
+    holding = access.instances_at(ctx, public_ip_addresses, eip_addresses)
+    if holding is not None:  # only instances that hold one of the addresses ("-" matches none)
+        instance_ids = sorted(holding.intersection(instance_ids) if instance_ids else holding) or ["-"]
     # InstanceName supports the wildcard * (fuzzy search), as documented.
     name_pattern = re.compile(".*".join(map(re.escape, instance_name.split("*"))), re.S) if instance_name else None
     exact = {"ImageId": image_id, "Status": status, "InstanceType": instance_type,

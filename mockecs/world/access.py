@@ -79,6 +79,18 @@ def new_public_ip(ctx: Context) -> str:
             return address
 
 
+def instances_at(ctx: Context, public_ips: Optional[list[str]], eip_ips: Optional[list[str]]) -> Optional[set[str]]:
+    """DescribeInstances' PublicIpAddresses / EipAddresses filters (both given: both apply): the ids of the
+    instances holding those addresses, through the index; None when neither filter is given."""
+    sets: list[set[str]] = []
+    if public_ips is not None:
+        sets.append(set().union(*(ctx.txn.ids("instance", ip_term(a)) for a in public_ips)))
+    if eip_ips is not None:
+        eips = (resources.get(ctx, EIP, i) for a in eip_ips for i in ctx.txn.ids(EIP, ip_term(a)))
+        sets.append({e["InstanceId"] for e in eips if e is not None and e.get("InstanceId")})
+    return set.intersection(*sets) if sets else None
+
+
 # -- instances ------------------------------------------------------------------------------------
 def instance_terms(record: Mapping[str, Any]) -> list[Term]:
     """Index terms of an instance for what this module tracks: key pair, security groups, public IP."""
