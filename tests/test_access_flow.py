@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+import alibabacloud_ecs20140526.models as models
 import pytest
 import requests
 from aliyunsdkecs.request.v20140526.AllocateEipAddressRequest import AllocateEipAddressRequest
@@ -31,9 +32,11 @@ from aliyunsdkecs.request.v20140526.UnassociateEipAddressRequest import Unassoci
 
 from mockecs.modes.clients import server_legacy_client
 from mockecs.modes.server import ServerThread
+from mockecs.wire.params import snake
 from mockecs.wire.signing import v1_signature
-from tests.sdk import legacy_call
+from tests.sdk import error_of, legacy_call
 from tests.test_instances import LINUX
+from tests.test_keypairs import assert_exact
 from tests.test_security_groups import put_vpc
 
 
@@ -116,3 +119,30 @@ def test_absolute_form_proxied_post_like_the_go_sdk(server):
     listed = server_legacy_client(server.url, region_id="cn-beijing")
     names = [k["KeyPairName"] for k in call(listed, DescribeKeyPairsRequest)["KeyPairs"]["KeyPair"]]
     assert "go-sdk-key" in names
+
+
+@pytest.mark.parametrize("action, request_fields, code", [
+    ("CreateKeyPair", {"key_pair_name": "kp"}, "InvalidRegionId.NotFound"),
+    ("CreateSecurityGroup", {}, "InvalidRegionId.NotFound"),
+    ("DescribeSecurityGroupAttribute", {"security_group_id": "sg-1"}, "InvalidRegionId.NotFound"),
+    ("AllocateEipAddress", {}, "InvalidRegionId.NotFound"),
+    ("DescribeEipAddresses", {}, "Forbidden.RegionNotFound"),
+    ("AssociateEipAddress", {"allocation_id": "eip-1", "instance_id": "i-1"}, "Forbidden.RegionNotFound"),
+    ("UnassociateEipAddress", {"allocation_id": "eip-1", "instance_id": "i-1"}, "Forbidden.RegionNotFound"),
+    ("ReleaseEipAddress", {"allocation_id": "eip-1"}, "Forbidden.RegionNotFound"),
+])
+def test_unknown_region_documented(client, action, request_fields, code):
+    request = getattr(models, f"{action}Request")(region_id="xx-nowhere-1", **request_fields)
+    err = error_of(getattr(client, snake(action)), request)
+    assert err.code == code
+    assert_exact(action, err)
+
+
+@pytest.mark.parametrize("action, request_fields", [
+    ("DescribeSecurityGroups", {}), ("DescribeSecurityGroupAttribute", {"security_group_id": "sg-1"}),
+    ("DeleteSecurityGroup", {"security_group_id": "sg-1"}),
+])
+def test_missing_region_documented(client, action, request_fields):
+    err = error_of(getattr(client, snake(action)), getattr(models, f"{action}Request")(**request_fields))
+    assert err.code == "MissingParameter.RegionId"
+    assert_exact(action, err)

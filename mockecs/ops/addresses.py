@@ -58,12 +58,15 @@ def _instance_status_error(action: str) -> EcsError:
     return EcsError("IncorrectInstanceStatus", message, 400)
 
 
-_BY_ALLOCATION = {"region": "optional", "region_of": resources.region_from("allocation_id")}
+_REGION_NOT_FOUND = ("Forbidden.RegionNotFound", 404, "Specified region is not found during access authentication.")
+_BY_ALLOCATION = {"region": "optional", "region_of": resources.region_from("allocation_id"),
+                  "region_error": _REGION_NOT_FOUND}
 
 
 # -- AllocateEipAddress -------------------------------------------------------------------------
 @operation("AllocateEipAddress", S("Bandwidth"), S("InternetChargeType"), S("ISP"), I("ActivityId"),
-           idempotent=True)
+           idempotent=True, region_error=("InvalidRegionId.NotFound", 404, 'Specified value of "RegionId" is not '
+                                                                            "supported."))
 def allocate_eip_address(ctx: Context, bandwidth: Optional[str], internet_charge_type: Optional[str],
                          isp: Optional[str], activity_id: Optional[int]) -> dict:
     charge = internet_charge_type or "PayByBandwidth"
@@ -96,7 +99,8 @@ BAD_FILTER_VALUE = error_kind("InvalidFilterValue", " ", 404)
 
 @operation("DescribeEipAddresses", S("Status"), S("EipAddress"), S("AllocationId"), S("ISP"),
            Structs("Filter", [S("Key"), S("Value")], name="filters"), S("LockReason"), S("AssociatedInstanceType"),
-           S("AssociatedInstanceId"), S("ChargeType"), paging.PAGE_NUMBER_INT32, paging.PAGE_SIZE, mapping=True)
+           S("AssociatedInstanceId"), S("ChargeType"), paging.PAGE_NUMBER_INT32, paging.PAGE_SIZE, mapping=True,
+           region_error=_REGION_NOT_FOUND)
 def describe_eip_addresses(ctx: Context, a: dict) -> dict:
     # Filter.N: CreationStartTime / CreationEndTime bound AllocationTime (the keys the EIP API takes).
     start, end = creation_window(a["filters"] or [], BAD_FILTER_KEY, BAD_FILTER_VALUE)

@@ -113,7 +113,8 @@ def _new_key_pair(ctx: Context, name: str, public_key: str, blob: bytes, resourc
     return resources.put(ctx.txn, access.KEY_PAIR, record)
 
 
-@operation("CreateKeyPair", S("KeyPairName", required=True), S("ResourceGroupId"), TAGS)
+@operation("CreateKeyPair", S("KeyPairName", required=True), S("ResourceGroupId"), TAGS,
+           region_error=("InvalidRegionId.NotFound", 404, "The RegionId provided does not exist in our records."))
 def create_key_pair(ctx: Context, key_pair_name: str, resource_group_id: Optional[str],
                     tag: Optional[list[dict]]) -> dict:
     _check_name(key_pair_name)

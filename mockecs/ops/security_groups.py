@@ -43,6 +43,7 @@ ATTRIBUTE_NIC = error_kind("InvalidNicType.ValueNotSupported", "The specified Ni
 ATTRIBUTE_DIRECTION = error_kind("InvalidParamter", "Invalid Parameter.", 400)
 LIST_BAD_TYPE = error_kind("InvalidParameter.SecurityGroupType", "The specified SecurityGroupType is not valid.", 400)
 LIST_BAD_TOKEN = error_kind("InValidParameter.NextToken", "The parameter NextToken is invalid.", 400)
+_NO_REGION = ("MissingParameter.RegionId", 'The parameter "RegionId" should not be null.', 400)
 # CreateSecurityGroup words the tag errors its own way.
 _CREATE_TAG_MESSAGES = {"InvalidTagKey.Malformed": "Specified tag key is not valid.",
                         "InvalidTagValue.Malformed": "Specified tag value is not valid."}
@@ -89,7 +90,8 @@ def _vpc(ctx: Context, vpc_id: Optional[str]) -> Optional[dict]:
 
 
 @operation("CreateSecurityGroup", S("SecurityGroupName"), S("Description"), S("VpcId"), S("SecurityGroupType"),
-           B("ServiceManaged"), S("ResourceGroupId"), TAGS, idempotent=True)
+           B("ServiceManaged"), S("ResourceGroupId"), TAGS, idempotent=True,
+           region_error=("InvalidRegionId.NotFound", 404, "The specified region does not exist."))
 def create_security_group(ctx: Context, security_group_name: Optional[str], description: Optional[str],
                           vpc_id: Optional[str], security_group_type: Optional[str], service_managed: Optional[bool],
                           resource_group_id: Optional[str], tag: Optional[list[dict]]) -> dict:
@@ -134,7 +136,9 @@ def _list_view(ctx: Context, record: Mapping[str, Any]) -> dict:
            JsonList("SecurityGroupIds"), S("SecurityGroupId"), S("VpcId"), S("SecurityGroupType"),
            S("NetworkType"), S("SecurityGroupName"), B("IsQueryEcsCount"), B("FuzzyQuery"), S("ResourceGroupId"),
            B("ServiceManaged"), TAGS, paging.PAGE_NUMBER_INT32, paging.PAGE_SIZE, S("NextToken"),
-           I("MaxResults", min=1, max=100), dry_run=True, mapping=True)
+           I("MaxResults", min=1, max=100), dry_run=True, mapping=True,
+           region_missing=("MissingParameter.RegionId", "The input parameter RegionId that is mandatory for processing "
+                           "this request is not supplied.", 400))
 def describe_security_groups(ctx: Context, a: dict) -> dict:
     if a["security_group_type"] and a["security_group_type"] not in GROUP_TYPES:
         raise LIST_BAD_TYPE
@@ -166,7 +170,8 @@ def describe_security_groups(ctx: Context, a: dict) -> dict:
 
 
 @operation("DescribeSecurityGroupAttribute", S("SecurityGroupId", required=True), S("NicType"),
-           S("Direction", default="all"), S("NextToken"), I("MaxResults", min=10, max=1000))
+           S("Direction", default="all"), S("NextToken"), I("MaxResults", min=10, max=1000),
+           region_missing=_NO_REGION)
 def describe_security_group_attribute(ctx: Context, security_group_id: str, nic_type: Optional[str], direction: str,
                                       next_token: Optional[str], max_results: Optional[int]) -> dict:
     if nic_type and nic_type not in ("internet", "intranet"):
@@ -460,7 +465,7 @@ def revoke_security_group_egress(ctx: Context, a: dict) -> dict:
     return _revoke(ctx, a, EGRESS_FIELDS, egress=True)
 
 
-@operation("DeleteSecurityGroup", S("SecurityGroupId", required=True))
+@operation("DeleteSecurityGroup", S("SecurityGroupId", required=True), region_missing=_NO_REGION)
 def delete_security_group(ctx: Context, security_group_id: str) -> dict:
     record = _group(ctx, security_group_id, DELETE_NOT_FOUND)
     if ctx.txn.count("instance", ("security_group", security_group_id)):
