@@ -96,14 +96,19 @@ def parse_public_key(text: str) -> tuple[str, bytes]:
     return " ".join(text.split()[:2]), blob
 
 
-def _new_key_pair(ctx: Context, name: str, public_key: str, blob: bytes, resource_group_id: Optional[str],
-                  tag: Optional[list[dict]]) -> dict:
+def _check_new(ctx: Context, name: str, tag: Optional[list[dict]]) -> list[dict]:
+    """The checks of a new key pair (before any key work); returns its wire tags."""
     _check_name(name)
     tags = resources.tags_from_args(tag)
     if access.key_pair(ctx, name) is not None:
         raise ALREADY_EXISTS
     if access.quota_reached(ctx, access.KEY_PAIR, "key_pair_quota"):
         raise QUOTA
+    return tags
+
+
+def _new_key_pair(ctx: Context, name: str, public_key: str, blob: bytes, resource_group_id: Optional[str],
+                  tags: list[dict]) -> dict:
     record = {
         "KeyPairId": resources.new_id(access.KEY_PAIR, ctx.region), "KeyPairName": name,
         "KeyPairFingerPrint": fingerprint(blob), "PublicKey": public_key,
@@ -117,11 +122,11 @@ def _new_key_pair(ctx: Context, name: str, public_key: str, blob: bytes, resourc
            region_error=("InvalidRegionId.NotFound", 404, "The RegionId provided does not exist in our records."))
 def create_key_pair(ctx: Context, key_pair_name: str, resource_group_id: Optional[str],
                     tag: Optional[list[dict]]) -> dict:
-    _check_name(key_pair_name)
+    tags = _check_new(ctx, key_pair_name, tag)  # refused before the (slow) key generation
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     public = private.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
     blob = base64.b64decode(public.split()[1])
-    record = _new_key_pair(ctx, key_pair_name, public.decode(), blob, resource_group_id, tag)
+    record = _new_key_pair(ctx, key_pair_name, public.decode(), blob, resource_group_id, tags)
     # The example answer is a PKCS#1 key ("MIIEpAIBAAKCAQEA..."), which every SSH client reads; the summary
     # says PKCS#8: options["key_pair_private_key_format"] = "pkcs8" gives that.
     pkcs8 = ctx.config.options["key_pair_private_key_format"] == "pkcs8"
@@ -139,7 +144,8 @@ def import_key_pair(ctx: Context, key_pair_name: str, public_key_body: str, reso
                     tag: Optional[list[dict]]) -> dict:
     _check_name(key_pair_name)
     public_key, blob = parse_public_key(public_key_body)
-    record = _new_key_pair(ctx, key_pair_name, public_key, blob, resource_group_id, tag)
+    record = _new_key_pair(ctx, key_pair_name, public_key, blob, resource_group_id,
+                           _check_new(ctx, key_pair_name, tag))
     return {"KeyPairName": key_pair_name, "KeyPairFingerPrint": record["KeyPairFingerPrint"]}
 
 
