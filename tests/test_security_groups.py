@@ -493,3 +493,88 @@ def test_packer_style_flow(client, engine):
     client.delete_instance(models.DeleteInstanceRequest(instance_id=iid, force=True))
     client.delete_security_group(models.DeleteSecurityGroupRequest(region_id=REGION, security_group_id=group))
     assert groups(client)["TotalCount"] == 0
+
+
+# -- changing groups, instances joining and leaving -------------------------------------------------
+def test_modify_security_group_attribute_and_policy(client, legacy):
+    group = create(client, security_group_name="before")
+    client.modify_security_group_attribute(models.ModifySecurityGroupAttributeRequest(
+        region_id=REGION, security_group_id=group, security_group_name="after", description="new words"))
+    client.modify_security_group_policy(models.ModifySecurityGroupPolicyRequest(
+        region_id=REGION, security_group_id=group, inner_access_policy="drop"))
+    body = client.describe_security_group_attribute(models.DescribeSecurityGroupAttributeRequest(
+        region_id=REGION, security_group_id=group)).body
+    assert (body.security_group_name, body.description, body.inner_access_policy) == ("after", "new words", "Drop")
+    for kw, code in [({"security_group_name": "9x"}, "InvalidSecurityGroupName.Malformed"),
+                     ({"description": "http://x"}, "InvalidSecurityGroupDiscription.Malformed"),
+                     ({"security_group_id": "sg-bp1nosuchgroup00000"}, "InvalidSecurityGroupId.NotFound")]:
+        request = models.ModifySecurityGroupAttributeRequest(region_id=REGION, **{"security_group_id": group, **kw})
+        err = error_of(client.modify_security_group_attribute, request)
+        assert err.code == code
+        assert_exact("ModifySecurityGroupAttribute", err)
+    err = error_of(client.modify_security_group_policy, models.ModifySecurityGroupPolicyRequest(
+        region_id=REGION, security_group_id=group, inner_access_policy="maybe"))
+    assert_exact("ModifySecurityGroupPolicy", err)
+    err = error_of(client.modify_security_group_policy, models.ModifySecurityGroupPolicyRequest(
+        security_group_id=group, inner_access_policy="Accept"))
+    assert err.code == "MissingParamter.RegionId"
+    assert_exact("ModifySecurityGroupPolicy", err)
+
+
+def test_modify_policy_of_enterprise_group(client, engine):
+    group = create(client, vpc_id=put_vpc(engine), security_group_type="enterprise")
+    err = error_of(client.modify_security_group_policy, models.ModifySecurityGroupPolicyRequest(
+        region_id=REGION, security_group_id=group, inner_access_policy="Accept"))
+    assert (err.code, err.status_code) == ("InvalidParameter.InnerAccessPolicy", 404)
+    assert_exact("ModifySecurityGroupPolicy", err)
+
+
+def membership(client, verb: str, group_id: str, **kw) -> None:
+    action = f"{verb}SecurityGroup"
+    getattr(client, snake(action))(getattr(models, f"{action}Request")(security_group_id=group_id, **kw))
+
+
+def test_join_and_leave_security_group(client, engine):
+    first, second = create(client), create(client)
+    (iid,) = run(client, security_group_id=first)
+    membership(client, "Join", second, instance_id=iid)  # region-less: found from the instance
+    listed = {g["SecurityGroupId"]: g["EcsCount"] for g in groups(client)["SecurityGroups"]["SecurityGroup"]}
+    assert listed == {first: 1, second: 1}
+    membership(client, "Leave", first, instance_id=iid)
+    found = client.describe_instances(models.DescribeInstancesRequest(region_id=REGION, security_group_id=second))
+    assert [i.security_group_ids.security_group_id for i in found.body.instances.instance] == [[second]]
+    client.delete_security_group(models.DeleteSecurityGroupRequest(region_id=REGION, security_group_id=first))
+    cases = [
+        ("Join", second, {"instance_id": iid}, "InvalidInstanceId.AlreadyExists"),
+        ("Join", "sg-bp1nosuchgroup00000", {"instance_id": iid}, "InvalidSecurityGroupId.NotFound"),
+        ("Join", second, {"instance_id": "i-bp1nosuchinstance000"}, "InvalidInstanceId.NotFound"),
+        ("Join", second, {"instance_id": iid, "network_interface_id": "eni-1"},
+         "InvalidParam.EniIdAndInstanceId.Conflict"),
+        ("Join", second, {"network_interface_id": "eni-1"}, "InvalidEniId.NotFound"),
+        ("Join", second, {}, "InvalidParam.Malformed"),
+        ("Join", create(client, vpc_id=put_vpc(engine)), {"instance_id": iid}, "InvalidInstanceId.Mismatch"),
+        ("Leave", second, {"instance_id": iid}, "InstanceLastSecurityGroup"),
+        ("Leave", create(client), {"instance_id": iid}, "InstanceNotInSecurityGroup"),
+    ]
+    for verb, group, kw, code in cases:
+        err = error_of(membership, client, verb, group, **kw)
+        assert err.code == code, (verb, kw)
+        assert_exact(f"{verb}SecurityGroup", err)
+
+
+def test_join_limits_and_statuses(client, engine):
+    groups_ = [create(client) for _ in range(6)]
+    (iid,) = run(client, security_group_id=groups_[0])
+    for group in groups_[1:5]:
+        membership(client, "Join", group, instance_id=iid)
+    err = error_of(membership, client, "Join", groups_[5], instance_id=iid)
+    assert err.code == "InstanceSecurityGroupLimitExceeded"
+    assert_exact("JoinSecurityGroup", err)
+    engine.lifecycle.delay("instance", seconds=5)
+    (pending,) = run(client, security_group_id=groups_[0])
+    err = error_of(membership, client, "Join", groups_[5], instance_id=pending)
+    assert err.code == "Forbidden.InstanceIsBeingCreated"
+    assert_exact("JoinSecurityGroup", err)
+    err = error_of(membership, client, "Leave", groups_[0], instance_id=pending)
+    assert err.code == "IncorrectInstanceStatus"
+    assert_exact("LeaveSecurityGroup", err)

@@ -33,6 +33,9 @@ NAME_MALFORMED = error_kind("InvalidSecurityGroupName.Malformed", "Specified sec
 BAD_TYPE = error_kind("InvalidParams.GroupType", "The specified security group type is not valid.", 400)
 ENTERPRISE_NEEDS_VPC = error_kind("InvalidParams.VpcIdGroupType",
                                   "Only VPC instance supports enterprise level security group.", 400)
+BAD_DESCRIPTION = error_kind("InvalidDescription.Malformed", 'The specified parameter "Description" is not valid.', 400)
+MODIFY_BAD_DESCRIPTION = error_kind("InvalidSecurityGroupDiscription.Malformed",
+                                    "Specified security group description is not valid.", 400)
 QUOTA = error_kind("QuotaExceed.SecurityGroup", "The maximum number of security groups is reached.", 403)
 IN_USE = error_kind("DependencyViolation", "There is still instance(s) in the specified security group.", 403)
 # [GUESS] a group other groups' rules name: the documented refusal, no documented code of its own.
@@ -44,6 +47,23 @@ ATTRIBUTE_DIRECTION = error_kind("InvalidParamter", "Invalid Parameter.", 400)
 LIST_BAD_TYPE = error_kind("InvalidParameter.SecurityGroupType", "The specified SecurityGroupType is not valid.", 400)
 LIST_BAD_TOKEN = error_kind("InValidParameter.NextToken", "The parameter NextToken is invalid.", 400)
 _NO_REGION = ("MissingParameter.RegionId", 'The parameter "RegionId" should not be null.', 400)
+INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
+INSTANCE_STATUS = error_kind("IncorrectInstanceStatus",
+                             "The current status of the resource does not support this operation.", 403)
+BEING_CREATED = error_kind("Forbidden.InstanceIsBeingCreated", "The specified instance is being created.", 403)
+ALREADY_MEMBER = error_kind("InvalidInstanceId.AlreadyExists",
+                            "The specified instance already exists in the specified security group.", 403)
+TOO_MANY_GROUPS = error_kind("InstanceSecurityGroupLimitExceeded",
+                             "Exceeding the allowed amount of security groups that an instance can be in.", 400)
+NOT_SAME_VPC = error_kind("InvalidInstanceId.Mismatch",
+                          "Specified instance and security group are not in the same VPC.", 400)
+MIXED_TYPES = error_kind("InvalidOperation.MultiGroupType",
+                         "The specified instance can't join different types of security group.", 400)
+GROUP_FULL = error_kind("SecurityGroupInstanceLimitExceeded",
+                        "The maximum number of instances in a security group is exceeded.", 403)
+NOT_MEMBER = error_kind("InstanceNotInSecurityGroup", "The instance not in the group.", 403)
+LAST_GROUP = error_kind("InstanceLastSecurityGroup",
+                        "The specified security group is the last security group for the instance.", 403)
 # CreateSecurityGroup words the tag errors its own way.
 _CREATE_TAG_MESSAGES = {"InvalidTagKey.Malformed": "Specified tag key is not valid.",
                         "InvalidTagValue.Malformed": "Specified tag value is not valid."}
@@ -76,6 +96,14 @@ def _tags(tag: Optional[list[dict]]) -> list[dict]:
         raise
 
 
+def _check_name_and_description(name: Optional[str], description: Optional[str],
+                                bad_description: type[EcsError]) -> None:
+    if name and (not _NAME.fullmatch(name) or name.lower().startswith(("http://", "https://"))):
+        raise NAME_MALFORMED
+    if description and (not 2 <= len(description) <= 256 or description.lower().startswith(("http://", "https://"))):
+        raise bad_description
+
+
 def _vpc(ctx: Context, vpc_id: Optional[str]) -> Optional[dict]:
     if not vpc_id:
         if ctx.config.options["security_group_requires_vpc"]:
@@ -95,11 +123,7 @@ def _vpc(ctx: Context, vpc_id: Optional[str]) -> Optional[dict]:
 def create_security_group(ctx: Context, security_group_name: Optional[str], description: Optional[str],
                           vpc_id: Optional[str], security_group_type: Optional[str], service_managed: Optional[bool],
                           resource_group_id: Optional[str], tag: Optional[list[dict]]) -> dict:
-    if security_group_name and (not _NAME.fullmatch(security_group_name)
-                                or security_group_name.lower().startswith(("http://", "https://"))):
-        raise NAME_MALFORMED
-    if description and (not 2 <= len(description) <= 256 or description.lower().startswith(("http://", "https://"))):
-        raise EcsError("InvalidDescription.Malformed", 'The specified parameter "Description" is not valid.', 400)
+    _check_name_and_description(security_group_name, description, BAD_DESCRIPTION)
     group_type = security_group_type or "normal"
     if group_type not in GROUP_TYPES:
         raise BAD_TYPE
@@ -121,11 +145,16 @@ def create_security_group(ctx: Context, security_group_name: Optional[str], desc
     return {"SecurityGroupId": group_id}
 
 
+def _capacity(group: Mapping[str, Any]) -> int:
+    """Instances a group may hold (documented limits of normal and enterprise groups)."""
+    return 2000 if group["SecurityGroupType"] == "normal" else 65536
+
+
 # -- reading ----------------------------------------------------------------------------------
 def _list_view(ctx: Context, record: Mapping[str, Any]) -> dict:
     rules = record["_rules"]
     members = ctx.txn.count("instance", ("security_group", record["SecurityGroupId"]))
-    capacity = 2000 if record["SecurityGroupType"] == "normal" else 65536  # documented instance limits
+    capacity = _capacity(record)
     return {**{k: v for k, v in resources.wire(record).items() if k != "InnerAccessPolicy"},
             "EcsCount": members, "AvailableInstanceAmount": max(0, capacity - members),
             "RuleCount": len(rules), "GroupToGroupRuleCount": sum(bool(r["SourceGroupId"] or r["DestGroupId"])
@@ -473,4 +502,96 @@ def delete_security_group(ctx: Context, security_group_id: str) -> dict:
     if ctx.txn.ids(KIND, ("sg_ref", security_group_id)) - {security_group_id}:
         raise REFERENCED
     ctx.txn.delete(KIND, record["SecurityGroupId"])
+    return {}
+
+
+# -- changing a group -------------------------------------------------------------------------------
+@operation("ModifySecurityGroupAttribute", S("SecurityGroupId", required=True), S("SecurityGroupName"),
+           S("Description"))
+def modify_security_group_attribute(ctx: Context, security_group_id: str, security_group_name: Optional[str],
+                                    description: Optional[str]) -> dict:
+    _check_name_and_description(security_group_name, description, MODIFY_BAD_DESCRIPTION)
+    record = _group(ctx, security_group_id)
+    changes = {k: v for k, v in (("SecurityGroupName", security_group_name), ("Description", description))
+               if v is not None}
+    resources.put(ctx.txn, KIND, {**record, **changes})
+    return {}
+
+
+@operation("ModifySecurityGroupPolicy", S("SecurityGroupId", required=True), S("InnerAccessPolicy", required=True),
+           idempotent=True, region_missing=("MissingParamter.RegionId", "The RegionId should not be null.", 400))
+def modify_security_group_policy(ctx: Context, security_group_id: str, inner_access_policy: str) -> dict:
+    policy = inner_access_policy.strip().lower()
+    if policy not in ("accept", "drop"):
+        raise EcsError("InvalidPolicy.Malformed",
+                       "The Policy is invalid. Only 'Accept' and 'Drop' are supported. Ignore case.", 400)
+    record = _group(ctx, security_group_id)
+    if record["SecurityGroupType"] == "enterprise":
+        raise EcsError("InvalidParameter.InnerAccessPolicy",
+                       "The InnerAccessPolicy attribute of enterprise level security group can't be modified.", 404)
+    resources.put(ctx.txn, KIND, {**record, "InnerAccessPolicy": policy.capitalize()})
+    return {}
+
+
+# -- instances joining and leaving ------------------------------------------------------------------
+MAX_GROUPS_PER_INSTANCE = 5  # documented limit of security groups per instance (primary NIC)
+_MEMBERSHIP = (S("SecurityGroupId", required=True), S("InstanceId"), S("NetworkInterfaceId"))
+_BY_INSTANCE = {"region": "optional", "region_of": resources.region_from("instance_id")}
+
+
+def _member(ctx: Context, instance_id: Optional[str], network_interface_id: Optional[str]) -> dict:
+    """The instance a Join/LeaveSecurityGroup names (elastic network interfaces are not modelled)."""
+    if instance_id and network_interface_id:
+        raise EcsError("InvalidParam.EniIdAndInstanceId.Conflict",
+                       "The parameters InstanceId and NetworkInterfaceId cannot be set at the same time.", 403)
+    if network_interface_id:
+        raise EcsError("InvalidEniId.NotFound", f"The specified NetworkInterfaceId {network_interface_id} does not "
+                       "exist.", 404)
+    if not instance_id:
+        raise EcsError("InvalidParam.Malformed", "One of the parameters InstanceId or NetworkInterfaceId must be "
+                       "specified.", 403)
+    return resources.owned(ctx, "instance", instance_id, INSTANCE_NOT_FOUND)
+
+
+@operation("JoinSecurityGroup", *_MEMBERSHIP, **_BY_INSTANCE)
+def join_security_group(ctx: Context, security_group_id: str, instance_id: Optional[str],
+                        network_interface_id: Optional[str]) -> dict:
+    instance = _member(ctx, instance_id, network_interface_id)
+    group = _group(ctx, security_group_id)
+    if instance["Status"] == "Pending":
+        raise BEING_CREATED
+    if instance["Status"] not in ("Running", "Stopped"):
+        raise INSTANCE_STATUS
+    current = list(instance["SecurityGroupIds"]["SecurityGroupId"])
+    if security_group_id in current:
+        raise ALREADY_MEMBER
+    if len(current) >= MAX_GROUPS_PER_INSTANCE:
+        raise TOO_MANY_GROUPS
+    if (instance.get("VpcAttributes") or {}).get("VpcId", "") != group["VpcId"]:
+        raise NOT_SAME_VPC
+    types = {g["SecurityGroupType"] for g in (resources.get(ctx, KIND, i) for i in current) if g is not None}
+    if types and types != {group["SecurityGroupType"]}:
+        raise MIXED_TYPES
+    members = ctx.txn.count("instance", ("security_group", security_group_id))
+    if members >= _capacity(group):
+        raise GROUP_FULL
+    resources.put(ctx.txn, "instance", {**instance, "SecurityGroupIds": {"SecurityGroupId": current + [
+        security_group_id]}})
+    return {}
+
+
+@operation("LeaveSecurityGroup", *_MEMBERSHIP, **_BY_INSTANCE)
+def leave_security_group(ctx: Context, security_group_id: str, instance_id: Optional[str],
+                         network_interface_id: Optional[str]) -> dict:
+    instance = _member(ctx, instance_id, network_interface_id)
+    _group(ctx, security_group_id)
+    if instance["Status"] not in ("Running", "Stopped"):
+        raise INSTANCE_STATUS
+    current = list(instance["SecurityGroupIds"]["SecurityGroupId"])
+    if security_group_id not in current:
+        raise NOT_MEMBER
+    if len(current) == 1:
+        raise LAST_GROUP
+    current.remove(security_group_id)
+    resources.put(ctx.txn, "instance", {**instance, "SecurityGroupIds": {"SecurityGroupId": current}})
     return {}
