@@ -231,6 +231,17 @@ def test_group_to_group_rules_and_delete_dependencies(client, engine):
     err = error_of(client.delete_security_group, models.DeleteSecurityGroupRequest(region_id=REGION,
                                                                                     security_group_id=web))
     assert (err.code, err.status_code) == ("DependencyViolation", 403)
+    refs = client.describe_security_group_references(models.DescribeSecurityGroupReferencesRequest(
+        region_id=REGION, security_group_id=[web, db])).body.to_map()["SecurityGroupReferences"]
+    assert refs == {"SecurityGroupReference": [{"SecurityGroupId": web, "ReferencingSecurityGroups": {
+        "ReferencingSecurityGroup": [{"SecurityGroupId": db, "AliUid": DEFAULT_ACCOUNT}]}}]}
+    for ids, code in ((["sg-bp1nosuchgroup00000"], "InvalidSecurityGroupId.NotFound"),
+                      ([f"sg-{n}" for n in range(11)], "InvalidSecurityGroupId.Malformed"),
+                      (None, "InvalidSecurityGroupId.Malformed")):
+        err = error_of(client.describe_security_group_references, models.DescribeSecurityGroupReferencesRequest(
+            region_id=REGION, security_group_id=ids))
+        assert err.code == code
+        assert_exact("DescribeSecurityGroupReferences", err)
     revoke(client, db, security_group_rule_id=[rule["SecurityGroupRuleId"]])
     client.delete_security_group(models.DeleteSecurityGroupRequest(region_id=REGION, security_group_id=web))
 

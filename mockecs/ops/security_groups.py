@@ -41,6 +41,8 @@ IN_USE = error_kind("DependencyViolation", "There is still instance(s) in the sp
 # [GUESS] a group other groups' rules name: the documented refusal, no documented code of its own.
 REFERENCED = error_kind("DependencyViolation",
                         "The specified security group has been authorized in another security group.", 403)
+REFERENCES_NOT_FOUND = error_kind("InvalidSecurityGroupId.NotFound",
+                                  "The SecurityGroupId provided does not exist in our records.", 404)
 DELETE_NOT_FOUND = error_kind("InvalidSecurityGroup.NotFound", "The specified security group is not found.", 404)
 ATTRIBUTE_NIC = error_kind("InvalidNicType.ValueNotSupported", "The specified NicType does not exist.", 400)
 ATTRIBUTE_DIRECTION = error_kind("InvalidParamter", "Invalid Parameter.", 400)
@@ -492,6 +494,26 @@ def revoke_security_group(ctx: Context, a: dict) -> dict:
 @operation(_REVOKE_OUT, *_rule_params(EGRESS_FIELDS, revoke=True), idempotent=True, mapping=True)
 def revoke_security_group_egress(ctx: Context, a: dict) -> dict:
     return _revoke(ctx, a, EGRESS_FIELDS, egress=True)
+
+
+@operation("DescribeSecurityGroupReferences", Repeat("SecurityGroupId", required=True, missing=(
+    "InvalidSecurityGroupId.Malformed", "The specified parameter SecurityGroupId is essential and size should less "
+    "than 10", 400)), region_error=("InvalidRegionId.NotFound", 404, "The RegionId provided does not exist in our "
+                                                                      "records."))
+def describe_security_group_references(ctx: Context, security_group_id: list[str]) -> dict:
+    """The groups whose rules name each group (only groups something references are listed)."""
+    ids = list(dict.fromkeys(i for i in security_group_id if i))
+    if not 1 <= len(ids) <= 10:
+        raise EcsError("InvalidSecurityGroupId.Malformed",
+                       "The specified parameter SecurityGroupId is essential and size should less than 10", 400)
+    found = []
+    for group_id in ids:
+        _group(ctx, group_id, REFERENCES_NOT_FOUND)
+        referencing = sorted(ctx.txn.ids(KIND, ("sg_ref", group_id)) - {group_id})
+        if referencing:
+            found.append({"SecurityGroupId": group_id, "ReferencingSecurityGroups": {"ReferencingSecurityGroup": [
+                {"SecurityGroupId": other, "AliUid": ctx.account} for other in referencing]}})
+    return {"SecurityGroupReferences": {"SecurityGroupReference": found}}
 
 
 @operation("DeleteSecurityGroup", S("SecurityGroupId", required=True), region_missing=_NO_REGION)
