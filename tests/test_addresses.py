@@ -348,3 +348,37 @@ def test_describe_instances_by_address(client):
     assert ids(public_ip_addresses=json.dumps([address]), eip_addresses=json.dumps([eip.eip_address])) == []
     assert ids(public_ip_addresses=json.dumps(["1.1.1.1"])) == []
     assert ids(public_ip_addresses=json.dumps([address]), instance_ids=json.dumps([other])) == []
+
+
+def test_modify_eip_bandwidth(client):
+    eip = allocate(client, bandwidth="5")
+    iid = stopped_instance(client)
+    associate(client, eip.allocation_id, iid)
+    client.modify_eip_address_attribute(models.ModifyEipAddressAttributeRequest(
+        region_id=REGION, allocation_id=eip.allocation_id, bandwidth="20"))
+    assert eips(client)["EipAddresses"]["EipAddress"][0]["Bandwidth"] == "20"
+    assert describe(client, iid)["EipAddress"]["Bandwidth"] == 20
+    for allocation_id, bandwidth, code in [(eip.allocation_id, "501", "InvalidParameter"),
+                                           ("eip-bp1nosuchallocation0", "5", "InvalidAllocationId.NotFound")]:
+        err = error_of(client.modify_eip_address_attribute, models.ModifyEipAddressAttributeRequest(
+            region_id=REGION, allocation_id=allocation_id, bandwidth=bandwidth))
+        assert err.code == code
+        assert_exact("ModifyEipAddressAttribute", err)
+
+
+def test_convert_public_ip_to_eip(client):
+    (iid,) = run(client, internet_max_bandwidth_out=8)
+    (address,) = describe(client, iid)["PublicIpAddress"]["IpAddress"]
+    client.convert_nat_public_ip_to_eip(models.ConvertNatPublicIpToEipRequest(region_id=REGION, instance_id=iid))
+    shown = describe(client, iid)
+    assert shown["PublicIpAddress"]["IpAddress"] == []
+    assert (shown["EipAddress"]["IpAddress"], shown["EipAddress"]["Bandwidth"]) == (address, 8)
+    (item,) = eips(client)["EipAddresses"]["EipAddress"]
+    assert (item["IpAddress"], item["Status"], item["InstanceId"]) == (address, "InUse", iid)
+    unassociate(client, item["AllocationId"], iid)
+    release(client, item["AllocationId"])
+    for instance, code in [(iid, "OperationDenied"), (stopped_instance(client, bandwidth=0), "OperationDenied")]:
+        err = error_of(client.convert_nat_public_ip_to_eip, models.ConvertNatPublicIpToEipRequest(
+            region_id=REGION, instance_id=instance))
+        assert err.code == code
+        assert_exact("ConvertNatPublicIpToEip", err)

@@ -29,6 +29,7 @@ INSTANCE_TYPES = ("EcsInstance", "SlbInstance", "Nat", "HaVip", "NetworkInterfac
 
 BAD_BANDWIDTH = error_kind("InvalidBandwidth.Malformed", "The specified Bandwidth is invalid.", 400)
 BAD_CHARGE = error_kind("InvalidParameter", 'Specified value of "InternetChargeType" is not valid', 400)
+BAD_NEW_BANDWIDTH = error_kind("InvalidParameter", 'Specified value of "Bandwidth" is not supported.', 400)
 QUOTA = error_kind("QuotaExceeded.Eip", "Elastic IP address quota exceeded", 400)
 NOT_FOUND = error_kind("InvalidAllocationId.NotFound", "Specified allocation ID is not found", 404)
 ASSOCIATE_NOT_FOUND = error_kind("InvalidAllocationId.NotFound", "Specified allocation ID is not found.", 404)
@@ -72,23 +73,36 @@ def allocate_eip_address(ctx: Context, bandwidth: Optional[str], internet_charge
     charge = internet_charge_type or "PayByBandwidth"
     if charge not in CHARGES:
         raise BAD_CHARGE
-    # Documented ranges: 1-500 Mbit/s by bandwidth, 1-200 by traffic; 5 when not given.
-    text = (bandwidth or "5").strip()
-    if not text.isdigit() or not 1 <= int(text) <= (500 if charge == "PayByBandwidth" else 200):
-        raise BAD_BANDWIDTH
+    mbps = _bandwidth(bandwidth or "5", charge, BAD_BANDWIDTH)
     if access.quota_reached(ctx, KIND, "eip_quota"):
         raise QUOTA
-    allocation_id = resources.new_id(KIND, ctx.region)
-    address = access.new_public_ip(ctx)
-    record = {
-        "AllocationId": allocation_id, "IpAddress": address, "Bandwidth": str(int(text)),
+    record = _new_eip(ctx, access.new_public_ip(ctx), mbps, charge)
+    resources.put(ctx.txn, KIND, record)
+    return {"AllocationId": record["AllocationId"], "EipAddress": record["IpAddress"]}
+
+
+def _bandwidth(text: str, charge: str, bad: type[EcsError]) -> int:
+    """Documented ranges: 1-500 Mbit/s when charged by bandwidth, 1-200 by traffic."""
+    text = text.strip()
+    if not text.isdigit() or not 1 <= int(text) <= (500 if charge == "PayByBandwidth" else 200):
+        raise bad
+    return int(text)
+
+
+def _new_eip(ctx: Context, address: str, mbps: int, charge: str) -> dict:
+    return {
+        "AllocationId": resources.new_id(KIND, ctx.region), "IpAddress": address, "Bandwidth": str(mbps),
         "InternetChargeType": charge, "ChargeType": "PostPaid", "Status": "Available",
         "AllocationTime": resources.iso(ctx.now), "ExpiredTime": "", "InstanceId": "", "InstanceType": "",
         "RegionId": ctx.region, "EipBandwidth": "", "OperationLocks": {"LockReason": []},
         "_owner": ctx.account, "_region": ctx.region,
     }
-    resources.put(ctx.txn, KIND, record)
-    return {"AllocationId": allocation_id, "EipAddress": address}
+
+
+def _shown_on_instance(eip: Mapping[str, Any]) -> dict:
+    """An instance's ``EipAddress`` while ``eip`` is associated with it."""
+    return {"AllocationId": eip["AllocationId"], "IpAddress": eip["IpAddress"], "Bandwidth": int(eip["Bandwidth"]),
+            "InternetChargeType": eip["InternetChargeType"], "IsSupportUnassociate": True}
 
 
 # -- DescribeEipAddresses -----------------------------------------------------------------------
@@ -179,9 +193,7 @@ def associate_eip_address(ctx: Context, allocation_id: str, instance_id: str, in
     if (instance.get("PublicIpAddress") or {}).get("IpAddress"):
         raise HAS_PUBLIC_IP
     _check_instance_status(ctx, instance)
-    resources.put(ctx.txn, "instance", {**instance, "EipAddress": {
-        "AllocationId": eip["AllocationId"], "IpAddress": eip["IpAddress"], "Bandwidth": int(eip["Bandwidth"]),
-        "InternetChargeType": eip["InternetChargeType"], "IsSupportUnassociate": True}})
+    resources.put(ctx.txn, "instance", {**instance, "EipAddress": _shown_on_instance(eip)})
     _settle(ctx, {**eip, "InstanceId": instance_id, "InstanceType": ECS_INSTANCE}, "Associating", {"Status": "InUse"})
     return {}
 
@@ -211,6 +223,41 @@ def release_eip_address(ctx: Context, allocation_id: str) -> dict:
     if eip["Status"] != "Available":  # associated (or on its way): unassociate first
         raise _bad_eip_status()
     ctx.txn.delete(KIND, eip["AllocationId"])
+    return {}
+
+
+@operation("ModifyEipAddressAttribute", S("AllocationId", required=True), S("Bandwidth", required=True),
+           **_BY_ALLOCATION)
+def modify_eip_address_attribute(ctx: Context, allocation_id: str, bandwidth: str) -> dict:
+    eip = _eip(ctx, allocation_id)
+    mbps = _bandwidth(bandwidth, eip["InternetChargeType"], BAD_NEW_BANDWIDTH)
+    if eip["Status"] not in ("Available", "InUse"):
+        raise _bad_eip_status()
+    eip = resources.put(ctx.txn, KIND, {**eip, "Bandwidth": str(mbps)})
+    instance = resources.get(ctx, "instance", eip["InstanceId"] or None)
+    if instance is not None:
+        resources.put(ctx.txn, "instance", {**instance, "EipAddress": _shown_on_instance(eip)})
+    return {}
+
+
+@operation("ConvertNatPublicIpToEip", S("InstanceId", required=True))
+def convert_nat_public_ip_to_eip(ctx: Context, instance_id: str) -> dict:
+    """The instance's public IP becomes an EIP associated with it (same address, the instance's bandwidth)."""
+    instance = resources.owned(ctx, "instance", instance_id, NO_SUCH_INSTANCE)
+    if instance["Status"] not in ("Running", "Stopped"):
+        raise EcsError("IncorrectInstanceStatus", "The current status of the instance does not support this "
+                       "operation.", 403)
+    addresses = instance["PublicIpAddress"]["IpAddress"]
+    if not addresses:
+        raise EcsError("OperationDenied", "The specified instance has no public IP address to convert.", 403)
+    if not instance.get("InternetMaxBandwidthOut"):
+        raise EcsError("InvalidInstance.ZeroBandwidth", "The InternetMaxBandwidthOut of the instance is 0.", 403)
+    charge = instance.get("InternetChargeType") or "PayByTraffic"
+    eip = {**_new_eip(ctx, addresses[0], int(instance["InternetMaxBandwidthOut"]), charge),
+           "Status": "InUse", "InstanceId": instance_id, "InstanceType": ECS_INSTANCE}
+    resources.put(ctx.txn, "instance", {**instance, "PublicIpAddress": {"IpAddress": []},
+                                        "EipAddress": _shown_on_instance(eip)})
+    resources.put(ctx.txn, KIND, eip)
     return {}
 
 
