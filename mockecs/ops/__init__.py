@@ -3,7 +3,9 @@ them all. Imports world, state and wire; never the engine or a mode."""
 from mockecs.ops import (  # noqa: F401
     addresses,
     builder,
+    disks,
     images,
+    instance_attribute,
     instances,
     keypairs,
     prices,
