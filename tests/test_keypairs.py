@@ -21,7 +21,8 @@ from aliyunsdkecs.request.v20140526.ImportKeyPairRequest import ImportKeyPairReq
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
 
-from tests.sdk import error_of, legacy_call
+from mockecs.world import resource_groups
+from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call
 from tests.test_instances import LINUX, REGION, WINDOWS, describe, old_error, run
 from tests.test_instances import _all_documented as all_documented
 
@@ -205,16 +206,18 @@ def test_import_key_pair_name_errors_and_missing_body(client):
 
 
 # -- DescribeKeyPairs ---------------------------------------------------------------------------
-def test_describe_key_pairs_filters_and_paging(client):
+def test_describe_key_pairs_filters_and_paging(client, engine):
+    group = resource_groups.add(engine, name="keys")
     for name in ("web-SshKey", "SshKey-db", "mid-SshKey-x", "SshKey", "other"):
-        create(client, name, resource_group_id="rg-aek2" if name == "other" else None)
+        create(client, name, resource_group_id=group if name == "other" else None)
     names = lambda **kw: [k["KeyPairName"] for k in key_pairs(client, **kw)["KeyPairs"]["KeyPair"]]  # noqa: E731
     assert names(key_pair_name="SshKey") == ["SshKey"]
     assert sorted(names(key_pair_name="*SshKey")) == ["SshKey", "web-SshKey"]
     assert sorted(names(key_pair_name="SshKey*")) == ["SshKey", "SshKey-db"]
     assert sorted(names(key_pair_name="*SshKey*")) == ["SshKey", "SshKey-db", "mid-SshKey-x", "web-SshKey"]
     assert names(key_pair_name="nope") == []
-    assert names(resource_group_id="rg-aek2") == ["other"]
+    assert names(resource_group_id=group) == ["other"]
+    assert len(names(resource_group_id=resource_groups.default_id(DEFAULT_ACCOUNT))) == 4
     page = key_pairs(client, page_number=2, page_size=2)
     assert (page["TotalCount"], page["PageNumber"], page["PageSize"]) == (5, 2, 2)
     assert len(page["KeyPairs"]["KeyPair"]) == 2
@@ -384,3 +387,14 @@ def test_key_pair_tags_by_name(client):
         region_id=REGION, resource_type="keypair", resource_id=["nope"],
         tag=[models.TagResourcesRequestTag(key="env", value="ci")]))
     assert err.code == "InvalidResourceId.NotFound"
+
+
+def test_unknown_resource_group(client):
+    err = error_of(create, client, "grouped", resource_group_id="rg-nosuchgroup0000")
+    assert (err.code, err.status_code) == ("InvalidResourceGroup.NotFound", 404)
+    assert_exact("CreateKeyPair", err)
+    err = error_of(client.import_key_pair, models.ImportKeyPairRequest(
+        region_id=REGION, key_pair_name="grouped", public_key_body=ssh_line(RSA_KEY),
+        resource_group_id="rg-nosuchgroup0000"))
+    assert_exact("ImportKeyPair", err)
+    assert key_pairs(client)["TotalCount"] == 0

@@ -18,6 +18,7 @@ from aliyunsdkecs.request.v20140526.DescribeSecurityGroupAttributeRequest import
 from aliyunsdkecs.request.v20140526.RevokeSecurityGroupRequest import RevokeSecurityGroupRequest
 
 from mockecs.wire.params import snake
+from mockecs.world import resource_groups
 from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call
 from tests.test_instances import REGION, old_error, run
 from tests.test_keypairs import assert_exact, legacy_xml
@@ -589,3 +590,15 @@ def test_join_limits_and_statuses(client, engine):
     err = error_of(membership, client, "Leave", groups_[0], instance_id=pending)
     assert err.code == "IncorrectInstanceStatus"
     assert_exact("LeaveSecurityGroup", err)
+
+
+def test_security_group_resource_groups(client, engine):
+    group = resource_groups.add(engine, name="net")
+    inside, outside = create(client, resource_group_id=group), create(client)
+    listed = groups(client, resource_group_id=group)["SecurityGroups"]["SecurityGroup"]
+    assert [g["SecurityGroupId"] for g in listed] == [inside]
+    default = groups(client, resource_group_id=resource_groups.default_id(DEFAULT_ACCOUNT))
+    assert [g["SecurityGroupId"] for g in default["SecurityGroups"]["SecurityGroup"]] == [outside]
+    err = error_of(create, client, resource_group_id="rg-nosuchgroup0000")
+    assert (err.code, err.status_code) == ("InvalidResourceGroup.NotFound", 404)
+    assert_exact("CreateSecurityGroup", err)

@@ -18,7 +18,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.ops.snapshots import creation_window
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import I, S, Structs
-from mockecs.world import access, lifecycle, paging, resources
+from mockecs.world import access, lifecycle, paging, regions, resources
 
 KIND = access.EIP
 STATUSES = ("Associating", "Unassociating", "InUse", "Available")
@@ -60,8 +60,18 @@ def _instance_status_error(action: str) -> EcsError:
 
 
 _REGION_NOT_FOUND = ("Forbidden.RegionNotFound", 404, "Specified region is not found during access authentication.")
+REGION_NOT_FOUND = error_kind("Forbidden.RegionNotFound", _REGION_NOT_FOUND[2], 404)
+# RegionId is optional here: without it the EIP is found by id wherever it lives.
 _BY_ALLOCATION = {"region": "optional", "region_of": resources.region_from("allocation_id"),
                   "region_error": _REGION_NOT_FOUND}
+
+
+def _eip(ctx: Context, allocation_id: str, not_found: type[EcsError] = NOT_FOUND) -> dict:
+    """The caller's EIP; a RegionId that is sent must name a region (the engine leaves region-less
+    lookups' RegionId alone)."""
+    if ctx.params.get("RegionId") and not regions.exists(ctx.params["RegionId"]):
+        raise REGION_NOT_FOUND
+    return resources.owned(ctx, KIND, allocation_id, not_found)
 
 
 # -- AllocateEipAddress -------------------------------------------------------------------------
@@ -151,10 +161,6 @@ def describe_eip_addresses(ctx: Context, a: dict) -> dict:
 
 
 # -- associating -----------------------------------------------------------------------------------
-def _eip(ctx: Context, allocation_id: str, not_found: type[EcsError] = NOT_FOUND) -> dict:
-    return resources.owned(ctx, KIND, allocation_id, not_found)
-
-
 def _instance_type(instance_type: Optional[str]) -> None:
     if instance_type and instance_type not in INSTANCE_TYPES:
         raise BAD_INSTANCE_TYPE

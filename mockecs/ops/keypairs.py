@@ -23,7 +23,7 @@ from mockecs.ops.instances import tag_filter
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import TAGS, B, I, S
-from mockecs.world import access, paging, resources
+from mockecs.world import access, paging, resource_groups, resources
 
 NAME_MALFORMED = error_kind("InvalidKeyPairName.Malformed", "Specified Key Pair name is not valid.", 400)
 ALREADY_EXISTS = error_kind("KeyPair.AlreadyExist", "The key pair already exist.", 400)
@@ -96,24 +96,23 @@ def parse_public_key(text: str) -> tuple[str, bytes]:
     return " ".join(text.split()[:2]), blob
 
 
-def _check_new(ctx: Context, name: str, tag: Optional[list[dict]]) -> list[dict]:
-    """The checks of a new key pair (before any key work); returns its wire tags."""
+def _check_new(ctx: Context, name: str, tag: Optional[list[dict]], resource_group_id: Optional[str]) -> dict:
+    """The checks of a new key pair (before any key work); returns its tags and resource group."""
     _check_name(name)
     tags = resources.tags_from_args(tag)
+    group = resource_groups.resolve(ctx, resource_group_id)
     if access.key_pair(ctx, name) is not None:
         raise ALREADY_EXISTS
     if access.quota_reached(ctx, access.KEY_PAIR, "key_pair_quota"):
         raise QUOTA
-    return tags
+    return {"Tags": {"Tag": tags}, "ResourceGroupId": group}
 
 
-def _new_key_pair(ctx: Context, name: str, public_key: str, blob: bytes, resource_group_id: Optional[str],
-                  tags: list[dict]) -> dict:
+def _new_key_pair(ctx: Context, name: str, public_key: str, blob: bytes, checked: dict) -> dict:
     record = {
         "KeyPairId": resources.new_id(access.KEY_PAIR, ctx.region), "KeyPairName": name,
         "KeyPairFingerPrint": fingerprint(blob), "PublicKey": public_key,
-        "CreationTime": resources.iso_minute(ctx.now), "ResourceGroupId": resource_group_id or "",
-        "Tags": {"Tag": tags}, "_owner": ctx.account, "_region": ctx.region,
+        "CreationTime": resources.iso_minute(ctx.now), **checked, "_owner": ctx.account, "_region": ctx.region,
     }
     return resources.put(ctx.txn, access.KEY_PAIR, record)
 
@@ -122,11 +121,11 @@ def _new_key_pair(ctx: Context, name: str, public_key: str, blob: bytes, resourc
            region_error=("InvalidRegionId.NotFound", 404, "The RegionId provided does not exist in our records."))
 def create_key_pair(ctx: Context, key_pair_name: str, resource_group_id: Optional[str],
                     tag: Optional[list[dict]]) -> dict:
-    tags = _check_new(ctx, key_pair_name, tag)  # refused before the (slow) key generation
+    checked = _check_new(ctx, key_pair_name, tag, resource_group_id)  # refused before the (slow) key generation
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     public = private.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
     blob = base64.b64decode(public.split()[1])
-    record = _new_key_pair(ctx, key_pair_name, public.decode(), blob, resource_group_id, tags)
+    record = _new_key_pair(ctx, key_pair_name, public.decode(), blob, checked)
     # The example answer is a PKCS#1 key ("MIIEpAIBAAKCAQEA..."), which every SSH client reads; the summary
     # says PKCS#8: options["key_pair_private_key_format"] = "pkcs8" gives that.
     pkcs8 = ctx.config.options["key_pair_private_key_format"] == "pkcs8"
@@ -144,8 +143,8 @@ def import_key_pair(ctx: Context, key_pair_name: str, public_key_body: str, reso
                     tag: Optional[list[dict]]) -> dict:
     _check_name(key_pair_name)
     public_key, blob = parse_public_key(public_key_body)
-    record = _new_key_pair(ctx, key_pair_name, public_key, blob, resource_group_id,
-                           _check_new(ctx, key_pair_name, tag))
+    record = _new_key_pair(ctx, key_pair_name, public_key, blob,
+                           _check_new(ctx, key_pair_name, tag, resource_group_id))
     return {"KeyPairName": key_pair_name, "KeyPairFingerPrint": record["KeyPairFingerPrint"]}
 
 
@@ -166,7 +165,8 @@ def describe_key_pairs(ctx: Context, key_pair_name: Optional[str], key_pair_fing
         found = access.key_pair(ctx, key_pair_name)
         candidates: list[dict] = [found] if found is not None else []
     else:
-        candidates = list(resources.mine_among(ctx, access.KEY_PAIR, None))
+        candidates = list(resources.mine_among(ctx, access.KEY_PAIR, None, resource_groups.term(
+            resource_group_id) if resource_group_id else None))
     # ``*`` is the documented wildcard: ``*SshKey``, ``SshKey*``, ``*SshKey*``.
     pattern = re.compile(".*".join(map(re.escape, key_pair_name.split("*"))), re.S) if key_pair_name else None
     matches = [r for r in candidates

@@ -22,7 +22,7 @@ from mockecs.ops.instances import paginate, tag_filter
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import TAGS, B, I, JsonList, Repeat, S, Structs, snake
-from mockecs.world import access, paging, resources
+from mockecs.world import access, paging, resource_groups, resources
 
 KIND = access.SECURITY_GROUP
 NOT_FOUND = error_kind("InvalidSecurityGroupId.NotFound", "The specified SecurityGroupId does not exist.", 404)
@@ -132,6 +132,7 @@ def create_security_group(ctx: Context, security_group_name: Optional[str], desc
     if group_type == "enterprise" and not vpc_id:
         raise ENTERPRISE_NEEDS_VPC
     tags = _tags(tag)
+    group = resource_groups.resolve(ctx, resource_group_id)
     _vpc(ctx, vpc_id)
     if access.quota_reached(ctx, KIND, "security_group_quota"):
         raise QUOTA
@@ -139,7 +140,7 @@ def create_security_group(ctx: Context, security_group_name: Optional[str], desc
     record = {
         "SecurityGroupId": group_id, "SecurityGroupName": security_group_name or "",
         "Description": description or "", "SecurityGroupType": group_type, "VpcId": vpc_id or "",
-        "CreationTime": resources.iso(ctx.now), "ResourceGroupId": resource_group_id or "",
+        "CreationTime": resources.iso(ctx.now), "ResourceGroupId": group,
         "ServiceManaged": False, "InnerAccessPolicy": "Accept" if group_type == "normal" else "Drop",
         "Tags": {"Tag": tags}, "_owner": ctx.account, "_region": ctx.region, "_rules": [],
     }
@@ -182,7 +183,8 @@ def describe_security_groups(ctx: Context, a: dict) -> dict:
     wanted_tags = tag_filter(a["tag"])
     network = a["network_type"]
     matches = []
-    for record in resources.mine_among(ctx, KIND, ids):
+    by_group = resource_groups.term(a["resource_group_id"]) if a["resource_group_id"] else None
+    for record in resources.mine_among(ctx, KIND, ids, by_group):
         if ((a["vpc_id"] and record["VpcId"] != a["vpc_id"])
                 or (a["security_group_type"] and record["SecurityGroupType"] != a["security_group_type"])
                 or (network and ("vpc" if record["VpcId"] else "classic") != network)
