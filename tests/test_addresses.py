@@ -252,18 +252,20 @@ def test_eip_old_sdk_json_and_xml(client, legacy):
     assert err.get_error_code() == "InvalidAllocationId.NotFound"
 
 
-def test_eip_async_and_region_less_calls(client):
+def test_eip_async_and_region(client):
     eip = allocate(client, region="cn-beijing")
     iid = stopped_instance(client, region="cn-beijing")
 
-    async def flow():
-        # RegionId is optional here: the EIP's own region is used.
+    async def flow(region):
         await client.associate_eip_address_async(models.AssociateEipAddressRequest(
-            allocation_id=eip.allocation_id, instance_id=iid))
+            region_id=region, allocation_id=eip.allocation_id, instance_id=iid))
         return (await client.describe_eip_addresses_async(models.DescribeEipAddressesRequest(
             region_id="cn-beijing"))).body.to_map()
 
-    assert asyncio.run(flow())["EipAddresses"]["EipAddress"][0]["InstanceId"] == iid
+    # RegionId is optional: without it, the endpoint's region (the client's, cn-hangzhou) is searched.
+    err = error_of(asyncio.run, flow(None))
+    assert err.code == "InvalidAllocationId.NotFound"
+    assert asyncio.run(flow("cn-beijing"))["EipAddresses"]["EipAddress"][0]["InstanceId"] == iid
 
 
 def test_delete_instance_unassociates_its_eip(client):

@@ -18,7 +18,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.ops.snapshots import creation_window
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import I, S, Structs
-from mockecs.world import access, lifecycle, paging, regions, resources
+from mockecs.world import access, lifecycle, paging, resources
 
 KIND = access.EIP
 STATUSES = ("Associating", "Unassociating", "InUse", "Available")
@@ -60,17 +60,11 @@ def _instance_status_error(action: str) -> EcsError:
 
 
 _REGION_NOT_FOUND = ("Forbidden.RegionNotFound", 404, "Specified region is not found during access authentication.")
-REGION_NOT_FOUND = error_kind("Forbidden.RegionNotFound", _REGION_NOT_FOUND[2], 404)
-# RegionId is optional here: without it the EIP is found by id wherever it lives.
-_BY_ALLOCATION = {"region": "optional", "region_of": resources.region_from("allocation_id"),
-                  "region_error": _REGION_NOT_FOUND}
+# RegionId is optional (declared, not required): without it, the region of the endpoint.
+_OPTIONAL_REGION = {"region": "optional", "region_error": _REGION_NOT_FOUND}
 
 
 def _eip(ctx: Context, allocation_id: str, not_found: type[EcsError] = NOT_FOUND) -> dict:
-    """The caller's EIP; a RegionId that is sent must name a region (the engine leaves region-less
-    lookups' RegionId alone)."""
-    if ctx.params.get("RegionId") and not regions.exists(ctx.params["RegionId"]):
-        raise REGION_NOT_FOUND
     return resources.owned(ctx, KIND, allocation_id, not_found)
 
 
@@ -181,7 +175,7 @@ def _settle(ctx: Context, record: dict, now: str, then: dict) -> None:
 
 
 @operation("AssociateEipAddress", S("AllocationId", required=True), S("InstanceId", required=True),
-           S("InstanceType"), **_BY_ALLOCATION)
+           S("InstanceType"), **_OPTIONAL_REGION)
 def associate_eip_address(ctx: Context, allocation_id: str, instance_id: str, instance_type: Optional[str]) -> dict:
     eip = _eip(ctx, allocation_id, ASSOCIATE_NOT_FOUND)
     _instance_type(instance_type)
@@ -205,7 +199,7 @@ def associate_eip_address(ctx: Context, allocation_id: str, instance_id: str, in
 
 
 @operation("UnassociateEipAddress", S("AllocationId", required=True), S("InstanceId", required=True),
-           S("InstanceType"), **_BY_ALLOCATION)
+           S("InstanceType"), **_OPTIONAL_REGION)
 def unassociate_eip_address(ctx: Context, allocation_id: str, instance_id: str,
                             instance_type: Optional[str]) -> dict:
     eip = _eip(ctx, allocation_id)
@@ -223,7 +217,7 @@ def unassociate_eip_address(ctx: Context, allocation_id: str, instance_id: str,
     return {}
 
 
-@operation("ReleaseEipAddress", S("AllocationId", required=True), **_BY_ALLOCATION)
+@operation("ReleaseEipAddress", S("AllocationId", required=True), **_OPTIONAL_REGION)
 def release_eip_address(ctx: Context, allocation_id: str) -> dict:
     eip = _eip(ctx, allocation_id)
     if eip["Status"] != "Available":  # associated (or on its way): unassociate first
@@ -233,7 +227,7 @@ def release_eip_address(ctx: Context, allocation_id: str) -> dict:
 
 
 @operation("ModifyEipAddressAttribute", S("AllocationId", required=True), S("Bandwidth", required=True),
-           **_BY_ALLOCATION)
+           **_OPTIONAL_REGION)
 def modify_eip_address_attribute(ctx: Context, allocation_id: str, bandwidth: str) -> dict:
     eip = _eip(ctx, allocation_id)
     mbps = _bandwidth(bandwidth, eip["InternetChargeType"], BAD_NEW_BANDWIDTH)

@@ -560,7 +560,8 @@ def modify_security_group_policy(ctx: Context, security_group_id: str, inner_acc
 # -- instances joining and leaving ------------------------------------------------------------------
 MAX_GROUPS_PER_INSTANCE = 5  # documented limit of security groups per instance (primary NIC)
 _MEMBERSHIP = (S("SecurityGroupId", required=True), S("InstanceId"), S("NetworkInterfaceId"))
-_BY_INSTANCE = {"region": "optional", "region_of": resources.region_from("instance_id")}
+# RegionId is optional (declared, not required): without it, the region of the endpoint.
+_BY_INSTANCE = {"region": "optional"}
 
 
 def _member(ctx: Context, instance_id: Optional[str], network_interface_id: Optional[str]) -> dict:
