@@ -457,7 +457,10 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
              "KeyPairName": key_pair_name}
     matches = []
     for record in resources.mine_among(ctx, "instance", instance_ids, ("image", image_id) if image_id else None,
-                                       resource_groups.term(resource_group_id) if resource_group_id else None):
+                                       resource_groups.term(resource_group_id) if resource_group_id else None,
+                                       ("security_group", security_group_id) if security_group_id else None,
+                                       access.key_pair_term(ctx.account, ctx.region, key_pair_name)
+                                       if key_pair_name else None):
         if any(value and record.get(field) != value for field, value in exact.items()):
             continue
         if name_pattern is not None and not name_pattern.fullmatch(record["InstanceName"]):
