@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Mapping, Optional
 
 from mockecs.ops.instances import paginate, tag_filter
@@ -294,6 +296,7 @@ _SHARED = ("Policy", "Priority", "IpProtocol", "PortRange", "SourcePortRange", "
            "SourceCidrIp", "Ipv6SourceCidrIp", "DestCidrIp", "Ipv6DestCidrIp")
 INGRESS_FIELDS = _SHARED + ("SourceGroupId", "SourcePrefixListId", "SourceGroupOwnerAccount", "SourceGroupOwnerId")
 EGRESS_FIELDS = _SHARED + ("DestGroupId", "DestPrefixListId", "DestGroupOwnerAccount", "DestGroupOwnerId")
+_SNAKE = {f: snake(f) for f in INGRESS_FIELDS + EGRESS_FIELDS}  # wire name -> argument name, computed once
 # Fields that make two rules the same rule (Priority and Description do not).
 _IDENTITY = ("Direction", "IpProtocol", "PortRange", "SourcePortRange", "NicType", "Policy", "SourceCidrIp",
              "Ipv6SourceCidrIp", "SourceGroupId", "SourcePrefixListId", "DestCidrIp", "Ipv6DestCidrIp", "DestGroupId",
@@ -309,16 +312,17 @@ def _rule_params(fields: tuple[str, ...], revoke: bool) -> tuple:
 
 def _requested(ctx: Context, a: dict, fields: tuple[str, ...]) -> list[tuple[str, dict]]:
     """(label, {wire field: value}) for each requested rule; the older unprefixed form is ``Permissions.1``."""
-    legacy = {f: a[snake(f)] for f in fields if a.get(snake(f)) not in (None, "")}
+    legacy = {f: a[_SNAKE[f]] for f in fields if a.get(_SNAKE[f]) not in (None, "")}
     permissions = [p for p in a["permissions"] or () if any(v not in (None, "") for v in p.values())]
     if legacy and (permissions or a.get("security_group_rule_id")):
         raise _fail(ctx, "InvalidParam.Permissions")
     if legacy:
         return [("Permissions.1", legacy)]
-    return [(f"Permissions.{n}", {f: p.get(snake(f)) for f in fields if p.get(snake(f)) not in (None, "")})
+    return [(f"Permissions.{n}", {f: p.get(_SNAKE[f]) for f in fields if p.get(_SNAKE[f]) not in (None, "")})
             for n, p in enumerate(permissions, 1)]
 
 
+@lru_cache(maxsize=1024)  # rules repeat the same few ranges ("0.0.0.0/0"); parsing one costs ~30 us
 def _cidr(value: Optional[str], version: int) -> Optional[str]:
     if value is None:
         return None
@@ -423,8 +427,7 @@ def _rule(ctx: Context, group: Mapping[str, Any], label: str, given: dict, egres
     return rule
 
 
-def _identity(rule: Mapping[str, Any]) -> tuple:
-    return tuple(rule.get(f, "") for f in _IDENTITY)
+_identity = itemgetter(*_IDENTITY)  # every stored and requested rule carries all these fields
 
 
 def _authorize(ctx: Context, a: dict, fields: tuple[str, ...], egress: bool) -> dict:
