@@ -136,8 +136,9 @@ def describe_eip_addresses(ctx: Context, a: dict) -> dict:
                 ("instance", a["associated_instance_id"]) if a["associated_instance_id"] else None)
     named = [a["allocation_id"]] if a["allocation_id"] else None
     matches = []
+    windowed = start is not None or end is not None
     for record in resources.mine_among(ctx, KIND, named, *narrower):
-        allocated = resources.parse_iso(record["AllocationTime"]) or 0.0
+        allocated = (resources.parse_iso(record["AllocationTime"]) or 0.0) if windowed else 0.0
         if ((a["status"] and record["Status"] != a["status"])
                 or (a["eip_address"] and record["IpAddress"] != a["eip_address"])
                 or (kind and record["InstanceType"] != kind)
