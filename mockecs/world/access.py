@@ -2,8 +2,9 @@
 
 Shared by the key pair, security group and address operations and by the instance operations that
 launch and release instances. Instances carry ``KeyPairName``, ``SecurityGroupIds.SecurityGroupId``,
-``PublicIpAddress.IpAddress`` and ``EipAddress``; :func:`instance_terms` indexes them so that
-"is this key pair / security group still used" and "is this address taken" never scan.
+``PublicIpAddress.IpAddress`` and ``EipAddress``; :func:`instance_terms` indexes the key pair and public
+addresses (the groups are indexed as ``("security_group", id)`` by :mod:`mockecs.world.networks`), so "is this
+key pair / security group still used" and "is this address taken" never scan.
 """
 from __future__ import annotations
 
@@ -93,9 +94,9 @@ def instances_at(ctx: Context, public_ips: Optional[list[str]], eip_ips: Optiona
 
 # -- instances ------------------------------------------------------------------------------------
 def instance_terms(record: Mapping[str, Any]) -> list[Term]:
-    """Index terms of an instance for what this module tracks: key pair, security groups, public IP."""
-    terms: list[Term] = [("security_group", sg) for sg in (record.get("SecurityGroupIds") or {}).get(
-        "SecurityGroupId") or ()]
+    """Index terms of an instance for what this module tracks: key pair, public IP (its security groups are
+    indexed with its network, :func:`mockecs.world.networks.instance_terms`)."""
+    terms: list[Term] = []
     if record.get("KeyPairName"):
         terms.append(key_pair_term(record["_owner"], record["_region"], record["KeyPairName"]))
     for address in (record.get("PublicIpAddress") or {}).get("IpAddress") or ():
