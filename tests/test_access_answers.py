@@ -10,7 +10,8 @@ import pytest
 from mockecs.ops import addresses, keypairs, security_groups
 from mockecs.ops.registry import REGISTRY
 from tests.spec import response_problems
-from tests.test_instances import LINUX, REGION, run
+from tests.test_addresses import running, stopped_instance
+from tests.test_instances import LINUX, REGION
 from tests.test_security_groups import put_vpc
 
 # Fields the metadata documents that these answers leave out on purpose.
@@ -77,16 +78,17 @@ def answers(client, engine):
                                                       instance_ids=json.dumps([instance_id])))
     keep("DeleteKeyPairs", models.DeleteKeyPairsRequest(region_id=REGION, key_pair_names='["answers"]'))
     eip = keep("AllocateEipAddress", models.AllocateEipAddressRequest(region_id=REGION))
+    in_vpc = stopped_instance(client)  # EIPs bind VPC instances only
     keep("AssociateEipAddress", models.AssociateEipAddressRequest(region_id=REGION, allocation_id=eip.allocation_id,
-                                                                  instance_id=instance_id))
+                                                                  instance_id=in_vpc))
     keep("ModifyEipAddressAttribute", models.ModifyEipAddressAttributeRequest(
         region_id=REGION, allocation_id=eip.allocation_id, bandwidth="10"))
     keep("DescribeEipAddresses", models.DescribeEipAddressesRequest(region_id=REGION))
     keep("UnassociateEipAddress", models.UnassociateEipAddressRequest(
-        region_id=REGION, allocation_id=eip.allocation_id, instance_id=instance_id))
+        region_id=REGION, allocation_id=eip.allocation_id, instance_id=in_vpc))
     keep("ReleaseEipAddress", models.ReleaseEipAddressRequest(region_id=REGION, allocation_id=eip.allocation_id))
     keep("AllocatePublicIpAddress", models.AllocatePublicIpAddressRequest(instance_id=instance_id))
-    (with_ip,) = run(client, internet_max_bandwidth_out=5)
+    with_ip = running(client, internet_max_bandwidth_out=5)
     keep("ConvertNatPublicIpToEip", models.ConvertNatPublicIpToEipRequest(region_id=REGION, instance_id=with_ip))
     client.delete_instance(models.DeleteInstanceRequest(instance_id=instance_id, force=True))
     keep("DeleteSecurityGroup", models.DeleteSecurityGroupRequest(region_id=REGION,

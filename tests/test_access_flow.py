@@ -17,9 +17,13 @@ from aliyunsdkecs.request.v20140526.AuthorizeSecurityGroupRequest import Authori
 from aliyunsdkecs.request.v20140526.CreateInstanceRequest import CreateInstanceRequest
 from aliyunsdkecs.request.v20140526.CreateKeyPairRequest import CreateKeyPairRequest
 from aliyunsdkecs.request.v20140526.CreateSecurityGroupRequest import CreateSecurityGroupRequest
+from aliyunsdkecs.request.v20140526.CreateVpcRequest import CreateVpcRequest
+from aliyunsdkecs.request.v20140526.CreateVSwitchRequest import CreateVSwitchRequest
 from aliyunsdkecs.request.v20140526.DeleteInstanceRequest import DeleteInstanceRequest
 from aliyunsdkecs.request.v20140526.DeleteKeyPairsRequest import DeleteKeyPairsRequest
 from aliyunsdkecs.request.v20140526.DeleteSecurityGroupRequest import DeleteSecurityGroupRequest
+from aliyunsdkecs.request.v20140526.DeleteVpcRequest import DeleteVpcRequest
+from aliyunsdkecs.request.v20140526.DeleteVSwitchRequest import DeleteVSwitchRequest
 from aliyunsdkecs.request.v20140526.DescribeEipAddressesRequest import DescribeEipAddressesRequest
 from aliyunsdkecs.request.v20140526.DescribeInstancesRequest import DescribeInstancesRequest
 from aliyunsdkecs.request.v20140526.DescribeKeyPairsRequest import DescribeKeyPairsRequest
@@ -34,10 +38,12 @@ from mockecs.modes.clients import server_legacy_client
 from mockecs.modes.server import ServerThread
 from mockecs.wire.params import snake
 from mockecs.wire.signing import v1_signature
+from mockecs.world.instance_types import zones_selling
 from tests.sdk import error_of, legacy_call
 from tests.test_instances import LINUX
 from tests.test_keypairs import assert_exact
-from tests.test_security_groups import put_vpc
+
+TYPE = "ecs.g7.large"
 
 
 def call(client, request_class, **params):
@@ -67,15 +73,19 @@ def test_build_flow_leaves_nothing_behind(server, with_vpc):
     ecs = server_legacy_client(server.url)
     key = call(ecs, CreateKeyPairRequest, KeyPairName=f"packer_{int(with_vpc)}")
     assert key["PrivateKeyBody"].startswith("-----BEGIN RSA PRIVATE KEY-----")
-    group_params = {"VpcId": put_vpc(server.engine)} if with_vpc else {}
+    network: dict = {}
+    if with_vpc:  # CreateVpc (no CidrBlock) and CreateVSwitch, as the build does
+        vpc = call(ecs, CreateVpcRequest)["VpcId"]
+        network = {"VSwitchId": call(ecs, CreateVSwitchRequest, VpcId=vpc, ZoneId=zones_selling(TYPE, "cn-hangzhou")[0],
+                                     CidrBlock="172.16.0.0/24")["VSwitchId"]}
     group = call(ecs, CreateSecurityGroupRequest, SecurityGroupName="packer_sg", Description="Packer build",
-                 **group_params)["SecurityGroupId"]
+                 **({"VpcId": vpc} if with_vpc else {}))["SecurityGroupId"]
     call(ecs, AuthorizeSecurityGroupEgressRequest, SecurityGroupId=group, IpProtocol="all", PortRange="-1/-1",
          DestCidrIp="0.0.0.0/0", NicType="intranet" if with_vpc else "internet")
     call(ecs, AuthorizeSecurityGroupRequest, SecurityGroupId=group, IpProtocol="all", PortRange="-1/-1",
          SourceCidrIp="0.0.0.0/0", NicType="intranet" if with_vpc else "internet")
-    instance = call(ecs, CreateInstanceRequest, ImageId=LINUX, InstanceType="ecs.g7.large", SecurityGroupId=group,
-                    InternetMaxBandwidthOut=5, IoOptimized="optimized")["InstanceId"]
+    instance = call(ecs, CreateInstanceRequest, ImageId=LINUX, InstanceType=TYPE, SecurityGroupId=group,
+                    InternetMaxBandwidthOut=5, IoOptimized="optimized", **network)["InstanceId"]
     if with_vpc:
         eip = call(ecs, AllocateEipAddressRequest, Bandwidth="5")
         listed = call(ecs, DescribeEipAddressesRequest, AllocationId=eip["AllocationId"])
@@ -100,6 +110,9 @@ def test_build_flow_leaves_nothing_behind(server, with_vpc):
         call(ecs, ReleaseEipAddressRequest, AllocationId=eip["AllocationId"])
     call(ecs, DeleteInstanceRequest, InstanceId=instance, Force="true")
     call(ecs, DeleteSecurityGroupRequest, SecurityGroupId=group)
+    if with_vpc:
+        call(ecs, DeleteVSwitchRequest, VSwitchId=network["VSwitchId"])
+        call(ecs, DeleteVpcRequest, VpcId=vpc)
     call(ecs, DeleteKeyPairsRequest, KeyPairNames=json.dumps([key["KeyPairName"]]))
     assert call(ecs, DescribeKeyPairsRequest)["TotalCount"] == 0
     assert call(ecs, DescribeSecurityGroupsRequest)["TotalCount"] == 0

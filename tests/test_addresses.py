@@ -4,6 +4,8 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import weakref
+from typing import Any
 
 import alibabacloud_ecs20140526.models as models
 import pytest
@@ -14,9 +16,12 @@ from aliyunsdkecs.request.v20140526.DescribeEipAddressesRequest import DescribeE
 from aliyunsdkecs.request.v20140526.ReleaseEipAddressRequest import ReleaseEipAddressRequest
 from aliyunsdkecs.request.v20140526.UnassociateEipAddressRequest import UnassociateEipAddressRequest
 
+from mockecs.world.instance_types import zones_selling
 from tests.sdk import error_of, legacy_call
 from tests.test_instances import LINUX, REGION, describe, old_error, run
 from tests.test_keypairs import assert_exact, legacy_xml
+
+TYPE = "ecs.g7.large"
 
 
 def allocate(client, region: str = REGION, **kw) -> models.AllocateEipAddressResponseBody:
@@ -41,10 +46,30 @@ def release(client, allocation_id: str) -> None:
     client.release_eip_address(models.ReleaseEipAddressRequest(region_id=REGION, allocation_id=allocation_id))
 
 
-def stopped_instance(client, bandwidth: int = 5, region: str = REGION) -> str:
+_VSWITCHES: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def in_vpc(client, region: str = REGION) -> dict:
+    """``v_switch_id=`` of a vSwitch of the client's account in ``region`` (made once per client): EIPs bind VPC
+    instances only."""
+    made = _VSWITCHES.setdefault(client, {})
+    if region not in made:
+        vpc = client.create_vpc(models.CreateVpcRequest(region_id=region, cidr_block="172.16.0.0/12")).body.vpc_id
+        made[region] = client.create_vswitch(models.CreateVSwitchRequest(
+            region_id=region, vpc_id=vpc, zone_id=zones_selling(TYPE, region)[0],
+            cidr_block="172.16.0.0/24")).body.v_switch_id
+    return {"v_switch_id": made[region]}
+
+
+def stopped_instance(client, bandwidth: int = 5, region: str = REGION, vpc: bool = True) -> str:
     return client.create_instance(models.CreateInstanceRequest(
-        region_id=region, image_id=LINUX, instance_type="ecs.g7.large",
-        internet_max_bandwidth_out=bandwidth)).body.instance_id
+        region_id=region, image_id=LINUX, instance_type=TYPE, internet_max_bandwidth_out=bandwidth,
+        **(in_vpc(client, region) if vpc else {}))).body.instance_id
+
+
+def running(client, **kw) -> str:
+    """A Running instance in a vSwitch (RunInstances)."""
+    return run(client, instance_type=TYPE, **in_vpc(client), **kw)[0]
 
 
 def public(address: str) -> bool:
@@ -194,13 +219,16 @@ def test_associate_documented_errors(client, engine, other):
     assert err.code == "IncorrectEipStatus"
     assert_exact("AssociateEipAddress", err)
     # An instance with a public IP takes no EIP.
-    (with_ip,) = run(client, internet_max_bandwidth_out=5)
+    with_ip = running(client, internet_max_bandwidth_out=5)
     err = error_of(associate, client, second.allocation_id, with_ip)
     assert err.code == "EIP_CAN_NOT_ASSOCIATE_WITH_PUBLIC_IP"
     assert_exact("AssociateEipAddress", err)
     # Instance status: Pending, then Starting.
+    err = error_of(associate, client, second.allocation_id, stopped_instance(client, vpc=False))
+    assert err.code == "OperationDenied"  # a classic-network instance
+    assert_exact("AssociateEipAddress", err)
     engine.lifecycle.delay("instance", seconds=5)
-    (pending,) = run(client)
+    pending = running(client)
     err = error_of(associate, client, second.allocation_id, pending)
     assert err.code == "InvalidStatus.EcsStatusNotSupport"
     assert_exact("AssociateEipAddress", err)
@@ -303,7 +331,7 @@ def test_allocate_public_ip_address(client, legacy):
 
 
 def test_run_instances_with_bandwidth_gets_a_public_ip(client):
-    with_ip, without = run(client, internet_max_bandwidth_out=10)[0], run(client)[0]
+    with_ip, without = run(client, internet_max_bandwidth_out=10)[0], running(client)
     (address,) = describe(client, with_ip)["PublicIpAddress"]["IpAddress"]
     assert public(address)
     assert describe(client, without)["PublicIpAddress"]["IpAddress"] == []
@@ -318,7 +346,7 @@ def test_allocate_public_ip_documented_errors(client, engine):
     associate(client, eip.allocation_id, with_eip)
     no_bandwidth, plain = stopped_instance(client, bandwidth=0), stopped_instance(client)
     engine.lifecycle.delay("instance", seconds=5)
-    (pending,) = run(client)
+    pending = running(client)
     cases = [
         (lambda: allocate_ip(client, "i-bp1nosuchinstance000"), "InvalidInstanceId.NotFound"),
         (lambda: allocate_ip(client, no_bandwidth), "AllocateIpInvalidInstanceBandwidth"),
@@ -338,7 +366,7 @@ def test_describe_instances_by_address(client):
     eip = allocate(client)
     with_eip, other = stopped_instance(client), stopped_instance(client)
     associate(client, eip.allocation_id, with_eip)
-    (with_ip,) = run(client, internet_max_bandwidth_out=5)
+    with_ip = running(client, internet_max_bandwidth_out=5)
     address = describe(client, with_ip)["PublicIpAddress"]["IpAddress"][0]
 
     def ids(**kw) -> list[str]:
@@ -369,7 +397,7 @@ def test_modify_eip_bandwidth(client):
 
 
 def test_convert_public_ip_to_eip(client):
-    (iid,) = run(client, internet_max_bandwidth_out=8)
+    iid = running(client, internet_max_bandwidth_out=8)
     (address,) = describe(client, iid)["PublicIpAddress"]["IpAddress"]
     client.convert_nat_public_ip_to_eip(models.ConvertNatPublicIpToEipRequest(region_id=REGION, instance_id=iid))
     shown = describe(client, iid)
@@ -379,7 +407,9 @@ def test_convert_public_ip_to_eip(client):
     assert (item["IpAddress"], item["Status"], item["InstanceId"]) == (address, "InUse", iid)
     unassociate(client, item["AllocationId"], iid)
     release(client, item["AllocationId"])
-    for instance, code in [(iid, "OperationDenied"), (stopped_instance(client, bandwidth=0), "OperationDenied")]:
+    (classic,) = run(client, internet_max_bandwidth_out=8)
+    for instance, code in [(iid, "OperationDenied"), (stopped_instance(client, bandwidth=0), "OperationDenied"),
+                           (classic, "OperationDenied")]:
         err = error_of(client.convert_nat_public_ip_to_eip, models.ConvertNatPublicIpToEipRequest(
             region_id=REGION, instance_id=instance))
         assert err.code == code

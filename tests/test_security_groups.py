@@ -20,6 +20,7 @@ from aliyunsdkecs.request.v20140526.RevokeSecurityGroupRequest import RevokeSecu
 from mockecs.wire.params import snake
 from mockecs.world import resource_groups
 from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call
+from tests.test_addresses import in_vpc
 from tests.test_instances import REGION, old_error, run
 from tests.test_keypairs import assert_exact, legacy_xml
 
@@ -496,12 +497,15 @@ def test_messages_name_the_parameter(client):
 
 def test_packer_style_flow(client, engine):
     """Create, open, use, clean up: the calls an image build makes, in its order."""
-    vpc = put_vpc(engine)
+    vswitch = in_vpc(client)["v_switch_id"]
+    vpc = client.describe_vswitches(models.DescribeVSwitchesRequest(region_id=REGION, v_switch_id=vswitch)).body
+    vpc = vpc.v_switches.v_switch[0].vpc_id
     group = create(client, vpc_id=vpc, security_group_name="packer_sg_1", description="Packer temporary group")
     authorize(client, group, egress=True, ip_protocol="all", port_range="-1/-1", dest_cidr_ip="0.0.0.0/0",
               nic_type="intranet")
     authorize(client, group, ip_protocol="all", port_range="-1/-1", source_cidr_ip="0.0.0.0/0", nic_type="intranet")
-    (iid,) = run(client, security_group_id=group)
+    (iid,) = run(client, security_group_id=group, v_switch_id=vswitch)
+    assert groups(client, vpc_id=vpc)["SecurityGroups"]["SecurityGroup"][0]["EcsCount"] == 1
     client.delete_instance(models.DeleteInstanceRequest(instance_id=iid, force=True))
     client.delete_security_group(models.DeleteSecurityGroupRequest(region_id=REGION, security_group_id=group))
     assert groups(client)["TotalCount"] == 0

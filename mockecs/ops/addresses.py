@@ -248,8 +248,10 @@ def convert_nat_public_ip_to_eip(ctx: Context, instance_id: str) -> dict:
     if instance["Status"] not in ("Running", "Stopped"):
         raise EcsError("IncorrectInstanceStatus", "The current status of the instance does not support this "
                        "operation.", 403)
+    if (instance.get("InstanceNetworkType") or "vpc") != "vpc":
+        raise EcsError("OperationDenied", "The specified instance is not in VPC.", 403)  # VPC instances only
     addresses = instance["PublicIpAddress"]["IpAddress"]
-    if not addresses:
+    if not addresses or (instance.get("EipAddress") or {}).get("AllocationId"):
         raise EcsError("OperationDenied", "The specified instance has no public IP address to convert.", 403)
     if not instance.get("InternetMaxBandwidthOut"):
         raise EcsError("InvalidInstance.ZeroBandwidth", "The InternetMaxBandwidthOut of the instance is 0.", 403)
