@@ -1,5 +1,6 @@
 """Public addresses: AllocateEipAddress, DescribeEipAddresses, AssociateEipAddress, UnassociateEipAddress,
-ReleaseEipAddress (the ECS API's elastic IP operations) and AllocatePublicIpAddress.
+ReleaseEipAddress, ModifyEipAddressAttribute, ConvertNatPublicIpToEip (the ECS API's elastic IP operations)
+and AllocatePublicIpAddress (an instance's own public IP).
 
 EIP records (kind ``eip``) carry the fields of ``DescribeEipAddressesResponseBodyEipAddressesEipAddress``
 plus ``_owner`` and ``_region``, and are indexed by address and by the instance they are associated with
@@ -21,7 +22,6 @@ from mockecs.wire.params import I, S, Structs
 from mockecs.world import access, lifecycle, paging, resources
 
 KIND = access.EIP
-STATUSES = ("Associating", "Unassociating", "InUse", "Available")
 CHARGES = ("PayByBandwidth", "PayByTraffic")
 ECS_INSTANCE = "EcsInstance"
 # Associated resource types the EIP API knows; mockecs only keeps ECS instances.

@@ -1,11 +1,12 @@
 """Security groups: CreateSecurityGroup, DescribeSecurityGroups, DescribeSecurityGroupAttribute,
-AuthorizeSecurityGroup(Egress), RevokeSecurityGroup(Egress), DeleteSecurityGroup.
+AuthorizeSecurityGroup(Egress), RevokeSecurityGroup(Egress), DeleteSecurityGroup, ModifySecurityGroupAttribute,
+ModifySecurityGroupPolicy, JoinSecurityGroup, LeaveSecurityGroup, DescribeSecurityGroupReferences.
 
 Security group records (kind ``security_group``) carry the fields of
 ``DescribeSecurityGroupsResponseBodySecurityGroupsSecurityGroup`` plus ``InnerAccessPolicy``, ``_owner``,
 ``_region`` and ``_rules`` (each rule in the wire shape of a ``Permission`` of DescribeSecurityGroupAttribute).
 A group is indexed by the groups its rules name (``("sg_ref", id)``); instances by their groups
-(``("security_group", id)``, :mod:`mockecs.world.access`), so the dependency checks of DeleteSecurityGroup
+(``("security_group", id)``, :mod:`mockecs.world.networks`), so the dependency checks of DeleteSecurityGroup
 never scan.
 
 Rules come as ``Permissions.N.*`` or, the older form, as one rule in unprefixed parameters (``IpProtocol``,
