@@ -507,7 +507,12 @@ def test_packer_style_flow(client, engine):
     (iid,) = run(client, security_group_id=group, v_switch_id=vswitch)
     assert groups(client, vpc_id=vpc)["SecurityGroups"]["SecurityGroup"][0]["EcsCount"] == 1
     client.delete_instance(models.DeleteInstanceRequest(instance_id=iid, force=True))
+    client.delete_vswitch(models.DeleteVSwitchRequest(region_id=REGION, v_switch_id=vswitch))
+    err = error_of(client.delete_vpc, models.DeleteVpcRequest(region_id=REGION, vpc_id=vpc))
+    assert err.code == "DependencyViolation.SecurityGroup"  # the group is still in the VPC
+    assert_exact("DeleteVpc", err)
     client.delete_security_group(models.DeleteSecurityGroupRequest(region_id=REGION, security_group_id=group))
+    client.delete_vpc(models.DeleteVpcRequest(region_id=REGION, vpc_id=vpc))
     assert groups(client)["TotalCount"] == 0
 
 

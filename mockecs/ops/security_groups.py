@@ -5,7 +5,8 @@ ModifySecurityGroupPolicy, JoinSecurityGroup, LeaveSecurityGroup, DescribeSecuri
 Security group records (kind ``security_group``) carry the fields of
 ``DescribeSecurityGroupsResponseBodySecurityGroupsSecurityGroup`` plus ``InnerAccessPolicy``, ``_owner``,
 ``_region`` and ``_rules`` (each rule in the wire shape of a ``Permission`` of DescribeSecurityGroupAttribute).
-A group is indexed by the groups its rules name (``("sg_ref", id)``); instances by their groups
+A group is indexed by its VPC (``("vpc", id)``) and by the groups its rules name (``("sg_ref", id)``); instances
+by their groups
 (``("security_group", id)``, :mod:`mockecs.world.networks`), so the dependency checks of DeleteSecurityGroup
 never scan.
 
@@ -81,7 +82,10 @@ _PORTS = re.compile(r"(-?\d{1,5})/(-?\d{1,5})")
 
 def group_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     refs = {r.get("SourceGroupId") or r.get("DestGroupId") for r in record.get("_rules") or ()}
-    return [("sg_ref", ref) for ref in refs if ref]
+    terms = [("sg_ref", ref) for ref in refs if ref]
+    if record.get("VpcId"):  # DeleteVpc refuses a VPC that still has groups; DescribeSecurityGroups' VpcId filter
+        terms.append(("vpc", record["VpcId"]))
+    return terms
 
 
 resources.TERMS[KIND] = group_terms
@@ -187,7 +191,7 @@ def describe_security_groups(ctx: Context, a: dict) -> dict:
     network = a["network_type"]
     matches = []
     by_group = resource_groups.term(a["resource_group_id"]) if a["resource_group_id"] else None
-    for record in resources.mine_among(ctx, KIND, ids, by_group):
+    for record in resources.mine_among(ctx, KIND, ids, by_group, ("vpc", a["vpc_id"]) if a["vpc_id"] else None):
         if ((a["vpc_id"] and record["VpcId"] != a["vpc_id"])
                 or (a["security_group_type"] and record["SecurityGroupType"] != a["security_group_type"])
                 or (network and ("vpc" if record["VpcId"] else "classic") != network)
