@@ -440,6 +440,7 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
                        filters: Optional[list[dict]], page_number: int, page_size: int, next_token: Optional[str],
                        max_results: Optional[int], public_ip_addresses: Optional[list[str]],
                        eip_addresses: Optional[list[str]]) -> dict:
+    unfiltered = paging.unfiltered(locals())
     windows = _time_filters(filters or [])
     if instance_ids is not None and len(instance_ids) > 100:
         raise EcsError("InvalidParameter", 'The specified parameter "InstanceIds" is not valid.', 400)
@@ -457,10 +458,7 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
              "InstanceTypeFamily": instance_type_family, "ZoneId": zone_id,
              "InstanceChargeType": instance_charge_type, "ResourceGroupId": resource_group_id,
              "KeyPairName": key_pair_name, "InstanceNetworkType": instance_network_type}
-    if instance_ids is None and not any((image_id, status, instance_type, instance_type_family, instance_name,
-                                         zone_id, instance_charge_type, v_switch_id, vpc_id, security_group_id,
-                                         resource_group_id, key_pair_name, wanted_tags, windows, private_ip_addresses,
-                                         inner_ip_addresses, instance_network_type)):
+    if unfiltered:
         page, meta = paging.ordered_page(ctx, "instance", resources.owner_region(ctx.account, ctx.region),
                                          page_number, page_size, next_token, clamp_max_results(max_results, 100))
         return {**meta, "Instances": {"Instance": [resources.wire(r) for r in page]}}

@@ -183,6 +183,7 @@ def describe_snapshots(ctx: Context, snapshot_ids: Optional[list[str]], disk_id:
                        snapshot_link_id: Optional[str], resource_group_id: Optional[str],
                        tag: Optional[list[dict]], filters: Optional[list[dict]], page_number: int, page_size: int,
                        next_token: Optional[str], max_results: Optional[int]) -> dict:
+    unfiltered = paging.unfiltered(locals())
     start, end = creation_window(filters or [])
     if snapshot_ids is not None and len(snapshot_ids) > 100:
         raise EcsError("InvalidSnapshotIds.Malformed",
@@ -198,9 +199,7 @@ def describe_snapshots(ctx: Context, snapshot_ids: Optional[list[str]], disk_id:
     if category and category.lower() not in CATEGORIES:
         raise BAD_CATEGORY
     wanted_tags = tag_filter(tag)
-    if (snapshot_ids is None and not any((disk_id, instance_id, snapshot_name, status, snapshot_type, source_disk_type,
-                                          usage, kms_key_id, category, snapshot_link_id, resource_group_id,
-                                          wanted_tags, start, end)) and encrypted is None):
+    if unfiltered:
         page, meta = paging.ordered_page(ctx, "snapshot", resources.owner_region(ctx.account, ctx.region),
                                          page_number, page_size, next_token, max_results, newest_first=True)
         return {**meta, "Snapshots": {"Snapshot": [resources.wire({**r, "Usage": usage_of(ctx, r)}) for r in page]}}

@@ -113,6 +113,16 @@ class Ordered:
         return [e[2] if len(e) > 2 else next(stored) for e in chosen]
 
 
+PAGING_ARGS = frozenset({"ctx", "page_number", "page_size", "next_token", "max_results"})
+
+
+def unfiltered(args: Mapping[str, Any]) -> bool:
+    """Whether a Describe* handler's arguments (its ``locals()`` on entry) name nothing beyond paging:
+    the case :func:`ordered_page` answers from the index (a False flag is a filter; an empty list is not)."""
+    return all(value is None or (value.__class__ in (str, list, dict, tuple) and not value)
+               for name, value in args.items() if name not in PAGING_ARGS)
+
+
 def ordered_page(ctx: Context, kind: str, term: Term, page_number: int, page_size: int,
                  next_token: Optional[str], max_results: Optional[int],
                  newest_first: bool = False) -> tuple[list[Mapping[str, Any]], dict]:
