@@ -61,6 +61,10 @@ def disk_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
 resources.TERMS["instance"] = instance_terms
 resources.TERMS["disk"] = disk_terms
 resources.ORDER["instance"] = lambda record: resources.time_key(record.get("_created", 0))  # creation order
+# DescribeDisks' order: (CreationTime, system disk first, Device), then DiskId (Device last: a shorter
+# device name sorts first, as in a tuple).
+resources.ORDER["disk"] = lambda record: \
+    f"{record.get('CreationTime') or ''}\0{int(record.get('Type') != 'system')}\0{record.get('Device') or ''}"
 
 
 # -- shared helpers (also used by mockecs.ops.snapshots) ------------------------------
@@ -516,6 +520,7 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
                    snapshot_id: Optional[str], disk_name: Optional[str], portable: Optional[bool],
                    encrypted: Optional[bool], resource_group_id: Optional[str], tag: Optional[list[dict]],
                    page_number: int, page_size: int, next_token: Optional[str], max_results: Optional[int]) -> dict:
+    unfiltered = paging.unfiltered({**locals(), "disk_type": None if disk_type == "all" else disk_type})
     if disk_ids is not None and len(disk_ids) > 100:
         raise EcsError("InvalidDiskIds.Malformed", "The amount of specified disk Ids exceeds the limit.", 403)
     if disk_type not in ("all", "system", "data"):
@@ -525,6 +530,10 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
     if status and status not in ("In_use", "Available", "Attaching", "Detaching", "Creating", "ReIniting", "All"):
         raise EcsError("InvalidStatus.ValueNotSupported", "The specified disk status is not supported.", 400)
     wanted_tags = tag_filter(tag)
+    if unfiltered:
+        page, meta = paging.ordered_page(ctx, "disk", resources.owner_region(ctx.account, ctx.region),
+                                         page_number, page_size, next_token, clamp_max_results(max_results, 500))
+        return {**meta, "Disks": {"Disk": [resources.wire(r) for r in page]}}
     matches = []
     for record in resources.mine_among(ctx, "disk", disk_ids, ("instance", instance_id) if instance_id else None,
                                        resource_groups.term(resource_group_id) if resource_group_id else None):
