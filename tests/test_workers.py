@@ -84,3 +84,41 @@ def test_races_across_processes_lose_and_duplicate_nothing(workers):
         region_id="cn-hangzhou", image_owner_alias="self", page_size=100)).body
     expected = {same_token[0][0], won[0][0]} | {r[0] for r in quota if isinstance(r, tuple)}
     assert listed.total_count == 6 and {i.image_id for i in listed.images.image} == expected
+
+
+SHARED_PROBE = """
+import os
+import pytest
+from alibabacloud_ecs20140526 import models
+
+@pytest.mark.parametrize("n", range(6))
+def test_shared(ecs_mock, ecs_client, n):
+    run = ecs_client.run_instances(models.RunInstancesRequest(
+        region_id="cn-hangzhou", image_id="aliyun_3_x64_20G_alibase_20240819.vhd", instance_type="ecs.g7.large"))
+    name = f"probe-{n}-{os.environ.get('PYTEST_XDIST_WORKER')}"
+    ecs_client.create_image(models.CreateImageRequest(
+        region_id="cn-hangzhou", instance_id=run.body.instance_id_sets.instance_id_set[0], image_name=name))
+    assert len(ecs_mock.calls) == 2  # this test's calls in this process
+"""
+
+
+def test_pytest_option_makes_xdist_workers_share_one_fake(pytester, redis_url):
+    """--mockecs-shared: the 6 images two xdist workers create end up in one world (a fresh engine on
+    the store lists all of them); a memory store is refused in one line."""
+    pytester.makepyfile(SHARED_PROBE)
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "xdist", "--mockecs-shared", "--mockecs-store", redis_url)
+    result.assert_outcomes(passed=6)
+    from mockecs.engine.core import Config, Engine
+
+    engine = Engine(Config(store=redis_url))
+    try:
+        with engine.store.transaction() as txn:
+            names = sorted(txn.get("image", i)["ImageName"] for i in txn.ids(
+                "image", ("owner", "1234567890123456")))
+    finally:
+        engine.store.close()
+    assert [name.split("-")[1] for name in names] == [str(n) for n in range(6)]
+    assert {name.split("-")[2] for name in names} == {"gw0", "gw1"}
+    refused = pytester.runpytest_subprocess("--mockecs-shared")
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR
+    refused.stderr.fnmatch_lines(["*--mockecs-shared needs a store the workers share*memory://*"])
