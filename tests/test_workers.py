@@ -102,7 +102,7 @@ def test_shared(ecs_mock, ecs_client, n):
 """
 
 
-def test_pytest_option_makes_xdist_workers_share_one_fake(pytester, redis_url):
+def test_pytest_option_makes_xdist_workers_share_one_fake(pytester, redis_url):  # noqa: F811 - fixture
     """--mockecs-shared: the 6 images two xdist workers create end up in one world (a fresh engine on
     the store lists all of them); a memory store is refused in one line."""
     pytester.makepyfile(SHARED_PROBE)
