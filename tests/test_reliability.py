@@ -73,3 +73,49 @@ def test_no_module_keeps_an_error_instance():
         module = importlib.import_module(info.name)
         shared += [f"{info.name}.{k}" for k, v in vars(module).items() if isinstance(v, EcsError)]
     assert not shared
+
+
+# -- no 500s (issue 15.2) -------------------------------------------------------------
+def test_unicode_and_huge_list_indexes_answer_invalid_parameter(mock, client):
+    import json
+
+    from alibabacloud_ecs20140526 import models
+
+    image_id = _image(client)
+    for index in ("%C2%B2", "1" * 5000):
+        resp = mock.engine.handle(_request(f"Action=TagResources&ResourceType=image&ResourceId.1={image_id}"
+                                           f"&Tag.{index}.Key=k&Tag.{index}.Value=v"))
+        body = json.loads(resp.body)
+        assert (resp.status, body["Code"]) == (400, "InvalidParameter"), body
+        assert body["Message"].startswith('The specified parameter "Tag.')
+    tags = client.list_tag_resources(models.ListTagResourcesRequest(
+        region_id="cn-hangzhou", resource_type="image", resource_id=[image_id]))
+    assert tags.body.tag_resources.tag_resource == []  # nothing half-applied
+
+
+def _image(client) -> str:
+    from alibabacloud_ecs20140526 import models
+
+    run = client.run_instances(models.RunInstancesRequest(
+        region_id="cn-hangzhou", image_id="aliyun_3_x64_20G_alibase_20240819.vhd", instance_type="ecs.g7.large"))
+    instance_id = run.body.instance_id_sets.instance_id_set[0]
+    return client.create_image(models.CreateImageRequest(
+        region_id="cn-hangzhou", instance_id=instance_id, image_name="ctl", description="a\x01b\x1fc")).body.image_id
+
+
+def test_xml_answers_with_control_characters_parse(mock, client):
+    import xml.dom.minidom
+
+    import requests
+
+    image_id = _image(client)
+    answer = requests.get("https://ecs.aliyuncs.com/", params={
+        "Action": "DescribeImages", "Version": "2014-05-26", "RegionId": "cn-hangzhou", "ImageId": image_id,
+        "Format": "XML"}, timeout=10)
+    doc = xml.dom.minidom.parseString(answer.content)
+    [description] = doc.getElementsByTagName("Description")
+    assert description.firstChild.data == "abc"  # characters XML cannot carry are left out
+    from alibabacloud_ecs20140526 import models
+
+    images = client.describe_images(models.DescribeImagesRequest(region_id="cn-hangzhou", image_id=image_id))
+    assert images.body.images.image[0].description == "a\x01b\x1fc"  # JSON carries the value as stored

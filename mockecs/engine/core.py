@@ -21,16 +21,17 @@ from mockecs.ops.registry import REGISTRY, Context, Operation
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
 from mockecs.state.plugins import make_store, plugin_manager
-from mockecs.state.store import put_exported
+from mockecs.state.store import check_exported, put_exported
 from mockecs.wire.encoding import error_body, plain, render
 from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
 from mockecs.wire.protocol import ApiRequest, HttpRequest, HttpResponse, decode
 from mockecs.wire.signing import verify
 from mockecs.world import catalog, regions
 from mockecs.world.catalog import BuiltinCatalogPlugin, Catalog
-from mockecs.world.clock import Clock
+from mockecs.world.clock import Clock, check_offset
 from mockecs.world.lifecycle import Lifecycle
 from mockecs.world.oss import BuiltinOssPlugin
+from mockecs.world.resources import check_records
 
 log = logging.getLogger("mockecs")
 API_VERSION = "2014-05-26"
@@ -192,8 +193,19 @@ class Engine:
         return {"store": records, "accounts": self.accounts.export(), "clock_offset": self.clock.offset}
 
     def import_state(self, data: dict, replace: bool = True) -> None:
-        """Load an :meth:`export_state` dump; ``replace`` drops records absent from it, in the same transaction."""
+        """Load an :meth:`export_state` dump; ``replace`` drops records absent from it, in the same transaction.
+
+        Everything is checked first (ValueError naming the field): a refused import changes nothing."""
+        if not isinstance(data, dict):
+            raise ValueError("the state must be an object {store, accounts, clock_offset}")
         records = data.get("store") or {}
+        check_exported(records)
+        if any(str(kind).startswith("mockecs_") for kind in records):  # given as accounts and clock_offset
+            raise ValueError("store: the engine's own kinds (mockecs_...) are not imported as records")
+        check_records(records)
+        Accounts.check_import(data.get("accounts") or {})
+        if "clock_offset" in data:
+            check_offset(data["clock_offset"], "clock_offset")
         kinds = set(self.store.export()) | set(records) if replace else set()
         with self.store.transaction() as txn:
             for kind in kinds:

@@ -13,6 +13,27 @@ DEFAULT_ACCESS_KEY_ID = "mockecs-access-key-id"
 DEFAULT_ACCESS_KEY_SECRET = "mockecs-access-key-secret"
 
 
+_ACCOUNT_ID_RULE = "an Alibaba Cloud account id has 16 digits"
+
+
+def _account_id(value: Any) -> bool:
+    value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) == 16
+
+
+def check_key(key: Any, where: str) -> None:
+    """Raise ValueError naming the field of a key entry (``{account_id, access_key_id, ...}``) that is wrong."""
+    if not isinstance(key, dict):
+        raise ValueError(f"{where} must be an object {{account_id, access_key_id, access_key_secret}}")
+    if not _account_id(key.get("account_id")):
+        raise ValueError(f"{where}.account_id: {_ACCOUNT_ID_RULE}, not {key.get('account_id')!r}")
+    for name in ("access_key_id", "access_key_secret"):
+        if not isinstance(key.get(name), str) or not key[name]:
+            raise ValueError(f"{where}.{name} must be a non-empty string")
+    if key.get("security_token") is not None and not isinstance(key["security_token"], str):
+        raise ValueError(f"{where}.security_token must be a string")
+
+
 @dataclass(frozen=True)
 class Credential:
     access_key_id: str
@@ -40,8 +61,8 @@ class Accounts:
 
     def add_account(self, account_id: str) -> str:
         account_id = str(account_id)
-        if not (account_id.isdigit() and len(account_id) == 16):
-            raise ValueError(f"an Alibaba Cloud account id has 16 digits, not {account_id!r}")
+        if not _account_id(account_id):
+            raise ValueError(f"{_ACCOUNT_ID_RULE}, not {account_id!r}")
         with self._lock:
             new = account_id not in self._ids
             self._ids.add(account_id)
@@ -107,6 +128,22 @@ class Accounts:
     def export(self) -> dict:
         with self._lock:  # copied under the lock: a worker thread may be adding a key
             return {"accounts": sorted(self._ids), "keys": [dict(vars(c)) for c in self._keys.values()]}
+
+    @staticmethod
+    def check_import(data: Any, where: str = "accounts") -> None:
+        """Raise ValueError naming the first malformed part of an :meth:`export` dump (nothing is added)."""
+        if not isinstance(data, dict):
+            raise ValueError(f"{where} must be an object {{accounts: [...], keys: [...]}}")
+        ids, keys = data.get("accounts", []), data.get("keys", [])
+        if not isinstance(ids, list):
+            raise ValueError(f"{where}.accounts must be a list of account ids")
+        for n, account_id in enumerate(ids):
+            if not _account_id(account_id):
+                raise ValueError(f"{where}.accounts[{n}]: {_ACCOUNT_ID_RULE}, not {account_id!r}")
+        if not isinstance(keys, list):
+            raise ValueError(f"{where}.keys must be a list of keys")
+        for n, key in enumerate(keys):
+            check_key(key, f"{where}.keys[{n}]")
 
     def import_(self, data: dict) -> None:
         for account_id in data.get("accounts", ()):

@@ -1,9 +1,23 @@
 """The mock clock: wall time plus an offset that tests advance."""
 from __future__ import annotations
 
+import math
 import threading
 import time
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
+
+MAX_OFFSET = 50 * 365 * 86400  # the mock clock stays within 50 years of wall time (so after 1970)
+
+
+def check_offset(value: Any, name: str = "seconds") -> float:
+    """``value`` as a clock offset in seconds, or ValueError naming ``name``: NaN, infinities and
+    1e300 would make every later time stamp (and a persisted clock) unusable."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number of seconds, not {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or abs(value) > MAX_OFFSET:
+        raise ValueError(f"{name} must be a finite number of seconds within +-{MAX_OFFSET} (50 years)")
+    return value
 
 
 class Clock:
@@ -21,9 +35,10 @@ class Clock:
         return self._offset
 
     def advance(self, seconds: float) -> float:
+        """Move the clock ``seconds`` on (ValueError, and no change, when the result is no usable time)."""
+        seconds = check_offset(seconds)
         with self._lock:
-            self._offset += float(seconds)
-            offset = self._offset
+            self._offset = offset = check_offset(self._offset + seconds, "the clock offset")
         if self.on_change is not None:
             self.on_change(offset)
         return self.now()

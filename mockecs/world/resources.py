@@ -105,6 +105,22 @@ ID_FIELD = {
 }
 
 
+def check_records(records: Mapping[str, Mapping[str, Any]], where: str = "store") -> None:
+    """Raise ValueError naming an imported resource record (``{kind: {id: {"record": ...}}}``) whose id,
+    owner or region is not what the handlers read later (a wrong type there answered 500s)."""
+    for kind, recs in records.items():
+        id_field = ID_FIELD.get(kind)
+        if id_field is None:
+            continue
+        for id, item in recs.items():
+            record, at = item["record"], f"{where}.{kind}.{id}.record"
+            if record.get(id_field) != id:
+                raise ValueError(f"{at}.{id_field} must be the record's id {id!r}")
+            for name in ("_owner", "_region"):
+                if name in record and not isinstance(record[name], str):
+                    raise ValueError(f"{at}.{name} must be a string")
+
+
 def get(ctx: Context, kind: str, resource_id: Optional[str]) -> Optional[dict]:
     """A record, its lifecycle settled to the mock clock (see :mod:`mockecs.world.lifecycle`)."""
     if not resource_id:

@@ -74,6 +74,8 @@ class ControlApi:
             return _json(err.status, {"error": str(err)})
         except (ValueError, TypeError, KeyError) as err:  # bad JSON, bad types, missing fields
             return _json(400, {"error": f"{type(err).__name__}: {err}"})
+        except RecursionError:  # JSON nested thousands deep
+            return _json(400, {"error": "the request body is nested too deeply"})
 
     # -- endpoints ----------------------------------------------------------------------
     def health(self, body: dict, query: dict) -> dict:
