@@ -5,6 +5,8 @@ import gc
 import tracemalloc
 import weakref
 
+import pytest
+
 from mockecs.engine import Engine
 from mockecs.wire.protocol import HttpRequest
 
@@ -119,3 +121,156 @@ def test_xml_answers_with_control_characters_parse(mock, client):
 
     images = client.describe_images(models.DescribeImagesRequest(region_id="cn-hangzhou", image_id=image_id))
     assert images.body.images.image[0].description == "a\x01b\x1fc"  # JSON carries the value as stored
+
+
+# -- bounded resources (issue 15.6) ------------------------------------------------------
+def test_call_record_is_bounded_in_bytes_and_cuts_large_values():
+    from mockecs.engine.core import CALL_VALUE_CHARS, Config
+
+    engine = Engine(Config(max_call_bytes=300_000))
+    big = "x" * 65_536
+    for n in range(400):  # 26 MB of requests
+        response = engine.handle(_request(f"Action=DescribeImages&ImageName={big}&N={n}"))
+        assert response.status == 200
+    assert engine.calls.bytes <= 300_000
+    assert 100 < len(engine.calls) < 400 and engine.calls[-1].params["N"] == "399"  # the newest are kept
+    name = engine.calls[-1].params["ImageName"]
+    assert name.startswith("x" * CALL_VALUE_CHARS) and name.endswith(f"[{65_536 - CALL_VALUE_CHARS} more characters]")
+    small = engine.handle(_request("Action=DescribeRegions"))
+    assert small.status == 200 and engine.calls[-1].params["Action"] == "DescribeRegions"
+    engine.calls.clear()
+    assert engine.calls.bytes == 0 and len(engine.calls) == 0
+
+
+def test_many_parameters_are_recorded_up_to_a_bound():
+    from mockecs.engine.core import CALL_PARAMS, TRUNCATED
+
+    engine = Engine()
+    extra = "&".join(f"P{n}=v" for n in range(5_000))
+    engine.handle(_request(f"Action=DescribeRegions&{extra}"))
+    params = engine.calls[-1].params
+    assert len(params) == CALL_PARAMS + 1 and params[TRUNCATED].endswith("more parameters left out")
+
+
+def _server(**kwargs):
+    from mockecs.modes.server.thread import ServerThread
+
+    return ServerThread(**kwargs)
+
+
+def test_calls_are_read_in_pages():
+    import requests
+
+    with _server() as server:
+        for n in range(30):
+            requests.get(f"{server.url}/?Action=DescribeRegions&Version=2014-05-26&N={n}", timeout=10)
+        url = server.url + "/_mockecs/calls"
+        page = requests.get(url, params={"limit": 10, "offset": 5}, timeout=10)
+        assert [c["params"]["N"] for c in page.json()] == [str(n) for n in range(5, 15)]
+        assert page.headers["X-Mockecs-Total-Count"] == "30" and page.headers["X-Mockecs-Next-Offset"] == "15"
+        last = requests.get(url, params={"offset": 25}, timeout=10)
+        assert len(last.json()) == 5 and "X-Mockecs-Next-Offset" not in last.headers
+        assert len(requests.get(url, timeout=10).json()) == 30  # the default page (1,000) holds them all
+        for bad in ({"limit": "-1"}, {"offset": "x"}, {"limit": "1" * 50}):
+            answer = requests.get(url, params=bad, timeout=10)
+            assert answer.status_code == 400 and next(iter(bad)) in answer.json()["error"]
+
+
+@pytest.mark.parametrize("https", [False, True])
+def test_request_bodies_are_capped_with_an_ecs_413(monkeypatch, https):
+    import warnings
+
+    import requests
+
+    from mockecs.modes.server import wsgi
+
+    monkeypatch.setattr(wsgi, "MAX_API_BODY", 10_000)
+    monkeypatch.setattr(wsgi, "MAX_CONTROL_BODY", 20_000)
+    warnings.simplefilter("ignore")  # the self-signed certificate
+    with _server(https=https) as server, requests.Session() as http:
+        form = {"Action": "DescribeImages", "Version": "2014-05-26", "Format": "JSON", "ImageName": "x" * 2_000_000}
+        answer = http.post(server.url + "/", data=form, timeout=10, verify=False)  # refused while still sending
+        body = answer.json()
+        assert answer.status_code == 413 and body["Code"] == "RequestEntityTooLarge" and body["RequestId"]
+        chunked = http.post(server.url + "/", data=iter([b"Action=DescribeRegions&X=", b"y" * 20_000]),
+                            headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=10, verify=False)
+        assert chunked.status_code == 413
+        control = http.post(server.url + "/_mockecs/state", data=b"{" + b" " * 30_000 + b"}", timeout=10, verify=False)
+        assert control.status_code == 413 and "larger than" in control.json()["error"]
+        form = {"Action": "DescribeRegions", "Version": "2014-05-26", "Format": "JSON", "Pad": "x" * 9_000}
+        assert http.post(server.url + "/", data=form, timeout=10, verify=False).status_code == 200  # under the limit
+
+
+def _idle(port: int, n: int) -> list:
+    import socket
+
+    return [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(n)]
+
+
+def _serving(server_obj):
+    import threading
+
+    thread = threading.Thread(target=server_obj.serve_forever, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_http_idle_connections_are_closed_and_never_lock_out_new_clients():
+    import time
+
+    import requests
+
+    from mockecs.modes.server.backends import WaitressServer
+    from mockecs.modes.server.wsgi import make_app
+
+    server = WaitressServer(make_app(Engine()), connection_limit=20, idle_timeout=2)
+    _serving(server)
+    try:
+        idle = _idle(server.port, 25)  # more than the limit, all silent
+        start = time.monotonic()
+        answer = requests.get(f"{server.url}/_mockecs/health", timeout=15)
+        assert answer.status_code == 200 and time.monotonic() - start < 6  # was: blocked for channel_timeout
+        idle[-1].settimeout(8)
+        assert idle[-1].recv(1) == b""  # idle connections are closed after idle_timeout
+        for sock in idle:
+            sock.close()
+    finally:
+        server.stop()
+
+
+def test_https_handshake_is_off_the_accept_loop_and_timed_out(monkeypatch):
+    import socket
+    import time
+    import warnings
+
+    import requests
+
+    from mockecs.modes.server import backends
+    from mockecs.modes.server.wsgi import make_app
+
+    monkeypatch.setattr(backends, "HANDSHAKE_TIMEOUT", 1)
+    server = backends.make_server(make_app(Engine()), threads=4, https=True)
+    _serving(server)
+    try:
+        idle = _idle(server.port, 10)  # more idle TCP connections than worker threads, no TLS at all
+        slow = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        slow.sendall(b"\x16\x03\x01")  # a TLS record header, then nothing: a stalled handshake
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            start = time.monotonic()
+            for _ in range(3):
+                answer = requests.get(f"{server.url}/_mockecs/health", verify=False, timeout=15)
+                assert answer.status_code == 200
+            assert time.monotonic() - start < 5  # was: every client waited for the idle one's 120 s
+        slow.settimeout(6)  # the server gives up on the stalled handshake (closes, maybe after an alert)
+        start = time.monotonic()
+        try:
+            while slow.recv(100):
+                pass
+        except OSError:
+            pass
+        assert time.monotonic() - start < 6
+        for sock in idle + [slow]:
+            sock.close()
+    finally:
+        server.stop()

@@ -56,6 +56,68 @@ class Call:
         return dict(self.__dict__, params=dict(self.params))
 
 
+# The call record's bound, in one place (a long-running server must not grow with its traffic):
+# at most ``max_calls`` calls and about ``max_call_bytes`` bytes; a recorded value longer than
+# CALL_VALUE_CHARS is cut (with a note of how much), and at most CALL_PARAMS parameters are kept.
+CALL_VALUE_CHARS = 1024
+CALL_PARAMS = 200
+_CALL_OVERHEAD = 300  # bytes a Call and its fixed fields take besides its parameters
+TRUNCATED = "_mockecs_truncated"  # the parameter that says what was left out
+
+
+def recorded_params(params: dict[str, str], raw_size: int) -> tuple[dict[str, str], int]:
+    """A request's parameters as the call record keeps them, and their approximate size in bytes.
+
+    ``raw_size`` (the request's URL and body length) bounds the parameters' text, so small requests,
+    nearly all of them, are copied without looking at each value."""
+    if raw_size <= CALL_VALUE_CHARS:
+        return dict(params), raw_size + _CALL_OVERHEAD
+    kept: dict[str, str] = {}
+    size = cut = 0
+    for n, (key, value) in enumerate(params.items()):
+        if n == CALL_PARAMS:
+            kept[TRUNCATED] = f"{len(params) - n} more parameters left out"
+            break
+        key = key[:CALL_VALUE_CHARS]
+        if len(value) > CALL_VALUE_CHARS:
+            cut += 1
+            value = f"{value[:CALL_VALUE_CHARS]}...[{len(value) - CALL_VALUE_CHARS} more characters]"
+        kept[key] = value
+        size += len(key) + len(value)
+    return kept, size + _CALL_OVERHEAD
+
+
+class CallRecord(list):
+    """``engine.calls``: a list of :class:`Call`, oldest first, trimmed (in batches) to its bounds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bytes = 0
+        self._sizes: list[int] = []
+        self._lock = threading.Lock()
+
+    def add(self, call: Call, size: int, max_calls: int, max_bytes: int) -> None:
+        with self._lock:
+            self.append(call)
+            self._sizes.append(size)
+            self.bytes += size
+            if len(self) > max_calls + max_calls // 4 or self.bytes > max_bytes:  # trimmed in batches
+                keep, total, budget = 0, 0, max_bytes * 3 // 4  # the newest calls within both bounds
+                for size in reversed(self._sizes):
+                    if keep >= max_calls or total + size > budget:
+                        break
+                    keep, total = keep + 1, total + size
+                del self[:len(self) - keep]
+                del self._sizes[:len(self._sizes) - keep]
+                self.bytes = total
+
+    def clear(self) -> None:
+        with self._lock:
+            super().clear()
+            self._sizes.clear()
+            self.bytes = 0
+
+
 @dataclass
 class Fault:
     """An injected answer: an error ``code`` (or only ``latency``) for ``times`` matching calls."""
@@ -102,7 +164,7 @@ class Engine:
         self.catalog = self._load_catalog()
         for account_id in self.catalog.account_ids():
             self.accounts.add_account(account_id)
-        self.calls: list[Call] = []
+        self.calls = CallRecord()
         self.faults: list[Fault] = []
         self._fault_lock = threading.Lock()
         self.operations = REGISTRY
@@ -149,7 +211,7 @@ class Engine:
         self.accounts.reset()
         self.clock.reset()
         self.lifecycle.reset()
-        self.calls = []
+        self.calls.clear()
         with self._fault_lock:
             self.faults = []
 
@@ -235,10 +297,10 @@ class Engine:
             message = f"The request processing has failed due to some unknown error. ({type(exc).__name__})"
             response = self._error(req, request_id, EcsError("InternalError", message, 500))
         if self.config.record_calls:
-            self.calls.append(Call(req.action if req else None, dict(req.params) if req else {}, seen.get("account"),
-                                   seen.get("region"), status, code, request_id, time.time()))
-            if len(self.calls) > self.config.max_calls + self.config.max_calls // 4:  # trimmed in batches
-                del self.calls[:-self.config.max_calls]
+            params, size = recorded_params(req.params, len(http.url) + len(http.body)) if req else ({}, 0)
+            self.calls.add(Call(req.action if req else None, params, seen.get("account"), seen.get("region"),
+                                status, code, request_id, time.time()),
+                           size, self.config.max_calls, self.config.max_call_bytes)
         return response
 
     def _error(self, req: Optional[ApiRequest], request_id: str, err: EcsError) -> HttpResponse:

@@ -81,6 +81,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("catalog_files", "paths", (), "Extra catalog data files, read after the built-in ones.", runtime=False),
     Setting("record_calls", "bool", True, "Keep the call record (engine.calls, GET /_mockecs/calls)."),
     Setting("max_calls", "int", 10_000, "The call record keeps the newest this many calls.", minimum=0),
+    Setting("max_call_bytes", "int", 32 * 2**20, "The call record keeps the newest calls that fit in about this "
+            "many bytes (values over 1,024 characters are cut).", minimum=0),
 )
 
 OPTIONS: tuple[Setting, ...] = (

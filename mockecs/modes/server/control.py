@@ -11,7 +11,7 @@
 ``GET|PATCH config``       every setting and option (``mockecs/world/settings.py``); PATCH checks all, then applies
 ``GET|POST transitions``   mode, lifecycle delays and failures (``engine.lifecycle``); unknown keys: 400
 ``GET|POST|DELETE faults`` ``POST`` takes ``engine.inject``'s arguments
-``GET|DELETE calls``       the call record; ``GET calls?action=X`` filters
+``GET|DELETE calls``       the call record; ``GET calls?action=X&offset=0&limit=1000`` filters and pages
 =========================  =====================================================================
 
 Errors are ``{"error": "..."}`` with status 400 (bad input), 404 (no such endpoint) or 405.
@@ -33,6 +33,9 @@ _FAULT_FIELDS = ("action", "code", "message", "status", "times", "latency", "acc
 _TRANSITION_FIELDS = ("mode", "transitions", "delays", "fail", "fail_next")
 
 
+CALLS_PAGE, MAX_CALLS_PAGE = 1000, 10_000  # GET calls: default and largest page
+
+
 class ControlError(Exception):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
@@ -42,6 +45,15 @@ class ControlError(Exception):
 def _json(status: int, body: Any) -> HttpResponse:
     data = json.dumps(body, default=str, ensure_ascii=False).encode("utf-8")
     return HttpResponse(status, {"Content-Type": "application/json;charset=utf-8"}, data)
+
+
+def _whole(query: dict, name: str, default: int) -> int:
+    text = query.get(name)
+    if text is None:
+        return default
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise ControlError(f"{name} must be a whole number >= 0, not {text[:40]!r}")
+    return int(text)
 
 
 class ControlApi:
@@ -72,7 +84,8 @@ class ControlApi:
             body = json.loads(request.body.decode("utf-8")) if request.body.strip() else {}
             if not isinstance(body, dict):
                 raise ControlError("the request body must be a JSON object")
-            return _json(200, handler(body, dict(parse_qsl(parts.query))))
+            answer = handler(body, dict(parse_qsl(parts.query)))
+            return answer if isinstance(answer, HttpResponse) else _json(200, answer)
         except ControlError as err:
             return _json(err.status, {"error": str(err)})
         except (ValueError, TypeError, KeyError) as err:  # bad JSON, bad types, missing fields
@@ -191,9 +204,22 @@ class ControlApi:
         self.engine.clear_faults()
         return {"faults": []}
 
-    def get_calls(self, body: dict, query: dict) -> list:
+    def get_calls(self, body: dict, query: dict) -> HttpResponse:
+        """One page of the call record, oldest first: ``?offset=0&limit=1000`` (at most 10,000); the
+        ``X-Mockecs-Total-Count`` header counts all matching calls, ``X-Mockecs-Next-Offset`` is there
+        when more follow. Paged so one read never serialises the whole record while API clients wait."""
         action = query.get("action")
-        return [c.to_dict() for c in list(self.engine.calls) if action in (None, c.action)]
+        offset = _whole(query, "offset", 0)
+        limit = min(_whole(query, "limit", CALLS_PAGE), MAX_CALLS_PAGE)
+        calls = list(self.engine.calls)
+        if action is not None:
+            calls = [c for c in calls if c.action == action]
+        page = [c.to_dict() for c in calls[offset:offset + limit]]
+        response = _json(200, page)
+        response.headers["X-Mockecs-Total-Count"] = str(len(calls))
+        if offset + limit < len(calls):
+            response.headers["X-Mockecs-Next-Offset"] = str(offset + limit)
+        return response
 
     def clear_calls(self, body: dict, query: dict) -> dict:
         self.engine.calls.clear()
