@@ -274,3 +274,153 @@ def test_https_handshake_is_off_the_accept_loop_and_timed_out(monkeypatch):
             sock.close()
     finally:
         server.stop()
+
+
+# -- the control API (issue 15.4, 15.5) ---------------------------------------------------
+def _control(engine, method, name, body=None, headers=None, loopback=True, token="t0ken"):
+    import json
+
+    from mockecs.modes.server.control import PREFIX, ControlApi
+
+    control = ControlApi(engine, token, loopback)
+    data = json.dumps(body).encode() if body is not None else b""
+    response = control.handle(HttpRequest(method, f"http://localhost{PREFIX}{name}", headers or {}, data))
+    return response.status, json.loads(response.body)
+
+
+def test_control_token_needed_off_loopback_and_in_strict_mode():
+    from mockecs.engine.core import Config
+
+    relaxed, strict = Engine(), Engine(Config(strict_signatures=True))
+    assert _control(relaxed, "GET", "calls")[0] == 200  # loopback, not strict: as before
+    for engine, loopback in ((relaxed, False), (strict, True)):
+        assert _control(engine, "GET", "calls", loopback=loopback)[0] == 401
+        assert _control(engine, "GET", "calls", loopback=loopback, headers={"x-mockecs-token": "wrong"})[0] == 401
+        assert _control(engine, "GET", "calls", loopback=loopback, headers={"x-mockecs-token": "t0ken"})[0] == 200
+        assert _control(engine, "GET", "calls", loopback=loopback,
+                        headers={"authorization": "Bearer t0ken"})[0] == 200
+        assert _control(engine, "GET", "health", loopback=loopback)[0] == 200  # probes need no token
+    relaxed.config.strict_signatures = True  # turned on at run time: the token is needed from then on
+    assert _control(relaxed, "POST", "reset")[0] == 401
+
+
+def test_server_thread_control_token_over_http():
+    import requests
+
+    from mockecs.engine.core import Config
+
+    with _server(engine=Engine(Config(strict_signatures=True)), control_token="given") as server:
+        url = server.url + "/_mockecs/state"
+        assert server.control_token == "given"
+        assert requests.get(url, timeout=10).status_code == 401
+        assert requests.get(url, headers={"X-Mockecs-Token": "given"}, timeout=10).status_code == 200
+
+
+def test_accounts_are_listed_without_secrets():
+    engine = Engine()
+    status, added = _control(engine, "POST", "accounts", {"account_id": "2000000000000009", "access_key_id": "k9",
+                                                          "access_key_secret": "s9", "security_token": "tok"})
+    assert status == 200 and added == {"account_id": "2000000000000009", "access_key_id": "k9"}
+    status, listed = _control(engine, "GET", "accounts")
+    assert status == 200 and {k["access_key_id"] for k in listed["keys"]} >= {"k9"}
+    assert not any("access_key_secret" in k or "security_token" in k for k in listed["keys"])
+    assert "s9" not in str(listed) and "tok" not in str(listed)
+
+
+@pytest.mark.parametrize(("name", "body", "field"), [
+    ("clock/advance", {"seconds": float("nan")}, "seconds"),
+    ("clock/advance", {"seconds": float("inf")}, "seconds"),
+    ("clock/advance", {"seconds": 1e300}, "seconds"),
+    ("faults", {"action": "DescribeRegions", "code": "X", "times": "abc"}, "times"),
+    ("faults", {"action": "DescribeRegions", "code": "X", "status": "abc"}, "status"),
+    ("faults", {"action": "DescribeRegions", "code": "X", "status": 200}, "status"),
+    ("faults", {"action": "DescribeRegions", "latency": float("nan")}, "latency"),
+    ("faults", {"action": 5, "code": "X"}, "action"),
+    ("accounts", {"account_id": "2000000000000009", "access_key_id": 5, "access_key_secret": "s"},
+     "access_key_id"),
+    ("transitions", {"mode": "realistic", "delays": {"image": {"seconds": "x"}}}, "delays.image.seconds"),
+    ("transitions", {"mode": "realistic", "fail_next": {"image": {"count": 10**12}}}, "fail_next.image.count"),
+    ("transitions", {"mode": "realistic", "fail": {"m-1": 5}}, "fail.m-1"),
+    ("state", {"store": {"image": {"m-1": {"record": {"ImageId": 5}}}}}, "store.image.m-1"),
+    ("state", {"accounts": {"accounts": ["1"]}}, "accounts.accounts[0]"),
+    ("state", {"clock_offset": "soon"}, "clock_offset"),
+])
+def test_control_inputs_are_checked_up_front_and_change_nothing(client, mock, name, body, field):
+    from alibabacloud_ecs20140526 import models
+
+    engine = mock.engine
+    _image(client)
+    before = engine.export_state(), engine.config.transitions, engine.lifecycle.to_dict(), len(engine.faults)
+    method = "PATCH" if name == "config" else "POST"
+    status, answer = _control(engine, method, name, body)
+    assert status == 400 and field in answer["error"], answer
+    assert (engine.export_state(), engine.config.transitions, engine.lifecycle.to_dict(), len(engine.faults)) \
+        == before  # validated first, then applied all or nothing
+    assert client.describe_images(models.DescribeImagesRequest(  # and nothing answers 500 afterwards
+        region_id="cn-hangzhou", image_owner_alias="self")).status_code == 200
+
+
+def test_refused_state_import_keeps_store_and_accounts():
+    engine = Engine()
+    engine.accounts.add_key("2000000000000008", "k8", "s8")
+    good = engine.export_state()
+    bad = {**good, "accounts": {"accounts": ["2000000000000008", "not-an-id"]}}
+    assert _control(engine, "POST", "state", bad)[0] == 400
+    assert engine.export_state() == good and engine.accounts.resolve("k8", None, True).account_id == \
+        "2000000000000008"
+    assert _control(engine, "POST", "state", {**good, "clock_offset": float("inf")})[0] == 400
+    assert engine.export_state() == good
+
+
+# -- the CLI (issue 15.7) -------------------------------------------------------------------
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from mockecs.modes.cli import main
+
+    return CliRunner().invoke(main, ["server", *args])
+
+
+@pytest.mark.parametrize(("args", "named"), [
+    (["--port", "-1"], "--port"), (["--port", "70000"], "--port"), (["--host", "999.1.1.1"], "--host"),
+    (["--host", "no such host"], "--host"), (["--store", "sqlite:////no/such/dir/state.db"], "--store"),
+])
+def test_cli_bad_inputs_are_one_line_errors(args, named):
+    if "--store" in args:
+        pytest.importorskip("mockecs_sqlite", reason="plugins/mockecs-sqlite is not installed")
+    result = _cli("--port", "0", *args) if "--port" not in args else _cli(*args)
+    assert result.exit_code == 2, result.output
+    assert named in result.output and "Traceback" not in result.output
+
+
+def test_cli_bad_accounts_file_writes_nothing(tmp_path):
+    pytest.importorskip("mockecs_sqlite", reason="plugins/mockecs-sqlite is not installed")
+    import json
+
+    db = tmp_path / "state.db"
+    for content in ("{not json", json.dumps({"accounts": [
+            {"account_id": "2000000000000001", "access_key_id": "first", "access_key_secret": "s"},
+            {"account_id": "bad", "access_key_id": "second", "access_key_secret": "s"}]})):
+        accounts = tmp_path / "accounts.json"
+        accounts.write_text(content)
+        result = _cli("--port", "0", "--store", f"sqlite:///{db}", "--accounts-file", str(accounts))
+        assert result.exit_code == 2 and str(accounts) in result.output and "Traceback" not in result.output
+        assert not db.exists()  # checked before the store was even opened
+
+
+def test_cli_warns_on_a_non_loopback_bind_and_prints_the_token(monkeypatch):
+    from mockecs.modes.server import backends
+
+    class Bound:  # stands for a server bound to every interface, without binding one
+        url, port = "http://0.0.0.0:1", 1
+
+        def serve_forever(self):
+            pass
+
+    monkeypatch.setattr(backends, "make_server", lambda *args, **kwargs: Bound())
+    monkeypatch.setattr("signal.signal", lambda *args: None)
+    result = _cli("--host", "0.0.0.0", "--port", "0")
+    assert result.exit_code == 0, result.output
+    assert "WARNING" in result.output and "0.0.0.0" in result.output
+    assert "control token: " in result.output and "required now" in result.output
+    assert _cli("--host", "127.0.0.1", "--port", "0", "--control-token", "mine").output.count("mine") == 0

@@ -29,9 +29,10 @@ def check_key(key: Any, where: str) -> None:
         raise ValueError(f"{where} must be an object {{account_id, access_key_id, access_key_secret}}")
     if not _account_id(key.get("account_id")):
         raise ValueError(f"{where}.account_id: {_ACCOUNT_ID_RULE}, not {key.get('account_id')!r}")
-    for name in ("access_key_id", "access_key_secret"):
-        if not isinstance(key.get(name), str) or not key[name]:
-            raise ValueError(f"{where}.{name} must be a non-empty string")
+    if not isinstance(key.get("access_key_id"), str) or not key["access_key_id"]:
+        raise ValueError(f"{where}.access_key_id must be a non-empty string")
+    if not isinstance(key.get("access_key_secret"), str):
+        raise ValueError(f"{where}.access_key_secret must be a string")
     if key.get("security_token") is not None and not isinstance(key["security_token"], str):
         raise ValueError(f"{where}.security_token must be a string")
 

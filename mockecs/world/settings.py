@@ -23,7 +23,7 @@ from mockecs.world.lifecycle import MODES
 
 ENV_PREFIX = "MOCKECS_"
 # MOCKECS_ variables that are not settings: where tests find the API metadata, where the CA is kept ...
-OTHER_VARIABLES = {"MOCKECS_SPEC_DIR", "MOCKECS_HOME", "MOCKECS_DATA_DIR", "MOCKECS_CA_DIR"}
+OTHER_VARIABLES = {"MOCKECS_SPEC_DIR", "MOCKECS_HOME", "MOCKECS_DATA_DIR", "MOCKECS_CA_DIR", "MOCKECS_CONTROL_TOKEN"}
 _TRUE, _FALSE = ("true", "on", "yes", "1"), ("false", "off", "no", "0")
 
 

@@ -11,6 +11,7 @@ as is, cheroot once its requests run in ``proxy_mode``.
 from __future__ import annotations
 
 import collections
+import ipaddress
 import logging
 import ssl
 import threading
@@ -26,6 +27,16 @@ CONNECTION_LIMIT = 1000  # open connections; at the limit, those idle for EVICT_
 EVICT_IDLE = 1.0  # s
 MAX_API_BODY = 4 * 2**20  # bytes of an API request body; more is a 413 with an ECS error body ([GUESS] limit)
 MAX_CONTROL_BODY = 256 * 2**20  # bytes of a control API body (a whole state import)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a --host value) only listens on this machine."""
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _url(scheme: str, host: str, port: int) -> str:

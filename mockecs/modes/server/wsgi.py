@@ -153,10 +153,14 @@ def _request(environ: dict, body: Optional[bytes] = None) -> tuple[HttpRequest, 
 StartResponse = Callable[..., Any]
 
 
-def make_app(engine: Optional[Engine] = None) -> Callable[[dict, StartResponse], Iterable[bytes]]:
-    """The WSGI callable serving ``engine`` (a new default one if None); ``app.engine`` is it."""
+def make_app(engine: Optional[Engine] = None, control_token: Optional[str] = None,
+             loopback: bool = True) -> Callable[[dict, StartResponse], Iterable[bytes]]:
+    """The WSGI callable serving ``engine`` (a new default one if None); ``app.engine`` is it.
+
+    ``control_token`` (generated if None; ``app.control.token``) guards the control API whenever
+    ``loopback`` is False (the server listens beyond this machine) or strict signatures are on."""
     engine = engine if engine is not None else Engine()
-    control = ControlApi(engine)
+    control = ControlApi(engine, control_token, loopback)
 
     def app(environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         is_control = environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX)
