@@ -163,6 +163,8 @@ CONTROL_BODIES = [
     b'{"mode": 5}', b'{"options": 5}', b'{"delays": {"image": 5}}', b'{"delays": {"image": {"seconds": "x"}}}',
     b'{"fail": 5}', b'{"fail_next": {"image": {"count": "x"}}}', b'{"action": 5}', b'{"action": "DescribeImages"}',
     b'{"action": "DescribeImages", "code": "X", "times": "abc"}', b'{"action": "Nope", "code": "X"}',
+    b'{"action": "DescribeImages", "code": "X", "status": "abc"}', b'{"seconds": 1e308}',
+    b'{"options": {"image_quota": "x"}}', b'{"image_quota": "x"}', b'{"max_calls": -1}',
 ]
 
 
@@ -181,3 +183,7 @@ def test_control_api_answers_bad_bodies_with_a_json_400():
                 answer = json.loads(resp.body)
                 if resp.status >= 400:
                     assert answer["error"], (method, name, data[:60])
+                for action in ("DescribeImages", "CreateImage", "DescribeRegions"):  # nothing accepted breaks them
+                    api = engine.handle(HttpRequest("GET", "https://ecs.aliyuncs.com/?Action=" + action +
+                                                    "&Version=2014-05-26&RegionId=cn-hangzhou&InstanceId=i-x", {}))
+                    assert api.status < 500, (method, name, data[:60], api.body[:200])
