@@ -4,11 +4,11 @@
     python benchmarks/fuzz.py --quick          # 3,000: a smoke test
     python benchmarks/fuzz.py --requests 20000 --seed 7
 
-Requests: random parameter sets for every registered action (plausible values, real ids, garbage),
-then mutated (keys dropped, values cut, control characters, Unicode and 5,000-digit list indexes,
-broken escapes); raw malformed requests (bad methods' bodies, random bytes, broken Authorization
-headers, unknown actions); wrong-typed and deeply nested JSON to every control endpoint, with and
-without the token; and, mixed in, valid calls through both SDKs that must succeed.
+Requests: random parameter sets for every registered action (plausible values, real ids, garbage:
+``tests/test_fuzz.py``'s generator), then mutated (keys dropped, values cut, control characters,
+Unicode and 5,000-digit list indexes, broken escapes); raw malformed requests (bad methods' bodies,
+random bytes, broken Authorization headers, unknown actions); wrong-typed and deeply nested JSON to
+every control endpoint, with and without the token; and, mixed in, valid calls through both SDKs that must succeed.
 
 Prints: answers with status >= 500, API answers without a RequestId, unparseable bodies (each
 target 0), failed SDK calls (target 0) and the server's RSS after warm-up and at the end (target:
@@ -28,50 +28,13 @@ from urllib.parse import quote, urlencode
 from _harness import MACHINE_NOTE, Conn, Server, Targets
 
 from mockecs.ops.registry import REGISTRY
-from mockecs.wire.params import Param
+from tests.test_fuzz import GARBAGE, flat, known_ids  # the generator of the test suite's fuzz test, at full size here
 
-GARBAGE = ["", " ", "-1", "0", "2147483648", "99999999999999999999", "true", "maybe", "[]", '["x"]', "{}", "null",
-           "中文", "a" * 300, "m-", ",", "*", "%", "\x01", "a\x00b", "x\x1fy\ufffe", "<&>\"'", "1e400", "NaN",
-           "9" * 5000, "\U0001F600"]
 CONTROL = ["health", "reset", "state", "accounts", "clock/advance", "config", "transitions", "faults", "calls", "nope"]
 CONTROL_KEYS = ["store", "accounts", "keys", "clock_offset", "seconds", "account_id", "access_key_id",
                 "access_key_secret", "security_token", "mode", "transitions", "delays", "fail", "fail_next",
                 "action", "code", "status", "times", "latency", "message", "options", "image_quota", "max_calls",
                 "region", "record", "terms", "image", "m-1", "count", "observations"]
-
-
-def value(rng: random.Random, param: Param, known: dict[str, list[str]]) -> str:
-    if rng.random() < 0.25:
-        return rng.choice(GARBAGE)
-    if param.wire in known:
-        return rng.choice(known[param.wire])
-    if param.choices:
-        return rng.choice(list(param.choices))
-    if param.kind == "bool":
-        return rng.choice(["true", "false"])
-    if param.kind in ("int", "long", "float"):
-        return str(rng.choice([0, 1, 2, 10, 20, 100, 101, 5000, -3]))
-    return rng.choice(["fuzz-name", "Available", "linux", "x86_64", "system", "self", "others", "a b"])
-
-
-def flat(rng: random.Random, params: tuple, known: dict, prefix: str = "") -> dict[str, str]:
-    out: dict[str, str] = {}
-    for param in params:
-        if rng.random() < (0.1 if param.required or param.wire in known else 0.6):
-            continue
-        name = prefix + param.wire
-        if param.kind in ("list", "structs"):
-            for n in range(1, rng.choice([2, 3, 5, 22])):
-                index = str(n) if rng.random() < 0.97 else rng.choice(["²", "٣", "1" * 5000, "-1", "0", "x"])
-                if param.kind == "list":
-                    out[f"{name}.{index}"] = value(rng, param.item or param, known)
-                else:
-                    out.update(flat(rng, param.fields, known, f"{name}.{index}."))
-        elif param.kind == "struct":
-            out.update(flat(rng, param.fields, known, f"{name}."))
-        else:
-            out[name] = value(rng, param, known)
-    return out
 
 
 def api_request(rng: random.Random, known: dict) -> tuple[str, str, bytes, dict, str]:
@@ -89,7 +52,8 @@ def api_request(rng: random.Random, known: dict) -> tuple[str, str, bytes, dict,
         params[key] = params[key][: rng.randint(0, 3)] + rng.choice(GARBAGE)
     query = urlencode(params)
     if rng.random() < 0.05:  # broken escapes and raw bytes in the query
-        query += rng.choice(["&X=%zz", "&%=%", "&Tag.%C2%B2.Key=k", "&a=%FF%FE", "&&&=", "&Description=%01%02"])
+        query += rng.choice(["&X=%zz", "&%=%", "&Tag.%C2%B2.Key=k", "&a=%FF%FE", "&&&=", "&Description=%01%02",
+                                 "&Tag." + "1" * 5000 + ".Key=k", "&AddAccount.%D9%A3=1"])
     headers: dict[str, str] = {}
     if rng.random() < 0.03:
         headers["Authorization"] = rng.choice(["ACS3-HMAC-SHA256 x", "ACS3-HMAC-SM3 Credential=a,SignedHeaders=host,"
@@ -144,25 +108,6 @@ def verdict(body: bytes, xml: bool) -> str:
     return "ok" if found else "no RequestId"
 
 
-def build_world(server: Server) -> dict[str, list[str]]:
-    from alibabacloud_ecs20140526 import models
-
-    from mockecs.modes.clients import server_client
-
-    client = server_client(server.url)
-    run = client.run_instances(models.RunInstancesRequest(
-        region_id="cn-hangzhou", image_id="aliyun_3_x64_20G_alibase_20240819.vhd", instance_type="ecs.g7.large"))
-    instance_id = run.body.instance_id_sets.instance_id_set[0]
-    disk_id = client.describe_disks(models.DescribeDisksRequest(
-        region_id="cn-hangzhou", instance_id=instance_id)).body.disks.disk[0].disk_id
-    snapshot_id = client.create_snapshot(models.CreateSnapshotRequest(disk_id=disk_id)).body.snapshot_id
-    image_id = client.create_image(models.CreateImageRequest(
-        region_id="cn-hangzhou", snapshot_id=snapshot_id, image_name="fuzz-base", description="a\x01b")).body.image_id
-    return {"ImageId": [image_id, "ubuntu_22_04_x64_20G_alibase_20240130.vhd", "m-nothere0000000000000"],
-            "InstanceId": [instance_id], "DiskId": [disk_id], "SnapshotId": [snapshot_id],
-            "RegionId": ["cn-hangzhou"] * 6 + ["cn-beijing", "nowhere-1"], "InstanceType": ["ecs.g7.large"]}
-
-
 def sdk_call(server: Server, conn: Conn, n: int) -> bool:
     """A valid call through one of the SDKs; True if it succeeded as it must."""
     from alibabacloud_ecs20140526 import models
@@ -198,7 +143,9 @@ def main() -> int:
     server = Server()
     conn = Conn(server.host, server.port)
     try:
-        known = build_world(server)
+        from mockecs.modes.clients import server_client
+
+        known = known_ids(server_client(server.url))
         counts = {"api": 0, "malformed": 0, "control": 0, "sdk": 0}
         found = {"5xx": [], "no RequestId": [], "unparseable": [], "sdk": 0}
         warmup = min(total // 10, 12_000)  # fills the (bounded) call record before RSS is first read

@@ -23,25 +23,30 @@ from tests.sdk import new_client
 
 GARBAGE = ["", " ", "-1", "0", "2147483648", "99999999999999999999", "true", "False", "maybe", "[]", "[\"x\"]",
            "{}", "null", "None", "中文", "a" * 300, "m-", "i-nothere", "s-nothere", ",", "*", "%", "acs:x", "http://x",
-           "\x01", "a\x00b", "x\x1fy\ufffe", "\x7f<&>\""]  # control characters: XML answers must still parse
+           "\x01", "a\x00b", "x\x1fy\ufffe", "\x7f<&>\"",  # control characters: XML answers must still parse
+           "1e400", "NaN", "9" * 5000, "\U0001F600"]
 
 
 def world(engine: Engine) -> dict[str, list[str]]:
     """A few real resources, so that random requests also hit existing ids."""
     with MockECS(engine):
-        client = new_client()
-        run = client.run_instances(models.RunInstancesRequest(
-            region_id="cn-hangzhou", image_id="aliyun_3_x64_20G_alibase_20240819.vhd", instance_type="ecs.g7.large"))
-        instance_id = run.body.instance_id_sets.instance_id_set[0]
-        disk_id = client.describe_disks(models.DescribeDisksRequest(
-            region_id="cn-hangzhou", instance_id=instance_id)).body.disks.disk[0].disk_id
-        snapshot_id = client.create_snapshot(models.CreateSnapshotRequest(disk_id=disk_id)).body.snapshot_id
-        image_id = client.create_image(models.CreateImageRequest(
-            region_id="cn-hangzhou", snapshot_id=snapshot_id, image_name="fuzz-base",
-            description="fuzz\x01base\x1f")).body.image_id
-        mapping = models.ImportImageRequestDiskDeviceMapping(ossbucket="fuzz-bucket", ossobject="disk.qcow2")
-        task_id = client.import_image(models.ImportImageRequest(
-            region_id="cn-hangzhou", image_name="fuzz-import", disk_device_mapping=[mapping])).body.task_id
+        return known_ids(new_client())
+
+
+def known_ids(client) -> dict[str, list[str]]:
+    """Ids of a few resources made through ``client`` (the current SDK), by parameter name."""
+    run = client.run_instances(models.RunInstancesRequest(
+        region_id="cn-hangzhou", image_id="aliyun_3_x64_20G_alibase_20240819.vhd", instance_type="ecs.g7.large"))
+    instance_id = run.body.instance_id_sets.instance_id_set[0]
+    disk_id = client.describe_disks(models.DescribeDisksRequest(
+        region_id="cn-hangzhou", instance_id=instance_id)).body.disks.disk[0].disk_id
+    snapshot_id = client.create_snapshot(models.CreateSnapshotRequest(disk_id=disk_id)).body.snapshot_id
+    image_id = client.create_image(models.CreateImageRequest(
+        region_id="cn-hangzhou", snapshot_id=snapshot_id, image_name="fuzz-base",
+        description="fuzz\x01base\x1f")).body.image_id
+    mapping = models.ImportImageRequestDiskDeviceMapping(ossbucket="fuzz-bucket", ossobject="disk.qcow2")
+    task_id = client.import_image(models.ImportImageRequest(
+        region_id="cn-hangzhou", image_name="fuzz-import", disk_device_mapping=[mapping])).body.task_id
     return {"ImageId": [image_id, "ubuntu_22_04_x64_20G_alibase_20240130.vhd", "m-nothere0000000000000"],
             "InstanceId": [instance_id], "DiskId": [disk_id], "SnapshotId": [snapshot_id], "TaskId": [task_id],
             "RegionId": ["cn-hangzhou"] * 6 + ["cn-beijing", "nowhere-1"],
