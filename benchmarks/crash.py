@@ -38,6 +38,7 @@ class Acked:
         self.snapshots: set[str] = set()
         self.images: set[str] = set()
         self.deleted: set[str] = set()
+        self.deleting: set[str] = set()  # DeleteImage sent: absent is fine even without its answer
         self.tags: dict[str, str] = {}  # image -> tag value
         self.count = 0
 
@@ -46,6 +47,9 @@ class Acked:
             self.count += 1
             if kind == "tag":
                 self.tags[value] = extra
+            elif kind == "deleting":
+                self.count -= 1  # not a write (yet)
+                self.deleting.add(value)
             else:
                 getattr(self, kind).add(value)
 
@@ -81,6 +85,7 @@ def writer(server: Server, acked: Acked, stop: threading.Event, seed: int) -> No
             if status == 200:
                 acked.add("tag", image, value)
             if rng.random() < 0.3:
+                acked.add("deleting", image)
                 status, _, _ = conn.api({"Action": "DeleteImage", "ImageId": image}, "POST")
                 if status == 200:
                     acked.add("deleted", image)
@@ -150,7 +155,7 @@ def main() -> int:
     lost = {
         "instances": len(acked.instances - instances),
         "snapshots": len(acked.snapshots - snapshots),
-        "images": len(acked.images - acked.deleted - set(images)),
+        "images": len(acked.images - acked.deleting - set(images)),
         "deletions": len(acked.deleted & set(images)),
         "tags": sum(1 for image, value in acked.tags.items() if image in images and value not in
                     {t["TagValue"] for t in images[image].get("Tags", {}).get("Tag", [])}),
