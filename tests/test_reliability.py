@@ -424,3 +424,13 @@ def test_cli_warns_on_a_non_loopback_bind_and_prints_the_token(monkeypatch):
     assert "WARNING" in result.output and "0.0.0.0" in result.output
     assert "control token: " in result.output and "required now" in result.output
     assert _cli("--host", "127.0.0.1", "--port", "0", "--control-token", "mine").output.count("mine") == 0
+
+
+def test_python_fault_injection_checks_its_arguments(mock, client):
+    from alibabacloud_ecs20140526 import models
+
+    for bad in ({"times": "abc"}, {"status": "abc"}, {"status": 200}, {"latency": float("nan")}, {"code": 5}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            mock.engine.inject("DescribeRegions", **{"code": "X", **bad})
+    assert mock.engine.faults == []
+    assert client.describe_regions(models.DescribeRegionsRequest()).status_code == 200

@@ -33,6 +33,7 @@ from mockecs.world.clock import Clock, check_offset
 from mockecs.world.lifecycle import Lifecycle
 from mockecs.world.oss import BuiltinOssPlugin
 from mockecs.world.resources import check_records
+from mockecs.world.validation import check_number, check_text
 
 log = logging.getLogger("mockecs")
 API_VERSION = "2014-05-26"
@@ -218,7 +219,17 @@ class Engine:
     def inject(self, action: str = "*", code: Optional[str] = None, message: Optional[str] = None,
                status: int = 400, times: Optional[int] = 1, latency: float = 0.0,
                account: Optional[str] = None) -> Fault:
-        """Make the next ``times`` calls of ``action`` fail with ``code`` (or only wait ``latency``)."""
+        """Make the next ``times`` calls of ``action`` fail with ``code`` (or only wait ``latency``).
+
+        Every argument is checked first (ValueError naming it): a fault with ``times="abc"`` or
+        ``status="abc"`` used to answer every later call with a 500."""
+        check_text(action, "action", optional=False)
+        for name, text in (("code", code), ("message", message), ("account", account)):
+            check_text(text, name)
+        if times is not None:
+            check_number(times, "times", 1, 1_000_000_000, whole=True)
+        check_number(status, "status", 400, 599, whole=True)
+        check_number(latency, "latency (seconds)", 0, 600)
         if action != "*" and action not in self.operations:
             # A misspelt action would never fire and the test would pass for the wrong reason.
             if not known_action(action):

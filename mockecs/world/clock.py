@@ -1,10 +1,11 @@
 """The mock clock: wall time plus an offset that tests advance."""
 from __future__ import annotations
 
-import math
 import threading
 import time
 from typing import Any, Callable, Optional
+
+from mockecs.world.validation import check_number
 
 MAX_OFFSET = 50 * 365 * 86400  # the mock clock stays within 50 years of wall time (so after 1970)
 
@@ -12,12 +13,7 @@ MAX_OFFSET = 50 * 365 * 86400  # the mock clock stays within 50 years of wall ti
 def check_offset(value: Any, name: str = "seconds") -> float:
     """``value`` as a clock offset in seconds, or ValueError naming ``name``: NaN, infinities and
     1e300 would make every later time stamp (and a persisted clock) unusable."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{name} must be a number of seconds, not {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or abs(value) > MAX_OFFSET:
-        raise ValueError(f"{name} must be a finite number of seconds within +-{MAX_OFFSET} (50 years)")
-    return value
+    return float(check_number(value, name, -MAX_OFFSET, MAX_OFFSET))
 
 
 class Clock:

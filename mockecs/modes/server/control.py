@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import hmac
 import json
-import math
 import secrets
 from typing import Any, Callable, Optional
 from urllib.parse import parse_qsl, urlsplit
@@ -34,6 +33,7 @@ from mockecs.state.accounts import check_key
 from mockecs.wire.protocol import HttpRequest, HttpResponse
 from mockecs.world import settings as declared
 from mockecs.world.lifecycle import MODES
+from mockecs.world.validation import check_number, check_text
 
 PREFIX = "/_mockecs/"
 _FAULT_FIELDS = ("action", "code", "message", "status", "times", "latency", "account")
@@ -62,21 +62,6 @@ MAX_DELAY = 10 * 365 * 86400  # s of mock time
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
-
-
-def _number(value: Any, name: str, low: float, high: float, whole: bool = False) -> Any:
-    """``value`` if it is a (whole) number in [low, high]; else a 400 naming ``name``."""
-    kind = "a whole number" if whole else "a number"
-    if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)) \
-            or not math.isfinite(value) or not low <= value <= high:
-        raise ControlError(f"{name} must be {kind} from {low:g} to {high:g}, not {str(value)[:40]!r}")
-    return value
-
-
-def _text(value: Any, name: str, optional: bool = True) -> Optional[str]:
-    if (value is None and optional) or isinstance(value, str):
-        return value
-    raise ControlError(f"{name} must be a string{' or null' if optional else ''}, not {str(value)[:40]!r}")
 
 
 def _redacted(key: dict) -> dict:
@@ -242,16 +227,16 @@ class ControlApi:
             if not isinstance(delay, dict) or set(delay) - {"seconds", "observations"}:
                 raise ControlError(f"delays.{target} must be an object with seconds and/or observations")
             if delay.get("seconds") is not None:
-                _number(delay["seconds"], f"delays.{target}.seconds", 0, MAX_DELAY)
+                check_number(delay["seconds"], f"delays.{target}.seconds", 0, MAX_DELAY)
             if delay.get("observations") is not None:
-                _number(delay["observations"], f"delays.{target}.observations", 0, 1_000_000, whole=True)
+                check_number(delay["observations"], f"delays.{target}.observations", 0, 1_000_000, whole=True)
         for resource_id, message in fail.items():
-            _text(message, f"fail.{resource_id}")
+            check_text(message, f"fail.{resource_id}")
         for kind, spec in fail_next.items():
             if not isinstance(spec, dict) or set(spec) - {"message", "count"}:
                 raise ControlError(f"fail_next.{kind} must be an object with message and/or count")
-            _text(spec.get("message"), f"fail_next.{kind}.message")
-            _number(spec.get("count", 1), f"fail_next.{kind}.count", 1, MAX_FAIL_NEXT, whole=True)
+            check_text(spec.get("message"), f"fail_next.{kind}.message")
+            check_number(spec.get("count", 1), f"fail_next.{kind}.count", 1, MAX_FAIL_NEXT, whole=True)
         engine.config.transitions = mode
         for target, delay in delays.items():
             engine.lifecycle.delay(target, delay.get("seconds"), delay.get("observations"))
@@ -272,13 +257,7 @@ class ControlApi:
             raise ControlError(f"unknown fault fields: {', '.join(sorted(unknown))}")
         if not body.get("code") and not body.get("latency"):
             raise ControlError("a fault needs a code or a latency")
-        for name in ("action", "code", "message", "account"):
-            _text(body.get(name), name, optional=name != "action" or "action" not in body)
-        if body.get("times") is not None:
-            _number(body["times"], "times", 1, 1_000_000_000, whole=True)
-        _number(body.get("status", 400), "status", 400, 599, whole=True)
-        _number(body.get("latency", 0), "latency", 0, 600)
-        return dataclasses.asdict(self.engine.inject(**body))
+        return dataclasses.asdict(self.engine.inject(**body))  # which checks every field first
 
     def clear_faults(self, body: dict, query: dict) -> dict:
         self.engine.clear_faults()
