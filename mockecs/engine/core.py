@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import mockecs.ops  # noqa: F401  (importing the package registers every operation)
@@ -52,9 +52,12 @@ class Call:
     error_code: Optional[str]
     request_id: str
     time: float
+    size: int = field(default=0, repr=False, compare=False)  # bytes it counts for in the record's bound
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__, params=dict(self.params))
+        out = dict(self.__dict__, params=dict(self.params))
+        del out["size"]
+        return out
 
 
 # The call record's bound, in one place (a long-running server must not grow with its traffic):
@@ -70,7 +73,7 @@ def recorded_params(params: dict[str, str], raw_size: int) -> tuple[dict[str, st
     """A request's parameters as the call record keeps them, and their approximate size in bytes.
 
     ``raw_size`` (the request's URL and body length) bounds the parameters' text, so small requests,
-    nearly all of them, are copied without looking at each value."""
+    nearly all of them, are copied without looking at each value (the engine inlines that case)."""
     if raw_size <= CALL_VALUE_CHARS:
         return dict(params), raw_size + _CALL_OVERHEAD
     kept: dict[str, str] = {}
@@ -89,33 +92,35 @@ def recorded_params(params: dict[str, str], raw_size: int) -> tuple[dict[str, st
 
 
 class CallRecord(list):
-    """``engine.calls``: a list of :class:`Call`, oldest first, trimmed (in batches) to its bounds."""
+    """``engine.calls``: a list of :class:`Call`, oldest first, trimmed (in batches) to the config's
+    ``max_calls`` and ``max_call_bytes``; ``bytes`` is the record's approximate size."""
 
     def __init__(self) -> None:
         super().__init__()
         self.bytes = 0
-        self._sizes: list[int] = []
         self._lock = threading.Lock()
 
-    def add(self, call: Call, size: int, max_calls: int, max_bytes: int) -> None:
+    def add(self, call: Call, config: Config) -> None:
+        # Per request: no lock (an append is atomic; ``bytes`` may be a little off under threads).
+        self.append(call)
+        self.bytes += call.size
+        if self.bytes > config.max_call_bytes or len(self) > config.max_calls + config.max_calls // 4:
+            self._trim(config.max_calls, config.max_call_bytes * 3 // 4)
+
+    def _trim(self, max_calls: int, budget: int) -> None:
         with self._lock:
-            self.append(call)
-            self._sizes.append(size)
-            self.bytes += size
-            if len(self) > max_calls + max_calls // 4 or self.bytes > max_bytes:  # trimmed in batches
-                keep, total, budget = 0, 0, max_bytes * 3 // 4  # the newest calls within both bounds
-                for size in reversed(self._sizes):
-                    if keep >= max_calls or total + size > budget:
-                        break
-                    keep, total = keep + 1, total + size
-                del self[:len(self) - keep]
-                del self._sizes[:len(self._sizes) - keep]
-                self.bytes = total
+            keep, total, count = 0, 0, len(self)  # the newest calls within both bounds, trimmed in a batch
+            for n in range(count - 1, -1, -1):
+                size = self[n].size
+                if keep >= max_calls or total + size > budget:
+                    break
+                keep, total = keep + 1, total + size
+            del self[:count - keep]
+            self.bytes = total
 
     def clear(self) -> None:
         with self._lock:
             super().clear()
-            self._sizes.clear()
             self.bytes = 0
 
 
@@ -308,10 +313,11 @@ class Engine:
             message = f"The request processing has failed due to some unknown error. ({type(exc).__name__})"
             response = self._error(req, request_id, EcsError("InternalError", message, 500))
         if self.config.record_calls:
-            params, size = recorded_params(req.params, len(http.url) + len(http.body)) if req else ({}, 0)
+            raw = len(http.url) + len(http.body)
+            params, size = (dict(req.params), raw + _CALL_OVERHEAD) if req and raw <= CALL_VALUE_CHARS else \
+                recorded_params(req.params, raw) if req else ({}, _CALL_OVERHEAD)
             self.calls.add(Call(req.action if req else None, params, seen.get("account"), seen.get("region"),
-                                status, code, request_id, time.time()),
-                           size, self.config.max_calls, self.config.max_call_bytes)
+                                status, code, request_id, time.time(), size), self.config)
         return response
 
     def _error(self, req: Optional[ApiRequest], request_id: str, err: EcsError) -> HttpResponse:
