@@ -442,7 +442,7 @@ def test_python_fault_injection_checks_its_arguments(mock, client):
 
 
 def test_imported_records_of_the_wrong_type_are_refused_or_harmless():
-    """Every field of an image, instance, disk and snapshot record, imported with each wrong JSON type:
+    """Every field of an image, instance, disk, snapshot and task record, imported with each wrong JSON type:
     refused with a 400 naming it, or else no operation on it answers 500 later."""
     import json
 
@@ -451,8 +451,8 @@ def test_imported_records_of_the_wrong_type_are_refused_or_harmless():
     engine = Engine()
     known = world(engine)
     ids = {"image": known["ImageId"][0], "instance": known["InstanceId"][0], "disk": known["DiskId"][0],
-           "snapshot": known["SnapshotId"][0]}
-    image, instance, disk, snapshot = ids.values()
+           "snapshot": known["SnapshotId"][0], "task": known["TaskId"][0]}
+    image, instance, disk, snapshot, task = ids.values()
     calls = {
         "image": [f"Action=DescribeImages&ImageId={image}", f"Action=DeleteImage&ImageId={image}",
                   f"Action=DescribeImageSharePermission&ImageId={image}",
@@ -462,6 +462,8 @@ def test_imported_records_of_the_wrong_type_are_refused_or_harmless():
                      f"Action=DeleteInstance&InstanceId={instance}&Force=true"],
         "disk": ["Action=DescribeDisks", f"Action=CreateImage&InstanceId={instance}"],
         "snapshot": ["Action=DescribeSnapshots", f"Action=CreateImage&SnapshotId={snapshot}"],
+        "task": ["Action=DescribeTasks", f"Action=DescribeTaskAttribute&TaskId={task}",
+                 f"Action=CancelTask&TaskId={task}"],
     }
     state = engine.export_state()
     engine.import_state(json.loads(json.dumps(state)))  # what the engine writes is accepted as it is

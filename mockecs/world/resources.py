@@ -115,7 +115,8 @@ ID_FIELD = {
 # found by importing every field of every kind with every wrong type and calling the operations on it.
 _RECORD_TYPES: dict[str, tuple[type, ...]] = {
     "_owner": (str,), "_region": (str,), "Status": (str,), "CreationTime": (str,), "Size": (int,),
-    "_shares": (dict,), "_source": (dict, type(None)),
+    "_shares": (dict,), "_source": (dict, type(None)), "_created": (int, float), "_related": (list, type(None)),
+    "_error": (dict, type(None)),
 }
 _OBJECT_SUFFIXES = ("Ids", "Address", "Attributes", "Mappings", "Features", "Options", "Tags")  # objects or null
 
@@ -144,7 +145,7 @@ def check_records(records: Mapping[str, Mapping[str, Any]], where: str = "store"
                     raise ValueError(f"{at}.{name} must be {kinds}, not {str(value)[:40]!r}")
 
 
-_JSON_NAMES = {str: "a string", int: "a whole number", dict: "an object"}
+_JSON_NAMES = {str: "a string", int: "a whole number", float: "a number", dict: "an object", list: "a list"}
 
 
 def get(ctx: Context, kind: str, resource_id: Optional[str]) -> Optional[dict]:
