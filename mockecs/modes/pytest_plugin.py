@@ -208,7 +208,7 @@ def ecs_mock(request: pytest.FixtureRequest) -> Iterator[Any]:
     else:
         engine = session.engine()
         if session.shared:
-            engine.calls = []  # this process' record of this test's calls; the world goes on
+            engine.calls.clear()  # this process' record of this test's calls; the world goes on
         else:
             engine.reset()
     mock = MockECS(engine, **{k: settings[k] for k in _MOCK_SETTINGS if k in settings})
