@@ -88,3 +88,20 @@ def test_a_second_engine_sees_the_same_world(pair):
     assert second.clock.offset == 0 and not second.accounts.exists("2000000000000001")
     assert second.lifecycle.failures == {} and second.faults == []
     assert call(second, "DescribeImages", ImageOwnerAlias="self")[1]["TotalCount"] == 0
+
+
+def test_a_signature_nonce_is_used_once_across_engines(pair):
+    """Strict mode's replay check (``verify``'s nonce_seen) goes through the shared store."""
+    import time
+
+    first, second = pair
+    now = time.time()
+    assert first.shared.nonce_seen("nonce-1", now + 60) is False
+    assert second.shared.nonce_seen("nonce-1", now + 60) is True  # a replay to another worker
+    assert second.shared.nonce_seen("nonce-old", now - 1) is False  # (recorded already expired)
+    assert first.shared.nonce_seen("nonce-old", now + 60) is False  # an expired nonce may come again
+    for n in range(70):  # a purge (every 64th check) drops the expired ones, keeps the live one
+        first.shared.nonce_seen(f"gone-{n}", now - 1)
+    with first.store.transaction() as txn:
+        left = txn.count("mockecs_nonce", ("nonce", ""))
+    assert left < 20 and second.shared.nonce_seen("nonce-1", now + 60) is True

@@ -368,7 +368,8 @@ class Engine:
         strict = self.config.strict_signatures
         cred = self.accounts.resolve(req.access_key_id, req.security_token, strict)
         if strict:
-            verify(req, cred.access_key_secret, self.accounts.nonce_seen)
+            verify(req, cred.access_key_secret,
+                   self.accounts.nonce_seen if self.shared is None else self.shared.nonce_seen)
         account = seen["account"] = cred.account_id if cred else self.accounts.default_account_id
 
         fault = self._take_fault(action, account) if self.faults else None

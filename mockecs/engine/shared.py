@@ -8,9 +8,13 @@ keys are the ``mockecs_account`` / ``mockecs_key`` records the engine already wr
 (:meth:`Shared.sync`) and reloads the parts only when it moved; a change loads the latest parts,
 applies itself and writes its part back in one store transaction (:meth:`Shared.update`), so that a
 fault's ``times`` or a queued ``fail_next`` is used exactly once across processes.
+
+Signature nonces (strict mode) are records of kind ``mockecs_nonce``, ordered by expiry: a nonce is
+refused by every engine until it expires, and expired ones leave from the front of that order.
 """
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any, Callable, Optional, TypeVar
 
@@ -18,6 +22,8 @@ from mockecs.state.store import run
 
 T = TypeVar("T")
 KIND = "mockecs_meta"
+NONCE, NONCES = "mockecs_nonce", ("nonce", "")  # one ordered term: every nonce, soonest expiry first
+PURGE_EVERY = 64  # expired nonces are dropped on every 64th check (a purge reads the shared term)
 
 
 class Shared:
@@ -25,6 +31,7 @@ class Shared:
         self.engine = engine
         self.fault_type = fault_type
         self.stamp: Optional[str] = "unread"
+        self._checks = 0
         engine.clock.apply = lambda change: self.update("clock", change)
         engine.clock.on_change = None  # (update writes the clock's part itself)
         engine.lifecycle.apply = lambda change: self.update("lifecycle", change)
@@ -40,6 +47,26 @@ class Shared:
             result = change()
             self.write(txn, part)
             return result
+
+        return run(self.engine.store, work)
+
+    def nonce_seen(self, nonce: str, expires: float) -> bool:
+        """Record ``nonce`` until ``expires`` (epoch seconds) for every engine; True if already recorded."""
+        self._checks += 1
+        purge = self._checks % PURGE_EVERY == 0
+
+        def work(txn: Any) -> bool:
+            now = time.time()
+            if purge:
+                for key, old in txn.page(NONCE, NONCES, 0, 500):
+                    if float(key) > now:
+                        break
+                    txn.delete(NONCE, old)
+            found = txn.get(NONCE, nonce)
+            if found is not None and found["expires"] > now:
+                return True
+            txn.put(NONCE, nonce, {"expires": expires}, [NONCES], f"{expires:024.9f}")
+            return False
 
         return run(self.engine.store, work)
 
