@@ -110,7 +110,9 @@ class Ordered:
         else:
             chosen = list(islice(heapq.merge(*streams, key=_KEY_ID, reverse=self.newest_first), start, want))
         stored = iter(resources.get_many(ctx, kind, [e[1] for e in chosen if len(e) == 2]))
-        return [e[2] if len(e) > 2 else next(stored) for e in chosen]
+        # (None: deleted by another process since the page was read, on a store whose reads are
+        # not validated: left out, as the next page will be without it)
+        return [r for r in (e[2] if len(e) > 2 else next(stored) for e in chosen) if r is not None]
 
 
 PAGING_ARGS = frozenset({"ctx", "page_number", "page_size", "next_token", "max_results"})

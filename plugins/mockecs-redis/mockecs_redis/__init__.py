@@ -9,8 +9,9 @@ Threads of one process take turns; a transaction reads through one connection un
 with the read: one round trip), keeps its writes in memory (reads see them) and commits them in one
 ``MULTI ... EXEC``. If another client changed a watched key, ``EXEC`` applies nothing and the
 transaction raises :class:`mockecs.state.store.Conflict`; the engine runs the request again. A read-
-only transaction validates the same way, and so does one ending in an error (the error is answered
-only if what it was read from still holds), so every answer comes from one consistent state. Nested transactions
+only transaction reads committed data without a validation round trip (``?reads=serializable``
+validates it too); one ending in an error validates (the error is answered only if what it was read
+from still holds), so every write and every error comes from one consistent state. Nested transactions
 are savepoints of the in-memory write set.
 """
 from __future__ import annotations
@@ -30,20 +31,26 @@ __version__ = "0.1.0"
 _SEP = "\0"
 
 
-def parse_url(url: str) -> Optional[tuple[str, str]]:
-    """``redis://host:port/db?prefix=p`` -> (connection url, key prefix); None for other schemes."""
+def parse_url(url: str) -> Optional[tuple[str, str, bool]]:
+    """``redis://host:port/db?prefix=p&reads=serializable`` -> (connection url, key prefix, whether
+    read-only transactions are validated too); None for other schemes."""
     if not url.startswith(("redis://", "rediss://", "unix://")):
         return None
     parts = urlsplit(url)
-    prefix = (parse_qs(parts.query).get("prefix") or ["mockecs"])[0] + ":"
-    return parts._replace(query="").geturl(), prefix
+    query = parse_qs(parts.query)
+    prefix = (query.get("prefix") or ["mockecs"])[0] + ":"
+    reads = (query.get("reads") or ["committed"])[0]
+    if reads not in ("committed", "serializable"):
+        raise ValueError(f"{url}: reads= is committed or serializable, not {reads!r}")
+    return parts._replace(query="").geturl(), prefix, reads == "serializable"
 
 
 class RedisStore(Dumps):
     shared = True  # engines on it keep their clock, faults, lifecycle settings and accounts here too
 
-    def __init__(self, url: str = "redis://127.0.0.1:6379/0", prefix: str = "mockecs:") -> None:
-        self.url, self.prefix = url, prefix
+    def __init__(self, url: str = "redis://127.0.0.1:6379/0", prefix: str = "mockecs:",
+                 serializable_reads: bool = False) -> None:
+        self.url, self.prefix, self.serializable_reads = url, prefix, serializable_reads
         self.client = redis.Redis.from_url(url, decode_responses=True)
         self.pool = self.client.connection_pool
         self._local = threading.local()  # this thread's open transaction (nested ones join it)
@@ -150,6 +157,10 @@ class _RedisTransaction:
     # -- the wire ----------------------------------------------------------------------
     def _call(self, *commands: tuple) -> list:
         conn = self.conn
+        stale = getattr(conn, "mockecs_watching", False)
+        if stale:  # a read-only transaction left its WATCHes: dropped in this same round trip
+            commands = (("UNWATCH",), *commands)
+            conn.mockecs_watching = False
         conn.send_packed_command(conn.pack_commands(commands))
         out = []
         for _ in commands:
@@ -157,7 +168,7 @@ class _RedisTransaction:
                 out.append(conn.read_response())
             except redis.ResponseError as err:  # EXEC's own errors and the like: keep reading
                 out.append(err)
-        return out
+        return out[1:] if stale else out
 
     def _watched_read(self, keys: Iterable[str], command: tuple) -> Any:
         """``command``'s answer, the keys it reads watched first (in the same round trip)."""
@@ -303,9 +314,13 @@ class _RedisTransaction:
     def commit(self) -> None:
         try:
             commands = self._commands()
-            if not commands and not self.watched:
+            if not commands and not (self.watched and self.store.serializable_reads):
+                # Read-only: each read saw committed data (no validation round trip; the connection's
+                # WATCHes go with the next transaction's first command). ``reads=serializable``
+                # validates these too. Writes, and errors, are always validated.
+                self.conn.mockecs_watching = bool(self.watched)
+                self.watched = set()
                 return
-            # (read-only: still validated, so that what it read was one consistent state)
             replies = self._call(("MULTI",), *commands, ("EXEC",))
             self.watched = set()  # EXEC unwatches every key
             if replies[-1] is None:
