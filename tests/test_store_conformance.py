@@ -87,3 +87,12 @@ def test_sqlite_kill_9_mid_transaction(tmp_path):
             assert txn.ids("image", ("owner", "2")) == set()
     finally:
         store.close()
+
+
+def test_redis_urls():
+    redis_store = pytest.importorskip("mockecs_redis", reason="plugins/mockecs-redis is not installed")
+    assert redis_store.parse_url("redis://h:1/2") == ("redis://h:1/2", "mockecs:", False)
+    assert redis_store.parse_url("redis://h:1/2?prefix=x&reads=serializable") == ("redis://h:1/2", "x:", True)
+    assert redis_store.parse_url("sqlite:///x.db") is None
+    with pytest.raises(ValueError, match="reads= is committed or serializable"):
+        redis_store.parse_url("redis://h:1/2?reads=sometimes")
