@@ -38,6 +38,7 @@ class ServerProcess:
             self.log.close()
             raise AssertionError(f"server did not start: {line!r}, see {log_path}: "
                                  + open(log_path, encoding="utf-8", errors="replace").read()[-2000:])
+        self.line = line[0].rstrip("\n")
         self.url = line[0].split("serving on ", 1)[1].split()[0]
         self.netloc = self.url.split("://", 1)[1]
 

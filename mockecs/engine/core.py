@@ -50,6 +50,7 @@ class Call:
     error_code: Optional[str]
     request_id: str
     time: float
+    latency_ms: float = 0.0  # time the engine took to answer
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__, params=dict(self.params))
@@ -206,6 +207,7 @@ class Engine:
 
     # -- the request path -------------------------------------------------------------
     def handle(self, http: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
         request_id = new_request_id()
         req: Optional[ApiRequest] = None
         seen: dict[str, Optional[str]] = {}  # account and region, once known, for the call record
@@ -222,9 +224,12 @@ class Engine:
             status, code = 500, "InternalError"
             message = f"The request processing has failed due to some unknown error. ({type(exc).__name__})"
             response = self._error(req, request_id, EcsError("InternalError", message, 500))
-        if self.config.record_calls:
-            self.calls.append(Call(req.action if req else None, dict(req.params) if req else {}, seen.get("account"),
-                                   seen.get("region"), status, code, request_id, time.time()))
+        record = self.config.record_calls
+        response.call = call = Call(req.action if req else None, dict(req.params) if req and record else {},
+                                    seen.get("account"), seen.get("region"), status, code, request_id, time.time(),
+                                    (time.perf_counter() - started) * 1000)
+        if record:
+            self.calls.append(call)
             if len(self.calls) > self.config.max_calls + self.config.max_calls // 4:  # trimmed in batches
                 del self.calls[:-self.config.max_calls]
         return response

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import signal
 import sys
 import threading
@@ -124,15 +123,23 @@ def build_config(given: dict[str, Any], options: tuple[str, ...], config_file: O
                    "HTTPS). Give N when clients must not wait behind a request sleeping on injected latency; "
                    "see mockecs.modes.server.backends.")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
-              default="info", show_default=True)
+              default="info", show_default=True, help="info logs one line per request (the access log).")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one JSON object per log line, for machines.")
 def server(host: str, port: int, options: tuple[str, ...], config_file: Optional[str], accounts_file: Optional[str],
            https: bool, certfile: Optional[str], keyfile: Optional[str], threads: Optional[int], log_level: str,
-           **given: Any) -> None:
-    """Serve the fake ECS API (and the control API under /_mockecs/) over HTTP or HTTPS."""
+           log_format: str, **given: Any) -> None:
+    """Serve the fake ECS API (and the control API under /_mockecs/) over HTTP or HTTPS.
+
+    Also an HTTPS proxy for unchanged code: HTTPS_PROXY=http://127.0.0.1:8470 with the mockecs CA trusted
+    (see `mockecs ca`)."""
     config = build_config(given, options, config_file)
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from mockecs.modes.server import accesslog
+
+    accesslog.configure(log_level, log_format)
     from mockecs.engine.core import Engine
     from mockecs.modes.server.backends import make_server
+    from mockecs.modes.server.tls import authority
     from mockecs.modes.server.wsgi import make_app
 
     store = config.store
@@ -156,7 +163,11 @@ def server(host: str, port: int, options: tuple[str, ...], config_file: Optional
         threading.Thread(target=srv.stop, daemon=True).start()
 
     signal.signal(signal.SIGTERM, _stop)
-    click.echo(f"mockecs serving on {srv.url} (store {store})", err=False)
+    try:
+        ca_path = authority().cert_path  # made now, so that clients can trust it before their first request
+    except (OSError, RuntimeError) as err:
+        ca_path = f"unavailable ({err})"
+    click.echo(banner(srv, engine, ca_path, certfile))
     sys.stdout.flush()
     try:
         srv.serve_forever()
@@ -164,6 +175,50 @@ def server(host: str, port: int, options: tuple[str, ...], config_file: Optional
         srv.stop()
     finally:
         engine.store.close()
+
+
+def banner(srv: Any, engine: Any, ca_path: str, certfile: Optional[str] = None) -> str:
+    """What the server says on start-up; the first line (``mockecs serving on URL ...``) is for scripts."""
+    config = engine.config
+    token = getattr(config, "control_token", None)
+    lines = [f"mockecs serving on {srv.url} (store {config.store})",
+             f"  store: {config.store}; catalog: {len(engine.catalog.images)} images; region: {config.region}; "
+             f"strict signatures: {'on' if config.strict_signatures else 'off'}; transitions: {config.transitions}",
+             f"  control API: {srv.url}/_mockecs/ (token: {'required' if token else 'none'})",
+             f"  CA certificate: {ca_path}"]
+    if srv.scheme == "https":
+        lines.append(f"  HTTPS certificate: {certfile or 'signed by the CA above'}")
+    else:
+        lines.append(f"  HTTPS proxy: HTTPS_PROXY={srv.url} with the CA certificate trusted (mockecs ca)")
+    return "\n".join(lines)
+
+
+@main.command("ca")
+@click.option("--trust-certifi", is_flag=True,
+              help="Add the CA to certifi's bundle in this Python (the current Alibaba Cloud Python SDK trusts "
+                   "only that bundle).")
+@click.option("--untrust-certifi", is_flag=True, help="Remove it from certifi's bundle again.")
+def ca_command(trust_certifi: bool, untrust_certifi: bool) -> None:
+    """Print the path of the mockecs CA certificate (made on first use), to trust for HTTPS through the proxy.
+
+    \b
+    export REQUESTS_CA_BUNDLE=$(mockecs ca) SSL_CERT_FILE=$(mockecs ca) NODE_EXTRA_CA_CERTS=$(mockecs ca)
+    export ALIBABA_CLOUD_CA_BUNDLE=$(mockecs ca)       # the old Python SDK
+    mockecs ca --trust-certifi                          # the current Python SDK
+    """
+    from mockecs.modes.server.tls import add_to_bundle, authority, remove_from_bundle
+
+    path = authority().cert_path
+    if trust_certifi or untrust_certifi:
+        try:
+            import certifi
+        except ImportError as err:
+            raise click.ClickException("certifi is not installed in this Python") from err
+        bundle = certifi.where()
+        changed = add_to_bundle(bundle, path) if trust_certifi else remove_from_bundle(bundle)
+        verb = ("added to" if trust_certifi else "removed from") if changed else "unchanged:"
+        click.echo(f"mockecs CA {verb} {bundle}", err=True)
+    click.echo(path)
 
 
 @main.command("settings")

@@ -9,10 +9,12 @@ server is their ``HTTP_PROXY``: waitress and cheroot keep the original target in
 from __future__ import annotations
 
 import http
+from time import perf_counter
 from typing import Any, Callable, Iterable, Optional
 from urllib.parse import quote, urlsplit
 
 from mockecs.engine.core import Engine
+from mockecs.modes.server import accesslog
 from mockecs.modes.server.control import PREFIX as CONTROL_PREFIX
 from mockecs.modes.server.control import ControlApi
 from mockecs.wire.protocol import HttpRequest
@@ -122,11 +124,13 @@ def make_app(engine: Optional[Engine] = None) -> Callable[[dict, StartResponse],
     control = ControlApi(engine)
 
     def app(environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        started = perf_counter()
         request, path = _request(environ)
         if path.startswith(CONTROL_PREFIX):
             response = control.handle(request)
         else:
             response = engine.handle(request)
+        accesslog.record(request.method, path, response, (perf_counter() - started) * 1000)
         # Answers never carry their own Content-Length (HttpResponse bodies are whole bytes).
         headers = [*response.headers.items(), ("Content-Length", str(len(response.body)))]
         start_response(_REASONS.get(response.status, f"{response.status} Unknown"), headers)
