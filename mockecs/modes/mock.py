@@ -104,6 +104,7 @@ class MockECS:
         self._patchers: list[Any] = []
         self._depth = 0
         self._lock = threading.Lock()
+        self._server: Any = None  # see dashboard_url
 
     # -- convenience views on the engine -------------------------------------------------
     @property
@@ -119,6 +120,16 @@ class MockECS:
 
     def inject(self, *args: Any, **kwargs: Any) -> Any:
         return self.engine.inject(*args, **kwargs)
+
+    def dashboard_url(self) -> str:
+        """The dashboard of this mock's engine: a server thread on a free loopback port, started on the first
+        call and stopped with the mock (needs the ``dashboard`` extra). Open it while a test is paused."""
+        with self._lock:
+            if self._server is None:
+                from mockecs.modes.server.thread import ServerThread  # only when asked: keeps the mock light
+
+                self._server = ServerThread(engine=self.engine).start()
+            return self._server.url + "/_mockecs/"
 
     # -- patching ----------------------------------------------------------------------
     def _answer(self, method: str, url: str, headers: Any, body: Any) -> HttpResponse:
@@ -190,6 +201,9 @@ class MockECS:
                 return
             if self in _active:
                 _active.remove(self)
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
             while self._patchers:
                 patcher = self._patchers.pop()
                 patcher.stop(allow_assert=False) if hasattr(patcher, "add_passthru") else patcher.stop()

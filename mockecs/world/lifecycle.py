@@ -58,6 +58,12 @@ class Lifecycle:
         with self._lock:
             target[kind_or_id] = Delay(seconds, observations)
 
+    def undelay(self, kind_or_id: str) -> bool:
+        """Forget a :meth:`delay`; True if there was one."""
+        target = self.by_id if "-" in kind_or_id else self.by_kind
+        with self._lock:
+            return target.pop(kind_or_id, None) is not None
+
     def fail(self, resource_id: str, message: str = "Injected failure.") -> None:
         """Make the transition of ``resource_id`` end in failure: one that starts later, or one
         still running (not one that was already due by the mock clock, even if nobody read it)."""

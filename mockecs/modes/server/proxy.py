@@ -74,7 +74,12 @@ class Tunnels:
                 sock.sendall(_plain(503, "too many open tunnels\n"))
                 return
             try:
-                context = self.ca.context(host)
+                try:
+                    context = self.ca.context(host)
+                except RuntimeError as err:  # no cryptography: say so to the client and the log
+                    log.error("CONNECT %s: %s", host, err)
+                    sock.sendall(_plain(501, f"{err}\n"))
+                    return
                 sock.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
                 with context.wrap_socket(sock, server_side=True) as tls:
                     _TunnelHandler(tls, (host, port), self.app)

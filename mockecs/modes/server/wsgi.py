@@ -17,6 +17,7 @@ from mockecs.engine.core import Engine
 from mockecs.modes.server import accesslog
 from mockecs.modes.server.control import PREFIX as CONTROL_PREFIX
 from mockecs.modes.server.control import ControlApi
+from mockecs.modes.server.dashboard import Dashboard
 from mockecs.wire.protocol import HttpRequest
 
 _REASONS = {s.value: f"{s.value} {s.phrase}" for s in http.HTTPStatus}
@@ -122,12 +123,13 @@ def make_app(engine: Optional[Engine] = None) -> Callable[[dict, StartResponse],
     """The WSGI callable serving ``engine`` (a new default one if None); ``app.engine`` is it."""
     engine = engine if engine is not None else Engine()
     control = ControlApi(engine)
+    dashboard = Dashboard(engine)
 
     def app(environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         started = perf_counter()
         request, path = _request(environ)
         if path.startswith(CONTROL_PREFIX):
-            response = control.handle(request)
+            response = dashboard.handle(request) if dashboard.handles(path) else control.handle(request)
         else:
             response = engine.handle(request)
         accesslog.record(request.method, path, response, (perf_counter() - started) * 1000)
