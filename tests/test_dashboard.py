@@ -12,6 +12,7 @@ import shutil
 import pytest
 import requests
 from alibabacloud_ecs20140526 import models
+from alibabacloud_tea_openapi.exceptions import ClientException
 
 from mockecs import mock_ecs
 from mockecs.modes.clients import server_client
@@ -20,7 +21,8 @@ from mockecs.modes.server import ServerThread
 pytest.importorskip("jinja2", reason="the dashboard extra is not installed")
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium is not installed (apt-get install chromium)")
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                reason="chromium is not installed (apt-get install chromium)")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 DOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs")
@@ -63,7 +65,7 @@ def make_state(server) -> dict:
         tag=[models.CreateImageRequestTag(key="team", value="blue")])).body.image_id
     ecs.modify_image_share_permission(models.ModifyImageSharePermissionRequest(
         region_id="cn-hangzhou", image_id=image_id, add_account=["2222333344445555"]))
-    with pytest.raises(Exception):
+    with pytest.raises(ClientException):
         ecs.delete_image(models.DeleteImageRequest(region_id="cn-hangzhou", image_id="m-doesnotexist0000000"))
     beijing = server_client(server.url, region_id="cn-beijing")
     beijing.run_instances(models.RunInstancesRequest(region_id="cn-beijing", image_id=IMAGE,
