@@ -21,6 +21,14 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 DEFAULT_PORT = 8470
+# Where a store URL's plugin comes from: they are not on PyPI, so no extra can pull them in.
+STORE_PLUGINS = {
+    "sqlite": "the SQLite store is the mockecs-sqlite plugin: pip install ./plugins/mockecs-sqlite from the mockecs "
+              "sources, or pip install 'mockecs-sqlite @ git+<mockecs repository>#subdirectory=plugins/mockecs-sqlite'",
+    "redis": "the Redis store is the mockecs-redis plugin: pip install 'mockecs[redis]' ./plugins/mockecs-redis from "
+             "the mockecs sources, or pip install 'mockecs-redis @ git+<mockecs repository>#subdirectory="
+             "plugins/mockecs-redis'",
+}
 
 
 def load_accounts(engine: Any, path: str) -> int:
@@ -147,9 +155,9 @@ def server(host: str, port: int, options: tuple[str, ...], config_file: Optional
         engine = Engine(config)
     except ValueError as err:
         hint = ""
-        if store.startswith("sqlite:") and "no installed mockecs store plugin" in str(err):
-            # The SQLite store is a separate distribution; say where it comes from.
-            hint = " (install the mockecs-sqlite plugin: pip install plugins/mockecs-sqlite from the mockecs sources)"
+        scheme = store.split(":", 1)[0]
+        if scheme in STORE_PLUGINS and "no installed mockecs store plugin" in str(err):
+            hint = f" ({STORE_PLUGINS[scheme]})"  # the store plugins are separate distributions
         raise click.UsageError(str(err) + hint) from err
     if accounts_file:
         load_accounts(engine, accounts_file)
