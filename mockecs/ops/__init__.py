@@ -2,7 +2,9 @@
 them all. Imports world, state and wire; never the engine or a mode."""
 from mockecs.ops import (  # noqa: F401
     builder,
+    disks,
     images,
+    instance_attribute,
     instances,
     prices,
     regions,

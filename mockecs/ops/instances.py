@@ -19,8 +19,8 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, JsonList, L, S, Struct, Structs
-from mockecs.world import launch, lifecycle, paging, regions, resources
-from mockecs.world.disks import data_disk_range
+from mockecs.world import launch, lifecycle, paging, regions, resource_groups, resources, validation
+from mockecs.world.disks import data_disk_range, detached
 
 INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
 INCORRECT_STATUS = error_kind("IncorrectInstanceStatus",
@@ -140,6 +140,7 @@ def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: i
                                         "AttachedTime": now}]},
         "OperationLocks": {"OperationLock": []},
         "MountInstances": {"MountInstance": []},
+        "Placement": {"ZoneIds": instance["ZoneId"]},  # the zones of a disk (one, unless zone-redundant)
         "Tags": {"Tag": []},
         "_owner": instance["_owner"], "_region": instance["_region"], "_image_id": image_id,
         "_attached_once": True,
@@ -216,6 +217,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     if login_as_non_root and not image.get("LoginAsNonRootSupported"):
         raise EcsError("LoginAsNonRoot.ImageNotSupport", "The specified image does not support login as non-root.",
                        400)
+    _check_settings(action, image, args)
     size = system.get("size") or launch.default_system_disk_size(image)
     data_specs = _data_disk_specs(ctx, image, args["data_disk"] or [])
     if args["tag"] and len(args["tag"]) > MAX_TAGS:
@@ -247,7 +249,8 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "StoppedMode": "Not-applicable", "SpotStrategy": args["spot_strategy"] or "NoSpot",
             "SpotPriceLimit": 0.0, "SpotDuration": 0, "SpotInterruptionBehavior": "Terminate",
             "CreditSpecification": "", "KeyPairName": args["key_pair_name"] or "", "VlanId": "",
-            "ResourceGroupId": args["resource_group_id"] or "", "SaleCycle": "", "ClusterId": "",
+            "ResourceGroupId": resource_groups.resolve(ctx, args["resource_group_id"]),
+            "SaleCycle": "", "ClusterId": "",
             "HpcClusterId": "", "DeploymentSetId": "", "ISP": "", "LocalStorageAmount": 0, "LocalStorageCapacity": 0,
             "SecurityGroupIds": {"SecurityGroupId": [args["security_group_id"]] if args["security_group_id"] else []},
             "InnerIpAddress": {"IpAddress": []}, "PublicIpAddress": {"IpAddress": []},
@@ -260,6 +263,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "optional", "HttpPutResponseHopLimit": 1},
             "Tags": {"Tag": [dict(t) for t in tags]},
             "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now + index * 1e-6,
+            "_user_data": args["user_data"] or "",  # DescribeUserData answers it as given
         }
         done = {"Status": status}
         if status == "Running":
@@ -275,6 +279,14 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         ids.append(instance_id)
     launch.mark_used(ctx, image)
     return ids
+
+
+def _check_settings(action: str, image: Mapping[str, Any], args: dict) -> None:
+    """InstanceName, Description, HostName, Password (and PasswordInherit), UserData: documented rules."""
+    validation.check_instance_settings(action, image.get("OSType") == "windows", args["instance_name"],
+                                       args["description"], args["host_name"], args["password"], args["user_data"])
+    if args["password"] and args["password_inherit"]:
+        raise validation.PASSWORD_MISMATCH
 
 
 BAD_DATA_DISK_SIZE = error_kind("InvalidDataDiskSize.ValueNotSupported",
@@ -430,7 +442,8 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
              "InstanceChargeType": instance_charge_type, "ResourceGroupId": resource_group_id,
              "KeyPairName": key_pair_name}
     matches = []
-    for record in resources.mine_among(ctx, "instance", instance_ids, ("image", image_id) if image_id else None):
+    for record in resources.mine_among(ctx, "instance", instance_ids, ("image", image_id) if image_id else None,
+                                       resource_groups.term(resource_group_id) if resource_group_id else None):
         if any(value and record.get(field) != value for field, value in exact.items()):
             continue
         if name_pattern is not None and not name_pattern.fullmatch(record["InstanceName"]):
@@ -472,7 +485,8 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
         raise EcsError("InvalidStatus.ValueNotSupported", "The specified disk status is not supported.", 400)
     wanted_tags = tag_filter(tag)
     matches = []
-    for record in resources.mine_among(ctx, "disk", disk_ids, ("instance", instance_id) if instance_id else None):
+    for record in resources.mine_among(ctx, "disk", disk_ids, ("instance", instance_id) if instance_id else None,
+                                       resource_groups.term(resource_group_id) if resource_group_id else None):
         if ((instance_id and record["InstanceId"] != instance_id)
                 or (disk_type != "all" and record["Type"] != disk_type)
                 or (status and status != "All" and record["Status"] != status)
@@ -505,6 +519,8 @@ def start_instance(ctx: Context, instance_id: str, init_local_disk: Optional[boo
     record = get_instance(ctx, instance_id)
     if record["Status"] != "Stopped":
         raise INCORRECT_STATUS
+    if system_disk_of(ctx, instance_id) is None:  # DetachDisk took it
+        raise EcsError("InvalidInstance.NotFoundSystemDisk", "The specified instance does not have system disk.", 400)
     _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now),
                                           "StoppedMode": "Not-applicable"})
     return {}
@@ -540,9 +556,7 @@ def delete_instance(ctx: Context, instance_id: str, force: bool, force_stop: boo
         if disk.get("DeleteWithInstance", True):
             ctx.txn.delete("disk", disk["DiskId"])
         else:  # survives as a detached, portable disk
-            resources.put(ctx.txn, "disk", {**disk, "InstanceId": "", "Status": "Available", "Device": "",
-                                            "DetachedTime": resources.iso(ctx.now),
-                                            "Attachments": {"Attachment": []}})
+            resources.put(ctx.txn, "disk", {**disk, **detached(resources.iso(ctx.now)), "Portable": True})
     ctx.txn.delete("instance", instance_id)
     launch.release(ctx, record.get("ImageId"))
     return {}

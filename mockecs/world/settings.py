@@ -112,6 +112,14 @@ OPTIONS: tuple[Setting, ...] = (
             minimum=0, optional=True),
     Setting("fail_next_execution", "flag_or_count", None, "Fail the next image pipeline executions: true (one), "
             "a count, or a message.", optional=True),
+    Setting("resource_groups", "choice", "strict", "Which ResourceGroupId values exist: strict = the account's "
+            "default group and groups added with mockecs.world.resource_groups.add (others answer "
+            "InvalidResourceGroup.NotFound); any = every well-formed rg-... id too.", choices=("strict", "any")),
+    Setting("delete_missing_disk", "choice", "error", "DeleteDisk of an id that names no disk: the "
+            "InvalidDiskId.NotFound error, or success with nothing changed (as the API reference describes).",
+            choices=("error", "ignore")),
+    Setting("data_disks_per_instance", "int", 64, "Data disks one instance may carry (AttachDisk answers "
+            "InstanceDiskLimitExceeded beyond).", minimum=1),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
