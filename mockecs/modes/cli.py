@@ -195,7 +195,7 @@ def banner(srv: Any, engine: Any, ca_path: str, certfile: Optional[str] = None) 
              f"  control API: {srv.url}/_mockecs/ (token: {'required' if token else 'none'})",
              f"  CA certificate: {ca_path}"]
     if srv.scheme == "https":
-        lines.append(f"  HTTPS certificate: {certfile or 'signed by the CA above'}")
+        lines.append(f"  HTTPS certificate: {certfile or f'issued by the mockecs CA (trust {ca_path})'}")
     else:
         lines.append(f"  HTTPS proxy: HTTPS_PROXY={srv.url} with the CA certificate trusted (mockecs ca)")
     return "\n".join(lines)
