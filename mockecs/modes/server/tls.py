@@ -190,15 +190,19 @@ def pem_files(chain: bytes, key: bytes) -> Iterator[tuple[str, str]]:
     """
     directory = tempfile.mkdtemp(prefix="mockecs-tls-")  # 0700
     try:
-        cert_path, key_path = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
-        with open(cert_path, "wb") as fh:
-            fh.write(chain)
-        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(key)
-        yield cert_path, key_path
+        yield _write_pair(directory, chain, key)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _write_pair(directory: str, chain: bytes, key: bytes) -> tuple[str, str]:
+    cert_path, key_path = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    with open(cert_path, "wb") as fh:
+        fh.write(chain)
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key)
+    return cert_path, key_path
 
 
 def authority(directory: Optional[str] = None) -> CertificateAuthority:
@@ -218,14 +222,7 @@ _AUTHORITIES_LOCK = threading.Lock()
 def server_certificate(hosts: Iterable[str], directory: str) -> tuple[str, str]:
     """Write a key and a certificate for ``hosts`` signed by the mockecs CA into ``directory`` (the
     caller's, for ``--certfile/--keyfile``) and return their paths."""
-    chain, key = authority().issue(list(hosts))
-    cert_path, key_path = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
-    with open(cert_path, "wb") as fh:
-        fh.write(chain)
-    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(key)
-    return cert_path, key_path
+    return _write_pair(directory, *authority().issue(list(hosts)))
 
 
 _BUNDLE_MARK = b"\n# mockecs local CA (mockecs ca --trust-certifi)\n"
