@@ -165,6 +165,13 @@ def test_tunnel_serves_keep_alive_and_control_api():
                           timeout=10)
         assert bad.status_code in (400, 404) and bad.json()["HostId"] == "ecs.aliyuncs.com"
         assert session.get("https://ecs.aliyuncs.com/_mockecs/health", timeout=10).json()["status"] == "ok"
+        # other products (tunnelled or plain-HTTP proxied) are named, not faked, and are not ECS calls
+        sts = session.get("https://sts.aliyuncs.com/?Action=GetCallerIdentity&Format=JSON", timeout=10)
+        vpc = requests.get("http://vpc.cn-shanghai.aliyuncs.com:80/?Action=DescribeVpcs&Format=JSON",
+                           proxies={"http": srv.url}, timeout=10)
+        for resp, product in ((sts, "sts"), (vpc, "vpc")):
+            assert resp.status_code == 400 and resp.json()["Code"] == "InvalidAction.NotImplemented"
+            assert f"the {product} API at" in resp.json()["Message"]
         assert len(srv.engine.calls) == 5
 
 

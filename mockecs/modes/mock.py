@@ -25,13 +25,18 @@ from typing import Any, Callable, Iterable, Optional, TypeVar, Union
 from unittest import mock as mock_module
 
 from mockecs.engine.core import Config, Engine
-from mockecs.modes.offline import METADATA_HOST, FakeCredentialsEnv, MetadataServer, intercept_pattern, product_error
+from mockecs.modes.offline import (
+    ECS_HOST,
+    METADATA_HOST,
+    FakeCredentialsEnv,
+    MetadataServer,
+    intercept_pattern,
+    product_error,
+)
 from mockecs.wire.protocol import HttpRequest, HttpResponse, lowered_headers
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# ecs.aliyuncs.com, ecs-cn-hangzhou.aliyuncs.com, ecs.<region>.aliyuncs.com, ecs-vpc.<region>.aliyuncs.com
-ECS_HOST = r"ecs(?:-vpc)?(?:[.-][a-z0-9-]+?)?(?:-vpc)?\.aliyuncs\.com"
 _VENDORED = "aliyunsdkcore.vendored.requests.adapters.HTTPAdapter.send"
 _RAM_ROLE_SIGNER = "aliyunsdkcore.auth.signers.ecs_ram_role_signer"  # the old SDK reads the metadata with urlopen
 _METHODS = ("GET", "POST", "PUT", "DELETE", "HEAD", "PATCH")

@@ -28,6 +28,9 @@ from mockecs.wire.protocol import HttpResponse
 
 METADATA_HOST = "100.100.100.200"
 ALIBABA_HOST = r"(?:[a-z0-9-]+\.)*aliyuncs\.com"
+# ecs.aliyuncs.com, ecs-cn-hangzhou.aliyuncs.com, ecs.<region>.aliyuncs.com, ecs-vpc.<region>.aliyuncs.com
+ECS_HOST = r"ecs(?:-vpc)?(?:[.-][a-z0-9-]+?)?(?:-vpc)?\.aliyuncs\.com"
+_ECS_HOST = re.compile(ECS_HOST, re.IGNORECASE)
 ROLE_NAME = "mockecs-ecs-role"
 INSTANCE_ID = "i-mockecs0metadata0"
 _REGION_SUFFIX = re.compile(r"-(?:cn|ap|eu|us|me|na|sa|rus|ru|jp|uk|in|me)-[a-z0-9-]+$|-(?:vpc|internal|share)$")
@@ -41,6 +44,12 @@ def product_of(host: str) -> str:
         if stripped == label or not stripped:
             return label
         label = stripped
+
+
+def other_product(host: str) -> bool:
+    """Whether ``host`` (``name[:port]``) is an Alibaba Cloud endpoint of a product other than ECS."""
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return name.lower().endswith(".aliyuncs.com") and not _ECS_HOST.fullmatch(name)
 
 
 def product_error(method: str, url: str, headers: Any = None, body: bytes = b"") -> HttpResponse:

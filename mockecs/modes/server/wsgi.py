@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Optional
 from urllib.parse import quote, urlsplit
 
 from mockecs.engine.core import Engine
+from mockecs.modes.offline import other_product, product_error
 from mockecs.modes.server import accesslog
 from mockecs.modes.server.control import PREFIX as CONTROL_PREFIX
 from mockecs.modes.server.control import ControlApi
@@ -130,6 +131,8 @@ def make_app(engine: Optional[Engine] = None) -> Callable[[dict, StartResponse],
         request, path = _request(environ)
         if path.startswith(CONTROL_PREFIX):
             response = dashboard.handle(request) if dashboard.handles(path) else control.handle(request)
+        elif other_product(request.split[0]):  # vpc.aliyuncs.com through the proxy: named, not faked
+            response = product_error(request.method, request.url, request.headers, request.body)
         else:
             response = engine.handle(request)
         accesslog.record(request.method, path, response, (perf_counter() - started) * 1000)
