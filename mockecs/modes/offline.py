@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import os
 import re
@@ -46,6 +47,7 @@ def product_of(host: str) -> str:
         label = stripped
 
 
+@functools.lru_cache(maxsize=1024)  # a server sees few hosts; this runs on each of its requests
 def other_product(host: str) -> bool:
     """Whether ``host`` (``name[:port]``) is an Alibaba Cloud endpoint of a product other than ECS."""
     name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host

@@ -204,20 +204,22 @@ def connect_channel(base: type, tunnels: Tunnels) -> type:
     """A subclass of the waitress channel class ``base`` that hands connections starting with
     ``CONNECT`` to ``tunnels``; any other connection stays with waitress unchanged."""
 
+    base_received = base.received
+
     class ConnectChannel(base):  # type: ignore[misc, valid-type]
         _first: Optional[bytes] = b""  # bytes of a connection's start while deciding; None once decided
 
         def received(self, data: bytes) -> bool:
-            if self._first is None:
-                return super().received(data)
+            if self._first is None:  # decided: one check per read (swapping __class__ back costs more)
+                return base_received(self, data)
             head = self._first + data
             if not b"CONNECT ".startswith(head[:8].upper()) and not head[:8].upper().startswith(b"CONNECT "):
                 self._first = None  # not a tunnel (the usual case: decided on the first read)
-                return super().received(head)
+                return base_received(self, head)
             if b"\r\n\r\n" not in head:
                 if len(head) > _MAX_HEAD:
                     self._first = None
-                    return super().received(head)  # waitress answers an oversized head itself
+                    return base_received(self, head)  # waitress answers an oversized head itself
                 self._first = head
                 return True
             # The tunnel: leave waitress' loop, the socket goes to its own thread.

@@ -9,6 +9,7 @@ server is their ``HTTP_PROXY``: waitress and cheroot keep the original target in
 from __future__ import annotations
 
 import http
+from logging import INFO
 from time import perf_counter
 from typing import Any, Callable, Iterable, Optional
 from urllib.parse import quote, urlsplit
@@ -125,9 +126,11 @@ def make_app(engine: Optional[Engine] = None) -> Callable[[dict, StartResponse],
     engine = engine if engine is not None else Engine()
     control = ControlApi(engine)
     dashboard = Dashboard(engine)
+    access_log_on = accesslog.log.isEnabledFor
 
     def app(environ: dict, start_response: StartResponse) -> Iterable[bytes]:
-        started = perf_counter()
+        logging_on = access_log_on(INFO)
+        started = perf_counter() if logging_on else 0.0
         request, path = _request(environ)
         if path.startswith(CONTROL_PREFIX):
             response = dashboard.handle(request) if dashboard.handles(path) else control.handle(request)
@@ -135,7 +138,8 @@ def make_app(engine: Optional[Engine] = None) -> Callable[[dict, StartResponse],
             response = product_error(request.method, request.url, request.headers, request.body)
         else:
             response = engine.handle(request)
-        accesslog.record(request.method, path, response, (perf_counter() - started) * 1000)
+        if logging_on:
+            accesslog.record(request.method, path, response, (perf_counter() - started) * 1000)
         # Answers never carry their own Content-Length (HttpResponse bodies are whole bytes).
         headers = [*response.headers.items(), ("Content-Length", str(len(response.body)))]
         start_response(_REASONS.get(response.status, f"{response.status} Unknown"), headers)
