@@ -68,7 +68,7 @@ def test_create_attach_detach_delete_new_sdk(client):
     assert (item["Status"], item["InstanceId"], item["Device"]) == ("In_use", instance_id, "/dev/xvdb")
     assert item["Attachments"]["Attachment"][0]["InstanceId"] == instance_id
     assert item["DeleteWithInstance"] is False  # AttachDisk's documented default
-    assert [d["DiskId"] for d in disks(client, instance_id)][1:] == [disk_id]
+    assert [d["DiskId"] for d in disks(client, instance_id) if d["Type"] == "data"] == [disk_id]
 
     detach(client, instance_id, disk_id)
     item = disk(client, disk_id)

@@ -72,7 +72,7 @@ def test_response_shape_checker_catches_wrong_names_and_types():
 
 
 # Region-less actions with nothing to look up: they answer the same in every region.
-GLOBAL_ACTIONS = {"DescribeRegions"}
+GLOBAL_ACTIONS = {"DescribeRegions", "DescribeInstanceTypes"}
 
 
 @pytest.mark.parametrize("action", sorted(REGISTRY))
@@ -81,9 +81,12 @@ def test_region_less_actions_find_their_resource(action):
     (``region_of``): old SDKs send their client's RegionId anyway, and it must not decide."""
     from tests.spec import metadata
 
-    declared = {p["name"] for p in metadata()["apis"][action]["parameters"]}
+    declared = {p["name"]: p for p in metadata()["apis"][action]["parameters"]}
     op = REGISTRY[action]
-    if "RegionId" in declared or action in GLOBAL_ACTIONS:
-        assert op.region_of is None, f"{action} declares RegionId: the request's region decides"
+    required = "RegionId" in declared and (declared["RegionId"].get("schema") or {}).get("required")
+    if required or action in GLOBAL_ACTIONS:
+        assert op.region_of is None, f"{action} requires RegionId: the request's region decides"
+    elif "RegionId" in declared:
+        pass  # optional: the request's region when given, else the resource's (region_of) or the endpoint's
     else:
         assert op.region == "optional" and op.region_of is not None, f"{action} declares no RegionId"

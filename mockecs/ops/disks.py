@@ -165,7 +165,7 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
 # -- AttachDisk / DetachDisk ------------------------------------------------------------------
 def _check_room(ctx: Context, instance: Mapping[str, Any]) -> None:
     itype = instance_type(instance.get("InstanceType")) or {}
-    limit = int(itype.get("DiskQuantity") or ctx.config.options.get("data_disks_per_instance", 64))
+    limit = min(int(itype.get("DiskQuantity") or 64), ctx.config.options["data_disks_per_instance"])
     if sum(d["Type"] == "data" for d in instance_disks(ctx, instance["InstanceId"])) >= limit:
         raise EcsError("InstanceDiskLimitExceeded",
                        "The amount of the disk on instance in question reach its limits.", 403)

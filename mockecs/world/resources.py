@@ -22,6 +22,7 @@ from mockecs.world.validation import check_tags
 PREFIX = {
     "image": "m-", "snapshot": "s-", "instance": "i-", "disk": "d-", "task": "t-",
     "component": "ic-", "pipeline": "ip-", "execution": "exec-", "resource_group": "rg-",
+    "vpc": "vpc-", "vswitch": "vsw-", "vrouter": "vrt-", "route_table": "vtb-", "network_interface": "eni-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 # Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
@@ -104,7 +105,7 @@ def put(txn: Transaction, kind: str, record: dict) -> dict:
 ID_FIELD = {
     "image": "ImageId", "snapshot": "SnapshotId", "instance": "InstanceId", "disk": "DiskId", "task": "TaskId",
     "component": "ImageComponentId", "pipeline": "ImagePipelineId", "execution": "ExecutionId",
-    "resource_group": "ResourceGroupId",
+    "resource_group": "ResourceGroupId", "vpc": "VpcId", "vswitch": "VSwitchId",
 }
 
 

@@ -26,11 +26,12 @@ def check_name(name: Optional[str], code: str = "InvalidImageName.Malformed",
     return name
 
 
-def check_description(text: Optional[str], code: str = "InvalidDescription.Malformed") -> Optional[str]:
+def check_description(text: Optional[str], code: str = "InvalidDescription.Malformed",
+                      message: str = "Specified description is not valid.") -> Optional[str]:
     if text is None or text == "":
         return text
     if not 2 <= len(text) <= 256 or text.lower().startswith(("http://", "https://")):
-        raise EcsError(code, "Specified description is not valid.", 400)
+        raise EcsError(code, message, 400)
     return text
 
 
