@@ -72,7 +72,8 @@ def make_state(server) -> dict:
                                                      instance_type="ecs.g7.large"))
     server.engine.inject("DescribeImages", "Throttling", times=2)
     server.engine.lifecycle.delay("snapshot", 30)
-    return {"instance": instance_id, "image": image_id}
+    vpc_id = beijing.create_vpc(models.CreateVpcRequest(region_id="cn-beijing", vpc_name="net-1")).body.vpc_id
+    return {"instance": instance_id, "image": image_id, "vpc": vpc_id}
 
 
 def rows(page, selector: str) -> list[list[str]]:
@@ -92,16 +93,16 @@ def test_dashboard_shows_state_calls_faults_and_delays(server, page, tmp_path):
     assert image["Tags"] == "team=blue" and image["Shares"] == "2222333344445555"
     assert [r[0] for r in rows(page, "#kind-instance")] == [made["instance"]]
     options = page.eval_on_selector_all("#region option", "os => os.map(o => o.textContent)")
-    assert "cn-beijing (2)" in options and "cn-hangzhou (4)" in options  # instance+disk; +image+snapshot
+    assert "cn-beijing (3)" in options and "cn-hangzhou (4)" in options  # instance+disk(+vpc); +image+snapshot
     assert rows(page, "#faults")[0][:4] == ["DescribeImages", "Throttling", "400", "2"]
     assert rows(page, "#delays")[0][:2] == ["snapshot", "30"]
 
     # the live call record, newest first, with filters
     page.wait_for_selector("#calls tbody tr")
     calls = rows(page, "#calls")
-    assert [c[1] for c in calls] == ["RunInstances", "DeleteImage", "ModifyImageSharePermission", "CreateImage",
-                                     "RunInstances"]
-    assert calls[1][4:6] == ["404", "InvalidImageId.NotFound"] and float(calls[1][6]) >= 0
+    assert [c[1] for c in calls] == ["CreateVpc", "RunInstances", "DeleteImage", "ModifyImageSharePermission",
+                                     "CreateImage", "RunInstances"]
+    assert calls[2][4:6] == ["404", "InvalidImageId.NotFound"] and float(calls[2][6]) >= 0
     page.fill("#filter-action", "image")
     assert [c[1] for c in rows(page, "#calls")] == ["DeleteImage", "ModifyImageSharePermission", "CreateImage"]
     page.fill("#filter-action", "")
@@ -118,6 +119,10 @@ def test_dashboard_shows_state_calls_faults_and_delays(server, page, tmp_path):
     page.select_option("#region", "cn-beijing")
     page.wait_for_url("**region=cn-beijing**")
     assert page.query_selector("#kind-image") is None and len(rows(page, "#kind-instance")) == 1
+    # a kind the dashboard has no columns for (added by another module) shows up on its own
+    vpc = dict(zip(page.eval_on_selector_all("#kind-vpc thead th", "hs => hs.map(h => h.textContent)"),
+                   rows(page, "#kind-vpc")[0]))
+    assert vpc["VpcId"] == made["vpc"] and vpc["VpcName"] == "net-1" and vpc["Status"] in ("Available", "Pending")
 
 
 def test_dashboard_buttons(server, page, tmp_path):
