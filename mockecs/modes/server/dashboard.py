@@ -98,8 +98,8 @@ class Dashboard:
 
     # -- views ---------------------------------------------------------------------------
     def _page(self, template: str, query: dict) -> HttpResponse:
-        html = self._templates().get_template(template).render(**self.state(query.get("account"),
-                                                                            query.get("region")))
+        html = self._templates().get_template(template).render(token=query.get("token"),
+                                                               **self.state(query.get("account"), query.get("region")))
         return HttpResponse(200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"},
                             html.encode("utf-8"))
 

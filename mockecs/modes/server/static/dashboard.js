@@ -4,11 +4,14 @@
 (function () {
   const $ = (selector) => document.querySelector(selector);
   const stateBox = $("#state");
+  // A control token (a server that requires one) comes in the page's URL: /_mockecs/?token=...
+  const token = new URLSearchParams(location.search).get("token");
+  const auth = token ? { "X-Mockecs-Token": token } : {};
   let calls = [];
 
   async function send(method, url, body) {
     const resp = await fetch(url, {
-      method, headers: { "Content-Type": "application/json" },
+      method, headers: { "Content-Type": "application/json", ...auth },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const data = await resp.json().catch(() => ({}));
@@ -17,7 +20,7 @@
   }
 
   async function refreshState() {
-    const resp = await fetch(stateBox.dataset.url, { cache: "no-store" });
+    const resp = await fetch(stateBox.dataset.url, { cache: "no-store", headers: auth });
     if (resp.ok) stateBox.innerHTML = await resp.text();
     stateBox.dataset.refreshed = String(Date.now());
   }
@@ -54,7 +57,7 @@
   }
 
   async function refreshCalls() {
-    const resp = await fetch("/_mockecs/dashboard/calls", { cache: "no-store" });
+    const resp = await fetch("/_mockecs/dashboard/calls", { cache: "no-store", headers: auth });
     if (resp.ok) calls = await resp.json();
     renderCalls();
   }
