@@ -82,7 +82,13 @@ def test_python_sdks_through_https_proxy(server, tmp_path):
     # copy of certifi that shadows the installed one for this client only, with the `mockecs ca` command.
     shadow = tmp_path / "site"
     shutil.copytree(os.path.dirname(certifi.__file__), shadow / "certifi")
-    env = {"HTTPS_PROXY": server.url, "PYTHONPATH": str(shadow), "SSL_CERT_FILE": ca, "ALIBABA_CLOUD_CA_BUNDLE": ca}
+    bundle = subprocess.run([sys.executable, "-m", "mockecs", "ca", "--bundle"], capture_output=True, text=True,
+                            timeout=60).stdout.strip()  # public CAs + ours: SSL_CERT_FILE keeps real hosts working
+    with open(bundle) as fh, open(ca) as mine, open(certifi.where()) as public:
+        text = fh.read()
+        assert mine.read().strip() in text and public.read().split("-----END CERTIFICATE-----")[0] in text
+    env = {"HTTPS_PROXY": server.url, "PYTHONPATH": str(shadow), "SSL_CERT_FILE": bundle,
+           "ALIBABA_CLOUD_CA_BUNDLE": ca}
     untrusted = run_client(tmp_path, env, "sync")
     assert "CERTIFICATE_VERIFY_FAILED" in untrusted["sync"]  # nothing is trusted by accident
     trust = subprocess.run([sys.executable, "-m", "mockecs", "ca", "--trust-certifi"], env={**os.environ, **env},

@@ -206,15 +206,17 @@ def banner(srv: Any, engine: Any, ca_path: str, certfile: Optional[str] = None) 
               help="Add the CA to certifi's bundle in this Python (the current Alibaba Cloud Python SDK trusts "
                    "only that bundle).")
 @click.option("--untrust-certifi", is_flag=True, help="Remove it from certifi's bundle again.")
-def ca_command(trust_certifi: bool, untrust_certifi: bool) -> None:
+@click.option("--bundle", is_flag=True, help="Print instead the path of a bundle of the public CAs plus the mockecs "
+                                             "CA, for SSL_CERT_FILE in a process that also reaches real hosts.")
+def ca_command(trust_certifi: bool, untrust_certifi: bool, bundle: bool) -> None:
     """Print the path of the mockecs CA certificate (made on first use), to trust for HTTPS through the proxy.
 
     \b
-    export REQUESTS_CA_BUNDLE=$(mockecs ca) SSL_CERT_FILE=$(mockecs ca) NODE_EXTRA_CA_CERTS=$(mockecs ca)
-    export ALIBABA_CLOUD_CA_BUNDLE=$(mockecs ca)       # the old Python SDK
+    export SSL_CERT_FILE=$(mockecs ca --bundle) REQUESTS_CA_BUNDLE=$(mockecs ca --bundle)
+    export NODE_EXTRA_CA_CERTS=$(mockecs ca) ALIBABA_CLOUD_CA_BUNDLE=$(mockecs ca --bundle)
     mockecs ca --trust-certifi                          # the current Python SDK
     """
-    from mockecs.modes.server.tls import add_to_bundle, authority, remove_from_bundle
+    from mockecs.modes.server.tls import add_to_bundle, authority, combined_bundle, remove_from_bundle
 
     path = authority().cert_path
     if trust_certifi or untrust_certifi:
@@ -222,11 +224,11 @@ def ca_command(trust_certifi: bool, untrust_certifi: bool) -> None:
             import certifi
         except ImportError as err:
             raise click.ClickException("certifi is not installed in this Python") from err
-        bundle = certifi.where()
-        changed = add_to_bundle(bundle, path) if trust_certifi else remove_from_bundle(bundle)
+        certifi_bundle = certifi.where()
+        changed = add_to_bundle(certifi_bundle, path) if trust_certifi else remove_from_bundle(certifi_bundle)
         verb = ("added to" if trust_certifi else "removed from") if changed else "unchanged:"
-        click.echo(f"mockecs CA {verb} {bundle}", err=True)
-    click.echo(path)
+        click.echo(f"mockecs CA {verb} {certifi_bundle}", err=True)
+    click.echo(combined_bundle(path) if bundle else path)
 
 
 @main.command("settings")

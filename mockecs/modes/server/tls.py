@@ -256,3 +256,28 @@ def remove_from_bundle(bundle: str) -> bool:
     with open(bundle, "wb") as fh:
         fh.write(data[:start] + data[end:])
     return True
+
+
+def combined_bundle(ca_path: str, directory: Optional[str] = None) -> str:
+    """A PEM bundle of the usual public CAs (certifi's, else the system's default file) plus the mockecs CA,
+    written next to the CA: for ``SSL_CERT_FILE``/``REQUESTS_CA_BUNDLE`` in a process that also talks to real
+    HTTPS hosts. Returns its path."""
+    try:
+        import certifi
+
+        public = certifi.where()
+    except ImportError:
+        public = ssl.get_default_verify_paths().cafile or ""
+    data = b""
+    if public and os.path.exists(public):
+        with open(public, "rb") as fh:
+            data = fh.read().rstrip(b"\n") + b"\n"
+    with open(ca_path, "rb") as fh:
+        data += _BUNDLE_MARK + fh.read()
+    path = os.path.join(directory or os.path.dirname(ca_path), "ca-bundle.pem")
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".bundle-")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+    return path
