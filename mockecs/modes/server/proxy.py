@@ -23,6 +23,8 @@ import threading
 from typing import Any, Callable, Iterable, Optional
 from urllib.parse import unquote
 
+from mockecs.modes.server.tls import authority
+
 log = logging.getLogger("mockecs.modes.server")
 
 # Every Alibaba Cloud API endpoint lives under aliyuncs.com.
@@ -41,20 +43,19 @@ class Tunnels:
         self._slots = threading.BoundedSemaphore(MAX_TUNNELS)
         self._ca_lock = threading.Lock()
         self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
         self._closed = False
 
     @property
     def ca(self) -> Any:
-        with self._ca_lock:
+        with self._ca_lock:  # made (or loaded) on the first tunnel, in that tunnel's thread
             if self._ca is None:
-                from mockecs.modes.server.tls import authority
-
                 self._ca = authority()
             return self._ca
 
     def take(self, sock: socket.socket, head: bytes) -> None:
         """Serve the connection whose first bytes were ``head`` (a whole ``CONNECT`` request head)."""
-        with self._ca_lock:
+        with self._open_lock:
             if self._closed:
                 sock.close()
                 return
@@ -90,7 +91,7 @@ class Tunnels:
         except Exception:  # pragma: no cover - a bug: log it, never kill the thread silently
             log.exception("mockecs tunnel failed")
         finally:
-            with self._ca_lock:
+            with self._open_lock:
                 self._open.discard(sock)
             try:
                 sock.close()
@@ -99,7 +100,7 @@ class Tunnels:
 
     def close(self) -> None:
         """End every open tunnel (the server is stopping); later ones are refused."""
-        with self._ca_lock:
+        with self._open_lock:
             self._closed = True
             socks, self._open = list(self._open), set()
         for sock in socks:
