@@ -17,17 +17,18 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib
 import inspect
 import re
 import threading
 import unittest
 from typing import Any, Callable, Iterable, Optional, TypeVar, Union
-from unittest import mock as mock_module
 
 from mockecs.engine.core import Config, Engine
 from mockecs.modes.offline import (
     ECS_HOST,
     METADATA_HOST,
+    AttributePatch,
     FakeCredentialsEnv,
     MetadataServer,
     intercept_pattern,
@@ -191,9 +192,8 @@ class MockECS:
                 pass  # the old SDK is not installed
             else:
                 self._start_responses(_VENDORED)
-                patch = mock_module.patch(_RAM_ROLE_SIGNER + ".urlopen", self.metadata.urlopen)
-                patch.start()
-                self._patchers.append(patch)
+                signer = importlib.import_module(_RAM_ROLE_SIGNER)
+                self._patchers.append(AttributePatch(signer, "urlopen", self.metadata.urlopen).start())
             self._start_aiohttp()
             self._patchers.append(FakeCredentialsEnv().start())
             _active.append(self)

@@ -19,7 +19,6 @@ import re
 import secrets
 import sys
 from typing import Any
-from unittest import mock
 from urllib.parse import parse_qsl, urlsplit
 
 from mockecs.engine.core import Engine, new_request_id
@@ -140,6 +139,29 @@ class MetadataServer:
         return io.BytesIO(resp.body)
 
 
+class AttributePatch:
+    """``setattr`` until :meth:`stop` (``unittest.mock.patch.object`` without importing unittest.mock and
+    asyncio at ``import mockecs`` time)."""
+
+    _MISSING = object()
+
+    def __init__(self, owner: Any, name: str, value: Any) -> None:
+        self.owner, self.name, self.value = owner, name, value
+        self.saved: Any = self._MISSING
+
+    def start(self) -> AttributePatch:
+        self.saved = self.owner.__dict__.get(self.name, self._MISSING) if hasattr(self.owner, "__dict__") \
+            else getattr(self.owner, self.name, self._MISSING)
+        setattr(self.owner, self.name, self.value)
+        return self
+
+    def stop(self) -> None:
+        if self.saved is self._MISSING:
+            delattr(self.owner, self.name)
+        else:
+            setattr(self.owner, self.name, self.saved)
+
+
 _ENV_PAIRS = (("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
               ("ALIYUN_ACCESS_KEY_ID", "ALIYUN_ACCESS_KEY_SECRET"))  # current SDKs' credential chain; old SDK
 _AUTH_UTIL = "alibabacloud_credentials.utils.auth_util"  # reads the variables once, when first imported
@@ -166,9 +188,7 @@ class FakeCredentialsEnv:
             for attr, value in (("environment_access_key_id", DEFAULT_ACCESS_KEY_ID),
                                 ("environment_access_key_secret", DEFAULT_ACCESS_KEY_SECRET)):
                 if not getattr(auth_util, attr, None):
-                    patch = mock.patch.object(auth_util, attr, value)
-                    patch.start()
-                    self._patches.append(patch)
+                    self._patches.append(AttributePatch(auth_util, attr, value).start())
         return self
 
     def stop(self) -> None:
