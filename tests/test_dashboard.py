@@ -83,7 +83,7 @@ def rows(page, selector: str) -> list[list[str]]:
 
 def test_dashboard_shows_state_calls_faults_and_delays(server, page, tmp_path):
     made = make_state(server)
-    page.goto(server.url + "/_mockecs/")
+    page.goto(server.dashboard_url)
     images = rows(page, "#kind-image")
     assert len(images) == 1
     image = dict(zip(page.eval_on_selector_all("#kind-image thead th", "hs => hs.map(h => h.textContent)"),

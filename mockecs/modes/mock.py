@@ -135,7 +135,7 @@ class MockECS:
                 from mockecs.modes.server.thread import ServerThread  # only when asked: keeps the mock light
 
                 self._server = ServerThread(engine=self.engine).start()
-            return self._server.url + "/_mockecs/"
+            return self._server.dashboard_url
 
     # -- patching ----------------------------------------------------------------------
     def _answer(self, method: str, url: str, headers: Any, body: Any) -> HttpResponse:
