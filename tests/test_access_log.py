@@ -14,19 +14,19 @@ from mockecs.modes.server.tls import ca_cert_path
 from tests.test_server import QUERY, ServerProcess
 
 
-def requests_made(url: str) -> None:
+def requests_made(url: str, auth: dict) -> None:
     requests.get(url + "/" + QUERY, timeout=10)
     bad = requests.get(url + "/?Action=DescribeZones&Version=2014-05-26&Format=JSON&RegionId=nowhere-1",
                        headers={"x-acs-accesskey-id": "k"}, timeout=10)
     assert bad.status_code in (400, 404)
-    assert requests.post(url + "/_mockecs/reset", timeout=10).status_code == 200
+    assert requests.post(url + "/_mockecs/reset", headers=auth, timeout=10).status_code == 200
 
 
 def banner_and_log(tmp_path, *args: str) -> tuple[list[str], list[str]]:
     log_path = tmp_path / "server.log"
     srv = ServerProcess(*args, log_path=str(log_path))
     try:
-        requests_made(srv.url)
+        requests_made(srv.url, srv.auth)
         banner = [srv.line] + [srv.proc.stdout.readline().rstrip("\n") for _ in range(4)]
     finally:
         assert srv.stop() == 0
@@ -46,11 +46,12 @@ def test_json_access_log_and_banner(tmp_path):
                           "request_id"}
     assert first["level"] == "INFO" and isinstance(first["ms"], float) and 0 <= first["ms"] < 5000
     assert re.fullmatch(r"[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}", first["request_id"])
-    # the banner: URL, store, catalog size, strict mode, control token, CA path
+    # the banner: URL, (the control token: the second line, read by ServerProcess), store, catalog size,
+    # strict mode, CA path
     assert banner[0].startswith("mockecs serving on http://127.0.0.1:")
     text = "\n".join(banner)
     assert "store: memory://" in text and "catalog: 0 images" in text and "strict signatures: on" in text
-    assert "token: " in text and f"CA certificate: {ca_cert_path()}" in text
+    assert f"CA certificate: {ca_cert_path()}" in text and "control API and dashboard: http://127.0.0.1:" in text
     assert "HTTPS_PROXY=http://127.0.0.1:" in text
 
 
@@ -84,3 +85,21 @@ def test_access_log_off_below_info():
     finally:
         logging.getLogger().removeHandler(handler)
         logging.getLogger().setLevel("WARNING")
+
+
+def test_dashboard_needs_the_control_token_where_the_control_api_does():
+    from mockecs.engine.core import Config, Engine
+    from mockecs.modes.server import ServerThread
+
+    with ServerThread(Engine(Config(strict_signatures=True)), control_token="dash-token") as srv:
+        assert requests.get(srv.dashboard_url, timeout=10).status_code == 401
+        assert requests.get(srv.dashboard_url + "dashboard/calls", timeout=10).status_code == 401
+        assert requests.get(srv.dashboard_url + "?token=wrong", timeout=10).status_code == 401
+        page = requests.get(srv.dashboard_url + "?token=dash-token", timeout=10)
+        assert page.status_code == 200 and 'name="token" value="dash-token"' in page.text
+        calls = requests.get(srv.dashboard_url + "dashboard/calls", headers={"X-Mockecs-Token": "dash-token"},
+                             timeout=10)
+        assert calls.status_code == 200 and calls.json() == []
+        assert requests.get(srv.dashboard_url + "dashboard/static/dashboard.js", timeout=10).status_code == 200
+    with ServerThread() as open_srv:  # loopback, not strict: no token, as for the control API
+        assert requests.get(open_srv.dashboard_url, timeout=10).status_code == 200

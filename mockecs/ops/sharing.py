@@ -30,7 +30,7 @@ def _own_image(ctx: Context, image_id: str, public_error: EcsError) -> dict:
 
 
 def _known(ctx: Context, account: str) -> bool:
-    if not (account.isdigit() and len(account) == 16):
+    if not (account.isascii() and account.isdigit() and len(account) == 16):
         return False
     if ctx.config.options.get("share_any_account"):  # [GUESS] alternative: any 16-digit id exists
         return True

@@ -57,8 +57,12 @@ def _row(kind: str, record: dict) -> dict[str, str]:
 
 
 class Dashboard:
-    def __init__(self, engine: Engine) -> None:
+    """``control`` (the server's ControlApi) decides who may see and steer: the dashboard needs the control
+    token exactly where the control API does (in a header, or ``?token=`` in the page's URL)."""
+
+    def __init__(self, engine: Engine, control: Any = None) -> None:
         self.engine = engine
+        self.control = control
         self._env: Any = None
 
     @staticmethod
@@ -78,6 +82,10 @@ class Dashboard:
         path, query = parts.path, dict(parse_qsl(parts.query))
         name = path[len(_OWN):] if path.startswith(_OWN) else ""
         method = request.method.upper()
+        if self.control is not None and not name.startswith("static/") and \
+                not self.control.authorised(request, query.get("token")):
+            return _text(401, "The dashboard needs the server's control token: open /_mockecs/?token=<token> "
+                              "(mockecs server prints it at start-up).\n")
         try:
             if name.startswith("static/") and method == "GET":
                 return self._static(name[len("static/"):])

@@ -30,7 +30,7 @@ log = logging.getLogger("mockecs.modes.server")
 # Every Alibaba Cloud API endpoint lives under aliyuncs.com.
 ALIBABA_HOST = re.compile(r"^(?:[a-z0-9-]+\.)*aliyuncs\.com$", re.IGNORECASE)
 MAX_TUNNELS = 256  # open tunnels at once; each holds a thread
-TUNNEL_TIMEOUT = 120.0  # seconds a tunnel may sit idle (the server's channel timeout)
+TUNNEL_TIMEOUT = 10.0  # seconds a tunnel may sit idle or take for its handshake (as backends.IDLE_TIMEOUT)
 _MAX_HEAD = 16 * 1024
 
 
