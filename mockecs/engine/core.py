@@ -54,6 +54,7 @@ class Call:
     request_id: str
     time: float
     size: int = field(default=0, repr=False, compare=False)  # bytes it counts for in the record's bound
+    latency_ms: float = 0.0  # time the engine took to answer
 
     def to_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__, params=dict(self.params))
@@ -319,6 +320,7 @@ class Engine:
 
     # -- the request path -------------------------------------------------------------
     def handle(self, http: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
         request_id = new_request_id()
         req: Optional[ApiRequest] = None
         seen: dict[str, Optional[str]] = {}  # account and region, once known, for the call record
@@ -335,12 +337,19 @@ class Engine:
             status, code = 500, "InternalError"
             message = f"The request processing has failed due to some unknown error. ({type(exc).__name__})"
             response = self._error(req, request_id, EcsError("InternalError", message, 500))
-        if self.config.record_calls:
+        record = self.config.record_calls
+        if record:
             raw = len(http.url) + len(http.body)
             params, size = (dict(req.params), raw + _CALL_OVERHEAD) if req and raw <= CALL_VALUE_CHARS else \
                 recorded_params(req.params, raw) if req else ({}, _CALL_OVERHEAD)
-            self.calls.add(Call(req.action if req else None, params, seen.get("account"), seen.get("region"),
-                                status, code, request_id, time.time(), size), self.config)
+        else:
+            params, size = {}, 0
+        # The Call goes with the response too (the server's access log), recorded or not.
+        response.call = call = Call(req.action if req else None, params, seen.get("account"), seen.get("region"),
+                                    status, code, request_id, time.time(), size,
+                                    (time.perf_counter() - started) * 1000)
+        if record:
+            self.calls.add(call, self.config)
         return response
 
     def _error(self, req: Optional[ApiRequest], request_id: str, err: EcsError) -> HttpResponse:

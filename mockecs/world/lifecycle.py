@@ -66,6 +66,12 @@ class Lifecycle:
 
         self.apply(change)
 
+    def undelay(self, kind_or_id: str) -> bool:
+        """Forget a :meth:`delay`; True if there was one."""
+        target = self.by_id if "-" in kind_or_id else self.by_kind
+        with self._lock:
+            return target.pop(kind_or_id, None) is not None
+
     def fail(self, resource_id: str, message: str = "Injected failure.") -> None:
         """Make the transition of ``resource_id`` end in failure: one that starts later, or one
         still running (not one that was already due by the mock clock, even if nobody read it)."""
