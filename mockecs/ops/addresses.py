@@ -109,6 +109,10 @@ def _shown_on_instance(eip: Mapping[str, Any]) -> dict:
             "InternetChargeType": eip["InternetChargeType"], "IsSupportUnassociate": True}
 
 
+# DescribeEipAddresses lists newest first: by (AllocationTime, AllocationId), descending [GUESS].
+resources.ORDER[KIND] = lambda record: record["AllocationTime"]
+
+
 # -- DescribeEipAddresses -----------------------------------------------------------------------
 # DescribeEipAddresses documents these two with an empty message.
 BAD_FILTER_KEY = error_kind("InvalidFilterKey.NotFound", " ", 404)
@@ -132,6 +136,11 @@ def describe_eip_addresses(ctx: Context, a: dict) -> dict:
         raise EcsError("InstanceType.Invalid", "InstanceType is not null", 400)
     if a["charge_type"] and a["charge_type"] not in CHARGE_TYPES:
         raise EcsError("InvalidChargeType.ValueNotSupported", "The specified ChargeType is not supported.", 400)
+    if paging.unfiltered(a):  # a page from the ordered index, newest first (see ORDER)
+        page, meta = paging.ordered_page(ctx, KIND, resources.owner_region(ctx.account, ctx.region),
+                                         a["page_number"], a["page_size"], None, None, newest_first=True)
+        return {"TotalCount": meta["TotalCount"], "PageNumber": a["page_number"], "PageSize": a["page_size"],
+                "EipAddresses": {"EipAddress": [resources.wire(r) for r in page]}}
     narrower = (access.ip_term(a["eip_address"]) if a["eip_address"] else None,
                 ("instance", a["associated_instance_id"]) if a["associated_instance_id"] else None)
     named = [a["allocation_id"]] if a["allocation_id"] else None

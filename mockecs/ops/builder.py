@@ -15,7 +15,7 @@ exactly when the execution reaches SUCCESS; a cancelled or failed execution dele
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
 
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
@@ -67,6 +67,9 @@ def _execution_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
 resources.TERMS["component"] = _component_terms
 resources.TERMS["pipeline"] = _pipeline_terms
 resources.TERMS["execution"] = _execution_terms
+# Components, pipelines and executions list newest first, ties by ascending id (see paginate).
+for _kind in ("component", "pipeline", "execution"):
+    resources.ORDER[_kind] = lambda record: resources.time_key(record.get("_created", 0.0), descending=True)
 
 
 # -- shared helpers --------------------------------------------------------------------------
@@ -76,6 +79,19 @@ def paginate(kind: str, records: Iterable[Mapping[str, Any]], max_results: int,
     ordered = sorted(records, key=lambda r: (-r.get("_created", 0.0), r[resources.ID_FIELD[kind]]))
     page, token = paging.by_token(ordered, max_results, next_token)
     return list(page), {"TotalCount": len(ordered), "MaxResults": max_results, "NextToken": token}
+
+
+def ordered(ctx: Context, kind: str, term: resources.Term, max_results: int, next_token: Optional[str],
+            read: Optional[Callable[[str], Optional[dict]]] = None) -> tuple[list[Mapping[str, Any]], dict]:
+    """:func:`paginate` of every record under ``term``, from the ordered index: TotalCount from its count,
+    records read (by ``read``, else in one batch) only for the page."""
+    total = ctx.txn.count(kind, term)
+    start = paging.offset(next_token, total)
+    ids = [entry[1] for entry in ctx.txn.page(kind, term, start, max_results, False)]
+    found = [read(i) for i in ids] if read else resources.get_many(ctx, kind, ids)
+    end = start + max_results
+    return ([r for r in found if r is not None],
+            {"TotalCount": total, "MaxResults": max_results, "NextToken": paging.token(end) if end < total else ""})
 
 
 def _mine(ctx: Context, kind: str) -> list[dict]:
@@ -217,6 +233,10 @@ def describe_image_components(ctx: Context, image_component_id: Optional[list[st
                               component_version: Optional[str], component_type: Optional[str],
                               system_type: Optional[str], owner: Optional[str], resource_group_id: Optional[str],
                               tag: Optional[list[dict]], max_results: int, next_token: Optional[str]) -> dict:
+    if paging.unfiltered({**locals(), "owner": None if owner == "SELF" else owner}):
+        page, meta = ordered(ctx, "component", resources.owner_region(ctx.account, ctx.region), max_results,
+                             next_token)
+        return {**meta, "ImageComponent": {"ImageComponentSet": [resources.wire(r) for r in page]}}
     # Alibaba's own (ALIYUN) components are not modelled: the fake has none [GUESS].
     found = [] if owner == "ALIYUN" else _mine(ctx, "component")
     ids = set(image_component_id or ())
@@ -419,6 +439,10 @@ def describe_image_pipelines(ctx: Context, image_pipeline_id: Optional[list[str]
                              next_token: Optional[str]) -> dict:
     if name:
         check_name(name, "InvalidName.Malformed", "The specified Name is wrongly formed.")
+    if paging.unfiltered(locals()):
+        page, meta = ordered(ctx, "pipeline", resources.owner_region(ctx.account, ctx.region), max_results,
+                             next_token)
+        return {**meta, "ImagePipeline": {"ImagePipelineSet": [resources.wire(r) for r in page]}}
     ids = set(image_pipeline_id or ())
     found = [r for r in _mine(ctx, "pipeline") if
              (not ids or r["ImagePipelineId"] in ids)
@@ -454,6 +478,18 @@ def _executions_of(ctx: Context, pipeline_id: str) -> list[dict]:
         if record is not None:
             found.append(record)
     return found
+
+
+def _settle_running(ctx: Context, pipeline_id: str) -> dict[str, Optional[dict]]:
+    """The pipeline's executions in flight, brought up to date (as reading them all does) before a page is
+    read from the index: found under the caller's ``pending:`` term, never a scan."""
+    scope = resources.owner_region(ctx.account, ctx.region)
+    settled = {}
+    for execution_id in sorted(ctx.txn.ids("execution", ("pending:" + scope[0], scope[1]))):
+        raw = ctx.txn.get("execution", execution_id)
+        if raw is not None and raw["ImagePipelineId"] == pipeline_id:
+            settled[execution_id] = _execution(ctx, execution_id)
+    return settled
 
 
 def _delete_images(ctx: Context, execution: Mapping[str, Any]) -> None:
@@ -623,6 +659,12 @@ def describe_image_pipeline_executions(ctx: Context, image_pipeline_id: Optional
                        "The specified parameter ImagePipelineId should not be empty.", 400)
     if image_pipeline_id:
         resources.owned(ctx, "pipeline", image_pipeline_id, PIPELINE_NOT_FOUND)
+        if paging.unfiltered({**locals(), "image_pipeline_id": None}):
+            settled = _settle_running(ctx, image_pipeline_id)  # each execution is read once
+            page, meta = ordered(ctx, "execution", ("pipeline", image_pipeline_id), max_results, next_token,
+                                 lambda i: settled[i] if i in settled else _execution(ctx, i))
+            return {**meta, "ImagePipelineExecution": {"ImagePipelineExecutionSet": [
+                resources.wire(r) for r in page]}}
         found = _executions_of(ctx, image_pipeline_id)
     else:
         found = _mine(ctx, "execution")

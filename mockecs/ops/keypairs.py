@@ -49,6 +49,9 @@ _CERT_TYPES = ("ssh-rsa-cert-v00@openssh.com", "ssh-dss-cert-v00@openssh.com", "
                "ssh-dss-cert-v01@openssh.com", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
                "ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp521-cert-v01@openssh.com")
 MAX_INSTANCES, MAX_NAMES = 50, 100
+# DescribeKeyPairs lists by (CreationTime, KeyPairName); CreationTime is fixed width, names are unique per
+# account and region, so the joined string orders exactly like that pair.
+resources.ORDER[access.KEY_PAIR] = lambda record: f"{record['CreationTime']} {record['KeyPairName']}"
 
 
 def _check_name(name: str) -> None:
@@ -161,6 +164,11 @@ def describe_key_pairs(ctx: Context, key_pair_name: Optional[str], key_pair_fing
                        page_number: int, page_size: int, include_public_key: bool, resource_group_id: Optional[str],
                        tag: Optional[list[dict]]) -> dict:
     wanted_tags = tag_filter(tag)
+    if paging.unfiltered({**locals(), "include_public_key": None}):  # a page from the ordered index
+        page, meta = paging.ordered_page(ctx, access.KEY_PAIR, resources.owner_region(ctx.account, ctx.region),
+                                         page_number, page_size, None, None)
+        return {"TotalCount": meta["TotalCount"], "PageNumber": page_number, "PageSize": page_size,
+                "KeyPairs": {"KeyPair": [_view(r, include_public_key) for r in page]}}
     if key_pair_name and "*" not in key_pair_name:
         found = access.key_pair(ctx, key_pair_name)
         candidates: list[dict] = [found] if found is not None else []

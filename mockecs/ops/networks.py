@@ -8,7 +8,7 @@ from typing import Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, Comma, I, S
-from mockecs.world import lifecycle, networks, regions, resources
+from mockecs.world import lifecycle, networks, paging, regions, resources
 from mockecs.world.validation import check_description
 
 resources.TERMS["vswitch"] = networks.vswitch_terms
@@ -43,6 +43,8 @@ TOO_MANY_VSWITCH_IDS = error_kind("InvalidVSwitchIdNumber.NotSupported",
 # CreateVSwitch and DeleteVSwitch document their own wording of a missing parameter.
 MISSING = ("MissingParameter", "Miss mandatory parameter.", 400)
 MAX_IDS = 20  # DescribeVpcs.VpcId / DescribeVSwitches.VSwitchId: up to 20 ids, comma-separated
+# DescribeVpcs / DescribeVSwitches list in creation order (ties by id).
+resources.ORDER["vpc"] = resources.ORDER["vswitch"] = lambda record: resources.time_key(record.get("_created", 0.0))
 # DescribeVpcs / DescribeVSwitches: PageSize 1..50, default 10 (metadata).
 _PAGE = (I("PageNumber", default=1, min=1, max=2**31 - 1), I("PageSize", default=10, min=1, max=50))
 
@@ -99,6 +101,11 @@ def _ids(value: Optional[list[str]], limit_error: type[EcsError]) -> Optional[li
 def describe_vpcs(ctx: Context, vpc_id: Optional[list[str]], is_default: Optional[bool], page_number: int,
                   page_size: int) -> dict:
     named = _ids(vpc_id, TOO_MANY_VPC_IDS)
+    if paging.unfiltered(locals()):  # a page from the ordered index
+        page, meta = paging.ordered_page(ctx, "vpc", resources.owner_region(ctx.account, ctx.region),
+                                         page_number, page_size, None, None)
+        return {"TotalCount": meta["TotalCount"], "PageNumber": page_number, "PageSize": page_size,
+                "Vpcs": {"Vpc": [_vpc_view(ctx, r) for r in page]}}
     found = [r for r in resources.mine_among(ctx, "vpc", named)
              if is_default is None or r["IsDefault"] == is_default]
     found.sort(key=lambda r: (r["_created"], r["VpcId"]))
@@ -174,6 +181,11 @@ def create_vswitch(ctx: Context, zone_id: str, cidr_block: str, vpc_id: str, v_s
 def describe_vswitches(ctx: Context, vpc_id: Optional[str], v_switch_id: Optional[list[str]],
                        zone_id: Optional[str], is_default: Optional[bool], page_number: int, page_size: int) -> dict:
     named = _ids(v_switch_id, TOO_MANY_VSWITCH_IDS)
+    if paging.unfiltered(locals()):  # a page from the ordered index
+        page, meta = paging.ordered_page(ctx, "vswitch", resources.owner_region(ctx.account, ctx.region),
+                                         page_number, page_size, None, None)
+        return {"TotalCount": meta["TotalCount"], "PageNumber": page_number, "PageSize": page_size,
+                "VSwitches": {"VSwitch": [resources.wire(r) for r in page]}}
     found = [r for r in resources.mine_among(ctx, "vswitch", named, ("vpc", vpc_id) if vpc_id else None)
              if (not vpc_id or r["VpcId"] == vpc_id) and (not zone_id or r["ZoneId"] == zone_id)
              and (is_default is None or r["IsDefault"] == is_default)]

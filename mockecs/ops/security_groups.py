@@ -188,6 +188,16 @@ def describe_security_groups(ctx: Context, a: dict) -> dict:
         ids = [i for i in ids if i == a["security_group_id"]] if ids else [a["security_group_id"]]
         ids = ids or ["-"]  # both given and different: nothing matches
     wanted_tags = tag_filter(a["tag"])
+    # IsQueryEcsCount and FuzzyQuery (without a name) change nothing: a page from the ordered index. No
+    # sort key: the index orders by id, read newest first = by id, descending (documented).
+    if paging.unfiltered({**a, "is_query_ecs_count": None, "fuzzy_query": None}):
+        try:
+            page, meta = paging.ordered_page(ctx, KIND, resources.owner_region(ctx.account, ctx.region),
+                                             a["page_number"], a["page_size"], a["next_token"], a["max_results"],
+                                             newest_first=True)
+        except paging.BAD_TOKEN:
+            raise LIST_BAD_TOKEN from None
+        return {**meta, "RegionId": ctx.region, "SecurityGroups": {"SecurityGroup": [_list_view(ctx, r) for r in page]}}
     network = a["network_type"]
     matches = []
     by_group = resource_groups.term(a["resource_group_id"]) if a["resource_group_id"] else None
