@@ -12,6 +12,10 @@ decode, gateway checks, parameters, handler, JSON encoding) for
 Targets (issue 14): page at 100k <= 1.5x page at 10 on every store; no-alias and substring at 100k
 <= 5x. PageSize 100 is compared with the same page at 1,000 too (at 10 images it holds only 10).
 
+Then issue 12's listings (``--others``): DescribeSecurityGroups and DescribeKeyPairs, first page of 10,
+with 10 and 10,000 records of the caller (created through the engine), on the memory store
+(``--other-stores`` for more); target: the page at 10,000 <= 1.5x the page at 10.
+
 Run: ``.venv/bin/python benchmarks/describe_scaling.py [--stores memory,sqlite,redis]
 [--sizes 10,1000,100000] [--redis redis://127.0.0.1:6379/0]`` (without ``--redis`` a
 ``redis-server`` is started in a temporary folder, if installed).
@@ -63,8 +67,8 @@ def populate(engine: Engine, count: int, batch: int = 5_000) -> list[str]:
     return ids
 
 
-def call(engine: Engine, **params: str) -> dict:
-    query = {"Action": "DescribeImages", "Version": "2014-05-26", "Format": "JSON", "RegionId": REGION, **params}
+def call(engine: Engine, action: str = "DescribeImages", **params: str) -> dict:
+    query = {"Action": action, "Version": "2014-05-26", "Format": "JSON", "RegionId": REGION, **params}
     resp = engine.handle(HttpRequest("POST", "https://ecs.aliyuncs.com/", {
         "content-type": "application/x-www-form-urlencoded"}, urlencode(query).encode()))
     body = json.loads(resp.body)
@@ -128,6 +132,56 @@ def report(store: str, rows: dict[int, dict[str, float]]) -> list[str]:
     return missed
 
 
+# Issue 12's listings: how to create one record of the caller, and the page timed.
+PUBLIC_KEY = ("ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBHg43LsicursDDKUuERvvPc08Y8b"
+              "IsZwbbu3U9U1jHDCGEn7TKYUJ6Xd9ZzHYY16eHOcfFoLkA6EKCbni1mQgi4=")
+OTHERS = {
+    "DescribeSecurityGroups": ("CreateSecurityGroup", lambda n: {}, "SecurityGroups"),
+    "DescribeKeyPairs": ("ImportKeyPair", lambda n: {"KeyPairName": f"bench-{n}", "PublicKeyBody": PUBLIC_KEY},
+                         "KeyPairs"),
+}
+OTHER_OPTIONS = {"security_group_quota": 10**9, "key_pair_quota": 10**9}
+
+
+def measure_others(store: str, url: str, sizes: list[int], repeat: int) -> list[str]:
+    """First page of 10 of each listing in ``OTHERS`` at every size (median ms, sizes interleaved)."""
+    engines = {n: Engine(Config(store=url.replace("{n}", str(n)), options=OTHER_OPTIONS)) for n in sizes}
+    for size, engine in engines.items():
+        engine.reset()
+        started = time.perf_counter()
+        for create, params, _ in OTHERS.values():
+            for n in range(size):
+                call(engine, create, **params(n))
+        print(f"  created {size:,} of each in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+        for action, (_, _, field) in OTHERS.items():
+            body = call(engine, action, PageSize="10")
+            assert body["TotalCount"] == size and len(next(iter(body[field].values()))) == min(10, size)
+    samples: dict[int, dict[str, list[float]]] = {n: {a: [] for a in OTHERS} for n in sizes}
+    for _ in range(max(1, repeat // 5)):
+        for size, engine in engines.items():
+            for action in OTHERS:
+                call(engine, action, PageSize="10")  # warm
+                for _ in range(5):
+                    start = time.perf_counter()
+                    call(engine, action, PageSize="10")
+                    samples[size][action].append((time.perf_counter() - start) * 1000)
+    small, top = min(sizes), max(sizes)
+    print(f"\n[{store}]  issue 12's listings, page of 10, median ms per call")
+    missed = []
+    for action in OTHERS:
+        low, high = (statistics.median(samples[n][action]) for n in (small, top))
+        verdict = "OK" if high / low <= 1.5 else "target missed"
+        line = (f"{store}: {action} at {top:,} = {high:.3f} ms, at {small:,} = {low:.3f} ms: {high / low:.2f}x "
+                f"(target <= 1.5x): {verdict}")
+        print(line)
+        if verdict != "OK":
+            missed.append(line)
+    for engine in engines.values():
+        engine.reset()
+        engine.store.close()
+    return missed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=50, help="timed calls per measurement")
@@ -135,12 +189,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="10,1000,100000", help="store sizes (all stores)")
     parser.add_argument("--top", type=int, default=None, help="a smaller top size for SQLite and Redis")
     parser.add_argument("--redis", default=None, help="a Redis URL (default: start a redis-server)")
+    parser.add_argument("--others", default="10,10000", help="sizes of issue 12's listings ('' to skip)")
+    parser.add_argument("--other-stores", default="memory", help="stores for issue 12's listings (memory,sqlite)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     missed = []
     server = None
     with tempfile.TemporaryDirectory() as folder:
-        for store in args.stores.split(","):
+        for store in filter(None, args.stores.split(",")):
             store_sizes = sizes
             if store != "memory" and args.top:
                 store_sizes = [s for s in sizes if s < args.top] + [args.top]
@@ -158,6 +214,10 @@ def main() -> None:
             for engine in engines.values():
                 engine.reset()
                 engine.store.close()
+        if args.others:
+            for store in args.other_stores.split(","):
+                url = {"memory": "memory://", "sqlite": f"sqlite:///{folder}/others-{{n}}.db"}[store]
+                missed += measure_others(store, url, [int(n) for n in args.others.split(",")], args.repeat)
     if server is not None:
         server.terminate()
     print(f"\n{len(missed)} target(s) missed" if missed else "\nevery target met")
