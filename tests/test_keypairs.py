@@ -398,3 +398,42 @@ def test_unknown_resource_group(client):
         resource_group_id="rg-nosuchgroup0000"))
     assert_exact("ImportKeyPair", err)
     assert key_pairs(client)["TotalCount"] == 0
+
+
+# -- keys made ahead of CreateKeyPair ------------------------------------------------------------
+def test_create_key_pair_takes_a_key_made_ahead_off_the_request(client, monkeypatch):
+    """RSA keys are generated on a background thread, not in the request's store transaction (which
+    held every other request for 45-90 ms); each key is handed out once."""
+    import threading
+    import time
+
+    from mockecs.world import keygen
+
+    made_on: list[str] = []
+    generate = keygen._generate
+
+    def spy():
+        made_on.append(threading.current_thread().name)
+        return generate()
+    monkeypatch.setattr(keygen, "_generate", spy)
+    def ready() -> None:
+        deadline = time.monotonic() + 30
+        while len(keygen._ready) < keygen.READY and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(keygen._ready) == keygen.READY
+
+    bodies = []
+    for n in range(3):
+        ready()
+        bodies.append(create(client, f"ahead-{n}").private_key_body)
+    ready()
+    assert made_on and set(made_on) == {"mockecs-keygen"}  # every key made on the pool's thread
+    assert len(set(bodies)) == 3
+    for body, listed in zip(bodies, [f"ahead-{n}" for n in range(3)]):
+        private = serialization.load_pem_private_key(body.encode(), None)
+        blob = base64.b64decode(private.public_key().public_bytes(
+            serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).split()[1])
+        assert key_pairs(client, key_pair_name=listed)["KeyPairs"]["KeyPair"][0]["KeyPairFingerPrint"] == \
+            ":".join(f"{b:02x}" for b in hashlib.md5(blob).digest())
+    keygen._after_fork()  # a forked worker never hands out its parent's keys
+    assert not keygen._ready

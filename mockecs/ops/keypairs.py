@@ -17,13 +17,12 @@ from typing import Any, Mapping, Optional
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mockecs.ops.instances import tag_filter
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import TAGS, B, I, S
-from mockecs.world import access, paging, resource_groups, resources
+from mockecs.world import access, keygen, paging, resource_groups, resources
 
 NAME_MALFORMED = error_kind("InvalidKeyPairName.Malformed", "Specified Key Pair name is not valid.", 400)
 ALREADY_EXISTS = error_kind("KeyPair.AlreadyExist", "The key pair already exist.", 400)
@@ -125,7 +124,7 @@ def _new_key_pair(ctx: Context, name: str, public_key: str, blob: bytes, checked
 def create_key_pair(ctx: Context, key_pair_name: str, resource_group_id: Optional[str],
                     tag: Optional[list[dict]]) -> dict:
     checked = _check_new(ctx, key_pair_name, tag, resource_group_id)  # refused before the (slow) key generation
-    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = keygen.rsa_key()  # made ahead, off the store transaction
     public = private.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
     blob = base64.b64decode(public.split()[1])
     record = _new_key_pair(ctx, key_pair_name, public.decode(), blob, checked)
