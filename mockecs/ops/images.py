@@ -261,7 +261,8 @@ def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
     # The "if ... else" guards skip a call per request on this hot path (the callees handle empty input too).
     a["filters"] = _filters(a["filter"]) if a["filter"] else {}
     a["tags"] = _tag_wanted(a["tag"]) if a["tag"] else []
-    a["with_community"] = bool(ctx.engine.config.options.get("describe_default_includes_community", True))
+    # The metadata: IsPublic defaults to false, which leaves community images out of an alias-less query.
+    a["with_community"] = bool(ctx.engine.config.options.get("describe_default_includes_community", False))
     test = _predicate(ctx, a)
     matched = [r for r in _source(ctx, a) if test(r)]
     name = a["image_name"]
@@ -641,8 +642,11 @@ def delete_image(ctx: Context, image_id: str, force: bool) -> dict:
     try:
         record = images.own(ctx, image_id)
     except EcsError:
-        if ctx.config.options.get("delete_missing_image") == "ignore":
-            return {}  # the docs also say a missing id "is ignored"
+        # The metadata's ImageId: "if the custom image does not exist, the request is ignored". An image
+        # the caller sees but may not delete (public, Marketplace, shared, community) keeps the 404;
+        # "delete_missing_image": "error" answers the 404 for a missing id too.
+        if ctx.config.options.get("delete_missing_image", "ignore") == "ignore" and not images.visible(ctx, image_id):
+            return {}
         raise
     status, kind = record.get("Status"), (record.get("_source") or {}).get("kind")
     if status in IN_FLIGHT:

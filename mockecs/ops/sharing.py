@@ -32,7 +32,9 @@ def _own_image(ctx: Context, image_id: str, public_error: EcsError) -> dict:
 def _known(ctx: Context, account: str) -> bool:
     if not (account.isdigit() and len(account) == 16):
         return False
-    if ctx.config.options.get("share_any_account"):  # [GUESS] alternative: any 16-digit id exists
+    # The service shares with any existing account and a fake cannot know which exist (spec §3.7):
+    # any well-formed id is one by default; "share_any_account": False admits only registered accounts.
+    if ctx.config.options.get("share_any_account", True):
         return True
     return ctx.engine.accounts.exists(account)
 

@@ -162,7 +162,7 @@ def family_images(ctx: Context, family: str) -> list[Mapping[str, Any]]:
 
 
 def candidates(ctx: Context, alias: Optional[str], is_public: Optional[bool],
-               include_community_in_default: bool = True) -> Iterable[Mapping[str, Any]]:
+               include_community_in_default: bool = False) -> Iterable[Mapping[str, Any]]:
     """Every image the caller may list in this region for an ``ImageOwnerAlias`` query (spec §2.3).
 
     Catalog parts come as the catalog's own newest-first lists (no copying, no generator layers).
