@@ -110,7 +110,8 @@ class Engine:
         self.plugins = plugins or plugin_manager(BUILTIN_PLUGINS)
         self.store = store if store is not None else make_store(self.config.store, self.plugins)
         self.accounts = Accounts()
-        self.clock = Clock()
+        # Frozen unless options["clock"] == "running": tests advance it exactly (engine.clock.advance).
+        self.clock = Clock(frozen=self.config.options.get("clock", "frozen") != "running")
         self.lifecycle = Lifecycle(mode_of=lambda: self.config.transitions, clock=self.clock.now)
         self.catalog = self._load_catalog()
         for account_id in self.catalog.account_ids():
