@@ -57,7 +57,7 @@ def test_builtin_catalog_contents():
 
 
 def test_catalog_is_loaded_once_and_shared_by_engines():
-    first, second = Engine(), Engine(Config(default_region="eu-central-1"))
+    first, second = Engine(), Engine(Config(region="eu-central-1"))
     assert first.catalog is second.catalog
     first.reset()
     assert first.catalog is second.catalog and len(first.catalog) > 60

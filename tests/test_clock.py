@@ -39,7 +39,11 @@ def test_thaw_runs_with_wall_time_from_where_it_stood(monkeypatch):
 
 def test_engines_clock_is_frozen_unless_asked_to_run():
     assert Engine().clock.frozen
-    assert not Engine(Config(options={"clock": "running"})).clock.frozen
+    engine = Engine(Config(options={"clock": "running"}))
+    assert not engine.clock.frozen
+    engine.config.options["clock"] = "frozen"  # a change at run time applies at the next reading
+    engine.clock.now()
+    assert engine.clock.frozen
 
 
 def test_delayed_import_progress_does_not_move_with_wall_time(client, engine, monkeypatch):

@@ -58,9 +58,9 @@ def test_decorated_function_both_sdks() -> None:
     assert [c.status for c in calls] == [200, 200]
 
 
-@mock_ecs(default_region="cn-beijing")
+@mock_ecs(region="cn-beijing")
 def test_decorator_with_settings() -> None:
-    assert current_mock().engine.config.default_region == "cn-beijing"
+    assert current_mock().engine.config.region == "cn-beijing"
 
 
 def test_decorated_coroutine_function() -> None:

@@ -199,11 +199,11 @@ def test_control_accounts_clock_transitions(clean):
     moved = requests.post(url + "clock/advance", json={"seconds": 86400}, timeout=10).json()
     # The test server's clock is frozen: it moved by exactly what was asked (and a tick per reading).
     assert moved["offset"] == 86400 and 86400 <= moved["now"] - before < 86400.01
-    got = requests.post(url + "transitions", json={"transitions": "realistic", "options": {"x": 1},
+    got = requests.post(url + "transitions", json={"transitions": "realistic",
                                                    "delays": {"image": {"seconds": 5}},
                                                    "fail_next": {"copy": {"message": "boom", "count": 2}}},
                         timeout=10).json()
-    assert got["transitions"] == got["mode"] == "realistic" and got["options"]["x"] == 1
+    assert got["transitions"] == got["mode"] == "realistic"
     assert got["by_kind"]["image"]["seconds"] == 5 and got["next_failures"] == {"copy": ["boom", "boom"]}
     assert requests.get(url + "transitions", timeout=10).json()["transitions"] == "realistic"
     requests.post(url + "transitions", json={"transitions": "instant"}, timeout=10)

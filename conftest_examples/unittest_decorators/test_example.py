@@ -46,9 +46,9 @@ class TestPlainClass:
         fake_client().describe_regions(models.DescribeRegionsRequest())
 
 
-@mock_ecs(default_region="cn-beijing")
+@mock_ecs(region="cn-beijing")
 def test_function_decorator():
-    assert current_mock().engine.config.default_region == "cn-beijing"
+    assert current_mock().engine.config.region == "cn-beijing"
     zones = fake_client(region_id="cn-beijing").describe_zones(models.DescribeZonesRequest(region_id="cn-beijing"))
     assert zones.body.zones.zone
 

@@ -12,11 +12,12 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import mockecs.ops  # noqa: F401  (importing the package registers every operation)
 from mockecs.engine.actions import known_action
+from mockecs.engine.config import Config
 from mockecs.ops.registry import REGISTRY, Context, Operation
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
@@ -35,21 +36,6 @@ from mockecs.world.oss import BuiltinOssPlugin
 log = logging.getLogger("mockecs")
 API_VERSION = "2014-05-26"
 BUILTIN_PLUGINS = (MemoryStorePlugin, BuiltinCatalogPlugin, BuiltinOssPlugin)
-
-
-@dataclass
-class Config:
-    """Engine settings; every one is also a pytest option and a server flag."""
-
-    default_region: str = "cn-hangzhou"
-    store: str = "memory://"
-    strict_signatures: bool = False
-    transitions: str = "instant"  # "instant" | "realistic" (see mockecs.world.lifecycle)
-    catalog: bool = True
-    catalog_files: tuple = ()  # extra catalog data files, after the built-in ones
-    record_calls: bool = True
-    max_calls: int = 10_000  # the call record keeps the newest this many (a long-running server stays bounded)
-    options: dict[str, Any] = field(default_factory=dict)  # per-behaviour switches ([GUESS] choices)
 
 
 @dataclass
@@ -110,8 +96,9 @@ class Engine:
         self.plugins = plugins or plugin_manager(BUILTIN_PLUGINS)
         self.store = store if store is not None else make_store(self.config.store, self.plugins)
         self.accounts = Accounts()
-        # Frozen unless options["clock"] == "running": tests advance it exactly (engine.clock.advance).
-        self.clock = Clock(frozen=self.config.options.get("clock", "frozen") != "running")
+        # Frozen unless options["clock"] == "running" (`mockecs server` sets it for "auto"): tests
+        # advance it exactly (engine.clock.advance), never with wall time.
+        self.clock = Clock(frozen_of=lambda: self.config.options["clock"] != "running")
         self.lifecycle = Lifecycle(mode_of=lambda: self.config.transitions, clock=self.clock.now)
         self.catalog = self._load_catalog()
         for account_id in self.catalog.account_ids():
@@ -299,7 +286,7 @@ class Engine:
                 region = (op.region_of(txn, args) if op.region_of else None) \
                     or self._host_region(req)
             seen["region"] = region
-            ctx = Context(self, txn, action, account, region or self.config.default_region, request_id,
+            ctx = Context(self, txn, action, account, region or self.config.region, request_id,
                           req.host, self.clock.now(), req.params)
             if token and op.idempotent:
                 key = f"{account}:{action}:{token}"
@@ -317,7 +304,7 @@ class Engine:
         return body
 
     def _host_region(self, req: ApiRequest) -> str:
-        return regions.region_from_host(req.host) or self.config.default_region
+        return regions.region_from_host(req.host) or self.config.region
 
     @staticmethod
     def _arguments(op: Operation, flat: dict[str, str]) -> dict[str, Any]:

@@ -14,7 +14,12 @@ from typing import Any, Optional
 
 import click
 
-from mockecs.world.lifecycle import MODES
+from mockecs.world import settings as declared
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 DEFAULT_PORT = 8470
 
@@ -40,21 +45,76 @@ def main() -> None:
     """mockecs: a fake of Alibaba Cloud's ECS image API (2014-05-26)."""
 
 
+def _setting_options(fn: Any) -> Any:
+    """One flag per declared setting (mockecs/world/settings.py), so the CLI cannot drift from the others."""
+    for setting in reversed(declared.SETTINGS):
+        flag = "--" + setting.name.replace("_", "-")
+        help_ = f"{setting.help} [default: {declared._shown(setting.default)}; env {declared.ENV_PREFIX}" \
+                f"{setting.name.upper()}]"
+        if setting.type == "bool":
+            decorator = click.option(f"{flag}/--no-{flag[2:]}", setting.name, default=None, help=help_)
+        elif setting.type == "paths":
+            decorator = click.option("--catalog-file", setting.name, multiple=True, metavar="PATH", help=help_)
+        else:
+            metavar = "|".join(setting.choices) or {"int": "N", "float": "X"}.get(setting.type, "TEXT")
+            decorator = click.option(flag, setting.name, default=None, metavar=metavar, help=help_)
+        fn = decorator(fn)
+    return fn
+
+
+def _options_help() -> str:
+    return "A behaviour option, repeatable: " + "; ".join(
+        f"{s.name} ({s.allowed()}, default {declared._shown(s.default)})" for s in declared.OPTIONS) + "."
+
+
+def read_config_file(path: str) -> dict[str, Any]:
+    """A TOML or JSON file of settings (and an ``options`` table); a one-line error naming the file."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        if path.endswith(".toml"):
+            data = tomllib.loads(raw.decode("utf-8"))
+        else:
+            data = json.loads(raw)
+    except (OSError, UnicodeDecodeError, ValueError) as err:  # tomllib.TOMLDecodeError and JSONDecodeError too
+        raise click.UsageError(f"--config {path}: {err}") from None
+    if not isinstance(data, dict):
+        raise click.UsageError(f"--config {path}: expected a table of settings")
+    return data
+
+
+def build_config(given: dict[str, Any], options: tuple[str, ...], config_file: Optional[str]) -> Any:
+    """Defaults < ``--config`` file < ``MOCKECS_*`` environment < flags; all checked before the server starts."""
+    from mockecs.engine.config import Config
+
+    try:
+        config = Config(environ={})
+        if config_file:
+            config.apply(read_config_file(config_file), f"--config {config_file}: ")
+        config.apply(declared.from_environment())
+        flags: dict[str, Any] = {}
+        for name, value in given.items():
+            if value is None or value == ():
+                continue
+            setting = declared.BY_NAME[name]
+            where = f"--{name.replace('_', '-')}: "
+            flags[name] = declared.check(setting, value, where) if not isinstance(value, str) else \
+                declared.parse(setting, value, where)
+        flags["options"] = dict(declared.split_assignment(text, "--option: ") for text in options)
+        return config.apply(flags)
+    except declared.SettingError as err:
+        raise click.UsageError(str(err)) from None
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port; 0 picks a free one.")
-@click.option("--store", default="memory://", show_default=True,
-              help="State store URL: memory://, or sqlite:///path.db with the mockecs-sqlite plugin.")
-@click.option("--catalog/--no-catalog", default=True, show_default=True, help="Preload the public image catalog.")
-@click.option("--region", "default_region", default="cn-hangzhou", show_default=True,
-              help="Region of requests that name none and whose Host names none.")
-@click.option("--transitions", type=click.Choice(MODES), default="instant", show_default=True,
-              help="Image status changes: at once, or after realistic delays.")
-@click.option("--strict-signatures", is_flag=True, help="Reject unknown keys and bad signatures like the service.")
+@_setting_options
+@click.option("--option", "options", multiple=True, metavar="NAME=VALUE", help=_options_help())
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="A TOML or JSON file of settings and an [options] table (see docs/settings.md).")
 @click.option("--accounts-file", type=click.Path(exists=True, dir_okay=False),
               help='JSON: {"accounts": [{"account_id", "access_key_id", "access_key_secret", "security_token"}]}.')
-@click.option("--record-calls/--no-record-calls", default=True, show_default=True,
-              help="Keep the call record (GET /_mockecs/calls); turn off for long runs.")
 @click.option("--https", is_flag=True, help="Serve HTTPS (self-signed certificate unless --certfile); needs the "
                                             "server-https extra.")
 @click.option("--certfile", type=click.Path(exists=True, dir_okay=False), help="PEM certificate for --https.")
@@ -65,20 +125,19 @@ def main() -> None:
                    "see mockecs.modes.server.backends.")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
               default="info", show_default=True)
-def server(host: str, port: int, store: str, catalog: bool, default_region: str, transitions: str,
-           strict_signatures: bool, accounts_file: Optional[str], record_calls: bool, https: bool,
-           certfile: Optional[str], keyfile: Optional[str], threads: Optional[int], log_level: str) -> None:
+def server(host: str, port: int, options: tuple[str, ...], config_file: Optional[str], accounts_file: Optional[str],
+           https: bool, certfile: Optional[str], keyfile: Optional[str], threads: Optional[int], log_level: str,
+           **given: Any) -> None:
     """Serve the fake ECS API (and the control API under /_mockecs/) over HTTP or HTTPS."""
+    config = build_config(given, options, config_file)
+    if config.options["clock"] == "auto":
+        config.options["clock"] = "running"  # a standalone server's time passes (clients poll with sleeps)
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from mockecs.engine.core import Config, Engine
+    from mockecs.engine.core import Engine
     from mockecs.modes.server.backends import make_server
     from mockecs.modes.server.wsgi import make_app
-    from mockecs.world import regions
 
-    if not regions.exists(default_region):
-        raise click.BadParameter(f"unknown region {default_region!r}", param_hint="--region")
-    config = Config(default_region=default_region, store=store, strict_signatures=strict_signatures,
-                    transitions=transitions, catalog=catalog, record_calls=record_calls)
+    store = config.store
     try:
         engine = Engine(config)
     except ValueError as err:
@@ -107,6 +166,12 @@ def server(host: str, port: int, store: str, catalog: bool, default_region: str,
         srv.stop()
     finally:
         engine.store.close()
+
+
+@main.command("settings")
+def settings_command() -> None:
+    """Print every setting and behaviour option with its default (the text of docs/settings.md)."""
+    click.echo(declared.markdown(), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -226,12 +226,18 @@ def mock_ecs(func: Any = None, **settings: Any) -> Any:
     return _decorate(func, lambda: MockECS(**settings))
 
 
+_MOCK_ARGUMENTS = ("engine", "hosts", "passthrough", "config")  # MockECS' own; the rest are Config settings
+
+
 class _Factory:
     """What ``mock_ecs(...)`` returns: a decorator and, entered, a fresh :class:`MockECS`."""
 
     def __init__(self, settings: dict) -> None:
         self.settings = settings
         self._active: list[MockECS] = []
+        engine_settings = {k: v for k, v in settings.items() if k not in _MOCK_ARGUMENTS}
+        if engine_settings:
+            Config(**engine_settings)  # a bad setting fails here, where it is written, not at the first call
 
     def __call__(self, func: Any) -> Any:
         return _decorate(func, lambda: MockECS(**self.settings))

@@ -7,6 +7,7 @@ Options (command line flag / ini key, see ``docs/pytest.md``)::
     --mockecs-transitions / mockecs_transitions     instant | realistic
     --mockecs-strict-signatures / mockecs_strict_signatures
     --mockecs-catalog / mockecs_catalog             on | off
+    ... one flag and ini key per setting of docs/settings.md; --mockecs-option NAME=VALUE / mockecs_options
 
 Marker: ``@pytest.mark.mockecs(region=..., strict_signatures=..., transitions=..., store=...,
 catalog=..., options={...}, hosts=[...], passthrough=...)`` on a test, class or module.
@@ -30,57 +31,34 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 import pytest
 
 from mockecs.state.accounts import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
-from mockecs.world.lifecycle import MODES
+from mockecs.world import settings as declared
+from mockecs.world.settings import SettingError
 
-# option name -> (ini type, ini default, help)
-_OPTIONS: dict[str, tuple[str, Any, str]] = {
-    "store": ("string", "memory://", "state store URL ({worker} expands to the xdist worker id)"),
-    "region": ("string", "cn-hangzhou", "default region of the fake and of the client fixtures"),
-    "transitions": ("string", "instant", "resource state transitions: instant | realistic"),
-    "strict_signatures": ("bool", False, "reject unknown keys and bad request signatures"),
-    "catalog": ("string", "on", "load the read-only image catalog: on | off"),
-}
 _MOCK_SETTINGS = ("hosts", "passthrough")  # MockECS arguments; everything else is engine Config
-_CONFIG_KEYS = {"region": "default_region", "store": "store", "strict_signatures": "strict_signatures",
-                "transitions": "transitions", "catalog": "catalog", "options": "options",
-                "record_calls": "record_calls"}
 
 
 # -- options ------------------------------------------------------------------------------
+def _flag(name: str) -> str:
+    return "--mockecs-" + name.replace("_", "-")
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("mockecs", "mockecs: fake Alibaba Cloud ECS")
-    for name, (kind, default, help_) in _OPTIONS.items():
-        flag = "--mockecs-" + name.replace("_", "-")
-        if kind == "bool":
-            group.addoption(flag, dest=f"mockecs_{name}", action="store_const", const=True, default=None, help=help_)
-            group.addoption("--mockecs-no-" + name.replace("_", "-"), dest=f"mockecs_{name}",
-                            action="store_const", const=False, help=f"turn off {flag}")
+    # One flag and one ini key per declared setting (mockecs/world/settings.py), plus NAME=VALUE options.
+    group = parser.getgroup("mockecs", "mockecs: fake Alibaba Cloud ECS (see docs/settings.md)")
+    for setting in declared.SETTINGS:
+        help_ = f"{setting.help} Accepts {setting.allowed()}; default {declared._shown(setting.default)}."
+        if setting.type == "bool":  # --mockecs-catalog alone means true; --mockecs-catalog off; --mockecs-no-catalog
+            group.addoption(_flag(setting.name), dest=f"mockecs_{setting.name}", nargs="?", const="true",
+                            default=None, metavar="on|off", help=help_)
+            group.addoption("--mockecs-no-" + setting.name.replace("_", "-"), dest=f"mockecs_{setting.name}",
+                            action="store_const", const="false", help=f"same as {_flag(setting.name)} off")
         else:
-            group.addoption(flag, dest=f"mockecs_{name}", default=None, metavar="VALUE", help=help_)
-        parser.addini(f"mockecs_{name}", help=help_, type=kind, default=default)
-
-
-def _flag(value: Any, what: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("on", "true", "yes", "1"):
-        return True
-    if text in ("off", "false", "no", "0"):
-        return False
-    raise pytest.UsageError(f"mockecs: {what} must be on or off, not {value!r}")
-
-
-def _check(cfg: Any) -> Any:
-    from mockecs.world import regions
-
-    if cfg.transitions not in MODES:
-        raise pytest.UsageError(f"mockecs: transitions must be one of {MODES}, not {cfg.transitions!r}")
-    # Like `mockecs server --region`: a misspelt region was accepted silently and only showed up
-    # later, as puzzling answers from calls made in a region the fake does not know.
-    if not regions.exists(cfg.default_region):
-        raise pytest.UsageError(f"mockecs: unknown region {cfg.default_region!r} (see DescribeRegions)")
-    return cfg
+            group.addoption(_flag(setting.name), dest=f"mockecs_{setting.name}", default=None, metavar="VALUE",
+                            help=help_)
+        parser.addini(f"mockecs_{setting.name}", help=help_, default=None)
+    group.addoption("--mockecs-option", dest="mockecs_options", action="append", default=[], metavar="NAME=VALUE",
+                    help="a behaviour option (repeatable): " + ", ".join(declared.OPTION_BY_NAME))
+    parser.addini("mockecs_options", type="linelist", default=[], help="behaviour options, one NAME=VALUE a line")
 
 
 def worker_id(config: pytest.Config) -> str:
@@ -90,20 +68,29 @@ def worker_id(config: pytest.Config) -> str:
 
 
 def base_config(config: pytest.Config) -> Any:
-    """The engine :class:`~mockecs.engine.core.Config` the options and ini keys describe."""
-    from mockecs.engine.core import Config
+    """The engine :class:`~mockecs.engine.config.Config` the options, ini keys and environment describe.
 
-    def get(name: str) -> Any:
-        value = config.getoption(f"mockecs_{name}")
-        return config.getini(f"mockecs_{name}") if value is None else value
+    A bad value is one ``UsageError`` naming the flag, ini key or variable, before any test runs.
+    """
+    from mockecs.engine.config import Config
 
-    return _check(Config(
-        default_region=get("region"),
-        store=str(get("store")).replace("{worker}", worker_id(config)),
-        strict_signatures=_flag(get("strict_signatures"), "mockecs_strict_signatures"),
-        transitions=get("transitions"),
-        catalog=_flag(get("catalog"), "mockecs_catalog"),
-    ))
+    given: dict[str, Any] = {}
+    try:
+        for setting in declared.SETTINGS:
+            flag, ini = config.getoption(f"mockecs_{setting.name}"), config.getini(f"mockecs_{setting.name}")
+            if flag is not None:
+                given[setting.name] = declared.parse(setting, flag, f"{_flag(setting.name)}: ")
+            elif ini:
+                given[setting.name] = declared.parse(setting, ini, f"mockecs_{setting.name} (ini): ")
+        options = dict(declared.split_assignment(line, "mockecs_options (ini): ")
+                       for line in config.getini("mockecs_options"))
+        options.update(declared.split_assignment(text, "--mockecs-option: ")
+                       for text in config.getoption("mockecs_options"))
+        if "store" in given:
+            given["store"] = given["store"].replace("{worker}", worker_id(config))
+        return Config(**given, options=options)
+    except SettingError as err:
+        raise pytest.UsageError(f"mockecs: {err}") from None
 
 
 # -- the session engine ---------------------------------------------------------------------
@@ -142,7 +129,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "mockecs(region=None, strict_signatures=None, transitions=None, store=None, catalog=None, options=None, "
         "hosts=(), passthrough=True): configure the mockecs fixtures for this test, class or module")
-    config.stash[_SESSION] = _Session(config)
+    session = config.stash[_SESSION] = _Session(config)
+    session.config  # noqa: B018  (checked now: a bad setting is one usage error, not one error per test)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -158,26 +146,22 @@ def marker_settings(node: pytest.Item) -> dict[str, Any]:
         if mark.args:
             raise pytest.UsageError("mockecs marker: use keyword arguments only")
         for key, value in mark.kwargs.items():
-            if key not in _CONFIG_KEYS and key not in _MOCK_SETTINGS:
-                raise pytest.UsageError(f"mockecs marker: unknown setting {key!r}")
-            if key == "options":
+            if key == "options" and isinstance(value, Mapping):
                 value = {**settings.get("options", {}), **value}
             settings[key] = value
     return settings
 
 
 def _engine_config(base: Any, settings: dict[str, Any]) -> Any:
-    changes = {_CONFIG_KEYS[k]: v for k, v in settings.items() if k in _CONFIG_KEYS}
+    changes = {k: v for k, v in settings.items() if k not in _MOCK_SETTINGS}
     if not changes:
         return base
     cfg = copy.deepcopy(base)
-    for attr, value in changes.items():
-        if attr == "catalog":
-            value = _flag(value, "catalog")
-        elif attr == "options":
-            value = {**cfg.options, **value}
-        setattr(cfg, attr, value)
-    return _check(cfg)
+    try:
+        return cfg.apply(changes, "mockecs marker: ")
+    except SettingError as err:
+        problem = str(err)
+    pytest.fail(problem, pytrace=False)  # one line for this test, not a traceback through the fixtures
 
 
 # -- fixtures ------------------------------------------------------------------------------
@@ -217,7 +201,7 @@ def _restore(engine: Any, base: Any) -> None:
 @pytest.fixture
 def ecs_region(ecs_mock: Any) -> str:
     """The region the client fixtures use (``--mockecs-region`` or the marker's ``region``)."""
-    return ecs_mock.engine.config.default_region
+    return ecs_mock.engine.config.region
 
 
 @pytest.fixture
@@ -388,7 +372,6 @@ def _ecs_server_session(request: pytest.FixtureRequest) -> Iterator[Any]:
         server.stop()
 
 
-_SERVER_RUNTIME = ("region", "strict_signatures", "transitions", "options", "record_calls")
 
 
 @pytest.fixture
@@ -400,8 +383,8 @@ def ecs_server(request: pytest.FixtureRequest, _ecs_server_session: Any) -> Iter
     """
     session: _Session = request.config.stash[_SESSION]
     engine = _ecs_server_session.engine
-    settings = {k: v for k, v in marker_settings(request.node).items() if k in _CONFIG_KEYS}
-    fixed = sorted(set(settings) - set(_SERVER_RUNTIME))
+    settings = {k: v for k, v in marker_settings(request.node).items() if k not in _MOCK_SETTINGS}
+    fixed = sorted(k for k in settings if k in declared.BY_NAME and not declared.BY_NAME[k].runtime)
     if fixed:
         raise pytest.UsageError(f"mockecs marker: ecs_server cannot change {fixed} per test; "
                                 "use the command line options / ini keys")
@@ -419,4 +402,4 @@ def ecs_server_client(ecs_server: Any) -> Any:
     """A current-SDK client pointed at ``ecs_server``."""
     from mockecs.modes.clients import server_client
 
-    return server_client(ecs_server.url, region_id=ecs_server.engine.config.default_region)
+    return server_client(ecs_server.url, region_id=ecs_server.engine.config.region)

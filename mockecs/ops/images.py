@@ -262,7 +262,7 @@ def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
     a["filters"] = _filters(a["filter"]) if a["filter"] else {}
     a["tags"] = _tag_wanted(a["tag"]) if a["tag"] else []
     # The metadata: IsPublic defaults to false, which leaves community images out of an alias-less query.
-    a["with_community"] = bool(ctx.engine.config.options.get("describe_default_includes_community", False))
+    a["with_community"] = ctx.engine.config.options["describe_default_includes_community"]
     test = _predicate(ctx, a)
     matched = [r for r in _source(ctx, a) if test(r)]
     name = a["image_name"]
@@ -645,7 +645,7 @@ def delete_image(ctx: Context, image_id: str, force: bool) -> dict:
         # The metadata's ImageId: "if the custom image does not exist, the request is ignored". An image
         # the caller sees but may not delete (public, Marketplace, shared, community) keeps the 404;
         # "delete_missing_image": "error" answers the 404 for a missing id too.
-        if ctx.config.options.get("delete_missing_image", "ignore") == "ignore" and not images.visible(ctx, image_id):
+        if ctx.config.options["delete_missing_image"] == "ignore" and not images.visible(ctx, image_id):
             return {}
         raise
     status, kind = record.get("Status"), (record.get("_source") or {}).get("kind")

@@ -34,7 +34,7 @@ def _known(ctx: Context, account: str) -> bool:
         return False
     # The service shares with any existing account and a fake cannot know which exist (spec §3.7):
     # any well-formed id is one by default; "share_any_account": False admits only registered accounts.
-    if ctx.config.options.get("share_any_account", True):
+    if ctx.config.options["share_any_account"]:
         return True
     return ctx.engine.accounts.exists(account)
 

@@ -19,8 +19,13 @@ TICK = 1e-3  # seconds a frozen clock moves per reading
 
 
 class Clock:
-    def __init__(self, frozen: bool = True) -> None:
+    def __init__(self, frozen: bool = True, frozen_of: Optional[Callable[[], bool]] = None) -> None:
+        """``frozen_of`` (the engine's ``clock`` option read at each reading) overrides ``frozen``:
+        a configuration changed at run time freezes or thaws the clock where it stands."""
         self._offset = 0.0
+        self._frozen_of = frozen_of
+        if frozen_of is not None:
+            frozen = frozen_of()
         self._lock = threading.Lock()
         # The wall time the frozen clock stands at (plus the offset); None: the clock runs.
         self._base: Optional[float] = time.time() if frozen else None
@@ -28,6 +33,11 @@ class Clock:
         self.on_change: Optional[Callable[[float], None]] = None  # the engine persists the offset
 
     def now(self) -> float:
+        if self._frozen_of is not None and self._frozen_of() != (self._base is not None):
+            if self._base is None:
+                self.freeze()
+            else:
+                self.thaw()
         base = self._base
         if base is None:
             return time.time() + self._offset

@@ -8,7 +8,8 @@
 ``GET  accounts``          accounts and keys
 ``POST accounts``          ``{"account_id", "access_key_id"?, "access_key_secret"?, "security_token"?}``
 ``POST clock/advance``     ``{"seconds": N}``
-``GET|POST transitions``   mode, options, lifecycle delays and failures (``engine.lifecycle``); unknown keys: 400
+``GET|PATCH config``       every setting and option (``mockecs/world/settings.py``); PATCH checks all, then applies
+``GET|POST transitions``   mode, lifecycle delays and failures (``engine.lifecycle``); unknown keys: 400
 ``GET|POST|DELETE faults`` ``POST`` takes ``engine.inject``'s arguments
 ``GET|DELETE calls``       the call record; ``GET calls?action=X`` filters
 =========================  =====================================================================
@@ -24,11 +25,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 from mockecs.engine.core import Engine
 from mockecs.wire.protocol import HttpRequest, HttpResponse
+from mockecs.world import settings as declared
 from mockecs.world.lifecycle import MODES
 
 PREFIX = "/_mockecs/"
 _FAULT_FIELDS = ("action", "code", "message", "status", "times", "latency", "account")
-_TRANSITION_FIELDS = ("mode", "transitions", "options", "delays", "fail", "fail_next")
+_TRANSITION_FIELDS = ("mode", "transitions", "delays", "fail", "fail_next")
 
 
 class ControlError(Exception):
@@ -51,6 +53,7 @@ class ControlApi:
             "state": {"GET": self.get_state, "POST": self.put_state},
             "accounts": {"GET": self.get_accounts, "POST": self.add_account},
             "clock/advance": {"POST": self.advance_clock},
+            "config": {"GET": self.get_config, "PATCH": self.patch_config},
             "transitions": {"GET": self.get_transitions, "POST": self.set_transitions},
             "faults": {"GET": self.get_faults, "POST": self.add_fault, "DELETE": self.clear_faults},
             "calls": {"GET": self.get_calls, "DELETE": self.clear_calls},
@@ -80,7 +83,7 @@ class ControlApi:
         from mockecs import __version__
 
         cfg = self.engine.config
-        return {"status": "ok", "version": __version__, "store": cfg.store, "default_region": cfg.default_region,
+        return {"status": "ok", "version": __version__, "store": cfg.store, "region": cfg.region,
                 "strict_signatures": cfg.strict_signatures, "transitions": cfg.transitions}
 
     def reset(self, body: dict, query: dict) -> dict:
@@ -115,15 +118,31 @@ class ControlApi:
         now = self.engine.clock.advance(body["seconds"])
         return {"now": now, "offset": self.engine.clock.offset}
 
+    def get_config(self, body: dict, query: dict) -> dict:
+        return self.engine.config.to_dict()
+
+    def patch_config(self, body: dict, query: dict) -> dict:
+        """``{"transitions": "realistic", "options": {"image_quota": 5}, ...}``: every value is checked before
+        any is applied; settings a running server cannot change (store, catalog) are refused."""
+        fixed = sorted(k for k in body if k in declared.BY_NAME and not declared.BY_NAME[k].runtime)
+        if fixed:
+            raise ControlError(f"{', '.join(fixed)}: cannot change on a running server (restart it with the flag)")
+        try:
+            self.engine.config.apply(body)
+        except declared.SettingError as err:
+            raise ControlError(str(err)) from None
+        return self.get_config(body, query)
+
     def get_transitions(self, body: dict, query: dict) -> dict:
-        return {"transitions": self.engine.config.transitions, "options": self.engine.config.options,
-                **self.engine.lifecycle.to_dict()}
+        return {"transitions": self.engine.config.transitions, **self.engine.lifecycle.to_dict()}
 
     def set_transitions(self, body: dict, query: dict) -> dict:
         """``{"mode" (or "transitions"), "options", "delays": {kind or id: {"seconds", "observations"}},
         "fail": {id: message} or [id, ...], "fail_next": {kind: {"message", "count"}}}``, every key optional."""
         engine = self.engine
         # Unknown keys are refused: silently ignoring a misspelt key made a request look applied when it was not.
+        if "options" in body:
+            raise ControlError("options are settings now: PATCH /_mockecs/config {\"options\": {...}}")
         unknown = set(body) - set(_TRANSITION_FIELDS)
         if unknown:
             raise ControlError(f"unknown transitions fields: {', '.join(sorted(unknown))} "
@@ -137,15 +156,14 @@ class ControlApi:
         fail = body.get("fail", {})
         if isinstance(fail, list):  # a list of ids fails each with the default message
             fail = dict.fromkeys(fail, None)
-        for key, value in (("options", body.get("options", {})), ("delays", body.get("delays", {})),
-                           ("fail", fail), ("fail_next", body.get("fail_next", {}))):
+        for key, value in (("delays", body.get("delays", {})), ("fail", fail),
+                           ("fail_next", body.get("fail_next", {}))):
             if not isinstance(value, dict):
                 raise ControlError(f"{key} must be an object" + (" or a list of ids" if key == "fail" else ""))
         for key in ("delays", "fail_next"):
             if not all(isinstance(v, dict) for v in body.get(key, {}).values()):
                 raise ControlError(f"each value of {key} must be an object")
         engine.config.transitions = mode
-        engine.config.options.update(body.get("options", {}))
         for target, delay in body.get("delays", {}).items():
             engine.lifecycle.delay(target, delay.get("seconds"), delay.get("observations"))
         for resource_id, message in fail.items():

@@ -1,0 +1,280 @@
+"""Every setting of mockecs, declared once: name, type, default, allowed values, help.
+
+``SETTINGS`` are the engine's own (region, store, transitions ...); ``OPTIONS`` are behaviour switches for the
+choices the sources leave open (quotas, lenient or strict answers). The engine's ``Config``, the decorator,
+the pytest options, ini keys and marker, the server's flags, ``--option NAME=VALUE``, ``--config FILE``,
+``MOCKECS_<NAME>`` environment variables and ``/_mockecs/config`` all read this table, and the docs and
+``--help`` are generated from it, so a setting has one spelling and one check everywhere.
+
+Two ways in: :func:`parse` for text (command line, environment, ini files) and :func:`check` for typed
+values (Python, JSON, TOML). Both raise :class:`SettingError`, whose text names the setting and what it
+accepts.
+"""
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Optional
+
+from mockecs.world import regions
+from mockecs.world.lifecycle import MODES
+
+ENV_PREFIX = "MOCKECS_"
+# MOCKECS_ variables that are not settings: where tests find the API metadata, where the CA is kept ...
+OTHER_VARIABLES = {"MOCKECS_SPEC_DIR", "MOCKECS_HOME", "MOCKECS_DATA_DIR", "MOCKECS_CA_DIR"}
+_TRUE, _FALSE = ("true", "on", "yes", "1"), ("false", "off", "no", "0")
+
+
+class SettingError(ValueError):
+    """A bad setting: unknown name, wrong type or a value outside those allowed (one line, names the setting)."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    type: str  # "str" | "bool" | "int" | "float" | "choice" | "paths" | "flag_or_count"
+    default: Any
+    help: str
+    choices: tuple = ()
+    minimum: Optional[float] = None
+    maximum: Optional[float] = None
+    optional: bool = False  # None is allowed (and is the "off" value)
+    check_value: Optional[Callable[[Any], Optional[str]]] = None  # extra check: a reason, or None
+    runtime: bool = True  # may change on a running engine (PATCH /_mockecs/config)
+
+    def allowed(self) -> str:
+        """What the setting accepts, for error messages and docs."""
+        if self.type == "choice":
+            text = "one of " + ", ".join(map(str, self.choices))
+        elif self.type == "bool":
+            text = "true or false"
+        elif self.type in ("int", "float"):
+            noun = "a whole number" if self.type == "int" else "a number"
+            low = "" if self.minimum is None else f" >= {self.minimum:g}"
+            high = "" if self.maximum is None else f" <= {self.maximum:g}"
+            text = noun + (low + (" and" if low and high else "") + high if low or high else "")
+        elif self.type == "paths":
+            text = "a list of file paths"
+        elif self.type == "flag_or_count":
+            text = "true, false, a count or a message"
+        else:
+            text = "a string"
+        return text + (" (or null)" if self.optional else "")
+
+
+def _region(value: str) -> Optional[str]:
+    return None if regions.exists(value) else "an ECS region id (see DescribeRegions)"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("region", "str", "cn-hangzhou", "Region of requests that name none and whose Host names none; the "
+            "default region of the client fixtures.", check_value=_region),
+    Setting("store", "str", "memory://", "State store URL: memory://, sqlite:///path.db (mockecs-sqlite), "
+            "redis://host:port/db (mockecs-redis).", runtime=False),
+    Setting("transitions", "choice", "instant", "Status changes: at once, or after realistic delays on the mock "
+            "clock.", choices=MODES),
+    Setting("strict_signatures", "bool", False, "Reject unknown keys and bad signatures like the service."),
+    Setting("catalog", "bool", True, "Preload the read-only catalog of public, Marketplace, community and shared "
+            "images.", runtime=False),
+    Setting("catalog_files", "paths", (), "Extra catalog data files, read after the built-in ones.", runtime=False),
+    Setting("record_calls", "bool", True, "Keep the call record (engine.calls, GET /_mockecs/calls)."),
+    Setting("max_calls", "int", 10_000, "The call record keeps the newest this many calls.", minimum=0),
+)
+
+OPTIONS: tuple[Setting, ...] = (
+    Setting("image_quota", "int", 100, "Custom images per account and region (QuotaExceed.Image).", minimum=0),
+    Setting("share_quota", "int", 50, "Accounts one image may be shared with.", minimum=0),
+    Setting("family_image_quota", "int", 50, "Available images per image family.", minimum=0),
+    Setting("tags_per_resource", "int", 20, "Tags one resource may carry.", minimum=0),
+    Setting("copy_concurrency", "int", 1, "Image copies running at once per region (others are Waiting).",
+            minimum=1),
+    Setting("describe_default_includes_community", "bool", False,
+            "DescribeImages without ImageOwnerAlias lists community images (the metadata: IsPublic defaults to "
+            "false, which leaves them out)."),
+    Setting("image_name_match", "choice", "substring", "How DescribeImages matches ImageName.",
+            choices=("substring", "exact")),
+    Setting("delete_missing_image", "choice", "ignore", "DeleteImage of an id that names no image: success with "
+            "nothing changed (the metadata: the request is ignored), or the InvalidImageId.NotFound error. An "
+            "image the caller sees but cannot delete answers the error either way.", choices=("ignore", "error")),
+    Setting("launch_bad_status_code", "choice", "OperationDenied.ImageNotValid", "The code of a launch from an "
+            "image that is not Available.", choices=("OperationDenied.ImageNotValid", "IncorrectImageStatus")),
+    Setting("usage_resets", "bool", False, "An image's Usage goes back to none when no instance uses it."),
+    Setting("share_any_account", "bool", True, "Any well-formed 16-digit account id is a valid share target "
+            "(false: only accounts the fake knows; others answer InvalidAccount.NotFound)."),
+    Setting("cancelled_task_status", "choice", "Deleted", "TaskStatus of a cancelled import or export.",
+            choices=("Deleted", "Failed", "Finished", "Processing", "Waiting", "Paused")),
+    Setting("list_tag_resources_page_size", "int", 50, "ListTagResources page size.", minimum=1),
+    Setting("clock", "choice", "auto", "The mock clock: frozen (moves only with clock.advance, exactly; a "
+            "millisecond per reading keeps creation order), running (wall time plus the advances), auto (frozen "
+            "in-process, running for `mockecs server`).", choices=("auto", "frozen", "running")),
+    Setting("prices_file", "str", None, "A JSON file merged over the built-in (plausible, not official) prices.",
+            optional=True),
+    Setting("image_component_quota", "int", None, "Image components per account and region (none: no limit).",
+            minimum=0, optional=True),
+    Setting("image_pipeline_quota", "int", None, "Image pipelines per account and region (none: no limit).",
+            minimum=0, optional=True),
+    Setting("fail_next_execution", "flag_or_count", None, "Fail the next image pipeline executions: true (one), "
+            "a count, or a message.", optional=True),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+OPTION_BY_NAME: dict[str, Setting] = {s.name: s for s in OPTIONS}
+ALIASES = {"default_region": "region"}  # old spelling -> name (deprecated, warns)
+
+
+def _bad(setting: Setting, value: Any, where: str, expected: str = "") -> SettingError:
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+    return SettingError(f"{where or setting.name + ': '}{shown} is not valid; expected {expected or setting.allowed()}")
+
+
+def check(setting: Setting, value: Any, where: str = "") -> Any:
+    """A typed value (Python, JSON, TOML) checked against ``setting``; returns it normalised.
+
+    ``where`` names the input in the error (``"--mockecs-region: "``); by default the setting's name.
+    """
+    if value is None:
+        if setting.optional:
+            return None
+        raise _bad(setting, value, where)
+    kind = setting.type
+    if kind == "bool":
+        ok = isinstance(value, bool)
+    elif kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind == "float":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    elif kind == "choice":
+        ok = isinstance(value, str) and value in setting.choices
+    elif kind == "paths":
+        ok = isinstance(value, (list, tuple)) and all(isinstance(p, (str, os.PathLike)) for p in value)
+        value = tuple(value) if ok else value
+    elif kind == "flag_or_count":
+        ok = isinstance(value, (bool, str)) or (isinstance(value, int) and value >= 0)
+    else:
+        ok = isinstance(value, str)
+    if ok and kind in ("int", "float"):
+        ok = (setting.minimum is None or value >= setting.minimum) and (
+            setting.maximum is None or value <= setting.maximum)
+    if ok and setting.check_value is not None:
+        reason = setting.check_value(value)
+        if reason:
+            raise _bad(setting, value, where, reason)
+    if not ok:
+        raise _bad(setting, value, where)
+    return value
+
+
+def parse(setting: Setting, text: str, where: str = "") -> Any:
+    """A value given as text (command line, environment, ini file) parsed and checked."""
+    raw = text.strip()
+    if setting.optional and raw.lower() in ("", "none", "null"):
+        return None
+    kind = setting.type
+    value: Any = raw
+    if kind == "bool" or (kind == "flag_or_count" and raw.lower() in _TRUE + _FALSE):
+        if raw.lower() not in _TRUE + _FALSE:
+            raise _bad(setting, text, where)
+        value = raw.lower() in _TRUE
+    elif kind == "int" or (kind == "flag_or_count" and raw.isdigit()):
+        try:
+            value = int(raw)
+        except ValueError:
+            raise _bad(setting, text, where) from None
+    elif kind == "float":
+        try:
+            value = float(raw)
+        except ValueError:
+            raise _bad(setting, text, where) from None
+    elif kind == "paths":
+        value = tuple(p for p in raw.split(os.pathsep) if p)
+    return check(setting, value, where)
+
+
+def find(name: str, where: str = "") -> Setting:
+    """The engine setting called ``name``; a one-line error naming the known ones."""
+    setting = BY_NAME.get(ALIASES.get(name, name))
+    if setting is None:
+        known = ", ".join([s.name for s in SETTINGS] + ["options"])
+        raise SettingError(f"{where}unknown setting {name!r} (known: {known})")
+    return setting
+
+
+def check_options(values: Mapping[str, Any], where: str = "options") -> dict[str, Any]:
+    """A mapping of behaviour options checked name by name (unknown names are an error)."""
+    if not isinstance(values, Mapping):
+        raise SettingError(f"{where}: expected an object of option names and values, not {type(values).__name__}")
+    return {name: check(find_option(name, f"{where}: "), value, f"{where}.{name}: ") for name, value in values.items()}
+
+
+def find_option(name: str, where: str = "") -> Setting:
+    """The behaviour option called ``name``; a one-line error naming the known ones."""
+    setting = OPTION_BY_NAME.get(name)
+    if setting is None:
+        raise SettingError(f"{where}unknown option {name!r} (known: {', '.join(OPTION_BY_NAME)})")
+    return setting
+
+
+def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """Settings and options given as ``MOCKECS_<NAME>`` variables (``MOCKECS_REGION``, ``MOCKECS_IMAGE_QUOTA``).
+
+    A ``MOCKECS_`` variable that names no setting is warned about (other tools' variables may share the
+    prefix, so it is not an error), naming the known ones.
+    """
+    found: dict[str, Any] = {}
+    options: dict[str, Any] = {}
+    known = {ENV_PREFIX + s.name.upper() for s in SETTINGS + OPTIONS}
+    for var in environ:
+        if var.startswith(ENV_PREFIX) and var not in known and var not in OTHER_VARIABLES:
+            warnings.warn(f"mockecs: the environment variable {var} names no setting (see docs/settings.md)",
+                          UserWarning, stacklevel=2)
+    for setting in SETTINGS + OPTIONS:
+        var = ENV_PREFIX + setting.name.upper()
+        if var in environ:
+            value = parse(setting, environ[var], f"{var}: ")
+            (options if setting.name in OPTION_BY_NAME else found)[setting.name] = value
+    if options:
+        found["options"] = options
+    return found
+
+
+def split_assignment(text: str, where: str) -> tuple[str, Any]:
+    """``NAME=VALUE`` (``--option``, ``--mockecs-option``) parsed into an option's name and its value."""
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise SettingError(f"{where}{text!r} is not valid; expected NAME=VALUE")
+    setting = find_option(name.strip(), where)
+    return setting.name, parse(setting, value, f"{where}{setting.name}=")
+
+
+def markdown() -> str:
+    """The settings reference (docs/settings.md is this text; a test keeps them equal)."""
+    lines = ["# Settings", "",
+             "Generated from `mockecs/world/settings.py` (`python -m mockecs settings` prints it): every setting "
+             "has one name in every mode.", "",
+             "| setting | default | accepts | server flag | environment | what it decides |",
+             "|---|---|---|---|---|---|"]
+    for s in SETTINGS:
+        flag = "--" + s.name.replace("_", "-")
+        lines.append(f"| `{s.name}` | `{_shown(s.default)}` | {s.allowed()} | `{flag}` | "
+                     f"`{ENV_PREFIX}{s.name.upper()}` | {s.help} |")
+    lines += ["", "## Behaviour options", "",
+              "Given as `Config(options={...})`, `mock_ecs(options={...})`, the marker's `options=`, "
+              "`--mockecs-option NAME=VALUE` / ini `mockecs_options`, `mockecs server --option NAME=VALUE`, "
+              "a config file's `options` table, `MOCKECS_<NAME>`, or `PATCH /_mockecs/config "
+              '{"options": {...}}`.', "",
+              "| option | default | accepts | what it decides |", "|---|---|---|---|"]
+    for s in OPTIONS:
+        lines.append(f"| `{s.name}` | `{_shown(s.default)}` | {s.allowed()} | {s.help} |")
+    return "\n".join(lines) + "\n"
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, tuple):
+        return "[]" if not value else ", ".join(map(str, value))
+    return str(value)
