@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 from mockecs.engine.core import Config, Engine
+from mockecs.modes import cli
 from mockecs.world.clock import TICK, Clock
 from tests.test_tasks import import_image, task
 
@@ -44,6 +45,11 @@ def test_engines_clock_is_frozen_unless_asked_to_run():
     engine.config.options["clock"] = "frozen"  # a change at run time applies at the next reading
     engine.clock.now()
     assert engine.clock.frozen
+
+
+def test_the_standalone_server_clock_runs_unless_frozen_is_asked():
+    assert cli.build_config({}, (), None).options["clock"] == "running"
+    assert cli.build_config({}, ("clock=frozen",), None).options["clock"] == "frozen"
 
 
 def test_delayed_import_progress_does_not_move_with_wall_time(client, engine, monkeypatch):

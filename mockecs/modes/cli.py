@@ -101,7 +101,10 @@ def build_config(given: dict[str, Any], options: tuple[str, ...], config_file: O
             flags[name] = declared.check(setting, value, where) if not isinstance(value, str) else \
                 declared.parse(setting, value, where)
         flags["options"] = dict(declared.split_assignment(text, "--option: ") for text in options)
-        return config.apply(flags)
+        config.apply(flags)
+        if config.options["clock"] == "auto":
+            config.options["clock"] = "running"  # a standalone server's time passes (clients poll with sleeps)
+        return config
     except declared.SettingError as err:
         raise click.UsageError(str(err)) from None
 
@@ -130,8 +133,6 @@ def server(host: str, port: int, options: tuple[str, ...], config_file: Optional
            **given: Any) -> None:
     """Serve the fake ECS API (and the control API under /_mockecs/) over HTTP or HTTPS."""
     config = build_config(given, options, config_file)
-    if config.options["clock"] == "auto":
-        config.options["clock"] = "running"  # a standalone server's time passes (clients poll with sleeps)
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from mockecs.engine.core import Engine
     from mockecs.modes.server.backends import make_server

@@ -1,10 +1,11 @@
 """The mock clock: a start time plus an offset that tests advance.
 
-Frozen (the default for an engine): time stands still between ``advance`` calls, so
+Frozen (an engine's default in-process): time stands still between ``advance`` calls, so
 ``engine.clock.advance(60)`` moves a 60-second transition exactly to its end and a test never sees
-52% where it waited for 50%. It still ticks one millisecond per reading (a request reads it once), so that
-records created one after another keep their order (newest first) without any wall time; a
-millisecond, not less, as epoch seconds in a float resolve about 0.2 microseconds. Running (``frozen=False``, the standalone server): wall time plus the
+52% where it waited for 50%. It still ticks one millisecond per reading (a request reads it once),
+so that records created one after another keep their order (newest first) without any wall time;
+a millisecond, not less, as epoch seconds in a float resolve about 0.2 microseconds.
+Running (the ``clock`` option ``running``; ``mockecs server``'s default): wall time plus the
 offset, so realistic transitions finish while a client polls.
 """
 from __future__ import annotations
@@ -13,7 +14,6 @@ import itertools
 import threading
 import time
 from typing import Callable, Optional
-
 
 TICK = 1e-3  # seconds a frozen clock moves per reading
 
