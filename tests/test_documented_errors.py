@@ -9,6 +9,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from tests.sdk import error_of
 from tests.spec import documented_error
 from tests.test_builder import component, pipeline
+from tests.test_images import SHARED, UBUNTU
 
 REGION = "cn-hangzhou"
 WINDOWS = "win2022_21H2_x64_dtc_en-us_40G_alibase_20250817.vhd"
@@ -67,3 +68,18 @@ def test_pipelines_refuse_windows_base_images(client):
     err = error_of(pipeline, client, base_image=WINDOWS)
     assert_documented(err, "CreateImagePipeline", "ImagePipeline.NotSupportWindowsInstance")
     assert client.describe_image_pipelines(m.DescribeImagePipelinesRequest(region_id=REGION)).body.total_count == 0
+
+
+# -- tags: images the caller sees but does not own ------------------------------------------------
+def test_public_and_shared_images_do_not_support_tagging(client):
+    tag = [m.TagResourcesRequestTag(key="k", value="v")]
+    for image_id in (UBUNTU, SHARED):
+        err = error_of(client.tag_resources, m.TagResourcesRequest(
+            region_id=REGION, resource_type="image", resource_id=[image_id], tag=tag))
+        assert_documented(err, "TagResources", "InvalidResourceId.NotSupported")
+        err = error_of(client.untag_resources, m.UntagResourcesRequest(
+            region_id=REGION, resource_type="image", resource_id=[image_id], tag_key=["k"]))
+        assert_documented(err, "UntagResources", "InvalidResourceId.NotSupported")
+        err = error_of(client.list_tag_resources, m.ListTagResourcesRequest(
+            region_id=REGION, resource_type="image", resource_id=[image_id]))
+        assert_documented(err, "ListTagResources", "InvalidResourceId.NotSupported")

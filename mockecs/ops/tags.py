@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, Repeat, S, Structs
-from mockecs.world import paging, resources
+from mockecs.world import images, paging, resources
 
 # ResourceType -> store kind, for the resources mockecs keeps.
 KINDS = {"image": "image", "snapshot": "snapshot", "instance": "instance", "disk": "disk"}
@@ -25,6 +25,9 @@ OTHER_TYPES = ("securitygroup", "volume", "eni", "ddh", "ddhcluster", "keypair",
 RESOURCE_GROUP_KEY = "acs:rm:rgId"
 
 NOT_FOUND = error_kind("InvalidResourceId.NotFound", "The specified ResourceIds are not found in our records.", 404)
+# An image the caller sees but does not own (public, Marketplace, community, shared with them) exists
+# and is not theirs to tag: the service's answer for such a resource.
+NOT_SUPPORTED = error_kind("InvalidResourceId.NotSupported", "The specified ResourceId does not support tagging.", 403)
 _MISSING_TYPE = ("MissingParameter.ResourceType", "The parameter - ResourceType should not be null.", 404)
 _MISSING_IDS = ("MissingParameter.ResourceIds", "The parameter - ResourceIds.N should not be null.", 404)
 _MISSING_TAGS = ("MissingParameter.Tags", "The parameter - Tags should not be null.", 404)
@@ -97,13 +100,19 @@ def check_tags(tags: list[dict]) -> list[dict]:
     return check_case_duplicates(out)
 
 
+def _not_ours(ctx: Context, kind: Optional[str], resource_id: str) -> None:
+    if kind == "image" and images.visible(ctx, resource_id) is not None:
+        raise NOT_SUPPORTED
+    raise NOT_FOUND
+
+
 def _owned(ctx: Context, kind: Optional[str], resource_ids: list[str]) -> list[dict]:
     """The caller's records for every id (duplicates once), else 404 InvalidResourceId.NotFound."""
     found = []
     for resource_id in dict.fromkeys(resource_ids):
         record = resources.get(ctx, kind, resource_id) if kind else None
         if record is None or record.get("_owner") != ctx.account or record.get("_region") != ctx.region:
-            raise NOT_FOUND
+            _not_ours(ctx, kind, resource_id)
         found.append(record)
     return found
 
@@ -264,6 +273,8 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
         record = resources.get(ctx, kind, candidate)
         # Ids that are not the caller's (or do not exist) are left out, not an error [GUESS].
         if record is None or record.get("_owner") != ctx.account or record.get("_region") != ctx.region:
+            if ids and kind == "image" and images.visible(ctx, candidate) is not None:
+                raise NOT_SUPPORTED
             continue
         if not _matches(record, exact, fuzzy):
             continue
