@@ -6,10 +6,13 @@ import pytest
 from alibabacloud_ecs20140526 import models as m
 from alibabacloud_tea_openapi.exceptions import ClientException
 
-from tests.sdk import error_of
+from mockecs.world import kms, ram
+from mockecs.world.oss import GIB
+from tests.sdk import DEFAULT_ACCOUNT, error_of
 from tests.spec import documented_error
 from tests.test_builder import component, pipeline
-from tests.test_images import SHARED, UBUNTU
+from tests.test_images import SHARED, UBUNTU, create_image, image
+from tests.test_tasks import disk, import_image
 
 REGION = "cn-hangzhou"
 WINDOWS = "win2022_21H2_x64_dtc_en-us_40G_alibase_20250817.vhd"
@@ -83,3 +86,80 @@ def test_public_and_shared_images_do_not_support_tagging(client):
         err = error_of(client.list_tag_resources, m.ListTagResourcesRequest(
             region_id=REGION, resource_type="image", resource_id=[image_id]))
         assert_documented(err, "ListTagResources", "InvalidResourceId.NotSupported")
+
+
+# -- KMS keys (mockecs.world.kms) -------------------------------------------------------------------
+def copy(client, image_id: str, key: str, **kw):
+    return client.copy_image(m.CopyImageRequest(region_id=REGION, image_id=image_id, destination_region_id=REGION,
+                                                encrypted=True, kmskey_id=key, **kw)).body.image_id
+
+
+def test_kms_key_registry_in_copy_image(client, engine):
+    image_id = create_image(client, image_name="to-encrypt")
+    assert copy(client, image_id, "key-anything").startswith("m-")  # unknown keys exist by default
+    engine.config.options["kms_keys"] = "registered"
+    assert_documented(error_of(copy, client, image_id, "key-unknown"), "CopyImage",
+                      "InvalidParameter.KMSKeyId.NotFound")
+    kms.add_key(engine, DEFAULT_ACCOUNT, REGION, "key-off", state="Disabled")
+    assert_documented(error_of(copy, client, image_id, "key-off"), "CopyImage",
+                      "InvalidParameter.KMSKeyId.CMKNotEnabled")
+    kms.add_key(engine, DEFAULT_ACCOUNT, REGION, "key-ok")
+    assert copy(client, image_id, "key-ok").startswith("m-")
+    kms.set_service(engine, DEFAULT_ACCOUNT, authorized=False)
+    assert_documented(error_of(copy, client, image_id, "key-ok"), "CopyImage",
+                      "InvalidParameter.KMSKeyId.KMSUnauthorized")
+    kms.set_service(engine, DEFAULT_ACCOUNT, enabled=False)
+    assert_documented(error_of(copy, client, image_id, "key-ok"), "CopyImage", "InvalidParameter.KmsNotEnabled")
+
+
+def test_create_image_from_snapshots_of_a_cmk_that_changed(client, engine):
+    kms.add_key(engine, DEFAULT_ACCOUNT, REGION, "key-1")
+    copied = copy(client, create_image(client, image_name="cmk-source"), "key-1")
+    snapshot_id = image(client, copied)["DiskDeviceMappings"]["DiskDeviceMapping"][0]["SnapshotId"]
+
+    def from_snapshot():
+        return client.create_image(m.CreateImageRequest(region_id=REGION, snapshot_id=snapshot_id)).body.image_id
+
+    kms.add_key(engine, DEFAULT_ACCOUNT, REGION, "key-1", ecs_tagged=False)
+    assert_documented(error_of(from_snapshot), "CreateImage", "InvalidParameter.KMSKeyId.CMKUnauthorized")
+    kms.add_key(engine, DEFAULT_ACCOUNT, REGION, "key-1", state="PendingDeletion")
+    assert_documented(error_of(from_snapshot), "CreateImage", "InvalidParameter.KMSKeyId.CMKNotEnabled")
+    kms.set_service(engine, DEFAULT_ACCOUNT, authorized=False)
+    assert_documented(error_of(from_snapshot), "CreateImage", "InvalidParameter.KMSKeyId.KMSUnauthorized")
+    kms.set_service(engine, DEFAULT_ACCOUNT)
+    kms.add_key(engine, DEFAULT_ACCOUNT, REGION, "key-1")
+    assert from_snapshot().startswith("m-")
+
+
+# -- RAM roles and OSS access for import and export (mockecs.world.ram, engine.oss) -----------------
+def test_import_and_export_roles(client, engine):
+    assert import_image(client, name="default-role").image_id.startswith("m-")
+    assert_documented(error_of(import_image, client, name="custom-role", role_name="MyImportRole"), "ImportImage",
+                      "NoSetRoletoECSServiceAcount")
+    ram.add_role(engine, DEFAULT_ACCOUNT, "MyImportRole")
+    assert import_image(client, name="custom-role", role_name="MyImportRole").image_id.startswith("m-")
+    image_id = create_image(client, image_name="to-export")
+
+    def export(**kw):
+        return client.export_image(m.ExportImageRequest(region_id=REGION, image_id=image_id, ossbucket="exports",
+                                                        **kw)).body.task_id
+
+    assert_documented(error_of(export, role_name="NoSuchRole"), "ExportImage", "NoSetRoletoECSServiceAcount")
+    ram.revoke_default(engine, DEFAULT_ACCOUNT)
+    assert_documented(error_of(export), "ExportImage", "NoSetRoletoECSServiceAcount")
+    assert_documented(error_of(import_image, client, name="revoked"), "ImportImage", "NoSetRoletoECSServiceAcount")
+
+
+def test_oss_buckets_of_other_accounts_and_archived_objects(client, engine):
+    engine.oss.create_bucket(REGION, "theirs", account="2222333344445555")
+    engine.oss.put_object(REGION, "cold", "disk.qcow2", size=GIB, storage_class="Archive")
+    err = error_of(import_image, client, mappings=[disk(bucket="theirs")])
+    assert_documented(err, "ImportImage", "InvalidOSS.NotAuthorized")
+    assert_documented(error_of(import_image, client, mappings=[disk(bucket="cold")]), "ImportImage",
+                      "InvalidOSSObject.NeedRestore")
+    assert_documented(error_of(import_image, client, mappings=[disk(obj="disk.zip")]), "ImportImage",
+                      "UnsupportedSuffix.OSSObject")
+    assert import_image(client, mappings=[disk(obj="exports/disk")]).image_id.startswith("m-")  # no suffix
+    image_id = create_image(client, image_name="to-their-bucket")
+    err = error_of(client.export_image, m.ExportImageRequest(region_id=REGION, image_id=image_id, ossbucket="theirs"))
+    assert_documented(err, "ExportImage", "InvalidOSS.NotAuthorized")

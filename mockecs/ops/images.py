@@ -16,7 +16,7 @@ from mockecs.ops import instances, snapshots
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, B, I, L, S, Struct, Structs
-from mockecs.world import images, lifecycle, paging, regions, resources
+from mockecs.world import images, kms, lifecycle, paging, regions, resources
 from mockecs.world.catalog import newest_first_key
 from mockecs.world.instance_types import instance_type, instance_types
 from mockecs.world.validation import check_description, check_family, check_name
@@ -312,6 +312,8 @@ def _snapshot(ctx: Context, snapshot_id: str) -> dict:
     if record.get("Status") != "accomplished":
         raise _err("InvalidSnapshotId.NotReady", "The current status of the DiskDeviceMapping.n.SnapshotId or "
                    "SnapshotId does not support this operation.", 403)
+    # The image's snapshots are encrypted with the same CMK: it must still be usable by ECS.
+    kms.check(ctx, ctx.region, record.get("KMSKeyId"), service_error=False, unknown_error=False)
     return record
 
 
@@ -564,6 +566,7 @@ def copy_image(ctx: Context, image_id: str, destination_region_id: Optional[str]
                        "The specified parameter Encrypted must be true when EncryptAlgorithm is not empty.")
         if encrypt_algorithm not in ("AES-256", "SM4-128"):
             raise _err("InvalidEncryptAlgorithm", "The specified parameter EncryptAlgorithm is not valid.")
+    kms.check(ctx, destination, kms_key_id)
     source = images.visible(ctx, image_id)
     if source is None or images.is_catalog(source) and images.alias_for(ctx, source) in ("system", "marketplace"):
         raise images.NOT_FOUND  # [GUESS] public and Marketplace images are not copied

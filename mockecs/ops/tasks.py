@@ -23,7 +23,7 @@ from mockecs.ops.snapshots import make_snapshot
 from mockecs.ops.tags import check_case_duplicates
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, Comma, I, Repeat, S, Struct, Structs
-from mockecs.world import images, lifecycle, oss, paging, resources
+from mockecs.world import images, lifecycle, oss, paging, ram, resources
 from mockecs.world.validation import check_description, check_name
 
 TASK_NOT_FOUND = error_kind("InvalidTaskId.NotFound", 'The specified "TaskId" is not found.', 400)
@@ -46,6 +46,7 @@ BYOL_ONLY = ("Customized Linux", "Others Linux", "Kylin", "UOS", "Windows Server
 ARCHITECTURES = ("i386", "x86_64", "arm64")
 IMPORT_FORMATS = ("RAW", "VHD", "QCOW2", "VMDK")
 EXPORT_FORMATS = ("raw", "vhd", "qcow2", "vmdk", "vdi")
+ARCHIVE_CLASSES = ("Archive", "ColdArchive", "DeepColdArchive")
 _SUFFIX_FORMAT = {"raw": "RAW", "img": "RAW", "vhd": "VHD", "qcow2": "QCOW2", "qcow": "QCOW2", "vmdk": "VMDK"}
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 _PREFIX = re.compile(r"^[A-Za-z0-9]{1,30}$")
@@ -199,7 +200,11 @@ def _disk_requests(mappings: Optional[list[dict]]) -> list[dict]:
         fmt = _canonical(m.get("format"), IMPORT_FORMATS, EcsError(
             "InvalidImageFormat.Malformed", "The specified Image Format is wrongly formed.", 400))
         # Empty Format = detected by the service; the fake "detects" from the object's suffix.
-        fmt = fmt or _SUFFIX_FORMAT.get(name.rsplit(".", 1)[-1].lower(), "RAW")
+        suffix = name.rsplit("/", 1)[-1].rpartition(".")[2].lower() if "." in name.rsplit("/", 1)[-1] else ""
+        if suffix and suffix not in _SUFFIX_FORMAT:
+            # [GUESS] an image file's suffix must name a disk format (no suffix: detected from the content).
+            raise EcsError("UnsupportedSuffix.OSSObject", "The specified OSS object suffix is not supported.", 400)
+        fmt = fmt or _SUFFIX_FORMAT.get(suffix, "RAW")
         # DiskImSize is the deprecated name of DiskImageSize; 0 is a (bad) value, not "absent".
         size = m.get("disk_image_size") if m.get("disk_image_size") is not None else m.get("disk_im_size")
         high = 500 if n == 1 else 2000
@@ -221,12 +226,22 @@ def _size_error(n: int, why: str) -> EcsError:
                     "The specified DiskDeviceMapping.N.DiskImSize should be in the specified range.", 400)
 
 
+def _authorized(ctx: Context, info: Mapping[str, Any]) -> None:
+    # A bucket registered to another account is not the caller's role's to read or write.
+    if info.get("owner") and str(info["owner"]) != ctx.account:
+        raise EcsError("InvalidOSS.NotAuthorized", "The specified OSS bucket or object is not allowed to access.", 403)
+
+
 def _check_objects(ctx: Context, disks: list[dict]) -> None:
     """Ask the OSS stand-in about every object; fills in each disk's size (GiB)."""
     for disk in disks:
         info = oss.oss_object(ctx, ctx.region, disk["bucket"], disk["object"])
         if info.get("bucket_missing"):
             raise EcsError("InvalidOSSBucket.NotFound", "The specified OSS bucket does not exist in this region.", 400)
+        _authorized(ctx, info)
+        if info.get("storage_class") in ARCHIVE_CLASSES:
+            raise EcsError("InvalidOSSObject.NeedRestore",
+                           "The specified OSS object is a archive object, need restore first.", 400)
         if "size" not in info:
             raise EcsError("InvalidOSSObject.NotFound", "The specified OSS object does not exist in this region.", 400)
         size = int(info.get("size") or 0)
@@ -279,6 +294,7 @@ def import_image(ctx: Context, disk_device_mapping: Optional[list[dict]], image_
     if images.name_taken(ctx, image_name):
         raise EcsError("InvalidImageName.Duplicated", "The destination image is exist.", 400)
     _quota(ctx, ctx.region)
+    role = ram.check(ctx, role_name, "AliyunECSImageImportDefaultRole")
     _check_objects(ctx, disks)
 
     image_id = resources.new_id("image", ctx.region)
@@ -305,7 +321,7 @@ def import_image(ctx: Context, disk_device_mapping: Optional[list[dict]], image_
         ctx, ctx.region, mappings(False), ImageId=image_id, ImageName=image_name or "",
         Description=description or "", Status="Creating", Progress="0%", Usable=False,
         ResourceGroupId=resource_group_id or "", Tags={"Tag": tags}, Features=wire_features, **fields, **extra,
-        _source={"kind": "import", "task_id": task_id, "role_name": role_name or "AliyunECSImageImportDefaultRole"},
+        _source={"kind": "import", "task_id": task_id, "role_name": role},
     )
     record = lifecycle.start(ctx, "task", task_id, record, done=done,
                              failed={"Status": "CreateFailed", "Usable": False}, progress_field="Progress")
@@ -356,11 +372,14 @@ def export_image(ctx: Context, image_id: str, oss_bucket: str, oss_prefix: Optio
     fmt = _canonical(image_format, EXPORT_FORMATS, EcsError(
         "InvalidImageFormat.Malformed", "The specified Image Format is wrongly formed.", 400)) or "raw"
     record = _exportable(ctx, image_id)
+    ram.check(ctx, role_name, "AliyunECSImageExportDefaultRole")
     task_id = resources.new_id("task", ctx.region)
     # Object name as in the documented example: <OSSPrefix>_<ImageId>_<TaskId>.<format>.
     name = "_".join(p for p in (oss_prefix, image_id, task_id) if p) + f".{fmt}"
-    if oss.oss_object(ctx, ctx.region, oss_bucket, name).get("bucket_missing"):
+    info = oss.oss_object(ctx, ctx.region, oss_bucket, name)
+    if info.get("bucket_missing"):
         raise EcsError("InvalidOSSBucket.NotFound", "The specified OSS bucket does not exist in this region.", 400)
+    _authorized(ctx, info)
     related = [{"Name": "OSSBucket", "Value": oss_bucket}, {"Name": "OSSObject", "Value": name},
                {"Name": "ImageFormat", "Value": fmt}]
     start_task(ctx, task_id, "ExportImage", image_id, related,

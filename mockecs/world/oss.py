@@ -88,9 +88,12 @@ class Oss:
 
     def put_object(self, region: str, bucket: str, name: str, size: int = DEFAULT_SIZE,
                    txn: Optional[Transaction] = None, task_id: Optional[str] = None,
-                   account: Optional[str] = None) -> dict:
-        """Register an object (its bucket too). ``task_id``: written by that export task, listed once it finished."""
+                   account: Optional[str] = None, storage_class: str = "Standard") -> dict:
+        """Register an object (its bucket too). ``task_id``: written by that export task, listed once it finished.
+        ``storage_class`` ``Archive`` / ``ColdArchive``: ImportImage wants it restored first."""
         record = {"region": region, "bucket": bucket, "name": name, "size": int(size), "task_id": task_id or ""}
+        if storage_class != "Standard":
+            record["storage_class"] = storage_class
         with self._txn(txn) as t:
             self.create_bucket(region, bucket, account, txn=t)
             t.put("oss_object", _object_id(region, bucket, name), record, [("bucket", _bucket_id(region, bucket))])
@@ -119,16 +122,20 @@ class Oss:
             return sorted((dict(r) for r in found if r is not None and self._written(t, r)), key=lambda r: r["name"])
 
     def lookup(self, region: str, bucket: str, name: str, txn: Optional[Transaction] = None) -> dict:
-        """The built-in answer of ``mockecs_oss_object`` (see the hook's documentation)."""
+        """The built-in answer of ``mockecs_oss_object`` (see the hook's documentation); a registered
+        bucket's ``owner`` and an object's ``storage_class`` come with it."""
         with self._txn(txn) as t:
+            bucket_record = t.get("oss_bucket", _bucket_id(region, bucket))
+            owner = {"owner": bucket_record["owner"]} if bucket_record is not None else {}
             record = t.get("oss_object", _object_id(region, bucket, name))
             if record is not None and self._written(t, record):
-                return {"size": record["size"]}
+                return {"size": record["size"], **owner,
+                        **({"storage_class": record["storage_class"]} if "storage_class" in record else {})}
             if not self._strict(t):
-                return {"size": DEFAULT_SIZE}
-            if t.get("oss_bucket", _bucket_id(region, bucket)) is None:
+                return {"size": DEFAULT_SIZE, **owner}
+            if bucket_record is None:
                 return {"bucket_missing": True}
-            return {}
+            return owner
 
     def _written(self, txn: Transaction, record: dict) -> bool:
         # An exported object appears when its task has finished (settled on the mock clock).

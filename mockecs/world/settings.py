@@ -109,6 +109,9 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("clock", "choice", "auto", "The mock clock: frozen (moves only with clock.advance, exactly; a "
             "millisecond per reading keeps creation order), running (wall time plus the advances), auto (frozen "
             "in-process, running for `mockecs server`).", choices=("auto", "frozen", "running")),
+    Setting("kms_keys", "choice", "any", "KMS key ids: any id exists (the fake cannot know an account's keys; "
+            "keys added with mockecs.world.kms.add_key keep their state), or only registered ones (others answer "
+            "InvalidParameter.KMSKeyId.NotFound).", choices=("any", "registered")),
     Setting("prices_file", "str", None, "A JSON file merged over the built-in (plausible, not official) prices.",
             optional=True),
     Setting("image_component_quota", "int", None, "Image components per account and region (none: no limit).",
