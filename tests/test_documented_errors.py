@@ -11,7 +11,7 @@ from mockecs.world.oss import GIB
 from tests.sdk import DEFAULT_ACCOUNT, error_of
 from tests.spec import documented_error
 from tests.test_builder import component, pipeline
-from tests.test_images import SHARED, UBUNTU, create_image, image
+from tests.test_images import SHARED, UBUNTU, create_image, image, run_instance
 from tests.test_tasks import disk, import_image
 
 REGION = "cn-hangzhou"
@@ -163,3 +163,14 @@ def test_oss_buckets_of_other_accounts_and_archived_objects(client, engine):
     image_id = create_image(client, image_name="to-their-bucket")
     err = error_of(client.export_image, m.ExportImageRequest(region_id=REGION, image_id=image_id, ossbucket="theirs"))
     assert_documented(err, "ExportImage", "InvalidOSS.NotAuthorized")
+
+
+def test_a_cmk_encrypted_image_with_data_disks_is_not_shared(client):
+    with_data = create_image(client, instance_id=run_instance(client, data_disks=1), image_name="full-image")
+    encrypted = copy(client, with_data, "key-1")
+    err = error_of(client.modify_image_share_permission, m.ModifyImageSharePermissionRequest(
+        region_id=REGION, image_id=encrypted, add_account=["2222333344445555"]))
+    assert_documented(err, "ModifyImageSharePermission", "OperationDeined.FullImage")
+    system_only = copy(client, create_image(client, image_name="system-only"), "key-1")
+    client.modify_image_share_permission(m.ModifyImageSharePermissionRequest(
+        region_id=REGION, image_id=system_only, add_account=["2222333344445555"]))

@@ -64,6 +64,11 @@ def _shareable(record: Mapping[str, Any]) -> None:
         # Images encrypted with the service key cannot leave the account.
         raise _err("OperationDeined.EncryptedSnapshot",
                    "The image contains encrypted snapshots, which do not support share.", 403)
+    mappings = (record.get("DiskDeviceMappings") or {}).get("DiskDeviceMapping") or ()
+    if _encrypted(record) and sum(1 for m in mappings if m.get("SnapshotId")) > 1:
+        # A CMK-encrypted image shares with its system disk snapshot alone.
+        raise _err("OperationDeined.FullImage",
+                   "The encrypted image contains multiple snapshots, which do not support share.", 403)
 
 
 @operation("ModifyImageSharePermission",
