@@ -8,7 +8,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 
 from mockecs.world import kms, ram
 from mockecs.world.oss import GIB
-from tests.sdk import DEFAULT_ACCOUNT, error_of
+from tests.sdk import DEFAULT_ACCOUNT, error_of, new_client
 from tests.spec import documented_error
 from tests.test_builder import component, pipeline
 from tests.test_images import SHARED, UBUNTU, create_image, image, run_instance
@@ -174,3 +174,22 @@ def test_a_cmk_encrypted_image_with_data_disks_is_not_shared(client):
     system_only = copy(client, create_image(client, image_name="system-only"), "key-1")
     client.modify_image_share_permission(m.ModifyImageSharePermissionRequest(
         region_id=REGION, image_id=system_only, add_account=["2222333344445555"]))
+
+
+# -- ReplaceSystemDisk: no Linux <-> Windows switch outside the Chinese mainland -------------------------
+@pytest.mark.parametrize("region, allowed", [("ap-southeast-1", False), ("cn-hongkong", False),
+                                             ("cn-hangzhou", True)])
+def test_replace_system_disk_between_linux_and_windows(mock, region, allowed):
+    ecs = new_client(region=region)
+    instance_id = run_instance(ecs, region=region)
+    ecs.stop_instance(m.StopInstanceRequest(instance_id=instance_id))
+
+    def replace(image_id: str) -> str:
+        return ecs.replace_system_disk(m.ReplaceSystemDiskRequest(instance_id=instance_id, image_id=image_id)).body
+
+    if allowed:
+        assert replace(WINDOWS).disk_id.startswith("d-")
+        return
+    err = error_of(replace, WINDOWS)
+    assert_documented(err, "ReplaceSystemDisk", "InvalidParameter.NotMatch")
+    assert replace(UBUNTU).disk_id.startswith("d-")  # Linux to Linux stays possible
