@@ -296,3 +296,19 @@ def test_default_responses_mock_inside_passes_ecs_to_mockecs() -> None:
         _check_regions(_regions())
     assert responses.mock._real_send is responses._real_send  # restored when mockecs stops
     assert not any(getattr(p, "pattern", "").find("aliyuncs") >= 0 for p in responses.mock.passthru_prefixes)
+
+
+def test_aiohttp_answers_carry_the_standard_reason_phrase():
+    import aiohttp
+
+    async def fetch() -> tuple[int, str]:
+        async with aiohttp.ClientSession() as session:
+            async with session.get("https://ecs.aliyuncs.com/?Action=DescribeRegions&Version=2014-05-26"
+                                   "&Format=JSON") as resp:
+                return resp.status, resp.reason
+
+    with mock_ecs() as m:
+        m.inject("DescribeRegions", code="Throttling", status=429)
+        m.inject("DescribeRegions", code="ServiceUnavailable", status=503)
+        assert asyncio.run(fetch()) == (429, "Too Many Requests")
+        assert asyncio.run(fetch()) == (503, "Service Unavailable")

@@ -7,6 +7,7 @@ keeps mockecs independent of aiohttp's internals. Unmatched URLs go to the origi
 """
 from __future__ import annotations
 
+import http
 import json as _json
 import re
 from typing import Any, Callable, Optional
@@ -22,8 +23,7 @@ class MockClientResponse:
         self.method = method
         self.url = URL(url)
         self.status = status
-        self.reason = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-                       409: "Conflict", 500: "Internal Server Error"}.get(status, "")
+        self.reason = _reason(status)
         self.headers = CIMultiDictProxy(CIMultiDict(headers))
         self._body = body
         self.ok = status < 400
@@ -110,3 +110,11 @@ class AiohttpPatch:
         if self._patcher is not None:
             self._patcher.stop()
             self._patcher = None
+
+
+def _reason(status: int) -> str:
+    """The standard reason phrase, as aiohttp reads it off a real status line (``429 Too Many Requests``)."""
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
