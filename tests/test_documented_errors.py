@@ -193,3 +193,50 @@ def test_replace_system_disk_between_linux_and_windows(mock, region, allowed):
     err = error_of(replace, WINDOWS)
     assert_documented(err, "ReplaceSystemDisk", "InvalidParameter.NotMatch")
     assert replace(UBUNTU).disk_id.startswith("d-")  # Linux to Linux stays possible
+
+
+# -- export: the only role, licences, encrypted buckets, quotas ---------------------------------------
+def export(client, image_id: str, bucket: str = "exports", **kw) -> str:
+    return client.export_image(m.ExportImageRequest(region_id=REGION, image_id=image_id, ossbucket=bucket,
+                                                    **kw)).body.task_id
+
+
+def test_export_takes_only_its_default_role(client, engine):
+    image_id = create_image(client, image_name="export-role")
+    ram.add_role(engine, DEFAULT_ACCOUNT, "MyExportRole")  # registered, still not valid for exports
+    assert_documented(error_of(export, client, image_id, role_name="MyExportRole"), "ExportImage",
+                      "NoSetRoletoECSServiceAcount")
+    assert export(client, image_id, role_name="AliyunECSImageExportDefaultRole").startswith("t-")
+
+
+def test_licensed_images_and_encrypted_buckets_are_not_exported(client, engine):
+    windows = create_image(client, instance_id=run_instance(client, WINDOWS), image_name="win-export")
+    assert_documented(error_of(export, client, windows), "ExportImage", "InvalidImageLicense.NotSupported")
+    engine.oss.create_bucket(REGION, "sealed", encryption="KMS")
+    linux = create_image(client, image_name="linux-export")
+    assert_documented(error_of(export, client, linux, "sealed"), "ExportImage", "InvalidOSSBucket.EncryptUnsupported")
+    assert_documented(error_of(import_image, client, mappings=[disk(bucket="sealed")]), "ImportImage",
+                      "InvalidOSSBucket.EncryptUnsupported")
+
+
+def test_export_quotas(client, engine):
+    engine.config.options.update(export_concurrency=1, exports_per_week=2)
+    week = 7 * 24 * 3600
+    engine.clock.advance(week - engine.clock.now() % week + 60)  # early in a calendar week: no boundary below
+    engine.lifecycle.delay("task", seconds=600)
+    first, second = (create_image(client, image_name=f"exp-{n}") for n in (1, 2))
+    export(client, first)
+    assert_documented(error_of(export, client, second), "ExportImage", "ConcurrentQuotaExceed.ExportImage")
+    engine.clock.advance(600)  # the first export finished
+    export(client, second)
+    engine.clock.advance(600)
+    assert_documented(error_of(export, client, first), "ExportImage", "WeeklyQuotaExceed.ExportImage")
+    engine.clock.advance(week)  # a new week
+    assert export(client, first).startswith("t-")
+
+
+def test_image_check_of_old_windows_imports(client):
+    kw = {"platform": "Windows Server 2008", "ostype": "windows", "license_type": "BYOL"}
+    err = error_of(import_image, client, detection_strategy="Standard", **kw)
+    assert_documented(err, "ImportImage", "ImageCheckUnsupported.WindowsImage")
+    assert import_image(client, **kw).image_id.startswith("m-")  # without the check

@@ -23,7 +23,7 @@ from mockecs.ops.snapshots import make_snapshot
 from mockecs.ops.tags import check_case_duplicates
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, Comma, I, Repeat, S, Struct, Structs
-from mockecs.world import images, lifecycle, oss, paging, ram, resources
+from mockecs.world import images, lifecycle, oss, paging, pricing, ram, resources
 from mockecs.world.validation import check_description, check_name
 
 TASK_NOT_FOUND = error_kind("InvalidTaskId.NotFound", 'The specified "TaskId" is not found.', 400)
@@ -46,6 +46,7 @@ BYOL_ONLY = ("Customized Linux", "Others Linux", "Kylin", "UOS", "Windows Server
 ARCHITECTURES = ("i386", "x86_64", "arm64")
 IMPORT_FORMATS = ("RAW", "VHD", "QCOW2", "VMDK")
 EXPORT_FORMATS = ("raw", "vhd", "qcow2", "vmdk", "vdi")
+OLD_WINDOWS = ("Windows Server 2003", "Windows Server 2008")
 ARCHIVE_CLASSES = ("Archive", "ColdArchive", "DeepColdArchive")
 _SUFFIX_FORMAT = {"raw": "RAW", "img": "RAW", "vhd": "VHD", "qcow2": "QCOW2", "qcow": "QCOW2", "vmdk": "VMDK"}
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
@@ -54,8 +55,18 @@ _DEVICE = re.compile(r"^/dev/(xv|v)d[a-z]$")
 GIB = oss.GIB
 
 
+WEEK = 7 * 24 * 3600.0
+
+
 def task_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [("action", record["TaskAction"]), ("resource", record.get("ResourceId") or "")]
+    terms = [("action", record["TaskAction"]), ("resource", record.get("ResourceId") or "")]
+    if record["TaskAction"] == "ExportImage":
+        # Export quotas count by index: the exports running now, and those started in a calendar week.
+        where = f"{record['_owner']}|{record['_region']}"
+        terms.append(("export_week", f"{where}|{int(record['_created'] // WEEK)}"))
+        if record.get("TaskStatus") in ("Waiting", "Processing"):
+            terms.append(("exporting", where))
+    return terms
 
 
 resources.TERMS["task"] = task_terms
@@ -230,6 +241,9 @@ def _authorized(ctx: Context, info: Mapping[str, Any]) -> None:
     # A bucket registered to another account is not the caller's role's to read or write.
     if info.get("owner") and str(info["owner"]) != ctx.account:
         raise EcsError("InvalidOSS.NotAuthorized", "The specified OSS bucket or object is not allowed to access.", 403)
+    if info.get("encryption"):
+        raise EcsError("InvalidOSSBucket.EncryptUnsupported",
+                       "Accessing objects from encrypted OSS bucket is not supported.", 403)
 
 
 def _check_objects(ctx: Context, disks: list[dict]) -> None:
@@ -290,6 +304,9 @@ def import_image(ctx: Context, disk_device_mapping: Optional[list[dict]], image_
     if detection_strategy not in (None, "", "Standard"):
         raise EcsError("InvalidParameter.DetectionStrategy", "The specified parameter DetectionStrategy is invalid.",
                        400)
+    if detection_strategy == "Standard" and fields.get("Platform") in OLD_WINDOWS:
+        # [GUESS] which Windows: image check covers "most Linux/Windows versions" (docs), not these.
+        raise EcsError("ImageCheckUnsupported.WindowsImage", "Image check is unsupported for windows image.", 403)
     tags = check_case_duplicates(resources.tags_from_args(tag))
     if images.name_taken(ctx, image_name):
         raise EcsError("InvalidImageName.Duplicated", "The destination image is exist.", 400)
@@ -330,6 +347,24 @@ def import_image(ctx: Context, disk_device_mapping: Optional[list[dict]], image_
 
 
 # -- ExportImage ---------------------------------------------------------------------------
+def _export_quotas(ctx: Context) -> None:
+    """Undocumented numbers, off unless set: ``export_concurrency`` (exports running at once per account
+    and region) and ``exports_per_week`` (started per calendar week)."""
+    where = f"{ctx.account}|{ctx.region}"
+    running = ctx.config.options["export_concurrency"]
+    if running is not None:
+        # Settling a task rewrites its terms: one that finished leaves the "exporting" term.
+        live = [t for t in (resources.get(ctx, "task", i) for i in ctx.txn.ids("task", ("exporting", where)))
+                if t is not None and t["TaskStatus"] in ("Waiting", "Processing")]
+        if len(live) >= running:
+            raise EcsError("ConcurrentQuotaExceed.ExportImage",
+                           f"The number of image exports running at once exceeds the quota ({running}).", 403)
+    weekly = ctx.config.options["exports_per_week"]
+    if weekly is not None and ctx.txn.count("task", ("export_week", f"{where}|{int(ctx.now // WEEK)}")) >= weekly:
+        raise EcsError("WeeklyQuotaExceed.ExportImage",
+                       f"The number of image exports this week exceeds the quota ({weekly}).", 403)
+
+
 def _exportable(ctx: Context, image_id: str) -> dict:
     record = resources.get(ctx, "image", image_id)
     if not resources.is_mine(ctx, record):
@@ -349,6 +384,11 @@ def _exportable(ctx: Context, image_id: str) -> dict:
         raise EcsError("IncorrectImageStatus", "The specified Image is not available.", 400)
     if record.get("_exporting"):
         raise EcsError("ImageIsExporting", "The specified Image is exporting.", 403)
+    licence = pricing.billing_class(record)
+    if licence:
+        # [GUESS] an image whose instances pay an OS licence (Windows, RHEL, SLES; not BYOL) stays in the cloud.
+        raise EcsError("InvalidImageLicense.NotSupported",
+                       f"The specified image carries a {licence} licence, which does not support export.", 403)
     disks = (record.get("DiskDeviceMappings") or {}).get("DiskDeviceMapping") or []
     if any(d.get("Encrypted") for d in disks):
         raise EcsError("ImageNotSupported", "The specified Image contains encrypted snapshots, do not support export.",
@@ -372,7 +412,9 @@ def export_image(ctx: Context, image_id: str, oss_bucket: str, oss_prefix: Optio
     fmt = _canonical(image_format, EXPORT_FORMATS, EcsError(
         "InvalidImageFormat.Malformed", "The specified Image Format is wrongly formed.", 400)) or "raw"
     record = _exportable(ctx, image_id)
-    ram.check(ctx, role_name, "AliyunECSImageExportDefaultRole")
+    # The docs: the role must be AliyunECSImageExportDefaultRole, "any other role name is invalid".
+    ram.check(ctx, role_name, "AliyunECSImageExportDefaultRole", custom=False)
+    _export_quotas(ctx)
     task_id = resources.new_id("task", ctx.region)
     # Object name as in the documented example: <OSSPrefix>_<ImageId>_<TaskId>.<format>.
     name = "_".join(p for p in (oss_prefix, image_id, task_id) if p) + f".{fmt}"

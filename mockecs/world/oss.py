@@ -73,8 +73,11 @@ class Oss:
 
     # -- registry --------------------------------------------------------------------------
     def create_bucket(self, region: str, bucket: str, account: Optional[str] = None,
-                      txn: Optional[Transaction] = None) -> dict:
+                      txn: Optional[Transaction] = None, encryption: str = "") -> dict:
+        """``encryption`` (``KMS``, ``AES256``): server-side encrypted, which image import/export refuse."""
         record = {"region": region, "bucket": bucket, "owner": account or self.engine.accounts.default_account_id}
+        if encryption:
+            record["encryption"] = encryption
         with self._txn(txn) as t:
             if t.get("oss_bucket", _bucket_id(region, bucket)) is None:
                 t.put("oss_bucket", _bucket_id(region, bucket), record, [("region", region)])
@@ -126,7 +129,8 @@ class Oss:
         bucket's ``owner`` and an object's ``storage_class`` come with it."""
         with self._txn(txn) as t:
             bucket_record = t.get("oss_bucket", _bucket_id(region, bucket))
-            owner = {"owner": bucket_record["owner"]} if bucket_record is not None else {}
+            owner = {k: bucket_record[k] for k in ("owner", "encryption") if k in bucket_record} \
+                if bucket_record is not None else {}
             record = t.get("oss_object", _object_id(region, bucket, name))
             if record is not None and self._written(t, record):
                 return {"size": record["size"], **owner,

@@ -34,12 +34,13 @@ def revoke_default(engine: Any, account: str) -> None:
         txn.put(KIND, account + _REVOKED, {"_owner": account})
 
 
-def check(ctx: Context, role_name: Optional[str], default: str) -> str:
-    """The role the task assumes (``default`` when none is named); refused unless authorized."""
+def check(ctx: Context, role_name: Optional[str], default: str, custom: bool = True) -> str:
+    """The role the task assumes (``default`` when none is named); refused unless authorized.
+    ``custom=False``: only ``default`` is valid (ExportImage's docs: any other role name is invalid)."""
     role = role_name or default
-    if role in DEFAULT_ROLES:
+    if role == default or (custom and role in DEFAULT_ROLES):
         if ctx.txn.get(KIND, ctx.account + _REVOKED) is None:
             return role
-    elif ctx.txn.get(KIND, f"{ctx.account}|{role}") is not None:
+    elif custom and ctx.txn.get(KIND, f"{ctx.account}|{role}") is not None:
         return role
     raise NOT_AUTHORIZED

@@ -112,6 +112,10 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("kms_keys", "choice", "any", "KMS key ids: any id exists (the fake cannot know an account's keys; "
             "keys added with mockecs.world.kms.add_key keep their state), or only registered ones (others answer "
             "InvalidParameter.KMSKeyId.NotFound).", choices=("any", "registered")),
+    Setting("export_concurrency", "int", None, "Image exports running at once per account and region "
+            "(ConcurrentQuotaExceed.ExportImage; none: no limit).", minimum=1, optional=True),
+    Setting("exports_per_week", "int", None, "Image exports started per account, region and calendar week "
+            "(WeeklyQuotaExceed.ExportImage; none: no limit).", minimum=0, optional=True),
     Setting("prices_file", "str", None, "A JSON file merged over the built-in (plausible, not official) prices.",
             optional=True),
     Setting("image_component_quota", "int", None, "Image components per account and region (none: no limit).",
