@@ -6,7 +6,7 @@ import pytest
 from alibabacloud_ecs20140526 import models as m
 from alibabacloud_tea_openapi.exceptions import ClientException
 
-from mockecs.world import kms, ram
+from mockecs.world import kms, marketplace, ram
 from mockecs.world.oss import GIB
 from tests.sdk import DEFAULT_ACCOUNT, error_of, new_client
 from tests.spec import documented_error
@@ -16,6 +16,7 @@ from tests.test_tasks import disk, import_image
 
 REGION = "cn-hangzhou"
 WINDOWS = "win2022_21H2_x64_dtc_en-us_40G_alibase_20250817.vhd"
+LAMP = "m-bp1o6a6zp7fkruscjqn0"  # Marketplace: LAMP on CentOS 7.9, published in four mainland regions
 
 
 def assert_documented(err: ClientException, action: str, code: str) -> None:
@@ -240,3 +241,61 @@ def test_image_check_of_old_windows_imports(client):
     err = error_of(import_image, client, detection_strategy="Standard", **kw)
     assert_documented(err, "ImportImage", "ImageCheckUnsupported.WindowsImage")
     assert import_image(client, **kw).image_id.startswith("m-")  # without the check
+
+
+# -- CreateImage / CopyImage / CancelCopyImage -------------------------------------------------------
+def test_create_image_with_all_empty_disk_mappings(client):
+    err = error_of(client.create_image, m.CreateImageRequest(
+        region_id=REGION, disk_device_mapping=[m.CreateImageRequestDiskDeviceMapping(device="", snapshot_id="")]))
+    assert_documented(err, "CreateImage", "InvalidParameter.AllEmpty")
+
+
+def test_a_kms_encrypted_data_disk_snapshot_is_not_a_system_disk(client):
+    with_data = create_image(client, instance_id=run_instance(client, data_disks=1), image_name="kms-data")
+    mappings = image(client, copy(client, with_data, "key-1"))["DiskDeviceMappings"]["DiskDeviceMapping"]
+    data_snapshot = next(d["SnapshotId"] for d in mappings if d["Type"] == "data")
+    err = error_of(client.create_image, m.CreateImageRequest(region_id=REGION, disk_device_mapping=[
+        m.CreateImageRequestDiskDeviceMapping(snapshot_id=data_snapshot, disk_type="system")]))
+    assert_documented(err, "CreateImage", "InvalidParameter.DiskType")
+
+
+def test_snapshot_quota_for_new_images(client, engine):
+    instance_id = run_instance(client, data_disks=1)
+    source = create_image(client, image_name="quota-source")
+    engine.config.options["snapshot_quota"] = 2  # the source's system snapshot and one more
+    err = error_of(client.create_image, m.CreateImageRequest(region_id=REGION, instance_id=instance_id))
+    assert_documented(err, "CreateImage", "QuotaExceed.Snapshot")
+    engine.config.options["snapshot_quota"] = 1
+    err = error_of(copy, client, source, "key-1")
+    assert_documented(err, "CopyImage", "QuotaExceed.Snapshot")
+    engine.config.options["snapshot_quota"] = None
+    assert copy(client, source, "key-1").startswith("m-")
+
+
+def test_copy_size_limit_sm4_outside_the_mainland_and_unpublished_products(client, engine):
+    big = create_image(client, instance_id=run_instance(client, data_disks=1), image_name="big")  # 40 + 50 GiB
+    engine.config.options["copy_image_max_size"] = 80
+    assert_documented(error_of(copy, client, big, "key-1"), "CopyImage", "SizeExceed.Image")
+    engine.config.options["copy_image_max_size"] = 90
+    assert copy(client, big, "key-1").startswith("m-")
+    small = create_image(client, image_name="small")
+    err = error_of(client.copy_image, m.CopyImageRequest(
+        region_id=REGION, image_id=small, destination_region_id="ap-southeast-1", encrypted=True,
+        encrypt_algorithm="SM4-128"))
+    assert_documented(err, "CopyImage", "InvalidRegionId.NotSupportEncryptAlgorithm")
+    marketplace.subscribe(engine, DEFAULT_ACCOUNT, "cmjj028279")
+    gitlab = create_image(client, instance_id=run_instance(client, LAMP), image_name="lamp-custom")
+    err = error_of(client.copy_image, m.CopyImageRequest(region_id=REGION, image_id=gitlab,
+                                                          destination_region_id="eu-central-1"))
+    assert_documented(err, "CopyImage", "OperationDenied.NotPublished")
+    assert client.copy_image(m.CopyImageRequest(region_id=REGION, image_id=gitlab,
+                                                destination_region_id="cn-beijing")).body.image_id
+
+
+def test_a_copy_within_one_region_cannot_be_cancelled(client, engine):
+    source = create_image(client, image_name="local-copy")
+    engine.lifecycle.delay("copy", seconds=60)
+    copied = client.copy_image(m.CopyImageRequest(region_id=REGION, image_id=source,
+                                                  destination_region_id=REGION)).body.image_id
+    err = error_of(client.cancel_copy_image, m.CancelCopyImageRequest(region_id=REGION, image_id=copied))
+    assert_documented(err, "CancelCopyImage", "CancelNotSupported")

@@ -16,7 +16,7 @@ from mockecs.ops import instances, snapshots
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, B, I, L, S, Struct, Structs
-from mockecs.world import images, kms, lifecycle, paging, regions, resources
+from mockecs.world import images, kms, lifecycle, marketplace, paging, regions, resources
 from mockecs.world.catalog import newest_first_key
 from mockecs.world.instance_types import instance_type, instance_types
 from mockecs.world.validation import check_description, check_family, check_name
@@ -56,6 +56,13 @@ def _quota(ctx: Context, region: str) -> None:
     limit = int(ctx.config.options.get("image_quota", 100))
     if images.own_count(ctx, region) >= limit:
         raise QUOTA
+
+
+def _snapshot_quota(ctx: Context, region: str, needed: int) -> None:
+    """``snapshot_quota`` (snapshots per account and region; off unless set): the image's new snapshots must fit."""
+    limit = ctx.config.options["snapshot_quota"]
+    if limit is not None and ctx.txn.count("snapshot", resources.owner_region(ctx.account, region)) + needed > limit:
+        raise _err("QuotaExceed.Snapshot", "The snapshot quota exceeds.", 403)
 
 
 # -- DescribeImages -------------------------------------------------------------------------
@@ -399,6 +406,9 @@ def _from_mappings(ctx: Context, entries: list[dict]) -> tuple[list[dict], Optio
                 raise _err("InvalidSize.ValueNotSupported",
                            "The specified parameter DiskDeviceMapping.n.Size beyond the permitted range.")
             encrypted = bool(snap.get("Encrypted"))
+            if is_system and snap.get("SourceDiskType") == "data" and snap.get("KMSKeyId"):
+                raise _err("InvalidParameter.DiskType",
+                           "The specified disk type which has kms key can't convert to system disk.")
             if is_system:
                 source_image = snap.get("_image_id") or None
         else:
@@ -422,6 +432,7 @@ def _from_instance(ctx: Context, instance_id: str, name: Optional[str]) -> tuple
     disks = instances.instance_disks(ctx, instance_id)
     if not disks or disks[0].get("Type") != "system":
         raise _err("InvalidInstance.NotFoundSystemDisk", "The specified instance does not have system disk.")
+    _snapshot_quota(ctx, ctx.region, len(disks))
     mappings = []
     free = iter(DEVICES)
     for disk in disks:
@@ -467,7 +478,7 @@ def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional
     _quota(ctx, ctx.region)
     _family_quota(ctx, image_family, "ImageQuotaExceed.ImageFamily",
                   "The specified image family exceeds the maximum number of images for one image family.")
-    entries = [e for e in disk_device_mapping or () if any(v is not None for v in e.values())]
+    entries = [e for e in disk_device_mapping or () if any(v not in (None, "") for v in e.values())]
     instance: Optional[dict] = None
     # Source precedence (spec §3.2): InstanceId > DiskDeviceMapping > SnapshotId.
     if instance_id:
@@ -481,6 +492,9 @@ def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional
         mappings = [images.mapping("/dev/xvda", "system", snap.get("SourceDiskSize") or 0, snapshot_id,
                                    bool(snap.get("Encrypted")))]
         source_image = snap.get("_image_id") or None
+    elif disk_device_mapping:
+        # DiskDeviceMapping.N given, every field of every entry empty.
+        raise _err("InvalidParameter.AllEmpty", "The specified parameters DiskDeviceMapping.N are all empty.")
     else:
         raise _err("MissingParameter", "The input parameter SnapshotId or InstanceId or DiskDeviceMapping that is "
                    "mandatory for processing this request is not supplied.")
@@ -566,6 +580,10 @@ def copy_image(ctx: Context, image_id: str, destination_region_id: Optional[str]
                        "The specified parameter Encrypted must be true when EncryptAlgorithm is not empty.")
         if encrypt_algorithm not in ("AES-256", "SM4-128"):
             raise _err("InvalidEncryptAlgorithm", "The specified parameter EncryptAlgorithm is not valid.")
+        if encrypt_algorithm == "SM4-128" and not regions.mainland(destination):
+            # [GUESS] SM4 (a Chinese national cipher) is offered in the Chinese mainland only.
+            raise _err("InvalidRegionId.NotSupportEncryptAlgorithm",
+                       "The current region does not support creating encrypted disks with EncryptAlgorithm.", 403)
     kms.check(ctx, destination, kms_key_id)
     source = images.visible(ctx, image_id)
     if source is None or images.is_catalog(source) and images.alias_for(ctx, source) in ("system", "marketplace"):
@@ -587,6 +605,15 @@ def copy_image(ctx: Context, image_id: str, destination_region_id: Optional[str]
     if not name:  # [GUESS] the source's name when free in the destination, else none
         name = source.get("ImageName") or ""
         name = "" if images.name_taken(ctx, name, destination) else name
+    limit = ctx.config.options["copy_image_max_size"]
+    if limit is not None and sum(int(m.get("Size") or 0) for m in _mappings(source)) > limit:
+        raise _err("SizeExceed.Image", "The image exceeds the maximum size. Please open a ticket to add the account "
+                   "to the white list.", 403)
+    product = marketplace.product(ctx.engine, source.get("ProductCode"))
+    if product is not None and destination not in (product.get("_regions") or (destination,)):
+        raise _err("OperationDenied.NotPublished", "The operation is denied because corresponding marketplace image "
+                   "is not published in destination region.", 403)
+    _snapshot_quota(ctx, destination, sum(1 for m in _mappings(source) if m.get("SnapshotId")))
     in_flight = _copying(ctx, destination)
     if any((r.get("_source") or {}).get("from") == image_id for r in in_flight):
         raise _err("OperationDenied.ImageCopyConflict",  # [GUESS] message; code documented 2025
@@ -626,6 +653,9 @@ def cancel_copy_image(ctx: Context, image_id: str) -> dict:
     status = record.get("Status")
     if status == "Available":
         raise _err("IncorrectImageStatus", "The image is copied finished.")
+    if record["_source"].get("region") == record["_region"] and status in IN_FLIGHT:
+        # [GUESS] a copy within one region is a local snapshot copy, not a cancellable transfer.
+        raise _err("CancelNotSupported", "The specified image coping can not be cancelled.")
     if status == "CreateFailed":
         raise _err("IncorrectImageStatus", "The Image copy has been failed.")
     if status not in IN_FLIGHT:

@@ -163,10 +163,6 @@ def new_system_disk(ctx: Context, instance: Mapping[str, Any], image: Mapping[st
     return {**disk, "ProductCode": image.get("ProductCode") or ""}
 
 
-def _mainland(region: str) -> bool:
-    return region.startswith("cn-") and region != "cn-hongkong"
-
-
 def _os_fields(image: Mapping[str, Any], login_as_non_root: bool = False) -> dict:
     features = image.get("Features") or {}
     return {"ImageId": image["ImageId"], "OSName": image.get("OSName", ""), "OSNameEn": image.get("OSNameEn", ""),
@@ -564,7 +560,7 @@ def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_di
     size = system_disk.get("size")
     image = launch.image_for_launch(ctx, image_id, None, record["InstanceType"], size, launch.CHANGE_OS,
                                     record.get("InstanceChargeType"))
-    if not _mainland(ctx.region) and image.get("OSType", "linux") != record.get("OSType", "linux"):
+    if not regions.mainland(ctx.region) and image.get("OSType", "linux") != record.get("OSType", "linux"):
         # The docs: outside the Chinese mainland an instance's OS cannot switch between Linux and Windows
         # (licensing). The metadata lists no dedicated code: its "%s" InvalidParameter.NotMatch is used.
         raise EcsError("InvalidParameter.NotMatch", "Replacing the system disk between Linux and Windows is not "

@@ -30,3 +30,8 @@ def region_from_host(host: str) -> Optional[str]:
 
 def zone_ids(region_id: str) -> list[str]:
     return [z["ZoneId"] for z in regions()[region_id]["Zones"]]
+
+
+def mainland(region_id: str) -> bool:
+    """Whether a region is in the Chinese mainland (cn-hongkong is not)."""
+    return region_id.startswith("cn-") and region_id != "cn-hongkong"
