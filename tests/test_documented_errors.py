@@ -299,3 +299,44 @@ def test_a_copy_within_one_region_cannot_be_cancelled(client, engine):
                                                   destination_region_id=REGION)).body.image_id
     err = error_of(client.cancel_copy_image, m.CancelCopyImageRequest(region_id=REGION, image_id=copied))
     assert_documented(err, "CancelCopyImage", "CancelNotSupported")
+
+
+# -- sharing and publishing ------------------------------------------------------------------------
+def share(client, image_id: str, **kw) -> None:
+    client.modify_image_share_permission(m.ModifyImageSharePermissionRequest(region_id=REGION, image_id=image_id,
+                                                                             **kw))
+
+
+def test_sharing_an_encrypted_image_needs_its_role(client, engine):
+    encrypted = copy(client, create_image(client, image_name="enc-share"), "key-1")
+    ram.revoke_default(engine, DEFAULT_ACCOUNT)
+    assert_documented(error_of(share, client, encrypted, add_account=["2222333344445555"]),
+                      "ModifyImageSharePermission", "AssumeRoleError")
+
+
+def test_shared_image_quota(client, engine):
+    engine.config.options["shared_image_quota"] = 1
+    first, second = (create_image(client, image_name=f"share-{n}") for n in (1, 2))
+    share(client, first, add_account=["2222333344445555"])
+    share(client, first, add_account=["3333444455556666"])  # the same image again: still one
+    assert_documented(error_of(share, client, second, add_account=["2222333344445555"]),
+                      "ModifyImageSharePermission", "QuotaExceed.ShareImage")
+    share(client, first, remove_account=["2222333344445555", "3333444455556666"])
+    share(client, second, add_account=["2222333344445555"])
+
+
+def test_publishing_checks_terms_and_sensitive_words(client, engine):
+    named = create_image(client, image_name="free-casino-bot")
+    described = create_image(client, image_name="plain", description="contains CASINO links")
+    engine.config.options["sensitive_words"] = "casino, gambling"
+    assert_documented(error_of(share, client, named, is_public=True), "ModifyImageSharePermission",
+                      "ImageName.ContainsSensitiveWords")
+    assert_documented(error_of(share, client, described, is_public=True), "ModifyImageSharePermission",
+                      "ImageDescription.ContainsSensitiveWords")
+    share(client, named, add_account=["2222333344445555"])  # sharing with an account is not publishing
+    clean = create_image(client, image_name="clean")
+    engine.config.options["community_terms_signed"] = False
+    assert_documented(error_of(share, client, clean, is_public=True), "ModifyImageSharePermission",
+                      "PublicImageAgreement.NotSigned")
+    engine.config.options["community_terms_signed"] = True
+    share(client, clean, is_public=True)

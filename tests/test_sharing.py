@@ -135,7 +135,10 @@ def test_system_image_and_launch_permission(client, other):
     image_id = create_image(client, image_name="lp-1")
     exc = error(lambda: share(client, image_id, add=[other.account_id], launch_permission="publish"))
     assert exc.code == "UnnecessaryParameter.LaunchPermission"
-    share(client, image_id, launch_permission="publish")
+    # LaunchPermission is "in invitation-only testing" (metadata): forbidden (issue 13: was accepted).
+    exc = error(lambda: share(client, image_id, launch_permission="publish"))
+    assert (exc.status_code, exc.data["Message"]) == \
+        documented_error("ModifyImageSharePermission", "ForbiddenParameter.LaunchPermission")
     assert error(lambda: share(client, image_id, add=[other.account_id], dry_run=True)).code == "DryRunOperation"
     assert permissions(client, image_id)["TotalCount"] == 0
 

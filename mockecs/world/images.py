@@ -26,6 +26,8 @@ def image_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
         terms.append(("family", f"{region}|{record['ImageFamily']}"))
     for account in record.get("_shares") or ():
         terms.append(("shared", f"{account}|{region}"))
+    if record.get("_shares"):
+        terms.append(("sharing", f"{record['_owner']}|{region}"))  # for the shared-image quota
     if record.get("_public"):
         terms.append(("community", region))
     for mapping in (record.get("DiskDeviceMappings") or {}).get("DiskDeviceMapping") or ():

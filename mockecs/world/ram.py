@@ -6,6 +6,7 @@ must be registered first (kind ``ram_role`` in the store, so a reset forgets it)
 
     ram.add_role(engine, "1234567890123456", "MyImportRole")
     ram.revoke_default(engine, account)   # the default roles not authorized: NoSetRoletoECSServiceAcount
+                                          # (and AssumeRoleError when sharing an encrypted image)
 """
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from mockecs.wire.errors import error_kind
 from mockecs.world.context import Context
 
 KIND = "ram_role"
-DEFAULT_ROLES = ("AliyunECSImageImportDefaultRole", "AliyunECSImageExportDefaultRole")
+DEFAULT_ROLES = ("AliyunECSImageImportDefaultRole", "AliyunECSImageExportDefaultRole",
+                 "AliyunECSShareEncryptImageDefaultRole")
+SHARE_ENCRYPTED = "AliyunECSShareEncryptImageDefaultRole"
 _REVOKED = "|defaults-revoked"
 
 NOT_AUTHORIZED = error_kind(
@@ -32,6 +35,11 @@ def add_role(engine: Any, account: str, role_name: str) -> None:
 def revoke_default(engine: Any, account: str) -> None:
     with engine.store.transaction() as txn:
         txn.put(KIND, account + _REVOKED, {"_owner": account})
+
+
+def authorized(ctx: Context, role: str) -> bool:
+    """Whether the caller has authorized the default ``role`` (all are, until revoke_default)."""
+    return role in DEFAULT_ROLES and ctx.txn.get(KIND, ctx.account + _REVOKED) is None
 
 
 def check(ctx: Context, role_name: Optional[str], default: str, custom: bool = True) -> str:

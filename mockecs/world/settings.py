@@ -121,6 +121,12 @@ OPTIONS: tuple[Setting, ...] = (
             optional=True),
     Setting("copy_image_max_size", "int", None, "GiB (sum of an image's disks) above which CopyImage answers "
             "SizeExceed.Image (none: no limit).", minimum=1, optional=True),
+    Setting("shared_image_quota", "int", None, "Images one account shares with other accounts per region "
+            "(QuotaExceed.ShareImage; none: no limit).", minimum=0, optional=True),
+    Setting("community_terms_signed", "bool", True, "Accounts have signed the Community Image Terms of Service "
+            "(false: publishing answers PublicImageAgreement.NotSigned)."),
+    Setting("sensitive_words", "str", "", "Comma-separated words that a community image's name or description "
+            "must not contain (ImageName/ImageDescription.ContainsSensitiveWords)."),
     Setting("prices_file", "str", None, "A JSON file merged over the built-in (plausible, not official) prices.",
             optional=True),
     Setting("image_component_quota", "int", None, "Image components per account and region (none: no limit).",
