@@ -97,6 +97,16 @@ def own(ctx: Context, image_id: Optional[str]) -> dict:
     return resources.owned(ctx, "image", image_id, NOT_FOUND)
 
 
+def community_to(ctx: Context, record: Mapping[str, Any]) -> bool:
+    """Whether ``record`` is a community image to the caller: published by another account, not shared
+    with the caller."""
+    if alias_for(ctx, record) != "others":
+        return False
+    if is_catalog(record):
+        return bool(record.get("IsPublic")) and ctx.account not in (record.get("_shared_with") or ())
+    return bool(record.get("_public")) and ctx.account not in (record.get("_shares") or ())
+
+
 def alias_for(ctx: Context, record: Mapping[str, Any]) -> str:
     if "_region" not in record:  # is_catalog(), inlined on this hot path
         alias = record.get("ImageOwnerAlias", "system")
