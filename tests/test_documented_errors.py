@@ -340,3 +340,24 @@ def test_publishing_checks_terms_and_sensitive_words(client, engine):
                       "PublicImageAgreement.NotSigned")
     engine.config.options["community_terms_signed"] = True
     share(client, clean, is_public=True)
+
+
+def test_create_image_waits_for_disks_and_unfinished_snapshots(client, engine):
+    instance_id = run_instance(client)
+    client.stop_instance(m.StopInstanceRequest(instance_id=instance_id))
+    engine.lifecycle.delay("disk", seconds=30)
+    client.replace_system_disk(m.ReplaceSystemDiskRequest(instance_id=instance_id, image_id=UBUNTU))
+    disks = client.describe_disks(m.DescribeDisksRequest(region_id=REGION, instance_id=instance_id)).body.disks.disk
+    assert [d.status for d in disks] == ["ReIniting"]
+    err = error_of(client.create_image, m.CreateImageRequest(region_id=REGION, instance_id=instance_id))
+    assert_documented(err, "CreateImage", "IncorrectDiskStatus")
+    engine.clock.advance(30)
+    assert create_image(client, instance_id=instance_id, image_name="after-reinit").startswith("m-")
+    engine.config.options["unfinished_snapshot_limit"] = 1
+    engine.lifecycle.delay("snapshot", seconds=60)
+    client.create_snapshot(m.CreateSnapshotRequest(disk_id=disks[0].disk_id))
+    err = error_of(client.create_image, m.CreateImageRequest(region_id=REGION, instance_id=instance_id))
+    assert_documented(err, "CreateImage", "TooManySnapshot.Unfinished")
+    engine.clock.advance(60)
+    engine.lifecycle.delay("snapshot", seconds=0)
+    assert create_image(client, instance_id=instance_id, image_name="after-snapshots").startswith("m-")

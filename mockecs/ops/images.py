@@ -432,7 +432,18 @@ def _from_instance(ctx: Context, instance_id: str, name: Optional[str]) -> tuple
     disks = instances.instance_disks(ctx, instance_id)
     if not disks or disks[0].get("Type") != "system":
         raise _err("InvalidInstance.NotFoundSystemDisk", "The specified instance does not have system disk.")
+    if any(d.get("Status") not in ("In_use", "Available") for d in disks):
+        raise _err("IncorrectDiskStatus", "The current disk status does not support this operation.", 403)
     _snapshot_quota(ctx, ctx.region, len(disks))
+    limit = ctx.config.options["unfinished_snapshot_limit"]
+    if limit is not None:
+        # Settling a snapshot rewrites its terms: one that finished leaves the "progressing" term.
+        ids = ctx.txn.ids("snapshot", ("progressing", f"{ctx.account}|{ctx.region}"))
+        running = [s for s in (resources.get(ctx, "snapshot", i) for i in ids)
+                   if s is not None and s["Status"] == "progressing"]
+        if len(running) + len(disks) > limit:
+            raise _err("TooManySnapshot.Unfinished",
+                       "There are too many snapshots being created, please wait for them to be created done.", 403)
     mappings = []
     free = iter(DEVICES)
     for disk in disks:

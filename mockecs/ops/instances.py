@@ -585,6 +585,8 @@ def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_di
     new = new_system_disk(ctx, record, image, size, old["Category"], old.get("DiskName", ""),
                           old.get("Description", ""), old.get("PerformanceLevel", ""))
     ctx.txn.delete("disk", old["DiskId"])
+    # The new system disk re-initialises from the image (ReIniting, then In_use) on the disk lifecycle.
+    new = lifecycle.start(ctx, "disk", new["DiskId"], {**new, "Status": "ReIniting"}, done={"Status": "In_use"})
     resources.put(ctx.txn, "disk", new)
     previous = record.get("ImageId")
     resources.put(ctx.txn, "instance", {**record, **_os_fields(image, login)})

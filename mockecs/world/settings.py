@@ -127,6 +127,8 @@ OPTIONS: tuple[Setting, ...] = (
             "(false: publishing answers PublicImageAgreement.NotSigned)."),
     Setting("sensitive_words", "str", "", "Comma-separated words that a community image's name or description "
             "must not contain (ImageName/ImageDescription.ContainsSensitiveWords)."),
+    Setting("unfinished_snapshot_limit", "int", None, "Snapshots being created at once per account and region "
+            "above which CreateImage answers TooManySnapshot.Unfinished (none: no limit).", minimum=1, optional=True),
     Setting("prices_file", "str", None, "A JSON file merged over the built-in (plausible, not official) prices.",
             optional=True),
     Setting("image_component_quota", "int", None, "Image components per account and region (none: no limit).",
