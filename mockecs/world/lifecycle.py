@@ -54,7 +54,8 @@ class Lifecycle:
 
     def delay(self, kind_or_id: str, seconds: Optional[float] = None, observations: Optional[int] = None) -> None:
         """Make transitions of a kind (``image``, ``copy``, ``snapshot``, ``task``, ``execution``,
-        ``instance``, ``disk``: a replaced system disk re-initialising) or of one resource id take ``seconds`` of mock time or ``observations`` reads."""
+        ``instance``, ``disk``: a replaced system disk re-initialising) or of one resource id take
+        ``seconds`` of mock time or ``observations`` reads."""
         target = self.by_id if "-" in kind_or_id else self.by_kind
         with self._lock:
             target[kind_or_id] = Delay(seconds, observations)
