@@ -361,3 +361,58 @@ def test_create_image_waits_for_disks_and_unfinished_snapshots(client, engine):
     engine.clock.advance(60)
     engine.lifecycle.delay("snapshot", seconds=0)
     assert create_image(client, instance_id=instance_id, image_name="after-snapshots").startswith("m-")
+
+
+# -- families, tags, regions and buckets ----------------------------------------------------------
+def test_image_family_count_per_region(client, engine):
+    engine.config.options["image_families_per_region"] = 1
+    first = create_image(client, image_name="fam-1", image_family="web")
+    assert create_image(client, image_name="fam-2", image_family="web").startswith("m-")  # the same family
+    err = error_of(client.create_image, m.CreateImageRequest(region_id=REGION, instance_id=run_instance(client),
+                                                             image_family="db"))
+    assert_documented(err, "CreateImage", "ImageFamilyQuotaExceed")
+    err = error_of(client.modify_image_attribute, m.ModifyImageAttributeRequest(
+        region_id=REGION, image_id=first, image_family="db"))
+    assert_documented(err, "ModifyImageAttribute", "ImageFamilyQuotaFull")
+
+
+def test_create_image_with_more_than_twenty_tags(client):
+    tags = [m.CreateImageRequestTag(key=f"k{n}", value="v") for n in range(21)]
+    err = error_of(client.create_image, m.CreateImageRequest(region_id=REGION, instance_id=run_instance(client),
+                                                             tag=tags))
+    assert_documented(err, "CreateImage", "QuotaExceed.Tags")
+
+
+def test_regions_without_image_transfer(client, engine):
+    engine.config.options["regions_without_image_transfer"] = "cn-hangzhou, ap-south-1"
+    image_id = create_image(client, image_name="stay-home")
+    assert_documented(error_of(import_image, client), "ImportImage", "InvalidRegion.NotSupport")
+    assert_documented(error_of(export, client, image_id), "ExportImage", "InvalidRegion.NotSupport")
+    err = error_of(client.copy_image, m.CopyImageRequest(region_id=REGION, image_id=image_id,
+                                                          destination_region_id="cn-beijing"))
+    assert_documented(err, "CopyImage", "RegionNotSupportCopy")
+
+
+def test_buckets_of_another_region_and_vhd_sizes(client, engine):
+    engine.oss.create_bucket("cn-beijing", "north")
+    assert_documented(error_of(import_image, client, mappings=[disk(bucket="north")]), "ImportImage",
+                      "InvalidOSSBucket.NotMatched")
+    image_id = create_image(client, image_name="to-north")
+    assert_documented(error_of(export, client, image_id, "north"), "ExportImage", "InvalidOSSBucket.NotMatched")
+    engine.oss.put_object(REGION, "vhds", "odd.vhd", size=GIB + 100)
+    assert_documented(error_of(import_image, client, mappings=[disk(bucket="vhds", obj="odd.vhd")]), "ImportImage",
+                      "InvalidVHDImage.IncorrectSize")
+    engine.oss.put_object(REGION, "vhds", "whole.vhd", size=GIB + 512)
+    assert import_image(client, mappings=[disk(bucket="vhds", obj="whole.vhd")]).image_id.startswith("m-")
+
+
+def test_a_marketplace_derived_image_shared_without_the_product(client, engine, other):
+    marketplace.subscribe(engine, DEFAULT_ACCOUNT, "cmjj028279")
+    lamp = create_image(client, instance_id=run_instance(client, LAMP), image_name="lamp-shared")
+    share(client, lamp, add_account=[other.account_id])
+    err = error_of(other.client.copy_image, m.CopyImageRequest(region_id=REGION, image_id=lamp,
+                                                               destination_region_id=REGION))
+    assert_documented(err, "CopyImage", "OperationDenied.NotAuthorized")
+    marketplace.subscribe(engine, other.account_id, "cmjj028279")
+    assert other.client.copy_image(m.CopyImageRequest(region_id=REGION, image_id=lamp,
+                                                      destination_region_id=REGION)).body.image_id

@@ -312,6 +312,19 @@ def _family_quota(ctx: Context, family: Optional[str], code: str, message: str,
         raise _err(code, message)
 
 
+def _families_quota(ctx: Context, family: Optional[str], code: str, message: str) -> None:
+    """``image_families_per_region`` (off unless set): a family new to the caller's images here must fit.
+    Reads the caller's own images in the region (by index, at most ``image_quota`` of them)."""
+    limit = ctx.config.options["image_families_per_region"]
+    if not family or limit is None:
+        return
+    families = {r.get("ImageFamily") for r in images.stored(ctx, resources.owner_region(ctx.account, ctx.region))}
+    families.discard("")
+    families.discard(None)
+    if family not in families and len(families) >= limit:
+        raise _err(code, message)
+
+
 def _snapshot(ctx: Context, snapshot_id: str) -> dict:
     record = resources.get(ctx, "snapshot", snapshot_id)
     if not resources.is_mine(ctx, record):
@@ -460,7 +473,8 @@ def _from_instance(ctx: Context, instance_id: str, name: Optional[str]) -> tuple
            S("ImageName"), S("Description"), S("ImageFamily"), S("ImageVersion"), S("Architecture"), S("Platform"),
            S("BootMode"), Struct("Features", [S("ImdsSupport")]),
            Struct("SecureBootOptions", [S("SecureBootSupport")]), S("DetectionStrategy"), S("ResourceGroupId"),
-           TAGS, dry_run=True,
+           # CreateImage documents QuotaExceed.Tags (403) for more than 20 tags, not InvalidParameter.
+           Structs("Tag", [S("Key"), S("Value")], max_items=20, error=("QuotaExceed.Tags", 403)), dry_run=True,
            idempotent=("InvalidParamter.Conflict",
                        "The specified same token is trying to make requests with different parameters.", 403))
 def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional[str],
@@ -487,6 +501,8 @@ def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional
     if detection_strategy and detection_strategy != "Standard":
         raise invalid_parameter("DetectionStrategy")
     _quota(ctx, ctx.region)
+    _families_quota(ctx, image_family, "ImageFamilyQuotaExceed",
+                    "The number of image families exceeds the limit in the region.")
     _family_quota(ctx, image_family, "ImageQuotaExceed.ImageFamily",
                   "The specified image family exceeds the maximum number of images for one image family.")
     entries = [e for e in disk_device_mapping or () if any(v not in (None, "") for v in e.values())]
@@ -620,7 +636,13 @@ def copy_image(ctx: Context, image_id: str, destination_region_id: Optional[str]
     if limit is not None and sum(int(m.get("Size") or 0) for m in _mappings(source)) > limit:
         raise _err("SizeExceed.Image", "The image exceeds the maximum size. Please open a ticket to add the account "
                    "to the white list.", 403)
+    if regions.without_image_transfer(ctx, ctx.region) or regions.without_image_transfer(ctx, destination):
+        raise _err("RegionNotSupportCopy", "The region not support copy.", 403)
     product = marketplace.product(ctx.engine, source.get("ProductCode"))
+    if product is not None and not images.subscribed(ctx, product["ProductCode"]):
+        # A shared image made from a Marketplace product: the caller must have the product too.
+        raise _err("OperationDenied.NotAuthorized", "The operation is denied because corresponding marketplace "
+                   "image is not authorized to current user.", 403)
     if product is not None and destination not in (product.get("_regions") or (destination,)):
         raise _err("OperationDenied.NotPublished", "The operation is denied because corresponding marketplace image "
                    "is not published in destination region.", 403)
@@ -729,6 +751,8 @@ def modify_image_attribute(ctx: Context, image_id: str, image_name: Optional[str
     if images.name_taken(ctx, image_name, exclude=image_id):
         raise _err("InvalidImageName.Duplicated", "The specified Image name has already bean used.")
     if image_family and image_family != record.get("ImageFamily"):
+        _families_quota(ctx, image_family, "ImageFamilyQuotaFull",
+                        "The specified region has exceeded max number of image family.")
         _family_quota(ctx, image_family, "ImageQuotaFull.ImageFamily",
                       "The specified image family has exceeded max number of images for one image family.", image_id)
     changes: dict[str, Any] = {}

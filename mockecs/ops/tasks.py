@@ -23,7 +23,7 @@ from mockecs.ops.snapshots import make_snapshot
 from mockecs.ops.tags import check_case_duplicates
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, Comma, I, Repeat, S, Struct, Structs
-from mockecs.world import images, lifecycle, oss, paging, pricing, ram, resources
+from mockecs.world import images, lifecycle, oss, paging, pricing, ram, regions, resources
 from mockecs.world.validation import check_description, check_name
 
 TASK_NOT_FOUND = error_kind("InvalidTaskId.NotFound", 'The specified "TaskId" is not found.', 400)
@@ -237,6 +237,20 @@ def _size_error(n: int, why: str) -> EcsError:
                     "The specified DiskDeviceMapping.N.DiskImSize should be in the specified range.", 400)
 
 
+def _transfer_region(ctx: Context) -> None:
+    if regions.without_image_transfer(ctx, ctx.region):
+        raise EcsError("InvalidRegion.NotSupport", "The specified region does not support image import or export.",
+                       400)
+
+
+def _bucket_elsewhere(ctx: Context, bucket: str) -> None:
+    """A bucket registered in another region (only; not here) is the wrong bucket for this region."""
+    elsewhere = oss.registry(ctx.engine).bucket_regions(bucket, txn=ctx.txn)
+    if elsewhere and ctx.region not in elsewhere:
+        raise EcsError("InvalidOSSBucket.NotMatched",
+                       f"The specified OSS bucket is incorrect, it is in {elsewhere[0]}, not {ctx.region}.", 400)
+
+
 def _authorized(ctx: Context, info: Mapping[str, Any]) -> None:
     # A bucket registered to another account is not the caller's role's to read or write.
     if info.get("owner") and str(info["owner"]) != ctx.account:
@@ -250,9 +264,15 @@ def _check_objects(ctx: Context, disks: list[dict]) -> None:
     """Ask the OSS stand-in about every object; fills in each disk's size (GiB)."""
     for disk in disks:
         info = oss.oss_object(ctx, ctx.region, disk["bucket"], disk["object"])
+        if not info.get("registered"):
+            _bucket_elsewhere(ctx, disk["bucket"])
         if info.get("bucket_missing"):
             raise EcsError("InvalidOSSBucket.NotFound", "The specified OSS bucket does not exist in this region.", 400)
         _authorized(ctx, info)
+        if disk["format"] == "VHD" and int(info.get("size") or 0) % 512:
+            # A VHD is whole 512-byte sectors (its blocks and its footer).
+            raise EcsError("InvalidVHDImage.IncorrectSize", "The specified size of the VHD image does not meet the "
+                           "'header.MaxTableEntries * header.BlockSize' specification.", 403)
         if info.get("storage_class") in ARCHIVE_CLASSES:
             raise EcsError("InvalidOSSObject.NeedRestore",
                            "The specified OSS object is a archive object, need restore first.", 400)
@@ -310,6 +330,7 @@ def import_image(ctx: Context, disk_device_mapping: Optional[list[dict]], image_
     tags = check_case_duplicates(resources.tags_from_args(tag))
     if images.name_taken(ctx, image_name):
         raise EcsError("InvalidImageName.Duplicated", "The destination image is exist.", 400)
+    _transfer_region(ctx)
     _quota(ctx, ctx.region)
     role = ram.check(ctx, role_name, "AliyunECSImageImportDefaultRole")
     _check_objects(ctx, disks)
@@ -411,6 +432,7 @@ def export_image(ctx: Context, image_id: str, oss_bucket: str, oss_prefix: Optio
         raise EcsError("InvalidOSSPrefix.Malformed", "The specified OSSPrefix format is wrongly formed.", 400)
     fmt = _canonical(image_format, EXPORT_FORMATS, EcsError(
         "InvalidImageFormat.Malformed", "The specified Image Format is wrongly formed.", 400)) or "raw"
+    _transfer_region(ctx)
     record = _exportable(ctx, image_id)
     # The docs: the role must be AliyunECSImageExportDefaultRole, "any other role name is invalid".
     ram.check(ctx, role_name, "AliyunECSImageExportDefaultRole", custom=False)
@@ -419,6 +441,8 @@ def export_image(ctx: Context, image_id: str, oss_bucket: str, oss_prefix: Optio
     # Object name as in the documented example: <OSSPrefix>_<ImageId>_<TaskId>.<format>.
     name = "_".join(p for p in (oss_prefix, image_id, task_id) if p) + f".{fmt}"
     info = oss.oss_object(ctx, ctx.region, oss_bucket, name)
+    if not info.get("registered"):
+        _bucket_elsewhere(ctx, oss_bucket)
     if info.get("bucket_missing"):
         raise EcsError("InvalidOSSBucket.NotFound", "The specified OSS bucket does not exist in this region.", 400)
     _authorized(ctx, info)

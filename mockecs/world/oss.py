@@ -22,7 +22,7 @@ from typing import Any, Iterator, Optional
 
 from mockecs.state.hookspecs import hookimpl
 from mockecs.state.store import Transaction
-from mockecs.world import resources
+from mockecs.world import regions, resources
 from mockecs.world.context import Context
 
 GIB = 1024 ** 3
@@ -106,6 +106,11 @@ class Oss:
         with self._txn(txn) as t:
             t.delete("oss_object", _object_id(region, bucket, name))
 
+    def bucket_regions(self, bucket: str, txn: Optional[Transaction] = None) -> list[str]:
+        """The regions where a bucket of this name is registered (one lookup per region, no scan)."""
+        with self._txn(txn) as t:
+            return [r for r in regions.regions() if t.get("oss_bucket", _bucket_id(r, bucket)) is not None]
+
     def bucket_exists(self, region: str, bucket: str, txn: Optional[Transaction] = None) -> bool:
         with self._txn(txn) as t:
             return not self._strict(t) or t.get("oss_bucket", _bucket_id(region, bucket)) is not None
@@ -129,8 +134,8 @@ class Oss:
         bucket's ``owner`` and an object's ``storage_class`` come with it."""
         with self._txn(txn) as t:
             bucket_record = t.get("oss_bucket", _bucket_id(region, bucket))
-            owner = {k: bucket_record[k] for k in ("owner", "encryption") if k in bucket_record} \
-                if bucket_record is not None else {}
+            owner = {"registered": True, **{k: bucket_record[k] for k in ("owner", "encryption")
+                                             if k in bucket_record}} if bucket_record is not None else {}
             record = t.get("oss_object", _object_id(region, bucket, name))
             if record is not None and self._written(t, record):
                 return {"size": record["size"], **owner,

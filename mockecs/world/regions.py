@@ -5,7 +5,7 @@ import json
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Optional
+from typing import Any, Optional
 
 _HOST = re.compile(r"^ecs(?:-vpc)?[.-]((?:[a-z]+-)+[a-z0-9]+?)(?:-vpc)?\.aliyuncs\.com(?::\d+)?$")
 
@@ -30,6 +30,12 @@ def region_from_host(host: str) -> Optional[str]:
 
 def zone_ids(region_id: str) -> list[str]:
     return [z["ZoneId"] for z in regions()[region_id]["Zones"]]
+
+
+def without_image_transfer(ctx: Any, region_id: str) -> bool:
+    """Whether ``region_id`` is one of the ``regions_without_image_transfer`` (no import, export or copy)."""
+    listed = ctx.config.options["regions_without_image_transfer"]
+    return bool(listed) and region_id in {r.strip() for r in listed.split(",")}
 
 
 def mainland(region_id: str) -> bool:

@@ -129,6 +129,10 @@ OPTIONS: tuple[Setting, ...] = (
             "must not contain (ImageName/ImageDescription.ContainsSensitiveWords)."),
     Setting("unfinished_snapshot_limit", "int", None, "Snapshots being created at once per account and region "
             "above which CreateImage answers TooManySnapshot.Unfinished (none: no limit).", minimum=1, optional=True),
+    Setting("image_families_per_region", "int", None, "Image families one account may use per region "
+            "(ImageFamilyQuotaExceed, ImageFamilyQuotaFull; none: no limit).", minimum=0, optional=True),
+    Setting("regions_without_image_transfer", "str", "", "Comma-separated regions that neither import, export "
+            "nor copy images (InvalidRegion.NotSupport, RegionNotSupportCopy)."),
     Setting("prices_file", "str", None, "A JSON file merged over the built-in (plausible, not official) prices.",
             optional=True),
     Setting("image_component_quota", "int", None, "Image components per account and region (none: no limit).",
