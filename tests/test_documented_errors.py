@@ -416,3 +416,61 @@ def test_a_marketplace_derived_image_shared_without_the_product(client, engine, 
     marketplace.subscribe(engine, other.account_id, "cmjj028279")
     assert other.client.copy_image(m.CopyImageRequest(region_id=REGION, image_id=lamp,
                                                       destination_region_id=REGION)).body.image_id
+
+
+# -- old snapshots, formats per region, CloudBox, account states -----------------------------------
+def test_snapshots_from_before_july_2013_make_no_images(client, engine):
+    engine.clock.advance(-(engine.clock.now() - 1341100800))  # 2012-07-01 on the mock clock
+    instance_id = run_instance(client)
+    disk_id = client.describe_disks(m.DescribeDisksRequest(region_id=REGION, instance_id=instance_id)).body \
+        .disks.disk[0].disk_id
+    old_snapshot = client.create_snapshot(m.CreateSnapshotRequest(disk_id=disk_id)).body.snapshot_id
+    old_image = create_image(client, image_name="from-2012")  # its snapshot is taken now, in 2012
+    engine.clock.advance(20 * 365 * 86400)  # back in the present
+    err = error_of(client.create_image, m.CreateImageRequest(region_id=REGION, snapshot_id=old_snapshot))
+    assert_documented(err, "CreateImage", "InvalidSnapshot.TooOld")
+    err = error_of(client.copy_image, m.CopyImageRequest(region_id=REGION, image_id=old_image,
+                                                          destination_region_id="cn-beijing"))
+    assert_documented(err, "CopyImage", "InvalidSnapshot.TooOld")
+
+
+def test_image_formats_in_the_documented_regions_only(client, engine):
+    engine.config.options["image_format_regions"] = "documented"
+    image_id = create_image(client, image_name="fmt")
+    assert_documented(error_of(export, client, image_id, image_format="vhd"), "ExportImage",
+                      "InvalidImageFormat.RegionNotSupported")
+    assert export(client, image_id, image_format="raw").startswith("t-")
+    assert_documented(error_of(import_image, client, mappings=[disk(obj="disk.qcow2")]), "ImportImage",
+                      "InvalidImageFormat.RegionNotSupported")
+    singapore = new_client(region="ap-southeast-1")
+    assert import_image(singapore, region_id="ap-southeast-1", mappings=[disk(obj="disk.qcow2")]).image_id
+
+
+def test_cloudbox_storage_locations(client, engine):
+    arn = "acs:cloudbox::1234567890123456:cloudbox/cb-1/storage-location/sl-1"
+    assert_documented(error_of(import_image, client, storage_location_arn=arn), "ImportImage",
+                      "InvalidStorageLocation.NotFound")
+    engine.config.options["cloudbox_storage_locations"] = arn
+    assert import_image(client, storage_location_arn=arn).image_id.startswith("m-")
+
+
+def test_account_states(client, engine):
+    instance_id = run_instance(client)
+    for option, action, code in (("accounts_in_arrears", "CreateImage", "InvalidAccountStatus.NotEnoughBalance"),
+                                 ("accounts_without_snapshot_service", "CreateImage",
+                                  "InvalidAccountStatus.SnapshotServiceUnavailable"),
+                                 ("accounts_without_oss", "ImportImage", "InvalidAccountStatus.OSSDisabled")):
+        engine.config.options[option] = f"9999999999999999, {DEFAULT_ACCOUNT}"
+        if action == "CreateImage":
+            err = error_of(client.create_image, m.CreateImageRequest(region_id=REGION, instance_id=instance_id))
+        else:
+            err = error_of(import_image, client)
+        assert_documented(err, action, code)
+        engine.config.options[option] = ""
+
+
+def test_regions_without_community_images(client, engine):
+    engine.config.options["regions_without_community_images"] = REGION
+    image_id = create_image(client, image_name="no-community-here")
+    assert_documented(error_of(share, client, image_id, is_public=True), "ModifyImageSharePermission",
+                      "CurrentRegion.NotSupportPublicImage")

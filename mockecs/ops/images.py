@@ -16,7 +16,7 @@ from mockecs.ops import instances, snapshots
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, B, I, L, S, Struct, Structs
-from mockecs.world import images, kms, lifecycle, marketplace, paging, regions, resources
+from mockecs.world import account_states, images, kms, lifecycle, marketplace, paging, regions, resources
 from mockecs.world.catalog import newest_first_key
 from mockecs.world.instance_types import instance_type, instance_types
 from mockecs.world.validation import check_description, check_family, check_name
@@ -334,7 +334,17 @@ def _snapshot(ctx: Context, snapshot_id: str) -> dict:
                    "SnapshotId does not support this operation.", 403)
     # The image's snapshots are encrypted with the same CMK: it must still be usable by ECS.
     kms.check(ctx, ctx.region, record.get("KMSKeyId"), service_error=False, unknown_error=False)
+    _not_too_old(record, "This operation is denied because the specified snapshot by DiskDeviceMapping.n.SnapshotId "
+                 "or SnapshotId is created before 2013-07-15.")
     return record
+
+
+OLDEST_SNAPSHOT = "2013-07-15"  # snapshots taken before it cannot make images (metadata)
+
+
+def _not_too_old(snapshot: Mapping[str, Any], message: str) -> None:
+    if (snapshot.get("CreationTime") or "9") < OLDEST_SNAPSHOT:
+        raise _err("InvalidSnapshot.TooOld", message, 403)
 
 
 def _os_fields(ctx: Context, source_image_id: Optional[str], platform: Optional[str],
@@ -501,6 +511,11 @@ def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional
     if detection_strategy and detection_strategy != "Standard":
         raise invalid_parameter("DetectionStrategy")
     _quota(ctx, ctx.region)
+    if account_states.in_state(ctx, "accounts_in_arrears"):
+        raise _err("InvalidAccountStatus.NotEnoughBalance", "Your account does not have enough balance.", 403)
+    if account_states.in_state(ctx, "accounts_without_snapshot_service"):
+        raise _err("InvalidAccountStatus.SnapshotServiceUnavailable", "Snapshot service has not been opened yet.",
+                   403)
     _families_quota(ctx, image_family, "ImageFamilyQuotaExceed",
                     "The number of image families exceeds the limit in the region.")
     _family_quota(ctx, image_family, "ImageQuotaExceed.ImageFamily",
@@ -647,6 +662,9 @@ def copy_image(ctx: Context, image_id: str, destination_region_id: Optional[str]
         raise _err("OperationDenied.NotPublished", "The operation is denied because corresponding marketplace image "
                    "is not published in destination region.", 403)
     _snapshot_quota(ctx, destination, sum(1 for m in _mappings(source) if m.get("SnapshotId")))
+    for m in _mappings(source):
+        _not_too_old(ctx.txn.get("snapshot", m.get("SnapshotId") or "") or {},
+                     "This operation is denied because the specified snapshot is created before 2013-07-15.")
     in_flight = _copying(ctx, destination)
     if any((r.get("_source") or {}).get("from") == image_id for r in in_flight):
         raise _err("OperationDenied.ImageCopyConflict",  # [GUESS] message; code documented 2025

@@ -76,6 +76,8 @@ def _shareable(ctx: Context, record: Mapping[str, Any]) -> None:
 
 def _publishable(ctx: Context, record: Mapping[str, Any]) -> None:
     """What publishing a community image checks beyond sharing: the terms of service, sensitive words."""
+    if ctx.region in {r.strip() for r in (ctx.config.options["regions_without_community_images"] or "").split(",")}:
+        raise _err("CurrentRegion.NotSupportPublicImage", "Public image is not supported for current region.", 403)
     if not ctx.config.options["community_terms_signed"]:
         raise _err("PublicImageAgreement.NotSigned",
                    'The current account has not signed "Community Image Terms of Service".', 403)

@@ -23,7 +23,7 @@ from mockecs.ops.snapshots import make_snapshot
 from mockecs.ops.tags import check_case_duplicates
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, Comma, I, Repeat, S, Struct, Structs
-from mockecs.world import images, lifecycle, oss, paging, pricing, ram, regions, resources
+from mockecs.world import account_states, images, lifecycle, oss, paging, pricing, ram, regions, resources
 from mockecs.world.validation import check_description, check_name
 
 TASK_NOT_FOUND = error_kind("InvalidTaskId.NotFound", 'The specified "TaskId" is not found.', 400)
@@ -237,6 +237,19 @@ def _size_error(n: int, why: str) -> EcsError:
                     "The specified DiskDeviceMapping.N.DiskImSize should be in the specified range.", 400)
 
 
+# The export doc: choosing ImageFormat works in these regions only (option image_format_regions=documented).
+FORMAT_REGIONS = ("ap-south-1", "ap-northeast-1", "ap-southeast-2", "ap-southeast-5", "eu-central-1", "me-east-1",
+                  "us-east-1", "eu-west-1", "ap-southeast-1", "ap-southeast-3", "us-west-1")
+
+
+def _listed(ctx: Context, option: str) -> set[str]:
+    return {v.strip() for v in (ctx.config.options[option] or "").split(",") if v.strip()}
+
+
+def _format_region(ctx: Context) -> bool:
+    return ctx.config.options["image_format_regions"] == "any" or ctx.region in FORMAT_REGIONS
+
+
 def _transfer_region(ctx: Context) -> None:
     if regions.without_image_transfer(ctx, ctx.region):
         raise EcsError("InvalidRegion.NotSupport", "The specified region does not support image import or export.",
@@ -332,6 +345,14 @@ def import_image(ctx: Context, disk_device_mapping: Optional[list[dict]], image_
         raise EcsError("InvalidImageName.Duplicated", "The destination image is exist.", 400)
     _transfer_region(ctx)
     _quota(ctx, ctx.region)
+    if account_states.in_state(ctx, "accounts_without_oss"):
+        raise EcsError("InvalidAccountStatus.OSSDisabled", "OSS is disabled due to invalid account status.", 403)
+    if storage_location_arn and storage_location_arn not in _listed(ctx, "cloudbox_storage_locations"):
+        raise EcsError("InvalidStorageLocation.NotFound",
+                       f"The specified cloud box storage location {storage_location_arn} could not be found.", 403)
+    if any(d["format"] != "RAW" for d in disks) and not _format_region(ctx):
+        raise EcsError("InvalidImageFormat.RegionNotSupported",
+                       "The specified image format is not supported in current region.", 400)
     role = ram.check(ctx, role_name, "AliyunECSImageImportDefaultRole")
     _check_objects(ctx, disks)
 
@@ -432,6 +453,9 @@ def export_image(ctx: Context, image_id: str, oss_bucket: str, oss_prefix: Optio
         raise EcsError("InvalidOSSPrefix.Malformed", "The specified OSSPrefix format is wrongly formed.", 400)
     fmt = _canonical(image_format, EXPORT_FORMATS, EcsError(
         "InvalidImageFormat.Malformed", "The specified Image Format is wrongly formed.", 400)) or "raw"
+    if fmt != "raw" and not _format_region(ctx):
+        raise EcsError("InvalidImageFormat.RegionNotSupported",
+                       "The specified image format is not supported in current region.", 400)
     _transfer_region(ctx)
     record = _exportable(ctx, image_id)
     # The docs: the role must be AliyunECSImageExportDefaultRole, "any other role name is invalid".

@@ -133,6 +133,19 @@ OPTIONS: tuple[Setting, ...] = (
             "(ImageFamilyQuotaExceed, ImageFamilyQuotaFull; none: no limit).", minimum=0, optional=True),
     Setting("regions_without_image_transfer", "str", "", "Comma-separated regions that neither import, export "
             "nor copy images (InvalidRegion.NotSupport, RegionNotSupportCopy)."),
+    Setting("regions_without_community_images", "str", "", "Comma-separated regions where images cannot be "
+            "published as community images (CurrentRegion.NotSupportPublicImage)."),
+    Setting("image_format_regions", "choice", "any", "Where ImportImage/ExportImage take a disk format other than "
+            "RAW: any region, or only the regions the ExportImage docs list (others answer "
+            "InvalidImageFormat.RegionNotSupported).", choices=("any", "documented")),
+    Setting("cloudbox_storage_locations", "str", "", "Comma-separated CloudBox storage location ARNs ImportImage "
+            "accepts as StorageLocationArn (others: InvalidStorageLocation.NotFound)."),
+    Setting("accounts_in_arrears", "str", "", "Comma-separated account ids whose CreateImage answers "
+            "InvalidAccountStatus.NotEnoughBalance."),
+    Setting("accounts_without_snapshot_service", "str", "", "Comma-separated account ids whose CreateImage "
+            "answers InvalidAccountStatus.SnapshotServiceUnavailable."),
+    Setting("accounts_without_oss", "str", "", "Comma-separated account ids whose ImportImage answers "
+            "InvalidAccountStatus.OSSDisabled."),
     Setting("prices_file", "str", None, "A JSON file merged over the built-in (plausible, not official) prices.",
             optional=True),
     Setting("image_component_quota", "int", None, "Image components per account and region (none: no limit).",
