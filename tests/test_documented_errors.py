@@ -474,3 +474,21 @@ def test_regions_without_community_images(client, engine):
     image_id = create_image(client, image_name="no-community-here")
     assert_documented(error_of(share, client, image_id, is_public=True), "ModifyImageSharePermission",
                       "CurrentRegion.NotSupportPublicImage")
+
+
+def test_kms_account_authorization_and_encrypted_false(client, engine):
+    image_id = create_image(client, image_name="kms-account")
+    kms.set_service(engine, DEFAULT_ACCOUNT, account_authorized=False)
+    assert_documented(error_of(copy, client, image_id, "key-1"), "CopyImage", "OperationDenied.KmsServiceUnauthorized")
+    err = error_of(client.copy_image, m.CopyImageRequest(region_id=REGION, image_id=image_id, encrypted=False,
+                                                          kmskey_id="key-1"))
+    assert_documented(err, "CopyImage", "InvalidEncrypted.NotMatchKmsKeyId")
+
+
+def test_a_cancel_the_service_fails(client, engine):
+    engine.lifecycle.delay("task", seconds=60)
+    body = import_image(client)
+    engine.lifecycle.fail_next("cancel")
+    err = error_of(client.cancel_task, m.CancelTaskRequest(region_id=REGION, task_id=body.task_id))
+    assert_documented(err, "CancelTask", "CancelTaskFailed")
+    client.cancel_task(m.CancelTaskRequest(region_id=REGION, task_id=body.task_id))  # a second try succeeds

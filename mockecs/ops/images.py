@@ -613,6 +613,10 @@ def copy_image(ctx: Context, image_id: str, destination_region_id: Optional[str]
                "The specified destination image name is wrongly formed.")
     _checked(check_description, destination_description, "The specified destination description is wrongly formed.")
     tags = resources.tags_from_args(tag)
+    if kms_key_id and encrypted is False:
+        # Encrypted=false said outright (rather than left out) next to a KMSKeyId.
+        raise _err("InvalidEncrypted.NotMatchKmsKeyId",
+                   "The specified parameter Encrypted must be true when KmsKeyId is not empty.")
     if kms_key_id and not encrypted:
         raise _err("InvalidParameter.EncryptedIllegal",
                    "The specified parameter Encrypted must be true when kmsKeyId is not empty.")

@@ -547,6 +547,9 @@ def cancel_task(ctx: Context, task_id: str) -> dict:
         raise EcsError("InvalidTaskId.TaskActionNotSupport", "The specified task action  not support.", 403)
     if task["TaskStatus"] not in RUNNING:
         raise EcsError("InvalidTaskId.IncorrectTaskStatus", "The specified task status is invalid.", 403)
+    if ctx.engine.lifecycle.claim_failure("cancel", f"cancel:{task_id}:{ctx.request_id}"):
+        # engine.lifecycle.fail_next("cancel"): the service fails to cancel; the task runs on.
+        raise EcsError("CancelTaskFailed", "The task is failed to cancel, Please contact the administrator.", 403)
     # [GUESS] undocumented in current docs; older docs list "Deleted" as the cancelled status.
     status = ctx.config.options.get("cancelled_task_status", "Deleted")
     cancelled = {k: v for k, v in task.items() if k != "_pending"}

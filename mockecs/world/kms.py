@@ -8,6 +8,7 @@ mockecs talks to no real KMS. Keys and each account's KMS service state live in 
     kms.add_key(engine, account, region, "key-3", ecs_tagged=False)            # CMKUnauthorized
     kms.set_service(engine, account, enabled=False)                            # KmsNotEnabled
     kms.set_service(engine, account, authorized=False)                         # KMSUnauthorized
+    kms.set_service(engine, account, account_authorized=False)                 # KmsServiceUnauthorized
 
 A key id nobody registered exists (the fake cannot know a real account's keys) unless the option
 ``kms_keys`` is ``registered``: then it answers ``InvalidParameter.KMSKeyId.NotFound``.
@@ -27,6 +28,8 @@ UNTAGGED = error_kind("InvalidParameter.KMSKeyId.CMKUnauthorized", "The CMK need
 UNAUTHORIZED = error_kind("InvalidParameter.KMSKeyId.KMSUnauthorized",
                           "ECS service have no right to access your KMS.", 403)
 SERVICE_OFF = error_kind("InvalidParameter.KmsNotEnabled", "The specified operation need enable KMS.", 400)
+ACCOUNT_UNAUTHORIZED = error_kind("OperationDenied.KmsServiceUnauthorized",
+                                  "The account is not authorized to kms service, please authorize it.", 403)
 
 
 def key_id(account: str, region: str, key: str) -> str:
@@ -42,10 +45,13 @@ def add_key(engine: Any, account: str, region: str, key: str, state: str = "Enab
     return record
 
 
-def set_service(engine: Any, account: str, enabled: bool = True, authorized: bool = True) -> None:
-    """The account's KMS service: opened or not, and whether ECS' service role may use it."""
+def set_service(engine: Any, account: str, enabled: bool = True, authorized: bool = True,
+                account_authorized: bool = True) -> None:
+    """The account's KMS service: opened or not, whether ECS' service role may use it (``authorized``),
+    and whether the account authorized the KMS service itself (``account_authorized``)."""
     with engine.store.transaction() as txn:
-        txn.put(ACCOUNT, account, {"enabled": bool(enabled), "authorized": bool(authorized)})
+        txn.put(ACCOUNT, account, {"enabled": bool(enabled), "authorized": bool(authorized),
+                                   "account_authorized": bool(account_authorized)})
 
 
 def check(ctx: Context, region: str, key: Optional[str], *, service_error: bool = True,
@@ -59,6 +65,8 @@ def check(ctx: Context, region: str, key: Optional[str], *, service_error: bool 
     service = ctx.txn.get(ACCOUNT, ctx.account) or {}
     if service_error and service.get("enabled") is False:
         raise SERVICE_OFF
+    if service_error and service.get("account_authorized") is False:
+        raise ACCOUNT_UNAUTHORIZED
     if service.get("authorized") is False:
         raise UNAUTHORIZED
     record = ctx.txn.get(KEY, key_id(ctx.account, region, key))
