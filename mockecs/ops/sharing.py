@@ -76,12 +76,12 @@ def _shareable(ctx: Context, record: Mapping[str, Any]) -> None:
 
 def _publishable(ctx: Context, record: Mapping[str, Any]) -> None:
     """What publishing a community image checks beyond sharing: the terms of service, sensitive words."""
-    if ctx.region in {r.strip() for r in (ctx.config.options["regions_without_community_images"] or "").split(",")}:
+    if ctx.region in ctx.listed("regions_without_community_images"):
         raise _err("CurrentRegion.NotSupportPublicImage", "Public image is not supported for current region.", 403)
     if not ctx.config.options["community_terms_signed"]:
         raise _err("PublicImageAgreement.NotSigned",
                    'The current account has not signed "Community Image Terms of Service".', 403)
-    words = [w.strip().lower() for w in (ctx.config.options["sensitive_words"] or "").split(",") if w.strip()]
+    words = [w.lower() for w in ctx.listed("sensitive_words")]
     if any(w in (record.get("ImageName") or "").lower() for w in words):
         raise _err("ImageName.ContainsSensitiveWords", "The specified image name contains sensitive words.", 403)
     if any(w in (record.get("Description") or "").lower() for w in words):

@@ -242,10 +242,6 @@ FORMAT_REGIONS = ("ap-south-1", "ap-northeast-1", "ap-southeast-2", "ap-southeas
                   "us-east-1", "eu-west-1", "ap-southeast-1", "ap-southeast-3", "us-west-1")
 
 
-def _listed(ctx: Context, option: str) -> set[str]:
-    return {v.strip() for v in (ctx.config.options[option] or "").split(",") if v.strip()}
-
-
 def _format_region(ctx: Context) -> bool:
     return ctx.config.options["image_format_regions"] == "any" or ctx.region in FORMAT_REGIONS
 
@@ -347,7 +343,7 @@ def import_image(ctx: Context, disk_device_mapping: Optional[list[dict]], image_
     _quota(ctx, ctx.region)
     if account_states.in_state(ctx, "accounts_without_oss"):
         raise EcsError("InvalidAccountStatus.OSSDisabled", "OSS is disabled due to invalid account status.", 403)
-    if storage_location_arn and storage_location_arn not in _listed(ctx, "cloudbox_storage_locations"):
+    if storage_location_arn and storage_location_arn not in ctx.listed("cloudbox_storage_locations"):
         raise EcsError("InvalidStorageLocation.NotFound",
                        f"The specified cloud box storage location {storage_location_arn} could not be found.", 403)
     if any(d["format"] != "RAW" for d in disks) and not _format_region(ctx):

@@ -7,5 +7,4 @@ from mockecs.world.context import Context
 def in_state(ctx: Context, option: str) -> bool:
     """Whether the caller is listed in ``option`` (comma-separated account ids: ``accounts_in_arrears``,
     ``accounts_without_snapshot_service``, ``accounts_without_oss``)."""
-    listed = ctx.config.options[option]
-    return bool(listed) and ctx.account in {a.strip() for a in listed.split(",")}
+    return ctx.account in ctx.listed(option)

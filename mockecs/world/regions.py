@@ -34,8 +34,7 @@ def zone_ids(region_id: str) -> list[str]:
 
 def without_image_transfer(ctx: Any, region_id: str) -> bool:
     """Whether ``region_id`` is one of the ``regions_without_image_transfer`` (no import, export or copy)."""
-    listed = ctx.config.options["regions_without_image_transfer"]
-    return bool(listed) and region_id in {r.strip() for r in listed.split(",")}
+    return region_id in ctx.listed("regions_without_image_transfer")
 
 
 def mainland(region_id: str) -> bool:
