@@ -29,6 +29,15 @@ def legacy_call(client: AcsClient, request: Any) -> dict:
     return json.loads(client.do_action_with_exception(request))
 
 
+def legacy_xml(client: AcsClient, request: Any) -> Any:
+    """Run an aliyunsdkecs request with ``Format=XML``; returns the parsed root element (any status)."""
+    import xml.etree.ElementTree as ET
+
+    request.set_accept_format("XML")  # do_action_with_exception would force JSON
+    _, _, body, _ = client._implementation_of_do_action(request)
+    return ET.fromstring(body)
+
+
 def error_of(call: Callable[..., Any], *args: Any, **kwargs: Any) -> ClientException:
     """Run a current-SDK call that must fail; returns the ClientException it raised."""
     with pytest.raises(ClientException) as info:

@@ -20,6 +20,7 @@ from aliyunsdkecs.request.v20140526.RunInstancesRequest import RunInstancesReque
 from aliyunsdkecs.request.v20140526.StopInstanceRequest import StopInstanceRequest
 
 from mockecs.world import resources
+from tests import networks_helpers
 from tests.sdk import error_of, legacy_call
 from tests.sdk_shapes import check_model
 from tests.spec import documented_error
@@ -802,3 +803,159 @@ def test_stopped_mode_follows_stop_and_start(client):
     client.start_instance(models.StartInstanceRequest(instance_id=iid))
     err = new_error(lambda: client.stop_instance(models.StopInstanceRequest(instance_id=iid, stopped_mode="Nap")))
     assert (err.code, err.status_code) == ("InvalidParameter", 400)
+
+
+# -- network placement (issue 12): vSwitch, security groups, zone, addresses -------------------------------------
+def _network(client, engine, cidr: str = "172.16.0.0/24", zone: str = "cn-hangzhou-j") -> tuple[str, str, str]:
+    """A VPC, a vSwitch in ``zone`` and a security group of that VPC: (vpc, vswitch, group)."""
+    vpc_id = networks_helpers.new_vpc(client, "10.0.0.0/8" if cidr.startswith("10.") else None)
+    vswitch_id = networks_helpers.new_vswitch(client, vpc_id, cidr, zone)
+    return vpc_id, vswitch_id, networks_helpers.put_security_group(engine, engine.accounts.default_account_id, vpc_id)
+
+
+def test_run_instances_in_a_vswitch(client, engine):
+    vpc_id, vswitch_id, group_id = _network(client, engine)
+    ids = run(client, amount=3, v_switch_id=vswitch_id, security_group_ids=[group_id])
+    items = [describe(client, i) for i in ids]
+    addresses = [i["VpcAttributes"]["PrivateIpAddress"]["IpAddress"][0] for i in items]
+    assert addresses == ["172.16.0.1", "172.16.0.2", "172.16.0.3"]
+    for item, address in zip(items, addresses):
+        assert item["ZoneId"] == "cn-hangzhou-j" and item["InstanceNetworkType"] == "vpc"
+        assert item["VpcAttributes"] == {"VpcId": vpc_id, "VSwitchId": vswitch_id, "NatIpAddress": "",
+                                         "PrivateIpAddress": {"IpAddress": [address]}}
+        assert item["InnerIpAddress"] == {"IpAddress": []}
+        assert item["SecurityGroupIds"] == {"SecurityGroupId": [group_id]}
+        (eni,) = item["NetworkInterfaces"]["NetworkInterface"]
+        assert re.match(r"^eni-bp1[a-z0-9]{17}$", eni["NetworkInterfaceId"]) and eni["Type"] == "Primary"
+        assert re.match(r"^00:16:3e(:[0-9a-f]{2}){3}$", eni["MacAddress"]) and eni["PrimaryIpAddress"] == address
+        assert eni["PrivateIpSets"]["PrivateIpSet"] == [{"PrivateIpAddress": address, "Primary": True,
+                                                         "PrivateDnsName": ""}]
+    assert networks_helpers.one_vswitch(client, vswitch_id)["AvailableIpAddressCount"] == 249
+    client.delete_instance(models.DeleteInstanceRequest(instance_id=ids[1], force=True))
+    assert networks_helpers.one_vswitch(client, vswitch_id)["AvailableIpAddressCount"] == 250
+    (again,) = run(client, v_switch_id=vswitch_id)  # the address given back is handed out again
+    assert describe(client, again)["VpcAttributes"]["PrivateIpAddress"]["IpAddress"] == ["172.16.0.2"]
+
+
+def test_create_instance_with_a_chosen_private_address(client, engine, legacy):
+    _, vswitch_id, group_id = _network(client, engine, "10.8.0.0/29")  # 4 usable: .1 to .4
+    req = CreateInstanceRequest()
+    req.set_ImageId(LINUX)
+    req.set_InstanceType(X86_TYPE)
+    req.set_VSwitchId(vswitch_id)
+    req.set_SecurityGroupId(group_id)
+    req.set_PrivateIpAddress("10.8.0.3")
+    iid = legacy_call(legacy, req)["InstanceId"]
+    assert describe(client, iid)["VpcAttributes"]["PrivateIpAddress"]["IpAddress"] == ["10.8.0.3"]
+
+    def create(**kw):
+        return client.create_instance(models.CreateInstanceRequest(
+            region_id=REGION, image_id=LINUX, instance_type=X86_TYPE, v_switch_id=vswitch_id, **kw))
+
+    for address, code in [("10.8.0.3", "InvalidPrivateIpAddress.Duplicated"), ("10.9.0.1", "InvalidPrivateIpAddress"),
+                          ("10.8.0.7", "InvalidPrivateIpAddress"), ("10.8.0.0", "InvalidPrivateIpAddress"),
+                          ("ten.8.0.1", "InvalidPrivateIpAddress.Malformed")]:
+        networks_helpers.documented("CreateInstance", new_error(create, private_ip_address=address), code)
+    ids = run(client, amount=3, v_switch_id=vswitch_id)  # the allocator skips the chosen address
+    assert sorted(describe(client, i)["VpcAttributes"]["PrivateIpAddress"]["IpAddress"][0] for i in ids) == [
+        "10.8.0.1", "10.8.0.2", "10.8.0.4"]
+    networks_helpers.documented("RunInstances", new_error(run, client, v_switch_id=vswitch_id),
+                                "QuotaExceeded.PrivateIpAddress")
+    err = new_error(run, client, private_ip_address="10.8.0.1")  # no vSwitch to take it from
+    assert (err.code, err.status_code) == ("MissingParameter", 400)
+    assert err.data["Message"] == documented_error("RunInstances", "MissingParameter")[1]
+    err = new_error(run, client, amount=2, v_switch_id=vswitch_id, private_ip_address="10.8.0.1")
+    assert (err.code, err.status_code) == ("InvalidParameter.PrivateIpAddressRepeated", 403)
+    assert_documented("RunInstances", err)
+
+
+def test_launch_network_errors(client, engine, other):
+    vpc_id, vswitch_id, group_id = _network(client, engine)
+    other_vpc = networks_helpers.new_vpc(client, "10.0.0.0/8")
+    foreign_group = networks_helpers.put_security_group(engine, engine.accounts.default_account_id, other_vpc)
+    classic_group = networks_helpers.put_security_group(engine, engine.accounts.default_account_id)
+    theirs = networks_helpers.put_security_group(engine, other.account_id, vpc_id)
+
+    def create(**kw):
+        return client.create_instance(models.CreateInstanceRequest(
+            region_id=REGION, image_id=LINUX, instance_type=X86_TYPE, **kw))
+
+    def run_in(**kw):
+        return run(client, instance_type=X86_TYPE, **kw)
+
+    for launch_call, action in ((create, "CreateInstance"), (run_in, "RunInstances")):
+        def check(code, status=None, call=launch_call, action=action, **kw):
+            networks_helpers.documented(action, new_error(call, **kw), code, status)
+
+        check("InvalidVSwitchId.NotFound", 404, v_switch_id="vsw-bp1doesnotexist0000")
+        check("InvalidSecurityGroupId.NotFound", 404, v_switch_id=vswitch_id, security_group_id="sg-bp1none")
+        check("InvalidSecurityGroupId.NotFound", 404, v_switch_id=vswitch_id, security_group_id=theirs)
+        check("InvalidParameter.Mismatch", v_switch_id=vswitch_id, security_group_id=foreign_group)
+        check("InvalidParameter.Mismatch", v_switch_id=vswitch_id, security_group_id=classic_group)
+        check("InvalidVSwitchId.Necessary", security_group_id=group_id)
+        check("InvalidZoneId.NotFound", zone_id="cn-hangzhou-z")
+    # a ZoneId other than the vSwitch's: the service answers InvalidVSwitchId.NotFound (see mockecs.world.networks)
+    networks_helpers.documented("CreateInstance", new_error(create, v_switch_id=vswitch_id, zone_id="cn-hangzhou-i"),
+                                "InvalidVSwitchId.NotFound", 403)
+    networks_helpers.documented("RunInstances", new_error(run_in, v_switch_id=vswitch_id, zone_id="cn-hangzhou-i"),
+                                "InvalidVSwitchId.NotFound", 404)
+    err = new_error(run_in, v_switch_id=vswitch_id, security_group_id=group_id, security_group_ids=[group_id])
+    assert (err.code, err.status_code) == ("InvalidSecurityGroupId.SingleIdAndMultiIdConflict", 400)
+    assert_documented("RunInstances", err)
+    err = new_error(run_in, v_switch_id=vswitch_id, security_group_ids=[group_id, group_id])
+    assert (err.code, err.status_code) == ("InvalidParameter.SecurityGroupIdRepeated", 400)
+    assert_documented("RunInstances", err)
+    # the same ZoneId as the vSwitch's is fine; nothing above left an instance or used an address
+    (iid,) = run_in(v_switch_id=vswitch_id, zone_id="cn-hangzhou-j", security_group_id=group_id)
+    assert describe(client, iid)["ZoneId"] == "cn-hangzhou-j"
+    assert networks_helpers.one_vswitch(client, vswitch_id)["AvailableIpAddressCount"] == 251
+
+
+def test_classic_network_instances(client, engine):
+    group_id = networks_helpers.put_security_group(engine, engine.accounts.default_account_id)
+    ids = run(client, amount=2, security_group_id=group_id)
+    items = [describe(client, i) for i in ids]
+    inner = [i["InnerIpAddress"]["IpAddress"][0] for i in items]
+    assert len(set(inner)) == 2 and all(re.match(r"^10\.\d+\.\d+\.\d+$", a) for a in inner)
+    for item in items:
+        assert item["InstanceNetworkType"] == "classic" and item["NetworkInterfaces"] == {"NetworkInterface": []}
+        assert item["VpcAttributes"] == {"VpcId": "", "VSwitchId": "", "NatIpAddress": "",
+                                         "PrivateIpAddress": {"IpAddress": []}}
+        assert item["SecurityGroupIds"]["SecurityGroupId"] == [group_id]
+
+
+def test_describe_instances_network_filters(client, engine, legacy):
+    vpc_a, vsw_a, group_a = _network(client, engine)
+    vpc_b = networks_helpers.new_vpc(client, "10.0.0.0/8")
+    vsw_b = networks_helpers.new_vswitch(client, vpc_b, "10.0.0.0/24", "cn-hangzhou-k")
+    in_a = run(client, amount=2, v_switch_id=vsw_a, security_group_id=group_a)
+    (in_b,) = run(client, v_switch_id=vsw_b)
+    (classic,) = run(client)
+    inner = describe(client, classic)["InnerIpAddress"]["IpAddress"][0]
+
+    def ids(**kw):
+        body = client.describe_instances(models.DescribeInstancesRequest(region_id=REGION, **kw)).body.to_map()
+        return sorted(i["InstanceId"] for i in body["Instances"]["Instance"])
+
+    assert ids(vpc_id=vpc_a) == sorted(in_a) and ids(v_switch_id=vsw_b) == [in_b]
+    assert ids(security_group_id=group_a) == sorted(in_a) and ids(vpc_id=vpc_a, v_switch_id=vsw_b) == []
+    assert ids(private_ip_addresses=json.dumps(["172.16.0.2", "10.0.0.1"])) == sorted([in_a[1], in_b])
+    assert ids(private_ip_addresses=json.dumps(["172.16.0.2"]), instance_ids=json.dumps([in_a[0]])) == []
+    assert ids(private_ip_addresses=json.dumps(["192.168.9.9"])) == []
+    assert ids(inner_ip_addresses=json.dumps([inner])) == [classic]
+    assert ids(instance_network_type="classic") == [classic]
+    assert ids(instance_network_type="vpc") == sorted([*in_a, in_b])
+    req = DescribeInstancesRequest()
+    req.set_InstanceNetworkType("mesh")
+    err = old_error(legacy, req)
+    assert (err.get_error_code(), err.get_http_status(), err.get_error_msg()) == (
+        "InvalidNetworkType.NotFound", *documented_error("DescribeInstances", "InvalidNetworkType.NotFound"))
+
+
+def test_dry_run_and_client_token_reserve_no_address(client, engine):
+    _, vswitch_id, _ = _network(client, engine)
+    err = new_error(run, client, v_switch_id=vswitch_id, dry_run=True)
+    assert (err.code, err.status_code) == ("DryRunOperation", 400)
+    first = run(client, v_switch_id=vswitch_id, client_token="one-build")
+    assert run(client, v_switch_id=vswitch_id, client_token="one-build") == first
+    assert networks_helpers.one_vswitch(client, vswitch_id)["AvailableIpAddressCount"] == 251

@@ -69,3 +69,24 @@ def test_response_shape_checker_catches_wrong_names_and_types():
         "DescribeImages.Images.Image[0].Sise: not a field of DescribeImagesResponseBodyImagesImage",
         "DescribeImages.Images.Image[0].IsSelfShared: bool False where the SDK declares str",
     ]
+
+
+# Region-less actions with nothing to look up: they answer the same in every region.
+GLOBAL_ACTIONS = {"DescribeRegions", "DescribeInstanceTypes"}
+
+
+@pytest.mark.parametrize("action", sorted(REGISTRY))
+def test_region_less_actions_find_their_resource(action):
+    """An action whose metadata declares no RegionId finds its resource by id wherever it lives
+    (``region_of``): old SDKs send their client's RegionId anyway, and it must not decide."""
+    from tests.spec import metadata
+
+    declared = {p["name"]: p for p in metadata()["apis"][action]["parameters"]}
+    op = REGISTRY[action]
+    required = "RegionId" in declared and (declared["RegionId"].get("schema") or {}).get("required")
+    if required or action in GLOBAL_ACTIONS:
+        assert op.region_of is None, f"{action} requires RegionId: the request's region decides"
+    elif "RegionId" in declared:
+        pass  # optional: the request's region when given, else the resource's (region_of) or the endpoint's
+    else:
+        assert op.region == "optional" and op.region_of is not None, f"{action} declares no RegionId"

@@ -366,3 +366,111 @@ def test_create_snapshot_needs_a_running_or_stopped_instance(client, engine):
     assert_documented("CreateSnapshot", err)
     engine.clock.advance(5)
     assert snapshot_of(client, disk_id)
+
+
+# -- CopySnapshot ------------------------------------------------------------------------------
+def copy(client, snapshot_id: str, destination: str = "cn-beijing", region: str = REGION, **kw) -> str:
+    kw.setdefault("destination_snapshot_name", "copied-1")
+    kw.setdefault("destination_snapshot_description", "a copy")
+    return client.copy_snapshot(models.CopySnapshotRequest(region_id=region, snapshot_id=snapshot_id,
+                                                           destination_region_id=destination, **kw)).body.snapshot_id
+
+
+def test_copy_snapshot_to_another_region(client, engine):
+    disk_id = disks(client, run(client)[0])[0]["DiskId"]
+    source = snapshot_of(client, disk_id)
+    engine.lifecycle.delay("snapshot", seconds=20)
+    copy_id = copy(client, source, retention_days=7, tag=[models.CopySnapshotRequestTag(key="copy", value="yes")])
+    assert re.match(r"^s-2ze[a-z0-9]{17}$", copy_id)
+    item = one(client, copy_id, "cn-beijing")
+    assert_wire(item, "DescribeSnapshotsResponseBodySnapshotsSnapshot")
+    assert (item["Status"], item["SourceRegionId"], item["SourceSnapshotId"]) == ("progressing", REGION, source)
+    assert (item["SnapshotName"], item["Description"], item["RetentionDays"]) == ("copied-1", "a copy", 7)
+    assert item["SourceDiskId"] == disk_id and item["Tags"]["Tag"] == [{"TagKey": "copy", "TagValue": "yes"}]
+    assert item["RegionId"] == "cn-beijing" and item["Encrypted"] is False
+    # one unfinished cross-region copy of a disk per target region
+    err = new_error(copy, client, source)
+    assert (err.code, err.status_code) == ("InvalidOperation.UnfinishedCrossRegionCopy", 403)
+    assert_documented("CopySnapshot", err)
+    engine.clock.advance(20)
+    assert one(client, copy_id, "cn-beijing")["Status"] == "accomplished"
+    # the copy lives in its region: DeleteSnapshot finds it there, whatever the client's region
+    client.delete_snapshot(models.DeleteSnapshotRequest(snapshot_id=copy_id))
+    assert describe(client, "cn-beijing")["TotalCount"] == 0
+
+
+def test_copy_snapshot_encrypted_old_sdk_and_xml(client, legacy):
+    from aliyunsdkecs.request.v20140526.CopySnapshotRequest import CopySnapshotRequest
+
+    from tests.sdk import legacy_xml
+
+    source = snapshot_of(client, disks(client, run(client)[0])[0]["DiskId"])
+    req = CopySnapshotRequest()
+    req.set_SnapshotId(source)
+    req.set_DestinationRegionId("ap-southeast-1")
+    req.set_DestinationSnapshotName("encrypted-copy")
+    req.set_DestinationSnapshotDescription("encrypted in Singapore")
+    req.set_Encrypted(True)
+    req.set_KMSKeyId("key-sg-1")
+    copy_id = legacy_call(legacy, req)["SnapshotId"]
+    item = one(client, copy_id, "ap-southeast-1")
+    assert (item["Encrypted"], item["KMSKeyId"]) == (True, "key-sg-1")
+    # an encrypted snapshot is not copied back to a decrypted one
+    err = new_error(copy, client, copy_id, destination=REGION, region="ap-southeast-1", encrypted=False)
+    assert (err.code, err.status_code) == ("InvalidEncrypted.NotSupportDecrypt", 403)
+    assert_documented("CopySnapshot", err)
+    again = copy(client, copy_id, destination=REGION, region="ap-southeast-1")
+    assert one(client, again)["Encrypted"] is True
+    req = CopySnapshotRequest()
+    req.set_SnapshotId(source)
+    req.set_DestinationRegionId("eu-central-1")
+    req.set_DestinationSnapshotName("xml-copy")
+    req.set_DestinationSnapshotDescription("asked for in XML")
+    root = legacy_xml(legacy, req)
+    assert root.tag == "CopySnapshotResponse" and root.findtext("SnapshotId").startswith("s-gw8")
+
+
+def test_copy_snapshot_async(client):
+    source = snapshot_of(client, disks(client, run(client)[0])[0]["DiskId"])
+
+    async def flow():
+        return await client.copy_snapshot_async(models.CopySnapshotRequest(
+            region_id=REGION, snapshot_id=source, destination_region_id="cn-shanghai",
+            destination_snapshot_name="async-copy", destination_snapshot_description="copied asynchronously"))
+
+    assert one(client, asyncio.run(flow()).body.snapshot_id, "cn-shanghai")["SourceSnapshotId"] == source
+
+
+@pytest.mark.parametrize("kw,code,status", [
+    ({"destination_region_id": REGION}, "InvalidOperation.NotSupportCopyInSameRegion", 403),
+    ({"destination_region_id": "xx-nowhere-1"}, "InvalidRegionId.NotExists", 403),
+    ({"snapshot_id": "s-bp1doesnotexist00000"}, "InvalidSnapshotId.NotFound", 403),
+    ({"destination_snapshot_name": "1-bad"}, "InvalidSnapshotName.Malformed", 403),
+    ({"destination_snapshot_description": "http://x"}, "InvalidDescription.Malformed", 403),
+    ({"retention_days": 0}, "InvalidRetentionDays.Malformed", 403),
+    ({"kmskey_id": "key-1"}, "InvalidEncrypted.NotMatchKmsKeyId", 403),
+    ({"region_id": "xx-nowhere-1"}, "InvalidRegionId.MalFormed", 400),
+    ({"tag": [models.CopySnapshotRequestTag(key="aliyun-x", value="v")]}, "InvalidTagKey.Malformed", 400),
+])
+def test_copy_snapshot_documented_errors(client, kw, code, status):
+    source = snapshot_of(client, disks(client, run(client)[0])[0]["DiskId"])
+    args = {"region_id": REGION, "snapshot_id": source, "destination_region_id": "cn-beijing",
+            "destination_snapshot_name": "copied-1", "destination_snapshot_description": "a copy", **kw}
+    err = new_error(client.copy_snapshot, models.CopySnapshotRequest(**args))
+    assert (err.code, err.status_code) == (code, status)
+    assert_documented("CopySnapshot", err)
+    assert describe(client, "cn-beijing")["TotalCount"] == 0
+
+
+def test_copy_snapshot_not_ready_and_other_account(client, engine, other):
+    source = snapshot_of(client, disks(client, run(client)[0])[0]["DiskId"])
+    err = new_error(copy, other.client, source)
+    assert (err.code, err.status_code) == ("InvalidSnapshotId.NotFound", 403)
+    engine.lifecycle.delay("snapshot", seconds=20)
+    busy = snapshot_of(client, disks(client, run(client)[0])[0]["DiskId"])
+    err = new_error(copy, client, busy)
+    assert (err.code, err.status_code) == ("InvalidSnapshotId.NotReady", 403)
+    assert_documented("CopySnapshot", err)
+    err = new_error(client.copy_snapshot, models.CopySnapshotRequest(region_id=REGION, snapshot_id=source,
+                                                                     destination_region_id="cn-beijing"))
+    assert (err.code, err.status_code) == ("MissingParameter", 400)

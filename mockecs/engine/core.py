@@ -269,7 +269,7 @@ class Engine:
         dry_run = args.pop("dry_run", False)
         token = args.pop("client_token", None)
         seen["region"] = region
-        if region is not None and not regions.exists(region):
+        if region is not None and not regions.exists(region) and op.region_of is None:
             code, status, *message = op.region_error  # an optional third item: the documented message
             raise EcsError(code, message[0] if message else "The specified RegionId does not exist.", status)
 
@@ -282,9 +282,14 @@ class Engine:
                 raise EcsError(*op.dry_run)
             return body
         with self.store.transaction() as txn:
-            if region is None and op.region != "none":
-                region = (op.region_of(txn, args) if op.region_of else None) \
+            if op.region_of is not None:
+                # The action's metadata declares no RegionId: it finds its resource by id wherever it
+                # lives. Old SDKs still send RegionId (their client's region): used only when the
+                # resource is not found, so a region-less call never defaults to the client's region.
+                region = op.region_of(txn, args) or (region if region and regions.exists(region) else None) \
                     or self._host_region(req)
+            elif region is None and op.region != "none":
+                region = self._host_region(req)
             seen["region"] = region
             ctx = Context(self, txn, action, account, region or self.config.region, request_id,
                           req.host, self.clock.now(), req.params)

@@ -2,8 +2,12 @@
 them all. Imports world, state and wire; never the engine or a mode."""
 from mockecs.ops import (  # noqa: F401
     builder,
+    disks,
     images,
+    instance_attribute,
+    instance_types,
     instances,
+    networks,
     prices,
     regions,
     sharing,

@@ -21,7 +21,7 @@ from typing import Any, Iterable, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import TAGS, B, Comma, I, L, Repeat, S, Struct, Structs
-from mockecs.world import images, lifecycle, paging, regions, resources
+from mockecs.world import images, lifecycle, networks, paging, regions, resource_groups, resources
 from mockecs.world.instance_types import instance_type as find_instance_type
 from mockecs.world.validation import check_description, check_family, check_name, check_tags, valid_name
 
@@ -222,7 +222,7 @@ def create_image_component(ctx: Context, name: Optional[str], component_type: st
         "ImageComponentId": component_id, "Name": name, "ComponentType": component_type,
         "ComponentVersion": component_version, "SystemType": system_type, "Content": content,
         "Description": description or "", "Owner": "SELF", "CreationTime": resources.iso(ctx.now),
-        "ResourceGroupId": resource_group_id or "", "Parameters": {"Parameter": []},
+        "ResourceGroupId": resource_groups.resolve(ctx, resource_group_id), "Parameters": {"Parameter": []},
         "Tags": tags, "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now,
     }
     resources.put(ctx.txn, "component", record)
@@ -417,6 +417,8 @@ def create_image_pipeline(ctx: Context, base_image_type: str, base_image: Option
             accounts.append(str(account))
     if instance_type and find_instance_type(instance_type) is None:
         raise EcsError("InvalidInstanceType.NotFound", "The specified InstanceType does not exist.", 404)
+    if v_switch_id and not resources.is_mine(ctx, resources.get(ctx, "vswitch", v_switch_id)):
+        raise networks.VSWITCH_NOT_FOUND  # the research notes' 404 InvalidVSwitchId.NotFound (spec §5)
     suffix = advanced_options.get("image_name_suffix") or ""
     if prefix and suffix == "disable":
         # the final image name is the prefix itself: it must be free here and in every target region
@@ -435,7 +437,7 @@ def create_image_pipeline(ctx: Context, base_image_type: str, base_image: Option
         "InternetMaxBandwidthOut": internet_max_bandwidth_out, "VSwitchId": v_switch_id or "",
         "DeleteInstanceOnFailure": delete_instance_on_failure, "RepairMode": repair_mode or "",
         "RepairItems": {"RepairItem": list(repair_item or ())},
-        "ResourceGroupId": resource_group_id or "", "CreationTime": resources.iso(ctx.now),
+        "ResourceGroupId": resource_groups.resolve(ctx, resource_group_id), "CreationTime": resources.iso(ctx.now),
         "ToRegionIds": {"ToRegionId": targets}, "AddAccounts": {"AddAccount": accounts}, "Tags": tags,
         "AdvancedOptions": {"ImageNameSuffix": suffix,
                             "RetainCloudAssistant": bool(advanced_options.get("retain_cloud_assistant"))},

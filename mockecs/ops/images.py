@@ -16,7 +16,7 @@ from mockecs.ops import instances, snapshots
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, B, I, L, S, Struct, Structs
-from mockecs.world import account_states, images, kms, lifecycle, marketplace, paging, regions, resources
+from mockecs.world import account_states, images, kms, lifecycle, marketplace, paging, regions, resource_groups, resources
 from mockecs.world.catalog import newest_first_key
 from mockecs.world.instance_types import instance_type, instance_types
 from mockecs.world.validation import check_description, check_family, check_name
@@ -208,6 +208,8 @@ def _source(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
         first = a["tags"][0]
         term = resources.tag_term(first["key"], first["value"]) if first.get("value") else ("tagkey", first["key"])
         found = images.stored(ctx, term)  # catalog images carry no tags
+    elif a["resource_group_id"] and alias != "system" and alias != "marketplace":
+        found = images.stored(ctx, resource_groups.term(a["resource_group_id"]))  # catalog images have none
     elif a["image_name"] and alias == "self" and ctx.config.options.get("image_name_match") == "exact":
         found = images.stored(ctx, ("name", f"{ctx.account}|{ctx.region}|{a['image_name']}"))
     else:
@@ -510,6 +512,7 @@ def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional
         raise invalid_parameter("SecureBootOptions.SecureBootSupport")  # [GUESS] no documented code
     if detection_strategy and detection_strategy != "Standard":
         raise invalid_parameter("DetectionStrategy")
+    group = resource_groups.resolve(ctx, resource_group_id)
     _quota(ctx, ctx.region)
     if account_states.in_state(ctx, "accounts_in_arrears"):
         raise _err("InvalidAccountStatus.NotEnoughBalance", "Your account does not have enough balance.", 403)
@@ -558,7 +561,7 @@ def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional
     record = images.new_record(
         ctx, ctx.region, mappings, **fields, ImageName=image_name or "", Description=description or "",
         ImageFamily=image_family or "", ImageVersion=image_version or inherited_version,
-        ResourceGroupId=resource_group_id or "", Tags={"Tag": tags},
+        ResourceGroupId=group, Tags={"Tag": tags},
         Status="Creating", Progress="0%", Usable=False,
         _source={"kind": "instance" if instance_id else "snapshot", "image": source_image or ""})
     record = lifecycle.start(ctx, "image", record["ImageId"], record,
@@ -583,14 +586,10 @@ def _copy_snapshots(ctx: Context, source: Mapping[str, Any], region: str, encryp
         snapshot_id = ""
         if m.get("SnapshotId"):
             original = ctx.txn.get("snapshot", m["SnapshotId"]) or {}
-            disk = {"DiskId": original.get("SourceDiskId", ""), "Size": int(m.get("Size") or 0),
-                    "Type": m.get("Type", "system"), "_owner": ctx.account, "_region": region,
-                    "_image_id": original.get("_image_id", ""), "Encrypted": encrypted or bool(m.get("Encrypted")),
-                    "KMSKeyId": kms_key_id or ""}
-            snap = snapshots.make_snapshot(ctx, disk, description=f"Copied for image {source['ImageId']}")
-            snap = {**snap, "SourceRegionId": source.get("_region", ""), "SourceSnapshotId": m["SnapshotId"],
-                    "_instance_id": ""}
-            resources.put(ctx.txn, "snapshot", snap)
+            snap = snapshots.copy_into(ctx, original, region, source.get("_region", ""), m["SnapshotId"],
+                                       int(m.get("Size") or 0), m.get("Type", "system"),
+                                       encrypted or bool(m.get("Encrypted")), kms_key_id,
+                                       description=f"Copied for image {source['ImageId']}")
             snapshot_id = snap["SnapshotId"]
         out.append({**m, "SnapshotId": snapshot_id, "Encrypted": encrypted or bool(m.get("Encrypted")),
                     "Progress": "100%", "RemainTime": 0})
@@ -617,6 +616,7 @@ def copy_image(ctx: Context, image_id: str, destination_region_id: Optional[str]
         # Encrypted=false said outright (rather than left out) next to a KMSKeyId.
         raise _err("InvalidEncrypted.NotMatchKmsKeyId",
                    "The specified parameter Encrypted must be true when KmsKeyId is not empty.")
+    group = resource_groups.resolve(ctx, resource_group_id)
     if kms_key_id and not encrypted:
         raise _err("InvalidParameter.EncryptedIllegal",
                    "The specified parameter Encrypted must be true when kmsKeyId is not empty.")
@@ -680,7 +680,7 @@ def copy_image(ctx: Context, image_id: str, destination_region_id: Optional[str]
         ctx, destination, mappings, **inherited, ImageName=name,
         Description=destination_description if destination_description is not None else source.get("Description", ""),
         ImageFamily="", ImageVersion=source.get("ImageVersion", ""), IsCopied=True,
-        ResourceGroupId=resource_group_id or "", Tags={"Tag": tags}, Size=source.get("Size", 0),
+        ResourceGroupId=group, Tags={"Tag": tags}, Size=source.get("Size", 0),
         Status="Creating", Progress="0%", Usable=False,
         _source={"kind": "copy", "from": image_id, "region": ctx.region}, _kms_key_id=kms_key_id or "")
     done = {"Status": "Available", "Progress": "100%", "Usable": True}

@@ -11,16 +11,15 @@ image the disk was made from) and ``_attached_once``.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from typing import Any, Mapping, Optional
 
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
-from mockecs.wire.params import B, I, JsonList, L, S, Struct, Structs
-from mockecs.world import launch, lifecycle, paging, regions, resources
-from mockecs.world.disks import data_disk_range
+from mockecs.wire.params import B, I, JsonList, L, Repeat, S, Struct, Structs
+from mockecs.world import launch, lifecycle, networks, paging, resource_groups, resources, validation
+from mockecs.world.disks import data_disk_range, detached
 
 INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
 INCORRECT_STATUS = error_kind("IncorrectInstanceStatus",
@@ -41,8 +40,10 @@ TOO_MANY_TAGS = error_kind("InvalidTagCount", "The specified tags are beyond the
 
 
 def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
-    # DeleteImage finds the instances that use an image with ("image", ImageId).
-    return [("image", record["ImageId"])] if record.get("ImageId") else []
+    # DeleteImage finds the instances that use an image with ("image", ImageId); the network terms
+    # serve DescribeInstances' filters, DeleteVSwitch and DeleteSecurityGroup.
+    terms = [("image", record["ImageId"])] if record.get("ImageId") else []
+    return terms + networks.instance_terms(record)
 
 
 def disk_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -140,6 +141,7 @@ def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: i
                                         "AttachedTime": now}]},
         "OperationLocks": {"OperationLock": []},
         "MountInstances": {"MountInstance": []},
+        "Placement": {"ZoneIds": instance["ZoneId"]},  # the zones of a disk (one, unless zone-redundant)
         "Tags": {"Tag": []},
         "_owner": instance["_owner"], "_region": instance["_region"], "_image_id": image_id,
         "_attached_once": True,
@@ -171,20 +173,6 @@ def _os_fields(image: Mapping[str, Any], login_as_non_root: bool = False) -> dic
                              "CurrentOSNVMeSupported": features.get("NvmeSupport") == "supported"}}
 
 
-def _check_zone(ctx: Context, zone_id: Optional[str]) -> str:
-    zones = regions.zone_ids(ctx.region)
-    if not zone_id:
-        return zones[0]
-    if zone_id not in zones:
-        raise EcsError("InvalidZoneId.NotFound", "The ZoneId provided does not exist in our records.", 404)
-    return zone_id
-
-
-def _host_ip(instance_id: str) -> str:
-    digest = hashlib.md5(instance_id.encode()).digest()
-    return f"172.16.{digest[0]}.{digest[1] % 253 + 1}"
-
-
 # -- launching ------------------------------------------------------------------------
 _SYSTEM_DISK = Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
                                      S("PerformanceLevel")])
@@ -196,16 +184,17 @@ _CHARGE = S("InstanceChargeType", default="PostPaid", choices=CHARGE_TYPES,
 _COMMON_LAUNCH = (
     S("ImageId"), S("ImageFamily"), S("InstanceType", required=True), S("ZoneId"), S("InstanceName"),
     S("Description"), S("HostName"), S("Password"), B("PasswordInherit"), S("KeyPairName"), S("UserData"),
-    S("SecurityGroupId"), S("VSwitchId"), S("SecurityEnhancementStrategy"), S("InternetChargeType"),
+    S("SecurityGroupId"), S("VSwitchId"), S("PrivateIpAddress"), S("SecurityEnhancementStrategy"),
+    S("InternetChargeType"),
     I("InternetMaxBandwidthIn"), I("InternetMaxBandwidthOut", min=0, max=100), S("ResourceGroupId"), S("SpotStrategy"),
     B("DeletionProtection"), _CHARGE, _SYSTEM_DISK, _DATA_DISKS, TAGS,
 )
 
 
-def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root: bool, status: str) -> list[str]:
+def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root: bool, status: str,
+            group_ids: list[str]) -> list[str]:
     """Validate everything, then create ``count`` instances with their disks; returns their ids."""
     itype = launch.instance_type_or_error(action, args["instance_type"])
-    zone_id = _check_zone(ctx, args["zone_id"])
     system = args["system_disk"] or {}
     category = system.get("category") or DEFAULT_DISK_CATEGORY
     if category not in DISK_CATEGORIES:
@@ -216,12 +205,16 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     if login_as_non_root and not image.get("LoginAsNonRootSupported"):
         raise EcsError("LoginAsNonRoot.ImageNotSupport", "The specified image does not support login as non-root.",
                        400)
+    _check_settings(action, image, args)
     size = system.get("size") or launch.default_system_disk_size(image)
     data_specs = _data_disk_specs(ctx, image, args["data_disk"] or [])
     if args["tag"] and len(args["tag"]) > MAX_TAGS:
         raise TOO_MANY_TAGS
     tags = resources.tags_from_args(args["tag"])
     bandwidth_out = args["internet_max_bandwidth_out"] or 0
+    # last of the checks: it reserves the private addresses
+    where = networks.place(ctx, action, itype["InstanceTypeId"], args["zone_id"], args["v_switch_id"], group_ids,
+                           args["private_ip_address"], count)
 
     ids = []
     for index in range(count):
@@ -235,31 +228,30 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "InstanceTypeFamily": itype.get("InstanceTypeFamily", ""),
             "Cpu": int(itype.get("CpuCoreCount") or 0), "Memory": int(float(itype.get("MemorySize") or 0) * 1024),
             "GPUAmount": int(itype.get("GPUAmount") or 0), "GPUSpec": "",
-            "RegionId": ctx.region, "ZoneId": zone_id,
+            "RegionId": ctx.region, "ZoneId": where.zone_id,
             "CreationTime": resources.iso_minute(ctx.now), "StartTime": "", "ExpiredTime": "2099-12-31T15:59Z",
             "AutoReleaseTime": "", "InstanceChargeType": args["instance_charge_type"],
             "InternetChargeType": args["internet_charge_type"] or "PayByTraffic",
             # documented default: 10 Mbit/s, or the outbound maximum when that is above 10
             "InternetMaxBandwidthIn": args["internet_max_bandwidth_in"] or max(10, bandwidth_out),
             "InternetMaxBandwidthOut": bandwidth_out,
-            "InstanceNetworkType": "vpc", "IoOptimized": True, "DeletionProtection": bool(args["deletion_protection"]),
+            "IoOptimized": True, "DeletionProtection": bool(args["deletion_protection"]),
             "DeviceAvailable": True, "Recyclable": False, "SerialNumber": str(uuid.uuid4()),
             "StoppedMode": "Not-applicable", "SpotStrategy": args["spot_strategy"] or "NoSpot",
             "SpotPriceLimit": 0.0, "SpotDuration": 0, "SpotInterruptionBehavior": "Terminate",
             "CreditSpecification": "", "KeyPairName": args["key_pair_name"] or "", "VlanId": "",
-            "ResourceGroupId": args["resource_group_id"] or "", "SaleCycle": "", "ClusterId": "",
+            "ResourceGroupId": resource_groups.resolve(ctx, args["resource_group_id"]),
+            "SaleCycle": "", "ClusterId": "",
             "HpcClusterId": "", "DeploymentSetId": "", "ISP": "", "LocalStorageAmount": 0, "LocalStorageCapacity": 0,
-            "SecurityGroupIds": {"SecurityGroupId": [args["security_group_id"]] if args["security_group_id"] else []},
-            "InnerIpAddress": {"IpAddress": []}, "PublicIpAddress": {"IpAddress": []},
-            "RdmaIpAddress": {"IpAddress": []},
-            "VpcAttributes": {"VpcId": "", "VSwitchId": args["v_switch_id"] or "", "NatIpAddress": "",
-                              "PrivateIpAddress": {"IpAddress": [_host_ip(instance_id)]}},
+            "PublicIpAddress": {"IpAddress": []}, "RdmaIpAddress": {"IpAddress": []},
+            **where.fields(ctx, index, instance_id),
             "EipAddress": {"AllocationId": "", "IpAddress": "", "Bandwidth": 0, "InternetChargeType": "",
                            "IsSupportUnassociate": False},
             "OperationLocks": {"LockReason": []},
             "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "optional", "HttpPutResponseHopLimit": 1},
             "Tags": {"Tag": [dict(t) for t in tags]},
             "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now + index * 1e-6,
+            "_user_data": args["user_data"] or "",  # DescribeUserData answers it as given
         }
         done = {"Status": status}
         if status == "Running":
@@ -275,6 +267,14 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         ids.append(instance_id)
     launch.mark_used(ctx, image)
     return ids
+
+
+def _check_settings(action: str, image: Mapping[str, Any], args: dict) -> None:
+    """InstanceName, Description, HostName, Password (and PasswordInherit), UserData: documented rules."""
+    validation.check_instance_settings(action, image.get("OSType") == "windows", args["instance_name"],
+                                       args["description"], args["host_name"], args["password"], args["user_data"])
+    if args["password"] and args["password_inherit"]:
+        raise validation.PASSWORD_MISMATCH
 
 
 BAD_DATA_DISK_SIZE = error_kind("InvalidDataDiskSize.ValueNotSupported",
@@ -354,19 +354,32 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
 
 @operation("RunInstances", *_COMMON_LAUNCH,
            I("Amount", default=1, min=1, max=100), I("MinAmount", min=1, max=100),
-           Struct("ImageOptions", [B("LoginAsNonRoot")]),
+           Struct("ImageOptions", [B("LoginAsNonRoot")]), Repeat("SecurityGroupIds"),
            dry_run=True, idempotent=True)
-def run_instances(ctx: Context, amount: int, min_amount: Optional[int], image_options: dict, **args: Any) -> dict:
+def run_instances(ctx: Context, amount: int, min_amount: Optional[int], image_options: dict,
+                  security_group_ids: Optional[list[str]], **args: Any) -> dict:
     if min_amount is not None and min_amount > amount:
         raise EcsError("InvalidMinAmount.Malformed", "The specified parameter MinAmount is not valid.", 400)
-    ids = _launch(ctx, "RunInstances", amount, args, bool(image_options.get("login_as_non_root")), "Running")
+    groups = security_group_ids or []
+    if groups and args["security_group_id"]:
+        raise EcsError("InvalidSecurityGroupId.SingleIdAndMultiIdConflict",
+                       "SecurityGroupId and SecurityGroupIds.N cannot be specified at the same time.", 400)
+    if len(set(groups)) != len(groups):
+        raise EcsError("InvalidParameter.SecurityGroupIdRepeated",
+                       "The specified SecurityGroupIds.N contain the same security group more than once.", 400)
+    if args["private_ip_address"] and amount > 1:
+        raise EcsError("InvalidParameter.PrivateIpAddressRepeated",
+                       "The specified PrivateIpAddress can be assigned to one instance only.", 403)
+    groups = groups or ([args["security_group_id"]] if args["security_group_id"] else [])
+    ids = _launch(ctx, "RunInstances", amount, args, bool(image_options.get("login_as_non_root")), "Running", groups)
     return {"InstanceIdSets": {"InstanceIdSet": ids}}
 
 
 @operation("CreateInstance", *_COMMON_LAUNCH, dry_run=True, idempotent=True)
 def create_instance(ctx: Context, **args: Any) -> dict:
     # CreateInstance leaves the new instance Stopped (spec §4.4).
-    return {"InstanceId": _launch(ctx, "CreateInstance", 1, args, False, "Stopped")[0]}
+    groups = [args["security_group_id"]] if args["security_group_id"] else []
+    return {"InstanceId": _launch(ctx, "CreateInstance", 1, args, False, "Stopped", groups)[0]}
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -403,6 +416,8 @@ def _within(text: str, low: Optional[float], high: Optional[float]) -> bool:
            JsonList("InstanceIds"), S("ImageId"), S("Status"), S("InstanceType"), S("InstanceTypeFamily"),
            S("InstanceName"), S("ZoneId"), S("InstanceChargeType"), S("VSwitchId"), S("VpcId"),
            S("SecurityGroupId"), S("ResourceGroupId"), S("KeyPairName"), TAGS,
+           JsonList("PrivateIpAddresses"), JsonList("InnerIpAddresses"),
+           S("InstanceNetworkType"),
            Structs("Filter", [S("Key"), S("Value")], name="filters"),
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
            S("NextToken"), L("MaxResults"),
@@ -412,6 +427,8 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
                        instance_name: Optional[str], zone_id: Optional[str], instance_charge_type: Optional[str],
                        v_switch_id: Optional[str], vpc_id: Optional[str], security_group_id: Optional[str],
                        resource_group_id: Optional[str], key_pair_name: Optional[str], tag: Optional[list[dict]],
+                       private_ip_addresses: Optional[list[str]], inner_ip_addresses: Optional[list[str]],
+                       instance_network_type: Optional[str],
                        filters: Optional[list[dict]], page_number: int, page_size: int, next_token: Optional[str],
                        max_results: Optional[int]) -> dict:
     windows = _time_filters(filters or [])
@@ -419,6 +436,8 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
         raise EcsError("InvalidParameter", 'The specified parameter "InstanceIds" is not valid.', 400)
     if status and status not in INSTANCE_STATUSES:
         raise EcsError("InvalidStatus.NotFound", "The specified Status is not found.", 404)
+    if instance_network_type and instance_network_type not in ("vpc", "classic"):
+        raise EcsError("InvalidNetworkType.NotFound", "The specified InstanceNetworkType is not found.", 404)
     if instance_charge_type and instance_charge_type not in CHARGE_TYPES:
         raise EcsError("InvalidInstanceChargeType.NotFound", "The InstanceChargeType does not exist in our records.",
                        404)
@@ -428,12 +447,28 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
     exact = {"ImageId": image_id, "Status": status, "InstanceType": instance_type,
              "InstanceTypeFamily": instance_type_family, "ZoneId": zone_id,
              "InstanceChargeType": instance_charge_type, "ResourceGroupId": resource_group_id,
-             "KeyPairName": key_pair_name}
+             "KeyPairName": key_pair_name, "InstanceNetworkType": instance_network_type}
+    addresses = set(private_ip_addresses or ()) | set(inner_ip_addresses or ())
+    named = instance_ids
+    if addresses:  # instances by address, through the index; intersected with InstanceIds
+        by_address = set().union(*(ctx.txn.ids("instance", networks.private_ip_term(ctx, a)) for a in addresses))
+        named = [i for i in instance_ids if i in by_address] if instance_ids else sorted(by_address)
+        if not named:
+            named = [""]  # nothing matches (an empty list would mean "every instance")
+    narrower = (("vswitch", v_switch_id) if v_switch_id else None, ("vpc", vpc_id) if vpc_id else None,
+                ("security_group", security_group_id) if security_group_id else None,
+                ("image", image_id) if image_id else None)
     matches = []
-    for record in resources.mine_among(ctx, "instance", instance_ids, ("image", image_id) if image_id else None):
+    for record in resources.mine_among(ctx, "instance", named, *narrower,
+                                       resource_groups.term(resource_group_id) if resource_group_id else None):
         if any(value and record.get(field) != value for field, value in exact.items()):
             continue
         if name_pattern is not None and not name_pattern.fullmatch(record["InstanceName"]):
+            continue
+        if private_ip_addresses and not set(private_ip_addresses) & set(
+                record["VpcAttributes"]["PrivateIpAddress"]["IpAddress"]):
+            continue
+        if inner_ip_addresses and not set(inner_ip_addresses) & set(record["InnerIpAddress"]["IpAddress"]):
             continue
         if v_switch_id and record["VpcAttributes"]["VSwitchId"] != v_switch_id:
             continue
@@ -472,7 +507,8 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
         raise EcsError("InvalidStatus.ValueNotSupported", "The specified disk status is not supported.", 400)
     wanted_tags = tag_filter(tag)
     matches = []
-    for record in resources.mine_among(ctx, "disk", disk_ids, ("instance", instance_id) if instance_id else None):
+    for record in resources.mine_among(ctx, "disk", disk_ids, ("instance", instance_id) if instance_id else None,
+                                       resource_groups.term(resource_group_id) if resource_group_id else None):
         if ((instance_id and record["InstanceId"] != instance_id)
                 or (disk_type != "all" and record["Type"] != disk_type)
                 or (status and status != "All" and record["Status"] != status)
@@ -505,6 +541,8 @@ def start_instance(ctx: Context, instance_id: str, init_local_disk: Optional[boo
     record = get_instance(ctx, instance_id)
     if record["Status"] != "Stopped":
         raise INCORRECT_STATUS
+    if system_disk_of(ctx, instance_id) is None:  # DetachDisk took it
+        raise EcsError("InvalidInstance.NotFoundSystemDisk", "The specified instance does not have system disk.", 400)
     _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now),
                                           "StoppedMode": "Not-applicable"})
     return {}
@@ -540,10 +578,9 @@ def delete_instance(ctx: Context, instance_id: str, force: bool, force_stop: boo
         if disk.get("DeleteWithInstance", True):
             ctx.txn.delete("disk", disk["DiskId"])
         else:  # survives as a detached, portable disk
-            resources.put(ctx.txn, "disk", {**disk, "InstanceId": "", "Status": "Available", "Device": "",
-                                            "DetachedTime": resources.iso(ctx.now),
-                                            "Attachments": {"Attachment": []}})
+            resources.put(ctx.txn, "disk", {**disk, **detached(resources.iso(ctx.now)), "Portable": True})
     ctx.txn.delete("instance", instance_id)
+    networks.release(ctx, record)
     launch.release(ctx, record.get("ImageId"))
     return {}
 

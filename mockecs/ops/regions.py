@@ -8,7 +8,7 @@ from mockecs.wire.encoding import Frozen
 from mockecs.wire.errors import EcsError
 from mockecs.wire.params import B, S
 from mockecs.world import regions
-from mockecs.world.instance_types import instance_types
+from mockecs.world.instance_types import instance_type, types_in_zone
 
 LANGUAGES = ("zh-CN", "en-US", "ja")
 _LANGUAGE = S("AcceptLanguage", default="zh-CN")
@@ -16,7 +16,8 @@ _LANGUAGE = S("AcceptLanguage", default="zh-CN")
 
 def _language(value: str) -> str:
     if value not in LANGUAGES:
-        raise EcsError("InvalidAcceptLanguage.NotFound", "The specified AcceptLanguage is not found.", 404)
+        raise EcsError("InvalidAcceptLanguage.NotFound",
+                       "Only Chinese (zh-CN), English (en-US), and Japanese (ja) are allowed.", 404)
     return "LocalNameZh" if value == "zh-CN" else "LocalNameEn"
 
 
@@ -41,27 +42,38 @@ DISK_CATEGORIES = ["cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", 
            stateless=True)
 def describe_zones(ctx: Context, accept_language: str, instance_charge_type: str, spot_strategy: str,
                    verbose: bool) -> dict:
+    if instance_charge_type and instance_charge_type not in ("PrePaid", "PostPaid"):
+        raise EcsError("InvalidInstanceChargeType.NotFound", "The InstanceChargeType does not exist in our records",
+                       404)
+    if spot_strategy and spot_strategy not in ("NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo"):
+        raise EcsError("InvalidSpotStrategy", "The specified SpotStrategy is not valid.", 400)
     return _zones_answer(ctx.region, _language(accept_language), verbose)
+
+
+# What the service lists a zone as able to create (VSwitch and Instance are what image-build tools look
+# for); DedicatedHost is left out: mockecs has no dedicated hosts (AvailableDedicatedHostTypes is empty).
+RESOURCE_TYPES = ["VSwitch", "IoOptimized", "Instance", "Disk"]
 
 
 @cache
 def _zones_answer(region: str, name: str, verbose: bool) -> Frozen:
-    type_ids = [t["InstanceTypeId"] for t in instance_types()] if verbose else []
-    families = sorted({t.rsplit(".", 1)[0] for t in type_ids})
     zones = []
     for zone in regions.regions()[region]["Zones"]:
+        type_ids = list(types_in_zone(zone["ZoneId"]))
         record = {"ZoneId": zone["ZoneId"], "LocalName": zone[name], "ZoneType": "AvailabilityZone",
-                  "AvailableResourceCreation": {"ResourceTypes": ["Instance", "Disk", "IoOptimized"]},
+                  "AvailableResourceCreation": {"ResourceTypes": list(RESOURCE_TYPES)},
                   "AvailableDiskCategories": {"DiskCategories": list(DISK_CATEGORIES)},
-                  "AvailableInstanceTypes": {"InstanceTypes": type_ids},
+                  "AvailableInstanceTypes": {"InstanceTypes": type_ids if verbose else []},
                   "AvailableVolumeCategories": {"VolumeCategories": []},
                   "AvailableDedicatedHostTypes": {"DedicatedHostType": []},
                   "DedicatedHostGenerations": {"DedicatedHostGeneration": []}}
         if verbose:
+            sold = [instance_type(t) for t in type_ids]
             record["AvailableResources"] = {"ResourcesInfo": [{
                 "IoOptimized": True,
-                "InstanceGenerations": {"supportedInstanceGeneration": ["ecs-3", "ecs-4"]},
-                "InstanceTypeFamilies": {"supportedInstanceTypeFamily": families},
+                "InstanceGenerations": {"supportedInstanceGeneration": sorted({t["Generation"] for t in sold})},
+                "InstanceTypeFamilies": {"supportedInstanceTypeFamily": sorted({t["InstanceTypeFamily"]
+                                                                               for t in sold})},
                 "InstanceTypes": {"supportedInstanceType": type_ids},
                 "SystemDiskCategories": {"supportedSystemDiskCategory": list(DISK_CATEGORIES)},
                 "DataDiskCategories": {"supportedDataDiskCategory": list(DISK_CATEGORIES)},

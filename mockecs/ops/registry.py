@@ -35,7 +35,8 @@ class Operation:
     # "required": RegionId must be sent; "optional": resolved when absent (§1.9); "none": not used.
     region: str = "required"
     region_error: tuple = ("InvalidRegionId.NotFound", 404)  # (code, status[, message])
-    # Finds the region of the resource a region-less request names (CreateSnapshot's DiskId ...).
+    # Finds the region of the resource a region-less request names (CreateSnapshot's DiskId ...); when it
+    # finds one, that region wins over a RegionId the client sent (old SDKs always send their own).
     region_of: Optional[Callable[[Transaction, dict], Optional[str]]] = None
     dry_run: Optional[tuple[str, str, int]] = None
     idempotent: Optional[tuple[str, str, int]] = None

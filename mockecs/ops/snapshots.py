@@ -15,8 +15,8 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import TAGS as TAGS_MAX_20
 from mockecs.wire.params import B, I, JsonList, L, S, Structs
-from mockecs.world import lifecycle, resources
-from mockecs.world.validation import valid_name
+from mockecs.world import lifecycle, regions, resource_groups, resources
+from mockecs.world.validation import valid_description, valid_name
 
 NOT_FOUND = error_kind("InvalidSnapshotId.NotFound", "The specified snapshot is not found.", 404)
 DISK_NOT_FOUND = error_kind("InvalidDiskId.NotFound", "The specified DiskId does not exist.", 404)
@@ -72,7 +72,7 @@ def make_snapshot(ctx: Context, disk: dict, name: Optional[str] = None, descript
         "KMSKeyId": disk.get("KMSKeyId", ""),
         "ProductCode": disk.get("ProductCode", ""),
         "RegionId": region,
-        "ResourceGroupId": resource_group_id or "",
+        "ResourceGroupId": resource_group_id or resource_groups.default_id(disk["_owner"]),
         "SnapshotSN": "64" + snapshot_id[2:].upper().ljust(20, "0")[:18],
         "SnapshotLinkId": "sl-" + disk["DiskId"][2:] if disk.get("DiskId") else "",
         "SourceRegionId": "",
@@ -138,7 +138,8 @@ def create_snapshot(ctx: Context, disk_id: str, snapshot_name: Optional[str], de
         snap = resources.get(ctx, "snapshot", snap_id)
         if snap is not None and snap["Status"] == "progressing":
             raise EcsError("IncorrectDiskStatus.CreatingSnapshot", "A previous snapshot creation is in process.", 403)
-    record = make_snapshot(ctx, disk, snapshot_name, description, tags, retention_days, resource_group_id,
+    group = resource_groups.resolve(ctx, resource_group_id)
+    record = make_snapshot(ctx, disk, snapshot_name, description, tags, retention_days, group,
                            category.lower() if category else None)
     return {"SnapshotId": record["SnapshotId"]}
 
@@ -195,7 +196,8 @@ def describe_snapshots(ctx: Context, snapshot_ids: Optional[list[str]], disk_id:
     wanted_tags = tag_filter(tag)
 
     matches = []
-    narrower = (("disk", disk_id) if disk_id else None, ("instance", instance_id) if instance_id else None)
+    narrower = (("disk", disk_id) if disk_id else None, ("instance", instance_id) if instance_id else None,
+                resource_groups.term(resource_group_id) if resource_group_id else None)
     for record in resources.mine_among(ctx, "snapshot", snapshot_ids, *narrower):
         record = {**record, "Usage": usage_of(ctx, record)}
         if ((disk_id and record["SourceDiskId"] != disk_id)
@@ -233,3 +235,72 @@ def delete_snapshot(ctx: Context, snapshot_id: str, force: bool) -> dict:
         raise EcsError("SnapshotCreatedDisk", "The snapshot has been used to create disk(s).", 403)
     ctx.txn.delete("snapshot", record["SnapshotId"])
     return {}
+
+
+# -- CopySnapshot ---------------------------------------------------------------------------------
+def copy_into(ctx: Context, original: Mapping[str, Any], region: str, source_region: str, source_snapshot_id: str,
+              size: int, disk_type: str, encrypted: bool, kms_key_id: Optional[str], **make: Any) -> dict:
+    """A new snapshot in ``region`` copied from ``original`` (a snapshot record, or ``{}`` when it is gone):
+    CopySnapshot, and CopyImage for each snapshot of the image. ``make`` goes to :func:`make_snapshot`."""
+    disk = {"DiskId": original.get("SourceDiskId", ""), "Size": size, "Type": disk_type, "_owner": ctx.account,
+            "_region": region, "_image_id": original.get("_image_id", ""), "Encrypted": encrypted,
+            "KMSKeyId": kms_key_id or "", "ProductCode": original.get("ProductCode", "")}
+    snap = make_snapshot(ctx, disk, **make)
+    snap = {**snap, "SourceRegionId": source_region, "SourceSnapshotId": source_snapshot_id, "_instance_id": ""}
+    return resources.put(ctx.txn, "snapshot", snap)
+
+
+_COPY_REGION_ERROR = ("InvalidRegionId.MalFormed", 400, "The specified RegionId is not valid.")
+
+
+def _copy_error(code: str, message: str) -> EcsError:
+    return EcsError(code, message, 403)  # CopySnapshot documents its refusals as 403
+
+
+@operation("CopySnapshot",
+           S("SnapshotId", required=True), S("DestinationRegionId", required=True),
+           S("DestinationSnapshotName", required=True), S("DestinationSnapshotDescription", required=True),
+           I("RetentionDays"), B("Encrypted"), S("KMSKeyId"), S("ResourceGroupId"),
+           S("DestinationStorageLocationArn"), TAGS_MAX_20,
+           region_error=_COPY_REGION_ERROR, idempotent=True)
+def copy_snapshot(ctx: Context, snapshot_id: str, destination_region_id: str, destination_snapshot_name: str,
+                  destination_snapshot_description: str, retention_days: Optional[int], encrypted: Optional[bool],
+                  kms_key_id: Optional[str], resource_group_id: Optional[str],
+                  destination_storage_location_arn: Optional[str], tag: Optional[list[dict]]) -> dict:
+    if not valid_name(destination_snapshot_name) or destination_snapshot_name.lower().startswith("auto"):
+        raise _copy_error("InvalidSnapshotName.Malformed", "The specified SnapshotName is wrongly formed.")
+    if not valid_description(destination_snapshot_description):
+        raise _copy_error("InvalidDescription.Malformed", "The specified description is wrongly formed.")
+    if retention_days is not None and not 1 <= retention_days <= 65536:
+        raise _copy_error("InvalidRetentionDays.Malformed", "The specified RetentionDays is not valid.")
+    if kms_key_id and not encrypted:
+        raise _copy_error("InvalidEncrypted.NotMatchKmsKeyId",
+                          "The specified parameter Encrypted must be true when KmsKeyId is not empty.")
+    tags = resources.tags_from_args(tag)
+    if not regions.exists(destination_region_id):
+        raise _copy_error("InvalidRegionId.NotExists", "Region not exists.")
+    if destination_region_id == ctx.region:
+        raise _copy_error("InvalidOperation.NotSupportCopyInSameRegion",
+                          "Copying snapshot in the same region is not supported.")
+    source = resources.get(ctx, "snapshot", snapshot_id)
+    if not resources.is_mine(ctx, source):
+        raise _copy_error("InvalidSnapshotId.NotFound", "The specified snapshot is not exists.")
+    if source["Status"] != "accomplished":
+        raise _copy_error("InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.")
+    # [GUESS] an encrypted snapshot copies encrypted unless Encrypted=false is asked for, which is refused.
+    if source.get("Encrypted") and encrypted is False:
+        raise _copy_error("InvalidEncrypted.NotSupportDecrypt", "Encrypted snapshot not support copy to decrypt "
+                          "snapshot.")
+    for other_id in ctx.txn.ids("snapshot", ("disk", source["SourceDiskId"])) if source["SourceDiskId"] else ():
+        other = resources.get(ctx, "snapshot", other_id)
+        if (other is not None and other["_region"] == destination_region_id and other["SourceRegionId"]
+                and other["Status"] == "progressing"):
+            raise _copy_error("InvalidOperation.UnfinishedCrossRegionCopy",
+                              "This disk has unfinished cross-region copy snapshots in the target region.")
+    copy_encrypted = bool(encrypted or source.get("Encrypted"))
+    record = copy_into(ctx, source, destination_region_id, ctx.region, snapshot_id, int(source["SourceDiskSize"]),
+                       source["SourceDiskType"], copy_encrypted,
+                       kms_key_id or (source.get("KMSKeyId") if source.get("Encrypted") else ""),
+                       name=destination_snapshot_name, description=destination_snapshot_description, tags=tags,
+                       retention_days=retention_days, category=source.get("Category"))
+    return {"SnapshotId": record["SnapshotId"]}

@@ -1,4 +1,5 @@
-"""TagResources, UntagResources, ListTagResources (spec §3.17).
+"""TagResources, UntagResources, ListTagResources (spec §3.17); the older AddTags, RemoveTags, DescribeTags,
+DescribeResourceByTags; JoinResourceGroup (the same ResourceType -> kind mapping).
 
 Tags live in the tagged record itself (wire ``Tags.Tag[] {TagKey, TagValue}``, so
 DescribeImages/DescribeSnapshots/... show them) and in its index terms (``tag`` = "key=value",
@@ -13,8 +14,8 @@ from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
-from mockecs.wire.params import B, Repeat, S, Structs
-from mockecs.world import images, paging, resources
+from mockecs.wire.params import B, I, Repeat, S, Structs
+from mockecs.world import images, paging, resource_groups, resources
 
 # ResourceType -> store kind, for the resources mockecs keeps.
 KINDS = {"image": "image", "snapshot": "snapshot", "instance": "instance", "disk": "disk"}
@@ -106,11 +107,21 @@ def _not_ours(ctx: Context, kind: Optional[str], resource_id: str) -> None:
     raise NOT_FOUND
 
 
+def _record(ctx: Context, kind: str, resource_id: str) -> Optional[dict]:
+    """The record a ResourceId names (any owner, any region)."""
+    return resources.get(ctx, kind, resource_id)
+
+
+def _resource_id(kind: str, record: Mapping[str, Any]) -> str:
+    """The ResourceId tag operations answer for ``record``."""
+    return record[resources.ID_FIELD[kind]]
+
+
 def _owned(ctx: Context, kind: Optional[str], resource_ids: list[str]) -> list[dict]:
     """The caller's records for every id (duplicates once), else 404 InvalidResourceId.NotFound."""
     found = []
     for resource_id in dict.fromkeys(resource_ids):
-        record = resources.get(ctx, kind, resource_id) if kind else None
+        record = _record(ctx, kind, resource_id) if kind else None
         if record is None or record.get("_owner") != ctx.account or record.get("_region") != ctx.region:
             _not_ours(ctx, kind, resource_id)
         found.append(record)
@@ -132,18 +143,21 @@ def tag_resources(ctx: Context, resource_type: str, resource_id: list[str], tag:
     if len(tag) > 20:
         raise _number_exceeded("Tags", 20)
     wanted = check_tags(tag)
-    limit = int(ctx.config.options.get("tags_per_resource", 20))
     for record in _owned(ctx, kind, resource_id):
-        current = resources.tags_of(record)
-        check_case_duplicates(wanted, (t["TagKey"] for t in current))
-        merged = {t["TagKey"]: t["TagValue"] for t in current}
-        merged.update({t["TagKey"]: t["TagValue"] for t in wanted})  # an existing key gets the new value
-        if len(merged) > limit:
-            raise EcsError("OperationDenied.QuotaExceed", "The quota of tags on resource is beyond permitted range.",
-                           400)
-        new_tags = [{"TagKey": k, "TagValue": v} for k, v in merged.items()]
-        resources.put(ctx.txn, kind, resources.with_tags(record, new_tags))
+        _add(ctx, kind, record, wanted)
     return {}
+
+
+def _add(ctx: Context, kind: str, record: dict, wanted: list[dict]) -> None:
+    """Put ``wanted`` wire tags on ``record``: an existing key gets the new value; quota and case rules."""
+    current = resources.tags_of(record)
+    check_case_duplicates(wanted, (t["TagKey"] for t in current))
+    merged = {t["TagKey"]: t["TagValue"] for t in current}
+    merged.update({t["TagKey"]: t["TagValue"] for t in wanted})
+    if len(merged) > int(ctx.config.options.get("tags_per_resource", 20)):
+        raise EcsError("OperationDenied.QuotaExceed", "The quota of tags on resource is beyond permitted range.", 400)
+    new_tags = [{"TagKey": k, "TagValue": v} for k, v in merged.items()]
+    resources.put(ctx.txn, kind, resources.with_tags(record, new_tags))
 
 
 @operation(
@@ -284,3 +298,190 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
     size = int(ctx.config.options.get("list_tag_resources_page_size", 50))  # [GUESS] undocumented page size
     page, token = paging.by_token(rows, size, next_token)
     return {"NextToken": token, "TagResources": {"TagResource": list(page)}}
+
+
+# -- the older tag operations: AddTags, RemoveTags, DescribeTags, DescribeResourceByTags ----------
+# One resource per call, documented codes and messages of their own, on the same tag store.
+LEGACY_TYPES = ("instance", "disk", "snapshot", "image", "securitygroup", "volume", "eni", "ddh", "keypair",
+                "launchtemplate", "reservedinstance", "snapshotpolicy")
+BY_TAGS_TYPES = LEGACY_TYPES[:10]  # DescribeResourceByTags documents the first ten
+# DescribeTags' ResourceTypeCount member of each ResourceType.
+COUNT_FIELDS = {"instance": "Instance", "disk": "Disk", "snapshot": "Snapshot", "image": "Image",
+                "securitygroup": "Securitygroup", "volume": "Volume", "eni": "Eni", "ddh": "Ddh",
+                "keypair": "KeyPair", "launchtemplate": "LaunchTemplate", "reservedinstance": "ReservedInstance",
+                "snapshotpolicy": "SnapshotPolicy"}
+LEGACY_NOT_FOUND = error_kind("InvalidResourceId.NotFound", "The specified ResourceId is not found in our records.",
+                              404)
+NOT_TAGGABLE = error_kind("InvalidResourceId.NotSupported", "The specified ResourceId does not support tagging.", 403)
+TYPE_NOT_FOUND = error_kind("InvalidResourceType.NotFound", "The ResourceType provided does not exist in our records.",
+                            404)
+TOO_MANY_TAGS = error_kind("InvalidTagCount", "The specified tags are beyond the permitted range.", 400)
+MISMATCH = error_kind("InvalidTag.Mismatch", "The specified Tag.n.Key and Tag.n.Value are not match.", 400)
+BAD_KEY = error_kind("InvalidTagKey.Malformed", "The specified Tag.n.Key is not valid.", 400)
+ILLEGAL_KEY = error_kind("InvalidTagKey.Malformed", "The parameter Tag.n.Key is illegal.", 400)
+ILLEGAL_VALUE = error_kind("InvalidTagValue.Malformed", "The parameter Tag.n.Value is illegal.", 400)
+BAD_CATEGORY = error_kind("Invalid.TagCategory", "The parameter Category is illegal.", 400)
+_PAGE_SIZE_50 = I("PageSize", default=50, min=1, max=100)
+
+
+def _legacy_kind(resource_type: Optional[str], allowed: tuple[str, ...]) -> tuple[str, Optional[str]]:
+    """(ResourceType as documented, store kind or None when mockecs keeps no such records)."""
+    name = (resource_type or "").strip().lower()
+    if name not in allowed:
+        raise TYPE_NOT_FOUND
+    return name, KINDS.get(name)
+
+
+def _legacy_target(ctx: Context, kind: Optional[str], resource_id: str) -> dict:
+    record = _record(ctx, kind, resource_id) if kind else None
+    if record is None or record.get("_owner") != ctx.account or record.get("_region") != ctx.region:
+        # A public, Marketplace, community or shared image is there, but not the caller's to tag.
+        if kind == "image" and images.visible(ctx, resource_id) is not None:
+            raise NOT_TAGGABLE
+        raise LEGACY_NOT_FOUND
+    return record
+
+
+def _few(tags: Optional[list[dict]]) -> list[dict]:
+    """Tag.N items that name something (a blank Tag.N is ignored); more than 20: InvalidTagCount."""
+    if tags and len(tags) > 20:
+        raise TOO_MANY_TAGS
+    return [t for t in tags or () if t.get("key") or t.get("value")]
+
+
+@operation("AddTags", S("ResourceType", required=True), S("ResourceId", required=True), Structs(
+    "Tag", [S("Key"), S("Value")], required=True))
+def add_tags(ctx: Context, resource_type: str, resource_id: str, tag: list[dict]) -> dict:
+    _, kind = _legacy_kind(resource_type, LEGACY_TYPES)
+    given = _few(tag)
+    if any(not t.get("key") for t in given):
+        raise MISMATCH  # a value without its key
+    wanted = check_tags(given)
+    record = _legacy_target(ctx, kind, resource_id)
+    _add(ctx, kind, record, wanted)
+    return {}
+
+
+@operation("RemoveTags", S("ResourceType", required=True), S("ResourceId", required=True), _TAG)
+def remove_tags(ctx: Context, resource_type: str, resource_id: str, tag: Optional[list[dict]]) -> dict:
+    _, kind = _legacy_kind(resource_type, LEGACY_TYPES)
+    given = _few(tag)
+    for item in given:
+        key = item.get("key") or ""
+        if not key or len(key) > 128 or key.lower().startswith(("aliyun", "acs:")) or _bad_url(key):
+            raise BAD_KEY
+    record = _legacy_target(ctx, kind, resource_id)
+    current = resources.tags_of(record)
+    if tag is None:
+        kept: list[dict] = []  # [GUESS] no Tag.N: every tag of the resource goes
+    else:
+        # [GUESS] Tag.N.Value, when given, must match for the tag to go; unknown keys are ignored.
+        doomed = [(t["key"], t.get("value")) for t in given]
+        kept = [t for t in current
+                if not any(t["TagKey"] == k and v in (None, "", t["TagValue"]) for k, v in doomed)]
+    if len(kept) != len(current):
+        resources.put(ctx.txn, kind, resources.with_tags(record, kept))
+    return {}
+
+
+def _filters(tags: Optional[list[dict]]) -> list[tuple[str, Optional[str]]]:
+    """DescribeTags / DescribeResourceByTags Tag.N -> (key, value or None for any value)."""
+    out = []
+    for item in _few(tags):
+        key, value = item.get("key") or "", item.get("value")
+        if not key or len(key) > 128 or key.lower().startswith(("aliyun", "acs:")) or _bad_url(key):
+            raise ILLEGAL_KEY
+        if value and (len(value) > 128 or value.lower().startswith(("aliyun", "acs:")) or _bad_url(value)):
+            raise ILLEGAL_VALUE
+        out.append((key, value if value not in (None, "") else None))
+    return out
+
+
+def _mine(ctx: Context, kind: str, resource_id: Optional[str],
+          filters: list[tuple[str, Optional[str]]], every: bool) -> list[dict]:
+    """The caller's records of ``kind`` here: the one named, else those under the filters' index terms
+    (all filters when ``every``, any of them otherwise), else all of the caller's."""
+    if resource_id:
+        named = _record(ctx, kind, resource_id)  # by what the caller names it (a key pair: its name)
+        ids: Iterable[str] = [named[resources.ID_FIELD[kind]]] if named is not None else []
+    elif filters:
+        sets = [ctx.txn.ids(kind, resources.tag_term(k, v) if v is not None else ("tagkey", k)) for k, v in filters]
+        ids = set.intersection(*sets) if every else set.union(*sets)
+    else:
+        ids = ctx.txn.ids(kind, resources.owner_region(ctx.account, ctx.region))
+    found = []
+    for candidate in ids:
+        record = resources.get(ctx, kind, candidate)
+        if record is not None and record.get("_owner") == ctx.account and record.get("_region") == ctx.region:
+            found.append(record)
+    return found
+
+
+def _wanted(tag: Mapping[str, str], filters: list[tuple[str, Optional[str]]]) -> bool:
+    return not filters or any(tag["TagKey"] == k and v in (None, tag["TagValue"]) for k, v in filters)
+
+
+@operation("DescribeTags", S("ResourceType"), S("ResourceId"), S("Category"), _TAG, paging.PAGE_NUMBER_INT32,
+           _PAGE_SIZE_50)
+def describe_tags(ctx: Context, resource_type: Optional[str], resource_id: Optional[str], category: Optional[str],
+                  tag: Optional[list[dict]], page_number: int, page_size: int) -> dict:
+    types = [_legacy_kind(resource_type, LEGACY_TYPES)] if resource_type else list(KINDS.items())
+    if category and category.lower() not in ("custom", "system"):
+        raise BAD_CATEGORY
+    filters = _filters(tag)
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    if (category or "custom").lower() == "custom":  # mockecs keeps no system tags
+        for type_name, kind in types:
+            for record in _mine(ctx, kind, resource_id, filters, every=False) if kind else ():
+                for item in resources.tags_of(record):
+                    if _wanted(item, filters):
+                        per_type = counts.setdefault((item["TagKey"], item["TagValue"]), {})
+                        per_type[type_name] = per_type.get(type_name, 0) + 1
+    rows = [{"TagKey": key, "TagValue": value,
+             "ResourceTypeCount": {field: per_type.get(name, 0) for name, field in COUNT_FIELDS.items()}}
+            for (key, value), per_type in sorted(counts.items())]
+    return {"TotalCount": len(rows), "PageNumber": page_number, "PageSize": page_size,
+            "Tags": {"Tag": list(paging.by_number(rows, page_number, page_size))}}
+
+
+@operation("DescribeResourceByTags", S("ResourceType"), _TAG, paging.PAGE_NUMBER_INT32, _PAGE_SIZE_50)
+def describe_resource_by_tags(ctx: Context, resource_type: Optional[str], tag: Optional[list[dict]],
+                              page_number: int, page_size: int) -> dict:
+    types = [_legacy_kind(resource_type, BY_TAGS_TYPES)] if resource_type else list(KINDS.items())
+    filters = [(k, v) for k, v in ((t.get("key") or "", t.get("value")) for t in _few(tag))]
+    filters = [(k, v if v not in (None, "") else None) for k, v in filters if k]
+    rows = []
+    for type_name, kind in types:
+        # Every tag asked for; with none, every resource that carries a tag [GUESS].
+        for record in _mine(ctx, kind, None, filters, every=True) if kind else ():
+            if resources.tags_of(record):
+                rows.append({"ResourceType": type_name, "ResourceId": _resource_id(kind, record),
+                             "RegionId": ctx.region})
+    rows.sort(key=lambda r: (r["ResourceType"], r["ResourceId"]))
+    return {"TotalCount": len(rows), "PageNumber": page_number, "PageSize": page_size,
+            "Resources": {"Resource": list(paging.by_number(rows, page_number, page_size))}}
+
+
+# -- JoinResourceGroup -------------------------------------------------------------------------------
+JOIN_TYPES = ("instance", "disk", "snapshot", "image", "securitygroup", "ddh", "ddhcluster", "eni", "keypair")
+JOIN_RESOURCE_NOT_FOUND = error_kind("InvalidResourceId.NotFound",
+                                     "The ResourceId provided does not exist in our records.", 404)
+_MISSING_RESOURCE_ID = ("MissingParameter", 'The input parameter "ResourceId" that is mandatory for processing '
+                        "this request is not supplied.", 403)
+
+
+# The metadata marks none of the parameters required; ResourceId documents its own 403 MissingParameter.
+@operation("JoinResourceGroup", S("ResourceType"), S("ResourceId", required=True, missing=_MISSING_RESOURCE_ID),
+           S("ResourceGroupId"))
+def join_resource_group(ctx: Context, resource_type: Optional[str], resource_id: str,
+                        resource_group_id: Optional[str]) -> dict:
+    """Move a resource into another resource group (see :mod:`mockecs.world.resource_groups`)."""
+    _, kind = _legacy_kind(resource_type, JOIN_TYPES)
+    if not resource_group_id or not resource_groups.exists(ctx, resource_group_id):
+        raise resource_groups.NOT_FOUND
+    record = _record(ctx, kind, resource_id) if kind else None
+    if record is None or record.get("_owner") != ctx.account or record.get("_region") != ctx.region:
+        raise JOIN_RESOURCE_NOT_FOUND
+    if record.get("ResourceGroupId") != resource_group_id:  # joining the group it is in changes nothing
+        resources.put(ctx.txn, kind, {**record, "ResourceGroupId": resource_group_id})
+    return {}

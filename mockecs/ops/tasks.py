@@ -23,7 +23,7 @@ from mockecs.ops.snapshots import make_snapshot
 from mockecs.ops.tags import check_case_duplicates
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, Comma, I, Repeat, S, Struct, Structs
-from mockecs.world import account_states, images, lifecycle, oss, paging, pricing, ram, regions, resources
+from mockecs.world import account_states, images, lifecycle, oss, paging, pricing, ram, regions, resource_groups, resources
 from mockecs.world.validation import check_description, check_name
 
 TASK_NOT_FOUND = error_kind("InvalidTaskId.NotFound", 'The specified "TaskId" is not found.', 400)
@@ -375,7 +375,8 @@ def import_image(ctx: Context, disk_device_mapping: Optional[list[dict]], image_
     record = images.new_record(
         ctx, ctx.region, mappings(False), ImageId=image_id, ImageName=image_name or "",
         Description=description or "", Status="Creating", Progress="0%", Usable=False,
-        ResourceGroupId=resource_group_id or "", Tags={"Tag": tags}, Features=wire_features, **fields, **extra,
+        ResourceGroupId=resource_groups.resolve(ctx, resource_group_id), Tags={"Tag": tags}, Features=wire_features,
+        **fields, **extra,
         _source={"kind": "import", "task_id": task_id, "role_name": role},
     )
     record = lifecycle.start(ctx, "task", task_id, record, done=done,

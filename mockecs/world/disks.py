@@ -19,3 +19,20 @@ def data_disk_range(category: str, performance_level: Optional[str] = None) -> t
     if category == "cloud_essd":
         return _ESSD_MIN.get(performance_level or "PL1", 20), 32768
     return _DATA.get(category, (20, 32768))
+
+
+DISK_STATUSES = ("In_use", "Available", "Attaching", "Detaching", "Creating", "ReIniting")
+PERFORMANCE_LEVELS = tuple(_ESSD_MIN)
+
+
+def detached(now_iso: str) -> dict:
+    """The fields of a disk that no longer hangs on an instance (DetachDisk, DeleteInstance's survivors)."""
+    return {"InstanceId": "", "Device": "", "Status": "Available", "DetachedTime": now_iso,
+            "Attachments": {"Attachment": []}}
+
+
+def attached(instance_id: str, device: str, now_iso: str) -> dict:
+    """The fields of a disk attached to ``instance_id`` at ``device`` (AttachDisk, launches)."""
+    return {"InstanceId": instance_id, "Device": device, "Status": "In_use", "AttachedTime": now_iso,
+            "Attachments": {"Attachment": [{"InstanceId": instance_id, "Device": device, "AttachedTime": now_iso}]},
+            "_attached_once": True}

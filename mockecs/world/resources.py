@@ -21,7 +21,8 @@ from mockecs.world.validation import check_tags
 # kind -> id prefix (spec §2.2)
 PREFIX = {
     "image": "m-", "snapshot": "s-", "instance": "i-", "disk": "d-", "task": "t-",
-    "component": "ic-", "pipeline": "ip-", "execution": "exec-",
+    "component": "ic-", "pipeline": "ip-", "execution": "exec-", "resource_group": "rg-",
+    "vpc": "vpc-", "vswitch": "vsw-", "vrouter": "vrt-", "route_table": "vtb-", "network_interface": "eni-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 # Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
@@ -88,6 +89,8 @@ def terms_for(kind: str, record: Mapping[str, Any]) -> list[Term]:
     for tag in tags_of(record):
         terms.append(tag_term(tag["TagKey"], tag["TagValue"]))
         terms.append(("tagkey", tag["TagKey"]))
+    if record.get("ResourceGroupId"):  # ResourceGroupId filters of Describe* (see world.resource_groups)
+        terms.append(("resource_group", record["ResourceGroupId"]))
     extra = TERMS.get(kind)
     if extra is not None:
         terms.extend(extra(record))
@@ -102,6 +105,7 @@ def put(txn: Transaction, kind: str, record: dict) -> dict:
 ID_FIELD = {
     "image": "ImageId", "snapshot": "SnapshotId", "instance": "InstanceId", "disk": "DiskId", "task": "TaskId",
     "component": "ImageComponentId", "pipeline": "ImagePipelineId", "execution": "ExecutionId",
+    "resource_group": "ResourceGroupId", "vpc": "VpcId", "vswitch": "VSwitchId",
 }
 
 

@@ -152,8 +152,18 @@ OPTIONS: tuple[Setting, ...] = (
             minimum=0, optional=True),
     Setting("image_pipeline_quota", "int", None, "Image pipelines per account and region (none: no limit).",
             minimum=0, optional=True),
+    Setting("vpc_quota", "int", 10, "VPCs per account and region (QuotaExceeded.Vpc).", minimum=0),
+    Setting("vswitch_quota", "int", 150, "vSwitches per VPC (QuotaExceeded.VSwitch).", minimum=0),
     Setting("fail_next_execution", "flag_or_count", None, "Fail the next image pipeline executions: true (one), "
             "a count, or a message.", optional=True),
+    Setting("resource_groups", "choice", "strict", "Which ResourceGroupId values exist: strict = the account's "
+            "default group and groups added with mockecs.world.resource_groups.add (others answer "
+            "InvalidResourceGroup.NotFound); any = every well-formed rg-... id too.", choices=("strict", "any")),
+    Setting("delete_missing_disk", "choice", "error", "DeleteDisk of an id that names no disk: the "
+            "InvalidDiskId.NotFound error, or success with nothing changed (as the API reference describes).",
+            choices=("error", "ignore")),
+    Setting("data_disks_per_instance", "int", 64, "Data disks one instance may carry (AttachDisk answers "
+            "InstanceDiskLimitExceeded beyond).", minimum=1),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -1,0 +1,285 @@
+"""CreateDisk, AttachDisk, DetachDisk, DeleteDisk.
+
+Disk records (kind ``disk``) are those RunInstances makes (:func:`mockecs.ops.instances.make_disk`),
+in the wire shape of DescribeDisks. Statuses follow the lifecycle clock of kind ``disk``:
+Creating -> Available, Attaching -> In_use, Detaching -> Available (instant by default).
+AttachDisk, DetachDisk and DeleteDisk declare no RegionId: they find the disk wherever it lives.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from mockecs.ops.instances import (
+    DATA_DEVICES,
+    DISK_CATEGORIES,
+    INCORRECT_STATUS,
+    TAGS,
+    instance_disks,
+    make_disk,
+)
+from mockecs.ops.registry import Context, operation
+from mockecs.wire.errors import EcsError, error_kind, missing_parameter
+from mockecs.wire.params import B, I, S
+from mockecs.world import disks, lifecycle, regions, resource_groups, resources
+from mockecs.world.instance_types import instance_type
+from mockecs.world.validation import valid_description, valid_instance_name
+
+DISK_NOT_FOUND = error_kind("InvalidDiskId.NotFound", "The specified disk does not exist.", 404)
+INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
+DISK_STATUS = error_kind("IncorrectDiskStatus", "The current disk status does not support this operation.", 403)
+NOT_PORTABLE = error_kind("DiskNotPortable", "The specified disk is not a portable disk.", 403)
+CREATING_SNAPSHOT = error_kind("DiskCreatingSnapshot",
+                               "The operation is denied due to a snapshot of the specified disk is not completed yet.",
+                               403)
+# CreateDisk documents its own message for an unknown InstanceId.
+NO_SUCH_INSTANCE = error_kind("InvalidInstanceId.NotFound", "The InstanceId provided does not exist in our records.",
+                              404)
+_BY_DISK = {"region": "optional", "region_of": resources.region_from("disk_id")}
+DEFAULT_CATEGORY = "cloud"  # [GUESS] the API reference's historical default for CreateDisk
+
+
+# -- CreateDisk ---------------------------------------------------------------------------------
+def _create_errors(category: str, size: Optional[int], performance_level: Optional[str], multi_attach: Optional[str],
+                   provisioned_iops: Optional[int], bursting_enabled: Optional[bool], disk_name: Optional[str],
+                   description: Optional[str], encrypted: Optional[bool], kms_key_id: Optional[str],
+                   encrypt_algorithm: Optional[str]) -> None:
+    """The documented refusals of CreateDisk's own parameters, checked before anything is looked up."""
+    if category not in DISK_CATEGORIES:
+        raise EcsError("InvalidDiskCategory.ValueNotSupported", 'The specified parameter "DiskCategory" is not valid.',
+                       400)
+    if disk_name and not valid_instance_name(disk_name):  # the same rule as instance names
+        raise EcsError("InvalidDiskName.Malformed", "The specified disk name is wrongly formed.", 400)
+    if description and not valid_description(description):
+        raise EcsError("InvalidDescription.Malformed", "The specified description is wrongly formed.", 400)
+    if size is not None and not 1 <= size <= 65536:
+        raise EcsError("InvalidSize.ValueNotSupported", "The specified parameter Size is not valid.", 400)
+    if performance_level and (category != "cloud_essd" or performance_level not in disks.PERFORMANCE_LEVELS):
+        raise EcsError("InvalidPerformanceLevel.Malformed", "The specified parameter PerformanceLevel is not valid.",
+                       400)
+    if multi_attach is not None:
+        if multi_attach not in ("Enabled", "Disabled"):
+            raise EcsError("InvalidParameter.MultiAttach", "The specified param MultiAttach is not valid.", 403)
+        if multi_attach == "Enabled" and category != "cloud_essd":
+            raise EcsError("InvalidParameter.DiskCategoryAndMultiAttachNotMatch",
+                           "The specified disk category does not support multi attach enabled.", 403)
+    if provisioned_iops is not None and category != "cloud_auto":
+        raise EcsError("ProvisionedIopsForDiskCategoryUnsupported",
+                       "The specified disk category does not support provisioned iops.", 400)
+    if bursting_enabled is not None and category != "cloud_auto":
+        raise EcsError("BurstingEnabledForDiskCategoryUnsupported",
+                       "The specified disk category does not support bursting enabled.", 400)
+    if kms_key_id and not encrypted:
+        raise EcsError("InvalidEncrypted.NotMatchKmsKeyId",
+                       "The specified parameter Encrypted must be true when KmsKeyId is not empty.", 400)
+    if encrypt_algorithm:
+        if not encrypted:
+            raise EcsError("InvalidEncrypted.NotMatchEncryptAlgorithm",
+                           "The specified parameter Encrypted must be true when EncryptAlgorithm is not empty.", 400)
+        if encrypt_algorithm not in ("AES-256", "SM4-128"):
+            raise EcsError("InvalidEncryptAlgorithm", "The specified parameter EncryptAlgorithm is not valid.", 400)
+
+
+def _from_snapshot(ctx: Context, snapshot_id: str, encrypted: Optional[bool],
+                   kms_key_id: Optional[str]) -> Mapping[str, Any]:
+    snapshot = resources.get(ctx, "snapshot", snapshot_id)
+    if snapshot is None or snapshot["_owner"] != ctx.account or snapshot["_region"] != ctx.region:
+        raise EcsError("InvalidSnapshotId.NotFound", "The specified SnapshotId does not exist.", 404)
+    if snapshot["Status"] != "accomplished":
+        raise EcsError("InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.", 403)
+    if snapshot.get("Encrypted") and encrypted is False:
+        raise EcsError("InvalidEncrypted.NotMatchSnapshot",
+                       "The specified parameter Encrypted is different from the Encrypted of the snapshot.", 400)
+    if snapshot.get("Encrypted") and kms_key_id and kms_key_id != snapshot.get("KMSKeyId"):
+        raise EcsError("InvalidKmsKeyId.NotMatchSnapshot",
+                       "The specified parameter KmsKeyId is different from the KmsKeyId of the snapshot.", 400)
+    return snapshot
+
+
+@operation("CreateDisk",
+           S("ZoneId"), S("InstanceId"), S("SnapshotId"), S("DiskName"), I("Size"), S("DiskCategory"),
+           S("Description"), B("Encrypted"), S("KMSKeyId"), S("EncryptAlgorithm"), S("PerformanceLevel"),
+           S("MultiAttach"), I("ProvisionedIops", min=0), B("BurstingEnabled"), S("ResourceGroupId"),
+           S("StorageSetId"), I("StorageSetPartitionNumber", min=1), S("StorageClusterId"), S("AdvancedFeatures"),
+           TAGS, idempotent=True)
+def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str], snapshot_id: Optional[str],
+                disk_name: Optional[str], size: Optional[int], disk_category: Optional[str],
+                description: Optional[str], encrypted: Optional[bool], kms_key_id: Optional[str],
+                encrypt_algorithm: Optional[str], performance_level: Optional[str], multi_attach: Optional[str],
+                provisioned_iops: Optional[int], bursting_enabled: Optional[bool], resource_group_id: Optional[str],
+                tag: Optional[list[dict]], **_: Any) -> dict:
+    category = disk_category or DEFAULT_CATEGORY
+    if instance_id:  # documented: with InstanceId, ResourceGroupId, Tag.N and KMSKeyId are ignored
+        tag, resource_group_id, kms_key_id = None, None, None
+    _create_errors(category, size, performance_level, multi_attach, provisioned_iops, bursting_enabled, disk_name,
+                   description, encrypted, kms_key_id, encrypt_algorithm)
+    if zone_id and instance_id:
+        raise EcsError("InvalidParam.ZoneIdAndInstanceId.Conflict",
+                       "The specified parameter 'ZoneId' and 'InstanceId' are not blank at the same time.", 403)
+    if not zone_id and not instance_id:
+        raise missing_parameter("ZoneId")
+    if size is None and not snapshot_id:
+        raise EcsError("MissingParameter", 'The input parameter either "SnapshotId" or "Size" should be specified.',
+                       400)
+    if instance_id and multi_attach == "Enabled":
+        raise EcsError("InvalidParameter.MultiAttachAndInstanceIdConflict",
+                       "The parameter MultiAttach and InstanceId are conflict.", 403)
+    tags = resources.tags_from_args(tag)
+    group = resource_groups.resolve(ctx, resource_group_id)
+    snapshot = _from_snapshot(ctx, snapshot_id, encrypted, kms_key_id) if snapshot_id else None
+    if snapshot is not None:
+        # A snapshot larger than Size makes a disk of the snapshot's size (documented).
+        size = max(size or 0, int(snapshot["SourceDiskSize"]))
+    low, high = disks.data_disk_range(category, performance_level)
+    if not low <= (size or 0) <= high:
+        raise EcsError("InvalidDiskSize.NotSupported", "The specified parameter size is not valid.", 400)
+    instance = None
+    if instance_id:  # a subscription disk attached to a subscription instance at once
+        instance = resources.owned(ctx, "instance", instance_id, NO_SUCH_INSTANCE)
+        if instance.get("InstanceChargeType") != "PrePaid":
+            raise EcsError("InvalidInstanceChargeType.ValueNotSupported",
+                           "The InstanceChargeType does not support this action.", 403)
+        _check_room(ctx, instance)
+        zone_id = instance["ZoneId"]
+        group = instance.get("ResourceGroupId") or group  # [GUESS] the disk follows its instance's group
+    elif zone_id not in regions.zone_ids(ctx.region):
+        raise EcsError("InvalidZoneId.NotFound", "The specified zone does not exist.", 404)
+    placement = {"InstanceId": "", "ZoneId": zone_id, "_region": ctx.region, "_owner": ctx.account,
+                 "InstanceChargeType": "PrePaid" if instance else "PostPaid", "ResourceGroupId": group}
+    record = make_disk(ctx, placement, "data", size, category, "", snapshot_id=snapshot_id or "",
+                       name=disk_name or "", description=description or "",
+                       encrypted=bool(encrypted or (snapshot or {}).get("Encrypted")),
+                       delete_with_instance=bool(instance), performance_level=performance_level or "")
+    record = {**record, **disks.detached(""), "Status": "Creating", "AttachedTime": "", "Portable": not instance,
+              "KMSKeyId": kms_key_id or (snapshot or {}).get("KMSKeyId", "") if record["Encrypted"] else "",
+              "MultiAttach": multi_attach or "Disabled", "BurstingEnabled": bool(bursting_enabled),
+              "ProvisionedIops": provisioned_iops or 0, "Tags": {"Tag": tags}, "_attached_once": False,
+              "_image_id": (snapshot or {}).get("_image_id", "")}
+    done: dict = {"Status": "Available"}
+    if instance is not None:
+        done = {**disks.attached(instance["InstanceId"], _free_device(ctx, instance), resources.iso(ctx.now))}
+    record = lifecycle.start(ctx, "disk", record["DiskId"], record, done=done)
+    resources.put(ctx.txn, "disk", record)
+    return {"DiskId": record["DiskId"], "OrderId": ""}
+
+
+# -- AttachDisk / DetachDisk ------------------------------------------------------------------
+def _check_room(ctx: Context, instance: Mapping[str, Any]) -> None:
+    itype = instance_type(instance.get("InstanceType")) or {}
+    limit = min(int(itype.get("DiskQuantity") or 64), ctx.config.options["data_disks_per_instance"])
+    if sum(d["Type"] == "data" for d in instance_disks(ctx, instance["InstanceId"])) >= limit:
+        raise EcsError("InstanceDiskLimitExceeded",
+                       "The amount of the disk on instance in question reach its limits.", 403)
+
+
+def _free_device(ctx: Context, instance: Mapping[str, Any]) -> str:
+    taken = {d.get("Device") for d in instance_disks(ctx, instance["InstanceId"])}
+    return next(d for d in DATA_DEVICES if d not in taken)
+
+
+def _disk_and_instance(ctx: Context, disk_id: str, instance_id: str) -> tuple[dict, dict]:
+    disk = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
+    instance = resources.owned(ctx, "instance", instance_id, INSTANCE_NOT_FOUND)
+    return disk, instance
+
+
+@operation("AttachDisk",
+           S("InstanceId", required=True), S("DiskId", required=True), S("Device"), B("DeleteWithInstance"),
+           B("Bootable", default=False), S("Password"), S("KeyPairName"), B("Force"), **_BY_DISK)
+def attach_disk(ctx: Context, instance_id: str, disk_id: str, device: Optional[str],
+                delete_with_instance: Optional[bool], bootable: bool, password: Optional[str],
+                key_pair_name: Optional[str], force: Optional[bool]) -> dict:
+    if device and device not in DATA_DEVICES and device != "/dev/xvda":
+        raise EcsError("InvalidDevice.Malformed", "The specified device is not valid.", 400)
+    disk, instance = _disk_and_instance(ctx, disk_id, instance_id)
+    if disk["Status"] == "In_use":
+        raise EcsError("InvalidDisk.InUse", "The specified disk has been occupied.", 404)
+    if disk["Status"] != "Available":
+        raise DISK_STATUS
+    if disk["ZoneId"] != instance["ZoneId"]:
+        raise EcsError("ResourcesNotInSameZone", "The specified instance and disk are not in the same zone.", 403)
+    if not disk.get("Portable", True) and disk["Type"] == "data":
+        raise NOT_PORTABLE
+    if bootable:
+        # Only the system disk an instance lost, back onto that stopped instance, with a login.
+        if disk["Type"] != "system":
+            raise EcsError("InvalidDisk.DiskNotBootable",
+                           "The specified disk is not a bootable disk, can not be attached as system disk.", 400)
+        if disk.get("_detached_from") != instance_id:
+            raise EcsError("InvalidInstance.NotOriginInstance",
+                           "The specified disk can not attached to other instance as system disk.", 400)
+        if instance["Status"] != "Stopped":
+            raise EcsError(INCORRECT_STATUS.code, INCORRECT_STATUS.message, 400)
+        if any(d["Type"] == "system" for d in instance_disks(ctx, instance_id)):
+            raise EcsError("InvalidDevice.InUse", "The specified device has been occupied.", 403)
+        if not password and not key_pair_name:
+            raise EcsError("InvalidParameter.AllEmpty", "Password and KeyPairName must not both be empty.", 400)
+        device, disk_type = "/dev/xvda", "system"
+    else:
+        if instance["Status"] not in ("Running", "Stopped"):
+            raise EcsError(INCORRECT_STATUS.code, INCORRECT_STATUS.message, 400)  # AttachDisk documents 400
+        if device == "/dev/xvda":
+            raise EcsError("InvalidDevice.Malformed", "The specified device is not valid.", 400)
+        _check_room(ctx, instance)
+        taken = {d.get("Device") for d in instance_disks(ctx, instance_id)}
+        if device and device in taken:
+            raise EcsError("InvalidDevice.InUse", "The specified device has been occupied.", 403)
+        device, disk_type = device or _free_device(ctx, instance), "data"
+    now = resources.iso(ctx.now)
+    wiring = disks.attached(instance_id, device, now)
+    # During Attaching the disk already names its instance (DescribeDisks InstanceId), as the service shows.
+    record = {**disk, **wiring, "Status": "Attaching", "Type": disk_type,
+              "DeleteWithInstance": bool(delete_with_instance)}
+    record = lifecycle.start(ctx, "disk", disk_id, record, done={"Status": "In_use"})
+    resources.put(ctx.txn, "disk", record)
+    return {}
+
+
+@operation("DetachDisk", S("InstanceId", required=True), S("DiskId", required=True), B("DeleteWithInstance"),
+           **_BY_DISK)
+def detach_disk(ctx: Context, instance_id: str, disk_id: str, delete_with_instance: Optional[bool]) -> dict:
+    disk, instance = _disk_and_instance(ctx, disk_id, instance_id)
+    if not disk.get("InstanceId") and disk["Status"] == "Available":
+        raise EcsError("InvalidDisk.AlreadyDetached", "The specified disk has been detached.", 404)
+    if disk.get("InstanceId") != instance_id:
+        raise EcsError("DependencyViolation", "The specified disk has not been attached on the specified instance.",
+                       403)
+    if disk["Status"] != "In_use":
+        raise DISK_STATUS
+    # Data disks: the instance Running or Stopped; the system disk: Stopped (documented).
+    allowed = ("Stopped",) if disk["Type"] == "system" else ("Running", "Stopped")
+    if instance["Status"] not in allowed:
+        raise INCORRECT_STATUS
+    for snapshot_id in ctx.txn.ids("snapshot", ("disk", disk_id)):
+        snapshot = resources.get(ctx, "snapshot", snapshot_id)
+        if snapshot is not None and snapshot["Status"] == "progressing":
+            raise DISK_STATUS
+    # A detached disk is billed by use from now on (documented), so it becomes portable.
+    keep = disk["Type"] == "system" and delete_with_instance is not False
+    record = {**disk, "Status": "Detaching", "DeleteWithInstance": keep, "Portable": True,
+              "_detached_from": instance_id}
+    record = lifecycle.start(ctx, "disk", disk_id, record, done=disks.detached(resources.iso(ctx.now)))
+    resources.put(ctx.txn, "disk", record)
+    return {}
+
+
+# -- DeleteDisk ------------------------------------------------------------------------------------
+@operation("DeleteDisk", S("DiskId", required=True), **_BY_DISK)
+def delete_disk(ctx: Context, disk_id: str) -> dict:
+    disk = resources.get(ctx, "disk", disk_id)
+    if disk is None or disk["_owner"] != ctx.account or disk["_region"] != ctx.region:
+        if ctx.config.options.get("delete_missing_disk", "error") == "ignore":
+            return {}  # the API reference: "if the disk does not exist, the request is ignored"
+        raise DISK_NOT_FOUND
+    if disk["Status"] == "Creating":
+        raise EcsError("IncorrectDiskStatus.Initializing", "The current disk status does not support this operation.",
+                       403)
+    if disk["Status"] != "Available":
+        raise DISK_STATUS
+    if not disk.get("Portable", True):
+        raise NOT_PORTABLE
+    for snapshot_id in ctx.txn.ids("snapshot", ("disk", disk_id)):
+        snapshot = resources.get(ctx, "snapshot", snapshot_id)
+        if snapshot is not None and snapshot["Status"] == "progressing":
+            raise CREATING_SNAPSHOT
+    ctx.txn.delete("disk", disk_id)  # its snapshots stay (documented)
+    return {}
