@@ -16,7 +16,17 @@ from mockecs.ops import instances, snapshots
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, B, I, L, S, Struct, Structs
-from mockecs.world import account_states, images, kms, lifecycle, marketplace, paging, regions, resource_groups, resources
+from mockecs.world import (
+    account_states,
+    images,
+    kms,
+    lifecycle,
+    marketplace,
+    paging,
+    regions,
+    resource_groups,
+    resources,
+)
 from mockecs.world.catalog import newest_first_key
 from mockecs.world.instance_types import instance_type, instance_types
 from mockecs.world.validation import check_description, check_family, check_name

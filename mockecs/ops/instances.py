@@ -18,7 +18,7 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, JsonList, L, Repeat, S, Struct, Structs
-from mockecs.world import launch, lifecycle, networks, paging, resource_groups, resources, validation
+from mockecs.world import launch, lifecycle, networks, paging, regions, resource_groups, resources, validation
 from mockecs.world.disks import data_disk_range, detached
 
 INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)

@@ -23,7 +23,18 @@ from mockecs.ops.snapshots import make_snapshot
 from mockecs.ops.tags import check_case_duplicates
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, Comma, I, Repeat, S, Struct, Structs
-from mockecs.world import account_states, images, lifecycle, oss, paging, pricing, ram, regions, resource_groups, resources
+from mockecs.world import (
+    account_states,
+    images,
+    lifecycle,
+    oss,
+    paging,
+    pricing,
+    ram,
+    regions,
+    resource_groups,
+    resources,
+)
 from mockecs.world.validation import check_description, check_name
 
 TASK_NOT_FOUND = error_kind("InvalidTaskId.NotFound", 'The specified "TaskId" is not found.', 400)
