@@ -1,15 +1,18 @@
 """Operation handlers, one module per area of the API, declared in ``registry``; importing the package registers
 them all. Imports world, state and wire; never the engine or a mode."""
 from mockecs.ops import (  # noqa: F401
+    addresses,
     builder,
     disks,
     images,
     instance_attribute,
     instance_types,
     instances,
+    keypairs,
     networks,
     prices,
     regions,
+    security_groups,
     sharing,
     snapshots,
     tags,

@@ -18,7 +18,7 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, JsonList, L, Repeat, S, Struct, Structs
-from mockecs.world import launch, lifecycle, networks, paging, regions, resource_groups, resources, validation
+from mockecs.world import access, launch, lifecycle, networks, paging, regions, resource_groups, resources, validation
 from mockecs.world.disks import data_disk_range, detached
 
 INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
@@ -37,13 +37,16 @@ MAX_TAGS = 20
 # their own code for too many tags (InvalidTagCount), checked by tag_filter / _launch.
 TAGS = Structs("Tag", [S("Key"), S("Value")])
 TOO_MANY_TAGS = error_kind("InvalidTagCount", "The specified tags are beyond the permitted range.", 400)
+KEY_PAIR_NOT_FOUND = error_kind("InvalidKeyPairName.NotFound",
+                                "The specified parameter KeyPairName does not exist in our records.", 404)
 
 
 def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     # DeleteImage finds the instances that use an image with ("image", ImageId); the network terms
-    # serve DescribeInstances' filters, DeleteVSwitch and DeleteSecurityGroup.
+    # serve DescribeInstances' filters, DeleteVSwitch and DeleteSecurityGroup; the access terms
+    # DeleteKeyPairs and the public address filters.
     terms = [("image", record["ImageId"])] if record.get("ImageId") else []
-    return terms + networks.instance_terms(record)
+    return terms + networks.instance_terms(record) + access.instance_terms(record)
 
 
 def disk_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -208,6 +211,10 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     _check_settings(action, image, args)
     size = system.get("size") or launch.default_system_disk_size(image)
     data_specs = _data_disk_specs(ctx, image, args["data_disk"] or [])
+    # Windows instances ignore KeyPairName (documented); others must name an existing key pair.
+    key_pair_name = args["key_pair_name"] if image.get("OSType") != "windows" else None
+    if key_pair_name and access.key_pair(ctx, key_pair_name) is None:
+        raise KEY_PAIR_NOT_FOUND
     if args["tag"] and len(args["tag"]) > MAX_TAGS:
         raise TOO_MANY_TAGS
     tags = resources.tags_from_args(args["tag"])
@@ -239,11 +246,15 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "DeviceAvailable": True, "Recyclable": False, "SerialNumber": str(uuid.uuid4()),
             "StoppedMode": "Not-applicable", "SpotStrategy": args["spot_strategy"] or "NoSpot",
             "SpotPriceLimit": 0.0, "SpotDuration": 0, "SpotInterruptionBehavior": "Terminate",
-            "CreditSpecification": "", "KeyPairName": args["key_pair_name"] or "", "VlanId": "",
+            "CreditSpecification": "", "KeyPairName": key_pair_name or "", "VlanId": "",
             "ResourceGroupId": resource_groups.resolve(ctx, args["resource_group_id"]),
             "SaleCycle": "", "ClusterId": "",
             "HpcClusterId": "", "DeploymentSetId": "", "ISP": "", "LocalStorageAmount": 0, "LocalStorageCapacity": 0,
-            "PublicIpAddress": {"IpAddress": []}, "RdmaIpAddress": {"IpAddress": []},
+            # RunInstances with outbound bandwidth assigns a public IP; CreateInstance leaves that to
+            # AllocatePublicIpAddress (documented).
+            "PublicIpAddress": {"IpAddress": [access.new_public_ip(ctx)] if bandwidth_out and action == "RunInstances"
+                                else []},
+            "RdmaIpAddress": {"IpAddress": []},
             **where.fields(ctx, index, instance_id),
             "EipAddress": {"AllocationId": "", "IpAddress": "", "Bandwidth": 0, "InternetChargeType": "",
                            "IsSupportUnassociate": False},
@@ -420,7 +431,7 @@ def _within(text: str, low: Optional[float], high: Optional[float]) -> bool:
            S("InstanceNetworkType"),
            Structs("Filter", [S("Key"), S("Value")], name="filters"),
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
-           S("NextToken"), L("MaxResults"),
+           S("NextToken"), L("MaxResults"), JsonList("PublicIpAddresses"), JsonList("EipAddresses"),
            dry_run=True)
 def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id: Optional[str],
                        status: Optional[str], instance_type: Optional[str], instance_type_family: Optional[str],
@@ -430,7 +441,8 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
                        private_ip_addresses: Optional[list[str]], inner_ip_addresses: Optional[list[str]],
                        instance_network_type: Optional[str],
                        filters: Optional[list[dict]], page_number: int, page_size: int, next_token: Optional[str],
-                       max_results: Optional[int]) -> dict:
+                       max_results: Optional[int], public_ip_addresses: Optional[list[str]],
+                       eip_addresses: Optional[list[str]]) -> dict:
     windows = _time_filters(filters or [])
     if instance_ids is not None and len(instance_ids) > 100:
         raise EcsError("InvalidParameter", 'The specified parameter "InstanceIds" is not valid.', 400)
@@ -455,12 +467,17 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
         named = [i for i in instance_ids if i in by_address] if instance_ids else sorted(by_address)
         if not named:
             named = [""]  # nothing matches (an empty list would mean "every instance")
+    holding = access.instances_at(ctx, public_ip_addresses, eip_addresses)
+    if holding is not None:  # only instances that hold one of the public addresses, also through the index
+        named = sorted(holding.intersection(named) if named else holding) or [""]
     narrower = (("vswitch", v_switch_id) if v_switch_id else None, ("vpc", vpc_id) if vpc_id else None,
                 ("security_group", security_group_id) if security_group_id else None,
                 ("image", image_id) if image_id else None)
     matches = []
     for record in resources.mine_among(ctx, "instance", named, *narrower,
-                                       resource_groups.term(resource_group_id) if resource_group_id else None):
+                                       resource_groups.term(resource_group_id) if resource_group_id else None,
+                                       access.key_pair_term(ctx.account, ctx.region, key_pair_name)
+                                       if key_pair_name else None):
         if any(value and record.get(field) != value for field, value in exact.items()):
             continue
         if name_pattern is not None and not name_pattern.fullmatch(record["InstanceName"]):
@@ -579,6 +596,7 @@ def delete_instance(ctx: Context, instance_id: str, force: bool, force_stop: boo
             ctx.txn.delete("disk", disk["DiskId"])
         else:  # survives as a detached, portable disk
             resources.put(ctx.txn, "disk", {**disk, **detached(resources.iso(ctx.now)), "Portable": True})
+    access.release_instance(ctx, record)
     ctx.txn.delete("instance", instance_id)
     networks.release(ctx, record)
     launch.release(ctx, record.get("ImageId"))
@@ -590,10 +608,13 @@ def delete_instance(ctx: Context, instance_id: str, force: bool, force_stop: boo
            S("Password"), B("PasswordInherit"), S("KeyPairName"), S("SecurityEnhancementStrategy"),
            B("Encrypted"), S("KMSKeyId"), S("EncryptAlgorithm"), S("DiskId"), S("Architecture"), S("Platform"),
            B("UseAdditionalService"), idempotent=True, **_BY_INSTANCE)
-def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_disk: dict, **_: Any) -> dict:
+def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_disk: dict,
+                        key_pair_name: Optional[str], **_: Any) -> dict:
     record = get_instance(ctx, instance_id)
     if record["Status"] != "Stopped":
         raise INCORRECT_STATUS
+    if key_pair_name and access.key_pair(ctx, key_pair_name) is None:
+        raise EcsError("InvalidKeyPairName.NotFound", "The specified KeyPairName does not exist.", 400)
     size = system_disk.get("size")
     image = launch.image_for_launch(ctx, image_id, None, record["InstanceType"], size, launch.CHANGE_OS,
                                     record.get("InstanceChargeType"))
@@ -626,7 +647,8 @@ def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_di
     new = lifecycle.start(ctx, "disk", new["DiskId"], {**new, "Status": "ReIniting"}, done={"Status": "In_use"})
     resources.put(ctx.txn, "disk", new)
     previous = record.get("ImageId")
-    resources.put(ctx.txn, "instance", {**record, **_os_fields(image, login)})
+    key_pair = {"KeyPairName": key_pair_name} if key_pair_name else {}
+    resources.put(ctx.txn, "instance", {**record, **_os_fields(image, login), **key_pair})
     launch.mark_used(ctx, image)
     if previous != image["ImageId"]:
         launch.release(ctx, previous)

@@ -54,13 +54,15 @@ REGISTRY: dict[str, Operation] = {}
 def operation(action: str, *params: Param, region: str = "required",
               region_error: tuple = ("InvalidRegionId.NotFound", 404),
               region_of: Optional[Callable[[Transaction, dict], Optional[str]]] = None,
+              region_missing: Optional[tuple[str, str, int]] = None,
               dry_run: bool | tuple[str, str, int] = False,
               idempotent: bool | tuple[str, str, int] = False, stateless: bool = False,
               mapping: bool = False) -> Callable:
-    """Declare ``action``; see the module docstring."""
+    """Declare ``action``; see the module docstring. ``region_missing`` is the (code, message, status) an
+    operation documents for a missing RegionId, when not the generic MissingParameter."""
     extra: list[Param] = []
     if region != "none":
-        extra.append(S("RegionId", required=region == "required"))
+        extra.append(S("RegionId", required=region == "required", missing=region_missing))
     if dry_run:
         extra.append(B("DryRun", default=False))
     if idempotent:

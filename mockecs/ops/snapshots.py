@@ -149,7 +149,12 @@ _TYPES = ("auto", "user", "all")
 _USAGES = ("image", "disk", "image_disk", "none")
 
 
-def _creation_window(filters: list[dict]) -> tuple[Optional[float], Optional[float]]:
+BAD_FILTER_KEY = error_kind("InvalidFilterKey.NotFound", "The specified FilterKey is not found.", 404)
+BAD_FILTER_VALUE = error_kind("InvalidFilterValue", "The specified FilterValue  exceeds the limit.", 404)
+
+
+def creation_window(filters: list[dict], bad_key: type[EcsError] = BAD_FILTER_KEY,
+                    bad_value: type[EcsError] = BAD_FILTER_VALUE) -> tuple[Optional[float], Optional[float]]:
     """``Filter.N.Key`` CreationStartTime / CreationEndTime (``yyyy-MM-ddTHH:mmZ``) -> epoch bounds."""
     bounds: dict[str, Optional[float]] = {"CreationStartTime": None, "CreationEndTime": None}
     for item in filters:
@@ -157,10 +162,10 @@ def _creation_window(filters: list[dict]) -> tuple[Optional[float], Optional[flo
         if not key and not value:
             continue
         if key not in bounds:
-            raise EcsError("InvalidFilterKey.NotFound", "The specified FilterKey is not found.", 404)
+            raise bad_key
         parsed = resources.parse_iso(value or "")
         if parsed is None:
-            raise EcsError("InvalidFilterValue", "The specified FilterValue  exceeds the limit.", 404)
+            raise bad_value
         bounds[key] = parsed
     return bounds["CreationStartTime"], bounds["CreationEndTime"]
 
@@ -179,7 +184,7 @@ def describe_snapshots(ctx: Context, snapshot_ids: Optional[list[str]], disk_id:
                        snapshot_link_id: Optional[str], resource_group_id: Optional[str],
                        tag: Optional[list[dict]], filters: Optional[list[dict]], page_number: int, page_size: int,
                        next_token: Optional[str], max_results: Optional[int]) -> dict:
-    start, end = _creation_window(filters or [])
+    start, end = creation_window(filters or [])
     if snapshot_ids is not None and len(snapshot_ids) > 100:
         raise EcsError("InvalidSnapshotIds.Malformed",
                        "The amount of specified specified snapshot Ids exceeds the limit.", 403)

@@ -15,12 +15,13 @@ from typing import Any, Iterable, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, Repeat, S, Structs
-from mockecs.world import images, paging, resource_groups, resources
+from mockecs.world import access, images, paging, resource_groups, resources
 
 # ResourceType -> store kind, for the resources mockecs keeps.
-KINDS = {"image": "image", "snapshot": "snapshot", "instance": "instance", "disk": "disk"}
+KINDS = {"image": "image", "snapshot": "snapshot", "instance": "instance", "disk": "disk",
+         "securitygroup": access.SECURITY_GROUP, "keypair": access.KEY_PAIR}
 # Documented types mockecs keeps no records of: valid types whose ids are simply never found.
-OTHER_TYPES = ("securitygroup", "volume", "eni", "ddh", "ddhcluster", "keypair", "launchtemplate",
+OTHER_TYPES = ("volume", "eni", "ddh", "ddhcluster", "launchtemplate",
                "reservedinstance", "snapshotpolicy", "elasticityassurance", "capacityreservation", "command",
                "invocation")
 RESOURCE_GROUP_KEY = "acs:rm:rgId"
@@ -108,13 +109,16 @@ def _not_ours(ctx: Context, kind: Optional[str], resource_id: str) -> None:
 
 
 def _record(ctx: Context, kind: str, resource_id: str) -> Optional[dict]:
-    """The record a ResourceId names (any owner, any region)."""
+    """The record a ResourceId names (any owner, any region); a key pair's ResourceId is its name (it has no
+    other id on the wire), found among the caller's in the request's region."""
+    if kind == access.KEY_PAIR:
+        return access.key_pair(ctx, resource_id)
     return resources.get(ctx, kind, resource_id)
 
 
 def _resource_id(kind: str, record: Mapping[str, Any]) -> str:
     """The ResourceId tag operations answer for ``record``."""
-    return record[resources.ID_FIELD[kind]]
+    return record["KeyPairName"] if kind == access.KEY_PAIR else record[resources.ID_FIELD[kind]]
 
 
 def _owned(ctx: Context, kind: Optional[str], resource_ids: list[str]) -> list[dict]:
@@ -228,7 +232,8 @@ def _candidates(ctx: Context, kind: str, resource_ids: list[str], exact: list[tu
                 fuzzy: list[tuple[str, list[str]]]) -> list[str]:
     """Ids worth checking, from the index: the named resources, or the tagged ones."""
     if resource_ids:
-        return list(dict.fromkeys(resource_ids))
+        named = (_record(ctx, kind, i) for i in dict.fromkeys(resource_ids))
+        return [r[resources.ID_FIELD[kind]] for r in named if r is not None]
     sets: list[set[str]] = []
     for key, value in exact:
         if key == RESOURCE_GROUP_KEY:
@@ -293,7 +298,7 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
         if not _matches(record, exact, fuzzy):
             continue
         # [GUESS] one row per tag the matched resource carries (not only the tags asked about).
-        rows.extend({"ResourceId": candidate, "ResourceType": type_name, "TagKey": t["TagKey"],
+        rows.extend({"ResourceId": _resource_id(kind, record), "ResourceType": type_name, "TagKey": t["TagKey"],
                      "TagValue": t["TagValue"]} for t in resources.tags_of(record))
     size = int(ctx.config.options.get("list_tag_resources_page_size", 50))  # [GUESS] undocumented page size
     page, token = paging.by_token(rows, size, next_token)

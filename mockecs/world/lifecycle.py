@@ -23,7 +23,7 @@ from mockecs.world.context import Context
 
 MODES = ("instant", "realistic")  # Config.transitions
 REALISTIC = {"image": 30.0, "copy": 60.0, "snapshot": 10.0, "task": 60.0, "execution": 120.0, "instance": 5.0,
-             "disk": 10.0, "vpc": 3.0, "vswitch": 3.0}
+             "disk": 10.0, "vpc": 3.0, "vswitch": 3.0, "eip": 2.0}
 
 
 @dataclass
@@ -54,8 +54,8 @@ class Lifecycle:
 
     def delay(self, kind_or_id: str, seconds: Optional[float] = None, observations: Optional[int] = None) -> None:
         """Make transitions of a kind (``image``, ``copy``, ``snapshot``, ``task``, ``execution``,
-        ``instance``, ``vpc``, ``vswitch``, ``disk``: a replaced system disk re-initialising) or of one
-        resource id take ``seconds`` of mock time or ``observations`` reads."""
+        ``instance``, ``vpc``, ``vswitch``, ``eip``, ``disk``: a replaced system disk re-initialising) or of
+        one resource id take ``seconds`` of mock time or ``observations`` reads."""
         target = self.by_id if "-" in kind_or_id else self.by_kind
         with self._lock:
             target[kind_or_id] = Delay(seconds, observations)

@@ -164,6 +164,17 @@ OPTIONS: tuple[Setting, ...] = (
             choices=("error", "ignore")),
     Setting("data_disks_per_instance", "int", 64, "Data disks one instance may carry (AttachDisk answers "
             "InstanceDiskLimitExceeded beyond).", minimum=1),
+    Setting("key_pair_quota", "int", 500, "SSH key pairs per account and region (QuotaExceed.KeyPair).", minimum=0),
+    Setting("key_pair_private_key_format", "choice", "pkcs1", "CreateKeyPair's PrivateKeyBody: PKCS#1 "
+            "(BEGIN RSA PRIVATE KEY, as the documented example) or PKCS#8 (BEGIN PRIVATE KEY, as its summary says).",
+            choices=("pkcs1", "pkcs8")),
+    Setting("security_group_quota", "int", 100, "Security groups per account and region (QuotaExceed.SecurityGroup).",
+            minimum=0),
+    Setting("security_group_rule_quota", "int", 200, "Rules per security group and direction "
+            "(AuthorizationLimitExceed).", minimum=0),
+    Setting("security_group_requires_vpc", "bool", False, "CreateSecurityGroup without VpcId is refused, as in "
+            "regions without the classic network (else it makes a classic group)."),
+    Setting("eip_quota", "int", 20, "Elastic IP addresses per account and region (QuotaExceeded.Eip).", minimum=0),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
