@@ -286,14 +286,16 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
         raise EcsError("BothEmpty.TagsAndResources",
                        "The specified Tags and ResourcesIds are not allow to both empty.", 403)
     paging.offset(next_token)  # a token we did not issue is refused before any work
+    for resource_id in ids if kind == "image" else ():
+        # A named image the caller sees but does not own (public, Marketplace, shared) is not theirs to list.
+        if not resources.is_mine(ctx, _record(ctx, kind, resource_id)) and images.visible(ctx, resource_id):
+            raise NOT_SUPPORTED
     rows: list[dict] = []
     type_name = resource_type.strip().lower()
     for candidate in (_candidates(ctx, kind, ids, exact, fuzzy) if kind else ()):
         record = resources.get(ctx, kind, candidate)
         # Ids that are not the caller's (or do not exist) are left out, not an error [GUESS].
         if record is None or record.get("_owner") != ctx.account or record.get("_region") != ctx.region:
-            if ids and kind == "image" and images.visible(ctx, candidate) is not None:
-                raise NOT_SUPPORTED
             continue
         if not _matches(record, exact, fuzzy):
             continue
