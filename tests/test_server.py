@@ -40,6 +40,10 @@ class ServerProcess:
                                  + open(log_path, encoding="utf-8", errors="replace").read()[-2000:])
         self.url = line[0].split("serving on ", 1)[1].split()[0]
         self.netloc = self.url.split("://", 1)[1]
+        token_line = self.proc.stdout.readline()  # the second line: the control API's token
+        assert token_line.startswith("mockecs control token: "), token_line
+        self.token = token_line.split(": ", 1)[1].split()[0]
+        self.auth = {"X-Mockecs-Token": self.token}  # needed off loopback and in strict mode
 
     def stop(self, sig: int = signal.SIGTERM) -> int:
         if self.proc.poll() is None:
@@ -298,9 +302,10 @@ def test_accounts_file_and_strict_signatures(tmp_path):
         with pytest.raises(TeaException) as err:
             regions_new_sdk(srv.netloc, ak="k4", sk="wrong")
         assert "Signature" in err.value.code
-        requests.post(srv.url + "/_mockecs/reset", timeout=10)  # accounts from the file survive a reset
+        assert requests.post(srv.url + "/_mockecs/reset", timeout=10).status_code == 401  # strict: token needed
+        requests.post(srv.url + "/_mockecs/reset", headers=srv.auth, timeout=10)  # accounts from the file stay
         assert regions_new_sdk(srv.netloc, ak="k4", sk="s4")
-        calls = requests.get(srv.url + "/_mockecs/calls", timeout=10).json()
+        calls = requests.get(srv.url + "/_mockecs/calls", headers=srv.auth, timeout=10).json()
         assert calls[-1]["account"] == "4444444444444444"
     finally:
         assert srv.stop() == 0
@@ -383,8 +388,10 @@ def test_sqlite_keeps_api_resources_accounts_and_clock_across_kill_9(tmp_path):
     srv = ServerProcess("--store", store, "--strict-signatures", log_path=log)
     try:
         account = {"account_id": "4444333322221111", "access_key_id": "late-key", "access_key_secret": "late-secret"}
-        assert requests.post(srv.url + "/_mockecs/accounts", json=account, timeout=10).status_code == 200
-        requests.post(srv.url + "/_mockecs/clock/advance", json={"seconds": 7200}, timeout=10).raise_for_status()
+        assert requests.post(srv.url + "/_mockecs/accounts", json=account, headers=srv.auth,
+                             timeout=10).status_code == 200
+        requests.post(srv.url + "/_mockecs/clock/advance", json={"seconds": 7200}, headers=srv.auth,
+                      timeout=10).raise_for_status()
         client = new_client(srv.netloc, ak="late-key", sk="late-secret")
         run = client.run_instances(models.RunInstancesRequest(
             region_id="cn-hangzhou", image_id="aliyun_3_x64_20G_alibase_20240819.vhd", instance_type="ecs.g7.large"))
@@ -403,7 +410,7 @@ def test_sqlite_keeps_api_resources_accounts_and_clock_across_kill_9(tmp_path):
             (image_id, "survivor", 4444333322221111)]
         instances = client.describe_instances(models.DescribeInstancesRequest(region_id="cn-hangzhou")).body
         assert [i.instance_id for i in instances.instances.instance] == [instance_id]
-        state = requests.get(srv.url + "/_mockecs/state", timeout=10).json()
+        state = requests.get(srv.url + "/_mockecs/state", headers=srv.auth, timeout=10).json()
         assert state["clock_offset"] >= 7200
         assert "late-key" in {k["access_key_id"] for k in state["accounts"]["keys"]}
     finally:

@@ -167,3 +167,94 @@ def test_expired_timestamp_is_refused(strict):
 def test_default_mode_accepts_any_key(mock):
     resp = new_client("whatever", "nope").describe_zones(models.DescribeZonesRequest(region_id="cn-hangzhou"))
     assert resp.status_code == 200 and mock.calls[-1].account == "1234567890123456"
+
+
+# -- issue 15.3 -----------------------------------------------------------------------------
+def _resigned(original, secret=SECRET, drop=(), algorithm="ACS3-HMAC-SHA256", **set_headers):
+    """The captured V3 request signed again by hand after dropping/setting headers."""
+    import hashlib
+    import hmac
+
+    headers = {k: v for k, v in original.headers.items() if k not in drop and k != "authorization"}
+    headers.update(set_headers)
+    names = ";".join(sorted(h for h in headers if h.startswith("x-acs-") or h in ("host", "content-type")))
+    req = decode(HttpRequest(original.method, original.url, headers, original.body))
+    sts = v3_string_to_sign(req, names, algorithm=algorithm)
+    digest = hashlib.sha256 if algorithm == "ACS3-HMAC-SHA256" else (lambda d=b"": hashlib.new("sm3", d))
+    signature = hmac.new(secret.encode(), sts.encode(), digest).hexdigest()
+    headers["authorization"] = f"{algorithm} Credential={AK},SignedHeaders={names},Signature={signature}"
+    return HttpRequest(original.method, original.url, headers, original.body)
+
+
+def test_v3_without_a_nonce_is_refused(strict):
+    new_client(AK, SECRET).describe_zones(models.DescribeZonesRequest(region_id="cn-hangzhou"))
+    original = strict.captured[-1]
+    resp = strict.engine.handle(_resigned(original, drop=("x-acs-signature-nonce",)))
+    assert (resp.status, body(resp)["Code"]) == (400, "MissingParameter")
+    assert "x-acs-signature-nonce" in body(resp)["Message"]
+    # The same hand signing with a fresh nonce passes: only the missing nonce was refused.
+    resp = strict.engine.handle(_resigned(original, **{"x-acs-signature-nonce": uuid.uuid4().hex}))
+    assert resp.status == 200, resp.body
+
+
+def test_v3_algorithm_name_is_checked(strict):
+    import hashlib
+
+    new_client(AK, SECRET).describe_zones(models.DescribeZonesRequest(region_id="cn-hangzhou"))
+    original = strict.captured[-1]
+    for name in ("ACS3-HMAC-SM3", "ACS3-HMAC-MD5", "ACS3-RSA-SHA256"):  # a SHA-256 signature under another name
+        headers = dict(original.headers)
+        headers["authorization"] = headers["authorization"].replace("ACS3-HMAC-SHA256", name)
+        code = body(_replay(strict, original, headers=headers))["Code"]
+        assert code in ("SignatureDoesNotMatch", "IncompleteSignature"), (name, code)
+    if "sm3" in hashlib.algorithms_available:  # the SDK's own SM3 signer is understood
+        sm3 = new_client(AK, SECRET, signature_algorithm="ACS3-HMAC-SM3")
+        assert sm3.describe_zones(models.DescribeZonesRequest(region_id="cn-hangzhou")).status_code == 200
+        assert strict.captured[-1].headers["authorization"].startswith("ACS3-HMAC-SM3 ")
+
+
+def _v1_request(stamp: float, nonce: str) -> HttpRequest:
+    params = {"Action": "DescribeRegions", "Version": "2014-05-26", "Format": "JSON", "AccessKeyId": AK,
+              "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0", "SignatureNonce": nonce,
+              "Timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))}
+    params["Signature"] = v1_signature("GET", params, SECRET)
+    return HttpRequest("GET", "https://ecs.aliyuncs.com/?" + urlencode(params), {}, b"")
+
+
+def test_nonces_are_kept_for_the_whole_timestamp_window(strict, monkeypatch):
+    now = time.time()
+    request = _v1_request(now + 14 * 60, uuid.uuid4().hex)  # stamped 14 minutes ahead: valid until now + 29 min
+    assert strict.engine.handle(request).status == 200
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 901)  # past the old 900 s nonce lifetime
+    resp = strict.engine.handle(request)
+    assert (resp.status, body(resp)["Code"]) == (400, "SignatureNonceUsed")
+    monkeypatch.setattr(time, "time", lambda: real_time() + 29 * 60 + 2)  # the stamp itself is now too old
+    assert body(strict.engine.handle(request))["Code"] == "InvalidTimeStamp.Expired"
+
+
+def test_many_live_nonces_cost_no_table_rebuild():
+    from mockecs.state.accounts import Accounts
+
+    accounts = Accounts()
+    expires = time.time() + 900
+    for n in range(20_000):
+        assert not accounts.nonce_seen(f"live-{n}", expires)
+    start = time.perf_counter()
+    for n in range(2_000):  # rebuilding a 20,000-entry table per call took about 3 s here
+        assert not accounts.nonce_seen(f"new-{n}", expires)
+    assert time.perf_counter() - start < 1.0
+    assert accounts.nonce_seen("live-7", expires) and accounts.nonce_seen("new-7", expires)
+    assert not accounts.nonce_seen("gone", time.time() - 1) and not accounts.nonce_seen("gone", expires)
+
+
+def test_sts_token_only_with_its_own_access_key(strict):
+    strict.engine.accounts.add_key("2000000000000002", "STS.tmp-ak", "tmp-secret", security_token="token-xyz")
+    request = models.DescribeZonesRequest(region_id="cn-hangzhou")
+    for client in (new_client(AK, SECRET, security_token="token-xyz"),  # another key with the token
+                   new_client(AK, SECRET, security_token="made-up"),
+                   new_client("STS.tmp-ak", "tmp-secret")):  # the STS key without its token
+        with pytest.raises(ClientException) as err:
+            client.describe_zones(request)
+        assert (err.value.code, err.value.status_code) == ("InvalidSecurityToken.Mismatch", 400)
+    assert new_client("STS.tmp-ak", "tmp-secret", security_token="token-xyz").describe_zones(request).status_code == 200

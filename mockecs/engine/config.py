@@ -56,6 +56,7 @@ class Config:
     catalog_files: tuple
     record_calls: bool
     max_calls: int
+    max_call_bytes: int
     options: Options
 
     def __init__(self, *, environ: Optional[Mapping[str, str]] = None, **given: Any) -> None:

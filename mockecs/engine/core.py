@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import mockecs.ops  # noqa: F401  (importing the package registers every operation)
@@ -22,16 +22,18 @@ from mockecs.ops.registry import REGISTRY, Context, Operation
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
 from mockecs.state.plugins import make_store, plugin_manager
-from mockecs.state.store import put_exported
+from mockecs.state.store import check_exported, put_exported
 from mockecs.wire.encoding import error_body, plain, render
 from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
 from mockecs.wire.protocol import ApiRequest, HttpRequest, HttpResponse, decode
 from mockecs.wire.signing import verify
 from mockecs.world import catalog, regions
 from mockecs.world.catalog import BuiltinCatalogPlugin, Catalog
-from mockecs.world.clock import Clock
+from mockecs.world.clock import Clock, check_offset
 from mockecs.world.lifecycle import Lifecycle
 from mockecs.world.oss import BuiltinOssPlugin
+from mockecs.world.resources import check_records
+from mockecs.world.validation import check_number, check_text
 
 log = logging.getLogger("mockecs")
 API_VERSION = "2014-05-26"
@@ -50,9 +52,76 @@ class Call:
     error_code: Optional[str]
     request_id: str
     time: float
+    size: int = field(default=0, repr=False, compare=False)  # bytes it counts for in the record's bound
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__, params=dict(self.params))
+        out = dict(self.__dict__, params=dict(self.params))
+        del out["size"]
+        return out
+
+
+# The call record's bound, in one place (a long-running server must not grow with its traffic):
+# at most ``max_calls`` calls and about ``max_call_bytes`` bytes; a recorded value longer than
+# CALL_VALUE_CHARS is cut (with a note of how much), and at most CALL_PARAMS parameters are kept.
+CALL_VALUE_CHARS = 1024
+CALL_PARAMS = 200
+_CALL_OVERHEAD = 300  # bytes a Call and its fixed fields take besides its parameters
+TRUNCATED = "_mockecs_truncated"  # the parameter that says what was left out
+
+
+def recorded_params(params: dict[str, str], raw_size: int) -> tuple[dict[str, str], int]:
+    """A request's parameters as the call record keeps them, and their approximate size in bytes.
+
+    ``raw_size`` (the request's URL and body length) bounds the parameters' text, so small requests,
+    nearly all of them, are copied without looking at each value (the engine inlines that case)."""
+    if raw_size <= CALL_VALUE_CHARS:
+        return dict(params), raw_size + _CALL_OVERHEAD
+    kept: dict[str, str] = {}
+    size = cut = 0
+    for n, (key, value) in enumerate(params.items()):
+        if n == CALL_PARAMS:
+            kept[TRUNCATED] = f"{len(params) - n} more parameters left out"
+            break
+        key = key[:CALL_VALUE_CHARS]
+        if len(value) > CALL_VALUE_CHARS:
+            cut += 1
+            value = f"{value[:CALL_VALUE_CHARS]}...[{len(value) - CALL_VALUE_CHARS} more characters]"
+        kept[key] = value
+        size += len(key) + len(value)
+    return kept, size + _CALL_OVERHEAD
+
+
+class CallRecord(list):
+    """``engine.calls``: a list of :class:`Call`, oldest first, trimmed (in batches) to the config's
+    ``max_calls`` and ``max_call_bytes``; ``bytes`` is the record's approximate size."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bytes = 0
+        self._lock = threading.Lock()
+
+    def add(self, call: Call, config: Config) -> None:
+        # Per request: no lock (an append is atomic; ``bytes`` may be a little off under threads).
+        self.append(call)
+        self.bytes += call.size
+        if self.bytes > config.max_call_bytes or len(self) > config.max_calls + config.max_calls // 4:
+            self._trim(config.max_calls, config.max_call_bytes * 3 // 4)
+
+    def _trim(self, max_calls: int, budget: int) -> None:
+        with self._lock:
+            keep, total, count = 0, 0, len(self)  # the newest calls within both bounds, trimmed in a batch
+            for n in range(count - 1, -1, -1):
+                size = self[n].size
+                if keep >= max_calls or total + size > budget:
+                    break
+                keep, total = keep + 1, total + size
+            del self[:count - keep]
+            self.bytes = total
+
+    def clear(self) -> None:
+        with self._lock:
+            super().clear()
+            self.bytes = 0
 
 
 @dataclass
@@ -103,7 +172,7 @@ class Engine:
         self.catalog = self._load_catalog()
         for account_id in self.catalog.account_ids():
             self.accounts.add_account(account_id)
-        self.calls: list[Call] = []
+        self.calls = CallRecord()
         self.faults: list[Fault] = []
         self._fault_lock = threading.Lock()
         self.operations = REGISTRY
@@ -150,14 +219,24 @@ class Engine:
         self.accounts.reset()
         self.clock.reset()
         self.lifecycle.reset()
-        self.calls = []
+        self.calls.clear()
         with self._fault_lock:
             self.faults = []
 
     def inject(self, action: str = "*", code: Optional[str] = None, message: Optional[str] = None,
                status: int = 400, times: Optional[int] = 1, latency: float = 0.0,
                account: Optional[str] = None) -> Fault:
-        """Make the next ``times`` calls of ``action`` fail with ``code`` (or only wait ``latency``)."""
+        """Make the next ``times`` calls of ``action`` fail with ``code`` (or only wait ``latency``).
+
+        Every argument is checked first (ValueError naming it): a fault with ``times="abc"`` or
+        ``status="abc"`` used to answer every later call with a 500."""
+        check_text(action, "action", optional=False)
+        for name, text in (("code", code), ("message", message), ("account", account)):
+            check_text(text, name)
+        if times is not None:
+            check_number(times, "times", 1, 1_000_000_000, whole=True)
+        check_number(status, "status", 400, 599, whole=True)
+        check_number(latency, "latency (seconds)", 0, 600)
         if action != "*" and action not in self.operations:
             # A misspelt action would never fire and the test would pass for the wrong reason.
             if not known_action(action):
@@ -180,8 +259,19 @@ class Engine:
         return {"store": records, "accounts": self.accounts.export(), "clock_offset": self.clock.offset}
 
     def import_state(self, data: dict, replace: bool = True) -> None:
-        """Load an :meth:`export_state` dump; ``replace`` drops records absent from it, in the same transaction."""
+        """Load an :meth:`export_state` dump; ``replace`` drops records absent from it, in the same transaction.
+
+        Everything is checked first (ValueError naming the field): a refused import changes nothing."""
+        if not isinstance(data, dict):
+            raise ValueError("the state must be an object {store, accounts, clock_offset}")
         records = data.get("store") or {}
+        check_exported(records)
+        if any(str(kind).startswith("mockecs_") for kind in records):  # given as accounts and clock_offset
+            raise ValueError("store: the engine's own kinds (mockecs_...) are not imported as records")
+        check_records(records)
+        Accounts.check_import(data.get("accounts") or {})
+        if "clock_offset" in data:
+            check_offset(data["clock_offset"], "clock_offset")
         kinds = set(self.store.export()) | set(records) if replace else set()
         with self.store.transaction() as txn:
             for kind in kinds:
@@ -225,10 +315,11 @@ class Engine:
             message = f"The request processing has failed due to some unknown error. ({type(exc).__name__})"
             response = self._error(req, request_id, EcsError("InternalError", message, 500))
         if self.config.record_calls:
-            self.calls.append(Call(req.action if req else None, dict(req.params) if req else {}, seen.get("account"),
-                                   seen.get("region"), status, code, request_id, time.time()))
-            if len(self.calls) > self.config.max_calls + self.config.max_calls // 4:  # trimmed in batches
-                del self.calls[:-self.config.max_calls]
+            raw = len(http.url) + len(http.body)
+            params, size = (dict(req.params), raw + _CALL_OVERHEAD) if req and raw <= CALL_VALUE_CHARS else \
+                recorded_params(req.params, raw) if req else ({}, _CALL_OVERHEAD)
+            self.calls.add(Call(req.action if req else None, params, seen.get("account"), seen.get("region"),
+                                status, code, request_id, time.time(), size), self.config)
         return response
 
     def _error(self, req: Optional[ApiRequest], request_id: str, err: EcsError) -> HttpResponse:

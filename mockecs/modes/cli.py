@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import signal
+import socket
 import sys
 import threading
 from typing import Any, Optional
@@ -24,11 +25,33 @@ else:  # pragma: no cover
 DEFAULT_PORT = 8470
 
 
-def load_accounts(engine: Any, path: str) -> int:
-    """Register the accounts and keys of an accounts file; they survive ``reset``."""
-    with open(path, encoding="utf-8") as fh:
-        data = json.load(fh)
+def read_accounts(path: str) -> list[dict]:
+    """The entries of an accounts file, every one checked before any is used (a one-line UsageError
+    naming the file and the entry: a partly bad file must not leave its first keys stored)."""
+    from mockecs.state.accounts import check_key
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise click.UsageError(f"--accounts-file {path}: {err}") from None
     entries = data.get("accounts", []) if isinstance(data, dict) else data
+    if not isinstance(entries, list):
+        raise click.UsageError(f"--accounts-file {path}: expected {{\"accounts\": [...]}} or a list of accounts")
+    for n, entry in enumerate(entries):
+        try:
+            if isinstance(entry, dict) and not entry.get("access_key_id"):  # an account without a key
+                check_key({**entry, "access_key_id": "-", "access_key_secret": ""}, f"accounts[{n}]")
+            else:
+                check_key({"access_key_secret": "", **entry} if isinstance(entry, dict) else entry, f"accounts[{n}]")
+        except ValueError as err:
+            raise click.UsageError(f"--accounts-file {path}: {err}") from None
+    return entries
+
+
+def load_accounts(engine: Any, path: str, entries: Optional[list[dict]] = None) -> int:
+    """Register the accounts and keys of an accounts file; they survive ``reset``."""
+    entries = read_accounts(path) if entries is None else entries
     for entry in entries:
         if entry.get("access_key_id"):
             engine.accounts.add_key(entry["account_id"], entry["access_key_id"], entry.get("access_key_secret", ""),
@@ -111,7 +134,11 @@ def build_config(given: dict[str, Any], options: tuple[str, ...], config_file: O
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port; 0 picks a free one.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
+              help="Port; 0 picks a free one.")
+@click.option("--control-token", envvar="MOCKECS_CONTROL_TOKEN", metavar="TOKEN",
+              help="The control API's token (X-Mockecs-Token or Authorization: Bearer), required off loopback and "
+                   "in strict signature mode; generated and printed if not given. [env MOCKECS_CONTROL_TOKEN]")
 @_setting_options
 @click.option("--option", "options", multiple=True, metavar="NAME=VALUE", help=_options_help())
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
@@ -128,14 +155,21 @@ def build_config(given: dict[str, Any], options: tuple[str, ...], config_file: O
                    "see mockecs.modes.server.backends.")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
               default="info", show_default=True)
-def server(host: str, port: int, options: tuple[str, ...], config_file: Optional[str], accounts_file: Optional[str],
-           https: bool, certfile: Optional[str], keyfile: Optional[str], threads: Optional[int], log_level: str,
-           **given: Any) -> None:
+def server(host: str, port: int, control_token: Optional[str], options: tuple[str, ...], config_file: Optional[str],
+           accounts_file: Optional[str], https: bool, certfile: Optional[str], keyfile: Optional[str],
+           threads: Optional[int], log_level: str, **given: Any) -> None:
     """Serve the fake ECS API (and the control API under /_mockecs/) over HTTP or HTTPS."""
     config = build_config(given, options, config_file)
+    # Every input is checked before anything is created or written (an SQLite store included).
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as err:
+        raise click.UsageError(f"--host {host!r}: not an address to listen on ({err})") from None
+    entries = read_accounts(accounts_file) if accounts_file else None
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from mockecs.engine.core import Engine
-    from mockecs.modes.server.backends import make_server
+    from mockecs.modes.server.backends import is_loopback, make_server
+    from mockecs.modes.server.control import new_token
     from mockecs.modes.server.wsgi import make_app
 
     store = config.store
@@ -146,20 +180,32 @@ def server(host: str, port: int, options: tuple[str, ...], config_file: Optional
         if store.startswith("sqlite:") and "no installed mockecs store plugin" in str(err):
             # The SQLite store is a separate distribution; say where it comes from.
             hint = " (install the mockecs-sqlite plugin: pip install plugins/mockecs-sqlite from the mockecs sources)"
-        raise click.UsageError(str(err) + hint) from err
-    if accounts_file:
-        load_accounts(engine, accounts_file)
+        raise click.UsageError(str(err) + hint) from None
+    except Exception as err:  # a store that cannot open (an SQLite path in a missing directory ...)
+        raise click.UsageError(f"--store {store}: {type(err).__name__}: {err}") from None
+    loopback = is_loopback(host)
+    token = control_token or new_token()
     try:
-        srv = make_server(make_app(engine), host, port, threads, https or bool(certfile), certfile, keyfile)
+        srv = make_server(make_app(engine, token, loopback), host, port, threads, https or bool(certfile),
+                          certfile, keyfile)
     except (OSError, RuntimeError) as err:
         engine.store.close()
-        raise click.ClickException(str(err)) from err
+        raise click.UsageError(f"--host {host} --port {port}: {err}") from None
+    if entries is not None:  # only now: a refused start leaves no key in a persistent store
+        load_accounts(engine, accounts_file, entries)
+    if not loopback:
+        click.echo(f"WARNING: mockecs listens on {host}, beyond this machine: anyone who can reach port {srv.port} "
+                   "can call the fake API; the control API needs the control token.", err=True)
+        logging.getLogger("mockecs").warning("listening on non-loopback address %s", host)
 
     def _stop(signum: int, frame: Any) -> None:
         threading.Thread(target=srv.stop, daemon=True).start()
 
     signal.signal(signal.SIGTERM, _stop)
     click.echo(f"mockecs serving on {srv.url} (store {store})", err=False)
+    shown = "given with --control-token" if control_token else token
+    click.echo(f"mockecs control token: {shown} (X-Mockecs-Token or Authorization: Bearer; required "
+               f"{'now' if not loopback or config.strict_signatures else 'off loopback or in strict mode'})")
     sys.stdout.flush()
     try:
         srv.serve_forever()

@@ -30,7 +30,7 @@ def _own_image(ctx: Context, image_id: str, public_error: EcsError) -> dict:
 
 
 def _known(ctx: Context, account: str) -> bool:
-    if not (account.isdigit() and len(account) == 16):
+    if not (account.isascii() and account.isdigit() and len(account) == 16):
         return False
     # The service shares with any existing account and a fake cannot know which exist (spec §3.7):
     # any well-formed id is one by default; "share_any_account": False admits only registered accounts.

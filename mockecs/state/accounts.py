@@ -1,16 +1,40 @@
 """Accounts and their credentials: the AccessKeyId (or STS token) of a request decides the account."""
 from __future__ import annotations
 
+import heapq
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from mockecs.wire.errors import EcsError, missing_parameter
+from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 
 DEFAULT_ACCOUNT_ID = "1234567890123456"
 DEFAULT_ACCESS_KEY_ID = "mockecs-access-key-id"
 DEFAULT_ACCESS_KEY_SECRET = "mockecs-access-key-secret"
+_TOKEN_MISMATCH = error_kind("InvalidSecurityToken.Mismatch", "Specified SecurityToken mismatch with the AccessKey.")
+
+
+_ACCOUNT_ID_RULE = "an Alibaba Cloud account id has 16 digits"
+
+
+def _account_id(value: Any) -> bool:
+    value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) == 16
+
+
+def check_key(key: Any, where: str) -> None:
+    """Raise ValueError naming the field of a key entry (``{account_id, access_key_id, ...}``) that is wrong."""
+    if not isinstance(key, dict):
+        raise ValueError(f"{where} must be an object {{account_id, access_key_id, access_key_secret}}")
+    if not _account_id(key.get("account_id")):
+        raise ValueError(f"{where}.account_id: {_ACCOUNT_ID_RULE}, not {key.get('account_id')!r}")
+    if not isinstance(key.get("access_key_id"), str) or not key["access_key_id"]:
+        raise ValueError(f"{where}.access_key_id must be a non-empty string")
+    if not isinstance(key.get("access_key_secret"), str):
+        raise ValueError(f"{where}.access_key_secret must be a string")
+    if key.get("security_token") is not None and not isinstance(key["security_token"], str):
+        raise ValueError(f"{where}.security_token must be a string")
 
 
 @dataclass(frozen=True)
@@ -36,12 +60,13 @@ class Accounts:
         self.on_add: Optional[Callable[[str, Any], None]] = None
         self.add_account(default_account_id)
         self.add_key(default_account_id, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET)
-        self._nonces: dict[str, float] = {}
+        self._nonces: dict[str, float] = {}  # nonce -> when it may be forgotten
+        self._nonce_heap: list[tuple[float, str]] = []
 
     def add_account(self, account_id: str) -> str:
         account_id = str(account_id)
-        if not (account_id.isdigit() and len(account_id) == 16):
-            raise ValueError(f"an Alibaba Cloud account id has 16 digits, not {account_id!r}")
+        if not _account_id(account_id):
+            raise ValueError(f"{_ACCOUNT_ID_RULE}, not {account_id!r}")
         with self._lock:
             new = account_id not in self._ids
             self._ids.add(account_id)
@@ -73,24 +98,37 @@ class Accounts:
     def resolve(self, access_key_id: Optional[str], security_token: Optional[str],
                 strict: bool) -> Optional[Credential]:
         """The credential a request speaks for; None means 'unknown key, default account'."""
-        cred = self._tokens.get(security_token) if security_token else None
-        cred = cred or (self._keys.get(access_key_id) if access_key_id else None)
-        if cred is None and strict:
+        by_token = self._tokens.get(security_token) if security_token else None
+        cred = by_token or (self._keys.get(access_key_id) if access_key_id else None)
+        if not strict:
+            return cred
+        if cred is None:
             if not access_key_id:
                 raise missing_parameter("AccessKeyId")
             raise EcsError("InvalidAccessKeyId.NotFound", "Specified access key is not found.", 404)
-        if strict and cred is not None and security_token and cred.security_token not in (None, security_token):
-            raise EcsError("InvalidSecurityToken.Mismatch", "Specified SecurityToken mismatch with the AccessKey.", 400)
+        # An STS token speaks only with the AccessKeyId it was issued with, and an STS key only with its token.
+        if (security_token or cred.security_token) and (
+                by_token is None or by_token.access_key_id != access_key_id):
+            raise _TOKEN_MISMATCH
         return cred
 
-    def nonce_seen(self, nonce: str, ttl: float = 900.0) -> bool:
+    def nonce_seen(self, nonce: str, expires: float) -> bool:
+        """Record ``nonce`` until ``expires`` (epoch seconds); True if it is already recorded.
+
+        Expired nonces leave from the front of a heap ordered by expiry: each request costs
+        O(log n) whatever the number of live nonces (a table rebuilt past 10,000 cost 10x)."""
         now = time.time()
         with self._lock:
-            if len(self._nonces) > 10000:
-                self._nonces = {n: t for n, t in self._nonces.items() if now - t < ttl}
-            seen = nonce in self._nonces and now - self._nonces[nonce] < ttl
-            self._nonces[nonce] = now
-            return seen
+            nonces, heap = self._nonces, self._nonce_heap
+            while heap and heap[0][0] <= now:
+                when, old = heapq.heappop(heap)
+                if nonces.get(old) == when:
+                    del nonces[old]
+            if nonce in nonces:
+                return True
+            nonces[nonce] = expires
+            heapq.heappush(heap, (expires, nonce))
+            return False
 
     # Accounts registered at run time are dropped by a reset; those configured up front stay.
     def freeze_base(self) -> None:
@@ -103,10 +141,27 @@ class Accounts:
             if keys:
                 self._keys, self._tokens, self._ids = dict(keys), dict(tokens), set(ids)
             self._nonces.clear()
+            self._nonce_heap.clear()
 
     def export(self) -> dict:
         with self._lock:  # copied under the lock: a worker thread may be adding a key
             return {"accounts": sorted(self._ids), "keys": [dict(vars(c)) for c in self._keys.values()]}
+
+    @staticmethod
+    def check_import(data: Any, where: str = "accounts") -> None:
+        """Raise ValueError naming the first malformed part of an :meth:`export` dump (nothing is added)."""
+        if not isinstance(data, dict):
+            raise ValueError(f"{where} must be an object {{accounts: [...], keys: [...]}}")
+        ids, keys = data.get("accounts", []), data.get("keys", [])
+        if not isinstance(ids, list):
+            raise ValueError(f"{where}.accounts must be a list of account ids")
+        for n, account_id in enumerate(ids):
+            if not _account_id(account_id):
+                raise ValueError(f"{where}.accounts[{n}]: {_ACCOUNT_ID_RULE}, not {account_id!r}")
+        if not isinstance(keys, list):
+            raise ValueError(f"{where}.keys must be a list of keys")
+        for n, key in enumerate(keys):
+            check_key(key, f"{where}.keys[{n}]")
 
     def import_(self, data: dict) -> None:
         for account_id in data.get("accounts", ()):

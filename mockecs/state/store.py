@@ -38,6 +38,24 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+def check_exported(data: Any, where: str = "store") -> None:
+    """Raise ValueError naming the first malformed part of an :meth:`Store.export` dump, before
+    anything is written (a refused import must leave the store as it was)."""
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{where} must be an object {{kind: {{id: {{record, terms}}}}}}")
+    for kind, recs in data.items():
+        if not isinstance(recs, Mapping):
+            raise ValueError(f"{where}.{kind} must be an object {{id: {{record, terms}}}}")
+        for id, item in recs.items():
+            at = f"{where}.{kind}.{id}"
+            if not isinstance(item, Mapping) or not isinstance(item.get("record"), Mapping):
+                raise ValueError(f"{at} must be an object with a 'record' object")
+            terms = item.get("terms", ())
+            if not isinstance(terms, (list, tuple)) or not all(
+                    isinstance(t, (list, tuple)) and len(t) == 2 and all(isinstance(x, str) for x in t) for t in terms):
+                raise ValueError(f"{at}.terms must be a list of [name, value] string pairs")
+
+
 def put_exported(txn: Transaction, data: Mapping[str, Mapping[str, Any]]) -> None:
     """Write an :meth:`Store.export` dump (``{kind: {id: {"record", "terms"}}}``) through ``txn``."""
     for kind, recs in data.items():

@@ -33,6 +33,7 @@ def group(flat: Mapping[str, str]) -> dict[str, dict[str, str]]:
 
 
 _TRUE = {"true": True, "false": False}
+MAX_INDEX_DIGITS = 18  # ``Tag.N.Key``: an index of more digits (or non-ASCII ones) is InvalidParameter
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,10 @@ class Param:
             head, _, rest = key.partition(".")
             if not head.isdigit():
                 continue  # e.g. a bare 'Tag=' key: ignored like any unknown parameter
+            if not head.isascii() or len(head) > MAX_INDEX_DIGITS:
+                # isdigit() also takes '²' and other Unicode digits, which int() refuses, and int()
+                # refuses more than 4,300 digits: an index like that is a malformed parameter.
+                raise self.bad(f"{label}.{head}")
             by_index.setdefault(int(head), {})[rest] = value
         out = []
         for index in sorted(by_index):

@@ -13,7 +13,17 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
+
+from mockecs.world.validation import check_number
+
+MAX_OFFSET = 50 * 365 * 86400  # the mock clock stays within 50 years of wall time (so after 1970)
+
+
+def check_offset(value: Any, name: str = "seconds") -> float:
+    """``value`` as a clock offset in seconds, or ValueError naming ``name``: NaN, infinities and
+    1e300 would make every later time stamp (and a persisted clock) unusable."""
+    return float(check_number(value, name, -MAX_OFFSET, MAX_OFFSET))
 
 TICK = 1e-3  # seconds a frozen clock moves per reading
 
@@ -66,9 +76,10 @@ class Clock:
         return self._offset
 
     def advance(self, seconds: float) -> float:
+        """Move the clock ``seconds`` on (ValueError, and no change, when the result is no usable time)."""
+        seconds = check_offset(seconds)
         with self._lock:
-            self._offset += float(seconds)
-            offset = self._offset
+            self._offset = offset = check_offset(self._offset + seconds, "the clock offset")
         if self.on_change is not None:
             self.on_change(offset)
         return self.now()

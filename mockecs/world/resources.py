@@ -111,6 +111,43 @@ ID_FIELD = {
 }
 
 
+# The JSON types handlers rely on, for the fields an imported record may carry (checked where present):
+# found by importing every field of every kind with every wrong type and calling the operations on it.
+_RECORD_TYPES: dict[str, tuple[type, ...]] = {
+    "_owner": (str,), "_region": (str,), "Status": (str,), "CreationTime": (str,), "Size": (int,),
+    "_shares": (dict,), "_source": (dict, type(None)), "_created": (int, float), "_related": (list, type(None)),
+    "_error": (dict, type(None)),
+}
+_OBJECT_SUFFIXES = ("Ids", "Address", "Attributes", "Mappings", "Features", "Options", "Tags")  # objects or null
+
+
+def check_records(records: Mapping[str, Mapping[str, Any]], where: str = "store") -> None:
+    """Raise ValueError naming an imported resource record (``{kind: {id: {"record": ...}}}``) whose id or
+    a field handlers read is not of the type the engine writes (such a record answered 500s later)."""
+    for kind, recs in records.items():
+        id_field = ID_FIELD.get(kind)
+        if id_field is None:
+            continue
+        for id, item in recs.items():
+            record, at = item["record"], f"{where}.{kind}.{id}.record"
+            if record.get(id_field) != id:
+                raise ValueError(f"{at}.{id_field} must be the record's id {id!r}")
+            if "_owner" in record and not (isinstance(record["_owner"], str) and record["_owner"].isdigit()):
+                raise ValueError(f"{at}._owner must be an account id (16 digits)")
+            size = record.get("SourceDiskSize")  # a number in a string on the wire, read as one
+            if size is not None and not (isinstance(size, str) and size.isascii() and size.isdigit()):
+                raise ValueError(f"{at}.SourceDiskSize must be a whole number in a string, not {str(size)[:40]!r}")
+            for name, value in record.items():
+                types = _RECORD_TYPES.get(name) or (
+                    (dict, type(None)) if name.endswith(_OBJECT_SUFFIXES) and name[:1] != "_" else None)
+                if types is not None and (not isinstance(value, types) or isinstance(value, bool)):
+                    kinds = " or ".join("null" if t is type(None) else _JSON_NAMES[t] for t in types)
+                    raise ValueError(f"{at}.{name} must be {kinds}, not {str(value)[:40]!r}")
+
+
+_JSON_NAMES = {str: "a string", int: "a whole number", float: "a number", dict: "an object", list: "a list"}
+
+
 def get(ctx: Context, kind: str, resource_id: Optional[str]) -> Optional[dict]:
     """A record, its lifecycle settled to the mock clock (see :mod:`mockecs.world.lifecycle`)."""
     if not resource_id:

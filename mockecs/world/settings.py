@@ -23,7 +23,7 @@ from mockecs.world.lifecycle import MODES
 
 ENV_PREFIX = "MOCKECS_"
 # MOCKECS_ variables that are not settings: where tests find the API metadata, where the CA is kept ...
-OTHER_VARIABLES = {"MOCKECS_SPEC_DIR", "MOCKECS_HOME", "MOCKECS_DATA_DIR", "MOCKECS_CA_DIR"}
+OTHER_VARIABLES = {"MOCKECS_SPEC_DIR", "MOCKECS_HOME", "MOCKECS_DATA_DIR", "MOCKECS_CA_DIR", "MOCKECS_CONTROL_TOKEN"}
 _TRUE, _FALSE = ("true", "on", "yes", "1"), ("false", "off", "no", "0")
 
 
@@ -81,6 +81,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("catalog_files", "paths", (), "Extra catalog data files, read after the built-in ones.", runtime=False),
     Setting("record_calls", "bool", True, "Keep the call record (engine.calls, GET /_mockecs/calls)."),
     Setting("max_calls", "int", 10_000, "The call record keeps the newest this many calls.", minimum=0),
+    Setting("max_call_bytes", "int", 32 * 2**20, "The call record keeps the newest calls that fit in about this "
+            "many bytes (values over 1,024 characters are cut).", minimum=0),
 )
 
 OPTIONS: tuple[Setting, ...] = (

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
-from typing import Optional
+from typing import Any, Optional
 
 from mockecs.wire.errors import EcsError, error_kind
 
@@ -147,3 +148,19 @@ def check_instance_settings(action: str, windows: bool, instance_name: Optional[
             raise USER_DATA_NOT_BASE64[action]
         if problem == "size":
             raise USER_DATA_TOO_BIG
+
+
+# -- test-control inputs (fault injection, lifecycle, clock): a ValueError naming the field -------------
+def check_number(value: Any, name: str, low: float, high: float, whole: bool = False) -> Any:
+    """``value`` if it is a (whole) number in [low, high]; NaN, infinities and booleans are not numbers."""
+    if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)) \
+            or not math.isfinite(value) or not low <= value <= high:
+        kind = "a whole number" if whole else "a number"
+        raise ValueError(f"{name} must be {kind} from {low:g} to {high:g}, not {str(value)[:40]!r}")
+    return value
+
+
+def check_text(value: Any, name: str, optional: bool = True) -> Optional[str]:
+    if (value is None and optional) or isinstance(value, str):
+        return value
+    raise ValueError(f"{name} must be a string{' or null' if optional else ''}, not {str(value)[:40]!r}")

@@ -11,11 +11,32 @@ as is, cheroot once its requests run in ``proxy_mode``.
 from __future__ import annotations
 
 import collections
+import ipaddress
 import logging
+import ssl
 import threading
+import time
 from typing import Any, Callable, Optional
 
 log = logging.getLogger("mockecs.modes.server")
+
+# -- the servers' limits (issue 15.6): no client, idle or slow, holds the server for long ----------
+IDLE_TIMEOUT = 10  # s: an idle connection (or one that stalls mid-request) is closed after this long
+HANDSHAKE_TIMEOUT = 5  # s: a TLS handshake must finish within this, in a worker thread (never the accept loop)
+CONNECTION_LIMIT = 1000  # open connections; at the limit, those idle for EVICT_IDLE are closed to make room
+EVICT_IDLE = 1.0  # s
+MAX_API_BODY = 4 * 2**20  # bytes of an API request body; more is a 413 with an ECS error body ([GUESS] limit)
+MAX_CONTROL_BODY = 256 * 2**20  # bytes of a control API body (a whole state import)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a --host value) only listens on this machine."""
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _url(scheme: str, host: str, port: int) -> str:
@@ -78,20 +99,33 @@ class WaitressServer:
 
     scheme = "http"
 
-    def __init__(self, app: Callable, host: str = "127.0.0.1", port: int = 0, threads: Optional[int] = None) -> None:
+    def __init__(self, app: Callable, host: str = "127.0.0.1", port: int = 0, threads: Optional[int] = None,
+                 idle_timeout: int = IDLE_TIMEOUT, connection_limit: int = CONNECTION_LIMIT) -> None:
         import waitress
 
         in_loop = not threads
         self._server = waitress.create_server(
             app, host=host, port=port, threads=threads or 1, ident="mockecs",
-            connection_limit=1000, channel_timeout=120, clear_untrusted_proxy_headers=False,
-            _dispatcher=_LoopDispatcher() if in_loop else None,
+            connection_limit=connection_limit, channel_timeout=idle_timeout, cleanup_interval=1,
+            max_request_body_size=MAX_CONTROL_BODY + 1, asyncore_use_poll=True,  # select() stops at fd 1024
+            clear_untrusted_proxy_headers=False, _dispatcher=_LoopDispatcher() if in_loop else None,
         )
         if in_loop:
             self._server.channel_class = _loop_channel_class()
+        self._server.maintenance = self._maintenance  # the server's loop calls it every cleanup_interval
         self.host, self.port = host, int(self._server.effective_port)
         self.url = _url(self.scheme, host, self.port)
         self._stopped = threading.Event()
+
+    def _maintenance(self, now: float) -> None:
+        """Close idle connections: after ``channel_timeout``, or after EVICT_IDLE near the connection
+        limit, so that idle connections never lock out a new client (waitress stops accepting at the limit)."""
+        server = self._server
+        near_limit = len(server._map) >= server.adj.connection_limit * 9 // 10
+        cutoff = now - (EVICT_IDLE if near_limit else server.adj.channel_timeout)
+        for channel in list(server.active_channels.values()):
+            if not channel.requests and channel.last_activity < cutoff:
+                channel.will_close = True
 
     def serve_forever(self) -> None:
         try:
@@ -118,7 +152,8 @@ class CherootServer:
     """HTTP or HTTPS through cheroot; ``certfile``/``keyfile`` switch TLS on."""
 
     def __init__(self, app: Callable, host: str = "127.0.0.1", port: int = 0, threads: int = 8,
-                 certfile: Optional[str] = None, keyfile: Optional[str] = None) -> None:
+                 certfile: Optional[str] = None, keyfile: Optional[str] = None, idle_timeout: int = IDLE_TIMEOUT,
+                 connection_limit: int = CONNECTION_LIMIT) -> None:
         try:
             from cheroot import server as cheroot_server
             from cheroot import wsgi
@@ -131,16 +166,51 @@ class CherootServer:
 
         class Connection(cheroot_server.HTTPConnection):
             RequestHandlerClass = ProxyRequest
+            handshaken = False
 
-        self._server = wsgi.Server((host, port), app, numthreads=threads, server_name="mockecs", timeout=120,
-                                   request_queue_size=128)
+            def communicate(self) -> bool:
+                # The TLS handshake, deferred from the accept loop, runs here in a worker thread.
+                if not self.handshaken and isinstance(self.socket, ssl.SSLSocket):
+                    try:
+                        self.socket.settimeout(HANDSHAKE_TIMEOUT)
+                        self.socket.do_handshake()
+                        self.socket.settimeout(self.server.timeout)
+                    except (ssl.SSLError, OSError) as err:
+                        log.debug("TLS handshake with %s failed: %s", self.remote_addr, err)
+                        return False
+                self.handshaken = True
+                return super().communicate()
+
+        class Server(wsgi.Server):
+            def process_conn(self, conn: Any) -> None:
+                # A new connection waits in the selector (no thread) until it sends something, so idle
+                # TCP connections cannot occupy the worker threads; near the limit, idle ones are closed.
+                if not getattr(conn, "queued", False):
+                    conn.queued = True
+                    manager = self._connections
+                    if manager._num_connections >= connection_limit:
+                        manager._expire(threshold=time.time() - EVICT_IDLE)
+                    manager.put(conn)
+                    return
+                super().process_conn(conn)
+
+        self._server = Server((host, port), app, numthreads=threads, server_name="mockecs", timeout=idle_timeout,
+                              request_queue_size=128)
+        self._server.max_request_body_size = MAX_CONTROL_BODY + 1
         self._server.ConnectionClass = Connection
         self._server.error_log = self._error_log
         self.scheme = "http"
         if certfile:
             from cheroot.ssl.builtin import BuiltinSSLAdapter
 
-            self._server.ssl_adapter = BuiltinSSLAdapter(certfile, keyfile)
+            class DeferredHandshake(BuiltinSSLAdapter):
+                def wrap(self, sock: Any) -> tuple[Any, dict]:
+                    # No handshake here: it would block cheroot's accept loop (one idle client stalled
+                    # every HTTPS client for the whole timeout). Connection.communicate does it.
+                    tls = self.context.wrap_socket(sock, do_handshake_on_connect=False, server_side=True)
+                    return tls, {"wsgi.url_scheme": "https", "HTTPS": "on"}
+
+            self._server.ssl_adapter = DeferredHandshake(certfile, keyfile)
             self.scheme = "https"
         self._server.prepare()  # binds now, so that port 0 is resolved
         self.host, self.port = host, int(self._server.bind_addr[1])

@@ -11,26 +11,36 @@
 ``GET|PATCH config``       every setting and option (``mockecs/world/settings.py``); PATCH checks all, then applies
 ``GET|POST transitions``   mode, lifecycle delays and failures (``engine.lifecycle``); unknown keys: 400
 ``GET|POST|DELETE faults`` ``POST`` takes ``engine.inject``'s arguments
-``GET|DELETE calls``       the call record; ``GET calls?action=X`` filters
+``GET|DELETE calls``       the call record; ``GET calls?action=X&offset=0&limit=1000`` filters and pages
 =========================  =====================================================================
 
-Errors are ``{"error": "..."}`` with status 400 (bad input), 404 (no such endpoint) or 405.
+Errors are ``{"error": "..."}`` with status 400 (bad input, naming the field), 401 (no or a wrong control
+token where one is required), 404 (no such endpoint), 405 or 413. Every input is checked before anything
+changes. ``GET accounts`` never answers with secrets (``GET state``, an export meant to be imported again,
+does: it needs the token like every endpoint but ``health`` when the server is not on loopback or strict).
 """
 from __future__ import annotations
 
 import dataclasses
+import hmac
 import json
-from typing import Any, Callable
+import secrets
+from typing import Any, Callable, Optional
 from urllib.parse import parse_qsl, urlsplit
 
 from mockecs.engine.core import Engine
+from mockecs.state.accounts import check_key
 from mockecs.wire.protocol import HttpRequest, HttpResponse
 from mockecs.world import settings as declared
 from mockecs.world.lifecycle import MODES
+from mockecs.world.validation import check_number, check_text
 
 PREFIX = "/_mockecs/"
 _FAULT_FIELDS = ("action", "code", "message", "status", "times", "latency", "account")
 _TRANSITION_FIELDS = ("mode", "transitions", "delays", "fail", "fail_next")
+
+
+CALLS_PAGE, MAX_CALLS_PAGE = 1000, 10_000  # GET calls: default and largest page
 
 
 class ControlError(Exception):
@@ -44,9 +54,38 @@ def _json(status: int, body: Any) -> HttpResponse:
     return HttpResponse(status, {"Content-Type": "application/json;charset=utf-8"}, data)
 
 
+TOKEN_HEADER = "x-mockecs-token"  # or "Authorization: Bearer <token>"
+OPEN_ENDPOINTS = ("health",)  # answered without the token (readiness probes; no state, no secrets)
+MAX_FAIL_NEXT = 10_000  # queued failures per kind
+MAX_DELAY = 10 * 365 * 86400  # s of mock time
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _redacted(key: dict) -> dict:
+    """A key without its secret and token: the control API never answers with them."""
+    return {k: v for k, v in key.items() if k not in ("access_key_secret", "security_token")}
+
+
+def _whole(query: dict, name: str, default: int) -> int:
+    text = query.get(name)
+    if text is None:
+        return default
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise ControlError(f"{name} must be a whole number >= 0, not {text[:40]!r}")
+    return int(text)
+
+
 class ControlApi:
-    def __init__(self, engine: Engine) -> None:
+    """``token``: required (``X-Mockecs-Token: <token>`` or ``Authorization: Bearer <token>``) on every
+    endpoint but health whenever ``loopback`` is False or strict signature mode is on."""
+
+    def __init__(self, engine: Engine, token: Optional[str] = None, loopback: bool = True) -> None:
         self.engine = engine
+        self.token = token or new_token()
+        self.loopback = loopback
         self.routes: dict[str, dict[str, Callable[[dict, dict], Any]]] = {
             "health": {"GET": self.health},
             "reset": {"POST": self.reset},
@@ -68,15 +107,33 @@ class ControlApi:
         handler = methods.get(request.method.upper())
         if handler is None:
             return _json(405, {"error": f"{request.method} not allowed on {parts.path}", "allowed": sorted(methods)})
+        if name not in OPEN_ENDPOINTS and not self._authorised(request):
+            return _json(401, {"error": "this control endpoint needs the server's control token: send "
+                                        "'X-Mockecs-Token: <token>' or 'Authorization: Bearer <token>'"})
         try:
             body = json.loads(request.body.decode("utf-8")) if request.body.strip() else {}
             if not isinstance(body, dict):
                 raise ControlError("the request body must be a JSON object")
-            return _json(200, handler(body, dict(parse_qsl(parts.query))))
+            answer = handler(body, dict(parse_qsl(parts.query)))
+            return answer if isinstance(answer, HttpResponse) else _json(200, answer)
         except ControlError as err:
             return _json(err.status, {"error": str(err)})
         except (ValueError, TypeError, KeyError) as err:  # bad JSON, bad types, missing fields
             return _json(400, {"error": f"{type(err).__name__}: {err}"})
+        except RecursionError:  # JSON nested thousands deep
+            return _json(400, {"error": "the request body is nested too deeply"})
+
+    def token_required(self) -> bool:
+        return not self.loopback or self.engine.config.strict_signatures
+
+    def _authorised(self, request: HttpRequest) -> bool:
+        if not self.token_required():
+            return True
+        given = request.headers.get(TOKEN_HEADER, "")
+        auth = request.headers.get("authorization", "")
+        if not given and auth[:7].lower() == "bearer ":
+            given = auth[7:].strip()
+        return hmac.compare_digest(given.encode(), self.token.encode())
 
     # -- endpoints ----------------------------------------------------------------------
     def health(self, body: dict, query: dict) -> dict:
@@ -101,16 +158,21 @@ class ControlApi:
         return {"imported": sum(len(recs) for recs in (body.get("store") or {}).values())}
 
     def get_accounts(self, body: dict, query: dict) -> dict:
-        return self.engine.accounts.export()
+        exported = self.engine.accounts.export()
+        return {**exported, "keys": [_redacted(key) for key in exported["keys"]]}
 
     def add_account(self, body: dict, query: dict) -> dict:
+        unknown = set(body) - {"account_id", "access_key_id", "access_key_secret", "security_token"}
+        if unknown:
+            raise ControlError(f"unknown account fields: {', '.join(sorted(unknown))}")
         if "account_id" not in body:
             raise ControlError("account_id is required")
         if "access_key_id" not in body:
             return {"account_id": self.engine.accounts.add_account(body["account_id"])}
+        check_key(body, "account")  # every field first: nothing is added when one is wrong
         cred = self.engine.accounts.add_key(body["account_id"], body["access_key_id"], body["access_key_secret"],
                                             body.get("security_token"))
-        return dataclasses.asdict(cred)
+        return _redacted(dataclasses.asdict(cred))
 
     def advance_clock(self, body: dict, query: dict) -> dict:
         if not isinstance(body.get("seconds"), (int, float)):
@@ -155,21 +217,33 @@ class ControlApi:
             raise ControlError(f"mode must be one of {', '.join(MODES)}")
         fail = body.get("fail", {})
         if isinstance(fail, list):  # a list of ids fails each with the default message
-            fail = dict.fromkeys(fail, None)
-        for key, value in (("delays", body.get("delays", {})), ("fail", fail),
-                           ("fail_next", body.get("fail_next", {}))):
+            fail = dict.fromkeys(fail, None) if all(isinstance(i, str) for i in fail) else fail
+        delays, fail_next = body.get("delays", {}), body.get("fail_next", {})
+        for key, value in (("delays", delays), ("fail", fail), ("fail_next", fail_next)):
             if not isinstance(value, dict):
                 raise ControlError(f"{key} must be an object" + (" or a list of ids" if key == "fail" else ""))
-        for key in ("delays", "fail_next"):
-            if not all(isinstance(v, dict) for v in body.get(key, {}).values()):
-                raise ControlError(f"each value of {key} must be an object")
+        # Everything is checked before anything changes: a refused request leaves the mode and lifecycle as they were.
+        for target, delay in delays.items():
+            if not isinstance(delay, dict) or set(delay) - {"seconds", "observations"}:
+                raise ControlError(f"delays.{target} must be an object with seconds and/or observations")
+            if delay.get("seconds") is not None:
+                check_number(delay["seconds"], f"delays.{target}.seconds", 0, MAX_DELAY)
+            if delay.get("observations") is not None:
+                check_number(delay["observations"], f"delays.{target}.observations", 0, 1_000_000, whole=True)
+        for resource_id, message in fail.items():
+            check_text(message, f"fail.{resource_id}")
+        for kind, spec in fail_next.items():
+            if not isinstance(spec, dict) or set(spec) - {"message", "count"}:
+                raise ControlError(f"fail_next.{kind} must be an object with message and/or count")
+            check_text(spec.get("message"), f"fail_next.{kind}.message")
+            check_number(spec.get("count", 1), f"fail_next.{kind}.count", 1, MAX_FAIL_NEXT, whole=True)
         engine.config.transitions = mode
-        for target, delay in body.get("delays", {}).items():
+        for target, delay in delays.items():
             engine.lifecycle.delay(target, delay.get("seconds"), delay.get("observations"))
         for resource_id, message in fail.items():
             engine.lifecycle.fail(resource_id, message or "Injected failure.")
-        for kind, spec in body.get("fail_next", {}).items():
-            engine.lifecycle.fail_next(kind, spec.get("message", "Injected failure."), int(spec.get("count", 1)))
+        for kind, spec in fail_next.items():
+            engine.lifecycle.fail_next(kind, spec.get("message") or "Injected failure.", spec.get("count", 1))
         return self.get_transitions(body, query)
 
     def get_faults(self, body: dict, query: dict) -> list:
@@ -183,15 +257,28 @@ class ControlApi:
             raise ControlError(f"unknown fault fields: {', '.join(sorted(unknown))}")
         if not body.get("code") and not body.get("latency"):
             raise ControlError("a fault needs a code or a latency")
-        return dataclasses.asdict(self.engine.inject(**body))
+        return dataclasses.asdict(self.engine.inject(**body))  # which checks every field first
 
     def clear_faults(self, body: dict, query: dict) -> dict:
         self.engine.clear_faults()
         return {"faults": []}
 
-    def get_calls(self, body: dict, query: dict) -> list:
+    def get_calls(self, body: dict, query: dict) -> HttpResponse:
+        """One page of the call record, oldest first: ``?offset=0&limit=1000`` (at most 10,000); the
+        ``X-Mockecs-Total-Count`` header counts all matching calls, ``X-Mockecs-Next-Offset`` is there
+        when more follow. Paged so one read never serialises the whole record while API clients wait."""
         action = query.get("action")
-        return [c.to_dict() for c in list(self.engine.calls) if action in (None, c.action)]
+        offset = _whole(query, "offset", 0)
+        limit = min(_whole(query, "limit", CALLS_PAGE), MAX_CALLS_PAGE)
+        calls = list(self.engine.calls)
+        if action is not None:
+            calls = [c for c in calls if c.action == action]
+        page = [c.to_dict() for c in calls[offset:offset + limit]]
+        response = _json(200, page)
+        response.headers["X-Mockecs-Total-Count"] = str(len(calls))
+        if offset + limit < len(calls):
+            response.headers["X-Mockecs-Next-Offset"] = str(offset + limit)
+        return response
 
     def clear_calls(self, body: dict, query: dict) -> dict:
         self.engine.calls.clear()

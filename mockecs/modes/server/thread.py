@@ -11,19 +11,25 @@ import threading
 from typing import Any, Optional
 
 from mockecs.engine.core import Engine
-from mockecs.modes.server.backends import make_server
+from mockecs.modes.server.backends import is_loopback, make_server
 from mockecs.modes.server.wsgi import make_app
 
 
 class ServerThread:
     def __init__(self, engine: Optional[Engine] = None, host: str = "127.0.0.1", port: int = 0, https: bool = False,
-                 threads: Optional[int] = None, certfile: Optional[str] = None, keyfile: Optional[str] = None) -> None:
+                 threads: Optional[int] = None, certfile: Optional[str] = None, keyfile: Optional[str] = None,
+                 control_token: Optional[str] = None) -> None:
         self.engine = engine if engine is not None else Engine()
         self.host, self.port, self.https, self.threads = host, port, https, threads
         self.certfile, self.keyfile = certfile, keyfile
-        self.app = make_app(self.engine)
+        self.app = make_app(self.engine, control_token, is_loopback(host))
         self.server: Any = None
         self._thread: Optional[threading.Thread] = None
+
+    @property
+    def control_token(self) -> str:
+        """What the control API needs (``X-Mockecs-Token``) off loopback or in strict signature mode."""
+        return self.app.control.token
 
     @property
     def url(self) -> str:

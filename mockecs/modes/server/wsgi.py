@@ -9,13 +9,16 @@ server is their ``HTTP_PROXY``: waitress and cheroot keep the original target in
 from __future__ import annotations
 
 import http
+import json
 from typing import Any, Callable, Iterable, Optional
 from urllib.parse import quote, urlsplit
 
-from mockecs.engine.core import Engine
+from mockecs.engine.core import Engine, new_request_id
+from mockecs.modes.server.backends import MAX_API_BODY, MAX_CONTROL_BODY
 from mockecs.modes.server.control import PREFIX as CONTROL_PREFIX
 from mockecs.modes.server.control import ControlApi
-from mockecs.wire.protocol import HttpRequest
+from mockecs.wire.encoding import error_body, render
+from mockecs.wire.protocol import HttpRequest, HttpResponse
 
 _REASONS = {s.value: f"{s.value} {s.phrase}" for s in http.HTTPStatus}
 _SPECIAL_HEADERS = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
@@ -31,19 +34,53 @@ def _wsgi_text(value: str) -> str:
         return value
 
 
-def read_body(environ: dict) -> bytes:
+def read_body(environ: dict, limit: Optional[int] = None) -> Optional[bytes]:
+    """The request body; None when it is longer than ``limit`` (then it is not read)."""
     stream = environ.get("wsgi.input")
     if stream is None:
         return b""
     length = environ.get("CONTENT_LENGTH")
     if length:
         try:
-            return stream.read(int(length))
+            size = int(length)
         except ValueError:
             return b""
+        if limit is not None and size > limit:
+            _drain(stream, size)
+            return None
+        return stream.read(size)
     if environ.get("wsgi.input_terminated"):  # chunked request body, already de-chunked
-        return stream.read()
+        body = stream.read() if limit is None else stream.read(limit + 1)
+        if limit is not None and len(body) > limit:
+            _drain(stream, None)
+            return None
+        return body
     return b""
+
+
+def _drain(stream: Any, size: Optional[int]) -> None:
+    # Read and drop a refused body (the servers bound it: max_request_body_size), so the client, still
+    # sending, gets the 413 rather than a connection reset.
+    while size is None or size > 0:
+        chunk = stream.read(65536 if size is None else min(size, 65536))
+        if not chunk:
+            break
+        if size is not None:
+            size -= len(chunk)
+
+
+def too_large(environ: dict, control: bool, limit: int) -> HttpResponse:
+    """413 for a body over ``limit``: an ECS error body for the API, ``{"error"}`` for the control API."""
+    message = f"The request body is larger than {limit} bytes."
+    if control:
+        response = HttpResponse(413, {"Content-Type": "application/json;charset=utf-8"},
+                                json.dumps({"error": message}).encode())
+    else:  # [GUESS] the code: the service documents none for this
+        request_id = new_request_id()
+        fmt = "XML" if "format=xml" in environ.get("QUERY_STRING", "").lower() else "JSON"
+        response = render(413, error_body(request_id, environ.get("HTTP_HOST") or "ecs.aliyuncs.com",
+                                          "RequestEntityTooLarge", message), fmt, "Error", request_id)
+    return response
 
 
 def target(environ: dict) -> tuple[str, str, str, str]:
@@ -116,17 +153,24 @@ def _request(environ: dict, body: Optional[bytes] = None) -> tuple[HttpRequest, 
 StartResponse = Callable[..., Any]
 
 
-def make_app(engine: Optional[Engine] = None) -> Callable[[dict, StartResponse], Iterable[bytes]]:
-    """The WSGI callable serving ``engine`` (a new default one if None); ``app.engine`` is it."""
+def make_app(engine: Optional[Engine] = None, control_token: Optional[str] = None,
+             loopback: bool = True) -> Callable[[dict, StartResponse], Iterable[bytes]]:
+    """The WSGI callable serving ``engine`` (a new default one if None); ``app.engine`` is it.
+
+    ``control_token`` (generated if None; ``app.control.token``) guards the control API whenever
+    ``loopback`` is False (the server listens beyond this machine) or strict signatures are on."""
     engine = engine if engine is not None else Engine()
-    control = ControlApi(engine)
+    control = ControlApi(engine, control_token, loopback)
 
     def app(environ: dict, start_response: StartResponse) -> Iterable[bytes]:
-        request, path = _request(environ)
-        if path.startswith(CONTROL_PREFIX):
-            response = control.handle(request)
+        is_control = environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX)
+        limit = MAX_CONTROL_BODY if is_control else MAX_API_BODY
+        body = read_body(environ, limit)
+        if body is None:
+            response = too_large(environ, is_control, limit)
         else:
-            response = engine.handle(request)
+            request, path = _request(environ, body)
+            response = control.handle(request) if path.startswith(CONTROL_PREFIX) else engine.handle(request)
         # Answers never carry their own Content-Length (HttpResponse bodies are whole bytes).
         headers = [*response.headers.items(), ("Content-Length", str(len(response.body)))]
         start_response(_REASONS.get(response.status, f"{response.status} Unknown"), headers)
