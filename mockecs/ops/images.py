@@ -495,8 +495,7 @@ def _from_instance(ctx: Context, instance_id: str, name: Optional[str]) -> tuple
            S("ImageName"), S("Description"), S("ImageFamily"), S("ImageVersion"), S("Architecture"), S("Platform"),
            S("BootMode"), Struct("Features", [S("ImdsSupport")]),
            Struct("SecureBootOptions", [S("SecureBootSupport")]), S("DetectionStrategy"), S("ResourceGroupId"),
-           # CreateImage documents QuotaExceed.Tags (403) for more than 20 tags, not InvalidParameter.
-           Structs("Tag", [S("Key"), S("Value")], max_items=20, error=("QuotaExceed.Tags", 403)), dry_run=True,
+           Structs("Tag", [S("Key"), S("Value")]), dry_run=True,  # more than 20: QuotaExceed.Tags (below)
            idempotent=("InvalidParamter.Conflict",
                        "The specified same token is trying to make requests with different parameters.", 403))
 def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional[str],
@@ -506,6 +505,9 @@ def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional
                  detection_strategy: Optional[str], resource_group_id: Optional[str], tag: Optional[list]) -> dict:
     image_name = image_name or None
     _name_rules(ctx, image_name, description, image_family)
+    if len(tag or ()) > 20:
+        # CreateImage documents QuotaExceed.Tags (not InvalidParameter or InvalidTagCount) for this.
+        raise _err("QuotaExceed.Tags", "The number of tags exceeds the limit of 20 per resource.", 403)
     tags = resources.tags_from_args(tag)
     if architecture and architecture not in ARCHITECTURES:
         raise _err("InvalidArchitecture.Malformed", "The specified Architecture is wrongly formed.")
