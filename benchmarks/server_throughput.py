@@ -3,6 +3,12 @@
     python benchmarks/server_throughput.py                    # waitress (HTTP) and cheroot (HTTPS)
     python benchmarks/server_throughput.py --stacks waitress,cheroot --seconds 3
     python benchmarks/server_throughput.py --soak 30          # 8 clients, a mix of calls, 0 errors allowed
+    python benchmarks/server_throughput.py --workers 1,2      # mockecs server --workers N on Redis, mixed calls
+
+``--workers 1,2`` starts ``mockecs server --workers N --store redis://...`` (a ``redis-server`` of its
+own unless ``--store`` names one) for each N, and measures the soak's mixed read/write calls from 8
+client processes, the servers alternating per round; it then checks that no image was lost or listed
+twice. Target: 2 workers >= 1.6x one worker.
 
 Each server runs in its own process (``--serve``), so that its GIL is not shared with the clients.
 Clients: one ``requests.Session`` (keep-alive) in this process, then 8 client *processes*, each
@@ -343,6 +349,74 @@ def soak(seconds: float, clients: int, threads: int) -> int:
     return 1 if errors or lost or duplicated or unexpected else 0
 
 
+class CliServer:
+    """``mockecs server --workers N`` (the real command) in a subprocess."""
+
+    def __init__(self, workers: int, store: str) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "mockecs", "server", "--port", "0", "--workers",
+                                      str(workers), "--store", store, "--option", "image_quota=1000000000",
+                                      "--log-level", "error"], stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if "serving on" not in line:
+            self.proc.kill()
+            raise RuntimeError(f"mockecs server --workers {workers} did not start: {line!r}")
+        self.url = line.split("serving on ", 1)[1].split()[0]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(30)
+
+
+def workers_scaling(counts: list[int], store: Optional[str], seconds: float, rounds: int, clients: int) -> int:
+    import tempfile
+
+    from tests.redis_server import start_redis
+
+    with tempfile.TemporaryDirectory() as folder:
+        redis = None
+        if store is None:
+            redis, store = start_redis(folder, fsync_always=False)
+        servers = {n: CliServer(n, f"{store}{'&' if '?' in store else '?'}prefix=tp{n}") for n in counts}
+        rates: dict[int, list[float]] = {n: [] for n in counts}
+        problems = 0
+        try:
+            snapshots = {n: _setup_snapshot(s.url) for n, s in servers.items()}
+            made: dict[int, list[dict]] = {n: [] for n in counts}
+            for r in range(rounds):
+                for n in counts if r % 2 == 0 else counts[::-1]:
+                    t0 = time.perf_counter()
+                    done, errors, details, images = run_clients(servers[n].url, clients, seconds, True, snapshots[n])
+                    rates[n].append(done / (time.perf_counter() - t0 - 0.5))
+                    made[n] += images
+                    if errors:
+                        problems += errors
+                        print(f"  {n} workers: {errors} errors: {details[:3]}")
+            for n, server in servers.items():
+                created = set().union(*(m["created"] for m in made[n]))
+                expected = created - set().union(*(m["deleted"] for m in made[n]))
+                listed = _listed_images(server.url)
+                lost, twice = expected - set(listed), len(listed) - len(set(listed))
+                problems += len(lost) + twice + len(set(listed) - expected)
+                print(f"{n} worker(s): {len(created)} images created, {len(listed)} listed after: lost {len(lost)}, "
+                      f"listed twice {twice}, unexpected {len(set(listed) - expected)}")
+        finally:
+            for server in servers.values():
+                server.stop()
+            if redis is not None:
+                redis.terminate()
+    print(f"mixed calls (1/4 CreateImage or DeleteImage) from {clients} client processes, {rounds} rounds of "
+          f"{seconds:g} s, {os.cpu_count()} cores (shared with anything else running)")
+    base = statistics.median(rates[counts[0]])
+    for n in counts:
+        rate = statistics.median(rates[n])
+        print(f"  --workers {n}: {rate:8.0f} requests/s  ({rate / base:.2f}x {counts[0]} worker(s); rounds "
+              f"{', '.join(f'{x:.0f}' for x in rates[n])})")
+    if 2 in rates and 1 in rates:
+        ratio = statistics.median(rates[2]) / statistics.median(rates[1])
+        print(f"2 workers = {ratio:.2f}x 1 worker (target >= 1.6x): {'OK' if ratio >= 1.6 else 'target missed'}")
+    return 1 if problems else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stacks", default="waitress,cheroot-https", help=f"comma-separated: {', '.join(STACKS)}")
@@ -351,8 +425,13 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--threads", type=int, default=0, help="server worker threads (0: the server's default)")
     parser.add_argument("--soak", type=float, metavar="SECONDS", help="soak test instead of throughput")
+    parser.add_argument("--workers", help="comma-separated worker counts: mockecs server --workers N on a store")
+    parser.add_argument("--store", help="with --workers: the shared store (default: a redis-server of its own)")
     parser.add_argument("--serve", choices=["bare", "mockecs"], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.workers:
+        return workers_scaling([int(n) for n in args.workers.split(",")], args.store, args.seconds * 2,
+                               max(3, args.rounds // 2), args.clients)
     if args.serve:
         serve(args.serve, args.stacks, args.threads)
         return 0

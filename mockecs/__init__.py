@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["mock_ecs", "MockECS", "Engine", "Config", "EcsError"]
+__all__ = ["mock_ecs", "MockECS", "current_mock", "Engine", "Config", "EcsError"]
 __version__ = "0.1.0"
 
 _LAZY = {
     "mock_ecs": "mockecs.modes.mock",
     "MockECS": "mockecs.modes.mock",
+    "current_mock": "mockecs.modes.mock",
     "Engine": "mockecs.engine.core",
     "Config": "mockecs.engine.core",
     "EcsError": "mockecs.wire.errors",

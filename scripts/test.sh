@@ -1,9 +1,43 @@
 #!/usr/bin/env bash
-# Sets up everything the test suite needs on a fresh machine, then runs it. README's test command.
+# Sets up everything the test suite needs on a fresh machine (or reuses what is there), then runs it: the
+# README's test command. Extra arguments go to pytest. Lint runs beside the tests and never hides their result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' -e plugins/mockecs-sqlite
+# The Redis store's tests start a real redis-server (Debian's package) on a free port.
+if ! command -v redis-server >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        echo "==> installing redis-server (Debian package) for the Redis store's tests" >&2
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) \
+            || echo "    redis-server could not be installed: the Redis store's tests will skip" >&2
+    else
+        echo "==> redis-server not found and not installable here: the Redis store's tests will skip" >&2
+    fi
+fi
+bash scripts/venv.sh -e '.[test]' -e plugins/mockecs-sqlite -e 'plugins/mockecs-redis[hiredis]'
+echo "==> Node SDK for tests/test_node_sdk.py" >&2
 bash tests/node/install.sh
-.venv/bin/ruff check mockecs plugins tests benchmarks
-exec .venv/bin/python -m pytest "$@"
+if ! command -v chromium >/dev/null 2>&1; then  # Debian's browser for tests/test_dashboard.py (no download of its own)
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        echo "==> installing chromium (Debian package) for the dashboard tests" >&2
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+            || echo "    chromium could not be installed: the dashboard tests will skip" >&2
+    else
+        echo "==> chromium not found and not installable here: the dashboard tests will skip" >&2
+    fi
+fi
+echo "==> ruff (beside the tests; its result follows theirs)" >&2
+lint_log=$(mktemp)
+.venv/bin/ruff check mockecs plugins tests benchmarks >"$lint_log" 2>&1 &
+lint_pid=$!
+echo "==> pytest $*" >&2
+status=0
+.venv/bin/python -m pytest "$@" || status=$?
+lint=0
+wait "$lint_pid" || lint=$?
+echo "==> ruff: $( [ "$lint" = 0 ] && echo "clean" || echo "FAILED")" >&2
+[ "$lint" = 0 ] || cat "$lint_log" >&2
+rm -f "$lint_log"
+if [ "$status" = 0 ] && [ "$lint" != 0 ]; then
+    status=$lint
+fi
+exit "$status"

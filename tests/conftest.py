@@ -8,6 +8,23 @@ from mockecs.modes.mock import MockECS
 pytest_plugins = ["pytester"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def mockecs_data_dir(tmp_path_factory):
+    """The mockecs CA (``mockecs.modes.server.tls``) of this test run, not the user's; server subprocesses
+    inherit it."""
+    import os
+
+    from mockecs.modes.server.tls import DATA_DIR_ENV
+
+    saved = os.environ.get(DATA_DIR_ENV)
+    os.environ[DATA_DIR_ENV] = str(tmp_path_factory.mktemp("mockecs-data"))
+    yield os.environ[DATA_DIR_ENV]
+    if saved is None:
+        del os.environ[DATA_DIR_ENV]
+    else:
+        os.environ[DATA_DIR_ENV] = saved
+
+
 @pytest.fixture
 def mock():
     with MockECS() as m:

@@ -12,6 +12,8 @@ import threading
 
 import pytest
 
+from mockecs.state.store import run
+
 IMAGE = {"ImageId": "m-1", "ImageName": "base", "Tags": {"Tag": [{"TagKey": "env", "TagValue": "测试"}]},
          "Size": 40, "Shared": False, "Nested": {"list": [1, 2, {"a": None}]}}
 
@@ -37,6 +39,20 @@ def test_put_get_delete(store):
         txn.delete("image", "m-missing")  # deleting nothing is no error
         assert txn.get("image", "m-1") is None
     assert get(store, "image", "m-1") is None
+
+
+def test_records_keep_their_json_types(store):
+    """Records of one shape written one after another (a store may keep them relative to each other)."""
+    first = {"a": True, "b": 1, "c": 1.5, "d": {"x": [1, {"y": None}]}, "e": "", "f": [{"k": 0}]}
+    second = {"a": 1, "b": True, "c": 1, "d": {"x": [1, {"y": False}]}, "e": "", "f": [{"k": False}]}
+    third = {**first, "f": [{"k": False}]}
+    put(store, "image", "m-1", first)
+    put(store, "image", "m-2", second)
+    put(store, "image", "m-3", dict(first))
+    put(store, "image", "m-4", third)
+    for id, expected in (("m-1", first), ("m-2", second), ("m-3", first), ("m-4", third)):
+        found = dict(get(store, "image", id))
+        assert json.dumps(found, sort_keys=True) == json.dumps(expected, sort_keys=True), id
 
 
 def test_kinds_are_separate(store):
@@ -169,13 +185,15 @@ def test_concurrent_increments_are_exact(store):
     errors = []
     start = threading.Barrier(threads_n)
 
+    def increment(txn):
+        n = txn.get("counter", "c")["n"]
+        txn.put("counter", "c", {"n": n + 1}, [("n", str(n + 1))])
+
     def work():
         try:
             start.wait()
             for _ in range(per_thread):
-                with store.transaction() as txn:
-                    n = txn.get("counter", "c")["n"]
-                    txn.put("counter", "c", {"n": n + 1}, [("n", str(n + 1))])
+                run(store, increment)  # a shared store may answer Conflict: run() tries again
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -189,6 +207,93 @@ def test_concurrent_increments_are_exact(store):
         assert txn.get("counter", "c") == {"n": threads_n * per_thread}
         assert txn.ids("counter", ("n", str(threads_n * per_thread))) == {"c"}
         assert txn.count("counter", ("n", "1")) == 0
+
+
+def _ordered(store, n=30):
+    """``n`` records under ("owner", "1"), keys out of insertion order, some keys shared (ties by id)."""
+    with store.transaction() as txn:
+        for i in range(n):
+            key = f"2024-01-{(i * 7) % n:02d}" if i % 5 else "2024-01-00"
+            txn.put("image", f"m-{i:02d}", {"i": i}, [("owner", "1"), ("parity", str(i % 2))], key)
+    expected = {}
+    for i in range(n):
+        key = f"2024-01-{(i * 7) % n:02d}" if i % 5 else "2024-01-00"
+        expected[f"m-{i:02d}"] = key
+    return sorted((key, id) for id, key in expected.items())
+
+
+def test_ordered_pages_and_counts(store):
+    ascending = _ordered(store)
+    with store.transaction() as txn:
+        assert [tuple(e) for e in txn.page("image", ("owner", "1"), 0, 100)] == ascending
+        assert [tuple(e) for e in txn.page("image", ("owner", "1"), 0, 100, newest_first=True)] == ascending[::-1]
+        for offset, limit in ((0, 10), (10, 10), (25, 10), (29, 1), (30, 5), (100, 10), (3, 0)):
+            assert [tuple(e) for e in txn.page("image", ("owner", "1"), offset, limit)] == \
+                ascending[offset:offset + limit]
+            assert [tuple(e) for e in txn.page("image", ("owner", "1"), offset, limit, True)] == \
+                ascending[::-1][offset:offset + limit]
+        odd = [e for e in ascending if int(e[1][2:]) % 2]
+        assert [tuple(e) for e in txn.page("image", ("parity", "1"), 2, 5)] == odd[2:7]
+        assert txn.count("image", ("owner", "1")) == 30 and txn.count("image", ("parity", "1")) == 15
+        assert txn.page("image", ("owner", "nobody"), 0, 10) == []
+        assert txn.page("snapshot", ("owner", "1"), 0, 10) == []
+
+
+def test_ordered_pages_follow_rewrites_deletes_and_rollback(store):
+    _ordered(store, 10)
+    with store.transaction() as txn:
+        txn.put("image", "m-03", {"i": 3}, [("owner", "1")], "2099")  # moves to the end, leaves "parity"
+        txn.delete("image", "m-00")
+        txn.put("image", "m-new", {}, [("owner", "1")])  # no key: sorts first
+    with store.transaction() as txn:
+        page = [tuple(e) for e in txn.page("image", ("owner", "1"), 0, 2, newest_first=True)]
+        assert page[0] == ("2099", "m-03")
+        assert [tuple(e) for e in txn.page("image", ("owner", "1"), 0, 1)] == [("", "m-new")]
+        assert "m-03" not in {id for _, id in txn.page("image", ("parity", "1"), 0, 100)}
+        assert txn.count("image", ("owner", "1")) == 10
+    before = [tuple(e) for e in _page_all(store)]
+    with pytest.raises(RuntimeError):
+        with store.transaction() as txn:
+            txn.put("image", "m-05", {}, [("owner", "1")], "0000")
+            txn.delete("image", "m-03")
+            txn.put("image", "m-zz", {}, [("owner", "1")], "2100")
+            assert txn.count("image", ("owner", "1")) == 10
+            raise RuntimeError
+    assert [tuple(e) for e in _page_all(store)] == before
+
+
+def _page_all(store):
+    with store.transaction() as txn:
+        return txn.page("image", ("owner", "1"), 0, 1000)
+
+
+def test_order_survives_snapshot_restore_export_import(store):
+    ascending = _ordered(store, 12)
+    snap = store.snapshot()
+    dump = store.export()
+    assert json.loads(json.dumps(dump)) == dump
+    assert {item.get("key", "") for item in dump["image"].values()} == {key for key, _ in ascending}
+    with store.transaction() as txn:
+        txn.put("image", "m-00", {}, [("owner", "1")], "9999")
+    store.restore(snap)
+    assert [tuple(e) for e in _page_all(store)] == ascending
+    store.reset()
+    assert _page_all(store) == []
+    store.import_(json.loads(json.dumps(dump)))
+    assert [tuple(e) for e in _page_all(store)] == ascending
+    assert store.export() == dump
+
+
+def test_batched_reads_see_the_transactions_writes(store):
+    _ordered(store, 6)
+    with store.transaction() as txn:
+        txn.put("image", "m-new", {"v": "new"}, [("owner", "1"), ("parity", "1")], "x")
+        txn.delete("image", "m-01")
+        found = txn.get_many("image", ["m-00", "m-01", "m-new", "m-missing", "m-00"])
+        assert [r and (r.get("i"), r.get("v")) for r in found] == [(0, None), None, (None, "new"), None, (0, None)]
+        assert txn.counts("image", [("owner", "1"), ("parity", "1"), ("parity", "0"), ("owner", "9")]) == \
+            [6, 3, 3, 0]
+        assert txn.get_many("image", []) == [] and txn.counts("image", []) == []
 
 
 def test_reopened_store_sees_committed_writes_only(store, reopen):

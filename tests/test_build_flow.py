@@ -3,7 +3,8 @@ through ``mockecs server`` as a plain HTTP proxy (``HTTP_PROXY``), in that clien
 
 That client sends every request as an absolute-form ``POST http://ecs-cn-hangzhou.aliyuncs.com/?...`` (all
 parameters in the query, whatever the RegionId), and before each call tries ``CONNECT
-location-readonly.aliyuncs.com:443``. Here the old Python SDK carries the requests (``CommonRequest`` with
+location-readonly.aliyuncs.com:443`` (tunnelled by the server's HTTPS proxy; without the mockecs CA trusted
+its TLS handshake fails at once). Here the old Python SDK carries the requests (``CommonRequest`` with
 that domain and method, through its vendored ``requests`` and the ``HTTP_PROXY`` variable), and a raw socket
 sends the CONNECT. At the end the images, copies, tags and shares exist and every temporary resource is gone.
 """
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 from typing import Any
 
+import certifi
 import pytest
 import requests
 from aliyunsdkcore.acs_exception.exceptions import ServerException
@@ -53,13 +56,18 @@ class Builder:
         self.client = AcsClient(AK, SK, REGION)
 
     def connect_probe(self) -> None:
-        # The Go SDK asks the location service first; a clean refusal, not a hang or a recorded call.
+        # The Go SDK asks the location service first. The server tunnels Alibaba Cloud hosts (its HTTPS proxy,
+        # mockecs.modes.server.proxy) with a certificate of the mockecs CA, which this client does not trust:
+        # the handshake fails at once, a clean failure, not a hang or a recorded call.
         host, port = self.server.netloc.rsplit(":", 1)
         with socket.create_connection((host, int(port)), timeout=10) as sock:
             sock.sendall(b"CONNECT location-readonly.aliyuncs.com:443 HTTP/1.1\r\n"
                          b"Host: location-readonly.aliyuncs.com:443\r\n\r\n")
             status = sock.recv(4096).split(b"\r\n", 1)[0]
-        assert status.startswith(b"HTTP/1.1 ") and not status.startswith(b"HTTP/1.1 200"), status
+            assert status == b"HTTP/1.1 200 Connection established", status
+            with pytest.raises(ssl.SSLCertVerificationError):
+                ssl.create_default_context(cafile=certifi.where()).wrap_socket(
+                    sock, server_hostname="location-readonly.aliyuncs.com")
 
     def call(self, action: str, **params: Any) -> dict:
         self.connect_probe()

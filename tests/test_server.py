@@ -38,6 +38,7 @@ class ServerProcess:
             self.log.close()
             raise AssertionError(f"server did not start: {line!r}, see {log_path}: "
                                  + open(log_path, encoding="utf-8", errors="replace").read()[-2000:])
+        self.line = line[0].rstrip("\n")
         self.url = line[0].split("serving on ", 1)[1].split()[0]
         self.netloc = self.url.split("://", 1)[1]
         token_line = self.proc.stdout.readline()  # the second line: the control API's token
@@ -251,13 +252,20 @@ def test_control_transitions_as_the_readme_documents(clean):
 
 
 # -- HTTPS -------------------------------------------------------------------------------
-def test_https_self_signed(tmp_path):
+def test_https_self_signed(tmp_path, monkeypatch):
     pytest.importorskip("cheroot", reason="the server-https extra is not installed")
     from darabonba.runtime import RuntimeOptions
 
+    from mockecs.modes.server.tls import ca_cert_path
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
     srv = ServerProcess("--https", log_path=str(tmp_path / "https.log"))
     try:
         assert srv.url.startswith("https://")
+        # the certificate is signed by the mockecs CA: trusting it is enough
+        assert requests.get(srv.url + "/" + QUERY, verify=ca_cert_path(), timeout=10).status_code == 200
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             assert "cn-hangzhou" in regions_new_sdk(srv.netloc, "HTTPS", RuntimeOptions(ignore_ssl=True))
@@ -270,13 +278,16 @@ def test_https_self_signed(tmp_path):
             assert json.loads(out.stdout)["status"] == "ok"
     finally:
         assert srv.stop() == 0
+    # no private key left behind in a temporary directory (it was there only while being loaded)
+    left = [p for p in temp.rglob("*") if p.is_file() and b"PRIVATE KEY" in p.read_bytes()]
+    assert left == [] and list(temp.iterdir()) == []
 
 
 def test_https_with_given_certificate_verifies(tmp_path):
     pytest.importorskip("cheroot", reason="the server-https extra is not installed")
-    from mockecs.modes.server.tls import self_signed
+    from mockecs.modes.server.tls import server_certificate
 
-    cert, key = self_signed(["127.0.0.1"], directory=str(tmp_path))
+    cert, key = server_certificate(["127.0.0.1"], directory=str(tmp_path))
     with ServerThread(https=True, certfile=cert, keyfile=key) as srv:
         assert srv.url.startswith("https://127.0.0.1:")
         assert "cn-hangzhou" in regions_new_sdk(srv.netloc, "HTTPS", ca=cert)

@@ -9,15 +9,21 @@ import textwrap
 import pytest
 
 from mockecs.state.store import MemoryStore
+from tests.redis_server import redis_server, redis_url  # noqa: F401 - fixtures
 from tests.store_conformance import *  # noqa: F403 - the suite's test functions
 
 sqlite_store = pytest.importorskip("mockecs_sqlite", reason="plugins/mockecs-sqlite is not installed")
 
 
-@pytest.fixture(params=["memory", "sqlite-file"])
+@pytest.fixture(params=["memory", "sqlite-file", "redis"])
 def backend(request, tmp_path):
     if request.param == "memory":
         return MemoryStore, None
+    if request.param == "redis":
+        from mockecs_redis import RedisStore, parse_url
+
+        url = request.getfixturevalue("redis_url")
+        return (lambda: RedisStore(*parse_url(url))), url
     path = str(tmp_path / "state.db")
     return (lambda: sqlite_store.SqliteStore(path)), path
 
@@ -81,3 +87,12 @@ def test_sqlite_kill_9_mid_transaction(tmp_path):
             assert txn.ids("image", ("owner", "2")) == set()
     finally:
         store.close()
+
+
+def test_redis_urls():
+    redis_store = pytest.importorskip("mockecs_redis", reason="plugins/mockecs-redis is not installed")
+    assert redis_store.parse_url("redis://h:1/2") == ("redis://h:1/2", "mockecs:", False)
+    assert redis_store.parse_url("redis://h:1/2?prefix=x&reads=serializable") == ("redis://h:1/2", "x:", True)
+    assert redis_store.parse_url("sqlite:///x.db") is None
+    with pytest.raises(ValueError, match="reads= is committed or serializable"):
+        redis_store.parse_url("redis://h:1/2?reads=sometimes")

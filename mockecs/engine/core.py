@@ -13,16 +13,17 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import mockecs.ops  # noqa: F401  (importing the package registers every operation)
 from mockecs.engine.actions import known_action
 from mockecs.engine.config import Config
+from mockecs.engine.shared import Shared
 from mockecs.ops.registry import REGISTRY, Context, Operation
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
 from mockecs.state.plugins import make_store, plugin_manager
-from mockecs.state.store import check_exported, put_exported
+from mockecs.state.store import check_exported, put_exported, run
 from mockecs.wire.encoding import error_body, plain, render
 from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
 from mockecs.wire.protocol import ApiRequest, HttpRequest, HttpResponse, decode
@@ -53,6 +54,7 @@ class Call:
     request_id: str
     time: float
     size: int = field(default=0, repr=False, compare=False)  # bytes it counts for in the record's bound
+    latency_ms: float = 0.0  # time the engine took to answer
 
     def to_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__, params=dict(self.params))
@@ -179,6 +181,9 @@ class Engine:
         self.plugins.hook.mockecs_configure_engine(engine=self)
         self.accounts.freeze_base()
         self._load_persisted()
+        # On a store other engines share, the clock, lifecycle settings, faults and run-time accounts
+        # live there too (mockecs.engine.shared); in memory they stay in this engine.
+        self.shared = Shared(self, Fault) if getattr(self.store, "shared", False) else None
 
     # Accounts, keys and the clock offset added at run time live in the store too (kinds below),
     # so that a persistent store keeps them across restarts and a reset forgets them.
@@ -193,11 +198,15 @@ class Engine:
         self.clock.on_change = self._persist_clock
 
     def _persist_account(self, what: str, value: Any) -> None:
-        with self.store.transaction() as txn:
+        def write(txn: Any) -> None:
             if what == "account":
                 txn.put("mockecs_account", value, {"account_id": value})
             else:
                 txn.put("mockecs_key", value.access_key_id, dict(vars(value)))
+            if self.shared is not None:
+                self.shared.changed(txn)
+
+        run(self.store, write)
 
     def _persist_clock(self, offset: float) -> None:
         with self.store.transaction() as txn:
@@ -222,6 +231,8 @@ class Engine:
         self.calls.clear()
         with self._fault_lock:
             self.faults = []
+        if self.shared is not None:
+            self.shared.stamp = None  # (the store's stamp went with the reset)
 
     def inject(self, action: str = "*", code: Optional[str] = None, message: Optional[str] = None,
                status: int = 400, times: Optional[int] = 1, latency: float = 0.0,
@@ -244,13 +255,23 @@ class Engine:
         if code == "Throttling" and message is None:
             message = "Request was denied due to user flow control."
         fault = Fault(action, code, message or "Injected by mockecs.", status, times, latency, account)
-        with self._fault_lock:
-            self.faults.append(fault)
-        return fault
+
+        def change() -> Fault:
+            with self._fault_lock:
+                self.faults.append(fault)
+            return fault
+
+        return self._change_faults(change)
 
     def clear_faults(self) -> None:
-        with self._fault_lock:
-            self.faults = []
+        def change() -> None:
+            with self._fault_lock:
+                self.faults = []
+
+        self._change_faults(change)
+
+    def _change_faults(self, change: Callable[[], Any]) -> Any:
+        return change() if self.shared is None else self.shared.update("faults", change)
 
     def export_state(self) -> dict:
         """Everything a test created, as JSON: store records, accounts and keys, the clock offset."""
@@ -286,18 +307,22 @@ class Engine:
             self.clock.advance(float(data["clock_offset"]) - self.clock.offset)
 
     def _take_fault(self, action: str, account: Optional[str]) -> Optional[Fault]:
-        with self._fault_lock:
-            for fault in self.faults:
-                if fault.action in ("*", action) and fault.account in (None, account):
-                    if fault.times is not None:
-                        fault.times -= 1
-                        if fault.times <= 0:
-                            self.faults.remove(fault)
-                    return fault
-        return None
+        def change() -> Optional[Fault]:
+            with self._fault_lock:
+                for fault in self.faults:
+                    if fault.action in ("*", action) and fault.account in (None, account):
+                        if fault.times is not None:
+                            fault.times -= 1
+                            if fault.times <= 0:
+                                self.faults.remove(fault)
+                        return fault
+            return None
+
+        return self._change_faults(change)
 
     # -- the request path -------------------------------------------------------------
     def handle(self, http: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
         request_id = new_request_id()
         req: Optional[ApiRequest] = None
         seen: dict[str, Optional[str]] = {}  # account and region, once known, for the call record
@@ -314,12 +339,19 @@ class Engine:
             status, code = 500, "InternalError"
             message = f"The request processing has failed due to some unknown error. ({type(exc).__name__})"
             response = self._error(req, request_id, EcsError("InternalError", message, 500))
-        if self.config.record_calls:
+        record = self.config.record_calls
+        if record:
             raw = len(http.url) + len(http.body)
             params, size = (dict(req.params), raw + _CALL_OVERHEAD) if req and raw <= CALL_VALUE_CHARS else \
                 recorded_params(req.params, raw) if req else ({}, _CALL_OVERHEAD)
-            self.calls.add(Call(req.action if req else None, params, seen.get("account"), seen.get("region"),
-                                status, code, request_id, time.time(), size), self.config)
+        else:
+            params, size = {}, 0
+        # The Call goes with the response too (the server's access log), recorded or not.
+        response.call = call = Call(req.action if req else None, params, seen.get("account"), seen.get("region"),
+                                    status, code, request_id, time.time(), size,
+                                    (time.perf_counter() - started) * 1000)
+        if record:
+            self.calls.add(call, self.config)
         return response
 
     def _error(self, req: Optional[ApiRequest], request_id: str, err: EcsError) -> HttpResponse:
@@ -342,10 +374,13 @@ class Engine:
         if req.version != API_VERSION:
             raise EcsError("InvalidVersion", "Specified parameter Version is not valid.", 400)
 
+        if self.shared is not None:
+            self.shared.sync()  # what other engines on the store changed: clock, faults, accounts ...
         strict = self.config.strict_signatures
         cred = self.accounts.resolve(req.access_key_id, req.security_token, strict)
         if strict:
-            verify(req, cred.access_key_secret, self.accounts.nonce_seen)
+            verify(req, cred.access_key_secret,
+                   self.accounts.nonce_seen if self.shared is None else self.shared.nonce_seen)
         account = seen["account"] = cred.account_id if cred else self.accounts.default_account_id
 
         fault = self._take_fault(action, account) if self.faults else None
@@ -372,7 +407,8 @@ class Engine:
             if dry_run and op.dry_run:
                 raise EcsError(*op.dry_run)
             return body
-        with self.store.transaction() as txn:
+        def transact(txn: Any) -> dict:  # run again from the start if a shared store reports a conflict
+            nonlocal region
             if op.region_of is not None:
                 # The action's metadata declares no RegionId: it finds its resource by id wherever it
                 # lives. Old SDKs still send RegionId (their client's region): used only when the
@@ -392,12 +428,14 @@ class Engine:
                     if seen_token["fingerprint"] != fingerprint:
                         raise EcsError(*op.idempotent)
                     return dict(seen_token["response"])
-            body = op.handler(ctx, args) if op.mapping else op.handler(ctx, **args)
+            body = op.handler(ctx, dict(args)) if op.mapping else op.handler(ctx, **args)
             if dry_run and op.dry_run:
                 raise EcsError(*op.dry_run)  # all checks passed; the transaction rolls back
             if token and op.idempotent:
                 txn.put("client_token", key, {"fingerprint": fingerprint, "response": plain(body)})
-        return body
+            return body
+
+        return run(self.store, transact)
 
     def _host_region(self, req: ApiRequest) -> str:
         return regions.region_from_host(req.host) or self.config.region

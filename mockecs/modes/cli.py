@@ -23,6 +23,14 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 DEFAULT_PORT = 8470
+# Where a store URL's plugin comes from: they are not on PyPI, so no extra can pull them in.
+STORE_PLUGINS = {
+    "sqlite": "the SQLite store is the mockecs-sqlite plugin: pip install ./plugins/mockecs-sqlite from the mockecs "
+              "sources, or pip install 'mockecs-sqlite @ git+<mockecs repository>#subdirectory=plugins/mockecs-sqlite'",
+    "redis": "the Redis store is the mockecs-redis plugin: pip install 'mockecs[redis]' ./plugins/mockecs-redis from "
+             "the mockecs sources, or pip install 'mockecs-redis @ git+<mockecs repository>#subdirectory="
+             "plugins/mockecs-redis'",
+}
 
 
 def read_accounts(path: str) -> list[dict]:
@@ -145,20 +153,28 @@ def build_config(given: dict[str, Any], options: tuple[str, ...], config_file: O
               help="A TOML or JSON file of settings and an [options] table (see docs/settings.md).")
 @click.option("--accounts-file", type=click.Path(exists=True, dir_okay=False),
               help='JSON: {"accounts": [{"account_id", "access_key_id", "access_key_secret", "security_token"}]}.')
-@click.option("--https", is_flag=True, help="Serve HTTPS (self-signed certificate unless --certfile); needs the "
-                                            "server-https extra.")
+@click.option("--https", is_flag=True, help="Serve HTTPS (a certificate signed by the mockecs CA unless --certfile); "
+                                            "needs the server-https extra.")
 @click.option("--certfile", type=click.Path(exists=True, dir_okay=False), help="PEM certificate for --https.")
 @click.option("--keyfile", type=click.Path(exists=True, dir_okay=False), help="PEM key for --certfile.")
 @click.option("--threads", default=None, type=click.IntRange(1, 256),
               help="Worker threads (default for HTTP: none, requests run in the server's I/O loop; 16 for "
                    "HTTPS). Give N when clients must not wait behind a request sleeping on injected latency; "
                    "see mockecs.modes.server.backends.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes answering on the port (pre-forked; HTTP only). More than one needs a shared "
+                   "store: sqlite:///state.db or redis://host:port/db (plugins/mockecs-redis).")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
-              default="info", show_default=True)
+              default="info", show_default=True, help="info logs one line per request (the access log).")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one JSON object per log line, for machines.")
 def server(host: str, port: int, control_token: Optional[str], options: tuple[str, ...], config_file: Optional[str],
            accounts_file: Optional[str], https: bool, certfile: Optional[str], keyfile: Optional[str],
-           threads: Optional[int], log_level: str, **given: Any) -> None:
-    """Serve the fake ECS API (and the control API under /_mockecs/) over HTTP or HTTPS."""
+           threads: Optional[int], workers: int, log_level: str, log_format: str, **given: Any) -> None:
+    """Serve the fake ECS API (and the control API under /_mockecs/) over HTTP or HTTPS.
+
+    Also an HTTPS proxy for unchanged code: HTTPS_PROXY=http://127.0.0.1:8470 with the mockecs CA trusted
+    (see `mockecs ca`)."""
     config = build_config(given, options, config_file)
     # Every input is checked before anything is created or written (an SQLite store included).
     try:
@@ -166,25 +182,51 @@ def server(host: str, port: int, control_token: Optional[str], options: tuple[st
     except (OSError, UnicodeError) as err:
         raise click.UsageError(f"--host {host!r}: not an address to listen on ({err})") from None
     entries = read_accounts(accounts_file) if accounts_file else None
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from mockecs.modes.server import accesslog
+
+    accesslog.configure(log_level, log_format)
     from mockecs.engine.core import Engine
     from mockecs.modes.server.backends import is_loopback, make_server
     from mockecs.modes.server.control import new_token
+    from mockecs.modes.server.tls import authority
+    from mockecs.modes.server.workers import refuse_private_store
+    from mockecs.modes.server.workers import serve as serve_workers
     from mockecs.modes.server.wsgi import make_app
 
     store = config.store
+    refused = refuse_private_store(store, workers)
+    if refused or (workers > 1 and (https or certfile)):
+        raise click.UsageError(refused or f"--workers {workers} serves HTTP only (not --https)")
     try:
         engine = Engine(config)
     except ValueError as err:
         hint = ""
-        if store.startswith("sqlite:") and "no installed mockecs store plugin" in str(err):
-            # The SQLite store is a separate distribution; say where it comes from.
-            hint = " (install the mockecs-sqlite plugin: pip install plugins/mockecs-sqlite from the mockecs sources)"
+        scheme = store.split(":", 1)[0]
+        if scheme in STORE_PLUGINS and "no installed mockecs store plugin" in str(err):
+            hint = f" ({STORE_PLUGINS[scheme]})"  # the store plugins are separate distributions
         raise click.UsageError(str(err) + hint) from None
     except Exception as err:  # a store that cannot open (an SQLite path in a missing directory ...)
         raise click.UsageError(f"--store {store}: {type(err).__name__}: {err}") from None
     loopback = is_loopback(host)
     token = control_token or new_token()
+    if workers > 1:
+        if entries is not None:
+            load_accounts(engine, accounts_file, entries)  # (in the shared store: every worker sees them)
+        engine.store.close()  # each worker opens its own (connections do not survive a fork)
+
+        def worker_app() -> Any:
+            own = Engine(config)
+            if entries is not None:
+                load_accounts(own, accounts_file, entries)
+            return make_app(own, token, loopback)
+
+        def announce(url: str) -> None:
+            click.echo(f"mockecs serving on {url} (store {store}, {workers} workers)")
+            click.echo(f"mockecs control token: {'given with --control-token' if control_token else token}")
+            sys.stdout.flush()
+
+        serve_workers(worker_app, host, port, workers, threads, announce)
+        return
     try:
         srv = make_server(make_app(engine, token, loopback), host, port, threads, https or bool(certfile),
                           certfile, keyfile)
@@ -202,10 +244,15 @@ def server(host: str, port: int, control_token: Optional[str], options: tuple[st
         threading.Thread(target=srv.stop, daemon=True).start()
 
     signal.signal(signal.SIGTERM, _stop)
+    try:
+        ca_path = authority().cert_path  # made now, so that clients can trust it before their first request
+    except (OSError, RuntimeError) as err:
+        ca_path = f"unavailable ({err})"
     click.echo(f"mockecs serving on {srv.url} (store {store})", err=False)
     shown = "given with --control-token" if control_token else token
     click.echo(f"mockecs control token: {shown} (X-Mockecs-Token or Authorization: Bearer; required "
                f"{'now' if not loopback or config.strict_signatures else 'off loopback or in strict mode'})")
+    click.echo(banner(srv, engine, ca_path, certfile))
     sys.stdout.flush()
     try:
         srv.serve_forever()
@@ -213,6 +260,51 @@ def server(host: str, port: int, control_token: Optional[str], options: tuple[st
         srv.stop()
     finally:
         engine.store.close()
+
+
+def banner(srv: Any, engine: Any, ca_path: str, certfile: Optional[str] = None) -> str:
+    """The start-up banner's details, after its first two lines (``mockecs serving on URL ...``, for scripts,
+    and the control token)."""
+    config = engine.config
+    lines = [f"  store: {config.store}; catalog: {len(engine.catalog.images)} images; region: {config.region}; "
+             f"strict signatures: {'on' if config.strict_signatures else 'off'}; transitions: {config.transitions}",
+             f"  control API and dashboard: {srv.url}/_mockecs/",
+             f"  CA certificate: {ca_path}"]
+    if srv.url.startswith("https:"):
+        lines.append(f"  HTTPS certificate: {certfile or f'issued by the mockecs CA (trust {ca_path})'}")
+    else:
+        lines.append(f"  HTTPS proxy: HTTPS_PROXY={srv.url} with the CA certificate trusted (mockecs ca)")
+    return "\n".join(lines)
+
+
+@main.command("ca")
+@click.option("--trust-certifi", is_flag=True,
+              help="Add the CA to certifi's bundle in this Python (the current Alibaba Cloud Python SDK trusts "
+                   "only that bundle).")
+@click.option("--untrust-certifi", is_flag=True, help="Remove it from certifi's bundle again.")
+@click.option("--bundle", is_flag=True, help="Print instead the path of a bundle of the public CAs plus the mockecs "
+                                             "CA, for SSL_CERT_FILE in a process that also reaches real hosts.")
+def ca_command(trust_certifi: bool, untrust_certifi: bool, bundle: bool) -> None:
+    """Print the path of the mockecs CA certificate (made on first use), to trust for HTTPS through the proxy.
+
+    \b
+    export SSL_CERT_FILE=$(mockecs ca --bundle) REQUESTS_CA_BUNDLE=$(mockecs ca --bundle)
+    export NODE_EXTRA_CA_CERTS=$(mockecs ca) ALIBABA_CLOUD_CA_BUNDLE=$(mockecs ca --bundle)
+    mockecs ca --trust-certifi                          # the current Python SDK
+    """
+    from mockecs.modes.server.tls import add_to_bundle, authority, combined_bundle, remove_from_bundle
+
+    path = authority().cert_path
+    if trust_certifi or untrust_certifi:
+        try:
+            import certifi
+        except ImportError as err:
+            raise click.ClickException("certifi is not installed in this Python") from err
+        certifi_bundle = certifi.where()
+        changed = add_to_bundle(certifi_bundle, path) if trust_certifi else remove_from_bundle(certifi_bundle)
+        verb = ("added to" if trust_certifi else "removed from") if changed else "unchanged:"
+        click.echo(f"mockecs CA {verb} {certifi_bundle}", err=True)
+    click.echo(combined_bundle(path) if bundle else path)
 
 
 @main.command("settings")

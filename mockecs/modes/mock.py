@@ -6,34 +6,51 @@ Three transports are patched while a mock is active:
 - the old SDK's vendored ``requests`` through ``responses`` with ``target=``;
 - ``aiohttp`` (the current SDK's ``*_async`` methods) through a small patch (:mod:`mockecs.modes.aio`).
 
-Only ECS endpoints (and hosts the user adds) are answered; other hosts pass through to
-whatever was there before (the network, or a user's own ``responses`` mock), or become a
-clear connection error with ``passthrough=False``.
+ECS endpoints (and hosts the user adds) are answered by the engine. Nothing else of Alibaba Cloud reaches
+the network either (:mod:`mockecs.modes.offline`): other ``*.aliyuncs.com`` products get an error naming
+the product (``passthrough=["sts.aliyuncs.com"]`` lets chosen hosts through), the instance metadata
+server answers as an instance with a RAM role, and fake access keys are in the environment. Other hosts
+pass through to whatever was there before (the network, or a user's own ``responses`` mock), or become
+a clear connection error with ``passthrough=False``.
 """
 from __future__ import annotations
 
 import asyncio
 import functools
+import importlib
 import inspect
 import re
 import threading
 import unittest
-from typing import Any, Callable, Iterable, Optional, TypeVar
+from typing import Any, Callable, Iterable, Optional, TypeVar, Union
 
 from mockecs.engine.core import Config, Engine
+from mockecs.modes.offline import (
+    ECS_HOST,
+    METADATA_HOST,
+    AttributePatch,
+    FakeCredentialsEnv,
+    MetadataServer,
+    intercept_pattern,
+    product_error,
+)
 from mockecs.wire.protocol import HttpRequest, HttpResponse, lowered_headers
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# ecs.aliyuncs.com, ecs-cn-hangzhou.aliyuncs.com, ecs.<region>.aliyuncs.com, ecs-vpc.<region>.aliyuncs.com
-ECS_HOST = r"ecs(?:-vpc)?(?:[.-][a-z0-9-]+?)?(?:-vpc)?\.aliyuncs\.com"
 _VENDORED = "aliyunsdkcore.vendored.requests.adapters.HTTPAdapter.send"
+_RAM_ROLE_SIGNER = "aliyunsdkcore.auth.signers.ecs_ram_role_signer"  # the old SDK reads the metadata with urlopen
+_METHODS = ("GET", "POST", "PUT", "DELETE", "HEAD", "PATCH")
 _current = threading.local()
 _active: list[MockECS] = []  # started mocks, innermost last (see current_mock)
 
 
+def _alternatives(hosts: Iterable[str]) -> list[str]:
+    return [ECS_HOST] + [re.escape(h) for h in hosts]
+
+
 def _url_pattern(hosts: Iterable[str]) -> re.Pattern:
-    alternatives = [ECS_HOST] + [re.escape(h) for h in hosts]
+    alternatives = _alternatives(hosts)
     return re.compile(r"^https?://(?:{})(?::\d+)?(?:[/?]|$)".format("|".join(alternatives)), re.IGNORECASE)
 
 
@@ -76,16 +93,24 @@ class _DefaultResponsesBridge:
 class MockECS:
     """An active fake ECS: use as a decorator, a context manager (sync or async), or start()/stop()."""
 
-    def __init__(self, engine: Optional[Engine] = None, *, hosts: Iterable[str] = (), passthrough: bool = True,
-                 config: Optional[Config] = None, **settings: Any) -> None:
+    def __init__(self, engine: Optional[Engine] = None, *, hosts: Iterable[str] = (),
+                 passthrough: Union[bool, Iterable[str]] = True, config: Optional[Config] = None,
+                 **settings: Any) -> None:
         if engine is None:
             engine = Engine(config or Config(**settings))
         self.engine = engine
         self.hosts = tuple(hosts)
-        self.passthrough = passthrough
+        # True: hosts outside Alibaba Cloud reach the network; False: nothing does; a list: those hosts (Alibaba
+        # Cloud ones included) reach the network too.
+        self.passthrough = passthrough if isinstance(passthrough, bool) else True
+        self.passthrough_hosts = () if isinstance(passthrough, bool) else tuple(h.lower() for h in passthrough)
+        self._ecs = _url_pattern(self.hosts)
+        self._pattern = intercept_pattern(_alternatives(self.hosts), self.passthrough_hosts)
+        self.metadata = MetadataServer(engine)
         self._patchers: list[Any] = []
         self._depth = 0
         self._lock = threading.Lock()
+        self._server: Any = None  # see dashboard_url
 
     # -- convenience views on the engine -------------------------------------------------
     @property
@@ -102,6 +127,16 @@ class MockECS:
     def inject(self, *args: Any, **kwargs: Any) -> Any:
         return self.engine.inject(*args, **kwargs)
 
+    def dashboard_url(self) -> str:
+        """The dashboard of this mock's engine: a server thread on a free loopback port, started on the first
+        call and stopped with the mock (needs the ``dashboard`` extra). Open it while a test is paused."""
+        with self._lock:
+            if self._server is None:
+                from mockecs.modes.server.thread import ServerThread  # only when asked: keeps the mock light
+
+                self._server = ServerThread(engine=self.engine).start()
+            return self._server.dashboard_url
+
     # -- patching ----------------------------------------------------------------------
     def _answer(self, method: str, url: str, headers: Any, body: Any) -> HttpResponse:
         if isinstance(body, str):
@@ -110,7 +145,11 @@ class MockECS:
             body = b""
         elif not isinstance(body, (bytes, bytearray)):
             body = b""  # a streamed body (file, generator): not what the SDKs send (aio converts its own)
-        return self.engine.handle(HttpRequest(method, url, lowered_headers(headers), bytes(body), lowered=True))
+        if self._ecs.match(url):
+            return self.engine.handle(HttpRequest(method, url, lowered_headers(headers), bytes(body), lowered=True))
+        if url.split("/", 3)[2].split(":", 1)[0] == METADATA_HOST:
+            return self.metadata.answer(method, url, headers)
+        return product_error(method, url, headers, bytes(body))
 
     def _responses_callback(self, request: Any) -> tuple[int, dict, bytes]:
         resp = self._answer(request.method, request.url, request.headers, request.body)
@@ -121,8 +160,8 @@ class MockECS:
 
         mock = responses.RequestsMock(assert_all_requests_are_fired=False, target=target,
                                       real_adapter_send=_resolve(target))
-        pattern = _url_pattern(self.hosts)
-        for method in ("GET", "POST"):
+        pattern = self._pattern
+        for method in _METHODS:
             mock.add_callback(method, pattern, callback=self._responses_callback)
         if self.passthrough:
             mock.add_passthru(re.compile(r".*"))
@@ -135,7 +174,7 @@ class MockECS:
     def _start_aiohttp(self) -> None:
         try:
             from mockecs.modes.aio import AiohttpPatch
-            patch = AiohttpPatch(_url_pattern(self.hosts), self._answer, self.passthrough)
+            patch = AiohttpPatch(self._pattern, self._answer, self.passthrough)
             patch.start()
         except ImportError:  # aiohttp is optional for users of the sync SDKs
             return
@@ -153,7 +192,10 @@ class MockECS:
                 pass  # the old SDK is not installed
             else:
                 self._start_responses(_VENDORED)
+                signer = importlib.import_module(_RAM_ROLE_SIGNER)
+                self._patchers.append(AttributePatch(signer, "urlopen", self.metadata.urlopen).start())
             self._start_aiohttp()
+            self._patchers.append(FakeCredentialsEnv().start())
             _active.append(self)
         return self
 
@@ -164,6 +206,9 @@ class MockECS:
                 return
             if self in _active:
                 _active.remove(self)
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
             while self._patchers:
                 patcher = self._patchers.pop()
                 patcher.stop(allow_assert=False) if hasattr(patcher, "add_passthru") else patcher.stop()
@@ -197,10 +242,7 @@ def _decorate(target: Any, make: Callable[[], MockECS]) -> Any:
             # run() covers setUp, the test and tearDown: each test gets its own fresh mock.
             target.run = _decorate(target.run, make)
             return target
-        for name, member in list(vars(target).items()):
-            if name.startswith("test") and callable(member):
-                setattr(target, name, _decorate(member, make))
-        return target
+        return _decorate_plain_class(target, make)
     if asyncio.iscoroutinefunction(target):
         @functools.wraps(target)
         async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -213,6 +255,62 @@ def _decorate(target: Any, make: Callable[[], MockECS]) -> Any:
         with make():
             return target(*args, **kwargs)
     return wrapper
+
+
+_CLASS_MOCK = "_mockecs_class_mock"  # the mock a test class instance's setup_method started
+
+
+def _decorate_plain_class(target: type, make: Callable[[], MockECS]) -> type:
+    """Each test gets a fresh mock that is active from ``setup_method`` to ``teardown_method`` (as moto does)."""
+    setup, teardown = getattr(target, "setup_method", None), getattr(target, "teardown_method", None)
+
+    def call(hook: Any, self: Any, method: Any) -> None:
+        if hook is not None:  # pytest passes the method only to hooks that take it
+            hook(self, method) if hook.__code__.co_argcount > 1 else hook(self)
+
+    def setup_method(self: Any, method: Any = None) -> None:
+        mock = make().start()
+        setattr(self, _CLASS_MOCK, mock)
+        try:
+            call(setup, self, method)
+        except BaseException:
+            delattr(self, _CLASS_MOCK)
+            mock.stop()
+            raise
+
+    def teardown_method(self: Any, method: Any = None) -> None:
+        try:
+            call(teardown, self, method)
+        finally:
+            mock = self.__dict__.pop(_CLASS_MOCK, None)
+            if mock is not None:
+                mock.stop()
+
+    target.setup_method, target.teardown_method = setup_method, teardown_method
+    for name, member in list(vars(target).items()):
+        if name.startswith("test") and callable(member):
+            setattr(target, name, _in_class_mock(member, make))
+    return target
+
+
+def _in_class_mock(test: Any, make: Callable[[], MockECS]) -> Any:
+    """A test method that runs in its instance's mock, or (called outside pytest) in a fresh one."""
+    if asyncio.iscoroutinefunction(test):
+        @functools.wraps(test)
+        async def async_method(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if _CLASS_MOCK in vars(self):
+                return await test(self, *args, **kwargs)
+            async with make():
+                return await test(self, *args, **kwargs)
+        return async_method
+
+    @functools.wraps(test)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if _CLASS_MOCK in vars(self):
+            return test(self, *args, **kwargs)
+        with make():
+            return test(self, *args, **kwargs)
+    return method
 
 
 def mock_ecs(func: Any = None, **settings: Any) -> Any:

@@ -3,6 +3,7 @@
 Options (command line flag / ini key, see ``docs/pytest.md``)::
 
     --mockecs-store / mockecs_store                 memory:// (``{worker}`` expands to the xdist worker id)
+    --mockecs-shared / mockecs_shared               xdist workers share one fake through that store
     --mockecs-region / mockecs_region               cn-hangzhou
     --mockecs-transitions / mockecs_transitions     instant | realistic
     --mockecs-strict-signatures / mockecs_strict_signatures
@@ -59,6 +60,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--mockecs-option", dest="mockecs_options", action="append", default=[], metavar="NAME=VALUE",
                     help="a behaviour option (repeatable): " + ", ".join(declared.OPTION_BY_NAME))
     parser.addini("mockecs_options", type="linelist", default=[], help="behaviour options, one NAME=VALUE a line")
+    shared_help = ("every xdist worker answers from one fake: the store (redis://... or sqlite:///file, no {worker}) "
+                   "is reset once when the run starts, not before each test; tests keep apart by account")
+    group.addoption("--mockecs-shared", dest="mockecs_shared", action="store_true", default=None, help=shared_help)
+    parser.addini("mockecs_shared", type="bool", default=False, help=shared_help)
 
 
 def worker_id(config: pytest.Config) -> str:
@@ -101,6 +106,7 @@ class _Session:
         self.pytest_config = config
         self._config: Optional[Any] = None
         self._engine: Optional[Any] = None
+        self.shared = bool(config.getoption("mockecs_shared") or config.getini("mockecs_shared"))
 
     @property
     def config(self) -> Any:
@@ -131,6 +137,27 @@ def pytest_configure(config: pytest.Config) -> None:
         "hosts=(), passthrough=True): configure the mockecs fixtures for this test, class or module")
     session = config.stash[_SESSION] = _Session(config)
     session.config  # noqa: B018  (checked now: a bad setting is one usage error, not one error per test)
+    if session.shared:
+        _start_shared(session, config)
+
+
+def _start_shared(session: _Session, config: pytest.Config) -> None:
+    """``--mockecs-shared``: the store must outlive a process; the run (not each test) starts it empty."""
+    from mockecs.engine.core import Engine
+
+    store = session.config.store
+    if "{worker}" in (config.getoption("mockecs_store") or config.getini("mockecs_store") or ""):
+        raise pytest.UsageError("mockecs: --mockecs-shared: the store URL names {worker}, so the workers "
+                                "would not share it")
+    engine = Engine(copy.deepcopy(session.config))
+    try:
+        if not getattr(engine.store, "shared", False):
+            raise pytest.UsageError(f"mockecs: --mockecs-shared needs a store the workers share "
+                                    f"(redis://host:port/db or sqlite:///file), not {store}")
+        if not hasattr(config, "workerinput"):  # the controller (or a run without xdist): once, before any test
+            engine.reset()
+    finally:
+        engine.store.close()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -180,7 +207,10 @@ def ecs_mock(request: pytest.FixtureRequest) -> Iterator[Any]:
         engine = Engine(cfg)
     else:
         engine = session.engine()
-        engine.reset()
+        if session.shared:
+            engine.calls.clear()  # this process' record of this test's calls; the world goes on
+        else:
+            engine.reset()
     mock = MockECS(engine, **{k: settings[k] for k in _MOCK_SETTINGS if k in settings})
     try:
         with mock:

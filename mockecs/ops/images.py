@@ -205,6 +205,12 @@ def _mappings(record: Mapping[str, Any]) -> list[dict]:
     return list((record.get("DiskDeviceMappings") or {}).get("DiskDeviceMapping") or ())
 
 
+# Arguments that narrow a DescribeImages listing beyond its alias and statuses (the index cannot answer them).
+_NARROWING = ("image_name", "image_family", "os_type", "architecture", "resource_group_id",
+              "snapshot_id", "usage", "tags", "filters", "itype")
+_NARROWING_FLAGS = ("image_id", "usable", "is_support_io_optimized", "is_support_cloudinit", "image_owner_id")
+
+
 def _source(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
     """The smallest indexed set of images the query can match; never a scan of the store."""
     alias, is_public, with_community = a["image_owner_alias"], a["is_public"], a["with_community"]
@@ -222,6 +228,8 @@ def _source(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
         found = images.stored(ctx, resource_groups.term(a["resource_group_id"]))  # catalog images have none
     elif a["image_name"] and alias == "self" and ctx.config.options.get("image_name_match") == "exact":
         found = images.stored(ctx, ("name", f"{ctx.account}|{ctx.region}|{a['image_name']}"))
+    elif a["image_name"] and alias == "self" and len(a["image_name"]) >= 3:
+        found = images.named_like(ctx, a["image_name"])  # the predicate checks the substring itself
     else:
         return images.candidates(ctx, alias, is_public, include_community_in_default=with_community)
     return (r for r in found if images.can_see(ctx, r) and _in_scope(ctx, r, alias, is_public, with_community))
@@ -282,6 +290,12 @@ def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
     a["tags"] = _tag_wanted(a["tag"]) if a["tag"] else []
     # The metadata: IsPublic defaults to false, which leaves community images out of an alias-less query.
     a["with_community"] = ctx.engine.config.options["describe_default_includes_community"]
+    if not any(a[k] for k in _NARROWING) and all(a[k] is None for k in _NARROWING_FLAGS):  # (ImageId: a flag)
+        # Only the alias and statuses narrow the listing: the ordered indexes answer it.
+        found = images.listing(ctx, alias, a["is_public"], a["with_community"], a["statuses"])
+        page = found.page((page_number - 1) * page_size, page_size)
+        return {"RegionId": ctx.region, "TotalCount": found.total, "PageNumber": page_number,
+                "PageSize": page_size, "Images": {"Image": images.views(ctx, list(page))}}
     test = _predicate(ctx, a)
     matched = [r for r in _source(ctx, a) if test(r)]
     name = a["image_name"]
@@ -297,7 +311,7 @@ def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
     ranked = matched if len(matched) < 2 else heapq.nlargest(wanted, matched, key=order)
     page = paging.by_number(ranked, page_number, page_size)
     return {"RegionId": ctx.region, "TotalCount": len(matched), "PageNumber": page_number, "PageSize": page_size,
-            "Images": {"Image": [images.view(ctx, r) for r in page]}}
+            "Images": {"Image": images.views(ctx, list(page))}}
 
 
 # -- CreateImage ----------------------------------------------------------------------------

@@ -60,6 +60,11 @@ def disk_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 resources.TERMS["instance"] = instance_terms
 resources.TERMS["disk"] = disk_terms
+resources.ORDER["instance"] = lambda record: resources.time_key(record.get("_created", 0))  # creation order
+# DescribeDisks' order: (CreationTime, system disk first, Device), then DiskId (Device last: a shorter
+# device name sorts first, as in a tuple).
+resources.ORDER["disk"] = lambda record: \
+    f"{record.get('CreationTime') or ''}\0{int(record.get('Type') != 'system')}\0{record.get('Device') or ''}"
 
 
 # -- shared helpers (also used by mockecs.ops.snapshots) ------------------------------
@@ -70,12 +75,8 @@ def paginate(items: list, page_number: int, page_size: int, next_token: Optional
     ``NextToken``/``MaxResults`` mode when either is sent (``TotalCount`` still given), else
     ``PageNumber``/``PageSize``; a page past the end is empty.
     """
-    if next_token or max_results is not None:
-        size = max_results or 10
-        page, token = paging.by_token(items, size, next_token)
-        return list(page), {"TotalCount": len(items), "NextToken": token, "PageSize": size}
-    return list(paging.by_number(items, page_number, page_size)), {
-        "TotalCount": len(items), "PageNumber": page_number, "PageSize": page_size, "NextToken": ""}
+    start, size, meta = paging.bounds(page_number, page_size, next_token, max_results, len(items))
+    return list(items[start:start + size]), meta
 
 
 def clamp_max_results(max_results: Optional[int], highest: int) -> Optional[int]:
@@ -443,6 +444,7 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
                        filters: Optional[list[dict]], page_number: int, page_size: int, next_token: Optional[str],
                        max_results: Optional[int], public_ip_addresses: Optional[list[str]],
                        eip_addresses: Optional[list[str]]) -> dict:
+    unfiltered = paging.unfiltered(locals())
     windows = _time_filters(filters or [])
     if instance_ids is not None and len(instance_ids) > 100:
         raise EcsError("InvalidParameter", 'The specified parameter "InstanceIds" is not valid.', 400)
@@ -460,6 +462,10 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
              "InstanceTypeFamily": instance_type_family, "ZoneId": zone_id,
              "InstanceChargeType": instance_charge_type, "ResourceGroupId": resource_group_id,
              "KeyPairName": key_pair_name, "InstanceNetworkType": instance_network_type}
+    if unfiltered:
+        page, meta = paging.ordered_page(ctx, "instance", resources.owner_region(ctx.account, ctx.region),
+                                         page_number, page_size, next_token, clamp_max_results(max_results, 100))
+        return {**meta, "Instances": {"Instance": [resources.wire(r) for r in page]}}
     addresses = set(private_ip_addresses or ()) | set(inner_ip_addresses or ())
     named = instance_ids
     if addresses:  # instances by address, through the index; intersected with InstanceIds
@@ -514,6 +520,7 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
                    snapshot_id: Optional[str], disk_name: Optional[str], portable: Optional[bool],
                    encrypted: Optional[bool], resource_group_id: Optional[str], tag: Optional[list[dict]],
                    page_number: int, page_size: int, next_token: Optional[str], max_results: Optional[int]) -> dict:
+    unfiltered = paging.unfiltered({**locals(), "disk_type": None if disk_type == "all" else disk_type})
     if disk_ids is not None and len(disk_ids) > 100:
         raise EcsError("InvalidDiskIds.Malformed", "The amount of specified disk Ids exceeds the limit.", 403)
     if disk_type not in ("all", "system", "data"):
@@ -523,6 +530,10 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
     if status and status not in ("In_use", "Available", "Attaching", "Detaching", "Creating", "ReIniting", "All"):
         raise EcsError("InvalidStatus.ValueNotSupported", "The specified disk status is not supported.", 400)
     wanted_tags = tag_filter(tag)
+    if unfiltered:
+        page, meta = paging.ordered_page(ctx, "disk", resources.owner_region(ctx.account, ctx.region),
+                                         page_number, page_size, next_token, clamp_max_results(max_results, 500))
+        return {**meta, "Disks": {"Disk": [resources.wire(r) for r in page]}}
     matches = []
     for record in resources.mine_among(ctx, "disk", disk_ids, ("instance", instance_id) if instance_id else None,
                                        resource_groups.term(resource_group_id) if resource_group_id else None):

@@ -15,7 +15,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import TAGS as TAGS_MAX_20
 from mockecs.wire.params import B, I, JsonList, L, S, Structs
-from mockecs.world import lifecycle, regions, resource_groups, resources
+from mockecs.world import lifecycle, paging, regions, resource_groups, resources
 from mockecs.world.validation import valid_description, valid_name
 
 NOT_FOUND = error_kind("InvalidSnapshotId.NotFound", "The specified snapshot is not found.", 404)
@@ -35,6 +35,7 @@ def snapshot_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 resources.TERMS["snapshot"] = snapshot_terms
+resources.ORDER["snapshot"] = lambda record: record["CreationTime"]  # listed newest first
 
 
 def make_snapshot(ctx: Context, disk: dict, name: Optional[str] = None, description: Optional[str] = None,
@@ -184,6 +185,7 @@ def describe_snapshots(ctx: Context, snapshot_ids: Optional[list[str]], disk_id:
                        snapshot_link_id: Optional[str], resource_group_id: Optional[str],
                        tag: Optional[list[dict]], filters: Optional[list[dict]], page_number: int, page_size: int,
                        next_token: Optional[str], max_results: Optional[int]) -> dict:
+    unfiltered = paging.unfiltered(locals())
     start, end = creation_window(filters or [])
     if snapshot_ids is not None and len(snapshot_ids) > 100:
         raise EcsError("InvalidSnapshotIds.Malformed",
@@ -199,6 +201,10 @@ def describe_snapshots(ctx: Context, snapshot_ids: Optional[list[str]], disk_id:
     if category and category.lower() not in CATEGORIES:
         raise BAD_CATEGORY
     wanted_tags = tag_filter(tag)
+    if unfiltered:
+        page, meta = paging.ordered_page(ctx, "snapshot", resources.owner_region(ctx.account, ctx.region),
+                                         page_number, page_size, next_token, max_results, newest_first=True)
+        return {**meta, "Snapshots": {"Snapshot": [resources.wire({**r, "Usage": usage_of(ctx, r)}) for r in page]}}
 
     matches = []
     narrower = (("disk", disk_id) if disk_id else None, ("instance", instance_id) if instance_id else None,

@@ -81,6 +81,7 @@ def task_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 resources.TERMS["task"] = task_terms
+resources.ORDER["task"] = lambda record: resources.time_key(record["_created"], descending=True)  # newest first
 
 
 # -- tasks ------------------------------------------------------------------------------
@@ -513,6 +514,12 @@ def describe_tasks(ctx: Context, task_ids: Optional[list[str]], resource_ids: Op
                    end_time: Optional[str], task_group_id: Optional[str], page_number: int, page_size: int) -> dict:
     start, end = _time(start_time, "StartTime"), _time(end_time, "EndTime")
     txn = ctx.txn
+    status = task_status if task_status in FILTERABLE_STATUSES else None
+    if not (task_ids or resource_ids or task_action or status or start is not None or end is not None):
+        page, meta = paging.ordered_page(ctx, "task", resources.owner_region(ctx.account, ctx.region), page_number,
+                                      page_size, None, None)
+        return {"RegionId": ctx.region, "TotalCount": meta["TotalCount"], "PageNumber": page_number,
+                "PageSize": page_size, "TaskSet": {"Task": [summary(t) for t in page]}}
     if task_ids:
         ids = set(task_ids)
     elif resource_ids:
@@ -521,7 +528,6 @@ def describe_tasks(ctx: Context, task_ids: Optional[list[str]], resource_ids: Op
         ids = txn.ids("task", ("action", task_action))
     else:
         ids = txn.ids("task", resources.owner_region(ctx.account, ctx.region))
-    status = task_status if task_status in FILTERABLE_STATUSES else None
     found = []
     for task_id in ids:
         task = resources.get(ctx, "task", task_id)

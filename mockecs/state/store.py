@@ -11,19 +11,52 @@ so a reset costs the same whatever the catalog's size.
 """
 from __future__ import annotations
 
+import json
+import random
 import threading
-from typing import Any, Iterable, Iterator, Mapping, Optional, Protocol
+import time
+from bisect import bisect_left
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Protocol, TypeVar
 
 Term = tuple[str, str]
+Entry = tuple[str, str]  # (sort key, id): one record's place in every ordered term index
+
+
+class Conflict(Exception):
+    """A shared store aborted a transaction because another process changed what it read; nothing of
+    it was applied, and running it again is safe (the engine does, a bounded number of times)."""
+
+
+T = TypeVar("T")
+ATTEMPTS = 200  # a transaction conflicting this often means something is wrong, not busy
+
+
+def run(store: Any, work: Callable[[Any], T], attempts: int = ATTEMPTS) -> T:
+    """``work(txn)`` in one transaction of ``store``, run again (after a short random pause) while a
+    shared store answers :class:`Conflict`; its writes apply once, all or nothing."""
+    for attempt in range(attempts):
+        try:
+            with store.transaction() as txn:
+                return work(txn)
+        except Conflict:
+            if attempt + 1 >= attempts:
+                raise
+            time.sleep(random.random() * min(0.02, 0.0005 * (attempt + 1)))
+    raise AssertionError("unreachable")
 
 
 class Transaction(Protocol):
     def get(self, kind: str, id: str) -> Optional[Mapping[str, Any]]: ...
-    def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = ()) -> None: ...
+    def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None: ...
     def delete(self, kind: str, id: str) -> None: ...
     def ids(self, kind: str, term: Term) -> set[str]: ...
+    def page(self, kind: str, term: Term, offset: int, limit: int,
+             newest_first: bool = False) -> list[Entry]: ...  # (key, id) pairs, ascending or descending
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]: ...
     def count(self, kind: str, term: Optional[Term] = None) -> int: ...
+    # Batches of the above, for a page: one round trip to a networked store instead of one per record.
+    def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]: ...
+    def counts(self, kind: str, terms: Iterable[Term]) -> list[int]: ...
 
 
 class Store(Protocol):
@@ -57,14 +90,88 @@ def check_exported(data: Any, where: str = "store") -> None:
 
 
 def put_exported(txn: Transaction, data: Mapping[str, Mapping[str, Any]]) -> None:
-    """Write an :meth:`Store.export` dump (``{kind: {id: {"record", "terms"}}}``) through ``txn``."""
+    """Write an :meth:`Store.export` dump (``{kind: {id: {"record", "terms"[, "key"]}}}``) through ``txn``."""
     for kind, recs in data.items():
         for id, item in recs.items():
-            txn.put(kind, id, item["record"], [tuple(t) for t in item.get("terms", ())])
+            txn.put(kind, id, item["record"], [tuple(t) for t in item.get("terms", ())], item.get("key") or "")
+
+
+class Dumps:
+    """``import_``, ``snapshot`` and ``restore`` of a store whose snapshot is its export (SQLite, Redis):
+    a restore is a reset and an import, in one transaction where the store can hold both."""
+
+    def import_(self, data: dict) -> None:
+        with self.transaction() as txn:  # type: ignore[attr-defined]
+            put_exported(txn, data)
+
+    def snapshot(self) -> Any:
+        return self.export()  # type: ignore[attr-defined]
+
+    def restore(self, snapshot: Any) -> None:
+        with self.transaction():  # type: ignore[attr-defined]
+            self.reset()  # type: ignore[attr-defined]
+            self.import_(snapshot)
+
+
+def exported(record: Any, terms: Iterable[Any], key: str) -> dict:
+    """One record of an export dump (the sort key only when there is one)."""
+    item = {"record": record, "terms": [list(t) for t in terms]}
+    if key:
+        item["key"] = key
+    return item
+
+
+def window(size: int, offset: int, limit: int, newest_first: bool) -> tuple[int, int]:
+    """The slice ``[start, end)`` of an ascending sequence of ``size`` holding one page."""
+    if newest_first:
+        return max(0, size - offset - limit), max(0, size - offset)
+    return min(size, offset), min(size, offset + limit)
+
+
+Packed = tuple  # (field names, values): a record as the memory store keeps it
+_SMALL = 96  # nested values whose JSON is at most this long are shared between records (interned)
+
+
+class _Dict(tuple):
+    """A nested dict, packed like a record: (shape, values)."""
+
+    __slots__ = ()
+
+
+class _Diff(tuple):
+    """A record's values as (position, value, ...) pairs where they differ from its shape's template."""
+
+    __slots__ = ()
+
+
+_CONTAINERS = frozenset({dict, list, tuple, _Dict})
+
+
+def _unpack(shape: tuple, values: tuple) -> dict:
+    names, template = shape
+    if values.__class__ is _Diff:  # only the fields that differ from the shape's first record
+        full = list(template)
+        for at, value in zip(values[::2], values[1::2]):
+            full[at] = value
+        values = full
+    out = dict(zip(names, values))
+    for name, value in out.items():
+        cls = value.__class__
+        if cls is _Dict:
+            out[name] = _unpack(*value)
+        elif cls is list and value and value[0].__class__ is _Dict:
+            out[name] = [_unpack(*v) if v.__class__ is _Dict else v for v in value]
+    return out
 
 
 class MemoryStore:
-    """Dicts behind one re-entrant lock; an undo log makes each transaction atomic."""
+    """Dicts behind one re-entrant lock; an undo log makes each transaction atomic.
+
+    Each term's index is a sorted list of ``(key, id)`` entries; a record's one entry tuple is
+    shared by all its terms (a list slot per term, no per-term copies), and its terms are the index's
+    own key tuples. Records are kept packed: one shared tuple of field names per shape, a tuple of
+    values per record, small nested values (``{"SecureBootSupport": "unsupported"}``, empty tag
+    lists ...) shared by every record that has them; :meth:`Transaction.get` unpacks a fresh dict."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -73,32 +180,66 @@ class MemoryStore:
     # -- whole-store operations -----------------------------------------------------
     def reset(self) -> None:
         with self._lock:
-            self._records: dict[str, dict[str, dict]] = {}
-            self._terms: dict[tuple[str, str], tuple[Term, ...]] = {}
-            self._index: dict[tuple[str, str, str], set[str]] = {}
+            self._records: dict[str, dict[str, Packed]] = {}
+            # (kind, id) -> (index keys (kind, name, value), entry)
+            self._terms: dict[tuple[str, str], tuple[tuple[tuple[str, str, str], ...], Entry]] = {}
+            self._index: dict[tuple[str, str, str], list[Entry]] = {}
+            self._keys: dict[tuple[str, str, str], tuple[str, str, str]] = {}  # each index key once
+            self._shapes: dict[tuple[str, ...], tuple[tuple[str, ...], tuple]] = {}  # names -> (names, template)
+            self._small: dict[str, Any] = {}  # JSON text -> the one shared value
+
+    def pack(self, record: Mapping[str, Any]) -> Packed:
+        names = tuple(record)
+        small = self._small
+        values = []
+        for value in record.values():
+            if value.__class__ is dict or value.__class__ is list:
+                text = json.dumps(value, separators=(",", ":"), default=str)
+                if len(text) <= _SMALL:
+                    value = small.setdefault(text, value) if len(small) < 100_000 else small.get(text, value)
+                elif value.__class__ is dict:
+                    value = _Dict(self.pack(value))
+                elif value and value[0].__class__ is dict:  # a list of dicts (disk mappings ...)
+                    value = [_Dict(self.pack(v)) if v.__class__ is dict else v for v in value]
+            values.append(value)
+        shape = self._shapes.get(names)
+        if shape is None:  # the first record of a shape gives the template its later records are told from
+            shape = self._shapes[names] = (names, tuple(values))
+            return shape, shape[1]
+        # Containers count as the template's only when they are its very object (small ones are shared by
+        # their JSON text): == would take [{"k": 0}] for [{"k": False}].
+        diff = [x for at, (value, usual) in enumerate(zip(values, shape[1])) if value is not usual
+                and (value.__class__ is not usual.__class__ or value.__class__ in _CONTAINERS or value != usual)
+                for x in (at, value)]
+        return shape, (_Diff(diff) if len(diff) < len(values) else tuple(values))
 
     def snapshot(self) -> Any:
         with self._lock:
             return (
-                {k: dict(v) for k, v in self._records.items()},
+                {k: dict(v) for k, v in self._records.items() if v},
                 dict(self._terms),
-                {k: set(v) for k, v in self._index.items()},
+                {k: list(v) for k, v in self._index.items()},
+                dict(self._keys),
             )
 
     def restore(self, snapshot: Any) -> None:
-        records, terms, index = snapshot
+        records, terms, index, keys = snapshot
         with self._lock:
             self._records = {k: dict(v) for k, v in records.items()}
             self._terms = dict(terms)
-            self._index = {k: set(v) for k, v in index.items()}
+            self._index = {k: list(v) for k, v in index.items()}
+            self._keys = dict(keys)
 
     def export(self) -> dict:
         with self._lock:
-            return {
-                kind: {id: {"record": rec, "terms": [list(t) for t in self._terms.get((kind, id), ())]}
-                       for id, rec in recs.items()}
-                for kind, recs in self._records.items()
-            }
+            out = {}
+            for kind, recs in self._records.items():
+                if recs:
+                    out[kind] = {}
+                    for id, packed in recs.items():
+                        keys, (key, _) = self._terms.get((kind, id), ((), ("", id)))
+                        out[kind][id] = exported(_unpack(*packed), [k[1:] for k in keys], key)
+            return out
 
     def import_(self, data: dict) -> None:
         with self.transaction() as txn:
@@ -118,7 +259,7 @@ class _MemoryTransaction:
 
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
-        self.undo: list[tuple[str, str, Optional[dict], tuple[Term, ...]]] = []
+        self.undo: list[tuple[str, str, Optional[Packed], tuple[Term, ...], str]] = []
 
     def __enter__(self) -> _MemoryTransaction:
         self.store._lock.acquire()
@@ -133,49 +274,87 @@ class _MemoryTransaction:
 
     def get(self, kind: str, id: str) -> Optional[Mapping[str, Any]]:
         recs = self.store._records.get(kind)
-        return recs.get(id) if recs else None
+        packed = recs.get(id) if recs else None
+        return _unpack(*packed) if packed is not None else None
 
-    def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = ()) -> None:
-        self._write(kind, id, record, tuple(terms))
+    def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None:
+        self._write(kind, id, self.store.pack(record), tuple(terms), key)
 
     def delete(self, kind: str, id: str) -> None:
-        if self.get(kind, id) is not None:
-            self._write(kind, id, None, ())
+        recs = self.store._records.get(kind)
+        if recs and id in recs:
+            self._write(kind, id, None, (), "")
 
-    def _write(self, kind: str, id: str, record: Optional[dict], terms: tuple[Term, ...], log: bool = True) -> None:
+    def _write(self, kind: str, id: str, packed: Optional[Packed], terms: tuple[Term, ...], key: str,
+               log: bool = True) -> None:
         store = self.store
         recs = store._records.setdefault(kind, {})
-        old_terms = store._terms.get((kind, id), ())
+        old_keys, old_entry = store._terms.get((kind, id)) or ((), ("", id))
         if log:
-            self.undo.append((kind, id, recs.get(id), old_terms))
+            self.undo.append((kind, id, recs.get(id), tuple(k[1:] for k in old_keys), old_entry[0]))
         index = store._index
-        for name, value in old_terms:
-            ids = index.get((kind, name, value))
-            if ids is not None:
-                ids.discard(id)
-                if not ids:
-                    del index[(kind, name, value)]
-        if record is None:
+        for index_key in old_keys:
+            entries = index.get(index_key)
+            if entries is not None:
+                at = bisect_left(entries, old_entry)
+                if at < len(entries) and entries[at] == old_entry:
+                    del entries[at]
+                if not entries:
+                    del index[index_key]
+                    store._keys.pop(index_key, None)
+        if packed is None:
             recs.pop(id, None)
             store._terms.pop((kind, id), None)
             return
-        recs[id] = record
-        store._terms[(kind, id)] = terms
+        recs[id] = packed
+        entry = (key, id)
+        canonical = store._keys
+        keys = []
         for name, value in terms:
-            index.setdefault((kind, name, value), set()).add(id)
+            index_key = (kind, name, value)
+            index_key = canonical.setdefault(index_key, index_key)
+            keys.append(index_key)
+            entries = index.get(index_key)
+            if entries is None:
+                index[index_key] = [entry]
+            elif entries[-1] < entry:  # the usual case: a new record sorts last
+                entries.append(entry)
+            else:
+                at = bisect_left(entries, entry)
+                if entries[at] != entry:  # (a term given twice indexes the record once)
+                    entries.insert(at, entry)
+        store._terms[(kind, id)] = (tuple(keys), entry)
 
     def rollback(self) -> None:
-        for kind, id, record, terms in reversed(self.undo):
-            self._write(kind, id, record, terms, log=False)
+        for kind, id, record, terms, key in reversed(self.undo):
+            self._write(kind, id, record, terms, key, log=False)
         self.undo.clear()
 
     def ids(self, kind: str, term: Term) -> set[str]:
-        return set(self.store._index.get((kind, term[0], term[1]), ()))
+        return {id for _, id in self.store._index.get((kind, term[0], term[1]), ())}
+
+    def page(self, kind: str, term: Term, offset: int, limit: int, newest_first: bool = False) -> list[Entry]:
+        entries = self.store._index.get((kind, term[0], term[1]))
+        if not entries:
+            return []
+        start, end = window(len(entries), offset, limit, newest_first)
+        found = entries[start:end]
+        if newest_first:
+            found.reverse()
+        return found
 
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
-        return iter(list(self.store._records.get(kind, {}).items()))
+        return iter([(id, _unpack(*packed)) for id, packed in self.store._records.get(kind, {}).items()])
 
     def count(self, kind: str, term: Optional[Term] = None) -> int:
         if term is None:
             return len(self.store._records.get(kind, ()))
         return len(self.store._index.get((kind, term[0], term[1]), ()))
+
+    def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
+        recs = self.store._records.get(kind) or {}
+        return [_unpack(*packed) if packed is not None else None for packed in map(recs.get, ids)]
+
+    def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
+        index = self.store._index
+        return [len(index.get((kind, name, value), ())) for name, value in terms]

@@ -49,6 +49,7 @@ class HttpResponse:
     status: int
     headers: dict[str, str]
     body: bytes
+    call: Any = field(default=None, compare=False, repr=False)  # the engine's record of it (access log)
 
 
 @dataclass

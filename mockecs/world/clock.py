@@ -41,6 +41,8 @@ class Clock:
         self._base: Optional[float] = time.time() if frozen else None
         self._ticks = itertools.count(1)  # next() is atomic: concurrent readers get distinct ticks
         self.on_change: Optional[Callable[[float], None]] = None  # the engine persists the offset
+        # Runs each change (the engine's shared state, on a shared store: the latest offset first).
+        self.apply: Callable[[Callable[[], float]], float] = lambda change: change()
 
     def now(self) -> float:
         if self._frozen_of is not None and self._frozen_of() != (self._base is not None):
@@ -78,15 +80,25 @@ class Clock:
     def advance(self, seconds: float) -> float:
         """Move the clock ``seconds`` on (ValueError, and no change, when the result is no usable time)."""
         seconds = check_offset(seconds)
-        with self._lock:
-            self._offset = offset = check_offset(self._offset + seconds, "the clock offset")
+
+        def change() -> float:
+            with self._lock:
+                self._offset = offset = check_offset(self._offset + seconds, "the clock offset")
+                return offset
+
+        offset = self.apply(change)
         if self.on_change is not None:
             self.on_change(offset)
         return self.now()
 
     def reset(self) -> None:
         with self._lock:
-            self._offset = 0.0
             if self._base is not None:
                 self._base = time.time()  # a reset starts again at the present
                 self._ticks = itertools.count(1)
+        self.set(0.0)
+
+    def set(self, offset: float) -> None:
+        """Take ``offset`` as it is (loaded from a store: no change to report)."""
+        with self._lock:
+            self._offset = float(offset)

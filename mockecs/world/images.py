@@ -12,24 +12,44 @@ from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.wire.encoding import Frozen
 from mockecs.wire.errors import error_kind
-from mockecs.world import marketplace, resources
+from mockecs.world import marketplace, paging, resources
+from mockecs.world.catalog import newest_first_key
 from mockecs.world.context import Context
 
 NOT_FOUND = error_kind("InvalidImageId.NotFound", "The specified ImageId does not exist.", 404)
 STATUSES = ("Creating", "Waiting", "Available", "UnAvailable", "CreateFailed", "Deprecated")
 
 
+def status_terms(name: str, value: str, statuses: Optional[Iterable[str]]) -> list[tuple[str, str]]:
+    """The listing term ``(name, value)`` narrowed to ``statuses`` (None: every status): disjoint terms."""
+    if statuses is None:
+        return [(name, value)]
+    return [(f"{name}_status", f"{value}|{status}") for status in sorted(statuses)]
+
+
+def trigrams(text: str) -> set[str]:
+    return {text[i:i + 3] for i in range(len(text) - 2)}
+
+
 def image_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
-    region = record["_region"]
-    terms = [("name", f"{record['_owner']}|{region}|{record.get('ImageName', '')}")]
+    region, owner, status = record["_region"], record["_owner"], record.get("Status", "")
+    name = record.get("ImageName", "")
+    terms = [("name", f"{owner}|{region}|{name}"),
+             ("owner_region_status", f"{owner}|{region}|{status}")]  # listings by status (ordered)
+    terms.extend(("name3", f"{owner}|{region}|{gram}") for gram in trigrams(name))  # name substrings
     if record.get("ImageFamily"):
         terms.append(("family", f"{region}|{record['ImageFamily']}"))
     for account in record.get("_shares") or ():
         terms.append(("shared", f"{account}|{region}"))
+        terms.append(("shared_status", f"{account}|{region}|{status}"))
     if record.get("_shares"):
         terms.append(("sharing", f"{record['_owner']}|{region}"))  # for the shared-image quota
     if record.get("_public"):
         terms.append(("community", region))
+        terms.append(("community_status", f"{region}|{status}"))
+        # The owner's own community images, which their community listing leaves out.
+        terms.append(("own_community", f"{owner}|{region}"))
+        terms.append(("own_community_status", f"{owner}|{region}|{status}"))
     for mapping in (record.get("DiskDeviceMappings") or {}).get("DiskDeviceMapping") or ():
         if mapping.get("SnapshotId"):
             terms.append(("snapshot", mapping["SnapshotId"]))
@@ -42,10 +62,19 @@ def image_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 resources.TERMS["image"] = image_terms
+resources.ORDER["image"] = lambda record: record.get("CreationTime") or ""  # newest_first_key's order
 
 
 def put(ctx: Context, record: dict) -> dict:
+    _VIEWS.pop(record["ImageId"], None)  # the encoded view of the old record goes with it
     return resources.put(ctx.txn, "image", record)
+
+
+# Custom images' encoded views, by ImageId: (the record it was made from, variant, view). Used only
+# while the record read is still equal to that record (a write that bypassed put() cannot serve a
+# stale view); bounded, as it is shared by every engine of the process.
+_VIEWS: dict[str, tuple[Mapping[str, Any], tuple, Frozen]] = {}
+_VIEWS_MAX = 4096
 
 
 def get_any(ctx: Context, image_id: Optional[str]) -> Optional[Mapping[str, Any]]:
@@ -121,11 +150,18 @@ def subscribed(ctx: Context, product_code: str) -> bool:
     return ctx.txn.get(marketplace.KIND, marketplace.subscription_id(ctx.account, product_code)) is not None
 
 
-def view(ctx: Context, record: Mapping[str, Any]) -> dict:
+def views(ctx: Context, records: list[Mapping[str, Any]]) -> list[dict]:
+    """:func:`view` of a page of records, their usage counted in one store call."""
+    used = ctx.txn.counts("instance", [("image", r["ImageId"]) for r in records]) if records else []
+    return [view(ctx, r, "instance" if n else (r.get("Usage") or "none")) for r, n in zip(records, used)]
+
+
+def view(ctx: Context, record: Mapping[str, Any], used: Optional[str] = None) -> dict:
     """The wire record as the caller sees it: ImageOwnerAlias, IsSelfShared, IsSubscribed, Usage
-    relative to them. Catalog images' views are built once per variant and shared (read-only)."""
+    relative to them (``used``: already known). Catalog images' views are built once per variant and
+    shared (read-only)."""
     alias = alias_for(ctx, record)
-    used = usage(ctx, record)
+    used = used or usage(ctx, record)
     product = record.get("ProductCode")
     if "_region" not in record:  # is_catalog(), inlined on this hot path
         key = (record["ImageId"], alias, subscribed(ctx, product) if product else None, used)
@@ -141,6 +177,10 @@ def view(ctx: Context, record: Mapping[str, Any]) -> dict:
                 out["IsSubscribed"] = key[2]
             found = views[key] = Frozen(out)
         return found
+    variant = (alias, used, subscribed(ctx, product) if product else None)
+    cached = _VIEWS.get(record["ImageId"])
+    if cached is not None and cached[1] == variant and cached[0] == record:
+        return cached[2]  # type: ignore[return-value]
     out = resources.wire(record)
     out["ImageOwnerAlias"] = alias
     out["Usage"] = used
@@ -148,15 +188,36 @@ def view(ctx: Context, record: Mapping[str, Any]) -> dict:
     out["IsPublic"] = bool(record.get("_public"))
     out["IsSelfShared"] = ("True" if record.get("_shares") else "False") if alias == "self" else ""
     if product:
-        out["IsSubscribed"] = subscribed(ctx, product)
-    return out
+        out["IsSubscribed"] = variant[2]
+    frozen = Frozen(out)
+    if len(_VIEWS) >= _VIEWS_MAX:
+        _VIEWS.pop(next(iter(_VIEWS)))  # the oldest entry
+    _VIEWS[record["ImageId"]] = (record, variant, frozen)
+    return frozen  # type: ignore[return-value]
 
 
 def stored(ctx: Context, term: tuple[str, str]) -> Iterable[Mapping[str, Any]]:
     """The store's images under an index term, read-only (not copied: callers must not mutate them);
     only records with a transition in flight are settled to the mock clock."""
+    return stored_ids(ctx, ctx.txn.ids("image", term))
+
+
+def named_like(ctx: Context, fragment: str) -> Iterable[Mapping[str, Any]]:
+    """The caller's images in this region that may have ``fragment`` (3 characters or more) in their
+    name: those under its two rarest trigrams (callers still check the name itself)."""
     txn = ctx.txn
-    for image_id in txn.ids("image", term):
+    grams = [("name3", f"{ctx.account}|{ctx.region}|{gram}") for gram in trigrams(fragment)]
+    terms = sorted(zip(txn.counts("image", grams), grams))
+    ids = txn.ids("image", terms[0][1])
+    if ids and len(terms) > 1:
+        ids &= txn.ids("image", terms[1][1])
+    return (r for r in resources.get_many(ctx, "image", list(ids)) if r is not None)
+
+
+def stored_ids(ctx: Context, ids: Iterable[str]) -> Iterable[Mapping[str, Any]]:
+    """The store's images of ``ids`` (as :func:`stored`)."""
+    txn = ctx.txn
+    for image_id in ids:
         record = txn.get("image", image_id)
         if record is not None and "_pending" in record:
             record = resources.get(ctx, "image", image_id)
@@ -202,6 +263,51 @@ def candidates(ctx: Context, alias: Optional[str], is_public: Optional[bool],
     if include_community_in_default:
         parts.append(community())
     return chain(*parts)
+
+
+def listing(ctx: Context, alias: Optional[str], is_public: Optional[bool], with_community: bool,
+            statuses: Optional[frozenset[str]]) -> paging.Ordered:
+    """What :func:`candidates` lists, narrowed to ``statuses``, as one ordered listing (newest first):
+    the store's parts from ordered status terms, the catalog's parts merged in, nothing else read."""
+    account, region = ctx.account, ctx.region
+    terms: list[tuple[str, str]] = []
+    exclude: dict[tuple[str, str], tuple[str, str]] = {}
+    settle: list[tuple[str, str]] = []
+    extra: list[list[tuple]] = []
+
+    def catalog_part(kind: str, keep: Any = None) -> None:
+        found = [(*newest_first_key(r), r) for r in ctx.engine.catalog.records[kind]
+                 if (statuses is None or r.get("Status") in statuses) and (keep is None or keep(r))]
+        if found:
+            extra.append(found)
+
+    def stored_part(name: str, value: str) -> None:
+        settle.append((name, value))
+        terms.extend(status_terms(name, value, statuses))
+
+    def shared() -> None:
+        stored_part("shared", f"{account}|{region}")
+        catalog_part("shared", lambda r: account in (r.get("_shared_with") or ()))
+
+    def community() -> None:
+        stored_part("community", region)
+        exclude.update(zip(status_terms("community", region, statuses),
+                           status_terms("own_community", f"{account}|{region}", statuses)))
+        catalog_part("community", lambda r: str(r.get("_owner")) != account)
+
+    if alias in ("system", "marketplace"):
+        catalog_part(alias)
+    elif alias == "self":
+        stored_part(*resources.owner_region(account, region))
+    elif alias == "others":
+        community() if is_public else shared()
+    else:
+        catalog_part("system")
+        stored_part(*resources.owner_region(account, region))
+        shared()
+        if with_community:
+            community()
+    return paging.Ordered(ctx, "image", terms, newest_first=True, exclude=exclude, extra=extra, settle=settle)
 
 
 # -- helpers for the image operations (CreateImage, CopyImage, ImportImage, the builder ...) --

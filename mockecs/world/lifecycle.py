@@ -46,6 +46,9 @@ class Lifecycle:
     clock: Optional[Callable[[], float]] = field(default=None, repr=False)
     failed_at: dict[str, float] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Runs each change of the settings: on a shared store the engine loads the latest settings first
+    # and writes them back after, in one store transaction (every engine on the store sees the same).
+    apply: Callable[[Callable[[], Any]], Any] = field(default=lambda change: change(), repr=False)
 
     @property
     def mode(self) -> str:
@@ -56,42 +59,76 @@ class Lifecycle:
         """Make transitions of a kind (``image``, ``copy``, ``snapshot``, ``task``, ``execution``,
         ``instance``, ``vpc``, ``vswitch``, ``eip``, ``disk``: a replaced system disk re-initialising) or of
         one resource id take ``seconds`` of mock time or ``observations`` reads."""
+        def change() -> None:
+            target = self.by_id if "-" in kind_or_id else self.by_kind
+            with self._lock:
+                target[kind_or_id] = Delay(seconds, observations)
+
+        self.apply(change)
+
+    def undelay(self, kind_or_id: str) -> bool:
+        """Forget a :meth:`delay`; True if there was one."""
         target = self.by_id if "-" in kind_or_id else self.by_kind
         with self._lock:
-            target[kind_or_id] = Delay(seconds, observations)
+            return target.pop(kind_or_id, None) is not None
 
     def fail(self, resource_id: str, message: str = "Injected failure.") -> None:
         """Make the transition of ``resource_id`` end in failure: one that starts later, or one
         still running (not one that was already due by the mock clock, even if nobody read it)."""
-        with self._lock:
-            self.failures[resource_id] = message
-            if self.clock is not None:
-                self.failed_at[resource_id] = self.clock()
+        def change() -> None:
+            with self._lock:
+                self.failures[resource_id] = message
+                if self.clock is not None:
+                    self.failed_at[resource_id] = self.clock()
+
+        self.apply(change)
 
     def fail_next(self, kind: str, message: str = "Injected failure.", count: int = 1) -> None:
         """Make the next ``count`` transitions of ``kind`` end in failure: for resources whose id
         a test cannot know in advance. Each claimed id is then listed in :attr:`failures`."""
-        with self._lock:
-            self.next_failures.setdefault(kind, []).extend([message] * count)
+        def change() -> None:
+            with self._lock:
+                self.next_failures.setdefault(kind, []).extend([message] * count)
+
+        self.apply(change)
 
     def claim_failure(self, kind: str, resource_id: str) -> bool:
         """Whether ``resource_id`` must fail: injected by id, or the next failure queued for ``kind``."""
-        with self._lock:
-            if resource_id in self.failures:
-                return True
-            queued = self.next_failures.get(kind)
-            if not queued:
-                return False
-            self.failures[resource_id] = queued.pop(0)
+        if resource_id in self.failures:
             return True
+        if not self.next_failures.get(kind):
+            return False
+
+        def change() -> bool:
+            with self._lock:
+                if resource_id in self.failures:
+                    return True
+                queued = self.next_failures.get(kind)
+                if not queued:
+                    return False
+                self.failures[resource_id] = queued.pop(0)
+                return True
+
+        return self.apply(change)
 
     def reset(self) -> None:
+        self.load({})
+
+    def state(self) -> dict:
+        """The settings as JSON (``load`` takes them back)."""
         with self._lock:
-            self.by_kind.clear()
-            self.by_id.clear()
-            self.failures.clear()
-            self.failed_at.clear()
-            self.next_failures.clear()
+            return {"by_kind": {k: vars(v) for k, v in self.by_kind.items()},
+                    "by_id": {k: vars(v) for k, v in self.by_id.items()},
+                    "failures": dict(self.failures), "failed_at": dict(self.failed_at),
+                    "next_failures": {k: list(v) for k, v in self.next_failures.items()}}
+
+    def load(self, state: dict) -> None:
+        with self._lock:
+            self.by_kind = {k: Delay(**v) for k, v in (state.get("by_kind") or {}).items()}
+            self.by_id = {k: Delay(**v) for k, v in (state.get("by_id") or {}).items()}
+            self.failures = dict(state.get("failures") or {})
+            self.failed_at = dict(state.get("failed_at") or {})
+            self.next_failures = {k: list(v) for k, v in (state.get("next_failures") or {}).items()}
 
     def delay_for(self, kind: str, resource_id: str) -> Delay:
         found = self.by_id.get(resource_id) or self.by_kind.get(kind)

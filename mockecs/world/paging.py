@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
-from typing import Optional, Sequence, TypeVar
+from itertools import islice
+from operator import itemgetter
+from typing import Any, Mapping, Optional, Sequence, TypeVar
 
+from mockecs.state.store import Term
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import I
+from mockecs.world import resources
+from mockecs.world.context import Context
 
 T = TypeVar("T")
 BAD_TOKEN = error_kind("Invalid.NextToken", "The specified NextToken is not valid.", 403)
@@ -47,3 +53,83 @@ def by_number(items: Sequence[T], page_number: int, page_size: int) -> Sequence[
     """Page ``page_number`` (from 1); a page past the end is empty."""
     start = (page_number - 1) * page_size
     return items[start:start + page_size]
+
+
+def bounds(page_number: int, page_size: int, next_token: Optional[str], max_results: Optional[int],
+           total: int) -> tuple[int, int, dict]:
+    """Where a page starts, its size and the paging fields of the answer (spec §1.8):
+    ``NextToken``/``MaxResults`` mode when either is sent (``TotalCount`` still given), else
+    ``PageNumber``/``PageSize``."""
+    if next_token or max_results is not None:
+        size = max_results or 10
+        start = offset(next_token, total)
+        return start, size, {"TotalCount": total, "NextToken": token(start + size) if start + size < total else "",
+                             "PageSize": size}
+    return (page_number - 1) * page_size, page_size, {
+        "TotalCount": total, "PageNumber": page_number, "PageSize": page_size, "NextToken": ""}
+
+
+_KEY_ID = itemgetter(0, 1)
+
+
+class Ordered:
+    """A listing answered from ordered index terms: ``total`` from the terms' counts, :meth:`page`
+    from their ordered indexes, records read only for the page (whatever the store's size).
+
+    ``terms`` are disjoint index terms of ``kind`` whose union is the listing; ``exclude`` maps some of
+    them to a term of records they leave out (a subset, e.g. the caller's own community images, listed
+    as theirs instead); ``extra`` are lists of
+    ``(key, id, record)`` from outside the store (the catalog), already in the listing's order and
+    counted whole; ``settle`` are listing terms (:data:`resources.SCOPES`) whose transitions in flight
+    are settled first, so that status terms are current.
+    """
+
+    def __init__(self, ctx: Context, kind: str, terms: Sequence[Term], newest_first: bool = False,
+                 exclude: Optional[Mapping[Term, Term]] = None, extra: Sequence[Sequence[tuple]] = (),
+                 settle: Sequence[Term] = ()) -> None:
+        for scope in settle:
+            resources.settle_pending(ctx, kind, scope)
+        txn = ctx.txn
+        self.ctx, self.kind, self.terms, self.newest_first, self.extra = ctx, kind, terms, newest_first, extra
+        self.excluded = {term: txn.ids(kind, left_out) for term, left_out in (exclude or {}).items()}
+        self.total = (sum(txn.count(kind, t) for t in terms) - sum(map(len, self.excluded.values()))
+                      + sum(len(e) for e in extra))
+
+    def page(self, start: int, limit: int) -> list[Mapping[str, Any]]:
+        ctx, kind = self.ctx, self.kind
+        want = start + limit
+        streams: list[Sequence[tuple]] = []
+        for term in self.terms:
+            excluded = self.excluded.get(term)
+            entries = ctx.txn.page(kind, term, 0, want + len(excluded or ()), self.newest_first)
+            streams.append([e for e in entries if e[1] not in excluded] if excluded else entries)
+        streams.extend(self.extra)
+        streams = [s for s in streams if s]
+        if len(streams) == 1:
+            chosen: Sequence[tuple] = streams[0][start:want]
+        else:
+            chosen = list(islice(heapq.merge(*streams, key=_KEY_ID, reverse=self.newest_first), start, want))
+        stored = iter(resources.get_many(ctx, kind, [e[1] for e in chosen if len(e) == 2]))
+        # (None: deleted by another process since the page was read, on a store whose reads are
+        # not validated: left out, as the next page will be without it)
+        return [r for r in (e[2] if len(e) > 2 else next(stored) for e in chosen) if r is not None]
+
+
+PAGING_ARGS = frozenset({"ctx", "page_number", "page_size", "next_token", "max_results"})
+
+
+def unfiltered(args: Mapping[str, Any]) -> bool:
+    """Whether a Describe* handler's arguments (its ``locals()`` on entry) name nothing beyond paging:
+    the case :func:`ordered_page` answers from the index (a False flag is a filter; an empty list is not)."""
+    return all(value is None or (value.__class__ in (str, list, dict, tuple) and not value)
+               for name, value in args.items() if name not in PAGING_ARGS)
+
+
+def ordered_page(ctx: Context, kind: str, term: Term, page_number: int, page_size: int,
+                 next_token: Optional[str], max_results: Optional[int],
+                 newest_first: bool = False) -> tuple[list[Mapping[str, Any]], dict]:
+    """One page of the records under a listing term (in the kind's order, see
+    :data:`resources.ORDER`) and the answer's paging fields, as :func:`bounds`."""
+    listing = Ordered(ctx, kind, [term], newest_first, settle=[term])
+    start, size, meta = bounds(page_number, page_size, next_token, max_results, listing.total)
+    return listing.page(start, size), meta

@@ -72,9 +72,24 @@ def parse_iso(text: str) -> Optional[float]:
     return None
 
 
+_NINES = str.maketrans("0123456789", "9876543210")
+
+
+def time_key(ts: float, descending: bool = False) -> str:
+    """A mock-clock time as a sort key (fixed width, 9 decimals: distinct times keep distinct keys, in
+    order); ``descending`` takes the nines' complement, for lists newest first with ties by ascending id."""
+    key = f"{ts:024.9f}"
+    return key.translate(_NINES) if descending else key
+
+
 # -- index terms ---------------------------------------------------------------------
 # Extra terms per kind (images add name/family/snapshot/share terms in mockecs.world.images).
 TERMS: dict[str, Callable[[Mapping[str, Any]], Iterable[Term]]] = {}
+# The sort key per kind: every term of the kind is an ordered index (Transaction.page) in this order.
+ORDER: dict[str, Callable[[Mapping[str, Any]], str]] = {}
+# Listing terms: a record with a transition in flight is also indexed under "pending:<name>", so an
+# ordered page settles exactly those records (paging.Ordered) before it trusts its status terms' counts.
+SCOPES = {"owner_region", "shared", "community"}
 
 
 def owner_region(account: str, region: str) -> Term:
@@ -95,12 +110,22 @@ def terms_for(kind: str, record: Mapping[str, Any]) -> list[Term]:
     extra = TERMS.get(kind)
     if extra is not None:
         terms.extend(extra(record))
+    if "_pending" in record:
+        terms.extend([("pending:" + name, value) for name, value in terms if name in SCOPES])
     return terms
 
 
 def put(txn: Transaction, kind: str, record: dict) -> dict:
-    txn.put(kind, record[ID_FIELD[kind]], record, terms_for(kind, record))
+    order = ORDER.get(kind)
+    txn.put(kind, record[ID_FIELD[kind]], record, terms_for(kind, record), order(record) if order else "")
     return record
+
+
+def settle_pending(ctx: Context, kind: str, scope: Term) -> None:
+    """Settle (to the mock clock) the records under a listing term with a transition in flight: an
+    index lookup of the few in flight, never a scan (each counts as one observation, as a read does)."""
+    for resource_id in ctx.txn.ids(kind, ("pending:" + scope[0], scope[1])):
+        get(ctx, kind, resource_id)
 
 
 ID_FIELD = {
@@ -158,6 +183,16 @@ def get(ctx: Context, kind: str, resource_id: Optional[str]) -> Optional[dict]:
     if "_pending" in record:
         record = put(ctx.txn, kind, lifecycle.settle(ctx, kind, dict(record)))
     return dict(record)
+
+
+def get_many(ctx: Context, kind: str, resource_ids: Iterable[str]) -> list[Optional[dict]]:
+    """Records by id in one store call (a page), as :func:`get` (None where missing)."""
+    out = []
+    for record in ctx.txn.get_many(kind, resource_ids):
+        if record is not None and "_pending" in record:
+            record = put(ctx.txn, kind, lifecycle.settle(ctx, kind, dict(record)))
+        out.append(dict(record) if record is not None else None)
+    return out
 
 
 def is_mine(ctx: Context, record: Optional[Mapping[str, Any]]) -> bool:

@@ -18,6 +18,8 @@ import threading
 import time
 from typing import Any, Callable, Optional
 
+from mockecs.modes.server.proxy import Tunnels, connect_channel
+
 log = logging.getLogger("mockecs.modes.server")
 
 # -- the servers' limits (issue 15.6): no client, idle or slow, holds the server for long ----------
@@ -100,19 +102,24 @@ class WaitressServer:
     scheme = "http"
 
     def __init__(self, app: Callable, host: str = "127.0.0.1", port: int = 0, threads: Optional[int] = None,
-                 idle_timeout: int = IDLE_TIMEOUT, connection_limit: int = CONNECTION_LIMIT) -> None:
+                 idle_timeout: int = IDLE_TIMEOUT, connection_limit: int = CONNECTION_LIMIT, sock: Any = None) -> None:
         import waitress
 
         in_loop = not threads
+        where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
         self._server = waitress.create_server(
-            app, host=host, port=port, threads=threads or 1, ident="mockecs",
+            app, **where, threads=threads or 1, ident="mockecs",
             connection_limit=connection_limit, channel_timeout=idle_timeout, cleanup_interval=1,
             max_request_body_size=MAX_CONTROL_BODY + 1, asyncore_use_poll=True,  # select() stops at fd 1024
             clear_untrusted_proxy_headers=False, _dispatcher=_LoopDispatcher() if in_loop else None,
         )
         if in_loop:
             self._server.channel_class = _loop_channel_class()
+        self.tunnels = Tunnels(app)  # CONNECT: HTTPS_PROXY clients (mockecs.modes.server.proxy)
+        self._server.channel_class = connect_channel(self._server.channel_class, self.tunnels)
         self._server.maintenance = self._maintenance  # the server's loop calls it every cleanup_interval
+        if sock is not None:
+            host = sock.getsockname()[0]
         self.host, self.port = host, int(self._server.effective_port)
         self.url = _url(self.scheme, host, self.port)
         self._stopped = threading.Event()
@@ -145,6 +152,7 @@ class WaitressServer:
             server.trigger.pull_trigger(close_all)
         except OSError:  # already closed
             pass
+        self.tunnels.close()
         self._stopped.wait(timeout)
 
 
@@ -238,8 +246,12 @@ def make_server(app: Callable, host: str = "127.0.0.1", port: int = 0, threads: 
     """A bound, not yet serving server for ``app``; ``.url``, ``.serve_forever()``, ``.stop()``."""
     if not https:
         return WaitressServer(app, host, port, threads)
-    if not certfile:
-        from mockecs.modes.server.tls import self_signed
+    if certfile:
+        return CherootServer(app, host, port, threads or CHEROOT_THREADS, certfile, keyfile)
+    from mockecs.modes.server.tls import authority, pem_files
 
-        certfile, keyfile = self_signed([host])
-    return CherootServer(app, host, port, threads or CHEROOT_THREADS, certfile, keyfile)
+    ca = authority()  # a certificate signed by the mockecs CA; its key is on disk only while loading
+    with pem_files(*ca.issue([host, "localhost", "127.0.0.1", "::1"])) as (certfile, keyfile):
+        server = CherootServer(app, host, port, threads or CHEROOT_THREADS, certfile, keyfile)
+    server.ca_path = ca.cert_path
+    return server

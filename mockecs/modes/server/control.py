@@ -126,6 +126,13 @@ class ControlApi:
     def token_required(self) -> bool:
         return not self.loopback or self.engine.config.strict_signatures
 
+    def authorised(self, request: HttpRequest, token: Optional[str] = None) -> bool:
+        """Whether ``request`` may use the control API: no token is required, or it carries the token in a
+        header, or as ``token`` (the dashboard page's ``?token=``: a browser cannot add headers to a link)."""
+        if token and self.token_required():
+            return hmac.compare_digest(token.encode(), self.token.encode())
+        return self._authorised(request)
+
     def _authorised(self, request: HttpRequest) -> bool:
         if not self.token_required():
             return True

@@ -39,6 +39,11 @@ class ServerThread:
         return self.server.url
 
     @property
+    def dashboard_url(self) -> str:
+        """The dashboard (``/_mockecs/``, needs the ``dashboard`` extra); only once started."""
+        return self.url + "/_mockecs/"
+
+    @property
     def netloc(self) -> str:
         """``127.0.0.1:PORT``: what SDKs take as their endpoint."""
         return self.url.split("://", 1)[1]

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import http
 import json
+from logging import INFO
+from time import perf_counter
 from typing import Any, Callable, Iterable, Optional
 from urllib.parse import quote, urlsplit
 
 from mockecs.engine.core import Engine, new_request_id
+from mockecs.modes.offline import other_product, product_error
+from mockecs.modes.server import accesslog
 from mockecs.modes.server.backends import MAX_API_BODY, MAX_CONTROL_BODY
 from mockecs.modes.server.control import PREFIX as CONTROL_PREFIX
 from mockecs.modes.server.control import ControlApi
+from mockecs.modes.server.dashboard import Dashboard
 from mockecs.wire.encoding import error_body, render
 from mockecs.wire.protocol import HttpRequest, HttpResponse
 
@@ -161,16 +166,29 @@ def make_app(engine: Optional[Engine] = None, control_token: Optional[str] = Non
     ``loopback`` is False (the server listens beyond this machine) or strict signatures are on."""
     engine = engine if engine is not None else Engine()
     control = ControlApi(engine, control_token, loopback)
+    dashboard = Dashboard(engine, control)
+    access_log_on = accesslog.log.isEnabledFor
 
     def app(environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        logging_on = access_log_on(INFO)
+        started = perf_counter() if logging_on else 0.0
         is_control = environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX)
         limit = MAX_CONTROL_BODY if is_control else MAX_API_BODY
         body = read_body(environ, limit)
         if body is None:
             response = too_large(environ, is_control, limit)
+            method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")
         else:
             request, path = _request(environ, body)
-            response = control.handle(request) if path.startswith(CONTROL_PREFIX) else engine.handle(request)
+            method = request.method
+            if path.startswith(CONTROL_PREFIX):
+                response = dashboard.handle(request) if dashboard.handles(path) else control.handle(request)
+            elif other_product(request.split[0]):  # vpc.aliyuncs.com through the proxy: named, not faked
+                response = product_error(request.method, request.url, request.headers, request.body)
+            else:
+                response = engine.handle(request)
+        if logging_on:
+            accesslog.record(method, path, response, (perf_counter() - started) * 1000)
         # Answers never carry their own Content-Length (HttpResponse bodies are whole bytes).
         headers = [*response.headers.items(), ("Content-Length", str(len(response.body)))]
         start_response(_REASONS.get(response.status, f"{response.status} Unknown"), headers)

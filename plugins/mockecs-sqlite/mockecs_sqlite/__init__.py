@@ -1,9 +1,12 @@
 """A mockecs state store in SQLite (``sqlite:///path.db``; ``sqlite://`` is an in-memory database).
 
-Records are JSON text in ``records``; index terms live in ``terms (kind, name, value, id)``, whose
-primary key is the lookup index. One connection behind a re-entrant lock serves all threads; every
-transaction is ``BEGIN IMMEDIATE ... COMMIT`` (``ROLLBACK`` on an exception, ``SAVEPOINT`` when
-nested), in WAL mode with ``synchronous=FULL``: an acknowledged write survives ``kill -9``.
+Records are JSON text in ``records``; index terms live in ``terms (kind, name, value, id, skey)``,
+whose primary key is the lookup index; ``terms_ordered (kind, name, value, skey, id)`` answers ordered pages
+(``ORDER BY skey, id LIMIT``) without reading a record, and ``term_counts`` keeps each term's size
+(SQLite's ``COUNT(*)`` would walk the whole range). One connection behind a re-entrant
+lock serves all threads; every transaction is ``BEGIN IMMEDIATE ... COMMIT`` (``ROLLBACK`` on an
+exception, ``SAVEPOINT`` when nested), in WAL mode with ``synchronous=FULL``: an acknowledged write
+survives ``kill -9``.
 """
 from __future__ import annotations
 
@@ -13,17 +16,25 @@ import threading
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from mockecs.state.hookspecs import hookimpl
-from mockecs.state.store import Term, put_exported
+from mockecs.state.store import Dumps, Entry, Term, exported
 
 __all__ = ["SqliteStore", "plugin"]
 __version__ = "0.1.0"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, terms TEXT NOT NULL,
-                                    PRIMARY KEY (kind, id)) WITHOUT ROWID;
+                                    skey TEXT NOT NULL DEFAULT '', PRIMARY KEY (kind, id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS terms (kind TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL,
-                                  PRIMARY KEY (kind, name, value, id)) WITHOUT ROWID;
+                                  skey TEXT NOT NULL DEFAULT '', PRIMARY KEY (kind, name, value, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS term_counts (kind TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+                                        n INTEGER NOT NULL, PRIMARY KEY (kind, name, value)) WITHOUT ROWID;
+"""
+# Files written before sort keys existed gain the column (every record then sorts by id alone).
+_MIGRATE = ("ALTER TABLE records ADD COLUMN skey TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE terms ADD COLUMN skey TEXT NOT NULL DEFAULT ''")
+_INDEXES = """
 CREATE INDEX IF NOT EXISTS terms_by_record ON terms (kind, id);
+CREATE INDEX IF NOT EXISTS terms_ordered ON terms (kind, name, value, skey, id);
 """
 
 
@@ -36,15 +47,23 @@ def path_of(url: str) -> Optional[str]:
     return None
 
 
-class SqliteStore:
+class SqliteStore(Dumps):
     def __init__(self, path: str = ":memory:") -> None:
         self.path = path
+        self.shared = path != ":memory:"  # a file other processes may open: engines keep their state here
         self._lock = threading.RLock()
         self._depth = 0
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.executescript(_SCHEMA)
+        for table, statement in zip(("records", "terms"), _MIGRATE):
+            if "skey" not in {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}:
+                self._conn.execute(statement)
+                self._conn.execute("DELETE FROM term_counts")
+                self._conn.execute("INSERT INTO term_counts SELECT kind, name, value, COUNT(*) FROM terms "
+                                   "GROUP BY kind, name, value")
+        self._conn.executescript(_INDEXES)
         self._txn = _SqliteTransaction(self._conn)  # holds only the connection: one serves every scope
 
     def transaction(self) -> _Scope:
@@ -63,25 +82,15 @@ class SqliteStore:
         with self.transaction():
             self._conn.execute("DELETE FROM records")
             self._conn.execute("DELETE FROM terms")
+            self._conn.execute("DELETE FROM term_counts")
 
     def export(self) -> dict:
         out: dict[str, dict] = {}
         with self.transaction():
-            for kind, id, data, terms in self._conn.execute("SELECT kind, id, data, terms FROM records ORDER BY 1, 2"):
-                out.setdefault(kind, {})[id] = {"record": json.loads(data), "terms": json.loads(terms)}
+            rows = self._conn.execute("SELECT kind, id, data, terms, skey FROM records ORDER BY 1, 2")
+            for kind, id, data, terms, key in rows:
+                out.setdefault(kind, {})[id] = exported(json.loads(data), json.loads(terms), key)
         return out
-
-    def import_(self, data: dict) -> None:
-        with self.transaction() as txn:
-            put_exported(txn, data)
-
-    def snapshot(self) -> Any:
-        return self.export()
-
-    def restore(self, snapshot: Any) -> None:
-        with self.transaction():
-            self.reset()
-            self.import_(snapshot)
 
     def close(self) -> None:
         with self._lock:
@@ -134,21 +143,49 @@ class _SqliteTransaction:
         row = self.conn.execute("SELECT data FROM records WHERE kind = ? AND id = ?", (kind, id)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = ()) -> None:
-        terms = [(str(name), str(value)) for name, value in terms]
-        self.conn.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)",
-                          (kind, id, json.dumps(record, separators=(",", ":")), json.dumps(terms)))
-        self.conn.execute("DELETE FROM terms WHERE kind = ? AND id = ?", (kind, id))
-        self.conn.executemany("INSERT OR IGNORE INTO terms VALUES (?, ?, ?, ?)",
-                              [(kind, name, value, id) for name, value in terms])
+    def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None:
+        terms = list(dict.fromkeys((str(name), str(value)) for name, value in terms))
+        old_terms, old_key = self._old(kind, id)
+        self.conn.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
+                          (kind, id, json.dumps(record, separators=(",", ":")), json.dumps(terms), key))
+        kept = set(terms) & old_terms if key == old_key else set()  # rows that stay as they are
+        self._unindex(kind, id, old_terms - kept)
+        added = [t for t in terms if t not in kept]
+        self.conn.executemany("INSERT INTO terms VALUES (?, ?, ?, ?, ?)",
+                              [(kind, name, value, id, key) for name, value in added])
+        self.conn.executemany("INSERT INTO term_counts VALUES (?, ?, ?, 1) ON CONFLICT DO UPDATE SET n = n + 1",
+                              [(kind, name, value) for name, value in added])
 
     def delete(self, kind: str, id: str) -> None:
+        old_terms, _ = self._old(kind, id)
         self.conn.execute("DELETE FROM records WHERE kind = ? AND id = ?", (kind, id))
-        self.conn.execute("DELETE FROM terms WHERE kind = ? AND id = ?", (kind, id))
+        self._unindex(kind, id, old_terms)
+
+    def _old(self, kind: str, id: str) -> tuple[set[Term], Optional[str]]:
+        row = self.conn.execute("SELECT terms, skey FROM records WHERE kind = ? AND id = ?", (kind, id)).fetchone()
+        return ({tuple(t) for t in json.loads(row[0])}, row[1]) if row else (set(), None)  # type: ignore[misc]
+
+    def _unindex(self, kind: str, id: str, terms: set[Term]) -> None:
+        rows = [(kind, name, value, id) for name, value in terms]
+        self.conn.executemany("DELETE FROM terms WHERE kind = ? AND name = ? AND value = ? AND id = ?", rows)
+        self.conn.executemany("UPDATE term_counts SET n = n - 1 WHERE kind = ? AND name = ? AND value = ?",
+                              [row[:3] for row in rows])
 
     def ids(self, kind: str, term: Term) -> set[str]:
         rows = self.conn.execute("SELECT id FROM terms WHERE kind = ? AND name = ? AND value = ?", (kind, *term))
         return {row[0] for row in rows}
+
+    def page(self, kind: str, term: Term, offset: int, limit: int, newest_first: bool = False) -> list[Entry]:
+        order = "DESC" if newest_first else "ASC"
+        rows = self.conn.execute(f"SELECT skey, id FROM terms WHERE kind = ? AND name = ? AND value = ? "
+                                 f"ORDER BY skey {order}, id {order} LIMIT ? OFFSET ?", (kind, *term, limit, offset))
+        return [tuple(row) for row in rows]
+
+    def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
+        return [self.get(kind, id) for id in ids]  # (no round trips to save in-process)
+
+    def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
+        return [self.count(kind, term) for term in terms]
 
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
         rows = self.conn.execute("SELECT id, data FROM records WHERE kind = ? ORDER BY id", (kind,)).fetchall()
@@ -157,8 +194,9 @@ class _SqliteTransaction:
     def count(self, kind: str, term: Optional[Term] = None) -> int:
         if term is None:
             return self.conn.execute("SELECT COUNT(*) FROM records WHERE kind = ?", (kind,)).fetchone()[0]
-        return self.conn.execute("SELECT COUNT(*) FROM terms WHERE kind = ? AND name = ? AND value = ?",
-                                 (kind, *term)).fetchone()[0]
+        row = self.conn.execute("SELECT n FROM term_counts WHERE kind = ? AND name = ? AND value = ?",
+                                (kind, *term)).fetchone()
+        return row[0] if row else 0
 
 
 class SqliteStorePlugin:

@@ -1,0 +1,211 @@
+"""Nothing a test runs reaches the network: what ``mock_ecs`` answers besides ECS.
+
+- Every other Alibaba Cloud product host (``*.aliyuncs.com``: ``vpc.aliyuncs.com``, ``sts.cn-beijing.aliyuncs.com``,
+  ``oss-cn-hangzhou.aliyuncs.com``, ...) gets an Alibaba-format error naming the product
+  (:func:`product_error`), unless the user lets it through (``mock_ecs(passthrough=["sts.aliyuncs.com"])``).
+- The instance metadata server ``100.100.100.200`` answers as an ECS instance with a RAM role does
+  (:class:`MetadataServer`): the role's name and STS credentials that the engine accepts (strict signatures
+  included), so code on the default credential chain works without keys.
+- Fake ``ALIBABA_CLOUD_ACCESS_KEY_ID``/``_SECRET`` and the old SDK's ``ALIYUN_ACCESS_KEY_ID``/``_SECRET``
+  are set while a mock is active, unless the user set their own (:class:`FakeCredentialsEnv`).
+"""
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+import os
+import re
+import secrets
+import sys
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from mockecs.engine.core import Engine, new_request_id
+from mockecs.state.accounts import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
+from mockecs.wire.encoding import render
+from mockecs.wire.protocol import HttpResponse
+
+METADATA_HOST = "100.100.100.200"
+ALIBABA_HOST = r"(?:[a-z0-9-]+\.)*aliyuncs\.com"
+# ecs.aliyuncs.com, ecs-cn-hangzhou.aliyuncs.com, ecs.<region>.aliyuncs.com, ecs-vpc.<region>.aliyuncs.com
+ECS_HOST = r"ecs(?:-vpc)?(?:[.-][a-z0-9-]+?)?(?:-vpc)?\.aliyuncs\.com"
+_ECS_HOST = re.compile(ECS_HOST, re.IGNORECASE)
+ROLE_NAME = "mockecs-ecs-role"
+INSTANCE_ID = "i-mockecs0metadata0"
+_REGION_SUFFIX = re.compile(r"-(?:cn|ap|eu|us|me|na|sa|rus|ru|jp|uk|in|me)-[a-z0-9-]+$|-(?:vpc|internal|share)$")
+
+
+def product_of(host: str) -> str:
+    """``vpc.cn-hangzhou.aliyuncs.com`` -> ``vpc``; ``oss-cn-hangzhou.aliyuncs.com`` -> ``oss``."""
+    label = host.split(".", 1)[0].lower()
+    while True:
+        stripped = _REGION_SUFFIX.sub("", label)
+        if stripped == label or not stripped:
+            return label
+        label = stripped
+
+
+@functools.lru_cache(maxsize=1024)  # a server sees few hosts; this runs on each of its requests
+def other_product(host: str) -> bool:
+    """Whether ``host`` (``name[:port]``) is an Alibaba Cloud endpoint of a product other than ECS."""
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return name.lower().endswith(".aliyuncs.com") and not _ECS_HOST.fullmatch(name)
+
+
+def product_error(method: str, url: str, headers: Any = None, body: bytes = b"") -> HttpResponse:
+    """The answer to a call of another Alibaba Cloud product: ``InvalidAction.NotImplemented`` (400, like an
+    ECS action mockecs lacks), naming the product and how to let the call through."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    if isinstance(body, (bytes, bytearray)) and body and b"=" in body[:200]:
+        query.update(parse_qsl(bytes(body).decode("utf-8", "replace")))
+    lowered = {str(k).lower(): v for k, v in (headers or {}).items()}
+    action = query.get("Action") or lowered.get("x-acs-action") or ""
+    product = product_of(host)
+    request_id = new_request_id()
+    message = (f"mockecs fakes ECS only: the {product} API at {host}"
+               + (f" (action {action})" if action else "")
+               + f" is not faked, and the network is not reached from inside mock_ecs. Let it through with "
+                 f"mock_ecs(passthrough=[{host!r}]) or mock it yourself.")
+    fmt = "XML" if query.get("Format", "").upper() == "XML" else "JSON"
+    error = {"HostId": host, "Code": "InvalidAction.NotImplemented", "Message": message,
+             "Recommend": f"https://api.alibabacloud.com/troubleshoot?q=InvalidAction.NotImplemented"
+                          f"&product={product}&requestId={request_id}"}
+    return render(400, error, fmt, "Error", request_id)
+
+
+def _text(status: int, text: str, ctype: str = "text/plain") -> HttpResponse:
+    return HttpResponse(status, {"Content-Type": ctype}, text.encode("utf-8"))
+
+
+class MetadataServer:
+    """``http://100.100.100.200/latest/...`` as seen from an ECS instance with the RAM role :data:`ROLE_NAME`.
+
+    Its STS credentials belong to the engine's default account; they are registered with the engine when first
+    handed out (and again on each fetch, so a ``reset`` in between does not orphan them).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.credentials = {"AccessKeyId": "STS.mockecs" + secrets.token_hex(8),
+                            "AccessKeySecret": secrets.token_urlsafe(24),
+                            "SecurityToken": "mockecs-sts-token-" + secrets.token_urlsafe(32)}
+
+    def _meta(self) -> dict[str, str]:
+        region = self.engine.config.region
+        return {"instance-id": INSTANCE_ID, "region-id": region, "zone-id": f"{region}-a",
+                "owner-account-id": self.engine.accounts.default_account_id, "hostname": INSTANCE_ID,
+                "private-ipv4": "172.16.0.10", "mac": "00:16:3e:00:00:01", "instance/instance-type": "ecs.g7.large",
+                "image-id": "aliyun_3_x64_20G_alibase_20240819.vhd", "ram/security-credentials/": ROLE_NAME}
+
+    def answer(self, method: str, url: str, headers: Any = None) -> HttpResponse:
+        path = urlsplit(url).path
+        if method == "PUT" and path == "/latest/api/token":  # IMDSv2: any TTL, any later use of the token
+            return _text(200, "mockecs-imds-token-" + secrets.token_hex(16))
+        if method not in ("GET", "HEAD"):
+            return _text(405, "Method Not Allowed")
+        if not path.startswith("/latest/meta-data/"):
+            return _text(404, "Not Found") if path not in ("/latest/", "/latest") else _text(200, "meta-data\n")
+        name = path[len("/latest/meta-data/"):]
+        if name == f"ram/security-credentials/{ROLE_NAME}":
+            return _text(200, json.dumps(self._role_credentials()), "application/json")
+        meta = self._meta()
+        if name in ("", "/"):
+            return _text(200, "\n".join(sorted({n.split("/", 1)[0] + ("/" if "/" in n else "") for n in meta})))
+        if name in meta:
+            return _text(200, meta[name])
+        return _text(404, "Not Found")
+
+    def _role_credentials(self) -> dict[str, str]:
+        creds = self.credentials
+        self.engine.accounts.add_key(self.engine.accounts.default_account_id, creds["AccessKeyId"],
+                                     creds["AccessKeySecret"], creds["SecurityToken"])
+        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        return {"Code": "Success", **creds,
+                "Expiration": (now + datetime.timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "LastUpdated": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+    def urlopen(self, url: Any, *args: Any, **kwargs: Any) -> Any:
+        """``urllib.request.urlopen`` for the old SDK's ECS RAM role signer."""
+        import io
+        import urllib.error
+
+        url = getattr(url, "full_url", url)
+        resp = self.answer("GET", url)
+        if resp.status >= 400:
+            raise urllib.error.HTTPError(url, resp.status, resp.body.decode(), {}, io.BytesIO(resp.body))
+        return io.BytesIO(resp.body)
+
+
+class AttributePatch:
+    """``setattr`` until :meth:`stop` (``unittest.mock.patch.object`` without importing unittest.mock and
+    asyncio at ``import mockecs`` time)."""
+
+    _MISSING = object()
+
+    def __init__(self, owner: Any, name: str, value: Any) -> None:
+        self.owner, self.name, self.value = owner, name, value
+        self.saved: Any = self._MISSING
+
+    def start(self) -> AttributePatch:
+        self.saved = self.owner.__dict__.get(self.name, self._MISSING) if hasattr(self.owner, "__dict__") \
+            else getattr(self.owner, self.name, self._MISSING)
+        setattr(self.owner, self.name, self.value)
+        return self
+
+    def stop(self) -> None:
+        if self.saved is self._MISSING:
+            delattr(self.owner, self.name)
+        else:
+            setattr(self.owner, self.name, self.saved)
+
+
+_ENV_PAIRS = (("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
+              ("ALIYUN_ACCESS_KEY_ID", "ALIYUN_ACCESS_KEY_SECRET"))  # current SDKs' credential chain; old SDK
+_AUTH_UTIL = "alibabacloud_credentials.utils.auth_util"  # reads the variables once, when first imported
+
+
+class FakeCredentialsEnv:
+    """Fake access keys in the environment while a mock is active, for code that reads its keys from there.
+
+    A pair the user set (either half) is left alone; ours are removed on :meth:`stop`.
+    """
+
+    def __init__(self) -> None:
+        self._set: list[str] = []
+        self._patches: list[Any] = []
+
+    def start(self) -> FakeCredentialsEnv:
+        for key_var, secret_var in _ENV_PAIRS:
+            if os.environ.get(key_var) or os.environ.get(secret_var):
+                continue
+            os.environ[key_var], os.environ[secret_var] = DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
+            self._set += [key_var, secret_var]
+        auth_util = sys.modules.get(_AUTH_UTIL)
+        if auth_util is not None and "ALIBABA_CLOUD_ACCESS_KEY_ID" in self._set:
+            for attr, value in (("environment_access_key_id", DEFAULT_ACCESS_KEY_ID),
+                                ("environment_access_key_secret", DEFAULT_ACCESS_KEY_SECRET)):
+                if not getattr(auth_util, attr, None):
+                    self._patches.append(AttributePatch(auth_util, attr, value).start())
+        return self
+
+    def stop(self) -> None:
+        while self._patches:
+            self._patches.pop().stop()
+        for var in self._set:
+            os.environ.pop(var, None)
+        self._set = []
+
+
+def intercept_pattern(ecs_alternatives: list[str], passthrough_hosts: tuple[str, ...]) -> re.Pattern:
+    """One URL pattern for everything a mock answers: ECS hosts, then (unless let through) any other
+    Alibaba Cloud host and the metadata server."""
+    others = f"{ALIBABA_HOST}|{re.escape(METADATA_HOST)}"
+    if passthrough_hosts:
+        let_through = "|".join(re.escape(h) for h in passthrough_hosts)
+        others = rf"(?!(?:{let_through})(?::\d+)?(?:[/?]|$))(?:{others})"
+    return re.compile(r"^https?://(?:{}|{})(?::\d+)?(?:[/?]|$)".format("|".join(ecs_alternatives), others),
+                      re.IGNORECASE)
+

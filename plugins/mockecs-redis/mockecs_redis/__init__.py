@@ -1,0 +1,397 @@
+"""A mockecs state store on Redis (``redis://host:port/db[?prefix=name]``), shared by processes.
+
+Layout under a prefix (default ``mockecs:``): ``r:<kind>:<id>`` holds one record as JSON
+``[sort key, terms, record]``; ``i:<kind>:<name>:<value>`` is a term's sorted set, every member
+``<sort key>\\0<id>`` at score 0, so Redis orders it like ``(key, id)`` (``ZRANGE`` by rank gives a
+page, ``ZCARD`` a count); ``k:<kind>`` is the set of a kind's ids and ``kinds`` the set of kinds.
+
+Threads of one process take turns; a transaction reads through one connection under ``WATCH`` (sent
+with the read: one round trip), keeps its writes in memory (reads see them) and commits them in one
+``MULTI ... EXEC``. If another client changed a watched key, ``EXEC`` applies nothing and the
+transaction raises :class:`mockecs.state.store.Conflict`; the engine runs the request again. A read-
+only transaction reads committed data without a validation round trip (``?reads=serializable``
+validates it too); one ending in an error validates (the error is answered only if what it was read
+from still holds), so every write and every error comes from one consistent state. Nested transactions
+are savepoints of the in-memory write set.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any, Iterable, Iterator, Mapping, Optional
+from urllib.parse import parse_qs, urlsplit
+
+import redis
+
+from mockecs.state.hookspecs import hookimpl
+from mockecs.state.store import Conflict, Dumps, Entry, Term, exported, window
+
+__all__ = ["RedisStore", "plugin"]
+__version__ = "0.1.0"
+_SEP = "\0"
+
+
+def parse_url(url: str) -> Optional[tuple[str, str, bool]]:
+    """``redis://host:port/db?prefix=p&reads=serializable`` -> (connection url, key prefix, whether
+    read-only transactions are validated too); None for other schemes."""
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return None
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    prefix = (query.get("prefix") or ["mockecs"])[0] + ":"
+    reads = (query.get("reads") or ["committed"])[0]
+    if reads not in ("committed", "serializable"):
+        raise ValueError(f"{url}: reads= is committed or serializable, not {reads!r}")
+    return parts._replace(query="").geturl(), prefix, reads == "serializable"
+
+
+class RedisStore(Dumps):
+    shared = True  # engines on it keep their clock, faults, lifecycle settings and accounts here too
+
+    def __init__(self, url: str = "redis://127.0.0.1:6379/0", prefix: str = "mockecs:",
+                 serializable_reads: bool = False) -> None:
+        self.url, self.prefix, self.serializable_reads = url, prefix, serializable_reads
+        self.client = redis.Redis.from_url(url, decode_responses=True)
+        self.pool = self.client.connection_pool
+        self._local = threading.local()  # this thread's open transaction (nested ones join it)
+        # Threads of one process take turns (as with the other stores): only other processes conflict,
+        # and a busy process does not spend its time on transactions that abort each other.
+        self._lock = threading.Lock()
+
+    # -- keys ---------------------------------------------------------------------------
+    def rkey(self, kind: str, id: str) -> str:
+        return f"{self.prefix}r:{kind}:{id}"
+
+    def ikey(self, kind: str, term: Term) -> str:
+        return f"{self.prefix}i:{kind}:{term[0]}:{term[1]}"
+
+    def kkey(self, kind: str) -> str:
+        return f"{self.prefix}k:{kind}"
+
+    # -- whole-store operations ---------------------------------------------------------
+    def transaction(self) -> _Scope:
+        """``with store.transaction() as txn:`` all or nothing; :class:`Conflict` if another client
+        changed what it read (nothing applied)."""
+        return _Scope(self)
+
+    def reset(self) -> None:
+        # Every key under the prefix goes: transactions that read any of them then conflict.
+        batch: list[str] = []
+        for key in self.client.scan_iter(match=self.prefix + "*", count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                self.client.unlink(*batch)
+                batch = []
+        if batch:
+            self.client.unlink(*batch)
+
+    def export(self) -> dict:
+        out: dict[str, dict] = {}
+        for kind in sorted(self.client.smembers(self.prefix + "kinds")):
+            ids = sorted(self.client.smembers(self.kkey(kind)))
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                for id, raw in zip(chunk, self.client.mget([self.rkey(kind, i) for i in chunk])):
+                    if raw is not None:
+                        key, terms, record = json.loads(raw)
+                        out.setdefault(kind, {})[id] = exported(record, terms, key)
+        return out
+
+    def restore(self, snapshot: Any) -> None:
+        self.reset()  # (outside a transaction: a reset is not one)
+        self.import_(snapshot)
+
+    def close(self) -> None:
+        self.pool.disconnect()
+
+
+class _Scope:
+    __slots__ = ("store", "txn", "saved")
+
+    def __init__(self, store: RedisStore) -> None:
+        self.store = store
+
+    def __enter__(self) -> _RedisTransaction:
+        local = self.store._local
+        txn = getattr(local, "txn", None)
+        if txn is None:
+            self.store._lock.acquire()
+            try:
+                txn = local.txn = _RedisTransaction(self.store)
+            except BaseException:
+                self.store._lock.release()
+                raise
+            self.saved = None
+        else:
+            self.saved = txn.savepoint()
+        self.txn = txn
+        return txn
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
+        txn = self.txn
+        if self.saved is not None:  # nested: roll back only its own writes
+            if kind is not None:
+                txn.rollback_to(self.saved)
+            return
+        self.store._local.txn = None
+        try:
+            if kind is None:
+                txn.commit()
+            elif not txn.abort() and not issubclass(kind, Conflict):
+                # The error came from a state another client changed meanwhile (a name taken just now
+                # by a request whose ClientToken this one shares ...): run it again on the new state.
+                raise Conflict("another client changed what this transaction read") from exc
+        finally:
+            self.store._lock.release()
+
+
+class _RedisTransaction:
+    def __init__(self, store: RedisStore) -> None:
+        self.store = store
+        self.conn = store.pool.get_connection()
+        self.records: dict[str, Any] = {}  # record key -> [key, terms, record] or None, as read or written
+        self.written: dict[str, tuple[str, str]] = {}  # record key -> (kind, id) for the commit
+        self.before: dict[str, Any] = {}  # record key -> its stored value when first written
+        self.watched: set[str] = set()
+
+    # -- the wire ----------------------------------------------------------------------
+    def _call(self, *commands: tuple) -> list:
+        conn = self.conn
+        stale = getattr(conn, "mockecs_watching", False)
+        if stale:  # a read-only transaction left its WATCHes: dropped in this same round trip
+            commands = (("UNWATCH",), *commands)
+            conn.mockecs_watching = False
+        conn.send_packed_command(conn.pack_commands(commands))
+        out = []
+        for _ in commands:
+            try:
+                out.append(conn.read_response())
+            except redis.ResponseError as err:  # EXEC's own errors and the like: keep reading
+                out.append(err)
+        return out[1:] if stale else out
+
+    def _watched_read(self, keys: Iterable[str], command: tuple) -> Any:
+        """``command``'s answer, the keys it reads watched first (in the same round trip)."""
+        new = [k for k in keys if k not in self.watched]
+        if new:
+            self.watched.update(new)
+            return self._call(("WATCH", *new), command)[-1]
+        return self._call(command)[0]
+
+    # -- records -------------------------------------------------------------------------
+    def _stored(self, rkey: str) -> Any:
+        if rkey in self.records:
+            return self.records[rkey]
+        raw = self._watched_read([rkey], ("GET", rkey))
+        value = self.records[rkey] = json.loads(raw) if raw is not None else None
+        return value
+
+    def get(self, kind: str, id: str) -> Optional[Mapping[str, Any]]:
+        value = self._stored(self.store.rkey(kind, id))
+        return value[2] if value is not None else None
+
+    def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
+        rkeys = [self.store.rkey(kind, id) for id in ids]
+        missing = list(dict.fromkeys(k for k in rkeys if k not in self.records))
+        if missing:
+            for rkey, raw in zip(missing, self._watched_read(missing, ("MGET", *missing))):
+                self.records[rkey] = json.loads(raw) if raw is not None else None
+        return [value[2] if value is not None else None for value in map(self.records.__getitem__, rkeys)]
+
+    def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
+        terms = list(terms)
+        plain = [t for t in terms if self._members(kind, t) is None]
+        ikeys = [self.store.ikey(kind, t) for t in plain]
+        new = [k for k in dict.fromkeys(ikeys) if k not in self.watched]
+        if new:
+            self.watched.update(new)
+        replies = self._call(*([("WATCH", *new)] if new else []), *[("ZCARD", k) for k in ikeys]) if ikeys else []
+        found = dict(zip(plain, replies[len(replies) - len(plain):]))
+        return [int(found[t]) if t in found else self.count(kind, t) for t in terms]
+
+    def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None:
+        terms = list(dict.fromkeys((str(n), str(v)) for n, v in terms))
+        self._write(kind, id, [key, terms, record])  # encoded at commit; records are never mutated
+
+    def delete(self, kind: str, id: str) -> None:
+        self._write(kind, id, None)
+
+    def _write(self, kind: str, id: str, value: Any) -> None:
+        rkey = self.store.rkey(kind, id)
+        old = self._stored(rkey)
+        if rkey not in self.before:
+            self.before[rkey] = old
+            self.written[rkey] = (kind, id)
+        self.records[rkey] = value
+
+    # -- index terms (the stored sorted set, plus this transaction's writes) ----------------
+    def _delta(self, kind: str, term: Term) -> tuple[set[str], set[str]]:
+        """Members this transaction adds to and removes from a term's sorted set."""
+        added: set[str] = set()
+        removed: set[str] = set()
+        for rkey, (k, id) in self.written.items():
+            if k != kind:
+                continue
+            old, new = self.before[rkey], self.records[rkey]
+            old_m = f"{old[0]}{_SEP}{id}" if old is not None and list(term) in [list(t) for t in old[1]] else None
+            new_m = f"{new[0]}{_SEP}{id}" if new is not None and list(term) in [list(t) for t in new[1]] else None
+            if old_m != new_m:
+                if old_m:
+                    removed.add(old_m)
+                    added.discard(old_m)
+                if new_m:
+                    added.add(new_m)
+                    removed.discard(new_m)
+        return added, removed
+
+    def _members(self, kind: str, term: Term) -> Optional[list[str]]:
+        """Every member of a term this transaction changed, in order; None if it changed nothing."""
+        added, removed = self._delta(kind, term)
+        if not added and not removed:
+            return None
+        ikey = self.store.ikey(kind, term)
+        stored = self._watched_read([ikey], ("ZRANGE", ikey, 0, -1))
+        return sorted((set(stored) - removed) | added)
+
+    def ids(self, kind: str, term: Term) -> set[str]:
+        members = self._members(kind, term)
+        if members is None:
+            ikey = self.store.ikey(kind, term)
+            members = self._watched_read([ikey], ("ZRANGE", ikey, 0, -1))
+        return {m.rpartition(_SEP)[2] for m in members}
+
+    def page(self, kind: str, term: Term, offset: int, limit: int, newest_first: bool = False) -> list[Entry]:
+        if limit <= 0:
+            return []
+        members = self._members(kind, term)
+        if members is None:
+            ikey = self.store.ikey(kind, term)
+            command = ("ZRANGE", ikey, offset, offset + limit - 1) + (("REV",) if newest_first else ())
+            found = self._watched_read([ikey], command)
+        else:
+            start, end = window(len(members), offset, limit, newest_first)
+            found = members[start:end][::-1] if newest_first else members[start:end]
+        return [tuple(m.rpartition(_SEP)[::2]) for m in found]  # type: ignore[misc]
+
+    def count(self, kind: str, term: Optional[Term] = None) -> int:
+        if term is None:
+            kkey = self.store.kkey(kind)
+            stored = set(self._watched_read([kkey], ("SMEMBERS", kkey)))
+            for rkey, (k, id) in self.written.items():
+                if k == kind:
+                    (stored.add if self.records[rkey] is not None else stored.discard)(id)
+            return len(stored)
+        members = self._members(kind, term)
+        if members is not None:
+            return len(members)
+        ikey = self.store.ikey(kind, term)
+        return int(self._watched_read([ikey], ("ZCARD", ikey)))
+
+    def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        kkey = self.store.kkey(kind)
+        ids = set(self._watched_read([kkey], ("SMEMBERS", kkey)))
+        ids |= {id for rkey, (k, id) in self.written.items() if k == kind}
+        found = []
+        for id in sorted(ids):
+            record = self.get(kind, id)
+            if record is not None:
+                found.append((id, record))
+        return iter(found)
+
+    # -- savepoints, commit ----------------------------------------------------------------
+    def savepoint(self) -> tuple:
+        return dict(self.records), dict(self.written), dict(self.before)
+
+    def rollback_to(self, saved: tuple) -> None:
+        records, written, before = saved
+        for rkey in self.written:
+            if rkey not in written:
+                self.records[rkey] = self.before[rkey]  # as stored (still watched)
+        for rkey, value in records.items():
+            self.records[rkey] = value
+        self.written, self.before = written, before
+
+    def commit(self) -> None:
+        try:
+            commands = self._commands()
+            if not commands and not (self.watched and self.store.serializable_reads):
+                # Read-only: each read saw committed data (no validation round trip; the connection's
+                # WATCHes go with the next transaction's first command). ``reads=serializable``
+                # validates these too. Writes, and errors, are always validated.
+                self.conn.mockecs_watching = bool(self.watched)
+                self.watched = set()
+                return
+            replies = self._call(("MULTI",), *commands, ("EXEC",))
+            self.watched = set()  # EXEC unwatches every key
+            if replies[-1] is None:
+                raise Conflict("another client changed what this transaction read")
+            if isinstance(replies[-1], Exception):
+                raise replies[-1]
+        finally:
+            self._release()
+
+    def _commands(self) -> list[tuple]:
+        store, out = self.store, []
+        kinds = set()
+        for rkey, (kind, id) in self.written.items():
+            old, new = self.before[rkey], self.records[rkey]
+            if old is None and new is None:
+                continue
+            old_members = {store.ikey(kind, t): f"{old[0]}{_SEP}{id}" for t in old[1]} if old else {}
+            new_members = {store.ikey(kind, t): f"{new[0]}{_SEP}{id}" for t in new[1]} if new else {}
+            for ikey, member in old_members.items():
+                if new_members.get(ikey) != member:
+                    out.append(("ZREM", ikey, member))
+            for ikey, member in new_members.items():
+                if old_members.get(ikey) != member:
+                    out.append(("ZADD", ikey, 0, member))
+            if new is None:
+                out.append(("DEL", rkey))
+                out.append(("SREM", store.kkey(kind), id))
+            else:
+                out.append(("SET", rkey, json.dumps(new, separators=(",", ":"), ensure_ascii=False)))
+                if old is None:
+                    out.append(("SADD", store.kkey(kind), id))
+                    kinds.add(kind)
+        if kinds:
+            out.append(("SADD", store.prefix + "kinds", *sorted(kinds)))
+        return out
+
+    def abort(self) -> bool:
+        """Drop the writes; whether what was read is still what the store holds (an error answered
+        from a state that changed meanwhile must not reach the client)."""
+        try:
+            if not self.watched or self.conn is None:
+                return True
+            valid = self._call(("MULTI",), ("EXEC",))[-1] is not None
+            self.watched = set()
+            return valid
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is None:
+            return
+        try:
+            if self.watched:
+                self._call_on(conn, ("UNWATCH",))
+        except Exception:
+            conn.disconnect()
+        finally:
+            self.store.pool.release(conn)
+
+    @staticmethod
+    def _call_on(conn: Any, command: tuple) -> None:
+        conn.send_packed_command(conn.pack_commands([command]))
+        conn.read_response()
+
+
+class RedisStorePlugin:
+    @hookimpl
+    def mockecs_make_store(self, url: str) -> Optional[RedisStore]:
+        parsed = parse_url(url)
+        return RedisStore(*parsed) if parsed is not None else None
+
+
+plugin = RedisStorePlugin()
