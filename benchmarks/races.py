@@ -48,10 +48,12 @@ class Target:
         self.engine = None
         self._local = threading.local()
         if name == "in-process":
-            self.engine = Engine(Config(store=store, options={"image_quota": quota}))
+            # DeleteImage of a missing id answers the 404 here, so that a deletion acknowledged twice shows.
+            self.engine = Engine(Config(store=store, options={"image_quota": quota, "delete_missing_image": "error"}))
         else:
             threads = ["--threads", "4"] if name.endswith("--threads 4") else []
-            self.server = Server("--store", store, "--option", f"image_quota={quota}", *threads,
+            self.server = Server("--store", store, "--option", f"image_quota={quota}",
+                                 "--option", "delete_missing_image=error", *threads,
                                  log=os.path.join(tmp, "server.log"))
 
     def call(self, params: dict, access_key_id: str) -> tuple[int, dict]:

@@ -221,3 +221,28 @@ def test_shared_entry_from_a_user_file_is_visible_only_to_its_recipient(tmp_path
         assert ids(them.client, image_owner_alias="others") == {"m-bp1usershared0000001"}
         assert "m-bp1usershared0000001" not in ids(new_client(), image_owner_alias="others")
         assert DEFAULT_ACCOUNT != recipient
+
+
+# -- end of support ------------------------------------------------------------------------------
+EOL = {"centos_7_9_x64_20G_alibase_20240628.vhd": "acs:centos_7_9_x64",
+       "ubuntu_18_04_x64_20G_alibase_20240223.vhd": "acs:ubuntu_18_04_x64",
+       "win2012r2_9600_x64_dtc_en-us_40G_alibase_20231220.vhd": "acs:win_2012_r2_datacenter_x64_en"}
+
+
+def test_public_images_past_their_end_of_support_are_deprecated(client):
+    listed = ids(client, image_owner_alias="system")
+    deprecated = ids(client, image_owner_alias="system", status="Deprecated")
+    for image_id, family in EOL.items():
+        assert image_id not in listed and image_id in deprecated  # hidden from the default listing
+        found = describe(client, image_id=image_id, status="ALL")[0]
+        assert found["Status"] == "Deprecated" and found["Usable"] is True
+        # The family has no Available image left.
+        body = client.describe_image_from_family(models.DescribeImageFromFamilyRequest(
+            region_id="cn-hangzhou", image_family=family)).body.to_map()
+        assert not body.get("Image", {}).get("ImageId")
+    assert describe(client, image_id="win2012r2_9600_x64_dtc_en-us_40G_alibase_20231220.vhd",
+                    status="ALL")[0]["IsSupportCloudinit"] is False
+    # Still launchable by id, as existing automation keeps doing after the end of support.
+    run = client.run_instances(models.RunInstancesRequest(
+        region_id="cn-hangzhou", image_id="centos_7_9_x64_20G_alibase_20240628.vhd", instance_type="ecs.g7.large"))
+    assert run.body.instance_id_sets.instance_id_set

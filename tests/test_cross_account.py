@@ -157,7 +157,8 @@ def test_deleting_the_shared_image_removes_it_for_recipients(client, other):
     assert ids(other.client, image_id=image_id, status="ALL") == set()
 
 
-def test_share_errors(client, other):
+def test_share_errors(client, other, engine):
+    engine.config.options["share_any_account"] = False  # strict: only registered accounts exist
     image_id = make_image(client, "share-errors")
     err = error_of(lambda: share(client, image_id, add=["1000200030004000"]))
     assert_documented(err, "ModifyImageSharePermission", "InvalidAccount.NotFound")

@@ -470,11 +470,11 @@ def test_cancel_copy(client, engine):
 def test_delete_rules(client, engine):
     delete = lambda image_id, **kw: client.delete_image(  # noqa: E731
         models.DeleteImageRequest(region_id=REGION, image_id=image_id, **kw))
+    delete("m-bp1doesnotexist12345")  # the default: a missing id is ignored (see test_defaults.py)
+    engine.config.options["delete_missing_image"] = "error"
     for missing in ("m-bp1doesnotexist12345", UBUNTU, SHARED):
         exc = error(lambda m=missing: delete(m))
         assert (exc.code, exc.status_code) == ("InvalidImageId.NotFound", 404)
-    engine.config.options["delete_missing_image"] = "ignore"
-    delete("m-bp1doesnotexist12345")
     used = create_image(client, image_name="del-1")
     run_instance(client, used)
     exc = error(lambda: delete(used))

@@ -1,6 +1,8 @@
 """Marketplace images: per-account subscriptions, launch checks, delisting, derived images."""
 from __future__ import annotations
 
+import json
+
 import aliyunsdkecs.request.v20140526.DescribeImagesRequest as legacy_describe
 import pytest
 from alibabacloud_ecs20140526 import models
@@ -42,6 +44,21 @@ def test_marketplace_images_listed_with_wire_fields(client):
     assert lamp["ImageOwnerAlias"] == "marketplace" and lamp["ProductCode"] == LAMP_CODE
     assert lamp["IsSubscribed"] is False and lamp["SupplierName"]
     assert not any(k.startswith("_") for k in lamp)
+
+
+def test_products_come_from_alibaba_cloud_and_several_isvs(client, legacy):
+    found = market_images(client)
+    suppliers = {i["SupplierName"] for i in found.values()}
+    assert "Alibaba Cloud Computing Co., Ltd." in suppliers and len(suppliers) >= 4
+    by_alibaba = [i for i in found.values() if i["SupplierName"] == "Alibaba Cloud Computing Co., Ltd."]
+    assert {i["Platform"] for i in by_alibaba} >= {"Aliyun", "Windows Server 2022"}
+    assert found[LAMP]["SupplierName"] == "Hangzhou Cloudstack Software Co., Ltd."
+    # The same supplier data through the old SDK.
+    request = legacy_describe.DescribeImagesRequest()
+    request.set_ImageOwnerAlias("marketplace")
+    request.set_ImageId(LAMP)
+    image = json.loads(legacy.do_action_with_exception(request))["Images"]["Image"][0]
+    assert image["SupplierName"] == "Hangzhou Cloudstack Software Co., Ltd." and image["ProductCode"] == LAMP_CODE
 
 
 def test_is_subscribed_follows_subscription_per_account(engine, client, other):

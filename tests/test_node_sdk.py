@@ -32,6 +32,8 @@ def run_flow(url: str, *args: str) -> dict:
 
 def test_node_sdk_flow():
     with ServerThread() as server:
+        # The flow's deleteMissingImage expects the 404: the old behaviour (issue 13 made it a no-op by default).
+        server.engine.config.options["delete_missing_image"] = "error"
         out = run_flow(server.url)
         actions = [(c.action, c.status) for c in server.engine.calls]
     assert out["describeRegions"]["statusCode"] == 200

@@ -88,10 +88,13 @@ def test_tag_snapshots_and_instances(client):
 
 def test_tag_errors(client, other):
     image_id = new_image(client)
+    # A public image exists but is not the caller's to tag (issue 13: was InvalidResourceId.NotFound).
     err = error_of(lambda: tag(client, ["ubuntu_22_04_x64_20G_alibase_20240130.vhd"], [("k", "v")]))
+    assert_documented("TagResources", err, "InvalidResourceId.NotSupported", 403)
+    err = error_of(lambda: tag(client, ["m-bp1doesnotexist0001"], [("k", "v")]))
     assert_documented("TagResources", err, "InvalidResourceId.NotFound", 404)
     err = error_of(lambda: tag(other.client, [image_id], [("k", "v")]))
-    assert err.code == "InvalidResourceId.NotFound"  # only the owner tags a (shared) image
+    assert err.code == "InvalidResourceId.NotFound"  # an image not shared with them: unseen
     err = error_of(lambda: tag(client, [image_id], [("k", "v")], rtype="bucket"))
     assert_documented("TagResources", err, "InvalidResourceType.NotFound", 404)
     err = error_of(lambda: tag(client, [image_id] * 51, [("k", "v")]))

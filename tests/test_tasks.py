@@ -228,8 +228,10 @@ def test_strict_oss_checks_buckets_objects_and_sizes(client, engine):
     assert err.code == "InvalidImageSize"
     body = import_image(client, mappings=[disk()])
     assert image(client, body.image_id).size == 30
-    # Buckets are per region.
+    # Buckets are per region: one registered in another region is the wrong bucket (issue 13: was NotFound).
     err = error_of(lambda: import_image(client, name="elsewhere", region_id="cn-beijing"))
+    assert_documented("ImportImage", err, "InvalidOSSBucket.NotMatched", 400)
+    err = error_of(lambda: import_image(client, name="nowhere", mappings=[disk(bucket="no-such-bucket")]))
     assert err.code == "InvalidOSSBucket.NotFound"
 
 

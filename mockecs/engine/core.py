@@ -167,7 +167,9 @@ class Engine:
         self.plugins = plugins or plugin_manager(BUILTIN_PLUGINS)
         self.store = store if store is not None else make_store(self.config.store, self.plugins)
         self.accounts = Accounts()
-        self.clock = Clock()
+        # Frozen unless options["clock"] == "running" (`mockecs server` sets it for "auto"): tests
+        # advance it exactly (engine.clock.advance), never with wall time.
+        self.clock = Clock(frozen_of=lambda: self.config.options["clock"] != "running")
         self.lifecycle = Lifecycle(mode_of=lambda: self.config.transitions, clock=self.clock.now)
         self.catalog = self._load_catalog()
         for account_id in self.catalog.account_ids():

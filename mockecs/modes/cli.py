@@ -132,7 +132,10 @@ def build_config(given: dict[str, Any], options: tuple[str, ...], config_file: O
             flags[name] = declared.check(setting, value, where) if not isinstance(value, str) else \
                 declared.parse(setting, value, where)
         flags["options"] = dict(declared.split_assignment(text, "--option: ") for text in options)
-        return config.apply(flags)
+        config.apply(flags)
+        if config.options["clock"] == "auto":
+            config.options["clock"] = "running"  # a standalone server's time passes (clients poll with sleeps)
+        return config
     except declared.SettingError as err:
         raise click.UsageError(str(err)) from None
 

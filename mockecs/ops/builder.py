@@ -14,6 +14,7 @@ exactly when the execution reaches SUCCESS; a cancelled or failed execution dele
 """
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Callable, Iterable, Mapping, Optional
 
@@ -31,6 +32,11 @@ STATUSES = ("PREPARING", "REPAIRING", "BUILDING", "TESTING", "DISTRIBUTING", "RE
             "PARTITION_SUCCESS", "FAILED", "TEST_FAILED", "CANCELLING", "CANCELLED")
 # Commands whose argument must not be empty, and RESTART, which takes none (Appendix A codes).
 NEEDS_ARGUMENT = ("RUN", "ENV", "WORKDIR", "COPY", "USER", "CMD", "ENTRYPOINT", "LABEL")
+# The template language's commands (Image Builder docs); any other is InvalidImageTemplateCommand.NotSupported.
+COMMANDS = frozenset(NEEDS_ARGUMENT + ("FROM", "RESTART", "COMPONENT"))
+_USER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$|^\d+$")
+_ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(=\S*|\s+\S.*)$")
+_FROM = re.compile(r"^(IMAGE:m-\w+|IMAGE:[\w.-]+\.vhd|IMAGE_FAMILY:[\w.:-]+)$")
 STAGE_MESSAGES = {
     "PREPARING": "Preparing the transition instance.",
     "REPAIRING": "Repairing the base image.",
@@ -153,6 +159,37 @@ def _check_content(content: str, length_code: str, label: str, component: bool) 
             raise EcsError(f"EmptyCommandContent.{command}", f"The content of the {command} command is empty.", 400)
         if command == "RESTART" and argument:
             raise EcsError("NotEmptyCommandContent.RESTART", "The RESTART command does not take any content.", 400)
+        if command not in COMMANDS:
+            raise EcsError("InvalidImageTemplateCommand.NotSupported",
+                           f"The command {command} is not supported by image templates.", 400)
+        if argument and not _valid_argument(command, argument):
+            raise EcsError(f"InvalidCommandContent.{command}", f"The content of the {command} command is invalid.", 400)
+
+
+def _json_form(argument: str) -> bool:
+    """``["executable", "arg"]``: a JSON array of strings (the exec form of CMD/ENTRYPOINT/RUN)."""
+    try:
+        value = json.loads(argument)
+    except ValueError:
+        return False
+    return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
+
+
+def _valid_argument(command: str, argument: str) -> bool:
+    """Dockerfile-like rules for a command's (non-empty) content."""
+    if command in ("RUN", "CMD", "ENTRYPOINT"):
+        return _json_form(argument) if argument.startswith("[") else True
+    if command == "ENV":
+        return bool(_ENV.match(argument))
+    if command == "WORKDIR":  # an absolute path (Linux, or a Windows drive)
+        return argument.startswith("/") or bool(re.match(r"^[A-Za-z]:[\\/]", argument))
+    if command == "COPY":  # a source and a destination
+        return len(argument.split()) >= 2
+    if command == "USER":
+        return bool(_USER.match(argument))
+    if command == "FROM":
+        return bool(_FROM.match(argument))
+    return True
 
 
 # -- components ------------------------------------------------------------------------------
@@ -382,6 +419,11 @@ def create_image_pipeline(ctx: Context, base_image_type: str, base_image: Option
     elif base_image_type == "IMAGE_FAMILY" and _family_image(ctx, base_image) is None:
         raise EcsError("InvalidImage.NotFound",
                        f"The specified image family {base_image} has no available image.", 404)
+    base = None if base_image_type == "OSS" else (
+        images.visible(ctx, base_image) if base_image_type == "IMAGE" else _family_image(ctx, base_image))
+    if (base or {}).get("OSType") == "windows":
+        raise EcsError("ImagePipeline.NotSupportWindowsInstance",
+                       "Image pipeline does not support windows instance at this time.", 403)
 
     targets: list[str] = []
     for region in to_region_id or ():

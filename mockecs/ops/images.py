@@ -16,7 +16,17 @@ from mockecs.ops import instances, snapshots
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, B, I, L, S, Struct, Structs
-from mockecs.world import images, lifecycle, paging, regions, resource_groups, resources
+from mockecs.world import (
+    account_states,
+    images,
+    kms,
+    lifecycle,
+    marketplace,
+    paging,
+    regions,
+    resource_groups,
+    resources,
+)
 from mockecs.world.catalog import newest_first_key
 from mockecs.world.instance_types import instance_type, instance_types
 from mockecs.world.validation import check_description, check_family, check_name
@@ -56,6 +66,13 @@ def _quota(ctx: Context, region: str) -> None:
     limit = int(ctx.config.options.get("image_quota", 100))
     if images.own_count(ctx, region) >= limit:
         raise QUOTA
+
+
+def _snapshot_quota(ctx: Context, region: str, needed: int) -> None:
+    """``snapshot_quota`` (snapshots per account and region; off unless set): the image's new snapshots must fit."""
+    limit = ctx.config.options["snapshot_quota"]
+    if limit is not None and ctx.txn.count("snapshot", resources.owner_region(ctx.account, region)) + needed > limit:
+        raise _err("QuotaExceed.Snapshot", "The snapshot quota exceeds.", 403)
 
 
 # -- DescribeImages -------------------------------------------------------------------------
@@ -271,7 +288,8 @@ def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
     # The "if ... else" guards skip a call per request on this hot path (the callees handle empty input too).
     a["filters"] = _filters(a["filter"]) if a["filter"] else {}
     a["tags"] = _tag_wanted(a["tag"]) if a["tag"] else []
-    a["with_community"] = bool(ctx.engine.config.options.get("describe_default_includes_community", True))
+    # The metadata: IsPublic defaults to false, which leaves community images out of an alias-less query.
+    a["with_community"] = ctx.engine.config.options["describe_default_includes_community"]
     if not any(a[k] for k in _NARROWING) and all(a[k] is None for k in _NARROWING_FLAGS):  # (ImageId: a flag)
         # Only the alias and statuses narrow the listing: the ordered indexes answer it.
         found = images.listing(ctx, alias, a["is_public"], a["with_community"], a["statuses"])
@@ -320,6 +338,19 @@ def _family_quota(ctx: Context, family: Optional[str], code: str, message: str,
         raise _err(code, message)
 
 
+def _families_quota(ctx: Context, family: Optional[str], code: str, message: str) -> None:
+    """``image_families_per_region`` (off unless set): a family new to the caller's images here must fit.
+    Reads the caller's own images in the region (by index, at most ``image_quota`` of them)."""
+    limit = ctx.config.options["image_families_per_region"]
+    if not family or limit is None:
+        return
+    families = {r.get("ImageFamily") for r in images.stored(ctx, resources.owner_region(ctx.account, ctx.region))}
+    families.discard("")
+    families.discard(None)
+    if family not in families and len(families) >= limit:
+        raise _err(code, message)
+
+
 def _snapshot(ctx: Context, snapshot_id: str) -> dict:
     record = resources.get(ctx, "snapshot", snapshot_id)
     if not resources.is_mine(ctx, record):
@@ -327,7 +358,19 @@ def _snapshot(ctx: Context, snapshot_id: str) -> dict:
     if record.get("Status") != "accomplished":
         raise _err("InvalidSnapshotId.NotReady", "The current status of the DiskDeviceMapping.n.SnapshotId or "
                    "SnapshotId does not support this operation.", 403)
+    # The image's snapshots are encrypted with the same CMK: it must still be usable by ECS.
+    kms.check(ctx, ctx.region, record.get("KMSKeyId"), service_error=False, unknown_error=False)
+    _not_too_old(record, "This operation is denied because the specified snapshot by DiskDeviceMapping.n.SnapshotId "
+                 "or SnapshotId is created before 2013-07-15.")
     return record
+
+
+OLDEST_SNAPSHOT = "2013-07-15"  # snapshots taken before it cannot make images (metadata)
+
+
+def _not_too_old(snapshot: Mapping[str, Any], message: str) -> None:
+    if (snapshot.get("CreationTime") or "9") < OLDEST_SNAPSHOT:
+        raise _err("InvalidSnapshot.TooOld", message, 403)
 
 
 def _os_fields(ctx: Context, source_image_id: Optional[str], platform: Optional[str],
@@ -412,6 +455,9 @@ def _from_mappings(ctx: Context, entries: list[dict]) -> tuple[list[dict], Optio
                 raise _err("InvalidSize.ValueNotSupported",
                            "The specified parameter DiskDeviceMapping.n.Size beyond the permitted range.")
             encrypted = bool(snap.get("Encrypted"))
+            if is_system and snap.get("SourceDiskType") == "data" and snap.get("KMSKeyId"):
+                raise _err("InvalidParameter.DiskType",
+                           "The specified disk type which has kms key can't convert to system disk.")
             if is_system:
                 source_image = snap.get("_image_id") or None
         else:
@@ -435,6 +481,18 @@ def _from_instance(ctx: Context, instance_id: str, name: Optional[str]) -> tuple
     disks = instances.instance_disks(ctx, instance_id)
     if not disks or disks[0].get("Type") != "system":
         raise _err("InvalidInstance.NotFoundSystemDisk", "The specified instance does not have system disk.")
+    if any(d.get("Status") not in ("In_use", "Available") for d in disks):
+        raise _err("IncorrectDiskStatus", "The current disk status does not support this operation.", 403)
+    _snapshot_quota(ctx, ctx.region, len(disks))
+    limit = ctx.config.options["unfinished_snapshot_limit"]
+    if limit is not None:
+        # Settling a snapshot rewrites its terms: one that finished leaves the "progressing" term.
+        ids = ctx.txn.ids("snapshot", ("progressing", f"{ctx.account}|{ctx.region}"))
+        running = [s for s in (resources.get(ctx, "snapshot", i) for i in ids)
+                   if s is not None and s["Status"] == "progressing"]
+        if len(running) + len(disks) > limit:
+            raise _err("TooManySnapshot.Unfinished",
+                       "There are too many snapshots being created, please wait for them to be created done.", 403)
     mappings = []
     free = iter(DEVICES)
     for disk in disks:
@@ -451,7 +509,7 @@ def _from_instance(ctx: Context, instance_id: str, name: Optional[str]) -> tuple
            S("ImageName"), S("Description"), S("ImageFamily"), S("ImageVersion"), S("Architecture"), S("Platform"),
            S("BootMode"), Struct("Features", [S("ImdsSupport")]),
            Struct("SecureBootOptions", [S("SecureBootSupport")]), S("DetectionStrategy"), S("ResourceGroupId"),
-           TAGS, dry_run=True,
+           Structs("Tag", [S("Key"), S("Value")]), dry_run=True,  # more than 20: QuotaExceed.Tags (below)
            idempotent=("InvalidParamter.Conflict",
                        "The specified same token is trying to make requests with different parameters.", 403))
 def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional[str],
@@ -461,6 +519,9 @@ def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional
                  detection_strategy: Optional[str], resource_group_id: Optional[str], tag: Optional[list]) -> dict:
     image_name = image_name or None
     _name_rules(ctx, image_name, description, image_family)
+    if len(tag or ()) > 20:
+        # CreateImage documents QuotaExceed.Tags (not InvalidParameter or InvalidTagCount) for this.
+        raise _err("QuotaExceed.Tags", "The number of tags exceeds the limit of 20 per resource.", 403)
     tags = resources.tags_from_args(tag)
     if architecture and architecture not in ARCHITECTURES:
         raise _err("InvalidArchitecture.Malformed", "The specified Architecture is wrongly formed.")
@@ -479,9 +540,16 @@ def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional
         raise invalid_parameter("DetectionStrategy")
     group = resource_groups.resolve(ctx, resource_group_id)
     _quota(ctx, ctx.region)
+    if account_states.in_state(ctx, "accounts_in_arrears"):
+        raise _err("InvalidAccountStatus.NotEnoughBalance", "Your account does not have enough balance.", 403)
+    if account_states.in_state(ctx, "accounts_without_snapshot_service"):
+        raise _err("InvalidAccountStatus.SnapshotServiceUnavailable", "Snapshot service has not been opened yet.",
+                   403)
+    _families_quota(ctx, image_family, "ImageFamilyQuotaExceed",
+                    "The number of image families exceeds the limit in the region.")
     _family_quota(ctx, image_family, "ImageQuotaExceed.ImageFamily",
                   "The specified image family exceeds the maximum number of images for one image family.")
-    entries = [e for e in disk_device_mapping or () if any(v is not None for v in e.values())]
+    entries = [e for e in disk_device_mapping or () if any(v not in (None, "") for v in e.values())]
     instance: Optional[dict] = None
     # Source precedence (spec §3.2): InstanceId > DiskDeviceMapping > SnapshotId.
     if instance_id:
@@ -495,6 +563,9 @@ def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional
         mappings = [images.mapping("/dev/xvda", "system", snap.get("SourceDiskSize") or 0, snapshot_id,
                                    bool(snap.get("Encrypted")))]
         source_image = snap.get("_image_id") or None
+    elif disk_device_mapping:
+        # DiskDeviceMapping.N given, every field of every entry empty.
+        raise _err("InvalidParameter.AllEmpty", "The specified parameters DiskDeviceMapping.N are all empty.")
     else:
         raise _err("MissingParameter", "The input parameter SnapshotId or InstanceId or DiskDeviceMapping that is "
                    "mandatory for processing this request is not supplied.")
@@ -567,6 +638,10 @@ def copy_image(ctx: Context, image_id: str, destination_region_id: Optional[str]
                "The specified destination image name is wrongly formed.")
     _checked(check_description, destination_description, "The specified destination description is wrongly formed.")
     tags = resources.tags_from_args(tag)
+    if kms_key_id and encrypted is False:
+        # Encrypted=false said outright (rather than left out) next to a KMSKeyId.
+        raise _err("InvalidEncrypted.NotMatchKmsKeyId",
+                   "The specified parameter Encrypted must be true when KmsKeyId is not empty.")
     group = resource_groups.resolve(ctx, resource_group_id)
     if kms_key_id and not encrypted:
         raise _err("InvalidParameter.EncryptedIllegal",
@@ -577,6 +652,11 @@ def copy_image(ctx: Context, image_id: str, destination_region_id: Optional[str]
                        "The specified parameter Encrypted must be true when EncryptAlgorithm is not empty.")
         if encrypt_algorithm not in ("AES-256", "SM4-128"):
             raise _err("InvalidEncryptAlgorithm", "The specified parameter EncryptAlgorithm is not valid.")
+        if encrypt_algorithm == "SM4-128" and not regions.mainland(destination):
+            # [GUESS] SM4 (a Chinese national cipher) is offered in the Chinese mainland only.
+            raise _err("InvalidRegionId.NotSupportEncryptAlgorithm",
+                       "The current region does not support creating encrypted disks with EncryptAlgorithm.", 403)
+    kms.check(ctx, destination, kms_key_id)
     source = images.visible(ctx, image_id)
     if source is None or images.is_catalog(source) and images.alias_for(ctx, source) in ("system", "marketplace"):
         raise images.NOT_FOUND  # [GUESS] public and Marketplace images are not copied
@@ -597,6 +677,24 @@ def copy_image(ctx: Context, image_id: str, destination_region_id: Optional[str]
     if not name:  # [GUESS] the source's name when free in the destination, else none
         name = source.get("ImageName") or ""
         name = "" if images.name_taken(ctx, name, destination) else name
+    limit = ctx.config.options["copy_image_max_size"]
+    if limit is not None and sum(int(m.get("Size") or 0) for m in _mappings(source)) > limit:
+        raise _err("SizeExceed.Image", "The image exceeds the maximum size. Please open a ticket to add the account "
+                   "to the white list.", 403)
+    if regions.without_image_transfer(ctx, ctx.region) or regions.without_image_transfer(ctx, destination):
+        raise _err("RegionNotSupportCopy", "The region not support copy.", 403)
+    product = marketplace.product(ctx.engine, source.get("ProductCode"))
+    if product is not None and not images.subscribed(ctx, product["ProductCode"]):
+        # A shared image made from a Marketplace product: the caller must have the product too.
+        raise _err("OperationDenied.NotAuthorized", "The operation is denied because corresponding marketplace "
+                   "image is not authorized to current user.", 403)
+    if product is not None and destination not in (product.get("_regions") or (destination,)):
+        raise _err("OperationDenied.NotPublished", "The operation is denied because corresponding marketplace image "
+                   "is not published in destination region.", 403)
+    _snapshot_quota(ctx, destination, sum(1 for m in _mappings(source) if m.get("SnapshotId")))
+    for m in _mappings(source):
+        _not_too_old(ctx.txn.get("snapshot", m.get("SnapshotId") or "") or {},
+                     "This operation is denied because the specified snapshot is created before 2013-07-15.")
     in_flight = _copying(ctx, destination)
     if any((r.get("_source") or {}).get("from") == image_id for r in in_flight):
         raise _err("OperationDenied.ImageCopyConflict",  # [GUESS] message; code documented 2025
@@ -636,6 +734,9 @@ def cancel_copy_image(ctx: Context, image_id: str) -> dict:
     status = record.get("Status")
     if status == "Available":
         raise _err("IncorrectImageStatus", "The image is copied finished.")
+    if record["_source"].get("region") == record["_region"] and status in IN_FLIGHT:
+        # [GUESS] a copy within one region is a local snapshot copy, not a cancellable transfer.
+        raise _err("CancelNotSupported", "The specified image coping can not be cancelled.")
     if status == "CreateFailed":
         raise _err("IncorrectImageStatus", "The Image copy has been failed.")
     if status not in IN_FLIGHT:
@@ -655,8 +756,11 @@ def delete_image(ctx: Context, image_id: str, force: bool) -> dict:
     try:
         record = images.own(ctx, image_id)
     except EcsError:
-        if ctx.config.options.get("delete_missing_image") == "ignore":
-            return {}  # the docs also say a missing id "is ignored"
+        # The metadata's ImageId: "if the custom image does not exist, the request is ignored". An image
+        # the caller sees but may not delete (public, Marketplace, shared, community) keeps the 404;
+        # "delete_missing_image": "error" answers the 404 for a missing id too.
+        if ctx.config.options["delete_missing_image"] == "ignore" and not images.visible(ctx, image_id):
+            return {}
         raise
     status, kind = record.get("Status"), (record.get("_source") or {}).get("kind")
     if status in IN_FLIGHT:
@@ -695,6 +799,8 @@ def modify_image_attribute(ctx: Context, image_id: str, image_name: Optional[str
     if images.name_taken(ctx, image_name, exclude=image_id):
         raise _err("InvalidImageName.Duplicated", "The specified Image name has already bean used.")
     if image_family and image_family != record.get("ImageFamily"):
+        _families_quota(ctx, image_family, "ImageFamilyQuotaFull",
+                        "The specified region has exceeded max number of image family.")
         _family_quota(ctx, image_family, "ImageQuotaFull.ImageFamily",
                       "The specified image family has exceeded max number of images for one image family.", image_id)
     changes: dict[str, Any] = {}

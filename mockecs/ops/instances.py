@@ -18,7 +18,7 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, JsonList, L, Repeat, S, Struct, Structs
-from mockecs.world import access, launch, lifecycle, networks, paging, resource_groups, resources, validation
+from mockecs.world import access, launch, lifecycle, networks, paging, regions, resource_groups, resources, validation
 from mockecs.world.disks import data_disk_range, detached
 
 INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
@@ -629,6 +629,11 @@ def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_di
     size = system_disk.get("size")
     image = launch.image_for_launch(ctx, image_id, None, record["InstanceType"], size, launch.CHANGE_OS,
                                     record.get("InstanceChargeType"))
+    if not regions.mainland(ctx.region) and image.get("OSType", "linux") != record.get("OSType", "linux"):
+        # The docs: outside the Chinese mainland an instance's OS cannot switch between Linux and Windows
+        # (licensing). The metadata lists no dedicated code: its "%s" InvalidParameter.NotMatch is used.
+        raise EcsError("InvalidParameter.NotMatch", "Replacing the system disk between Linux and Windows is not "
+                       "supported in regions outside the Chinese mainland.", 403)
     login = bool((record.get("ImageOptions") or {}).get("LoginAsNonRoot"))
     if login and not image.get("LoginAsNonRootSupported"):
         raise EcsError("LoginAsNonRoot.ImageNotSupport", "The specified image does not support login as non-root.",
@@ -649,6 +654,8 @@ def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_di
     new = new_system_disk(ctx, record, image, size, old["Category"], old.get("DiskName", ""),
                           old.get("Description", ""), old.get("PerformanceLevel", ""))
     ctx.txn.delete("disk", old["DiskId"])
+    # The new system disk re-initialises from the image (ReIniting, then In_use) on the disk lifecycle.
+    new = lifecycle.start(ctx, "disk", new["DiskId"], {**new, "Status": "ReIniting"}, done={"Status": "In_use"})
     resources.put(ctx.txn, "disk", new)
     previous = record.get("ImageId")
     key_pair = {"KeyPairName": key_pair_name} if key_pair_name else {}

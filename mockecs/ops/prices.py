@@ -5,8 +5,12 @@ override them with ``Config(options={"prices_file": ...})``). Response shape: SD
 ``DescribePriceResponseBody`` (``PriceInfo.Price`` with ``DetailInfos.DetailInfo[]``,
 ``PriceInfo.Rules.Rule[]``, ``PriceInfo.RelatedPrice.MarketplaceImagePrice``).
 DetailInfo ``Resource`` values: ``instanceType``, ``systemDisk``, ``dataDisk``,
-``bandwidth``, ``image`` (always present for instances, 0 when the image is free) and
-``imageSnapshot`` (snapshot storage of the caller's own custom image).
+``bandwidth`` and ``image`` (always present for instances, 0 when the image is free): the SDK's
+and the metadata's shape, no other line. The snapshot storage a custom image keeps is not part of
+an instance's price (the API has no such line and no snapshot resource type);
+:func:`mockecs.world.pricing.snapshot_fee_per_hour` gives it to tests in Python. The metadata's
+``Coupons``/``Promotions``/``RuleIdSet``/``Attributes`` (schemas without fields) are not in the
+SDK's model, which wins: they are not answered.
 """
 from __future__ import annotations
 
@@ -159,10 +163,9 @@ def _instance_lines(ctx: Context, prices: Mapping[str, Any], a: dict, charge_typ
         lines.append(_Line("bandwidth", pricing.bandwidth_fee(prices, bandwidth) if paid_bw else 0.0,
                            discountable=False))
     fee, product = pricing.image_fee(ctx.engine, image, int(itype.get("CpuCoreCount") or 1), a["platform"])
+    if image is not None and images.community_to(ctx, image):
+        fee, product = 0.0, None  # "Community images are free of charge" (Image overview)
     lines.append(_Line("image", fee, discountable=False))
-    if image is not None and not images.is_catalog(image) and image.get("_owner") == ctx.account:
-        lines.append(_Line("imageSnapshot", pricing.snapshot_fee_per_hour(ctx.engine, image),
-                           per_instance=False, discountable=False))
     return lines, product, fee
 
 

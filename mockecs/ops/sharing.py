@@ -12,7 +12,7 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError
 from mockecs.wire.params import B, Repeat, S
-from mockecs.world import images, paging, resources
+from mockecs.world import images, paging, ram, resources
 
 MAX_PER_CALL = 10  # only the first 10 AddAccount.N / RemoveAccount.N are processed [DOC]
 
@@ -32,7 +32,9 @@ def _own_image(ctx: Context, image_id: str, public_error: EcsError) -> dict:
 def _known(ctx: Context, account: str) -> bool:
     if not (account.isascii() and account.isdigit() and len(account) == 16):
         return False
-    if ctx.config.options.get("share_any_account"):  # [GUESS] alternative: any 16-digit id exists
+    # The service shares with any existing account and a fake cannot know which exist (spec §3.7):
+    # any well-formed id is one by default; "share_any_account": False admits only registered accounts.
+    if ctx.config.options["share_any_account"]:
         return True
     return ctx.engine.accounts.exists(account)
 
@@ -50,7 +52,7 @@ def _encrypted(record: Mapping[str, Any]) -> bool:
     return any(m.get("Encrypted") for m in (record.get("DiskDeviceMappings") or {}).get("DiskDeviceMapping") or ())
 
 
-def _shareable(record: Mapping[str, Any]) -> None:
+def _shareable(ctx: Context, record: Mapping[str, Any]) -> None:
     """Status and encryption rules before an image is shared or published."""
     status = record.get("Status")
     if status == "Deprecated":
@@ -58,10 +60,33 @@ def _shareable(record: Mapping[str, Any]) -> None:
                    "The specified image cannot be shared when it is deprecated.", 403)
     if status != "Available":
         raise _err("IncorrectImageStatus", "The specified image is not available.")
+    if _encrypted(record) and record.get("_kms_key_id") and not ram.authorized(ctx, ram.SHARE_ENCRYPTED):
+        raise _err("AssumeRoleError",
+                   "Requires a RAM role of AliyunECSShareEncryptImageDefaultRole before sharing encrypted image.", 403)
     if _encrypted(record) and not record.get("_kms_key_id"):
         # Images encrypted with the service key cannot leave the account.
         raise _err("OperationDeined.EncryptedSnapshot",
                    "The image contains encrypted snapshots, which do not support share.", 403)
+    mappings = (record.get("DiskDeviceMappings") or {}).get("DiskDeviceMapping") or ()
+    if _encrypted(record) and sum(1 for m in mappings if m.get("SnapshotId")) > 1:
+        # A CMK-encrypted image shares with its system disk snapshot alone.
+        raise _err("OperationDeined.FullImage",
+                   "The encrypted image contains multiple snapshots, which do not support share.", 403)
+
+
+def _publishable(ctx: Context, record: Mapping[str, Any]) -> None:
+    """What publishing a community image checks beyond sharing: the terms of service, sensitive words."""
+    if ctx.region in ctx.listed("regions_without_community_images"):
+        raise _err("CurrentRegion.NotSupportPublicImage", "Public image is not supported for current region.", 403)
+    if not ctx.config.options["community_terms_signed"]:
+        raise _err("PublicImageAgreement.NotSigned",
+                   'The current account has not signed "Community Image Terms of Service".', 403)
+    words = [w.lower() for w in ctx.listed("sensitive_words")]
+    if any(w in (record.get("ImageName") or "").lower() for w in words):
+        raise _err("ImageName.ContainsSensitiveWords", "The specified image name contains sensitive words.", 403)
+    if any(w in (record.get("Description") or "").lower() for w in words):
+        raise _err("ImageDescription.ContainsSensitiveWords",
+                   "The specified image description contains sensitive words.", 403)
 
 
 @operation("ModifyImageSharePermission",
@@ -79,9 +104,15 @@ def modify_image_share_permission(ctx: Context, image_id: str, add_account: Opti
     if launch_permission and (add or remove):
         raise _err("UnnecessaryParameter.LaunchPermission", 'The specified parameter "LaunchPermission" is '
                    'unnecessary if paramter "AddAccounts" or "RemoveAccounts" exist.')
+    if launch_permission:
+        # The metadata: LaunchPermission is "in invitation-only testing, not available yet".
+        raise _err("ForbiddenParameter.LaunchPermission",
+                   'The specified parameter "LaunchPermission" is forbidden for current account.')
     # Validate everything before changing anything: one bad account leaves the image untouched.
     if add or is_public:
-        _shareable(record)
+        _shareable(ctx, record)
+    if is_public:
+        _publishable(ctx, record)
     _check_accounts(ctx, add + remove)
     shares = dict(record.get("_shares") or {})
     for account in remove:
@@ -91,6 +122,10 @@ def modify_image_share_permission(ctx: Context, image_id: str, add_account: Opti
         shares.setdefault(account, now)  # re-sharing keeps the first SharedTime [GUESS]
     if len(shares) > int(ctx.config.options.get("share_quota", 50)):
         raise _err("QuotaExceed.ShareImageUser", "The shared Image user Quota exceeds.", 403)
+    limit = ctx.config.options["shared_image_quota"]
+    if limit is not None and shares and not record.get("_shares") and ctx.txn.count(
+            "image", ("sharing", f"{ctx.account}|{ctx.region}")) >= limit:
+        raise _err("QuotaExceed.ShareImage", "The shared Image Quota exceeds.", 403)
     changes: dict[str, Any] = {"_shares": shares, "IsSelfShared": "True" if shares else "False"}
     if is_public is True:
         changes["_public"] = True
@@ -100,8 +135,6 @@ def modify_image_share_permission(ctx: Context, image_id: str, add_account: Opti
             raise _err("Image.NotPublic", "The specified image is not public image.", 403)
         changes["_public"] = False
         changes["IsPublic"] = False
-    if launch_permission:
-        changes["_launch_permission"] = launch_permission  # [GUESS] accepted and stored, no effect
     images.put(ctx, {**record, **changes})
     return {}
 
@@ -129,7 +162,8 @@ def modify_image_share_group_permission(ctx: Context, image_id: str, add_group: 
                    'The specified parameter "AddGroup.n" or "RemoveGroup.n" does not exist.', 404)
     public = bool(record.get("_public"))
     if add:
-        _shareable(record)
+        _shareable(ctx, record)
+        _publishable(ctx, record)
         public = True  # [GUESS] the group "all" is the community publication
     if remove:
         public = False

@@ -27,6 +27,8 @@ BAD_CATEGORY = error_kind("InvalidSnapshotCategory.Malformed", "The specified Ca
 
 def snapshot_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     terms = [("disk", record["SourceDiskId"])] if record.get("SourceDiskId") else []
+    if record.get("Status") == "progressing":  # for CreateImage's TooManySnapshot.Unfinished
+        terms.append(("progressing", f"{record['_owner']}|{record['_region']}"))
     if record.get("_instance_id"):
         terms.append(("instance", record["_instance_id"]))
     return terms

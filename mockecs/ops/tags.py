@@ -27,6 +27,9 @@ OTHER_TYPES = ("volume", "eni", "ddh", "ddhcluster", "launchtemplate",
 RESOURCE_GROUP_KEY = "acs:rm:rgId"
 
 NOT_FOUND = error_kind("InvalidResourceId.NotFound", "The specified ResourceIds are not found in our records.", 404)
+# An image the caller sees but does not own (public, Marketplace, community, shared with them) exists
+# and is not theirs to tag: the service's answer for such a resource.
+NOT_SUPPORTED = error_kind("InvalidResourceId.NotSupported", "The specified ResourceId does not support tagging.", 403)
 _MISSING_TYPE = ("MissingParameter.ResourceType", "The parameter - ResourceType should not be null.", 404)
 _MISSING_IDS = ("MissingParameter.ResourceIds", "The parameter - ResourceIds.N should not be null.", 404)
 _MISSING_TAGS = ("MissingParameter.Tags", "The parameter - Tags should not be null.", 404)
@@ -99,6 +102,12 @@ def check_tags(tags: list[dict]) -> list[dict]:
     return check_case_duplicates(out)
 
 
+def _not_ours(ctx: Context, kind: Optional[str], resource_id: str) -> None:
+    if kind == "image" and images.visible(ctx, resource_id) is not None:
+        raise NOT_SUPPORTED
+    raise NOT_FOUND
+
+
 def _record(ctx: Context, kind: str, resource_id: str) -> Optional[dict]:
     """The record a ResourceId names (any owner, any region); a key pair's ResourceId is its name (it has no
     other id on the wire), found among the caller's in the request's region."""
@@ -118,7 +127,7 @@ def _owned(ctx: Context, kind: Optional[str], resource_ids: list[str]) -> list[d
     for resource_id in dict.fromkeys(resource_ids):
         record = _record(ctx, kind, resource_id) if kind else None
         if record is None or record.get("_owner") != ctx.account or record.get("_region") != ctx.region:
-            raise NOT_FOUND
+            _not_ours(ctx, kind, resource_id)
         found.append(record)
     return found
 
@@ -277,6 +286,10 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
         raise EcsError("BothEmpty.TagsAndResources",
                        "The specified Tags and ResourcesIds are not allow to both empty.", 403)
     paging.offset(next_token)  # a token we did not issue is refused before any work
+    for resource_id in ids if kind == "image" else ():
+        # A named image the caller sees but does not own (public, Marketplace, shared) is not theirs to list.
+        if not resources.is_mine(ctx, _record(ctx, kind, resource_id)) and images.visible(ctx, resource_id):
+            raise NOT_SUPPORTED
     rows: list[dict] = []
     type_name = resource_type.strip().lower()
     for candidate in (_candidates(ctx, kind, ids, exact, fuzzy) if kind else ()):

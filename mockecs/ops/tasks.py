@@ -23,7 +23,18 @@ from mockecs.ops.snapshots import make_snapshot
 from mockecs.ops.tags import check_case_duplicates
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, Comma, I, Repeat, S, Struct, Structs
-from mockecs.world import images, lifecycle, oss, paging, resource_groups, resources
+from mockecs.world import (
+    account_states,
+    images,
+    lifecycle,
+    oss,
+    paging,
+    pricing,
+    ram,
+    regions,
+    resource_groups,
+    resources,
+)
 from mockecs.world.validation import check_description, check_name
 
 TASK_NOT_FOUND = error_kind("InvalidTaskId.NotFound", 'The specified "TaskId" is not found.', 400)
@@ -46,6 +57,8 @@ BYOL_ONLY = ("Customized Linux", "Others Linux", "Kylin", "UOS", "Windows Server
 ARCHITECTURES = ("i386", "x86_64", "arm64")
 IMPORT_FORMATS = ("RAW", "VHD", "QCOW2", "VMDK")
 EXPORT_FORMATS = ("raw", "vhd", "qcow2", "vmdk", "vdi")
+OLD_WINDOWS = ("Windows Server 2003", "Windows Server 2008")
+ARCHIVE_CLASSES = ("Archive", "ColdArchive", "DeepColdArchive")
 _SUFFIX_FORMAT = {"raw": "RAW", "img": "RAW", "vhd": "VHD", "qcow2": "QCOW2", "qcow": "QCOW2", "vmdk": "VMDK"}
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 _PREFIX = re.compile(r"^[A-Za-z0-9]{1,30}$")
@@ -53,8 +66,18 @@ _DEVICE = re.compile(r"^/dev/(xv|v)d[a-z]$")
 GIB = oss.GIB
 
 
+WEEK = 7 * 24 * 3600.0
+
+
 def task_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [("action", record["TaskAction"]), ("resource", record.get("ResourceId") or "")]
+    terms = [("action", record["TaskAction"]), ("resource", record.get("ResourceId") or "")]
+    if record["TaskAction"] == "ExportImage":
+        # Export quotas count by index: the exports running now, and those started in a calendar week.
+        where = f"{record['_owner']}|{record['_region']}"
+        terms.append(("export_week", f"{where}|{int(record['_created'] // WEEK)}"))
+        if record.get("TaskStatus") in ("Waiting", "Processing"):
+            terms.append(("exporting", where))
+    return terms
 
 
 resources.TERMS["task"] = task_terms
@@ -200,7 +223,11 @@ def _disk_requests(mappings: Optional[list[dict]]) -> list[dict]:
         fmt = _canonical(m.get("format"), IMPORT_FORMATS, EcsError(
             "InvalidImageFormat.Malformed", "The specified Image Format is wrongly formed.", 400))
         # Empty Format = detected by the service; the fake "detects" from the object's suffix.
-        fmt = fmt or _SUFFIX_FORMAT.get(name.rsplit(".", 1)[-1].lower(), "RAW")
+        suffix = name.rsplit("/", 1)[-1].rpartition(".")[2].lower() if "." in name.rsplit("/", 1)[-1] else ""
+        if suffix and suffix not in _SUFFIX_FORMAT:
+            # [GUESS] an image file's suffix must name a disk format (no suffix: detected from the content).
+            raise EcsError("UnsupportedSuffix.OSSObject", "The specified OSS object suffix is not supported.", 400)
+        fmt = fmt or _SUFFIX_FORMAT.get(suffix, "RAW")
         # DiskImSize is the deprecated name of DiskImageSize; 0 is a (bad) value, not "absent".
         size = m.get("disk_image_size") if m.get("disk_image_size") is not None else m.get("disk_im_size")
         high = 500 if n == 1 else 2000
@@ -222,12 +249,54 @@ def _size_error(n: int, why: str) -> EcsError:
                     "The specified DiskDeviceMapping.N.DiskImSize should be in the specified range.", 400)
 
 
+# The export doc: choosing ImageFormat works in these regions only (option image_format_regions=documented).
+FORMAT_REGIONS = ("ap-south-1", "ap-northeast-1", "ap-southeast-2", "ap-southeast-5", "eu-central-1", "me-east-1",
+                  "us-east-1", "eu-west-1", "ap-southeast-1", "ap-southeast-3", "us-west-1")
+
+
+def _format_region(ctx: Context) -> bool:
+    return ctx.config.options["image_format_regions"] == "any" or ctx.region in FORMAT_REGIONS
+
+
+def _transfer_region(ctx: Context) -> None:
+    if regions.without_image_transfer(ctx, ctx.region):
+        raise EcsError("InvalidRegion.NotSupport", "The specified region does not support image import or export.",
+                       400)
+
+
+def _bucket_elsewhere(ctx: Context, bucket: str) -> None:
+    """A bucket registered in another region (only; not here) is the wrong bucket for this region."""
+    elsewhere = oss.registry(ctx.engine).bucket_regions(bucket, txn=ctx.txn)
+    if elsewhere and ctx.region not in elsewhere:
+        raise EcsError("InvalidOSSBucket.NotMatched",
+                       f"The specified OSS bucket is incorrect, it is in {elsewhere[0]}, not {ctx.region}.", 400)
+
+
+def _authorized(ctx: Context, info: Mapping[str, Any]) -> None:
+    # A bucket registered to another account is not the caller's role's to read or write.
+    if info.get("owner") and str(info["owner"]) != ctx.account:
+        raise EcsError("InvalidOSS.NotAuthorized", "The specified OSS bucket or object is not allowed to access.", 403)
+    if info.get("encryption"):
+        raise EcsError("InvalidOSSBucket.EncryptUnsupported",
+                       "Accessing objects from encrypted OSS bucket is not supported.", 403)
+
+
 def _check_objects(ctx: Context, disks: list[dict]) -> None:
     """Ask the OSS stand-in about every object; fills in each disk's size (GiB)."""
     for disk in disks:
         info = oss.oss_object(ctx, ctx.region, disk["bucket"], disk["object"])
+        if not info.get("registered"):
+            _bucket_elsewhere(ctx, disk["bucket"])
         if info.get("bucket_missing"):
             raise EcsError("InvalidOSSBucket.NotFound", "The specified OSS bucket does not exist in this region.", 400)
+        _authorized(ctx, info)
+        if disk["format"] == "VHD" and int(info.get("size") or 0) % 512:
+            # A VHD is whole 512-byte sectors (its blocks and its footer).
+            raise EcsError("InvalidVHDImage.IncorrectSize", "The specified size of the VHD image does not meet the "
+                           "'header.MaxTableEntries * header.BlockSize' specification.", 403)
+        if info.get("storage_class") in ARCHIVE_CLASSES:
+            raise EcsError("InvalidOSSObject.NeedRestore",
+                           "The specified OSS object is a archive object, need restore first.", 400)
         if "size" not in info:
             raise EcsError("InvalidOSSObject.NotFound", "The specified OSS object does not exist in this region.", 400)
         size = int(info.get("size") or 0)
@@ -276,10 +345,23 @@ def import_image(ctx: Context, disk_device_mapping: Optional[list[dict]], image_
     if detection_strategy not in (None, "", "Standard"):
         raise EcsError("InvalidParameter.DetectionStrategy", "The specified parameter DetectionStrategy is invalid.",
                        400)
+    if detection_strategy == "Standard" and fields.get("Platform") in OLD_WINDOWS:
+        # [GUESS] which Windows: image check covers "most Linux/Windows versions" (docs), not these.
+        raise EcsError("ImageCheckUnsupported.WindowsImage", "Image check is unsupported for windows image.", 403)
     tags = check_case_duplicates(resources.tags_from_args(tag))
     if images.name_taken(ctx, image_name):
         raise EcsError("InvalidImageName.Duplicated", "The destination image is exist.", 400)
+    _transfer_region(ctx)
     _quota(ctx, ctx.region)
+    if account_states.in_state(ctx, "accounts_without_oss"):
+        raise EcsError("InvalidAccountStatus.OSSDisabled", "OSS is disabled due to invalid account status.", 403)
+    if storage_location_arn and storage_location_arn not in ctx.listed("cloudbox_storage_locations"):
+        raise EcsError("InvalidStorageLocation.NotFound",
+                       f"The specified cloud box storage location {storage_location_arn} could not be found.", 403)
+    if any(d["format"] != "RAW" for d in disks) and not _format_region(ctx):
+        raise EcsError("InvalidImageFormat.RegionNotSupported",
+                       "The specified image format is not supported in current region.", 400)
+    role = ram.check(ctx, role_name, "AliyunECSImageImportDefaultRole")
     _check_objects(ctx, disks)
 
     image_id = resources.new_id("image", ctx.region)
@@ -307,7 +389,7 @@ def import_image(ctx: Context, disk_device_mapping: Optional[list[dict]], image_
         Description=description or "", Status="Creating", Progress="0%", Usable=False,
         ResourceGroupId=resource_groups.resolve(ctx, resource_group_id), Tags={"Tag": tags}, Features=wire_features,
         **fields, **extra,
-        _source={"kind": "import", "task_id": task_id, "role_name": role_name or "AliyunECSImageImportDefaultRole"},
+        _source={"kind": "import", "task_id": task_id, "role_name": role},
     )
     record = lifecycle.start(ctx, "task", task_id, record, done=done,
                              failed={"Status": "CreateFailed", "Usable": False}, progress_field="Progress")
@@ -316,6 +398,24 @@ def import_image(ctx: Context, disk_device_mapping: Optional[list[dict]], image_
 
 
 # -- ExportImage ---------------------------------------------------------------------------
+def _export_quotas(ctx: Context) -> None:
+    """Undocumented numbers, off unless set: ``export_concurrency`` (exports running at once per account
+    and region) and ``exports_per_week`` (started per calendar week)."""
+    where = f"{ctx.account}|{ctx.region}"
+    running = ctx.config.options["export_concurrency"]
+    if running is not None:
+        # Settling a task rewrites its terms: one that finished leaves the "exporting" term.
+        live = [t for t in (resources.get(ctx, "task", i) for i in ctx.txn.ids("task", ("exporting", where)))
+                if t is not None and t["TaskStatus"] in ("Waiting", "Processing")]
+        if len(live) >= running:
+            raise EcsError("ConcurrentQuotaExceed.ExportImage",
+                           f"The number of image exports running at once exceeds the quota ({running}).", 403)
+    weekly = ctx.config.options["exports_per_week"]
+    if weekly is not None and ctx.txn.count("task", ("export_week", f"{where}|{int(ctx.now // WEEK)}")) >= weekly:
+        raise EcsError("WeeklyQuotaExceed.ExportImage",
+                       f"The number of image exports this week exceeds the quota ({weekly}).", 403)
+
+
 def _exportable(ctx: Context, image_id: str) -> dict:
     record = resources.get(ctx, "image", image_id)
     if not resources.is_mine(ctx, record):
@@ -335,6 +435,11 @@ def _exportable(ctx: Context, image_id: str) -> dict:
         raise EcsError("IncorrectImageStatus", "The specified Image is not available.", 400)
     if record.get("_exporting"):
         raise EcsError("ImageIsExporting", "The specified Image is exporting.", 403)
+    licence = pricing.billing_class(record)
+    if licence:
+        # [GUESS] an image whose instances pay an OS licence (Windows, RHEL, SLES; not BYOL) stays in the cloud.
+        raise EcsError("InvalidImageLicense.NotSupported",
+                       f"The specified image carries a {licence} licence, which does not support export.", 403)
     disks = (record.get("DiskDeviceMappings") or {}).get("DiskDeviceMapping") or []
     if any(d.get("Encrypted") for d in disks):
         raise EcsError("ImageNotSupported", "The specified Image contains encrypted snapshots, do not support export.",
@@ -357,12 +462,23 @@ def export_image(ctx: Context, image_id: str, oss_bucket: str, oss_prefix: Optio
         raise EcsError("InvalidOSSPrefix.Malformed", "The specified OSSPrefix format is wrongly formed.", 400)
     fmt = _canonical(image_format, EXPORT_FORMATS, EcsError(
         "InvalidImageFormat.Malformed", "The specified Image Format is wrongly formed.", 400)) or "raw"
+    if fmt != "raw" and not _format_region(ctx):
+        raise EcsError("InvalidImageFormat.RegionNotSupported",
+                       "The specified image format is not supported in current region.", 400)
+    _transfer_region(ctx)
     record = _exportable(ctx, image_id)
+    # The docs: the role must be AliyunECSImageExportDefaultRole, "any other role name is invalid".
+    ram.check(ctx, role_name, "AliyunECSImageExportDefaultRole", custom=False)
+    _export_quotas(ctx)
     task_id = resources.new_id("task", ctx.region)
     # Object name as in the documented example: <OSSPrefix>_<ImageId>_<TaskId>.<format>.
     name = "_".join(p for p in (oss_prefix, image_id, task_id) if p) + f".{fmt}"
-    if oss.oss_object(ctx, ctx.region, oss_bucket, name).get("bucket_missing"):
+    info = oss.oss_object(ctx, ctx.region, oss_bucket, name)
+    if not info.get("registered"):
+        _bucket_elsewhere(ctx, oss_bucket)
+    if info.get("bucket_missing"):
         raise EcsError("InvalidOSSBucket.NotFound", "The specified OSS bucket does not exist in this region.", 400)
+    _authorized(ctx, info)
     related = [{"Name": "OSSBucket", "Value": oss_bucket}, {"Name": "OSSObject", "Value": name},
                {"Name": "ImageFormat", "Value": fmt}]
     start_task(ctx, task_id, "ExportImage", image_id, related,
@@ -445,6 +561,9 @@ def cancel_task(ctx: Context, task_id: str) -> dict:
         raise EcsError("InvalidTaskId.TaskActionNotSupport", "The specified task action  not support.", 403)
     if task["TaskStatus"] not in RUNNING:
         raise EcsError("InvalidTaskId.IncorrectTaskStatus", "The specified task status is invalid.", 403)
+    if ctx.engine.lifecycle.claim_failure("cancel", f"cancel:{task_id}:{ctx.request_id}"):
+        # engine.lifecycle.fail_next("cancel"): the service fails to cancel; the task runs on.
+        raise EcsError("CancelTaskFailed", "The task is failed to cancel, Please contact the administrator.", 403)
     # [GUESS] undocumented in current docs; older docs list "Deleted" as the cancelled status.
     status = ctx.config.options.get("cancelled_task_status", "Deleted")
     cancelled = {k: v for k, v in task.items() if k != "_pending"}

@@ -25,5 +25,9 @@ class Context:
     def config(self) -> Any:
         return self.engine.config
 
+    def listed(self, option: str) -> set[str]:
+        """A comma-separated option (``regions_without_image_transfer`` ...) as a set of its items."""
+        return {item.strip() for item in (self.engine.config.options[option] or "").split(",") if item.strip()}
+
     def hook(self) -> Any:
         return self.engine.plugins.hook

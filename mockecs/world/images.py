@@ -42,6 +42,8 @@ def image_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     for account in record.get("_shares") or ():
         terms.append(("shared", f"{account}|{region}"))
         terms.append(("shared_status", f"{account}|{region}|{status}"))
+    if record.get("_shares"):
+        terms.append(("sharing", f"{record['_owner']}|{region}"))  # for the shared-image quota
     if record.get("_public"):
         terms.append(("community", region))
         terms.append(("community_status", f"{region}|{status}"))
@@ -122,6 +124,16 @@ def visible_or_404(ctx: Context, image_id: Optional[str]) -> Mapping[str, Any]:
 def own(ctx: Context, image_id: Optional[str]) -> dict:
     """The caller's own custom image in this region, else ``InvalidImageId.NotFound``."""
     return resources.owned(ctx, "image", image_id, NOT_FOUND)
+
+
+def community_to(ctx: Context, record: Mapping[str, Any]) -> bool:
+    """Whether ``record`` is a community image to the caller: published by another account, not shared
+    with the caller."""
+    if alias_for(ctx, record) != "others":
+        return False
+    if is_catalog(record):
+        return bool(record.get("IsPublic")) and ctx.account not in (record.get("_shared_with") or ())
+    return bool(record.get("_public")) and ctx.account not in (record.get("_shares") or ())
 
 
 def alias_for(ctx: Context, record: Mapping[str, Any]) -> str:
@@ -223,7 +235,7 @@ def family_images(ctx: Context, family: str) -> list[Mapping[str, Any]]:
 
 
 def candidates(ctx: Context, alias: Optional[str], is_public: Optional[bool],
-               include_community_in_default: bool = True) -> Iterable[Mapping[str, Any]]:
+               include_community_in_default: bool = False) -> Iterable[Mapping[str, Any]]:
     """Every image the caller may list in this region for an ``ImageOwnerAlias`` query (spec §2.3).
 
     Catalog parts come as the catalog's own newest-first lists (no copying, no generator layers).

@@ -22,7 +22,7 @@ from typing import Any, Iterator, Optional
 
 from mockecs.state.hookspecs import hookimpl
 from mockecs.state.store import Transaction
-from mockecs.world import resources
+from mockecs.world import regions, resources
 from mockecs.world.context import Context
 
 GIB = 1024 ** 3
@@ -73,8 +73,11 @@ class Oss:
 
     # -- registry --------------------------------------------------------------------------
     def create_bucket(self, region: str, bucket: str, account: Optional[str] = None,
-                      txn: Optional[Transaction] = None) -> dict:
+                      txn: Optional[Transaction] = None, encryption: str = "") -> dict:
+        """``encryption`` (``KMS``, ``AES256``): server-side encrypted, which image import/export refuse."""
         record = {"region": region, "bucket": bucket, "owner": account or self.engine.accounts.default_account_id}
+        if encryption:
+            record["encryption"] = encryption
         with self._txn(txn) as t:
             if t.get("oss_bucket", _bucket_id(region, bucket)) is None:
                 t.put("oss_bucket", _bucket_id(region, bucket), record, [("region", region)])
@@ -88,9 +91,12 @@ class Oss:
 
     def put_object(self, region: str, bucket: str, name: str, size: int = DEFAULT_SIZE,
                    txn: Optional[Transaction] = None, task_id: Optional[str] = None,
-                   account: Optional[str] = None) -> dict:
-        """Register an object (its bucket too). ``task_id``: written by that export task, listed once it finished."""
+                   account: Optional[str] = None, storage_class: str = "Standard") -> dict:
+        """Register an object (its bucket too). ``task_id``: written by that export task, listed once it finished.
+        ``storage_class`` ``Archive`` / ``ColdArchive``: ImportImage wants it restored first."""
         record = {"region": region, "bucket": bucket, "name": name, "size": int(size), "task_id": task_id or ""}
+        if storage_class != "Standard":
+            record["storage_class"] = storage_class
         with self._txn(txn) as t:
             self.create_bucket(region, bucket, account, txn=t)
             t.put("oss_object", _object_id(region, bucket, name), record, [("bucket", _bucket_id(region, bucket))])
@@ -99,6 +105,11 @@ class Oss:
     def delete_object(self, region: str, bucket: str, name: str, txn: Optional[Transaction] = None) -> None:
         with self._txn(txn) as t:
             t.delete("oss_object", _object_id(region, bucket, name))
+
+    def bucket_regions(self, bucket: str, txn: Optional[Transaction] = None) -> list[str]:
+        """The regions where a bucket of this name is registered (one lookup per region, no scan)."""
+        with self._txn(txn) as t:
+            return [r for r in regions.regions() if t.get("oss_bucket", _bucket_id(r, bucket)) is not None]
 
     def bucket_exists(self, region: str, bucket: str, txn: Optional[Transaction] = None) -> bool:
         with self._txn(txn) as t:
@@ -119,16 +130,21 @@ class Oss:
             return sorted((dict(r) for r in found if r is not None and self._written(t, r)), key=lambda r: r["name"])
 
     def lookup(self, region: str, bucket: str, name: str, txn: Optional[Transaction] = None) -> dict:
-        """The built-in answer of ``mockecs_oss_object`` (see the hook's documentation)."""
+        """The built-in answer of ``mockecs_oss_object`` (see the hook's documentation); a registered
+        bucket's ``owner`` and an object's ``storage_class`` come with it."""
         with self._txn(txn) as t:
+            bucket_record = t.get("oss_bucket", _bucket_id(region, bucket))
+            owner = {"registered": True, **{k: bucket_record[k] for k in ("owner", "encryption")
+                                             if k in bucket_record}} if bucket_record is not None else {}
             record = t.get("oss_object", _object_id(region, bucket, name))
             if record is not None and self._written(t, record):
-                return {"size": record["size"]}
+                return {"size": record["size"], **owner,
+                        **({"storage_class": record["storage_class"]} if "storage_class" in record else {})}
             if not self._strict(t):
-                return {"size": DEFAULT_SIZE}
-            if t.get("oss_bucket", _bucket_id(region, bucket)) is None:
+                return {"size": DEFAULT_SIZE, **owner}
+            if bucket_record is None:
                 return {"bucket_missing": True}
-            return {}
+            return owner
 
     def _written(self, txn: Transaction, record: dict) -> bool:
         # An exported object appears when its task has finished (settled on the mock clock).

@@ -18,14 +18,14 @@ custom image                           0, or the licence fee of the paid image i
 shared image                           same rule as custom (the owner's ``_billing``)
 Marketplace image (and images made     the product's ``_price_per_hour`` (the
 from one: they carry its ProductCode)  product price includes any OS licence)
-community image                        0 unless derived from a paid image
+community image (to anyone but its     0: "community images are free of charge" (the
+publisher)                             Image overview), whatever they derive from
 =====================================  ============================================
 
-``LicenseType=BYOL`` images pay no licence fee. The caller's own custom images add a
-separate line ``Resource="imageSnapshot"``: storage of the image's snapshots (sum of its
-DiskDeviceMapping sizes × ``snapshot_storage_per_gib_month``), once per image (not
-multiplied by ``Amount``) [GUESS: shown with the launch price so a test sees the whole
-cost of owning the image].
+``LicenseType=BYOL`` images pay no licence fee. The storage of a custom image's snapshots
+(sum of its DiskDeviceMapping sizes × ``snapshot_storage_per_gib_month``) is not part of an
+instance's DescribePrice (the API has no such line): :func:`snapshot_fee_per_hour` gives it
+to tests in Python.
 
 Price units [GUESS]: ``OriginalPrice`` = hourly figure × ``hours_per_unit[PriceUnit]`` ×
 ``Period`` × ``Amount``; yearly subscriptions get the rule ``rules.Year`` (15% off) on the
@@ -147,6 +147,7 @@ def snapshot_gib(image: Mapping[str, Any]) -> int:
 
 
 def snapshot_fee_per_hour(engine: Any, image: Mapping[str, Any]) -> float:
+    """Hourly storage cost of the snapshots a custom image keeps (not answered by DescribePrice)."""
     prices = table(engine)
     per_month = float(prices.get("snapshot_storage_per_gib_month", 0.0))
     hours = float((prices.get("hours_per_unit") or {}).get("Month", 730))

@@ -5,7 +5,7 @@ import json
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Optional
+from typing import Any, Optional
 
 _HOST = re.compile(r"^ecs(?:-vpc)?[.-]((?:[a-z]+-)+[a-z0-9]+?)(?:-vpc)?\.aliyuncs\.com(?::\d+)?$")
 
@@ -30,3 +30,13 @@ def region_from_host(host: str) -> Optional[str]:
 
 def zone_ids(region_id: str) -> list[str]:
     return [z["ZoneId"] for z in regions()[region_id]["Zones"]]
+
+
+def without_image_transfer(ctx: Any, region_id: str) -> bool:
+    """Whether ``region_id`` is one of the ``regions_without_image_transfer`` (no import, export or copy)."""
+    return region_id in ctx.listed("regions_without_image_transfer")
+
+
+def mainland(region_id: str) -> bool:
+    """Whether a region is in the Chinese mainland (cn-hongkong is not)."""
+    return region_id.startswith("cn-") and region_id != "cn-hongkong"

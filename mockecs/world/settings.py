@@ -92,20 +92,62 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("tags_per_resource", "int", 20, "Tags one resource may carry.", minimum=0),
     Setting("copy_concurrency", "int", 1, "Image copies running at once per region (others are Waiting).",
             minimum=1),
-    Setting("describe_default_includes_community", "bool", True,
-            "DescribeImages without ImageOwnerAlias lists community images."),
+    Setting("describe_default_includes_community", "bool", False,
+            "DescribeImages without ImageOwnerAlias lists community images (the metadata: IsPublic defaults to "
+            "false, which leaves them out)."),
     Setting("image_name_match", "choice", "substring", "How DescribeImages matches ImageName.",
             choices=("substring", "exact")),
-    Setting("delete_missing_image", "choice", "error", "DeleteImage of an id that names no image: the "
-            "InvalidImageId.NotFound error, or success with nothing changed.", choices=("error", "ignore")),
+    Setting("delete_missing_image", "choice", "ignore", "DeleteImage of an id that names no image: success with "
+            "nothing changed (the metadata: the request is ignored), or the InvalidImageId.NotFound error. An "
+            "image the caller sees but cannot delete answers the error either way.", choices=("ignore", "error")),
     Setting("launch_bad_status_code", "choice", "OperationDenied.ImageNotValid", "The code of a launch from an "
             "image that is not Available.", choices=("OperationDenied.ImageNotValid", "IncorrectImageStatus")),
     Setting("usage_resets", "bool", False, "An image's Usage goes back to none when no instance uses it."),
-    Setting("share_any_account", "bool", False, "Any well-formed 16-digit account id is a valid share target "
-            "(else only accounts the fake knows)."),
+    Setting("share_any_account", "bool", True, "Any well-formed 16-digit account id is a valid share target "
+            "(false: only accounts the fake knows; others answer InvalidAccount.NotFound)."),
     Setting("cancelled_task_status", "choice", "Deleted", "TaskStatus of a cancelled import or export.",
             choices=("Deleted", "Failed", "Finished", "Processing", "Waiting", "Paused")),
     Setting("list_tag_resources_page_size", "int", 50, "ListTagResources page size.", minimum=1),
+    Setting("clock", "choice", "auto", "The mock clock: frozen (moves only with clock.advance, exactly; a "
+            "millisecond per reading keeps creation order), running (wall time plus the advances), auto (frozen "
+            "in-process, running for `mockecs server`).", choices=("auto", "frozen", "running")),
+    Setting("kms_keys", "choice", "any", "KMS key ids: any id exists (the fake cannot know an account's keys; "
+            "keys added with mockecs.world.kms.add_key keep their state), or only registered ones (others answer "
+            "InvalidParameter.KMSKeyId.NotFound).", choices=("any", "registered")),
+    Setting("export_concurrency", "int", None, "Image exports running at once per account and region "
+            "(ConcurrentQuotaExceed.ExportImage; none: no limit).", minimum=1, optional=True),
+    Setting("exports_per_week", "int", None, "Image exports started per account, region and calendar week "
+            "(WeeklyQuotaExceed.ExportImage; none: no limit).", minimum=0, optional=True),
+    Setting("snapshot_quota", "int", None, "Snapshots per account and region; CreateImage and CopyImage answer "
+            "QuotaExceed.Snapshot when an image's snapshots would not fit (none: no limit).", minimum=0,
+            optional=True),
+    Setting("copy_image_max_size", "int", None, "GiB (sum of an image's disks) above which CopyImage answers "
+            "SizeExceed.Image (none: no limit).", minimum=1, optional=True),
+    Setting("shared_image_quota", "int", None, "Images one account shares with other accounts per region "
+            "(QuotaExceed.ShareImage; none: no limit).", minimum=0, optional=True),
+    Setting("community_terms_signed", "bool", True, "Accounts have signed the Community Image Terms of Service "
+            "(false: publishing answers PublicImageAgreement.NotSigned)."),
+    Setting("sensitive_words", "str", "", "Comma-separated words that a community image's name or description "
+            "must not contain (ImageName/ImageDescription.ContainsSensitiveWords)."),
+    Setting("unfinished_snapshot_limit", "int", None, "Snapshots being created at once per account and region "
+            "above which CreateImage answers TooManySnapshot.Unfinished (none: no limit).", minimum=1, optional=True),
+    Setting("image_families_per_region", "int", None, "Image families one account may use per region "
+            "(ImageFamilyQuotaExceed, ImageFamilyQuotaFull; none: no limit).", minimum=0, optional=True),
+    Setting("regions_without_image_transfer", "str", "", "Comma-separated regions that neither import, export "
+            "nor copy images (InvalidRegion.NotSupport, RegionNotSupportCopy)."),
+    Setting("regions_without_community_images", "str", "", "Comma-separated regions where images cannot be "
+            "published as community images (CurrentRegion.NotSupportPublicImage)."),
+    Setting("image_format_regions", "choice", "any", "Where ImportImage/ExportImage take a disk format other than "
+            "RAW: any region, or only the regions the ExportImage docs list (others answer "
+            "InvalidImageFormat.RegionNotSupported).", choices=("any", "documented")),
+    Setting("cloudbox_storage_locations", "str", "", "Comma-separated CloudBox storage location ARNs ImportImage "
+            "accepts as StorageLocationArn (others: InvalidStorageLocation.NotFound)."),
+    Setting("accounts_in_arrears", "str", "", "Comma-separated account ids whose CreateImage answers "
+            "InvalidAccountStatus.NotEnoughBalance."),
+    Setting("accounts_without_snapshot_service", "str", "", "Comma-separated account ids whose CreateImage "
+            "answers InvalidAccountStatus.SnapshotServiceUnavailable."),
+    Setting("accounts_without_oss", "str", "", "Comma-separated account ids whose ImportImage answers "
+            "InvalidAccountStatus.OSSDisabled."),
     Setting("prices_file", "str", None, "A JSON file merged over the built-in (plausible, not official) prices.",
             optional=True),
     Setting("image_component_quota", "int", None, "Image components per account and region (none: no limit).",

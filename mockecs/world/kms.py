@@ -1,0 +1,80 @@
+"""A small KMS stand-in: the customer master keys (CMKs) that encrypt copied images and their snapshots.
+
+mockecs talks to no real KMS. Keys and each account's KMS service state live in the store (kinds
+``kms_key``, ``kms_account``), so a reset forgets them::
+
+    kms.add_key(engine, "1234567890123456", "cn-beijing", "key-1")            # Enabled, tagged for ECS
+    kms.add_key(engine, account, region, "key-2", state="Disabled")            # CMKNotEnabled
+    kms.add_key(engine, account, region, "key-3", ecs_tagged=False)            # CMKUnauthorized
+    kms.set_service(engine, account, enabled=False)                            # KmsNotEnabled
+    kms.set_service(engine, account, authorized=False)                         # KMSUnauthorized
+    kms.set_service(engine, account, account_authorized=False)                 # KmsServiceUnauthorized
+
+A key id nobody registered exists (the fake cannot know a real account's keys) unless the option
+``kms_keys`` is ``registered``: then it answers ``InvalidParameter.KMSKeyId.NotFound``.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from mockecs.wire.errors import error_kind
+from mockecs.world.context import Context
+
+KEY, ACCOUNT = "kms_key", "kms_account"
+
+NOT_FOUND = error_kind("InvalidParameter.KMSKeyId.NotFound", "The specified KMSKeyId does not exist.", 404)
+NOT_ENABLED = error_kind("InvalidParameter.KMSKeyId.CMKNotEnabled", "The CMK needs to be enabled.", 403)
+UNTAGGED = error_kind("InvalidParameter.KMSKeyId.CMKUnauthorized", "The CMK needs to be added ECS tag.", 403)
+UNAUTHORIZED = error_kind("InvalidParameter.KMSKeyId.KMSUnauthorized",
+                          "ECS service have no right to access your KMS.", 403)
+SERVICE_OFF = error_kind("InvalidParameter.KmsNotEnabled", "The specified operation need enable KMS.", 400)
+ACCOUNT_UNAUTHORIZED = error_kind("OperationDenied.KmsServiceUnauthorized",
+                                  "The account is not authorized to kms service, please authorize it.", 403)
+
+
+def key_id(account: str, region: str, key: str) -> str:
+    return f"{account}|{region}|{key}"
+
+
+def add_key(engine: Any, account: str, region: str, key: str, state: str = "Enabled",
+            ecs_tagged: bool = True) -> dict:
+    """Register (or change) a CMK of ``account`` in ``region``."""
+    record = {"KeyId": key, "KeyState": state, "EcsTagged": bool(ecs_tagged), "_owner": account, "_region": region}
+    with engine.store.transaction() as txn:
+        txn.put(KEY, key_id(account, region, key), record)
+    return record
+
+
+def set_service(engine: Any, account: str, enabled: bool = True, authorized: bool = True,
+                account_authorized: bool = True) -> None:
+    """The account's KMS service: opened or not, whether ECS' service role may use it (``authorized``),
+    and whether the account authorized the KMS service itself (``account_authorized``)."""
+    with engine.store.transaction() as txn:
+        txn.put(ACCOUNT, account, {"enabled": bool(enabled), "authorized": bool(authorized),
+                                   "account_authorized": bool(account_authorized)})
+
+
+def check(ctx: Context, region: str, key: Optional[str], *, service_error: bool = True,
+          unknown_error: bool = True) -> None:
+    """Raise the documented error if ``key`` cannot encrypt for the caller in ``region``.
+
+    ``service_error`` / ``unknown_error``: whether the operation documents ``KmsNotEnabled`` and
+    ``KMSKeyId.NotFound`` (CopyImage does; CreateImage only the CMK and authorization codes)."""
+    if not key:
+        return
+    service = ctx.txn.get(ACCOUNT, ctx.account) or {}
+    if service_error and service.get("enabled") is False:
+        raise SERVICE_OFF
+    if service_error and service.get("account_authorized") is False:
+        raise ACCOUNT_UNAUTHORIZED
+    if service.get("authorized") is False:
+        raise UNAUTHORIZED
+    record = ctx.txn.get(KEY, key_id(ctx.account, region, key))
+    if record is None:
+        if unknown_error and ctx.config.options["kms_keys"] == "registered":
+            raise NOT_FOUND
+        return
+    if record["KeyState"] != "Enabled":
+        raise NOT_ENABLED
+    if not record["EcsTagged"]:
+        raise UNTAGGED

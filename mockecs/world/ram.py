@@ -1,0 +1,54 @@
+"""RAM roles that ImportImage and ExportImage assume to reach the caller's OSS (``RoleName``).
+
+The default roles (``AliyunECSImageImportDefaultRole``, ``AliyunECSImageExportDefaultRole``) are
+authorized for every account, as after the console's one-click authorization; any other role name
+must be registered first (kind ``ram_role`` in the store, so a reset forgets it)::
+
+    ram.add_role(engine, "1234567890123456", "MyImportRole")
+    ram.revoke_default(engine, account)   # the default roles not authorized: NoSetRoletoECSServiceAcount
+                                          # (and AssumeRoleError when sharing an encrypted image)
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from mockecs.wire.errors import error_kind
+from mockecs.world.context import Context
+
+KIND = "ram_role"
+DEFAULT_ROLES = ("AliyunECSImageImportDefaultRole", "AliyunECSImageExportDefaultRole",
+                 "AliyunECSShareEncryptImageDefaultRole")
+SHARE_ENCRYPTED = "AliyunECSShareEncryptImageDefaultRole"
+_REVOKED = "|defaults-revoked"
+
+NOT_AUTHORIZED = error_kind(
+    "NoSetRoletoECSServiceAcount",
+    "ECS service account Have no right to access your OSS.please attach a role of access your oss to ECS service "
+    "account.", 403)
+
+
+def add_role(engine: Any, account: str, role_name: str) -> None:
+    with engine.store.transaction() as txn:
+        txn.put(KIND, f"{account}|{role_name}", {"RoleName": role_name, "_owner": account})
+
+
+def revoke_default(engine: Any, account: str) -> None:
+    with engine.store.transaction() as txn:
+        txn.put(KIND, account + _REVOKED, {"_owner": account})
+
+
+def authorized(ctx: Context, role: str) -> bool:
+    """Whether the caller has authorized the default ``role`` (all are, until revoke_default)."""
+    return role in DEFAULT_ROLES and ctx.txn.get(KIND, ctx.account + _REVOKED) is None
+
+
+def check(ctx: Context, role_name: Optional[str], default: str, custom: bool = True) -> str:
+    """The role the task assumes (``default`` when none is named); refused unless authorized.
+    ``custom=False``: only ``default`` is valid (ExportImage's docs: any other role name is invalid)."""
+    role = role_name or default
+    if role == default or (custom and role in DEFAULT_ROLES):
+        if ctx.txn.get(KIND, ctx.account + _REVOKED) is None:
+            return role
+    elif custom and ctx.txn.get(KIND, f"{ctx.account}|{role}") is not None:
+        return role
+    raise NOT_AUTHORIZED
