@@ -111,6 +111,10 @@ def test_node_sdk_through_https_proxy(server):
     """Node's own http module reads no proxy variables (before Node 24): ``global-agent``, preloaded with
     ``NODE_OPTIONS``, is how unchanged Node code gets a proxy; ``NODE_EXTRA_CA_CERTS`` trusts the CA."""
     requests.post(server.url + "/_mockecs/reset", timeout=10).raise_for_status()
+    # The flow's deleteMissingImage expects the documented 404: the option that keeps it (issue 13's default
+    # ignores a missing id), set on the running server.
+    requests.patch(server.url + "/_mockecs/config", json={"options": {"delete_missing_image": "error"}},
+                   timeout=10).raise_for_status()
     env = {**os.environ, "HTTPS_PROXY": server.url, "NODE_EXTRA_CA_CERTS": ca_cert_path(),
            "NODE_OPTIONS": "-r global-agent/bootstrap", "GLOBAL_AGENT_ENVIRONMENT_VARIABLE_NAMESPACE": ""}
     proc = subprocess.run([NODE, "flow.js", "https://ecs.cn-hangzhou.aliyuncs.com"], env=env, capture_output=True,
@@ -120,6 +124,8 @@ def test_node_sdk_through_https_proxy(server):
     assert out["createImage"]["imageId"].startswith("m-") and out["describeOwnImage"]["status"] == "Available"
     assert out["deleteMissingImage"] == {**out["deleteMissingImage"], "error": "InvalidImageId.NotFound",
                                          "statusCode": 404}
+    requests.patch(server.url + "/_mockecs/config", json={"options": {"delete_missing_image": "ignore"}},
+                   timeout=10).raise_for_status()
     actions = [c["action"] for c in calls(server)]
     assert actions[:2] == ["DescribeRegions", "DescribeZones"] and "CreateImage" in actions
 
