@@ -72,9 +72,10 @@ def bare_app() -> Callable:
 
 def serve(app_name: str, stack: str, threads: int) -> None:
     import logging
+    import tempfile
 
     from mockecs.modes.server.backends import CHEROOT_THREADS, CherootServer, WaitressServer
-    from mockecs.modes.server.tls import self_signed
+    from mockecs.modes.server.tls import server_certificate
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" is the point here
     app = mockecs_app() if app_name == "mockecs" else bare_app()
@@ -82,7 +83,7 @@ def serve(app_name: str, stack: str, threads: int) -> None:
     if kind == "waitress":
         server: Any = WaitressServer(app, "127.0.0.1", 0, threads or None)  # default: requests in the loop thread
     else:
-        cert, key = self_signed(["127.0.0.1"]) if tls else (None, None)
+        cert, key = server_certificate(["127.0.0.1"], tempfile.mkdtemp()) if tls else (None, None)
         server = CherootServer(app, "127.0.0.1", 0, threads or CHEROOT_THREADS, cert, key)
     print(server.url, flush=True)
     threading.Thread(target=lambda: (sys.stdin.read(), server.stop()), daemon=True).start()  # EOF: stop
