@@ -22,7 +22,7 @@ from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkcore.request import CommonRequest
 
-from tests.test_server import ServerProcess
+from tests.test_server import ServerProcess, clean, server  # noqa: F401  (fixtures: a server process, reset)
 
 AK, SK = "packer-access-key", "packer-secret"
 DOMAIN = "ecs-cn-hangzhou.aliyuncs.com"  # the Go SDK's endpoint for every call, whatever the RegionId
@@ -32,27 +32,19 @@ NAME = "packer-flow-image"
 STATUSES = "Waiting,Creating,CreateFailed,Available"  # what the builder asks for
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = ServerProcess(log_path=str(tmp_path_factory.mktemp("flow") / "server.log"))
-    yield srv
-    assert srv.stop() == 0
-
-
 @pytest.fixture
-def proxy(server, monkeypatch):
-    requests.post(server.url + "/_mockecs/reset", timeout=10).raise_for_status()
-    monkeypatch.setenv("HTTP_PROXY", server.url)
+def proxy(clean, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("HTTP_PROXY", clean.url)
     monkeypatch.delenv("HTTPS_PROXY", raising=False)
     monkeypatch.delenv("NO_PROXY", raising=False)
-    return server
+    return clean
 
 
 class Builder:
     """Calls in the builder's wire form; records what it made so the test can check the cleanup."""
 
-    def __init__(self, server: ServerProcess) -> None:
-        self.server = server
+    def __init__(self, srv: ServerProcess) -> None:
+        self.server = srv
         self.client = AcsClient(AK, SK, REGION)
 
     def connect_probe(self) -> None:
@@ -83,8 +75,8 @@ class Builder:
         return json.loads(self.client.do_action_with_exception(request))
 
 
-def _calls(server: ServerProcess) -> list[dict]:
-    return requests.get(server.url + "/_mockecs/calls", timeout=10).json()
+def _calls(srv: ServerProcess) -> list[dict]:
+    return requests.get(srv.url + "/_mockecs/calls", timeout=10).json()
 
 
 def _build(b: Builder, *, vpc: bool = True, name: str = NAME) -> dict:
