@@ -29,6 +29,7 @@ from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, n
 from mockecs.wire.protocol import ApiRequest, HttpRequest, HttpResponse, decode
 from mockecs.wire.signing import verify
 from mockecs.world import catalog, regions
+from mockecs.world.cache import RecordCache
 from mockecs.world.catalog import BuiltinCatalogPlugin, Catalog
 from mockecs.world.clock import Clock, check_offset
 from mockecs.world.lifecycle import Lifecycle
@@ -175,6 +176,7 @@ class Engine:
         for account_id in self.catalog.account_ids():
             self.accounts.add_account(account_id)
         self.calls = CallRecord()
+        self.record_cache = RecordCache()  # decoded records and encoded views, by their stored form
         self.faults: list[Fault] = []
         self._fault_lock = threading.Lock()
         self.operations = REGISTRY
@@ -225,6 +227,7 @@ class Engine:
     def reset(self) -> None:
         """Forget all state a test created; the read-only catalog stays loaded."""
         self.store.reset()
+        self.record_cache.clear()
         self.accounts.reset()
         self.clock.reset()
         self.lifecycle.reset()

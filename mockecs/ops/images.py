@@ -240,8 +240,9 @@ def _named(ctx: Context, a: dict) -> list[Mapping[str, Any]]:
     alias, is_public = a["image_owner_alias"], a["is_public"]
     found: list[Mapping[str, Any]] = []
     for image_id in dict.fromkeys(a["image_id"]):  # each once, in the order asked
-        record = images.visible(ctx, image_id)  # a direct get, whatever the store holds
-        if record is not None and (not alias or _in_scope(ctx, record, alias, is_public, True)):
+        record = images.read(ctx, image_id)  # a direct get, whatever the store holds (read-only)
+        if record is not None and images.can_see(ctx, record) and (
+                not alias or _in_scope(ctx, record, alias, is_public, True)):
             found.append(record)
     return found
 

@@ -6,7 +6,7 @@ import heapq
 import re
 from itertools import islice
 from operator import itemgetter
-from typing import Any, Mapping, Optional, Sequence, TypeVar
+from typing import Any, Callable, Mapping, Optional, Sequence, TypeVar
 
 from mockecs.state.store import Term
 from mockecs.wire.errors import error_kind
@@ -81,16 +81,19 @@ class Ordered:
     as theirs instead); ``extra`` are lists of
     ``(key, id, record)`` from outside the store (the catalog), already in the listing's order and
     counted whole; ``settle`` are listing terms (:data:`resources.SCOPES`) whose transitions in flight
-    are settled first, so that status terms are current.
+    are settled first, so that status terms are current; ``read`` reads the page's records by id
+    (:func:`resources.get_many` by default: copies callers may change).
     """
 
     def __init__(self, ctx: Context, kind: str, terms: Sequence[Term], newest_first: bool = False,
                  exclude: Optional[Mapping[Term, Term]] = None, extra: Sequence[Sequence[tuple]] = (),
-                 settle: Sequence[Term] = ()) -> None:
+                 settle: Sequence[Term] = (), read: Callable[[Context, str, list[str]], list] = resources.get_many,
+                 ) -> None:
         for scope in settle:
             resources.settle_pending(ctx, kind, scope)
         txn = ctx.txn
         self.ctx, self.kind, self.terms, self.newest_first, self.extra = ctx, kind, terms, newest_first, extra
+        self.read = read
         self.excluded = {term: txn.ids(kind, left_out) for term, left_out in (exclude or {}).items()}
         self.total = (sum(txn.count(kind, t) for t in terms) - sum(map(len, self.excluded.values()))
                       + sum(len(e) for e in extra))
@@ -109,7 +112,7 @@ class Ordered:
             chosen: Sequence[tuple] = streams[0][start:want]
         else:
             chosen = list(islice(heapq.merge(*streams, key=_KEY_ID, reverse=self.newest_first), start, want))
-        stored = iter(resources.get_many(ctx, kind, [e[1] for e in chosen if len(e) == 2]))
+        stored = iter(self.read(ctx, kind, [e[1] for e in chosen if len(e) == 2]))
         # (None: deleted by another process since the page was read, on a store whose reads are
         # not validated: left out, as the next page will be without it)
         return [r for r in (e[2] if len(e) > 2 else next(stored) for e in chosen) if r is not None]
