@@ -286,8 +286,15 @@ def listing(ctx: Context, alias: Optional[str], is_public: Optional[bool], with_
     extra: list[list[tuple]] = []
 
     def catalog_part(kind: str, keep: Any = None) -> None:
-        found = [(*newest_first_key(r), r) for r in ctx.engine.catalog.records[kind]
-                 if (statuses is None or r.get("Status") in statuses) and (keep is None or keep(r))]
+        parts = ctx.engine.catalog.parts
+        key = (kind, statuses, account if keep is not None else None)
+        found = parts.get(key)
+        if found is None:
+            found = [(*newest_first_key(r), r) for r in ctx.engine.catalog.records[kind]
+                     if (statuses is None or r.get("Status") in statuses) and (keep is None or keep(r))]
+            if len(parts) >= 4096:  # (one entry per account asking for shared or community images)
+                parts.clear()
+            parts[key] = found
         if found:
             extra.append(found)
 

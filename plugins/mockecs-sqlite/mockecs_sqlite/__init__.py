@@ -133,6 +133,9 @@ class _Scope:
             store._lock.release()
 
 
+_BATCH = 500  # ids per query (SQLite allows 999 variables at least)
+
+
 class _SqliteTransaction:
     __slots__ = ("conn",)
 
@@ -185,17 +188,34 @@ class _SqliteTransaction:
         return [self.get(kind, id) for id in ids]  # (no round trips to save in-process)
 
     def raw_many(self, kind: str, ids: Iterable[str]) -> list[Optional[str]]:
-        # The stored JSON text: equal text is the same record, whichever process wrote it.
-        execute = self.conn.execute
-        rows = [execute("SELECT data FROM records WHERE kind = ? AND id = ?", (kind, id)).fetchone() for id in ids]
-        return [row[0] if row else None for row in rows]
+        # The stored JSON text (equal text is the same record, whichever process wrote it), in one query.
+        ids = list(ids)
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), _BATCH):
+            batch = list(dict.fromkeys(ids[start:start + _BATCH]))
+            found.update(self.conn.execute(
+                f"SELECT id, data FROM records WHERE kind = ? AND id IN ({','.join('?' * len(batch))})",
+                (kind, *batch)))
+        return [found.get(id) for id in ids]
 
     @staticmethod
     def decode(raw: str) -> dict:
         return json.loads(raw)
 
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
-        return [self.count(kind, term) for term in terms]
+        terms = list(terms)
+        names = {name for name, _ in terms}
+        if len(terms) < 2 or len(names) > 1:
+            return [self.count(kind, term) for term in terms]
+        # One name, many values (a page's usage counts): one query per batch, by the primary key.
+        values = list(dict.fromkeys(value for _, value in terms))
+        found: dict[str, int] = {}
+        for start in range(0, len(values), _BATCH):
+            batch = values[start:start + _BATCH]
+            found.update(self.conn.execute(
+                "SELECT value, n FROM term_counts WHERE kind = ? AND name = ? AND value IN "
+                f"({','.join('?' * len(batch))})", (kind, *names, *batch)))
+        return [found.get(value, 0) for _, value in terms]
 
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
         rows = self.conn.execute("SELECT id, data FROM records WHERE kind = ? ORDER BY id", (kind,)).fetchall()
