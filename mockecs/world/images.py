@@ -167,10 +167,12 @@ def view(ctx: Context, record: Mapping[str, Any], used: Optional[str] = None) ->
     """The wire record as the caller sees it: ImageOwnerAlias, IsSelfShared, IsSubscribed, Usage
     relative to them (``used``: already known). Catalog images' views are built once per variant and
     shared (read-only)."""
-    alias = alias_for(ctx, record)
     used = used or usage(ctx, record)
     product = record.get("ProductCode")
-    if "_region" not in record:  # is_catalog(), inlined on this hot path
+    if "_region" not in record:  # is_catalog(), inlined on this hot path (and alias_for's system/marketplace case)
+        alias = record.get("ImageOwnerAlias", "system")
+        if alias != "system" and alias != "marketplace":
+            alias = alias_for(ctx, record)
         key = (record["ImageId"], alias, subscribed(ctx, product) if product else None, used)
         views = ctx.engine.catalog.views
         found = views.get(key)
@@ -184,6 +186,7 @@ def view(ctx: Context, record: Mapping[str, Any], used: Optional[str] = None) ->
                 out["IsSubscribed"] = key[2]
             found = views[key] = Frozen(out)
         return found
+    alias = "self" if record["_owner"] == ctx.account else "others"  # alias_for(), inlined
     variant = (alias, used, subscribed(ctx, product) if product else None)
     # Kept beside the record in the engine's record cache when it came from there (a page, a read by id):
     # dropped with it when the record is written.

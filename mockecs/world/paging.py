@@ -112,7 +112,10 @@ class Ordered:
             chosen: Sequence[tuple] = streams[0][start:want]
         else:
             chosen = list(islice(heapq.merge(*streams, key=_KEY_ID, reverse=self.newest_first), start, want))
-        stored = iter(self.read(ctx, kind, [e[1] for e in chosen if len(e) == 2]))
+        ids = [e[1] for e in chosen if len(e) == 2]
+        if not ids:  # catalog images only
+            return [e[2] for e in chosen]
+        stored = iter(self.read(ctx, kind, ids))
         # (None: deleted by another process since the page was read, on a store whose reads are
         # not validated: left out, as the next page will be without it)
         return [r for r in (e[2] if len(e) > 2 else next(stored) for e in chosen) if r is not None]
