@@ -23,7 +23,7 @@ from mockecs.ops.registry import REGISTRY, Context, Operation
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
 from mockecs.state.plugins import make_store, plugin_manager
-from mockecs.state.store import check_exported, put_exported, run
+from mockecs.state.store import MemoryStore, check_exported, put_exported, run
 from mockecs.wire.encoding import error_body, plain, render
 from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
 from mockecs.wire.protocol import ApiRequest, HttpRequest, HttpResponse, decode
@@ -167,6 +167,7 @@ class Engine:
         self.config = config or Config()
         self.plugins = plugins or plugin_manager(BUILTIN_PLUGINS)
         self.store = store if store is not None else make_store(self.config.store, self.plugins)
+        self._retried = type(self.store) is not MemoryStore  # other stores may ask to run a transaction again
         self.accounts = Accounts()
         # Frozen unless options["clock"] == "running" (`mockecs server` sets it for "auto"): tests
         # advance it exactly (engine.clock.advance), never with wall time.
@@ -431,13 +432,18 @@ class Engine:
                     if seen_token["fingerprint"] != fingerprint:
                         raise EcsError(*op.idempotent)
                     return dict(seen_token["response"])
-            body = op.handler(ctx, dict(args)) if op.mapping else op.handler(ctx, **args)
+            # (a mapping handler completes its dict in place: a copy, when the transaction may run again)
+            body = op.handler(ctx, dict(args) if retried else args) if op.mapping else op.handler(ctx, **args)
             if dry_run and op.dry_run:
                 raise EcsError(*op.dry_run)  # all checks passed; the transaction rolls back
             if token and op.idempotent:
                 txn.put("client_token", key, {"fingerprint": fingerprint, "response": plain(body)})
             return body
 
+        retried = self._retried
+        if not retried:  # the memory store never reports a conflict: no retry loop per request
+            with self.store.transaction() as txn:
+                return transact(txn)
         return run(self.store, transact)
 
     def _host_region(self, req: ApiRequest) -> str:
