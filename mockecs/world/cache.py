@@ -10,6 +10,7 @@ Entries are bounded (the oldest go first) and records handed out are read-only.
 """
 from __future__ import annotations
 
+from builtins import id as builtins_id  # (``id`` names record ids here)
 from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.world import resources
@@ -29,20 +30,23 @@ class Entry:
 class RecordCache:
     """Per engine: ``(kind, id) -> Entry``, at most ``limit`` entries."""
 
-    def __init__(self, limit: int = 4096) -> None:
+    def __init__(self, limit: int = 2048) -> None:  # about 5 KB each (record and view): ~10 MiB at most
         self.limit = limit
         self._entries: dict[tuple[str, str], Entry] = {}
+        self._by_record: dict[int, Entry] = {}  # id() of each entry's record (alive while its entry is)
 
     def clear(self) -> None:
-        self._entries = {}
+        self._entries, self._by_record = {}, {}
 
     def drop(self, kind: str, id: str) -> None:
         """Forget a record written in this process (its entry would never be used again: it frees memory)."""
-        self._entries.pop((kind, id), None)
+        entry = self._entries.pop((kind, id), None)
+        if entry is not None:
+            del self._by_record[builtins_id(entry.record)]
 
-    def views_of(self, kind: str, record: Mapping[str, Any], id_field: str) -> Optional[dict]:
+    def views_of(self, record: Mapping[str, Any]) -> Optional[dict]:
         """The views kept for ``record`` if it is the very record this cache handed out, else None."""
-        entry = self._entries.get((kind, record[id_field]))
+        entry = self._by_record.get(builtins_id(record))
         return entry.views if entry is not None and entry.record is record else None
 
     def read_many(self, ctx: Context, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
@@ -67,8 +71,10 @@ class RecordCache:
             if "_pending" in record:  # in flight: settled (and written) as a read does, never kept
                 out.append(resources.get_many(ctx, kind, [id])[0])
                 continue
-            if len(entries) >= self.limit:
-                del entries[next(iter(entries))]  # the oldest entry
-            entries[(kind, id)] = Entry(raw, record)
+            if entry is not None:  # (changed since: replaced)
+                del self._by_record[builtins_id(entry.record)]
+            elif len(entries) >= self.limit:
+                del self._by_record[builtins_id(entries.pop(next(iter(entries))).record)]  # the oldest entry
+            entries[(kind, id)] = self._by_record[builtins_id(record)] = Entry(raw, record)
             out.append(record)
         return out

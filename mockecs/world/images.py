@@ -190,7 +190,7 @@ def view(ctx: Context, record: Mapping[str, Any], used: Optional[str] = None) ->
     variant = (alias, used, subscribed(ctx, product) if product else None)
     # Kept beside the record in the engine's record cache when it came from there (a page, a read by id):
     # dropped with it when the record is written.
-    kept = ctx.engine.record_cache.views_of("image", record, "ImageId")
+    kept = ctx.engine.record_cache.views_of(record)
     if kept is not None:
         found = kept.get(variant)
         if found is not None:

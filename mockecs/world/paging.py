@@ -95,8 +95,7 @@ class Ordered:
         self.ctx, self.kind, self.terms, self.newest_first, self.extra = ctx, kind, terms, newest_first, extra
         self.read = read
         self.excluded = {term: txn.ids(kind, left_out) for term, left_out in (exclude or {}).items()}
-        self.total = (sum(txn.count(kind, t) for t in terms) - sum(map(len, self.excluded.values()))
-                      + sum(len(e) for e in extra))
+        self.total = (sum(txn.counts(kind, terms)) - sum(map(len, self.excluded.values())) + sum(map(len, extra)))
 
     def page(self, start: int, limit: int) -> list[Mapping[str, Any]]:
         ctx, kind = self.ctx, self.kind
