@@ -1,6 +1,7 @@
 """The engine's record cache (mockecs.world.cache): DescribeImages answers from records decoded and views
 encoded once, kept by the store's raw form, never stale: after a write through the API, a write straight
-to the store, a write by another engine on a shared store, for another caller, a transition in flight."""
+to the store, for another caller, a transition in flight (a write by another engine on a shared store:
+tests/test_shared_engines.py)."""
 from __future__ import annotations
 
 import json
@@ -8,12 +9,11 @@ from urllib.parse import urlencode
 
 import pytest
 
-from mockecs.engine.core import Config, Engine
+from mockecs.engine.core import Engine
 from mockecs.ops.registry import Context
 from mockecs.state.accounts import DEFAULT_ACCOUNT_ID
 from mockecs.wire.protocol import HttpRequest
 from mockecs.world import images, resources
-from tests.redis_server import redis_server, redis_url  # noqa: F401 - fixtures
 
 REGION = "cn-hangzhou"
 SOURCE = "aliyun_3_x64_20G_alibase_20240819.vhd"
@@ -136,32 +136,3 @@ def test_the_cache_is_bounded(engine):
     assert len(engine.record_cache._entries) == 5
     engine.reset()
     assert not engine.record_cache._entries
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def pair(request, tmp_path):
-    if request.param == "redis":
-        url = request.getfixturevalue("redis_url")
-    else:
-        pytest.importorskip("mockecs_sqlite")
-        url = f"sqlite:///{tmp_path / 'shared.db'}"
-    first = Engine(Config(store=url))
-    first.reset()
-    second = Engine(Config(store=url))
-    yield first, second
-    first.reset()
-    first.store.close()
-    second.store.close()
-
-
-def test_a_write_by_another_engine_on_a_shared_store_is_seen(pair):
-    first, second = pair
-    image_id = new_image(first, "one")
-    for _ in range(2):
-        assert described(first, ImageId=image_id)[0]["ImageName"] == "one"
-        assert described(first, ImageOwnerAlias="self")[0]["ImageName"] == "one"
-    ok(second, "ModifyImageAttribute", ImageId=image_id, ImageName="two")
-    assert described(first, ImageId=image_id)[0]["ImageName"] == "two"
-    assert described(first, ImageOwnerAlias="self")[0]["ImageName"] == "two"
-    ok(second, "DeleteImage", ImageId=image_id)
-    assert described(first, ImageId=image_id) == [] and described(first, ImageOwnerAlias="self") == []

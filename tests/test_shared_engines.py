@@ -105,3 +105,21 @@ def test_a_signature_nonce_is_used_once_across_engines(pair):
     with first.store.transaction() as txn:
         left = txn.count("mockecs_nonce", ("nonce", ""))
     assert left < 20 and second.shared.nonce_seen("nonce-1", now + 60) is True
+
+
+def test_what_one_engine_keeps_decoded_follows_the_others_writes(pair):
+    """The record cache (mockecs.world.cache) is keyed on the stored form, so another process' write is seen
+    by the next read, by ImageId and in a page, whatever this engine decoded and encoded before."""
+    first, second = pair
+    image_id = _image(first, "one")
+
+    def names() -> list[list[str]]:
+        answers = [call(first, "DescribeImages", **query)[1] for query in ({"ImageId": image_id},
+                                                                            {"ImageOwnerAlias": "self"})]
+        return [[image["ImageName"] for image in answer["Images"]["Image"]] for answer in answers]
+
+    assert names() == names() == [["one"], ["one"]]
+    assert call(second, "ModifyImageAttribute", ImageId=image_id, ImageName="two")[0] == 200
+    assert names() == [["two"], ["two"]]
+    assert call(second, "DeleteImage", ImageId=image_id)[0] == 200
+    assert names() == [[], []]
