@@ -20,6 +20,39 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Protoco
 
 Term = tuple[str, str]
 Entry = tuple[str, str]  # (sort key, id): one record's place in every ordered term index
+Found = tuple[str, str, str]  # (sort key, id, text): a record found by Transaction.search
+
+# A term named "<name>~" is a *text term*: its value is "<scope>\0<text>" (see text_term). It is a term
+# like any other (``ids`` finds the records with exactly that text), and the store also indexes the text's
+# trigrams under (kind, name, scope), so ``search`` finds the texts containing a fragment without reading
+# the scope's records.
+TEXT = "~"
+
+
+def text_term(name: str, scope: str, text: str) -> Term:
+    """The text term ``name`` of a record: ``text`` searchable by substring among the records of ``scope``."""
+    return (name + TEXT, f"{scope}\0{text}")
+
+
+def split_text(term: Term) -> Optional[tuple[str, str, str]]:
+    """(name with its "~", scope, text) of a text term; None for other terms."""
+    name, value = term
+    if not name.endswith(TEXT):
+        return None
+    scope, _, text = value.partition("\0")
+    return name, scope, text
+
+
+def grams(text: str) -> set[str]:
+    """The postings a text is indexed under: its trigrams, and "" (every text of the scope, searched for
+    fragments shorter than 3 characters)."""
+    return {text[i:i + 3] for i in range(len(text) - 2)} | {""}
+
+
+def fragment_grams(fragment: str) -> list[str]:
+    """The postings every text containing ``fragment`` is under (each is a superset of the answer)."""
+    found = sorted({fragment[i:i + 3] for i in range(len(fragment) - 2)})
+    return found or [""]
 
 
 class Conflict(Exception):
@@ -54,6 +87,10 @@ class Transaction(Protocol):
              newest_first: bool = False) -> list[Entry]: ...  # (key, id) pairs, ascending or descending
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]: ...
     def count(self, kind: str, term: Optional[Term] = None) -> int: ...
+    # (key, id, text) of the records whose text term ``name`` in ``scope`` contains ``fragment`` (case-
+    # sensitive, as Python's ``in``), ascending by (key, id): found from the fragment's trigram postings
+    # (the scope's every text below 3 characters), each text checked; no record is read.
+    def search(self, kind: str, name: str, scope: str, fragment: str) -> list[Found]: ...
     # Batches of the above, for a page: one round trip to a networked store instead of one per record.
     def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]: ...
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]: ...
@@ -185,6 +222,8 @@ class MemoryStore:
             self._terms: dict[tuple[str, str], tuple[tuple[tuple[str, str, str], ...], Entry]] = {}
             self._index: dict[tuple[str, str, str], list[Entry]] = {}
             self._keys: dict[tuple[str, str, str], tuple[str, str, str]] = {}  # each index key once
+            # (kind, text term name, scope, gram) -> sorted [(key, id, text)]: the text terms' postings
+            self._grams: dict[tuple[str, str, str, str], list[Found]] = {}
             self._shapes: dict[tuple[str, ...], tuple[tuple[str, ...], tuple]] = {}  # names -> (names, template)
             self._small: dict[str, Any] = {}  # JSON text -> the one shared value
 
@@ -220,15 +259,17 @@ class MemoryStore:
                 dict(self._terms),
                 {k: list(v) for k, v in self._index.items()},
                 dict(self._keys),
+                {k: list(v) for k, v in self._grams.items()},
             )
 
     def restore(self, snapshot: Any) -> None:
-        records, terms, index, keys = snapshot
+        records, terms, index, keys, grams = snapshot
         with self._lock:
             self._records = {k: dict(v) for k, v in records.items()}
             self._terms = dict(terms)
             self._index = {k: list(v) for k, v in index.items()}
             self._keys = dict(keys)
+            self._grams = {k: list(v) for k, v in grams.items()}
 
     def export(self) -> dict:
         with self._lock:
@@ -302,6 +343,8 @@ class _MemoryTransaction:
                 if not entries:
                     del index[index_key]
                     store._keys.pop(index_key, None)
+            if index_key[1][-1:] == TEXT:
+                self._text(kind, id, old_entry[0], index_key, remove=True)
         if packed is None:
             recs.pop(id, None)
             store._terms.pop((kind, id), None)
@@ -323,7 +366,35 @@ class _MemoryTransaction:
                 at = bisect_left(entries, entry)
                 if entries[at] != entry:  # (a term given twice indexes the record once)
                     entries.insert(at, entry)
+                else:
+                    keys.pop()
+                    continue
+            if name[-1:] == TEXT:
+                self._text(kind, id, key, index_key, remove=False)
         store._terms[(kind, id)] = (tuple(keys), entry)
+
+    def _text(self, kind: str, id: str, key: str, index_key: tuple[str, str, str], remove: bool) -> None:
+        """Add a text term's (key, id, text) entry to its postings, or take it out."""
+        _, name, value = index_key
+        scope, _, text = value.partition("\0")
+        found = (key, id, text)
+        postings = self.store._grams
+        for gram in grams(text):
+            at_key = (kind, name, scope, gram)
+            entries = postings.get(at_key)
+            if remove:
+                if entries is not None:
+                    at = bisect_left(entries, found)
+                    if at < len(entries) and entries[at] == found:
+                        del entries[at]
+                    if not entries:
+                        del postings[at_key]
+            elif entries is None:
+                postings[at_key] = [found]
+            elif entries[-1] < found:
+                entries.append(found)
+            else:
+                entries.insert(bisect_left(entries, found), found)
 
     def rollback(self) -> None:
         for kind, id, record, terms, key in reversed(self.undo):
@@ -350,6 +421,19 @@ class _MemoryTransaction:
         if term is None:
             return len(self.store._records.get(kind, ()))
         return len(self.store._index.get((kind, term[0], term[1]), ()))
+
+    def search(self, kind: str, name: str, scope: str, fragment: str) -> list[Found]:
+        # Every text containing the fragment is under each of its trigrams: the rarest posting, each
+        # text checked, is the intersection with the false positives gone (and costs less than probing).
+        postings = self.store._grams
+        rarest: Optional[list[Found]] = None
+        for gram in fragment_grams(fragment):
+            entries = postings.get((kind, name + TEXT, scope, gram))
+            if not entries:
+                return []
+            if rarest is None or len(entries) < len(rarest):
+                rarest = entries
+        return [found for found in rarest or () if fragment in found[2]]
 
     def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
         recs = self.store._records.get(kind) or {}

@@ -3,7 +3,9 @@
 Records are JSON text in ``records``; index terms live in ``terms (kind, name, value, id, skey)``,
 whose primary key is the lookup index; ``terms_ordered (kind, name, value, skey, id)`` answers ordered pages
 (``ORDER BY skey, id LIMIT``) without reading a record, and ``term_counts`` keeps each term's size
-(SQLite's ``COUNT(*)`` would walk the whole range). One connection behind a re-entrant
+(SQLite's ``COUNT(*)`` would walk the whole range). Text terms (``mockecs.state.store.text_term``) also
+have a row per trigram in ``grams`` (with the text, so a search checks it without reading the record)
+and their sizes in ``gram_counts``. One connection behind a re-entrant
 lock serves all threads; every transaction is ``BEGIN IMMEDIATE ... COMMIT`` (``ROLLBACK`` on an
 exception, ``SAVEPOINT`` when nested), in WAL mode with ``synchronous=FULL``: an acknowledged write
 survives ``kill -9``.
@@ -16,7 +18,7 @@ import threading
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from mockecs.state.hookspecs import hookimpl
-from mockecs.state.store import Dumps, Entry, Term, exported
+from mockecs.state.store import TEXT, Dumps, Entry, Found, Term, exported, fragment_grams, grams, split_text
 
 __all__ = ["SqliteStore", "plugin"]
 __version__ = "0.1.0"
@@ -28,6 +30,12 @@ CREATE TABLE IF NOT EXISTS terms (kind TEXT NOT NULL, name TEXT NOT NULL, value 
                                   skey TEXT NOT NULL DEFAULT '', PRIMARY KEY (kind, name, value, id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS term_counts (kind TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
                                         n INTEGER NOT NULL, PRIMARY KEY (kind, name, value)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS grams (kind TEXT NOT NULL, name TEXT NOT NULL, scope TEXT NOT NULL, gram TEXT NOT NULL,
+                                  skey TEXT NOT NULL, id TEXT NOT NULL, text TEXT NOT NULL,
+                                  PRIMARY KEY (kind, name, scope, gram, skey, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS gram_counts (kind TEXT NOT NULL, name TEXT NOT NULL, scope TEXT NOT NULL,
+                                        gram TEXT NOT NULL, n INTEGER NOT NULL,
+                                        PRIMARY KEY (kind, name, scope, gram)) WITHOUT ROWID;
 """
 # Files written before sort keys existed gain the column (every record then sorts by id alone).
 _MIGRATE = ("ALTER TABLE records ADD COLUMN skey TEXT NOT NULL DEFAULT ''",
@@ -83,6 +91,8 @@ class SqliteStore(Dumps):
             self._conn.execute("DELETE FROM records")
             self._conn.execute("DELETE FROM terms")
             self._conn.execute("DELETE FROM term_counts")
+            self._conn.execute("DELETE FROM grams")
+            self._conn.execute("DELETE FROM gram_counts")
 
     def export(self) -> dict:
         out: dict[str, dict] = {}
@@ -149,27 +159,66 @@ class _SqliteTransaction:
         self.conn.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
                           (kind, id, json.dumps(record, separators=(",", ":")), json.dumps(terms), key))
         kept = set(terms) & old_terms if key == old_key else set()  # rows that stay as they are
-        self._unindex(kind, id, old_terms - kept)
+        self._unindex(kind, id, old_terms - kept, old_key or "")
         added = [t for t in terms if t not in kept]
         self.conn.executemany("INSERT INTO terms VALUES (?, ?, ?, ?, ?)",
                               [(kind, name, value, id, key) for name, value in added])
         self.conn.executemany("INSERT INTO term_counts VALUES (?, ?, ?, 1) ON CONFLICT DO UPDATE SET n = n + 1",
                               [(kind, name, value) for name, value in added])
+        rows = self._gram_rows(kind, id, key, added)
+        if rows:
+            self.conn.executemany("INSERT INTO grams VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            self.conn.executemany("INSERT INTO gram_counts VALUES (?, ?, ?, ?, 1) "
+                                  "ON CONFLICT DO UPDATE SET n = n + 1", [row[:4] for row in rows])
 
     def delete(self, kind: str, id: str) -> None:
-        old_terms, _ = self._old(kind, id)
+        old_terms, old_key = self._old(kind, id)
         self.conn.execute("DELETE FROM records WHERE kind = ? AND id = ?", (kind, id))
-        self._unindex(kind, id, old_terms)
+        self._unindex(kind, id, old_terms, old_key or "")
+
+    @staticmethod
+    def _gram_rows(kind: str, id: str, key: str, terms: Iterable[Term]) -> list[tuple]:
+        rows = []
+        for term in terms:
+            text_term = split_text(term)
+            if text_term is not None:
+                name, scope, text = text_term
+                rows.extend((kind, name, scope, gram, key, id, text) for gram in grams(text))
+        return rows
 
     def _old(self, kind: str, id: str) -> tuple[set[Term], Optional[str]]:
         row = self.conn.execute("SELECT terms, skey FROM records WHERE kind = ? AND id = ?", (kind, id)).fetchone()
         return ({tuple(t) for t in json.loads(row[0])}, row[1]) if row else (set(), None)  # type: ignore[misc]
 
-    def _unindex(self, kind: str, id: str, terms: set[Term]) -> None:
+    def _unindex(self, kind: str, id: str, terms: set[Term], key: str) -> None:
         rows = [(kind, name, value, id) for name, value in terms]
         self.conn.executemany("DELETE FROM terms WHERE kind = ? AND name = ? AND value = ? AND id = ?", rows)
         self.conn.executemany("UPDATE term_counts SET n = n - 1 WHERE kind = ? AND name = ? AND value = ?",
                               [row[:3] for row in rows])
+        gram_rows = self._gram_rows(kind, id, key, terms)
+        if gram_rows:
+            self.conn.executemany("DELETE FROM grams WHERE kind = ? AND name = ? AND scope = ? AND gram = ? "
+                                  "AND skey = ? AND id = ?", [row[:6] for row in gram_rows])
+            self.conn.executemany("UPDATE gram_counts SET n = n - 1 WHERE kind = ? AND name = ? AND scope = ? "
+                                  "AND gram = ?", [row[:4] for row in gram_rows])
+
+    def search(self, kind: str, name: str, scope: str, fragment: str) -> list[Found]:
+        name += TEXT
+        wanted = fragment_grams(fragment)
+        gram = wanted[0]
+        if len(wanted) > 1:  # the rarest of the fragment's trigrams; none if one is absent
+            sizes = self.conn.execute(
+                f"SELECT n, gram FROM gram_counts WHERE kind = ? AND name = ? AND scope = ? AND n > 0 "
+                f"AND gram IN ({', '.join('?' * len(wanted))})", (kind, name, scope, *wanted)).fetchall()
+            if len(sizes) < len(wanted):
+                return []
+            gram = min(sizes)[1]
+        # instr() keeps only the texts holding the fragment (the posting's rows carry their text): SQLite
+        # checks them, Python's ``in`` has the last word.
+        rows = self.conn.execute("SELECT skey, id, text FROM grams WHERE kind = ? AND name = ? AND scope = ? "
+                                 "AND gram = ? AND instr(text, ?) > 0 ORDER BY skey, id",
+                                 (kind, name, scope, gram, fragment))
+        return [row for row in rows if fragment in row[2]]
 
     def ids(self, kind: str, term: Term) -> set[str]:
         rows = self.conn.execute("SELECT id FROM terms WHERE kind = ? AND name = ? AND value = ?", (kind, *term))
