@@ -184,21 +184,31 @@ class _Diff(tuple):
 _CONTAINERS = frozenset({dict, list, tuple, _Dict})
 
 
+def _packed_at(values: Iterable[Any]) -> tuple[int, ...]:
+    """Positions holding packed values (a nested dict, a list of them): the ones :func:`_unpack` opens."""
+    return tuple(at for at, value in enumerate(values) if value.__class__ is _Dict or (
+        value.__class__ is list and value and value[0].__class__ is _Dict))
+
+
 def _unpack(shape: tuple, values: tuple) -> dict:
-    names, template = shape
+    names, template, packed_at = shape
     if values.__class__ is _Diff:  # only the fields that differ from the shape's first record
         full = list(template)
-        for at, value in zip(values[::2], values[1::2]):
+        changed = values[::2]
+        for at, value in zip(changed, values[1::2]):
             full[at] = value
-        values = full
-    out = dict(zip(names, values))
-    for name, value in out.items():
+        look = packed_at + changed  # (read every time: a record's own values, not each of its fields)
+    else:
+        full = list(values)
+        look = packed_at if values is template else range(len(full))
+    for at in look:
+        value = full[at]
         cls = value.__class__
         if cls is _Dict:
-            out[name] = _unpack(*value)
+            full[at] = _unpack(*value)
         elif cls is list and value and value[0].__class__ is _Dict:
-            out[name] = [_unpack(*v) if v.__class__ is _Dict else v for v in value]
-    return out
+            full[at] = [_unpack(*v) if v.__class__ is _Dict else v for v in value]
+    return dict(zip(names, full))
 
 
 class MemoryStore:
@@ -218,13 +228,16 @@ class MemoryStore:
     def reset(self) -> None:
         with self._lock:
             self._records: dict[str, dict[str, Packed]] = {}
-            # (kind, id) -> (index keys (kind, name, value), entry)
-            self._terms: dict[tuple[str, str], tuple[tuple[tuple[str, str, str], ...], Entry]] = {}
+            # kind -> id -> (index keys (kind, name, value), entry) (per kind: no (kind, id) tuple per record)
+            self._terms: dict[str, dict[str, tuple[tuple[tuple[str, str, str], ...], Entry]]] = {}
             self._index: dict[tuple[str, str, str], list[Entry]] = {}
             self._keys: dict[tuple[str, str, str], tuple[str, str, str]] = {}  # each index key once
-            # (kind, text term name, scope, gram) -> sorted [(key, id, text)]: the text terms' postings
-            self._grams: dict[tuple[str, str, str, str], list[Found]] = {}
-            self._shapes: dict[tuple[str, ...], tuple[tuple[str, ...], tuple]] = {}  # names -> (names, template)
+            # Text terms: (kind, name, scope, gram) -> sorted ids (the postings); (kind, name, scope) -> {id: the
+            # term's value "<scope>\0<text>"} (the index key's own string: no copy of the text is kept).
+            self._grams: dict[tuple[str, str, str, str], list[str]] = {}
+            self._texts: dict[tuple[str, str, str], dict[str, str]] = {}
+            # names -> (names, template, positions of packed values in the template)
+            self._shapes: dict[tuple[str, ...], tuple[tuple[str, ...], tuple, tuple[int, ...]]] = {}
             self._small: dict[str, Any] = {}  # JSON text -> the one shared value
 
     def pack(self, record: Mapping[str, Any]) -> Packed:
@@ -243,7 +256,7 @@ class MemoryStore:
             values.append(value)
         shape = self._shapes.get(names)
         if shape is None:  # the first record of a shape gives the template its later records are told from
-            shape = self._shapes[names] = (names, tuple(values))
+            shape = self._shapes[names] = (names, tuple(values), _packed_at(values))
             return shape, shape[1]
         # Containers count as the template's only when they are its very object (small ones are shared by
         # their JSON text): == would take [{"k": 0}] for [{"k": False}].
@@ -256,20 +269,22 @@ class MemoryStore:
         with self._lock:
             return (
                 {k: dict(v) for k, v in self._records.items() if v},
-                dict(self._terms),
+                {k: dict(v) for k, v in self._terms.items()},
                 {k: list(v) for k, v in self._index.items()},
                 dict(self._keys),
                 {k: list(v) for k, v in self._grams.items()},
+                {k: dict(v) for k, v in self._texts.items()},
             )
 
     def restore(self, snapshot: Any) -> None:
-        records, terms, index, keys, grams = snapshot
+        records, terms, index, keys, grams, texts = snapshot
         with self._lock:
             self._records = {k: dict(v) for k, v in records.items()}
-            self._terms = dict(terms)
+            self._terms = {k: dict(v) for k, v in terms.items()}
             self._index = {k: list(v) for k, v in index.items()}
             self._keys = dict(keys)
             self._grams = {k: list(v) for k, v in grams.items()}
+            self._texts = {k: dict(v) for k, v in texts.items()}
 
     def export(self) -> dict:
         with self._lock:
@@ -278,7 +293,7 @@ class MemoryStore:
                 if recs:
                     out[kind] = {}
                     for id, packed in recs.items():
-                        keys, (key, _) = self._terms.get((kind, id), ((), ("", id)))
+                        keys, (key, _) = self._terms.get(kind, {}).get(id, ((), ("", id)))
                         out[kind][id] = exported(_unpack(*packed), [k[1:] for k in keys], key)
             return out
 
@@ -330,7 +345,8 @@ class _MemoryTransaction:
                log: bool = True) -> None:
         store = self.store
         recs = store._records.setdefault(kind, {})
-        old_keys, old_entry = store._terms.get((kind, id)) or ((), ("", id))
+        of_kind = store._terms.setdefault(kind, {})
+        old_keys, old_entry = of_kind.get(id) or ((), ("", id))
         if log:
             self.undo.append((kind, id, recs.get(id), tuple(k[1:] for k in old_keys), old_entry[0]))
         index = store._index
@@ -344,10 +360,10 @@ class _MemoryTransaction:
                     del index[index_key]
                     store._keys.pop(index_key, None)
             if index_key[1][-1:] == TEXT:
-                self._text(kind, id, old_entry[0], index_key, remove=True)
+                self._text(kind, id, index_key, remove=True)
         if packed is None:
             recs.pop(id, None)
-            store._terms.pop((kind, id), None)
+            of_kind.pop(id, None)
             return
         recs[id] = packed
         entry = (key, id)
@@ -355,7 +371,8 @@ class _MemoryTransaction:
         keys = []
         for name, value in terms:
             index_key = (kind, name, value)
-            index_key = canonical.setdefault(index_key, index_key)
+            if name[-1:] != TEXT:  # (a text term is most often the record's own: nothing to share)
+                index_key = canonical.setdefault(index_key, index_key)
             keys.append(index_key)
             entries = index.get(index_key)
             if entries is None:
@@ -370,31 +387,40 @@ class _MemoryTransaction:
                     keys.pop()
                     continue
             if name[-1:] == TEXT:
-                self._text(kind, id, key, index_key, remove=False)
-        store._terms[(kind, id)] = (tuple(keys), entry)
+                self._text(kind, id, index_key, remove=False)
+        of_kind[id] = (tuple(keys), entry)
 
-    def _text(self, kind: str, id: str, key: str, index_key: tuple[str, str, str], remove: bool) -> None:
-        """Add a text term's (key, id, text) entry to its postings, or take it out."""
+    def _text(self, kind: str, id: str, index_key: tuple[str, str, str], remove: bool) -> None:
+        """Add a record's text term to the postings of its text's trigrams, or take it out."""
         _, name, value = index_key
         scope, _, text = value.partition("\0")
-        found = (key, id, text)
-        postings = self.store._grams
+        store = self.store
+        texts = store._texts.setdefault((kind, name, scope), {})
+        if remove:
+            if texts.pop(id, None) is None:
+                return
+            if not texts:
+                del store._texts[(kind, name, scope)]
+        else:
+            texts[id] = value
+        postings = store._grams
         for gram in grams(text):
+            if not gram:  # (the scope's every text: the keys of ``texts``)
+                continue
             at_key = (kind, name, scope, gram)
-            entries = postings.get(at_key)
-            if remove:
-                if entries is not None:
-                    at = bisect_left(entries, found)
-                    if at < len(entries) and entries[at] == found:
-                        del entries[at]
-                    if not entries:
-                        del postings[at_key]
-            elif entries is None:
-                postings[at_key] = [found]
-            elif entries[-1] < found:
-                entries.append(found)
-            else:
-                entries.insert(bisect_left(entries, found), found)
+            ids = postings.get(at_key)
+            if ids is None:
+                if not remove:
+                    postings[at_key] = [id]
+                continue
+            at = bisect_left(ids, id)
+            present = at < len(ids) and ids[at] == id
+            if remove and present:
+                del ids[at]
+                if not ids:
+                    del postings[at_key]
+            elif not remove and not present:
+                ids.insert(at, id)
 
     def rollback(self) -> None:
         for kind, id, record, terms, key in reversed(self.undo):
@@ -425,15 +451,23 @@ class _MemoryTransaction:
     def search(self, kind: str, name: str, scope: str, fragment: str) -> list[Found]:
         # Every text containing the fragment is under each of its trigrams: the rarest posting, each
         # text checked, is the intersection with the false positives gone (and costs less than probing).
-        postings = self.store._grams
-        rarest: Optional[list[Found]] = None
+        store = self.store
+        name += TEXT
+        texts = store._texts.get((kind, name, scope))
+        if not texts:
+            return []
+        postings = store._grams
+        rarest: Optional[Iterable[str]] = None
         for gram in fragment_grams(fragment):
-            entries = postings.get((kind, name + TEXT, scope, gram))
-            if not entries:
+            ids = postings.get((kind, name, scope, gram)) if gram else texts
+            if not ids:
                 return []
-            if rarest is None or len(entries) < len(rarest):
-                rarest = entries
-        return [found for found in rarest or () if fragment in found[2]]
+            if rarest is None or len(ids) < len(rarest):  # type: ignore[arg-type]
+                rarest = ids
+        start = len(scope) + 1  # the text, after "<scope>\0" (the same scope for every id here)
+        terms = store._terms[kind]
+        return sorted((terms[id][1][0], id, texts[id][start:])
+                      for id in rarest or () if texts[id].find(fragment, start) >= 0)
 
     def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
         recs = self.store._records.get(kind) or {}

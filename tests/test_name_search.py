@@ -1,0 +1,125 @@
+"""DescribeImages' ImageName (a substring of the name) answered from the store's substring index gives
+what reading every image gives: the same TotalCount, order (exact name first, then newest) and pages,
+on every store, after renames and deletes too."""
+from __future__ import annotations
+
+import json
+import random
+from urllib.parse import urlencode
+
+import pytest
+
+from mockecs.engine.core import Config, Engine
+from mockecs.ops.registry import Context
+from mockecs.state.accounts import DEFAULT_ACCOUNT_ID
+from mockecs.wire.protocol import HttpRequest
+from mockecs.world import images, resources
+from tests.redis_server import redis_server, redis_url  # noqa: F401 - fixtures
+
+REGION = "cn-hangzhou"
+ME, OTHER = DEFAULT_ACCOUNT_ID, "2234567890123456"
+PIECES = ["web", "-", "2024", "06", "ab", "a", "b", "é", "镜像", "x", "web-2024", "|"]
+FRAGMENTS = ["web", "web-", "-20", "2024-0", "ab", "a", "b", "é", "镜", "镜像-", "aba", "bab", "x-x", "zzz", "WEB",
+             "web-2024-06", "-", "4-0", "|", "a|b", "wé", "06-a"]
+STATUS_QUERIES = [{}, {"Status": "Available,Creating"}, {"Status": "Deprecated"}]
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def engine(request, tmp_path):
+    if request.param == "redis":
+        url = request.getfixturevalue("redis_url")
+    elif request.param == "sqlite":
+        pytest.importorskip("mockecs_sqlite")
+        url = f"sqlite:///{tmp_path / 'names.db'}"
+    else:
+        url = "memory://"
+    engine = Engine(Config(store=url))
+    engine.reset()
+    yield engine
+    engine.reset()
+    engine.store.close()
+
+
+def call(engine: Engine, action: str, **params: str) -> dict:
+    query = {"Action": action, "Version": "2014-05-26", "Format": "JSON", "RegionId": REGION, **params}
+    resp = engine.handle(HttpRequest("POST", "https://ecs.aliyuncs.com/", {
+        "content-type": "application/x-www-form-urlencoded"}, urlencode(query).encode()))
+    body = json.loads(resp.body)
+    assert resp.status == 200, body
+    return body
+
+
+def _seed(engine: Engine, rng: random.Random, count: int = 150) -> None:
+    with engine.store.transaction() as txn:
+        for n in range(count):
+            owner = ME if rng.random() < 0.75 else OTHER
+            ctx = Context(engine, txn, "Test", owner, REGION, "req", "ecs.aliyuncs.com", engine.clock.now(), {})
+            name = "".join(rng.choice(PIECES) for _ in range(rng.randrange(1, 5)))
+            images.put(ctx, images.new_record(
+                ctx, rng.choice([REGION, REGION, "cn-beijing"]), [], ImageName=name,
+                CreationTime=resources.iso(1_700_000_000 + rng.randrange(30)),  # ties: broken by id
+                Status=rng.choice(["Available", "Available", "Creating", "Deprecated"])))
+
+
+def _everything(engine: Engine) -> list[dict]:
+    with engine.store.transaction() as txn:
+        return [r for _, r in txn.scan("image") if r["_owner"] == ME and r["_region"] == REGION]
+
+
+def _expected(every: list[dict], fragment: str, statuses: set[str]) -> list[str]:
+    """Reading every image: the caller's, in the statuses, names holding the fragment; exact name first."""
+    found = [r for r in every if r["Status"] in statuses and fragment in r["ImageName"]]
+    found.sort(key=lambda r: (r["ImageName"] == fragment, r["CreationTime"], r["ImageId"]), reverse=True)
+    return [r["ImageId"] for r in found]
+
+
+def _check(engine: Engine) -> int:
+    every = _everything(engine)
+    checked = 0
+    for fragment in FRAGMENTS + sorted({r["ImageName"] for r in every})[:8]:
+        for extra in STATUS_QUERIES:
+            statuses = set(extra["Status"].split(",")) if extra else {"Available"}
+            expected = _expected(every, fragment, statuses)
+            for page_number, page_size in ((1, 10), (2, 7), (1, 100), (50, 10)):
+                body = call(engine, "DescribeImages", ImageOwnerAlias="self", ImageName=fragment,
+                            PageNumber=str(page_number), PageSize=str(page_size), **extra)
+                start = (page_number - 1) * page_size
+                assert body["TotalCount"] == len(expected), (fragment, extra)
+                assert [i["ImageId"] for i in body["Images"]["Image"]] == expected[start:start + page_size], \
+                    (fragment, extra, page_number, page_size)
+            checked += bool(expected)
+    return checked
+
+
+def test_name_substring_matches_reading_every_image(engine):
+    rng = random.Random(11)
+    _seed(engine, rng)
+    assert _check(engine) > 30  # (most fragments match something)
+    # Renames (through the API and straight into the store) and deletes keep the index exact.
+    mine = [r for r in _everything(engine) if r["Status"] == "Available"]
+    for record in mine[:5]:
+        call(engine, "ModifyImageAttribute", ImageId=record["ImageId"], ImageName=f"renamed-web-{record['ImageId']}")
+    for record in mine[5:10]:
+        call(engine, "DeleteImage", ImageId=record["ImageId"])
+    with engine.store.transaction() as txn:
+        ctx = Context(engine, txn, "Test", ME, REGION, "req", "ecs.aliyuncs.com", engine.clock.now(), {})
+        for record in mine[10:15]:
+            images.put(ctx, {**record, "ImageName": "ab" + record["ImageName"], "Status": "Deprecated"})
+    names = {r["ImageId"]: r["ImageName"] for r in _everything(engine)}
+    assert all(names[r["ImageId"]].startswith("renamed-web-") for r in mine[:5])
+    assert not any(r["ImageId"] in names for r in mine[5:10])
+    assert _check(engine) > 30
+
+
+def test_exact_name_option_and_name_uniqueness_use_the_same_term(engine):
+    """``image_name_match=exact`` and CreateImage's duplicate-name check find the image by its whole name."""
+    with engine.store.transaction() as txn:
+        ctx = Context(engine, txn, "Test", ME, REGION, "req", "ecs.aliyuncs.com", engine.clock.now(), {})
+        first = images.put(ctx, images.new_record(ctx, REGION, [], ImageName="web-1", CreationTime=resources.iso(1)))
+        images.put(ctx, images.new_record(ctx, REGION, [], ImageName="web-10", CreationTime=resources.iso(2)))
+        assert images.name_taken(ctx, "web-1") and not images.name_taken(ctx, "web-1", exclude=first["ImageId"])
+        assert not images.name_taken(ctx, "web-") and not images.name_taken(ctx, "web-1", region="cn-beijing")
+    assert call(engine, "DescribeImages", ImageOwnerAlias="self", ImageName="web-1")["TotalCount"] == 2
+    engine.config.options["image_name_match"] = "exact"
+    body = call(engine, "DescribeImages", ImageOwnerAlias="self", ImageName="web-1")
+    assert [i["ImageId"] for i in body["Images"]["Image"]] == [first["ImageId"]]
