@@ -51,7 +51,7 @@ def call(engine: Engine, action: str, **params: str) -> dict:
 
 def _seed(engine: Engine, rng: random.Random, count: int = 150) -> None:
     with engine.store.transaction() as txn:
-        for n in range(count):
+        for _ in range(count):
             owner = ME if rng.random() < 0.75 else OTHER
             ctx = Context(engine, txn, "Test", owner, REGION, "req", "ecs.aliyuncs.com", engine.clock.now(), {})
             name = "".join(rng.choice(PIECES) for _ in range(rng.randrange(1, 5)))

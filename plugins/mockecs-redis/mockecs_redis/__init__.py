@@ -27,8 +27,19 @@ from urllib.parse import parse_qs, urlsplit
 import redis
 
 from mockecs.state.hookspecs import hookimpl
-from mockecs.state.store import (TEXT, Conflict, Dumps, Entry, Found, Term, exported, fragment_grams, grams,
-                                  split_text, window)
+from mockecs.state.store import (
+    TEXT,
+    Conflict,
+    Dumps,
+    Entry,
+    Found,
+    Term,
+    exported,
+    fragment_grams,
+    grams,
+    split_text,
+    window,
+)
 
 __all__ = ["RedisStore", "plugin"]
 __version__ = "0.1.0"
