@@ -22,6 +22,7 @@ from mockecs.state.store import TEXT, Dumps, Entry, Found, Term, exported, fragm
 
 __all__ = ["SqliteStore", "plugin"]
 __version__ = "0.1.0"
+MMAP_SIZE = 1 << 31  # bytes of the file read through a memory map (SQLite caps it at its build's maximum)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, terms TEXT NOT NULL,
@@ -64,6 +65,11 @@ class SqliteStore(Dumps):
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
+        # A record (JSON ~1.5 KB) does not fit a 4 KB page of a WITHOUT ROWID table: each one is a leaf cell
+        # plus an overflow page, scattered over the file. Read through the page cache (2 MB by default) a
+        # page of 100 records at 100,000 images cost 1.9x the same page at 1,000 (two pread()s per record);
+        # mapped, the file's pages are read in place (1.1x, and faster at every size).
+        self._conn.execute(f"PRAGMA mmap_size={MMAP_SIZE}")
         self._conn.executescript(_SCHEMA)
         for table, statement in zip(("records", "terms"), _MIGRATE):
             if "skey" not in {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}:
@@ -231,7 +237,13 @@ class _SqliteTransaction:
         return [tuple(row) for row in rows]
 
     def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
-        return [self.get(kind, id) for id in ids]  # (no round trips to save in-process)
+        ids = list(ids)
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):  # one statement per 500 (SQLite's limit on parameters)
+            chunk = ids[start:start + 500]
+            found.update(self.conn.execute(f"SELECT id, data FROM records WHERE kind = ? AND id IN "
+                                           f"({', '.join('?' * len(chunk))})", (kind, *chunk)).fetchall())
+        return [json.loads(found[id]) if id in found else None for id in ids]
 
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
         return [self.count(kind, term) for term in terms]
