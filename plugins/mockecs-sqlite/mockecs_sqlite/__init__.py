@@ -246,7 +246,16 @@ class _SqliteTransaction:
         return [json.loads(found[id]) if id in found else None for id in ids]
 
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
-        return [self.count(kind, term) for term in terms]
+        terms = [(str(name), str(value)) for name, value in terms]
+        found: dict[Term, int] = {}
+        for start in range(0, len(terms), 400):  # one statement per 400 terms (SQLite's limit on parameters)
+            chunk = terms[start:start + 400]
+            rows = self.conn.execute(  # (a join from the list: one primary-key lookup per term)
+                f"SELECT v.column1, v.column2, c.n FROM (VALUES {', '.join(['(?, ?)'] * len(chunk))}) AS v "
+                f"JOIN term_counts AS c ON c.kind = ? AND c.name = v.column1 AND c.value = v.column2",
+                (*(x for term in chunk for x in term), kind))
+            found.update(((name, value), n) for name, value, n in rows)
+        return [found.get(term, 0) for term in terms]
 
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
         rows = self.conn.execute("SELECT id, data FROM records WHERE kind = ? ORDER BY id", (kind,)).fetchall()
