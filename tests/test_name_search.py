@@ -123,3 +123,35 @@ def test_exact_name_option_and_name_uniqueness_use_the_same_term(engine):
     engine.config.options["image_name_match"] = "exact"
     body = call(engine, "DescribeImages", ImageOwnerAlias="self", ImageName="web-1")
     assert [i["ImageId"] for i in body["Images"]["Image"]] == [first["ImageId"]]
+
+
+PUBLIC_KEY = ("ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBHg43LsicursDDKUuERvvPc08Y8b"
+              "IsZwbbu3U9U1jHDCGEn7TKYUJ6Xd9ZzHYY16eHOcfFoLkA6EKCbni1mQgi4=")
+NAMES = ["web-01", "web-02", "api-web", "db-01", "webweb", "x-web-y", "ab", "ab-web-01", "测试-web", "web:01",
+         "Web-03"]
+PATTERNS = ["web*", "*web", "*web*", "web-01", "*-01", "*", "**", "w*b", "*b-0*", "ab", "a*b*0*1", "*测试*", "web",
+            "*WEB*", "zzz*", "*:0*", "*eb-0", "x*y"]
+
+
+def test_wildcard_names_of_instances_and_key_pairs_match_reading_every_record(engine):
+    """DescribeInstances' InstanceName and DescribeKeyPairs' KeyPairName (``*`` wildcards) find their candidates
+    through the substring index: the same answers as the whole listing filtered by the pattern."""
+    for name in NAMES:
+        call(engine, "RunInstances", ImageId="aliyun_3_x64_20G_alibase_20240819.vhd", InstanceType="ecs.g7.large",
+             InstanceName=name)
+        call(engine, "ImportKeyPair", KeyPairName=name, PublicKeyBody=PUBLIC_KEY)
+    renamed = call(engine, "DescribeInstances", InstanceName="db-01")["Instances"]["Instance"][0]["InstanceId"]
+    call(engine, "ModifyInstanceAttribute", InstanceId=renamed, InstanceName="web-db-01")
+    instances = call(engine, "DescribeInstances", PageSize="100")["Instances"]["Instance"]
+    key_pairs = call(engine, "DescribeKeyPairs", PageSize="50")["KeyPairs"]["KeyPair"]
+    assert len(instances) == len(NAMES) and len(key_pairs) == len(NAMES)
+    for pattern in PATTERNS + [p.replace("-", "_") for p in PATTERNS]:
+        wanted = resources.wildcard(pattern)
+        body = call(engine, "DescribeInstances", InstanceName=pattern, PageSize="100")
+        expected = [i["InstanceId"] for i in instances if wanted.fullmatch(i["InstanceName"])]
+        assert [i["InstanceId"] for i in body["Instances"]["Instance"]] == expected, pattern
+        assert body["TotalCount"] == len(expected)
+        body = call(engine, "DescribeKeyPairs", KeyPairName=pattern, PageSize="50")
+        expected = [k["KeyPairName"] for k in key_pairs if wanted.fullmatch(k["KeyPairName"])]
+        assert [k["KeyPairName"] for k in body["KeyPairs"]["KeyPair"]] == expected, pattern
+        assert body["TotalCount"] == len(expected)

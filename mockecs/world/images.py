@@ -35,8 +35,7 @@ def name_term(account: str, region: str, name: str) -> tuple[str, str]:
 
 def image_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     region, owner, status = record["_region"], record["_owner"], record.get("Status", "")
-    name = record.get("ImageName", "")
-    terms = [name_term(owner, region, name),
+    terms = [resources.own_text(record, "name", "ImageName"),
              ("owner_region_status", f"{owner}|{region}|{status}")]  # listings by status (ordered)
     if record.get("ImageFamily"):
         terms.append(("family", f"{region}|{record['ImageFamily']}"))
@@ -206,8 +205,8 @@ def stored(ctx: Context, term: tuple[str, str]) -> Iterable[Mapping[str, Any]]:
 def named_like(ctx: Context, fragment: str) -> Iterable[Mapping[str, Any]]:
     """The caller's images in this region with ``fragment`` in their name (the store's substring index:
     only those images are read)."""
-    found = ctx.txn.search("image", "name", f"{ctx.account}|{ctx.region}", fragment)
-    return (r for r in resources.get_many(ctx, "image", [id for _, id, _ in found]) if r is not None)
+    ids = resources.holding(ctx, "image", "name", fragment)
+    return (r for r in resources.get_many(ctx, "image", ids) if r is not None)
 
 
 def stored_ids(ctx: Context, ids: Iterable[str]) -> Iterable[Mapping[str, Any]]:
