@@ -7,7 +7,8 @@ decode, gateway checks, parameters, handler, JSON encoding) for
 - one image by ``ImageId`` (a direct get),
 - the first page of the caller's images (``ImageOwnerAlias=self``), PageSize 10 and 100,
 - the first page with no alias (system + own + shared + community, newest first),
-- a name substring (``ImageName=bench-4242``: matched by reading each candidate once).
+- a name substring (``ImageName=bench-4242``: the store's substring index finds the 11 names holding it at
+  100k, none at 10; only those images are read).
 
 Targets (issue 14): page at 100k <= 1.5x page at 10 on every store; no-alias and substring at 100k
 <= 5x. PageSize 100 is compared with the same page at 1,000 too (at 10 images it holds only 10).

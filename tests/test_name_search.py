@@ -3,18 +3,16 @@ what reading every image gives: the same TotalCount, order (exact name first, th
 on every store, after renames and deletes too."""
 from __future__ import annotations
 
-import json
 import random
-from urllib.parse import urlencode
 
 import pytest
 
 from mockecs.engine.core import Config, Engine
 from mockecs.ops.registry import Context
 from mockecs.state.accounts import DEFAULT_ACCOUNT_ID
-from mockecs.wire.protocol import HttpRequest
 from mockecs.world import images, resources
 from tests.redis_server import redis_server, redis_url  # noqa: F401 - fixtures
+from tests.test_shared_engines import call as answer
 
 REGION = "cn-hangzhou"
 ME, OTHER = DEFAULT_ACCOUNT_ID, "2234567890123456"
@@ -41,11 +39,8 @@ def engine(request, tmp_path):
 
 
 def call(engine: Engine, action: str, **params: str) -> dict:
-    query = {"Action": action, "Version": "2014-05-26", "Format": "JSON", "RegionId": REGION, **params}
-    resp = engine.handle(HttpRequest("POST", "https://ecs.aliyuncs.com/", {
-        "content-type": "application/x-www-form-urlencoded"}, urlencode(query).encode()))
-    body = json.loads(resp.body)
-    assert resp.status == 200, body
+    status, body = answer(engine, action, **params)
+    assert status == 200, body
     return body
 
 
