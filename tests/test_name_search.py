@@ -150,3 +150,25 @@ def test_wildcard_names_of_instances_and_key_pairs_match_reading_every_record(en
         expected = [k["KeyPairName"] for k in key_pairs if wanted.fullmatch(k["KeyPairName"])]
         assert [k["KeyPairName"] for k in body["KeyPairs"]["KeyPair"]] == expected, pattern
         assert body["TotalCount"] == len(expected)
+
+
+def test_a_dump_from_before_text_terms_imports_into_todays_indexes(engine):
+    """A state file written before text terms (a "name" term, "name3" trigram terms, no sort keys) imports
+    with the terms and keys the engine computes today: substrings, exact names and the order all work."""
+    rng = random.Random(5)
+    _seed(engine, rng, count=40)
+    state = engine.export_state()
+    for item in state["store"]["image"].values():
+        record = item["record"]
+        scope, name = f"{record['_owner']}|{record['_region']}", record["ImageName"]
+        item["terms"] = [t for t in item["terms"] if not t[0].endswith("~")] + [["name", f"{scope}|{name}"]] + [
+            ["name3", f"{scope}|{name[i:i + 3]}"] for i in range(len(name) - 2)]
+        item.pop("key", None)
+    engine.reset()
+    assert call(engine, "DescribeImages", ImageOwnerAlias="self", PageSize="100")["TotalCount"] == 0
+    engine.import_state(state)
+    assert _check(engine) > 10
+    every = _everything(engine)
+    with engine.store.transaction() as txn:
+        ctx = Context(engine, txn, "Test", ME, REGION, "req", "ecs.aliyuncs.com", engine.clock.now(), {})
+        assert all(images.name_taken(ctx, r["ImageName"]) for r in every)

@@ -122,6 +122,28 @@ def put(txn: Transaction, kind: str, record: dict) -> dict:
     return record
 
 
+def reindexed(records: Mapping[str, Mapping[str, Any]]) -> dict:
+    """An export dump (``{kind: {id: {"record", "terms", "key"}}}``) with each resource record's terms and
+    sort key computed as :func:`put` does: a dump written by an older version (other terms, no text terms
+    or sort keys) or by hand imports into today's indexes. Records the model cannot index (no owner or
+    region, fields of other types than the engine writes) keep the dump's own."""
+    out: dict = {}
+    for kind, recs in records.items():
+        order = ORDER.get(kind)
+        out[kind] = dict(recs)
+        if kind not in ID_FIELD:
+            continue
+        for id, item in recs.items():
+            record = item["record"]
+            try:
+                terms, key = terms_for(kind, record), order(record) if order else ""
+            except (KeyError, TypeError, AttributeError, ValueError):
+                continue
+            if isinstance(key, str) and all(isinstance(n, str) and isinstance(v, str) for n, v in terms):
+                out[kind][id] = {"record": record, "terms": terms, "key": key}
+    return out
+
+
 def settle_pending(ctx: Context, kind: str, scope: Term) -> None:
     """Settle (to the mock clock) the records under a listing term with a transition in flight: an
     index lookup of the few in flight, never a scan (each counts as one observation, as a read does)."""
