@@ -166,6 +166,7 @@ def window(size: int, offset: int, limit: int, newest_first: bool) -> tuple[int,
 
 
 Packed = tuple  # (field names, values): a record as the memory store keeps it
+_UNPACKED = 2048  # records the memory store keeps unpacked (the last ones read), as long as they are unchanged
 _SMALL = 96  # nested values whose JSON is at most this long are shared between records (interned)
 
 
@@ -232,13 +233,27 @@ class MemoryStore:
             self._terms: dict[str, dict[str, tuple[tuple[tuple[str, str, str], ...], Entry]]] = {}
             self._index: dict[tuple[str, str, str], list[Entry]] = {}
             self._keys: dict[tuple[str, str, str], tuple[str, str, str]] = {}  # each index key once
-            # Text terms: (kind, name, scope, gram) -> sorted ids (the postings); (kind, name, scope) -> {id: the
-            # term's value "<scope>\0<text>"} (the index key's own string: no copy of the text is kept).
-            self._grams: dict[tuple[str, str, str, str], list[str]] = {}
-            self._texts: dict[tuple[str, str, str], dict[str, str]] = {}
+            # Text terms: (kind, name, scope, gram) -> sorted (id, the term's value "<scope>\0<text>"), one
+            # tuple per record shared by its postings (the value is the index key's own string: no copy).
+            self._grams: dict[tuple[str, str, str, str], list[tuple[str, str]]] = {}
             # names -> (names, template, positions of packed values in the template)
             self._shapes: dict[tuple[str, ...], tuple[tuple[str, ...], tuple, tuple[int, ...]]] = {}
             self._small: dict[str, Any] = {}  # JSON text -> the one shared value
+            # (kind, id) -> (packed record, it unpacked): used while the record is that very packed object
+            # (a write stores a new one), so nothing has to drop it.
+            self._unpacked: dict[tuple[str, str], tuple[Packed, dict]] = {}
+
+    def unpacked(self, kind: str, id: str, packed: Packed) -> dict:
+        """A record as a fresh dict (its nested values shared, as records handed out are never changed)."""
+        at = (kind, id)
+        hit = self._unpacked.get(at)
+        if hit is not None and hit[0] is packed:
+            return dict(hit[1])
+        record = _unpack(*packed)
+        if len(self._unpacked) >= _UNPACKED:
+            del self._unpacked[next(iter(self._unpacked))]  # the oldest
+        self._unpacked[at] = (packed, record)
+        return dict(record)
 
     def pack(self, record: Mapping[str, Any]) -> Packed:
         names = tuple(record)
@@ -273,18 +288,17 @@ class MemoryStore:
                 {k: list(v) for k, v in self._index.items()},
                 dict(self._keys),
                 {k: list(v) for k, v in self._grams.items()},
-                {k: dict(v) for k, v in self._texts.items()},
             )
 
     def restore(self, snapshot: Any) -> None:
-        records, terms, index, keys, grams, texts = snapshot
+        records, terms, index, keys, grams = snapshot
         with self._lock:
             self._records = {k: dict(v) for k, v in records.items()}
             self._terms = {k: dict(v) for k, v in terms.items()}
             self._index = {k: list(v) for k, v in index.items()}
             self._keys = dict(keys)
             self._grams = {k: list(v) for k, v in grams.items()}
-            self._texts = {k: dict(v) for k, v in texts.items()}
+            self._unpacked = {}
 
     def export(self) -> dict:
         with self._lock:
@@ -331,7 +345,7 @@ class _MemoryTransaction:
     def get(self, kind: str, id: str) -> Optional[Mapping[str, Any]]:
         recs = self.store._records.get(kind)
         packed = recs.get(id) if recs else None
-        return _unpack(*packed) if packed is not None else None
+        return self.store.unpacked(kind, id, packed) if packed is not None else None
 
     def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None:
         self._write(kind, id, self.store.pack(record), tuple(terms), key)
@@ -391,36 +405,27 @@ class _MemoryTransaction:
         of_kind[id] = (tuple(keys), entry)
 
     def _text(self, kind: str, id: str, index_key: tuple[str, str, str], remove: bool) -> None:
-        """Add a record's text term to the postings of its text's trigrams, or take it out."""
+        """Add a record's text term to the postings of its text's trigrams (and the scope's ""), or take it out."""
         _, name, value = index_key
         scope, _, text = value.partition("\0")
-        store = self.store
-        texts = store._texts.setdefault((kind, name, scope), {})
-        if remove:
-            if texts.pop(id, None) is None:
-                return
-            if not texts:
-                del store._texts[(kind, name, scope)]
-        else:
-            texts[id] = value
-        postings = store._grams
+        entry = (id, value)  # one tuple per record, in each of its postings
+        postings = self.store._grams
         for gram in grams(text):
-            if not gram:  # (the scope's every text: the keys of ``texts``)
-                continue
             at_key = (kind, name, scope, gram)
-            ids = postings.get(at_key)
-            if ids is None:
+            entries = postings.get(at_key)
+            if entries is None:
                 if not remove:
-                    postings[at_key] = [id]
+                    postings[at_key] = [entry]
                 continue
-            at = bisect_left(ids, id)
-            present = at < len(ids) and ids[at] == id
-            if remove and present:
-                del ids[at]
-                if not ids:
-                    del postings[at_key]
-            elif not remove and not present:
-                ids.insert(at, id)
+            at = bisect_left(entries, entry)
+            present = at < len(entries) and entries[at] == entry
+            if remove:
+                if present:
+                    del entries[at]
+                    if not entries:
+                        del postings[at_key]
+            elif not present:
+                entries.insert(at, entry)
 
     def rollback(self) -> None:
         for kind, id, record, terms, key in reversed(self.undo):
@@ -453,25 +458,24 @@ class _MemoryTransaction:
         # text checked, is the intersection with the false positives gone (and costs less than probing).
         store = self.store
         name += TEXT
-        texts = store._texts.get((kind, name, scope))
-        if not texts:
-            return []
         postings = store._grams
-        rarest: Optional[Iterable[str]] = None
+        rarest: list[tuple[str, str]] = []
         for gram in fragment_grams(fragment):
-            ids = postings.get((kind, name, scope, gram)) if gram else texts
-            if not ids:
+            entries = postings.get((kind, name, scope, gram))
+            if not entries:
                 return []
-            if rarest is None or len(ids) < len(rarest):  # type: ignore[arg-type]
-                rarest = ids
-        start = len(scope) + 1  # the text, after "<scope>\0" (the same scope for every id here)
+            if not rarest or len(entries) < len(rarest):
+                rarest = entries
+        start = len(scope) + 1  # the text, after "<scope>\0" (the same scope for every entry here)
+        found = [entry for entry in rarest if entry[1].find(fragment, start) >= 0]
         terms = store._terms[kind]
-        return sorted((terms[id][1][0], id, texts[id][start:])
-                      for id in rarest or () if texts[id].find(fragment, start) >= 0)
+        return sorted([(terms[id][1][0], id, value[start:]) for id, value in found])
 
     def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
         recs = self.store._records.get(kind) or {}
-        return [_unpack(*packed) if packed is not None else None for packed in map(recs.get, ids)]
+        unpacked = self.store.unpacked
+        return [unpacked(kind, id, packed) if packed is not None else None for id, packed in
+                ((id, recs.get(id)) for id in ids)]
 
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
         index = self.store._index
