@@ -23,6 +23,7 @@ from mockecs.state.store import TEXT, Dumps, Entry, Found, Term, exported, fragm
 __all__ = ["SqliteStore", "plugin"]
 __version__ = "0.1.0"
 MMAP_SIZE = 1 << 31  # bytes of the file read through a memory map (SQLite caps it at its build's maximum)
+DECODED = 2048  # records kept decoded (the last ones read), used while the stored JSON text is the same
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, terms TEXT NOT NULL,
@@ -99,6 +100,7 @@ class SqliteStore(Dumps):
             self._conn.execute("DELETE FROM term_counts")
             self._conn.execute("DELETE FROM grams")
             self._conn.execute("DELETE FROM gram_counts")
+            self._txn.decoded.clear()  # (only memory: the cache checks each text it serves anyway)
 
     def export(self) -> dict:
         out: dict[str, dict] = {}
@@ -150,14 +152,29 @@ class _Scope:
 
 
 class _SqliteTransaction:
-    __slots__ = ("conn",)
+    __slots__ = ("conn", "decoded")
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        # (kind, id) -> (JSON text, record): a record read again is decoded again only if its text changed
+        # (compared as read: right whichever process wrote it).
+        self.decoded: dict[tuple[str, str], tuple[str, dict]] = {}
+
+    def _record(self, kind: str, id: str, data: str) -> dict:
+        """The record stored as ``data``, a fresh dict (its nested values shared: records are never changed)."""
+        at = (kind, id)
+        hit = self.decoded.get(at)
+        if hit is not None and hit[0] == data:
+            return dict(hit[1])
+        record = json.loads(data)
+        if len(self.decoded) >= DECODED:
+            del self.decoded[next(iter(self.decoded))]  # the oldest
+        self.decoded[at] = (data, record)
+        return dict(record)
 
     def get(self, kind: str, id: str) -> Optional[Mapping[str, Any]]:
         row = self.conn.execute("SELECT data FROM records WHERE kind = ? AND id = ?", (kind, id)).fetchone()
-        return json.loads(row[0]) if row else None
+        return self._record(kind, id, row[0]) if row else None
 
     def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None:
         terms = list(dict.fromkeys((str(name), str(value)) for name, value in terms))
@@ -243,7 +260,7 @@ class _SqliteTransaction:
             chunk = ids[start:start + 500]
             found.update(self.conn.execute(f"SELECT id, data FROM records WHERE kind = ? AND id IN "
                                            f"({', '.join('?' * len(chunk))})", (kind, *chunk)).fetchall())
-        return [json.loads(found[id]) if id in found else None for id in ids]
+        return [self._record(kind, id, found[id]) if id in found else None for id in ids]
 
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
         terms = [(str(name), str(value)) for name, value in terms]
