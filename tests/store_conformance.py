@@ -317,6 +317,30 @@ def test_reopened_store_sees_committed_writes_only(store, reopen):
 
 
 
+def test_records_read_again_are_current(store, reopen):
+    """A store may keep records it read (decoded, unpacked): a record another writer changed (another
+    store on the same data too) is still read as it now is."""
+    put(store, "image", "m-1", {"v": 1, "Nested": {"a": [1]}})
+    with store.transaction() as txn:
+        assert txn.get("image", "m-1") == txn.get("image", "m-1") == {"v": 1, "Nested": {"a": [1]}}
+        assert txn.get_many("image", ["m-1"]) == [{"v": 1, "Nested": {"a": [1]}}]
+    put(store, "image", "m-1", {"v": 2})
+    with pytest.raises(RuntimeError):
+        with store.transaction() as txn:
+            txn.put("image", "m-1", {"v": 3})
+            assert txn.get("image", "m-1") == {"v": 3} and txn.get_many("image", ["m-1"]) == [{"v": 3}]
+            raise RuntimeError
+    assert get(store, "image", "m-1") == {"v": 2}
+    if reopen is not None:
+        other = reopen()
+        try:
+            put(other, "image", "m-1", {"v": 4})
+            assert get(store, "image", "m-1") == {"v": 4}
+            with store.transaction() as txn:
+                assert txn.get_many("image", ["m-1", "m-1"]) == [{"v": 4}, {"v": 4}]
+        finally:
+            other.close()
+
 
 # -- text terms: substring search ---------------------------------------------------------------------------
 TEXTS = ["web-2024-06", "web-2024-07", "api-web", "db-01", "wéb-ünï", "webweb", "x-web-y", "ab", "abc", "Web",
