@@ -198,7 +198,7 @@ def _unpack(shape: tuple, values: tuple) -> dict:
         changed = values[::2]
         for at, value in zip(changed, values[1::2]):
             full[at] = value
-        look = packed_at + changed  # (read every time: a record's own values, not each of its fields)
+        look = packed_at + changed  # (the template's packed positions and the record's own values only)
     else:
         full = list(values)
         look = packed_at if values is template else range(len(full))
