@@ -4,6 +4,7 @@ on every store, after renames and deletes too."""
 from __future__ import annotations
 
 import random
+from typing import Optional
 
 import pytest
 
@@ -61,28 +62,41 @@ def _everything(engine: Engine) -> list[dict]:
         return [r for _, r in txn.scan("image") if r["_owner"] == ME and r["_region"] == REGION]
 
 
-def _expected(every: list[dict], fragment: str, statuses: set[str]) -> list[str]:
-    """Reading every image: the caller's, in the statuses, names holding the fragment; exact name first."""
-    found = [r for r in every if r["Status"] in statuses and fragment in r["ImageName"]]
-    found.sort(key=lambda r: (r["ImageName"] == fragment, r["CreationTime"], r["ImageId"]), reverse=True)
+def _expected(every: list[dict], fragment: str, statuses: Optional[set[str]]) -> list[str]:
+    """Reading every image: those in the statuses (None: all), names holding the fragment; exact name first."""
+    found = [r for r in every if (statuses is None or r["Status"] in statuses)
+             and fragment in (r.get("ImageName") or "")]
+    found.sort(key=lambda r: (r.get("ImageName") == fragment, r["CreationTime"], r["ImageId"]), reverse=True)
     return [r["ImageId"] for r in found]
+
+
+def _listing(engine: Engine, **extra: str) -> list[dict]:
+    """Every image of a listing without a name (the ordered index), page after page."""
+    found: list[dict] = []
+    while True:
+        body = call(engine, "DescribeImages", PageNumber=str(len(found) // 100 + 1), PageSize="100", **extra)
+        found += body["Images"]["Image"]
+        if len(found) >= body["TotalCount"]:
+            return found
 
 
 def _check(engine: Engine) -> int:
     every = _everything(engine)
+    visible = {str(extra): _listing(engine, **extra) for extra in STATUS_QUERIES}  # catalog + own, no alias
     checked = 0
     for fragment in FRAGMENTS + sorted({r["ImageName"] for r in every})[:8]:
         for extra in STATUS_QUERIES:
             statuses = set(extra["Status"].split(",")) if extra else {"Available"}
-            expected = _expected(every, fragment, statuses)
-            for page_number, page_size in ((1, 10), (2, 7), (1, 100), (50, 10)):
-                body = call(engine, "DescribeImages", ImageOwnerAlias="self", ImageName=fragment,
-                            PageNumber=str(page_number), PageSize=str(page_size), **extra)
-                start = (page_number - 1) * page_size
-                assert body["TotalCount"] == len(expected), (fragment, extra)
-                assert [i["ImageId"] for i in body["Images"]["Image"]] == expected[start:start + page_size], \
-                    (fragment, extra, page_number, page_size)
-            checked += bool(expected)
+            for alias, expected in (("self", _expected(every, fragment, statuses)),
+                                    ("", _expected(visible[str(extra)], fragment, None))):
+                for page_number, page_size in ((1, 10), (2, 7), (1, 100), (50, 10)):
+                    body = call(engine, "DescribeImages", ImageOwnerAlias=alias, ImageName=fragment,
+                                PageNumber=str(page_number), PageSize=str(page_size), **extra)
+                    start = (page_number - 1) * page_size
+                    assert body["TotalCount"] == len(expected), (alias, fragment, extra)
+                    assert [i["ImageId"] for i in body["Images"]["Image"]] == expected[start:start + page_size], \
+                        (alias, fragment, extra, page_number, page_size)
+                checked += bool(expected)
     return checked
 
 

@@ -230,8 +230,10 @@ def family_images(ctx: Context, family: str) -> list[Mapping[str, Any]]:
 
 
 def candidates(ctx: Context, alias: Optional[str], is_public: Optional[bool],
-               include_community_in_default: bool = False) -> Iterable[Mapping[str, Any]]:
-    """Every image the caller may list in this region for an ``ImageOwnerAlias`` query (spec §2.3).
+               include_community_in_default: bool = False,
+               own: Optional[Iterable[Mapping[str, Any]]] = None) -> Iterable[Mapping[str, Any]]:
+    """Every image the caller may list in this region for an ``ImageOwnerAlias`` query (spec §2.3);
+    ``own`` (a narrower set of the caller's own images, :func:`named_like`) stands for all of them.
 
     Catalog parts come as the catalog's own newest-first lists (no copying, no generator layers).
     """
@@ -248,13 +250,15 @@ def candidates(ctx: Context, alias: Optional[str], is_public: Optional[bool],
 
     if alias == "system":
         return records["system"]
+    if own is None:
+        own = stored(ctx, resources.owner_region(account, region))
     if alias == "self":
-        return stored(ctx, resources.owner_region(account, region))
+        return own
     if alias == "marketplace":
         return records["marketplace"]
     if alias == "others":
         return community() if is_public else shared()
-    parts = [records["system"], stored(ctx, resources.owner_region(account, region)), shared()]
+    parts = [records["system"], own, shared()]
     if include_community_in_default:
         parts.append(community())
     return chain(*parts)
