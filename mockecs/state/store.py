@@ -30,7 +30,8 @@ TEXT = "~"
 
 
 def text_term(name: str, scope: str, text: str) -> Term:
-    """The text term ``name`` of a record: ``text`` searchable by substring among the records of ``scope``."""
+    """The text term ``name`` of a record: ``text`` searchable by substring among the records of ``scope``
+    (one per record for a name and scope)."""
     return (name + TEXT, f"{scope}\0{text}")
 
 
