@@ -3,6 +3,8 @@ clock, lifecycle delays and failures, faults and accounts added at run time (moc
 from __future__ import annotations
 
 import json
+import time
+from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 import pytest
@@ -88,6 +90,28 @@ def test_a_second_engine_sees_the_same_world(pair):
     assert second.clock.offset == 0 and not second.accounts.exists("2000000000000001")
     assert second.lifecycle.failures == {} and second.faults == []
     assert call(second, "DescribeImages", ImageOwnerAlias="self")[1]["TotalCount"] == 0
+
+
+def test_a_request_sees_changes_made_since_the_engine_last_looked(pair):
+    # The stamp is checked inside the request's own transaction (on Redis, riding its first round trip):
+    # a request that began on the old state runs again, once, on the new one.
+    first, second = pair
+    call(second, "DescribeImages", ImageOwnerAlias="self")  # (second has read the stamp once)
+    first.accounts.add_key("2000000000000002", "late-key", "secret")
+    first.inject("CreateImage", "Throttling", times=1)
+    status, run = call(second, "RunInstances", ImageId="aliyun_3_x64_20G_alibase_20240819.vhd",
+                       InstanceType="ecs.g7.large", AccessKeyId="late-key")
+    instance_id = run["InstanceIdSets"]["InstanceIdSet"][0]
+    assert call(second, "CreateImage", InstanceId=instance_id, ImageName="late",
+                AccessKeyId="late-key")[1]["Code"] == "Throttling"
+    first.clock.advance(3600)
+    status, body = call(second, "CreateImage", InstanceId=instance_id, ImageName="late", AccessKeyId="late-key")
+    assert status == 200, body
+    status, listed = call(first, "DescribeImages", ImageOwnerAlias="self", AccessKeyId="late-key")
+    assert [i["ImageId"] for i in listed["Images"]["Image"]] == [body["ImageId"]]  # written once
+    created = datetime.strptime(listed["Images"]["Image"][0]["CreationTime"], "%Y-%m-%dT%H:%M:%SZ")
+    assert created.replace(tzinfo=timezone.utc).timestamp() > time.time() + 3000 and second.clock.offset == 3600
+    assert call(second, "DescribeImages", ImageOwnerAlias="self")[1]["TotalCount"] == 0  # not the default account's
 
 
 def test_a_signature_nonce_is_used_once_across_engines(pair):

@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional
 import mockecs.ops  # noqa: F401  (importing the package registers every operation)
 from mockecs.engine.actions import known_action
 from mockecs.engine.config import Config
-from mockecs.engine.shared import Shared
+from mockecs.engine.shared import Moved, Shared
 from mockecs.ops.registry import REGISTRY, Context, Operation
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
@@ -38,6 +38,7 @@ from mockecs.world.validation import check_number, check_text
 
 log = logging.getLogger("mockecs")
 API_VERSION = "2014-05-26"
+MOVED_ATTEMPTS = 20  # a request that finds the shared state changed this often under it answers a 500
 BUILTIN_PLUGINS = (MemoryStorePlugin, BuiltinCatalogPlugin, BuiltinOssPlugin)
 
 
@@ -328,7 +329,13 @@ class Engine:
         seen: dict[str, Optional[str]] = {}  # account and region, once known, for the call record
         try:
             req = decode(http)
-            body = self._dispatch(req, request_id, seen)
+            for attempt in range(MOVED_ATTEMPTS):
+                try:
+                    body = self._dispatch(req, request_id, seen)
+                    break
+                except Moved:  # another engine changed the shared state meanwhile (reloaded now)
+                    if attempt + 1 == MOVED_ATTEMPTS:
+                        raise
             status, code = 200, None
             response = render(200, body, req.format, f"{req.action}Response", request_id)
         except EcsError as err:
@@ -374,16 +381,22 @@ class Engine:
         if req.version != API_VERSION:
             raise EcsError("InvalidVersion", "Specified parameter Version is not valid.", 400)
 
-        if self.shared is not None:
-            self.shared.sync()  # what other engines on the store changed: clock, faults, accounts ...
-        strict = self.config.strict_signatures
+        # What other engines on a shared store changed (clock, faults, accounts ...): read before the
+        # request where it must be, else checked inside its transaction (``Moved``: run it again).
+        shared, strict = self.shared, self.config.strict_signatures
+        if shared is not None and (op.stateless or strict or self.faults or shared.stamp == "unread"):
+            shared.sync()
+        stamp = shared.stamp if shared is not None else None
         cred = self.accounts.resolve(req.access_key_id, req.security_token, strict)
         if strict:
             verify(req, cred.access_key_secret,
                    self.accounts.nonce_seen if self.shared is None else self.shared.nonce_seen)
         account = seen["account"] = cred.account_id if cred else self.accounts.default_account_id
 
-        fault = self._take_fault(action, account) if self.faults else None
+        fault = None
+        if self.faults:
+            fault = self._take_fault(action, account)
+            stamp = shared.stamp if shared is not None else None  # (that read the latest; it may write)
         if fault is not None:
             if fault.latency:
                 time.sleep(fault.latency)
@@ -409,6 +422,8 @@ class Engine:
             return body
         def transact(txn: Any) -> dict:  # run again from the start if a shared store reports a conflict
             nonlocal region
+            if shared is not None:
+                shared.check(txn, stamp)  # the request ran on what other engines changed since: again
             if op.region_of is not None:
                 # The action's metadata declares no RegionId: it finds its resource by id wherever it
                 # lives. Old SDKs still send RegionId (their client's region): used only when the

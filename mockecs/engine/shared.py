@@ -5,7 +5,10 @@ lifecycle delays and failures, injected faults, and the accounts and keys added 
 Each part is one record of kind ``mockecs_meta`` (``clock``, ``lifecycle``, ``faults``; accounts and
 keys are the ``mockecs_account`` / ``mockecs_key`` records the engine already writes), plus a
 ``stamp`` record that every change renews. An engine reads the stamp once per request
-(:meth:`Shared.sync`) and reloads the parts only when it moved; a change loads the latest parts,
+and reloads the parts only when it moved: inside the request's own transaction (:meth:`Shared.check`;
+Redis sends that read with the transaction's first round trip, so it costs no round trip of its own),
+the request running again from the start if the stamp moved (:class:`Moved`), or before the request
+(:meth:`Shared.sync`) for actions without a transaction and in strict signature mode; a change loads the latest parts,
 applies itself and writes its part back in one store transaction (:meth:`Shared.update`), so that a
 fault's ``times`` or a queued ``fail_next`` is used exactly once across processes.
 
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Mapping, Optional, TypeVar
 
 from mockecs.state.store import run
 
@@ -24,6 +27,10 @@ T = TypeVar("T")
 KIND = "mockecs_meta"
 NONCE, NONCES = "mockecs_nonce", ("nonce", "")  # one ordered term: every nonce, soonest expiry first
 PURGE_EVERY = 64  # expired nonces are dropped on every 64th check (a purge reads the shared term)
+
+
+class Moved(Exception):
+    """Another engine changed the shared state since this request began (now reloaded): run it again."""
 
 
 class Shared:
@@ -39,6 +46,24 @@ class Shared:
     def sync(self) -> None:
         """Reload the parts if another engine changed any since this one last looked (one read)."""
         run(self.engine.store, self._refresh)
+
+    def check(self, txn: Any, expected: Optional[str]) -> None:
+        """Inside a request's transaction, before it writes: raise :class:`Moved` (after reloading) if the
+        stamp is not ``expected``, the one the request began with. A store whose transactions offer
+        ``read_ahead`` sends the read with their next round trip (at the latest before they commit)."""
+        def seen(record: Optional[Mapping[str, Any]]) -> None:
+            stamp = (record or {}).get("stamp")
+            if stamp != expected:
+                if stamp != self.stamp:
+                    self._load(txn)
+                    self.stamp = stamp
+                raise Moved
+
+        read_ahead = getattr(txn, "read_ahead", None)
+        if read_ahead is None:
+            seen(txn.get(KIND, "stamp"))
+        else:
+            read_ahead(KIND, "stamp", seen)
 
     def update(self, part: str, change: Callable[[], T]) -> T:
         """Run ``change`` on the latest state and write ``part`` back, atomically across engines."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Any, Iterable, Iterator, Mapping, Optional
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 from urllib.parse import parse_qs, urlsplit
 
 import redis
@@ -153,14 +153,22 @@ class _RedisTransaction:
         self.written: dict[str, tuple[str, str]] = {}  # record key -> (kind, id) for the commit
         self.before: dict[str, Any] = {}  # record key -> its stored value when first written
         self.watched: set[str] = set()
+        self.ahead: list[tuple[str, Callable[[Any], None]]] = []  # reads sent with the next round trip
 
     # -- the wire ----------------------------------------------------------------------
     def _call(self, *commands: tuple) -> list:
         conn = self.conn
-        stale = getattr(conn, "mockecs_watching", False)
-        if stale:  # a read-only transaction left its WATCHes: dropped in this same round trip
-            commands = (("UNWATCH",), *commands)
+        prefix: list[tuple] = []
+        if getattr(conn, "mockecs_watching", False):  # a read-only transaction left its WATCHes: dropped
+            prefix.append(("UNWATCH",))              # in this same round trip
             conn.mockecs_watching = False
+        ahead, self.ahead = self.ahead, []
+        for rkey, _ in ahead:
+            if rkey not in self.watched:
+                self.watched.add(rkey)
+                prefix.append(("WATCH", rkey))
+            prefix.append(("GET", rkey))
+        commands = (*prefix, *commands)
         conn.send_packed_command(conn.pack_commands(commands))
         out = []
         for _ in commands:
@@ -168,7 +176,24 @@ class _RedisTransaction:
                 out.append(conn.read_response())
             except redis.ResponseError as err:  # EXEC's own errors and the like: keep reading
                 out.append(err)
-        return out[1:] if stale else out
+        if ahead:
+            values = [raw for command, raw in zip(prefix, out) if command[0] == "GET"]
+            for (rkey, then), raw in zip(ahead, values):
+                value = json.loads(raw) if raw is not None else None
+                if rkey not in self.written:
+                    self.records[rkey] = value
+                then(value[2] if value is not None else None)  # (may raise: the caller's read fails)
+        return out[len(prefix):]
+
+    def read_ahead(self, kind: str, id: str, then: Callable[[Optional[Mapping[str, Any]]], None]) -> None:
+        """Read a record with this transaction's next round trip (at the latest before it commits) and
+        call ``then(record)``; an exception from ``then`` fails the read that carried it."""
+        rkey = self.store.rkey(kind, id)
+        if rkey in self.records:
+            value = self.records[rkey]
+            then(value[2] if value is not None else None)
+        else:
+            self.ahead.append((rkey, then))
 
     def _watched_read(self, keys: Iterable[str], command: tuple) -> Any:
         """``command``'s answer, the keys it reads watched first (in the same round trip)."""
@@ -313,6 +338,8 @@ class _RedisTransaction:
 
     def commit(self) -> None:
         try:
+            if self.ahead:  # read before anything is written (their callers may refuse the commit)
+                self._call()
             commands = self._commands()
             if not commands and not (self.watched and self.store.serializable_reads):
                 # Read-only: each read saw committed data (no validation round trip; the connection's
@@ -360,6 +387,7 @@ class _RedisTransaction:
     def abort(self) -> bool:
         """Drop the writes; whether what was read is still what the store holds (an error answered
         from a state that changed meanwhile must not reach the client)."""
+        self.ahead = []
         try:
             if not self.watched or self.conn is None:
                 return True
