@@ -13,7 +13,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Mapping, Optional
 
 import mockecs.ops  # noqa: F401  (importing the package registers every operation)
 from mockecs.engine.actions import known_action
@@ -23,7 +23,7 @@ from mockecs.ops.registry import REGISTRY, Context, Operation
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
 from mockecs.state.plugins import make_store, plugin_manager
-from mockecs.state.store import check_exported, put_exported, run
+from mockecs.state.store import check_exported, flush, put_exported, read_soon, run
 from mockecs.wire.encoding import error_body, plain, render
 from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
 from mockecs.wire.protocol import ApiRequest, HttpRequest, HttpResponse, decode
@@ -38,6 +38,13 @@ from mockecs.world.validation import check_number, check_text
 
 log = logging.getLogger("mockecs")
 API_VERSION = "2014-05-26"
+class Replay(Exception):
+    """A ClientToken seen before: its stored response (None: the same token with other parameters)."""
+
+    def __init__(self, response: Optional[Mapping[str, Any]]) -> None:
+        self.response = response
+
+
 MOVED_ATTEMPTS = 20  # a request that finds the shared state changed this often under it answers a 500
 BUILTIN_PLUGINS = (MemoryStorePlugin, BuiltinCatalogPlugin, BuiltinOssPlugin)
 
@@ -438,12 +445,25 @@ class Engine:
             if token and op.idempotent:
                 key = f"{account}:{action}:{token}"
                 fingerprint = json.dumps([region, args], sort_keys=True, default=str)
-                seen_token = txn.get("client_token", key)
-                if seen_token is not None:
-                    if seen_token["fingerprint"] != fingerprint:
-                        raise EcsError(*op.idempotent)
-                    return dict(seen_token["response"])
-            body = op.handler(ctx, dict(args)) if op.mapping else op.handler(ctx, **args)
+
+                def answered(found: Optional[Mapping[str, Any]]) -> None:
+                    if found is not None:
+                        raise Replay(found["response"] if found["fingerprint"] == fingerprint else None)
+
+                try:
+                    # Read with the handler's first round trip (a networked store): a request seen
+                    # before stops the handler there, before anything is written.
+                    read_soon(txn, "client_token", key, answered)
+                    try:
+                        body = op.handler(ctx, dict(args)) if op.mapping else op.handler(ctx, **args)
+                    finally:
+                        flush(txn)  # (if the handler made no round trip, or refused: seen before wins)
+                except Replay as replay:
+                    if replay.response is None:
+                        raise EcsError(*op.idempotent) from None
+                    return dict(replay.response)
+            else:
+                body = op.handler(ctx, dict(args)) if op.mapping else op.handler(ctx, **args)
             if dry_run and op.dry_run:
                 raise EcsError(*op.dry_run)  # all checks passed; the transaction rolls back
             if token and op.idempotent:

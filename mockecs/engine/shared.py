@@ -21,7 +21,7 @@ import time
 import uuid
 from typing import Any, Callable, Mapping, Optional, TypeVar
 
-from mockecs.state.store import run
+from mockecs.state.store import read_soon, run
 
 T = TypeVar("T")
 KIND = "mockecs_meta"
@@ -49,8 +49,8 @@ class Shared:
 
     def check(self, txn: Any, expected: Optional[str]) -> None:
         """Inside a request's transaction, before it writes: raise :class:`Moved` (after reloading) if the
-        stamp is not ``expected``, the one the request began with. A store whose transactions offer
-        ``read_ahead`` sends the read with their next round trip (at the latest before they commit)."""
+        stamp is not ``expected``, the one the request began with (read with the transaction's next round
+        trip where the store can: :func:`mockecs.state.store.read_soon`)."""
         def seen(record: Optional[Mapping[str, Any]]) -> None:
             stamp = (record or {}).get("stamp")
             if stamp != expected:
@@ -59,11 +59,7 @@ class Shared:
                     self.stamp = stamp
                 raise Moved
 
-        read_ahead = getattr(txn, "read_ahead", None)
-        if read_ahead is None:
-            seen(txn.get(KIND, "stamp"))
-        else:
-            read_ahead(KIND, "stamp", seen)
+        read_soon(txn, KIND, "stamp", seen)
 
     def update(self, part: str, change: Callable[[], T]) -> T:
         """Run ``change`` on the latest state and write ``part`` back, atomically across engines."""

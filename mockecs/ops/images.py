@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.ops import instances, snapshots
 from mockecs.ops.registry import Context, operation
+from mockecs.state.store import count_soon
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, B, I, L, S, Struct, Structs
 from mockecs.world import (
@@ -239,7 +240,9 @@ def _named(ctx: Context, a: dict) -> list[Mapping[str, Any]]:
     """Images named in ``ImageId``: answered whenever visible; an alias still narrows them."""
     alias, is_public = a["image_owner_alias"], a["is_public"]
     found: list[Mapping[str, Any]] = []
-    for image_id in dict.fromkeys(a["image_id"]):  # each once, in the order asked
+    named = dict.fromkeys(a["image_id"])  # each once, in the order asked
+    count_soon(ctx.txn, "instance", [("image", image_id) for image_id in named])  # (images.views counts them)
+    for image_id in named:
         record = images.visible(ctx, image_id)  # a direct get, whatever the store holds
         if record is not None and (not alias or _in_scope(ctx, record, alias, is_public, True)):
             found.append(record)

@@ -153,7 +153,10 @@ class _RedisTransaction:
         self.written: dict[str, tuple[str, str]] = {}  # record key -> (kind, id) for the commit
         self.before: dict[str, Any] = {}  # record key -> its stored value when first written
         self.watched: set[str] = set()
-        self.ahead: list[tuple[str, Callable[[Any], None]]] = []  # reads sent with the next round trip
+        # Reads sent with the next round trip: (keys to watch, command, what to do with its reply,
+        # whether it must be read before the commit); counts read that way, by index key.
+        self.ahead: list[tuple[list[str], tuple, Callable[[Any], None], bool]] = []
+        self.cards: dict[str, int] = {}
 
     # -- the wire ----------------------------------------------------------------------
     def _call(self, *commands: tuple) -> list:
@@ -163,11 +166,14 @@ class _RedisTransaction:
             prefix.append(("UNWATCH",))              # in this same round trip
             conn.mockecs_watching = False
         ahead, self.ahead = self.ahead, []
-        for rkey, _ in ahead:
-            if rkey not in self.watched:
-                self.watched.add(rkey)
-                prefix.append(("WATCH", rkey))
-            prefix.append(("GET", rkey))
+        at = []
+        for keys, command, _, _ in ahead:
+            new = [k for k in keys if k not in self.watched]
+            if new:
+                self.watched.update(new)
+                prefix.append(("WATCH", *new))
+            at.append(len(prefix))
+            prefix.append(command)
         commands = (*prefix, *commands)
         conn.send_packed_command(conn.pack_commands(commands))
         out = []
@@ -176,13 +182,8 @@ class _RedisTransaction:
                 out.append(conn.read_response())
             except redis.ResponseError as err:  # EXEC's own errors and the like: keep reading
                 out.append(err)
-        if ahead:
-            values = [raw for command, raw in zip(prefix, out) if command[0] == "GET"]
-            for (rkey, then), raw in zip(ahead, values):
-                value = json.loads(raw) if raw is not None else None
-                if rkey not in self.written:
-                    self.records[rkey] = value
-                then(value[2] if value is not None else None)  # (may raise: the caller's read fails)
+        for (_, _, then, _), i in zip(ahead, at):
+            then(out[i])  # (may raise: the read that carried it fails)
         return out[len(prefix):]
 
     def read_ahead(self, kind: str, id: str, then: Callable[[Optional[Mapping[str, Any]]], None]) -> None:
@@ -192,8 +193,28 @@ class _RedisTransaction:
         if rkey in self.records:
             value = self.records[rkey]
             then(value[2] if value is not None else None)
-        else:
-            self.ahead.append((rkey, then))
+            return
+
+        def seen(raw: Optional[str]) -> None:
+            value = json.loads(raw) if raw is not None else None
+            if rkey not in self.written:
+                self.records[rkey] = value
+            then(value[2] if value is not None else None)
+
+        self.ahead.append(([rkey], ("GET", rkey), seen, True))
+
+    def flush_ahead(self) -> None:
+        """Send the reads left for the next round trip now, if one must be read (``read_ahead``)."""
+        if any(a[3] for a in self.ahead):
+            self._call()
+
+    def count_ahead(self, kind: str, terms: Iterable[Term]) -> None:
+        """Counts this transaction is about to ask for: read with its next round trip, if it makes one."""
+        for term in terms:
+            ikey = self.store.ikey(kind, term)
+            if ikey not in self.cards:
+                self.ahead.append(([ikey], ("ZCARD", ikey), lambda n, ikey=ikey: self.cards.__setitem__(ikey, int(n)),
+                                   False))
 
     def _watched_read(self, keys: Iterable[str], command: tuple) -> Any:
         """``command``'s answer, the keys it reads watched first (in the same round trip)."""
@@ -226,12 +247,15 @@ class _RedisTransaction:
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
         terms = list(terms)
         plain = [t for t in terms if self._members(kind, t) is None]
+        cards = self.cards
+        known = {t: cards[k] for t in plain if (k := self.store.ikey(kind, t)) in cards}  # (read ahead)
+        plain = [t for t in plain if t not in known]
         ikeys = [self.store.ikey(kind, t) for t in plain]
         new = [k for k in dict.fromkeys(ikeys) if k not in self.watched]
         if new:
             self.watched.update(new)
         replies = self._call(*([("WATCH", *new)] if new else []), *[("ZCARD", k) for k in ikeys]) if ikeys else []
-        found = dict(zip(plain, replies[len(replies) - len(plain):]))
+        found = {**dict(zip(plain, replies[len(replies) - len(plain):])), **known}
         return [int(found[t]) if t in found else self.count(kind, t) for t in terms]
 
     def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None:
@@ -310,6 +334,8 @@ class _RedisTransaction:
         if members is not None:
             return len(members)
         ikey = self.store.ikey(kind, term)
+        if ikey in self.cards:
+            return self.cards[ikey]
         return int(self._watched_read([ikey], ("ZCARD", ikey)))
 
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -338,6 +364,7 @@ class _RedisTransaction:
 
     def commit(self) -> None:
         try:
+            self.ahead = [a for a in self.ahead if a[3]]
             if self.ahead:  # read before anything is written (their callers may refuse the commit)
                 self._call()
             commands = self._commands()
