@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.ops import instances, snapshots
 from mockecs.ops.registry import Context, operation
-from mockecs.state.store import count_soon
+from mockecs.state.store import count_soon, prefetch
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, B, I, L, S, Struct, Structs
 from mockecs.world import (
@@ -521,6 +521,10 @@ def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional
                  platform: Optional[str], boot_mode: Optional[str], features: dict, secure_boot_options: dict,
                  detection_strategy: Optional[str], resource_group_id: Optional[str], tag: Optional[list]) -> dict:
     image_name = image_name or None
+    # Read with the name check's round trip on a networked store: the quota's count and the snapshot.
+    count_soon(ctx.txn, "image", [resources.owner_region(ctx.account, ctx.region)])
+    if snapshot_id and not instance_id:
+        prefetch(ctx.txn, "snapshot", [snapshot_id])
     _name_rules(ctx, image_name, description, image_family)
     if len(tag or ()) > 20:
         # CreateImage documents QuotaExceed.Tags (not InvalidParameter or InvalidTagCount) for this.

@@ -63,6 +63,14 @@ def flush(txn: Any) -> None:
         ahead()
 
 
+def prefetch(txn: Any, kind: str, ids: Iterable[str]) -> None:
+    """A hint: the transaction is about to read these records (a networked store reads them with its
+    next round trip)."""
+    ahead = getattr(txn, "prefetch", None)
+    if ahead is not None:
+        ahead(kind, ids)
+
+
 def count_soon(txn: Any, kind: str, terms: Iterable[Term]) -> None:
     """A hint: the transaction is about to count these terms (a networked store reads them with its next
     round trip)."""

@@ -8,7 +8,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any, Mapping, Optional, Sequence, TypeVar
 
-from mockecs.state.store import Term
+from mockecs.state.store import Term, count_soon
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import I
 from mockecs.world import resources
@@ -87,9 +87,10 @@ class Ordered:
     def __init__(self, ctx: Context, kind: str, terms: Sequence[Term], newest_first: bool = False,
                  exclude: Optional[Mapping[Term, Term]] = None, extra: Sequence[Sequence[tuple]] = (),
                  settle: Sequence[Term] = ()) -> None:
+        txn = ctx.txn
+        count_soon(txn, kind, terms)  # (read with settling's first read, on a networked store)
         for scope in settle:
             resources.settle_pending(ctx, kind, scope)
-        txn = ctx.txn
         self.ctx, self.kind, self.terms, self.newest_first, self.extra = ctx, kind, terms, newest_first, extra
         self.excluded = {term: txn.ids(kind, left_out) for term, left_out in (exclude or {}).items()}
         self.total = (sum(txn.count(kind, t) for t in terms) - sum(map(len, self.excluded.values()))

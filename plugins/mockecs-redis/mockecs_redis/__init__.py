@@ -203,6 +203,17 @@ class _RedisTransaction:
 
         self.ahead.append(([rkey], ("GET", rkey), seen, True))
 
+    def prefetch(self, kind: str, ids: Iterable[str]) -> None:
+        """Records this transaction is about to read: read with its next round trip, if it makes one."""
+        for id in ids:
+            rkey = self.store.rkey(kind, id)
+            if rkey not in self.records:
+                self.ahead.append(([rkey], ("GET", rkey), lambda raw, rkey=rkey: self._fetched(rkey, raw), False))
+
+    def _fetched(self, rkey: str, raw: Optional[str]) -> None:
+        if rkey not in self.records:  # (not written, nor read, since the hint)
+            self.records[rkey] = json.loads(raw) if raw is not None else None
+
     def flush_ahead(self) -> None:
         """Send the reads left for the next round trip now, if one must be read (``read_ahead``)."""
         if any(a[3] for a in self.ahead):
