@@ -621,7 +621,7 @@ def _redis_info(client: Any) -> tuple[float, int]:
 
 
 def workers_scaling(counts: list[int], store: Optional[str], seconds: float, rounds: int, clients: int,
-                    load: str = "auto") -> int:
+                    load: str = "auto", redis_over: str = "unix") -> int:
     import resource
     import shutil
     import tempfile
@@ -637,7 +637,7 @@ def workers_scaling(counts: list[int], store: Optional[str], seconds: float, rou
     with tempfile.TemporaryDirectory() as folder:
         redis = None
         if store is None:
-            redis, store = start_redis(folder, fsync_always=False)
+            redis, store = start_redis(folder, fsync_always=False, unix=redis_over == "unix")
         info_client = redis_py.Redis.from_url(store.split("?")[0])
         servers = {n: CliServer(n, f"{store}{'&' if '?' in store else '?'}prefix=tp{n}") for n in counts}
         lua = os.path.join(folder, "mix.lua")
@@ -693,7 +693,7 @@ def workers_scaling(counts: list[int], store: Optional[str], seconds: float, rou
           f"AddTags, ModifyImageAttribute or CreateImage; the rest DescribeImages of own and catalog images) from "
           f"{'wrk' if use_wrk else 'Python client processes'} ({clients} connections), {rounds} rounds of "
           f"{seconds:g} s, {os.cpu_count()} cores (shared with anything else running); signatures not checked "
-          "(the server's default)")
+          f"(the server's default); store {store.split('?')[0]}")
     base = statistics.median(rates[counts[0]])
     for n in counts:
         rate, c = statistics.median(rates[n]), cpu[n]
@@ -726,13 +726,15 @@ def main() -> int:
     parser.add_argument("--store", help="with --workers: the shared store (default: a redis-server of its own)")
     parser.add_argument("--load", choices=["auto", "wrk", "python"], default="auto",
                         help="with --workers: the load generator (auto: wrk when installed, else Python processes)")
+    parser.add_argument("--redis-over", choices=["unix", "tcp"], default="unix",
+                        help="with --workers and no --store: how the workers reach the benchmark's own redis-server")
     parser.add_argument("--quick", action="store_true", help="with --workers: one short round each (a smoke test)")
     parser.add_argument("--serve", choices=["bare", "mockecs"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.workers:
         seconds, rounds = (1.0, 1) if args.quick else (args.seconds * 2, max(3, args.rounds // 2))
         return workers_scaling([int(n) for n in args.workers.split(",")], args.store, seconds, rounds, args.clients,
-                               args.load)
+                               args.load, args.redis_over)
     if args.serve:
         serve(args.serve, args.stacks, args.threads)
         return 0

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import threading
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import redis
 
@@ -29,6 +29,33 @@ from mockecs.state.store import Conflict, Dumps, Entry, Term, exported, window
 __all__ = ["RedisStore", "plugin"]
 __version__ = "0.1.0"
 _SEP = "\0"
+_UNKNOWN = object()  # a record written without being read: its stored value is not known here
+# Writes one such record at commit (inside MULTI): its old index entries come from the stored value.
+# KEYS: the record, the kind's id set, the set of kinds; ARGV: the kind's index key prefix, id, the new
+# value as JSON ("" deletes), kind, the new member (sort key NUL id), then the new index keys.
+_BLIND = """
+local old = redis.call('GET', KEYS[1])
+local keep = {}
+for i = 6, #ARGV do keep[ARGV[i]] = true end
+if old then
+  local o = cjson.decode(old)
+  local member = o[1] .. '\\0' .. ARGV[2]
+  for _, t in ipairs(o[2]) do
+    local ikey = ARGV[1] .. t[1] .. ':' .. t[2]
+    if not (keep[ikey] and member == ARGV[5]) then redis.call('ZREM', ikey, member) end
+  end
+end
+if ARGV[3] == '' then
+  redis.call('DEL', KEYS[1])
+  redis.call('SREM', KEYS[2], ARGV[2])
+else
+  for i = 6, #ARGV do redis.call('ZADD', ARGV[i], 0, ARGV[5]) end
+  redis.call('SET', KEYS[1], ARGV[3])
+  redis.call('SADD', KEYS[2], ARGV[2])
+  redis.call('SADD', KEYS[3], ARGV[4])
+end
+return 0
+"""
 
 
 def parse_url(url: str) -> Optional[tuple[str, str, bool]]:
@@ -42,7 +69,10 @@ def parse_url(url: str) -> Optional[tuple[str, str, bool]]:
     reads = (query.get("reads") or ["committed"])[0]
     if reads not in ("committed", "serializable"):
         raise ValueError(f"{url}: reads= is committed or serializable, not {reads!r}")
-    return parts._replace(query="").geturl(), prefix, reads == "serializable"
+    rest = urlencode([(k, v) for k, vs in query.items() if k not in ("prefix", "reads") for v in vs])  # (db=...)
+    if parts.scheme == "unix":  # (geturl() would write unix:/path, which redis-py refuses)
+        return f"unix://{parts.path}{'?' + rest if rest else ''}", prefix, reads == "serializable"
+    return parts._replace(query=rest).geturl(), prefix, reads == "serializable"
 
 
 class RedisStore(Dumps):
@@ -277,16 +307,26 @@ class _RedisTransaction:
         self._write(kind, id, None)
 
     def _write(self, kind: str, id: str, value: Any) -> None:
+        # A record written without being read (a new id ...) is not read now: its index entries are
+        # updated from what the store holds when the commit runs (``_BLIND``), unless the transaction
+        # reads the kind's terms before (``_known``).
         rkey = self.store.rkey(kind, id)
-        old = self._stored(rkey)
         if rkey not in self.before:
-            self.before[rkey] = old
+            self.before[rkey] = self.records.get(rkey, _UNKNOWN)
             self.written[rkey] = (kind, id)
         self.records[rkey] = value
+
+    def _known(self, kind: str) -> None:
+        """The stored values of the kind's records this transaction wrote without reading (one read)."""
+        blind = [rkey for rkey, (k, _) in self.written.items() if k == kind and self.before[rkey] is _UNKNOWN]
+        if blind:
+            for rkey, raw in zip(blind, self._watched_read(blind, ("MGET", *blind))):
+                self.before[rkey] = json.loads(raw) if raw is not None else None
 
     # -- index terms (the stored sorted set, plus this transaction's writes) ----------------
     def _delta(self, kind: str, term: Term) -> tuple[set[str], set[str]]:
         """Members this transaction adds to and removes from a term's sorted set."""
+        self._known(kind)
         added: set[str] = set()
         removed: set[str] = set()
         for rkey, (k, id) in self.written.items():
@@ -368,7 +408,10 @@ class _RedisTransaction:
         records, written, before = saved
         for rkey in self.written:
             if rkey not in written:
-                self.records[rkey] = self.before[rkey]  # as stored (still watched)
+                if self.before[rkey] is _UNKNOWN:
+                    del self.records[rkey]
+                else:
+                    self.records[rkey] = self.before[rkey]  # as stored (still watched)
         for rkey, value in records.items():
             self.records[rkey] = value
         self.written, self.before = written, before
@@ -400,6 +443,13 @@ class _RedisTransaction:
         kinds = set()
         for rkey, (kind, id) in self.written.items():
             old, new = self.before[rkey], self.records[rkey]
+            if old is _UNKNOWN:
+                value = json.dumps(new, separators=(",", ":"), ensure_ascii=False) if new is not None else ""
+                out.append(("EVAL", _BLIND, 3, rkey, store.kkey(kind), store.prefix + "kinds",
+                            f"{store.prefix}i:{kind}:", id, value, kind,
+                            f"{new[0]}{_SEP}{id}" if new is not None else "",
+                            *(store.ikey(kind, t) for t in (new[1] if new is not None else ()))))
+                continue
             if old is None and new is None:
                 continue
             old_members = {store.ikey(kind, t): f"{old[0]}{_SEP}{id}" for t in old[1]} if old else {}
