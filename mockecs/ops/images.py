@@ -10,6 +10,7 @@ by id, owner, name, family or tag costs the same with 10 or 100,000 images in th
 from __future__ import annotations
 
 import heapq
+from functools import partial
 from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.ops import instances, snapshots
@@ -241,7 +242,7 @@ def _named(ctx: Context, a: dict) -> list[Mapping[str, Any]]:
     alias, is_public = a["image_owner_alias"], a["is_public"]
     found: list[Mapping[str, Any]] = []
     named = dict.fromkeys(a["image_id"])  # each once, in the order asked
-    count_soon(ctx.txn, "instance", [("image", image_id) for image_id in named])  # (images.views counts them)
+    images.count_usage_soon(ctx, list(named))
     for image_id in named:
         record = images.visible(ctx, image_id)  # a direct get, whatever the store holds
         if record is not None and (not alias or _in_scope(ctx, record, alias, is_public, True)):
@@ -296,7 +297,7 @@ def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
     if not any(a[k] for k in _NARROWING) and all(a[k] is None for k in _NARROWING_FLAGS):  # (ImageId: a flag)
         # Only the alias and statuses narrow the listing: the ordered indexes answer it.
         found = images.listing(ctx, alias, a["is_public"], a["with_community"], a["statuses"])
-        page = found.page((page_number - 1) * page_size, page_size)
+        page = found.page((page_number - 1) * page_size, page_size, partial(images.count_usage_soon, ctx))
         return {"RegionId": ctx.region, "TotalCount": found.total, "PageNumber": page_number,
                 "PageSize": page_size, "Images": {"Image": images.views(ctx, list(page))}}
     test = _predicate(ctx, a)

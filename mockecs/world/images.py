@@ -10,6 +10,7 @@ from __future__ import annotations
 from itertools import chain
 from typing import Any, Iterable, Mapping, Optional
 
+from mockecs.state.store import count_soon
 from mockecs.wire.encoding import Frozen
 from mockecs.wire.errors import error_kind
 from mockecs.world import marketplace, paging, resources
@@ -148,6 +149,11 @@ def alias_for(ctx: Context, record: Mapping[str, Any]) -> str:
 def subscribed(ctx: Context, product_code: str) -> bool:
     """Whether the caller subscribed to ``product_code`` (read in the request's transaction)."""
     return ctx.txn.get(marketplace.KIND, marketplace.subscription_id(ctx.account, product_code)) is not None
+
+
+def count_usage_soon(ctx: Context, image_ids: list[str]) -> None:
+    """Hint: :func:`views` is about to count these images' instances (read with the next round trip)."""
+    count_soon(ctx.txn, "instance", [("image", image_id) for image_id in image_ids])
 
 
 def views(ctx: Context, records: list[Mapping[str, Any]]) -> list[dict]:

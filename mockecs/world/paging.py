@@ -6,7 +6,7 @@ import heapq
 import re
 from itertools import islice
 from operator import itemgetter
-from typing import Any, Mapping, Optional, Sequence, TypeVar
+from typing import Any, Callable, Mapping, Optional, Sequence, TypeVar
 
 from mockecs.state.store import Term, count_soon
 from mockecs.wire.errors import error_kind
@@ -96,7 +96,10 @@ class Ordered:
         self.total = (sum(txn.count(kind, t) for t in terms) - sum(map(len, self.excluded.values()))
                       + sum(len(e) for e in extra))
 
-    def page(self, start: int, limit: int) -> list[Mapping[str, Any]]:
+    def page(self, start: int, limit: int, about_to: Optional[Callable[[list[str]], None]] = None) -> \
+            list[Mapping[str, Any]]:
+        """The records from ``start``; ``about_to(ids)`` is told the page's ids before they are read
+        (to hint what else the caller reads about them: :func:`mockecs.state.store.count_soon`)."""
         ctx, kind = self.ctx, self.kind
         want = start + limit
         streams: list[Sequence[tuple]] = []
@@ -110,6 +113,8 @@ class Ordered:
             chosen: Sequence[tuple] = streams[0][start:want]
         else:
             chosen = list(islice(heapq.merge(*streams, key=_KEY_ID, reverse=self.newest_first), start, want))
+        if about_to is not None:
+            about_to([e[1] for e in chosen])
         stored = iter(resources.get_many(ctx, kind, [e[1] for e in chosen if len(e) == 2]))
         # (None: deleted by another process since the page was read, on a store whose reads are
         # not validated: left out, as the next page will be without it)
