@@ -129,3 +129,36 @@ def test_a_signature_nonce_is_used_once_across_engines(pair):
     with first.store.transaction() as txn:
         left = txn.count("mockecs_nonce", ("nonce", ""))
     assert left < 20 and second.shared.nonce_seen("nonce-1", now + 60) is True
+
+
+def test_a_request_run_again_keeps_its_signature_nonce(store_url):
+    """Strict mode: a request whose transaction finds the shared state changed since it began runs
+    again without checking its nonce a second time (it would be a replay of itself)."""
+    from mockecs.wire.signing import v1_signature
+
+    first = Engine(Config(store=store_url))
+    first.reset()
+    second = Engine(Config(store=store_url, strict_signatures=True))
+    try:
+        first.accounts.add_key("2000000000000003", "strict-key", "secret")
+        sync, changed = second.shared.sync, []
+
+        def sync_then_another_engine_changes() -> None:
+            sync()
+            if not changed:
+                changed.append(first.clock.advance(5))
+
+        second.shared.sync = sync_then_another_engine_changes
+        params = {"Action": "DescribeImages", "Version": "2014-05-26", "Format": "JSON", "RegionId": REGION,
+                  "ImageOwnerAlias": "self", "AccessKeyId": "strict-key", "SignatureMethod": "HMAC-SHA1",
+                  "SignatureVersion": "1.0", "SignatureNonce": "once-only",
+                  "Timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        params["Signature"] = v1_signature("POST", params, "secret")
+        resp = second.handle(HttpRequest("POST", "https://ecs.aliyuncs.com/", {
+            "content-type": "application/x-www-form-urlencoded"}, urlencode(params).encode()))
+        assert resp.status == 200, resp.body
+        assert changed and second.clock.offset == 5  # (it ran again, on the new state)
+    finally:
+        first.reset()
+        first.store.close()
+        second.store.close()

@@ -341,6 +341,7 @@ class Engine:
                     body = self._dispatch(req, request_id, seen)
                     break
                 except Moved:  # another engine changed the shared state meanwhile (reloaded now)
+                    seen["moved"] = True
                     if attempt + 1 == MOVED_ATTEMPTS:
                         raise
             status, code = 200, None
@@ -395,13 +396,14 @@ class Engine:
             shared.sync()
         stamp = shared.stamp if shared is not None else None
         cred = self.accounts.resolve(req.access_key_id, req.security_token, strict)
-        if strict:
+        again = "moved" in seen  # (run again after Moved: its signature nonce and fault are used already)
+        if strict and not again:
             verify(req, cred.access_key_secret,
                    self.accounts.nonce_seen if self.shared is None else self.shared.nonce_seen)
         account = seen["account"] = cred.account_id if cred else self.accounts.default_account_id
 
         fault = None
-        if self.faults:
+        if self.faults and not again:
             fault = self._take_fault(action, account)
             stamp = shared.stamp if shared is not None else None  # (that read the latest; it may write)
         if fault is not None:
