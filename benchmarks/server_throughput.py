@@ -622,10 +622,11 @@ def _worker_pids(pid: int) -> list[int]:
         return [pid]
 
 
-def _redis_info(client: Any) -> tuple[float, int]:
-    """(redis-server CPU seconds, commands processed) so far."""
-    info = client.info()
-    return info["used_cpu_user"] + info["used_cpu_sys"], info["total_commands_processed"]
+def _redis_info(client: Any) -> tuple[float, int, int]:
+    """(redis-server CPU seconds, commands processed, EXECs) so far."""
+    info = client.info("everything")
+    return (info["used_cpu_user"] + info["used_cpu_sys"], info["total_commands_processed"],
+            info.get("cmdstat_exec", {}).get("calls", 0))
 
 
 def workers_scaling(counts: list[int], store: Optional[str], seconds: float, rounds: int, clients: int,
@@ -682,6 +683,7 @@ def workers_scaling(counts: list[int], store: Optional[str], seconds: float, rou
                     c["workers"] += sum(after[0]) - sum(before[0])
                     c["redis"] += after[1][0] - before[1][0]
                     c["commands"] += after[1][1] - before[1][1] - 1
+                    c["execs"] = c.get("execs", 0.0) + after[1][2] - before[1][2]
                     c["clients"] += (after[2].ru_utime + after[2].ru_stime) - (before[2].ru_utime + before[2].ru_stime)
                     creates[n] += _issued_creates(lines, issued)
                     if errors:
@@ -703,6 +705,7 @@ def workers_scaling(counts: list[int], store: Optional[str], seconds: float, rou
           f"{seconds:g} s, {os.cpu_count()} cores (shared with anything else running); signatures not checked "
           f"(the server's default); store {store.split('?')[0]}")
     base = statistics.median(rates[counts[0]])
+    writes = sum(w for k, w in MIX if k in ("tag", "modify", "create")) / sum(w for _, w in MIX)
     for n in counts:
         rate, c = statistics.median(rates[n]), cpu[n]
         per = {k: c[k] / c["requests"] * 1e6 if c["requests"] else 0.0 for k in ("workers", "redis", "clients")}
@@ -710,7 +713,8 @@ def workers_scaling(counts: list[int], store: Optional[str], seconds: float, rou
               f"{', '.join(f'{x:.0f}' for x in rates[n])})")
         print(f"      CPU per request: workers {per['workers']:.0f} us, redis-server {per['redis']:.0f} us, "
               f"load generator {per['clients']:.0f} us; Redis commands per request "
-              f"{c['commands'] / c['requests'] if c['requests'] else 0:.1f}")
+              f"{c['commands'] / c['requests'] if c['requests'] else 0:.1f}; commits (EXEC) per write request "
+              f"{c.get('execs', 0) / (c['requests'] * writes) if c['requests'] else 0:.2f} (above 1: conflicts)")
     if 2 in rates and 1 in rates:
         c = cpu[1]
         if c["requests"] and c["workers"]:
