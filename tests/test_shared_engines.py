@@ -162,3 +162,21 @@ def test_a_request_run_again_keeps_its_signature_nonce(store_url):
         first.reset()
         first.store.close()
         second.store.close()
+
+
+def test_a_fault_that_does_not_match_changes_nothing_shared(pair):
+    """While faults are set every request checks them in a store transaction; one that takes none writes
+    nothing (the others keep their state, and requests under way elsewhere need not run again)."""
+    first, second = pair
+    first.inject("DeleteImage", "Throttling", times=1)
+    call(second, "DescribeRegions")
+    with second.store.transaction() as txn:
+        stamp = txn.get("mockecs_meta", "stamp")
+    for action in ("DescribeRegions", "DescribeImages", "DescribeZones"):
+        assert call(second, action)[0] == 200
+    with second.store.transaction() as txn:
+        assert txn.get("mockecs_meta", "stamp") == stamp
+    assert call(second, "DeleteImage", ImageId="m-none")[1]["Code"] == "Throttling"
+    with second.store.transaction() as txn:
+        assert txn.get("mockecs_meta", "stamp") != stamp  # (taken: the others must see it gone)
+    assert first.faults != [] and call(first, "DescribeRegions")[0] == 200 and first.faults == []

@@ -17,6 +17,7 @@ refused by every engine until it expires, and expired ones leave from the front 
 """
 from __future__ import annotations
 
+import copy
 import time
 import uuid
 from typing import Any, Callable, Mapping, Optional, TypeVar
@@ -65,8 +66,10 @@ class Shared:
         """Run ``change`` on the latest state and write ``part`` back, atomically across engines."""
         def work(txn: Any) -> T:
             self._refresh(txn, force=True)
+            before = copy.deepcopy(self._state(part))  # (state() may share the live objects)
             result = change()
-            self.write(txn, part)
+            if before is None or self._state(part) != before:  # (no fault taken: nothing to tell the others)
+                self.write(txn, part)
             return result
 
         return run(self.engine.store, work)
@@ -96,14 +99,21 @@ class Shared:
         self.stamp = uuid.uuid4().hex
         txn.put(KIND, "stamp", {"stamp": self.stamp})
 
-    def write(self, txn: Any, part: str) -> None:
+    def _state(self, part: str) -> Optional[dict]:
+        """What ``part`` is stored as (None: not a part of its own)."""
         engine = self.engine
         if part == "clock":
-            txn.put(KIND, "clock", {"offset": engine.clock.offset})
-        elif part == "lifecycle":
-            txn.put(KIND, "lifecycle", engine.lifecycle.state())
-        elif part == "faults":
-            txn.put(KIND, "faults", {"faults": [dict(vars(f)) for f in engine.faults]})
+            return {"offset": engine.clock.offset}
+        if part == "lifecycle":
+            return engine.lifecycle.state()
+        if part == "faults":
+            return {"faults": [dict(vars(f)) for f in engine.faults]}
+        return None
+
+    def write(self, txn: Any, part: str) -> None:
+        state = self._state(part)
+        if state is not None:
+            txn.put(KIND, part, state)
         self.changed(txn)
 
     def _refresh(self, txn: Any, force: bool = False) -> None:
