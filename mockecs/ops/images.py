@@ -296,7 +296,8 @@ def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
     a["with_community"] = ctx.engine.config.options["describe_default_includes_community"]
     if not any(a[k] for k in _NARROWING) and all(a[k] is None for k in _NARROWING_FLAGS):  # (ImageId: a flag)
         # Only the alias and statuses narrow the listing: the ordered indexes answer it.
-        found = images.listing(ctx, alias, a["is_public"], a["with_community"], a["statuses"])
+        found = images.listing(ctx, alias, a["is_public"], a["with_community"], a["statuses"],
+                               page_number * page_size)
         page = found.page((page_number - 1) * page_size, page_size, partial(images.count_usage_soon, ctx))
         return {"RegionId": ctx.region, "TotalCount": found.total, "PageNumber": page_number,
                 "PageSize": page_size, "Images": {"Image": images.views(ctx, list(page))}}

@@ -71,6 +71,14 @@ def prefetch(txn: Any, kind: str, ids: Iterable[str]) -> None:
         ahead(kind, ids)
 
 
+def page_soon(txn: Any, kind: str, term: Term, offset: int, limit: int, newest_first: bool = False) -> None:
+    """A hint: the transaction is about to read this page (a networked store reads it with its next
+    round trip)."""
+    ahead = getattr(txn, "page_ahead", None)
+    if ahead is not None:
+        ahead(kind, term, offset, limit, newest_first)
+
+
 def count_soon(txn: Any, kind: str, terms: Iterable[Term]) -> None:
     """A hint: the transaction is about to count these terms (a networked store reads them with its next
     round trip)."""

@@ -272,9 +272,10 @@ def candidates(ctx: Context, alias: Optional[str], is_public: Optional[bool],
 
 
 def listing(ctx: Context, alias: Optional[str], is_public: Optional[bool], with_community: bool,
-            statuses: Optional[frozenset[str]]) -> paging.Ordered:
+            statuses: Optional[frozenset[str]], want: int = 0) -> paging.Ordered:
     """What :func:`candidates` lists, narrowed to ``statuses``, as one ordered listing (newest first):
-    the store's parts from ordered status terms, the catalog's parts merged in, nothing else read."""
+    the store's parts from ordered status terms, the catalog's parts merged in, nothing else read
+    (``want``: the end of the page about to be asked for, see :class:`paging.Ordered`)."""
     account, region = ctx.account, ctx.region
     terms: list[tuple[str, str]] = []
     exclude: dict[tuple[str, str], tuple[str, str]] = {}
@@ -313,7 +314,8 @@ def listing(ctx: Context, alias: Optional[str], is_public: Optional[bool], with_
         shared()
         if with_community:
             community()
-    return paging.Ordered(ctx, "image", terms, newest_first=True, exclude=exclude, extra=extra, settle=settle)
+    return paging.Ordered(ctx, "image", terms, newest_first=True, exclude=exclude, extra=extra, settle=settle,
+                          want=want)
 
 
 # -- helpers for the image operations (CreateImage, CopyImage, ImportImage, the builder ...) --

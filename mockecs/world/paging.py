@@ -8,7 +8,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any, Callable, Mapping, Optional, Sequence, TypeVar
 
-from mockecs.state.store import Term, count_soon
+from mockecs.state.store import Term, count_soon, page_soon
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import I
 from mockecs.world import resources
@@ -72,6 +72,9 @@ def bounds(page_number: int, page_size: int, next_token: Optional[str], max_resu
 _KEY_ID = itemgetter(0, 1)
 
 
+PAGE_AHEAD = 500  # entries a listing reads ahead at most (deeper pages are read when asked for)
+
+
 class Ordered:
     """A listing answered from ordered index terms: ``total`` from the terms' counts, :meth:`page`
     from their ordered indexes, records read only for the page (whatever the store's size).
@@ -86,9 +89,14 @@ class Ordered:
 
     def __init__(self, ctx: Context, kind: str, terms: Sequence[Term], newest_first: bool = False,
                  exclude: Optional[Mapping[Term, Term]] = None, extra: Sequence[Sequence[tuple]] = (),
-                 settle: Sequence[Term] = ()) -> None:
+                 settle: Sequence[Term] = (), want: int = 0) -> None:
         txn = ctx.txn
-        count_soon(txn, kind, terms)  # (read with settling's first read, on a networked store)
+        # Read with settling's first read, on a networked store: the counts, and (``want``: the end of
+        # the page about to be asked for) each term's entries up to it.
+        count_soon(txn, kind, terms)
+        for term in terms if 0 < want <= PAGE_AHEAD else ():
+            if term not in (exclude or {}):
+                page_soon(txn, kind, term, 0, want, newest_first)
         for scope in settle:
             resources.settle_pending(ctx, kind, scope)
         self.ctx, self.kind, self.terms, self.newest_first, self.extra = ctx, kind, terms, newest_first, extra
@@ -136,6 +144,7 @@ def ordered_page(ctx: Context, kind: str, term: Term, page_number: int, page_siz
                  newest_first: bool = False) -> tuple[list[Mapping[str, Any]], dict]:
     """One page of the records under a listing term (in the kind's order, see
     :data:`resources.ORDER`) and the answer's paging fields, as :func:`bounds`."""
-    listing = Ordered(ctx, kind, [term], newest_first, settle=[term])
+    listing = Ordered(ctx, kind, [term], newest_first, settle=[term],
+                      want=page_number * page_size if next_token is None and max_results is None else 0)
     start, size, meta = bounds(page_number, page_size, next_token, max_results, listing.total)
     return listing.page(start, size), meta

@@ -187,6 +187,7 @@ class _RedisTransaction:
         # whether it must be read before the commit); counts read that way, by index key.
         self.ahead: list[tuple[list[str], tuple, Callable[[Any], None], bool]] = []
         self.cards: dict[str, int] = {}
+        self.ranges: dict[tuple, list[str]] = {}  # (index key, offset, limit, newest first) -> members
 
     # -- the wire ----------------------------------------------------------------------
     def _call(self, *commands: tuple) -> list:
@@ -243,6 +244,14 @@ class _RedisTransaction:
     def _fetched(self, rkey: str, raw: Optional[str]) -> None:
         if rkey not in self.records:  # (not written, nor read, since the hint)
             self.records[rkey] = json.loads(raw) if raw is not None else None
+
+    def page_ahead(self, kind: str, term: Term, offset: int, limit: int, newest_first: bool = False) -> None:
+        """A page this transaction is about to read: read with its next round trip, if it makes one."""
+        ikey = self.store.ikey(kind, term)
+        key = (ikey, offset, limit, newest_first)
+        if limit > 0 and key not in self.ranges:
+            command = ("ZRANGE", ikey, offset, offset + limit - 1) + (("REV",) if newest_first else ())
+            self.ahead.append(([ikey], command, lambda found, key=key: self.ranges.__setitem__(key, found), False))
 
     def flush_ahead(self) -> None:
         """Send the reads left for the next round trip now, if one must be read (``read_ahead``)."""
@@ -366,8 +375,10 @@ class _RedisTransaction:
         members = self._members(kind, term)
         if members is None:
             ikey = self.store.ikey(kind, term)
-            command = ("ZRANGE", ikey, offset, offset + limit - 1) + (("REV",) if newest_first else ())
-            found = self._watched_read([ikey], command)
+            found = self.ranges.get((ikey, offset, limit, newest_first))  # (read ahead)
+            if found is None:
+                command = ("ZRANGE", ikey, offset, offset + limit - 1) + (("REV",) if newest_first else ())
+                found = self._watched_read([ikey], command)
         else:
             start, end = window(len(members), offset, limit, newest_first)
             found = members[start:end][::-1] if newest_first else members[start:end]
