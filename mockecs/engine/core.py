@@ -38,6 +38,8 @@ from mockecs.world.validation import check_number, check_text
 
 log = logging.getLogger("mockecs")
 API_VERSION = "2014-05-26"
+
+
 class Replay(Exception):
     """A ClientToken seen before: its stored response (None: the same token with other parameters)."""
 

@@ -4,13 +4,14 @@ lifecycle delays and failures, injected faults, and the accounts and keys added 
 
 Each part is one record of kind ``mockecs_meta`` (``clock``, ``lifecycle``, ``faults``; accounts and
 keys are the ``mockecs_account`` / ``mockecs_key`` records the engine already writes), plus a
-``stamp`` record that every change renews. An engine reads the stamp once per request
-and reloads the parts only when it moved: inside the request's own transaction (:meth:`Shared.check`;
-Redis sends that read with the transaction's first round trip, so it costs no round trip of its own),
-the request running again from the start if the stamp moved (:class:`Moved`), or before the request
-(:meth:`Shared.sync`) for actions without a transaction and in strict signature mode; a change loads the latest parts,
-applies itself and writes its part back in one store transaction (:meth:`Shared.update`), so that a
-fault's ``times`` or a queued ``fail_next`` is used exactly once across processes.
+``stamp`` record that every change renews. An engine reads the stamp once per request and reloads
+the parts only when it moved: inside the request's own transaction (:meth:`Shared.check`; Redis sends
+that read with the transaction's first round trip, so it costs no round trip of its own), the request
+running again from the start if the stamp moved (:class:`Moved`); or before the request
+(:meth:`Shared.sync`) for actions without a transaction, in strict signature mode and while faults are
+set. A change loads the latest parts, applies itself and writes its part back (if it changed) in one
+store transaction (:meth:`Shared.update`), so that a fault's ``times`` or a queued ``fail_next`` is used
+exactly once across processes.
 
 Signature nonces (strict mode) are records of kind ``mockecs_nonce``, ordered by expiry: a nonce is
 refused by every engine until it expires, and expired ones leave from the front of that order.

@@ -3,9 +3,9 @@
 The parent reserves the port (a bound socket with ``SO_REUSEPORT``), then forks N workers; each
 builds its own engine on the shared store (SQLite file or Redis: the state every worker sees) and
 listens on the same port with its own ``SO_REUSEPORT`` socket, served by waitress (HTTP) or cheroot
-(``--https``: TLS in each worker, with one certificate signed by the mockecs CA or ``--certfile``). The kernel spreads
-new connections over the workers (one shared listening socket would let the first awake worker take
-a burst of connections alone). A worker that dies is started again; SIGTERM or Ctrl-C stops them all.
+(``--https``: TLS in each worker, with one certificate signed by the mockecs CA, or ``--certfile``). The
+kernel spreads new connections over the workers (one shared listening socket would let the first awake
+worker take a burst of connections alone). A worker that dies is started again; SIGTERM or Ctrl-C stops them all.
 """
 from __future__ import annotations
 
