@@ -13,6 +13,14 @@ only transaction reads committed data without a validation round trip (``?reads=
 validates it too); one ending in an error validates (the error is answered only if what it was read
 from still holds), so every write and every error comes from one consistent state. Nested transactions
 are savepoints of the in-memory write set.
+
+Round trips are what a request costs here (each one wakes redis-server and the worker), so reads travel
+together: ``read_ahead`` (a read whose answer a callback checks, such as the engine's shared-state stamp
+or a ClientToken), ``count_ahead`` / ``page_ahead`` / ``prefetch`` (hints: counts, pages and records the
+caller is about to read) ride the transaction's next round trip, and hints never used are dropped. A
+record written without being read first is not read at all: one ``EVAL`` inside the commit's ``MULTI``
+replaces its old index entries from the stored value (standalone Redis: the script touches index keys
+it computes).
 """
 from __future__ import annotations
 
