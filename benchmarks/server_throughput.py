@@ -648,7 +648,7 @@ def workers_scaling(counts: list[int], store: Optional[str], seconds: float, rou
         if store is None:
             redis, store = start_redis(folder, fsync_always=False, unix=redis_over == "unix")
         info_client = redis_py.Redis.from_url(store.split("?")[0])
-        servers = {n: CliServer(n, f"{store}{'&' if '?' in store else '?'}prefix=tp{n}") for n in counts}
+        servers: dict[int, CliServer] = {}
         lua = os.path.join(folder, "mix.lua")
         with open(lua, "w") as f:
             f.write(WRK_LUA)
@@ -657,6 +657,8 @@ def workers_scaling(counts: list[int], store: Optional[str], seconds: float, rou
                                                 "requests": 0.0} for n in counts}
         problems = 0
         try:
+            for n in counts:
+                servers[n] = CliServer(n, f"{store}{'&' if '?' in store else '?'}prefix=tp{n}")
             prepared = {n: _prepare(s.url, f"p{n}") for n, s in servers.items()}
             creates: dict[int, list[str]] = {n: [] for n in counts}
             per_run = int(seconds * (12000 if use_wrk else 3000)) + 1000  # more than a run sends
