@@ -242,7 +242,7 @@ def _named(ctx: Context, a: dict) -> list[Mapping[str, Any]]:
     alias, is_public = a["image_owner_alias"], a["is_public"]
     found: list[Mapping[str, Any]] = []
     named = dict.fromkeys(a["image_id"])  # each once, in the order asked
-    images.count_usage_soon(ctx, list(named))
+    images.count_usage_soon(ctx, named)
     for image_id in named:
         record = images.visible(ctx, image_id)  # a direct get, whatever the store holds
         if record is not None and (not alias or _in_scope(ctx, record, alias, is_public, True)):

@@ -151,9 +151,9 @@ def subscribed(ctx: Context, product_code: str) -> bool:
     return ctx.txn.get(marketplace.KIND, marketplace.subscription_id(ctx.account, product_code)) is not None
 
 
-def count_usage_soon(ctx: Context, image_ids: list[str]) -> None:
+def count_usage_soon(ctx: Context, image_ids: Iterable[str]) -> None:
     """Hint: :func:`views` is about to count these images' instances (read with the next round trip)."""
-    count_soon(ctx.txn, "instance", [("image", image_id) for image_id in image_ids])
+    count_soon(ctx.txn, "instance", (("image", image_id) for image_id in image_ids))  # (built only if read ahead)
 
 
 def views(ctx: Context, records: list[Mapping[str, Any]]) -> list[dict]:

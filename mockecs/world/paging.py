@@ -94,9 +94,10 @@ class Ordered:
         # Read with settling's first read, on a networked store: the counts, and (``want``: the end of
         # the page about to be asked for) each term's entries up to it.
         count_soon(txn, kind, terms)
-        for term in terms if 0 < want <= PAGE_AHEAD else ():
-            if term not in (exclude or {}):
-                page_soon(txn, kind, term, 0, want, newest_first)
+        if 0 < want <= PAGE_AHEAD and hasattr(txn, "page_ahead"):  # (a store that reads ahead)
+            for term in terms:
+                if term not in (exclude or {}):
+                    page_soon(txn, kind, term, 0, want, newest_first)
         for scope in settle:
             resources.settle_pending(ctx, kind, scope)
         self.ctx, self.kind, self.terms, self.newest_first, self.extra = ctx, kind, terms, newest_first, extra
