@@ -33,7 +33,7 @@ from mockecs.world.catalog import BuiltinCatalogPlugin, Catalog
 from mockecs.world.clock import Clock, check_offset
 from mockecs.world.lifecycle import Lifecycle
 from mockecs.world.oss import BuiltinOssPlugin
-from mockecs.world.resources import check_records
+from mockecs.world.resources import check_records, reindexed
 from mockecs.world.validation import check_number, check_text
 
 log = logging.getLogger("mockecs")
@@ -309,7 +309,7 @@ class Engine:
                 for id, _ in txn.scan(kind):
                     if id not in records.get(kind, {}):
                         txn.delete(kind, id)
-            put_exported(txn, records)
+            put_exported(txn, reindexed(records))  # (today's terms, whatever version wrote the dump)
         if replace:
             self.accounts.reset()
         self.accounts.import_(data.get("accounts") or {})

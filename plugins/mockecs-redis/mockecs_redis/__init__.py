@@ -4,6 +4,9 @@ Layout under a prefix (default ``mockecs:``): ``r:<kind>:<id>`` holds one record
 ``[sort key, terms, record]``; ``i:<kind>:<name>:<value>`` is a term's sorted set, every member
 ``<sort key>\\0<id>`` at score 0, so Redis orders it like ``(key, id)`` (``ZRANGE`` by rank gives a
 page, ``ZCARD`` a count); ``k:<kind>`` is the set of a kind's ids and ``kinds`` the set of kinds.
+A text term (``mockecs.state.store.text_term``) also puts ``<sort key>\0<id>\0<text>`` in one set per
+trigram of its text, ``g:<kind>:<name>\0<scope>\0<trigram>`` (and the scope's "" set): a search is one
+``SINTER`` of the fragment's trigram sets, on the server.
 
 Threads of one process take turns; a transaction reads through one connection under ``WATCH`` (sent
 with the read: one round trip), keeps its writes in memory (reads see them) and commits them in one
@@ -17,10 +20,8 @@ are savepoints of the in-memory write set.
 Round trips are what a request costs here (each one wakes redis-server and the worker), so reads travel
 together: ``read_ahead`` (a read whose answer a callback checks, such as the engine's shared-state stamp
 or a ClientToken), ``count_ahead`` / ``page_ahead`` / ``prefetch`` (hints: counts, pages and records the
-caller is about to read) ride the transaction's next round trip, and hints never used are dropped. A
-record written without being read first is not read at all: one ``EVAL`` inside the commit's ``MULTI``
-replaces its old index entries from the stored value (standalone Redis: the script touches index keys
-it computes).
+caller is about to read) ride the transaction's next round trip, and hints never used are dropped; a
+record under an id just made (``fresh``) is written without being read first.
 """
 from __future__ import annotations
 
@@ -32,38 +33,23 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import redis
 
 from mockecs.state.hookspecs import hookimpl
-from mockecs.state.store import Conflict, Dumps, Entry, Term, exported, window
+from mockecs.state.store import (
+    TEXT,
+    Conflict,
+    Dumps,
+    Entry,
+    Found,
+    Term,
+    exported,
+    fragment_grams,
+    grams,
+    split_text,
+    window,
+)
 
 __all__ = ["RedisStore", "plugin"]
 __version__ = "0.1.0"
 _SEP = "\0"
-_UNKNOWN = object()  # a record written without being read: its stored value is not known here
-# Writes one such record at commit (inside MULTI): its old index entries come from the stored value.
-# KEYS: the record, the kind's id set, the set of kinds; ARGV: the kind's index key prefix, id, the new
-# value as JSON ("" deletes), kind, the new member (sort key NUL id), then the new index keys.
-_BLIND = """
-local old = redis.call('GET', KEYS[1])
-local keep = {}
-for i = 6, #ARGV do keep[ARGV[i]] = true end
-if old then
-  local o = cjson.decode(old)
-  local member = o[1] .. '\\0' .. ARGV[2]
-  for _, t in ipairs(o[2]) do
-    local ikey = ARGV[1] .. t[1] .. ':' .. t[2]
-    if not (keep[ikey] and member == ARGV[5]) then redis.call('ZREM', ikey, member) end
-  end
-end
-if ARGV[3] == '' then
-  redis.call('DEL', KEYS[1])
-  redis.call('SREM', KEYS[2], ARGV[2])
-else
-  for i = 6, #ARGV do redis.call('ZADD', ARGV[i], 0, ARGV[5]) end
-  redis.call('SET', KEYS[1], ARGV[3])
-  redis.call('SADD', KEYS[2], ARGV[2])
-  redis.call('SADD', KEYS[3], ARGV[4])
-end
-return 0
-"""
 
 
 def parse_url(url: str) -> Optional[tuple[str, str, bool]]:
@@ -105,6 +91,22 @@ class RedisStore(Dumps):
 
     def kkey(self, kind: str) -> str:
         return f"{self.prefix}k:{kind}"
+
+    def gkey(self, kind: str, name: str, scope: str, gram: str) -> str:
+        return f"{self.prefix}g:{kind}:{name}{_SEP}{scope}{_SEP}{gram}"
+
+    def gram_members(self, kind: str, id: str, value: Any) -> set[tuple[str, str]]:
+        """(trigram set, member) pairs of a stored ``[key, terms, record]`` value's text terms."""
+        out: set[tuple[str, str]] = set()
+        if value is None:
+            return out
+        for term in value[1]:
+            text_term = split_text(tuple(term))  # type: ignore[arg-type]
+            if text_term is not None:
+                name, scope, text = text_term
+                member = f"{value[0]}{_SEP}{id}{_SEP}{text}"
+                out.update((self.gkey(kind, name, scope, gram), member) for gram in grams(text))
+        return out
 
     # -- whole-store operations ---------------------------------------------------------
     def transaction(self) -> _Scope:
@@ -324,26 +326,20 @@ class _RedisTransaction:
         self._write(kind, id, None)
 
     def _write(self, kind: str, id: str, value: Any) -> None:
-        # A record written without being read (a new id ...) is not read now: its index entries are
-        # updated from what the store holds when the commit runs (``_BLIND``), unless the transaction
-        # reads the kind's terms before (``_known``).
         rkey = self.store.rkey(kind, id)
+        old = self._stored(rkey)
         if rkey not in self.before:
-            self.before[rkey] = self.records.get(rkey, _UNKNOWN)
+            self.before[rkey] = old
             self.written[rkey] = (kind, id)
         self.records[rkey] = value
 
-    def _known(self, kind: str) -> None:
-        """The stored values of the kind's records this transaction wrote without reading (one read)."""
-        blind = [rkey for rkey, (k, _) in self.written.items() if k == kind and self.before[rkey] is _UNKNOWN]
-        if blind:
-            for rkey, raw in zip(blind, self._watched_read(blind, ("MGET", *blind))):
-                self.before[rkey] = json.loads(raw) if raw is not None else None
+    def fresh(self, kind: str, id: str) -> None:
+        """``id`` was just made (random): nothing is stored under it, so writing it reads nothing first."""
+        self.records.setdefault(self.store.rkey(kind, id), None)
 
     # -- index terms (the stored sorted set, plus this transaction's writes) ----------------
     def _delta(self, kind: str, term: Term) -> tuple[set[str], set[str]]:
         """Members this transaction adds to and removes from a term's sorted set."""
-        self._known(kind)
         added: set[str] = set()
         removed: set[str] = set()
         for rkey, (k, id) in self.written.items():
@@ -392,6 +388,25 @@ class _RedisTransaction:
             found = members[start:end][::-1] if newest_first else members[start:end]
         return [tuple(m.rpartition(_SEP)[::2]) for m in found]  # type: ignore[misc]
 
+    def search(self, kind: str, name: str, scope: str, fragment: str) -> list[Found]:
+        store = self.store
+        gkeys = [store.gkey(kind, name + TEXT, scope, gram) for gram in fragment_grams(fragment)]
+        members = self._watched_read(gkeys, ("SINTER", *gkeys))  # (SINTER walks the smallest set)
+        found: dict[str, Found] = {}
+        for member in members:
+            key, id, text = member.split(_SEP, 2)
+            found[id] = (key, id, text)
+        for rkey, (k, id) in self.written.items():  # this transaction's writes, as they now stand
+            if k != kind:
+                continue
+            found.pop(id, None)
+            new = self.records[rkey]
+            for term in new[1] if new is not None else ():
+                text_term = split_text(tuple(term))  # type: ignore[arg-type]
+                if text_term is not None and text_term[:2] == (name + TEXT, scope):
+                    found[id] = (new[0], id, text_term[2])
+        return sorted(entry for entry in found.values() if fragment in entry[2])
+
     def count(self, kind: str, term: Optional[Term] = None) -> int:
         if term is None:
             kkey = self.store.kkey(kind)
@@ -427,10 +442,7 @@ class _RedisTransaction:
         records, written, before = saved
         for rkey in self.written:
             if rkey not in written:
-                if self.before[rkey] is _UNKNOWN:
-                    del self.records[rkey]
-                else:
-                    self.records[rkey] = self.before[rkey]  # as stored (still watched)
+                self.records[rkey] = self.before[rkey]  # as stored (still watched)
         for rkey, value in records.items():
             self.records[rkey] = value
         self.written, self.before = written, before
@@ -462,13 +474,6 @@ class _RedisTransaction:
         kinds = set()
         for rkey, (kind, id) in self.written.items():
             old, new = self.before[rkey], self.records[rkey]
-            if old is _UNKNOWN:
-                value = json.dumps(new, separators=(",", ":"), ensure_ascii=False) if new is not None else ""
-                out.append(("EVAL", _BLIND, 3, rkey, store.kkey(kind), store.prefix + "kinds",
-                            f"{store.prefix}i:{kind}:", id, value, kind,
-                            f"{new[0]}{_SEP}{id}" if new is not None else "",
-                            *(store.ikey(kind, t) for t in (new[1] if new is not None else ()))))
-                continue
             if old is None and new is None:
                 continue
             old_members = {store.ikey(kind, t): f"{old[0]}{_SEP}{id}" for t in old[1]} if old else {}
@@ -479,6 +484,9 @@ class _RedisTransaction:
             for ikey, member in new_members.items():
                 if old_members.get(ikey) != member:
                     out.append(("ZADD", ikey, 0, member))
+            old_grams, new_grams = store.gram_members(kind, id, old), store.gram_members(kind, id, new)
+            out.extend(("SREM", gkey, member) for gkey, member in old_grams - new_grams)
+            out.extend(("SADD", gkey, member) for gkey, member in new_grams - old_grams)
             if new is None:
                 out.append(("DEL", rkey))
                 out.append(("SREM", store.kkey(kind), id))
