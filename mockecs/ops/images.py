@@ -741,12 +741,12 @@ def cancel_copy_image(ctx: Context, image_id: str) -> dict:
         raise _err("IncorrectImageStatus", "The Image copy has been failed.")
     if status not in IN_FLIGHT:
         raise _err("IncorrectImageStatus", "The specified snapshot is not coping.")
-    ctx.txn.delete("image", image_id)
+    resources.delete(ctx.txn, "image", image_id)
     for m in _mappings(record):
         # The snapshots made in the destination for this copy go with it (the source's stay).
         snapshot = ctx.txn.get("snapshot", m.get("SnapshotId") or "")
         if snapshot is not None and snapshot.get("_owner") == ctx.account and snapshot.get("SourceSnapshotId"):
-            ctx.txn.delete("snapshot", snapshot["SnapshotId"])
+            resources.delete(ctx.txn, "snapshot", snapshot["SnapshotId"])
     return {}
 
 
@@ -777,7 +777,7 @@ def delete_image(ctx: Context, image_id: str, force: bool) -> dict:
         raise _err("ImageUseShared", "The specified image has been shared to others.", 403)
     if images.in_use(ctx, image_id) and not force:
         raise _err("ImageUsingByInstance", "The specified image has been used to create instances.", 403)
-    ctx.txn.delete("image", image_id)
+    resources.delete(ctx.txn, "image", image_id)
     return {}
 
 

@@ -604,11 +604,11 @@ def delete_instance(ctx: Context, instance_id: str, force: bool, force_stop: boo
                        "The instance has deletion protection enabled; disable it before releasing the instance.", 403)
     for disk in instance_disks(ctx, instance_id):
         if disk.get("DeleteWithInstance", True):
-            ctx.txn.delete("disk", disk["DiskId"])
+            resources.delete(ctx.txn, "disk", disk["DiskId"])
         else:  # survives as a detached, portable disk
             resources.put(ctx.txn, "disk", {**disk, **detached(resources.iso(ctx.now)), "Portable": True})
     access.release_instance(ctx, record)
-    ctx.txn.delete("instance", instance_id)
+    resources.delete(ctx.txn, "instance", instance_id)
     networks.release(ctx, record)
     launch.release(ctx, record.get("ImageId"))
     return {}
@@ -653,7 +653,7 @@ def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_di
     size = size or launch.default_system_disk_size(image)
     new = new_system_disk(ctx, record, image, size, old["Category"], old.get("DiskName", ""),
                           old.get("Description", ""), old.get("PerformanceLevel", ""))
-    ctx.txn.delete("disk", old["DiskId"])
+    resources.delete(ctx.txn, "disk", old["DiskId"])
     # The new system disk re-initialises from the image (ReIniting, then In_use) on the disk lifecycle.
     new = lifecycle.start(ctx, "disk", new["DiskId"], {**new, "Status": "ReIniting"}, done={"Status": "In_use"})
     resources.put(ctx.txn, "disk", new)

@@ -260,5 +260,5 @@ def delete_key_pairs(ctx: Context, key_pair_names: str) -> dict:
         raise STILL_ATTACHED
     # [GUESS] names that do not exist are skipped: the metadata documents no error for them.
     for record in found:
-        ctx.txn.delete(access.KEY_PAIR, record["KeyPairId"])
+        resources.delete(ctx.txn, access.KEY_PAIR, record["KeyPairId"])
     return {}

@@ -543,7 +543,7 @@ def delete_security_group(ctx: Context, security_group_id: str) -> dict:
         raise IN_USE
     if ctx.txn.ids(KIND, ("sg_ref", security_group_id)) - {security_group_id}:
         raise REFERENCED
-    ctx.txn.delete(KIND, record["SecurityGroupId"])
+    resources.delete(ctx.txn, KIND, record["SecurityGroupId"])
     return {}
 
 

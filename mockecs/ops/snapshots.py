@@ -244,7 +244,7 @@ def delete_snapshot(ctx: Context, snapshot_id: str, force: bool) -> dict:
         raise EcsError("SnapshotCreatedImage", "The snapshot has been used to create user defined image(s).", 403)
     if not force and ctx.txn.ids("disk", ("snapshot", snapshot_id)):
         raise EcsError("SnapshotCreatedDisk", "The snapshot has been used to create disk(s).", 403)
-    ctx.txn.delete("snapshot", record["SnapshotId"])
+    resources.delete(ctx.txn, "snapshot", record["SnapshotId"])
     return {}
 
 

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 
 from mockecs.state.store import Term, Transaction
 from mockecs.wire.errors import EcsError
-from mockecs.world import lifecycle
+from mockecs.world import lifecycle, tagging
 from mockecs.world.context import Context
 from mockecs.world.validation import check_tags
 
@@ -117,8 +117,62 @@ def terms_for(kind: str, record: Mapping[str, Any]) -> list[Term]:
 
 def put(txn: Transaction, kind: str, record: dict) -> dict:
     order = ORDER.get(kind)
-    txn.put(kind, record[ID_FIELD[kind]], record, terms_for(kind, record), order(record) if order else "")
+    resource_id = record[ID_FIELD[kind]]
+    txn.put(kind, resource_id, record, terms_for(kind, record), order(record) if order else "")
+    if kind in tagging.TYPES:
+        tagging.update(txn, kind, record, resource_id)
     return record
+
+
+def delete(txn: Transaction, kind: str, resource_id: str) -> None:
+    """Delete a record (and its place in the tag index, :mod:`mockecs.world.tagging`)."""
+    old = txn.get(kind, resource_id) if kind in tagging.TYPES else None
+    txn.delete(kind, resource_id)
+    if old is not None:
+        tagging.update(txn, kind, None, resource_id, old)
+
+
+def retag(txn: Transaction, kind: str, record: dict, tags: Iterable[dict]) -> dict:
+    """Write ``record`` with ``tags`` (the tag operations: the only writes that may remove every tag)."""
+    new = with_tags(record, tags)
+    put(txn, kind, new)
+    if not tags_of(new):
+        tagging.update(txn, kind, new, new[ID_FIELD[kind]], record)
+    return new
+
+
+# The version of what :func:`put` derives from a record (terms, sort keys, the tag index): a store
+# written under an older one is indexed again when an engine opens it (:func:`reindex`). Version 2: the
+# ordered index (sort keys, per-status terms ...) and the tag index; stores from before carry no version.
+INDEX_VERSION = 2
+DERIVED = (tagging.TAGGED, tagging.PAIR)  # kinds written only by the index itself (never exported)
+_VERSION = ("mockecs_meta", "index")
+
+
+def index_version(txn: Transaction) -> int:
+    record = txn.get(*_VERSION)
+    return int(record["version"]) if record else 1
+
+
+def reindex(txn: Transaction) -> int:
+    """Write every resource record again through :func:`put` (its terms, its sort key and the tag index
+    as this version derives them) and record :data:`INDEX_VERSION`; the number of records."""
+    records = [(kind, id, record) for kind in ID_FIELD for id, record in txn.scan(kind)]
+    tagging.rebuild(txn, ())
+    for kind, _, record in records:
+        put(txn, kind, record)
+    mark_indexed(txn)
+    return len(records)
+
+
+def reindex_tags(txn: Transaction) -> None:
+    """Build the tag index (:mod:`mockecs.world.tagging`) again from the records."""
+    tagging.rebuild(txn, [(kind, id, record) for kind in tagging.TYPES for id, record in txn.scan(kind)])
+
+
+def mark_indexed(txn: Transaction) -> None:
+    """Record that the store's index is this version's (an empty store, a reset, a reindex)."""
+    txn.put(*_VERSION, {"version": INDEX_VERSION})
 
 
 def settle_pending(ctx: Context, kind: str, scope: Term) -> None:
