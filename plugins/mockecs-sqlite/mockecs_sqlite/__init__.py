@@ -32,6 +32,8 @@ CREATE TABLE IF NOT EXISTS term_counts (kind TEXT NOT NULL, name TEXT NOT NULL, 
 # Files written before sort keys existed gain the column (every record then sorts by id alone).
 _MIGRATE = ("ALTER TABLE records ADD COLUMN skey TEXT NOT NULL DEFAULT ''",
             "ALTER TABLE terms ADD COLUMN skey TEXT NOT NULL DEFAULT ''")
+# PRAGMA user_version of a file of this schema (files before it: 0).
+SCHEMA_VERSION = 1
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS terms_by_record ON terms (kind, id);
 CREATE INDEX IF NOT EXISTS terms_ordered ON terms (kind, name, value, skey, id);
@@ -56,15 +58,32 @@ class SqliteStore(Dumps):
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.executescript(_SCHEMA)
-        for table, statement in zip(("records", "terms"), _MIGRATE):
-            if "skey" not in {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}:
-                self._conn.execute(statement)
-                self._conn.execute("DELETE FROM term_counts")
-                self._conn.execute("INSERT INTO term_counts SELECT kind, name, value, COUNT(*) FROM terms "
-                                   "GROUP BY kind, name, value")
-        self._conn.executescript(_INDEXES)
+        if self._conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            self._migrate()
         self._txn = _SqliteTransaction(self._conn)  # holds only the connection: one serves every scope
+
+    def _migrate(self) -> None:
+        """Bring a file of an older schema (or a new one) to :data:`SCHEMA_VERSION`, in one transaction.
+        (Its records' sort keys and newer terms are the model's: the engine writes them again, see
+        ``mockecs.world.resources.reindex``.)"""
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
+                conn.execute(statement)
+            for table, statement in zip(("records", "terms"), _MIGRATE):
+                if "skey" not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+                    conn.execute(statement)
+                    conn.execute("DELETE FROM term_counts")
+                    conn.execute("INSERT INTO term_counts SELECT kind, name, value, COUNT(*) FROM terms "
+                                 "GROUP BY kind, name, value")
+            for statement in filter(None, (s.strip() for s in _INDEXES.split(";"))):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     def transaction(self) -> _Scope:
         """``with store.transaction() as txn:`` holds the lock; an exception rolls every write back."""

@@ -1,0 +1,273 @@
+"""DescribeTags, DescribeResourceByTags and ListTagResources answer from the tag index
+(:mod:`mockecs.world.tagging`) exactly what reading every record answers: rows, order, TotalCount and the
+pages NextToken walks, over a random world of tags added, changed, removed and resources deleted; the
+index kept record by record equals one built from scratch; a page reads no resource record."""
+from __future__ import annotations
+
+import random
+
+import alibabacloud_ecs20140526.models as models
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from mockecs.engine.core import Config, Engine
+from mockecs.modes.mock import MockECS
+from mockecs.ops.tags import COUNT_FIELDS, KINDS
+from mockecs.world import resources, tagging
+from tests.sdk import make_account, new_client
+
+REGION, ZONE = "cn-hangzhou", "cn-hangzhou-i"
+KEYS = ["env", "team", "a", "ab", "a b", "é", "x=y"]
+VALUES = ["prod", "dev", "", "1", "é", "p|q"]
+
+
+def _public_key() -> str:
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    return key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+
+
+def _tags(rng: random.Random, most: int = 3) -> list[tuple[str, str]]:
+    keys = rng.sample(KEYS, rng.randrange(most + 1))
+    return [(k, rng.choice(VALUES)) for k in keys]
+
+
+def _create(client, rng: random.Random, n: int, region: str) -> tuple[str, str]:
+    """A resource of a taggable type (ResourceType, ResourceId), with a few tags."""
+    tags = _tags(rng)
+    choice = n % 3
+    if choice == 0:
+        made = client.create_security_group(models.CreateSecurityGroupRequest(region_id=region, tag=[
+            models.CreateSecurityGroupRequestTag(key=k, value=v) for k, v in tags]))
+        return "securitygroup", made.body.security_group_id
+    if choice == 1:
+        zone = ZONE if region == REGION else "cn-beijing-g"
+        made = client.create_disk(models.CreateDiskRequest(region_id=region, zone_id=zone, size=20, tag=[
+            models.CreateDiskRequestTag(key=k, value=v) for k, v in tags]))
+        return "disk", made.body.disk_id
+    name = f"kp-{n:03d}-{rng.randrange(1000)}"
+    client.import_key_pair(models.ImportKeyPairRequest(region_id=region, key_pair_name=name,
+                                                       public_key_body=_public_key(), tag=[
+        models.ImportKeyPairRequestTag(key=k, value=v) for k, v in tags]))
+    return "keypair", name
+
+
+def _world(engine, rng: random.Random, count: int = 36) -> None:
+    """Resources of the caller (most here, some in another region) and of another account; then tags
+    added, replaced and removed (both API generations), and some resources deleted."""
+    me, elsewhere = new_client(), new_client(region="cn-beijing")
+    other = make_account(engine, "2222333344445555").client
+    made = []
+    for n in range(count):
+        client, region = rng.choice([(me, REGION)] * 6 + [(elsewhere, "cn-beijing"), (other, REGION)])
+        made.append((client, region, *_create(client, rng, n, region)))
+        engine.clock.advance(rng.choice([0, 1, 60]))
+    for client, region, resource_type, resource_id in rng.sample(made, count // 2):
+        step = rng.randrange(4)
+        if step == 0:
+            client.tag_resources(models.TagResourcesRequest(
+                region_id=region, resource_type=resource_type, resource_id=[resource_id],
+                tag=[models.TagResourcesRequestTag(key=k, value=v) for k, v in _tags(rng, 2)] or [
+                    models.TagResourcesRequestTag(key="env", value="prod")]))
+        elif step == 1:
+            client.untag_resources(models.UntagResourcesRequest(
+                region_id=region, resource_type=resource_type, resource_id=[resource_id],
+                tag_key=rng.sample(KEYS, 2)))
+        elif step == 2:
+            client.remove_tags(models.RemoveTagsRequest(region_id=region, resource_type=resource_type,
+                                                        resource_id=resource_id))
+        elif resource_type == "securitygroup":
+            client.delete_security_group(models.DeleteSecurityGroupRequest(region_id=region,
+                                                                           security_group_id=resource_id))
+        elif resource_type == "disk":
+            client.delete_disk(models.DeleteDiskRequest(disk_id=resource_id))
+        else:
+            client.delete_key_pairs(models.DeleteKeyPairsRequest(region_id=region,
+                                                                 key_pair_names=f'["{resource_id}"]'))
+
+
+# -- what reading every record answers (the handlers' former path) ----------------------------
+def _records(engine) -> dict[str, list[dict]]:
+    """The caller's records here, per ResourceType, in store id order."""
+    with engine.store.transaction() as txn:
+        return {name: [r for _, r in sorted(txn.scan(kind)) if r["_owner"] == DEFAULT and r["_region"] == REGION]
+                for name, kind in KINDS.items()}
+
+
+def _resource_id(name: str, record: dict) -> str:
+    return record["KeyPairName"] if name == "keypair" else record[resources.ID_FIELD[KINDS[name]]]
+
+
+def _expected_tags(engine, types, filters):
+    counts: dict = {}
+    for name, records in _records(engine).items():
+        for record in records if name in types else ():
+            for tag in resources.tags_of(record):
+                if not filters or any(tag["TagKey"] == k and v in (None, tag["TagValue"]) for k, v in filters):
+                    per_type = counts.setdefault((tag["TagKey"], tag["TagValue"]), {})
+                    per_type[name] = per_type.get(name, 0) + 1
+    return [{"TagKey": k, "TagValue": v, "ResourceTypeCount": {f: per.get(n, 0) for n, f in COUNT_FIELDS.items()}}
+            for (k, v), per in sorted(counts.items())]
+
+
+def _expected_resources(engine, types, filters):
+    rows = []
+    for name, records in _records(engine).items():
+        for record in records if name in types else ():
+            have = {t["TagKey"]: t["TagValue"] for t in resources.tags_of(record)}
+            if have and all(k in have and v in (None, have[k]) for k, v in filters):
+                rows.append({"ResourceType": name, "ResourceId": _resource_id(name, record), "RegionId": REGION})
+    return sorted(rows, key=lambda r: (r["ResourceType"], r["ResourceId"]))
+
+
+def _expected_list(engine, name, filters):
+    rows = []
+    for record in _records(engine)[name]:  # (store id order)
+        have = {t["TagKey"]: t["TagValue"] for t in resources.tags_of(record)}
+        if all(k in have and v in (None, have[k]) for k, v in filters):
+            rows += [{"ResourceId": _resource_id(name, record), "ResourceType": name, "TagKey": t["TagKey"],
+                      "TagValue": t["TagValue"]} for t in resources.tags_of(record)]
+    return rows
+
+
+DEFAULT = "1234567890123456"
+TYPES = [None, "disk", "securitygroup", "keypair", "image", "volume"]
+FILTERS = [[], [("env", None)], [("env", "prod")], [("env", None), ("team", "dev")], [("env", "prod"), ("env", None)],
+           [("a", "")], [("é", "é"), ("ab", None)], [("nothing", None)]]
+PAGES = [(1, 3), (2, 3), (1, 100), (4, 5), (50, 10)]
+
+
+def _compare(engine) -> None:
+    client = new_client()
+    for resource_type in TYPES:
+        types = [resource_type] if resource_type else list(KINDS)
+        for given in FILTERS:
+            tag = [models.DescribeTagsRequestTag(key=k, value=v) for k, v in given] or None
+            filters = [(k, v or None) for k, v in given]  # (an empty value: any value)
+            want = _expected_tags(engine, types, filters)
+            for number, size in PAGES:
+                body = client.describe_tags(models.DescribeTagsRequest(
+                    region_id=REGION, resource_type=resource_type, tag=tag, page_number=number, page_size=size)
+                ).body.to_map()
+                assert body["TotalCount"] == len(want), (resource_type, filters)
+                assert body["Tags"]["Tag"] == want[(number - 1) * size:number * size], (resource_type, filters, number)
+            if resource_type == "volume" or resource_type is None:
+                continue  # (DescribeResourceByTags documents the same types, and none here)
+            tag = [models.DescribeResourceByTagsRequestTag(key=k, value=v) for k, v in given] or None
+            want = _expected_resources(engine, types, filters)
+            for number, size in PAGES:
+                body = client.describe_resource_by_tags(models.DescribeResourceByTagsRequest(
+                    region_id=REGION, resource_type=resource_type, tag=tag, page_number=number, page_size=size)
+                ).body.to_map()
+                assert body["TotalCount"] == len(want), (resource_type, filters)
+                assert body["Resources"]["Resource"] == want[(number - 1) * size:number * size]
+    for given in FILTERS:  # every type at once
+        tag = [models.DescribeResourceByTagsRequestTag(key=k, value=v) for k, v in given] or None
+        filters = [(k, v or None) for k, v in given]
+        want = _expected_resources(engine, list(KINDS), filters)
+        body = client.describe_resource_by_tags(models.DescribeResourceByTagsRequest(
+            region_id=REGION, tag=tag, page_size=100)).body.to_map()
+        assert (body["TotalCount"], body["Resources"]["Resource"]) == (len(want), want), filters
+
+
+@pytest.mark.parametrize("store", ["memory://", "sqlite://"])
+@pytest.mark.parametrize("seed", [14, 15])
+def test_tag_listings_match_reading_every_record(store, seed):
+    if store.startswith("sqlite"):
+        pytest.importorskip("mockecs_sqlite")
+    with MockECS(Engine(Config(store=store))) as mock:
+        engine = mock.engine
+        _world(engine, random.Random(seed))
+        _compare(engine)
+        with engine.store.transaction() as txn:  # kept record by record == built from scratch
+            kept = {kind: dict(txn.scan(kind)) for kind in resources.DERIVED}
+            resources.reindex_tags(txn)
+            assert {kind: dict(txn.scan(kind)) for kind in resources.DERIVED} == kept
+            assert kept[tagging.TAGGED] and kept[tagging.PAIR]
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 3, 50])
+def test_list_tag_resources_pages_walk_the_whole_list(mock, page_size):
+    """Pages end inside a resource's tags and between resources; following NextToken gives the list,
+    for exact tags, keys alone, and fuzzy filters (key pairs: listed by KeyPairId, as before)."""
+    engine = mock.engine
+    _world(engine, random.Random(16))
+    engine.config.options["list_tag_resources_page_size"] = page_size
+    client = new_client()
+    cases = [([("env", "prod")], None), ([("env", None)], None), ([("env", None), ("team", None)], None),
+             (None, [("a*", None)]), (None, [("env", ["p*", "d*"])]), ([("missing", None)], None)]
+    for name in ("disk", "securitygroup", "keypair"):
+        for tags, fuzzy in cases:
+            walked, token, pages = [], None, 0
+            while True:
+                body = client.list_tag_resources(models.ListTagResourcesRequest(
+                    region_id=REGION, resource_type=name, next_token=token,
+                    tag=[models.ListTagResourcesRequestTag(key=k, value=v) for k, v in tags or ()] or None,
+                    tag_filter=[models.ListTagResourcesRequestTagFilter(tag_key=k, tag_values=v)
+                                for k, v in fuzzy or ()] or None)).body.to_map()
+                rows = body["TagResources"]["TagResource"]
+                assert len(rows) <= page_size
+                walked += rows
+                pages += 1
+                token = body.get("NextToken")
+                if not token:
+                    break
+                assert rows, "a token is given only when rows follow"
+            if fuzzy:
+                want = [r for r in _expected_list(engine, name, [])
+                        if _fuzzy_match(engine, name, r["ResourceId"], fuzzy)]
+            else:
+                want = _expected_list(engine, name, tags)
+            assert walked == want, (name, tags, fuzzy)
+            assert pages == max(1, -(-len(want) // page_size))
+
+
+def _fuzzy_match(engine, name, resource_id, fuzzy) -> bool:
+    from mockecs.ops.tags import _matches
+
+    record = next(r for r in _records(engine)[name] if _resource_id(name, r) == resource_id)
+    return _matches(record, [], [(k, v or []) for k, v in fuzzy])
+
+
+def test_a_page_reads_no_resource_record(mock, monkeypatch):
+    """DescribeTags and DescribeResourceByTags read only index records (and only the page's);
+    ListTagResources only the index records up to the page's end."""
+    from mockecs.state.store import _MemoryTransaction
+
+    engine = mock.engine
+    client = new_client()
+    for n in range(30):
+        client.create_security_group(models.CreateSecurityGroupRequest(region_id=REGION, tag=[
+            models.CreateSecurityGroupRequestTag(key="env", value="prod"),
+            models.CreateSecurityGroupRequestTag(key="n", value=f"{n:02d}")]))
+    read: list[tuple[str, str]] = []
+    get, get_many = _MemoryTransaction.get, _MemoryTransaction.get_many
+
+    def spy_get(self, kind, id):
+        read.append((kind, id))
+        return get(self, kind, id)
+
+    def spy_get_many(self, kind, ids):
+        ids = list(ids)
+        read.extend((kind, i) for i in ids)
+        return get_many(self, kind, ids)
+
+    monkeypatch.setattr(_MemoryTransaction, "get", spy_get)
+    monkeypatch.setattr(_MemoryTransaction, "get_many", spy_get_many)
+    body = client.describe_tags(models.DescribeTagsRequest(region_id=REGION, page_size=5)).body
+    assert body.total_count == 31 and len(body.tags.tag) == 5
+    assert {kind for kind, _ in read if not kind.startswith("mockecs_")} == {tagging.PAIR}
+    assert len([k for k, _ in read if k == tagging.PAIR]) == 5
+    read.clear()
+    body = client.describe_resource_by_tags(models.DescribeResourceByTagsRequest(
+        region_id=REGION, tag=[models.DescribeResourceByTagsRequestTag(key="env", value="prod")], page_size=4)).body
+    assert body.total_count == 30 and len(body.resources.resource) == 4
+    assert [k for k, _ in read if not k.startswith("mockecs_")] == [tagging.TAGGED] * 4
+    read.clear()
+    engine.config.options["list_tag_resources_page_size"] = 6
+    body = client.list_tag_resources(models.ListTagResourcesRequest(
+        region_id=REGION, resource_type="securitygroup",
+        tag=[models.ListTagResourcesRequestTag(key="env", value="prod")])).body
+    assert len(body.tag_resources.tag_resource) == 6 and body.next_token
+    assert {k for k, _ in read if not k.startswith("mockecs_")} == {tagging.TAGGED}
+    assert len(read) <= 2 * 6  # the first chunk of index records, not the 30
