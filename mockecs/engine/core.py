@@ -320,7 +320,8 @@ class Engine:
                     if id not in records.get(kind, {}):
                         txn.delete(kind, id)
             put_exported(txn, {kind: recs for kind, recs in records.items() if kind not in resources.DERIVED})
-            resources.reindex_tags(txn)  # (a dump lists the tags in its records, not the tag index)
+            # Terms, sort keys and the tag index as this version derives them (a dump may be older).
+            resources.reindex(txn, mark=getattr(self.store, "shared", False))
         if replace:
             self.accounts.reset()
         self.accounts.import_(data.get("accounts") or {})

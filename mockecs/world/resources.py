@@ -154,20 +154,20 @@ def index_version(txn: Transaction) -> int:
     return int(record["version"]) if record else 1
 
 
-def reindex(txn: Transaction) -> int:
+def reindex(txn: Transaction, mark: bool = True) -> int:
     """Write every resource record again through :func:`put` (its terms, its sort key and the tag index
-    as this version derives them) and record :data:`INDEX_VERSION`; the number of records."""
+    as this version derives them) and record :data:`INDEX_VERSION` (``mark``); the number of records.
+    A record lacking what :func:`put` derives from (a hand-made import) keeps the terms it has."""
     records = [(kind, id, record) for kind in ID_FIELD for id, record in txn.scan(kind)]
     tagging.rebuild(txn, ())
     for kind, _, record in records:
-        put(txn, kind, record)
-    mark_indexed(txn)
+        try:
+            put(txn, kind, record)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue  # (raised before anything of it was written)
+    if mark:
+        mark_indexed(txn)
     return len(records)
-
-
-def reindex_tags(txn: Transaction) -> None:
-    """Build the tag index (:mod:`mockecs.world.tagging`) again from the records."""
-    tagging.rebuild(txn, [(kind, id, record) for kind in tagging.TYPES for id, record in txn.scan(kind)])
 
 
 def mark_indexed(txn: Transaction) -> None:

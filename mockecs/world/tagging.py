@@ -92,7 +92,7 @@ def update(txn: Transaction, kind: str, record: Optional[Mapping[str, Any]], sto
     the caller does not know whether it was tagged)."""
     type_name = TYPES.get(kind)
     base = record if record is not None else old
-    if type_name is None or base is None:
+    if type_name is None or base is None or "_owner" not in base or "_region" not in base:
         return
     tags = list((record.get("Tags") or {}).get("Tag") or ()) if record is not None else []
     if not tags and old is None and record is not None:
@@ -136,5 +136,4 @@ def rebuild(txn: Transaction, records: Iterable[tuple[str, str, Mapping[str, Any
         for id, _ in txn.scan(kind):
             txn.delete(kind, id)
     for kind, store_id, record in records:
-        if "_owner" in record and "_region" in record:
-            update(txn, kind, record, store_id)
+        update(txn, kind, record, store_id)
