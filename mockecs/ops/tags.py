@@ -229,27 +229,21 @@ def _fuzzy_filters(filters: list[dict]) -> list[tuple[str, list[str]]]:
     return out
 
 
-def _candidates(ctx: Context, kind: str, resource_ids: list[str], exact: list[tuple[str, Optional[str]]],
-                fuzzy: list[tuple[str, list[str]]]) -> list[str]:
-    """Ids worth checking, in id order: the named resources, or (key pairs, at most a quota of them) the
-    caller's tagged ones under the narrowest filter's term."""
-    if resource_ids:
-        named = (_record(ctx, kind, i) for i in dict.fromkeys(resource_ids))
-        return [r[resources.ID_FIELD[kind]] for r in named if r is not None]
-    term, _ = _narrowest(ctx, kind, exact, fuzzy)
-    entries = resources.get_many(ctx, tagging.TAGGED, ctx.txn.ids(tagging.TAGGED, term))
-    return sorted(e["Id"] for e in entries if e is not None)
+def _candidates(ctx: Context, kind: str, resource_ids: list[str]) -> list[str]:
+    """The named resources' ids (in order), those that exist."""
+    named = (_record(ctx, kind, i) for i in dict.fromkeys(resource_ids))
+    return [r[resources.ID_FIELD[kind]] for r in named if r is not None]
 
 
 def _narrowest(ctx: Context, kind: str, exact: list[tuple[str, Optional[str]]],
                fuzzy: list[tuple[str, list[str]]]) -> tuple[Term, int]:
     """The tag index term (:mod:`mockecs.world.tagging`) of the caller's tagged resources of ``kind``
     holding the fewest that may match (every match is under each filter's term), and its size."""
-    where, type_name = tagging.scope(ctx.account, ctx.region), tagging.TYPES[kind]
-    terms = [tagging.tag_term(where, key, value, type_name) for key, value in exact if key != RESOURCE_GROUP_KEY]
-    terms += [tagging.tag_term(where, key, None, type_name) for key, _ in fuzzy if "*" not in key]
-    terms = terms or [tagging.tagged_term(where, type_name)]  # only wildcards or a resource group
-    counts = ctx.txn.counts(tagging.TAGGED, terms)
+    where = tagging.scope(ctx.account, ctx.region)
+    terms = [tagging.tag_term(where, key, value) for key, value in exact if key != RESOURCE_GROUP_KEY]
+    terms += [tagging.tag_term(where, key, None) for key, _ in fuzzy if "*" not in key]
+    terms = terms or [tagging.tagged_term(where)]  # only wildcards or a resource group
+    counts = ctx.txn.counts(kind, terms)
     at = counts.index(min(counts))
     return terms[at], counts[at]
 
@@ -269,20 +263,20 @@ def _tag_rows(ctx: Context, kind: str, exact: list[tuple[str, Optional[str]]], f
     if at > total:
         raise paging.BAD_TOKEN
     rows: list[dict] = []
-    chunk = size
+    chunk = size // 2 + 1  # (resources usually carry more than one tag)
     while at < total:
-        entries = ctx.txn.page(tagging.TAGGED, term, at, chunk)
-        if not entries:
+        ids = [id for _, id in ctx.txn.page(kind, term, at, chunk)]
+        if not ids:
             break
-        for entry in resources.get_many(ctx, tagging.TAGGED, [e[1] for e in entries]):
-            tags = entry["Tags"] if entry is not None else ()
-            if tags and _matches({"Tags": {"Tag": tags}, "ResourceGroupId": entry["ResourceGroupId"]}, exact, fuzzy):
+        for record in resources.get_many(ctx, kind, ids):
+            tags = resources.tags_of(record) if record is not None else ()
+            if tags and _matches(record, exact, fuzzy):
                 if len(rows) == size:  # a row after the page: there is a next page
                     return rows, paging.token(at * _SPAN + skip)
                 for index in range(skip, len(tags)):
                     if len(rows) == size:
                         return rows, paging.token(at * _SPAN + index)
-                    rows.append({"ResourceId": entry["ResourceId"], "ResourceType": type_name,
+                    rows.append({"ResourceId": _resource_id(kind, record), "ResourceType": type_name,
                                  "TagKey": tags[index]["TagKey"], "TagValue": tags[index]["TagValue"]})
             at, skip = at + 1, 0
         chunk = min(chunk * 2, 1000)
@@ -334,11 +328,11 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
             raise NOT_SUPPORTED
     type_name = resource_type.strip().lower()
     size = int(ctx.config.options.get("list_tag_resources_page_size", 50))  # [GUESS] undocumented page size
-    if not ids and kind is not None and kind != access.KEY_PAIR:
+    if not ids and kind is not None:
         rows, token = _tag_rows(ctx, kind, exact, fuzzy, next_token, size, type_name)
         return {"NextToken": token, "TagResources": {"TagResource": rows}}
     rows: list[dict] = []
-    for candidate in (_candidates(ctx, kind, ids, exact, fuzzy) if kind else ()):
+    for candidate in (_candidates(ctx, kind, ids) if kind else ()):
         record = resources.get(ctx, kind, candidate)
         # Ids that are not the caller's (or do not exist) are left out, not an error [GUESS].
         if record is None or record.get("_owner") != ctx.account or record.get("_region") != ctx.region:
@@ -487,12 +481,23 @@ def describe_tags(ctx: Context, resource_type: Optional[str], resource_id: Optio
         total, rows = _tags_of_named(ctx, types, resource_id, filters, page_number, page_size)
     else:  # from the tag index: pairs in (key, value) order, their counts kept with them
         listing = _pairs(ctx, types, filters)
-        wanted = {name for name, kind in types if kind}
-        total = listing.total
-        rows = [{"TagKey": pair["TagKey"], "TagValue": pair["TagValue"], "ResourceTypeCount": {
-                 field: pair["Counts"].get(name, 0) if name in wanted else 0 for name, field in COUNT_FIELDS.items()}}
-                for pair in listing.page((page_number - 1) * page_size, page_size)]
+        total, rows = listing.total, _tag_counts(ctx, types, listing.page((page_number - 1) * page_size, page_size))
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size, "Tags": {"Tag": rows}}
+
+
+def _tag_counts(ctx: Context, types: list[tuple[str, Optional[str]]], pairs: list[Mapping[str, Any]]) -> list[dict]:
+    """DescribeTags rows of a page of ``tag_pair`` records: the resources of each type carrying each pair,
+    from the tag index's counts (one batch per type)."""
+    where = tagging.scope(ctx.account, ctx.region)
+    wanted = {name for name, kind in types if kind}
+    per_pair: list[dict[str, int]] = [{} for _ in pairs]
+    for name in sorted(wanted):
+        asked = [n for n, pair in enumerate(pairs) if name in pair["Types"]]
+        terms = [tagging.tag_term(where, pairs[n]["TagKey"], pairs[n]["TagValue"]) for n in asked]
+        for n, count in zip(asked, ctx.txn.counts(tagging.KIND_OF[name], terms) if terms else ()):
+            per_pair[n][name] = count
+    return [{"TagKey": pair["TagKey"], "TagValue": pair["TagValue"], "ResourceTypeCount": {
+             field: per_pair[n].get(name, 0) for name, field in COUNT_FIELDS.items()}} for n, pair in enumerate(pairs)]
 
 
 def _tags_of_named(ctx: Context, types: list[tuple[str, Optional[str]]], resource_id: str,
@@ -525,7 +530,7 @@ def _pairs(ctx: Context, types: list[tuple[str, Optional[str]]], filters: list[t
     for key, value in sorted({(k, v) for k, v in filters if v is not None and k not in keys}):
         id = tagging.pair_id(where, key, value)
         pair = ctx.txn.get(tagging.PAIR, id)
-        if pair is not None and (type_name is None or type_name in pair["Counts"]):
+        if pair is not None and (type_name is None or type_name in pair["Types"]):
             singles.append([("", id, pair)])
     return paging.Ordered(ctx, tagging.PAIR, [tagging.pairs_term(where, type_name, key) for key in keys],
                           extra=singles)
@@ -537,27 +542,41 @@ def describe_resource_by_tags(ctx: Context, resource_type: Optional[str], tag: O
     types = [_legacy_kind(resource_type, BY_TAGS_TYPES)] if resource_type else list(KINDS.items())
     filters = [(k, v) for k, v in ((t.get("key") or "", t.get("value")) for t in _few(tag))]
     filters = [(k, v if v not in (None, "") else None) for k, v in filters if k]
-    # Every tag asked for; with none, every resource that carries a tag [GUESS]. From the tag index,
-    # whose entries are in (ResourceType, ResourceId) order.
+    # Every tag asked for; with none, every resource that carries a tag [GUESS]. From the tag index:
+    # each type's resources in id order, the types one after the other (in type order).
     where = tagging.scope(ctx.account, ctx.region)
-    type_name = types[0][0] if len(types) == 1 else None
-    terms = list(dict.fromkeys(tagging.tag_term(where, k, v, type_name) for k, v in filters)) or [
-        tagging.tagged_term(where, type_name)]
-    start = (page_number - 1) * page_size
-    if any(kind is None for _, kind in types):  # a type mockecs keeps no records of
-        total, entries = 0, []
-    elif len(terms) == 1:
-        listing = paging.Ordered(ctx, tagging.TAGGED, terms)
-        total, entries = listing.total, listing.page(start, page_size)
-    else:  # every filter's term: the narrowest one's entries, those under all the others
-        terms.sort(key=lambda t: ctx.txn.count(tagging.TAGGED, t))
-        ids = ctx.txn.ids(tagging.TAGGED, terms[0]).intersection(*(ctx.txn.ids(tagging.TAGGED, t) for t in terms[1:]))
-        chosen = sorted(ids)
-        total = len(chosen)
-        entries = [e for e in resources.get_many(ctx, tagging.TAGGED, chosen[start:start + page_size]) if e]
-    rows = [{"ResourceType": e["ResourceType"], "ResourceId": e["ResourceId"], "RegionId": ctx.region}
-            for e in entries]
+    names = sorted(name for name, kind in types if kind) if all(kind for _, kind in types) else []
+    terms = list(dict.fromkeys(tagging.tag_term(where, k, v) for k, v in filters)) or [tagging.tagged_term(where)]
+    start, total, rows = (page_number - 1) * page_size, 0, []
+    for name in names:
+        listing = _ByResourceId(ctx, tagging.KIND_OF[name], terms)
+        count = listing.total
+        if start < count and len(rows) < page_size:
+            rows += [{"ResourceType": name, "ResourceId": resource_id, "RegionId": ctx.region}
+                     for resource_id in listing.page(start, page_size - len(rows))]
+        start, total = max(0, start - count), total + count
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size, "Resources": {"Resource": rows}}
+
+
+class _ByResourceId:
+    """The caller's resources of ``kind`` under every term (ResourceIds in order): the total, and a page."""
+
+    def __init__(self, ctx: Context, kind: str, terms: list[Term]) -> None:
+        self.ctx, self.kind = ctx, kind
+        counts = ctx.txn.counts(kind, terms)
+        self.term = terms[counts.index(min(counts))]
+        self.ids: Optional[list[str]] = None
+        if len(terms) > 1:  # those under the narrowest term that are under all the others
+            self.ids = sorted(ctx.txn.ids(kind, self.term).intersection(*(ctx.txn.ids(kind, t) for t in terms)))
+        if kind == access.KEY_PAIR:  # a key pair's ResourceId is its name (key pairs: at most a quota)
+            pairs = resources.get_many(ctx, kind, self.ids if self.ids is not None else ctx.txn.ids(kind, self.term))
+            self.ids = sorted(r["KeyPairName"] for r in pairs if r is not None)
+        self.total = len(self.ids) if self.ids is not None else min(counts)
+
+    def page(self, start: int, size: int) -> list[str]:
+        if self.ids is not None:
+            return self.ids[start:start + size]
+        return [id for _, id in self.ctx.txn.page(self.kind, self.term, start, size)]
 
 
 # -- JoinResourceGroup -------------------------------------------------------------------------------

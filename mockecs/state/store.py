@@ -45,6 +45,16 @@ def run(store: Any, work: Callable[[Any], T], attempts: int = ATTEMPTS) -> T:
     raise AssertionError("unreachable")
 
 
+# A term whose name starts with this is ordered by record id alone, whatever the record's sort key
+# (a listing in id order over records that have another order of their own).
+BY_ID = "@"
+
+
+def entry_key(name: str, key: str) -> str:
+    """The sort key a record has in term ``name``'s index."""
+    return "" if name[:1] == BY_ID else key
+
+
 class Transaction(Protocol):
     def get(self, kind: str, id: str) -> Optional[Mapping[str, Any]]: ...
     def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None: ...
@@ -167,11 +177,12 @@ def _unpack(shape: tuple, values: tuple) -> dict:
 class MemoryStore:
     """Dicts behind one re-entrant lock; an undo log makes each transaction atomic.
 
-    Each term's index is a sorted list of ``(key, id)`` entries; a record's one entry tuple is
-    shared by all its terms (a list slot per term, no per-term copies), and its terms are the index's
-    own key tuples. Records are kept packed: one shared tuple of field names per shape, a tuple of
-    values per record, small nested values (``{"SecureBootSupport": "unsupported"}``, empty tag
-    lists ...) shared by every record that has them; :meth:`Transaction.get` unpacks a fresh dict."""
+    Each term's index is a sorted list of ``(key, id)`` entries (of ids alone for a term named
+    :data:`BY_ID`); a record's one entry tuple is shared by all its terms (a list slot per term, no
+    per-term copies), and its terms are the index's own key tuples. Records are kept packed: one
+    shared tuple of field names per shape, a tuple of values per record, small nested values
+    (``{"SecureBootSupport": "unsupported"}``, empty tag lists ...) shared by every record that has
+    them; :meth:`Transaction.get` unpacks a fresh dict."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -182,7 +193,8 @@ class MemoryStore:
         with self._lock:
             self._records: dict[str, dict[str, Packed]] = {}
             # (kind, id) -> (index keys (kind, name, value), entry)
-            self._terms: dict[tuple[str, str], tuple[tuple[tuple[str, str, str], ...], Entry]] = {}
+            # (kind, id) -> (its index keys (kind, name, value) ..., its entry (sort key, id))
+            self._terms: dict[tuple[str, str], tuple] = {}
             self._index: dict[tuple[str, str, str], list[Entry]] = {}
             self._keys: dict[tuple[str, str, str], tuple[str, str, str]] = {}  # each index key once
             self._shapes: dict[tuple[str, ...], tuple[tuple[str, ...], tuple]] = {}  # names -> (names, template)
@@ -237,7 +249,7 @@ class MemoryStore:
                 if recs:
                     out[kind] = {}
                     for id, packed in recs.items():
-                        keys, (key, _) = self._terms.get((kind, id), ((), ("", id)))
+                        *keys, (key, _) = self._terms.get((kind, id), (("", id),))
                         out[kind][id] = exported(_unpack(*packed), [k[1:] for k in keys], key)
             return out
 
@@ -289,15 +301,17 @@ class _MemoryTransaction:
                log: bool = True) -> None:
         store = self.store
         recs = store._records.setdefault(kind, {})
-        old_keys, old_entry = store._terms.get((kind, id)) or ((), ("", id))
+        old = store._terms.get((kind, id))
+        old_keys, old_entry = (old[:-1], old[-1]) if old else ((), ("", id))
         if log:
             self.undo.append((kind, id, recs.get(id), tuple(k[1:] for k in old_keys), old_entry[0]))
         index = store._index
         for index_key in old_keys:
             entries = index.get(index_key)
             if entries is not None:
-                at = bisect_left(entries, old_entry)
-                if at < len(entries) and entries[at] == old_entry:
+                wanted = old_entry if index_key[1][:1] != BY_ID else id
+                at = bisect_left(entries, wanted)
+                if at < len(entries) and entries[at] == wanted:
                     del entries[at]
                 if not entries:
                     del index[index_key]
@@ -307,13 +321,14 @@ class _MemoryTransaction:
             store._terms.pop((kind, id), None)
             return
         recs[id] = packed
-        entry = (key, id)
+        by_key = (key, id)
         canonical = store._keys
         keys = []
         for name, value in terms:
             index_key = (kind, name, value)
             index_key = canonical.setdefault(index_key, index_key)
             keys.append(index_key)
+            entry: Any = by_key if name[:1] != BY_ID else id  # (a list of ids: ordered by id alone)
             entries = index.get(index_key)
             if entries is None:
                 index[index_key] = [entry]
@@ -323,7 +338,7 @@ class _MemoryTransaction:
                 at = bisect_left(entries, entry)
                 if entries[at] != entry:  # (a term given twice indexes the record once)
                     entries.insert(at, entry)
-        store._terms[(kind, id)] = (tuple(keys), entry)
+        store._terms[(kind, id)] = (*keys, by_key)
 
     def rollback(self) -> None:
         for kind, id, record, terms, key in reversed(self.undo):
@@ -331,7 +346,8 @@ class _MemoryTransaction:
         self.undo.clear()
 
     def ids(self, kind: str, term: Term) -> set[str]:
-        return {id for _, id in self.store._index.get((kind, term[0], term[1]), ())}
+        entries = self.store._index.get((kind, term[0], term[1]), ())
+        return set(entries) if term[0][:1] == BY_ID else {id for _, id in entries}
 
     def page(self, kind: str, term: Term, offset: int, limit: int, newest_first: bool = False) -> list[Entry]:
         entries = self.store._index.get((kind, term[0], term[1]))
@@ -341,7 +357,7 @@ class _MemoryTransaction:
         found = entries[start:end]
         if newest_first:
             found.reverse()
-        return found
+        return [("", id) for id in found] if term[0][:1] == BY_ID else found
 
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
         return iter([(id, _unpack(*packed)) for id, packed in self.store._records.get(kind, {}).items()])

@@ -107,6 +107,8 @@ def terms_for(kind: str, record: Mapping[str, Any]) -> list[Term]:
         terms.append(("tagkey", tag["TagKey"]))
     if record.get("ResourceGroupId"):  # ResourceGroupId filters of Describe* (see world.resource_groups)
         terms.append(("resource_group", record["ResourceGroupId"]))
+    if kind in tagging.TYPES:  # the caller's own tag index, in id order (the tag listings')
+        terms.extend(tagging.terms(record))
     extra = TERMS.get(kind)
     if extra is not None:
         terms.extend(extra(record))
@@ -117,27 +119,27 @@ def terms_for(kind: str, record: Mapping[str, Any]) -> list[Term]:
 
 def put(txn: Transaction, kind: str, record: dict) -> dict:
     order = ORDER.get(kind)
-    resource_id = record[ID_FIELD[kind]]
-    txn.put(kind, resource_id, record, terms_for(kind, record), order(record) if order else "")
-    if kind in tagging.TYPES:
-        tagging.update(txn, kind, record, resource_id)
+    txn.put(kind, record[ID_FIELD[kind]], record, terms_for(kind, record), order(record) if order else "")
+    if kind in tagging.TYPES and record.get("Tags"):
+        tagging.carried(txn, kind, record)
     return record
 
 
 def delete(txn: Transaction, kind: str, resource_id: str) -> None:
-    """Delete a record (and its place in the tag index, :mod:`mockecs.world.tagging`)."""
+    """Delete a record (and its tags from the tag index, :mod:`mockecs.world.tagging`)."""
     old = txn.get(kind, resource_id) if kind in tagging.TYPES else None
+    gone = tagging.leaving(txn, kind, old, None)
     txn.delete(kind, resource_id)
-    if old is not None:
-        tagging.update(txn, kind, None, resource_id, old)
+    if gone:
+        tagging.gone(txn, kind, old, gone)
 
 
 def retag(txn: Transaction, kind: str, record: dict, tags: Iterable[dict]) -> dict:
-    """Write ``record`` with ``tags`` (the tag operations: the only writes that may remove every tag)."""
+    """Write ``record`` with ``tags`` instead of its own (the tag operations)."""
     new = with_tags(record, tags)
+    gone = tagging.leaving(txn, kind, record, new)
     put(txn, kind, new)
-    if not tags_of(new):
-        tagging.update(txn, kind, new, new[ID_FIELD[kind]], record)
+    tagging.gone(txn, kind, record, gone)
     return new
 
 
@@ -145,7 +147,7 @@ def retag(txn: Transaction, kind: str, record: dict, tags: Iterable[dict]) -> di
 # written under an older one is indexed again when an engine opens it (:func:`reindex`). Version 2: the
 # ordered index (sort keys, per-status terms ...) and the tag index; stores from before carry no version.
 INDEX_VERSION = 2
-DERIVED = (tagging.TAGGED, tagging.PAIR)  # kinds written only by the index itself (never exported)
+DERIVED = (tagging.PAIR,)  # kinds written only by the index itself (never exported)
 _VERSION = ("mockecs_meta", "index")
 
 
@@ -159,7 +161,7 @@ def reindex(txn: Transaction, mark: bool = True) -> int:
     as this version derives them) and record :data:`INDEX_VERSION` (``mark``); the number of records.
     A record lacking what :func:`put` derives from (a hand-made import) keeps the terms it has."""
     records = [(kind, id, record) for kind in ID_FIELD for id, record in txn.scan(kind)]
-    tagging.rebuild(txn, ())
+    tagging.clear(txn)
     for kind, _, record in records:
         try:
             put(txn, kind, record)

@@ -1,32 +1,32 @@
-"""The tags of an account's resources as ordered index records, so that the tag listings (DescribeTags,
+"""The tags of an account's resources as ordered index terms, so that the tag listings (DescribeTags,
 DescribeResourceByTags, ListTagResources) answer a page and its TotalCount from the store's ordered
 index and counts, whatever the number of resources (see :mod:`mockecs.ops.tags`).
 
-Two kinds, kept in step with the resources by :func:`mockecs.world.resources.put` / ``delete``:
+- A tagged resource's record carries terms of its own account and region, named with
+  :data:`mockecs.state.store.BY_ID` so that they list resources in id order (the order of the tag
+  listings) whatever the kind's sort key: every tagged resource (``@tagged``), per tag ``key=value``
+  (``@tag``), per key (``@tagkey``). :func:`mockecs.world.resources.terms_for` adds them.
+- ``tag_pair``: one record per distinct (TagKey, TagValue) of an account in a region, naming the types
+  of the resources that carry it (how many: the count of the ``@tag`` term of that pair in that kind).
+  Its id starts with the key and the value, so its terms list pairs in (TagKey, TagValue) order: every
+  pair, per type present, per key (each also per type). It is written when a type starts or stops
+  carrying the pair, not for every resource tagged.
 
-- ``tagged``: one record per resource that carries a tag (``ResourceType``, ``ResourceId``, its store
-  id, its tags in their order, its ResourceGroupId). Its id starts with the ResourceType and the
-  ResourceId, and it has no sort key, so every term lists resources in (ResourceType, ResourceId)
-  order. Terms (all within one account and region): every tagged resource, per type, per tag
-  ``key=value``, per tag key, each also per type.
-- ``tag_pair``: one record per distinct (TagKey, TagValue) of an account in a region, with the number
-  of resources of each type that carry it. Its id starts with the key and the value, so its terms
-  list pairs in (TagKey, TagValue) order: every pair, per type present, per key (each also per type).
-
-Term values join their parts with ``\\x01`` (a character no id, name, key or value of the API holds, and
-one that sorts before any that they do: ``("ab", ...)`` comes before ``("abc", ...)``, as in Python).
+Term values and ids join their parts with ``\\x01`` (a character no id, name, key or value of the API
+holds, and one that sorts before any that they do: ``("ab", ...)`` comes before ``("abc", ...)``, as in
+Python).
 """
 from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Optional
 
-from mockecs.state.store import Term, Transaction
+from mockecs.state.store import BY_ID, Term, Transaction
 
-TAGGED, PAIR = "tagged", "tag_pair"
+PAIR = "tag_pair"
 # store kind -> ResourceType (as the tag operations name it), for the kinds that can be tagged
 TYPES = {"disk": "disk", "image": "image", "instance": "instance", "key_pair": "keypair",
          "security_group": "securitygroup", "snapshot": "snapshot"}
-TYPE_NAMES = tuple(sorted(TYPES.values()))
+KIND_OF = {type_name: kind for kind, type_name in TYPES.items()}
 SEP = "\x01"
 
 
@@ -38,24 +38,33 @@ def scope(account: str, region: str) -> str:
     return _join(account, region)
 
 
-def resource_id_of(kind: str, record: Mapping[str, Any], store_id: str) -> str:
-    """The ResourceId the tag operations answer (a key pair's is its name)."""
-    return record["KeyPairName"] if kind == "key_pair" else store_id
+def _tags(record: Optional[Mapping[str, Any]]) -> list[dict]:
+    return list(((record or {}).get("Tags") or {}).get("Tag") or ())
 
 
 # -- terms ---------------------------------------------------------------------------------
-def tagged_term(where: str, type_name: Optional[str] = None) -> Term:
-    """Every tagged resource of an account in a region (of one type)."""
-    return ("tagged", where) if type_name is None else ("tagged_type", _join(type_name, where))
+def tagged_term(where: str) -> Term:
+    """Every tagged resource (of a kind) of an account in a region, in id order."""
+    return BY_ID + "tagged", where
 
 
-def tag_term(where: str, key: str, value: Optional[str], type_name: Optional[str] = None) -> Term:
-    """Tagged resources carrying ``key`` (with ``value``; None: any value)."""
-    name = "tag" if value is not None else "tagkey"
-    parts = (key, value) if value is not None else (key,)
-    if type_name is None:
-        return name, _join(where, *parts)
-    return name + "_type", _join(type_name, where, *parts)
+def tag_term(where: str, key: str, value: Optional[str]) -> Term:
+    """Tagged resources (of a kind) carrying ``key`` (with ``value``; None: any value), in id order."""
+    if value is None:
+        return BY_ID + "tagkey", _join(where, key)
+    return BY_ID + "tag", _join(where, key, value)
+
+
+def terms(record: Mapping[str, Any]) -> list[Term]:
+    """The tag index terms of a record of a taggable kind (none when it carries no tag)."""
+    tags = _tags(record)
+    if not tags:
+        return []
+    where = scope(record["_owner"], record["_region"])
+    out = [tagged_term(where)]
+    for tag in tags:
+        out += [tag_term(where, tag["TagKey"], tag["TagValue"]), tag_term(where, tag["TagKey"], None)]
+    return out
 
 
 def pairs_term(where: str, type_name: Optional[str] = None, key: Optional[str] = None) -> Term:
@@ -69,71 +78,60 @@ def pair_id(where: str, key: str, value: str) -> str:
     return _join(key, value, where)
 
 
-def _entry_terms(where: str, type_name: str, tags: list[dict]) -> list[Term]:
-    terms = [tagged_term(where), tagged_term(where, type_name)]
-    for tag in tags:
-        key, value = tag["TagKey"], tag["TagValue"]
-        terms += [tag_term(where, key, value), tag_term(where, key, value, type_name),
-                  tag_term(where, key, None), tag_term(where, key, None, type_name)]
-    return terms
+def _pair_terms(where: str, key: str, types: Iterable[str]) -> list[Term]:
+    out = [pairs_term(where), pairs_term(where, key=key)]
+    for type_name in types:
+        out += [pairs_term(where, type_name), pairs_term(where, type_name, key)]
+    return out
 
 
-def _pair_terms(where: str, key: str, counts: Mapping[str, int]) -> list[Term]:
-    terms = [pairs_term(where), pairs_term(where, key=key)]
-    for type_name in counts:
-        terms += [pairs_term(where, type_name), pairs_term(where, type_name, key)]
-    return terms
-
-
-# -- upkeep ----------------------------------------------------------------------------------
-def update(txn: Transaction, kind: str, record: Optional[Mapping[str, Any]], store_id: str,
-           old: Optional[Mapping[str, Any]] = None) -> None:
-    """Bring the index in step with ``record`` (None: deleted; ``old``: the record it replaces, when
-    the caller does not know whether it was tagged)."""
-    type_name = TYPES.get(kind)
-    base = record if record is not None else old
-    if type_name is None or base is None or "_owner" not in base or "_region" not in base:
+# -- upkeep of the pairs -----------------------------------------------------------------------
+def carried(txn: Transaction, kind: str, record: Mapping[str, Any]) -> None:
+    """After ``record`` (of a taggable kind) is written: each of its pairs is known to be on its type."""
+    tags = _tags(record)
+    if not tags or "_owner" not in record or "_region" not in record:
         return
-    tags = list((record.get("Tags") or {}).get("Tag") or ()) if record is not None else []
-    if not tags and old is None and record is not None:
-        return  # (never tagged: nothing indexed; tag operations pass ``old``)
-    where = scope(base["_owner"], base["_region"])
-    entry_id = _join(type_name, resource_id_of(kind, base, store_id), where)
-    before = txn.get(TAGGED, entry_id)
-    after = {"ResourceType": type_name, "ResourceId": resource_id_of(kind, base, store_id), "Id": store_id,
-             "Tags": [{"TagKey": t["TagKey"], "TagValue": t["TagValue"]} for t in tags],
-             "ResourceGroupId": base.get("ResourceGroupId")} if tags else None
-    if before == after:
+    where, type_name = scope(record["_owner"], record["_region"]), TYPES[kind]
+    pairs = list(dict.fromkeys((t["TagKey"], t["TagValue"]) for t in tags))
+    found = txn.get_many(PAIR, [pair_id(where, *pair) for pair in pairs])
+    for pair, stored in zip(pairs, found):
+        if stored is None or type_name not in stored["Types"]:
+            _set_types(txn, where, pair, set((stored or {}).get("Types") or ()) | {type_name})
+
+
+def leaving(txn: Transaction, kind: str, old: Optional[Mapping[str, Any]],
+            new: Optional[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """Before ``old`` is replaced by ``new`` (None: deleted): its pairs that no other resource of its kind
+    carries (counted before the write: a networked store then counts what it holds)."""
+    if old is None or "_owner" not in old or "_region" not in old:
+        return []
+    where = scope(old["_owner"], old["_region"])
+    kept = {(t["TagKey"], t["TagValue"]) for t in _tags(new)}
+    going = [pair for pair in dict.fromkeys((t["TagKey"], t["TagValue"]) for t in _tags(old)) if pair not in kept]
+    counts = txn.counts(kind, [tag_term(where, *pair) for pair in going]) if going else []
+    return [pair for pair, count in zip(going, counts) if count <= 1]
+
+
+def gone(txn: Transaction, kind: str, old: Mapping[str, Any], pairs: list[tuple[str, str]]) -> None:
+    """After the write :func:`leaving` was asked about: those pairs are no longer on ``old``'s type."""
+    if not pairs:
         return
-    if after is None:
-        txn.delete(TAGGED, entry_id)
-    else:
-        txn.put(TAGGED, entry_id, after, _entry_terms(where, type_name, tags))
-    old_pairs = {(t["TagKey"], t["TagValue"]) for t in (before or {}).get("Tags") or ()}
-    new_pairs = {(t["TagKey"], t["TagValue"]) for t in tags}
-    for pair in old_pairs - new_pairs:
-        _count(txn, where, pair, type_name, -1)
-    for pair in new_pairs - old_pairs:
-        _count(txn, where, pair, type_name, 1)
+    where, type_name = scope(old["_owner"], old["_region"]), TYPES[kind]
+    for pair, stored in zip(pairs, txn.get_many(PAIR, [pair_id(where, *pair) for pair in pairs])):
+        if stored is not None and type_name in stored["Types"]:
+            _set_types(txn, where, pair, set(stored["Types"]) - {type_name})
 
 
-def _count(txn: Transaction, where: str, pair: tuple[str, str], type_name: str, step: int) -> None:
+def _set_types(txn: Transaction, where: str, pair: tuple[str, str], types: set[str]) -> None:
     key, value = pair
     id = pair_id(where, key, value)
-    record = txn.get(PAIR, id)
-    counts = dict((record or {}).get("Counts") or {})
-    counts[type_name] = counts.get(type_name, 0) + step
-    counts = {t: n for t, n in sorted(counts.items()) if n > 0}
-    if not counts:
+    if not types:
         txn.delete(PAIR, id)
     else:
-        txn.put(PAIR, id, {"TagKey": key, "TagValue": value, "Counts": counts}, _pair_terms(where, key, counts))
+        txn.put(PAIR, id, {"TagKey": key, "TagValue": value, "Types": sorted(types)}, _pair_terms(where, key, types))
 
 
-def rebuild(txn: Transaction, records: Iterable[tuple[str, str, Mapping[str, Any]]]) -> None:
-    """Index ``(kind, store id, record)`` from scratch (a migration, an import), dropping what was."""
-    for kind in (TAGGED, PAIR):
-        for id, _ in txn.scan(kind):
-            txn.delete(kind, id)
-    for kind, store_id, record in records:
-        update(txn, kind, record, store_id)
+def clear(txn: Transaction) -> None:
+    """Drop every pair record (a reindex writes them again from the records)."""
+    for id, _ in txn.scan(PAIR):
+        txn.delete(PAIR, id)

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 import redis
 
 from mockecs.state.hookspecs import hookimpl
-from mockecs.state.store import Conflict, Dumps, Entry, Term, exported, window
+from mockecs.state.store import Conflict, Dumps, Entry, Term, entry_key, exported, window
 
 __all__ = ["RedisStore", "plugin"]
 __version__ = "0.1.0"
@@ -233,8 +233,10 @@ class _RedisTransaction:
             if k != kind:
                 continue
             old, new = self.before[rkey], self.records[rkey]
-            old_m = f"{old[0]}{_SEP}{id}" if old is not None and list(term) in [list(t) for t in old[1]] else None
-            new_m = f"{new[0]}{_SEP}{id}" if new is not None and list(term) in [list(t) for t in new[1]] else None
+            old_m = (f"{entry_key(term[0], old[0])}{_SEP}{id}"
+                     if old is not None and list(term) in [list(t) for t in old[1]] else None)
+            new_m = (f"{entry_key(term[0], new[0])}{_SEP}{id}"
+                     if new is not None and list(term) in [list(t) for t in new[1]] else None)
             if old_m != new_m:
                 if old_m:
                     removed.add(old_m)
@@ -337,8 +339,8 @@ class _RedisTransaction:
             old, new = self.before[rkey], self.records[rkey]
             if old is None and new is None:
                 continue
-            old_members = {store.ikey(kind, t): f"{old[0]}{_SEP}{id}" for t in old[1]} if old else {}
-            new_members = {store.ikey(kind, t): f"{new[0]}{_SEP}{id}" for t in new[1]} if new else {}
+            old_members = {store.ikey(kind, t): f"{entry_key(t[0], old[0])}{_SEP}{id}" for t in old[1]} if old else {}
+            new_members = {store.ikey(kind, t): f"{entry_key(t[0], new[0])}{_SEP}{id}" for t in new[1]} if new else {}
             for ikey, member in old_members.items():
                 if new_members.get(ikey) != member:
                     out.append(("ZREM", ikey, member))

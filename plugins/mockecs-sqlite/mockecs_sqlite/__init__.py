@@ -16,7 +16,7 @@ import threading
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from mockecs.state.hookspecs import hookimpl
-from mockecs.state.store import Dumps, Entry, Term, exported
+from mockecs.state.store import BY_ID, Dumps, Entry, Term, entry_key, exported
 
 __all__ = ["SqliteStore", "plugin"]
 __version__ = "0.1.0"
@@ -167,11 +167,13 @@ class _SqliteTransaction:
         old_terms, old_key = self._old(kind, id)
         self.conn.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
                           (kind, id, json.dumps(record, separators=(",", ":")), json.dumps(terms), key))
-        kept = set(terms) & old_terms if key == old_key else set()  # rows that stay as they are
+        kept = set(terms) & old_terms  # rows that stay as they are
+        if key != old_key:
+            kept = {t for t in kept if t[0][:1] == BY_ID}
         self._unindex(kind, id, old_terms - kept)
         added = [t for t in terms if t not in kept]
         self.conn.executemany("INSERT INTO terms VALUES (?, ?, ?, ?, ?)",
-                              [(kind, name, value, id, key) for name, value in added])
+                              [(kind, name, value, id, entry_key(name, key)) for name, value in added])
         self.conn.executemany("INSERT INTO term_counts VALUES (?, ?, ?, 1) ON CONFLICT DO UPDATE SET n = n + 1",
                               [(kind, name, value) for name, value in added])
 
