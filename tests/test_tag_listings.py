@@ -270,3 +270,52 @@ def test_a_page_reads_no_resource_record(mock, monkeypatch):
     assert len(body.tag_resources.tag_resource) == 6 and body.next_token
     read = [k for k, _ in read if not k.startswith("mockecs_")]
     assert set(read) == {"security_group"} and len(read) <= 2 * 6  # a chunk of records from the index, not 30
+
+
+def test_describes_filtered_by_tag_read_only_the_tagged(mock, monkeypatch):
+    """Tag.N of DescribeSecurityGroups, DescribeDisks and DescribeKeyPairs narrows the candidates through
+    the tag index: only the caller's resources carrying the tag are read (not every one of theirs)."""
+    from mockecs.state.store import _MemoryTransaction
+
+    client = new_client()
+    made: dict[str, list[str]] = {"sg": [], "disk": [], "kp": []}
+    for n in range(24):
+        tags = [("team", "x")] if n % 8 == 0 else [("team", "y")] if n % 3 == 0 else []
+        made["sg"].append(client.create_security_group(models.CreateSecurityGroupRequest(
+            region_id=REGION, tag=[models.CreateSecurityGroupRequestTag(key=k, value=v) for k, v in tags])
+        ).body.security_group_id)
+        made["disk"].append(client.create_disk(models.CreateDiskRequest(
+            region_id=REGION, zone_id=ZONE, size=20,
+            tag=[models.CreateDiskRequestTag(key=k, value=v) for k, v in tags])).body.disk_id)
+        client.import_key_pair(models.ImportKeyPairRequest(
+            region_id=REGION, key_pair_name=f"kp{n:02d}", public_key_body=_public_key(),
+            tag=[models.ImportKeyPairRequestTag(key=k, value=v) for k, v in tags]))
+        made["kp"].append(f"kp{n:02d}")
+    read: list[str] = []
+    get, get_many = _MemoryTransaction.get, _MemoryTransaction.get_many
+
+    def spy_get(self, kind, id):
+        read.append(kind)
+        return get(self, kind, id)
+
+    def spy_get_many(self, kind, ids):
+        ids = list(ids)
+        read.extend(kind for _ in ids)
+        return get_many(self, kind, ids)
+
+    monkeypatch.setattr(_MemoryTransaction, "get", spy_get)
+    monkeypatch.setattr(_MemoryTransaction, "get_many", spy_get_many)
+    x = [n for n in range(24) if n % 8 == 0]
+    groups = client.describe_security_groups(models.DescribeSecurityGroupsRequest(
+        region_id=REGION, tag=[models.DescribeSecurityGroupsRequestTag(key="team", value="x")])).body.to_map()
+    assert sorted(g["SecurityGroupId"] for g in groups["SecurityGroups"]["SecurityGroup"]) == sorted(
+        made["sg"][n] for n in x)
+    disks = client.describe_disks(models.DescribeDisksRequest(
+        region_id=REGION, tag=[models.DescribeDisksRequestTag(key="team")])).body.to_map()
+    assert sorted(d["DiskId"] for d in disks["Disks"]["Disk"]) == sorted(
+        made["disk"][n] for n in range(24) if n % 8 == 0 or n % 3 == 0)
+    pairs = client.describe_key_pairs(models.DescribeKeyPairsRequest(
+        region_id=REGION, tag=[models.DescribeKeyPairsRequestTag(key="team", value="x")])).body.to_map()
+    assert [k["KeyPairName"] for k in pairs["KeyPairs"]["KeyPair"]] == [made["kp"][n] for n in x]
+    assert read.count("security_group") <= 2 * len(x) and read.count("key_pair") == len(x)
+    assert read.count("disk") == len([n for n in range(24) if n % 8 == 0 or n % 3 == 0])

@@ -483,7 +483,7 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
     for record in resources.mine_among(ctx, "instance", named, *narrower,
                                        resource_groups.term(resource_group_id) if resource_group_id else None,
                                        access.key_pair_term(ctx.account, ctx.region, key_pair_name)
-                                       if key_pair_name else None):
+                                       if key_pair_name else None, tags=wanted_tags):
         if any(value and record.get(field) != value for field, value in exact.items()):
             continue
         if name_pattern is not None and not name_pattern.fullmatch(record["InstanceName"]):
@@ -536,7 +536,8 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
         return {**meta, "Disks": {"Disk": [resources.wire(r) for r in page]}}
     matches = []
     for record in resources.mine_among(ctx, "disk", disk_ids, ("instance", instance_id) if instance_id else None,
-                                       resource_groups.term(resource_group_id) if resource_group_id else None):
+                                       resource_groups.term(resource_group_id) if resource_group_id else None,
+                                       tags=wanted_tags):
         if ((instance_id and record["InstanceId"] != instance_id)
                 or (disk_type != "all" and record["Type"] != disk_type)
                 or (status and status != "All" and record["Status"] != status)

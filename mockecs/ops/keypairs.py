@@ -173,7 +173,7 @@ def describe_key_pairs(ctx: Context, key_pair_name: Optional[str], key_pair_fing
         candidates: list[dict] = [found] if found is not None else []
     else:
         candidates = list(resources.mine_among(ctx, access.KEY_PAIR, None, resource_groups.term(
-            resource_group_id) if resource_group_id else None))
+            resource_group_id) if resource_group_id else None, tags=wanted_tags))
     # ``*`` is the documented wildcard: ``*SshKey``, ``SshKey*``, ``*SshKey*``.
     pattern = re.compile(".*".join(map(re.escape, key_pair_name.split("*"))), re.S) if key_pair_name else None
     matches = [r for r in candidates

@@ -201,7 +201,8 @@ def describe_security_groups(ctx: Context, a: dict) -> dict:
     network = a["network_type"]
     matches = []
     by_group = resource_groups.term(a["resource_group_id"]) if a["resource_group_id"] else None
-    for record in resources.mine_among(ctx, KIND, ids, by_group, ("vpc", a["vpc_id"]) if a["vpc_id"] else None):
+    for record in resources.mine_among(ctx, KIND, ids, by_group, ("vpc", a["vpc_id"]) if a["vpc_id"] else None,
+                                       tags=wanted_tags):
         if ((a["vpc_id"] and record["VpcId"] != a["vpc_id"])
                 or (a["security_group_type"] and record["SecurityGroupType"] != a["security_group_type"])
                 or (network and ("vpc" if record["VpcId"] else "classic") != network)

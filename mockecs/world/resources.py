@@ -257,14 +257,22 @@ def is_mine(ctx: Context, record: Optional[Mapping[str, Any]]) -> bool:
 
 
 def mine_among(ctx: Context, kind: str, named: Optional[Iterable[str]],
-               *narrower: Optional[Term]) -> Iterator[dict]:
+               *narrower: Optional[Term], tags: Optional[list[dict]] = None) -> Iterator[dict]:
     """The caller's records of ``kind`` in this region: those ``named`` (ids) if given, else those
-    under the first ``narrower`` index term that is not None, else all of the caller's (by index)."""
+    under the smallest of the ``narrower`` index terms that are not None and of the ``tags`` asked for
+    (Tag.N ``{"key", "value"}``, through the tag index), else all of the caller's (by index). The
+    caller still checks every condition (each term only narrows the candidates)."""
     if named:
         ids: Iterable[str] = set(named)
     else:
-        term = next((t for t in narrower if t is not None), None) or owner_region(ctx.account, ctx.region)
-        ids = ctx.txn.ids(kind, term)
+        terms = [t for t in narrower if t is not None]
+        if tags and kind in tagging.TYPES:
+            where = tagging.scope(ctx.account, ctx.region)
+            terms += [tagging.tag_term(where, t["key"], t.get("value") or None) for t in tags if t.get("key")]
+        if len(terms) > 1:
+            counts = ctx.txn.counts(kind, terms)
+            terms = [terms[counts.index(min(counts))]]
+        ids = ctx.txn.ids(kind, terms[0] if terms else owner_region(ctx.account, ctx.region))
     for resource_id in ids:
         record = get(ctx, kind, resource_id)
         if is_mine(ctx, record):
