@@ -137,37 +137,28 @@ FILTERS = [[], [("env", None)], [("env", "prod")], [("env", None), ("team", "dev
 PAGES = [(1, 3), (2, 3), (1, 100), (4, 5), (50, 10)]
 
 
+def _same_pages(describe, request, path: tuple[str, str], want: list, **params) -> None:
+    for number, size in PAGES:
+        body = describe(request(region_id=REGION, page_number=number, page_size=size, **params)).body.to_map()
+        assert body["TotalCount"] == len(want), params
+        assert body[path[0]][path[1]] == want[(number - 1) * size:number * size], (params, number)
+
+
 def _compare(engine) -> None:
     client = new_client()
     for resource_type in TYPES:
         types = [resource_type] if resource_type else list(KINDS)
         for given in FILTERS:
-            tag = [models.DescribeTagsRequestTag(key=k, value=v) for k, v in given] or None
             filters = [(k, v or None) for k, v in given]  # (an empty value: any value)
-            want = _expected_tags(engine, types, filters)
-            for number, size in PAGES:
-                body = client.describe_tags(models.DescribeTagsRequest(
-                    region_id=REGION, resource_type=resource_type, tag=tag, page_number=number, page_size=size)
-                ).body.to_map()
-                assert body["TotalCount"] == len(want), (resource_type, filters)
-                assert body["Tags"]["Tag"] == want[(number - 1) * size:number * size], (resource_type, filters, number)
-            if resource_type == "volume" or resource_type is None:
+            _same_pages(client.describe_tags, models.DescribeTagsRequest, ("Tags", "Tag"),
+                        _expected_tags(engine, types, filters), resource_type=resource_type,
+                        tag=[models.DescribeTagsRequestTag(key=k, value=v) for k, v in given] or None)
+            if resource_type == "volume":
                 continue  # (DescribeResourceByTags documents the same types, and none here)
-            tag = [models.DescribeResourceByTagsRequestTag(key=k, value=v) for k, v in given] or None
-            want = _expected_resources(engine, types, filters)
-            for number, size in PAGES:
-                body = client.describe_resource_by_tags(models.DescribeResourceByTagsRequest(
-                    region_id=REGION, resource_type=resource_type, tag=tag, page_number=number, page_size=size)
-                ).body.to_map()
-                assert body["TotalCount"] == len(want), (resource_type, filters)
-                assert body["Resources"]["Resource"] == want[(number - 1) * size:number * size]
-    for given in FILTERS:  # every type at once
-        tag = [models.DescribeResourceByTagsRequestTag(key=k, value=v) for k, v in given] or None
-        filters = [(k, v or None) for k, v in given]
-        want = _expected_resources(engine, list(KINDS), filters)
-        body = client.describe_resource_by_tags(models.DescribeResourceByTagsRequest(
-            region_id=REGION, tag=tag, page_size=100)).body.to_map()
-        assert (body["TotalCount"], body["Resources"]["Resource"]) == (len(want), want), filters
+            _same_pages(client.describe_resource_by_tags, models.DescribeResourceByTagsRequest,
+                        ("Resources", "Resource"), _expected_resources(engine, types, filters),
+                        resource_type=resource_type,
+                        tag=[models.DescribeResourceByTagsRequestTag(key=k, value=v) for k, v in given] or None)
 
 
 @pytest.mark.parametrize("store", ["memory://", "sqlite://"])
