@@ -216,7 +216,8 @@ def main() -> None:
     parser.add_argument("--redis", default=None, help="a Redis URL (default: start a redis-server)")
     parser.add_argument("--others", default="10,10000",
                         help="sizes of issue 12's listings and the tag listings ('' to skip)")
-    parser.add_argument("--other-stores", default="memory", help="stores for issue 12's listings (memory,sqlite)")
+    parser.add_argument("--other-stores", default="memory",
+                        help="stores for issue 12's listings and the tag listings (memory,sqlite,redis)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     missed = []
@@ -242,7 +243,12 @@ def main() -> None:
                 engine.store.close()
         if args.others:
             for store in args.other_stores.split(","):
-                url = {"memory": "memory://", "sqlite": f"sqlite:///{folder}/others-{{n}}.db"}[store]
+                if store == "redis" and args.redis is None and server is None:
+                    from tests.redis_server import start_redis
+
+                    server, args.redis = start_redis(folder, fsync_always=False)
+                url = {"memory": "memory://", "sqlite": f"sqlite:///{folder}/others-{{n}}.db",
+                       "redis": f"{args.redis}{'&' if '?' in (args.redis or '') else '?'}prefix=others{{n}}"}[store]
                 missed += measure_others(store, url, [int(n) for n in args.others.split(",")], args.repeat)
     if server is not None:
         server.terminate()
