@@ -200,7 +200,7 @@ class _RedisTransaction:
 
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
         terms = list(terms)
-        plain = [t for t in terms if self._members(kind, t) is None]
+        plain = [t for t in terms if not any(self._delta(kind, t))]
         ikeys = [self.store.ikey(kind, t) for t in plain]
         new = [k for k in dict.fromkeys(ikeys) if k not in self.watched]
         if new:
@@ -283,11 +283,18 @@ class _RedisTransaction:
                 if k == kind:
                     (stored.add if self.records[rkey] is not None else stored.discard)(id)
             return len(stored)
-        members = self._members(kind, term)
-        if members is not None:
-            return len(members)
+        added, removed = self._delta(kind, term)
         ikey = self.store.ikey(kind, term)
-        return int(self._watched_read([ikey], ("ZCARD", ikey)))
+        if not added and not removed:
+            return int(self._watched_read([ikey], ("ZCARD", ikey)))
+        # The stored count, adjusted by this transaction's changes (which of them the set holds: one
+        # round trip, not the whole set).
+        probe = sorted(added | removed)
+        watch = [("WATCH", ikey)] if ikey not in self.watched else []
+        self.watched.add(ikey)
+        card, scores = self._call(*watch, ("ZCARD", ikey), ("ZMSCORE", ikey, *probe))[-2:]
+        held = {m for m, score in zip(probe, scores) if score is not None}
+        return int(card) + len(added - held) - len(removed & held)
 
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
         kkey = self.store.kkey(kind)
