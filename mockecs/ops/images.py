@@ -222,7 +222,10 @@ def _source(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
         found = images.family_images(ctx, a["image_family"])
     elif a["tags"] and alias != "system" and alias != "marketplace":
         first = a["tags"][0]
-        term = resources.tag_term(first["key"], first["value"]) if first.get("value") else ("tagkey", first["key"])
+        if alias == "self":  # the caller's own tagged images only (the other term spans every account)
+            term = resources.own_tag_term(ctx, first["key"], first.get("value"))
+        else:
+            term = resources.tag_term(first["key"], first["value"]) if first.get("value") else ("tagkey", first["key"])
         found = images.stored(ctx, term)  # catalog images carry no tags
     elif a["resource_group_id"] and alias != "system" and alias != "marketplace":
         found = images.stored(ctx, resource_groups.term(a["resource_group_id"]))  # catalog images have none

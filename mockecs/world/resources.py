@@ -256,6 +256,11 @@ def is_mine(ctx: Context, record: Optional[Mapping[str, Any]]) -> bool:
     return record is not None and record["_owner"] == ctx.account and record["_region"] == ctx.region
 
 
+def own_tag_term(ctx: Context, key: str, value: Optional[str]) -> Term:
+    """The caller's resources here (of a taggable kind) carrying tag ``key`` (with ``value``; empty: any)."""
+    return tagging.tag_term(tagging.scope(ctx.account, ctx.region), key, value or None)
+
+
 def mine_among(ctx: Context, kind: str, named: Optional[Iterable[str]],
                *narrower: Optional[Term], tags: Optional[list[dict]] = None) -> Iterator[dict]:
     """The caller's records of ``kind`` in this region: those ``named`` (ids) if given, else those
@@ -267,8 +272,7 @@ def mine_among(ctx: Context, kind: str, named: Optional[Iterable[str]],
     else:
         terms = [t for t in narrower if t is not None]
         if tags and kind in tagging.TYPES:
-            where = tagging.scope(ctx.account, ctx.region)
-            terms += [tagging.tag_term(where, t["key"], t.get("value") or None) for t in tags if t.get("key")]
+            terms += [own_tag_term(ctx, t["key"], t.get("value")) for t in tags if t.get("key")]
         if len(terms) > 1:
             counts = ctx.txn.counts(kind, terms)
             terms = [terms[counts.index(min(counts))]]

@@ -128,7 +128,8 @@ def _set_types(txn: Transaction, where: str, pair: tuple[str, str], types: set[s
     if not types:
         txn.delete(PAIR, id)
     else:
-        txn.put(PAIR, id, {"TagKey": key, "TagValue": value, "Types": sorted(types)}, _pair_terms(where, key, types))
+        names = sorted(types)  # (one order for the record and its terms, whatever the set's)
+        txn.put(PAIR, id, {"TagKey": key, "TagValue": value, "Types": names}, _pair_terms(where, key, names))
 
 
 def clear(txn: Transaction) -> None:
