@@ -310,3 +310,35 @@ def test_describes_filtered_by_tag_read_only_the_tagged(mock, monkeypatch):
     assert [k["KeyPairName"] for k in pairs["KeyPairs"]["KeyPair"]] == [made["kp"][n] for n in x]
     assert read.count("security_group") <= 2 * len(x) and read.count("key_pair") == len(x)
     assert read.count("disk") == len([n for n in range(24) if n % 8 == 0 or n % 3 == 0])
+
+
+def test_own_images_filtered_by_tag_read_only_the_callers_tagged(mock, monkeypatch):
+    """DescribeImages ImageOwnerAlias=self with Tag.N: candidates are the caller's images carrying the tag,
+    not every account's (the same tag on another account's 30 images is not read)."""
+    from mockecs.ops.registry import Context
+    from mockecs.state.store import _MemoryTransaction
+    from mockecs.world import images
+
+    engine = mock.engine
+    mine = []
+    with engine.store.transaction() as txn:
+        for n in range(60):
+            owner = DEFAULT if n % 2 else "2222333344445555"
+            ctx = Context(engine, txn, "Test", owner, REGION, "req", "ecs.aliyuncs.com", engine.clock.now(), {})
+            tags = [{"TagKey": "env", "TagValue": "prod"}] if owner != DEFAULT or n % 10 == 1 else []
+            record = images.put(ctx, images.new_record(ctx, REGION, [], ImageName=f"img-{n}", Status="Available",
+                                                       Tags={"Tag": tags}))
+            if owner == DEFAULT and tags:
+                mine.append(record["ImageId"])
+    read: list[str] = []
+    get, get_many = _MemoryTransaction.get, _MemoryTransaction.get_many
+    monkeypatch.setattr(_MemoryTransaction, "get", lambda self, kind, id: read.append(kind) or get(self, kind, id))
+    monkeypatch.setattr(_MemoryTransaction, "get_many", lambda self, kind, ids: get_many(self, kind, [
+        i for i in ids if read.append(kind) or True]))
+    for value in ("prod", None):
+        body = new_client().describe_images(models.DescribeImagesRequest(
+            region_id=REGION, image_owner_alias="self",
+            tag=[models.DescribeImagesRequestTag(key="env", value=value)])).body
+        assert sorted(i.image_id for i in body.images.image) == sorted(mine) and body.total_count == len(mine)
+        assert read.count("image") <= len(mine)
+        read.clear()
