@@ -443,24 +443,10 @@ def _filters(tags: Optional[list[dict]]) -> list[tuple[str, Optional[str]]]:
     return out
 
 
-def _mine(ctx: Context, kind: str, resource_id: Optional[str],
-          filters: list[tuple[str, Optional[str]]], every: bool) -> list[dict]:
-    """The caller's records of ``kind`` here: the one named, else those under the filters' index terms
-    (all filters when ``every``, any of them otherwise), else all of the caller's."""
-    if resource_id:
-        named = _record(ctx, kind, resource_id)  # by what the caller names it (a key pair: its name)
-        ids: Iterable[str] = [named[resources.ID_FIELD[kind]]] if named is not None else []
-    elif filters:
-        sets = [ctx.txn.ids(kind, resources.tag_term(k, v) if v is not None else ("tagkey", k)) for k, v in filters]
-        ids = set.intersection(*sets) if every else set.union(*sets)
-    else:
-        ids = ctx.txn.ids(kind, resources.owner_region(ctx.account, ctx.region))
-    found = []
-    for candidate in ids:
-        record = resources.get(ctx, kind, candidate)
-        if record is not None and record.get("_owner") == ctx.account and record.get("_region") == ctx.region:
-            found.append(record)
-    return found
+def _named_here(ctx: Context, kind: str, resource_id: str) -> Optional[dict]:
+    """The caller's record here that ``resource_id`` names (a key pair: by its name), or None."""
+    record = _record(ctx, kind, resource_id)
+    return record if resources.is_mine(ctx, record) else None
 
 
 def _wanted(tag: Mapping[str, str], filters: list[tuple[str, Optional[str]]]) -> bool:
@@ -504,11 +490,10 @@ def _tags_of_named(ctx: Context, types: list[tuple[str, Optional[str]]], resourc
                    filters: list[tuple[str, Optional[str]]], page_number: int, page_size: int) -> tuple[int, list]:
     counts: dict[tuple[str, str], dict[str, int]] = {}
     for type_name, kind in types:
-        for record in _mine(ctx, kind, resource_id, filters, every=False) if kind else ():
-            for item in resources.tags_of(record):
-                if _wanted(item, filters):
-                    per_type = counts.setdefault((item["TagKey"], item["TagValue"]), {})
-                    per_type[type_name] = per_type.get(type_name, 0) + 1
+        for item in resources.tags_of((_named_here(ctx, kind, resource_id) if kind else None) or {}):
+            if _wanted(item, filters):
+                per_type = counts.setdefault((item["TagKey"], item["TagValue"]), {})
+                per_type[type_name] = per_type.get(type_name, 0) + 1
     rows = [{"TagKey": key, "TagValue": value,
              "ResourceTypeCount": {field: per_type.get(name, 0) for name, field in COUNT_FIELDS.items()}}
             for (key, value), per_type in sorted(counts.items())]

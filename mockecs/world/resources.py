@@ -102,9 +102,10 @@ def tag_term(key: str, value: str) -> Term:
 
 def terms_for(kind: str, record: Mapping[str, Any]) -> list[Term]:
     terms: list[Term] = [("owner", record["_owner"]), owner_region(record["_owner"], record["_region"])]
-    for tag in tags_of(record):
-        terms.append(tag_term(tag["TagKey"], tag["TagValue"]))
-        terms.append(("tagkey", tag["TagKey"]))
+    if kind not in tagging.TYPES or kind == "image":  # (DescribeImages finds others' images by tag too)
+        for tag in tags_of(record):
+            terms.append(tag_term(tag["TagKey"], tag["TagValue"]))
+            terms.append(("tagkey", tag["TagKey"]))
     if record.get("ResourceGroupId"):  # ResourceGroupId filters of Describe* (see world.resource_groups)
         terms.append(("resource_group", record["ResourceGroupId"]))
     if kind in tagging.TYPES:  # the caller's own tag index, in id order (the tag listings')
