@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from mockecs.state.store import run
+from mockecs.state.store import run, text_term
 
 IMAGE = {"ImageId": "m-1", "ImageName": "base", "Tags": {"Tag": [{"TagKey": "env", "TagValue": "测试"}]},
          "Size": 40, "Shared": False, "Nested": {"list": [1, 2, {"a": None}]}}
@@ -346,6 +346,125 @@ def test_terms_named_by_id_are_ordered_by_id_alone(store):
     with store.transaction() as txn:
         assert [e[1] for e in txn.page("image", ("@tagged", "x"), 4, 3)] == ["m-04", "m-05", "m-07"]
         assert txn.count("image", ("@tagged", "x")) == 11 and txn.count("image", ("@even", "x")) == 5
+
+
+def test_records_read_again_are_current(store, reopen):
+    """A store may keep records it read (decoded, unpacked): a record another writer changed (another
+    store on the same data too) is still read as it now is."""
+    put(store, "image", "m-1", {"v": 1, "Nested": {"a": [1]}})
+    with store.transaction() as txn:
+        assert txn.get("image", "m-1") == txn.get("image", "m-1") == {"v": 1, "Nested": {"a": [1]}}
+        assert txn.get_many("image", ["m-1"]) == [{"v": 1, "Nested": {"a": [1]}}]
+    put(store, "image", "m-1", {"v": 2})
+    with pytest.raises(RuntimeError):
+        with store.transaction() as txn:
+            txn.put("image", "m-1", {"v": 3})
+            assert txn.get("image", "m-1") == {"v": 3} and txn.get_many("image", ["m-1"]) == [{"v": 3}]
+            raise RuntimeError
+    assert get(store, "image", "m-1") == {"v": 2}
+    if reopen is not None:
+        other = reopen()
+        try:
+            put(other, "image", "m-1", {"v": 4})
+            assert get(store, "image", "m-1") == {"v": 4}
+            with store.transaction() as txn:
+                assert txn.get_many("image", ["m-1", "m-1"]) == [{"v": 4}, {"v": 4}]
+        finally:
+            other.close()
+
+
+# -- text terms: substring search ---------------------------------------------------------------------------
+TEXTS = ["web-2024-06", "web-2024-07", "api-web", "db-01", "wéb-ünï", "webweb", "x-web-y", "ab", "abc", "Web",
+         "测试镜像-web", "a|b\0c", "", "web-2024-06",
+         "2024-0x4-06"]  # (the last has every trigram of "2024-06", not the fragment)
+FRAGMENTS = ["web", "web-", "-20", "2024-0", "eb", "b", "wéb", "ünï", "webw", "abc", "abcd", "zzz", "d", "WEB", "Web",
+             "测试", "镜像-w", "|b", "\0", "a|b\0c", "webweb", "2024-06", "", "-", "ebw"]
+
+
+def _texts(store, scopes=("1|r1", "1|r2")):
+    """Records with a text term each in two scopes (the same texts, distinct keys), and a plain term."""
+    expected = {}
+    with store.transaction() as txn:
+        for s, scope in enumerate(scopes):
+            for n, text in enumerate(TEXTS):
+                id, key = f"m-{s}-{n:02d}", f"2024-{n % 4}"
+                txn.put("image", id, {"n": n}, [text_term("name", scope, text), ("owner", "1")], key)
+                expected[id] = (scope, key, text)
+    return expected
+
+
+def _brute(expected, scope, fragment):
+    return sorted((key, id, text) for id, (s, key, text) in expected.items() if s == scope and fragment in text)
+
+
+def _search(txn, scope, fragment, kind="image"):
+    return [tuple(found) for found in txn.search(kind, "name", scope, fragment)]
+
+
+def test_text_search_matches_reading_every_text(store):
+    expected = _texts(store)
+    with store.transaction() as txn:
+        for scope in ("1|r1", "1|r2"):
+            for fragment in FRAGMENTS:
+                assert _search(txn, scope, fragment) == _brute(expected, scope, fragment), (scope, fragment)
+        assert _search(txn, "1|r3", "web") == [] and _search(txn, "1|r3", "") == []
+        assert _search(txn, "1|r1", "web", kind="snapshot") == []
+        assert txn.search("image", "other", "1|r1", "web") == []
+        # A text term is a term too: ids finds the exact text.
+        assert txn.ids("image", text_term("name", "1|r1", "web-2024-06")) == {"m-0-00", "m-0-13"}
+        assert txn.count("image", text_term("name", "1|r2", "ab")) == 1
+
+
+def test_text_search_follows_renames_deletes_rekeys_and_rollback(store):
+    expected = _texts(store)
+    with store.transaction() as txn:
+        txn.put("image", "m-0-00", {}, [text_term("name", "1|r1", "renamed-web")], "2099")  # rename + new key
+        txn.put("image", "m-0-01", {}, [("owner", "1")], "2024-1")  # its text term dropped
+        txn.delete("image", "m-0-02")
+        txn.put("image", "m-0-99", {}, [text_term("name", "1|r1", "fresh-web-2024")], "2000")
+        txn.put("image", "m-1-03", {}, [text_term("name", "1|r1", "db-01-moved")], "2024-3")  # to another scope
+        expected.update({"m-0-00": ("1|r1", "2099", "renamed-web"), "m-0-99": ("1|r1", "2000", "fresh-web-2024"),
+                         "m-1-03": ("1|r1", "2024-3", "db-01-moved")})
+        del expected["m-0-01"], expected["m-0-02"]
+        for fragment in FRAGMENTS + ["renamed", "fresh-web", "moved"]:  # the transaction sees its own writes
+            for scope in ("1|r1", "1|r2"):
+                assert _search(txn, scope, fragment) == _brute(expected, scope, fragment), (scope, fragment)
+    with store.transaction() as txn:
+        for fragment in FRAGMENTS + ["renamed", "fresh-web", "moved"]:
+            for scope in ("1|r1", "1|r2"):
+                assert _search(txn, scope, fragment) == _brute(expected, scope, fragment), (scope, fragment)
+        assert txn.ids("image", text_term("name", "1|r1", "web-2024-06")) == {"m-0-13"}
+    before = {f: _search_all(store, f) for f in FRAGMENTS}
+    with pytest.raises(RuntimeError):
+        with store.transaction() as txn:
+            txn.put("image", "m-0-13", {}, [text_term("name", "1|r1", "gone")], "1")
+            txn.delete("image", "m-0-03")
+            txn.put("image", "m-0-77", {}, [text_term("name", "1|r1", "web-new")], "3")
+            assert _search(txn, "1|r1", "web-") == sorted([("3", "m-0-77", "web-new")] + [
+                e for e in before["web-"] if e[1] != "m-0-13"])
+            raise RuntimeError
+    assert {f: _search_all(store, f) for f in FRAGMENTS} == before
+
+
+def _search_all(store, fragment):
+    with store.transaction() as txn:
+        return _search(txn, "1|r1", fragment)
+
+
+def test_text_search_survives_snapshot_restore_export_import(store):
+    _texts(store)
+    before = {f: _search_all(store, f) for f in FRAGMENTS}
+    snap, dump = store.snapshot(), store.export()
+    with store.transaction() as txn:
+        txn.put("image", "m-0-00", {}, [text_term("name", "1|r1", "changed")], "0")
+        txn.delete("image", "m-0-01")
+    store.restore(snap)
+    assert {f: _search_all(store, f) for f in FRAGMENTS} == before
+    store.reset()
+    assert _search_all(store, "web") == [] and _search_all(store, "") == []
+    store.import_(json.loads(json.dumps(dump)))
+    assert {f: _search_all(store, f) for f in FRAGMENTS} == before
+    assert store.export() == dump
 
 
 __all__ = [name for name in dir() if name.startswith("test_")]

@@ -33,7 +33,7 @@ from mockecs.world.catalog import BuiltinCatalogPlugin, Catalog
 from mockecs.world.clock import Clock, check_offset
 from mockecs.world.lifecycle import Lifecycle
 from mockecs.world.oss import BuiltinOssPlugin
-from mockecs.world.resources import check_records
+from mockecs.world.resources import check_records, reindexed
 from mockecs.world.validation import check_number, check_text
 
 log = logging.getLogger("mockecs")
@@ -319,9 +319,10 @@ class Engine:
                 for id, _ in txn.scan(kind):
                     if id not in records.get(kind, {}):
                         txn.delete(kind, id)
-            put_exported(txn, {kind: recs for kind, recs in records.items() if kind not in resources.DERIVED})
-            # Terms, sort keys and the tag index as this version derives them (a dump may be older).
-            resources.reindex(txn, mark=getattr(self.store, "shared", False))
+            # (today's terms, whatever version wrote the dump; the tag pairs rebuilt from the records)
+            put_exported(txn, reindexed({kind: recs for kind, recs in records.items()
+                                         if kind not in resources.DERIVED}))
+            resources.index_pairs(txn, mark=getattr(self.store, "shared", False))
         if replace:
             self.accounts.reset()
         self.accounts.import_(data.get("accounts") or {})

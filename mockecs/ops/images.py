@@ -230,9 +230,11 @@ def _source(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
     elif a["resource_group_id"] and alias != "system" and alias != "marketplace":
         found = images.stored(ctx, resource_groups.term(a["resource_group_id"]))  # catalog images have none
     elif a["image_name"] and alias == "self" and ctx.config.options.get("image_name_match") == "exact":
-        found = images.stored(ctx, ("name", f"{ctx.account}|{ctx.region}|{a['image_name']}"))
-    elif a["image_name"] and alias == "self" and len(a["image_name"]) >= 3:
-        found = images.named_like(ctx, a["image_name"])  # the predicate checks the substring itself
+        found = images.stored(ctx, images.name_term(ctx.account, ctx.region, a["image_name"]))
+    elif a["image_name"] and alias == "self":
+        found = images.named_like(ctx, a["image_name"])
+    elif a["image_name"] and alias is None:  # the caller's own images through the substring index
+        return images.candidates(ctx, alias, is_public, with_community, images.named_like(ctx, a["image_name"]))
     else:
         return images.candidates(ctx, alias, is_public, include_community_in_default=with_community)
     return (r for r in found if images.can_see(ctx, r) and _in_scope(ctx, r, alias, is_public, with_community))

@@ -11,7 +11,6 @@ image the disk was made from) and ``_attached_once``.
 """
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any, Mapping, Optional
 
@@ -46,6 +45,7 @@ def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     # serve DescribeInstances' filters, DeleteVSwitch and DeleteSecurityGroup; the access terms
     # DeleteKeyPairs and the public address filters.
     terms = [("image", record["ImageId"])] if record.get("ImageId") else []
+    terms.append(resources.own_text(record, "name", "InstanceName"))  # DescribeInstances' InstanceName
     return terms + networks.instance_terms(record) + access.instance_terms(record)
 
 
@@ -457,7 +457,7 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
                        404)
     wanted_tags = tag_filter(tag)
     # InstanceName supports the wildcard * (fuzzy search), as documented.
-    name_pattern = re.compile(".*".join(map(re.escape, instance_name.split("*"))), re.S) if instance_name else None
+    name_pattern = resources.wildcard(instance_name) if instance_name else None
     exact = {"ImageId": image_id, "Status": status, "InstanceType": instance_type,
              "InstanceTypeFamily": instance_type_family, "ZoneId": zone_id,
              "InstanceChargeType": instance_charge_type, "ResourceGroupId": resource_group_id,
@@ -476,6 +476,9 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
     holding = access.instances_at(ctx, public_ip_addresses, eip_addresses)
     if holding is not None:  # only instances that hold one of the public addresses, also through the index
         named = sorted(holding.intersection(named) if named else holding) or [""]
+    called = resources.matching(ctx, "instance", "name", instance_name) if instance_name else None
+    if called is not None:  # only instances whose name holds the pattern's longest piece (the substring index)
+        named = (sorted(set(called).intersection(named)) if named else called) or [""]
     narrower = (("vswitch", v_switch_id) if v_switch_id else None, ("vpc", vpc_id) if vpc_id else None,
                 ("security_group", security_group_id) if security_group_id else None,
                 ("image", image_id) if image_id else None)

@@ -171,11 +171,13 @@ def describe_key_pairs(ctx: Context, key_pair_name: Optional[str], key_pair_fing
     if key_pair_name and "*" not in key_pair_name:
         found = access.key_pair(ctx, key_pair_name)
         candidates: list[dict] = [found] if found is not None else []
-    else:
-        candidates = list(resources.mine_among(ctx, access.KEY_PAIR, None, resource_groups.term(
-            resource_group_id) if resource_group_id else None, tags=wanted_tags))
+    else:  # (with a wildcard: the names holding its longest piece, from the substring index)
+        called = resources.matching(ctx, access.KEY_PAIR, "name", key_pair_name) if key_pair_name else None
+        group = resource_groups.term(resource_group_id) if resource_group_id else None
+        candidates = [] if called == [] else list(
+            resources.mine_among(ctx, access.KEY_PAIR, called, group, tags=wanted_tags))
     # ``*`` is the documented wildcard: ``*SshKey``, ``SshKey*``, ``*SshKey*``.
-    pattern = re.compile(".*".join(map(re.escape, key_pair_name.split("*"))), re.S) if key_pair_name else None
+    pattern = resources.wildcard(key_pair_name) if key_pair_name else None
     matches = [r for r in candidates
                if (pattern is None or pattern.fullmatch(r["KeyPairName"]))
                and (not key_pair_finger_print or r["KeyPairFingerPrint"] == key_pair_finger_print)

@@ -20,6 +20,50 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Protoco
 
 Term = tuple[str, str]
 Entry = tuple[str, str]  # (sort key, id): one record's place in every ordered term index
+Found = tuple[str, str, str]  # (sort key, id, text): a record found by Transaction.search
+
+# A term named "<name>~" is a *text term*: its value is "<scope>\0<text>" (see text_term). It is a term
+# like any other (``ids`` finds the records with exactly that text), and the store also indexes the text's
+# trigrams under (kind, name, scope), so ``search`` finds the texts containing a fragment without reading
+# the scope's records.
+TEXT = "~"
+
+
+def text_term(name: str, scope: str, text: str) -> Term:
+    """The text term ``name`` of a record: ``text`` searchable by substring among the records of ``scope``
+    (one per record for a name and scope)."""
+    return (name + TEXT, f"{scope}\0{text}")
+
+
+def split_text(term: Term) -> Optional[tuple[str, str, str]]:
+    """(name with its "~", scope, text) of a text term; None for other terms."""
+    name, value = term
+    if not name.endswith(TEXT):
+        return None
+    scope, _, text = value.partition("\0")
+    return name, scope, text
+
+
+def grams(text: str) -> set[str]:
+    """The postings a text is indexed under: its trigrams, and "" (every text of the scope, searched for
+    fragments shorter than 3 characters)."""
+    return {text[i:i + 3] for i in range(len(text) - 2)} | {""}
+
+
+def fragment_grams(fragment: str) -> list[str]:
+    """The postings every text containing ``fragment`` is under (each is a superset of the answer)."""
+    found = sorted({fragment[i:i + 3] for i in range(len(fragment) - 2)})
+    return found or [""]
+
+
+# A term whose name starts with this is ordered by record id alone, whatever the record's sort key
+# (a listing in id order over records that have another order of their own).
+BY_ID = "@"
+
+
+def entry_key(name: str, key: str) -> str:
+    """The sort key a record has in term ``name``'s index."""
+    return "" if name[:1] == BY_ID else key
 
 
 class Conflict(Exception):
@@ -45,16 +89,6 @@ def run(store: Any, work: Callable[[Any], T], attempts: int = ATTEMPTS) -> T:
     raise AssertionError("unreachable")
 
 
-# A term whose name starts with this is ordered by record id alone, whatever the record's sort key
-# (a listing in id order over records that have another order of their own).
-BY_ID = "@"
-
-
-def entry_key(name: str, key: str) -> str:
-    """The sort key a record has in term ``name``'s index."""
-    return "" if name[:1] == BY_ID else key
-
-
 class Transaction(Protocol):
     def get(self, kind: str, id: str) -> Optional[Mapping[str, Any]]: ...
     def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None: ...
@@ -64,6 +98,10 @@ class Transaction(Protocol):
              newest_first: bool = False) -> list[Entry]: ...  # (key, id) pairs, ascending or descending
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]: ...
     def count(self, kind: str, term: Optional[Term] = None) -> int: ...
+    # (key, id, text) of the records whose text term ``name`` in ``scope`` contains ``fragment`` (case-
+    # sensitive, as Python's ``in``), ascending by (key, id): found from the fragment's trigram postings
+    # (the scope's every text below 3 characters), each text checked; no record is read.
+    def search(self, kind: str, name: str, scope: str, fragment: str) -> list[Found]: ...
     # Batches of the above, for a page: one round trip to a networked store instead of one per record.
     def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]: ...
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]: ...
@@ -139,6 +177,7 @@ def window(size: int, offset: int, limit: int, newest_first: bool) -> tuple[int,
 
 
 Packed = tuple  # (field names, values): a record as the memory store keeps it
+_UNPACKED = 2048  # records the memory store keeps unpacked (the last ones read), as long as they are unchanged
 _SMALL = 96  # nested values whose JSON is at most this long are shared between records (interned)
 
 
@@ -157,21 +196,31 @@ class _Diff(tuple):
 _CONTAINERS = frozenset({dict, list, tuple, _Dict})
 
 
+def _packed_at(values: Iterable[Any]) -> tuple[int, ...]:
+    """Positions holding packed values (a nested dict, a list of them): the ones :func:`_unpack` opens."""
+    return tuple(at for at, value in enumerate(values) if value.__class__ is _Dict or (
+        value.__class__ is list and value and value[0].__class__ is _Dict))
+
+
 def _unpack(shape: tuple, values: tuple) -> dict:
-    names, template = shape
+    names, template, packed_at = shape
     if values.__class__ is _Diff:  # only the fields that differ from the shape's first record
         full = list(template)
-        for at, value in zip(values[::2], values[1::2]):
+        changed = values[::2]
+        for at, value in zip(changed, values[1::2]):
             full[at] = value
-        values = full
-    out = dict(zip(names, values))
-    for name, value in out.items():
+        look = packed_at + changed  # (the template's packed positions and the record's own values only)
+    else:
+        full = list(values)
+        look = packed_at if values is template else range(len(full))
+    for at in look:
+        value = full[at]
         cls = value.__class__
         if cls is _Dict:
-            out[name] = _unpack(*value)
+            full[at] = _unpack(*value)
         elif cls is list and value and value[0].__class__ is _Dict:
-            out[name] = [_unpack(*v) if v.__class__ is _Dict else v for v in value]
-    return out
+            full[at] = [_unpack(*v) if v.__class__ is _Dict else v for v in value]
+    return dict(zip(names, full))
 
 
 class MemoryStore:
@@ -192,13 +241,31 @@ class MemoryStore:
     def reset(self) -> None:
         with self._lock:
             self._records: dict[str, dict[str, Packed]] = {}
-            # (kind, id) -> (index keys (kind, name, value), entry)
-            # (kind, id) -> (its index keys (kind, name, value) ..., its entry (sort key, id))
-            self._terms: dict[tuple[str, str], tuple] = {}
+            # kind -> id -> (index keys (kind, name, value), entry) (per kind: no (kind, id) tuple per record)
+            self._terms: dict[str, dict[str, tuple[tuple[tuple[str, str, str], ...], Entry]]] = {}
             self._index: dict[tuple[str, str, str], list[Entry]] = {}
             self._keys: dict[tuple[str, str, str], tuple[str, str, str]] = {}  # each index key once
-            self._shapes: dict[tuple[str, ...], tuple[tuple[str, ...], tuple]] = {}  # names -> (names, template)
+            # Text terms: (kind, name, scope, gram) -> sorted (id, the term's value "<scope>\0<text>"), one
+            # tuple per record shared by its postings (the value is the index key's own string: no copy).
+            self._grams: dict[tuple[str, str, str, str], list[tuple[str, str]]] = {}
+            # names -> (names, template, positions of packed values in the template)
+            self._shapes: dict[tuple[str, ...], tuple[tuple[str, ...], tuple, tuple[int, ...]]] = {}
             self._small: dict[str, Any] = {}  # JSON text -> the one shared value
+            # (kind, id) -> (packed record, it unpacked): used while the record is that very packed object
+            # (a write stores a new one), so nothing has to drop it.
+            self._unpacked: dict[tuple[str, str], tuple[Packed, dict]] = {}
+
+    def unpacked(self, kind: str, id: str, packed: Packed) -> dict:
+        """A record as a fresh dict (its nested values shared, as records handed out are never changed)."""
+        at = (kind, id)
+        hit = self._unpacked.get(at)
+        if hit is not None and hit[0] is packed:
+            return dict(hit[1])
+        record = _unpack(*packed)
+        if len(self._unpacked) >= _UNPACKED:
+            del self._unpacked[next(iter(self._unpacked))]  # the oldest
+        self._unpacked[at] = (packed, record)
+        return dict(record)
 
     def pack(self, record: Mapping[str, Any]) -> Packed:
         names = tuple(record)
@@ -216,7 +283,7 @@ class MemoryStore:
             values.append(value)
         shape = self._shapes.get(names)
         if shape is None:  # the first record of a shape gives the template its later records are told from
-            shape = self._shapes[names] = (names, tuple(values))
+            shape = self._shapes[names] = (names, tuple(values), _packed_at(values))
             return shape, shape[1]
         # Containers count as the template's only when they are its very object (small ones are shared by
         # their JSON text): == would take [{"k": 0}] for [{"k": False}].
@@ -229,18 +296,21 @@ class MemoryStore:
         with self._lock:
             return (
                 {k: dict(v) for k, v in self._records.items() if v},
-                dict(self._terms),
+                {k: dict(v) for k, v in self._terms.items()},
                 {k: list(v) for k, v in self._index.items()},
                 dict(self._keys),
+                {k: list(v) for k, v in self._grams.items()},
             )
 
     def restore(self, snapshot: Any) -> None:
-        records, terms, index, keys = snapshot
+        records, terms, index, keys, grams = snapshot
         with self._lock:
             self._records = {k: dict(v) for k, v in records.items()}
-            self._terms = dict(terms)
+            self._terms = {k: dict(v) for k, v in terms.items()}
             self._index = {k: list(v) for k, v in index.items()}
             self._keys = dict(keys)
+            self._grams = {k: list(v) for k, v in grams.items()}
+            self._unpacked = {}
 
     def export(self) -> dict:
         with self._lock:
@@ -249,7 +319,7 @@ class MemoryStore:
                 if recs:
                     out[kind] = {}
                     for id, packed in recs.items():
-                        *keys, (key, _) = self._terms.get((kind, id), (("", id),))
+                        keys, (key, _) = self._terms.get(kind, {}).get(id, ((), ("", id)))
                         out[kind][id] = exported(_unpack(*packed), [k[1:] for k in keys], key)
             return out
 
@@ -287,7 +357,7 @@ class _MemoryTransaction:
     def get(self, kind: str, id: str) -> Optional[Mapping[str, Any]]:
         recs = self.store._records.get(kind)
         packed = recs.get(id) if recs else None
-        return _unpack(*packed) if packed is not None else None
+        return self.store.unpacked(kind, id, packed) if packed is not None else None
 
     def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None:
         self._write(kind, id, self.store.pack(record), tuple(terms), key)
@@ -301,8 +371,8 @@ class _MemoryTransaction:
                log: bool = True) -> None:
         store = self.store
         recs = store._records.setdefault(kind, {})
-        old = store._terms.get((kind, id))
-        old_keys, old_entry = (old[:-1], old[-1]) if old else ((), ("", id))
+        of_kind = store._terms.setdefault(kind, {})
+        old_keys, old_entry = of_kind.get(id) or ((), ("", id))
         if log:
             self.undo.append((kind, id, recs.get(id), tuple(k[1:] for k in old_keys), old_entry[0]))
         index = store._index
@@ -316,9 +386,11 @@ class _MemoryTransaction:
                 if not entries:
                     del index[index_key]
                     store._keys.pop(index_key, None)
+            if index_key[1][-1:] == TEXT:
+                self._text(kind, id, index_key, remove=True)
         if packed is None:
             recs.pop(id, None)
-            store._terms.pop((kind, id), None)
+            of_kind.pop(id, None)
             return
         recs[id] = packed
         by_key = (key, id)
@@ -326,7 +398,8 @@ class _MemoryTransaction:
         keys = []
         for name, value in terms:
             index_key = (kind, name, value)
-            index_key = canonical.setdefault(index_key, index_key)
+            if name[-1:] != TEXT:  # (a text term is most often the record's own: nothing to share)
+                index_key = canonical.setdefault(index_key, index_key)
             keys.append(index_key)
             entry: Any = by_key if name[:1] != BY_ID else id  # (a list of ids: ordered by id alone)
             entries = index.get(index_key)
@@ -338,7 +411,35 @@ class _MemoryTransaction:
                 at = bisect_left(entries, entry)
                 if entries[at] != entry:  # (a term given twice indexes the record once)
                     entries.insert(at, entry)
-        store._terms[(kind, id)] = (*keys, by_key)
+                else:
+                    keys.pop()
+                    continue
+            if name[-1:] == TEXT:
+                self._text(kind, id, index_key, remove=False)
+        of_kind[id] = (tuple(keys), by_key)
+
+    def _text(self, kind: str, id: str, index_key: tuple[str, str, str], remove: bool) -> None:
+        """Add a record's text term to the postings of its text's trigrams (and the scope's ""), or take it out."""
+        _, name, value = index_key
+        scope, _, text = value.partition("\0")
+        entry = (id, value)  # one tuple per record, in each of its postings
+        postings = self.store._grams
+        for gram in grams(text):
+            at_key = (kind, name, scope, gram)
+            entries = postings.get(at_key)
+            if entries is None:
+                if not remove:
+                    postings[at_key] = [entry]
+                continue
+            at = bisect_left(entries, entry)
+            present = at < len(entries) and entries[at] == entry
+            if remove:
+                if present:
+                    del entries[at]
+                    if not entries:
+                        del postings[at_key]
+            elif not present:
+                entries.insert(at, entry)
 
     def rollback(self) -> None:
         for kind, id, record, terms, key in reversed(self.undo):
@@ -367,9 +468,29 @@ class _MemoryTransaction:
             return len(self.store._records.get(kind, ()))
         return len(self.store._index.get((kind, term[0], term[1]), ()))
 
+    def search(self, kind: str, name: str, scope: str, fragment: str) -> list[Found]:
+        # Every text containing the fragment is under each of its trigrams: the rarest posting, each
+        # text checked, is the intersection with the false positives gone (and costs less than probing).
+        store = self.store
+        name += TEXT
+        postings = store._grams
+        rarest: list[tuple[str, str]] = []
+        for gram in fragment_grams(fragment):
+            entries = postings.get((kind, name, scope, gram))
+            if not entries:
+                return []
+            if not rarest or len(entries) < len(rarest):
+                rarest = entries
+        start = len(scope) + 1  # the text, after "<scope>\0" (the same scope for every entry here)
+        found = [entry for entry in rarest if entry[1].find(fragment, start) >= 0]
+        terms = store._terms[kind]
+        return sorted([(terms[id][1][0], id, value[start:]) for id, value in found])
+
     def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
         recs = self.store._records.get(kind) or {}
-        return [_unpack(*packed) if packed is not None else None for packed in map(recs.get, ids)]
+        unpacked = self.store.unpacked
+        return [unpacked(kind, id, packed) if packed is not None else None for id, packed in
+                ((id, recs.get(id)) for id in ids)]
 
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
         index = self.store._index

@@ -33,7 +33,9 @@ def key_pair_term(account: str, region: str, name: str) -> Term:
 
 
 def key_pair_terms(record: Mapping[str, Any]) -> list[Term]:
-    return [key_pair_term(record["_owner"], record["_region"], record["KeyPairName"])]
+    # (the text term serves DescribeKeyPairs' wildcards: the index finds the names holding a piece)
+    return [key_pair_term(record["_owner"], record["_region"], record["KeyPairName"]),
+            resources.own_text(record, "name", "KeyPairName")]
 
 
 resources.TERMS[KEY_PAIR] = key_pair_terms

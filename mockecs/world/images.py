@@ -10,6 +10,7 @@ from __future__ import annotations
 from itertools import chain
 from typing import Any, Iterable, Mapping, Optional
 
+from mockecs.state.store import text_term
 from mockecs.wire.encoding import Frozen
 from mockecs.wire.errors import error_kind
 from mockecs.world import marketplace, paging, resources
@@ -27,16 +28,15 @@ def status_terms(name: str, value: str, statuses: Optional[Iterable[str]]) -> li
     return [(f"{name}_status", f"{value}|{status}") for status in sorted(statuses)]
 
 
-def trigrams(text: str) -> set[str]:
-    return {text[i:i + 3] for i in range(len(text) - 2)}
+def name_term(account: str, region: str, name: str) -> tuple[str, str]:
+    """An image's name: looked up exactly (``ids``) and by substring (``Transaction.search``)."""
+    return text_term("name", f"{account}|{region}", name)
 
 
 def image_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     region, owner, status = record["_region"], record["_owner"], record.get("Status", "")
-    name = record.get("ImageName", "")
-    terms = [("name", f"{owner}|{region}|{name}"),
+    terms = [resources.own_text(record, "name", "ImageName"),
              ("owner_region_status", f"{owner}|{region}|{status}")]  # listings by status (ordered)
-    terms.extend(("name3", f"{owner}|{region}|{gram}") for gram in trigrams(name))  # name substrings
     if record.get("ImageFamily"):
         terms.append(("family", f"{region}|{record['ImageFamily']}"))
     for account in record.get("_shares") or ():
@@ -203,15 +203,10 @@ def stored(ctx: Context, term: tuple[str, str]) -> Iterable[Mapping[str, Any]]:
 
 
 def named_like(ctx: Context, fragment: str) -> Iterable[Mapping[str, Any]]:
-    """The caller's images in this region that may have ``fragment`` (3 characters or more) in their
-    name: those under its two rarest trigrams (callers still check the name itself)."""
-    txn = ctx.txn
-    grams = [("name3", f"{ctx.account}|{ctx.region}|{gram}") for gram in trigrams(fragment)]
-    terms = sorted(zip(txn.counts("image", grams), grams))
-    ids = txn.ids("image", terms[0][1])
-    if ids and len(terms) > 1:
-        ids &= txn.ids("image", terms[1][1])
-    return (r for r in resources.get_many(ctx, "image", list(ids)) if r is not None)
+    """The caller's images in this region with ``fragment`` in their name (the store's substring index:
+    only those images are read)."""
+    ids = resources.holding(ctx, "image", "name", fragment)
+    return (r for r in resources.get_many(ctx, "image", ids) if r is not None)
 
 
 def stored_ids(ctx: Context, ids: Iterable[str]) -> Iterable[Mapping[str, Any]]:
@@ -235,8 +230,10 @@ def family_images(ctx: Context, family: str) -> list[Mapping[str, Any]]:
 
 
 def candidates(ctx: Context, alias: Optional[str], is_public: Optional[bool],
-               include_community_in_default: bool = False) -> Iterable[Mapping[str, Any]]:
-    """Every image the caller may list in this region for an ``ImageOwnerAlias`` query (spec §2.3).
+               include_community_in_default: bool = False,
+               own: Optional[Iterable[Mapping[str, Any]]] = None) -> Iterable[Mapping[str, Any]]:
+    """Every image the caller may list in this region for an ``ImageOwnerAlias`` query (spec §2.3);
+    ``own`` (a narrower set of the caller's own images, :func:`named_like`) stands for all of them.
 
     Catalog parts come as the catalog's own newest-first lists (no copying, no generator layers).
     """
@@ -253,13 +250,15 @@ def candidates(ctx: Context, alias: Optional[str], is_public: Optional[bool],
 
     if alias == "system":
         return records["system"]
+    if own is None:
+        own = stored(ctx, resources.owner_region(account, region))
     if alias == "self":
-        return stored(ctx, resources.owner_region(account, region))
+        return own
     if alias == "marketplace":
         return records["marketplace"]
     if alias == "others":
         return community() if is_public else shared()
-    parts = [records["system"], stored(ctx, resources.owner_region(account, region)), shared()]
+    parts = [records["system"], own, shared()]
     if include_community_in_default:
         parts.append(community())
     return chain(*parts)
@@ -370,7 +369,7 @@ def name_taken(ctx: Context, name: Optional[str], region: Optional[str] = None,
     """Whether the caller already has an image called ``name`` in ``region`` (an index lookup)."""
     if not name:
         return False
-    ids = ctx.txn.ids("image", ("name", f"{ctx.account}|{region or ctx.region}|{name}"))
+    ids = ctx.txn.ids("image", name_term(ctx.account, region or ctx.region, name))
     ids.discard(exclude or "")
     return bool(ids)
 

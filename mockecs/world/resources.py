@@ -7,12 +7,13 @@ Handlers never mutate a record in place: they build a new dict and :func:`put` i
 """
 from __future__ import annotations
 
+import re
 import secrets
 import string
 import time
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 
-from mockecs.state.store import Term, Transaction
+from mockecs.state.store import Term, Transaction, text_term
 from mockecs.wire.errors import EcsError
 from mockecs.world import lifecycle, tagging
 from mockecs.world.context import Context
@@ -173,9 +174,42 @@ def reindex(txn: Transaction, mark: bool = True) -> int:
     return len(records)
 
 
+def index_pairs(txn: Transaction, mark: bool = False) -> None:
+    """Build the tag pairs (:mod:`mockecs.world.tagging`) again from the records (an import, whose records
+    carry this version's terms: :func:`reindexed`), and record :data:`INDEX_VERSION` (``mark``)."""
+    tagging.clear(txn)
+    for kind in tagging.TYPES:
+        for _, record in txn.scan(kind):
+            tagging.carried(txn, kind, record)
+    if mark:
+        mark_indexed(txn)
+
+
 def mark_indexed(txn: Transaction) -> None:
     """Record that the store's index is this version's (an empty store, a reset, a reindex)."""
     txn.put(*_VERSION, {"version": INDEX_VERSION})
+
+
+def reindexed(records: Mapping[str, Mapping[str, Any]]) -> dict:
+    """An export dump (``{kind: {id: {"record", "terms", "key"}}}``) with each resource record's terms and
+    sort key computed as :func:`put` does: a dump written by an older version (other terms, no text terms
+    or sort keys) or by hand imports into today's indexes. Records the model cannot index (no owner or
+    region, fields of other types than the engine writes) keep the dump's own."""
+    out: dict = {}
+    for kind, recs in records.items():
+        order = ORDER.get(kind)
+        out[kind] = dict(recs)
+        if kind not in ID_FIELD:
+            continue
+        for id, item in recs.items():
+            record = item["record"]
+            try:
+                terms, key = terms_for(kind, record), order(record) if order else ""
+            except (KeyError, TypeError, AttributeError, ValueError):
+                continue
+            if isinstance(key, str) and all(isinstance(n, str) and isinstance(v, str) for n, v in terms):
+                out[kind][id] = {"record": record, "terms": terms, "key": key}
+    return out
 
 
 def settle_pending(ctx: Context, kind: str, scope: Term) -> None:
@@ -260,6 +294,31 @@ def is_mine(ctx: Context, record: Optional[Mapping[str, Any]]) -> bool:
 def own_tag_term(ctx: Context, key: str, value: Optional[str]) -> Term:
     """The caller's resources here (of a taggable kind) carrying tag ``key`` (with ``value``; empty: any)."""
     return tagging.tag_term(tagging.scope(ctx.account, ctx.region), key, value or None)
+
+
+def own_text(record: Mapping[str, Any], name: str, field: str) -> Term:
+    """A record's ``field`` as the text term ``name`` among its owner's records in its region: found
+    exactly (``ids``) or by substring (:func:`holding`)."""
+    return text_term(name, f"{record['_owner']}|{record['_region']}", record.get(field) or "")
+
+
+def holding(ctx: Context, kind: str, name: str, fragment: str) -> list[str]:
+    """Ids of the caller's records of ``kind`` in this region whose text term ``name`` (:func:`own_text`)
+    holds ``fragment``, oldest first: the store's substring index, no record read."""
+    return [id for _, id, _ in ctx.txn.search(kind, name, f"{ctx.account}|{ctx.region}", fragment)]
+
+
+def wildcard(pattern: str) -> re.Pattern:
+    """A name filter where ``*`` stands for any characters (DescribeInstances' InstanceName, DescribeKeyPairs'
+    KeyPairName): test names with ``fullmatch``."""
+    return re.compile(".*".join(map(re.escape, pattern.split("*"))), re.S)
+
+
+def matching(ctx: Context, kind: str, name: str, pattern: str) -> Optional[list[str]]:
+    """Ids of the caller's records of ``kind`` whose text term ``name`` may match the wildcard ``pattern``:
+    those holding its longest literal piece (callers still test the pattern); None when it has none."""
+    piece = max(pattern.split("*"), key=len)
+    return holding(ctx, kind, name, piece) if piece else None
 
 
 def mine_among(ctx: Context, kind: str, named: Optional[Iterable[str]],

@@ -4,6 +4,9 @@ Layout under a prefix (default ``mockecs:``): ``r:<kind>:<id>`` holds one record
 ``[sort key, terms, record]``; ``i:<kind>:<name>:<value>`` is a term's sorted set, every member
 ``<sort key>\\0<id>`` at score 0, so Redis orders it like ``(key, id)`` (``ZRANGE`` by rank gives a
 page, ``ZCARD`` a count); ``k:<kind>`` is the set of a kind's ids and ``kinds`` the set of kinds.
+A text term (``mockecs.state.store.text_term``) also puts ``<sort key>\0<id>\0<text>`` in one set per
+trigram of its text, ``g:<kind>:<name>\0<scope>\0<trigram>`` (and the scope's "" set): a search is one
+``SINTER`` of the fragment's trigram sets, on the server.
 
 Threads of one process take turns; a transaction reads through one connection under ``WATCH`` (sent
 with the read: one round trip), keeps its writes in memory (reads see them) and commits them in one
@@ -24,7 +27,20 @@ from urllib.parse import parse_qs, urlsplit
 import redis
 
 from mockecs.state.hookspecs import hookimpl
-from mockecs.state.store import Conflict, Dumps, Entry, Term, entry_key, exported, window
+from mockecs.state.store import (
+    TEXT,
+    Conflict,
+    Dumps,
+    Entry,
+    Found,
+    Term,
+    entry_key,
+    exported,
+    fragment_grams,
+    grams,
+    split_text,
+    window,
+)
 
 __all__ = ["RedisStore", "plugin"]
 __version__ = "0.1.0"
@@ -67,6 +83,22 @@ class RedisStore(Dumps):
 
     def kkey(self, kind: str) -> str:
         return f"{self.prefix}k:{kind}"
+
+    def gkey(self, kind: str, name: str, scope: str, gram: str) -> str:
+        return f"{self.prefix}g:{kind}:{name}{_SEP}{scope}{_SEP}{gram}"
+
+    def gram_members(self, kind: str, id: str, value: Any) -> set[tuple[str, str]]:
+        """(trigram set, member) pairs of a stored ``[key, terms, record]`` value's text terms."""
+        out: set[tuple[str, str]] = set()
+        if value is None:
+            return out
+        for term in value[1]:
+            text_term = split_text(tuple(term))  # type: ignore[arg-type]
+            if text_term is not None:
+                name, scope, text = text_term
+                member = f"{value[0]}{_SEP}{id}{_SEP}{text}"
+                out.update((self.gkey(kind, name, scope, gram), member) for gram in grams(text))
+        return out
 
     # -- whole-store operations ---------------------------------------------------------
     def transaction(self) -> _Scope:
@@ -275,6 +307,25 @@ class _RedisTransaction:
             found = members[start:end][::-1] if newest_first else members[start:end]
         return [tuple(m.rpartition(_SEP)[::2]) for m in found]  # type: ignore[misc]
 
+    def search(self, kind: str, name: str, scope: str, fragment: str) -> list[Found]:
+        store = self.store
+        gkeys = [store.gkey(kind, name + TEXT, scope, gram) for gram in fragment_grams(fragment)]
+        members = self._watched_read(gkeys, ("SINTER", *gkeys))  # (SINTER walks the smallest set)
+        found: dict[str, Found] = {}
+        for member in members:
+            key, id, text = member.split(_SEP, 2)
+            found[id] = (key, id, text)
+        for rkey, (k, id) in self.written.items():  # this transaction's writes, as they now stand
+            if k != kind:
+                continue
+            found.pop(id, None)
+            new = self.records[rkey]
+            for term in new[1] if new is not None else ():
+                text_term = split_text(tuple(term))  # type: ignore[arg-type]
+                if text_term is not None and text_term[:2] == (name + TEXT, scope):
+                    found[id] = (new[0], id, text_term[2])
+        return sorted(entry for entry in found.values() if fragment in entry[2])
+
     def count(self, kind: str, term: Optional[Term] = None) -> int:
         if term is None:
             kkey = self.store.kkey(kind)
@@ -354,6 +405,9 @@ class _RedisTransaction:
             for ikey, member in new_members.items():
                 if old_members.get(ikey) != member:
                     out.append(("ZADD", ikey, 0, member))
+            old_grams, new_grams = store.gram_members(kind, id, old), store.gram_members(kind, id, new)
+            out.extend(("SREM", gkey, member) for gkey, member in old_grams - new_grams)
+            out.extend(("SADD", gkey, member) for gkey, member in new_grams - old_grams)
             if new is None:
                 out.append(("DEL", rkey))
                 out.append(("SREM", store.kkey(kind), id))
