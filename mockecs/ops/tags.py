@@ -229,12 +229,6 @@ def _fuzzy_filters(filters: list[dict]) -> list[tuple[str, list[str]]]:
     return out
 
 
-def _candidates(ctx: Context, kind: str, resource_ids: list[str]) -> list[str]:
-    """The named resources' ids (in order), those that exist."""
-    named = (_record(ctx, kind, i) for i in dict.fromkeys(resource_ids))
-    return [r[resources.ID_FIELD[kind]] for r in named if r is not None]
-
-
 def _narrowest(ctx: Context, kind: str, exact: list[tuple[str, Optional[str]]],
                fuzzy: list[tuple[str, list[str]]]) -> tuple[Term, int]:
     """The tag index term (:mod:`mockecs.world.tagging`) of the caller's tagged resources of ``kind``
@@ -322,9 +316,10 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
         raise EcsError("BothEmpty.TagsAndResources",
                        "The specified Tags and ResourcesIds are not allow to both empty.", 403)
     paging.offset(next_token)  # a token we did not issue is refused before any work
-    for resource_id in ids if kind == "image" else ():
+    named = {i: _record(ctx, kind, i) for i in dict.fromkeys(ids)} if kind else {}  # (each read once)
+    for resource_id, record in named.items() if kind == "image" else ():
         # A named image the caller sees but does not own (public, Marketplace, shared) is not theirs to list.
-        if not resources.is_mine(ctx, _record(ctx, kind, resource_id)) and images.visible(ctx, resource_id):
+        if not resources.is_mine(ctx, record) and images.visible(ctx, resource_id):
             raise NOT_SUPPORTED
     type_name = resource_type.strip().lower()
     size = int(ctx.config.options.get("list_tag_resources_page_size", 50))  # [GUESS] undocumented page size
@@ -332,8 +327,7 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
         rows, token = _tag_rows(ctx, kind, exact, fuzzy, next_token, size, type_name)
         return {"NextToken": token, "TagResources": {"TagResource": rows}}
     rows: list[dict] = []
-    for candidate in (_candidates(ctx, kind, ids) if kind else ()):
-        record = resources.get(ctx, kind, candidate)
+    for record in named.values():
         # Ids that are not the caller's (or do not exist) are left out, not an error [GUESS].
         if record is None or record.get("_owner") != ctx.account or record.get("_region") != ctx.region:
             continue
