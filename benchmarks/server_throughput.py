@@ -4,11 +4,19 @@
     python benchmarks/server_throughput.py --stacks waitress,cheroot --seconds 3
     python benchmarks/server_throughput.py --soak 30          # 8 clients, a mix of calls, 0 errors allowed
     python benchmarks/server_throughput.py --workers 1,2      # mockecs server --workers N on Redis, mixed calls
+    python benchmarks/server_throughput.py --workers 1,2 --quick   # one short round: a smoke test
 
-``--workers 1,2`` starts ``mockecs server --workers N --store redis://...`` (a ``redis-server`` of its
-own unless ``--store`` names one) for each N, and measures the soak's mixed read/write calls from 8
-client processes, the servers alternating per round; it then checks that no image was lost or listed
-twice. Target: 2 workers >= 1.6x one worker.
+``--workers 1,2`` starts ``mockecs server --workers N`` on Redis for each N (a ``redis-server`` of its own,
+reached over a Unix socket, unless ``--store`` names one; ``--redis-over tcp`` for loopback TCP) and loads
+them in turn, round after round, with a prepared mix (:data:`MIX`: describes of the caller's own custom
+images and of catalog images, by id and by page, AddTags and ModifyImageAttribute on own images, and
+CreateImage with a unique name and ClientToken each) sent by ``wrk`` (Debian's package: one thread, 8
+keep-alive connections, a Lua script rotating requests built before timing) — or, without wrk, by 8
+Python processes, with a notice. Signatures are not checked (the server's default). It prints requests/s
+per round, the CPU each request cost the workers, redis-server (``INFO``) and the load generator, the
+ceiling those allow on 2 cores, and the ratio ("target missed" below 1.6x). Then every create sent is
+sent again (its ClientToken answers the image it made) and the listing must hold each image exactly once
+(0 errors, 0 lost, 0 listed twice, 0 unexpected). ``--quick``: one short round (a smoke test).
 
 Each server runs in its own process (``--serve``), so that its GIL is not shared with the clients.
 Clients: one ``requests.Session`` (keep-alive) in this process, then 8 client *processes*, each
@@ -368,51 +376,353 @@ class CliServer:
         self.proc.wait(30)
 
 
-def workers_scaling(counts: list[int], store: Optional[str], seconds: float, rounds: int, clients: int) -> int:
+# -- --workers: mockecs server --workers N on Redis under a mixed load ---------------------------
+# The mix (weights per 18 requests; 7 of 18 write): describes of the caller's own custom images (by id
+# and a page), of catalog images (by id and a page), AddTags and ModifyImageAttribute on own images,
+# and CreateImage with a unique name and ClientToken each.
+MIX = (("own", 5), ("own_page", 2), ("catalog", 3), ("system_page", 1), ("tag", 2), ("modify", 2),
+       ("create", 3))
+CATALOG = ("ubuntu_22_04_x64_20G_alibase_20240130.vhd", "aliyun_3_x64_20G_alibase_20240819.vhd")
+OWN_IMAGES = 64  # made before timing; the tag/modify writes and own describes spread over them
+WRK_LUA = r"""
+-- Requests are built in init() from the prepared file (wrk.format), so nothing is formatted while
+-- timing; thread k of T takes lines k, k+T, ... and sends them in turn.
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  local nthreads = tonumber(args[2])
+  reqs, n = {}, 0
+  local i = 0
+  for line in io.lines(args[1]) do
+    if i % nthreads == id then
+      local method, target, body = line:match("^(%u+)\t([^\t]*)\t(.*)$")
+      if body == "" then
+        reqs[#reqs + 1] = wrk.format(method, target)
+      else
+        reqs[#reqs + 1] = wrk.format(method, target, {["Content-Type"] = "application/x-www-form-urlencoded"},
+                                     body)
+      end
+    end
+    i = i + 1
+  end
+end
+function request()
+  n = n + 1
+  return reqs[(n - 1) % #reqs + 1]
+end
+function done(summary, latency, requests)
+  for _, t in ipairs(threads) do
+    io.write(string.format("issued %d %d\n", t:get("id"), t:get("n")))
+  end
+  local e = summary.errors
+  io.write(string.format("result %d %d %d\n", summary.requests, summary.duration,
+                         e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+def _signed_like(params: dict[str, str], nonce: str) -> dict[str, str]:
+    """The common parameters an SDK sends. Signatures are not checked by default (``mockecs server``
+    without ``--strict-signatures``), as here: the nonce is unique anyway, as a client's would be."""
+    return {"Format": "JSON", "Version": "2014-05-26", "AccessKeyId": "bench-key", "SignatureMethod": "HMAC-SHA1",
+            "SignatureVersion": "1.0", "SignatureNonce": nonce, "Timestamp": "2026-01-01T00:00:00Z",
+            "RegionId": "cn-hangzhou", **params, "Signature": "not-checked"}
+
+
+def workload(count: int, tag: str, snapshot_id: str, own: list[str], seed: int) -> list[str]:
+    """``count`` prepared requests, one a line: ``METHOD<TAB>target<TAB>form body``."""
+    import random
+
+    rng = random.Random(seed)
+    slots = [kind for kind, weight in MIX for _ in range(weight)]
+    lines = []
+    for i in range(count):
+        kind = rng.choice(slots)
+        image = rng.choice(own)
+        if kind == "own":
+            params = {"Action": "DescribeImages", "ImageId": image}
+        elif kind == "own_page":
+            params = {"Action": "DescribeImages", "ImageOwnerAlias": "self", "PageSize": "10"}
+        elif kind == "catalog":
+            params = {"Action": "DescribeImages", "ImageId": rng.choice(CATALOG)}
+        elif kind == "system_page":
+            params = {"Action": "DescribeImages", "ImageOwnerAlias": "system", "PageSize": "10"}
+        elif kind == "tag":
+            params = {"Action": "AddTags", "ResourceType": "image", "ResourceId": image,
+                      "Tag.1.Key": f"bench-{i % 5}", "Tag.1.Value": f"v{i}"}
+        elif kind == "modify":
+            params = {"Action": "ModifyImageAttribute", "ImageId": image, "Description": f"bench {i}"}
+        else:
+            params = {"Action": "CreateImage", "SnapshotId": snapshot_id, "ImageName": f"wrk-{tag}-{i}",
+                      "ClientToken": f"{tag}-{i}"}
+        query = urlencode(_signed_like(params, f"{tag}-{i}-{rng.getrandbits(64):016x}"))
+        lines.append(f"GET\t/?{query}\t" if params["Action"].startswith("Describe") else f"POST\t/\t{query}")
+    return lines
+
+
+def _send(conn: http.client.HTTPConnection, line: str) -> tuple[int, bytes]:
+    method, target, body = line.split("\t")
+    if body:
+        conn.request(method, target, body, {"Content-Type": "application/x-www-form-urlencoded"})
+    else:
+        conn.request(method, target)
+    resp = conn.getresponse()
+    return resp.status, resp.read()
+
+
+def _prepare(url: str, tag: str) -> tuple[str, list[str]]:
+    """A snapshot for the creates and OWN_IMAGES images of the caller's; every request shape of the mix
+    checked once (status and body)."""
+    snapshot_id = _setup_snapshot(url)
+    conn = connect(url)
+    own = []
+    for i in range(OWN_IMAGES):
+        status, body = _ecs(conn, Action="CreateImage", SnapshotId=snapshot_id, ImageName=f"own-{tag}-{i}")
+        assert status == 200, body
+        own.append(body["ImageId"])
+    checks = {"own": lambda b: b["Images"]["Image"][0]["ImageId"] in own,
+              "own_page": lambda b: len(b["Images"]["Image"]) == 10 and b["TotalCount"] >= OWN_IMAGES,
+              "catalog": lambda b: b["Images"]["Image"][0]["ImageId"] in CATALOG,
+              "system_page": lambda b: len(b["Images"]["Image"]) == 10,
+              "tag": lambda b: "RequestId" in b, "modify": lambda b: "RequestId" in b,
+              "create": lambda b: b["ImageId"].startswith("m-")}
+    for n, (kind, _) in enumerate(MIX):
+        for line in workload(200, f"check{n}", snapshot_id, own, n):
+            if _kind_of(line) == kind:
+                status, body = _send(conn, line)
+                assert status == 200 and checks[kind](json.loads(body)), f"{kind}: {status} {body[:300]!r}"
+                if kind == "create":
+                    own.append(json.loads(body)["ImageId"])  # (one of the caller's images now)
+                break
+    conn.close()
+    return snapshot_id, own
+
+
+def _kind_of(line: str) -> str:
+    query = line.split("\t")[1 if line.startswith("GET") else 2].lstrip("/?")
+    params = dict(p.split("=", 1) for p in query.split("&"))
+    action = params["Action"]
+    if action == "DescribeImages":
+        alias = params.get("ImageOwnerAlias")
+        return {"self": "own_page", "system": "system_page"}.get(alias or "", "catalog" if "ImageId" in params
+                                                              and params["ImageId"].endswith(".vhd") else "own")
+    return {"AddTags": "tag", "ModifyImageAttribute": "modify", "CreateImage": "create"}[action]
+
+
+def _run_wrk(url: str, path: str, lua: str, seconds: float, clients: int) -> tuple[float, int, list[int]]:
+    """(requests/s, errors, requests issued per slice) from wrk (2 threads, ``clients`` connections)."""
+    threads = 1  # (one thread keeps 8 connections busy; measured: less CPU per request than two)
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds:g}s", "--timeout", "20s",
+                          "-s", lua, url, "--", path, str(threads)], capture_output=True, text=True,
+                         timeout=seconds + 120)
+    issued = [0] * threads
+    done = duration = errors = None
+    for line in out.stdout.splitlines():
+        words = line.split()
+        if words[:1] == ["issued"]:
+            issued[int(words[1])] = int(words[2])
+        elif words[:1] == ["result"]:
+            done, duration, errors = map(int, words[1:])
+    if done is None:
+        raise RuntimeError(f"wrk failed: {out.stdout[-1000:]} {out.stderr[-1000:]}")
+    return done / (duration / 1e6), errors, issued
+
+
+def _python_client(url: str, k: int, lines: list[str], seconds: float, start_at: float, queue: Any) -> None:
+    conn = connect(url)
+    done = errors = 0
+    details: list[str] = []
+    while time.time() < start_at:
+        time.sleep(0.001)
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        line = lines[done % len(lines)]
+        done += 1
+        try:
+            status, body = _send(conn, line)
+        except (OSError, http.client.HTTPException) as exc:
+            status, body, conn = 0, str(exc).encode(), connect(url)
+        if status != 200:
+            errors += 1
+            if len(details) < 3:
+                details.append(f"{status} {body[:200]!r}")
+    conn.close()
+    queue.put((k, done, errors, details))
+
+
+def _run_python(url: str, lines: list[str], seconds: float, clients: int) -> tuple[float, int, list[int]]:
+    """The same prepared requests from ``clients`` Python processes (when wrk is not installed)."""
+    ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
+    queue = ctx.Queue()
+    start_at = time.time() + 0.5
+    procs = [ctx.Process(target=_python_client, args=(url, k, lines[k::clients], seconds, start_at, queue))
+             for k in range(clients)]
+    for p in procs:
+        p.start()
+    results = sorted(queue.get(timeout=seconds + 120) for _ in procs)
+    for p in procs:
+        p.join(30)
+    for r in results:
+        for detail in r[3]:
+            print("  ", detail)
+    issued = [r[1] for r in results]
+    return sum(issued) / seconds, sum(r[2] for r in results), issued
+
+
+def _issued_creates(lines: list[str], issued: list[int]) -> list[str]:
+    """The create requests among those sent (slice k: lines k, k+T, ...; wrapped around if run out)."""
+    slices = len(issued)
+    sent: dict[str, None] = {}
+    for k, n in enumerate(issued):
+        mine = lines[k::slices]
+        for line in mine[:min(n, len(mine))]:
+            if "Action=CreateImage" in line:
+                sent[line] = None
+    return list(sent)
+
+
+def _replay(url: str, lines: list[str], queue: Any) -> None:
+    conn = connect(url)
+    out = []
+    for line in lines:
+        status, body = _send(conn, line)
+        out.append((status, json.loads(body).get("ImageId") if status == 200 else body[:200]))
+    conn.close()
+    queue.put(out)
+
+
+def _check_creates(url: str, creates: list[str], own: list[str]) -> tuple[int, int, int, int]:
+    """Each create sent is sent again (same ClientToken: the image it made, or made now if the run ended
+    before it was answered); then every image must be listed exactly once: (images made, lost,
+    listed twice, unexpected)."""
+    ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_replay, args=(url, creates[k::4], queue)) for k in range(4)]
+    for p in procs:
+        p.start()
+    answers = [a for _ in procs for a in queue.get(timeout=600)]
+    for p in procs:
+        p.join(30)
+    failed = [a for a in answers if a[0] != 200]
+    made = [a[1] for a in answers if a[0] == 200]
+    expected = set(made) | set(own)
+    listed = _listed_images(url)
+    lost = len(expected - set(listed)) + len(failed) + (len(made) - len(set(made)))  # two creates, one id: lost
+    return len(made), lost, len(listed) - len(set(listed)), len(set(listed) - expected)
+
+
+def _worker_pids(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()] or [pid]  # (--workers 1 serves in its own process)
+    except OSError:
+        return [pid]
+
+
+def _redis_info(client: Any) -> tuple[float, int, int]:
+    """(redis-server CPU seconds, commands processed, EXECs) so far."""
+    info = client.info("everything")
+    return (info["used_cpu_user"] + info["used_cpu_sys"], info["total_commands_processed"],
+            info.get("cmdstat_exec", {}).get("calls", 0))
+
+
+def workers_scaling(counts: list[int], store: Optional[str], seconds: float, rounds: int, clients: int,
+                    load: str = "auto", redis_over: str = "unix") -> int:
+    import resource
+    import shutil
     import tempfile
+
+    import redis as redis_py
 
     from tests.redis_server import start_redis
 
+    use_wrk = load == "wrk" or (load == "auto" and shutil.which("wrk") is not None)
+    if not use_wrk and load == "auto":
+        print("notice: wrk is not installed (Debian: apt-get install wrk): the load comes from Python client "
+              "processes, whose CPU competes with the workers on a small machine (the ratio reads low)")
     with tempfile.TemporaryDirectory() as folder:
         redis = None
         if store is None:
-            redis, store = start_redis(folder, fsync_always=False)
-        servers = {n: CliServer(n, f"{store}{'&' if '?' in store else '?'}prefix=tp{n}") for n in counts}
+            redis, store = start_redis(folder, fsync_always=False, unix=redis_over == "unix")
+        info_client = redis_py.Redis.from_url(store.split("?")[0])
+        servers: dict[int, CliServer] = {}
+        lua = os.path.join(folder, "mix.lua")
+        with open(lua, "w") as f:
+            f.write(WRK_LUA)
         rates: dict[int, list[float]] = {n: [] for n in counts}
+        cpu: dict[int, dict[str, float]] = {n: {"workers": 0.0, "redis": 0.0, "clients": 0.0, "commands": 0.0,
+                                                "requests": 0.0} for n in counts}
         problems = 0
         try:
-            snapshots = {n: _setup_snapshot(s.url) for n, s in servers.items()}
-            made: dict[int, list[dict]] = {n: [] for n in counts}
+            for n in counts:
+                servers[n] = CliServer(n, f"{store}{'&' if '?' in store else '?'}prefix=tp{n}")
+            prepared = {n: _prepare(s.url, f"p{n}") for n, s in servers.items()}
+            creates: dict[int, list[str]] = {n: [] for n in counts}
+            per_run = int(seconds * (12000 if use_wrk else 3000)) + 1000  # more than a run sends
             for r in range(rounds):
                 for n in counts if r % 2 == 0 else counts[::-1]:
-                    t0 = time.perf_counter()
-                    done, errors, details, images = run_clients(servers[n].url, clients, seconds, True, snapshots[n])
-                    rates[n].append(done / (time.perf_counter() - t0 - 0.5))
-                    made[n] += images
+                    snapshot_id, own = prepared[n]
+                    lines = workload(per_run, f"r{r}w{n}", snapshot_id, own, r * 100 + n)
+                    path = os.path.join(folder, "requests.txt")
+                    with open(path, "w") as f:
+                        f.write("\n".join(lines) + "\n")
+                    pids = _worker_pids(servers[n].proc.pid)
+                    before = ([_cpu_seconds(p) or 0.0 for p in pids], _redis_info(info_client),
+                              resource.getrusage(resource.RUSAGE_CHILDREN))
+                    if use_wrk:
+                        rate, errors, issued = _run_wrk(servers[n].url, path, lua, seconds, clients)
+                    else:
+                        rate, errors, issued = _run_python(servers[n].url, lines, seconds, clients)
+                    after = ([_cpu_seconds(p) or 0.0 for p in pids], _redis_info(info_client),
+                             resource.getrusage(resource.RUSAGE_CHILDREN))
+                    rates[n].append(rate)
+                    requests = rate * seconds
+                    c = cpu[n]
+                    c["requests"] += requests
+                    c["workers"] += sum(after[0]) - sum(before[0])
+                    c["redis"] += after[1][0] - before[1][0]
+                    c["commands"] += after[1][1] - before[1][1] - 1
+                    c["execs"] = c.get("execs", 0.0) + after[1][2] - before[1][2]
+                    c["clients"] += (after[2].ru_utime + after[2].ru_stime) - (before[2].ru_utime + before[2].ru_stime)
+                    creates[n] += _issued_creates(lines, issued)
                     if errors:
                         problems += errors
-                        print(f"  {n} workers: {errors} errors: {details[:3]}")
+                        print(f"  {n} workers, round {r}: {errors} errors")
             for n, server in servers.items():
-                created = set().union(*(m["created"] for m in made[n]))
-                expected = created - set().union(*(m["deleted"] for m in made[n]))
-                listed = _listed_images(server.url)
-                lost, twice = expected - set(listed), len(listed) - len(set(listed))
-                problems += len(lost) + twice + len(set(listed) - expected)
-                print(f"{n} worker(s): {len(created)} images created, {len(listed)} listed after: lost {len(lost)}, "
-                      f"listed twice {twice}, unexpected {len(set(listed) - expected)}")
+                made, lost, twice, unexpected = _check_creates(server.url, creates[n], prepared[n][1])
+                problems += lost + twice + unexpected
+                print(f"{n} worker(s): {made} images created by the load ({len(prepared[n][1])} before), every one "
+                      f"listed after: lost {lost}, listed twice {twice}, unexpected {unexpected}")
         finally:
             for server in servers.values():
                 server.stop()
             if redis is not None:
                 redis.terminate()
-    print(f"mixed calls (1/4 CreateImage or DeleteImage) from {clients} client processes, {rounds} rounds of "
-          f"{seconds:g} s, {os.cpu_count()} cores (shared with anything else running)")
+    print(f"mixed calls ({sum(w for k, w in MIX if k in ('tag', 'modify', 'create'))}/{sum(w for _, w in MIX)} "
+          f"AddTags, ModifyImageAttribute or CreateImage; the rest DescribeImages of own and catalog images) from "
+          f"{'wrk' if use_wrk else 'Python client processes'} ({clients} connections), {rounds} rounds of "
+          f"{seconds:g} s, {os.cpu_count()} cores (shared with anything else running); signatures not checked "
+          f"(the server's default); store {store.split('?')[0]}")
     base = statistics.median(rates[counts[0]])
+    writes = sum(w for k, w in MIX if k in ("tag", "modify", "create")) / sum(w for _, w in MIX)
     for n in counts:
-        rate = statistics.median(rates[n])
+        rate, c = statistics.median(rates[n]), cpu[n]
+        per = {k: c[k] / c["requests"] * 1e6 if c["requests"] else 0.0 for k in ("workers", "redis", "clients")}
         print(f"  --workers {n}: {rate:8.0f} requests/s  ({rate / base:.2f}x {counts[0]} worker(s); rounds "
               f"{', '.join(f'{x:.0f}' for x in rates[n])})")
+        print(f"      CPU per request: workers {per['workers']:.0f} us, redis-server {per['redis']:.0f} us, "
+              f"load generator {per['clients']:.0f} us; Redis commands per request "
+              f"{c['commands'] / c['requests'] if c['requests'] else 0:.1f}; commits (EXEC) per write request "
+              f"{c.get('execs', 0) / (c['requests'] * writes) if c['requests'] else 0:.2f} (above 1: conflicts)")
     if 2 in rates and 1 in rates:
+        c = cpu[1]
+        if c["requests"] and c["workers"]:
+            w, rest = c["workers"], c["redis"] + c["clients"]
+            print(f"  ceiling on 2 cores from the 1-worker CPU figures: 2w/(w+c+r) = {2 * w / (w + rest):.2f}x "
+                  f"(c+r = {rest / w:.2f}w; 1.6x needs <= 0.25w)")
         ratio = statistics.median(rates[2]) / statistics.median(rates[1])
         print(f"2 workers = {ratio:.2f}x 1 worker (target >= 1.6x): {'OK' if ratio >= 1.6 else 'target missed'}")
     return 1 if problems else 0
@@ -428,11 +738,17 @@ def main() -> int:
     parser.add_argument("--soak", type=float, metavar="SECONDS", help="soak test instead of throughput")
     parser.add_argument("--workers", help="comma-separated worker counts: mockecs server --workers N on a store")
     parser.add_argument("--store", help="with --workers: the shared store (default: a redis-server of its own)")
+    parser.add_argument("--load", choices=["auto", "wrk", "python"], default="auto",
+                        help="with --workers: the load generator (auto: wrk when installed, else Python processes)")
+    parser.add_argument("--redis-over", choices=["unix", "tcp"], default="unix",
+                        help="with --workers and no --store: how the workers reach the benchmark's own redis-server")
+    parser.add_argument("--quick", action="store_true", help="with --workers: one short round each (a smoke test)")
     parser.add_argument("--serve", choices=["bare", "mockecs"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.workers:
-        return workers_scaling([int(n) for n in args.workers.split(",")], args.store, args.seconds * 2,
-                               max(3, args.rounds // 2), args.clients)
+        seconds, rounds = (1.0, 1) if args.quick else (args.seconds * 2, max(3, args.rounds // 2))
+        return workers_scaling([int(n) for n in args.workers.split(",")], args.store, seconds, rounds, args.clients,
+                               args.load, args.redis_over)
     if args.serve:
         serve(args.serve, args.stacks, args.threads)
         return 0

@@ -3,14 +3,19 @@
 # README's test command. Extra arguments go to pytest. Lint runs beside the tests and never hides their result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The Redis store's tests start a real redis-server (Debian's package) on a free port.
-if ! command -v redis-server >/dev/null 2>&1; then
+# Debian packages: redis-server (the Redis store's tests start a real one on a free port) and wrk (the load of
+# benchmarks/server_throughput.py --workers; without it that benchmark falls back to Python clients).
+missing=""
+command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
+command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
+if [ -n "$missing" ]; then
     if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-        echo "==> installing redis-server (Debian package) for the Redis store's tests" >&2
-        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) \
-            || echo "    redis-server could not be installed: the Redis store's tests will skip" >&2
+        echo "==> installing$missing (Debian packages) for the Redis store's tests and benchmark" >&2
+        # shellcheck disable=SC2086 # (one word per package)
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null) \
+            || echo "    $missing could not be installed: the Redis store's tests will skip without redis-server" >&2
     else
-        echo "==> redis-server not found and not installable here: the Redis store's tests will skip" >&2
+        echo "==>$missing not found and not installable here: the Redis store's tests skip without redis-server" >&2
     fi
 fi
 bash scripts/venv.sh -e '.[test]' -e plugins/mockecs-sqlite -e 'plugins/mockecs-redis[hiredis]'

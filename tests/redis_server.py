@@ -20,8 +20,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_redis(folder: str, fsync_always: bool = True) -> tuple[subprocess.Popen, str]:
-    """A redis-server on a free port in ``folder`` (append-only file, ``appendfsync always``)."""
+def start_redis(folder: str, fsync_always: bool = True, unix: bool = False) -> tuple[subprocess.Popen, str]:
+    """A redis-server on a free port in ``folder`` (append-only file, ``appendfsync always``); ``unix``:
+    the URL names its Unix socket (in ``folder``) instead."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server is not installed (Debian: apt-get install redis-server)")
@@ -30,6 +31,9 @@ def start_redis(folder: str, fsync_always: bool = True) -> tuple[subprocess.Pope
             "--appendonly", "yes" if fsync_always else "no", "--daemonize", "no", "--protected-mode", "no"]
     if fsync_always:
         args += ["--appendfsync", "always"]
+    socket_path = f"{folder}/redis.sock"
+    if unix:
+        args += ["--unixsocket", socket_path, "--unixsocketperm", "700"]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -37,7 +41,7 @@ def start_redis(folder: str, fsync_always: bool = True) -> tuple[subprocess.Pope
             with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
                 sock.sendall(b"PING\r\n")
                 if sock.recv(16).startswith(b"+PONG"):
-                    return proc, f"redis://127.0.0.1:{port}/0"
+                    return proc, f"unix://{socket_path}?db=0" if unix else f"redis://127.0.0.1:{port}/0"
         except OSError:
             time.sleep(0.05)
     proc.kill()

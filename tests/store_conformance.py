@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from mockecs.state.store import run, text_term
+from mockecs.state.store import count_soon, flush, fresh, page_soon, prefetch, read_soon, run, text_term
 
 IMAGE = {"ImageId": "m-1", "ImageName": "base", "Tags": {"Tag": [{"TagKey": "env", "TagValue": "测试"}]},
          "Size": 40, "Shared": False, "Nested": {"list": [1, 2, {"a": None}]}}
@@ -465,6 +465,42 @@ def test_text_search_survives_snapshot_restore_export_import(store):
     store.import_(json.loads(json.dumps(dump)))
     assert {f: _search_all(store, f) for f in FRAGMENTS} == before
     assert store.export() == dump
+
+def test_read_hints_change_no_answer(store):
+    """count_soon / page_soon / prefetch / read_soon (a networked store reads ahead) answer as plain reads,
+    writes made after the hints included."""
+    ordered = _ordered(store, 10)
+    with store.transaction() as txn:
+        page_soon(txn, "image", ("owner", "1"), 0, 3, True)
+        count_soon(txn, "image", [("owner", "1"), ("parity", "0")])
+        prefetch(txn, "image", ["m-01", "m-missing"])
+        txn.put("image", "m-new", {"i": 99}, [("owner", "1")], "2100")  # after the hints, before any read
+        assert [tuple(e) for e in txn.page("image", ("owner", "1"), 0, 3, newest_first=True)] == \
+            [("2100", "m-new")] + [tuple(e) for e in ordered[::-1][:2]]
+        assert txn.count("image", ("owner", "1")) == 11 and txn.counts("image", [("parity", "0")]) == [5]
+        assert txn.get("image", "m-missing") is None and txn.get("image", "m-01") == {"i": 1}
+    seen = []
+    with store.transaction() as txn:
+        page_soon(txn, "image", ("owner", "1"), 0, 2)
+        count_soon(txn, "image", [("owner", "1")])
+        read_soon(txn, "image", "m-02", seen.append)
+        assert txn.get("image", "m-00") == {"i": 0}  # (the round trip that carries them)
+        assert seen == [{"i": 2}]
+        assert [tuple(e) for e in txn.page("image", ("owner", "1"), 0, 2)] == [tuple(e) for e in ordered[:2]]
+        assert txn.count("image", ("owner", "1")) == 11
+    with pytest.raises(LookupError):  # a read_soon callback refusing fails the transaction, nothing written
+        with store.transaction() as txn:
+            read_soon(txn, "image", "m-03", lambda record: (_ for _ in ()).throw(LookupError()))
+            txn.put("image", "m-later", {}, [("owner", "1")])
+            flush(txn)
+    with store.transaction() as txn:
+        assert txn.get("image", "m-later") is None
+        fresh(txn, "image", "m-fresh")  # (an id just made: written without a read first)
+        txn.put("image", "m-fresh", {"i": 100}, [("owner", "1")], "2200")
+        assert txn.count("image", ("owner", "1")) == 12
+    with store.transaction() as txn:
+        assert txn.get("image", "m-fresh") == {"i": 100}
+        assert tuple(txn.page("image", ("owner", "1"), 0, 1, newest_first=True)[0]) == ("2200", "m-fresh")
 
 
 __all__ = [name for name in dir() if name.startswith("test_")]

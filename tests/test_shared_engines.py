@@ -3,6 +3,8 @@ clock, lifecycle delays and failures, faults and accounts added at run time (moc
 from __future__ import annotations
 
 import json
+import time
+from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 import pytest
@@ -90,6 +92,28 @@ def test_a_second_engine_sees_the_same_world(pair):
     assert call(second, "DescribeImages", ImageOwnerAlias="self")[1]["TotalCount"] == 0
 
 
+def test_a_request_sees_changes_made_since_the_engine_last_looked(pair):
+    # The stamp is checked inside the request's own transaction (on Redis, riding its first round trip):
+    # a request that began on the old state runs again, once, on the new one.
+    first, second = pair
+    call(second, "DescribeImages", ImageOwnerAlias="self")  # (second has read the stamp once)
+    first.accounts.add_key("2000000000000002", "late-key", "secret")
+    first.inject("CreateImage", "Throttling", times=1)
+    status, run = call(second, "RunInstances", ImageId="aliyun_3_x64_20G_alibase_20240819.vhd",
+                       InstanceType="ecs.g7.large", AccessKeyId="late-key")
+    instance_id = run["InstanceIdSets"]["InstanceIdSet"][0]
+    assert call(second, "CreateImage", InstanceId=instance_id, ImageName="late",
+                AccessKeyId="late-key")[1]["Code"] == "Throttling"
+    first.clock.advance(3600)
+    status, body = call(second, "CreateImage", InstanceId=instance_id, ImageName="late", AccessKeyId="late-key")
+    assert status == 200, body
+    status, listed = call(first, "DescribeImages", ImageOwnerAlias="self", AccessKeyId="late-key")
+    assert [i["ImageId"] for i in listed["Images"]["Image"]] == [body["ImageId"]]  # written once
+    created = datetime.strptime(listed["Images"]["Image"][0]["CreationTime"], "%Y-%m-%dT%H:%M:%SZ")
+    assert created.replace(tzinfo=timezone.utc).timestamp() > time.time() + 3000 and second.clock.offset == 3600
+    assert call(second, "DescribeImages", ImageOwnerAlias="self")[1]["TotalCount"] == 0  # not the default account's
+
+
 def test_a_signature_nonce_is_used_once_across_engines(pair):
     """Strict mode's replay check (``verify``'s nonce_seen) goes through the shared store."""
     import time
@@ -105,3 +129,54 @@ def test_a_signature_nonce_is_used_once_across_engines(pair):
     with first.store.transaction() as txn:
         left = txn.count("mockecs_nonce", ("nonce", ""))
     assert left < 20 and second.shared.nonce_seen("nonce-1", now + 60) is True
+
+
+def test_a_request_run_again_keeps_its_signature_nonce(store_url):
+    """Strict mode: a request whose transaction finds the shared state changed since it began runs
+    again without checking its nonce a second time (it would be a replay of itself)."""
+    from mockecs.wire.signing import v1_signature
+
+    first = Engine(Config(store=store_url))
+    first.reset()
+    second = Engine(Config(store=store_url, strict_signatures=True))
+    try:
+        first.accounts.add_key("2000000000000003", "strict-key", "secret")
+        sync, changed = second.shared.sync, []
+
+        def sync_then_another_engine_changes() -> None:
+            sync()
+            if not changed:
+                changed.append(first.clock.advance(5))
+
+        second.shared.sync = sync_then_another_engine_changes
+        params = {"Action": "DescribeImages", "Version": "2014-05-26", "Format": "JSON", "RegionId": REGION,
+                  "ImageOwnerAlias": "self", "AccessKeyId": "strict-key", "SignatureMethod": "HMAC-SHA1",
+                  "SignatureVersion": "1.0", "SignatureNonce": "once-only",
+                  "Timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        params["Signature"] = v1_signature("POST", params, "secret")
+        resp = second.handle(HttpRequest("POST", "https://ecs.aliyuncs.com/", {
+            "content-type": "application/x-www-form-urlencoded"}, urlencode(params).encode()))
+        assert resp.status == 200, resp.body
+        assert changed and second.clock.offset == 5  # (it ran again, on the new state)
+    finally:
+        first.reset()
+        first.store.close()
+        second.store.close()
+
+
+def test_a_fault_that_does_not_match_changes_nothing_shared(pair):
+    """While faults are set every request checks them in a store transaction; one that takes none writes
+    nothing (the others keep their state, and requests under way elsewhere need not run again)."""
+    first, second = pair
+    first.inject("DeleteImage", "Throttling", times=1)
+    call(second, "DescribeRegions")
+    with second.store.transaction() as txn:
+        stamp = txn.get("mockecs_meta", "stamp")
+    for action in ("DescribeRegions", "DescribeImages", "DescribeZones"):
+        assert call(second, action)[0] == 200
+    with second.store.transaction() as txn:
+        assert txn.get("mockecs_meta", "stamp") == stamp
+    assert call(second, "DeleteImage", ImageId="m-none")[1]["Code"] == "Throttling"
+    with second.store.transaction() as txn:
+        assert txn.get("mockecs_meta", "stamp") != stamp  # (taken: the others must see it gone)
+    assert first.faults != [] and call(first, "DescribeRegions")[0] == 200 and first.faults == []

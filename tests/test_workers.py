@@ -1,6 +1,8 @@
 """``mockecs server --workers N`` on a shared store: races across processes lose and duplicate nothing."""
 from __future__ import annotations
 
+import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -122,3 +124,39 @@ def test_pytest_option_makes_xdist_workers_share_one_fake(pytester, redis_url): 
     refused = pytester.runpytest_subprocess("--mockecs-shared")
     assert refused.ret == pytest.ExitCode.USAGE_ERROR
     refused.stderr.fnmatch_lines(["*--mockecs-shared needs a store the workers share*memory://*"])
+
+
+def test_https_workers_answer_a_verifying_client_on_one_port(redis_url, tmp_path):  # noqa: F811 - fixture
+    """--workers 2 --https: every worker serves TLS on the shared port with the certificate the mockecs CA
+    signed; the current SDK, trusting only that CA, is answered by both and sees one world."""
+    pytest.importorskip("cheroot", reason="the server-https extra is not installed")
+    from darabonba.runtime import RuntimeOptions
+
+    from mockecs.modes.server.tls import ca_cert_path
+
+    srv = ServerProcess("--workers", "2", "--https", "--store", redis_url, "--option", "image_quota=100",
+                        log_path=str(tmp_path / "server.log"))
+    try:
+        assert srv.url.startswith("https://") and "2 workers" in srv.line
+        runtime = RuntimeOptions(ca=ca_cert_path())  # verified against the mockecs CA
+        client = lambda: new_client(endpoint=srv.netloc, protocol="HTTPS")  # noqa: E731 - a new connection each
+        run = client().run_instances_with_options(models.RunInstancesRequest(
+            region_id="cn-hangzhou", image_id="aliyun_3_x64_20G_alibase_20240819.vhd",
+            instance_type="ecs.g7.large"), runtime).body
+        created = _race(lambda n: client().create_image_with_options(models.CreateImageRequest(  # (at once: the
+            region_id="cn-hangzhou", instance_id=run.instance_id_sets.instance_id_set[0], image_name=f"tls-{n}"),
+            runtime).body)  # SDK keeps connections, so concurrent calls take several and both workers see some)
+        assert all(isinstance(body, models.CreateImageResponseBody) for body in created), created
+        assert len({body.request_id[:8] for body in created}) == 2, "both workers answered"
+        listed = client().describe_images_with_options(models.DescribeImagesRequest(
+            region_id="cn-hangzhou", image_owner_alias="self", page_size=100), runtime).body
+        assert {i.image_id for i in listed.images.image} == {body.image_id for body in created}
+        # Each new connection (whichever worker takes it) shows a certificate issued by the mockecs CA.
+        host, port = srv.netloc.rsplit(":", 1)
+        context = ssl.create_default_context(cafile=ca_cert_path())
+        for _ in range(4):
+            with socket.create_connection((host, int(port)), timeout=10) as raw, \
+                    context.wrap_socket(raw, server_hostname=host) as tls:
+                assert dict(n[0] for n in tls.getpeercert()["issuer"])["commonName"] == "mockecs local CA"
+    finally:
+        assert srv.stop() == 0

@@ -13,17 +13,17 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Mapping, Optional
 
 import mockecs.ops  # noqa: F401  (importing the package registers every operation)
 from mockecs.engine.actions import known_action
 from mockecs.engine.config import Config
-from mockecs.engine.shared import Shared
+from mockecs.engine.shared import Moved, Shared
 from mockecs.ops.registry import REGISTRY, Context, Operation
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
 from mockecs.state.plugins import make_store, plugin_manager
-from mockecs.state.store import check_exported, put_exported, run
+from mockecs.state.store import check_exported, flush, put_exported, read_soon, run
 from mockecs.wire.encoding import error_body, plain, render
 from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
 from mockecs.wire.protocol import ApiRequest, HttpRequest, HttpResponse, decode
@@ -38,6 +38,16 @@ from mockecs.world.validation import check_number, check_text
 
 log = logging.getLogger("mockecs")
 API_VERSION = "2014-05-26"
+
+
+class Replay(Exception):
+    """A ClientToken seen before: its stored response (None: the same token with other parameters)."""
+
+    def __init__(self, response: Optional[Mapping[str, Any]]) -> None:
+        self.response = response
+
+
+MOVED_ATTEMPTS = 20  # a request that finds the shared state changed this often under it answers a 500
 BUILTIN_PLUGINS = (MemoryStorePlugin, BuiltinCatalogPlugin, BuiltinOssPlugin)
 
 
@@ -351,7 +361,14 @@ class Engine:
         seen: dict[str, Optional[str]] = {}  # account and region, once known, for the call record
         try:
             req = decode(http)
-            body = self._dispatch(req, request_id, seen)
+            for attempt in range(MOVED_ATTEMPTS):
+                try:
+                    body = self._dispatch(req, request_id, seen)
+                    break
+                except Moved:  # another engine changed the shared state meanwhile (reloaded now)
+                    seen["moved"] = True
+                    if attempt + 1 == MOVED_ATTEMPTS:
+                        raise
             status, code = 200, None
             response = render(200, body, req.format, f"{req.action}Response", request_id)
         except EcsError as err:
@@ -397,16 +414,23 @@ class Engine:
         if req.version != API_VERSION:
             raise EcsError("InvalidVersion", "Specified parameter Version is not valid.", 400)
 
-        if self.shared is not None:
-            self.shared.sync()  # what other engines on the store changed: clock, faults, accounts ...
-        strict = self.config.strict_signatures
+        # What other engines on a shared store changed (clock, faults, accounts ...): read before the
+        # request where it must be, else checked inside its transaction (``Moved``: run it again).
+        shared, strict = self.shared, self.config.strict_signatures
+        if shared is not None and (op.stateless or strict or self.faults or shared.stamp == "unread"):
+            shared.sync()
+        stamp = shared.stamp if shared is not None else None
         cred = self.accounts.resolve(req.access_key_id, req.security_token, strict)
-        if strict:
+        again = "moved" in seen  # (run again after Moved: its signature nonce and fault are used already)
+        if strict and not again:
             verify(req, cred.access_key_secret,
                    self.accounts.nonce_seen if self.shared is None else self.shared.nonce_seen)
         account = seen["account"] = cred.account_id if cred else self.accounts.default_account_id
 
-        fault = self._take_fault(action, account) if self.faults else None
+        fault = None
+        if self.faults and not again:
+            fault = self._take_fault(action, account)
+            stamp = shared.stamp if shared is not None else None  # (that read the latest; it may write)
         if fault is not None:
             if fault.latency:
                 time.sleep(fault.latency)
@@ -432,6 +456,8 @@ class Engine:
             return body
         def transact(txn: Any) -> dict:  # run again from the start if a shared store reports a conflict
             nonlocal region
+            if shared is not None:
+                shared.check(txn, stamp)  # the request ran on what other engines changed since: again
             if op.region_of is not None:
                 # The action's metadata declares no RegionId: it finds its resource by id wherever it
                 # lives. Old SDKs still send RegionId (their client's region): used only when the
@@ -446,12 +472,25 @@ class Engine:
             if token and op.idempotent:
                 key = f"{account}:{action}:{token}"
                 fingerprint = json.dumps([region, args], sort_keys=True, default=str)
-                seen_token = txn.get("client_token", key)
-                if seen_token is not None:
-                    if seen_token["fingerprint"] != fingerprint:
-                        raise EcsError(*op.idempotent)
-                    return dict(seen_token["response"])
-            body = op.handler(ctx, dict(args)) if op.mapping else op.handler(ctx, **args)
+
+                def answered(found: Optional[Mapping[str, Any]]) -> None:
+                    if found is not None:
+                        raise Replay(found["response"] if found["fingerprint"] == fingerprint else None)
+
+                try:
+                    # Read with the handler's first round trip (a networked store): a request seen
+                    # before stops the handler there, before anything is written.
+                    read_soon(txn, "client_token", key, answered)
+                    try:
+                        body = op.handler(ctx, dict(args)) if op.mapping else op.handler(ctx, **args)
+                    finally:
+                        flush(txn)  # (if the handler made no round trip, or refused: seen before wins)
+                except Replay as replay:
+                    if replay.response is None:
+                        raise EcsError(*op.idempotent) from None
+                    return dict(replay.response)
+            else:
+                body = op.handler(ctx, dict(args)) if op.mapping else op.handler(ctx, **args)
             if dry_run and op.dry_run:
                 raise EcsError(*op.dry_run)  # all checks passed; the transaction rolls back
             if token and op.idempotent:

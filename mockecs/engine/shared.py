@@ -4,26 +4,35 @@ lifecycle delays and failures, injected faults, and the accounts and keys added 
 
 Each part is one record of kind ``mockecs_meta`` (``clock``, ``lifecycle``, ``faults``; accounts and
 keys are the ``mockecs_account`` / ``mockecs_key`` records the engine already writes), plus a
-``stamp`` record that every change renews. An engine reads the stamp once per request
-(:meth:`Shared.sync`) and reloads the parts only when it moved; a change loads the latest parts,
-applies itself and writes its part back in one store transaction (:meth:`Shared.update`), so that a
-fault's ``times`` or a queued ``fail_next`` is used exactly once across processes.
+``stamp`` record that every change renews. An engine reads the stamp once per request and reloads
+the parts only when it moved: inside the request's own transaction (:meth:`Shared.check`; Redis sends
+that read with the transaction's first round trip, so it costs no round trip of its own), the request
+running again from the start if the stamp moved (:class:`Moved`); or before the request
+(:meth:`Shared.sync`) for actions without a transaction, in strict signature mode and while faults are
+set. A change loads the latest parts, applies itself and writes its part back (if it changed) in one
+store transaction (:meth:`Shared.update`), so that a fault's ``times`` or a queued ``fail_next`` is used
+exactly once across processes.
 
 Signature nonces (strict mode) are records of kind ``mockecs_nonce``, ordered by expiry: a nonce is
 refused by every engine until it expires, and expired ones leave from the front of that order.
 """
 from __future__ import annotations
 
+import copy
 import time
 import uuid
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Mapping, Optional, TypeVar
 
-from mockecs.state.store import run
+from mockecs.state.store import read_soon, run
 
 T = TypeVar("T")
 KIND = "mockecs_meta"
 NONCE, NONCES = "mockecs_nonce", ("nonce", "")  # one ordered term: every nonce, soonest expiry first
 PURGE_EVERY = 64  # expired nonces are dropped on every 64th check (a purge reads the shared term)
+
+
+class Moved(Exception):
+    """Another engine changed the shared state since this request began (now reloaded): run it again."""
 
 
 class Shared:
@@ -40,12 +49,28 @@ class Shared:
         """Reload the parts if another engine changed any since this one last looked (one read)."""
         run(self.engine.store, self._refresh)
 
+    def check(self, txn: Any, expected: Optional[str]) -> None:
+        """Inside a request's transaction, before it writes: raise :class:`Moved` (after reloading) if the
+        stamp is not ``expected``, the one the request began with (read with the transaction's next round
+        trip where the store can: :func:`mockecs.state.store.read_soon`)."""
+        def seen(record: Optional[Mapping[str, Any]]) -> None:
+            stamp = (record or {}).get("stamp")
+            if stamp != expected:
+                if stamp != self.stamp:
+                    self._load(txn)
+                    self.stamp = stamp
+                raise Moved
+
+        read_soon(txn, KIND, "stamp", seen)
+
     def update(self, part: str, change: Callable[[], T]) -> T:
         """Run ``change`` on the latest state and write ``part`` back, atomically across engines."""
         def work(txn: Any) -> T:
             self._refresh(txn, force=True)
+            before = copy.deepcopy(self._state(part))  # (state() may share the live objects)
             result = change()
-            self.write(txn, part)
+            if before is None or self._state(part) != before:  # (no fault taken: nothing to tell the others)
+                self.write(txn, part)
             return result
 
         return run(self.engine.store, work)
@@ -75,14 +100,21 @@ class Shared:
         self.stamp = uuid.uuid4().hex
         txn.put(KIND, "stamp", {"stamp": self.stamp})
 
-    def write(self, txn: Any, part: str) -> None:
+    def _state(self, part: str) -> Optional[dict]:
+        """What ``part`` is stored as (None: not a part of its own)."""
         engine = self.engine
         if part == "clock":
-            txn.put(KIND, "clock", {"offset": engine.clock.offset})
-        elif part == "lifecycle":
-            txn.put(KIND, "lifecycle", engine.lifecycle.state())
-        elif part == "faults":
-            txn.put(KIND, "faults", {"faults": [dict(vars(f)) for f in engine.faults]})
+            return {"offset": engine.clock.offset}
+        if part == "lifecycle":
+            return engine.lifecycle.state()
+        if part == "faults":
+            return {"faults": [dict(vars(f)) for f in engine.faults]}
+        return None
+
+    def write(self, txn: Any, part: str) -> None:
+        state = self._state(part)
+        if state is not None:
+            txn.put(KIND, part, state)
         self.changed(txn)
 
     def _refresh(self, txn: Any, force: bool = False) -> None:

@@ -162,7 +162,7 @@ def build_config(given: dict[str, Any], options: tuple[str, ...], config_file: O
                    "HTTPS). Give N when clients must not wait behind a request sleeping on injected latency; "
                    "see mockecs.modes.server.backends.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Processes answering on the port (pre-forked; HTTP only). More than one needs a shared "
+              help="Processes answering on the port (pre-forked; HTTP or --https). More than one needs a shared "
                    "store: sqlite:///state.db or redis://host:port/db (plugins/mockecs-redis).")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
               default="info", show_default=True, help="info logs one line per request (the access log).")
@@ -189,14 +189,14 @@ def server(host: str, port: int, control_token: Optional[str], options: tuple[st
     from mockecs.modes.server.backends import is_loopback, make_server
     from mockecs.modes.server.control import new_token
     from mockecs.modes.server.tls import authority
-    from mockecs.modes.server.workers import refuse_private_store
+    from mockecs.modes.server.workers import http_server, https_server, refuse_private_store
     from mockecs.modes.server.workers import serve as serve_workers
     from mockecs.modes.server.wsgi import make_app
 
     store = config.store
     refused = refuse_private_store(store, workers)
-    if refused or (workers > 1 and (https or certfile)):
-        raise click.UsageError(refused or f"--workers {workers} serves HTTP only (not --https)")
+    if refused:
+        raise click.UsageError(refused)
     try:
         engine = Engine(config)
     except ValueError as err:
@@ -223,9 +223,17 @@ def server(host: str, port: int, control_token: Optional[str], options: tuple[st
         def announce(url: str) -> None:
             click.echo(f"mockecs serving on {url} (store {store}, {workers} workers)")
             click.echo(f"mockecs control token: {'given with --control-token' if control_token else token}")
+            if tls:
+                issuer = f"issued by the mockecs CA (trust {authority().cert_path})"
+                click.echo(f"  HTTPS certificate: {certfile or issuer}")
             sys.stdout.flush()
 
-        serve_workers(worker_app, host, port, workers, threads, announce)
+        tls = https or bool(certfile)
+        try:
+            new_server = https_server(host, threads, certfile, keyfile) if tls else http_server(host, threads)
+        except (OSError, RuntimeError) as err:
+            raise click.UsageError(f"--https: {err}") from None
+        serve_workers(worker_app, host, port, workers, threads, announce, new_server, "https" if tls else "http")
         return
     try:
         srv = make_server(make_app(engine, token, loopback), host, port, threads, https or bool(certfile),

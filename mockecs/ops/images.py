@@ -10,10 +10,12 @@ by id, owner, name, family or tag costs the same with 10 or 100,000 images in th
 from __future__ import annotations
 
 import heapq
+from functools import partial
 from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.ops import instances, snapshots
 from mockecs.ops.registry import Context, operation
+from mockecs.state.store import count_soon, prefetch
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, B, I, L, S, Struct, Structs
 from mockecs.world import (
@@ -244,7 +246,9 @@ def _named(ctx: Context, a: dict) -> list[Mapping[str, Any]]:
     """Images named in ``ImageId``: answered whenever visible; an alias still narrows them."""
     alias, is_public = a["image_owner_alias"], a["is_public"]
     found: list[Mapping[str, Any]] = []
-    for image_id in dict.fromkeys(a["image_id"]):  # each once, in the order asked
+    named = dict.fromkeys(a["image_id"])  # each once, in the order asked
+    images.count_usage_soon(ctx, named)
+    for image_id in named:
         record = images.visible(ctx, image_id)  # a direct get, whatever the store holds
         if record is not None and (not alias or _in_scope(ctx, record, alias, is_public, True)):
             found.append(record)
@@ -297,8 +301,9 @@ def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
     a["with_community"] = ctx.engine.config.options["describe_default_includes_community"]
     if not any(a[k] for k in _NARROWING) and all(a[k] is None for k in _NARROWING_FLAGS):  # (ImageId: a flag)
         # Only the alias and statuses narrow the listing: the ordered indexes answer it.
-        found = images.listing(ctx, alias, a["is_public"], a["with_community"], a["statuses"])
-        page = found.page((page_number - 1) * page_size, page_size)
+        found = images.listing(ctx, alias, a["is_public"], a["with_community"], a["statuses"],
+                               page_number * page_size)
+        page = found.page((page_number - 1) * page_size, page_size, partial(images.count_usage_soon, ctx))
         return {"RegionId": ctx.region, "TotalCount": found.total, "PageNumber": page_number,
                 "PageSize": page_size, "Images": {"Image": images.views(ctx, list(page))}}
     test = _predicate(ctx, a)
@@ -523,6 +528,10 @@ def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional
                  platform: Optional[str], boot_mode: Optional[str], features: dict, secure_boot_options: dict,
                  detection_strategy: Optional[str], resource_group_id: Optional[str], tag: Optional[list]) -> dict:
     image_name = image_name or None
+    # Read with the name check's round trip on a networked store: the quota's count and the snapshot.
+    count_soon(ctx.txn, "image", [resources.owner_region(ctx.account, ctx.region)])
+    if snapshot_id and not instance_id:
+        prefetch(ctx.txn, "snapshot", [snapshot_id])
     _name_rules(ctx, image_name, description, image_family)
     if len(tag or ()) > 20:
         # CreateImage documents QuotaExceed.Tags (not InvalidParameter or InvalidTagCount) for this.

@@ -89,6 +89,56 @@ def run(store: Any, work: Callable[[Any], T], attempts: int = ATTEMPTS) -> T:
     raise AssertionError("unreachable")
 
 
+def read_soon(txn: Any, kind: str, id: str, then: Callable[[Optional[Mapping[str, Any]]], None]) -> None:
+    """``then(record)``: at once, or, on a store whose transactions offer ``read_ahead`` (Redis), with the
+    transaction's next round trip (at the latest before it commits). ``then`` may raise: the read that
+    carries it fails, so nothing read after it is written."""
+    ahead = getattr(txn, "read_ahead", None)
+    if ahead is None:
+        then(txn.get(kind, id))
+    else:
+        ahead(kind, id, then)
+
+
+def flush(txn: Any) -> None:
+    """Make the reads :func:`read_soon` left for the next round trip now (their ``then`` may raise)."""
+    ahead = getattr(txn, "flush_ahead", None)
+    if ahead is not None:
+        ahead()
+
+
+def prefetch(txn: Any, kind: str, ids: Iterable[str]) -> None:
+    """A hint: the transaction is about to read these records (a networked store reads them with its
+    next round trip)."""
+    ahead = getattr(txn, "prefetch", None)
+    if ahead is not None:
+        ahead(kind, ids)
+
+
+def page_soon(txn: Any, kind: str, term: Term, offset: int, limit: int, newest_first: bool = False) -> None:
+    """A hint: the transaction is about to read this page (a networked store reads it with its next
+    round trip)."""
+    ahead = getattr(txn, "page_ahead", None)
+    if ahead is not None:
+        ahead(kind, term, offset, limit, newest_first)
+
+
+def fresh(txn: Any, kind: str, id: str) -> None:
+    """A hint: ``id`` was just made (random), nothing is stored under it (a networked store writes it
+    without reading it first)."""
+    hint = getattr(txn, "fresh", None)
+    if hint is not None:
+        hint(kind, id)
+
+
+def count_soon(txn: Any, kind: str, terms: Iterable[Term]) -> None:
+    """A hint: the transaction is about to count these terms (a networked store reads them with its next
+    round trip)."""
+    ahead = getattr(txn, "count_ahead", None)
+    if ahead is not None:
+        ahead(kind, terms)
+
+
 class Transaction(Protocol):
     def get(self, kind: str, id: str) -> Optional[Mapping[str, Any]]: ...
     def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None: ...

@@ -10,7 +10,7 @@ from __future__ import annotations
 from itertools import chain
 from typing import Any, Iterable, Mapping, Optional
 
-from mockecs.state.store import text_term
+from mockecs.state.store import count_soon, fresh, text_term
 from mockecs.wire.encoding import Frozen
 from mockecs.wire.errors import error_kind
 from mockecs.world import marketplace, paging, resources
@@ -150,6 +150,11 @@ def subscribed(ctx: Context, product_code: str) -> bool:
     return ctx.txn.get(marketplace.KIND, marketplace.subscription_id(ctx.account, product_code)) is not None
 
 
+def count_usage_soon(ctx: Context, image_ids: Iterable[str]) -> None:
+    """Hint: :func:`views` is about to count these images' instances (read with the next round trip)."""
+    count_soon(ctx.txn, "instance", (("image", image_id) for image_id in image_ids))  # (built only if read ahead)
+
+
 def views(ctx: Context, records: list[Mapping[str, Any]]) -> list[dict]:
     """:func:`view` of a page of records, their usage counted in one store call."""
     used = ctx.txn.counts("instance", [("image", r["ImageId"]) for r in records]) if records else []
@@ -265,9 +270,10 @@ def candidates(ctx: Context, alias: Optional[str], is_public: Optional[bool],
 
 
 def listing(ctx: Context, alias: Optional[str], is_public: Optional[bool], with_community: bool,
-            statuses: Optional[frozenset[str]]) -> paging.Ordered:
+            statuses: Optional[frozenset[str]], want: int = 0) -> paging.Ordered:
     """What :func:`candidates` lists, narrowed to ``statuses``, as one ordered listing (newest first):
-    the store's parts from ordered status terms, the catalog's parts merged in, nothing else read."""
+    the store's parts from ordered status terms, the catalog's parts merged in, nothing else read
+    (``want``: the end of the page about to be asked for, see :class:`paging.Ordered`)."""
     account, region = ctx.account, ctx.region
     terms: list[tuple[str, str]] = []
     exclude: dict[tuple[str, str], tuple[str, str]] = {}
@@ -306,7 +312,8 @@ def listing(ctx: Context, alias: Optional[str], is_public: Optional[bool], with_
         shared()
         if with_community:
             community()
-    return paging.Ordered(ctx, "image", terms, newest_first=True, exclude=exclude, extra=extra, settle=settle)
+    return paging.Ordered(ctx, "image", terms, newest_first=True, exclude=exclude, extra=extra, settle=settle,
+                          want=want)
 
 
 # -- helpers for the image operations (CreateImage, CopyImage, ImportImage, the builder ...) --
@@ -360,6 +367,8 @@ def new_record(ctx: Context, region: str, mappings: list[dict], **fields: Any) -
         "_owner": ctx.account, "_region": region, "_shares": {}, "_public": False,
         "_paid": False, "_billing": None,
     }
+    if "ImageId" not in fields:  # (an id made here: a networked store need not read it before writing it)
+        fresh(ctx.txn, "image", record["ImageId"])
     record.update(fields)
     return record
 

@@ -6,9 +6,9 @@ import heapq
 import re
 from itertools import islice
 from operator import itemgetter
-from typing import Any, Mapping, Optional, Sequence, TypeVar
+from typing import Any, Callable, Mapping, Optional, Sequence, TypeVar
 
-from mockecs.state.store import Term
+from mockecs.state.store import Term, count_soon, page_soon
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import I
 from mockecs.world import resources
@@ -72,6 +72,9 @@ def bounds(page_number: int, page_size: int, next_token: Optional[str], max_resu
 _KEY_ID = itemgetter(0, 1)
 
 
+PAGE_AHEAD = 500  # entries a listing reads ahead at most (deeper pages are read when asked for)
+
+
 class Ordered:
     """A listing answered from ordered index terms: ``total`` from the terms' counts, :meth:`page`
     from their ordered indexes, records read only for the page (whatever the store's size).
@@ -86,16 +89,26 @@ class Ordered:
 
     def __init__(self, ctx: Context, kind: str, terms: Sequence[Term], newest_first: bool = False,
                  exclude: Optional[Mapping[Term, Term]] = None, extra: Sequence[Sequence[tuple]] = (),
-                 settle: Sequence[Term] = ()) -> None:
+                 settle: Sequence[Term] = (), want: int = 0) -> None:
+        txn = ctx.txn
+        # Read with settling's first read, on a networked store: the counts, and (``want``: the end of
+        # the page about to be asked for) each term's entries up to it.
+        count_soon(txn, kind, terms)
+        if 0 < want <= PAGE_AHEAD and hasattr(txn, "page_ahead"):  # (a store that reads ahead)
+            for term in terms:
+                if term not in (exclude or {}):
+                    page_soon(txn, kind, term, 0, want, newest_first)
         for scope in settle:
             resources.settle_pending(ctx, kind, scope)
-        txn = ctx.txn
         self.ctx, self.kind, self.terms, self.newest_first, self.extra = ctx, kind, terms, newest_first, extra
         self.excluded = {term: txn.ids(kind, left_out) for term, left_out in (exclude or {}).items()}
         self.total = (sum(txn.count(kind, t) for t in terms) - sum(map(len, self.excluded.values()))
                       + sum(len(e) for e in extra))
 
-    def page(self, start: int, limit: int) -> list[Mapping[str, Any]]:
+    def page(self, start: int, limit: int, about_to: Optional[Callable[[list[str]], None]] = None) -> \
+            list[Mapping[str, Any]]:
+        """The records from ``start``; ``about_to(ids)`` is told the page's ids before they are read
+        (to hint what else the caller reads about them: :func:`mockecs.state.store.count_soon`)."""
         ctx, kind = self.ctx, self.kind
         want = start + limit
         streams: list[Sequence[tuple]] = []
@@ -109,6 +122,8 @@ class Ordered:
             chosen: Sequence[tuple] = streams[0][start:want]
         else:
             chosen = list(islice(heapq.merge(*streams, key=_KEY_ID, reverse=self.newest_first), start, want))
+        if about_to is not None:
+            about_to([e[1] for e in chosen])
         stored = iter(resources.get_many(ctx, kind, [e[1] for e in chosen if len(e) == 2]))
         # (None: deleted by another process since the page was read, on a store whose reads are
         # not validated: left out, as the next page will be without it)
@@ -130,6 +145,7 @@ def ordered_page(ctx: Context, kind: str, term: Term, page_number: int, page_siz
                  newest_first: bool = False) -> tuple[list[Mapping[str, Any]], dict]:
     """One page of the records under a listing term (in the kind's order, see
     :data:`resources.ORDER`) and the answer's paging fields, as :func:`bounds`."""
-    listing = Ordered(ctx, kind, [term], newest_first, settle=[term])
+    listing = Ordered(ctx, kind, [term], newest_first, settle=[term],
+                      want=page_number * page_size if next_token is None and max_results is None else 0)
     start, size, meta = bounds(page_number, page_size, next_token, max_results, listing.total)
     return listing.page(start, size), meta

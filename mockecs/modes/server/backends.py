@@ -161,7 +161,7 @@ class CherootServer:
 
     def __init__(self, app: Callable, host: str = "127.0.0.1", port: int = 0, threads: int = 8,
                  certfile: Optional[str] = None, keyfile: Optional[str] = None, idle_timeout: int = IDLE_TIMEOUT,
-                 connection_limit: int = CONNECTION_LIMIT) -> None:
+                 connection_limit: int = CONNECTION_LIMIT, reuse_port: bool = False) -> None:
         try:
             from cheroot import server as cheroot_server
             from cheroot import wsgi
@@ -202,8 +202,9 @@ class CherootServer:
                     return
                 super().process_conn(conn)
 
+        # reuse_port: one of several processes listening on the port (mockecs server --workers N --https)
         self._server = Server((host, port), app, numthreads=threads, server_name="mockecs", timeout=idle_timeout,
-                              request_queue_size=128)
+                              request_queue_size=128, reuse_port=reuse_port)
         self._server.max_request_body_size = MAX_CONTROL_BODY + 1
         self._server.ConnectionClass = Connection
         self._server.error_log = self._error_log
@@ -242,16 +243,25 @@ CHEROOT_THREADS = 16
 
 
 def make_server(app: Callable, host: str = "127.0.0.1", port: int = 0, threads: Optional[int] = None,
-                https: bool = False, certfile: Optional[str] = None, keyfile: Optional[str] = None) -> Any:
-    """A bound, not yet serving server for ``app``; ``.url``, ``.serve_forever()``, ``.stop()``."""
+                https: bool = False, certfile: Optional[str] = None, keyfile: Optional[str] = None,
+                reuse_port: bool = False, issued: Optional[tuple[bytes, bytes]] = None) -> Any:
+    """A bound, not yet serving server for ``app``; ``.url``, ``.serve_forever()``, ``.stop()``.
+    ``issued``: the (chain, key) of :func:`server_pem` to serve instead of issuing another."""
     if not https:
         return WaitressServer(app, host, port, threads)
     if certfile:
-        return CherootServer(app, host, port, threads or CHEROOT_THREADS, certfile, keyfile)
+        return CherootServer(app, host, port, threads or CHEROOT_THREADS, certfile, keyfile, reuse_port=reuse_port)
     from mockecs.modes.server.tls import authority, pem_files
 
     ca = authority()  # a certificate signed by the mockecs CA; its key is on disk only while loading
-    with pem_files(*ca.issue([host, "localhost", "127.0.0.1", "::1"])) as (certfile, keyfile):
-        server = CherootServer(app, host, port, threads or CHEROOT_THREADS, certfile, keyfile)
+    with pem_files(*(issued or server_pem(host))) as (certfile, keyfile):
+        server = CherootServer(app, host, port, threads or CHEROOT_THREADS, certfile, keyfile, reuse_port=reuse_port)
     server.ca_path = ca.cert_path
     return server
+
+
+def server_pem(host: str) -> tuple[bytes, bytes]:
+    """A certificate (chain) and key for ``host`` and the loopback names, signed by the mockecs CA."""
+    from mockecs.modes.server.tls import authority
+
+    return authority().issue([host, "localhost", "127.0.0.1", "::1"])

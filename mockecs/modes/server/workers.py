@@ -2,9 +2,10 @@
 
 The parent reserves the port (a bound socket with ``SO_REUSEPORT``), then forks N workers; each
 builds its own engine on the shared store (SQLite file or Redis: the state every worker sees) and
-listens on the same port with its own ``SO_REUSEPORT`` socket, served by waitress. The kernel spreads
-new connections over the workers (one shared listening socket would let the first awake worker take
-a burst of connections alone). A worker that dies is started again; SIGTERM or Ctrl-C stops them all.
+listens on the same port with its own ``SO_REUSEPORT`` socket, served by waitress (HTTP) or cheroot
+(``--https``: TLS in each worker, with one certificate signed by the mockecs CA, or ``--certfile``). The
+kernel spreads new connections over the workers (one shared listening socket would let the first awake
+worker take a burst of connections alone). A worker that dies is started again; SIGTERM or Ctrl-C stops them all.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import sys
 import time
 from typing import Any, Callable, Optional
 
-from mockecs.modes.server.backends import WaitressServer, _url
+from mockecs.modes.server.backends import WaitressServer, _url, make_server, server_pem
 
 # Stores one process keeps to itself: several workers would each have their own, different world.
 PRIVATE_STORES = ("memory://", "sqlite://", "sqlite::memory:", "sqlite:///:memory:")
@@ -43,12 +44,33 @@ def bind(host: str, port: int, listen: bool) -> socket.socket:
     return sock
 
 
+def http_server(host: str, threads: Optional[int]) -> Callable[[Any, int], Any]:
+    """Plain HTTP workers: waitress on each worker's own ``SO_REUSEPORT`` socket."""
+    return lambda app, port: WaitressServer(app, threads=threads, sock=bind(host, port, listen=True))
+
+
+def https_server(host: str, threads: Optional[int], certfile: Optional[str], keyfile: Optional[str]) -> \
+        Callable[[Any, int], Any]:
+    """HTTPS workers: cheroot with ``reuse_port`` on each worker's own socket, serving ``--certfile`` or one
+    certificate signed by the mockecs CA, issued here once for every worker (and any started again)."""
+    try:
+        import cheroot  # noqa: F401 - checked here, once, rather than by every worker failing to start
+    except ImportError:
+        raise RuntimeError("--https needs cheroot: pip install 'mockecs[server-https]'") from None
+    issued = None if certfile else server_pem(host)
+    return lambda app, port: make_server(app, host, port, threads, True, certfile, keyfile, reuse_port=True,
+                                         issued=issued)
+
+
 def serve(make_app: Callable[[], Any], host: str, port: int, workers: int, threads: Optional[int],
-          announce: Callable[[str], None]) -> None:
-    """Fork ``workers`` processes serving ``make_app()`` (called in each worker) on ``host:port``."""
+          announce: Callable[[str], None], new_server: Optional[Callable[[Any, int], Any]] = None,
+          scheme: str = "http") -> None:
+    """Fork ``workers`` processes serving ``make_app()`` (called in each worker) on ``host:port`` through
+    ``new_server(app, port)`` (default: :func:`http_server`)."""
+    new_server = new_server or http_server(host, threads)
     reserved = bind(host, port, listen=False)  # never listens: connections go to the workers' sockets
     port = reserved.getsockname()[1]
-    url = _url("http", host, port)
+    url = _url(scheme, host, port)
     children: dict[int, int] = {}  # pid -> worker number
     stopping = False
     ready_r, ready_w = os.pipe()  # each worker writes a byte once it listens
@@ -61,7 +83,7 @@ def serve(make_app: Callable[[], Any], host: str, port: int, workers: int, threa
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us
                 reserved.close()
-                server = WaitressServer(make_app(), threads=threads, sock=bind(host, port, listen=True))
+                server = new_server(make_app(), port)
                 with contextlib.suppress(OSError):  # (a worker started again later finds the pipe closed)
                     os.close(ready_r)
                     os.write(ready_w, b".")

@@ -16,13 +16,19 @@ only transaction reads committed data without a validation round trip (``?reads=
 validates it too); one ending in an error validates (the error is answered only if what it was read
 from still holds), so every write and every error comes from one consistent state. Nested transactions
 are savepoints of the in-memory write set.
+
+Round trips are what a request costs here (each one wakes redis-server and the worker), so reads travel
+together: ``read_ahead`` (a read whose answer a callback checks, such as the engine's shared-state stamp
+or a ClientToken), ``count_ahead`` / ``page_ahead`` / ``prefetch`` (hints: counts, pages and records the
+caller is about to read) ride the transaction's next round trip, and hints never used are dropped; a
+record under an id just made (``fresh``) is written without being read first.
 """
 from __future__ import annotations
 
 import json
 import threading
-from typing import Any, Iterable, Iterator, Mapping, Optional
-from urllib.parse import parse_qs, urlsplit
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import redis
 
@@ -58,7 +64,10 @@ def parse_url(url: str) -> Optional[tuple[str, str, bool]]:
     reads = (query.get("reads") or ["committed"])[0]
     if reads not in ("committed", "serializable"):
         raise ValueError(f"{url}: reads= is committed or serializable, not {reads!r}")
-    return parts._replace(query="").geturl(), prefix, reads == "serializable"
+    rest = urlencode([(k, v) for k, vs in query.items() if k not in ("prefix", "reads") for v in vs])  # (db=...)
+    if parts.scheme == "unix":  # (geturl() would write unix:/path, which redis-py refuses)
+        return f"unix://{parts.path}{'?' + rest if rest else ''}", prefix, reads == "serializable"
+    return parts._replace(query=rest).geturl(), prefix, reads == "serializable"
 
 
 class RedisStore(Dumps):
@@ -185,14 +194,29 @@ class _RedisTransaction:
         self.written: dict[str, tuple[str, str]] = {}  # record key -> (kind, id) for the commit
         self.before: dict[str, Any] = {}  # record key -> its stored value when first written
         self.watched: set[str] = set()
+        # Reads sent with the next round trip: (keys to watch, command, what to do with its reply,
+        # whether it must be read before the commit); counts read that way, by index key.
+        self.ahead: list[tuple[list[str], tuple, Callable[[Any], None], bool]] = []
+        self.cards: dict[str, int] = {}
+        self.ranges: dict[tuple, list[str]] = {}  # (index key, offset, limit, newest first) -> members
 
     # -- the wire ----------------------------------------------------------------------
     def _call(self, *commands: tuple) -> list:
         conn = self.conn
-        stale = getattr(conn, "mockecs_watching", False)
-        if stale:  # a read-only transaction left its WATCHes: dropped in this same round trip
-            commands = (("UNWATCH",), *commands)
+        prefix: list[tuple] = []
+        if getattr(conn, "mockecs_watching", False):  # a read-only transaction left its WATCHes: dropped
+            prefix.append(("UNWATCH",))              # in this same round trip
             conn.mockecs_watching = False
+        ahead, self.ahead = self.ahead, []
+        at = []
+        for keys, command, _, _ in ahead:
+            new = [k for k in keys if k not in self.watched]
+            if new:
+                self.watched.update(new)
+                prefix.append(("WATCH", *new))
+            at.append(len(prefix))
+            prefix.append(command)
+        commands = (*prefix, *commands)
         conn.send_packed_command(conn.pack_commands(commands))
         out = []
         for _ in commands:
@@ -200,7 +224,58 @@ class _RedisTransaction:
                 out.append(conn.read_response())
             except redis.ResponseError as err:  # EXEC's own errors and the like: keep reading
                 out.append(err)
-        return out[1:] if stale else out
+        for (_, _, then, _), i in zip(ahead, at):
+            then(out[i])  # (may raise: the read that carried it fails)
+        return out[len(prefix):]
+
+    def read_ahead(self, kind: str, id: str, then: Callable[[Optional[Mapping[str, Any]]], None]) -> None:
+        """Read a record with this transaction's next round trip (at the latest before it commits) and
+        call ``then(record)``; an exception from ``then`` fails the read that carried it."""
+        rkey = self.store.rkey(kind, id)
+        if rkey in self.records:
+            value = self.records[rkey]
+            then(value[2] if value is not None else None)
+            return
+
+        def seen(raw: Optional[str]) -> None:
+            value = json.loads(raw) if raw is not None else None
+            if rkey not in self.written:
+                self.records[rkey] = value
+            then(value[2] if value is not None else None)
+
+        self.ahead.append(([rkey], ("GET", rkey), seen, True))
+
+    def prefetch(self, kind: str, ids: Iterable[str]) -> None:
+        """Records this transaction is about to read: read with its next round trip, if it makes one."""
+        for id in ids:
+            rkey = self.store.rkey(kind, id)
+            if rkey not in self.records:
+                self.ahead.append(([rkey], ("GET", rkey), lambda raw, rkey=rkey: self._fetched(rkey, raw), False))
+
+    def _fetched(self, rkey: str, raw: Optional[str]) -> None:
+        if rkey not in self.records:  # (not written, nor read, since the hint)
+            self.records[rkey] = json.loads(raw) if raw is not None else None
+
+    def page_ahead(self, kind: str, term: Term, offset: int, limit: int, newest_first: bool = False) -> None:
+        """A page this transaction is about to read: read with its next round trip, if it makes one."""
+        ikey = self.store.ikey(kind, term)
+        key = (ikey, offset, limit, newest_first)
+        if limit > 0 and key not in self.ranges:
+            command = ("ZRANGE", ikey, offset, offset + limit - 1) + (("REV",) if newest_first else ())
+            self.ahead.append(([ikey], command, lambda found, key=key: self.ranges.__setitem__(key, found), False))
+
+    def flush_ahead(self) -> None:
+        """Send the reads left for the next round trip now, if one must be read (``read_ahead``)."""
+        if any(a[3] for a in self.ahead):
+            self._call()
+
+    def count_ahead(self, kind: str, terms: Iterable[Term]) -> None:
+        """Counts this transaction is about to ask for: read with its next round trip, if it makes one."""
+        for term in terms:
+            ikey = self.store.ikey(kind, term)
+            if ikey not in self.cards:
+                self.ahead.append(([ikey], ("ZCARD", ikey), lambda n, ikey=ikey: self.cards.__setitem__(ikey, int(n)),
+                                   False))
 
     def _watched_read(self, keys: Iterable[str], command: tuple) -> Any:
         """``command``'s answer, the keys it reads watched first (in the same round trip)."""
@@ -233,12 +308,15 @@ class _RedisTransaction:
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
         terms = list(terms)
         plain = [t for t in terms if not any(self._delta(kind, t))]
+        cards = self.cards
+        known = {t: cards[k] for t in plain if (k := self.store.ikey(kind, t)) in cards}  # (read ahead)
+        plain = [t for t in plain if t not in known]
         ikeys = [self.store.ikey(kind, t) for t in plain]
         new = [k for k in dict.fromkeys(ikeys) if k not in self.watched]
         if new:
             self.watched.update(new)
         replies = self._call(*([("WATCH", *new)] if new else []), *[("ZCARD", k) for k in ikeys]) if ikeys else []
-        found = dict(zip(plain, replies[len(replies) - len(plain):]))
+        found = {**dict(zip(plain, replies[len(replies) - len(plain):])), **known}
         return [int(found[t]) if t in found else self.count(kind, t) for t in terms]
 
     def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None:
@@ -255,6 +333,10 @@ class _RedisTransaction:
             self.before[rkey] = old
             self.written[rkey] = (kind, id)
         self.records[rkey] = value
+
+    def fresh(self, kind: str, id: str) -> None:
+        """``id`` was just made (random): nothing is stored under it, so writing it reads nothing first."""
+        self.records.setdefault(self.store.rkey(kind, id), None)
 
     # -- index terms (the stored sorted set, plus this transaction's writes) ----------------
     def _delta(self, kind: str, term: Term) -> tuple[set[str], set[str]]:
@@ -300,8 +382,10 @@ class _RedisTransaction:
         members = self._members(kind, term)
         if members is None:
             ikey = self.store.ikey(kind, term)
-            command = ("ZRANGE", ikey, offset, offset + limit - 1) + (("REV",) if newest_first else ())
-            found = self._watched_read([ikey], command)
+            found = self.ranges.get((ikey, offset, limit, newest_first))  # (read ahead)
+            if found is None:
+                command = ("ZRANGE", ikey, offset, offset + limit - 1) + (("REV",) if newest_first else ())
+                found = self._watched_read([ikey], command)
         else:
             start, end = window(len(members), offset, limit, newest_first)
             found = members[start:end][::-1] if newest_first else members[start:end]
@@ -337,6 +421,8 @@ class _RedisTransaction:
         added, removed = self._delta(kind, term)
         ikey = self.store.ikey(kind, term)
         if not added and not removed:
+            if ikey in self.cards:
+                return self.cards[ikey]
             return int(self._watched_read([ikey], ("ZCARD", ikey)))
         # The stored count, adjusted by this transaction's changes (which of them the set holds: one
         # round trip, not the whole set).
@@ -373,6 +459,9 @@ class _RedisTransaction:
 
     def commit(self) -> None:
         try:
+            self.ahead = [a for a in self.ahead if a[3]]
+            if self.ahead:  # read before anything is written (their callers may refuse the commit)
+                self._call()
             commands = self._commands()
             if not commands and not (self.watched and self.store.serializable_reads):
                 # Read-only: each read saw committed data (no validation round trip; the connection's
@@ -423,6 +512,7 @@ class _RedisTransaction:
     def abort(self) -> bool:
         """Drop the writes; whether what was read is still what the store holds (an error answered
         from a state that changed meanwhile must not reach the client)."""
+        self.ahead = []
         try:
             if not self.watched or self.conn is None:
                 return True
