@@ -15,7 +15,9 @@ Targets (issue 14): page at 100k <= 1.5x page at 10 on every store; no-alias and
 
 Then issue 12's listings (``--others``): DescribeSecurityGroups and DescribeKeyPairs, first page of 10,
 with 10 and 10,000 records of the caller (created through the engine), on the memory store
-(``--other-stores`` for more); target: the page at 10,000 <= 1.5x the page at 10.
+(``--other-stores`` for more); and the tag listings over those (tagged) security groups: DescribeTags (all
+pairs, and one key's), DescribeResourceByTags and ListTagResources (a tag every group carries); target:
+the page at 10,000 <= 1.5x the page at 10.
 
 Run: ``.venv/bin/python benchmarks/describe_scaling.py [--stores memory,sqlite,redis]
 [--sizes 10,1000,100000] [--redis redis://127.0.0.1:6379/0]`` (without ``--redis`` a
@@ -147,11 +149,28 @@ def report(store: str, rows: dict[int, dict[str, float]], statistic: str = "medi
 PUBLIC_KEY = ("ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBHg43LsicursDDKUuERvvPc08Y8b"
               "IsZwbbu3U9U1jHDCGEn7TKYUJ6Xd9ZzHYY16eHOcfFoLkA6EKCbni1mQgi4=")
 OTHERS = {
-    "DescribeSecurityGroups": ("CreateSecurityGroup", lambda n: {}, "SecurityGroups"),
+    "DescribeSecurityGroups": ("CreateSecurityGroup", lambda n: {
+        "Tag.1.Key": "env", "Tag.1.Value": "prod", "Tag.2.Key": "n", "Tag.2.Value": str(n % 10),
+        "Tag.3.Key": "Name", "Tag.3.Value": f"sg-{n:06d}"}, "SecurityGroups"),
     "DescribeKeyPairs": ("ImportKeyPair", lambda n: {"KeyPairName": f"bench-{n}", "PublicKeyBody": PUBLIC_KEY},
                          "KeyPairs"),
 }
-OTHER_OPTIONS = {"security_group_quota": 10**9, "key_pair_quota": 10**9}
+# The tag listings over those tagged security groups (env=prod, n=0..9 and a Name of their own each):
+# label -> (action, parameters, the answer's total at a size, its rows).
+TAG_LISTINGS = {
+    "DescribeTags": ("DescribeTags", {"PageSize": "10"}, lambda n: n + min(n, 10) + 1,
+                     lambda body: body["Tags"]["Tag"]),
+    "DescribeTags env": ("DescribeTags", {"Tag.1.Key": "env", "PageSize": "10"}, lambda n: 1,
+                         lambda body: body["Tags"]["Tag"]),
+    "DescribeResourceByTags": ("DescribeResourceByTags", {"Tag.1.Key": "env", "Tag.1.Value": "prod",
+                                                          "PageSize": "10"}, lambda n: n,
+                               lambda body: body["Resources"]["Resource"]),
+    "ListTagResources": ("ListTagResources", {"ResourceType": "securitygroup", "Tag.1.Key": "env",
+                                              "Tag.1.Value": "prod"}, None,
+                         lambda body: body["TagResources"]["TagResource"]),
+}
+# (ListTagResources: a page of 30 rows, what the 10 groups' 3 tags fill at the smallest size: like for like)
+OTHER_OPTIONS = {"security_group_quota": 10**9, "key_pair_quota": 10**9, "list_tag_resources_page_size": 30}
 
 
 def measure_others(store: str, url: str, sizes: list[int], repeat: int) -> list[str]:
@@ -167,19 +186,25 @@ def measure_others(store: str, url: str, sizes: list[int], repeat: int) -> list[
         for action, (_, _, field) in OTHERS.items():
             body = call(engine, action, PageSize="10")
             assert body["TotalCount"] == size and len(next(iter(body[field].values()))) == min(10, size)
-    samples: dict[int, dict[str, list[float]]] = {n: {a: [] for a in OTHERS} for n in sizes}
+        for action, params, total, rows in TAG_LISTINGS.values():
+            body = call(engine, action, **params)
+            assert total is None or body["TotalCount"] == total(size), (action, body["TotalCount"])
+            assert rows(body), action
+    timed = {**{action: (action, {"PageSize": "10"}) for action in OTHERS},
+             **{label: (action, params) for label, (action, params, _, _) in TAG_LISTINGS.items()}}
+    samples: dict[int, dict[str, list[float]]] = {n: {a: [] for a in timed} for n in sizes}
     for _ in range(max(1, repeat // 5)):
         for size, engine in engines.items():
-            for action in OTHERS:
-                call(engine, action, PageSize="10")  # warm (and checked)
+            for label, (action, params) in timed.items():
+                call(engine, action, **params)  # warm (and checked)
                 for _ in range(5):
                     start = time.perf_counter()
-                    answer(engine, action, PageSize="10")
-                    samples[size][action].append((time.perf_counter() - start) * 1000)
+                    answer(engine, action, **params)
+                    samples[size][label].append((time.perf_counter() - start) * 1000)
     small, top = min(sizes), max(sizes)
-    print(f"\n[{store}]  issue 12's listings, page of 10, median ms per call")
+    print(f"\n[{store}]  issue 12's listings and the tag listings, first page, median ms per call")
     missed = []
-    for action in OTHERS:
+    for action in timed:
         low, high = (statistics.median(samples[n][action]) for n in (small, top))
         verdict = "OK" if high / low <= 1.5 else "target missed"
         line = (f"{store}: {action} at {top:,} = {high:.3f} ms, at {small:,} = {low:.3f} ms: {high / low:.2f}x "
@@ -200,8 +225,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="10,1000,100000", help="store sizes (all stores)")
     parser.add_argument("--top", type=int, default=None, help="a smaller top size for SQLite and Redis")
     parser.add_argument("--redis", default=None, help="a Redis URL (default: start a redis-server)")
-    parser.add_argument("--others", default="10,10000", help="sizes of issue 12's listings ('' to skip)")
-    parser.add_argument("--other-stores", default="memory", help="stores for issue 12's listings (memory,sqlite)")
+    parser.add_argument("--others", default="10,10000",
+                        help="sizes of issue 12's listings and the tag listings ('' to skip)")
+    parser.add_argument("--other-stores", default="memory",
+                        help="stores for issue 12's listings and the tag listings (memory,sqlite,redis)")
     parser.add_argument("--statistic", choices=sorted(STATISTIC), default="median",
                         help="of each query's timings (min: the fastest call, for a machine others load)")
     args = parser.parse_args()
@@ -229,7 +256,12 @@ def main() -> None:
                 engine.store.close()
         if args.others:
             for store in args.other_stores.split(","):
-                url = {"memory": "memory://", "sqlite": f"sqlite:///{folder}/others-{{n}}.db"}[store]
+                if store == "redis" and args.redis is None and server is None:
+                    from tests.redis_server import start_redis
+
+                    server, args.redis = start_redis(folder, fsync_always=False)
+                url = {"memory": "memory://", "sqlite": f"sqlite:///{folder}/others-{{n}}.db",
+                       "redis": f"{args.redis}{'&' if '?' in (args.redis or '') else '?'}prefix=others{{n}}"}[store]
                 missed += measure_others(store, url, [int(n) for n in args.others.split(",")], args.repeat)
     if server is not None:
         server.terminate()

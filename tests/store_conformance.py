@@ -316,6 +316,38 @@ def test_reopened_store_sees_committed_writes_only(store, reopen):
         again.close()
 
 
+def test_terms_named_by_id_are_ordered_by_id_alone(store):
+    """A term whose name starts with "@" lists its records in id order, whatever their sort keys; a
+    rewrite with a new key keeps them there (and moves them in the record's other terms)."""
+    _ordered(store, 12)
+    with store.transaction() as txn:
+        for i in range(12):
+            old = txn.get("image", f"m-{i:02d}")
+            txn.put("image", f"m-{i:02d}", old, [("owner", "1"), ("@tagged", "x")] + (
+                [("@even", "x")] if i % 2 == 0 else []), f"k-{(i * 5) % 12:02d}")
+    with store.transaction() as txn:
+        ids = [f"m-{i:02d}" for i in range(12)]
+        assert [tuple(e) for e in txn.page("image", ("@tagged", "x"), 0, 100)] == [("", i) for i in ids]
+        assert [e[1] for e in txn.page("image", ("@tagged", "x"), 3, 4, newest_first=True)] == ids[::-1][3:7]
+        assert [e[1] for e in txn.page("image", ("owner", "1"), 0, 100)] == [
+            f"m-{i:02d}" for i in sorted(range(12), key=lambda i: (i * 5) % 12)]
+        assert txn.count("image", ("@even", "x")) == 6
+        txn.put("image", "m-04", {}, [("owner", "1"), ("@tagged", "x")], "a")  # new key, leaves "@even"
+        txn.delete("image", "m-06")
+        assert [e[1] for e in txn.page("image", ("@even", "x"), 0, 100)] == ["m-00", "m-02", "m-08", "m-10"]
+        assert [e[1] for e in txn.page("image", ("@tagged", "x"), 4, 3)] == ["m-04", "m-05", "m-07"]
+        assert txn.page("image", ("owner", "1"), 0, 1) == [("a", "m-04")]
+        assert txn.count("image", ("@even", "x")) == 4 and txn.count("image", ("@tagged", "x")) == 11
+        assert txn.counts("image", [("@even", "x"), ("owner", "1"), ("@none", "x")]) == [4, 11, 0]
+        txn.put("image", "m-zz", {}, [("@even", "x")])
+        txn.delete("image", "m-zz")
+        txn.put("image", "m-06", {}, [("@even", "x")], "z")
+        assert txn.count("image", ("@even", "x")) == 5
+    with store.transaction() as txn:
+        assert [e[1] for e in txn.page("image", ("@tagged", "x"), 4, 3)] == ["m-04", "m-05", "m-07"]
+        assert txn.count("image", ("@tagged", "x")) == 11 and txn.count("image", ("@even", "x")) == 5
+
+
 def test_records_read_again_are_current(store, reopen):
     """A store may keep records it read (decoded, unpacked): a record another writer changed (another
     store on the same data too) is still read as it now is."""

@@ -28,7 +28,7 @@ from mockecs.wire.encoding import error_body, plain, render
 from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
 from mockecs.wire.protocol import ApiRequest, HttpRequest, HttpResponse, decode
 from mockecs.wire.signing import verify
-from mockecs.world import catalog, regions
+from mockecs.world import catalog, regions, resources
 from mockecs.world.cache import RecordCache
 from mockecs.world.catalog import BuiltinCatalogPlugin, Catalog
 from mockecs.world.clock import Clock, check_offset
@@ -193,10 +193,27 @@ class Engine:
         self.operations = REGISTRY
         self.plugins.hook.mockecs_configure_engine(engine=self)
         self.accounts.freeze_base()
+        self._index_again()
         self._load_persisted()
         # On a store other engines share, the clock, lifecycle settings, faults and run-time accounts
         # live there too (mockecs.engine.shared); in memory they stay in this engine.
         self.shared = Shared(self, Fault) if getattr(self.store, "shared", False) else None
+
+    def _index_again(self) -> None:
+        """A store written by an older mockecs (records without sort keys, terms or the tag index this
+        version derives) is indexed again, once, in one transaction (see :data:`resources.INDEX_VERSION`).
+        Only persistent stores can hold such records (a memory store starts empty)."""
+        if not getattr(self.store, "shared", False):
+            return
+
+        def work(txn: Any) -> None:
+            if resources.index_version(txn) < resources.INDEX_VERSION:
+                count = resources.reindex(txn)
+                if count:
+                    log.info("mockecs: indexed %d records of an older store again (index version %d)",
+                             count, resources.INDEX_VERSION)
+
+        run(self.store, work)
 
     # Accounts, keys and the clock offset added at run time live in the store too (kinds below),
     # so that a persistent store keeps them across restarts and a reset forgets them.
@@ -239,6 +256,8 @@ class Engine:
         """Forget all state a test created; the read-only catalog stays loaded."""
         self.store.reset()
         self.record_cache.clear()
+        if getattr(self.store, "shared", False):
+            run(self.store, resources.mark_indexed)  # (an empty store is indexed as this version does)
         self.accounts.reset()
         self.clock.reset()
         self.lifecycle.reset()
@@ -290,7 +309,8 @@ class Engine:
     def export_state(self) -> dict:
         """Everything a test created, as JSON: store records, accounts and keys, the clock offset."""
         # The engine's own kinds (accounts, keys, clock) are given under their own keys, not as records.
-        records = {kind: recs for kind, recs in self.store.export().items() if not kind.startswith("mockecs_")}
+        records = {kind: recs for kind, recs in self.store.export().items()
+                   if not kind.startswith("mockecs_") and kind not in resources.DERIVED}
         return {"store": records, "accounts": self.accounts.export(), "clock_offset": self.clock.offset}
 
     def import_state(self, data: dict, replace: bool = True) -> None:
@@ -313,7 +333,10 @@ class Engine:
                 for id, _ in txn.scan(kind):
                     if id not in records.get(kind, {}):
                         txn.delete(kind, id)
-            put_exported(txn, reindexed(records))  # (today's terms, whatever version wrote the dump)
+            # (today's terms, whatever version wrote the dump; the tag pairs rebuilt from the records)
+            put_exported(txn, reindexed({kind: recs for kind, recs in records.items()
+                                         if kind not in resources.DERIVED}))
+            resources.index_pairs(txn, mark=getattr(self.store, "shared", False))
         if replace:
             self.accounts.reset()
         self.accounts.import_(data.get("accounts") or {})

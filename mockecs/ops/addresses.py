@@ -232,7 +232,7 @@ def release_eip_address(ctx: Context, allocation_id: str) -> dict:
     eip = _eip(ctx, allocation_id)
     if eip["Status"] != "Available":  # associated (or on its way): unassociate first
         raise _bad_eip_status()
-    ctx.txn.delete(KIND, eip["AllocationId"])
+    resources.delete(ctx.txn, KIND, eip["AllocationId"])
     return {}
 
 

@@ -296,7 +296,7 @@ def delete_image_component(ctx: Context, image_component_id: str) -> dict:
     if ctx.txn.ids("pipeline", ("component", image_component_id)):
         raise EcsError("InvalidImageComponent.InUse",
                        "The specified image component is used by an image pipeline.", 403)
-    ctx.txn.delete("component", image_component_id)
+    resources.delete(ctx.txn, "component", image_component_id)
     return {}
 
 
@@ -503,8 +503,8 @@ def delete_image_pipeline(ctx: Context, image_pipeline_id: str) -> dict:
         raise HAS_RUNNING
     # [GUESS] the pipeline's execution history goes with it
     for execution in executions:
-        ctx.txn.delete("execution", execution["ExecutionId"])
-    ctx.txn.delete("pipeline", image_pipeline_id)
+        resources.delete(ctx.txn, "execution", execution["ExecutionId"])
+    resources.delete(ctx.txn, "pipeline", image_pipeline_id)
     return {}
 
 
@@ -537,7 +537,7 @@ def _settle_running(ctx: Context, pipeline_id: str) -> dict[str, Optional[dict]]
 def _delete_images(ctx: Context, execution: Mapping[str, Any]) -> None:
     for image_id in execution.get("_images") or ():
         if ctx.txn.get("image", image_id) is not None:
-            ctx.txn.delete("image", image_id)
+            resources.delete(ctx.txn, "image", image_id)
 
 
 def _fail(ctx: Context, record: dict, code: str, message: str) -> dict:

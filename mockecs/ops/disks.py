@@ -281,5 +281,5 @@ def delete_disk(ctx: Context, disk_id: str) -> dict:
         snapshot = resources.get(ctx, "snapshot", snapshot_id)
         if snapshot is not None and snapshot["Status"] == "progressing":
             raise CREATING_SNAPSHOT
-    ctx.txn.delete("disk", disk_id)  # its snapshots stay (documented)
+    resources.delete(ctx.txn, "disk", disk_id)  # its snapshots stay (documented)
     return {}

@@ -230,7 +230,10 @@ def _source(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
         found = images.family_images(ctx, a["image_family"])
     elif a["tags"] and alias != "system" and alias != "marketplace":
         first = a["tags"][0]
-        term = resources.tag_term(first["key"], first["value"]) if first.get("value") else ("tagkey", first["key"])
+        if alias == "self":  # the caller's own tagged images only (the other term spans every account)
+            term = resources.own_tag_term(ctx, first["key"], first.get("value"))
+        else:
+            term = resources.tag_term(first["key"], first["value"]) if first.get("value") else ("tagkey", first["key"])
         found = images.stored(ctx, term)  # catalog images carry no tags
     elif a["resource_group_id"] and alias != "system" and alias != "marketplace":
         found = images.stored(ctx, resource_groups.term(a["resource_group_id"]))  # catalog images have none
@@ -760,12 +763,12 @@ def cancel_copy_image(ctx: Context, image_id: str) -> dict:
         raise _err("IncorrectImageStatus", "The Image copy has been failed.")
     if status not in IN_FLIGHT:
         raise _err("IncorrectImageStatus", "The specified snapshot is not coping.")
-    ctx.txn.delete("image", image_id)
+    resources.delete(ctx.txn, "image", image_id)
     for m in _mappings(record):
         # The snapshots made in the destination for this copy go with it (the source's stay).
         snapshot = ctx.txn.get("snapshot", m.get("SnapshotId") or "")
         if snapshot is not None and snapshot.get("_owner") == ctx.account and snapshot.get("SourceSnapshotId"):
-            ctx.txn.delete("snapshot", snapshot["SnapshotId"])
+            resources.delete(ctx.txn, "snapshot", snapshot["SnapshotId"])
     return {}
 
 
@@ -796,7 +799,7 @@ def delete_image(ctx: Context, image_id: str, force: bool) -> dict:
         raise _err("ImageUseShared", "The specified image has been shared to others.", 403)
     if images.in_use(ctx, image_id) and not force:
         raise _err("ImageUsingByInstance", "The specified image has been used to create instances.", 403)
-    ctx.txn.delete("image", image_id)
+    resources.delete(ctx.txn, "image", image_id)
     return {}
 
 

@@ -486,7 +486,7 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
     for record in resources.mine_among(ctx, "instance", named, *narrower,
                                        resource_groups.term(resource_group_id) if resource_group_id else None,
                                        access.key_pair_term(ctx.account, ctx.region, key_pair_name)
-                                       if key_pair_name else None):
+                                       if key_pair_name else None, tags=wanted_tags):
         if any(value and record.get(field) != value for field, value in exact.items()):
             continue
         if name_pattern is not None and not name_pattern.fullmatch(record["InstanceName"]):
@@ -539,7 +539,8 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
         return {**meta, "Disks": {"Disk": [resources.wire(r) for r in page]}}
     matches = []
     for record in resources.mine_among(ctx, "disk", disk_ids, ("instance", instance_id) if instance_id else None,
-                                       resource_groups.term(resource_group_id) if resource_group_id else None):
+                                       resource_groups.term(resource_group_id) if resource_group_id else None,
+                                       tags=wanted_tags):
         if ((instance_id and record["InstanceId"] != instance_id)
                 or (disk_type != "all" and record["Type"] != disk_type)
                 or (status and status != "All" and record["Status"] != status)
@@ -607,11 +608,11 @@ def delete_instance(ctx: Context, instance_id: str, force: bool, force_stop: boo
                        "The instance has deletion protection enabled; disable it before releasing the instance.", 403)
     for disk in instance_disks(ctx, instance_id):
         if disk.get("DeleteWithInstance", True):
-            ctx.txn.delete("disk", disk["DiskId"])
+            resources.delete(ctx.txn, "disk", disk["DiskId"])
         else:  # survives as a detached, portable disk
             resources.put(ctx.txn, "disk", {**disk, **detached(resources.iso(ctx.now)), "Portable": True})
     access.release_instance(ctx, record)
-    ctx.txn.delete("instance", instance_id)
+    resources.delete(ctx.txn, "instance", instance_id)
     networks.release(ctx, record)
     launch.release(ctx, record.get("ImageId"))
     return {}
@@ -656,7 +657,7 @@ def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_di
     size = size or launch.default_system_disk_size(image)
     new = new_system_disk(ctx, record, image, size, old["Category"], old.get("DiskName", ""),
                           old.get("Description", ""), old.get("PerformanceLevel", ""))
-    ctx.txn.delete("disk", old["DiskId"])
+    resources.delete(ctx.txn, "disk", old["DiskId"])
     # The new system disk re-initialises from the image (ReIniting, then In_use) on the disk lifecycle.
     new = lifecycle.start(ctx, "disk", new["DiskId"], {**new, "Status": "ReIniting"}, done={"Status": "In_use"})
     resources.put(ctx.txn, "disk", new)

@@ -174,7 +174,8 @@ def describe_key_pairs(ctx: Context, key_pair_name: Optional[str], key_pair_fing
     else:  # (with a wildcard: the names holding its longest piece, from the substring index)
         called = resources.matching(ctx, access.KEY_PAIR, "name", key_pair_name) if key_pair_name else None
         group = resource_groups.term(resource_group_id) if resource_group_id else None
-        candidates = [] if called == [] else list(resources.mine_among(ctx, access.KEY_PAIR, called, group))
+        candidates = [] if called == [] else list(
+            resources.mine_among(ctx, access.KEY_PAIR, called, group, tags=wanted_tags))
     # ``*`` is the documented wildcard: ``*SshKey``, ``SshKey*``, ``*SshKey*``.
     pattern = resources.wildcard(key_pair_name) if key_pair_name else None
     matches = [r for r in candidates
@@ -261,5 +262,5 @@ def delete_key_pairs(ctx: Context, key_pair_names: str) -> dict:
         raise STILL_ATTACHED
     # [GUESS] names that do not exist are skipped: the metadata documents no error for them.
     for record in found:
-        ctx.txn.delete(access.KEY_PAIR, record["KeyPairId"])
+        resources.delete(ctx.txn, access.KEY_PAIR, record["KeyPairId"])
     return {}

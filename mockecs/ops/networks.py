@@ -124,7 +124,7 @@ def delete_vpc(ctx: Context, vpc_id: str) -> dict:
         raise VPC_HAS_VSWITCHES
     if ctx.txn.count("security_group", ("vpc", vpc_id)):
         raise VPC_HAS_GROUPS
-    ctx.txn.delete("vpc", vpc_id)
+    resources.delete(ctx.txn, "vpc", vpc_id)
     return {}
 
 
@@ -203,7 +203,7 @@ def delete_vswitch(ctx: Context, v_switch_id: str) -> dict:
         raise VSWITCH_STATUS
     if ctx.txn.count("instance", ("vswitch", v_switch_id)):
         raise VSWITCH_IN_USE
-    ctx.txn.delete("vswitch", v_switch_id)
+    resources.delete(ctx.txn, "vswitch", v_switch_id)
     return {}
 
 

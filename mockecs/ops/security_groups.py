@@ -201,7 +201,8 @@ def describe_security_groups(ctx: Context, a: dict) -> dict:
     network = a["network_type"]
     matches = []
     by_group = resource_groups.term(a["resource_group_id"]) if a["resource_group_id"] else None
-    for record in resources.mine_among(ctx, KIND, ids, by_group, ("vpc", a["vpc_id"]) if a["vpc_id"] else None):
+    for record in resources.mine_among(ctx, KIND, ids, by_group, ("vpc", a["vpc_id"]) if a["vpc_id"] else None,
+                                       tags=wanted_tags):
         if ((a["vpc_id"] and record["VpcId"] != a["vpc_id"])
                 or (a["security_group_type"] and record["SecurityGroupType"] != a["security_group_type"])
                 or (network and ("vpc" if record["VpcId"] else "classic") != network)
@@ -543,7 +544,7 @@ def delete_security_group(ctx: Context, security_group_id: str) -> dict:
         raise IN_USE
     if ctx.txn.ids(KIND, ("sg_ref", security_group_id)) - {security_group_id}:
         raise REFERENCED
-    ctx.txn.delete(KIND, record["SecurityGroupId"])
+    resources.delete(ctx.txn, KIND, record["SecurityGroupId"])
     return {}
 
 

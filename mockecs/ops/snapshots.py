@@ -209,7 +209,7 @@ def describe_snapshots(ctx: Context, snapshot_ids: Optional[list[str]], disk_id:
     matches = []
     narrower = (("disk", disk_id) if disk_id else None, ("instance", instance_id) if instance_id else None,
                 resource_groups.term(resource_group_id) if resource_group_id else None)
-    for record in resources.mine_among(ctx, "snapshot", snapshot_ids, *narrower):
+    for record in resources.mine_among(ctx, "snapshot", snapshot_ids, *narrower, tags=wanted_tags):
         record = {**record, "Usage": usage_of(ctx, record)}
         if ((disk_id and record["SourceDiskId"] != disk_id)
                 or (instance_id and record.get("_instance_id") != instance_id)
@@ -244,7 +244,7 @@ def delete_snapshot(ctx: Context, snapshot_id: str, force: bool) -> dict:
         raise EcsError("SnapshotCreatedImage", "The snapshot has been used to create user defined image(s).", 403)
     if not force and ctx.txn.ids("disk", ("snapshot", snapshot_id)):
         raise EcsError("SnapshotCreatedDisk", "The snapshot has been used to create disk(s).", 403)
-    ctx.txn.delete("snapshot", record["SnapshotId"])
+    resources.delete(ctx.txn, "snapshot", record["SnapshotId"])
     return {}
 
 

@@ -13,9 +13,10 @@ import re
 from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.ops.registry import Context, operation
+from mockecs.state.store import Term
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, Repeat, S, Structs
-from mockecs.world import access, images, paging, resource_groups, resources
+from mockecs.world import access, images, paging, resource_groups, resources, tagging
 
 # ResourceType -> store kind, for the resources mockecs keeps.
 KINDS = {"image": "image", "snapshot": "snapshot", "instance": "instance", "disk": "disk",
@@ -161,7 +162,7 @@ def _add(ctx: Context, kind: str, record: dict, wanted: list[dict]) -> None:
     if len(merged) > int(ctx.config.options.get("tags_per_resource", 20)):
         raise EcsError("OperationDenied.QuotaExceed", "The quota of tags on resource is beyond permitted range.", 400)
     new_tags = [{"TagKey": k, "TagValue": v} for k, v in merged.items()]
-    resources.put(ctx.txn, kind, resources.with_tags(record, new_tags))
+    resources.retag(ctx.txn, kind, record, new_tags)
 
 
 @operation(
@@ -185,7 +186,7 @@ def untag_resources(ctx: Context, resource_type: str, resource_id: list[str], ta
         # [GUESS] keys the resource does not carry are ignored; neither TagKey nor All removes nothing.
         kept = [] if remove_all else [t for t in current if t["TagKey"] not in keys]
         if len(kept) != len(current):
-            resources.put(ctx.txn, kind, resources.with_tags(record, kept))
+            resources.retag(ctx.txn, kind, record, kept)
     return {}
 
 
@@ -228,23 +229,52 @@ def _fuzzy_filters(filters: list[dict]) -> list[tuple[str, list[str]]]:
     return out
 
 
-def _candidates(ctx: Context, kind: str, resource_ids: list[str], exact: list[tuple[str, Optional[str]]],
-                fuzzy: list[tuple[str, list[str]]]) -> list[str]:
-    """Ids worth checking, from the index: the named resources, or the tagged ones."""
-    if resource_ids:
-        named = (_record(ctx, kind, i) for i in dict.fromkeys(resource_ids))
-        return [r[resources.ID_FIELD[kind]] for r in named if r is not None]
-    sets: list[set[str]] = []
-    for key, value in exact:
-        if key == RESOURCE_GROUP_KEY:
-            continue
-        sets.append(ctx.txn.ids(kind, resources.tag_term(key, value) if value is not None else ("tagkey", key)))
-    for key, _ in fuzzy:
-        if "*" not in key:
-            sets.append(ctx.txn.ids(kind, ("tagkey", key)))
-    if not sets:  # only fuzzy keys or a resource group: the caller's resources in this region
-        sets.append(ctx.txn.ids(kind, resources.owner_region(ctx.account, ctx.region)))
-    return sorted(set.intersection(*sets))
+def _narrowest(ctx: Context, kind: str, exact: list[tuple[str, Optional[str]]],
+               fuzzy: list[tuple[str, list[str]]]) -> tuple[Term, int]:
+    """The tag index term (:mod:`mockecs.world.tagging`) of the caller's tagged resources of ``kind``
+    holding the fewest that may match (every match is under each filter's term), and its size."""
+    where = tagging.scope(ctx.account, ctx.region)
+    terms = [tagging.tag_term(where, key, value) for key, value in exact if key != RESOURCE_GROUP_KEY]
+    terms += [tagging.tag_term(where, key, None) for key, _ in fuzzy if "*" not in key]
+    terms = terms or [tagging.tagged_term(where)]  # only wildcards or a resource group
+    counts = ctx.txn.counts(kind, terms)
+    at = counts.index(min(counts))
+    return terms[at], counts[at]
+
+
+_SPAN = 1024  # a NextToken of ListTagResources is (resource's place in its term) * _SPAN + tag's place
+
+
+def _tag_rows(ctx: Context, kind: str, exact: list[tuple[str, Optional[str]]], fuzzy: list[tuple[str, list[str]]],
+              next_token: Optional[str], size: int, type_name: str) -> tuple[list[dict], str]:
+    """One page of ListTagResources rows (one per tag of each matching resource, resources in id order)
+    from the tag index: resources are read from the token's place on, only until the page is full and
+    the next row is known; the token keeps the resource's place and the tag's, so pages are the
+    ones the whole list would give."""
+    term, total = _narrowest(ctx, kind, exact, fuzzy)
+    place = paging.offset(next_token)
+    at, skip = divmod(place, _SPAN)
+    if at > total:
+        raise paging.BAD_TOKEN
+    rows: list[dict] = []
+    chunk = size // 2 + 1  # (resources usually carry more than one tag)
+    while at < total:
+        ids = [id for _, id in ctx.txn.page(kind, term, at, chunk)]
+        if not ids:
+            break
+        for record in resources.get_many(ctx, kind, ids):
+            tags = resources.tags_of(record) if record is not None else ()
+            if tags and _matches(record, exact, fuzzy):
+                if len(rows) == size:  # a row after the page: there is a next page
+                    return rows, paging.token(at * _SPAN + skip)
+                for index in range(skip, len(tags)):
+                    if len(rows) == size:
+                        return rows, paging.token(at * _SPAN + index)
+                    rows.append({"ResourceId": _resource_id(kind, record), "ResourceType": type_name,
+                                 "TagKey": tags[index]["TagKey"], "TagValue": tags[index]["TagValue"]})
+            at, skip = at + 1, 0
+        chunk = min(chunk * 2, 1000)
+    return rows, ""
 
 
 def _matches(record: Mapping[str, Any], exact: list[tuple[str, Optional[str]]],
@@ -286,14 +316,18 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
         raise EcsError("BothEmpty.TagsAndResources",
                        "The specified Tags and ResourcesIds are not allow to both empty.", 403)
     paging.offset(next_token)  # a token we did not issue is refused before any work
-    for resource_id in ids if kind == "image" else ():
+    named = {i: _record(ctx, kind, i) for i in dict.fromkeys(ids)} if kind else {}  # (each read once)
+    for resource_id, record in named.items() if kind == "image" else ():
         # A named image the caller sees but does not own (public, Marketplace, shared) is not theirs to list.
-        if not resources.is_mine(ctx, _record(ctx, kind, resource_id)) and images.visible(ctx, resource_id):
+        if not resources.is_mine(ctx, record) and images.visible(ctx, resource_id):
             raise NOT_SUPPORTED
-    rows: list[dict] = []
     type_name = resource_type.strip().lower()
-    for candidate in (_candidates(ctx, kind, ids, exact, fuzzy) if kind else ()):
-        record = resources.get(ctx, kind, candidate)
+    size = int(ctx.config.options.get("list_tag_resources_page_size", 50))  # [GUESS] undocumented page size
+    if not ids and kind is not None:
+        rows, token = _tag_rows(ctx, kind, exact, fuzzy, next_token, size, type_name)
+        return {"NextToken": token, "TagResources": {"TagResource": rows}}
+    rows: list[dict] = []
+    for record in named.values():
         # Ids that are not the caller's (or do not exist) are left out, not an error [GUESS].
         if record is None or record.get("_owner") != ctx.account or record.get("_region") != ctx.region:
             continue
@@ -302,7 +336,6 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
         # [GUESS] one row per tag the matched resource carries (not only the tags asked about).
         rows.extend({"ResourceId": _resource_id(kind, record), "ResourceType": type_name, "TagKey": t["TagKey"],
                      "TagValue": t["TagValue"]} for t in resources.tags_of(record))
-    size = int(ctx.config.options.get("list_tag_resources_page_size", 50))  # [GUESS] undocumented page size
     page, token = paging.by_token(rows, size, next_token)
     return {"NextToken": token, "TagResources": {"TagResource": list(page)}}
 
@@ -387,7 +420,7 @@ def remove_tags(ctx: Context, resource_type: str, resource_id: str, tag: Optiona
         kept = [t for t in current
                 if not any(t["TagKey"] == k and v in (None, "", t["TagValue"]) for k, v in doomed)]
     if len(kept) != len(current):
-        resources.put(ctx.txn, kind, resources.with_tags(record, kept))
+        resources.retag(ctx.txn, kind, record, kept)
     return {}
 
 
@@ -404,24 +437,10 @@ def _filters(tags: Optional[list[dict]]) -> list[tuple[str, Optional[str]]]:
     return out
 
 
-def _mine(ctx: Context, kind: str, resource_id: Optional[str],
-          filters: list[tuple[str, Optional[str]]], every: bool) -> list[dict]:
-    """The caller's records of ``kind`` here: the one named, else those under the filters' index terms
-    (all filters when ``every``, any of them otherwise), else all of the caller's."""
-    if resource_id:
-        named = _record(ctx, kind, resource_id)  # by what the caller names it (a key pair: its name)
-        ids: Iterable[str] = [named[resources.ID_FIELD[kind]]] if named is not None else []
-    elif filters:
-        sets = [ctx.txn.ids(kind, resources.tag_term(k, v) if v is not None else ("tagkey", k)) for k, v in filters]
-        ids = set.intersection(*sets) if every else set.union(*sets)
-    else:
-        ids = ctx.txn.ids(kind, resources.owner_region(ctx.account, ctx.region))
-    found = []
-    for candidate in ids:
-        record = resources.get(ctx, kind, candidate)
-        if record is not None and record.get("_owner") == ctx.account and record.get("_region") == ctx.region:
-            found.append(record)
-    return found
+def _named_here(ctx: Context, kind: str, resource_id: str) -> Optional[dict]:
+    """The caller's record here that ``resource_id`` names (a key pair: by its name), or None."""
+    record = _record(ctx, kind, resource_id)
+    return record if resources.is_mine(ctx, record) else None
 
 
 def _wanted(tag: Mapping[str, str], filters: list[tuple[str, Optional[str]]]) -> bool:
@@ -436,19 +455,64 @@ def describe_tags(ctx: Context, resource_type: Optional[str], resource_id: Optio
     if category and category.lower() not in ("custom", "system"):
         raise BAD_CATEGORY
     filters = _filters(tag)
+    if (category or "custom").lower() != "custom":  # mockecs keeps no system tags
+        total, rows = 0, []
+    elif resource_id:  # one resource (under each type it may be): its tags, read
+        total, rows = _tags_of_named(ctx, types, resource_id, filters, page_number, page_size)
+    else:  # from the tag index: pairs in (key, value) order, their counts kept with them
+        listing = _pairs(ctx, types, filters)
+        total, rows = listing.total, _tag_counts(ctx, types, listing.page((page_number - 1) * page_size, page_size))
+    return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size, "Tags": {"Tag": rows}}
+
+
+def _tag_counts(ctx: Context, types: list[tuple[str, Optional[str]]], pairs: list[Mapping[str, Any]]) -> list[dict]:
+    """DescribeTags rows of a page of ``tag_pair`` records: the resources of each type carrying each pair,
+    from the tag index's counts (one batch per type)."""
+    where = tagging.scope(ctx.account, ctx.region)
+    wanted = {name for name, kind in types if kind}
+    per_pair: list[dict[str, int]] = [{} for _ in pairs]
+    for name in sorted(wanted):
+        asked = [n for n, pair in enumerate(pairs) if name in pair["Types"]]
+        terms = [tagging.tag_term(where, pairs[n]["TagKey"], pairs[n]["TagValue"]) for n in asked]
+        for n, count in zip(asked, ctx.txn.counts(tagging.KIND_OF[name], terms) if terms else ()):
+            per_pair[n][name] = count
+    return [{"TagKey": pair["TagKey"], "TagValue": pair["TagValue"], "ResourceTypeCount": {
+             field: per_pair[n].get(name, 0) for name, field in COUNT_FIELDS.items()}} for n, pair in enumerate(pairs)]
+
+
+def _tags_of_named(ctx: Context, types: list[tuple[str, Optional[str]]], resource_id: str,
+                   filters: list[tuple[str, Optional[str]]], page_number: int, page_size: int) -> tuple[int, list]:
     counts: dict[tuple[str, str], dict[str, int]] = {}
-    if (category or "custom").lower() == "custom":  # mockecs keeps no system tags
-        for type_name, kind in types:
-            for record in _mine(ctx, kind, resource_id, filters, every=False) if kind else ():
-                for item in resources.tags_of(record):
-                    if _wanted(item, filters):
-                        per_type = counts.setdefault((item["TagKey"], item["TagValue"]), {})
-                        per_type[type_name] = per_type.get(type_name, 0) + 1
+    for type_name, kind in types:
+        for item in resources.tags_of((_named_here(ctx, kind, resource_id) if kind else None) or {}):
+            if _wanted(item, filters):
+                per_type = counts.setdefault((item["TagKey"], item["TagValue"]), {})
+                per_type[type_name] = per_type.get(type_name, 0) + 1
     rows = [{"TagKey": key, "TagValue": value,
              "ResourceTypeCount": {field: per_type.get(name, 0) for name, field in COUNT_FIELDS.items()}}
             for (key, value), per_type in sorted(counts.items())]
-    return {"TotalCount": len(rows), "PageNumber": page_number, "PageSize": page_size,
-            "Tags": {"Tag": list(paging.by_number(rows, page_number, page_size))}}
+    return len(rows), list(paging.by_number(rows, page_number, page_size))
+
+
+def _pairs(ctx: Context, types: list[tuple[str, Optional[str]]], filters: list[tuple[str, Optional[str]]]
+           ) -> paging.Ordered:
+    """The caller's distinct tag pairs here (on resources of the one type asked for), those matching any
+    filter: a key's pairs from its term, a key=value pair by its id (when not already under its key)."""
+    where = tagging.scope(ctx.account, ctx.region)
+    type_name = types[0][0] if len(types) == 1 else None
+    if any(kind is None for _, kind in types):  # a type mockecs keeps no records of
+        return paging.Ordered(ctx, tagging.PAIR, [])
+    if not filters:
+        return paging.Ordered(ctx, tagging.PAIR, [tagging.pairs_term(where, type_name)])
+    keys = sorted({key for key, value in filters if value is None})
+    singles = []
+    for key, value in sorted({(k, v) for k, v in filters if v is not None and k not in keys}):
+        id = tagging.pair_id(where, key, value)
+        pair = ctx.txn.get(tagging.PAIR, id)
+        if pair is not None and (type_name is None or type_name in pair["Types"]):
+            singles.append([("", id, pair)])
+    return paging.Ordered(ctx, tagging.PAIR, [tagging.pairs_term(where, type_name, key) for key in keys],
+                          extra=singles)
 
 
 @operation("DescribeResourceByTags", S("ResourceType"), _TAG, paging.PAGE_NUMBER_INT32, _PAGE_SIZE_50)
@@ -457,16 +521,41 @@ def describe_resource_by_tags(ctx: Context, resource_type: Optional[str], tag: O
     types = [_legacy_kind(resource_type, BY_TAGS_TYPES)] if resource_type else list(KINDS.items())
     filters = [(k, v) for k, v in ((t.get("key") or "", t.get("value")) for t in _few(tag))]
     filters = [(k, v if v not in (None, "") else None) for k, v in filters if k]
-    rows = []
-    for type_name, kind in types:
-        # Every tag asked for; with none, every resource that carries a tag [GUESS].
-        for record in _mine(ctx, kind, None, filters, every=True) if kind else ():
-            if resources.tags_of(record):
-                rows.append({"ResourceType": type_name, "ResourceId": _resource_id(kind, record),
-                             "RegionId": ctx.region})
-    rows.sort(key=lambda r: (r["ResourceType"], r["ResourceId"]))
-    return {"TotalCount": len(rows), "PageNumber": page_number, "PageSize": page_size,
-            "Resources": {"Resource": list(paging.by_number(rows, page_number, page_size))}}
+    # Every tag asked for; with none, every resource that carries a tag [GUESS]. From the tag index:
+    # each type's resources in id order, the types one after the other (in type order).
+    where = tagging.scope(ctx.account, ctx.region)
+    names = sorted(name for name, kind in types if kind) if all(kind for _, kind in types) else []
+    terms = list(dict.fromkeys(tagging.tag_term(where, k, v) for k, v in filters)) or [tagging.tagged_term(where)]
+    start, total, rows = (page_number - 1) * page_size, 0, []
+    for name in names:
+        listing = _ByResourceId(ctx, tagging.KIND_OF[name], terms)
+        count = listing.total
+        if start < count and len(rows) < page_size:
+            rows += [{"ResourceType": name, "ResourceId": resource_id, "RegionId": ctx.region}
+                     for resource_id in listing.page(start, page_size - len(rows))]
+        start, total = max(0, start - count), total + count
+    return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size, "Resources": {"Resource": rows}}
+
+
+class _ByResourceId:
+    """The caller's resources of ``kind`` under every term (ResourceIds in order): the total, and a page."""
+
+    def __init__(self, ctx: Context, kind: str, terms: list[Term]) -> None:
+        self.ctx, self.kind = ctx, kind
+        counts = ctx.txn.counts(kind, terms)
+        self.term = terms[counts.index(min(counts))]
+        self.ids: Optional[list[str]] = None
+        if len(terms) > 1:  # those under the narrowest term that are under all the others
+            self.ids = sorted(ctx.txn.ids(kind, self.term).intersection(*(ctx.txn.ids(kind, t) for t in terms)))
+        if kind == access.KEY_PAIR:  # a key pair's ResourceId is its name (key pairs: at most a quota)
+            pairs = resources.get_many(ctx, kind, self.ids if self.ids is not None else ctx.txn.ids(kind, self.term))
+            self.ids = sorted(r["KeyPairName"] for r in pairs if r is not None)
+        self.total = len(self.ids) if self.ids is not None else min(counts)
+
+    def page(self, start: int, size: int) -> list[str]:
+        if self.ids is not None:
+            return self.ids[start:start + size]
+        return [id for _, id in self.ctx.txn.page(self.kind, self.term, start, size)]
 
 
 # -- JoinResourceGroup -------------------------------------------------------------------------------

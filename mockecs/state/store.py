@@ -56,6 +56,16 @@ def fragment_grams(fragment: str) -> list[str]:
     return found or [""]
 
 
+# A term whose name starts with this is ordered by record id alone, whatever the record's sort key
+# (a listing in id order over records that have another order of their own).
+BY_ID = "@"
+
+
+def entry_key(name: str, key: str) -> str:
+    """The sort key a record has in term ``name``'s index."""
+    return "" if name[:1] == BY_ID else key
+
+
 class Conflict(Exception):
     """A shared store aborted a transaction because another process changed what it read; nothing of
     it was applied, and running it again is safe (the engine does, a bounded number of times)."""
@@ -272,11 +282,12 @@ def _unpack(shape: tuple, values: tuple) -> dict:
 class MemoryStore:
     """Dicts behind one re-entrant lock; an undo log makes each transaction atomic.
 
-    Each term's index is a sorted list of ``(key, id)`` entries; a record's one entry tuple is
-    shared by all its terms (a list slot per term, no per-term copies), and its terms are the index's
-    own key tuples. Records are kept packed: one shared tuple of field names per shape, a tuple of
-    values per record, small nested values (``{"SecureBootSupport": "unsupported"}``, empty tag
-    lists ...) shared by every record that has them; :meth:`Transaction.get` unpacks a fresh dict."""
+    Each term's index is a sorted list of ``(key, id)`` entries (of ids alone for a term named
+    :data:`BY_ID`); a record's one entry tuple is shared by all its terms (a list slot per term, no
+    per-term copies), and its terms are the index's own key tuples. Records are kept packed: one
+    shared tuple of field names per shape, a tuple of values per record, small nested values
+    (``{"SecureBootSupport": "unsupported"}``, empty tag lists ...) shared by every record that has
+    them; :meth:`Transaction.get` unpacks a fresh dict."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -424,8 +435,9 @@ class _MemoryTransaction:
         for index_key in old_keys:
             entries = index.get(index_key)
             if entries is not None:
-                at = bisect_left(entries, old_entry)
-                if at < len(entries) and entries[at] == old_entry:
+                wanted = old_entry if index_key[1][:1] != BY_ID else id
+                at = bisect_left(entries, wanted)
+                if at < len(entries) and entries[at] == wanted:
                     del entries[at]
                 if not entries:
                     del index[index_key]
@@ -437,7 +449,7 @@ class _MemoryTransaction:
             of_kind.pop(id, None)
             return
         recs[id] = packed
-        entry = (key, id)
+        by_key = (key, id)
         canonical = store._keys
         keys = []
         for name, value in terms:
@@ -445,6 +457,7 @@ class _MemoryTransaction:
             if name[-1:] != TEXT:  # (a text term is most often the record's own: nothing to share)
                 index_key = canonical.setdefault(index_key, index_key)
             keys.append(index_key)
+            entry: Any = by_key if name[:1] != BY_ID else id  # (a list of ids: ordered by id alone)
             entries = index.get(index_key)
             if entries is None:
                 index[index_key] = [entry]
@@ -459,7 +472,7 @@ class _MemoryTransaction:
                     continue
             if name[-1:] == TEXT:
                 self._text(kind, id, index_key, remove=False)
-        of_kind[id] = (tuple(keys), entry)
+        of_kind[id] = (tuple(keys), by_key)
 
     def _text(self, kind: str, id: str, index_key: tuple[str, str, str], remove: bool) -> None:
         """Add a record's text term to the postings of its text's trigrams (and the scope's ""), or take it out."""
@@ -490,7 +503,8 @@ class _MemoryTransaction:
         self.undo.clear()
 
     def ids(self, kind: str, term: Term) -> set[str]:
-        return {id for _, id in self.store._index.get((kind, term[0], term[1]), ())}
+        entries = self.store._index.get((kind, term[0], term[1]), ())
+        return set(entries) if term[0][:1] == BY_ID else {id for _, id in entries}
 
     def page(self, kind: str, term: Term, offset: int, limit: int, newest_first: bool = False) -> list[Entry]:
         entries = self.store._index.get((kind, term[0], term[1]))
@@ -500,7 +514,7 @@ class _MemoryTransaction:
         found = entries[start:end]
         if newest_first:
             found.reverse()
-        return found
+        return [("", id) for id in found] if term[0][:1] == BY_ID else found
 
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
         return iter([(id, _unpack(*packed)) for id, packed in self.store._records.get(kind, {}).items()])

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 
 from mockecs.state.store import Term, Transaction, text_term
 from mockecs.wire.errors import EcsError
-from mockecs.world import lifecycle
+from mockecs.world import lifecycle, tagging
 from mockecs.world.context import Context
 from mockecs.world.validation import check_tags
 
@@ -103,11 +103,14 @@ def tag_term(key: str, value: str) -> Term:
 
 def terms_for(kind: str, record: Mapping[str, Any]) -> list[Term]:
     terms: list[Term] = [("owner", record["_owner"]), owner_region(record["_owner"], record["_region"])]
-    for tag in tags_of(record):
-        terms.append(tag_term(tag["TagKey"], tag["TagValue"]))
-        terms.append(("tagkey", tag["TagKey"]))
+    if kind not in tagging.TYPES or kind == "image":  # (DescribeImages finds others' images by tag too)
+        for tag in tags_of(record):
+            terms.append(tag_term(tag["TagKey"], tag["TagValue"]))
+            terms.append(("tagkey", tag["TagKey"]))
     if record.get("ResourceGroupId"):  # ResourceGroupId filters of Describe* (see world.resource_groups)
         terms.append(("resource_group", record["ResourceGroupId"]))
+    if kind in tagging.TYPES:  # the caller's own tag index, in id order (the tag listings')
+        terms.extend(tagging.terms(record))
     extra = TERMS.get(kind)
     if extra is not None:
         terms.extend(extra(record))
@@ -119,7 +122,72 @@ def terms_for(kind: str, record: Mapping[str, Any]) -> list[Term]:
 def put(txn: Transaction, kind: str, record: dict) -> dict:
     order = ORDER.get(kind)
     txn.put(kind, record[ID_FIELD[kind]], record, terms_for(kind, record), order(record) if order else "")
+    if kind in tagging.TYPES and record.get("Tags"):
+        tagging.carried(txn, kind, record)
     return record
+
+
+def delete(txn: Transaction, kind: str, resource_id: str) -> None:
+    """Delete a record (and its tags from the tag index, :mod:`mockecs.world.tagging`)."""
+    old = txn.get(kind, resource_id) if kind in tagging.TYPES else None
+    gone = tagging.leaving(txn, kind, old, None)
+    txn.delete(kind, resource_id)
+    if gone:
+        tagging.gone(txn, kind, old, gone)
+
+
+def retag(txn: Transaction, kind: str, record: dict, tags: Iterable[dict]) -> dict:
+    """Write ``record`` with ``tags`` instead of its own (the tag operations)."""
+    new = with_tags(record, tags)
+    gone = tagging.leaving(txn, kind, record, new)
+    put(txn, kind, new)
+    tagging.gone(txn, kind, record, gone)
+    return new
+
+
+# The version of what :func:`put` derives from a record (terms, sort keys, the tag index): a store
+# written under an older one is indexed again when an engine opens it (:func:`reindex`). Version 2: the
+# ordered index (sort keys, per-status terms ...) and the tag index; stores from before carry no version.
+INDEX_VERSION = 2
+DERIVED = (tagging.PAIR,)  # kinds written only by the index itself (never exported)
+_VERSION = ("mockecs_meta", "index")
+
+
+def index_version(txn: Transaction) -> int:
+    record = txn.get(*_VERSION)
+    return int(record["version"]) if record else 1
+
+
+def reindex(txn: Transaction, mark: bool = True) -> int:
+    """Write every resource record again through :func:`put` (its terms, its sort key and the tag index
+    as this version derives them) and record :data:`INDEX_VERSION` (``mark``); the number of records.
+    A record lacking what :func:`put` derives from (a hand-made import) keeps the terms it has."""
+    records = [(kind, id, record) for kind in ID_FIELD for id, record in txn.scan(kind)]
+    tagging.clear(txn)
+    for kind, _, record in records:
+        try:
+            put(txn, kind, record)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue  # (raised before anything of it was written)
+    if mark:
+        mark_indexed(txn)
+    return len(records)
+
+
+def index_pairs(txn: Transaction, mark: bool = False) -> None:
+    """Build the tag pairs (:mod:`mockecs.world.tagging`) again from the records (an import, whose records
+    carry this version's terms: :func:`reindexed`), and record :data:`INDEX_VERSION` (``mark``)."""
+    tagging.clear(txn)
+    for kind in tagging.TYPES:
+        for _, record in txn.scan(kind):
+            tagging.carried(txn, kind, record)
+    if mark:
+        mark_indexed(txn)
+
+
+def mark_indexed(txn: Transaction) -> None:
+    """Record that the store's index is this version's (an empty store, a reset, a reindex)."""
+    txn.put(*_VERSION, {"version": INDEX_VERSION})
 
 
 def reindexed(records: Mapping[str, Mapping[str, Any]]) -> dict:
@@ -223,6 +291,11 @@ def is_mine(ctx: Context, record: Optional[Mapping[str, Any]]) -> bool:
     return record is not None and record["_owner"] == ctx.account and record["_region"] == ctx.region
 
 
+def own_tag_term(ctx: Context, key: str, value: Optional[str]) -> Term:
+    """The caller's resources here (of a taggable kind) carrying tag ``key`` (with ``value``; empty: any)."""
+    return tagging.tag_term(tagging.scope(ctx.account, ctx.region), key, value or None)
+
+
 def own_text(record: Mapping[str, Any], name: str, field: str) -> Term:
     """A record's ``field`` as the text term ``name`` among its owner's records in its region: found
     exactly (``ids``) or by substring (:func:`holding`)."""
@@ -249,14 +322,21 @@ def matching(ctx: Context, kind: str, name: str, pattern: str) -> Optional[list[
 
 
 def mine_among(ctx: Context, kind: str, named: Optional[Iterable[str]],
-               *narrower: Optional[Term]) -> Iterator[dict]:
+               *narrower: Optional[Term], tags: Optional[list[dict]] = None) -> Iterator[dict]:
     """The caller's records of ``kind`` in this region: those ``named`` (ids) if given, else those
-    under the first ``narrower`` index term that is not None, else all of the caller's (by index)."""
+    under the smallest of the ``narrower`` index terms that are not None and of the ``tags`` asked for
+    (Tag.N ``{"key", "value"}``, through the tag index), else all of the caller's (by index). The
+    caller still checks every condition (each term only narrows the candidates)."""
     if named:
         ids: Iterable[str] = set(named)
     else:
-        term = next((t for t in narrower if t is not None), None) or owner_region(ctx.account, ctx.region)
-        ids = ctx.txn.ids(kind, term)
+        terms = [t for t in narrower if t is not None]
+        if tags and kind in tagging.TYPES:
+            terms += [own_tag_term(ctx, t["key"], t.get("value")) for t in tags if t.get("key")]
+        if len(terms) > 1:
+            counts = ctx.txn.counts(kind, terms)
+            terms = [terms[counts.index(min(counts))]]
+        ids = ctx.txn.ids(kind, terms[0] if terms else owner_region(ctx.account, ctx.region))
     for resource_id in ids:
         record = get(ctx, kind, resource_id)
         if is_mine(ctx, record):

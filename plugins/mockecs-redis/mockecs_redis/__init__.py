@@ -40,6 +40,7 @@ from mockecs.state.store import (
     Entry,
     Found,
     Term,
+    entry_key,
     exported,
     fragment_grams,
     grams,
@@ -329,7 +330,7 @@ class _RedisTransaction:
 
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
         terms = list(terms)
-        plain = [t for t in terms if self._members(kind, t) is None]
+        plain = [t for t in terms if not any(self._delta(kind, t))]
         cards = self.cards
         known = {t: cards[k] for t in plain if (k := self.store.ikey(kind, t)) in cards}  # (read ahead)
         plain = [t for t in plain if t not in known]
@@ -369,8 +370,10 @@ class _RedisTransaction:
             if k != kind:
                 continue
             old, new = self.before[rkey], self.records[rkey]
-            old_m = f"{old[0]}{_SEP}{id}" if old is not None and list(term) in [list(t) for t in old[1]] else None
-            new_m = f"{new[0]}{_SEP}{id}" if new is not None and list(term) in [list(t) for t in new[1]] else None
+            old_m = (f"{entry_key(term[0], old[0])}{_SEP}{id}"
+                     if old is not None and list(term) in [list(t) for t in old[1]] else None)
+            new_m = (f"{entry_key(term[0], new[0])}{_SEP}{id}"
+                     if new is not None and list(term) in [list(t) for t in new[1]] else None)
             if old_m != new_m:
                 if old_m:
                     removed.add(old_m)
@@ -438,13 +441,20 @@ class _RedisTransaction:
                 if k == kind:
                     (stored.add if self.records[rkey] is not None else stored.discard)(id)
             return len(stored)
-        members = self._members(kind, term)
-        if members is not None:
-            return len(members)
+        added, removed = self._delta(kind, term)
         ikey = self.store.ikey(kind, term)
-        if ikey in self.cards:
-            return self.cards[ikey]
-        return int(self._watched_read([ikey], ("ZCARD", ikey)))
+        if not added and not removed:
+            if ikey in self.cards:
+                return self.cards[ikey]
+            return int(self._watched_read([ikey], ("ZCARD", ikey)))
+        # The stored count, adjusted by this transaction's changes (which of them the set holds: one
+        # round trip, not the whole set).
+        probe = sorted(added | removed)
+        watch = [("WATCH", ikey)] if ikey not in self.watched else []
+        self.watched.add(ikey)
+        card, scores = self._call(*watch, ("ZCARD", ikey), ("ZMSCORE", ikey, *probe))[-2:]
+        held = {m for m, score in zip(probe, scores) if score is not None}
+        return int(card) + len(added - held) - len(removed & held)
 
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
         kkey = self.store.kkey(kind)
@@ -499,8 +509,8 @@ class _RedisTransaction:
             old, new = self.before[rkey], self.records[rkey]
             if old is None and new is None:
                 continue
-            old_members = {store.ikey(kind, t): f"{old[0]}{_SEP}{id}" for t in old[1]} if old else {}
-            new_members = {store.ikey(kind, t): f"{new[0]}{_SEP}{id}" for t in new[1]} if new else {}
+            old_members = {store.ikey(kind, t): f"{entry_key(t[0], old[0])}{_SEP}{id}" for t in old[1]} if old else {}
+            new_members = {store.ikey(kind, t): f"{entry_key(t[0], new[0])}{_SEP}{id}" for t in new[1]} if new else {}
             for ikey, member in old_members.items():
                 if new_members.get(ikey) != member:
                     out.append(("ZREM", ikey, member))

@@ -18,7 +18,19 @@ import threading
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from mockecs.state.hookspecs import hookimpl
-from mockecs.state.store import TEXT, Dumps, Entry, Found, Term, exported, fragment_grams, grams, split_text
+from mockecs.state.store import (
+    BY_ID,
+    TEXT,
+    Dumps,
+    Entry,
+    Found,
+    Term,
+    entry_key,
+    exported,
+    fragment_grams,
+    grams,
+    split_text,
+)
 
 __all__ = ["SqliteStore", "plugin"]
 __version__ = "0.1.0"
@@ -42,6 +54,8 @@ CREATE TABLE IF NOT EXISTS gram_counts (kind TEXT NOT NULL, name TEXT NOT NULL, 
 # Files written before sort keys existed gain the column (every record then sorts by id alone).
 _MIGRATE = ("ALTER TABLE records ADD COLUMN skey TEXT NOT NULL DEFAULT ''",
             "ALTER TABLE terms ADD COLUMN skey TEXT NOT NULL DEFAULT ''")
+# PRAGMA user_version of a file of this schema (files before it: 0; 1: sort keys, 2: the substring index).
+SCHEMA_VERSION = 2
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS terms_by_record ON terms (kind, id);
 CREATE INDEX IF NOT EXISTS terms_ordered ON terms (kind, name, value, skey, id);
@@ -71,15 +85,32 @@ class SqliteStore(Dumps):
         # page of 100 records at 100,000 images cost 1.9x the same page at 1,000 (two pread()s per record);
         # mapped, the file's pages are read in place (1.1x, and faster at every size).
         self._conn.execute(f"PRAGMA mmap_size={MMAP_SIZE}")
-        self._conn.executescript(_SCHEMA)
-        for table, statement in zip(("records", "terms"), _MIGRATE):
-            if "skey" not in {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}:
-                self._conn.execute(statement)
-                self._conn.execute("DELETE FROM term_counts")
-                self._conn.execute("INSERT INTO term_counts SELECT kind, name, value, COUNT(*) FROM terms "
-                                   "GROUP BY kind, name, value")
-        self._conn.executescript(_INDEXES)
+        if self._conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            self._migrate()
         self._txn = _SqliteTransaction(self._conn)  # holds only the connection: one serves every scope
+
+    def _migrate(self) -> None:
+        """Bring a file of an older schema (or a new one) to :data:`SCHEMA_VERSION`, in one transaction.
+        (Its records' sort keys and newer terms are the model's: the engine writes them again, see
+        ``mockecs.world.resources.reindex``.)"""
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
+                conn.execute(statement)
+            for table, statement in zip(("records", "terms"), _MIGRATE):
+                if "skey" not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+                    conn.execute(statement)
+                    conn.execute("DELETE FROM term_counts")
+                    conn.execute("INSERT INTO term_counts SELECT kind, name, value, COUNT(*) FROM terms "
+                                 "GROUP BY kind, name, value")
+            for statement in filter(None, (s.strip() for s in _INDEXES.split(";"))):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     def transaction(self) -> _Scope:
         """``with store.transaction() as txn:`` holds the lock; an exception rolls every write back."""
@@ -181,11 +212,13 @@ class _SqliteTransaction:
         old_terms, old_key = self._old(kind, id)
         self.conn.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
                           (kind, id, json.dumps(record, separators=(",", ":")), json.dumps(terms), key))
-        kept = set(terms) & old_terms if key == old_key else set()  # rows that stay as they are
+        kept = set(terms) & old_terms  # rows that stay as they are
+        if key != old_key:
+            kept = {t for t in kept if t[0][:1] == BY_ID}
         self._unindex(kind, id, old_terms - kept, old_key or "")
         added = [t for t in terms if t not in kept]
         self.conn.executemany("INSERT INTO terms VALUES (?, ?, ?, ?, ?)",
-                              [(kind, name, value, id, key) for name, value in added])
+                              [(kind, name, value, id, entry_key(name, key)) for name, value in added])
         self.conn.executemany("INSERT INTO term_counts VALUES (?, ?, ?, 1) ON CONFLICT DO UPDATE SET n = n + 1",
                               [(kind, name, value) for name, value in added])
         rows = self._gram_rows(kind, id, key, added)
