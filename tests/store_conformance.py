@@ -503,4 +503,34 @@ def test_read_hints_change_no_answer(store):
         assert tuple(txn.page("image", ("owner", "1"), 0, 1, newest_first=True)[0]) == ("2200", "m-fresh")
 
 
+def _same(a, b) -> bool:
+    """Raw forms stand for one content: the very same object, or equal text (see Transaction.raw_many)."""
+    return a is b or (a.__class__ in (str, bytes) and a == b)
+
+
+def test_raw_forms_change_with_every_write(store):
+    """``raw_many``/``decode`` (optional): what mockecs.world.cache keys decoded records and views on."""
+    with store.transaction() as txn:
+        if not hasattr(txn, "raw_many"):
+            pytest.skip("this store has no raw forms")
+        txn.put("image", "m-a", {"v": 0, "n": [1, {"x": "y"}]}, [("owner", "1")])
+        txn.put("image", "m-b", {"v": 1})
+    with store.transaction() as txn:
+        first = txn.raw_many("image", ["m-a", "m-missing", "m-b"])
+        assert first[1] is None and [txn.decode(r) for r in (first[0], first[2])] == [
+            {"v": 0, "n": [1, {"x": "y"}]}, {"v": 1}]
+    with store.transaction() as txn:
+        again = txn.raw_many("image", ["m-a", "m-b"])
+        assert _same(first[0], again[0]) and _same(first[2], again[1])  # unchanged: the same form
+        txn.put("image", "m-a", {"v": False, "n": [1, {"x": "y"}]}, [("owner", "1")])  # equal in Python, not in JSON
+        written = txn.raw_many("image", ["m-a"])[0]
+        assert not _same(first[0], written) and txn.decode(written)["v"] is False
+    with store.transaction() as txn:
+        after = txn.raw_many("image", ["m-a", "m-b"])
+        assert not _same(first[0], after[0]) and _same(first[2], after[1])
+        assert txn.decode(after[0]) == {"v": False, "n": [1, {"x": "y"}]}
+        txn.delete("image", "m-b")
+        assert txn.raw_many("image", ["m-b"]) == [None]
+
+
 __all__ = [name for name in dir() if name.startswith("test_")]

@@ -180,3 +180,21 @@ def test_a_fault_that_does_not_match_changes_nothing_shared(pair):
     with second.store.transaction() as txn:
         assert txn.get("mockecs_meta", "stamp") != stamp  # (taken: the others must see it gone)
     assert first.faults != [] and call(first, "DescribeRegions")[0] == 200 and first.faults == []
+
+
+def test_what_one_engine_keeps_decoded_follows_the_others_writes(pair):
+    """The record cache (mockecs.world.cache) is keyed on the stored form, so another process' write is seen
+    by the next read, by ImageId and in a page, whatever this engine decoded and encoded before."""
+    first, second = pair
+    image_id = _image(first, "one")
+
+    def names() -> list[list[str]]:
+        answers = [call(first, "DescribeImages", **query)[1] for query in ({"ImageId": image_id},
+                                                                            {"ImageOwnerAlias": "self"})]
+        return [[image["ImageName"] for image in answer["Images"]["Image"]] for answer in answers]
+
+    assert names() == names() == [["one"], ["one"]]
+    assert call(second, "ModifyImageAttribute", ImageId=image_id, ImageName="two")[0] == 200
+    assert names() == [["two"], ["two"]]
+    assert call(second, "DeleteImage", ImageId=image_id)[0] == 200
+    assert names() == [[], []]

@@ -23,12 +23,13 @@ from mockecs.ops.registry import REGISTRY, Context, Operation
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
 from mockecs.state.plugins import make_store, plugin_manager
-from mockecs.state.store import check_exported, flush, put_exported, read_soon, run
+from mockecs.state.store import MemoryStore, check_exported, flush, put_exported, read_soon, run
 from mockecs.wire.encoding import error_body, plain, render
 from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
 from mockecs.wire.protocol import ApiRequest, HttpRequest, HttpResponse, decode
 from mockecs.wire.signing import verify
 from mockecs.world import catalog, regions, resources
+from mockecs.world.cache import RecordCache
 from mockecs.world.catalog import BuiltinCatalogPlugin, Catalog
 from mockecs.world.clock import Clock, check_offset
 from mockecs.world.lifecycle import Lifecycle
@@ -176,6 +177,7 @@ class Engine:
         self.config = config or Config()
         self.plugins = plugins or plugin_manager(BUILTIN_PLUGINS)
         self.store = store if store is not None else make_store(self.config.store, self.plugins)
+        self._retried = type(self.store) is not MemoryStore  # other stores may ask to run a transaction again
         self.accounts = Accounts()
         # Frozen unless options["clock"] == "running" (`mockecs server` sets it for "auto"): tests
         # advance it exactly (engine.clock.advance), never with wall time.
@@ -185,6 +187,7 @@ class Engine:
         for account_id in self.catalog.account_ids():
             self.accounts.add_account(account_id)
         self.calls = CallRecord()
+        self.record_cache = RecordCache()  # decoded records and encoded views, by their stored form
         self.faults: list[Fault] = []
         self._fault_lock = threading.Lock()
         self.operations = REGISTRY
@@ -252,6 +255,7 @@ class Engine:
     def reset(self) -> None:
         """Forget all state a test created; the read-only catalog stays loaded."""
         self.store.reset()
+        self.record_cache.clear()
         if getattr(self.store, "shared", False):
             run(self.store, resources.mark_indexed)  # (an empty store is indexed as this version does)
         self.accounts.reset()
@@ -482,7 +486,8 @@ class Engine:
                     # before stops the handler there, before anything is written.
                     read_soon(txn, "client_token", key, answered)
                     try:
-                        body = op.handler(ctx, dict(args)) if op.mapping else op.handler(ctx, **args)
+                        body = op.handler(ctx, dict(args) if retried else args) if op.mapping else \
+                            op.handler(ctx, **args)
                     finally:
                         flush(txn)  # (if the handler made no round trip, or refused: seen before wins)
                 except Replay as replay:
@@ -490,13 +495,18 @@ class Engine:
                         raise EcsError(*op.idempotent) from None
                     return dict(replay.response)
             else:
-                body = op.handler(ctx, dict(args)) if op.mapping else op.handler(ctx, **args)
+                # (a mapping handler completes its dict in place: a copy, when the transaction may run again)
+                body = op.handler(ctx, dict(args) if retried else args) if op.mapping else op.handler(ctx, **args)
             if dry_run and op.dry_run:
                 raise EcsError(*op.dry_run)  # all checks passed; the transaction rolls back
             if token and op.idempotent:
                 txn.put("client_token", key, {"fingerprint": fingerprint, "response": plain(body)})
             return body
 
+        retried = self._retried
+        if not retried:  # the memory store never reports a conflict: no retry loop per request
+            with self.store.transaction() as txn:
+                return transact(txn)
         return run(self.store, transact)
 
     def _host_region(self, req: ApiRequest) -> str:

@@ -61,6 +61,62 @@ def _resolve(target: str) -> Any:
     return getattr(getattr(owner, cls), attr)
 
 
+_ANSWERS: list[Any] = []  # (the class below, raw_response) made on first use: responses is imported by a started mock
+
+
+def _answers() -> tuple[type, Callable[[int, dict, bytes, str], Any]]:
+    """A ``responses`` registration answering every method of a URL pattern through a callback (one
+    registration instead of one ``CallbackResponse`` per method: ``responses`` tries every registration on
+    every request), and ``raw_response``: a callback's answer as the urllib3 response ``responses`` makes of
+    it (the same headers, body and status as ``CallbackResponse`` and a canned ``responses.Response`` give)."""
+    if _ANSWERS:
+        return _ANSWERS[0], _ANSWERS[1]
+    import responses
+
+    form, body_of, header_dict = responses._form_response, responses._handle_body, responses.HTTPHeaderDict
+    if len(inspect.signature(form).parameters) > 3:  # (responses >= 0.24 passes the method: HEAD has no body)
+        def raw_response(status: int, headers: dict, body: bytes, method: str) -> Any:
+            return form(body_of(body), header_dict(headers), status, method)
+    else:
+        def raw_response(status: int, headers: dict, body: bytes, method: str) -> Any:
+            return form(body_of(body), header_dict(headers), status)
+
+    class Answers(responses.CallbackResponse):
+        def __init__(self, pattern: re.Pattern, callback: Callable[[Any], tuple[int, dict, bytes]]) -> None:
+            super().__init__("POST", pattern, callback, content_type=None)
+            self.pattern = pattern
+
+        def matches(self, request: Any) -> tuple[bool, str]:
+            if request.method in _METHODS and self.pattern.match(str(request.url)):
+                return True, ""
+            return False, "URL does not match"
+
+        def get_response(self, request: Any) -> Any:
+            return raw_response(*self.callback(request), request.method)
+
+    _ANSWERS.extend((Answers, raw_response))
+    return Answers, raw_response
+
+
+def _direct_send(mock: MockECS, previous: Callable[..., Any]) -> Callable[..., Any]:
+    """``HTTPAdapter.send`` answering the mock's hosts straight away, everything else through ``previous``
+    (``responses``' dispatcher, which also answers the mock's hosts): per call it skips what mockecs does not
+    use of it (parsing the query string into ``request.params``, trying each registration, logging every
+    call in a list that grows with the test). Requests it leaves to ``previous``, which answers them as
+    before: streamed (file-like) bodies, and adapters whose ``max_retries`` retries on statuses."""
+    _, raw_response = _answers()
+    pattern, answer = mock._pattern, mock._responses_callback
+
+    def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        body = request.body
+        if (body is None or body.__class__ is bytes or body.__class__ is str) and request.method in _METHODS \
+                and pattern.match(request.url) and not adapter.max_retries.status_forcelist:
+            return adapter.build_response(request, raw_response(*answer(request), request.method))
+        return previous(adapter, request, *args, **kwargs)
+
+    return send
+
+
 class _DefaultResponsesBridge:
     """Lets ``@responses.activate`` started *inside* an active mockecs pass ECS calls on to it.
 
@@ -161,12 +217,13 @@ class MockECS:
         mock = responses.RequestsMock(assert_all_requests_are_fired=False, target=target,
                                       real_adapter_send=_resolve(target))
         pattern = self._pattern
-        for method in _METHODS:
-            mock.add_callback(method, pattern, callback=self._responses_callback)
+        mock.add(_answers()[0](pattern, self._responses_callback))
         if self.passthrough:
             mock.add_passthru(re.compile(r".*"))
         mock.start()
         self._patchers.append(mock)
+        adapter, _, name = target.rpartition(".")
+        self._patchers.append(AttributePatch(_resolve(adapter), name, _direct_send(self, _resolve(target))).start())
         if target == "requests.adapters.HTTPAdapter.send":
             self._patchers.append(_DefaultResponsesBridge(pattern))
 

@@ -155,6 +155,12 @@ class Transaction(Protocol):
     # Batches of the above, for a page: one round trip to a networked store instead of one per record.
     def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]: ...
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]: ...
+    # Optional (see mockecs.world.cache): records in the store's own stored form, and that form decoded.
+    # A raw form stands for one content: the very same object (``is``) or, for ``str``/``bytes``, equal
+    # text means the same record, so what callers derive from a record can be kept by its raw form and
+    # is stale as soon as a write (in this process or another) stores a new one.
+    def raw_many(self, kind: str, ids: Iterable[str]) -> list[Any]: ...
+    def decode(self, raw: Any) -> dict: ...
 
 
 class Store(Protocol):
@@ -545,3 +551,12 @@ class _MemoryTransaction:
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
         index = self.store._index
         return [len(index.get((kind, name, value), ())) for name, value in terms]
+
+    def raw_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Packed]]:
+        # The packed tuples themselves: a write stores a new one, so identity stands for the content.
+        recs = self.store._records.get(kind) or {}
+        return [recs.get(id) for id in ids]
+
+    @staticmethod
+    def decode(raw: Packed) -> dict:
+        return _unpack(*raw)

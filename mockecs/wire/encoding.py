@@ -81,6 +81,15 @@ def _write(value: Any, out: list[str], done: list[bytes]) -> None:
         if not value:
             out.append("[]")
             return
+        if value[0].__class__ is Frozen:  # a page of views: their bytes joined at once
+            parts = [item.utf8 for item in value if item.__class__ is Frozen]
+            if len(parts) == len(value):
+                out.append("[")
+                done.append("".join(out).encode("utf-8"))
+                out.clear()
+                done.append(b",".join(parts))
+                out.append("]")
+                return
         sep = "["
         for item in value:
             out.append(sep)

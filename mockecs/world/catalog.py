@@ -101,6 +101,9 @@ class Catalog:
                  normalized: bool = False) -> None:
         # Each image as one kind of caller sees it, encoded once (filled by mockecs.world.images.view).
         self.views: dict[tuple, Any] = {}
+        # DescribeImages' listing parts ((key, id, record) newest first) by (kind, statuses, account), filled
+        # by mockecs.world.images.listing: the catalog never changes, so neither do they.
+        self.parts: dict[tuple, list] = {}
         images: dict[str, Mapping[str, Any]] = {}
         for entry in entries:
             image = entry if normalized else normalize(entry)

@@ -66,15 +66,22 @@ resources.ORDER["image"] = lambda record: record.get("CreationTime") or ""  # ne
 
 
 def put(ctx: Context, record: dict) -> dict:
-    _VIEWS.pop(record["ImageId"], None)  # the encoded view of the old record goes with it
+    ctx.engine.record_cache.drop("image", record["ImageId"])  # its decoded record and views go with it
     return resources.put(ctx.txn, "image", record)
 
 
-# Custom images' encoded views, by ImageId: (the record it was made from, variant, view). Used only
-# while the record read is still equal to that record (a write that bypassed put() cannot serve a
-# stale view); bounded, as it is shared by every engine of the process.
-_VIEWS: dict[str, tuple[Mapping[str, Any], tuple, Frozen]] = {}
-_VIEWS_MAX = 4096
+def read(ctx: Context, image_id: Optional[str]) -> Optional[Mapping[str, Any]]:
+    """:func:`get_any`, read-only: a store image through the engine's record cache (decoded, and its
+    views encoded, only when it changed since the last read)."""
+    if not image_id:
+        return None
+    record = ctx.engine.record_cache.read_many(ctx, "image", [image_id])[0]
+    return record if record is not None else ctx.engine.catalog.get(image_id)
+
+
+def read_many(ctx: Context, kind: str, ids: list[str]) -> list[Optional[Mapping[str, Any]]]:
+    """Store images by id for a page, read-only, through the engine's record cache."""
+    return ctx.engine.record_cache.read_many(ctx, kind, ids)
 
 
 def get_any(ctx: Context, image_id: Optional[str]) -> Optional[Mapping[str, Any]]:
@@ -165,10 +172,12 @@ def view(ctx: Context, record: Mapping[str, Any], used: Optional[str] = None) ->
     """The wire record as the caller sees it: ImageOwnerAlias, IsSelfShared, IsSubscribed, Usage
     relative to them (``used``: already known). Catalog images' views are built once per variant and
     shared (read-only)."""
-    alias = alias_for(ctx, record)
     used = used or usage(ctx, record)
     product = record.get("ProductCode")
-    if "_region" not in record:  # is_catalog(), inlined on this hot path
+    if "_region" not in record:  # is_catalog(), inlined on this hot path (and alias_for's system/marketplace case)
+        alias = record.get("ImageOwnerAlias", "system")
+        if alias != "system" and alias != "marketplace":
+            alias = alias_for(ctx, record)
         key = (record["ImageId"], alias, subscribed(ctx, product) if product else None, used)
         views = ctx.engine.catalog.views
         found = views.get(key)
@@ -182,10 +191,15 @@ def view(ctx: Context, record: Mapping[str, Any], used: Optional[str] = None) ->
                 out["IsSubscribed"] = key[2]
             found = views[key] = Frozen(out)
         return found
+    alias = "self" if record["_owner"] == ctx.account else "others"  # alias_for(), inlined
     variant = (alias, used, subscribed(ctx, product) if product else None)
-    cached = _VIEWS.get(record["ImageId"])
-    if cached is not None and cached[1] == variant and cached[0] == record:
-        return cached[2]  # type: ignore[return-value]
+    # Kept beside the record in the engine's record cache when it came from there (a page, a read by id):
+    # dropped with it when the record is written.
+    kept = ctx.engine.record_cache.views_of(record)
+    if kept is not None:
+        found = kept.get(variant)
+        if found is not None:
+            return found
     out = resources.wire(record)
     out["ImageOwnerAlias"] = alias
     out["Usage"] = used
@@ -195,9 +209,8 @@ def view(ctx: Context, record: Mapping[str, Any], used: Optional[str] = None) ->
     if product:
         out["IsSubscribed"] = variant[2]
     frozen = Frozen(out)
-    if len(_VIEWS) >= _VIEWS_MAX:
-        _VIEWS.pop(next(iter(_VIEWS)))  # the oldest entry
-    _VIEWS[record["ImageId"]] = (record, variant, frozen)
+    if kept is not None:
+        kept[variant] = frozen
     return frozen  # type: ignore[return-value]
 
 
@@ -281,8 +294,15 @@ def listing(ctx: Context, alias: Optional[str], is_public: Optional[bool], with_
     extra: list[list[tuple]] = []
 
     def catalog_part(kind: str, keep: Any = None) -> None:
-        found = [(*newest_first_key(r), r) for r in ctx.engine.catalog.records[kind]
-                 if (statuses is None or r.get("Status") in statuses) and (keep is None or keep(r))]
+        parts = ctx.engine.catalog.parts
+        key = (kind, statuses, account if keep is not None else None)
+        found = parts.get(key)
+        if found is None:
+            found = [(*newest_first_key(r), r) for r in ctx.engine.catalog.records[kind]
+                     if (statuses is None or r.get("Status") in statuses) and (keep is None or keep(r))]
+            if len(parts) >= 4096:  # (one entry per account asking for shared or community images)
+                parts.clear()
+            parts[key] = found
         if found:
             extra.append(found)
 
@@ -313,7 +333,7 @@ def listing(ctx: Context, alias: Optional[str], is_public: Optional[bool], with_
         if with_community:
             community()
     return paging.Ordered(ctx, "image", terms, newest_first=True, exclude=exclude, extra=extra, settle=settle,
-                          want=want)
+                          want=want, read=read_many)
 
 
 # -- helpers for the image operations (CreateImage, CopyImage, ImportImage, the builder ...) --

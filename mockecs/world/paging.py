@@ -84,12 +84,14 @@ class Ordered:
     as theirs instead); ``extra`` are lists of
     ``(key, id, record)`` from outside the store (the catalog), already in the listing's order and
     counted whole; ``settle`` are listing terms (:data:`resources.SCOPES`) whose transitions in flight
-    are settled first, so that status terms are current.
+    are settled first, so that status terms are current; ``read`` reads the page's records by id
+    (:func:`resources.get_many` by default: copies callers may change).
     """
 
     def __init__(self, ctx: Context, kind: str, terms: Sequence[Term], newest_first: bool = False,
                  exclude: Optional[Mapping[Term, Term]] = None, extra: Sequence[Sequence[tuple]] = (),
-                 settle: Sequence[Term] = (), want: int = 0) -> None:
+                 settle: Sequence[Term] = (), want: int = 0,
+                 read: Callable[[Context, str, list[str]], list] = resources.get_many) -> None:
         txn = ctx.txn
         # Read with settling's first read, on a networked store: the counts, and (``want``: the end of
         # the page about to be asked for) each term's entries up to it.
@@ -101,9 +103,9 @@ class Ordered:
         for scope in settle:
             resources.settle_pending(ctx, kind, scope)
         self.ctx, self.kind, self.terms, self.newest_first, self.extra = ctx, kind, terms, newest_first, extra
+        self.read = read
         self.excluded = {term: txn.ids(kind, left_out) for term, left_out in (exclude or {}).items()}
-        self.total = (sum(txn.count(kind, t) for t in terms) - sum(map(len, self.excluded.values()))
-                      + sum(len(e) for e in extra))
+        self.total = (sum(txn.counts(kind, terms)) - sum(map(len, self.excluded.values())) + sum(map(len, extra)))
 
     def page(self, start: int, limit: int, about_to: Optional[Callable[[list[str]], None]] = None) -> \
             list[Mapping[str, Any]]:
@@ -124,7 +126,10 @@ class Ordered:
             chosen = list(islice(heapq.merge(*streams, key=_KEY_ID, reverse=self.newest_first), start, want))
         if about_to is not None:
             about_to([e[1] for e in chosen])
-        stored = iter(resources.get_many(ctx, kind, [e[1] for e in chosen if len(e) == 2]))
+        ids = [e[1] for e in chosen if len(e) == 2]
+        if not ids:  # catalog images only
+            return [e[2] for e in chosen]
+        stored = iter(self.read(ctx, kind, ids))
         # (None: deleted by another process since the page was read, on a store whose reads are
         # not validated: left out, as the next page will be without it)
         return [r for r in (e[2] if len(e) > 2 else next(stored) for e in chosen) if r is not None]

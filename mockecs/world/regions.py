@@ -20,6 +20,7 @@ def exists(region_id: Optional[str]) -> bool:
     return bool(region_id) and region_id in regions()
 
 
+@lru_cache(maxsize=1024)  # asked on most requests; clients use a handful of hosts
 def region_from_host(host: str) -> Optional[str]:
     """``ecs.cn-beijing.aliyuncs.com`` / ``ecs-cn-hangzhou.aliyuncs.com`` / ``ecs-vpc.x.aliyuncs.com`` -> region."""
     m = _HOST.match(host.lower())

@@ -191,6 +191,7 @@ class _RedisTransaction:
         self.store = store
         self.conn = store.pool.get_connection()
         self.records: dict[str, Any] = {}  # record key -> [key, terms, record] or None, as read or written
+        self.raws: dict[str, bytes] = {}  # record key -> its stored JSON, read by raw_many and not decoded yet
         self.written: dict[str, tuple[str, str]] = {}  # record key -> (kind, id) for the commit
         self.before: dict[str, Any] = {}  # record key -> its stored value when first written
         self.watched: set[str] = set()
@@ -232,8 +233,8 @@ class _RedisTransaction:
         """Read a record with this transaction's next round trip (at the latest before it commits) and
         call ``then(record)``; an exception from ``then`` fails the read that carried it."""
         rkey = self.store.rkey(kind, id)
-        if rkey in self.records:
-            value = self.records[rkey]
+        if rkey in self.records or rkey in self.raws:
+            value = self._stored(rkey)
             then(value[2] if value is not None else None)
             return
 
@@ -249,12 +250,15 @@ class _RedisTransaction:
         """Records this transaction is about to read: read with its next round trip, if it makes one."""
         for id in ids:
             rkey = self.store.rkey(kind, id)
-            if rkey not in self.records:
+            if rkey not in self.records and rkey not in self.raws:
                 self.ahead.append(([rkey], ("GET", rkey), lambda raw, rkey=rkey: self._fetched(rkey, raw), False))
 
     def _fetched(self, rkey: str, raw: Optional[str]) -> None:
-        if rkey not in self.records:  # (not written, nor read, since the hint)
-            self.records[rkey] = json.loads(raw) if raw is not None else None
+        if rkey not in self.records and rkey not in self.raws:  # (not written, nor read, since the hint)
+            if raw is None:
+                self.records[rkey] = None
+            else:
+                self.raws[rkey] = raw  # decoded when read (raw_many hands it out as read)
 
     def page_ahead(self, kind: str, term: Term, offset: int, limit: int, newest_first: bool = False) -> None:
         """A page this transaction is about to read: read with its next round trip, if it makes one."""
@@ -289,7 +293,7 @@ class _RedisTransaction:
     def _stored(self, rkey: str) -> Any:
         if rkey in self.records:
             return self.records[rkey]
-        raw = self._watched_read([rkey], ("GET", rkey))
+        raw = self.raws.pop(rkey) if rkey in self.raws else self._watched_read([rkey], ("GET", rkey))
         value = self.records[rkey] = json.loads(raw) if raw is not None else None
         return value
 
@@ -299,11 +303,30 @@ class _RedisTransaction:
 
     def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
         rkeys = [self.store.rkey(kind, id) for id in ids]
-        missing = list(dict.fromkeys(k for k in rkeys if k not in self.records))
+        self._fetch(rkeys)
+        return [value[2] if value is not None else None for value in map(self._stored, rkeys)]
+
+    def _fetch(self, rkeys: list[str]) -> None:
+        """Read (in one round trip, watched) the records of ``rkeys`` this transaction has not read yet."""
+        missing = list(dict.fromkeys(k for k in rkeys if k not in self.records and k not in self.raws))
         if missing:
             for rkey, raw in zip(missing, self._watched_read(missing, ("MGET", *missing))):
-                self.records[rkey] = json.loads(raw) if raw is not None else None
-        return [value[2] if value is not None else None for value in map(self.records.__getitem__, rkeys)]
+                if raw is None:
+                    self.records[rkey] = None
+                else:
+                    self.raws[rkey] = raw
+
+    def raw_many(self, kind: str, ids: Iterable[str]) -> list[Any]:
+        # The stored JSON as read (equal bytes: the same record); a record this transaction wrote or
+        # decoded already stands for itself (the very object).
+        rkeys = [self.store.rkey(kind, id) for id in ids]
+        self._fetch(rkeys)
+        records, raws = self.records, self.raws
+        return [records[k] if k in records else raws[k] for k in rkeys]
+
+    @staticmethod
+    def decode(raw: Any) -> dict:
+        return (json.loads(raw) if raw.__class__ in (bytes, str) else raw)[2]
 
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
         terms = list(terms)

@@ -288,12 +288,27 @@ class _SqliteTransaction:
 
     def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
         ids = list(ids)
+        found = self._texts(kind, ids)
+        return [self._record(kind, id, found[id]) if id in found else None for id in ids]
+
+    def _texts(self, kind: str, ids: list[str]) -> dict[str, str]:
+        """id -> stored JSON text of those of ``ids`` that exist."""
         found: dict[str, str] = {}
         for start in range(0, len(ids), 500):  # one statement per 500 (SQLite's limit on parameters)
             chunk = ids[start:start + 500]
             found.update(self.conn.execute(f"SELECT id, data FROM records WHERE kind = ? AND id IN "
                                            f"({', '.join('?' * len(chunk))})", (kind, *chunk)).fetchall())
-        return [self._record(kind, id, found[id]) if id in found else None for id in ids]
+        return found
+
+    def raw_many(self, kind: str, ids: Iterable[str]) -> list[Optional[str]]:
+        # The stored JSON text: equal text is the same record, whichever process wrote it.
+        ids = list(ids)
+        found = self._texts(kind, ids)
+        return [found.get(id) for id in ids]
+
+    @staticmethod
+    def decode(raw: str) -> dict:
+        return json.loads(raw)
 
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
         terms = [(str(name), str(value)) for name, value in terms]

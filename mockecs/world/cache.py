@@ -1,0 +1,80 @@
+"""Decoded records and their encoded views, kept by the stored form they were read from (issue 14).
+
+A page of DescribeImages used to decode every record it listed and encode its view again on every
+call. The store hands out each record's raw stored form (:meth:`Transaction.raw_many`: the memory
+store's packed tuple, SQLite's JSON text ...); a record decoded from it, and the views encoded from
+that record, are kept beside it and used only while the store still holds that very form. Any write
+stores a new form, in this process or in another one sharing the store, so nothing stale is ever
+answered; the clock plays no part (records with a transition in flight are settled and never kept).
+Entries are bounded (the oldest go first) and records handed out are read-only.
+"""
+from __future__ import annotations
+
+from builtins import id as builtins_id  # (``id`` names record ids here)
+from typing import Any, Iterable, Mapping, Optional
+
+from mockecs.world import resources
+from mockecs.world.context import Context
+
+_TEXT = (str, bytes)
+
+
+class Entry:
+    __slots__ = ("raw", "record", "views")
+
+    def __init__(self, raw: Any, record: Mapping[str, Any]) -> None:
+        self.raw, self.record = raw, record
+        self.views: dict[tuple, Any] = {}  # variant (what a view depends on besides the record) -> view
+
+
+class RecordCache:
+    """Per engine: ``(kind, id) -> Entry``, at most ``limit`` entries."""
+
+    def __init__(self, limit: int = 2048) -> None:  # about 5 KB each (record and view): ~10 MiB at most
+        self.limit = limit
+        self._entries: dict[tuple[str, str], Entry] = {}
+        self._by_record: dict[int, Entry] = {}  # id() of each entry's record (alive while its entry is)
+
+    def clear(self) -> None:
+        self._entries, self._by_record = {}, {}
+
+    def drop(self, kind: str, id: str) -> None:
+        """Forget a record written in this process (its entry would never be used again: it frees memory)."""
+        entry = self._entries.pop((kind, id), None)
+        if entry is not None:
+            del self._by_record[builtins_id(entry.record)]
+
+    def views_of(self, record: Mapping[str, Any]) -> Optional[dict]:
+        """The views kept for ``record`` if it is the very record this cache handed out, else None."""
+        entry = self._by_record.get(builtins_id(record))
+        return entry.views if entry is not None and entry.record is record else None
+
+    def read_many(self, ctx: Context, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
+        """Records by id (None where missing), settled to the mock clock like :func:`resources.get_many`,
+        decoded only when the store's raw form changed since the last read. Read-only: shared."""
+        txn = ctx.txn
+        raw_many = getattr(txn, "raw_many", None)
+        if raw_many is None:  # a store without raw forms: nothing to key a cache on
+            return resources.get_many(ctx, kind, ids)
+        ids = ids if isinstance(ids, list) else list(ids)
+        entries = self._entries
+        out: list[Optional[Mapping[str, Any]]] = []
+        for id, raw in zip(ids, raw_many(kind, ids)):
+            if raw is None:
+                out.append(None)
+                continue
+            entry = entries.get((kind, id))
+            if entry is not None and (entry.raw is raw or (raw.__class__ in _TEXT and entry.raw == raw)):
+                out.append(entry.record)
+                continue
+            record = txn.decode(raw)
+            if "_pending" in record:  # in flight: settled (and written) as a read does, never kept
+                out.append(resources.get_many(ctx, kind, [id])[0])
+                continue
+            if entry is not None:  # (changed since: replaced)
+                del self._by_record[builtins_id(entry.record)]
+            elif len(entries) >= self.limit:
+                del self._by_record[builtins_id(entries.pop(next(iter(entries))).record)]  # the oldest entry
+            entries[(kind, id)] = self._by_record[builtins_id(record)] = Entry(raw, record)
+            out.append(record)
+        return out
