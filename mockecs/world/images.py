@@ -224,7 +224,8 @@ def named_like(ctx: Context, fragment: str) -> Iterable[Mapping[str, Any]]:
     """The caller's images in this region with ``fragment`` in their name (the store's substring index:
     only those images are read)."""
     ids = resources.holding(ctx, "image", "name", fragment)
-    return (r for r in resources.get_many(ctx, "image", ids) if r is not None)
+    # Read-only: through the record cache, so that a page of matches splices views encoded before.
+    return (r for r in read_many(ctx, "image", ids) if r is not None)
 
 
 def stored_ids(ctx: Context, ids: Iterable[str]) -> Iterable[Mapping[str, Any]]:
