@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
+import inspect
 import json
 import re
 import statistics
@@ -28,7 +28,6 @@ from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 from alibabacloud_tea_openapi.utils_models import Config as TeaConfig
 from requests.adapters import HTTPAdapter
-from urllib3 import HTTPResponse
 from urllib3._collections import HTTPHeaderDict
 
 from mockecs.modes.mock import MockECS
@@ -100,15 +99,19 @@ def measure(name: str, fn, calls: int) -> tuple[float, float, float]:
             statistics.median(canned_rounds))
 
 
+FORM_METHOD = len(inspect.signature(responses._form_response).parameters) > 3  # (responses >= 0.24)
+
+
 @contextlib.contextmanager
 def canned_send(headers: dict, body: bytes):
-    """``HTTPAdapter.send`` returning the canned reply at once: a urllib3 response built from the bytes,
-    as any transport's last step does, and nothing else."""
+    """``HTTPAdapter.send`` returning the canned reply at once: the urllib3 response ``responses`` forms
+    from the bytes (with the original response that requests reads cookies from, as a real transport
+    has), and nothing else."""
     real = HTTPAdapter.send
 
     def send(adapter, request, *args, **kwargs):
-        raw = HTTPResponse(body=io.BytesIO(body), headers=HTTPHeaderDict(headers), status=200,
-                           preload_content=False, decode_content=False)
+        raw = responses._form_response(responses._handle_body(body), HTTPHeaderDict(headers), 200,
+                                       *FORM_METHOD and (request.method,))
         return adapter.build_response(request, raw)
 
     HTTPAdapter.send = send
