@@ -111,7 +111,7 @@ def canned_send(headers: dict, body: bytes):
 
     def send(adapter, request, *args, **kwargs):
         raw = responses._form_response(responses._handle_body(body), HTTPHeaderDict(headers), 200,
-                                       *FORM_METHOD and (request.method,))
+                                       *((request.method,) if FORM_METHOD else ()))
         return adapter.build_response(request, raw)
 
     HTTPAdapter.send = send
