@@ -58,7 +58,8 @@ def _without_id(body: bytes) -> bytes:
 
 @pytest.mark.parametrize("fmt", ["JSON", "XML"])
 @pytest.mark.parametrize("params", [{"ImageOwnerAlias": "self"}, {"ImageOwnerAlias": "self", "PageSize": "2"},
-                                    {}, {"ImageId": "*"}, {"Status": "ALL"}])
+                                    {}, {"ImageId": "*"}, {"Status": "ALL"},
+                                    {"ImageOwnerAlias": "self", "ImageName": "cached-"}, {"ImageName": "ed-1"}])
 def test_cached_answers_are_the_uncached_ones(engine, params, fmt):
     made = [new_image(engine, f"cached-{n}") for n in range(3)]
     params = {k: (made[1] if v == "*" else v) for k, v in params.items()}
