@@ -11,6 +11,7 @@ so a reset costs the same whatever the catalog's size.
 """
 from __future__ import annotations
 
+import ctypes
 import json
 import random
 import threading
@@ -233,6 +234,19 @@ def window(size: int, offset: int, limit: int, newest_first: bool) -> tuple[int,
 
 
 Packed = tuple  # (field names, values): a record as the memory store keeps it
+TRIM_AFTER = 10_000  # records: a reset of a store at least this large hands freed heap pages back
+
+
+def trim_heap() -> None:
+    """glibc keeps the heap pages freed records held, for reuse; a long-running server that resets a large
+    store should give them back to the system (a no-op where there is no ``malloc_trim``)."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
+
+
 _UNPACKED = 2048  # records the memory store keeps unpacked (the last ones read), as long as they are unchanged
 _SMALL = 96  # nested values whose JSON is at most this long are shared between records (interned)
 
@@ -296,6 +310,7 @@ class MemoryStore:
     # -- whole-store operations -----------------------------------------------------
     def reset(self) -> None:
         with self._lock:
+            held = sum(map(len, getattr(self, "_records", {}).values()))
             self._records: dict[str, dict[str, Packed]] = {}
             # kind -> id -> (index keys (kind, name, value), entry) (per kind: no (kind, id) tuple per record)
             self._terms: dict[str, dict[str, tuple[tuple[tuple[str, str, str], ...], Entry]]] = {}
@@ -310,6 +325,8 @@ class MemoryStore:
             # (kind, id) -> (packed record, it unpacked): used while the record is that very packed object
             # (a write stores a new one), so nothing has to drop it.
             self._unpacked: dict[tuple[str, str], tuple[Packed, dict]] = {}
+        if held >= TRIM_AFTER:  # (the old records are freed by now: nothing else refers to them)
+            trim_heap()
 
     def unpacked(self, kind: str, id: str, packed: Packed) -> dict:
         """A record as a fresh dict (its nested values shared, as records handed out are never changed)."""
