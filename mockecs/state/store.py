@@ -242,7 +242,7 @@ def trim_heap() -> None:
     store should give them back to the system (a no-op where there is no ``malloc_trim``)."""
     try:
         trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # (no glibc; Windows has no CDLL(None))
         return
     trim(0)
 
