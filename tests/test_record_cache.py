@@ -137,3 +137,21 @@ def test_the_cache_is_bounded(engine):
     assert len(engine.record_cache._entries) == 5
     engine.reset()
     assert not engine.record_cache._entries
+
+
+
+def test_an_entry_another_thread_already_removed_is_no_error(engine):
+    # Two threads of a server missing on the same record both replace its entry; the second finds the
+    # first's bookkeeping gone. Replacing or dropping such an entry must not raise (it was a KeyError: a 500).
+    image_id = new_image(engine, "twice")
+    assert described(engine, ImageId=image_id)
+    entry = engine.record_cache._entries[("image", image_id)]
+    del engine.record_cache._by_record[id(entry.record)]  # what the other thread did
+    ok(engine, "ModifyImageAttribute", ImageId=image_id, Description="changed")  # drops the entry
+    assert described(engine, ImageId=image_id)[0]["Description"] == "changed"
+    entry = engine.record_cache._entries[("image", image_id)]
+    del engine.record_cache._by_record[id(entry.record)]
+    with engine.store.transaction() as txn:  # a write that bypasses images.put: the entry is replaced on read
+        record = dict(txn.get("image", image_id), Description="again")
+        resources.put(txn, "image", record)
+    assert described(engine, ImageId=image_id)[0]["Description"] == "again"

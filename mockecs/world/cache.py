@@ -10,6 +10,7 @@ Entries are bounded (the oldest go first) and records handed out are read-only.
 """
 from __future__ import annotations
 
+import threading
 from builtins import id as builtins_id  # (``id`` names record ids here)
 from typing import Any, Iterable, Mapping, Optional
 
@@ -34,15 +35,18 @@ class RecordCache:
         self.limit = limit
         self._entries: dict[tuple[str, str], Entry] = {}
         self._by_record: dict[int, Entry] = {}  # id() of each entry's record (alive while its entry is)
+        # Changes are made under a lock (a threaded server reads concurrently); hits take none.
+        self._lock = threading.Lock()
 
     def clear(self) -> None:
         self._entries, self._by_record = {}, {}
 
     def drop(self, kind: str, id: str) -> None:
         """Forget a record written in this process (its entry would never be used again: it frees memory)."""
-        entry = self._entries.pop((kind, id), None)
-        if entry is not None:
-            del self._by_record[builtins_id(entry.record)]
+        with self._lock:
+            entry = self._entries.pop((kind, id), None)
+            if entry is not None:
+                self._by_record.pop(builtins_id(entry.record), None)
 
     def views_of(self, record: Mapping[str, Any]) -> Optional[dict]:
         """The views kept for ``record`` if it is the very record this cache handed out, else None."""
@@ -71,10 +75,12 @@ class RecordCache:
             if "_pending" in record:  # in flight: settled (and written) as a read does, never kept
                 out.append(resources.get_many(ctx, kind, [id])[0])
                 continue
-            if entry is not None:  # (changed since: replaced)
-                del self._by_record[builtins_id(entry.record)]
-            elif len(entries) >= self.limit:
-                del self._by_record[builtins_id(entries.pop(next(iter(entries))).record)]  # the oldest entry
-            entries[(kind, id)] = self._by_record[builtins_id(record)] = Entry(raw, record)
+            with self._lock:
+                if entry is not None:  # (changed since: replaced)
+                    self._by_record.pop(builtins_id(entry.record), None)
+                elif len(entries) >= self.limit:
+                    oldest = entries.pop(next(iter(entries)))
+                    self._by_record.pop(builtins_id(oldest.record), None)
+                entries[(kind, id)] = self._by_record[builtins_id(record)] = Entry(raw, record)
             out.append(record)
         return out
