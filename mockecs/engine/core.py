@@ -23,7 +23,7 @@ from mockecs.ops.registry import REGISTRY, Context, Operation
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
 from mockecs.state.plugins import make_store, plugin_manager
-from mockecs.state.store import MemoryStore, check_exported, flush, put_exported, read_soon, run
+from mockecs.state.store import check_exported, flush, may_conflict, put_exported, read_soon, run
 from mockecs.wire.encoding import error_body, plain, render
 from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
 from mockecs.wire.protocol import ApiRequest, HttpRequest, HttpResponse, decode
@@ -177,7 +177,7 @@ class Engine:
         self.config = config or Config()
         self.plugins = plugins or plugin_manager(BUILTIN_PLUGINS)
         self.store = store if store is not None else make_store(self.config.store, self.plugins)
-        self._retried = type(self.store) is not MemoryStore  # other stores may ask to run a transaction again
+        self._retried = may_conflict(self.store)  # a transaction may be run again: handlers get copies
         self.accounts = Accounts()
         # Frozen unless options["clock"] == "running" (`mockecs server` sets it for "auto"): tests
         # advance it exactly (engine.clock.advance), never with wall time.
@@ -504,7 +504,7 @@ class Engine:
             return body
 
         retried = self._retried
-        if not retried:  # the memory store never reports a conflict: no retry loop per request
+        if not retried:  # a store that never reports a conflict: no retry loop per request
             with self.store.transaction() as txn:
                 return transact(txn)
         return run(self.store, transact)

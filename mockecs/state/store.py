@@ -76,6 +76,12 @@ T = TypeVar("T")
 ATTEMPTS = 200  # a transaction conflicting this often means something is wrong, not busy
 
 
+def may_conflict(store: Any) -> bool:
+    """Whether ``store`` may answer :class:`Conflict` (a transaction to run again); a store that never does
+    says so with ``conflicts = False``. Unknown stores are taken to."""
+    return getattr(store, "conflicts", True)
+
+
 def run(store: Any, work: Callable[[Any], T], attempts: int = ATTEMPTS) -> T:
     """``work(txn)`` in one transaction of ``store``, run again (after a short random pause) while a
     shared store answers :class:`Conflict`; its writes apply once, all or nothing."""
@@ -302,6 +308,8 @@ class MemoryStore:
     shared tuple of field names per shape, a tuple of values per record, small nested values
     (``{"SecureBootSupport": "unsupported"}``, empty tag lists ...) shared by every record that has
     them; :meth:`Transaction.get` unpacks a fresh dict."""
+
+    conflicts = False  # one transaction at a time, behind the lock: none is ever run again
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
