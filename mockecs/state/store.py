@@ -163,11 +163,15 @@ class Transaction(Protocol):
     def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]: ...
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]: ...
     # Optional (see mockecs.world.cache): records in the store's own stored form, and that form decoded.
-    # A raw form stands for one content: the very same object (``is``) or, for ``str``/``bytes``, equal
-    # text means the same record, so what callers derive from a record can be kept by its raw form and
-    # is stale as soon as a write (in this process or another) stores a new one.
+    # A raw form stands for one content: the very same object (``is``) or, for ``str``/``bytes``/``int``,
+    # an equal value means the same record, so what callers derive from a record can be kept by its raw
+    # form and is stale as soon as a write (in this process or another) stores a new one. A raw form may
+    # be a token rather than the content (SQLite: the record's version, never used again): ``decode`` then
+    # reads the content, in the transaction that had the token; ``decode_many`` (optional too) decodes
+    # several at once.
     def raw_many(self, kind: str, ids: Iterable[str]) -> list[Any]: ...
     def decode(self, raw: Any) -> dict: ...
+    def decode_many(self, raws: list[Any]) -> list[dict]: ...
 
 
 class Store(Protocol):

@@ -2,10 +2,10 @@
 
 A page of DescribeImages used to decode every record it listed and encode its view again on every
 call. The store hands out each record's raw stored form (:meth:`Transaction.raw_many`: the memory
-store's packed tuple, SQLite's JSON text ...); a record decoded from it, and the views encoded from
-that record, are kept beside it and used only while the store still holds that very form. Any write
-stores a new form, in this process or in another one sharing the store, so nothing stale is ever
-answered; the clock plays no part (records with a transition in flight are settled and never kept).
+store's packed tuple, Redis's JSON text, SQLite's record version ...); a record decoded from it, and the
+views encoded from that record, are kept beside it and used only while the store still holds that very
+form. Any write stores a new form, in this process or in another one sharing the store, so nothing stale
+is ever answered; the clock plays no part (records with a transition in flight are settled and never kept).
 Entries are bounded (the oldest go first) and records handed out are read-only.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping, Optional
 from mockecs.world import resources
 from mockecs.world.context import Context
 
-_TEXT = (str, bytes)
+_VALUES = (str, bytes, int)  # raw forms that stand for one content by equality (others: by identity)
 
 
 class Entry:
@@ -63,24 +63,39 @@ class RecordCache:
         ids = ids if isinstance(ids, list) else list(ids)
         entries = self._entries
         out: list[Optional[Mapping[str, Any]]] = []
-        for id, raw in zip(ids, raw_many(kind, ids)):
-            if raw is None:
-                out.append(None)
-                continue
-            entry = entries.get((kind, id))
-            if entry is not None and (entry.raw is raw or (raw.__class__ in _TEXT and entry.raw == raw)):
-                out.append(entry.record)
-                continue
-            record = txn.decode(raw)
+        missed: list[int] = []  # positions in ``out`` of the records to decode
+        raws = raw_many(kind, ids)
+        for id, raw in zip(ids, raws):
+            if raw is not None:
+                entry = entries.get((kind, id))
+                if entry is not None and (entry.raw is raw or (raw.__class__ in _VALUES and entry.raw == raw)):
+                    out.append(entry.record)
+                    continue
+                missed.append(len(out))
+            out.append(None)
+        if missed:
+            self._decode(ctx, kind, ids, raws, missed, out)
+        return out
+
+    def _decode(self, ctx: Context, kind: str, ids: list[str], raws: list[Any], missed: list[int],
+                out: list[Optional[Mapping[str, Any]]]) -> None:
+        """Decode the records at ``missed`` into ``out`` (at once where the store offers ``decode_many``:
+        SQLite reads their text only now) and keep them."""
+        txn, entries = ctx.txn, self._entries
+        decode_many = getattr(txn, "decode_many", None)
+        wanted = [raws[at] for at in missed]
+        records = decode_many(wanted) if decode_many is not None else [txn.decode(raw) for raw in wanted]
+        for at, raw, record in zip(missed, wanted, records):
+            id = ids[at]
             if "_pending" in record:  # in flight: settled (and written) as a read does, never kept
-                out.append(resources.get_many(ctx, kind, [id])[0])
+                out[at] = resources.get_many(ctx, kind, [id])[0]
                 continue
             with self._lock:
+                entry = entries.get((kind, id))
                 if entry is not None:  # (changed since: replaced)
                     self._by_record.pop(builtins_id(entry.record), None)
                 elif len(entries) >= self.limit:
                     oldest = entries.pop(next(iter(entries)))
                     self._by_record.pop(builtins_id(oldest.record), None)
                 entries[(kind, id)] = self._by_record[builtins_id(record)] = Entry(raw, record)
-            out.append(record)
-        return out
+            out[at] = record

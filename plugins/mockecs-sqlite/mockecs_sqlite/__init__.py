@@ -1,6 +1,9 @@
 """A mockecs state store in SQLite (``sqlite:///path.db``; ``sqlite://`` is an in-memory database).
 
-Records are JSON text in ``records``; index terms live in ``terms (kind, name, value, id, skey)``,
+Records are JSON text in ``records``, a rowid table: its rowid ``v`` is the record's version, a new one
+with every write (``AUTOINCREMENT``: a committed one is never used again), and the unique index
+``records_by_id (kind, id)``, whose entries carry the rowid, tells each record's version without reading
+the record. Index terms live in ``terms (kind, name, value, id, skey)``,
 whose primary key is the lookup index; ``terms_ordered (kind, name, value, skey, id)`` answers ordered pages
 (``ORDER BY skey, id LIMIT``) without reading a record, and ``term_counts`` keeps each term's size
 (SQLite's ``COUNT(*)`` would walk the whole range). Text terms (``mockecs.state.store.text_term``) also
@@ -35,11 +38,15 @@ from mockecs.state.store import (
 __all__ = ["SqliteStore", "plugin"]
 __version__ = "0.1.0"
 MMAP_SIZE = 1 << 31  # bytes of the file read through a memory map (SQLite caps it at its build's maximum)
-DECODED = 2048  # records kept decoded (the last ones read), used while the stored JSON text is the same
+DECODED = 2048  # records kept decoded (the last ones read), used while the record's version is the same
+# A rolled-back transaction gives its versions back (SQLite rolls the sequence back too): another write may
+# then store other content under a version this process has seen. So the versions this process hands out
+# (raw forms) carry an epoch, which every rollback of a transaction that wrote records moves on.
+EPOCH = 1 << 40  # (versions stay below it: 10^12 writes; epochs wrap after 2^22 such rollbacks)
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, terms TEXT NOT NULL,
-                                    skey TEXT NOT NULL DEFAULT '', PRIMARY KEY (kind, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS records (v INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, id TEXT NOT NULL,
+                                    skey TEXT NOT NULL DEFAULT '', terms TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS terms (kind TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL,
                                   skey TEXT NOT NULL DEFAULT '', PRIMARY KEY (kind, name, value, id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS term_counts (kind TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
@@ -54,9 +61,17 @@ CREATE TABLE IF NOT EXISTS gram_counts (kind TEXT NOT NULL, name TEXT NOT NULL, 
 # Files written before sort keys existed gain the column (every record then sorts by id alone).
 _MIGRATE = ("ALTER TABLE records ADD COLUMN skey TEXT NOT NULL DEFAULT ''",
             "ALTER TABLE terms ADD COLUMN skey TEXT NOT NULL DEFAULT ''")
-# PRAGMA user_version of a file of this schema (files before it: 0; 1: sort keys, 2: the substring index).
-SCHEMA_VERSION = 2
+# Files of schema 2 or older keep records in a WITHOUT ROWID table, whose every b-tree page (interior ones too)
+# holds whole rows: ~1.5 KB records put a handful of keys on a page, a lookup went 8 levels deep (~3 µs a record
+# at 100,000 images; 855 MB for them). They are copied into the rowid table, each record given a version.
+_REBUILD = ("ALTER TABLE records RENAME TO records_old", _SCHEMA.split(";")[0],
+            "INSERT INTO records (kind, id, skey, terms, data) SELECT kind, id, skey, terms, data FROM records_old "
+            "ORDER BY kind, id", "DROP TABLE records_old")
+# PRAGMA user_version of a file of this schema (files before it: 0; 1: sort keys, 2: the substring index,
+# 3: records in a rowid table, versioned).
+SCHEMA_VERSION = 3
 _INDEXES = """
+CREATE UNIQUE INDEX IF NOT EXISTS records_by_id ON records (kind, id);
 CREATE INDEX IF NOT EXISTS terms_by_record ON terms (kind, id);
 CREATE INDEX IF NOT EXISTS terms_ordered ON terms (kind, name, value, skey, id);
 """
@@ -104,6 +119,9 @@ class SqliteStore(Dumps):
                     conn.execute("DELETE FROM term_counts")
                     conn.execute("INSERT INTO term_counts SELECT kind, name, value, COUNT(*) FROM terms "
                                  "GROUP BY kind, name, value")
+            if "v" not in {row[1] for row in conn.execute("PRAGMA table_info(records)")}:
+                for statement in _REBUILD:
+                    conn.execute(statement)
             for statement in filter(None, (s.strip() for s in _INDEXES.split(";"))):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -117,6 +135,10 @@ class SqliteStore(Dumps):
         return _Scope(self)
 
     def _undo(self, depth: int) -> None:
+        txn = self._txn
+        if txn.wrote:  # (its versions may come again, with other content: none seen so far stands for one)
+            txn.epoch = (txn.epoch + EPOCH) % (EPOCH << 22)
+            txn.decoded.clear()
         if depth == 0:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
@@ -131,7 +153,7 @@ class SqliteStore(Dumps):
             self._conn.execute("DELETE FROM term_counts")
             self._conn.execute("DELETE FROM grams")
             self._conn.execute("DELETE FROM gram_counts")
-            self._txn.decoded.clear()  # (only memory: the cache checks each text it serves anyway)
+            self._txn.decoded.clear()  # (only memory: versions are never used again anyway)
 
     def export(self) -> dict:
         out: dict[str, dict] = {}
@@ -160,6 +182,8 @@ class _Scope:
         try:
             depth = self.depth = store._depth
             store._conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT s{depth}")
+            if depth == 0:
+                store._txn.wrote = False
         except BaseException:
             store._lock.release()
             raise
@@ -183,35 +207,38 @@ class _Scope:
 
 
 class _SqliteTransaction:
-    __slots__ = ("conn", "decoded")
+    __slots__ = ("conn", "decoded", "wrote", "epoch")
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        # (kind, id) -> (JSON text, record): a record read again is decoded again only if its text changed
-        # (compared as read: right whichever process wrote it).
-        self.decoded: dict[tuple[str, str], tuple[str, dict]] = {}
+        self.wrote = False  # whether this transaction wrote a record (took a version)
+        self.epoch = 0  # a multiple of EPOCH, added to the versions handed out (see EPOCH)
+        # version -> record: a record read again is decoded again only if it was written since (its version
+        # is read with it: right whichever process wrote it).
+        self.decoded: dict[int, dict] = {}
 
-    def _record(self, kind: str, id: str, data: str) -> dict:
+    def _record(self, version: int, data: str) -> dict:
         """The record stored as ``data``, a fresh dict (its nested values shared: records are never changed)."""
-        at = (kind, id)
-        hit = self.decoded.get(at)
-        if hit is not None and hit[0] == data:
-            return dict(hit[1])
+        hit = self.decoded.get(version)
+        if hit is not None:
+            return dict(hit)
         record = json.loads(data)
         if len(self.decoded) >= DECODED:
             del self.decoded[next(iter(self.decoded))]  # the oldest
-        self.decoded[at] = (data, record)
+        self.decoded[version] = record
         return dict(record)
 
     def get(self, kind: str, id: str) -> Optional[Mapping[str, Any]]:
-        row = self.conn.execute("SELECT data FROM records WHERE kind = ? AND id = ?", (kind, id)).fetchone()
-        return self._record(kind, id, row[0]) if row else None
+        row = self.conn.execute("SELECT v, data FROM records WHERE kind = ? AND id = ?", (kind, id)).fetchone()
+        return self._record(*row) if row else None
 
     def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None:
         terms = list(dict.fromkeys((str(name), str(value)) for name, value in terms))
         old_terms, old_key = self._old(kind, id)
-        self.conn.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
-                          (kind, id, json.dumps(record, separators=(",", ":")), json.dumps(terms), key))
+        # (REPLACE deletes the old row: the new one has a new version, even for the same record)
+        self.wrote = True
+        self.conn.execute("INSERT OR REPLACE INTO records (kind, id, skey, terms, data) VALUES (?, ?, ?, ?, ?)",
+                          (kind, id, key, json.dumps(terms), json.dumps(record, separators=(",", ":"))))
         kept = set(terms) & old_terms  # rows that stay as they are
         if key != old_key:
             kept = {t for t in kept if t[0][:1] == BY_ID}
@@ -288,27 +315,33 @@ class _SqliteTransaction:
 
     def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
         ids = list(ids)
-        found = self._texts(kind, ids)
-        return [self._record(kind, id, found[id]) if id in found else None for id in ids]
+        found = {id: row for id, *row in self._chunks(ids, "SELECT id, v, data FROM records WHERE kind = ? AND id IN",
+                                                      kind)}
+        return [self._record(*found[id]) if id in found else None for id in ids]
 
-    def _texts(self, kind: str, ids: list[str]) -> dict[str, str]:
-        """id -> stored JSON text of those of ``ids`` that exist."""
-        found: dict[str, str] = {}
-        for start in range(0, len(ids), 500):  # one statement per 500 (SQLite's limit on parameters)
-            chunk = ids[start:start + 500]
-            found.update(self.conn.execute(f"SELECT id, data FROM records WHERE kind = ? AND id IN "
-                                           f"({', '.join('?' * len(chunk))})", (kind, *chunk)).fetchall())
-        return found
+    def _chunks(self, keys: list, query: str, *before: Any) -> list[tuple]:
+        """The rows of ``query ({keys})``, one statement per 500 keys (SQLite's limit on parameters)."""
+        rows: list[tuple] = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            rows += self.conn.execute(f"{query} ({', '.join('?' * len(chunk))})", (*before, *chunk)).fetchall()
+        return rows
 
-    def raw_many(self, kind: str, ids: Iterable[str]) -> list[Optional[str]]:
-        # The stored JSON text: equal text is the same record, whichever process wrote it.
+    def raw_many(self, kind: str, ids: Iterable[str]) -> list[Optional[int]]:
+        # Each record's version (and this process's epoch), from the index alone (its entries carry the
+        # rowid): no record is read. An equal one is the same record, whichever process wrote it.
         ids = list(ids)
-        found = self._texts(kind, ids)
+        found = dict(self._chunks(ids, "SELECT id, v + ? FROM records WHERE kind = ? AND id IN", self.epoch, kind))
         return [found.get(id) for id in ids]
 
-    @staticmethod
-    def decode(raw: str) -> dict:
-        return json.loads(raw)
+    def decode(self, raw: int) -> dict:
+        return self.decode_many([raw])[0]
+
+    def decode_many(self, raws: list[int]) -> list[dict]:
+        """The records of these versions (of this transaction's ``raw_many``), in one statement."""
+        versions = [raw % EPOCH for raw in raws]
+        found = dict(self._chunks(versions, "SELECT v, data FROM records WHERE v IN"))
+        return [json.loads(found[v]) for v in versions]  # (KeyError: a version no longer stored)
 
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
         terms = [(str(name), str(value)) for name, value in terms]
