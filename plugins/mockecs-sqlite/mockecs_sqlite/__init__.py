@@ -3,7 +3,8 @@
 Records are JSON text in ``records``, a rowid table: its rowid ``v`` is the record's version, a new one
 with every write (``AUTOINCREMENT``: a committed one is never used again), and the unique index
 ``records_by_id (kind, id)``, whose entries carry the rowid, tells each record's version without reading
-the record. Index terms live in ``terms (kind, name, value, id, skey)``,
+the record; the connection also remembers the versions it read or wrote, while ``PRAGMA data_version`` says
+no other connection committed since (checked once per transaction). Index terms live in ``terms (kind, name, value, id, skey)``,
 whose primary key is the lookup index; ``terms_ordered (kind, name, value, skey, id)`` answers ordered pages
 (``ORDER BY skey, id LIMIT``) without reading a record, and ``term_counts`` keeps each term's size
 (SQLite's ``COUNT(*)`` would walk the whole range). Text terms (``mockecs.state.store.text_term``) also
@@ -43,6 +44,7 @@ DECODED = 2048  # records kept decoded (the last ones read), used while the reco
 # then store other content under a version this process has seen. So the versions this process hands out
 # (raw forms) carry an epoch, which every rollback of a transaction that wrote records moves on.
 EPOCH = 1 << 40  # (versions stay below it: 10^12 writes; epochs wrap after 2^22 such rollbacks)
+VERSIONS = 16384  # records' versions known per kind (the last ones read or written)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (v INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, id TEXT NOT NULL,
@@ -139,6 +141,7 @@ class SqliteStore(Dumps):
         if txn.wrote:  # (its versions may come again, with other content: none seen so far stands for one)
             txn.epoch = (txn.epoch + EPOCH) % (EPOCH << 22)
             txn.decoded.clear()
+            txn.versions.clear()
         if depth == 0:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
@@ -154,6 +157,7 @@ class SqliteStore(Dumps):
             self._conn.execute("DELETE FROM grams")
             self._conn.execute("DELETE FROM gram_counts")
             self._txn.decoded.clear()  # (only memory: versions are never used again anyway)
+            self._txn.versions.clear()
 
     def export(self) -> dict:
         out: dict[str, dict] = {}
@@ -183,7 +187,7 @@ class _Scope:
             depth = self.depth = store._depth
             store._conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT s{depth}")
             if depth == 0:
-                store._txn.wrote = False
+                store._txn.wrote = store._txn.checked = False
         except BaseException:
             store._lock.release()
             raise
@@ -207,12 +211,18 @@ class _Scope:
 
 
 class _SqliteTransaction:
-    __slots__ = ("conn", "decoded", "wrote", "epoch")
+    __slots__ = ("conn", "decoded", "wrote", "epoch", "versions", "checked", "data_version")
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.wrote = False  # whether this transaction wrote a record (took a version)
         self.epoch = 0  # a multiple of EPOCH, added to the versions handed out (see EPOCH)
+        # kind -> id -> version of the records this connection read or wrote, as the file holds them while
+        # no other connection commits (PRAGMA data_version: checked once per transaction, as ``checked``
+        # says; none can commit during one, BEGIN IMMEDIATE holds the file's write lock).
+        self.versions: dict[str, dict[str, int]] = {}
+        self.checked = False
+        self.data_version = conn.execute("PRAGMA data_version").fetchone()[0]
         # version -> record: a record read again is decoded again only if it was written since (its version
         # is read with it: right whichever process wrote it).
         self.decoded: dict[int, dict] = {}
@@ -237,8 +247,10 @@ class _SqliteTransaction:
         old_terms, old_key = self._old(kind, id)
         # (REPLACE deletes the old row: the new one has a new version, even for the same record)
         self.wrote = True
-        self.conn.execute("INSERT OR REPLACE INTO records (kind, id, skey, terms, data) VALUES (?, ?, ?, ?, ?)",
-                          (kind, id, key, json.dumps(terms), json.dumps(record, separators=(",", ":"))))
+        version = self.conn.execute(
+            "INSERT OR REPLACE INTO records (kind, id, skey, terms, data) VALUES (?, ?, ?, ?, ?)",
+            (kind, id, key, json.dumps(terms), json.dumps(record, separators=(",", ":")))).lastrowid
+        self._known(kind)[id] = version
         kept = set(terms) & old_terms  # rows that stay as they are
         if key != old_key:
             kept = {t for t in kept if t[0][:1] == BY_ID}
@@ -257,6 +269,7 @@ class _SqliteTransaction:
     def delete(self, kind: str, id: str) -> None:
         old_terms, old_key = self._old(kind, id)
         self.conn.execute("DELETE FROM records WHERE kind = ? AND id = ?", (kind, id))
+        self._known(kind).pop(id, None)
         self._unindex(kind, id, old_terms, old_key or "")
 
     @staticmethod
@@ -311,7 +324,7 @@ class _SqliteTransaction:
         order = "DESC" if newest_first else "ASC"
         rows = self.conn.execute(f"SELECT skey, id FROM terms WHERE kind = ? AND name = ? AND value = ? "
                                  f"ORDER BY skey {order}, id {order} LIMIT ? OFFSET ?", (kind, *term, limit, offset))
-        return [tuple(row) for row in rows]
+        return rows.fetchall()  # (rows are tuples)
 
     def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
         ids = list(ids)
@@ -327,12 +340,37 @@ class _SqliteTransaction:
             rows += self.conn.execute(f"{query} ({', '.join('?' * len(chunk))})", (*before, *chunk)).fetchall()
         return rows
 
+    def _known(self, kind: str) -> dict[str, int]:
+        """The versions this connection knows of ``kind`` (all forgotten if another one committed since)."""
+        if not self.checked:
+            self.checked = True
+            data_version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            if data_version != self.data_version:
+                self.data_version = data_version
+                self.versions.clear()
+        known = self.versions.get(kind)
+        if known is None:
+            known = self.versions[kind] = {}
+        elif len(known) >= VERSIONS:
+            del known[next(iter(known))]  # the oldest
+        return known
+
     def raw_many(self, kind: str, ids: Iterable[str]) -> list[Optional[int]]:
-        # Each record's version (and this process's epoch), from the index alone (its entries carry the
-        # rowid): no record is read. An equal one is the same record, whichever process wrote it.
-        ids = list(ids)
-        found = dict(self._chunks(ids, "SELECT id, v + ? FROM records WHERE kind = ? AND id IN", self.epoch, kind))
-        return [found.get(id) for id in ids]
+        # Each record's version (plus this process's epoch): an equal one is the same record, whichever
+        # process wrote it. Known, or read from the index alone (its entries carry the rowid): no record is
+        # read.
+        ids = ids if ids.__class__ is list else list(ids)
+        known = self._known(kind)
+        versions = [known.get(id) for id in ids]
+        if None in versions:
+            unknown = [id for id, v in zip(ids, versions) if v is None]
+            found = dict(self._chunks(unknown, "SELECT id, v FROM records WHERE kind = ? AND id IN", kind))
+            versions = [found.get(id) if v is None else v for id, v in zip(ids, versions)]
+            if len(known) + len(found) > VERSIONS:
+                known.clear()
+            known.update(found)
+        epoch = self.epoch
+        return [v + epoch if v is not None else None for v in versions] if epoch else versions
 
     def decode(self, raw: int) -> dict:
         return self.decode_many([raw])[0]
@@ -346,14 +384,11 @@ class _SqliteTransaction:
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
         terms = [(str(name), str(value)) for name, value in terms]
         found: dict[Term, int] = {}
-        for start in range(0, len(terms), 400):  # one statement per 400 terms (SQLite's limit on parameters)
-            chunk = terms[start:start + 400]
-            rows = self.conn.execute(  # (a join from the list: one primary-key lookup per term)
-                f"SELECT v.column1, v.column2, c.n FROM (VALUES {', '.join(['(?, ?)'] * len(chunk))}) AS v "
-                f"JOIN term_counts AS c ON c.kind = ? AND c.name = v.column1 AND c.value = v.column2",
-                (*(x for term in chunk for x in term), kind))
-            found.update(((name, value), n) for name, value, n in rows)
-        return [found.get(term, 0) for term in terms]
+        for name in {name for name, _ in terms}:  # (most often one: a page's usage counts)
+            rows = self._chunks([value for named, value in terms if named == name],
+                                "SELECT value, n FROM term_counts WHERE kind = ? AND name = ? AND value IN", kind, name)
+            found.update(((name, value), n) for value, n in rows)
+        return [found.get(term, 0) for term in terms] if found else [0] * len(terms)
 
     def scan(self, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
         rows = self.conn.execute("SELECT id, data FROM records WHERE kind = ? ORDER BY id", (kind,)).fetchall()
