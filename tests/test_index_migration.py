@@ -111,6 +111,50 @@ def test_an_old_sqlite_file_is_indexed_again_on_open(tmp_path, monkeypatch):
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] >= 1  # the columns' schema
 
 
+# Schema 2 (mockecs_sqlite before record versions): records in a WITHOUT ROWID table, the rest as now.
+V2_RECORDS = """
+CREATE TABLE records (kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, terms TEXT NOT NULL,
+                      skey TEXT NOT NULL DEFAULT '', PRIMARY KEY (kind, id)) WITHOUT ROWID
+"""
+
+
+def test_a_schema_2_sqlite_file_gains_record_versions_on_open(tmp_path, monkeypatch):
+    """Its records are copied into the versioned rowid table once, as they were (nothing to index again)."""
+    sqlite_store = pytest.importorskip("mockecs_sqlite")
+    path = tmp_path / "v2.db"
+    url = f"sqlite:///{path}"
+    with MockECS(Engine(Config(store=url))) as mock:
+        mock.engine.reset()
+        _world(mock.engine)
+        answers = _answers()
+        dump = mock.engine.store.export()
+        mock.engine.store.close()
+    conn = sqlite3.connect(path)  # back to schema 2
+    conn.executescript(f"ALTER TABLE records RENAME TO records_v3; {V2_RECORDS}; "
+                       "INSERT INTO records SELECT kind, id, data, terms, skey FROM records_v3; DROP TABLE records_v3; "
+                       "PRAGMA user_version = 2")
+    conn.close()
+    reindexed = []
+    reindex = resources.reindex
+    monkeypatch.setattr(resources, "reindex", lambda txn: reindexed.append(1) or reindex(txn))
+    assert _open(url) == answers and reindexed == []
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == sqlite_store.SCHEMA_VERSION == 3
+    assert "v" in {row[1] for row in conn.execute("PRAGMA table_info(records)")}
+    conn.close()
+    store = sqlite_store.SqliteStore(str(path))
+    try:
+        assert store.export() == dump
+        with store.transaction() as txn:
+            ids = list(dump["instance"])
+            raws = txn.raw_many("instance", ids)
+            assert len(set(raws)) == len(ids) == 6 and all(isinstance(raw, int) for raw in raws)
+            assert txn.decode_many(raws) == [dump["instance"][id]["record"] for id in ids]
+    finally:
+        store.close()
+    assert _open(url) == answers and reindexed == []
+
+
 def test_an_old_redis_keyspace_is_indexed_again_on_open(redis_url, monkeypatch):  # noqa: F811
     from mockecs_redis import RedisStore, parse_url
 

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from mockecs.engine.core import Engine
+from mockecs.engine.core import Config, Engine
 from mockecs.ops.registry import Context
 from mockecs.state.accounts import DEFAULT_ACCOUNT_ID
 from mockecs.wire.protocol import HttpRequest
@@ -155,3 +155,31 @@ def test_an_entry_another_thread_already_removed_is_no_error(engine):
         record = dict(txn.get("image", image_id), Description="again")
         resources.put(txn, "image", record)
     assert described(engine, ImageId=image_id)[0]["Description"] == "again"
+
+
+def test_a_page_on_sqlite_decodes_only_the_records_written_since(tmp_path, monkeypatch):
+    """SQLite's raw forms are record versions: a page reads no record the cache holds as stored, and the
+    ones written since (straight to the store here) at once, in the page's order."""
+    sqlite_store = pytest.importorskip("mockecs_sqlite")
+    engine = Engine(Config(store=f"sqlite:///{tmp_path / 'cache.db'}"))
+    engine.reset()
+    try:
+        made = []
+        for n in range(4):
+            made.append(new_image(engine, f"n-{n}"))
+            engine.clock.advance(1)  # (newest first)
+        decoded: list[list] = []
+        decode_many = sqlite_store._SqliteTransaction.decode_many
+        monkeypatch.setattr(sqlite_store._SqliteTransaction, "decode_many",
+                            lambda txn, raws: decoded.append(raws) or decode_many(txn, raws))
+        names = [image["ImageName"] for image in described(engine, ImageOwnerAlias="self")]
+        assert names == ["n-3", "n-2", "n-1", "n-0"] and len(decoded) == 1 and len(decoded[0]) == 4
+        with engine.store.transaction() as txn:
+            for image_id in made[1:3]:
+                resources.put(txn, "image", dict(txn.get("image", image_id), ImageName=image_id))
+        for _ in range(2):  # then from the cache alone
+            names = [image["ImageName"] for image in described(engine, ImageOwnerAlias="self")]
+            assert names == ["n-3", made[2], made[1], "n-0"] and len(decoded) == 2 and len(decoded[1]) == 2
+    finally:
+        engine.reset()
+        engine.store.close()

@@ -89,6 +89,56 @@ def test_sqlite_kill_9_mid_transaction(tmp_path):
         store.close()
 
 
+def _version(store, id: str = "m-1") -> tuple:
+    """(raw form, record) of ``id`` as ``store`` reads it now."""
+    with store.transaction() as txn:
+        raw = txn.raw_many("image", [id])[0]
+        return raw, txn.decode(raw)
+
+
+def test_sqlite_versions_follow_another_connection(tmp_path):
+    """SQLite's raw forms are record versions (mockecs.world.cache keeps decoded records by them): a write by
+    another connection to the file is seen at once, also one storing the same record again, and also one
+    given a version a rolled-back transaction of this connection had seen (SQLite gives those back)."""
+    path = str(tmp_path / "state.db")
+    first, second = sqlite_store.SqliteStore(path), sqlite_store.SqliteStore(path)
+    try:
+        with first.transaction() as txn:
+            txn.put("image", "m-1", {"v": 1}, [("owner", "1")])
+        seen = _version(first)
+        assert seen[1] == {"v": 1} and _version(first) == seen and _version(second) == seen
+        for record in ({"v": 2}, {"v": 2}):  # changed, then the same record stored again
+            with second.transaction() as txn:
+                txn.put("image", "m-1", record, [("owner", "1")])
+            now = _version(first)
+            assert now[0] != seen[0] and now[1] == record
+            seen = now
+        with pytest.raises(RuntimeError):
+            with first.transaction() as txn:
+                txn.put("image", "m-1", {"v": "rolled back"}, [("owner", "1")])
+                rolled = txn.raw_many("image", ["m-1"])[0]
+                assert txn.decode(rolled) == {"v": "rolled back"}
+                raise RuntimeError
+        with second.transaction() as txn:  # takes the version given back
+            txn.put("image", "m-1", {"v": 3}, [("owner", "1")])
+        now = _version(first)
+        assert now[0] not in (rolled, seen[0]) and now[1] == {"v": 3}
+        with first.transaction() as txn:  # the same within one transaction (a savepoint rolled back)
+            with pytest.raises(RuntimeError):
+                with first.transaction() as inner:
+                    inner.put("image", "m-1", {"v": "rolled back"}, [("owner", "1")])
+                    rolled = inner.raw_many("image", ["m-1"])[0]
+                    assert inner.decode(rolled) == {"v": "rolled back"}
+                    raise RuntimeError
+            txn.put("image", "m-1", {"v": 4}, [("owner", "1")])
+            raw = txn.raw_many("image", ["m-1"])[0]
+            assert raw != rolled and txn.decode(raw) == {"v": 4} and txn.get("image", "m-1") == {"v": 4}
+        assert _version(second)[1] == {"v": 4}
+    finally:
+        first.close()
+        second.close()
+
+
 def test_redis_urls():
     redis_store = pytest.importorskip("mockecs_redis", reason="plugins/mockecs-redis is not installed")
     assert redis_store.parse_url("redis://h:1/2") == ("redis://h:1/2", "mockecs:", False)
