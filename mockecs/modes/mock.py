@@ -22,6 +22,7 @@ import inspect
 import re
 import threading
 import unittest
+from collections import OrderedDict
 from typing import Any, Callable, Iterable, Optional, TypeVar, Union
 
 from mockecs.engine.core import Config, Engine
@@ -98,6 +99,15 @@ def _answers() -> tuple[type, Callable[[int, dict, bytes, str], Any]]:
     return Answers, raw_response
 
 
+def _lowered(headers: Any) -> dict[str, str]:
+    """``requests``' CaseInsensitiveDict as a dict of lower-cased names: read from its ``_store``
+    (lower-cased name -> (name, value)) when it has one, else :func:`lowered_headers`."""
+    store = getattr(headers, "_store", None)
+    if store.__class__ is OrderedDict:
+        return {lower: pair[1] for lower, pair in store.items()}
+    return lowered_headers(headers)
+
+
 def _direct_send(mock: MockECS, previous: Callable[..., Any]) -> Callable[..., Any]:
     """``HTTPAdapter.send`` answering the mock's hosts straight away, everything else through ``previous``
     (``responses``' dispatcher, which also answers the mock's hosts): per call it skips what mockecs does not
@@ -105,13 +115,21 @@ def _direct_send(mock: MockECS, previous: Callable[..., Any]) -> Callable[..., A
     call in a list that grows with the test). Requests it leaves to ``previous``, which answers them as
     before: streamed (file-like) bodies, and adapters whose ``max_retries`` retries on statuses."""
     _, raw_response = _answers()
-    pattern, answer = mock._pattern, mock._responses_callback
+    pattern, answer, engine = mock._pattern, mock._responses_callback, mock.engine
 
     def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-        body = request.body
-        if (body is None or body.__class__ is bytes or body.__class__ is str) and request.method in _METHODS \
-                and pattern.match(request.url) and not adapter.max_retries.status_forcelist:
-            return adapter.build_response(request, raw_response(*answer(request), request.method))
+        body, url, method = request.body, request.url, request.method
+        if (body is None or body.__class__ is bytes or body.__class__ is str) and method in _METHODS \
+                and not adapter.max_retries.status_forcelist:
+            matched = pattern.match(url)
+            if matched is not None:
+                if matched.group("ecs") is None:  # another Alibaba Cloud product, the metadata server
+                    return adapter.build_response(request, raw_response(*answer(request), method))
+                # An ECS call (the common case) goes straight to the engine: one match, no layers between.
+                resp = engine.handle(HttpRequest(method, url, _lowered(request.headers),
+                                          body.encode("utf-8") if body.__class__ is str else body or b"",
+                                          lowered=True))
+                return adapter.build_response(request, raw_response(resp.status, resp.headers, resp.body, method))
         return previous(adapter, request, *args, **kwargs)
 
     return send

@@ -200,12 +200,13 @@ class FakeCredentialsEnv:
 
 
 def intercept_pattern(ecs_alternatives: list[str], passthrough_hosts: tuple[str, ...]) -> re.Pattern:
-    """One URL pattern for everything a mock answers: ECS hosts, then (unless let through) any other
-    Alibaba Cloud host and the metadata server."""
+    """One URL pattern for everything a mock answers: ECS hosts (group ``ecs``), then (unless let
+    through) any other Alibaba Cloud host and the metadata server."""
     others = f"{ALIBABA_HOST}|{re.escape(METADATA_HOST)}"
     if passthrough_hosts:
         let_through = "|".join(re.escape(h) for h in passthrough_hosts)
         others = rf"(?!(?:{let_through})(?::\d+)?(?:[/?]|$))(?:{others})"
-    return re.compile(r"^https?://(?:{}|{})(?::\d+)?(?:[/?]|$)".format("|".join(ecs_alternatives), others),
+    # (group ``ecs``: the match is an ECS host; the alternatives are tried in order, ECS first)
+    return re.compile(r"^https?://(?:(?P<ecs>{})|{})(?::\d+)?(?:[/?]|$)".format("|".join(ecs_alternatives), others),
                       re.IGNORECASE)
 

@@ -53,6 +53,15 @@ class RecordCache:
         entry = self._by_record.get(builtins_id(record))
         return entry.views if entry is not None and entry.record is record else None
 
+    def views_of_many(self, records: list[Mapping[str, Any]]) -> list[Optional[dict]]:
+        """:meth:`views_of` of each of ``records`` (a page: one call)."""
+        by_record = self._by_record
+        out: list[Optional[dict]] = []
+        for record in records:
+            entry = by_record.get(builtins_id(record))
+            out.append(entry.views if entry is not None and entry.record is record else None)
+        return out
+
     def read_many(self, ctx: Context, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
         """Records by id (None where missing), settled to the mock clock like :func:`resources.get_many`,
         decoded only when the store's raw form changed since the last read. Read-only: shared."""

@@ -159,13 +159,28 @@ def subscribed(ctx: Context, product_code: str) -> bool:
 
 def count_usage_soon(ctx: Context, image_ids: Iterable[str]) -> None:
     """Hint: :func:`views` is about to count these images' instances (read with the next round trip)."""
-    count_soon(ctx.txn, "instance", (("image", image_id) for image_id in image_ids))  # (built only if read ahead)
+    txn = ctx.txn
+    if hasattr(txn, "count_ahead"):  # (only a store that reads ahead: the terms are built only for it)
+        count_soon(txn, "instance", [("image", image_id) for image_id in image_ids])
 
 
 def views(ctx: Context, records: list[Mapping[str, Any]]) -> list[dict]:
     """:func:`view` of a page of records, their usage counted in one store call."""
-    used = ctx.txn.counts("instance", [("image", r["ImageId"]) for r in records]) if records else []
-    return [view(ctx, r, "instance" if n else (r.get("Usage") or "none")) for r, n in zip(records, used)]
+    if not records:
+        return []
+    used = ctx.txn.counts("instance", [("image", r["ImageId"]) for r in records])
+    # The usual page, the caller's own images read through the record cache, takes each view kept
+    # there without a call of view() per record (its first branch for such a record, inlined).
+    account, out = ctx.account, []
+    for record, n, kept in zip(records, used, ctx.engine.record_cache.views_of_many(records)):
+        usage = "instance" if n else (record.get("Usage") or "none")
+        if kept is not None and not record.get("ProductCode"):  # (kept: a store record, from the cache)
+            found = kept.get(("self" if record["_owner"] == account else "others", usage, None))
+            if found is not None:
+                out.append(found)
+                continue
+        out.append(view(ctx, record, usage))
+    return out
 
 
 def view(ctx: Context, record: Mapping[str, Any], used: Optional[str] = None) -> dict:
