@@ -3,15 +3,15 @@
 Records are JSON text in ``records``, a rowid table: its rowid ``v`` is the record's version, a new one
 with every write (``AUTOINCREMENT``: a committed one is never used again), and the unique index
 ``records_by_id (kind, id)``, whose entries carry the rowid, tells each record's version without reading
-the record; the connection also remembers the versions it read or wrote, while ``PRAGMA data_version`` says
-no other connection committed since (checked once per transaction). Index terms live in ``terms (kind, name, value, id, skey)``,
-whose primary key is the lookup index; ``terms_ordered (kind, name, value, skey, id)`` answers ordered pages
-(``ORDER BY skey, id LIMIT``) without reading a record, and ``term_counts`` keeps each term's size
-(SQLite's ``COUNT(*)`` would walk the whole range). Text terms (``mockecs.state.store.text_term``) also
-have a row per trigram in ``grams`` (with the text, so a search checks it without reading the record)
-and their sizes in ``gram_counts``. One connection behind a re-entrant
-lock serves all threads; every transaction is ``BEGIN IMMEDIATE ... COMMIT`` (``ROLLBACK`` on an
-exception, ``SAVEPOINT`` when nested), in WAL mode with ``synchronous=FULL``: an acknowledged write
+the record; the connection also remembers the versions it read or wrote, while ``PRAGMA data_version``
+says no other connection committed since (checked once per transaction). Index terms live in
+``terms (kind, name, value, id, skey)``, whose primary key is the lookup index; ``terms_ordered (kind, name,
+value, skey, id)`` answers ordered pages (``ORDER BY skey, id LIMIT``) without reading a record, and
+``term_counts`` keeps each term's size (SQLite's ``COUNT(*)`` would walk the whole range). Text terms
+(``mockecs.state.store.text_term``) also have a row per trigram in ``grams`` (with the text, so a search
+checks it without reading the record) and their sizes in ``gram_counts``. One connection behind a
+re-entrant lock serves all threads; every transaction is ``BEGIN IMMEDIATE ... COMMIT`` (``ROLLBACK`` on
+an exception, ``SAVEPOINT`` when nested), in WAL mode with ``synchronous=FULL``: an acknowledged write
 survives ``kill -9``.
 """
 from __future__ import annotations
