@@ -96,6 +96,17 @@ def _version(store, id: str = "m-1") -> tuple:
         return raw, txn.decode(raw)
 
 
+def _rolled_back(store) -> int:
+    """The raw form a write had in a transaction (or savepoint) of ``store`` that was rolled back."""
+    with pytest.raises(RuntimeError):
+        with store.transaction() as txn:
+            txn.put("image", "m-1", {"v": "rolled back"}, [("owner", "1")])
+            rolled = txn.raw_many("image", ["m-1"])[0]
+            assert txn.decode(rolled) == {"v": "rolled back"}
+            raise RuntimeError
+    return rolled
+
+
 def test_sqlite_versions_follow_another_connection(tmp_path):
     """SQLite's raw forms are record versions (mockecs.world.cache keeps decoded records by them): a write by
     another connection to the file is seen at once, also one storing the same record again, and also one
@@ -113,23 +124,13 @@ def test_sqlite_versions_follow_another_connection(tmp_path):
             now = _version(first)
             assert now[0] != seen[0] and now[1] == record
             seen = now
-        with pytest.raises(RuntimeError):
-            with first.transaction() as txn:
-                txn.put("image", "m-1", {"v": "rolled back"}, [("owner", "1")])
-                rolled = txn.raw_many("image", ["m-1"])[0]
-                assert txn.decode(rolled) == {"v": "rolled back"}
-                raise RuntimeError
+        rolled = _rolled_back(first)
         with second.transaction() as txn:  # takes the version given back
             txn.put("image", "m-1", {"v": 3}, [("owner", "1")])
         now = _version(first)
         assert now[0] not in (rolled, seen[0]) and now[1] == {"v": 3}
         with first.transaction() as txn:  # the same within one transaction (a savepoint rolled back)
-            with pytest.raises(RuntimeError):
-                with first.transaction() as inner:
-                    inner.put("image", "m-1", {"v": "rolled back"}, [("owner", "1")])
-                    rolled = inner.raw_many("image", ["m-1"])[0]
-                    assert inner.decode(rolled) == {"v": "rolled back"}
-                    raise RuntimeError
+            rolled = _rolled_back(first)
             txn.put("image", "m-1", {"v": 4}, [("owner", "1")])
             raw = txn.raw_many("image", ["m-1"])[0]
             assert raw != rolled and txn.decode(raw) == {"v": 4} and txn.get("image", "m-1") == {"v": 4}
