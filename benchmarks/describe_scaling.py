@@ -8,7 +8,10 @@ decode, gateway checks, parameters, handler, JSON encoding) for
 - the first page of the caller's images (``ImageOwnerAlias=self``), PageSize 10 and 100,
 - the first page with no alias (system + own + shared + community, newest first),
 - a name substring (``ImageName=bench-4242``: the store's substring index finds the 11 names holding it at
-  100k, none at 10; only those images are read).
+  100k, none at 10; only those images are read),
+- the same name asked by a second account among the images shared with it (``ImageOwnerAlias=others``:
+  every 10th image is shared with it) and among community images (``IsPublic=true``: every 10th image,
+  offset by 5, is one); target <= 5x like the caller's own.
 
 Targets (issue 14): page at 100k <= 1.5x page at 10 on every store; no-alias and substring at 100k
 <= 5x. PageSize 100 is compared with the same page at 1,000 too (at 10 images it holds only 10).
@@ -50,7 +53,13 @@ QUERIES = {
     "self 100": {"ImageOwnerAlias": "self", "PageSize": "100"},
     "no alias": {"PageSize": "10"},
     "substring": {"ImageOwnerAlias": "self", "ImageName": "bench-4242", "PageSize": "10"},
+    # Asked by a second account: every 10th image is shared with it, every 10th (+5) is a community image.
+    "shared name": {"ImageOwnerAlias": "others", "ImageName": "bench-4242", "PageSize": "10",
+                    "AccessKeyId": "bench-other-key"},
+    "community name": {"ImageOwnerAlias": "others", "IsPublic": "true", "ImageName": "bench-4242",
+                       "PageSize": "10", "AccessKeyId": "bench-other-key"},
 }
+OTHER_ACCOUNT = "2234567890123456"
 
 
 def populate(engine: Engine, count: int, batch: int = 5_000) -> list[str]:
@@ -64,7 +73,9 @@ def populate(engine: Engine, count: int, batch: int = 5_000) -> list[str]:
                 mapping = images.mapping("/dev/xvda", "system", 40, f"s-bench{n:015d}")
                 record = images.new_record(ctx, REGION, [mapping], ImageName=f"bench-{n}",
                                            CreationTime=iso(base + n),
-                                           Tags={"Tag": [{"TagKey": "n", "TagValue": str(n % 10)}]})
+                                           Tags={"Tag": [{"TagKey": "n", "TagValue": str(n % 10)}]},
+                                           _shares={OTHER_ACCOUNT: iso(base)} if n % 10 == 0 else {},
+                                           _public=n % 10 == 5, IsPublic=n % 10 == 5)
                 images.put(ctx, record)
                 ids.append(record["ImageId"])
     return ids
@@ -93,6 +104,7 @@ def measure(engines: dict[int, Engine], repeat: int, statistic: str = "median") 
     load of a shared machine, which drifts, weighs on every size alike)."""
     checks = {}
     for size, engine in engines.items():
+        engine.accounts.add_key(OTHER_ACCOUNT, "bench-other-key", "bench-other-secret")
         started = time.perf_counter()
         ids = populate(engine, size)
         load = time.perf_counter() - started
@@ -129,7 +141,8 @@ def report(store: str, rows: dict[int, dict[str, float]], statistic: str = "medi
         print(f"{size:>8} {row['load s']:>7.1f} {cells}")
     missed = []
     checks = [("by id", 1.5, small), ("self 10", 1.5, small), ("self 100", 1.5, small),
-              ("no alias", 5.0, small), ("substring", 5.0, small)]
+              ("no alias", 5.0, small), ("substring", 5.0, small), ("shared name", 5.0, small),
+              ("community name", 5.0, small)]
     if 1_000 in rows and top != 1_000:
         checks.append(("self 100", 1.5, 1_000))
     for name, limit, base in checks:

@@ -51,10 +51,16 @@ def _seed(engine: Engine, rng: random.Random, count: int = 150) -> None:
             owner = ME if rng.random() < 0.75 else OTHER
             ctx = Context(engine, txn, "Test", owner, REGION, "req", "ecs.aliyuncs.com", engine.clock.now(), {})
             name = "".join(rng.choice(PIECES) for _ in range(rng.randrange(1, 5)))
+            # Some of the other account's images are shared with the caller, some are community images
+            # (the caller's own community images too): found by name through their own text terms.
+            shared = owner == OTHER and rng.random() < 0.5
+            public = rng.random() < 0.2
             images.put(ctx, images.new_record(
                 ctx, rng.choice([REGION, REGION, "cn-beijing"]), [], ImageName=name,
                 CreationTime=resources.iso(1_700_000_000 + rng.randrange(30)),  # ties: broken by id
-                Status=rng.choice(["Available", "Available", "Creating", "Deprecated"])))
+                Status=rng.choice(["Available", "Available", "Creating", "Deprecated"]),
+                _shares={ME: "2024-01-01T00:00:00Z"} if shared else {}, IsSelfShared="True" if shared else "False",
+                _public=public, IsPublic=public))
 
 
 def _everything(engine: Engine) -> list[dict]:
@@ -80,18 +86,29 @@ def _listing(engine: Engine, **extra: str) -> list[dict]:
             return found
 
 
+# Listings compared (ImageOwnerAlias, IsPublic): no alias (catalog, own, shared with the caller), images
+# shared with the caller, community images.
+LISTINGS = [("", None), ("others", None), ("others", "true")]
+
+
 def _check(engine: Engine) -> int:
     every = _everything(engine)
-    visible = {str(extra): _listing(engine, **extra) for extra in STATUS_QUERIES}  # catalog + own, no alias
+    # Each listing without a name, read through the ordered index, page after page.
+    visible = {(alias, public, str(extra)): _listing(engine, ImageOwnerAlias=alias, **extra,
+                                                      **({"IsPublic": public} if public else {}))
+               for alias, public in LISTINGS for extra in STATUS_QUERIES}
+    assert any(visible[("others", None, "{}")]) and any(visible[("others", "true", "{}")])
     checked = 0
     for fragment in FRAGMENTS + sorted({r["ImageName"] for r in every})[:8]:
         for extra in STATUS_QUERIES:
             statuses = set(extra["Status"].split(",")) if extra else {"Available"}
-            for alias, expected in (("self", _expected(every, fragment, statuses)),
-                                    ("", _expected(visible[str(extra)], fragment, None))):
+            for alias, public, expected in [("self", None, _expected(every, fragment, statuses))] + [
+                    (alias, public, _expected(visible[(alias, public, str(extra))], fragment, None))
+                    for alias, public in LISTINGS]:
                 for page_number, page_size in ((1, 10), (2, 7), (1, 100), (50, 10)):
                     body = call(engine, "DescribeImages", ImageOwnerAlias=alias, ImageName=fragment,
-                                PageNumber=str(page_number), PageSize=str(page_size), **extra)
+                                PageNumber=str(page_number), PageSize=str(page_size), **extra,
+                                **({"IsPublic": public} if public else {}))
                     start = (page_number - 1) * page_size
                     assert body["TotalCount"] == len(expected), (alias, fragment, extra)
                     assert [i["ImageId"] for i in body["Images"]["Image"]] == expected[start:start + page_size], \
@@ -105,7 +122,7 @@ def test_name_substring_matches_reading_every_image(engine):
     _seed(engine, rng)
     assert _check(engine) > 30  # (most fragments match something)
     # Renames (through the API and straight into the store) and deletes keep the index exact.
-    mine = [r for r in _everything(engine) if r["Status"] == "Available"]
+    mine = [r for r in _everything(engine) if r["Status"] == "Available" and not r["_public"]]
     for record in mine[:5]:
         call(engine, "ModifyImageAttribute", ImageId=record["ImageId"], ImageName=f"renamed-web-{record['ImageId']}")
     for record in mine[5:10]:
@@ -114,6 +131,13 @@ def test_name_substring_matches_reading_every_image(engine):
         ctx = Context(engine, txn, "Test", ME, REGION, "req", "ecs.aliyuncs.com", engine.clock.now(), {})
         for record in mine[10:15]:
             images.put(ctx, {**record, "ImageName": "ab" + record["ImageName"], "Status": "Deprecated"})
+        # The other account's images: renamed, unshared, shared, made community images and taken back.
+        theirs = [r for _, r in txn.scan("image") if r["_owner"] == OTHER and r["_region"] == REGION]
+        assert len(theirs) >= 12
+        for n, record in enumerate(theirs[:12]):
+            changes = [{"ImageName": "web-renamed" + record["ImageName"]}, {"_shares": {}},
+                       {"_shares": {ME: "2024-01-01T00:00:00Z"}}, {"_public": not record["_public"]}][n % 4]
+            images.put(ctx, {**record, **changes})
     names = {r["ImageId"]: r["ImageName"] for r in _everything(engine)}
     assert all(names[r["ImageId"]].startswith("renamed-web-") for r in mine[:5])
     assert not any(r["ImageId"] in names for r in mine[5:10])

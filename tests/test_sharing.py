@@ -175,3 +175,28 @@ def test_legacy_share_permission(legacy, client, other):
     req.set_AddAccounts([other.account_id])
     legacy_call(legacy, req)
     assert permissions(client, image_id)["Accounts"]["Account"][0]["AliyunId"] == other.account_id
+
+
+def test_an_image_shared_and_public_is_a_shared_image_to_its_sharee(client, other, engine):
+    """To an account it is shared with, a community image is a shared image (``community_to``): listed once
+    under ImageOwnerAlias=others, not among community images, and once with no alias even when community
+    images are listed too; the listings (ordered index) and the filtered queries (by name, tag) agree."""
+    image_id = create_image(client, image_name="both-ways-1")
+    share(client, image_id, add=[other.account_id])
+    share(client, image_id, is_public=True)
+    client.tag_resources(models.TagResourcesRequest(region_id=REGION, resource_type="image", resource_id=[image_id],
+                                                    tag=[models.TagResourcesRequestTag(key="k", value="v")]))
+    tag = [models.DescribeImagesRequestTag(key="k", value="v")]
+    engine.config.options["describe_default_includes_community"] = True
+    for alias, is_public, listed in (("others", None, 1), ("others", True, 0), ("", None, 1)):
+        for narrowed in ({}, {"image_name": "both-ways"}, {"tag": tag}):
+            body = other.client.describe_images(models.DescribeImagesRequest(
+                region_id=REGION, image_owner_alias=alias, is_public=is_public, page_size=100, **narrowed)).body
+            ids = [i.image_id for i in body.images.image]
+            assert ids.count(image_id) == listed, (alias, is_public, narrowed)
+            assert body.total_count == len(ids), (alias, is_public, narrowed)  # (each listed once)
+    # A third account, which it is not shared with, sees a community image.
+    third = make_account(engine, THIRD)
+    body = third.client.describe_images(models.DescribeImagesRequest(
+        region_id=REGION, image_owner_alias="others", is_public=True, image_name="both-ways")).body
+    assert [i.image_id for i in body.images.image] == [image_id]

@@ -360,3 +360,55 @@ def test_operations_delete_resources_through_the_model():
     found = [f"{path.name}:{n}" for path in Path(mockecs.ops.__file__).parent.glob("*.py")
              for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if "txn.delete(" in line]
     assert found == []
+
+
+@pytest.mark.parametrize("alias, is_public", [("others", None), ("others", True), ("", None)])
+def test_others_images_filtered_by_tag_read_the_smaller_part(mock, monkeypatch, alias, is_public):
+    """DescribeImages with Tag.N beyond the caller's own images: the answer is the listing's images carrying
+    the tag, and the candidates read are those of the listing's parts (shared with the caller, community
+    images, the caller's tagged ones) when the index counts fewer of them than of every account's images
+    carrying the tag (here: another account's 40 tagged images that nobody shared)."""
+    from mockecs.ops.registry import Context
+    from mockecs.state.store import _MemoryTransaction
+    from mockecs.world import images
+
+    engine = mock.engine
+    engine.config.options["describe_default_includes_community"] = True
+    other, third = "2222333344445555", "3333444455556666"
+    with engine.store.transaction() as txn:
+        for n in range(60):
+            owner = [DEFAULT, other, third][n % 3] if n < 20 else third  # (40 more of the third's, unshared)
+            ctx = Context(engine, txn, "Test", owner, REGION, "req", "ecs.aliyuncs.com", engine.clock.now(), {})
+            shared, public = n < 20 and owner != DEFAULT and n % 4 == 1, n < 20 and n % 5 == 2
+            images.put(ctx, images.new_record(
+                ctx, REGION, [], ImageName=f"img-{n}", Status="Available",
+                Tags={"Tag": [{"TagKey": "env", "TagValue": "prod" if n % 2 or n >= 20 else "dev"}]},
+                _shares={DEFAULT: "2024-01-01T00:00:00Z"} if shared else {}, _public=public, IsPublic=public))
+    client = new_client()
+
+    def ids(**tag_args) -> tuple[list[str], int]:
+        found: list[str] = []
+        while True:
+            body = client.describe_images(models.DescribeImagesRequest(
+                region_id=REGION, image_owner_alias=alias, is_public=is_public, page_size=100,
+                page_number=len(found) // 100 + 1, **tag_args)).body
+            found += [i.image_id for i in body.images.image]
+            if len(found) >= body.total_count:
+                return found, body.total_count
+
+    # Expected: the listing without a tag, filtered by each image's own tags.
+    with engine.store.transaction() as txn:
+        tags = {id: {(t["TagKey"], t["TagValue"]) for t in (r.get("Tags") or {}).get("Tag") or ()}
+                for id, r in txn.scan("image")}
+    listed, _ = ids()
+    read: list[tuple[str, str]] = []
+    get = _MemoryTransaction.get
+    monkeypatch.setattr(_MemoryTransaction, "get",
+                        lambda self, kind, id: read.append((kind, id)) or get(self, kind, id))
+    for value in ("prod", "dev", None):
+        found, total = ids(tag=[models.DescribeImagesRequestTag(key="env", value=value)])
+        expected = [i for i in listed if i in tags and any(k == "env" and value in (None, v) for k, v in tags[i])]
+        assert sorted(found) == sorted(expected) and total == len(expected), value
+        images_read = [id for kind, id in read if kind == "image"]
+        assert len(images_read) <= 20, (value, images_read)  # not the 40 nobody shared
+        read.clear()

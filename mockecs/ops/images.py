@@ -219,6 +219,25 @@ _NARROWING_FLAGS = ("image_id", "usable", "is_support_io_optimized", "is_support
 _NARROWING_VALUES, _FLAG_VALUES = itemgetter(*_NARROWING), itemgetter(*_NARROWING_FLAGS)
 
 
+def _tagged(ctx: Context, tag: dict, alias: Optional[str], is_public: Optional[bool],
+            with_community: bool) -> Iterable[Mapping[str, Any]]:
+    """The store's images a query with ``tag`` may list, other accounts' among them: every account's
+    images carrying it, or the query's own parts (the caller's images with it, those shared with the
+    caller, community images), whichever the index counts fewer of."""
+    key, value = tag["key"], tag.get("value")
+    everyone = resources.tag_term(key, value) if value else ("tagkey", key)
+    shared, community = ("shared", f"{ctx.account}|{ctx.region}"), ("community", ctx.region)
+    if alias == "others":
+        parts = [community if is_public else shared]
+    else:
+        parts = [resources.own_tag_term(ctx, key, value), shared] + ([community] if with_community else [])
+    counts = ctx.txn.counts("image", [everyone, *parts])
+    if sum(counts[1:]) >= counts[0]:
+        return images.stored(ctx, everyone)
+    # (the caller's own community images are under two of the parts: each read once)
+    return images.stored_ids(ctx, set().union(*(ctx.txn.ids("image", part) for part in parts)))
+
+
 def _source(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
     """The smallest indexed set of images the query can match; never a scan of the store."""
     alias, is_public, with_community = a["image_owner_alias"], a["is_public"], a["with_community"]
@@ -231,18 +250,17 @@ def _source(ctx: Context, a: dict) -> Iterable[Mapping[str, Any]]:
     elif a["tags"] and alias != "system" and alias != "marketplace":
         first = a["tags"][0]
         if alias == "self":  # the caller's own tagged images only (the other term spans every account)
-            term = resources.own_tag_term(ctx, first["key"], first.get("value"))
-        else:
-            term = resources.tag_term(first["key"], first["value"]) if first.get("value") else ("tagkey", first["key"])
-        found = images.stored(ctx, term)  # catalog images carry no tags
+            found = images.stored(ctx, resources.own_tag_term(ctx, first["key"], first.get("value")))
+        else:  # catalog images carry no tags
+            found = _tagged(ctx, first, alias, is_public, with_community)
     elif a["resource_group_id"] and alias != "system" and alias != "marketplace":
         found = images.stored(ctx, resource_groups.term(a["resource_group_id"]))  # catalog images have none
     elif a["image_name"] and alias == "self" and ctx.config.options.get("image_name_match") == "exact":
         found = images.stored(ctx, images.name_term(ctx.account, ctx.region, a["image_name"]))
     elif a["image_name"] and alias == "self":
         found = images.named_like(ctx, a["image_name"])
-    elif a["image_name"] and alias is None:  # the caller's own images through the substring index
-        return images.candidates(ctx, alias, is_public, with_community, images.named_like(ctx, a["image_name"]))
+    elif a["image_name"]:  # no alias, or others: the store's images through the substring index
+        return images.candidates(ctx, alias, is_public, with_community, name=a["image_name"])
     else:
         return images.candidates(ctx, alias, is_public, include_community_in_default=with_community)
     return (r for r in found if images.can_see(ctx, r) and _in_scope(ctx, r, alias, is_public, with_community))

@@ -39,9 +39,11 @@ def image_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
              ("owner_region_status", f"{owner}|{region}|{status}")]  # listings by status (ordered)
     if record.get("ImageFamily"):
         terms.append(("family", f"{region}|{record['ImageFamily']}"))
+    name = record.get("ImageName") or ""
     for account in record.get("_shares") or ():
         terms.append(("shared", f"{account}|{region}"))
         terms.append(("shared_status", f"{account}|{region}|{status}"))
+        terms.append(text_term("shared_name", f"{account}|{region}", name))  # (found by name by each sharee)
     if record.get("_shares"):
         terms.append(("sharing", f"{record['_owner']}|{region}"))  # for the shared-image quota
     if record.get("_public"):
@@ -50,6 +52,10 @@ def image_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
         # The owner's own community images, which their community listing leaves out.
         terms.append(("own_community", f"{owner}|{region}"))
         terms.append(("own_community_status", f"{owner}|{region}|{status}"))
+        terms.append(text_term("community_name", region, name))
+        for account in record.get("_shares") or ():  # to them a shared image, not a community image
+            terms.append(("shared_public", f"{account}|{region}"))
+            terms.append(("shared_public_status", f"{account}|{region}|{status}"))
     for mapping in (record.get("DiskDeviceMappings") or {}).get("DiskDeviceMapping") or ():
         if mapping.get("SnapshotId"):
             terms.append(("snapshot", mapping["SnapshotId"]))
@@ -235,10 +241,20 @@ def stored(ctx: Context, term: tuple[str, str]) -> Iterable[Mapping[str, Any]]:
     return stored_ids(ctx, ctx.txn.ids("image", term))
 
 
-def named_like(ctx: Context, fragment: str) -> Iterable[Mapping[str, Any]]:
-    """The caller's images in this region with ``fragment`` in their name (the store's substring index:
-    only those images are read)."""
-    ids = resources.holding(ctx, "image", "name", fragment)
+# Whose images :func:`named_like` searches: the text term and its scope for the caller.
+_NAMED_PARTS = {
+    "own": lambda ctx: ("name", f"{ctx.account}|{ctx.region}"),
+    "shared": lambda ctx: ("shared_name", f"{ctx.account}|{ctx.region}"),  # shared with the caller
+    "community": lambda ctx: ("community_name", ctx.region),  # every account's (the caller's own included)
+}
+
+
+def named_like(ctx: Context, fragment: str, part: str = "own") -> Iterable[Mapping[str, Any]]:
+    """The store's images in this region with ``fragment`` in their name, of ``part`` (the caller's
+    own, those shared with the caller, community images): the store's substring index, only those
+    images are read."""
+    name, scope = _NAMED_PARTS[part](ctx)
+    ids = [id for _, id, _ in ctx.txn.search("image", name, scope, fragment)]
     # Read-only: through the record cache, so that a page of matches splices views encoded before.
     return (r for r in read_many(ctx, "image", ids) if r is not None)
 
@@ -264,10 +280,10 @@ def family_images(ctx: Context, family: str) -> list[Mapping[str, Any]]:
 
 
 def candidates(ctx: Context, alias: Optional[str], is_public: Optional[bool],
-               include_community_in_default: bool = False,
-               own: Optional[Iterable[Mapping[str, Any]]] = None) -> Iterable[Mapping[str, Any]]:
+               include_community_in_default: bool = False, name: Optional[str] = None) -> Iterable[Mapping[str, Any]]:
     """Every image the caller may list in this region for an ``ImageOwnerAlias`` query (spec §2.3);
-    ``own`` (a narrower set of the caller's own images, :func:`named_like`) stands for all of them.
+    with ``name``, only the store's images holding it in their name (:func:`named_like`), the catalog's
+    parts still whole (callers test the name).
 
     Catalog parts come as the catalog's own newest-first lists (no copying, no generator layers).
     """
@@ -275,23 +291,24 @@ def candidates(ctx: Context, alias: Optional[str], is_public: Optional[bool],
     records = ctx.engine.catalog.records
 
     def community() -> Iterable[Mapping[str, Any]]:
-        return chain((r for r in stored(ctx, ("community", region)) if r["_owner"] != account),
+        found = named_like(ctx, name, "community") if name else stored(ctx, ("community", region))
+        # (neither the caller's own, nor those shared with the caller: listed as such, see community_to)
+        return chain((r for r in found if r["_owner"] != account and account not in (r.get("_shares") or ())),
                      (r for r in records["community"] if str(r.get("_owner")) != account))
 
     def shared() -> Iterable[Mapping[str, Any]]:
-        return chain(stored(ctx, ("shared", f"{account}|{region}")),
+        return chain(named_like(ctx, name, "shared") if name else stored(ctx, ("shared", f"{account}|{region}")),
                      (r for r in records["shared"] if account in (r.get("_shared_with") or ())))
 
     if alias == "system":
         return records["system"]
-    if own is None:
-        own = stored(ctx, resources.owner_region(account, region))
-    if alias == "self":
-        return own
     if alias == "marketplace":
         return records["marketplace"]
     if alias == "others":
         return community() if is_public else shared()
+    own = named_like(ctx, name) if name else stored(ctx, resources.owner_region(account, region))
+    if alias == "self":
+        return own
     parts = [records["system"], own, shared()]
     if include_community_in_default:
         parts.append(community())
@@ -305,7 +322,7 @@ def listing(ctx: Context, alias: Optional[str], is_public: Optional[bool], with_
     (``want``: the end of the page about to be asked for, see :class:`paging.Ordered`)."""
     account, region = ctx.account, ctx.region
     terms: list[tuple[str, str]] = []
-    exclude: dict[tuple[str, str], tuple[str, str]] = {}
+    exclude: dict[tuple[str, str], list[tuple[str, str]]] = {}
     settle: list[tuple[str, str]] = []
     extra: list[list[tuple]] = []
 
@@ -332,8 +349,10 @@ def listing(ctx: Context, alias: Optional[str], is_public: Optional[bool], with_
 
     def community() -> None:
         stored_part("community", region)
-        exclude.update(zip(status_terms("community", region, statuses),
-                           status_terms("own_community", f"{account}|{region}", statuses)))
+        # Left out: the caller's own community images (theirs) and those shared with the caller (shared).
+        exclude.update((term, lefts) for term, *lefts in zip(
+            status_terms("community", region, statuses), status_terms("own_community", f"{account}|{region}", statuses),
+            status_terms("shared_public", f"{account}|{region}", statuses)))
         catalog_part("community", lambda r: str(r.get("_owner")) != account)
 
     if alias in ("system", "marketplace"):

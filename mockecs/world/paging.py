@@ -80,7 +80,7 @@ class Ordered:
     from their ordered indexes, records read only for the page (whatever the store's size).
 
     ``terms`` are disjoint index terms of ``kind`` whose union is the listing; ``exclude`` maps some of
-    them to a term of records they leave out (a subset, e.g. the caller's own community images, listed
+    them to terms of records they leave out (subsets, e.g. the caller's own community images, listed
     as theirs instead); ``extra`` are lists of
     ``(key, id, record)`` from outside the store (the catalog), already in the listing's order and
     counted whole; ``settle`` are listing terms (:data:`resources.SCOPES`) whose transitions in flight
@@ -89,7 +89,7 @@ class Ordered:
     """
 
     def __init__(self, ctx: Context, kind: str, terms: Sequence[Term], newest_first: bool = False,
-                 exclude: Optional[Mapping[Term, Term]] = None, extra: Sequence[Sequence[tuple]] = (),
+                 exclude: Optional[Mapping[Term, Sequence[Term]]] = None, extra: Sequence[Sequence[tuple]] = (),
                  settle: Sequence[Term] = (), want: int = 0,
                  read: Callable[[Context, str, list[str]], list] = resources.get_many) -> None:
         txn = ctx.txn
@@ -104,7 +104,8 @@ class Ordered:
             resources.settle_pending(ctx, kind, scope)
         self.ctx, self.kind, self.terms, self.newest_first, self.extra = ctx, kind, terms, newest_first, extra
         self.read = read
-        self.excluded = {term: txn.ids(kind, left_out) for term, left_out in (exclude or {}).items()}
+        self.excluded = {term: set().union(*(txn.ids(kind, t) for t in left_out))
+                         for term, left_out in (exclude or {}).items()}
         self.total = (sum(txn.counts(kind, terms)) - sum(map(len, self.excluded.values())) + sum(map(len, extra)))
 
     def page(self, start: int, limit: int, about_to: Optional[Callable[[list[str]], None]] = None) -> \

@@ -148,7 +148,8 @@ def retag(txn: Transaction, kind: str, record: dict, tags: Iterable[dict]) -> di
 # The version of what :func:`put` derives from a record (terms, sort keys, the tag index): a store
 # written under an older one is indexed again when an engine opens it (:func:`reindex`). Version 2: the
 # ordered index (sort keys, per-status terms ...) and the tag index; stores from before carry no version.
-INDEX_VERSION = 2
+# Version 3: images' names searchable by the accounts they are shared with, and among community images.
+INDEX_VERSION = 3
 DERIVED = (tagging.PAIR,)  # kinds written only by the index itself (never exported)
 _VERSION = ("mockecs_meta", "index")
 
