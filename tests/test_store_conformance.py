@@ -1,6 +1,7 @@
 """The store conformance suite (tests/store_conformance.py) against MemoryStore and the SQLite store."""
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -169,3 +170,82 @@ def test_memory_reset_of_a_large_store_gives_the_heap_back(monkeypatch):
     s.reset()
     assert trimmed == [True]
 
+
+
+def _two_redis_stores(url: str, serializable: bool = False) -> tuple:
+    from mockecs_redis import RedisStore, parse_url
+
+    conn, prefix, _ = parse_url(url)
+    return RedisStore(conn, prefix, serializable), RedisStore(conn, prefix, serializable)
+
+
+def _seed(store) -> None:
+    with store.transaction() as txn:
+        txn.put("image", "a", {"n": 1}, [("owner", "x")], key="1")
+        txn.put("image", "b", {"n": 1}, [("owner", "x")], key="2")
+
+
+@pytest.mark.parametrize("change", ["record", "term", "none"])
+def test_redis_expected_reads_are_checked_when_a_write_comes(request, change):
+    """A transaction expected to only read (a describe) reads without WATCH; when it writes after all,
+    what it read (records, counts, pages) must still hold, or nothing is applied (Conflict: the engine
+    runs the request again), and a change after that point fails the commit as before."""
+    from mockecs.state.store import Conflict, expect_reads
+
+    mine, other = _two_redis_stores(request.getfixturevalue("redis_url"))
+    _seed(mine)
+    with pytest.raises(Conflict) if change != "none" else contextlib.nullcontext():
+        with mine.transaction() as txn:
+            expect_reads(txn)
+            assert txn.get("image", "a") == {"n": 1}
+            assert txn.counts("image", [("owner", "x")]) == [2]
+            assert [e[1] for e in txn.page("image", ("owner", "x"), 0, 10)] == ["a", "b"]
+            assert txn.lazy and not txn.watched  # (nothing watched yet)
+            with other.transaction() as otxn:  # another process
+                if change == "record":
+                    otxn.put("image", "a", {"n": 2}, [("owner", "x")], key="1")
+                elif change == "term":
+                    otxn.put("image", "c", {"n": 1}, [("owner", "x")], key="3")
+            txn.put("image", "b", {"n": 3}, [("owner", "x")], key="2")  # the write: checked here
+    with other.transaction() as otxn:
+        assert otxn.get("image", "b") == {"n": 3 if change == "none" else 1}
+    # Checked at the write, then watched: a change after it fails the commit.
+    with pytest.raises(Conflict):
+        with mine.transaction() as txn:
+            expect_reads(txn)
+            txn.get("image", "a")
+            txn.put("image", "b", {"n": 4}, [("owner", "x")], key="2")
+            with other.transaction() as otxn:
+                otxn.put("image", "a", {"n": 5}, [("owner", "x")], key="1")
+    with other.transaction() as otxn:
+        assert otxn.get("image", "b")["n"] != 4
+
+
+def test_redis_expected_reads_validate_errors_and_serializable_reads(request):
+    """Without WATCH, an error raised from what a read-only transaction read is still answered only if
+    that still holds (else Conflict), and ``reads=serializable`` still validates read-only transactions."""
+    from mockecs.state.store import Conflict, expect_reads
+
+    url = request.getfixturevalue("redis_url")
+    mine, other = _two_redis_stores(url)
+    _seed(mine)
+
+    def read_then(fail: bool, changed: bool) -> None:
+        with mine.transaction() as txn:
+            expect_reads(txn)
+            txn.get("image", "a")
+            if changed:
+                with other.transaction() as otxn:
+                    otxn.put("image", "a", {"n": otxn.get("image", "a")["n"] + 1}, [("owner", "x")], key="1")
+            if fail:
+                raise KeyError("answered from what was read")
+
+    with pytest.raises(KeyError):
+        read_then(fail=True, changed=False)
+    with pytest.raises(Conflict):
+        read_then(fail=True, changed=True)
+    read_then(fail=False, changed=True)  # read committed data: answered
+    mine, other = _two_redis_stores(url, serializable=True)
+    read_then(fail=False, changed=False)
+    with pytest.raises(Conflict):
+        read_then(fail=False, changed=True)

@@ -23,7 +23,7 @@ from mockecs.ops.registry import REGISTRY, Context, Operation
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
 from mockecs.state.plugins import make_store, plugin_manager
-from mockecs.state.store import check_exported, flush, may_conflict, put_exported, read_soon, run
+from mockecs.state.store import check_exported, expect_reads, flush, may_conflict, put_exported, read_soon, run
 from mockecs.wire.encoding import error_body, plain, render
 from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
 from mockecs.wire.protocol import ApiRequest, HttpRequest, HttpResponse, decode
@@ -460,6 +460,8 @@ class Engine:
             return body
         def transact(txn: Any) -> dict:  # run again from the start if a shared store reports a conflict
             nonlocal region
+            if op.reads and retried:  # (a store that may conflict: the others have nothing to prepare)
+                expect_reads(txn)
             if shared is not None:
                 shared.check(txn, stamp)  # the request ran on what other engines changed since: again
             if op.region_of is not None:

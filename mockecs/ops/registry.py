@@ -42,6 +42,9 @@ class Operation:
     idempotent: Optional[tuple[str, str, int]] = None
     stateless: bool = False  # reads no store state: answered without a transaction
     mapping: bool = False  # the handler takes its arguments as one dict: handler(ctx, args)
+    # Describes and listings: their transaction most likely only reads (a networked store need not
+    # prepare for writes until one comes: see mockecs.state.store.expect_reads).
+    reads: bool = False
     by_name: dict[str, Param] = field(default_factory=dict)  # wire name -> Param
     defaults: dict[str, Any] = field(default_factory=dict)  # snake name -> default value
     required: tuple[Param, ...] = ()
@@ -80,6 +83,7 @@ def operation(action: str, *params: Param, region: str = "required",
             idempotent=(IDEMPOTENCE if idempotent is True else idempotent) or None,
             stateless=stateless,
             mapping=mapping,
+            reads=action.startswith(("Describe", "List")),
         )
         op.by_name = {p.wire: p for p in op.params}
         op.defaults = {p.name: p.default for p in op.params}

@@ -146,6 +146,15 @@ def count_soon(txn: Any, kind: str, terms: Iterable[Term]) -> None:
         ahead(kind, terms)
 
 
+def expect_reads(txn: Any) -> None:
+    """A hint, given before the transaction reads anything: it will most likely only read (a describe).
+    A networked store may then read without preparing for writes, and prepare if one comes after all
+    (the Redis store watches what was read then, and checks that it still holds)."""
+    expect = getattr(txn, "expect_reads", None)
+    if expect is not None:
+        expect()
+
+
 class Transaction(Protocol):
     def get(self, kind: str, id: str) -> Optional[Mapping[str, Any]]: ...
     def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None: ...

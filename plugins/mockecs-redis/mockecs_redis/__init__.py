@@ -17,6 +17,13 @@ validates it too); one ending in an error validates (the error is answered only 
 from still holds), so every write and every error comes from one consistent state. Nested transactions
 are savepoints of the in-memory write set.
 
+A transaction the engine expects to only read (describes and listings: ``expect_reads``) reads without
+``WATCH`` (watching costs redis-server work per key, wasted when nothing is committed) and keeps what
+each read answered. If it writes after all (a describe settling a transition in flight), it watches
+what it read and reads it again in one round trip: anything changed is a :class:`Conflict` before any
+write; from then on it is an ordinary transaction. An error, or ``reads=serializable``, is validated by
+reading the same again.
+
 Round trips are what a request costs here (each one wakes redis-server and the worker), so reads travel
 together: ``read_ahead`` (a read whose answer a callback checks, such as the engine's shared-state stamp
 or a ClientToken), ``count_ahead`` / ``page_ahead`` / ``prefetch`` (hints: counts, pages and records the
@@ -51,6 +58,9 @@ from mockecs.state.store import (
 __all__ = ["RedisStore", "plugin"]
 __version__ = "0.1.0"
 _SEP = "\0"
+# The cards of many sorted sets in one command (one reply to parse, not one per set: a page of 100 images
+# counts 100 terms, their usage). Redis keeps the compiled script by its text's SHA1.
+_CARDS = "local n = {} for i, key in ipairs(KEYS) do n[i] = redis.call('ZCARD', key) end return n"
 
 
 def parse_url(url: str) -> Optional[tuple[str, str, bool]]:
@@ -200,6 +210,11 @@ class _RedisTransaction:
         self.ahead: list[tuple[list[str], tuple, Callable[[Any], None], bool]] = []
         self.cards: dict[str, int] = {}
         self.ranges: dict[tuple, list[str]] = {}  # (index key, offset, limit, newest first) -> members
+        # A transaction expected to only read (``expect_reads``) reads without WATCH (each watched key
+        # costs redis-server work, wasted when nothing is committed) and logs (keys, commands, replies):
+        # if it writes after all, or must validate, the log is read again (see _upgrade).
+        self.lazy = False
+        self.log: list[tuple[list[str], tuple, list]] = []
 
     # -- the wire ----------------------------------------------------------------------
     def _call(self, *commands: tuple) -> list:
@@ -209,12 +224,14 @@ class _RedisTransaction:
             prefix.append(("UNWATCH",))              # in this same round trip
             conn.mockecs_watching = False
         ahead, self.ahead = self.ahead, []
+        # The keys the reads ahead read, watched first in one command (one reply, not one per read).
+        watch = [k for keys, _, _, _ in ahead for k in keys if k not in self.watched] if not self.lazy else []
+        if watch:
+            watch = list(dict.fromkeys(watch))
+            self.watched.update(watch)
+            prefix.append(("WATCH", *watch))
         at = []
-        for keys, command, _, _ in ahead:
-            new = [k for k in keys if k not in self.watched]
-            if new:
-                self.watched.update(new)
-                prefix.append(("WATCH", *new))
+        for _, command, _, _ in ahead:
             at.append(len(prefix))
             prefix.append(command)
         commands = (*prefix, *commands)
@@ -225,9 +242,50 @@ class _RedisTransaction:
                 out.append(conn.read_response())
             except redis.ResponseError as err:  # EXEC's own errors and the like: keep reading
                 out.append(err)
+        if self.lazy:
+            self.log.extend((keys, (command,), [out[i]]) for (keys, command, _, _), i in zip(ahead, at))
         for (_, _, then, _), i in zip(ahead, at):
             then(out[i])  # (may raise: the read that carried it fails)
         return out[len(prefix):]
+
+    def expect_reads(self) -> None:
+        """Hint (:func:`mockecs.state.store.expect_reads`): read without WATCH until a write comes."""
+        if not self.watched and not self.written:
+            self.lazy = True
+
+    def _reads(self, keys: Iterable[str], *commands: tuple) -> list:
+        """The replies of read ``commands`` of ``keys``, the keys watched first (in the same round trip);
+        logged instead in a transaction expected to only read."""
+        if self.lazy:
+            replies = self._call(*commands)
+            self.log.append((list(keys), commands, replies))
+            return replies
+        new = [k for k in dict.fromkeys(keys) if k not in self.watched]
+        if new:
+            self.watched.update(new)
+            return self._call(("WATCH", *new), *commands)[1:]
+        return self._call(*commands)
+
+    def _reread(self, watch: bool) -> bool:
+        """Read what the log read again (its keys watched first if ``watch``): whether every reply is
+        the same. Ends the lazy reading: from now on reads are watched as they are made."""
+        log, self.log, self.lazy = self.log, [], False
+        if not log:
+            return True
+        keys = list(dict.fromkeys(k for keys, _, _ in log for k in keys))
+        commands = [command for _, commands, _ in log for command in commands]
+        if watch:
+            self.watched.update(keys)
+            replies = self._call(("WATCH", *keys), *commands)[1:]
+        else:
+            replies = self._call(*commands)
+        return replies == [reply for _, _, replies in log for reply in replies]
+
+    def _upgrade(self) -> None:
+        """A transaction expected to only read writes after all: what it read is watched now, and must
+        still be what it read (else :class:`Conflict`: the engine runs the request again)."""
+        if not self._reread(watch=True):
+            raise Conflict("another client changed what this transaction read")
 
     def read_ahead(self, kind: str, id: str, then: Callable[[Optional[Mapping[str, Any]]], None]) -> None:
         """Read a record with this transaction's next round trip (at the latest before it commits) and
@@ -275,19 +333,15 @@ class _RedisTransaction:
 
     def count_ahead(self, kind: str, terms: Iterable[Term]) -> None:
         """Counts this transaction is about to ask for: read with its next round trip, if it makes one."""
-        for term in terms:
-            ikey = self.store.ikey(kind, term)
-            if ikey not in self.cards:
-                self.ahead.append(([ikey], ("ZCARD", ikey), lambda n, ikey=ikey: self.cards.__setitem__(ikey, int(n)),
-                                   False))
+        cards = self.cards
+        ikeys = list(dict.fromkeys(k for k in (self.store.ikey(kind, term) for term in terms) if k not in cards))
+        if ikeys:
+            self.ahead.append((ikeys, ("EVAL", _CARDS, len(ikeys), *ikeys),
+                               lambda found: cards.update(zip(ikeys, map(int, found))), False))
 
     def _watched_read(self, keys: Iterable[str], command: tuple) -> Any:
-        """``command``'s answer, the keys it reads watched first (in the same round trip)."""
-        new = [k for k in keys if k not in self.watched]
-        if new:
-            self.watched.update(new)
-            return self._call(("WATCH", *new), command)[-1]
-        return self._call(command)[0]
+        """``command``'s answer, the keys it reads watched first (see :meth:`_reads`)."""
+        return self._reads(keys, command)[0]
 
     # -- records -------------------------------------------------------------------------
     def _stored(self, rkey: str) -> Any:
@@ -335,11 +389,8 @@ class _RedisTransaction:
         known = {t: cards[k] for t in plain if (k := self.store.ikey(kind, t)) in cards}  # (read ahead)
         plain = [t for t in plain if t not in known]
         ikeys = [self.store.ikey(kind, t) for t in plain]
-        new = [k for k in dict.fromkeys(ikeys) if k not in self.watched]
-        if new:
-            self.watched.update(new)
-        replies = self._call(*([("WATCH", *new)] if new else []), *[("ZCARD", k) for k in ikeys]) if ikeys else []
-        found = {**dict(zip(plain, replies[len(replies) - len(plain):])), **known}
+        replies = self._reads(ikeys, ("EVAL", _CARDS, len(ikeys), *ikeys))[0] if ikeys else []
+        found = {**dict(zip(plain, replies)), **known}
         return [int(found[t]) if t in found else self.count(kind, t) for t in terms]
 
     def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None:
@@ -350,6 +401,8 @@ class _RedisTransaction:
         self._write(kind, id, None)
 
     def _write(self, kind: str, id: str, value: Any) -> None:
+        if self.lazy:
+            self._upgrade()
         rkey = self.store.rkey(kind, id)
         old = self._stored(rkey)
         if rkey not in self.before:
@@ -450,9 +503,7 @@ class _RedisTransaction:
         # The stored count, adjusted by this transaction's changes (which of them the set holds: one
         # round trip, not the whole set).
         probe = sorted(added | removed)
-        watch = [("WATCH", ikey)] if ikey not in self.watched else []
-        self.watched.add(ikey)
-        card, scores = self._call(*watch, ("ZCARD", ikey), ("ZMSCORE", ikey, *probe))[-2:]
+        card, scores = self._reads([ikey], ("ZCARD", ikey), ("ZMSCORE", ikey, *probe))
         held = {m for m, score in zip(probe, scores) if score is not None}
         return int(card) + len(added - held) - len(removed & held)
 
@@ -486,6 +537,10 @@ class _RedisTransaction:
             if self.ahead:  # read before anything is written (their callers may refuse the commit)
                 self._call()
             commands = self._commands()
+            if not commands and self.lazy:  # (read only, as expected: validated only if asked to)
+                if self.store.serializable_reads and not self._reread(watch=False):
+                    raise Conflict("another client changed what this transaction read")
+                return
             if not commands and not (self.watched and self.store.serializable_reads):
                 # Read-only: each read saw committed data (no validation round trip; the connection's
                 # WATCHes go with the next transaction's first command). ``reads=serializable``
@@ -537,6 +592,8 @@ class _RedisTransaction:
         from a state that changed meanwhile must not reach the client)."""
         self.ahead = []
         try:
+            if self.lazy and self.conn is not None:
+                return self._reread(watch=False)
             if not self.watched or self.conn is None:
                 return True
             valid = self._call(("MULTI",), ("EXEC",))[-1] is not None
