@@ -183,3 +183,30 @@ def test_a_page_on_sqlite_decodes_only_the_records_written_since(tmp_path, monke
     finally:
         engine.reset()
         engine.store.close()
+
+
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
+def test_the_store_and_the_record_cache_decode_a_record_once(tmp_path, store):
+    """A record read by ``get`` (a copy callers may change) and by a describe (the record cache, read-only)
+    is decoded once: the cache keeps the store's own decoded record, and changing a copy from ``get``
+    changes neither."""
+    if store == "sqlite":
+        pytest.importorskip("mockecs_sqlite")
+    engine = Engine(Config(store=f"sqlite:///{tmp_path / 'once.db'}" if store == "sqlite" else "memory://"))
+    engine.reset()
+    try:
+        image_id = new_image(engine, "once")
+        engine.record_cache.clear()
+        with engine.store.transaction() as txn:
+            copy = txn.get("image", image_id)
+            raw = txn.raw_many("image", [image_id])[0]
+            assert txn.decode(raw) is txn.decode(raw) and txn.decode(raw) is not copy and txn.decode(raw) == copy
+            kept = txn.decode(raw)
+            copy["ImageName"] = "changed by a caller"
+        assert described(engine, ImageId=image_id)[0]["ImageName"] == "once"
+        assert engine.record_cache._entries[("image", image_id)].record is kept
+        with engine.store.transaction() as txn:
+            assert txn.get("image", image_id)["ImageName"] == "once"
+    finally:
+        engine.reset()
+        engine.store.close()

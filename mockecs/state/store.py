@@ -343,23 +343,25 @@ class MemoryStore:
             # names -> (names, template, positions of packed values in the template)
             self._shapes: dict[tuple[str, ...], tuple[tuple[str, ...], tuple, tuple[int, ...]]] = {}
             self._small: dict[str, Any] = {}  # JSON text -> the one shared value
-            # (kind, id) -> (packed record, it unpacked): used while the record is that very packed object
-            # (a write stores a new one), so nothing has to drop it.
-            self._unpacked: dict[tuple[str, str], tuple[Packed, dict]] = {}
+            # id() of a packed record -> (it, it unpacked): used while the record is that very packed object
+            # (a write stores a new one), so nothing has to drop it. Shared by get (which hands out copies)
+            # and decode (the engine's record cache, read-only): a record is unpacked once for both.
+            self._unpacked: dict[int, tuple[Packed, dict]] = {}
         if held >= TRIM_AFTER:  # (the old records are freed by now: nothing else refers to them)
             trim_heap()
 
-    def unpacked(self, kind: str, id: str, packed: Packed) -> dict:
-        """A record as a fresh dict (its nested values shared, as records handed out are never changed)."""
-        at = (kind, id)
+    def unpacked(self, packed: Packed) -> dict:
+        """A packed record unpacked: shared and read-only (``dict()`` of it for a copy callers may change;
+        its nested values are shared either way, as records handed out are never changed)."""
+        at = id(packed)
         hit = self._unpacked.get(at)
         if hit is not None and hit[0] is packed:
-            return dict(hit[1])
+            return hit[1]
         record = _unpack(*packed)
         if len(self._unpacked) >= _UNPACKED:
             del self._unpacked[next(iter(self._unpacked))]  # the oldest
         self._unpacked[at] = (packed, record)
-        return dict(record)
+        return record
 
     def pack(self, record: Mapping[str, Any]) -> Packed:
         names = tuple(record)
@@ -451,7 +453,7 @@ class _MemoryTransaction:
     def get(self, kind: str, id: str) -> Optional[Mapping[str, Any]]:
         recs = self.store._records.get(kind)
         packed = recs.get(id) if recs else None
-        return self.store.unpacked(kind, id, packed) if packed is not None else None
+        return dict(self.store.unpacked(packed)) if packed is not None else None
 
     def put(self, kind: str, id: str, record: dict, terms: Iterable[Term] = (), key: str = "") -> None:
         self._write(kind, id, self.store.pack(record), tuple(terms), key)
@@ -583,7 +585,7 @@ class _MemoryTransaction:
     def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
         recs = self.store._records.get(kind) or {}
         unpacked = self.store.unpacked
-        return [unpacked(kind, id, packed) if packed is not None else None for id, packed in
+        return [dict(unpacked(packed)) if packed is not None else None for id, packed in
                 ((id, recs.get(id)) for id in ids)]
 
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
@@ -595,6 +597,5 @@ class _MemoryTransaction:
         recs = self.store._records.get(kind) or {}
         return [recs.get(id) for id in ids]
 
-    @staticmethod
-    def decode(raw: Packed) -> dict:
-        return _unpack(*raw)
+    def decode(self, raw: Packed) -> dict:
+        return self.store.unpacked(raw)  # (read-only: the record cache's)

@@ -229,14 +229,19 @@ class _SqliteTransaction:
 
     def _record(self, version: int, data: str) -> dict:
         """The record stored as ``data``, a fresh dict (its nested values shared: records are never changed)."""
+        return dict(self._decoded(version, data))
+
+    def _decoded(self, version: int, data: Optional[str]) -> dict:
+        """The record of ``version`` (stored as ``data``), decoded once: shared and read-only (get hands out
+        copies of it, the engine's record cache the record itself)."""
         hit = self.decoded.get(version)
         if hit is not None:
-            return dict(hit)
-        record = json.loads(data)
+            return hit
+        record = json.loads(data)  # type: ignore[arg-type]
         if len(self.decoded) >= DECODED:
             del self.decoded[next(iter(self.decoded))]  # the oldest
         self.decoded[version] = record
-        return dict(record)
+        return record
 
     def get(self, kind: str, id: str) -> Optional[Mapping[str, Any]]:
         row = self.conn.execute("SELECT v, data FROM records WHERE kind = ? AND id = ?", (kind, id)).fetchone()
@@ -378,8 +383,9 @@ class _SqliteTransaction:
     def decode_many(self, raws: list[int]) -> list[dict]:
         """The records of these versions (of this transaction's ``raw_many``), in one statement."""
         versions = [raw % EPOCH for raw in raws]
-        found = dict(self._chunks(versions, "SELECT v, data FROM records WHERE v IN"))
-        return [json.loads(found[v]) for v in versions]  # (KeyError: a version no longer stored)
+        missing = [v for v in versions if v not in self.decoded]  # (those get decoded already: not read)
+        found = dict(self._chunks(missing, "SELECT v, data FROM records WHERE v IN")) if missing else {}
+        return [self._decoded(v, found.get(v)) for v in versions]  # (a version no longer stored: TypeError)
 
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
         terms = [(str(name), str(value)) for name, value in terms]
