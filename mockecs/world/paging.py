@@ -125,10 +125,13 @@ class Ordered:
             chosen: Sequence[tuple] = streams[0][start:want]
         else:
             chosen = list(islice(heapq.merge(*streams, key=_KEY_ID, reverse=self.newest_first), start, want))
+        if not self.extra:  # the store's records only (the usual page): read as they come
+            ids = [e[1] for e in chosen]
+            if about_to is not None:
+                about_to(ids)
+            return [r for r in self.read(ctx, kind, ids) if r is not None]
         if about_to is not None:
             about_to([e[1] for e in chosen])
-        if not self.extra:  # the store's records only (the usual page): read as they come
-            return [r for r in self.read(ctx, kind, [e[1] for e in chosen]) if r is not None]
         ids = [e[1] for e in chosen if len(e) == 2]
         if not ids:  # catalog images only
             return [e[2] for e in chosen]
