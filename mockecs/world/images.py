@@ -175,24 +175,16 @@ def views(ctx: Context, records: list[Mapping[str, Any]]) -> list[dict]:
     if not records:
         return []
     used = ctx.txn.counts("instance", [("image", r["ImageId"]) for r in records])
-    # The usual page, the caller's own images read through the record cache, takes each view kept
-    # there without a call of view() per record (its first branch for such a record, inlined).
-    account, out = ctx.account, []
-    for record, n, kept in zip(records, used, ctx.engine.record_cache.views_of_many(records)):
-        usage = "instance" if n else (record.get("Usage") or "none")
-        if kept is not None and not record.get("ProductCode"):  # (kept: a store record, from the cache)
-            found = kept.get(("self" if record["_owner"] == account else "others", usage, None))
-            if found is not None:
-                out.append(found)
-                continue
-        out.append(view(ctx, record, usage))
-    return out
+    # (the views the record cache keeps for the page's records, looked up in one call)
+    return [view(ctx, record, "instance" if n else (record.get("Usage") or "none"), kept) for record, n, kept
+            in zip(records, used, ctx.engine.record_cache.views_of_many(records))]
 
 
-def view(ctx: Context, record: Mapping[str, Any], used: Optional[str] = None) -> dict:
+def view(ctx: Context, record: Mapping[str, Any], used: Optional[str] = None, kept: Optional[dict] = None) -> dict:
     """The wire record as the caller sees it: ImageOwnerAlias, IsSelfShared, IsSubscribed, Usage
     relative to them (``used``: already known). Catalog images' views are built once per variant and
-    shared (read-only)."""
+    shared (read-only); a store image's are kept in the record cache (``kept``: its views there, if
+    looked up already)."""
     used = used or usage(ctx, record)
     product = record.get("ProductCode")
     if "_region" not in record:  # is_catalog(), inlined on this hot path (and alias_for's system/marketplace case)
@@ -216,7 +208,8 @@ def view(ctx: Context, record: Mapping[str, Any], used: Optional[str] = None) ->
     variant = (alias, used, subscribed(ctx, product) if product else None)
     # Kept beside the record in the engine's record cache when it came from there (a page, a read by id):
     # dropped with it when the record is written.
-    kept = ctx.engine.record_cache.views_of(record)
+    if kept is None:
+        kept = ctx.engine.record_cache.views_of(record)
     if kept is not None:
         found = kept.get(variant)
         if found is not None:
