@@ -99,13 +99,13 @@ def _answers() -> tuple[type, Callable[[int, dict, bytes, str], Any]]:
     return Answers, raw_response
 
 
-def _lowered(headers: Any) -> dict[str, str]:
-    """``requests``' CaseInsensitiveDict as a dict of lower-cased names: read from its ``_store``
-    (lower-cased name -> (name, value)) when it has one, else :func:`lowered_headers`."""
+def _request(method: str, url: str, headers: Any, body: bytes) -> HttpRequest:
+    """What the engine is handed for an intercepted ECS call. ``requests``' CaseInsensitiveDict headers
+    are read from its ``_store`` (lower-cased name -> (name, value)) when it has one."""
     store = getattr(headers, "_store", None)
-    if store.__class__ is OrderedDict:
-        return {lower: pair[1] for lower, pair in store.items()}
-    return lowered_headers(headers)
+    lowered = {lower: pair[1] for lower, pair in store.items()} if store.__class__ is OrderedDict else \
+        lowered_headers(headers)
+    return HttpRequest(method, url, lowered, body, lowered=True)
 
 
 def _direct_send(mock: MockECS, previous: Callable[..., Any]) -> Callable[..., Any]:
@@ -126,9 +126,8 @@ def _direct_send(mock: MockECS, previous: Callable[..., Any]) -> Callable[..., A
                 if matched.group("ecs") is None:  # another Alibaba Cloud product, the metadata server
                     return adapter.build_response(request, raw_response(*answer(request), method))
                 # An ECS call (the common case) goes straight to the engine: one match, no layers between.
-                resp = engine.handle(HttpRequest(method, url, _lowered(request.headers),
-                                          body.encode("utf-8") if body.__class__ is str else body or b"",
-                                          lowered=True))
+                resp = engine.handle(_request(method, url, request.headers,
+                                              body.encode("utf-8") if body.__class__ is str else body or b""))
                 return adapter.build_response(request, raw_response(resp.status, resp.headers, resp.body, method))
         return previous(adapter, request, *args, **kwargs)
 
@@ -220,7 +219,7 @@ class MockECS:
         elif not isinstance(body, (bytes, bytearray)):
             body = b""  # a streamed body (file, generator): not what the SDKs send (aio converts its own)
         if self._ecs.match(url):
-            return self.engine.handle(HttpRequest(method, url, lowered_headers(headers), bytes(body), lowered=True))
+            return self.engine.handle(_request(method, url, headers, bytes(body)))
         if url.split("/", 3)[2].split(":", 1)[0] == METADATA_HOST:
             return self.metadata.answer(method, url, headers)
         return product_error(method, url, headers, bytes(body))
