@@ -11,7 +11,7 @@ from aliyunsdkecs.request.v20140526.DescribeImagesRequest import DescribeImagesR
 from mockecs.ops.registry import Context
 from mockecs.state.accounts import DEFAULT_ACCOUNT_ID
 from mockecs.world import images
-from tests.sdk import legacy_call, legacy_xml
+from tests.sdk import legacy_call, legacy_client, legacy_xml, make_account, new_client
 
 REGION = "cn-hangzhou"
 NAMES = ["web-2024-06-01", "web-2024-06-02", "db-2024-06-01", "web-2024-06-01-copy", "batch-web-7"]
@@ -67,3 +67,39 @@ def test_key_pair_name_wildcards_current_sdk(mock, client):
     assert found.total_count == 3
     found = client.describe_key_pairs(models.DescribeKeyPairsRequest(region_id=REGION, key_pair_name="deploy")).body
     assert found.total_count == 0  # no wildcard: the whole name
+
+
+def test_shared_and_community_names_and_tags_through_every_client(mock):
+    """Another account's images found by name (the shared-name and community-name terms) and by tag,
+    asked by the account they are shared with: current SDK async, old SDK in JSON and in XML."""
+    owner = make_account(mock.engine, "2234567890123456")
+    with mock.engine.store.transaction() as txn:
+        ctx = Context(mock.engine, txn, "Test", owner.account_id, REGION, "t", "ecs.aliyuncs.com",
+                      mock.engine.clock.now(), {})
+        for n, (name, shared, public) in enumerate([("team-web-1", True, False), ("team-web-2", False, True),
+                                                     ("team-db-1", True, False), ("team-web-3", False, False)]):
+            images.put(ctx, images.new_record(
+                ctx, REGION, [images.mapping("/dev/xvda", "system", 40)], ImageName=name,
+                CreationTime=f"2024-06-01T08:00:{n:02d}Z", _public=public, IsPublic=public,
+                _shares={DEFAULT_ACCOUNT_ID: "2024-06-01T08:00:00Z"} if shared else {},
+                Tags={"Tag": [{"TagKey": "team", "TagValue": "web" if "web" in name else "db"}]}))
+    client = new_client()
+    body = asyncio.run(client.describe_images_async(models.DescribeImagesRequest(
+        region_id=REGION, image_owner_alias="others", image_name="team-"))).body
+    assert body.total_count == 2 and [i.image_name for i in body.images.image] == ["team-db-1", "team-web-1"]
+    assert all(i.image_owner_alias == "others" for i in body.images.image)
+    body = asyncio.run(client.describe_images_async(models.DescribeImagesRequest(
+        region_id=REGION, image_owner_alias="others", is_public=True, image_name="web"))).body
+    assert [i.image_name for i in body.images.image] == ["team-web-2"]  # (not team-web-3: neither)
+    legacy = legacy_client()
+    request = DescribeImagesRequest()
+    request.set_ImageOwnerAlias("others")
+    request.set_Tags([{"Key": "team", "Value": "web"}])
+    body = legacy_call(legacy, request)
+    assert [i["ImageName"] for i in body["Images"]["Image"]] == ["team-web-1"]
+    request = DescribeImagesRequest()
+    request.set_ImageOwnerAlias("others")
+    request.set_IsPublic(True)
+    request.set_ImageName("web-")
+    root = legacy_xml(legacy, request)
+    assert root.findtext("TotalCount") == "1" and [e.text for e in root.iter("ImageName")] == ["team-web-2"]
