@@ -10,7 +10,6 @@ by id, owner, name, family or tag costs the same with 10 or 100,000 images in th
 from __future__ import annotations
 
 import heapq
-from functools import partial
 from operator import itemgetter
 from typing import Any, Iterable, Mapping, Optional
 
@@ -329,9 +328,9 @@ def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
         # Only the alias and statuses narrow the listing: the ordered indexes answer it.
         found = images.listing(ctx, alias, a["is_public"], a["with_community"], a["statuses"],
                                page_number * page_size)
-        page = found.page((page_number - 1) * page_size, page_size, partial(images.count_usage_soon, ctx))
         return {"RegionId": ctx.region, "TotalCount": found.total, "PageNumber": page_number,
-                "PageSize": page_size, "Images": {"Image": images.views(ctx, list(page))}}
+                "PageSize": page_size,
+                "Images": {"Image": images.page_views(ctx, found, (page_number - 1) * page_size, page_size)}}
     test = _predicate(ctx, a, not narrowed and flags[0] is not None and flags.count(None) == len(flags) - 1)
     matched = [r for r in _source(ctx, a) if test(r)]
     name = a["image_name"]

@@ -17,6 +17,7 @@ import random
 import threading
 import time
 from bisect import bisect_left
+from itertools import count as counter
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Protocol, TypeVar
 
 Term = tuple[str, str]
@@ -146,6 +147,13 @@ def count_soon(txn: Any, kind: str, terms: Iterable[Term]) -> None:
         ahead(kind, terms)
 
 
+def generation(txn: Any, kind: str) -> Any:
+    """A value that changes whenever a record of ``kind`` is written (None: the store cannot tell), to
+    keep what was derived from many of its records (a page's usage counts) as long as it holds."""
+    of = getattr(txn, "generation", None)
+    return of(kind) if of is not None else None
+
+
 def expect_reads(txn: Any) -> None:
     """A hint, given before the transaction reads anything: it will most likely only read (a describe).
     A networked store may then read without preparing for writes, and prepare if one comes after all
@@ -181,6 +189,8 @@ class Transaction(Protocol):
     def raw_many(self, kind: str, ids: Iterable[str]) -> list[Any]: ...
     def decode(self, raw: Any) -> dict: ...
     def decode_many(self, raws: list[Any]) -> list[dict]: ...
+    # Optional (see :func:`generation`): a value that changes whenever a record of ``kind`` is written.
+    def generation(self, kind: str) -> Any: ...
 
 
 class Store(Protocol):
@@ -266,6 +276,8 @@ def trim_heap() -> None:
     trim(0)
 
 
+# Generations (see :func:`generation`) of the memory stores in this process: never handed out twice.
+_GENERATIONS = counter(1)
 _UNPACKED = 2048  # records the memory store keeps unpacked (the last ones read), as long as they are unchanged
 _SMALL = 96  # nested values whose JSON is at most this long are shared between records (interned)
 
@@ -347,8 +359,14 @@ class MemoryStore:
             # (a write stores a new one), so nothing has to drop it. Shared by get (which hands out copies)
             # and decode (the engine's record cache, read-only): a record is unpacked once for both.
             self._unpacked: dict[int, tuple[Packed, dict]] = {}
+            self._new_generations()
         if held >= TRIM_AFTER:  # (the old records are freed by now: nothing else refers to them)
             trim_heap()
+
+    def _new_generations(self) -> None:
+        # kind -> its generation; kinds not written since: the store's (new after a reset or a restore)
+        self._generations: dict[str, int] = {}
+        self._generation = next(_GENERATIONS)
 
     def unpacked(self, packed: Packed) -> dict:
         """A packed record unpacked: shared and read-only (``dict()`` of it for a copy callers may change;
@@ -407,6 +425,7 @@ class MemoryStore:
             self._keys = dict(keys)
             self._grams = {k: list(v) for k, v in grams.items()}
             self._unpacked = {}
+            self._new_generations()
 
     def export(self) -> dict:
         with self._lock:
@@ -466,6 +485,7 @@ class _MemoryTransaction:
     def _write(self, kind: str, id: str, packed: Optional[Packed], terms: tuple[Term, ...], key: str,
                log: bool = True) -> None:
         store = self.store
+        store._generations[kind] = next(_GENERATIONS)
         recs = store._records.setdefault(kind, {})
         of_kind = store._terms.setdefault(kind, {})
         old_keys, old_entry = of_kind.get(id) or ((), ("", id))
@@ -595,7 +615,11 @@ class _MemoryTransaction:
     def raw_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Packed]]:
         # The packed tuples themselves: a write stores a new one, so identity stands for the content.
         recs = self.store._records.get(kind) or {}
-        return [recs.get(id) for id in ids]
+        return list(map(recs.get, ids))
+
+    def generation(self, kind: str) -> int:
+        store = self.store
+        return store._generations.get(kind, store._generation)
 
     def decode(self, raw: Packed) -> dict:
         return self.store.unpacked(raw)  # (read-only: the record cache's)

@@ -98,6 +98,10 @@ def _write(value: Any, out: list[str], done: list[bytes]) -> None:
         out.append("]")
     elif kind is str:
         out.append(_encode_str(value))
+    elif kind is FrozenList:
+        done.append("".join(out).encode("utf-8"))
+        done.append(value.utf8())
+        out.clear()
     elif kind is Frozen:
         done.append("".join(out).encode("utf-8"))
         done.append(value.utf8)
@@ -194,6 +198,20 @@ class Frozen(Mapping):
                 _xml(key, value, out)
             self._xml = "".join(out)
         return self._xml
+
+
+class FrozenList(list):
+    """A list of Frozen parts that never changes (a page of views kept whole, answered again): its JSON
+    is joined once, at the first answer that writes it. Read-only."""
+
+    __slots__ = ("_utf8",)
+
+    def utf8(self) -> bytes:
+        try:
+            return self._utf8
+        except AttributeError:
+            self._utf8: bytes = b"[" + b",".join([item.utf8 for item in self]) + b"]"
+            return self._utf8
 
 
 def _nested(value: Any) -> Any:

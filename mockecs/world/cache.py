@@ -28,18 +28,42 @@ class Entry:
         self.views: dict[tuple, Any] = {}  # variant (what a view depends on besides the record) -> view
 
 
+class Page:
+    """The views of a page of records, kept with what they were made from: the records' raw forms and
+    usage counts (and the generation of the kind counted, while which the counts need no recount)."""
+    __slots__ = ("raws", "used", "generation", "views")
+
+    def __init__(self, raws: list, used: list[int], generation: Any, views: list) -> None:
+        self.raws, self.used, self.generation, self.views = raws, used, generation, views
+
+
 class RecordCache:
     """Per engine: ``(kind, id) -> Entry``, at most ``limit`` entries."""
 
-    def __init__(self, limit: int = 2048) -> None:  # about 5 KB each (record and view): ~10 MiB at most
-        self.limit = limit
+    def __init__(self, limit: int = 2048, page_limit: int = 256) -> None:
+        # About 5 KB an entry (record and view): ~10 MiB at most. A page refers to its records' raw forms
+        # and views (shared with the entries while they are alive): about 1 KB for 100 views, more
+        # while its records were written since.
+        self.limit, self.page_limit = limit, page_limit
+        self._pages: dict[tuple, Page] = {}
         self._entries: dict[tuple[str, str], Entry] = {}
         self._by_record: dict[int, Entry] = {}  # id() of each entry's record (alive while its entry is)
         # Changes are made under a lock (a threaded server reads concurrently); hits take none.
         self._lock = threading.Lock()
 
     def clear(self) -> None:
-        self._entries, self._by_record = {}, {}
+        self._entries, self._by_record, self._pages = {}, {}, {}
+
+    def page(self, key: tuple) -> Optional[Page]:
+        """The page kept under ``key`` (its caller checks that it still holds)."""
+        return self._pages.get(key)
+
+    def keep_page(self, key: tuple, page: Page) -> None:
+        with self._lock:
+            pages = self._pages
+            if key not in pages and len(pages) >= self.page_limit:
+                del pages[next(iter(pages))]  # the oldest
+            pages[key] = page
 
     def drop(self, kind: str, id: str) -> None:
         """Forget a record written in this process (its entry would never be used again: it frees memory)."""
@@ -62,9 +86,11 @@ class RecordCache:
             out.append(entry.views if entry is not None and entry.record is record else None)
         return out
 
-    def read_many(self, ctx: Context, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
+    def read_many(self, ctx: Context, kind: str, ids: Iterable[str],
+                  raws: Optional[list] = None) -> list[Optional[Mapping[str, Any]]]:
         """Records by id (None where missing), settled to the mock clock like :func:`resources.get_many`,
-        decoded only when the store's raw form changed since the last read. Read-only: shared."""
+        decoded only when the store's raw form changed since the last read (``raws``: read already).
+        Read-only: shared."""
         txn = ctx.txn
         raw_many = getattr(txn, "raw_many", None)
         if raw_many is None:  # a store without raw forms: nothing to key a cache on
@@ -73,7 +99,8 @@ class RecordCache:
         entries = self._entries
         out: list[Optional[Mapping[str, Any]]] = []
         missed: list[int] = []  # positions in ``out`` of the records to decode
-        raws = raw_many(kind, ids)
+        if raws is None:
+            raws = raw_many(kind, ids)
         for id, raw in zip(ids, raws):
             if raw is not None:
                 entry = entries.get((kind, id))

@@ -7,13 +7,16 @@ inherited from a paid source), ``_source`` ({"kind": "copy"|"snapshot"|..., ...}
 """
 from __future__ import annotations
 
+from functools import partial
 from itertools import chain
+from operator import itemgetter
 from typing import Any, Iterable, Mapping, Optional
 
-from mockecs.state.store import count_soon, fresh, text_term
-from mockecs.wire.encoding import Frozen
+from mockecs.state.store import count_soon, fresh, generation, text_term
+from mockecs.wire.encoding import Frozen, FrozenList
 from mockecs.wire.errors import error_kind
 from mockecs.world import marketplace, paging, resources
+from mockecs.world.cache import Page
 from mockecs.world.catalog import newest_first_key
 from mockecs.world.context import Context
 
@@ -170,14 +173,64 @@ def count_usage_soon(ctx: Context, image_ids: Iterable[str]) -> None:
         count_soon(txn, "instance", [("image", image_id) for image_id in image_ids])
 
 
-def views(ctx: Context, records: list[Mapping[str, Any]]) -> list[dict]:
-    """:func:`view` of a page of records, their usage counted in one store call."""
+def views(ctx: Context, records: list[Mapping[str, Any]], used: Optional[list[int]] = None) -> list[dict]:
+    """:func:`view` of a page of records, their usage counted in one store call (``used``: counted)."""
     if not records:
         return []
-    used = ctx.txn.counts("instance", [("image", r["ImageId"]) for r in records])
+    if used is None:
+        used = ctx.txn.counts("instance", [("image", r["ImageId"]) for r in records])
     # (the views the record cache keeps for the page's records, looked up in one call)
     return [view(ctx, record, "instance" if n else (record.get("Usage") or "none"), kept) for record, n, kept
             in zip(records, used, ctx.engine.record_cache.views_of_many(records))]
+
+
+_SECOND = itemgetter(1)  # (an index entry's id)
+
+
+def page_views(ctx: Context, listing: paging.Ordered, start: int, size: int) -> list[dict]:
+    """:func:`views` of a page of a :func:`listing`. A page of stored images only (the caller's own, shared
+    or community ones) is kept whole and answered again while it holds (:func:`stored_views`)."""
+    if listing.extra:  # catalog images merged in: their views are kept per variant by the catalog
+        return views(ctx, listing.page(start, size, partial(count_usage_soon, ctx)))
+    ids = list(map(_SECOND, listing.chosen(start, size)))
+    count_usage_soon(ctx, ids)
+    return stored_views(ctx, ids)
+
+
+def stored_views(ctx: Context, ids: list[str]) -> list[dict]:
+    """:func:`views` of the stored images ``ids`` (those still there). The record cache keeps the page,
+    with the raw forms and usage counts it was made from: while the store holds those very raw forms
+    (compared all at once, not record by record) and the counts are the same (not even recounted while
+    no instance was written), the kept page is the answer."""
+    txn, cache = ctx.txn, ctx.engine.record_cache
+    raw_many = getattr(txn, "raw_many", None)
+    if raw_many is None:  # a store without raw forms: nothing to key a page on
+        return views(ctx, [r for r in resources.get_many(ctx, "image", ids) if r is not None])
+    raws = raw_many("image", ids)
+    key = ("image", ctx.account, *ids)  # (the account: a view depends on who asks)
+    kept = cache.page(key)
+    counted = generation(txn, "instance")
+    if kept is not None and kept.raws == raws:
+        if counted is not None and counted == kept.generation:
+            return kept.views
+        used = txn.counts("instance", [("image", i) for i in ids])
+        if used == kept.used:
+            cache.keep_page(key, Page(raws, used, counted, kept.views))
+            return kept.views
+    else:
+        used = txn.counts("instance", [("image", i) for i in ids])
+    read = cache.read_many(ctx, "image", ids, raws)
+    records = [r for r in read if r is not None]
+    if len(records) < len(read):
+        used = [n for r, n in zip(read, used) if r is not None]
+    out = views(ctx, records, used)
+    # Kept only when every record is the record cache's (none settled on the way: a transition in flight
+    # reads differently as the clock moves) and no view depends on a subscription.
+    if len(records) == len(ids) and all(kept is not None for kept in cache.views_of_many(records)) \
+            and not any(r.get("ProductCode") for r in records):
+        out = FrozenList(out)
+        cache.keep_page(key, Page(raws, used, counted, out))
+    return out
 
 
 def view(ctx: Context, record: Mapping[str, Any], used: Optional[str] = None, kept: Optional[dict] = None) -> dict:

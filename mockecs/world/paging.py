@@ -113,18 +113,7 @@ class Ordered:
         """The records from ``start``; ``about_to(ids)`` is told the page's ids before they are read
         (to hint what else the caller reads about them: :func:`mockecs.state.store.count_soon`)."""
         ctx, kind = self.ctx, self.kind
-        want = start + limit
-        streams: list[Sequence[tuple]] = []
-        for term in self.terms:
-            excluded = self.excluded.get(term)
-            entries = ctx.txn.page(kind, term, 0, want + len(excluded or ()), self.newest_first)
-            streams.append([e for e in entries if e[1] not in excluded] if excluded else entries)
-        streams.extend(self.extra)
-        streams = [s for s in streams if s]
-        if len(streams) == 1:
-            chosen: Sequence[tuple] = streams[0][start:want]
-        else:
-            chosen = list(islice(heapq.merge(*streams, key=_KEY_ID, reverse=self.newest_first), start, want))
+        chosen = self.chosen(start, limit)
         if not self.extra:  # the store's records only (the usual page): read as they come
             ids = [e[1] for e in chosen]
             if about_to is not None:
@@ -139,6 +128,22 @@ class Ordered:
         # (None: deleted by another process since the page was read, on a store whose reads are
         # not validated: left out, as the next page will be without it)
         return [r for r in (e[2] if len(e) > 2 else next(stored) for e in chosen) if r is not None]
+
+    def chosen(self, start: int, limit: int) -> Sequence[tuple]:
+        """The page's index entries from ``start``: ``(key, id)`` of a stored record, ``(key, id, record)``
+        of one from ``extra``."""
+        ctx, kind = self.ctx, self.kind
+        want = start + limit
+        streams: list[Sequence[tuple]] = []
+        for term in self.terms:
+            excluded = self.excluded.get(term)
+            entries = ctx.txn.page(kind, term, 0, want + len(excluded or ()), self.newest_first)
+            streams.append([e for e in entries if e[1] not in excluded] if excluded else entries)
+        streams.extend(self.extra)
+        streams = [s for s in streams if s]
+        if len(streams) == 1:
+            return streams[0][start:want]
+        return list(islice(heapq.merge(*streams, key=_KEY_ID, reverse=self.newest_first), start, want))
 
 
 PAGING_ARGS = frozenset({"ctx", "page_number", "page_size", "next_token", "max_results"})

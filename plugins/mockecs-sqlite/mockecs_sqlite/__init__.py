@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from itertools import count as counter
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from mockecs.state.hookspecs import hookimpl
@@ -44,7 +45,10 @@ DECODED = 2048  # records kept decoded (the last ones read), used while the reco
 # then store other content under a version this process has seen. So the versions this process hands out
 # (raw forms) carry an epoch, which every rollback of a transaction that wrote records moves on.
 EPOCH = 1 << 40  # (versions stay below it: 10^12 writes; epochs wrap after 2^22 such rollbacks)
+# Generations of kinds (``_SqliteTransaction.generation``) in this process: never handed out twice.
+_GENERATIONS = counter(1)
 VERSIONS = 16384  # records' versions known per kind (the last ones read or written)
+PAGES = 256  # index pages kept (see ``_SqliteTransaction.page``)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (v INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, id TEXT NOT NULL,
@@ -158,6 +162,8 @@ class SqliteStore(Dumps):
             self._conn.execute("DELETE FROM gram_counts")
             self._txn.decoded.clear()  # (only memory: versions are never used again anyway)
             self._txn.versions.clear()
+            self._txn.generations.clear()
+            self._txn.generation_base = next(_GENERATIONS)
 
     def export(self) -> dict:
         out: dict[str, dict] = {}
@@ -211,7 +217,8 @@ class _Scope:
 
 
 class _SqliteTransaction:
-    __slots__ = ("conn", "decoded", "wrote", "epoch", "versions", "checked", "data_version")
+    __slots__ = ("conn", "decoded", "wrote", "epoch", "versions", "checked", "data_version", "generations",
+                 "generation_base", "pages")
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -226,6 +233,10 @@ class _SqliteTransaction:
         # version -> record: a record read again is decoded again only if it was written since (its version
         # is read with it: right whichever process wrote it).
         self.decoded: dict[int, dict] = {}
+        # kind -> a number taken at this connection's last write of the kind (see ``generation``)
+        self.generations: dict[str, int] = {}
+        self.generation_base = next(_GENERATIONS)
+        self.pages: dict[tuple, tuple[Any, list[Entry]]] = {}  # the last pages read (see ``page``)
 
     def _record(self, version: int, data: str) -> dict:
         """The record stored as ``data``, a fresh dict (its nested values shared: records are never changed)."""
@@ -256,6 +267,7 @@ class _SqliteTransaction:
             "INSERT OR REPLACE INTO records (kind, id, skey, terms, data) VALUES (?, ?, ?, ?, ?)",
             (kind, id, key, json.dumps(terms), json.dumps(record, separators=(",", ":")))).lastrowid
         self._known(kind)[id] = version
+        self.generations[kind] = next(_GENERATIONS)
         kept = set(terms) & old_terms  # rows that stay as they are
         if key != old_key:
             kept = {t for t in kept if t[0][:1] == BY_ID}
@@ -275,6 +287,8 @@ class _SqliteTransaction:
         old_terms, old_key = self._old(kind, id)
         self.conn.execute("DELETE FROM records WHERE kind = ? AND id = ?", (kind, id))
         self._known(kind).pop(id, None)
+        self.generations[kind] = next(_GENERATIONS)
+        self.wrote = True  # (a rollback moves the epoch on: the generation taken here no longer holds)
         self._unindex(kind, id, old_terms, old_key or "")
 
     @staticmethod
@@ -326,10 +340,21 @@ class _SqliteTransaction:
         return {row[0] for row in rows}
 
     def page(self, kind: str, term: Term, offset: int, limit: int, newest_first: bool = False) -> list[Entry]:
+        # Kept while the kind's generation holds (no write of the kind since, by any connection): a page
+        # asked again is not read again (about 0.3 us a row). Read-only: the same list is handed out again.
+        key = (kind, term, offset, limit, newest_first)
+        generation = self.generation(kind)
+        hit = self.pages.get(key)
+        if hit is not None and hit[0] == generation:
+            return hit[1]
         order = "DESC" if newest_first else "ASC"
         rows = self.conn.execute(f"SELECT skey, id FROM terms WHERE kind = ? AND name = ? AND value = ? "
-                                 f"ORDER BY skey {order}, id {order} LIMIT ? OFFSET ?", (kind, *term, limit, offset))
-        return rows.fetchall()  # (rows are tuples)
+                                 f"ORDER BY skey {order}, id {order} LIMIT ? OFFSET ?",
+                                 (kind, *term, limit, offset)).fetchall()  # (rows are tuples)
+        if len(self.pages) >= PAGES:
+            del self.pages[next(iter(self.pages))]  # the oldest
+        self.pages[key] = (generation, rows)
+        return rows
 
     def get_many(self, kind: str, ids: Iterable[str]) -> list[Optional[Mapping[str, Any]]]:
         ids = list(ids)
@@ -345,14 +370,24 @@ class _SqliteTransaction:
             rows += self.conn.execute(f"{query} ({', '.join('?' * len(chunk))})", (*before, *chunk)).fetchall()
         return rows
 
-    def _known(self, kind: str) -> dict[str, int]:
-        """The versions this connection knows of ``kind`` (all forgotten if another one committed since)."""
+    def _check(self) -> None:
+        """Forget the versions known if another connection committed since (once per transaction)."""
         if not self.checked:
             self.checked = True
             data_version = self.conn.execute("PRAGMA data_version").fetchone()[0]
             if data_version != self.data_version:
                 self.data_version = data_version
                 self.versions.clear()
+
+    def generation(self, kind: str) -> tuple[int, int, int]:
+        # Changes with every write of ``kind`` by this connection, with any commit by another connection
+        # (data_version: of every kind alike) and with a rollback of this one's writes (the epoch).
+        self._check()
+        return self.data_version, self.epoch, self.generations.get(kind, self.generation_base)
+
+    def _known(self, kind: str) -> dict[str, int]:
+        """The versions this connection knows of ``kind`` (all forgotten if another one committed since)."""
+        self._check()
         known = self.versions.get(kind)
         if known is None:
             known = self.versions[kind] = {}
