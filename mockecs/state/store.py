@@ -154,6 +154,14 @@ def generation(txn: Any, kind: str) -> Any:
     return of(kind) if of is not None else None
 
 
+def generation_soon(txn: Any, kind: str) -> None:
+    """A hint: the transaction is about to ask for ``kind``'s :func:`generation` (a networked store reads it
+    with its next round trip, before any count hinted)."""
+    ahead = getattr(txn, "generation_ahead", None)
+    if ahead is not None:
+        ahead(kind)
+
+
 def expect_reads(txn: Any) -> None:
     """A hint, given before the transaction reads anything: it will most likely only read (a describe).
     A networked store may then read without preparing for writes, and prepare if one comes after all

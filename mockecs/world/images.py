@@ -12,7 +12,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any, Iterable, Mapping, Optional
 
-from mockecs.state.store import count_soon, fresh, generation, text_term
+from mockecs.state.store import count_soon, fresh, generation, generation_soon, text_term
 from mockecs.wire.encoding import Frozen, FrozenList
 from mockecs.wire.errors import error_kind
 from mockecs.world import marketplace, paging, resources
@@ -192,9 +192,7 @@ def page_views(ctx: Context, listing: paging.Ordered, start: int, size: int) -> 
     or community ones) is kept whole and answered again while it holds (:func:`stored_views`)."""
     if listing.extra:  # catalog images merged in: their views are kept per variant by the catalog
         return views(ctx, listing.page(start, size, partial(count_usage_soon, ctx)))
-    ids = list(map(_SECOND, listing.chosen(start, size)))
-    count_usage_soon(ctx, ids)
-    return stored_views(ctx, ids)
+    return stored_views(ctx, list(map(_SECOND, listing.chosen(start, size))))
 
 
 def stored_views(ctx: Context, ids: list[str]) -> list[dict]:
@@ -205,11 +203,18 @@ def stored_views(ctx: Context, ids: list[str]) -> list[dict]:
     txn, cache = ctx.txn, ctx.engine.record_cache
     raw_many = getattr(txn, "raw_many", None)
     if raw_many is None:  # a store without raw forms: nothing to key a page on
+        count_usage_soon(ctx, ids)
         return views(ctx, [r for r in resources.get_many(ctx, "image", ids) if r is not None])
-    raws = raw_many("image", ids)
     key = ("image", ctx.account, *ids)  # (the account: a view depends on who asks)
     kept = cache.page(key)
+    # (Redis: the generation rides the raw forms' round trip, and so do the counts if no page is kept; the
+    # generation is read first: counts kept with a generation are never older than it.)
+    generation_soon(txn, "instance")
+    if kept is None:
+        count_usage_soon(ctx, ids)
+    raws = raw_many("image", ids)
     counted = generation(txn, "instance")
+    used: Optional[list[int]] = None
     if kept is not None and kept.raws == raws:
         if counted is not None and counted == kept.generation:
             return kept.views
@@ -217,9 +222,11 @@ def stored_views(ctx: Context, ids: list[str]) -> list[dict]:
         if used == kept.used:
             cache.keep_page(key, Page(raws, used, counted, kept.views))
             return kept.views
-    else:
-        used = txn.counts("instance", [("image", i) for i in ids])
+    elif kept is not None:
+        count_usage_soon(ctx, ids)  # (with the records' round trip, if the record cache misses any)
     read = cache.read_many(ctx, "image", ids, raws)
+    if used is None:
+        used = txn.counts("instance", [("image", i) for i in ids])
     records = [r for r in read if r is not None]
     if len(records) < len(read):
         used = [n for r, n in zip(read, used) if r is not None]

@@ -33,11 +33,17 @@ record under an id just made (``fresh``) is written without being read first.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import redis
+
+try:  # (redis-py packs each argument in Python first: ~0.25 us each, 100 per page of versions)
+    from hiredis import pack_command as _pack_command
+except ImportError:  # pragma: no cover - hiredis is optional
+    _pack_command = None
 
 from mockecs.state.hookspecs import hookimpl
 from mockecs.state.store import (
@@ -61,6 +67,22 @@ _SEP = "\0"
 # The cards of many sorted sets in one command (one reply to parse, not one per set: a page of 100 images
 # counts 100 terms, their usage). Redis keeps the compiled script by its text's SHA1.
 _CARDS = "local n = {} for i, key in ipairs(KEYS) do n[i] = redis.call('ZCARD', key) end return n"
+# raw_many reads the records themselves along with their versions for at most this many ids (a record read
+# by id through the record cache: one round trip, hit or miss); for more, only the versions (a page: the
+# records the record cache misses are read by decode_many).
+_WITH_RECORDS = 4
+
+
+def _packed(conn: Any, commands: Iterable[tuple]) -> Any:
+    """``commands`` in Redis's protocol, for ``conn.send_packed_command`` (one buffer: one send)."""
+    if _pack_command is None:
+        return conn.pack_commands(commands)
+    return [b"".join(map(_pack_command, commands))]
+
+
+def token() -> str:
+    """A record's version, or a kind's generation: 64 random bits (never the same twice, in any process)."""
+    return os.urandom(8).hex()
 
 
 def parse_url(url: str) -> Optional[tuple[str, str, bool]]:
@@ -102,6 +124,16 @@ class RedisStore(Dumps):
 
     def kkey(self, kind: str) -> str:
         return f"{self.prefix}k:{kind}"
+
+    def vkey(self, kind: str, id: str) -> str:
+        return f"{self.prefix}v:{kind}:{id}"
+
+    def vkey_of(self, rkey: str) -> str:
+        """The version key of a record key."""
+        return f"{self.prefix}v:{rkey[len(self.prefix) + 2:]}"
+
+    def genkey(self, kind: str) -> str:
+        return f"{self.prefix}gen:{kind}"
 
     def gkey(self, kind: str, name: str, scope: str, gram: str) -> str:
         return f"{self.prefix}g:{kind}:{name}{_SEP}{scope}{_SEP}{gram}"
@@ -201,7 +233,10 @@ class _RedisTransaction:
         self.store = store
         self.conn = store.pool.get_connection()
         self.records: dict[str, Any] = {}  # record key -> [key, terms, record] or None, as read or written
-        self.raws: dict[str, bytes] = {}  # record key -> its stored JSON, read by raw_many and not decoded yet
+        self.raws: dict[str, str] = {}  # record key -> its stored JSON, as read (decoded into ``records`` on use)
+        # record key -> its raw form as stored (its version, or its JSON where it has none), read by raw_many
+        self.forms: dict[str, str] = {}
+        self.generations: dict[str, str] = {}  # kind -> its generation as read
         self.written: dict[str, tuple[str, str]] = {}  # record key -> (kind, id) for the commit
         self.before: dict[str, Any] = {}  # record key -> its stored value when first written
         self.watched: set[str] = set()
@@ -209,6 +244,7 @@ class _RedisTransaction:
         # whether it must be read before the commit); counts read that way, by index key.
         self.ahead: list[tuple[list[str], tuple, Callable[[Any], None], bool]] = []
         self.cards: dict[str, int] = {}
+        self.counting: set[str] = set()  # index keys whose counts are read ahead (not read yet)
         self.ranges: dict[tuple, list[str]] = {}  # (index key, offset, limit, newest first) -> members
         # A transaction expected to only read (``expect_reads``) reads without WATCH (each watched key
         # costs redis-server work, wasted when nothing is committed) and logs (keys, commands, replies):
@@ -235,7 +271,7 @@ class _RedisTransaction:
             at.append(len(prefix))
             prefix.append(command)
         commands = (*prefix, *commands)
-        conn.send_packed_command(conn.pack_commands(commands))
+        conn.send_packed_command(_packed(conn, commands))
         out = []
         for _ in commands:
             try:
@@ -333,11 +369,17 @@ class _RedisTransaction:
 
     def count_ahead(self, kind: str, terms: Iterable[Term]) -> None:
         """Counts this transaction is about to ask for: read with its next round trip, if it makes one."""
-        cards = self.cards
-        ikeys = list(dict.fromkeys(k for k in (self.store.ikey(kind, term) for term in terms) if k not in cards))
+        cards, counting = self.cards, self.counting
+        ikeys = list(dict.fromkeys(k for k in (self.store.ikey(kind, term) for term in terms)
+                                   if k not in cards and k not in counting))
         if ikeys:
-            self.ahead.append((ikeys, ("EVAL", _CARDS, len(ikeys), *ikeys),
-                               lambda found: cards.update(zip(ikeys, map(int, found))), False))
+            counting.update(ikeys)
+
+            def found(replies: list) -> None:
+                cards.update(zip(ikeys, map(int, replies)))
+                counting.difference_update(ikeys)
+
+            self.ahead.append((ikeys, ("EVAL", _CARDS, len(ikeys), *ikeys), found, False))
 
     def _watched_read(self, keys: Iterable[str], command: tuple) -> Any:
         """``command``'s answer, the keys it reads watched first (see :meth:`_reads`)."""
@@ -347,7 +389,7 @@ class _RedisTransaction:
     def _stored(self, rkey: str) -> Any:
         if rkey in self.records:
             return self.records[rkey]
-        raw = self.raws.pop(rkey) if rkey in self.raws else self._watched_read([rkey], ("GET", rkey))
+        raw = self.raws[rkey] if rkey in self.raws else self._watched_read([rkey], ("GET", rkey))
         value = self.records[rkey] = json.loads(raw) if raw is not None else None
         return value
 
@@ -371,21 +413,101 @@ class _RedisTransaction:
                     self.raws[rkey] = raw
 
     def raw_many(self, kind: str, ids: Iterable[str]) -> list[Any]:
-        # The stored JSON as read (equal bytes: the same record); a record this transaction wrote or
-        # decoded already stands for itself (the very object).
-        rkeys = [self.store.rkey(kind, id) for id in ids]
-        self._fetch(rkeys)
-        records, raws = self.records, self.raws
-        return [records[k] if k in records else raws[k] for k in rkeys]
+        # Each record's version (``v:<kind>:<id>``: written with it, a new random one each time), so that a
+        # page the record cache holds reads 100 small values, not 100 records; a record stored by a release
+        # without versions stands for itself by its JSON. A record this transaction wrote, or read (``get``)
+        # before asking, stands for itself (the very object: in this transaction only).
+        records, forms, raws, written = self.records, self.forms, self.raws, self.written
+        at = f"{self.store.prefix}r:{kind}:"
+        rkeys = [at + id for id in ids]  # (= RedisStore.rkey)
+        missing = [k for k in rkeys if k not in forms and k not in records and k not in raws]
+        if missing:
+            self._forms(list(dict.fromkeys(missing)) if len(missing) > 1 else missing)
+        get = forms.get
+        return [form if (form := get(k)) is not None and k not in written else
+                records[k] if k in records else raws[k] for k in rkeys]
 
-    @staticmethod
-    def decode(raw: Any) -> dict:
-        return (json.loads(raw) if raw.__class__ in (bytes, str) else raw)[2]
+    def _forms(self, rkeys: list[str]) -> None:
+        """Read the raw forms of records not read yet: their versions, in one MGET (with the records too for
+        a few); the JSON of those without one (stored by a release without versions) after."""
+        vkeys = list(map(self.store.vkey_of, rkeys))
+        forms, records, raws = self.forms, self.records, self.raws
+        if len(rkeys) <= _WITH_RECORDS:
+            found = self._watched_read(vkeys + rkeys, ("MGET", *vkeys, *rkeys))
+            for rkey, version, text in zip(rkeys, found, found[len(rkeys):]):
+                if text is None:
+                    records[rkey] = None  # (no version without its record)
+                else:
+                    forms[rkey] = version if version is not None else text
+                    raws[rkey] = text  # (read with its version: the record that version stands for)
+            return
+        # Watched: the versions (a record is never written without a new version).
+        found = self._watched_read(vkeys, ("MGET", *vkeys))
+        forms.update(zip(rkeys, found))
+        if None in found:
+            legacy = [rkey for rkey, version in zip(rkeys, found) if version is None]
+            for rkey, text in zip(legacy, self._watched_read(legacy, ("MGET", *legacy))):
+                if text is None:
+                    del forms[rkey]
+                    records[rkey] = None
+                else:
+                    forms[rkey] = raws[rkey] = text
+
+    def decode(self, raw: Any) -> dict:
+        return self.decode_many([raw])[0]
+
+    def decode_many(self, raws: list[Any]) -> list[dict]:
+        """The records of these raw forms (of this transaction's ``raw_many``): the records of versions read
+        in one MGET, those not read yet only.
+
+        A version and its record are read in two round trips here: another client may write the record in
+        between, so the record read may be newer than its version says (never older: both are written in one
+        EXEC). The record cache then keeps the newer record under the older version, which no read ever
+        answers again (a version is never stored twice): it is decoded again, never answered stale. A
+        transaction that writes or validates reads both again (watched or logged, like every read)."""
+        texts = self.raws
+        wanted = {raw for raw in raws if raw.__class__ is str and raw[:1] != "["}  # (versions, not JSON)
+        of = {form: rkey for rkey, form in self.forms.items() if form in wanted} if wanted else {}
+        unread = [rkey for rkey in of.values() if rkey not in texts]
+        if unread:
+            # (watched by the versions read already: a record is never written without a new version)
+            vkeys = list(map(self.store.vkey_of, unread))
+            for rkey, text in zip(unread, self._watched_read(vkeys, ("MGET", *unread))):
+                if text is None:  # (deleted since its version was read: the request runs again)
+                    raise Conflict("another client deleted a record this transaction read")
+                texts[rkey] = text
+        out = []
+        for raw in raws:
+            if raw.__class__ is str:
+                raw = json.loads(texts[of[raw]] if raw in of else raw)  # (a fresh record: the cache's own)
+            out.append(raw[2])
+        return out
+
+    def generation_ahead(self, kind: str) -> None:
+        """A hint: :meth:`generation` of ``kind`` is about to be asked (read with the next round trip, before
+        any count read ahead: a generation must be read no later than the counts it is kept with)."""
+        if kind not in self.generations and not any(a[1] == ("GET", self.store.genkey(kind)) for a in self.ahead):
+            gkey = self.store.genkey(kind)
+            self.ahead.insert(0, ([gkey], ("GET", gkey),
+                                  lambda found: self.generations.setdefault(kind, found or ""), False))
+
+    def generation(self, kind: str) -> Optional[str]:
+        # ``gen:<kind>``: a new random value with every EXEC that writes the kind ("": none since the store
+        # was reset, or it was written by a release without generations). None once this transaction wrote
+        # the kind itself (what it counts then is its own).
+        if any(k == kind for k, _ in self.written.values()):
+            return None
+        if kind not in self.generations:
+            self.generation_ahead(kind)
+            self._call()
+        return self.generations[kind]
 
     def counts(self, kind: str, terms: Iterable[Term]) -> list[int]:
         terms = list(terms)
         plain = [t for t in terms if not any(self._delta(kind, t))]
         cards = self.cards
+        if self.counting and any(self.store.ikey(kind, t) in self.counting for t in plain):
+            self._call()  # (counts read ahead, not read yet: read now, not twice)
         known = {t: cards[k] for t in plain if (k := self.store.ikey(kind, t)) in cards}  # (read ahead)
         plain = [t for t in plain if t not in known]
         ikeys = [self.store.ikey(kind, t) for t in plain]
@@ -465,7 +587,7 @@ class _RedisTransaction:
         else:
             start, end = window(len(members), offset, limit, newest_first)
             found = members[start:end][::-1] if newest_first else members[start:end]
-        return [tuple(m.rpartition(_SEP)[::2]) for m in found]  # type: ignore[misc]
+        return [m.rpartition(_SEP)[::2] for m in found]  # type: ignore[misc]
 
     def search(self, kind: str, name: str, scope: str, fragment: str) -> list[Found]:
         store = self.store
@@ -559,11 +681,12 @@ class _RedisTransaction:
 
     def _commands(self) -> list[tuple]:
         store, out = self.store, []
-        kinds = set()
+        kinds, changed = set(), set()
         for rkey, (kind, id) in self.written.items():
             old, new = self.before[rkey], self.records[rkey]
             if old is None and new is None:
                 continue
+            changed.add(kind)
             old_members = {store.ikey(kind, t): f"{entry_key(t[0], old[0])}{_SEP}{id}" for t in old[1]} if old else {}
             new_members = {store.ikey(kind, t): f"{entry_key(t[0], new[0])}{_SEP}{id}" for t in new[1]} if new else {}
             for ikey, member in old_members.items():
@@ -576,15 +699,19 @@ class _RedisTransaction:
             out.extend(("SREM", gkey, member) for gkey, member in old_grams - new_grams)
             out.extend(("SADD", gkey, member) for gkey, member in new_grams - old_grams)
             if new is None:
-                out.append(("DEL", rkey))
+                out.append(("DEL", rkey, store.vkey(kind, id)))
                 out.append(("SREM", store.kkey(kind), id))
             else:
-                out.append(("SET", rkey, json.dumps(new, separators=(",", ":"), ensure_ascii=False)))
+                # (each time a new version: a version stands for one record, whatever writes it when)
+                out.append(("MSET", rkey, json.dumps(new, separators=(",", ":"), ensure_ascii=False),
+                            store.vkey(kind, id), token()))
                 if old is None:
                     out.append(("SADD", store.kkey(kind), id))
                     kinds.add(kind)
         if kinds:
             out.append(("SADD", store.prefix + "kinds", *sorted(kinds)))
+        if changed:
+            out.append(("MSET", *(x for kind in sorted(changed) for x in (store.genkey(kind), token()))))
         return out
 
     def abort(self) -> bool:
@@ -616,7 +743,7 @@ class _RedisTransaction:
 
     @staticmethod
     def _call_on(conn: Any, command: tuple) -> None:
-        conn.send_packed_command(conn.pack_commands([command]))
+        conn.send_packed_command(_packed(conn, [command]))
         conn.read_response()
 
 
