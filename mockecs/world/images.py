@@ -202,6 +202,8 @@ def stored_views(ctx: Context, ids: list[str]) -> list[dict]:
     with the raw forms and usage counts it was made from: while the store holds those very raw forms
     (compared all at once, not record by record) and the counts are the same (not even recounted while
     no instance was written), the kept page is the answer."""
+    if not ids:
+        return []
     txn, cache = ctx.txn, ctx.engine.record_cache
     raw_many = getattr(txn, "raw_many", None)
     if raw_many is None:  # a store without raw forms: nothing to key a page on
