@@ -48,6 +48,15 @@ def page(engine: Engine, **params: str) -> list[dict]:
     return ok(engine, "DescribeImages", **{**PAGE, **params})["Images"]["Image"]
 
 
+def views_built(monkeypatch) -> list[str]:
+    """The ids of the images whose views are looked up or built from now on."""
+    built: list[str] = []
+    view = images.view
+    monkeypatch.setattr(images, "view",
+                        lambda ctx, record, *a: built.append(record["ImageId"]) or view(ctx, record, *a))
+    return built
+
+
 def made(engine: Engine, count: int = 3) -> list[str]:
     out = []
     for n in range(count):
@@ -59,9 +68,7 @@ def made(engine: Engine, count: int = 3) -> list[str]:
 def test_a_kept_page_is_the_answer_until_a_record_changes(engine, monkeypatch):
     image_ids = made(engine)
     first = page(engine)
-    built: list[str] = []
-    view = images.view
-    monkeypatch.setattr(images, "view", lambda ctx, record, *a: built.append(record["ImageId"]) or view(ctx, record, *a))
+    built = views_built(monkeypatch)
     assert page(engine) == first and built == []  # the kept page, no view looked up
     assert engine.record_cache._pages
     ok(engine, "ModifyImageAttribute", ImageId=image_ids[1], ImageName="renamed")
@@ -90,9 +97,7 @@ def test_usage_is_counted_again_when_instances_change(engine, monkeypatch):
         txn.delete("instance", "i-clone")
     assert [i["Usage"] for i in page(engine)] == ["none", "none", "none"]
     # An instance of another image: the page's counts are read again, its views kept (the same counts).
-    built: list[str] = []
-    view = images.view
-    monkeypatch.setattr(images, "view", lambda ctx, record, *a: built.append(record["ImageId"]) or view(ctx, record, *a))
+    built = views_built(monkeypatch)
     ok(engine, "RunInstances", ImageId=SOURCE, InstanceType="ecs.g7.large")
     assert [i["Usage"] for i in page(engine)] == ["none", "none", "none"] and built == []
     ok(engine, "RunInstances", ImageId=image_ids[1], InstanceType="ecs.g7.large")
