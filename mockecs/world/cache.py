@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from builtins import id as builtins_id  # (``id`` names record ids here)
+from operator import is_
 from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.world import resources
@@ -26,6 +27,15 @@ class Entry:
     def __init__(self, raw: Any, record: Mapping[str, Any]) -> None:
         self.raw, self.record = raw, record
         self.views: dict[tuple, Any] = {}  # variant (what a view depends on besides the record) -> view
+
+
+def changed_raws(old: list, new: list) -> list[int]:
+    """Positions where ``new`` holds another raw form than ``old`` (another object, or, for the value
+    kinds, another value: a packed ``(0,)`` and ``(False,)`` are equal in Python, not the same record)."""
+    if len(old) == len(new) and all(map(is_, old, new)):  # (the usual case, at C speed)
+        return []
+    return [at for at, (was, now) in enumerate(zip(old, new))
+            if was is not now and not (now.__class__ in _VALUES and was == now)]
 
 
 class Page:

@@ -16,7 +16,7 @@ from mockecs.state.store import count_soon, fresh, generation, generation_soon, 
 from mockecs.wire.encoding import Frozen, FrozenList
 from mockecs.wire.errors import error_kind
 from mockecs.world import marketplace, paging, resources
-from mockecs.world.cache import Page
+from mockecs.world.cache import Page, changed_raws
 from mockecs.world.catalog import newest_first_key
 from mockecs.world.context import Context
 
@@ -199,7 +199,10 @@ def stored_views(ctx: Context, ids: list[str]) -> list[dict]:
     """:func:`views` of the stored images ``ids`` (those still there). The record cache keeps the page,
     with the raw forms and usage counts it was made from: while the store holds those very raw forms
     (compared all at once, not record by record) and the counts are the same (not even recounted while
-    no instance was written), the kept page is the answer."""
+    no instance was written), the kept page is the answer; where some differ, only their views are
+    looked up again."""
+    if not ids:
+        return []
     txn, cache = ctx.txn, ctx.engine.record_cache
     raw_many = getattr(txn, "raw_many", None)
     if raw_many is None:  # a store without raw forms: nothing to key a page on
@@ -214,30 +217,50 @@ def stored_views(ctx: Context, ids: list[str]) -> list[dict]:
         count_usage_soon(ctx, ids)
     raws = raw_many("image", ids)
     counted = generation(txn, "instance")
-    used: Optional[list[int]] = None
-    if kept is not None and kept.raws == raws:
-        if counted is not None and counted == kept.generation:
-            return kept.views
+    if kept is None:
+        return _page(ctx, key, ids, raws, txn.counts("instance", [("image", i) for i in ids]), counted)
+    changed = changed_raws(kept.raws, raws)
+    used = kept.used
+    if counted is None or counted != kept.generation:
         used = txn.counts("instance", [("image", i) for i in ids])
-        if used == kept.used:
+        if used != kept.used:
+            changed = sorted({*changed, *(at for at, (old, new) in enumerate(zip(kept.used, used)) if old != new)})
+    if not changed:
+        if counted != kept.generation:
             cache.keep_page(key, Page(raws, used, counted, kept.views))
-            return kept.views
-    elif kept is not None:
-        count_usage_soon(ctx, ids)  # (with the records' round trip, if the record cache misses any)
+        return kept.views
+    if len(changed) == len(ids):
+        return _page(ctx, key, ids, raws, used, counted)
+    records = cache.read_many(ctx, "image", [ids[at] for at in changed], [raws[at] for at in changed])
+    if not _keepable(cache, records):  # (deleted since the index was read, in flight ...): all again
+        return _page(ctx, key, ids, raws, used, counted)
+    out = FrozenList(kept.views)
+    for at, new in zip(changed, views(ctx, records, [used[at] for at in changed])):  # type: ignore[arg-type]
+        out[at] = new
+    cache.keep_page(key, Page(raws, used, counted, out))
+    return out
+
+
+def _page(ctx: Context, key: tuple, ids: list[str], raws: list, used: list[int], counted: Any) -> list[dict]:
+    """:func:`stored_views` of a page read whole, kept if it can be."""
+    cache = ctx.engine.record_cache
     read = cache.read_many(ctx, "image", ids, raws)
-    if used is None:
-        used = txn.counts("instance", [("image", i) for i in ids])
     records = [r for r in read if r is not None]
     if len(records) < len(read):
         used = [n for r, n in zip(read, used) if r is not None]
     out = views(ctx, records, used)
-    # Kept only when every record is the record cache's (none settled on the way: a transition in flight
-    # reads differently as the clock moves) and no view depends on a subscription.
-    if len(records) == len(ids) and all(kept is not None for kept in cache.views_of_many(records)) \
-            and not any(r.get("ProductCode") for r in records):
+    if len(records) == len(ids) and _keepable(cache, records):
         out = FrozenList(out)
         cache.keep_page(key, Page(raws, used, counted, out))
     return out
+
+
+def _keepable(cache: Any, records: list[Optional[Mapping[str, Any]]]) -> bool:
+    """Whether views of these records may be kept in a page: every one is there and is the record cache's
+    (none settled on the way: a transition in flight reads differently as the clock moves), and no view
+    depends on a subscription."""
+    return all(kept is not None for kept in cache.views_of_many(records)) \
+        and not any(r.get("ProductCode") for r in records)  # type: ignore[union-attr]
 
 
 def view(ctx: Context, record: Mapping[str, Any], used: Optional[str] = None, kept: Optional[dict] = None) -> dict:

@@ -401,7 +401,7 @@ class _SqliteTransaction:
         # read.
         ids = ids if ids.__class__ is list else list(ids)
         known = self._known(kind)
-        versions = [known.get(id) for id in ids]
+        versions = list(map(known.get, ids))
         if None in versions:
             unknown = [id for id, v in zip(ids, versions) if v is None]
             found = dict(self._chunks(unknown, "SELECT id, v FROM records WHERE kind = ? AND id IN", kind))
