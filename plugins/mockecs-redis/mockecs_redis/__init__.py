@@ -8,6 +8,18 @@ A text term (``mockecs.state.store.text_term``) also puts ``<sort key>\0<id>\0<t
 trigram of its text, ``g:<kind>:<name>\0<scope>\0<trigram>`` (and the scope's "" set): a search is one
 ``SINTER`` of the fragment's trigram sets, on the server.
 
+Every write of a record also stores its *version* ``v:<kind>:<id>`` (64 random bits made by the writer, new
+with every write, deleted with the record) and a new *generation* ``gen:<kind>`` of its kind (random too, one
+per EXEC that writes the kind), in the same ``MULTI ... EXEC``. A record's raw form
+(:meth:`mockecs.state.store.Transaction.raw_many`, what the engine's record cache keeps decoded records and
+views by) is its version: a page of 100 records the cache holds reads 100 small values, and ``decode_many``
+reads only the records it misses; a kind's generation (:func:`mockecs.state.store.generation`) tells that
+no record of the kind was written since (a kept page's usage counts are not read again while no instance
+is). Stores written by a release without versions need no migration: a record without a version stands
+for itself by its JSON (as that release's raw form was) until its next write gives it one, and a kind
+without a generation reads as "" until its next write. Every process sharing a store must run a release
+with versions, though: an older one would rewrite a record and leave its version as it was.
+
 Threads of one process take turns; a transaction reads through one connection under ``WATCH`` (sent
 with the read: one round trip), keeps its writes in memory (reads see them) and commits them in one
 ``MULTI ... EXEC``. If another client changed a watched key, ``EXEC`` applies nothing and the
@@ -26,8 +38,8 @@ reading the same again.
 
 Round trips are what a request costs here (each one wakes redis-server and the worker), so reads travel
 together: ``read_ahead`` (a read whose answer a callback checks, such as the engine's shared-state stamp
-or a ClientToken), ``count_ahead`` / ``page_ahead`` / ``prefetch`` (hints: counts, pages and records the
-caller is about to read) ride the transaction's next round trip, and hints never used are dropped; a
+or a ClientToken), ``count_ahead`` / ``page_ahead`` / ``prefetch`` / ``generation_ahead`` (hints: counts,
+pages, records and generations the caller is about to read) ride the transaction's next round trip, and hints never used are dropped; a
 record under an id just made (``fresh``) is written without being read first.
 """
 from __future__ import annotations
@@ -432,8 +444,10 @@ class _RedisTransaction:
         a few); the JSON of those without one (stored by a release without versions) after."""
         vkeys = list(map(self.store.vkey_of, rkeys))
         forms, records, raws = self.forms, self.records, self.raws
+        # Only the versions are watched: a record is never written without a new version (nor deleted
+        # without its version); a record stored without one is watched itself.
         if len(rkeys) <= _WITH_RECORDS:
-            found = self._watched_read(vkeys + rkeys, ("MGET", *vkeys, *rkeys))
+            found = self._watched_read(vkeys, ("MGET", *vkeys, *rkeys))
             for rkey, version, text in zip(rkeys, found, found[len(rkeys):]):
                 if text is None:
                     records[rkey] = None  # (no version without its record)
@@ -441,7 +455,6 @@ class _RedisTransaction:
                     forms[rkey] = version if version is not None else text
                     raws[rkey] = text  # (read with its version: the record that version stands for)
             return
-        # Watched: the versions (a record is never written without a new version).
         found = self._watched_read(vkeys, ("MGET", *vkeys))
         forms.update(zip(rkeys, found))
         if None in found:
