@@ -39,8 +39,9 @@ reading the same again.
 Round trips are what a request costs here (each one wakes redis-server and the worker), so reads travel
 together: ``read_ahead`` (a read whose answer a callback checks, such as the engine's shared-state stamp
 or a ClientToken), ``count_ahead`` / ``page_ahead`` / ``prefetch`` / ``generation_ahead`` (hints: counts,
-pages, records and generations the caller is about to read) ride the transaction's next round trip, and hints never used are dropped; a
-record under an id just made (``fresh``) is written without being read first.
+pages, records and generations the caller is about to read) ride the transaction's next round trip, and
+hints never used are dropped; a record under an id just made (``fresh``) is written without being read
+first.
 """
 from __future__ import annotations
 
