@@ -14,7 +14,7 @@ from mockecs.engine.core import Config, Engine
 from mockecs.state.store import Conflict, expect_reads
 from tests.redis_server import redis_server, redis_url  # noqa: F401 - fixtures
 from tests.test_page_cache import made, page
-from tests.test_record_cache import described, ok
+from tests.test_record_cache import described, new_image, ok
 
 mockecs_redis = pytest.importorskip("mockecs_redis", reason="plugins/mockecs-redis is not installed")
 PAGE = 6  # images: more than the store reads whole with their versions (a page reads versions only)
@@ -99,19 +99,21 @@ def test_a_record_rewritten_by_another_client_has_a_new_raw_form(stores, count):
 
 
 def test_a_version_read_before_its_record_changed_never_stands_for_the_new_record(stores):
-    """A version and its record are read in two round trips: the record read may be newer than the
-    version (then the version is never read again: nothing stale is kept), and a record deleted in
-    between runs the request again."""
+    """The versions of records this process decoded before are read alone, their records after (if the
+    record cache misses them): the record read may be newer than the version (then the version is never
+    read again: nothing stale is kept), and a record deleted in between runs the request again."""
     mine, other = stores
     ids = [f"m-{n}" for n in range(PAGE)]
     for id in ids:
         put(mine, id, 1)
+    decoded(mine, ids)
     with mine.transaction() as txn:
         expect_reads(txn)
         raws = txn.raw_many("image", ids)
         put(other, ids[0], 2)
         assert txn.decode(raws[0])["n"] == 2
     assert raw_forms(mine, ids)[0] != raws[0]
+    decoded(mine, ids)
     with pytest.raises(Conflict), mine.transaction() as txn:
         expect_reads(txn)
         raws = txn.raw_many("image", ids)
@@ -152,6 +154,13 @@ def test_a_page_read_again_reads_no_record(engines, sent):
     assert [i["ImageName"] for i in page(first)][PAGE - 3] == "by-second"
     # (only the record written since)
     assert [image_id for image_id in image_ids if f":r:image:{image_id}".encode() in b"".join(sent)] == [image_ids[2]]
+    # A record this process never decoded (a new image, by another engine) is read with the versions.
+    second.clock.advance(10)
+    new_id = new_image(second, "new")
+    del sent[:]
+    assert page(first)[0]["ImageName"] == "new"
+    reads = [command for command in sent if f":v:image:{new_id}".encode() in command]
+    assert len(reads) == 1 and [command for command in sent if f":r:image:{new_id}".encode() in command] == reads
     ok(second, "ModifyImageAttribute", ImageId=image_ids[3], ImageName="by-second-again")
     del sent[:]
     assert described(first, ImageId=image_ids[3])[0]["ImageName"] == "by-second-again"

@@ -84,6 +84,7 @@ _CARDS = "local n = {} for i, key in ipairs(KEYS) do n[i] = redis.call('ZCARD', 
 # by id through the record cache: one round trip, hit or miss); for more, only the versions (a page: the
 # records the record cache misses are read by decode_many).
 _WITH_RECORDS = 4
+DECODED = 16384  # records whose version this process decoded last (see RedisStore.decoded), at most
 
 
 def _packed(conn: Any, commands: Iterable[tuple]) -> Any:
@@ -127,6 +128,11 @@ class RedisStore(Dumps):
         # Threads of one process take turns (as with the other stores): only other processes conflict,
         # and a busy process does not spend its time on transactions that abort each other.
         self._lock = threading.Lock()
+        # Record key -> the version of it this process decoded last (for the engine's record cache): a page
+        # reads the records not in here with their versions (the cache cannot hold them: read in the same
+        # round trip), the others' versions only. A guess, never an answer: right or wrong, nothing but the
+        # round trips change.
+        self.decoded: dict[str, str] = {}
 
     # -- keys ---------------------------------------------------------------------------
     def rkey(self, kind: str, id: str) -> str:
@@ -441,28 +447,36 @@ class _RedisTransaction:
                 records[k] if k in records else raws[k] for k in rkeys]
 
     def _forms(self, rkeys: list[str]) -> None:
-        """Read the raw forms of records not read yet: their versions, in one MGET (with the records too for
-        a few); the JSON of those without one (stored by a release without versions) after."""
+        """Read the raw forms of records not read yet: their versions, in one MGET, with the records the
+        record cache cannot hold (not decoded by this process: ``RedisStore.decoded``; all of a few, a
+        record read by id: one round trip, hit or miss); the JSON of those without a version (stored by a
+        release without versions) after, if not read with them."""
+        n, decoded = len(rkeys), self.store.decoded
         vkeys = list(map(self.store.vkey_of, rkeys))
-        forms, records, raws = self.forms, self.records, self.raws
+        fetch = rkeys if n <= _WITH_RECORDS else [rkey for rkey in rkeys if rkey not in decoded]
         # Only the versions are watched: a record is never written without a new version (nor deleted
-        # without its version); a record stored without one is watched itself.
-        if len(rkeys) <= _WITH_RECORDS:
-            found = self._watched_read(vkeys, ("MGET", *vkeys, *rkeys))
-            for rkey, version, text in zip(rkeys, found, found[len(rkeys):]):
-                if text is None:
-                    records[rkey] = None  # (no version without its record)
-                else:
-                    forms[rkey] = version if version is not None else text
-                    raws[rkey] = text  # (read with its version: the record that version stands for)
+        # without its version); a record stored without one is watched itself (below).
+        found = self._watched_read(vkeys, ("MGET", *vkeys, *fetch))
+        forms, records, raws = self.forms, self.records, self.raws
+        versions, texts = found[:n], dict(zip(fetch, found[n:]))
+        if texts:  # (each read with its version: the record that version stands for)
+            raws.update((rkey, text) for rkey, text in texts.items() if text is not None)
+        if None not in versions:
+            forms.update(zip(rkeys, versions))
             return
-        found = self._watched_read(vkeys, ("MGET", *vkeys))
-        forms.update(zip(rkeys, found))
-        if None in found:
-            legacy = [rkey for rkey, version in zip(rkeys, found) if version is None]
+        legacy = []
+        for rkey, version in zip(rkeys, versions):
+            if version is not None:
+                forms[rkey] = version
+            elif rkey not in texts:
+                legacy.append(rkey)
+            elif texts[rkey] is None:
+                records[rkey] = None  # (no record: no version either)
+            else:
+                forms[rkey] = texts[rkey]
+        if legacy:
             for rkey, text in zip(legacy, self._watched_read(legacy, ("MGET", *legacy))):
                 if text is None:
-                    del forms[rkey]
                     records[rkey] = None
                 else:
                     forms[rkey] = raws[rkey] = text
@@ -490,6 +504,11 @@ class _RedisTransaction:
                 if text is None:  # (deleted since its version was read: the request runs again)
                     raise Conflict("another client deleted a record this transaction read")
                 texts[rkey] = text
+        if of:
+            decoded = self.store.decoded
+            if len(decoded) + len(of) > DECODED:
+                decoded.clear()
+            decoded.update((rkey, version) for version, rkey in of.items())
         out = []
         for raw in raws:
             if raw.__class__ is str:
@@ -701,6 +720,7 @@ class _RedisTransaction:
             if old is None and new is None:
                 continue
             changed.add(kind)
+            store.decoded.pop(rkey, None)  # (its next read reads it with its new version)
             old_members = {store.ikey(kind, t): f"{entry_key(t[0], old[0])}{_SEP}{id}" for t in old[1]} if old else {}
             new_members = {store.ikey(kind, t): f"{entry_key(t[0], new[0])}{_SEP}{id}" for t in new[1]} if new else {}
             for ikey, member in old_members.items():
