@@ -82,6 +82,7 @@ def test_a_record_rewritten_by_another_client_has_a_new_raw_form(stores, count):
         put(mine, id, 1)
     before = raw_forms(mine, ids)
     assert raw_forms(mine, ids) == before and all(isinstance(raw, str) for raw in before)
+    assert raw_forms(mine, []) == [] and decoded(mine, []) == []
     put(other, ids[-1], 2)
     after = raw_forms(mine, ids)
     assert after[:-1] == before[:-1] and after[-1] != before[-1]
