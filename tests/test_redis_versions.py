@@ -257,3 +257,20 @@ def test_a_version_is_never_stored_twice(stores):
         seen.add(raw_forms(mine, ["m-0"])[0])
     assert len(seen) == 50
     assert len({mockecs_redis.token() for _ in range(1000)}) == 1000
+
+
+def test_a_generation_is_read_before_the_counts_read_with_it(stores, sent):
+    """Counts kept with a generation must be no older than it: read ahead together, the generation goes
+    first; counts read ahead and asked for before the round trip that carries them are read once."""
+    mine, _ = stores
+    put(mine, "m-0", 1)
+    terms = [("owner", "x"), ("owner", "y")]
+    with mine.transaction() as txn:
+        expect_reads(txn)
+        del sent[:]
+        txn.count_ahead("image", terms)
+        txn.generation_ahead("image")
+        assert txn.counts("image", terms) == [1, 0]
+        assert txn.generation("image") != ""
+    trip = b"".join(sent)
+    assert len(sent) == 1 and trip.count(b"EVAL") == 1 and trip.index(b":gen:image") < trip.index(b"EVAL")
