@@ -233,3 +233,69 @@ def test_another_engine_on_the_shared_store_is_seen(url):
         first.reset()
         first.store.close()
         second.store.close()
+
+
+def test_a_page_with_catalog_images_is_kept_too(engine, monkeypatch):
+    """A page merging catalog images (no alias: system and own images; system alone) is kept like one of
+    stored images: a catalog image's record stands for itself."""
+    image_ids = made(engine, 2)
+    for params in ({"ImageOwnerAlias": "system"}, {"ImageOwnerAlias": ""}):
+        engine.record_cache.clear()
+        first = page(engine, **params)
+        assert len(first) > 10 and any(i["ImageOwnerAlias"] == "system" for i in first)
+        built = views_built(monkeypatch)
+        assert page(engine, **params) == first and built == []
+        monkeypatch.undo()
+    listed = page(engine, ImageOwnerAlias="")
+    assert [i["ImageId"] for i in listed if i["ImageOwnerAlias"] == "self"] == image_ids[::-1]
+    built = views_built(monkeypatch)
+    ok(engine, "ModifyImageAttribute", ImageId=image_ids[0], ImageName="renamed")
+    again = page(engine, ImageOwnerAlias="")
+    assert [i["ImageName"] for i in again if i["ImageOwnerAlias"] == "self"] == ["page-1", "renamed"]
+    assert built == [image_ids[0]]
+    ok(engine, "RunInstances", ImageId=image_ids[1], InstanceType="ecs.g7.large")
+    assert [i["Usage"] for i in page(engine, ImageOwnerAlias="") if i["ImageOwnerAlias"] == "self"] == \
+        ["instance", "none"]
+    engine.record_cache.clear()  # (and the same as read afresh)
+    assert page(engine, ImageOwnerAlias="") == page(engine, ImageOwnerAlias="")
+
+
+def test_a_page_whose_views_depend_on_a_subscription_is_not_kept(engine):
+    listed = page(engine, ImageOwnerAlias="marketplace")
+    assert listed and all("IsSubscribed" in i for i in listed)
+    assert not engine.record_cache._pages
+
+
+def test_sqlite_reads_a_terms_page_again_only_once_its_entries_changed(tmp_path):
+    """SQLite keeps the index pages it read (per term, offset, limit, order) while none of the term's
+    entries changed: a rename leaves the listing's page alone, a new image does not."""
+    pytest.importorskip("mockecs_sqlite")
+    engine = Engine(Config(store=f"sqlite:///{tmp_path / 'memo.db'}"))
+    engine.reset()
+    txn = engine.store._txn
+    conn = txn.conn
+    statements: list[str] = []
+
+    class Counting:
+        def execute(self, sql, *args):
+            statements.append(sql)
+            return conn.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(conn, name)
+
+    try:
+        image_ids = made(engine, 2)
+        page(engine)
+        txn.conn = Counting()
+        page(engine)
+        ok(engine, "ModifyImageAttribute", ImageId=image_ids[0], ImageName="renamed")
+        assert [i["ImageName"] for i in page(engine)] == ["page-1", "renamed"]
+        assert not [s for s in statements if "ORDER BY skey" in s]
+        new_image(engine, "new")
+        assert [i["ImageName"] for i in page(engine)] == ["new", "page-1", "renamed"]
+        assert len([s for s in statements if "ORDER BY skey" in s]) == 1
+    finally:
+        txn.conn = conn
+        engine.reset()
+        engine.store.close()

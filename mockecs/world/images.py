@@ -7,7 +7,6 @@ inherited from a paid source), ``_source`` ({"kind": "copy"|"snapshot"|..., ...}
 """
 from __future__ import annotations
 
-from functools import partial
 from itertools import chain
 from operator import itemgetter
 from typing import Any, Iterable, Mapping, Optional
@@ -188,26 +187,30 @@ _SECOND = itemgetter(1)  # (an index entry's id)
 
 
 def page_views(ctx: Context, listing: paging.Ordered, start: int, size: int) -> list[dict]:
-    """:func:`views` of a page of a :func:`listing`. A page of stored images only (the caller's own, shared
-    or community ones) is kept whole and answered again while it holds (:func:`stored_views`)."""
-    if listing.extra:  # catalog images merged in: their views are kept per variant by the catalog
-        return views(ctx, listing.page(start, size, partial(count_usage_soon, ctx)))
-    return stored_views(ctx, list(map(_SECOND, listing.chosen(start, size))))
+    """:func:`views` of a page of a :func:`listing`, kept whole and answered again while it holds
+    (:func:`stored_views`)."""
+    chosen = listing.chosen(start, size)
+    ids = list(map(_SECOND, chosen))
+    if not listing.extra:
+        return stored_views(ctx, ids)
+    return stored_views(ctx, ids, {e[1]: e[2] for e in chosen if len(e) > 2})  # (catalog images merged in)
 
 
-def stored_views(ctx: Context, ids: list[str]) -> list[dict]:
-    """:func:`views` of the stored images ``ids`` (those still there). The record cache keeps the page,
-    with the raw forms and usage counts it was made from: while the store holds those very raw forms
-    (compared all at once, not record by record) and the counts are the same (not even recounted while
-    no instance was written), the kept page is the answer; where some differ, only their views are
-    looked up again."""
+def stored_views(ctx: Context, ids: list[str], catalog: Optional[dict[str, Mapping[str, Any]]] = None) -> list[dict]:
+    """:func:`views` of the images ``ids`` (those still there): stored ones, and the catalog's (``catalog``: by
+    id, their records). The record cache keeps the page, with the raw forms and usage counts it was made
+    from (a catalog image's record stands for itself): while the store holds those very raw forms (compared
+    all at once, not record by record) and the counts are the same (not even recounted while no instance
+    was written), the kept page is the answer; where some differ, only their views are looked up again."""
     if not ids:
         return []
     txn, cache = ctx.txn, ctx.engine.record_cache
     raw_many = getattr(txn, "raw_many", None)
     if raw_many is None:  # a store without raw forms: nothing to key a page on
         count_usage_soon(ctx, ids)
-        return views(ctx, [r for r in resources.get_many(ctx, "image", ids) if r is not None])
+        found = iter(resources.get_many(ctx, "image", [i for i in ids if not catalog or i not in catalog]))
+        return views(ctx, [r for r in (catalog[i] if catalog and i in catalog else next(found) for i in ids)
+                           if r is not None])
     key = ("image", ctx.account, *ids)  # (the account: a view depends on who asks)
     kept = cache.page(key)
     # (Redis: the generation rides the raw forms' round trip, and so do the counts if no page is kept; the
@@ -215,10 +218,14 @@ def stored_views(ctx: Context, ids: list[str]) -> list[dict]:
     generation_soon(txn, "instance")
     if kept is None:
         count_usage_soon(ctx, ids)
-    raws = raw_many("image", ids)
+    if catalog:
+        stored = iter(raw_many("image", [i for i in ids if i not in catalog]))
+        raws = [catalog[i] if i in catalog else next(stored) for i in ids]
+    else:
+        raws = raw_many("image", ids)
     counted = generation(txn, "instance")
     if kept is None:
-        return _page(ctx, key, ids, raws, txn.counts("instance", [("image", i) for i in ids]), counted)
+        return _page(ctx, key, ids, raws, txn.counts("instance", [("image", i) for i in ids]), counted, catalog)
     changed = changed_raws(kept.raws, raws)
     used = kept.used
     if counted is None or counted != kept.generation:
@@ -230,10 +237,10 @@ def stored_views(ctx: Context, ids: list[str]) -> list[dict]:
             cache.keep_page(key, Page(raws, used, counted, kept.views))
         return kept.views
     if len(changed) == len(ids):
-        return _page(ctx, key, ids, raws, used, counted)
-    records = cache.read_many(ctx, "image", [ids[at] for at in changed], [raws[at] for at in changed])
+        return _page(ctx, key, ids, raws, used, counted, catalog)
+    records = _records(ctx, [ids[at] for at in changed], [raws[at] for at in changed], catalog)
     if not _keepable(cache, records):  # (deleted since the index was read, in flight ...): all again
-        return _page(ctx, key, ids, raws, used, counted)
+        return _page(ctx, key, ids, raws, used, counted, catalog)
     out = FrozenList(kept.views)
     for at, new in zip(changed, views(ctx, records, [used[at] for at in changed])):  # type: ignore[arg-type]
         out[at] = new
@@ -241,10 +248,11 @@ def stored_views(ctx: Context, ids: list[str]) -> list[dict]:
     return out
 
 
-def _page(ctx: Context, key: tuple, ids: list[str], raws: list, used: list[int], counted: Any) -> list[dict]:
+def _page(ctx: Context, key: tuple, ids: list[str], raws: list, used: list[int], counted: Any,
+          catalog: Optional[dict[str, Mapping[str, Any]]]) -> list[dict]:
     """:func:`stored_views` of a page read whole, kept if it can be."""
     cache = ctx.engine.record_cache
-    read = cache.read_many(ctx, "image", ids, raws)
+    read = _records(ctx, ids, raws, catalog)
     records = [r for r in read if r is not None]
     if len(records) < len(read):
         used = [n for r, n in zip(read, used) if r is not None]
@@ -255,11 +263,23 @@ def _page(ctx: Context, key: tuple, ids: list[str], raws: list, used: list[int],
     return out
 
 
+def _records(ctx: Context, ids: list[str], raws: list, catalog: Optional[dict[str, Mapping[str, Any]]]) -> \
+        list[Optional[Mapping[str, Any]]]:
+    """The records of ``ids`` (None where gone): the catalog's own, the store's through the record cache."""
+    read_many = ctx.engine.record_cache.read_many
+    if not catalog:
+        return read_many(ctx, "image", ids, raws)
+    at = [n for n, i in enumerate(ids) if i not in catalog]
+    stored = iter(read_many(ctx, "image", [ids[n] for n in at], [raws[n] for n in at]) if at else ())
+    return [catalog[i] if i in catalog else next(stored) for i in ids]
+
+
 def _keepable(cache: Any, records: list[Optional[Mapping[str, Any]]]) -> bool:
-    """Whether views of these records may be kept in a page: every one is there and is the record cache's
-    (none settled on the way: a transition in flight reads differently as the clock moves), and no view
-    depends on a subscription."""
-    return all(kept is not None for kept in cache.views_of_many(records)) \
+    """Whether views of these records may be kept in a page: every one is there and is the catalog's or the
+    record cache's (none settled on the way: a transition in flight reads differently as the clock moves),
+    and no view depends on a subscription."""
+    return all(kept is not None or (r is not None and is_catalog(r))
+               for r, kept in zip(records, cache.views_of_many(records))) \
         and not any(r.get("ProductCode") for r in records)  # type: ignore[union-attr]
 
 

@@ -486,7 +486,7 @@ class _RedisTransaction:
         versions, texts = found[:n], dict(zip(fetch, found[n:]))
         if texts:  # (each read with its version: the record that version stands for)
             raws.update((rkey, text) for rkey, text in texts.items() if text is not None)
-        if None not in versions:
+        if all(versions):  # (every one there: versions are never empty; all() is a truth test, not ==)
             # Interned: a version read again is the very string kept (a page compares its raw forms by
             # identity first, at C speed).
             forms.update(zip(rkeys, map(intern, versions)))

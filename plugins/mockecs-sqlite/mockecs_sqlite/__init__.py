@@ -49,6 +49,7 @@ EPOCH = 1 << 40  # (versions stay below it: 10^12 writes; epochs wrap after 2^22
 _GENERATIONS = counter(1)
 VERSIONS = 16384  # records' versions known per kind (the last ones read or written)
 PAGES = 256  # index pages kept (see ``_SqliteTransaction.page``)
+TERM_GENERATIONS = 65536  # terms whose last change a connection remembers (see ``_SqliteTransaction.page``)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (v INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, id TEXT NOT NULL,
@@ -163,6 +164,7 @@ class SqliteStore(Dumps):
             self._txn.decoded.clear()  # (only memory: versions are never used again anyway)
             self._txn.versions.clear()
             self._txn.generations.clear()
+            self._txn.term_generations.clear()
             self._txn.generation_base = next(_GENERATIONS)
 
     def export(self) -> dict:
@@ -218,7 +220,7 @@ class _Scope:
 
 class _SqliteTransaction:
     __slots__ = ("conn", "decoded", "wrote", "epoch", "versions", "checked", "data_version", "generations",
-                 "generation_base", "pages")
+                 "generation_base", "pages", "term_generations")
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -237,6 +239,9 @@ class _SqliteTransaction:
         self.generations: dict[str, int] = {}
         self.generation_base = next(_GENERATIONS)
         self.pages: dict[tuple, tuple[Any, list[Entry]]] = {}  # the last pages read (see ``page``)
+        # (kind, name, value) -> a number taken at this connection's last change of the term's entries: a page
+        # of a term is kept while no entry of it changed (a renamed image leaves its listing's pages alone)
+        self.term_generations: dict[tuple[str, str, str], int] = {}
 
     def _record(self, version: int, data: str) -> dict:
         """The record stored as ``data``, a fresh dict (its nested values shared: records are never changed)."""
@@ -273,6 +278,7 @@ class _SqliteTransaction:
             kept = {t for t in kept if t[0][:1] == BY_ID}
         self._unindex(kind, id, old_terms - kept, old_key or "")
         added = [t for t in terms if t not in kept]
+        self._changed(kind, (old_terms - kept).union(added))
         self.conn.executemany("INSERT INTO terms VALUES (?, ?, ?, ?, ?)",
                               [(kind, name, value, id, entry_key(name, key)) for name, value in added])
         self.conn.executemany("INSERT INTO term_counts VALUES (?, ?, ?, 1) ON CONFLICT DO UPDATE SET n = n + 1",
@@ -289,7 +295,17 @@ class _SqliteTransaction:
         self._known(kind).pop(id, None)
         self.generations[kind] = next(_GENERATIONS)
         self.wrote = True  # (a rollback moves the epoch on: the generation taken here no longer holds)
+        self._changed(kind, old_terms)
         self._unindex(kind, id, old_terms, old_key or "")
+
+    def _changed(self, kind: str, terms: Iterable[Term]) -> None:
+        """These terms' entries changed: their pages kept are no longer read."""
+        changed = self.term_generations
+        if len(changed) >= TERM_GENERATIONS:  # (bounded: all forgotten at once, every page kept with them)
+            changed.clear()
+            self.generation_base = next(_GENERATIONS)
+        number = next(_GENERATIONS)
+        changed.update(((kind, name, value), number) for name, value in terms)
 
     @staticmethod
     def _gram_rows(kind: str, id: str, key: str, terms: Iterable[Term]) -> list[tuple]:
@@ -340,10 +356,13 @@ class _SqliteTransaction:
         return {row[0] for row in rows}
 
     def page(self, kind: str, term: Term, offset: int, limit: int, newest_first: bool = False) -> list[Entry]:
-        # Kept while the kind's generation holds (no write of the kind since, by any connection): a page
-        # asked again is not read again (about 0.3 us a row). Read-only: the same list is handed out again.
+        # Kept while no entry of the term changed since (by this connection; by any other: data_version, for
+        # every term alike; rolled back: the epoch): a page asked again is not read again (about 0.3 us a
+        # row). Read-only: the same list is handed out again.
         key = (kind, term, offset, limit, newest_first)
-        generation = self.generation(kind)
+        self._check()
+        generation = (self.data_version, self.epoch,
+                      self.term_generations.get((kind, *term), self.generation_base))  # type: ignore[arg-type]
         hit = self.pages.get(key)
         if hit is not None and hit[0] == generation:
             return hit[1]
@@ -402,7 +421,7 @@ class _SqliteTransaction:
         ids = ids if ids.__class__ is list else list(ids)
         known = self._known(kind)
         versions = list(map(known.get, ids))
-        if None in versions:
+        if not all(versions):  # (one unknown: versions start at 1; a truth test is cheaper than == None)
             unknown = [id for id, v in zip(ids, versions) if v is None]
             found = dict(self._chunks(unknown, "SELECT id, v FROM records WHERE kind = ? AND id IN", kind))
             versions = [found.get(id) if v is None else v for id, v in zip(ids, versions)]
