@@ -207,11 +207,22 @@ def test_a_restore_and_a_reset_are_seen(engine):
 
 
 def test_kept_pages_are_bounded(engine):
-    engine.record_cache.page_limit = 3
+    """At most ``page_limit`` pages, holding at most ``page_views`` views in all (the oldest go first)."""
+    cache = engine.record_cache
+    cache.page_limit = 3
     made(engine, 6)
     for size in range(1, 7):
         assert len(page(engine, PageSize=str(size))) == size
-    assert len(engine.record_cache._pages) == 3
+    assert [len(kept.views) for kept in cache._pages.values()] == [4, 5, 6]
+    cache.page_limit, cache.page_views = 10, 12
+    for size in range(1, 7):
+        page(engine, PageSize=str(size))
+    assert [len(kept.views) for kept in cache._pages.values()] == [5, 6]
+    assert cache._viewed == 11
+    for _ in range(3):  # the same page again: replaced, not counted twice
+        ok(engine, "ModifyImageAttribute", ImageId=page(engine, PageSize="6")[0]["ImageId"],
+           Description="changed-once-more")
+    assert cache._viewed == sum(len(kept.views) for kept in cache._pages.values()) <= 12
 
 
 def test_another_engine_on_the_shared_store_is_seen(url):

@@ -50,19 +50,21 @@ class Page:
 class RecordCache:
     """Per engine: ``(kind, id) -> Entry``, at most ``limit`` entries."""
 
-    def __init__(self, limit: int = 2048, page_limit: int = 256) -> None:
+    def __init__(self, limit: int = 2048, page_limit: int = 256, page_views: int = 4096) -> None:
         # About 5 KB an entry (record and view): ~10 MiB at most. A page refers to its records' raw forms
-        # and views (shared with the entries while they are alive): about 1 KB for 100 views, more
-        # while its records were written since.
-        self.limit, self.page_limit = limit, page_limit
+        # and views (shared with the entries while they are alive: about 1 KB for 100 views); views no
+        # entry keeps any more (written since, or pushed out) stay alive through their pages: at most
+        # ``page_views`` views in all pages, ~12 MiB more at most.
+        self.limit, self.page_limit, self.page_views = limit, page_limit, page_views
         self._pages: dict[tuple, Page] = {}
+        self._viewed = 0  # views held by the pages
         self._entries: dict[tuple[str, str], Entry] = {}
         self._by_record: dict[int, Entry] = {}  # id() of each entry's record (alive while its entry is)
         # Changes are made under a lock (a threaded server reads concurrently); hits take none.
         self._lock = threading.Lock()
 
     def clear(self) -> None:
-        self._entries, self._by_record, self._pages = {}, {}, {}
+        self._entries, self._by_record, self._pages, self._viewed = {}, {}, {}, 0
 
     def page(self, key: tuple) -> Optional[Page]:
         """The page kept under ``key`` (its caller checks that it still holds)."""
@@ -71,9 +73,13 @@ class RecordCache:
     def keep_page(self, key: tuple, page: Page) -> None:
         with self._lock:
             pages = self._pages
-            if key not in pages and len(pages) >= self.page_limit:
-                del pages[next(iter(pages))]  # the oldest
+            old = pages.pop(key, None)
+            if old is not None:
+                self._viewed -= len(old.views)
+            while pages and (len(pages) >= self.page_limit or self._viewed + len(page.views) > self.page_views):
+                self._viewed -= len(pages.pop(next(iter(pages))).views)  # the oldest
             pages[key] = page
+            self._viewed += len(page.views)
 
     def drop(self, kind: str, id: str) -> None:
         """Forget a record written in this process (its entry would never be used again: it frees memory)."""
