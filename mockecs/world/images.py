@@ -208,9 +208,8 @@ def stored_views(ctx: Context, ids: list[str], catalog: Optional[dict[str, Mappi
     raw_many = getattr(txn, "raw_many", None)
     if raw_many is None:  # a store without raw forms: nothing to key a page on
         count_usage_soon(ctx, ids)
-        found = iter(resources.get_many(ctx, "image", [i for i in ids if not catalog or i not in catalog]))
-        return views(ctx, [r for r in (catalog[i] if catalog and i in catalog else next(found) for i in ids)
-                           if r is not None])
+        read = _merged(ids, catalog, resources.get_many(ctx, "image", _stored_ids(ids, catalog)))
+        return views(ctx, [r for r in read if r is not None])
     key = ("image", ctx.account, *ids)  # (the account: a view depends on who asks)
     kept = cache.page(key)
     # (Redis: the generation rides the raw forms' round trip, and so do the counts if no page is kept; the
@@ -218,11 +217,7 @@ def stored_views(ctx: Context, ids: list[str], catalog: Optional[dict[str, Mappi
     generation_soon(txn, "instance")
     if kept is None:
         count_usage_soon(ctx, ids)
-    if catalog:
-        stored = iter(raw_many("image", [i for i in ids if i not in catalog]))
-        raws = [catalog[i] if i in catalog else next(stored) for i in ids]
-    else:
-        raws = raw_many("image", ids)
+    raws = _merged(ids, catalog, raw_many("image", _stored_ids(ids, catalog)))
     counted = generation(txn, "instance")
     if kept is None:
         return _page(ctx, key, ids, raws, txn.counts("instance", [("image", i) for i in ids]), counted, catalog)
@@ -270,8 +265,20 @@ def _records(ctx: Context, ids: list[str], raws: list, catalog: Optional[dict[st
     if not catalog:
         return read_many(ctx, "image", ids, raws)
     at = [n for n, i in enumerate(ids) if i not in catalog]
-    stored = iter(read_many(ctx, "image", [ids[n] for n in at], [raws[n] for n in at]) if at else ())
-    return [catalog[i] if i in catalog else next(stored) for i in ids]
+    return _merged(ids, catalog, read_many(ctx, "image", [ids[n] for n in at], [raws[n] for n in at]) if at else [])
+
+
+def _stored_ids(ids: list[str], catalog: Optional[dict[str, Any]]) -> list[str]:
+    """``ids`` but the catalog's."""
+    return [i for i in ids if i not in catalog] if catalog else ids
+
+
+def _merged(ids: list[str], catalog: Optional[dict[str, Any]], stored: list) -> list:
+    """What stands for each of ``ids``: the catalog's record, else the next of ``stored`` (in order)."""
+    if not catalog:
+        return stored
+    found = iter(stored)
+    return [catalog[i] if i in catalog else next(found) for i in ids]
 
 
 def _keepable(cache: Any, records: list[Optional[Mapping[str, Any]]]) -> bool:
