@@ -11,8 +11,9 @@ import http
 import json as _json
 import re
 from typing import Any, Callable, Optional
-from unittest import mock
 from urllib.parse import urlencode
+
+from mockecs.modes.offline import AttributePatch
 
 
 class MockClientResponse:
@@ -103,8 +104,7 @@ class AiohttpPatch:
             resp = patch.answer(method.upper(), url, headers, body)
             return MockClientResponse(method.upper(), url, resp.status, resp.headers, resp.body)
 
-        self._patcher = mock.patch.object(aiohttp.ClientSession, "_request", _request)
-        self._patcher.start()
+        self._patcher = AttributePatch(aiohttp.ClientSession, "_request", _request).start()
 
     def stop(self) -> None:
         if self._patcher is not None:

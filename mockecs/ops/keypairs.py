@@ -15,14 +15,12 @@ import re
 import warnings
 from typing import Any, Mapping, Optional
 
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-
 from mockecs.ops.instances import tag_filter
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import TAGS, B, I, S
 from mockecs.world import access, keygen, paging, resource_groups, resources
+from mockecs.world.validation import starts_with_letter
 
 NAME_MALFORMED = error_kind("InvalidKeyPairName.Malformed", "Specified Key Pair name is not valid.", 400)
 ALREADY_EXISTS = error_kind("KeyPair.AlreadyExist", "The key pair already exist.", 400)
@@ -41,7 +39,7 @@ STILL_ATTACHED = error_kind("InvalidParameter.KeypairAlreadyAttachedInstance",
                             'The specified parameter "KeyPairNames" attached to instances can not be deleted.', 400)
 
 # 2-128 characters, starts with a letter (ASCII or CJK); letters, digits, ":", "_", "-" (documented: no ".").
-_NAME = re.compile(r"[A-Za-z\u4e00-\u9fff][\w:\-\u4e00-\u9fff]{1,127}")
+_NAME = re.compile(r"[^\W\d_][\w:\-]{1,127}")  # and starts_with_letter()
 # The documented key types (plus the OpenSSH names of the ECDSA curves).
 _KEY_TYPES = ("ssh-rsa", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521")
 _CERT_TYPES = ("ssh-rsa-cert-v00@openssh.com", "ssh-dss-cert-v00@openssh.com", "ssh-rsa-cert-v01@openssh.com",
@@ -54,7 +52,7 @@ resources.ORDER[access.KEY_PAIR] = lambda record: f"{record['CreationTime']} {re
 
 
 def _check_name(name: str) -> None:
-    if not _NAME.fullmatch(name) or name.lower().startswith(("http://", "https://")):
+    if not (starts_with_letter(name) and _NAME.fullmatch(name)) or name.lower().startswith(("http://", "https://")):
         raise NAME_MALFORMED
 
 
@@ -76,6 +74,9 @@ def _openssh_blob(line: str) -> tuple[str, bytes]:
     if blob[4:4 + size].decode("latin-1") != parts[0]:
         raise BAD_PUBLIC_KEY
     if parts[0] in _KEY_TYPES:
+        from cryptography.exceptions import UnsupportedAlgorithm  # (cryptography: ~15 ms to import, key pairs only)
+        from cryptography.hazmat.primitives import serialization
+
         try:
             with warnings.catch_warnings():  # DSA is deprecated in cryptography, still documented here
                 warnings.simplefilter("ignore")
@@ -89,6 +90,9 @@ def parse_public_key(text: str) -> tuple[str, bytes]:
     """The key in OpenSSH form (a PEM ``PUBLIC KEY`` of an RSA/DSA/ECDSA key is converted) and its blob."""
     text = text.strip()
     if text.startswith("-----BEGIN"):
+        from cryptography.exceptions import UnsupportedAlgorithm
+        from cryptography.hazmat.primitives import serialization
+
         try:
             key = serialization.load_pem_public_key(text.encode())
             text = key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
@@ -123,6 +127,8 @@ def _new_key_pair(ctx: Context, name: str, public_key: str, blob: bytes, checked
            region_error=("InvalidRegionId.NotFound", 404, "The RegionId provided does not exist in our records."))
 def create_key_pair(ctx: Context, key_pair_name: str, resource_group_id: Optional[str],
                     tag: Optional[list[dict]]) -> dict:
+    from cryptography.hazmat.primitives import serialization
+
     checked = _check_new(ctx, key_pair_name, tag, resource_group_id)  # refused before the (slow) key generation
     private = keygen.rsa_key()  # made ahead, off the store transaction
     public = private.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)

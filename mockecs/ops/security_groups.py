@@ -27,6 +27,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import TAGS, B, I, JsonList, Repeat, S, Structs, snake
 from mockecs.world import access, paging, resource_groups, resources
+from mockecs.world.validation import starts_with_letter
 
 KIND = access.SECURITY_GROUP
 NOT_FOUND = error_kind("InvalidSecurityGroupId.NotFound", "The specified SecurityGroupId does not exist.", 404)
@@ -74,7 +75,7 @@ LAST_GROUP = error_kind("InstanceLastSecurityGroup",
 _CREATE_TAG_MESSAGES = {"InvalidTagKey.Malformed": "Specified tag key is not valid.",
                         "InvalidTagValue.Malformed": "Specified tag value is not valid."}
 # 2-128 characters, starts with a letter (ASCII or CJK); letters, digits, ":", "_", ".", "-".
-_NAME = re.compile(r"[A-Za-z\u4e00-\u9fff][\w:.\-\u4e00-\u9fff]{1,127}")
+_NAME = re.compile(r"[^\W\d_][\w:.\-]{1,127}")  # and starts_with_letter()
 GROUP_TYPES = ("normal", "enterprise")
 PROTOCOLS = {"tcp": "TCP", "udp": "UDP", "icmp": "ICMP", "icmpv6": "ICMPv6", "gre": "GRE", "all": "ALL"}
 _PORTS = re.compile(r"(-?\d{1,5})/(-?\d{1,5})")
@@ -107,7 +108,8 @@ def _tags(tag: Optional[list[dict]]) -> list[dict]:
 
 def _check_name_and_description(name: Optional[str], description: Optional[str],
                                 bad_description: type[EcsError]) -> None:
-    if name and (not _NAME.fullmatch(name) or name.lower().startswith(("http://", "https://"))):
+    if name and (not (starts_with_letter(name) and _NAME.fullmatch(name))
+                 or name.lower().startswith(("http://", "https://"))):
         raise NAME_MALFORMED
     if description and (not 2 <= len(description) <= 256 or description.lower().startswith(("http://", "https://"))):
         raise bad_description

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import threading
 from collections import deque
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from cryptography.hazmat.primitives.asymmetric import rsa
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 READY = 2  # keys kept ready: a burst of creates beyond this generates inline
 BITS = 2048
@@ -24,6 +25,8 @@ _worker: Optional[threading.Thread] = None
 
 
 def _generate() -> rsa.RSAPrivateKey:
+    from cryptography.hazmat.primitives.asymmetric import rsa  # ~15 ms to import: only once a key is asked for
+
     return rsa.generate_private_key(public_exponent=65537, key_size=BITS)
 
 

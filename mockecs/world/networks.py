@@ -23,6 +23,7 @@ from mockecs.wire.errors import error_kind, missing_parameter
 from mockecs.world import regions, resources
 from mockecs.world.context import Context
 from mockecs.world.instance_types import zones_selling
+from mockecs.world.validation import starts_with_letter
 
 # CreateVpc: the documented default, and the private ranges (and their subnets) a VPC may use.
 DEFAULT_VPC_CIDR = "172.16.0.0/12"
@@ -31,7 +32,7 @@ VPC_MASKS = range(8, 29)  # a VPC's mask is 8 to 28 bits
 VSWITCH_MASKS = range(16, 30)  # a vSwitch's mask is 16 to 29 bits
 # The first and the last three addresses of a vSwitch are the system's (192.168.1.0, .253, .254, .255 of a /24).
 RESERVED_HEAD, RESERVED_TAIL = 1, 3
-_NAME = re.compile(r"^[A-Za-z\u4e00-\u9fff][\w.\-\u4e00-\u9fff]{1,127}$")
+_NAME = re.compile(r"^[^\W\d_][\w.\-]{1,127}$")  # and starts_with_letter()
 
 RUN, CREATE = "RunInstances", "CreateInstance"
 # Documented per launch action: the two actions word some messages (and statuses) differently.
@@ -97,7 +98,8 @@ def capacity(network: ipaddress.IPv4Network) -> int:
 
 def valid_name(name: Optional[str]) -> bool:
     """VPC and vSwitch names: 2-128 characters, starting with a letter, no ``http(s)://``."""
-    return not name or (bool(_NAME.match(name)) and not name.lower().startswith(("http://", "https://")))
+    return not name or (starts_with_letter(name) and bool(_NAME.match(name))
+                        and not name.lower().startswith(("http://", "https://")))
 
 
 # -- index terms ------------------------------------------------------------------------------
