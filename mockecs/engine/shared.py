@@ -19,8 +19,8 @@ refused by every engine until it expires, and expired ones leave from the front 
 from __future__ import annotations
 
 import copy
+import secrets
 import time
-import uuid
 from typing import Any, Callable, Mapping, Optional, TypeVar
 
 from mockecs.state.store import read_soon, run
@@ -97,7 +97,7 @@ class Shared:
 
     def changed(self, txn: Any) -> None:
         """Something written by the caller in ``txn`` (an account, a key) that others must reload."""
-        self.stamp = uuid.uuid4().hex
+        self.stamp = secrets.token_hex(16)
         txn.put(KIND, "stamp", {"stamp": self.stamp})
 
     def _state(self, part: str) -> Optional[dict]:

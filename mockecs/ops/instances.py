@@ -11,7 +11,6 @@ image the disk was made from) and ``_attached_once``.
 """
 from __future__ import annotations
 
-import uuid
 from typing import Any, Mapping, Optional
 
 from mockecs.ops.registry import Context, operation
@@ -244,7 +243,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "InternetMaxBandwidthIn": args["internet_max_bandwidth_in"] or max(10, bandwidth_out),
             "InternetMaxBandwidthOut": bandwidth_out,
             "IoOptimized": True, "DeletionProtection": bool(args["deletion_protection"]),
-            "DeviceAvailable": True, "Recyclable": False, "SerialNumber": str(uuid.uuid4()),
+            "DeviceAvailable": True, "Recyclable": False, "SerialNumber": resources.random_uuid(),
             "StoppedMode": "Not-applicable", "SpotStrategy": args["spot_strategy"] or "NoSpot",
             "SpotPriceLimit": 0.0, "SpotDuration": 0, "SpotInterruptionBehavior": "Terminate",
             "CreditSpecification": "", "KeyPairName": key_pair_name or "", "VlanId": "",

@@ -11,7 +11,6 @@ so a reset costs the same whatever the catalog's size.
 """
 from __future__ import annotations
 
-import ctypes
 import json
 import random
 import threading
@@ -277,6 +276,8 @@ TRIM_AFTER = 10_000  # records: a reset of a store at least this large hands fre
 def trim_heap() -> None:
     """glibc keeps the heap pages freed records held, for reuse; a long-running server that resets a large
     store should give them back to the system (a no-op where there is no ``malloc_trim``)."""
+    import ctypes  # (~2 ms to import: only here, when a large store is reset)
+
     try:
         trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError, TypeError):  # (no glibc; Windows has no CDLL(None))
