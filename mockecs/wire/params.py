@@ -11,6 +11,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from mockecs.wire.errors import EcsError, invalid_parameter, missing_parameter
@@ -18,6 +19,7 @@ from mockecs.wire.errors import EcsError, invalid_parameter, missing_parameter
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
+@lru_cache(maxsize=1024)  # the ~300 declared names are asked ~1,000 times while the operations load
 def snake(wire: str) -> str:
     """``ImageOwnerAlias`` -> ``image_owner_alias``; ``OSType`` -> ``os_type``; ``KMSKeyId`` -> ``kms_key_id``."""
     return _CAMEL.sub("_", wire).lower()
