@@ -53,8 +53,6 @@ from sys import intern
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import redis
-
 try:  # (redis-py packs each argument in Python first: ~0.25 us each, 100 per page of versions)
     from hiredis import pack_command as _pack_command
 except ImportError:  # pragma: no cover - hiredis is optional
@@ -135,7 +133,12 @@ class RedisStore(Dumps):
 
     def __init__(self, url: str = "redis://127.0.0.1:6379/0", prefix: str = "mockecs:",
                  serializable_reads: bool = False) -> None:
+        # redis-py (~50 ms to import, asyncio included) loads with the first Redis store: pluggy imports this
+        # plugin for every engine, memory stores included, once it is installed.
+        import redis
+
         self.url, self.prefix, self.serializable_reads = url, prefix, serializable_reads
+        self.response_error = redis.ResponseError
         self.client = redis.Redis.from_url(url, decode_responses=True)
         self.pool = self.client.connection_pool
         self._local = threading.local()  # this thread's open transaction (nested ones join it)
@@ -309,7 +312,7 @@ class _RedisTransaction:
         for _ in commands:
             try:
                 out.append(conn.read_response())
-            except redis.ResponseError as err:  # EXEC's own errors and the like: keep reading
+            except self.store.response_error as err:  # EXEC's own errors and the like: keep reading
                 out.append(err)
         if self.lazy:
             self.log.extend((keys, (command,), [out[i]]) for (keys, command, _, _), i in zip(ahead, at))
