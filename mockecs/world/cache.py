@@ -40,11 +40,13 @@ def changed_raws(old: list, new: list) -> list[int]:
 
 class Page:
     """The views of a page of records, kept with what they were made from: the records' raw forms and
-    usage counts (and the generation of the kind counted, while which the counts need no recount)."""
-    __slots__ = ("raws", "used", "generation", "views")
+    usage counts (and the generation of the kind counted, while which the counts need no recount; and
+    ``written``, the records' own kind's generation taken before their raw forms were read, while which
+    those need no reading)."""
+    __slots__ = ("raws", "used", "generation", "views", "written")
 
-    def __init__(self, raws: list, used: list[int], generation: Any, views: list) -> None:
-        self.raws, self.used, self.generation, self.views = raws, used, generation, views
+    def __init__(self, raws: list, used: list[int], generation: Any, views: list, written: Any = None) -> None:
+        self.raws, self.used, self.generation, self.views, self.written = raws, used, generation, views, written
 
 
 class RecordCache:
