@@ -7,6 +7,11 @@ mockecs adds, its interception included, counts against it), and (c) for informa
 canned ``responses`` reply (what the floor was before mockecs answered ahead of ``responses``'
 dispatcher). (b) is the floor, what the SDK costs with an answer that costs nothing. Prints medians
 and the ratio against (b) (target ≤ 1.15).
+Where the added time goes, measured in the same rounds: (d) the same mock with an engine that answers those
+bytes at once (what intercepting costs: matching the URL, handing the request over, forming the reply), and
+``Engine.handle`` on the SDK's request in a loop of its own, without the SDK between calls. The engine's cost in
+the SDK's loop is (a) - (d); it is larger than alone because the SDK's code and the engine's evict each other
+from the CPU's caches.
 Also times ``import mockecs`` against ``import requests`` in fresh interpreters (target ≤ 100 ms).
 
     python benchmarks/overhead.py [--calls 600]
@@ -31,6 +36,7 @@ from requests.adapters import HTTPAdapter
 from urllib3._collections import HTTPHeaderDict
 
 from mockecs.modes.mock import MockECS
+from mockecs.wire.protocol import HttpRequest, HttpResponse
 
 CASES = {
     "DescribeRegions": lambda c: c.describe_regions(models.DescribeRegionsRequest()),
@@ -75,9 +81,9 @@ def timed(fn, client, calls: int) -> list[float]:
     return samples
 
 
-def measure(name: str, fn, calls: int) -> tuple[float, float, float]:
+def measure(name: str, fn, calls: int) -> tuple[float, float, float, float, float]:
     client = Client(TeaConfig(access_key_id="ak", access_key_secret="sk", region_id="cn-hangzhou"))
-    mocked_rounds, direct_rounds, canned_rounds = [], [], []
+    mocked_rounds, direct_rounds, canned_rounds, null_rounds, alone = [], [], [], [], []
     for _ in range(3):  # interleave, so drift on a noisy machine hits every side alike
         with MockECS() as mock:
             own_images(mock)
@@ -85,7 +91,14 @@ def measure(name: str, fn, calls: int) -> tuple[float, float, float]:
             last = mock.engine.calls[-1]
             assert last.status == 200, (name, last.error_code)
             # The exact reply mockecs produced, replayed as the canned floors.
-            headers, sample = _reply(mock, fn, client)
+            headers, sample, request = _reply(mock, fn, client)
+            alone.append(engine_alone(mock.engine, request))
+            real_handle = mock.engine.handle
+            mock.engine.handle = lambda _request, h=headers, b=sample: HttpResponse(200, h, b)  # (d): interception
+            try:
+                null_rounds += timed(fn, client, calls // 3)
+            finally:
+                mock.engine.handle = real_handle
         expected = json.loads(sample)
         with canned_send(headers, sample):
             assert fn(client).body.to_map() == expected, name  # the floor answers what mockecs answered
@@ -96,7 +109,21 @@ def measure(name: str, fn, calls: int) -> tuple[float, float, float]:
             assert fn(client).body.to_map() == expected, name
             canned_rounds += timed(fn, client, calls // 3)
     return (statistics.median(mocked_rounds), statistics.median(direct_rounds),
-            statistics.median(canned_rounds))
+            statistics.median(canned_rounds), statistics.median(null_rounds), min(alone))
+
+
+def engine_alone(engine, request, calls: int = 2000) -> float:
+    """Seconds per ``Engine.handle`` of the SDK's captured request, in a loop of its own (best of 5)."""
+    for _ in range(200):
+        engine.handle(request)
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(calls // 5):
+            engine.handle(request)
+        best = min(best, (time.perf_counter() - start) / (calls // 5))
+    engine.calls.clear()
+    return best
 
 
 FORM_METHOD = len(inspect.signature(responses._form_response).parameters) > 3  # (responses >= 0.24)
@@ -121,13 +148,13 @@ def canned_send(headers: dict, body: bytes):
         HTTPAdapter.send = real
 
 
-def _reply(mock: MockECS, fn, client) -> tuple[dict, bytes]:
+def _reply(mock: MockECS, fn, client) -> tuple[dict, bytes, HttpRequest]:
     captured = {}
     handle = mock.engine.handle
 
     def grab(request):
         resp = handle(request)
-        captured["reply"] = dict(resp.headers), resp.body
+        captured["reply"] = dict(resp.headers), resp.body, request
         return resp
 
     mock.engine.handle = grab
@@ -169,9 +196,10 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{'action':32} {'mockecs ms':>11} {'canned ms':>10} {'ratio':>7}   "
           f"(for information: canned through responses, ms and ratio)")
+    parts = []
     for name, fn in CASES.items():
         try:
-            mocked, direct, canned = measure(name, fn, args.calls)
+            mocked, direct, canned, null, alone = measure(name, fn, args.calls)
         except Exception as exc:  # e.g. an action this checkout does not implement yet
             print(f"{name:32} skipped: {exc}")
             continue
@@ -179,6 +207,12 @@ def main() -> None:
         verdict = "  OK" if ratio <= TARGET else "  target missed"
         print(f"{name:32} {mocked * 1e3:11.3f} {direct * 1e3:10.3f} {ratio:7.3f}{verdict:16}"
               f"({canned * 1e3:.3f} ms, {mocked / canned:.3f})")
+        parts.append((name, mocked, direct, null, alone))
+    print(f"\nwhere the added time goes, µs per call (the target allows {(TARGET - 1) * 100:.0f}% of the floor):")
+    print(f"{'action':32} {'added':>7} {'allowed':>8} {'intercept':>10} {'engine':>7} {'engine alone':>13}")
+    for name, mocked, direct, null, alone in parts:
+        print(f"{name:32} {(mocked - direct) * 1e6:7.1f} {(TARGET - 1) * direct * 1e6:8.1f} "
+              f"{(null - direct) * 1e6:10.1f} {(mocked - null) * 1e6:7.1f} {alone * 1e6:13.1f}")
     print("\nimport time, median of fresh interpreters (target: mockecs adds <= 100 ms):")
     for name, (base, lazy, full) in import_cost().items():
         print(f"  {name:18} import requests {base * 1e3:6.1f} ms; + import mockecs {(lazy - base) * 1e3:+6.1f} ms; "

@@ -147,6 +147,33 @@ def test_while_no_instance_is_written_usage_is_not_counted_again(engine, monkeyp
     assert ("instance", 3) not in txns  # the listing's TotalCount only
 
 
+def test_while_no_image_is_written_the_raw_forms_are_not_read_again(engine, url, monkeypatch):
+    """Memory and SQLite tell an image write by the kind's generation: a kept page is answered without
+    reading its records' raw forms; after a write (of any image, by any means) they are read and compared.
+    Redis reads generations with the raw forms' round trip: it reads them every time."""
+    image_ids = made(engine)
+    first = page(engine)
+    with engine.store.transaction() as txn:
+        kind = type(txn)
+    original, reads = kind.raw_many, []
+
+    def raw_many(txn, of_kind, ids):
+        ids = list(ids)
+        reads.append((of_kind, len(ids)))
+        return original(txn, of_kind, ids)
+
+    monkeypatch.setattr(kind, "raw_many", raw_many)
+    assert page(engine) == first
+    assert reads == ([("image", 3)] if url.startswith("redis") else [])
+    reads.clear()
+    with engine.store.transaction() as txn:  # another image, not on the page, written straight to the store
+        resources.put(txn, "image", dict(txn.get("image", image_ids[0]), ImageId="m-notonthepage0000001",
+                                         _region="cn-shanghai"))
+    assert page(engine) == first and reads == [("image", 3)]
+    reads.clear()
+    assert page(engine) == first and reads == ([("image", 3)] if url.startswith("redis") else [])
+
+
 def test_a_page_is_kept_per_caller(engine, other_account):
     image_ids = made(engine, 2)
     for image_id in image_ids:

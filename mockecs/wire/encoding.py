@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from operator import attrgetter
 from typing import Any, Iterator, Mapping, Optional
 from xml.sax.saxutils import escape
 
@@ -200,6 +201,9 @@ class Frozen(Mapping):
         return self._xml
 
 
+_UTF8 = attrgetter("utf8")
+
+
 class FrozenList(list):
     """A list of Frozen parts that never changes (a page of views kept whole, answered again): its JSON
     is joined once, at the first answer that writes it. Read-only."""
@@ -210,7 +214,7 @@ class FrozenList(list):
         try:
             return self._utf8
         except AttributeError:
-            self._utf8: bytes = b"[" + b",".join([item.utf8 for item in self]) + b"]"
+            self._utf8: bytes = b"[" + b",".join(map(_UTF8, self)) + b"]"  # (a page of 100: C speed)
             return self._utf8
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import threading
 from builtins import id as builtins_id  # (``id`` names record ids here)
-from operator import is_
+from itertools import compress, count
+from operator import is_, is_not
 from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.world import resources
@@ -34,17 +35,19 @@ def changed_raws(old: list, new: list) -> list[int]:
     kinds, another value: a packed ``(0,)`` and ``(False,)`` are equal in Python, not the same record)."""
     if len(old) == len(new) and all(map(is_, old, new)):  # (the usual case, at C speed)
         return []
-    return [at for at, (was, now) in enumerate(zip(old, new))
-            if was is not now and not (now.__class__ in _VALUES and was == now)]
+    others = compress(count(), map(is_not, old, new))  # (found at C speed too: a page has one or two)
+    return [at for at in others if not (new[at].__class__ in _VALUES and old[at] == new[at])]
 
 
 class Page:
     """The views of a page of records, kept with what they were made from: the records' raw forms and
-    usage counts (and the generation of the kind counted, while which the counts need no recount)."""
-    __slots__ = ("raws", "used", "generation", "views")
+    usage counts (and the generation of the kind counted, while which the counts need no recount; and
+    ``written``, the records' own kind's generation taken before their raw forms were read, while which
+    those need no reading)."""
+    __slots__ = ("raws", "used", "generation", "views", "written")
 
-    def __init__(self, raws: list, used: list[int], generation: Any, views: list) -> None:
-        self.raws, self.used, self.generation, self.views = raws, used, generation, views
+    def __init__(self, raws: list, used: list[int], generation: Any, views: list, written: Any = None) -> None:
+        self.raws, self.used, self.generation, self.views, self.written = raws, used, generation, views, written
 
 
 class RecordCache:

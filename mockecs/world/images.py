@@ -212,15 +212,25 @@ def stored_views(ctx: Context, ids: list[str], catalog: Optional[dict[str, Mappi
         return views(ctx, [r for r in read if r is not None])
     key = ("image", ctx.account, *ids)  # (the account: a view depends on who asks)
     kept = cache.page(key)
+    # A store that keeps its generations itself (memory, SQLite) tells at once whether any image was written
+    # since the page was kept: if none was, its raw forms are the page's, and they are not even read. (Taken
+    # before the raw forms: a write in between makes it older than them, never newer.) A networked store
+    # reads generations with its next round trip, which reads the raw forms too: there it is not asked.
+    written = None if hasattr(txn, "generation_ahead") else generation(txn, "image")
     # (Redis: the generation rides the raw forms' round trip, and so do the counts if no page is kept; the
     # generation is read first: counts kept with a generation are never older than it.)
     generation_soon(txn, "instance")
     if kept is None:
         count_usage_soon(ctx, ids)
+    elif written is not None and written == kept.written:
+        counted = generation(txn, "instance")
+        if counted is not None and counted == kept.generation:
+            return kept.views
     raws = _merged(ids, catalog, raw_many("image", _stored_ids(ids, catalog)))
     counted = generation(txn, "instance")
     if kept is None:
-        return _page(ctx, key, ids, raws, txn.counts("instance", [("image", i) for i in ids]), counted, catalog)
+        return _page(ctx, key, ids, raws, txn.counts("instance", [("image", i) for i in ids]), counted, catalog,
+                     written)
     changed = changed_raws(kept.raws, raws)
     used = kept.used
     if counted is None or counted != kept.generation:
@@ -228,23 +238,23 @@ def stored_views(ctx: Context, ids: list[str], catalog: Optional[dict[str, Mappi
         if used != kept.used:
             changed = sorted({*changed, *(at for at, (old, new) in enumerate(zip(kept.used, used)) if old != new)})
     if not changed:
-        if counted != kept.generation:
-            cache.keep_page(key, Page(raws, used, counted, kept.views))
+        if counted != kept.generation or written != kept.written:
+            cache.keep_page(key, Page(raws, used, counted, kept.views, written))
         return kept.views
     if len(changed) == len(ids):
-        return _page(ctx, key, ids, raws, used, counted, catalog)
+        return _page(ctx, key, ids, raws, used, counted, catalog, written)
     records = _records(ctx, [ids[at] for at in changed], [raws[at] for at in changed], catalog)
     if not _keepable(cache, records):  # (deleted since the index was read, in flight ...): all again
-        return _page(ctx, key, ids, raws, used, counted, catalog)
+        return _page(ctx, key, ids, raws, used, counted, catalog, written)
     out = FrozenList(kept.views)
     for at, new in zip(changed, views(ctx, records, [used[at] for at in changed])):  # type: ignore[arg-type]
         out[at] = new
-    cache.keep_page(key, Page(raws, used, counted, out))
+    cache.keep_page(key, Page(raws, used, counted, out, written))
     return out
 
 
 def _page(ctx: Context, key: tuple, ids: list[str], raws: list, used: list[int], counted: Any,
-          catalog: Optional[dict[str, Mapping[str, Any]]]) -> list[dict]:
+          catalog: Optional[dict[str, Mapping[str, Any]]], written: Any) -> list[dict]:
     """:func:`stored_views` of a page read whole, kept if it can be."""
     cache = ctx.engine.record_cache
     read = _records(ctx, ids, raws, catalog)
@@ -254,7 +264,7 @@ def _page(ctx: Context, key: tuple, ids: list[str], raws: list, used: list[int],
     out = views(ctx, records, used)
     if len(records) == len(ids) and _keepable(cache, records):
         out = FrozenList(out)
-        cache.keep_page(key, Page(raws, used, counted, out))
+        cache.keep_page(key, Page(raws, used, counted, out, written))
     return out
 
 
