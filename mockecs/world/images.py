@@ -212,13 +212,13 @@ def stored_views(ctx: Context, ids: list[str], catalog: Optional[dict[str, Mappi
         return views(ctx, [r for r in read if r is not None])
     key = ("image", ctx.account, *ids)  # (the account: a view depends on who asks)
     kept = cache.page(key)
-    # A store that keeps its generations itself (memory, SQLite) tells at once whether any image was written
-    # since the page was kept: if none was, its raw forms are the page's, and they are not even read. (Taken
-    # before the raw forms: a write in between makes it older than them, never newer.) A networked store
-    # reads generations with its next round trip, which reads the raw forms too: there it is not asked.
-    written = None if hasattr(txn, "generation_ahead") else generation(txn, "image")
-    # (Redis: the generation rides the raw forms' round trip, and so do the counts if no page is kept; the
-    # generation is read first: counts kept with a generation are never older than it.)
+    # The images' generation tells whether any image was written since the page was kept: if none was, its
+    # raw forms are the page's, and they are not even read. (Taken before the raw forms: a write in between
+    # makes it older than them, never newer. A networked store read it with the listing's first round trip,
+    # as :func:`listing` hints, and so saves a round trip.)
+    written = generation(txn, "image")
+    # (Redis: the instances' generation too; the counts ride the raw forms' round trip if no page is kept:
+    # counts kept with a generation are never older than it.)
     generation_soon(txn, "instance")
     if kept is None:
         count_usage_soon(ctx, ids)
@@ -480,6 +480,9 @@ def listing(ctx: Context, alias: Optional[str], is_public: Optional[bool], with_
         shared()
         if with_community:
             community()
+    # (:func:`page_views` asks both generations: a networked store reads them with the listing's first round trip)
+    generation_soon(ctx.txn, "image")
+    generation_soon(ctx.txn, "instance")
     return paging.Ordered(ctx, "image", terms, newest_first=True, exclude=exclude, extra=extra, settle=settle,
                           want=want, read=read_many)
 
