@@ -216,18 +216,14 @@ def stored_views(ctx: Context, ids: list[str], catalog: Optional[dict[str, Mappi
     # raw forms are the page's, and they are not even read. (Taken before the raw forms: a write in between
     # makes it older than them, never newer. A networked store read it with the listing's first round trip,
     # as :func:`listing` hints, and so saves a round trip.)
-    written = generation(txn, "image")
-    # (Redis: the instances' generation too; the counts ride the raw forms' round trip if no page is kept:
-    # counts kept with a generation are never older than it.)
-    generation_soon(txn, "instance")
+    # The instances' generation likewise for the usage counts (read before them: counts kept with a
+    # generation are never older than it; on Redis they ride the raw forms' round trip if no page is kept).
+    written, counted = generation(txn, "image"), generation(txn, "instance")
     if kept is None:
         count_usage_soon(ctx, ids)
-    elif written is not None and written == kept.written:
-        counted = generation(txn, "instance")
-        if counted is not None and counted == kept.generation:
-            return kept.views
+    elif written is not None and written == kept.written and counted is not None and counted == kept.generation:
+        return kept.views
     raws = _merged(ids, catalog, raw_many("image", _stored_ids(ids, catalog)))
-    counted = generation(txn, "instance")
     if kept is None:
         return _page(ctx, key, ids, raws, txn.counts("instance", [("image", i) for i in ids]), counted, catalog,
                      written)
