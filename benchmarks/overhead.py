@@ -13,6 +13,9 @@ bytes at once (what intercepting costs: matching the URL, handing the request ov
 by the canned floor (the engine's own time when the SDK's work comes between its calls). The engine's cost in
 the SDK's loop is (a) - (d); it is larger than alone because the SDK's code and the engine's evict each other
 from the CPU's caches: the engine runs slower after the SDK's work, and the SDK after the engine's.
+(e) "decode+encode only": the same mock with an engine that only decodes the request and encodes this action's
+answer, (e) - (d) in the SDK's loop: the least any engine in Python pays before it looks anything up.
+Each side runs in short blocks, interleaved over up to 15 rounds.
 Also times ``import mockecs`` against ``import requests`` in fresh interpreters (target ≤ 100 ms).
 
     python benchmarks/overhead.py [--calls 600]
@@ -82,13 +85,14 @@ def timed(fn, client, calls: int) -> list[float]:
     return samples
 
 
-def measure(name: str, fn, calls: int) -> tuple[float, float, float, float, float, float]:
+def measure(name: str, fn, calls: int) -> tuple[float, ...]:
     client = Client(TeaConfig(access_key_id="ak", access_key_secret="sk", region_id="cn-hangzhou"))
-    mocked_rounds, direct_rounds, canned_rounds, null_rounds, alone, after_sdk = [], [], [], [], [], []
-    for _ in range(3):  # interleave, so drift on a noisy machine hits every side alike
+    mocked_rounds, direct_rounds, canned_rounds, null_rounds, wire_rounds, alone, after_sdk = [], [], [], [], [], [], []
+    rounds = max(3, min(15, calls // 60))  # short blocks, interleaved: drift on a noisy machine hits every side alike
+    for _ in range(rounds):
         with MockECS() as mock:
             own_images(mock)
-            mocked_rounds += timed(fn, client, calls // 3)
+            mocked_rounds += timed(fn, client, calls // rounds)
             last = mock.engine.calls[-1]
             assert last.status == 200, (name, last.error_code)
             # The exact reply mockecs produced, replayed as the canned floors.
@@ -97,22 +101,41 @@ def measure(name: str, fn, calls: int) -> tuple[float, float, float, float, floa
             real_handle = mock.engine.handle
             mock.engine.handle = lambda _request, h=headers, b=sample: HttpResponse(200, h, b)  # (d): interception
             try:
-                null_rounds += timed(fn, client, calls // 3)
+                null_rounds += timed(fn, client, calls // rounds)
+                mock.engine.handle = wire_only(mock.engine, request)  # (e): decoding and encoding only
+                wire_rounds += timed(fn, client, calls // rounds)
             finally:
                 mock.engine.handle = real_handle
         expected = json.loads(sample)
         with canned_send(headers, sample):
             assert fn(client).body.to_map() == expected, name  # the floor answers what mockecs answered
-            direct_rounds += timed(fn, client, calls // 3)
-            after_sdk += engine_after_sdk(mock.engine, request, fn, client, calls // 3)
+            direct_rounds += timed(fn, client, calls // rounds)
+            after_sdk += engine_after_sdk(mock.engine, request, fn, client, calls // rounds)
         with responses.RequestsMock(assert_all_requests_are_fired=False) as canned:
             canned.add(responses.POST, re.compile(r"https://ecs[^/]*\.aliyuncs\.com/.*"), body=sample,
                        status=200, headers=headers)
             assert fn(client).body.to_map() == expected, name
-            canned_rounds += timed(fn, client, calls // 3)
+            canned_rounds += timed(fn, client, calls // rounds)
     return (statistics.median(mocked_rounds), statistics.median(direct_rounds),
             statistics.median(canned_rounds), statistics.median(null_rounds), min(alone),
-            statistics.median(after_sdk))
+            statistics.median(after_sdk), statistics.median(wire_rounds))
+
+
+def wire_only(engine, request):
+    """A stand-in for ``Engine.handle`` that does only what any engine must: decode the request and encode
+    the answer (this action's own body, Frozen parts and all, with a fresh RequestId). Nothing else: no
+    account, arguments, store, visibility or call record."""
+    from mockecs.engine.core import new_request_id
+    from mockecs.wire.encoding import render
+    from mockecs.wire.protocol import decode
+
+    body = engine._dispatch(decode(request), new_request_id(), {})
+
+    def handle(http):
+        req = decode(http)
+        return render(200, body, req.format, f"{req.action}Response", new_request_id())
+
+    return handle
 
 
 def engine_after_sdk(engine, request, fn, client, calls: int) -> list[float]:
@@ -215,7 +238,7 @@ def main() -> None:
     parts = []
     for name, fn in CASES.items():
         try:
-            mocked, direct, canned, null, alone, after_sdk = measure(name, fn, args.calls)
+            mocked, direct, canned, null, alone, after_sdk, wire = measure(name, fn, args.calls)
         except Exception as exc:  # e.g. an action this checkout does not implement yet
             print(f"{name:32} skipped: {exc}")
             continue
@@ -223,13 +246,14 @@ def main() -> None:
         verdict = "  OK" if ratio <= TARGET else "  target missed"
         print(f"{name:32} {mocked * 1e3:11.3f} {direct * 1e3:10.3f} {ratio:7.3f}{verdict:16}"
               f"({canned * 1e3:.3f} ms, {mocked / canned:.3f})")
-        parts.append((name, mocked, direct, null, alone, after_sdk))
+        parts.append((name, mocked, direct, null, alone, after_sdk, wire))
     print(f"\nwhere the added time goes, µs per call (the target allows {(TARGET - 1) * 100:.0f}% of the floor):")
     print(f"{'action':32} {'added':>7} {'allowed':>8} {'intercept':>10} {'engine':>7} {'engine alone':>13} "
-          f"{'after an SDK call':>18}")
-    for name, mocked, direct, null, alone, after_sdk in parts:
+          f"{'after an SDK call':>18} {'decode+encode only':>19}")
+    for name, mocked, direct, null, alone, after_sdk, wire in parts:
         print(f"{name:32} {(mocked - direct) * 1e6:7.1f} {(TARGET - 1) * direct * 1e6:8.1f} "
-              f"{(null - direct) * 1e6:10.1f} {(mocked - null) * 1e6:7.1f} {alone * 1e6:13.1f} {after_sdk * 1e6:18.1f}")
+              f"{(null - direct) * 1e6:10.1f} {(mocked - null) * 1e6:7.1f} {alone * 1e6:13.1f} {after_sdk * 1e6:18.1f} "
+              f"{(wire - null) * 1e6:19.1f}")
     print("\nimport time, median of fresh interpreters (target: mockecs adds <= 100 ms):")
     for name, (base, lazy, full) in import_cost().items():
         print(f"  {name:18} import requests {base * 1e3:6.1f} ms; + import mockecs {(lazy - base) * 1e3:+6.1f} ms; "

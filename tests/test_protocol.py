@@ -219,18 +219,31 @@ def test_injecting_a_fault_for_a_misspelt_action_is_refused(engine):
     {"NaN": float("nan")},  # json's own rules (NaN) through the fallback
     {"Odd": {1: "int key"}},  # ditto: a key json turns into text
     {"RequestId": "kept", "X": 1},  # a body naming its own RequestId keeps it, first
+    {"Mark": "\x00", "\x00": ["\x00"]},  # written as the marker of a spliced part: never taken for one
     {},
 ])
 def test_json_answers_are_what_json_dumps_writes(body):
-    """The hand-written JSON writer is byte-identical to json.dumps(ensure_ascii=False, compact)."""
-    from mockecs.wire.encoding import Frozen, render
+    """The JSON writer (with Frozen parts spliced in, alone, in lists and as a FrozenList) is byte-identical
+    to json.dumps(ensure_ascii=False, compact), the parts written as their data."""
+    from mockecs.wire.encoding import Frozen, FrozenList, render
 
     frozen = Frozen({"ImageId": "m-1", "OSName": "Alibaba Cloud Linux  3.2104 LTS 64位", "Size": 20})
-    for value in (body, {**body, "Parts": {"Part": [frozen, frozen]}}):
-        expected = json.dumps({"RequestId": "R-1", **value, **({"Parts": {"Part": [dict(frozen)] * 2}}
-                                                              if "Parts" in value else {})},
+    other = Frozen({"ImageId": "m-2", "Tags": {"Tag": [{"TagKey": "\x00"}]}})
+    for parts in ([], [frozen, other], FrozenList([other, frozen, other]), frozen):
+        value = {**body, "Parts": {"Part": parts}} if parts else body
+        plain = [dict(p) for p in parts] if not isinstance(parts, Frozen) else dict(parts)
+        expected = json.dumps({"RequestId": "R-1", **value, **({"Parts": {"Part": plain}} if parts else {})},
                               ensure_ascii=False, separators=(",", ":")).encode()
         assert render(200, value, "JSON", "XResponse", "R-1").body == expected
+
+
+def test_a_frozen_list_renders_as_its_items_in_xml():
+    from mockecs.wire.encoding import Frozen, FrozenList, render
+
+    parts = [Frozen({"ImageId": "m-1"}), Frozen({"ImageId": "m-2"})]
+    as_list = render(200, {"Images": {"Image": parts}}, "XML", "R", "R-1").body
+    assert render(200, {"Images": {"Image": FrozenList(parts)}}, "XML", "R", "R-1").body == as_list
+    assert b"<Image><ImageId>m-1</ImageId></Image><Image><ImageId>m-2</ImageId></Image>" in as_list
 
 
 def test_wsgi_headers_from_environ(monkeypatch):
