@@ -219,7 +219,7 @@ def test_injecting_a_fault_for_a_misspelt_action_is_refused(engine):
     {"NaN": float("nan")},  # json's own rules (NaN) through the fallback
     {"Odd": {1: "int key"}},  # ditto: a key json turns into text
     {"RequestId": "kept", "X": 1},  # a body naming its own RequestId keeps it, first
-    {"Mark": "\x00", "\x00": ["\x00"]},  # written as the marker of a spliced part: never taken for one
+    {"Mark": "\x00", "\x00": ["\x00"]},  # a control character alone, as a key and in a list: escaped
     {},
 ])
 def test_json_answers_are_what_json_dumps_writes(body):
