@@ -1,0 +1,132 @@
+"""Apache Libcloud's ECS driver (``libcloud.compute.drivers.ecs``), unchanged, against mockecs.
+
+Libcloud is the multi-cloud library the brief names: it speaks the RPC API as GET requests with every
+parameter in the query, ``Format=XML`` and signature v1 (HMAC-SHA1), and parses the XML answers with its
+own element names. It runs over ``requests``, so ``mock_ecs`` answers it in-process; over HTTP it is
+pointed at ``mockecs server`` with ``host``/``port``/``secure=False``.
+"""
+from __future__ import annotations
+
+import pytest
+
+from mockecs.modes.mock import MockECS
+from mockecs.modes.server import ServerThread
+
+ecs = pytest.importorskip("libcloud.compute.drivers.ecs", reason="apache-libcloud is not installed")
+from libcloud.common.types import LibcloudError  # noqa: E402
+from libcloud.compute.base import NodeAuthPassword  # noqa: E402
+from libcloud.compute.types import NodeState, StorageVolumeState, VolumeSnapshotState  # noqa: E402
+
+UBUNTU = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
+AK, SECRET, ACCOUNT = "LTAI-libcloud", "libcloud-secret", "2000000000000031"
+
+
+def driver(region: str = "cn-hangzhou", key: str = "ak", secret: str = "sk", **kwargs) -> ecs.ECSDriver:
+    return ecs.ECSDriver(key, secret, region=region, **kwargs)
+
+
+def error_of(call) -> str:
+    """The Code libcloud read from the XML error answer (it raises BaseHTTPError with its parsed dict)."""
+    with pytest.raises(Exception) as caught:
+        call()
+    text = str(caught.value)
+    assert "'code': '" in text, text
+    return text.split("'code': '", 1)[1].split("'", 1)[0]
+
+
+def test_an_image_build_from_first_call_to_cleanup():
+    """A build tool's whole walk through libcloud: security group, instance from a public image, a data disk,
+    a snapshot of the system disk, an image made from it, a copy to another region, and everything removed."""
+    with MockECS() as mock:
+        d = driver()
+        group = d.ex_create_security_group(description="image build")
+        assert group.startswith("sg-")
+        assert d.get_image(UBUNTU).id == UBUNTU
+        size = next(s for s in d.list_sizes() if s.id == "ecs.g7.large")
+        assert size.ram == 8.0 and size.extra["cpu_core_count"] == 2
+
+        node = d.create_node("builder", size, d.get_image(UBUNTU), auth=NodeAuthPassword("Passw0rd!x1"),
+                             ex_security_group_id=group)
+        [(running, ips)] = d.wait_until_running([node], wait_period=0.05, timeout=10, ssh_interface="private_ips")
+        assert running.id == node.id and running.state == NodeState.RUNNING and ips == node.private_ips
+        assert running.extra["image_id"] == UBUNTU and running.extra["instance_type"] == "ecs.g7.large"
+
+        data = d.create_volume(20, "data-disk", ex_zone_id=running.extra["zone_id"])
+        assert d.attach_volume(node, data) is True
+        disks = d.list_volumes(ex_filters={"InstanceId": node.id})
+        assert sorted(v.size for v in disks) == [20, 40]
+        assert {v.state for v in disks} == {StorageVolumeState.INUSE}
+        system = next(v for v in disks if v.extra["type"] == "system")
+
+        snapshot = d.create_volume_snapshot(system, name="build-snap")
+        assert snapshot.id.startswith("s-") and snapshot.state == VolumeSnapshotState.AVAILABLE
+        assert [s.id for s in d.list_volume_snapshots(system)] == [snapshot.id]
+
+        assert d.stop_node(node) is True
+        image = d.create_image(None, "built-by-libcloud", description="from a snapshot", ex_snapshot_id=snapshot.id)
+        assert image.id.startswith("m-")
+        own = d.get_image(image.id)
+        assert own.name == "built-by-libcloud" and own.extra["image_owner_alias"] == "self"
+        assert own.extra["description"] == "from a snapshot" and own.extra["progress"] == "100%"
+        assert own.extra["size"] == 40 and own.extra["is_copied"] is False and own.extra["os_type"] == "linux"
+        # (libcloud looks the copy up in its own region: a driver of the destination region copies)
+        copied = driver("cn-beijing").copy_image("cn-hangzhou", own, "built-copy")
+        assert copied.id.startswith("m-") and copied.id != own.id
+        assert copied.name == "built-copy" and copied.extra["is_copied"] is True
+
+        assert driver("cn-beijing").delete_image(copied) is True
+        assert d.delete_image(own) is True
+        with pytest.raises(LibcloudError, match="could not find the image"):
+            d.get_image(image.id)
+        assert d.detach_volume(data) is True
+        assert d.destroy_volume(data) is True
+        assert d.destroy_node(node) is True
+        assert d.ex_delete_security_group_by_id(group) is True
+        assert d.list_nodes() == [] and d.ex_list_security_groups() == []
+
+        calls = mock.calls
+    assert calls and all(c.status == 200 for c in calls), [(c.action, c.error_code) for c in calls if c.status != 200]
+    # The wire form libcloud used: every parameter in a GET query, XML answers, signature v1.
+    assert {c.params["Format"] for c in calls} == {"XML"}
+    assert {(c.params["SignatureMethod"], c.params["SignatureVersion"]) for c in calls} == {("HMAC-SHA1", "1.0")}
+    assert {"CreateSecurityGroup", "CreateInstance", "StartInstance", "CreateDisk", "AttachDisk", "CreateSnapshot", "CreateImage",
+            "CopyImage", "DeleteImage", "DeleteInstance", "DeleteSecurityGroup"} <= {c.action for c in calls}
+
+
+def test_signatures_are_checked_as_the_service_checks_them():
+    """In strict mode libcloud's own HMAC-SHA1 signature is accepted, and a wrong secret or key gets the
+    service's codes (and statuses) through libcloud's XML error parsing."""
+    with MockECS(strict_signatures=True) as mock:
+        mock.engine.accounts.add_key(ACCOUNT, AK, SECRET)
+        assert driver(key=AK, secret=SECRET).list_nodes() == []
+        assert error_of(lambda: driver(key=AK, secret="wrong").list_nodes()) == "SignatureDoesNotMatch"
+        assert error_of(lambda: driver(key="LTAI-unknown", secret="x").list_nodes()) == "InvalidAccessKeyId.NotFound"
+        answered = [(c.account, c.status, c.error_code) for c in mock.calls]
+    assert answered == [(ACCOUNT, 200, None), (None, 400, "SignatureDoesNotMatch"),
+                        (None, 404, "InvalidAccessKeyId.NotFound")]
+
+
+def test_bad_input_gets_the_documented_codes_in_xml():
+    with MockECS() as mock:
+        d = driver()
+        assert error_of(lambda: d.ex_delete_security_group_by_id("sg-bp1missing000000000")) == \
+            "InvalidSecurityGroup.NotFound"
+        assert error_of(lambda: d.create_volume(20, "x", ex_zone_id="cn-hangzhou-h")) == "InvalidDiskName.Malformed"
+        assert error_of(lambda: d.create_volume(20, "data", ex_zone_id="cn-hangzhou-zz")) == "InvalidZoneId.NotFound"
+        answered = [(c.action, c.status, c.error_code) for c in mock.calls]
+    assert answered == [("DeleteSecurityGroup", 404, "InvalidSecurityGroup.NotFound"),
+                        ("CreateDisk", 400, "InvalidDiskName.Malformed"),
+                        ("CreateDisk", 404, "InvalidZoneId.NotFound")]
+
+
+def test_libcloud_through_the_server():
+    with ServerThread() as server:
+        host, port = server.netloc.rsplit(":", 1)
+        d = driver(host=host, port=int(port), secure=False)
+        assert "cn-hangzhou" in {loc.id for loc in d.list_locations()}
+        assert UBUNTU in {image.id for image in d.list_images()}
+        group = d.ex_create_security_group(description="over HTTP")
+        assert [g.id for g in d.ex_list_security_groups()] == [group]
+        assert d.ex_delete_security_group_by_id(group) is True
+        actions = [(c.action, c.status) for c in server.engine.calls]
+    assert ("CreateSecurityGroup", 200) in actions and all(status == 200 for _, status in actions)
