@@ -89,8 +89,9 @@ def test_an_image_build_from_first_call_to_cleanup():
     # The wire form libcloud used: every parameter in a GET query, XML answers, signature v1.
     assert {c.params["Format"] for c in calls} == {"XML"}
     assert {(c.params["SignatureMethod"], c.params["SignatureVersion"]) for c in calls} == {("HMAC-SHA1", "1.0")}
-    assert {"CreateSecurityGroup", "CreateInstance", "StartInstance", "CreateDisk", "AttachDisk", "CreateSnapshot", "CreateImage",
-            "CopyImage", "DeleteImage", "DeleteInstance", "DeleteSecurityGroup"} <= {c.action for c in calls}
+    walked = {c.action for c in calls}
+    assert {"CreateSecurityGroup", "CreateInstance", "StartInstance", "CreateDisk", "AttachDisk", "CreateSnapshot",
+            "CreateImage", "CopyImage", "DeleteImage", "DeleteInstance", "DeleteSecurityGroup"} <= walked
 
 
 def test_signatures_are_checked_as_the_service_checks_them():
