@@ -46,9 +46,12 @@ def test_an_image_build_from_first_call_to_cleanup():
         assert size.ram == 8.0 and size.extra["cpu_core_count"] == 2
 
         node = d.create_node("builder", size, d.get_image(UBUNTU), auth=NodeAuthPassword("Passw0rd!x1"),
-                             ex_security_group_id=group)
-        [(running, ips)] = d.wait_until_running([node], wait_period=0.05, timeout=10, ssh_interface="private_ips")
-        assert running.id == node.id and running.state == NodeState.RUNNING and ips == node.private_ips
+                             ex_security_group_id=group,
+                             ex_internet_charge_type="PayByTraffic", ex_internet_max_bandwidth_out=5)
+        public_ip = d.create_public_ip(node.id)  # (wait_until_running waits for a public address by default)
+        [(running, ips)] = d.wait_until_running([node], wait_period=0.05, timeout=10)
+        assert running.id == node.id and running.state == NodeState.RUNNING and ips == [public_ip]
+        assert running.private_ips == node.private_ips
         assert running.extra["image_id"] == UBUNTU and running.extra["instance_type"] == "ecs.g7.large"
 
         data = d.create_volume(20, "data-disk", ex_zone_id=running.extra["zone_id"])
@@ -90,8 +93,9 @@ def test_an_image_build_from_first_call_to_cleanup():
     assert {c.params["Format"] for c in calls} == {"XML"}
     assert {(c.params["SignatureMethod"], c.params["SignatureVersion"]) for c in calls} == {("HMAC-SHA1", "1.0")}
     walked = {c.action for c in calls}
-    assert {"CreateSecurityGroup", "CreateInstance", "StartInstance", "CreateDisk", "AttachDisk", "CreateSnapshot",
-            "CreateImage", "CopyImage", "DeleteImage", "DeleteInstance", "DeleteSecurityGroup"} <= walked
+    assert {"CreateSecurityGroup", "CreateInstance", "StartInstance", "AllocatePublicIpAddress", "CreateDisk",
+            "AttachDisk", "CreateSnapshot", "CreateImage", "CopyImage", "DeleteImage", "DeleteInstance",
+            "DeleteSecurityGroup"} <= walked
 
 
 def test_signatures_are_checked_as_the_service_checks_them():
