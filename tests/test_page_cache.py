@@ -168,9 +168,65 @@ def test_while_no_image_is_written_the_raw_forms_are_not_read_again(engine, url,
     with engine.store.transaction() as txn:  # another image, not on the page, written straight to the store
         resources.put(txn, "image", dict(txn.get("image", image_ids[0]), ImageId="m-notonthepage0000001",
                                          _region="cn-shanghai"))
-    assert page(engine) == first and reads == [("image", 3)]
+    # (Redis logs which images each write wrote: none of the page's, so their raw forms are not read either)
+    assert page(engine) == first and reads == ([] if url.startswith("redis") else [("image", 3)])
     reads.clear()
     assert page(engine) == first and reads == []
+
+
+@pytest.mark.parametrize("url", ["redis"], indirect=True)
+def test_redis_reads_again_only_the_page_images_its_write_log_names(engine, url, monkeypatch):
+    """On Redis each write logs the ids it wrote: a kept page reads again the raw forms of its own images
+    written since (and answers what they hold now), and all of them when the log cannot tell (more writes
+    than it keeps, a write of more ids than an entry names, a generation written without logging)."""
+    from mockecs_redis import LOG, LOG_IDS
+
+    image_ids = made(engine)
+    first = page(engine)
+    with engine.store.transaction() as txn:
+        kind = type(txn)
+    original, reads = kind.raw_many, []
+
+    def raw_many(txn, of_kind, ids):
+        ids = list(ids)
+        reads.append((of_kind, len(ids)))
+        return original(txn, of_kind, ids)
+
+    def rename(image_id: str, name: str) -> None:
+        with engine.store.transaction() as txn:
+            resources.put(txn, "image", dict(txn.get("image", image_id), ImageName=name))
+
+    monkeypatch.setattr(kind, "raw_many", raw_many)
+    rename(image_ids[1], "renamed-once")
+    answered = page(engine)
+    assert [i["ImageName"] for i in answered] == [("renamed-once" if i["ImageId"] == image_ids[1] else i["ImageName"])
+                                                  for i in first]
+    assert reads == [("image", 1)]
+    reads.clear()
+    assert page(engine) == answered and reads == []
+
+    for n in range(LOG + 1):  # more writes than the log keeps, none of the page's images: all read again
+        with engine.store.transaction() as txn:
+            resources.put(txn, "image", dict(txn.get("image", image_ids[0]), ImageId=f"m-elsewhere{n:011d}",
+                                             _region="cn-shanghai"))
+    assert page(engine) == answered and reads == [("image", 3)]
+    reads.clear()
+
+    with engine.store.transaction() as txn:  # one write of more ids than an entry names: all read again
+        for n in range(LOG_IDS + 1):
+            resources.put(txn, "image", dict(txn.get("image", image_ids[0]), ImageId=f"m-bulk{n:015d}",
+                                             _region="cn-shanghai"))
+    assert page(engine) == answered and reads == [("image", 3)]
+    reads.clear()
+
+    # A generation written without its log entry (another tool, an older release): all read again, and
+    # the renamed image is answered as it is now.
+    rename(image_ids[2], "renamed-unlogged")
+    store = engine.store
+    store.client.lpop(store.logkey("image"))
+    answered = page(engine)
+    assert reads == [("image", 3)]
+    assert [i["ImageName"] for i in answered if i["ImageId"] == image_ids[2]] == ["renamed-unlogged"]
 
 
 def test_a_page_is_kept_per_caller(engine, other_account):

@@ -153,6 +153,13 @@ def generation(txn: Any, kind: str) -> Any:
     return of(kind) if of is not None else None
 
 
+def written_since(txn: Any, kind: str, generation: Any) -> Optional[set[str]]:
+    """The ids of ``kind`` written since its :func:`generation` was ``generation`` (None: the store cannot
+    tell, or not that far back). Asked only after :func:`generation` in the same transaction."""
+    of = getattr(txn, "written_since", None)
+    return of(kind, generation) if of is not None else None
+
+
 def generation_soon(txn: Any, kind: str) -> None:
     """A hint: the transaction is about to ask for ``kind``'s :func:`generation` (a networked store reads it
     with its next round trip, before any count hinted)."""
@@ -198,6 +205,8 @@ class Transaction(Protocol):
     def decode_many(self, raws: list[Any]) -> list[dict]: ...
     # Optional (see :func:`generation`): a value that changes whenever a record of ``kind`` is written.
     def generation(self, kind: str) -> Any: ...
+    # Optional (see :func:`written_since`): the ids of ``kind`` written since its generation was ``generation``.
+    def written_since(self, kind: str, generation: Any) -> Optional[set[str]]: ...
 
 
 class Store(Protocol):

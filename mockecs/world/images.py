@@ -11,7 +11,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any, Iterable, Mapping, Optional
 
-from mockecs.state.store import count_soon, fresh, generation, generation_soon, text_term
+from mockecs.state.store import count_soon, fresh, generation, generation_soon, text_term, written_since
 from mockecs.wire.encoding import Frozen, FrozenList
 from mockecs.wire.errors import error_kind
 from mockecs.world import marketplace, paging, resources
@@ -219,11 +219,22 @@ def stored_views(ctx: Context, ids: list[str], catalog: Optional[dict[str, Mappi
     # The instances' generation likewise for the usage counts (read before them: counts kept with a
     # generation are never older than it; on Redis they ride the raw forms' round trip if no page is kept).
     written, counted = generation(txn, "image"), generation(txn, "instance")
+    raws = None
     if kept is None:
         count_usage_soon(ctx, ids)
     elif written is not None and written == kept.written and counted is not None and counted == kept.generation:
         return kept.views
-    raws = _merged(ids, catalog, raw_many("image", _stored_ids(ids, catalog)))
+    elif written is not None:
+        # Images were written since: a store that logs which (Redis) names them, and only the page's among them
+        # are read again (the others' raw forms are the kept ones: a raw form changes only with a write).
+        since = written_since(txn, "image", kept.written)
+        if since is not None:
+            at = [n for n, i in enumerate(ids) if i in since and not (catalog and i in catalog)]
+            raws = list(kept.raws)
+            for n, raw in zip(at, raw_many("image", [ids[n] for n in at]) if at else ()):
+                raws[n] = raw
+    if raws is None:
+        raws = _merged(ids, catalog, raw_many("image", _stored_ids(ids, catalog)))
     if kept is None:
         return _page(ctx, key, ids, raws, txn.counts("instance", [("image", i) for i in ids]), counted, catalog,
                      written)

@@ -15,7 +15,10 @@ per EXEC that writes the kind), in the same ``MULTI ... EXEC``. A record's raw f
 views by) is its version: a page of 100 records the cache holds reads 100 small values, and ``decode_many``
 reads only the records it misses; a kind's generation (:func:`mockecs.state.store.generation`) tells that
 no record of the kind was written since (a kept page's usage counts are not read again while no instance
-is). Stores written by a release without versions need no migration: a record without a version stands
+is). The same EXEC pushes the new generation and the ids it wrote on the kind's write log ``log:<kind>`` (the
+newest 16): a kept page whose images were not written since is answered after a write elsewhere without
+reading its versions, and one whose images were reads only theirs. Stores written by a release without
+versions need no migration: a record without a version stands
 for itself by its JSON (as that release's raw form was) until its next write gives it one, and a kind
 without a generation reads as "" until its next write. Every process sharing a store must run a release
 with versions, though: an older one would rewrite a record and leave its version as it was.
@@ -97,6 +100,9 @@ def _counts(reply: Any) -> list[int]:
 # records the record cache misses are read by decode_many).
 _WITH_RECORDS = 4
 DECODED = 16384  # records whose version this process decoded last (see RedisStore.decoded), at most
+# A kind's write log (``log:<kind>``, see _RedisTransaction.written_since): its newest LOG entries, each naming
+# at most LOG_IDS ids (a bigger write is logged as "too many": a page kept before it is read again).
+LOG, LOG_IDS = 16, 32
 
 
 def _packed(conn: Any, commands: Iterable[tuple]) -> Any:
@@ -170,6 +176,9 @@ class RedisStore(Dumps):
 
     def genkey(self, kind: str) -> str:
         return f"{self.prefix}gen:{kind}"
+
+    def logkey(self, kind: str) -> str:
+        return f"{self.prefix}log:{kind}"
 
     def gkey(self, kind: str, name: str, scope: str, gram: str) -> str:
         return f"{self.prefix}g:{kind}:{name}{_SEP}{scope}{_SEP}{gram}"
@@ -273,6 +282,7 @@ class _RedisTransaction:
         # record key -> its raw form as stored (its version, or its JSON where it has none), read by raw_many
         self.forms: dict[str, str] = {}
         self.generations: dict[str, str] = {}  # kind -> its generation as read
+        self.logs: dict[str, list[str]] = {}  # kind -> its write log as read (with the generation)
         self.written: dict[str, tuple[str, str]] = {}  # record key -> (kind, id) for the commit
         self.before: dict[str, Any] = {}  # record key -> its stored value when first written
         self.watched: set[str] = set()
@@ -550,9 +560,32 @@ class _RedisTransaction:
         """A hint: :meth:`generation` of ``kind`` is about to be asked (read with the next round trip, before
         any count read ahead: a generation must be read no later than the counts it is kept with)."""
         if kind not in self.generations and not any(a[1] == ("GET", self.store.genkey(kind)) for a in self.ahead):
-            gkey = self.store.genkey(kind)
+            gkey, lkey = self.store.genkey(kind), self.store.logkey(kind)
             self.ahead.insert(0, ([gkey], ("GET", gkey),
                                   lambda found: self.generations.setdefault(kind, found or ""), False))
+            # (the log after the generation: a write in between shows in the log, never the other way round)
+            self.ahead.insert(1, ([lkey], ("LRANGE", lkey, 0, -1),
+                                  lambda found: self.logs.setdefault(kind, found or []), False))
+
+    def written_since(self, kind: str, generation: Optional[str]) -> Optional[set[str]]:
+        """The ids of ``kind`` written since its generation was ``generation`` (None: cannot tell), from the
+        write log read with the generation (``log:<kind>``: each EXEC that writes the kind pushes its new
+        generation and the ids it wrote, the newest :data:`LOG` kept). The log must begin with the generation
+        read (else something wrote the kind without logging, or wrote after the generation was read)."""
+        log, current = self.logs.get(kind), self.generations.get(kind)
+        if not generation or not log or current is None:
+            return None
+        ids: set[str] = set()
+        for at, entry in enumerate(log):
+            logged, written = json.loads(entry)
+            if at == 0 and logged != current:
+                return None
+            if logged == generation:
+                return ids
+            if written is None:  # (a write of too many to list)
+                return None
+            ids.update(written)
+        return None  # (older than the log)
 
     def generation(self, kind: str) -> Optional[str]:
         # ``gen:<kind>``: a new random value with every EXEC that writes the kind ("": none since the store
@@ -744,12 +777,13 @@ class _RedisTransaction:
 
     def _commands(self) -> list[tuple]:
         store, out = self.store, []
-        kinds, changed = set(), set()
+        kinds: set[str] = set()
+        changed: dict[str, list[str]] = {}  # kind -> the ids written
         for rkey, (kind, id) in self.written.items():
             old, new = self.before[rkey], self.records[rkey]
             if old is None and new is None:
                 continue
-            changed.add(kind)
+            changed.setdefault(kind, []).append(id)
             store.decoded.pop(rkey, None)  # (its next read reads it with its new version)
             old_members = {store.ikey(kind, t): f"{entry_key(t[0], old[0])}{_SEP}{id}" for t in old[1]} if old else {}
             new_members = {store.ikey(kind, t): f"{entry_key(t[0], new[0])}{_SEP}{id}" for t in new[1]} if new else {}
@@ -775,7 +809,13 @@ class _RedisTransaction:
         if kinds:
             out.append(("SADD", store.prefix + "kinds", *sorted(kinds)))
         if changed:
-            out.append(("MSET", *(x for kind in sorted(changed) for x in (store.genkey(kind), token()))))
+            generations = {kind: token() for kind in sorted(changed)}
+            out.append(("MSET", *(x for kind, gen in generations.items() for x in (store.genkey(kind), gen))))
+            for kind, gen in generations.items():  # (see written_since)
+                ids = changed[kind]
+                out.append(("LPUSH", store.logkey(kind),
+                            json.dumps([gen, ids if len(ids) <= LOG_IDS else None], separators=(",", ":"))))
+                out.append(("LTRIM", store.logkey(kind), 0, LOG - 1))
         return out
 
     def abort(self) -> bool:
