@@ -160,11 +160,13 @@ def written_since(txn: Any, kind: str, generation: Any) -> Optional[set[str]]:
     return of(kind, generation) if of is not None else None
 
 
-def generation_soon(txn: Any, kind: str) -> None:
+def generation_soon(txn: Any, kind: str, since: bool = False) -> None:
     """A hint: the transaction is about to ask for ``kind``'s :func:`generation` (a networked store reads it
-    with its next round trip, before any count hinted)."""
+    with its next round trip, before any count hinted), and with ``since`` for :func:`written_since` too."""
     ahead = getattr(txn, "generation_ahead", None)
-    if ahead is not None:
+    if ahead is not None and since:
+        ahead(kind, since=True)
+    elif ahead is not None:
         ahead(kind)
 
 

@@ -487,8 +487,9 @@ def listing(ctx: Context, alias: Optional[str], is_public: Optional[bool], with_
         shared()
         if with_community:
             community()
-    # (:func:`page_views` asks both generations: a networked store reads them with the listing's first round trip)
-    generation_soon(ctx.txn, "image")
+    # (:func:`page_views` asks both generations, and which images were written since: a networked store reads
+    # them with the listing's first round trip)
+    generation_soon(ctx.txn, "image", since=True)
     generation_soon(ctx.txn, "instance")
     return paging.Ordered(ctx, "image", terms, newest_first=True, exclude=exclude, extra=extra, settle=settle,
                           want=want, read=read_many)
