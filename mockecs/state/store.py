@@ -163,10 +163,8 @@ def written_since(txn: Any, kind: str, generation: Any) -> Optional[set[str]]:
 def generation_soon(txn: Any, kind: str, since: bool = False) -> None:
     """A hint: the transaction is about to ask for ``kind``'s :func:`generation` (a networked store reads it
     with its next round trip, before any count hinted), and with ``since`` for :func:`written_since` too."""
-    ahead = getattr(txn, "generation_ahead", None)
-    if ahead is not None and since:
-        ahead(kind, since=True)
-    elif ahead is not None:
+    ahead = (getattr(txn, "written_since_ahead", None) if since else None) or getattr(txn, "generation_ahead", None)
+    if ahead is not None:
         ahead(kind)
 
 

@@ -556,26 +556,32 @@ class _RedisTransaction:
             out.append(raw[2])
         return out
 
-    def generation_ahead(self, kind: str, since: bool = False) -> None:
+    def generation_ahead(self, kind: str) -> None:
         """A hint: :meth:`generation` of ``kind`` is about to be asked (read with the next round trip, before
-        any count read ahead: a generation must be read no later than the counts it is kept with), and with
-        ``since`` :meth:`written_since` too (the kind's write log is read with it)."""
+        any count read ahead: a generation must be read no later than the counts it is kept with)."""
         if kind not in self.generations and not any(a[1] == ("GET", self.store.genkey(kind)) for a in self.ahead):
             gkey = self.store.genkey(kind)
             self.ahead.insert(0, ([gkey], ("GET", gkey),
                                   lambda found: self.generations.setdefault(kind, found or ""), False))
-            if since:  # (the log after the generation: a write in between shows in the log, never the reverse)
-                lkey = self.store.logkey(kind)
-                self.ahead.insert(1, ([lkey], ("LRANGE", lkey, 0, -1),
-                                      lambda found: self.logs.setdefault(kind, found or []), False))
+
+    def written_since_ahead(self, kind: str) -> None:
+        """A hint: :meth:`written_since` of ``kind`` is about to be asked: the kind's write log is read with its
+        generation, right after it (a write in between then shows in the log, never the other way round)."""
+        self.generation_ahead(kind)
+        get = ("GET", self.store.genkey(kind))
+        at = next((n for n, a in enumerate(self.ahead) if a[1] == get), None)
+        if at is not None and kind not in self.logs:
+            lkey = self.store.logkey(kind)
+            self.ahead.insert(at + 1, ([lkey], ("LRANGE", lkey, 0, -1),
+                                       lambda found: self.logs.setdefault(kind, found or []), False))
 
     def written_since(self, kind: str, generation: Optional[str]) -> Optional[set[str]]:
         """The ids of ``kind`` written since its generation was ``generation`` (None: cannot tell), from the
         write log read with the generation (``log:<kind>``: each EXEC that writes the kind pushes its new
         generation and the ids it wrote, the newest :data:`LOG` kept). The log must begin with the generation
         read (else something wrote the kind without logging, or wrote after the generation was read). Answered
-        only when the log was read with the generation (``generation_ahead(kind, since=True)``): reading it
-        later would cost the round trip it saves."""
+        only when the log was read with the generation (:meth:`written_since_ahead`): reading it later would
+        cost the round trip it saves."""
         log, current = self.logs.get(kind), self.generations.get(kind)
         if not generation or not log or current is None:
             return None
