@@ -168,9 +168,8 @@ def test_while_no_image_is_written_the_raw_forms_are_not_read_again(engine, url,
     with engine.store.transaction() as txn:  # another image, not on the page, written straight to the store
         resources.put(txn, "image", dict(txn.get("image", image_ids[0]), ImageId="m-notonthepage0000001",
                                          _region="cn-shanghai"))
-    # (memory and Redis log which images each write wrote: none of the page's, so their raw forms are not read
-    # either)
-    assert page(engine) == first and reads == ([] if url.startswith(("redis", "memory")) else [("image", 3)])
+    # (Redis logs which images each write wrote: none of the page's, so their raw forms are not read either)
+    assert page(engine) == first and reads == ([] if url.startswith("redis") else [("image", 3)])
     reads.clear()
     assert page(engine) == first and reads == []
 
@@ -393,46 +392,3 @@ def test_sqlite_reads_a_terms_page_again_only_once_its_entries_changed(tmp_path)
         txn.conn = conn
         engine.reset()
         engine.store.close()
-
-
-@pytest.mark.parametrize("url", ["memory"], indirect=True)
-def test_memory_reads_again_only_the_page_images_written_since(engine, url, monkeypatch):
-    """The memory store remembers the ids of its newest writes per kind: a kept page reads again the raw forms
-    of its own images written since (a rolled-back write among them), and all of them once the writes since
-    are more than it remembers, or the store was reset."""
-    from mockecs.state import store as stores
-
-    image_ids = made(engine)
-    first = page(engine)
-    with engine.store.transaction() as txn:
-        kind = type(txn)
-    original, reads = kind.raw_many, []
-
-    def raw_many(txn, of_kind, ids):
-        ids = list(ids)
-        reads.append((of_kind, len(ids)))
-        return original(txn, of_kind, ids)
-
-    monkeypatch.setattr(kind, "raw_many", raw_many)
-    with engine.store.transaction() as txn:
-        resources.put(txn, "image", dict(txn.get("image", image_ids[1]), ImageName="renamed-once"))
-    with pytest.raises(RuntimeError), engine.store.transaction() as txn:  # written, then rolled back
-        resources.put(txn, "image", dict(txn.get("image", image_ids[2]), ImageName="never-seen"))
-        raise RuntimeError
-    answered = page(engine)
-    assert reads == [("image", 2)]
-    assert [i["ImageName"] for i in answered] == [("renamed-once" if i["ImageId"] == image_ids[1] else i["ImageName"])
-                                                  for i in first]
-    reads.clear()
-    with engine.store.transaction() as txn:  # a page image, then more writes elsewhere than the store remembers
-        resources.put(txn, "image", dict(txn.get("image", image_ids[0]), ImageName="renamed-long-ago"))
-        for n in range(stores._LOG):
-            resources.put(txn, "image", dict(txn.get("image", image_ids[2]), ImageId=f"m-elsewhere{n:011d}",
-                                             _region="cn-shanghai"))
-    answered = page(engine)
-    assert reads == [("image", 3)]  # (all read again: the page image's write is no longer remembered)
-    assert [i["ImageName"] for i in answered if i["ImageId"] == image_ids[0]] == ["renamed-long-ago"]
-    reads.clear()
-    snapshot = engine.store.snapshot()
-    engine.store.restore(snapshot)  # (a restore starts the generations again: nothing kept can be told from it)
-    assert page(engine) == answered and reads == [("image", 3)]

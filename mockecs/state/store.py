@@ -16,7 +16,6 @@ import random
 import threading
 import time
 from bisect import bisect_left
-from collections import deque
 from itertools import count as counter
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Protocol, TypeVar
 
@@ -297,7 +296,6 @@ def trim_heap() -> None:
 
 # Generations (see :func:`generation`) of the memory stores in this process: never handed out twice.
 _GENERATIONS = counter(1)
-_LOG = 64  # writes per kind the memory store remembers the ids of (see written_since)
 _UNPACKED = 2048  # records the memory store keeps unpacked (the last ones read), as long as they are unchanged
 _SMALL = 96  # nested values whose JSON is at most this long are shared between records (interned)
 
@@ -387,10 +385,6 @@ class MemoryStore:
         # kind -> its generation; kinds not written since: the store's (new after a reset or a restore)
         self._generations: dict[str, int] = {}
         self._generation = next(_GENERATIONS)
-        # kind -> (generation, id) of its newest writes (see written_since), and the newest generation dropped
-        # from them (what is older than it cannot be told)
-        self._logs: dict[str, deque[tuple[int, str]]] = {}
-        self._log_floor: dict[str, int] = {}
 
     def unpacked(self, packed: Packed) -> dict:
         """A packed record unpacked: shared and read-only (``dict()`` of it for a copy callers may change;
@@ -509,13 +503,7 @@ class _MemoryTransaction:
     def _write(self, kind: str, id: str, packed: Optional[Packed], terms: tuple[Term, ...], key: str,
                log: bool = True) -> None:
         store = self.store
-        generation = store._generations[kind] = next(_GENERATIONS)
-        written = store._logs.get(kind)
-        if written is None:
-            written = store._logs[kind] = deque(maxlen=_LOG)
-        elif len(written) == _LOG:
-            store._log_floor[kind] = written[0][0]
-        written.append((generation, id))
+        store._generations[kind] = next(_GENERATIONS)
         recs = store._records.setdefault(kind, {})
         of_kind = store._terms.setdefault(kind, {})
         old_keys, old_entry = of_kind.get(id) or ((), ("", id))
@@ -650,12 +638,6 @@ class _MemoryTransaction:
     def generation(self, kind: str) -> int:
         store = self.store
         return store._generations.get(kind, store._generation)
-
-    def written_since(self, kind: str, generation: Any) -> Optional[set[str]]:
-        store = self.store
-        if generation.__class__ is not int or generation < max(store._generation, store._log_floor.get(kind, 0)):
-            return None  # (from before a reset or a restore, or older than the log)
-        return {id for at, id in store._logs.get(kind, ()) if at > generation}
 
     def decode(self, raw: Packed) -> dict:
         return self.store.unpacked(raw)  # (read-only: the record cache's)
