@@ -147,12 +147,8 @@ def test_while_no_instance_is_written_usage_is_not_counted_again(engine, monkeyp
     assert ("instance", 3) not in txns  # the listing's TotalCount only
 
 
-def test_while_no_image_is_written_the_raw_forms_are_not_read_again(engine, url, monkeypatch):
-    """Every store tells an image write by the kind's generation: a kept page is answered without reading its
-    records' raw forms (Redis: nor a round trip for them); after a write (of any image, by any means) they
-    are read and compared."""
-    image_ids = made(engine)
-    first = page(engine)
+def raw_reads(engine: Engine, monkeypatch) -> list[tuple[str, int]]:
+    """(kind, how many) of each ``raw_many`` the store's transactions are asked from now on."""
     with engine.store.transaction() as txn:
         kind = type(txn)
     original, reads = kind.raw_many, []
@@ -163,6 +159,16 @@ def test_while_no_image_is_written_the_raw_forms_are_not_read_again(engine, url,
         return original(txn, of_kind, ids)
 
     monkeypatch.setattr(kind, "raw_many", raw_many)
+    return reads
+
+
+def test_while_no_image_is_written_the_raw_forms_are_not_read_again(engine, url, monkeypatch):
+    """Every store tells an image write by the kind's generation: a kept page is answered without reading its
+    records' raw forms (Redis: nor a round trip for them); after a write (of any image, by any means) they
+    are read and compared (on Redis only if the write was of the page's images)."""
+    image_ids = made(engine)
+    first = page(engine)
+    reads = raw_reads(engine, monkeypatch)
     assert page(engine) == first and reads == []
     reads.clear()
     with engine.store.transaction() as txn:  # another image, not on the page, written straight to the store
@@ -183,20 +189,12 @@ def test_redis_reads_again_only_the_page_images_its_write_log_names(engine, url,
 
     image_ids = made(engine)
     first = page(engine)
-    with engine.store.transaction() as txn:
-        kind = type(txn)
-    original, reads = kind.raw_many, []
-
-    def raw_many(txn, of_kind, ids):
-        ids = list(ids)
-        reads.append((of_kind, len(ids)))
-        return original(txn, of_kind, ids)
+    reads = raw_reads(engine, monkeypatch)
 
     def rename(image_id: str, name: str) -> None:
         with engine.store.transaction() as txn:
             resources.put(txn, "image", dict(txn.get("image", image_id), ImageName=name))
 
-    monkeypatch.setattr(kind, "raw_many", raw_many)
     rename(image_ids[1], "renamed-once")
     answered = page(engine)
     assert [i["ImageName"] for i in answered] == [("renamed-once" if i["ImageId"] == image_ids[1] else i["ImageName"])
