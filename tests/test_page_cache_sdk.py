@@ -1,22 +1,36 @@
 """Kept pages of DescribeImages (mockecs.world.images.stored_views) through the real clients: the current SDK
 (sync and async) and the old SDK (JSON and XML) read a page twice, then after a rename, an instance and a
-delete made through the same clients; each answer is the one a freshly read page gives. Every store, and
-the cases the clients cannot reach (writes straight to the store, rollbacks, bounds): test_page_cache.py."""
+delete made through the same clients; each answer is the one a freshly read page gives. On the memory store
+and on Redis (whose write log names the images written since); every store, and the cases the clients cannot
+reach (writes straight to the store, rollbacks, bounds): test_page_cache.py."""
 from __future__ import annotations
 
 import asyncio
 import json
 
+import pytest
 from alibabacloud_ecs20140526 import models
 from aliyunsdkecs.request.v20140526.DescribeImagesRequest import DescribeImagesRequest
 from aliyunsdkecs.request.v20140526.ModifyImageAttributeRequest import ModifyImageAttributeRequest
 
+from mockecs.modes.mock import MockECS
 from mockecs.ops.registry import Context
 from mockecs.state.accounts import DEFAULT_ACCOUNT_ID
 from mockecs.world import images
+from tests.redis_server import redis_server, redis_url  # noqa: F401 - fixtures
 from tests.sdk import error_of, legacy_call, legacy_xml
 
 REGION = "cn-hangzhou"
+
+
+@pytest.fixture(params=["memory", "redis"])
+def mock(request):
+    """The clients' fake on the memory store, and on a real Redis (its write log names what changed)."""
+    store = request.getfixturevalue("redis_url") if request.param == "redis" else "memory://"
+    with MockECS(store=store) as m:
+        yield m
+        m.engine.reset()
+        m.engine.store.close()
 
 
 def _seed(engine, count: int = 12) -> list[str]:
