@@ -17,7 +17,7 @@ import threading
 import time
 from bisect import bisect_left
 from itertools import count as counter
-from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Protocol, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Protocol, TypeVar, Union
 
 Term = tuple[str, str]
 Entry = tuple[str, str]  # (sort key, id): one record's place in every ordered term index
@@ -365,7 +365,8 @@ class MemoryStore:
             self._records: dict[str, dict[str, Packed]] = {}
             # kind -> id -> (index keys (kind, name, value), entry) (per kind: no (kind, id) tuple per record)
             self._terms: dict[str, dict[str, tuple[tuple[tuple[str, str, str], ...], Entry]]] = {}
-            self._index: dict[tuple[str, str, str], list[Entry]] = {}
+            # (a term's entries: a list, or a 1-tuple while it has one record)
+            self._index: dict[tuple[str, str, str], Union[list[Entry], tuple[Entry]]] = {}
             self._keys: dict[tuple[str, str, str], tuple[str, str, str]] = {}  # each index key once
             # Text terms: (kind, name, scope, gram) -> sorted (id, the term's value "<scope>\0<text>"), one
             # tuple per record shared by its postings (the value is the index key's own string: no copy).
@@ -516,7 +517,10 @@ class _MemoryTransaction:
                 wanted = old_entry if index_key[1][:1] != BY_ID else id
                 at = bisect_left(entries, wanted)
                 if at < len(entries) and entries[at] == wanted:
-                    del entries[at]
+                    if entries.__class__ is tuple:  # (a term only this record had)
+                        entries = ()
+                    else:
+                        del entries[at]
                 if not entries:
                     del index[index_key]
                     store._keys.pop(index_key, None)
@@ -538,16 +542,24 @@ class _MemoryTransaction:
             entry: Any = by_key if name[:1] != BY_ID else id  # (a list of ids: ordered by id alone)
             entries = index.get(index_key)
             if entries is None:
-                index[index_key] = [entry]
-            elif entries[-1] < entry:  # the usual case: a new record sorts last
-                entries.append(entry)
+                # A term's first record: a 1-tuple (48 bytes, where a list takes two blocks, 80): most terms of a
+                # record are its own (its name, snapshot ...) and never get a second record.
+                index[index_key] = (entry,)
+            elif entries[-1] == entry:  # (a term given twice indexes the record once)
+                keys.pop()
+                continue
             else:
-                at = bisect_left(entries, entry)
-                if entries[at] != entry:  # (a term given twice indexes the record once)
-                    entries.insert(at, entry)
+                if entries.__class__ is tuple:  # (a second record: a list from now on)
+                    entries = index[index_key] = list(entries)
+                if entries[-1] < entry:  # the usual case: a new record sorts last
+                    entries.append(entry)
                 else:
-                    keys.pop()
-                    continue
+                    at = bisect_left(entries, entry)
+                    if entries[at] != entry:
+                        entries.insert(at, entry)
+                    else:
+                        keys.pop()
+                        continue
             if name[-1:] == TEXT:
                 self._text(kind, id, index_key, remove=False)
         of_kind[id] = (tuple(keys), by_key)
@@ -589,7 +601,7 @@ class _MemoryTransaction:
         if not entries:
             return []
         start, end = window(len(entries), offset, limit, newest_first)
-        found = entries[start:end]
+        found = list(entries[start:end]) if entries.__class__ is tuple else entries[start:end]
         if newest_first:
             found.reverse()
         return [("", id) for id in found] if term[0][:1] == BY_ID else found
