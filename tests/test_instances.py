@@ -959,3 +959,45 @@ def test_dry_run_and_client_token_reserve_no_address(client, engine):
     first = run(client, v_switch_id=vswitch_id, client_token="one-build")
     assert run(client, v_switch_id=vswitch_id, client_token="one-build") == first
     assert networks_helpers.one_vswitch(client, vswitch_id)["AvailableIpAddressCount"] == 251
+
+
+# -- reboot ---------------------------------------------------------------------------------------
+def test_reboot_instance(client, legacy, engine):
+    """RebootInstance through the current SDK (sync and async) and the old SDK (JSON and XML): only a Running
+    instance reboots, Starting until it runs again (realistic delays), DryRun checks without rebooting."""
+    from aliyunsdkecs.request.v20140526.RebootInstanceRequest import RebootInstanceRequest
+
+    from tests.sdk import legacy_xml
+
+    iid = run(client)[0]
+    started = describe(client, iid)["StartTime"]
+    err = new_error(lambda: client.reboot_instance(models.RebootInstanceRequest(instance_id=iid, dry_run=True)))
+    assert (err.code, err.status_code) == ("DryRunOperation", 400)
+    engine.lifecycle.delay("instance", seconds=5)
+    engine.clock.advance(120)
+    client.reboot_instance(models.RebootInstanceRequest(instance_id=iid, force_stop=True))
+    assert engine.calls[-1].region == REGION and "RegionId" not in engine.calls[-1].params
+    assert describe(client, iid)["Status"] == "Starting"
+    err = new_error(lambda: client.reboot_instance(models.RebootInstanceRequest(instance_id=iid)))
+    assert (err.code, err.status_code) == ("IncorrectInstanceStatus", 403)
+    assert_documented("RebootInstance", err)
+    engine.clock.advance(5)
+    after = describe(client, iid)
+    assert after["Status"] == "Running" and MINUTE.match(after["StartTime"]) and after["StartTime"] > started
+
+    engine.lifecycle.delay("instance", seconds=0)
+    asyncio.run(client.reboot_instance_async(models.RebootInstanceRequest(instance_id=iid)))
+    assert describe(client, iid)["Status"] == "Running"
+    req = RebootInstanceRequest()
+    req.set_InstanceId(iid)
+    assert set(legacy_call(legacy, req)) == {"RequestId"}
+    assert legacy_xml(legacy, req).tag == "RebootInstanceResponse"
+
+    client.stop_instance(models.StopInstanceRequest(instance_id=iid))
+    err = new_error(lambda: client.reboot_instance(models.RebootInstanceRequest(instance_id=iid)))
+    assert (err.code, err.status_code) == ("IncorrectInstanceStatus", 403)
+    err = new_error(lambda: client.reboot_instance(models.RebootInstanceRequest(instance_id="i-bp1nosuchinstance000")))
+    assert (err.code, err.status_code) == ("InvalidInstanceId.NotFound", 404)
+    assert_documented("RebootInstance", err)
+    err = new_error(lambda: client.reboot_instance(models.RebootInstanceRequest()))
+    assert (err.code, err.status_code) == ("MissingParameter", 400) and '"InstanceId"' in err.data["Message"]

@@ -65,6 +65,7 @@ def test_an_image_build_from_first_call_to_cleanup():
         assert snapshot.id.startswith("s-") and snapshot.state == VolumeSnapshotState.AVAILABLE
         assert [s.id for s in d.list_volume_snapshots(system)] == [snapshot.id]
 
+        assert d.reboot_node(node) is True and d.list_nodes(ex_node_ids=[node.id])[0].state == NodeState.RUNNING
         assert d.stop_node(node) is True
         image = d.create_image(None, "built-by-libcloud", description="from a snapshot", ex_snapshot_id=snapshot.id)
         assert image.id.startswith("m-")
@@ -93,8 +94,8 @@ def test_an_image_build_from_first_call_to_cleanup():
     assert {c.params["Format"] for c in calls} == {"XML"}
     assert {(c.params["SignatureMethod"], c.params["SignatureVersion"]) for c in calls} == {("HMAC-SHA1", "1.0")}
     walked = {c.action for c in calls}
-    assert {"CreateSecurityGroup", "CreateInstance", "StartInstance", "AllocatePublicIpAddress", "CreateDisk",
-            "AttachDisk", "CreateSnapshot", "CreateImage", "CopyImage", "DeleteImage", "DeleteInstance",
+    assert {"CreateSecurityGroup", "CreateInstance", "StartInstance", "AllocatePublicIpAddress", "RebootInstance",
+            "CreateDisk", "AttachDisk", "CreateSnapshot", "CreateImage", "CopyImage", "DeleteImage", "DeleteInstance",
             "DeleteSecurityGroup"} <= walked
 
 

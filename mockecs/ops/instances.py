@@ -592,6 +592,16 @@ def stop_instance(ctx: Context, instance_id: str, force_stop: Optional[bool], co
     return {}
 
 
+@operation("RebootInstance", S("InstanceId", required=True), B("ForceStop"), dry_run=True, **_BY_INSTANCE)
+def reboot_instance(ctx: Context, instance_id: str, force_stop: Optional[bool]) -> dict:
+    record = get_instance(ctx, instance_id)
+    if record["Status"] != "Running":  # (the metadata: only a Running instance reboots)
+        raise INCORRECT_STATUS
+    # Starting until it runs again (the metadata); StartTime is its last start [GUESS: a reboot counts as one].
+    _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now)})
+    return {}
+
+
 @operation("DeleteInstance", S("InstanceId", required=True), B("Force", default=False),
            B("ForceStop", default=True), B("TerminateSubscription"), dry_run=True, **_BY_INSTANCE)
 def delete_instance(ctx: Context, instance_id: str, force: bool, force_stop: bool,
