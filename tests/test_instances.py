@@ -1001,3 +1001,63 @@ def test_reboot_instance(client, legacy, engine):
     assert_documented("RebootInstance", err)
     err = new_error(lambda: client.reboot_instance(models.RebootInstanceRequest()))
     assert (err.code, err.status_code) == ("MissingParameter", 400) and '"InstanceId"' in err.data["Message"]
+
+
+# -- DescribeInstanceStatus -------------------------------------------------------------------------
+def test_describe_instance_status(client, legacy, engine):
+    """Each instance's id and Status, as tools poll them: every instance of the caller in the region (oldest
+    first, paged, up to 50 a page), or those named (InstanceId.N) or in a zone; the documented errors."""
+    from aliyunsdkecs.request.v20140526.DescribeInstanceStatusRequest import DescribeInstanceStatusRequest
+
+    from tests.sdk import legacy_xml
+
+    first = run(client, amount=3)
+    engine.clock.advance(1)
+    second = run(client)
+    client.stop_instance(models.StopInstanceRequest(instance_id=second[0]))
+    run(client, region_id="cn-beijing")  # another region's: never listed here
+
+    def statuses(**kw: Any) -> dict:
+        # (every JSON answer is checked against the SDK's response model by an autouse fixture)
+        request = models.DescribeInstanceStatusRequest(region_id=REGION, **kw)
+        return client.describe_instance_status(request).body.to_map()
+
+    every = statuses()
+    assert (every["TotalCount"], every["PageNumber"], every["PageSize"]) == (4, 1, 10)
+    assert [(s["InstanceId"], s["Status"]) for s in every["InstanceStatuses"]["InstanceStatus"]] == \
+        [(i, "Running") for i in first] + [(second[0], "Stopped")]
+    page = statuses(page_size=3, page_number=2)
+    assert page["TotalCount"] == 4 and [s["InstanceId"] for s in page["InstanceStatuses"]["InstanceStatus"]] == second
+    named = statuses(instance_id=[second[0], first[1], "i-bp1nosuchinstance000"])
+    assert named["TotalCount"] == 2
+    assert [s["InstanceId"] for s in named["InstanceStatuses"]["InstanceStatus"]] == [first[1], second[0]]
+    zone = describe(client, first[0])["ZoneId"]
+    assert statuses(zone_id=zone)["TotalCount"] == 4
+    other_zone = next(z for z in engine_zones(client) if z != zone)
+    assert statuses(zone_id=other_zone)["TotalCount"] == 0
+
+    engine.lifecycle.delay("instance", seconds=5)
+    client.start_instance(models.StartInstanceRequest(instance_id=second[0]))
+    assert statuses(instance_id=second)["InstanceStatuses"]["InstanceStatus"][0]["Status"] == "Starting"
+    asyncio.run(client.describe_instance_status_async(models.DescribeInstanceStatusRequest(region_id=REGION)))
+    engine.clock.advance(5)
+    req = DescribeInstanceStatusRequest()
+    req.set_InstanceIds([second[0]])  # (InstanceId.1 on the wire)
+    body = legacy_call(legacy, req)
+    assert body["InstanceStatuses"]["InstanceStatus"] == [{"InstanceId": second[0], "Status": "Running"}]
+    xml = legacy_xml(legacy, req)
+    assert [e.findtext("Status") for e in xml.iter("InstanceStatus")] == ["Running"]
+
+    err = new_error(lambda: statuses(instance_id=[f"i-bp1{n:017d}" for n in range(101)]))
+    assert (err.code, err.status_code) == ("InvalidParameter.TooManyInstanceIds", 403)
+    assert_documented("DescribeInstanceStatus", err)
+    err = new_error(lambda: statuses(zone_id="cn-hangzhou-zz"))
+    assert (err.code, err.status_code) == ("InvalidZoneId.NotFound", 404)
+    assert_documented("DescribeInstanceStatus", err)
+    err = new_error(lambda: client.describe_instance_status(models.DescribeInstanceStatusRequest()))
+    assert (err.code, err.status_code) == ("MissingParameter", 400) and '"RegionId"' in err.data["Message"]
+
+
+def engine_zones(client: Any) -> list[str]:
+    return [z["ZoneId"] for z in client.describe_zones(models.DescribeZonesRequest(region_id=REGION)).body.to_map()
+            ["Zones"]["Zone"]]

@@ -511,6 +511,28 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
     return {**meta, "Instances": {"Instance": [resources.wire(r) for r in page]}}
 
 
+@operation("DescribeInstanceStatus", S("ZoneId"), S("ClusterId"), Repeat("InstanceId"),
+           L("PageNumber", min=1, default=1), L("PageSize", min=1, max=50, default=10))
+def describe_instance_status(ctx: Context, zone_id: Optional[str], cluster_id: Optional[str],
+                             instance_id: Optional[list[str]], page_number: int, page_size: int) -> dict:
+    """What tools poll while an instance changes state: each instance's id and Status (spec: the metadata)."""
+    if instance_id is not None and len(instance_id) > 100:
+        raise EcsError("InvalidParameter.TooManyInstanceIds", "Instance ids cannot be more than 100.", 403)
+    if zone_id and zone_id not in regions.zone_ids(ctx.region):
+        raise networks.ZONE_NOT_FOUND
+    if not instance_id and not zone_id and not cluster_id:  # every instance of the caller here: the ordered index
+        page, meta = paging.ordered_page(ctx, "instance", resources.owner_region(ctx.account, ctx.region),
+                                         page_number, page_size, None, None)
+    else:  # (no instance is in a classic cluster [GUESS]: a ClusterId matches none)
+        matches = [r for r in resources.mine_among(ctx, "instance", instance_id)
+                   if (not zone_id or r["ZoneId"] == zone_id) and (not cluster_id or r.get("ClusterId") == cluster_id)]
+        matches.sort(key=lambda r: (r.get("_created", 0), r["InstanceId"]))
+        page, meta = paginate(matches, page_number, page_size, None, None)
+    return {"TotalCount": meta["TotalCount"], "PageNumber": page_number, "PageSize": page_size,
+            "InstanceStatuses": {"InstanceStatus": [{"InstanceId": r["InstanceId"], "Status": r["Status"]}
+                                                    for r in page]}}
+
+
 @operation("DescribeDisks",
            JsonList("DiskIds"), S("InstanceId"), S("DiskType", default="all"), S("Status"), S("Category"),
            S("ZoneId"), S("SnapshotId"), S("DiskName"), B("Portable"), B("Encrypted"), S("ResourceGroupId"), TAGS,
