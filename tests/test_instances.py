@@ -1061,3 +1061,75 @@ def test_describe_instance_status(client, legacy, engine):
 def engine_zones(client: Any) -> list[str]:
     return [z["ZoneId"] for z in client.describe_zones(models.DescribeZonesRequest(region_id=REGION)).body.to_map()
             ["Zones"]["Zone"]]
+
+
+# -- StartInstances, StopInstances, RebootInstances ---------------------------------------------------------
+def test_batch_start_stop_reboot(client, legacy, engine):
+    """The batch forms through the current SDK (sync and async) and the old SDK: AllTogether applies to every
+    instance or, on the first refusal, to none; SuccessFirst answers each instance's own Code and Message;
+    DryRun answers DRYRUN.SUCCESS after the checks (always, with SuccessFirst); the documented limits."""
+    from aliyunsdkecs.request.v20140526.StopInstancesRequest import StopInstancesRequest
+
+    first, second, third = run(client, amount=3)
+
+    def statuses() -> list[str]:
+        return [describe(client, i)["Status"] for i in (first, second, third)]
+
+    engine.lifecycle.delay("instance", seconds=5)
+    body = client.stop_instances(models.StopInstancesRequest(region_id=REGION, instance_id=[first, second],
+                                                             stopped_mode="StopCharging")).body.to_map()
+    assert body["InstanceResponses"]["InstanceResponse"] == [
+        {"InstanceId": i, "Code": "200", "Message": "success", "PreviousStatus": "Running",
+         "CurrentStatus": "Stopping"} for i in (first, second)]
+    engine.clock.advance(5)
+    assert statuses() == ["Stopped", "Stopped", "Running"]
+    assert describe(client, first)["StoppedMode"] == "StopCharging"
+
+    # AllTogether: third is Running, so nothing starts (first is not left Starting either).
+    err = new_error(lambda: client.start_instances(models.StartInstancesRequest(
+        region_id=REGION, instance_id=[first, third])))
+    assert (err.code, err.status_code) == ("IncorrectInstanceStatus", 403)
+    assert_documented("StartInstances", err)
+    assert statuses() == ["Stopped", "Stopped", "Running"]
+
+    # SuccessFirst: each on its own.
+    body = client.start_instances(models.StartInstancesRequest(
+        region_id=REGION, instance_id=[first, third, "i-bp1nosuchinstance000"],
+        batch_optimization="SuccessFirst")).body.to_map()
+    assert [(r["InstanceId"], r["Code"], r["PreviousStatus"], r["CurrentStatus"])
+            for r in body["InstanceResponses"]["InstanceResponse"]] == [
+        (first, "200", "Stopped", "Starting"), (third, "IncorrectInstanceStatus", "Running", "Running"),
+        ("i-bp1nosuchinstance000", "InvalidInstanceId.NotFound", "", "")]
+    engine.clock.advance(5)
+    assert statuses() == ["Running", "Stopped", "Running"]
+
+    for optimization in ("AllTogether", "SuccessFirst"):  # DryRun: checked, nothing changes
+        err = new_error(lambda o=optimization: client.reboot_instances(models.RebootInstancesRequest(
+            region_id=REGION, instance_id=[first, third], dry_run=True, batch_optimization=o)))
+        assert (err.code, err.status_code) == ("DRYRUN.SUCCESS", 400)
+        assert_documented("RebootInstances", err)
+    assert statuses() == ["Running", "Stopped", "Running"]
+    err = new_error(lambda: client.reboot_instances(models.RebootInstancesRequest(
+        region_id=REGION, instance_id=[first, second], dry_run=True)))
+    assert err.code == "IncorrectInstanceStatus"  # (AllTogether: the checks answer first)
+
+    asyncio.run(client.reboot_instances_async(models.RebootInstancesRequest(region_id=REGION,
+                                                                             instance_id=[first, third])))
+    assert statuses() == ["Starting", "Stopped", "Starting"]
+    engine.clock.advance(5)
+    req = StopInstancesRequest()
+    req.set_InstanceIds([first, third])
+    answer = legacy_call(legacy, req)
+    assert [r["Code"] for r in answer["InstanceResponses"]["InstanceResponse"]] == ["200", "200"]
+
+    err = new_error(lambda: client.stop_instances(models.StopInstancesRequest(region_id=REGION)))
+    assert (err.code, err.status_code, err.data["Message"]) == ("InvalidInstanceId.NotFound", 403,
+                                                               "InstanceId should not be null.")
+    assert_documented("StopInstances", err)
+    err = new_error(lambda: client.stop_instances(models.StopInstancesRequest(
+        region_id=REGION, instance_id=[f"i-bp1{n:017d}" for n in range(101)])))
+    assert (err.code, err.status_code) == ("InvalidParameter.TooManyInstanceIds", 403)
+    assert_documented("StopInstances", err)
+    err = new_error(lambda: client.stop_instances(models.StopInstancesRequest(
+        region_id=REGION, instance_id=[first], batch_optimization="Whenever")))
+    assert (err.code, err.status_code) == ("InvalidParameter", 400)

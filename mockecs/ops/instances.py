@@ -23,6 +23,7 @@ INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified Ins
 INCORRECT_STATUS = error_kind("IncorrectInstanceStatus",
                             "The current status of the resource does not support this operation.", 403)
 INSTANCE_STATUSES = ("Pending", "Running", "Starting", "Stopping", "Stopped")
+STOPPED_MODES = ("StopCharging", "KeepCharging")
 SOURCE_DISK_TYPES = ("system", "data")
 DISK_CATEGORIES = ("cloud", "cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry")
 DEFAULT_DISK_CATEGORY = "cloud_essd"  # [GUESS] the current default for new instance families
@@ -589,39 +590,102 @@ def _transition(ctx: Context, record: dict, now_status: str, then: dict) -> None
     resources.put(ctx.txn, "instance", record)
 
 
-@operation("StartInstance", S("InstanceId", required=True), B("InitLocalDisk"), dry_run=True, **_BY_INSTANCE)
-def start_instance(ctx: Context, instance_id: str, init_local_disk: Optional[bool]) -> dict:
-    record = get_instance(ctx, instance_id)
+# The steps StartInstance(s), StopInstance(s) and RebootInstance(s) take on one instance (refusing it as documented).
+def _start(ctx: Context, record: dict) -> str:
     if record["Status"] != "Stopped":
         raise INCORRECT_STATUS
-    if system_disk_of(ctx, instance_id) is None:  # DetachDisk took it
+    if system_disk_of(ctx, record["InstanceId"]) is None:  # DetachDisk took it
         raise EcsError("InvalidInstance.NotFoundSystemDisk", "The specified instance does not have system disk.", 400)
     _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now),
                                           "StoppedMode": "Not-applicable"})
-    return {}
+    return "Starting"
 
 
-@operation("StopInstance", S("InstanceId", required=True), B("ForceStop"), B("ConfirmStop"),
-           S("StoppedMode", choices=("StopCharging", "KeepCharging")), B("Hibernate"), dry_run=True, **_BY_INSTANCE)
-def stop_instance(ctx: Context, instance_id: str, force_stop: Optional[bool], confirm_stop: Optional[bool],
-                  stopped_mode: Optional[str], hibernate: Optional[bool]) -> dict:
-    record = get_instance(ctx, instance_id)
+def _stop(ctx: Context, record: dict, stopped_mode: Optional[str]) -> str:
     if record["Status"] != "Running":
         raise INCORRECT_STATUS
     # DescribeInstances shows how a stopped instance is billed; KeepCharging unless asked otherwise
     # (economical mode is an account setting the fake does not model).
     _transition(ctx, record, "Stopping", {"Status": "Stopped", "StoppedMode": stopped_mode or "KeepCharging"})
+    return "Stopping"
+
+
+def _reboot(ctx: Context, record: dict) -> str:
+    if record["Status"] != "Running":  # (the metadata: only a Running instance reboots)
+        raise INCORRECT_STATUS
+    # Starting until it runs again (the metadata); StartTime is its last start [GUESS: a reboot counts as one].
+    _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now)})
+    return "Starting"
+
+
+@operation("StartInstance", S("InstanceId", required=True), B("InitLocalDisk"), dry_run=True, **_BY_INSTANCE)
+def start_instance(ctx: Context, instance_id: str, init_local_disk: Optional[bool]) -> dict:
+    _start(ctx, get_instance(ctx, instance_id))
+    return {}
+
+
+@operation("StopInstance", S("InstanceId", required=True), B("ForceStop"), B("ConfirmStop"),
+           S("StoppedMode", choices=STOPPED_MODES), B("Hibernate"), dry_run=True, **_BY_INSTANCE)
+def stop_instance(ctx: Context, instance_id: str, force_stop: Optional[bool], confirm_stop: Optional[bool],
+                  stopped_mode: Optional[str], hibernate: Optional[bool]) -> dict:
+    _stop(ctx, get_instance(ctx, instance_id), stopped_mode)
     return {}
 
 
 @operation("RebootInstance", S("InstanceId", required=True), B("ForceStop"), dry_run=True, **_BY_INSTANCE)
 def reboot_instance(ctx: Context, instance_id: str, force_stop: Optional[bool]) -> dict:
-    record = get_instance(ctx, instance_id)
-    if record["Status"] != "Running":  # (the metadata: only a Running instance reboots)
-        raise INCORRECT_STATUS
-    # Starting until it runs again (the metadata); StartTime is its last start [GUESS: a reboot counts as one].
-    _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now)})
+    _reboot(ctx, get_instance(ctx, instance_id))
     return {}
+
+
+# -- the batch forms: StartInstances, StopInstances, RebootInstances ------------------------------------
+BATCH = (Repeat("InstanceId"), S("BatchOptimization", choices=("AllTogether", "SuccessFirst"), default="AllTogether"))
+# DryRun: every step is taken (and rolled back) and the answer is this code (SuccessFirst: always, as documented).
+DRYRUN_SUCCESS = ("DRYRUN.SUCCESS", "This request is a dryrun request with successful result.", 400)
+
+
+def _batch(ctx: Context, instance_ids: Optional[list[str]], optimization: str, step: Any) -> dict:
+    """``step`` on each instance. AllTogether (the default): every one or none, the first refusal is the answer
+    (the transaction rolls the others back). SuccessFirst: each on its own, each one's Code and Message in the
+    answer; CurrentStatus is the one the step leaves it in (Starting, Stopping), as the service answers."""
+    if not instance_ids:
+        raise EcsError("InvalidInstanceId.NotFound", "InstanceId should not be null.", 403)
+    if len(instance_ids) > 100:
+        raise EcsError("InvalidParameter.TooManyInstanceIds", "Instance ids cannot be more than 100.", 403)
+    together = optimization == "AllTogether"
+    out = []
+    for instance_id in instance_ids:
+        record = None
+        try:
+            record = get_instance(ctx, instance_id)
+            current = step(ctx, record)
+        except EcsError as err:
+            if together:
+                raise
+            status = record["Status"] if record is not None else ""
+            out.append({"InstanceId": instance_id, "Code": err.code, "Message": err.message,
+                        "PreviousStatus": status, "CurrentStatus": status})
+            continue
+        out.append({"InstanceId": instance_id, "Code": "200", "Message": "success", "PreviousStatus": record["Status"],
+                    "CurrentStatus": current})
+    return {"InstanceResponses": {"InstanceResponse": out}}
+
+
+@operation("StartInstances", *BATCH, dry_run=DRYRUN_SUCCESS)
+def start_instances(ctx: Context, instance_id: Optional[list[str]], batch_optimization: str) -> dict:
+    return _batch(ctx, instance_id, batch_optimization, _start)
+
+
+@operation("StopInstances", *BATCH, B("ForceStop"), S("StoppedMode", choices=STOPPED_MODES), dry_run=DRYRUN_SUCCESS)
+def stop_instances(ctx: Context, instance_id: Optional[list[str]], batch_optimization: str,
+                   force_stop: Optional[bool], stopped_mode: Optional[str]) -> dict:
+    return _batch(ctx, instance_id, batch_optimization, lambda c, r: _stop(c, r, stopped_mode))
+
+
+@operation("RebootInstances", *BATCH, B("ForceReboot"), dry_run=DRYRUN_SUCCESS)
+def reboot_instances(ctx: Context, instance_id: Optional[list[str]], batch_optimization: str,
+                     force_reboot: Optional[bool]) -> dict:
+    return _batch(ctx, instance_id, batch_optimization, _reboot)
 
 
 @operation("DeleteInstance", S("InstanceId", required=True), B("Force", default=False),
