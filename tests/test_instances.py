@@ -1133,3 +1133,44 @@ def test_batch_start_stop_reboot(client, legacy, engine):
     err = new_error(lambda: client.stop_instances(models.StopInstancesRequest(
         region_id=REGION, instance_id=[first], batch_optimization="Whenever")))
     assert (err.code, err.status_code) == ("InvalidParameter", 400)
+
+
+def test_delete_instances(client, legacy, engine):
+    """DeleteInstances through the current SDK and the old SDK: every instance or none (a Running one refuses
+    the whole call without Force), disks go with their instance, ClientToken replays, the documented codes."""
+    from aliyunsdkecs.request.v20140526.DeleteInstancesRequest import DeleteInstancesRequest
+
+    first, second, third = run(client, amount=3)
+    system_disk = disks(client, first)[0]["DiskId"]
+    client.stop_instance(models.StopInstanceRequest(instance_id=first))
+    err = new_error(lambda: client.delete_instances(models.DeleteInstancesRequest(
+        region_id=REGION, instance_id=[first, second])))
+    assert (err.code, err.status_code) == ("IncorrectInstanceStatus", 403)
+    assert_documented("DeleteInstances", err)
+    assert describe(client, first)["Status"] == "Stopped"  # (none released)
+    err = new_error(lambda: client.delete_instances(models.DeleteInstancesRequest(
+        region_id=REGION, instance_id=[first, "i-bp1nosuchinstance000"], force=True)))
+    assert (err.code, err.status_code) == ("InvalidInstanceIds.NotFound", 404)
+    assert_documented("DeleteInstances", err)
+    err = new_error(lambda: client.delete_instances(models.DeleteInstancesRequest(
+        region_id=REGION, instance_id=[first, second], force=True, dry_run=True)))
+    assert (err.code, err.status_code) == ("DRYRUN.SUCCESS", 400)
+    assert_documented("DeleteInstances", err)
+
+    client.delete_instances(models.DeleteInstancesRequest(region_id=REGION, instance_id=[first, second], force=True,
+                                                          client_token="delete-once"))
+    client.delete_instances(models.DeleteInstancesRequest(region_id=REGION, instance_id=[first, second], force=True,
+                                                          client_token="delete-once"))  # (a replay: the same answer)
+    listed = client.describe_instances(models.DescribeInstancesRequest(region_id=REGION)).body.to_map()
+    assert [i["InstanceId"] for i in listed["Instances"]["Instance"]] == [third]
+    assert stored(engine, "disk", system_disk) is None
+    req = DeleteInstancesRequest()
+    req.set_InstanceIds([third])
+    req.set_Force(True)
+    assert set(legacy_call(legacy, req)) == {"RequestId"}
+    assert client.describe_instances(models.DescribeInstancesRequest(region_id=REGION)).body.total_count == 0
+    err = new_error(lambda: client.delete_instances(models.DeleteInstancesRequest(
+        region_id=REGION, instance_id=[f"i-bp1{n:017d}" for n in range(101)])))
+    assert (err.code, err.status_code) == ("InvalidParameter.TooManyInstanceIds", 403)
+    err = new_error(lambda: client.delete_instances(models.DeleteInstancesRequest(region_id=REGION)))
+    assert (err.code, err.status_code) == ("MissingParameter", 400)
