@@ -371,3 +371,51 @@ def test_delete_instance_keeps_disks_that_outlive_it(client):
     assert disk(client, kept)["Status"] == "Available"
     assert client.describe_disks(models.DescribeDisksRequest(
         region_id=REGION, disk_ids=json.dumps([gone]))).body.total_count == 0
+
+
+# -- ModifyDiskAttribute ----------------------------------------------------------------------------
+def test_modify_disk_attribute(client, legacy):
+    """Name, description and release flags through the current SDK (sync and async) and the old SDK: one disk
+    or several, all or none; a system disk kept from release outlives its instance; the documented codes."""
+    from aliyunsdkecs.request.v20140526.ModifyDiskAttributeRequest import ModifyDiskAttributeRequest
+
+    from tests.test_instances import new_error
+
+    instance = instance_in(client)
+    system = disks(client, instance)[0]["DiskId"]
+    data, other = create(client, disk_name="data-one"), create(client)
+    client.modify_disk_attribute(models.ModifyDiskAttributeRequest(
+        disk_id=data, disk_name="renamed-data", description="kept for the build", enable_auto_snapshot=False))
+    changed = disk(client, data)
+    assert (changed["DiskName"], changed["Description"], changed["EnableAutoSnapshot"]) == \
+        ("renamed-data", "kept for the build", False)
+    asyncio.run(client.modify_disk_attribute_async(models.ModifyDiskAttributeRequest(
+        region_id=REGION, disk_ids=[data, other], delete_auto_snapshot=True)))
+    assert disk(client, data)["DeleteAutoSnapshot"] is True and disk(client, other)["DeleteAutoSnapshot"] is True
+    req = ModifyDiskAttributeRequest()
+    req.set_DiskId(system)
+    req.set_DeleteWithInstance(False)
+    legacy_call(legacy, req)
+    assert disk(client, system)["DeleteWithInstance"] is False
+    client.delete_instance(models.DeleteInstanceRequest(instance_id=instance, force=True))
+    kept = disk(client, system)
+    assert (kept["Status"], kept["InstanceId"], kept["Portable"]) == ("Available", "", True)
+
+    def refused(**kw):
+        return new_error(lambda: client.modify_disk_attribute(models.ModifyDiskAttributeRequest(**kw)))
+
+    for kw, code, status in [
+        ({"disk_id": data, "disk_ids": [other], "disk_name": "both-ways"}, "ParameterConflict.DiskIdAndDiskIds", 400),
+        ({"disk_name": "nothing-named"}, "MissingParameter.DiskIdOrDiskIds", 400),
+        ({"disk_id": data}, "NoAttributeToModify", 400),
+        ({"disk_id": data, "disk_name": "x"}, "InvalidDiskName.Malformed", 400),
+        ({"disk_id": data, "description": "http://example.com"}, "InvalidDescription.Malformed", 404),
+        ({"disk_id": "d-bp1nosuchdisk0000000", "disk_name": "ghost-disk"}, "InvalidDiskId.NotFound", 404),
+        ({"disk_id": data, "bursting_enabled": True}, "BurstingEnabledForDiskCategoryUnsupported", 400),
+    ]:
+        err = refused(**kw)
+        assert (err.code, err.status_code) == (code, status), kw
+        assert_documented("ModifyDiskAttribute", err)
+    # All or none: an unknown id among DiskIds leaves the known one as it was.
+    err = refused(region_id=REGION, disk_ids=[other, "d-bp1nosuchdisk0000000"], disk_name="half-renamed")
+    assert err.code == "InvalidDiskId.NotFound" and disk(client, other)["DiskName"] == ""

@@ -1,4 +1,4 @@
-"""CreateDisk, AttachDisk, DetachDisk, DeleteDisk.
+"""CreateDisk, AttachDisk, DetachDisk, DeleteDisk, ModifyDiskAttribute.
 
 Disk records (kind ``disk``) are those RunInstances makes (:func:`mockecs.ops.instances.make_disk`),
 in the wire shape of DescribeDisks. Statuses follow the lifecycle clock of kind ``disk``:
@@ -19,7 +19,7 @@ from mockecs.ops.instances import (
 )
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
-from mockecs.wire.params import B, I, S
+from mockecs.wire.params import B, I, Repeat, S
 from mockecs.world import disks, lifecycle, regions, resource_groups, resources
 from mockecs.world.instance_types import instance_type
 from mockecs.world.validation import valid_description, valid_instance_name
@@ -282,4 +282,44 @@ def delete_disk(ctx: Context, disk_id: str) -> dict:
         if snapshot is not None and snapshot["Status"] == "progressing":
             raise CREATING_SNAPSHOT
     resources.delete(ctx.txn, "disk", disk_id)  # its snapshots stay (documented)
+    return {}
+
+
+# -- ModifyDiskAttribute ------------------------------------------------------------------------------
+@operation("ModifyDiskAttribute", S("DiskId"), Repeat("DiskIds"), S("DiskName"), S("Description"),
+           B("DeleteWithInstance"), B("DeleteAutoSnapshot"), B("EnableAutoSnapshot"), B("BurstingEnabled"), **_BY_DISK)
+def modify_disk_attribute(ctx: Context, disk_id: Optional[str], disk_ids: Optional[list[str]],
+                          disk_name: Optional[str], description: Optional[str],
+                          delete_with_instance: Optional[bool], delete_auto_snapshot: Optional[bool],
+                          enable_auto_snapshot: Optional[bool], bursting_enabled: Optional[bool]) -> dict:
+    """Name, description and release flags of one disk (DiskId) or several (DiskIds.N), all or none."""
+    if disk_id and disk_ids:
+        raise EcsError("ParameterConflict.DiskIdAndDiskIds",
+                       "Specified parameter DiskId and DiskIds conflict, only one can be chosen.", 400)
+    if not disk_id and not disk_ids:
+        raise EcsError("MissingParameter.DiskIdOrDiskIds", "Specified parameter DiskId or DiskIds is missing.", 400)
+    if disk_ids and len(disk_ids) > 100:
+        raise EcsError("InvalidParameter", 'The specified parameter "DiskIds" is not valid.', 400)  # [GUESS]
+    changes = {field: value for field, value in (
+        ("DiskName", disk_name), ("Description", description), ("DeleteWithInstance", delete_with_instance),
+        ("DeleteAutoSnapshot", delete_auto_snapshot), ("EnableAutoSnapshot", enable_auto_snapshot),
+        ("BurstingEnabled", bursting_enabled)) if value is not None}
+    if not changes:
+        raise EcsError("NoAttributeToModify", "No attribute to be modified in this request.", 400)
+    if disk_name is not None and not valid_instance_name(disk_name):  # (CreateDisk's rule)
+        raise EcsError("InvalidDiskName.Malformed", "The specified disk name is wrongly formed.", 400)
+    if description and not valid_description(description):
+        raise EcsError("InvalidDescription.Malformed", "The specified description is wrongly formed.", 404)
+    for record in [resources.owned(ctx, "disk", i, DISK_NOT_FOUND) for i in dict.fromkeys(disk_ids or [disk_id])]:
+        if bursting_enabled is not None and record["Category"] != "cloud_auto":
+            raise EcsError("BurstingEnabledForDiskCategoryUnsupported",
+                           "The specified disk category does not support bursting enabled.", 400)
+        if delete_with_instance is False:
+            # (the metadata: a local disk, or a basic cloud disk that cannot be detached, goes with its instance)
+            if record["Category"].startswith("ephemeral") or (record["Category"] == "cloud" and not record["Portable"]):
+                raise NOT_PORTABLE
+            if record["Type"] == "system" and record.get("ProductCode"):
+                raise EcsError("DeleteWithInstance.Conflict", "The specified image is from the image market, you "
+                               "cannot set DeleteWithInstance attribute to false.", 403)
+        resources.put(ctx.txn, "disk", {**record, **changes})
     return {}
