@@ -419,3 +419,54 @@ def test_modify_disk_attribute(client, legacy):
     # All or none: an unknown id among DiskIds leaves the known one as it was.
     err = refused(region_id=REGION, disk_ids=[other, "d-bp1nosuchdisk0000000"], disk_name="half-renamed")
     assert err.code == "InvalidDiskId.NotFound" and disk(client, other)["DiskName"] == ""
+
+
+# -- ResizeDisk ---------------------------------------------------------------------------------------------
+def test_resize_disk(client, legacy, engine):
+    """A disk grows (never shrinks) within its category's range, through the current SDK (sync and async) and
+    the old SDK; the attached instance must be Running or Stopped; a ClientToken replays; the documented codes."""
+    from aliyunsdkecs.request.v20140526.ResizeDiskRequest import ResizeDiskRequest
+
+    from tests.test_instances import new_error
+
+    instance = instance_in(client)
+    system = disks(client, instance)[0]
+    data = create(client, disk_category="cloud_essd", size=40)
+    basic = create(client, disk_category="cloud", size=40)
+
+    def resize(**kw):
+        return client.resize_disk(models.ResizeDiskRequest(**kw))
+
+    resize(disk_id=data, new_size=100, client_token="grow-once")
+    resize(disk_id=data, new_size=100, client_token="grow-once")  # (a replay: the same answer)
+    assert disk(client, data)["Size"] == 100
+    asyncio.run(client.resize_disk_async(models.ResizeDiskRequest(disk_id=system["DiskId"], new_size=60,
+                                                                  type="online")))
+    assert disk(client, system["DiskId"])["Size"] == 60
+    req = ResizeDiskRequest()
+    req.set_DiskId(basic)
+    req.set_NewSize(50)
+    legacy_call(legacy, req)
+    assert disk(client, basic)["Size"] == 50
+
+    for kw, code, status in [
+        ({"disk_id": data, "new_size": 50}, "InvalidDiskSize.TooSmall", 403),
+        ({"disk_id": data, "new_size": 40000}, "InvalidDiskSize.TooLarge", 403),
+        ({"disk_id": system["DiskId"], "new_size": 4000}, "InvalidDiskSize.TooLarge", 403),
+        ({"disk_id": basic, "new_size": 60, "type": "online"}, "OperationDenied", 403),
+        ({"disk_id": data, "new_size": 200, "type": "sideways"}, "InvalidParam.Type", 400),
+    ]:
+        err = new_error(lambda kw=kw: resize(**kw))
+        assert (err.code, err.status_code) == (code, status), kw
+        assert_documented("ResizeDisk", err)
+    err = new_error(lambda: resize(disk_id="d-bp1nosuchdisk0000000", new_size=100))
+    assert (err.code, err.status_code) == ("InvalidDiskId.NotFound", 404)
+
+    engine.lifecycle.delay("instance", seconds=5)
+    client.stop_instance(models.StopInstanceRequest(instance_id=instance))  # Stopping for 5 s
+    err = new_error(lambda: resize(disk_id=system["DiskId"], new_size=80))
+    assert (err.code, err.status_code) == ("IncorrectInstanceStatus", 403)
+    assert_documented("ResizeDisk", err)
+    engine.clock.advance(5)
+    resize(disk_id=system["DiskId"], new_size=80)  # Stopped: allowed
+    assert disk(client, system["DiskId"])["Size"] == 80

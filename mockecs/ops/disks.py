@@ -1,4 +1,4 @@
-"""CreateDisk, AttachDisk, DetachDisk, DeleteDisk, ModifyDiskAttribute.
+"""CreateDisk, AttachDisk, DetachDisk, DeleteDisk, ModifyDiskAttribute, ResizeDisk.
 
 Disk records (kind ``disk``) are those RunInstances makes (:func:`mockecs.ops.instances.make_disk`),
 in the wire shape of DescribeDisks. Statuses follow the lifecycle clock of kind ``disk``:
@@ -322,4 +322,40 @@ def modify_disk_attribute(ctx: Context, disk_id: Optional[str], disk_ids: Option
                 raise EcsError("DeleteWithInstance.Conflict", "The specified image is from the image market, you "
                                "cannot set DeleteWithInstance attribute to false.", 403)
         resources.put(ctx.txn, "disk", {**record, **changes})
+    return {}
+
+
+# -- ResizeDisk ---------------------------------------------------------------------------------------
+# Disk categories that grow online, without a restart (the metadata); offline growth takes effect at a restart.
+_ONLINE = ("cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_essd_entry", "cloud_auto",
+           "elastic_ephemeral_disk_standard", "elastic_ephemeral_disk_premium")
+
+
+@operation("ResizeDisk", S("DiskId", required=True), I("NewSize", required=True),
+           S("Type", default="offline", name="resize_type"), idempotent=True, **_BY_DISK)
+def resize_disk(ctx: Context, disk_id: str, new_size: int, resize_type: str) -> dict:
+    """A disk grows to ``new_size`` GiB (never shrinks) within its category's range; the instance it is attached
+    to must be Running or Stopped, and no snapshot of it may be in progress."""
+    if resize_type not in ("offline", "online"):
+        raise EcsError("InvalidParam.Type", "The specified type is not supported.", 400)
+    record = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
+    category = record["Category"]
+    if category.startswith("ephemeral") or (resize_type == "online" and category not in _ONLINE):
+        raise EcsError("OperationDenied", "The type of the disk does not support the operation.", 403)
+    if record["Status"] not in ("In_use", "Available"):
+        raise EcsError("DiskError", "Incorrect disk status.", 403)
+    if record.get("InstanceId"):
+        instance = resources.get(ctx, "instance", record["InstanceId"])
+        if instance is None or instance["Status"] not in ("Running", "Stopped"):
+            raise INCORRECT_STATUS
+    for snapshot_id in ctx.txn.ids("snapshot", ("disk", disk_id)):
+        snapshot = resources.get(ctx, "snapshot", snapshot_id)
+        if snapshot is not None and snapshot["Status"] == "progressing":
+            raise CREATING_SNAPSHOT
+    if new_size < record["Size"]:
+        raise EcsError("InvalidDiskSize.TooSmall", "Specified new disk size is less than the original disk size.", 403)
+    ranges = disks.system_disk_range if record["Type"] == "system" else disks.data_disk_range
+    if new_size > ranges(category, record.get("PerformanceLevel") or None)[1]:
+        raise EcsError("InvalidDiskSize.TooLarge", "Specified new disk size is beyond the permitted range.", 403)
+    resources.put(ctx.txn, "disk", {**record, "Size": new_size})
     return {}
