@@ -38,6 +38,11 @@ _BY_DISK = {"region": "optional", "region_of": resources.region_from("disk_id")}
 DEFAULT_CATEGORY = "cloud"  # [GUESS] the API reference's historical default for CreateDisk
 
 
+def _check_disk_name(disk_name: str) -> None:
+    if not valid_instance_name(disk_name):  # the same rule as instance names
+        raise EcsError("InvalidDiskName.Malformed", "The specified disk name is wrongly formed.", 400)
+
+
 # -- CreateDisk ---------------------------------------------------------------------------------
 def _create_errors(category: str, size: Optional[int], performance_level: Optional[str], multi_attach: Optional[str],
                    provisioned_iops: Optional[int], bursting_enabled: Optional[bool], disk_name: Optional[str],
@@ -47,8 +52,8 @@ def _create_errors(category: str, size: Optional[int], performance_level: Option
     if category not in DISK_CATEGORIES:
         raise EcsError("InvalidDiskCategory.ValueNotSupported", 'The specified parameter "DiskCategory" is not valid.',
                        400)
-    if disk_name and not valid_instance_name(disk_name):  # the same rule as instance names
-        raise EcsError("InvalidDiskName.Malformed", "The specified disk name is wrongly formed.", 400)
+    if disk_name:
+        _check_disk_name(disk_name)
     if description and not valid_description(description):
         raise EcsError("InvalidDescription.Malformed", "The specified description is wrongly formed.", 400)
     if size is not None and not 1 <= size <= 65536:
@@ -249,10 +254,8 @@ def detach_disk(ctx: Context, instance_id: str, disk_id: str, delete_with_instan
     allowed = ("Stopped",) if disk["Type"] == "system" else ("Running", "Stopped")
     if instance["Status"] not in allowed:
         raise INCORRECT_STATUS
-    for snapshot_id in ctx.txn.ids("snapshot", ("disk", disk_id)):
-        snapshot = resources.get(ctx, "snapshot", snapshot_id)
-        if snapshot is not None and snapshot["Status"] == "progressing":
-            raise DISK_STATUS
+    if disks.snapshot_in_progress(ctx, disk_id):
+        raise DISK_STATUS
     # A detached disk is billed by use from now on (documented), so it becomes portable.
     keep = disk["Type"] == "system" and delete_with_instance is not False
     record = {**disk, "Status": "Detaching", "DeleteWithInstance": keep, "Portable": True,
@@ -277,10 +280,8 @@ def delete_disk(ctx: Context, disk_id: str) -> dict:
         raise DISK_STATUS
     if not disk.get("Portable", True):
         raise NOT_PORTABLE
-    for snapshot_id in ctx.txn.ids("snapshot", ("disk", disk_id)):
-        snapshot = resources.get(ctx, "snapshot", snapshot_id)
-        if snapshot is not None and snapshot["Status"] == "progressing":
-            raise CREATING_SNAPSHOT
+    if disks.snapshot_in_progress(ctx, disk_id):
+        raise CREATING_SNAPSHOT
     resources.delete(ctx.txn, "disk", disk_id)  # its snapshots stay (documented)
     return {}
 
@@ -306,8 +307,8 @@ def modify_disk_attribute(ctx: Context, disk_id: Optional[str], disk_ids: Option
         ("BurstingEnabled", bursting_enabled)) if value is not None}
     if not changes:
         raise EcsError("NoAttributeToModify", "No attribute to be modified in this request.", 400)
-    if disk_name is not None and not valid_instance_name(disk_name):  # (CreateDisk's rule)
-        raise EcsError("InvalidDiskName.Malformed", "The specified disk name is wrongly formed.", 400)
+    if disk_name is not None:
+        _check_disk_name(disk_name)
     if description and not valid_description(description):
         raise EcsError("InvalidDescription.Malformed", "The specified description is wrongly formed.", 404)
     for record in [resources.owned(ctx, "disk", i, DISK_NOT_FOUND) for i in dict.fromkeys(disk_ids or [disk_id])]:
@@ -348,10 +349,8 @@ def resize_disk(ctx: Context, disk_id: str, new_size: int, resize_type: str) -> 
         instance = resources.get(ctx, "instance", record["InstanceId"])
         if instance is None or instance["Status"] not in ("Running", "Stopped"):
             raise INCORRECT_STATUS
-    for snapshot_id in ctx.txn.ids("snapshot", ("disk", disk_id)):
-        snapshot = resources.get(ctx, "snapshot", snapshot_id)
-        if snapshot is not None and snapshot["Status"] == "progressing":
-            raise CREATING_SNAPSHOT
+    if disks.snapshot_in_progress(ctx, disk_id):
+        raise CREATING_SNAPSHOT
     if new_size < record["Size"]:
         raise EcsError("InvalidDiskSize.TooSmall", "Specified new disk size is less than the original disk size.", 403)
     ranges = disks.system_disk_range if record["Type"] == "system" else disks.data_disk_range

@@ -17,13 +17,14 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, JsonList, L, Repeat, S, Struct, Structs
 from mockecs.world import access, launch, lifecycle, networks, paging, regions, resource_groups, resources, validation
-from mockecs.world.disks import data_disk_range, detached
+from mockecs.world.disks import data_disk_range, detached, snapshot_in_progress
 
 INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
 INCORRECT_STATUS = error_kind("IncorrectInstanceStatus",
                             "The current status of the resource does not support this operation.", 403)
 INSTANCE_STATUSES = ("Pending", "Running", "Starting", "Stopping", "Stopped")
 STOPPED_MODES = ("StopCharging", "KeepCharging")
+TOO_MANY_INSTANCE_IDS = error_kind("InvalidParameter.TooManyInstanceIds", "Instance ids cannot be more than 100.", 403)
 SOURCE_DISK_TYPES = ("system", "data")
 DISK_CATEGORIES = ("cloud", "cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry")
 DEFAULT_DISK_CATEGORY = "cloud_essd"  # [GUESS] the current default for new instance families
@@ -518,7 +519,7 @@ def describe_instance_status(ctx: Context, zone_id: Optional[str], cluster_id: O
                              instance_id: Optional[list[str]], page_number: int, page_size: int) -> dict:
     """What tools poll while an instance changes state: each instance's id and Status (spec: the metadata)."""
     if instance_id is not None and len(instance_id) > 100:
-        raise EcsError("InvalidParameter.TooManyInstanceIds", "Instance ids cannot be more than 100.", 403)
+        raise TOO_MANY_INSTANCE_IDS
     if zone_id and zone_id not in regions.zone_ids(ctx.region):
         raise networks.ZONE_NOT_FOUND
     if not instance_id and not zone_id and not cluster_id:  # every instance of the caller here: the ordered index
@@ -651,7 +652,7 @@ def _batch(ctx: Context, instance_ids: Optional[list[str]], optimization: str, s
     if not instance_ids:
         raise EcsError("InvalidInstanceId.NotFound", "InstanceId should not be null.", 403)
     if len(instance_ids) > 100:
-        raise EcsError("InvalidParameter.TooManyInstanceIds", "Instance ids cannot be more than 100.", 403)
+        raise TOO_MANY_INSTANCE_IDS
     together = optimization == "AllTogether"
     out = []
     for instance_id in instance_ids:
@@ -706,7 +707,7 @@ def delete_instances(ctx: Context, instance_id: list[str], force: bool, terminat
     """Every instance or none (the transaction rolls back at the first refusal). DryRun runs every check, the
     instances' too [GUESS: the metadata says it checks only the request]."""
     if len(instance_id) > 100:
-        raise EcsError("InvalidParameter.TooManyInstanceIds", "Instance ids cannot be more than 100.", 403)
+        raise TOO_MANY_INSTANCE_IDS
     records = [resources.owned(ctx, "instance", i, INSTANCE_IDS_NOT_FOUND) for i in dict.fromkeys(instance_id)]
     for record in records:
         _delete(ctx, record, force, "The operation is not allowed due to deletion protection.")
@@ -765,11 +766,9 @@ def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_di
     old = system_disk_of(ctx, instance_id)
     if old is None:
         raise EcsError("InvalidInstance.NotFoundSystemDisk", "The specified instance has no system disk.", 400)
-    for snapshot_id in ctx.txn.ids("snapshot", ("disk", old["DiskId"])):
-        snapshot = resources.get(ctx, "snapshot", snapshot_id)
-        if snapshot is not None and snapshot["Status"] == "progressing":
-            raise EcsError("DiskCreatingSnapshot",
-                           "The operation is denied due to a snapshot of the specified disk is not completed yet.", 403)
+    if snapshot_in_progress(ctx, old["DiskId"]):
+        raise EcsError("DiskCreatingSnapshot",
+                       "The operation is denied due to a snapshot of the specified disk is not completed yet.", 403)
     size = size or launch.default_system_disk_size(image)
     new = new_system_disk(ctx, record, image, size, old["Category"], old.get("DiskName", ""),
                           old.get("Description", ""), old.get("PerformanceLevel", ""))

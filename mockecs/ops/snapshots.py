@@ -15,7 +15,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import TAGS as TAGS_MAX_20
 from mockecs.wire.params import B, I, JsonList, L, S, Structs
-from mockecs.world import lifecycle, paging, regions, resource_groups, resources
+from mockecs.world import disks, lifecycle, paging, regions, resource_groups, resources
 from mockecs.world.validation import valid_description, valid_name
 
 NOT_FOUND = error_kind("InvalidSnapshotId.NotFound", "The specified snapshot is not found.", 404)
@@ -135,10 +135,8 @@ def create_snapshot(ctx: Context, disk_id: str, snapshot_name: Optional[str], de
     instance = resources.get(ctx, "instance", disk.get("InstanceId"))
     if instance is not None and instance["Status"] not in ("Running", "Stopped"):
         raise INCORRECT_STATUS
-    for snap_id in ctx.txn.ids("snapshot", ("disk", disk["DiskId"])):
-        snap = resources.get(ctx, "snapshot", snap_id)
-        if snap is not None and snap["Status"] == "progressing":
-            raise EcsError("IncorrectDiskStatus.CreatingSnapshot", "A previous snapshot creation is in process.", 403)
+    if disks.snapshot_in_progress(ctx, disk["DiskId"]):
+        raise EcsError("IncorrectDiskStatus.CreatingSnapshot", "A previous snapshot creation is in process.", 403)
     group = resource_groups.resolve(ctx, resource_group_id)
     record = make_snapshot(ctx, disk, snapshot_name, description, tags, retention_days, group,
                            category.lower() if category else None)

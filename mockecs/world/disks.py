@@ -1,7 +1,11 @@
-"""Cloud disk facts shared by launching, pricing and imaging: the documented size ranges (GiB)."""
+"""Cloud disk facts shared by launching, pricing and imaging: the documented size ranges (GiB), and whether a
+snapshot of a disk is still being taken (which many disk and instance operations refuse)."""
 from __future__ import annotations
 
 from typing import Optional
+
+from mockecs.world import resources
+from mockecs.world.context import Context
 
 # ESSD minimum size by performance level; PL1 is the default level.
 _ESSD_MIN = {"PL0": 1, "PL1": 20, "PL2": 461, "PL3": 1261}
@@ -36,3 +40,12 @@ def attached(instance_id: str, device: str, now_iso: str) -> dict:
     return {"InstanceId": instance_id, "Device": device, "Status": "In_use", "AttachedTime": now_iso,
             "Attachments": {"Attachment": [{"InstanceId": instance_id, "Device": device, "AttachedTime": now_iso}]},
             "_attached_once": True}
+
+
+def snapshot_in_progress(ctx: Context, disk_id: str) -> bool:
+    """Whether a snapshot of the disk is still ``progressing`` (each operation answers its own documented code)."""
+    for snapshot_id in ctx.txn.ids("snapshot", ("disk", disk_id)):
+        snapshot = resources.get(ctx, "snapshot", snapshot_id)
+        if snapshot is not None and snapshot["Status"] == "progressing":
+            return True
+    return False
