@@ -196,6 +196,29 @@ _COMMON_LAUNCH = (
 )
 
 
+# The order of an instance's fields in the service's answers (DescribeInstances as the service answered it,
+# aliyun/alibabacloud-ecs-tool-troubleshooter's captured data): a fixed order, not the metadata's. Clients
+# depend on it: footmark (Ansible's alicloud modules) sets attributes in answer order, and its Instance
+# looks ``eip_address`` up while ``PublicIpAddress`` is set, which recurses unless EipAddress came first.
+# Fields the capture does not show follow, in the order the record gives them.
+INSTANCE_FIELD_ORDER = {name: at for at, name in enumerate((
+    "ResourceGroupId", "Memory", "InstanceChargeType", "Cpu", "OSName", "InstanceNetworkType", "InnerIpAddress",
+    "ExpiredTime", "ImageId", "EipAddress", "ImageOptions", "HostName", "VlanId", "Status", "HibernationOptions",
+    "MetadataOptions", "InstanceId", "StoppedMode", "CpuOptions", "StartTime", "PrivateDnsNameOptions",
+    "DeletionProtection", "SecurityGroupIds", "VpcAttributes", "InternetChargeType", "InstanceName",
+    "DeploymentSetId", "InternetMaxBandwidthOut", "SerialNumber", "OSType", "CreationTime", "AutoReleaseTime",
+    "Description", "InstanceTypeFamily", "DedicatedInstanceAttribute", "PublicIpAddress", "GPUSpec",
+    "NetworkInterfaces", "SpotPriceLimit", "DeviceAvailable", "SaleCycle", "InstanceType", "SpotStrategy",
+    "OSNameEn", "IoOptimized", "ZoneId", "ClusterId", "EcsCapacityReservationAttr", "DedicatedHostAttribute",
+    "GPUAmount", "OperationLocks", "InternetMaxBandwidthIn", "Recyclable", "RegionId", "CreditSpecification"))}
+
+
+def in_service_order(record: Mapping[str, Any]) -> dict:
+    """An instance record with its fields in the service's order (written so: updates keep a dict's order)."""
+    last = len(INSTANCE_FIELD_ORDER)
+    return {name: record[name] for name in sorted(record, key=lambda name: INSTANCE_FIELD_ORDER.get(name, last))}
+
+
 def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root: bool, status: str,
             group_ids: list[str]) -> list[str]:
     """Validate everything, then create ``count`` instances with their disks; returns their ids."""
@@ -269,7 +292,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         done = {"Status": status}
         if status == "Running":
             done["StartTime"] = resources.iso_minute(ctx.now)
-        record = lifecycle.start(ctx, "instance", instance_id, record, done=done)
+        record = lifecycle.start(ctx, "instance", instance_id, in_service_order(record), done=done)
         resources.put(ctx.txn, "instance", record)
         resources.put(ctx.txn, "disk", new_system_disk(ctx, record, image, size, category,
                                                        system.get("disk_name") or "",

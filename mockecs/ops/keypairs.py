@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import re
 import warnings
 from typing import Any, Mapping, Optional
@@ -18,7 +17,7 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.instances import tag_filter
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
-from mockecs.wire.params import TAGS, B, I, S
+from mockecs.wire.params import TAGS, B, I, S, json_array
 from mockecs.world import access, keygen, paging, resource_groups, resources
 from mockecs.world.validation import starts_with_letter
 
@@ -200,7 +199,7 @@ def _json_names(text: str, malformed: type[EcsError]) -> list[str]:
     text = text.strip()
     try:
         if text.startswith("["):
-            value = json.loads(text)
+            value = json_array(text)
         elif any(c in text for c in '{}[]"'):
             raise ValueError(text)
         else:

@@ -25,6 +25,32 @@ def snake(wire: str) -> str:
     return _CAMEL.sub("_", wire).lower()
 
 
+# A string in single quotes (its escapes kept), or one in double quotes (left as it is).
+_QUOTED = re.compile(r"""("(?:[^"\\]|\\.)*")|'((?:[^'\\]|\\.)*)'""", re.S)
+_ESCAPE_OR_QUOTE = re.compile(r'\\(.)|"', re.S)
+
+
+def _double_quoted(match: re.Match) -> str:
+    if match.group(1) is not None:
+        return match.group(1)
+    # \' is a quote; a bare " must be escaped between double quotes; every other escape is JSON's own
+    inner = _ESCAPE_OR_QUOTE.sub(lambda m: '\\"' if m.group(1) is None else
+                                 ("'" if m.group(1) == "'" else "\\" + m.group(1)), match.group(2))
+    return f'"{inner}"'
+
+
+def json_array(text: str) -> Any:
+    """A JSON-array parameter (``InstanceIds``, ``SnapshotIds`` ...) as the service reads it: its JSON parser
+    also takes strings in single quotes (``['i-1','i-2']``, the form aliyun-cli's maintainers give for
+    ``--InstanceIds``, and what footmark sends: a Python list's ``str``). Raises ValueError otherwise."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        if "'" not in text:
+            raise
+    return json.loads(_QUOTED.sub(_double_quoted, text))
+
+
 def group(flat: Mapping[str, str]) -> dict[str, dict[str, str]]:
     """Split ``{'Tag.1.Key': 'a', 'RegionId': 'x'}`` into ``{'Tag': {'1.Key': 'a'}, 'RegionId': {'': 'x'}}``."""
     out: dict[str, dict[str, str]] = {}
@@ -141,7 +167,7 @@ class Param:
             elif kind == "json":
                 # Documented as a JSON array; clients also send a bare comma list.
                 text = value.strip()
-                result = json.loads(text) if text.startswith("[") else [v.strip() for v in text.split(",") if v.strip()]
+                result = json_array(text) if text.startswith("[") else [v.strip() for v in text.split(",") if v.strip()]
                 if not isinstance(result, list):
                     raise ValueError(value)
                 result = [str(v) for v in result]
