@@ -557,6 +557,12 @@ def test_describe_instances_paging_and_filters(client):
     assert [i["InstanceId"] for i in page(image_id=ARM)["Instances"]["Instance"]] == [arm]
     assert [i["InstanceId"] for i in page(status="Stopped")["Instances"]["Instance"]] == [ids[0]]
     assert page(instance_ids=",".join(ids[:2]))["TotalCount"] == 2  # a bare comma list also works
+    # single quotes too, as the service's JSON parser takes them (aliyun-cli's documented --InstanceIds form)
+    assert page(instance_ids=f"['{ids[0]}', '{ids[1]}']")["TotalCount"] == 2
+    for broken in (f"['{ids[0]}'", f"['{ids[0]}',]", f"['{ids[0]}\"]"):
+        err = new_error(lambda broken=broken: page(instance_ids=broken))
+        assert (err.code, err.status_code) == ("InvalidParameter", 400), broken
+        assert 'The specified parameter "InstanceIds" is not valid.' in err.message
 
     seen, token = [], None
     while True:
