@@ -12,7 +12,7 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError
 from mockecs.wire.params import B, Repeat, S
-from mockecs.world import images, paging, ram, resources
+from mockecs.world import account_states, images, paging, ram, resources
 
 MAX_PER_CALL = 10  # only the first 10 AddAccount.N / RemoveAccount.N are processed [DOC]
 
@@ -104,7 +104,7 @@ def modify_image_share_permission(ctx: Context, image_id: str, add_account: Opti
     if launch_permission and (add or remove):
         raise _err("UnnecessaryParameter.LaunchPermission", 'The specified parameter "LaunchPermission" is '
                    'unnecessary if paramter "AddAccounts" or "RemoveAccounts" exist.')
-    if launch_permission:
+    if launch_permission and not account_states.in_state(ctx, "accounts_with_launch_permission"):
         # The metadata: LaunchPermission is "in invitation-only testing, not available yet".
         raise _err("ForbiddenParameter.LaunchPermission",
                    'The specified parameter "LaunchPermission" is forbidden for current account.')
@@ -127,6 +127,8 @@ def modify_image_share_permission(ctx: Context, image_id: str, add_account: Opti
             "image", ("sharing", f"{ctx.account}|{ctx.region}")) >= limit:
         raise _err("QuotaExceed.ShareImage", "The shared Image Quota exceeds.", 403)
     changes: dict[str, Any] = {"_shares": shares, "IsSelfShared": "True" if shares else "False"}
+    if launch_permission:  # (invited: kept; no answer documents where it shows, so none shows it)
+        changes["_launch_permission"] = launch_permission
     if is_public is True:
         changes["_public"] = True
         changes["IsPublic"] = True

@@ -6,5 +6,7 @@ from mockecs.world.context import Context
 
 def in_state(ctx: Context, option: str) -> bool:
     """Whether the caller is listed in ``option`` (comma-separated account ids: ``accounts_in_arrears``,
-    ``accounts_without_snapshot_service``, ``accounts_without_oss``)."""
-    return ctx.account in ctx.listed(option)
+    ``accounts_without_snapshot_service``, ``accounts_without_oss``, ``accounts_with_launch_permission``;
+    ``*``: every account)."""
+    listed = ctx.listed(option)
+    return ctx.account in listed or "*" in listed

@@ -146,6 +146,9 @@ OPTIONS: tuple[Setting, ...] = (
             "InvalidAccountStatus.NotEnoughBalance."),
     Setting("accounts_without_snapshot_service", "str", "", "Comma-separated account ids whose CreateImage "
             "answers InvalidAccountStatus.SnapshotServiceUnavailable."),
+    Setting("accounts_with_launch_permission", "str", "", "Comma-separated account ids (or *) invited to "
+            "ModifyImageSharePermission's LaunchPermission, which the metadata calls invitation-only (image "
+            "publishers such as SUSE's aliyun-img-utils use it); others answer ForbiddenParameter.LaunchPermission."),
     Setting("accounts_without_oss", "str", "", "Comma-separated account ids whose ImportImage answers "
             "InvalidAccountStatus.OSSDisabled."),
     Setting("prices_file", "str", None, "A JSON file merged over the built-in (plausible, not official) prices.",
