@@ -219,6 +219,14 @@ def in_service_order(record: Mapping[str, Any]) -> dict:
     return {name: record[name] for name in sorted(record, key=lambda name: INSTANCE_FIELD_ORDER.get(name, last))}
 
 
+def _cpu_options(itype: Mapping[str, Any]) -> dict:
+    """Two threads per physical core (hyper-threading, as the captured ecs.g7.large shows: 2 vCPUs, 1 core),
+    one where the vCPU count is odd (1-vCPU burstable types)."""
+    vcpus = int(itype.get("CpuCoreCount") or 0)
+    threads = 2 if vcpus >= 2 and vcpus % 2 == 0 else 1
+    return {"ThreadsPerCore": threads, "Numa": "ON", "CoreCount": vcpus // threads}
+
+
 def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root: bool, status: str,
             group_ids: list[str]) -> list[str]:
     """Validate everything, then create ``count`` instances with their disks; returns their ids."""
@@ -285,6 +293,11 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
                            "IsSupportUnassociate": False},
             "OperationLocks": {"LockReason": []},
             "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "optional", "HttpPutResponseHopLimit": 1},
+            # (as the service answers an instance that uses none of them: the same capture as the field order)
+            "HibernationOptions": {"Configured": False}, "CpuOptions": _cpu_options(itype),
+            "PrivateDnsNameOptions": {}, "DedicatedInstanceAttribute": {"Tenancy": "", "Affinity": ""},
+            "EcsCapacityReservationAttr": {"CapacityReservationPreference": "", "CapacityReservationId": ""},
+            "DedicatedHostAttribute": {"DedicatedHostId": "", "DedicatedHostName": "", "DedicatedHostClusterId": ""},
             "Tags": {"Tag": [dict(t) for t in tags]},
             "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now + index * 1e-6,
             "_user_data": args["user_data"] or "",  # DescribeUserData answers it as given
