@@ -425,7 +425,8 @@ def test_modify_disk_attribute(client, legacy):
 @pytest.mark.parametrize("category, level, size, iops, throughput", [
     ("cloud_essd", "PL1", 40, 3800, 140),  # as the service answered for a 40 GiB ESSD PL1 system disk
     ("cloud_efficiency", None, 40, 2120, 106),  # and for a 40 GiB ultra disk
-    ("cloud_essd", "PL0", 40, 2280, 110), ("cloud_essd", "PL2", 500, 26800, 370),
+    ("cloud_essd", "PL0", 120, 3240, 130),  # and for a 120 GiB ESSD PL0 one
+    ("cloud_essd", "PL2", 500, 26800, 370),
     ("cloud_ssd", None, 40, 3000, 140), ("cloud_essd", "PL1", 32768, 50000, 350), ("cloud", None, 40, 0, 0),
 ])
 def test_disk_performance_follows_category_and_size(client, category, level, size, iops, throughput):
