@@ -438,3 +438,26 @@ def test_footmark_catalog_calls():
         assert "ecs.g7.large" in zone.available_instance_types["instance_types"]
         families = ecs.describe_instance_type_families(generation="ecs-6")
         assert "ecs.g7" in {f.id for f in families} and {f.generation for f in families} == {"ecs-6"}
+
+
+def test_ali_instance_changes_the_charge_type_through_footmark():
+    """ali_instance with ``instance_charge_type: PrePaid`` on existing instances: ModifyInstanceChargeType with the
+    module's parameters, then footmark's wait until DescribeInstances answers the new charge type."""
+    with MockECS() as mock:
+        _, vpc, vswitch = network()
+        ecs = connect()
+        group = ecs.create_security_group(security_group_name="billing", vpc_id=vpc)
+        instances = ecs.run_instances(image_id=UBUNTU, instance_type="ecs.g7.large", security_group_id=group.id,
+                                      vswitch_id=vswitch, amount=2)
+        ids = [i.id for i in instances]
+        assert {i.instance_charge_type for i in instances} == {"PostPaid"}
+        assert ecs.modify_instance_charge_type(instance_ids=ids, instance_charge_type="PrePaid",
+                                               include_data_disks=True, dry_run=False, auto_pay=True, period=1,
+                                               period_unit="Month") is True
+        changed = ecs.describe_instances(instance_ids=ids)
+        assert {i.instance_charge_type for i in changed} == {"PrePaid"}
+        assert {i.expired_time[10:] for i in changed} == {"T16:00Z"}
+        assert {d.disk_charge_type for d in ecs.describe_disks(instance_id=ids[0])} == {"PrePaid"}
+        [asked] = [c.params for c in mock.calls if c.action == "ModifyInstanceChargeType"]
+        failed = [(c.action, c.error_code) for c in mock.calls if c.status != 200]
+    assert json.loads(asked["InstanceIds"]) == ids and failed == []

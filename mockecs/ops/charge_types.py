@@ -1,0 +1,114 @@
+"""ModifyInstanceChargeType: pay-as-you-go instances to subscription and back (what ``ali_instance`` calls
+when a playbook's ``instance_charge_type`` differs from the instance's).
+
+Every instance named or none (the checks run before anything is written). The instance's
+``InstanceChargeType`` and ``ExpiredTime`` change, and its disks' ``DiskChargeType`` and ``ExpiredTime``
+follow: the system disk always, the pay-as-you-go data disks with ``IncludeDataDisks`` (to subscription);
+back to pay-as-you-go, every subscription disk of the instance. With ``AutoPay=false`` the service only
+makes an order (to be paid in the console): the answer carries its id and nothing changes.
+"""
+from __future__ import annotations
+
+import calendar
+import secrets
+import time
+from typing import Optional
+
+from mockecs.ops.instances import CHARGE_TYPES, NEVER_EXPIRES
+from mockecs.ops.registry import Context, operation
+from mockecs.wire.errors import EcsError, error_kind
+from mockecs.wire.params import B, I, JsonList, S
+from mockecs.world import resources
+
+MAX_INSTANCES = 20  # documented: up to 20 instance ids
+# Period values per PeriodUnit (the metadata's china-site ranges)
+PERIODS = {"Week": (1, 2, 3, 4), "Month": (1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, 60)}
+POSTPAID_EXPIRY = "2099-12-31T15:59Z"  # what a pay-as-you-go instance answers (RunInstances')
+
+BAD_IDS = error_kind("InvalidParameter.InstanceIds", "The specified InstanceIds are invalid.", 400)
+TOO_MANY = error_kind("InstancesIdQuotaExceed", "The maximum number of Instances is exceeded.", 400)
+BAD_PERIOD = error_kind("InvalidPeriod", "The specified period is not valid.", 400)
+UNIT_MISMATCH = error_kind("InvalidPeriod.UnitMismatch", "The specified Period must be correlated with the PeriodUnit.",
+                           400)
+SPOT = error_kind("InvalidSpotStrategy", "The specified spotStrategy is not valid.", 400)
+NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified instanceId does not exist.", 404)
+# Decoded in the handler: this operation answers its own code and message for a malformed list.
+INSTANCE_IDS = JsonList("InstanceIds")
+RELEASE_TIME_SET = error_kind("ReleaseTimeHaveBeenSet", "The specified instance has been set released time.", 400)
+
+
+def _charge_type_error(detail: str) -> EcsError:
+    return EcsError("InvalidInstanceChargeType.ValueNotSupported", detail, 400)
+
+
+def subscription_end(now: float, period: int, unit: str) -> str:
+    """When a subscription bought now ends: the period's last day, at midnight China time (16:00 UTC), as
+    the service writes subscription expiry times (``2024-07-01T16:00Z``)."""
+    day = time.gmtime(now)
+    if unit == "Week":
+        end = time.gmtime(calendar.timegm(day) + period * 7 * 86400)
+        return time.strftime("%Y-%m-%dT16:00Z", end)
+    months = day.tm_year * 12 + day.tm_mon - 1 + period
+    year, month = divmod(months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return f"{year:04d}-{month + 1:02d}-{min(day.tm_mday, last):02d}T16:00Z"
+
+
+def _check(ctx: Context, instance_id: str, target: str) -> dict:
+    instance = resources.owned(ctx, "instance", instance_id, NOT_FOUND)
+    if instance["Status"] not in ("Running", "Stopped"):
+        raise EcsError("InvalidStatus.ValueNotSupported",
+                       f"The current status of instance {instance_id} does not support this operation.", 400)
+    if instance.get("SpotStrategy", "NoSpot") != "NoSpot":
+        raise SPOT
+    if instance.get("InstanceChargeType", "PostPaid") == target:
+        raise _charge_type_error(f"The instance {instance_id} is already {target}.")
+    if target == "PrePaid" and instance.get("AutoReleaseTime"):
+        raise RELEASE_TIME_SET
+    return instance
+
+
+def _convert(ctx: Context, instance: dict, target: str, expired: str, include_data_disks: bool) -> None:
+    resources.put(ctx.txn, "instance", {**instance, "InstanceChargeType": target, "ExpiredTime": expired})
+    for disk in resources.get_many(ctx, "disk", sorted(ctx.txn.ids("disk", ("instance", instance["InstanceId"])))):
+        if disk is None or disk.get("DiskChargeType") == target:
+            continue
+        if target == "PrePaid" and disk["Type"] == "data" and not include_data_disks:
+            continue
+        resources.put(ctx.txn, "disk", {**disk, "DiskChargeType": target,
+                                         "ExpiredTime": expired if target == "PrePaid" else NEVER_EXPIRES})
+
+
+@operation("ModifyInstanceChargeType", S("InstanceIds", required=True),
+           I("Period"), S("PeriodUnit", default="Month"), B("IncludeDataDisks", default=False),
+           B("AutoPay", default=True), S("InstanceChargeType", default="PrePaid"), B("IsDetailFee", default=False),
+           dry_run=True, idempotent=True)
+def modify_instance_charge_type(ctx: Context, instance_ids: str, period: Optional[int], period_unit: str,
+                                include_data_disks: bool, auto_pay: bool, instance_charge_type: str,
+                                is_detail_fee: bool) -> dict:
+    try:
+        ids = INSTANCE_IDS.decode_scalar(instance_ids)
+    except EcsError:
+        raise BAD_IDS from None
+    if not ids:
+        raise BAD_IDS
+    if len(ids) > MAX_INSTANCES:
+        raise TOO_MANY
+    if instance_charge_type not in CHARGE_TYPES:
+        raise _charge_type_error(f"The specified InstanceChargeType {instance_charge_type} is not supported.")
+    expired = POSTPAID_EXPIRY
+    if instance_charge_type == "PrePaid":
+        if period_unit not in PERIODS:
+            raise UNIT_MISMATCH
+        if period is None or period < 1:
+            raise BAD_PERIOD
+        if period not in PERIODS[period_unit]:
+            raise UNIT_MISMATCH
+        expired = subscription_end(ctx.now, period, period_unit)
+    instances = [_check(ctx, instance_id, instance_charge_type) for instance_id in dict.fromkeys(ids)]
+    if auto_pay:
+        for instance in instances:
+            _convert(ctx, instance, instance_charge_type, expired, include_data_disks)
+    fees = [{"InstanceId": i["InstanceId"], "Currency": "CNY", "Fee": "0"} for i in instances] \
+        if is_detail_fee and instance_charge_type == "PostPaid" else []
+    return {"OrderId": str(200000000000000 + secrets.randbelow(10 ** 14)), "FeeOfInstances": {"FeeOfInstance": fees}}
