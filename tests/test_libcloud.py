@@ -136,3 +136,133 @@ def test_libcloud_through_the_server():
         assert d.ex_delete_security_group_by_id(group) is True
         actions = [(c.action, c.status) for c in server.engine.calls]
     assert ("CreateSecurityGroup", 200) in actions and all(status == 200 for _, status in actions)
+
+
+def test_security_groups_zones_and_images():
+    """The driver's look-ups: a group's rules by NIC type (libcloud asks for ``internet`` by default, which a
+    VPC group answers with its intranet rules, as the metadata documents), zones, images by id and filter."""
+    from aliyunsdkcore.client import AcsClient
+    from aliyunsdkecs.request.v20140526 import AuthorizeSecurityGroupRequest, CreateSecurityGroupRequest
+
+    with MockECS() as mock:
+        d = driver()
+        classic = d.ex_create_security_group(description="classic group", client_token="lc-1")
+        acs = AcsClient("ak", "sk", "cn-hangzhou")
+        for nic, port in (("internet", "80/80"), ("intranet", "22/22")):
+            request = AuthorizeSecurityGroupRequest.AuthorizeSecurityGroupRequest()
+            request.set_SecurityGroupId(classic)
+            request.set_IpProtocol("tcp")
+            request.set_PortRange(port)
+            request.set_SourceCidrIp("0.0.0.0/0")
+            request.set_NicType(nic)
+            acs.do_action_with_exception(request)
+        [public] = d.ex_list_security_group_attributes(classic)
+        assert (public.ip_protocol, public.port_range, public.policy, public.nic_type) == \
+            ("TCP", "80/80", "Accept", "internet")
+        [private] = d.ex_list_security_group_attributes(classic, nic_type="intranet")
+        assert (private.port_range, private.nic_type) == ("22/22", "intranet")
+        request = CreateSecurityGroupRequest.CreateSecurityGroupRequest()
+        request.set_VpcId(_vpc(acs)[0])
+        in_vpc = __import__("json").loads(acs.do_action_with_exception(request))["SecurityGroupId"]
+        request = AuthorizeSecurityGroupRequest.AuthorizeSecurityGroupRequest()
+        request.set_SecurityGroupId(in_vpc)
+        request.set_IpProtocol("tcp")
+        request.set_PortRange("443/443")
+        request.set_SourceCidrIp("10.0.0.0/8")
+        acs.do_action_with_exception(request)
+        assert [(a.port_range, a.nic_type) for a in d.ex_list_security_group_attributes(in_vpc)] == \
+            [("443/443", "intranet")]
+        groups = {g.id: g for g in d.ex_list_security_groups()}
+        assert groups[in_vpc].vpc_id.startswith("vpc-") and groups[classic].vpc_id in ("", None)
+        assert d.ex_modify_security_group_by_id(classic, name="renamed", description="renamed group") is True
+        assert {g.id: g.name for g in d.ex_list_security_groups()}[classic] == "renamed"
+
+        zones = {z.id: z for z in d.ex_list_zones()}
+        assert zones["cn-hangzhou-h"].name and "Instance" in zones["cn-hangzhou-h"].available_resource_types
+        assert "ecs.g7.large" in zones["cn-hangzhou-h"].available_instance_types
+        assert "cloud_essd" in zones["cn-hangzhou-h"].available_disk_categories
+        assert {z.id for z in d.ex_list_zones(region_id="cn-beijing")} and \
+            all(z.startswith("cn-beijing-") for z in (z.id for z in d.ex_list_zones(region_id="cn-beijing")))
+
+        assert [i.id for i in d.list_images(ex_image_ids=[UBUNTU])] == [UBUNTU]
+        linux = d.list_images(ex_filters={"OSType": "linux", "ImageOwnerAlias": "system", "Architecture": "arm64"})
+        assert linux and {(i.extra["os_type"], i.extra["architecture"]) for i in linux} == {("linux", "arm64")}
+        assert d.list_images(ex_filters={"ImageOwnerAlias": "self"}) == []
+        calls = mock.calls
+    assert all(c.status == 200 for c in calls), [(c.action, c.error_code) for c in calls if c.status != 200]
+
+
+def _vpc(acs) -> tuple[str, str]:
+    import json
+
+    from aliyunsdkecs.request.v20140526 import CreateVpcRequest, CreateVSwitchRequest
+
+    request = CreateVpcRequest.CreateVpcRequest()
+    request.set_CidrBlock("172.16.0.0/12")
+    vpc = json.loads(acs.do_action_with_exception(request))["VpcId"]
+    request = CreateVSwitchRequest.CreateVSwitchRequest()
+    request.set_VpcId(vpc)
+    request.set_CidrBlock("172.16.0.0/24")
+    request.set_ZoneId("cn-hangzhou-h")
+    return vpc, json.loads(acs.do_action_with_exception(request))["VSwitchId"]
+
+
+def test_a_node_in_a_vpc_with_disks_groups_and_volumes():
+    """create_node in a vSwitch with a system disk and a data disk, group membership, ex_stop/ex_start,
+    list_volumes by ids and filters, create_volume with its options."""
+    import json
+
+    from aliyunsdkcore.client import AcsClient
+    from aliyunsdkecs.request.v20140526 import CreateSecurityGroupRequest
+
+    with MockECS() as mock:
+        d = driver()
+        acs = AcsClient("ak", "sk", "cn-hangzhou")
+        vpc, vswitch = _vpc(acs)
+        groups = []
+        for _ in range(2):
+            request = CreateSecurityGroupRequest.CreateSecurityGroupRequest()
+            request.set_VpcId(vpc)
+            groups.append(json.loads(acs.do_action_with_exception(request))["SecurityGroupId"])
+        size = next(s for s in d.list_sizes() if s.id == "ecs.g7.large")
+        node = d.create_node("web", size, d.get_image(UBUNTU), ex_security_group_id=groups[0],
+                             ex_vswitch_id=vswitch, ex_zone_id="cn-hangzhou-h", ex_io_optimized=True,
+                             ex_system_disk={"category": "cloud_essd", "size": 40},
+                             ex_data_disks=[{"size": 20, "category": "cloud_essd", "disk_name": "data-1",
+                                             "delete_with_instance": True}],
+                             ex_internet_charge_type="PayByTraffic", ex_internet_max_bandwidth_out=1,
+                             ex_description="a web node", ex_hostname="web-1")
+        # (CreateInstance leaves the instance stopped: libcloud reads it so, then starts it and waits)
+        assert node.state == NodeState.STOPPED and node.private_ips[0].startswith("172.16.0.")
+        assert node.extra["vpc_attributes"]["vswitch_id"] == vswitch and node.extra["hostname"] == "web-1"
+        assert node.extra["description"] == "a web node" and node.extra["instance_network_type"] == "vpc"
+        [node] = d.list_nodes(ex_filters={"VpcId": vpc, "ZoneId": "cn-hangzhou-h"})
+        assert node.state == NodeState.RUNNING
+        assert d.ex_stop_node(node, ex_force_stop=True) is True
+        assert d.list_nodes(ex_node_ids=[node.id])[0].state == NodeState.STOPPED
+        assert d.ex_start_node(node) is True
+
+        assert d.ex_join_security_group(node, groups[1]) is True
+        assert error_of(lambda: d.ex_join_security_group(node, groups[1])) == "InvalidInstanceId.AlreadyExists"
+        assert d.ex_leave_security_group(node, groups[0]) is True
+        assert error_of(lambda: d.ex_leave_security_group(node, groups[0])) == "InstanceNotInSecurityGroup"
+
+        volumes = d.list_volumes(ex_filters={"InstanceId": node.id})
+        assert sorted((v.size, v.extra["type"], v.extra["category"]) for v in volumes) == \
+            [(20, "data", "cloud_essd"), (40, "system", "cloud_essd")]
+        assert {v.state for v in volumes} == {StorageVolumeState.INUSE}
+        [data] = [v for v in volumes if v.extra["type"] == "data"]
+        assert data.name == "data-1" and data.extra["delete_with_instance"] is True
+
+        spare = d.create_volume(50, "spare", ex_zone_id="cn-hangzhou-h", ex_description="a spare disk",
+                                ex_disk_category="cloud_essd", ex_client_token="lc-volume-1")
+        assert (spare.size, spare.name, spare.state) == (50, "spare", StorageVolumeState.AVAILABLE)
+        assert (spare.extra["description"], spare.extra["category"]) == ("a spare disk", "cloud_essd")
+        assert [v.id for v in d.list_volumes(ex_volume_ids=[spare.id, data.id])] == [spare.id, data.id]
+        assert [v.id for v in d.list_volumes(ex_filters={"Status": "Available", "DiskType": "data"})] == [spare.id]
+
+        assert d.destroy_node(node) is True and d.destroy_volume(spare) is True
+        assert d.list_volumes() == []  # (the data disk went with the instance, as asked)
+        failed = [(c.action, c.error_code) for c in mock.calls if c.status != 200]
+    assert failed == [("JoinSecurityGroup", "InvalidInstanceId.AlreadyExists"),
+                      ("LeaveSecurityGroup", "InstanceNotInSecurityGroup")]
