@@ -461,3 +461,50 @@ def test_ali_instance_changes_the_charge_type_through_footmark():
         [asked] = [c.params for c in mock.calls if c.action == "ModifyInstanceChargeType"]
         failed = [(c.action, c.error_code) for c in mock.calls if c.status != 200]
     assert json.loads(asked["InstanceIds"]) == ids and failed == []
+
+
+def test_ali_eni_through_footmark():
+    """ali_eni: look the ENI up (footmark sends ``NetworkInterfaceId.1=None`` when the playbook names none:
+    nothing matches, on the service too), create it with the module's parameters (footmark waits for
+    Available), change its groups, name and description, attach it (waits for InUse), detach, delete;
+    ali_eni_info lists the instance's primary ENI as well."""
+    with MockECS() as mock:
+        _, vpc, vswitch = network()
+        ecs = connect()
+        web = ecs.create_security_group(security_group_name="web", vpc_id=vpc)
+        admin = ecs.create_security_group(security_group_name="admin", vpc_id=vpc)
+        [instance] = ecs.run_instances(image_id=UBUNTU, instance_type="ecs.g7.large", security_group_id=web.id,
+                                       vswitch_id=vswitch, amount=1)
+        params = {"eni_id": None, "instance_id": None, "private_ip_address": "172.16.0.20", "vswitch_id": vswitch,
+                  "description": "a second NIC", "name": "eni-1", "security_groups": [web.id], "state": "present",
+                  "attached": False, "tags": {"team": "net"}, "purge_tags": False}
+        assert ecs.describe_network_interfaces(network_interface_ids=[params["eni_id"]],
+                                               primary_ip_address=params["private_ip_address"],
+                                               vswitch_id=vswitch) == []
+        eni = ecs.create_network_interface(**params, security_group_id=web.id, primary_ip_address="172.16.0.20",
+                                           network_interface_name="eni-1", client_token="Ansible-Alicloud-4")
+        read = eni.get().read()
+        assert read["id"].startswith("eni-") and (read["name"], read["state"], read["type"]) == \
+            ("eni-1", "available", "Secondary")
+        assert read["private_ip_addresses"] == [{"private_ip_address": "172.16.0.20", "primary_address": True}]
+        assert read["security_groups"] == [web.id] and read["tags"] == {"team": "net"}
+        assert (read["vpc_id"], read["vswitch_id"], read["description"]) == (vpc, vswitch, "a second NIC")
+
+        assert eni.modify([web.id, admin.id], "eni-2", "changed") is True
+        eni = eni.get()
+        assert (eni.name, eni.description, eni.security_group_ids["security_group_id"]) == \
+            ("eni-2", "changed", [web.id, admin.id])
+        assert eni.attach(instance.id) is True
+        eni = eni.get()
+        assert (eni.instance_id, eni.state) == (instance.id, "inuse")
+        [described] = ecs.describe_instances(instance_ids=[instance.id])
+        assert [e["type"] for e in described.network_interfaces["network_interface"]] == ["Primary", "Secondary"]
+        listed = {e.id: e for e in ecs.describe_network_interfaces(instance_id=instance.id)}
+        assert {e.type for e in listed.values()} == {"Primary", "Secondary"} and eni.id in listed
+        assert eni.detach(instance.id) is True
+        eni = eni.get()
+        assert (eni.instance_id, eni.state) == ("", "available")
+        assert eni.delete() is True
+        assert ecs.describe_network_interfaces(network_interface_ids=[eni.id]) == []
+        failed = [(c.action, c.error_code) for c in mock.calls if c.status != 200]
+    assert failed == []

@@ -10,6 +10,7 @@ from mockecs.ops import (  # noqa: F401
     instance_types,
     instances,
     keypairs,
+    network_interfaces,
     networks,
     prices,
     regions,

@@ -16,7 +16,18 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, JsonList, L, Repeat, S, Struct, Structs
-from mockecs.world import access, launch, lifecycle, networks, paging, regions, resource_groups, resources, validation
+from mockecs.world import (
+    access,
+    interfaces,
+    launch,
+    lifecycle,
+    networks,
+    paging,
+    regions,
+    resource_groups,
+    resources,
+    validation,
+)
 from mockecs.world.disks import data_disk_range, detached, snapshot_in_progress
 from mockecs.world.disks import performance as disk_performance
 
@@ -313,6 +324,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             done["StartTime"] = resources.iso_minute(ctx.now)
         record = lifecycle.start(ctx, "instance", instance_id, in_service_order(record), done=done)
         resources.put(ctx.txn, "instance", record)
+        interfaces.add_primary(ctx, record)
         resources.put(ctx.txn, "disk", new_system_disk(ctx, record, image, size, category,
                                                        system.get("disk_name") or "",
                                                        system.get("description") or "",
@@ -772,6 +784,7 @@ def _delete(ctx: Context, record: dict, force: bool, protected: str) -> None:
         else:  # survives as a detached, portable disk
             resources.put(ctx.txn, "disk", {**disk, **detached(resources.iso(ctx.now)), "Portable": True})
     access.release_instance(ctx, record)
+    interfaces.release_instance(ctx, record)
     resources.delete(ctx.txn, "instance", instance_id)
     networks.release(ctx, record)
     launch.release(ctx, record.get("ImageId"))

@@ -201,7 +201,9 @@ def delete_vswitch(ctx: Context, v_switch_id: str) -> dict:
     record = resources.owned(ctx, "vswitch", v_switch_id, VSWITCH_NOT_FOUND)
     if record["Status"] != "Available":
         raise VSWITCH_STATUS
-    if ctx.txn.count("instance", ("vswitch", v_switch_id)):
+    # (instances, and network interfaces: primary ones go with their instance)
+    if ctx.txn.count("instance", ("vswitch", v_switch_id)) or ctx.txn.count("network_interface",
+                                                                          ("vswitch", v_switch_id)):
         raise VSWITCH_IN_USE
     resources.delete(ctx.txn, "vswitch", v_switch_id)
     return {}

@@ -26,7 +26,7 @@ from mockecs.ops.instances import paginate, tag_filter
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import TAGS, B, I, JsonList, Repeat, S, Structs, snake
-from mockecs.world import access, paging, resource_groups, resources
+from mockecs.world import access, interfaces, paging, resource_groups, resources
 from mockecs.world.validation import starts_with_letter
 
 KIND = access.SECURITY_GROUP
@@ -71,6 +71,15 @@ GROUP_FULL = error_kind("SecurityGroupInstanceLimitExceeded",
 NOT_MEMBER = error_kind("InstanceNotInSecurityGroup", "The instance not in the group.", 403)
 LAST_GROUP = error_kind("InstanceLastSecurityGroup",
                         "The specified security group is the last security group for the instance.", 403)
+# A secondary network interface named by NetworkInterfaceId (the metadata's codes; "%s" messages written out)
+ENI_PRIMARY = error_kind("InvalidOperation.InvalidEniType",
+                         "A primary network interface joins and leaves groups with its instance (InstanceId).", 403)
+ENI_OTHER_VPC = error_kind("InvalidOperation.VpcMismatch",
+                           "The network interface and the security group are not in the same VPC.", 403)
+ENI_NOT_MEMBER = error_kind("InvalidSecurityGroupAssociation.NotFound",
+                            "The network interface is not in the specified security group.", 400)
+ENI_LAST_GROUP = error_kind("InvalidOperation.AtLeastInOneGroup",
+                            "A network interface must stay in at least one security group.", 403)
 # CreateSecurityGroup words the tag errors its own way.
 _CREATE_TAG_MESSAGES = {"InvalidTagKey.Malformed": "Specified tag key is not valid.",
                         "InvalidTagValue.Malformed": "Specified tag value is not valid."}
@@ -542,7 +551,9 @@ def describe_security_group_references(ctx: Context, security_group_id: list[str
 @operation("DeleteSecurityGroup", S("SecurityGroupId", required=True), region_missing=_NO_REGION)
 def delete_security_group(ctx: Context, security_group_id: str) -> dict:
     record = _group(ctx, security_group_id, DELETE_NOT_FOUND)
-    if ctx.txn.count("instance", ("security_group", security_group_id)):
+    # (a secondary network interface in the group counts as a member too: the documented refusal)
+    member = ("security_group", security_group_id)
+    if ctx.txn.count("instance", member) or ctx.txn.count("network_interface", member):
         raise IN_USE
     if ctx.txn.ids(KIND, ("sg_ref", security_group_id)) - {security_group_id}:
         raise REFERENCED
@@ -585,30 +596,49 @@ _MEMBERSHIP = (S("SecurityGroupId", required=True), S("InstanceId"), S("NetworkI
 _BY_INSTANCE = {"region": "optional"}
 
 
-def _member(ctx: Context, instance_id: Optional[str], network_interface_id: Optional[str]) -> dict:
-    """The instance a Join/LeaveSecurityGroup names (elastic network interfaces are not modelled)."""
+def _member(ctx: Context, instance_id: Optional[str], network_interface_id: Optional[str]) -> tuple[str, dict]:
+    """(kind, record) of what a Join/LeaveSecurityGroup names: an instance, or a secondary network interface
+    (a primary one's groups are its instance's: named by InstanceId)."""
     if instance_id and network_interface_id:
         raise EcsError("InvalidParam.EniIdAndInstanceId.Conflict",
                        "The parameters InstanceId and NetworkInterfaceId cannot be set at the same time.", 403)
     if network_interface_id:
-        raise EcsError("InvalidEniId.NotFound", f"The specified NetworkInterfaceId {network_interface_id} does not "
-                       "exist.", 404)
+        eni = resources.get(ctx, interfaces.KIND, network_interface_id)
+        if not resources.is_mine(ctx, eni):
+            raise EcsError("InvalidEniId.NotFound", f"The specified NetworkInterfaceId {network_interface_id} does "
+                           "not exist.", 404)
+        if eni["Type"] == "Primary":
+            raise ENI_PRIMARY
+        return interfaces.KIND, eni
     if not instance_id:
         raise EcsError("InvalidParam.Malformed", "One of the parameters InstanceId or NetworkInterfaceId must be "
                        "specified.", 403)
-    return resources.owned(ctx, "instance", instance_id, INSTANCE_NOT_FOUND)
+    return "instance", resources.owned(ctx, "instance", instance_id, INSTANCE_NOT_FOUND)
+
+
+def _eni_groups(eni: Mapping[str, Any], group_ids: list[str]) -> dict:
+    return {**eni, "SecurityGroupIds": {"SecurityGroupId": group_ids}}
 
 
 @operation("JoinSecurityGroup", *_MEMBERSHIP, **_BY_INSTANCE)
 def join_security_group(ctx: Context, security_group_id: str, instance_id: Optional[str],
                         network_interface_id: Optional[str]) -> dict:
-    instance = _member(ctx, instance_id, network_interface_id)
+    kind, instance = _member(ctx, instance_id, network_interface_id)
     group = _group(ctx, security_group_id)
+    current = list(instance["SecurityGroupIds"]["SecurityGroupId"])
+    if kind == interfaces.KIND:
+        if security_group_id in current:
+            raise ALREADY_MEMBER  # (the documented code and message, for an ENI too)
+        if len(current) >= MAX_GROUPS_PER_INSTANCE:
+            raise TOO_MANY_GROUPS
+        if instance["VpcId"] != group["VpcId"]:
+            raise ENI_OTHER_VPC
+        resources.put(ctx.txn, kind, _eni_groups(instance, current + [security_group_id]))
+        return {}
     if instance["Status"] == "Pending":
         raise BEING_CREATED
     if instance["Status"] not in ("Running", "Stopped"):
         raise INSTANCE_STATUS
-    current = list(instance["SecurityGroupIds"]["SecurityGroupId"])
     if security_group_id in current:
         raise ALREADY_MEMBER
     if len(current) >= MAX_GROUPS_PER_INSTANCE:
@@ -629,11 +659,18 @@ def join_security_group(ctx: Context, security_group_id: str, instance_id: Optio
 @operation("LeaveSecurityGroup", *_MEMBERSHIP, **_BY_INSTANCE)
 def leave_security_group(ctx: Context, security_group_id: str, instance_id: Optional[str],
                          network_interface_id: Optional[str]) -> dict:
-    instance = _member(ctx, instance_id, network_interface_id)
+    kind, instance = _member(ctx, instance_id, network_interface_id)
     _group(ctx, security_group_id)
+    current = list(instance["SecurityGroupIds"]["SecurityGroupId"])
+    if kind == interfaces.KIND:
+        if security_group_id not in current:
+            raise ENI_NOT_MEMBER
+        if len(current) == 1:
+            raise ENI_LAST_GROUP
+        resources.put(ctx.txn, kind, _eni_groups(instance, [g for g in current if g != security_group_id]))
+        return {}
     if instance["Status"] not in ("Running", "Stopped"):
         raise INSTANCE_STATUS
-    current = list(instance["SecurityGroupIds"]["SecurityGroupId"])
     if security_group_id not in current:
         raise NOT_MEMBER
     if len(current) == 1:

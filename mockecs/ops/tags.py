@@ -20,9 +20,9 @@ from mockecs.world import access, images, paging, resource_groups, resources, ta
 
 # ResourceType -> store kind, for the resources mockecs keeps.
 KINDS = {"image": "image", "snapshot": "snapshot", "instance": "instance", "disk": "disk",
-         "securitygroup": access.SECURITY_GROUP, "keypair": access.KEY_PAIR}
+         "securitygroup": access.SECURITY_GROUP, "keypair": access.KEY_PAIR, "eni": "network_interface"}
 # Documented types mockecs keeps no records of: valid types whose ids are simply never found.
-OTHER_TYPES = ("volume", "eni", "ddh", "ddhcluster", "launchtemplate",
+OTHER_TYPES = ("volume", "ddh", "ddhcluster", "launchtemplate",
                "reservedinstance", "snapshotpolicy", "elasticityassurance", "capacityreservation", "command",
                "invocation")
 RESOURCE_GROUP_KEY = "acs:rm:rgId"

@@ -17,7 +17,7 @@ import hashlib
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence
 
 from mockecs.wire.errors import error_kind, missing_parameter
 from mockecs.world import regions, resources
@@ -136,7 +136,9 @@ def private_ip_term(ctx: Context, ip: str) -> tuple[str, str]:
 
 # -- address allocation ----------------------------------------------------------------------------
 def _taken(ctx: Context, vswitch_id: str, ip: str) -> bool:
-    return bool(ctx.txn.count("instance", ("vsw_ip", f"{vswitch_id}|{ip}")))
+    # (an instance's address, or one of an elastic network interface: mockecs.world.interfaces)
+    term = ("vsw_ip", f"{vswitch_id}|{ip}")
+    return bool(ctx.txn.count("instance", term) or ctx.txn.count("network_interface", term))
 
 
 def allocate(ctx: Context, action: str, vswitch: dict, count: int, wanted: Optional[str]) -> tuple[dict, list[str]]:
@@ -181,12 +183,16 @@ def allocate(ctx: Context, action: str, vswitch: dict, count: int, wanted: Optio
 def release(ctx: Context, instance: Mapping[str, Any]) -> None:
     """A deleted instance gives its private address back to its vSwitch."""
     vpc = instance.get("VpcAttributes") or {}
-    vswitch = resources.get(ctx, "vswitch", vpc.get("VSwitchId"))
+    give_back(ctx, vpc.get("VSwitchId"), (vpc.get("PrivateIpAddress") or {}).get("IpAddress") or ())
+
+
+def give_back(ctx: Context, vswitch_id: Optional[str], ips: Sequence[str]) -> None:
+    """Addresses of a deleted instance or network interface return to their vSwitch."""
+    vswitch = resources.get(ctx, "vswitch", vswitch_id)
     if vswitch is None:
         return
     network = ipaddress.ip_network(vswitch["CidrBlock"])
-    offsets = [int(ipaddress.IPv4Address(ip)) - int(network.network_address)
-               for ip in (vpc.get("PrivateIpAddress") or {}).get("IpAddress") or ()]
+    offsets = [int(ipaddress.IPv4Address(ip)) - int(network.network_address) for ip in ips]
     resources.put(ctx.txn, "vswitch", {**vswitch, "_released": list(vswitch.get("_released") or ()) + offsets,
                                        "AvailableIpAddressCount": vswitch["AvailableIpAddressCount"] + len(offsets)})
 

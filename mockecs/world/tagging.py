@@ -25,7 +25,7 @@ from mockecs.state.store import BY_ID, Term, Transaction
 PAIR = "tag_pair"
 # store kind -> ResourceType (as the tag operations name it), for the kinds that can be tagged
 TYPES = {"disk": "disk", "image": "image", "instance": "instance", "key_pair": "keypair",
-         "security_group": "securitygroup", "snapshot": "snapshot"}
+         "network_interface": "eni", "security_group": "securitygroup", "snapshot": "snapshot"}
 KIND_OF = {type_name: kind for kind, type_name in TYPES.items()}
 SEP = "\x01"
 

@@ -1,0 +1,369 @@
+"""Elastic network interfaces: CreateNetworkInterface, DescribeNetworkInterfaces, AttachNetworkInterface,
+DetachNetworkInterface, DeleteNetworkInterface, ModifyNetworkInterfaceAttribute (the records:
+:mod:`mockecs.world.interfaces`). What footmark's ``ali_eni`` and ``ali_eni_info`` call.
+
+Changes take effect at once (Available after creation and detaching, InUse after attaching: the service's
+Attaching/Detaching are not shown). The codes are the metadata's; where it documents two for one case (an
+instance not found: InvalidEcsId.NotFound 404 and InvalidInstanceId.NotFound 403) the first is answered.
+IPv6 addresses, IPv4/IPv6 prefixes, trunking and the RDMA traffic mode are not modelled (their parameters are
+not declared: a call with them is answered as without them).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from mockecs.ops.instances import tag_filter
+from mockecs.ops.registry import Context, operation
+from mockecs.state.store import Term, text_term
+from mockecs.wire.errors import EcsError, error_kind, missing_parameter
+from mockecs.wire.params import TAGS, B, I, Repeat, S
+from mockecs.world import instance_types, interfaces, networks, paging, resource_groups, resources, validation
+
+KIND = interfaces.KIND
+MAX_GROUPS = 5  # security groups an ENI joins (the documented default quota)
+MAX_SECONDARY_IPS = 49
+TRAFFIC_MODES = ("Standard", "HighPerformance")
+
+
+ENI_NOT_FOUND = error_kind("InvalidEniId.NotFound", "The specified NetworkInterfaceId does not exist.", 404)
+ECS_NOT_FOUND = error_kind("InvalidEcsId.NotFound", "The specified InstanceId does not exist.", 404)
+VSWITCH_NOT_FOUND = error_kind("InvalidVSwitchId.NotFound", "The specified VSwitchId does not exist.", 404)
+GROUP_NOT_FOUND = error_kind("InvalidSecurityGroupId.NotFound", "The specified SecurityGroupId does not exist.", 404)
+GROUP_NOT_VPC = error_kind("InvalidSecurityGroupId.NotVpc", "The specified security group is not of the VPC type.",
+                           403)
+VPC_MISMATCH = error_kind("InvalidOperation.VpcMismatch",
+                          "The specified resources do not belong to the same VPC.", 403)
+ZONE_MISMATCH = error_kind("InvalidOperation.AvailabilityZoneMismatch",
+                           "The network interface and the instance are not in the same zone.", 403)
+SINGLE_AND_MULTI = error_kind("InvalidSecurityGroupId.SingleIdAndMultiIdConflict",
+                              "SecurityGroupId and SecurityGroupIds.N cannot be specified at the same time.", 400)
+GROUP_REPEATED = error_kind("InvalidParameter.SecurityGroupIdRepeated", "The specified security groups are repeated.",
+                            400)
+TOO_MANY_GROUPS = error_kind("JoinedGroupLimitExceed",
+                             f"A network interface can join at most {MAX_GROUPS} security groups.", 400)
+BAD_NAME = error_kind("InvalidParams.NetworkInterfaceName", "The specified NetworkInterfaceName is not valid.", 403)
+BAD_DESCRIPTION = error_kind("InvalidParameter", 'The specified parameter "Description" is not valid.', 400)
+BAD_TRAFFIC_MODE = error_kind("InvalidParameter.EniTrafficMode", "The ENI traffic mode is set incorrectly, it must be "
+                              "either Standard or HighPerformance.", 403)
+NO_TRUNKING = error_kind("InvalidOperation.TrunkingIsNotAllowed", "Trunk network interfaces are not allowed.", 403)
+BAD_ENI_TYPE = error_kind("InvalidOperation.InvalidEniType",
+                          "The operation is not allowed on a primary network interface.", 403)
+ENI_STATE = error_kind("InvalidOperation.InvalidEniState",
+                       "The current status of the network interface does not support this operation.", 400)
+ECS_STATE = error_kind("InvalidOperation.InvalidEcsState",
+                       "The current status of the instance does not support this operation.", 400)
+CLASSIC_INSTANCE = error_kind("InvalidInstance.NetworkType", "The instance is not in a VPC.", 403)
+TOO_MANY_ENIS = error_kind("EniPerInstanceLimitExceeded",
+                           "The number of network interfaces attached to the instance reached its type's limit.", 403)
+NOT_ATTACHED_THERE = error_kind("InvalidParameter.EniNotBelongEcs",
+                                "The network interface is not attached to the specified instance.", 400)
+PRIMARY_DETACH = error_kind("InvalidOperation.DetachPrimaryEniNotAllowed",
+                            "The primary network interface cannot be detached.", 400)
+PRIMARY_ONLY_NAME = error_kind("InvalidOperation.PrimaryEniOnlySupportModifyNameAndDesc",
+                               "Primary NetworkInterface is only allowed to modify name and description.", 404)
+IPS_CONFLICT = error_kind("InvalidParameter.Conflict", "PrivateIpAddress.N and SecondaryPrivateIpAddressCount cannot "
+                          "be specified at the same time.", 400)
+TOO_MANY_IPS = error_kind("MaxEniPrivateIpsCountExceeded",
+                          f"A network interface holds at most {MAX_SECONDARY_IPS + 1} private addresses.", 403)
+NO_ADDRESSES = error_kind("QuotaExceeded.PrivateIpAddress", "There is no enough private ip in the specified VSwitch.",
+                          400)
+BAD_CARD_INDEX = error_kind("InvalidParameter.NetworkCardIndexInvalid",
+                            "Invalid network card index, please check instance type.", 400)
+QUEUE_STATE = error_kind("InvalidOperation.InvalidEniState", "Available status or ECS instance attached is Stopped "
+                         "is allowed to modify network interface queue number.", 403)
+# The launch's address errors (mockecs.world.networks.allocate) -> this operation's documented ones.
+ADDRESS_ERRORS = {
+    "InvalidPrivateIpAddress.Malformed": error_kind("InvalidIp.Address", "The specified IP address is not valid.", 403),
+    "InvalidPrivateIpAddress": error_kind("InvalidVSwitchId.IpInvalid",
+                                          "The specified IP address is not in the CIDR block of the vSwitch.", 403),
+    "QuotaExceeded.PrivateIpAddress": NO_ADDRESSES,
+}
+
+
+def _eni(ctx: Context, eni_id: str) -> dict:
+    return resources.owned(ctx, KIND, eni_id, ENI_NOT_FOUND)
+
+
+def _check_text(name: Optional[str], description: Optional[str]) -> None:
+    if name is not None and not validation.valid_instance_name(name):
+        raise BAD_NAME
+    if description is not None and not validation.valid_description(description):
+        raise BAD_DESCRIPTION
+
+
+def _groups(ctx: Context, group_ids: list[str], vpc_id: str) -> list[str]:
+    """The security groups an ENI joins: the caller's, of its VPC, each once, at most MAX_GROUPS."""
+    if len(set(group_ids)) != len(group_ids):
+        raise GROUP_REPEATED
+    if len(group_ids) > MAX_GROUPS:
+        raise TOO_MANY_GROUPS
+    for group_id in group_ids:
+        group = resources.owned(ctx, "security_group", group_id, GROUP_NOT_FOUND)
+        if not group["VpcId"]:
+            raise GROUP_NOT_VPC
+        if group["VpcId"] != vpc_id:
+            raise VPC_MISMATCH
+    return group_ids
+
+
+def _addresses(ctx: Context, vswitch: dict, primary: Optional[str], wanted: list[str], count: int) -> list[str]:
+    """The ENI's primary address (``primary`` or a free one) and its secondary ones (``wanted``, or ``count``
+    free ones), taken from the vSwitch (stored with its allocator moved on)."""
+    ips: list[str] = []
+    try:
+        if wanted:  # one by one: each given address is checked (and taken) on its own
+            for ip in [primary, *wanted]:
+                vswitch, got = networks.allocate(ctx, networks.CREATE, vswitch, 1, ip)
+                ips += got
+        else:
+            vswitch, ips = networks.allocate(ctx, networks.CREATE, vswitch, 1 + count, primary)
+    except EcsError as err:
+        mapped = ADDRESS_ERRORS.get(err.code)
+        if mapped is None:
+            raise
+        raise mapped from None
+    if len(set(ips)) != len(ips):
+        raise networks.ADDRESS_TAKEN[networks.CREATE]
+    resources.put(ctx.txn, "vswitch", vswitch)
+    return ips
+
+
+# -- CreateNetworkInterface ---------------------------------------------------------------------
+@operation("CreateNetworkInterface", S("VSwitchId", required=True), S("PrimaryIpAddress"), S("SecurityGroupId"),
+           Repeat("SecurityGroupIds"), S("NetworkInterfaceName"), S("Description"), S("InstanceType"),
+           I("SecondaryPrivateIpAddressCount"), Repeat("PrivateIpAddress"), I("QueueNumber", min=1, max=2048),
+           S("NetworkInterfaceTrafficMode"), B("DeleteOnRelease"), S("ResourceGroupId"), TAGS, idempotent=True)
+def create_network_interface(ctx: Context, v_switch_id: str, primary_ip_address: Optional[str],
+                             security_group_id: Optional[str], security_group_ids: Optional[list[str]],
+                             network_interface_name: Optional[str], description: Optional[str],
+                             instance_type: Optional[str], secondary_private_ip_address_count: Optional[int],
+                             private_ip_address: Optional[list[str]], queue_number: Optional[int],
+                             network_interface_traffic_mode: Optional[str], delete_on_release: Optional[bool],
+                             resource_group_id: Optional[str], tag: Optional[list[dict]]) -> dict:
+    if security_group_id and security_group_ids:
+        raise SINGLE_AND_MULTI
+    if not security_group_id and not security_group_ids:
+        raise missing_parameter("SecurityGroupId")
+    if instance_type and instance_type != "Secondary":
+        raise NO_TRUNKING
+    if network_interface_traffic_mode and network_interface_traffic_mode not in TRAFFIC_MODES:
+        raise BAD_TRAFFIC_MODE
+    _check_text(network_interface_name, description)
+    count = secondary_private_ip_address_count or 0
+    if private_ip_address and count:
+        raise IPS_CONFLICT
+    if not 0 <= count <= MAX_SECONDARY_IPS or len(private_ip_address or ()) > MAX_SECONDARY_IPS:
+        raise TOO_MANY_IPS
+    tags = resources.tags_from_args(tag)
+    group = resource_groups.resolve(ctx, resource_group_id)
+    vswitch = resources.owned(ctx, "vswitch", v_switch_id, VSWITCH_NOT_FOUND)
+    if vswitch["Status"] != "Available":
+        raise networks.VSWITCH_STATUS
+    groups = _groups(ctx, [security_group_id] if security_group_id else list(security_group_ids or ()),
+                     vswitch["VpcId"])
+    ips = _addresses(ctx, vswitch, primary_ip_address, list(private_ip_address or ()), count)
+    eni_id = resources.new_id(KIND, ctx.region)
+    record = resources.put(ctx.txn, KIND, interfaces.new_record(
+        ctx, eni_id, "Secondary", vswitch, ips, networks.mac_address(eni_id),
+        NetworkInterfaceName=network_interface_name or "", Description=description or "",
+        SecurityGroupIds={"SecurityGroupId": groups}, QueueNumber=queue_number or 0,
+        DeleteOnRelease=bool(delete_on_release), ResourceGroupId=group, Tags={"Tag": tags},
+        NetworkInterfaceTrafficMode=network_interface_traffic_mode or interfaces.TRAFFIC_MODE))
+    view = _view(ctx, record)
+    # (its address sets carry only PrivateIpAddress and Primary: the response model's)
+    return {**{key: view[key] for key in _CREATED},
+            "PrivateIpSets": {"PrivateIpSet": [dict(s) for s in record["PrivateIpSets"]["PrivateIpSet"]]}}
+
+
+# Fields CreateNetworkInterface answers (its response model), in the order DescribeNetworkInterfaces shows them
+_CREATED = ("Description", "PrivateIpAddress", "ResourceGroupId", "ServiceManaged", "NetworkInterfaceId", "Ipv6Sets",
+            "OwnerId", "Tags", "Status", "ZoneId", "VSwitchId", "NetworkInterfaceName", "MacAddress",
+            "SecurityGroupIds", "ServiceID", "SourceDestCheck", "Type", "VpcId", "Ipv6PrefixSets", "Ipv4PrefixSets")
+
+
+def _view(ctx: Context, record: Mapping[str, Any]) -> dict:
+    """An ENI as DescribeNetworkInterfaces answers it (the order of an answer captured from the service); a
+    primary ENI shows its instance's security groups and EIP."""
+    groups = record["SecurityGroupIds"]["SecurityGroupId"]
+    public = {"PublicIpAddress": "", "AllocationId": ""}
+    queues = record.get("QueueNumber") or 0
+    if record["Type"] == "Primary":
+        instance = resources.get(ctx, "instance", record["InstanceId"]) or {}
+        groups = (instance.get("SecurityGroupIds") or {}).get("SecurityGroupId") or []
+        eip = instance.get("EipAddress") or {}
+        if eip.get("IpAddress"):
+            public = {"PublicIpAddress": eip["IpAddress"], "AllocationId": eip.get("AllocationId", "")}
+        itype = instance_types.instance_type(instance.get("InstanceType")) or {}
+        queues = queues or int(itype.get("PrimaryEniQueueNumber") or 0)
+    attached = record["Type"] != "Primary" and record["InstanceId"]
+    return {
+        "Description": record["Description"], "PrivateIpAddress": record["PrivateIpAddress"],
+        "DeleteOnRelease": record["DeleteOnRelease"], "ResourceGroupId": record["ResourceGroupId"],
+        "ServiceManaged": False,
+        # (the service's answer for a primary ENI leaves the attachment's instance empty)
+        "Attachment": {"InstanceId": record["InstanceId"] if attached else "",
+                       "DeviceIndex": record.get("DeviceIndex", 0), "NetworkCardIndex": 0,
+                       "TrunkNetworkInterfaceId": ""},
+        "NetworkInterfaceId": record["NetworkInterfaceId"], "Ipv6Sets": {"Ipv6Set": []},
+        "OwnerId": record["_owner"], "AssociatedPublicIp": public, "Tags": {"Tag": resources.tags_of(record)},
+        "Status": record["Status"], "NetworkInterfaceTrafficMode": record["NetworkInterfaceTrafficMode"],
+        "ZoneId": record["ZoneId"], "InstanceId": record["InstanceId"], "VSwitchId": record["VSwitchId"],
+        "NetworkInterfaceName": record["NetworkInterfaceName"], "MacAddress": record["MacAddress"],
+        "SecurityGroupIds": {"SecurityGroupId": list(groups)}, "ServiceID": 0, "SourceDestCheck": False,
+        "Type": record["Type"], "QueueNumber": queues, "QueuePairNumber": 0, "VpcId": record["VpcId"],
+        "Ipv6PrefixSets": {"Ipv6PrefixSet": []}, "CreationTime": record["CreationTime"],
+        "Ipv4PrefixSets": {"Ipv4PrefixSet": []},
+        "PrivateIpSets": {"PrivateIpSet": [
+            {"PrivateDnsName": "", "PrivateIpAddress": s["PrivateIpAddress"],
+             "AssociatedPublicIp": public if s["Primary"] else {"PublicIpAddress": "", "AllocationId": ""},
+             "Primary": s["Primary"]} for s in record["PrivateIpSets"]["PrivateIpSet"]]},
+    }
+
+
+# -- DescribeNetworkInterfaces ------------------------------------------------------------------
+def _narrowest(ctx: Context, a: Mapping[str, Any], tags: list[dict]) -> list[Optional[Term]]:
+    scope = f"{ctx.account}|{ctx.region}"
+    ips = [a["primary_ip_address"]] if a["primary_ip_address"] else list(a["private_ip_address"] or ())[:1]
+    return [("instance", a["instance_id"]) if a["instance_id"] else None,
+            ("vswitch", a["v_switch_id"]) if a["v_switch_id"] else None,
+            ("vpc", a["vpc_id"]) if a["vpc_id"] else None,
+            ("security_group", a["security_group_id"]) if a["security_group_id"] else None,
+            interfaces.ip_term(ctx, ips[0]) if ips else None,
+            interfaces.type_term(ctx, a["type"]) if a["type"] else None,
+            interfaces.status_term(ctx, a["status"]) if a["status"] else None,
+            resource_groups.term(a["resource_group_id"]) if a["resource_group_id"] else None,
+            text_term("eni_name", scope, a["network_interface_name"])
+            if a["network_interface_name"] else None]
+
+
+def _matches(record: Mapping[str, Any], a: Mapping[str, Any], tags: list[dict]) -> bool:
+    ips = set(interfaces.addresses(record))
+    return not ((a["instance_id"] and record["InstanceId"] != a["instance_id"])
+                or (a["v_switch_id"] and record["VSwitchId"] != a["v_switch_id"])
+                or (a["vpc_id"] and record["VpcId"] != a["vpc_id"])
+                or (a["security_group_id"] and (record["Type"] == "Primary" or a["security_group_id"] not in
+                                                record["SecurityGroupIds"]["SecurityGroupId"]))
+                or (a["primary_ip_address"] and record["PrivateIpAddress"] != a["primary_ip_address"])
+                or (a["private_ip_address"] and not set(a["private_ip_address"]) <= ips)
+                or (a["type"] and record["Type"] != a["type"])
+                or (a["status"] and record["Status"] != a["status"])
+                or (a["resource_group_id"] and record["ResourceGroupId"] != a["resource_group_id"])
+                or (a["network_interface_name"] and record["NetworkInterfaceName"] != a["network_interface_name"])
+                or (a["service_managed"] is True)
+                or not resources.match_tags(record, tags))
+
+
+@operation("DescribeNetworkInterfaces", Repeat("NetworkInterfaceId", max_items=100), S("InstanceId"),
+           S("VSwitchId"), S("VpcId"), S("PrimaryIpAddress"), Repeat("PrivateIpAddress", max_items=100),
+           S("SecurityGroupId"), S("NetworkInterfaceName"), S("Type"), S("Status"), B("ServiceManaged"),
+           S("ResourceGroupId"), TAGS, paging.PAGE_NUMBER, I("PageSize", default=10, min=1, max=1000),
+           S("NextToken"), I("MaxResults"), mapping=True)
+def describe_network_interfaces(ctx: Context, a: dict) -> dict:
+    # MaxResults: below 10 reads as 10, above 500 as 500 (documented)
+    max_results = None if a["max_results"] is None else min(max(a["max_results"], 10), 500)
+    tags = tag_filter(a["tag"])
+    if paging.unfiltered(a):
+        page, meta = paging.ordered_page(ctx, KIND, resources.owner_region(ctx.account, ctx.region),
+                                         a["page_number"], a["page_size"], a["next_token"], max_results)
+    else:
+        matches = [r for r in resources.mine_among(ctx, KIND, a["network_interface_id"],
+                                                   *_narrowest(ctx, a, tags), tags=tags)
+                   if _matches(r, a, tags)]
+        matches.sort(key=resources.ORDER[KIND])
+        start, size, meta = paging.bounds(a["page_number"], a["page_size"], a["next_token"], max_results,
+                                          len(matches))
+        page = matches[start:start + size]
+    return {**meta, "NetworkInterfaceSets": {"NetworkInterfaceSet": [_view(ctx, r) for r in page]}}
+
+
+# -- Attach / Detach ----------------------------------------------------------------------------
+def _instance(ctx: Context, instance_id: str) -> dict:
+    instance = resources.owned(ctx, "instance", instance_id, ECS_NOT_FOUND)
+    if instance["Status"] not in ("Running", "Stopped"):
+        raise ECS_STATE
+    return instance
+
+
+@operation("AttachNetworkInterface", S("NetworkInterfaceId", required=True), S("InstanceId", required=True),
+           I("NetworkCardIndex"))
+def attach_network_interface(ctx: Context, network_interface_id: str, instance_id: str,
+                             network_card_index: Optional[int]) -> dict:
+    record = _eni(ctx, network_interface_id)
+    instance = _instance(ctx, instance_id)
+    if record["Type"] == "Primary":
+        raise BAD_ENI_TYPE
+    if record["Status"] != "Available":
+        raise ENI_STATE
+    if network_card_index not in (None, 0):
+        raise BAD_CARD_INDEX
+    vpc = instance.get("VpcAttributes") or {}
+    if not vpc.get("VpcId"):
+        raise CLASSIC_INSTANCE
+    if vpc["VpcId"] != record["VpcId"]:
+        raise VPC_MISMATCH
+    if instance["ZoneId"] != record["ZoneId"]:
+        raise ZONE_MISMATCH
+    attached = instance["NetworkInterfaces"]["NetworkInterface"]
+    itype = instance_types.instance_type(instance["InstanceType"]) or {}
+    if len(attached) >= int(itype.get("EniQuantity") or 1):
+        raise TOO_MANY_ENIS
+    used = {r.get("DeviceIndex") for r in resources.get_many(ctx, KIND, [e["NetworkInterfaceId"] for e in attached])
+            if r is not None}
+    index = next(i for i in range(1, len(attached) + 2) if i not in used)
+    record = resources.put(ctx.txn, KIND, {**record, "Status": "InUse", "InstanceId": instance_id,
+                                            "DeviceIndex": index})
+    resources.put(ctx.txn, "instance", interfaces.with_entries(instance, lambda e: True, interfaces.entry(record)))
+    return {}
+
+
+@operation("DetachNetworkInterface", S("NetworkInterfaceId", required=True), S("InstanceId", required=True))
+def detach_network_interface(ctx: Context, network_interface_id: str, instance_id: str) -> dict:
+    record = _eni(ctx, network_interface_id)
+    instance = _instance(ctx, instance_id)
+    if record["Type"] == "Primary":
+        raise PRIMARY_DETACH
+    if record["InstanceId"] != instance_id:
+        raise NOT_ATTACHED_THERE
+    resources.put(ctx.txn, KIND, interfaces.detached(record))
+    resources.put(ctx.txn, "instance", interfaces.with_entries(
+        instance, lambda e: e["NetworkInterfaceId"] != network_interface_id))
+    return {}
+
+
+# -- Delete / Modify ----------------------------------------------------------------------------
+@operation("DeleteNetworkInterface", S("NetworkInterfaceId", required=True))
+def delete_network_interface(ctx: Context, network_interface_id: str) -> dict:
+    record = _eni(ctx, network_interface_id)
+    if record["Type"] == "Primary":
+        raise BAD_ENI_TYPE
+    if record["Status"] != "Available":
+        raise ENI_STATE
+    resources.delete(ctx.txn, KIND, network_interface_id)
+    interfaces.give_back(ctx, record)
+    return {}
+
+
+@operation("ModifyNetworkInterfaceAttribute", S("NetworkInterfaceId", required=True), S("NetworkInterfaceName"),
+           S("Description"), Repeat("SecurityGroupId", max_items=100), I("QueueNumber", min=1, max=2048),
+           B("DeleteOnRelease"))
+def modify_network_interface_attribute(ctx: Context, network_interface_id: str, network_interface_name: Optional[str],
+                                       description: Optional[str], security_group_id: Optional[list[str]],
+                                       queue_number: Optional[int], delete_on_release: Optional[bool]) -> dict:
+    record = _eni(ctx, network_interface_id)
+    _check_text(network_interface_name, description)
+    changes: dict[str, Any] = {k: v for k, v in (("NetworkInterfaceName", network_interface_name),
+                                                  ("Description", description)) if v is not None}
+    others = security_group_id or queue_number is not None or delete_on_release is not None
+    if record["Type"] == "Primary" and others:
+        raise PRIMARY_ONLY_NAME
+    if security_group_id:
+        changes["SecurityGroupIds"] = {"SecurityGroupId": _groups(ctx, list(security_group_id), record["VpcId"])}
+    if queue_number is not None:
+        instance = resources.get(ctx, "instance", record["InstanceId"]) if record["InstanceId"] else None
+        if instance is not None and instance["Status"] != "Stopped":
+            raise QUEUE_STATE
+        changes["QueueNumber"] = queue_number
+    if delete_on_release is not None:
+        changes["DeleteOnRelease"] = delete_on_release
+    resources.put(ctx.txn, KIND, {**record, **changes})
+    return {}
