@@ -508,3 +508,28 @@ def test_ali_eni_through_footmark():
         assert ecs.describe_network_interfaces(network_interface_ids=[eni.id]) == []
         failed = [(c.action, c.error_code) for c in mock.calls if c.status != 200]
     assert failed == []
+
+
+def test_ali_image_info_filters_through_footmark():
+    """ali_image_info and footmark's get_all_images/describe_images: ids joined by commas, names, and filters
+    footmark turns into DescribeImages parameters (OSType, Architecture, InstanceType, ImageFamily, Status),
+    every page followed until a short one."""
+    aliyun = "aliyun_3_x64_20G_alibase_20240819.vhd"
+    with MockECS() as mock:
+        ecs = connect()
+        assert {i.id for i in ecs.get_all_images(image_id=f"{UBUNTU},{aliyun}")} == {UBUNTU, aliyun}
+        named = ecs.get_all_images(image_name="ubuntu_22_04_x64")
+        assert UBUNTU in {i.id for i in named} and all("ubuntu_22_04_x64" in i.name for i in named)
+        linux = ecs.get_all_images(filters={"os_type": "linux", "architecture": "x86_64"})
+        assert linux and {(i.ostype, i.architecture) for i in linux} == {("linux", "x86_64")}
+        arm = ecs.get_all_images(filters={"instance_type": "ecs.g8y.large"})
+        assert arm and {i.architecture for i in arm} == {"arm64"}
+        family = ecs.get_all_images(filters={"image_family": "acs:ubuntu_22_04_x64"})
+        assert UBUNTU in {i.id for i in family} and {i.image_family for i in family} == {"acs:ubuntu_22_04_x64"}
+        windows = ecs.get_all_images(filters={"ostype": "windows", "page_size": 5})
+        assert len(windows) > 5 and {i.ostype for i in windows} == {"windows"}
+        pages = [c.params["PageNumber"] for c in mock.calls if c.params.get("OSType") == "windows"]
+        [image] = ecs.get_all_images(image_id=UBUNTU)
+        assert (image.status, image.image_owner_alias, image.is_support_io_optimized) == ("Available", "system", True)
+        assert image.disk_device_mappings["disk_device_mapping"][0]["type"] == "system"
+    assert pages == [str(n) for n in range(1, len(windows) // 5 + 2)]
