@@ -266,3 +266,41 @@ def test_a_node_in_a_vpc_with_disks_groups_and_volumes():
         failed = [(c.action, c.error_code) for c in mock.calls if c.status != 200]
     assert failed == [("JoinSecurityGroup", "InvalidInstanceId.AlreadyExists"),
                       ("LeaveSecurityGroup", "InstanceNotInSecurityGroup")]
+
+
+def test_snapshots_by_id_and_filter_and_a_fixed_address():
+    """create_node with ex_private_ip_address, reboot_node with ex_force_stop, snapshots listed by id and by
+    filter, a volume made from a snapshot, and the service's refusal to delete a snapshot a disk came from."""
+    import json
+
+    from aliyunsdkcore.client import AcsClient
+    from aliyunsdkecs.request.v20140526 import CreateSecurityGroupRequest
+
+    with MockECS() as mock:
+        d = driver()
+        acs = AcsClient("ak", "sk", "cn-hangzhou")
+        vpc, vswitch = _vpc(acs)
+        request = CreateSecurityGroupRequest.CreateSecurityGroupRequest()
+        request.set_VpcId(vpc)
+        group = json.loads(acs.do_action_with_exception(request))["SecurityGroupId"]
+        assert [g.id for g in d.ex_list_security_groups(ex_filters={"VpcId": vpc})] == [group]
+        size = next(s for s in d.list_sizes() if s.id == "ecs.g7.large")
+        node = d.create_node("node-1", size, d.get_image(UBUNTU), ex_security_group_id=group,
+                             ex_vswitch_id=vswitch, ex_private_ip_address="172.16.0.77")
+        assert d.list_nodes(ex_node_ids=[node.id])[0].private_ips == ["172.16.0.77"]
+        assert d.reboot_node(node, ex_force_stop=True) is True
+        [system] = d.list_volumes(ex_filters={"InstanceId": node.id})
+        snapshot = d.create_volume_snapshot(system, name="snap-1", ex_description="a snapshot",
+                                            ex_client_token="lc-snap-1")
+        assert [s.id for s in d.list_volume_snapshots(system, ex_snapshot_ids=[snapshot.id])] == [snapshot.id]
+        [found] = d.list_volume_snapshots(system, ex_filters={"SnapshotName": "snap-1"})
+        assert (found.id, found.extra["description"], found.extra["progress"]) == \
+            (snapshot.id, "a snapshot", "100%")
+        assert d.list_volume_snapshots(system, ex_filters={"SnapshotName": "other"}) == []
+        copy = d.create_volume(40, "from-snap", snapshot=snapshot, ex_zone_id="cn-hangzhou-h")
+        assert copy.extra["source_snapshot_id"] == snapshot.id
+        assert error_of(lambda: d.destroy_volume_snapshot(snapshot)) == "SnapshotCreatedDisk"
+        assert d.destroy_volume(copy) is True and d.destroy_volume_snapshot(snapshot) is True
+        assert d.destroy_node(node) is True
+        failed = [(c.action, c.error_code) for c in mock.calls if c.status != 200]
+    assert failed == [("DeleteSnapshot", "SnapshotCreatedDisk")]
