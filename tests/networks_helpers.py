@@ -1,10 +1,12 @@
 """Helpers for tests of networks and of instances placed in them (no test here)."""
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from typing import Optional
 
 import alibabacloud_ecs20140526.models as models
+from aliyunsdkecs.request.v20140526 import CreateVpcRequest, CreateVSwitchRequest
 
 from mockecs.world import resources
 from tests.spec import metadata
@@ -20,6 +22,19 @@ def new_vswitch(client, vpc_id: str, cidr_block: str = "172.16.0.0/24", zone_id:
                 region=REGION, **kw) -> str:
     return client.create_vswitch(models.CreateVSwitchRequest(
         region_id=region, vpc_id=vpc_id, zone_id=zone_id, cidr_block=cidr_block, **kw)).body.v_switch_id
+
+
+def old_sdk_network(acs, region: str = REGION) -> tuple[str, str]:
+    """A VPC (172.16.0.0/12) and a vSwitch (172.16.0.0/24, zone ``<region>-h``) made through the old SDK's
+    AcsClient ``acs``: what third-party libraries built on it (footmark, Libcloud users) start from."""
+    request = CreateVpcRequest.CreateVpcRequest()
+    request.set_CidrBlock("172.16.0.0/12")
+    vpc = json.loads(acs.do_action_with_exception(request))["VpcId"]
+    request = CreateVSwitchRequest.CreateVSwitchRequest()
+    request.set_VpcId(vpc)
+    request.set_CidrBlock("172.16.0.0/24")
+    request.set_ZoneId(f"{region}-h")
+    return vpc, json.loads(acs.do_action_with_exception(request))["VSwitchId"]
 
 
 def vpcs(client, region=REGION, **kw) -> dict:

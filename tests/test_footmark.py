@@ -15,10 +15,13 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mockecs.modes.mock import MockECS
 from mockecs.modes.server import ServerThread
 from mockecs.ops.instances import INSTANCE_FIELD_ORDER
+from tests.networks_helpers import old_sdk_network
 
 footmark_ecs = pytest.importorskip("footmark.ecs", reason="footmark is not installed")
 import footmark.ecs.connection as footmark_connection  # noqa: E402
@@ -27,8 +30,6 @@ from aliyunsdkecs.request.v20140526 import (  # noqa: E402
     AllocateEipAddressRequest,
     AssociateEipAddressRequest,
     CreateSnapshotRequest,
-    CreateVpcRequest,
-    CreateVSwitchRequest,
     DescribeDisksRequest,
     DescribeInstancesRequest,
     ModifyInstanceAttributeRequest,
@@ -47,14 +48,7 @@ def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
 def network(region: str = "cn-hangzhou") -> tuple[AcsClient, str, str]:
     """A VPC and a vSwitch, made with the old SDK (footmark makes them through the VPC product's API)."""
     acs = AcsClient("ak", "sk", region)
-    request = CreateVpcRequest.CreateVpcRequest()
-    request.set_CidrBlock("172.16.0.0/12")
-    vpc = json.loads(acs.do_action_with_exception(request))["VpcId"]
-    request = CreateVSwitchRequest.CreateVSwitchRequest()
-    request.set_VpcId(vpc)
-    request.set_CidrBlock("172.16.0.0/24")
-    request.set_ZoneId(f"{region}-h")
-    return acs, vpc, json.loads(acs.do_action_with_exception(request))["VSwitchId"]
+    return (acs, *old_sdk_network(acs, region))
 
 
 def connect(region: str = "cn-hangzhou") -> footmark_connection.ECSConnection:
@@ -225,9 +219,6 @@ def test_footmark_in_its_own_process_through_the_server_as_a_proxy(tmp_path):
 
 
 def _public_key() -> str:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
 

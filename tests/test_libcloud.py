@@ -7,10 +7,15 @@ pointed at ``mockecs server`` with ``host``/``port``/``secure=False``.
 """
 from __future__ import annotations
 
+import json
+
 import pytest
+from aliyunsdkcore.client import AcsClient
+from aliyunsdkecs.request.v20140526 import AuthorizeSecurityGroupRequest, CreateSecurityGroupRequest
 
 from mockecs.modes.mock import MockECS
 from mockecs.modes.server import ServerThread
+from tests.networks_helpers import old_sdk_network
 
 ecs = pytest.importorskip("libcloud.compute.drivers.ecs", reason="apache-libcloud is not installed")
 from libcloud.common.types import LibcloudError  # noqa: E402
@@ -141,9 +146,6 @@ def test_libcloud_through_the_server():
 def test_security_groups_zones_and_images():
     """The driver's look-ups: a group's rules by NIC type (libcloud asks for ``internet`` by default, which a
     VPC group answers with its intranet rules, as the metadata documents), zones, images by id and filter."""
-    from aliyunsdkcore.client import AcsClient
-    from aliyunsdkecs.request.v20140526 import AuthorizeSecurityGroupRequest, CreateSecurityGroupRequest
-
     with MockECS() as mock:
         d = driver()
         classic = d.ex_create_security_group(description="classic group", client_token="lc-1")
@@ -162,8 +164,8 @@ def test_security_groups_zones_and_images():
         [private] = d.ex_list_security_group_attributes(classic, nic_type="intranet")
         assert (private.port_range, private.nic_type) == ("22/22", "intranet")
         request = CreateSecurityGroupRequest.CreateSecurityGroupRequest()
-        request.set_VpcId(_vpc(acs)[0])
-        in_vpc = __import__("json").loads(acs.do_action_with_exception(request))["SecurityGroupId"]
+        request.set_VpcId(old_sdk_network(acs)[0])
+        in_vpc = json.loads(acs.do_action_with_exception(request))["SecurityGroupId"]
         request = AuthorizeSecurityGroupRequest.AuthorizeSecurityGroupRequest()
         request.set_SecurityGroupId(in_vpc)
         request.set_IpProtocol("tcp")
@@ -192,33 +194,13 @@ def test_security_groups_zones_and_images():
     assert all(c.status == 200 for c in calls), [(c.action, c.error_code) for c in calls if c.status != 200]
 
 
-def _vpc(acs) -> tuple[str, str]:
-    import json
-
-    from aliyunsdkecs.request.v20140526 import CreateVpcRequest, CreateVSwitchRequest
-
-    request = CreateVpcRequest.CreateVpcRequest()
-    request.set_CidrBlock("172.16.0.0/12")
-    vpc = json.loads(acs.do_action_with_exception(request))["VpcId"]
-    request = CreateVSwitchRequest.CreateVSwitchRequest()
-    request.set_VpcId(vpc)
-    request.set_CidrBlock("172.16.0.0/24")
-    request.set_ZoneId("cn-hangzhou-h")
-    return vpc, json.loads(acs.do_action_with_exception(request))["VSwitchId"]
-
-
 def test_a_node_in_a_vpc_with_disks_groups_and_volumes():
     """create_node in a vSwitch with a system disk and a data disk, group membership, ex_stop/ex_start,
     list_volumes by ids and filters, create_volume with its options."""
-    import json
-
-    from aliyunsdkcore.client import AcsClient
-    from aliyunsdkecs.request.v20140526 import CreateSecurityGroupRequest
-
     with MockECS() as mock:
         d = driver()
         acs = AcsClient("ak", "sk", "cn-hangzhou")
-        vpc, vswitch = _vpc(acs)
+        vpc, vswitch = old_sdk_network(acs)
         groups = []
         for _ in range(2):
             request = CreateSecurityGroupRequest.CreateSecurityGroupRequest()
@@ -271,15 +253,10 @@ def test_a_node_in_a_vpc_with_disks_groups_and_volumes():
 def test_snapshots_by_id_and_filter_and_a_fixed_address():
     """create_node with ex_private_ip_address, reboot_node with ex_force_stop, snapshots listed by id and by
     filter, a volume made from a snapshot, and the service's refusal to delete a snapshot a disk came from."""
-    import json
-
-    from aliyunsdkcore.client import AcsClient
-    from aliyunsdkecs.request.v20140526 import CreateSecurityGroupRequest
-
     with MockECS() as mock:
         d = driver()
         acs = AcsClient("ak", "sk", "cn-hangzhou")
-        vpc, vswitch = _vpc(acs)
+        vpc, vswitch = old_sdk_network(acs)
         request = CreateSecurityGroupRequest.CreateSecurityGroupRequest()
         request.set_VpcId(vpc)
         group = json.loads(acs.do_action_with_exception(request))["SecurityGroupId"]
