@@ -3,6 +3,7 @@ them all. Imports world, state and wire; never the engine or a mode."""
 from mockecs.ops import (  # noqa: F401
     addresses,
     builder,
+    commands,
     disks,
     images,
     instance_attribute,
