@@ -220,7 +220,7 @@ def test_parameters_fill_the_placeholders(client, script, instance):
     ({"enable_parameter": True, "content": "echo {{}}"}, "CmdParam.EmptyKey"),
     ({"enable_parameter": True, "content": "echo {{a b}}"}, "CmdParam.InvalidParamName"),
     ({"enable_parameter": True, "content": "echo {{" + "a" * 65 + "}}"}, "CmdParamName.ExceedLimit"),
-    ({"enable_parameter": True, "content": " ".join("{{p%d}}" % n for n in range(21))}, "CmdParamCount.ExceedLimit"),
+    ({"enable_parameter": True, "content": " ".join(f"{{{{p{n}}}}}" for n in range(21))}, "CmdParamCount.ExceedLimit"),
 ])
 def test_parameter_errors(client, instance, kw, code):
     content = kw.pop("content", "echo {{name}}")
@@ -251,6 +251,8 @@ def test_run_command_errors(client, engine, other, instance):
     bad("InvalidInstance.NotFound", ids=(other_instance,))
     bad("InvalidRepeatMode.NotFound", repeat_mode="Sometimes")
     bad("MissingParam.Frequency", repeat_mode="Period")
+    for frequency in ("rate(30s)", "rate(8d)", "at(tomorrow)", "every day"):
+        bad("InvalidParam.Frequency", frequency=frequency)
     bad("InvalidTerminationMode.NotFound", termination_mode="Kill")
     bad("InvalidContainerId.Malformed", container_id="abc")
     bad("InvalidContainerName.Malformed", container_name="-bad")
@@ -351,8 +353,8 @@ def test_modify_and_create_errors(client, other):
                                                                             description="d" * 513)))
     assert_documented("ModifyCommand", err)
     assert err.code == "CmdDesc.ExceedLimit"
-    err = error_of(lambda: other.client.modify_command(models.ModifyCommandRequest(region_id=REGION, command_id=command_id,
-                                                                           name="mine")))
+    err = error_of(lambda: other.client.modify_command(models.ModifyCommandRequest(
+        region_id=REGION, command_id=command_id, name="mine")))
     assert_documented("ModifyCommand", err)
     assert err.code == "InvalidCmdId.NotFound"
     assert commands_page(other.client)["TotalCount"] == 0
@@ -371,12 +373,28 @@ def test_stop_invocation(client, engine, instance):
     assert SECOND.match(rows[instance]["StopTime"]) and rows[second]["InvocationStatus"] == "Running"
     engine.clock.advance(100)
     inv = invocations(client, invoke_id=body.invoke_id)["Invocations"]["Invocation"][0]
-    assert rows[instance]["InvocationStatus"] == "Terminated"
+    assert [i["InvocationStatus"] for i in inv["InvokeInstances"]["InvokeInstance"]] == ["Terminated", "Success"]
     assert (inv["InvocationStatus"], inv["InvokeStatus"]) == ("Success", "Finished")
     err = error_of(lambda: client.stop_invocation(models.StopInvocationRequest(region_id=REGION,
                                                                               invoke_id="t-nothere")))
     assert_documented("StopInvocation", err)
     assert err.code == "InvalidInvokeId.NotFound"
+
+
+def test_scheduled_invocations_are_stored_not_run(client, script, instance):
+    body = run_command(client, [instance], "echo later", frequency="rate(5m)")
+    item = invocations(client, invoke_id=body.invoke_id)["Invocations"]["Invocation"][0]
+    assert (item["RepeatMode"], item["Frequency"], item["Timed"]) == ("Period", "rate(5m)", True)
+    assert (item["InvocationStatus"], item["InvokeStatus"]) == ("Scheduled", "Running")
+    assert script.calls == []
+    boot = run_command(client, [instance], "echo boot", repeat_mode="EveryReboot")
+    assert invocations(client, timed=True)["TotalCount"] == 2
+    client.stop_invocation(models.StopInvocationRequest(region_id=REGION, invoke_id=body.invoke_id))
+    item = invocations(client, invoke_id=body.invoke_id)["Invocations"]["Invocation"][0]
+    assert (item["InvocationStatus"], item["InvokeStatus"], item["Timed"]) == ("Stopped", "Stopped", False)
+    assert invocations(client, timed=True)["TotalCount"] == 1 and invocations(client, timed=False)["TotalCount"] == 1
+    row = results(client, invoke_id=boot.invoke_id)["InvocationResults"]["InvocationResult"][0]
+    assert (row["InvocationStatus"], row["InvokeRecordStatus"]) == ("Scheduled", "Running")
 
 
 def test_cloud_assistant_status(client, instance):
@@ -433,7 +451,7 @@ def test_paging_by_number_and_token(client, engine, instance):
         for kw, code in (({"page_size": 51}, "InvalidParam.PageSize"), ({"page_number": 0}, "InvalidParam.PageNumber"),
                          ({"max_results": 51}, "InvalidParameter.MaxResults"),
                          ({"next_token": "forged"}, "InvalidParameter.NextToken")):
-            err = error_of(lambda: call(client, **kw))
+            err = error_of(call, client, **kw)
             assert err.code == code, (action, kw, err.code)
             assert_documented(action, err)
 
@@ -473,8 +491,11 @@ def test_old_sdk_flow(legacy, client, script):
     request.set_Type("RunShellScript")
     request.set_CommandContent("echo again")
     request.set_InstanceIds([instance_id])
-    request.set_Parameters({})
+    request.set_EnableParameter(True)
+    request.set_CommandContent("echo {{name}}")
+    request.set_Parameters({"name": "old sdk"})  # sent as the dict's str(), in single quotes
     assert legacy_call(legacy, request)["InvokeId"].startswith("t-")
+    assert script.calls[-1][4:] == ("echo old sdk", {"name": "old sdk"})
     request = DescribeCommandsRequest()
     assert legacy_call(legacy, request)["TotalCount"] == 1
     request = RunCommandRequest()
@@ -516,3 +537,23 @@ def test_async_run_command(client, instance):
 
     item = asyncio.run(go())
     assert item.invocation_status == "Success" and item.exit_code == 0
+
+
+def test_every_documented_field_is_answered(client, engine, script):
+    from tests.spec import response_problems
+
+    instance_id = run(client)[0]
+    body = run_command(client, [instance_id], "echo x", keep_command=True)
+    answers = {
+        "DescribeInvocations": invocations(client, invoke_id=body.invoke_id, include_output=True),
+        "DescribeInvocationResults": {"RequestId": "R", "Invocation": results(client, invoke_id=body.invoke_id)},
+        "DescribeCommands": commands_page(client),
+        "DescribeCloudAssistantStatus": client.describe_cloud_assistant_status(
+            models.DescribeCloudAssistantStatusRequest(region_id=REGION, instance_id=[instance_id])).body.to_map(),
+    }
+    problems = {action: response_problems(action, answer) for action, answer in answers.items()}
+    # (Version and Latest: "not returned for commands you create", as documented)
+    assert problems.pop("DescribeCommands") == [
+        "DescribeCommands.Commands.Command[0].Version: documented, not answered",
+        "DescribeCommands.Commands.Command[0].Latest: documented, not answered"]
+    assert {a: p for a, p in problems.items() if p} == {}

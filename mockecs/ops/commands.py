@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
-from mockecs.wire.params import B, I, L, Repeat, S, Structs
+from mockecs.wire.params import B, I, L, Repeat, S, Structs, json_array
 from mockecs.world import commands, paging, resource_groups, resources
 from mockecs.world.commands import COMMAND, INVOCATION, RESULT
 from mockecs.world.validation import check_tags
@@ -27,6 +27,7 @@ NOT_MATCH = error_kind("InvalidInstance.NotMatch", "The specified instance type 
 MISSING_INSTANCE = error_kind("MissingParam.InstanceId", "The parameter instanceId is missing or empty.", 400)
 TOO_MANY_INSTANCES = error_kind("InstanceIds.ExceedLimit", "The number of instance IDs exceeds the upper limit.", 403)
 BAD_REPEAT_MODE = error_kind("InvalidRepeatMode.NotFound", "The specified repeat mode does not exist.", 404)
+BAD_FREQUENCY = error_kind("InvalidParam.Frequency", "The specified frequency is invalid.", 400)
 MISSING_FREQUENCY = error_kind("MissingParam.Frequency",
                                "The frequency must be specified when you create a timed task.", 400)
 BAD_TERMINATION_MODE = error_kind("InvalidTerminationMode.NotFound",
@@ -94,7 +95,7 @@ def _parameters(raw: Optional[str], names: list[str], enabled: bool, invoke: boo
                            "function is disabled." if invoke else
                            "Parameters should not be passed when CreateCommand.EnableParameter is false.", 400)
         try:
-            values = json.loads(raw)
+            values = json_array(raw)  # (the old SDK sends a dict's str(): single quotes, read as the service does)
         except ValueError:
             values = None
         if not isinstance(values, dict):
@@ -169,6 +170,8 @@ def _check_run_settings(a: Mapping[str, Any], command_type: str, invoke: bool) -
         raise BAD_REPEAT_MODE
     if repeat_mode == "Period" and not a["frequency"]:
         raise MISSING_FREQUENCY
+    if a["frequency"] and not commands.valid_frequency(a["frequency"]):
+        raise BAD_FREQUENCY
     if a["termination_mode"] and a["termination_mode"] not in commands.TERMINATION_MODES:
         raise BAD_TERMINATION_MODE
     if a["container_id"] and not _CONTAINER_ID.match(a["container_id"]):
@@ -223,7 +226,9 @@ def _invoke(ctx: Context, command: Mapping[str, Any], text: str, a: Mapping[str,
                 "TerminationMode": record["TerminationMode"], "Tags": {"Tag": tags}, "_output": "",
                 "_resource_group": group, "_index": index, "_owner": ctx.account, "_region": ctx.region,
                 "_created": ctx.now}
-        if instance["Status"] != "Running":
+        if repeat_mode != "Once":  # stored, waiting for its schedule or a reboot; mockecs never runs it
+            result = {**base, "InvocationStatus": "Scheduled", "InvokeRecordStatus": "Running"}
+        elif instance["Status"] != "Running":
             result = commands.start_result(ctx, base, commands.aborted("InstanceNotRunning"), runs=False)
         else:
             builtins = {"ACS::RegionId": ctx.region, "ACS::AccountId": ctx.account, "ACS::InstanceId": instance_id,
@@ -377,19 +382,26 @@ def _status_of(ctx: Context, invocation: Mapping[str, Any]) -> tuple[str, list[d
     return commands.overall(r["InvocationStatus"] for r in results), results
 
 
+def _timed(invocation: Mapping[str, Any], status: str) -> bool:
+    """Whether the invocation will still run by itself (RepeatMode other than Once, not stopped)."""
+    return invocation["RepeatMode"] != "Once" and status not in ("Stopped", "Stopping")
+
+
 def invocation_view(ctx: Context, invocation: Mapping[str, Any], encoding: Optional[str], with_output: bool) -> dict:
     status, results = _status_of(ctx, invocation)
     view = resources.wire(invocation)
     view["CommandContent"] = commands.encoded(commands.decode_content(invocation["CommandContent"], "Base64"),
                                               encoding)
     view["InvocationStatus"], view["InvokeStatus"] = status, commands.INVOKE_STATUS[status]
+    view["Timed"] = timed = _timed(invocation, status)
     items = []
     for r in results:
         item = {"InstanceId": r["InstanceId"], "CreationTime": r["CreationTime"], "UpdateTime": r["UpdateTime"],
                 "StartTime": r["StartTime"], "FinishTime": r["FinishedTime"], "StopTime": r["StopTime"],
                 "InvocationStatus": r["InvocationStatus"], "InstanceInvokeStatus": r["InvokeRecordStatus"],
                 "ExitCode": r["ExitCode"], "ErrorCode": r["ErrorCode"], "ErrorInfo": r["ErrorInfo"],
-                "Repeats": r["Repeats"], "Dropped": r["Dropped"], "Timed": invocation["Timed"]}
+                "Repeats": r["Repeats"], "Dropped": r["Dropped"],
+                "Timed": timed and r["InvocationStatus"] == "Scheduled"}
         if with_output:
             item["Output"] = commands.encoded(r["_output"], encoding)
         items.append(item)
@@ -409,15 +421,17 @@ def describe_invocations(ctx: Context, invoke_id: Optional[str], command_id: Opt
     tags = _wanted_tags(tag)
 
     def keep(r: dict) -> bool:
-        if invoke_status:
+        if invoke_status or timed is not None:
             status = _status_of(ctx, r)[0]
-            if invoke_status not in (status, commands.INVOKE_STATUS[status]):
+            if invoke_status and invoke_status not in (status, commands.INVOKE_STATUS[status]):
+                return False
+            if timed is not None and _timed(r, status) != timed:
                 return False
         return ((not invoke_id or r["InvokeId"] == invoke_id) and (not command_id or r["CommandId"] == command_id)
                 and (not instance_id or instance_id in r["_instances"])
                 and (not command_name or r["CommandName"] == command_name)
                 and (not command_type or r["CommandType"] == command_type)
-                and (timed is None or r["Timed"] == timed) and (not repeat_mode or r["RepeatMode"] == repeat_mode)
+                and (not repeat_mode or r["RepeatMode"] == repeat_mode)
                 and (not resource_group_id or r["_resource_group"] == resource_group_id)
                 and resources.match_tags(r, tags))
 
@@ -501,9 +515,9 @@ def stop_invocation(ctx: Context, invoke_id: str, instance_id: Optional[list[str
     wanted = set(instance_id or invocation["_instances"])
     now = resources.iso(ctx.now)
     for result in commands.results_of(ctx, invocation):
-        if result["InstanceId"] not in wanted or result["InvocationStatus"] not in ("Pending", "Running"):
+        if result["InstanceId"] not in wanted or result["InvocationStatus"] not in ("Pending", "Running", "Scheduled"):
             continue
-        status = "Cancelled" if result["InvocationStatus"] == "Pending" else "Terminated"
+        status = "Terminated" if result["InvocationStatus"] == "Running" else "Cancelled"
         stopped = {k: v for k, v in result.items() if k != "_pending"}
         stopped.update({"InvocationStatus": status, "InvokeRecordStatus": "Stopped", "StopTime": now,
                         "UpdateTime": now})

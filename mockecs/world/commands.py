@@ -39,6 +39,9 @@ BUILTIN_PARAMETERS = ("ACS::RegionId", "ACS::AccountId", "ACS::InstanceId", "ACS
                       "ACS::InvokeId", "ACS::CommandId")
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
 _PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_RATE = re.compile(r"^rate\((\d+)([smhd])\)$")
+_AT = re.compile(r"^at\(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?: \S+)?\)$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 resources.PREFIX[COMMAND] = "c-"
 resources.KIND_OF_PREFIX["c-"] = COMMAND
@@ -136,6 +139,18 @@ def check_texts(name: Optional[str], description: Optional[str], working_dir: Op
         raise BAD_WORKING_DIR
 
 
+def valid_frequency(frequency: str) -> bool:
+    """A RepeatMode=Period schedule: ``rate(5m)`` (60 s to 7 days), ``at(2022-06-06 13:15:30 Asia/Shanghai)``,
+    or a cron expression of 6 or 7 fields and an optional time zone (the fields are not checked further)."""
+    text = frequency.strip()
+    rate = _RATE.match(text)
+    if rate:
+        return 60 <= int(rate.group(1)) * _SECONDS[rate.group(2)] <= 7 * 86400
+    if text.startswith("at("):
+        return bool(_AT.match(text))
+    return 6 <= len(text.split()) <= 8
+
+
 def parameter_names(text: str, enabled: bool) -> list[str]:
     """The ``{{name}}`` placeholders of a command with parameters enabled (spaces around a name ignored;
     ``ACS::`` built-ins are filled in by Cloud Assistant and not listed), in order of first use."""
@@ -182,6 +197,9 @@ def command_record(ctx: Context, name: str, description: str, command_type: str,
         "CommandId": resources.new_id(COMMAND, ctx.region), "Name": name, "Description": description,
         "Type": command_type, "CommandContent": b64(text), "WorkingDir": working_dir, "Timeout": timeout,
         "EnableParameter": enable_parameter, "ParameterNames": {"ParameterName": list(names)},
+        # Provider / Category / ParameterDefinitions describe public commands: empty for one's own; Version and
+        # Latest are documented as not answered for them.
+        "Provider": "", "Category": "", "ParameterDefinitions": {"ParameterDefinition": []},
         "InvokeTimes": 0, "CreationTime": resources.iso_minute(ctx.now), "ResourceGroupId": group,
         "Tags": {"Tag": tags}, "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now,
     }
