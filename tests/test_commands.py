@@ -557,3 +557,34 @@ def test_every_documented_field_is_answered(client, engine, script):
         "DescribeCommands.Commands.Command[0].Version: documented, not answered",
         "DescribeCommands.Commands.Command[0].Latest: documented, not answered"]
     assert {a: p for a, p in problems.items() if p} == {}
+
+
+def test_invoke_command_settings_and_errors(client, engine, instance):
+    command_id = client.create_command(models.CreateCommandRequest(
+        region_id=REGION, name="p", type="RunShellScript", command_content="echo {{who}}", enable_parameter=True,
+        timeout=100)).body.command_id
+
+    def invoke(**kw):
+        kw = {"instance_id": [instance], **kw}
+        return client.invoke_command(models.InvokeCommandRequest(region_id=REGION, command_id=command_id,
+                                                                 **kw)).body.invoke_id
+
+    invoke_id = invoke(parameters={"who": "me"}, timeout=5, username="builder", client_token="inv-1")
+    assert invoke(parameters={"who": "me"}, timeout=5, username="builder", client_token="inv-1") == invoke_id
+    item = invocations(client, invoke_id=invoke_id)["Invocations"]["Invocation"][0]
+    assert (item["Timeout"], item["Username"]) == (5, "builder")
+    assert results(client, invoke_id=invoke_id)["InvocationResults"]["InvocationResult"][0]["Username"] == "builder"
+    for kw, code, status in (({"parameters": {"who": "me", "x": "y"}}, "Parameter.NotMatched", 403),
+                             ({"parameters": {"who": "me"}, "username": "u" * 256}, "Username.ExceedLimit", 403),
+                             ({"parameters": {"who": "me"}, "client_token": "inv-1"},
+                              "IdempotentParameterMismatch", 403),
+                             ({"instance_id": [], "parameters": {"who": "me"}}, "MissingParam.InstanceId", 400),
+                             ({"command_id": "c-nothere"}, "InvalidCmdId.NotFound", 404)):
+        if "command_id" in kw:
+            err = error_of(lambda kw=kw: client.invoke_command(models.InvokeCommandRequest(
+                region_id=REGION, instance_id=[instance], **kw)))
+        else:
+            err = error_of(invoke, **kw)
+        assert (err.code, err.status_code) == (code, status)
+        assert_documented("InvokeCommand", err)
+    assert invocations(client)["TotalCount"] == 1

@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
-from mockecs.wire.params import B, I, L, Repeat, S, Structs, json_array
+from mockecs.wire.params import B, L, Repeat, S, Structs, json_array
 from mockecs.world import commands, paging, resource_groups, resources
 from mockecs.world.commands import COMMAND, INVOCATION, RESULT
 from mockecs.world.validation import check_tags
@@ -190,15 +190,15 @@ def _check_run_settings(a: Mapping[str, Any], command_type: str, invoke: bool) -
     return repeat_mode
 
 
-def _invoke(ctx: Context, command: Mapping[str, Any], text: str, a: Mapping[str, Any], invoke: bool) -> str:
+def _invoke(ctx: Context, command: Mapping[str, Any], text: str, a: Mapping[str, Any], invoke: bool,
+            tags: list[dict], group: str) -> str:
     """Check the run settings and the targets, then store the invocation and one result per instance (each
-    Pending until its lifecycle ends in what the hook says). Returns the InvokeId."""
+    Pending until its lifecycle ends in what the hook says), with wire ``tags`` in resource group ``group``.
+    Returns the InvokeId."""
     command_type = command["Type"]
     repeat_mode = _check_run_settings(a, command_type, invoke)
     names = command["ParameterNames"]["ParameterName"]
     values = _parameters(a["parameters"], names, command["EnableParameter"], invoke)
-    tags = _tags(a["tag"])
-    group = resource_groups.resolve(ctx, a["resource_group_id"])
     targets = _instances(ctx, a["instance_id"], a["resource_tag"], command_type)
     invoke_id = resources.new_id("task", ctx.region)  # t-...: the service's invoke ids look like task ids
     now = resources.iso(ctx.now)
@@ -254,13 +254,13 @@ _COMMAND_FIELDS = (S("Name"), S("Description"), _TYPE, S("CommandContent", requi
 def run_command(ctx: Context, a: dict) -> dict:
     keep = a["keep_command"]
     fields = _command_fields(ctx, a, keep)
-    group = resource_groups.resolve(ctx, a["resource_group_id"])
+    tags, group = _tags(a["tag"]), resource_groups.resolve(ctx, a["resource_group_id"])
     command = commands.command_record(ctx, fields["name"], fields["description"], fields["command_type"],
                                       fields["text"], fields["working_dir"], fields["timeout"],
-                                      fields["enable_parameter"], fields["names"], group, _tags(a["tag"]))
+                                      fields["enable_parameter"], fields["names"], group, tags)
     if keep:
         commands.check_quota(ctx)
-    invoke_id = _invoke(ctx, command, fields["text"], {**a, "timeout": None}, invoke=False)
+    invoke_id = _invoke(ctx, command, fields["text"], {**a, "timeout": None}, False, tags, group)
     if keep:
         resources.put(ctx.txn, COMMAND, {**command, "InvokeTimes": 1})
     return {"CommandId": command["CommandId"], "InvokeId": invoke_id}
@@ -271,7 +271,8 @@ def run_command(ctx: Context, a: dict) -> dict:
 def invoke_command(ctx: Context, a: dict) -> dict:
     command = resources.owned(ctx, COMMAND, a["command_id"], commands.COMMAND_NOT_FOUND)
     text = commands.decode_content(command["CommandContent"], "Base64")
-    invoke_id = _invoke(ctx, command, text, a, invoke=True)
+    invoke_id = _invoke(ctx, command, text, a, True, _tags(a["tag"]),
+                        resource_groups.resolve(ctx, a["resource_group_id"]))
     resources.put(ctx.txn, COMMAND, {**command, "InvokeTimes": command["InvokeTimes"] + 1})
     return {"InvokeId": invoke_id}
 
@@ -334,6 +335,16 @@ def _page_args(page_number: Optional[int], page_size: Optional[int], max_results
         raise BAD_MAX_RESULTS
 
 
+def _sliced(items: list, page_number: int, page_size: int, next_token: Optional[str],
+            max_results: Optional[int]) -> tuple[list, dict]:
+    """One page of ``items`` (already checked by :func:`_page_args`) and the answer's paging fields."""
+    try:
+        start, size, meta = paging.bounds(page_number, page_size, next_token, max_results, len(items))
+    except paging.BAD_TOKEN:
+        raise BAD_NEXT_TOKEN from None
+    return items[start:start + size], meta
+
+
 def _listing(ctx: Context, kind: str, term: tuple[str, str], keep: Optional[Callable[[dict], bool]],
              page_number: int, page_size: int, next_token: Optional[str],
              max_results: Optional[int], by_id: Optional[str] = None) -> tuple[list[dict], dict]:
@@ -341,23 +352,21 @@ def _listing(ctx: Context, kind: str, term: tuple[str, str], keep: Optional[Call
     nothing else filters (``keep`` None), else those under the term that ``keep`` keeps; only the record
     ``by_id`` when given."""
     _page_args(page_number, page_size, max_results)
-    try:
-        if by_id:
-            one = resources.get(ctx, kind, by_id)
-            found = [one] if resources.is_mine(ctx, one) and (keep is None or keep(one)) else []
-            start, size, meta = paging.bounds(page_number, page_size, next_token, max_results, len(found))
-            return found[start:start + size], meta
-        if keep is None:
+    if by_id:
+        one = resources.get(ctx, kind, by_id)
+        found = [one] if resources.is_mine(ctx, one) and (keep is None or keep(one)) else []
+    elif keep is None:
+        try:
             page, meta = paging.ordered_page(ctx, kind, term, page_number, page_size, next_token, max_results)
-            return [dict(r) for r in page], meta
+        except paging.BAD_TOKEN:
+            raise BAD_NEXT_TOKEN from None
+        return [dict(r) for r in page], meta
+    else:
         order = resources.ORDER[kind]
         found = [r for r in resources.get_many(ctx, kind, sorted(ctx.txn.ids(kind, term)))
                  if resources.is_mine(ctx, r) and keep(r)]
         found.sort(key=lambda r: (order(r), r[resources.ID_FIELD[kind]]))
-        start, size, meta = paging.bounds(page_number, page_size, next_token, max_results, len(found))
-        return found[start:start + size], meta
-    except paging.BAD_TOKEN:
-        raise BAD_NEXT_TOKEN from None
+    return _sliced(found, page_number, page_size, next_token, max_results)
 
 
 def _narrowest(ctx: Context, **by: Optional[str]) -> tuple[str, str]:
@@ -490,8 +499,8 @@ def describe_commands(ctx: Context, provider: Optional[str], command_id: Optiona
     tags = _wanted_tags(tag)
     if provider:  # public commands: mockecs has none
         _page_args(page_number, page_size, max_results)
-        return {"TotalCount": 0, "PageNumber": page_number, "PageSize": page_size, "NextToken": "",
-                "Commands": {"Command": []}}
+        page, meta = _sliced([], page_number, page_size, next_token, max_results)
+        return {**meta, "Commands": {"Command": page}}
 
     def named(r: Mapping[str, Any]) -> bool:  # "command*": by prefix, else exactly
         return not name or (r["Name"].startswith(name[:-1]) if name.endswith("*") else r["Name"] == name)
@@ -525,10 +534,7 @@ def stop_invocation(ctx: Context, invoke_id: str, instance_id: Optional[list[str
     return {}
 
 
-@operation("DescribeCloudAssistantStatus", S("OSType"), Repeat("InstanceId"),
-           I("PageNumber", default=1, error=("InvalidParam.PageNumber", 400)),
-           I("PageSize", default=10, error=("InvalidParam.PageSize", 400)),
-           I("MaxResults", error=("InvalidParameter.MaxResults", 400)), S("NextToken"))
+@operation("DescribeCloudAssistantStatus", S("OSType"), Repeat("InstanceId"), *_PAGING)
 def describe_cloud_assistant_status(ctx: Context, os_type: Optional[str], instance_id: Optional[list[str]],
                                     page_number: int, page_size: int, max_results: Optional[int],
                                     next_token: Optional[str]) -> dict:
@@ -537,10 +543,7 @@ def describe_cloud_assistant_status(ctx: Context, os_type: Optional[str], instan
         raise MISSING_INSTANCE
     if len(instance_id) > 100:
         raise TOO_MANY_INSTANCES
-    if page_size is not None and not 1 <= page_size <= 50:
-        raise BAD_PAGE_SIZE
-    if page_number is not None and page_number < 1:
-        raise BAD_PAGE_NUMBER
+    _page_args(page_number, page_size, max_results)
     found = []
     for record in (resources.owned(ctx, "instance", i, INSTANCE_NOT_FOUND) for i in dict.fromkeys(instance_id)):
         os_name = "Windows" if (record.get("OSType") or "linux").lower() == "windows" else "Linux"
@@ -554,8 +557,5 @@ def describe_cloud_assistant_status(ctx: Context, os_type: Optional[str], instan
                           RESULT, ("instance", commands.scoped(ctx, record["InstanceId"]))),
                       "LastHeartbeatTime": resources.iso(ctx.now) if running else "",
                       "LastInvokedTime": "", "SupportSessionManager": True})
-    try:
-        start, size, meta = paging.bounds(page_number, page_size, next_token, max_results, len(found))
-    except paging.BAD_TOKEN:
-        raise BAD_NEXT_TOKEN from None
-    return {**meta, "InstanceCloudAssistantStatusSet": {"InstanceCloudAssistantStatus": found[start:start + size]}}
+    page, meta = _sliced(found, page_number, page_size, next_token, max_results)
+    return {**meta, "InstanceCloudAssistantStatusSet": {"InstanceCloudAssistantStatus": page}}
