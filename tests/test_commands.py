@@ -588,3 +588,15 @@ def test_invoke_command_settings_and_errors(client, engine, instance):
         assert (err.code, err.status_code) == (code, status)
         assert_documented("InvokeCommand", err)
     assert invocations(client)["TotalCount"] == 1
+
+
+def test_realistic_transitions_take_seconds(client, engine, instance):
+    engine.config.transitions = "realistic"
+    body = run_command(client, [instance], "ls")
+    statuses = []
+    for _ in range(3):
+        item = results(client, invoke_id=body.invoke_id)["InvocationResults"]["InvocationResult"][0]
+        statuses.append(item["InvocationStatus"])
+        engine.clock.advance(5)
+    assert statuses == ["Pending", "Running", "Success"]
+    assert item["StartTime"] < item["FinishedTime"]
