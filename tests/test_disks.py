@@ -422,6 +422,21 @@ def test_modify_disk_attribute(client, legacy):
 
 
 # -- ResizeDisk ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("category, level, size, iops, throughput", [
+    ("cloud_essd", "PL1", 40, 3800, 140),  # as the service answered for a 40 GiB ESSD PL1 system disk
+    ("cloud_efficiency", None, 40, 2120, 106),  # and for a 40 GiB ultra disk
+    ("cloud_essd", "PL0", 120, 3240, 130),  # and for a 120 GiB ESSD PL0 one
+    ("cloud_essd", "PL2", 500, 26800, 370),
+    ("cloud_ssd", None, 40, 3000, 140), ("cloud_essd", "PL1", 32768, 50000, 350), ("cloud", None, 40, 0, 0),
+])
+def test_disk_performance_follows_category_and_size(client, category, level, size, iops, throughput):
+    disk_id = create(client, disk_category=category, performance_level=level, size=size)
+    found = disk(client, disk_id)
+    assert (found["IOPS"], found["Throughput"]) == (iops, throughput)
+    assert found["ExpiredTime"] == "2999-09-08T16:00Z"  # (pay-as-you-go: what the service answers)
+    assert found["DeleteAutoSnapshot"] is False
+
+
 def test_resize_disk(client, legacy, engine):
     """A disk grows (never shrinks) within its category's range, through the current SDK (sync and async) and
     the old SDK; the attached instance must be Running or Stopped; a ClientToken replays; the documented codes."""
@@ -437,9 +452,11 @@ def test_resize_disk(client, legacy, engine):
     def resize(**kw):
         return client.resize_disk(models.ResizeDiskRequest(**kw))
 
+    assert (disk(client, data)["IOPS"], disk(client, data)["Throughput"]) == (3800, 140)
     resize(disk_id=data, new_size=100, client_token="grow-once")
     resize(disk_id=data, new_size=100, client_token="grow-once")  # (a replay: the same answer)
     assert disk(client, data)["Size"] == 100
+    assert (disk(client, data)["IOPS"], disk(client, data)["Throughput"]) == (6800, 170)  # (grows with the size)
     asyncio.run(client.resize_disk_async(models.ResizeDiskRequest(disk_id=system["DiskId"], new_size=60,
                                                                   type="online")))
     assert disk(client, system["DiskId"])["Size"] == 60

@@ -10,10 +10,14 @@ mockecs answered PublicIpAddress before EipAddress: the service answers EipAddre
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 from mockecs.modes.mock import MockECS
+from mockecs.modes.server import ServerThread
 from mockecs.ops.instances import INSTANCE_FIELD_ORDER
 
 footmark_ecs = pytest.importorskip("footmark.ecs", reason="footmark is not installed")
@@ -186,3 +190,35 @@ def test_instances_keep_the_service_field_order_through_changes():
         assert known == sorted(known, key=INSTANCE_FIELD_ORDER.__getitem__), keys
         assert len(known) >= 45  # (most fields the service shows; the rest follow)
         assert keys.index("EipAddress") < keys.index("InstanceId") < keys.index("PublicIpAddress")
+
+
+ANSIBLE_STYLE = """
+import json, sys
+import footmark.ecs
+ecs = footmark.ecs.connect_to_region("cn-hangzhou", acs_access_key_id="ak", acs_secret_access_key="sk")
+group = ecs.create_security_group(security_group_name="from-ansible", description="a separate process")
+[image] = ecs.get_all_images(image_id=sys.argv[1])
+deleted = ecs.delete_security_group(security_group_id=group.id)
+print(json.dumps({"group": group.id, "image": [image.id, image.status, image.ostype], "deleted": deleted}))
+"""
+
+
+def test_footmark_in_its_own_process_through_the_server_as_a_proxy(tmp_path):
+    """Ansible runs each module in a Python process of its own: there ``mock_ecs`` cannot reach, and the old
+    SDK under footmark is pointed at ``mockecs server`` with ``HTTP_PROXY`` (it reads the variable itself)."""
+    script = tmp_path / "module.py"
+    script.write_text(ANSIBLE_STYLE)
+    with ServerThread() as server:
+        env = {k: v for k, v in os.environ.items() if k.upper() not in ("HTTPS_PROXY", "NO_PROXY")}
+        env["HTTP_PROXY"] = server.url
+        done = subprocess.run([sys.executable, str(script), UBUNTU], env=env, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        answer = json.loads(done.stdout.strip().splitlines()[-1])
+        calls = [(c.action, c.status, c.account) for c in server.engine.calls]
+    assert answer["image"] == [UBUNTU, "Available", "linux"] and answer["deleted"] is True
+    assert answer["group"].startswith("sg-")
+    # (footmark reads the new group back, then confirms the deletion: the documented 404 is its "gone")
+    assert [(action, status) for action, status, _ in calls] == [
+        ("CreateSecurityGroup", 200), ("DescribeSecurityGroupAttribute", 200), ("DescribeImages", 200),
+        ("DeleteSecurityGroup", 200), ("DescribeSecurityGroupAttribute", 404)]

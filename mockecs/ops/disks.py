@@ -356,5 +356,6 @@ def resize_disk(ctx: Context, disk_id: str, new_size: int, resize_type: str) -> 
     ranges = disks.system_disk_range if record["Type"] == "system" else disks.data_disk_range
     if new_size > ranges(category, record.get("PerformanceLevel") or None)[1]:
         raise EcsError("InvalidDiskSize.TooLarge", "Specified new disk size is beyond the permitted range.", 403)
-    resources.put(ctx.txn, "disk", {**record, "Size": new_size})
+    resources.put(ctx.txn, "disk", {**record, "Size": new_size,
+                                    **disks.performance(category, new_size, record.get("PerformanceLevel") or "")})
     return {}

@@ -18,6 +18,7 @@ from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, JsonList, L, Repeat, S, Struct, Structs
 from mockecs.world import access, launch, lifecycle, networks, paging, regions, resource_groups, resources, validation
 from mockecs.world.disks import data_disk_range, detached, snapshot_in_progress
+from mockecs.world.disks import performance as disk_performance
 
 INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
 INCORRECT_STATUS = error_kind("IncorrectInstanceStatus",
@@ -118,26 +119,31 @@ def get_instance(ctx: Context, instance_id: Optional[str]) -> dict:
     return resources.owned(ctx, "instance", instance_id, INSTANCE_NOT_FOUND)
 
 
+NEVER_EXPIRES = "2999-09-08T16:00Z"
+
+
 def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: int, category: str,
               device: str, image_id: str = "", snapshot_id: str = "", name: str = "", description: str = "",
               encrypted: bool = False, delete_with_instance: bool = True, performance_level: str = "") -> dict:
     """A new disk attached to ``instance`` (not stored: callers ``resources.put`` it)."""
     now = resources.iso(ctx.now)
     disk_id = resources.new_id("disk", instance["_region"])
-    essd = category.startswith("cloud_essd")
+    level = performance_level or ("PL1" if category == "cloud_essd" else "")
+    charge = instance.get("InstanceChargeType", "PostPaid")
     return {
         "DiskId": disk_id, "DiskName": name, "Description": description,
         "Type": disk_type, "Category": category, "Size": int(size), "Device": device,
         "InstanceId": instance["InstanceId"], "ImageId": image_id, "SourceSnapshotId": snapshot_id,
         "Status": "In_use", "RegionId": instance["_region"], "ZoneId": instance["ZoneId"],
-        "CreationTime": now, "AttachedTime": now, "DetachedTime": "", "ExpiredTime": "",
+        # (a pay-as-you-go disk never expires: the service answers this date; a subscription one, the instance's)
+        "CreationTime": now, "AttachedTime": now, "DetachedTime": "",
+        "ExpiredTime": NEVER_EXPIRES if charge == "PostPaid" else instance.get("ExpiredTime", ""),
         "Encrypted": bool(encrypted), "KMSKeyId": "", "Portable": disk_type == "data",
-        "DeleteWithInstance": delete_with_instance, "DeleteAutoSnapshot": True, "EnableAutoSnapshot": True,
+        "DeleteWithInstance": delete_with_instance, "DeleteAutoSnapshot": False, "EnableAutoSnapshot": True,
         "EnableAutomatedSnapshotPolicy": False, "AutoSnapshotPolicyId": "",
-        "DiskChargeType": instance.get("InstanceChargeType", "PostPaid"),
-        "PerformanceLevel": performance_level or ("PL1" if essd else ""),
-        "IOPS": min(50000, 1800 + 50 * int(size)) if essd else 0, "IOPSRead": 0, "IOPSWrite": 0,
-        "Throughput": 0, "ThroughputRead": 0, "ThroughputWrite": 0, "ProvisionedIops": 0,
+        "DiskChargeType": charge, "PerformanceLevel": level,
+        **disk_performance(category, size, level), "IOPSRead": 0, "IOPSWrite": 0,
+        "ThroughputRead": 0, "ThroughputWrite": 0, "ProvisionedIops": 0,
         "BurstingEnabled": False, "MultiAttach": "Disabled", "MountInstanceNum": 0,
         "ProductCode": "", "ResourceGroupId": instance.get("ResourceGroupId", ""),
         "SerialNumber": disk_id[2:], "BdfId": "", "StorageSetId": "", "StorageSetPartitionNumber": 0,
@@ -219,6 +225,14 @@ def in_service_order(record: Mapping[str, Any]) -> dict:
     return {name: record[name] for name in sorted(record, key=lambda name: INSTANCE_FIELD_ORDER.get(name, last))}
 
 
+def _cpu_options(itype: Mapping[str, Any]) -> dict:
+    """Two threads per physical core (hyper-threading, as the captured ecs.g7.large shows: 2 vCPUs, 1 core),
+    one where the vCPU count is odd (1-vCPU burstable types)."""
+    vcpus = int(itype.get("CpuCoreCount") or 0)
+    threads = 2 if vcpus >= 2 and vcpus % 2 == 0 else 1
+    return {"ThreadsPerCore": threads, "Numa": "ON", "CoreCount": vcpus // threads}
+
+
 def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root: bool, status: str,
             group_ids: list[str]) -> list[str]:
     """Validate everything, then create ``count`` instances with their disks; returns their ids."""
@@ -285,6 +299,11 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
                            "IsSupportUnassociate": False},
             "OperationLocks": {"LockReason": []},
             "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "optional", "HttpPutResponseHopLimit": 1},
+            # (as the service answers an instance that uses none of them: the same capture as the field order)
+            "HibernationOptions": {"Configured": False}, "CpuOptions": _cpu_options(itype),
+            "PrivateDnsNameOptions": {}, "DedicatedInstanceAttribute": {"Tenancy": "", "Affinity": ""},
+            "EcsCapacityReservationAttr": {"CapacityReservationPreference": "", "CapacityReservationId": ""},
+            "DedicatedHostAttribute": {"DedicatedHostId": "", "DedicatedHostName": "", "DedicatedHostClusterId": ""},
             "Tags": {"Tag": [dict(t) for t in tags]},
             "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now + index * 1e-6,
             "_user_data": args["user_data"] or "",  # DescribeUserData answers it as given

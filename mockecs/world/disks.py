@@ -25,6 +25,31 @@ def data_disk_range(category: str, performance_level: Optional[str] = None) -> t
     return _DATA.get(category, (20, 32768))
 
 
+# Baseline performance by category (and ESSD level), as Alibaba's block-storage performance tables give it:
+# IOPS = min(base + per GiB x size, most), throughput (MB/s) = min(base + per GiB x size, most). Checked against
+# the service's answers for 40 GiB disks: ESSD PL1 3,800 IOPS and 140 MB/s, ultra 2,120 IOPS and 106 MB/s.
+_PERFORMANCE = {
+    ("cloud_essd", "PL0"): ((1800, 12, 10000), (100, 0.25, 180)),
+    ("cloud_essd", "PL1"): ((1800, 50, 50000), (120, 0.5, 350)),
+    ("cloud_essd", "PL2"): ((1800, 50, 100000), (120, 0.5, 750)),
+    ("cloud_essd", "PL3"): ((1800, 50, 1000000), (120, 0.5, 4000)),
+    ("cloud_auto", ""): ((1800, 50, 50000), (120, 0.5, 350)),
+    ("cloud_essd_entry", ""): ((1800, 8, 6000), (100, 0.15, 150)),
+    ("cloud_ssd", ""): ((1800, 30, 25000), (120, 0.5, 300)),
+    ("cloud_efficiency", ""): ((1800, 8, 5000), (100, 0.15, 140)),
+}
+
+
+def performance(category: str, size: int, performance_level: str = "") -> dict:
+    """A disk's IOPS and Throughput (0 for basic and local disks, whose figures the tables do not give)."""
+    found = _PERFORMANCE.get((category, performance_level if category == "cloud_essd" else ""))
+    if found is None:
+        return {"IOPS": 0, "Throughput": 0}
+    (iops, per_gib, most), (mbps, mbps_per_gib, most_mbps) = found
+    return {"IOPS": min(most, iops + per_gib * int(size)),
+            "Throughput": int(min(most_mbps, mbps + mbps_per_gib * int(size)))}
+
+
 DISK_STATUSES = ("In_use", "Available", "Attaching", "Detaching", "Creating", "ReIniting")
 PERFORMANCE_LEVELS = tuple(_ESSD_MIN)
 
