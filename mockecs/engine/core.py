@@ -32,6 +32,7 @@ from mockecs.world import catalog, regions, resources
 from mockecs.world.cache import RecordCache
 from mockecs.world.catalog import BuiltinCatalogPlugin, Catalog
 from mockecs.world.clock import Clock, check_offset
+from mockecs.world.commands import BuiltinCommandPlugin
 from mockecs.world.lifecycle import Lifecycle
 from mockecs.world.oss import BuiltinOssPlugin
 from mockecs.world.resources import check_records, reindexed
@@ -49,7 +50,7 @@ class Replay(Exception):
 
 
 MOVED_ATTEMPTS = 20  # a request that finds the shared state changed this often under it answers a 500
-BUILTIN_PLUGINS = (MemoryStorePlugin, BuiltinCatalogPlugin, BuiltinOssPlugin)
+BUILTIN_PLUGINS = (MemoryStorePlugin, BuiltinCatalogPlugin, BuiltinOssPlugin, BuiltinCommandPlugin)
 
 
 @dataclass

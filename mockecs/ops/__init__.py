@@ -4,6 +4,7 @@ from mockecs.ops import (  # noqa: F401
     addresses,
     builder,
     charge_types,
+    commands,
     disks,
     images,
     instance_attribute,

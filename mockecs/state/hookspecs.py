@@ -44,3 +44,17 @@ def mockecs_oss_object(region: str, bucket: str, object_name: str, account: str,
 @hookspec
 def mockecs_configure_engine(engine: Any) -> None:
     """Called once when an engine is built; plugins may register accounts, operations, data."""
+
+
+@hookspec(firstresult=True)
+def mockecs_command_result(account: str, region: str, instance_id: str, command_type: str, command_content: str,
+                           parameters: dict, engine: Any) -> Optional[dict]:
+    """What a Cloud Assistant command does on an instance (RunCommand, InvokeCommand): ``{"exit_code": int,
+    "output": str}``, optionally ``"error_code"`` (``ExecutionTimeout``, ``InstanceNotRunning`` ... as
+    DescribeInvocationResults names them) and ``"error_info"``. None: no opinion (next plugin).
+
+    ``command_content`` is the script as it runs (text, its ``{{parameters}}`` filled in), ``command_type``
+    ``RunShellScript`` / ``RunBatScript`` / ``RunPowerShellScript``, ``parameters`` the values given.
+    Implementations may omit arguments. The built-in answer, registered ``trylast``
+    (:mod:`mockecs.world.commands`), is success with no output. A nonzero exit code makes the instance's
+    result ``Failed`` with ErrorCode ``ExitCodeNonzero``."""

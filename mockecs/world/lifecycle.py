@@ -23,7 +23,8 @@ from mockecs.world.context import Context
 
 MODES = ("instant", "realistic")  # Config.transitions
 REALISTIC = {"image": 30.0, "copy": 60.0, "snapshot": 10.0, "task": 60.0, "execution": 120.0, "instance": 5.0,
-             "disk": 10.0, "vpc": 3.0, "vswitch": 3.0, "eip": 2.0}
+             "disk": 10.0, "vpc": 3.0, "vswitch": 3.0, "eip": 2.0,
+             "invocation": 5.0}  # a Cloud Assistant invocation: each of Pending and Running
 
 
 @dataclass
@@ -57,7 +58,8 @@ class Lifecycle:
 
     def delay(self, kind_or_id: str, seconds: Optional[float] = None, observations: Optional[int] = None) -> None:
         """Make transitions of a kind (``image``, ``copy``, ``snapshot``, ``task``, ``execution``,
-        ``instance``, ``vpc``, ``vswitch``, ``eip``, ``disk``: a replaced system disk re-initialising) or of
+        ``instance``, ``vpc``, ``vswitch``, ``eip``, ``disk``: a replaced system disk re-initialising,
+        ``invocation``: a Cloud Assistant command's Pending and Running steps, by kind or InvokeId) or of
         one resource id take ``seconds`` of mock time or ``observations`` reads."""
         def change() -> None:
             target = self.by_id if "-" in kind_or_id else self.by_kind

@@ -169,6 +169,8 @@ OPTIONS: tuple[Setting, ...] = (
             choices=("error", "ignore")),
     Setting("data_disks_per_instance", "int", 64, "Data disks one instance may carry (AttachDisk answers "
             "InstanceDiskLimitExceeded beyond).", minimum=1),
+    Setting("command_quota", "int", 500, "Cloud Assistant commands kept per account and region "
+            "(CmdCount.ExceedQuota).", minimum=0),
     Setting("key_pair_quota", "int", 500, "SSH key pairs per account and region (QuotaExceed.KeyPair).", minimum=0),
     Setting("key_pair_private_key_format", "choice", "pkcs1", "CreateKeyPair's PrivateKeyBody: PKCS#1 "
             "(BEGIN RSA PRIVATE KEY, as the documented example) or PKCS#8 (BEGIN PRIVATE KEY, as its summary says).",
