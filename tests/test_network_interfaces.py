@@ -76,6 +76,8 @@ def test_create_describe_attach_detach_delete_new_sdk(client):
         region_id=REGION, network_interface_id=eni, instance_id=instance_id))
     [attached] = enis(client, network_interface_id=[eni])
     assert (attached["Status"], attached["InstanceId"]) == ("InUse", instance_id)
+    # (no QueueNumber given: the instance type's SecondaryEniQueueNumber once attached, as documented)
+    assert (secondary["QueueNumber"], attached["QueueNumber"]) == (0, 2)
     assert attached["Attachment"]["InstanceId"] == instance_id and attached["Attachment"]["DeviceIndex"] == 1
     on_instance = describe(client, instance_id)["NetworkInterfaces"]["NetworkInterface"]
     assert [(e["NetworkInterfaceId"], e["Type"]) for e in on_instance] == \
@@ -238,6 +240,10 @@ def test_documented_errors(client):
         region_id=REGION, network_interface_id=eni))
     assert err.code == "InvalidOperation.InvalidEniState"
     assert_documented("DeleteNetworkInterface", err)
+    deep = create(client, vswitch, sg, queue_number=8).network_interface_id  # (ecs.g7.large: at most 2)
+    err = error_of(_attach, client, deep, instance_id)
+    assert err.code == "InvalidOperation.ExceedInstanceTypeQueueNumber"
+    assert_documented("AttachNetworkInterface", err)
     third = create(client, vswitch, sg).network_interface_id
     _attach(client, third, instance_id)  # (ecs.g7.large takes 3 ENIs: the primary and two more)
     fourth = create(client, vswitch, sg).network_interface_id

@@ -67,6 +67,9 @@ TOO_MANY_IPS = error_kind("MaxEniPrivateIpsCountExceeded",
                           f"A network interface holds at most {MAX_SECONDARY_IPS + 1} private addresses.", 403)
 NO_ADDRESSES = error_kind("QuotaExceeded.PrivateIpAddress", "There is no enough private ip in the specified VSwitch.",
                           400)
+TOO_MANY_QUEUES = error_kind("InvalidOperation.ExceedInstanceTypeQueueNumber",
+                             "The QueueNumber of the network interface exceeds what the instance type allows per "
+                             "network interface (MaximumQueueNumberPerEni).", 403)
 BAD_CARD_INDEX = error_kind("InvalidParameter.NetworkCardIndexInvalid",
                             "Invalid network card index, please check instance type.", 400)
 QUEUE_STATE = error_kind("InvalidOperation.InvalidEniState", "Available status or ECS instance attached is Stopped "
@@ -187,14 +190,15 @@ def _view(ctx: Context, record: Mapping[str, Any]) -> dict:
     groups = record["SecurityGroupIds"]["SecurityGroupId"]
     public = {"PublicIpAddress": "", "AllocationId": ""}
     queues = record.get("QueueNumber") or 0
+    instance = (resources.get(ctx, "instance", record["InstanceId"]) or {}) if record["InstanceId"] else {}
     if record["Type"] == "Primary":
-        instance = resources.get(ctx, "instance", record["InstanceId"]) or {}
         groups = (instance.get("SecurityGroupIds") or {}).get("SecurityGroupId") or []
         eip = instance.get("EipAddress") or {}
         if eip.get("IpAddress"):
             public = {"PublicIpAddress": eip["IpAddress"], "AllocationId": eip.get("AllocationId", "")}
+    if instance and not queues:  # (unset: the instance type's default for its primary or secondary ENIs)
         itype = instance_types.instance_type(instance.get("InstanceType")) or {}
-        queues = queues or int(itype.get("PrimaryEniQueueNumber") or 0)
+        queues = int(itype.get(f"{record['Type']}EniQueueNumber") or 0)
     attached = record["Type"] != "Primary" and record["InstanceId"]
     return {
         "Description": record["Description"], "PrivateIpAddress": record["PrivateIpAddress"],
@@ -307,6 +311,8 @@ def attach_network_interface(ctx: Context, network_interface_id: str, instance_i
     itype = instance_types.instance_type(instance["InstanceType"]) or {}
     if len(attached) >= int(itype.get("EniQuantity") or 1):
         raise TOO_MANY_ENIS
+    if record["QueueNumber"] > int(itype.get("MaximumQueueNumberPerEni") or record["QueueNumber"]):
+        raise TOO_MANY_QUEUES
     used = {r.get("DeviceIndex") for r in resources.get_many(ctx, KIND, [e["NetworkInterfaceId"] for e in attached])
             if r is not None}
     index = next(i for i in range(1, len(attached) + 2) if i not in used)
