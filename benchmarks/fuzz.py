@@ -3,6 +3,7 @@
     python benchmarks/fuzz.py                  # 100,000 requests (at most --seconds 900)
     python benchmarks/fuzz.py --quick          # 3,000: a smoke test
     python benchmarks/fuzz.py --requests 20000 --seed 7
+    MOCKECS_FUZZ_LOG=/tmp/fuzz-server.log python benchmarks/fuzz.py   # keep the server's log (tracebacks of 5xx)
 
 Requests: random parameter sets for every registered action (plausible values, real ids, garbage:
 ``tests/test_fuzz.py``'s generator), then mutated (keys dropped, values cut, control characters,
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
@@ -140,7 +142,7 @@ def main() -> int:
     total = 3_000 if args.quick else args.requests
     rng = random.Random(args.seed)
     targets = Targets(f"fuzz: {total} requests against mockecs server", MACHINE_NOTE)
-    server = Server()
+    server = Server(log=os.environ.get("MOCKECS_FUZZ_LOG"))
     conn = Conn(server.host, server.port)
     try:
         from mockecs.modes.clients import server_client

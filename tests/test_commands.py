@@ -251,7 +251,7 @@ def test_run_command_errors(client, engine, other, instance):
     bad("InvalidInstance.NotFound", ids=(other_instance,))
     bad("InvalidRepeatMode.NotFound", repeat_mode="Sometimes")
     bad("MissingParam.Frequency", repeat_mode="Period")
-    for frequency in ("rate(30s)", "rate(8d)", "at(tomorrow)", "every day"):
+    for frequency in ("rate(30s)", "rate(8d)", "at(tomorrow)", "every day", f"rate({'9' * 5000}s)"):
         bad("InvalidParam.Frequency", frequency=frequency)
     bad("InvalidTerminationMode.NotFound", termination_mode="Kill")
     bad("InvalidContainerId.Malformed", container_id="abc")

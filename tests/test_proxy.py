@@ -149,6 +149,8 @@ def test_connect_to_other_hosts_refused_and_not_recorded():
             answer = _connect(srv.url, target)
             assert answer.startswith(b"HTTP/1.1 403 "), answer
         assert _connect(srv.url, "no-port").startswith(b"HTTP/1.1 400 ")
+        for port in ("9" * 5000, "\u00b2", "65536"):  # (a port int() refuses, or out of range: 400, not a crash)
+            assert _connect(srv.url, f"ecs.aliyuncs.com:{port}").startswith(b"HTTP/1.1 400 "), port
         assert _connect(srv.url, "oss-cn-hangzhou.aliyuncs.com:443").startswith(b"HTTP/1.1 200 ")
         with pytest.raises(requests.exceptions.ProxyError, match="403"):
             requests.get("https://example.com/", proxies={"https": srv.url}, timeout=10)
@@ -212,3 +214,28 @@ def test_ca_made_once_and_shared(tmp_path):
     assert first.cert == again.cert and first.cert_path == str(tmp_path / "mockecs-ca.pem")
     assert oct(os.stat(tmp_path / "mockecs-ca-key.pem").st_mode & 0o777) == "0o600"
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".")]  # no temporary file left behind
+
+
+def _in_tunnel(srv: ServerThread, request: bytes) -> bytes:
+    """``request`` sent as is inside a TLS tunnel to ecs.aliyuncs.com; the first answer's bytes."""
+    host, port = srv.url.split("://", 1)[1].rsplit(":", 1)
+    context = ssl.create_default_context(cafile=authority().cert_path)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"CONNECT ecs.aliyuncs.com:443 HTTP/1.1\r\n\r\n")
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200 ")
+        with context.wrap_socket(sock, server_hostname="ecs.aliyuncs.com") as tls:
+            tls.sendall(request)
+            return tls.recv(4096)
+
+
+def test_bad_body_framing_in_a_tunnel_is_a_400():
+    """A Content-Length int() refuses (5,000 digits, a superscript digit) or a chunk size that is not
+    hexadecimal: 400, the tunnel's handler does not fail; a good request still answers."""
+    with ServerThread() as srv:
+        head = b"POST /?Action=DescribeRegions&Version=2014-05-26 HTTP/1.1\r\nHost: ecs.aliyuncs.com\r\n"
+        for framing in (b"Content-Length: " + b"9" * 5000, "Content-Length: \u00b2".encode(),
+                        b"Transfer-Encoding: chunked\r\n\r\nzz"):
+            answer = _in_tunnel(srv, head + framing + b"\r\n\r\n")
+            assert answer.startswith(b"HTTP/1.1 400 "), (framing[:40], answer[:80])
+        good = _in_tunnel(srv, head + b"Content-Length: 0\r\n\r\n")
+        assert good.startswith(b"HTTP/1.1 200 ") and [c.action for c in srv.engine.calls] == ["DescribeRegions"]

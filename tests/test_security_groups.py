@@ -331,6 +331,8 @@ INGRESS_CASES = [
      "InvalidPolicy.Malformed"),
     ({"ip_protocol": "tcp", "port_range": "22/22", "source_cidr_ip": "0.0.0.0/0", "priority": "101"},
      "InvalidPriority.Malformed"),
+    ({"ip_protocol": "tcp", "port_range": "22/22", "source_cidr_ip": "0.0.0.0/0", "priority": "1" * 5000},
+     "InvalidPriority.Malformed"),
     ({"ip_protocol": "tcp", "port_range": "22/22", "source_cidr_ip": "0.0.0.0/0", "nic_type": "wan"},
      "InvalidNicType.ValueNotSupported"),
     ({"ip_protocol": "tcp", "port_range": "22/22", "source_cidr_ip": "300.0.0.0/8"}, "InvalidSourceCidrIp.Malformed"),

@@ -18,7 +18,7 @@ from mockecs.ops.instances import INSTANCE_NOT_FOUND as NO_SUCH_INSTANCE
 from mockecs.ops.registry import Context, operation
 from mockecs.ops.snapshots import creation_window
 from mockecs.wire.errors import EcsError, error_kind
-from mockecs.wire.params import I, S, Structs
+from mockecs.wire.params import I, S, Structs, whole_number
 from mockecs.world import access, lifecycle, paging, resources
 
 KIND = access.EIP
@@ -87,10 +87,10 @@ def allocate_eip_address(ctx: Context, bandwidth: Optional[str], internet_charge
 
 def _bandwidth(text: str, charge: str, bad: type[EcsError]) -> int:
     """Documented ranges: 1-500 Mbit/s when charged by bandwidth, 1-200 by traffic."""
-    text = text.strip()
-    if not text.isdigit() or not 1 <= int(text) <= (500 if charge == "PayByBandwidth" else 200):
+    mbps = whole_number(text, 1, 500 if charge == "PayByBandwidth" else 200)
+    if mbps is None:
         raise bad
-    return int(text)
+    return mbps
 
 
 def _new_eip(ctx: Context, address: str, mbps: int, charge: str) -> dict:

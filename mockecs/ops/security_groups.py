@@ -25,7 +25,7 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.instances import paginate, tag_filter
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
-from mockecs.wire.params import TAGS, B, I, JsonList, Repeat, S, Structs, snake
+from mockecs.wire.params import TAGS, B, I, JsonList, Repeat, S, Structs, snake, whole_number
 from mockecs.world import access, interfaces, paging, resource_groups, resources
 from mockecs.world.validation import starts_with_letter
 
@@ -392,8 +392,8 @@ def _rule(ctx: Context, group: Mapping[str, Any], label: str, given: dict, egres
     policy = (given.get("Policy") or "accept").strip().lower()
     if policy not in ("accept", "drop"):
         raise _fail(ctx, "InvalidPolicy.Malformed", f"{label}.Policy")
-    priority = (given.get("Priority") or "1").strip()
-    if not priority.isdigit() or not 1 <= int(priority) <= 100:
+    priority = whole_number(given.get("Priority") or "1", 1, 100)
+    if priority is None:
         raise _fail(ctx, "InvalidPriority.Malformed")
     nic = (given.get("NicType") or "").strip().lower()
     if nic and nic not in ("internet", "intranet"):
@@ -402,7 +402,7 @@ def _rule(ctx: Context, group: Mapping[str, Any], label: str, given: dict, egres
     if description is not None and not 1 <= len(description) <= 512:
         raise _fail(ctx, "InvalidSecurityGroupDiscription.Malformed", f"{label}.Description")
     rule = {"Direction": "egress" if egress else "ingress", "IpProtocol": protocol, "PortRange": ports,
-            "SourcePortRange": source_ports, "Policy": policy.capitalize(), "Priority": str(int(priority)),
+            "SourcePortRange": source_ports, "Policy": policy.capitalize(), "Priority": str(priority),
             "Description": description or ""}
     for side, v4, v6 in (("Source", "SourceCidrIp", "Ipv6SourceCidrIp"), ("Dest", "DestCidrIp", "Ipv6DestCidrIp")):
         if given.get(v4) and given.get(v6):

@@ -51,6 +51,16 @@ def json_array(text: str) -> Any:
     return json.loads(_QUOTED.sub(_double_quoted, text))
 
 
+def whole_number(text: str, low: int, high: int) -> Optional[int]:
+    """``text`` (ASCII digits) as a number from ``low`` to ``high``, else None. The length is checked first:
+    ``int()`` raises for more than 4,300 digits, and for ``'²'``, which ``str.isdigit()`` takes."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > len(str(high)):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
 def group(flat: Mapping[str, str]) -> dict[str, dict[str, str]]:
     """Split ``{'Tag.1.Key': 'a', 'RegionId': 'x'}`` into ``{'Tag': {'1.Key': 'a'}, 'RegionId': {'': 'x'}}``."""
     out: dict[str, dict[str, str]] = {}

@@ -39,7 +39,7 @@ BUILTIN_PARAMETERS = ("ACS::RegionId", "ACS::AccountId", "ACS::InstanceId", "ACS
                       "ACS::InvokeId", "ACS::CommandId")
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
 _PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-_RATE = re.compile(r"^rate\((\d+)([smhd])\)$")
+_RATE = re.compile(r"^rate\((\d{1,9})([smhd])\)$")  # (a bounded count: int() refuses 4,300 digits)
 _AT = re.compile(r"^at\(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?: \S+)?\)$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 

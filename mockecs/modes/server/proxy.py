@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable, Optional
 from urllib.parse import unquote
 
 from mockecs.modes.server.tls import authority
+from mockecs.wire.params import whole_number
 
 log = logging.getLogger("mockecs.modes.server")
 
@@ -116,9 +117,9 @@ class Tunnels:
             return 400, "", 0
         host, _, port_text = parts[1].rpartition(":")
         host = host.strip("[]").lower()
-        if not host or not port_text.isdigit():
+        port = whole_number(port_text, 0, 65535)
+        if not host or port is None:
             return 400, host, 0
-        port = int(port_text)
         return (200 if self.allow(host) else 403), host, port
 
 
@@ -146,7 +147,12 @@ class _TunnelHandler(http.server.BaseHTTPRequestHandler):
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             chunks = []
             while True:
-                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+                try:  # (a chunk size that is not hexadecimal, or beyond any body: a bad request, 400)
+                    size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+                except ValueError:
+                    return None
+                if not 0 <= size <= 2**40:
+                    return None
                 if size == 0:
                     while self.rfile.readline().strip():  # trailers
                         pass
@@ -156,14 +162,15 @@ class _TunnelHandler(http.server.BaseHTTPRequestHandler):
         length = self.headers.get("Content-Length")
         if length is None:
             return b""
-        if not length.isdigit():
+        size = whole_number(length, 0, 2**40)
+        if size is None:
             return None
-        return self.rfile.read(int(length))
+        return self.rfile.read(size)
 
     def _handle(self) -> None:
         body = self._body()
         if body is None:
-            self.send_error(400, "bad Content-Length")
+            self.send_error(400, "bad Content-Length or chunk size")
             return
         host, port = self.target
         path, _, query = self.path.partition("?")
