@@ -6,6 +6,7 @@ fake, exactly as a user's program would.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ import socket
 import ssl
 import subprocess
 import sys
+from typing import Iterator
 
 import certifi
 import pytest
@@ -189,16 +191,25 @@ def test_tunnel_serves_keep_alive_and_control_api():
         assert len(srv.engine.calls) == 5
 
 
+@contextlib.contextmanager
+def _tunnel(srv: ServerThread, target: str) -> Iterator[ssl.SSLSocket]:
+    """A TLS connection to ``target`` through the server's CONNECT, trusting the mockecs CA."""
+    host, port = srv.url.split("://", 1)[1].rsplit(":", 1)
+    context = ssl.create_default_context(cafile=authority().cert_path)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(f"CONNECT {target}:443 HTTP/1.1\r\n\r\n".encode())
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200 ")
+        with context.wrap_socket(sock, server_hostname=target) as tls:
+            yield tls
+
+
 def test_certificate_is_for_the_host_and_signed_by_the_ca():
     with ServerThread() as srv:
+        with _tunnel(srv, "vpc.cn-shanghai.aliyuncs.com") as tls:
+            names = [v for k, v in tls.getpeercert()["subjectAltName"] if k == "DNS"]
+        assert names == ["vpc.cn-shanghai.aliyuncs.com"]
         host, port = srv.url.split("://", 1)[1].rsplit(":", 1)
         context = ssl.create_default_context(cafile=authority().cert_path)
-        with socket.create_connection((host, int(port)), timeout=10) as sock:
-            sock.sendall(b"CONNECT vpc.cn-shanghai.aliyuncs.com:443 HTTP/1.1\r\n\r\n")
-            assert sock.recv(4096).startswith(b"HTTP/1.1 200 ")
-            with context.wrap_socket(sock, server_hostname="vpc.cn-shanghai.aliyuncs.com") as tls:
-                names = [v for k, v in tls.getpeercert()["subjectAltName"] if k == "DNS"]
-        assert names == ["vpc.cn-shanghai.aliyuncs.com"]
         with socket.create_connection((host, int(port)), timeout=10) as sock:
             sock.sendall(b"CONNECT ecs.aliyuncs.com:443 HTTP/1.1\r\n\r\n")
             sock.recv(4096)
@@ -218,14 +229,9 @@ def test_ca_made_once_and_shared(tmp_path):
 
 def _in_tunnel(srv: ServerThread, request: bytes) -> bytes:
     """``request`` sent as is inside a TLS tunnel to ecs.aliyuncs.com; the first answer's bytes."""
-    host, port = srv.url.split("://", 1)[1].rsplit(":", 1)
-    context = ssl.create_default_context(cafile=authority().cert_path)
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(b"CONNECT ecs.aliyuncs.com:443 HTTP/1.1\r\n\r\n")
-        assert sock.recv(4096).startswith(b"HTTP/1.1 200 ")
-        with context.wrap_socket(sock, server_hostname="ecs.aliyuncs.com") as tls:
-            tls.sendall(request)
-            return tls.recv(4096)
+    with _tunnel(srv, "ecs.aliyuncs.com") as tls:
+        tls.sendall(request)
+        return tls.recv(4096)
 
 
 def test_bad_body_framing_in_a_tunnel_is_a_400():
