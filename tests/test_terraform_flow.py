@@ -1,0 +1,503 @@
+"""Terraform runs unchanged: the calls ``aliyun/terraform-provider-alicloud`` makes for its image resources
+(``alicloud_image``, ``alicloud_image_copy``, ``alicloud_image_share_permission``, ``alicloud_image_import``,
+``alicloud_image_export``) and the ``alicloud_images`` data source, replayed through ``mockecs server`` as a plain
+HTTP proxy in that client's wire form, with the provider's own reading of each answer.
+
+The provider's Go SDK (alibaba-cloud-sdk-go) sends every call as an absolute-form ``POST http://<endpoint>/?...``
+with all parameters in the query; it adds the client's ``RegionId`` when a request sets none, and leaves out
+empty strings (``addParam``: ``len(value) > 0``). ``ListTagResources`` and ``JoinResourceGroup`` go through the
+newer tea client (``client.RpcPost`` / ``DoRequest``): their parameters travel as a form body. What the provider
+compares (read from its source, ``alicloud/service_alicloud_ecs.go`` and the resource files):
+
+- ``DescribeImageById``: ``DescribeImages`` with ``ImageId`` and ``Status=Creating,Waiting,Available,UnAvailable,
+  CreateFailed``; no image in ``Images.Image`` means gone (``NotFoundError``: the resource leaves the state).
+- ``ImageStateRefreshFunc``: that status; create waits with pending ``Creating`` (an image) or ``Creating,Waiting``
+  (a copy), target ``Available``, failing on ``CreateFailed``/``UnAvailable``; delete waits until no image answers.
+- ``DescribeImageShareByImageId``: ``InvalidImageId.NotFound`` or an empty ``Accounts.Account`` means gone.
+- ``FlattenImageDiskDeviceMappings``: ``strconv.Atoi(Size)``, ``Type``; the import's also ``Format``,
+  ``ImportOSSBucket``, ``ImportOSSObject``; the snapshot's ``CreationTime`` parsed as ``2006-01-02T15:04:05Z``;
+  ``alicloud_images`` sorts by ``CreationTime`` parsed as RFC 3339 (``most_recent``).
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Optional
+
+import pytest
+import requests
+from aliyunsdkcore.acs_exception.exceptions import ServerException
+from aliyunsdkcore.client import AcsClient
+from aliyunsdkcore.request import CommonRequest
+
+from tests.spec import documented_error
+from tests.test_server import ServerProcess, clean, server  # noqa: F401  (fixtures: a server process, reset)
+
+AK, SK = "terraform-access-key", "terraform-secret"
+DOMAIN = "ecs-cn-hangzhou.aliyuncs.com"
+REGION, OTHER = "cn-hangzhou", "cn-beijing"
+ACCOUNT = "1111222233334444"  # another account (the default caller is 1234567890123456)
+IMAGE_STATUSES = "Creating,Waiting,Available,UnAvailable,CreateFailed"  # DescribeImageById's Status
+GO_TIME = "%Y-%m-%dT%H:%M:%SZ"  # Go's "2006-01-02T15:04:05Z" layout (DescribeSnapshot's CreationTime check)
+
+
+@pytest.fixture
+def proxy(clean, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("HTTP_PROXY", clean.url)
+    monkeypatch.delenv("HTTPS_PROXY", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    return clean
+
+
+class Gone(Exception):
+    """What the provider's ``NotFoundError`` / ``IsExpectedErrors`` lists take as "the resource is gone"."""
+
+
+class Provider:
+    """One provider configuration (``provider "alicloud" { region = ... }``), calling in its SDK's wire form."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self.client = AcsClient(AK, SK, region)
+
+    def call(self, action: str, **params: Any) -> dict:
+        """The Go SDK's request structs (``client.WithEcsClient``): every parameter in the query."""
+        return self.rpc_post(action, params, {})
+
+    def rpc_post(self, action: str, query: dict[str, Any], body: dict[str, Any]) -> dict:
+        """``client.RpcPost("Ecs", "2014-05-26", action, query, request, ...)``: ``request`` is the form body."""
+        request = CommonRequest(domain=DOMAIN, version="2014-05-26", action_name=action)
+        request.set_method("POST")
+        request.set_protocol_type("http")
+        request.set_accept_format("json")
+        if "RegionId" not in body:
+            query.setdefault("RegionId", self.region)  # completeRpcSignParams: the client's region when unset
+        for params, add in ((query, request.add_query_param), (body, request.add_body_params)):
+            for key, value in params.items():
+                if value in ("", None):
+                    continue  # addParam drops empty values
+                add(key, str(value).lower() if isinstance(value, bool) else str(value))
+        return json.loads(self.client.do_action_with_exception(request))
+
+    # -- EcsService helpers, as the provider has them ------------------------------------------------------
+    def describe_image_by_id(self, image_id: str) -> dict:
+        found = self.call("DescribeImages", ImageId=image_id, Status=IMAGE_STATUSES)
+        if not found["Images"]["Image"]:
+            raise Gone(image_id)  # GetNotFoundErrorFromString: Code Instance.Notfound
+        return found["Images"]["Image"][0]
+
+    def image_state(self, image_id: str, fail: tuple[str, ...]) -> Optional[str]:
+        try:
+            status = self.describe_image_by_id(image_id)["Status"]
+        except Gone:
+            return None
+        assert status not in fail, status
+        return status
+
+    def wait_image(self, image_id: str, pending: tuple[str, ...]) -> None:
+        """BuildStateConf(pending, ["Available"]): a state outside both is an UnexpectedStateError."""
+        for _ in range(200):
+            state = self.image_state(image_id, ("CreateFailed", "UnAvailable"))
+            if state == "Available":
+                return
+            assert state in pending, state
+        pytest.fail(f"{image_id} never became Available")
+
+    def wait_image_gone(self, image_id: str) -> None:
+        """deleteImage's BuildStateConf([], []): done only once DescribeImages answers no image."""
+        assert self.image_state(image_id, ()) is None
+
+    def describe_ecs_image(self, image_id: str) -> dict:
+        """EcsServiceV2.DescribeEcsImage (tea RpcPost, ``Status=ALL``): no image, or InvalidImageId.NotFound,
+        means gone."""
+        try:
+            found = self.rpc_post("DescribeImages", {"ImageId": image_id, "RegionId": self.region, "Status": "ALL"}, {})
+        except ServerException as err:
+            if err.get_error_code() == "InvalidImageId.NotFound":
+                raise Gone(image_id) from err
+            raise
+        if not found["Images"]["Image"]:
+            raise Gone(image_id)
+        return found["Images"]["Image"][0]
+
+    def ecs_image_field(self, image_id: str, field: str) -> str:
+        """EcsServiceV2.EcsImageStateRefreshFunc: ``fmt.Sprint`` of a field; "" once the image is gone."""
+        try:
+            return _go_sprint(self.describe_ecs_image(image_id)[field])
+        except Gone:
+            return ""
+
+    def delete_image(self, image_id: str, *, force: bool = False, delete_auto_snapshot: bool = False) -> list[str]:
+        """EcsService.deleteImage; answers the calls it made after the read."""
+        try:
+            image = self.describe_image_by_id(image_id)
+        except Gone:
+            return []
+        self.call("DeleteImage", ImageId=image["ImageId"], **({"Force": True} if force else {}))  # GetOk: only true
+        self.wait_image_gone(image_id)
+        made = ["DeleteImage"]
+        if delete_auto_snapshot:
+            for mapping in image["DiskDeviceMappings"]["DiskDeviceMapping"]:
+                if mapping.get("SnapshotId"):
+                    self.call("DeleteSnapshot", SnapshotId=mapping["SnapshotId"], Force=True)
+                    made.append("DeleteSnapshot")
+        return made
+
+    def describe_image_share(self, image_id: str) -> dict:
+        try:
+            answer = self.call("DescribeImageSharePermission", ImageId=image_id)
+        except ServerException as err:
+            if err.get_error_code() == "InvalidImageId.NotFound":
+                raise Gone(image_id) from err
+            raise
+        if not answer["Accounts"]["Account"]:
+            raise Gone(image_id)
+        return answer
+
+
+def _tag_params(tags: dict[str, str], prefix: str = "Tag") -> dict[str, str]:
+    out = {}
+    for n, (key, value) in enumerate(tags.items(), 1):
+        out[f"{prefix}.{n}.Key"], out[f"{prefix}.{n}.Value"] = key, value
+    return out
+
+
+def _calls(srv: ServerProcess) -> list[dict]:
+    return requests.get(srv.url + "/_mockecs/calls", timeout=10).json()
+
+
+def _flatten_import_mappings(image: dict) -> list[dict]:
+    """FlattenImageImportDiskDeviceMappings: ``strconv.Atoi(Size)``, whose error fails the whole read."""
+    out = []
+    for m in image["DiskDeviceMappings"]["DiskDeviceMapping"]:
+        assert isinstance(m["Size"], str) and m["Size"].isdigit(), m
+        out.append({"format": m["Format"], "oss_bucket": m["ImportOSSBucket"], "oss_object": m["ImportOSSObject"],
+                    "device": m["Device"], "disk_image_size": int(m["Size"])})
+    return out
+
+
+# -- resources -------------------------------------------------------------------------------------------------
+def data_images(p: Provider, owners: str, name_regex: str, most_recent: bool = True) -> list[dict]:
+    """dataSourceAlicloudImagesRead: pages of 100 until a page has fewer than 50, regex and sort client-side."""
+    import re
+    found, page = [], 1
+    while True:
+        answer = p.call("DescribeImages", PageNumber=page, PageSize=100, ImageOwnerAlias=owners)
+        found += answer["Images"]["Image"]
+        if len(answer["Images"]["Image"]) < 50:
+            break
+        page += 1
+    chosen = [i for i in found if i["ImageName"] and re.search(name_regex, i["ImageName"])]
+    if len(chosen) > 1 and most_recent:  # time.Parse(time.RFC3339, CreationTime): a failed parse sorts as 0
+        chosen = [max(chosen, key=lambda i: datetime.strptime(i["CreationTime"], GO_TIME))]
+    for image in chosen:  # imageTagsMappings: DescribeTags per image; none reads as an error, then nil
+        tags = p.call("DescribeTags", ResourceType="image", ResourceId=image["ImageId"])
+        assert isinstance(tags["Tags"]["Tag"], list)
+        assert isinstance(image["IsCopied"], bool) and isinstance(image["IsSelfShared"], str)
+        assert isinstance(image["Size"], int) and isinstance(image["IsSupportIoOptimized"], bool)
+    return chosen
+
+
+def network(p: Provider) -> dict:
+    """The VPC, vSwitch and group (made with ECS calls: the provider's VPC resources use the VPC product API)."""
+    vpc = p.call("CreateVpc", CidrBlock="172.16.0.0/12")["VpcId"]
+    zone = p.call("DescribeZones")["Zones"]["Zone"][0]["ZoneId"]
+    vswitch = p.call("CreateVSwitch", VpcId=vpc, ZoneId=zone, CidrBlock="172.16.0.0/24")["VSwitchId"]
+    group = p.call("CreateSecurityGroup", VpcId=vpc)["SecurityGroupId"]
+    return {"vpc": vpc, "vswitch": vswitch, "security_group": group}
+
+
+def instance(p: Provider, net: dict, source_image: str) -> str:
+    instance_id = p.call("RunInstances", ImageId=source_image, InstanceType="ecs.g7.large",
+                         SecurityGroupId=net["security_group"], VSwitchId=net["vswitch"],
+                         InstanceName="tf-source", **{"SystemDisk.Category": "cloud_essd"})[
+        "InstanceIdSets"]["InstanceIdSet"][0]
+    return instance_id
+
+
+def _go_sprint(value: Any) -> str:
+    """Go's ``fmt.Sprint`` of a decoded JSON value (what the provider's state refresh functions compare)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return "<nil>" if value is None else str(value)
+
+
+def image_create(p: Provider, *, instance_id: str = "", snapshot_id: str = "", name: str,
+                 tags: Optional[dict[str, str]] = None, description: str = "",
+                 mappings: Optional[list[dict]] = None, platform: str = "") -> str:
+    """resourceAliCloudEcsImageCreate: CreateImage (tea RpcPost, form body; retried on IncorrectInstanceStatus),
+    then a wait (pending [], target ["true"]) on ``fmt.Sprint(Usable)`` that fails on Status CreateFailed."""
+    body: dict[str, Any] = {"RegionId": p.region, "ClientToken": f"CreateImage-{name}", **_tag_params(tags or {}),
+                            "Description": description, "Platform": platform, "Architecture": "x86_64",
+                            "ImageName": name, "SnapshotId": snapshot_id, "InstanceId": instance_id}
+    for n, m in enumerate(mappings or [], 1):
+        body.update({f"DiskDeviceMapping.{n}.{k}": v for k, v in m.items()})
+    image_id = p.rpc_post("CreateImage", {}, body)["ImageId"]
+    for _ in range(200):
+        try:
+            image = p.describe_ecs_image(image_id)
+        except Gone:
+            continue  # the wait takes "not found" as "" and keeps waiting
+        assert image["Status"] != "CreateFailed", image["Status"]
+        if _go_sprint(image["Usable"]) == "true":
+            return image_id
+    pytest.fail(f"{image_id} never became usable")
+
+
+def image_read(p: Provider, image_id: str) -> Optional[dict]:
+    """resourceAliCloudEcsImageRead: None when the image is gone (the resource leaves the state)."""
+    try:
+        image = p.describe_ecs_image(image_id)
+    except Gone:
+        return None
+    return {"image_name": image["ImageName"], "description": image["Description"],
+            "architecture": image["Architecture"], "platform": image["Platform"], "status": image["Status"],
+            "usable": image["Usable"], "resource_group_id": image["ResourceGroupId"],
+            "image_family": image.get("ImageFamily"), "boot_mode": image["BootMode"],
+            "create_time": image["CreationTime"], "disk_device_mapping": [
+                {"device": m["Device"], "disk_type": m["Type"], "size": m["Size"], "snapshot_id": m["SnapshotId"],
+                 "format": m.get("Format"), "progress": m.get("Progress")}
+                for m in image["DiskDeviceMappings"]["DiskDeviceMapping"]],
+            # tagsToMap: TagKey/TagValue pairs, aliyun*/acs:* keys ignored
+            "tags": {t["TagKey"]: t["TagValue"] for t in image["Tags"]["Tag"]
+                     if not t["TagKey"].startswith(("aliyun", "acs:", "http://", "https://"))}}
+
+
+def image_update(p: Provider, image_id: str, old: dict, new: dict) -> None:
+    """resourceAliCloudEcsImageUpdate: ModifyImageAttribute (ImageId in the query), JoinResourceGroup,
+    SetResourceTags (UntagResources of removed keys, TagResources of added/changed pairs), then a wait until
+    the image's Description reads as the configured one."""
+    changed = {k: new[k] for k in ("description", "image_name") if new.get(k) != old.get(k)}
+    if changed:
+        p.rpc_post("ModifyImageAttribute", {"ImageId": image_id}, {
+            "RegionId": p.region, "Description": changed.get("description"), "ImageName": changed.get("image_name")})
+    if new.get("resource_group_id") and new["resource_group_id"] != old["resource_group_id"]:
+        p.rpc_post("JoinResourceGroup", {"ResourceId": image_id}, {
+            "RegionId": p.region, "ResourceGroupId": new["resource_group_id"], "ResourceType": "image"})
+    removed = [k for k in old["tags"] if k not in new["tags"]]
+    added = {k: v for k, v in new["tags"].items() if old["tags"].get(k) != v}
+    if removed:
+        p.rpc_post("UntagResources", {}, {"ResourceId.1": image_id, "RegionId": p.region, "ResourceType": "image",
+                                          **{f"TagKey.{n}": k for n, k in enumerate(removed, 1)}})
+    if added:
+        p.rpc_post("TagResources", {}, {"ResourceId.1": image_id, "RegionId": p.region, "ResourceType": "image",
+                                        **_tag_params(added)})
+    assert p.ecs_image_field(image_id, "Description") == new["description"]
+
+
+def image_delete(p: Provider, image_id: str, *, force: bool = False, delete_auto_snapshot: bool = False) -> list[str]:
+    """resourceAliCloudEcsImageDelete: DescribeImageById (SDK), DeleteImage (tea; Force: GetOkExists, so sent
+    with its default false), a wait until ``ImageId`` reads "" (gone), then DeleteSnapshot Force=true of each
+    mapping's snapshot."""
+    try:
+        image = p.describe_image_by_id(image_id)
+    except Gone:
+        return []
+    p.rpc_post("DeleteImage", {"ImageId": image_id}, {"RegionId": p.region, "Force": force})
+    assert p.ecs_image_field(image_id, "ImageId") == ""
+    made = ["DeleteImage"]
+    if delete_auto_snapshot:
+        for mapping in image["DiskDeviceMappings"]["DiskDeviceMapping"]:
+            if mapping.get("SnapshotId"):
+                p.call("DeleteSnapshot", SnapshotId=mapping["SnapshotId"], Force=True)
+                made.append("DeleteSnapshot")
+    return made
+
+
+def image_copy_create(dest: Provider, source_region: str, source_image: str, name: str,
+                      tags: dict[str, str]) -> str:
+    copy_id = dest.call("CopyImage", RegionId=source_region, ImageId=source_image, DestinationRegionId=dest.region,
+                        DestinationImageName=name, Encrypted=False, **_tag_params(tags))["ImageId"]
+    dest.wait_image(copy_id, ("Creating", "Waiting"))
+    return copy_id
+
+
+def image_copy_read(p: Provider, image_id: str) -> Optional[dict]:
+    try:
+        image = p.describe_image_by_id(image_id)
+    except Gone:
+        return None
+    tags = {t["TagKey"]: t["TagValue"] for t in image["Tags"]["Tag"]}  # the answer's Tags, not ListTagResources
+    return {"image_name": image["ImageName"], "description": image["Description"], "tags": tags}
+
+
+def share_create(p: Provider, image_id: str, account: str) -> str:
+    p.call("ModifyImageSharePermission", ImageId=image_id, **{"AddAccount.1": account})
+    return f"{image_id}:{account}"
+
+
+def share_read(p: Provider, resource_id: str) -> Optional[dict]:
+    image_id, account = resource_id.split(":")
+    try:
+        answer = p.describe_image_share(image_id)
+    except Gone:
+        return None
+    return {"image_id": answer["ImageId"], "account_id": account}
+
+
+def share_delete(p: Provider, resource_id: str) -> None:
+    image_id, account = resource_id.split(":")
+    p.call("ModifyImageSharePermission", ImageId=image_id, **{"RemoveAccount.1": account})
+
+
+# -- tests -----------------------------------------------------------------------------------------------------
+def test_image_pipeline_apply_update_refresh_destroy(proxy):
+    hz, bj = Provider(REGION), Provider(OTHER)
+    base = data_images(hz, "system", "^aliyun_3_x64")
+    assert len(base) == 1 and base[0]["ImageOwnerAlias"] == "system"
+    net = network(hz)
+    source = instance(hz, net, base[0]["ImageId"])
+
+    # terraform apply
+    image_id = image_create(hz, instance_id=source, name="tf-image", description="from terraform",
+                            tags={"env": "test", "team": "images"})
+    state = image_read(hz, image_id)
+    assert state["tags"] == {"env": "test", "team": "images"} and state["architecture"] == "x86_64"
+    assert (state["status"], state["usable"]) == ("Available", True)
+    assert [m["disk_type"] for m in state["disk_device_mapping"]] == ["system"]
+    assert state["disk_device_mapping"][0]["size"] == "40" and state["disk_device_mapping"][0]["snapshot_id"]
+    copy_id = image_copy_create(bj, REGION, image_id, "tf-image-copy", {"env": "test"})
+    copied = image_copy_read(bj, copy_id)
+    # no DestinationDescription: the copy keeps the source's (mockecs's choice, documented nowhere)
+    assert copied == {"image_name": "tf-image-copy", "description": "from terraform", "tags": {"env": "test"}}
+    assert bj.describe_image_by_id(copy_id)["IsCopied"] is True
+    share = share_create(hz, image_id, ACCOUNT)
+    assert share_read(hz, share) == {"image_id": image_id, "account_id": ACCOUNT}
+    mine = data_images(hz, "self", "^tf-image$")
+    assert [i["ImageId"] for i in mine] == [image_id]
+    assert {t["TagKey"] for t in hz.call("DescribeTags", ResourceType="image", ResourceId=image_id)["Tags"]["Tag"]} \
+        == {"env", "team"}
+
+    # terraform apply after an edit: tags {env = "prod"}, a new name and description
+    image_update(hz, image_id, state, {**state, "tags": {"env": "prod"}, "description": "renamed",
+                                       "image_name": "tf-image-2"})
+    state = image_read(hz, image_id)
+    assert (state["tags"], state["image_name"], state["description"]) == ({"env": "prod"}, "tf-image-2", "renamed")
+
+    # terraform refresh: nothing changed
+    assert image_read(hz, image_id) == state and image_copy_read(bj, copy_id) == copied
+    assert share_read(hz, share) is not None
+
+    # terraform destroy, in reverse order of the dependencies
+    share_delete(hz, share)
+    assert bj.delete_image(copy_id) == ["DeleteImage"]
+    assert image_delete(hz, image_id, force=True, delete_auto_snapshot=True) == ["DeleteImage", "DeleteSnapshot"]
+    hz.call("DeleteInstance", InstanceId=source, Force=True)
+
+    # a refresh after the destroy: everything reads as gone, and a second destroy makes no call
+    assert image_read(hz, image_id) is None and image_copy_read(bj, copy_id) is None and share_read(hz, share) is None
+    assert image_delete(hz, image_id) == [] and bj.delete_image(copy_id) == []
+    failed = [(c["action"], c["error_code"]) for c in _calls(proxy) if c["status"] != 200]
+    assert failed == [("DescribeImageSharePermission", "InvalidImageId.NotFound")]
+
+
+def test_refresh_after_deletion_outside_terraform(proxy):
+    hz, bj = Provider(REGION), Provider(OTHER)
+    snapshot = _snapshot(hz)
+    image_id = image_create(hz, snapshot_id=snapshot, name="tf-from-snapshot")
+    assert image_read(hz, image_id)["disk_device_mapping"][0]["snapshot_id"] == snapshot
+    share = share_create(hz, image_id, ACCOUNT)
+    copy_id = image_copy_create(bj, REGION, image_id, "tf-copy", {})
+    # someone removes the share, then the image and the copy, in the console
+    hz.call("ModifyImageSharePermission", ImageId=image_id, **{"RemoveAccount.1": ACCOUNT})
+    assert share_read(hz, share) is None  # no account left: gone
+    hz.call("DeleteImage", ImageId=image_id)
+    bj.call("DeleteImage", ImageId=copy_id)
+    with pytest.raises(ServerException) as err:
+        hz.call("DescribeImageSharePermission", ImageId=image_id)
+    status, message = documented_error("DescribeImageSharePermission", "InvalidImageId.NotFound")
+    assert (err.value.get_http_status(), err.value.get_error_code(), err.value.get_error_msg()) == (
+        status, "InvalidImageId.NotFound", message)
+    assert share_read(hz, share) is None
+    assert image_read(hz, image_id) is None and image_copy_read(bj, copy_id) is None
+    # terraform destroy then only reads
+    before = len(_calls(proxy))
+    assert image_delete(hz, image_id) == [] and bj.delete_image(copy_id) == []
+    assert [c["action"] for c in _calls(proxy)[before:]] == ["DescribeImages", "DescribeImages"]
+
+
+def _snapshot(p: Provider) -> str:
+    net = network(p)
+    source = instance(p, net, "aliyun_3_x64_20G_alibase_20240819.vhd")
+    disk = p.call("DescribeDisks", InstanceId=source, DiskType="system")["Disks"]["Disk"][0]["DiskId"]
+    return p.call("CreateSnapshot", DiskId=disk, SnapshotName="tf-snap")["SnapshotId"]
+
+
+def test_image_from_disk_device_mapping_reads_back_its_sizes(proxy):
+    hz = Provider(REGION)
+    snapshot = _snapshot(hz)
+    image_id = image_create(hz, name="tf-mapped", platform="Aliyun", mappings=[
+        {"SnapshotId": snapshot, "Size": 50, "Device": "/dev/xvda", "DiskType": "system"}])
+    state = image_read(hz, image_id)
+    # Size is a string in the answer (the SDK models' str); the schema's int takes it by weak decoding
+    assert state["disk_device_mapping"] == [{"device": "/dev/xvda", "disk_type": "system", "size": "50",
+                                             "snapshot_id": snapshot, "format": "", "progress": "100%"}]
+    assert state["platform"] == "Aliyun" and state["tags"] == {} and state["description"] == ""
+    # an update that only adds a description: the wait compares the answer's Description with the config
+    image_update(hz, image_id, state, {**state, "description": "described"})
+    assert image_delete(hz, image_id) == ["DeleteImage"]
+
+
+def test_image_import_and_export(proxy):
+    hz = Provider(REGION)
+    image_id = hz.call("ImportImage", Architecture="x86_64", OSType="linux", Platform="Aliyun", ImageName="tf-import",
+                       **{"DiskDeviceMapping.1.Format": "QCOW2", "DiskDeviceMapping.1.OSSBucket": "tf-bucket",
+                          "DiskDeviceMapping.1.OSSObject": "img/a.qcow2", "DiskDeviceMapping.1.Device": "/dev/xvda",
+                          "DiskDeviceMapping.1.DiskImageSize": "40"})["ImageId"]
+    for _ in range(200):  # BuildStateConf([], ["Available"]): any state is waited through
+        if hz.image_state(image_id, ("CreateFailed", "UnAvailable")) == "Available":
+            break
+    image = hz.describe_image_by_id(image_id)  # resourceAliCloudImageImportRead
+    assert _flatten_import_mappings(image) == [{"format": "QCOW2", "oss_bucket": "tf-bucket",
+                                                "oss_object": "img/a.qcow2", "device": "/dev/xvda",
+                                                "disk_image_size": 40}]
+    assert (image["OSType"], image["Platform"], image["Architecture"]) == ("linux", "Aliyun", "x86_64")
+    # alicloud_image_export: ExportImage, then DescribeTaskAttribute until Finished (pending Waiting, Processing)
+    task = hz.call("ExportImage", ImageId=image_id, OSSBucket="tf-bucket", OSSPrefix="tf")["TaskId"]
+    for _ in range(200):
+        answer = hz.call("DescribeTaskAttribute", TaskId=task)
+        assert answer["TaskId"] == task  # an empty TaskId reads as gone
+        if answer["TaskStatus"] == "Finished":
+            break
+        assert answer["TaskStatus"] in ("Waiting", "Processing"), answer["TaskStatus"]
+    else:
+        pytest.fail("export never finished")
+    assert hz.describe_image_by_id(image_id)["ImageId"] == image_id  # the export's Read
+    assert hz.delete_image(image_id) == ["DeleteImage"]
+
+
+def _transitions(srv: ServerProcess, **body: Any) -> None:
+    requests.post(srv.url + "/_mockecs/transitions", json=body, timeout=10).raise_for_status()
+
+
+def test_waits_see_only_the_states_the_provider_allows(proxy):
+    """With images, copies and tasks taking a few reads, every status the waits see is one the provider's
+    BuildStateConf lists as pending (else UnexpectedStateError); a refresh and a destroy while a copy runs."""
+    _transitions(proxy, delays={"image": {"observations": 2}, "copy": {"observations": 4}})
+    hz, bj = Provider(REGION), Provider(OTHER)
+    snapshot = _snapshot(hz)
+    image_id = hz.call("CreateImage", SnapshotId=snapshot, ImageName="tf-slow", Architecture="x86_64")["ImageId"]
+    seen = [hz.image_state(image_id, ("CreateFailed", "UnAvailable")) for _ in range(3)]
+    assert seen == ["Creating", "Available", "Available"]
+    copy_id = bj.call("CopyImage", RegionId=REGION, ImageId=image_id, DestinationRegionId=OTHER,
+                      DestinationImageName="tf-slow-copy", Encrypted=False)["ImageId"]
+    assert image_copy_read(bj, copy_id)["image_name"] == "tf-slow-copy"  # a refresh mid-copy keeps it
+    # terraform destroy while the copy runs (create timed out): DeleteImage is refused, the resource stays
+    with pytest.raises(ServerException) as refused:
+        bj.delete_image(copy_id)
+    status, message = documented_error("DeleteImage", "OperationDenied.ImageCopying")
+    assert (refused.value.get_http_status(), refused.value.get_error_code()) == (status, "OperationDenied.ImageCopying")
+    bj.wait_image(copy_id, ("Creating", "Waiting"))
+    assert bj.delete_image(copy_id) == ["DeleteImage"]
+
+
+def test_failed_image_stops_the_wait(proxy):
+    """ImageStateRefreshFunc fails on CreateFailed: an image that fails to build is reported, not waited on."""
+    _transitions(proxy, delays={"image": {"observations": 1}}, fail_next={"image": {"message": "disk error"}})
+    hz = Provider(REGION)
+    snapshot = _snapshot(hz)
+    image_id = hz.call("CreateImage", SnapshotId=snapshot, ImageName="tf-broken", Architecture="x86_64")["ImageId"]
+    with pytest.raises(AssertionError, match="CreateFailed"):
+        hz.wait_image(image_id, ("Creating",))
+    # the failed image is still listed with the provider's Status filter: terraform destroy deletes it
+    assert hz.delete_image(image_id) == ["DeleteImage"]
