@@ -30,6 +30,7 @@ from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkcore.request import CommonRequest
 
+from tests.sdk_shapes import first_problem
 from tests.spec import documented_error
 from tests.test_server import ServerProcess, clean, server  # noqa: F401  (fixtures: a server process, reset)
 
@@ -77,7 +78,9 @@ class Provider:
                 if value in ("", None):
                     continue  # addParam drops empty values
                 add(key, str(value).lower() if isinstance(value, bool) else str(value))
-        return json.loads(self.client.do_action_with_exception(request))
+        answer = json.loads(self.client.do_action_with_exception(request))
+        assert first_problem(action, answer) is None  # the server runs apart: check its answers here
+        return answer
 
     # -- EcsService helpers, as the provider has them ------------------------------------------------------
     def describe_image_by_id(self, image_id: str) -> dict:
@@ -501,3 +504,26 @@ def test_failed_image_stops_the_wait(proxy):
         hz.wait_image(image_id, ("Creating",))
     # the failed image is still listed with the provider's Status filter: terraform destroy deletes it
     assert hz.delete_image(image_id) == ["DeleteImage"]
+
+
+def test_create_image_retried_with_its_client_token_while_the_instance_starts(proxy):
+    """CreateImage is retried on IncorrectInstanceStatus with the same request map, so the same ClientToken:
+    the refusal must not be replayed for that token, and the retry made once the instance runs succeeds."""
+    hz = Provider(REGION)
+    net = network(hz)
+    _transitions(proxy, delays={"instance": {"observations": 3}})
+    source = instance(hz, net, "aliyun_3_x64_20G_alibase_20240819.vhd")
+    body = {"RegionId": REGION, "ClientToken": "tf-create-image-1", "ImageName": "tf-retried",
+            "Architecture": "x86_64", "InstanceId": source}
+    with pytest.raises(ServerException) as refused:
+        hz.rpc_post("CreateImage", {}, dict(body))
+    status, message = documented_error("CreateImage", "IncorrectInstanceStatus")
+    assert (refused.value.get_http_status(), refused.value.get_error_code(), refused.value.get_error_msg()) == (
+        status, "IncorrectInstanceStatus", message)
+    for _ in range(5):
+        if hz.call("DescribeInstances", InstanceIds=json.dumps([source]))["Instances"]["Instance"][0][
+                "Status"] == "Running":
+            break
+    image_id = hz.rpc_post("CreateImage", {}, dict(body))["ImageId"]
+    assert hz.rpc_post("CreateImage", {}, dict(body))["ImageId"] == image_id  # a later replay: the same image
+    assert image_read(hz, image_id)["image_name"] == "tf-retried"
