@@ -1,0 +1,106 @@
+"""DescribeInstanceMaintenanceAttributes, DescribeInstanceAttachmentAttributes, DescribeInstanceRamRole: settings
+of an instance that Terraform's ``alicloud_instance`` reads on every refresh.
+
+mockecs launches no instance with a maintenance window, a private pool or a RAM role (RunInstances takes none
+of them and the Modify/Attach operations are not served), so every instance answers the service's defaults:
+no maintenance window, ``AutoRecover``, no notification (the documented default of
+ModifyInstanceMaintenanceAttributes' ``NotifyOnMaintenance``); private pool match ``None`` (RunInstances'
+documented default of ``PrivatePoolOptions.MatchCriteria``) with no pool id; no RAM role (so no role row).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from mockecs.ops.registry import Context, operation
+from mockecs.wire.errors import EcsError, error_kind
+from mockecs.wire.params import I, JsonList, L, Repeat, S
+from mockecs.world import paging, resources
+
+MAINTENANCE_ACTIONS = ("Stop", "AutoRecover", "AutoRedeploy")  # documented values of ActionOnMaintenance
+DEFAULT_MAINTENANCE_ACTION = "AutoRecover"  # the metadata's example of DefaultValue [GUESS: for every type]
+MAX_IDS = 100  # each of the three operations documents up to 100 instance ids
+
+MAINTENANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
+MAINTENANCE_TOO_MANY = error_kind("InstanceIdLimitExceeded", "The number of InstanceId exceeds the limit of 100.",
+                                  403)  # documented message "%s": written out [GUESS]
+ATTACHMENT_NOT_FOUND = error_kind("Invalid.InstanceId", "Instance does not exist.", 400)
+RAM_ROLE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified instanceId does not exist", 404)
+RAM_ROLE_MALFORMED = error_kind("InvalidInstanceIds.Malformed", "The specified instanceIds are not valid.", 400)
+RAM_ROLE_ALL_EMPTY = error_kind("InvalidParameter.AllEmpty",
+                                "The parameters InstanceIds and RamRoleName cannot be both empty.",
+                                403)  # documented message "%s": written out [GUESS]
+RAM_ROLE_CLASSIC = error_kind("InvalidNetworkType.MismatchRamRole",
+                              "Ram role cannot be applied to instances of Classic network type.", 403)
+# Decoded in the handlers: these operations answer their own codes for a malformed list.
+INSTANCE_IDS = JsonList("InstanceIds")
+
+
+def _ids(raw: Optional[str], malformed: type[EcsError], too_many: type[EcsError]) -> list[str]:
+    try:
+        ids = INSTANCE_IDS.decode_scalar(raw) if raw else []
+    except EcsError:
+        raise malformed from None
+    if not all(isinstance(i, str) for i in ids):
+        raise malformed
+    if len(ids) > MAX_IDS:
+        raise too_many
+    return list(dict.fromkeys(ids))  # a repeated id answers once
+
+
+def _named(ctx: Context, ids: list[str], not_found: type[EcsError]) -> list[dict]:
+    """The caller's instances in this region, in the order asked; any other id is ``not_found``."""
+    return [resources.owned(ctx, "instance", i, not_found) for i in ids]
+
+
+def _page(ctx: Context, named: Optional[list[dict]], page_number: int, page_size: int
+          ) -> tuple[list[Mapping[str, Any]], dict]:
+    """A page of the instances named, or of all the caller's instances in the region (by index)."""
+    if named is None:
+        page, meta = paging.ordered_page(ctx, "instance", resources.owner_region(ctx.account, ctx.region),
+                                         page_number, page_size, None, None)
+        return page, {"TotalCount": meta["TotalCount"], "PageNumber": page_number, "PageSize": page_size}
+    return list(paging.by_number(named, page_number, page_size)), {
+        "TotalCount": len(named), "PageNumber": page_number, "PageSize": page_size}
+
+
+def maintenance_attribute(record: Mapping[str, Any]) -> dict:
+    return {"InstanceId": record["InstanceId"], "NotifyOnMaintenance": False,
+            "MaintenanceWindows": {"MaintenanceWindow": []},
+            "ActionOnMaintenance": {"Value": DEFAULT_MAINTENANCE_ACTION, "DefaultValue": DEFAULT_MAINTENANCE_ACTION,
+                                    "SupportedValues": {"SupportedValue": list(MAINTENANCE_ACTIONS)}}}
+
+
+@operation("DescribeInstanceMaintenanceAttributes", Repeat("InstanceId"),
+           L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10))
+def describe_instance_maintenance_attributes(ctx: Context, instance_id: Optional[list[str]], page_number: int,
+                                             page_size: int) -> dict:
+    if instance_id and len(instance_id) > MAX_IDS:
+        raise MAINTENANCE_TOO_MANY
+    named = _named(ctx, list(dict.fromkeys(instance_id)), MAINTENANCE_NOT_FOUND) if instance_id else None
+    page, meta = _page(ctx, named, page_number, page_size)
+    return {**meta, "MaintenanceAttributes": {"MaintenanceAttribute": [maintenance_attribute(r) for r in page]}}
+
+
+@operation("DescribeInstanceAttachmentAttributes",
+           S("InstanceIds", required=True), I("PageNumber", min=1, default=1),
+           I("PageSize", min=1, max=100, default=10))
+def describe_instance_attachment_attributes(ctx: Context, instance_ids: str, page_number: int,
+                                            page_size: int) -> dict:
+    named = _named(ctx, _ids(instance_ids, ATTACHMENT_NOT_FOUND, ATTACHMENT_NOT_FOUND), ATTACHMENT_NOT_FOUND)
+    page, meta = _page(ctx, named, page_number, page_size)
+    return {**meta, "Instances": {"Instance": [
+        {"InstanceId": r["InstanceId"], "PrivatePoolOptionsMatchCriteria": "None", "PrivatePoolOptionsId": ""}
+        for r in page]}}
+
+
+@operation("DescribeInstanceRamRole", S("InstanceIds"), S("RamRoleName"),
+           I("PageNumber", min=1, default=1), I("PageSize", min=1, max=50, default=10))
+def describe_instance_ram_role(ctx: Context, instance_ids: Optional[str], ram_role_name: Optional[str],
+                               page_number: int, page_size: int) -> dict:
+    ids = _ids(instance_ids, RAM_ROLE_MALFORMED, RAM_ROLE_MALFORMED)
+    if not ids and not ram_role_name:
+        raise RAM_ROLE_ALL_EMPTY
+    if any(r.get("InstanceNetworkType") == "classic" for r in _named(ctx, ids, RAM_ROLE_NOT_FOUND)):
+        raise RAM_ROLE_CLASSIC
+    # No instance holds a role in mockecs: no row (TotalCount counts the roles answered).
+    return {"RegionId": ctx.region, "TotalCount": 0, "InstanceRamRoleSets": {"InstanceRamRoleSet": []}}
