@@ -527,3 +527,107 @@ def test_create_image_retried_with_its_client_token_while_the_instance_starts(pr
     image_id = hz.rpc_post("CreateImage", {}, dict(body))["ImageId"]
     assert hz.rpc_post("CreateImage", {}, dict(body))["ImageId"] == image_id  # a later replay: the same image
     assert image_read(hz, image_id)["image_name"] == "tf-retried"
+
+
+# -- alicloud_instance (ECS calls only; its network comes from the VPC product API, made here by ECS calls) -----
+ADDITIONAL = ("META_OPTIONS", "NETWORK_PRIMARY_ENI_IP", "LOGIN_AS_NON_ROOT", "DISK_HIGH_DENSITY_MODE")
+
+
+def describe_instance(p: Provider, instance_id: str) -> Optional[dict]:
+    """EcsService.DescribeInstance (SDK): no instance in the answer is the NotFoundErr the provider takes as gone."""
+    found = p.call("DescribeInstances", InstanceIds=json.dumps([instance_id]),
+                   **{f"AdditionalAttributes.{n}": v for n, v in enumerate(ADDITIONAL, 1)})["Instances"]["Instance"]
+    return found[0] if found else None
+
+
+def instance_create(p: Provider, net: dict, image_id: str, tags: dict[str, str]) -> str:
+    """resourceAliCloudInstanceCreate: RunInstances (tea, form body; SecurityGroupIds as a list with a vSwitch),
+    a wait (pending Pending, Starting, Stopped; target Running; Stopping fails), then Update (nothing for a new
+    resource without volume_tags) and Read."""
+    answer = p.rpc_post("RunInstances", {}, {
+        "RegionId": p.region, "ClientToken": "RunInstances-tf", "InstanceType": "ecs.g7.large", "ImageId": image_id,
+        "SystemDisk.Category": "cloud_essd", "InstanceName": "tf-instance", "DeletionProtection": False,
+        "VSwitchId": net["vswitch"], "SecurityGroupIds.1": net["security_group"], **_tag_params(tags)})
+    instance_id = answer["InstanceIdSets"]["InstanceIdSet"][0]
+    for _ in range(50):
+        status = describe_instance(p, instance_id)["Status"]
+        assert status != "Stopping"
+        if status == "Running":
+            return instance_id
+        assert status in ("Pending", "Starting", "Stopped"), status
+    pytest.fail("never Running")
+
+
+def instance_read(p: Provider, instance_id: str, *, new: bool = False) -> Optional[dict]:
+    """resourceAliCloudInstanceRead, call for call; None when gone (on a refresh)."""
+    instance = describe_instance(p, instance_id)
+    if instance is None:
+        assert not new  # a new resource not found is an error
+        return None
+    disks = p.rpc_post("DescribeDisks", {}, {"RegionId": p.region, "InstanceId": instance_id, "DiskType": "system"})
+    system = disks["Disks"]["Disk"][0]
+    assert system["InstanceId"] == instance_id  # else NotFound
+    user_data = p.call("DescribeUserData", InstanceId=instance_id)["UserData"]
+    if instance["VpcAttributes"]["VSwitchId"] and not new:
+        roles = p.call("DescribeInstanceRamRole", InstanceIds=json.dumps([instance_id]))
+        assert roles["InstanceRamRoleSets"]["InstanceRamRoleSet"] == []  # role_name stays unset
+    for eni in instance["NetworkInterfaces"]["NetworkInterface"]:
+        found = p.rpc_post("DescribeNetworkInterfaces", {}, {"RegionId": p.region,
+                                                             "NetworkInterfaceId.1": eni["NetworkInterfaceId"]})
+        sets = found["NetworkInterfaceSets"]["NetworkInterfaceSet"]
+        assert sets[0]["NetworkInterfaceId"] == eni["NetworkInterfaceId"] and eni["Type"] == "Primary"
+        secondary = [i for i in sets[0]["PrivateIpSets"]["PrivateIpSet"] if not i["Primary"]]
+    maintenance = p.rpc_post("DescribeInstanceMaintenanceAttributes", {}, {"RegionId": p.region,
+                                                                           "InstanceId.1": instance_id})
+    attribute = maintenance["MaintenanceAttributes"]["MaintenanceAttribute"][0]
+    assert attribute["InstanceId"] == instance_id
+    p.call("DescribeInstanceAttribute", InstanceId=instance_id)
+    attachment = p.rpc_post("DescribeInstanceAttachmentAttributes", {}, {
+        "RegionId": p.region, "InstanceIds": json.dumps([instance_id])})["Instances"]["Instance"][0]
+    ecs = p.rpc_post("DescribeInstances", {}, {
+        "RegionId": p.region, "InstanceIds": json.dumps([instance_id]),
+        **{f"AdditionalAttributes.{n}": v for n, v in enumerate(
+            ("META_OPTIONS", "NETWORK_PRIMARY_ENI_IP", "LOGIN_AS_NON_ROOT", "LOGIN_AS_NON_ROOT",
+             "CPU_OPTIONS_TOPOLOGY_TYPE"), 1)}})["Instances"]["Instance"][0]
+    return {"instance_name": instance["InstanceName"], "status": instance["Status"],
+            "system_disk_category": system["Category"], "system_disk_size": system["Size"],
+            "user_data": user_data, "secondary_private_ips": secondary,
+            "tags": {t["TagKey"]: t["TagValue"] for t in instance["Tags"]["Tag"]},
+            "maintenance_time": attribute["MaintenanceWindows"]["MaintenanceWindow"],
+            "maintenance_action": attribute["ActionOnMaintenance"]["Value"],
+            "maintenance_notify": attribute["NotifyOnMaintenance"],
+            "private_pool_options_match_criteria": attachment["PrivatePoolOptionsMatchCriteria"],
+            "deletion_protection": instance["DeletionProtection"], "cpu_core_count": ecs["CpuOptions"]["CoreCount"]}
+
+
+def instance_delete(p: Provider, instance_id: str) -> None:
+    """resourceAliCloudInstanceDelete (pay-as-you-go): DeleteInstance Force=true (a not-found code ends it), then
+    a wait with target [] until DescribeInstances answers no instance."""
+    try:
+        p.call("DeleteInstance", InstanceId=instance_id, Force=True)
+    except ServerException as err:
+        if err.get_error_code() in ("InvalidInstanceId.NotFound", "Forbidden.InstanceNotFound"):  # EcsNotFound
+            return
+        raise
+    assert describe_instance(p, instance_id) is None
+
+
+def test_instance_create_read_refresh_delete(proxy):
+    hz = Provider(REGION)
+    net = network(hz)
+    instance_id = instance_create(hz, net, "aliyun_3_x64_20G_alibase_20240819.vhd", {"env": "test"})
+    state = instance_read(hz, instance_id, new=True)
+    # What the configuration does not set must read back as its zero value, or every plan shows a diff:
+    # maintenance_time and maintenance_notify are Optional, not Computed.
+    assert state == {"instance_name": "tf-instance", "status": "Running", "system_disk_category": "cloud_essd",
+                     "system_disk_size": 40, "user_data": "", "secondary_private_ips": [], "tags": {"env": "test"},
+                     "maintenance_time": [], "maintenance_action": "AutoRecover", "maintenance_notify": False,
+                     "private_pool_options_match_criteria": "None", "deletion_protection": False,
+                     "cpu_core_count": state["cpu_core_count"]}
+    assert instance_read(hz, instance_id) == state  # terraform refresh (also asks for the RAM role)
+    instance_delete(hz, instance_id)
+    assert instance_read(hz, instance_id) is None  # a refresh after the destroy: gone
+    # deleted outside Terraform: the destroy's DeleteInstance gets the not-found code and stops there
+    instance_delete(hz, instance_id)
+    failed = [(c["action"], c["error_code"]) for c in _calls(proxy) if c["status"] != 200]
+    assert failed == [("DeleteInstance", "InvalidInstanceId.NotFound")]
