@@ -631,3 +631,67 @@ def test_instance_create_read_refresh_delete(proxy):
     instance_delete(hz, instance_id)
     failed = [(c["action"], c["error_code"]) for c in _calls(proxy) if c["status"] != 200]
     assert failed == [("DeleteInstance", "InvalidInstanceId.NotFound")]
+
+
+# -- Image Builder: alicloud_ecs_image_component, alicloud_ecs_image_pipeline, alicloud_ecs_image_pipeline_execution
+def component_read(p: Provider, component_id: str) -> Optional[dict]:
+    """DescribeEcsImageComponent: ``ImageComponentId.1``; no row is gone."""
+    rows = p.rpc_post("DescribeImageComponents", {}, {"ImageComponentId.1": component_id, "RegionId": p.region})[
+        "ImageComponent"]["ImageComponentSet"]
+    return rows[0] if rows else None
+
+
+def pipeline_read(p: Provider, pipeline_id: str) -> Optional[dict]:
+    """DescribeEcsImagePipeline: ``ImagePipelineId.1``, MaxResults 20 (PageSizeMedium); no row is gone."""
+    rows = p.rpc_post("DescribeImagePipelines", {}, {"RegionId": p.region, "MaxResults": 20,
+                                                     "ImagePipelineId.1": pipeline_id})["ImagePipeline"][
+        "ImagePipelineSet"]
+    return rows[0] if rows else None
+
+
+def execution_read(p: Provider, execution_id: str) -> Optional[dict]:
+    rows = p.rpc_post("DescribeImagePipelineExecutions", {}, {"ExecutionId": execution_id, "RegionId": p.region})[
+        "ImagePipelineExecution"]["ImagePipelineExecutionSet"]
+    return rows[0] if rows else None
+
+
+def test_image_builder_resources(proxy):
+    hz = Provider(REGION)
+    net = network(hz)
+    _transitions(proxy, delays={"execution": {"observations": 10}})
+    component_id = hz.rpc_post("CreateImageComponent", {}, {
+        "RegionId": REGION, "ClientToken": "CreateImageComponent-tf", "SystemType": "Linux",
+        "ComponentType": "Build", "Content": "RUN yum update -y", "Name": "tf-component",
+        "ComponentVersion": "1.0.0", **_tag_params({"env": "test"})})["ImageComponentId"]
+    component = component_read(hz, component_id)
+    assert (component["Name"], component["Content"], component["SystemType"], component["ComponentType"]) == (
+        "tf-component", "RUN yum update -y", "Linux", "Build")
+    assert {t["TagKey"]: t["TagValue"] for t in component["Tags"]["Tag"]} == {"env": "test"}
+    pipeline_id = hz.rpc_post("CreateImagePipeline", {}, {
+        "AddAccount.1": ACCOUNT, "BaseImage": "aliyun_3_x64_20G_alibase_20240819.vhd", "BaseImageType": "IMAGE",
+        "BuildContent": f"COMPONENT {component_id}", "DeleteInstanceOnFailure": True, "ImageName": "tf-built",
+        "InstanceType": "ecs.g7.large", "Name": "tf-pipeline", "RegionId": REGION, "SystemDiskSize": 40,
+        "ToRegionId.1": OTHER, "VSwitchId": net["vswitch"], "ClientToken": "CreateImagePipeline-tf"})[
+        "ImagePipelineId"]
+    pipeline = pipeline_read(hz, pipeline_id)
+    assert pipeline["AddAccounts"]["AddAccount"] == [ACCOUNT] and pipeline["ToRegionIds"]["ToRegionId"] == [OTHER]
+    assert (pipeline["SystemDiskSize"], pipeline["DeleteInstanceOnFailure"], pipeline["VSwitchId"]) == (
+        40, True, net["vswitch"])
+    execution_id = hz.rpc_post("StartImagePipelineExecution", {}, {
+        "RegionId": REGION, "ClientToken": "StartImagePipelineExecution-tf", "ImagePipelineId": pipeline_id})[
+        "ExecutionId"]
+    # BuildStateConf([], ["SUCCESS", "BUILDING", "PREPARING"]) failing on FAILED: done at the first of those
+    assert execution_read(hz, execution_id)["Status"] in ("SUCCESS", "BUILDING", "PREPARING")
+    # status = "CANCELLED" in the configuration: CancelImagePipelineExecution, then a wait for CANCELLED
+    hz.rpc_post("CancelImagePipelineExecution", {}, {"ExecutionId": execution_id, "RegionId": REGION})
+    seen = [execution_read(hz, execution_id)["Status"] for _ in range(12)]
+    assert seen[0] == "CANCELLING" and seen[-1] == "CANCELLED"  # BuildStateConf([], ["CANCELLED"])
+    # terraform destroy: the execution is only dropped from the state; the pipeline, then the component
+    hz.rpc_post("DeleteImagePipeline", {}, {"ImagePipelineId": pipeline_id, "RegionId": REGION})
+    hz.rpc_post("DeleteImageComponent", {}, {"ImageComponentId": component_id, "RegionId": REGION})
+    # a refresh after the destroy (or a deletion outside Terraform): empty answers, so gone, not an error
+    assert component_read(hz, component_id) is None and pipeline_read(hz, pipeline_id) is None
+    assert execution_read(hz, execution_id) is None  # mockecs drops a pipeline's executions with it: gone too
+    with pytest.raises(ServerException) as err:  # a second DeleteImageComponent: NotFoundError ends it quietly
+        hz.rpc_post("DeleteImageComponent", {}, {"ImageComponentId": component_id, "RegionId": REGION})
+    assert err.value.get_http_status() == 404
