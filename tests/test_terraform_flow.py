@@ -21,6 +21,7 @@ compares (read from its source, ``alicloud/service_alicloud_ecs.go`` and the res
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any, Optional
 
@@ -180,12 +181,11 @@ def _flatten_import_mappings(image: dict) -> list[dict]:
 
 
 # -- resources -------------------------------------------------------------------------------------------------
-def data_images(p: Provider, owners: str, name_regex: str, most_recent: bool = True) -> list[dict]:
+def data_images(p: Provider, owners: str, name_regex: str, most_recent: bool = True, **filters: Any) -> list[dict]:
     """dataSourceAlicloudImagesRead: pages of 100 until a page has fewer than 50, regex and sort client-side."""
-    import re
     found, page = [], 1
     while True:
-        answer = p.call("DescribeImages", PageNumber=page, PageSize=100, ImageOwnerAlias=owners)
+        answer = p.call("DescribeImages", PageNumber=page, PageSize=100, ImageOwnerAlias=owners, **filters)
         found += answer["Images"]["Image"]
         if len(answer["Images"]["Image"]) < 50:
             break
@@ -348,6 +348,10 @@ def test_image_pipeline_apply_update_refresh_destroy(proxy):
     hz, bj = Provider(REGION), Provider(OTHER)
     base = data_images(hz, "system", "^aliyun_3_x64")
     assert len(base) == 1 and base[0]["ImageOwnerAlias"] == "system"
+    # the provider's own acceptance configuration: an Ubuntu image for an instance type, io-optimized
+    ubuntu = data_images(hz, "system", "^ubuntu_[0-9]+_[0-9]+_x64*", InstanceType="ecs.g8i.large",
+                         IsSupportIoOptimized=True, Status="Available")
+    assert len(ubuntu) == 1 and ubuntu[0]["OSType"] == "linux" and ubuntu[0]["Architecture"] == "x86_64"
     net = network(hz)
     source = instance(hz, net, base[0]["ImageId"])
 
