@@ -31,6 +31,7 @@ from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkcore.request import CommonRequest
 
+from tests import test_build_flow
 from tests.sdk_shapes import first_problem
 from tests.spec import documented_error
 from tests.test_server import ServerProcess, clean, server  # noqa: F401  (fixtures: a server process, reset)
@@ -40,15 +41,8 @@ DOMAIN = "ecs-cn-hangzhou.aliyuncs.com"
 REGION, OTHER = "cn-hangzhou", "cn-beijing"
 ACCOUNT = "1111222233334444"  # another account (the default caller is 1234567890123456)
 IMAGE_STATUSES = "Creating,Waiting,Available,UnAvailable,CreateFailed"  # DescribeImageById's Status
+proxy = test_build_flow.proxy  # fixture: the server as HTTP_PROXY, reset (Packer's replay has the same wire)
 GO_TIME = "%Y-%m-%dT%H:%M:%SZ"  # Go's "2006-01-02T15:04:05Z" layout (DescribeSnapshot's CreationTime check)
-
-
-@pytest.fixture
-def proxy(clean, monkeypatch):  # noqa: F811
-    monkeypatch.setenv("HTTP_PROXY", clean.url)
-    monkeypatch.delenv("HTTPS_PROXY", raising=False)
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    return clean
 
 
 class Gone(Exception):
@@ -139,12 +133,15 @@ class Provider:
             return []
         self.call("DeleteImage", ImageId=image["ImageId"], **({"Force": True} if force else {}))  # GetOk: only true
         self.wait_image_gone(image_id)
-        made = ["DeleteImage"]
-        if delete_auto_snapshot:
-            for mapping in image["DiskDeviceMappings"]["DiskDeviceMapping"]:
-                if mapping.get("SnapshotId"):
-                    self.call("DeleteSnapshot", SnapshotId=mapping["SnapshotId"], Force=True)
-                    made.append("DeleteSnapshot")
+        return ["DeleteImage", *(self.delete_auto_snapshots(image) if delete_auto_snapshot else ())]
+
+    def delete_auto_snapshots(self, image: dict) -> list[str]:
+        """delete_auto_snapshot: DeleteSnapshot Force=true (SDK) of each mapping's snapshot, after the image."""
+        made = []
+        for mapping in image["DiskDeviceMappings"]["DiskDeviceMapping"]:
+            if mapping.get("SnapshotId"):
+                self.call("DeleteSnapshot", SnapshotId=mapping["SnapshotId"], Force=True)
+                made.append("DeleteSnapshot")
         return made
 
     def describe_image_share(self, image_id: str) -> dict:
@@ -298,13 +295,7 @@ def image_delete(p: Provider, image_id: str, *, force: bool = False, delete_auto
         return []
     p.rpc_post("DeleteImage", {"ImageId": image_id}, {"RegionId": p.region, "Force": force})
     assert p.ecs_image_field(image_id, "ImageId") == ""
-    made = ["DeleteImage"]
-    if delete_auto_snapshot:
-        for mapping in image["DiskDeviceMappings"]["DiskDeviceMapping"]:
-            if mapping.get("SnapshotId"):
-                p.call("DeleteSnapshot", SnapshotId=mapping["SnapshotId"], Force=True)
-                made.append("DeleteSnapshot")
-    return made
+    return ["DeleteImage", *(p.delete_auto_snapshots(image) if delete_auto_snapshot else ())]
 
 
 def image_copy_create(dest: Provider, source_region: str, source_image: str, name: str,
