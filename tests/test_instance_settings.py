@@ -47,6 +47,9 @@ def test_maintenance_attributes_of_named_and_all_instances(client, other):
     err = error_of(maintenance, client, instance_id=[first] * 101)
     assert (err.code, err.status_code) == ("InstanceIdLimitExceeded", 403)
     assert_documented("DescribeInstanceMaintenanceAttributes", err)
+    err = error_of(maintenance, client, page_size=101)  # this action documents InvalidParameter as a 403
+    assert (err.code, err.status_code) == ("InvalidParameter", 403)
+    assert_documented("DescribeInstanceMaintenanceAttributes", err)
 
 
 def test_maintenance_attributes_old_sdk(client, legacy):
@@ -71,6 +74,13 @@ def test_attachment_attributes(client, legacy):
     err = old_error(legacy, request)
     assert (err.get_error_code(), err.get_http_status()) == ("Invalid.InstanceId", 400)
     assert_documented("DescribeInstanceAttachmentAttributes", err)
+    for kw, code in (({"region_id": REGION, "instance_ids": json.dumps([first] * 101)},
+                      "InvalidParameter.TooManyInstanceIds"),
+                     ({"instance_ids": json.dumps([first])}, "MissingParameter.RegionId")):
+        err = error_of(client.describe_instance_attachment_attributes,
+                       models.DescribeInstanceAttachmentAttributesRequest(**kw))
+        assert err.code == code
+        assert_documented("DescribeInstanceAttachmentAttributes", err)
 
 
 def test_ram_role_async_and_errors(client, legacy):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
+from mockecs.ops.instances import TOO_MANY_INSTANCE_IDS
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import I, JsonList, L, Repeat, S
@@ -70,8 +71,9 @@ def maintenance_attribute(record: Mapping[str, Any]) -> dict:
                                     "SupportedValues": {"SupportedValue": list(MAINTENANCE_ACTIONS)}}}
 
 
-@operation("DescribeInstanceMaintenanceAttributes", Repeat("InstanceId"),
-           L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10))
+@operation("DescribeInstanceMaintenanceAttributes", Repeat("InstanceId"),  # a bad page: the documented 403
+           L("PageNumber", min=1, default=1, error=("InvalidParameter", 403)),
+           L("PageSize", min=1, max=100, default=10, error=("InvalidParameter", 403)))
 def describe_instance_maintenance_attributes(ctx: Context, instance_id: Optional[list[str]], page_number: int,
                                              page_size: int) -> dict:
     if instance_id and len(instance_id) > MAX_IDS:
@@ -83,10 +85,11 @@ def describe_instance_maintenance_attributes(ctx: Context, instance_id: Optional
 
 @operation("DescribeInstanceAttachmentAttributes",
            S("InstanceIds", required=True), I("PageNumber", min=1, default=1),
-           I("PageSize", min=1, max=100, default=10))
+           I("PageSize", min=1, max=100, default=10),
+           region_missing=("MissingParameter.RegionId", "The specified RegionId should not be null.", 400))
 def describe_instance_attachment_attributes(ctx: Context, instance_ids: str, page_number: int,
                                             page_size: int) -> dict:
-    named = _named(ctx, _ids(instance_ids, ATTACHMENT_NOT_FOUND, ATTACHMENT_NOT_FOUND), ATTACHMENT_NOT_FOUND)
+    named = _named(ctx, _ids(instance_ids, ATTACHMENT_NOT_FOUND, TOO_MANY_INSTANCE_IDS), ATTACHMENT_NOT_FOUND)
     page, meta = _page(ctx, named, page_number, page_size)
     return {**meta, "Instances": {"Instance": [
         {"InstanceId": r["InstanceId"], "PrivatePoolOptionsMatchCriteria": "None", "PrivatePoolOptionsId": ""}
