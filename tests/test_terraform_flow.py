@@ -105,15 +105,20 @@ class Provider:
         """deleteImage's BuildStateConf([], []): done only once DescribeImages answers no image."""
         assert self.image_state(image_id, ()) is None
 
-    def describe_ecs_image(self, image_id: str) -> dict:
-        """EcsServiceV2.DescribeEcsImage (tea RpcPost, ``Status=ALL``): no image, or InvalidImageId.NotFound,
-        means gone."""
+    def answer_or_gone(self, action: str, image_id: str, query: dict[str, Any]) -> dict:
+        """A read whose InvalidImageId.NotFound the provider lists as "gone" (IsExpectedErrors)."""
         try:
-            found = self.rpc_post("DescribeImages", {"ImageId": image_id, "RegionId": self.region, "Status": "ALL"}, {})
+            return self.rpc_post(action, query, {})
         except ServerException as err:
             if err.get_error_code() == "InvalidImageId.NotFound":
                 raise Gone(image_id) from err
             raise
+
+    def describe_ecs_image(self, image_id: str) -> dict:
+        """EcsServiceV2.DescribeEcsImage (tea RpcPost, ``Status=ALL``): no image, or InvalidImageId.NotFound,
+        means gone."""
+        found = self.answer_or_gone("DescribeImages", image_id, {"ImageId": image_id, "RegionId": self.region,
+                                                                 "Status": "ALL"})
         if not found["Images"]["Image"]:
             raise Gone(image_id)
         return found["Images"]["Image"][0]
@@ -145,12 +150,7 @@ class Provider:
         return made
 
     def describe_image_share(self, image_id: str) -> dict:
-        try:
-            answer = self.call("DescribeImageSharePermission", ImageId=image_id)
-        except ServerException as err:
-            if err.get_error_code() == "InvalidImageId.NotFound":
-                raise Gone(image_id) from err
-            raise
+        answer = self.answer_or_gone("DescribeImageSharePermission", image_id, {"ImageId": image_id})
         if not answer["Accounts"]["Account"]:
             raise Gone(image_id)
         return answer
