@@ -1,21 +1,29 @@
 """DescribeInstanceMaintenanceAttributes, DescribeInstanceAttachmentAttributes, DescribeInstanceRamRole: settings
-of an instance that Terraform's ``alicloud_instance`` reads on every refresh.
+of an instance that Terraform's ``alicloud_instance`` reads on every refresh; AttachInstanceRamRole and
+DetachInstanceRamRole.
 
-mockecs launches no instance with a maintenance window, a private pool or a RAM role (RunInstances takes none
-of them and the Modify/Attach operations are not served), so every instance answers the service's defaults:
-no maintenance window, ``AutoRecover``, no notification (the documented default of
-ModifyInstanceMaintenanceAttributes' ``NotifyOnMaintenance``); private pool match ``None`` (RunInstances'
-documented default of ``PrivatePoolOptions.MatchCriteria``) with no pool id; no RAM role (so no role row).
+mockecs launches no instance with a maintenance window or a private pool (RunInstances takes neither and the
+Modify operations are not served), so every instance answers the service's defaults: no maintenance window,
+``AutoRecover``, no notification (the documented default of ModifyInstanceMaintenanceAttributes'
+``NotifyOnMaintenance``); private pool match ``None`` (RunInstances' documented default of
+``PrivatePoolOptions.MatchCriteria``) with no pool id.
+
+An instance holds at most one RAM role (``_ram_role``: RunInstances' and CreateInstance's ``RamRoleName``, or
+AttachInstanceRamRole). Attach and Detach refuse the whole call for what their metadata documents as an error
+(a malformed id list, an id that is not the caller's instance here, an unknown role, a classic-network
+instance): nothing changes. An instance that already holds another role (Attach), or holds no role or not the
+one named (Detach), fails only its row (``Success`` false, counted in ``FailCount``) [GUESS: the codes of those
+rows are not documented].
 """
 from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from mockecs.ops.instances import TOO_MANY_INSTANCE_IDS
+from mockecs.ops.instances import TOO_MANY_INSTANCE_IDS, ram_role_term
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import I, JsonList, L, Repeat, S
-from mockecs.world import paging, resources
+from mockecs.world import paging, ram, resources
 
 MAINTENANCE_ACTIONS = ("Stop", "AutoRecover", "AutoRedeploy")  # documented values of ActionOnMaintenance
 DEFAULT_MAINTENANCE_ACTION = "AutoRecover"  # the metadata's example of DefaultValue [GUESS: for every type]
@@ -32,6 +40,14 @@ RAM_ROLE_ALL_EMPTY = error_kind("InvalidParameter.AllEmpty",
                                 403)  # documented message "%s": written out [GUESS]
 RAM_ROLE_CLASSIC = error_kind("InvalidNetworkType.MismatchRamRole",
                               "Ram role cannot be applied to instances of Classic network type.", 403)
+ATTACH_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified instanceId does not exist.", 404)
+UNKNOWN_ROLE = error_kind("InvalidRamRole.NotFound", "The specified RAMRoleName does not exist.", 404)
+# Row codes (undocumented) [GUESS]
+ROW_OK = {"Code": "200", "Message": "success", "Success": True}
+ROW_ROLE_ATTACHED = {"Code": "InvalidInstance.RamRoleAttached", "Success": False,
+                     "Message": "The specified instance already has a RAM role attached."}
+ROW_ROLE_NOT_ATTACHED = {"Code": "InvalidRamRole.NotAttached", "Success": False,
+                         "Message": "The specified instance does not have the specified RAM role attached."}
 # Decoded in the handlers: these operations answer their own codes for a malformed list.
 INSTANCE_IDS = JsonList("InstanceIds")
 
@@ -103,7 +119,69 @@ def describe_instance_ram_role(ctx: Context, instance_ids: Optional[str], ram_ro
     ids = _ids(instance_ids, RAM_ROLE_MALFORMED, RAM_ROLE_MALFORMED)
     if not ids and not ram_role_name:
         raise RAM_ROLE_ALL_EMPTY
-    if any(r.get("InstanceNetworkType") == "classic" for r in _named(ctx, ids, RAM_ROLE_NOT_FOUND)):
+    if ids:
+        holding = [r for r in _role_holders(ctx, ids, RAM_ROLE_NOT_FOUND)
+                   if r["_ram_role"] and ram_role_name in (None, "", r["_ram_role"])]
+        page, _ = _page(ctx, holding, page_number, page_size)
+        total = len(holding)
+    else:  # every instance of the caller here holding the role (by index)
+        page, meta = paging.ordered_page(ctx, "instance", ram_role_term(ctx.account, ctx.region, ram_role_name),
+                                         page_number, page_size, None, None)
+        total = meta["TotalCount"]
+    # Only instances holding a role answer a row (TotalCount counts the roles answered).
+    return {"RegionId": ctx.region, "TotalCount": total, "InstanceRamRoleSets": {"InstanceRamRoleSet": [
+        _role_row(r) for r in page]}}
+
+
+def _role_row(record: Mapping[str, Any]) -> dict:
+    return {"InstanceId": record["InstanceId"], "RamRoleName": record["_ram_role"]}
+
+
+def _role_holders(ctx: Context, ids: list[str], not_found: type[EcsError]) -> list[dict]:
+    """The instances named (each the caller's here, else ``not_found``); none may be in the classic network."""
+    named = _named(ctx, ids, not_found)
+    if any(r.get("InstanceNetworkType") == "classic" for r in named):
         raise RAM_ROLE_CLASSIC
-    # No instance holds a role in mockecs: no row (TotalCount counts the roles answered).
-    return {"RegionId": ctx.region, "TotalCount": 0, "InstanceRamRoleSets": {"InstanceRamRoleSet": []}}
+    return [{**r, "_ram_role": r.get("_ram_role") or ""} for r in named]
+
+
+@operation("AttachInstanceRamRole", S("InstanceIds", required=True), S("RamRoleName", required=True),
+           S("Policy"))  # (kept by no record: mockecs applies no policy)
+def attach_instance_ram_role(ctx: Context, instance_ids: str, ram_role_name: str, policy: Optional[str]) -> dict:
+    ids = _ids(instance_ids, RAM_ROLE_MALFORMED, RAM_ROLE_MALFORMED)
+    if not ids:
+        raise RAM_ROLE_MALFORMED
+    if not ram.instance_role_exists(ctx, ram_role_name):
+        raise UNKNOWN_ROLE
+    rows = []
+    for record in _role_holders(ctx, ids, ATTACH_NOT_FOUND):
+        if record["_ram_role"] in ("", ram_role_name):  # attaching the role it holds again: success
+            resources.put(ctx.txn, "instance", {**record, "_ram_role": ram_role_name})
+            rows.append({"InstanceId": record["InstanceId"], **ROW_OK})
+        else:
+            rows.append({"InstanceId": record["InstanceId"], **ROW_ROLE_ATTACHED})
+    return {"RamRoleName": ram_role_name, **_counts(rows),
+            "AttachInstanceRamRoleResults": {"AttachInstanceRamRoleResult": rows}}
+
+
+@operation("DetachInstanceRamRole", S("InstanceIds", required=True), S("RamRoleName"))
+def detach_instance_ram_role(ctx: Context, instance_ids: str, ram_role_name: Optional[str]) -> dict:
+    ids = _ids(instance_ids, RAM_ROLE_MALFORMED, RAM_ROLE_MALFORMED)
+    if not ids:
+        raise RAM_ROLE_MALFORMED
+    rows = []
+    for record in _role_holders(ctx, ids, ATTACH_NOT_FOUND):
+        role = record["_ram_role"]
+        if role and ram_role_name in (None, "", role):
+            resources.put(ctx.txn, "instance", {**record, "_ram_role": ""})
+            rows.append({"InstanceId": record["InstanceId"], **ROW_OK,
+                         "InstanceRamRoleSets": {"InstanceRamRoleSet": [_role_row(record)]}})
+        else:
+            rows.append({"InstanceId": record["InstanceId"], **ROW_ROLE_NOT_ATTACHED,
+                         "InstanceRamRoleSets": {"InstanceRamRoleSet": []}})
+    return {"RamRoleName": ram_role_name or "", **_counts(rows),
+            "DetachInstanceRamRoleResults": {"DetachInstanceRamRoleResult": rows}}
+
+
+def _counts(rows: list[dict]) -> dict:
+    return {"TotalCount": len(rows), "FailCount": sum(not row["Success"] for row in rows)}

@@ -23,6 +23,7 @@ from mockecs.world import (
     lifecycle,
     networks,
     paging,
+    ram,
     regions,
     resource_groups,
     resources,
@@ -59,7 +60,13 @@ def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     # DeleteKeyPairs and the public address filters.
     terms = [("image", record["ImageId"])] if record.get("ImageId") else []
     terms.append(resources.own_text(record, "name", "InstanceName"))  # DescribeInstances' InstanceName
+    if record.get("_ram_role"):  # DescribeInstanceRamRole's RamRoleName
+        terms.append(ram_role_term(record["_owner"], record["_region"], record["_ram_role"]))
     return terms + networks.instance_terms(record) + access.instance_terms(record)
+
+
+def ram_role_term(account: str, region: str, role_name: str) -> tuple[str, str]:
+    return ("ram_role", f"{account}|{region}|{role_name}")
 
 
 def disk_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -209,7 +216,7 @@ _COMMON_LAUNCH = (
     S("SecurityGroupId"), S("VSwitchId"), S("PrivateIpAddress"), S("SecurityEnhancementStrategy"),
     S("InternetChargeType"),
     I("InternetMaxBandwidthIn"), I("InternetMaxBandwidthOut", min=0, max=100), S("ResourceGroupId"), S("SpotStrategy"),
-    B("DeletionProtection"), _CHARGE, _SYSTEM_DISK, _DATA_DISKS, TAGS,
+    B("DeletionProtection"), S("RamRoleName"), _CHARGE, _SYSTEM_DISK, _DATA_DISKS, TAGS,
 )
 
 
@@ -268,6 +275,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     if args["tag"] and len(args["tag"]) > MAX_TAGS:
         raise TOO_MANY_TAGS
     tags = resources.tags_from_args(args["tag"])
+    _check_ram_role(ctx, action, args["ram_role_name"], args["v_switch_id"])
     bandwidth_out = args["internet_max_bandwidth_out"] or 0
     # last of the checks: it reserves the private addresses
     where = networks.place(ctx, action, itype["InstanceTypeId"], args["zone_id"], args["v_switch_id"], group_ids,
@@ -318,6 +326,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "Tags": {"Tag": [dict(t) for t in tags]},
             "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now + index * 1e-6,
             "_user_data": args["user_data"] or "",  # DescribeUserData answers it as given
+            "_ram_role": args["ram_role_name"] or "",  # DescribeInstanceRamRole answers it
         }
         done = {"Status": status}
         if status == "Running":
@@ -334,6 +343,26 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         ids.append(instance_id)
     launch.mark_used(ctx, image)
     return ids
+
+
+# The two launches document the same codes with different messages.
+RAM_ROLE_NOT_FOUND = {
+    "RunInstances": error_kind("InvalidRamRole.NotFound", 'The specified parameter "RAMRoleName" does not exist.', 404),
+    "CreateInstance": error_kind("InvalidRamRole.NotFound", "The specified RAMRoleName does not exist.", 404)}
+RAM_ROLE_CLASSIC = {
+    "RunInstances": error_kind("InvalidNetworkType.MismatchRamRole", "A RAM role can?t be used for classic instance.",
+                               403),
+    "CreateInstance": error_kind("InvalidNetworkType.MismatchRamRole",
+                                 "Ram role cannot be applied to instances of Classic network type.", 403)}
+
+
+def _check_ram_role(ctx: Context, action: str, role_name: Optional[str], v_switch_id: Optional[str]) -> None:
+    if not role_name:
+        return
+    if not ram.instance_role_exists(ctx, role_name):
+        raise RAM_ROLE_NOT_FOUND[action]
+    if not v_switch_id:  # no vSwitch: a classic-network instance (networks.place)
+        raise RAM_ROLE_CLASSIC[action]
 
 
 def _check_settings(action: str, image: Mapping[str, Any], args: dict) -> None:

@@ -7,9 +7,14 @@ must be registered first (kind ``ram_role`` in the store, so a reset forgets it)
     ram.add_role(engine, "1234567890123456", "MyImportRole")
     ram.revoke_default(engine, account)   # the default roles not authorized: NoSetRoletoECSServiceAcount
                                           # (and AssumeRoleError when sharing an encrypted image)
+
+Instance RAM roles (RunInstances' and CreateInstance's ``RamRoleName``, AttachInstanceRamRole): any
+well-formed role name exists (the fake cannot know an account's roles) unless the option ``ram_roles`` is
+``registered``; then only the names added with ``add_role`` do, others answer ``InvalidRamRole.NotFound``.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
 from mockecs.wire.errors import error_kind
@@ -20,6 +25,7 @@ DEFAULT_ROLES = ("AliyunECSImageImportDefaultRole", "AliyunECSImageExportDefault
                  "AliyunECSShareEncryptImageDefaultRole")
 SHARE_ENCRYPTED = "AliyunECSShareEncryptImageDefaultRole"
 _REVOKED = "|defaults-revoked"
+ROLE_NAME = re.compile(r"[A-Za-z0-9.-]{1,64}")  # RAM's CreateRole: 1-64 letters, digits, '.' and '-'
 
 NOT_AUTHORIZED = error_kind(
     "NoSetRoletoECSServiceAcount",
@@ -52,3 +58,10 @@ def check(ctx: Context, role_name: Optional[str], default: str, custom: bool = T
     elif custom and ctx.txn.get(KIND, f"{ctx.account}|{role}") is not None:
         return role
     raise NOT_AUTHORIZED
+
+
+def instance_role_exists(ctx: Context, role_name: str) -> bool:
+    """Whether the caller has a RAM role ``role_name`` an instance can take (see the module's doc)."""
+    if not ROLE_NAME.fullmatch(role_name):
+        return False
+    return ctx.config.options["ram_roles"] == "any" or ctx.txn.get(KIND, f"{ctx.account}|{role_name}") is not None

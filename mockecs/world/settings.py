@@ -114,6 +114,10 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("kms_keys", "choice", "any", "KMS key ids: any id exists (the fake cannot know an account's keys; "
             "keys added with mockecs.world.kms.add_key keep their state), or only registered ones (others answer "
             "InvalidParameter.KMSKeyId.NotFound).", choices=("any", "registered")),
+    Setting("ram_roles", "choice", "any", "Instance RAM role names (RamRoleName of RunInstances, CreateInstance, "
+            "AttachInstanceRamRole): any well-formed name exists (the fake cannot know an account's roles; they are "
+            "made through RAM), or only names added with mockecs.world.ram.add_role (others answer "
+            "InvalidRamRole.NotFound).", choices=("any", "registered")),
     Setting("export_concurrency", "int", None, "Image exports running at once per account and region "
             "(ConcurrentQuotaExceed.ExportImage; none: no limit).", minimum=1, optional=True),
     Setting("exports_per_week", "int", None, "Image exports started per account, region and calendar week "
