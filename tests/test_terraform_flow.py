@@ -535,14 +535,15 @@ def describe_instance(p: Provider, instance_id: str) -> Optional[dict]:
     return found[0] if found else None
 
 
-def instance_create(p: Provider, net: dict, image_id: str, tags: dict[str, str]) -> str:
-    """resourceAliCloudInstanceCreate: RunInstances (tea, form body; SecurityGroupIds as a list with a vSwitch),
-    a wait (pending Pending, Starting, Stopped; target Running; Stopping fails), then Update (nothing for a new
-    resource without volume_tags) and Read."""
+def instance_create(p: Provider, net: dict, image_id: str, tags: dict[str, str], role_name: str = "") -> str:
+    """resourceAliCloudInstanceCreate: RunInstances (tea, form body; SecurityGroupIds as a list with a vSwitch;
+    RamRoleName when role_name is set), a wait (pending Pending, Starting, Stopped; target Running; Stopping
+    fails), then Update (nothing for a new resource without volume_tags) and Read."""
     answer = p.rpc_post("RunInstances", {}, {
         "RegionId": p.region, "ClientToken": "RunInstances-tf", "InstanceType": "ecs.g7.large", "ImageId": image_id,
         "SystemDisk.Category": "cloud_essd", "InstanceName": "tf-instance", "DeletionProtection": False,
-        "VSwitchId": net["vswitch"], "SecurityGroupIds.1": net["security_group"], **_tag_params(tags)})
+        "VSwitchId": net["vswitch"], "SecurityGroupIds.1": net["security_group"], **_tag_params(tags),
+        **({"RamRoleName": role_name} if role_name else {})})
     instance_id = answer["InstanceIdSets"]["InstanceIdSet"][0]
     for _ in range(50):
         status = describe_instance(p, instance_id)["Status"]
@@ -553,8 +554,9 @@ def instance_create(p: Provider, net: dict, image_id: str, tags: dict[str, str])
     pytest.fail("never Running")
 
 
-def instance_read(p: Provider, instance_id: str, *, new: bool = False) -> Optional[dict]:
-    """resourceAliCloudInstanceRead, call for call; None when gone (on a refresh)."""
+def instance_read(p: Provider, instance_id: str, *, new: bool = False, role_name: str = "") -> Optional[dict]:
+    """resourceAliCloudInstanceRead, call for call; None when gone (on a refresh). A new resource keeps the
+    configured ``role_name``; a refresh reads it (the row of this instance, else empty)."""
     instance = describe_instance(p, instance_id)
     if instance is None:
         assert not new  # a new resource not found is an error
@@ -565,7 +567,8 @@ def instance_read(p: Provider, instance_id: str, *, new: bool = False) -> Option
     user_data = p.call("DescribeUserData", InstanceId=instance_id)["UserData"]
     if instance["VpcAttributes"]["VSwitchId"] and not new:
         roles = p.call("DescribeInstanceRamRole", InstanceIds=json.dumps([instance_id]))
-        assert roles["InstanceRamRoleSets"]["InstanceRamRoleSet"] == []  # role_name stays unset
+        role_name = next((r["RamRoleName"] for r in roles["InstanceRamRoleSets"]["InstanceRamRoleSet"]
+                          if r["InstanceId"] == instance_id), "")
     for eni in instance["NetworkInterfaces"]["NetworkInterface"]:
         found = p.rpc_post("DescribeNetworkInterfaces", {}, {"RegionId": p.region,
                                                              "NetworkInterfaceId.1": eni["NetworkInterfaceId"]})
@@ -592,7 +595,8 @@ def instance_read(p: Provider, instance_id: str, *, new: bool = False) -> Option
             "maintenance_action": attribute["ActionOnMaintenance"]["Value"],
             "maintenance_notify": attribute["NotifyOnMaintenance"],
             "private_pool_options_match_criteria": attachment["PrivatePoolOptionsMatchCriteria"],
-            "deletion_protection": instance["DeletionProtection"], "cpu_core_count": ecs["CpuOptions"]["CoreCount"]}
+            "deletion_protection": instance["DeletionProtection"], "cpu_core_count": ecs["CpuOptions"]["CoreCount"],
+            "role_name": role_name}
 
 
 def instance_delete(p: Provider, instance_id: str) -> None:
@@ -618,7 +622,7 @@ def test_instance_create_read_refresh_delete(proxy):
                      "system_disk_size": 40, "user_data": "", "secondary_private_ips": [], "tags": {"env": "test"},
                      "maintenance_time": [], "maintenance_action": "AutoRecover", "maintenance_notify": False,
                      "private_pool_options_match_criteria": "None", "deletion_protection": False,
-                     "cpu_core_count": state["cpu_core_count"]}
+                     "cpu_core_count": state["cpu_core_count"], "role_name": ""}
     assert instance_read(hz, instance_id) == state  # terraform refresh (also asks for the RAM role)
     instance_delete(hz, instance_id)
     assert instance_read(hz, instance_id) is None  # a refresh after the destroy: gone
@@ -626,6 +630,30 @@ def test_instance_create_read_refresh_delete(proxy):
     instance_delete(hz, instance_id)
     failed = [(c["action"], c["error_code"]) for c in _calls(proxy) if c["status"] != 200]
     assert failed == [("DeleteInstance", "InvalidInstanceId.NotFound")]
+
+
+def test_instance_with_role_name(proxy):
+    """role_name: RunInstances' RamRoleName; a refresh reads it back through DescribeInstanceRamRole (no diff);
+    the role goes with DetachInstanceRamRole (InstanceIds, RamRoleName: alicloud_ecs_ram_role_attachment's
+    Delete), and the next refresh reads no role."""
+    hz = Provider(REGION)
+    net = network(hz)
+    instance_id = instance_create(hz, net, "aliyun_3_x64_20G_alibase_20240819.vhd", {}, role_name="EcsRoleForTf")
+    state = instance_read(hz, instance_id, new=True, role_name="EcsRoleForTf")
+    assert instance_read(hz, instance_id) == state and state["role_name"] == "EcsRoleForTf"
+    detached = hz.rpc_post("DetachInstanceRamRole", {}, {"RegionId": REGION, "RamRoleName": "EcsRoleForTf",
+                                                         "InstanceIds": json.dumps([instance_id])})
+    assert (detached["TotalCount"], detached["FailCount"]) == (1, 0)
+    assert instance_read(hz, instance_id) == {**state, "role_name": ""}
+    attached = hz.rpc_post("AttachInstanceRamRole", {}, {"RegionId": REGION, "RamRoleName": "EcsRoleForTf",
+                                                         "InstanceIds": json.dumps([instance_id])})
+    # alicloud_ecs_ram_role_attachment's id: the first result's InstanceId and the answer's RamRoleName
+    assert (attached["AttachInstanceRamRoleResults"]["AttachInstanceRamRoleResult"][0]["InstanceId"],
+            attached["RamRoleName"]) == (instance_id, "EcsRoleForTf")
+    assert instance_read(hz, instance_id)["role_name"] == "EcsRoleForTf"
+    instance_delete(hz, instance_id)
+    assert instance_read(hz, instance_id) is None
+    assert [c for c in _calls(proxy) if c["status"] != 200] == []
 
 
 # -- Image Builder: alicloud_ecs_image_component, alicloud_ecs_image_pipeline, alicloud_ecs_image_pipeline_execution
