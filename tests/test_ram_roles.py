@@ -13,7 +13,7 @@ from aliyunsdkecs.request.v20140526.DetachInstanceRamRoleRequest import DetachIn
 
 from mockecs.world import ram
 from tests.networks_helpers import new_vpc, new_vswitch
-from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call
+from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call, legacy_xml
 from tests.test_instances import LINUX, X86_TYPE, assert_documented, old_error, run
 
 REGION = "cn-hangzhou"
@@ -159,6 +159,12 @@ def test_async_and_old_sdk(client, legacy):
     answer = legacy_call(legacy, request)
     assert answer["TotalCount"] == 1 and answer["InstanceRamRoleSets"]["InstanceRamRoleSet"] == [
         {"InstanceId": instance_id, "RamRoleName": "EcsRole"}]
+    request = DescribeInstanceRamRoleRequest()
+    request.set_RamRoleName("EcsRole")
+    root = legacy_xml(legacy, request)  # Format=XML
+    assert root.findtext("TotalCount") == "1"
+    assert [(r.findtext("InstanceId"), r.findtext("RamRoleName"))
+            for r in root.find("InstanceRamRoleSets")] == [(instance_id, "EcsRole")]
     request = DetachInstanceRamRoleRequest()
     request.set_InstanceIds(json.dumps([instance_id]))
     request.set_RamRoleName("EcsRole")
