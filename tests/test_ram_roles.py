@@ -75,6 +75,8 @@ def test_launch_codes(client, engine):
         err = error_of(launch, ram_role_name="EcsRole")  # no vSwitch: the classic network
         assert (err.code, err.status_code) == ("InvalidNetworkType.MismatchRamRole", 403)
         assert_documented(action, err)
+        err = error_of(launch, v_switch_id=vsw, ram_role_name="EcsRole", dry_run=True)  # checked, not made
+        assert err.code == "DryRunOperation"
     engine.config.options["ram_roles"] = "registered"
     err = error_of(run, client, v_switch_id=vsw, ram_role_name="EcsRole")
     assert err.code == "InvalidRamRole.NotFound"
