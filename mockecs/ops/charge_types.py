@@ -14,16 +14,15 @@ import secrets
 import time
 from typing import Optional
 
-from mockecs.ops.instances import CHARGE_TYPES, NEVER_EXPIRES
+from mockecs.ops.instances import CHARGE_TYPES, NEVER_EXPIRES, POSTPAID_EXPIRY, instance_id_list
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
-from mockecs.wire.params import B, I, JsonList, S
+from mockecs.wire.params import B, I, S
 from mockecs.world import resources
 
 MAX_INSTANCES = 20  # documented: up to 20 instance ids
 # Period values per PeriodUnit (the metadata's china-site ranges)
 PERIODS = {"Week": (1, 2, 3, 4), "Month": (1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, 60)}
-POSTPAID_EXPIRY = "2099-12-31T15:59Z"  # what a pay-as-you-go instance answers (RunInstances')
 
 BAD_IDS = error_kind("InvalidParameter.InstanceIds", "The specified InstanceIds are invalid.", 400)
 TOO_MANY = error_kind("InstancesIdQuotaExceed", "The maximum number of Instances is exceeded.", 400)
@@ -32,8 +31,6 @@ UNIT_MISMATCH = error_kind("InvalidPeriod.UnitMismatch", "The specified Period m
                            400)
 SPOT = error_kind("InvalidSpotStrategy", "The specified spotStrategy is not valid.", 400)
 NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified instanceId does not exist.", 404)
-# Decoded in the handler: this operation answers its own code and message for a malformed list.
-INSTANCE_IDS = JsonList("InstanceIds")
 RELEASE_TIME_SET = error_kind("ReleaseTimeHaveBeenSet", "The specified instance has been set released time.", 400)
 
 
@@ -86,14 +83,9 @@ def _convert(ctx: Context, instance: dict, target: str, expired: str, include_da
 def modify_instance_charge_type(ctx: Context, instance_ids: str, period: Optional[int], period_unit: str,
                                 include_data_disks: bool, auto_pay: bool, instance_charge_type: str,
                                 is_detail_fee: bool) -> dict:
-    try:
-        ids = INSTANCE_IDS.decode_scalar(instance_ids)
-    except EcsError:
-        raise BAD_IDS from None
+    ids = instance_id_list(instance_ids, BAD_IDS, TOO_MANY, MAX_INSTANCES)
     if not ids:
         raise BAD_IDS
-    if len(ids) > MAX_INSTANCES:
-        raise TOO_MANY
     if instance_charge_type not in CHARGE_TYPES:
         raise _charge_type_error(f"The specified InstanceChargeType {instance_charge_type} is not supported.")
     expired = POSTPAID_EXPIRY
@@ -105,7 +97,7 @@ def modify_instance_charge_type(ctx: Context, instance_ids: str, period: Optiona
         if period not in PERIODS[period_unit]:
             raise UNIT_MISMATCH
         expired = subscription_end(ctx.now, period, period_unit)
-    instances = [_check(ctx, instance_id, instance_charge_type) for instance_id in dict.fromkeys(ids)]
+    instances = [_check(ctx, instance_id, instance_charge_type) for instance_id in ids]
     if auto_pay:
         for instance in instances:
             _convert(ctx, instance, instance_charge_type, expired, include_data_disks)

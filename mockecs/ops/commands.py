@@ -107,7 +107,7 @@ def _parameters(raw: Optional[str], names: list[str], enabled: bool, invoke: boo
     lowered: dict[str, str] = {}
     for key, value in values.items():
         if key == "":
-            raise EcsError("CmdParam.EmptyKey", "Command parameters can not be empty.", 400) if not invoke else \
+            raise commands.EMPTY_KEY if not invoke else \
                 EcsError("InvalidParameter.Parameters", "The specified parameter Parameters is not valid.", 400)
         if len(key) > 64:
             raise EcsError("ParameterKey.ExceedLimit", "The maximum length of a parameter name is exceeded."

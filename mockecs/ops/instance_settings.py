@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from mockecs.ops.instances import TOO_MANY_INSTANCE_IDS, ram_role_term
+from mockecs.ops.instances import TOO_MANY_INSTANCE_IDS, instance_id_list, ram_role_term
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
-from mockecs.wire.params import I, JsonList, L, Repeat, S
+from mockecs.wire.params import I, L, Repeat, S
 from mockecs.world import paging, ram, resources
 
 MAINTENANCE_ACTIONS = ("Stop", "AutoRecover", "AutoRedeploy")  # documented values of ActionOnMaintenance
@@ -48,20 +48,10 @@ ROW_ROLE_ATTACHED = {"Code": "InvalidInstance.RamRoleAttached", "Success": False
                      "Message": "The specified instance already has a RAM role attached."}
 ROW_ROLE_NOT_ATTACHED = {"Code": "InvalidRamRole.NotAttached", "Success": False,
                          "Message": "The specified instance does not have the specified RAM role attached."}
-# Decoded in the handlers: these operations answer their own codes for a malformed list.
-INSTANCE_IDS = JsonList("InstanceIds")
 
 
 def _ids(raw: Optional[str], malformed: type[EcsError], too_many: type[EcsError]) -> list[str]:
-    try:
-        ids = INSTANCE_IDS.decode_scalar(raw) if raw else []
-    except EcsError:
-        raise malformed from None
-    if not all(isinstance(i, str) for i in ids):
-        raise malformed
-    if len(ids) > MAX_IDS:
-        raise too_many
-    return list(dict.fromkeys(ids))  # a repeated id answers once
+    return instance_id_list(raw, malformed, too_many, MAX_IDS)  # (a repeated id answers once)
 
 
 def _named(ctx: Context, ids: list[str], not_found: type[EcsError]) -> list[dict]:

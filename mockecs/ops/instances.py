@@ -137,7 +137,21 @@ def get_instance(ctx: Context, instance_id: Optional[str]) -> dict:
     return resources.owned(ctx, "instance", instance_id, INSTANCE_NOT_FOUND)
 
 
-NEVER_EXPIRES = "2999-09-08T16:00Z"
+NEVER_EXPIRES = "2999-09-08T16:00Z"  # a pay-as-you-go disk's ExpiredTime, as the service answers it
+POSTPAID_EXPIRY = "2099-12-31T15:59Z"  # a pay-as-you-go instance's
+_INSTANCE_IDS = JsonList("InstanceIds")
+
+
+def instance_id_list(raw: Optional[str], malformed: type[EcsError], too_many: type[EcsError], most: int) -> list[str]:
+    """An ``InstanceIds`` JSON list decoded with the operation's own codes (operations that document their own
+    for a malformed or too long list); a repeated id counts once."""
+    try:
+        ids = _INSTANCE_IDS.decode_scalar(raw) if raw else []
+    except EcsError:
+        raise malformed from None
+    if len(ids) > most:
+        raise too_many
+    return list(dict.fromkeys(ids))
 
 
 def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: int, category: str,
@@ -294,7 +308,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "Cpu": int(itype.get("CpuCoreCount") or 0), "Memory": int(float(itype.get("MemorySize") or 0) * 1024),
             "GPUAmount": int(itype.get("GPUAmount") or 0), "GPUSpec": "",
             "RegionId": ctx.region, "ZoneId": where.zone_id,
-            "CreationTime": resources.iso_minute(ctx.now), "StartTime": "", "ExpiredTime": "2099-12-31T15:59Z",
+            "CreationTime": resources.iso_minute(ctx.now), "StartTime": "", "ExpiredTime": POSTPAID_EXPIRY,
             "AutoReleaseTime": "", "InstanceChargeType": args["instance_charge_type"],
             "InternetChargeType": args["internet_charge_type"] or "PayByTraffic",
             # documented default: 10 Mbit/s, or the outbound maximum when that is above 10
