@@ -18,6 +18,7 @@ from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, JsonList, L, Repeat, S, Struct, Structs
 from mockecs.world import (
     access,
+    eips,
     interfaces,
     launch,
     lifecycle,
@@ -826,7 +827,7 @@ def _delete(ctx: Context, record: dict, force: bool, protected: str) -> None:
             resources.delete(ctx.txn, "disk", disk["DiskId"])
         else:  # survives as a detached, portable disk
             resources.put(ctx.txn, "disk", {**disk, **detached(resources.iso(ctx.now)), "Portable": True})
-    access.release_instance(ctx, record)
+    eips.released_with(ctx, [instance_id])
     interfaces.release_instance(ctx, record)
     resources.delete(ctx.txn, "instance", instance_id)
     networks.release(ctx, record)
