@@ -45,6 +45,8 @@ MISSING = ("MissingParameter", "Miss mandatory parameter.", 400)
 MAX_IDS = 20  # DescribeVpcs.VpcId / DescribeVSwitches.VSwitchId: up to 20 ids, comma-separated
 # DescribeVpcs / DescribeVSwitches list in creation order (ties by id).
 resources.ORDER["vpc"] = resources.ORDER["vswitch"] = lambda record: resources.time_key(record.get("_created", 0.0))
+# Fields of VPC and vSwitch records that only the VPC API answers (its TagResources tags them); ECS's models lack them.
+VPC_API_ONLY = frozenset({"Tags"})
 # DescribeVpcs / DescribeVSwitches: PageSize 1..50, default 10 (metadata).
 _PAGE = (I("PageNumber", default=1, min=1, max=2**31 - 1), I("PageSize", default=10, min=1, max=50))
 
@@ -52,7 +54,7 @@ _PAGE = (I("PageNumber", default=1, min=1, max=2**31 - 1), I("PageSize", default
 def _vpc_view(ctx: Context, record: dict) -> dict:
     vswitch_ids = sorted(ctx.txn.ids("vswitch", ("vpc", record["VpcId"])),
                          key=lambda i: (resources.get(ctx, "vswitch", i) or {}).get("_created", 0))
-    return {**resources.wire(record), "VSwitchIds": {"VSwitchId": vswitch_ids}}
+    return {**resources.wire(record, VPC_API_ONLY), "VSwitchIds": {"VSwitchId": vswitch_ids}}
 
 
 def _user_cidrs(user_cidr: Optional[str], malformed: tuple[str, str, int]) -> list[str]:
@@ -185,14 +187,14 @@ def describe_vswitches(ctx: Context, vpc_id: Optional[str], v_switch_id: Optiona
         page, meta = paging.ordered_page(ctx, "vswitch", resources.owner_region(ctx.account, ctx.region),
                                          page_number, page_size, None, None)
         return {"TotalCount": meta["TotalCount"], "PageNumber": page_number, "PageSize": page_size,
-                "VSwitches": {"VSwitch": [resources.wire(r) for r in page]}}
+                "VSwitches": {"VSwitch": [resources.wire(r, VPC_API_ONLY) for r in page]}}
     found = [r for r in resources.mine_among(ctx, "vswitch", named, ("vpc", vpc_id) if vpc_id else None)
              if (not vpc_id or r["VpcId"] == vpc_id) and (not zone_id or r["ZoneId"] == zone_id)
              and (is_default is None or r["IsDefault"] == is_default)]
     found.sort(key=lambda r: (r["_created"], r["VSwitchId"]))
     start = (page_number - 1) * page_size
     return {"TotalCount": len(found), "PageNumber": page_number, "PageSize": page_size,
-            "VSwitches": {"VSwitch": [resources.wire(r) for r in found[start:start + page_size]]}}
+            "VSwitches": {"VSwitch": [resources.wire(r, VPC_API_ONLY) for r in found[start:start + page_size]]}}
 
 
 @operation("DeleteVSwitch", S("VSwitchId", required=True, missing=MISSING), region="optional",

@@ -174,6 +174,12 @@ def _matches(record: Mapping[str, Any], a: Mapping[str, Any], start: Optional[fl
     if a.get("lock_reason") and a["lock_reason"] not in [
             lock["LockReason"] for lock in record["OperationLocks"]["LockReason"]]:
         return False
+    if a.get("service_managed"):
+        return False  # (no EIP of mockecs is managed by a service)
+    protected = a.get("security_protection_enabled")
+    if protected is not None and protected != bool(
+            (record.get("SecurityProtectionTypes") or {}).get("SecurityProtectionType")):
+        return False
     if start is not None or end is not None:
         allocated = resources.parse_iso(record["AllocationTime"]) or 0.0
         if (start is not None and allocated < start) or (end is not None and allocated > end):

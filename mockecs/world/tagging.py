@@ -24,8 +24,11 @@ from mockecs.state.store import BY_ID, Term, Transaction
 
 PAIR = "tag_pair"
 # store kind -> ResourceType (as the tag operations name it), for the kinds that can be tagged
+# Kinds only the VPC API's tag operations tag (TagResources of vpc.aliyuncs.com): their pairs are listed under
+# their own type, never among an account's pairs of every type (ECS's DescribeTags, which lists ECS's types).
+VPC_TYPES = {"eip": "eip", "vpc": "vpc", "vswitch": "vswitch"}
 TYPES = {"disk": "disk", "image": "image", "instance": "instance", "key_pair": "keypair",
-         "network_interface": "eni", "security_group": "securitygroup", "snapshot": "snapshot"}
+         "network_interface": "eni", "security_group": "securitygroup", "snapshot": "snapshot", **VPC_TYPES}
 KIND_OF = {type_name: kind for kind, type_name in TYPES.items()}
 SEP = "\x01"
 
@@ -79,7 +82,9 @@ def pair_id(where: str, key: str, value: str) -> str:
 
 
 def _pair_terms(where: str, key: str, types: Iterable[str]) -> list[Term]:
-    out = [pairs_term(where), pairs_term(where, key=key)]
+    types = list(types)
+    ecs = any(type_name not in VPC_TYPES for type_name in types)  # (type names: the kinds' own names there)
+    out = [pairs_term(where), pairs_term(where, key=key)] if ecs else []
     for type_name in types:
         out += [pairs_term(where, type_name), pairs_term(where, type_name, key)]
     return out
