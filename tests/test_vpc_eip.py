@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
+from urllib.parse import urlencode
 
 import alibabacloud_ecs20140526.models as ecs_models
 import alibabacloud_vpc20160428.models as vm
@@ -22,13 +24,16 @@ from aliyunsdkvpc.request.v20160428.TagResourcesRequest import TagResourcesReque
 from aliyunsdkvpc.request.v20160428.UnassociateEipAddressRequest import UnassociateEipAddressRequest
 
 from mockecs.modes.clients import vpc_client
+from mockecs.modes.mock import MockECS
 from mockecs.ops.registry import REGISTRIES
 from mockecs.wire.apis import VPC
+from mockecs.wire.protocol import HttpRequest
 from mockecs.world import resource_groups
 from tests.sdk import error_of, legacy_call, legacy_xml
 from tests.sdk_shapes import wire_schema
 from tests.spec import documented_error
 from tests.test_addresses import REGION, allocate, associate, eips, in_vpc, running, stopped_instance
+from tests.test_fuzz import assert_parses, flat, fuzz_engine  # noqa: F401  (fuzz_engine: a fixture)
 from tests.test_instances import describe, old_error
 from tests.test_params_vs_sdk import check
 
@@ -439,3 +444,23 @@ def test_declared_parameters_exist_in_the_vpc_sdk_model(action):
     if op.region == "optional":
         schema.setdefault("RegionId", None)
     assert check(op.params, schema, "") == []
+
+
+@pytest.mark.parametrize("action", sorted(REGISTRIES[VPC.version]))
+def test_no_input_answers_500(fuzz_engine, action):  # noqa: F811
+    """The VPC API's operations, fuzzed as ECS's are (tests/test_fuzz.py), on vpc.aliyuncs.com."""
+    engine, known = fuzz_engine
+    with MockECS(engine):
+        eip = v_allocate(vpc_client(), tag=[vm.AllocateEipAddressRequestTag(key="env", value="fuzz")])
+    known = {**known, "AllocationId": [eip.allocation_id, "eip-nothere"], "ResourceId": [eip.allocation_id],
+             "ResourceType": ["EIP", "eip", "VPC", "VSWITCH", "ROUTETABLE"], "EipAddress": [eip.eip_address],
+             "InstanceType": ["EcsInstance", "NetworkInterface", "Nat"]}
+    rng = random.Random(f"mockecs-fuzz-vpc-{action}")
+    for _ in range(80):
+        params = {"Action": action, "Version": VPC.version, "Format": rng.choice(["JSON", "XML"]),
+                  **flat(rng, REGISTRIES[VPC.version][action].params, known)}
+        resp = engine.handle(HttpRequest("POST", "https://vpc.aliyuncs.com/",
+                                         {"content-type": "application/x-www-form-urlencoded"},
+                                         urlencode(params).encode()))
+        assert resp.status < 500, (action, params, resp.body[:300])
+        assert_parses(resp, params)
