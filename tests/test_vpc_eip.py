@@ -133,6 +133,18 @@ def test_modify_name_description_bandwidth(vpc, client):
     assert_ecs_documented("ModifyEipAddressAttribute", err, "InvalidAllocationId.NotFound")
 
 
+def test_region_optional_where_the_sdk_says(vpc):
+    """Associate, Unassociate, Release and Modify take RegionId as optional (the SDK's models): the endpoint's
+    region then; Allocate and Describe require it."""
+    allocation_id = v_allocate(vpc).allocation_id
+    vpc.modify_eip_address_attribute(vm.ModifyEipAddressAttributeRequest(allocation_id=allocation_id, name="x"))
+    assert v_one(vpc, allocation_id)["Name"] == "x"
+    vpc.release_eip_address(vm.ReleaseEipAddressRequest(allocation_id=allocation_id))
+    assert v_eips(vpc)["TotalCount"] == 0
+    err = error_of(vpc.describe_eip_addresses, vm.DescribeEipAddressesRequest())
+    assert (err.code, err.status_code) == ("MissingParameter", 400) and '"RegionId"' in err.data["Message"]
+
+
 # -- one world with ECS's EIP operations --------------------------------------------------------------------------
 def test_vpc_allocates_ecs_sees_and_shows_the_association(vpc, client):
     body = v_allocate(vpc, name="tf")

@@ -18,9 +18,9 @@ from mockecs.wire.params import I, S, Structs
 from mockecs.world import eips, paging, resources
 from mockecs.world.eips import INSTANCE_TYPES, KIND
 
-_REGION_NOT_FOUND = ("Forbidden.RegionNotFound", 404, "Specified region is not found during access authentication.")
+REGION_NOT_FOUND = ("Forbidden.RegionNotFound", 404, "Specified region is not found during access authentication.")
 # RegionId is optional (declared, not required): without it, the region of the endpoint.
-_OPTIONAL_REGION = {"region": "optional", "region_error": _REGION_NOT_FOUND}
+OPTIONAL_REGION = {"region": "optional", "region_error": REGION_NOT_FOUND}
 
 
 # -- AllocateEipAddress -------------------------------------------------------------------------
@@ -59,7 +59,7 @@ def check_filters(a: dict) -> tuple[Optional[float], Optional[float]]:
 @operation("DescribeEipAddresses", S("Status"), S("EipAddress"), S("AllocationId"), S("ISP"),
            Structs("Filter", [S("Key"), S("Value")], name="filters"), S("LockReason"), S("AssociatedInstanceType"),
            S("AssociatedInstanceId"), S("ChargeType"), paging.PAGE_NUMBER_INT32, paging.PAGE_SIZE, mapping=True,
-           region_error=_REGION_NOT_FOUND)
+           region_error=REGION_NOT_FOUND)
 def describe_eip_addresses(ctx: Context, a: dict) -> dict:
     start, end = check_filters(a)
     ids, ips = a["allocation_id"], a["eip_address"]
@@ -70,28 +70,28 @@ def describe_eip_addresses(ctx: Context, a: dict) -> dict:
 
 # -- associating -----------------------------------------------------------------------------------
 @operation("AssociateEipAddress", S("AllocationId", required=True), S("InstanceId", required=True),
-           S("InstanceType"), **_OPTIONAL_REGION)
+           S("InstanceType"), **OPTIONAL_REGION)
 def associate_eip_address(ctx: Context, allocation_id: str, instance_id: str, instance_type: Optional[str]) -> dict:
     eips.associate(ctx, allocation_id, instance_id, instance_type)
     return {}
 
 
 @operation("UnassociateEipAddress", S("AllocationId", required=True), S("InstanceId", required=True),
-           S("InstanceType"), **_OPTIONAL_REGION)
+           S("InstanceType"), **OPTIONAL_REGION)
 def unassociate_eip_address(ctx: Context, allocation_id: str, instance_id: str,
                             instance_type: Optional[str]) -> dict:
     eips.unassociate(ctx, allocation_id, instance_id, instance_type)
     return {}
 
 
-@operation("ReleaseEipAddress", S("AllocationId", required=True), **_OPTIONAL_REGION)
+@operation("ReleaseEipAddress", S("AllocationId", required=True), **OPTIONAL_REGION)
 def release_eip_address(ctx: Context, allocation_id: str) -> dict:
     eips.release(ctx, allocation_id)
     return {}
 
 
 @operation("ModifyEipAddressAttribute", S("AllocationId", required=True), S("Bandwidth", required=True),
-           **_OPTIONAL_REGION)
+           **OPTIONAL_REGION)
 def modify_eip_address_attribute(ctx: Context, allocation_id: str, bandwidth: str) -> dict:
     eips.modify(ctx, allocation_id, bandwidth)
     return {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional
 
 from mockecs.ops import tags
-from mockecs.ops.addresses import check_filters
+from mockecs.ops.addresses import OPTIONAL_REGION, check_filters
 from mockecs.ops.instances import CHARGE_TYPES
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.apis import VPC
@@ -128,7 +128,7 @@ def describe_eip_addresses(ctx: Context, a: dict) -> dict:
 # -- associating -----------------------------------------------------------------------------------
 @operation("AssociateEipAddress", S("AllocationId", required=True), S("InstanceId", required=True),
            S("InstanceType"), S("PrivateIpAddress"), S("Mode"), S("VpcId"), S("InstanceRegionId"),
-           idempotent=True, api=VPC)
+           idempotent=True, api=VPC, **OPTIONAL_REGION)
 def associate_eip_address(ctx: Context, allocation_id: str, instance_id: str, instance_type: Optional[str],
                           private_ip_address: Optional[str], mode: Optional[str], vpc_id: Optional[str],
                           instance_region_id: Optional[str]) -> dict:
@@ -139,7 +139,7 @@ def associate_eip_address(ctx: Context, allocation_id: str, instance_id: str, in
 
 
 @operation("UnassociateEipAddress", S("AllocationId", required=True), S("InstanceId"), S("InstanceType"),
-           S("PrivateIpAddress"), B("Force"), idempotent=True, api=VPC)
+           S("PrivateIpAddress"), B("Force"), idempotent=True, api=VPC, **OPTIONAL_REGION)
 def unassociate_eip_address(ctx: Context, allocation_id: str, instance_id: Optional[str],
                             instance_type: Optional[str], private_ip_address: Optional[str],
                             force: Optional[bool]) -> dict:
@@ -147,14 +147,16 @@ def unassociate_eip_address(ctx: Context, allocation_id: str, instance_id: Optio
     return {}
 
 
-@operation("ReleaseEipAddress", S("AllocationId", required=True), api=VPC)
+# RegionId: optional for these four (the SDK's models); ReleaseEipAddress's codes and messages are the VPC
+# documentation's (the same as ECS's).
+@operation("ReleaseEipAddress", S("AllocationId", required=True), api=VPC, **OPTIONAL_REGION)
 def release_eip_address(ctx: Context, allocation_id: str) -> dict:
     eips.release(ctx, allocation_id)
     return {}
 
 
 @operation("ModifyEipAddressAttribute", S("AllocationId", required=True), S("Bandwidth"), S("Name"),
-           S("Description"), api=VPC)
+           S("Description"), api=VPC, **OPTIONAL_REGION)
 def modify_eip_address_attribute(ctx: Context, allocation_id: str, bandwidth: Optional[str], name: Optional[str],
                                  description: Optional[str]) -> dict:
     _check_text(name, description)
