@@ -118,6 +118,30 @@ def test_allocate_defaults_and_errors(vpc):
     assert v_eips(vpc)["TotalCount"] == 1  # nothing half-made
 
 
+def test_client_token_and_regions(vpc):
+    first = v_allocate(vpc, client_token="tf-token-1", name="once")
+    assert v_allocate(vpc, client_token="tf-token-1", name="once").allocation_id == first.allocation_id
+    assert v_eips(vpc)["TotalCount"] == 1
+    beijing = vpc_client(region_id="cn-beijing")  # (its endpoint: vpc.cn-beijing.aliyuncs.com)
+    there = v_allocate(beijing, region_id="cn-beijing")
+    assert there.allocation_id.startswith("eip-2ze")
+    assert [e["AllocationId"] for e in v_eips(vpc)["EipAddresses"]["EipAddress"]] == [first.allocation_id]
+    assert_ecs_documented("ReleaseEipAddress", error_of(v_release, vpc, there.allocation_id),
+                          "InvalidAllocationId.NotFound")  # (another region's)
+
+
+def test_subscription_eip_is_not_released(vpc, client):
+    body = v_allocate(vpc, instance_charge_type="PrePaid", period=2, pricing_cycle="Month", auto_pay=True)
+    item = v_one(vpc, body.allocation_id)
+    assert item["ChargeType"] == "PrePaid" and item["ExpiredTime"].endswith("Z") and item["ExpiredTime"] > \
+        item["AllocationTime"][:16]
+    assert eips(client)["EipAddresses"]["EipAddress"][0]["ChargeType"] == "PrePaid"
+    err = error_of(v_release, vpc, body.allocation_id)  # (the VPC documentation's code and message)
+    assert (err.code, err.status_code, err.data["Message"]) == (
+        "Forbidden.ChargeTypeIsPrepaid", 400, "It's forbidden to release a prepaid EIP")
+    assert v_eips(vpc)["TotalCount"] == 1
+
+
 def test_modify_name_description_bandwidth(vpc, client):
     allocation_id = v_allocate(vpc).allocation_id
     vpc.modify_eip_address_attribute(vm.ModifyEipAddressAttributeRequest(

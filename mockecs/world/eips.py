@@ -56,6 +56,8 @@ BAD_INSTANCE_TYPE = error_kind("InvalidInstanceType.ValueNotSupported",
 BAD_IP = error_kind("InvalidIpAddress.Malformed", 'The specified parameter "IpAddress" is not valid.', 400)
 IP_IN_USE = error_kind("IpInUse", "The specified IP is already in use.", 403)
 NOT_PUBLIC = error_kind("InvalidIpAddress.NotPublic", "The specified IP is not public address.", 403)
+# ReleaseEipAddress of the VPC API (its documentation): a subscription EIP is not released (it expires).
+PREPAID = error_kind("Forbidden.ChargeTypeIsPrepaid", "It's forbidden to release a prepaid EIP", 400)
 # [GUESS] a private address the ENI does not hold (the VPC API's PrivateIpAddress of an ENI association).
 BAD_PRIVATE_IP = error_kind("InvalidPrivateIpAddress.NotFound", "The specified private IP address is not found.", 404)
 
@@ -280,6 +282,8 @@ def release(ctx: Context, allocation_id: str) -> None:
     eip = owned(ctx, allocation_id)
     if eip["Status"] != "Available":  # associated (or on its way): unassociate first
         raise bad_eip_status()
+    if eip["ChargeType"] == "PrePaid":
+        raise PREPAID
     resources.delete(ctx.txn, KIND, eip["AllocationId"])
 
 
