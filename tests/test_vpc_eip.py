@@ -264,6 +264,22 @@ def test_associate_with_a_secondary_network_interface(vpc, client):
     assert (v_one(vpc, second)["Status"], v_one(vpc, second)["InstanceId"]) == ("Available", "")
 
 
+def test_state_with_eips_exports_and_imports(vpc, client, engine):
+    """An export holding EIPs (ECS's, the VPC API's, associated) and network interfaces imports again (it was
+    refused: an EIP's IpAddress, an ENI's MacAddress were taken for objects, as an instance's PublicIpAddress is)."""
+    allocate(client)
+    tag = [vm.AllocateEipAddressRequestTag(key="k", value="v")]
+    allocation_id = v_allocate(vpc, name="kept", tag=tag).allocation_id
+    v_associate(vpc, allocation_id, running(client))
+    before = v_eips(vpc)["EipAddresses"]["EipAddress"]
+    engine.import_state(engine.export_state())
+    assert v_eips(vpc)["EipAddresses"]["EipAddress"] == before
+    broken = engine.export_state()
+    broken["store"]["eip"][allocation_id]["record"]["IpAddress"] = {"x": 1}
+    with pytest.raises(ValueError, match="IpAddress must be a string"):
+        engine.import_state(broken)
+
+
 # -- errors -------------------------------------------------------------------------------------------------------
 def test_not_found_associate_twice_release_while_associated(vpc, client):
     missing = "eip-bp1nosuchaddress000"
