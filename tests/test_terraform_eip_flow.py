@@ -109,12 +109,18 @@ def eip_read(p: Vpc, allocation_id: str) -> Optional[dict]:
 
 
 def eip_update(p: Vpc, allocation_id: str, old: dict[str, Any], new: dict[str, Any]) -> None:
-    """resourceAliCloudEipAddressUpdate (not new): ModifyEipAddressAttribute with what changed, the wait; tags."""
+    """resourceAliCloudEipAddressUpdate (not new): ModifyEipAddressAttribute with what changed, the wait;
+    DeletionProtection (ProtectionEnable, Type EIP) when deletion_protection changed; tags."""
     changed = {wire: new[key] for key, wire in (("bandwidth", "Bandwidth"), ("description", "Description"),
                                                 ("address_name", "Name")) if new.get(key) != old.get(key)}
     if changed:
         p.rpc_post("ModifyEipAddressAttribute", {"AllocationId": allocation_id}, {"RegionId": p.region, **changed})
         p.wait_eip(allocation_id)
+    if new.get("deletion_protection", False) != old.get("deletion_protection", False):
+        enable = new["deletion_protection"]  # (buildClientToken: a new token per call)
+        p.rpc_post("DeletionProtection", {"InstanceId": allocation_id}, {
+            "RegionId": p.region, "ClientToken": f"DeletionProtection-tf-{enable}", "ProtectionEnable": enable,
+            "Type": "EIP"})
     if new.get("tags", {}) != old.get("tags", {}):
         _set_tags(p, allocation_id, old.get("tags", {}), new.get("tags", {}))
 
@@ -184,15 +190,23 @@ def test_eip_address_and_association_apply_update_refresh_destroy(proxy):
 
     association_delete(vpc, association_id)
     assert association_read(vpc, association_id) is None
+    protected = {**new, "deletion_protection": True}
+    eip_update(vpc, allocation_id, new, protected)
+    assert eip_read(vpc, allocation_id)["deletion_protection"] is True
+    with pytest.raises(ServerException) as info:  # terraform destroy refused while protected
+        eip_delete(vpc, allocation_id)
+    assert info.value.get_error_code() == "InvalidOperation.DeletionProtection"
+    eip_update(vpc, allocation_id, protected, {**protected, "deletion_protection": False})
     eip_delete(vpc, allocation_id)
     assert eip_read(vpc, allocation_id) is None  # a refresh after the destroy: gone
     failed = [(c["action"], c["error_code"]) for c in _calls(proxy) if c["status"] != 200]
-    assert failed == []
+    assert failed == [("ReleaseEipAddress", "InvalidOperation.DeletionProtection")]
     made = [c["action"] for c in _calls(proxy) if c["action"] in (
         "AllocateEipAddress", "TagResources", "UnTagResources", "ModifyEipAddressAttribute", "AssociateEipAddress",
-        "UnassociateEipAddress", "ReleaseEipAddress")]
+        "UnassociateEipAddress", "DeletionProtection", "ReleaseEipAddress")]
     assert made == ["AllocateEipAddress", "TagResources", "AssociateEipAddress", "ModifyEipAddressAttribute",
-                    "UnTagResources", "TagResources", "UnassociateEipAddress", "ReleaseEipAddress"]
+                    "UnTagResources", "TagResources", "UnassociateEipAddress", "DeletionProtection",
+                    "ReleaseEipAddress", "DeletionProtection", "ReleaseEipAddress"]
 
 
 def test_refresh_after_release_outside_terraform(proxy):

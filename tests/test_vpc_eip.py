@@ -142,6 +142,28 @@ def test_subscription_eip_is_not_released(vpc, client):
     assert v_eips(vpc)["TotalCount"] == 1
 
 
+def test_deletion_protection(vpc, client):
+    allocation_id = v_allocate(vpc).allocation_id
+
+    def protect(enable: bool, type_: str = "EIP") -> None:
+        vpc.deletion_protection(vm.DeletionProtectionRequest(region_id=REGION, instance_id=allocation_id,
+                                                             protection_enable=enable, type=type_))
+
+    protect(True)
+    assert v_one(vpc, allocation_id)["DeletionProtection"] is True
+    err = error_of(v_release, vpc, allocation_id)  # (the documented code; both APIs refuse)
+    assert (err.code, err.status_code) == ("InvalidOperation.DeletionProtection", 400)
+    err = error_of(client.release_eip_address, ecs_models.ReleaseEipAddressRequest(region_id=REGION,
+                                                                                   allocation_id=allocation_id))
+    assert err.code == "InvalidOperation.DeletionProtection"
+    assert error_of(protect, True, "NATGW").code == "InvalidAllocationId.NotFound"
+    assert error_of(protect, True, "ECS").code == "InvalidParameter"
+    protect(False)
+    assert v_one(vpc, allocation_id)["DeletionProtection"] is False
+    v_release(vpc, allocation_id)
+    assert v_eips(vpc)["TotalCount"] == 0
+
+
 def test_modify_name_description_bandwidth(vpc, client):
     allocation_id = v_allocate(vpc).allocation_id
     vpc.modify_eip_address_attribute(vm.ModifyEipAddressAttributeRequest(

@@ -1,8 +1,8 @@
 """The VPC product's API (2016-04-28, ``vpc.aliyuncs.com``) for elastic IP addresses, as Terraform's
 ``alicloud_eip_address`` / ``alicloud_eip_association`` and Ansible's ``ali_eip`` (footmark) manage them:
 AllocateEipAddress, DescribeEipAddresses, AssociateEipAddress, UnassociateEipAddress, ReleaseEipAddress,
-ModifyEipAddressAttribute; and its tag operations TagResources, UnTagResources, ListTagResources for EIPs,
-VPCs and vSwitches.
+ModifyEipAddressAttribute, DeletionProtection (of an EIP); and its tag operations TagResources, UnTagResources,
+ListTagResources for EIPs, VPCs and vSwitches.
 
 The EIPs are ECS's own (:mod:`mockecs.world.eips`, the records and rules :mod:`mockecs.ops.addresses` uses):
 an EIP allocated through either API is seen, associated, changed and released through the other. The VPC
@@ -82,7 +82,7 @@ def _view(record: Mapping[str, Any]) -> dict:
         "AllocationId": record["AllocationId"], "AllocationTime": record["AllocationTime"],
         "Bandwidth": record["Bandwidth"], "BandwidthPackageBandwidth": "", "BandwidthPackageId": "",
         "BandwidthPackageType": "", "BizType": "", "BusinessStatus": "Normal", "ChargeType": record["ChargeType"],
-        "DeletionProtection": False, "Description": record.get("Description", ""),
+        "DeletionProtection": bool(record.get("DeletionProtection")), "Description": record.get("Description", ""),
         # (the EIP's own bandwidth, outside a bandwidth plan; Terraform reads it before Bandwidth)
         "EipBandwidth": record["Bandwidth"], "ExpiredTime": record["ExpiredTime"], "HDMonitorStatus": "OFF",
         "HasReservationData": "false", "ISP": record.get("ISP", "BGP"), "InstanceId": record["InstanceId"],
@@ -162,6 +162,24 @@ def modify_eip_address_attribute(ctx: Context, allocation_id: str, bandwidth: Op
     _check_text(name, description)
     changes = {field: value for field, value in (("Name", name), ("Description", description)) if value is not None}
     eips.modify(ctx, allocation_id, bandwidth, **changes)
+    return {}
+
+
+# DeletionProtection: of an EIP (Type EIP); bandwidth plans (CBWP) and NAT gateways are not kept [GUESS: not found].
+PROTECTION_TYPES = ("EIP", "CBWP", "NATGW")
+BAD_PROTECTION_TYPE = error_kind("InvalidParameter", 'Specified value of "Type" is not valid', 400)  # [GUESS]
+
+
+@operation("DeletionProtection", S("InstanceId", required=True), B("ProtectionEnable", required=True),
+           S("Type", required=True), idempotent=True, api=VPC)
+def deletion_protection(ctx: Context, instance_id: str, protection_enable: bool, type: str) -> dict:
+    if type not in PROTECTION_TYPES:
+        raise BAD_PROTECTION_TYPE
+    if type != "EIP":
+        raise eips.NOT_FOUND  # [GUESS] the code of a missing instance of the types mockecs keeps none of
+    eip = eips.owned(ctx, instance_id)
+    if bool(eip.get("DeletionProtection")) != protection_enable:
+        resources.put(ctx.txn, eips.KIND, {**eip, "DeletionProtection": protection_enable})
     return {}
 
 

@@ -58,6 +58,9 @@ IP_IN_USE = error_kind("IpInUse", "The specified IP is already in use.", 403)
 NOT_PUBLIC = error_kind("InvalidIpAddress.NotPublic", "The specified IP is not public address.", 403)
 # ReleaseEipAddress of the VPC API (its documentation): a subscription EIP is not released (it expires).
 PREPAID = error_kind("Forbidden.ChargeTypeIsPrepaid", "It's forbidden to release a prepaid EIP", 400)
+# ReleaseEipAddress of the VPC API: an EIP with deletion protection (its DeletionProtection operation) is not
+# released; the documented code, the message [GUESS] past its first words ("The inst...").
+PROTECTED = error_kind("InvalidOperation.DeletionProtection", "The instance has deletion protection enabled.", 400)
 # [GUESS] a private address the ENI does not hold (the VPC API's PrivateIpAddress of an ENI association).
 BAD_PRIVATE_IP = error_kind("InvalidPrivateIpAddress.NotFound", "The specified private IP address is not found.", 404)
 
@@ -284,6 +287,8 @@ def release(ctx: Context, allocation_id: str) -> None:
         raise bad_eip_status()
     if eip["ChargeType"] == "PrePaid":
         raise PREPAID
+    if eip.get("DeletionProtection"):
+        raise PROTECTED
     resources.delete(ctx.txn, KIND, eip["AllocationId"])
 
 
