@@ -115,7 +115,11 @@ def test_allocate_defaults_and_errors(vpc):
         assert_ecs_documented("AllocateEipAddress", error_of(v_allocate, vpc, **kw), code)
     assert error_of(v_allocate, vpc, name="http://x").code == "InvalidName.Malformed"
     assert error_of(v_allocate, vpc, resource_group_id="rg-nosuchgroup00").code == "InvalidResourceGroup.NotFound"
+    assert error_of(v_allocate, vpc, isp="ChinaNowhere").code == "InvalidParameter"
+    assert error_of(v_allocate, vpc, ip_address=item["IpAddress"]).code == "IpInUse"  # [GUESS] as ECS's
     assert v_eips(vpc)["TotalCount"] == 1  # nothing half-made
+    chosen = v_allocate(vpc, ip_address="47.96.1.2", isp="BGP_PRO")
+    assert chosen.eip_address == "47.96.1.2" and v_one(vpc, chosen.allocation_id)["ISP"] == "BGP_PRO"
 
 
 def test_client_token_and_regions(vpc):
@@ -235,6 +239,24 @@ def test_ecs_allocates_vpc_associates_and_releases(vpc, client):
     assert describe(client, instance_id)["EipAddress"]["AllocationId"] == ""
     v_release(vpc, body.allocation_id)
     assert eips(client)["TotalCount"] == 0
+
+
+def test_associating_takes_its_time_on_the_mock_clock(vpc, client, engine):
+    """With a delay, the VPC API shows Associating / Unassociating until the clock moves (what footmark's and
+    Terraform's waits poll for); nothing else is allowed meanwhile."""
+    engine.lifecycle.delay("eip", seconds=5)
+    allocation_id, instance_id = v_allocate(vpc).allocation_id, running(client)
+    v_associate(vpc, allocation_id, instance_id)
+    assert (v_one(vpc, allocation_id)["Status"], v_one(vpc, allocation_id)["InstanceId"]) == ("Associating",
+                                                                                               instance_id)
+    assert_ecs_documented("ReleaseEipAddress", error_of(v_release, vpc, allocation_id), "IncorrectEipStatus")
+    engine.clock.advance(5)
+    assert v_one(vpc, allocation_id)["Status"] == "InUse"
+    v_unassociate(vpc, allocation_id, instance_id)
+    assert v_one(vpc, allocation_id)["Status"] == "Unassociating"
+    engine.clock.advance(5)
+    item = v_one(vpc, allocation_id)
+    assert (item["Status"], item["InstanceId"], item["PrivateIpAddress"]) == ("Available", "", "")
 
 
 def test_deleting_the_instance_leaves_the_eip_available(vpc, client):
