@@ -50,8 +50,8 @@ class Gone(Exception):
 
 
 class Provider:
-    """One provider configuration (``provider "alicloud" { region = ... }``), calling in its SDK's wire form (to
-    ECS; a subclass sets another product's ``domain`` and ``version``)."""
+    """One provider configuration (``provider "alicloud" { region = ... }``), calling in its SDK's wire form
+    (ECS's endpoint; a subclass names another product's: ``tests/test_terraform_vpc.py``)."""
 
     domain, version = DOMAIN, "2014-05-26"
 
