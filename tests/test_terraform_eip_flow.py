@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import pytest
+import requests
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 
 from tests import test_build_flow
@@ -110,12 +111,16 @@ def eip_read(p: Vpc, allocation_id: str) -> Optional[dict]:
 
 def eip_update(p: Vpc, allocation_id: str, old: dict[str, Any], new: dict[str, Any]) -> None:
     """resourceAliCloudEipAddressUpdate (not new): ModifyEipAddressAttribute with what changed, the wait;
-    DeletionProtection (ProtectionEnable, Type EIP) when deletion_protection changed; tags."""
+    MoveResourceGroup (NewResourceGroupId, ResourceType EIP) when resource_group_id changed; DeletionProtection
+    (ProtectionEnable, Type EIP) when deletion_protection changed; tags."""
     changed = {wire: new[key] for key, wire in (("bandwidth", "Bandwidth"), ("description", "Description"),
                                                 ("address_name", "Name")) if new.get(key) != old.get(key)}
     if changed:
         p.rpc_post("ModifyEipAddressAttribute", {"AllocationId": allocation_id}, {"RegionId": p.region, **changed})
         p.wait_eip(allocation_id)
+    if new.get("resource_group_id") and new.get("resource_group_id") != old.get("resource_group_id"):
+        p.rpc_post("MoveResourceGroup", {"ResourceId": allocation_id}, {
+            "RegionId": p.region, "NewResourceGroupId": new["resource_group_id"], "ResourceType": "EIP"})
     if new.get("deletion_protection", False) != old.get("deletion_protection", False):
         enable = new["deletion_protection"]  # (buildClientToken: a new token per call)
         p.rpc_post("DeletionProtection", {"InstanceId": allocation_id}, {
@@ -183,7 +188,10 @@ def test_eip_address_and_association_apply_update_refresh_destroy(proxy):
     assert shown["AllocationId"] == allocation_id and shown["IpAddress"] == state["ip_address"]
     assert eip_read(vpc, allocation_id)["status"] == "InUse"
 
-    new = {**config, "bandwidth": "10", "address_name": "tf-eip-2", "tags": {"env": "prod"}}
+    # (a resource group id invented by the configuration: the server takes any well-formed one)
+    requests.patch(proxy.url + "/_mockecs/config", json={"options": {"resource_groups": "any"}}, timeout=10)
+    new = {**config, "bandwidth": "10", "address_name": "tf-eip-2", "tags": {"env": "prod"},
+           "resource_group_id": "rg-tfmoved0001"}
     eip_update(vpc, allocation_id, config, new)
     state = eip_read(vpc, allocation_id)
     assert {k: state[k] for k in new} == new and state["status"] == "InUse"
@@ -203,10 +211,10 @@ def test_eip_address_and_association_apply_update_refresh_destroy(proxy):
     assert failed == [("ReleaseEipAddress", "InvalidOperation.DeletionProtection")]
     made = [c["action"] for c in _calls(proxy) if c["action"] in (
         "AllocateEipAddress", "TagResources", "UnTagResources", "ModifyEipAddressAttribute", "AssociateEipAddress",
-        "UnassociateEipAddress", "DeletionProtection", "ReleaseEipAddress")]
+        "UnassociateEipAddress", "DeletionProtection", "ReleaseEipAddress", "MoveResourceGroup")]
     assert made == ["AllocateEipAddress", "TagResources", "AssociateEipAddress", "ModifyEipAddressAttribute",
-                    "UnTagResources", "TagResources", "UnassociateEipAddress", "DeletionProtection",
-                    "ReleaseEipAddress", "DeletionProtection", "ReleaseEipAddress"]
+                    "MoveResourceGroup", "UnTagResources", "TagResources", "UnassociateEipAddress",
+                    "DeletionProtection", "ReleaseEipAddress", "DeletionProtection", "ReleaseEipAddress"]
 
 
 def test_refresh_after_release_outside_terraform(proxy):

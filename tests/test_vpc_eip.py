@@ -168,6 +168,25 @@ def test_deletion_protection(vpc, client):
     assert v_eips(vpc)["TotalCount"] == 0
 
 
+def test_move_resource_group(vpc, engine):
+    allocation_id = v_allocate(vpc).allocation_id
+    group = resource_groups.add(engine, name="moved")
+
+    def move(resource_type: str = "EIP", group_id: str = group, resource_id: str = allocation_id) -> None:
+        vpc.move_resource_group(vm.MoveResourceGroupRequest(
+            region_id=REGION, resource_id=resource_id, resource_type=resource_type, new_resource_group_id=group_id))
+
+    move()
+    assert v_one(vpc, allocation_id)["ResourceGroupId"] == group
+    assert [e["AllocationId"] for e in v_eips(vpc, resource_group_id=group)["EipAddresses"]["EipAddress"]] == [
+        allocation_id]
+    assert (error_of(move, group_id="rg-nosuchgroup00").code, error_of(move, resource_id="eip-x").code) == (
+        "InvalidResourceGroup.NotFound", "InvalidAllocationId.NotFound")
+    assert error_of(move, "Bucket").code == "InvalidResourceType.NotFound"
+    err = error_of(move, "Vpc", resource_id="vpc-x")  # (another module's records: said, not faked)
+    assert err.code == "InvalidAction.NotImplemented" and "Vpc" in err.data["Message"]
+
+
 def test_modify_name_description_bandwidth(vpc, client):
     allocation_id = v_allocate(vpc).allocation_id
     vpc.modify_eip_address_attribute(vm.ModifyEipAddressAttributeRequest(
