@@ -719,3 +719,44 @@ def test_image_builder_resources(proxy):
     with pytest.raises(ServerException) as err:  # a second DeleteImageComponent: NotFoundError ends it quietly
         hz.rpc_post("DeleteImageComponent", {}, {"ImageComponentId": component_id, "RegionId": REGION})
     assert err.value.get_http_status() == 404
+
+
+# -- alicloud_ecs_auto_snapshot_policy and alicloud_ecs_auto_snapshot_policy_attachment -----------------------------
+def test_auto_snapshot_policy_and_attachment(proxy):
+    """As resource_alicloud_ecs_auto_snapshot_policy(_attachment).go call them: ``client.RpcPost`` with the lower
+    camel case names in the form body, read back with DescribeAutoSnapshotPolicyEx and (the attachment)
+    DescribeDisks filtered by the policy."""
+    p = Provider(REGION)
+    made = p.rpc_post("CreateAutoSnapshotPolicy", {}, {
+        "regionId": REGION, "autoSnapshotPolicyName": "tf-policy", "retentionDays": 7,
+        "timePoints": '["1","22"]', "repeatWeekdays": '["1","2","3"]', "EnableCrossRegionCopy": False})
+    policy_id = made["AutoSnapshotPolicyId"]
+
+    def read() -> Optional[dict]:
+        found = p.rpc_post("DescribeAutoSnapshotPolicyEx", {}, {"AutoSnapshotPolicyId": policy_id,
+                                                                 "RegionId": REGION})
+        items = found["AutoSnapshotPolicies"]["AutoSnapshotPolicy"]
+        return items[0] if items and items[0].get("Status") is not None else None  # (else NotFound)
+
+    state = read()
+    assert state["Status"] == "Normal" and json.loads(state["TimePoints"]) == ["1", "22"]
+    assert state["RetentionDays"] == 7 and state["AutoSnapshotPolicyName"] == "tf-policy"
+    instance(p, network(p), "ubuntu_22_04_x64_20G_alibase_20240130.vhd")
+    disk_id = p.call("DescribeDisks")["Disks"]["Disk"][0]["DiskId"]
+
+    def attachment() -> list:
+        return p.rpc_post("DescribeDisks", {}, {"AutoSnapshotPolicyId": policy_id, "RegionId": REGION,
+                                                "DiskIds": json.dumps([disk_id])})["Disks"]["Disk"]
+
+    p.rpc_post("ApplyAutoSnapshotPolicy", {}, {"diskIds": json.dumps([disk_id]), "autoSnapshotPolicyId": policy_id,
+                                               "regionId": REGION})
+    assert [d["DiskId"] for d in attachment()] == [disk_id]
+    p.rpc_post("ModifyAutoSnapshotPolicyEx", {}, {"autoSnapshotPolicyId": policy_id, "regionId": REGION,
+                                                  "retentionDays": 14, "repeatWeekdays": '["6"]',
+                                                  "timePoints": '["1","22"]'})
+    assert read()["RetentionDays"] == 14 and json.loads(read()["RepeatWeekdays"]) == ["6"]
+    p.rpc_post("CancelAutoSnapshotPolicy", {}, {"diskIds": json.dumps([disk_id]), "regionId": REGION})
+    assert attachment() == []  # the attachment is gone
+    p.rpc_post("DeleteAutoSnapshotPolicy", {}, {"autoSnapshotPolicyId": policy_id, "regionId": REGION})
+    assert read() is None
+
