@@ -109,19 +109,21 @@ def _groups(ctx: Context, group_ids: list[str], vpc_id: str) -> list[str]:
     return group_ids
 
 
-def _addresses(ctx: Context, vswitch: dict, primary: Optional[str], wanted: list[str], count: int) -> list[str]:
-    """The ENI's primary address (``primary`` or a free one) and its secondary ones (``wanted``, or ``count``
-    free ones), taken from the vSwitch (stored with its allocator moved on)."""
+def _addresses(ctx: Context, vswitch: dict, wanted: list[Optional[str]], count: int,
+               errors: Mapping[str, type[EcsError]] = ADDRESS_ERRORS) -> list[str]:
+    """Addresses taken from the vSwitch (stored with its allocator moved on): each of ``wanted`` (None: any free
+    one) checked and taken on its own, then ``count`` free ones. The allocator's codes are answered as ``errors``
+    maps them (the launch's codes otherwise)."""
     ips: list[str] = []
     try:
-        if wanted:  # one by one: each given address is checked (and taken) on its own
-            for ip in [primary, *wanted]:
-                vswitch, got = networks.allocate(ctx, networks.CREATE, vswitch, 1, ip)
-                ips += got
-        else:
-            vswitch, ips = networks.allocate(ctx, networks.CREATE, vswitch, 1 + count, primary)
+        for ip in wanted:
+            vswitch, got = networks.allocate(ctx, networks.CREATE, vswitch, 1, ip, ips)
+            ips += got
+        if count:
+            vswitch, got = networks.allocate(ctx, networks.CREATE, vswitch, count, None, ips)
+            ips += got
     except EcsError as err:
-        mapped = ADDRESS_ERRORS.get(err.code)
+        mapped = errors.get(err.code)
         if mapped is None:
             raise
         raise mapped from None
@@ -164,7 +166,7 @@ def create_network_interface(ctx: Context, v_switch_id: str, primary_ip_address:
         raise networks.VSWITCH_STATUS
     groups = _groups(ctx, [security_group_id] if security_group_id else list(security_group_ids or ()),
                      vswitch["VpcId"])
-    ips = _addresses(ctx, vswitch, primary_ip_address, list(private_ip_address or ()), count)
+    ips = _addresses(ctx, vswitch, [primary_ip_address, *(private_ip_address or ())], count)
     eni_id = resources.new_id(KIND, ctx.region)
     record = resources.put(ctx.txn, KIND, interfaces.new_record(
         ctx, eni_id, "Secondary", vswitch, ips, networks.mac_address(eni_id),
@@ -372,4 +374,99 @@ def modify_network_interface_attribute(ctx: Context, network_interface_id: str, 
     if delete_on_release is not None:
         changes["DeleteOnRelease"] = delete_on_release
     resources.put(ctx.txn, KIND, {**record, **changes})
+    return {}
+
+
+# -- Secondary private addresses ----------------------------------------------------------------
+# AssignPrivateIpAddresses / UnassignPrivateIpAddresses on a secondary ENI or an instance's primary one. Addresses
+# are taken from (and given back to) the ENI's vSwitch like the launch's. An ENI holds at most what its instance
+# type allows per ENI (EniPrivateIpAddressQuantity, its primary address included) while attached, and 1 + 49 while
+# Available (documented). IPv4 prefixes are not modelled: asking for one answers the documented code for a region
+# without them.
+NO_PREFIXES = error_kind("InvalidOperation.RegionNotSupportIpPrefix", "The current region does not support ip prefix.",
+                         500)
+COUNT_MALFORMED = ("InvalidSecondaryPrivateIpAddressCount.Malformed", 400)
+IP_REPEATED = error_kind("InvalidIp.IpRepeated", "The specified private IP addresses are repeated.", 403)
+IP_ASSIGNED = error_kind("InvalidIp.IpAssigned", "The specified private IP address is already assigned to the "
+                         "network interface.", 403)
+IP_UNASSIGNED = error_kind("InvalidIp.IpUnassigned", "The specified private IP address is not assigned to the "
+                           "network interface.", 403)
+PRIMARY_ADDRESS = error_kind("InvalidParameter", "The primary private IP address of a network interface cannot be "
+                             "unassigned.", 400)
+UNASSIGN_MALFORMED = error_kind("InvalidPrivateIpAddress.Malformed", "Specified private IP address is invalid.", 403)
+ADDRESS_QUOTA = error_kind("MaxEniPrivateIpsCountExceeded", "The private IP addresses of the network interface would "
+                           "exceed what it may hold (EniPrivateIpAddressQuantity of its instance type).", 403)
+ASSIGN_VSWITCH_NOT_FOUND = error_kind("InvalidVSwitchId.NotFound", "The specified VSwitchId does not exist.", 404)
+# The allocator's codes -> AssignPrivateIpAddresses' (malformed and duplicated ones are documented as they are)
+ASSIGN_ERRORS = {"InvalidPrivateIpAddress": ADDRESS_ERRORS["InvalidPrivateIpAddress"],
+                 "QuotaExceeded.PrivateIpAddress": NO_ADDRESSES}
+
+
+def _readdressable(ctx: Context, network_interface_id: str) -> tuple[dict, Optional[dict]]:
+    """The ENI and the instance it is attached to; a primary ENI's instance must be Running or Stopped."""
+    record = _eni(ctx, network_interface_id)
+    instance = resources.get(ctx, "instance", record["InstanceId"]) if record["InstanceId"] else None
+    if record["Type"] == "Primary" and (instance is None or instance["Status"] not in ("Running", "Stopped")):
+        raise ECS_STATE
+    return record, instance
+
+
+def _address_quota(instance: Optional[Mapping[str, Any]]) -> int:
+    """How many private addresses (the primary one included) an ENI holds at most."""
+    itype = instance_types.instance_type(instance["InstanceType"]) if instance else None
+    return int((itype or {}).get("EniPrivateIpAddressQuantity") or 1 + MAX_SECONDARY_IPS)
+
+
+@operation("AssignPrivateIpAddresses", S("NetworkInterfaceId", required=True), Repeat("PrivateIpAddress", max_items=32),
+           I("SecondaryPrivateIpAddressCount", min=1, error=COUNT_MALFORMED), Repeat("Ipv4Prefix", max_items=10),
+           I("Ipv4PrefixCount", min=1, max=10), idempotent=True)
+def assign_private_ip_addresses(ctx: Context, network_interface_id: str, private_ip_address: Optional[list[str]],
+                                secondary_private_ip_address_count: Optional[int], ipv4_prefix: Optional[list[str]],
+                                ipv4_prefix_count: Optional[int]) -> dict:
+    if ipv4_prefix or ipv4_prefix_count:
+        raise NO_PREFIXES
+    wanted, count = list(private_ip_address or ()), secondary_private_ip_address_count or 0
+    if wanted and count:
+        raise IPS_CONFLICT
+    if not wanted and not count:
+        raise missing_parameter("SecondaryPrivateIpAddressCount")
+    if len(set(wanted)) != len(wanted):
+        raise IP_REPEATED
+    record, instance = _readdressable(ctx, network_interface_id)
+    held = interfaces.addresses(record)
+    if set(wanted) & set(held):
+        raise IP_ASSIGNED
+    if len(held) + len(wanted) + count > _address_quota(instance):
+        raise ADDRESS_QUOTA
+    vswitch = resources.get(ctx, "vswitch", record["VSwitchId"])
+    if vswitch is None:  # pragma: no cover - a vSwitch with an ENI in it cannot be deleted
+        raise ASSIGN_VSWITCH_NOT_FOUND
+    ips = _addresses(ctx, vswitch, list(wanted), count, ASSIGN_ERRORS)
+    interfaces.readdressed(ctx, record, record["PrivateIpSets"]["PrivateIpSet"] + [
+        {"PrivateIpAddress": ip, "Primary": False} for ip in ips])
+    return {"AssignedPrivateIpAddressesSet": {"NetworkInterfaceId": network_interface_id,
+                                              "PrivateIpSet": {"PrivateIpAddress": ips},
+                                              "Ipv4PrefixSet": {"Ipv4Prefixes": []}}}
+
+
+@operation("UnassignPrivateIpAddresses", S("NetworkInterfaceId", required=True),
+           Repeat("PrivateIpAddress", max_items=32), Repeat("Ipv4Prefix", max_items=10))
+def unassign_private_ip_addresses(ctx: Context, network_interface_id: str, private_ip_address: Optional[list[str]],
+                                  ipv4_prefix: Optional[list[str]]) -> dict:
+    if ipv4_prefix:
+        raise NO_PREFIXES
+    if not private_ip_address:
+        raise missing_parameter("PrivateIpAddress.N")
+    if not all(networks.valid_address(ip) for ip in private_ip_address):
+        raise UNASSIGN_MALFORMED
+    record, _ = _readdressable(ctx, network_interface_id)
+    sets = record["PrivateIpSets"]["PrivateIpSet"]
+    primary = {s["PrivateIpAddress"] for s in sets if s["Primary"]}
+    gone = set(private_ip_address)
+    if gone & primary:
+        raise PRIMARY_ADDRESS
+    if not gone <= set(interfaces.addresses(record)):
+        raise IP_UNASSIGNED
+    interfaces.readdressed(ctx, record, [s for s in sets if s["PrivateIpAddress"] not in gone])
+    networks.give_back(ctx, record["VSwitchId"], [ip for ip in interfaces.addresses(record) if ip in gone])
     return {}
