@@ -235,3 +235,50 @@ def test_old_sdk_json_and_xml(client, legacy):
     request.set_PrivateIpAddresss(["172.16.0.11"])
     root = legacy_xml(legacy, request)
     assert root.findtext("Code") == "InvalidIp.IpUnassigned"
+
+
+# -- IPv6: mockecs's vSwitches have no IPv6 block, so assigning answers the code of a vSwitch without IPv6 ----------
+def assign6(client, eni: str, **kw) -> models.AssignIpv6AddressesResponseBody:
+    return client.assign_ipv_6addresses(models.AssignIpv6AddressesRequest(
+        region_id=REGION, network_interface_id=eni, **kw)).body
+
+
+def unassign6(client, eni: str, **kw) -> None:
+    client.unassign_ipv_6addresses(models.UnassignIpv6AddressesRequest(
+        region_id=REGION, network_interface_id=eni, **kw))
+
+
+def test_ipv6_addresses_without_an_ipv6_vswitch(client, engine):
+    _, vswitch, sg = network(client)
+    eni = create(client, vswitch, sg).network_interface_id
+    [instance_id] = run(client, v_switch_id=vswitch, security_group_id=sg)  # ecs.g7.large: 6 IPv6 per ENI
+    primary = primary_eni(client, instance_id)["NetworkInterfaceId"]
+    [small] = run(client, v_switch_id=vswitch, security_group_id=sg, instance_type="ecs.t5-lc1m1.small")
+    cases = [
+        (eni, dict(ipv_6address_count=1), "InvalidOperation.VSwitchIpv6Disabled", 404),
+        (primary, dict(ipv_6address=["2408:4321:180:1701::1"]), "InvalidOperation.VSwitchIpv6Disabled", 404),
+        (eni, dict(ipv_6address=["2408::1"], ipv_6address_count=1), "InvalidParameter.Conflict", 400),
+        (eni, {}, "MissingParameter", 400),
+        (eni, dict(ipv_6address=["172.16.0.9"]), "InvalidIp.Address", 403),
+        (eni, dict(ipv_6address=["2408::1", "2408::1"]), "InvalidIp.IpRepeated", 403),
+        (eni, dict(ipv_6address_count=11), "MaxEniIpv6IpsCountExceeded", 404),  # (Available: 10, documented)
+        (primary, dict(ipv_6address_count=7), "MaxEniIpv6IpsCountExceeded", 404),
+        (primary_eni(client, small)["NetworkInterfaceId"], dict(ipv_6address_count=1),
+         "InvalidOperation.Ipv6NotSupport", 403),
+        ("eni-missing0000000000", dict(ipv_6address_count=1), "InvalidEniId.NotFound", 404),
+    ]
+    for eni_id, kw, code, status in cases:
+        err = error_of(assign6, client, eni_id, **kw)
+        assert (err.code, err.status_code) == (code, status), kw
+        assert_documented("AssignIpv6Addresses", err)
+    with pytest.raises(ServerException) as info:
+        assign6(client, eni, ipv_6prefix_count=1)
+    assert (info.value.code, info.value.status_code) == ("InvalidOperation.RegionNotSupportIpPrefix", 500)
+    for kw, code, status in [(dict(ipv_6address=["2408::1"]), "InvalidIp.IpUnassigned", 403),
+                             (dict(ipv_6address=["2408::zz"]), "InvalidIp.Address", 403),
+                             ({}, "MissingParameter", 400)]:
+        err = error_of(unassign6, client, eni, **kw)
+        assert (err.code, err.status_code) == (code, status), kw
+        assert_documented("UnassignIpv6Addresses", err)
+    [record] = enis(client, network_interface_id=[eni])
+    assert record["Ipv6Sets"]["Ipv6Set"] == []

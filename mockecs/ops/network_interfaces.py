@@ -10,6 +10,7 @@ not declared: a call with them is answered as without them).
 """
 from __future__ import annotations
 
+import ipaddress
 from typing import Any, Mapping, Optional
 
 from mockecs.ops.instances import tag_filter
@@ -470,3 +471,69 @@ def unassign_private_ip_addresses(ctx: Context, network_interface_id: str, priva
     interfaces.readdressed(ctx, record, [s for s in sets if s["PrivateIpAddress"] not in gone])
     networks.give_back(ctx, record["VSwitchId"], [ip for ip in interfaces.addresses(record) if ip in gone])
     return {}
+
+
+# -- IPv6 addresses -----------------------------------------------------------------------------
+# mockecs's vSwitches have no IPv6 CIDR block (CreateVSwitch's Ipv6CidrBlock is not modelled), so an ENI never holds
+# an IPv6 address: AssignIpv6Addresses checks what it can and answers the documented code of a vSwitch without IPv6;
+# UnassignIpv6Addresses finds no address to take back.
+IPV6_MALFORMED = error_kind("InvalidIp.Address", "The specified IPv6 address is not valid.", 403)
+IPV6_CONFLICT = error_kind("InvalidParameter.Conflict", "Ipv6Address.N and Ipv6AddressCount cannot be specified at "
+                           "the same time.", 400)
+IPV6_REPEATED = error_kind("InvalidIp.IpRepeated", "The specified IPv6 addresses are repeated.", 403)
+IPV6_TYPE = error_kind("InvalidOperation.Ipv6NotSupport", "The instance type of the instance the network interface is "
+                       "attached to does not support IPv6 addresses.", 403)
+IPV6_QUOTA = error_kind("MaxEniIpv6IpsCountExceeded", "The ipv6 address count exceed limitation.", 404)
+IPV6_DISABLED = error_kind("InvalidOperation.VSwitchIpv6Disabled",
+                           "The specified VSwitch does not support Ipv6 feature.", 404)
+IPV6_UNASSIGNED = error_kind("InvalidIp.IpUnassigned", "The specified IPv6 address is not assigned to the network "
+                             "interface.", 403)
+MAX_IPV6_AVAILABLE = 10  # IPv6 addresses of an Available ENI (documented)
+
+
+def _ipv6_addresses(addresses: list[str]) -> None:
+    """IPv6 addresses as written (and each once)."""
+    for text in addresses:
+        try:
+            ipaddress.IPv6Address(text.strip())
+        except ValueError:
+            raise IPV6_MALFORMED from None
+    if len(set(addresses)) != len(addresses):
+        raise IPV6_REPEATED
+
+
+@operation("AssignIpv6Addresses", S("NetworkInterfaceId", required=True), Repeat("Ipv6Address", max_items=20),
+           I("Ipv6AddressCount", min=1), Repeat("Ipv6Prefix", max_items=10), I("Ipv6PrefixCount", min=1, max=10),
+           idempotent=True)
+def assign_ipv6_addresses(ctx: Context, network_interface_id: str, ipv6_address: Optional[list[str]],
+                          ipv6_address_count: Optional[int], ipv6_prefix: Optional[list[str]],
+                          ipv6_prefix_count: Optional[int]) -> dict:
+    if ipv6_prefix or ipv6_prefix_count:
+        raise NO_PREFIXES
+    wanted = list(ipv6_address or ())
+    if wanted and ipv6_address_count:
+        raise IPV6_CONFLICT
+    if not wanted and not ipv6_address_count:
+        raise missing_parameter("Ipv6AddressCount")
+    _ipv6_addresses(wanted)
+    _, instance = _readdressable(ctx, network_interface_id)
+    itype = instance_types.instance_type(instance["InstanceType"]) if instance else None
+    quota = int(itype.get("EniIpv6AddressQuantity") or 0) if itype else MAX_IPV6_AVAILABLE
+    if not quota:
+        raise IPV6_TYPE
+    if len(wanted) + (ipv6_address_count or 0) > quota:
+        raise IPV6_QUOTA
+    raise IPV6_DISABLED
+
+
+@operation("UnassignIpv6Addresses", S("NetworkInterfaceId", required=True), Repeat("Ipv6Address", max_items=10),
+           Repeat("Ipv6Prefix", max_items=10))
+def unassign_ipv6_addresses(ctx: Context, network_interface_id: str, ipv6_address: Optional[list[str]],
+                            ipv6_prefix: Optional[list[str]]) -> dict:
+    if ipv6_prefix:
+        raise NO_PREFIXES
+    if not ipv6_address:
+        raise missing_parameter("Ipv6Address.N")
+    _ipv6_addresses(list(ipv6_address))
+    _readdressable(ctx, network_interface_id)
+    raise IPV6_UNASSIGNED  # (an ENI here holds no IPv6 address)
