@@ -329,6 +329,22 @@ def modify_disk_attribute(ctx: Context, disk_id: Optional[str], disk_ids: Option
 
 
 # -- ResizeDisk ---------------------------------------------------------------------------------------
+DISK_ERROR = error_kind("DiskError", "Incorrect disk status.", 403)
+
+
+def _check_changeable(ctx: Context, record: Mapping[str, Any], not_ready: type[EcsError],
+                      instance_busy: type[EcsError]) -> None:
+    """A disk resized or respecified: In_use or Available, on an instance that is Running or Stopped (if any), with
+    no snapshot of it in progress (each operation answers its own codes for the first two)."""
+    if record["Status"] not in ("In_use", "Available"):
+        raise not_ready
+    if record.get("InstanceId"):
+        instance = resources.get(ctx, "instance", record["InstanceId"])
+        if instance is None or instance["Status"] not in ("Running", "Stopped"):
+            raise instance_busy
+    if disks.snapshot_in_progress(ctx, record["DiskId"]):
+        raise CREATING_SNAPSHOT
+
 # Disk categories that grow online, without a restart (the metadata); offline growth takes effect at a restart.
 _ONLINE = ("cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_essd_entry", "cloud_auto",
            "elastic_ephemeral_disk_standard", "elastic_ephemeral_disk_premium")
@@ -345,14 +361,7 @@ def resize_disk(ctx: Context, disk_id: str, new_size: int, resize_type: str) -> 
     category = record["Category"]
     if category.startswith("ephemeral") or (resize_type == "online" and category not in _ONLINE):
         raise EcsError("OperationDenied", "The type of the disk does not support the operation.", 403)
-    if record["Status"] not in ("In_use", "Available"):
-        raise EcsError("DiskError", "Incorrect disk status.", 403)
-    if record.get("InstanceId"):
-        instance = resources.get(ctx, "instance", record["InstanceId"])
-        if instance is None or instance["Status"] not in ("Running", "Stopped"):
-            raise INCORRECT_STATUS
-    if disks.snapshot_in_progress(ctx, disk_id):
-        raise CREATING_SNAPSHOT
+    _check_changeable(ctx, record, DISK_ERROR, INCORRECT_STATUS)
     if new_size < record["Size"]:
         raise EcsError("InvalidDiskSize.TooSmall", "Specified new disk size is less than the original disk size.", 403)
     ranges = disks.system_disk_range if record["Type"] == "system" else disks.data_disk_range
@@ -447,14 +456,7 @@ def modify_disk_spec(ctx: Context, disk_id: str, disk_category: Optional[str], p
         raise NO_CLUSTER
     if record.get("MultiAttach") == "Enabled":
         raise MULTI_ATTACH
-    if record["Status"] not in ("In_use", "Available"):
-        raise NOT_READY
-    if record.get("InstanceId"):
-        instance = resources.get(ctx, "instance", record["InstanceId"])
-        if instance is None or instance["Status"] not in ("Running", "Stopped"):
-            raise DISK_STATUS
-    if disks.snapshot_in_progress(ctx, disk_id):
-        raise CREATING_SNAPSHOT
+    _check_changeable(ctx, record, NOT_READY, DISK_STATUS)
     category, level, iops = _spec_target(record, disk_category, performance_level or None, provisioned_iops)
     resources.put(ctx.txn, "disk", {
         **record, "Category": category, "PerformanceLevel": level, "ProvisionedIops": iops,

@@ -412,6 +412,22 @@ def _readdressable(ctx: Context, network_interface_id: str) -> tuple[dict, Optio
     return record, instance
 
 
+def _asked(addresses: Optional[list[str]], count: Optional[int], prefixes: bool, conflict: type[EcsError],
+           repeated: type[EcsError], count_name: str) -> list[str]:
+    """The addresses an Assign call names (none: it asks for ``count`` free ones), refused as documented: with IP
+    prefixes (not modelled), with both or neither, with one twice."""
+    if prefixes:
+        raise NO_PREFIXES
+    wanted = list(addresses or ())
+    if wanted and count:
+        raise conflict
+    if not wanted and not count:
+        raise missing_parameter(count_name)
+    if len(set(wanted)) != len(wanted):
+        raise repeated
+    return wanted
+
+
 def _address_quota(instance: Optional[Mapping[str, Any]]) -> int:
     """How many private addresses (the primary one included) an ENI holds at most."""
     itype = instance_types.instance_type(instance["InstanceType"]) if instance else None
@@ -424,15 +440,9 @@ def _address_quota(instance: Optional[Mapping[str, Any]]) -> int:
 def assign_private_ip_addresses(ctx: Context, network_interface_id: str, private_ip_address: Optional[list[str]],
                                 secondary_private_ip_address_count: Optional[int], ipv4_prefix: Optional[list[str]],
                                 ipv4_prefix_count: Optional[int]) -> dict:
-    if ipv4_prefix or ipv4_prefix_count:
-        raise NO_PREFIXES
-    wanted, count = list(private_ip_address or ()), secondary_private_ip_address_count or 0
-    if wanted and count:
-        raise IPS_CONFLICT
-    if not wanted and not count:
-        raise missing_parameter("SecondaryPrivateIpAddressCount")
-    if len(set(wanted)) != len(wanted):
-        raise IP_REPEATED
+    count = secondary_private_ip_address_count or 0
+    wanted = _asked(private_ip_address, count, bool(ipv4_prefix or ipv4_prefix_count), IPS_CONFLICT, IP_REPEATED,
+                    "SecondaryPrivateIpAddressCount")
     record, instance = _readdressable(ctx, network_interface_id)
     held = interfaces.addresses(record)
     if set(wanted) & set(held):
@@ -492,14 +502,12 @@ MAX_IPV6_AVAILABLE = 10  # IPv6 addresses of an Available ENI (documented)
 
 
 def _ipv6_addresses(addresses: list[str]) -> None:
-    """IPv6 addresses as written (and each once)."""
+    """IPv6 addresses as written."""
     for text in addresses:
         try:
             ipaddress.IPv6Address(text.strip())
         except ValueError:
             raise IPV6_MALFORMED from None
-    if len(set(addresses)) != len(addresses):
-        raise IPV6_REPEATED
 
 
 @operation("AssignIpv6Addresses", S("NetworkInterfaceId", required=True), Repeat("Ipv6Address", max_items=20),
@@ -508,13 +516,8 @@ def _ipv6_addresses(addresses: list[str]) -> None:
 def assign_ipv6_addresses(ctx: Context, network_interface_id: str, ipv6_address: Optional[list[str]],
                           ipv6_address_count: Optional[int], ipv6_prefix: Optional[list[str]],
                           ipv6_prefix_count: Optional[int]) -> dict:
-    if ipv6_prefix or ipv6_prefix_count:
-        raise NO_PREFIXES
-    wanted = list(ipv6_address or ())
-    if wanted and ipv6_address_count:
-        raise IPV6_CONFLICT
-    if not wanted and not ipv6_address_count:
-        raise missing_parameter("Ipv6AddressCount")
+    wanted = _asked(ipv6_address, ipv6_address_count, bool(ipv6_prefix or ipv6_prefix_count), IPV6_CONFLICT,
+                    IPV6_REPEATED, "Ipv6AddressCount")
     _ipv6_addresses(wanted)
     _, instance = _readdressable(ctx, network_interface_id)
     itype = instance_types.instance_type(instance["InstanceType"]) if instance else None
@@ -535,5 +538,7 @@ def unassign_ipv6_addresses(ctx: Context, network_interface_id: str, ipv6_addres
     if not ipv6_address:
         raise missing_parameter("Ipv6Address.N")
     _ipv6_addresses(list(ipv6_address))
+    if len(set(ipv6_address)) != len(ipv6_address):
+        raise IPV6_REPEATED
     _readdressable(ctx, network_interface_id)
     raise IPV6_UNASSIGNED  # (an ENI here holds no IPv6 address)
