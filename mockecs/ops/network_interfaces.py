@@ -382,10 +382,9 @@ def modify_network_interface_attribute(ctx: Context, network_interface_id: str, 
 # AssignPrivateIpAddresses / UnassignPrivateIpAddresses on a secondary ENI or an instance's primary one. Addresses
 # are taken from (and given back to) the ENI's vSwitch like the launch's. An ENI holds at most what its instance
 # type allows per ENI (EniPrivateIpAddressQuantity, its primary address included) while attached, and 1 + 49 while
-# Available (documented). IPv4 prefixes are not modelled: asking for one answers the documented code for a region
-# without them.
-NO_PREFIXES = error_kind("InvalidOperation.RegionNotSupportIpPrefix", "The current region does not support ip prefix.",
-                         500)
+# Available (documented). IP prefixes are not modelled: asking for one answers the documented UnsupportedParameter
+# (not RegionNotSupportIpPrefix, a 500 that SDKs retry and mockecs never answers for bad input).
+NO_PREFIXES = error_kind("UnsupportedParameter", "IP prefixes are not supported.", 400)
 COUNT_MALFORMED = ("InvalidSecondaryPrivateIpAddressCount.Malformed", 400)
 IP_REPEATED = error_kind("InvalidIp.IpRepeated", "The specified private IP addresses are repeated.", 403)
 IP_ASSIGNED = error_kind("InvalidIp.IpAssigned", "The specified private IP address is already assigned to the "
