@@ -168,6 +168,23 @@ def test_deletion_protection(vpc, client):
     assert v_eips(vpc)["TotalCount"] == 0
 
 
+def test_modify_eip_forward_mode(vpc, client):
+    allocation_id = v_allocate(vpc).allocation_id
+
+    def mode(value: str, eip: str = allocation_id) -> None:
+        vpc.modify_eip_forward_mode(vm.ModifyEipForwardModeRequest(region_id=REGION, instance_id=eip, mode=value))
+
+    mode("BINDED")
+    assert v_one(vpc, allocation_id)["Mode"] == "BINDED"
+    eni = _secondary_eni(client)
+    v_associate(vpc, allocation_id, eni["id"], instance_type="NetworkInterface")
+    assert v_one(vpc, allocation_id)["Mode"] == "BINDED"  # (kept: no Mode asked at association)
+    mode("NAT")
+    assert v_one(vpc, allocation_id)["Mode"] == "NAT"
+    assert error_of(mode, "BRIDGE").code == "InvalidParameter"
+    assert error_of(mode, "NAT", "eip-bp1nosuchaddress000").code == "InvalidAllocationId.NotFound"
+
+
 def test_move_resource_group(vpc, engine):
     allocation_id = v_allocate(vpc).allocation_id
     group = resource_groups.add(engine, name="moved")

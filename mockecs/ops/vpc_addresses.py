@@ -1,8 +1,8 @@
 """The VPC product's API (2016-04-28, ``vpc.aliyuncs.com``) for elastic IP addresses, as Terraform's
 ``alicloud_eip_address`` / ``alicloud_eip_association`` and Ansible's ``ali_eip`` (footmark) manage them:
 AllocateEipAddress, DescribeEipAddresses, AssociateEipAddress, UnassociateEipAddress, ReleaseEipAddress,
-ModifyEipAddressAttribute, DeletionProtection (of an EIP); its tag operations TagResources, UnTagResources,
-ListTagResources for EIPs, VPCs and vSwitches; MoveResourceGroup for EIPs.
+ModifyEipAddressAttribute, ModifyEipForwardMode, DeletionProtection (of an EIP); its tag operations TagResources,
+UnTagResources, ListTagResources for EIPs, VPCs and vSwitches; MoveResourceGroup for EIPs.
 
 The EIPs are ECS's own (:mod:`mockecs.world.eips`, the records and rules :mod:`mockecs.ops.addresses` uses):
 an EIP allocated through either API is seen, associated, changed and released through the other. The VPC
@@ -126,14 +126,18 @@ def describe_eip_addresses(ctx: Context, a: dict) -> dict:
 
 
 # -- associating -----------------------------------------------------------------------------------
+MODES = ("NAT", "MULTI_BINDED", "BINDED")  # association modes (the SDK's words)
+BAD_MODE = error_kind("InvalidParameter", 'Specified value of "Mode" is not valid', 400)  # [GUESS]
+
+
 @operation("AssociateEipAddress", S("AllocationId", required=True), S("InstanceId", required=True),
            S("InstanceType"), S("PrivateIpAddress"), S("Mode"), S("VpcId"), S("InstanceRegionId"),
            idempotent=True, api=VPC, **OPTIONAL_REGION)
 def associate_eip_address(ctx: Context, allocation_id: str, instance_id: str, instance_type: Optional[str],
                           private_ip_address: Optional[str], mode: Optional[str], vpc_id: Optional[str],
                           instance_region_id: Optional[str]) -> dict:
-    if mode and mode not in ("NAT", "MULTI_BINDED", "BINDED"):
-        raise EcsError("InvalidParameter", 'Specified value of "Mode" is not valid', 400)  # [GUESS]
+    if mode and mode not in MODES:
+        raise BAD_MODE
     eips.associate(ctx, allocation_id, instance_id, instance_type, private_ip_address, mode)
     return {}
 
@@ -162,6 +166,21 @@ def modify_eip_address_attribute(ctx: Context, allocation_id: str, bandwidth: Op
     _check_text(name, description)
     changes = {field: value for field, value in (("Name", name), ("Description", description)) if value is not None}
     eips.modify(ctx, allocation_id, bandwidth, **changes)
+    return {}
+
+
+@operation("ModifyEipForwardMode", S("InstanceId", required=True), S("Mode", required=True), idempotent=True,
+           api=VPC)
+def modify_eip_forward_mode(ctx: Context, instance_id: str, mode: str) -> dict:
+    """The EIP's association mode (Terraform's ``mode`` of alicloud_eip_address and alicloud_eip_association);
+    kept and answered as ``Mode`` ([GUESS] any EIP, associated or not)."""
+    if mode not in MODES:
+        raise BAD_MODE
+    eip = eips.owned(ctx, instance_id)
+    if eip["Status"] not in ("Available", "InUse"):
+        raise eips.bad_eip_status()
+    if eip.get("Mode") != mode:
+        resources.put(ctx.txn, eips.KIND, {**eip, "Mode": mode})
     return {}
 
 

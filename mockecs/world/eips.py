@@ -240,7 +240,8 @@ def associate(ctx: Context, allocation_id: str, instance_id: str, instance_type:
     vpc = instance.get("VpcAttributes") or {}
     private = ((vpc.get("PrivateIpAddress") or {}).get("IpAddress") or [""])[0]
     _settle(ctx, {**eip, "InstanceId": instance_id, "InstanceType": ECS_INSTANCE, "PrivateIpAddress": private,
-                  "VpcId": vpc.get("VpcId") or "", "InstanceRegionId": instance["_region"], "Mode": mode or "NAT"},
+                  "VpcId": vpc.get("VpcId") or "", "InstanceRegionId": instance["_region"],
+                  "Mode": mode or eip.get("Mode") or "NAT"},
             "Associating", {"Status": "InUse"})
     return None
 
@@ -262,7 +263,8 @@ def _associate_interface(ctx: Context, eip: dict, eni_id: str, private_ip: Optio
         raise BAD_PRIVATE_IP
     _settle(ctx, {**eip, "InstanceId": eni_id, "InstanceType": NETWORK_INTERFACE,
                   "PrivateIpAddress": private_ip or eni["PrivateIpAddress"], "VpcId": eni["VpcId"],
-                  "InstanceRegionId": eni["_region"], "Mode": mode or "NAT"}, "Associating", {"Status": "InUse"})
+                  "InstanceRegionId": eni["_region"], "Mode": mode or eip.get("Mode") or "NAT"}, "Associating",
+            {"Status": "InUse"})
 
 
 def unassociate(ctx: Context, allocation_id: str, instance_id: Optional[str], instance_type: Optional[str]) -> None:
