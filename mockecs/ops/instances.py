@@ -696,7 +696,8 @@ def _transition(ctx: Context, record: dict, now_status: str, then: dict) -> None
 
 
 # The steps StartInstance(s), StopInstance(s) and RebootInstance(s) take on one instance (refusing it as documented).
-def _start(ctx: Context, record: dict) -> str:
+def start_stopped(ctx: Context, record: dict) -> str:
+    """A stopped instance set Starting (StartInstance(s), ReInitDisk's AutoStartInstance)."""
     if record["Status"] != "Stopped":
         raise INCORRECT_STATUS
     if system_disk_of(ctx, record["InstanceId"]) is None:  # DetachDisk took it
@@ -725,7 +726,7 @@ def _reboot(ctx: Context, record: dict) -> str:
 
 @operation("StartInstance", S("InstanceId", required=True), B("InitLocalDisk"), dry_run=True, **_BY_INSTANCE)
 def start_instance(ctx: Context, instance_id: str, init_local_disk: Optional[bool]) -> dict:
-    _start(ctx, get_instance(ctx, instance_id))
+    start_stopped(ctx, get_instance(ctx, instance_id))
     return {}
 
 
@@ -778,7 +779,7 @@ def _batch(ctx: Context, instance_ids: Optional[list[str]], optimization: str, s
 
 @operation("StartInstances", *BATCH, dry_run=DRYRUN_SUCCESS)
 def start_instances(ctx: Context, instance_id: Optional[list[str]], batch_optimization: str) -> dict:
-    return _batch(ctx, instance_id, batch_optimization, _start)
+    return _batch(ctx, instance_id, batch_optimization, start_stopped)
 
 
 @operation("StopInstances", *BATCH, B("ForceStop"), S("StoppedMode", choices=STOPPED_MODES), dry_run=DRYRUN_SUCCESS)
