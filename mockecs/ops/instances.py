@@ -265,6 +265,18 @@ def _cpu_options(itype: Mapping[str, Any]) -> dict:
     return {"ThreadsPerCore": threads, "Numa": "ON", "CoreCount": vcpus // threads}
 
 
+def type_fields(itype: Mapping[str, Any]) -> dict:
+    """The fields of an instance record its instance type decides (RunInstances, ModifyInstanceSpec)."""
+    return {"InstanceType": itype["InstanceTypeId"], "InstanceTypeFamily": itype.get("InstanceTypeFamily", ""),
+            "Cpu": int(itype.get("CpuCoreCount") or 0), "Memory": int(float(itype.get("MemorySize") or 0) * 1024),
+            "GPUAmount": int(itype.get("GPUAmount") or 0), "CpuOptions": _cpu_options(itype)}
+
+
+# An instance's MetadataOptions until ModifyInstanceMetadataOptions changes them (as the capture answers them; the
+# record is their one copy: DescribeInstances answers it as stored).
+DEFAULT_METADATA_OPTIONS = {"HttpEndpoint": "enabled", "HttpTokens": "optional", "HttpPutResponseHopLimit": 1}
+
+
 def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root: bool, status: str,
             group_ids: list[str]) -> list[str]:
     """Validate everything, then create ``count`` instances with their disks; returns their ids."""
@@ -303,10 +315,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "InstanceId": instance_id, "InstanceName": name, "Description": args["description"] or "",
             "HostName": args["host_name"] or f"iZ{instance_id[2:]}Z",
             **_os_fields(image, login_as_non_root),
-            "Status": "Pending", "InstanceType": itype["InstanceTypeId"],
-            "InstanceTypeFamily": itype.get("InstanceTypeFamily", ""),
-            "Cpu": int(itype.get("CpuCoreCount") or 0), "Memory": int(float(itype.get("MemorySize") or 0) * 1024),
-            "GPUAmount": int(itype.get("GPUAmount") or 0), "GPUSpec": "",
+            "Status": "Pending", **type_fields(itype), "GPUSpec": "",
             "RegionId": ctx.region, "ZoneId": where.zone_id,
             "CreationTime": resources.iso_minute(ctx.now), "StartTime": "", "ExpiredTime": POSTPAID_EXPIRY,
             "AutoReleaseTime": "", "InstanceChargeType": args["instance_charge_type"],
@@ -331,9 +340,9 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "EipAddress": {"AllocationId": "", "IpAddress": "", "Bandwidth": 0, "InternetChargeType": "",
                            "IsSupportUnassociate": False},
             "OperationLocks": {"LockReason": []},
-            "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "optional", "HttpPutResponseHopLimit": 1},
+            "MetadataOptions": dict(DEFAULT_METADATA_OPTIONS),
             # (as the service answers an instance that uses none of them: the same capture as the field order)
-            "HibernationOptions": {"Configured": False}, "CpuOptions": _cpu_options(itype),
+            "HibernationOptions": {"Configured": False},
             "PrivateDnsNameOptions": {}, "DedicatedInstanceAttribute": {"Tenancy": "", "Affinity": ""},
             "EcsCapacityReservationAttr": {"CapacityReservationPreference": "", "CapacityReservationId": ""},
             "DedicatedHostAttribute": {"DedicatedHostId": "", "DedicatedHostName": "", "DedicatedHostClusterId": ""},
