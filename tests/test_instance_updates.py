@@ -372,3 +372,39 @@ def test_updates_keep_the_service_field_order(client, legacy, engine):
     known = [k for k in found if k in INSTANCE_FIELD_ORDER]
     assert known == sorted(known, key=INSTANCE_FIELD_ORDER.__getitem__) and len(known) >= 45
     assert found["MetadataOptions"]["InstanceMetadataTags"] == "enabled" and found["InstanceType"] == "ecs.g7.xlarge"
+
+
+# -- the same settings at launch (what Terraform sends to RunInstances when the configuration sets them) ----------
+def test_launch_with_metadata_options_release_time_and_pool(client, engine):
+    later = utc(engine.clock.now() + 86400 + 59)
+    [instance_id] = run(client, http_tokens="required", http_put_response_hop_limit=2, auto_release_time=later,
+                        private_pool_options=models.RunInstancesRequestPrivatePoolOptions(match_criteria="Open"))
+    found = describe(client, instance_id)
+    assert found["MetadataOptions"] == {"HttpEndpoint": "enabled", "HttpTokens": "required",
+                                        "HttpPutResponseHopLimit": 2}
+    assert found["AutoReleaseTime"] == later[:-4] + "Z"
+    assert attachment(client, instance_id)["PrivatePoolOptionsMatchCriteria"] == "Open"
+    [prepaid] = run(client, instance_charge_type="PrePaid", auto_release_time=later)
+    assert describe(client, prepaid)["AutoReleaseTime"] == ""  # a subscription is not released
+    created = client.create_instance(models.CreateInstanceRequest(
+        region_id=REGION, image_id=describe(client, instance_id)["ImageId"], instance_type="ecs.g7.large",
+        http_endpoint="disabled")).body.instance_id
+    assert describe(client, created)["MetadataOptions"]["HttpEndpoint"] == "disabled"
+
+
+@pytest.mark.parametrize("kw, code", [
+    ({"http_endpoint": "off"}, "InvalidHttpEndpoint.NotSupported"),
+    ({"http_tokens": "v2"}, "InvalidHttpTokens.NotSupported"),
+    ({"http_put_response_hop_limit": 65}, "InvalidHttpPutResponseHopLimit.NotSupported"),
+    ({"auto_release_time": "2000-01-01T00:00:00Z"}, "InvalidAutoReleaseTime.Malformed"),
+    ({"private_pool_options": models.RunInstancesRequestPrivatePoolOptions(match_criteria="Target")},
+     "MissingParameter.PrivatePoolOptions.Id"),
+    ({"private_pool_options": models.RunInstancesRequestPrivatePoolOptions(match_criteria="Target", id="eap-1")},
+     "Invalid.PrivatePoolOptions.Id"),
+])
+def test_launch_refuses_bad_settings(client, kw, code):
+    err = error_of(run, client, **kw)
+    assert (err.code, err.status_code) == (code, 400)
+    assert_documented("RunInstances", err)
+    found = client.describe_instances(models.DescribeInstancesRequest(region_id=REGION)).body.to_map()
+    assert found["TotalCount"] == 0

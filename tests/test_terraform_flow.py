@@ -535,15 +535,17 @@ def describe_instance(p: Provider, instance_id: str) -> Optional[dict]:
     return found[0] if found else None
 
 
-def instance_create(p: Provider, net: dict, image_id: str, tags: dict[str, str], role_name: str = "") -> str:
+def instance_create(p: Provider, net: dict, image_id: str, tags: dict[str, str], role_name: str = "",
+                    settings: Optional[dict[str, Any]] = None) -> str:
     """resourceAliCloudInstanceCreate: RunInstances (tea, form body; SecurityGroupIds as a list with a vSwitch;
-    RamRoleName when role_name is set), a wait (pending Pending, Starting, Stopped; target Running; Stopping
-    fails), then Update (nothing for a new resource without volume_tags) and Read."""
+    RamRoleName when role_name is set; the RunInstances parameters of the configured ``settings``), a wait (pending
+    Pending, Starting, Stopped; target Running; Stopping fails), then Update (for a new resource: nothing without
+    volume_tags, maintenance_* or http_* set; see test_instance_created_with_settings) and Read."""
     answer = p.rpc_post("RunInstances", {}, {
         "RegionId": p.region, "ClientToken": "RunInstances-tf", "InstanceType": "ecs.g7.large", "ImageId": image_id,
         "SystemDisk.Category": "cloud_essd", "InstanceName": "tf-instance", "DeletionProtection": False,
         "VSwitchId": net["vswitch"], "SecurityGroupIds.1": net["security_group"], **_tag_params(tags),
-        **({"RamRoleName": role_name} if role_name else {})})
+        **({"RamRoleName": role_name} if role_name else {}), **(settings or {})})
     instance_id = answer["InstanceIdSets"]["InstanceIdSet"][0]
     for _ in range(50):
         status = describe_instance(p, instance_id)["Status"]
@@ -730,6 +732,32 @@ def test_instance_update_then_refresh(proxy):
     assert updates == ["ModifyInstanceAutoReleaseTime", "StopInstance", "ModifyInstanceSpec", "StartInstance",
                        "ModifyInstanceMaintenanceAttributes", "ModifyInstanceMetadataOptions",
                        "ModifyInstanceAttachmentAttributes", "ModifyInstanceAutoReleaseTime"]
+
+
+def test_instance_created_with_settings(proxy):
+    """A configuration that sets http_tokens, http_put_response_hop_limit, auto_release_time, the private pool match
+    and maintenance_*: RunInstances takes the first four (HttpTokens, HttpEndpoint when set, HttpPutResponseHopLimit,
+    AutoReleaseTime, PrivatePoolOptions.MatchCriteria); the Update of the new resource then calls
+    ModifyInstanceMaintenanceAttributes and ModifyInstanceMetadataOptions (their HasChange has no IsNewResource
+    guard), and the Read shows exactly the configuration."""
+    hz = Provider(REGION)
+    net = network(hz)
+    release = (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:00Z")
+    instance_id = instance_create(hz, net, "aliyun_3_x64_20G_alibase_20240819.vhd", {}, settings={
+        "AutoReleaseTime": release, "HttpTokens": "required", "HttpPutResponseHopLimit": 2,
+        "PrivatePoolOptions.MatchCriteria": "Open"})
+    created = {"http_tokens": "required", "http_endpoint": "", "auto_release_time": release,
+               "http_put_response_hop_limit": 2, "private_pool_options_match_criteria": "Open"}
+    config = {**created, "maintenance_time": [{"StartTime": "20:00:00", "EndTime": "23:00:00"}],
+              "maintenance_action": "AutoRedeploy", "maintenance_notify": False}
+    instance_update(hz, instance_id, {"auto_release_time": release, "private_pool_options_match_criteria": "Open",
+                                      "status": "Running"}, config)
+    state = instance_read(hz, instance_id, new=True)
+    assert {k: state[k] for k in config} == {**config, "http_endpoint": "enabled"}  # http_endpoint is Computed
+    instance_delete(hz, instance_id)
+    assert [c for c in _calls(proxy) if c["status"] != 200] == []
+    assert [c["action"] for c in _calls(proxy) if c["action"].startswith("Modify")] == [
+        "ModifyInstanceMaintenanceAttributes", "ModifyInstanceMetadataOptions"]
 
 
 def test_instance_with_role_name(proxy):

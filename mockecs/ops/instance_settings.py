@@ -29,22 +29,26 @@ import re
 from typing import Any, Mapping, Optional
 
 from mockecs.ops.instances import (
+    BAD_HTTP_ENDPOINT,
     DEFAULT_METADATA_OPTIONS,
+    MATCH_CRITERIA,
+    NO_PRIVATE_POOL,
     TOO_MANY_INSTANCE_IDS,
     instance_id_list,
+    metadata_options,
+    private_pool,
     ram_role_term,
+    release_time,
     type_fields,
 )
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
-from mockecs.wire.params import B, I, L, Repeat, S, Struct, Structs, whole_number
+from mockecs.wire.params import B, I, L, Repeat, S, Struct, Structs
 from mockecs.world import images, instance_types, launch, paging, ram, resources
 
 MAINTENANCE_ACTIONS = ("Stop", "AutoRecover", "AutoRedeploy")  # documented values of ActionOnMaintenance
 DEFAULT_MAINTENANCE_ACTION = "AutoRecover"  # the metadata's example of DefaultValue [GUESS: for every type]
 MAX_IDS = 100  # each of the three operations documents up to 100 instance ids
-MATCH_CRITERIA = ("Open", "Target", "None")  # documented values of PrivatePoolOptions.MatchCriteria
-DEFAULT_MATCH_CRITERIA = "None"
 
 MAINTENANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
 MAINTENANCE_TOO_MANY = error_kind("InstanceIdLimitExceeded", "The number of InstanceId exceeds the limit of 100.",
@@ -97,9 +101,8 @@ def maintenance_attribute(record: Mapping[str, Any]) -> dict:
 
 
 def attachment_attribute(record: Mapping[str, Any]) -> dict:
-    kept = record.get("_private_pool") or {}
-    return {"InstanceId": record["InstanceId"],
-            "PrivatePoolOptionsMatchCriteria": kept.get("MatchCriteria") or DEFAULT_MATCH_CRITERIA,
+    kept = record.get("_private_pool") or NO_PRIVATE_POOL
+    return {"InstanceId": record["InstanceId"], "PrivatePoolOptionsMatchCriteria": kept.get("MatchCriteria"),
             "PrivatePoolOptionsId": kept.get("Id") or ""}
 
 
@@ -248,9 +251,6 @@ def _window_ok(start: str, end: str) -> bool:
 ATTACH_INSTANCE_MALFORMED = error_kind("InvalidInstanceId.MalFormed", "The specified InstanceId is not valid.", 400)
 POOL_CLASSIC = error_kind("ClassicNetworkNotSupported", "Classic network is not supported for PrivatePool.", 400)
 POOL_SPOT = error_kind("SpotNotSupported", "Spot is not supported for PrivatePool.", 400)
-POOL_ID_MISSING = error_kind("MissingParameter.PrivatePoolOptions.Id",
-                             "The specified PrivatePoolOptions.Id should not be null.", 400)
-POOL_NOT_FOUND = error_kind("Invalid.PrivatePoolOptions.Id", "The PrivatePool does not exist.", 400)
 
 
 @operation("ModifyInstanceAttachmentAttributes",
@@ -259,8 +259,7 @@ POOL_NOT_FOUND = error_kind("Invalid.PrivatePoolOptions.Id", "The PrivatePool do
            Struct("PrivatePoolOptions", [S("MatchCriteria", choices=MATCH_CRITERIA), S("Id")]),
            region_missing=("MissingParameter.RegionId", "The specified RegionId should not be null.", 400))
 def modify_instance_attachment_attributes(ctx: Context, instance_id: str, private_pool_options: dict) -> dict:
-    criteria, pool_id = private_pool_options.get("match_criteria"), private_pool_options.get("id")
-    if not criteria:
+    if not private_pool_options.get("match_criteria"):  # (documented as required; no code of its own)
         raise missing_parameter("PrivatePoolOptions.MatchCriteria")
     if resources.kind_of(instance_id) != "instance":
         raise ATTACH_INSTANCE_MALFORMED
@@ -269,63 +268,30 @@ def modify_instance_attachment_attributes(ctx: Context, instance_id: str, privat
         raise POOL_CLASSIC
     if record.get("SpotStrategy", "NoSpot") != "NoSpot":
         raise POOL_SPOT
-    if criteria == "Target":
-        raise POOL_NOT_FOUND if pool_id else POOL_ID_MISSING  # (mockecs has no private pool)
-    # Open matches no pool here; with None a pool id sent is ignored [GUESS: Terraform sends none then].
-    resources.put(ctx.txn, "instance", {**record, "_private_pool": {"MatchCriteria": criteria, "Id": ""}})
+    resources.put(ctx.txn, "instance", {**record, "_private_pool": private_pool(private_pool_options)})
     return {}
 
 
 # -- ModifyInstanceMetadataOptions ---------------------------------------------------------------------------------
-HTTP_ENDPOINTS = ("enabled", "disabled")
-HTTP_TOKENS = ("optional", "required")
-METADATA_TAGS = ("enabled", "disabled")
-HOP_LIMITS = (1, 64)  # the documented range of RunInstances' HttpPutResponseHopLimit (Terraform checks the same)
 METADATA_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId is not found.", 404)
-BAD_HTTP_ENDPOINT = error_kind("InvalidHttpEndpoint.NotSupported",
-                               "The specified HttpEndpoint not supported, you can use enabled(default) or disabled.")
-BAD_HTTP_TOKENS = error_kind("InvalidHttpTokens.NotSupported",
-                             "The specified HttpTokens not supported, you can use optional(default) or required.")
-BAD_HOP_LIMIT = error_kind("InvalidHttpPutResponseHopLimit.NotSupported",
-                           "The specified HttpPutResponseHopLimit not supported, more than 1 and less than 64 is "
-                           "reasonable.")
-BAD_METADATA_TAGS = error_kind("InvalidInstanceMetadataTags.NotSupported",
-                               "The specified InstanceMetadataTags not supported.")
 
 
-# HttpPutResponseHopLimit is read as text: a value that is not a number answers the action's own code, not the
-# generic InvalidParameter of an integer parameter.
 @operation("ModifyInstanceMetadataOptions", S("InstanceId"), S("HttpEndpoint", required=True), S("HttpTokens"),
-           S("HttpPutResponseHopLimit"), S("InstanceMetadataTags"))
+           S("HttpPutResponseHopLimit"), S("InstanceMetadataTags"))  # (the hop limit as text: metadata_options)
 def modify_instance_metadata_options(ctx: Context, instance_id: Optional[str], http_endpoint: str,
                                      http_tokens: Optional[str], http_put_response_hop_limit: Optional[str],
                                      instance_metadata_tags: Optional[str]) -> dict:
-    if http_endpoint not in HTTP_ENDPOINTS:
+    if not http_endpoint:  # (sent empty: not one of the two values)
         raise BAD_HTTP_ENDPOINT
-    changes: dict[str, Any] = {"HttpEndpoint": http_endpoint}
-    if http_tokens:
-        if http_tokens not in HTTP_TOKENS:
-            raise BAD_HTTP_TOKENS
-        changes["HttpTokens"] = http_tokens
-    if http_put_response_hop_limit:
-        hops = whole_number(http_put_response_hop_limit, *HOP_LIMITS)
-        if hops is None:
-            raise BAD_HOP_LIMIT
-        changes["HttpPutResponseHopLimit"] = hops
-    if instance_metadata_tags:
-        if instance_metadata_tags not in METADATA_TAGS:
-            raise BAD_METADATA_TAGS
-        changes["InstanceMetadataTags"] = instance_metadata_tags
+    options = metadata_options({}, http_endpoint, http_tokens, http_put_response_hop_limit, instance_metadata_tags)
     record = resources.owned(ctx, "instance", instance_id, METADATA_NOT_FOUND)  # (none named: not found)
     resources.put(ctx.txn, "instance", {**record, "MetadataOptions": {
-        **(record.get("MetadataOptions") or DEFAULT_METADATA_OPTIONS), **changes}})
+        **(record.get("MetadataOptions") or DEFAULT_METADATA_OPTIONS), **options}})
     return {}
 
 
 # -- ModifyInstanceAutoReleaseTime ---------------------------------------------------------------------------------
 _BY_INSTANCE = {"region": "optional", "region_of": resources.region_from("instance_id")}
-RELEASE_SOONEST = 30 * 60  # documented: at least half an hour from now
-RELEASE_LATEST = (3 * 365 + 1) * 86400  # documented: at most three years from now (with one leap day)
 RELEASE_NOT_FOUND = error_kind("NoSuchResource", "The specified resource is not found.", 404)
 BAD_RELEASE_TIME = error_kind("InvalidAutoReleaseTime.Malformed",
                               "The specified paramter autoReleaseTime is not valid.")  # (sic)
@@ -337,15 +303,8 @@ RELEASE_CHARGE_TYPE = error_kind("ChargeTypeViolation",
            S("InstanceId", required=True, missing=("MissingParameter", "InstanceId should not be null.", 400)),
            S("AutoReleaseTime"), **_BY_INSTANCE)
 def modify_instance_auto_release_time(ctx: Context, instance_id: str, auto_release_time: Optional[str]) -> dict:
-    """No AutoReleaseTime (or an empty one) cancels the release. A time is UTC, ``yyyy-MM-ddTHH:mm:ssZ`` (also
-    without seconds [GUESS: the form DescribeInstances answers]); seconds are dropped (documented), and a time
-    less than half an hour or more than three years ahead is ``Malformed`` [GUESS: the one documented code]."""
-    release = ""
-    if auto_release_time:
-        moment = resources.parse_iso(auto_release_time) if "T" in auto_release_time else None
-        if moment is None or not ctx.now + RELEASE_SOONEST <= moment <= ctx.now + RELEASE_LATEST:
-            raise BAD_RELEASE_TIME
-        release = resources.iso_minute(moment)
+    """No AutoReleaseTime (or an empty one) cancels the release; a time is read as RunInstances reads it."""
+    release = release_time(ctx, auto_release_time, BAD_RELEASE_TIME)
     record = resources.owned(ctx, "instance", instance_id, RELEASE_NOT_FOUND)
     if record.get("InstanceChargeType") == "PrePaid":
         raise RELEASE_CHARGE_TYPE
