@@ -65,6 +65,7 @@ def answers_match_sdk_models(monkeypatch):
     import json
 
     from mockecs.engine.core import Engine
+    from mockecs.wire.apis import api_of
     from mockecs.wire.protocol import decode
     from tests.sdk_shapes import first_problem
 
@@ -74,7 +75,8 @@ def answers_match_sdk_models(monkeypatch):
     def checked(self, http):
         resp = original(self, http)
         if resp.status == 200 and resp.headers.get("Content-Type", "").startswith("application/json"):
-            problem = first_problem(decode(http).action, json.loads(resp.body))
+            req = decode(http)
+            problem = first_problem(req.action, json.loads(resp.body), api_of(req.host, req.version).version)
             if problem:
                 problems.append(problem)
         return resp

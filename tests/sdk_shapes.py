@@ -8,12 +8,16 @@ is a fidelity bug: the SDK would drop it or hand the user a different type than 
 """
 from __future__ import annotations
 
+import importlib
 import inspect
 import re
 from functools import cache
 from typing import Any, Optional
 
 import alibabacloud_ecs20140526.models as sdk_models
+
+# Each API's models, by its Version (the VPC product's SDK is optional: its answers are checked when installed).
+MODELS = {"2014-05-26": "alibabacloud_ecs20140526.models", "2016-04-28": "alibabacloud_vpc20160428.models"}
 
 _ASSIGN = re.compile(r"result\['([^']+)'\] = (?:\[\]|self\.(\w+))")
 _LOOP = re.compile(r"for k1 in self\.(\w+):")
@@ -39,7 +43,8 @@ def schema(cls: type) -> dict[str, Any]:
         append = _APPEND.search(line)
         if append:
             wire_of[pending] = append.group(1)
-    return {wire: _type(hints.get(attr, "Any")) for attr, wire in wire_of.items()}
+    models = importlib.import_module(cls.__module__.rsplit(".", 1)[0])  # (the package: main_models)
+    return {wire: _type(hints.get(attr, "Any"), models) for attr, wire in wire_of.items()}
 
 
 def wire_schema(cls: type) -> dict:
@@ -54,17 +59,18 @@ def wire_schema(cls: type) -> dict:
             continue
         nested = _NESTED.search(line)
         if nested and current is not None:
-            found[current] = wire_schema(getattr(sdk_models, nested.group(1)))
+            found[current] = wire_schema(getattr(importlib.import_module(cls.__module__.rsplit(".", 1)[0]),
+                                                 nested.group(1)))
     return found
 
 
-def _type(hint: str) -> Any:
+def _type(hint: str, models: Any = sdk_models) -> Any:
     hint = hint.replace("main_models.", "").strip("'\"")
     if hint.startswith(("List[", "list[")):
-        return ("list", _type(hint[5:-1]))
+        return ("list", _type(hint[5:-1], models))
     if hint in _SCALARS:
         return hint
-    model = getattr(sdk_models, hint, None)
+    model = getattr(models, hint, None)
     if model is not None:
         return ("model", model)
     return "any"
@@ -82,8 +88,12 @@ def check_model(cls: type, body: Any, *, nulls: bool = False, path: Optional[str
     return problems
 
 
-def check(action: str, body: Any) -> list[str]:
-    model = getattr(sdk_models, f"{action}ResponseBody", None)
+def check(action: str, body: Any, version: Optional[str] = None) -> list[str]:
+    try:
+        models = importlib.import_module(MODELS.get(version or "", MODELS["2014-05-26"]))
+    except ImportError:
+        return []
+    model = getattr(models, f"{action}ResponseBody", None)
     if model is None:
         return [f"the SDK has no {action}ResponseBody"]
     return check_model(model, body, nulls=True, path=action)
@@ -126,6 +136,6 @@ def _name(kind: Any) -> str:
     return "a list" if kind[0] == "list" else "an object"
 
 
-def first_problem(action: Optional[str], body: Any) -> Optional[str]:
-    problems = check(action, body) if action else []
+def first_problem(action: Optional[str], body: Any, version: Optional[str] = None) -> Optional[str]:
+    problems = check(action, body, version) if action else []
     return problems[0] if problems else None

@@ -19,7 +19,7 @@ from aliyunsdkecs.request.v20140526.DescribeZonesRequest import DescribeZonesReq
 
 from mockecs import mock_ecs
 from mockecs.modes.clients import client, legacy_client
-from mockecs.modes.mock import ECS_HOST, MockECS, current_mock
+from mockecs.modes.mock import ENGINE_HOST, MockECS, current_mock
 from tests.sdk import legacy_call
 
 REGION_FIELDS = {"RegionId", "LocalName", "RegionEndpoint", "Status"}
@@ -210,7 +210,7 @@ def test_responses_inside_needs_passthrough_to_mockecs() -> None:
             _check_regions(_legacy_regions())  # the old SDK's vendored requests is not affected
         # ...one built inside the mock, passing ECS hosts through, works:
         with responses.RequestsMock(real_adapter_send=requests.adapters.HTTPAdapter.send) as rsps:
-            rsps.add_passthru(re.compile(rf"https?://{ECS_HOST}"))
+            rsps.add_passthru(re.compile(rf"https?://{ENGINE_HOST}"))
             rsps.add(responses.GET, OTHER, json={"ok": 3})
             assert requests.get(OTHER).json() == {"ok": 3}
             _check_regions(_regions())

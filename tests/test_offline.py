@@ -62,15 +62,15 @@ def test_network_is_really_off():
 
 def test_other_products_answer_with_an_error_naming_them():
     with mock_ecs() as m:
-        vpc = call_product("vpc.aliyuncs.com", "DescribeVpcs", "2016-04-28")
+        slb = call_product("slb.aliyuncs.com", "DescribeLoadBalancers", "2014-05-15")
         sts = call_product("sts.cn-beijing.aliyuncs.com", "GetCallerIdentity", "2015-04-01")
         raw = requests.get("https://oss-cn-hangzhou.aliyuncs.com/?Format=XML&Action=X", timeout=5)
         ecs = new_client().describe_regions(models.DescribeRegionsRequest())  # ECS itself is answered as ever
-    for err, product, host in ((vpc, "vpc", "vpc.aliyuncs.com"), (sts, "sts", "sts.cn-beijing.aliyuncs.com")):
+    for err, product, host in ((slb, "slb", "slb.aliyuncs.com"), (sts, "sts", "sts.cn-beijing.aliyuncs.com")):
         assert err.code == "InvalidAction.NotImplemented" and err.status_code == 400
         assert f"the {product} API at {host}" in err.message and "passthrough=" in err.message
         assert err.data["HostId"] == host
-    assert "(action DescribeVpcs)" in vpc.message
+    assert "(action DescribeLoadBalancers)" in slb.message
     assert raw.status_code == 400 and raw.text.startswith("<?xml") and "the oss API" in raw.text
     assert ecs.status_code == 200
     assert [c.action for c in m.calls] == ["DescribeRegions"]  # other products are not ECS calls
@@ -90,7 +90,7 @@ def test_async_and_old_sdk_other_products():
 
     async def fetch() -> tuple[int, dict]:
         async with aiohttp.ClientSession() as session:
-            async with session.get("https://vpc.cn-shanghai.aliyuncs.com/?Action=DescribeVpcs") as resp:
+            async with session.get("https://slb.cn-shanghai.aliyuncs.com/?Action=DescribeLoadBalancers") as resp:
                 return resp.status, await resp.json()
 
     with mock_ecs():
@@ -98,7 +98,7 @@ def test_async_and_old_sdk_other_products():
         request = CommonRequest(domain="sts.aliyuncs.com", version="2015-04-01", action_name="GetCallerIdentity")
         with pytest.raises(ServerException) as info:
             AcsClient("ak", "sk", "cn-hangzhou").do_action_with_exception(request)
-    assert status == 400 and "the vpc API" in body["Message"]
+    assert status == 400 and "the slb API" in body["Message"]
     assert info.value.error_code == "InvalidAction.NotImplemented" and "the sts API" in info.value.message
 
 
@@ -106,7 +106,19 @@ def test_passthrough_lets_chosen_hosts_reach_the_network():
     with mock_ecs(passthrough=["sts.aliyuncs.com"]):
         with pytest.raises(requests.ConnectionError, match="resolve sts.aliyuncs.com"):
             requests.get("https://sts.aliyuncs.com/?Action=GetCallerIdentity", timeout=5)
-        assert requests.get("https://vpc.aliyuncs.com/?Action=DescribeVpcs", timeout=5).status_code == 400
+        assert requests.get("https://slb.aliyuncs.com/?Action=DescribeLoadBalancers", timeout=5).status_code == 400
+
+
+def test_passthrough_of_a_faked_product_reaches_the_network():
+    """VPC is answered by the engine, unless the user lets its host through (their own mock of it)."""
+    with mock_ecs() as m:
+        assert requests.get("https://vpc.aliyuncs.com/?Action=DescribeVpcs&Version=2016-04-28", timeout=5).status_code \
+            in (200, 400)
+        assert [c.action for c in m.calls] == ["DescribeVpcs"]
+    with mock_ecs(passthrough=["vpc.aliyuncs.com"]):
+        with pytest.raises(requests.ConnectionError, match="resolve vpc.aliyuncs.com"):
+            requests.get("https://vpc.aliyuncs.com/?Action=DescribeVpcs&Version=2016-04-28", timeout=5)
+        assert new_client().describe_regions(models.DescribeRegionsRequest()).status_code == 200
 
 
 def test_metadata_server_answers_as_an_instance_with_a_ram_role():

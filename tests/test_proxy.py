@@ -183,12 +183,17 @@ def test_tunnel_serves_keep_alive_and_control_api():
         assert session.get("https://ecs.aliyuncs.com/_mockecs/health", timeout=10).json()["status"] == "ok"
         # other products (tunnelled or plain-HTTP proxied) are named, not faked, and are not ECS calls
         sts = session.get("https://sts.aliyuncs.com/?Action=GetCallerIdentity&Format=JSON", timeout=10)
-        vpc = requests.get("http://vpc.cn-shanghai.aliyuncs.com:80/?Action=DescribeVpcs&Format=JSON",
+        slb = requests.get("http://slb.cn-shanghai.aliyuncs.com:80/?Action=DescribeLoadBalancers&Format=JSON",
                            proxies={"http": srv.url}, timeout=10)
-        for resp, product in ((sts, "sts"), (vpc, "vpc")):
+        for resp, product in ((sts, "sts"), (slb, "slb")):
             assert resp.status_code == 400 and resp.json()["Code"] == "InvalidAction.NotImplemented"
             assert f"the {product} API at" in resp.json()["Message"]
         assert len(srv.engine.calls) == 5
+        # the VPC product's API is answered by the engine, like ECS
+        vpc = requests.get("http://vpc.cn-shanghai.aliyuncs.com:80/?Action=DescribeVpcs&Version=2016-04-28"
+                           "&Format=JSON&RegionId=cn-shanghai", proxies={"http": srv.url}, timeout=10)
+        last = srv.engine.calls[-1]
+        assert last.action == "DescribeVpcs" and vpc.json()["RequestId"] == last.request_id
 
 
 @contextlib.contextmanager

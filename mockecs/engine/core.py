@@ -19,11 +19,12 @@ import mockecs.ops  # noqa: F401  (importing the package registers every operati
 from mockecs.engine.actions import known_action
 from mockecs.engine.config import Config
 from mockecs.engine.shared import Moved, Shared
-from mockecs.ops.registry import REGISTRY, Context, Operation
+from mockecs.ops.registry import REGISTRIES, REGISTRY, Context, Operation
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
 from mockecs.state.plugins import make_store, plugin_manager
 from mockecs.state.store import check_exported, expect_reads, flush, may_conflict, put_exported, read_soon, run
+from mockecs.wire.apis import ECS, api_of
 from mockecs.wire.encoding import error_body, plain, render
 from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
 from mockecs.wire.protocol import ApiRequest, HttpRequest, HttpResponse, decode
@@ -39,7 +40,6 @@ from mockecs.world.resources import check_records, reindexed
 from mockecs.world.validation import check_number, check_text
 
 log = logging.getLogger("mockecs")
-API_VERSION = "2014-05-26"
 
 
 class Replay(Exception):
@@ -282,10 +282,10 @@ class Engine:
             check_number(times, "times", 1, 1_000_000_000, whole=True)
         check_number(status, "status", 400, 599, whole=True)
         check_number(latency, "latency (seconds)", 0, 600)
-        if action != "*" and action not in self.operations:
+        if action != "*" and not any(action in ops for ops in REGISTRIES.values()):
             # A misspelt action would never fire and the test would pass for the wrong reason.
-            if not known_action(action):
-                raise ValueError(f"no ECS action is named {action!r}")
+            if not known_action(action) and not known_action(action, "vpc"):
+                raise ValueError(f"no ECS or VPC action is named {action!r}")
         if code == "Throttling" and message is None:
             message = "Request was denied due to user flow control."
         fault = Fault(action, code, message or "Injected by mockecs.", status, times, latency, account)
@@ -402,21 +402,23 @@ class Engine:
     def _error(self, req: Optional[ApiRequest], request_id: str, err: EcsError) -> HttpResponse:
         host = req.host if req and req.host else "ecs.aliyuncs.com"
         fmt = req.format if req else "JSON"
-        body = error_body(request_id, host, err.code, err.message)
+        api = api_of(req.host, req.version) if req else ECS
+        body = error_body(request_id, host, err.code, err.message, api.name)
         return render(err.status, body, fmt, "Error", request_id)
 
     def _dispatch(self, req: ApiRequest, request_id: str, seen: dict) -> dict:
         action = req.action
         if not action:
             raise missing_parameter("Action")
-        op = self.operations.get(action)
+        api = api_of(req.host, req.version)
+        op = (self.operations if api is ECS else REGISTRIES[api.version]).get(action)
         if op is None:
-            if known_action(action):
-                raise not_implemented(action)
+            if known_action(action, api.product):
+                raise not_implemented(action, api.product)
             raise EcsError(*ACTION_NOT_FOUND)
         if not req.version:
             raise missing_parameter("Version")
-        if req.version != API_VERSION:
+        if req.version != api.version:
             raise EcsError("InvalidVersion", "Specified parameter Version is not valid.", 400)
 
         # What other engines on a shared store changed (clock, faults, accounts ...): read before the

@@ -38,6 +38,25 @@ def client(access_key_id: str = DEFAULT_ACCESS_KEY_ID, access_key_secret: str = 
     return Client(Config(**settings))
 
 
+def vpc_endpoint(region_id: str) -> str:
+    """The VPC product's endpoint of ``region_id``, as its SDK picks it (central for cn-hangzhou)."""
+    return "vpc.aliyuncs.com" if region_id == "cn-hangzhou" else f"vpc.{region_id}.aliyuncs.com"
+
+
+def vpc_client(access_key_id: str = DEFAULT_ACCESS_KEY_ID, access_key_secret: str = DEFAULT_ACCESS_KEY_SECRET,
+               region_id: str = DEFAULT_REGION, *, endpoint: Optional[str] = None, **config: Any) -> Any:
+    """A current-SDK ``alibabacloud_vpc20160428.client.Client`` for the VPC product's API (VPCs, vSwitches and
+    EIPs as Terraform and Ansible make them); the same options as :func:`client`."""
+    from alibabacloud_tea_openapi.utils_models import Config
+    from alibabacloud_vpc20160428.client import Client
+
+    settings: dict[str, Any] = dict(access_key_id=access_key_id, access_key_secret=access_key_secret,
+                                    region_id=region_id, **config)
+    if endpoint:
+        settings["endpoint"] = endpoint
+    return Client(Config(**settings))
+
+
 def legacy_client(access_key_id: str = DEFAULT_ACCESS_KEY_ID, access_key_secret: str = DEFAULT_ACCESS_KEY_SECRET,
                   region_id: str = DEFAULT_REGION, *, endpoint: Optional[str] = None, **kwargs: Any) -> Any:
     """An old-SDK ``aliyunsdkcore.client.AcsClient``.
@@ -54,6 +73,7 @@ def legacy_client(access_key_id: str = DEFAULT_ACCESS_KEY_ID, access_key_secret:
         endpoint = regions.regions().get(region_id, {}).get("RegionEndpoint")
     if endpoint:
         acs.add_endpoint(region_id, "Ecs", endpoint)
+        acs.add_endpoint(region_id, "Vpc", vpc_endpoint(region_id))  # (the VPC product's requests: aliyunsdkvpc)
     return acs
 
 

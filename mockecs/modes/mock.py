@@ -6,7 +6,7 @@ Three transports are patched while a mock is active:
 - the old SDK's vendored ``requests`` through ``responses`` with ``target=``;
 - ``aiohttp`` (the current SDK's ``*_async`` methods) through a small patch (:mod:`mockecs.modes.aio`).
 
-ECS endpoints (and hosts the user adds) are answered by the engine. Nothing else of Alibaba Cloud reaches
+ECS and VPC endpoints (and hosts the user adds) are answered by the engine. Nothing else of Alibaba Cloud reaches
 the network either (:mod:`mockecs.modes.offline`): other ``*.aliyuncs.com`` products get an error naming
 the product (``passthrough=["sts.aliyuncs.com"]`` lets chosen hosts through), the instance metadata
 server answers as an instance with a RAM role, and fake access keys are in the environment. Other hosts
@@ -26,7 +26,8 @@ from typing import Any, Callable, Iterable, Optional, TypeVar, Union
 
 from mockecs.engine.core import Config, Engine
 from mockecs.modes.offline import (
-    ECS_HOST,
+    ECS_HOST,  # noqa: F401  (ENGINE_HOST's former name, kept for users' code)
+    ENGINE_HOST,
     METADATA_HOST,
     AttributePatch,
     FakeCredentialsEnv,
@@ -46,7 +47,7 @@ _active: list[MockECS] = []  # started mocks, innermost last (see current_mock)
 
 
 def _alternatives(hosts: Iterable[str]) -> list[str]:
-    return [ECS_HOST] + [re.escape(h) for h in hosts]
+    return [ENGINE_HOST] + [re.escape(h) for h in hosts]
 
 
 def _url_pattern(hosts: Iterable[str]) -> re.Pattern:

@@ -1,6 +1,6 @@
-"""Nothing a test runs reaches the network: what ``mock_ecs`` answers besides ECS.
+"""Nothing a test runs reaches the network: what ``mock_ecs`` answers besides ECS and VPC.
 
-- Every other Alibaba Cloud product host (``*.aliyuncs.com``: ``vpc.aliyuncs.com``, ``sts.cn-beijing.aliyuncs.com``,
+- Every other Alibaba Cloud product host (``*.aliyuncs.com``: ``slb.aliyuncs.com``, ``sts.cn-beijing.aliyuncs.com``,
   ``oss-cn-hangzhou.aliyuncs.com``, ...) gets an Alibaba-format error naming the product
   (:func:`product_error`), unless the user lets it through (``mock_ecs(passthrough=["sts.aliyuncs.com"])``).
 - The instance metadata server ``100.100.100.200`` answers as an ECS instance with a RAM role does
@@ -23,14 +23,14 @@ from urllib.parse import parse_qsl, urlsplit
 
 from mockecs.engine.core import Engine, new_request_id
 from mockecs.state.accounts import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
+from mockecs.wire.apis import HOST, api_of_host
 from mockecs.wire.encoding import render
 from mockecs.wire.protocol import HttpResponse
 
 METADATA_HOST = "100.100.100.200"
 ALIBABA_HOST = r"(?:[a-z0-9-]+\.)*aliyuncs\.com"
-# ecs.aliyuncs.com, ecs-cn-hangzhou.aliyuncs.com, ecs.<region>.aliyuncs.com, ecs-vpc.<region>.aliyuncs.com
-ECS_HOST = r"ecs(?:-vpc)?(?:[.-][a-z0-9-]+?)?(?:-vpc)?\.aliyuncs\.com"
-_ECS_HOST = re.compile(ECS_HOST, re.IGNORECASE)
+ENGINE_HOST = HOST  # the endpoints of ECS and of the VPC product: the engine answers them
+ECS_HOST = ENGINE_HOST  # (its name before the VPC product was answered too; users' code imports it)
 ROLE_NAME = "mockecs-ecs-role"
 INSTANCE_ID = "i-mockecs0metadata0"
 _REGION_SUFFIX = re.compile(r"-(?:cn|ap|eu|us|me|na|sa|rus|ru|jp|uk|in|me)-[a-z0-9-]+$|-(?:vpc|internal|share)$")
@@ -48,9 +48,9 @@ def product_of(host: str) -> str:
 
 @functools.lru_cache(maxsize=1024)  # a server sees few hosts; this runs on each of its requests
 def other_product(host: str) -> bool:
-    """Whether ``host`` (``name[:port]``) is an Alibaba Cloud endpoint of a product other than ECS."""
+    """Whether ``host`` (``name[:port]``) is an Alibaba Cloud endpoint of a product the engine does not answer."""
     name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    return name.lower().endswith(".aliyuncs.com") and not _ECS_HOST.fullmatch(name)
+    return name.lower().endswith(".aliyuncs.com") and api_of_host(name) is None
 
 
 def product_error(method: str, url: str, headers: Any = None, body: bytes = b"") -> HttpResponse:
@@ -65,7 +65,7 @@ def product_error(method: str, url: str, headers: Any = None, body: bytes = b"")
     action = query.get("Action") or lowered.get("x-acs-action") or ""
     product = product_of(host)
     request_id = new_request_id()
-    message = (f"mockecs fakes ECS only: the {product} API at {host}"
+    message = (f"mockecs fakes ECS and VPC only: the {product} API at {host}"
                + (f" (action {action})" if action else "")
                + f" is not faked, and the network is not reached from inside mock_ecs. Let it through with "
                  f"mock_ecs(passthrough=[{host!r}]) or mock it yourself.")
@@ -199,14 +199,15 @@ class FakeCredentialsEnv:
         self._set = []
 
 
-def intercept_pattern(ecs_alternatives: list[str], passthrough_hosts: tuple[str, ...]) -> re.Pattern:
-    """One URL pattern for everything a mock answers: ECS hosts (group ``ecs``), then (unless let
-    through) any other Alibaba Cloud host and the metadata server."""
+def intercept_pattern(engine_alternatives: list[str], passthrough_hosts: tuple[str, ...]) -> re.Pattern:
+    """One URL pattern for everything a mock answers: the engine's hosts (group ``ecs``: ECS, VPC and the
+    user's), then any other Alibaba Cloud host and the metadata server; the hosts let through are none of
+    them (a user who lets ``vpc.aliyuncs.com`` through gets the network, not the engine)."""
     others = f"{ALIBABA_HOST}|{re.escape(METADATA_HOST)}"
+    let_through = ""
     if passthrough_hosts:
-        let_through = "|".join(re.escape(h) for h in passthrough_hosts)
-        others = rf"(?!(?:{let_through})(?::\d+)?(?:[/?]|$))(?:{others})"
-    # (group ``ecs``: the match is an ECS host; the alternatives are tried in order, ECS first)
-    return re.compile(r"^https?://(?:(?P<ecs>{})|{})(?::\d+)?(?:[/?]|$)".format("|".join(ecs_alternatives), others),
-                      re.IGNORECASE)
+        let_through = r"(?!(?:{})(?::\d+)?(?:[/?]|$))".format("|".join(re.escape(h) for h in passthrough_hosts))
+    # (the alternatives are tried in order, the engine's first)
+    return re.compile(r"^https?://{}(?:(?P<ecs>{})|{})(?::\d+)?(?:[/?]|$)".format(
+        let_through, "|".join(engine_alternatives), others), re.IGNORECASE)
 

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from mockecs.state.store import Transaction
+from mockecs.wire.apis import ECS, VPC, Api
 from mockecs.wire.params import B, Param, S
 from mockecs.world.context import Context
 
-__all__ = ["Context", "Operation", "REGISTRY", "operation"]
+__all__ = ["Context", "Operation", "REGISTRIES", "REGISTRY", "operation"]
 
 DRY_RUN = ("DryRunOperation", "Request validation has been passed with DryRun flag set.", 400)
 IDEMPOTENCE = ("IdempotenceParamNotMatch",
@@ -51,7 +52,9 @@ class Operation:
     structs: tuple[Param, ...] = ()
 
 
-REGISTRY: dict[str, Operation] = {}
+REGISTRY: dict[str, Operation] = {}  # ECS's
+# Each API's operations, by its Version (the same action name may be two APIs' own: CreateVpc).
+REGISTRIES: dict[str, dict[str, Operation]] = {ECS.version: REGISTRY, VPC.version: {}}
 
 
 def operation(action: str, *params: Param, region: str = "required",
@@ -60,9 +63,9 @@ def operation(action: str, *params: Param, region: str = "required",
               region_missing: Optional[tuple[str, str, int]] = None,
               dry_run: bool | tuple[str, str, int] = False,
               idempotent: bool | tuple[str, str, int] = False, stateless: bool = False,
-              mapping: bool = False) -> Callable:
-    """Declare ``action``; see the module docstring. ``region_missing`` is the (code, message, status) an
-    operation documents for a missing RegionId, when not the generic MissingParameter."""
+              mapping: bool = False, api: Api = ECS) -> Callable:
+    """Declare ``action`` of ``api``; see the module docstring. ``region_missing`` is the (code, message,
+    status) an operation documents for a missing RegionId, when not the generic MissingParameter."""
     extra: list[Param] = []
     if region != "none":
         extra.append(S("RegionId", required=region == "required", missing=region_missing))
@@ -89,7 +92,7 @@ def operation(action: str, *params: Param, region: str = "required",
         op.defaults = {p.name: p.default for p in op.params}
         op.required = tuple(p for p in op.params if p.required)
         op.structs = tuple(p for p in op.params if p.kind == "struct")
-        REGISTRY[action] = op
+        REGISTRIES[api.version][action] = op
         return fn
 
     return register

@@ -250,11 +250,11 @@ def _render_frozen(status: int, body: Frozen, fmt: str, root: str, request_id: s
     return HttpResponse(status, {"Content-Type": ctype, "x-acs-request-id": request_id}, data)
 
 
-def error_body(request_id: str, host: str, code: str, message: str) -> dict:
+def error_body(request_id: str, host: str, code: str, message: str, product: str = "Ecs") -> dict:
     """An error answer's body; ``render`` puts the RequestId first."""
     return {
         "HostId": host,
         "Code": code,
         "Message": message,
-        "Recommend": f"https://api.alibabacloud.com/troubleshoot?q={code}&product=Ecs&requestId={request_id}",
+        "Recommend": f"https://api.alibabacloud.com/troubleshoot?q={code}&product={product}&requestId={request_id}",
     }

@@ -43,11 +43,12 @@ def invalid_parameter(name: str, code: str = "InvalidParameter", status: int = 4
     return EcsError(code, f'The specified parameter "{name}" is not valid.', status)
 
 
-def not_implemented(action: str) -> EcsError:
+def not_implemented(action: str, product: str = "ecs") -> EcsError:
     # An ECS-shaped answer (not a Python exception inside the SDK) for actions mockecs lacks.
     return EcsError(
         "InvalidAction.NotImplemented",
-        f"mockecs does not implement the action {action!r} yet.",
+        f"mockecs does not implement the action {action!r} yet." if product == "ecs" else
+        f"mockecs does not implement the {product} API's action {action!r} yet.",
         400,
     )
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Optional
 
-_HOST = re.compile(r"^ecs(?:-vpc)?[.-]((?:[a-z]+-)+[a-z0-9]+?)(?:-vpc)?\.aliyuncs\.com(?::\d+)?$")
+_HOST = re.compile(r"^(?:ecs|vpc)(?:-vpc)?[.-]((?:[a-z]+-)+[a-z0-9]+?)(?:-vpc)?\.aliyuncs\.com(?::\d+)?$")
 
 
 @lru_cache(maxsize=1)
@@ -22,7 +22,8 @@ def exists(region_id: Optional[str]) -> bool:
 
 @lru_cache(maxsize=1024)  # asked on most requests; clients use a handful of hosts
 def region_from_host(host: str) -> Optional[str]:
-    """``ecs.cn-beijing.aliyuncs.com`` / ``ecs-cn-hangzhou.aliyuncs.com`` / ``ecs-vpc.x.aliyuncs.com`` -> region."""
+    """``ecs.cn-beijing.aliyuncs.com`` / ``ecs-cn-hangzhou.aliyuncs.com`` / ``ecs-vpc.x.aliyuncs.com`` -> region
+    (and the VPC API's ``vpc.cn-beijing.aliyuncs.com``, ``vpc-vpc.x.aliyuncs.com``)."""
     m = _HOST.match(host.lower())
     if m and m.group(1) in regions():
         return m.group(1)
