@@ -408,3 +408,10 @@ def test_launch_refuses_bad_settings(client, kw, code):
     assert_documented("RunInstances", err)
     found = client.describe_instances(models.DescribeInstancesRequest(region_id=REGION)).body.to_map()
     assert found["TotalCount"] == 0
+
+
+def test_maintenance_too_many_instances(client):
+    err = error_of(modify_maintenance, client, instance_id=[f"i-bp1{n:017d}" for n in range(101)],
+                   action_on_maintenance="Stop")
+    assert (err.code, err.status_code) == ("InvalidParameter", 403)
+    assert_documented("ModifyInstanceMaintenanceAttributes", err)

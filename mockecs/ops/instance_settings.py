@@ -208,16 +208,17 @@ def _counts(rows: list[dict]) -> dict:
 # ModifyInstanceMaintenanceAttributes documents its InvalidParameter as a 403 with the message "%s" [GUESS: said here]
 _WINDOW_HOUR = re.compile(r"([01][0-9]|2[0-3]):00:00")  # HH:mm:ss on the hour (documented: whole hours, UTC+8)
 NO_INSTANCE_ID = error_kind("InvalidParameter", "The specified parameter InstanceId should not be null.", 403)
+TOO_MANY_MAINTAINED = error_kind("InvalidParameter", "The number of InstanceId exceeds the limit of 100.", 403)
 BAD_WINDOW = error_kind("InvalidParameter",
-                        "The specified MaintenanceWindow is not valid: StartTime and EndTime are both set, on the hour "
-                        "(HH:00:00), and 1 to 23 hours apart.", 403)
+                        "The specified MaintenanceWindow is not valid: one window, its StartTime and EndTime both set, "
+                        "on the hour (HH:00:00), and 1 to 23 hours apart.", 403)
 BAD_MAINTENANCE_ACTION = error_kind("InvalidParameter", "The specified parameter ActionOnMaintenance is not valid.",
                                     403)
 
 
-@operation("ModifyInstanceMaintenanceAttributes",
-           Repeat("InstanceId", max_items=MAX_IDS, error=("InvalidParameter", 403)),
-           Structs("MaintenanceWindow", [S("StartTime"), S("EndTime")], max_items=1, error=("InvalidParameter", 403)),
+# (the list lengths are checked by the handler: a malformed list index stays the generic 400 of every action)
+@operation("ModifyInstanceMaintenanceAttributes", Repeat("InstanceId"),
+           Structs("MaintenanceWindow", [S("StartTime"), S("EndTime")]),
            S("ActionOnMaintenance"), B("NotifyOnMaintenance", error=("InvalidParameter", 403)))
 def modify_instance_maintenance_attributes(ctx: Context, instance_id: Optional[list[str]],
                                            maintenance_window: Optional[list[dict]],
@@ -225,10 +226,13 @@ def modify_instance_maintenance_attributes(ctx: Context, instance_id: Optional[l
                                            notify_on_maintenance: Optional[bool]) -> dict:
     if not instance_id:
         raise NO_INSTANCE_ID
+    if len(instance_id) > MAX_IDS:
+        raise TOO_MANY_MAINTAINED
     changes: dict[str, Any] = {}
     if maintenance_window is not None:  # (MaintenanceWindow.1 with neither time: no window)
         windows = [w for w in maintenance_window if w.get("start_time") or w.get("end_time")]
-        if any(not _window_ok(w.get("start_time") or "", w.get("end_time") or "") for w in windows):
+        if len(windows) > 1 or any(not _window_ok(w.get("start_time") or "", w.get("end_time") or "")
+                                   for w in windows):
             raise BAD_WINDOW
         changes["MaintenanceWindow"] = [{"StartTime": w["start_time"], "EndTime": w["end_time"]} for w in windows]
     if action_on_maintenance is not None:
