@@ -415,3 +415,21 @@ def test_maintenance_too_many_instances(client):
                    action_on_maintenance="Stop")
     assert (err.code, err.status_code) == ("InvalidParameter", 403)
     assert_documented("ModifyInstanceMaintenanceAttributes", err)
+
+
+def test_imported_settings_of_the_wrong_type_are_refused(client, engine):
+    """The settings the Modify operations keep on the record (``_maintenance``, ``_private_pool``) must be objects in
+    an imported state: the reads take them as such."""
+    instance_id = vpc_instance(client)
+    modify_maintenance(client, instance_id=[instance_id], action_on_maintenance="Stop")
+    modify_attachment(client, instance_id, "Open")
+    state = engine.export_state()
+    record = state["store"]["instance"][instance_id]["record"]
+    assert record["_maintenance"] == {"ActionOnMaintenance": "Stop"} and record["_private_pool"]["MatchCriteria"] == \
+        "Open"
+    for field in ("_maintenance", "_private_pool"):
+        bad = json.loads(json.dumps(state))
+        bad["store"]["instance"][instance_id]["record"][field] = "Stop"
+        with pytest.raises(ValueError, match=field):
+            engine.import_state(bad)
+    assert attachment(client, instance_id)["PrivatePoolOptionsMatchCriteria"] == "Open"

@@ -425,7 +425,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now + index * 1e-6,
             "_user_data": args["user_data"] or "",  # DescribeUserData answers it as given
             "_ram_role": args["ram_role_name"] or "",  # DescribeInstanceRamRole answers it
-            "_private_pool": dict(pool),  # DescribeInstanceAttachmentAttributes answers it
+            **({"_private_pool": pool} if pool != NO_PRIVATE_POOL else {}),  # (kept only when set: records stay small)
         }
         done = {"Status": status}
         if status == "Running":
