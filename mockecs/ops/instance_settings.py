@@ -299,8 +299,9 @@ _BY_INSTANCE = {"region": "optional", "region_of": resources.region_from("instan
 RELEASE_NOT_FOUND = error_kind("NoSuchResource", "The specified resource is not found.", 404)
 BAD_RELEASE_TIME = error_kind("InvalidAutoReleaseTime.Malformed",
                               "The specified paramter autoReleaseTime is not valid.")  # (sic)
-RELEASE_CHARGE_TYPE = error_kind("ChargeTypeViolation",
-                                 "The operation is not permitted due to charge type of the instance.", 403)
+# (ModifyInstanceSpec documents the same: a subscription instance changes through ModifyPrepayInstanceSpec)
+CHARGE_TYPE_VIOLATION = error_kind("ChargeTypeViolation",
+                                   "The operation is not permitted due to charge type of the instance.", 403)
 
 
 @operation("ModifyInstanceAutoReleaseTime",
@@ -311,15 +312,13 @@ def modify_instance_auto_release_time(ctx: Context, instance_id: str, auto_relea
     release = release_time(ctx, auto_release_time, BAD_RELEASE_TIME)
     record = resources.owned(ctx, "instance", instance_id, RELEASE_NOT_FOUND)
     if record.get("InstanceChargeType") == "PrePaid":
-        raise RELEASE_CHARGE_TYPE
+        raise CHARGE_TYPE_VIOLATION
     resources.put(ctx.txn, "instance", {**record, "AutoReleaseTime": release})
     return {}
 
 
 # -- ModifyInstanceSpec -------------------------------------------------------------------------------------------
 SPEC_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
-SPEC_CHARGE_TYPE = error_kind("ChargeTypeViolation",  # (a subscription instance: ModifyPrepayInstanceSpec)
-                              "The operation is not permitted due to charge type of the instance.", 403)
 SPEC_TOO_MANY = error_kind("InvalidParameter.Mismatch", "Too many parameters in one request.")
 SPEC_UNKNOWN_TYPE = error_kind("InvalidInstanceType.ValueNotSupported",
                                "The specified InstanceType does not exist or beyond the permitted range.")
@@ -349,7 +348,7 @@ def modify_instance_spec(ctx: Context, instance_id: str, instance_type: Optional
     preview) are taken and ignored; the change is done when the call answers."""
     record = resources.owned(ctx, "instance", instance_id, SPEC_NOT_FOUND)
     if record.get("InstanceChargeType") == "PrePaid":
-        raise SPEC_CHARGE_TYPE
+        raise CHARGE_TYPE_VIOLATION
     bandwidth = internet_max_bandwidth_out is not None or internet_max_bandwidth_in is not None
     if instance_type and bandwidth:
         raise SPEC_TOO_MANY
