@@ -75,6 +75,8 @@ def disk_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
         terms.append(("instance", record["InstanceId"]))
     if record.get("SourceSnapshotId"):
         terms.append(("snapshot", record["SourceSnapshotId"]))  # DeleteSnapshot's SnapshotCreatedDisk
+    if record.get("AutoSnapshotPolicyId"):
+        terms.append(("snapshot_policy", record["AutoSnapshotPolicyId"]))  # a policy's DiskNums, its deletion
     return terms
 
 
@@ -162,30 +164,29 @@ def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: i
     disk_id = resources.new_id("disk", instance["_region"])
     level = performance_level or ("PL1" if category == "cloud_essd" else "")
     charge = instance.get("InstanceChargeType", "PostPaid")
+    performance = disk_performance(category, size, level)
+    # In the order the service answers a disk (a captured DescribeDisks answer: Alibaba's
+    # aliyun/alibabacloud-ecs-tool-troubleshooter, ecs-devops-dashboard/src/app/static/data/DescribeDisks.ts), then the
+    # fields that answer lacks; later writes keep each field's place.
     return {
-        "DiskId": disk_id, "DiskName": name, "Description": description,
-        "Type": disk_type, "Category": category, "Size": int(size), "Device": device,
-        "InstanceId": instance["InstanceId"], "ImageId": image_id, "SourceSnapshotId": snapshot_id,
-        "Status": "In_use", "RegionId": instance["_region"], "ZoneId": instance["ZoneId"],
+        "DetachedTime": "", "Category": category, "Description": description, "KMSKeyId": "",
+        "ResourceGroupId": instance.get("ResourceGroupId", ""), "Encrypted": bool(encrypted), "Size": int(size),
+        "DeleteAutoSnapshot": False, "DiskChargeType": charge, "Throughput": performance["Throughput"],
+        "IOPS": performance["IOPS"], "MultiAttach": "Disabled",
+        "Attachments": {"Attachment": [{"AttachedTime": now, "InstanceId": instance["InstanceId"], "Device": device}]},
+        "Placement": {},  # (the zones of a zone-redundant disk, which mockecs does not make: empty, as captured)
         # (a pay-as-you-go disk never expires: the service answers this date; a subscription one, the instance's)
-        "CreationTime": now, "AttachedTime": now, "DetachedTime": "",
         "ExpiredTime": NEVER_EXPIRES if charge == "PostPaid" else instance.get("ExpiredTime", ""),
-        "Encrypted": bool(encrypted), "KMSKeyId": "", "Portable": disk_type == "data",
-        "DeleteWithInstance": delete_with_instance, "DeleteAutoSnapshot": False, "EnableAutoSnapshot": True,
-        "EnableAutomatedSnapshotPolicy": False, "AutoSnapshotPolicyId": "",
-        "DiskChargeType": charge, "PerformanceLevel": level,
-        **disk_performance(category, size, level), "IOPSRead": 0, "IOPSWrite": 0,
-        "ThroughputRead": 0, "ThroughputWrite": 0, "ProvisionedIops": 0,
-        "BurstingEnabled": False, "MultiAttach": "Disabled", "MountInstanceNum": 0,
-        "ProductCode": "", "ResourceGroupId": instance.get("ResourceGroupId", ""),
-        "SerialNumber": disk_id[2:], "BdfId": "", "StorageSetId": "", "StorageSetPartitionNumber": 0,
-        "StorageClusterId": "", "SourceDiskId": "",
-        "Attachments": {"Attachment": [{"InstanceId": instance["InstanceId"], "Device": device,
-                                        "AttachedTime": now}]},
-        "OperationLocks": {"OperationLock": []},
+        "ImageId": image_id, "StorageSetId": "", "Tags": {"Tag": []}, "Status": "In_use", "AttachedTime": now,
+        "StorageClusterId": "", "ZoneId": instance["ZoneId"], "InstanceId": instance["InstanceId"],
+        "SourceSnapshotId": snapshot_id, "ProductCode": "", "PerformanceLevel": level, "Device": device,
+        "DeleteWithInstance": delete_with_instance, "EnableAutomatedSnapshotPolicy": False,
+        "EnableAutoSnapshot": True, "AutoSnapshotPolicyId": "", "DiskName": name,
+        "OperationLocks": {"OperationLock": []}, "BdfId": "", "Portable": disk_type == "data", "Type": disk_type,
+        "SerialNumber": disk_id[2:], "CreationTime": now, "RegionId": instance["_region"], "DiskId": disk_id,
+        "IOPSRead": 0, "IOPSWrite": 0, "ThroughputRead": 0, "ThroughputWrite": 0, "ProvisionedIops": 0,
+        "BurstingEnabled": False, "MountInstanceNum": 0, "StorageSetPartitionNumber": 0, "SourceDiskId": "",
         "MountInstances": {"MountInstance": []},
-        "Placement": {"ZoneIds": instance["ZoneId"]},  # the zones of a disk (one, unless zone-redundant)
-        "Tags": {"Tag": []},
         "_owner": instance["_owner"], "_region": instance["_region"], "_image_id": image_id,
         "_attached_once": True,
     }
@@ -720,6 +721,7 @@ def describe_instance_status(ctx: Context, zone_id: Optional[str], cluster_id: O
 @operation("DescribeDisks",
            JsonList("DiskIds"), S("InstanceId"), S("DiskType", default="all"), S("Status"), S("Category"),
            S("ZoneId"), S("SnapshotId"), S("DiskName"), B("Portable"), B("Encrypted"), S("ResourceGroupId"), TAGS,
+           S("AutoSnapshotPolicyId"), B("EnableAutomatedSnapshotPolicy"),
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
            S("NextToken"), L("MaxResults"),
            dry_run=True)
@@ -727,6 +729,7 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
                    status: Optional[str], category: Optional[str], zone_id: Optional[str],
                    snapshot_id: Optional[str], disk_name: Optional[str], portable: Optional[bool],
                    encrypted: Optional[bool], resource_group_id: Optional[str], tag: Optional[list[dict]],
+                   auto_snapshot_policy_id: Optional[str], enable_automated_snapshot_policy: Optional[bool],
                    page_number: int, page_size: int, next_token: Optional[str], max_results: Optional[int]) -> dict:
     unfiltered = paging.unfiltered({**locals(), "disk_type": None if disk_type == "all" else disk_type})
     if disk_ids is not None and len(disk_ids) > 100:
@@ -743,9 +746,10 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
                                          page_number, page_size, next_token, clamp_max_results(max_results, 500))
         return {**meta, "Disks": {"Disk": [resources.wire(r) for r in page]}}
     matches = []
+    policy = ("snapshot_policy", auto_snapshot_policy_id) if auto_snapshot_policy_id else None
     for record in resources.mine_among(ctx, "disk", disk_ids, ("instance", instance_id) if instance_id else None,
                                        resource_groups.term(resource_group_id) if resource_group_id else None,
-                                       tags=wanted_tags):
+                                       policy, tags=wanted_tags):
         if ((instance_id and record["InstanceId"] != instance_id)
                 or (disk_type != "all" and record["Type"] != disk_type)
                 or (status and status != "All" and record["Status"] != status)
@@ -756,6 +760,9 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
                 or (portable is not None and record["Portable"] != portable)
                 or (encrypted is not None and record["Encrypted"] != encrypted)
                 or (resource_group_id and record["ResourceGroupId"] != resource_group_id)
+                or (auto_snapshot_policy_id and record["AutoSnapshotPolicyId"] != auto_snapshot_policy_id)
+                or (enable_automated_snapshot_policy is not None
+                    and record["EnableAutomatedSnapshotPolicy"] != enable_automated_snapshot_policy)
                 or not resources.match_tags(record, wanted_tags)):
             continue
         matches.append(record)
