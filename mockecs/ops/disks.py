@@ -1,4 +1,5 @@
-"""CreateDisk, AttachDisk, DetachDisk, DeleteDisk, ModifyDiskAttribute, ResizeDisk, ModifyDiskSpec.
+"""CreateDisk, AttachDisk, DetachDisk, DeleteDisk, ModifyDiskAttribute, ResizeDisk, ModifyDiskSpec, and a disk
+re-initialised: ResetDisk (to one of its snapshots), ReInitDisk (to what it was made from).
 
 Disk records (kind ``disk``) are those RunInstances makes (:func:`mockecs.ops.instances.make_disk`),
 in the wire shape of DescribeDisks. Statuses follow the lifecycle clock of kind ``disk``:
@@ -16,14 +17,16 @@ from mockecs.ops.instances import (
     TAGS,
     instance_disks,
     make_disk,
+    start_stopped,
 )
 from mockecs.ops.registry import Context, operation
+from mockecs.ops.snapshots import SNAPSHOT_ID_NOT_FOUND
 from mockecs.ops.tasks import start_task
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import B, I, L, Repeat, S, Struct
-from mockecs.world import disks, lifecycle, regions, resource_groups, resources
+from mockecs.world import access, disks, images, lifecycle, regions, resource_groups, resources
 from mockecs.world.instance_types import instance_type
-from mockecs.world.validation import valid_description, valid_instance_name
+from mockecs.world.validation import BAD_PASSWORD, valid_description, valid_instance_name, valid_password
 
 DISK_NOT_FOUND = error_kind("InvalidDiskId.NotFound", "The specified disk does not exist.", 404)
 INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
@@ -466,3 +469,92 @@ def modify_disk_spec(ctx: Context, disk_id: str, disk_category: Optional[str], p
     start_task(ctx, task_id, "ModifyDiskSpec", disk_id, [{"Name": "DiskId", "Value": disk_id}],
                ("ModifyDiskSpecFailed", "Modifying the disk spec is failed."), SupportCancel="false")
     return {"TaskId": task_id, "OrderId": ""}
+
+
+# -- ResetDisk / ReInitDisk -----------------------------------------------------------------------------
+UNFINISHED_SNAPSHOT = error_kind("IncorrectDiskStatus.HasUnfinishedSnapshot",
+                                 "The current disk has unfinished snapshot.", 403)
+IMAGE_GONE = error_kind("InvalidDiskId.OperationNotSupported",
+                        "The operation is not supported due to image not exist.", 404)
+SOURCE_SNAPSHOT_GONE = error_kind("InvalidSourceSnapshot",
+                                  "The snapshot which is used to create the specified disk has been deleted.", 403)
+WINDOWS_KEY_PAIR = error_kind("DependencyViolation.WindowsInstance",
+                              "The instance creating is windows, cannot use ssh key pair to login.", 403)
+NO_SUCH_KEY_PAIR = error_kind("InvalidKeyPairName.NotFound", "The specified KeyPairName does not exist.", 400)
+LOCAL_DISK = error_kind("DiskCategory.OperationNotSupported",
+                        "The operation is not supported to the specified disk due to its disk category.", 400)
+MULTI_ATTACHED = error_kind("InvalidOperation.MultiAttachDisk", "Multi attach disk does not support this operation.",
+                            403)
+
+
+def _check_reinit(ctx: Context, disk: Mapping[str, Any], statuses: tuple[str, ...],
+                  snapshot_running: type[EcsError]) -> Optional[dict]:
+    """What ResetDisk and ReInitDisk both ask of a disk: a cloud disk, not shared, in one of ``statuses``, no
+    snapshot of it in progress, its instance (if any) Stopped. Returns that instance."""
+    if str(disk.get("Category", "")).startswith(("local", "ephemeral")):
+        raise LOCAL_DISK
+    if disk.get("MultiAttach") == "Enabled":
+        raise MULTI_ATTACHED
+    if disk["Status"] not in statuses:
+        raise DISK_STATUS
+    instance = resources.get(ctx, "instance", disk.get("InstanceId"))
+    if instance is not None and instance["Status"] != "Stopped":
+        raise INCORRECT_STATUS
+    if disks.snapshot_in_progress(ctx, disk["DiskId"]):
+        raise snapshot_running
+    return instance
+
+
+def _reinit(ctx: Context, disk: Mapping[str, Any], **changed: Any) -> None:
+    """The disk ReIniting on the disk lifecycle, then back in the status it had."""
+    resources.put(ctx.txn, "disk", lifecycle.start(ctx, "disk", disk["DiskId"],
+                                                   {**disk, **changed, "Status": "ReIniting"},
+                                                   done={"Status": disk["Status"]}))
+
+
+@operation("ResetDisk", S("DiskId", required=True), S("SnapshotId", required=True), dry_run=True,
+           region="optional", region_of=resources.region_from("disk_id"))
+def reset_disk(ctx: Context, disk_id: str, snapshot_id: str) -> dict:
+    """The disk rolled back to one of its own snapshots: ReIniting, then back in its status. mockecs keeps no
+    disk content; what the disk was made from (its image) goes back to what it was when the snapshot was taken."""
+    disk = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
+    snapshot = resources.owned(ctx, "snapshot", snapshot_id, SNAPSHOT_ID_NOT_FOUND)
+    if snapshot["SourceDiskId"] != disk["DiskId"]:
+        raise EcsError("InvalidParameter.Mismatch", "The specified snapshot is not created from the specified disk.",
+                       403)
+    if snapshot["Status"] != "accomplished":
+        raise EcsError("InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.", 403)
+    _check_reinit(ctx, disk, ("In_use", "Available"), UNFINISHED_SNAPSHOT)
+    _reinit(ctx, disk, _image_id=snapshot.get("_image_id", disk.get("_image_id", "")))
+    return {}
+
+
+@operation("ReInitDisk", S("DiskId", required=True), S("Password"), S("KeyPairName"), B("AutoStartInstance"),
+           S("SecurityEnhancementStrategy"), **_BY_DISK)
+def re_init_disk(ctx: Context, disk_id: str, password: Optional[str], key_pair_name: Optional[str],
+                 auto_start_instance: Optional[bool], security_enhancement_strategy: Optional[str]) -> dict:
+    """An attached disk back to what it was made from: a system disk to its image, a data disk to its source
+    snapshot (or empty). A system disk's instance may get a new password or key pair; ``AutoStartInstance``
+    starts it afterwards. mockecs keeps no disk content, so only states change."""
+    disk = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
+    instance = _check_reinit(ctx, disk, ("In_use",), CREATING_SNAPSHOT)
+    windows = (instance or {}).get("OSType") == "windows"
+    if password and not valid_password(password, windows):
+        raise BAD_PASSWORD
+    if key_pair_name and disk["Type"] == "system":
+        if windows:
+            raise WINDOWS_KEY_PAIR
+        if access.key_pair(ctx, key_pair_name) is None:
+            raise NO_SUCH_KEY_PAIR
+    image_id = disk.get("ImageId") or (instance or {}).get("ImageId")
+    if disk["Type"] == "system" and images.visible(ctx, image_id) is None:
+        raise IMAGE_GONE
+    if disk["Type"] == "data" and disk.get("SourceSnapshotId") and \
+            resources.get(ctx, "snapshot", disk["SourceSnapshotId"]) is None:
+        raise SOURCE_SNAPSHOT_GONE
+    _reinit(ctx, disk)
+    if instance is not None and disk["Type"] == "system" and key_pair_name:
+        instance = resources.put(ctx.txn, "instance", {**instance, "KeyPairName": key_pair_name})
+    if instance is not None and auto_start_instance:
+        start_stopped(ctx, instance)
+    return {}
