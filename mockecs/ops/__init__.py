@@ -21,4 +21,5 @@ from mockecs.ops import (  # noqa: F401
     snapshots,
     tags,
     tasks,
+    vpc_networks,
 )

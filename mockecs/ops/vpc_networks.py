@@ -1,0 +1,244 @@
+"""VPCs and vSwitches on the VPC product's API (2016-04-28), as Terraform (``alicloud_vpc``, ``alicloud_vswitch``)
+and Ansible (footmark's ``ali_vpc``, ``ali_vswitch``) make them: CreateVpc, DescribeVpcs, DescribeVpcAttribute,
+ModifyVpcAttribute, DeleteVpc, CreateVSwitch, DescribeVSwitches, DescribeVSwitchAttributes,
+ModifyVSwitchAttribute, DeleteVSwitch, and the VPC's system route table and router (DescribeRouteTableList,
+DescribeVRouters).
+
+The records and rules are ECS's own (:mod:`mockecs.world.vpcs`): a VPC made here is ECS's VPC too. This API
+answers more of each record (OwnerId, ResourceGroupId, the IPv6 block, the route table ...), from the record or
+as a VPC without those features has them.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Optional
+
+from mockecs.ops.registry import Context, operation
+from mockecs.wire.apis import VPC
+from mockecs.wire.errors import error_kind
+from mockecs.wire.params import B, Comma, I, S
+from mockecs.world import networks, resource_groups, resources, vpcs
+
+ERRORS = vpcs.Errors()  # the VPC API documents the shared rules' words (see the notes on each)
+MISSING = ("MissingParameter", "Miss mandatory parameter.", 400)
+PAGE = (I("PageNumber", default=1, min=1, max=2**31 - 1), I("PageSize", default=10, min=1, max=50))
+# What the ECS records say while a VPC is made ("Creating") is "Pending" on this API (its documented values).
+STATUS = {"Creating": "Pending"}
+IPV6_ISP = ("BGP", "ChinaMobile", "ChinaUnicom", "ChinaTelecom")
+BAD_IPV6_ISP = error_kind("InvalidParameter", "Specified Ipv6Isp is not valid.", 400)  # [GUESS] the wording
+DNS_HOSTNAME = {True: "ENABLED", False: "DISABLED"}
+SYSTEM = "System"
+
+
+def _by_id(id_name: str) -> dict:
+    """An operation on one resource named by ``id_name``: found in its own region when RegionId is absent."""
+    return {"api": VPC, "region": "optional", "region_of": resources.region_from(id_name)}
+
+
+def _tags(record: dict) -> dict:
+    return {"Tag": [{"Key": t["TagKey"], "Value": t["TagValue"]} for t in resources.tags_of(record)]}
+
+
+def _group(record: dict, field: str) -> str:
+    """A resource's group: the one it joined, else its owner's default group (as every resource has one)."""
+    return record.get(field) or resource_groups.default_id(record["_owner"])
+
+
+def _ipv6_block(vpc_id: str, isp: str) -> dict:
+    """A VPC's IPv6 /56, stable per VPC, from the 2408:4000::/20 range the service hands out ([GUESS])."""
+    digest = hashlib.sha256(vpc_id.encode()).digest()
+    block = f"2408:4{digest[0] % 16:x}{digest[1]:02x}:{digest[2]:x}{digest[3]:02x}:{digest[4]:02x}00::/56"
+    return {"Ipv6CidrBlock": block, "Ipv6Isp": isp}
+
+
+# -- views ----------------------------------------------------------------------------------------------
+def vpc_view(ctx: Context, record: dict) -> dict:
+    """The fields DescribeVpcs and DescribeVpcAttribute both answer."""
+    ipv6 = record.get("_ipv6")
+    return {
+        "VpcId": record["VpcId"], "RegionId": record["RegionId"], "Status": STATUS.get(record["Status"],
+                                                                                        record["Status"]),
+        "VpcName": record["VpcName"], "Description": record["Description"], "CidrBlock": record["CidrBlock"],
+        "CreationTime": record["CreationTime"], "IsDefault": record["IsDefault"], "VRouterId": record["VRouterId"],
+        "OwnerId": int(record["_owner"]), "ResourceGroupId": _group(record, "_resource_group_id"),
+        "EnabledIpv6": ipv6 is not None, "Ipv6CidrBlock": ipv6["Ipv6CidrBlock"] if ipv6 else "",
+        "Ipv6CidrBlocks": {"Ipv6CidrBlock": [ipv6] if ipv6 else []},
+        "UserCidrs": record.get("UserCidrs") or {"UserCidr": []},
+        "SecondaryCidrBlocks": {"SecondaryCidrBlock": []},
+        "VSwitchIds": {"VSwitchId": vpcs.vswitch_ids(ctx, record["VpcId"])},
+        "DhcpOptionsSetId": "", "DhcpOptionsSetStatus": "",  # [GUESS] no DHCP options set: empty
+        "DnsHostnameStatus": record.get("_dns_hostname_status", "DISABLED"),
+        "Tags": _tags(record),
+    }
+
+
+def vswitch_view(ctx: Context, record: dict) -> dict:
+    route_table = record.get("_route_table") or (resources.get(ctx, "vpc", record["VpcId"]) or {}).get(
+        "_route_table", "")
+    return {
+        "VSwitchId": record["VSwitchId"], "VpcId": record["VpcId"], "Status": record["Status"],
+        "CidrBlock": record["CidrBlock"], "ZoneId": record["ZoneId"], "VSwitchName": record["VSwitchName"],
+        "Description": record["Description"], "CreationTime": record["CreationTime"],
+        "IsDefault": record["IsDefault"], "AvailableIpAddressCount": record["AvailableIpAddressCount"],
+        "OwnerId": int(record["_owner"]), "ResourceGroupId": _group(record, "ResourceGroupId"),
+        "Ipv6CidrBlock": "", "EnabledIpv6": False, "NetworkAclId": "",
+        "RouteTable": {"RouteTableId": route_table, "RouteTableType": SYSTEM},
+        "Tags": _tags(record),
+    }
+
+
+# -- VPCs -------------------------------------------------------------------------------------------------
+@operation("CreateVpc", S("CidrBlock", default=networks.DEFAULT_VPC_CIDR), S("VpcName"), S("Description"),
+           S("UserCidr"), S("ResourceGroupId"), B("EnableIpv6", default=False), S("Ipv6Isp"),
+           B("EnableDnsHostname", default=False), idempotent=True, dry_run=True, api=VPC)
+def create_vpc(ctx: Context, cidr_block: str, vpc_name: Optional[str], description: Optional[str],
+               user_cidr: Optional[str], resource_group_id: Optional[str], enable_ipv6: bool,
+               ipv6_isp: Optional[str], enable_dns_hostname: bool) -> dict:
+    if ipv6_isp and ipv6_isp not in IPV6_ISP:
+        raise BAD_IPV6_ISP
+    group = resource_groups.resolve(ctx, resource_group_id)
+    vpc_id = resources.new_id("vpc", ctx.region)
+    extra: dict[str, Any] = {"_resource_group_id": group, "_dns_hostname_status": DNS_HOSTNAME[enable_dns_hostname]}
+    if enable_ipv6:
+        extra["_ipv6"] = _ipv6_block(vpc_id, ipv6_isp or "BGP")
+    record = vpcs.create_vpc(ctx, ERRORS, cidr_block, vpc_name, description, user_cidr, vpc_id=vpc_id, **extra)
+    return {"VpcId": record["VpcId"], "VRouterId": record["VRouterId"], "RouteTableId": record["_route_table"],
+            "ResourceGroupId": group}
+
+
+@operation("DescribeVpcs", Comma("VpcId"), S("VpcName"), B("IsDefault"), S("ResourceGroupId"), *PAGE, dry_run=True,
+           api=VPC)
+def describe_vpcs(ctx: Context, vpc_id: Optional[list[str]], vpc_name: Optional[str], is_default: Optional[bool],
+                  resource_group_id: Optional[str], page_number: int, page_size: int) -> dict:
+    keep = None
+    if vpc_name or is_default is not None or resource_group_id:
+        def keep(r: dict) -> bool:
+            return ((not vpc_name or r["VpcName"] == vpc_name) and (is_default is None or r["IsDefault"] == is_default)
+                    and (not resource_group_id or _group(r, "_resource_group_id") == resource_group_id))
+    total, page = vpcs.listing(ctx, "vpc", vpc_id, ERRORS.too_many_vpc_ids, None, keep, page_number, page_size)
+    return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
+            "Vpcs": {"Vpc": [{**vpc_view(ctx, r), "RouterTableIds": {"RouterTableIds": [r["_route_table"]]},
+                              "NatGatewayIds": {"NatGatewayIds": []}} for r in page]}}
+
+
+@operation("DescribeVpcAttribute", S("VpcId", required=True), B("IsDefault"), dry_run=True, **_by_id("vpc_id"))
+def describe_vpc_attribute(ctx: Context, vpc_id: str, is_default: Optional[bool]) -> dict:
+    record = resources.owned(ctx, "vpc", vpc_id, ERRORS.vpc_not_found)
+    view = vpc_view(ctx, record)
+    return {**view, "ClassicLinkEnabled": False, "SupportIpv4Gateway": False, "Ipv4GatewayId": "",
+            "AssociatedCens": {"AssociatedCen": []},
+            "AssociatedPropagationSources": {"AssociatedPropagationSources": []},
+            "CloudResources": {"CloudResourceSetType": [
+                {"ResourceType": "VSwitch", "ResourceCount": len(view["VSwitchIds"]["VSwitchId"])},
+                {"ResourceType": "VRouter", "ResourceCount": 1}, {"ResourceType": "RouteTable", "ResourceCount": 1}]}}
+
+
+@operation("ModifyVpcAttribute", S("VpcId", required=True), S("VpcName"), S("Description"), S("CidrBlock"),
+           B("EnableIPv6"), S("Ipv6Isp"), B("EnableDnsHostname"), **_by_id("vpc_id"))
+def modify_vpc_attribute(ctx: Context, vpc_id: str, vpc_name: Optional[str], description: Optional[str],
+                         cidr_block: Optional[str], enable_i_pv6: Optional[bool], ipv6_isp: Optional[str],
+                         enable_dns_hostname: Optional[bool]) -> dict:
+    if ipv6_isp and ipv6_isp not in IPV6_ISP:
+        raise BAD_IPV6_ISP
+    record = vpcs.modify_vpc(ctx, ERRORS, vpc_id, vpc_name, description, cidr_block, None)
+    changes: dict[str, Any] = {}
+    if enable_i_pv6 is not None and enable_i_pv6 != ("_ipv6" in record):
+        changes["_ipv6"] = _ipv6_block(vpc_id, ipv6_isp or "BGP") if enable_i_pv6 else None
+    if enable_dns_hostname is not None:
+        changes["_dns_hostname_status"] = DNS_HOSTNAME[enable_dns_hostname]
+    if changes:
+        updated = {**record, **changes}
+        if updated.get("_ipv6") is None:
+            updated.pop("_ipv6", None)
+        resources.put(ctx.txn, "vpc", updated)
+    return {}
+
+
+@operation("DeleteVpc", S("VpcId", required=True), idempotent=True, dry_run=True, **_by_id("vpc_id"))
+def delete_vpc(ctx: Context, vpc_id: str) -> dict:
+    vpcs.delete_vpc(ctx, ERRORS, vpc_id)
+    return {}
+
+
+# -- vSwitches -----------------------------------------------------------------------------------------------
+@operation("CreateVSwitch", S("ZoneId", required=True, missing=MISSING), S("CidrBlock", required=True, missing=MISSING),
+           S("VpcId", required=True, missing=MISSING), S("VSwitchName"), S("Description"), idempotent=True,
+           **_by_id("vpc_id"))
+def create_vswitch(ctx: Context, zone_id: str, cidr_block: str, vpc_id: str, v_switch_name: Optional[str],
+                   description: Optional[str]) -> dict:
+    return {"VSwitchId": vpcs.create_vswitch(ctx, ERRORS, zone_id, cidr_block, vpc_id, v_switch_name,
+                                             description)["VSwitchId"]}
+
+
+@operation("DescribeVSwitches", S("VpcId"), Comma("VSwitchId"), S("ZoneId"), S("VSwitchName"), B("IsDefault"),
+           *PAGE, dry_run=True, region="optional", api=VPC)
+def describe_vswitches(ctx: Context, vpc_id: Optional[str], v_switch_id: Optional[list[str]], zone_id: Optional[str],
+                       v_switch_name: Optional[str], is_default: Optional[bool], page_number: int,
+                       page_size: int) -> dict:
+    total, page = vpcs.listing(ctx, "vswitch", v_switch_id, ERRORS.too_many_vswitch_ids,
+                               *vpcs.vswitch_filter(vpc_id, zone_id, is_default, v_switch_name), page_number,
+                               page_size)
+    return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
+            "VSwitches": {"VSwitch": [vswitch_view(ctx, r) for r in page]}}
+
+
+@operation("DescribeVSwitchAttributes", S("VSwitchId", required=True), dry_run=True, **_by_id("v_switch_id"))
+def describe_vswitch_attributes(ctx: Context, v_switch_id: str) -> dict:
+    return vswitch_view(ctx, resources.owned(ctx, "vswitch", v_switch_id, ERRORS.vswitch_not_found))
+
+
+@operation("ModifyVSwitchAttribute", S("VSwitchId", required=True), S("VSwitchName"), S("Description"),
+           **_by_id("v_switch_id"))
+def modify_vswitch_attribute(ctx: Context, v_switch_id: str, v_switch_name: Optional[str],
+                             description: Optional[str]) -> dict:
+    vpcs.modify_vswitch(ctx, ERRORS, v_switch_id, v_switch_name, description)
+    return {}
+
+
+@operation("DeleteVSwitch", S("VSwitchId", required=True, missing=MISSING), dry_run=True, **_by_id("v_switch_id"))
+def delete_vswitch(ctx: Context, v_switch_id: str) -> dict:
+    vpcs.delete_vswitch(ctx, ERRORS, v_switch_id)
+    return {}
+
+
+# -- the VPC's system route table and router ---------------------------------------------------------------------
+def _own_vpcs(ctx: Context, vpc_id: Optional[str]) -> list[dict]:
+    """The caller's VPCs here (at most the VPC quota of them), or the one named."""
+    found = resources.mine_among(ctx, "vpc", [vpc_id] if vpc_id else None)
+    return sorted(found, key=lambda r: (r["_created"], r["VpcId"]))
+
+
+def route_table_view(ctx: Context, record: dict) -> dict:
+    return {"RouteTableId": record["_route_table"], "RouteTableName": "", "Description": "",
+            "RouteTableType": SYSTEM, "RouterId": record["VRouterId"], "RouterType": "VRouter",
+            "VpcId": record["VpcId"], "VSwitchIds": {"VSwitchId": vpcs.vswitch_ids(ctx, record["VpcId"])},
+            "CreationTime": record["CreationTime"], "Status": "Available", "OwnerId": int(record["_owner"]),
+            "ResourceGroupId": _group(record, "_resource_group_id"), "RoutePropagationEnable": True,
+            "AssociateType": "VSwitch", "GatewayIds": {"GatewayIds": []}, "Tags": {"Tag": []}}
+
+
+@operation("DescribeRouteTableList", S("VpcId"), S("RouteTableId"), S("RouterId"), S("RouterType"),
+           S("RouteTableName"), S("RouteTableType"), *PAGE, api=VPC)
+def describe_route_table_list(ctx: Context, vpc_id: Optional[str], route_table_id: Optional[str],
+                              router_id: Optional[str], router_type: Optional[str], route_table_name: Optional[str],
+                              route_table_type: Optional[str], page_number: int, page_size: int) -> dict:
+    # Each VPC has its one system route table (no custom ones, no border routers' tables).
+    found = [r for r in _own_vpcs(ctx, vpc_id)
+             if (not route_table_id or r["_route_table"] == route_table_id)
+             and (not router_id or r["VRouterId"] == router_id) and router_type in (None, "", "VRouter")
+             and not route_table_name and route_table_type in (None, "", SYSTEM)]
+    start = (page_number - 1) * page_size
+    return {"TotalCount": len(found), "PageNumber": page_number, "PageSize": page_size,
+            "RouterTableList": {"RouterTableListType": [route_table_view(ctx, r)
+                                                        for r in found[start:start + page_size]]}}
+
+
+@operation("DescribeVRouters", S("VRouterId"), *PAGE, api=VPC)
+def describe_vrouters(ctx: Context, v_router_id: Optional[str], page_number: int, page_size: int) -> dict:
+    found = [r for r in _own_vpcs(ctx, None) if not v_router_id or r["VRouterId"] == v_router_id]
+    start = (page_number - 1) * page_size
+    return {"TotalCount": len(found), "PageNumber": page_number, "PageSize": page_size,
+            "VRouters": {"VRouter": [
+                {"VRouterId": r["VRouterId"], "VRouterName": "", "Description": "", "VpcId": r["VpcId"],
+                 "RegionId": r["RegionId"], "CreationTime": r["CreationTime"],
+                 "RouteTableIds": {"RouteTableId": [r["_route_table"]]}} for r in found[start:start + page_size]]}}
