@@ -50,7 +50,10 @@ class Gone(Exception):
 
 
 class Provider:
-    """One provider configuration (``provider "alicloud" { region = ... }``), calling in its SDK's wire form."""
+    """One provider configuration (``provider "alicloud" { region = ... }``), calling in its SDK's wire form
+    (ECS's endpoint; a subclass names another product's: ``tests/test_terraform_vpc.py``)."""
+
+    domain, version = DOMAIN, "2014-05-26"
 
     def __init__(self, region: str) -> None:
         self.region = region
@@ -62,7 +65,7 @@ class Provider:
 
     def rpc_post(self, action: str, query: dict[str, Any], body: dict[str, Any]) -> dict:
         """``client.RpcPost("Ecs", "2014-05-26", action, query, request, ...)``: ``request`` is the form body."""
-        request = CommonRequest(domain=DOMAIN, version="2014-05-26", action_name=action)
+        request = CommonRequest(domain=self.domain, version=self.version, action_name=action)
         request.set_method("POST")
         request.set_protocol_type("http")
         request.set_accept_format("json")
@@ -74,7 +77,7 @@ class Provider:
                     continue  # addParam drops empty values
                 add(key, str(value).lower() if isinstance(value, bool) else str(value))
         answer = json.loads(self.client.do_action_with_exception(request))
-        assert first_problem(action, answer) is None  # the server runs apart: check its answers here
+        assert first_problem(action, answer, self.version) is None  # the server runs apart: check its answers here
         return answer
 
     # -- EcsService helpers, as the provider has them ------------------------------------------------------
