@@ -136,19 +136,26 @@ def vpc_update(p: VpcProvider, vpc_id: str, old: dict, new: dict) -> None:
     system_route_table(p, vpc_id)
 
 
-def vpc_delete(p: VpcProvider, vpc_id: str) -> list[str]:
-    """DeleteVpc, retried on the codes the provider lists; answers the codes it was refused with."""
-    refused = []
+def delete(p: VpcProvider, action: str, body: dict[str, Any], retried: tuple[str, ...],
+           gone: tuple[str, ...], token: bool = True) -> list[str]:
+    """A delete retried on the codes the provider lists (a fresh ClientToken each try when it sends one), done
+    on success or on a code meaning gone; answers the codes it was refused with."""
+    refused: list[str] = []
     for _ in range(5):
         try:
-            p.post("DeleteVpc", {"VpcId": vpc_id, "ClientToken": f"DeleteVpc-{len(refused)}"})
+            p.post(action, {**body, "ClientToken": f"{action}-{len(refused)}"} if token else body)
             break
         except ServerException as err:
-            if err.get_http_status() == 404:
-                break  # NotFoundError: already gone
-            assert err.get_error_code() in VPC_DELETE_RETRIES, err
+            if err.get_error_code() in gone:
+                break
+            assert err.get_error_code() in retried, err
             refused.append(err.get_error_code())
             yield_to_other_resources(p)
+    return refused
+
+
+def vpc_delete(p: VpcProvider, vpc_id: str) -> list[str]:
+    refused = delete(p, "DeleteVpc", {"VpcId": vpc_id}, VPC_DELETE_RETRIES, ("InvalidVpcId.NotFound",))
     assert vpc_state(p, vpc_id) is None  # BuildStateConf([], []): done once gone
     return refused
 
@@ -213,17 +220,8 @@ def vswitch_update(p: VpcProvider, vswitch_id: str, old: dict, new: dict) -> Non
 
 
 def vswitch_delete(p: VpcProvider, vswitch_id: str) -> list[str]:
-    refused = []
-    for _ in range(5):
-        try:
-            p.post("DeleteVSwitch", {"VSwitchId": vswitch_id})
-            break
-        except ServerException as err:
-            if err.get_error_code() in ("InvalidVswitchID.NotFound", "InvalidVSwitchId.NotFound"):
-                break
-            assert err.get_error_code() in VSWITCH_DELETE_RETRIES, err
-            refused.append(err.get_error_code())
-            yield_to_other_resources(p)
+    refused = delete(p, "DeleteVSwitch", {"VSwitchId": vswitch_id}, VSWITCH_DELETE_RETRIES,
+                     ("InvalidVswitchID.NotFound", "InvalidVSwitchId.NotFound"), token=False)
     wait_vswitch(p, vswitch_id, "")
     return refused
 
