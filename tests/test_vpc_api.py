@@ -160,6 +160,47 @@ def test_ipv6_dns_hostname_and_resource_group(vpc, engine):
     assert (err.code, err.status_code) == ("InvalidResourceGroup.NotFound", 404)
 
 
+def test_vswitch_ipv6_blocks(vpc):
+    """A vSwitch's /64 is its VPC's /56 with the last 8 bits asked (CreateVSwitch or ModifyVSwitchAttribute)."""
+    plain = make_vpc(vpc, "10.0.0.0/8")
+    err = error_of(make_vswitch, vpc, plain, "10.0.0.0/24", ipv_6cidr_block=1)
+    assert (err.code, err.status_code) == ("OperationFailed.VpcNotEnabledIpv6", 400)
+    vpc_id = make_vpc(vpc, "172.16.0.0/12", enable_ipv_6=True)
+    base = attribute(vpc, vpc_id)["Ipv6CidrBlock"].removesuffix("00::/56")
+    first = make_vswitch(vpc, vpc_id, "172.16.1.0/24", ipv_6cidr_block=10)
+    sw = vswitch_attributes(vpc, first)
+    assert (sw["EnabledIpv6"], sw["Ipv6CidrBlock"]) == (True, base + "0a::/64")
+    err = error_of(make_vswitch, vpc, vpc_id, "172.16.2.0/24", ipv_6cidr_block=10)
+    assert (err.code, err.status_code) == ("InvalidCidrBlock.Overlapped", 400)
+    err = error_of(make_vswitch, vpc, vpc_id, "172.16.2.0/24", ipv_6cidr_block=256)
+    assert err.code.startswith("InvalidParameter") and err.status_code == 400
+    second = make_vswitch(vpc, vpc_id, "172.16.2.0/24")
+    assert vswitch_attributes(vpc, second)["EnabledIpv6"] is False
+    # Terraform's alicloud_vswitch: enable_ipv6 with ipv6_cidr_block_mask; disabling sends EnableIPv6=false alone
+    err = error_of(vpc.modify_vswitch_attribute, vm.ModifyVSwitchAttributeRequest(
+        region_id=REGION, v_switch_id=second, enable_ipv_6=True))
+    assert (err.code, err.status_code) == ("MissingParameter", 400)
+    vpc.modify_vswitch_attribute(vm.ModifyVSwitchAttributeRequest(region_id=REGION, v_switch_id=second,
+                                                                  enable_ipv_6=True, ipv_6cidr_block=255))
+    assert vswitch_attributes(vpc, second)["Ipv6CidrBlock"] == base + "ff::/64"
+    err = error_of(vpc.modify_vpc_attribute, vm.ModifyVpcAttributeRequest(region_id=REGION, vpc_id=vpc_id,
+                                                                          enable_ipv_6=False))
+    assert (err.code, err.status_code) == ("DependencyViolation.VSwitch", 400)
+    for vsw in (first, second):
+        vpc.modify_vswitch_attribute(vm.ModifyVSwitchAttributeRequest(region_id=REGION, v_switch_id=vsw,
+                                                                      enable_ipv_6=False))
+        assert (vswitch_attributes(vpc, vsw)["Ipv6CidrBlock"], vswitch_attributes(vpc, vsw)["EnabledIpv6"]) == (
+            "", False)
+    vpc.modify_vpc_attribute(vm.ModifyVpcAttributeRequest(region_id=REGION, vpc_id=vpc_id, enable_ipv_6=False))
+    assert attribute(vpc, vpc_id)["EnabledIpv6"] is False
+    # every vSwitch is on its VPC's system route table
+    table = vswitch_attributes(vpc, first)["RouteTable"]["RouteTableId"]
+    listed = vpc.describe_vswitches(vm.DescribeVSwitchesRequest(region_id=REGION, route_table_id=table)).body
+    assert [s.v_switch_id for s in listed.v_switches.v_switch] == [first, second]
+    assert vpc.describe_vswitches(vm.DescribeVSwitchesRequest(region_id=REGION, route_table_id="vtb-x")).body \
+        .total_count == 0
+
+
 def test_dry_run_and_client_token(vpc, engine):
     err = error_of(vpc.create_vpc, vm.CreateVpcRequest(region_id=REGION, dry_run=True))
     assert (err.code, err.status_code) == ("DryRunOperation", 400)

@@ -11,6 +11,7 @@ as a VPC without those features has them.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from typing import Any, Optional
 
 from mockecs.ops.registry import Context, operation
@@ -27,6 +28,11 @@ STATUS = {"Creating": "Pending"}
 IPV6_ISP = ("BGP", "ChinaMobile", "ChinaUnicom", "ChinaTelecom")
 BAD_IPV6_ISP = error_kind("InvalidParameter", "Specified Ipv6Isp is not valid.", 400)  # [GUESS] the wording
 DNS_HOSTNAME = {True: "ENABLED", False: "DISABLED"}
+# A vSwitch's IPv6 /64 is its VPC's /56 with the last 8 bits given (Ipv6CidrBlock, 0-255; the docs). The VPC API
+# documents no code for a VPC without IPv6, nor for two vSwitches on one /64: [GUESS] these.
+IPV6_NOT_ENABLED = error_kind("OperationFailed.VpcNotEnabledIpv6", "The VPC has not enabled IPv6.", 400)
+IPV6_OVERLAP = error_kind("InvalidCidrBlock.Overlapped", "Specified CIDR block overlapped with other subnets.", 400)
+IPV6_MISSING = error_kind("MissingParameter", "Ipv6CidrBlock is mandatory when EnableIPv6 is true.", 400)
 SYSTEM = "System"
 
 
@@ -42,6 +48,18 @@ def _tags(record: dict) -> dict:
 def _group(record: dict, field: str) -> str:
     """A resource's group: the one it joined, else its owner's default group (as every resource has one)."""
     return record.get(field) or resource_groups.default_id(record["_owner"])
+
+
+def _vswitch_ipv6(ctx: Context, vpc: dict, bits: int, v_switch_id: Optional[str] = None) -> str:
+    """The /64 numbered ``bits`` in the VPC's IPv6 /56, not another vSwitch's."""
+    if "_ipv6" not in vpc:
+        raise IPV6_NOT_ENABLED
+    network = ipaddress.IPv6Network(vpc["_ipv6"]["Ipv6CidrBlock"])
+    block = str(ipaddress.IPv6Network((int(network.network_address) + (bits << 64), 64)))
+    if any(s is not None and s["VSwitchId"] != v_switch_id and s.get("_ipv6") == block
+           for s in vpcs.vswitches_of(ctx, vpc["VpcId"])):
+        raise IPV6_OVERLAP
+    return block
 
 
 def _ipv6_block(vpc_id: str, isp: str) -> dict:
@@ -81,7 +99,7 @@ def vswitch_view(ctx: Context, record: dict) -> dict:
         "Description": record["Description"], "CreationTime": record["CreationTime"],
         "IsDefault": record["IsDefault"], "AvailableIpAddressCount": record["AvailableIpAddressCount"],
         "OwnerId": int(record["_owner"]), "ResourceGroupId": _group(record, "ResourceGroupId"),
-        "Ipv6CidrBlock": "", "EnabledIpv6": False, "NetworkAclId": "",
+        "Ipv6CidrBlock": record.get("_ipv6", ""), "EnabledIpv6": "_ipv6" in record, "NetworkAclId": "",
         "RouteTable": {"RouteTableId": route_table, "RouteTableType": SYSTEM},
         "Tags": _tags(record),
     }
@@ -140,12 +158,15 @@ def modify_vpc_attribute(ctx: Context, vpc_id: str, vpc_name: Optional[str], des
                          enable_dns_hostname: Optional[bool]) -> dict:
     if ipv6_isp and ipv6_isp not in IPV6_ISP:
         raise BAD_IPV6_ISP
-    record = vpcs.modify_vpc(ctx, ERRORS, vpc_id, vpc_name, description, cidr_block, None)
+    current = resources.owned(ctx, "vpc", vpc_id, ERRORS.vpc_not_found)
     changes: dict[str, Any] = {}
-    if enable_i_pv6 is not None and enable_i_pv6 != ("_ipv6" in record):
+    if enable_i_pv6 is not None and enable_i_pv6 != ("_ipv6" in current):
+        if not enable_i_pv6 and any(s is not None and "_ipv6" in s for s in vpcs.vswitches_of(ctx, vpc_id)):
+            raise ERRORS.vpc_has_vswitches  # [GUESS] vSwitches still on its IPv6 block
         changes["_ipv6"] = _ipv6_block(vpc_id, ipv6_isp or "BGP") if enable_i_pv6 else None
     if enable_dns_hostname is not None:
         changes["_dns_hostname_status"] = DNS_HOSTNAME[enable_dns_hostname]
+    record = vpcs.modify_vpc(ctx, ERRORS, vpc_id, vpc_name, description, cidr_block, None)
     if changes:
         updated = {**record, **changes}
         if updated.get("_ipv6") is None:
@@ -162,22 +183,29 @@ def delete_vpc(ctx: Context, vpc_id: str) -> dict:
 
 # -- vSwitches -----------------------------------------------------------------------------------------------
 @operation("CreateVSwitch", S("ZoneId", required=True, missing=MISSING), S("CidrBlock", required=True, missing=MISSING),
-           S("VpcId", required=True, missing=MISSING), S("VSwitchName"), S("Description"), idempotent=True,
-           **_by_id("vpc_id"))
+           S("VpcId", required=True, missing=MISSING), S("VSwitchName"), S("Description"),
+           I("Ipv6CidrBlock", min=0, max=255), idempotent=True, **_by_id("vpc_id"))
 def create_vswitch(ctx: Context, zone_id: str, cidr_block: str, vpc_id: str, v_switch_name: Optional[str],
-                   description: Optional[str]) -> dict:
+                   description: Optional[str], ipv6_cidr_block: Optional[int]) -> dict:
+    extra = {}
+    if ipv6_cidr_block is not None:
+        vpc = resources.owned(ctx, "vpc", vpc_id, ERRORS.vpc_not_found)
+        extra["_ipv6"] = _vswitch_ipv6(ctx, vpc, ipv6_cidr_block)
     return {"VSwitchId": vpcs.create_vswitch(ctx, ERRORS, zone_id, cidr_block, vpc_id, v_switch_name,
-                                             description)["VSwitchId"]}
+                                             description, **extra)["VSwitchId"]}
 
 
 @operation("DescribeVSwitches", S("VpcId"), Comma("VSwitchId"), S("ZoneId"), S("VSwitchName"), B("IsDefault"),
-           *PAGE, dry_run=True, region="optional", api=VPC)
+           S("RouteTableId"), *PAGE, dry_run=True, region="optional", api=VPC)
 def describe_vswitches(ctx: Context, vpc_id: Optional[str], v_switch_id: Optional[list[str]], zone_id: Optional[str],
-                       v_switch_name: Optional[str], is_default: Optional[bool], page_number: int,
-                       page_size: int) -> dict:
-    total, page = vpcs.listing(ctx, "vswitch", v_switch_id, ERRORS.too_many_vswitch_ids,
-                               *vpcs.vswitch_filter(vpc_id, zone_id, is_default, v_switch_name), page_number,
-                               page_size)
+                       v_switch_name: Optional[str], is_default: Optional[bool], route_table_id: Optional[str],
+                       page_number: int, page_size: int) -> dict:
+    narrower, keep = vpcs.vswitch_filter(vpc_id, zone_id, is_default, v_switch_name)
+    if route_table_id:  # (every vSwitch is on its VPC's system route table)
+        def keep(r: dict, rest: Any = keep) -> bool:
+            return vswitch_view(ctx, r)["RouteTable"]["RouteTableId"] == route_table_id and (rest is None or rest(r))
+    total, page = vpcs.listing(ctx, "vswitch", v_switch_id, ERRORS.too_many_vswitch_ids, narrower, keep,
+                               page_number, page_size)
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
             "VSwitches": {"VSwitch": [vswitch_view(ctx, r) for r in page]}}
 
@@ -188,10 +216,22 @@ def describe_vswitch_attributes(ctx: Context, v_switch_id: str) -> dict:
 
 
 @operation("ModifyVSwitchAttribute", S("VSwitchId", required=True), S("VSwitchName"), S("Description"),
-           **_by_id("v_switch_id"))
+           B("EnableIPv6"), I("Ipv6CidrBlock", min=0, max=255), **_by_id("v_switch_id"))
 def modify_vswitch_attribute(ctx: Context, v_switch_id: str, v_switch_name: Optional[str],
-                             description: Optional[str]) -> dict:
-    vpcs.modify_vswitch(ctx, ERRORS, v_switch_id, v_switch_name, description)
+                             description: Optional[str], enable_i_pv6: Optional[bool],
+                             ipv6_cidr_block: Optional[int]) -> dict:
+    record = resources.owned(ctx, "vswitch", v_switch_id, ERRORS.modify_vswitch_not_found)
+    ipv6 = record.get("_ipv6")
+    if enable_i_pv6 is False:
+        ipv6 = None
+    elif enable_i_pv6 or ipv6_cidr_block is not None:
+        if ipv6_cidr_block is None:
+            raise IPV6_MISSING  # (Terraform: "the API rejects EnableIPv6=true without Ipv6CidrBlock")
+        ipv6 = _vswitch_ipv6(ctx, resources.get(ctx, "vpc", record["VpcId"]) or {}, ipv6_cidr_block, v_switch_id)
+    record = vpcs.modify_vswitch(ctx, ERRORS, v_switch_id, v_switch_name, description)
+    if ipv6 != record.get("_ipv6"):
+        updated = {k: v for k, v in record.items() if k != "_ipv6"}
+        resources.put(ctx.txn, "vswitch", {**updated, "_ipv6": ipv6} if ipv6 else updated)
     return {}
 
 

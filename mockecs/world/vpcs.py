@@ -173,8 +173,9 @@ def check_zone(ctx: Context, errors: Errors, zone_id: str) -> None:
 
 
 def create_vswitch(ctx: Context, errors: Errors, zone_id: str, cidr_block: str, vpc_id: str,
-                   v_switch_name: Optional[str], description: Optional[str]) -> dict:
-    """Check and store a new vSwitch (``Pending``, then ``Available``). Raises before any write."""
+                   v_switch_name: Optional[str], description: Optional[str], **extra: Any) -> dict:
+    """Check and store a new vSwitch (``Pending``, then ``Available``); ``extra``: internal fields one API
+    keeps (``_ipv6``). Raises before any write."""
     vpc = resources.owned(ctx, "vpc", vpc_id, errors.vpc_not_found)
     if vpc["Status"] != "Available":
         raise errors.vpc_status
@@ -201,7 +202,7 @@ def create_vswitch(ctx: Context, errors: Errors, zone_id: str, cidr_block: str, 
         "IsDefault": False, "AvailableIpAddressCount": networks.capacity(network),
         "CreationTime": resources.iso(ctx.now), "ResourceGroupId": "",
         "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now,
-        "_next": networks.RESERVED_HEAD, "_released": [], "_route_table": vpc.get("_route_table") or "",
+        "_next": networks.RESERVED_HEAD, "_released": [], "_route_table": vpc.get("_route_table") or "", **extra,
     }
     return resources.put(ctx.txn, "vswitch", lifecycle.start(ctx, "vswitch", vswitch_id, record,
                                                              done={"Status": "Available"}))
