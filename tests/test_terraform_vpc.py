@@ -97,8 +97,23 @@ def vpc_create(p: VpcProvider, config: dict[str, Any], seen: Optional[list] = No
         body["EnableIpv6"] = config["enable_ipv6"]
     vpc_id = p.post("CreateVpc", body)["VpcId"]
     wait_vpc(p, vpc_id, seen)
-    system_route_table(p, vpc_id)  # Update, for a new resource: only its route table is read
+    route_table_update(p, vpc_id, {}, config, new_resource=True)  # Update, for a new resource
     return vpc_id
+
+
+def route_table_update(p: VpcProvider, vpc_id: str, old: dict, new: dict, new_resource: bool = False) -> None:
+    """The part of Update every apply runs: the system route table read, then ModifyRouteTableAttributes for
+    what changed (a new resource: its name and description when set, propagation only when false)."""
+    body = {"RegionId": p.region, "RouteTableId": system_route_table(p, vpc_id)["RouteTableId"]}
+    for field, param in (("system_route_table_description", "Description"),
+                         ("system_route_table_name", "RouteTableName")):
+        if new.get(field) != old.get(field):
+            body[param] = new.get(field)
+    propagation, before = (d.get("system_route_table_route_propagation_enable") for d in (new, old))
+    if (new_resource and propagation is False) or (not new_resource and propagation not in (None, before)):
+        body["RoutePropagationEnable"] = propagation
+    if len(body) > 2:
+        p.post("ModifyRouteTableAttributes", body)
 
 
 def vpc_read(p: VpcProvider, vpc_id: str) -> Optional[dict]:
@@ -133,7 +148,7 @@ def vpc_update(p: VpcProvider, vpc_id: str, old: dict, new: dict) -> None:
     if len(body) > 1:
         p.post("ModifyVpcAttribute", body)
         wait_vpc(p, vpc_id)
-    system_route_table(p, vpc_id)
+    route_table_update(p, vpc_id, old, new)
 
 
 def delete(p: VpcProvider, action: str, body: dict[str, Any], retried: tuple[str, ...],
@@ -237,7 +252,7 @@ def test_vpc_and_vswitch_apply_update_refresh_destroy(proxy):
     p, ecs = provider()
     seen: list = []
     vpc_config = {"vpc_name": "tf-vpc", "cidr_block": "10.4.0.0/16", "description": "made by terraform",
-                  "user_cidrs": ["10.99.0.0/16"]}
+                  "user_cidrs": ["10.99.0.0/16"], "system_route_table_name": "tf-routes"}
     vpc_id = vpc_create(p, vpc_config, seen)
     assert seen == ["Available"]
     state = vpc_read(p, vpc_id)
@@ -249,6 +264,7 @@ def test_vpc_and_vswitch_apply_update_refresh_destroy(proxy):
         "user_cidrs": ["10.99.0.0/16"], "secondary_cidr_blocks": [], "tags": {}, "classic_link_enabled": False}
     assert state["route_table_id"].startswith("vtb-") and state["resource_group_id"].startswith("rg-")
     assert state["system_route_table_route_propagation_enable"] is True
+    assert (state["system_route_table_name"], state["system_route_table_description"]) == ("tf-routes", "")
 
     zone = ecs.call("DescribeZones")["Zones"]["Zone"][0]["ZoneId"]
     vsw_config = {"vpc_id": vpc_id, "cidr_block": "10.4.1.0/24", "zone_id": zone, "vswitch_name": "tf-vsw"}
@@ -262,11 +278,14 @@ def test_vpc_and_vswitch_apply_update_refresh_destroy(proxy):
     instance_id = instance_create(ecs, {"vswitch": vswitch_id, "security_group": group}, IMAGE, {})
 
     # terraform apply after editing names and descriptions, and widening the VPC
-    new_vpc = {**vpc_config, "vpc_name": "tf-vpc-2", "description": "edited", "cidr_block": "10.4.0.0/15"}
+    new_vpc = {**vpc_config, "vpc_name": "tf-vpc-2", "description": "edited", "cidr_block": "10.4.0.0/15",
+               "system_route_table_description": "main routes", "system_route_table_route_propagation_enable": False}
     vpc_update(p, vpc_id, vpc_config, new_vpc)
     vswitch_update(p, vswitch_id, vsw_config, {**vsw_config, "vswitch_name": "tf-vsw-2", "description": "edited"})
     state = vpc_read(p, vpc_id)
     assert (state["vpc_name"], state["description"], state["cidr_block"]) == ("tf-vpc-2", "edited", "10.4.0.0/15")
+    assert (state["system_route_table_name"], state["system_route_table_description"],
+            state["system_route_table_route_propagation_enable"]) == ("tf-routes", "main routes", False)
     assert vswitch_read(p, vswitch_id)["vswitch_name"] == "tf-vsw-2"
     assert vpc_read(p, vpc_id) == state  # a refresh reads the same
 

@@ -462,3 +462,22 @@ def test_answers_carry_the_sdk_types(vpc):
     assert item.route_table.route_table_type == "System"
     raw = json.dumps(body.to_map())
     assert '"OwnerId": 1234567890123456' in raw
+
+
+def test_system_route_table_attributes(vpc):
+    created = vpc.create_vpc(vm.CreateVpcRequest(region_id=REGION)).body
+    vpc.modify_route_table_attributes(vm.ModifyRouteTableAttributesRequest(
+        region_id=REGION, route_table_id=created.route_table_id, route_table_name="main", description="main routes",
+        route_propagation_enable=False))
+    [table] = vpc.describe_route_table_list(vm.DescribeRouteTableListRequest(
+        region_id=REGION, route_table_id=created.route_table_id)).body.router_table_list.router_table_list_type
+    assert (table.route_table_name, table.description, table.route_propagation_enable, table.vpc_id) == (
+        "main", "main routes", False, created.vpc_id)
+    assert vpc.describe_route_table_list(vm.DescribeRouteTableListRequest(
+        region_id=REGION, route_table_name="other")).body.total_count == 0
+    err = error_of(vpc.modify_route_table_attributes, vm.ModifyRouteTableAttributesRequest(
+        region_id=REGION, route_table_id="vtb-bp1nosuchtable00000000"))
+    assert (err.code, err.status_code) == ("InvalidRouteTableId.NotFound", 404)
+    err = error_of(vpc.modify_route_table_attributes, vm.ModifyRouteTableAttributesRequest(
+        region_id=REGION, route_table_id=created.route_table_id, route_table_name="_bad"))
+    assert (err.code, err.status_code) == ("InvalidRouteTableName.Malformed", 400)

@@ -19,6 +19,7 @@ from mockecs.wire.apis import VPC
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import B, Comma, I, S
 from mockecs.world import networks, resource_groups, resources, vpcs
+from mockecs.world.validation import check_description
 
 ERRORS = vpcs.Errors()  # the VPC API documents the shared rules' words (see the notes on each)
 MISSING = ("MissingParameter", "Miss mandatory parameter.", 400)
@@ -34,6 +35,10 @@ IPV6_NOT_ENABLED = error_kind("OperationFailed.VpcNotEnabledIpv6", "The VPC has 
 IPV6_OVERLAP = error_kind("InvalidCidrBlock.Overlapped", "Specified CIDR block overlapped with other subnets.", 400)
 IPV6_MISSING = error_kind("MissingParameter", "Ipv6CidrBlock is mandatory when EnableIPv6 is true.", 400)
 SYSTEM = "System"
+# ModifyRouteTableAttributes documents only Forbbiden: [GUESS] these, worded like the VPC's own.
+ROUTE_TABLE_NOT_FOUND = error_kind("InvalidRouteTableId.NotFound", "Specified route table does not exist.", 404)
+ROUTE_TABLE_NAME = error_kind("InvalidRouteTableName.Malformed", "Specified route table name is not valid.", 400)
+ROUTE_TABLE_DESCRIPTION = ("InvalidDescription.Malformed", "Specified description is not valid.")
 
 
 def _by_id(id_name: str) -> dict:
@@ -249,11 +254,13 @@ def _own_vpcs(ctx: Context, vpc_id: Optional[str]) -> list[dict]:
 
 
 def route_table_view(ctx: Context, record: dict) -> dict:
-    return {"RouteTableId": record["_route_table"], "RouteTableName": "", "Description": "",
+    return {"RouteTableId": record["_route_table"], "RouteTableName": record.get("_route_table_name", ""),
+            "Description": record.get("_route_table_description", ""),
             "RouteTableType": SYSTEM, "RouterId": record["VRouterId"], "RouterType": "VRouter",
             "VpcId": record["VpcId"], "VSwitchIds": {"VSwitchId": vpcs.vswitch_ids(ctx, record["VpcId"])},
             "CreationTime": record["CreationTime"], "Status": "Available", "OwnerId": int(record["_owner"]),
-            "ResourceGroupId": _group(record, "_resource_group_id"), "RoutePropagationEnable": True,
+            "ResourceGroupId": _group(record, "_resource_group_id"),
+            "RoutePropagationEnable": record.get("_route_propagation", True),
             "AssociateType": "VSwitch", "GatewayIds": {"GatewayIds": []}, "Tags": {"Tag": []}}
 
 
@@ -266,11 +273,30 @@ def describe_route_table_list(ctx: Context, vpc_id: Optional[str], route_table_i
     found = [r for r in _own_vpcs(ctx, vpc_id)
              if (not route_table_id or r["_route_table"] == route_table_id)
              and (not router_id or r["VRouterId"] == router_id) and router_type in (None, "", "VRouter")
-             and not route_table_name and route_table_type in (None, "", SYSTEM)]
+             and route_table_name in (None, "", r.get("_route_table_name", ""))
+             and route_table_type in (None, "", SYSTEM)]
     start = (page_number - 1) * page_size
     return {"TotalCount": len(found), "PageNumber": page_number, "PageSize": page_size,
             "RouterTableList": {"RouterTableListType": [route_table_view(ctx, r)
                                                         for r in found[start:start + page_size]]}}
+
+
+@operation("ModifyRouteTableAttributes", S("RouteTableId", required=True), S("RouteTableName"), S("Description"),
+           B("RoutePropagationEnable"), api=VPC)
+def modify_route_table_attributes(ctx: Context, route_table_id: str, route_table_name: Optional[str],
+                                  description: Optional[str], route_propagation_enable: Optional[bool]) -> dict:
+    """Names, describes or stops route propagation of a VPC's system route table (Terraform's alicloud_vpc
+    system_route_table_* arguments)."""
+    record = next((r for r in _own_vpcs(ctx, None) if r["_route_table"] == route_table_id), None)
+    if record is None:
+        raise ROUTE_TABLE_NOT_FOUND
+    if not networks.valid_name(route_table_name):
+        raise ROUTE_TABLE_NAME
+    check_description(description, *ROUTE_TABLE_DESCRIPTION)
+    changes = {k: v for k, v in (("_route_table_name", route_table_name), ("_route_table_description", description),
+                                 ("_route_propagation", route_propagation_enable)) if v is not None}
+    resources.put(ctx.txn, "vpc", {**record, **changes})
+    return {}
 
 
 @operation("DescribeVRouters", S("VRouterId"), *PAGE, api=VPC)
