@@ -26,7 +26,7 @@ from aliyunsdkvpc.request.v20160428 import (
 )
 
 from mockecs.modes.clients import vpc_client
-from mockecs.world import resource_groups
+from mockecs.world import resource_groups, resources
 from tests.networks_helpers import new_vpc, new_vswitch, put_security_group
 from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call, legacy_xml
 from tests.test_instances import LINUX
@@ -481,3 +481,19 @@ def test_system_route_table_attributes(vpc):
     err = error_of(vpc.modify_route_table_attributes, vm.ModifyRouteTableAttributesRequest(
         region_id=REGION, route_table_id=created.route_table_id, route_table_name="_bad"))
     assert (err.code, err.status_code) == ("InvalidRouteTableName.Malformed", 400)
+
+
+def test_tags_kept_on_the_records_show_on_this_api_only(vpc, client, engine):
+    """Tags on VPCs and vSwitches belong to the VPC API's tag operations (another module): whatever stores them
+    in a record's Tags, this API answers them as Key/Value, and ECS's views (which declare none) leave them out."""
+    vpc_id = make_vpc(vpc)
+    vsw = make_vswitch(vpc, vpc_id)
+    with engine.store.transaction() as txn:
+        for kind, resource_id in (("vpc", vpc_id), ("vswitch", vsw)):
+            record = txn.get(kind, resource_id)
+            resources.put(txn, kind, resources.with_tags(dict(record), [{"TagKey": "team", "TagValue": "build"}]))
+    assert attribute(vpc, vpc_id)["Tags"] == {"Tag": [{"Key": "team", "Value": "build"}]}
+    assert vswitch_attributes(vpc, vsw)["Tags"] == {"Tag": [{"Key": "team", "Value": "build"}]}
+    ecs_vpc = client.describe_vpcs(ecs_models.DescribeVpcsRequest(region_id=REGION)).body.to_map()["Vpcs"]["Vpc"][0]
+    ecs_vsw = client.describe_vswitches(ecs_models.DescribeVSwitchesRequest(region_id=REGION)).body.to_map()
+    assert "Tags" not in ecs_vpc and "Tags" not in ecs_vsw["VSwitches"]["VSwitch"][0]

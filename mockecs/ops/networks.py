@@ -26,8 +26,14 @@ MISSING = ("MissingParameter", "Miss mandatory parameter.", 400)
 PAGE = (I("PageNumber", default=1, min=1, max=2**31 - 1), I("PageSize", default=10, min=1, max=50))
 
 
+def _ecs_view(record: dict) -> dict:
+    """A record as ECS answers it: without the tags the VPC API may keep on VPCs and vSwitches (ECS's
+    DescribeVpcs / DescribeVSwitches declare none)."""
+    return {k: v for k, v in resources.wire(record).items() if k != "Tags"}
+
+
 def _vpc_view(ctx: Context, record: dict) -> dict:
-    return {**resources.wire(record), "VSwitchIds": {"VSwitchId": vpcs.vswitch_ids(ctx, record["VpcId"])}}
+    return {**_ecs_view(record), "VSwitchIds": {"VSwitchId": vpcs.vswitch_ids(ctx, record["VpcId"])}}
 
 
 # -- VPCs -------------------------------------------------------------------------------------------------
@@ -71,7 +77,7 @@ def describe_vswitches(ctx: Context, vpc_id: Optional[str], v_switch_id: Optiona
     total, page = vpcs.listing(ctx, "vswitch", v_switch_id, ERRORS.too_many_vswitch_ids,
                                *vpcs.vswitch_filter(vpc_id, zone_id, is_default), page_number, page_size)
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
-            "VSwitches": {"VSwitch": [resources.wire(r) for r in page]}}
+            "VSwitches": {"VSwitch": [_ecs_view(r) for r in page]}}
 
 
 @operation("DeleteVSwitch", S("VSwitchId", required=True, missing=MISSING), region="optional",
