@@ -497,3 +497,10 @@ def test_tags_kept_on_the_records_show_on_this_api_only(vpc, client, engine):
     ecs_vpc = client.describe_vpcs(ecs_models.DescribeVpcsRequest(region_id=REGION)).body.to_map()["Vpcs"]["Vpc"][0]
     ecs_vsw = client.describe_vswitches(ecs_models.DescribeVSwitchesRequest(region_id=REGION)).body.to_map()
     assert "Tags" not in ecs_vpc and "Tags" not in ecs_vsw["VSwitches"]["VSwitch"][0]
+
+
+def test_client_tokens_are_per_api(vpc, client):
+    """The same ClientToken on ECS's CreateVpc and the VPC API's makes two VPCs (two services' tokens)."""
+    ours = make_vpc(vpc, client_token="shared-token")
+    theirs = new_vpc(client, "10.0.0.0/8", client_token="shared-token")
+    assert ours != theirs and new_vpc(client, "10.0.0.0/8", client_token="shared-token") == theirs
