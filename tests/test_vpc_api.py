@@ -504,3 +504,33 @@ def test_client_tokens_are_per_api(vpc, client):
     ours = make_vpc(vpc, client_token="shared-token")
     theirs = new_vpc(client, "10.0.0.0/8", client_token="shared-token")
     assert ours != theirs and new_vpc(client, "10.0.0.0/8", client_token="shared-token") == theirs
+
+
+def test_listing_filters_terraform_data_sources_send(vpc, engine):
+    """alicloud_vpcs / alicloud_vswitches send Tag.N, VpcOwnerId / VSwitchOwnerId, DhcpOptionsSetId,
+    ResourceGroupId, EnableIpv6: each narrows the answer (none is ignored)."""
+    tagged, plain = make_vpc(vpc, "10.0.0.0/8", enable_ipv_6=True), make_vpc(vpc)
+    tagged_vsw, plain_vsw = make_vswitch(vpc, tagged, "10.0.0.0/24"), make_vswitch(vpc, plain)
+    with engine.store.transaction() as txn:
+        for kind, resource_id in (("vpc", tagged), ("vswitch", tagged_vsw)):
+            resources.put(txn, kind, resources.with_tags(dict(txn.get(kind, resource_id)),
+                                                         [{"TagKey": "env", "TagValue": "ci"}]))
+
+    def vpc_ids(**kw) -> list[str]:
+        return [v.vpc_id for v in vpc.describe_vpcs(vm.DescribeVpcsRequest(region_id=REGION, **kw)).body.vpcs.vpc]
+
+    def vswitch_ids(**kw) -> list[str]:
+        return [s.v_switch_id for s in vpc.describe_vswitches(vm.DescribeVSwitchesRequest(
+            region_id=REGION, **kw)).body.v_switches.v_switch]
+
+    env_ci = [vm.DescribeVpcsRequestTag(key="env", value="ci")]
+    assert vpc_ids(tag=env_ci) == [tagged] and vpc_ids(tag=[vm.DescribeVpcsRequestTag(key="env")]) == [tagged]
+    assert vpc_ids(tag=[vm.DescribeVpcsRequestTag(key="env", value="prod")]) == []
+    assert vpc_ids(enable_ipv_6=True) == [tagged] and vpc_ids(enable_ipv_6=False) == [plain]
+    assert vpc_ids(vpc_owner_id=int(DEFAULT_ACCOUNT)) == [tagged, plain] and vpc_ids(vpc_owner_id=1) == []
+    assert vpc_ids(dhcp_options_set_id="dopt-x") == []
+    assert vpc_ids(resource_group_id=resource_groups.default_id(DEFAULT_ACCOUNT), is_default=False) == [tagged, plain]
+    assert vswitch_ids(tag=[vm.DescribeVSwitchesRequestTag(key="env", value="ci")]) == [tagged_vsw]
+    assert vswitch_ids(v_switch_owner_id=int(DEFAULT_ACCOUNT)) == [tagged_vsw, plain_vsw]
+    assert vswitch_ids(v_switch_owner_id=2) == [] and vswitch_ids(resource_group_id="rg-other") == []
+    assert vswitch_ids(enable_ipv_6=False) == [tagged_vsw, plain_vsw]  # (neither has a /64)

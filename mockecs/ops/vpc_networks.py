@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.apis import VPC
 from mockecs.wire.errors import error_kind
-from mockecs.wire.params import B, Comma, I, S
+from mockecs.wire.params import TAGS, B, Comma, I, L, S
 from mockecs.world import networks, resource_groups, resources, vpcs
 from mockecs.world.validation import check_description
 
@@ -129,15 +129,30 @@ def create_vpc(ctx: Context, cidr_block: str, vpc_name: Optional[str], descripti
             "ResourceGroupId": group}
 
 
-@operation("DescribeVpcs", Comma("VpcId"), S("VpcName"), B("IsDefault"), S("ResourceGroupId"), *PAGE, dry_run=True,
-           api=VPC)
+def _all(*tests: Any) -> Optional[Callable[[dict], bool]]:
+    """The filters asked for (the others are None or False) as one test, or None when none was asked."""
+    asked = [t for t in tests if t]
+    return (lambda r: all(t(r) for t in asked)) if asked else None
+
+
+def _common_filters(owner_id: Optional[int], enable_ipv6: Optional[bool], tag: Optional[list[dict]]) -> tuple:
+    """The filters DescribeVpcs and DescribeVSwitches share: owner (no VPC is shared here: only the caller's
+    match), IPv6, tags (Tag.N: any value when a Value is empty)."""
+    return (owner_id is not None and (lambda r: int(r["_owner"]) == owner_id),
+            enable_ipv6 is not None and (lambda r: ("_ipv6" in r) == enable_ipv6),
+            tag and (lambda r: resources.match_tags(r, tag)))
+
+
+@operation("DescribeVpcs", Comma("VpcId"), S("VpcName"), B("IsDefault"), S("ResourceGroupId"), S("DhcpOptionsSetId"),
+           L("VpcOwnerId"), B("EnableIpv6"), TAGS, *PAGE, dry_run=True, api=VPC)
 def describe_vpcs(ctx: Context, vpc_id: Optional[list[str]], vpc_name: Optional[str], is_default: Optional[bool],
-                  resource_group_id: Optional[str], page_number: int, page_size: int) -> dict:
-    keep = None
-    if vpc_name or is_default is not None or resource_group_id:
-        def keep(r: dict) -> bool:
-            return ((not vpc_name or r["VpcName"] == vpc_name) and (is_default is None or r["IsDefault"] == is_default)
-                    and (not resource_group_id or _group(r, "_resource_group_id") == resource_group_id))
+                  resource_group_id: Optional[str], dhcp_options_set_id: Optional[str], vpc_owner_id: Optional[int],
+                  enable_ipv6: Optional[bool], tag: Optional[list[dict]], page_number: int, page_size: int) -> dict:
+    keep = _all(vpc_name and (lambda r: r["VpcName"] == vpc_name),
+                is_default is not None and (lambda r: r["IsDefault"] == is_default),
+                resource_group_id and (lambda r: _group(r, "_resource_group_id") == resource_group_id),
+                dhcp_options_set_id and (lambda r: False),  # (no VPC has a DHCP options set here)
+                *_common_filters(vpc_owner_id, enable_ipv6, tag))
     total, page = vpcs.listing(ctx, "vpc", vpc_id, ERRORS.too_many_vpc_ids, None, keep, page_number, page_size)
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
             "Vpcs": {"Vpc": [{**vpc_view(ctx, r), "RouterTableIds": {"RouterTableIds": [r["_route_table"]]},
@@ -201,14 +216,18 @@ def create_vswitch(ctx: Context, zone_id: str, cidr_block: str, vpc_id: str, v_s
 
 
 @operation("DescribeVSwitches", S("VpcId"), Comma("VSwitchId"), S("ZoneId"), S("VSwitchName"), B("IsDefault"),
-           S("RouteTableId"), *PAGE, dry_run=True, region="optional", api=VPC)
+           S("RouteTableId"), S("ResourceGroupId"), L("VSwitchOwnerId"), B("EnableIpv6"), TAGS, *PAGE, dry_run=True,
+           region="optional", api=VPC)
 def describe_vswitches(ctx: Context, vpc_id: Optional[str], v_switch_id: Optional[list[str]], zone_id: Optional[str],
                        v_switch_name: Optional[str], is_default: Optional[bool], route_table_id: Optional[str],
-                       page_number: int, page_size: int) -> dict:
+                       resource_group_id: Optional[str], v_switch_owner_id: Optional[int],
+                       enable_ipv6: Optional[bool], tag: Optional[list[dict]], page_number: int,
+                       page_size: int) -> dict:
     narrower, keep = vpcs.vswitch_filter(vpc_id, zone_id, is_default, v_switch_name)
-    if route_table_id:  # (every vSwitch is on its VPC's system route table)
-        def keep(r: dict, rest: Any = keep) -> bool:
-            return vswitch_view(ctx, r)["RouteTable"]["RouteTableId"] == route_table_id and (rest is None or rest(r))
+    keep = _all(keep, route_table_id and (lambda r: vswitch_view(ctx, r)["RouteTable"]["RouteTableId"] ==
+                                          route_table_id),  # (every vSwitch is on its VPC's system table)
+                resource_group_id and (lambda r: _group(r, "ResourceGroupId") == resource_group_id),
+                *_common_filters(v_switch_owner_id, enable_ipv6, tag))
     total, page = vpcs.listing(ctx, "vswitch", v_switch_id, ERRORS.too_many_vswitch_ids, narrower, keep,
                                page_number, page_size)
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
