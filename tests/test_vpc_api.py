@@ -130,6 +130,9 @@ def test_pending_then_available_on_the_mock_clock(vpc, engine, client):
         0].status == "Creating"
     err = error_of(make_vswitch, vpc, vpc_id)
     assert_error(err, "IncorrectVpcStatus", 400, "Current VPC status does not support this operation.")
+    err = error_of(vpc.modify_vpc_attribute, vm.ModifyVpcAttributeRequest(region_id=REGION, vpc_id=vpc_id,
+                                                                          vpc_name="early"))
+    assert_error(err, "IncorrectVpcStatus", 400, "Current VPC status does not support this operation.")
     engine.clock.advance(3)
     assert attribute(vpc, vpc_id)["Status"] == "Available"
     vsw = make_vswitch(vpc, vpc_id)
@@ -152,6 +155,9 @@ def test_ipv6_dns_hostname_and_resource_group(vpc, engine):
     assert view["DnsHostnameStatus"] == "ENABLED"
     listed = vpc.describe_vpcs(vm.DescribeVpcsRequest(region_id=REGION, resource_group_id=group)).body
     assert [v.vpc_id for v in listed.vpcs.vpc] == [created.vpc_id]
+    err = error_of(vpc.modify_vpc_attribute, vm.ModifyVpcAttributeRequest(
+        region_id=REGION, vpc_id=created.vpc_id, enable_ipv_6=True, cidr_block="172.16.0.0/16"))
+    assert_error(err, "ParamExclusive.EnableIpv6AndCidrBlock", 400, "EnableIpv6 and CidrBlock is mutually exclusive.")
     vpc.modify_vpc_attribute(vm.ModifyVpcAttributeRequest(region_id=REGION, vpc_id=created.vpc_id,
                                                           enable_ipv_6=False, enable_dns_hostname=False))
     view = attribute(vpc, created.vpc_id)

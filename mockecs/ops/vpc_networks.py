@@ -33,6 +33,8 @@ DNS_HOSTNAME = {True: "ENABLED", False: "DISABLED"}
 # documents no code for a VPC without IPv6, nor for two vSwitches on one /64: [GUESS] these.
 IPV6_NOT_ENABLED = error_kind("OperationFailed.VpcNotEnabledIpv6", "The VPC has not enabled IPv6.", 400)
 IPV6_OVERLAP = error_kind("InvalidCidrBlock.Overlapped", "Specified CIDR block overlapped with other subnets.", 400)
+IPV6_AND_CIDR = error_kind("ParamExclusive.EnableIpv6AndCidrBlock", "EnableIpv6 and CidrBlock is mutually exclusive.",
+                           400)  # (ECS's ModifyVpcAttribute documents it; the same VPC behind both)
 IPV6_MISSING = error_kind("MissingParameter", "Ipv6CidrBlock is mandatory when EnableIPv6 is true.", 400)
 SYSTEM = "System"
 # ModifyRouteTableAttributes documents only Forbbiden: [GUESS] these, worded like the VPC's own.
@@ -179,6 +181,10 @@ def modify_vpc_attribute(ctx: Context, vpc_id: str, vpc_name: Optional[str], des
     if ipv6_isp and ipv6_isp not in IPV6_ISP:
         raise BAD_IPV6_ISP
     current = resources.owned(ctx, "vpc", vpc_id, ERRORS.vpc_not_found)
+    if current["Status"] != "Available":
+        raise ERRORS.vpc_status  # (documented here; Terraform retries it)
+    if enable_i_pv6 and cidr_block:
+        raise IPV6_AND_CIDR
     changes: dict[str, Any] = {}
     if enable_i_pv6 is not None and enable_i_pv6 != ("_ipv6" in current):
         if not enable_i_pv6 and any(s is not None and "_ipv6" in s for s in vpcs.vswitches_of(ctx, vpc_id)):
