@@ -4,6 +4,7 @@ and deletes what the other made); the documented errors, with their codes, statu
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 
 import alibabacloud_ecs20140526.models as ecs_models
@@ -25,7 +26,8 @@ from aliyunsdkvpc.request.v20160428 import (
     ModifyVSwitchAttributeRequest,
 )
 
-from mockecs.modes.clients import vpc_client
+from mockecs.modes.clients import server_client, vpc_client
+from mockecs.modes.server import ServerThread
 from mockecs.world import resource_groups, resources
 from tests.networks_helpers import new_vpc, new_vswitch, put_security_group
 from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call, legacy_xml
@@ -150,7 +152,7 @@ def test_ipv6_dns_hostname_and_resource_group(vpc, engine):
     view = attribute(vpc, created.vpc_id)
     assert created.resource_group_id == group == view["ResourceGroupId"]
     assert view["CidrBlock"] == "172.16.0.0/12"  # the documented default
-    assert view["EnabledIpv6"] is True and view["Ipv6CidrBlock"].endswith("00::/56")
+    assert view["EnabledIpv6"] is True and ipaddress.IPv6Network(view["Ipv6CidrBlock"]).prefixlen == 56
     assert view["Ipv6CidrBlocks"] == {"Ipv6CidrBlock": [{"Ipv6CidrBlock": view["Ipv6CidrBlock"], "Ipv6Isp": "BGP"}]}
     assert view["DnsHostnameStatus"] == "ENABLED"
     listed = vpc.describe_vpcs(vm.DescribeVpcsRequest(region_id=REGION, resource_group_id=group)).body
@@ -172,10 +174,14 @@ def test_vswitch_ipv6_blocks(vpc):
     err = error_of(make_vswitch, vpc, plain, "10.0.0.0/24", ipv_6cidr_block=1)
     assert (err.code, err.status_code) == ("OperationFailed.VpcNotEnabledIpv6", 400)
     vpc_id = make_vpc(vpc, "172.16.0.0/12", enable_ipv_6=True)
-    base = attribute(vpc, vpc_id)["Ipv6CidrBlock"].removesuffix("00::/56")
+    network = ipaddress.IPv6Network(attribute(vpc, vpc_id)["Ipv6CidrBlock"])
+    assert network.prefixlen == 56 and network.subnet_of(ipaddress.IPv6Network("2408:4000::/20"))
+
+    def block(bits: int) -> str:
+        return str(ipaddress.IPv6Network((int(network.network_address) + (bits << 64), 64)))
     first = make_vswitch(vpc, vpc_id, "172.16.1.0/24", ipv_6cidr_block=10)
     sw = vswitch_attributes(vpc, first)
-    assert (sw["EnabledIpv6"], sw["Ipv6CidrBlock"]) == (True, base + "0a::/64")
+    assert (sw["EnabledIpv6"], sw["Ipv6CidrBlock"]) == (True, block(10))
     err = error_of(make_vswitch, vpc, vpc_id, "172.16.2.0/24", ipv_6cidr_block=10)
     assert (err.code, err.status_code) == ("InvalidCidrBlock.Overlapped", 400)
     err = error_of(make_vswitch, vpc, vpc_id, "172.16.2.0/24", ipv_6cidr_block=256)
@@ -188,7 +194,7 @@ def test_vswitch_ipv6_blocks(vpc):
     assert (err.code, err.status_code) == ("MissingParameter", 400)
     vpc.modify_vswitch_attribute(vm.ModifyVSwitchAttributeRequest(region_id=REGION, v_switch_id=second,
                                                                   enable_ipv_6=True, ipv_6cidr_block=255))
-    assert vswitch_attributes(vpc, second)["Ipv6CidrBlock"] == base + "ff::/64"
+    assert vswitch_attributes(vpc, second)["Ipv6CidrBlock"] == block(255)
     err = error_of(vpc.modify_vpc_attribute, vm.ModifyVpcAttributeRequest(region_id=REGION, vpc_id=vpc_id,
                                                                           enable_ipv_6=False))
     assert (err.code, err.status_code) == ("DependencyViolation.VSwitch", 400)
@@ -540,3 +546,16 @@ def test_listing_filters_terraform_data_sources_send(vpc, engine):
     assert vswitch_ids(v_switch_owner_id=int(DEFAULT_ACCOUNT)) == [tagged_vsw, plain_vsw]
     assert vswitch_ids(v_switch_owner_id=2) == [] and vswitch_ids(resource_group_id="rg-other") == []
     assert vswitch_ids(enable_ipv_6=False) == [tagged_vsw, plain_vsw]  # (neither has a /64)
+
+
+def test_through_the_server_as_an_endpoint():
+    """Pointed at ``mockecs server`` (a host that names no product), the VPC SDK is told apart by its Version:
+    the networks it makes are the ECS SDK's too."""
+    with ServerThread() as server:
+        scheme, netloc = server.url.split("://")
+        vpc = vpc_client(endpoint=netloc, protocol=scheme)
+        vpc_id = make_vpc(vpc, vpc_name="served")
+        ecs = server_client(server.url)
+        [seen] = ecs.describe_vpcs(ecs_models.DescribeVpcsRequest(region_id=REGION)).body.vpcs.vpc
+        assert (seen.vpc_id, seen.vpc_name) == (vpc_id, "served")
+        assert attribute(vpc, vpc_id)["Status"] == "Available"

@@ -71,9 +71,9 @@ def _vswitch_ipv6(ctx: Context, vpc: dict, bits: int, v_switch_id: Optional[str]
 
 def _ipv6_block(vpc_id: str, isp: str) -> dict:
     """A VPC's IPv6 /56, stable per VPC, from the 2408:4000::/20 range the service hands out ([GUESS])."""
-    digest = hashlib.sha256(vpc_id.encode()).digest()
-    block = f"2408:4{digest[0] % 16:x}{digest[1]:02x}:{digest[2]:x}{digest[3]:02x}:{digest[4]:02x}00::/56"
-    return {"Ipv6CidrBlock": block, "Ipv6Isp": isp}
+    digest = int.from_bytes(hashlib.sha256(vpc_id.encode()).digest()[:5], "big")  # 36 bits below the /20
+    network = ipaddress.IPv6Network((int(ipaddress.IPv6Address("2408:4000::")) + ((digest >> 4) << 72), 56))
+    return {"Ipv6CidrBlock": str(network), "Ipv6Isp": isp}
 
 
 # -- views ----------------------------------------------------------------------------------------------
