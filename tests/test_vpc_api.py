@@ -26,11 +26,13 @@ from aliyunsdkvpc.request.v20160428 import (
     ModifyVSwitchAttributeRequest,
 )
 
+from mockecs.engine.core import Config, Engine
 from mockecs.modes.clients import server_client, vpc_client
+from mockecs.modes.mock import MockECS
 from mockecs.modes.server import ServerThread
 from mockecs.world import resource_groups, resources
 from tests.networks_helpers import new_vpc, new_vswitch, put_security_group
-from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call, legacy_xml
+from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call, legacy_xml, new_client
 from tests.test_instances import LINUX
 
 REGION = "cn-hangzhou"
@@ -559,3 +561,28 @@ def test_through_the_server_as_an_endpoint():
         [seen] = ecs.describe_vpcs(ecs_models.DescribeVpcsRequest(region_id=REGION)).body.vpcs.vpc
         assert (seen.vpc_id, seen.vpc_name) == (vpc_id, "served")
         assert attribute(vpc, vpc_id)["Status"] == "Available"
+
+
+@pytest.mark.parametrize("store", ["memory://", "sqlite://"])
+def test_vswitch_ids_in_creation_order_from_the_index(store):
+    """VSwitchIds (DescribeVpcs, DescribeVpcAttribute, DescribeRouteTableList, ECS's DescribeVpcs) come from the
+    VPC's ordered index term, oldest first, without reading the vSwitches: on every store."""
+    if store.startswith("sqlite"):
+        pytest.importorskip("mockecs_sqlite")
+    with MockECS(Engine(Config(store=store))) as mock:
+        vpc = vpc_client()
+        vpc_id = make_vpc(vpc, "10.0.0.0/8")
+        made = []
+        for third in (9, 3, 7, 1):  # ids are random: creation order is not id order
+            made.append(make_vswitch(vpc, vpc_id, f"10.{third}.0.0/16"))
+            mock.engine.clock.advance(1)
+        vpc.delete_vswitch(vm.DeleteVSwitchRequest(region_id=REGION, v_switch_id=made.pop(1)))
+        assert attribute(vpc, vpc_id)["VSwitchIds"]["VSwitchId"] == made
+        [item] = vpc.describe_vpcs(vm.DescribeVpcsRequest(region_id=REGION)).body.vpcs.vpc
+        assert item.v_switch_ids.v_switch_id == made
+        [table] = vpc.describe_route_table_list(vm.DescribeRouteTableListRequest(
+            region_id=REGION)).body.router_table_list.router_table_list_type
+        assert table.v_switch_ids.v_switch_id == made
+        ecs = new_client()
+        assert ecs.describe_vpcs(ecs_models.DescribeVpcsRequest(region_id=REGION)).body.vpcs.vpc[
+            0].v_switch_ids.v_switch_id == made

@@ -158,9 +158,10 @@ def vswitches_of(ctx: Context, vpc_id: str) -> list[Optional[dict]]:
 
 
 def vswitch_ids(ctx: Context, vpc_id: str) -> list[str]:
-    """A VPC's vSwitch ids, oldest first (its VSwitchIds)."""
-    found = [r for r in vswitches_of(ctx, vpc_id) if r is not None]
-    return [r["VSwitchId"] for r in sorted(found, key=lambda r: (r.get("_created", 0), r["VSwitchId"]))]
+    """A VPC's vSwitch ids, oldest first (its VSwitchIds): a page of the VPC's term in the ordered index (the
+    kind's order is by creation), no record read."""
+    term = ("vpc", vpc_id)
+    return [id for _, id in ctx.txn.page("vswitch", term, 0, ctx.txn.count("vswitch", term))]
 
 
 # -- vSwitches -----------------------------------------------------------------------------------------------
