@@ -586,3 +586,34 @@ def test_vswitch_ids_in_creation_order_from_the_index(store):
         ecs = new_client()
         assert ecs.describe_vpcs(ecs_models.DescribeVpcsRequest(region_id=REGION)).body.vpcs.vpc[
             0].v_switch_ids.v_switch_id == made
+
+
+def test_default_vpc_and_vswitches(vpc, client):
+    """CreateDefaultVpc / CreateDefaultVSwitch (Terraform's is_default = true): one default VPC per region, on
+    the documented default block; one default vSwitch per zone, each the next free /20."""
+    err = error_of(vpc.create_default_vswitch, vm.CreateDefaultVSwitchRequest(region_id=REGION, zone_id=ZONE))
+    assert (err.code, err.status_code) == ("OperationFailed.DefaultVpcNotExist", 400)
+    own = make_vpc(vpc)
+    created = vpc.create_default_vpc(vm.CreateDefaultVpcRequest(region_id=REGION)).body
+    view = attribute(vpc, created.vpc_id)
+    assert (view["IsDefault"], view["CidrBlock"], view["Status"]) == (True, "172.16.0.0/12", "Available")
+    assert created.route_table_id.startswith("vtb-") and created.vrouter_id == view["VRouterId"]
+    err = error_of(vpc.create_default_vpc, vm.CreateDefaultVpcRequest(region_id=REGION))
+    assert (err.code, err.status_code) == ("OperationFailed.DefaultVpcExist", 400)
+    defaults = vpc.describe_vpcs(vm.DescribeVpcsRequest(region_id=REGION, is_default=True)).body.vpcs.vpc
+    assert [v.vpc_id for v in defaults] == [created.vpc_id]
+    assert [v.vpc_id for v in client.describe_vpcs(ecs_models.DescribeVpcsRequest(
+        region_id=REGION, is_default=False)).body.vpcs.vpc] == [own]
+
+    first = vpc.create_default_vswitch(vm.CreateDefaultVSwitchRequest(region_id=REGION, zone_id=ZONE)).body
+    sw = vswitch_attributes(vpc, first.v_switch_id)
+    assert (sw["IsDefault"], sw["CidrBlock"], sw["ZoneId"], sw["VpcId"]) == (True, "172.16.0.0/20", ZONE,
+                                                                               created.vpc_id)
+    err = error_of(vpc.create_default_vswitch, vm.CreateDefaultVSwitchRequest(region_id=REGION, zone_id=ZONE))
+    assert (err.code, err.status_code) == ("OperationFailed.DefaultVSwitchExist", 400)
+    make_vswitch(vpc, created.vpc_id, "172.16.16.0/24", zone_id="cn-hangzhou-j")  # (a plain one takes a block)
+    second = vpc.create_default_vswitch(vm.CreateDefaultVSwitchRequest(region_id=REGION,
+                                                                       zone_id="cn-hangzhou-j")).body
+    assert vswitch_attributes(vpc, second.v_switch_id)["CidrBlock"] == "172.16.32.0/20"
+    defaults = vpc.describe_vswitches(vm.DescribeVSwitchesRequest(region_id=REGION, is_default=True)).body
+    assert [s.v_switch_id for s in defaults.v_switches.v_switch] == [first.v_switch_id, second.v_switch_id]

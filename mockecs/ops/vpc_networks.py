@@ -38,6 +38,15 @@ IPV6_AND_CIDR = error_kind("ParamExclusive.EnableIpv6AndCidrBlock", "EnableIpv6 
 IPV6_MISSING = error_kind("MissingParameter", "Ipv6CidrBlock is mandatory when EnableIPv6 is true.", 400)
 SYSTEM = "System"
 # ModifyRouteTableAttributes documents only Forbbiden: [GUESS] these, worded like the VPC's own.
+# CreateDefaultVpc / CreateDefaultVSwitch: one default VPC per region, one default vSwitch per zone in it, a /20 of
+# 172.16.0.0/12 each (the console's layout). The docs name no codes for these refusals: [GUESS] these.
+DEFAULT_VPC_EXISTS = error_kind("OperationFailed.DefaultVpcExist", "The default VPC already exists in this region.",
+                                400)
+NO_DEFAULT_VPC = error_kind("OperationFailed.DefaultVpcNotExist", "The default VPC does not exist in this region.",
+                            400)
+DEFAULT_VSWITCH_EXISTS = error_kind("OperationFailed.DefaultVSwitchExist",
+                                    "The default vSwitch already exists in this zone.", 400)
+DEFAULT_VSWITCH_MASK = 20
 ROUTE_TABLE_NOT_FOUND = error_kind("InvalidRouteTableId.NotFound", "Specified route table does not exist.", 404)
 ROUTE_TABLE_NAME = error_kind("InvalidRouteTableName.Malformed", "Specified route table name is not valid.", 400)
 ROUTE_TABLE_DESCRIPTION = ("InvalidDescription.Malformed", "Specified description is not valid.")
@@ -143,6 +152,42 @@ def _common_filters(owner_id: Optional[int], enable_ipv6: Optional[bool], tag: O
     return (owner_id is not None and (lambda r: int(r["_owner"]) == owner_id),
             enable_ipv6 is not None and (lambda r: ("_ipv6" in r) == enable_ipv6),
             tag and (lambda r: resources.match_tags(r, tag)))
+
+
+@operation("CreateDefaultVpc", S("ResourceGroupId"), B("EnableIpv6", default=False), idempotent=True, api=VPC)
+def create_default_vpc(ctx: Context, resource_group_id: Optional[str], enable_ipv6: bool) -> dict:
+    if _default_vpc(ctx) is not None:
+        raise DEFAULT_VPC_EXISTS
+    group = resource_groups.resolve(ctx, resource_group_id)
+    vpc_id = resources.new_id("vpc", ctx.region)
+    extra: dict[str, Any] = {"IsDefault": True, "_resource_group_id": group}
+    if enable_ipv6:
+        extra["_ipv6"] = _ipv6_block(vpc_id, "BGP")
+    record = vpcs.create_vpc(ctx, ERRORS, networks.DEFAULT_VPC_CIDR, None, None, None, vpc_id=vpc_id, **extra)
+    return {"VpcId": vpc_id, "VRouterId": record["VRouterId"], "RouteTableId": record["_route_table"]}
+
+
+def _default_vpc(ctx: Context) -> Optional[dict]:
+    return next((r for r in _own_vpcs(ctx, None) if r["IsDefault"]), None)
+
+
+@operation("CreateDefaultVSwitch", S("ZoneId", required=True), I("Ipv6CidrBlock", min=0, max=255), idempotent=True,
+           api=VPC)
+def create_default_vswitch(ctx: Context, zone_id: str, ipv6_cidr_block: Optional[int]) -> dict:
+    vpc = _default_vpc(ctx)
+    if vpc is None:
+        raise NO_DEFAULT_VPC
+    siblings = [s for s in vpcs.vswitches_of(ctx, vpc["VpcId"]) if s is not None]
+    if any(s["IsDefault"] and s["ZoneId"] == zone_id for s in siblings):
+        raise DEFAULT_VSWITCH_EXISTS
+    taken = [networks.parse_cidr(s["CidrBlock"]) for s in siblings]
+    free = next((str(n) for n in networks.parse_cidr(vpc["CidrBlock"]).subnets(new_prefix=DEFAULT_VSWITCH_MASK)
+                 if not any(n.overlaps(t) for t in taken)), vpc["CidrBlock"])  # (none free: overlap refused)
+    extra: dict[str, Any] = {"IsDefault": True}
+    if ipv6_cidr_block is not None:
+        extra["_ipv6"] = _vswitch_ipv6(ctx, vpc, ipv6_cidr_block)
+    return {"VSwitchId": vpcs.create_vswitch(ctx, ERRORS, zone_id, free, vpc["VpcId"], None, None,
+                                             **extra)["VSwitchId"]}
 
 
 @operation("DescribeVpcs", Comma("VpcId"), S("VpcName"), B("IsDefault"), S("ResourceGroupId"), S("DhcpOptionsSetId"),
