@@ -435,8 +435,10 @@ def test_documented_errors(vpc):
     err = error_of(vpc.modify_vpc_attribute, vm.ModifyVpcAttributeRequest(region_id=REGION, vpc_id=vpc_id,
                                                                           cidr_block="192.168.0.0/24"))
     assert_error(err, "IllegalCidrBlock", 400, "Some subnet cidrBlock is not in the cidrBlock.")  # [ECS's words]
-    assert_error(error_of(vpc.delete_vpc, vm.DeleteVpcRequest(region_id=REGION, vpc_id=vpc_id)),
-                 "DependencyViolation.VSwitch", 400, "Specified object has dependent resources")
+    for force in (None, True):  # (ForceDelete takes gateways along, not vSwitches)
+        assert_error(error_of(vpc.delete_vpc, vm.DeleteVpcRequest(region_id=REGION, vpc_id=vpc_id,
+                                                                  force_delete=force)),
+                     "DependencyViolation.VSwitch", 400, "Specified object has dependent resources")
     err = error_of(vpc.create_vswitch,
                    vm.CreateVSwitchRequest(region_id=REGION, vpc_id=vpc_id, zone_id=ZONE))
     assert_error(err, "MissingParameter", 400, "Miss mandatory parameter.")

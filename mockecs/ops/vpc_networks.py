@@ -246,8 +246,11 @@ def modify_vpc_attribute(ctx: Context, vpc_id: str, vpc_name: Optional[str], des
     return {}
 
 
-@operation("DeleteVpc", S("VpcId", required=True), idempotent=True, dry_run=True, **_by_id("vpc_id"))
-def delete_vpc(ctx: Context, vpc_id: str) -> dict:
+@operation("DeleteVpc", S("VpcId", required=True), B("ForceDelete", default=False), idempotent=True, dry_run=True,
+           **_by_id("vpc_id"))
+def delete_vpc(ctx: Context, vpc_id: str, force_delete: bool) -> dict:
+    # ForceDelete takes IPv4/IPv6 gateways and their routes along (the SDK's words): none are modelled, so a
+    # forced delete meets the same dependencies (vSwitches, security groups) as any other.
     vpcs.delete_vpc(ctx, ERRORS, vpc_id)
     return {}
 
