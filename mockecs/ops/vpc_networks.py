@@ -1,8 +1,8 @@
 """VPCs and vSwitches on the VPC product's API (2016-04-28), as Terraform (``alicloud_vpc``, ``alicloud_vswitch``)
-and Ansible (footmark's ``ali_vpc``, ``ali_vswitch``) make them: CreateVpc, DescribeVpcs, DescribeVpcAttribute,
-ModifyVpcAttribute, DeleteVpc, CreateVSwitch, DescribeVSwitches, DescribeVSwitchAttributes,
-ModifyVSwitchAttribute, DeleteVSwitch, and the VPC's system route table and router (DescribeRouteTableList,
-DescribeVRouters).
+and Ansible (footmark's ``ali_vpc``, ``ali_vswitch``) make them: CreateVpc, CreateDefaultVpc, DescribeVpcs,
+DescribeVpcAttribute, ModifyVpcAttribute, DeleteVpc, CreateVSwitch, CreateDefaultVSwitch, DescribeVSwitches,
+DescribeVSwitchAttributes, ModifyVSwitchAttribute, DeleteVSwitch, and the VPC's system route table and router
+(DescribeRouteTableList, ModifyRouteTableAttributes, DescribeVRouters).
 
 The records and rules are ECS's own (:mod:`mockecs.world.vpcs`): a VPC made here is ECS's VPC too. This API
 answers more of each record (OwnerId, ResourceGroupId, the IPv6 block, the route table ...), from the record or
@@ -37,7 +37,6 @@ IPV6_AND_CIDR = error_kind("ParamExclusive.EnableIpv6AndCidrBlock", "EnableIpv6 
                            400)  # (ECS's ModifyVpcAttribute documents it; the same VPC behind both)
 IPV6_MISSING = error_kind("MissingParameter", "Ipv6CidrBlock is mandatory when EnableIPv6 is true.", 400)
 SYSTEM = "System"
-# ModifyRouteTableAttributes documents only Forbbiden: [GUESS] these, worded like the VPC's own.
 # CreateDefaultVpc / CreateDefaultVSwitch: one default VPC per region, one default vSwitch per zone in it, a /20 of
 # 172.16.0.0/12 each (the console's layout). The docs name no codes for these refusals: [GUESS] these.
 DEFAULT_VPC_EXISTS = error_kind("OperationFailed.DefaultVpcExist", "The default VPC already exists in this region.",
@@ -47,6 +46,7 @@ NO_DEFAULT_VPC = error_kind("OperationFailed.DefaultVpcNotExist", "The default V
 DEFAULT_VSWITCH_EXISTS = error_kind("OperationFailed.DefaultVSwitchExist",
                                     "The default vSwitch already exists in this zone.", 400)
 DEFAULT_VSWITCH_MASK = 20
+# ModifyRouteTableAttributes documents only Forbbiden: [GUESS] these, worded like the VPC's own.
 ROUTE_TABLE_NOT_FOUND = error_kind("InvalidRouteTableId.NotFound", "Specified route table does not exist.", 404)
 ROUTE_TABLE_NAME = error_kind("InvalidRouteTableName.Malformed", "Specified route table name is not valid.", 400)
 ROUTE_TABLE_DESCRIPTION = ("InvalidDescription.Malformed", "Specified description is not valid.")
