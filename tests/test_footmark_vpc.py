@@ -98,6 +98,8 @@ def test_ali_vpc_and_ali_vswitch_through_footmark():
         changed, vswitch = ali_vswitch(conn, vpc["id"], "172.16.1.0/24", "cn-hangzhou-i", description="for builds")
         assert changed is True and vswitch["description"] == "for builds"
         assert connect().describe_vpc_attribute(vpc_id=vpc["id"]).read()["vswitch_ids"] == [vswitch["id"]]
+        assert conn.get_all_vrouters(vrouter_id=vpc["vrouter_id"]) == (False, True)  # (footmark keeps no answer)
+        assert [(c.action, c.status) for c in mock.engine.calls[-1:]] == [("DescribeVRouters", 200)]
 
         # ali_instance launches into it through footmark's ECS connection
         ecs = footmark.ecs.connect_to_region(REGION, acs_access_key_id="ak", acs_secret_access_key="sk")
