@@ -244,7 +244,7 @@ ID_FIELD = {
 _RECORD_TYPES: dict[str, tuple[type, ...]] = {
     "_owner": (str,), "_region": (str,), "Status": (str,), "CreationTime": (str,), "Size": (int,),
     "_shares": (dict,), "_source": (dict, type(None)), "_created": (int, float), "_related": (list, type(None)),
-    "_error": (dict, type(None)),
+    "_error": (dict, type(None)), "_maintenance": (dict, type(None)), "_private_pool": (dict, type(None)),
 }
 _OBJECT_SUFFIXES = ("Ids", "Address", "Attributes", "Mappings", "Features", "Options", "Tags")  # objects or null
 
