@@ -23,4 +23,5 @@ from mockecs.ops import (  # noqa: F401
     tags,
     tasks,
     vpc_addresses,
+    vpc_networks,
 )

@@ -384,9 +384,9 @@ def region_from(param: str) -> Callable[[Transaction, dict], Optional[str]]:
     return lambda txn, args: region_of(txn, args.get(param))
 
 
-def wire(record: Mapping[str, Any], without: frozenset[str] = frozenset()) -> dict:
-    """The record without its internal keys (and without the fields ``without``: those another API keeps)."""
-    return {k: v for k, v in record.items() if not k.startswith("_") and k not in without}
+def wire(record: Mapping[str, Any]) -> dict:
+    """The record without its internal keys."""
+    return {k: v for k, v in record.items() if not k.startswith("_")}
 
 
 # -- tags ----------------------------------------------------------------------------
