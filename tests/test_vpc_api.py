@@ -619,3 +619,36 @@ def test_default_vpc_and_vswitches(vpc, client):
     assert vswitch_attributes(vpc, second.v_switch_id)["CidrBlock"] == "172.16.32.0/20"
     defaults = vpc.describe_vswitches(vm.DescribeVSwitchesRequest(region_id=REGION, is_default=True)).body
     assert [s.v_switch_id for s in defaults.v_switches.v_switch] == [first.v_switch_id, second.v_switch_id]
+
+
+def test_tags_sent_at_creation_and_a_vpc_moved_to_another_group(vpc, client, engine, legacy):
+    """Terraform's alicloud_vpc / alicloud_vswitch send their tags with CreateVpc / CreateVSwitch, and move a VPC with
+    MoveResourceGroup (ResourceType VPC) when resource_group_id changes."""
+    from aliyunsdkvpc.request.v20160428.MoveResourceGroupRequest import MoveResourceGroupRequest
+
+    vpc_id = make_vpc(vpc, tag=[vm.CreateVpcRequestTag(key="team", value="images")])
+    vsw = make_vswitch(vpc, vpc_id, tag=[vm.CreateVSwitchRequestTag(key="tier", value="build")])
+    assert attribute(vpc, vpc_id)["Tags"] == {"Tag": [{"Key": "team", "Value": "images"}]}
+    assert vswitch_attributes(vpc, vsw)["Tags"] == {"Tag": [{"Key": "tier", "Value": "build"}]}
+    listed = vpc.list_tag_resources(vm.ListTagResourcesRequest(region_id=REGION, resource_type="VPC",
+                                                              resource_id=[vpc_id])).body.to_map()
+    assert [(r["ResourceId"], r["TagKey"]) for r in listed["TagResources"]["TagResource"]] == [(vpc_id, "team")]
+    err = error_of(vpc.create_vpc, vm.CreateVpcRequest(region_id=REGION, tag=[
+        vm.CreateVpcRequestTag(key="aliyun-reserved", value="x")]))
+    assert err.code.startswith("InvalidTagKey")
+    assert not [v for v in vpc.describe_vpcs(vm.DescribeVpcsRequest(region_id=REGION)).body.vpcs.vpc
+                if v.vpc_id != vpc_id]  # (nothing made by the refused call)
+
+    group = resource_groups.add(engine, name="moved-network")
+    vpc.move_resource_group(vm.MoveResourceGroupRequest(region_id=REGION, resource_id=vpc_id, resource_type="VPC",
+                                                        new_resource_group_id=group))
+    assert attribute(vpc, vpc_id)["ResourceGroupId"] == group
+    request = MoveResourceGroupRequest()  # the old SDK: back to the default group
+    request.set_ResourceId(vpc_id)
+    request.set_ResourceType("vpc")
+    request.set_NewResourceGroupId(resource_groups.default_id(DEFAULT_ACCOUNT))
+    legacy_call(legacy, request)
+    assert attribute(vpc, vpc_id)["ResourceGroupId"] == resource_groups.default_id(DEFAULT_ACCOUNT)
+    err = error_of(vpc.move_resource_group, vm.MoveResourceGroupRequest(
+        region_id=REGION, resource_id="vpc-bp1nothere000000000", resource_type="VPC", new_resource_group_id=group))
+    assert (err.code, err.status_code) == ("InvalidVpcId.NotFound", 404)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from mockecs.ops import tags
+from mockecs.ops import tags, vpc_networks
 from mockecs.ops.addresses import OPTIONAL_REGION, check_filters
 from mockecs.ops.instances import CHARGE_TYPES
 from mockecs.ops.registry import Context, operation
@@ -273,8 +273,8 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
 
 
 # -- MoveResourceGroup --------------------------------------------------------------------------------
-# ResourceType (case-insensitive [GUESS], as the tag operations'): EIPs move here; the other documented types
-# (a VPC's group is the VPC records' module's to keep) answer that mockecs does not implement them.
+# ResourceType (case-insensitive [GUESS], as the tag operations'): EIPs and VPCs move; the other documented types
+# answer that mockecs does not implement them.
 GROUP_TYPES = ("vpc", "eip", "bandwidthpackage", "prefixlist", "publicipaddresspool", "flowlog", "havip",
                "trafficmirrorfilter", "trafficmirrorsession", "ipv4gateway", "ipv6gateway", "ipv6address",
                "dhcpoptionsset", "gatewayendpoint")
@@ -283,14 +283,19 @@ GROUP_TYPES = ("vpc", "eip", "bandwidthpackage", "prefixlist", "publicipaddressp
 @operation("MoveResourceGroup", S("ResourceId", required=True), S("ResourceType", required=True),
            S("NewResourceGroupId", required=True), api=VPC)
 def move_resource_group(ctx: Context, resource_id: str, resource_type: str, new_resource_group_id: str) -> dict:
-    """Move an EIP into another resource group (Terraform's resource_group_id update of alicloud_eip_address)."""
+    """Move an EIP or a VPC into another resource group (Terraform's resource_group_id update of
+    alicloud_eip_address and alicloud_vpc)."""
     name = resource_type.strip().lower()
     if name not in GROUP_TYPES:
         raise BAD_TYPE
-    if name != "eip":
+    if name not in ("eip", "vpc"):
         raise not_implemented(f"MoveResourceGroup of ResourceType {resource_type}", "vpc")
     if not resource_groups.exists(ctx, new_resource_group_id):
         raise resource_groups.NOT_FOUND
+    if name == "vpc":  # (kept apart from ECS's fields: ECS's DescribeVpcs answers no group)
+        vpc = resources.owned(ctx, "vpc", resource_id, vpc_networks.ERRORS.vpc_not_found)
+        resources.put(ctx.txn, "vpc", {**vpc, "_resource_group_id": new_resource_group_id})
+        return {}
     eip = eips.owned(ctx, resource_id)
     if eip.get("ResourceGroupId") != new_resource_group_id:
         resources.put(ctx.txn, eips.KIND, {**eip, "ResourceGroupId": new_resource_group_id})

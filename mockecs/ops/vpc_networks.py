@@ -122,17 +122,24 @@ def vswitch_view(ctx: Context, record: dict) -> dict:
 
 
 # -- VPCs -------------------------------------------------------------------------------------------------
+def _tags_sent(tag: Optional[list[dict]]) -> dict:
+    """Tag.N sent at creation (Terraform's ``tags``), kept as TagResources keeps them."""
+    tags = resources.tags_from_args(tag)
+    return {"Tags": {"Tag": tags}} if tags else {}
+
+
 @operation("CreateVpc", S("CidrBlock", default=networks.DEFAULT_VPC_CIDR), S("VpcName"), S("Description"),
            S("UserCidr"), S("ResourceGroupId"), B("EnableIpv6", default=False), S("Ipv6Isp"),
-           B("EnableDnsHostname", default=False), idempotent=True, dry_run=True, api=VPC)
+           B("EnableDnsHostname", default=False), TAGS, idempotent=True, dry_run=True, api=VPC)
 def create_vpc(ctx: Context, cidr_block: str, vpc_name: Optional[str], description: Optional[str],
                user_cidr: Optional[str], resource_group_id: Optional[str], enable_ipv6: bool,
-               ipv6_isp: Optional[str], enable_dns_hostname: bool) -> dict:
+               ipv6_isp: Optional[str], enable_dns_hostname: bool, tag: Optional[list[dict]]) -> dict:
     if ipv6_isp and ipv6_isp not in IPV6_ISP:
         raise BAD_IPV6_ISP
     group = resource_groups.resolve(ctx, resource_group_id)
     vpc_id = resources.new_id("vpc", ctx.region)
-    extra: dict[str, Any] = {"_resource_group_id": group, "_dns_hostname_status": DNS_HOSTNAME[enable_dns_hostname]}
+    extra: dict[str, Any] = {"_resource_group_id": group, "_dns_hostname_status": DNS_HOSTNAME[enable_dns_hostname],
+                             **_tags_sent(tag)}
     if enable_ipv6:
         extra["_ipv6"] = _ipv6_block(vpc_id, ipv6_isp or "BGP")
     record = vpcs.create_vpc(ctx, ERRORS, cidr_block, vpc_name, description, user_cidr, vpc_id=vpc_id, **extra)
@@ -258,10 +265,10 @@ def delete_vpc(ctx: Context, vpc_id: str, force_delete: bool) -> dict:
 # -- vSwitches -----------------------------------------------------------------------------------------------
 @operation("CreateVSwitch", S("ZoneId", required=True, missing=MISSING), S("CidrBlock", required=True, missing=MISSING),
            S("VpcId", required=True, missing=MISSING), S("VSwitchName"), S("Description"),
-           I("Ipv6CidrBlock", min=0, max=255), idempotent=True, **_by_id("vpc_id"))
+           I("Ipv6CidrBlock", min=0, max=255), TAGS, idempotent=True, **_by_id("vpc_id"))
 def create_vswitch(ctx: Context, zone_id: str, cidr_block: str, vpc_id: str, v_switch_name: Optional[str],
-                   description: Optional[str], ipv6_cidr_block: Optional[int]) -> dict:
-    extra = {}
+                   description: Optional[str], ipv6_cidr_block: Optional[int], tag: Optional[list[dict]]) -> dict:
+    extra = _tags_sent(tag)
     if ipv6_cidr_block is not None:
         vpc = resources.owned(ctx, "vpc", vpc_id, ERRORS.vpc_not_found)
         extra["_ipv6"] = _vswitch_ipv6(ctx, vpc, ipv6_cidr_block)
