@@ -200,8 +200,9 @@ def test_move_resource_group(vpc, engine):
     assert (error_of(move, group_id="rg-nosuchgroup00").code, error_of(move, resource_id="eip-x").code) == (
         "InvalidResourceGroup.NotFound", "InvalidAllocationId.NotFound")
     assert error_of(move, "Bucket").code == "InvalidResourceType.NotFound"
-    err = error_of(move, "Vpc", resource_id="vpc-x")  # (another module's records: said, not faked)
-    assert err.code == "InvalidAction.NotImplemented" and "Vpc" in err.data["Message"]
+    err = error_of(move, "HaVip", resource_id="havip-x")  # (a documented type mockecs keeps no records of)
+    assert err.code == "InvalidAction.NotImplemented" and "HaVip" in err.data["Message"]
+    assert error_of(move, "Vpc", resource_id="vpc-x").code == "InvalidVpcId.NotFound"  # (VPCs move: tests/test_vpc_api)
 
 
 def test_modify_name_description_bandwidth(vpc, client):
