@@ -111,3 +111,31 @@ def test_pop_core_strict_signatures(method):
     assert good["createImage"]["imageId"].startswith("m-") and "error" not in good["deleteInstance"]
     assert bad["describeRegions"]["error"] == "SignatureDoesNotMatch"
     assert {c.account for c in engine.calls if c.status == 200} == {"5555555555555556"}
+
+
+VPC_SDK = os.path.isdir(os.path.join(NODE_DIR, "node_modules", "@alicloud", "vpc20160428"))
+
+
+@pytest.mark.skipif(not VPC_SDK, reason="no @alicloud/vpc20160428 in tests/node/node_modules: run tests/node/install.sh")
+def test_node_vpc_sdk_network_and_public_address():
+    """The Node.js VPC SDK and ECS SDK on one server endpoint (the engine tells the APIs apart by Version): a VPC
+    with a tag, a vSwitch ECS sees, an instance in it, an EIP associated, shown by ECS; errors as the service's."""
+    with ServerThread() as server:
+        out = run_flow(server.url, script="vpc.js")
+        calls = [(c.action, c.status) for c in server.engine.calls]
+    assert out["createVpc"]["statusCode"] == 200 and out["createVpc"]["vpcId"].startswith("vpc-")
+    assert out["createVpc"]["routeTableId"].startswith("vtb-")
+    attribute = out["describeVpcAttribute"]
+    assert attribute == {"status": attribute["status"], "cidrBlock": "10.0.0.0/8", "vpcName": "node-vpc",
+                         "tags": [["made-by", "node vpc sdk"]]} and attribute["status"] in ("Pending", "Available")
+    assert out["ecsDescribeVSwitches"]["ids"] == [out["createVSwitch"]["vSwitchId"]]
+    assert out["runInstances"]["instanceId"].startswith("i-")
+    assert out["associateEipAddress"]["statusCode"] == 200
+    eip = out["describeEipAddresses"]
+    assert eip["instanceId"] == out["runInstances"]["instanceId"] and eip["name"] == "node-eip"
+    assert eip["bandwidth"] == "5" and eip["status"] in ("InUse", "Associating")
+    assert out["ecsInstanceEip"]["ipAddress"] == out["allocateEipAddress"]["eipAddress"]
+    in_use = out["deleteVpcInUse"]
+    assert in_use["statusCode"] == 400 and in_use["error"].startswith("DependencyViolation")
+    assert out["unknownVpc"]["statusCode"] == 404 and out["unknownVpc"]["error"] == "InvalidVpcId.NotFound"
+    assert ("CreateVpc", 200) in calls and ("AllocateEipAddress", 200) in calls and ("RunInstances", 200) in calls

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Node.js ECS SDK and the pop-core RPC client that tests/test_node_sdk.py drives (it skips without them).
+# Installs the Node.js ECS and VPC SDKs and the pop-core RPC client that tests/test_node_sdk.py drives (it skips without them).
 set -euo pipefail
 cd "$(dirname "$0")"
 if ! command -v npm >/dev/null 2>&1; then
