@@ -116,7 +116,7 @@ def test_pop_core_strict_signatures(method):
 VPC_SDK = os.path.isdir(os.path.join(NODE_DIR, "node_modules", "@alicloud", "vpc20160428"))
 
 
-@pytest.mark.skipif(not VPC_SDK, reason="no @alicloud/vpc20160428 in tests/node/node_modules: run tests/node/install.sh")
+@pytest.mark.skipif(not VPC_SDK, reason="tests/node/node_modules has no VPC SDK: run tests/node/install.sh")
 def test_node_vpc_sdk_network_and_public_address():
     """The Node.js VPC SDK and ECS SDK on one server endpoint (the engine tells the APIs apart by Version): a VPC
     with a tag, a vSwitch ECS sees, an instance in it, an EIP associated, shown by ECS; errors as the service's."""
