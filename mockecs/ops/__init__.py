@@ -19,6 +19,7 @@ from mockecs.ops import (  # noqa: F401
     security_groups,
     sharing,
     snapshots,
+    system_events,
     tags,
     tasks,
 )
