@@ -229,6 +229,7 @@ def matching(record: Mapping[str, Any], event_ids: Optional[set], types: Optiona
             if low is not None or high is not None:
                 return False
             continue
+        value = int(value)  # (times are compared to the second, as the API writes them)
         if (low is not None and value < low) or (high is not None and value > high):
             return False
     return True
