@@ -452,3 +452,33 @@ def test_every_documented_field_is_answered(client, engine, world):
     assert {a: [p for p in ps if not any(x in p for x in allowed)] for a, ps in problems.items()} == \
         {a: [] for a in answers}
     assert json.dumps(answers)  # (plain JSON)
+
+
+def test_reads_write_events_only_when_a_step_is_due(client, engine, monkeypatch):
+    """A scheduled event waits hours: reading it before its NotBefore must not write it again each time."""
+    instances = run(client, amount=5)
+    simulate(client, engine, instances, after=HOUR)
+    simulate(client, engine, instances, "SystemFailure.Stop", after=HOUR)
+    written = []
+    put = resources.put
+
+    def counting(txn, kind, record):
+        if kind == system_events.KIND:
+            written.append(record["EventId"])
+        return put(txn, kind, record)
+
+    monkeypatch.setattr(resources, "put", counting)
+
+    def read_all() -> None:
+        assert len(events_of(client, instance_event_cycle_status=ALL, page_size=100)) == 10
+        assert history(client, instance_event_cycle_status=ALL, instance_id=instances[0])["TotalCount"] == 2
+        full_status(client, event_type="SystemMaintenance.Reboot")
+
+    read_all()
+    assert written == []
+    engine.clock.advance(HOUR)
+    read_all()
+    assert len(written) == len(set(written)) == 10  # each settled once
+    written.clear()
+    read_all()
+    assert written == []

@@ -63,6 +63,24 @@ def _window(span: Optional[Mapping[str, Optional[str]]], name: str) -> tuple[Opt
     return low, high
 
 
+def _windows(not_before: Optional[Mapping], published: Optional[Mapping]) -> dict:
+    """The NotBefore and EventPublishTime ranges as :func:`events.matching` takes them."""
+    return {"_not_before": _window(not_before, "NotBefore"), "_published": _window(published, "EventPublishTime")}
+
+
+def _timed(windows: Mapping[str, tuple]) -> bool:
+    return any(v is not None for span in windows.values() for v in span)
+
+
+def _types(instance_event_type: Optional[list[str]], event_type: Optional[str]) -> Optional[list[str]]:
+    """InstanceEventType.N, else EventType (which counts only without it, as documented)."""
+    types = _choices(instance_event_type or ([event_type] if event_type else None), events.TYPE_CODES,
+                     "InstanceEventType")
+    if types is not None and len(types) > 30:
+        raise _bad("InstanceEventType")
+    return types
+
+
 def _choices(values: Optional[Iterable[str]], allowed: Iterable[str], name: str) -> Optional[list[str]]:
     """Repeated or single filter values, each one of ``allowed`` (InvalidParameter 403 otherwise)."""
     if values is None:
@@ -117,7 +135,7 @@ def cancel_simulated_system_events(ctx: Context, event_id: list[str]) -> dict:
         raise EcsError(*_missing("EventId"))
     if len(event_ids) > 100:
         raise TOO_MANY_EVENTS_400
-    records = resources.get_many(ctx, KIND, event_ids)
+    records = events.read_many(ctx, KIND, event_ids)
     for record in records:  # (every one checked before any changes)
         if not resources.is_mine(ctx, record):
             raise EVENT_NOT_FOUND
@@ -135,7 +153,7 @@ def cancel_simulated_system_events(ctx: Context, event_id: list[str]) -> dict:
 def accept_inquired_system_event(ctx: Context, event_id: str, choice: Optional[str]) -> dict:
     if choice:  # (documented as in invitational preview, not usable yet [GUESS: refused])
         raise EcsError("InvalidParameter", 'The specified parameter "Choice" is not valid.', 400)
-    record = resources.get(ctx, KIND, event_id)
+    record = events.get(ctx, event_id)
     if not resources.is_mine(ctx, record) or events.status_of(record) != "Inquiring":
         raise NO_INQUIRING
     events.accept(ctx, record)
@@ -166,19 +184,17 @@ def _listing_terms(ctx: Context, statuses: list[str], types: Optional[list[str]]
     return [events.status_term(ctx, s) for s in statuses], False
 
 
-def _events(ctx: Context, terms: list, keep: Optional[Any], page_number: int, page_size: int,
-            next_token: Optional[str], max_results: Optional[int]) -> tuple[list[dict], dict]:
-    """One page of the events under ``terms`` (their order): from the ordered index when nothing else filters
-    (``keep`` None), else those under the terms ``keep`` keeps."""
-    scope = resources.owner_region(ctx.account, ctx.region)
+def _events(ctx: Context, terms: list, named: Optional[list[str]], keep: Optional[Any], page_number: int,
+            page_size: int, next_token: Optional[str], max_results: Optional[int]) -> tuple[list[dict], dict]:
+    """One page of the events ``named`` or under ``terms`` (newest first): from the ordered index when nothing
+    else filters (``keep`` None), else those ``keep`` keeps."""
+    events.settle_due(ctx)  # (before the status terms are counted)
     if keep is None:
-        listing = paging.Ordered(ctx, KIND, terms, settle=[scope])
+        listing = paging.Ordered(ctx, KIND, terms, read=events.read_many)
         start, size, meta = paging.bounds(page_number, page_size, next_token, max_results, listing.total)
         return [dict(r) for r in listing.page(start, size)], meta
-    resources.settle_pending(ctx, KIND, scope)
-    ids = sorted(set().union(*(ctx.txn.ids(KIND, t) for t in terms))) if terms else []
-    found = [r for r in resources.get_many(ctx, KIND, ids) if r is not None and keep(r)]
-    found.sort(key=lambda r: (resources.ORDER[KIND](r), r["EventId"]))
+    ids = named if named is not None else events.ids_under(ctx, terms)
+    found = events.newest_first(r for r in events.read_many(ctx, KIND, ids) if r is not None and keep(r))
     start, size, meta = paging.bounds(page_number, page_size, next_token, max_results, len(found))
     return found[start:start + size], meta
 
@@ -203,17 +219,13 @@ def describe_instance_history_events(ctx: Context, instance_id: Optional[str], r
         raise TOO_MANY_EVENTS
     if resource_id and len(resource_id) > 100:
         raise _bad("ResourceId")
-    # (EventCycleStatus and EventType count only without their repeated forms, as documented)
+    # (EventCycleStatus counts only without InstanceEventCycleStatus.N, as documented)
     statuses = _choices(instance_event_cycle_status or ([event_cycle_status] if event_cycle_status else None),
                         events.CYCLE_CODES, "InstanceEventCycleStatus")
-    types = _choices(instance_event_type or ([event_type] if event_type else None), events.TYPE_CODES,
-                     "InstanceEventType")
     if statuses is not None and len(statuses) > 10:
         raise _bad("InstanceEventCycleStatus")
-    if types is not None and len(types) > 30:
-        raise _bad("InstanceEventType")
-    windows = {"_not_before": _window(not_before, "NotBefore"),
-               "_published": _window(event_publish_time, "EventPublishTime")}
+    types = _types(instance_event_type, event_type)
+    windows = _windows(not_before, event_publish_time)
     if impact_level:  # (documented as not open yet)
         raise NOT_IN_WHITELIST
     if resource_type not in (None, "", "instance", "ddh", "managedhost"):
@@ -227,26 +239,18 @@ def describe_instance_history_events(ctx: Context, instance_id: Optional[str], r
     instances = _instances_of(ctx, resource_id or ([instance_id] if instance_id else None), tags, resource_group_id)
     statuses = statuses or list(events.FINISHED)  # finished events by default (documented)
     wanted_ids = set(event_id) if event_id else None
-    timed = any(v is not None for span in windows.values() for v in span)
-    if wanted_ids is not None:  # (at most 100 records: read by id)
-        check_types = True
-        terms: list = []
-    else:
-        terms, check_types = _listing_terms(ctx, statuses, types, instances)
+    timed = _timed(windows)
+    terms, check_types = _listing_terms(ctx, statuses, types, instances) if wanted_ids is None else ([], True)
     keep = None
     if wanted_ids is not None or check_types or timed:
+        among = set(instances) if instances is not None else None
+
         def keep(r: dict) -> bool:
             return (resources.is_mine(ctx, r) and events.status_of(r) in statuses
-                    and (instances is None or r["_instance"] in instances)
-                    and events.matching(r, wanted_ids, types, windows))
-    if wanted_ids is not None:
-        resources.settle_pending(ctx, KIND, resources.owner_region(ctx.account, ctx.region))
-        found = [r for r in resources.get_many(ctx, KIND, sorted(wanted_ids)) if r is not None and keep(r)]
-        found.sort(key=lambda r: (resources.ORDER[KIND](r), r["EventId"]))
-        start, size, meta = paging.bounds(page_number, page_size, next_token, max_results, len(found))
-        return _history(found[start:start + size], meta)
+                    and (among is None or r["_instance"] in among) and events.matching(r, wanted_ids, types, windows))
     try:
-        page, meta = _events(ctx, terms, keep, page_number, page_size, next_token, max_results)
+        page, meta = _events(ctx, terms, sorted(wanted_ids) if wanted_ids else None, keep, page_number, page_size,
+                             next_token, max_results)
     except paging.BAD_TOKEN:
         raise _bad("NextToken") from None
     return _history(page, meta)
@@ -277,10 +281,21 @@ def health_of(status: str) -> str:
 
 def _scheduled(ctx: Context, instance: Mapping[str, Any]) -> list[dict]:
     """The instance's Scheduled and Inquiring events (index terms), newest first."""
-    ids = set().union(*(ctx.txn.ids(KIND, events.instance_term(ctx, instance["InstanceId"], s))
-                        for s in events.SHOWN_AS_SCHEDULED))
-    found = [r for r in resources.get_many(ctx, KIND, sorted(ids)) if r is not None]
-    return sorted(found, key=lambda r: (resources.ORDER[KIND](r), r["EventId"]))
+    return events.newest_first(events.read_many(ctx, KIND, events.ids_under(
+        ctx, [events.instance_term(ctx, instance["InstanceId"], s) for s in events.SHOWN_AS_SCHEDULED])))
+
+
+def _having_events(ctx: Context, wanted_ids: Optional[set], types: Optional[list[str]], shown: Any) -> set[str]:
+    """The instances with Scheduled or Inquiring events that ``shown`` keeps (read from the events' index terms:
+    those named, or of the types asked, or all active ones) [GUESS: event filters narrow the instances listed]."""
+    if wanted_ids is not None:
+        ids = sorted(wanted_ids)
+    elif types:
+        ids = events.ids_under(ctx, [events.type_term(ctx, t, s) for t in types for s in events.SHOWN_AS_SCHEDULED])
+    else:
+        ids = events.ids_under(ctx, [events.status_term(ctx, s) for s in events.SHOWN_AS_SCHEDULED])
+    return {r["_instance"] for r in events.read_many(ctx, KIND, ids)
+            if resources.is_mine(ctx, r) and events.status_of(r) in events.SHOWN_AS_SCHEDULED and shown(r)}
 
 
 @operation("DescribeInstancesFullStatus", Repeat("InstanceId"), Repeat("EventId"), S("Status"), S("HealthStatus"),
@@ -299,30 +314,17 @@ def describe_instances_full_status(ctx: Context, instance_id: Optional[list[str]
         raise _bad("Status")
     if health_status and health_status not in ("Ok", "Impaired", "Initializing", "InsufficientData", "NotApplicable"):
         raise _bad("HealthStatus")
-    types = _choices(instance_event_type or ([event_type] if event_type else None), events.TYPE_CODES,
-                     "InstanceEventType")
-    if types is not None and len(types) > 30:
-        raise _bad("InstanceEventType")
-    windows = {"_not_before": _window(not_before, "NotBefore"),
-               "_published": _window(event_publish_time, "EventPublishTime")}
+    types = _types(instance_event_type, event_type)
+    windows = _windows(not_before, event_publish_time)
     wanted_ids = set(event_id) if event_id else None
-    by_events = wanted_ids is not None or types is not None or any(
-        v is not None for span in windows.values() for v in span)
-    resources.settle_pending(ctx, KIND, resources.owner_region(ctx.account, ctx.region))
+    events.settle_due(ctx)
 
     def shown(r: Mapping[str, Any]) -> bool:
         return events.matching(r, wanted_ids, types, windows)
 
     named = list(dict.fromkeys(instance_id)) if instance_id else None
-    if by_events:  # the instances with such events (the events' index terms), [GUESS: not every instance]
-        if wanted_ids is not None:
-            candidates = [r for r in resources.get_many(ctx, KIND, sorted(wanted_ids))
-                          if resources.is_mine(ctx, r) and events.status_of(r) in events.SHOWN_AS_SCHEDULED]
-        else:
-            terms = ([events.type_term(ctx, t, s) for t in types for s in events.SHOWN_AS_SCHEDULED] if types
-                     else [events.status_term(ctx, s) for s in events.SHOWN_AS_SCHEDULED])
-            candidates = resources.get_many(ctx, KIND, sorted(set().union(*(ctx.txn.ids(KIND, t) for t in terms))))
-        having = {r["_instance"] for r in candidates if r is not None and shown(r)}
+    if wanted_ids is not None or types is not None or _timed(windows):
+        having = _having_events(ctx, wanted_ids, types, shown)
         named = [i for i in named if i in having] if named is not None else sorted(having)
     if named is None and not status and not health_status:  # every instance here: the ordered index
         page, meta = paging.ordered_page(ctx, "instance", resources.owner_region(ctx.account, ctx.region),

@@ -171,12 +171,52 @@ def accept(ctx: Context, record: Mapping[str, Any]) -> dict:
     return resources.put(ctx.txn, KIND, accepted)
 
 
+def _due(ctx: Context, record: Mapping[str, Any]) -> bool:
+    """Whether the step in flight has ended by the mock clock (an event waits hours for its NotBefore: reading it
+    before then changes nothing, so it is not written again as every read of a transition would)."""
+    pending = record.get("_pending")
+    return pending is not None and (pending.get("seconds") is None
+                                    or ctx.now - pending["start"] >= pending["seconds"])
+
+
+def read_many(ctx: Context, kind: str, event_ids: Iterable[str]) -> list[Optional[dict]]:
+    """Events by id (None where missing), each settled only if its step in flight is due."""
+    event_ids = list(event_ids)
+    out: list[Optional[dict]] = []
+    for event_id, record in zip(event_ids, ctx.txn.get_many(kind, event_ids)):
+        if record is not None and _due(ctx, record):
+            record = resources.get(ctx, kind, event_id)
+        out.append(dict(record) if record is not None else None)
+    return out
+
+
+def get(ctx: Context, event_id: Optional[str]) -> Optional[dict]:
+    return read_many(ctx, KIND, [event_id])[0] if event_id else None
+
+
+def ids_under(ctx: Context, terms: Iterable[tuple[str, str]]) -> list[str]:
+    """The ids of the events under any of ``terms`` (index lookups), in id order."""
+    return sorted(set().union(*(ctx.txn.ids(KIND, term) for term in terms)))
+
+
+def newest_first(records: Iterable[Optional[dict]]) -> list[dict]:
+    """``records`` (None left out) in the listings' order."""
+    order = resources.ORDER[KIND]
+    return sorted((r for r in records if r is not None), key=lambda r: (order(r), r["EventId"]))
+
+
+def settle_due(ctx: Context) -> None:
+    """Settle the caller's events here whose step in flight is due (before their status terms are counted):
+    those in flight only (an index term), read without being written unless due."""
+    read_many(ctx, KIND, sorted(ctx.txn.ids(KIND, ("pending:owner_region", f"{ctx.account}|{ctx.region}"))))
+
+
 def rebooted(ctx: Context, instance: Mapping[str, Any]) -> None:
     """The instance was restarted through the API: its Scheduled SystemMaintenance.Reboot events are Avoided
     (an index lookup of that instance's Scheduled events)."""
     term = ("se_instance", scoped(instance, instance["InstanceId"], "Scheduled"))
     for event_id in sorted(ctx.txn.ids(KIND, term)):
-        record = resources.get(ctx, KIND, event_id)  # (settled: one past its NotBefore has executed)
+        record = get(ctx, event_id)  # (settled: one past its NotBefore has executed)
         if record is not None and status_of(record) == "Scheduled" and type_of(record) == "SystemMaintenance.Reboot":
             end(ctx, record, "Avoided")
 
