@@ -174,6 +174,10 @@ def test_cancel_errors(client):
         region_id=REGION))
     assert (err.code, err.status_code) == ("MissingParameter", 404)
     assert_documented("CancelSimulatedSystemEvents", err)
+    err = error_of(client.cancel_simulated_system_events, models.CancelSimulatedSystemEventsRequest(
+        region_id=REGION, event_id=["i-bp1notanevent000000"]))
+    assert (err.code, err.status_code) == ("InvalidParameter", 403)
+    assert_documented("CancelSimulatedSystemEvents", err)
 
 
 # -- CreateSimulatedSystemEvents' documented errors ----------------------------------------------------
@@ -396,6 +400,23 @@ def test_accept_an_inquiring_event(client, engine):
             region_id=REGION, **kw))
         assert_documented("AcceptInquiredSystemEvent", err)
     assert err.code == "InvalidParameter"
+    # Only maintenance events are accepted, on an instance that is not changing state
+    failure = system_events.plant(engine, instance, "SystemFailure.Redeploy", status="Inquiring")
+    err = error_of(client.accept_inquired_system_event, models.AcceptInquiredSystemEventRequest(
+        region_id=REGION, event_id=failure))
+    assert err.code == "OperationDenied.AcceptNotSupported"
+    assert_documented("AcceptInquiredSystemEvent", err)
+    engine.lifecycle.delay("instance", seconds=30)
+    client.stop_instance(models.StopInstanceRequest(instance_id=instance))
+    maintenance = system_events.plant(engine, instance, "SystemMaintenance.Reboot", status="Inquiring")
+    err = error_of(client.accept_inquired_system_event, models.AcceptInquiredSystemEventRequest(
+        region_id=REGION, event_id=maintenance))
+    assert err.code == "IncorrectInstanceStatus"
+    assert_documented("AcceptInquiredSystemEvent", err)
+    engine.clock.advance(30)  # (Stopped: accepted)
+    client.accept_inquired_system_event(models.AcceptInquiredSystemEventRequest(region_id=REGION,
+                                                                               event_id=maintenance))
+    assert statuses(client, [maintenance]) == {maintenance: "Executed"}
 
 
 def test_plant_checks_its_arguments(engine):

@@ -27,6 +27,10 @@ NOT_SIMULATED = error_kind("CannotCancelSystemEvent.NotSimulated",
                            "The specified system event is not a simulated event and cannot be canceled.", 403)
 NO_INQUIRING = error_kind("InvalidEventId.NoInquiringEventFound",
                           "The specified EventId does not name an event in the Inquiring state.", 404)
+ACCEPT_NOT_SUPPORTED = error_kind("OperationDenied.AcceptNotSupported",
+                                  "The system event of this type cannot be accepted.", 403)
+INCORRECT_INSTANCE_STATUS = error_kind("IncorrectInstanceStatus",
+                                       "The current status of the instance does not support this operation.", 403)
 END_BEFORE_START = error_kind("InvalidParameter.TimeEndBeforeStart",
                               "The event time end should be after event time start.", 403)
 NOT_IN_WHITELIST = error_kind("OperationDenied.NotInWhiteList",
@@ -135,6 +139,8 @@ def cancel_simulated_system_events(ctx: Context, event_id: list[str]) -> dict:
         raise EcsError(*_missing("EventId"))
     if len(event_ids) > 100:
         raise TOO_MANY_EVENTS_400
+    if any(not e.startswith("e-") for e in event_ids):  # (not an event id at all [GUESS])
+        raise _bad("EventId")
     records = events.read_many(ctx, KIND, event_ids)
     for record in records:  # (every one checked before any changes)
         if not resources.is_mine(ctx, record):
@@ -156,6 +162,11 @@ def accept_inquired_system_event(ctx: Context, event_id: str, choice: Optional[s
     record = events.get(ctx, event_id)
     if not resources.is_mine(ctx, record) or events.status_of(record) != "Inquiring":
         raise NO_INQUIRING
+    if not events.acceptable(record):
+        raise ACCEPT_NOT_SUPPORTED
+    instance = resources.get(ctx, "instance", record["_instance"])
+    if instance is None or instance["Status"] not in ("Running", "Stopped"):  # (gone, or changing state)
+        raise INCORRECT_INSTANCE_STATUS
     events.accept(ctx, record)
     return {}
 

@@ -8,7 +8,7 @@ Records (kind ``system_event``, id ``EventId`` ``e-...``) keep the fields Descri
 The cycle (the metadata's CreateSimulatedSystemEvents and the summary of ECS system events):
 
 - maintenance events are ``Scheduled`` until NotBefore, then ``Executing`` for the lifecycle delay of kind
-  ``system_event`` (none by default, :data:`REALISTIC_EXECUTING` with ``transitions="realistic"``), then
+  ``system_event`` (none by default, a minute with ``transitions="realistic"``), then
   ``Executed``; failure events (``SystemFailure.*``, ``InstanceFailure.*``) are ``Executing`` from the start and
   ``Executed`` at NotBefore, as the metadata documents NotBefore for them;
 - ``Canceled`` by CancelSimulatedSystemEvents while Scheduled or Executing;
@@ -57,8 +57,6 @@ SIMULATED_TYPES = ("SystemMaintenance.Reboot", "SystemFailure.Reboot", "Instance
                    "SystemMaintenance.Stop", "SystemMaintenance.Redeploy", "SystemFailure.Redeploy",
                    "SystemFailure.Stop")
 SIMULATED_REASON = "A simulated event."  # (the metadata's example Reason)
-REALISTIC_EXECUTING = 60.0  # seconds an executing maintenance event takes with transitions="realistic" [GUESS]
-lifecycle.REALISTIC.setdefault(KIND, REALISTIC_EXECUTING)
 
 NOT_BEFORE_PASSED = error_kind("InvalidNotBefore.Passed", "The NotBefore of system event has passed.", 403)
 QUOTA = error_kind("SimulatedEventLimitExceeded", "The amount of active simulated system event exceeds limit.", 403)
@@ -159,6 +157,12 @@ def end(ctx: Context, record: Mapping[str, Any], status: str) -> dict:
     ended = {k: v for k, v in record.items() if k != "_pending"}
     ended.update(_finished(status, ctx.now))
     return resources.put(ctx.txn, KIND, ended)
+
+
+def acceptable(record: Mapping[str, Any]) -> bool:
+    """Whether AcceptInquiredSystemEvent takes the event: maintenance events, whose default action the owner
+    authorises [GUESS: not failures, expirations or arrears, which are not the owner's to authorise]."""
+    return type_of(record).startswith("SystemMaintenance.")
 
 
 def accept(ctx: Context, record: Mapping[str, Any]) -> dict:
