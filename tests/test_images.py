@@ -90,6 +90,38 @@ def test_created_image_has_the_wire_shape_of_the_sdk_model(client):
     assert got["Status"] == "Available" and got["Progress"] == "100%"
 
 
+# A custom image as the service answers it (Alibaba's own capture: aliyun/alibabacloud-ecs-tool-troubleshooter,
+# ecs-devops-dashboard/src/app/static/data/DescribeImages.ts): its fields in this order, the fields the capture
+# lacks after them; an empty DetectionOptions when no check was asked for; a mapping's Progress empty (a copy's).
+CAPTURED_IMAGE_ORDER = [
+    "ImageOwnerAlias", "IsSelfShared", "Description", "Platform", "ResourceGroupId", "Size", "IsSubscribed", "BootMode",
+    "OSName", "IsPublic", "ImageId", "DetectionOptions", "Features", "OSNameEn", "Tags", "LoginAsNonRootSupported",
+    "Status", "Progress", "Usage", "Architecture", "ProductCode", "IsCopied", "ImageFamily", "IsSupportIoOptimized",
+    "IsSupportCloudinit", "ImageName", "DiskDeviceMappings", "ImageVersion", "OSType", "CreationTime"]
+CAPTURED_MAPPING_ORDER = ["SnapshotId", "Type", "Progress", "Format", "Device", "Size", "ImportOSSBucket",
+                          "ImportOSSObject"]
+
+
+def test_custom_image_fields_in_the_service_order(client, legacy, engine):
+    image_id = create_image(client, image_name="ordered-1")
+    client.modify_image_attribute(models.ModifyImageAttributeRequest(region_id=REGION, image_id=image_id,
+                                                                    description="changed later"))
+    checked = create_image(client, image_name="checked-1", detection_strategy="Standard")
+    engine.clock.advance(3600)
+    request = DescribeImagesRequest()
+    request.set_ImageOwnerAlias("self")
+    answer = legacy_call(legacy, request)["Images"]["Image"]  # (json.loads keeps the order sent)
+    got = {i["ImageId"]: i for i in answer}
+    for one in got.values():
+        keys = list(one)
+        assert keys[:len(CAPTURED_IMAGE_ORDER)] == CAPTURED_IMAGE_ORDER, keys
+        mapping = one["DiskDeviceMappings"]["DiskDeviceMapping"][0]
+        assert list(mapping)[:len(CAPTURED_MAPPING_ORDER)] == CAPTURED_MAPPING_ORDER
+        assert mapping["Progress"] == ""
+    assert got[image_id]["DetectionOptions"] == {} and got[image_id]["Description"] == "changed later"
+    assert got[checked]["DetectionOptions"]["Status"] == "Finished"
+
+
 def test_image_id_comma_list_and_missing_ids_are_skipped(client):
     first = create_image(client, image_name="a-1")
     body = describe(client, image_id=f"{first},m-doesnotexist1234567,{UBUNTU}")

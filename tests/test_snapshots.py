@@ -474,3 +474,116 @@ def test_copy_snapshot_not_ready_and_other_account(client, engine, other):
     err = new_error(client.copy_snapshot, models.CopySnapshotRequest(region_id=REGION, snapshot_id=source,
                                                                      destination_region_id="cn-beijing"))
     assert (err.code, err.status_code) == ("MissingParameter", 400)
+
+
+# -- ModifySnapshotAttribute -------------------------------------------------------------------------
+def modify(client, snapshot_id: str, **kw):
+    return client.modify_snapshot_attribute(models.ModifySnapshotAttributeRequest(snapshot_id=snapshot_id, **kw))
+
+
+def test_modify_snapshot_attribute(client, legacy, engine):
+    from aliyunsdkecs.request.v20140526.ModifySnapshotAttributeRequest import ModifySnapshotAttributeRequest
+
+    disk_id = disks(client, run(client)[0])[0]["DiskId"]
+    sid = snapshot_of(client, disk_id, snapshot_name="before", retention_days=7)
+    created = one(client, sid)
+    engine.clock.advance(60)
+    assert modify(client, sid, snapshot_name="after-build", description="kept for the release",
+                  retention_days=30).status_code == 200
+    item = one(client, sid)
+    assert (item["SnapshotName"], item["Description"], item["RetentionDays"]) == \
+        ("after-build", "kept for the release", 30)
+    assert item["LastModifiedTime"] > created["LastModifiedTime"] and item["CreationTime"] == created["CreationTime"]
+    request = ModifySnapshotAttributeRequest()  # the old SDK: the description alone
+    request.set_SnapshotId(sid)
+    request.set_Description("old sdk")
+    legacy_call(legacy, request)
+    assert one(client, sid)["Description"] == "old sdk" and one(client, sid)["SnapshotName"] == "after-build"
+    asyncio.run(client.modify_snapshot_attribute_async(models.ModifySnapshotAttributeRequest(
+        snapshot_id=sid, snapshot_name="from-async")))
+    assert one(client, sid)["SnapshotName"] == "from-async"
+
+
+@pytest.mark.parametrize("kw, code", [
+    ({"snapshot_name": "auto-mine"}, "InvalidSnapshotName.Malformed"),
+    ({"description": "http://x"}, "InvalidDescription.Malformed"),
+    ({"retention_days": 0}, "InvalidRetentionDays.Malformed"),
+    ({}, "NoAttributeToModify"),
+    ({"retention_days": 3}, "InvalidOperation.DecreaseRetentionDaysUnsupported"),
+])
+def test_modify_snapshot_attribute_documented_errors(client, kw, code):
+    disk_id = disks(client, run(client)[0])[0]["DiskId"]
+    sid = snapshot_of(client, disk_id, retention_days=7)
+    err = new_error(lambda: modify(client, sid, **kw))
+    assert err.code == code
+    assert_documented("ModifySnapshotAttribute", err)
+    assert one(client, sid)["RetentionDays"] == 7  # nothing half applied
+
+
+def test_modify_snapshot_attribute_not_ready_missing_and_other_account(client, engine, other):
+    disk_id = disks(client, run(client)[0])[0]["DiskId"]
+    engine.lifecycle.delay("snapshot", seconds=10)
+    sid = snapshot_of(client, disk_id)
+    err = new_error(lambda: modify(client, sid, snapshot_name="too-early"))
+    assert (err.code, err.status_code) == ("InvalidSnapshotId.NotReady", 400)
+    assert_documented("ModifySnapshotAttribute", err)
+    engine.clock.advance(10)
+    for who, snapshot_id in ((client, "s-bp1nothere000000000"), (other.client, sid)):
+        err = new_error(lambda who=who, snapshot_id=snapshot_id: modify(who, snapshot_id, snapshot_name="theirs"))
+        assert (err.code, err.status_code) == ("InvalidSnapshotId.NotFound", 404)
+        assert_documented("ModifySnapshotAttribute", err)
+    # a snapshot kept for good may be given a retention
+    assert modify(client, sid, retention_days=5).status_code == 200 and one(client, sid)["RetentionDays"] == 5
+
+
+# -- ResetDisk ---------------------------------------------------------------------------------------
+def reset(client, disk_id: str, snapshot_id: str, **kw):
+    return client.reset_disk(models.ResetDiskRequest(disk_id=disk_id, snapshot_id=snapshot_id, **kw))
+
+
+def test_reset_disk_to_its_snapshot(client, legacy, engine):
+    from aliyunsdkecs.request.v20140526.ResetDiskRequest import ResetDiskRequest
+
+    iid = run(client)[0]
+    disk_id = disks(client, iid)[0]["DiskId"]
+    sid = snapshot_of(client, disk_id)
+    err = new_error(lambda: reset(client, disk_id, sid))  # its instance still runs
+    assert (err.code, err.status_code) == ("IncorrectInstanceStatus", 403)
+    assert_documented("ResetDisk", err)
+    client.stop_instance(models.StopInstanceRequest(instance_id=iid))
+    engine.clock.advance(60)
+    err = new_error(lambda: reset(client, disk_id, sid, dry_run=True))
+    assert err.code == "DryRunOperation"
+    engine.lifecycle.delay("disk", seconds=20)
+    assert reset(client, disk_id, sid).status_code == 200
+    assert disks(client, iid)[0]["Status"] == "ReIniting"
+    engine.clock.advance(20)
+    assert disks(client, iid)[0]["Status"] == "In_use"
+    engine.lifecycle.delay("disk", seconds=0)
+    request = ResetDiskRequest()
+    request.set_DiskId(disk_id)
+    request.set_SnapshotId(sid)
+    assert "RequestId" in legacy_call(legacy, request)
+
+
+def test_reset_disk_documented_errors(client, engine, other):
+    first, second = run(client, amount=2)
+    disk_id, other_disk = disks(client, first)[0]["DiskId"], disks(client, second)[0]["DiskId"]
+    mine = snapshot_of(client, disk_id)
+    theirs = snapshot_of(client, other_disk)
+    for iid in (first, second):
+        client.stop_instance(models.StopInstanceRequest(instance_id=iid))
+    engine.clock.advance(60)
+    for args, code, status in (((disk_id, theirs), "InvalidParameter.Mismatch", 403),
+                               (("d-bp1nothere000000000", mine), "InvalidDiskId.NotFound", 404),
+                               ((disk_id, "s-bp1nothere000000000"), "InvalidSnapshotId.NotFound", 404)):
+        err = new_error(lambda args=args: reset(client, *args))
+        assert (err.code, err.status_code) == (code, status)
+        assert_documented("ResetDisk", err)
+    err = new_error(lambda: reset(other.client, disk_id, mine))
+    assert err.code == "InvalidDiskId.NotFound"
+    engine.lifecycle.delay("snapshot", seconds=10)
+    snapshot_of(client, disk_id)
+    err = new_error(lambda: reset(client, disk_id, mine))
+    assert (err.code, err.status_code) == ("IncorrectDiskStatus.HasUnfinishedSnapshot", 403)
+    assert_documented("ResetDisk", err)

@@ -163,30 +163,29 @@ def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: i
     disk_id = resources.new_id("disk", instance["_region"])
     level = performance_level or ("PL1" if category == "cloud_essd" else "")
     charge = instance.get("InstanceChargeType", "PostPaid")
+    performance = disk_performance(category, size, level)
+    # In the order the service answers a disk (a captured DescribeDisks answer: Alibaba's
+    # aliyun/alibabacloud-ecs-tool-troubleshooter, ecs-devops-dashboard/src/app/static/data/DescribeDisks.ts), then the
+    # fields that answer lacks; later writes keep each field's place.
     return {
-        "DiskId": disk_id, "DiskName": name, "Description": description,
-        "Type": disk_type, "Category": category, "Size": int(size), "Device": device,
-        "InstanceId": instance["InstanceId"], "ImageId": image_id, "SourceSnapshotId": snapshot_id,
-        "Status": "In_use", "RegionId": instance["_region"], "ZoneId": instance["ZoneId"],
+        "DetachedTime": "", "Category": category, "Description": description, "KMSKeyId": "",
+        "ResourceGroupId": instance.get("ResourceGroupId", ""), "Encrypted": bool(encrypted), "Size": int(size),
+        "DeleteAutoSnapshot": False, "DiskChargeType": charge, "Throughput": performance["Throughput"],
+        "IOPS": performance["IOPS"], "MultiAttach": "Disabled",
+        "Attachments": {"Attachment": [{"AttachedTime": now, "InstanceId": instance["InstanceId"], "Device": device}]},
+        "Placement": {},  # (the zones of a zone-redundant disk, which mockecs does not make: empty, as captured)
         # (a pay-as-you-go disk never expires: the service answers this date; a subscription one, the instance's)
-        "CreationTime": now, "AttachedTime": now, "DetachedTime": "",
         "ExpiredTime": NEVER_EXPIRES if charge == "PostPaid" else instance.get("ExpiredTime", ""),
-        "Encrypted": bool(encrypted), "KMSKeyId": "", "Portable": disk_type == "data",
-        "DeleteWithInstance": delete_with_instance, "DeleteAutoSnapshot": False, "EnableAutoSnapshot": True,
-        "EnableAutomatedSnapshotPolicy": False, "AutoSnapshotPolicyId": "",
-        "DiskChargeType": charge, "PerformanceLevel": level,
-        **disk_performance(category, size, level), "IOPSRead": 0, "IOPSWrite": 0,
-        "ThroughputRead": 0, "ThroughputWrite": 0, "ProvisionedIops": 0,
-        "BurstingEnabled": False, "MultiAttach": "Disabled", "MountInstanceNum": 0,
-        "ProductCode": "", "ResourceGroupId": instance.get("ResourceGroupId", ""),
-        "SerialNumber": disk_id[2:], "BdfId": "", "StorageSetId": "", "StorageSetPartitionNumber": 0,
-        "StorageClusterId": "", "SourceDiskId": "",
-        "Attachments": {"Attachment": [{"InstanceId": instance["InstanceId"], "Device": device,
-                                        "AttachedTime": now}]},
-        "OperationLocks": {"OperationLock": []},
+        "ImageId": image_id, "StorageSetId": "", "Tags": {"Tag": []}, "Status": "In_use", "AttachedTime": now,
+        "StorageClusterId": "", "ZoneId": instance["ZoneId"], "InstanceId": instance["InstanceId"],
+        "SourceSnapshotId": snapshot_id, "ProductCode": "", "PerformanceLevel": level, "Device": device,
+        "DeleteWithInstance": delete_with_instance, "EnableAutomatedSnapshotPolicy": False,
+        "EnableAutoSnapshot": True, "AutoSnapshotPolicyId": "", "DiskName": name,
+        "OperationLocks": {"OperationLock": []}, "BdfId": "", "Portable": disk_type == "data", "Type": disk_type,
+        "SerialNumber": disk_id[2:], "CreationTime": now, "RegionId": instance["_region"], "DiskId": disk_id,
+        "IOPSRead": 0, "IOPSWrite": 0, "ThroughputRead": 0, "ThroughputWrite": 0, "ProvisionedIops": 0,
+        "BurstingEnabled": False, "MountInstanceNum": 0, "StorageSetPartitionNumber": 0, "SourceDiskId": "",
         "MountInstances": {"MountInstance": []},
-        "Placement": {"ZoneIds": instance["ZoneId"]},  # the zones of a disk (one, unless zone-redundant)
-        "Tags": {"Tag": []},
         "_owner": instance["_owner"], "_region": instance["_region"], "_image_id": image_id,
         "_attached_once": True,
     }

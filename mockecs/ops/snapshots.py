@@ -1,4 +1,5 @@
-"""CreateSnapshot, DescribeSnapshots, DeleteSnapshot (spec §4.3).
+"""CreateSnapshot, DescribeSnapshots, DeleteSnapshot, ModifySnapshotAttribute, CopySnapshot, and ResetDisk (a disk
+rolled back to one of its snapshots) (spec §4.3).
 
 Snapshot records (kind ``snapshot``) are in the wire shape of
 ``DescribeSnapshotsResponseBodySnapshotsSnapshot`` plus ``_owner``, ``_region``,
@@ -20,6 +21,9 @@ from mockecs.world.validation import valid_description, valid_name
 
 NOT_FOUND = error_kind("InvalidSnapshotId.NotFound", "The specified snapshot is not found.", 404)
 DISK_NOT_FOUND = error_kind("InvalidDiskId.NotFound", "The specified DiskId does not exist.", 404)
+# ModifySnapshotAttribute and ResetDisk document their own wording
+SNAPSHOT_ID_NOT_FOUND = error_kind("InvalidSnapshotId.NotFound", "The specified SnapshotId does not exist.", 404)
+RESET_DISK_NOT_FOUND = error_kind("InvalidDiskId.NotFound", "The specified disk does not exist.", 404)
 # Category: the API reference documents "Standard" / "Flash"; answers carry "standard" / "flash".
 CATEGORIES = ("standard", "flash")
 BAD_CATEGORY = error_kind("InvalidSnapshotCategory.Malformed", "The specified Category is not valid.", 403)
@@ -108,6 +112,16 @@ def _check_name(name: Optional[str]) -> None:
         raise EcsError("InvalidSnapshotName.Malformed", "The specified SnapshotName is wrongly formed.", 400)
 
 
+def _check_description(description: Optional[str]) -> None:
+    if description and (not 2 <= len(description) <= 256 or description.lower().startswith(("http://", "https://"))):
+        raise EcsError("InvalidDescription.Malformed", "The specified description is wrongly formed.", 404)
+
+
+def _check_retention(retention_days: Optional[int]) -> None:
+    if retention_days is not None and not 1 <= retention_days <= 65536:
+        raise EcsError("InvalidRetentionDays.Malformed", "The specified RetentionDays is not valid.", 400)
+
+
 @operation("CreateSnapshot",
            S("DiskId", required=True), S("SnapshotName"), S("Description"), I("RetentionDays"),
            S("Category"), B("InstantAccess"), I("InstantAccessRetentionDays"), S("ResourceGroupId"),
@@ -120,10 +134,8 @@ def create_snapshot(ctx: Context, disk_id: str, snapshot_name: Optional[str], de
                     storage_location_arn: Optional[str], tag: Optional[list[dict]]) -> dict:
     # Malformed parameters are refused before the disk is looked up.
     _check_name(snapshot_name)
-    if description and (not 2 <= len(description) <= 256 or description.lower().startswith(("http://", "https://"))):
-        raise EcsError("InvalidDescription.Malformed", "The specified description is wrongly formed.", 404)
-    if retention_days is not None and not 1 <= retention_days <= 65536:
-        raise EcsError("InvalidRetentionDays.Malformed", "The specified RetentionDays is not valid.", 400)
+    _check_description(description)
+    _check_retention(retention_days)
     if category and category.lower() not in CATEGORIES:
         raise BAD_CATEGORY
     tags = resources.tags_from_args(tag)
@@ -243,6 +255,63 @@ def delete_snapshot(ctx: Context, snapshot_id: str, force: bool) -> dict:
     if not force and ctx.txn.ids("disk", ("snapshot", snapshot_id)):
         raise EcsError("SnapshotCreatedDisk", "The snapshot has been used to create disk(s).", 403)
     resources.delete(ctx.txn, "snapshot", record["SnapshotId"])
+    return {}
+
+
+@operation("ModifySnapshotAttribute", S("SnapshotId", required=True), S("SnapshotName"), S("Description"),
+           B("DisableInstantAccess"), I("RetentionDays"),
+           region="optional", region_of=resources.region_from("snapshot_id"))
+def modify_snapshot_attribute(ctx: Context, snapshot_id: str, snapshot_name: Optional[str],
+                              description: Optional[str], disable_instant_access: Optional[bool],
+                              retention_days: Optional[int]) -> dict:
+    _check_name(snapshot_name)
+    _check_description(description)
+    _check_retention(retention_days)
+    record = resources.owned(ctx, "snapshot", snapshot_id, SNAPSHOT_ID_NOT_FOUND)
+    if snapshot_name is None and description is None and retention_days is None and not disable_instant_access:
+        raise EcsError("NoAttributeToModify", "No attribute to be modified in this request.", 400)
+    if record["Status"] != "accomplished":
+        raise EcsError("InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.", 400)
+    # Retention is only lengthened (documented); a snapshot kept for good (0) may be given one [GUESS].
+    if retention_days is not None and 0 < record["RetentionDays"] and retention_days < record["RetentionDays"]:
+        raise EcsError("InvalidOperation.DecreaseRetentionDaysUnsupported",
+                       "The requested operation to decrease retention days for the snapshot is not supported.", 400)
+    changed: dict[str, Any] = {"LastModifiedTime": resources.iso(ctx.now)}
+    if snapshot_name is not None:
+        changed["SnapshotName"] = snapshot_name
+    if description is not None:
+        changed["Description"] = description
+    if retention_days is not None:
+        changed["RetentionDays"] = retention_days
+    if disable_instant_access:  # (deprecated: ESSD snapshots are instantly usable anyway)
+        changed.update(InstantAccess=False, InstantAccessRetentionDays=0)
+    resources.put(ctx.txn, "snapshot", {**record, **changed})
+    return {}
+
+
+@operation("ResetDisk", S("DiskId", required=True), S("SnapshotId", required=True), dry_run=True,
+           region="optional", region_of=resources.region_from("disk_id"))
+def reset_disk(ctx: Context, disk_id: str, snapshot_id: str) -> dict:
+    """The disk rolled back to one of its own snapshots: ReIniting, then back in its status. mockecs keeps no
+    disk content; what the disk was made from (its image) goes back to what it was when the snapshot was taken."""
+    disk = resources.owned(ctx, "disk", disk_id, RESET_DISK_NOT_FOUND)
+    snapshot = resources.owned(ctx, "snapshot", snapshot_id, SNAPSHOT_ID_NOT_FOUND)
+    if snapshot["SourceDiskId"] != disk["DiskId"]:
+        raise EcsError("InvalidParameter.Mismatch", "The specified snapshot is not created from the specified disk.",
+                       403)
+    if snapshot["Status"] != "accomplished":
+        raise EcsError("InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.", 403)
+    if disk["Status"] not in ("In_use", "Available"):
+        raise EcsError("IncorrectDiskStatus", "The current disk status does not support this operation.", 403)
+    instance = resources.get(ctx, "instance", disk.get("InstanceId"))
+    if instance is not None and instance["Status"] != "Stopped":  # (an attached disk: its instance stopped)
+        raise EcsError("IncorrectInstanceStatus", "The current status of the resource does not support this operation.",
+                       403)
+    if disks.snapshot_in_progress(ctx, disk["DiskId"]):
+        raise EcsError("IncorrectDiskStatus.HasUnfinishedSnapshot", "The current disk has unfinished snapshot.", 403)
+    record = {**disk, "Status": "ReIniting", "_image_id": snapshot.get("_image_id", disk.get("_image_id", ""))}
+    resources.put(ctx.txn, "disk", lifecycle.start(ctx, "disk", disk["DiskId"], record,
+                                                   done={"Status": disk["Status"]}))
     return {}
 
 

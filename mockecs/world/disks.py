@@ -63,7 +63,7 @@ def detached(now_iso: str) -> dict:
 def attached(instance_id: str, device: str, now_iso: str) -> dict:
     """The fields of a disk attached to ``instance_id`` at ``device`` (AttachDisk, launches)."""
     return {"InstanceId": instance_id, "Device": device, "Status": "In_use", "AttachedTime": now_iso,
-            "Attachments": {"Attachment": [{"InstanceId": instance_id, "Device": device, "AttachedTime": now_iso}]},
+            "Attachments": {"Attachment": [{"AttachedTime": now_iso, "InstanceId": instance_id, "Device": device}]},
             "_attached_once": True}
 
 

@@ -515,9 +515,10 @@ def inherited_fields(source: Mapping[str, Any], present_only: bool = False) -> d
 
 
 def mapping(device: str, type_: str, size: Any, snapshot_id: str = "", encrypted: bool = False, **extra: Any) -> dict:
-    """One ``DiskDeviceMappings.DiskDeviceMapping`` element in wire shape (Size is a string)."""
-    return {"Device": device, "Type": type_, "Size": str(size), "SnapshotId": snapshot_id, "Format": "",
-            "ImportOSSBucket": "", "ImportOSSObject": "", "Progress": "100%", "RemainTime": 0,
+    """One ``DiskDeviceMappings.DiskDeviceMapping`` element in wire shape (Size is a string), in the service's order
+    (the captured answer named in :func:`new_record`). Progress is a copy's: empty on an image not copied."""
+    return {"SnapshotId": snapshot_id, "Type": type_, "Progress": "", "Format": "", "Device": device,
+            "Size": str(size), "ImportOSSBucket": "", "ImportOSSObject": "", "RemainTime": 0,
             "Encrypted": bool(encrypted), **extra}
 
 
@@ -527,21 +528,22 @@ def new_record(ctx: Context, region: str, mappings: list[dict], **fields: Any) -
     ``fields`` override the defaults (wire names and ``_`` internal keys alike).
     """
     system = next((m for m in mappings if m["Type"] == "system"), None)
+    # In the order the service answers a custom image (a captured DescribeImages answer: Alibaba's
+    # aliyun/alibabacloud-ecs-tool-troubleshooter, ecs-devops-dashboard/src/app/static/data/DescribeImages.ts), then
+    # the fields that answer lacks; later writes keep each field's place. DetectionOptions is there, empty,
+    # when no check was asked for (DetectionStrategy fills it).
     record: dict = {
-        "ImageId": resources.new_id("image", region),
-        "ImageName": "", "Description": "", "ImageVersion": "", "ImageFamily": "",
-        "ImageOwnerAlias": "self", "IsPublic": False, "IsSelfShared": "False", "IsCopied": False,
-        "IsSubscribed": False, "ProductCode": "", "SupplierName": "",
-        "OSType": "linux", "Platform": "Others Linux", "OSName": "Others Linux  64位",
-        "OSNameEn": "Others Linux  64 bit", "Architecture": "x86_64", "BootMode": "BIOS",
-        "Size": int(system["Size"]) if system else 0,
-        "Status": "Available", "Progress": "100%", "Usage": "none",
+        "ImageOwnerAlias": "self", "IsSelfShared": "False", "Description": "", "Platform": "Others Linux",
+        "ResourceGroupId": "", "Size": int(system["Size"]) if system else 0, "IsSubscribed": False,
+        "BootMode": "BIOS", "OSName": "Others Linux  64位", "IsPublic": False,
+        "ImageId": resources.new_id("image", region), "DetectionOptions": {},
+        "Features": {"NvmeSupport": "unsupported", "ImdsSupport": "v1"}, "OSNameEn": "Others Linux  64 bit",
+        "Tags": {"Tag": []}, "LoginAsNonRootSupported": False, "Status": "Available", "Progress": "100%",
+        "Usage": "none", "Architecture": "x86_64", "ProductCode": "", "IsCopied": False, "ImageFamily": "",
+        "IsSupportIoOptimized": True, "IsSupportCloudinit": True, "ImageName": "",
+        "DiskDeviceMappings": {"DiskDeviceMapping": mappings}, "ImageVersion": "", "OSType": "linux",
         "CreationTime": resources.iso(ctx.now),
-        "IsSupportIoOptimized": True, "IsSupportCloudinit": True, "LoginAsNonRootSupported": False,
-        "LicenseType": "", "ResourceGroupId": "", "Usable": True,
-        "DiskDeviceMappings": {"DiskDeviceMapping": mappings},
-        "Tags": {"Tag": []},
-        "Features": {"NvmeSupport": "unsupported", "ImdsSupport": "v1"},
+        "SupplierName": "", "LicenseType": "", "Usable": True,
         "SecureBootOptions": {"SecureBootSupport": "unsupported"},
         "_owner": ctx.account, "_region": region, "_shares": {}, "_public": False,
         "_paid": False, "_billing": None,
