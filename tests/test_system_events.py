@@ -419,6 +419,19 @@ def test_accept_an_inquiring_event(client, engine):
     assert statuses(client, [maintenance]) == {maintenance: "Executed"}
 
 
+def test_planted_history(client, engine):
+    instance = run(client)[0]
+    yesterday = at(engine, -86400)
+    expired = system_events.plant(engine, instance, "InstanceExpiration.Stop", status="Executed",
+                                  not_before=engine.clock.now() - 86400)
+    engine.clock.advance(1)
+    today = system_events.plant(engine, instance, "SystemFailure.Delete", status="Executed")
+    assert ids(events_of(client)) == [today, expired]  # (newest published first)
+    [_, event] = events_of(client)
+    assert event["EventType"] == {"Code": 34, "Name": "InstanceExpiration.Stop"}
+    assert event["EventFinishTime"] == event["NotBefore"] == yesterday and "Reason" not in event
+
+
 def test_plant_checks_its_arguments(engine):
     with pytest.raises(ValueError, match="event_type"):
         system_events.plant(engine, "i-1", "Reboot")

@@ -286,7 +286,8 @@ def plant(engine: Any, instance_id: str, event_type: str = "SystemMaintenance.Re
     """Publish an event on ``instance_id`` as the cloud would (not simulated: CancelSimulatedSystemEvents refuses
     it), without the API; returns its EventId. ``status``: Scheduled or Executing (its cycle runs on the mock
     clock from ``not_before``, mock-clock seconds, default an hour from now), Inquiring (no NotBefore; for
-    AcceptInquiredSystemEvent), or a finished status (Executed, Avoided, Canceled, Failed) for history.
+    AcceptInquiredSystemEvent), or a finished status (Executed, Avoided, Canceled, Failed: ended at
+    ``not_before``, default now) for history.
     The instance's account and region are used unless given."""
     if event_type not in TYPE_CODES:
         raise ValueError(f"event_type must be one of {', '.join(TYPE_CODES)}, not {event_type!r}")
@@ -299,7 +300,8 @@ def plant(engine: Any, instance_id: str, event_type: str = "SystemMaintenance.Re
         now = engine.clock.now()
         ctx = Context(engine, txn, "PlantSystemEvent", account or instance["_owner"], region or instance["_region"],
                       "", "", now, {})
-        when = None if status == "Inquiring" else (not_before if not_before is not None else now + 3600.0)
+        default = now if status in FINISHED else now + 3600.0  # (a finished event ended now)
+        when = None if status == "Inquiring" else (not_before if not_before is not None else default)
         record = new_event(ctx, instance_id, event_type, when, status, reason, simulated)
         resources.put(txn, KIND, record)
         return record["EventId"]
