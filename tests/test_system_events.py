@@ -25,6 +25,12 @@ def at(engine, seconds: float) -> str:
     return resources.iso(engine.clock.now() + seconds)
 
 
+def near(engine, text: str, seconds: float = 0) -> bool:
+    """Whether ``text`` is the mock-clock time ``seconds`` from now, to the second (a frozen clock still ticks a
+    millisecond per reading, so two readings may straddle a second)."""
+    return abs(resources.parse_iso(text) - (engine.clock.now() + seconds)) < 1.5
+
+
 def simulate(client, engine, instance_ids, event_type="SystemMaintenance.Reboot", after=HOUR) -> list[str]:
     body = client.create_simulated_system_events(models.CreateSimulatedSystemEventsRequest(
         region_id=REGION, instance_id=list(instance_ids), event_type=event_type, not_before=at(engine, after))).body
@@ -63,7 +69,6 @@ ALL = list(system_events.CYCLE_CODES)
 # -- the cycle on the mock clock ------------------------------------------------------------------------
 def test_a_maintenance_event_is_scheduled_then_executed_at_not_before(client, engine):
     instance = run(client)[0]
-    published = at(engine, 0)
     [event_id] = simulate(client, engine, [instance], after=HOUR)
     assert event_id.startswith("e-bp1") and len(event_id) == 22
     assert events_of(client) == []  # finished events only, by default
@@ -74,12 +79,12 @@ def test_a_maintenance_event_is_scheduled_then_executed_at_not_before(client, en
                            "EventId", "NotBefore", "Reason", "ResourceType"]
     assert event["EventCycleStatus"] == {"Code": 24, "Name": "Scheduled"}
     assert event["EventType"] == {"Code": 1, "Name": "SystemMaintenance.Reboot"}
-    assert (event["EventPublishTime"], event["NotBefore"]) == (published, at(engine, HOUR))
+    assert near(engine, event["EventPublishTime"]) and near(engine, event["NotBefore"], HOUR)
     assert SECOND.match(event["NotBefore"]) and event["InstanceId"] == instance
     assert event["Reason"] == "A simulated event." and event["ExtendedAttribute"] == {}
-    engine.clock.advance(HOUR - 1)
+    engine.clock.advance(HOUR - 2)  # (NotBefore is to the second: a reading may be a second past it)
     assert statuses(client, [event_id]) == {event_id: "Scheduled"}
-    engine.clock.advance(1)
+    engine.clock.advance(2)
     [done] = raw("DescribeInstanceHistoryEvents")["InstanceSystemEventSet"]["InstanceSystemEventType"]
     assert list(done)[0] == "EventFinishTime" and done["EventFinishTime"] == done["NotBefore"]
     assert done["EventCycleStatus"] == {"Code": 0, "Name": "Executed"}
@@ -107,7 +112,7 @@ def test_an_execution_takes_the_lifecycle_delay_and_can_fail(client, engine):
     engine.clock.advance(60)
     assert statuses(client, [slow, failing]) == {slow: "Executed", failing: "Failed"}
     finished = {e["EventId"]: e for e in events_of(client)}
-    assert finished[slow]["EventFinishTime"] == at(engine, 0)
+    assert near(engine, finished[slow]["EventFinishTime"])
     assert finished[failing]["EventCycleStatus"] == {"Code": 40, "Name": "Failed"}
     engine.lifecycle.fail_next("system_event")
     [next_one] = simulate(client, engine, [instance], after=10)
@@ -125,7 +130,13 @@ def test_restarting_the_instance_avoids_a_maintenance_reboot(client, engine):
     assert statuses(client, [reboot, stop, elsewhere]) == {reboot: "Avoided", stop: "Scheduled", elsewhere: "Scheduled"}
     [avoided] = events_of(client, event_cycle_status="Avoided")
     assert avoided["EventCycleStatus"] == {"Code": 8, "Name": "Avoided"}
-    assert avoided["EventFinishTime"] == at(engine, 0)
+    assert near(engine, avoided["EventFinishTime"])
+    # Through RebootInstances too; a reboot after NotBefore avoids nothing (the event has executed)
+    [batch] = simulate(client, engine, [bystander], after=120)
+    [late] = simulate(client, engine, [instance], after=60)
+    engine.clock.advance(90)
+    client.reboot_instances(models.RebootInstancesRequest(region_id=REGION, instance_id=[bystander, instance]))
+    assert statuses(client, [batch, late, elsewhere]) == {batch: "Avoided", late: "Executed", elsewhere: "Avoided"}
 
 
 def test_cancel(client, engine, other):
@@ -137,7 +148,7 @@ def test_cancel(client, engine, other):
         region_id=REGION, event_id=[scheduled, executing]))
     assert statuses(client, [scheduled, executing]) == {scheduled: "Canceled", executing: "Canceled"}
     [one, _] = events_of(client, event_cycle_status="Canceled")
-    assert one["EventCycleStatus"] == {"Code": 32, "Name": "Canceled"} and one["EventFinishTime"] == at(engine, 0)
+    assert one["EventCycleStatus"] == {"Code": 32, "Name": "Canceled"} and near(engine, one["EventFinishTime"])
     engine.clock.advance(HOUR)  # (canceled events stay canceled)
     assert statuses(client, [scheduled, executing]) == {scheduled: "Canceled", executing: "Canceled"}
     # Canceling a finished event again changes nothing
@@ -286,13 +297,14 @@ def test_history_filters(client, engine, world):
     assert found(tag=[models.DescribeInstanceHistoryEventsRequestTag(key="team", value="web")]) == \
         named(0, 1, 2, 3, 6)
     assert found(tag=[models.DescribeInstanceHistoryEventsRequestTag(key="team", value="db")]) == set()
-    start = engine.clock.now() - 7 * 60  # the first event's publication
+    # (the windows are the events' own times, as the API wrote them)
+    written = {e["EventId"]: e for e in events_of(client, instance_event_cycle_status=ALL, page_size=100)}
     window = models.DescribeInstanceHistoryEventsRequestEventPublishTime(
-        start=resources.iso(start + 60), end=resources.iso(start + 180))
+        start=written[made[1]]["EventPublishTime"], end=written[made[3]]["EventPublishTime"])
     assert found(event_publish_time=window) == named(1, 2, 3)
-    window = models.DescribeInstanceHistoryEventsRequestNotBefore(start=resources.iso(start + HOUR + 2 * 120))
+    window = models.DescribeInstanceHistoryEventsRequestNotBefore(start=written[made[2]]["NotBefore"])
     assert found(not_before=window) == named(2, 3, 4, 5, 6)
-    window = models.DescribeInstanceHistoryEventsRequestNotBefore(end=resources.iso(start + HOUR + 2 * 120))
+    window = models.DescribeInstanceHistoryEventsRequestNotBefore(end=written[made[2]]["NotBefore"])
     assert found(not_before=window, instance_id=b) == named(2)
     assert found(resource_type="ddh") == set()
     group = client.describe_instances(models.DescribeInstancesRequest(region_id=REGION)).body.instances.instance[0]
@@ -421,15 +433,15 @@ def test_accept_an_inquiring_event(client, engine):
 
 def test_planted_history(client, engine):
     instance = run(client)[0]
-    yesterday = at(engine, -86400)
     expired = system_events.plant(engine, instance, "InstanceExpiration.Stop", status="Executed",
                                   not_before=engine.clock.now() - 86400)
-    engine.clock.advance(1)
+    engine.clock.advance(2)
     today = system_events.plant(engine, instance, "SystemFailure.Delete", status="Executed")
     assert ids(events_of(client)) == [today, expired]  # (newest published first)
     [_, event] = events_of(client)
     assert event["EventType"] == {"Code": 34, "Name": "InstanceExpiration.Stop"}
-    assert event["EventFinishTime"] == event["NotBefore"] == yesterday and "Reason" not in event
+    assert event["EventFinishTime"] == event["NotBefore"] and near(engine, event["NotBefore"], -86400 - 2)
+    assert "Reason" not in event
 
 
 def test_plant_checks_its_arguments(engine):
