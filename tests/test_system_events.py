@@ -231,6 +231,10 @@ def test_active_simulated_events_have_a_quota(client, engine):
     client.cancel_simulated_system_events(models.CancelSimulatedSystemEventsRequest(region_id=REGION,
                                                                                    event_id=[first]))
     assert len(simulate(client, engine, instances[2:])) == 1  # (canceled events are no longer active)
+    system_events.plant(engine, instances[0])  # (the cloud's own events do not count)
+    client.cancel_simulated_system_events(models.CancelSimulatedSystemEventsRequest(region_id=REGION,
+                                                                                   event_id=[second]))
+    assert len(simulate(client, engine, instances[:1])) == 1
 
 
 # -- DescribeInstanceHistoryEvents: filters and paging ------------------------------------------------

@@ -99,8 +99,11 @@ def type_term(ctx: Context, event_type: str, status: str) -> tuple[str, str]:
 
 def _terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     status = status_of(record)
-    return [("se_status", scoped(record, status)), ("se_instance", scoped(record, record["_instance"], status)),
-            ("se_type", scoped(record, type_of(record), status))]
+    terms = [("se_status", scoped(record, status)), ("se_instance", scoped(record, record["_instance"], status)),
+             ("se_type", scoped(record, type_of(record), status))]
+    if record.get("_simulated"):  # (the simulated events' quota counts these)
+        terms.append(("se_simulated", scoped(record, status)))
+    return terms
 
 
 resources.TERMS[KIND] = _terms
@@ -226,8 +229,8 @@ def rebooted(ctx: Context, instance: Mapping[str, Any]) -> None:
 
 
 def active_simulated(ctx: Context) -> int:
-    """The caller's active (Scheduled or Executing) events here: counts of index terms, nothing read."""
-    return sum(ctx.txn.counts(KIND, [status_term(ctx, "Scheduled"), status_term(ctx, "Executing")]))
+    """The caller's active (Scheduled or Executing) simulated events here: counts of index terms, nothing read."""
+    return sum(ctx.txn.counts(KIND, [("se_simulated", scoped(ctx, s)) for s in ("Scheduled", "Executing")]))
 
 
 def check_quota(ctx: Context, adding: int) -> None:
