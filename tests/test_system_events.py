@@ -532,3 +532,22 @@ def test_reads_write_events_only_when_a_step_is_due(client, engine, monkeypatch)
     written.clear()
     read_all()
     assert written == []
+
+
+def test_due_events_are_settled_in_order_of_their_next_step(client, engine, monkeypatch):
+    """More events due than one read of the due order holds (50): each settled once, none still waiting read."""
+    monkeypatch.setitem(engine.config.options, "simulated_event_quota", 200)
+    instances = run(client, amount=60)
+    first = simulate(client, engine, instances, after=HOUR)
+    later = simulate(client, engine, instances, "SystemFailure.Redeploy", after=2 * HOUR)
+    written = []
+    put = resources.put
+    monkeypatch.setattr(resources, "put", lambda txn, kind, record: (
+        written.append(record["EventId"]) if kind == system_events.KIND else None, put(txn, kind, record))[1])
+    engine.clock.advance(HOUR)
+    assert history(client, instance_event_cycle_status=["Executed"])["TotalCount"] == 60
+    assert sorted(written) == sorted(first)
+    assert history(client, instance_event_cycle_status=["Executing"])["TotalCount"] == 60
+    engine.clock.advance(HOUR)
+    assert history(client)["TotalCount"] == 120
+    assert sorted(written) == sorted(first + later)

@@ -125,9 +125,8 @@ def create_simulated_system_events(ctx: Context, event_type: str, not_before: st
             raise INSTANCE_NOT_FOUND
     events.check_quota(ctx, len(instance_ids))
     status = "Executing" if events.failure(event_type) else "Scheduled"
-    made = [resources.put(ctx.txn, KIND, events.new_event(ctx, i, event_type, when, status,
-                                                           events.SIMULATED_REASON, simulated=True))
-            for i in instance_ids]
+    made = [events.store(ctx.txn, events.new_event(ctx, i, event_type, when, status, events.SIMULATED_REASON,
+                                                   simulated=True), False) for i in instance_ids]
     return {"EventIdSet": {"EventId": [r["EventId"] for r in made]}}
 
 

@@ -34,6 +34,11 @@ resources.KIND_OF_PREFIX["e-"] = KIND
 resources.ID_FIELD[KIND] = "EventId"
 # Newest published first, ties by id (the real answers list newer events first).
 resources.ORDER[KIND] = lambda r: resources.time_key(r["_published"], descending=True)
+# When each event in flight is next due (its NotBefore, the end of its execution), soonest first: a listing settles
+# the events that are due from the head of this order, reading none of those still waiting (most wait for hours).
+DUE = "system_event_due"
+resources.ID_FIELD[DUE] = "EventId"
+resources.ORDER[DUE] = lambda r: resources.time_key(r["_due"])
 
 # EventCycleStatus codes: Executed 0, Avoided 8, Scheduled 24, Inquiring 28 are in the metadata's examples and
 # real answers; Executing, Canceled and Failed are [GUESS]es (distinct values the same multiples of 8 follow).
@@ -155,11 +160,31 @@ def new_event(ctx: Context, instance_id: str, event_type: str, not_before: Optio
     return record
 
 
+def due_at(record: Mapping[str, Any]) -> Optional[float]:
+    """When the step in flight ends by the mock clock (None: nothing in flight)."""
+    pending = record.get("_pending")
+    if pending is None:
+        return None
+    return pending["start"] + pending["seconds"] if pending.get("seconds") is not None else pending["start"]
+
+
+def store(txn: Any, record: dict, was_pending: bool = True) -> dict:
+    """Write an event and its place in the :data:`DUE` order (kept while a step is in flight)."""
+    resources.put(txn, KIND, record)
+    due = due_at(record)
+    if due is not None:
+        resources.put(txn, DUE, {"EventId": record["EventId"], "_due": due, "_owner": record["_owner"],
+                                 "_region": record["_region"]})
+    elif was_pending:
+        txn.delete(DUE, record["EventId"])
+    return record
+
+
 def end(ctx: Context, record: Mapping[str, Any], status: str) -> dict:
     """``record`` Canceled or Avoided now (its transition in flight dropped), stored."""
     ended = {k: v for k, v in record.items() if k != "_pending"}
     ended.update(_finished(status, ctx.now))
-    return resources.put(ctx.txn, KIND, ended)
+    return store(ctx.txn, ended, "_pending" in record)
 
 
 def acceptable(record: Mapping[str, Any]) -> bool:
@@ -175,24 +200,27 @@ def accept(ctx: Context, record: Mapping[str, Any]) -> dict:
                 "_pending": _execution(ctx, record["EventId"], ctx.now, delay, ctx.now + delay)}
     if delay <= 0:
         accepted = lifecycle.settle(ctx, KIND, accepted)
-    return resources.put(ctx.txn, KIND, accepted)
+    return store(ctx.txn, accepted, False)
 
 
 def _due(ctx: Context, record: Mapping[str, Any]) -> bool:
     """Whether the step in flight has ended by the mock clock (an event waits hours for its NotBefore: reading it
     before then changes nothing, so it is not written again as every read of a transition would)."""
-    pending = record.get("_pending")
-    return pending is not None and (pending.get("seconds") is None
-                                    or ctx.now - pending["start"] >= pending["seconds"])
+    due = due_at(record)
+    return due is not None and ctx.now >= due
+
+
+def _settled(ctx: Context, record: Mapping[str, Any]) -> dict:
+    return store(ctx.txn, lifecycle.settle(ctx, KIND, dict(record)))
 
 
 def read_many(ctx: Context, kind: str, event_ids: Iterable[str]) -> list[Optional[dict]]:
     """Events by id (None where missing), each settled only if its step in flight is due."""
     event_ids = list(event_ids)
     out: list[Optional[dict]] = []
-    for event_id, record in zip(event_ids, ctx.txn.get_many(kind, event_ids)):
+    for record in ctx.txn.get_many(kind, event_ids):
         if record is not None and _due(ctx, record):
-            record = resources.get(ctx, kind, event_id)
+            record = _settled(ctx, record)
         out.append(dict(record) if record is not None else None)
     return out
 
@@ -213,9 +241,26 @@ def newest_first(records: Iterable[Optional[dict]]) -> list[dict]:
 
 
 def settle_due(ctx: Context) -> None:
-    """Settle the caller's events here whose step in flight is due (before their status terms are counted):
-    those in flight only (an index term), read without being written unless due."""
-    read_many(ctx, KIND, sorted(ctx.txn.ids(KIND, ("pending:owner_region", f"{ctx.account}|{ctx.region}"))))
+    """Settle the caller's events here whose step in flight is due (before their status terms are counted): from
+    the head of the :data:`DUE` order, up to the first still waiting (nothing else is read)."""
+    scope, now = resources.owner_region(ctx.account, ctx.region), resources.time_key(ctx.now)
+    seen: set[str] = set()
+    while True:
+        head = [id for key, id in ctx.txn.page(DUE, scope, 0, _CHUNK) if key <= now]
+        fresh = [id for id in head if id not in seen]  # (an entry that stays due is not read again)
+        seen.update(fresh)
+        for event_id, record in zip(fresh, ctx.txn.get_many(KIND, fresh)):
+            if record is None:  # (its event is gone: an import without it)
+                ctx.txn.delete(DUE, event_id)
+            elif _due(ctx, record):
+                _settled(ctx, record)
+            else:  # (a stale place in the order, the event written elsewhere: put back where it belongs)
+                store(ctx.txn, dict(record))
+        if len(head) < _CHUNK or not fresh:
+            return
+
+
+_CHUNK = 50
 
 
 def rebooted(ctx: Context, instance: Mapping[str, Any]) -> None:
@@ -305,6 +350,4 @@ def plant(engine: Any, instance_id: str, event_type: str = "SystemMaintenance.Re
                       "", "", now, {})
         default = now if status in FINISHED else now + 3600.0  # (a finished event ended now)
         when = None if status == "Inquiring" else (not_before if not_before is not None else default)
-        record = new_event(ctx, instance_id, event_type, when, status, reason, simulated)
-        resources.put(txn, KIND, record)
-        return record["EventId"]
+        return store(txn, new_event(ctx, instance_id, event_type, when, status, reason, simulated), False)["EventId"]
