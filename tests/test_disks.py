@@ -515,3 +515,57 @@ def test_disks_keep_the_service_field_order(client, legacy):
     for one in answer:
         assert list(one)[:len(CAPTURED_DISK_ORDER)] == CAPTURED_DISK_ORDER, list(one)
         assert list(one["Attachments"]["Attachment"][0]) == ["AttachedTime", "InstanceId", "Device"]
+
+
+# -- ReInitDisk -------------------------------------------------------------------------------------
+def reinit(client, disk_id: str, **kw):
+    return client.re_init_disk(models.ReInitDiskRequest(disk_id=disk_id, **kw))
+
+
+def test_re_init_system_disk_with_a_key_pair_and_auto_start(client, engine, legacy):
+    from aliyunsdkecs.request.v20140526.ReInitDiskRequest import ReInitDiskRequest
+
+    from tests.test_instances import describe
+
+    instance_id = instance_in(client)
+    system = disks(client, instance_id)[0]
+    err = error_of(lambda: reinit(client, system["DiskId"]))  # still running
+    assert (err.code, err.status_code) == ("IncorrectInstanceStatus", 403)
+    assert_documented("ReInitDisk", err)
+    client.stop_instance(models.StopInstanceRequest(instance_id=instance_id))
+    engine.clock.advance(60)
+    client.create_key_pair(models.CreateKeyPairRequest(region_id=REGION, key_pair_name="rebuild-key"))
+    engine.lifecycle.delay("disk", seconds=30)
+    engine.lifecycle.delay("instance", seconds=30)
+    assert reinit(client, system["DiskId"], key_pair_name="rebuild-key", auto_start_instance=True).status_code == 200
+    assert disk(client, system["DiskId"])["Status"] == "ReIniting"
+    got = describe(client, instance_id)
+    assert got["KeyPairName"] == "rebuild-key" and got["Status"] == "Starting"
+    engine.clock.advance(30)
+    assert disk(client, system["DiskId"])["Status"] == "In_use" and describe(client, instance_id)["Status"] == "Running"
+    engine.lifecycle.delay("disk", seconds=0)
+    engine.lifecycle.delay("instance", seconds=0)
+    client.stop_instance(models.StopInstanceRequest(instance_id=instance_id))
+    request = ReInitDiskRequest()  # the old SDK, a new password; the instance stays stopped
+    request.set_DiskId(system["DiskId"])
+    request.set_Password("Rebuilt#2024")
+    assert "RequestId" in legacy_call(legacy, request)
+    assert describe(client, instance_id)["Status"] == "Stopped"
+
+
+def test_re_init_disk_documented_errors(client, engine):
+    instance_id = instance_in(client)
+    system = disks(client, instance_id)[0]
+    loose = create(client, size=40)
+    client.stop_instance(models.StopInstanceRequest(instance_id=instance_id))
+    engine.clock.advance(60)
+    for call, code, status in (
+            (lambda: reinit(client, "d-bp1nothere000000000"), "InvalidDiskId.NotFound", 404),
+            (lambda: reinit(client, system["DiskId"], password="short"), "InvalidPassword.Malformed", 400),
+            (lambda: reinit(client, system["DiskId"], key_pair_name="no-such-key"), "InvalidKeyPairName.NotFound",
+             400),
+            (lambda: reinit(client, loose), "IncorrectDiskStatus", 403)):  # not attached
+        err = error_of(call)
+        assert (err.code, err.status_code) == (code, status)
+        assert_documented("ReInitDisk", err)
+    assert disk(client, system["DiskId"])["Status"] == "In_use"  # nothing half applied

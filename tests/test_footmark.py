@@ -28,6 +28,7 @@ import footmark.ecs.connection as footmark_connection  # noqa: E402
 from aliyunsdkcore.client import AcsClient  # noqa: E402
 from aliyunsdkecs.request.v20140526 import (  # noqa: E402
     AllocateEipAddressRequest,
+    AssignPrivateIpAddressesRequest,
     AssociateEipAddressRequest,
     CreateSnapshotRequest,
     DescribeDisksRequest,
@@ -497,6 +498,28 @@ def test_ali_eni_through_footmark():
         assert (eni.instance_id, eni.state) == ("", "available")
         assert eni.delete() is True
         assert ecs.describe_network_interfaces(network_interface_ids=[eni.id]) == []
+        failed = [(c.action, c.error_code) for c in mock.calls if c.status != 200]
+    assert failed == []
+
+
+def test_ali_eni_info_reads_secondary_addresses():
+    """Addresses assigned outside Ansible (AssignPrivateIpAddresses: Terraform, the console) show up in what
+    ali_eni_info returns: footmark's ``private_ip_addresses``, the primary one first."""
+    with MockECS() as mock:
+        acs, vpc, vswitch = network()
+        ecs = connect()
+        web = ecs.create_security_group(security_group_name="web", vpc_id=vpc)
+        eni = ecs.create_network_interface(vswitch_id=vswitch, security_group_id=web.id,
+                                           primary_ip_address="172.16.0.20")
+        request = AssignPrivateIpAddressesRequest.AssignPrivateIpAddressesRequest()
+        request.set_NetworkInterfaceId(eni.id)
+        request.set_PrivateIpAddresss(["172.16.0.21", "172.16.0.22"])
+        acs.do_action_with_exception(request)
+        [listed] = ecs.describe_network_interfaces(vswitch_id=vswitch)
+        assert listed.read()["private_ip_addresses"] == [
+            {"private_ip_address": "172.16.0.20", "primary_address": True},
+            {"private_ip_address": "172.16.0.21", "primary_address": False},
+            {"private_ip_address": "172.16.0.22", "primary_address": False}]
         failed = [(c.action, c.error_code) for c in mock.calls if c.status != 200]
     assert failed == []
 

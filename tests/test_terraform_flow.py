@@ -719,3 +719,196 @@ def test_image_builder_resources(proxy):
     with pytest.raises(ServerException) as err:  # a second DeleteImageComponent: NotFoundError ends it quietly
         hz.rpc_post("DeleteImageComponent", {}, {"ImageComponentId": component_id, "RegionId": REGION})
     assert err.value.get_http_status() == 404
+
+
+# -- alicloud_ecs_auto_snapshot_policy and alicloud_ecs_auto_snapshot_policy_attachment -----------------------------
+def test_auto_snapshot_policy_and_attachment(proxy):
+    """As resource_alicloud_ecs_auto_snapshot_policy(_attachment).go call them: ``client.RpcPost`` with the lower
+    camel case names in the form body, read back with DescribeAutoSnapshotPolicyEx and (the attachment)
+    DescribeDisks filtered by the policy."""
+    p = Provider(REGION)
+    made = p.rpc_post("CreateAutoSnapshotPolicy", {}, {
+        "regionId": REGION, "autoSnapshotPolicyName": "tf-policy", "retentionDays": 7,
+        "timePoints": '["1","22"]', "repeatWeekdays": '["1","2","3"]', "EnableCrossRegionCopy": False})
+    policy_id = made["AutoSnapshotPolicyId"]
+
+    def read() -> Optional[dict]:
+        found = p.rpc_post("DescribeAutoSnapshotPolicyEx", {}, {"AutoSnapshotPolicyId": policy_id,
+                                                                 "RegionId": REGION})
+        items = found["AutoSnapshotPolicies"]["AutoSnapshotPolicy"]
+        return items[0] if items and items[0].get("Status") is not None else None  # (else NotFound)
+
+    state = read()
+    assert state["Status"] == "Normal" and json.loads(state["TimePoints"]) == ["1", "22"]
+    assert state["RetentionDays"] == 7 and state["AutoSnapshotPolicyName"] == "tf-policy"
+    instance(p, network(p), "ubuntu_22_04_x64_20G_alibase_20240130.vhd")
+    disk_id = p.call("DescribeDisks")["Disks"]["Disk"][0]["DiskId"]
+
+    def attachment() -> list:
+        return p.rpc_post("DescribeDisks", {}, {"AutoSnapshotPolicyId": policy_id, "RegionId": REGION,
+                                                "DiskIds": json.dumps([disk_id])})["Disks"]["Disk"]
+
+    p.rpc_post("ApplyAutoSnapshotPolicy", {}, {"diskIds": json.dumps([disk_id]), "autoSnapshotPolicyId": policy_id,
+                                               "regionId": REGION})
+    assert [d["DiskId"] for d in attachment()] == [disk_id]
+    p.rpc_post("ModifyAutoSnapshotPolicyEx", {}, {"autoSnapshotPolicyId": policy_id, "regionId": REGION,
+                                                  "retentionDays": 14, "repeatWeekdays": '["6"]',
+                                                  "timePoints": '["1","22"]'})
+    assert read()["RetentionDays"] == 14 and json.loads(read()["RepeatWeekdays"]) == ["6"]
+    p.rpc_post("CancelAutoSnapshotPolicy", {}, {"diskIds": json.dumps([disk_id]), "regionId": REGION})
+    assert attachment() == []  # the attachment is gone
+    p.rpc_post("DeleteAutoSnapshotPolicy", {}, {"autoSnapshotPolicyId": policy_id, "regionId": REGION})
+    assert read() is None
+
+
+# -- secondary private addresses: alicloud_instance secondary_private_ips, alicloud_ecs_network_interface private_ips
+def _numbered(name: str, values: list[Any]) -> dict[str, Any]:
+    """A list parameter as the tea client's ``openapiutil.Query`` flattens it: ``Name.1``, ``Name.2`` ..."""
+    return {f"{name}.{n}": v for n, v in enumerate(values, 1)}
+
+
+def eni_read(p: Provider, eni_id: str) -> Optional[dict]:
+    """DescribeEcsNetworkInterface (tea, ``NetworkInterfaceId`` as a list): no set, or another id, is gone."""
+    found = p.rpc_post("DescribeNetworkInterfaces", {}, {"RegionId": p.region, **_numbered(
+        "NetworkInterfaceId", [eni_id])})["NetworkInterfaceSets"]["NetworkInterfaceSet"]
+    if not found or found[0]["NetworkInterfaceId"] != eni_id:
+        return None
+    return found[0]
+
+
+def secondary_ips(p: Provider, eni_id: str) -> set[str]:
+    """The Read's ``private_ips`` (and QueryPrivateIps'): the addresses whose Primary is false."""
+    eni = eni_read(p, eni_id)
+    assert eni is not None
+    return {s["PrivateIpAddress"] for s in eni["PrivateIpSets"]["PrivateIpSet"] if not s["Primary"]}
+
+
+def change_private_ips(p: Provider, eni_id: str, old: set[str], new: set[str], token: str = "") -> None:
+    """The Update of ``private_ips`` (and alicloud_instance's ``secondary_private_ips``, which adds a ClientToken):
+    UnassignPrivateIpAddresses of the removed ones, AssignPrivateIpAddresses of the added ones, then
+    WaitForPrivateIpsListChanged (the same addresses, in any order)."""
+    for action, ips in (("UnassignPrivateIpAddresses", sorted(old - new)), ("AssignPrivateIpAddresses",
+                                                                           sorted(new - old))):
+        if ips:
+            p.rpc_post(action, {}, {"RegionId": p.region, "NetworkInterfaceId": eni_id, **_numbered(
+                "PrivateIpAddress", ips), **({"ClientToken": f"{action}-{token}"} if token else {})})
+    assert secondary_ips(p, eni_id) == new
+
+
+def test_network_interface_private_ips_and_count(proxy):
+    hz = Provider(REGION)
+    net = network(hz)
+    # private_ips = ["172.16.0.11", "172.16.0.12"]: CreateNetworkInterface with PrivateIpAddress.N, a wait for
+    # Available (EcsNetworkInterfaceStateRefreshFunc), then the Read
+    eni = hz.rpc_post("CreateNetworkInterface", {}, {
+        "RegionId": REGION, "VSwitchId": net["vswitch"], **_numbered("SecurityGroupIds", [net["security_group"]]),
+        "NetworkInterfaceName": "tf-eni", **_numbered("PrivateIpAddress", ["172.16.0.11", "172.16.0.12"])})[
+        "NetworkInterfaceId"]
+    assert eni_read(hz, eni)["Status"] == "Available"
+    assert secondary_ips(hz, eni) == {"172.16.0.11", "172.16.0.12"}
+    change_private_ips(hz, eni, {"172.16.0.11", "172.16.0.12"}, {"172.16.0.12", "172.16.0.13"})
+    assert secondary_ips(hz, eni) == {"172.16.0.12", "172.16.0.13"}  # a refresh: no diff
+
+    # private_ips_count = 2, then 4 (an AssignPrivateIpAddresses of the difference), then 1 (an Unassign of the
+    # first addresses the state lists)
+    counted = hz.rpc_post("CreateNetworkInterface", {}, {
+        "RegionId": REGION, "VSwitchId": net["vswitch"], **_numbered("SecurityGroupIds", [net["security_group"]]),
+        "SecondaryPrivateIpAddressCount": 2})["NetworkInterfaceId"]
+    assert len(secondary_ips(hz, counted)) == 2
+    hz.rpc_post("AssignPrivateIpAddresses", {}, {"RegionId": REGION, "NetworkInterfaceId": counted,
+                                                 "SecondaryPrivateIpAddressCount": 2})
+    state = sorted(secondary_ips(hz, counted))
+    assert len(state) == 4
+    hz.rpc_post("UnassignPrivateIpAddresses", {}, {"RegionId": REGION, "NetworkInterfaceId": counted,
+                                                   **_numbered("PrivateIpAddress", state[:3])})
+    assert secondary_ips(hz, counted) == set(state[3:])
+    for eni_id in (eni, counted):  # terraform destroy
+        hz.rpc_post("DeleteNetworkInterface", {}, {"RegionId": REGION, "NetworkInterfaceId": eni_id})
+        assert eni_read(hz, eni_id) is None
+    assert [c for c in _calls(proxy) if c["status"] != 200] == []
+
+
+def test_instance_secondary_private_ips(proxy):
+    """secondary_private_ips on a new instance: after RunInstances the Update finds the primary ENI in
+    DescribeInstances and assigns the addresses to it; the Read takes them from DescribeNetworkInterfaces."""
+    hz = Provider(REGION)
+    net = network(hz)
+    instance_id = instance_create(hz, net, "aliyun_3_x64_20G_alibase_20240819.vhd", {})
+
+    def primary_eni() -> str:
+        found = describe_instance(hz, instance_id)["NetworkInterfaces"]["NetworkInterface"]
+        return next(e["NetworkInterfaceId"] for e in found if e["Type"] == "Primary")
+
+    change_private_ips(hz, primary_eni(), set(), {"172.16.0.100", "172.16.0.101"}, token="tf")
+    state = instance_read(hz, instance_id, new=True)
+    assert {s["PrivateIpAddress"] for s in state["secondary_private_ips"]} == {"172.16.0.100", "172.16.0.101"}
+    assert instance_read(hz, instance_id) == state  # a refresh: no diff
+    change_private_ips(hz, primary_eni(), {"172.16.0.100", "172.16.0.101"}, {"172.16.0.101", "172.16.0.102"},
+                       token="tf2")
+    listed = describe_instance(hz, instance_id)["NetworkInterfaces"]["NetworkInterface"][0]["PrivateIpSets"]
+    assert [s["PrivateIpAddress"] for s in listed["PrivateIpSet"]][1:] == ["172.16.0.101", "172.16.0.102"]
+    instance_delete(hz, instance_id)
+    assert instance_read(hz, instance_id) is None
+    assert [c for c in _calls(proxy) if c["status"] != 200] == []
+    # the addresses went back with the instance: another one can take them
+    again = hz.call("RunInstances", ImageId="aliyun_3_x64_20G_alibase_20240819.vhd", InstanceType="ecs.g7.large",
+                    SecurityGroupId=net["security_group"], VSwitchId=net["vswitch"], PrivateIpAddress="172.16.0.102")
+    assert again["InstanceIdSets"]["InstanceIdSet"]
+
+
+# -- alicloud_ecs_disk performance_level / category / provisioned_iops, alicloud_instance system_disk_performance_level
+def describe_ecs_disk(p: Provider, disk_id: str) -> Optional[dict]:
+    """EcsServiceV2.DescribeEcsDisk (tea, DiskIds as a JSON list): no disk, or no Status, is gone."""
+    found = p.rpc_post("DescribeDisks", {}, {"DiskIds": json.dumps([disk_id]), "RegionId": p.region})["Disks"]["Disk"]
+    return found[0] if found and found[0].get("Status") is not None else None
+
+
+def disk_spec(p: Provider, disk_id: str, **changes: Any) -> dict:
+    """The Update's ModifyDiskSpec (DiskId and what changed; RegionId from the client), then
+    BuildStateConf([], ["Available", "In_use"]) on the disk's Status; the Read's fields."""
+    p.rpc_post("ModifyDiskSpec", {}, {"DiskId": disk_id, **changes})
+    disk = describe_ecs_disk(p, disk_id)
+    assert disk is not None and disk["Status"] in ("Available", "In_use")
+    return {"category": disk["Category"], "performance_level": disk["PerformanceLevel"],
+            "provisioned_iops": disk["ProvisionedIops"], "bursting_enabled": disk["BurstingEnabled"],
+            "iops": disk["IOPS"], "throughput": disk["Throughput"]}
+
+
+def test_disk_performance_level_category_and_provisioned_iops(proxy):
+    hz = Provider(REGION)
+    zone = hz.call("DescribeZones")["Zones"]["Zone"][0]["ZoneId"]
+    disk_id = hz.rpc_post("CreateDisk", {}, {"RegionId": REGION, "ZoneId": zone, "DiskCategory": "cloud_essd",
+                                             "Size": 500, "PerformanceLevel": "PL1",
+                                             "ClientToken": "CreateDisk-tf"})["DiskId"]
+    assert describe_ecs_disk(hz, disk_id)["Status"] == "Available"
+    assert disk_spec(hz, disk_id, PerformanceLevel="PL2")["performance_level"] == "PL2"
+    # category = "cloud_auto", provisioned_iops = 5000, bursting_enabled = true in one apply: ModifyDiskSpec with
+    # DiskCategory and ProvisionedIops, then the deferred ModifyDiskAttribute BurstingEnabled
+    state = disk_spec(hz, disk_id, DiskCategory="cloud_auto", ProvisionedIops=5000)
+    assert (state["category"], state["performance_level"], state["provisioned_iops"]) == ("cloud_auto", "", 5000)
+    hz.rpc_post("ModifyDiskAttribute", {}, {"DiskId": disk_id, "RegionId": REGION, "BurstingEnabled": True})
+    assert describe_ecs_disk(hz, disk_id)["BurstingEnabled"] is True
+    # back to an ESSD: ProvisionedIops is left out (the provider's rule), and the disk drops it
+    state = disk_spec(hz, disk_id, DiskCategory="cloud_essd", PerformanceLevel="PL1")
+    assert state == {"category": "cloud_essd", "performance_level": "PL1", "provisioned_iops": 0,
+                     "bursting_enabled": False, "iops": 26800, "throughput": 350}
+    hz.rpc_post("DeleteDisk", {}, {"DiskId": disk_id})
+    assert describe_ecs_disk(hz, disk_id) is None
+
+    # alicloud_instance system_disk_performance_level: DescribeEcsSystemDisk, then ModifyDiskSpec with RegionId,
+    # DiskId and PerformanceLevel. PL1 -> PL0 on a pay-as-you-go ESSD is refused (documented); PL2 needs 461 GiB:
+    # system_disk_size = 500 first (ResizeDisk), then PL2 in the next apply
+    net = network(hz)
+    instance_id = instance_create(hz, net, "aliyun_3_x64_20G_alibase_20240819.vhd", {})
+    system = hz.rpc_post("DescribeDisks", {}, {"RegionId": REGION, "InstanceId": instance_id, "DiskType": "system"})[
+        "Disks"]["Disk"][0]
+    assert (system["Category"], system["PerformanceLevel"]) == ("cloud_essd", "PL1")
+    with pytest.raises(ServerException) as err:
+        disk_spec(hz, system["DiskId"], RegionId=REGION, PerformanceLevel="PL0")
+    assert (err.value.get_error_code(), err.value.get_http_status()) == ("InvalidPerformanceLevel.TooLow", 403)
+    hz.rpc_post("ResizeDisk", {}, {"DiskId": system["DiskId"], "NewSize": 500, "ClientToken": "ResizeDisk-tf"})
+    assert disk_spec(hz, system["DiskId"], RegionId=REGION, PerformanceLevel="PL2")["performance_level"] == "PL2"
+    assert instance_read(hz, instance_id)["system_disk_size"] == 500
+    instance_delete(hz, instance_id)
+    assert [(c["action"], c["error_code"]) for c in _calls(proxy) if c["status"] != 200] == [
+        ("ModifyDiskSpec", "InvalidPerformanceLevel.TooLow")]

@@ -18,6 +18,7 @@ from mockecs.ops import (  # noqa: F401
     regions,
     security_groups,
     sharing,
+    snapshot_policies,
     snapshots,
     system_events,
     tags,

@@ -1,4 +1,5 @@
-"""CreateDisk, AttachDisk, DetachDisk, DeleteDisk, ModifyDiskAttribute, ResizeDisk.
+"""CreateDisk, AttachDisk, DetachDisk, DeleteDisk, ModifyDiskAttribute, ResizeDisk, ModifyDiskSpec, and a disk
+re-initialised: ResetDisk (to one of its snapshots), ReInitDisk (to what it was made from).
 
 Disk records (kind ``disk``) are those RunInstances makes (:func:`mockecs.ops.instances.make_disk`),
 in the wire shape of DescribeDisks. Statuses follow the lifecycle clock of kind ``disk``:
@@ -16,13 +17,16 @@ from mockecs.ops.instances import (
     TAGS,
     instance_disks,
     make_disk,
+    start_stopped,
 )
 from mockecs.ops.registry import Context, operation
+from mockecs.ops.snapshots import SNAPSHOT_ID_NOT_FOUND
+from mockecs.ops.tasks import start_task
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
-from mockecs.wire.params import B, I, Repeat, S
-from mockecs.world import disks, lifecycle, regions, resource_groups, resources
+from mockecs.wire.params import B, I, L, Repeat, S, Struct
+from mockecs.world import access, disks, images, lifecycle, regions, resource_groups, resources
 from mockecs.world.instance_types import instance_type
-from mockecs.world.validation import valid_description, valid_instance_name
+from mockecs.world.validation import BAD_PASSWORD, valid_description, valid_instance_name, valid_password
 
 DISK_NOT_FOUND = error_kind("InvalidDiskId.NotFound", "The specified disk does not exist.", 404)
 INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
@@ -158,6 +162,7 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
               "KMSKeyId": kms_key_id or (snapshot or {}).get("KMSKeyId", "") if record["Encrypted"] else "",
               "MultiAttach": multi_attach or "Disabled", "BurstingEnabled": bool(bursting_enabled),
               "ProvisionedIops": provisioned_iops or 0, "Tags": {"Tag": tags}, "_attached_once": False,
+              **disks.performance(category, record["Size"], record["PerformanceLevel"], provisioned_iops or 0),
               "_image_id": (snapshot or {}).get("_image_id", "")}
     done: dict = {"Status": "Available"}
     if instance is not None:
@@ -327,6 +332,22 @@ def modify_disk_attribute(ctx: Context, disk_id: Optional[str], disk_ids: Option
 
 
 # -- ResizeDisk ---------------------------------------------------------------------------------------
+DISK_ERROR = error_kind("DiskError", "Incorrect disk status.", 403)
+
+
+def _check_changeable(ctx: Context, record: Mapping[str, Any], not_ready: type[EcsError],
+                      instance_busy: type[EcsError]) -> None:
+    """A disk resized or respecified: In_use or Available, on an instance that is Running or Stopped (if any), with
+    no snapshot of it in progress (each operation answers its own codes for the first two)."""
+    if record["Status"] not in ("In_use", "Available"):
+        raise not_ready
+    if record.get("InstanceId"):
+        instance = resources.get(ctx, "instance", record["InstanceId"])
+        if instance is None or instance["Status"] not in ("Running", "Stopped"):
+            raise instance_busy
+    if disks.snapshot_in_progress(ctx, record["DiskId"]):
+        raise CREATING_SNAPSHOT
+
 # Disk categories that grow online, without a restart (the metadata); offline growth takes effect at a restart.
 _ONLINE = ("cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_essd_entry", "cloud_auto",
            "elastic_ephemeral_disk_standard", "elastic_ephemeral_disk_premium")
@@ -343,19 +364,197 @@ def resize_disk(ctx: Context, disk_id: str, new_size: int, resize_type: str) -> 
     category = record["Category"]
     if category.startswith("ephemeral") or (resize_type == "online" and category not in _ONLINE):
         raise EcsError("OperationDenied", "The type of the disk does not support the operation.", 403)
-    if record["Status"] not in ("In_use", "Available"):
-        raise EcsError("DiskError", "Incorrect disk status.", 403)
-    if record.get("InstanceId"):
-        instance = resources.get(ctx, "instance", record["InstanceId"])
-        if instance is None or instance["Status"] not in ("Running", "Stopped"):
-            raise INCORRECT_STATUS
-    if disks.snapshot_in_progress(ctx, disk_id):
-        raise CREATING_SNAPSHOT
+    _check_changeable(ctx, record, DISK_ERROR, INCORRECT_STATUS)
     if new_size < record["Size"]:
         raise EcsError("InvalidDiskSize.TooSmall", "Specified new disk size is less than the original disk size.", 403)
     ranges = disks.system_disk_range if record["Type"] == "system" else disks.data_disk_range
     if new_size > ranges(category, record.get("PerformanceLevel") or None)[1]:
         raise EcsError("InvalidDiskSize.TooLarge", "Specified new disk size is beyond the permitted range.", 403)
-    resources.put(ctx.txn, "disk", {**record, "Size": new_size,
-                                    **disks.performance(category, new_size, record.get("PerformanceLevel") or "")})
+    resources.put(ctx.txn, "disk", {**record, "Size": new_size, **disks.performance(
+        category, new_size, record.get("PerformanceLevel") or "", record.get("ProvisionedIops") or 0)})
+    return {}
+
+
+# -- ModifyDiskSpec -----------------------------------------------------------------------------------
+# The categories a disk changes between, by performance, best first (documented: a subscription disk only moves up).
+SPEC_CATEGORIES = ("cloud_essd", "cloud_auto", "cloud_ssd", "cloud_essd_entry", "cloud_efficiency")
+_LEVEL_RANK = {level: n for n, level in enumerate(disks.PERFORMANCE_LEVELS)}
+BAD_LEVEL = error_kind("InvalidPerformanceLevel.Malformed", "The specified parameter PerformanceLevel is not valid.")
+BAD_CATEGORY = error_kind("InvalidDiskCategory.ValueNotSupported",
+                          'The specified parameter "DiskCategory" is not valid.')
+CATEGORY_UNSUPPORTED = error_kind("InvalidDiskCategory.ValueNotSupported",
+                                  "The current disk category of the resource does not support this operation.", 403)
+LEVEL_NOT_ESSD = error_kind("InvalidPerformanceLevelParam.Mismatch", "The specified parameter PerformanceLevel "
+                            "should be null when DiskCategory is not cloud_essd.")
+IOPS_NOT_AUTO = error_kind("ProvisionedIopsForDiskCategoryUnsupported",
+                           "The specified disk category does not support provisioned iops.")
+IOPS_LIMIT = error_kind("InvalidProvisionedIops.LimitExceed", "The provisioned iops exceeds the limit.")
+LEVEL_TOO_LOW = error_kind("InvalidPerformanceLevel.TooLow",
+                           "Specified new performance level is lower than the original performance level.", 403)
+LEVEL_SIZE = error_kind("OperationDenied.PerformanceLevelNotMatch",
+                        "The specified PerformanceLevel and disk size do not match.", 403)
+CATEGORY_SIZE = error_kind("InvalidDiskCategory.NotSupported", "The specified disk category is not supported.", 403)
+NO_DOWNGRADE = error_kind("Downgrade.NotSupported", "Downgrade operation for prepay resource is not supported.", 403)
+NO_CHANGE = error_kind("NoChangeInDiskCategoryAndPerformanceLevel",
+                       "There is no change between the parameters transmitted and the current.", 403)
+MULTI_ATTACH = error_kind("InvalidOperation.MultiAttachDisk", "Multi attach disk does not support this operation.",
+                          403)
+NOT_READY = error_kind("InvalidStatus.DiskNotReady",
+                       "This specified disk is not ready, status needs to be either In_use or Available.", 403)
+NO_CLUSTER = error_kind("InvalidPerformanceParameter.DiskNotInDedicatedStorageCluster", "The specified disk not in "
+                        "dedicated storage cluster, can not modify performance control options.", 403)
+
+
+def _spec_target(record: Mapping[str, Any], category: Optional[str], level: Optional[str],
+                 provisioned_iops: Optional[int]) -> tuple[str, str, int]:
+    """The (category, performance level, provisioned IOPS) the disk moves to, checked against what it is now."""
+    current = record["Category"]
+    if current not in SPEC_CATEGORIES:  # basic and local disks keep their category
+        raise CATEGORY_UNSUPPORTED
+    target = category or current
+    if level and target != "cloud_essd":
+        raise LEVEL_NOT_ESSD
+    if provisioned_iops is not None and target != "cloud_auto":
+        raise IOPS_NOT_AUTO
+    if current == "cloud_essd_entry" and target not in ("cloud_essd_entry", "cloud_essd", "cloud_auto"):
+        raise CATEGORY_UNSUPPORTED
+    now_level = record.get("PerformanceLevel") or ""
+    new_level = (level or (now_level if current == "cloud_essd" else "PL1")) if target == "cloud_essd" else ""
+    prepaid = record.get("DiskChargeType") == "PrePaid"
+    if prepaid and SPEC_CATEGORIES.index(target) > SPEC_CATEGORIES.index(current):
+        raise NO_DOWNGRADE
+    if current == target == "cloud_essd" and _LEVEL_RANK[new_level] < _LEVEL_RANK[now_level] and (
+            prepaid or new_level == "PL0"):  # (pay-as-you-go ESSDs go down a level, but not to PL0: documented)
+        raise LEVEL_TOO_LOW
+    ranges = disks.system_disk_range if record["Type"] == "system" else disks.data_disk_range
+    low, high = ranges(target, new_level or None)
+    if not low <= record["Size"] <= high:
+        raise LEVEL_SIZE if target == "cloud_essd" else CATEGORY_SIZE
+    iops = 0
+    if target == "cloud_auto":
+        iops = provisioned_iops if provisioned_iops is not None else (
+            record.get("ProvisionedIops") or 0 if current == "cloud_auto" else 0)
+        if not 0 <= iops <= disks.most_provisioned_iops(record["Size"]):
+            raise IOPS_LIMIT
+    if (target, new_level, iops) == (current, now_level, record.get("ProvisionedIops") or 0):
+        raise NO_CHANGE
+    return target, new_level, iops
+
+
+@operation("ModifyDiskSpec", S("DiskId", required=True), S("DiskCategory"), S("PerformanceLevel"),
+           L("ProvisionedIops"), Struct("PerformanceControlOptions", [I("IOPS"), I("Throughput"), S("Recover")]),
+           dry_run=True, **_BY_DISK)
+def modify_disk_spec(ctx: Context, disk_id: str, disk_category: Optional[str], performance_level: Optional[str],
+                     provisioned_iops: Optional[int], performance_control_options: dict) -> dict:
+    """A disk's category, ESSD performance level or AutoPL provisioned IOPS change at once (documented); the
+    answer's task (TaskAction ModifyDiskSpec, DescribeTasks) finishes on the task lifecycle."""
+    if disk_category and disk_category not in SPEC_CATEGORIES:
+        raise BAD_CATEGORY
+    if performance_level and performance_level not in disks.PERFORMANCE_LEVELS:
+        raise BAD_LEVEL
+    if performance_level and disk_category and disk_category != "cloud_essd":
+        raise LEVEL_NOT_ESSD
+    record = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
+    if any(v is not None for v in performance_control_options.values()):
+        raise NO_CLUSTER
+    if record.get("MultiAttach") == "Enabled":
+        raise MULTI_ATTACH
+    _check_changeable(ctx, record, NOT_READY, DISK_STATUS)
+    category, level, iops = _spec_target(record, disk_category, performance_level or None, provisioned_iops)
+    resources.put(ctx.txn, "disk", {
+        **record, "Category": category, "PerformanceLevel": level, "ProvisionedIops": iops,
+        "BurstingEnabled": bool(record.get("BurstingEnabled")) and category == "cloud_auto",
+        **disks.performance(category, record["Size"], level, iops)})
+    task_id = resources.new_id("task", ctx.region)
+    start_task(ctx, task_id, "ModifyDiskSpec", disk_id, [{"Name": "DiskId", "Value": disk_id}],
+               ("ModifyDiskSpecFailed", "Modifying the disk spec is failed."), SupportCancel="false")
+    return {"TaskId": task_id, "OrderId": ""}
+
+
+# -- ResetDisk / ReInitDisk -----------------------------------------------------------------------------
+UNFINISHED_SNAPSHOT = error_kind("IncorrectDiskStatus.HasUnfinishedSnapshot",
+                                 "The current disk has unfinished snapshot.", 403)
+IMAGE_GONE = error_kind("InvalidDiskId.OperationNotSupported",
+                        "The operation is not supported due to image not exist.", 404)
+SOURCE_SNAPSHOT_GONE = error_kind("InvalidSourceSnapshot",
+                                  "The snapshot which is used to create the specified disk has been deleted.", 403)
+WINDOWS_KEY_PAIR = error_kind("DependencyViolation.WindowsInstance",
+                              "The instance creating is windows, cannot use ssh key pair to login.", 403)
+NO_SUCH_KEY_PAIR = error_kind("InvalidKeyPairName.NotFound", "The specified KeyPairName does not exist.", 400)
+LOCAL_DISK = error_kind("DiskCategory.OperationNotSupported",
+                        "The operation is not supported to the specified disk due to its disk category.", 400)
+MULTI_ATTACHED = error_kind("InvalidOperation.MultiAttachDisk", "Multi attach disk does not support this operation.",
+                            403)
+
+
+def _check_reinit(ctx: Context, disk: Mapping[str, Any], statuses: tuple[str, ...],
+                  snapshot_running: type[EcsError]) -> Optional[dict]:
+    """What ResetDisk and ReInitDisk both ask of a disk: a cloud disk, not shared, in one of ``statuses``, no
+    snapshot of it in progress, its instance (if any) Stopped. Returns that instance."""
+    if str(disk.get("Category", "")).startswith(("local", "ephemeral")):
+        raise LOCAL_DISK
+    if disk.get("MultiAttach") == "Enabled":
+        raise MULTI_ATTACHED
+    if disk["Status"] not in statuses:
+        raise DISK_STATUS
+    instance = resources.get(ctx, "instance", disk.get("InstanceId"))
+    if instance is not None and instance["Status"] != "Stopped":
+        raise INCORRECT_STATUS
+    if disks.snapshot_in_progress(ctx, disk["DiskId"]):
+        raise snapshot_running
+    return instance
+
+
+def _reinit(ctx: Context, disk: Mapping[str, Any], **changed: Any) -> None:
+    """The disk ReIniting on the disk lifecycle, then back in the status it had."""
+    resources.put(ctx.txn, "disk", lifecycle.start(ctx, "disk", disk["DiskId"],
+                                                   {**disk, **changed, "Status": "ReIniting"},
+                                                   done={"Status": disk["Status"]}))
+
+
+@operation("ResetDisk", S("DiskId", required=True), S("SnapshotId", required=True), dry_run=True,
+           region="optional", region_of=resources.region_from("disk_id"))
+def reset_disk(ctx: Context, disk_id: str, snapshot_id: str) -> dict:
+    """The disk rolled back to one of its own snapshots: ReIniting, then back in its status. mockecs keeps no
+    disk content; what the disk was made from (its image) goes back to what it was when the snapshot was taken."""
+    disk = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
+    snapshot = resources.owned(ctx, "snapshot", snapshot_id, SNAPSHOT_ID_NOT_FOUND)
+    if snapshot["SourceDiskId"] != disk["DiskId"]:
+        raise EcsError("InvalidParameter.Mismatch", "The specified snapshot is not created from the specified disk.",
+                       403)
+    if snapshot["Status"] != "accomplished":
+        raise EcsError("InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.", 403)
+    _check_reinit(ctx, disk, ("In_use", "Available"), UNFINISHED_SNAPSHOT)
+    _reinit(ctx, disk, _image_id=snapshot.get("_image_id", disk.get("_image_id", "")))
+    return {}
+
+
+@operation("ReInitDisk", S("DiskId", required=True), S("Password"), S("KeyPairName"), B("AutoStartInstance"),
+           S("SecurityEnhancementStrategy"), **_BY_DISK)
+def re_init_disk(ctx: Context, disk_id: str, password: Optional[str], key_pair_name: Optional[str],
+                 auto_start_instance: Optional[bool], security_enhancement_strategy: Optional[str]) -> dict:
+    """An attached disk back to what it was made from: a system disk to its image, a data disk to its source
+    snapshot (or empty). A system disk's instance may get a new password or key pair; ``AutoStartInstance``
+    starts it afterwards. mockecs keeps no disk content, so only states change."""
+    disk = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
+    instance = _check_reinit(ctx, disk, ("In_use",), CREATING_SNAPSHOT)
+    windows = (instance or {}).get("OSType") == "windows"
+    if password and not valid_password(password, windows):
+        raise BAD_PASSWORD
+    if key_pair_name and disk["Type"] == "system":
+        if windows:
+            raise WINDOWS_KEY_PAIR
+        if access.key_pair(ctx, key_pair_name) is None:
+            raise NO_SUCH_KEY_PAIR
+    image_id = disk.get("ImageId") or (instance or {}).get("ImageId")
+    if disk["Type"] == "system" and images.visible(ctx, image_id) is None:
+        raise IMAGE_GONE
+    if disk["Type"] == "data" and disk.get("SourceSnapshotId") and \
+            resources.get(ctx, "snapshot", disk["SourceSnapshotId"]) is None:
+        raise SOURCE_SNAPSHOT_GONE
+    _reinit(ctx, disk)
+    if instance is not None and disk["Type"] == "system" and key_pair_name:
+        instance = resources.put(ctx.txn, "instance", {**instance, "KeyPairName": key_pair_name})
+    if instance is not None and auto_start_instance:
+        start_stopped(ctx, instance)
     return {}

@@ -76,6 +76,8 @@ def disk_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
         terms.append(("instance", record["InstanceId"]))
     if record.get("SourceSnapshotId"):
         terms.append(("snapshot", record["SourceSnapshotId"]))  # DeleteSnapshot's SnapshotCreatedDisk
+    if record.get("AutoSnapshotPolicyId"):
+        terms.append(("snapshot_policy", record["AutoSnapshotPolicyId"]))  # a policy's DiskNums, its deletion
     return terms
 
 
@@ -635,6 +637,7 @@ def describe_instance_status(ctx: Context, zone_id: Optional[str], cluster_id: O
 @operation("DescribeDisks",
            JsonList("DiskIds"), S("InstanceId"), S("DiskType", default="all"), S("Status"), S("Category"),
            S("ZoneId"), S("SnapshotId"), S("DiskName"), B("Portable"), B("Encrypted"), S("ResourceGroupId"), TAGS,
+           S("AutoSnapshotPolicyId"), B("EnableAutomatedSnapshotPolicy"),
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
            S("NextToken"), L("MaxResults"),
            dry_run=True)
@@ -642,6 +645,7 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
                    status: Optional[str], category: Optional[str], zone_id: Optional[str],
                    snapshot_id: Optional[str], disk_name: Optional[str], portable: Optional[bool],
                    encrypted: Optional[bool], resource_group_id: Optional[str], tag: Optional[list[dict]],
+                   auto_snapshot_policy_id: Optional[str], enable_automated_snapshot_policy: Optional[bool],
                    page_number: int, page_size: int, next_token: Optional[str], max_results: Optional[int]) -> dict:
     unfiltered = paging.unfiltered({**locals(), "disk_type": None if disk_type == "all" else disk_type})
     if disk_ids is not None and len(disk_ids) > 100:
@@ -658,9 +662,10 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
                                          page_number, page_size, next_token, clamp_max_results(max_results, 500))
         return {**meta, "Disks": {"Disk": [resources.wire(r) for r in page]}}
     matches = []
+    policy = ("snapshot_policy", auto_snapshot_policy_id) if auto_snapshot_policy_id else None
     for record in resources.mine_among(ctx, "disk", disk_ids, ("instance", instance_id) if instance_id else None,
                                        resource_groups.term(resource_group_id) if resource_group_id else None,
-                                       tags=wanted_tags):
+                                       policy, tags=wanted_tags):
         if ((instance_id and record["InstanceId"] != instance_id)
                 or (disk_type != "all" and record["Type"] != disk_type)
                 or (status and status != "All" and record["Status"] != status)
@@ -671,6 +676,9 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
                 or (portable is not None and record["Portable"] != portable)
                 or (encrypted is not None and record["Encrypted"] != encrypted)
                 or (resource_group_id and record["ResourceGroupId"] != resource_group_id)
+                or (auto_snapshot_policy_id and record["AutoSnapshotPolicyId"] != auto_snapshot_policy_id)
+                or (enable_automated_snapshot_policy is not None
+                    and record["EnableAutomatedSnapshotPolicy"] != enable_automated_snapshot_policy)
                 or not resources.match_tags(record, wanted_tags)):
             continue
         matches.append(record)
@@ -689,7 +697,8 @@ def _transition(ctx: Context, record: dict, now_status: str, then: dict) -> None
 
 
 # The steps StartInstance(s), StopInstance(s) and RebootInstance(s) take on one instance (refusing it as documented).
-def _start(ctx: Context, record: dict) -> str:
+def start_stopped(ctx: Context, record: dict) -> str:
+    """A stopped instance set Starting (StartInstance(s), ReInitDisk's AutoStartInstance)."""
     if record["Status"] != "Stopped":
         raise INCORRECT_STATUS
     if system_disk_of(ctx, record["InstanceId"]) is None:  # DetachDisk took it
@@ -719,7 +728,7 @@ def _reboot(ctx: Context, record: dict) -> str:
 
 @operation("StartInstance", S("InstanceId", required=True), B("InitLocalDisk"), dry_run=True, **_BY_INSTANCE)
 def start_instance(ctx: Context, instance_id: str, init_local_disk: Optional[bool]) -> dict:
-    _start(ctx, get_instance(ctx, instance_id))
+    start_stopped(ctx, get_instance(ctx, instance_id))
     return {}
 
 
@@ -772,7 +781,7 @@ def _batch(ctx: Context, instance_ids: Optional[list[str]], optimization: str, s
 
 @operation("StartInstances", *BATCH, dry_run=DRYRUN_SUCCESS)
 def start_instances(ctx: Context, instance_id: Optional[list[str]], batch_optimization: str) -> dict:
-    return _batch(ctx, instance_id, batch_optimization, _start)
+    return _batch(ctx, instance_id, batch_optimization, start_stopped)
 
 
 @operation("StopInstances", *BATCH, B("ForceStop"), S("StoppedMode", choices=STOPPED_MODES), dry_run=DRYRUN_SUCCESS)

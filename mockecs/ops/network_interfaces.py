@@ -10,6 +10,7 @@ not declared: a call with them is answered as without them).
 """
 from __future__ import annotations
 
+import ipaddress
 from typing import Any, Mapping, Optional
 
 from mockecs.ops.instances import tag_filter
@@ -109,19 +110,21 @@ def _groups(ctx: Context, group_ids: list[str], vpc_id: str) -> list[str]:
     return group_ids
 
 
-def _addresses(ctx: Context, vswitch: dict, primary: Optional[str], wanted: list[str], count: int) -> list[str]:
-    """The ENI's primary address (``primary`` or a free one) and its secondary ones (``wanted``, or ``count``
-    free ones), taken from the vSwitch (stored with its allocator moved on)."""
+def _addresses(ctx: Context, vswitch: dict, wanted: list[Optional[str]], count: int,
+               errors: Mapping[str, type[EcsError]] = ADDRESS_ERRORS) -> list[str]:
+    """Addresses taken from the vSwitch (stored with its allocator moved on): each of ``wanted`` (None: any free
+    one) checked and taken on its own, then ``count`` free ones. The allocator's codes are answered as ``errors``
+    maps them (the launch's codes otherwise)."""
     ips: list[str] = []
     try:
-        if wanted:  # one by one: each given address is checked (and taken) on its own
-            for ip in [primary, *wanted]:
-                vswitch, got = networks.allocate(ctx, networks.CREATE, vswitch, 1, ip)
-                ips += got
-        else:
-            vswitch, ips = networks.allocate(ctx, networks.CREATE, vswitch, 1 + count, primary)
+        for ip in wanted:
+            vswitch, got = networks.allocate(ctx, networks.CREATE, vswitch, 1, ip, ips)
+            ips += got
+        if count:
+            vswitch, got = networks.allocate(ctx, networks.CREATE, vswitch, count, None, ips)
+            ips += got
     except EcsError as err:
-        mapped = ADDRESS_ERRORS.get(err.code)
+        mapped = errors.get(err.code)
         if mapped is None:
             raise
         raise mapped from None
@@ -164,7 +167,7 @@ def create_network_interface(ctx: Context, v_switch_id: str, primary_ip_address:
         raise networks.VSWITCH_STATUS
     groups = _groups(ctx, [security_group_id] if security_group_id else list(security_group_ids or ()),
                      vswitch["VpcId"])
-    ips = _addresses(ctx, vswitch, primary_ip_address, list(private_ip_address or ()), count)
+    ips = _addresses(ctx, vswitch, [primary_ip_address, *(private_ip_address or ())], count)
     eni_id = resources.new_id(KIND, ctx.region)
     record = resources.put(ctx.txn, KIND, interfaces.new_record(
         ctx, eni_id, "Secondary", vswitch, ips, networks.mac_address(eni_id),
@@ -373,3 +376,168 @@ def modify_network_interface_attribute(ctx: Context, network_interface_id: str, 
         changes["DeleteOnRelease"] = delete_on_release
     resources.put(ctx.txn, KIND, {**record, **changes})
     return {}
+
+
+# -- Secondary private addresses ----------------------------------------------------------------
+# AssignPrivateIpAddresses / UnassignPrivateIpAddresses on a secondary ENI or an instance's primary one. Addresses
+# are taken from (and given back to) the ENI's vSwitch like the launch's. An ENI holds at most what its instance
+# type allows per ENI (EniPrivateIpAddressQuantity, its primary address included) while attached, and 1 + 49 while
+# Available (documented). IP prefixes are not modelled: asking for one answers the documented UnsupportedParameter
+# (not RegionNotSupportIpPrefix, a 500 that SDKs retry and mockecs never answers for bad input).
+NO_PREFIXES = error_kind("UnsupportedParameter", "IP prefixes are not supported.", 400)
+COUNT_MALFORMED = ("InvalidSecondaryPrivateIpAddressCount.Malformed", 400)
+IP_REPEATED = error_kind("InvalidIp.IpRepeated", "The specified private IP addresses are repeated.", 403)
+IP_ASSIGNED = error_kind("InvalidIp.IpAssigned", "The specified private IP address is already assigned to the "
+                         "network interface.", 403)
+IP_UNASSIGNED = error_kind("InvalidIp.IpUnassigned", "The specified private IP address is not assigned to the "
+                           "network interface.", 403)
+PRIMARY_ADDRESS = error_kind("InvalidParameter", "The primary private IP address of a network interface cannot be "
+                             "unassigned.", 400)
+UNASSIGN_MALFORMED = error_kind("InvalidPrivateIpAddress.Malformed", "Specified private IP address is invalid.", 403)
+ADDRESS_QUOTA = error_kind("MaxEniPrivateIpsCountExceeded", "The private IP addresses of the network interface would "
+                           "exceed what it may hold (EniPrivateIpAddressQuantity of its instance type).", 403)
+ASSIGN_VSWITCH_NOT_FOUND = error_kind("InvalidVSwitchId.NotFound", "The specified VSwitchId does not exist.", 404)
+# The allocator's codes -> AssignPrivateIpAddresses' (malformed and duplicated ones are documented as they are)
+ASSIGN_ERRORS = {"InvalidPrivateIpAddress": ADDRESS_ERRORS["InvalidPrivateIpAddress"],
+                 "QuotaExceeded.PrivateIpAddress": NO_ADDRESSES}
+
+
+def _readdressable(ctx: Context, network_interface_id: str) -> tuple[dict, Optional[dict]]:
+    """The ENI and the instance it is attached to; a primary ENI's instance must be Running or Stopped."""
+    record = _eni(ctx, network_interface_id)
+    instance = resources.get(ctx, "instance", record["InstanceId"]) if record["InstanceId"] else None
+    if record["Type"] == "Primary" and (instance is None or instance["Status"] not in ("Running", "Stopped")):
+        raise ECS_STATE
+    return record, instance
+
+
+def _asked(addresses: Optional[list[str]], count: Optional[int], prefixes: bool, conflict: type[EcsError],
+           repeated: type[EcsError], count_name: str) -> list[str]:
+    """The addresses an Assign call names (none: it asks for ``count`` free ones), refused as documented: with IP
+    prefixes (not modelled), with both or neither, with one twice."""
+    if prefixes:
+        raise NO_PREFIXES
+    wanted = list(addresses or ())
+    if wanted and count:
+        raise conflict
+    if not wanted and not count:
+        raise missing_parameter(count_name)
+    if len(set(wanted)) != len(wanted):
+        raise repeated
+    return wanted
+
+
+def _address_quota(instance: Optional[Mapping[str, Any]]) -> int:
+    """How many private addresses (the primary one included) an ENI holds at most."""
+    itype = instance_types.instance_type(instance["InstanceType"]) if instance else None
+    return int((itype or {}).get("EniPrivateIpAddressQuantity") or 1 + MAX_SECONDARY_IPS)
+
+
+@operation("AssignPrivateIpAddresses", S("NetworkInterfaceId", required=True), Repeat("PrivateIpAddress", max_items=32),
+           I("SecondaryPrivateIpAddressCount", min=1, error=COUNT_MALFORMED), Repeat("Ipv4Prefix", max_items=10),
+           I("Ipv4PrefixCount", min=1, max=10), idempotent=True)
+def assign_private_ip_addresses(ctx: Context, network_interface_id: str, private_ip_address: Optional[list[str]],
+                                secondary_private_ip_address_count: Optional[int], ipv4_prefix: Optional[list[str]],
+                                ipv4_prefix_count: Optional[int]) -> dict:
+    count = secondary_private_ip_address_count or 0
+    wanted = _asked(private_ip_address, count, bool(ipv4_prefix or ipv4_prefix_count), IPS_CONFLICT, IP_REPEATED,
+                    "SecondaryPrivateIpAddressCount")
+    record, instance = _readdressable(ctx, network_interface_id)
+    held = interfaces.addresses(record)
+    if set(wanted) & set(held):
+        raise IP_ASSIGNED
+    if len(held) + len(wanted) + count > _address_quota(instance):
+        raise ADDRESS_QUOTA
+    vswitch = resources.get(ctx, "vswitch", record["VSwitchId"])
+    if vswitch is None:  # pragma: no cover - a vSwitch with an ENI in it cannot be deleted
+        raise ASSIGN_VSWITCH_NOT_FOUND
+    ips = _addresses(ctx, vswitch, list(wanted), count, ASSIGN_ERRORS)
+    interfaces.readdressed(ctx, record, record["PrivateIpSets"]["PrivateIpSet"] + [
+        {"PrivateIpAddress": ip, "Primary": False} for ip in ips])
+    return {"AssignedPrivateIpAddressesSet": {"NetworkInterfaceId": network_interface_id,
+                                              "PrivateIpSet": {"PrivateIpAddress": ips},
+                                              "Ipv4PrefixSet": {"Ipv4Prefixes": []}}}
+
+
+@operation("UnassignPrivateIpAddresses", S("NetworkInterfaceId", required=True),
+           Repeat("PrivateIpAddress", max_items=32), Repeat("Ipv4Prefix", max_items=10))
+def unassign_private_ip_addresses(ctx: Context, network_interface_id: str, private_ip_address: Optional[list[str]],
+                                  ipv4_prefix: Optional[list[str]]) -> dict:
+    if ipv4_prefix:
+        raise NO_PREFIXES
+    if not private_ip_address:
+        raise missing_parameter("PrivateIpAddress.N")
+    if not all(networks.valid_address(ip) for ip in private_ip_address):
+        raise UNASSIGN_MALFORMED
+    record, _ = _readdressable(ctx, network_interface_id)
+    sets = record["PrivateIpSets"]["PrivateIpSet"]
+    primary = {s["PrivateIpAddress"] for s in sets if s["Primary"]}
+    gone = set(private_ip_address)
+    if gone & primary:
+        raise PRIMARY_ADDRESS
+    if not gone <= set(interfaces.addresses(record)):
+        raise IP_UNASSIGNED
+    interfaces.readdressed(ctx, record, [s for s in sets if s["PrivateIpAddress"] not in gone])
+    networks.give_back(ctx, record["VSwitchId"], [ip for ip in interfaces.addresses(record) if ip in gone])
+    return {}
+
+
+# -- IPv6 addresses -----------------------------------------------------------------------------
+# mockecs's vSwitches have no IPv6 CIDR block (CreateVSwitch's Ipv6CidrBlock is not modelled), so an ENI never holds
+# an IPv6 address: AssignIpv6Addresses checks what it can and answers the documented code of a vSwitch without IPv6;
+# UnassignIpv6Addresses finds no address to take back.
+IPV6_MALFORMED = error_kind("InvalidIp.Address", "The specified IPv6 address is not valid.", 403)
+IPV6_CONFLICT = error_kind("InvalidParameter.Conflict", "Ipv6Address.N and Ipv6AddressCount cannot be specified at "
+                           "the same time.", 400)
+IPV6_REPEATED = error_kind("InvalidIp.IpRepeated", "The specified IPv6 addresses are repeated.", 403)
+IPV6_TYPE = error_kind("InvalidOperation.Ipv6NotSupport", "The instance type of the instance the network interface is "
+                       "attached to does not support IPv6 addresses.", 403)
+IPV6_QUOTA = error_kind("MaxEniIpv6IpsCountExceeded", "The ipv6 address count exceed limitation.", 404)
+IPV6_DISABLED = error_kind("InvalidOperation.VSwitchIpv6Disabled",
+                           "The specified VSwitch does not support Ipv6 feature.", 404)
+IPV6_UNASSIGNED = error_kind("InvalidIp.IpUnassigned", "The specified IPv6 address is not assigned to the network "
+                             "interface.", 403)
+MAX_IPV6_AVAILABLE = 10  # IPv6 addresses of an Available ENI (documented)
+
+
+def _ipv6_addresses(addresses: list[str]) -> None:
+    """IPv6 addresses as written."""
+    for text in addresses:
+        try:
+            ipaddress.IPv6Address(text.strip())
+        except ValueError:
+            raise IPV6_MALFORMED from None
+
+
+@operation("AssignIpv6Addresses", S("NetworkInterfaceId", required=True), Repeat("Ipv6Address", max_items=20),
+           I("Ipv6AddressCount", min=1), Repeat("Ipv6Prefix", max_items=10), I("Ipv6PrefixCount", min=1, max=10),
+           idempotent=True)
+def assign_ipv6_addresses(ctx: Context, network_interface_id: str, ipv6_address: Optional[list[str]],
+                          ipv6_address_count: Optional[int], ipv6_prefix: Optional[list[str]],
+                          ipv6_prefix_count: Optional[int]) -> dict:
+    wanted = _asked(ipv6_address, ipv6_address_count, bool(ipv6_prefix or ipv6_prefix_count), IPV6_CONFLICT,
+                    IPV6_REPEATED, "Ipv6AddressCount")
+    _ipv6_addresses(wanted)
+    _, instance = _readdressable(ctx, network_interface_id)
+    itype = instance_types.instance_type(instance["InstanceType"]) if instance else None
+    quota = int(itype.get("EniIpv6AddressQuantity") or 0) if itype else MAX_IPV6_AVAILABLE
+    if not quota:
+        raise IPV6_TYPE
+    if len(wanted) + (ipv6_address_count or 0) > quota:
+        raise IPV6_QUOTA
+    raise IPV6_DISABLED
+
+
+@operation("UnassignIpv6Addresses", S("NetworkInterfaceId", required=True), Repeat("Ipv6Address", max_items=10),
+           Repeat("Ipv6Prefix", max_items=10))
+def unassign_ipv6_addresses(ctx: Context, network_interface_id: str, ipv6_address: Optional[list[str]],
+                            ipv6_prefix: Optional[list[str]]) -> dict:
+    if ipv6_prefix:
+        raise NO_PREFIXES
+    if not ipv6_address:
+        raise missing_parameter("Ipv6Address.N")
+    _ipv6_addresses(list(ipv6_address))
+    if len(set(ipv6_address)) != len(ipv6_address):
+        raise IPV6_REPEATED
+    _readdressable(ctx, network_interface_id)
+    raise IPV6_UNASSIGNED  # (an ENI here holds no IPv6 address)

@@ -1,5 +1,5 @@
-"""CreateSnapshot, DescribeSnapshots, DeleteSnapshot, ModifySnapshotAttribute, CopySnapshot, and ResetDisk (a disk
-rolled back to one of its snapshots) (spec §4.3).
+"""CreateSnapshot, DescribeSnapshots, DeleteSnapshot, ModifySnapshotAttribute, CopySnapshot (spec §4.3); a disk rolled
+back to one of them (ResetDisk) is in :mod:`mockecs.ops.disks`.
 
 Snapshot records (kind ``snapshot``) are in the wire shape of
 ``DescribeSnapshotsResponseBodySnapshotsSnapshot`` plus ``_owner``, ``_region``,
@@ -23,7 +23,6 @@ NOT_FOUND = error_kind("InvalidSnapshotId.NotFound", "The specified snapshot is 
 DISK_NOT_FOUND = error_kind("InvalidDiskId.NotFound", "The specified DiskId does not exist.", 404)
 # ModifySnapshotAttribute and ResetDisk document their own wording
 SNAPSHOT_ID_NOT_FOUND = error_kind("InvalidSnapshotId.NotFound", "The specified SnapshotId does not exist.", 404)
-RESET_DISK_NOT_FOUND = error_kind("InvalidDiskId.NotFound", "The specified disk does not exist.", 404)
 # Category: the API reference documents "Standard" / "Flash"; answers carry "standard" / "flash".
 CATEGORIES = ("standard", "flash")
 BAD_CATEGORY = error_kind("InvalidSnapshotCategory.Malformed", "The specified Category is not valid.", 403)
@@ -286,32 +285,6 @@ def modify_snapshot_attribute(ctx: Context, snapshot_id: str, snapshot_name: Opt
     if disable_instant_access:  # (deprecated: ESSD snapshots are instantly usable anyway)
         changed.update(InstantAccess=False, InstantAccessRetentionDays=0)
     resources.put(ctx.txn, "snapshot", {**record, **changed})
-    return {}
-
-
-@operation("ResetDisk", S("DiskId", required=True), S("SnapshotId", required=True), dry_run=True,
-           region="optional", region_of=resources.region_from("disk_id"))
-def reset_disk(ctx: Context, disk_id: str, snapshot_id: str) -> dict:
-    """The disk rolled back to one of its own snapshots: ReIniting, then back in its status. mockecs keeps no
-    disk content; what the disk was made from (its image) goes back to what it was when the snapshot was taken."""
-    disk = resources.owned(ctx, "disk", disk_id, RESET_DISK_NOT_FOUND)
-    snapshot = resources.owned(ctx, "snapshot", snapshot_id, SNAPSHOT_ID_NOT_FOUND)
-    if snapshot["SourceDiskId"] != disk["DiskId"]:
-        raise EcsError("InvalidParameter.Mismatch", "The specified snapshot is not created from the specified disk.",
-                       403)
-    if snapshot["Status"] != "accomplished":
-        raise EcsError("InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.", 403)
-    if disk["Status"] not in ("In_use", "Available"):
-        raise EcsError("IncorrectDiskStatus", "The current disk status does not support this operation.", 403)
-    instance = resources.get(ctx, "instance", disk.get("InstanceId"))
-    if instance is not None and instance["Status"] != "Stopped":  # (an attached disk: its instance stopped)
-        raise EcsError("IncorrectInstanceStatus", "The current status of the resource does not support this operation.",
-                       403)
-    if disks.snapshot_in_progress(ctx, disk["DiskId"]):
-        raise EcsError("IncorrectDiskStatus.HasUnfinishedSnapshot", "The current disk has unfinished snapshot.", 403)
-    record = {**disk, "Status": "ReIniting", "_image_id": snapshot.get("_image_id", disk.get("_image_id", ""))}
-    resources.put(ctx.txn, "disk", lifecycle.start(ctx, "disk", disk["DiskId"], record,
-                                                   done={"Status": disk["Status"]}))
     return {}
 
 

@@ -20,10 +20,11 @@ from mockecs.world import access, images, paging, resource_groups, resources, ta
 
 # ResourceType -> store kind, for the resources mockecs keeps.
 KINDS = {"image": "image", "snapshot": "snapshot", "instance": "instance", "disk": "disk",
-         "securitygroup": access.SECURITY_GROUP, "keypair": access.KEY_PAIR, "eni": "network_interface"}
+         "securitygroup": access.SECURITY_GROUP, "keypair": access.KEY_PAIR, "eni": "network_interface",
+         "snapshotpolicy": "snapshot_policy"}
 # Documented types mockecs keeps no records of: valid types whose ids are simply never found.
 OTHER_TYPES = ("volume", "ddh", "ddhcluster", "launchtemplate",
-               "reservedinstance", "snapshotpolicy", "elasticityassurance", "capacityreservation", "command",
+               "reservedinstance", "elasticityassurance", "capacityreservation", "command",
                "invocation")
 RESOURCE_GROUP_KEY = "acs:rm:rgId"
 
@@ -518,7 +519,8 @@ def _pairs(ctx: Context, types: list[tuple[str, Optional[str]]], filters: list[t
 @operation("DescribeResourceByTags", S("ResourceType"), _TAG, paging.PAGE_NUMBER_INT32, _PAGE_SIZE_50)
 def describe_resource_by_tags(ctx: Context, resource_type: Optional[str], tag: Optional[list[dict]],
                               page_number: int, page_size: int) -> dict:
-    types = [_legacy_kind(resource_type, BY_TAGS_TYPES)] if resource_type else list(KINDS.items())
+    types = [_legacy_kind(resource_type, BY_TAGS_TYPES)] if resource_type else \
+        [(name, kind) for name, kind in KINDS.items() if name in BY_TAGS_TYPES]
     filters = [(k, v) for k, v in ((t.get("key") or "", t.get("value")) for t in _few(tag))]
     filters = [(k, v if v not in (None, "") else None) for k, v in filters if k]
     # Every tag asked for; with none, every resource that carries a tag [GUESS]. From the tag index:
@@ -559,7 +561,9 @@ class _ByResourceId:
 
 
 # -- JoinResourceGroup -------------------------------------------------------------------------------
-JOIN_TYPES = ("instance", "disk", "snapshot", "image", "securitygroup", "ddh", "ddhcluster", "eni", "keypair")
+# (snapshotpolicy: not in the documented list, but Terraform's alicloud_ecs_auto_snapshot_policy moves policies so)
+JOIN_TYPES = ("instance", "disk", "snapshot", "image", "securitygroup", "ddh", "ddhcluster", "eni", "keypair",
+              "snapshotpolicy")
 JOIN_RESOURCE_NOT_FOUND = error_kind("InvalidResourceId.NotFound",
                                      "The ResourceId provided does not exist in our records.", 404)
 _MISSING_RESOURCE_ID = ("MissingParameter", 'The input parameter "ResourceId" that is mandatory for processing '

@@ -40,14 +40,28 @@ _PERFORMANCE = {
 }
 
 
-def performance(category: str, size: int, performance_level: str = "") -> dict:
+# ESSD AutoPL (cloud_auto): provisioned IOPS come on top of the baseline, each adding 16 KiB/s of throughput, up
+# to these totals; ProvisionedIops itself is at most min(50,000, 1,000 x size - baseline IOPS) (ModifyDiskSpec).
+AUTO_MOST_IOPS, AUTO_MOST_THROUGHPUT, AUTO_MOST_PROVISIONED = 1000000, 4096, 50000
+
+
+def performance(category: str, size: int, performance_level: str = "", provisioned_iops: int = 0) -> dict:
     """A disk's IOPS and Throughput (0 for basic and local disks, whose figures the tables do not give)."""
     found = _PERFORMANCE.get((category, performance_level if category == "cloud_essd" else ""))
     if found is None:
         return {"IOPS": 0, "Throughput": 0}
     (iops, per_gib, most), (mbps, mbps_per_gib, most_mbps) = found
-    return {"IOPS": min(most, iops + per_gib * int(size)),
-            "Throughput": int(min(most_mbps, mbps + mbps_per_gib * int(size)))}
+    out = {"IOPS": min(most, iops + per_gib * int(size)),
+           "Throughput": int(min(most_mbps, mbps + mbps_per_gib * int(size)))}
+    if category == "cloud_auto" and provisioned_iops:
+        out = {"IOPS": min(AUTO_MOST_IOPS, out["IOPS"] + provisioned_iops),
+               "Throughput": min(AUTO_MOST_THROUGHPUT, out["Throughput"] + provisioned_iops * 16 // 1024)}
+    return out
+
+
+def most_provisioned_iops(size: int) -> int:
+    """The largest ProvisionedIops a cloud_auto disk of ``size`` GiB takes (documented)."""
+    return max(0, min(AUTO_MOST_PROVISIONED, 1000 * int(size) - performance("cloud_auto", size)["IOPS"]))
 
 
 DISK_STATUSES = ("In_use", "Available", "Attaching", "Detaching", "Creating", "ReIniting")

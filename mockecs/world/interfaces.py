@@ -107,6 +107,19 @@ def with_entries(instance: Mapping[str, Any], keep: Any, add: Optional[dict] = N
     return {**instance, "NetworkInterfaces": {"NetworkInterface": entries + ([add] if add else [])}}
 
 
+def readdressed(ctx: Context, record: Mapping[str, Any], sets: list[dict]) -> dict:
+    """``record`` with the address sets ``sets`` (AssignPrivateIpAddresses, UnassignPrivateIpAddresses), stored;
+    the instance it is attached to lists them too (its ``NetworkInterfaces`` entry, as DescribeInstances shows)."""
+    record = resources.put(ctx.txn, KIND, {**record, "PrivateIpSets": {"PrivateIpSet": sets}})
+    instance = resources.get(ctx, "instance", record["InstanceId"]) if record["InstanceId"] else None
+    if instance is not None:
+        eni_id, new = record["NetworkInterfaceId"], entry(record)
+        entries = instance["NetworkInterfaces"]["NetworkInterface"]
+        resources.put(ctx.txn, "instance", {**instance, "NetworkInterfaces": {"NetworkInterface": [
+            new if e["NetworkInterfaceId"] == eni_id else e for e in entries]}})
+    return record
+
+
 def detached(record: Mapping[str, Any]) -> dict:
     return {**record, "Status": "Available", "InstanceId": "", "DeviceIndex": 0}
 
@@ -125,7 +138,10 @@ def release_instance(ctx: Context, instance: Mapping[str, Any]) -> None:
             continue
         if record["Type"] == "Primary" or record.get("DeleteOnRelease"):
             resources.delete(ctx.txn, KIND, eni_id)
-            if record["Type"] != "Primary":  # (the primary's address is the instance's: given back with it)
+            if record["Type"] != "Primary":
                 give_back(ctx, record)
+            else:  # (its primary address is the instance's: given back with it; its secondary ones here)
+                networks.give_back(ctx, record["VSwitchId"], [s["PrivateIpAddress"] for s in record[
+                    "PrivateIpSets"]["PrivateIpSet"] if not s["Primary"]])
         else:
             resources.put(ctx.txn, KIND, detached(record))

@@ -17,7 +17,7 @@ import hashlib
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Collection, Mapping, Optional, Sequence
 
 from mockecs.wire.errors import error_kind, missing_parameter
 from mockecs.world import regions, resources
@@ -87,6 +87,15 @@ def parse_cidr(text: Optional[str]) -> Optional[ipaddress.IPv4Network]:
     return network if isinstance(network, ipaddress.IPv4Network) else None
 
 
+def valid_address(text: str) -> bool:
+    """A dotted IPv4 address (``172.16.0.5``)."""
+    try:
+        ipaddress.IPv4Address(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
 def vpc_cidr_allowed(network: ipaddress.IPv4Network) -> bool:
     return network.prefixlen in VPC_MASKS and any(network.subnet_of(r) for r in VPC_RANGES)
 
@@ -141,9 +150,11 @@ def _taken(ctx: Context, vswitch_id: str, ip: str) -> bool:
     return bool(ctx.txn.count("instance", term) or ctx.txn.count("network_interface", term))
 
 
-def allocate(ctx: Context, action: str, vswitch: dict, count: int, wanted: Optional[str]) -> tuple[dict, list[str]]:
-    """``count`` free private addresses of ``vswitch`` (``wanted`` for the first, if given) and the
-    vSwitch record with its allocator and AvailableIpAddressCount moved on (not stored)."""
+def allocate(ctx: Context, action: str, vswitch: dict, count: int, wanted: Optional[str],
+             skip: Collection[str] = ()) -> tuple[dict, list[str]]:
+    """``count`` free private addresses of ``vswitch`` (``wanted`` for the first, if given; never one of ``skip``,
+    taken by the same request and not stored yet) and the vSwitch record with its allocator and
+    AvailableIpAddressCount moved on (not stored)."""
     network = ipaddress.ip_network(vswitch["CidrBlock"])
     if vswitch["AvailableIpAddressCount"] < count:
         raise NO_ADDRESSES
@@ -172,7 +183,7 @@ def allocate(ctx: Context, action: str, vswitch: dict, count: int, wanted: Optio
         else:  # pragma: no cover - AvailableIpAddressCount said there was room
             raise NO_ADDRESSES
         ip = str(network.network_address + offset)
-        if ip in out or _taken(ctx, vswitch["VSwitchId"], ip):
+        if ip in out or ip in skip or _taken(ctx, vswitch["VSwitchId"], ip):
             continue  # given by an explicit PrivateIpAddress earlier
         out.append(ip)
     updated = {**vswitch, "_next": next_offset, "_released": released,
@@ -187,8 +198,8 @@ def release(ctx: Context, instance: Mapping[str, Any]) -> None:
 
 
 def give_back(ctx: Context, vswitch_id: Optional[str], ips: Sequence[str]) -> None:
-    """Addresses of a deleted instance or network interface return to their vSwitch."""
-    vswitch = resources.get(ctx, "vswitch", vswitch_id)
+    """Addresses of a deleted instance or network interface (or unassigned from one) return to their vSwitch."""
+    vswitch = resources.get(ctx, "vswitch", vswitch_id) if ips else None
     if vswitch is None:
         return
     network = ipaddress.ip_network(vswitch["CidrBlock"])

@@ -24,7 +24,7 @@ PREFIX = {
     "image": "m-", "snapshot": "s-", "instance": "i-", "disk": "d-", "task": "t-",
     "component": "ic-", "pipeline": "ip-", "execution": "exec-", "resource_group": "rg-",
     "vpc": "vpc-", "vswitch": "vsw-", "vrouter": "vrt-", "route_table": "vtb-", "network_interface": "eni-",
-    "key_pair": "ssh-", "security_group": "sg-", "eip": "eip-",
+    "key_pair": "ssh-", "security_group": "sg-", "eip": "eip-", "snapshot_policy": "sp-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 # Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
@@ -235,6 +235,7 @@ ID_FIELD = {
     "component": "ImageComponentId", "pipeline": "ImagePipelineId", "execution": "ExecutionId",
     "resource_group": "ResourceGroupId", "vpc": "VpcId", "vswitch": "VSwitchId",
     "key_pair": "KeyPairId", "security_group": "SecurityGroupId", "eip": "AllocationId",
+    "snapshot_policy": "AutoSnapshotPolicyId",
 }
 
 

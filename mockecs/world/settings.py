@@ -162,6 +162,9 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("image_pipeline_quota", "int", None, "Image pipelines per account and region (none: no limit).",
             minimum=0, optional=True),
     Setting("vpc_quota", "int", 10, "VPCs per account and region (QuotaExceeded.Vpc).", minimum=0),
+    Setting("snapshot_policy_quota", "int", 100,
+            "Automatic snapshot policies per account and region (AutoSnapshotPolicy.QuotaExceed) [GUESS].",
+            minimum=0),
     Setting("vswitch_quota", "int", 150, "vSwitches per VPC (QuotaExceeded.VSwitch).", minimum=0),
     Setting("fail_next_execution", "flag_or_count", None, "Fail the next image pipeline executions: true (one), "
             "a count, or a message.", optional=True),

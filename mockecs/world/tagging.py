@@ -25,7 +25,8 @@ from mockecs.state.store import BY_ID, Term, Transaction
 PAIR = "tag_pair"
 # store kind -> ResourceType (as the tag operations name it), for the kinds that can be tagged
 TYPES = {"disk": "disk", "image": "image", "instance": "instance", "key_pair": "keypair",
-         "network_interface": "eni", "security_group": "securitygroup", "snapshot": "snapshot"}
+         "network_interface": "eni", "security_group": "securitygroup", "snapshot": "snapshot",
+         "snapshot_policy": "snapshotpolicy"}
 KIND_OF = {type_name: kind for kind, type_name in TYPES.items()}
 SEP = "\x01"
 
