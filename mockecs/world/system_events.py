@@ -36,9 +36,8 @@ resources.ID_FIELD[KIND] = "EventId"
 resources.ORDER[KIND] = lambda r: resources.time_key(r["_published"], descending=True)
 # When each event in flight is next due (its NotBefore, the end of its execution), soonest first: a listing settles
 # the events that are due from the head of this order, reading none of those still waiting (most wait for hours).
+# (An index of the engine's own, not a resource kind: written straight to the store, never shown as a resource.)
 DUE = "system_event_due"
-resources.ID_FIELD[DUE] = "EventId"
-resources.ORDER[DUE] = lambda r: resources.time_key(r["_due"])
 
 # EventCycleStatus codes: Executed 0, Avoided 8, Scheduled 24, Inquiring 28 are in the metadata's examples and
 # real answers; Executing, Canceled and Failed are [GUESS]es (distinct values the same multiples of 8 follow).
@@ -173,8 +172,8 @@ def store(txn: Any, record: dict, was_pending: bool = True) -> dict:
     resources.put(txn, KIND, record)
     due = due_at(record)
     if due is not None:
-        resources.put(txn, DUE, {"EventId": record["EventId"], "_due": due, "_owner": record["_owner"],
-                                 "_region": record["_region"]})
+        txn.put(DUE, record["EventId"], {"_due": due}, [resources.owner_region(record["_owner"], record["_region"])],
+                resources.time_key(due))
     elif was_pending:
         txn.delete(DUE, record["EventId"])
     return record
