@@ -120,6 +120,19 @@ def test_an_execution_takes_the_lifecycle_delay_and_can_fail(client, engine):
     assert statuses(client, [next_one]) == {next_one: "Failed"}
 
 
+def test_realistic_transitions_execute_for_a_minute(client, engine):
+    engine.config.transitions = "realistic"
+    engine.lifecycle.delay("instance", seconds=0)  # (the instance runs at once)
+    instance = run(client)[0]
+    [event_id] = simulate(client, engine, [instance], after=600)
+    engine.clock.advance(600)
+    assert statuses(client, [event_id]) == {event_id: "Executing"}
+    engine.clock.advance(60)
+    [event] = events_of(client)
+    assert event["EventCycleStatus"]["Name"] == "Executed"
+    assert resources.parse_iso(event["EventFinishTime"]) - resources.parse_iso(event["NotBefore"]) == 60
+
+
 def test_restarting_the_instance_avoids_a_maintenance_reboot(client, engine):
     instance, bystander = run(client, amount=2)
     [reboot] = simulate(client, engine, [instance])
