@@ -506,7 +506,8 @@ def test_every_documented_field_is_answered(client, engine, world):
     answers = {
         "DescribeInstanceHistoryEvents": history(client, instance_event_cycle_status=ALL),
         "DescribeInstancesFullStatus": full_status(client),
-        "CreateSimulatedSystemEvents": {"RequestId": "R", "EventIdSet": {"EventId": ["e-1"]}},
+        "CreateSimulatedSystemEvents": raw("CreateSimulatedSystemEvents", EventType="SystemMaintenance.Stop",
+                                           NotBefore=at(engine, HOUR), **{"InstanceId.1": world["instances"][0]}),
     }
     problems = {action: response_problems(action, body) for action, body in answers.items()}
     # As real answers show: no ImpactLevel (not open) and no EventFinishTime before the end; an empty
