@@ -479,7 +479,8 @@ class Engine:
             ctx = Context(self, txn, action, account, region or self.config.region, request_id,
                           req.host, self.clock.now(), req.params)
             if token and op.idempotent:
-                key = f"{account}:{action}:{token}"
+                # (per API: ECS's CreateVpc and the VPC API's keep their tokens apart, as two services do)
+                key = f"{account}:{action}:{token}" if api is ECS else f"{account}:{api.product}:{action}:{token}"
                 fingerprint = json.dumps([region, args], sort_keys=True, default=str)
 
                 def answered(found: Optional[Mapping[str, Any]]) -> None:

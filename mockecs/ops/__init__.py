@@ -23,4 +23,6 @@ from mockecs.ops import (  # noqa: F401
     system_events,
     tags,
     tasks,
+    vpc_addresses,
+    vpc_networks,
 )

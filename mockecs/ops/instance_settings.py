@@ -1,12 +1,20 @@
-"""DescribeInstanceMaintenanceAttributes, DescribeInstanceAttachmentAttributes, DescribeInstanceRamRole: settings
-of an instance that Terraform's ``alicloud_instance`` reads on every refresh; AttachInstanceRamRole and
-DetachInstanceRamRole.
+"""Settings of an instance that Terraform's ``alicloud_instance`` reads on every refresh and changes on an update:
+DescribeInstanceMaintenanceAttributes and ModifyInstanceMaintenanceAttributes, DescribeInstanceAttachmentAttributes
+and ModifyInstanceAttachmentAttributes, DescribeInstanceRamRole, AttachInstanceRamRole and DetachInstanceRamRole,
+ModifyInstanceMetadataOptions, ModifyInstanceAutoReleaseTime and ModifyInstanceSpec.
 
-mockecs launches no instance with a maintenance window or a private pool (RunInstances takes neither and the
-Modify operations are not served), so every instance answers the service's defaults: no maintenance window,
-``AutoRecover``, no notification (the documented default of ModifyInstanceMaintenanceAttributes'
-``NotifyOnMaintenance``); private pool match ``None`` (RunInstances' documented default of
-``PrivatePoolOptions.MatchCriteria``) with no pool id.
+An instance starts with the service's defaults: no maintenance window, ``AutoRecover``, no notification (the
+documented default of ModifyInstanceMaintenanceAttributes' ``NotifyOnMaintenance``); private pool match ``None``
+(RunInstances' documented default of ``PrivatePoolOptions.MatchCriteria``) with no pool id. The Modify operations
+keep what they set on the instance record (``_maintenance``, ``_private_pool``), and change only what a request
+sends [GUESS: a parameter left out keeps its value]. mockecs has no private pools (elasticity assurances, capacity
+reservations): ``Target`` always names an unknown pool, and ``Open`` matches none (no pool id).
+
+ModifyInstanceMetadataOptions changes the record's ``MetadataOptions`` (what DescribeInstances answers);
+``InstanceMetadataTags`` shows there once set. ModifyInstanceAutoReleaseTime sets ``AutoReleaseTime`` (answered in
+minutes, ``2024-07-01T08:30Z``, as DescribeInstances writes it); mockecs does not release the instance when the
+mock clock passes that time. ModifyInstanceSpec changes a stopped pay-as-you-go instance's type (its Cpu, Memory,
+CpuOptions, family and GPUs follow the catalogue) or its public bandwidth, one of the two per call as documented.
 
 An instance holds at most one RAM role (``_ram_role``: RunInstances' and CreateInstance's ``RamRoleName``, or
 AttachInstanceRamRole). Attach and Detach refuse the whole call for what their metadata documents as an error
@@ -17,13 +25,26 @@ rows are not documented].
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping, Optional
 
-from mockecs.ops.instances import TOO_MANY_INSTANCE_IDS, instance_id_list, ram_role_term
+from mockecs.ops.instances import (
+    BAD_HTTP_ENDPOINT,
+    DEFAULT_METADATA_OPTIONS,
+    MATCH_CRITERIA,
+    NO_PRIVATE_POOL,
+    TOO_MANY_INSTANCE_IDS,
+    instance_id_list,
+    metadata_options,
+    private_pool,
+    ram_role_term,
+    release_time,
+    type_fields,
+)
 from mockecs.ops.registry import Context, operation
-from mockecs.wire.errors import EcsError, error_kind
-from mockecs.wire.params import I, L, Repeat, S
-from mockecs.world import paging, ram, resources
+from mockecs.wire.errors import EcsError, error_kind, missing_parameter
+from mockecs.wire.params import B, I, L, Repeat, S, Struct, Structs
+from mockecs.world import images, instance_types, launch, paging, ram, resources
 
 MAINTENANCE_ACTIONS = ("Stop", "AutoRecover", "AutoRedeploy")  # documented values of ActionOnMaintenance
 DEFAULT_MAINTENANCE_ACTION = "AutoRecover"  # the metadata's example of DefaultValue [GUESS: for every type]
@@ -71,10 +92,18 @@ def _page(ctx: Context, named: Optional[list[dict]], page_number: int, page_size
 
 
 def maintenance_attribute(record: Mapping[str, Any]) -> dict:
-    return {"InstanceId": record["InstanceId"], "NotifyOnMaintenance": False,
-            "MaintenanceWindows": {"MaintenanceWindow": []},
-            "ActionOnMaintenance": {"Value": DEFAULT_MAINTENANCE_ACTION, "DefaultValue": DEFAULT_MAINTENANCE_ACTION,
+    kept = record.get("_maintenance") or {}
+    return {"InstanceId": record["InstanceId"], "NotifyOnMaintenance": bool(kept.get("NotifyOnMaintenance", False)),
+            "MaintenanceWindows": {"MaintenanceWindow": [dict(w) for w in kept.get("MaintenanceWindow") or ()]},
+            "ActionOnMaintenance": {"Value": kept.get("ActionOnMaintenance") or DEFAULT_MAINTENANCE_ACTION,
+                                    "DefaultValue": DEFAULT_MAINTENANCE_ACTION,
                                     "SupportedValues": {"SupportedValue": list(MAINTENANCE_ACTIONS)}}}
+
+
+def attachment_attribute(record: Mapping[str, Any]) -> dict:
+    kept = record.get("_private_pool") or NO_PRIVATE_POOL
+    return {"InstanceId": record["InstanceId"], "PrivatePoolOptionsMatchCriteria": kept.get("MatchCriteria"),
+            "PrivatePoolOptionsId": kept.get("Id") or ""}
 
 
 @operation("DescribeInstanceMaintenanceAttributes", Repeat("InstanceId"),  # a bad page: the documented 403
@@ -97,9 +126,7 @@ def describe_instance_attachment_attributes(ctx: Context, instance_ids: str, pag
                                             page_size: int) -> dict:
     named = _named(ctx, _ids(instance_ids, ATTACHMENT_NOT_FOUND, TOO_MANY_INSTANCE_IDS), ATTACHMENT_NOT_FOUND)
     page, meta = _page(ctx, named, page_number, page_size)
-    return {**meta, "Instances": {"Instance": [
-        {"InstanceId": r["InstanceId"], "PrivatePoolOptionsMatchCriteria": "None", "PrivatePoolOptionsId": ""}
-        for r in page]}}
+    return {**meta, "Instances": {"Instance": [attachment_attribute(r) for r in page]}}
 
 
 @operation("DescribeInstanceRamRole", S("InstanceIds"), S("RamRoleName"),
@@ -175,3 +202,176 @@ def detach_instance_ram_role(ctx: Context, instance_ids: str, ram_role_name: Opt
 
 def _counts(rows: list[dict]) -> dict:
     return {"TotalCount": len(rows), "FailCount": sum(not row["Success"] for row in rows)}
+
+
+# -- ModifyInstanceMaintenanceAttributes, ModifyInstanceAttachmentAttributes --------------------------------------
+# ModifyInstanceMaintenanceAttributes documents its InvalidParameter as a 403 with the message "%s" [GUESS: said here]
+_WINDOW_HOUR = re.compile(r"([01][0-9]|2[0-3]):00:00")  # HH:mm:ss on the hour (documented: whole hours, UTC+8)
+NO_INSTANCE_ID = error_kind("InvalidParameter", "The specified parameter InstanceId should not be null.", 403)
+TOO_MANY_MAINTAINED = error_kind("InvalidParameter", "The number of InstanceId exceeds the limit of 100.", 403)
+BAD_WINDOW = error_kind("InvalidParameter",
+                        "The specified MaintenanceWindow is not valid: one window, its StartTime and EndTime both set, "
+                        "on the hour (HH:00:00), and 1 to 23 hours apart.", 403)
+BAD_MAINTENANCE_ACTION = error_kind("InvalidParameter", "The specified parameter ActionOnMaintenance is not valid.",
+                                    403)
+
+
+# (the list lengths are checked by the handler: a malformed list index stays the generic 400 of every action)
+@operation("ModifyInstanceMaintenanceAttributes", Repeat("InstanceId"),
+           Structs("MaintenanceWindow", [S("StartTime"), S("EndTime")]),
+           S("ActionOnMaintenance"), B("NotifyOnMaintenance", error=("InvalidParameter", 403)))
+def modify_instance_maintenance_attributes(ctx: Context, instance_id: Optional[list[str]],
+                                           maintenance_window: Optional[list[dict]],
+                                           action_on_maintenance: Optional[str],
+                                           notify_on_maintenance: Optional[bool]) -> dict:
+    if not instance_id:
+        raise NO_INSTANCE_ID
+    if len(instance_id) > MAX_IDS:
+        raise TOO_MANY_MAINTAINED
+    changes: dict[str, Any] = {}
+    if maintenance_window is not None:  # (MaintenanceWindow.1 with neither time: no window)
+        windows = [w for w in maintenance_window if w.get("start_time") or w.get("end_time")]
+        if len(windows) > 1 or any(not _window_ok(w.get("start_time") or "", w.get("end_time") or "")
+                                   for w in windows):
+            raise BAD_WINDOW
+        changes["MaintenanceWindow"] = [{"StartTime": w["start_time"], "EndTime": w["end_time"]} for w in windows]
+    if action_on_maintenance is not None:
+        if action_on_maintenance not in MAINTENANCE_ACTIONS:
+            raise BAD_MAINTENANCE_ACTION
+        changes["ActionOnMaintenance"] = action_on_maintenance
+    if notify_on_maintenance is not None:
+        changes["NotifyOnMaintenance"] = notify_on_maintenance
+    for record in _named(ctx, list(dict.fromkeys(instance_id)), MAINTENANCE_NOT_FOUND):  # all found, then written
+        resources.put(ctx.txn, "instance", {**record, "_maintenance": {**(record.get("_maintenance") or {}),
+                                                                       **changes}})
+    return {}
+
+
+def _window_ok(start: str, end: str) -> bool:
+    """Both times on the hour, 1 to 23 hours apart (a window may run past midnight: 22:00:00 to 02:00:00)."""
+    return bool(_WINDOW_HOUR.fullmatch(start) and _WINDOW_HOUR.fullmatch(end)) and start != end
+
+
+ATTACH_INSTANCE_MALFORMED = error_kind("InvalidInstanceId.MalFormed", "The specified InstanceId is not valid.", 400)
+POOL_CLASSIC = error_kind("ClassicNetworkNotSupported", "Classic network is not supported for PrivatePool.", 400)
+POOL_SPOT = error_kind("SpotNotSupported", "Spot is not supported for PrivatePool.", 400)
+
+
+@operation("ModifyInstanceAttachmentAttributes",
+           S("InstanceId", required=True,
+             missing=("MissingParameter.InstanceId", "The specified InstanceId should not be null.", 400)),
+           Struct("PrivatePoolOptions", [S("MatchCriteria", choices=MATCH_CRITERIA), S("Id")]),
+           region_missing=("MissingParameter.RegionId", "The specified RegionId should not be null.", 400))
+def modify_instance_attachment_attributes(ctx: Context, instance_id: str, private_pool_options: dict) -> dict:
+    if not private_pool_options.get("match_criteria"):  # (documented as required; no code of its own)
+        raise missing_parameter("PrivatePoolOptions.MatchCriteria")
+    if resources.kind_of(instance_id) != "instance":
+        raise ATTACH_INSTANCE_MALFORMED
+    record = resources.owned(ctx, "instance", instance_id, ATTACHMENT_NOT_FOUND)
+    if record.get("InstanceNetworkType") == "classic":
+        raise POOL_CLASSIC
+    if record.get("SpotStrategy", "NoSpot") != "NoSpot":
+        raise POOL_SPOT
+    resources.put(ctx.txn, "instance", {**record, "_private_pool": private_pool(private_pool_options)})
+    return {}
+
+
+# -- ModifyInstanceMetadataOptions ---------------------------------------------------------------------------------
+METADATA_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId is not found.", 404)
+
+
+@operation("ModifyInstanceMetadataOptions", S("InstanceId"), S("HttpEndpoint", required=True), S("HttpTokens"),
+           S("HttpPutResponseHopLimit"), S("InstanceMetadataTags"))  # (the hop limit as text: metadata_options)
+def modify_instance_metadata_options(ctx: Context, instance_id: Optional[str], http_endpoint: str,
+                                     http_tokens: Optional[str], http_put_response_hop_limit: Optional[str],
+                                     instance_metadata_tags: Optional[str]) -> dict:
+    if not http_endpoint:  # (sent empty: not one of the two values)
+        raise BAD_HTTP_ENDPOINT
+    options = metadata_options({}, http_endpoint, http_tokens, http_put_response_hop_limit, instance_metadata_tags)
+    record = resources.owned(ctx, "instance", instance_id, METADATA_NOT_FOUND)  # (none named: not found)
+    resources.put(ctx.txn, "instance", {**record, "MetadataOptions": {
+        **(record.get("MetadataOptions") or DEFAULT_METADATA_OPTIONS), **options}})
+    return {}
+
+
+# -- ModifyInstanceAutoReleaseTime ---------------------------------------------------------------------------------
+_BY_INSTANCE = {"region": "optional", "region_of": resources.region_from("instance_id")}
+RELEASE_NOT_FOUND = error_kind("NoSuchResource", "The specified resource is not found.", 404)
+BAD_RELEASE_TIME = error_kind("InvalidAutoReleaseTime.Malformed",
+                              "The specified paramter autoReleaseTime is not valid.")  # (sic)
+# (ModifyInstanceSpec documents the same: a subscription instance changes through ModifyPrepayInstanceSpec)
+CHARGE_TYPE_VIOLATION = error_kind("ChargeTypeViolation",
+                                   "The operation is not permitted due to charge type of the instance.", 403)
+
+
+@operation("ModifyInstanceAutoReleaseTime",
+           S("InstanceId", required=True, missing=("MissingParameter", "InstanceId should not be null.", 400)),
+           S("AutoReleaseTime"), **_BY_INSTANCE)
+def modify_instance_auto_release_time(ctx: Context, instance_id: str, auto_release_time: Optional[str]) -> dict:
+    """No AutoReleaseTime (or an empty one) cancels the release; a time is read as RunInstances reads it."""
+    release = release_time(ctx, auto_release_time, BAD_RELEASE_TIME)
+    record = resources.owned(ctx, "instance", instance_id, RELEASE_NOT_FOUND)
+    if record.get("InstanceChargeType") == "PrePaid":
+        raise CHARGE_TYPE_VIOLATION
+    resources.put(ctx.txn, "instance", {**record, "AutoReleaseTime": release})
+    return {}
+
+
+# -- ModifyInstanceSpec -------------------------------------------------------------------------------------------
+SPEC_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
+SPEC_TOO_MANY = error_kind("InvalidParameter.Mismatch", "Too many parameters in one request.")
+SPEC_UNKNOWN_TYPE = error_kind("InvalidInstanceType.ValueNotSupported",
+                               "The specified InstanceType does not exist or beyond the permitted range.")
+SPEC_NOT_STOPPED = error_kind("InvalidInstanceStatus.NotStopped", "The specified Instance status is not stopped.")
+SPEC_ZONE = error_kind("InvalidInstanceType.ValueNotSupported",
+                       "The specified zone does not offer the specified instancetype.", 403)
+SPEC_IMAGE = error_kind("ImageNotSupportInstanceType",
+                        "The specified image do not support the InstanceType instance.", 403)
+SPEC_STATUS = error_kind("InvalidStatus.ValueNotSupported",
+                         "The current status of the resource does not support this operation.", 403)
+SPEC_IDEMPOTENCE = ("IdempotenceParamNotMatch",
+                    "There is a idempotence signature mismatch between this and last request.", 400)
+
+
+@operation("ModifyInstanceSpec", S("InstanceId", required=True), S("InstanceType"),
+           I("InternetMaxBandwidthOut", min=0, max=100), I("InternetMaxBandwidthIn", min=1, max=200),
+           Struct("Temporary", [S("StartTime"), S("EndTime"), I("InternetMaxBandwidthOut")]),
+           B("Async", default=False), B("AllowMigrateAcrossZone", default=False), Struct("SystemDisk", [S("Category")]),
+           S("ModifyMode", choices=("Online", "Offline")),
+           Structs("Disk", [S("DiskId"), S("Category"), S("PerformanceLevel")], max_items=128),
+           dry_run=True, idempotent=SPEC_IDEMPOTENCE, **_BY_INSTANCE)
+def modify_instance_spec(ctx: Context, instance_id: str, instance_type: Optional[str],
+                         internet_max_bandwidth_out: Optional[int], internet_max_bandwidth_in: Optional[int],
+                         **_: Any) -> dict:
+    """One change per call (documented): the instance type of a stopped instance, or the public bandwidth of a
+    running or stopped one. The temporary bandwidth upgrade, disk changes and ``Async`` (an invitation-only
+    preview) are taken and ignored; the change is done when the call answers."""
+    record = resources.owned(ctx, "instance", instance_id, SPEC_NOT_FOUND)
+    if record.get("InstanceChargeType") == "PrePaid":
+        raise CHARGE_TYPE_VIOLATION
+    bandwidth = internet_max_bandwidth_out is not None or internet_max_bandwidth_in is not None
+    if instance_type and bandwidth:
+        raise SPEC_TOO_MANY
+    if instance_type:
+        itype = instance_types.instance_type(instance_type)
+        if itype is None:
+            raise SPEC_UNKNOWN_TYPE
+        if record["Status"] != "Stopped":
+            raise SPEC_NOT_STOPPED
+        if not instance_types.sells(itype, record["ZoneId"]):
+            raise SPEC_ZONE
+        image = images.get_any(ctx, record.get("ImageId"))
+        if image is not None and not launch.arch_supports(image, itype):
+            raise SPEC_IMAGE
+        changes = type_fields(itype)
+    elif bandwidth:
+        if record["Status"] not in ("Running", "Stopped"):
+            raise SPEC_STATUS
+        out = record.get("InternetMaxBandwidthOut", 0) if internet_max_bandwidth_out is None \
+            else internet_max_bandwidth_out
+        changes = {"InternetMaxBandwidthOut": out,
+                   "InternetMaxBandwidthIn": internet_max_bandwidth_in or record.get("InternetMaxBandwidthIn")}
+    else:
+        return {}  # nothing to change [GUESS: the metadata documents no code for it]
+    resources.put(ctx.txn, "instance", {**record, **changes})
+    return {}

@@ -15,9 +15,10 @@ from typing import Any, Mapping, Optional
 
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
-from mockecs.wire.params import B, I, JsonList, L, Repeat, S, Struct, Structs
+from mockecs.wire.params import B, I, JsonList, L, Repeat, S, Struct, Structs, whole_number
 from mockecs.world import (
     access,
+    eips,
     interfaces,
     launch,
     lifecycle,
@@ -218,6 +219,76 @@ def _os_fields(image: Mapping[str, Any], login_as_non_root: bool = False) -> dic
                              "CurrentOSNVMeSupported": features.get("NvmeSupport") == "supported"}}
 
 
+# -- settings a launch takes and a Modify operation of mockecs.ops.instance_settings changes later -------------------
+# An instance's MetadataOptions unless its launch or ModifyInstanceMetadataOptions set them (as the capture answers
+# them; the record is their one copy: DescribeInstances answers it as stored).
+DEFAULT_METADATA_OPTIONS = {"HttpEndpoint": "enabled", "HttpTokens": "optional", "HttpPutResponseHopLimit": 1}
+HTTP_ENDPOINTS = ("enabled", "disabled")
+HTTP_TOKENS = ("optional", "required")
+METADATA_TAGS = ("enabled", "disabled")
+HOP_LIMITS = (1, 64)  # RunInstances' documented range (Terraform checks the same)
+# The launches and ModifyInstanceMetadataOptions document the same codes and messages.
+BAD_HTTP_ENDPOINT = error_kind("InvalidHttpEndpoint.NotSupported",
+                               "The specified HttpEndpoint not supported, you can use enabled(default) or disabled.")
+BAD_HTTP_TOKENS = error_kind("InvalidHttpTokens.NotSupported",
+                             "The specified HttpTokens not supported, you can use optional(default) or required.")
+BAD_HOP_LIMIT = error_kind("InvalidHttpPutResponseHopLimit.NotSupported",
+                           "The specified HttpPutResponseHopLimit not supported, more than 1 and less than 64 is "
+                           "reasonable.")
+BAD_METADATA_TAGS = error_kind("InvalidInstanceMetadataTags.NotSupported",
+                               "The specified InstanceMetadataTags not supported.")
+# PrivatePoolOptions: the documented values (default None) and the codes of the three operations that take them
+MATCH_CRITERIA = ("Open", "Target", "None")
+NO_PRIVATE_POOL = {"MatchCriteria": "None", "Id": ""}
+POOL_ID_MISSING = error_kind("MissingParameter.PrivatePoolOptions.Id",
+                             "The specified PrivatePoolOptions.Id should not be null.", 400)
+POOL_NOT_FOUND = error_kind("Invalid.PrivatePoolOptions.Id", "The PrivatePool does not exist.", 400)
+RELEASE_SOONEST = 30 * 60  # documented: at least half an hour from now
+RELEASE_LATEST = (3 * 365 + 1) * 86400  # documented: at most three years from now (with one leap day)
+
+
+def metadata_options(current: Mapping[str, Any], endpoint: Optional[str], tokens: Optional[str],
+                     hops: Optional[str], tags: Optional[str] = None) -> dict:
+    """``current`` MetadataOptions with those sent (an option not sent keeps its value [GUESS]); the hop limit is
+    taken as text, so that a value that is no number answers the documented code, not a generic one."""
+    changed = dict(current)
+    for name, value, allowed, bad in (("HttpEndpoint", endpoint, HTTP_ENDPOINTS, BAD_HTTP_ENDPOINT),
+                                      ("HttpTokens", tokens, HTTP_TOKENS, BAD_HTTP_TOKENS),
+                                      ("InstanceMetadataTags", tags, METADATA_TAGS, BAD_METADATA_TAGS)):
+        if value:
+            if value not in allowed:
+                raise bad
+            changed[name] = value
+    if hops:
+        changed["HttpPutResponseHopLimit"] = whole_number(hops, *HOP_LIMITS)
+        if changed["HttpPutResponseHopLimit"] is None:
+            raise BAD_HOP_LIMIT
+    return changed
+
+
+def private_pool(options: Mapping[str, Any]) -> dict:
+    """``PrivatePoolOptions`` as the instance keeps them (``_private_pool``). mockecs has no private pool (elasticity
+    assurance, capacity reservation): ``Target`` names an unknown one, ``Open`` matches none (no pool id), and a pool
+    id sent with ``None`` is ignored [GUESS: Terraform sends none then]."""
+    criteria = options.get("match_criteria") or NO_PRIVATE_POOL["MatchCriteria"]
+    if criteria == "Target":
+        raise POOL_NOT_FOUND if options.get("id") else POOL_ID_MISSING
+    return {"MatchCriteria": criteria, "Id": ""}
+
+
+def release_time(ctx: Context, text: Optional[str], malformed: type[EcsError]) -> str:
+    """An ``AutoReleaseTime`` as DescribeInstances answers it (minutes: ``2024-07-01T08:30Z``), "" for none. Sent as
+    UTC ``yyyy-MM-ddTHH:mm:ssZ`` (also without seconds [GUESS: the form DescribeInstances answers]); seconds are
+    dropped (documented); less than half an hour or more than three years ahead is ``malformed`` [GUESS: the one
+    documented code]."""
+    if not text:
+        return ""
+    moment = resources.parse_iso(text) if "T" in text else None
+    if moment is None or not ctx.now + RELEASE_SOONEST <= moment <= ctx.now + RELEASE_LATEST:
+        raise malformed
+    return resources.iso_minute(moment)
+
+
 # -- launching ------------------------------------------------------------------------
 _SYSTEM_DISK = Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
                                      S("PerformanceLevel")])
@@ -233,7 +304,11 @@ _COMMON_LAUNCH = (
     S("InternetChargeType"),
     I("InternetMaxBandwidthIn"), I("InternetMaxBandwidthOut", min=0, max=100), S("ResourceGroupId"), S("SpotStrategy"),
     B("DeletionProtection"), S("RamRoleName"), _CHARGE, _SYSTEM_DISK, _DATA_DISKS, TAGS,
+    S("HttpEndpoint"), S("HttpTokens"), S("HttpPutResponseHopLimit"),  # (the hop limit as text: metadata_options)
+    Struct("PrivatePoolOptions", [S("MatchCriteria", choices=MATCH_CRITERIA), S("Id")]),
 )
+RUN_RELEASE_MALFORMED = error_kind("InvalidAutoReleaseTime.Malformed",
+                                   "The specified parameter AutoReleaseTime is not valid.")
 
 
 # The order of an instance's fields in the service's answers (DescribeInstances as the service answered it,
@@ -267,6 +342,13 @@ def _cpu_options(itype: Mapping[str, Any]) -> dict:
     return {"ThreadsPerCore": threads, "Numa": "ON", "CoreCount": vcpus // threads}
 
 
+def type_fields(itype: Mapping[str, Any]) -> dict:
+    """The fields of an instance record its instance type decides (RunInstances, ModifyInstanceSpec)."""
+    return {"InstanceType": itype["InstanceTypeId"], "InstanceTypeFamily": itype.get("InstanceTypeFamily", ""),
+            "Cpu": int(itype.get("CpuCoreCount") or 0), "Memory": int(float(itype.get("MemorySize") or 0) * 1024),
+            "GPUAmount": int(itype.get("GPUAmount") or 0), "CpuOptions": _cpu_options(itype)}
+
+
 def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root: bool, status: str,
             group_ids: list[str]) -> list[str]:
     """Validate everything, then create ``count`` instances with their disks; returns their ids."""
@@ -292,6 +374,12 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         raise TOO_MANY_TAGS
     tags = resources.tags_from_args(args["tag"])
     _check_ram_role(ctx, action, args["ram_role_name"], args["v_switch_id"])
+    metadata = metadata_options(DEFAULT_METADATA_OPTIONS, args["http_endpoint"], args["http_tokens"],
+                                args["http_put_response_hop_limit"])
+    pool = private_pool(args["private_pool_options"])
+    # (RunInstances only; a subscription instance is not released: the time is ignored [GUESS])
+    release = release_time(ctx, args.get("auto_release_time"), RUN_RELEASE_MALFORMED) \
+        if args["instance_charge_type"] == "PostPaid" else ""
     bandwidth_out = args["internet_max_bandwidth_out"] or 0
     # last of the checks: it reserves the private addresses
     where = networks.place(ctx, action, itype["InstanceTypeId"], args["zone_id"], args["v_switch_id"], group_ids,
@@ -305,13 +393,10 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "InstanceId": instance_id, "InstanceName": name, "Description": args["description"] or "",
             "HostName": args["host_name"] or f"iZ{instance_id[2:]}Z",
             **_os_fields(image, login_as_non_root),
-            "Status": "Pending", "InstanceType": itype["InstanceTypeId"],
-            "InstanceTypeFamily": itype.get("InstanceTypeFamily", ""),
-            "Cpu": int(itype.get("CpuCoreCount") or 0), "Memory": int(float(itype.get("MemorySize") or 0) * 1024),
-            "GPUAmount": int(itype.get("GPUAmount") or 0), "GPUSpec": "",
+            "Status": "Pending", **type_fields(itype), "GPUSpec": "",
             "RegionId": ctx.region, "ZoneId": where.zone_id,
             "CreationTime": resources.iso_minute(ctx.now), "StartTime": "", "ExpiredTime": POSTPAID_EXPIRY,
-            "AutoReleaseTime": "", "InstanceChargeType": args["instance_charge_type"],
+            "AutoReleaseTime": release, "InstanceChargeType": args["instance_charge_type"],
             "InternetChargeType": args["internet_charge_type"] or "PayByTraffic",
             # documented default: 10 Mbit/s, or the outbound maximum when that is above 10
             "InternetMaxBandwidthIn": args["internet_max_bandwidth_in"] or max(10, bandwidth_out),
@@ -333,9 +418,9 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "EipAddress": {"AllocationId": "", "IpAddress": "", "Bandwidth": 0, "InternetChargeType": "",
                            "IsSupportUnassociate": False},
             "OperationLocks": {"LockReason": []},
-            "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "optional", "HttpPutResponseHopLimit": 1},
+            "MetadataOptions": dict(metadata),
             # (as the service answers an instance that uses none of them: the same capture as the field order)
-            "HibernationOptions": {"Configured": False}, "CpuOptions": _cpu_options(itype),
+            "HibernationOptions": {"Configured": False},
             "PrivateDnsNameOptions": {}, "DedicatedInstanceAttribute": {"Tenancy": "", "Affinity": ""},
             "EcsCapacityReservationAttr": {"CapacityReservationPreference": "", "CapacityReservationId": ""},
             "DedicatedHostAttribute": {"DedicatedHostId": "", "DedicatedHostName": "", "DedicatedHostClusterId": ""},
@@ -343,6 +428,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now + index * 1e-6,
             "_user_data": args["user_data"] or "",  # DescribeUserData answers it as given
             "_ram_role": args["ram_role_name"] or "",  # DescribeInstanceRamRole answers it
+            **({"_private_pool": pool} if pool != NO_PRIVATE_POOL else {}),  # (kept only when set: records stay small)
         }
         done = {"Status": status}
         if status == "Running":
@@ -465,7 +551,7 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
 
 
 @operation("RunInstances", *_COMMON_LAUNCH,
-           I("Amount", default=1, min=1, max=100), I("MinAmount", min=1, max=100),
+           I("Amount", default=1, min=1, max=100), I("MinAmount", min=1, max=100), S("AutoReleaseTime"),
            Struct("ImageOptions", [B("LoginAsNonRoot")]), Repeat("SecurityGroupIds"),
            dry_run=True, idempotent=True)
 def run_instances(ctx: Context, amount: int, min_amount: Optional[int], image_options: dict,
@@ -836,7 +922,7 @@ def _delete(ctx: Context, record: dict, force: bool, protected: str) -> None:
             resources.delete(ctx.txn, "disk", disk["DiskId"])
         else:  # survives as a detached, portable disk
             resources.put(ctx.txn, "disk", {**disk, **detached(resources.iso(ctx.now)), "Portable": True})
-    access.release_instance(ctx, record)
+    eips.released_with(ctx, [instance_id])
     interfaces.release_instance(ctx, record)
     resources.delete(ctx.txn, "instance", instance_id)
     networks.release(ctx, record)

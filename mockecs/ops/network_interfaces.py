@@ -18,7 +18,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.state.store import Term, text_term
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import TAGS, B, I, Repeat, S
-from mockecs.world import instance_types, interfaces, networks, paging, resource_groups, resources, validation
+from mockecs.world import eips, instance_types, interfaces, networks, paging, resource_groups, resources, validation
 
 KIND = interfaces.KIND
 MAX_GROUPS = 5  # security groups an ENI joins (the documented default quota)
@@ -199,6 +199,10 @@ def _view(ctx: Context, record: Mapping[str, Any]) -> dict:
         eip = instance.get("EipAddress") or {}
         if eip.get("IpAddress"):
             public = {"PublicIpAddress": eip["IpAddress"], "AllocationId": eip.get("AllocationId", "")}
+    else:  # a secondary ENI's own EIP (the VPC API's InstanceType NetworkInterface)
+        held = eips.holder(ctx, record["NetworkInterfaceId"])
+        if held is not None and held.get("PrivateIpAddress"):
+            public = {"PublicIpAddress": held["IpAddress"], "AllocationId": held["AllocationId"]}
     if instance and not queues:  # (unset: the instance type's default for its primary or secondary ENIs)
         itype = instance_types.instance_type(instance.get("InstanceType")) or {}
         queues = int(itype.get(f"{record['Type']}EniQueueNumber") or 0)
@@ -348,6 +352,7 @@ def delete_network_interface(ctx: Context, network_interface_id: str) -> dict:
     if record["Status"] != "Available":
         raise ENI_STATE
     resources.delete(ctx.txn, KIND, network_interface_id)
+    eips.released_with(ctx, [network_interface_id])  # [GUESS] its EIP is unassociated and kept
     interfaces.give_back(ctx, record)
     return {}
 

@@ -92,6 +92,8 @@ def operation(action: str, *params: Param, region: str = "required",
         op.defaults = {p.name: p.default for p in op.params}
         op.required = tuple(p for p in op.params if p.required)
         op.structs = tuple(p for p in op.params if p.kind == "struct")
+        if action in REGISTRIES[api.version]:  # (two modules declaring one action: the later would win silently)
+            raise ValueError(f"{api.name} action {action} is declared twice")
         REGISTRIES[api.version][action] = op
         return fn
 

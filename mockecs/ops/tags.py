@@ -53,7 +53,7 @@ def _require_region(ctx: Context) -> None:
         raise EcsError("MissingParameter.RegionId", f"The parameter - RegionId should not be null{period}", 404)
 
 
-def _number_exceeded(what: str, limit: int, period: bool = True) -> EcsError:
+def number_exceeded(what: str, limit: int, period: bool = True) -> EcsError:
     # The documented messages differ by one trailing period between operations.
     return EcsError(f"NumberExceed.{what}", f"The {what} parameter's number is exceed , Valid : {limit}"
                     + ("." if period else ""), 400)
@@ -123,7 +123,7 @@ def _resource_id(kind: str, record: Mapping[str, Any]) -> str:
     return record["KeyPairName"] if kind == access.KEY_PAIR else record[resources.ID_FIELD[kind]]
 
 
-def _owned(ctx: Context, kind: Optional[str], resource_ids: list[str]) -> list[dict]:
+def owned_records(ctx: Context, kind: Optional[str], resource_ids: list[str]) -> list[dict]:
     """The caller's records for every id (duplicates once), else 404 InvalidResourceId.NotFound."""
     found = []
     for resource_id in dict.fromkeys(resource_ids):
@@ -145,16 +145,16 @@ def tag_resources(ctx: Context, resource_type: str, resource_id: list[str], tag:
     _require_region(ctx)
     kind = _kind(resource_type)
     if len(resource_id) > 50:
-        raise _number_exceeded("ResourceIds", 50)
+        raise number_exceeded("ResourceIds", 50)
     if len(tag) > 20:
-        raise _number_exceeded("Tags", 20)
+        raise number_exceeded("Tags", 20)
     wanted = check_tags(tag)
-    for record in _owned(ctx, kind, resource_id):
-        _add(ctx, kind, record, wanted)
+    for record in owned_records(ctx, kind, resource_id):
+        put_tags(ctx, kind, record, wanted)
     return {}
 
 
-def _add(ctx: Context, kind: str, record: dict, wanted: list[dict]) -> None:
+def put_tags(ctx: Context, kind: str, record: dict, wanted: list[dict]) -> None:
     """Put ``wanted`` wire tags on ``record``: an existing key gets the new value; quota and case rules."""
     current = resources.tags_of(record)
     check_case_duplicates(wanted, (t["TagKey"] for t in current))
@@ -176,19 +176,24 @@ def untag_resources(ctx: Context, resource_type: str, resource_id: list[str], ta
     _require_region(ctx)
     kind = _kind(resource_type)
     if len(resource_id) > 50:
-        raise _number_exceeded("ResourceIds", 50, period=False)
+        raise number_exceeded("ResourceIds", 50, period=False)
     keys = [k for k in tag_key or () if k]
     if len(keys) > 20:
-        raise _number_exceeded("Tags", 20, period=False)
+        raise number_exceeded("Tags", 20, period=False)
     if remove_all and keys:
         raise EcsError("Param.Conflict", "The specified all is true, but the specified TagKey.N is not empty.", 403)
-    for record in _owned(ctx, kind, resource_id):
+    drop_tags(ctx, kind, owned_records(ctx, kind, resource_id), keys, remove_all)
+    return {}
+
+
+def drop_tags(ctx: Context, kind: str, records: list[dict], keys: list[str], remove_all: bool) -> None:
+    """Take the tags ``keys`` (or every tag: ``remove_all``) off ``records``."""
+    for record in records:
         current = resources.tags_of(record)
         # [GUESS] keys the resource does not carry are ignored; neither TagKey nor All removes nothing.
         kept = [] if remove_all else [t for t in current if t["TagKey"] not in keys]
         if len(kept) != len(current):
             resources.retag(ctx.txn, kind, record, kept)
-    return {}
 
 
 # -- ListTagResources ----------------------------------------------------------------------
@@ -197,7 +202,7 @@ def _wildcard(pattern: str) -> re.Pattern:
     return re.compile("^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$")
 
 
-def _exact_filters(tags: list[dict]) -> list[tuple[str, Optional[str]]]:
+def exact_filters(tags: list[dict]) -> list[tuple[str, Optional[str]]]:
     out = []
     for tag in tags:
         key, value = tag.get("key"), tag.get("value")
@@ -214,7 +219,7 @@ def _exact_filters(tags: list[dict]) -> list[tuple[str, Optional[str]]]:
     return out
 
 
-def _fuzzy_filters(filters: list[dict]) -> list[tuple[str, list[str]]]:
+def fuzzy_filters(filters: list[dict]) -> list[tuple[str, list[str]]]:
     if len(filters) > 5:
         raise EcsError("InvalidTagFilter.Malformed", "The specified TagFilter is not valid.", 403)
     out = []
@@ -246,7 +251,7 @@ def _narrowest(ctx: Context, kind: str, exact: list[tuple[str, Optional[str]]],
 _SPAN = 1024  # a NextToken of ListTagResources is (resource's place in its term) * _SPAN + tag's place
 
 
-def _tag_rows(ctx: Context, kind: str, exact: list[tuple[str, Optional[str]]], fuzzy: list[tuple[str, list[str]]],
+def tag_rows(ctx: Context, kind: str, exact: list[tuple[str, Optional[str]]], fuzzy: list[tuple[str, list[str]]],
               next_token: Optional[str], size: int, type_name: str) -> tuple[list[dict], str]:
     """One page of ListTagResources rows (one per tag of each matching resource, resources in id order)
     from the tag index: resources are read from the token's place on, only until the page is full and
@@ -307,12 +312,12 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
     kind = _kind(resource_type)
     ids, tags, filters = resource_id or [], tag or [], tag_filter or []
     if len(ids) > 50:
-        raise _number_exceeded("ResourceIds", 50)
+        raise number_exceeded("ResourceIds", 50)
     if len(tags) > 20:
-        raise _number_exceeded("Tags", 20)
+        raise number_exceeded("Tags", 20)
     if tags and filters:
         raise EcsError("InvalidTags.MalFormed", "The tags must be empty, when the tagFilters is not empty.", 400)
-    exact, fuzzy = _exact_filters(tags), _fuzzy_filters(filters)
+    exact, fuzzy = exact_filters(tags), fuzzy_filters(filters)
     if not ids and not exact and not fuzzy:
         raise EcsError("BothEmpty.TagsAndResources",
                        "The specified Tags and ResourcesIds are not allow to both empty.", 403)
@@ -322,13 +327,21 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
         # A named image the caller sees but does not own (public, Marketplace, shared) is not theirs to list.
         if not resources.is_mine(ctx, record) and images.visible(ctx, resource_id):
             raise NOT_SUPPORTED
-    type_name = resource_type.strip().lower()
     size = int(ctx.config.options.get("list_tag_resources_page_size", 50))  # [GUESS] undocumented page size
-    if not ids and kind is not None:
-        rows, token = _tag_rows(ctx, kind, exact, fuzzy, next_token, size, type_name)
-        return {"NextToken": token, "TagResources": {"TagResource": rows}}
+    rows, token = tag_listing(ctx, kind, named if ids else None, exact, fuzzy, next_token, size,
+                              resource_type.strip().lower())
+    return {"NextToken": token, "TagResources": {"TagResource": rows}}
+
+
+def tag_listing(ctx: Context, kind: Optional[str], named: Optional[Mapping[str, Optional[dict]]],
+                exact: list[tuple[str, Optional[str]]], fuzzy: list[tuple[str, list[str]]], next_token: Optional[str],
+                size: int, type_name: str) -> tuple[list[dict], str]:
+    """A page of ListTagResources rows (each API's): of the ``named`` records (by id; None: every resource of
+    ``kind`` matching the filters, from the tag index) and the next page's token."""
+    if named is None and kind is not None:
+        return tag_rows(ctx, kind, exact, fuzzy, next_token, size, type_name)
     rows: list[dict] = []
-    for record in named.values():
+    for record in (named or {}).values():
         # Ids that are not the caller's (or do not exist) are left out, not an error [GUESS].
         if record is None or record.get("_owner") != ctx.account or record.get("_region") != ctx.region:
             continue
@@ -338,7 +351,7 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
         rows.extend({"ResourceId": _resource_id(kind, record), "ResourceType": type_name, "TagKey": t["TagKey"],
                      "TagValue": t["TagValue"]} for t in resources.tags_of(record))
     page, token = paging.by_token(rows, size, next_token)
-    return {"NextToken": token, "TagResources": {"TagResource": list(page)}}
+    return list(page), token
 
 
 # -- the older tag operations: AddTags, RemoveTags, DescribeTags, DescribeResourceByTags ----------
@@ -399,7 +412,7 @@ def add_tags(ctx: Context, resource_type: str, resource_id: str, tag: list[dict]
         raise MISMATCH  # a value without its key
     wanted = check_tags(given)
     record = _legacy_target(ctx, kind, resource_id)
-    _add(ctx, kind, record, wanted)
+    put_tags(ctx, kind, record, wanted)
     return {}
 
 

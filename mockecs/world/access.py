@@ -107,12 +107,3 @@ def instance_terms(record: Mapping[str, Any]) -> list[Term]:
 
 
 NO_EIP = {"AllocationId": "", "IpAddress": "", "Bandwidth": 0, "InternetChargeType": "", "IsSupportUnassociate": False}
-
-
-def release_instance(ctx: Context, instance: Mapping[str, Any]) -> None:
-    """DeleteInstance: an associated EIP is unassociated and kept (it is billed on its own); the key pair
-    binding, security group membership and a public IP of the instance go with the instance record."""
-    for allocation_id in ctx.txn.ids(EIP, ("instance", instance["InstanceId"])):
-        eip = resources.get(ctx, EIP, allocation_id)
-        if eip is not None:
-            resources.put(ctx.txn, EIP, {**eip, "InstanceId": "", "InstanceType": "", "Status": "Available"})

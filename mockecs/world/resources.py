@@ -244,9 +244,12 @@ ID_FIELD = {
 _RECORD_TYPES: dict[str, tuple[type, ...]] = {
     "_owner": (str,), "_region": (str,), "Status": (str,), "CreationTime": (str,), "Size": (int,),
     "_shares": (dict,), "_source": (dict, type(None)), "_created": (int, float), "_related": (list, type(None)),
-    "_error": (dict, type(None)),
+    "_error": (dict, type(None)), "_maintenance": (dict, type(None)), "_private_pool": (dict, type(None)),
 }
 _OBJECT_SUFFIXES = ("Ids", "Address", "Attributes", "Mappings", "Features", "Options", "Tags")  # objects or null
+# Fields of those names that are text in some kinds (addresses of an EIP, of a network interface).
+_TEXT_FIELDS = {"eip": frozenset({"IpAddress", "PrivateIpAddress"}),
+                "network_interface": frozenset({"PrivateIpAddress", "MacAddress"})}
 
 
 def check_records(records: Mapping[str, Mapping[str, Any]], where: str = "store") -> None:
@@ -265,9 +268,12 @@ def check_records(records: Mapping[str, Mapping[str, Any]], where: str = "store"
             size = record.get("SourceDiskSize")  # a number in a string on the wire, read as one
             if size is not None and not (isinstance(size, str) and size.isascii() and size.isdigit()):
                 raise ValueError(f"{at}.SourceDiskSize must be a whole number in a string, not {str(size)[:40]!r}")
+            texts = _TEXT_FIELDS.get(kind, frozenset())
             for name, value in record.items():
                 types = _RECORD_TYPES.get(name) or (
                     (dict, type(None)) if name.endswith(_OBJECT_SUFFIXES) and name[:1] != "_" else None)
+                if name in texts:
+                    types = (str,)
                 if types is not None and (not isinstance(value, types) or isinstance(value, bool)):
                     kinds = " or ".join("null" if t is type(None) else _JSON_NAMES[t] for t in types)
                     raise ValueError(f"{at}.{name} must be {kinds}, not {str(value)[:40]!r}")

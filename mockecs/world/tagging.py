@@ -23,10 +23,13 @@ from typing import Any, Iterable, Mapping, Optional
 from mockecs.state.store import BY_ID, Term, Transaction
 
 PAIR = "tag_pair"
+# Kinds only the VPC API's tag operations tag (TagResources of vpc.aliyuncs.com): their pairs are listed under
+# their own type, never among an account's pairs of every type (ECS's DescribeTags, which lists ECS's types).
+VPC_TYPES = {"eip": "eip", "vpc": "vpc", "vswitch": "vswitch"}
 # store kind -> ResourceType (as the tag operations name it), for the kinds that can be tagged
 TYPES = {"disk": "disk", "image": "image", "instance": "instance", "key_pair": "keypair",
          "network_interface": "eni", "security_group": "securitygroup", "snapshot": "snapshot",
-         "snapshot_policy": "snapshotpolicy"}
+         "snapshot_policy": "snapshotpolicy", **VPC_TYPES}
 KIND_OF = {type_name: kind for kind, type_name in TYPES.items()}
 SEP = "\x01"
 
@@ -80,7 +83,9 @@ def pair_id(where: str, key: str, value: str) -> str:
 
 
 def _pair_terms(where: str, key: str, types: Iterable[str]) -> list[Term]:
-    out = [pairs_term(where), pairs_term(where, key=key)]
+    types = list(types)
+    ecs = any(type_name not in VPC_TYPES for type_name in types)  # (type names: the kinds' own names there)
+    out = [pairs_term(where), pairs_term(where, key=key)] if ecs else []
     for type_name in types:
         out += [pairs_term(where, type_name), pairs_term(where, type_name, key)]
     return out
