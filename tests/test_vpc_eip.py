@@ -582,6 +582,8 @@ def test_declared_parameters_exist_in_the_vpc_sdk_model(action):
 def test_no_input_answers_500(fuzz_engine, action):  # noqa: F811
     """The VPC API's operations, fuzzed as ECS's are (tests/test_fuzz.py), on vpc.aliyuncs.com."""
     engine, known = fuzz_engine
+    # (one engine for every action: the fuzzed AllocateEipAddress calls would use up the quota for those after it)
+    engine.config.options["eip_quota"] = 10_000
     with MockECS(engine):
         eip = v_allocate(vpc_client(), tag=[vm.AllocateEipAddressRequestTag(key="env", value="fuzz")])
     known = {**known, "AllocationId": [eip.allocation_id, "eip-nothere"], "ResourceId": [eip.allocation_id],
