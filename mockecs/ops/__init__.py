@@ -20,6 +20,7 @@ from mockecs.ops import (  # noqa: F401
     sharing,
     snapshot_policies,
     snapshots,
+    system_events,
     tags,
     tasks,
     vpc_addresses,

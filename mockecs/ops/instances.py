@@ -28,6 +28,7 @@ from mockecs.world import (
     regions,
     resource_groups,
     resources,
+    system_events,
     validation,
 )
 from mockecs.world.disks import data_disk_range, detached, snapshot_in_progress
@@ -807,6 +808,7 @@ def _reboot(ctx: Context, record: dict) -> str:
         raise INCORRECT_STATUS
     # Starting until it runs again (the metadata); StartTime is its last start [GUESS: a reboot counts as one].
     _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now)})
+    system_events.rebooted(ctx, record)  # a SystemMaintenance.Reboot event scheduled on it is Avoided
     return "Starting"
 
 

@@ -24,7 +24,8 @@ from mockecs.world.context import Context
 MODES = ("instant", "realistic")  # Config.transitions
 REALISTIC = {"image": 30.0, "copy": 60.0, "snapshot": 10.0, "task": 60.0, "execution": 120.0, "instance": 5.0,
              "disk": 10.0, "vpc": 3.0, "vswitch": 3.0, "eip": 2.0,
-             "invocation": 5.0}  # a Cloud Assistant invocation: each of Pending and Running
+             "invocation": 5.0,  # a Cloud Assistant invocation: each of Pending and Running
+             "system_event": 60.0}  # a system event Executing, from its NotBefore (or its acceptance) [GUESS]
 
 
 @dataclass
@@ -59,7 +60,8 @@ class Lifecycle:
     def delay(self, kind_or_id: str, seconds: Optional[float] = None, observations: Optional[int] = None) -> None:
         """Make transitions of a kind (``image``, ``copy``, ``snapshot``, ``task``, ``execution``,
         ``instance``, ``vpc``, ``vswitch``, ``eip``, ``disk``: a replaced system disk re-initialising,
-        ``invocation``: a Cloud Assistant command's Pending and Running steps, by kind or InvokeId) or of
+        ``invocation``: a Cloud Assistant command's Pending and Running steps, by kind or InvokeId,
+        ``system_event``: an event's Executing step) or of
         one resource id take ``seconds`` of mock time or ``observations`` reads."""
         def change() -> None:
             target = self.by_id if "-" in kind_or_id else self.by_kind

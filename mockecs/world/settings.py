@@ -178,6 +178,9 @@ OPTIONS: tuple[Setting, ...] = (
             "InstanceDiskLimitExceeded beyond).", minimum=1),
     Setting("command_quota", "int", 500, "Cloud Assistant commands kept per account and region "
             "(CmdCount.ExceedQuota).", minimum=0),
+    Setting("simulated_event_quota", "int", 100, "Active (Scheduled or Executing) simulated system events per "
+            "account and region (CreateSimulatedSystemEvents answers SimulatedEventLimitExceeded beyond).",
+            minimum=0),
     Setting("key_pair_quota", "int", 500, "SSH key pairs per account and region (QuotaExceed.KeyPair).", minimum=0),
     Setting("key_pair_private_key_format", "choice", "pkcs1", "CreateKeyPair's PrivateKeyBody: PKCS#1 "
             "(BEGIN RSA PRIVATE KEY, as the documented example) or PKCS#8 (BEGIN PRIVATE KEY, as its summary says).",
