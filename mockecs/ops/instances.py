@@ -20,6 +20,7 @@ from mockecs.world import (
     access,
     eips,
     interfaces,
+    ipv6,
     launch,
     lifecycle,
     networks,
@@ -350,8 +351,9 @@ def type_fields(itype: Mapping[str, Any]) -> dict:
 
 
 def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root: bool, status: str,
-            group_ids: list[str]) -> list[str]:
-    """Validate everything, then create ``count`` instances with their disks; returns their ids."""
+            group_ids: list[str], ipv6_asked: Optional[tuple[list[str], int]] = None) -> list[str]:
+    """Validate everything, then create ``count`` instances with their disks; returns their ids. ``ipv6_asked``:
+    the IPv6 addresses and count each primary ENI gets (RunInstances)."""
     itype = launch.instance_type_or_error(action, args["instance_type"])
     system = args["system_disk"] or {}
     category = system.get("category") or DEFAULT_DISK_CATEGORY
@@ -383,7 +385,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     bandwidth_out = args["internet_max_bandwidth_out"] or 0
     # last of the checks: it reserves the private addresses
     where = networks.place(ctx, action, itype["InstanceTypeId"], args["zone_id"], args["v_switch_id"], group_ids,
-                           args["private_ip_address"], count)
+                           args["private_ip_address"], count, ipv6_asked)
 
     ids = []
     for index in range(count):
@@ -550,12 +552,26 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
     return specs
 
 
+IPV6_AMOUNT = error_kind("InvalidParam.Amount", "Amount must be 1 when Ipv6Address.N is specified.", 403)
+
+
+def _ipv6_asked(amount: int, addresses: Optional[list[str]], count: Optional[int]) -> Optional[tuple[list[str], int]]:
+    """RunInstances' Ipv6Address.N / Ipv6AddressCount for the primary ENI of each instance (None: neither)."""
+    if not addresses and not count:
+        return None
+    wanted = ipv6.asked(networks.RUN_IPV6, addresses, count)
+    if wanted and amount > 1:  # (documented: Ipv6Address.N only with Amount 1)
+        raise IPV6_AMOUNT
+    return wanted, count or 0
+
+
 @operation("RunInstances", *_COMMON_LAUNCH,
            I("Amount", default=1, min=1, max=100), I("MinAmount", min=1, max=100), S("AutoReleaseTime"),
            Struct("ImageOptions", [B("LoginAsNonRoot")]), Repeat("SecurityGroupIds"),
-           dry_run=True, idempotent=True)
+           Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), dry_run=True, idempotent=True)
 def run_instances(ctx: Context, amount: int, min_amount: Optional[int], image_options: dict,
-                  security_group_ids: Optional[list[str]], **args: Any) -> dict:
+                  security_group_ids: Optional[list[str]], ipv6_address: Optional[list[str]],
+                  ipv6_address_count: Optional[int], **args: Any) -> dict:
     if min_amount is not None and min_amount > amount:
         raise EcsError("InvalidMinAmount.Malformed", "The specified parameter MinAmount is not valid.", 400)
     groups = security_group_ids or []
@@ -569,7 +585,8 @@ def run_instances(ctx: Context, amount: int, min_amount: Optional[int], image_op
         raise EcsError("InvalidParameter.PrivateIpAddressRepeated",
                        "The specified PrivateIpAddress can be assigned to one instance only.", 403)
     groups = groups or ([args["security_group_id"]] if args["security_group_id"] else [])
-    ids = _launch(ctx, "RunInstances", amount, args, bool(image_options.get("login_as_non_root")), "Running", groups)
+    ids = _launch(ctx, "RunInstances", amount, args, bool(image_options.get("login_as_non_root")), "Running", groups,
+                  _ipv6_asked(amount, ipv6_address, ipv6_address_count))
     return {"InstanceIdSets": {"InstanceIdSet": ids}}
 
 

@@ -5,12 +5,13 @@ DetachNetworkInterface, DeleteNetworkInterface, ModifyNetworkInterfaceAttribute 
 Changes take effect at once (Available after creation and detaching, InUse after attaching: the service's
 Attaching/Detaching are not shown). The codes are the metadata's; where it documents two for one case (an
 instance not found: InvalidEcsId.NotFound 404 and InvalidInstanceId.NotFound 403) the first is answered.
-IPv6 addresses, IPv4/IPv6 prefixes, trunking and the RDMA traffic mode are not modelled (their parameters are
-not declared: a call with them is answered as without them).
+IPv6 addresses come from the vSwitch's IPv6 /64 (:mod:`mockecs.world.ipv6`). IPv4/IPv6 prefixes, trunking and the
+RDMA traffic mode are not modelled (their parameters are not declared: a call with them is answered as without
+them; AssignPrivateIpAddresses and the IPv6 actions refuse prefixes).
 """
 from __future__ import annotations
 
-import ipaddress
+import dataclasses
 from typing import Any, Mapping, Optional
 
 from mockecs.ops.instances import tag_filter
@@ -18,7 +19,17 @@ from mockecs.ops.registry import Context, operation
 from mockecs.state.store import Term, text_term
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import TAGS, B, I, Repeat, S
-from mockecs.world import eips, instance_types, interfaces, networks, paging, resource_groups, resources, validation
+from mockecs.world import (
+    eips,
+    instance_types,
+    interfaces,
+    ipv6,
+    networks,
+    paging,
+    resource_groups,
+    resources,
+    validation,
+)
 
 KIND = interfaces.KIND
 MAX_GROUPS = 5  # security groups an ENI joins (the documented default quota)
@@ -138,14 +149,16 @@ def _addresses(ctx: Context, vswitch: dict, wanted: list[Optional[str]], count: 
 @operation("CreateNetworkInterface", S("VSwitchId", required=True), S("PrimaryIpAddress"), S("SecurityGroupId"),
            Repeat("SecurityGroupIds"), S("NetworkInterfaceName"), S("Description"), S("InstanceType"),
            I("SecondaryPrivateIpAddressCount"), Repeat("PrivateIpAddress"), I("QueueNumber", min=1, max=2048),
-           S("NetworkInterfaceTrafficMode"), B("DeleteOnRelease"), S("ResourceGroupId"), TAGS, idempotent=True)
+           S("NetworkInterfaceTrafficMode"), B("DeleteOnRelease"), S("ResourceGroupId"), TAGS,
+           Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), idempotent=True)
 def create_network_interface(ctx: Context, v_switch_id: str, primary_ip_address: Optional[str],
                              security_group_id: Optional[str], security_group_ids: Optional[list[str]],
                              network_interface_name: Optional[str], description: Optional[str],
                              instance_type: Optional[str], secondary_private_ip_address_count: Optional[int],
                              private_ip_address: Optional[list[str]], queue_number: Optional[int],
                              network_interface_traffic_mode: Optional[str], delete_on_release: Optional[bool],
-                             resource_group_id: Optional[str], tag: Optional[list[dict]]) -> dict:
+                             resource_group_id: Optional[str], tag: Optional[list[dict]],
+                             ipv6_address: Optional[list[str]], ipv6_address_count: Optional[int]) -> dict:
     if security_group_id and security_group_ids:
         raise SINGLE_AND_MULTI
     if not security_group_id and not security_group_ids:
@@ -160,6 +173,10 @@ def create_network_interface(ctx: Context, v_switch_id: str, primary_ip_address:
         raise IPS_CONFLICT
     if not 0 <= count <= MAX_SECONDARY_IPS or len(private_ip_address or ()) > MAX_SECONDARY_IPS:
         raise TOO_MANY_IPS
+    wanted6 = ipv6.asked(CREATE_IPV6, ipv6_address, ipv6_address_count)
+    count6 = ipv6_address_count or 0
+    if (wanted6 or count6) and network_interface_traffic_mode == "HighPerformance":
+        raise IPV6_TRAFFIC_MODE
     tags = resources.tags_from_args(tag)
     group = resource_groups.resolve(ctx, resource_group_id)
     vswitch = resources.owned(ctx, "vswitch", v_switch_id, VSWITCH_NOT_FOUND)
@@ -167,14 +184,17 @@ def create_network_interface(ctx: Context, v_switch_id: str, primary_ip_address:
         raise networks.VSWITCH_STATUS
     groups = _groups(ctx, [security_group_id] if security_group_id else list(security_group_ids or ()),
                      vswitch["VpcId"])
-    ips = _addresses(ctx, vswitch, [primary_ip_address, *(private_ip_address or ())], count)
     eni_id = resources.new_id(KIND, ctx.region)
+    v6 = _new_ipv6(ctx, CREATE_IPV6, {"VSwitchId": v_switch_id, "NetworkInterfaceId": eni_id},
+                   ipv6.MAX_AVAILABLE, wanted6, count6) if wanted6 or count6 else []
+    ips = _addresses(ctx, vswitch, [primary_ip_address, *(private_ip_address or ())], count)
     record = resources.put(ctx.txn, KIND, interfaces.new_record(
         ctx, eni_id, "Secondary", vswitch, ips, networks.mac_address(eni_id),
         NetworkInterfaceName=network_interface_name or "", Description=description or "",
         SecurityGroupIds={"SecurityGroupId": groups}, QueueNumber=queue_number or 0,
         DeleteOnRelease=bool(delete_on_release), ResourceGroupId=group, Tags={"Tag": tags},
-        NetworkInterfaceTrafficMode=network_interface_traffic_mode or interfaces.TRAFFIC_MODE))
+        NetworkInterfaceTrafficMode=network_interface_traffic_mode or interfaces.TRAFFIC_MODE,
+        **({"Ipv6Sets": ipv6.sets(v6)} if v6 else {})))
     view = _view(ctx, record)
     # (its address sets carry only PrivateIpAddress and Primary: the response model's)
     return {**{key: view[key] for key in _CREATED},
@@ -215,7 +235,7 @@ def _view(ctx: Context, record: Mapping[str, Any]) -> dict:
         "Attachment": {"InstanceId": record["InstanceId"] if attached else "",
                        "DeviceIndex": record.get("DeviceIndex", 0), "NetworkCardIndex": 0,
                        "TrunkNetworkInterfaceId": ""},
-        "NetworkInterfaceId": record["NetworkInterfaceId"], "Ipv6Sets": {"Ipv6Set": []},
+        "NetworkInterfaceId": record["NetworkInterfaceId"], "Ipv6Sets": ipv6.sets(ipv6.addresses(record)),
         "OwnerId": record["_owner"], "AssociatedPublicIp": public, "Tags": {"Tag": resources.tags_of(record)},
         "Status": record["Status"], "NetworkInterfaceTrafficMode": record["NetworkInterfaceTrafficMode"],
         "ZoneId": record["ZoneId"], "InstanceId": record["InstanceId"], "VSwitchId": record["VSwitchId"],
@@ -235,6 +255,7 @@ def _view(ctx: Context, record: Mapping[str, Any]) -> dict:
 def _narrowest(ctx: Context, a: Mapping[str, Any], tags: list[dict]) -> list[Optional[Term]]:
     scope = f"{ctx.account}|{ctx.region}"
     ips = [a["primary_ip_address"]] if a["primary_ip_address"] else list(a["private_ip_address"] or ())[:1]
+    ips = ips or [ipv6.canonical(ip) or ip for ip in a["ipv6_address"] or ()][:1]  # (the same term)
     return [("instance", a["instance_id"]) if a["instance_id"] else None,
             ("vswitch", a["v_switch_id"]) if a["v_switch_id"] else None,
             ("vpc", a["vpc_id"]) if a["vpc_id"] else None,
@@ -256,6 +277,8 @@ def _matches(record: Mapping[str, Any], a: Mapping[str, Any], tags: list[dict]) 
                                                 record["SecurityGroupIds"]["SecurityGroupId"]))
                 or (a["primary_ip_address"] and record["PrivateIpAddress"] != a["primary_ip_address"])
                 or (a["private_ip_address"] and not set(a["private_ip_address"]) <= ips)
+                or (a["ipv6_address"] and not {ipv6.canonical(ip) for ip in a["ipv6_address"]} <= set(
+                    ipv6.addresses(record)))
                 or (a["type"] and record["Type"] != a["type"])
                 or (a["status"] and record["Status"] != a["status"])
                 or (a["resource_group_id"] and record["ResourceGroupId"] != a["resource_group_id"])
@@ -266,6 +289,7 @@ def _matches(record: Mapping[str, Any], a: Mapping[str, Any], tags: list[dict]) 
 
 @operation("DescribeNetworkInterfaces", Repeat("NetworkInterfaceId", max_items=100), S("InstanceId"),
            S("VSwitchId"), S("VpcId"), S("PrimaryIpAddress"), Repeat("PrivateIpAddress", max_items=100),
+           Repeat("Ipv6Address", max_items=100),
            S("SecurityGroupId"), S("NetworkInterfaceName"), S("Type"), S("Status"), B("ServiceManaged"),
            S("ResourceGroupId"), TAGS, paging.PAGE_NUMBER, I("PageSize", default=10, min=1, max=1000),
            S("NextToken"), I("MaxResults"), mapping=True)
@@ -488,30 +512,49 @@ def unassign_private_ip_addresses(ctx: Context, network_interface_id: str, priva
 
 
 # -- IPv6 addresses -----------------------------------------------------------------------------
-# mockecs's vSwitches have no IPv6 CIDR block (CreateVSwitch's Ipv6CidrBlock is not modelled), so an ENI never holds
-# an IPv6 address: AssignIpv6Addresses checks what it can and answers the documented code of a vSwitch without IPv6;
-# UnassignIpv6Addresses finds no address to take back.
+# An ENI in a vSwitch with an IPv6 /64 (the VPC API's CreateVSwitch Ipv6CidrBlock) takes addresses of it
+# (mockecs.world.ipv6): at most its instance type's EniIpv6AddressQuantity while attached, 10 while Available
+# (documented). A vSwitch without one answers the documented InvalidOperation.VSwitchIpv6Disabled.
 IPV6_MALFORMED = error_kind("InvalidIp.Address", "The specified IPv6 address is not valid.", 403)
+IPV6_REPEATED = error_kind("InvalidIp.IpRepeated", "The specified IPv6 addresses are repeated.", 403)
 IPV6_CONFLICT = error_kind("InvalidParameter.Conflict", "Ipv6Address.N and Ipv6AddressCount cannot be specified at "
                            "the same time.", 400)
-IPV6_REPEATED = error_kind("InvalidIp.IpRepeated", "The specified IPv6 addresses are repeated.", 403)
-IPV6_TYPE = error_kind("InvalidOperation.Ipv6NotSupport", "The instance type of the instance the network interface is "
-                       "attached to does not support IPv6 addresses.", 403)
-IPV6_QUOTA = error_kind("MaxEniIpv6IpsCountExceeded", "The ipv6 address count exceed limitation.", 404)
+IPV6_TOO_MANY = error_kind("InvalidOperation.Ipv6CountExceeded", "A network interface is given at most 10 IPv6 "
+                           "addresses at a time.", 403)
 IPV6_DISABLED = error_kind("InvalidOperation.VSwitchIpv6Disabled",
                            "The specified VSwitch does not support Ipv6 feature.", 404)
+ASSIGN_IPV6 = ipv6.Errors(
+    malformed=IPV6_MALFORMED, repeated=IPV6_REPEATED, conflict=IPV6_CONFLICT, too_many=IPV6_TOO_MANY,
+    disabled=IPV6_DISABLED,
+    not_supported=error_kind("InvalidOperation.Ipv6NotSupport", "The instance type of the instance the network "
+                             "interface is attached to does not support IPv6 addresses.", 403),
+    quota=error_kind("MaxEniIpv6IpsCountExceeded", "The ipv6 address count exceed limitation.", 404),
+    outside=error_kind("InvalidVSwitchId.IpInvalid", "The specified ipv6 does not match VSwitch cidr scope.", 404),
+    taken=error_kind("InvalidIp.IpAssigned", "The specified ipv6 has already been allocated.", 404))
+CREATE_IPV6 = dataclasses.replace(
+    ASSIGN_IPV6,
+    quota=error_kind("InvalidOperation.MaxEniIpv6IpsCountExceeded", "The ipv6 address count exceed limitation.", 404),
+    outside=error_kind("InvalidOperation.AddressNotInVSwitchCidr", "The specified ipv6 does not match VSwitch cidr "
+                       "scope.", 404),
+    taken=error_kind("InvalidOperation.AddressAlreadyAllocated", "The specified ipv6 has been already allocated.", 404))
 IPV6_UNASSIGNED = error_kind("InvalidIp.IpUnassigned", "The specified IPv6 address is not assigned to the network "
                              "interface.", 403)
-MAX_IPV6_AVAILABLE = 10  # IPv6 addresses of an Available ENI (documented)
+IPV6_TRAFFIC_MODE = error_kind("InvalidOperation.EniTrafficModeNotSupportIpv6",
+                               "The High Performance traffic mode does not support Ipv6.", 404)
+IPV6_HIGH_PERFORMANCE = error_kind("InvalidOperation.HighPerformanceTrafficModeEniNotSupport",
+                                   "A network interface in the HighPerformance traffic mode does not support IPv6 "
+                                   "addresses.", 403)
 
 
-def _ipv6_addresses(addresses: list[str]) -> None:
-    """IPv6 addresses as written."""
-    for text in addresses:
-        try:
-            ipaddress.IPv6Address(text.strip())
-        except ValueError:
-            raise IPV6_MALFORMED from None
+def _new_ipv6(ctx: Context, errors: ipv6.Errors, record: Mapping[str, Any], most: int, wanted: list[str],
+              count: int) -> list[str]:
+    """The IPv6 addresses an ENI (``record``: its vSwitch, id and addresses) takes, checked as documented."""
+    held = ipv6.addresses(record)
+    if set(wanted) & set(held):
+        raise errors.taken
+    vswitch = resources.get(ctx, "vswitch", record["VSwitchId"]) or {}
+    network = ipv6.check(errors, vswitch, most, len(held), len(wanted) + count)
+    return ipv6.take(ctx, errors, network, record["VSwitchId"], record["NetworkInterfaceId"], wanted, count, held)
 
 
 @operation("AssignIpv6Addresses", S("NetworkInterfaceId", required=True), Repeat("Ipv6Address", max_items=20),
@@ -520,17 +563,20 @@ def _ipv6_addresses(addresses: list[str]) -> None:
 def assign_ipv6_addresses(ctx: Context, network_interface_id: str, ipv6_address: Optional[list[str]],
                           ipv6_address_count: Optional[int], ipv6_prefix: Optional[list[str]],
                           ipv6_prefix_count: Optional[int]) -> dict:
-    wanted = _asked(ipv6_address, ipv6_address_count, bool(ipv6_prefix or ipv6_prefix_count), IPV6_CONFLICT,
-                    IPV6_REPEATED, "Ipv6AddressCount")
-    _ipv6_addresses(wanted)
-    _, instance = _readdressable(ctx, network_interface_id)
-    itype = instance_types.instance_type(instance["InstanceType"]) if instance else None
-    quota = int(itype.get("EniIpv6AddressQuantity") or 0) if itype else MAX_IPV6_AVAILABLE
-    if not quota:
-        raise IPV6_TYPE
-    if len(wanted) + (ipv6_address_count or 0) > quota:
-        raise IPV6_QUOTA
-    raise IPV6_DISABLED
+    if ipv6_prefix or ipv6_prefix_count:
+        raise NO_PREFIXES
+    if not ipv6_address and not ipv6_address_count:
+        raise missing_parameter("Ipv6AddressCount")
+    wanted = ipv6.asked(ASSIGN_IPV6, ipv6_address, ipv6_address_count)
+    record, instance = _readdressable(ctx, network_interface_id)
+    if record["NetworkInterfaceTrafficMode"] == "HighPerformance":
+        raise IPV6_HIGH_PERFORMANCE
+    itype = (instance_types.instance_type(instance["InstanceType"]) or {}) if instance else None
+    most = ipv6.quota(itype)  # (None: Available)
+    ips = _new_ipv6(ctx, ASSIGN_IPV6, record, most, wanted, ipv6_address_count or 0)
+    interfaces.readdressed(ctx, record, ipv6_addresses=ipv6.addresses(record) + ips)
+    return {"NetworkInterfaceId": network_interface_id, "Ipv6Sets": {"Ipv6Address": ips},
+            "Ipv6PrefixSets": {"Ipv6Prefix": []}}
 
 
 @operation("UnassignIpv6Addresses", S("NetworkInterfaceId", required=True), Repeat("Ipv6Address", max_items=10),
@@ -541,8 +587,11 @@ def unassign_ipv6_addresses(ctx: Context, network_interface_id: str, ipv6_addres
         raise NO_PREFIXES
     if not ipv6_address:
         raise missing_parameter("Ipv6Address.N")
-    _ipv6_addresses(list(ipv6_address))
-    if len(set(ipv6_address)) != len(ipv6_address):
-        raise IPV6_REPEATED
-    _readdressable(ctx, network_interface_id)
-    raise IPV6_UNASSIGNED  # (an ENI here holds no IPv6 address)
+    gone = ipv6.asked(ASSIGN_IPV6, ipv6_address, None)
+    record, _ = _readdressable(ctx, network_interface_id)
+    held = ipv6.addresses(record)
+    if not set(gone) <= set(held):
+        raise IPV6_UNASSIGNED
+    # (the addresses are free again once the record no longer lists them: no allocator to move back)
+    interfaces.readdressed(ctx, record, ipv6_addresses=[ip for ip in held if ip not in gone])
+    return {}

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional
 
 from mockecs.state.store import Term
-from mockecs.world import networks, resources
+from mockecs.world import ipv6, networks, resources
 from mockecs.world.context import Context
 
 KIND = "network_interface"
@@ -53,6 +53,10 @@ def terms(record: Mapping[str, Any]) -> list[Term]:
         out.append(("instance", record["InstanceId"]))
     for ip in addresses(record):
         out += [_scoped(record, "eni_ip", ip), ("vsw_ip", f"{record['VSwitchId']}|{ip}")]
+    if record.get("Ipv6Sets"):  # (IPv6 addresses: the same two terms, and the vSwitch's /64 in use)
+        out.append(("ipv6_vswitch", record["VSwitchId"]))
+        for ip in ipv6.addresses(record):
+            out += [_scoped(record, "eni_ip", ip), ("vsw_ip", f"{record['VSwitchId']}|{ip}")]
     if record["Type"] != "Primary":
         out += [("security_group", g) for g in record["SecurityGroupIds"]["SecurityGroupId"]]
     return out
@@ -85,10 +89,12 @@ def add_primary(ctx: Context, instance: Mapping[str, Any]) -> None:
         return
     primary = entries[0]
     vswitch = {"VpcId": vpc["VpcId"], "VSwitchId": vpc["VSwitchId"], "ZoneId": instance["ZoneId"]}
+    held = ipv6.addresses(primary)  # (RunInstances' Ipv6AddressCount / Ipv6Address.N)
     resources.put(ctx.txn, KIND, new_record(
         ctx, primary["NetworkInterfaceId"], "Primary", vswitch, [primary["PrimaryIpAddress"]],
         primary["MacAddress"], Status="InUse", InstanceId=instance["InstanceId"], DeleteOnRelease=True,
-        ResourceGroupId=instance.get("ResourceGroupId", ""), _created=instance.get("_created", ctx.now)))
+        ResourceGroupId=instance.get("ResourceGroupId", ""), _created=instance.get("_created", ctx.now),
+        **({"Ipv6Sets": ipv6.sets(held)} if held else {})))
 
 
 def entry(record: Mapping[str, Any]) -> dict:
@@ -97,7 +103,7 @@ def entry(record: Mapping[str, Any]) -> dict:
             "MacAddress": record["MacAddress"], "PrimaryIpAddress": record["PrivateIpAddress"],
             "PrivateIpSets": {"PrivateIpSet": [{**s, "PrivateDnsName": ""} for s in
                                                record["PrivateIpSets"]["PrivateIpSet"]]},
-            "Ipv6Sets": {"Ipv6Set": []}, "Ipv4PrefixSets": {"Ipv4PrefixSet": []},
+            "Ipv6Sets": ipv6.sets(ipv6.addresses(record)), "Ipv4PrefixSets": {"Ipv4PrefixSet": []},
             "Ipv6PrefixSets": {"Ipv6PrefixSet": []}}
 
 
@@ -107,10 +113,17 @@ def with_entries(instance: Mapping[str, Any], keep: Any, add: Optional[dict] = N
     return {**instance, "NetworkInterfaces": {"NetworkInterface": entries + ([add] if add else [])}}
 
 
-def readdressed(ctx: Context, record: Mapping[str, Any], sets: list[dict]) -> dict:
-    """``record`` with the address sets ``sets`` (AssignPrivateIpAddresses, UnassignPrivateIpAddresses), stored;
-    the instance it is attached to lists them too (its ``NetworkInterfaces`` entry, as DescribeInstances shows)."""
-    record = resources.put(ctx.txn, KIND, {**record, "PrivateIpSets": {"PrivateIpSet": sets}})
+def readdressed(ctx: Context, record: Mapping[str, Any], sets: Optional[list[dict]] = None,
+                ipv6_addresses: Optional[list[str]] = None) -> dict:
+    """``record`` with the private address sets ``sets`` (AssignPrivateIpAddresses, UnassignPrivateIpAddresses) or
+    the IPv6 addresses ``ipv6_addresses`` (AssignIpv6Addresses, UnassignIpv6Addresses), stored; the instance it is
+    attached to lists them too (its ``NetworkInterfaces`` entry, as DescribeInstances shows)."""
+    changed = {k: v for k, v in record.items() if k != "Ipv6Sets"} if ipv6_addresses is not None else dict(record)
+    if sets is not None:
+        changed["PrivateIpSets"] = {"PrivateIpSet": sets}
+    if ipv6_addresses:
+        changed["Ipv6Sets"] = ipv6.sets(ipv6_addresses)
+    record = resources.put(ctx.txn, KIND, changed)
     instance = resources.get(ctx, "instance", record["InstanceId"]) if record["InstanceId"] else None
     if instance is not None:
         eni_id, new = record["NetworkInterfaceId"], entry(record)

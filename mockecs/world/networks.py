@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any, Collection, Mapping, Optional, Sequence
 
 from mockecs.wire.errors import error_kind, missing_parameter
-from mockecs.world import regions, resources
+from mockecs.world import ipv6, regions, resources
 from mockecs.world.context import Context
-from mockecs.world.instance_types import zones_selling
+from mockecs.world.instance_types import instance_type, zones_selling
 from mockecs.world.validation import starts_with_letter
 
 # CreateVpc: the documented default, and the private ranges (and their subnets) a VPC may use.
@@ -70,6 +70,22 @@ ADDRESS_TAKEN = {
     CREATE: error_kind("InvalidPrivateIpAddress.Duplicated", "Specified private IP address is duplicated.", 400),
     RUN: error_kind("InvalidPrivateIpAddress.Duplicated", "The specified private IP address is already in use.", 400),
 }
+# RunInstances' IPv6 codes (documented with a "%s" message: the words are mockecs's)
+RUN_IPV6 = ipv6.Errors(
+    malformed=error_kind("InvalidIp.Address", "The specified IPv6 address is not valid.", 403),
+    repeated=error_kind("InvalidIp.IpRepeated", "The specified IPv6 addresses are repeated.", 403),
+    conflict=error_kind("InvalidParam.IpAssign", "Ipv6Address.N and Ipv6AddressCount cannot be specified at the same "
+                        "time.", 403),
+    too_many=error_kind("InvalidOperation.Ipv6CountExceeded", "A network interface is given at most 10 IPv6 "
+                        "addresses at a time.", 403),
+    disabled=error_kind("InvalidVSwitch.Ipv6NotTurnOn", "The specified VSwitch does not support IPv6.", 403),
+    not_supported=error_kind("InvalidOperation.Ipv6NotSupport", "The specified instance type does not support IPv6 "
+                             "addresses.", 403),
+    quota=error_kind("MaxEniIpv6IpsCountExceeded", "The IPv6 address count exceeds what the instance type allows per "
+                     "network interface (EniIpv6AddressQuantity).", 403),
+    outside=error_kind("InvalidVSwitchId.IpInvalid", "The specified IPv6 address is not in the IPv6 CIDR block of the "
+                       "vSwitch.", 403),
+    taken=error_kind("InvalidIp.IpAssigned", "The specified IPv6 address is already in use.", 403))
 ZONE_NOT_FOUND = error_kind("InvalidZoneId.NotFound", "The ZoneId provided does not exist in our records.", 404)
 ZONE_DOES_NOT_SELL = error_kind("InvalidInstanceType.ZoneNotSupported",
                                 "The specified zone does not support this instancetype.", 403)
@@ -224,15 +240,32 @@ def mac_address(seed: str) -> str:
     return "00:16:3e:" + ":".join(f"{b:02x}" for b in digest[:3])
 
 
-def primary_interface(ctx: Context, ip: str, seed: str) -> dict:
+def primary_interface(ctx: Context, ip: str, seed: str, ipv6_addresses: Sequence[str] = ()) -> dict:
     return {"NetworkInterfaceId": resources.new_id("network_interface", ctx.region), "Type": "Primary",
             "MacAddress": mac_address(seed), "PrimaryIpAddress": ip,
             "PrivateIpSets": {"PrivateIpSet": [{"PrivateIpAddress": ip, "Primary": True, "PrivateDnsName": ""}]},
-            "Ipv6Sets": {"Ipv6Set": []}, "Ipv4PrefixSets": {"Ipv4PrefixSet": []},
+            "Ipv6Sets": ipv6.sets(ipv6_addresses), "Ipv4PrefixSets": {"Ipv4PrefixSet": []},
             "Ipv6PrefixSets": {"Ipv6PrefixSet": []}}
 
 
 # -- placement of new instances -------------------------------------------------------------------
+@dataclass
+class Ipv6Launch:
+    """RunInstances' Ipv6Address.N / Ipv6AddressCount: checked against the vSwitch's /64 and the instance type;
+    each new instance's primary ENI takes its own (``taken``: those of the instances before it, not stored yet)."""
+
+    network: Any
+    vswitch_id: str
+    wanted: list[str]
+    count: int
+    taken: set[str] = field(default_factory=set)
+
+    def take(self, ctx: Context, seed: str) -> list[str]:
+        got = ipv6.take(ctx, RUN_IPV6, self.network, self.vswitch_id, seed, self.wanted, self.count, self.taken)
+        self.taken.update(got)
+        return got
+
+
 @dataclass
 class Placement:
     """Where ``count`` new instances go, and the network fields of each (``fields(index)``)."""
@@ -241,6 +274,7 @@ class Placement:
     vswitch: Optional[dict] = None
     group_ids: list[str] = field(default_factory=list)
     addresses: list[str] = field(default_factory=list)
+    ipv6: Optional[Ipv6Launch] = None  # the IPv6 addresses each primary ENI gets
 
     def fields(self, ctx: Context, index: int, instance_id: str) -> dict:
         if self.vswitch is None:  # classic network
@@ -251,10 +285,11 @@ class Placement:
                     "NetworkInterfaces": {"NetworkInterface": []},
                     "SecurityGroupIds": {"SecurityGroupId": list(self.group_ids)}}
         ip = self.addresses[index]
+        v6 = self.ipv6.take(ctx, instance_id) if self.ipv6 is not None else ()
         return {"InstanceNetworkType": "vpc", "InnerIpAddress": {"IpAddress": []},
                 "VpcAttributes": {"VpcId": self.vswitch["VpcId"], "VSwitchId": self.vswitch["VSwitchId"],
                                   "NatIpAddress": "", "PrivateIpAddress": {"IpAddress": [ip]}},
-                "NetworkInterfaces": {"NetworkInterface": [primary_interface(ctx, ip, instance_id)]},
+                "NetworkInterfaces": {"NetworkInterface": [primary_interface(ctx, ip, instance_id, v6)]},
                 "SecurityGroupIds": {"SecurityGroupId": list(self.group_ids)}}
 
 
@@ -273,9 +308,11 @@ def _zone_for(ctx: Context, type_id: str, zone_id: Optional[str]) -> str:
 
 
 def place(ctx: Context, action: str, type_id: str, zone_id: Optional[str], vswitch_id: Optional[str],
-          group_ids: list[str], private_ip: Optional[str], count: int) -> Placement:
-    """Check the network of a launch (vSwitch, security groups, zone, address) and reserve the
-    addresses: the vSwitch record is stored with its allocator moved on. Raises before any write."""
+          group_ids: list[str], private_ip: Optional[str], count: int,
+          ipv6_asked: Optional[tuple[list[str], int]] = None) -> Placement:
+    """Check the network of a launch (vSwitch, security groups, zone, address; ``ipv6_asked``: the IPv6 addresses
+    and count each primary ENI gets, see :func:`ipv6.asked`) and reserve the private addresses: the vSwitch record
+    is stored with its allocator moved on. Raises before any write."""
     action = CREATE if action == CREATE else RUN
     groups = []
     for group_id in group_ids:
@@ -284,7 +321,7 @@ def place(ctx: Context, action: str, type_id: str, zone_id: Optional[str], vswit
             raise SECURITY_GROUP_NOT_FOUND[action]
         groups.append(group)
     if not vswitch_id:
-        if private_ip:
+        if private_ip or ipv6_asked:
             raise missing_parameter("VSwitchId")
         if any(g.get("VpcId") for g in groups):
             raise VSWITCH_NECESSARY
@@ -304,8 +341,17 @@ def place(ctx: Context, action: str, type_id: str, zone_id: Optional[str], vswit
     if any(g.get("VpcId") != vswitch["VpcId"] for g in groups):
         raise GROUP_NOT_IN_VPC
     zone = _zone_for(ctx, type_id, vswitch["ZoneId"])
+    v6 = _ipv6_launch(ctx, type_id, vswitch, *ipv6_asked) if ipv6_asked else None
     updated, addresses = allocate(ctx, action, vswitch, count, private_ip)
     resources.put(ctx.txn, "vswitch", updated)
-    return Placement(zone, updated, list(group_ids), addresses)
+    return Placement(zone, updated, list(group_ids), addresses, v6)
+
+
+def _ipv6_launch(ctx: Context, type_id: str, vswitch: Mapping[str, Any], wanted: list[str], count: int) -> Ipv6Launch:
+    network = ipv6.check(RUN_IPV6, vswitch, ipv6.quota(instance_type(type_id) or {}), 0,
+                         len(wanted) + count)
+    launch = Ipv6Launch(network, vswitch["VSwitchId"], wanted, count)
+    ipv6.take(ctx, RUN_IPV6, network, vswitch["VSwitchId"], "", wanted, 0)  # (the addresses named: checked now)
+    return launch
 
 
