@@ -238,7 +238,7 @@ def test_old_sdk_json_and_xml(client, legacy):
     assert root.findtext("Code") == "InvalidIp.IpUnassigned"
 
 
-# -- IPv6: mockecs's vSwitches have no IPv6 block, so assigning answers the code of a vSwitch without IPv6 ----------
+# -- IPv6 in a vSwitch without an IPv6 block: the documented refusals (with one: tests/test_ipv6.py) -------------
 def assign6(client, eni: str, **kw) -> models.AssignIpv6AddressesResponseBody:
     return client.assign_ipv_6addresses(models.AssignIpv6AddressesRequest(
         region_id=REGION, network_interface_id=eni, **kw)).body

@@ -19,6 +19,7 @@ from mockecs.wire.apis import VPC
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import TAGS, B, Comma, I, L, S
 from mockecs.world import networks, resource_groups, resources, vpcs
+from mockecs.world.ipv6 import in_use as ipv6_in_use
 from mockecs.world.validation import check_description
 
 ERRORS = vpcs.Errors()  # the VPC API documents the shared rules' words (see the notes on each)
@@ -313,6 +314,8 @@ def modify_vswitch_attribute(ctx: Context, v_switch_id: str, v_switch_name: Opti
         if ipv6_cidr_block is None:
             raise IPV6_MISSING  # (Terraform: "the API rejects EnableIPv6=true without Ipv6CidrBlock")
         ipv6 = _vswitch_ipv6(ctx, resources.get(ctx, "vpc", record["VpcId"]) or {}, ipv6_cidr_block, v_switch_id)
+    if ipv6 != record.get("_ipv6") and record.get("_ipv6") and ipv6_in_use(ctx, v_switch_id):
+        raise ERRORS.vswitch_in_use  # [GUESS] ENIs still hold addresses of its /64 (mockecs.world.ipv6)
     record = vpcs.modify_vswitch(ctx, ERRORS, v_switch_id, v_switch_name, description)
     if ipv6 != record.get("_ipv6"):
         updated = {k: v for k, v in record.items() if k != "_ipv6"}
