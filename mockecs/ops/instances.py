@@ -568,13 +568,13 @@ def _ipv6_asked(amount: int, addresses: Optional[list[str]], count: Optional[int
 @operation("RunInstances", *_COMMON_LAUNCH,
            I("Amount", default=1, min=1, max=100), I("MinAmount", min=1, max=100), S("AutoReleaseTime"),
            Struct("ImageOptions", [B("LoginAsNonRoot")]), Repeat("SecurityGroupIds"),
-           Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), dry_run=True, idempotent=True)
-def run_instances(ctx: Context, amount: int, min_amount: Optional[int], image_options: dict,
-                  security_group_ids: Optional[list[str]], ipv6_address: Optional[list[str]],
-                  ipv6_address_count: Optional[int], **args: Any) -> dict:
+           Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), dry_run=True, idempotent=True, mapping=True)
+def run_instances(ctx: Context, args: dict) -> dict:
+    # (the arguments as one mapping: a handler taking ~45 keywords matches each against its named parameters)
+    amount, min_amount = args["amount"], args["min_amount"]
     if min_amount is not None and min_amount > amount:
         raise EcsError("InvalidMinAmount.Malformed", "The specified parameter MinAmount is not valid.", 400)
-    groups = security_group_ids or []
+    groups = args["security_group_ids"] or []
     if groups and args["security_group_id"]:
         raise EcsError("InvalidSecurityGroupId.SingleIdAndMultiIdConflict",
                        "SecurityGroupId and SecurityGroupIds.N cannot be specified at the same time.", 400)
@@ -585,13 +585,14 @@ def run_instances(ctx: Context, amount: int, min_amount: Optional[int], image_op
         raise EcsError("InvalidParameter.PrivateIpAddressRepeated",
                        "The specified PrivateIpAddress can be assigned to one instance only.", 403)
     groups = groups or ([args["security_group_id"]] if args["security_group_id"] else [])
-    ids = _launch(ctx, "RunInstances", amount, args, bool(image_options.get("login_as_non_root")), "Running", groups,
-                  _ipv6_asked(amount, ipv6_address, ipv6_address_count))
+    v6, v6_count = args["ipv6_address"], args["ipv6_address_count"]
+    ids = _launch(ctx, "RunInstances", amount, args, bool(args["image_options"].get("login_as_non_root")), "Running",
+                  groups, _ipv6_asked(amount, v6, v6_count) if v6 or v6_count else None)
     return {"InstanceIdSets": {"InstanceIdSet": ids}}
 
 
-@operation("CreateInstance", *_COMMON_LAUNCH, dry_run=True, idempotent=True)
-def create_instance(ctx: Context, **args: Any) -> dict:
+@operation("CreateInstance", *_COMMON_LAUNCH, dry_run=True, idempotent=True, mapping=True)
+def create_instance(ctx: Context, args: dict) -> dict:
     # CreateInstance leaves the new instance Stopped (spec §4.4).
     groups = [args["security_group_id"]] if args["security_group_id"] else []
     return {"InstanceId": _launch(ctx, "CreateInstance", 1, args, False, "Stopped", groups)[0]}

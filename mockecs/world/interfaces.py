@@ -89,12 +89,14 @@ def add_primary(ctx: Context, instance: Mapping[str, Any]) -> None:
         return
     primary = entries[0]
     vswitch = {"VpcId": vpc["VpcId"], "VSwitchId": vpc["VSwitchId"], "ZoneId": instance["ZoneId"]}
-    held = ipv6.addresses(primary)  # (RunInstances' Ipv6AddressCount / Ipv6Address.N)
-    resources.put(ctx.txn, KIND, new_record(
+    record = new_record(
         ctx, primary["NetworkInterfaceId"], "Primary", vswitch, [primary["PrimaryIpAddress"]],
         primary["MacAddress"], Status="InUse", InstanceId=instance["InstanceId"], DeleteOnRelease=True,
-        ResourceGroupId=instance.get("ResourceGroupId", ""), _created=instance.get("_created", ctx.now),
-        **({"Ipv6Sets": ipv6.sets(held)} if held else {})))
+        ResourceGroupId=instance.get("ResourceGroupId", ""), _created=instance.get("_created", ctx.now))
+    held = primary["Ipv6Sets"]["Ipv6Set"]  # (RunInstances' Ipv6AddressCount / Ipv6Address.N)
+    if held:
+        record["Ipv6Sets"] = {"Ipv6Set": [dict(s) for s in held]}
+    resources.put(ctx.txn, KIND, record)
 
 
 def entry(record: Mapping[str, Any]) -> dict:

@@ -244,7 +244,8 @@ def primary_interface(ctx: Context, ip: str, seed: str, ipv6_addresses: Sequence
     return {"NetworkInterfaceId": resources.new_id("network_interface", ctx.region), "Type": "Primary",
             "MacAddress": mac_address(seed), "PrimaryIpAddress": ip,
             "PrivateIpSets": {"PrivateIpSet": [{"PrivateIpAddress": ip, "Primary": True, "PrivateDnsName": ""}]},
-            "Ipv6Sets": ipv6.sets(ipv6_addresses), "Ipv4PrefixSets": {"Ipv4PrefixSet": []},
+            "Ipv6Sets": ipv6.sets(ipv6_addresses) if ipv6_addresses else {"Ipv6Set": []},
+            "Ipv4PrefixSets": {"Ipv4PrefixSet": []},
             "Ipv6PrefixSets": {"Ipv6PrefixSet": []}}
 
 
