@@ -328,3 +328,34 @@ def test_terraform_instance_ipv6_address_count(proxy):
     # the addresses went back with the instance
     found = ecs.call("DescribeNetworkInterfaces", **{"Ipv6Address.1": added})
     assert json.dumps(found["NetworkInterfaceSets"]["NetworkInterfaceSet"]) == "[]"
+
+
+def test_attach_and_type_change_keep_within_the_type(client, vpc):
+    """An ENI's IPv6 addresses must fit the instance type it joins (AttachNetworkInterface) or changes to
+    (ModifyInstanceSpec): EniIpv6AddressQuantity, none for a type without IPv6."""
+    vswitch, sg, _ = ipv6_network(client, vpc)
+    [small] = run(client, v_switch_id=vswitch, security_group_id=sg, instance_type="ecs.t6-c1m1.large")  # none
+    [large] = run(client, v_switch_id=vswitch, security_group_id=sg)  # ecs.g7.large: 6
+    eni = create(client, vswitch, sg, ipv_6address_count=7).network_interface_id
+
+    def attach(instance_id: str) -> None:
+        client.attach_network_interface(models.AttachNetworkInterfaceRequest(
+            region_id=REGION, network_interface_id=eni, instance_id=instance_id))
+
+    refused("AttachNetworkInterface", attach, small, code="InvalidOperation.Ipv6NotSupport", status=403)
+    refused("AttachNetworkInterface", attach, large, code="InvalidOperation.Ipv6CountExceeded", status=400)
+    unassign6(client, eni, held(client, eni)[:1])
+    attach(large)
+    assert len(instance_ipv6(client, large)[1]) == 6
+
+    client.stop_instance(models.StopInstanceRequest(instance_id=large))
+
+    def spec(instance_type: str) -> None:
+        client.modify_instance_spec(models.ModifyInstanceSpecRequest(
+            instance_id=large, instance_type=instance_type))
+
+    refused("ModifyInstanceSpec", spec, "ecs.t6-c1m1.large", code="InvalidOperation.Ipv6NotSupport", status=403)
+    refused("ModifyInstanceSpec", spec, "ecs.g6.large", code="InvalidOperation.Ipv6CountExceeded",
+            status=403)
+    spec("ecs.g7.xlarge")
+    assert describe(client, large)["InstanceType"] == "ecs.g7.xlarge"

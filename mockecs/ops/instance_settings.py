@@ -44,7 +44,7 @@ from mockecs.ops.instances import (
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import B, I, L, Repeat, S, Struct, Structs
-from mockecs.world import images, instance_types, launch, paging, ram, resources
+from mockecs.world import images, instance_types, ipv6, launch, paging, ram, resources
 
 MAINTENANCE_ACTIONS = ("Stop", "AutoRecover", "AutoRedeploy")  # documented values of ActionOnMaintenance
 DEFAULT_MAINTENANCE_ACTION = "AutoRecover"  # the metadata's example of DefaultValue [GUESS: for every type]
@@ -329,6 +329,10 @@ SPEC_IMAGE = error_kind("ImageNotSupportInstanceType",
                         "The specified image do not support the InstanceType instance.", 403)
 SPEC_STATUS = error_kind("InvalidStatus.ValueNotSupported",
                          "The current status of the resource does not support this operation.", 403)
+SPEC_IPV6_TYPE = error_kind("InvalidOperation.Ipv6NotSupport", "The specified instance type does not support IPv6 "
+                            "addresses and a network interface of the instance holds some.", 403)
+SPEC_IPV6_COUNT = error_kind("InvalidOperation.Ipv6CountExceeded", "A network interface of the instance holds more "
+                             "IPv6 addresses than the specified instance type allows (EniIpv6AddressQuantity).", 403)
 SPEC_IDEMPOTENCE = ("IdempotenceParamNotMatch",
                     "There is a idempotence signature mismatch between this and last request.", 400)
 
@@ -363,6 +367,9 @@ def modify_instance_spec(ctx: Context, instance_id: str, instance_type: Optional
         image = images.get_any(ctx, record.get("ImageId"))
         if image is not None and not launch.arch_supports(image, itype):
             raise SPEC_IMAGE
+        entries = (record.get("NetworkInterfaces") or {}).get("NetworkInterface") or ()
+        held = max((len(ipv6.addresses(e)) for e in entries), default=0)
+        ipv6.check_held(ipv6.quota(itype), held, SPEC_IPV6_TYPE, SPEC_IPV6_COUNT)
         changes = type_fields(itype)
     elif bandwidth:
         if record["Status"] not in ("Running", "Stopped"):

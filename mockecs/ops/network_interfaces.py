@@ -84,6 +84,10 @@ TOO_MANY_QUEUES = error_kind("InvalidOperation.ExceedInstanceTypeQueueNumber",
                              "network interface (MaximumQueueNumberPerEni).", 403)
 BAD_CARD_INDEX = error_kind("InvalidParameter.NetworkCardIndexInvalid",
                             "Invalid network card index, please check instance type.", 400)
+ATTACH_IPV6_TYPE = error_kind("InvalidOperation.Ipv6NotSupport", "The instance type does not support IPv6 addresses "
+                              "and the network interface holds some.", 403)
+ATTACH_IPV6_COUNT = error_kind("InvalidOperation.Ipv6CountExceeded", "The number of IPv6 supported by the current "
+                               "instance type has reached the upper limit.", 400)
 QUEUE_STATE = error_kind("InvalidOperation.InvalidEniState", "Available status or ECS instance attached is Stopped "
                          "is allowed to modify network interface queue number.", 403)
 # The launch's address errors (mockecs.world.networks.allocate) -> this operation's documented ones.
@@ -344,6 +348,7 @@ def attach_network_interface(ctx: Context, network_interface_id: str, instance_i
         raise TOO_MANY_ENIS
     if record["QueueNumber"] > int(itype.get("MaximumQueueNumberPerEni") or record["QueueNumber"]):
         raise TOO_MANY_QUEUES
+    ipv6.check_held(ipv6.quota(itype), len(ipv6.addresses(record)), ATTACH_IPV6_TYPE, ATTACH_IPV6_COUNT)
     used = {r.get("DeviceIndex") for r in resources.get_many(ctx, KIND, [e["NetworkInterfaceId"] for e in attached])
             if r is not None}
     index = next(i for i in range(1, len(attached) + 2) if i not in used)

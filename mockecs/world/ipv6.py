@@ -81,6 +81,15 @@ def quota(itype: Optional[Mapping[str, Any]]) -> int:
     return int(itype.get(QUOTA_FIELD) or 0) if itype is not None else MAX_AVAILABLE
 
 
+def check_held(most: int, held: int, not_supported: type[EcsError], exceeded: type[EcsError]) -> None:
+    """An ENI holding ``held`` addresses may belong to an instance type allowing ``most`` per ENI
+    (AttachNetworkInterface, ModifyInstanceSpec)."""
+    if held and not most:
+        raise not_supported
+    if held > most:
+        raise exceeded
+
+
 def check(errors: Errors, vswitch: Mapping[str, Any], most: int, held: int, asking: int) -> ipaddress.IPv6Network:
     """An ENI holding ``held`` addresses of at most ``most`` may take ``asking`` more from ``vswitch``: its /64."""
     if not most:
