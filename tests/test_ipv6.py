@@ -359,3 +359,22 @@ def test_attach_and_type_change_keep_within_the_type(client, vpc):
             status=403)
     spec("ecs.g7.xlarge")
     assert describe(client, large)["InstanceType"] == "ecs.g7.xlarge"
+
+
+def test_describe_instances_by_ipv6_address(client, vpc):
+    vswitch, sg, block = ipv6_network(client, vpc)
+    [holder] = run(client, v_switch_id=vswitch, security_group_id=sg, ipv_6address=[host(block, 0x51)])
+    [other] = run(client, v_switch_id=vswitch, security_group_id=sg)
+    eni = create(client, vswitch, sg, ipv_6address=[host(block, 0x52)]).network_interface_id
+
+    def by(*ips: str, **kw: Any) -> list[str]:
+        found = client.describe_instances(models.DescribeInstancesRequest(region_id=REGION, ipv_6address=list(ips),
+                                                                          **kw)).body.to_map()
+        return [i["InstanceId"] for i in found["Instances"]["Instance"]]
+
+    assert by(host(block, 0x51).upper()) == [holder]
+    assert by(host(block, 0x52)) == []  # an Available ENI's: no instance
+    client.attach_network_interface(models.AttachNetworkInterfaceRequest(
+        region_id=REGION, network_interface_id=eni, instance_id=other))
+    assert by(host(block, 0x51), host(block, 0x52)) == [holder, other]
+    assert by(host(block, 0x52), instance_ids=json.dumps([holder])) == []

@@ -637,7 +637,7 @@ def _within(text: str, low: Optional[float], high: Optional[float]) -> bool:
            Structs("Filter", [S("Key"), S("Value")], name="filters"),
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
            S("NextToken"), L("MaxResults"), JsonList("PublicIpAddresses"), JsonList("EipAddresses"),
-           dry_run=True)
+           Repeat("Ipv6Address", max_items=100), dry_run=True)
 def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id: Optional[str],
                        status: Optional[str], instance_type: Optional[str], instance_type_family: Optional[str],
                        instance_name: Optional[str], zone_id: Optional[str], instance_charge_type: Optional[str],
@@ -647,7 +647,7 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
                        instance_network_type: Optional[str],
                        filters: Optional[list[dict]], page_number: int, page_size: int, next_token: Optional[str],
                        max_results: Optional[int], public_ip_addresses: Optional[list[str]],
-                       eip_addresses: Optional[list[str]]) -> dict:
+                       eip_addresses: Optional[list[str]], ipv6_address: Optional[list[str]]) -> dict:
     unfiltered = paging.unfiltered(locals())
     windows = _time_filters(filters or [])
     if instance_ids is not None and len(instance_ids) > 100:
@@ -680,6 +680,9 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
     holding = access.instances_at(ctx, public_ip_addresses, eip_addresses)
     if holding is not None:  # only instances that hold one of the public addresses, also through the index
         named = sorted(holding.intersection(named) if named else holding) or [""]
+    if ipv6_address:  # only instances whose ENIs hold one of the IPv6 addresses (the ENIs' address term)
+        found = interfaces.holding(ctx, [ipv6.canonical(a) or a for a in ipv6_address])
+        named = sorted(found.intersection(named) if named else found) or [""]
     called = resources.matching(ctx, "instance", "name", instance_name) if instance_name else None
     if called is not None:  # only instances whose name holds the pattern's longest piece (the substring index)
         named = (sorted(set(called).intersection(named)) if named else called) or [""]

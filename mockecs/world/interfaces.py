@@ -135,6 +135,13 @@ def readdressed(ctx: Context, record: Mapping[str, Any], sets: Optional[list[dic
     return record
 
 
+def holding(ctx: Context, ips: list[str]) -> set[str]:
+    """The instances whose ENIs hold one of ``ips`` (DescribeInstances' Ipv6Address filter)."""
+    eni_ids = set().union(*(ctx.txn.ids(KIND, ip_term(ctx, ip)) for ip in ips))
+    return {r["InstanceId"] for r in resources.get_many(ctx, KIND, sorted(eni_ids))
+            if r is not None and r["InstanceId"]}
+
+
 def detached(record: Mapping[str, Any]) -> dict:
     return {**record, "Status": "Available", "InstanceId": "", "DeviceIndex": 0}
 
