@@ -703,6 +703,15 @@ def instance_update(p: Provider, instance_id: str, old: dict, new: dict) -> None
             **({"PrivatePoolOptions.Id": new["private_pool_options_id"]} if criteria != "None" else {})})
 
 
+def apply_and_refresh(p: Provider, instance_id: str, state: dict, config: dict) -> dict:
+    """``terraform apply`` of ``config`` over ``state`` (the Update, then its Read), then a ``terraform refresh``
+    that must read the same (no diff on the next plan); the new state."""
+    instance_update(p, instance_id, state, config)
+    state = instance_read(p, instance_id, period_unit=config.get("period_unit", "Month"))
+    assert instance_read(p, instance_id, period_unit=state.get("period_unit", "Month")) == state
+    return state
+
+
 def instance_delete(p: Provider, instance_id: str) -> None:
     """resourceAliCloudInstanceDelete (pay-as-you-go): DeleteInstance Force=true (a not-found code ends it), then
     a wait with target [] until DescribeInstances answers no instance."""
@@ -752,14 +761,11 @@ def test_instance_update_then_refresh(proxy):
     config = {**state, "auto_release_time": release, "instance_type": "ecs.g7.xlarge",
               "maintenance_time": [{"StartTime": "02:00:00", "EndTime": "06:00:00"}], "maintenance_action": "Stop",
               "maintenance_notify": True, "http_tokens": "required", "private_pool_options_match_criteria": "Open"}
-    instance_update(hz, instance_id, state, config)
-    state = instance_read(hz, instance_id)
+    state = apply_and_refresh(hz, instance_id, state, config)
     # cpu, memory and cpu_core_count are Computed: the new type's
     assert state == {**config, "cpu": 4, "memory": 16384, "cpu_core_count": 2}
-    assert instance_read(hz, instance_id) == state  # terraform refresh
     cleared = {**state, "auto_release_time": ""}
-    instance_update(hz, instance_id, state, cleared)
-    assert instance_read(hz, instance_id) == cleared
+    assert apply_and_refresh(hz, instance_id, state, cleared) == cleared
     instance_delete(hz, instance_id)
     assert [c for c in _calls(proxy) if c["status"] != 200] == []
     updates = [c["action"] for c in _calls(proxy) if c["action"].startswith(("Modify", "Stop", "Start"))]
@@ -846,14 +852,11 @@ def test_prepaid_instance_create_refresh_update_refresh(proxy):
     assert describe_instance(hz, instance_id)["ExpiredTime"].endswith("T16:00Z")  # a month's subscription
     assert instance_read(hz, instance_id) == state  # terraform refresh
     config = {**state, "instance_type": "ecs.g7.xlarge", "auto_renew_period": 3}
-    instance_update(hz, instance_id, state, config)
-    state = instance_read(hz, instance_id)
+    state = apply_and_refresh(hz, instance_id, state, config)
     assert state == {**config, "cpu": 4, "memory": 16384, "cpu_core_count": 2}
-    assert instance_read(hz, instance_id) == state  # terraform refresh
     # renewal_status Normal: auto_renew_period is then suppressed in the plan (ecsNotAutoRenewDiffSuppressFunc)
     normal = {**state, "renewal_status": "Normal"}
-    instance_update(hz, instance_id, state, normal)
-    assert instance_read(hz, instance_id) == normal
+    assert apply_and_refresh(hz, instance_id, state, normal) == normal
     prepaid_delete(hz, instance_id)
     assert instance_read(hz, instance_id) is None
     assert [c for c in _calls(proxy) if c["status"] != 200] == []
@@ -862,7 +865,7 @@ def test_prepaid_instance_create_refresh_update_refresh(proxy):
                        "ModifyInstanceAutoRenewAttribute", "ModifyInstanceAutoRenewAttribute",
                        "ModifyInstanceChargeType"]
     reads = [c["action"] for c in _calls(proxy)].count("DescribeInstanceAutoRenewAttribute")
-    assert reads == 5  # each Read of the subscription instance
+    assert reads == 6  # each Read of the subscription instance
 
 
 def component_read(p: Provider, component_id: str) -> Optional[dict]:
