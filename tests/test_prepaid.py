@@ -84,6 +84,9 @@ def test_renewal_status_filter_paging_and_id_lists(client):
         region_id=REGION, renewal_status="AutoRenewal", page_size="1", page_number="2")).body
     assert (body.total_count, body.page_number, body.page_size) == (2, 2, 1)
     assert [r.instance_id for r in body.instance_renew_attributes.instance_renew_attribute] == [third]
+    far = client.describe_instance_auto_renew_attribute(models.DescribeInstanceAutoRenewAttributeRequest(
+        region_id=REGION, renewal_status="AutoRenewal", page_size="100", page_number=str(2 ** 31 - 1))).body
+    assert (far.total_count, far.instance_renew_attributes.instance_renew_attribute) == (2, [])
     # ids in the order asked, a repeated one once; with a status, only those renewed so
     assert [r["InstanceId"] for r in renewal(client, instance_id=f"{third},{first},{third}")] == [third, first]
     assert [r["InstanceId"] for r in renewal(client, instance_id=f"{third},{second}",
