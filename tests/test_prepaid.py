@@ -161,7 +161,7 @@ def test_modify_documented_errors_and_all_or_none(client, kw, code):
 
 
 LAUNCH_BAD = [
-    ("RunInstances", {}, "InvalidPeriod"),  # (Period is required for a subscription: documented)
+    ("RunInstances", {"period": None}, "InvalidPeriod"),  # (required for a subscription: the option says so here)
     ("RunInstances", {"period": 10}, "InvalidPeriod"),
     ("RunInstances", {"period": 5, "period_unit": "Week"}, "InvalidPeriod"),
     ("RunInstances", {"period": 1, "auto_renew": True, "auto_renew_period": 4},
@@ -174,7 +174,8 @@ LAUNCH_BAD = [
 
 
 @pytest.mark.parametrize("action,kw,code", LAUNCH_BAD)
-def test_launch_documented_errors(client, action, kw, code):
+def test_launch_documented_errors(client, engine, action, kw, code):
+    engine.config.options["subscription_period"] = "required"  # (the service's rule; mockecs's default: one)
     name = "run_instances" if action == "RunInstances" else "create_instance"
     request = getattr(models, f"{action}Request")(region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large",
                                                    instance_charge_type="PrePaid", **kw)
@@ -182,6 +183,11 @@ def test_launch_documented_errors(client, action, kw, code):
     assert err.code == code
     assert_documented(action, err)
     assert client.describe_instances(models.DescribeInstancesRequest(region_id=REGION)).body.total_count == 0
+
+
+def test_launch_without_period_takes_one_unit_unless_required(client, engine):
+    [instance_id] = run(client, instance_charge_type="PrePaid", period_unit="Week")
+    assert describe(client, instance_id)["ExpiredTime"] == subscription_end(engine.clock.now(), 1, "Week")
 
 
 # -- RenewInstance ----------------------------------------------------------------------------------------------

@@ -384,18 +384,21 @@ AUTO_RENEW_PERIODS = {"Week": (1, 2, 3), "Month": (1, 2, 3, 6, 12, 24, 36, 48, 6
 
 
 def subscription_terms(ctx: Context, action: str, args: Mapping[str, Any]) -> dict:
-    """A launch's ``ExpiredTime`` and ``_renewal`` (a subscription: Period is required, its end at midnight China
-    time; AutoRenew renews it by AutoRenewPeriod PeriodUnits); a pay-as-you-go instance's far-off ExpiredTime."""
+    """A launch's ``ExpiredTime`` and ``_renewal`` (a subscription: Period PeriodUnits, required as the service
+    requires it with the ``subscription_period`` option, else one; its end at midnight China time; AutoRenew renews
+    it by AutoRenewPeriod PeriodUnits); a pay-as-you-go instance's far-off ExpiredTime."""
     if args["instance_charge_type"] != "PrePaid":
         return {"ExpiredTime": POSTPAID_EXPIRY}
-    unit = args["period_unit"]
+    unit, period = args["period_unit"], args["period"]
     if unit not in subscriptions.PERIODS:
         raise BAD_PERIOD_UNIT if action == "CreateInstance" else BAD_PERIOD
-    if args["period"] not in subscriptions.PERIODS[unit]:
+    if period is None and ctx.config.options["subscription_period"] == "one":
+        period = 1
+    if period not in subscriptions.PERIODS[unit]:
         raise BAD_PERIOD
     if args["deletion_protection"]:
         raise PREPAID_PROTECTED
-    terms = {"ExpiredTime": subscriptions.subscription_end(ctx.now, args["period"], unit)}
+    terms = {"ExpiredTime": subscriptions.subscription_end(ctx.now, period, unit)}
     if args["auto_renew"]:
         if args["auto_renew_period"] not in AUTO_RENEW_PERIODS[unit]:
             raise BAD_AUTO_RENEW_PERIOD[action]
