@@ -39,12 +39,12 @@ from mockecs.ops.instances import (
     private_pool,
     ram_role_term,
     release_time,
-    type_fields,
+    type_change,
 )
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import B, I, L, Repeat, S, Struct, Structs
-from mockecs.world import images, instance_types, ipv6, launch, paging, ram, resources
+from mockecs.world import instance_types, ipv6, paging, ram, resources
 
 MAINTENANCE_ACTIONS = ("Stop", "AutoRecover", "AutoRedeploy")  # documented values of ActionOnMaintenance
 DEFAULT_MAINTENANCE_ACTION = "AutoRecover"  # the metadata's example of DefaultValue [GUESS: for every type]
@@ -362,15 +362,10 @@ def modify_instance_spec(ctx: Context, instance_id: str, instance_type: Optional
             raise SPEC_UNKNOWN_TYPE
         if record["Status"] != "Stopped":
             raise SPEC_NOT_STOPPED
-        if not instance_types.sells(itype, record["ZoneId"]):
-            raise SPEC_ZONE
-        image = images.get_any(ctx, record.get("ImageId"))
-        if image is not None and not launch.arch_supports(image, itype):
-            raise SPEC_IMAGE
+        changes = type_change(ctx, record, itype, SPEC_ZONE, SPEC_IMAGE)
         entries = (record.get("NetworkInterfaces") or {}).get("NetworkInterface") or ()
         held = max((len(ipv6.addresses(e)) for e in entries), default=0)
         ipv6.check_held(ipv6.quota(itype), held, SPEC_IPV6_TYPE, SPEC_IPV6_COUNT)
-        changes = type_fields(itype)
     elif bandwidth:
         if record["Status"] not in ("Running", "Stopped"):
             raise SPEC_STATUS
