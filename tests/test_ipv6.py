@@ -23,6 +23,7 @@ from tests.networks_helpers import new_vpc, new_vswitch, one_vswitch
 from tests.sdk import error_of, legacy_call, legacy_xml
 from tests.test_instances import LINUX, REGION, assert_documented, describe, run
 from tests.test_network_interfaces import create, enis, group
+from tests.test_private_ips import assign6, unassign6
 from tests.test_server import clean, server  # noqa: F401  (fixtures: a server process, reset)
 from tests.test_terraform_flow import (
     Provider,
@@ -54,16 +55,6 @@ def ipv6_network(client, vpc, bits: int = 1) -> tuple[str, str, ipaddress.IPv6Ne
     block = vpc.describe_vswitch_attributes(vm.DescribeVSwitchAttributesRequest(
         region_id=REGION, v_switch_id=vswitch.v_switch_id)).body.ipv_6cidr_block
     return vswitch.v_switch_id, group(client, vpc_id), ipaddress.IPv6Network(block)
-
-
-def assign6(client, eni: str, **kw) -> models.AssignIpv6AddressesResponseBody:
-    return client.assign_ipv_6addresses(models.AssignIpv6AddressesRequest(
-        region_id=REGION, network_interface_id=eni, **kw)).body
-
-
-def unassign6(client, eni: str, ips: list[str]) -> None:
-    client.unassign_ipv_6addresses(models.UnassignIpv6AddressesRequest(
-        region_id=REGION, network_interface_id=eni, ipv_6address=ips))
 
 
 def held(client, eni: str) -> list[str]:
@@ -120,9 +111,10 @@ def test_eni_assign_unassign_and_give_back(client, vpc):
             status=404)
     assert len(held(client, eni)) == 6  # nothing half done
 
-    unassign6(client, eni, [wanted, made[0]])
+    unassign6(client, eni, ipv_6address=[wanted, made[0]])
     assert held(client, eni) == [made[1]] + answer.ipv_6sets.ipv_6address
-    refused("UnassignIpv6Addresses", unassign6, client, eni, [wanted], code="InvalidIp.IpUnassigned", status=403)
+    refused("UnassignIpv6Addresses", unassign6, client, eni, ipv_6address=[wanted], code="InvalidIp.IpUnassigned",
+            status=403)
     assert assign6(client, other, ipv_6address=[wanted]).ipv_6sets.ipv_6address == [wanted]  # free again
     # a deleted ENI gives its addresses back
     client.delete_network_interface(models.DeleteNetworkInterfaceRequest(region_id=REGION, network_interface_id=other))
@@ -166,7 +158,7 @@ def test_run_instances_with_ipv6_and_the_primary_eni(client, vpc):
     assert len(instance_ipv6(client, first)[0]) == 6
     refused("AssignIpv6Addresses", assign6, client, primary, ipv_6address_count=1, code="MaxEniIpv6IpsCountExceeded",
             status=404)
-    unassign6(client, primary, addresses[0])
+    unassign6(client, primary, ipv_6address=addresses[0])
     assert instance_ipv6(client, first)[0] == held(client, primary) and len(held(client, primary)) == 4
 
     # a secondary ENI attached: the type's quota, and DescribeInstances lists its addresses
@@ -228,7 +220,7 @@ def test_vswitch_ipv6_kept_while_addresses_are_held(client, vpc):
     request = vm.ModifyVSwitchAttributeRequest(region_id=REGION, v_switch_id=vswitch, enable_ipv_6=False)
     err = error_of(vpc.modify_vswitch_attribute, request)
     assert (err.code, err.status_code) == ("DependencyViolation", 400)
-    unassign6(client, eni, held(client, eni))
+    unassign6(client, eni, ipv_6address=held(client, eni))
     vpc.modify_vswitch_attribute(request)
     refused("AssignIpv6Addresses", assign6, client, eni, ipv_6address_count=1,
             code="InvalidOperation.VSwitchIpv6Disabled", status=404)
@@ -344,7 +336,7 @@ def test_attach_and_type_change_keep_within_the_type(client, vpc):
 
     refused("AttachNetworkInterface", attach, small, code="InvalidOperation.Ipv6NotSupport", status=403)
     refused("AttachNetworkInterface", attach, large, code="InvalidOperation.Ipv6CountExceeded", status=400)
-    unassign6(client, eni, held(client, eni)[:1])
+    unassign6(client, eni, ipv_6address=held(client, eni)[:1])
     attach(large)
     assert len(instance_ipv6(client, large)[1]) == 6
 
