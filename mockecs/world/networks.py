@@ -351,8 +351,8 @@ def place(ctx: Context, action: str, type_id: str, zone_id: Optional[str], vswit
 def _ipv6_launch(ctx: Context, type_id: str, vswitch: Mapping[str, Any], wanted: list[str], count: int) -> Ipv6Launch:
     network = ipv6.check(RUN_IPV6, vswitch, ipv6.quota(instance_type(type_id) or {}), 0,
                          len(wanted) + count)
-    launch = Ipv6Launch(network, vswitch["VSwitchId"], wanted, count)
-    ipv6.take(ctx, RUN_IPV6, network, vswitch["VSwitchId"], "", wanted, 0)  # (the addresses named: checked now)
-    return launch
+    if wanted:  # (the addresses named: checked now, before any write)
+        ipv6.take(ctx, RUN_IPV6, network, vswitch["VSwitchId"], "", wanted, 0)
+    return Ipv6Launch(network, vswitch["VSwitchId"], wanted, count)
 
 
