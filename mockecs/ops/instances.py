@@ -18,6 +18,7 @@ from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, JsonList, L, Repeat, S, Struct, Structs, whole_number
 from mockecs.world import (
     access,
+    auto_snapshots,
     eips,
     interfaces,
     launch,
@@ -919,6 +920,7 @@ def _delete(ctx: Context, record: dict, force: bool, protected: str) -> None:
         raise EcsError("InvalidOperation.DeletionProtection", protected, 403)
     for disk in instance_disks(ctx, instance_id):
         if disk.get("DeleteWithInstance", True):
+            auto_snapshots.released(ctx, disk)
             resources.delete(ctx.txn, "disk", disk["DiskId"])
         else:  # survives as a detached, portable disk
             resources.put(ctx.txn, "disk", {**disk, **detached(resources.iso(ctx.now)), "Portable": True})
@@ -966,6 +968,7 @@ def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_di
     size = size or launch.default_system_disk_size(image)
     new = new_system_disk(ctx, record, image, size, old["Category"], old.get("DiskName", ""),
                           old.get("Description", ""), old.get("PerformanceLevel", ""))
+    auto_snapshots.released(ctx, old)
     resources.delete(ctx.txn, "disk", old["DiskId"])
     # The new system disk re-initialises from the image (ReIniting, then In_use) on the disk lifecycle.
     new = lifecycle.start(ctx, "disk", new["DiskId"], {**new, "Status": "ReIniting"}, done={"Status": "In_use"})
