@@ -150,6 +150,20 @@ def test_catch_up_is_bounded_per_disk(client, engine):
     assert got == [resources.iso(last_hour - h * HOUR) for h in (4, 3, 2, 1, 0)]
 
 
+def test_the_oldest_go_beyond_the_quota_per_disk(client, engine):
+    engine.config.options["auto_snapshots_per_disk"] = 3
+    disk_id = system_disk(client)
+    start = go_to(engine, 4, 20)  # Thursday 20:30 UTC+8
+    every_day = json.dumps([str(d) for d in range(1, 8)])
+    apply(client, create(client, time_points='["21"]', repeat_weekdays=every_day, retention_days=-1), [disk_id])
+    for days in range(5):
+        engine.clock.advance(DAY)
+        assert times(auto(client, disk_id)) == [resources.iso(local_point(start, d, 21))
+                                                for d in range(max(0, days - 2), days + 1)]
+    engine.clock.advance(10 * DAY)  # (a catch-up beyond the quota takes only what is kept)
+    assert times(auto(client, disk_id)) == [resources.iso(local_point(start, d, 21)) for d in (12, 13, 14)]
+
+
 def test_cancel_delete_modify_and_enable_auto_snapshot(client, engine):
     instance = run(client, data_disk=[models.RunInstancesRequestDataDisk(size=50, category="cloud_essd")])[0]
     system_id, data_id = [d["DiskId"] for d in disks(client, instance)]

@@ -34,6 +34,8 @@ def snapshot_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
         terms.append(("progressing", f"{record['_owner']}|{record['_region']}"))
     if record.get("_instance_id"):
         terms.append(("instance", record["_instance_id"]))
+    if record.get("SnapshotType") == "auto" and record.get("SourceDiskId"):  # (a disk's quota, DeleteAutoSnapshot)
+        terms.append((auto_snapshots.OF_DISK, record["SourceDiskId"]))
     return terms
 
 

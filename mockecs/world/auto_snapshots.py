@@ -14,7 +14,9 @@ read touches only the disks and snapshots with something due (none: one empty in
 
 Catch-up is bounded: per disk and settling, only time points whose snapshot would still be kept now (within the
 policy's ``RetentionDays``), and at most the newest ``auto_snapshot_catch_up`` of them (option, default 100):
-a clock advanced by a year takes at most that many per disk, the older time points are skipped.
+a clock advanced by a year takes at most that many per disk, the older time points are skipped. Beyond
+``auto_snapshots_per_disk`` (option, default 1000, the documented quota) a disk's oldest automatic snapshots are
+deleted as new ones are taken.
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ POLICY = "snapshot_policy"  # (the policy kind of mockecs.ops.snapshot_policies)
 # When each disk's policy next takes a snapshot (ids d-...) and when each automatic snapshot's retention ends
 # (ids s-...), soonest first, per owner and region: an index of the engine's own, not a resource kind.
 DUE = "auto_snapshot_due"
+OF_DISK = "auto_disk"  # the index term of a disk's automatic snapshots (ordered by creation time, oldest first)
 LOCAL = 8 * 3600  # time points and weekdays are in UTC+8 (documented)
 DAY = 86400
 _CHUNK = 50
@@ -141,14 +144,26 @@ def settle_disk(ctx: Context, disk: Optional[Mapping[str, Any]], entry: Optional
     if retention > 0:  # (a point whose snapshot would be gone by now is not taken)
         low = max(low, ctx.now - retention * DAY)
     if _takes(disk):
-        for point in points_between(policy, low, ctx.now, int(ctx.config.options["auto_snapshot_catch_up"])):
+        options = ctx.config.options
+        most = min(int(options["auto_snapshot_catch_up"]), int(options["auto_snapshots_per_disk"]))
+        points = points_between(policy, low, ctx.now, most)
+        for point in points:
             _take(ctx, disk, policy, point)
+        if points:
+            _keep_quota(ctx, disk_id, int(options["auto_snapshots_per_disk"]))
     schedule(ctx, disk, ctx.now)
 
 
-def _expire(ctx: Context, snapshot_id: str) -> None:
-    """An automatic snapshot past its retention is deleted, unless an image was made from it [GUESS: as
-    DeleteSnapshot refuses to delete such a snapshot, the service keeps it]."""
+def _keep_quota(ctx: Context, disk_id: str, quota: int) -> None:
+    """Beyond the disk's quota of automatic snapshots the oldest are deleted (documented), those an image was made
+    from excepted [GUESS]: an ordered page of the disk's automatic snapshots, oldest first."""
+    excess = ctx.txn.count("snapshot", (OF_DISK, disk_id)) - quota
+    if excess > 0:
+        for _, snapshot_id in ctx.txn.page("snapshot", (OF_DISK, disk_id), 0, excess):
+            _delete(ctx, snapshot_id)
+
+
+def _delete(ctx: Context, snapshot_id: str) -> None:
     ctx.txn.delete(DUE, snapshot_id)
     if ctx.txn.get("snapshot", snapshot_id) is not None and not ctx.txn.ids("image", ("snapshot", snapshot_id)):
         resources.delete(ctx.txn, "snapshot", snapshot_id)
@@ -167,9 +182,9 @@ def settle_due(ctx: Context) -> None:
             entries = ctx.txn.get_many(DUE, disk_ids)
             for disk_id, disk, entry in zip(disk_ids, ctx.txn.get_many("disk", disk_ids), entries):
                 settle_disk(ctx, disk, entry, disk_id)
-        for snapshot_id in head:
-            if not snapshot_id.startswith("d-"):
-                _expire(ctx, snapshot_id)
+        for snapshot_id in head:  # (past its retention; one an image was made from is kept [GUESS: as
+            if not snapshot_id.startswith("d-"):  # DeleteSnapshot refuses to delete it])
+                _delete(ctx, snapshot_id)
         if len(head) < _CHUNK:
             return
 
@@ -180,11 +195,6 @@ def released(ctx: Context, disk: Mapping[str, Any]) -> None:
     if disk.get("AutoSnapshotPolicyId"):
         settle_disk(ctx, disk, ctx.txn.get(DUE, disk["DiskId"]), disk["DiskId"])
     ctx.txn.delete(DUE, disk["DiskId"])
-    if not disk.get("DeleteAutoSnapshot"):
-        return
-    for snapshot_id in sorted(ctx.txn.ids("snapshot", ("disk", disk["DiskId"]))):
-        snapshot = ctx.txn.get("snapshot", snapshot_id)
-        if snapshot is not None and snapshot.get("SnapshotType") == "auto" and \
-                not ctx.txn.ids("image", ("snapshot", snapshot_id)):
-            ctx.txn.delete(DUE, snapshot_id)
-            resources.delete(ctx.txn, "snapshot", snapshot_id)
+    if disk.get("DeleteAutoSnapshot"):  # (those an image was made from excepted [GUESS])
+        for snapshot_id in sorted(ctx.txn.ids("snapshot", (OF_DISK, disk["DiskId"]))):
+            _delete(ctx, snapshot_id)

@@ -168,6 +168,8 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("auto_snapshot_catch_up", "int", 100, "Automatic snapshots one disk takes at most when a read settles "
             "the time points its policy passed since the last one (the newest; older points are skipped) [GUESS].",
             minimum=1),
+    Setting("auto_snapshots_per_disk", "int", 1000, "Automatic snapshots kept per disk: beyond, the oldest are "
+            "deleted (the ECS documentation's quota).", minimum=1),
     Setting("vswitch_quota", "int", 150, "vSwitches per VPC (QuotaExceeded.VSwitch).", minimum=0),
     Setting("fail_next_execution", "flag_or_count", None, "Fail the next image pipeline executions: true (one), "
             "a count, or a message.", optional=True),
