@@ -266,3 +266,19 @@ def test_old_sdk_xml_and_async(client, legacy, engine):
 
     engine.clock.advance(DAY)
     assert asyncio.run(listing()).body.total_count == 3
+
+
+def test_an_instance_release_takes_the_automatic_snapshots_of_its_disks(client, engine):
+    instance = run(client)[0]
+    disk_id = disks(client, instance)[0]["DiskId"]
+    assert disks(client, instance)[0]["DeleteAutoSnapshot"] is False
+    client.modify_disk_attribute(models.ModifyDiskAttributeRequest(disk_id=disk_id, delete_auto_snapshot=True))
+    apply(client, create(client, time_points='["7"]', repeat_weekdays=json.dumps([str(d) for d in range(1, 8)]),
+                         retention_days=-1), [disk_id])
+    engine.clock.advance(2 * DAY)
+    assert len(auto(client, disk_id)) == 2
+    client.delete_instance(models.DeleteInstanceRequest(instance_id=instance, force=True))
+    engine.clock.advance(2 * DAY)
+    assert auto(client, disk_id) == []
+    with engine.store.transaction() as txn:  # (nothing left due for the disk)
+        assert txn.get(auto_snapshots.DUE, disk_id) is None
