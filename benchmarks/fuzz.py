@@ -5,7 +5,8 @@
     python benchmarks/fuzz.py --requests 20000 --seed 7
     MOCKECS_FUZZ_LOG=/tmp/fuzz-server.log python benchmarks/fuzz.py   # keep the server's log (tracebacks of 5xx)
 
-Requests: random parameter sets for every registered action (plausible values, real ids, garbage:
+Requests: random parameter sets for every registered action of both APIs, ECS's and the VPC product's (the
+server is their endpoint: the Version picks the API) (plausible values, real ids, garbage:
 ``tests/test_fuzz.py``'s generator), then mutated (keys dropped, values cut, control characters,
 Unicode and 5,000-digit list indexes, broken escapes); raw malformed requests (bad methods' bodies,
 random bytes, broken Authorization headers, unknown actions); wrong-typed and deeply nested JSON to
@@ -29,7 +30,7 @@ from urllib.parse import quote, urlencode
 
 from _harness import MACHINE_NOTE, Conn, Server, Targets
 
-from mockecs.ops.registry import REGISTRY
+from mockecs.ops.registry import REGISTRIES
 from tests.test_fuzz import GARBAGE, flat, known_ids  # the generator of the test suite's fuzz test, at full size here
 
 CONTROL = ["health", "reset", "state", "accounts", "clock/advance", "config", "transitions", "faults", "calls", "nope"]
@@ -39,11 +40,15 @@ CONTROL_KEYS = ["store", "accounts", "keys", "clock_offset", "seconds", "account
                 "region", "record", "terms", "image", "m-1", "count", "observations"]
 
 
+ACTIONS = sorted((version, action) for version, operations in REGISTRIES.items() for action in operations)
+
+
 def api_request(rng: random.Random, known: dict) -> tuple[str, str, bytes, dict, str]:
     """(method, path, body, headers, format) of a random, often mutated, API request."""
-    action = rng.choice(sorted(REGISTRY))
+    version, action = rng.choice(ACTIONS)
     fmt = rng.choice(["JSON", "JSON", "XML"])
-    params = {"Action": action, "Version": "2014-05-26", "Format": fmt, **flat(rng, REGISTRY[action].params, known)}
+    params = {"Action": action, "Version": version, "Format": fmt,
+              **flat(rng, REGISTRIES[version][action].params, known)}
     roll = rng.random()
     if roll < 0.05:
         params.pop(rng.choice(["Action", "Version"]))

@@ -126,3 +126,24 @@ def test_index_pages_match_the_filtered_path_for_disks_snapshots_instances(engin
             fast, slow = describe(**page), describe(**page, **everything)
             assert fast.total_count == slow.total_count > 0
             assert ids(fast) == ids(slow), (describe, page)
+
+
+@pytest.mark.parametrize("action", ["DescribeAutoSnapshotPolicyEx", "DescribeInstancesFullStatus",
+                                    "DescribeInstanceHistoryEvents", "DescribeKeyPairs", "DescribeNetworkInterfaces"])
+def test_a_page_far_past_the_end_is_empty_not_an_error(action):
+    """A PageNumber far past the end (no int32 bound declared: any size) answers an empty page, never a 500
+    (fuzz.py found DescribeAutoSnapshotPolicyEx answering one with 1e30 as its page over two index terms)."""
+    from urllib.parse import urlencode
+
+    from mockecs.engine.core import Engine
+    from mockecs.wire.protocol import HttpRequest
+
+    engine = Engine()
+    create = {"Action": "CreateAutoSnapshotPolicy", "Version": "2014-05-26", "regionId": "cn-hangzhou",
+              "timePoints": '["1"]', "repeatWeekdays": '["1"]', "retentionDays": "3"}
+    for params in (create, {**create, "Action": "CreateKeyPair", "KeyPairName": "far-page"},
+                   {"Action": action, "Version": "2014-05-26", "RegionId": "cn-hangzhou", "PageNumber": "9" * 30}):
+        resp = engine.handle(HttpRequest("POST", "https://ecs.aliyuncs.com/",
+                                         {"content-type": "application/x-www-form-urlencoded"},
+                                         urlencode(params).encode()))
+    assert resp.status in (200, 400), resp.body[:300]

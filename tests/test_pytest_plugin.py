@@ -472,3 +472,12 @@ def test_marketplace_images_are_unsubscribed(ecs_client, marketplace_images) -> 
         ecs_client.run_instances(models.RunInstancesRequest(
             region_id="cn-hangzhou", image_id=on_sale[0], instance_type="ecs.g7.large"))
     assert (err.value.code, err.value.status_code) == ("ImageNotSubscribed", 403)
+
+
+@pytest.mark.mockecs(region="cn-beijing")
+def test_vpc_client_fixture_shares_the_world(ecs_client, ecs_vpc_client, ecs_region: str) -> None:
+    from alibabacloud_vpc20160428 import models as vpc_models
+
+    made = ecs_vpc_client.create_vpc(vpc_models.CreateVpcRequest(region_id=ecs_region, cidr_block="10.0.0.0/8"))
+    seen = ecs_client.describe_vpcs(models.DescribeVpcsRequest(region_id=ecs_region)).body.vpcs.vpc
+    assert [v.vpc_id for v in seen] == [made.body.vpc_id] and made.body.vpc_id.startswith("vpc-2ze")

@@ -250,6 +250,15 @@ def ecs_legacy_client(ecs_mock: Any, ecs_region: str) -> Any:
     return legacy_client(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, ecs_region)
 
 
+@pytest.fixture
+def ecs_vpc_client(ecs_mock: Any, ecs_region: str) -> Any:
+    """A current-SDK ``alibabacloud_vpc20160428.client.Client`` (the VPC product's API: VPCs, vSwitches, EIPs as
+    Terraform and Ansible make them) for the default account; it sees the world ``ecs_client`` sees."""
+    from mockecs.modes.clients import vpc_client
+
+    return vpc_client(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, ecs_region)
+
+
 @dataclass
 class EcsAccount:
     """An account made by ``ecs_account_factory``, with its keys and SDK clients."""

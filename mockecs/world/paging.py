@@ -133,6 +133,8 @@ class Ordered:
         """The page's index entries from ``start``: ``(key, id)`` of a stored record, ``(key, id, record)``
         of one from ``extra``."""
         ctx, kind = self.ctx, self.kind
+        if start >= self.total:  # a page past the end is empty (a PageNumber of any size: no read, no overflow)
+            return []
         want = start + limit
         streams: list[Sequence[tuple]] = []
         for term in self.terms:
