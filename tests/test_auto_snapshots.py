@@ -14,9 +14,9 @@ from aliyunsdkecs.request.v20140526.DescribeSnapshotsRequest import DescribeSnap
 
 from mockecs import Config, Engine, MockECS
 from mockecs.world import auto_snapshots, resources
-from tests.sdk import legacy_call, legacy_xml
-from tests.test_instances import REGION, disks, run
-from tests.test_snapshot_policies import apply, cancel, create
+from tests.sdk import error_of, legacy_call, legacy_xml
+from tests.test_instances import REGION, assert_documented, disks, run
+from tests.test_snapshot_policies import apply, cancel, create, policy
 
 HOUR, DAY = 3600, 86400
 LOCAL = 8 * HOUR
@@ -282,3 +282,21 @@ def test_an_instance_release_takes_the_automatic_snapshots_of_its_disks(client, 
     assert auto(client, disk_id) == []
     with engine.store.transaction() as txn:  # (nothing left due for the disk)
         assert txn.get(auto_snapshots.DUE, disk_id) is None
+
+
+def test_run_instances_gives_the_system_disk_its_policy(client, engine):
+    policy_id = create(client, time_points='["9"]', repeat_weekdays=json.dumps([str(d) for d in range(1, 8)]),
+                       retention_days=-1)
+    instances = run(client, amount=2, system_disk=models.RunInstancesRequestSystemDisk(
+        category="cloud_essd", auto_snapshot_policy_id=policy_id))
+    system_ids = [disks(client, i, disk_type="system")[0]["DiskId"] for i in instances]
+    for instance in instances:
+        (found,) = disks(client, instance, disk_type="system")
+        assert (found["AutoSnapshotPolicyId"], found["EnableAutomatedSnapshotPolicy"]) == (policy_id, True)
+    assert policy(client, policy_id)["DiskNums"] == 2
+    engine.clock.advance(DAY)
+    assert [len(auto(client, d)) for d in system_ids] == [1, 1]
+    err = error_of(run, client, system_disk=models.RunInstancesRequestSystemDisk(auto_snapshot_policy_id="sp-nope"))
+    assert (err.code, err.status_code) == ("InvalidAutoSnapshotPolicyId.NotFound", 404)
+    assert_documented("RunInstances", err)
+    assert client.describe_instances(models.DescribeInstancesRequest(region_id=REGION)).body.total_count == 2

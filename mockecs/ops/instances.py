@@ -293,6 +293,9 @@ def release_time(ctx: Context, text: Optional[str], malformed: type[EcsError]) -
 # -- launching ------------------------------------------------------------------------
 _SYSTEM_DISK = Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
                                      S("PerformanceLevel")])
+# RunInstances alone takes SystemDisk.AutoSnapshotPolicyId (CreateInstance's SDK model lacks it).
+_RUN_SYSTEM_DISK = Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
+                                         S("PerformanceLevel"), S("AutoSnapshotPolicyId")])
 _DATA_DISKS = Structs("DataDisk", [I("Size"), S("Category"), S("SnapshotId"), S("Device"), S("DiskName"),
                                    S("Description"), B("DeleteWithInstance"), S("Encrypted"),
                                    S("PerformanceLevel")], max_items=16)
@@ -308,6 +311,8 @@ _COMMON_LAUNCH = (
     S("HttpEndpoint"), S("HttpTokens"), S("HttpPutResponseHopLimit"),  # (the hop limit as text: metadata_options)
     Struct("PrivatePoolOptions", [S("MatchCriteria", choices=MATCH_CRITERIA), S("Id")]),
 )
+SNAPSHOT_POLICY_NOT_FOUND = error_kind("InvalidAutoSnapshotPolicyId.NotFound",
+                                       "Specified parameter AutoSnapshotPolicyId not found.", 404)
 RUN_RELEASE_MALFORMED = error_kind("InvalidAutoReleaseTime.Malformed",
                                    "The specified parameter AutoReleaseTime is not valid.")
 
@@ -551,7 +556,7 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
     return specs
 
 
-@operation("RunInstances", *_COMMON_LAUNCH,
+@operation("RunInstances", *(_RUN_SYSTEM_DISK if p is _SYSTEM_DISK else p for p in _COMMON_LAUNCH),
            I("Amount", default=1, min=1, max=100), I("MinAmount", min=1, max=100), S("AutoReleaseTime"),
            Struct("ImageOptions", [B("LoginAsNonRoot")]), Repeat("SecurityGroupIds"),
            dry_run=True, idempotent=True)
@@ -570,7 +575,12 @@ def run_instances(ctx: Context, amount: int, min_amount: Optional[int], image_op
         raise EcsError("InvalidParameter.PrivateIpAddressRepeated",
                        "The specified PrivateIpAddress can be assigned to one instance only.", 403)
     groups = groups or ([args["security_group_id"]] if args["security_group_id"] else [])
+    policy_id = (args["system_disk"] or {}).get("auto_snapshot_policy_id")
+    if policy_id and not resources.is_mine(ctx, ctx.txn.get(auto_snapshots.POLICY, policy_id)):
+        raise SNAPSHOT_POLICY_NOT_FOUND
     ids = _launch(ctx, "RunInstances", amount, args, bool(image_options.get("login_as_non_root")), "Running", groups)
+    for instance_id in ids if policy_id else ():  # (the system disks take the policy from the start)
+        auto_snapshots.set_policy(ctx, system_disk_of(ctx, instance_id), policy_id)
     return {"InstanceIdSets": {"InstanceIdSet": ids}}
 
 

@@ -198,20 +198,13 @@ def modify_auto_snapshot_policy_ex(ctx: Context, auto_snapshot_policy_id: str, a
     return {}
 
 
-def _set_policy(ctx: Context, disk: dict, policy_id: str) -> None:
-    """(Callers settle the due automatic snapshots first: the disk's schedule starts again from now.)"""
-    disk = resources.put(ctx.txn, "disk", {**disk, "AutoSnapshotPolicyId": policy_id,
-                                           "EnableAutomatedSnapshotPolicy": bool(policy_id)})
-    auto_snapshots.schedule(ctx, disk, ctx.now)
-
-
 @operation("DeleteAutoSnapshotPolicy", S("regionId"), S("autoSnapshotPolicyId", required=True), **_REGION)
 def delete_auto_snapshot_policy(ctx: Context, auto_snapshot_policy_id: str) -> dict:
     """The disks the policy is applied to lose it (documented: deleting a policy cancels it on its disks)."""
     record = resources.owned(ctx, KIND, auto_snapshot_policy_id, POLICY_NOT_FOUND)
     auto_snapshots.settle_due(ctx)
     for disk_id in sorted(ctx.txn.ids("disk", (KIND, record["AutoSnapshotPolicyId"]))):
-        _set_policy(ctx, resources.get(ctx, "disk", disk_id), "")
+        auto_snapshots.set_policy(ctx, resources.get(ctx, "disk", disk_id), "")
     resources.delete(ctx.txn, KIND, record["AutoSnapshotPolicyId"])
     return {}
 
@@ -253,7 +246,7 @@ def apply_auto_snapshot_policy(ctx: Context, auto_snapshot_policy_id: str, disk_
         raise DISK_CATEGORY if len(local) == len(found) else SOME_DISK_CATEGORY
     auto_snapshots.settle_due(ctx)
     for disk in found:
-        _set_policy(ctx, disk, policy["AutoSnapshotPolicyId"])
+        auto_snapshots.set_policy(ctx, disk, policy["AutoSnapshotPolicyId"])
     return {}
 
 
@@ -266,5 +259,5 @@ def cancel_auto_snapshot_policy(ctx: Context, auto_snapshot_policy_id: Optional[
     auto_snapshots.settle_due(ctx)
     for disk in found:
         if disk.get("AutoSnapshotPolicyId"):
-            _set_policy(ctx, disk, "")
+            auto_snapshots.set_policy(ctx, disk, "")
     return {}

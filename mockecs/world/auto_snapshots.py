@@ -106,6 +106,15 @@ def schedule(ctx: Context, disk: Mapping[str, Any], after: float) -> None:
         ctx.txn.put(DUE, disk["DiskId"], {"_after": after}, _scope(disk), resources.time_key(point))
 
 
+def set_policy(ctx: Context, disk: Mapping[str, Any], policy_id: str) -> dict:
+    """``disk`` with automatic snapshot policy ``policy_id`` (empty: none), stored, its schedule starting now.
+    (Callers settle the due automatic snapshots first.)"""
+    disk = resources.put(ctx.txn, "disk", {**disk, "AutoSnapshotPolicyId": policy_id,
+                                           "EnableAutomatedSnapshotPolicy": bool(policy_id)})
+    schedule(ctx, disk, ctx.now)
+    return disk
+
+
 def _name(policy: Mapping[str, Any], point: float) -> str:
     """``auto2.0_<yyyyMMdd>_<policy id>``, the date in UTC+8 (the console documentation's form for ECS)."""
     return f"auto2.0_{time.strftime('%Y%m%d', time.gmtime(point + LOCAL))}_{policy['AutoSnapshotPolicyId']}"
