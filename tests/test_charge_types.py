@@ -9,7 +9,7 @@ import alibabacloud_ecs20140526.models as models
 import pytest
 from aliyunsdkecs.request.v20140526.ModifyInstanceChargeTypeRequest import ModifyInstanceChargeTypeRequest
 
-from mockecs.ops.charge_types import subscription_end
+from mockecs.world.subscriptions import subscription_end
 from tests.sdk import error_of, legacy_call
 from tests.test_instances import assert_documented, describe, disks, old_error, run
 

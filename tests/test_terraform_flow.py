@@ -560,9 +560,11 @@ def instance_create(p: Provider, net: dict, image_id: str, tags: dict[str, str],
     pytest.fail("never Running")
 
 
-def instance_read(p: Provider, instance_id: str, *, new: bool = False, role_name: str = "") -> Optional[dict]:
+def instance_read(p: Provider, instance_id: str, *, new: bool = False, role_name: str = "",
+                  period_unit: str = "Month") -> Optional[dict]:
     """resourceAliCloudInstanceRead, call for call; None when gone (on a refresh). A new resource keeps the
-    configured ``role_name``; a refresh reads it (the row of this instance, else empty)."""
+    configured ``role_name``; a refresh reads it (the row of this instance, else empty). A subscription instance's
+    renewal is read after DescribeInstanceAttribute (``auto_renew_read``; ``period_unit``: the state's)."""
     instance = describe_instance(p, instance_id)
     if instance is None:
         assert not new  # a new resource not found is an error
@@ -586,6 +588,7 @@ def instance_read(p: Provider, instance_id: str, *, new: bool = False, role_name
     attribute = maintenance["MaintenanceAttributes"]["MaintenanceAttribute"][0]
     assert attribute["InstanceId"] == instance_id
     p.call("DescribeInstanceAttribute", InstanceId=instance_id)
+    renewal = auto_renew_read(p, instance_id, period_unit) if instance["InstanceChargeType"] == "PrePaid" else {}
     attachment = p.rpc_post("DescribeInstanceAttachmentAttributes", {}, {
         "RegionId": p.region, "InstanceIds": json.dumps([instance_id])})["Instances"]["Instance"][0]
     ecs = p.rpc_post("DescribeInstances", {}, {
@@ -608,7 +611,23 @@ def instance_read(p: Provider, instance_id: str, *, new: bool = False, role_name
             "private_pool_options_match_criteria": attachment["PrivatePoolOptionsMatchCriteria"],
             "private_pool_options_id": attachment["PrivatePoolOptionsId"],
             "deletion_protection": instance["DeletionProtection"], "cpu_core_count": ecs["CpuOptions"]["CoreCount"],
-            "role_name": role_name}
+            "role_name": role_name, **renewal}
+
+
+def auto_renew_read(p: Provider, instance_id: str, period_unit: str) -> dict:
+    """The Read of a PrePaid instance: DescribeInstanceAutoRenewAttribute (SDK request: RegionId, InstanceId; an
+    InvalidParameter is retried); the first row's RenewalStatus and Duration; its PeriodUnit only with AutoRenewal
+    (else the state's, Month when empty); Year is read as Month with the Duration times 12."""
+    rows = p.call("DescribeInstanceAutoRenewAttribute", InstanceId=instance_id)[
+        "InstanceRenewAttributes"]["InstanceRenewAttribute"]
+    state = {"instance_charge_type": "PrePaid", "period_unit": period_unit or "Month"}
+    if rows:
+        state.update(renewal_status=rows[0]["RenewalStatus"], auto_renew_period=rows[0]["Duration"])
+        if rows[0]["RenewalStatus"] == "AutoRenewal":
+            state["period_unit"] = rows[0]["PeriodUnit"]
+        if state["period_unit"] == "Year":
+            state.update(period_unit="Month", auto_renew_period=rows[0]["Duration"] * 12)
+    return state
 
 
 def _release_time(answered: str) -> str:
@@ -634,8 +653,11 @@ def wait_instance(p: Provider, instance_id: str, pending: tuple[str, ...], targe
 def instance_update(p: Provider, instance_id: str, old: dict, new: dict) -> None:
     """resourceAliCloudInstanceUpdate for what ``new`` changes, in the provider's order: ModifyInstanceAutoReleaseTime
     (SDK request; an empty time is left out); the instance type (DescribeInstance; a Running instance is stopped,
-    ForceStop=false, and waited for; ModifyInstanceSpec with a ClientToken, polled until DescribeInstance shows the
-    type; with status = Running it is started and waited for); ModifyInstanceMaintenanceAttributes (tea, form body:
+    ForceStop=false, and waited for; ModifyInstanceSpec with a ClientToken, or for a PrePaid instance
+    ModifyPrepayInstanceSpec with OperatorType when set, polled until DescribeInstance shows the type; with status =
+    Running it is started and waited for); a PrePaid instance's renewal_status or auto_renew_period:
+    ModifyInstanceAutoRenewAttribute (SDK request: RenewalStatus; with AutoRenewal also PeriodUnit and Duration;
+    ChargeTypeViolation and IncorrectInstanceStatus retried); ModifyInstanceMaintenanceAttributes (tea, form body:
     InstanceId as a one-item list, MaintenanceWindow as a list of maps); ModifyInstanceMetadataOptions (HttpEndpoint
     always, "enabled" when unset); ModifyInstanceAttachmentAttributes (no pool id with MatchCriteria None)."""
     changed = {k for k in new if new[k] != old.get(k)}
@@ -645,8 +667,12 @@ def instance_update(p: Provider, instance_id: str, old: dict, new: dict) -> None
         if describe_instance(p, instance_id)["Status"] == "Running":
             p.call("StopInstance", InstanceId=instance_id, ForceStop=False)
             wait_instance(p, instance_id, ("Pending", "Running", "Stopping"), "Stopped")
-        p.call("ModifyInstanceSpec", InstanceId=instance_id, InstanceType=new["instance_type"],
-               ClientToken="ModifyInstanceSpec-tf-1")
+        if old.get("instance_charge_type") == "PrePaid":
+            p.call("ModifyPrepayInstanceSpec", InstanceId=instance_id, InstanceType=new["instance_type"],
+                   OperatorType=new.get("operator_type"))
+        else:
+            p.call("ModifyInstanceSpec", InstanceId=instance_id, InstanceType=new["instance_type"],
+                   ClientToken="ModifyInstanceSpec-tf-1")
         for _ in range(50):  # "Ensure instance's type has been replaced successfully."
             if describe_instance(p, instance_id)["InstanceType"] == new["instance_type"]:
                 break
@@ -655,6 +681,10 @@ def instance_update(p: Provider, instance_id: str, old: dict, new: dict) -> None
         if new["status"] == "Running":
             p.call("StartInstance", InstanceId=instance_id)
             wait_instance(p, instance_id, ("Pending", "Starting", "Stopped"), "Running")
+    if new.get("instance_charge_type") == "PrePaid" and changed & {"renewal_status", "auto_renew_period"}:
+        renewing = new["renewal_status"] == "AutoRenewal"
+        p.call("ModifyInstanceAutoRenewAttribute", InstanceId=instance_id, RenewalStatus=new["renewal_status"],
+               **({"PeriodUnit": new["period_unit"], "Duration": new["auto_renew_period"]} if renewing else {}))
     if changed & {"maintenance_time", "maintenance_action", "maintenance_notify"}:
         body = {"RegionId": p.region, "InstanceId.1": instance_id, "ActionOnMaintenance": new["maintenance_action"],
                 "NotifyOnMaintenance": new["maintenance_notify"]}
@@ -671,6 +701,15 @@ def instance_update(p: Provider, instance_id: str, old: dict, new: dict) -> None
         p.rpc_post("ModifyInstanceAttachmentAttributes", {}, {
             "RegionId": p.region, "InstanceId": instance_id, "PrivatePoolOptions.MatchCriteria": criteria,
             **({"PrivatePoolOptions.Id": new["private_pool_options_id"]} if criteria != "None" else {})})
+
+
+def apply_and_refresh(p: Provider, instance_id: str, state: dict, config: dict) -> dict:
+    """``terraform apply`` of ``config`` over ``state`` (the Update, then its Read), then a ``terraform refresh``
+    that must read the same (no diff on the next plan); the new state."""
+    instance_update(p, instance_id, state, config)
+    state = instance_read(p, instance_id, period_unit=config.get("period_unit", "Month"))
+    assert instance_read(p, instance_id, period_unit=state.get("period_unit", "Month")) == state
+    return state
 
 
 def instance_delete(p: Provider, instance_id: str) -> None:
@@ -722,14 +761,11 @@ def test_instance_update_then_refresh(proxy):
     config = {**state, "auto_release_time": release, "instance_type": "ecs.g7.xlarge",
               "maintenance_time": [{"StartTime": "02:00:00", "EndTime": "06:00:00"}], "maintenance_action": "Stop",
               "maintenance_notify": True, "http_tokens": "required", "private_pool_options_match_criteria": "Open"}
-    instance_update(hz, instance_id, state, config)
-    state = instance_read(hz, instance_id)
+    state = apply_and_refresh(hz, instance_id, state, config)
     # cpu, memory and cpu_core_count are Computed: the new type's
     assert state == {**config, "cpu": 4, "memory": 16384, "cpu_core_count": 2}
-    assert instance_read(hz, instance_id) == state  # terraform refresh
     cleared = {**state, "auto_release_time": ""}
-    instance_update(hz, instance_id, state, cleared)
-    assert instance_read(hz, instance_id) == cleared
+    assert apply_and_refresh(hz, instance_id, state, cleared) == cleared
     instance_delete(hz, instance_id)
     assert [c for c in _calls(proxy) if c["status"] != 200] == []
     updates = [c["action"] for c in _calls(proxy) if c["action"].startswith(("Modify", "Stop", "Start"))]
@@ -789,6 +825,49 @@ def test_instance_with_role_name(proxy):
 
 
 # -- Image Builder: alicloud_ecs_image_component, alicloud_ecs_image_pipeline, alicloud_ecs_image_pipeline_execution
+def prepaid_delete(p: Provider, instance_id: str) -> None:
+    """resourceAliCloudInstanceDelete of a PrePaid instance with force_delete: modifyInstanceChargeType to PostPaid
+    (InstanceIds as a JSON list, IncludeDataDisks, AutoPay=true, DryRun=false, a ClientToken; retried on
+    InternalError), a wait until DescribeInstance shows PostPaid, then the pay-as-you-go deletion."""
+    p.call("ModifyInstanceChargeType", InstanceIds=json.dumps([instance_id]), IncludeDataDisks=True, AutoPay=True,
+           DryRun=False, ClientToken="ModifyInstanceChargeType-tf-1", InstanceChargeType="PostPaid")
+    assert describe_instance(p, instance_id)["InstanceChargeType"] == "PostPaid"
+    instance_delete(p, instance_id)
+
+
+def test_prepaid_instance_create_refresh_update_refresh(proxy):
+    """instance_charge_type = "PrePaid" (period 1, renewal_status AutoRenewal, auto_renew_period 1): RunInstances
+    takes Period, PeriodUnit, AutoRenew, AutoRenewPeriod; each Read also calls DescribeInstanceAutoRenewAttribute
+    and reads back exactly the configuration; an update of instance_type (stop, ModifyPrepayInstanceSpec, start) and
+    auto_renew_period (ModifyInstanceAutoRenewAttribute), then renewal_status Normal, each read back with no diff;
+    the destroy (force_delete) converts it to pay-as-you-go first. No call fails, none answers NotImplemented."""
+    hz = Provider(REGION)
+    net = network(hz)
+    instance_id = instance_create(hz, net, "aliyun_3_x64_20G_alibase_20240819.vhd", {}, settings={
+        "InstanceChargeType": "PrePaid", "Period": 1, "PeriodUnit": "Month", "AutoRenew": True, "AutoRenewPeriod": 1})
+    state = instance_read(hz, instance_id, new=True)
+    assert {k: state[k] for k in ("instance_charge_type", "renewal_status", "auto_renew_period", "period_unit")} == {
+        "instance_charge_type": "PrePaid", "renewal_status": "AutoRenewal", "auto_renew_period": 1,
+        "period_unit": "Month"}
+    assert describe_instance(hz, instance_id)["ExpiredTime"].endswith("T16:00Z")  # a month's subscription
+    assert instance_read(hz, instance_id) == state  # terraform refresh
+    config = {**state, "instance_type": "ecs.g7.xlarge", "auto_renew_period": 3}
+    state = apply_and_refresh(hz, instance_id, state, config)
+    assert state == {**config, "cpu": 4, "memory": 16384, "cpu_core_count": 2}
+    # renewal_status Normal: auto_renew_period is then suppressed in the plan (ecsNotAutoRenewDiffSuppressFunc)
+    normal = {**state, "renewal_status": "Normal"}
+    assert apply_and_refresh(hz, instance_id, state, normal) == normal
+    prepaid_delete(hz, instance_id)
+    assert instance_read(hz, instance_id) is None
+    assert [c for c in _calls(proxy) if c["status"] != 200] == []
+    updates = [c["action"] for c in _calls(proxy) if c["action"].startswith(("Modify", "Stop", "Start"))]
+    assert updates == ["StopInstance", "ModifyPrepayInstanceSpec", "StartInstance",
+                       "ModifyInstanceAutoRenewAttribute", "ModifyInstanceAutoRenewAttribute",
+                       "ModifyInstanceChargeType"]
+    reads = [c["action"] for c in _calls(proxy)].count("DescribeInstanceAutoRenewAttribute")
+    assert reads == 6  # each Read of the subscription instance
+
+
 def component_read(p: Provider, component_id: str) -> Optional[dict]:
     """DescribeEcsImageComponent: ``ImageComponentId.1``; no row is gone."""
     rows = p.rpc_post("DescribeImageComponents", {}, {"ImageComponentId.1": component_id, "RegionId": p.region})[

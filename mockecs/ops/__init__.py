@@ -16,6 +16,7 @@ from mockecs.ops import (  # noqa: F401
     networks,
     prices,
     regions,
+    renewals,
     security_groups,
     sharing,
     snapshot_policies,

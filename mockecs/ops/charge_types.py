@@ -9,9 +9,6 @@ makes an order (to be paid in the console): the answer carries its id and nothin
 """
 from __future__ import annotations
 
-import calendar
-import secrets
-import time
 from typing import Optional
 
 from mockecs.ops.instances import CHARGE_TYPES, NEVER_EXPIRES, POSTPAID_EXPIRY, instance_id_list
@@ -19,10 +16,9 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, S
 from mockecs.world import resources
+from mockecs.world.subscriptions import PERIODS, new_order_id, subscription_end
 
 MAX_INSTANCES = 20  # documented: up to 20 instance ids
-# Period values per PeriodUnit (the metadata's china-site ranges)
-PERIODS = {"Week": (1, 2, 3, 4), "Month": (1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, 60)}
 
 BAD_IDS = error_kind("InvalidParameter.InstanceIds", "The specified InstanceIds are invalid.", 400)
 TOO_MANY = error_kind("InstancesIdQuotaExceed", "The maximum number of Instances is exceeded.", 400)
@@ -36,19 +32,6 @@ RELEASE_TIME_SET = error_kind("ReleaseTimeHaveBeenSet", "The specified instance 
 
 def _charge_type_error(detail: str) -> EcsError:
     return EcsError("InvalidInstanceChargeType.ValueNotSupported", detail, 400)
-
-
-def subscription_end(now: float, period: int, unit: str) -> str:
-    """When a subscription bought now ends: the period's last day, at midnight China time (16:00 UTC), as
-    the service writes subscription expiry times (``2024-07-01T16:00Z``)."""
-    day = time.gmtime(now)
-    if unit == "Week":
-        end = time.gmtime(calendar.timegm(day) + period * 7 * 86400)
-        return time.strftime("%Y-%m-%dT16:00Z", end)
-    months = day.tm_year * 12 + day.tm_mon - 1 + period
-    year, month = divmod(months, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return f"{year:04d}-{month + 1:02d}-{min(day.tm_mday, last):02d}T16:00Z"
 
 
 def _check(ctx: Context, instance_id: str, target: str) -> dict:
@@ -103,4 +86,4 @@ def modify_instance_charge_type(ctx: Context, instance_ids: str, period: Optiona
             _convert(ctx, instance, instance_charge_type, expired, include_data_disks)
     fees = [{"InstanceId": i["InstanceId"], "Currency": "CNY", "Fee": "0"} for i in instances] \
         if is_detail_fee and instance_charge_type == "PostPaid" else []
-    return {"OrderId": str(200000000000000 + secrets.randbelow(10 ** 14)), "FeeOfInstances": {"FeeOfInstance": fees}}
+    return {"OrderId": new_order_id(), "FeeOfInstances": {"FeeOfInstance": fees}}

@@ -39,12 +39,12 @@ from mockecs.ops.instances import (
     private_pool,
     ram_role_term,
     release_time,
-    type_fields,
+    type_change,
 )
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import B, I, L, Repeat, S, Struct, Structs
-from mockecs.world import images, instance_types, launch, paging, ram, resources
+from mockecs.world import instance_types, paging, ram, resources
 
 MAINTENANCE_ACTIONS = ("Stop", "AutoRecover", "AutoRedeploy")  # documented values of ActionOnMaintenance
 DEFAULT_MAINTENANCE_ACTION = "AutoRecover"  # the metadata's example of DefaultValue [GUESS: for every type]
@@ -358,12 +358,7 @@ def modify_instance_spec(ctx: Context, instance_id: str, instance_type: Optional
             raise SPEC_UNKNOWN_TYPE
         if record["Status"] != "Stopped":
             raise SPEC_NOT_STOPPED
-        if not instance_types.sells(itype, record["ZoneId"]):
-            raise SPEC_ZONE
-        image = images.get_any(ctx, record.get("ImageId"))
-        if image is not None and not launch.arch_supports(image, itype):
-            raise SPEC_IMAGE
-        changes = type_fields(itype)
+        changes = type_change(ctx, record, itype, SPEC_ZONE, SPEC_IMAGE)
     elif bandwidth:
         if record["Status"] not in ("Running", "Stopped"):
             raise SPEC_STATUS

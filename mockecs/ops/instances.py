@@ -20,6 +20,8 @@ from mockecs.world import (
     access,
     auto_snapshots,
     eips,
+    images,
+    instance_types,
     interfaces,
     launch,
     lifecycle,
@@ -29,6 +31,7 @@ from mockecs.world import (
     regions,
     resource_groups,
     resources,
+    subscriptions,
     system_events,
     validation,
 )
@@ -65,7 +68,8 @@ def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     terms.append(resources.own_text(record, "name", "InstanceName"))  # DescribeInstances' InstanceName
     if record.get("_ram_role"):  # DescribeInstanceRamRole's RamRoleName
         terms.append(ram_role_term(record["_owner"], record["_region"], record["_ram_role"]))
-    return terms + networks.instance_terms(record) + access.instance_terms(record)
+    return (terms + networks.instance_terms(record) + access.instance_terms(record)
+            + subscriptions.terms(record))  # (DescribeInstanceAutoRenewAttribute's RenewalStatus)
 
 
 def ram_role_term(account: str, region: str, role_name: str) -> tuple[str, str]:
@@ -310,6 +314,7 @@ _COMMON_LAUNCH = (
     B("DeletionProtection"), S("RamRoleName"), _CHARGE, _SYSTEM_DISK, _DATA_DISKS, TAGS,
     S("HttpEndpoint"), S("HttpTokens"), S("HttpPutResponseHopLimit"),  # (the hop limit as text: metadata_options)
     Struct("PrivatePoolOptions", [S("MatchCriteria", choices=MATCH_CRITERIA), S("Id")]),
+    I("Period"), S("PeriodUnit", default="Month"), B("AutoRenew", default=False), I("AutoRenewPeriod", default=1),
 )
 SNAPSHOT_POLICY_NOT_FOUND = error_kind("InvalidAutoSnapshotPolicyId.NotFound",
                                        "Specified parameter AutoSnapshotPolicyId not found.", 404)
@@ -355,6 +360,59 @@ def type_fields(itype: Mapping[str, Any]) -> dict:
             "GPUAmount": int(itype.get("GPUAmount") or 0), "CpuOptions": _cpu_options(itype)}
 
 
+def type_change(ctx: Context, record: Mapping[str, Any], itype: Mapping[str, Any], not_sold: type[EcsError],
+                image_mismatch: type[EcsError]) -> dict:
+    """The fields an instance's new type ``itype`` decides (ModifyInstanceSpec, ModifyPrepayInstanceSpec), checked
+    with the operation's codes: its zone must sell the type, its image run on it."""
+    if not instance_types.sells(itype, record["ZoneId"]):
+        raise not_sold
+    image = images.get_any(ctx, record.get("ImageId"))
+    if image is not None and not launch.arch_supports(image, itype):
+        raise image_mismatch
+    return type_fields(itype)
+
+
+# Subscription launches: the codes of the two actions (RunInstances documents no PeriodUnit code of its own: a bad
+# unit is its InvalidPeriod [GUESS])
+BAD_PERIOD = error_kind("InvalidPeriod", "The specified period is not valid.", 400)
+BAD_PERIOD_UNIT = error_kind("InvalidPeriodUnit.ValueNotSupported", "The specified parameter PeriodUnit is not valid.",
+                             400)
+BAD_AUTO_RENEW_PERIOD = {
+    "RunInstances": error_kind("InvalidAutoRenewPeriod.ValueNotSupported", "The specified autoRenewPeriod is invalid.",
+                               400),
+    "CreateInstance": error_kind("InvalidAutoRenewPeriod.ValueNotSupported",
+                                 "The specified autoRenewPeriod is not valid.", 400)}
+PREPAID_PROTECTED = error_kind("InvalidChargeType.ValueNotSupported", "Deletion protection is only valid for postPaid "
+                               "instance, not for prePaid or spot instance.", 403)
+# AutoRenewPeriod per PeriodUnit (RunInstances' china-site ranges; CreateInstance documents fewer months [GUESS: the
+# same taken])
+AUTO_RENEW_PERIODS = {"Week": (1, 2, 3), "Month": (1, 2, 3, 6, 12, 24, 36, 48, 60)}
+
+
+def subscription_terms(ctx: Context, action: str, args: Mapping[str, Any]) -> dict:
+    """A launch's ``ExpiredTime`` and ``_renewal`` (a subscription: Period PeriodUnits, required as the service
+    requires it with the ``subscription_period`` option, else one; its end at midnight China time; AutoRenew renews
+    it by AutoRenewPeriod PeriodUnits); a pay-as-you-go instance's far-off ExpiredTime."""
+    if args["instance_charge_type"] != "PrePaid":
+        return {"ExpiredTime": POSTPAID_EXPIRY}
+    unit, period = args["period_unit"], args["period"]
+    if unit not in subscriptions.PERIODS:
+        raise BAD_PERIOD_UNIT if action == "CreateInstance" else BAD_PERIOD
+    if period is None and ctx.config.options["subscription_period"] == "one":
+        period = 1
+    if period not in subscriptions.PERIODS[unit]:
+        raise BAD_PERIOD
+    if args["deletion_protection"]:
+        raise PREPAID_PROTECTED
+    terms = {"ExpiredTime": subscriptions.subscription_end(ctx.now, period, unit)}
+    if args["auto_renew"]:
+        if args["auto_renew_period"] not in AUTO_RENEW_PERIODS[unit]:
+            raise BAD_AUTO_RENEW_PERIOD[action]
+        terms["_renewal"] = {"RenewalStatus": "AutoRenewal", "Duration": args["auto_renew_period"],
+                             "PeriodUnit": unit}
+    return terms
+
+
 def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root: bool, status: str,
             group_ids: list[str]) -> list[str]:
     """Validate everything, then create ``count`` instances with their disks; returns their ids."""
@@ -383,6 +441,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     metadata = metadata_options(DEFAULT_METADATA_OPTIONS, args["http_endpoint"], args["http_tokens"],
                                 args["http_put_response_hop_limit"])
     pool = private_pool(args["private_pool_options"])
+    subscription = subscription_terms(ctx, action, args)
     # (RunInstances only; a subscription instance is not released: the time is ignored [GUESS])
     release = release_time(ctx, args.get("auto_release_time"), RUN_RELEASE_MALFORMED) \
         if args["instance_charge_type"] == "PostPaid" else ""
@@ -401,7 +460,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             **_os_fields(image, login_as_non_root),
             "Status": "Pending", **type_fields(itype), "GPUSpec": "",
             "RegionId": ctx.region, "ZoneId": where.zone_id,
-            "CreationTime": resources.iso_minute(ctx.now), "StartTime": "", "ExpiredTime": POSTPAID_EXPIRY,
+            "CreationTime": resources.iso_minute(ctx.now), "StartTime": "", **subscription,
             "AutoReleaseTime": release, "InstanceChargeType": args["instance_charge_type"],
             "InternetChargeType": args["internet_charge_type"] or "PayByTraffic",
             # documented default: 10 Mbit/s, or the outbound maximum when that is above 10

@@ -171,6 +171,10 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("auto_snapshots_per_disk", "int", 1000, "Automatic snapshots kept per disk: beyond, the oldest are "
             "deleted (the ECS documentation's quota).", minimum=1),
     Setting("vswitch_quota", "int", 150, "vSwitches per VPC (QuotaExceeded.VSwitch).", minimum=0),
+    Setting("subscription_period", "choice", "one", "A subscription launch (RunInstances or CreateInstance with "
+            "InstanceChargeType PrePaid) without Period: one PeriodUnit (as mockecs launched them before it kept "
+            "subscription terms), or refused with InvalidPeriod as the service does (Period is required then).",
+            choices=("one", "required")),
     Setting("fail_next_execution", "flag_or_count", None, "Fail the next image pipeline executions: true (one), "
             "a count, or a message.", optional=True),
     Setting("resource_groups", "choice", "strict", "Which ResourceGroupId values exist: strict = the account's "
