@@ -181,21 +181,26 @@ def _delete(ctx: Context, snapshot_id: str) -> None:
 def settle_due(ctx: Context) -> None:
     """Take the caller's automatic snapshots due here and delete those past their retention: from the head of the
     :data:`DUE` order up to the first entry still waiting (nothing else is read)."""
-    scope, now = resources.owner_region(ctx.account, ctx.region), resources.time_key(ctx.now)
+    scope = resources.owner_region(ctx.account, ctx.region)
+    entries = ctx.txn.page(DUE, scope, 0, _CHUNK)
+    if not entries:  # (no policy here: the whole cost of a read)
+        return
+    now = resources.time_key(ctx.now)
     while True:
-        head = [id for key, id in ctx.txn.page(DUE, scope, 0, _CHUNK) if key <= now]
+        head = [id for key, id in entries if key <= now]
         if not head:
             return
         disk_ids = [id for id in head if id.startswith("d-")]
         if disk_ids:
-            entries = ctx.txn.get_many(DUE, disk_ids)
-            for disk_id, disk, entry in zip(disk_ids, ctx.txn.get_many("disk", disk_ids), entries):
+            placed = ctx.txn.get_many(DUE, disk_ids)
+            for disk_id, disk, entry in zip(disk_ids, ctx.txn.get_many("disk", disk_ids), placed):
                 settle_disk(ctx, disk, entry, disk_id)
         for snapshot_id in head:  # (past its retention; one an image was made from is kept [GUESS: as
             if not snapshot_id.startswith("d-"):  # DeleteSnapshot refuses to delete it])
                 _delete(ctx, snapshot_id)
         if len(head) < _CHUNK:
             return
+        entries = ctx.txn.page(DUE, scope, 0, _CHUNK)
 
 
 def released(ctx: Context, disk: Mapping[str, Any]) -> None:
