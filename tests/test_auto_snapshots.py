@@ -300,3 +300,18 @@ def test_run_instances_gives_the_system_disk_its_policy(client, engine):
     assert (err.code, err.status_code) == ("InvalidAutoSnapshotPolicyId.NotFound", 404)
     assert_documented("RunInstances", err)
     assert client.describe_instances(models.DescribeInstancesRequest(region_id=REGION)).body.total_count == 2
+
+
+def test_more_due_than_one_chunk(client, engine):
+    """Sixty disks due at once (the due order is read in chunks of fifty), then sixty retentions ending at once."""
+    instances = run(client, amount=60)
+    disk_ids = [d["DiskId"] for d in client.describe_disks(models.DescribeDisksRequest(
+        region_id=REGION, page_size=100)).body.to_map()["Disks"]["Disk"]]
+    assert len(disk_ids) == len(instances) == 60
+    every_day = json.dumps([str(d) for d in range(1, 8)])
+    apply(client, create(client, time_points='["5"]', repeat_weekdays=every_day, retention_days=1), disk_ids)
+    engine.clock.advance(DAY)
+    assert sorted(s["SourceDiskId"] for s in listed(client, snapshot_type="auto")) == sorted(disk_ids)
+    cancel(client, disk_ids)
+    engine.clock.advance(DAY)
+    assert listed(client, snapshot_type="auto") == []
