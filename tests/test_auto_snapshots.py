@@ -284,21 +284,29 @@ def test_an_instance_release_takes_the_automatic_snapshots_of_its_disks(client, 
         assert txn.get(auto_snapshots.DUE, disk_id) is None
 
 
-def test_run_instances_gives_the_system_disk_its_policy(client, engine):
+def test_run_instances_gives_the_disks_their_policies(client, engine):
     policy_id = create(client, time_points='["9"]', repeat_weekdays=json.dumps([str(d) for d in range(1, 8)]),
                        retention_days=-1)
     instances = run(client, amount=2, system_disk=models.RunInstancesRequestSystemDisk(
-        category="cloud_essd", auto_snapshot_policy_id=policy_id))
-    system_ids = [disks(client, i, disk_type="system")[0]["DiskId"] for i in instances]
+        category="cloud_essd", auto_snapshot_policy_id=policy_id), data_disk=[
+        models.RunInstancesRequestDataDisk(size=20, category="cloud_essd", auto_snapshot_policy_id=policy_id),
+        models.RunInstancesRequestDataDisk(size=30, category="cloud_essd")])
+    with_policy = []
     for instance in instances:
-        (found,) = disks(client, instance, disk_type="system")
-        assert (found["AutoSnapshotPolicyId"], found["EnableAutomatedSnapshotPolicy"]) == (policy_id, True)
-    assert policy(client, policy_id)["DiskNums"] == 2
+        found = {d["Size"]: d for d in disks(client, instance)}
+        for size, wanted in ((40, policy_id), (20, policy_id), (30, "")):
+            assert (found[size]["AutoSnapshotPolicyId"], found[size]["EnableAutomatedSnapshotPolicy"]) == \
+                (wanted, bool(wanted))
+        with_policy += [found[40]["DiskId"], found[20]["DiskId"]]
+        without = found[30]["DiskId"]
+    assert policy(client, policy_id)["DiskNums"] == 4
     engine.clock.advance(DAY)
-    assert [len(auto(client, d)) for d in system_ids] == [1, 1]
+    assert [len(auto(client, d)) for d in with_policy] == [1, 1, 1, 1] and auto(client, without) == []
     err = error_of(run, client, system_disk=models.RunInstancesRequestSystemDisk(auto_snapshot_policy_id="sp-nope"))
     assert (err.code, err.status_code) == ("InvalidAutoSnapshotPolicyId.NotFound", 404)
     assert_documented("RunInstances", err)
+    err = error_of(run, client, data_disk=[models.RunInstancesRequestDataDisk(size=20, auto_snapshot_policy_id="sp-x")])
+    assert err.code == "InvalidAutoSnapshotPolicyId.NotFound"
     assert client.describe_instances(models.DescribeInstancesRequest(region_id=REGION)).body.total_count == 2
 
 

@@ -165,7 +165,8 @@ def instance_id_list(raw: Optional[str], malformed: type[EcsError], too_many: ty
 
 def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: int, category: str,
               device: str, image_id: str = "", snapshot_id: str = "", name: str = "", description: str = "",
-              encrypted: bool = False, delete_with_instance: bool = True, performance_level: str = "") -> dict:
+              encrypted: bool = False, delete_with_instance: bool = True, performance_level: str = "",
+              auto_snapshot_policy_id: str = "") -> dict:
     """A new disk attached to ``instance`` (not stored: callers ``resources.put`` it)."""
     now = resources.iso(ctx.now)
     disk_id = resources.new_id("disk", instance["_region"])
@@ -187,8 +188,8 @@ def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: i
         "ImageId": image_id, "StorageSetId": "", "Tags": {"Tag": []}, "Status": "In_use", "AttachedTime": now,
         "StorageClusterId": "", "ZoneId": instance["ZoneId"], "InstanceId": instance["InstanceId"],
         "SourceSnapshotId": snapshot_id, "ProductCode": "", "PerformanceLevel": level, "Device": device,
-        "DeleteWithInstance": delete_with_instance, "EnableAutomatedSnapshotPolicy": False,
-        "EnableAutoSnapshot": True, "AutoSnapshotPolicyId": "", "DiskName": name,
+        "DeleteWithInstance": delete_with_instance, "EnableAutomatedSnapshotPolicy": bool(auto_snapshot_policy_id),
+        "EnableAutoSnapshot": True, "AutoSnapshotPolicyId": auto_snapshot_policy_id, "DiskName": name,
         "OperationLocks": {"OperationLock": []}, "BdfId": "", "Portable": disk_type == "data", "Type": disk_type,
         "SerialNumber": disk_id[2:], "CreationTime": now, "RegionId": instance["_region"], "DiskId": disk_id,
         "IOPSRead": 0, "IOPSWrite": 0, "ThroughputRead": 0, "ThroughputWrite": 0, "ProvisionedIops": 0,
@@ -297,12 +298,14 @@ def release_time(ctx: Context, text: Optional[str], malformed: type[EcsError]) -
 # -- launching ------------------------------------------------------------------------
 _SYSTEM_DISK = Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
                                      S("PerformanceLevel")])
-# RunInstances alone takes SystemDisk.AutoSnapshotPolicyId (CreateInstance's SDK model lacks it).
-_RUN_SYSTEM_DISK = Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
-                                         S("PerformanceLevel"), S("AutoSnapshotPolicyId")])
-_DATA_DISKS = Structs("DataDisk", [I("Size"), S("Category"), S("SnapshotId"), S("Device"), S("DiskName"),
-                                   S("Description"), B("DeleteWithInstance"), S("Encrypted"),
-                                   S("PerformanceLevel")], max_items=16)
+_DATA_DISK_FIELDS = [I("Size"), S("Category"), S("SnapshotId"), S("Device"), S("DiskName"), S("Description"),
+                     B("DeleteWithInstance"), S("Encrypted"), S("PerformanceLevel")]
+_DATA_DISKS = Structs("DataDisk", _DATA_DISK_FIELDS, max_items=16)
+# RunInstances alone takes SystemDisk.AutoSnapshotPolicyId and DataDisk.N.AutoSnapshotPolicyId (CreateInstance's SDK
+# model lacks them).
+_RUN_DISKS = {_SYSTEM_DISK: Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
+                                                  S("PerformanceLevel"), S("AutoSnapshotPolicyId")]),
+              _DATA_DISKS: Structs("DataDisk", [*_DATA_DISK_FIELDS, S("AutoSnapshotPolicyId")], max_items=16)}
 _CHARGE = S("InstanceChargeType", default="PostPaid", choices=CHARGE_TYPES,
             error=("InvalidInstanceChargeType.NotFound", 404))
 _COMMON_LAUNCH = (
@@ -583,7 +586,8 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
             size = disk.get("size") or spec["size"]
             if size < spec["size"] or not _data_disk_size_ok(size, category, level):
                 raise BAD_DATA_DISK_SIZE
-            spec.update(size=size, category=category, performance_level=level)
+            spec.update(size=size, category=category, performance_level=level,
+                        auto_snapshot_policy_id=disk.get("auto_snapshot_policy_id") or "")
             continue
         snapshot_id = disk.get("snapshot_id") or ""
         size = disk.get("size")
@@ -602,6 +606,7 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
         if not _data_disk_size_ok(size, category, level):
             raise BAD_DATA_DISK_SIZE
         specs.append({"size": size, "category": category, "device": device,
+                      "auto_snapshot_policy_id": disk.get("auto_snapshot_policy_id") or "",
                       "snapshot_id": snapshot_id, "name": disk.get("disk_name") or "",
                       "description": disk.get("description") or "",
                       "encrypted": str(disk.get("encrypted") or "").lower() == "true",
@@ -615,7 +620,7 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
     return specs
 
 
-@operation("RunInstances", *(_RUN_SYSTEM_DISK if p is _SYSTEM_DISK else p for p in _COMMON_LAUNCH),
+@operation("RunInstances", *(_RUN_DISKS.get(p, p) for p in _COMMON_LAUNCH),
            I("Amount", default=1, min=1, max=100), I("MinAmount", min=1, max=100), S("AutoReleaseTime"),
            Struct("ImageOptions", [B("LoginAsNonRoot")]), Repeat("SecurityGroupIds"),
            dry_run=True, idempotent=True)
@@ -635,11 +640,16 @@ def run_instances(ctx: Context, amount: int, min_amount: Optional[int], image_op
                        "The specified PrivateIpAddress can be assigned to one instance only.", 403)
     groups = groups or ([args["security_group_id"]] if args["security_group_id"] else [])
     policy_id = (args["system_disk"] or {}).get("auto_snapshot_policy_id")
-    if policy_id and not resources.is_mine(ctx, ctx.txn.get(auto_snapshots.POLICY, policy_id)):
-        raise SNAPSHOT_POLICY_NOT_FOUND
+    for wanted in {policy_id, *(d.get("auto_snapshot_policy_id") for d in args["data_disk"] or ())} - {None, ""}:
+        if not resources.is_mine(ctx, ctx.txn.get(auto_snapshots.POLICY, wanted)):
+            raise SNAPSHOT_POLICY_NOT_FOUND
     ids = _launch(ctx, "RunInstances", amount, args, bool(image_options.get("login_as_non_root")), "Running", groups)
-    for instance_id in ids if policy_id else ():  # (the system disks take the policy from the start)
-        auto_snapshots.set_policy(ctx, system_disk_of(ctx, instance_id), policy_id)
+    for instance_id in ids:  # (the disks take their policies from the start)
+        if policy_id:
+            auto_snapshots.set_policy(ctx, system_disk_of(ctx, instance_id), policy_id)
+        for disk in instance_disks(ctx, instance_id):
+            if disk["Type"] == "data" and disk["AutoSnapshotPolicyId"]:
+                auto_snapshots.schedule(ctx, disk, ctx.now)
     return {"InstanceIdSets": {"InstanceIdSet": ids}}
 
 
