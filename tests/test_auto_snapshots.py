@@ -323,3 +323,18 @@ def test_more_due_than_one_chunk(client, engine):
     cancel(client, disk_ids)
     engine.clock.advance(DAY)
     assert listed(client, snapshot_type="auto") == []
+
+
+def test_an_expired_automatic_snapshot_is_gone_for_calls_by_id(client, engine):
+    disk_id = system_disk(client)
+    apply(client, create(client, time_points='["2"]', repeat_weekdays=json.dumps([str(d) for d in range(1, 8)]),
+                         retention_days=1), [disk_id])
+    engine.clock.advance(DAY)
+    (snapshot,) = auto(client, disk_id)
+    engine.clock.advance(DAY)  # past its retention, no listing since
+    for call in (lambda: client.delete_snapshot(models.DeleteSnapshotRequest(snapshot_id=snapshot["SnapshotId"])),
+                 lambda: client.create_disk(models.CreateDiskRequest(
+                     region_id=REGION, zone_id="cn-hangzhou-i", snapshot_id=snapshot["SnapshotId"])),
+                 lambda: client.create_image(models.CreateImageRequest(
+                     region_id=REGION, snapshot_id=snapshot["SnapshotId"], image_name="late"))):
+        assert error_of(call).code == "InvalidSnapshotId.NotFound"

@@ -90,6 +90,7 @@ def _create_errors(category: str, size: Optional[int], performance_level: Option
 
 def _from_snapshot(ctx: Context, snapshot_id: str, encrypted: Optional[bool],
                    kms_key_id: Optional[str]) -> Mapping[str, Any]:
+    auto_snapshots.settle_due(ctx)  # (an automatic snapshot past its retention is gone by now)
     snapshot = resources.get(ctx, "snapshot", snapshot_id)
     if snapshot is None or snapshot["_owner"] != ctx.account or snapshot["_region"] != ctx.region:
         raise EcsError("InvalidSnapshotId.NotFound", "The specified SnapshotId does not exist.", 404)
@@ -523,6 +524,7 @@ def reset_disk(ctx: Context, disk_id: str, snapshot_id: str) -> dict:
     """The disk rolled back to one of its own snapshots: ReIniting, then back in its status. mockecs keeps no
     disk content; what the disk was made from (its image) goes back to what it was when the snapshot was taken."""
     disk = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
+    auto_snapshots.settle_due(ctx)  # (an automatic snapshot past its retention is gone by now)
     snapshot = resources.owned(ctx, "snapshot", snapshot_id, SNAPSHOT_ID_NOT_FOUND)
     if snapshot["SourceDiskId"] != disk["DiskId"]:
         raise EcsError("InvalidParameter.Mismatch", "The specified snapshot is not created from the specified disk.",

@@ -212,6 +212,7 @@ def describe_snapshots(ctx: Context, snapshot_ids: Optional[list[str]], disk_id:
 @operation("DeleteSnapshot", S("SnapshotId", required=True), B("Force", default=False),
            region="optional", region_of=resources.region_from("snapshot_id"))
 def delete_snapshot(ctx: Context, snapshot_id: str, force: bool) -> dict:
+    auto_snapshots.settle_due(ctx)  # (an automatic snapshot past its retention is gone by now)
     record = resources.owned(ctx, "snapshot", snapshot_id, NOT_FOUND)
     # An image made from the snapshot pins it whatever Force says (spec §2.5, §4.3).
     if ctx.txn.ids("image", ("snapshot", snapshot_id)):
@@ -231,6 +232,7 @@ def modify_snapshot_attribute(ctx: Context, snapshot_id: str, snapshot_name: Opt
     _check_name(snapshot_name)
     _check_description(description)
     _check_retention(retention_days)
+    auto_snapshots.settle_due(ctx)  # (an automatic snapshot past its retention is gone by now)
     record = resources.owned(ctx, "snapshot", snapshot_id, SNAPSHOT_ID_NOT_FOUND)
     if snapshot_name is None and description is None and retention_days is None and not disable_instant_access:
         raise EcsError("NoAttributeToModify", "No attribute to be modified in this request.", 400)
@@ -298,6 +300,7 @@ def copy_snapshot(ctx: Context, snapshot_id: str, destination_region_id: str, de
     if destination_region_id == ctx.region:
         raise _copy_error("InvalidOperation.NotSupportCopyInSameRegion",
                           "Copying snapshot in the same region is not supported.")
+    auto_snapshots.settle_due(ctx)  # (an automatic snapshot past its retention is gone by now)
     source = resources.get(ctx, "snapshot", snapshot_id)
     if not resources.is_mine(ctx, source):
         raise _copy_error("InvalidSnapshotId.NotFound", "The specified snapshot is not exists.")
