@@ -434,7 +434,7 @@ def test_disk_performance_follows_category_and_size(client, category, level, siz
     found = disk(client, disk_id)
     assert (found["IOPS"], found["Throughput"]) == (iops, throughput)
     assert found["ExpiredTime"] == "2999-09-08T16:00Z"  # (pay-as-you-go: what the service answers)
-    assert found["DeleteAutoSnapshot"] is False
+    assert found["DeleteAutoSnapshot"] is True  # (documented: CreateDisk's default)
 
 
 def test_resize_disk(client, legacy, engine):

@@ -24,7 +24,7 @@ from mockecs.ops.snapshots import SNAPSHOT_ID_NOT_FOUND
 from mockecs.ops.tasks import start_task
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import B, I, L, Repeat, S, Struct
-from mockecs.world import access, disks, images, lifecycle, regions, resource_groups, resources
+from mockecs.world import access, auto_snapshots, disks, images, lifecycle, regions, resource_groups, resources
 from mockecs.world.instance_types import instance_type
 from mockecs.world.validation import BAD_PASSWORD, valid_description, valid_instance_name, valid_password
 
@@ -90,6 +90,7 @@ def _create_errors(category: str, size: Optional[int], performance_level: Option
 
 def _from_snapshot(ctx: Context, snapshot_id: str, encrypted: Optional[bool],
                    kms_key_id: Optional[str]) -> Mapping[str, Any]:
+    auto_snapshots.settle_due(ctx)  # (an automatic snapshot past its retention is gone by now)
     snapshot = resources.get(ctx, "snapshot", snapshot_id)
     if snapshot is None or snapshot["_owner"] != ctx.account or snapshot["_region"] != ctx.region:
         raise EcsError("InvalidSnapshotId.NotFound", "The specified SnapshotId does not exist.", 404)
@@ -162,6 +163,7 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
               "KMSKeyId": kms_key_id or (snapshot or {}).get("KMSKeyId", "") if record["Encrypted"] else "",
               "MultiAttach": multi_attach or "Disabled", "BurstingEnabled": bool(bursting_enabled),
               "ProvisionedIops": provisioned_iops or 0, "Tags": {"Tag": tags}, "_attached_once": False,
+              "DeleteAutoSnapshot": True,  # (documented: CreateDisk's disks lose their automatic snapshots with them)
               **disks.performance(category, record["Size"], record["PerformanceLevel"], provisioned_iops or 0),
               "_image_id": (snapshot or {}).get("_image_id", "")}
     done: dict = {"Status": "Available"}
@@ -287,7 +289,8 @@ def delete_disk(ctx: Context, disk_id: str) -> dict:
         raise NOT_PORTABLE
     if disks.snapshot_in_progress(ctx, disk_id):
         raise CREATING_SNAPSHOT
-    resources.delete(ctx.txn, "disk", disk_id)  # its snapshots stay (documented)
+    auto_snapshots.released(ctx, disk)  # (its automatic snapshots go with it if DeleteAutoSnapshot)
+    resources.delete(ctx.txn, "disk", disk_id)  # its other snapshots stay (documented)
     return {}
 
 
@@ -316,7 +319,10 @@ def modify_disk_attribute(ctx: Context, disk_id: Optional[str], disk_ids: Option
         _check_disk_name(disk_name)
     if description and not valid_description(description):
         raise EcsError("InvalidDescription.Malformed", "The specified description is wrongly formed.", 404)
-    for record in [resources.owned(ctx, "disk", i, DISK_NOT_FOUND) for i in dict.fromkeys(disk_ids or [disk_id])]:
+    found = [resources.owned(ctx, "disk", i, DISK_NOT_FOUND) for i in dict.fromkeys(disk_ids or [disk_id])]
+    if enable_auto_snapshot is not None:  # (the points passed so far follow the setting they passed under)
+        auto_snapshots.settle_due(ctx)
+    for record in found:
         if bursting_enabled is not None and record["Category"] != "cloud_auto":
             raise EcsError("BurstingEnabledForDiskCategoryUnsupported",
                            "The specified disk category does not support bursting enabled.", 400)
@@ -518,6 +524,7 @@ def reset_disk(ctx: Context, disk_id: str, snapshot_id: str) -> dict:
     """The disk rolled back to one of its own snapshots: ReIniting, then back in its status. mockecs keeps no
     disk content; what the disk was made from (its image) goes back to what it was when the snapshot was taken."""
     disk = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
+    auto_snapshots.settle_due(ctx)  # (an automatic snapshot past its retention is gone by now)
     snapshot = resources.owned(ctx, "snapshot", snapshot_id, SNAPSHOT_ID_NOT_FOUND)
     if snapshot["SourceDiskId"] != disk["DiskId"]:
         raise EcsError("InvalidParameter.Mismatch", "The specified snapshot is not created from the specified disk.",

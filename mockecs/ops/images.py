@@ -20,6 +20,7 @@ from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, B, I, L, S, Struct, Structs
 from mockecs.world import (
     account_states,
+    auto_snapshots,
     images,
     kms,
     lifecycle,
@@ -387,6 +388,7 @@ def _families_quota(ctx: Context, family: Optional[str], code: str, message: str
 
 
 def _snapshot(ctx: Context, snapshot_id: str) -> dict:
+    auto_snapshots.settle_due(ctx)  # (an automatic snapshot past its retention is gone by now)
     record = resources.get(ctx, "snapshot", snapshot_id)
     if not resources.is_mine(ctx, record):
         raise _err("InvalidSnapshotId.NotFound", "The specified SnapshotId does not exist.", 404)

@@ -18,6 +18,7 @@ from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, JsonList, L, Repeat, S, Struct, Structs, whole_number
 from mockecs.world import (
     access,
+    auto_snapshots,
     eips,
     images,
     instance_types,
@@ -165,7 +166,8 @@ def instance_id_list(raw: Optional[str], malformed: type[EcsError], too_many: ty
 
 def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: int, category: str,
               device: str, image_id: str = "", snapshot_id: str = "", name: str = "", description: str = "",
-              encrypted: bool = False, delete_with_instance: bool = True, performance_level: str = "") -> dict:
+              encrypted: bool = False, delete_with_instance: bool = True, performance_level: str = "",
+              auto_snapshot_policy_id: str = "") -> dict:
     """A new disk attached to ``instance`` (not stored: callers ``resources.put`` it)."""
     now = resources.iso(ctx.now)
     disk_id = resources.new_id("disk", instance["_region"])
@@ -187,8 +189,8 @@ def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: i
         "ImageId": image_id, "StorageSetId": "", "Tags": {"Tag": []}, "Status": "In_use", "AttachedTime": now,
         "StorageClusterId": "", "ZoneId": instance["ZoneId"], "InstanceId": instance["InstanceId"],
         "SourceSnapshotId": snapshot_id, "ProductCode": "", "PerformanceLevel": level, "Device": device,
-        "DeleteWithInstance": delete_with_instance, "EnableAutomatedSnapshotPolicy": False,
-        "EnableAutoSnapshot": True, "AutoSnapshotPolicyId": "", "DiskName": name,
+        "DeleteWithInstance": delete_with_instance, "EnableAutomatedSnapshotPolicy": bool(auto_snapshot_policy_id),
+        "EnableAutoSnapshot": True, "AutoSnapshotPolicyId": auto_snapshot_policy_id, "DiskName": name,
         "OperationLocks": {"OperationLock": []}, "BdfId": "", "Portable": disk_type == "data", "Type": disk_type,
         "SerialNumber": disk_id[2:], "CreationTime": now, "RegionId": instance["_region"], "DiskId": disk_id,
         "IOPSRead": 0, "IOPSWrite": 0, "ThroughputRead": 0, "ThroughputWrite": 0, "ProvisionedIops": 0,
@@ -297,9 +299,14 @@ def release_time(ctx: Context, text: Optional[str], malformed: type[EcsError]) -
 # -- launching ------------------------------------------------------------------------
 _SYSTEM_DISK = Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
                                      S("PerformanceLevel")])
-_DATA_DISKS = Structs("DataDisk", [I("Size"), S("Category"), S("SnapshotId"), S("Device"), S("DiskName"),
-                                   S("Description"), B("DeleteWithInstance"), S("Encrypted"),
-                                   S("PerformanceLevel")], max_items=16)
+_DATA_DISK_FIELDS = [I("Size"), S("Category"), S("SnapshotId"), S("Device"), S("DiskName"), S("Description"),
+                     B("DeleteWithInstance"), S("Encrypted"), S("PerformanceLevel")]
+_DATA_DISKS = Structs("DataDisk", _DATA_DISK_FIELDS, max_items=16)
+# RunInstances alone takes SystemDisk.AutoSnapshotPolicyId and DataDisk.N.AutoSnapshotPolicyId (CreateInstance's SDK
+# model lacks them).
+_RUN_DISKS = {_SYSTEM_DISK: Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
+                                                  S("PerformanceLevel"), S("AutoSnapshotPolicyId")]),
+              _DATA_DISKS: Structs("DataDisk", [*_DATA_DISK_FIELDS, S("AutoSnapshotPolicyId")], max_items=16)}
 _CHARGE = S("InstanceChargeType", default="PostPaid", choices=CHARGE_TYPES,
             error=("InvalidInstanceChargeType.NotFound", 404))
 _COMMON_LAUNCH = (
@@ -313,6 +320,8 @@ _COMMON_LAUNCH = (
     Struct("PrivatePoolOptions", [S("MatchCriteria", choices=MATCH_CRITERIA), S("Id")]),
     I("Period"), S("PeriodUnit", default="Month"), B("AutoRenew", default=False), I("AutoRenewPeriod", default=1),
 )
+SNAPSHOT_POLICY_NOT_FOUND = error_kind("InvalidAutoSnapshotPolicyId.NotFound",
+                                       "Specified parameter AutoSnapshotPolicyId not found.", 404)
 RUN_RELEASE_MALFORMED = error_kind("InvalidAutoReleaseTime.Malformed",
                                    "The specified parameter AutoReleaseTime is not valid.")
 
@@ -579,7 +588,8 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
             size = disk.get("size") or spec["size"]
             if size < spec["size"] or not _data_disk_size_ok(size, category, level):
                 raise BAD_DATA_DISK_SIZE
-            spec.update(size=size, category=category, performance_level=level)
+            spec.update(size=size, category=category, performance_level=level,
+                        auto_snapshot_policy_id=disk.get("auto_snapshot_policy_id") or "")
             continue
         snapshot_id = disk.get("snapshot_id") or ""
         size = disk.get("size")
@@ -598,6 +608,7 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
         if not _data_disk_size_ok(size, category, level):
             raise BAD_DATA_DISK_SIZE
         specs.append({"size": size, "category": category, "device": device,
+                      "auto_snapshot_policy_id": disk.get("auto_snapshot_policy_id") or "",
                       "snapshot_id": snapshot_id, "name": disk.get("disk_name") or "",
                       "description": disk.get("description") or "",
                       "encrypted": str(disk.get("encrypted") or "").lower() == "true",
@@ -624,7 +635,7 @@ def _ipv6_asked(amount: int, addresses: Optional[list[str]], count: Optional[int
     return wanted, count or 0
 
 
-@operation("RunInstances", *_COMMON_LAUNCH,
+@operation("RunInstances", *(_RUN_DISKS.get(p, p) for p in _COMMON_LAUNCH),
            I("Amount", default=1, min=1, max=100), I("MinAmount", min=1, max=100), S("AutoReleaseTime"),
            Struct("ImageOptions", [B("LoginAsNonRoot")]), Repeat("SecurityGroupIds"),
            Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), dry_run=True, idempotent=True, mapping=True)
@@ -644,9 +655,19 @@ def run_instances(ctx: Context, args: dict) -> dict:
         raise EcsError("InvalidParameter.PrivateIpAddressRepeated",
                        "The specified PrivateIpAddress can be assigned to one instance only.", 403)
     groups = groups or ([args["security_group_id"]] if args["security_group_id"] else [])
+    policy_id = (args["system_disk"] or {}).get("auto_snapshot_policy_id")
+    for wanted in {policy_id, *(d.get("auto_snapshot_policy_id") for d in args["data_disk"] or ())} - {None, ""}:
+        if not resources.is_mine(ctx, ctx.txn.get(auto_snapshots.POLICY, wanted)):
+            raise SNAPSHOT_POLICY_NOT_FOUND
     v6, v6_count = args["ipv6_address"], args["ipv6_address_count"]
     ids = _launch(ctx, "RunInstances", amount, args, bool(args["image_options"].get("login_as_non_root")), "Running",
                   groups, _ipv6_asked(amount, v6, v6_count) if v6 or v6_count else None)
+    for instance_id in ids:  # (the disks take their policies from the start)
+        if policy_id:
+            auto_snapshots.set_policy(ctx, system_disk_of(ctx, instance_id), policy_id)
+        for disk in instance_disks(ctx, instance_id):
+            if disk["Type"] == "data" and disk["AutoSnapshotPolicyId"]:
+                auto_snapshots.schedule(ctx, disk, ctx.now)
     return {"InstanceIdSets": {"InstanceIdSet": ids}}
 
 
@@ -999,6 +1020,7 @@ def _delete(ctx: Context, record: dict, force: bool, protected: str) -> None:
         raise EcsError("InvalidOperation.DeletionProtection", protected, 403)
     for disk in instance_disks(ctx, instance_id):
         if disk.get("DeleteWithInstance", True):
+            auto_snapshots.released(ctx, disk)
             resources.delete(ctx.txn, "disk", disk["DiskId"])
         else:  # survives as a detached, portable disk
             resources.put(ctx.txn, "disk", {**disk, **detached(resources.iso(ctx.now)), "Portable": True})
@@ -1046,6 +1068,7 @@ def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_di
     size = size or launch.default_system_disk_size(image)
     new = new_system_disk(ctx, record, image, size, old["Category"], old.get("DiskName", ""),
                           old.get("Description", ""), old.get("PerformanceLevel", ""))
+    auto_snapshots.released(ctx, old)
     resources.delete(ctx.txn, "disk", old["DiskId"])
     # The new system disk re-initialises from the image (ReIniting, then In_use) on the disk lifecycle.
     new = lifecycle.start(ctx, "disk", new["DiskId"], {**new, "Status": "ReIniting"}, done={"Status": "In_use"})

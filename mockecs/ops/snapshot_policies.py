@@ -5,8 +5,9 @@ DeleteAutoSnapshotPolicy, ApplyAutoSnapshotPolicy, CancelAutoSnapshotPolicy (Ter
 Most of their parameters are lower camel case on the wire (``regionId``, ``timePoints``, ``diskIds``), as both SDKs
 send them; the old SDK has no ``regionId`` and sends its client's ``RegionId``, which is read when ``regionId`` is
 absent. A policy applied to a disk shows on it in DescribeDisks (``AutoSnapshotPolicyId``,
-``EnableAutomatedSnapshotPolicy``) and counts in the policy's ``DiskNums``. mockecs takes no automatic snapshots
-at the policy's time points (see docs/choices.md).
+``EnableAutomatedSnapshotPolicy``) and counts in the policy's ``DiskNums``. Its automatic snapshots are taken on the
+mock clock when a read settles them (:mod:`mockecs.world.auto_snapshots`): these operations settle what is due
+before they change a schedule.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import TAGS as TAGS_MAX_20
 from mockecs.wire.params import B, I, S, Struct
-from mockecs.world import paging, regions, resource_groups, resources
+from mockecs.world import auto_snapshots, paging, regions, resource_groups, resources
 from mockecs.world.validation import valid_name
 
 KIND = "snapshot_policy"  # (its id prefix, id field and tag type are in world.resources and world.tagging)
@@ -189,21 +190,21 @@ def modify_auto_snapshot_policy_ex(ctx: Context, auto_snapshot_policy_id: str, a
         changed["RetentionDays"] = retention_days
     if enable_cross_region_copy is not None:
         changed["EnableCrossRegionCopy"] = enable_cross_region_copy
+    auto_snapshots.settle_due(ctx)  # (the points of the old schedule up to now are taken first)
     resources.put(ctx.txn, KIND, {**record, **changed})
+    if points is not None or weekdays is not None:  # (the policy's disks wait for the new schedule's points)
+        for disk_id in sorted(ctx.txn.ids("disk", (KIND, record["AutoSnapshotPolicyId"]))):
+            auto_snapshots.schedule(ctx, ctx.txn.get("disk", disk_id), ctx.now)
     return {}
-
-
-def _set_policy(ctx: Context, disk: dict, policy_id: str) -> None:
-    resources.put(ctx.txn, "disk", {**disk, "AutoSnapshotPolicyId": policy_id,
-                                    "EnableAutomatedSnapshotPolicy": bool(policy_id)})
 
 
 @operation("DeleteAutoSnapshotPolicy", S("regionId"), S("autoSnapshotPolicyId", required=True), **_REGION)
 def delete_auto_snapshot_policy(ctx: Context, auto_snapshot_policy_id: str) -> dict:
     """The disks the policy is applied to lose it (documented: deleting a policy cancels it on its disks)."""
     record = resources.owned(ctx, KIND, auto_snapshot_policy_id, POLICY_NOT_FOUND)
+    auto_snapshots.settle_due(ctx)
     for disk_id in sorted(ctx.txn.ids("disk", (KIND, record["AutoSnapshotPolicyId"]))):
-        _set_policy(ctx, resources.get(ctx, "disk", disk_id), "")
+        auto_snapshots.set_policy(ctx, resources.get(ctx, "disk", disk_id), "")
     resources.delete(ctx.txn, KIND, record["AutoSnapshotPolicyId"])
     return {}
 
@@ -243,8 +244,9 @@ def apply_auto_snapshot_policy(ctx: Context, auto_snapshot_policy_id: str, disk_
     local = [d for d in found if _local(d)]
     if local:
         raise DISK_CATEGORY if len(local) == len(found) else SOME_DISK_CATEGORY
+    auto_snapshots.settle_due(ctx)
     for disk in found:
-        _set_policy(ctx, disk, policy["AutoSnapshotPolicyId"])
+        auto_snapshots.set_policy(ctx, disk, policy["AutoSnapshotPolicyId"])
     return {}
 
 
@@ -253,7 +255,9 @@ def apply_auto_snapshot_policy(ctx: Context, auto_snapshot_policy_id: str, disk_
 def cancel_auto_snapshot_policy(ctx: Context, auto_snapshot_policy_id: Optional[str], disk_ids: str) -> dict:
     """The disks' policy, whichever it is, is cancelled (``autoSnapshotPolicyId`` is not documented as a
     condition)."""
-    for disk in _disks(ctx, disk_ids, CANCEL_DISK_NOT_FOUND):
+    found = _disks(ctx, disk_ids, CANCEL_DISK_NOT_FOUND)
+    auto_snapshots.settle_due(ctx)
+    for disk in found:
         if disk.get("AutoSnapshotPolicyId"):
-            _set_policy(ctx, disk, "")
+            auto_snapshots.set_policy(ctx, disk, "")
     return {}

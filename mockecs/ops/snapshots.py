@@ -16,7 +16,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import TAGS as TAGS_MAX_20
 from mockecs.wire.params import B, I, JsonList, L, S, Structs
-from mockecs.world import disks, lifecycle, paging, regions, resource_groups, resources
+from mockecs.world import auto_snapshots, disks, lifecycle, paging, regions, resource_groups, resources, snapshots
 from mockecs.world.validation import valid_description, valid_name
 
 NOT_FOUND = error_kind("InvalidSnapshotId.NotFound", "The specified snapshot is not found.", 404)
@@ -34,6 +34,8 @@ def snapshot_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
         terms.append(("progressing", f"{record['_owner']}|{record['_region']}"))
     if record.get("_instance_id"):
         terms.append(("instance", record["_instance_id"]))
+    if record.get("SnapshotType") == "auto" and record.get("SourceDiskId"):  # (a disk's quota, DeleteAutoSnapshot)
+        terms.append((auto_snapshots.OF_DISK, record["SourceDiskId"]))
     return terms
 
 
@@ -49,48 +51,10 @@ def make_snapshot(ctx: Context, disk: dict, name: Optional[str] = None, descript
     ``tags`` are wire tags (``{"TagKey", "TagValue"}``). The snapshot is ``progressing``
     until the lifecycle of kind ``snapshot`` ends (instant by default), then ``accomplished``.
     """
-    region = disk["_region"]
-    snapshot_id = resources.new_id("snapshot", region)
-    now = resources.iso(ctx.now)
-    record: dict = {
-        "SnapshotId": snapshot_id,
-        "SnapshotName": name or "",
-        "Description": description or "",
-        "Status": "progressing",
-        "Progress": "0%",
-        "RemainTime": 0,
-        "Available": False,
-        "CreationTime": now,
-        "LastModifiedTime": now,
-        "SourceDiskId": disk.get("DiskId") or "",
-        "SourceDiskSize": str(disk["Size"]),
-        "SourceDiskType": disk["Type"],
-        "SourceStorageType": "disk",
-        "Usage": "none",
-        "SnapshotType": "user",
-        "Category": category or "standard",
-        "InstantAccess": False,
-        "InstantAccessRetentionDays": 0,
-        "RetentionDays": retention_days or 0,
-        "Encrypted": bool(disk.get("Encrypted")),
-        "KMSKeyId": disk.get("KMSKeyId", ""),
-        "ProductCode": disk.get("ProductCode", ""),
-        "RegionId": region,
-        "ResourceGroupId": resource_group_id or resource_groups.default_id(disk["_owner"]),
-        "SnapshotSN": "64" + snapshot_id[2:].upper().ljust(20, "0")[:18],
-        "SnapshotLinkId": "sl-" + disk["DiskId"][2:] if disk.get("DiskId") else "",
-        "SourceRegionId": "",
-        "SourceSnapshotId": "",
-        "FullSnapshotSizeInBytes": int(disk["Size"]) * 1024 ** 3,
-        "Tags": {"Tag": [dict(t) for t in tags or ()]},
-        "_owner": disk["_owner"],
-        "_region": region,
-        "_image_id": disk.get("_image_id") or disk.get("ImageId") or "",
-        "_instance_id": disk.get("InstanceId") or "",
-    }
-    done = {"Status": "accomplished", "Progress": "100%", "Available": True}
-    failed = {"Status": "failed", "Progress": "0%", "Available": False}
-    record = lifecycle.start(ctx, "snapshot", snapshot_id, record, done=done, failed=failed,
+    snapshot_id = resources.new_id("snapshot", disk["_region"])
+    record = snapshots.new_record(disk, snapshot_id, ctx.now, name, description, tags, retention_days,
+                                  resource_group_id, category)
+    record = lifecycle.start(ctx, "snapshot", snapshot_id, record, done=snapshots.DONE, failed=snapshots.FAILED,
                              progress_field="Progress")
     return resources.put(ctx.txn, "snapshot", record)
 
@@ -210,6 +174,7 @@ def describe_snapshots(ctx: Context, snapshot_ids: Optional[list[str]], disk_id:
     if category and category.lower() not in CATEGORIES:
         raise BAD_CATEGORY
     wanted_tags = tag_filter(tag)
+    auto_snapshots.settle_due(ctx)  # (the automatic snapshots due by the mock clock, before listing)
     if unfiltered:
         page, meta = paging.ordered_page(ctx, "snapshot", resources.owner_region(ctx.account, ctx.region),
                                          page_number, page_size, next_token, max_results, newest_first=True)
@@ -247,6 +212,7 @@ def describe_snapshots(ctx: Context, snapshot_ids: Optional[list[str]], disk_id:
 @operation("DeleteSnapshot", S("SnapshotId", required=True), B("Force", default=False),
            region="optional", region_of=resources.region_from("snapshot_id"))
 def delete_snapshot(ctx: Context, snapshot_id: str, force: bool) -> dict:
+    auto_snapshots.settle_due(ctx)  # (an automatic snapshot past its retention is gone by now)
     record = resources.owned(ctx, "snapshot", snapshot_id, NOT_FOUND)
     # An image made from the snapshot pins it whatever Force says (spec §2.5, §4.3).
     if ctx.txn.ids("image", ("snapshot", snapshot_id)):
@@ -266,6 +232,7 @@ def modify_snapshot_attribute(ctx: Context, snapshot_id: str, snapshot_name: Opt
     _check_name(snapshot_name)
     _check_description(description)
     _check_retention(retention_days)
+    auto_snapshots.settle_due(ctx)  # (an automatic snapshot past its retention is gone by now)
     record = resources.owned(ctx, "snapshot", snapshot_id, SNAPSHOT_ID_NOT_FOUND)
     if snapshot_name is None and description is None and retention_days is None and not disable_instant_access:
         raise EcsError("NoAttributeToModify", "No attribute to be modified in this request.", 400)
@@ -333,6 +300,7 @@ def copy_snapshot(ctx: Context, snapshot_id: str, destination_region_id: str, de
     if destination_region_id == ctx.region:
         raise _copy_error("InvalidOperation.NotSupportCopyInSameRegion",
                           "Copying snapshot in the same region is not supported.")
+    auto_snapshots.settle_due(ctx)  # (an automatic snapshot past its retention is gone by now)
     source = resources.get(ctx, "snapshot", snapshot_id)
     if not resources.is_mine(ctx, source):
         raise _copy_error("InvalidSnapshotId.NotFound", "The specified snapshot is not exists.")

@@ -165,6 +165,11 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("snapshot_policy_quota", "int", 100,
             "Automatic snapshot policies per account and region (AutoSnapshotPolicy.QuotaExceed) [GUESS].",
             minimum=0),
+    Setting("auto_snapshot_catch_up", "int", 100, "Automatic snapshots one disk takes at most when a read settles "
+            "the time points its policy passed since the last one (the newest; older points are skipped) [GUESS].",
+            minimum=1),
+    Setting("auto_snapshots_per_disk", "int", 1000, "Automatic snapshots kept per disk: beyond, the oldest are "
+            "deleted (the ECS documentation's quota).", minimum=1),
     Setting("vswitch_quota", "int", 150, "vSwitches per VPC (QuotaExceeded.VSwitch).", minimum=0),
     Setting("subscription_period", "choice", "one", "A subscription launch (RunInstances or CreateInstance with "
             "InstanceChargeType PrePaid) without Period: one PeriodUnit (as mockecs launched them before it kept "
