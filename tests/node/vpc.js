@@ -7,14 +7,7 @@
 const Vpc = require('@alicloud/vpc20160428');
 const Ecs = require('@alicloud/ecs20140526');
 const { $OpenApiUtil } = require('@alicloud/openapi-core');
-
-async function step(results, name, fn) {
-  try {
-    results[name] = await fn();
-  } catch (err) {
-    results[name] = { error: err.code || String(err), statusCode: err.statusCode, message: err.message };
-  }
-}
+const { step } = require('./step');
 
 async function main() {
   const url = new URL(process.argv[2] || 'http://127.0.0.1:8470');
