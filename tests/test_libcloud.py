@@ -240,7 +240,8 @@ def test_a_node_in_a_vpc_with_disks_groups_and_volumes():
                                 ex_disk_category="cloud_essd", ex_client_token="lc-volume-1")
         assert (spare.size, spare.name, spare.state) == (50, "spare", StorageVolumeState.AVAILABLE)
         assert (spare.extra["description"], spare.extra["category"]) == ("a spare disk", "cloud_essd")
-        assert [v.id for v in d.list_volumes(ex_volume_ids=[spare.id, data.id])] == [spare.id, data.id]
+        # (both, in DescribeDisks' order: by CreationTime first, which may differ by a second between the two)
+        assert sorted(v.id for v in d.list_volumes(ex_volume_ids=[spare.id, data.id])) == sorted([spare.id, data.id])
         assert [v.id for v in d.list_volumes(ex_filters={"Status": "Available", "DiskType": "data"})] == [spare.id]
 
         assert d.destroy_node(node) is True and d.destroy_volume(spare) is True
