@@ -29,7 +29,7 @@ PAGE = (I("PageNumber", default=1, min=1, max=2**31 - 1), I("PageSize", default=
 def _ecs_view(record: dict) -> dict:
     """A record as ECS answers it: without the tags the VPC API may keep on VPCs and vSwitches (ECS's
     DescribeVpcs / DescribeVSwitches declare none)."""
-    return {k: v for k, v in resources.wire(record).items() if k != "Tags"}
+    return {k: v for k, v in record.items() if not k.startswith("_") and k != "Tags"}  # (one pass, not two)
 
 
 def _vpc_view(ctx: Context, record: dict) -> dict:
