@@ -12,6 +12,7 @@ from mockecs.ops import (  # noqa: F401
     instance_types,
     instances,
     keypairs,
+    launch_templates,
     network_interfaces,
     networks,
     prices,
