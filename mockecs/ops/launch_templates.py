@@ -56,7 +56,7 @@ DATA = (
                                  S("NetworkInterfaceTrafficMode"), B("DeleteOnRelease")], max_items=8),
     B("DeletionProtection"), S("CreditSpecification"), S("HttpEndpoint"), S("HttpTokens"),
     I("HttpPutResponseHopLimit"), Struct("ImageOptions", [B("LoginAsNonRoot")]),
-    Struct("SecurityOptions", [B("EnableSecureBoot"), S("TrustedSystemMode")]),
+    Struct("SecurityOptions", [S("TrustedSystemMode")]),  # (EnableSecureBoot: CreateLaunchTemplate's SDK only)
     Structs("Tag", [S("Key"), S("Value")]),  # (the instances' tags; counted in _check_data)
 )
 _HEADS = frozenset(p.wire for p in DATA)

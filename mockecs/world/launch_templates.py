@@ -85,8 +85,6 @@ def version_numbers(ctx: Context, template_id: str) -> list[int]:
 # Lists the answer wraps in an object of its own name (DataDisk.N -> DataDisks.DataDisk[] ...).
 _LISTS = {"DataDisk": ("DataDisks", "DataDisk"), "NetworkInterface": ("NetworkInterfaces", "NetworkInterface"),
           "SecurityGroupIds": ("SecurityGroupIds", "SecurityGroupId"), "Tag": ("Tags", "InstanceTag")}
-# Request fields the answer's model does not have (kept for launches, not shown).
-_UNSHOWN = {("SecurityOptions", "EnableSecureBoot")}
 # The SystemDisk fields are shown twice: as the current SDK's SystemDisk object, and flat (``SystemDisk.Size``),
 # the form the API metadata documents and Terraform's alicloud_ecs_launch_template reads.
 FLAT_STRUCTS = ("SystemDisk",)
@@ -96,7 +94,7 @@ def _item(param: Param, value: Mapping[str, Any]) -> dict:
     shown: dict[str, Any] = {}
     for f in param.fields:
         v = value.get(f.name)
-        if v is None or (param.wire, f.wire) in _UNSHOWN:
+        if v is None:
             continue
         if f.kind == "list":  # NetworkInterface.N.SecurityGroupIds.M -> SecurityGroupIds.SecurityGroupId[]
             v = {"SecurityGroupId": list(v)}
