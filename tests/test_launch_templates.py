@@ -528,6 +528,16 @@ def test_terraform_ecs_launch_template(proxy):
         "system_disk": {"category": "cloud_essd", "size": 40, "delete_with_instance": True, "encrypted": "false"},
         "version_description": "tf-v1"}
 
+    # data "alicloud_ecs_launch_templates": the name as one bare parameter, PageSize 50, then each one's latest version
+    listed = p.rpc_post("DescribeLaunchTemplates", {}, {"LaunchTemplateName": "tf-template", "RegionId": REGION,
+                                                        "PageSize": 50, "PageNumber": 1})
+    [found] = listed["LaunchTemplateSets"]["LaunchTemplateSet"]
+    assert (found["LaunchTemplateId"], found["CreatedBy"], found["LatestVersionNumber"]) == \
+        (template_id, "1234567890123456", 1)
+    assert found["ModifiedTime"].endswith("Z") and found["ResourceGroupId"].startswith("rg-")
+    assert p.rpc_post("DescribeLaunchTemplates", {}, {"LaunchTemplateName": "other", "RegionId": REGION,
+                                                      "PageSize": 50, "PageNumber": 1})["TotalCount"] == 0
+
     # update: image_id and version_description change, update_default_version_number = true
     listed = p.rpc_post("DescribeLaunchTemplateVersions", {}, {"LaunchTemplateId": template_id, "PageSize": 50,
                                                                "RegionId": REGION})

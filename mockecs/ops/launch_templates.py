@@ -145,6 +145,10 @@ def create_launch_template_version(ctx: Context, a: dict) -> dict:
     return {"LaunchTemplateId": template["LaunchTemplateId"], "LaunchTemplateVersionNumber": number}
 
 
+def _bare(ctx: Context, name: str) -> Optional[list[str]]:
+    return [ctx.params[name]] if ctx.params.get(name) else None
+
+
 @operation("DescribeLaunchTemplates", Repeat("LaunchTemplateId", max_items=100),
            Repeat("LaunchTemplateName", max_items=100), Structs("TemplateTag", [S("Key"), S("Value")], max_items=20),
            S("TemplateResourceGroupId"), paging.PAGE_NUMBER, paging.PAGE_SIZE)
@@ -152,7 +156,10 @@ def describe_launch_templates(ctx: Context, launch_template_id: Optional[list[st
                               launch_template_name: Optional[list[str]], template_tag: Optional[list[dict]],
                               template_resource_group_id: Optional[str], page_number: int, page_size: int) -> dict:
     """Ids and names that are not the caller's are left out (Terraform reads an empty list as gone); the
-    filters narrow one another [GUESS]; creation order [GUESS]."""
+    filters narrow one another [GUESS]; creation order [GUESS]. A bare ``LaunchTemplateName`` (no ``.N``, as
+    Terraform's alicloud_ecs_launch_templates sends it) is one name [GUESS]; so is a bare ``LaunchTemplateId``."""
+    launch_template_id = launch_template_id or _bare(ctx, "LaunchTemplateId")
+    launch_template_name = launch_template_name or _bare(ctx, "LaunchTemplateName")
     wanted_tags = [t for t in template_tag or () if t.get("key")]
     if paging.unfiltered(locals()):
         page, meta = paging.ordered_page(ctx, KIND, resources.owner_region(ctx.account, ctx.region),
