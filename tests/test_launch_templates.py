@@ -22,6 +22,7 @@ from tests.spec import response_problems
 from tests.test_images import create_image
 from tests.test_instances import LINUX, REGION, X86_TYPE, assert_documented, describe, disks, old_error
 from tests.test_server import clean, server  # noqa: F401  (fixtures: a server process, reset)
+from tests.test_tags import rows, tag, untag
 from tests.test_terraform_flow import Provider, network
 
 proxy = test_build_flow.proxy  # fixture: the server as HTTP_PROXY, reset
@@ -256,18 +257,14 @@ def test_async_create_version_and_describe(client):
 
 def test_template_tags_through_the_tag_operations(client):
     template_id = create(client)
-    client.tag_resources(m.TagResourcesRequest(region_id=REGION, resource_type="launchtemplate",
-                                               resource_id=[template_id],
-                                               tag=[m.TagResourcesRequestTag(key="owner", value="ci")]))
-    rows = client.list_tag_resources(m.ListTagResourcesRequest(region_id=REGION, resource_type="launchtemplate",
-                                                               resource_id=[template_id])).body.to_map()
-    assert [(r["ResourceId"], r["ResourceType"], r["TagKey"], r["TagValue"])
-            for r in rows["TagResources"]["TagResource"]] == [(template_id, "launchtemplate", "owner", "ci")]
+    tag(client, [template_id], [("owner", "ci")], rtype="launchtemplate")
+    body, found = rows(client, rtype="launchtemplate", resource_id=[template_id])
+    assert found == [(template_id, "owner", "ci")]
+    assert body.tag_resources.tag_resource[0].resource_type == "launchtemplate"
     tagged = templates(client, template_tag=[m.DescribeLaunchTemplatesRequestTemplateTag(key="owner", value="ci")])
     assert tagged["LaunchTemplateSets"]["LaunchTemplateSet"][0]["Tags"]["Tag"] == [{"TagKey": "owner",
                                                                                     "TagValue": "ci"}]
-    client.untag_resources(m.UntagResourcesRequest(region_id=REGION, resource_type="launchtemplate",
-                                                   resource_id=[template_id], tag_key=["owner"]))
+    untag(client, [template_id], ["owner"], rtype="launchtemplate")
     assert templates(client)["LaunchTemplateSets"]["LaunchTemplateSet"][0]["Tags"]["Tag"] == []
 
 
