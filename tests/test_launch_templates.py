@@ -319,6 +319,22 @@ def test_run_instances_checks_what_the_template_gives(client):
                                                'The specified parameter "InternetMaxBandwidthOut" is not valid.')
 
 
+def test_the_templates_network_interfaces_at_launch(client):
+    """A template's NetworkInterface.N are the launch's (RunInstances takes them): a secondary ENI with each
+    instance; the request's own NetworkInterface.N would replace them as a whole."""
+    vswitch, group = network_of(client)
+    template_id = create(client, image_id=LINUX, instance_type=X86_TYPE, v_switch_id=vswitch, security_group_id=group,
+                         network_interface=[m.CreateLaunchTemplateRequestNetworkInterface(
+                             instance_type="Secondary", network_interface_name="data-nic", delete_on_release=True)])
+    instance = describe(client, launch(client, launch_template_id=template_id))
+    first, second = instance["NetworkInterfaces"]["NetworkInterface"]
+    assert (first["Type"], second["Type"]) == ("Primary", "Secondary")
+    [eni] = client.describe_network_interfaces(m.DescribeNetworkInterfacesRequest(
+        region_id=REGION, network_interface_id=[second["NetworkInterfaceId"]])).body.to_map()[
+        "NetworkInterfaceSets"]["NetworkInterfaceSet"]
+    assert (eni["NetworkInterfaceName"], eni["VSwitchId"], eni["DeleteOnRelease"]) == ("data-nic", vswitch, True)
+
+
 def test_request_security_groups_replace_the_templates(client):
     vswitch, group = network_of(client)
     other = client.create_security_group(m.CreateSecurityGroupRequest(
