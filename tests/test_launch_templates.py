@@ -420,6 +420,9 @@ def test_documented_errors(client, engine):
         err = error_of(call)
         assert err.code == code, (action, code, err)
         assert_documented(action, err)
+    err = error_of(lambda: create(client, "ok", tag=[m.CreateLaunchTemplateRequestTag(key=f"k{n}") for n in range(21)]))
+    assert (err.code, err.data["Message"]) == ("InvalidParameter", 'The specified parameter "Tag" is not valid.')
+    assert_documented("CreateLaunchTemplate", err)
     err = error_of(lambda: create(client, "ok", template_tag=[
         m.CreateLaunchTemplateRequestTemplateTag(key=f"k{n}") for n in range(21)]))
     assert_documented("CreateLaunchTemplate", err)

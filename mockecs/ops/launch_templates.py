@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Optional
 
 from mockecs.ops.registry import Context, operation
-from mockecs.wire.errors import EcsError, error_kind
+from mockecs.wire.errors import error_kind
 from mockecs.wire.params import B, F, I, L, Repeat, S, Struct, Structs
 from mockecs.world import launch_templates as lt
 from mockecs.world import paging, resource_groups, resources, validation
@@ -57,11 +57,11 @@ DATA = (
     B("DeletionProtection"), S("CreditSpecification"), S("HttpEndpoint"), S("HttpTokens"),
     I("HttpPutResponseHopLimit"), Struct("ImageOptions", [B("LoginAsNonRoot")]),
     Struct("SecurityOptions", [S("TrustedSystemMode")]),  # (EnableSecureBoot: CreateLaunchTemplate's SDK only)
-    Structs("Tag", [S("Key"), S("Value")]),  # (the instances' tags; counted in _check_data)
+    Structs("Tag", [S("Key"), S("Value")], max_items=20),  # (the instances' tags)
 )
 _HEADS = frozenset(p.wire for p in DATA)
 _TEMPLATE_TAGS = Structs("TemplateTag", [S("Key"), S("Value")])
-MAX_TAGS = 20
+MAX_TEMPLATE_TAGS = 20  # (more: QuotaExceed.Tags, documented for CreateLaunchTemplate)
 
 
 def _check_name(name: str) -> None:
@@ -82,8 +82,6 @@ def _check_data(ctx: Context, a: dict) -> None:
         raise BAD_USER_DATA if problem == "base64" else USER_DATA_TOO_BIG
     if sum(1 for n in a["network_interface"] or () if n.get("instance_type") == "Primary") > 1:
         raise BAD_ENI
-    if len(a["tag"] or ()) > MAX_TAGS:
-        raise EcsError("InvalidTagCount", "The specified tags count exceeds the limit.", 400)
     validation.check_tags(a["tag"] or [])
     if a["resource_group_id"]:
         resource_groups.resolve(ctx, a["resource_group_id"])
@@ -108,7 +106,7 @@ def create_launch_template(ctx: Context, a: dict) -> dict:
     name = a["launch_template_name"]
     _check_name(name)
     _check_data(ctx, a)
-    if len(a["template_tag"] or ()) > MAX_TAGS:
+    if len(a["template_tag"] or ()) > MAX_TEMPLATE_TAGS:
         raise TAG_QUOTA
     tags = resources.tags_from_args(a["template_tag"])
     group = resource_groups.resolve(ctx, a["template_resource_group_id"])
