@@ -14,6 +14,7 @@ from aliyunsdkecs.request.v20140526.CreateLaunchTemplateVersionRequest import Cr
 from aliyunsdkecs.request.v20140526.DeleteLaunchTemplateVersionRequest import DeleteLaunchTemplateVersionRequest
 from aliyunsdkecs.request.v20140526.DescribeLaunchTemplatesRequest import DescribeLaunchTemplatesRequest
 from aliyunsdkecs.request.v20140526.DescribeLaunchTemplateVersionsRequest import DescribeLaunchTemplateVersionsRequest
+from aliyunsdkecs.request.v20140526.DescribeResourceByTagsRequest import DescribeResourceByTagsRequest
 from aliyunsdkecs.request.v20140526.RunInstancesRequest import RunInstancesRequest
 
 from tests import test_build_flow
@@ -21,6 +22,7 @@ from tests.sdk import error_of, legacy_call, legacy_xml
 from tests.spec import response_problems
 from tests.test_images import create_image
 from tests.test_instances import LINUX, REGION, X86_TYPE, assert_documented, describe, disks, old_error
+from tests.test_legacy_tags import add, tags_on
 from tests.test_server import clean, server  # noqa: F401  (fixtures: a server process, reset)
 from tests.test_tags import rows, tag, untag
 from tests.test_terraform_flow import Provider, network
@@ -266,6 +268,32 @@ def test_template_tags_through_the_tag_operations(client):
                                                                                     "TagValue": "ci"}]
     untag(client, [template_id], ["owner"], rtype="launchtemplate")
     assert templates(client)["LaunchTemplateSets"]["LaunchTemplateSet"][0]["Tags"]["Tag"] == []
+
+
+def test_older_tag_operations_and_resource_groups(client, legacy):
+    """AddTags / DescribeTags / DescribeResourceByTags (old SDK) see the same tags as TemplateTag.N."""
+    template_id = create(client, template_tag=[m.CreateLaunchTemplateRequestTemplateTag(key="team", value="ci")])
+    add(client, "launchtemplate", template_id, [("env", "prod")])
+    assert tags_on(client, "launchtemplate", template_id) == [("team", "ci"), ("env", "prod")]
+    counts = client.describe_tags(m.DescribeTagsRequest(region_id=REGION, resource_type="launchtemplate",
+                                                        resource_id=template_id)).body.to_map()["Tags"]["Tag"]
+    assert [(t["TagKey"], t["ResourceTypeCount"]["LaunchTemplate"]) for t in counts] == [("env", 1), ("team", 1)]
+    request = DescribeResourceByTagsRequest()
+    request.set_ResourceType("launchtemplate")
+    request.set_Tags([{"Key": "team", "Value": "ci"}])
+    found = legacy_call(legacy, request)["Resources"]["Resource"]
+    assert [(r["ResourceId"], r["ResourceType"]) for r in found] == [(template_id, "launchtemplate")]
+
+
+def test_templates_survive_an_export_and_import(client, engine):
+    """The store's dump carries templates and versions; after an import they are found by name and id again."""
+    template_id = create(client, image_id=LINUX, instance_type=X86_TYPE)
+    add_version(client, template_id, instance_type=OTHER_TYPE)
+    dump = json.loads(json.dumps(engine.export_state()))
+    engine.import_state(dump)
+    assert numbers(client, None, launch_template_name="web") == [1, 2]
+    assert describe(client, launch(client, launch_template_name="web", launch_template_version=1))["InstanceType"] \
+        == X86_TYPE
 
 
 # -- launches ---------------------------------------------------------------------------------------------------
