@@ -444,6 +444,15 @@ def test_documented_errors(client, engine):
         ("RunInstances", "InvalidLaunchTemplateVersion.NotFound",
          lambda: launch(client, launch_template_id=template_id, launch_template_version=3)),
     ]
+    nowhere = "xx-nowhere-1"
+    for action, method, request in (
+            ("CreateLaunchTemplate", client.create_launch_template,
+             m.CreateLaunchTemplateRequest(region_id=nowhere, launch_template_name="web")),
+            ("DescribeLaunchTemplates", client.describe_launch_templates,
+             m.DescribeLaunchTemplatesRequest(region_id=nowhere)),
+            ("DeleteLaunchTemplate", client.delete_launch_template,
+             m.DeleteLaunchTemplateRequest(region_id=nowhere, launch_template_id=template_id))):
+        cases.append((action, "InvalidRegion.NotExist", lambda method=method, request=request: method(request)))
     for action, code, call in cases:
         err = error_of(call)
         assert err.code == code, (action, code, err)

@@ -61,6 +61,9 @@ DATA = (
 )
 _HEADS = frozenset(p.wire for p in DATA)
 _TEMPLATE_TAGS = Structs("TemplateTag", [S("Key"), S("Value")])
+_BY_ID_OR_NAME = (S("LaunchTemplateId"), S("LaunchTemplateName"))
+# Each of these operations documents InvalidRegion.NotExist (400, "%s") for a region that does not exist.
+_REGION_ERROR = {"region_error": ("InvalidRegion.NotExist", 400, "The specified RegionId does not exist.")}
 MAX_TEMPLATE_TAGS = 20  # (more: QuotaExceed.Tags, documented for CreateLaunchTemplate)
 
 
@@ -101,7 +104,7 @@ def _new_version(ctx: Context, template: dict, number: int, a: dict) -> dict:
 
 
 @operation("CreateLaunchTemplate", S("LaunchTemplateName", required=True), S("VersionDescription"), *DATA,
-           _TEMPLATE_TAGS, S("TemplateResourceGroupId"), mapping=True)
+           _TEMPLATE_TAGS, S("TemplateResourceGroupId"), mapping=True, **_REGION_ERROR)
 def create_launch_template(ctx: Context, a: dict) -> dict:
     name = a["launch_template_name"]
     _check_name(name)
@@ -126,10 +129,10 @@ def create_launch_template(ctx: Context, a: dict) -> dict:
     return {"LaunchTemplateId": template["LaunchTemplateId"], "LaunchTemplateVersionNumber": 1}
 
 
-_BY_ID_OR_NAME = (S("LaunchTemplateId"), S("LaunchTemplateName"))
 
 
-@operation("CreateLaunchTemplateVersion", *_BY_ID_OR_NAME, S("VersionDescription"), *DATA, mapping=True)
+@operation("CreateLaunchTemplateVersion", *_BY_ID_OR_NAME, S("VersionDescription"), *DATA, mapping=True,
+           **_REGION_ERROR)
 def create_launch_template_version(ctx: Context, a: dict) -> dict:
     _check_data(ctx, a)
     template = lt.find(ctx, a["launch_template_id"], a["launch_template_name"])
@@ -149,7 +152,7 @@ def _bare(ctx: Context, name: str) -> Optional[list[str]]:
 
 @operation("DescribeLaunchTemplates", Repeat("LaunchTemplateId", max_items=100),
            Repeat("LaunchTemplateName", max_items=100), Structs("TemplateTag", [S("Key"), S("Value")], max_items=20),
-           S("TemplateResourceGroupId"), paging.PAGE_NUMBER, paging.PAGE_SIZE)
+           S("TemplateResourceGroupId"), paging.PAGE_NUMBER, paging.PAGE_SIZE, **_REGION_ERROR)
 def describe_launch_templates(ctx: Context, launch_template_id: Optional[list[str]],
                               launch_template_name: Optional[list[str]], template_tag: Optional[list[dict]],
                               template_resource_group_id: Optional[str], page_number: int, page_size: int) -> dict:
@@ -189,7 +192,7 @@ def _version_view(record: dict, default: int, detail: bool) -> dict:
 
 @operation("DescribeLaunchTemplateVersions", Repeat("LaunchTemplateVersion", item=L("N"), max_items=100),
            *_BY_ID_OR_NAME, L("MinVersion"), L("MaxVersion"), B("DefaultVersion"), B("DetailFlag", default=True),
-           paging.PAGE_NUMBER, paging.PAGE_SIZE)
+           paging.PAGE_NUMBER, paging.PAGE_SIZE, **_REGION_ERROR)
 def describe_launch_template_versions(ctx: Context, launch_template_version: Optional[list[int]],
                                       launch_template_id: Optional[str], launch_template_name: Optional[str],
                                       min_version: Optional[int], max_version: Optional[int],
@@ -217,7 +220,8 @@ def describe_launch_template_versions(ctx: Context, launch_template_version: Opt
                 _version_view(dict(r), default, detail_flag) for r in found]}}
 
 
-@operation("ModifyLaunchTemplateDefaultVersion", *_BY_ID_OR_NAME, L("DefaultVersionNumber", required=True))
+@operation("ModifyLaunchTemplateDefaultVersion", *_BY_ID_OR_NAME, L("DefaultVersionNumber", required=True),
+           **_REGION_ERROR)
 def modify_launch_template_default_version(ctx: Context, launch_template_id: Optional[str],
                                            launch_template_name: Optional[str], default_version_number: int) -> dict:
     template = lt.find(ctx, launch_template_id, launch_template_name)
@@ -233,7 +237,7 @@ def _delete_versions(ctx: Context, template: dict, numbers: list[int]) -> None:
 
 
 @operation("DeleteLaunchTemplateVersion", Repeat("DeleteVersion", item=L("N"), required=True, max_items=1000),
-           *_BY_ID_OR_NAME)
+           *_BY_ID_OR_NAME, **_REGION_ERROR)
 def delete_launch_template_version(ctx: Context, delete_version: list[int], launch_template_id: Optional[str],
                                    launch_template_name: Optional[str]) -> dict:
     """All or nothing: the default version among them, or one that does not exist, deletes none
@@ -252,7 +256,7 @@ def delete_launch_template_version(ctx: Context, delete_version: list[int], laun
         {"LaunchTemplateId": template["LaunchTemplateId"], "LaunchTemplateVersionNumber": n} for n in numbers]}}
 
 
-@operation("DeleteLaunchTemplate", *_BY_ID_OR_NAME)
+@operation("DeleteLaunchTemplate", *_BY_ID_OR_NAME, **_REGION_ERROR)
 def delete_launch_template(ctx: Context, launch_template_id: Optional[str],
                            launch_template_name: Optional[str]) -> dict:
     """The template and every version (instances launched from it keep running)."""
