@@ -494,6 +494,24 @@ def test_quotas_are_per_account_and_region(client, other, engine):
     assert templates(other_client)["TotalCount"] == 1 and templates(client)["TotalCount"] == 1
 
 
+def test_shape_check_reads_a_flat_member_as_its_nested_models():
+    """Guards tests/sdk_shapes.py's rule for ``SystemDisk.Size`` beside ``SystemDisk`` (the autouse check)."""
+    from tests.sdk_shapes import check
+
+    def body(data: dict) -> dict:
+        return {"LaunchTemplateVersionSets": {"LaunchTemplateVersionSet": [{"LaunchTemplateData": data}]}}
+
+    where = "DescribeLaunchTemplateVersions.LaunchTemplateVersionSets.LaunchTemplateVersionSet[0].LaunchTemplateData"
+    assert check("DescribeLaunchTemplateVersions", body({"SystemDisk": {"Size": 40}, "SystemDisk.Size": 40})) == []
+    assert check("DescribeLaunchTemplateVersions", body({"SystemDisk.Size": "40", "SystemDisk.Sise": 1,
+                                                         "ImageId.Size": 1})) == [
+        f"{where}.SystemDisk.Size: str '40' where the SDK declares int",
+        f"{where}.SystemDisk.Sise: not a field of "
+        "DescribeLaunchTemplateVersionsResponseBodyLaunchTemplateVersionSetsLaunchTemplateVersionSetLaunchTemplateData",
+        f"{where}.ImageId.Size: not a field of "
+        "DescribeLaunchTemplateVersionsResponseBodyLaunchTemplateVersionSetsLaunchTemplateVersionSetLaunchTemplateData"]
+
+
 def test_old_sdk_errors(legacy):
     request = DeleteLaunchTemplateVersionRequest()
     request.set_LaunchTemplateId("lt-bp1nosuchtemplate00")
@@ -591,6 +609,12 @@ def test_terraform_ecs_launch_template(proxy):
     assert p.rpc_post("DescribeLaunchTemplates", {}, {"LaunchTemplateName": "other", "RegionId": REGION,
                                                       "PageSize": 50, "PageNumber": 1})["TotalCount"] == 0
 
+    # update: template_tags team=tf -> owner=ci (SetResourceTemplateTags: UntagResources, then TagResources)
+    p.rpc_post("UntagResources", {}, {"RegionId": REGION, "ResourceType": "launchtemplate",
+                                      "ResourceId.1": template_id, "TagKey.1": "team"})
+    p.rpc_post("TagResources", {}, {"RegionId": REGION, "ResourceType": "launchtemplate",
+                                    "ResourceId.1": template_id, "Tag.1.Key": "owner", "Tag.1.Value": "ci"})
+    assert tf_read(p, template_id)["template_tags"] == {"owner": "ci"}
     # update: image_id and version_description change, update_default_version_number = true
     listed = p.rpc_post("DescribeLaunchTemplateVersions", {}, {"LaunchTemplateId": template_id, "PageSize": 50,
                                                                "RegionId": REGION})
