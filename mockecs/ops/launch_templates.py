@@ -129,8 +129,6 @@ def create_launch_template(ctx: Context, a: dict) -> dict:
     return {"LaunchTemplateId": template["LaunchTemplateId"], "LaunchTemplateVersionNumber": 1}
 
 
-
-
 @operation("CreateLaunchTemplateVersion", *_BY_ID_OR_NAME, S("VersionDescription"), *DATA, mapping=True,
            **_REGION_ERROR)
 def create_launch_template_version(ctx: Context, a: dict) -> dict:
@@ -167,17 +165,15 @@ def describe_launch_templates(ctx: Context, launch_template_id: Optional[list[st
                                          page_number, page_size, None, None)
         total = meta["TotalCount"]
     else:
-        named = set(launch_template_id or ())
-        if launch_template_name:
+        named: Optional[set[str]] = set(launch_template_id) if launch_template_id else None
+        if launch_template_name:  # (names by their index term; with ids too, both must match)
             by_names = set().union(*(ctx.txn.ids(KIND, lt.name_term(ctx.account, ctx.region, n))
                                      for n in launch_template_name))
-            named = named & by_names if launch_template_id else by_names
-            if not named:  # (no such names: none, without a listing of every template)
-                named = {""}
+            named = by_names if named is None else named & by_names
         group = resource_groups.term(template_resource_group_id) if template_resource_group_id else None
-        found = [r for r in resources.mine_among(ctx, KIND, named or None, group, tags=wanted_tags)
+        found = [r for r in resources.mine_among(ctx, KIND, named, group, tags=wanted_tags)
                  if (not template_resource_group_id or r["ResourceGroupId"] == template_resource_group_id)
-                 and resources.match_tags(r, wanted_tags)]
+                 and resources.match_tags(r, wanted_tags)] if named != set() else []
         found.sort(key=lambda r: (r["_created"], r["LaunchTemplateId"]))
         page, total = paging.by_number(found, page_number, page_size), len(found)
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
