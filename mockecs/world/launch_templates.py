@@ -57,13 +57,14 @@ def find(ctx: Context, template_id: Optional[str], name: Optional[str],
         return resources.owned(ctx, KIND, template_id, not_found)
     if not name:
         raise missing_parameter("LaunchTemplateId")
-    ids = ctx.txn.ids(KIND, name_term(ctx.account, ctx.region, name))
-    if not ids:
+    found = by_name(ctx, name)
+    if found is None:
         raise not_found
-    return resources.owned(ctx, KIND, next(iter(ids)), not_found)
+    return found
 
 
 def by_name(ctx: Context, name: str) -> Optional[dict]:
+    """The caller's template of that name here (the name's index term holds one at most)."""
     ids = ctx.txn.ids(KIND, name_term(ctx.account, ctx.region, name))
     return resources.get(ctx, KIND, next(iter(ids))) if ids else None
 
