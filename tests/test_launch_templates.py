@@ -328,9 +328,11 @@ def test_run_instances_takes_the_default_version(client):
     assert sorted((d["Type"], d["Size"], d["Category"]) for d in disks(client, own)) == \
         [("data", 20, "cloud_essd"), ("system", 80, "cloud_essd")]
 
+    count = client.describe_instances(m.DescribeInstancesRequest(region_id=REGION)).body.total_count
     err = error_of(client.run_instances, m.RunInstancesRequest(region_id=REGION, launch_template_id=template_id,
                                                                dry_run=True))
     assert err.code == "DryRunOperation"  # (every check passed with the template's parameters; nothing made)
+    assert client.describe_instances(m.DescribeInstancesRequest(region_id=REGION)).body.total_count == count
     err = error_of(client.run_instances, m.RunInstancesRequest(region_id=REGION, image_id=LINUX))
     assert (err.code, err.data["Message"]) == (
         "MissingParameter", 'The input parameter "InstanceType" that is mandatory for processing this request is '
