@@ -28,5 +28,6 @@ from mockecs.ops import (  # noqa: F401
     tasks,
     vpc_acls,
     vpc_addresses,
+    vpc_flow_logs,
     vpc_networks,
 )
