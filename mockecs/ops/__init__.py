@@ -8,6 +8,7 @@ from mockecs.ops import (  # noqa: F401
     disks,
     images,
     instance_attribute,
+    instance_debug,
     instance_settings,
     instance_types,
     instances,

@@ -1,0 +1,242 @@
+"""Looking at an instance from outside: GetInstanceConsoleOutput and GetInstanceScreenshot, through the real SDKs
+(current sync and async, the old one in JSON and XML), with the documented codes, statuses and fields."""
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import shutil
+import struct
+
+import alibabacloud_ecs20140526.models as models
+import pytest
+from aliyunsdkecs.request.v20140526.GetInstanceConsoleOutputRequest import GetInstanceConsoleOutputRequest
+from aliyunsdkecs.request.v20140526.GetInstanceScreenshotRequest import GetInstanceScreenshotRequest
+
+from mockecs.world import resources
+from tests.sdk import error_of, legacy_call, legacy_xml
+from tests.spec import response_problems
+from tests.test_instances import LINUX, REGION, WINDOWS, assert_documented, old_error, run
+from tests.test_network_interfaces import network
+
+UBUNTU_ARM = "ubuntu_22_04_arm64_20G_alibase_20251226.vhd"
+
+
+def console(client, instance_id: str, **kw) -> models.GetInstanceConsoleOutputResponseBody:
+    return client.get_instance_console_output(models.GetInstanceConsoleOutputRequest(
+        region_id=kw.pop("region_id", REGION), instance_id=instance_id, **kw)).body
+
+
+def answer(client, instance_id: str, **kw) -> dict:
+    """The answer's fields but RequestId."""
+    return {k: v for k, v in console(client, instance_id, **kw).to_map().items() if k != "RequestId"}
+
+
+def console_text(client, instance_id: str, **kw) -> str:
+    return base64.b64decode(console(client, instance_id, **kw).console_output).decode()
+
+
+def screenshot(client, instance_id: str, **kw) -> bytes:
+    body = client.get_instance_screenshot(models.GetInstanceScreenshotRequest(
+        region_id=kw.pop("region_id", REGION), instance_id=instance_id, **kw)).body
+    assert body.instance_id == instance_id
+    return base64.b64decode(body.screenshot)
+
+
+def stop(client, instance_id: str) -> None:
+    client.stop_instance(models.StopInstanceRequest(instance_id=instance_id))
+
+
+def start(client, instance_id: str) -> None:
+    client.start_instance(models.StartInstanceRequest(instance_id=instance_id))
+
+
+def instance_record(engine, instance_id: str) -> dict:
+    with engine.store.transaction() as txn:
+        return dict(txn.get("instance", instance_id))
+
+
+# -- GetInstanceConsoleOutput ---------------------------------------------------------------------------
+def test_console_output_is_the_boot_log_of_this_instance(client, engine):
+    _, vswitch, group = network(client)
+    [instance_id] = run(client, host_name="build-host-1", v_switch_id=vswitch, security_group_id=group)
+    body = console(client, instance_id)
+    assert body.instance_id == instance_id
+    assert not response_problems("GetInstanceConsoleOutput", body.to_map())
+    text = base64.b64decode(body.console_output).decode()
+    record = instance_record(engine, instance_id)
+    assert "Linux version 5.10.134-16.3.al8.x86_64" in text  # the image's platform (Alibaba Cloud Linux), x86_64
+    assert "Set hostname to <build-host-1>." in text
+    assert f"from image {LINUX}" in text
+    assert record["VpcAttributes"]["PrivateIpAddress"]["IpAddress"][0] in text
+    assert record["NetworkInterfaces"]["NetworkInterface"][0]["MacAddress"] in text
+    [classic] = run(client)  # (no vSwitch: its classic-network address)
+    assert instance_record(engine, classic)["InnerIpAddress"]["IpAddress"][0] in console_text(client, classic)
+    assert f"smp: Brought up 1 node, {record['Cpu']} CPUs" in text
+    assert text.endswith(f"\n{record['OSNameEn']}\nKernel 5.10.134-16.3.al8.x86_64 on an x86_64\n\n"
+                         "build-host-1 login: ")
+    # LastUpdateTime: Beijing time, when the login prompt was printed (seconds after the start)
+    started = resources.parse_iso(record["StartTime"])
+    last = resources.parse_iso(body.last_update_time.replace(" ", "T") + "Z") - 8 * 3600
+    assert 0 < last - started <= 9
+    # the same start, the same log
+    assert answer(client, instance_id) == {k: v for k, v in body.to_map().items() if k != "RequestId"}
+
+
+def test_console_output_follows_the_image_architecture_and_platform(client):
+    [instance_id] = run(client, image_id=UBUNTU_ARM, instance_type="ecs.g8y.large")
+    text = console_text(client, instance_id)
+    assert "Linux version 5.15.0-117-generic" in text and "on an aarch64" in text
+
+
+def test_remove_symbols_takes_out_the_terminal_escapes(client):
+    [instance_id] = run(client)
+    raw, clean = console_text(client, instance_id), console_text(client, instance_id, remove_symbols=True)
+    assert "\x1b[0;32m  OK  \x1b[0m" in raw
+    assert "\x1b" not in clean and "[  OK  ] Started OpenSSH server daemon." in clean
+    assert clean == raw.replace("\x1b[0;32m", "").replace("\x1b[0m", "")
+
+
+def test_a_new_start_is_a_new_log_and_a_stopped_instance_keeps_the_last(client, engine):
+    [instance_id] = run(client)
+    first = answer(client, instance_id)
+    stop(client, instance_id)
+    assert answer(client, instance_id) == first  # cached since the last start (documented)
+    engine.clock.advance(3600)
+    start(client, instance_id)
+    second = console(client, instance_id)
+    assert second.console_output != first["ConsoleOutput"]
+    assert second.last_update_time > first["LastUpdateTime"]
+
+
+def test_console_output_errors(client, legacy, other):
+    [created] = client.create_instance(models.CreateInstanceRequest(
+        region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large")).body.instance_id.split()
+    err = error_of(console, client, created)  # created, never started: nothing printed yet
+    assert (err.code, err.status_code) == ("IncorrectInstanceStatus", 405)
+    assert_documented("GetInstanceConsoleOutput", err)
+    [windows] = run(client, image_id=WINDOWS)
+    err = error_of(console, client, windows)  # documented: Windows instances have none
+    assert (err.code, err.status_code) == ("NotSupported", 405)
+    assert_documented("GetInstanceConsoleOutput", err)
+    for missing in ("i-bp1doesnotexist0000", windows):
+        client_of = other.client if missing == windows else client
+        err = error_of(console, client_of, missing)
+        assert (err.code, err.status_code, err.data["Message"]) == (
+            "InvalidParameter", 404, "The specified InstanceId does not exist.")
+        assert_documented("GetInstanceConsoleOutput", err)
+    err = error_of(console, client, windows, region_id="cn-beijing")  # (in its own region only)
+    assert err.code == "InvalidParameter"
+    err = error_of(client.get_instance_console_output, models.GetInstanceConsoleOutputRequest(region_id=REGION))
+    assert (err.code, err.status_code) == ("MissingParameter", 400)
+    request = GetInstanceConsoleOutputRequest()
+    request.set_InstanceId("i-bp1doesnotexist0000")
+    assert old_error(legacy, request).get_http_status() == 404
+
+
+def test_console_output_old_sdk_json_and_xml_and_async(client, legacy):
+    [instance_id] = run(client)
+    request = GetInstanceConsoleOutputRequest()
+    request.set_InstanceId(instance_id)
+    request.set_RemoveSymbols(True)
+    body = legacy_call(legacy, request)
+    assert set(body) == {"RequestId", "InstanceId", "ConsoleOutput", "LastUpdateTime"}
+    assert isinstance(body["ConsoleOutput"], str) and isinstance(body["LastUpdateTime"], str)
+    assert base64.b64decode(body["ConsoleOutput"]).decode() == console_text(client, instance_id, remove_symbols=True)
+    root = legacy_xml(legacy, request)
+    assert root.tag == "GetInstanceConsoleOutputResponse"
+    assert root.findtext("ConsoleOutput") == body["ConsoleOutput"]
+    assert root.findtext("LastUpdateTime") == body["LastUpdateTime"]
+    answer = asyncio.run(client.get_instance_console_output_async(models.GetInstanceConsoleOutputRequest(
+        region_id=REGION, instance_id=instance_id)))
+    assert base64.b64decode(answer.body.console_output).decode().endswith(" login: ")
+
+
+# -- GetInstanceScreenshot ------------------------------------------------------------------------------
+def jpeg_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a baseline JPEG's SOF0, checking the markers on the way."""
+    assert data[:2] == b"\xff\xd8" and data[-2:] == b"\xff\xd9"
+    at = 2
+    while True:
+        marker, length = struct.unpack(">HH", data[at:at + 4])
+        assert marker >> 8 == 0xFF and marker != 0xFFC2, hex(marker)  # (not progressive)
+        if marker == 0xFFC0:
+            height, width = struct.unpack(">HH", data[at + 5:at + 9])
+            return width, height
+        at += 2 + length
+
+
+def test_screenshot_is_a_jpeg_of_the_screen(client):
+    [linux] = run(client)
+    [windows] = run(client, image_id=WINDOWS)
+    shot = screenshot(client, linux)
+    assert jpeg_size(shot) == (640, 400)  # the text console, 80x25
+    assert screenshot(client, linux, wake_up=True) == shot  # (instances do not hibernate here)
+    assert jpeg_size(screenshot(client, windows)) == (1024, 768)
+    answer = client.get_instance_screenshot(models.GetInstanceScreenshotRequest(region_id=REGION, instance_id=linux))
+    assert not response_problems("GetInstanceScreenshot", answer.body.to_map())
+    # a console that printed more shows more (the screen follows the log)
+    [other] = run(client, host_name="a-much-longer-host-name-for-the-console-screen")
+    assert screenshot(client, other) != shot
+
+
+def test_screenshot_needs_a_running_instance(client, legacy, other):
+    [instance_id] = run(client)
+    stop(client, instance_id)
+    err = error_of(screenshot, client, instance_id)
+    assert (err.code, err.status_code) == ("IncorrectInstanceStatus", 405)
+    assert_documented("GetInstanceScreenshot", err)
+    start(client, instance_id)
+    assert screenshot(client, instance_id)
+    err = error_of(screenshot, other.client, instance_id)
+    assert (err.code, err.status_code) == ("InvalidParameter", 404)
+    assert_documented("GetInstanceScreenshot", err)
+    request = GetInstanceScreenshotRequest()
+    request.set_InstanceId(instance_id)
+    request.set_WakeUp(False)
+    body = legacy_call(legacy, request)
+    assert set(body) == {"RequestId", "InstanceId", "Screenshot"}
+    assert jpeg_size(base64.b64decode(body["Screenshot"])) == (640, 400)
+
+
+def test_screenshot_throttling_is_an_injected_fault(mock, client):
+    """The documented 10-second spacing is not enforced (a frozen mock clock would refuse every later call):
+    inject it where a test needs it."""
+    [instance_id] = run(client)
+    mock.inject("GetInstanceScreenshot", code="Throttling", status=429, times=1)
+    err = error_of(screenshot, client, instance_id)
+    assert (err.code, err.status_code) == ("Throttling", 429)
+    assert screenshot(client, instance_id)
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium is not installed (apt-get install chromium)")
+def test_a_browser_decodes_the_screenshots(client):
+    """An independent decoder (Chromium's) reads both screens: their size and colours."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    [linux] = run(client)
+    [windows] = run(client, image_id=WINDOWS)
+    shots = {name: base64.b64encode(screenshot(client, i)).decode() for name, i in (("linux", linux),
+                                                                                      ("windows", windows))}
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox",
+                                                                             "--disable-gpu"])
+        page = browser.new_page()
+        seen = {name: page.evaluate("""async (data) => {
+            const img = new Image(); img.src = 'data:image/jpeg;base64,' + data; await img.decode();
+            const canvas = document.createElement('canvas');
+            canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+            const g = canvas.getContext('2d'); g.drawImage(img, 0, 0);
+            const pixels = g.getImageData(0, 0, canvas.width, canvas.height).data;
+            let lit = 0; for (let i = 0; i < pixels.length; i += 4) if (pixels[i] > 100) lit++;
+            return {size: [img.naturalWidth, img.naturalHeight], corner: Array.from(pixels.slice(0, 3)),
+                    middle: Array.from(g.getImageData(512, 384, 1, 1).data.slice(0, 3)), lit: lit};
+        }""", data) for name, data in shots.items()}
+        browser.close()
+    assert seen["linux"]["size"] == [640, 400] and seen["linux"]["corner"] == [0, 0, 0]
+    assert 5_000 < seen["linux"]["lit"] < 60_000  # text drawn on black
+    assert seen["windows"]["size"] == [1024, 768]
+    assert all(abs(a - b) <= 3 for a, b in zip(seen["windows"]["corner"], (0, 84, 166)))
+    assert all(abs(a - b) <= 3 for a, b in zip(seen["windows"]["middle"], (38, 118, 196)))
