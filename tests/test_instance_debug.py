@@ -10,14 +10,19 @@ import struct
 
 import alibabacloud_ecs20140526.models as models
 import pytest
+from aliyunsdkecs.request.v20140526.DescribeNetworkInterfaceAttributeRequest import (
+    DescribeNetworkInterfaceAttributeRequest,
+)
 from aliyunsdkecs.request.v20140526.GetInstanceConsoleOutputRequest import GetInstanceConsoleOutputRequest
 from aliyunsdkecs.request.v20140526.GetInstanceScreenshotRequest import GetInstanceScreenshotRequest
 
 from mockecs.world import resources
 from tests.sdk import error_of, legacy_call, legacy_xml
+from tests.sdk_shapes import schema
 from tests.spec import response_problems
 from tests.test_instances import LINUX, REGION, WINDOWS, assert_documented, old_error, run
-from tests.test_network_interfaces import network
+from tests.test_instances import describe as describe_instance
+from tests.test_network_interfaces import create, enis, network
 
 UBUNTU_ARM = "ubuntu_22_04_arm64_20G_alibase_20251226.vhd"
 
@@ -240,3 +245,75 @@ def test_a_browser_decodes_the_screenshots(client):
     assert seen["windows"]["size"] == [1024, 768]
     assert all(abs(a - b) <= 3 for a, b in zip(seen["windows"]["corner"], (0, 84, 166)))
     assert all(abs(a - b) <= 3 for a, b in zip(seen["windows"]["middle"], (38, 118, 196)))
+
+
+# -- DescribeNetworkInterfaceAttribute ------------------------------------------------------------------
+def eni_attribute(client, eni_id: str, **kw) -> dict:
+    return client.describe_network_interface_attribute(models.DescribeNetworkInterfaceAttributeRequest(
+        region_id=kw.pop("region_id", REGION), network_interface_id=eni_id, **kw)).body.to_map()
+
+
+def model_fields(cls) -> set[str]:
+    return set(schema(cls))
+
+
+def test_network_interface_attribute_answers_what_the_listing_shows_and_every_model_field(client):
+    vpc, vswitch, group = network(client)
+    [instance_id] = run(client, v_switch_id=vswitch, security_group_id=group)
+    eni_id = create(client, vswitch, group, network_interface_name="data-eni", description="the data path",
+                    secondary_private_ip_address_count=1,
+                    tag=[models.CreateNetworkInterfaceRequestTag(key="team", value="build")]).network_interface_id
+    client.attach_network_interface(models.AttachNetworkInterfaceRequest(
+        region_id=REGION, network_interface_id=eni_id, instance_id=instance_id))
+    primary_id = describe_instance(client, instance_id)["NetworkInterfaces"]["NetworkInterface"][0][
+        "NetworkInterfaceId"]
+    for one in (eni_id, primary_id):
+        body = eni_attribute(client, one)
+        assert not response_problems("DescribeNetworkInterfaceAttribute", body)
+        assert set(body) == model_fields(models.DescribeNetworkInterfaceAttributeResponseBody)
+        [listed] = enis(client, network_interface_id=[one])
+        for name in set(listed) & set(body) - {"RequestId", "PrivateIpSets", "Ipv6Sets", "Attachment"}:
+            assert body[name] == listed[name], name
+        assert [s["PrivateIpAddress"] for s in body["PrivateIpSets"]["PrivateIpSet"]] == \
+            [s["PrivateIpAddress"] for s in listed["PrivateIpSets"]["PrivateIpSet"]]
+        assert body["ConnectionTrackingConfiguration"] == {"TcpEstablishedTimeout": 910,
+                                                           "TcpClosedAndTimeWaitTimeout": 3, "UdpTimeout": 30}
+    body = eni_attribute(client, eni_id, attribute="attachment")
+    assert (body["Type"], body["Status"], body["InstanceId"], body["VpcId"]) == ("Secondary", "InUse", instance_id,
+                                                                                 vpc)
+    assert (body["NetworkInterfaceName"], body["Description"]) == ("data-eni", "the data path")
+    assert body["Tags"]["Tag"] == [{"TagKey": "team", "TagValue": "build"}]
+    assert body["SecurityGroupIds"]["SecurityGroupId"] == [group]
+    assert body["Attachment"]["InstanceId"] == instance_id and body["Attachment"]["DeviceIndex"] == 1
+    assert [s["Primary"] for s in body["PrivateIpSets"]["PrivateIpSet"]] == [True, False]
+    primary = eni_attribute(client, primary_id)
+    assert (primary["Type"], primary["InstanceId"], primary["DeleteOnRelease"]) == ("Primary", instance_id, True)
+    assert primary["SecurityGroupIds"]["SecurityGroupId"] == [group]  # (the instance's)
+    assert primary["QueueNumber"] > 0  # its instance type's default
+    assert primary["NetworkInterfaceTrafficConfig"]["QueueNumber"] == primary["QueueNumber"]
+
+
+def test_network_interface_attribute_errors_old_sdk_xml_and_async(client, legacy, other):
+    _, vswitch, group = network(client)
+    eni_id = create(client, vswitch, group).network_interface_id
+    for caller, eni in ((client, "eni-bp1doesnotexist000"), (other.client, eni_id)):
+        err = error_of(eni_attribute, caller, eni)
+        assert (err.code, err.status_code, err.data["Message"]) == (
+            "InvalidEniId.NotFound", 404, "The specified NetworkInterfaceId does not exist.")
+        assert_documented("DescribeNetworkInterfaceAttribute", err)
+    err = error_of(eni_attribute, client, eni_id, attribute="everything")
+    assert (err.code, err.status_code) == ("InvalidParameter", 400)
+    assert_documented("DescribeNetworkInterfaceAttribute", err)
+    request = DescribeNetworkInterfaceAttributeRequest()
+    request.set_NetworkInterfaceId(eni_id)
+    body = legacy_call(legacy, request)
+    assert (body["NetworkInterfaceId"], body["Status"], body["VSwitchId"]) == (eni_id, "Available", vswitch)
+    assert body["PrivateIpSets"]["PrivateIpSet"][0]["Primary"] is True
+    assert body["QueueNumber"] == 0 and body["ServiceManaged"] is False
+    root = legacy_xml(legacy, request)
+    assert root.tag == "DescribeNetworkInterfaceAttributeResponse"
+    assert root.findtext("NetworkInterfaceId") == eni_id
+    assert root.findtext("SecurityGroupIds/SecurityGroupId") == group
+    answer = asyncio.run(client.describe_network_interface_attribute_async(
+        models.DescribeNetworkInterfaceAttributeRequest(region_id=REGION, network_interface_id=eni_id)))
+    assert answer.body.mac_address == body["MacAddress"]
