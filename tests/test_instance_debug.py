@@ -1,4 +1,5 @@
-"""Looking at an instance from outside: GetInstanceConsoleOutput and GetInstanceScreenshot, through the real SDKs
+"""Looking at an instance from outside: GetInstanceConsoleOutput, GetInstanceScreenshot, and the small reads beside
+them (DescribeNetworkInterfaceAttribute, DescribeDisksFullStatus), through the real SDKs
 (current sync and async, the old one in JSON and XML), with the documented codes, statuses and fields."""
 from __future__ import annotations
 
@@ -10,18 +11,20 @@ import struct
 
 import alibabacloud_ecs20140526.models as models
 import pytest
+from aliyunsdkecs.request.v20140526.DescribeDisksFullStatusRequest import DescribeDisksFullStatusRequest
 from aliyunsdkecs.request.v20140526.DescribeNetworkInterfaceAttributeRequest import (
     DescribeNetworkInterfaceAttributeRequest,
 )
 from aliyunsdkecs.request.v20140526.GetInstanceConsoleOutputRequest import GetInstanceConsoleOutputRequest
 from aliyunsdkecs.request.v20140526.GetInstanceScreenshotRequest import GetInstanceScreenshotRequest
 
-from mockecs.world import resources
+from mockecs.world import disk_events, resources
 from tests.sdk import error_of, legacy_call, legacy_xml
 from tests.sdk_shapes import schema
 from tests.spec import response_problems
-from tests.test_instances import LINUX, REGION, WINDOWS, assert_documented, old_error, run
+from tests.test_instances import LINUX, REGION, SECOND, WINDOWS, assert_documented, old_error, run
 from tests.test_instances import describe as describe_instance
+from tests.test_instances import disks as describe_disks
 from tests.test_network_interfaces import create, enis, network
 
 UBUNTU_ARM = "ubuntu_22_04_arm64_20G_alibase_20251226.vhd"
@@ -317,3 +320,78 @@ def test_network_interface_attribute_errors_old_sdk_xml_and_async(client, legacy
     answer = asyncio.run(client.describe_network_interface_attribute_async(
         models.DescribeNetworkInterfaceAttributeRequest(region_id=REGION, network_interface_id=eni_id)))
     assert answer.body.mac_address == body["MacAddress"]
+
+
+# -- DescribeDisksFullStatus ----------------------------------------------------------------------------
+def disks_full_status(client, **kw) -> dict:
+    return client.describe_disks_full_status(models.DescribeDisksFullStatusRequest(
+        region_id=kw.pop("region_id", REGION), **kw)).body.to_map()
+
+
+def statuses_of(body: dict) -> dict[str, dict]:
+    return {d["DiskId"]: d for d in body["DiskFullStatusSet"]["DiskFullStatusType"]}
+
+
+def test_disks_full_status_shows_each_disk_its_health_and_planted_events(client, engine):
+    [instance_id] = run(client, data_disk=[models.RunInstancesRequestDataDisk(size=40, category="cloud_essd")])
+    system, data = (d["DiskId"] for d in describe_disks(client, instance_id))
+    loose = client.create_disk(models.CreateDiskRequest(region_id=REGION, zone_id=describe_instance(
+        client, instance_id)["ZoneId"], size=20, disk_category="cloud_essd")).body.disk_id
+    body = disks_full_status(client)
+    assert not response_problems("DescribeDisksFullStatus", body)
+    assert (body["TotalCount"], body["PageNumber"], body["PageSize"]) == (3, 1, 10)
+    seen = statuses_of(body)
+    assert seen[system] == {"DiskId": system, "InstanceId": instance_id, "Device": "/dev/xvda",
+                            "Status": {"Code": 128, "Name": "In_use"}, "HealthStatus": {"Code": 0, "Name": "Ok"},
+                            "DiskEventSet": {"DiskEventType": []}}
+    assert seen[loose]["Status"] == {"Code": 129, "Name": "Available"} and seen[loose]["Device"] == ""
+    # an event the cloud publishes: the disk is Impaired while it lasts, and its event is listed
+    event_id = disk_events.plant(engine, data, "Stalled", end=engine.clock.now() + 600)
+    warned = disk_events.plant(engine, loose, "Degraded")
+    seen = statuses_of(disks_full_status(client))
+    assert seen[data]["HealthStatus"] == {"Code": 128, "Name": "Impaired"}
+    [event] = seen[data]["DiskEventSet"]["DiskEventType"]
+    assert (event["EventId"], event["EventType"], event["ImpactLevel"]) == (event_id, {"Code": 7, "Name": "Stalled"},
+                                                                           "100")
+    assert SECOND.match(event["EventTime"]) and SECOND.match(event["EventEndTime"])
+    assert seen[loose]["HealthStatus"]["Name"] == "Warning"
+    # filters: by event, by type, by health, by status, by disk; paging
+    assert list(statuses_of(disks_full_status(client, event_id=[event_id]))) == [data]
+    assert list(statuses_of(disks_full_status(client, event_type="Degraded"))) == [loose]
+    assert list(statuses_of(disks_full_status(client, health_status="Impaired"))) == [data]
+    assert set(statuses_of(disks_full_status(client, status="In_use"))) == {system, data}
+    assert list(statuses_of(disks_full_status(client, disk_id=[loose, "d-bp1nosuchdisk0000000"]))) == [loose]
+    page = disks_full_status(client, page_size=2, page_number=2)
+    assert page["TotalCount"] == 3 and len(page["DiskFullStatusSet"]["DiskFullStatusType"]) == 1
+    # the event ends: the disk is Ok again, the event still listed for a week, then no more
+    engine.clock.advance(601)
+    seen = statuses_of(disks_full_status(client, disk_id=[data]))
+    assert seen[data]["HealthStatus"]["Name"] == "Ok" and seen[data]["DiskEventSet"]["DiskEventType"]
+    window = {"start": resources.iso(engine.clock.now() - 3600), "end": resources.iso(engine.clock.now())}
+    assert set(statuses_of(disks_full_status(
+        client, event_time=models.DescribeDisksFullStatusRequestEventTime(**window)))) == {data, loose}
+    engine.clock.advance(8 * 86400)
+    assert statuses_of(disks_full_status(client, disk_id=[data]))[data]["DiskEventSet"]["DiskEventType"] == []
+    assert warned
+
+
+def test_disks_full_status_errors_and_old_sdk(client, legacy):
+    cases = [({"disk_id": [f"d-{n}" for n in range(101)]}, "DiskIdLimitExceeded"),
+             ({"event_id": [f"e-{n}" for n in range(101)]}, "EventIdLimitExceeded"),
+             ({"status": "Broken"}, "InvalidParameter"), ({"health_status": "Sick"}, "InvalidParameter"),
+             ({"event_type": "Exploded"}, "InvalidParameter"), ({"page_size": 101}, "InvalidParameter"),
+             ({"event_time": models.DescribeDisksFullStatusRequestEventTime(start="2024-01-02T00:00:00Z",
+                                                                          end="2024-01-01T00:00:00Z")},
+              "InvalidParameter.TimeEndBeforeStart")]
+    for kw, code in cases:
+        err = error_of(disks_full_status, client, **kw)
+        assert (err.code, err.status_code) == (code, 403), (kw, err)
+        assert_documented("DescribeDisksFullStatus", err)
+    [instance_id] = run(client)
+    request = DescribeDisksFullStatusRequest()
+    request.set_DiskIds([d["DiskId"] for d in describe_disks(client, instance_id)])
+    body = legacy_call(legacy, request)
+    [disk] = body["DiskFullStatusSet"]["DiskFullStatusType"]
+    assert (disk["InstanceId"], disk["Status"]["Name"], body["TotalCount"]) == (instance_id, "In_use", 1)
+    root = legacy_xml(legacy, request)
+    assert root.findtext("DiskFullStatusSet/DiskFullStatusType/HealthStatus/Name") == "Ok"
