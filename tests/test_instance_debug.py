@@ -1,5 +1,5 @@
 """Looking at an instance from outside: GetInstanceConsoleOutput, GetInstanceScreenshot, and the small reads beside
-them (DescribeNetworkInterfaceAttribute, DescribeDisksFullStatus), through the real SDKs
+them (DescribeNetworkInterfaceAttribute, DescribeDisksFullStatus, DescribeAccountAttributes), through the real SDKs
 (current sync and async, the old one in JSON and XML), with the documented codes, statuses and fields."""
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import struct
 
 import alibabacloud_ecs20140526.models as models
 import pytest
+from aliyunsdkecs.request.v20140526.DescribeAccountAttributesRequest import DescribeAccountAttributesRequest
 from aliyunsdkecs.request.v20140526.DescribeDisksFullStatusRequest import DescribeDisksFullStatusRequest
 from aliyunsdkecs.request.v20140526.DescribeNetworkInterfaceAttributeRequest import (
     DescribeNetworkInterfaceAttributeRequest,
@@ -18,7 +19,7 @@ from aliyunsdkecs.request.v20140526.DescribeNetworkInterfaceAttributeRequest imp
 from aliyunsdkecs.request.v20140526.GetInstanceConsoleOutputRequest import GetInstanceConsoleOutputRequest
 from aliyunsdkecs.request.v20140526.GetInstanceScreenshotRequest import GetInstanceScreenshotRequest
 
-from mockecs.world import disk_events, resources
+from mockecs.world import disk_events, instance_types, resources
 from tests.sdk import error_of, legacy_call, legacy_xml
 from tests.sdk_shapes import schema
 from tests.spec import response_problems
@@ -395,3 +396,77 @@ def test_disks_full_status_errors_and_old_sdk(client, legacy):
     assert (disk["InstanceId"], disk["Status"]["Name"], body["TotalCount"]) == (instance_id, "In_use", 1)
     root = legacy_xml(legacy, request)
     assert root.findtext("DiskFullStatusSet/DiskFullStatusType/HealthStatus/Name") == "Ok"
+
+
+# -- DescribeAccountAttributes --------------------------------------------------------------------------
+def account_attributes(client, **kw) -> dict[str, list[dict]]:
+    body = client.describe_account_attributes(models.DescribeAccountAttributesRequest(
+        region_id=kw.pop("region_id", REGION), **kw)).body.to_map()
+    # A value carries only the fields that apply to it, as the metadata's XML example answer shows (Value, and
+    # DiskCategory for the disk capacities): the others the schema lists are absent.
+    optional = {"DiskCategory", "ExpiredTime", "ZoneId", "InstanceType", "Count", "InstanceChargeType"}
+    problems = [p for p in response_problems("DescribeAccountAttributes", body)
+                if not (p.endswith("documented, not answered") and p.split(":")[0].rsplit(".", 1)[1] in optional)]
+    assert problems == []
+    return {i["AttributeName"]: i["AttributeValues"]["ValueItem"] for i in body["AccountAttributeItems"][
+        "AccountAttributeItem"]}
+
+
+def values(items: list[dict]) -> list[str]:
+    return [i["Value"] for i in items]
+
+
+def test_account_attributes_quotas_and_usage(mock, client):
+    every = account_attributes(client)
+    assert list(every) == ["instance-network-type", "max-security-groups", "max-elastic-network-interfaces",
+                           "max-postpaid-instance-vcpu-count", "max-spot-instance-vcpu-count",
+                           "used-postpaid-instance-vcpu-count", "used-spot-instance-vcpu-count",
+                           "max-postpaid-yundisk-capacity", "used-postpaid-yundisk-capacity", "max-dedicated-hosts",
+                           "supported-postpaid-instance-types", "max-axt-command-count", "max-axt-invocation-daily",
+                           "real-name-authentication", "max-cloud-assistant-activation-count"]
+    assert values(every["instance-network-type"]) == ["vpc", "classic"]
+    assert values(every["max-security-groups"]) == ["100"]  # the security_group_quota option
+    assert values(every["max-axt-command-count"]) == ["500"]  # command_quota
+    assert values(every["used-postpaid-instance-vcpu-count"]) == ["0"]
+    assert [(i["DiskCategory"], i["Value"]) for i in every["used-postpaid-yundisk-capacity"]] == [
+        ("cloud_efficiency", "0"), ("cloud_ssd", "0"), ("cloud_essd", "0")]
+    assert "ecs.g7.large" in values(every["supported-postpaid-instance-types"])
+    assert values(every["real-name-authentication"]) == ["yes"]
+    # usage follows the caller's instances and data disks here
+    run(client, amount=2, data_disk=[models.RunInstancesRequestDataDisk(size=50, category="cloud_essd")])
+    run(client, instance_type="ecs.g7.xlarge", spot_strategy="SpotAsPriceGo")
+    asked = account_attributes(client, attribute_name=["used-spot-instance-vcpu-count", "no-such-attribute",
+                                                       "used-postpaid-instance-vcpu-count",
+                                                       "used-postpaid-yundisk-capacity"])
+    assert list(asked) == ["used-spot-instance-vcpu-count", "used-postpaid-instance-vcpu-count",
+                           "used-postpaid-yundisk-capacity"]
+    assert values(asked["used-postpaid-instance-vcpu-count"]) == ["4"]  # two ecs.g7.large
+    assert values(asked["used-spot-instance-vcpu-count"]) == ["4"]  # one ecs.g7.xlarge
+    assert {i["DiskCategory"]: i["Value"] for i in asked["used-postpaid-yundisk-capacity"]}["cloud_essd"] == "100"
+    assert values(account_attributes(client, region_id="cn-beijing", attribute_name=[
+        "used-postpaid-instance-vcpu-count"])["used-postpaid-instance-vcpu-count"]) == ["0"]  # (per region)
+    mock.engine.config.options["security_group_quota"] = 7
+    assert values(account_attributes(client, attribute_name=["max-security-groups"])["max-security-groups"]) == ["7"]
+
+
+def test_account_attributes_zone_old_sdk_xml_and_errors(client, legacy):
+    zone_types = account_attributes(client, zone_id="cn-hangzhou-i", attribute_name=[
+        "supported-postpaid-instance-types"])["supported-postpaid-instance-types"]
+    region_types = account_attributes(client, attribute_name=[
+        "supported-postpaid-instance-types"])["supported-postpaid-instance-types"]
+    assert 0 < len(zone_types) <= len(region_types)
+    assert set(values(zone_types)) == set(instance_types.types_in_zone("cn-hangzhou-i"))
+    request = DescribeAccountAttributesRequest()
+    request.set_AttributeNames(["max-security-groups", "max-postpaid-yundisk-capacity"])
+    body = legacy_call(legacy, request)
+    [groups, disks] = body["AccountAttributeItems"]["AccountAttributeItem"]
+    assert groups == {"AttributeName": "max-security-groups", "AttributeValues": {"ValueItem": [{"Value": "100"}]}}
+    assert disks["AttributeValues"]["ValueItem"][2] == {"Value": "204800", "DiskCategory": "cloud_essd"}
+    root = legacy_xml(legacy, request)
+    assert root.findtext("AccountAttributeItems/AccountAttributeItem/AttributeName") == "max-security-groups"
+    assert root.findtext("AccountAttributeItems/AccountAttributeItem/AttributeValues/ValueItem/Value") == "100"
+    request = DescribeAccountAttributesRequest()
+    request.add_query_param("RegionId", "")
+    err = old_error(legacy, request)
+    assert (err.get_error_code(), err.get_http_status()) == ("Invalid.Parameter", 403)
+    assert_documented("DescribeAccountAttributes", err)
