@@ -10,6 +10,7 @@ from mockecs.ops import (  # noqa: F401
     images,
     instance_attribute,
     instance_debug,
+    instance_network,
     instance_settings,
     instance_types,
     instances,
