@@ -1,5 +1,6 @@
 """Looking at an instance from outside: GetInstanceConsoleOutput, GetInstanceScreenshot, and the small reads beside
-them (DescribeNetworkInterfaceAttribute, DescribeDisksFullStatus, DescribeAccountAttributes), through the real SDKs
+them (DescribeNetworkInterfaceAttribute, DescribeDisksFullStatus, DescribeAccountAttributes) and the management
+terminal (DescribeInstanceVncUrl, ModifyInstanceVncPasswd), through the real SDKs
 (current sync and async, the old one in JSON and XML), with the documented codes, statuses and fields."""
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import base64
 import os
 import shutil
 import struct
+import urllib.parse
 
 import alibabacloud_ecs20140526.models as models
 import pytest
 from aliyunsdkecs.request.v20140526.DescribeAccountAttributesRequest import DescribeAccountAttributesRequest
 from aliyunsdkecs.request.v20140526.DescribeDisksFullStatusRequest import DescribeDisksFullStatusRequest
+from aliyunsdkecs.request.v20140526.DescribeInstanceVncUrlRequest import DescribeInstanceVncUrlRequest
 from aliyunsdkecs.request.v20140526.DescribeNetworkInterfaceAttributeRequest import (
     DescribeNetworkInterfaceAttributeRequest,
 )
@@ -470,3 +473,58 @@ def test_account_attributes_zone_old_sdk_xml_and_errors(client, legacy):
     err = old_error(legacy, request)
     assert (err.get_error_code(), err.get_http_status()) == ("Invalid.Parameter", 403)
     assert_documented("DescribeAccountAttributes", err)
+
+
+# -- DescribeInstanceVncUrl / ModifyInstanceVncPasswd ---------------------------------------------------------
+def vnc_url(client, instance_id: str, region: str = REGION) -> str:
+    return client.describe_instance_vnc_url(models.DescribeInstanceVncUrlRequest(
+        region_id=region, instance_id=instance_id)).body.vnc_url
+
+
+def vnc_password(client, instance_id: str, password: str) -> None:
+    client.modify_instance_vnc_passwd(models.ModifyInstanceVncPasswdRequest(
+        region_id=REGION, instance_id=instance_id, vnc_password=password))
+
+
+def test_vnc_url_and_password(client, engine, legacy):
+    [instance_id] = run(client)
+    url = vnc_url(client, instance_id)
+    decoded = urllib.parse.unquote(url)
+    assert "%3A%2F%2F" in url and decoded.startswith("wss://") and "/websockify/?s=" in decoded
+    assert vnc_url(client, instance_id) != url  # a new one-time address each time
+    vnc_password(client, instance_id, "Ab3dE6")
+    assert instance_record(engine, instance_id)["_vnc_password"] == "Ab3dE6"
+    request = DescribeInstanceVncUrlRequest()
+    request.set_InstanceId(instance_id)
+    body = legacy_call(legacy, request)
+    assert set(body) == {"RequestId", "VncUrl"}
+    assert not response_problems("DescribeInstanceVncUrl", body)
+    stop(client, instance_id)
+    vnc_password(client, instance_id, "Zz9yy8")  # (a stopped instance takes it too)
+    err = error_of(vnc_url, client, instance_id)
+    assert (err.code, err.status_code) == ("IncorrectInstanceStatus", 403)
+    assert_documented("DescribeInstanceVncUrl", err)
+
+
+def test_vnc_documented_errors(client, engine, other):
+    [instance_id] = run(client)
+    for bad in ("abc123", "ABCDEF1", "Ab3dE", "Ab3dE!", "abcdeF"):
+        err = error_of(vnc_password, client, instance_id, bad)
+        assert (err.code, err.status_code) == ("IncorrectVncPassword.Malformed", 400), bad
+        assert_documented("ModifyInstanceVncPasswd", err)
+    err = error_of(vnc_url, client, instance_id, region="cn-beijing")
+    assert (err.code, err.status_code) == ("InvalidRegionInstance", 400)
+    assert_documented("DescribeInstanceVncUrl", err)
+    for action, call in (("DescribeInstanceVncUrl", lambda c, i: vnc_url(c, i)),
+                         ("ModifyInstanceVncPasswd", lambda c, i: vnc_password(c, i, "Ab3dE6"))):
+        for caller, target in ((client, "i-bp1nosuchinstance000"), (other.client, instance_id)):
+            err = error_of(call, caller, target)
+            assert (err.code, err.status_code) == ("InvalidInstanceId.NotFound", 404)
+            assert_documented(action, err)
+    engine.lifecycle.delay("instance", seconds=30)
+    [pending] = run(client)
+    for action, call in (("DescribeInstanceVncUrl", lambda: vnc_url(client, pending)),
+                         ("ModifyInstanceVncPasswd", lambda: vnc_password(client, pending, "Ab3dE6"))):
+        err = error_of(call)
+        assert (err.code, err.status_code) == ("InstanceNotReady", 403)
+        assert_documented(action, err)
