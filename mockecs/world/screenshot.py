@@ -96,6 +96,17 @@ _TEXT_BLOCKS = {"blank": _solid(BLACK), "box_top": _drawn(_BOX_TOP, GREY, BLACK)
                 "box_bottom": _drawn(_BOX_BOTTOM, GREY, BLACK), "cursor": _drawn(_CURSOR, WHITE, BLACK)}
 
 
+@lru_cache(maxsize=16)
+def _coded(block: Block) -> list[tuple[int, str]]:
+    """Each component's quantised DC and its AC bits."""
+    return [(c[0], _ac_bits(c)) for c in (_coefficients(s) for s in block)]
+
+
+def _dc_bits(difference: int) -> str:
+    size, extra = _bits(difference)
+    return format(size, "04b") + extra
+
+
 def _coefficients(samples: tuple[float, ...]) -> list[int]:
     """The quantised DCT of one 8x8 block of samples, in zig-zag order."""
     cos = [[math.cos((2 * x + 1) * u * math.pi / 16) for x in range(8)] for u in range(8)]
@@ -153,15 +164,17 @@ def _huffman_table(table_class: int, symbols: list[int], length: int) -> bytes:
 
 def encode(width: int, height: int, grid: list[list[str]], blocks: Mapping[str, Block]) -> bytes:
     """A baseline JPEG of ``grid`` (rows of block names, each an 8x8 block of ``blocks``)."""
-    coded = {name: [(c[0], _ac_bits(c)) for c in (_coefficients(s) for s in block)] for name, block in blocks.items()}
-    previous = [0, 0, 0]
-    out = []
+    coded = {name: _coded(block) for name, block in blocks.items()}
+    # A block's bits depend only on it and the block before it (each component's DC is coded as the difference
+    # from the previous block's): one string per pair of kinds.
+    pairs = {(before, name): "".join(_dc_bits(dc - (coded[before][n][0] if before else 0)) + ac
+                                     for n, (dc, ac) in enumerate(coded[name]))
+             for before in (None, *coded) for name in coded}
+    out, before = [], None
     for row in grid:
         for name in row:
-            for component, (dc, ac) in enumerate(coded[name]):
-                size, extra = _bits(dc - previous[component])
-                previous[component] = dc
-                out.append(format(size, "04b") + extra + ac)
+            out.append(pairs[before, name])
+            before = name
     bits = "".join(out)
     bits += "1" * (-len(bits) % 8)  # padded with ones (F.1.2.3)
     scan = int(bits, 2).to_bytes(len(bits) // 8, "big").replace(b"\xff", b"\xff\x00") if bits else b""
