@@ -9,6 +9,7 @@ from alibabacloud_ecs20140526 import models
 from alibabacloud_tea_openapi.exceptions import ClientException
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkecs.request.v20140526.DescribePriceRequest import DescribePriceRequest as LegacyDescribePrice
+from aliyunsdkecs.request.v20140526.DescribeRenewalPriceRequest import DescribeRenewalPriceRequest
 
 from mockecs.engine.core import Config
 from mockecs.modes.mock import MockECS
@@ -17,6 +18,7 @@ from tests.sdk import error_of, legacy_call, new_client
 from tests.spec import documented_error
 
 REGION = "cn-hangzhou"
+LINUX = "aliyun_3_x64_20G_alibase_20240819.vhd"
 UBUNTU = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
 UBUNTU_ARM = "ubuntu_24_04_arm64_20G_alibase_20240812.vhd"
 WIN = "win2022_21H2_x64_dtc_en-us_40G_alibase_20250817.vhd"
@@ -364,3 +366,58 @@ def test_image_not_available_is_denied(engine, client):
     assert err.data["Message"] == "The specified Image is disabled or is deleted."
     engine.clock.advance(31)
     assert lines(price(client, image_id=image_id))["image"]["OriginalPrice"] == 0.0
+
+
+# -- DescribeRenewalPrice ------------------------------------------------------------------------------
+def renewal_price(client, instance_id: str, **kw) -> dict:
+    return client.describe_renewal_price(models.DescribeRenewalPriceRequest(
+        region_id=REGION, resource_id=instance_id, **kw)).body.to_map()["PriceInfo"]
+
+
+def subscription(client, **kw) -> str:
+    return client.run_instances(models.RunInstancesRequest(
+        region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large", instance_charge_type="PrePaid", period=1,
+        period_unit="Month", system_disk=models.RunInstancesRequestSystemDisk(category="cloud_essd", size=40),
+        **kw)).body.instance_id_sets.instance_id_set[0]
+
+
+def test_renewal_price_is_the_launch_price_of_what_the_instance_is(client, legacy):
+    instance_id = subscription(client, data_disk=[models.RunInstancesRequestDataDisk(size=100, category="cloud_essd")])
+    launch = client.describe_price(models.DescribePriceRequest(
+        region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large", price_unit="Month", period=1,
+        system_disk=models.DescribePriceRequestSystemDisk(category="cloud_essd", size=40),
+        data_disk=[models.DescribePriceRequestDataDisk(category="cloud_essd", size=100)])).body.to_map()["PriceInfo"]
+    month = renewal_price(client, instance_id)  # (one month by default)
+    assert month["Price"]["TradePrice"] == launch["Price"]["TradePrice"] > 0
+    assert [d["Resource"] for d in month["Price"]["DetailInfos"]["DetailInfo"]] == [
+        "instanceType", "systemDisk", "dataDisk", "image"]
+    assert renewal_price(client, instance_id, period=3, price_unit="Month")["Price"]["OriginalPrice"] == \
+        pytest.approx(3 * month["Price"]["OriginalPrice"])
+    year = renewal_price(client, instance_id, period=1, price_unit="Year")
+    assert year["Price"]["DiscountPrice"] > 0 and year["Rules"]["Rule"]  # the yearly rule, as DescribePrice's
+    # up to the next 1st of a month after its end: less than a month's price
+    to_day = renewal_price(client, instance_id, expected_renew_day=1)["Price"]
+    assert 0 < to_day["OriginalPrice"] <= month["Price"]["OriginalPrice"] * 31 / 30
+    request = DescribeRenewalPriceRequest()
+    request.set_ResourceId(instance_id)
+    body = legacy_call(legacy, request)
+    assert body["PriceInfo"]["Price"]["TradePrice"] == month["Price"]["TradePrice"]
+    assert isinstance(body["PriceInfo"]["Price"]["OriginalPrice"], float)
+
+
+def test_renewal_price_documented_errors(client):
+    prepaid = subscription(client)
+    [postpaid] = client.run_instances(models.RunInstancesRequest(
+        region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large")).body.instance_id_sets.instance_id_set
+    cases = [({"instance_id": postpaid}, "ChargeTypeViolation", 403),
+             ({"instance_id": "i-bp1nosuchinstance000"}, "InvalidInstanceId.NotFound", 404),
+             ({"resource_type": "disk"}, "InvalidResourceType.ValueNotSupported", 400),
+             ({"price_unit": "Week"}, "InvalidPriceUnit.ValueNotSupported", 400),
+             ({"period": 10}, "InvalidPeriod", 400), ({"period": 4, "price_unit": "Year"}, "InvalidPeriod", 400),
+             ({"expected_renew_day": 29}, "InvalidExpectedRenewDay.ValueNotSupported", 400),
+             ({"expected_renew_day": 5, "period": 1}, "InvalidExpectedRenewDay.Conflict", 400)]
+    for kw, code, status in cases:
+        target = kw.pop("instance_id", prepaid)
+        err = error_of(renewal_price, client, target, **kw)
+        assert (err.code, err.status_code) == (code, status), (kw, err)
+        assert documented_error("DescribeRenewalPrice", code) == (status, err.data["Message"])
