@@ -13,7 +13,7 @@ from aliyunsdkecs.request.v20140526.DescribeRenewalPriceRequest import DescribeR
 
 from mockecs.engine.core import Config
 from mockecs.modes.mock import MockECS
-from mockecs.world import marketplace, pricing
+from mockecs.world import marketplace, pricing, resources
 from tests.sdk import error_of, legacy_call, new_client
 from tests.spec import documented_error
 
@@ -421,3 +421,58 @@ def test_renewal_price_documented_errors(client):
         err = error_of(renewal_price, client, target, **kw)
         assert (err.code, err.status_code) == (code, status), (kw, err)
         assert documented_error("DescribeRenewalPrice", code) == (status, err.data["Message"])
+
+
+# -- DescribeInstanceModificationPrice --------------------------------------------------------------------
+def modification_price(client, instance_id: str, **kw) -> dict:
+    return client.describe_instance_modification_price(models.DescribeInstanceModificationPriceRequest(
+        region_id=REGION, instance_id=instance_id, **kw)).body.to_map()["PriceInfo"]
+
+
+def test_modification_price_is_the_difference_for_the_time_left(mock, client):
+    instance_id = subscription(client)
+    hourly = pricing.table(mock.engine)["instance_types"]
+    expired = resources.parse_iso(client.describe_instance_attribute(models.DescribeInstanceAttributeRequest(
+        instance_id=instance_id)).body.expired_time)
+    hours_left = (expired - mock.engine.clock.now()) / 3600
+    upgrade = modification_price(client, instance_id, instance_type="ecs.g7.xlarge")
+    [line] = upgrade["Price"]["DetailInfos"]["DetailInfo"]
+    assert line["Resource"] == "instanceType"
+    assert upgrade["Price"]["OriginalPrice"] == pytest.approx(
+        (hourly["ecs.g7.xlarge"] - hourly["ecs.g7.large"]) * hours_left, rel=1e-3)
+    disk = [models.DescribeInstanceModificationPriceRequestDataDisk(category="cloud_essd", size=100)]
+    both = modification_price(client, instance_id, instance_type="ecs.g7.xlarge", data_disk=disk)
+    assert [d["Resource"] for d in both["Price"]["DetailInfos"]["DetailInfo"]] == ["instanceType", "dataDisk"]
+    assert both["Price"]["TradePrice"] > upgrade["Price"]["TradePrice"]
+    mock.engine.clock.advance(10 * 86400)  # less time left, a smaller price
+    assert modification_price(client, instance_id, instance_type="ecs.g7.xlarge")["Price"]["OriginalPrice"] < \
+        upgrade["Price"]["OriginalPrice"]
+
+
+def test_modification_price_documented_errors(mock, client):
+    prepaid = subscription(client)
+    [postpaid] = client.run_instances(models.RunInstancesRequest(
+        region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large")).body.instance_id_sets.instance_id_set
+    disk = models.DescribeInstanceModificationPriceRequestDataDisk
+    floppy = models.DescribeInstanceModificationPriceRequestSystemDisk(category="floppy")
+    cases = [({}, "MissingParameter.InstanceTypeOrDataDisk"),
+             ({"instance_type": "ecs.g7.xlarge", "instance_id": postpaid}, "ChargeTypeViolation"),
+             ({"instance_type": "ecs.g7.xlarge", "instance_id": "i-bp1nosuchinstance000"},
+              "InvalidInstanceId.NotFound"),
+             ({"instance_type": "ecs.nosuch.large"}, "InvalidInstanceType.ValueNotSupported"),
+             ({"instance_type": "ecs.g7.large"}, "InvalidInstanceType.NotSupportUpgrade"),
+             ({"instance_type": "ecs.g7.xlarge", "system_disk": floppy}, "InvalidSystemDiskCategory.ValueNotSupported"),
+             ({"data_disk": [disk(size=100)]}, "InvalidDiskCategory.Missing"),
+             ({"data_disk": [disk(category="tape", size=100)]}, "InvalidDataDiskCategory.ValueNotSupported"),
+             ({"data_disk": [disk(category="cloud_essd", size=1)]}, "InvalidDataDiskSize.ValueNotSupported"),
+             ({"data_disk": [disk(category="cloud_essd", size=100, performance_level="PL9")]},
+              "InvalidPerformanceLevel.Malformed")]
+    for kw, code in cases:
+        target = kw.pop("instance_id", prepaid)
+        err = error_of(modification_price, client, target, **kw)
+        assert err.code == code, (kw, err)
+        assert documented_error("DescribeInstanceModificationPrice", code) == (err.status_code, err.data["Message"])
+    mock.engine.clock.advance(40 * 86400)  # past its end
+    err = error_of(modification_price, client, prepaid, instance_type="ecs.g7.xlarge")
+    assert documented_error("DescribeInstanceModificationPrice", err.code) == (err.status_code, err.data["Message"])
+    assert err.code == "InstanceExpired"
