@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from mockecs.ops.instance_network import locked_for_security
 from mockecs.ops.instances import CHARGE_TYPES
 from mockecs.ops.instances import INSTANCE_NOT_FOUND as NO_SUCH_INSTANCE
 from mockecs.ops.registry import Context, operation
@@ -192,7 +193,7 @@ def release_public_ip_address(ctx: Context, public_ip_address: str, instance_id:
     if instance["Status"] not in ("Running", "Stopped"):
         raise EcsError("IncorrectInstanceStatus", "The current status of the resource does not support this operation.",
                        403)
-    if any(lock.get("LockReason") == "security" for lock in instance["OperationLocks"]["LockReason"]):
+    if locked_for_security(instance):
         raise LOCKED_FOR_SECURITY
     vpc = (instance.get("InstanceNetworkType") or "vpc") == "vpc"
     if vpc and ctx.now - float(instance.get("_created") or 0) > RELEASE_WINDOW:

@@ -65,12 +65,17 @@ ADDRESS_ERRORS = {
 _BY_INSTANCE = {"region": "optional", "region_of": resources.region_from("instance_id")}
 
 
+def locked_for_security(instance: Mapping[str, Any]) -> bool:
+    """Whether the instance carries a ``security`` operation lock (its ``OperationLocks``)."""
+    return any(lock.get("LockReason") == "security" for lock in instance["OperationLocks"]["LockReason"])
+
+
 def _check_instance(ctx: Context, instance: Mapping[str, Any]) -> dict:
     """The instance's primary ENI record, once the instance may move (the documented refusals)."""
     vpc = instance.get("VpcAttributes") or {}
     if not vpc.get("VSwitchId"):
         raise NOT_VPC
-    if any(lock.get("LockReason") == "security" for lock in instance["OperationLocks"]["LockReason"]):
+    if locked_for_security(instance):
         raise LOCKED
     if instance["Status"] != "Stopped":
         raise NOT_STOPPED
