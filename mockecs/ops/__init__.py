@@ -29,6 +29,8 @@ from mockecs.ops import (  # noqa: F401
     system_events,
     tags,
     tasks,
+    vpc_acls,
     vpc_addresses,
+    vpc_flow_logs,
     vpc_networks,
 )
