@@ -25,5 +25,6 @@ from mockecs.ops import (  # noqa: F401
     tags,
     tasks,
     vpc_addresses,
+    vpc_nat,
     vpc_networks,
 )
