@@ -160,7 +160,8 @@ def test_deletion_protection(vpc, client):
     err = error_of(client.release_eip_address, ecs_models.ReleaseEipAddressRequest(region_id=REGION,
                                                                                    allocation_id=allocation_id))
     assert err.code == "InvalidOperation.DeletionProtection"
-    assert error_of(protect, True, "NATGW").code == "InvalidAllocationId.NotFound"
+    assert error_of(protect, True, "NATGW").code == "InvalidNatGatewayId.NotFound"  # (no gateway of that id)
+    assert error_of(protect, True, "CBWP").code == "InvalidAllocationId.NotFound"
     assert error_of(protect, True, "ECS").code == "InvalidParameter"
     protect(False)
     assert v_one(vpc, allocation_id)["DeletionProtection"] is False

@@ -414,8 +414,8 @@ def test_vpc_and_vswitch_deletion_wait_for_the_gateway(vpc, client):
         err = error_of(call, request)
         action = "DeleteVpc" if "Vpc" in type(request).__name__ else "DeleteVSwitch"
         assert (err.code, err.status_code, err.data["Message"]) == (code, *documented_error(action, code))
-    vpc.delete_snat_entry(vm.DeleteSnatEntryRequest(region_id=REGION, snat_table_id=made.snat_table_ids.snat_table_id[0],
-                                                    snat_entry_id=entry))
+    vpc.delete_snat_entry(vm.DeleteSnatEntryRequest(
+        region_id=REGION, snat_table_id=made.snat_table_ids.snat_table_id[0], snat_entry_id=entry))
     vpc.delete_vswitch(vm.DeleteVSwitchRequest(region_id=REGION, v_switch_id=other_vswitch))
     delete_gateway(vpc, made.nat_gateway_id, force=True)
     vpc.delete_vswitch(vm.DeleteVSwitchRequest(region_id=REGION, v_switch_id=vswitch_id))
@@ -498,11 +498,16 @@ def test_dnat_refusals_and_changes(vpc, client):
     loose = vpc.allocate_eip_address(vm.AllocateEipAddressRequest(region_id=REGION)).body.eip_address
     entry_id = dnat(vpc, table, address, "192.168.1.10")
     cases = [
-        ({"ip_protocol": "ICMP"}, "InvalidProtocal.ValueNotSupported", 400, "The specified IpProtocol does not support."),
-        ({"external_port": "70000"}, "InvalidExternalPort.Malformed", 400, "The specified ExternalPort is not a valid port."),
-        ({"internal_port": "Any"}, "InvalidInternalPort.Malformed", 400, "The specified InternalPort is not a valid port."),
-        ({"external_ip": "1.2.3"}, "InvalidExternalIp.Malformed", 400, "The specified ExternalIp is not a valid IP address."),
-        ({"internal_ip": "x"}, "InvalidInternalIp.Malformed", 400, "The specified InternalIp is not a valid IP address."),
+        ({"ip_protocol": "ICMP"}, "InvalidProtocal.ValueNotSupported", 400,
+         "The specified IpProtocol does not support."),
+        ({"external_port": "70000"}, "InvalidExternalPort.Malformed", 400,
+         "The specified ExternalPort is not a valid port."),
+        ({"internal_port": "Any"}, "InvalidInternalPort.Malformed", 400,
+         "The specified InternalPort is not a valid port."),
+        ({"external_ip": "1.2.3"}, "InvalidExternalIp.Malformed", 400,
+         "The specified ExternalIp is not a valid IP address."),
+        ({"internal_ip": "x"}, "InvalidInternalIp.Malformed", 400,
+         "The specified InternalIp is not a valid IP address."),
         ({"internal_ip": "10.0.0.5"}, "Forbidden.InternalIpOutOfVpcCIDR", 400,
          "The specified Internal Ip is Out of VPC CIDR."),
         ({"external_ip": loose}, "InvalidIp.NotInNatgw", 400, "The specified Ip not belong to natgateway."),
