@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import random
 from urllib.parse import urlencode
 
 import alibabacloud_ecs20140526.models as ecs_models
@@ -25,11 +26,15 @@ from aliyunsdkvpc.request.v20160428.DescribeForwardTableEntriesRequest import De
 from aliyunsdkvpc.request.v20160428.DescribeNatGatewaysRequest import DescribeNatGatewaysRequest
 from aliyunsdkvpc.request.v20160428.DescribeSnatTableEntriesRequest import DescribeSnatTableEntriesRequest
 
+from mockecs.engine.core import Engine
 from mockecs.modes.clients import vpc_client
+from mockecs.modes.mock import MockECS
+from mockecs.ops.registry import REGISTRIES
 from mockecs.wire.apis import VPC
 from mockecs.wire.protocol import HttpRequest
 from tests.sdk import error_of, legacy_call, legacy_xml
 from tests.spec import documented_error
+from tests.test_fuzz import assert_parses, flat
 from tests.test_instances import LINUX
 from tests.test_vpc_api import REGION, ZONE, assert_error, make_vpc, make_vswitch
 
@@ -656,3 +661,71 @@ def test_wire_answers(engine, vpc):
     status, body = call("CreateSnatEntry", SnatTableId=made.snat_table_ids.snat_table_id[0], SnatIp=address,
                         SourceCIDR="10.0.0.0/8", DryRun="true")
     assert (status, body["Code"]) == (400, "DryRunOperation")
+
+
+# -- robustness ---------------------------------------------------------------------------------------------------
+NAT_ACTIONS = sorted(a for a in REGISTRIES[VPC.version] if any(w in a for w in ("NatGateway", "SnatEntry", "SnatTable",
+                                                                                   "ForwardEntry", "ForwardTable")))
+
+
+@pytest.mark.parametrize("action", NAT_ACTIONS)
+def test_fuzzed_requests_on_a_real_gateway_answer_no_500(action):
+    """Random parameters (test_fuzz.py's) around a gateway with an EIP and entries whose ids the fuzzer knows."""
+    engine = Engine()
+    with MockECS(engine):
+        vpc = vpc_client()
+        vpc_id, vswitch_id = network(vpc)
+        made = make_gateway(vpc, vpc_id, vswitch_id)
+        snat_table, forward_table = made.snat_table_ids.snat_table_id[0], made.forward_table_ids.forward_table_id[0]
+        _, address = eip_on(vpc, made.nat_gateway_id)
+        _, other = eip_on(vpc, made.nat_gateway_id)
+        snat_id = snat(vpc, snat_table, address, source_vswitch_id=vswitch_id)
+        forward_id = dnat(vpc, forward_table, other, "192.168.1.30")
+    known = {"NatGatewayId": [made.nat_gateway_id, "ngw-nothere"], "VpcId": [vpc_id], "VSwitchId": [vswitch_id],
+             "SourceVSwitchId": [vswitch_id], "SnatTableId": [snat_table, "stb-nothere"],
+             "ForwardTableId": [forward_table], "SnatEntryId": [snat_id], "ForwardEntryId": [forward_id],
+             "SnatIp": [address, f"{address},{other}", "1.1.1.1"], "ExternalIp": [other, address],
+             "InternalIp": ["192.168.1.31", "10.0.0.1"], "SourceCIDR": ["192.168.7.0/24", "x/99"],
+             "IpProtocol": ["TCP", "UDP", "Any"], "ExternalPort": ["80", "Any", "1/20"], "InternalPort": ["8080"],
+             "NatType": ["Enhanced", "Normal"], "Force": ["true", "false"]}
+    rng = random.Random(f"mockecs-fuzz-nat-{action}")
+    for _ in range(80):
+        params = {"Action": action, "Version": VPC.version, "Format": rng.choice(["JSON", "XML"]),
+                  **flat(rng, REGISTRIES[VPC.version][action].params, known)}
+        resp = engine.handle(HttpRequest("POST", "https://vpc.aliyuncs.com/",
+                                         {"content-type": "application/x-www-form-urlencoded"},
+                                         urlencode(params).encode()))
+        assert resp.status < 500, (action, params, resp.body[:300])
+        assert_parses(resp, params)
+
+
+# -- Ansible (footmark) ---------------------------------------------------------------------------------------------
+def test_footmark_eip_with_a_gateway():
+    """footmark's EIP object (ali_eip) picks InstanceType by id prefix and knows NAT gateways as ``nat-...``; real
+    gateways are ``ngw-...``, so its ``associate`` sends EcsInstance and meets the not-found code (footmark's bug,
+    the service's answer). Its connection call with InstanceType Nat works, and ``unassociate`` (no InstanceType)
+    is refused while an SNAT entry uses the address."""
+    footmark_vpc = pytest.importorskip("footmark.vpc", reason="footmark is not installed")
+    import footmark.vpc.connection as connection
+
+    with MockECS(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(connection.time, "sleep", lambda seconds: None)
+        vpc = vpc_client()
+        vpc_id, vswitch_id = network(vpc)
+        made = make_gateway(vpc, vpc_id, vswitch_id)
+        conn = footmark_vpc.connect_to_region(REGION, acs_access_key_id="ak", acs_secret_access_key="sk")
+        eip = conn.allocate_eip_address(bandwidth=5, internet_charge_type="PayByTraffic", client_token="ansible-1")
+        with pytest.raises(Exception) as info:
+            eip.associate(made.nat_gateway_id)
+        assert getattr(info.value, "error_code", None) == "InvalidInstanId.NotFound"
+        assert conn.associate_eip_address(allocation_id=eip.id, instance_id=made.nat_gateway_id, instance_type="Nat")
+        eip = conn.describe_eip_addresses(allocation_id=eip.id)[0]
+        assert (eip.status, eip.instance_id, eip.instance_type) == ("inuse", made.nat_gateway_id, "Nat")
+        entry = snat(vpc, made.snat_table_ids.snat_table_id[0], eip.ip_address, source_vswitch_id=vswitch_id)
+        with pytest.raises(Exception) as info:
+            eip.unassociate(made.nat_gateway_id)
+        assert getattr(info.value, "error_code", None) == "InvalidIpStatus.HasBeenUsedBySnatTable"
+        vpc.delete_snat_entry(vm.DeleteSnatEntryRequest(region_id=REGION, snat_table_id=made.snat_table_ids.
+                                                        snat_table_id[0], snat_entry_id=entry))
+        assert eip.unassociate(made.nat_gateway_id)
+        assert conn.describe_eip_addresses(allocation_id=eip.id)[0].status == "available"
