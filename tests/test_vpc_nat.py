@@ -154,6 +154,9 @@ def test_private_build_reaches_the_internet_through_snat(vpc, client):
     after = vpc.describe_vswitch_attributes(vm.DescribeVSwitchAttributesRequest(
         region_id=REGION, v_switch_id=vswitch_id)).body.available_ip_address_count
     assert after == free_before - 1  # (the gateway's address is taken in the vSwitch)
+    (listed_vpc,) = vpc.describe_vpcs(vm.DescribeVpcsRequest(region_id=REGION, vpc_id=vpc_id)).body.to_map()[
+        "Vpcs"]["Vpc"]
+    assert listed_vpc["NatGatewayIds"] == {"NatGatewayIds": [made.nat_gateway_id]}
 
     # the build instance: no public address, another private one
     instance_id, instance_ip = run_instance(client, vpc_id, vswitch_id)

@@ -288,6 +288,11 @@ def _entry_ids(ctx: Context, kind: str, term: Term) -> list[str]:
     return sorted(ctx.txn.ids(kind, term))
 
 
+def ids_in_vpc(ctx: Context, vpc_id: str) -> list[str]:
+    """A VPC's NAT gateways (DescribeVpcs' NatGatewayIds), by index, no record read."""
+    return _entry_ids(ctx, KIND, ("vpc", vpc_id))
+
+
 def delete(ctx: Context, nat_gateway_id: str, force: bool) -> None:
     """DeleteNatGateway: refused while entries or EIPs depend on it, unless ``force`` (they go with it: entries
     deleted, EIPs unassociated and kept); its address returns to its vSwitch."""
@@ -358,11 +363,11 @@ def _let_go(ctx: Context, eip: Mapping[str, Any], force: bool) -> None:
             raise USED_BY_SNAT
         if dnat:
             raise USED_BY_DNAT
-    for entry in resources.get_many(ctx, SNAT, snat):
-        rest = [a for a in snat_ips(entry or {"SnatIp": ""}) if a != ip]
-        if entry is not None and rest:
+    for entry in filter(None, resources.get_many(ctx, SNAT, snat)):
+        rest = [a for a in snat_ips(entry) if a != ip]
+        if rest:
             resources.put(ctx.txn, SNAT, {**entry, "SnatIp": ",".join(rest)})
-        elif entry is not None:
+        else:
             resources.delete(ctx.txn, SNAT, entry["SnatEntryId"])
     for entry_id in dnat:
         resources.delete(ctx.txn, DNAT, entry_id)
