@@ -28,7 +28,7 @@ from aliyunsdkcore.acs_exception.exceptions import ServerException
 
 from tests import test_build_flow
 from tests.test_server import clean, server  # noqa: F401  (fixtures: a server process, reset)
-from tests.test_terraform_eip_flow import Vpc, eip_delete
+from tests.test_terraform_eip_flow import Vpc, association_read, eip_delete
 from tests.test_terraform_flow import REGION, Gone, Provider, _calls, _go_sprint, _tag_params, _transitions
 from tests.test_terraform_vpc import (
     VpcProvider,
@@ -171,15 +171,6 @@ def association_create(p: NatProvider, allocation_id: str, gateway_id: str) -> s
     p.rpc_post("AssociateEipAddress", {"InstanceId": gateway_id, "AllocationId": allocation_id},
                {"RegionId": p.region, "ClientToken": f"AssociateEipAddress-{allocation_id}", "InstanceType": "Nat"})
     return f"{allocation_id}:{gateway_id}"
-
-
-def association_read(p: NatProvider, association_id: str) -> Optional[dict]:
-    try:
-        raw = p.describe_eip_association(association_id)
-    except Gone:
-        return None
-    return {"instance_type": raw["InstanceType"], "mode": raw["Mode"], "private_ip_address": raw["PrivateIpAddress"],
-            "vpc_id": raw["VpcId"], "instance_id": raw["InstanceId"]}
 
 
 def association_delete(p: NatProvider, association_id: str) -> list[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
-import random
 from urllib.parse import urlencode
 
 import alibabacloud_ecs20140526.models as ecs_models
@@ -34,9 +33,9 @@ from mockecs.wire.apis import VPC
 from mockecs.wire.protocol import HttpRequest
 from tests.sdk import error_of, legacy_call, legacy_xml
 from tests.spec import documented_error
-from tests.test_fuzz import assert_parses, flat
 from tests.test_instances import LINUX
 from tests.test_vpc_api import REGION, ZONE, assert_error, make_vpc, make_vswitch
+from tests.test_vpc_eip import fuzz_vpc_action
 
 
 @pytest.fixture
@@ -691,15 +690,7 @@ def test_fuzzed_requests_on_a_real_gateway_answer_no_500(action):
              "InternalIp": ["192.168.1.31", "10.0.0.1"], "SourceCIDR": ["192.168.7.0/24", "x/99"],
              "IpProtocol": ["TCP", "UDP", "Any"], "ExternalPort": ["80", "Any", "1/20"], "InternalPort": ["8080"],
              "NatType": ["Enhanced", "Normal"], "Force": ["true", "false"]}
-    rng = random.Random(f"mockecs-fuzz-nat-{action}")
-    for _ in range(80):
-        params = {"Action": action, "Version": VPC.version, "Format": rng.choice(["JSON", "XML"]),
-                  **flat(rng, REGISTRIES[VPC.version][action].params, known)}
-        resp = engine.handle(HttpRequest("POST", "https://vpc.aliyuncs.com/",
-                                         {"content-type": "application/x-www-form-urlencoded"},
-                                         urlencode(params).encode()))
-        assert resp.status < 500, (action, params, resp.body[:300])
-        assert_parses(resp, params)
+    fuzz_vpc_action(engine, action, known, f"mockecs-fuzz-nat-{action}")
 
 
 # -- Ansible (footmark) ---------------------------------------------------------------------------------------------
