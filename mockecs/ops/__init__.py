@@ -5,6 +5,7 @@ from mockecs.ops import (  # noqa: F401
     builder,
     charge_types,
     commands,
+    disk_encryption,
     disks,
     images,
     instance_attribute,
