@@ -29,5 +29,6 @@ from mockecs.ops import (  # noqa: F401
     vpc_acls,
     vpc_addresses,
     vpc_flow_logs,
+    vpc_nat,
     vpc_networks,
 )
