@@ -14,6 +14,7 @@ from mockecs.ops import (  # noqa: F401
     keypairs,
     network_interfaces,
     networks,
+    prefix_lists,
     prices,
     regions,
     renewals,

@@ -25,6 +25,7 @@ PREFIX = {
     "component": "ic-", "pipeline": "ip-", "execution": "exec-", "resource_group": "rg-",
     "vpc": "vpc-", "vswitch": "vsw-", "vrouter": "vrt-", "route_table": "vtb-", "network_interface": "eni-",
     "key_pair": "ssh-", "security_group": "sg-", "eip": "eip-", "snapshot_policy": "sp-",
+    "prefix_list": "pl-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 # Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
@@ -235,7 +236,7 @@ ID_FIELD = {
     "component": "ImageComponentId", "pipeline": "ImagePipelineId", "execution": "ExecutionId",
     "resource_group": "ResourceGroupId", "vpc": "VpcId", "vswitch": "VSwitchId",
     "key_pair": "KeyPairId", "security_group": "SecurityGroupId", "eip": "AllocationId",
-    "snapshot_policy": "AutoSnapshotPolicyId",
+    "snapshot_policy": "AutoSnapshotPolicyId", "prefix_list": "PrefixListId",
 }
 
 
