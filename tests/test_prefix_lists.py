@@ -583,3 +583,28 @@ def test_terraform_security_group_rules_with_a_prefix_list(proxy):
         with pytest.raises(Gone):
             rule_read(p, resource_id)
     p.rpc_post(DELETE, {}, {"PrefixListId": prefix_list_id, "RegionId": p.region})
+
+
+# -- Ansible: ali_security_group's rules through footmark -----------------------------------------------------------
+def test_ali_security_group_rule_with_a_prefix_list_through_footmark(client):
+    """A playbook's rule naming a prefix list: authorized once (a second run finds it in the described permissions,
+    compared field by field), then purged by revoking the described permission as it is (its prefix list's name
+    and every empty field included)."""
+    footmark_ecs = pytest.importorskip("footmark.ecs", reason="footmark is not installed")
+    from tests.test_footmark import network as old_sdk_network
+
+    _, vpc, _ = old_sdk_network()
+    office = make(client)
+    ecs = footmark_ecs.connect_to_region(REGION, acs_access_key_id="ak", acs_secret_access_key="sk")
+    group = ecs.create_security_group(security_group_name="web", vpc_id=vpc, client_token="Ansible-Alicloud-pl")
+    rule = {"ip_protocol": "TCP", "port_range": "22/22", "source_prefix_list_id": office, "priority": "1"}
+    assert group.authorize(dict(rule), "ingress") is True
+    group = group.get()
+    assert group.authorize(dict(rule), "ingress") is False  # found: no change
+    (described,) = group.permissions
+    assert (described["source_prefix_list_id"], described["source_prefix_list_name"]) == (office, "office")
+    assert associations(client, office)["PrefixListAssociations"]["PrefixListAssociation"] == [
+        {"ResourceId": group.id, "ResourceType": "securitygroup"}]
+    assert group.revoke(dict(described), "ingress") is True
+    assert group.get().permissions == []
+    delete(client, office)
