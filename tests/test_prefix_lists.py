@@ -608,3 +608,22 @@ def test_ali_security_group_rule_with_a_prefix_list_through_footmark(client):
     assert group.revoke(dict(described), "ingress") is True
     assert group.get().permissions == []
     delete(client, office)
+
+
+def test_answers_carry_the_documented_fields(client, engine):
+    """Every prefix list operation's answer has the fields (and JSON types) the metadata documents."""
+    from tests.spec import response_problems
+
+    office = make(client, description="documented")
+    authorize(client, vpc_group(client, engine), ip_protocol="tcp", port_range="22/22", source_prefix_list_id=office)
+    bodies = {LISTS: listing(client), ATTRIBUTES: attributes(client, office),
+              ASSOCIATIONS: associations(client, office)}
+    bodies[MODIFY] = client.modify_prefix_list(models.ModifyPrefixListRequest(
+        region_id=REGION, prefix_list_id=office, description="again")).body.to_map()
+    spare = make(client, name="spare")
+    bodies[DELETE] = client.delete_prefix_list(models.DeletePrefixListRequest(
+        region_id=REGION, prefix_list_id=spare)).body.to_map()
+    bodies[CREATE] = client.create_prefix_list(models.CreatePrefixListRequest(
+        region_id=REGION, prefix_list_name="third", address_family="IPv6", max_entries=1)).body.to_map()
+    problems = [p for action, body in sorted(bodies.items()) for p in response_problems(action, body)]
+    assert problems == []
