@@ -17,6 +17,7 @@ from aliyunsdkecs.request.v20140526.ModifySecurityGroupEgressRuleRequest import 
 
 from tests import test_build_flow
 from tests.sdk import error_of, legacy_call
+from tests.spec import response_problems
 from tests.test_instances import REGION, old_error
 from tests.test_keypairs import assert_exact, legacy_xml
 from tests.test_security_groups import authorize, create, put_vpc, revoke, rules
@@ -401,6 +402,12 @@ def test_modify_rule_by_its_fields_and_nic_type(client, engine, legacy):
                    description="none such")
     assert (err.code, err.status_code) == ("SecurityGroupRule.NotFound", 404)
     assert_exact(RULE, err)
+    for kw, code in (({"port_range": None}, "InvalidIpProtocol.Malformed"),
+                     ({"dest_cidr_ip": "10.0.0.0/40"}, "InvalidParam.DestCidrIp")):
+        err = error_of(change_rule, client, classic, **{"ip_protocol": "tcp", "port_range": "22/22",
+                                                        "source_cidr_ip": "10.0.0.0/8", **kw})
+        assert err.code == code
+        assert_exact(RULE, err)
     err = error_of(change_rule, client, classic, security_group_rule_id=rule["SecurityGroupRuleId"],
                    nic_type="intranet")
     assert err.code == "InvalidOperation.ModifyNicType"
@@ -612,8 +619,6 @@ def test_ali_security_group_rule_with_a_prefix_list_through_footmark(client):
 
 def test_answers_carry_the_documented_fields(client, engine):
     """Every prefix list operation's answer has the fields (and JSON types) the metadata documents."""
-    from tests.spec import response_problems
-
     office = make(client, description="documented")
     authorize(client, vpc_group(client, engine), ip_protocol="tcp", port_range="22/22", source_prefix_list_id=office)
     bodies = {LISTS: listing(client), ATTRIBUTES: attributes(client, office),

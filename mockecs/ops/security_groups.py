@@ -294,6 +294,8 @@ _ERRORS: dict[str, Any] = {
                                   "*": (400, "The parameter Priority is invalid.")},
     "InvalidSourceCidrIp.Malformed": (400, "The specified parameter SourceCidrIp is not valid."),
     "InvalidDestCidrIp.Malformed": (400, "The specified parameter DestCidrIp is not valid."),
+    "InvalidParam.DestCidrIp": (400, "The specified parameter %s is not valid."),  # (ModifySecurityGroupRule's)
+    "InvalidIpProtocol.Malformed": (400, "The specified parameter PortRange is not valid."),  # (the Modify ones')
     "InvalidParam.SourceCidrIp": {_AUTH_OUT: (400, "The specified param SourceCidrIp is not valid."),
                                   "Modify": (400, "The specified param SourceCidrIp is not valid."),
                                   "*": (400, "The specified parameter %s is not valid.")},
@@ -405,7 +407,9 @@ def _ports(ctx: Context, value: Optional[str], protocol: str, label: str, source
     if value is None:
         if source:
             return ""
-        raise _fail(ctx, "InvalidPortRange.Malformed")
+        # (the Modify operations' code for it: a name from another field, their documented words)
+        raise _fail(ctx, "InvalidIpProtocol.Malformed" if ctx.action.startswith("Modify") else
+                    "InvalidPortRange.Malformed")
     match = _PORTS.fullmatch(value.strip())
     if match is None:
         if source:
@@ -451,7 +455,8 @@ def _rule(ctx: Context, group: Mapping[str, Any], label: str, given: dict, egres
         rule[v4] = _cidr(given.get(v4), 4) if given.get(v4) else ""
         if rule[v4] is None:
             if side == "Dest":
-                raise _fail(ctx, "InvalidDestCidrIp.Malformed")
+                raise _fail(ctx, "InvalidParam.DestCidrIp" if ctx.action == _MODIFY else "InvalidDestCidrIp.Malformed",
+                            f"{label}.DestCidrIp")
             raise _fail(ctx, "InvalidParam.SourceCidrIp" if egress else "InvalidSourceCidrIp.Malformed",
                         f"{label}.SourceCidrIp")
         rule[v6] = _cidr(given.get(v6), 6) if given.get(v6) else ""
