@@ -346,8 +346,9 @@ INGRESS_CASES = [
     ({"ip_protocol": "tcp", "port_range": "22/22"}, "MissingParameter.Source"),
     ({"ip_protocol": "tcp", "port_range": "22/22", "source_group_id": "sg-bp1nosuchgroup00000"},
      "InvalidSourceGroupId.NotFound"),
+    # (a classic group: no prefix lists there; a VPC group's unknown list: tests/test_prefix_lists.py)
     ({"ip_protocol": "tcp", "port_range": "22/22", "source_prefix_list_id": "pl-x1j1k5ykzqlixdcy"},
-     "InvalidPrefixListId.NotFound"),
+     "NotSupported.ClassicNetworkPrefixList"),
     ({"ip_protocol": "tcp", "port_range": "22/22", "source_cidr_ip": "0.0.0.0/0", "description": "d" * 513},
      "InvalidSecurityGroupDiscription.Malformed"),
 ]

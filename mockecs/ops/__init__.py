@@ -15,6 +15,7 @@ from mockecs.ops import (  # noqa: F401
     keypairs,
     network_interfaces,
     networks,
+    prefix_lists,
     prices,
     regions,
     renewals,
