@@ -468,6 +468,8 @@ def test_describe_security_group_attribute_errors_and_paging(client):
     err = error_of(rules, client, "sg-bp1nosuchgroup00000")
     assert (err.code, err.status_code) == ("InvalidSecurityGroupId.NotFound", 404)
     assert_exact("DescribeSecurityGroupAttribute", err)
+    # Terraform reads a rule without nic_type with NicType "<nil>" (its rule id's "%v" of nil): as none given
+    assert len(rules(client, group, nic_type="<nil>")) == 12
 
 
 def test_security_group_tags(client):

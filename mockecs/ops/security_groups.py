@@ -240,6 +240,8 @@ def describe_security_groups(ctx: Context, a: dict) -> dict:
            region_missing=_NO_REGION)
 def describe_security_group_attribute(ctx: Context, security_group_id: str, nic_type: Optional[str], direction: str,
                                       next_token: Optional[str], max_results: Optional[int]) -> dict:
+    if nic_type == "<nil>":  # Terraform's rule read when nic_type is unset (Go's "%v" of nil in its rule id)
+        nic_type = None
     if nic_type and nic_type not in ("internet", "intranet"):
         raise ATTRIBUTE_NIC
     if direction not in ("all", "ingress", "egress"):
