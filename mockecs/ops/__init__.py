@@ -18,6 +18,7 @@ from mockecs.ops import (  # noqa: F401
     keypairs,
     network_interfaces,
     networks,
+    prefix_lists,
     prices,
     regions,
     renewals,
@@ -32,5 +33,6 @@ from mockecs.ops import (  # noqa: F401
     vpc_acls,
     vpc_addresses,
     vpc_flow_logs,
+    vpc_nat,
     vpc_networks,
 )
