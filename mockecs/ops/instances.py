@@ -908,6 +908,8 @@ def start_stopped(ctx: Context, record: dict) -> str:
         raise INCORRECT_STATUS
     if system_disk_of(ctx, record["InstanceId"]) is None:  # DetachDisk took it
         raise EcsError("InvalidInstance.NotFoundSystemDisk", "The specified instance does not have system disk.", 400)
+    if "_vpc_changed" in record:  # (started again: ModifyInstanceVpcAttribute may move it again)
+        record = {k: v for k, v in record.items() if k != "_vpc_changed"}
     _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now),
                                           "StoppedMode": "Not-applicable"})
     return "Starting"
