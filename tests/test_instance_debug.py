@@ -247,7 +247,7 @@ def test_a_browser_decodes_the_screenshots(client):
                     middle: Array.from(g.getImageData(512, 384, 1, 1).data.slice(0, 3)), lit: lit};
         }""", data) for name, data in shots.items()}
         browser.close()
-    assert seen["linux"]["size"] == [640, 400] and seen["linux"]["corner"] == [0, 0, 0]
+    assert seen["linux"]["size"] == [640, 400] and max(seen["linux"]["corner"]) <= 8  # black (JPEG: near it)
     assert 5_000 < seen["linux"]["lit"] < 60_000  # text drawn on black
     assert seen["windows"]["size"] == [1024, 768]
     assert all(abs(a - b) <= 3 for a, b in zip(seen["windows"]["corner"], (0, 84, 166)))
