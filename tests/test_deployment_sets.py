@@ -119,7 +119,8 @@ def test_quota_and_modify_refusals(client, engine):
     assert_documented("CreateDeploymentSet", err)
     assert create(client, region="cn-beijing")  # (per region)
     for kw, code in (({"deployment_set_id": "ds-bp1nosuchset000000000"}, "InvalidDeploymentSetId.NotFound"),
-                     ({"deployment_set_id": set_id, "deployment_set_name": "-bad"}, "InvalidDeploymentSetName.Malformed"),
+                     ({"deployment_set_id": set_id, "deployment_set_name": "-bad"},
+                      "InvalidDeploymentSetName.Malformed"),
                      ({"deployment_set_id": set_id, "description": "x"}, "InvalidDescription.Malformed")):
         err = error_of(client.modify_deployment_set_attribute,
                        models.ModifyDeploymentSetAttributeRequest(region_id=REGION, **kw))
