@@ -16,7 +16,7 @@ from mockecs.wire.errors import error_kind
 from mockecs.wire.params import B, I, JsonList, S
 from mockecs.world import deployment_sets, paging, resources
 from mockecs.world.deployment_sets import KIND, STRATEGIES
-from mockecs.world.validation import check_description, starts_with_letter
+from mockecs.world.validation import check_description
 
 # 2-128 characters, a letter (or a CJK ideograph) first, then letters, digits, ":", "_", "-" (documented)
 _NAME = re.compile(r"^[^\W\d_][\w:\-]{1,127}$")
@@ -39,8 +39,7 @@ ON_UNABLE = ("CancelMembershipAndStart", "KeepStopped")
 
 
 def _check_name(name: Optional[str]) -> None:
-    if name is not None and not (starts_with_letter(name) and _NAME.match(name)
-                                 and not name.lower().startswith(("http://", "https://"))):
+    if name is not None and not deployment_sets.valid_name(name, _NAME):
         raise BAD_NAME
 
 
@@ -123,10 +122,7 @@ def modify_deployment_set_attribute(ctx: Context, deployment_set_id: str, descri
 
 @operation("DeleteDeploymentSet", S("DeploymentSetId", required=True))
 def delete_deployment_set(ctx: Context, deployment_set_id: str) -> dict:
-    record = resources.owned(ctx, KIND, deployment_set_id, NOT_FOUND)
-    if ctx.txn.count("instance", (KIND, record["DeploymentSetId"])):
-        raise NOT_EMPTY
-    resources.delete(ctx.txn, KIND, record["DeploymentSetId"])
+    deployment_sets.delete_empty(ctx, KIND, deployment_set_id, NOT_FOUND, NOT_EMPTY)
     return {}
 
 

@@ -12,9 +12,8 @@ from mockecs.ops.instances import instance_id_list
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import S
-from mockecs.world import paging, resources
+from mockecs.world import deployment_sets, paging, resources
 from mockecs.world.deployment_sets import HPC
-from mockecs.world.validation import starts_with_letter
 
 # 2-128 characters, a letter (or a CJK ideograph) first, then letters, digits, ".", "_", "-" (documented)
 _NAME = re.compile(r"^[^\W\d_][\w.\-]{1,127}$")
@@ -34,8 +33,7 @@ NOT_EMPTY = error_kind("NotEmpty.HpcCluster", "The specified hpc cluster is not 
 
 
 def _check(name: Optional[str], description: Optional[str]) -> None:
-    if name is not None and not (starts_with_letter(name) and _NAME.match(name)
-                                 and not name.lower().startswith(("http://", "https://"))):
+    if name is not None and not deployment_sets.valid_name(name, _NAME):
         raise BAD_NAME
     if description and (not 2 <= len(description) <= 256 or description.lower().startswith(("http://", "https://"))):
         raise BAD_DESCRIPTION
@@ -92,8 +90,5 @@ _MISSING = "The input parameter {} that is mandatory for processing this request
                                                       400)),
            idempotent=True, region_missing=("MissingParameter.RegionId", _MISSING.format("RegionId"), 400), **_REGION)
 def delete_hpc_cluster(ctx: Context, hpc_cluster_id: str) -> dict:
-    record = resources.owned(ctx, HPC, hpc_cluster_id, DELETE_NOT_FOUND)
-    if ctx.txn.count("instance", (HPC, record["HpcClusterId"])):
-        raise NOT_EMPTY
-    resources.delete(ctx.txn, HPC, record["HpcClusterId"])
+    deployment_sets.delete_empty(ctx, HPC, hpc_cluster_id, DELETE_NOT_FOUND, NOT_EMPTY)
     return {}

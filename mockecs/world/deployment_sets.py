@@ -19,6 +19,7 @@ instances of the families that accept one (:func:`hpc_fields`).
 """
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any, Mapping, Optional
 
@@ -26,6 +27,7 @@ from mockecs.wire.errors import EcsError, error_kind
 from mockecs.world import regions, resources
 from mockecs.world.context import Context
 from mockecs.world.instance_types import instance_types
+from mockecs.world.validation import starts_with_letter
 
 KIND, HPC = "deployment_set", "hpc_cluster"
 STRATEGIES = ("Availability", "AvailabilityGroup", "LowLatency")
@@ -135,6 +137,21 @@ def view(ctx: Context, record: Mapping[str, Any]) -> dict:
                  for z, n in zip(zone_ids, counts) if n]
     return {**resources.wire(record), "InstanceAmount": len(from_index), "InstanceIds": {"InstanceId": from_index},
             "Capacities": {"Capacity": zones}}
+
+
+def valid_name(name: str, pattern: re.Pattern) -> bool:
+    """A set's or a cluster's name: a letter (or a CJK ideograph) first, ``pattern`` whole, no http(s):// start."""
+    return bool(starts_with_letter(name) and pattern.match(name)) and \
+        not name.lower().startswith(("http://", "https://"))
+
+
+def delete_empty(ctx: Context, kind: str, resource_id: str, not_found: type[EcsError],
+                 not_empty: type[EcsError]) -> None:
+    """Delete the caller's set or cluster here, refused while an instance is in it (its index term)."""
+    record = resources.owned(ctx, kind, resource_id, not_found)
+    if ctx.txn.count("instance", (kind, resource_id)):
+        raise not_empty
+    resources.delete(ctx.txn, kind, record[resources.ID_FIELD[kind]])
 
 
 # -- placing instances -----------------------------------------------------------------------------------------
