@@ -28,6 +28,7 @@ from mockecs.ops import (  # noqa: F401
     system_events,
     tags,
     tasks,
+    vpc_acls,
     vpc_addresses,
     vpc_networks,
 )
