@@ -106,6 +106,14 @@ def test_create_refusals(client, field, value, code):
     assert sets(client)["TotalCount"] == 0
 
 
+def test_client_token_makes_one_set(client):
+    made = {create(client, deployment_set_name="once", client_token="tf-create-1") for _ in range(2)}
+    assert len(made) == 1 and sets(client)["TotalCount"] == 1
+    err = error_of(client.create_deployment_set, models.CreateDeploymentSetRequest(
+        region_id=REGION, deployment_set_name="other", client_token="tf-create-1"))
+    assert err.code == "IdempotenceParamNotMatch"
+
+
 def test_deprecated_domain_and_granularity_as_terraform_sends_them(client):
     set_id = create(client, domain="Default", granularity="Host")
     assert (one(client, set_id)["Domain"], one(client, set_id)["Granularity"]) == ("default", "host")
@@ -229,11 +237,14 @@ def test_launch_into_a_set_then_release(client):
 
 def test_availability_limit_is_per_zone_and_checked_for_the_whole_batch(client, engine):
     set_id = create(client)
-    for action, kw in (("RunInstances", {"amount": 21}),):
-        err = error_of(run, client, deployment_set_id=set_id, zone_id=ZONE_A, **kw)
-        assert err.code == "QuotaExceed.DeploymentSetInstanceQuotaFull"
-        assert_documented(action, err)
+    err = error_of(run, client, deployment_set_id=set_id, zone_id=ZONE_A, amount=21)  # nothing is written
+    assert err.code == "QuotaExceed.DeploymentSetInstanceQuotaFull"
+    assert_documented("RunInstances", err)
     assert client.describe_instances(models.DescribeInstancesRequest(region_id=REGION)).body.total_count == 0
+    err = error_of(run, client, deployment_set_id=set_id, zone_id=ZONE_A, amount=21, dry_run=True)
+    assert err.code == "QuotaExceed.DeploymentSetInstanceQuotaFull"  # (a dry run checks the room too)
+    assert error_of(run, client, deployment_set_id=set_id, zone_id=ZONE_A, amount=20, dry_run=True).code == \
+        "DryRunOperation"
     assert len(run(client, amount=20, deployment_set_id=set_id, zone_id=ZONE_A)) == 20
     err = error_of(client.create_instance, models.CreateInstanceRequest(
         region_id=REGION, image_id="aliyun_3_x64_20G_alibase_20240819.vhd", instance_type="ecs.g7.large",
