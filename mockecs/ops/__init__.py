@@ -30,5 +30,6 @@ from mockecs.ops import (  # noqa: F401
     tasks,
     vpc_acls,
     vpc_addresses,
+    vpc_flow_logs,
     vpc_networks,
 )

@@ -25,7 +25,7 @@ PREFIX = {
     "component": "ic-", "pipeline": "ip-", "execution": "exec-", "resource_group": "rg-",
     "vpc": "vpc-", "vswitch": "vsw-", "vrouter": "vrt-", "route_table": "vtb-", "network_interface": "eni-",
     "key_pair": "ssh-", "security_group": "sg-", "eip": "eip-", "snapshot_policy": "sp-",
-    "snapshot_group": "ssg-", "network_acl": "nacl-",
+    "snapshot_group": "ssg-", "network_acl": "nacl-", "flow_log": "fl-",
     "deployment_set": "ds-", "hpc_cluster": "hpc-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
@@ -238,7 +238,7 @@ ID_FIELD = {
     "resource_group": "ResourceGroupId", "vpc": "VpcId", "vswitch": "VSwitchId",
     "key_pair": "KeyPairId", "security_group": "SecurityGroupId", "eip": "AllocationId",
     "snapshot_policy": "AutoSnapshotPolicyId", "snapshot_group": "SnapshotGroupId",
-    "network_acl": "NetworkAclId",
+    "network_acl": "NetworkAclId", "flow_log": "FlowLogId",
     "deployment_set": "DeploymentSetId", "hpc_cluster": "HpcClusterId",
 }
 
