@@ -1,9 +1,10 @@
 """What an instance's screen shows (GetInstanceScreenshot): a JPEG drawn with Pillow.
 
 A Linux instance's screen is its text console: 80 columns by 25 rows of 8x16 pixels (640x400) holding the end of
-its boot log (:mod:`mockecs.world.console`) and the cursor after the login prompt, one character per cell in Pillow's built-in font. A
-Windows instance's screen is its sign-in screen: a blue field with a lighter panel (1024x768). Pillow is imported on
-the first screenshot only (nothing else needs it); the same screen is drawn once (``lru_cache``).
+its boot log (:mod:`mockecs.world.console`) and the cursor after the login prompt, one character per cell in
+Pillow's built-in font. A Windows instance's screen is its sign-in screen: a blue field with a lighter panel
+(1024x768). Pillow is imported on the first screenshot only (nothing else needs it); the same screen is drawn once
+(``lru_cache``).
 """
 from __future__ import annotations
 
