@@ -368,6 +368,13 @@ def test_the_templates_network_interfaces_at_launch(client):
     assert (eni["NetworkInterfaceName"], eni["VSwitchId"], eni["DeleteOnRelease"]) == ("data-nic", vswitch, True)
 
 
+def test_the_templates_deployment_set_at_launch(client):
+    deployment_set = client.create_deployment_set(m.CreateDeploymentSetRequest(
+        region_id=REGION, deployment_set_name="spread", strategy="Availability")).body.deployment_set_id
+    template_id = create(client, image_id=LINUX, instance_type=X86_TYPE, deployment_set_id=deployment_set)
+    assert describe(client, launch(client, launch_template_id=template_id))["DeploymentSetId"] == deployment_set
+
+
 def test_request_security_groups_replace_the_templates(client):
     vswitch, group = network_of(client)
     other = client.create_security_group(m.CreateSecurityGroupRequest(
