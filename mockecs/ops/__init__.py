@@ -26,4 +26,5 @@ from mockecs.ops import (  # noqa: F401
     tasks,
     vpc_addresses,
     vpc_networks,
+    vpc_routes,
 )

@@ -25,6 +25,7 @@ PREFIX = {
     "component": "ic-", "pipeline": "ip-", "execution": "exec-", "resource_group": "rg-",
     "vpc": "vpc-", "vswitch": "vsw-", "vrouter": "vrt-", "route_table": "vtb-", "network_interface": "eni-",
     "key_pair": "ssh-", "security_group": "sg-", "eip": "eip-", "snapshot_policy": "sp-",
+    "route_entry": "rte-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 # Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
@@ -236,6 +237,7 @@ ID_FIELD = {
     "resource_group": "ResourceGroupId", "vpc": "VpcId", "vswitch": "VSwitchId",
     "key_pair": "KeyPairId", "security_group": "SecurityGroupId", "eip": "AllocationId",
     "snapshot_policy": "AutoSnapshotPolicyId",
+    "route_table": "RouteTableId", "route_entry": "RouteEntryId",  # (custom tables; a VPC's system table is its own)
 }
 
 
