@@ -1,0 +1,381 @@
+"""Custom route tables, route entries and secondary IPv4 blocks on the VPC product's API (2016-04-28), through its
+current SDK (sync and async), its old SDK (``aliyunsdkvpc``, one answer in XML), and as Terraform's
+``alicloud_route_table``, ``alicloud_route_table_attachment`` and ``alicloud_route_entry`` call it (replayed from the
+provider's source through ``mockecs server`` as an HTTP proxy); what depends on them (vSwitches, VPCs, instances) is
+refused its deletion, with the documented codes, statuses and words."""
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, Optional
+
+import alibabacloud_ecs20140526.models as ecs_models
+import pytest
+from alibabacloud_vpc20160428 import models as vm
+from aliyunsdkcore.acs_exception.exceptions import ServerException
+from aliyunsdkvpc.request.v20160428 import (
+    AssociateRouteTableRequest,
+    CreateRouteEntryRequest,
+    CreateRouteTableRequest,
+    DeleteRouteEntryRequest,
+    DescribeRouteTablesRequest,
+)
+
+from mockecs.engine.core import Config
+from mockecs.modes.clients import vpc_client
+from mockecs.modes.mock import MockECS
+from mockecs.world import resources, routes
+from tests import test_build_flow
+from tests.networks_helpers import put_security_group
+from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call, legacy_xml
+from tests.spec import documented_error
+from tests.test_instances import LINUX
+from tests.test_server import clean, server  # noqa: F401  (fixtures: a server process, reset)
+from tests.test_terraform_flow import REGION, Gone, Provider, _go_sprint, _transitions, instance_create
+from tests.test_terraform_vpc import (
+    IMAGE,
+    VpcProvider,
+    delete,
+    vpc_create,
+    vpc_delete,
+    vswitch_create,
+    vswitch_delete,
+)
+from tests.test_vpc_api import ZONE, assert_error, make_vpc, make_vswitch, vswitch_attributes
+
+proxy = test_build_flow.proxy  # fixture: the server as HTTP_PROXY, reset
+
+
+@pytest.fixture
+def vpc(mock):
+    return vpc_client()
+
+
+def make_table(vpc, vpc_id: str, **kw) -> str:
+    return vpc.create_route_table(vm.CreateRouteTableRequest(region_id=REGION, vpc_id=vpc_id, **kw)).body.route_table_id
+
+
+def tables(vpc, **kw) -> list[dict]:
+    body = vpc.describe_route_table_list(vm.DescribeRouteTableListRequest(region_id=REGION, **kw)).body.to_map()
+    return body["RouterTableList"]["RouterTableListType"]
+
+
+def entries(vpc, route_table_id: str, **kw) -> list[dict]:
+    body = vpc.describe_route_entry_list(vm.DescribeRouteEntryListRequest(
+        region_id=REGION, route_table_id=route_table_id, **kw)).body.to_map()
+    assert body["TotalCount"] == len(body["RouteEntrys"]["RouteEntry"]) or body["NextToken"]
+    return body["RouteEntrys"]["RouteEntry"]
+
+
+def add_entry(vpc, route_table_id: str, cidr: str, hop_id: str, hop_type: str = "Instance", **kw) -> str:
+    return vpc.create_route_entry(vm.CreateRouteEntryRequest(
+        region_id=REGION, route_table_id=route_table_id, destination_cidr_block=cidr, next_hop_type=hop_type,
+        next_hop_id=hop_id, **kw)).body.route_entry_id
+
+
+def launch(client, engine, vsw: str, vpc_id: str) -> str:
+    group = put_security_group(engine, DEFAULT_ACCOUNT, vpc_id)
+    return client.run_instances(ecs_models.RunInstancesRequest(
+        region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large", v_switch_id=vsw,
+        security_group_id=group)).body.instance_id_sets.instance_id_set[0]
+
+
+# -- route tables and their vSwitches ----------------------------------------------------------------------------
+def test_custom_route_table_life(vpc, engine):
+    vpc_id = make_vpc(vpc)
+    web, db = make_vswitch(vpc, vpc_id, "192.168.1.0/24"), make_vswitch(vpc, vpc_id, "192.168.2.0/24")
+    engine.lifecycle.delay("route_table", observations=2)
+    table_id = make_table(vpc, vpc_id, route_table_name="web-routes", description="for the web tier",
+                          tag=[vm.CreateRouteTableRequestTag(key="team", value="web")])
+    assert table_id.startswith("vtb-bp1")
+    system, custom = tables(vpc, vpc_id=vpc_id)
+    assert custom["Status"] == "Pending" and tables(vpc, route_table_id=table_id)[0]["Status"] == "Available"
+    assert (system["RouteTableType"], system["VSwitchIds"]["VSwitchId"]) == ("System", [web, db])
+    assert {k: custom[k] for k in ("RouteTableId", "RouteTableName", "Description", "RouteTableType", "VpcId",
+                                   "RouterId", "RouterType", "AssociateType", "RoutePropagationEnable", "Tags",
+                                   "OwnerId", "VSwitchIds")} == {
+        "RouteTableId": table_id, "RouteTableName": "web-routes", "Description": "for the web tier",
+        "RouteTableType": "Custom", "VpcId": vpc_id, "RouterId": system["RouterId"], "RouterType": "VRouter",
+        "AssociateType": "VSwitch", "RoutePropagationEnable": True, "Tags": {"Tag": [{"Key": "team", "Value": "web"}]},
+        "OwnerId": int(DEFAULT_ACCOUNT), "VSwitchIds": {"VSwitchId": []}}
+
+    vpc.associate_route_table(vm.AssociateRouteTableRequest(region_id=REGION, route_table_id=table_id,
+                                                            v_switch_id=web))
+    vpc.associate_route_table(vm.AssociateRouteTableRequest(region_id=REGION, route_table_id=table_id,
+                                                            v_switch_id=web))  # (bound already: nothing changes)
+    system, custom = tables(vpc, vpc_id=vpc_id)
+    assert (system["VSwitchIds"]["VSwitchId"], custom["VSwitchIds"]["VSwitchId"]) == ([db], [web])
+    assert vswitch_attributes(vpc, web)["RouteTable"] == {"RouteTableId": table_id, "RouteTableType": "Custom"}
+    assert vswitch_attributes(vpc, db)["RouteTable"] == {"RouteTableId": system["RouteTableId"],
+                                                         "RouteTableType": "System"}
+    bound = vpc.describe_vswitches(vm.DescribeVSwitchesRequest(region_id=REGION, route_table_id=table_id)).body
+    assert [s.v_switch_id for s in bound.v_switches.v_switch] == [web]
+    [listed] = vpc.describe_vpcs(vm.DescribeVpcsRequest(region_id=REGION)).body.vpcs.vpc
+    assert listed.router_table_ids.router_table_ids == [system["RouteTableId"], table_id]
+    [router] = vpc.describe_vrouters(vm.DescribeVRoutersRequest(region_id=REGION)).body.vrouters.vrouter
+    assert router.route_table_ids.route_table_id == [system["RouteTableId"], table_id]
+    attribute = vpc.describe_vpc_attribute(vm.DescribeVpcAttributeRequest(region_id=REGION, vpc_id=vpc_id)).body
+    assert {r.resource_type: r.resource_count for r in attribute.cloud_resources.cloud_resource_set_type}[
+        "RouteTable"] == 2
+
+    # filters
+    assert [t["RouteTableId"] for t in tables(vpc, route_table_type="Custom")] == [table_id]
+    assert [t["RouteTableId"] for t in tables(vpc, route_table_name="web-routes")] == [table_id]
+    assert [t["RouteTableId"] for t in tables(vpc, tag=[vm.DescribeRouteTableListRequestTag(key="team")])] == [
+        table_id]
+    assert tables(vpc, router_type="VBR") == [] and tables(vpc, route_table_id="vtb-bp1nosuchtable000000") == []
+    assert len(tables(vpc, vpc_id=vpc_id, page_size=1, page_number=2)) == 1
+
+    vpc.modify_route_table_attributes(vm.ModifyRouteTableAttributesRequest(
+        region_id=REGION, route_table_id=table_id, route_table_name="renamed", route_propagation_enable=False))
+    [custom] = tables(vpc, route_table_id=table_id)
+    assert (custom["RouteTableName"], custom["Description"], custom["RoutePropagationEnable"]) == (
+        "renamed", "for the web tier", False)
+
+    # what is bound cannot go: the table, the vSwitch, the VPC
+    err = error_of(vpc.delete_route_table, vm.DeleteRouteTableRequest(region_id=REGION, route_table_id=table_id))
+    assert_error(err, "DependencyViolation.VSwitch", 400, "Specified object has dependent resources")
+    err = error_of(vpc.delete_vswitch, vm.DeleteVSwitchRequest(region_id=REGION, v_switch_id=web))
+    assert_error(err, "DependencyViolation.RouteTable", 400, "VSwitch cannot be deleted when associated with route "
+                                                             "table")
+    vpc.delete_vswitch(vm.DeleteVSwitchRequest(region_id=REGION, v_switch_id=db))
+    err = error_of(vpc.delete_vpc, vm.DeleteVpcRequest(region_id=REGION, vpc_id=vpc_id))
+    assert_error(err, "DependencyViolation.VSwitch", 400, "Specified object has dependent resources")
+
+    vpc.unassociate_route_table(vm.UnassociateRouteTableRequest(region_id=REGION, route_table_id=table_id,
+                                                                v_switch_id=web))
+    assert vswitch_attributes(vpc, web)["RouteTable"]["RouteTableType"] == "System"
+    vpc.delete_vswitch(vm.DeleteVSwitchRequest(region_id=REGION, v_switch_id=web))
+    err = error_of(vpc.delete_vpc, vm.DeleteVpcRequest(region_id=REGION, vpc_id=vpc_id))
+    assert_error(err, "DependencyViolation.RouteTable", 400, "VPC cannot be deleted when custom route table exists.")
+    vpc.delete_route_table(vm.DeleteRouteTableRequest(region_id=REGION, route_table_id=table_id))
+    assert tables(vpc, route_table_id=table_id) == []
+    vpc.delete_vpc(vm.DeleteVpcRequest(region_id=REGION, vpc_id=vpc_id))
+
+
+def test_binding_rules(vpc, engine):
+    vpc_id, other_vpc = make_vpc(vpc), make_vpc(vpc, "10.0.0.0/8")
+    vsw, elsewhere = make_vswitch(vpc, vpc_id), make_vswitch(vpc, other_vpc, "10.0.0.0/24")
+    first, second = make_table(vpc, vpc_id), make_table(vpc, vpc_id)
+    system = tables(vpc, vpc_id=vpc_id, route_table_type="System")[0]["RouteTableId"]
+    gateway = make_table(vpc, vpc_id, associate_type="Gateway")
+
+    def associate(table_id: str, vswitch_id: str):
+        return error_of(vpc.associate_route_table, vm.AssociateRouteTableRequest(
+            region_id=REGION, route_table_id=table_id, v_switch_id=vswitch_id))
+
+    assert_error(associate("vtb-bp1nosuchtable000000", vsw), "InvalidRouteTableId.NotFound", 404,
+                 "Specified route table does not exist.")
+    assert_error(associate(first, "vsw-bp1nosuchvswitch0000"), "InvalidVSwitchId.NotFound", 404, "VSwitch not exist.")
+    assert associate(first, elsewhere).code == "OperationFailed.NotSameVpc"
+    assert associate(system, vsw).code == "OperationDenied.SystemRouteTable"
+    assert associate(gateway, vsw).code == "OperationUnsupported.AssociateType"
+    vpc.associate_route_table(vm.AssociateRouteTableRequest(region_id=REGION, route_table_id=first, v_switch_id=vsw))
+    assert associate(second, vsw).code == "OperationFailed.VSwitchAssociated"
+    # not bound to this table: nothing to undo
+    vpc.unassociate_route_table(vm.UnassociateRouteTableRequest(region_id=REGION, route_table_id=second,
+                                                                v_switch_id=vsw))
+    assert vswitch_attributes(vpc, vsw)["RouteTable"]["RouteTableId"] == first
+
+    # while a table or a vSwitch is being made, or rebound
+    engine.lifecycle.delay("route_table", observations=2)
+    pending = make_table(vpc, vpc_id)
+    assert associate(pending, make_vswitch(vpc, vpc_id, "192.168.7.0/24")).code == "IncorrectStatus.RouteTable"
+    err = error_of(vpc.delete_route_table, vm.DeleteRouteTableRequest(region_id=REGION, route_table_id=pending))
+    assert err.code == "IncorrectRouteTableStatus"
+    engine.lifecycle.delay("vswitch", observations=1)
+    vpc.unassociate_route_table(vm.UnassociateRouteTableRequest(region_id=REGION, route_table_id=first,
+                                                                v_switch_id=vsw))
+    with engine.store.transaction() as txn:
+        assert txn.get("vswitch", vsw)["Status"] == "Pending"  # (AssociateRouteTable's doc: Pending, then Available)
+    assert vswitch_attributes(vpc, vsw)["Status"] == "Available"
+
+    err = error_of(vpc.delete_route_table, vm.DeleteRouteTableRequest(region_id=REGION, route_table_id=system))
+    assert err.code == "OperationDenied.SystemRouteTable"
+    err = error_of(vpc.create_route_table, vm.CreateRouteTableRequest(region_id=REGION,
+                                                                      vpc_id="vpc-bp1nosuchvpc000000000"))
+    assert_error(err, "InvalidVpcId.NotFound", 404, "Specified VPC does not exist.")
+    err = error_of(vpc.create_route_table, vm.CreateRouteTableRequest(region_id=REGION, vpc_id=vpc_id,
+                                                                      route_table_name="_bad"))
+    assert err.code == "InvalidRouteTableName.Malformed"
+    engine.config.options["route_table_quota"] = 4
+    err = error_of(vpc.create_route_table, vm.CreateRouteTableRequest(region_id=REGION, vpc_id=vpc_id))
+    assert (err.code, err.status_code) == ("QuotaExceeded.RouteTable", 400)
+
+
+# -- route entries -----------------------------------------------------------------------------------------------
+def test_route_entries_of_a_custom_and_the_system_table(vpc, client, engine):
+    vpc_id = make_vpc(vpc)
+    vsw = make_vswitch(vpc, vpc_id, "192.168.1.0/24")
+    instance = launch(client, engine, vsw, vpc_id)
+    table_id = make_table(vpc, vpc_id)
+    system = tables(vpc, vpc_id=vpc_id, route_table_type="System")[0]["RouteTableId"]
+    engine.lifecycle.delay("route_entry", observations=2)
+    entry_id = add_entry(vpc, table_id, "10.0.0.0/8", instance, route_entry_name="to-office",
+                         description="via the gateway instance")
+    assert entry_id.startswith("rte-bp1")
+    found = entries(vpc, table_id)
+    assert [(e["DestinationCidrBlock"], e["Type"], e["NextHops"]["NextHop"][0]["NextHopType"]) for e in found] == [
+        ("192.168.1.0/24", "System", "local"), ("100.64.0.0/10", "System", "service"),
+        ("10.0.0.0/8", "Custom", "Instance")]
+    custom = found[2]
+    assert {k: custom[k] for k in ("RouteEntryId", "RouteTableId", "RouteEntryName", "Description", "Status",
+                                   "IpVersion")} == {
+        "RouteEntryId": entry_id, "RouteTableId": table_id, "RouteEntryName": "to-office",
+        "Description": "via the gateway instance", "Status": "Pending", "IpVersion": "IPv4"}
+    assert custom["NextHops"]["NextHop"][0]["NextHopId"] == instance
+    assert custom["NextHops"]["NextHop"][0]["Enabled"] == 1
+    assert entries(vpc, table_id, route_entry_type="Custom")[0]["Status"] == "Available"
+    # system entries: the same ids on every read, one per table and destination
+    assert [e["RouteEntryId"] for e in entries(vpc, table_id)][:2] == [e["RouteEntryId"] for e in found[:2]]
+    assert {e["RouteEntryId"] for e in entries(vpc, system)}.isdisjoint(e["RouteEntryId"] for e in found)
+    assert [e["RouteEntryId"] for e in entries(vpc, table_id, next_hop_id=instance)] == [entry_id]
+    assert entries(vpc, table_id, destination_cidr_block="10.1.0.0/16") == []
+
+    # a route in the system table, by address (a /32), named; renamed
+    host = add_entry(vpc, system, "172.16.0.10", instance)
+    [row] = entries(vpc, system, route_entry_id=host)
+    assert row["DestinationCidrBlock"] == "172.16.0.10/32"
+    vpc.modify_route_entry(vm.ModifyRouteEntryRequest(region_id=REGION, route_entry_id=host,
+                                                      route_entry_name="host-route"))
+    assert entries(vpc, system, route_entry_id=host)[0]["RouteEntryName"] == "host-route"
+
+    # the instance, the table and the VPC cannot go while routes lead through them
+    err = error_of(client.delete_instance, ecs_models.DeleteInstanceRequest(instance_id=instance, force=True))
+    assert (err.code, err.status_code, err.data["Message"]) == (
+        "DependencyViolation.RouteEntry", 400, "Specified instance is used by route entry.")
+    err = error_of(vpc.delete_route_table, vm.DeleteRouteTableRequest(region_id=REGION, route_table_id=table_id))
+    assert_error(err, "DependencyViolation.RouteEntry", 400, "Specified object has dependent resources")
+    vpc.delete_route_entry(vm.DeleteRouteEntryRequest(region_id=REGION, route_entry_id=entry_id))
+    vpc.delete_route_table(vm.DeleteRouteTableRequest(region_id=REGION, route_table_id=table_id))
+    vpc.delete_route_entry(vm.DeleteRouteEntryRequest(region_id=REGION, route_table_id=system,
+                                                      destination_cidr_block="172.16.0.10/32", next_hop_id=instance))
+    client.delete_instance(ecs_models.DeleteInstanceRequest(instance_id=instance, force=True))
+    assert [e["Type"] for e in entries(vpc, system)] == ["System", "System"]
+
+
+def test_next_hops(vpc, client, engine):
+    vpc_id, other = make_vpc(vpc), make_vpc(vpc, "10.0.0.0/8")
+    vsw, other_vsw = make_vswitch(vpc, vpc_id), make_vswitch(vpc, other, "10.0.0.0/24")
+    table_id = make_table(vpc, vpc_id)
+    instance, stranger = launch(client, engine, vsw, vpc_id), launch(client, engine, other_vsw, other)
+    eni = client.create_network_interface(ecs_models.CreateNetworkInterfaceRequest(
+        region_id=REGION, v_switch_id=vsw, security_group_id=put_security_group(engine, DEFAULT_ACCOUNT, vpc_id))
+    ).body.network_interface_id
+    other_eni = client.create_network_interface(ecs_models.CreateNetworkInterfaceRequest(
+        region_id=REGION, v_switch_id=other_vsw, security_group_id=put_security_group(engine, DEFAULT_ACCOUNT, other))
+    ).body.network_interface_id
+    add_entry(vpc, table_id, "10.8.0.0/16", eni, "NetworkInterface")
+    add_entry(vpc, table_id, "10.9.0.0/16", instance)
+    assert [e["NextHops"]["NextHop"][0]["NextHopType"] for e in entries(vpc, table_id, route_entry_type="Custom")] == [
+        "NetworkInterface", "Instance"]
+
+    def refused(hop_id: str, hop_type: str = "Instance", cidr: str = "10.20.0.0/16", table: str = table_id):
+        return error_of(add_entry, vpc, table, cidr, hop_id, hop_type)
+
+    assert_error(refused("i-bp1nosuchinstance000"), "InvalidInstanId.NotFound", 404,
+                 "Specified instance does not exist.")
+    assert_error(refused(stranger), "OperationFailed.InstanceDismatchCurrentVpc", 404,
+                 "The specified instance does not exist in current vpc.")
+    assert_error(refused("eni-bp1nosuch0000000000", "NetworkInterface"), "InvalidNetworkInterface.NotFound", 404,
+                 "The specified networkInterface does not exist.")
+    assert_error(refused(other_eni, "NetworkInterface"), "InvalidNexthop", 400, "The Specified nexthop illegal.")
+    assert_error(refused("havip-bp1nosuch00000000", "HaVip"), "InvalidHaVipId.NotFound", 404,
+                 "The specified HaVip does not exist in the specified VPC.")
+    assert_error(refused("ngw-bp1nosuchgateway0000", "NatGateway"), "InvalidNatGatewayId.NotFound", 404,
+                 "Specified value of NatGatewayId is not found in our record.")
+    assert_error(refused("vpn-bp1nosuch", "VpnGateway"), "InvalidNextHop.NotFound", 400,
+                 "Specified next hop does not exist.")
+    assert_error(refused(instance, "Teleport"), "InvalidNextHopType", 400,
+                 'Specified parameter "NextHopType" is not valid')
+    # the next hop of an entry can change (ModifyRouteEntry's NewNextHopType/NewNextHopId)
+    [first] = entries(vpc, table_id, destination_cidr_block="10.8.0.0/16")
+    vpc.modify_route_entry(vm.ModifyRouteEntryRequest(region_id=REGION, route_entry_id=first["RouteEntryId"],
+                                                      new_next_hop_type="Instance", new_next_hop_id=instance))
+    hop = entries(vpc, table_id, destination_cidr_block="10.8.0.0/16")[0]["NextHops"]["NextHop"][0]
+    assert (hop["NextHopType"], hop["NextHopId"]) == ("Instance", instance)
+    err = error_of(vpc.modify_route_entry, vm.ModifyRouteEntryRequest(
+        region_id=REGION, route_entry_id=first["RouteEntryId"], new_next_hop_id=stranger))
+    assert err.code == "OperationFailed.InstanceDismatchCurrentVpc"
+
+
+def test_nat_gateway_next_hops_once_the_kind_exists(vpc, engine, monkeypatch):
+    """A NAT gateway (kind ``nat_gateway``, made elsewhere) of the table's VPC is a next hop; until mockecs keeps
+    that kind, every NatGateway next hop is not found."""
+    vpc_id = make_vpc(vpc)
+    vsw = make_vswitch(vpc, vpc_id)
+    table_id = make_table(vpc, vpc_id)
+    err = error_of(add_entry, vpc, table_id, "0.0.0.0/0", "ngw-bp1test", "NatGateway")
+    assert err.code == "InvalidNatGatewayId.NotFound"
+    monkeypatch.setitem(resources.ID_FIELD, "nat_gateway", "NatGatewayId")
+    monkeypatch.setitem(resources.PREFIX, "nat_gateway", "ngw-")
+    with engine.store.transaction() as txn:
+        resources.put(txn, "nat_gateway", {"NatGatewayId": "ngw-bp1test", "VpcId": vpc_id,
+                                           "_owner": DEFAULT_ACCOUNT, "_region": REGION})
+    add_entry(vpc, table_id, "0.0.0.0/0", "ngw-bp1test", "NatGateway")
+    assert entries(vpc, table_id, next_hop_type="NatGateway")[0]["DestinationCidrBlock"] == "0.0.0.0/0"
+    system = tables(vpc, vpc_id=vpc_id, route_table_type="System")[0]["RouteTableId"]
+    add_entry(vpc, system, "0.0.0.0/0", "ngw-bp1test", "NatGateway")
+    # the custom routes of a VPC's tables keep it (the custom tables first, then the system table's own)
+    vpc.delete_vswitch(vm.DeleteVSwitchRequest(region_id=REGION, v_switch_id=vsw))
+    vpc.delete_route_entry(vm.DeleteRouteEntryRequest(region_id=REGION, route_table_id=table_id,
+                                                      destination_cidr_block="0.0.0.0/0"))
+    vpc.delete_route_table(vm.DeleteRouteTableRequest(region_id=REGION, route_table_id=table_id))
+    err = error_of(vpc.delete_vpc, vm.DeleteVpcRequest(region_id=REGION, vpc_id=vpc_id))
+    assert_error(err, "DependencyViolation.RouteEntry", 400, "Specified object has dependent resources")
+    vpc.delete_route_entry(vm.DeleteRouteEntryRequest(region_id=REGION, route_table_id=system,
+                                                      destination_cidr_block="0.0.0.0/0"))
+    vpc.delete_vpc(vm.DeleteVpcRequest(region_id=REGION, vpc_id=vpc_id))
+
+
+def test_destination_and_table_rules(vpc, client, engine):
+    vpc_id = make_vpc(vpc)
+    vsw = make_vswitch(vpc, vpc_id, "192.168.1.0/24")
+    instance = launch(client, engine, vsw, vpc_id)
+    table_id = make_table(vpc, vpc_id)
+    add_entry(vpc, table_id, "10.0.0.0/8", instance)
+
+    def refused(cidr: str, table: str = table_id):
+        return error_of(add_entry, vpc, table, cidr, instance)
+
+    assert_error(refused("10.0.0.1/8"), "InvalidCidrBlock.Malformed", 400, "Specified CIDR block is not valid.")
+    assert_error(refused("not-a-cidr"), "InvalidCidrBlock.Malformed", 400, "Specified CIDR block is not valid.")
+    assert_error(refused("192.168.1.128/25"), "InvalidCidrBlock", 400, "Specified CIDR block is not valid.")
+    assert_error(refused("100.64.0.0/10"), "InvalidCidrBlock", 400, "Specified CIDR block is not valid.")
+    assert_error(refused("10.0.0.0/8"), "InvalidCIDRBlock.Duplicate", 400, "Specified CIDR block is already exists.")
+    assert_error(refused("10.0.0.0/8", "vtb-bp1nosuchtable000000"), "InvalidRouteTableId.NotFound", 404,
+                 "Specified route table does not exist.")
+    add_entry(vpc, table_id, "192.168.0.0/16", instance)  # (holding a vSwitch's block is allowed)
+    err = error_of(vpc.create_route_entry, vm.CreateRouteEntryRequest(region_id=REGION, route_table_id=table_id,
+                                                                      next_hop_id=instance))
+    assert_error(err, "MissingParameter", 400, "Miss mandatory parameter.")
+
+    # one change of a table's entries at a time
+    engine.lifecycle.delay("route_entry", seconds=5)
+    pending = add_entry(vpc, table_id, "172.16.0.0/12", instance)
+    assert_error(refused("11.0.0.0/8"), "IncorrectRouteEntryStatus", 400,
+                 "Some route entry status blocked this operation.")
+    err = error_of(vpc.delete_route_entry, vm.DeleteRouteEntryRequest(region_id=REGION, route_entry_id=pending))
+    assert err.code == "IncorrectRouteEntryStatus"
+    engine.clock.advance(5)
+    assert entries(vpc, table_id, route_entry_id=pending)[0]["Status"] == "Available"
+
+    engine.config.options["route_entry_quota"] = 3
+    assert_error(refused("11.0.0.0/8"), "QuotaExceeded", 400, "Route entry quota exceeded in this route table.")
+
+    # DeleteRouteEntry: system entries are the service's; unknown ones are not found
+    system_entry = entries(vpc, table_id, route_entry_type="System")[0]
+    err = error_of(vpc.delete_route_entry, vm.DeleteRouteEntryRequest(
+        region_id=REGION, route_table_id=table_id, route_entry_id=system_entry["RouteEntryId"]))
+    assert_error(err, "OperationDenied", 400, "Specified operation is denied as route entry type is system.")
+    err = error_of(vpc.delete_route_entry, vm.DeleteRouteEntryRequest(
+        region_id=REGION, route_table_id=table_id, destination_cidr_block="192.168.1.0/24"))
+    assert err.code == "OperationDenied"
+    err = error_of(vpc.delete_route_entry, vm.DeleteRouteEntryRequest(region_id=REGION,
+                                                                      route_entry_id="rte-bp1nosuchentry0000000"))
+    assert_error(err, "InvalidRouteEntry.NotFound", 400, "Route entry not exists.")
+    # DryRun checks and changes nothing
+    err = error_of(vpc.delete_route_entry, vm.DeleteRouteEntryRequest(
+        region_id=REGION, route_table_id=table_id, destination_cidr_block="10.0.0.0/8", dry_run=True))
+    assert err.code == "DryRunOperation"
+    assert len(entries(vpc, table_id, route_entry_type="Custom")) == 3
