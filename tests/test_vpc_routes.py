@@ -379,3 +379,159 @@ def test_destination_and_table_rules(vpc, client, engine):
         region_id=REGION, route_table_id=table_id, destination_cidr_block="10.0.0.0/8", dry_run=True))
     assert err.code == "DryRunOperation"
     assert len(entries(vpc, table_id, route_entry_type="Custom")) == 3
+
+
+def test_async_calls(vpc, client, engine):
+    vpc_id = make_vpc(vpc)
+    vsw = make_vswitch(vpc, vpc_id)
+    instance = launch(client, engine, vsw, vpc_id)
+
+    async def run() -> tuple[str, list]:
+        table = (await vpc.create_route_table_async(vm.CreateRouteTableRequest(
+            region_id=REGION, vpc_id=vpc_id))).body.route_table_id
+        await vpc.associate_route_table_async(vm.AssociateRouteTableRequest(
+            region_id=REGION, route_table_id=table, v_switch_id=vsw))
+        await vpc.create_route_entry_async(vm.CreateRouteEntryRequest(
+            region_id=REGION, route_table_id=table, destination_cidr_block="0.0.0.0/0", next_hop_type="Instance",
+            next_hop_id=instance))
+        listed = await vpc.describe_route_entry_list_async(vm.DescribeRouteEntryListRequest(
+            region_id=REGION, route_table_id=table, route_entry_type="Custom"))
+        return table, listed.body.route_entrys.route_entry
+
+    table, [entry] = asyncio.run(run())
+    assert (entry.destination_cidr_block, entry.next_hops.next_hop[0].next_hop_id) == ("0.0.0.0/0", instance)
+    assert vswitch_attributes(vpc, vsw)["RouteTable"]["RouteTableId"] == table
+
+
+def test_old_sdk_and_xml(legacy, vpc, client, engine):
+    """aliyunsdkvpc's requests (footmark's, the Go SDK's DescribeRouteTables that Terraform's route entry reads):
+    the entries of a table under RouteEntrys, the next hop's id as InstanceId; in XML too."""
+    vpc_id = make_vpc(vpc)
+    vsw = make_vswitch(vpc, vpc_id, "192.168.5.0/24")
+    instance = launch(client, engine, vsw, vpc_id)
+    req = CreateRouteTableRequest.CreateRouteTableRequest()
+    req.set_VpcId(vpc_id)
+    req.set_RouteTableName("legacy")
+    table_id = legacy_call(legacy, req)["RouteTableId"]
+    req = AssociateRouteTableRequest.AssociateRouteTableRequest()
+    req.set_RouteTableId(table_id)
+    req.set_VSwitchId(vsw)
+    legacy_call(legacy, req)
+    req = CreateRouteEntryRequest.CreateRouteEntryRequest()
+    req.set_RouteTableId(table_id)
+    req.set_DestinationCidrBlock("10.0.0.0/8")
+    req.set_NextHopType("Instance")
+    req.set_NextHopId(instance)
+    entry_id = legacy_call(legacy, req)["RouteEntryId"]
+    req = DescribeRouteTablesRequest.DescribeRouteTablesRequest()
+    req.set_RouteTableId(table_id)
+    answer = legacy_call(legacy, req)
+    [table] = answer["RouteTables"]["RouteTable"]
+    assert (answer["TotalCount"], table["RouteTableId"], table["RouteTableType"], table["VSwitchIds"]["VSwitchId"]) == (
+        1, table_id, "Custom", [vsw])
+    assert [(e["DestinationCidrBlock"], e["Type"], e["NextHopType"], e["InstanceId"], e["Status"])
+            for e in table["RouteEntrys"]["RouteEntry"]] == [
+        ("192.168.5.0/24", "System", "local", "", "Available"), ("100.64.0.0/10", "System", "service", "", "Available"),
+        ("10.0.0.0/8", "Custom", "Instance", instance, "Available")]
+    assert table["RouteEntrys"]["RouteEntry"][2]["RouteEntryId"] == entry_id
+    root = legacy_xml(legacy, req)
+    assert root.tag == "DescribeRouteTablesResponse" and root.findtext("TotalCount") == "1"
+    assert root.findtext("RouteTables/RouteTable/VSwitchIds/VSwitchId") == vsw
+    assert [e.findtext("InstanceId") for e in root.findall("RouteTables/RouteTable/RouteEntrys/RouteEntry")] == [
+        "", "", instance]
+    req = DeleteRouteEntryRequest.DeleteRouteEntryRequest()
+    req.set_RouteTableId(table_id)
+    req.set_DestinationCidrBlock("10.0.0.0/8")
+    req.set_NextHopId(instance)
+    legacy_call(legacy, req)
+    with pytest.raises(ServerException) as info:
+        legacy_call(legacy, req)
+    assert (info.value.error_code, info.value.http_status) == ("InvalidRouteEntry.NotFound", 400)
+
+
+def test_wire_types(vpc, engine):
+    """JSON types as the SDK's models declare them: numbers, booleans, lists, never strings for them."""
+    vpc_id = make_vpc(vpc)
+    make_vswitch(vpc, vpc_id)
+    table_id = make_table(vpc, vpc_id)
+    raw = json.dumps(vpc.describe_route_table_list(vm.DescribeRouteTableListRequest(
+        region_id=REGION, route_table_id=table_id)).body.to_map())
+    assert '"OwnerId": 1234567890123456' in raw and '"RoutePropagationEnable": true' in raw
+    assert '"VSwitchIds": {"VSwitchId": []}' in raw and '"GatewayIds": {"GatewayIds": []}' in raw
+    body = vpc.describe_route_entry_list(vm.DescribeRouteEntryListRequest(region_id=REGION, route_table_id=table_id,
+                                                                          max_result=20)).body.to_map()
+    assert body["TotalCount"] == 2 and body["NextToken"] == ""
+    hop = body["RouteEntrys"]["RouteEntry"][0]["NextHops"]["NextHop"][0]
+    assert (hop["Enabled"], hop["Weight"], hop["NextHopRegionId"]) == (1, 100, REGION)
+
+
+def test_errors_are_the_documented_ones():
+    """The codes the VPC API shares with ECS's route entry and delete operations answer ECS's documented statuses and
+    words (the same service behind both: ECS's metadata documents them; the VPC documentation's tables agree)."""
+    for action, kind in [("CreateRouteEntry", routes.TABLE_NOT_FOUND), ("CreateRouteEntry", routes.CIDR_MALFORMED),
+                         ("CreateRouteEntry", routes.CIDR_INVALID), ("CreateRouteEntry", routes.CIDR_DUPLICATE),
+                         ("CreateRouteEntry", routes.ENTRY_QUOTA), ("CreateRouteEntry", routes.ENTRY_STATUS),
+                         ("CreateRouteEntry", routes.BAD_NEXT_HOP_TYPE), ("CreateRouteEntry", routes.NEXT_HOP_NOT_FOUND),
+                         ("CreateRouteEntry", routes.INSTANCE_NOT_FOUND), ("CreateRouteEntry", routes.INSTANCE_OTHER_VPC),
+                         ("CreateRouteEntry", routes.INSTANCE_NOT_VPC), ("CreateRouteEntry", routes.ENI_NOT_FOUND),
+                         ("CreateRouteEntry", routes.HAVIP_NOT_FOUND), ("CreateRouteEntry", routes.NAT_NOT_FOUND),
+                         ("CreateRouteEntry", routes.NEXT_HOP_ILLEGAL), ("DeleteRouteEntry", routes.ENTRY_NOT_FOUND),
+                         ("DeleteRouteEntry", routes.SYSTEM_ENTRY), ("DeleteRouteEntry", routes.ENTRY_STATUS),
+                         ("DeleteRouteEntry", routes.TABLE_NOT_FOUND)]:
+        error = kind()
+        assert documented_error(action, error.code) == (error.status, error.message), (action, error.code)
+    errors = routes.VSWITCH_ERRORS
+    for action, kind in [("DeleteVpc", errors.vpc_has_route_tables), ("DeleteVpc", errors.vpc_has_route_entries),
+                         ("DeleteVSwitch", errors.vswitch_has_route_table)]:
+        error = kind()
+        assert documented_error(action, error.code) == (error.status, error.message), (action, error.code)
+
+
+# -- secondary IPv4 blocks --------------------------------------------------------------------------------------
+def test_secondary_cidr_blocks(vpc):
+    vpc_id = make_vpc(vpc, "192.168.0.0/16")
+    answer = vpc.associate_vpc_cidr_block(vm.AssociateVpcCidrBlockRequest(
+        region_id=REGION, vpc_id=vpc_id, secondary_cidr_block="10.0.0.0/16")).body
+    assert (answer.cidr_block, answer.ip_version) == ("10.0.0.0/16", "IPV4")
+    [listed] = vpc.describe_vpcs(vm.DescribeVpcsRequest(region_id=REGION, vpc_id=vpc_id)).body.vpcs.vpc
+    assert listed.secondary_cidr_blocks.secondary_cidr_block == ["10.0.0.0/16"]
+    assert vpc.describe_vpc_attribute(vm.DescribeVpcAttributeRequest(region_id=REGION, vpc_id=vpc_id)).body.to_map()[
+        "SecondaryCidrBlocks"] == {"SecondaryCidrBlock": ["10.0.0.0/16"]}
+    vsw = make_vswitch(vpc, vpc_id, "10.0.3.0/24")  # a vSwitch in the secondary block
+    err = error_of(make_vswitch, vpc, vpc_id, "10.1.0.0/24")
+    assert_error(err, "InvalidParameter", 400, "Specified CIDR block is not valid in VPC.")
+
+    def associate(block: str):
+        return error_of(vpc.associate_vpc_cidr_block, vm.AssociateVpcCidrBlockRequest(
+            region_id=REGION, vpc_id=vpc_id, secondary_cidr_block=block))
+
+    assert associate("10.0.128.0/17").code == "InvalidCidrBlock.Overlapped"
+    assert associate("192.168.0.0/24").code == "InvalidCidrBlock.Overlapped"
+    assert associate("10.0.0.1/16").code == "InvalidCidrBlock.Malformed"
+    for n in range(1, 5):
+        vpc.associate_vpc_cidr_block(vm.AssociateVpcCidrBlockRequest(region_id=REGION, vpc_id=vpc_id,
+                                                                     secondary_cidr_block=f"10.{n}.0.0/16"))
+    assert associate("10.9.0.0/16").code == "QuotaExceeded.SecondaryCidrBlock"
+
+    def unassociate(block: str):
+        return error_of(vpc.unassociate_vpc_cidr_block, vm.UnassociateVpcCidrBlockRequest(
+            region_id=REGION, vpc_id=vpc_id, secondary_cidr_block=block))
+
+    assert unassociate("10.0.0.0/16").code == "DependencyViolation.VSwitch"
+    assert (unassociate("172.16.0.0/16").code, unassociate("172.16.0.0/16").status_code) == (
+        "InvalidSecondaryCidrBlock.NotFound", 404)
+    vpc.delete_vswitch(vm.DeleteVSwitchRequest(region_id=REGION, v_switch_id=vsw))
+    for n in range(5):
+        vpc.unassociate_vpc_cidr_block(vm.UnassociateVpcCidrBlockRequest(region_id=REGION, vpc_id=vpc_id,
+                                                                          secondary_cidr_block=f"10.{n}.0.0/16"))
+    assert vpc.describe_vpc_attribute(vm.DescribeVpcAttributeRequest(region_id=REGION, vpc_id=vpc_id)).body.to_map()[
+        "SecondaryCidrBlocks"] == {"SecondaryCidrBlock": []}
+
+
+def test_quotas_are_options():
+    with MockECS(config=Config(options={"route_table_quota": 0, "route_entry_quota": 0})):
+        vpc = vpc_client()
+        vpc_id = make_vpc(vpc)
+        assert error_of(make_table, vpc, vpc_id).code == "QuotaExceeded.RouteTable"
+        system = tables(vpc, vpc_id=vpc_id)[0]["RouteTableId"]
+        assert error_of(add_entry, vpc, system, "10.0.0.0/8", "i-x").code == "QuotaExceeded"
