@@ -41,7 +41,7 @@ from tests.test_terraform_vpc import (
     vswitch_create,
     vswitch_delete,
 )
-from tests.test_vpc_api import ZONE, assert_error, make_vpc, make_vswitch, vswitch_attributes
+from tests.test_vpc_api import assert_error, make_vpc, make_vswitch, vswitch_attributes
 
 proxy = test_build_flow.proxy  # fixture: the server as HTTP_PROXY, reset
 
@@ -468,16 +468,14 @@ def test_wire_types(vpc, engine):
 def test_errors_are_the_documented_ones():
     """The codes the VPC API shares with ECS's route entry and delete operations answer ECS's documented statuses and
     words (the same service behind both: ECS's metadata documents them; the VPC documentation's tables agree)."""
-    for action, kind in [("CreateRouteEntry", routes.TABLE_NOT_FOUND), ("CreateRouteEntry", routes.CIDR_MALFORMED),
-                         ("CreateRouteEntry", routes.CIDR_INVALID), ("CreateRouteEntry", routes.CIDR_DUPLICATE),
-                         ("CreateRouteEntry", routes.ENTRY_QUOTA), ("CreateRouteEntry", routes.ENTRY_STATUS),
-                         ("CreateRouteEntry", routes.BAD_NEXT_HOP_TYPE), ("CreateRouteEntry", routes.NEXT_HOP_NOT_FOUND),
-                         ("CreateRouteEntry", routes.INSTANCE_NOT_FOUND), ("CreateRouteEntry", routes.INSTANCE_OTHER_VPC),
-                         ("CreateRouteEntry", routes.INSTANCE_NOT_VPC), ("CreateRouteEntry", routes.ENI_NOT_FOUND),
-                         ("CreateRouteEntry", routes.HAVIP_NOT_FOUND), ("CreateRouteEntry", routes.NAT_NOT_FOUND),
-                         ("CreateRouteEntry", routes.NEXT_HOP_ILLEGAL), ("DeleteRouteEntry", routes.ENTRY_NOT_FOUND),
-                         ("DeleteRouteEntry", routes.SYSTEM_ENTRY), ("DeleteRouteEntry", routes.ENTRY_STATUS),
-                         ("DeleteRouteEntry", routes.TABLE_NOT_FOUND)]:
+    documented = {
+        "CreateRouteEntry": [routes.TABLE_NOT_FOUND, routes.CIDR_MALFORMED, routes.CIDR_INVALID, routes.CIDR_DUPLICATE,
+                             routes.ENTRY_QUOTA, routes.ENTRY_STATUS, routes.BAD_NEXT_HOP_TYPE,
+                             routes.NEXT_HOP_NOT_FOUND, routes.INSTANCE_NOT_FOUND, routes.INSTANCE_OTHER_VPC,
+                             routes.INSTANCE_NOT_VPC, routes.ENI_NOT_FOUND, routes.HAVIP_NOT_FOUND,
+                             routes.NAT_NOT_FOUND, routes.NEXT_HOP_ILLEGAL],
+        "DeleteRouteEntry": [routes.ENTRY_NOT_FOUND, routes.SYSTEM_ENTRY, routes.ENTRY_STATUS, routes.TABLE_NOT_FOUND]}
+    for action, kind in [(a, k) for a, kinds in documented.items() for k in kinds]:
         error = kind()
         assert documented_error(action, error.code) == (error.status, error.message), (action, error.code)
     errors = routes.VSWITCH_ERRORS
@@ -535,3 +533,322 @@ def test_quotas_are_options():
         assert error_of(make_table, vpc, vpc_id).code == "QuotaExceeded.RouteTable"
         system = tables(vpc, vpc_id=vpc_id)[0]["RouteTableId"]
         assert error_of(add_entry, vpc, system, "10.0.0.0/8", "i-x").code == "QuotaExceeded"
+
+
+# -- Terraform: alicloud_route_table, alicloud_route_table_attachment, alicloud_route_entry -----------------------
+# Replayed from the provider's source (resource_alicloud_route_table.go, resource_alicloud_route_table_attachment.go,
+# resource_alicloud_route_entry.go; service_alicloud_vpc_v2.go's DescribeVpcRouteTable and
+# DescribeVpcRouteTableAttachment; service_alicloud_vpc.go's QueryRouteTableById, WaitForAllRouteEntriesAvailable,
+# DescribeRouteEntry, WaitForRouteEntry): the tables through RpcPost (a form body), the entries through the Go SDK's
+# vpc.Client (every parameter in the query).
+TABLE_CREATE_RETRIES = ("OperationConflict", "LastTokenProcessing", "IncorrectStatus", "SystemBusy",
+                        "ServiceUnavailable")
+TABLE_DELETE_RETRIES = ("OperationConflict", "DependencyViolation.RouteEntry", "IncorrectRouteTableStatus",
+                        "IncorrectStatus.cbnStatus", "OperationDenied.GatewayAssociated")
+ATTACHMENT_RETRIES = ("IncorrectStatus.RouteTable", "IncorrectVSwitchStatus", "OperationConflict", "IncorrectStatus",
+                      "ServiceUnavailable", "SystemBusy", "OperationDenied.Ipv4GatewayNotActive",
+                      "LastTokenProcessing", "IncorrectStatus.Ipv4Gateway", "OperationFailed.LastTokenProcessing")
+ENTRY_CREATE_RETRIES = ("TaskConflict", "OperationConflict", "IncorrectRouteEntryStatus", "IncorrectVpcStatus",
+                        "IncorrectVSwitchStatus", "IncorrectHaVipStatus", "IncorrectInstanceStatus",
+                        "InvalidVBRStatus", "LastTokenProcessing", "IncorrectStatus.RouteTableStatus")
+ENTRY_DELETE_RETRIES = ("IncorrectVpcStatus", "TaskConflict", "OperationConflict", "SystemBusy",
+                        "IncorrectRouteEntryStatus", "IncorrectInstanceStatus", "Forbbiden", "UnknownError",
+                        "InvalidVBRStatus", "LastTokenProcessing", "IncorrectStatus.RouteTableStatus")
+
+
+def _retried(call: Any, retries: tuple[str, ...], refused: Optional[list] = None) -> dict:
+    """resource.Retry around a call: retried on the codes listed, else the error stands."""
+    for _ in range(20):
+        try:
+            return call()
+        except ServerException as err:
+            if err.get_error_code() not in retries:
+                raise
+            if refused is not None:
+                refused.append(err.get_error_code())
+    pytest.fail("never succeeded")
+
+
+def describe_vpc_route_table(p: VpcProvider, table_id: str, query: bool = False) -> dict:
+    """DescribeVpcRouteTable: DescribeRouteTableList by RouteTableId; no row, or a row without Status, is gone
+    (DescribeVpcRouteTableAttachment sends the id in the query)."""
+    body, where = {"RouteTableId": table_id}, {}
+    if query:
+        body, where = {}, {"RouteTableId": table_id}
+    rows = p.post("DescribeRouteTableList", body, where)["RouterTableList"]["RouterTableListType"]
+    if not rows or rows[0].get("Status") is None:
+        raise Gone(table_id)
+    return rows[0]
+
+
+def route_table_read(p: VpcProvider, table_id: str) -> Optional[dict]:
+    try:
+        raw = describe_vpc_route_table(p, table_id)
+    except Gone:
+        return None
+    return {"associate_type": raw["AssociateType"], "create_time": raw["CreationTime"],
+            "description": raw["Description"], "resource_group_id": raw["ResourceGroupId"],
+            "route_propagation_enable": raw["RoutePropagationEnable"], "route_table_name": raw["RouteTableName"],
+            "status": raw["Status"], "vpc_id": raw["VpcId"], "tags": {t["Key"]: t["Value"] for t in raw["Tags"]["Tag"]}}
+
+
+def route_table_state(p: VpcProvider, table_id: str) -> Optional[str]:
+    try:
+        return _go_sprint(describe_vpc_route_table(p, table_id)["Status"])
+    except Gone:
+        return None
+
+
+def route_table_create(p: VpcProvider, config: dict[str, Any], seen: Optional[list] = None) -> str:
+    body: dict[str, Any] = {"ClientToken": f"CreateRouteTable-{config['route_table_name']}",
+                            "RouteTableName": config["route_table_name"], "Description": config.get("description"),
+                            "VpcId": config["vpc_id"], "AssociateType": config.get("associate_type")}
+    table_id = _retried(lambda: p.post("CreateRouteTable", body), TABLE_CREATE_RETRIES)["RouteTableId"]
+    for _ in range(50):  # BuildStateConf([], ["Available"])
+        state = route_table_state(p, table_id)
+        if seen is not None:
+            seen.append(state)
+        if state == "Available":
+            break
+    else:
+        pytest.fail(f"{table_id} never became Available")
+    route_table_update(p, table_id, {}, config, new_resource=True)
+    return table_id
+
+
+def route_table_update(p: VpcProvider, table_id: str, old: dict, new: dict, new_resource: bool = False) -> None:
+    body: dict[str, Any] = {"RouteTableId": table_id}
+    if not new_resource:
+        for field, param in (("route_table_name", "RouteTableName"), ("description", "Description")):
+            if new.get(field) != old.get(field):
+                body[param] = new.get(field)
+    current = describe_vpc_route_table(p, table_id)
+    wanted = new.get("route_propagation_enable")
+    if wanted is not None and wanted != current["RoutePropagationEnable"] and (
+            new_resource or wanted != old.get("route_propagation_enable")):
+        body["RoutePropagationEnable"] = wanted
+    if len(body) > 1:
+        _retried(lambda: p.post("ModifyRouteTableAttributes", body), TABLE_CREATE_RETRIES)
+    tags, before = new.get("tags") or {}, old.get("tags") or {}
+    if tags != before:  # SetResourceTags(d, "ROUTETABLE"): the keys gone, then the pairs added or changed
+        gone = [k for k in before if k not in tags]
+        if gone:
+            p.post("UnTagResources", {"ResourceType": "ROUTETABLE", "ResourceId.1": table_id,
+                                      **{f"TagKey.{n}": k for n, k in enumerate(gone, 1)}})
+        added = {k: v for k, v in tags.items() if before.get(k) != v}
+        if added:
+            p.post("TagResources", {"ResourceType": "ROUTETABLE", "ResourceId.1": table_id,
+                                    **{f"Tag.{n}.{part}": value for n, (k, v) in enumerate(added.items(), 1)
+                                       for part, value in (("Key", k), ("Value", v))}})
+
+
+def route_table_delete(p: VpcProvider, table_id: str) -> list[str]:
+    refused = delete(p, "DeleteRouteTable", {"RouteTableId": table_id}, TABLE_DELETE_RETRIES,
+                     ("InvalidRouteTableId.NotFound",), token=False)
+    assert route_table_state(p, table_id) is None  # BuildStateConf([], []): done once gone
+    return refused
+
+
+def attachment_state(p: VpcProvider, attachment_id: str) -> str:
+    """VpcRouteTableAttachmentStateRefreshFunc: the table's Status when the vSwitch is among its VSwitchIds."""
+    table_id, vswitch_id = attachment_id.split(":")
+    rows = p.post("DescribeRouteTableList", {}, {"RouteTableId": table_id})["RouterTableList"]["RouterTableListType"]
+    for row in rows:
+        if row["RouteTableId"] == table_id and vswitch_id in row["VSwitchIds"]["VSwitchId"]:
+            return _go_sprint(row["Status"])
+    return ""
+
+
+def attachment_create(p: VpcProvider, table_id: str, vswitch_id: str) -> str:
+    body = {"RouteTableId": table_id, "VSwitchId": vswitch_id}
+    _retried(lambda: p.post("AssociateRouteTable", {**body, "ClientToken": f"Associate-{vswitch_id}"}),
+             ATTACHMENT_RETRIES)
+    attachment_id = f"{table_id}:{vswitch_id}"
+    assert attachment_state(p, attachment_id) == "Available"
+    return attachment_id
+
+
+def attachment_delete(p: VpcProvider, attachment_id: str) -> None:
+    table_id, vswitch_id = attachment_id.split(":")
+    try:
+        _retried(lambda: p.post("UnassociateRouteTable", {"RouteTableId": table_id, "VSwitchId": vswitch_id,
+                                                          "ClientToken": f"Unassociate-{vswitch_id}"}),
+                 ATTACHMENT_RETRIES)
+    except ServerException as err:
+        assert err.get_http_status() == 404 or "NotFound" in err.get_error_msg()  # NotFoundError: done
+    assert attachment_state(p, attachment_id) == ""  # BuildStateConf([], [""])
+
+
+def query_route_table(p: VpcProvider, table_id: str) -> dict:
+    """QueryRouteTableById: DescribeRouteTables by RouteTableId; the first table must be that one, else gone."""
+    rows = p.call("DescribeRouteTables", RouteTableId=table_id)["RouteTables"]["RouteTable"]
+    if not rows or rows[0]["RouteTableId"] != table_id:
+        raise Gone(table_id)
+    return rows[0]
+
+
+def wait_all_entries_available(p: VpcProvider, table_id: str) -> None:
+    for _ in range(50):
+        if all(e["Status"] == "Available" for e in query_route_table(p, table_id)["RouteEntrys"]["RouteEntry"]):
+            return
+    pytest.fail(f"the entries of {table_id} never became Available")
+
+
+def describe_route_entry(p: VpcProvider, entry_id: str) -> dict:
+    """DescribeRouteEntry: the entry of DescribeRouteTables (by RouteTableId) with the id's destination, next hop
+    type and InstanceId."""
+    table_id, _, cidr, hop_type, hop_id = entry_id.split(":")
+    for table in p.call("DescribeRouteTables", RouteTableId=table_id)["RouteTables"]["RouteTable"]:
+        for entry in table["RouteEntrys"]["RouteEntry"]:
+            if (entry["DestinationCidrBlock"], entry["NextHopType"], entry["InstanceId"]) == (cidr, hop_type, hop_id):
+                return entry
+    raise Gone(entry_id)
+
+
+def wait_route_entry(p: VpcProvider, entry_id: str, status: str) -> None:
+    for _ in range(50):
+        try:
+            if describe_route_entry(p, entry_id)["Status"] == status:
+                return
+        except Gone:
+            if status == "Deleted":
+                return
+    pytest.fail(f"{entry_id} never reached {status}")
+
+
+def route_entry_create(p: VpcProvider, config: dict[str, Any], refused: Optional[list] = None) -> str:
+    table = query_route_table(p, config["route_table_id"])
+    params = {"RouteTableId": config["route_table_id"], "DestinationCidrBlock": config["destination_cidrblock"],
+              "NextHopType": config["nexthop_type"], "NextHopId": config["nexthop_id"],
+              "ClientToken": f"CreateRouteEntry-{config['destination_cidrblock']}",
+              "RouteEntryName": config.get("name"), "Description": config.get("description")}
+
+    def create() -> dict:
+        wait_all_entries_available(p, config["route_table_id"])
+        return p.call("CreateRouteEntry", **params)
+
+    _retried(create, ENTRY_CREATE_RETRIES, refused)
+    entry_id = ":".join((config["route_table_id"], table["VRouterId"], config["destination_cidrblock"],
+                         config["nexthop_type"], config["nexthop_id"]))
+    wait_route_entry(p, entry_id, "Available")
+    return entry_id
+
+
+def route_entry_read(p: VpcProvider, entry_id: str) -> Optional[dict]:
+    try:
+        entry = describe_route_entry(p, entry_id)
+    except Gone:
+        return None
+    return {"route_table_id": entry["RouteTableId"], "destination_cidrblock": entry["DestinationCidrBlock"],
+            "nexthop_type": entry["NextHopType"], "nexthop_id": entry["InstanceId"], "name": entry["RouteEntryName"],
+            "description": entry["Description"], "router_id": entry_id.split(":")[1]}
+
+
+def route_entry_delete(p: VpcProvider, entry_id: str) -> None:
+    table_id, _, cidr, _, hop_id = entry_id.split(":")
+    wait_all_entries_available(p, table_id)
+    try:
+        _retried(lambda: p.call("DeleteRouteEntry", RouteTableId=table_id, DestinationCidrBlock=cidr,
+                                NextHopId=hop_id), ENTRY_DELETE_RETRIES)
+    except ServerException as err:
+        assert err.get_error_code() == "InvalidRouteEntry.NotFound"
+    wait_route_entry(p, entry_id, "Deleted")
+
+
+def network(p: VpcProvider, ecs: Provider, name: str) -> tuple[str, str, str, str]:
+    """alicloud_vpc, alicloud_vswitch, alicloud_security_group and alicloud_instance of the configurations."""
+    vpc_id = vpc_create(p, {"vpc_name": name, "cidr_block": "10.6.0.0/16"})
+    zone = ecs.call("DescribeZones")["Zones"]["Zone"][0]["ZoneId"]
+    vswitch_id = vswitch_create(p, {"vpc_id": vpc_id, "cidr_block": "10.6.1.0/24", "zone_id": zone,
+                                    "vswitch_name": name})
+    group = ecs.call("CreateSecurityGroup", VpcId=vpc_id)["SecurityGroupId"]
+    instance_id = instance_create(ecs, {"vswitch": vswitch_id, "security_group": group}, IMAGE, {})
+    return vpc_id, vswitch_id, group, instance_id
+
+
+def test_terraform_route_table_attachment_and_entry(proxy):
+    """A custom route table bound to a vSwitch, with a route through an instance: apply, an update in place, a
+    refresh, then destroy in Terraform's order (the entry and the attachment, then the table and the instance,
+    then the vSwitch and the VPC)."""
+    p, ecs = VpcProvider(REGION), Provider(REGION)
+    vpc_id, vswitch_id, group, instance_id = network(p, ecs, "tf-routes")
+    table_config = {"vpc_id": vpc_id, "route_table_name": "tf-table", "description": "made by terraform",
+                    "route_propagation_enable": False, "tags": {"env": "ci"}}
+    table_id = route_table_create(p, table_config)
+    state = route_table_read(p, table_id)
+    assert {k: v for k, v in state.items() if k not in ("create_time", "resource_group_id")} == {
+        "associate_type": "VSwitch", "description": "made by terraform", "route_propagation_enable": False,
+        "route_table_name": "tf-table", "status": "Available", "vpc_id": vpc_id, "tags": {"env": "ci"}}
+    attachment = attachment_create(p, table_id, vswitch_id)
+    entry_config = {"route_table_id": table_id, "destination_cidrblock": "172.16.0.0/12", "nexthop_type": "Instance",
+                    "nexthop_id": instance_id, "name": "tf-entry"}
+    entry_id = route_entry_create(p, entry_config)
+    assert route_entry_read(p, entry_id) == {
+        "route_table_id": table_id, "destination_cidrblock": "172.16.0.0/12", "nexthop_type": "Instance",
+        "nexthop_id": instance_id, "name": "tf-entry", "description": "",
+        "router_id": query_route_table(p, table_id)["VRouterId"]}
+
+    # terraform apply after editing the table's name, description, propagation and tags
+    new_config = {**table_config, "route_table_name": "tf-table-2", "description": "edited",
+                  "route_propagation_enable": True, "tags": {"env": "prod", "team": "net"}}
+    route_table_update(p, table_id, table_config, new_config)
+    state = route_table_read(p, table_id)
+    assert (state["route_table_name"], state["description"], state["route_propagation_enable"], state["tags"]) == (
+        "tf-table-2", "edited", True, {"env": "prod", "team": "net"})
+    assert route_table_read(p, table_id) == state and attachment_state(p, attachment) == "Available"
+
+    # terraform destroy
+    route_entry_delete(p, entry_id)
+    attachment_delete(p, attachment)
+    assert route_table_delete(p, table_id) == []
+    ecs.call("DeleteInstance", InstanceId=instance_id, Force=True)
+    assert route_entry_read(p, entry_id) is None and route_table_read(p, table_id) is None
+    assert vswitch_delete(p, vswitch_id) == []
+    p.pending_deletes = [lambda: ecs.call("DeleteSecurityGroup", SecurityGroupId=group)]
+    assert vpc_delete(p, vpc_id) == ["DependencyViolation.SecurityGroup"]
+
+
+def test_terraform_waits_and_parallel_entries(proxy):
+    """With tables and entries taking a few reads, the table's create polls Pending until Available, and a second
+    entry created while the first is Pending is refused IncorrectRouteEntryStatus (the provider retries it; its
+    WaitForAllRouteEntriesAvailable waits first)."""
+    _transitions(proxy, delays={"route_table": {"observations": 2}, "route_entry": {"observations": 2}})
+    p, ecs = VpcProvider(REGION), Provider(REGION)
+    vpc_id, vswitch_id, group, instance_id = network(p, ecs, "tf-slow")
+    seen: list = []
+    table_id = route_table_create(p, {"vpc_id": vpc_id, "route_table_name": "tf-slow"}, seen)
+    assert seen == ["Pending", "Available"]
+    first = route_entry_create(p, {"route_table_id": table_id, "destination_cidrblock": "172.16.0.0/12",
+                                   "nexthop_type": "Instance", "nexthop_id": instance_id})
+    refused: list = []
+    second = route_entry_create(p, {"route_table_id": table_id, "destination_cidrblock": "0.0.0.0/0",
+                                    "nexthop_type": "Instance", "nexthop_id": instance_id}, refused)
+    assert refused == []  # (the provider's wait for every entry to be Available comes first)
+    for entry_id in (first, second):
+        route_entry_delete(p, entry_id)
+    # an apply that ignores the wait (a second Terraform run, the console) meets the pending entry
+    p.call("CreateRouteEntry", RouteTableId=table_id, DestinationCidrBlock="0.0.0.0/0", NextHopType="Instance",
+           NextHopId=instance_id)
+    with pytest.raises(ServerException) as info:
+        p.call("CreateRouteEntry", RouteTableId=table_id, DestinationCidrBlock="192.0.2.0/24", NextHopType="Instance",
+               NextHopId=instance_id)
+    assert info.value.get_error_code() == "IncorrectRouteEntryStatus" and "IncorrectRouteEntryStatus" in (
+        ENTRY_CREATE_RETRIES)
+
+
+def test_terraform_refresh_after_deletion_outside_terraform(proxy):
+    """Deleted with other calls: a refresh drops the entry, the attachment and the table."""
+    p, ecs = VpcProvider(REGION), Provider(REGION)
+    vpc_id, vswitch_id, _, instance_id = network(p, ecs, "tf-gone")
+    table_id = route_table_create(p, {"vpc_id": vpc_id, "route_table_name": "tf-gone"})
+    attachment = attachment_create(p, table_id, vswitch_id)
+    entry_id = route_entry_create(p, {"route_table_id": table_id, "destination_cidrblock": "172.16.0.0/12",
+                                      "nexthop_type": "Instance", "nexthop_id": instance_id})
+    p.call("DeleteRouteEntry", RouteTableId=table_id, DestinationCidrBlock="172.16.0.0/12")
+    p.post("UnassociateRouteTable", {"RouteTableId": table_id, "VSwitchId": vswitch_id})
+    p.post("DeleteRouteTable", {"RouteTableId": table_id})
+    assert route_entry_read(p, entry_id) is None and attachment_state(p, attachment) == ""
+    assert route_table_read(p, table_id) is None
+    # (the refresh before a destroy dropped them from the state; a delete still sent finds them gone)
+    attachment_delete(p, attachment)
+    assert route_table_delete(p, table_id) == []
