@@ -27,7 +27,7 @@ from mockecs.modes.mock import MockECS
 from mockecs.world import resources, routes
 from tests import test_build_flow
 from tests.networks_helpers import put_security_group
-from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call, legacy_xml
+from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call, legacy_xml, new_client
 from tests.spec import documented_error
 from tests.test_instances import LINUX
 from tests.test_server import clean, server  # noqa: F401  (fixtures: a server process, reset)
@@ -852,3 +852,46 @@ def test_terraform_refresh_after_deletion_outside_terraform(proxy):
     # (the refresh before a destroy dropped them from the state; a delete still sent finds them gone)
     attachment_delete(p, attachment)
     assert route_table_delete(p, table_id) == []
+
+
+# -- Ansible: ali_route_entry (footmark) ---------------------------------------------------------------------------
+def test_ali_route_entry_through_footmark(monkeypatch):
+    """footmark's VPC connection, unchanged, as ali_route_entry's main() uses it: the entry looked up by table and
+    destination (DescribeRouteTables), created and waited for (Available), renamed, a second run changing nothing,
+    then removed."""
+    footmark_vpc = pytest.importorskip("footmark.vpc", reason="footmark is not installed")
+    import footmark.vpc.connection as vpc_connection
+
+    monkeypatch.setattr(vpc_connection.time, "sleep", lambda seconds: None)
+    with MockECS() as mock:
+        vpc = vpc_client()
+        vpc_id = make_vpc(vpc)
+        vsw = make_vswitch(vpc, vpc_id)
+        instance = launch(new_client(), mock.engine, vsw, vpc_id)
+        table_id = tables(vpc, vpc_id=vpc_id)[0]["RouteTableId"]
+        conn = footmark_vpc.connect_to_region(REGION, acs_access_key_id="ak", acs_secret_access_key="sk")
+
+        def ali_route_entry(cidr: str, name: Optional[str] = None, state: str = "present"):
+            entry = conn.get_route_entry_attribute(route_table_id=table_id, destination_cidrblock=cidr)
+            if state == "absent":
+                if not entry:
+                    return False, {}
+                return conn.delete_route_entry(route_table_id=table_id, destination_cidrblock=cidr,
+                                               nexthop_id=entry.next_hop_id), {}
+            if entry is None:
+                entry = conn.create_route_entry(route_table_id=table_id, destination_cidrblock=cidr,
+                                                nexthop_type="Instance", nexthop_id=instance, name=name)
+                return True, entry.read()
+            return bool(name and entry.modify(name=name)), entry.get().read()
+
+        changed, entry = ali_route_entry("10.0.0.0/8")
+        assert changed is True and entry["status"] == "Available" and entry["instance_id"] == instance
+        assert (entry["destination_cidr_block"], entry["next_hop_type"], entry["type"]) == (
+            "10.0.0.0/8", "Instance", "Custom")
+        assert ali_route_entry("10.0.0.0/8") == (False, entry)  # a second run
+        changed, entry = ali_route_entry("10.0.0.0/8", name="office")
+        assert changed is True and entry["route_entry_name"] == "office"
+        assert ali_route_entry("10.0.0.0/8", state="absent") == (True, {})
+        assert ali_route_entry("10.0.0.0/8", state="absent") == (False, {})
+        actions = [c.action for c in mock.engine.calls if c.params.get("Version") == "2016-04-28"]
+    assert {"DescribeRouteTables", "CreateRouteEntry", "ModifyRouteEntry", "DeleteRouteEntry"} <= set(actions)
