@@ -480,7 +480,8 @@ def test_errors_are_the_documented_ones():
         assert documented_error(action, error.code) == (error.status, error.message), (action, error.code)
     errors = routes.VSWITCH_ERRORS
     for action, kind in [("DeleteVpc", errors.vpc_has_route_tables), ("DeleteVpc", errors.vpc_has_route_entries),
-                         ("DeleteVSwitch", errors.vswitch_has_route_table)]:
+                         ("DeleteVSwitch", errors.vswitch_has_route_table),
+                         ("CreateVSwitch", errors.vswitch_route_conflict)]:
         error = kind()
         assert documented_error(action, error.code) == (error.status, error.message), (action, error.code)
 
@@ -895,3 +896,16 @@ def test_ali_route_entry_through_footmark(monkeypatch):
         assert ali_route_entry("10.0.0.0/8", state="absent") == (False, {})
         actions = [c.action for c in mock.engine.calls if c.params.get("Version") == "2016-04-28"]
     assert {"DescribeRouteTables", "CreateRouteEntry", "ModifyRouteEntry", "DeleteRouteEntry"} <= set(actions)
+
+
+def test_vswitch_blocks_and_route_destinations(vpc, client, engine):
+    """A custom route may hold a vSwitch's block, never lie within one: nor may a later vSwitch's block hold a
+    route's destination (CreateVSwitch's documented RouteConflict.AlreadyExist)."""
+    vpc_id = make_vpc(vpc, "10.0.0.0/8")
+    vsw = make_vswitch(vpc, vpc_id, "10.0.0.0/24")
+    instance = launch(client, engine, vsw, vpc_id)
+    system = tables(vpc, vpc_id=vpc_id)[0]["RouteTableId"]
+    add_entry(vpc, system, "10.1.2.0/24", instance)
+    err = error_of(make_vswitch, vpc, vpc_id, "10.1.0.0/16")
+    assert_error(err, "RouteConflict.AlreadyExist", 400, "Route conflict exists in routing table.")
+    make_vswitch(vpc, vpc_id, "10.2.0.0/16")

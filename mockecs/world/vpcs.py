@@ -64,6 +64,8 @@ class Errors:
                                                        "Specified object has dependent resources", 400)
     vswitch_has_route_table: type[EcsError] = error_kind(
         "DependencyViolation.RouteTable", "VSwitch cannot be deleted when associated with route table", 400)
+    vswitch_route_conflict: type[EcsError] = error_kind("RouteConflict.AlreadyExist",
+                                                        "Route conflict exists in routing table.", 400)
     too_many_vpc_ids: type[EcsError] = error_kind("InvalidVpcIdNumber.NotSupported",
                                                   "The number of vpcIds exceeds the limit.", 400)
     vswitch_not_found: type[EcsError] = error_kind("InvalidVSwitchId.NotFound", "VSwitch not exist.", 404)
@@ -222,6 +224,10 @@ def create_vswitch(ctx: Context, errors: Errors, zone_id: str, cidr_block: str, 
         raise errors.vswitch_cidr_overlap
     if len(siblings) >= ctx.config.options["vswitch_quota"]:
         raise errors.vswitch_quota
+    # a custom route's destination may hold a vSwitch's block, never lie within one (CreateRouteEntry's rule)
+    routes = resources.get_many(ctx, "route_entry", ctx.txn.ids("route_entry", ("vpc", vpc_id)))
+    if any(r is not None and networks.parse_cidr(r["DestinationCidrBlock"]).subnet_of(network) for r in routes):
+        raise errors.vswitch_route_conflict
     vswitch_id = resources.new_id("vswitch", ctx.region)
     record = {
         "VSwitchId": vswitch_id, "VpcId": vpc_id, "ZoneId": zone_id, "CidrBlock": str(network),
