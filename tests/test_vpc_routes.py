@@ -516,7 +516,7 @@ def test_secondary_cidr_blocks(vpc):
         return error_of(vpc.unassociate_vpc_cidr_block, vm.UnassociateVpcCidrBlockRequest(
             region_id=REGION, vpc_id=vpc_id, secondary_cidr_block=block))
 
-    assert unassociate("10.0.0.0/16").code == "DependencyViolation.VSwitch"
+    assert unassociate("10.0.0.0/16").code == "OperationFailed.CidrInUse"
     assert (unassociate("172.16.0.0/16").code, unassociate("172.16.0.0/16").status_code) == (
         "InvalidSecondaryCidrBlock.NotFound", 404)
     vpc.delete_vswitch(vm.DeleteVSwitchRequest(region_id=REGION, v_switch_id=vsw))
@@ -534,6 +534,39 @@ def test_quotas_are_options():
         assert error_of(make_table, vpc, vpc_id).code == "QuotaExceeded.RouteTable"
         system = tables(vpc, vpc_id=vpc_id)[0]["RouteTableId"]
         assert error_of(add_entry, vpc, system, "10.0.0.0/8", "i-x").code == "QuotaExceeded"
+
+
+# -- Terraform: alicloud_vpc_ipv4_cidr_block ------------------------------------------------------------------------
+CIDR_BLOCK_RETRIES = ("IncorrectStatus.Vpc", "OperationConflict", "IncorrectStatus", "ServiceUnavailable",
+                      "SystemBusy", "LastTokenProcessing")
+
+
+def ipv4_cidr_block_read(p: VpcProvider, block_id: str) -> Optional[dict]:
+    """DescribeVpcIpv4CidrBlock: DescribeVpcs by VpcId, the VPC whose SecondaryCidrBlocks hold the block."""
+    vpc_id, block = block_id.split(":")
+    for item in p.post("DescribeVpcs", {"VpcId": vpc_id})["Vpcs"]["Vpc"]:
+        if block in item["SecondaryCidrBlocks"]["SecondaryCidrBlock"]:
+            return {"vpc_id": item["VpcId"], "secondary_cidr_block": block}
+    return None
+
+
+def test_terraform_ipv4_cidr_block(proxy):
+    """A secondary block and a vSwitch in it: apply, refresh, and a destroy where the block's removal meets the
+    vSwitch still being deleted (OperationFailed.CidrInUse, which the provider retries)."""
+    p, ecs = VpcProvider(REGION), Provider(REGION)
+    vpc_id = vpc_create(p, {"vpc_name": "tf-cidr", "cidr_block": "192.168.0.0/16"})
+    answer = _retried(lambda: p.post("AssociateVpcCidrBlock", {"VpcId": vpc_id, "SecondaryCidrBlock": "10.8.0.0/16",
+                                                                 "IpVersion": "IPV4"}), CIDR_BLOCK_RETRIES)
+    block_id = f"{vpc_id}:{answer['CidrBlock']}"
+    assert ipv4_cidr_block_read(p, block_id) == {"vpc_id": vpc_id, "secondary_cidr_block": "10.8.0.0/16"}
+    zone = ecs.call("DescribeZones")["Zones"]["Zone"][0]["ZoneId"]
+    vswitch_id = vswitch_create(p, {"vpc_id": vpc_id, "cidr_block": "10.8.1.0/24", "zone_id": zone,
+                                    "vswitch_name": "tf-secondary"})
+    p.pending_deletes = [lambda: vswitch_delete(p, vswitch_id)]
+    assert delete(p, "UnassociateVpcCidrBlock", {"VpcId": vpc_id, "SecondaryCidrBlock": "10.8.0.0/16"},
+                  (*CIDR_BLOCK_RETRIES, "OperationFailed.CidrInUse"), (), token=False) == ["OperationFailed.CidrInUse"]
+    assert ipv4_cidr_block_read(p, block_id) is None
+    assert vpc_delete(p, vpc_id) == []
 
 
 # -- Terraform: alicloud_route_table, alicloud_route_table_attachment, alicloud_route_entry -----------------------

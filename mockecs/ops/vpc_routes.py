@@ -30,7 +30,9 @@ SECONDARY_OVERLAP = error_kind("InvalidCidrBlock.Overlapped", "Specified CIDR bl
                                "blocks of the VPC.", 400)
 SECONDARY_NOT_FOUND = error_kind("InvalidSecondaryCidrBlock.NotFound", "Specified secondary CIDR block does not "
                                  "exist.", 404)
-SECONDARY_IN_USE = error_kind("DependencyViolation.VSwitch", "Specified object has dependent resources", 400)
+# (codes Terraform's alicloud_vpc_ipv4_cidr_block retries: a VPC being made or changed, a block still in use)
+SECONDARY_IN_USE = error_kind("OperationFailed.CidrInUse", "The specified CIDR block is in use by vSwitches.", 400)
+VPC_STATUS = error_kind("IncorrectStatus.Vpc", "The status of the VPC does not support this operation.", 400)
 IPV4 = "IPV4"
 
 
@@ -294,7 +296,7 @@ def associate_vpc_cidr_block(ctx: Context, vpc_id: str, secondary_cidr_block: Op
     if network is None or not networks.vpc_cidr_allowed(network) or (ip_version or IPV4).upper() != IPV4:
         raise ERRORS.modify_cidr_malformed
     if vpc["Status"] != "Available":
-        raise ERRORS.vpc_status
+        raise VPC_STATUS
     blocks = vpcs.cidr_blocks(vpc)
     if any(network.overlaps(networks.parse_cidr(b)) for b in blocks):
         raise SECONDARY_OVERLAP
