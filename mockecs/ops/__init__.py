@@ -19,6 +19,7 @@ from mockecs.ops import (  # noqa: F401
     renewals,
     security_groups,
     sharing,
+    snapshot_groups,
     snapshot_policies,
     snapshots,
     system_events,
