@@ -536,6 +536,16 @@ def test_quotas_are_options():
         assert error_of(add_entry, vpc, system, "10.0.0.0/8", "i-x").code == "QuotaExceeded"
 
 
+@pytest.mark.mockecs(region="cn-beijing", options={"route_table_quota": 1})
+def test_through_the_pytest_plugin(ecs_vpc_client, ecs_region: str) -> None:
+    """The plugin's VPC client fixture, its marker's options and region."""
+    vpc_id = ecs_vpc_client.create_vpc(vm.CreateVpcRequest(region_id=ecs_region)).body.vpc_id
+    table = ecs_vpc_client.create_route_table(vm.CreateRouteTableRequest(region_id=ecs_region, vpc_id=vpc_id)).body
+    assert table.route_table_id.startswith("vtb-2ze")
+    err = error_of(ecs_vpc_client.create_route_table, vm.CreateRouteTableRequest(region_id=ecs_region, vpc_id=vpc_id))
+    assert (err.code, err.status_code) == ("QuotaExceeded.RouteTable", 400)
+
+
 # -- Terraform: alicloud_vpc_ipv4_cidr_block ------------------------------------------------------------------------
 CIDR_BLOCK_RETRIES = ("IncorrectStatus.Vpc", "OperationConflict", "IncorrectStatus", "ServiceUnavailable",
                       "SystemBusy", "LastTokenProcessing")
