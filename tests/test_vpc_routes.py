@@ -952,3 +952,38 @@ def test_vswitch_blocks_and_route_destinations(vpc, client, engine):
     err = error_of(make_vswitch, vpc, vpc_id, "10.1.0.0/16")
     assert_error(err, "RouteConflict.AlreadyExist", 400, "Route conflict exists in routing table.")
     make_vswitch(vpc, vpc_id, "10.2.0.0/16")
+
+
+# -- ECS's own (deprecated) route operations ----------------------------------------------------------------------
+def test_ecs_route_operations_on_the_same_tables(vpc, client, engine):
+    """ECS's CreateRouteEntry, DescribeRouteTables and DeleteRouteEntry (deprecated there, still answered) see and
+    change the VPC API's tables and entries, with the words ECS's metadata documents."""
+    vpc_id = make_vpc(vpc)
+    vsw = make_vswitch(vpc, vpc_id, "192.168.1.0/24")
+    instance = launch(client, engine, vsw, vpc_id)
+    table_id = make_table(vpc, vpc_id)
+    client.create_route_entry(ecs_models.CreateRouteEntryRequest(
+        region_id=REGION, route_table_id=table_id, destination_cidr_block="10.0.0.0/8", next_hop_id=instance))
+    body = client.describe_route_tables(ecs_models.DescribeRouteTablesRequest(
+        region_id=REGION, route_table_id=table_id)).body.to_map()
+    [table] = body["RouteTables"]["RouteTable"]
+    assert (body["TotalCount"], table["RouteTableType"], table["VRouterId"].startswith("vrt-")) == (1, "Custom", True)
+    assert [(e["DestinationCidrBlock"], e["NextHopType"], e["InstanceId"]) for e in table["RouteEntrys"][
+        "RouteEntry"]] == [("192.168.1.0/24", "local", ""), ("100.64.0.0/10", "service", ""),
+                           ("10.0.0.0/8", "Instance", instance)]
+    assert [e["NextHops"]["NextHop"][0]["NextHopId"] for e in entries(vpc, table_id, route_entry_type="Custom")] == [
+        instance]
+    err = error_of(client.create_route_entry, ecs_models.CreateRouteEntryRequest(
+        region_id=REGION, route_table_id=table_id, destination_cidr_block="10.0.0.0/8", next_hop_id=instance))
+    assert (err.code, err.status_code, err.data["Message"]) == (
+        "InvalidCIDRBlock.Duplicate", 400, "Specified CIDR block is already exists.")
+    err = error_of(client.create_route_entry, ecs_models.CreateRouteEntryRequest(
+        region_id=REGION, route_table_id=table_id, next_hop_id=instance))
+    assert (err.code, err.status_code, err.data["Message"]) == ("MissingParameter", 400, "Miss mandatory parameter.")
+    client.delete_route_entry(ecs_models.DeleteRouteEntryRequest(region_id=REGION, route_table_id=table_id,
+                                                                 destination_cidr_block="10.0.0.0/8"))
+    assert entries(vpc, table_id, route_entry_type="Custom") == []
+    err = error_of(client.delete_route_entry, ecs_models.DeleteRouteEntryRequest(
+        region_id=REGION, route_table_id="vtb-bp1nosuchtable000000", destination_cidr_block="10.0.0.0/8"))
+    assert (err.code, err.status_code, err.data["Message"]) == (
+        "InvalidRouteTableId.NotFound", 404, "Specified route table does not exist.")

@@ -4,7 +4,8 @@
 DeleteRouteTable, AssociateRouteTable, UnassociateRouteTable, DescribeRouteTableList, ModifyRouteTableAttributes,
 DescribeRouteTables (the older listing, with the entries, that Terraform's route entry and footmark read),
 CreateRouteEntry, DeleteRouteEntry, ModifyRouteEntry, DescribeRouteEntryList, AssociateVpcCidrBlock,
-UnassociateVpcCidrBlock. The records and rules: :mod:`mockecs.world.routes`.
+UnassociateVpcCidrBlock; and ECS's own deprecated CreateRouteEntry, DeleteRouteEntry, DescribeRouteTables on the same
+records. The records and rules: :mod:`mockecs.world.routes`.
 """
 from __future__ import annotations
 
@@ -173,16 +174,26 @@ def modify_route_table_attributes(ctx: Context, route_table_id: str, route_table
     return {}
 
 
+OLD_PAGE = (I("PageNumber", default=1, min=1, max=2**31 - 1), I("PageSize", default=10, min=1, max=50))
+
+
 @operation("DescribeRouteTables", S("RouteTableId"), S("VRouterId"), S("RouterId"), S("RouterType"),
-           S("RouteTableName"), S("Type"), S("ResourceGroupId"), I("PageNumber", default=1, min=1, max=2**31 - 1),
-           I("PageSize", default=10, min=1, max=50), api=VPC)
+           S("RouteTableName"), S("Type"), S("ResourceGroupId"), *OLD_PAGE, api=VPC)
 def describe_route_tables(ctx: Context, route_table_id: Optional[str], v_router_id: Optional[str],
                           router_id: Optional[str], router_type: Optional[str], route_table_name: Optional[str],
                           type: Optional[str], resource_group_id: Optional[str], page_number: int,
                           page_size: int) -> dict:
     """The older listing: each table with its entries (RouteEntrys), which Terraform's alicloud_route_entry and
     footmark read."""
-    router = v_router_id or router_id
+    total, rows = _old_tables(ctx, route_table_id, v_router_id or router_id, router_type, route_table_name, type,
+                              resource_group_id, page_number, page_size)
+    return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size, "RouteTables": {"RouteTable": rows}}
+
+
+def _old_tables(ctx: Context, route_table_id: Optional[str], router: Optional[str], router_type: Optional[str],
+                route_table_name: Optional[str], type: Optional[str], resource_group_id: Optional[str],
+                page_number: int, page_size: int) -> tuple[int, list[dict]]:
+    """DescribeRouteTables of either API: the total and a page of tables with their entries."""
     keep = _keep([router and (lambda v: v["RouterId"] == router),
                   router_type and (lambda v: v["RouterType"] == router_type),
                   route_table_name and (lambda v: v["RouteTableName"] == route_table_name),
@@ -198,8 +209,7 @@ def describe_route_tables(ctx: Context, route_table_id: Optional[str], v_router_
                      "ResourceGroupId": view["ResourceGroupId"], "VSwitchIds": view["VSwitchIds"],
                      "RouteEntrys": {"RouteEntry": [_old_entry_view(e) for e in routes.entries(
                          ctx, vpc, view["RouteTableId"])]}})
-    return {"TotalCount": len(found), "PageNumber": page_number, "PageSize": page_size,
-            "RouteTables": {"RouteTable": rows}}
+    return len(found), rows
 
 
 # -- route entries ---------------------------------------------------------------------------------------------------
@@ -321,3 +331,47 @@ def unassociate_vpc_cidr_block(ctx: Context, vpc_id: str, secondary_cidr_block: 
     updated = {k: v for k, v in vpc.items() if k != "_secondary_cidrs"}
     resources.put(ctx.txn, "vpc", {**updated, "_secondary_cidrs": rest} if rest else updated)
     return {}
+
+
+# -- ECS's own (deprecated) route operations, on the same records --------------------------------------------------
+# ECS 2014-05-26 still answers CreateRouteEntry, DeleteRouteEntry and DescribeRouteTables (its metadata marks them
+# deprecated in favour of the VPC API's): the same rules and the words its metadata documents (the same ones).
+ECS_TABLE_FIELDS = ("RouteTableId", "RouteTableType", "VRouterId", "CreationTime", "ResourceGroupId")
+ECS_ENTRY_FIELDS = ("RouteTableId", "DestinationCidrBlock", "Type", "NextHopType", "InstanceId", "Status",
+                    "NextHops")
+
+
+def _by_table_ecs() -> dict:
+    return {"region": "optional", "region_of": resources.region_from("route_table_id")}
+
+
+@operation("CreateRouteEntry", S("RouteTableId", required=True, missing=MISSING),
+           S("DestinationCidrBlock", required=True, missing=MISSING), S("NextHopType", default="Instance"),
+           S("NextHopId"), idempotent=True, **_by_table_ecs())
+def ecs_create_route_entry(ctx: Context, route_table_id: str, destination_cidr_block: str, next_hop_type: str,
+                           next_hop_id: Optional[str]) -> dict:
+    if not next_hop_id:
+        raise MISSING_ERROR
+    routes.create_entry(ctx, route_table_id, destination_cidr_block, next_hop_type, next_hop_id, None, None)
+    return {}
+
+
+@operation("DeleteRouteEntry", S("RouteTableId", required=True, missing=MISSING),
+           S("DestinationCidrBlock", required=True, missing=MISSING), S("NextHopId"), **_by_table_ecs())
+def ecs_delete_route_entry(ctx: Context, route_table_id: str, destination_cidr_block: str,
+                           next_hop_id: Optional[str]) -> dict:
+    routes.delete_entry(ctx, routes.find_entry(ctx, route_table_id, None, destination_cidr_block, next_hop_id))
+    return {}
+
+
+@operation("DescribeRouteTables", S("RouteTableId"), S("VRouterId"), S("RouterId"), S("RouterType"),
+           S("RouteTableName"), *OLD_PAGE)
+def ecs_describe_route_tables(ctx: Context, route_table_id: Optional[str], v_router_id: Optional[str],
+                              router_id: Optional[str], router_type: Optional[str], route_table_name: Optional[str],
+                              page_number: int, page_size: int) -> dict:
+    total, rows = _old_tables(ctx, route_table_id, v_router_id or router_id, router_type, route_table_name, None,
+                              None, page_number, page_size)
+    tables = [{**{k: row[k] for k in ECS_TABLE_FIELDS}, "RouteEntrys": {"RouteEntry": [
+        {k: e[k] for k in ECS_ENTRY_FIELDS} for e in row["RouteEntrys"]["RouteEntry"]]}} for row in rows]
+    return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
+            "RouteTables": {"RouteTable": tables}}
