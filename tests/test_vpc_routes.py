@@ -497,6 +497,8 @@ def test_secondary_cidr_blocks(vpc):
     assert vpc.describe_vpc_attribute(vm.DescribeVpcAttributeRequest(region_id=REGION, vpc_id=vpc_id)).body.to_map()[
         "SecondaryCidrBlocks"] == {"SecondaryCidrBlock": ["10.0.0.0/16"]}
     vsw = make_vswitch(vpc, vpc_id, "10.0.3.0/24")  # a vSwitch in the secondary block
+    vpc.modify_vpc_attribute(vm.ModifyVpcAttributeRequest(region_id=REGION, vpc_id=vpc_id,
+                                                          cidr_block="192.168.0.0/20"))  # (its vSwitch is not there)
     err = error_of(make_vswitch, vpc, vpc_id, "10.1.0.0/24")
     assert_error(err, "InvalidParameter", 400, "Specified CIDR block is not valid in VPC.")
 

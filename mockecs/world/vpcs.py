@@ -161,7 +161,8 @@ def modify_vpc(ctx: Context, errors: Errors, vpc_id: str, vpc_name: Optional[str
         network = networks.parse_cidr(cidr_block)
         if network is None or not networks.vpc_cidr_allowed(network):
             raise errors.modify_cidr_malformed
-        if any(c is not None and not networks.parse_cidr(c["CidrBlock"]).subnet_of(network)
+        blocks = [network, *(networks.parse_cidr(b) for b in cidr_blocks(record)[1:])]  # (its secondary ones stay)
+        if any(c is not None and not any(networks.parse_cidr(c["CidrBlock"]).subnet_of(b) for b in blocks)
                for c in vswitches_of(ctx, vpc_id)):
             raise errors.cidr_excludes_vswitch
         changes["CidrBlock"] = str(network)
