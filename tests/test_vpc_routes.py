@@ -989,3 +989,110 @@ def test_ecs_route_operations_on_the_same_tables(vpc, client, engine):
         region_id=REGION, route_table_id="vtb-bp1nosuchtable000000", destination_cidr_block="10.0.0.0/8"))
     assert (err.code, err.status_code, err.data["Message"]) == (
         "InvalidRouteTableId.NotFound", 404, "Specified route table does not exist.")
+
+
+# -- Terraform: alicloud_vpc_route_entry (the newer resource: DescribeRouteEntryList, ListVpcPublishedRouteEntries) --
+VPC_ROUTE_ENTRY_RETRIES = ("IncorrectInstanceStatus", "IncorrectRouteEntryStatus", "SystemBusy", "InvalidVBRStatus",
+                           "LastTokenProcessing", "IncorrectStatus.Ipv6Address", "IncorrectStatus",
+                           "OperationFailed.DistibuteLock", "ServiceUnavailable", "IncorrectStatus.RouteTableStatus",
+                           "IncorrectStatus.MultiScopeRiRouteEntry", "IncorrectVpcStatus", "IncorrectHaVipStatus",
+                           "OperationConflict", "TaskConflict", "IncorrectStatus.Ipv4Gateway",
+                           "IncorrectStatus.VpcPeer", "IncorrectVSwitchStatus", "IncorrectStatus.RouterInterface",
+                           "IncorrectStatus.PrefixList")
+
+
+def describe_vpc_route_entry(p: VpcProvider, entry_id: str) -> dict:
+    """DescribeVpcRouteEntry: DescribeRouteEntryList by table and destination; InvalidRouteTable.NotFound or no
+    row is gone."""
+    table_id, cidr = entry_id.split(":")
+    try:
+        rows = p.post("DescribeRouteEntryList", {"DestinationCidrBlock": cidr, "RouteTableId": table_id})
+    except ServerException as err:
+        if err.get_error_code() == "InvalidRouteTable.NotFound":
+            raise Gone(entry_id) from err
+        raise
+    if not rows["RouteEntrys"]["RouteEntry"]:
+        raise Gone(entry_id)
+    return rows["RouteEntrys"]["RouteEntry"][0]
+
+
+def vpc_route_entry_read(p: VpcProvider, entry_id: str) -> Optional[dict]:
+    try:
+        raw = describe_vpc_route_entry(p, entry_id)
+    except Gone:
+        return None
+    hop = raw["NextHops"]["NextHop"][0]
+    table_id, cidr = entry_id.split(":")
+    try:
+        published = p.post("ListVpcPublishedRouteEntries", {"DestinationCidrBlock": cidr, "RouteTableId": table_id,
+                                                             "TargetType": "ECR"})["RouteEntries"]
+    except ServerException as err:
+        assert err.get_http_status() == 404 or err.get_error_code() == "ResourceNotAssociated.TargetInstance", err
+        published = []
+    targets = [t for t in (published[0]["RoutePublishTargets"] if published else [])
+               if t["PublishStatus"] != "NonPublished"]
+    return {"description": raw["Description"], "route_entry_name": raw["RouteEntryName"], "status": raw["Status"],
+            "destination_cidr_block": raw["DestinationCidrBlock"], "route_table_id": raw["RouteTableId"],
+            "nexthop_id": hop["NextHopId"], "nexthop_type": hop["NextHopType"], "route_publish_targets": targets,
+            "next_hops": [{"enabled": h["Enabled"], "nexthop_id": h["NextHopId"], "weight": h["Weight"],
+                           "next_hop_region_id": h["NextHopRegionId"], "nexthop_type": h["NextHopType"]}
+                          for h in raw["NextHops"]["NextHop"]]}
+
+
+def test_terraform_vpc_route_entry(proxy):
+    """alicloud_vpc_route_entry: create (no wait), read, rename and move to another next hop in place, destroy
+    (waited until DescribeRouteEntryList answers no row)."""
+    p, ecs = VpcProvider(REGION), Provider(REGION)
+    vpc_id, vswitch_id, group, instance_id = network(p, ecs, "tf-vpc-entry")
+    table_id = route_table_create(p, {"vpc_id": vpc_id, "route_table_name": "tf-vpc-entry"})
+    body = {"RouteTableId": table_id, "DestinationCidrBlock": "172.16.0.0/12", "RouteEntryName": "tf-entry",
+            "Description": "made by terraform", "NextHopId": instance_id, "NextHopType": "Instance",
+            "ClientToken": "CreateRouteEntry-tf"}
+    _retried(lambda: p.post("CreateRouteEntry", body), VPC_ROUTE_ENTRY_RETRIES)
+    entry_id = f"{table_id}:172.16.0.0/12"
+    state = vpc_route_entry_read(p, entry_id)
+    assert state == {
+        "description": "made by terraform", "route_entry_name": "tf-entry", "status": "Available",
+        "destination_cidr_block": "172.16.0.0/12", "route_table_id": table_id, "nexthop_id": instance_id,
+        "nexthop_type": "Instance", "route_publish_targets": [],
+        "next_hops": [{"enabled": 1, "nexthop_id": instance_id, "weight": 100, "next_hop_region_id": REGION,
+                       "nexthop_type": "Instance"}]}
+
+    # terraform apply after renaming it and pointing it at a network interface of the VPC
+    eni = ecs.call("CreateNetworkInterface", VSwitchId=vswitch_id, SecurityGroupId=group)["NetworkInterfaceId"]
+    _retried(lambda: p.post("ModifyRouteEntry", {"DestinationCidrBlock": "172.16.0.0/12", "RouteTableId": table_id,
+                                                 "RouteEntryName": "tf-entry-2", "NewNextHopId": eni,
+                                                 "NewNextHopType": "NetworkInterface"}), VPC_ROUTE_ENTRY_RETRIES)
+    state = vpc_route_entry_read(p, entry_id)
+    assert (state["route_entry_name"], state["nexthop_id"], state["nexthop_type"]) == (
+        "tf-entry-2", eni, "NetworkInterface")
+    assert vpc_route_entry_read(p, entry_id) == state  # a refresh reads the same
+    ecs.call("DeleteInstance", InstanceId=instance_id, Force=True)  # (no longer the next hop)
+
+    # terraform destroy
+    _retried(lambda: p.post("DeleteRouteEntry", {"RouteTableId": table_id, "DestinationCidrBlock": "172.16.0.0/12",
+                                                 "NextHopId": eni}), VPC_ROUTE_ENTRY_RETRIES)
+    assert vpc_route_entry_read(p, entry_id) is None
+    assert route_table_delete(p, table_id) == []
+    assert vpc_route_entry_read(p, entry_id) is None  # (its table gone: InvalidRouteTable.NotFound, gone)
+
+
+def test_published_entries_and_missing_tables(vpc):
+    """ListVpcPublishedRouteEntries: every entry of the table, published nowhere (mockecs keeps no ECR); a
+    DescribeRouteEntryList of a table that does not exist names it InvalidRouteTable.NotFound."""
+    vpc_id = make_vpc(vpc)
+    make_vswitch(vpc, vpc_id, "192.168.1.0/24")
+    table_id = make_table(vpc, vpc_id)
+    body = vpc.list_vpc_published_route_entries(vm.ListVpcPublishedRouteEntriesRequest(
+        region_id=REGION, route_table_id=table_id, target_type="ECR")).body.to_map()
+    assert [(e["DestinationCidrBlock"], e["RoutePublishTargets"]) for e in body["RouteEntries"]] == [
+        ("192.168.1.0/24", []), ("100.64.0.0/10", [])] and body["NextToken"] == ""
+    err = error_of(vpc.list_vpc_published_route_entries, vm.ListVpcPublishedRouteEntriesRequest(
+        region_id=REGION, route_table_id=table_id, target_type="ECR", target_instance_id="ecr-bp1nosuch"))
+    assert (err.code, err.status_code) == ("ResourceNotAssociated.TargetInstance", 400)
+    err = error_of(vpc.list_vpc_published_route_entries, vm.ListVpcPublishedRouteEntriesRequest(
+        region_id=REGION, route_table_id=table_id, target_type="CEN"))
+    assert err.code == "IllegalParam.TargetType"
+    err = error_of(vpc.describe_route_entry_list, vm.DescribeRouteEntryListRequest(
+        region_id=REGION, route_table_id="vtb-bp1nosuchtable000000"))
+    assert (err.code, err.status_code) == ("InvalidRouteTable.NotFound", 404)

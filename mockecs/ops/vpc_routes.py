@@ -1,9 +1,10 @@
 """Route tables, route entries and secondary IPv4 blocks on the VPC product's API (2016-04-28), as Terraform
-(``alicloud_route_table``, ``alicloud_route_table_attachment``, ``alicloud_route_entry``,
+(``alicloud_route_table``, ``alicloud_route_table_attachment``, ``alicloud_route_entry``, ``alicloud_vpc_route_entry``,
 ``alicloud_vpc_ipv4_cidr_block``) and Ansible (footmark's ``ali_route_entry``) use them: CreateRouteTable,
 DeleteRouteTable, AssociateRouteTable, UnassociateRouteTable, DescribeRouteTableList, ModifyRouteTableAttributes,
 DescribeRouteTables (the older listing, with the entries, that Terraform's route entry and footmark read),
-CreateRouteEntry, DeleteRouteEntry, ModifyRouteEntry, DescribeRouteEntryList, AssociateVpcCidrBlock,
+CreateRouteEntry, DeleteRouteEntry, ModifyRouteEntry, DescribeRouteEntryList, ListVpcPublishedRouteEntries (where
+entries are published: nowhere, no ECR is kept), AssociateVpcCidrBlock,
 UnassociateVpcCidrBlock; and ECS's own deprecated CreateRouteEntry, DeleteRouteEntry, DescribeRouteTables on the same
 records. The records and rules: :mod:`mockecs.world.routes`.
 """
@@ -35,6 +36,14 @@ SECONDARY_NOT_FOUND = error_kind("InvalidSecondaryCidrBlock.NotFound", "Specifie
 SECONDARY_IN_USE = error_kind("OperationFailed.CidrInUse", "The specified CIDR block is in use by vSwitches.", 400)
 VPC_STATUS = error_kind("IncorrectStatus.Vpc", "The status of the VPC does not support this operation.", 400)
 IPV4 = "IPV4"
+# DescribeRouteEntryList names a missing table so (Terraform's DescribeVpcRouteEntry maps this code to "gone"):
+# [GUESS] the words and status.
+LIST_TABLE_NOT_FOUND = error_kind("InvalidRouteTable.NotFound", "The specified route table does not exist.", 404)
+# ListVpcPublishedRouteEntries: routes published to an ECR (Express Connect Router); mockecs keeps no ECRs, so no
+# route is published and a named target is not associated ([GUESS] the words; the code Terraform tolerates).
+TARGET_NOT_ASSOCIATED = error_kind("ResourceNotAssociated.TargetInstance",
+                                   "The specified target instance is not associated with the VPC.", 400)
+BAD_TARGET_TYPE = error_kind("IllegalParam.TargetType", "The specified TargetType is not supported.", 400)
 
 
 def _by_table(id_name: str = "route_table_id") -> dict:
@@ -279,7 +288,7 @@ def describe_route_entry_list(ctx: Context, route_table_id: str, route_entry_id:
                               destination_cidr_block: Optional[str], ip_version: Optional[str],
                               next_hop_id: Optional[str], next_hop_type: Optional[str], max_result: int,
                               next_token: Optional[str]) -> dict:
-    vpc, _ = routes.find_table(ctx, route_table_id)
+    vpc, _ = routes.find_table(ctx, route_table_id, LIST_TABLE_NOT_FOUND)
     keep = _keep([route_entry_id and (lambda e: e["RouteEntryId"] == route_entry_id),
                   route_entry_name and (lambda e: e["RouteEntryName"] == route_entry_name),
                   route_entry_type and (lambda e: e["Type"] == route_entry_type),
@@ -291,6 +300,26 @@ def describe_route_entry_list(ctx: Context, route_table_id: str, route_entry_id:
     page, token = paging.by_token(found, max_result, next_token)
     return {"TotalCount": len(found), "NextToken": token,
             "RouteEntrys": {"RouteEntry": [_entry_view(ctx, e) for e in page]}}
+
+
+@operation("ListVpcPublishedRouteEntries", S("RouteTableId", required=True, missing=MISSING),
+           S("TargetType", required=True, missing=MISSING), S("TargetInstanceId"), S("DestinationCidrBlock"),
+           I("MaxResults", default=20, min=1, max=100), S("NextToken"), **_by_table())
+def list_vpc_published_route_entries(ctx: Context, route_table_id: str, target_type: str,
+                                     target_instance_id: Optional[str], destination_cidr_block: Optional[str],
+                                     max_results: int, next_token: Optional[str]) -> dict:
+    """A table's entries and where each is published (Terraform's alicloud_vpc_route_entry reads it): nowhere."""
+    if target_type != "ECR":
+        raise BAD_TARGET_TYPE
+    vpc, _ = routes.find_table(ctx, route_table_id)
+    if target_instance_id:
+        raise TARGET_NOT_ASSOCIATED
+    found = [e for e in routes.entries(ctx, vpc, route_table_id)
+             if not destination_cidr_block or e["DestinationCidrBlock"] == destination_cidr_block]
+    page, token = paging.by_token(found, max_results, next_token)
+    return {"NextToken": token, "RouteEntries": [
+        {"RouteEntryId": e["RouteEntryId"], "RouteTableId": e["RouteTableId"],
+         "DestinationCidrBlock": e["DestinationCidrBlock"], "RoutePublishTargets": []} for e in page]}
 
 
 # -- secondary IPv4 blocks of a VPC --------------------------------------------------------------------------------
