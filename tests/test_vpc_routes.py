@@ -842,6 +842,11 @@ def test_terraform_route_table_attachment_and_entry(proxy):
     assert (state["route_table_name"], state["description"], state["route_propagation_enable"], state["tags"]) == (
         "tf-table-2", "edited", True, {"env": "prod", "team": "net"})
     assert route_table_read(p, table_id) == state and attachment_state(p, attachment) == "Available"
+    # data "alicloud_route_tables" (its filters sent, PageSize 50, pages until a short one)
+    rows = p.post("DescribeRouteTableList", {"VpcId": vpc_id, "RouteTableType": "Custom", "Tag.1.Key": "team",
+                                             "Tag.1.Value": "net", "PageNumber": 1, "PageSize": 50})
+    assert [r["RouteTableId"] for r in rows["RouterTableList"]["RouterTableListType"]] == [table_id]
+    assert rows["RouterTableList"]["RouterTableListType"][0]["VSwitchIds"]["VSwitchId"] == [vswitch_id]
 
     # terraform destroy
     route_entry_delete(p, entry_id)
