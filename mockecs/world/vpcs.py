@@ -66,6 +66,8 @@ class Errors:
         "DependencyViolation.RouteTable", "VSwitch cannot be deleted when associated with route table", 400)
     vswitch_route_conflict: type[EcsError] = error_kind("RouteConflict.AlreadyExist",
                                                         "Route conflict exists in routing table.", 400)
+    vpc_has_acls: type[EcsError] = error_kind("DependencyViolation.NetworkAcl",  # [GUESS] worded like the others
+                                              "Specified object has dependent resources NetworkAcl.", 400)
     too_many_vpc_ids: type[EcsError] = error_kind("InvalidVpcIdNumber.NotSupported",
                                                   "The number of vpcIds exceeds the limit.", 400)
     vswitch_not_found: type[EcsError] = error_kind("InvalidVSwitchId.NotFound", "VSwitch not exist.", 404)
@@ -146,6 +148,8 @@ def delete_vpc(ctx: Context, errors: Errors, vpc_id: str) -> None:
         raise errors.vpc_has_route_tables
     if ctx.txn.count("route_entry", ("vpc", vpc_id)):  # (custom entries of its system table)
         raise errors.vpc_has_route_entries
+    if ctx.txn.count("network_acl", ("vpc", vpc_id)):  # (the VPC API's network ACLs: mockecs.ops.vpc_acls)
+        raise errors.vpc_has_acls
     resources.delete(ctx.txn, "vpc", vpc_id)
 
 
@@ -252,6 +256,8 @@ def delete_vswitch(ctx: Context, errors: Errors, v_switch_id: str) -> None:
         raise errors.vswitch_in_use
     if record.get("_custom_route_table"):
         raise errors.vswitch_has_route_table
+    if ctx.txn.count("network_acl", ("acl_vswitch", v_switch_id)):  # (a network ACL still bound to it)
+        raise errors.vswitch_in_use
     resources.delete(ctx.txn, "vswitch", v_switch_id)
 
 
