@@ -150,17 +150,19 @@ def delete_table(ctx: Context, route_table_id: str) -> None:
     resources.delete(ctx.txn, KIND, route_table_id)
 
 
+def _in_order(ctx: Context, kind: str, term: tuple[str, str]) -> list[str]:
+    """The ids under an index term, in the kind's order (a page of the whole term: no record read)."""
+    return [id for _, id in ctx.txn.page(kind, term, 0, ctx.txn.count(kind, term))]
+
+
 def tables_of(ctx: Context, vpc_id: str) -> list[dict]:
     """A VPC's custom tables, oldest first (at most the route table quota of them)."""
-    term = ("vpc", vpc_id)
-    ids = [id for _, id in ctx.txn.page(KIND, term, 0, ctx.txn.count(KIND, term))]
-    return [r for r in resources.get_many(ctx, KIND, ids) if r is not None]
+    return [r for r in resources.get_many(ctx, KIND, _in_order(ctx, KIND, ("vpc", vpc_id))) if r is not None]
 
 
 def bound_vswitch_ids(ctx: Context, route_table_id: str) -> list[str]:
     """The vSwitches bound to a custom table, oldest first (the vSwitch kind's order)."""
-    term = ("custom_route_table", route_table_id)
-    return [id for _, id in ctx.txn.page("vswitch", term, 0, ctx.txn.count("vswitch", term))]
+    return _in_order(ctx, "vswitch", ("custom_route_table", route_table_id))
 
 
 def system_vswitch_ids(ctx: Context, vpc_id: str) -> list[str]:
@@ -171,8 +173,7 @@ def system_vswitch_ids(ctx: Context, vpc_id: str) -> list[str]:
 
 def table_ids(ctx: Context, vpc: Mapping[str, Any]) -> list[str]:
     """A VPC's route tables: its system one, then its custom ones."""
-    term = ("vpc", vpc["VpcId"])
-    return [vpc["_route_table"], *(id for _, id in ctx.txn.page(KIND, term, 0, ctx.txn.count(KIND, term)))]
+    return [vpc["_route_table"], *_in_order(ctx, KIND, ("vpc", vpc["VpcId"]))]
 
 
 # -- vSwitch bindings --------------------------------------------------------------------------------------------
@@ -235,8 +236,7 @@ def destination(text: Optional[str]) -> ipaddress.IPv4Network:
 
 def custom_entries(ctx: Context, route_table_id: str) -> list[dict]:
     """A table's custom entries, oldest first (at most the entry quota of them)."""
-    term = ("route_table", route_table_id)
-    ids = [id for _, id in ctx.txn.page(ENTRY, term, 0, ctx.txn.count(ENTRY, term))]
+    ids = _in_order(ctx, ENTRY, ("route_table", route_table_id))
     return [r for r in resources.get_many(ctx, ENTRY, ids) if r is not None]
 
 
