@@ -54,6 +54,12 @@ def answers(client, engine):
     keep("DescribeSecurityGroups", models.DescribeSecurityGroupsRequest(region_id=REGION, security_group_id=group))
     keep("DescribeSecurityGroupReferences", models.DescribeSecurityGroupReferencesRequest(
         region_id=REGION, security_group_id=[other.security_group_id]))
+    keep("ModifySecurityGroupRule", models.ModifySecurityGroupRuleRequest(
+        region_id=REGION, security_group_id=group, ip_protocol="all", port_range="-1/-1", source_cidr_ip="0.0.0.0/0",
+        description="changed in place"))
+    keep("ModifySecurityGroupEgressRule", models.ModifySecurityGroupEgressRuleRequest(
+        region_id=REGION, security_group_id=group, ip_protocol="tcp", port_range="1/2",
+        dest_group_id=other.security_group_id, priority="2"))
     keep("ModifySecurityGroupAttribute", models.ModifySecurityGroupAttributeRequest(
         region_id=REGION, security_group_id=group, description="changed"))
     keep("ModifySecurityGroupPolicy", models.ModifySecurityGroupPolicyRequest(

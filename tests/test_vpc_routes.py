@@ -24,7 +24,7 @@ from aliyunsdkvpc.request.v20160428 import (
 from mockecs.engine.core import Config
 from mockecs.modes.clients import vpc_client
 from mockecs.modes.mock import MockECS
-from mockecs.world import resources, routes
+from mockecs.world import routes
 from tests import test_build_flow
 from tests.networks_helpers import put_security_group
 from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call, legacy_xml, new_client
@@ -299,28 +299,29 @@ def test_next_hops(vpc, client, engine):
     assert err.code == "OperationFailed.InstanceDismatchCurrentVpc"
 
 
-def test_nat_gateway_next_hops_once_the_kind_exists(vpc, engine, monkeypatch):
-    """A NAT gateway (kind ``nat_gateway``, made elsewhere) of the table's VPC is a next hop; until mockecs keeps
-    that kind, every NatGateway next hop is not found."""
-    vpc_id = make_vpc(vpc)
-    vsw = make_vswitch(vpc, vpc_id)
+def test_nat_gateway_next_hops(vpc):
+    """A NAT gateway of the table's VPC is a next hop (0.0.0.0/0 through it, the usual SNAT setup); one of
+    another VPC, or none, is refused."""
+    vpc_id, other = make_vpc(vpc), make_vpc(vpc, "10.0.0.0/8")
+    vsw, other_vsw = make_vswitch(vpc, vpc_id), make_vswitch(vpc, other, "10.0.0.0/24")
     table_id = make_table(vpc, vpc_id)
-    err = error_of(add_entry, vpc, table_id, "0.0.0.0/0", "ngw-bp1test", "NatGateway")
-    assert err.code == "InvalidNatGatewayId.NotFound"
-    monkeypatch.setitem(resources.ID_FIELD, "nat_gateway", "NatGatewayId")
-    monkeypatch.setitem(resources.PREFIX, "nat_gateway", "ngw-")
-    with engine.store.transaction() as txn:
-        resources.put(txn, "nat_gateway", {"NatGatewayId": "ngw-bp1test", "VpcId": vpc_id,
-                                           "_owner": DEFAULT_ACCOUNT, "_region": REGION})
-    add_entry(vpc, table_id, "0.0.0.0/0", "ngw-bp1test", "NatGateway")
+    err = error_of(add_entry, vpc, table_id, "0.0.0.0/0", "ngw-bp1nosuchgateway0000", "NatGateway")
+    assert (err.code, err.status_code) == ("InvalidNatGatewayId.NotFound", 404)
+    gateway = vpc.create_nat_gateway(vm.CreateNatGatewayRequest(region_id=REGION, vpc_id=vpc_id, v_switch_id=vsw,
+                                                                nat_type="Enhanced")).body.nat_gateway_id
+    stranger = vpc.create_nat_gateway(vm.CreateNatGatewayRequest(
+        region_id=REGION, vpc_id=other, v_switch_id=other_vsw, nat_type="Enhanced")).body.nat_gateway_id
+    assert error_of(add_entry, vpc, table_id, "0.0.0.0/0", stranger, "NatGateway").code == "InvalidNexthop"
+    add_entry(vpc, table_id, "0.0.0.0/0", gateway, "NatGateway")
     assert entries(vpc, table_id, next_hop_type="NatGateway")[0]["DestinationCidrBlock"] == "0.0.0.0/0"
     system = tables(vpc, vpc_id=vpc_id, route_table_type="System")[0]["RouteTableId"]
-    add_entry(vpc, system, "0.0.0.0/0", "ngw-bp1test", "NatGateway")
+    add_entry(vpc, system, "0.0.0.0/0", gateway, "NatGateway")
     # the custom routes of a VPC's tables keep it (the custom tables first, then the system table's own)
-    vpc.delete_vswitch(vm.DeleteVSwitchRequest(region_id=REGION, v_switch_id=vsw))
     vpc.delete_route_entry(vm.DeleteRouteEntryRequest(region_id=REGION, route_table_id=table_id,
                                                       destination_cidr_block="0.0.0.0/0"))
     vpc.delete_route_table(vm.DeleteRouteTableRequest(region_id=REGION, route_table_id=table_id))
+    vpc.delete_nat_gateway(vm.DeleteNatGatewayRequest(region_id=REGION, nat_gateway_id=gateway))
+    vpc.delete_vswitch(vm.DeleteVSwitchRequest(region_id=REGION, v_switch_id=vsw))
     err = error_of(vpc.delete_vpc, vm.DeleteVpcRequest(region_id=REGION, vpc_id=vpc_id))
     assert_error(err, "DependencyViolation.RouteEntry", 400, "Specified object has dependent resources")
     vpc.delete_route_entry(vm.DeleteRouteEntryRequest(region_id=REGION, route_table_id=system,

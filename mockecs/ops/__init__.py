@@ -15,6 +15,7 @@ from mockecs.ops import (  # noqa: F401
     keypairs,
     network_interfaces,
     networks,
+    prefix_lists,
     prices,
     regions,
     renewals,
@@ -28,6 +29,8 @@ from mockecs.ops import (  # noqa: F401
     tasks,
     vpc_acls,
     vpc_addresses,
+    vpc_flow_logs,
+    vpc_nat,
     vpc_networks,
     vpc_routes,
 )

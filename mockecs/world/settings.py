@@ -204,6 +204,10 @@ OPTIONS: tuple[Setting, ...] = (
             "(AuthorizationLimitExceed).", minimum=0),
     Setting("security_group_requires_vpc", "bool", False, "CreateSecurityGroup without VpcId is refused, as in "
             "regions without the classic network (else it makes a classic group)."),
+    Setting("prefix_list_quota", "int", 100, "Prefix lists per account and region (CreatePrefixList answers "
+            "LimitExceed.PrefixListPerRegion; the documented limit).", minimum=0),
+    Setting("prefix_list_association_quota", "int", 1000, "Security groups one prefix list may be used by "
+            "(LimitExceed.PrefixListAssociationResource; the documented limit).", minimum=0),
     Setting("eip_quota", "int", 20, "Elastic IP addresses per account and region (QuotaExceeded.Eip).", minimum=0),
 )
 
