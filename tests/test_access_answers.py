@@ -95,6 +95,10 @@ def answers(client, engine):
     keep("ReleaseEipAddress", models.ReleaseEipAddressRequest(region_id=REGION, allocation_id=eip.allocation_id))
     keep("AllocatePublicIpAddress", models.AllocatePublicIpAddressRequest(instance_id=instance_id))
     with_ip = running(client, internet_max_bandwidth_out=5)
+    [address] = client.describe_instance_attribute(models.DescribeInstanceAttributeRequest(
+        instance_id=instance_id)).body.public_ip_address.ip_address
+    keep("ReleasePublicIpAddress", models.ReleasePublicIpAddressRequest(
+        region_id=REGION, instance_id=instance_id, public_ip_address=address))
     keep("ConvertNatPublicIpToEip", models.ConvertNatPublicIpToEipRequest(region_id=REGION, instance_id=with_ip))
     client.delete_instance(models.DeleteInstanceRequest(instance_id=instance_id, force=True))
     keep("DeleteSecurityGroup", models.DeleteSecurityGroupRequest(region_id=REGION,

@@ -1,14 +1,19 @@
 """Operation handlers, one module per area of the API, declared in ``registry``; importing the package registers
 them all. Imports world, state and wire; never the engine or a mode."""
 from mockecs.ops import (  # noqa: F401
+    account_attributes,
     addresses,
     builder,
     charge_types,
     commands,
+    deployment_sets,
     disk_encryption,
     disks,
+    hpc_clusters,
     images,
     instance_attribute,
+    instance_debug,
+    instance_network,
     instance_settings,
     instance_types,
     instances,

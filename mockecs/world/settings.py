@@ -209,6 +209,14 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("prefix_list_association_quota", "int", 1000, "Security groups one prefix list may be used by "
             "(LimitExceed.PrefixListAssociationResource; the documented limit).", minimum=0),
     Setting("eip_quota", "int", 20, "Elastic IP addresses per account and region (QuotaExceeded.Eip).", minimum=0),
+    Setting("deployment_set_quota", "int", 150, "Deployment sets per account and region (QuotaExceed.DeploymentSet) "
+            "[GUESS].", minimum=0),
+    Setting("deployment_set_instances_per_zone", "int", 20, "Instances a deployment set takes per zone (per group "
+            "and zone in an AvailabilityGroup set; QuotaExceed.DeploymentSetInstanceQuotaFull beyond; the "
+            "documentation's 20).", minimum=1),
+    Setting("hpc_cluster_families", "str", "", "Instance families (comma-separated, e.g. ecs.g7) whose launches "
+            "take an HpcClusterId besides the SCC families (ecs.scc*), which require one; others answer "
+            "InvalidHpcClusterId.Unnecessary."),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
