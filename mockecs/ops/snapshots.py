@@ -56,7 +56,9 @@ def make_snapshot(ctx: Context, disk: dict, name: Optional[str] = None, descript
                                   resource_group_id, category)
     record = lifecycle.start(ctx, "snapshot", snapshot_id, record, done=snapshots.DONE, failed=snapshots.FAILED,
                              progress_field="Progress")
-    return resources.put(ctx.txn, "snapshot", record)
+    record = resources.put(ctx.txn, "snapshot", record)
+    auto_snapshots.retain(ctx.txn, record, False)  # (deleted when its RetentionDays end)
+    return record
 
 
 def usage_of(ctx: Context, record: Mapping[str, Any]) -> str:
@@ -251,7 +253,9 @@ def modify_snapshot_attribute(ctx: Context, snapshot_id: str, snapshot_name: Opt
         changed["RetentionDays"] = retention_days
     if disable_instant_access:  # (deprecated: ESSD snapshots are instantly usable anyway)
         changed.update(InstantAccess=False, InstantAccessRetentionDays=0)
-    resources.put(ctx.txn, "snapshot", {**record, **changed})
+    record = resources.put(ctx.txn, "snapshot", {**record, **changed})
+    if retention_days is not None:  # (its deletion moves with its retention)
+        auto_snapshots.retain(ctx.txn, record)
     return {}
 
 

@@ -11,7 +11,7 @@ from typing import Any, Iterable, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import I, Repeat, S, Struct, Structs
-from mockecs.world import paging, resource_groups, resources
+from mockecs.world import instance_clock, paging, resource_groups, resources
 from mockecs.world import system_events as events
 from mockecs.world.system_events import KIND
 
@@ -328,6 +328,7 @@ def describe_instances_full_status(ctx: Context, instance_id: Optional[list[str]
     windows = _windows(not_before, event_publish_time)
     wanted_ids = set(event_id) if event_id else None
     events.settle_due(ctx)
+    instance_clock.settle_due(ctx)  # (released or expired by the mock clock by now)
 
     def shown(r: Mapping[str, Any]) -> bool:
         return events.matching(r, wanted_ids, types, windows)
