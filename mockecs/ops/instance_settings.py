@@ -13,8 +13,9 @@ reservations): ``Target`` always names an unknown pool, and ``Open`` matches non
 ModifyInstanceMetadataOptions changes the record's ``MetadataOptions`` (what DescribeInstances answers);
 ``InstanceMetadataTags`` shows there once set. ModifyInstanceAutoReleaseTime sets ``AutoReleaseTime`` (answered in
 minutes, ``2024-07-01T08:30Z``, as DescribeInstances writes it); the instance is released when the mock clock passes
-that time (:mod:`mockecs.world.instance_clock`). ModifyInstanceSpec changes a stopped pay-as-you-go instance's type (its Cpu, Memory,
-CpuOptions, family and GPUs follow the catalogue) or its public bandwidth, one of the two per call as documented.
+that time (:mod:`mockecs.world.instance_clock`). ModifyInstanceSpec changes a stopped pay-as-you-go instance's type
+(its Cpu, Memory, CpuOptions, family and GPUs follow the catalogue) or its public bandwidth, one of the two per call
+as documented.
 
 An instance holds at most one RAM role (``_ram_role``: RunInstances' and CreateInstance's ``RamRoleName``, or
 AttachInstanceRamRole). Attach and Detach refuse the whole call for what their metadata documents as an error

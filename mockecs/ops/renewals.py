@@ -170,7 +170,7 @@ def renew_instance(ctx: Context, instance_id: str, period: Optional[int], period
     expired = subscriptions.subscription_end(max(ends, ctx.now), period, period_unit)
     if expired > subscriptions.subscription_end(ctx.now, subscriptions.LONGEST_TERM_MONTHS, "Month"):
         raise TOO_LONG
-    instance_clock.renewed(ctx, subscriptions.extend(ctx, record, period, period_unit, max(ends, ctx.now)))
+    instance_clock.renewed(ctx, subscriptions.extend(ctx, record, expired))
     return {"OrderId": subscriptions.new_order_id()}
 
 

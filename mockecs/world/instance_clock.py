@@ -17,7 +17,8 @@ that act on one) first call :func:`settle_due`, which reads the :data:`DUE` inde
 something to come keyed by when, from its head up to now: a read touches only the instances with something due (none:
 one empty index page). An entry that is early (the instance changed since: renewed, converted, its release time moved
 later) is put back where it belongs; one whose instance is gone is dropped. Catch-up is bounded: at most
-:data:`MOST_STEPS` steps per instance and read (auto-renewals of a clock moved on by years), the rest at the next.
+:data:`MOST_STEPS` steps per instance and read, and an auto-renewal step takes the terms the clock passed in one
+write (at most :data:`MOST_RENEWALS`), the rest at the next read.
 """
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ from mockecs.world.disks import instance_disks
 from mockecs.world.releases import DUE, release_instance
 
 DAY = 86400.0
-MOST_STEPS = 100
+MOST_STEPS = 10  # steps per instance and read: expire, release (a renewal may start the cycle again)
+MOST_RENEWALS = 10000  # auto-renewal terms one step takes (a week each: two centuries)
 _CHUNK = 50
 # The metadata's example LockMsg of DescribeInstances' OperationLocks
 FINANCIAL = {"LockMsg": "The specified instance is locked due to financial reason.", "LockReason": "financial"}
@@ -93,11 +95,25 @@ def _lock_disks(ctx: Context, instance_id: str, locked: bool) -> None:
             resources.put(ctx.txn, "disk", {**disk, "OperationLocks": _locks(disk, "OperationLock", lock)})
 
 
-def _expire(ctx: Context, record: dict) -> dict:
-    """``record`` at its ExpiredTime (``ctx.now``): auto-renewed, or stopped and locked."""
+def _renewed_until(record: Mapping[str, Any], ends: float, now: float) -> str:
+    """The ExpiredTime the auto-renewals from ``ends`` on reach by ``now``: one term after another, each from the
+    last one's end (at most :data:`MOST_RENEWALS`; the rest at a later read)."""
+    kept = subscriptions.renewal(record)
+    expired = subscriptions.subscription_end(ends, int(kept["Duration"]), kept["PeriodUnit"])
+    for _ in range(MOST_RENEWALS):
+        moment = resources.parse_iso(expired) or now
+        if moment > now:
+            break
+        expired = subscriptions.subscription_end(moment, int(kept["Duration"]), kept["PeriodUnit"])
+    return expired
+
+
+def _expire(ctx: Context, record: dict, now: float) -> dict:
+    """``record`` at its ExpiredTime (``ctx.now``): auto-renewed (as many terms as ``now`` has passed), or stopped
+    and locked."""
     kept = subscriptions.renewal(record)
     if kept["RenewalStatus"] == "AutoRenewal" and kept["Duration"]:
-        return subscriptions.extend(ctx, record, int(kept["Duration"]), kept["PeriodUnit"], ctx.now)
+        return subscriptions.extend(ctx, record, _renewed_until(record, ctx.now, now))
     stopped = {k: v for k, v in record.items() if k != "_pending"}  # (a start or stop in flight ends here)
     stopped.update(Status="Stopped", OperationLocks=_locks(record, "LockReason", FINANCIAL), _expired=True)
     _lock_disks(ctx, record["InstanceId"], True)
@@ -136,7 +152,7 @@ def settle(ctx: Context, instance_id: str, record: Optional[Mapping[str, Any]]) 
         if step[1] == "release":
             release_instance(then, current)
             return
-        current = _expire(then, current)
+        current = _expire(then, current, ctx.now)
     schedule(ctx, current)
 
 

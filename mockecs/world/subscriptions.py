@@ -62,10 +62,9 @@ def terms(record: Mapping[str, Any]) -> list[Term]:
     return [renewal_term(record["_owner"], record["_region"], renewal(record)["RenewalStatus"])]
 
 
-def extend(ctx: Context, record: Mapping[str, Any], period: int, unit: str, start: float) -> dict:
-    """``record`` (an instance) renewed for ``period`` ``unit``s from ``start``: its ``ExpiredTime`` and its
-    subscription disks' move on (RenewInstance, and the auto-renewal at expiry), stored."""
-    expired = subscription_end(start, period, unit)
+def extend(ctx: Context, record: Mapping[str, Any], expired: str) -> dict:
+    """``record`` (an instance) renewed until ``expired``: its ``ExpiredTime`` and its subscription disks' move on
+    (RenewInstance, and the auto-renewal at expiry), stored."""
     record = resources.put(ctx.txn, "instance", {**record, "ExpiredTime": expired})
     for disk in instance_disks(ctx, record["InstanceId"]):
         if disk.get("DiskChargeType") == "PrePaid":
