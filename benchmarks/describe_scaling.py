@@ -14,7 +14,8 @@ decode, gateway checks, parameters, handler, JSON encoding) for
   offset by 5, is one); target <= 5x like the caller's own.
 
 Targets (issue 14): page at 100k <= 1.5x page at 10 on every store; no-alias and substring at 100k
-<= 5x. PageSize 100 is compared with the same page at 1,000 too (at 10 images it holds only 10). The
+<= 5x. Both PageSize 100 rows are compared with the same page at 1,000 too (at 10 images it holds only 10,
+an answer a tenth the size: that ratio weighs the answer's size as well as the store's). The
 record cache keeps a page answered whole (``mockecs.world.images.stored_views``): ``self 100 write`` times
 the same page with one of its images renamed before each call (untimed), the page's cost when it no
 longer holds as kept.
@@ -164,7 +165,9 @@ def report(store: str, rows: dict[int, dict[str, float]], statistic: str = "medi
               ("no alias", 5.0, small), ("substring", 5.0, small), ("shared name", 5.0, small),
               ("community name", 5.0, small)]
     if 1_000 in rows and top != 1_000:
-        checks.append(("self 100", 1.5, 1_000))
+        # Like for like: at 10 images a page of 100 holds 10 (an answer a tenth the size), so its rows against
+        # 10 images weigh the answer's size as well as the store's; against 1,000 both pages hold 100 images.
+        checks += [("self 100", 1.5, 1_000), ("self 100 write", 1.5, 1_000)]
     for name, limit, base in checks:
         ratio = rows[top][name] / rows[base][name]
         verdict = "OK" if ratio <= limit else "target missed"

@@ -1,7 +1,7 @@
 """Settings of an instance that Terraform's ``alicloud_instance`` reads on every refresh and changes on an update:
 DescribeInstanceMaintenanceAttributes and ModifyInstanceMaintenanceAttributes, DescribeInstanceAttachmentAttributes
 and ModifyInstanceAttachmentAttributes, DescribeInstanceRamRole, AttachInstanceRamRole and DetachInstanceRamRole,
-ModifyInstanceMetadataOptions, ModifyInstanceAutoReleaseTime and ModifyInstanceSpec.
+ModifyInstanceMetadataOptions, ModifyInstanceAutoReleaseTime, ModifyInstanceSpec and ModifyInstanceNetworkSpec.
 
 An instance starts with the service's defaults: no maintenance window, ``AutoRecover``, no notification (the
 documented default of ModifyInstanceMaintenanceAttributes' ``NotifyOnMaintenance``); private pool match ``None``
@@ -45,7 +45,7 @@ from mockecs.ops.instances import (
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import B, I, L, Repeat, S, Struct, Structs
-from mockecs.world import instance_clock, instance_types, ipv6, paging, ram, resources
+from mockecs.world import access, instance_clock, instance_types, ipv6, paging, ram, resources, subscriptions
 
 MAINTENANCE_ACTIONS = ("Stop", "AutoRecover", "AutoRedeploy")  # documented values of ActionOnMaintenance
 DEFAULT_MAINTENANCE_ACTION = "AutoRecover"  # the metadata's example of DefaultValue [GUESS: for every type]
@@ -380,3 +380,78 @@ def modify_instance_spec(ctx: Context, instance_id: str, instance_type: Optional
         return {}  # nothing to change [GUESS: the metadata documents no code for it]
     resources.put(ctx.txn, "instance", {**record, **changes})
     return {}
+
+
+# -- ModifyInstanceNetworkSpec ------------------------------------------------------------------------------------
+NETWORK_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
+NETWORK_STATUS = error_kind("InvalidOperation.InstanceStatusUnsupported", "The specified instance status is not "
+                            "supported for this operation, expect status is Running or Stopped.", 400)
+BAD_BANDWIDTH_OUT = error_kind("InvalidInternetMaxBandwidthOut.ValueNotSupported",
+                               "The specified InternetMaxBandwidthOut is beyond the permitted range.", 400)
+BAD_BANDWIDTH_IN = error_kind("InvalidInternetMaxBandwidthIn.ValueNotSupported",
+                              "The specified InternetMaxBandwidthIn is beyond the permitted range.", 400)
+BAD_NETWORK_CHARGE = error_kind("InvalidInternetChargeType.ValueNotSupported",
+                                "The specified InternetChargeType is invalid.", 400)
+NETWORK_EIP = error_kind("InvalidInstance.EipNotSupport",
+                         "The specified instance with eip is not supported, please unassociate eip first.", 403)
+NETWORK_DECREASE = error_kind("DecreasedBandwidthNotAllowed",  # (documented message "%s") [GUESS: the wording]
+                              "The bandwidth of a subscription instance cannot be decreased.", 400)
+NETWORK_ALLOCATE = error_kind("InvalidParam.AllocatePublicIp", "The specified param AllocatePublicIp is invalid.", 400)
+NETWORK_TEMPORARY = error_kind("InvalidParameter.Bandwidth",  # (documented message "%s")
+                               "Temporary bandwidth upgrades (StartTime, EndTime) are not modelled by mockecs.", 400)
+NETWORK_CHARGE_TYPES = ("PayByBandwidth", "PayByTraffic")
+
+
+@operation("ModifyInstanceNetworkSpec", S("InstanceId", required=True),
+           I("InternetMaxBandwidthOut"), I("InternetMaxBandwidthIn"), S("NetworkChargeType"),
+           B("AllocatePublicIp", default=False), S("StartTime"), S("EndTime"), B("AutoPay", default=True), S("ISP"),
+           idempotent=True, **_BY_INSTANCE)
+def modify_instance_network_spec(ctx: Context, instance_id: str, internet_max_bandwidth_out: Optional[int],
+                                 internet_max_bandwidth_in: Optional[int], network_charge_type: Optional[str],
+                                 allocate_public_ip: bool, start_time: Optional[str], end_time: Optional[str],
+                                 auto_pay: bool, isp: Optional[str]) -> dict:
+    """The public bandwidth and its billing method, at once (Terraform's alicloud_instance update of
+    internet_max_bandwidth_out/in and internet_charge_type). ``AllocatePublicIp`` gives an instance without one a
+    public address; a subscription instance gets one when its bandwidth grows from 0 (Terraform waits for it);
+    a pay-as-you-go one asks AllocatePublicIpAddress (documented). ``AutoPay=false`` only places the order [GUESS:
+    as ModifyInstanceChargeType and RenewInstance do here]: nothing changes. Answers an OrderId (a new one for a
+    subscription instance, "" for pay-as-you-go [GUESS])."""
+    # (ranges checked here: the documented codes carry messages of their own)
+    if internet_max_bandwidth_out is not None and not 0 <= internet_max_bandwidth_out <= 100:
+        raise BAD_BANDWIDTH_OUT
+    if internet_max_bandwidth_in is not None and not 1 <= internet_max_bandwidth_in <= 200:
+        raise BAD_BANDWIDTH_IN
+    if network_charge_type is not None and network_charge_type not in NETWORK_CHARGE_TYPES:
+        raise BAD_NETWORK_CHARGE
+    record = resources.owned(ctx, "instance", instance_id, NETWORK_NOT_FOUND)
+    if record["Status"] not in ("Running", "Stopped"):
+        raise NETWORK_STATUS
+    if start_time or end_time:
+        raise NETWORK_TEMPORARY
+    prepaid = record.get("InstanceChargeType") == "PrePaid"
+    old_out = record.get("InternetMaxBandwidthOut") or 0
+    out = old_out if internet_max_bandwidth_out is None else internet_max_bandwidth_out
+    has_eip = bool((record.get("EipAddress") or {}).get("AllocationId"))
+    if has_eip and (internet_max_bandwidth_out is not None or allocate_public_ip):
+        raise NETWORK_EIP
+    if prepaid and out < old_out:
+        raise NETWORK_DECREASE
+    # InternetMaxBandwidthIn: up to 10, or up to the outbound maximum when that is above 10 (documented range)
+    bandwidth_in = internet_max_bandwidth_in or record.get("InternetMaxBandwidthIn") or max(10, out)
+    if internet_max_bandwidth_in is not None and internet_max_bandwidth_in > max(10, out):
+        raise BAD_BANDWIDTH_IN
+    addresses = list(record["PublicIpAddress"]["IpAddress"])
+    if allocate_public_ip and not addresses:
+        if not out:
+            raise NETWORK_ALLOCATE
+        addresses = [access.new_public_ip(ctx)]
+    elif prepaid and out and not old_out and not addresses:
+        addresses = [access.new_public_ip(ctx)]
+    order = subscriptions.new_order_id() if prepaid else ""
+    if not auto_pay and prepaid:
+        return {"OrderId": order}
+    resources.put(ctx.txn, "instance", {
+        **record, "InternetMaxBandwidthOut": out, "InternetMaxBandwidthIn": bandwidth_in,
+        "InternetChargeType": network_charge_type or record.get("InternetChargeType") or "PayByTraffic",
+        "PublicIpAddress": {"IpAddress": addresses}})
+    return {"OrderId": order}

@@ -25,6 +25,7 @@ from mockecs.world import (
     interfaces,
     ipv6,
     launch,
+    launch_interfaces,
     lifecycle,
     networks,
     paging,
@@ -631,13 +632,22 @@ def _ipv6_asked(amount: int, addresses: Optional[list[str]], count: Optional[int
     return wanted, count or 0
 
 
+_NETWORK_INTERFACES = Structs("NetworkInterface", [
+    S("InstanceType"), S("VSwitchId"), S("SecurityGroupId"), Repeat("SecurityGroupIds"), S("PrimaryIpAddress"),
+    S("NetworkInterfaceName"), S("Description"), S("NetworkInterfaceId"), S("NetworkInterfaceTrafficMode"),
+    I("NetworkCardIndex"), I("QueueNumber", min=1), I("QueuePairNumber"), B("DeleteOnRelease"),
+    I("Ipv6AddressCount", min=1), Repeat("Ipv6Address"), B("SourceDestCheck")])
+
+
 @operation("RunInstances", *(_RUN_DISKS.get(p, p) for p in _COMMON_LAUNCH),
            I("Amount", default=1, min=1, max=100), I("MinAmount", min=1, max=100), S("AutoReleaseTime"),
            Struct("ImageOptions", [B("LoginAsNonRoot")]), Repeat("SecurityGroupIds"),
-           Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), dry_run=True, idempotent=True, mapping=True)
+           Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), _NETWORK_INTERFACES,
+           dry_run=True, idempotent=True, mapping=True)
 def run_instances(ctx: Context, args: dict) -> dict:
     # (the arguments as one mapping: a handler taking ~45 keywords matches each against its named parameters)
     amount, min_amount = args["amount"], args["min_amount"]
+    args, secondary, primary_fields = launch_interfaces.fold(args, amount)
     if min_amount is not None and min_amount > amount:
         raise EcsError("InvalidMinAmount.Malformed", "The specified parameter MinAmount is not valid.", 400)
     groups = args["security_group_ids"] or []
@@ -664,6 +674,12 @@ def run_instances(ctx: Context, args: dict) -> dict:
         for disk in instance_disks(ctx, instance_id):
             if disk["Type"] == "data" and disk["AutoSnapshotPolicyId"]:
                 auto_snapshots.schedule(ctx, disk, ctx.now)
+        if primary_fields or secondary:
+            instance = resources.get(ctx, "instance", instance_id)
+            if primary_fields:
+                launch_interfaces.set_primary(ctx, instance, primary_fields)
+            if secondary:
+                launch_interfaces.add_secondary(ctx, instance, secondary)
     return {"InstanceIdSets": {"InstanceIdSet": ids}}
 
 
