@@ -18,11 +18,11 @@ import requests
 from aliyunsdkecs.request.v20140526.DescribeInstancesRequest import DescribeInstancesRequest
 from aliyunsdkecs.request.v20140526.RenewInstanceRequest import RenewInstanceRequest
 
-from mockecs import Config, Engine, MockECS
 from mockecs.world import auto_snapshots, instance_clock, resources
 from mockecs.world.subscriptions import subscription_end
 from tests.sdk import error_of, legacy_call, legacy_xml
 from tests.test_addresses import allocate, associate, eips, in_vpc
+from tests.test_auto_snapshots import mock  # noqa: F401  (fixture: the fake on the memory and SQLite stores)
 from tests.test_instances import LINUX, REGION, assert_documented, describe, disks, run
 from tests.test_prepaid import prepaid
 from tests.test_server import clean, server  # noqa: F401  (fixtures: a server process, reset)
@@ -38,17 +38,6 @@ from tests.test_terraform_flow import (  # noqa: F401  (proxy: the server as HTT
 
 HOUR, DAY = 3600, 86400
 FINANCIAL = [{"LockMsg": "The specified instance is locked due to financial reason.", "LockReason": "financial"}]
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def mock(request, tmp_path):
-    """The fake on the memory store and on SQLite (what one request settles is read by the next)."""
-    if request.param == "sqlite":
-        pytest.importorskip("mockecs_sqlite")
-    store = f"sqlite:///{tmp_path / 'clock.db'}" if request.param == "sqlite" else "memory://"
-    with MockECS(Engine(Config(store=store))) as m:
-        yield m
-        m.engine.store.close()
 
 
 def at(seconds: float) -> str:
