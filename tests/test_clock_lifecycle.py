@@ -183,6 +183,11 @@ def test_an_expired_subscription_is_stopped_and_locked_until_renewed(client, eng
     engine.clock.advance(ends - engine.clock.now() - 60)
     assert statuses(client, instance_id) == {instance_id: "Running"}
     engine.clock.advance(120)
+    (event,) = client.describe_instance_history_events(models.DescribeInstanceHistoryEventsRequest(
+        region_id=REGION, instance_id=instance_id)).body.to_map()["InstanceSystemEventSet"]["InstanceSystemEventType"]
+    assert (event["EventType"], event["EventCycleStatus"]["Name"]) == (
+        {"Code": 34, "Name": "InstanceExpiration.Stop"}, "Executed")  # (the first read after the expiry)
+    assert resources.parse_iso(event["NotBefore"]) == resources.parse_iso(event["EventFinishTime"]) == ends
     assert statuses(client, instance_id) == {instance_id: "Stopped"}
     instance = describe(client, instance_id)
     assert (instance["Status"], instance["OperationLocks"]["LockReason"]) == ("Stopped", FINANCIAL)

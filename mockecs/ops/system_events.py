@@ -198,6 +198,7 @@ def _events(ctx: Context, terms: list, named: Optional[list[str]], keep: Optiona
             page_size: int, next_token: Optional[str], max_results: Optional[int]) -> tuple[list[dict], dict]:
     """One page of the events ``named`` or under ``terms`` (newest first): from the ordered index when nothing
     else filters (``keep`` None), else those ``keep`` keeps."""
+    instance_clock.settle_due(ctx)  # (an expiry by the mock clock publishes an event)
     events.settle_due(ctx)  # (before the status terms are counted)
     if keep is None:
         listing = paging.Ordered(ctx, KIND, terms, read=events.read_many)
@@ -327,8 +328,8 @@ def describe_instances_full_status(ctx: Context, instance_id: Optional[list[str]
     types = _types(instance_event_type, event_type)
     windows = _windows(not_before, event_publish_time)
     wanted_ids = set(event_id) if event_id else None
-    events.settle_due(ctx)
     instance_clock.settle_due(ctx)  # (released or expired by the mock clock by now)
+    events.settle_due(ctx)
 
     def shown(r: Mapping[str, Any]) -> bool:
         return events.matching(r, wanted_ids, types, windows)

@@ -7,7 +7,8 @@
   操作不生效").
 - A subscription (``PrePaid``) instance at its ``ExpiredTime``: renewed by its auto-renewal's ``Duration``
   ``PeriodUnit``s from that time when ``RenewalStatus`` is ``AutoRenewal``; else stopped (``Status`` Stopped,
-  ``OperationLocks`` ``LockReason`` financial, its subscription disks' too), until RenewInstance renews it (the lock
+  ``OperationLocks`` ``LockReason`` financial, its subscription disks' too; an Executed ``InstanceExpiration.Stop``
+  system event in its history), until RenewInstance renews it (the lock
   goes; it starts again unless option ``renewed_instance_starts`` is false) or, ``expired_instance_retention_days``
   (option, default 15, documented) after the expiry, it is released.
 
@@ -26,7 +27,7 @@ import dataclasses
 from typing import Any, Mapping, Optional
 
 from mockecs.wire.errors import error_kind
-from mockecs.world import lifecycle, resources, subscriptions
+from mockecs.world import lifecycle, resources, subscriptions, system_events
 from mockecs.world.context import Context
 from mockecs.world.disks import instance_disks
 from mockecs.world.releases import DUE, release_instance
@@ -117,6 +118,9 @@ def _expire(ctx: Context, record: dict, now: float) -> dict:
     stopped = {k: v for k, v in record.items() if k != "_pending"}  # (a start or stop in flight ends here)
     stopped.update(Status="Stopped", OperationLocks=_locks(record, "LockReason", FINANCIAL), _expired=True)
     _lock_disks(ctx, record["InstanceId"], True)
+    # its history shows why [GUESS: published and executed at the stop, with no reason]
+    system_events.store(ctx.txn, system_events.new_event(ctx, record["InstanceId"], "InstanceExpiration.Stop", ctx.now,
+                                                         "Executed", "", False), False)
     return resources.put(ctx.txn, "instance", stopped)
 
 
