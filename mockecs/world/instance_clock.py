@@ -163,13 +163,19 @@ def settle(ctx: Context, instance_id: str, record: Optional[Mapping[str, Any]]) 
 def settle_due(ctx: Context) -> None:
     """Take the steps due by now of the caller's instances here: from the head of the :data:`DUE` order up to the
     first entry still waiting (nothing else is read)."""
-    scope, now = resources.owner_region(ctx.account, ctx.region), resources.time_key(ctx.now)
-    seen: set[str] = set()
+    scope = resources.owner_region(ctx.account, ctx.region)
+    entries = ctx.txn.page(DUE, scope, 0, _CHUNK)
+    if not entries:  # (nothing to come here: the whole cost of a read)
+        return
+    now, seen = resources.time_key(ctx.now), set()
     while True:
-        head = [id for key, id in ctx.txn.page(DUE, scope, 0, _CHUNK) if key <= now]
+        head = [id for key, id in entries if key <= now]
         fresh = [id for id in head if id not in seen]  # (an entry left due, steps to come, waits for the next read)
+        if not fresh:
+            return
         seen.update(fresh)
         for instance_id, record in zip(fresh, ctx.txn.get_many("instance", fresh)):
             settle(ctx, instance_id, record)
-        if len(head) < _CHUNK or not fresh:
+        if len(head) < _CHUNK:
             return
+        entries = ctx.txn.page(DUE, scope, 0, _CHUNK)
