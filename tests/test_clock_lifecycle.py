@@ -206,6 +206,22 @@ def test_an_expired_subscription_is_stopped_and_locked_until_renewed(client, eng
         err = error_of(call)
         assert err.code == "InstanceExpiredOrInArrears"
         assert_documented("StopInstance", err)
+    err = error_of(client.replace_system_disk, models.ReplaceSystemDiskRequest(instance_id=instance_id, image_id=LINUX))
+    assert err.code == "InstanceExpiredOrInArrears"
+    assert_documented("ReplaceSystemDisk", err)
+    data_disk = client.create_disk(models.CreateDiskRequest(region_id=REGION, zone_id=instance["ZoneId"], size=20,
+                                                            disk_category="cloud_essd")).body.disk_id
+    err = error_of(client.attach_disk, models.AttachDiskRequest(instance_id=instance_id, disk_id=data_disk))
+    assert err.code == "InstanceExpiredOrInArrears"
+    assert_documented("AttachDisk", err)
+    err = error_of(client.modify_instance_charge_type, models.ModifyInstanceChargeTypeRequest(
+        region_id=REGION, instance_ids=json.dumps([instance_id]), instance_charge_type="PostPaid"))
+    assert err.code == "ExpiredInstance"
+    assert_documented("ModifyInstanceChargeType", err)
+    err = error_of(client.modify_instance_auto_renew_attribute, models.ModifyInstanceAutoRenewAttributeRequest(
+        region_id=REGION, instance_id=instance_id, renewal_status="AutoRenewal", duration=1))
+    assert err.code == "IncorrectInstanceStatus"
+    assert_documented("ModifyInstanceAutoRenewAttribute", err)
     # RenewInstance restores it: from now, unlocked, started again
     client.renew_instance(models.RenewInstanceRequest(instance_id=instance_id, period=1, period_unit="Month"))
     instance = describe(client, instance_id)

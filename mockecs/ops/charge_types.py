@@ -27,6 +27,7 @@ UNIT_MISMATCH = error_kind("InvalidPeriod.UnitMismatch", "The specified Period m
                            400)
 SPOT = error_kind("InvalidSpotStrategy", "The specified spotStrategy is not valid.", 400)
 NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified instanceId does not exist.", 404)
+EXPIRED_INSTANCE = error_kind("ExpiredInstance", "The specified instance has expired.", 400)
 RELEASE_TIME_SET = error_kind("ReleaseTimeHaveBeenSet", "The specified instance has been set released time.", 400)
 
 
@@ -39,6 +40,8 @@ def _check(ctx: Context, instance_id: str, target: str) -> dict:
     if instance["Status"] not in ("Running", "Stopped"):
         raise EcsError("InvalidStatus.ValueNotSupported",
                        f"The current status of instance {instance_id} does not support this operation.", 400)
+    if instance_clock.expired(instance):  # (stopped at its expiry: renew it first)
+        raise EXPIRED_INSTANCE
     if instance.get("SpotStrategy", "NoSpot") != "NoSpot":
         raise SPOT
     if instance.get("InstanceChargeType", "PostPaid") == target:

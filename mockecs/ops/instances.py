@@ -1047,6 +1047,7 @@ def _delete(ctx: Context, record: dict, force: bool, protected: str) -> None:
 def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_disk: dict,
                         key_pair_name: Optional[str], **_: Any) -> dict:
     record = get_instance(ctx, instance_id)
+    instance_clock.check_usable(record)  # (an expired subscription: documented)
     if record["Status"] != "Stopped":
         raise INCORRECT_STATUS
     if key_pair_name and access.key_pair(ctx, key_pair_name) is None:

@@ -118,6 +118,8 @@ def modify_instance_auto_renew_attribute(ctx: Context, instance_id: str, auto_re
     for record in records:
         if record["Status"] == "Pending":  # [GUESS: while it is made]
             raise INCORRECT_STATUS
+        if status == "AutoRenewal" and instance_clock.expired(record):  # (documented: not once expired; the
+            raise INCORRECT_STATUS  # code [GUESS]: the documented status refusal)
         kept = subscriptions.renewal(record)
         change = {"RenewalStatus": status}
         if status == "AutoRenewal":
