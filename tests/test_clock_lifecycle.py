@@ -396,3 +396,21 @@ def test_terraform_instance_with_auto_release_time_disappears(proxy):  # noqa: F
     with pytest.raises(Exception) as info:
         hz.call("DeleteInstance", InstanceId=instance_id, Force=True)
     assert info.value.get_error_code() == "InvalidInstanceId.NotFound"
+
+
+def test_a_released_instance_disks_take_no_more_automatic_snapshots(client, engine):
+    """DescribeSnapshots settles the instances first: a disk released with its instance at AutoReleaseTime takes no
+    automatic snapshot after that time, even when no instance was read in between (its snapshots taken before stay:
+    DeleteAutoSnapshot is false)."""
+    every_day = json.dumps([str(d) for d in range(1, 8)])
+    policy_id = client.create_auto_snapshot_policy(models.CreateAutoSnapshotPolicyRequest(
+        region_id=REGION, time_points='["0", "12"]', repeat_weekdays=every_day, retention_days=-1)).body
+    [instance_id] = run(client, auto_release_time=at(engine.clock.now() + 2 * DAY))
+    disk_id = disks(client, instance_id)[0]["DiskId"]
+    client.apply_auto_snapshot_policy(models.ApplyAutoSnapshotPolicyRequest(
+        region_id=REGION, auto_snapshot_policy_id=policy_id.auto_snapshot_policy_id, disk_ids=json.dumps([disk_id])))
+    engine.clock.advance(5 * DAY)
+    taken = snapshots(client, disk_id=disk_id, snapshot_type="auto")
+    assert len(taken) == 4  # (two a day for the two days it lived)
+    assert all(resources.parse_iso(s["CreationTime"]) <= engine.clock.now() - 3 * DAY for s in taken)
+    assert statuses(client, instance_id) == {}

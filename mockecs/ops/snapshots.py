@@ -16,7 +16,17 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import TAGS as TAGS_MAX_20
 from mockecs.wire.params import B, I, JsonList, L, S, Structs
-from mockecs.world import auto_snapshots, disks, lifecycle, paging, regions, resource_groups, resources, snapshots
+from mockecs.world import (
+    auto_snapshots,
+    disks,
+    instance_clock,
+    lifecycle,
+    paging,
+    regions,
+    resource_groups,
+    resources,
+    snapshots,
+)
 from mockecs.world.validation import valid_description, valid_name
 
 NOT_FOUND = error_kind("InvalidSnapshotId.NotFound", "The specified snapshot is not found.", 404)
@@ -176,6 +186,7 @@ def describe_snapshots(ctx: Context, snapshot_ids: Optional[list[str]], disk_id:
     if category and category.lower() not in CATEGORIES:
         raise BAD_CATEGORY
     wanted_tags = tag_filter(tag)
+    instance_clock.settle_due(ctx)  # (an instance released by then took its disks: they take no more)
     auto_snapshots.settle_due(ctx)  # (the automatic snapshots due by the mock clock, before listing)
     if unfiltered:
         page, meta = paging.ordered_page(ctx, "snapshot", resources.owner_region(ctx.account, ctx.region),
