@@ -7,6 +7,8 @@ command prints and returns comes from the ``mockecs_command_result`` hook.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from typing import Any, Callable, Mapping, Optional
@@ -559,3 +561,139 @@ def describe_cloud_assistant_status(ctx: Context, os_type: Optional[str], instan
                       "LastInvokedTime": "", "SupportSessionManager": True})
     page, meta = _sliced(found, page_number, page_size, next_token, max_results)
     return {**meta, "InstanceCloudAssistantStatusSet": {"InstanceCloudAssistantStatus": page}}
+
+
+# -- SendFile and DescribeSendFileResults ----------------------------------------------------------------
+FILE_NAME_TOO_LONG = error_kind("FileName.ExceedLimit", "The length of file name exceeds limit.", 403)
+FILE_DESCRIPTION_TOO_LONG = error_kind("FileDesc.ExceedLimit", "The length of file description exceeds limit.", 403)
+FILE_TOO_LARGE = error_kind("FileSize.ExceedLimit", "The length of file content exceeds limit.", 403)
+BAD_TARGET_DIR = error_kind("FileTargetDir.Invalid", "The target directory of file is invalid.", 400)
+BAD_FILE_MODE = error_kind("FileMode.Invalid", "The mode of file is invalid.", 400)
+FILE_DECODE_ERROR = error_kind("FileContent.DecodeError", "The Content can not be base64 decoded.", 400)
+BAD_CONTENT_TYPE = error_kind("FileContentType.Invalid", "The ContentType of file is invalid.", 400)
+BAD_FILE_OWNER = error_kind("InvalidParameter.FileOwner", "The specified parameter FileOwner is not valid.", 400)
+BAD_FILE_GROUP = error_kind("InvalidParameter.FileGroup", "The specified parameter FileGroup is not valid.", 400)
+TOO_MANY_FILE_INSTANCES = error_kind("InstanceIds.ExceedLimit", "The number of instance IDs exceeds the upper "
+                                     "limit.", 403)
+FILE_INSTANCE_NOT_FOUND = error_kind("InvalidInstance.NotFound", "The specified instances not found.", 404)
+FILE_CONTENT_MAX = 32 * 1024  # the content, Base64-encoded (documented)
+_FILE_MODE = re.compile(r"^[0-7]{3,4}$")
+_WINDOWS_DIR = re.compile(r"^[A-Za-z]:\\")
+
+
+def _file_content(content: str, content_type: Optional[str]) -> str:
+    """The content as DescribeSendFileResults shows it (as sent), checked: Base64 when ContentType says so, at most
+    32 KB once encoded."""
+    kind = (content_type or "PlainText").lower()
+    if kind not in ("plaintext", "base64"):
+        raise BAD_CONTENT_TYPE
+    if kind == "base64":  # (any bytes: a file need not be text)
+        try:
+            base64.b64decode(content.encode("ascii"), validate=True)
+        except (binascii.Error, UnicodeError, ValueError):
+            raise FILE_DECODE_ERROR from None
+    size = len(content) if kind == "base64" else len(commands.b64(content))
+    if size > FILE_CONTENT_MAX:
+        raise FILE_TOO_LARGE
+    return content
+
+
+@operation("SendFile", Repeat("InstanceId"), S("Name", required=True), S("Description"), L("Timeout", default=60),
+           S("TargetDir", required=True), S("ContentType"), S("Content", required=True), S("FileOwner"),
+           S("FileGroup"), S("FileMode"), B("Overwrite", default=False), TAG, S("ResourceGroupId"), mapping=True)
+def send_file(ctx: Context, a: dict) -> dict:
+    """A file delivered to each instance: Pending -> Running -> Success on the invocation lifecycle (as a command's
+    result: ``engine.lifecycle.delay("invocation", ...)``, ``fail_next("invocation")``), Aborted with
+    ``InstanceNotRunning`` on an instance that is not running. Nothing is written anywhere: the content is kept and
+    shown by DescribeSendFileResults."""
+    if len(a["name"]) > 255:
+        raise FILE_NAME_TOO_LONG
+    if a["description"] and len(a["description"]) > 512:
+        raise FILE_DESCRIPTION_TOO_LONG
+    target_dir = a["target_dir"]
+    if len(target_dir) > 255 or not (target_dir.startswith("/") or _WINDOWS_DIR.match(target_dir)):
+        raise BAD_TARGET_DIR
+    if a["file_mode"] and not _FILE_MODE.match(a["file_mode"]):
+        raise BAD_FILE_MODE
+    if a["file_owner"] and len(a["file_owner"]) > 64:
+        raise BAD_FILE_OWNER
+    if a["file_group"] and len(a["file_group"]) > 64:
+        raise BAD_FILE_GROUP
+    content = _file_content(a["content"], a["content_type"])
+    tags = _tags(a["tag"])
+    group = resource_groups.resolve(ctx, a["resource_group_id"]) if a["resource_group_id"] else ""
+    ids = a["instance_id"] or []
+    if not ids:
+        raise MISSING_INSTANCE
+    if len(ids) > 50:
+        raise TOO_MANY_FILE_INSTANCES
+    targets = [resources.owned(ctx, "instance", i, FILE_INSTANCE_NOT_FOUND) for i in dict.fromkeys(ids)]
+    if group and any(t.get("ResourceGroupId") != group for t in targets):  # (documented: the group's instances)
+        raise FILE_INSTANCE_NOT_FOUND
+    invoke_id = resources.new_id(commands.FILE_INVOCATION, ctx.region)
+    now = resources.iso(ctx.now)
+    windows = {t["InstanceId"]: (t.get("OSType") or "").lower() == "windows" for t in targets}
+    linux_only = all(not w for w in windows.values())
+    resources.put(ctx.txn, commands.FILE_INVOCATION, {
+        "InvokeId": invoke_id, "Name": a["name"], "Description": a["description"] or "", "Content": content,
+        "ContentType": "Base64" if (a["content_type"] or "").lower() == "base64" else "PlainText",
+        "TargetDir": target_dir, "FileOwner": (a["file_owner"] or "root") if linux_only else "",
+        "FileGroup": (a["file_group"] or "root") if linux_only else "",
+        "FileMode": (a["file_mode"] or "0644") if linux_only else "", "Overwrite": str(a["overwrite"]).lower(),
+        "CreationTime": now, "Tags": {"Tag": tags}, "_instances": [t["InstanceId"] for t in targets],
+        "_resource_group": group, "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now})
+    done = {"InvocationStatus": "Success", "InvokeRecordStatus": "Finished", "ExitCode": 0, "ErrorCode": "",
+            "ErrorInfo": "", "Dropped": 0, "_output": ""}
+    for index, instance in enumerate(targets):
+        base = {"_id": f"{invoke_id}/{instance['InstanceId']}", "InvokeId": invoke_id,
+                "InstanceId": instance["InstanceId"], "InvocationStatus": "Pending", "CreationTime": now,
+                "UpdateTime": now, "StartTime": "", "FinishedTime": "", "ErrorCode": "", "ErrorInfo": "",
+                "_index": index, "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now}
+        runs = instance["Status"] == "Running"
+        result = commands.start_result(ctx, base, done if runs else commands.aborted("InstanceNotRunning"), runs)
+        resources.put(ctx.txn, commands.FILE_RESULT, result)
+    return {"InvokeId": invoke_id}
+
+
+def _file_view(ctx: Context, record: Mapping[str, Any]) -> dict:
+    results = commands.results_of(ctx, record, commands.FILE_RESULT)
+    return {
+        "InvokeId": record["InvokeId"], "Name": record["Name"], "Description": record["Description"],
+        "Content": record["Content"], "ContentType": record["ContentType"], "TargetDir": record["TargetDir"],
+        "FileOwner": record["FileOwner"], "FileGroup": record["FileGroup"], "FileMode": record["FileMode"],
+        "Overwrite": record["Overwrite"], "CreationTime": record["CreationTime"], "VmCount": len(results),
+        "InvocationStatus": commands.overall(r["InvocationStatus"] for r in results),
+        "InvokeInstances": {"InvokeInstance": [{
+            "InstanceId": r["InstanceId"], "InvocationStatus": r["InvocationStatus"],
+            "CreationTime": r["CreationTime"], "StartTime": r["StartTime"], "FinishTime": r["FinishedTime"],
+            "UpdateTime": r["UpdateTime"], "ErrorCode": r["ErrorCode"], "ErrorInfo": r["ErrorInfo"]}
+            for r in results]},
+        "Tags": {"Tag": [dict(t) for t in resources.tags_of(record)]},
+    }
+
+
+@operation("DescribeSendFileResults", S("InvokeId"), S("Name"), S("InstanceId"), S("InvocationStatus"),
+           S("ResourceGroupId"), TAG, L("PageNumber", default=1, error=("InvalidParam.PageNumber", 400)),
+           L("PageSize", default=10, error=("InvalidParam.PageSize", 400)),
+           L("MaxResults", error=("InvalidParameter.MaxResults", 400)), S("NextToken"))
+def describe_send_file_results(ctx: Context, invoke_id: Optional[str], name: Optional[str],
+                               instance_id: Optional[str], invocation_status: Optional[str],
+                               resource_group_id: Optional[str], tag: Optional[list[dict]], page_number: int,
+                               page_size: int, max_results: Optional[int], next_token: Optional[str]) -> dict:
+    """Newest first; the filters narrow through the instance, name and resource-group indexes; the overall
+    status is computed from the results (a status filter keeps those whose status matches)."""
+    tags = _wanted_tags(tag)
+    term = _narrowest(ctx, instance=instance_id, file_name=name)
+    if resource_group_id and not (instance_id or name):
+        term = ("resource_group", resource_group_id)
+    named = sum(bool(v) for v in (instance_id, name))
+    filtered = named > 1 or invocation_status or resource_group_id or tags or invoke_id
+    keep = (lambda r: (not name or r["Name"] == name)
+            and (not instance_id or instance_id in r["_instances"])
+            and (not resource_group_id or r["_resource_group"] == resource_group_id)
+            and (not invocation_status or commands.overall(
+                x["InvocationStatus"] for x in commands.results_of(ctx, r, commands.FILE_RESULT)) == invocation_status)
+            and resources.match_tags(r, tags)) if filtered else None
+    page, meta = _listing(ctx, commands.FILE_INVOCATION, term, keep, page_number, page_size, next_token,
+                          max_results, by_id=invoke_id)
+    return {**meta, "Invocations": {"Invocation": [_file_view(ctx, r) for r in page]}}

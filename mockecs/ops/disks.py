@@ -170,7 +170,8 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
                        encrypted=bool(encrypted or (snapshot or {}).get("Encrypted")),
                        delete_with_instance=bool(instance), performance_level=performance_level or "")
     record = {**record, **disks.detached(""), "Status": "Creating", "AttachedTime": "", "Portable": not instance,
-              "KMSKeyId": kms_key_id or (snapshot or {}).get("KMSKeyId", "") if record["Encrypted"] else "",
+              "KMSKeyId": kms_key_id or (snapshot or {}).get("KMSKeyId") or record["KMSKeyId"] if record["Encrypted"]
+              else "",
               "MultiAttach": multi_attach or "Disabled", "BurstingEnabled": bool(bursting_enabled),
               "ProvisionedIops": provisioned_iops or 0, "Tags": {"Tag": tags}, "_attached_once": False,
               "DeleteAutoSnapshot": True,  # (documented: CreateDisk's disks lose their automatic snapshots with them)

@@ -24,6 +24,7 @@ from mockecs.world import (
     instance_types,
     interfaces,
     ipv6,
+    kms,
     launch,
     launch_interfaces,
     lifecycle,
@@ -170,12 +171,13 @@ def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: i
     level = performance_level or ("PL1" if category == "cloud_essd" else "")
     charge = instance.get("InstanceChargeType", "PostPaid")
     performance = disk_performance(category, size, level)
+    encrypted, key = kms.new_disk_encryption(ctx, instance["_region"], bool(encrypted))  # (the account's default)
     # In the order the service answers a disk (a captured DescribeDisks answer: Alibaba's
     # aliyun/alibabacloud-ecs-tool-troubleshooter, ecs-devops-dashboard/src/app/static/data/DescribeDisks.ts), then the
     # fields that answer lacks; later writes keep each field's place.
     return {
-        "DetachedTime": "", "Category": category, "Description": description, "KMSKeyId": "",
-        "ResourceGroupId": instance.get("ResourceGroupId", ""), "Encrypted": bool(encrypted), "Size": int(size),
+        "DetachedTime": "", "Category": category, "Description": description, "KMSKeyId": key,
+        "ResourceGroupId": instance.get("ResourceGroupId", ""), "Encrypted": encrypted, "Size": int(size),
         "DeleteAutoSnapshot": False, "DiskChargeType": charge, "Throughput": performance["Throughput"],
         "IOPS": performance["IOPS"], "MultiAttach": "Disabled",
         "Attachments": {"Attachment": [{"AttachedTime": now, "InstanceId": instance["InstanceId"], "Device": device}]},

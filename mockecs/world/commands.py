@@ -80,6 +80,18 @@ def _result_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
 resources.TERMS[INVOCATION] = _invocation_terms
 resources.TERMS[RESULT] = _result_terms
 
+# SendFile: one record per call (kind ``file_invocation``, InvokeId ``f-...``) and one result per instance (kind
+# ``file_result``, id ``<InvokeId>/<InstanceId>``) on the same lifecycle as commands' (kind ``invocation``).
+FILE_INVOCATION, FILE_RESULT = "file_invocation", "file_result"
+resources.PREFIX[FILE_INVOCATION] = "f-"
+resources.KIND_OF_PREFIX["f-"] = FILE_INVOCATION
+resources.ID_FIELD.update({FILE_INVOCATION: "InvokeId", FILE_RESULT: "_id"})
+resources.ORDER[FILE_INVOCATION] = resources.ORDER[COMMAND]
+resources.ORDER[FILE_RESULT] = resources.ORDER[RESULT]
+resources.TERMS[FILE_INVOCATION] = lambda record: [("instance", scoped(record, i)) for i in record["_instances"]] + (
+    [("file_name", scoped(record, record["Name"]))] +
+    ([("resource_group", record["_resource_group"])] if record.get("_resource_group") else []))
+
 # -- errors shared by the operations ---------------------------------------------------------------------
 BAD_TYPE = error_kind("InvalidCmdType.NotFound", "The specified command type does not exist.", 404)
 DECODE_ERROR = error_kind("CmdContent.DecodeError", "The CommandContent can not be base64 decoded.", 400)
@@ -315,10 +327,11 @@ INVOKE_STATUS = {"Pending": "Pending", "Scheduled": "Running", "Running": "Runni
                  "Stopped": "Stopped", "Success": "Finished", "Failed": "Failed", "PartialFailed": "PartialFailed"}
 
 
-def results_of(ctx: Context, invocation: Mapping[str, Any]) -> list[dict]:
-    """An invocation's instance results (settled to the mock clock), in the order the instances were asked."""
+def results_of(ctx: Context, invocation: Mapping[str, Any], kind: str = RESULT) -> list[dict]:
+    """An invocation's instance results (settled to the mock clock), in the order the instances were asked
+    (``kind``: ``file_result`` for a SendFile's)."""
     ids = [f"{invocation['InvokeId']}/{i}" for i in invocation.get("_instances") or ()]
-    return [r for r in resources.get_many(ctx, RESULT, ids) if r is not None]
+    return [r for r in resources.get_many(ctx, kind, ids) if r is not None]
 
 
 class BuiltinCommandPlugin:

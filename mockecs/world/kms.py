@@ -78,3 +78,26 @@ def check(ctx: Context, region: str, key: Optional[str], *, service_error: bool 
         raise NOT_ENABLED
     if not record["EcsTagged"]:
         raise UNTAGGED
+
+
+# -- account-level default encryption of new disks (per account and region) -----------------------------------------
+DISK_DEFAULTS = "disk_encryption_default"  # {"Encrypted": bool, "KMSKeyId": str} of account|region
+
+
+def disk_defaults(ctx: Context, region: str) -> dict:
+    """Whether new disks of the caller in ``region`` are encrypted by default, and with which CMK ("" until one is
+    set: the service's own key, which has no id here [GUESS])."""
+    return ctx.txn.get(DISK_DEFAULTS, key_id(ctx.account, region, "")) or {"Encrypted": False, "KMSKeyId": ""}
+
+
+def set_disk_defaults(ctx: Context, region: str, **changes: Any) -> None:
+    ctx.txn.put(DISK_DEFAULTS, key_id(ctx.account, region, ""), {**disk_defaults(ctx, region), **changes})
+
+
+def new_disk_encryption(ctx: Context, region: str, encrypted: bool, key: str = "") -> tuple[bool, str]:
+    """(Encrypted, KMSKeyId) of a new disk: with default encryption on in its region every new disk is encrypted,
+    with the default CMK unless its own key is named [GUESS: ``Encrypted=false`` does not opt out]."""
+    defaults = disk_defaults(ctx, region)
+    if defaults["Encrypted"]:
+        return True, key or defaults["KMSKeyId"]
+    return encrypted, key if encrypted else ""

@@ -25,6 +25,7 @@ PREFIX = {
     "component": "ic-", "pipeline": "ip-", "execution": "exec-", "resource_group": "rg-",
     "vpc": "vpc-", "vswitch": "vsw-", "vrouter": "vrt-", "route_table": "vtb-", "network_interface": "eni-",
     "key_pair": "ssh-", "security_group": "sg-", "eip": "eip-", "snapshot_policy": "sp-",
+    "snapshot_group": "ssg-", "network_acl": "nacl-", "flow_log": "fl-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 # Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
@@ -235,7 +236,8 @@ ID_FIELD = {
     "component": "ImageComponentId", "pipeline": "ImagePipelineId", "execution": "ExecutionId",
     "resource_group": "ResourceGroupId", "vpc": "VpcId", "vswitch": "VSwitchId",
     "key_pair": "KeyPairId", "security_group": "SecurityGroupId", "eip": "AllocationId",
-    "snapshot_policy": "AutoSnapshotPolicyId",
+    "snapshot_policy": "AutoSnapshotPolicyId", "snapshot_group": "SnapshotGroupId",
+    "network_acl": "NetworkAclId", "flow_log": "FlowLogId",
 }
 
 
@@ -245,6 +247,7 @@ _RECORD_TYPES: dict[str, tuple[type, ...]] = {
     "_owner": (str,), "_region": (str,), "Status": (str,), "CreationTime": (str,), "Size": (int,),
     "_shares": (dict,), "_source": (dict, type(None)), "_created": (int, float), "_related": (list, type(None)),
     "_error": (dict, type(None)), "_maintenance": (dict, type(None)), "_private_pool": (dict, type(None)),
+    "_snapshots": (list,),
 }
 _OBJECT_SUFFIXES = ("Ids", "Address", "Attributes", "Mappings", "Features", "Options", "Tags")  # objects or null
 # Fields of those names that are text in some kinds (addresses of an EIP, of a network interface).

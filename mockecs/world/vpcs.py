@@ -48,6 +48,8 @@ class Errors:
                                                    "Specified object has dependent resources", 400)
     vpc_has_groups: type[EcsError] = error_kind("DependencyViolation.SecurityGroup",
                                                 "Specified object has dependent resources SecurityGroup.", 400)
+    vpc_has_acls: type[EcsError] = error_kind("DependencyViolation.NetworkAcl",  # [GUESS] worded like the others
+                                              "Specified object has dependent resources NetworkAcl.", 400)
     too_many_vpc_ids: type[EcsError] = error_kind("InvalidVpcIdNumber.NotSupported",
                                                   "The number of vpcIds exceeds the limit.", 400)
     vswitch_not_found: type[EcsError] = error_kind("InvalidVSwitchId.NotFound", "VSwitch not exist.", 404)
@@ -124,6 +126,8 @@ def delete_vpc(ctx: Context, errors: Errors, vpc_id: str) -> None:
         raise errors.vpc_has_vswitches
     if ctx.txn.count("security_group", ("vpc", vpc_id)):
         raise errors.vpc_has_groups
+    if ctx.txn.count("network_acl", ("vpc", vpc_id)):  # (the VPC API's network ACLs: mockecs.ops.vpc_acls)
+        raise errors.vpc_has_acls
     resources.delete(ctx.txn, "vpc", vpc_id)
 
 
@@ -216,6 +220,8 @@ def delete_vswitch(ctx: Context, errors: Errors, v_switch_id: str) -> None:
     # (instances, and network interfaces: primary ones go with their instance)
     if ctx.txn.count("instance", ("vswitch", v_switch_id)) or ctx.txn.count("network_interface",
                                                                           ("vswitch", v_switch_id)):
+        raise errors.vswitch_in_use
+    if ctx.txn.count("network_acl", ("acl_vswitch", v_switch_id)):  # (a network ACL still bound to it)
         raise errors.vswitch_in_use
     resources.delete(ctx.txn, "vswitch", v_switch_id)
 
