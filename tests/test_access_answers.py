@@ -54,6 +54,12 @@ def answers(client, engine):
     keep("DescribeSecurityGroups", models.DescribeSecurityGroupsRequest(region_id=REGION, security_group_id=group))
     keep("DescribeSecurityGroupReferences", models.DescribeSecurityGroupReferencesRequest(
         region_id=REGION, security_group_id=[other.security_group_id]))
+    keep("ModifySecurityGroupRule", models.ModifySecurityGroupRuleRequest(
+        region_id=REGION, security_group_id=group, ip_protocol="all", port_range="-1/-1", source_cidr_ip="0.0.0.0/0",
+        description="changed in place"))
+    keep("ModifySecurityGroupEgressRule", models.ModifySecurityGroupEgressRuleRequest(
+        region_id=REGION, security_group_id=group, ip_protocol="tcp", port_range="1/2",
+        dest_group_id=other.security_group_id, priority="2"))
     keep("ModifySecurityGroupAttribute", models.ModifySecurityGroupAttributeRequest(
         region_id=REGION, security_group_id=group, description="changed"))
     keep("ModifySecurityGroupPolicy", models.ModifySecurityGroupPolicyRequest(
@@ -89,6 +95,10 @@ def answers(client, engine):
     keep("ReleaseEipAddress", models.ReleaseEipAddressRequest(region_id=REGION, allocation_id=eip.allocation_id))
     keep("AllocatePublicIpAddress", models.AllocatePublicIpAddressRequest(instance_id=instance_id))
     with_ip = running(client, internet_max_bandwidth_out=5)
+    [address] = client.describe_instance_attribute(models.DescribeInstanceAttributeRequest(
+        instance_id=instance_id)).body.public_ip_address.ip_address
+    keep("ReleasePublicIpAddress", models.ReleasePublicIpAddressRequest(
+        region_id=REGION, instance_id=instance_id, public_ip_address=address))
     keep("ConvertNatPublicIpToEip", models.ConvertNatPublicIpToEipRequest(region_id=REGION, instance_id=with_ip))
     client.delete_instance(models.DeleteInstanceRequest(instance_id=instance_id, force=True))
     keep("DeleteSecurityGroup", models.DeleteSecurityGroupRequest(region_id=REGION,

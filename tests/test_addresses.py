@@ -14,8 +14,10 @@ from aliyunsdkecs.request.v20140526.AllocatePublicIpAddressRequest import Alloca
 from aliyunsdkecs.request.v20140526.AssociateEipAddressRequest import AssociateEipAddressRequest
 from aliyunsdkecs.request.v20140526.DescribeEipAddressesRequest import DescribeEipAddressesRequest
 from aliyunsdkecs.request.v20140526.ReleaseEipAddressRequest import ReleaseEipAddressRequest
+from aliyunsdkecs.request.v20140526.ReleasePublicIpAddressRequest import ReleasePublicIpAddressRequest
 from aliyunsdkecs.request.v20140526.UnassociateEipAddressRequest import UnassociateEipAddressRequest
 
+from mockecs.world import resources
 from mockecs.world.instance_types import zones_selling
 from tests.sdk import error_of, legacy_call
 from tests.test_instances import LINUX, REGION, describe, old_error, run
@@ -363,6 +365,73 @@ def test_allocate_public_ip_documented_errors(client, engine):
         assert err.code == code
         assert_exact("AllocatePublicIpAddress", err)
 
+
+
+# -- ReleasePublicIpAddress -----------------------------------------------------------------------
+def release_ip(client, address: str, **kw) -> models.ReleasePublicIpAddressResponseBody:
+    return client.release_public_ip_address(models.ReleasePublicIpAddressRequest(
+        region_id=REGION, public_ip_address=address, **kw)).body
+
+
+def test_release_public_ip_address_and_allocate_again(client, legacy):
+    vpc_instance = running(client, internet_max_bandwidth_out=5)
+    [address] = describe(client, vpc_instance)["PublicIpAddress"]["IpAddress"]
+    body = release_ip(client, address, instance_id=vpc_instance)
+    assert body.to_map().keys() == {"RequestId", "RemainTimes"}
+    assert describe(client, vpc_instance)["PublicIpAddress"]["IpAddress"] == []
+    assert public(allocate_ip(client, vpc_instance))  # (its bandwidth stays: a new one can be taken)
+    # a classic-network instance's address is found by itself; the old SDK, JSON then XML
+    for answer in ("JSON", "XML"):
+        [classic] = run(client, instance_type=TYPE, internet_max_bandwidth_out=5)
+        [address] = describe(client, classic)["PublicIpAddress"]["IpAddress"]
+        request = ReleasePublicIpAddressRequest()
+        request.set_PublicIpAddress(address)
+        if answer == "JSON":
+            assert set(legacy_call(legacy, request)) == {"RequestId", "RemainTimes"}
+        else:
+            root = legacy_xml(legacy, request)
+            assert (root.tag, [e.tag for e in root]) == ("ReleasePublicIpAddressResponse",
+                                                         ["RequestId", "RemainTimes"])
+        assert describe(client, classic)["PublicIpAddress"]["IpAddress"] == []
+
+
+def test_release_public_ip_documented_errors(client, engine):
+    young = running(client, internet_max_bandwidth_out=5)
+    [address] = describe(client, young)["PublicIpAddress"]["IpAddress"]
+    eip = allocate(client)
+    with_eip = running(client)
+    associate(client, eip.allocation_id, with_eip)
+    eip_address = describe(client, with_eip)["EipAddress"]["IpAddress"]
+    engine.lifecycle.delay("instance", seconds=5)
+    pending = running(client, internet_max_bandwidth_out=5)
+    [pending_address] = describe(client, pending)["PublicIpAddress"]["IpAddress"]
+    engine.lifecycle.undelay("instance")
+    cases = [
+        (lambda: release_ip(client, address, instance_id="i-bp1nosuchinstance000"), "InvalidInstanceId.NotFound"),
+        (lambda: release_ip(client, "47.96.200.1", instance_id=young), "InvalidIpAddress.NotFound"),
+        (lambda: release_ip(client, "47.96.200.1"), "InvalidIpAddress.NotFound"),
+        (lambda: release_ip(client, address), "InvalidIpAddress.NeedInstanceId"),  # a VPC instance: named
+        (lambda: release_ip(client, eip_address, instance_id=with_eip), "OperationDenied"),
+        (lambda: release_ip(client, pending_address, instance_id=pending), "IncorrectInstanceStatus"),
+        (lambda: release_ip(client, address, instance_id=young, dry_run=True), "DryRunOperation"),
+    ]
+    for call, code in cases:
+        err = error_of(call)
+        assert err.code == code, (code, err)
+        assert_exact("ReleasePublicIpAddress", err)
+    assert describe(client, young)["PublicIpAddress"]["IpAddress"] == [address]  # (the dry run changed nothing)
+    with engine.store.transaction() as txn:
+        record = dict(txn.get("instance", young))
+        resources.put(txn, "instance", {**record, "OperationLocks": {"LockReason": [{"LockReason": "security"}]}})
+    err = error_of(release_ip, client, address, instance_id=young)
+    assert err.code == "InstanceLockedForSecurity"
+    assert_exact("ReleasePublicIpAddress", err)
+    with engine.store.transaction() as txn:
+        resources.put(txn, "instance", record)
+    engine.clock.advance(6 * 3600 + 60)  # documented: within six hours of the instance's creation only
+    err = error_of(release_ip, client, address, instance_id=young)
+    assert (err.code, err.status_code) == ("Forbidden.ExceedDuration", 403)
+    assert_exact("ReleasePublicIpAddress", err)
 
 def test_describe_instances_by_address(client):
     eip = allocate(client)

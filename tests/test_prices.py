@@ -9,14 +9,16 @@ from alibabacloud_ecs20140526 import models
 from alibabacloud_tea_openapi.exceptions import ClientException
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkecs.request.v20140526.DescribePriceRequest import DescribePriceRequest as LegacyDescribePrice
+from aliyunsdkecs.request.v20140526.DescribeRenewalPriceRequest import DescribeRenewalPriceRequest
 
 from mockecs.engine.core import Config
 from mockecs.modes.mock import MockECS
-from mockecs.world import marketplace, pricing
+from mockecs.world import marketplace, pricing, resources
 from tests.sdk import error_of, legacy_call, new_client
 from tests.spec import documented_error
 
 REGION = "cn-hangzhou"
+LINUX = "aliyun_3_x64_20G_alibase_20240819.vhd"
 UBUNTU = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
 UBUNTU_ARM = "ubuntu_24_04_arm64_20G_alibase_20240812.vhd"
 WIN = "win2022_21H2_x64_dtc_en-us_40G_alibase_20250817.vhd"
@@ -364,3 +366,113 @@ def test_image_not_available_is_denied(engine, client):
     assert err.data["Message"] == "The specified Image is disabled or is deleted."
     engine.clock.advance(31)
     assert lines(price(client, image_id=image_id))["image"]["OriginalPrice"] == 0.0
+
+
+# -- DescribeRenewalPrice ------------------------------------------------------------------------------
+def renewal_price(client, instance_id: str, **kw) -> dict:
+    return client.describe_renewal_price(models.DescribeRenewalPriceRequest(
+        region_id=REGION, resource_id=instance_id, **kw)).body.to_map()["PriceInfo"]
+
+
+def subscription(client, **kw) -> str:
+    return client.run_instances(models.RunInstancesRequest(
+        region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large", instance_charge_type="PrePaid", period=1,
+        period_unit="Month", system_disk=models.RunInstancesRequestSystemDisk(category="cloud_essd", size=40),
+        **kw)).body.instance_id_sets.instance_id_set[0]
+
+
+def test_renewal_price_is_the_launch_price_of_what_the_instance_is(client, legacy):
+    instance_id = subscription(client, data_disk=[models.RunInstancesRequestDataDisk(size=100, category="cloud_essd")])
+    launch = client.describe_price(models.DescribePriceRequest(
+        region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large", price_unit="Month", period=1,
+        system_disk=models.DescribePriceRequestSystemDisk(category="cloud_essd", size=40),
+        data_disk=[models.DescribePriceRequestDataDisk(category="cloud_essd", size=100)])).body.to_map()["PriceInfo"]
+    month = renewal_price(client, instance_id)  # (one month by default)
+    assert month["Price"]["TradePrice"] == launch["Price"]["TradePrice"] > 0
+    assert [d["Resource"] for d in month["Price"]["DetailInfos"]["DetailInfo"]] == [
+        "instanceType", "systemDisk", "dataDisk", "image"]
+    assert renewal_price(client, instance_id, period=3, price_unit="Month")["Price"]["OriginalPrice"] == \
+        pytest.approx(3 * month["Price"]["OriginalPrice"])
+    year = renewal_price(client, instance_id, period=1, price_unit="Year")
+    assert year["Price"]["DiscountPrice"] > 0 and year["Rules"]["Rule"]  # the yearly rule, as DescribePrice's
+    # up to the next 1st of a month after its end: less than a month's price
+    to_day = renewal_price(client, instance_id, expected_renew_day=1)["Price"]
+    assert 0 < to_day["OriginalPrice"] <= month["Price"]["OriginalPrice"] * 31 / 30
+    request = DescribeRenewalPriceRequest()
+    request.set_ResourceId(instance_id)
+    body = legacy_call(legacy, request)
+    assert body["PriceInfo"]["Price"]["TradePrice"] == month["Price"]["TradePrice"]
+    assert isinstance(body["PriceInfo"]["Price"]["OriginalPrice"], float)
+
+
+def test_renewal_price_documented_errors(client):
+    prepaid = subscription(client)
+    [postpaid] = client.run_instances(models.RunInstancesRequest(
+        region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large")).body.instance_id_sets.instance_id_set
+    cases = [({"instance_id": postpaid}, "ChargeTypeViolation", 403),
+             ({"instance_id": "i-bp1nosuchinstance000"}, "InvalidInstanceId.NotFound", 404),
+             ({"resource_type": "disk"}, "InvalidResourceType.ValueNotSupported", 400),
+             ({"price_unit": "Week"}, "InvalidPriceUnit.ValueNotSupported", 400),
+             ({"period": 10}, "InvalidPeriod", 400), ({"period": 4, "price_unit": "Year"}, "InvalidPeriod", 400),
+             ({"expected_renew_day": 29}, "InvalidExpectedRenewDay.ValueNotSupported", 400),
+             ({"expected_renew_day": 5, "period": 1}, "InvalidExpectedRenewDay.Conflict", 400)]
+    for kw, code, status in cases:
+        target = kw.pop("instance_id", prepaid)
+        err = error_of(renewal_price, client, target, **kw)
+        assert (err.code, err.status_code) == (code, status), (kw, err)
+        assert documented_error("DescribeRenewalPrice", code) == (status, err.data["Message"])
+
+
+# -- DescribeInstanceModificationPrice --------------------------------------------------------------------
+def modification_price(client, instance_id: str, **kw) -> dict:
+    return client.describe_instance_modification_price(models.DescribeInstanceModificationPriceRequest(
+        region_id=REGION, instance_id=instance_id, **kw)).body.to_map()["PriceInfo"]
+
+
+def test_modification_price_is_the_difference_for_the_time_left(mock, client):
+    instance_id = subscription(client)
+    hourly = pricing.table(mock.engine)["instance_types"]
+    expired = resources.parse_iso(client.describe_instance_attribute(models.DescribeInstanceAttributeRequest(
+        instance_id=instance_id)).body.expired_time)
+    hours_left = (expired - mock.engine.clock.now()) / 3600
+    upgrade = modification_price(client, instance_id, instance_type="ecs.g7.xlarge")
+    [line] = upgrade["Price"]["DetailInfos"]["DetailInfo"]
+    assert line["Resource"] == "instanceType"
+    assert upgrade["Price"]["OriginalPrice"] == pytest.approx(
+        (hourly["ecs.g7.xlarge"] - hourly["ecs.g7.large"]) * hours_left, rel=1e-3)
+    disk = [models.DescribeInstanceModificationPriceRequestDataDisk(category="cloud_essd", size=100)]
+    both = modification_price(client, instance_id, instance_type="ecs.g7.xlarge", data_disk=disk)
+    assert [d["Resource"] for d in both["Price"]["DetailInfos"]["DetailInfo"]] == ["instanceType", "dataDisk"]
+    assert both["Price"]["TradePrice"] > upgrade["Price"]["TradePrice"]
+    mock.engine.clock.advance(10 * 86400)  # less time left, a smaller price
+    assert modification_price(client, instance_id, instance_type="ecs.g7.xlarge")["Price"]["OriginalPrice"] < \
+        upgrade["Price"]["OriginalPrice"]
+
+
+def test_modification_price_documented_errors(mock, client):
+    prepaid = subscription(client)
+    [postpaid] = client.run_instances(models.RunInstancesRequest(
+        region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large")).body.instance_id_sets.instance_id_set
+    disk = models.DescribeInstanceModificationPriceRequestDataDisk
+    floppy = models.DescribeInstanceModificationPriceRequestSystemDisk(category="floppy")
+    cases = [({}, "MissingParameter.InstanceTypeOrDataDisk"),
+             ({"instance_type": "ecs.g7.xlarge", "instance_id": postpaid}, "ChargeTypeViolation"),
+             ({"instance_type": "ecs.g7.xlarge", "instance_id": "i-bp1nosuchinstance000"},
+              "InvalidInstanceId.NotFound"),
+             ({"instance_type": "ecs.nosuch.large"}, "InvalidInstanceType.ValueNotSupported"),
+             ({"instance_type": "ecs.g7.large"}, "InvalidInstanceType.NotSupportUpgrade"),
+             ({"instance_type": "ecs.g7.xlarge", "system_disk": floppy}, "InvalidSystemDiskCategory.ValueNotSupported"),
+             ({"data_disk": [disk(size=100)]}, "InvalidDiskCategory.Missing"),
+             ({"data_disk": [disk(category="tape", size=100)]}, "InvalidDataDiskCategory.ValueNotSupported"),
+             ({"data_disk": [disk(category="cloud_essd", size=1)]}, "InvalidDataDiskSize.ValueNotSupported"),
+             ({"data_disk": [disk(category="cloud_essd", size=100, performance_level="PL9")]},
+              "InvalidPerformanceLevel.Malformed")]
+    for kw, code in cases:
+        target = kw.pop("instance_id", prepaid)
+        err = error_of(modification_price, client, target, **kw)
+        assert err.code == code, (kw, err)
+        assert documented_error("DescribeInstanceModificationPrice", code) == (err.status_code, err.data["Message"])
+    mock.engine.clock.advance(40 * 86400)  # past its end
+    err = error_of(modification_price, client, prepaid, instance_type="ecs.g7.xlarge")
+    assert documented_error("DescribeInstanceModificationPrice", err.code) == (err.status_code, err.data["Message"])
+    assert err.code == "InstanceExpired"

@@ -346,8 +346,9 @@ INGRESS_CASES = [
     ({"ip_protocol": "tcp", "port_range": "22/22"}, "MissingParameter.Source"),
     ({"ip_protocol": "tcp", "port_range": "22/22", "source_group_id": "sg-bp1nosuchgroup00000"},
      "InvalidSourceGroupId.NotFound"),
+    # (a classic group: no prefix lists there; a VPC group's unknown list: tests/test_prefix_lists.py)
     ({"ip_protocol": "tcp", "port_range": "22/22", "source_prefix_list_id": "pl-x1j1k5ykzqlixdcy"},
-     "InvalidPrefixListId.NotFound"),
+     "NotSupported.ClassicNetworkPrefixList"),
     ({"ip_protocol": "tcp", "port_range": "22/22", "source_cidr_ip": "0.0.0.0/0", "description": "d" * 513},
      "InvalidSecurityGroupDiscription.Malformed"),
 ]
@@ -467,6 +468,8 @@ def test_describe_security_group_attribute_errors_and_paging(client):
     err = error_of(rules, client, "sg-bp1nosuchgroup00000")
     assert (err.code, err.status_code) == ("InvalidSecurityGroupId.NotFound", 404)
     assert_exact("DescribeSecurityGroupAttribute", err)
+    # Terraform reads a rule without nic_type with NicType "<nil>" (its rule id's "%v" of nil): as none given
+    assert len(rules(client, group, nic_type="<nil>")) == 12
 
 
 def test_security_group_tags(client):

@@ -1,20 +1,26 @@
 """Operation handlers, one module per area of the API, declared in ``registry``; importing the package registers
 them all. Imports world, state and wire; never the engine or a mode."""
 from mockecs.ops import (  # noqa: F401
+    account_attributes,
     addresses,
     builder,
     charge_types,
     commands,
+    deployment_sets,
     disk_encryption,
     disks,
+    hpc_clusters,
     images,
     instance_attribute,
+    instance_debug,
+    instance_network,
     instance_settings,
     instance_types,
     instances,
     keypairs,
     network_interfaces,
     networks,
+    prefix_lists,
     prices,
     regions,
     renewals,
@@ -29,5 +35,6 @@ from mockecs.ops import (  # noqa: F401
     vpc_acls,
     vpc_addresses,
     vpc_flow_logs,
+    vpc_nat,
     vpc_networks,
 )

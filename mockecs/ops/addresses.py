@@ -1,6 +1,6 @@
 """Public addresses: AllocateEipAddress, DescribeEipAddresses, AssociateEipAddress, UnassociateEipAddress,
 ReleaseEipAddress, ModifyEipAddressAttribute, ConvertNatPublicIpToEip (the ECS API's elastic IP operations)
-and AllocatePublicIpAddress (an instance's own public IP).
+and AllocatePublicIpAddress, ReleasePublicIpAddress (an instance's own public IP).
 
 EIP records and their rules are :mod:`mockecs.world.eips`, shared with the VPC API's EIP operations
 (:mod:`mockecs.ops.vpc_addresses`): these handlers check ECS's own parameters and answer ECS's fields.
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Optional
 
+from mockecs.ops.instance_network import locked_for_security
 from mockecs.ops.instances import CHARGE_TYPES
 from mockecs.ops.instances import INSTANCE_NOT_FOUND as NO_SUCH_INSTANCE
 from mockecs.ops.registry import Context, operation
 from mockecs.ops.snapshots import creation_window
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import I, S, Structs
-from mockecs.world import eips, instance_clock, paging, resources
+from mockecs.world import access, eips, instance_clock, paging, resources
 from mockecs.world.eips import INSTANCE_TYPES, KIND
 
 REGION_NOT_FOUND = ("Forbidden.RegionNotFound", 404, "Specified region is not found during access authentication.")
@@ -148,3 +149,56 @@ def allocate_public_ip_address(ctx: Context, instance_id: str, ip_address: Optio
     address = eips.requested_ip(ctx, ip_address)
     resources.put(ctx.txn, "instance", {**instance, "PublicIpAddress": {"IpAddress": [address]}})
     return {"IpAddress": address}
+
+
+# -- ReleasePublicIpAddress -----------------------------------------------------------------------
+# Its metadata's codes, with what each is taken to mean (the documentation says no more; the operation is
+# deprecated, still served):
+IP_NOT_FOUND = error_kind("InvalidIpAddress.NotFound", 'The specified parameter "IpAddress" is not found in your '
+                          "records.", 400)
+# An instance's EIP is released by ReleaseEipAddress, not here [GUESS: the "in VPC" refusal]
+IS_EIP = error_kind("OperationDenied", "Specified operation is denied as your instance is in VPC.", 400)
+NEED_INSTANCE_ID = error_kind("InvalidIpAddress.NeedInstanceId",
+                              "The specified IpAddress need to release with InstanceId.", 403)
+LOCKED_FOR_SECURITY = error_kind("InstanceLockedForSecurity", "The specified operation is denied as your instance "
+                                 "is locked for security reasons.", 403)
+TOO_LATE = error_kind("Forbidden.ExceedDuration",
+                      "Instance nat public ip can only be released in 6 hours after ecs created.", 403)
+RELEASE_WINDOW = 6 * 3600  # a VPC instance's public IP: released within six hours of its creation (documented)
+RELEASE_DRY_RUN = ("DryRunOperation", "This is a dryrun request with successful result.", 400)
+
+
+def _holder_of(ctx: Context, address: str, instance_id: Optional[str]) -> dict:
+    """The caller's instance in the region whose public IP ``address`` is: the one named (a VPC instance must
+    be named [GUESS: NeedInstanceId]), else found by the address."""
+    if instance_id:
+        instance = resources.owned(ctx, "instance", instance_id, NO_SUCH_INSTANCE)
+        if address in instance["PublicIpAddress"]["IpAddress"]:
+            return instance
+        raise IS_EIP if (instance.get("EipAddress") or {}).get("IpAddress") == address else IP_NOT_FOUND
+    for found in sorted(ctx.txn.ids("instance", access.ip_term(address))):
+        instance = resources.get(ctx, "instance", found)
+        if instance is not None and resources.is_mine(ctx, instance):
+            if (instance.get("InstanceNetworkType") or "vpc") == "vpc":
+                raise NEED_INSTANCE_ID
+            return instance
+    raise IP_NOT_FOUND
+
+
+@operation("ReleasePublicIpAddress", S("PublicIpAddress", required=True), S("InstanceId"), dry_run=RELEASE_DRY_RUN,
+           region="optional", region_of=resources.region_from("instance_id"))
+def release_public_ip_address(ctx: Context, public_ip_address: str, instance_id: Optional[str]) -> dict:
+    """The instance's public IP (AllocatePublicIpAddress', or RunInstances') is given back; its bandwidth stays, so
+    AllocatePublicIpAddress can take a new one [GUESS]."""
+    instance = _holder_of(ctx, public_ip_address.strip(), instance_id)
+    if instance["Status"] not in ("Running", "Stopped"):
+        raise EcsError("IncorrectInstanceStatus", "The current status of the resource does not support this operation.",
+                       403)
+    if locked_for_security(instance):
+        raise LOCKED_FOR_SECURITY
+    vpc = (instance.get("InstanceNetworkType") or "vpc") == "vpc"
+    if vpc and ctx.now - float(instance.get("_created") or 0) > RELEASE_WINDOW:
+        raise TOO_LATE
+    kept = [a for a in instance["PublicIpAddress"]["IpAddress"] if a != public_ip_address.strip()]
+    resources.put(ctx.txn, "instance", {**instance, "PublicIpAddress": {"IpAddress": kept}})
+    return {"RemainTimes": ""}  # (documented as not yet open: empty [GUESS])

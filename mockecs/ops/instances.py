@@ -19,6 +19,7 @@ from mockecs.wire.params import B, I, JsonList, L, Repeat, S, Struct, Structs, w
 from mockecs.world import (
     access,
     auto_snapshots,
+    deployment_sets,
     images,
     instance_clock,
     instance_types,
@@ -73,7 +74,8 @@ def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     if record.get("_ram_role"):  # DescribeInstanceRamRole's RamRoleName
         terms.append(ram_role_term(record["_owner"], record["_region"], record["_ram_role"]))
     return (terms + networks.instance_terms(record) + access.instance_terms(record)
-            + subscriptions.terms(record))  # (DescribeInstanceAutoRenewAttribute's RenewalStatus)
+            + subscriptions.terms(record)  # (DescribeInstanceAutoRenewAttribute's RenewalStatus)
+            + deployment_sets.instance_terms(record))  # (a set's members and room, an HPC cluster's)
 
 
 def ram_role_term(account: str, region: str, role_name: str) -> tuple[str, str]:
@@ -317,6 +319,7 @@ _COMMON_LAUNCH = (
     S("HttpEndpoint"), S("HttpTokens"), S("HttpPutResponseHopLimit"),  # (the hop limit as text: metadata_options)
     Struct("PrivatePoolOptions", [S("MatchCriteria", choices=MATCH_CRITERIA), S("Id")]),
     I("Period"), S("PeriodUnit", default="Month"), B("AutoRenew", default=False), I("AutoRenewPeriod", default=1),
+    S("DeploymentSetId"), I("DeploymentSetGroupNo"), S("HpcClusterId"),
 )
 SNAPSHOT_POLICY_NOT_FOUND = error_kind("InvalidAutoSnapshotPolicyId.NotFound",
                                        "Specified parameter AutoSnapshotPolicyId not found.", 404)
@@ -452,6 +455,8 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     # last of the checks: it reserves the private addresses
     where = networks.place(ctx, action, itype["InstanceTypeId"], args["zone_id"], args["v_switch_id"], group_ids,
                            args["private_ip_address"], count, ipv6_asked)
+    # the deployment set's room in that zone, for the whole batch (a refusal rolls the reservation back)
+    placed = deployment_sets.launch_fields(ctx, action, args, itype["InstanceTypeFamily"], where.zone_id, count)
 
     ids = []
     for index in range(count):
@@ -483,6 +488,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
                                 else []},
             "RdmaIpAddress": {"IpAddress": []},
             **where.fields(ctx, index, instance_id),
+            **placed[index],  # (DeploymentSetId, DeploymentSetGroupNo, HpcClusterId)
             "EipAddress": {"AllocationId": "", "IpAddress": "", "Bandwidth": 0, "InternetChargeType": "",
                            "IsSupportUnassociate": False},
             "OperationLocks": {"LockReason": []},
@@ -731,7 +737,7 @@ def _within(text: str, low: Optional[float], high: Optional[float]) -> bool:
            Structs("Filter", [S("Key"), S("Value")], name="filters"),
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
            S("NextToken"), L("MaxResults"), JsonList("PublicIpAddresses"), JsonList("EipAddresses"),
-           Repeat("Ipv6Address", max_items=100), dry_run=True)
+           Repeat("Ipv6Address", max_items=100), S("HpcClusterId"), dry_run=True)
 def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id: Optional[str],
                        status: Optional[str], instance_type: Optional[str], instance_type_family: Optional[str],
                        instance_name: Optional[str], zone_id: Optional[str], instance_charge_type: Optional[str],
@@ -741,7 +747,8 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
                        instance_network_type: Optional[str],
                        filters: Optional[list[dict]], page_number: int, page_size: int, next_token: Optional[str],
                        max_results: Optional[int], public_ip_addresses: Optional[list[str]],
-                       eip_addresses: Optional[list[str]], ipv6_address: Optional[list[str]]) -> dict:
+                       eip_addresses: Optional[list[str]], ipv6_address: Optional[list[str]],
+                       hpc_cluster_id: Optional[str]) -> dict:
     unfiltered = paging.unfiltered(locals())
     windows = _time_filters(filters or [])
     if instance_ids is not None and len(instance_ids) > 100:
@@ -759,7 +766,8 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
     exact = {"ImageId": image_id, "Status": status, "InstanceType": instance_type,
              "InstanceTypeFamily": instance_type_family, "ZoneId": zone_id,
              "InstanceChargeType": instance_charge_type, "ResourceGroupId": resource_group_id,
-             "KeyPairName": key_pair_name, "InstanceNetworkType": instance_network_type}
+             "KeyPairName": key_pair_name, "InstanceNetworkType": instance_network_type,
+             "HpcClusterId": deployment_sets.hpc_filter(ctx, hpc_cluster_id)}
     instance_clock.settle_due(ctx)  # (released or expired by the mock clock by now)
     if unfiltered:
         page, meta = paging.ordered_page(ctx, "instance", resources.owner_region(ctx.account, ctx.region),
@@ -783,7 +791,8 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
         named = (sorted(set(called).intersection(named)) if named else called) or [""]
     narrower = (("vswitch", v_switch_id) if v_switch_id else None, ("vpc", vpc_id) if vpc_id else None,
                 ("security_group", security_group_id) if security_group_id else None,
-                ("image", image_id) if image_id else None)
+                ("image", image_id) if image_id else None,
+                (deployment_sets.HPC, hpc_cluster_id) if hpc_cluster_id else None)
     matches = []
     for record in resources.mine_among(ctx, "instance", named, *narrower,
                                        resource_groups.term(resource_group_id) if resource_group_id else None,
@@ -908,6 +917,8 @@ def start_stopped(ctx: Context, record: dict) -> str:
         raise INCORRECT_STATUS
     if system_disk_of(ctx, record["InstanceId"]) is None:  # DetachDisk took it
         raise EcsError("InvalidInstance.NotFoundSystemDisk", "The specified instance does not have system disk.", 400)
+    if "_vpc_changed" in record:  # (started again: ModifyInstanceVpcAttribute may move it again)
+        record = {k: v for k, v in record.items() if k != "_vpc_changed"}
     _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now),
                                           "StoppedMode": "Not-applicable"})
     return "Starting"

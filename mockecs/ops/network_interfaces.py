@@ -1,6 +1,6 @@
-"""Elastic network interfaces: CreateNetworkInterface, DescribeNetworkInterfaces, AttachNetworkInterface,
-DetachNetworkInterface, DeleteNetworkInterface, ModifyNetworkInterfaceAttribute (the records:
-:mod:`mockecs.world.interfaces`). What footmark's ``ali_eni`` and ``ali_eni_info`` call.
+"""Elastic network interfaces: CreateNetworkInterface, DescribeNetworkInterfaces, DescribeNetworkInterfaceAttribute,
+AttachNetworkInterface, DetachNetworkInterface, DeleteNetworkInterface, ModifyNetworkInterfaceAttribute (the
+records: :mod:`mockecs.world.interfaces`). What footmark's ``ali_eni`` and ``ali_eni_info`` call.
 
 Changes take effect at once (Available after creation and detaching, InUse after attaching: the service's
 Attaching/Detaching are not shown). The codes are the metadata's; where it documents two for one case (an
@@ -316,6 +316,41 @@ def describe_network_interfaces(ctx: Context, a: dict) -> dict:
                                           len(matches))
         page = matches[start:start + size]
     return {**meta, "NetworkInterfaceSets": {"NetworkInterfaceSet": [_view(ctx, r) for r in page]}}
+
+
+# -- DescribeNetworkInterfaceAttribute ------------------------------------------------------------
+ATTRIBUTES = ("attachment",)  # the one documented value (a trunk ENI's members: none here, as trunking is not)
+BAD_ATTRIBUTE = error_kind("InvalidParameter", "The specified parameter Attribute is not valid.", 400)
+# The documented defaults of an ENI's connection tracking (seconds), which mockecs does not let change
+CONNECTION_TRACKING = {"TcpEstablishedTimeout": 910, "TcpClosedAndTimeWaitTimeout": 3, "UdpTimeout": 30}
+
+
+@operation("DescribeNetworkInterfaceAttribute", S("NetworkInterfaceId", required=True), S("Attribute"))
+def describe_network_interface_attribute(ctx: Context, network_interface_id: str, attribute: Optional[str]) -> dict:
+    """One ENI as DescribeNetworkInterfaces shows it, with every field of the SDK's response model: those of
+    features mockecs does not model (bonding, QoS, enhanced networking, trunking) empty or off."""
+    if attribute is not None and attribute not in ATTRIBUTES:
+        raise BAD_ATTRIBUTE
+    view = _view(ctx, _eni(ctx, network_interface_id))
+    return {
+        **{k: v for k, v in view.items() if k not in ("PrivateIpSets", "Attachment", "Ipv6Sets")},
+        "Attachment": {**view["Attachment"], "MemberNetworkInterfaceIds": {"MemberNetworkInterfaceId": []}},
+        "Ipv6Sets": {"Ipv6Set": [{**s, "Primary": False} for s in view["Ipv6Sets"]["Ipv6Set"]]},
+        # (this answer's address sets have no PrivateDnsName: its model's)
+        "PrivateIpSets": {"PrivateIpSet": [{k: v for k, v in s.items() if k != "PrivateDnsName"}
+                                           for s in view["PrivateIpSets"]["PrivateIpSet"]]},
+        "NetworkInterfaceTrafficConfig": {"NetworkInterfaceTrafficMode": view["NetworkInterfaceTrafficMode"],
+                                          "QueueNumber": view["QueueNumber"], "QueuePairNumber": 0},
+        "ConnectionTrackingConfiguration": dict(CONNECTION_TRACKING),
+        "EnhancedNetwork": {"EnableRss": False, "EnableSriov": False, "EnableExpress": False,
+                            "VirtualFunctionQuantity": 0, "VirtualFunctionTotalQueueNumber": 0},
+        "QoSConfig": {"EnableQoS": False, "QoS": {"BandwidthRx": 0, "BandwidthTx": 0, "ConcurrentConnections": 0,
+                                                  "PpsRx": 0, "PpsTx": 0}},
+        "BondInterfaceSpecification": {"BondMode": "", "SlaveInterfaceSpecification": {
+            "SlaveInterfaceSpecificationSet": []}},
+        "SlaveInterfaceSpecification": {"SlaveNetworkInterfaceId": "", "WorkState": "", "BondNetworkInterfaceId": ""},
+        "TcpOptionAddressEnabled": "",
+    }
 
 
 # -- Attach / Detach ----------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""DescribePrice: the price of an instance (with its image's fee), a disk or bandwidth.
+"""DescribePrice: the price of an instance (with its image's fee), a disk or bandwidth; DescribeRenewalPrice: what
+renewing a subscription instance costs, and DescribeInstanceModificationPrice, what upgrading one costs until it
+expires, priced the same way.
 
 Figures come from :mod:`mockecs.world.pricing` (plausible, not Alibaba's price list; users
 override them with ``Config(options={"prices_file": ...})``). Response shape: SDK model
@@ -14,12 +16,14 @@ SDK's model, which wins: they are not answered.
 """
 from __future__ import annotations
 
+import calendar
+import time
 from typing import Any, Mapping, Optional
 
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError
 from mockecs.wire.params import I, L, Repeat, S, Struct, Structs
-from mockecs.world import images, launch, marketplace, pricing, regions
+from mockecs.world import images, launch, marketplace, pricing, regions, resources
 from mockecs.world.disks import data_disk_range, system_disk_range
 from mockecs.world.instance_types import instance_type as lookup_instance_type
 
@@ -269,3 +273,137 @@ def _answer(prices: Mapping[str, Any], lines: list[_Line], hours: float, amount:
         "Rules": {"Rule": [rule_wire] if (rule_wire and applied) else []},
         "RelatedPrice": {"MarketplaceImagePrice": market},
     }}
+
+
+# -- DescribeRenewalPrice -----------------------------------------------------------------------------
+RENEWAL_PERIODS = {"Month": (1, 9), "Year": (1, 3)}  # documented
+RENEW_DAYS = (1, 28)  # ExpectedRenewDay, documented
+INSTANCE_NOT_FOUND = ("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
+
+
+def _renewal_args(ctx: Context, instance: Mapping[str, Any]) -> dict:
+    """DescribePrice's arguments for what the subscription instance is now: its type, image (while it can still be
+    seen), system disk, subscription data disks and public bandwidth."""
+    disks = [resources.wire(d) for d in (resources.get(ctx, "disk", i) for i in sorted(
+        ctx.txn.ids("disk", ("instance", instance["InstanceId"])))) if d is not None]
+    system = next((d for d in disks if d["Type"] == "system"), None)
+    data = [{"category": d["Category"], "size": int(d["Size"]), "performance_level": d.get("PerformanceLevel") or None}
+            for d in disks if d["Type"] == "data" and d.get("DiskChargeType") == "PrePaid"]
+    image = images.visible(ctx, instance.get("ImageId"))
+    return {"instance_type": instance["InstanceType"], "image_id": image["ImageId"] if image is not None else None,
+            "system_disk": {"category": system["Category"], "size": int(system["Size"]),
+                            "performance_level": system.get("PerformanceLevel") or None} if system else {},
+            "data_disk": data, "internet_charge_type": instance.get("InternetChargeType"),
+            "internet_max_bandwidth_out": int(instance.get("InternetMaxBandwidthOut") or 0), "platform": None,
+            "spot_strategy": None, "io_optimized": None, "instance_network_type": None}
+
+
+def _hours_to_day(expired: str, day: int) -> float:
+    """Hours from a subscription's end to the next ``day`` of a month (China time midnight, as ends are written)."""
+    end = resources.parse_iso(expired) or 0.0
+    moment = time.gmtime(end + 8 * 3600)  # (China time: the end's calendar day)
+    year, month = moment.tm_year, moment.tm_mon + (1 if moment.tm_mday >= day else 0)
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    target = calendar.timegm((year, month, day, 0, 0, 0)) - 8 * 3600
+    return (target - end) / 3600
+
+
+@operation("DescribeRenewalPrice", S("ResourceId", required=True), S("ResourceType"), I("Period"), S("PriceUnit"),
+           I("ExpectedRenewDay"))
+def describe_renewal_price(ctx: Context, resource_id: str, resource_type: Optional[str], period: Optional[int],
+                           price_unit: Optional[str], expected_renew_day: Optional[int]) -> dict:
+    """What renewing a subscription instance costs: for Period PriceUnits (one month by default), or up to the
+    ExpectedRenewDay after its end; the instance as it is now, priced as DescribePrice prices a launch (the yearly
+    rule applies to yearly renewals) [GUESS: mockecs' own price table]."""
+    if (resource_type or "instance") != "instance":
+        raise _err("InvalidResourceType.ValueNotSupported", "The specified parameter ResourceType is not valid.")
+    if expected_renew_day is not None and (period is not None or price_unit):
+        raise _err("InvalidExpectedRenewDay.Conflict", "The specified expectedRenewDay is in conflict with period.")
+    if expected_renew_day is not None and not RENEW_DAYS[0] <= expected_renew_day <= RENEW_DAYS[1]:
+        raise _err("InvalidExpectedRenewDay.ValueNotSupported",
+                   "The specified parameter ExpectedRenewDay is not valid.")
+    unit = price_unit or "Month"
+    if unit not in RENEWAL_PERIODS:
+        raise _err("InvalidPriceUnit.ValueNotSupported", "The specified parameter PriceUnit is not valid.")
+    period = 1 if period is None else period
+    if not RENEWAL_PERIODS[unit][0] <= period <= RENEWAL_PERIODS[unit][1]:
+        raise _err("InvalidPeriod", "The specified period is not valid.")
+    instance = resources.get(ctx, "instance", resource_id)
+    if not resources.is_mine(ctx, instance):
+        raise EcsError(*INSTANCE_NOT_FOUND)
+    if instance.get("InstanceChargeType") != "PrePaid":
+        raise _err("ChargeTypeViolation", "The operation is not permitted due to charge type of the instance.", 403)
+    prices = pricing.table(ctx.engine)
+    lines, product, image_fee = _instance_lines(ctx, prices, {**_renewal_args(ctx, instance), "price_unit": unit},
+                                                "PrePaid")
+    if expected_renew_day is not None:
+        hours, rule = _hours_to_day(instance["ExpiredTime"], expected_renew_day), None
+    else:
+        hours = float({**HOURS, **(prices.get("hours_per_unit") or {})}[unit]) * period
+        rule = (prices.get("rules") or {}).get(unit)
+    answer = _answer(prices, lines, hours, 1, rule, product, image_fee)
+    del answer["PriceInfo"]["Price"]["ReservedInstanceHourPrice"]  # (not in this answer's model)
+    return answer
+
+
+# -- DescribeInstanceModificationPrice ----------------------------------------------------------------------
+# DescribePrice's disk codes answered with this action's status and words (its metadata)
+MODIFICATION_DISK_ERRORS = {
+    "InvalidDiskCategory.Missing": ("The DataDisk.1.Category parameter that is mandatory for processing the request is "
+                                    "not provided.", 400),
+    "InvalidDataDiskSize.ValueNotSupported": ("The specified DataDisk.n.Size beyond the permitted range.", 400),
+    "InvalidPerformanceLevel.Malformed": ("The specified parameter DataDisk.n.PerformanceLevel is not valid.", 400),
+    "InvalidDataDiskCategory.ValueNotSupported": ('The specified parameter "DataDisk.n.Category" is not valid.', 400),
+}
+
+
+def _type_hourly(prices: Mapping[str, Any], type_id: str) -> float:
+    hourly = (prices.get("instance_types") or {}).get(type_id)
+    if hourly is None:
+        raise EcsError(*PRICE_NOT_FOUND)
+    return float(hourly)
+
+
+@operation("DescribeInstanceModificationPrice", S("InstanceId", required=True), S("InstanceType"),
+           Struct("SystemDisk", [S("Category")]), Structs("DataDisk", [S("Category"), L("Size"),
+                                                                      S("PerformanceLevel")], max_items=16))
+def describe_instance_modification_price(ctx: Context, instance_id: str, instance_type: Optional[str],
+                                         system_disk: dict, data_disk: Optional[list[dict]]) -> dict:
+    """What upgrading a subscription instance costs until it expires: the new type's hourly price less its
+    current one, and each new subscription data disk's, for the hours left (no discount rule) [GUESS: mockecs'
+    price table; a type priced no higher is a downgrade, refused as documented]."""
+    if not instance_type and not data_disk:
+        raise _err("MissingParameter.InstanceTypeOrDataDisk",
+                   "You must specify the parameter InstanceType or DataDisk.")
+    if system_disk.get("category") and system_disk["category"] not in CATEGORIES:
+        raise _err("InvalidSystemDiskCategory.ValueNotSupported",
+                   'The specified parameter "SystemDisk.Category" is not valid.')
+    instance = resources.get(ctx, "instance", instance_id)
+    if not resources.is_mine(ctx, instance):
+        raise EcsError(*INSTANCE_NOT_FOUND)
+    if instance.get("InstanceChargeType") != "PrePaid":
+        raise _err("ChargeTypeViolation", "PostPaid instance do not support this operation.", 403)
+    hours = ((resources.parse_iso(instance.get("ExpiredTime") or "") or 0.0) - ctx.now) / 3600
+    if hours <= 0:
+        raise _err("InstanceExpired", "The PrePaid instance has been expired.", 403)
+    prices = pricing.table(ctx.engine)
+    lines = []
+    if instance_type:
+        if lookup_instance_type(instance_type) is None:
+            raise _err("InvalidInstanceType.ValueNotSupported",
+                       "The specified InstanceType does not exist or beyond the permitted range.")
+        more = _type_hourly(prices, instance_type) - _type_hourly(prices, instance["InstanceType"])
+        if more <= 0:
+            raise _err("InvalidInstanceType.NotSupportUpgrade", "The specified InstanceType can only be downgraded. "
+                       "This API supports querying prices only of InstanceType that can be upgraded.", 403)
+        lines.append(_Line("instanceType", more))
+    if data_disk:
+        try:
+            lines.append(_Line("dataDisk", _data_disks(prices, data_disk, None)))
+        except EcsError as err:
+            if err.code not in MODIFICATION_DISK_ERRORS:
+                raise
+            raise _err(err.code, *MODIFICATION_DISK_ERRORS[err.code]) from None
+    answer = _answer(prices, lines, hours, 1, None, None, 0.0)
+    del answer["PriceInfo"]["Price"]["ReservedInstanceHourPrice"]  # (not in this answer's model)
+    return answer

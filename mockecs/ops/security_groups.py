@@ -26,7 +26,7 @@ from mockecs.ops.instances import paginate, tag_filter
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import TAGS, B, I, JsonList, Repeat, S, Structs, snake, whole_number
-from mockecs.world import access, interfaces, paging, resource_groups, resources
+from mockecs.world import access, interfaces, paging, prefix_lists, resource_groups, resources
 from mockecs.world.validation import starts_with_letter
 
 KIND = access.SECURITY_GROUP
@@ -91,8 +91,12 @@ _PORTS = re.compile(r"(-?\d{1,5})/(-?\d{1,5})")
 
 
 def group_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
-    refs = {r.get("SourceGroupId") or r.get("DestGroupId") for r in record.get("_rules") or ()}
+    rules = record.get("_rules") or ()
+    refs = {r.get("SourceGroupId") or r.get("DestGroupId") for r in rules}
     terms = [("sg_ref", ref) for ref in refs if ref]
+    # (a list's associations: DescribePrefixListAssociations, AssociationCount, DeletePrefixList's refusal)
+    lists = {r.get("SourcePrefixListId") or r.get("DestPrefixListId") for r in rules}
+    terms.extend(prefix_lists.used_by(pl) for pl in lists if pl)
     if record.get("VpcId"):  # DeleteVpc refuses a VPC that still has groups; DescribeSecurityGroups' VpcId filter
         terms.append(("vpc", record["VpcId"]))
     return terms
@@ -236,6 +240,8 @@ def describe_security_groups(ctx: Context, a: dict) -> dict:
            region_missing=_NO_REGION)
 def describe_security_group_attribute(ctx: Context, security_group_id: str, nic_type: Optional[str], direction: str,
                                       next_token: Optional[str], max_results: Optional[int]) -> dict:
+    if nic_type == "<nil>":  # Terraform's rule read when nic_type is unset (Go's "%v" of nil in its rule id)
+        nic_type = None
     if nic_type and nic_type not in ("internet", "intranet"):
         raise ATTRIBUTE_NIC
     if direction not in ("all", "ingress", "egress"):
@@ -248,7 +254,17 @@ def describe_security_group_attribute(ctx: Context, security_group_id: str, nic_
     return {"SecurityGroupId": record["SecurityGroupId"], "SecurityGroupName": record["SecurityGroupName"],
             "Description": record["Description"], "VpcId": record["VpcId"], "RegionId": record["_region"],
             "InnerAccessPolicy": record["InnerAccessPolicy"], "NextToken": token,
-            "Permissions": {"Permission": [dict(r) for r in page]}}
+            "Permissions": {"Permission": [_permission(ctx, r) for r in page]}}
+
+
+def _permission(ctx: Context, rule: Mapping[str, Any]) -> dict:
+    """A stored rule as answered: the name its prefix list has now (a list can be renamed)."""
+    view = dict(rule)
+    for side in ("Source", "Dest"):
+        if rule[f"{side}PrefixListId"]:
+            found = ctx.txn.get(prefix_lists.KIND, rule[f"{side}PrefixListId"])
+            view[f"{side}PrefixListName"] = found["PrefixListName"] if found else ""
+    return view
 
 
 # -- rules ----------------------------------------------------------------------------------------
@@ -257,9 +273,12 @@ def describe_security_group_attribute(ctx: Context, security_group_id: str, nic_
 # the parameter.
 _AUTH, _AUTH_OUT = "AuthorizeSecurityGroup", "AuthorizeSecurityGroupEgress"
 _REVOKE, _REVOKE_OUT = "RevokeSecurityGroup", "RevokeSecurityGroupEgress"
+_MODIFY, _MODIFY_OUT = "ModifySecurityGroupRule", "ModifySecurityGroupEgressRule"
 _ERRORS: dict[str, Any] = {
     "InvalidIpProtocol.ValueNotSupported": {
         "Authorize": (400, "The parameter %s must be specified with case insensitive TCP, UDP, ICMP, GRE or All."),
+        _MODIFY_OUT: (400, "The specified parameter IpProtocol should not be null and only tcp, udp, icmp, gre or all "
+                           "is supported. Ignore case."),
         "*": (400, "The parameter IpProtocol must be specified with case insensitive TCP, UDP, ICMP, GRE or All.")},
     "InvalidPortRange.Malformed": (400, "The specified parameter PortRange must set."),
     "InvalidParam.PortRange": (400, "The specified parameter %s is not valid. It should be two integers less than "
@@ -268,13 +287,19 @@ _ERRORS: dict[str, Any] = {
     "InvalidIpPortRange.Malformed": (400, "The specified parameter PortRange is not valid."),
     "InvalidSourcePortRange.Malformed": (400, "The specified parameter SourcePortRange is not valid."),
     "InvalidPolicy.Malformed": {"Authorize": (400, "The specified parameter Policy is not valid."),
+                                "Modify": (400, "The specified parameter Policy is not valid."),
                                 "*": (400, "The specified parameter %s is not valid.")},
     "InvalidNicType.ValueNotSupported": {"Authorize": (400, "The specified NicType does not exist."),
+                                         "Modify": (400, "The specified NicType does not exist."),
                                          "*": (400, "The specified parameter %s is not valid.")},
-    "InvalidPriority.Malformed": (400, "The parameter Priority is invalid."),
+    "InvalidPriority.Malformed": {_MODIFY_OUT: (400, "The specified parameter Priority is not valid."),
+                                  "*": (400, "The parameter Priority is invalid.")},
     "InvalidSourceCidrIp.Malformed": (400, "The specified parameter SourceCidrIp is not valid."),
     "InvalidDestCidrIp.Malformed": (400, "The specified parameter DestCidrIp is not valid."),
+    "InvalidParam.DestCidrIp": (400, "The specified parameter %s is not valid."),  # (ModifySecurityGroupRule's)
+    "InvalidIpProtocol.Malformed": (400, "The specified parameter PortRange is not valid."),  # (the Modify ones')
     "InvalidParam.SourceCidrIp": {_AUTH_OUT: (400, "The specified param SourceCidrIp is not valid."),
+                                  "Modify": (400, "The specified param SourceCidrIp is not valid."),
                                   "*": (400, "The specified parameter %s is not valid.")},
     "InvalidParam.Ipv6SourceCidrIp": (400, "The specified parameter %s is not valid."),
     "InvalidParam.Ipv6DestCidrIp": (400, "The specified parameter %s is not valid."),
@@ -282,10 +307,14 @@ _ERRORS: dict[str, Any] = {
                                    "same time."),
     "InvalidParam.DestIp": (400, "The Parameters DestCidrIp and Ipv6DestCidrIp in %s cannot be set at the same time."),
     "InvalidParameter.Conflict": (400, "IPv6 and IPv4 addresses cannot exist at the same time."),
-    "MissingParameter.Source": (400, "One of the parameters SourceCidrIp, Ipv6SourceCidrIp, SourceGroupId or "
-                                     "SourcePrefixListId in %s must be specified."),
-    "MissingParameter.Dest": (400, "One of the parameters DestCidrIp, Ipv6DestCidrIp, DestGroupId or "
-                                   "DestPrefixListId in %s must be specified."),
+    "MissingParameter.Source": {
+        "Modify": (400, "One of the parameters SourceCidrIp, SourceGroupId or SourcePrefixListId must be specified."),
+        "*": (400, "One of the parameters SourceCidrIp, Ipv6SourceCidrIp, SourceGroupId or SourcePrefixListId in %s "
+                   "must be specified.")},
+    "MissingParameter.Dest": {
+        "Modify": (400, "One of the parameters DestCidrIp, DestGroupId or DestPrefixListId must be specified."),
+        "*": (400, "One of the parameters DestCidrIp, Ipv6DestCidrIp, DestGroupId or DestPrefixListId in %s must be "
+                   "specified.")},
     "InvalidSecurityGroupDiscription.Malformed": {
         "Authorize": (400, "The specified security group rule description parameter %s is not valid."),
         "*": (400, "The specified security group rule description is not valid.")},
@@ -307,16 +336,32 @@ _ERRORS: dict[str, Any] = {
                                                    "level security groups are not allowed to be set or modified."),
     "InvalidSecurityGroupRuleId.NotFound": (404, "The specified SecurityGroupRuleId is not exists."),
     "InvalidParam.SecurityGroupRuleIdRepeated": (400, "The specified parameter SecurityGroupRuleId is repeated."),
+    "NotSupported.ClassicNetworkPrefixList": (400, "The prefix list is not supported when the network type of "
+                                                   "security group is classic."),
+    "InvalidParam.PrefixListAddressFamilyMismatch": {
+        "Authorize": (400, "The address family of the specified prefix list does not match the specified CidrIp."),
+        "*": (400, "The address family of the prefix list does not match the rule.")},
+    "LimitExceed.PrefixListAssociationResource": (403, "The number of resources associated with the prefix list "
+                                                       "exceeds the limit."),
+    # (the Modify operations')
+    "InvalidParam.SecurityGroupRuleId": (400, "The specified parameter SecurityGroupRuleId is not valid."),
+    "InvalidOperation.ModifyNicType": (400, "NicType is not allowed to modify."),
+    "InvalidOperation.ModifySgRuleEntityType": (400, "The source or destination type of the rules cannot be "
+                                                     "modified."),
+    "InvalidParam.InvalidModifyRuleRequest": (400, "The request parameters are illegal."),
+    "SecurityGroupRule.NotFound": {_MODIFY_OUT: (404, "The target security group rule do not exist."),
+                                   "*": (404, "The target security group rule not exist.")},
 }
 
 
 def _fail(ctx: Context, code: str, label: str = "") -> EcsError:
     found = _ERRORS[code]
     if isinstance(found, dict):
-        both = "Authorize" if ctx.action.startswith("Authorize") else "Revoke"
-        found = found.get(ctx.action) or found.get(both) or found["*"]
+        verb = ctx.action[:6] if ctx.action.startswith(("Revoke", "Modify")) else "Authorize"
+        found = found.get(ctx.action) or found.get(verb) or found["*"]
     status, message = found
-    return EcsError(code, message.replace("%s", label), status)
+    # (the single-rule Modify operations name a parameter bare: their label is "")
+    return EcsError(code, message.replace("%s", label.lstrip(".")), status)
 
 
 _SHARED = ("Policy", "Priority", "IpProtocol", "PortRange", "SourcePortRange", "NicType", "Description",
@@ -340,7 +385,7 @@ def _rule_params(fields: tuple[str, ...], revoke: bool) -> tuple:
 def _requested(ctx: Context, a: dict, fields: tuple[str, ...]) -> list[tuple[str, dict]]:
     """(label, {wire field: value}) for each requested rule; the older unprefixed form is ``Permissions.1``."""
     legacy = {f: a[_SNAKE[f]] for f in fields if a.get(_SNAKE[f]) not in (None, "")}
-    permissions = [p for p in a["permissions"] or () if any(v not in (None, "") for v in p.values())]
+    permissions = [p for p in a.get("permissions") or () if any(v not in (None, "") for v in p.values())]
     if legacy and (permissions or a.get("security_group_rule_id")):
         raise _fail(ctx, "InvalidParam.Permissions")
     if legacy:
@@ -364,7 +409,9 @@ def _ports(ctx: Context, value: Optional[str], protocol: str, label: str, source
     if value is None:
         if source:
             return ""
-        raise _fail(ctx, "InvalidPortRange.Malformed")
+        # (the Modify operations' code for it: a name from another field, their documented words)
+        raise _fail(ctx, "InvalidIpProtocol.Malformed" if ctx.action.startswith("Modify") else
+                    "InvalidPortRange.Malformed")
     match = _PORTS.fullmatch(value.strip())
     if match is None:
         if source:
@@ -378,7 +425,7 @@ def _ports(ctx: Context, value: Optional[str], protocol: str, label: str, source
     if not ok:
         if source:
             raise _fail(ctx, "InvalidSourcePortRange.Malformed")
-        raise _fail(ctx, "OperationDenied" if ctx.action.startswith("Authorize") else "InvalidIpPortRange.Malformed")
+        raise _fail(ctx, "InvalidIpPortRange.Malformed" if ctx.action.startswith("Revoke") else "OperationDenied")
     return f"{low}/{high}"
 
 
@@ -410,14 +457,15 @@ def _rule(ctx: Context, group: Mapping[str, Any], label: str, given: dict, egres
         rule[v4] = _cidr(given.get(v4), 4) if given.get(v4) else ""
         if rule[v4] is None:
             if side == "Dest":
-                raise _fail(ctx, "InvalidDestCidrIp.Malformed")
+                raise _fail(ctx, "InvalidParam.DestCidrIp" if ctx.action == _MODIFY else "InvalidDestCidrIp.Malformed",
+                            f"{label}.DestCidrIp")
             raise _fail(ctx, "InvalidParam.SourceCidrIp" if egress else "InvalidSourceCidrIp.Malformed",
                         f"{label}.SourceCidrIp")
         rule[v6] = _cidr(given.get(v6), 6) if given.get(v6) else ""
         if rule[v6] is None:
             raise _fail(ctx, f"InvalidParam.{v6}", f"{label}.{v6}")
     mixed = (rule["SourceCidrIp"] or rule["DestCidrIp"]) and (rule["Ipv6SourceCidrIp"] or rule["Ipv6DestCidrIp"])
-    if mixed and ctx.action.startswith("Authorize"):  # revoking such a rule simply matches nothing
+    if mixed and not ctx.action.startswith("Revoke"):  # revoking such a rule simply matches nothing
         raise _fail(ctx, "InvalidParameter.Conflict")
     side = "Dest" if egress else "Source"
     other_group = given.get(f"{side}GroupId") or ""
@@ -440,7 +488,7 @@ def _rule(ctx: Context, group: Mapping[str, Any], label: str, given: dict, egres
             raise _fail(ctx, f"Invalid{side}GroupId.Mismatch")
         peer_name, peer_owner, prefix_list = peer["SecurityGroupName"], "", ""
     elif prefix_list:
-        raise _fail(ctx, "InvalidPrefixListId.NotFound")  # mockecs keeps no prefix lists
+        _check_prefix_list(ctx, group, rule, prefix_list)
     # VPC groups only have intranet rules; classic rules default to internet, group-to-group rules to intranet.
     rule["NicType"] = "intranet" if group["VpcId"] or other_group else (nic or "internet")
     for s in ("Source", "Dest"):
@@ -454,7 +502,54 @@ def _rule(ctx: Context, group: Mapping[str, Any], label: str, given: dict, egres
     return rule
 
 
+def _check_prefix_list(ctx: Context, group: Mapping[str, Any], rule: Mapping[str, Any], prefix_list_id: str) -> None:
+    """A rule may name the caller's own prefix lists, in a VPC group; when adding or changing a rule, one of the
+    rule's address family (its other address, else ICMP or ICMPv6)."""
+    if not group["VpcId"]:
+        raise _fail(ctx, "NotSupported.ClassicNetworkPrefixList")
+    found = resources.get(ctx, prefix_lists.KIND, prefix_list_id)
+    if not resources.is_mine(ctx, found):
+        raise _fail(ctx, "InvalidPrefixListId.NotFound")
+    if ctx.action.startswith("Revoke"):
+        return  # (a rule of the other family simply matches nothing)
+    if rule["SourceCidrIp"] or rule["DestCidrIp"]:
+        family: Optional[int] = 4
+    elif rule["Ipv6SourceCidrIp"] or rule["Ipv6DestCidrIp"]:
+        family = 6
+    else:
+        family = {"ICMP": 4, "ICMPv6": 6}.get(rule["IpProtocol"])
+    if family not in (None, prefix_lists.family_of(found)):
+        raise _fail(ctx, "InvalidParam.PrefixListAddressFamilyMismatch")
+
+
 _identity = itemgetter(*_IDENTITY)  # every stored and requested rule carries all these fields
+
+
+def _prefix_list_of(rule: Mapping[str, Any]) -> str:
+    return rule["SourcePrefixListId"] or rule["DestPrefixListId"]
+
+
+def _check_counts(ctx: Context, group: Mapping[str, Any], rules: list[dict], direction: str) -> None:
+    """The rule quota of the group's ``rules`` of ``direction`` (a rule naming a prefix list counts as its
+    MaxEntries, documented), and the association quota of each list a rule names that the group did not use."""
+    count, lists = 0, set()
+    for rule in rules:
+        if rule["Direction"] != direction:
+            continue
+        prefix_list = _prefix_list_of(rule)
+        if prefix_list:
+            lists.add(prefix_list)
+            found = ctx.txn.get(prefix_lists.KIND, prefix_list)
+            count += found["MaxEntries"] if found else 1
+        else:
+            count += 1
+    if count > ctx.config.options["security_group_rule_quota"]:
+        raise _fail(ctx, "AuthorizationLimitExceed")
+    used = {_prefix_list_of(r) for r in group["_rules"]}
+    for prefix_list in lists - used:
+        if prefix_lists.association_count(ctx.txn, prefix_list) >= \
+                ctx.config.options["prefix_list_association_quota"]:
+            raise _fail(ctx, "LimitExceed.PrefixListAssociationResource")
 
 
 def _authorize(ctx: Context, a: dict, fields: tuple[str, ...], egress: bool) -> dict:
@@ -471,10 +566,7 @@ def _authorize(ctx: Context, a: dict, fields: tuple[str, ...], egress: bool) -> 
     added = [r for r in new_rules if _identity(r) not in existing]
     if not added:
         return {}
-    direction = "egress" if egress else "ingress"
-    count = sum(r["Direction"] == direction for r in group["_rules"]) + len(added)
-    if count > ctx.config.options["security_group_rule_quota"]:
-        raise _fail(ctx, "AuthorizationLimitExceed")
+    _check_counts(ctx, group, list(group["_rules"]) + added, "egress" if egress else "ingress")
     stamp = resources.iso(ctx.now)
     for rule in added:
         rule.update(SecurityGroupRuleId=resources.new_id("security_group", ctx.region).replace("sg-", "sgr-", 1),
@@ -483,26 +575,37 @@ def _authorize(ctx: Context, a: dict, fields: tuple[str, ...], egress: bool) -> 
     return {}
 
 
+def _named(ctx: Context, group: Mapping[str, Any], rule_ids: list[str], egress: bool) -> set[str]:
+    """The rules of the direction named by id (SecurityGroupRuleId.N), each once, all existing."""
+    if len(set(rule_ids)) != len(rule_ids):
+        raise _fail(ctx, "InvalidParam.SecurityGroupRuleIdRepeated")
+    direction = "egress" if egress else "ingress"
+    ours = {r["SecurityGroupRuleId"] for r in group["_rules"] if r["Direction"] == direction}
+    if any(i not in ours for i in rule_ids):
+        raise _fail(ctx, "InvalidSecurityGroupRuleId.NotFound")
+    return set(rule_ids)
+
+
+def _matching(group: Mapping[str, Any], wanted: list[dict]) -> set[str]:
+    """The ids of the group's rules that are the ``wanted`` rules (the same fields of :data:`_IDENTITY`)."""
+    identities = {_identity(r) for r in wanted}
+    return {r["SecurityGroupRuleId"] for r in group["_rules"] if _identity(r) in identities}
+
+
 def _revoke(ctx: Context, a: dict, fields: tuple[str, ...], egress: bool) -> dict:
     group = _group(ctx, a["security_group_id"])
-    direction = "egress" if egress else "ingress"
     rule_ids = [i for i in a.get("security_group_rule_id") or () if i]
     requested = _requested(ctx, a, fields)
     if rule_ids:
         if requested:
             raise _fail(ctx, "InvalidParam.Permissions")
-        if len(set(rule_ids)) != len(rule_ids):
-            raise _fail(ctx, "InvalidParam.SecurityGroupRuleIdRepeated")
-        ours = {r["SecurityGroupRuleId"] for r in group["_rules"] if r["Direction"] == direction}
-        if any(i not in ours for i in rule_ids):
-            raise _fail(ctx, "InvalidSecurityGroupRuleId.NotFound")
-        kept = [r for r in group["_rules"] if r["SecurityGroupRuleId"] not in rule_ids]
+        gone = _named(ctx, group, rule_ids, egress)
     else:
         if not requested:
             raise _fail(ctx, "InvalidIpProtocol.ValueNotSupported", "Permissions.1.IpProtocol")
         # A rule that does not exist is not an error: nothing is removed (documented).
-        gone = {_identity(_rule(ctx, group, label, given, egress)) for label, given in requested}
-        kept = [r for r in group["_rules"] if _identity(r) not in gone]
+        gone = _matching(group, [_rule(ctx, group, label, given, egress) for label, given in requested])
+    kept = [r for r in group["_rules"] if r["SecurityGroupRuleId"] not in gone]
     if len(kept) != len(group["_rules"]):
         resources.put(ctx.txn, KIND, {**group, "_rules": kept})
     return {}
@@ -526,6 +629,84 @@ def revoke_security_group(ctx: Context, a: dict) -> dict:
 @operation(_REVOKE_OUT, *_rule_params(EGRESS_FIELDS, revoke=True), idempotent=True, mapping=True)
 def revoke_security_group_egress(ctx: Context, a: dict) -> dict:
     return _revoke(ctx, a, EGRESS_FIELDS, egress=True)
+
+
+# -- changing a rule in place ----------------------------------------------------------------------
+# The fields naming a rule's far end, per side: given in a Modify by rule id, they replace all the old ones.
+_FAR_END = {"Source": ("SourceCidrIp", "Ipv6SourceCidrIp", "SourceGroupId", "SourcePrefixListId",
+                       "SourceGroupOwnerAccount", "SourceGroupOwnerId"),
+            "Dest": ("DestCidrIp", "Ipv6DestCidrIp", "DestGroupId", "DestPrefixListId", "DestGroupOwnerAccount",
+                     "DestGroupOwnerId")}
+
+
+def _entity(rule: Mapping[str, Any]) -> tuple[str, str]:
+    """(side, what) of a rule's far end: the documented "authorization object type", an address range of one
+    family, a group or a prefix list, which a Modify cannot change."""
+    side = "Dest" if rule["Direction"] == "egress" else "Source"
+    for what, field in (("ipv4", f"{side}CidrIp"), ("ipv6", f"Ipv6{side}CidrIp"), ("group", f"{side}GroupId")):
+        if rule[field]:
+            return side, what
+    return side, "prefix_list"
+
+
+def _changed(ctx: Context, group: Mapping[str, Any], old: Mapping[str, Any], given: dict, egress: bool) -> dict:
+    """The rule ``old`` with the ``given`` fields (a Modify by SecurityGroupRuleId), validated as a new rule is."""
+    side, other = ("Dest", "Source") if egress else ("Source", "Dest")
+    merged = {f: v for f, v in old.items() if v not in (None, "") and f in _SNAKE}
+    for names in (_FAR_END[side], (f"{other}CidrIp", f"Ipv6{other}CidrIp")):
+        if any(f in given for f in names):
+            for name in names:
+                merged.pop(name, None)
+    new = _rule(ctx, group, "", {**merged, **given}, egress)
+    if new["NicType"] != old["NicType"]:
+        raise _fail(ctx, "InvalidOperation.ModifyNicType")
+    if _entity(new) != _entity(old):
+        raise _fail(ctx, "InvalidOperation.ModifySgRuleEntityType")
+    lists = [ctx.txn.get(prefix_lists.KIND, _prefix_list_of(r)) for r in (old, new) if _prefix_list_of(r)]
+    if len(lists) == 2 and None not in lists and lists[0]["AddressFamily"] != lists[1]["AddressFamily"]:
+        raise _fail(ctx, "InvalidParam.PrefixListAddressFamilyMismatch")
+    return {**new, "SecurityGroupRuleId": old["SecurityGroupRuleId"], "CreateTime": old["CreateTime"]}
+
+
+def _modify(ctx: Context, a: dict, fields: tuple[str, ...], egress: bool) -> dict:
+    """By SecurityGroupRuleId, any field but NicType and the far end's kind changes. Without it, the given fields
+    find the rule as Revoke finds one (:func:`_matching`), whose Priority and Description then change."""
+    group = _group(ctx, a["security_group_id"])
+    given = {f: a[_SNAKE[f]] for f in fields if a.get(_SNAKE[f]) not in (None, "")}
+    rule_id = a["security_group_rule_id"]
+    if rule_id:
+        if not rule_id.startswith("sgr-"):
+            raise _fail(ctx, "InvalidParam.SecurityGroupRuleId")
+        _named(ctx, group, [rule_id], egress)
+        old = next(r for r in group["_rules"] if r["SecurityGroupRuleId"] == rule_id)
+        new = _changed(ctx, group, old, given, egress)
+    else:
+        target = _rule(ctx, group, "", given, egress)
+        found = _matching(group, [target])
+        if not found:
+            raise _fail(ctx, "SecurityGroupRule.NotFound")
+        old = next(r for r in group["_rules"] if r["SecurityGroupRuleId"] in found)
+        new = {**old, **{f: target[f] for f in ("Priority", "Description") if f in given}}
+    if any(_identity(r) == _identity(new) for r in group["_rules"] if r is not old):
+        raise _fail(ctx, "InvalidParam.InvalidModifyRuleRequest")  # [GUESS] documented refusal, no code of its own
+    rules = [new if r is old else r for r in group["_rules"]]
+    _check_counts(ctx, group, rules, new["Direction"])
+    resources.put(ctx.txn, KIND, {**group, "_rules": rules})
+    return {}
+
+
+def _modify_params(fields: tuple[str, ...]) -> tuple:
+    return (S("SecurityGroupId", required=True), S("SecurityGroupRuleId")) + tuple(S(f) for f in fields)
+
+
+@operation(_MODIFY, *_modify_params(INGRESS_FIELDS), idempotent=True, mapping=True)
+def modify_security_group_rule(ctx: Context, a: dict) -> dict:
+    return _modify(ctx, a, INGRESS_FIELDS, egress=False)
+
+
+@operation(_MODIFY_OUT, *_modify_params(EGRESS_FIELDS), idempotent=True, mapping=True)
+def modify_security_group_egress_rule(ctx: Context, a: dict) -> dict:
+    return _modify(ctx, a, EGRESS_FIELDS, egress=True)
 
 
 @operation("DescribeSecurityGroupReferences", Repeat("SecurityGroupId", required=True, missing=(

@@ -1,5 +1,6 @@
 """ECS system events: CreateSimulatedSystemEvents, CancelSimulatedSystemEvents, AcceptInquiredSystemEvent,
-DescribeInstanceHistoryEvents, DescribeInstancesFullStatus.
+DescribeInstanceHistoryEvents, DescribeInstancesFullStatus, and DescribeDisksFullStatus (disks' status and events:
+:mod:`mockecs.world.disk_events`).
 
 What inventory and security scanners and instance-maintenance tooling read, and the testing feature the API has
 for it (simulated events). The domain model is :mod:`mockecs.world.system_events`.
@@ -11,7 +12,7 @@ from typing import Any, Iterable, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import I, Repeat, S, Struct, Structs
-from mockecs.world import instance_clock, paging, resource_groups, resources
+from mockecs.world import disk_events, instance_clock, paging, resource_groups, resources
 from mockecs.world import system_events as events
 from mockecs.world.system_events import KIND
 
@@ -358,3 +359,71 @@ def describe_instances_full_status(ctx: Context, instance_id: Optional[list[str]
                       "ScheduledSystemEventSet": {"ScheduledSystemEventType": scheduled}})
     return {"TotalCount": meta["TotalCount"], "PageSize": page_size, "PageNumber": page_number,
             "InstanceFullStatusSet": {"InstanceFullStatusType": items}}
+
+
+# -- DescribeDisksFullStatus -------------------------------------------------------------------------------
+# Disk status codes: Available 129 is the metadata's example; the others are [GUESS]es around it. Health codes are
+# the instances' (HEALTH_CODES: Impaired 128 is this action's example too).
+DISK_STATUS_CODES = {"In_use": 128, "Available": 129, "Attaching": 130, "Detaching": 131, "Creating": 132,
+                     "ReIniting": 133}
+TOO_MANY_DISKS = error_kind("DiskIdLimitExceeded", "The amount of DiskId specified exceeds limit 100.", 403)
+
+
+@operation("DescribeDisksFullStatus", Repeat("DiskId"), Repeat("EventId"), S("Status"), S("HealthStatus"),
+           S("EventType"), Struct("EventTime", _RANGE), S("ResourceGroupId"), Structs("Tag", [S("Key"), S("Value")]),
+           *_PAGING, region_missing=_REGION_MISSING)
+def describe_disks_full_status(ctx: Context, disk_id: Optional[list[str]], event_id: Optional[list[str]],
+                               status: Optional[str], health_status: Optional[str], event_type: Optional[str],
+                               event_time: dict, resource_group_id: Optional[str], tag: Optional[list[dict]],
+                               page_number: int, page_size: int) -> dict:
+    """The caller's disks here with their lifecycle status, health and events (:mod:`mockecs.world.disk_events`).
+    Event filters (EventId, EventType, EventTime) keep the disks that have such events, showing only those
+    [GUESS: as DescribeInstancesFullStatus]; without EventTime, the last week's events are shown (documented)."""
+    _page_args(page_number, page_size)
+    if disk_id and len(disk_id) > 100:
+        raise TOO_MANY_DISKS
+    if event_id and len(event_id) > 100:
+        raise TOO_MANY_EVENTS
+    _choices([status] if status else None, DISK_STATUS_CODES, "Status")
+    _choices([health_status] if health_status else None, HEALTH_CODES, "HealthStatus")
+    _choices([event_type] if event_type else None, disk_events.TYPE_CODES, "EventType")
+    low, high = _window(event_time, "EventTime")
+    wanted_events = set(event_id) if event_id else None
+    by_events = wanted_events is not None or event_type or low is not None or high is not None
+
+    def shown(r: Mapping[str, Any]) -> bool:
+        return ((wanted_events is None or r["EventId"] in wanted_events)
+                and (not event_type or r["EventType"]["Name"] == event_type)
+                and (low is None or r["_at"] >= low) and (high is None or r["_at"] <= high))
+
+    named = list(dict.fromkeys(disk_id)) if disk_id else None
+    group = resource_groups.term(resource_group_id) if resource_group_id else None
+    wanted_tags = [t for t in tag or () if t.get("key")]
+    if named is None and not (status or health_status or by_events or group or wanted_tags):
+        page, meta = paging.ordered_page(ctx, "disk", resources.owner_region(ctx.account, ctx.region),
+                                         page_number, page_size, None, None)
+        listed = [(r, disk_events.of_disk(ctx, r["DiskId"])) for r in page]
+    else:
+        found = []
+        for record in resources.mine_among(ctx, "disk", named, group, tags=wanted_tags):
+            held = disk_events.of_disk(ctx, record["DiskId"])
+            if ((status and record["Status"] != status)
+                    or (resource_group_id and record.get("ResourceGroupId") != resource_group_id)
+                    or not resources.match_tags(record, wanted_tags)
+                    or (health_status and disk_events.health(held, ctx.now, record["Status"]) != health_status)
+                    or (by_events and not any(shown(r) for r in held))):
+                continue
+            found.append((record, held))
+        found.sort(key=lambda pair: resources.ORDER["disk"](pair[0]) + "\0" + pair[0]["DiskId"])
+        start, size, meta = paging.bounds(page_number, page_size, None, None, len(found))
+        listed = found[start:start + size]
+    items = []
+    for record, held in listed:
+        health = disk_events.health(held, ctx.now, record["Status"])
+        items.append({"DiskId": record["DiskId"], "InstanceId": record.get("InstanceId") or "",
+                      "Device": (record.get("Device") or "") if record["Status"] == "In_use" else "",
+                      "Status": {"Code": DISK_STATUS_CODES.get(record["Status"], 0), "Name": record["Status"]},
+                      "HealthStatus": {"Code": HEALTH_CODES[health], "Name": health},
+                      "DiskEventSet": {"DiskEventType": [disk_events.view(r) for r in held if shown(r)]}})
+    return {"TotalCount": meta["TotalCount"], "PageSize": page_size, "PageNumber": page_number,
+            "DiskFullStatusSet": {"DiskFullStatusType": items}}

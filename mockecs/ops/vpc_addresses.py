@@ -20,7 +20,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.apis import VPC
 from mockecs.wire.errors import EcsError, error_kind, not_implemented
 from mockecs.wire.params import TAGS, B, I, Repeat, S, Structs
-from mockecs.world import eips, instance_clock, paging, resource_groups, resources
+from mockecs.world import eips, instance_clock, nat_gateways, paging, resource_groups, resources
 
 # ISP (line) values the SDK documents.
 LINES = ("BGP", "BGP_PRO", "ChinaTelecom", "ChinaUnicom", "ChinaMobile", "ChinaTelecom_L2", "ChinaUnicom_L2",
@@ -148,7 +148,7 @@ def associate_eip_address(ctx: Context, allocation_id: str, instance_id: str, in
 def unassociate_eip_address(ctx: Context, allocation_id: str, instance_id: Optional[str],
                             instance_type: Optional[str], private_ip_address: Optional[str],
                             force: Optional[bool]) -> dict:
-    eips.unassociate(ctx, allocation_id, instance_id, instance_type)
+    eips.unassociate(ctx, allocation_id, instance_id, instance_type, bool(force))
     return {}
 
 
@@ -185,7 +185,8 @@ def modify_eip_forward_mode(ctx: Context, instance_id: str, mode: str) -> dict:
     return {}
 
 
-# DeletionProtection: of an EIP (Type EIP); bandwidth plans (CBWP) and NAT gateways are not kept [GUESS: not found].
+# DeletionProtection: of an EIP (Type EIP) or a NAT gateway (NATGW); bandwidth plans (CBWP) are not kept [GUESS: not
+# found].
 PROTECTION_TYPES = ("EIP", "CBWP", "NATGW")
 BAD_PROTECTION_TYPE = error_kind("InvalidParameter", 'Specified value of "Type" is not valid', 400)  # [GUESS]
 
@@ -195,20 +196,21 @@ BAD_PROTECTION_TYPE = error_kind("InvalidParameter", 'Specified value of "Type" 
 def deletion_protection(ctx: Context, instance_id: str, protection_enable: bool, type: str) -> dict:
     if type not in PROTECTION_TYPES:
         raise BAD_PROTECTION_TYPE
-    if type != "EIP":
+    if type == "CBWP":
         raise eips.NOT_FOUND  # [GUESS] the code of a missing instance of the types mockecs keeps none of
-    eip = eips.owned(ctx, instance_id)
-    if bool(eip.get("DeletionProtection")) != protection_enable:
-        resources.put(ctx.txn, eips.KIND, {**eip, "DeletionProtection": protection_enable})
+    kind = eips.KIND if type == "EIP" else nat_gateways.KIND
+    record = eips.owned(ctx, instance_id) if type == "EIP" else nat_gateways.owned(ctx, instance_id)
+    if bool(record.get("DeletionProtection")) != protection_enable:
+        resources.put(ctx.txn, kind, {**record, "DeletionProtection": protection_enable})
     return {}
 
 
 # -- tags -------------------------------------------------------------------------------------------
 # ResourceType (case-insensitive, documented) -> store kind, for what mockecs keeps; the name answered.
-KINDS = {"vpc": "vpc", "vswitch": "vswitch", "eip": eips.KIND}
-NAMES = {"vpc": "VPC", "vswitch": "VSWITCH", "eip": "EIP"}
+KINDS = {"vpc": "vpc", "vswitch": "vswitch", "eip": eips.KIND, "natgateway": nat_gateways.KIND}
+NAMES = {"vpc": "VPC", "vswitch": "VSWITCH", "eip": "EIP", "natgateway": "NATGATEWAY"}
 # Documented types mockecs keeps no records of: valid, their ids are never found.
-OTHER_TYPES = ("routetable", "vpngateway", "natgateway", "commonbandwidthpackage", "prefixlist",
+OTHER_TYPES = ("routetable", "vpngateway", "commonbandwidthpackage", "prefixlist",
                "publicipaddresspool", "ipv4gateway", "ipv6gateway", "networkacl", "trafficmirrorfilter",
                "trafficmirrorsession", "flowlog", "havip", "dhcpoptionsset", "gatewayendpoint", "ipv6address")
 BAD_TYPE = error_kind("InvalidResourceType.NotFound", "The ResourceType provided does not exist in our records.", 404)
@@ -270,7 +272,9 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
     paging.offset(next_token)  # a token we did not issue is refused before any work
     named = {i: resources.get(ctx, kind, i) for i in dict.fromkeys(ids)} if kind else {}
     rows, token = tags.tag_listing(ctx, kind, named if ids else None, exact, [], next_token, max_results, type_name)
-    return {"NextToken": token, "TagResources": {"TagResource": rows}}
+    # No NextToken on the last page [GUESS]: the provider's VpcService.ListTagResources (alicloud_nat_gateway's
+    # read) asks again until the answer has none, so the service must leave it out there.
+    return {**({"NextToken": token} if token else {}), "TagResources": {"TagResource": rows}}
 
 
 # -- MoveResourceGroup --------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.apis import VPC
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import TAGS, B, Comma, I, L, S
-from mockecs.world import networks, resource_groups, resources, vpcs
+from mockecs.world import nat_gateways, networks, resource_groups, resources, vpcs
 from mockecs.world.ipv6 import in_use as ipv6_in_use
 from mockecs.world.validation import check_description
 
@@ -211,7 +211,8 @@ def describe_vpcs(ctx: Context, vpc_id: Optional[list[str]], vpc_name: Optional[
     total, page = vpcs.listing(ctx, "vpc", vpc_id, ERRORS.too_many_vpc_ids, None, keep, page_number, page_size)
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
             "Vpcs": {"Vpc": [{**vpc_view(ctx, r), "RouterTableIds": {"RouterTableIds": [r["_route_table"]]},
-                              "NatGatewayIds": {"NatGatewayIds": []}} for r in page]}}
+                              "NatGatewayIds": {"NatGatewayIds": nat_gateways.ids_in_vpc(ctx, r["VpcId"])}}
+                             for r in page]}}
 
 
 @operation("DescribeVpcAttribute", S("VpcId", required=True), B("IsDefault"), dry_run=True, **_by_id("vpc_id"))

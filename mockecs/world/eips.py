@@ -14,7 +14,7 @@ at once. Addresses are plausible public IPv4s, unique in the store.
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
 
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import whole_number
@@ -26,6 +26,17 @@ CHARGES = ("PayByBandwidth", "PayByTraffic")
 ECS_INSTANCE, NETWORK_INTERFACE = "EcsInstance", "NetworkInterface"
 # Associated resource types the EIP API knows; mockecs keeps ECS instances and ENIs.
 INSTANCE_TYPES = ("EcsInstance", "SlbInstance", "Nat", "HaVip", "NetworkInterface")
+
+
+class Holder(NamedTuple):
+    """How a resource type another module keeps takes an EIP and lets it go (registered in :data:`HOLDERS`)."""
+
+    take: Callable[[Context, dict, str], dict]  # (ctx, eip, resource id): checks; the EIP's fields naming it
+    let_go: Callable[[Context, dict, bool], None]  # (ctx, eip, Force): checks and clean-up before it leaves
+
+
+# InstanceType -> its Holder, for the types other modules keep: Nat (mockecs.world.nat_gateways).
+HOLDERS: dict[str, Holder] = {}
 # What ECS's DescribeEipAddresses answers of a record (its SDK model), in the record's order.
 ECS_FIELDS = ("AllocationId", "IpAddress", "Bandwidth", "InternetChargeType", "ChargeType", "Status",
               "AllocationTime", "ExpiredTime", "InstanceId", "InstanceType", "RegionId", "EipBandwidth",
@@ -220,6 +231,14 @@ def associate(ctx: Context, allocation_id: str, instance_id: str, instance_type:
         raise BAD_INSTANCE_TYPE
     if instance_type == NETWORK_INTERFACE:
         return _associate_interface(ctx, eip, instance_id, private_ip, mode)
+    holder = HOLDERS.get(instance_type or "")
+    if holder is not None:
+        fields = holder.take(ctx, eip, instance_id)
+        if eip["Status"] != "Available":
+            raise bad_eip_status(period=False)
+        _settle(ctx, {**eip, **fields, "InstanceId": instance_id, "InstanceType": instance_type,
+                      "Mode": mode or eip.get("Mode") or "NAT"}, "Associating", {"Status": "InUse"})
+        return None
     if instance_type and instance_type != ECS_INSTANCE:  # no such resources in mockecs
         raise INSTANCE_NOT_FOUND
     instance = resources.get(ctx, "instance", instance_id)
@@ -267,8 +286,10 @@ def _associate_interface(ctx: Context, eip: dict, eni_id: str, private_ip: Optio
             {"Status": "InUse"})
 
 
-def unassociate(ctx: Context, allocation_id: str, instance_id: Optional[str], instance_type: Optional[str]) -> None:
-    """UnassociateEipAddress of either API (``instance_id`` None: the one it is associated with [GUESS])."""
+def unassociate(ctx: Context, allocation_id: str, instance_id: Optional[str], instance_type: Optional[str],
+                force: bool = False) -> None:
+    """UnassociateEipAddress of either API (``instance_id`` None: the one it is associated with [GUESS]; ``force``:
+    the VPC API's Force, for a holder of :data:`HOLDERS`)."""
     eip = owned(ctx, allocation_id)
     if instance_type and instance_type not in INSTANCE_TYPES:
         raise BAD_INSTANCE_TYPE
@@ -276,6 +297,9 @@ def unassociate(ctx: Context, allocation_id: str, instance_id: Optional[str], in
         raise UNASSOCIATE_INSTANCE
     if eip["Status"] != "InUse":
         raise bad_eip_status()
+    holder = HOLDERS.get(eip["InstanceType"])
+    if holder is not None:
+        holder.let_go(ctx, eip, force)
     instance = resources.get(ctx, "instance", eip["InstanceId"]) if eip["InstanceType"] == ECS_INSTANCE else None
     if instance is not None:
         _check_instance_status(ctx, instance)

@@ -161,9 +161,10 @@ def private_ip_term(ctx: Context, ip: str) -> tuple[str, str]:
 
 # -- address allocation ----------------------------------------------------------------------------
 def _taken(ctx: Context, vswitch_id: str, ip: str) -> bool:
-    # (an instance's address, or one of an elastic network interface: mockecs.world.interfaces)
+    # (an instance's address, one of an elastic network interface: mockecs.world.interfaces, or a NAT gateway's:
+    # mockecs.world.nat_gateways)
     term = ("vsw_ip", f"{vswitch_id}|{ip}")
-    return bool(ctx.txn.count("instance", term) or ctx.txn.count("network_interface", term))
+    return any(ctx.txn.count(kind, term) for kind in ("instance", "network_interface", "nat_gateway"))
 
 
 def allocate(ctx: Context, action: str, vswitch: dict, count: int, wanted: Optional[str],

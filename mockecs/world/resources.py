@@ -25,7 +25,10 @@ PREFIX = {
     "component": "ic-", "pipeline": "ip-", "execution": "exec-", "resource_group": "rg-",
     "vpc": "vpc-", "vswitch": "vsw-", "vrouter": "vrt-", "route_table": "vtb-", "network_interface": "eni-",
     "key_pair": "ssh-", "security_group": "sg-", "eip": "eip-", "snapshot_policy": "sp-",
-    "snapshot_group": "ssg-", "network_acl": "nacl-", "flow_log": "fl-",
+    "snapshot_group": "ssg-", "network_acl": "nacl-", "flow_log": "fl-", "prefix_list": "pl-",
+    "nat_gateway": "ngw-", "snat_table": "stb-", "forward_table": "ftb-", "snat_entry": "snat-",
+    "forward_entry": "fwd-",
+    "deployment_set": "ds-", "hpc_cluster": "hpc-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 # Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
@@ -236,8 +239,10 @@ ID_FIELD = {
     "component": "ImageComponentId", "pipeline": "ImagePipelineId", "execution": "ExecutionId",
     "resource_group": "ResourceGroupId", "vpc": "VpcId", "vswitch": "VSwitchId",
     "key_pair": "KeyPairId", "security_group": "SecurityGroupId", "eip": "AllocationId",
-    "snapshot_policy": "AutoSnapshotPolicyId", "snapshot_group": "SnapshotGroupId",
+    "snapshot_policy": "AutoSnapshotPolicyId", "snapshot_group": "SnapshotGroupId", "prefix_list": "PrefixListId",
     "network_acl": "NetworkAclId", "flow_log": "FlowLogId",
+    "nat_gateway": "NatGatewayId", "snat_entry": "SnatEntryId", "forward_entry": "ForwardEntryId",
+    "deployment_set": "DeploymentSetId", "hpc_cluster": "HpcClusterId",
 }
 
 

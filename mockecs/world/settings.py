@@ -205,7 +205,19 @@ OPTIONS: tuple[Setting, ...] = (
             "(AuthorizationLimitExceed).", minimum=0),
     Setting("security_group_requires_vpc", "bool", False, "CreateSecurityGroup without VpcId is refused, as in "
             "regions without the classic network (else it makes a classic group)."),
+    Setting("prefix_list_quota", "int", 100, "Prefix lists per account and region (CreatePrefixList answers "
+            "LimitExceed.PrefixListPerRegion; the documented limit).", minimum=0),
+    Setting("prefix_list_association_quota", "int", 1000, "Security groups one prefix list may be used by "
+            "(LimitExceed.PrefixListAssociationResource; the documented limit).", minimum=0),
     Setting("eip_quota", "int", 20, "Elastic IP addresses per account and region (QuotaExceeded.Eip).", minimum=0),
+    Setting("deployment_set_quota", "int", 150, "Deployment sets per account and region (QuotaExceed.DeploymentSet) "
+            "[GUESS].", minimum=0),
+    Setting("deployment_set_instances_per_zone", "int", 20, "Instances a deployment set takes per zone (per group "
+            "and zone in an AvailabilityGroup set; QuotaExceed.DeploymentSetInstanceQuotaFull beyond; the "
+            "documentation's 20).", minimum=1),
+    Setting("hpc_cluster_families", "str", "", "Instance families (comma-separated, e.g. ecs.g7) whose launches "
+            "take an HpcClusterId besides the SCC families (ecs.scc*), which require one; others answer "
+            "InvalidHpcClusterId.Unnecessary."),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -50,6 +50,8 @@ class Errors:
                                                 "Specified object has dependent resources SecurityGroup.", 400)
     vpc_has_acls: type[EcsError] = error_kind("DependencyViolation.NetworkAcl",  # [GUESS] worded like the others
                                               "Specified object has dependent resources NetworkAcl.", 400)
+    vpc_has_nat_gateways: type[EcsError] = error_kind("DependencyViolation.NatGateway",
+                                                      "Specified object has dependent resources NatGateway.", 400)
     too_many_vpc_ids: type[EcsError] = error_kind("InvalidVpcIdNumber.NotSupported",
                                                   "The number of vpcIds exceeds the limit.", 400)
     vswitch_not_found: type[EcsError] = error_kind("InvalidVSwitchId.NotFound", "VSwitch not exist.", 404)
@@ -59,6 +61,10 @@ class Errors:
         "IncorrectVSwitchStatus", "The current virtual switch status does not support this operation.", 400)
     vswitch_in_use: type[EcsError] = error_kind("DependencyViolation", "Specified object has dependent resources.",
                                                 400)
+    vswitch_has_nat_gateway: type[EcsError] = error_kind(
+        "DependencyViolation.EnhancedNatgw", "VSwitch cannot be deleted when enhanced NAT gateway exists.", 400)
+    vswitch_has_snat_entries: type[EcsError] = error_kind(
+        "DependencyViolation.SnatEntry", "VSwitch cannot be deleted when snat entry exist.", 400)
     zone_not_found: type[EcsError] = error_kind("InvalidZoneId.NotFound", "Specified zone does not exist.", 404)
     zone_elsewhere: type[EcsError] = error_kind("ResourceNotAvailable",
                                                 "Resource you requested is not available in this region or zone.", 400)
@@ -122,6 +128,8 @@ def delete_vpc(ctx: Context, errors: Errors, vpc_id: str) -> None:
     record = resources.owned(ctx, "vpc", vpc_id, errors.vpc_not_found)
     if record["Status"] != "Available":
         raise errors.vpc_status
+    if ctx.txn.count("nat_gateway", ("vpc", vpc_id)):  # (before its vSwitches: a gateway sits in one of them)
+        raise errors.vpc_has_nat_gateways
     if ctx.txn.count("vswitch", ("vpc", vpc_id)):
         raise errors.vpc_has_vswitches
     if ctx.txn.count("security_group", ("vpc", vpc_id)):
@@ -217,6 +225,10 @@ def delete_vswitch(ctx: Context, errors: Errors, v_switch_id: str) -> None:
     record = resources.owned(ctx, "vswitch", v_switch_id, errors.vswitch_not_found)
     if record["Status"] != "Available":
         raise errors.vswitch_status
+    if ctx.txn.count("nat_gateway", ("vswitch", v_switch_id)):  # (mockecs.world.nat_gateways)
+        raise errors.vswitch_has_nat_gateway
+    if ctx.txn.count("snat_entry", ("vswitch", v_switch_id)):
+        raise errors.vswitch_has_snat_entries
     # (instances, and network interfaces: primary ones go with their instance)
     if ctx.txn.count("instance", ("vswitch", v_switch_id)) or ctx.txn.count("network_interface",
                                                                           ("vswitch", v_switch_id)):
