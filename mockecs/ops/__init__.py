@@ -37,4 +37,5 @@ from mockecs.ops import (  # noqa: F401
     vpc_flow_logs,
     vpc_nat,
     vpc_networks,
+    vpc_routes,
 )

@@ -1023,6 +1023,7 @@ def delete_instance(ctx: Context, instance_id: str, force: bool, force_stop: boo
     return {}
 
 
+ROUTE_ENTRY_DEPENDS = error_kind("DependencyViolation.RouteEntry", "Specified instance is used by route entry.", 400)
 INSTANCE_IDS_NOT_FOUND = error_kind("InvalidInstanceIds.NotFound", "The specified InstanceIds does not exist.", 404)
 
 
@@ -1049,6 +1050,8 @@ def _delete(ctx: Context, record: dict, force: bool, protected: str) -> None:
         raise INCORRECT_STATUS
     if record.get("DeletionProtection"):
         raise EcsError("InvalidOperation.DeletionProtection", protected, 403)
+    if ctx.txn.count("route_entry", ("next_hop", record["InstanceId"])):  # (the next hop of a custom route entry)
+        raise ROUTE_ENTRY_DEPENDS
     releases.release_instance(ctx, record)
 
 

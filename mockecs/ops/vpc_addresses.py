@@ -207,10 +207,11 @@ def deletion_protection(ctx: Context, instance_id: str, protection_enable: bool,
 
 # -- tags -------------------------------------------------------------------------------------------
 # ResourceType (case-insensitive, documented) -> store kind, for what mockecs keeps; the name answered.
-KINDS = {"vpc": "vpc", "vswitch": "vswitch", "eip": eips.KIND, "natgateway": nat_gateways.KIND}
-NAMES = {"vpc": "VPC", "vswitch": "VSWITCH", "eip": "EIP", "natgateway": "NATGATEWAY"}
+KINDS = {"vpc": "vpc", "vswitch": "vswitch", "eip": eips.KIND, "natgateway": nat_gateways.KIND,
+         "routetable": "route_table"}
+NAMES = {"vpc": "VPC", "vswitch": "VSWITCH", "eip": "EIP", "natgateway": "NATGATEWAY", "routetable": "ROUTETABLE"}
 # Documented types mockecs keeps no records of: valid, their ids are never found.
-OTHER_TYPES = ("routetable", "vpngateway", "commonbandwidthpackage", "prefixlist",
+OTHER_TYPES = ("vpngateway", "commonbandwidthpackage", "prefixlist",
                "publicipaddresspool", "ipv4gateway", "ipv6gateway", "networkacl", "trafficmirrorfilter",
                "trafficmirrorsession", "flowlog", "havip", "dhcpoptionsset", "gatewayendpoint", "ipv6address")
 BAD_TYPE = error_kind("InvalidResourceType.NotFound", "The ResourceType provided does not exist in our records.", 404)

@@ -1,8 +1,8 @@
 """VPCs and vSwitches on the VPC product's API (2016-04-28), as Terraform (``alicloud_vpc``, ``alicloud_vswitch``)
 and Ansible (footmark's ``ali_vpc``, ``ali_vswitch``) make them: CreateVpc, CreateDefaultVpc, DescribeVpcs,
 DescribeVpcAttribute, ModifyVpcAttribute, DeleteVpc, CreateVSwitch, CreateDefaultVSwitch, DescribeVSwitches,
-DescribeVSwitchAttributes, ModifyVSwitchAttribute, DeleteVSwitch, and the VPC's system route table and router
-(DescribeRouteTableList, ModifyRouteTableAttributes, DescribeVRouters).
+DescribeVSwitchAttributes, ModifyVSwitchAttribute, DeleteVSwitch, and the VPC's router (DescribeVRouters; its route
+tables: :mod:`mockecs.ops.vpc_routes`).
 
 The records and rules are ECS's own (:mod:`mockecs.world.vpcs`): a VPC made here is ECS's VPC too. This API
 answers more of each record (OwnerId, ResourceGroupId, the IPv6 block, the route table ...), from the record or
@@ -18,9 +18,8 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.apis import VPC
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import TAGS, B, Comma, I, L, S
-from mockecs.world import nat_gateways, networks, resource_groups, resources, vpcs
+from mockecs.world import nat_gateways, networks, resource_groups, resources, routes, vpcs
 from mockecs.world.ipv6 import in_use as ipv6_in_use
-from mockecs.world.validation import check_description
 
 ERRORS = vpcs.Errors()  # the VPC API documents the shared rules' words (see the notes on each)
 MISSING = ("MissingParameter", "Miss mandatory parameter.", 400)
@@ -37,7 +36,7 @@ IPV6_OVERLAP = error_kind("InvalidCidrBlock.Overlapped", "Specified CIDR block o
 IPV6_AND_CIDR = error_kind("ParamExclusive.EnableIpv6AndCidrBlock", "EnableIpv6 and CidrBlock is mutually exclusive.",
                            400)  # (ECS's ModifyVpcAttribute documents it; the same VPC behind both)
 IPV6_MISSING = error_kind("MissingParameter", "Ipv6CidrBlock is mandatory when EnableIPv6 is true.", 400)
-SYSTEM = "System"
+SYSTEM = routes.SYSTEM
 # CreateDefaultVpc / CreateDefaultVSwitch: one default VPC per region, one default vSwitch per zone in it, a /20 of
 # 172.16.0.0/12 each (the console's layout). The docs name no codes for these refusals: [GUESS] these.
 DEFAULT_VPC_EXISTS = error_kind("OperationFailed.DefaultVpcExist", "The default VPC already exists in this region.",
@@ -47,10 +46,6 @@ NO_DEFAULT_VPC = error_kind("OperationFailed.DefaultVpcNotExist", "The default V
 DEFAULT_VSWITCH_EXISTS = error_kind("OperationFailed.DefaultVSwitchExist",
                                     "The default vSwitch already exists in this zone.", 400)
 DEFAULT_VSWITCH_MASK = 20
-# ModifyRouteTableAttributes documents only Forbbiden: [GUESS] these, worded like the VPC's own.
-ROUTE_TABLE_NOT_FOUND = error_kind("InvalidRouteTableId.NotFound", "Specified route table does not exist.", 404)
-ROUTE_TABLE_NAME = error_kind("InvalidRouteTableName.Malformed", "Specified route table name is not valid.", 400)
-ROUTE_TABLE_DESCRIPTION = ("InvalidDescription.Malformed", "Specified description is not valid.")
 
 
 def _by_id(id_name: str) -> dict:
@@ -99,7 +94,7 @@ def vpc_view(ctx: Context, record: dict) -> dict:
         "EnabledIpv6": ipv6 is not None, "Ipv6CidrBlock": ipv6["Ipv6CidrBlock"] if ipv6 else "",
         "Ipv6CidrBlocks": {"Ipv6CidrBlock": [ipv6] if ipv6 else []},
         "UserCidrs": record.get("UserCidrs") or {"UserCidr": []},
-        "SecondaryCidrBlocks": {"SecondaryCidrBlock": []},
+        "SecondaryCidrBlocks": {"SecondaryCidrBlock": list(record.get("_secondary_cidrs", ()))},
         "VSwitchIds": {"VSwitchId": vpcs.vswitch_ids(ctx, record["VpcId"])},
         "DhcpOptionsSetId": "", "DhcpOptionsSetStatus": "",  # [GUESS] no DHCP options set: empty
         "DnsHostnameStatus": record.get("_dns_hostname_status", "DISABLED"),
@@ -108,7 +103,8 @@ def vpc_view(ctx: Context, record: dict) -> dict:
 
 
 def vswitch_view(ctx: Context, record: dict) -> dict:
-    route_table = record.get("_route_table") or (resources.get(ctx, "vpc", record["VpcId"]) or {}).get(
+    custom = record.get("_custom_route_table")
+    route_table = custom or record.get("_route_table") or (resources.get(ctx, "vpc", record["VpcId"]) or {}).get(
         "_route_table", "")
     return {
         "VSwitchId": record["VSwitchId"], "VpcId": record["VpcId"], "Status": record["Status"],
@@ -117,7 +113,7 @@ def vswitch_view(ctx: Context, record: dict) -> dict:
         "IsDefault": record["IsDefault"], "AvailableIpAddressCount": record["AvailableIpAddressCount"],
         "OwnerId": int(record["_owner"]), "ResourceGroupId": _group(record, "ResourceGroupId"),
         "Ipv6CidrBlock": record.get("_ipv6", ""), "EnabledIpv6": "_ipv6" in record, "NetworkAclId": "",
-        "RouteTable": {"RouteTableId": route_table, "RouteTableType": SYSTEM},
+        "RouteTable": {"RouteTableId": route_table, "RouteTableType": routes.CUSTOM if custom else SYSTEM},
         "Tags": _tags(record),
     }
 
@@ -210,7 +206,7 @@ def describe_vpcs(ctx: Context, vpc_id: Optional[list[str]], vpc_name: Optional[
                 *_common_filters(vpc_owner_id, enable_ipv6, tag))
     total, page = vpcs.listing(ctx, "vpc", vpc_id, ERRORS.too_many_vpc_ids, None, keep, page_number, page_size)
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
-            "Vpcs": {"Vpc": [{**vpc_view(ctx, r), "RouterTableIds": {"RouterTableIds": [r["_route_table"]]},
+            "Vpcs": {"Vpc": [{**vpc_view(ctx, r), "RouterTableIds": {"RouterTableIds": routes.table_ids(ctx, r)},
                               "NatGatewayIds": {"NatGatewayIds": nat_gateways.ids_in_vpc(ctx, r["VpcId"])}}
                              for r in page]}}
 
@@ -224,7 +220,8 @@ def describe_vpc_attribute(ctx: Context, vpc_id: str, is_default: Optional[bool]
             "AssociatedPropagationSources": {"AssociatedPropagationSources": []},
             "CloudResources": {"CloudResourceSetType": [
                 {"ResourceType": "VSwitch", "ResourceCount": len(view["VSwitchIds"]["VSwitchId"])},
-                {"ResourceType": "VRouter", "ResourceCount": 1}, {"ResourceType": "RouteTable", "ResourceCount": 1}]}}
+                {"ResourceType": "VRouter", "ResourceCount": 1},
+                {"ResourceType": "RouteTable", "ResourceCount": len(routes.table_ids(ctx, record))}]}}
 
 
 @operation("ModifyVpcAttribute", S("VpcId", required=True), S("VpcName"), S("Description"), S("CidrBlock"),
@@ -288,7 +285,7 @@ def describe_vswitches(ctx: Context, vpc_id: Optional[str], v_switch_id: Optiona
                        page_size: int) -> dict:
     narrower, keep = vpcs.vswitch_filter(vpc_id, zone_id, is_default, v_switch_name)
     keep = _all(keep, route_table_id and (lambda r: vswitch_view(ctx, r)["RouteTable"]["RouteTableId"] ==
-                                          route_table_id),  # (every vSwitch is on its VPC's system table)
+                                          route_table_id),
                 resource_group_id and (lambda r: _group(r, "ResourceGroupId") == resource_group_id),
                 *_common_filters(v_switch_owner_id, enable_ipv6, tag))
     total, page = vpcs.listing(ctx, "vswitch", v_switch_id, ERRORS.too_many_vswitch_ids, narrower, keep,
@@ -330,57 +327,11 @@ def delete_vswitch(ctx: Context, v_switch_id: str) -> dict:
     return {}
 
 
-# -- the VPC's system route table and router ---------------------------------------------------------------------
+# -- the VPC's router (its route tables: mockecs.ops.vpc_routes) ---------------------------------------------------
 def _own_vpcs(ctx: Context, vpc_id: Optional[str]) -> list[dict]:
     """The caller's VPCs here (at most the VPC quota of them), or the one named."""
     found = resources.mine_among(ctx, "vpc", [vpc_id] if vpc_id else None)
     return sorted(found, key=lambda r: (r["_created"], r["VpcId"]))
-
-
-def route_table_view(ctx: Context, record: dict) -> dict:
-    return {"RouteTableId": record["_route_table"], "RouteTableName": record.get("_route_table_name", ""),
-            "Description": record.get("_route_table_description", ""),
-            "RouteTableType": SYSTEM, "RouterId": record["VRouterId"], "RouterType": "VRouter",
-            "VpcId": record["VpcId"], "VSwitchIds": {"VSwitchId": vpcs.vswitch_ids(ctx, record["VpcId"])},
-            "CreationTime": record["CreationTime"], "Status": "Available", "OwnerId": int(record["_owner"]),
-            "ResourceGroupId": _group(record, "_resource_group_id"),
-            "RoutePropagationEnable": record.get("_route_propagation", True),
-            "AssociateType": "VSwitch", "GatewayIds": {"GatewayIds": []}, "Tags": {"Tag": []}}
-
-
-@operation("DescribeRouteTableList", S("VpcId"), S("RouteTableId"), S("RouterId"), S("RouterType"),
-           S("RouteTableName"), S("RouteTableType"), *PAGE, api=VPC)
-def describe_route_table_list(ctx: Context, vpc_id: Optional[str], route_table_id: Optional[str],
-                              router_id: Optional[str], router_type: Optional[str], route_table_name: Optional[str],
-                              route_table_type: Optional[str], page_number: int, page_size: int) -> dict:
-    # Each VPC has its one system route table (no custom ones, no border routers' tables).
-    found = [r for r in _own_vpcs(ctx, vpc_id)
-             if (not route_table_id or r["_route_table"] == route_table_id)
-             and (not router_id or r["VRouterId"] == router_id) and router_type in (None, "", "VRouter")
-             and route_table_name in (None, "", r.get("_route_table_name", ""))
-             and route_table_type in (None, "", SYSTEM)]
-    start = (page_number - 1) * page_size
-    return {"TotalCount": len(found), "PageNumber": page_number, "PageSize": page_size,
-            "RouterTableList": {"RouterTableListType": [route_table_view(ctx, r)
-                                                        for r in found[start:start + page_size]]}}
-
-
-@operation("ModifyRouteTableAttributes", S("RouteTableId", required=True), S("RouteTableName"), S("Description"),
-           B("RoutePropagationEnable"), api=VPC)
-def modify_route_table_attributes(ctx: Context, route_table_id: str, route_table_name: Optional[str],
-                                  description: Optional[str], route_propagation_enable: Optional[bool]) -> dict:
-    """Names, describes or stops route propagation of a VPC's system route table (Terraform's alicloud_vpc
-    system_route_table_* arguments)."""
-    record = next((r for r in _own_vpcs(ctx, None) if r["_route_table"] == route_table_id), None)
-    if record is None:
-        raise ROUTE_TABLE_NOT_FOUND
-    if not networks.valid_name(route_table_name):
-        raise ROUTE_TABLE_NAME
-    check_description(description, *ROUTE_TABLE_DESCRIPTION)
-    changes = {k: v for k, v in (("_route_table_name", route_table_name), ("_route_table_description", description),
-                                 ("_route_propagation", route_propagation_enable)) if v is not None}
-    resources.put(ctx.txn, "vpc", {**record, **changes})
-    return {}
 
 
 @operation("DescribeVRouters", S("VRouterId"), *PAGE, api=VPC)
@@ -391,4 +342,4 @@ def describe_vrouters(ctx: Context, v_router_id: Optional[str], page_number: int
             "VRouters": {"VRouter": [
                 {"VRouterId": r["VRouterId"], "VRouterName": "", "Description": "", "VpcId": r["VpcId"],
                  "RegionId": r["RegionId"], "CreationTime": r["CreationTime"],
-                 "RouteTableIds": {"RouteTableId": [r["_route_table"]]}} for r in found[start:start + page_size]]}}
+                 "RouteTableIds": {"RouteTableId": routes.table_ids(ctx, r)}} for r in found[start:start + page_size]]}}

@@ -24,6 +24,7 @@ from mockecs.world.context import Context
 MODES = ("instant", "realistic")  # Config.transitions
 REALISTIC = {"image": 30.0, "copy": 60.0, "snapshot": 10.0, "task": 60.0, "execution": 120.0, "instance": 5.0,
              "disk": 10.0, "vpc": 3.0, "vswitch": 3.0, "eip": 2.0,
+             "route_table": 2.0, "route_entry": 2.0,  # [GUESS] custom route tables and entries: Pending
              "invocation": 5.0,  # a Cloud Assistant invocation: each of Pending and Running
              "system_event": 60.0}  # a system event Executing, from its NotBefore (or its acceptance) [GUESS]
 

@@ -27,7 +27,7 @@ PREFIX = {
     "key_pair": "ssh-", "security_group": "sg-", "eip": "eip-", "snapshot_policy": "sp-",
     "snapshot_group": "ssg-", "network_acl": "nacl-", "flow_log": "fl-", "prefix_list": "pl-",
     "nat_gateway": "ngw-", "snat_table": "stb-", "forward_table": "ftb-", "snat_entry": "snat-",
-    "forward_entry": "fwd-",
+    "forward_entry": "fwd-", "route_entry": "rte-",
     "deployment_set": "ds-", "hpc_cluster": "hpc-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
@@ -242,6 +242,7 @@ ID_FIELD = {
     "snapshot_policy": "AutoSnapshotPolicyId", "snapshot_group": "SnapshotGroupId", "prefix_list": "PrefixListId",
     "network_acl": "NetworkAclId", "flow_log": "FlowLogId",
     "nat_gateway": "NatGatewayId", "snat_entry": "SnatEntryId", "forward_entry": "ForwardEntryId",
+    "route_table": "RouteTableId", "route_entry": "RouteEntryId",  # (custom tables; a VPC's system table is its own)
     "deployment_set": "DeploymentSetId", "hpc_cluster": "HpcClusterId",
 }
 

@@ -171,6 +171,10 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("auto_snapshots_per_disk", "int", 1000, "Automatic snapshots kept per disk: beyond, the oldest are "
             "deleted (the ECS documentation's quota).", minimum=1),
     Setting("vswitch_quota", "int", 150, "vSwitches per VPC (QuotaExceeded.VSwitch).", minimum=0),
+    Setting("route_table_quota", "int", 200, "Custom route tables per VPC (CreateRouteTable answers "
+            "QuotaExceeded.RouteTable beyond) [GUESS: the code; the number is the VPC documentation's].", minimum=0),
+    Setting("route_entry_quota", "int", 200, "Custom route entries per route table (CreateRouteEntry answers "
+            "QuotaExceeded beyond; the VPC documentation's number).", minimum=0),
     Setting("subscription_period", "choice", "one", "A subscription launch (RunInstances or CreateInstance with "
             "InstanceChargeType PrePaid) without Period: one PeriodUnit (as mockecs launched them before it kept "
             "subscription terms), or refused with InvalidPeriod as the service does (Period is required then).",

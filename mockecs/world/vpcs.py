@@ -16,7 +16,16 @@ from mockecs.world import lifecycle, networks, paging, regions, resources
 from mockecs.world.context import Context
 from mockecs.world.validation import check_description
 
-resources.TERMS["vswitch"] = networks.vswitch_terms
+
+def _vswitch_terms(record: Mapping[str, Any]) -> list:
+    """A vSwitch's terms, and the custom route table it is bound to (:mod:`mockecs.world.routes`)."""
+    terms = list(networks.vswitch_terms(record))
+    if record.get("_custom_route_table"):
+        terms.append(("custom_route_table", record["_custom_route_table"]))
+    return terms
+
+
+resources.TERMS["vswitch"] = _vswitch_terms
 # DescribeVpcs / DescribeVSwitches list in creation order (ties by id).
 resources.ORDER["vpc"] = resources.ORDER["vswitch"] = lambda record: resources.time_key(record.get("_created", 0.0))
 
@@ -48,6 +57,15 @@ class Errors:
                                                    "Specified object has dependent resources", 400)
     vpc_has_groups: type[EcsError] = error_kind("DependencyViolation.SecurityGroup",
                                                 "Specified object has dependent resources SecurityGroup.", 400)
+    # (the route table refusals: ECS's DeleteVpc / DeleteVSwitch documents, the same VPC behind both APIs)
+    vpc_has_route_tables: type[EcsError] = error_kind("DependencyViolation.RouteTable",
+                                                      "VPC cannot be deleted when custom route table exists.", 400)
+    vpc_has_route_entries: type[EcsError] = error_kind("DependencyViolation.RouteEntry",
+                                                       "Specified object has dependent resources", 400)
+    vswitch_has_route_table: type[EcsError] = error_kind(
+        "DependencyViolation.RouteTable", "VSwitch cannot be deleted when associated with route table", 400)
+    vswitch_route_conflict: type[EcsError] = error_kind("RouteConflict.AlreadyExist",
+                                                        "Route conflict exists in routing table.", 400)
     vpc_has_acls: type[EcsError] = error_kind("DependencyViolation.NetworkAcl",  # [GUESS] worded like the others
                                               "Specified object has dependent resources NetworkAcl.", 400)
     vpc_has_nat_gateways: type[EcsError] = error_kind("DependencyViolation.NatGateway",
@@ -134,6 +152,10 @@ def delete_vpc(ctx: Context, errors: Errors, vpc_id: str) -> None:
         raise errors.vpc_has_vswitches
     if ctx.txn.count("security_group", ("vpc", vpc_id)):
         raise errors.vpc_has_groups
+    if ctx.txn.count("route_table", ("vpc", vpc_id)):
+        raise errors.vpc_has_route_tables
+    if ctx.txn.count("route_entry", ("vpc", vpc_id)):  # (custom entries of its system table)
+        raise errors.vpc_has_route_entries
     if ctx.txn.count("network_acl", ("vpc", vpc_id)):  # (the VPC API's network ACLs: mockecs.ops.vpc_acls)
         raise errors.vpc_has_acls
     resources.delete(ctx.txn, "vpc", vpc_id)
@@ -151,7 +173,8 @@ def modify_vpc(ctx: Context, errors: Errors, vpc_id: str, vpc_name: Optional[str
         network = networks.parse_cidr(cidr_block)
         if network is None or not networks.vpc_cidr_allowed(network):
             raise errors.modify_cidr_malformed
-        if any(c is not None and not networks.parse_cidr(c["CidrBlock"]).subnet_of(network)
+        blocks = [network, *(networks.parse_cidr(b) for b in cidr_blocks(record)[1:])]  # (its secondary ones stay)
+        if any(c is not None and not any(networks.parse_cidr(c["CidrBlock"]).subnet_of(b) for b in blocks)
                for c in vswitches_of(ctx, vpc_id)):
             raise errors.cidr_excludes_vswitch
         changes["CidrBlock"] = str(network)
@@ -162,6 +185,12 @@ def modify_vpc(ctx: Context, errors: Errors, vpc_id: str, vpc_name: Optional[str
     if description is not None:
         changes["Description"] = description
     return resources.put(ctx.txn, "vpc", {**record, **changes})
+
+
+def cidr_blocks(vpc: Mapping[str, Any]) -> list[str]:
+    """A VPC's IPv4 blocks its vSwitches may take addresses from: its primary block, then its secondary ones
+    (AssociateVpcCidrBlock)."""
+    return [vpc["CidrBlock"], *vpc.get("_secondary_cidrs", ())]
 
 
 def vswitches_of(ctx: Context, vpc_id: str) -> list[Optional[dict]]:
@@ -201,13 +230,17 @@ def create_vswitch(ctx: Context, errors: Errors, zone_id: str, cidr_block: str, 
         raise errors.vswitch_cidr_malformed
     if network.prefixlen not in networks.VSWITCH_MASKS:
         raise errors.vswitch_cidr_mask
-    if not network.subnet_of(networks.parse_cidr(vpc["CidrBlock"])):
+    if not any(network.subnet_of(networks.parse_cidr(block)) for block in cidr_blocks(vpc)):
         raise errors.vswitch_cidr_outside
     siblings = vswitches_of(ctx, vpc_id)
     if any(s is not None and network.overlaps(networks.parse_cidr(s["CidrBlock"])) for s in siblings):
         raise errors.vswitch_cidr_overlap
     if len(siblings) >= ctx.config.options["vswitch_quota"]:
         raise errors.vswitch_quota
+    # a custom route's destination may hold a vSwitch's block, never lie within one (CreateRouteEntry's rule)
+    routes = resources.get_many(ctx, "route_entry", ctx.txn.ids("route_entry", ("vpc", vpc_id)))
+    if any(r is not None and networks.parse_cidr(r["DestinationCidrBlock"]).subnet_of(network) for r in routes):
+        raise errors.vswitch_route_conflict
     vswitch_id = resources.new_id("vswitch", ctx.region)
     record = {
         "VSwitchId": vswitch_id, "VpcId": vpc_id, "ZoneId": zone_id, "CidrBlock": str(network),
@@ -233,6 +266,8 @@ def delete_vswitch(ctx: Context, errors: Errors, v_switch_id: str) -> None:
     if ctx.txn.count("instance", ("vswitch", v_switch_id)) or ctx.txn.count("network_interface",
                                                                           ("vswitch", v_switch_id)):
         raise errors.vswitch_in_use
+    if record.get("_custom_route_table"):
+        raise errors.vswitch_has_route_table
     if ctx.txn.count("network_acl", ("acl_vswitch", v_switch_id)):  # (a network ACL still bound to it)
         raise errors.vswitch_in_use
     resources.delete(ctx.txn, "vswitch", v_switch_id)
