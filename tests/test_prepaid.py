@@ -206,8 +206,8 @@ def test_renew_moves_the_end_and_the_subscription_disks_follow(client, engine):
         instance_id=instance_id, period=1, period_unit="Week"))).body
     assert body.order_id.isdigit()
     assert describe(client, instance_id)["ExpiredTime"] == subscription_end(parse_iso(moved), 1, "Week")
-    # an expired subscription renews from now
-    engine.clock.advance(400 * DAY)
+    # an expired subscription renews from now (within the 15 days before the expired instance is released)
+    engine.clock.advance(parse_iso(describe(client, instance_id)["ExpiredTime"]) - engine.clock.now() + 5 * DAY)
     renew(client, instance_id, period=1)
     assert describe(client, instance_id)["ExpiredTime"] == subscription_end(engine.clock.now(), 1, "Month")
 

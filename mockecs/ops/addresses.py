@@ -16,7 +16,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.ops.snapshots import creation_window
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import I, S, Structs
-from mockecs.world import access, eips, paging, resources
+from mockecs.world import access, eips, instance_clock, paging, resources
 from mockecs.world.eips import INSTANCE_TYPES, KIND
 
 REGION_NOT_FOUND = ("Forbidden.RegionNotFound", 404, "Specified region is not found during access authentication.")
@@ -63,6 +63,7 @@ def check_filters(a: dict) -> tuple[Optional[float], Optional[float]]:
            region_error=REGION_NOT_FOUND)
 def describe_eip_addresses(ctx: Context, a: dict) -> dict:
     start, end = check_filters(a)
+    instance_clock.settle_due(ctx)  # (an instance released by the mock clock left its EIP)
     ids, ips = a["allocation_id"], a["eip_address"]
     total, page = eips.page(ctx, {**a, "isp": None}, start, end, [ids] if ids else None, [ips] if ips else None)
     return {"TotalCount": total, "PageNumber": a["page_number"], "PageSize": a["page_size"],

@@ -15,7 +15,7 @@ from mockecs.ops.instances import CHARGE_TYPES, NEVER_EXPIRES, POSTPAID_EXPIRY, 
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, S
-from mockecs.world import resources
+from mockecs.world import instance_clock, resources
 from mockecs.world.subscriptions import PERIODS, new_order_id, subscription_end
 
 MAX_INSTANCES = 20  # documented: up to 20 instance ids
@@ -27,6 +27,7 @@ UNIT_MISMATCH = error_kind("InvalidPeriod.UnitMismatch", "The specified Period m
                            400)
 SPOT = error_kind("InvalidSpotStrategy", "The specified spotStrategy is not valid.", 400)
 NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified instanceId does not exist.", 404)
+EXPIRED_INSTANCE = error_kind("ExpiredInstance", "The specified instance has expired.", 400)
 RELEASE_TIME_SET = error_kind("ReleaseTimeHaveBeenSet", "The specified instance has been set released time.", 400)
 
 
@@ -39,6 +40,8 @@ def _check(ctx: Context, instance_id: str, target: str) -> dict:
     if instance["Status"] not in ("Running", "Stopped"):
         raise EcsError("InvalidStatus.ValueNotSupported",
                        f"The current status of instance {instance_id} does not support this operation.", 400)
+    if instance_clock.expired(instance):  # (stopped at its expiry: renew it first)
+        raise EXPIRED_INSTANCE
     if instance.get("SpotStrategy", "NoSpot") != "NoSpot":
         raise SPOT
     if instance.get("InstanceChargeType", "PostPaid") == target:
@@ -49,7 +52,8 @@ def _check(ctx: Context, instance_id: str, target: str) -> dict:
 
 
 def _convert(ctx: Context, instance: dict, target: str, expired: str, include_data_disks: bool) -> None:
-    resources.put(ctx.txn, "instance", {**instance, "InstanceChargeType": target, "ExpiredTime": expired})
+    converted = resources.put(ctx.txn, "instance", {**instance, "InstanceChargeType": target, "ExpiredTime": expired})
+    instance_clock.schedule(ctx, converted)  # (a subscription expires now; a pay-as-you-go one has no end)
     for disk in resources.get_many(ctx, "disk", sorted(ctx.txn.ids("disk", ("instance", instance["InstanceId"])))):
         if disk is None or disk.get("DiskChargeType") == target:
             continue
@@ -80,6 +84,7 @@ def modify_instance_charge_type(ctx: Context, instance_ids: str, period: Optiona
         if period not in PERIODS[period_unit]:
             raise UNIT_MISMATCH
         expired = subscription_end(ctx.now, period, period_unit)
+    instance_clock.settle_due(ctx)  # (released or expired by the mock clock by now)
     instances = [_check(ctx, instance_id, instance_charge_type) for instance_id in ids]
     if auto_pay:
         for instance in instances:

@@ -24,7 +24,17 @@ from mockecs.ops.snapshots import SNAPSHOT_ID_NOT_FOUND
 from mockecs.ops.tasks import start_task
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import B, I, L, Repeat, S, Struct
-from mockecs.world import access, auto_snapshots, disks, images, lifecycle, regions, resource_groups, resources
+from mockecs.world import (
+    access,
+    auto_snapshots,
+    disks,
+    images,
+    instance_clock,
+    lifecycle,
+    regions,
+    resource_groups,
+    resources,
+)
 from mockecs.world.instance_types import instance_type
 from mockecs.world.validation import BAD_PASSWORD, valid_description, valid_instance_name, valid_password
 
@@ -190,6 +200,7 @@ def _free_device(ctx: Context, instance: Mapping[str, Any]) -> str:
 
 
 def _disk_and_instance(ctx: Context, disk_id: str, instance_id: str) -> tuple[dict, dict]:
+    instance_clock.settle_due(ctx)  # (an instance released by the mock clock took or left its disks)
     disk = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
     instance = resources.owned(ctx, "instance", instance_id, INSTANCE_NOT_FOUND)
     return disk, instance
@@ -204,6 +215,7 @@ def attach_disk(ctx: Context, instance_id: str, disk_id: str, device: Optional[s
     if device and device not in DATA_DEVICES and device != "/dev/xvda":
         raise EcsError("InvalidDevice.Malformed", "The specified device is not valid.", 400)
     disk, instance = _disk_and_instance(ctx, disk_id, instance_id)
+    instance_clock.check_usable(instance)  # (an expired subscription: documented)
     if disk["Status"] == "In_use":
         raise EcsError("InvalidDisk.InUse", "The specified disk has been occupied.", 404)
     if disk["Status"] != "Available":

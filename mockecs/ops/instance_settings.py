@@ -12,9 +12,10 @@ reservations): ``Target`` always names an unknown pool, and ``Open`` matches non
 
 ModifyInstanceMetadataOptions changes the record's ``MetadataOptions`` (what DescribeInstances answers);
 ``InstanceMetadataTags`` shows there once set. ModifyInstanceAutoReleaseTime sets ``AutoReleaseTime`` (answered in
-minutes, ``2024-07-01T08:30Z``, as DescribeInstances writes it); mockecs does not release the instance when the
-mock clock passes that time. ModifyInstanceSpec changes a stopped pay-as-you-go instance's type (its Cpu, Memory,
-CpuOptions, family and GPUs follow the catalogue) or its public bandwidth, one of the two per call as documented.
+minutes, ``2024-07-01T08:30Z``, as DescribeInstances writes it); the instance is released when the mock clock passes
+that time (:mod:`mockecs.world.instance_clock`). ModifyInstanceSpec changes a stopped pay-as-you-go instance's type
+(its Cpu, Memory, CpuOptions, family and GPUs follow the catalogue) or its public bandwidth, one of the two per call
+as documented.
 
 An instance holds at most one RAM role (``_ram_role``: RunInstances' and CreateInstance's ``RamRoleName``, or
 AttachInstanceRamRole). Attach and Detach refuse the whole call for what their metadata documents as an error
@@ -44,7 +45,7 @@ from mockecs.ops.instances import (
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import B, I, L, Repeat, S, Struct, Structs
-from mockecs.world import access, instance_types, ipv6, paging, ram, resources, subscriptions
+from mockecs.world import access, instance_clock, instance_types, ipv6, paging, ram, resources, subscriptions
 
 MAINTENANCE_ACTIONS = ("Stop", "AutoRecover", "AutoRedeploy")  # documented values of ActionOnMaintenance
 DEFAULT_MAINTENANCE_ACTION = "AutoRecover"  # the metadata's example of DefaultValue [GUESS: for every type]
@@ -310,10 +311,12 @@ CHARGE_TYPE_VIOLATION = error_kind("ChargeTypeViolation",
 def modify_instance_auto_release_time(ctx: Context, instance_id: str, auto_release_time: Optional[str]) -> dict:
     """No AutoReleaseTime (or an empty one) cancels the release; a time is read as RunInstances reads it."""
     release = release_time(ctx, auto_release_time, BAD_RELEASE_TIME)
+    instance_clock.settle_due(ctx)  # (released by the mock clock by now)
     record = resources.owned(ctx, "instance", instance_id, RELEASE_NOT_FOUND)
     if record.get("InstanceChargeType") == "PrePaid":
         raise CHARGE_TYPE_VIOLATION
-    resources.put(ctx.txn, "instance", {**record, "AutoReleaseTime": release})
+    # (the instance's place in the due order moves with the time, or leaves it)
+    instance_clock.schedule(ctx, resources.put(ctx.txn, "instance", {**record, "AutoReleaseTime": release}))
     return {}
 
 

@@ -20,8 +20,8 @@ from mockecs.world import (
     access,
     auto_snapshots,
     deployment_sets,
-    eips,
     images,
+    instance_clock,
     instance_types,
     interfaces,
     ipv6,
@@ -34,13 +34,14 @@ from mockecs.world import (
     paging,
     ram,
     regions,
+    releases,
     resource_groups,
     resources,
     subscriptions,
     system_events,
     validation,
 )
-from mockecs.world.disks import data_disk_range, detached, snapshot_in_progress
+from mockecs.world.disks import data_disk_range, instance_disks, snapshot_in_progress
 from mockecs.world.disks import performance as disk_performance
 
 INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
@@ -137,18 +138,12 @@ def tag_filter(tags: Optional[list[dict]]) -> list[dict]:
     return out
 
 
-def instance_disks(ctx: Context, instance_id: str) -> list[dict]:
-    """The disks attached to an instance, system disk first, then data disks by device."""
-    disks = [d for d in (resources.get(ctx, "disk", i) for i in ctx.txn.ids("disk", ("instance", instance_id)))
-             if d is not None and d.get("InstanceId") == instance_id]
-    return sorted(disks, key=lambda d: (d["Type"] != "system", d.get("Device", ""), d["DiskId"]))
-
-
 def system_disk_of(ctx: Context, instance_id: str) -> Optional[dict]:
     return next((d for d in instance_disks(ctx, instance_id) if d["Type"] == "system"), None)
 
 
 def get_instance(ctx: Context, instance_id: Optional[str]) -> dict:
+    instance_clock.settle_due(ctx)  # (released or expired by the mock clock by now)
     return resources.owned(ctx, "instance", instance_id, INSTANCE_NOT_FOUND)
 
 
@@ -517,6 +512,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             done["StartTime"] = resources.iso_minute(ctx.now)
         record = lifecycle.start(ctx, "instance", instance_id, in_service_order(record), done=done)
         resources.put(ctx.txn, "instance", record)
+        instance_clock.schedule(ctx, record, placed=False)  # (its AutoReleaseTime or ExpiredTime)
         interfaces.add_primary(ctx, record)
         resources.put(ctx.txn, "disk", new_system_disk(ctx, record, image, size, category,
                                                        system.get("disk_name") or "",
@@ -779,6 +775,7 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
              "InstanceChargeType": instance_charge_type, "ResourceGroupId": resource_group_id,
              "KeyPairName": key_pair_name, "InstanceNetworkType": instance_network_type,
              "HpcClusterId": deployment_sets.hpc_filter(ctx, hpc_cluster_id)}
+    instance_clock.settle_due(ctx)  # (released or expired by the mock clock by now)
     if unfiltered:
         page, meta = paging.ordered_page(ctx, "instance", resources.owner_region(ctx.account, ctx.region),
                                          page_number, page_size, next_token, clamp_max_results(max_results, 100))
@@ -842,6 +839,7 @@ def describe_instance_status(ctx: Context, zone_id: Optional[str], cluster_id: O
         raise TOO_MANY_INSTANCE_IDS
     if zone_id and zone_id not in regions.zone_ids(ctx.region):
         raise networks.ZONE_NOT_FOUND
+    instance_clock.settle_due(ctx)  # (released or expired by the mock clock by now)
     if not instance_id and not zone_id and not cluster_id:  # every instance of the caller here: the ordered index
         page, meta = paging.ordered_page(ctx, "instance", resources.owner_region(ctx.account, ctx.region),
                                          page_number, page_size, None, None)
@@ -878,6 +876,7 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
     if status and status not in ("In_use", "Available", "Attaching", "Detaching", "Creating", "ReIniting", "All"):
         raise EcsError("InvalidStatus.ValueNotSupported", "The specified disk status is not supported.", 400)
     wanted_tags = tag_filter(tag)
+    instance_clock.settle_due(ctx)  # (an instance released by the mock clock took or left its disks)
     if unfiltered:
         page, meta = paging.ordered_page(ctx, "disk", resources.owner_region(ctx.account, ctx.region),
                                          page_number, page_size, next_token, clamp_max_results(max_results, 500))
@@ -920,6 +919,7 @@ def _transition(ctx: Context, record: dict, now_status: str, then: dict) -> None
 # The steps StartInstance(s), StopInstance(s) and RebootInstance(s) take on one instance (refusing it as documented).
 def start_stopped(ctx: Context, record: dict) -> str:
     """A stopped instance set Starting (StartInstance(s), ReInitDisk's AutoStartInstance)."""
+    instance_clock.check_usable(record, starting=True)
     if record["Status"] != "Stopped":
         raise INCORRECT_STATUS
     if system_disk_of(ctx, record["InstanceId"]) is None:  # DetachDisk took it
@@ -932,6 +932,7 @@ def start_stopped(ctx: Context, record: dict) -> str:
 
 
 def _stop(ctx: Context, record: dict, stopped_mode: Optional[str]) -> str:
+    instance_clock.check_usable(record)
     if record["Status"] != "Running":
         raise INCORRECT_STATUS
     # DescribeInstances shows how a stopped instance is billed; KeepCharging unless asked otherwise
@@ -941,6 +942,7 @@ def _stop(ctx: Context, record: dict, stopped_mode: Optional[str]) -> str:
 
 
 def _reboot(ctx: Context, record: dict) -> str:
+    instance_clock.check_usable(record)
     if record["Status"] != "Running":  # (the metadata: only a Running instance reboots)
         raise INCORRECT_STATUS
     # Starting until it runs again (the metadata); StartTime is its last start [GUESS: a reboot counts as one].
@@ -1039,6 +1041,7 @@ def delete_instances(ctx: Context, instance_id: list[str], force: bool, terminat
     instances' too [GUESS: the metadata says it checks only the request]."""
     if len(instance_id) > 100:
         raise TOO_MANY_INSTANCE_IDS
+    instance_clock.settle_due(ctx)  # (released by the mock clock by now)
     records = [resources.owned(ctx, "instance", i, INSTANCE_IDS_NOT_FOUND) for i in dict.fromkeys(instance_id)]
     for record in records:
         _delete(ctx, record, force, "The operation is not allowed due to deletion protection.")
@@ -1047,7 +1050,6 @@ def delete_instances(ctx: Context, instance_id: list[str], force: bool, terminat
 
 def _delete(ctx: Context, record: dict, force: bool, protected: str) -> None:
     """Release one instance (refused as documented; ``protected``: the action's deletion-protection message)."""
-    instance_id = record["InstanceId"]
     if record["Status"] == "Pending":
         raise EcsError("IncorrectInstanceStatus.Initializing",
                        "The specified instance status does not support this operation.", 403)
@@ -1055,19 +1057,9 @@ def _delete(ctx: Context, record: dict, force: bool, protected: str) -> None:
         raise INCORRECT_STATUS
     if record.get("DeletionProtection"):
         raise EcsError("InvalidOperation.DeletionProtection", protected, 403)
-    if ctx.txn.count("route_entry", ("next_hop", instance_id)):  # (the next hop of a custom route entry)
+    if ctx.txn.count("route_entry", ("next_hop", record["InstanceId"])):  # (the next hop of a custom route entry)
         raise ROUTE_ENTRY_DEPENDS
-    for disk in instance_disks(ctx, instance_id):
-        if disk.get("DeleteWithInstance", True):
-            auto_snapshots.released(ctx, disk)
-            resources.delete(ctx.txn, "disk", disk["DiskId"])
-        else:  # survives as a detached, portable disk
-            resources.put(ctx.txn, "disk", {**disk, **detached(resources.iso(ctx.now)), "Portable": True})
-    eips.released_with(ctx, [instance_id])
-    interfaces.release_instance(ctx, record)
-    resources.delete(ctx.txn, "instance", instance_id)
-    networks.release(ctx, record)
-    launch.release(ctx, record.get("ImageId"))
+    releases.release_instance(ctx, record)
 
 
 @operation("ReplaceSystemDisk",
@@ -1078,6 +1070,7 @@ def _delete(ctx: Context, record: dict, force: bool, protected: str) -> None:
 def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_disk: dict,
                         key_pair_name: Optional[str], **_: Any) -> dict:
     record = get_instance(ctx, instance_id)
+    instance_clock.check_usable(record)  # (an expired subscription: documented)
     if record["Status"] != "Stopped":
         raise INCORRECT_STATUS
     if key_pair_name and access.key_pair(ctx, key_pair_name) is None:

@@ -21,6 +21,7 @@ from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import TAGS, B, I, Repeat, S
 from mockecs.world import (
     eips,
+    instance_clock,
     instance_types,
     interfaces,
     ipv6,
@@ -302,6 +303,7 @@ def describe_network_interfaces(ctx: Context, a: dict) -> dict:
     # MaxResults: below 10 reads as 10, above 500 as 500 (documented)
     max_results = None if a["max_results"] is None else min(max(a["max_results"], 10), 500)
     tags = tag_filter(a["tag"])
+    instance_clock.settle_due(ctx)  # (an instance released by the mock clock took or left its ENIs)
     if paging.unfiltered(a):
         page, meta = paging.ordered_page(ctx, KIND, resources.owner_region(ctx.account, ctx.region),
                                          a["page_number"], a["page_size"], a["next_token"], max_results)

@@ -5,8 +5,10 @@ instance and changes on an update), RenewInstance and ModifyPrepayInstanceSpec.
 The renewal settings live on the instance record (``_renewal``, see :mod:`mockecs.world.subscriptions`): RunInstances'
 and CreateInstance's ``AutoRenew``/``AutoRenewPeriod`` set them, ModifyInstanceAutoRenewAttribute changes them (the
 status always; ``Duration`` and ``PeriodUnit`` with ``AutoRenewal``: other statuses keep them [GUESS]). mockecs
-renews nothing when the mock clock passes an instance's ``ExpiredTime``. RenewInstance moves ``ExpiredTime`` on by the
-period (from the current end, or from now once it has passed [GUESS]) and the instance's subscription disks follow.
+renews an instance with ``AutoRenewal`` when the mock clock passes its ``ExpiredTime``, and stops and later releases
+one without (:mod:`mockecs.world.instance_clock`). RenewInstance moves ``ExpiredTime`` on by the period (from the
+current end, or from now once it has passed [GUESS]) and the instance's subscription disks follow; an instance stopped
+at its expiry is unlocked and started again.
 ModifyPrepayInstanceSpec changes the type at once (the service finishes in 5 to 10 seconds and asks for a restart:
 DescribeInstances shows the new type when the call answers, as ModifyInstanceSpec does [GUESS]); an upgrade with
 ``AutoPay=false`` only places an order (nothing changes). Each answers a new ``OrderId``.
@@ -16,11 +18,11 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional
 
 from mockecs.ops.instance_settings import CHARGE_TYPE_VIOLATION, SPEC_UNKNOWN_TYPE
-from mockecs.ops.instances import INCORRECT_STATUS, instance_disks, type_change
+from mockecs.ops.instances import INCORRECT_STATUS, type_change
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, S, Struct, Structs, whole_number
-from mockecs.world import instance_types, paging, resources, subscriptions
+from mockecs.world import instance_clock, instance_types, paging, resources, subscriptions
 
 MAX_IDS = 100  # both auto-renew operations document up to 100 instance ids
 # Duration per PeriodUnit (ModifyInstanceAutoRenewAttribute's china-site ranges)
@@ -82,6 +84,7 @@ def describe_instance_auto_renew_attribute(ctx: Context, instance_id: Optional[s
     ids = _id_list(instance_id)
     if not ids and not renewal_status:
         raise NOTHING_NAMED
+    instance_clock.settle_due(ctx)  # (renewed, expired or released by the mock clock by now)
     if ids:
         named = [r for r in (_subscription(ctx, i) for i in ids)
                  if renewal_status in (None, "", subscriptions.renewal(r)["RenewalStatus"])]
@@ -110,10 +113,13 @@ def modify_instance_auto_renew_attribute(ctx: Context, instance_id: str, auto_re
     if period_unit not in DURATIONS:
         raise BAD_RENEW_UNIT
     status = renewal_status or ("AutoRenewal" if auto_renew else "Normal")
+    instance_clock.settle_due(ctx)  # (renewed, expired or released by the mock clock by now)
     records = [_subscription(ctx, i) for i in ids]
     for record in records:
         if record["Status"] == "Pending":  # [GUESS: while it is made]
             raise INCORRECT_STATUS
+        if status == "AutoRenewal" and instance_clock.expired(record):  # (documented: not once expired; the
+            raise INCORRECT_STATUS  # code [GUESS]: the documented status refusal)
         kept = subscriptions.renewal(record)
         change = {"RenewalStatus": status}
         if status == "AutoRenewal":
@@ -156,6 +162,7 @@ def renew_instance(ctx: Context, instance_id: str, period: Optional[int], period
         raise RENEW_BAD_UNIT
     if period not in subscriptions.PERIODS[period_unit]:
         raise RENEW_BAD_PERIOD
+    instance_clock.settle_due(ctx)  # (renewed, expired or released by the mock clock by now)
     record = resources.owned(ctx, "instance", instance_id, RENEW_NOT_FOUND)
     if record.get("InstanceChargeType") != "PrePaid":
         raise CHARGE_TYPE_VIOLATION
@@ -165,10 +172,7 @@ def renew_instance(ctx: Context, instance_id: str, period: Optional[int], period
     expired = subscriptions.subscription_end(max(ends, ctx.now), period, period_unit)
     if expired > subscriptions.subscription_end(ctx.now, subscriptions.LONGEST_TERM_MONTHS, "Month"):
         raise TOO_LONG
-    resources.put(ctx.txn, "instance", {**record, "ExpiredTime": expired})
-    for disk in instance_disks(ctx, instance_id):
-        if disk.get("DiskChargeType") == "PrePaid":
-            resources.put(ctx.txn, "disk", {**disk, "ExpiredTime": expired})
+    instance_clock.renewed(ctx, subscriptions.extend(ctx, record, expired))
     return {"OrderId": subscriptions.new_order_id()}
 
 
@@ -205,6 +209,7 @@ def modify_prepay_instance_spec(ctx: Context, instance_id: str, instance_type: s
         raise BAD_OPERATOR
     if reboot_time and resources.parse_iso(reboot_time) is None:
         raise BAD_REBOOT_TIME
+    instance_clock.settle_due(ctx)  # (renewed, expired or released by the mock clock by now)
     record = resources.owned(ctx, "instance", instance_id, PREPAY_NOT_FOUND)
     if record.get("InstanceChargeType") != "PrePaid":
         raise NOT_SUBSCRIPTION

@@ -16,7 +16,17 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import TAGS as TAGS_MAX_20
 from mockecs.wire.params import B, I, JsonList, L, S, Structs
-from mockecs.world import auto_snapshots, disks, lifecycle, paging, regions, resource_groups, resources, snapshots
+from mockecs.world import (
+    auto_snapshots,
+    disks,
+    instance_clock,
+    lifecycle,
+    paging,
+    regions,
+    resource_groups,
+    resources,
+    snapshots,
+)
 from mockecs.world.validation import valid_description, valid_name
 
 NOT_FOUND = error_kind("InvalidSnapshotId.NotFound", "The specified snapshot is not found.", 404)
@@ -56,7 +66,9 @@ def make_snapshot(ctx: Context, disk: dict, name: Optional[str] = None, descript
                                   resource_group_id, category)
     record = lifecycle.start(ctx, "snapshot", snapshot_id, record, done=snapshots.DONE, failed=snapshots.FAILED,
                              progress_field="Progress")
-    return resources.put(ctx.txn, "snapshot", record)
+    record = resources.put(ctx.txn, "snapshot", record)
+    auto_snapshots.retain(ctx.txn, record, False)  # (deleted when its RetentionDays end)
+    return record
 
 
 def usage_of(ctx: Context, record: Mapping[str, Any]) -> str:
@@ -174,6 +186,7 @@ def describe_snapshots(ctx: Context, snapshot_ids: Optional[list[str]], disk_id:
     if category and category.lower() not in CATEGORIES:
         raise BAD_CATEGORY
     wanted_tags = tag_filter(tag)
+    instance_clock.settle_due(ctx)  # (an instance released by then took its disks: they take no more)
     auto_snapshots.settle_due(ctx)  # (the automatic snapshots due by the mock clock, before listing)
     if unfiltered:
         page, meta = paging.ordered_page(ctx, "snapshot", resources.owner_region(ctx.account, ctx.region),
@@ -251,7 +264,9 @@ def modify_snapshot_attribute(ctx: Context, snapshot_id: str, snapshot_name: Opt
         changed["RetentionDays"] = retention_days
     if disable_instant_access:  # (deprecated: ESSD snapshots are instantly usable anyway)
         changed.update(InstantAccess=False, InstantAccessRetentionDays=0)
-    resources.put(ctx.txn, "snapshot", {**record, **changed})
+    record = resources.put(ctx.txn, "snapshot", {**record, **changed})
+    if retention_days is not None:  # (its deletion moves with its retention)
+        auto_snapshots.retain(ctx.txn, record)
     return {}
 
 

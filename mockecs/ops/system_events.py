@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import I, Repeat, S, Struct, Structs
-from mockecs.world import disk_events, paging, resource_groups, resources
+from mockecs.world import disk_events, instance_clock, paging, resource_groups, resources
 from mockecs.world import system_events as events
 from mockecs.world.system_events import KIND
 
@@ -199,6 +199,7 @@ def _events(ctx: Context, terms: list, named: Optional[list[str]], keep: Optiona
             page_size: int, next_token: Optional[str], max_results: Optional[int]) -> tuple[list[dict], dict]:
     """One page of the events ``named`` or under ``terms`` (newest first): from the ordered index when nothing
     else filters (``keep`` None), else those ``keep`` keeps."""
+    instance_clock.settle_due(ctx)  # (an expiry by the mock clock publishes an event)
     events.settle_due(ctx)  # (before the status terms are counted)
     if keep is None:
         listing = paging.Ordered(ctx, KIND, terms, read=events.read_many)
@@ -328,6 +329,7 @@ def describe_instances_full_status(ctx: Context, instance_id: Optional[list[str]
     types = _types(instance_event_type, event_type)
     windows = _windows(not_before, event_publish_time)
     wanted_ids = set(event_id) if event_id else None
+    instance_clock.settle_due(ctx)  # (released or expired by the mock clock by now)
     events.settle_due(ctx)
 
     def shown(r: Mapping[str, Any]) -> bool:

@@ -20,7 +20,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.apis import VPC
 from mockecs.wire.errors import EcsError, error_kind, not_implemented
 from mockecs.wire.params import TAGS, B, I, Repeat, S, Structs
-from mockecs.world import eips, nat_gateways, paging, resource_groups, resources
+from mockecs.world import eips, instance_clock, nat_gateways, paging, resource_groups, resources
 
 # ISP (line) values the SDK documents.
 LINES = ("BGP", "BGP_PRO", "ChinaTelecom", "ChinaUnicom", "ChinaMobile", "ChinaTelecom_L2", "ChinaUnicom_L2",
@@ -117,6 +117,7 @@ def _listed(text: Optional[str]) -> Optional[list[str]]:
            B("ServiceManaged"), TAGS, paging.PAGE_NUMBER_INT32, paging.PAGE_SIZE, dry_run=True, mapping=True, api=VPC)
 def describe_eip_addresses(ctx: Context, a: dict) -> dict:
     start, end = check_filters(a)
+    instance_clock.settle_due(ctx)  # (an instance released by the mock clock left its EIP)
     wanted = {**a, "include_reservation_data": None}  # (no reservations: the flag changes nothing)
     if a["service_managed"] is False:
         wanted["service_managed"] = None  # (no managed EIPs: all are unmanaged)

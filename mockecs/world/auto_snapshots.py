@@ -6,10 +6,12 @@ documented) after the policy was applied. Nothing runs by itself: a read that ca
 (DescribeSnapshots) first calls :func:`settle_due`, which takes the snapshots due since the disk got its policy
 (or since the last read that settled it) up to now, each as it would have been taken at its time point
 (``SnapshotType`` auto, ``accomplished``, ``CreationTime`` the time point, ``RetentionDays`` the policy's), and
-deletes the automatic snapshots whose retention has ended.
+deletes the snapshots whose retention has ended: automatic ones, and user snapshots made with ``RetentionDays``
+(CreateSnapshot, CopySnapshot; ModifySnapshotAttribute lengthens it), counted from their creation (:func:`retain`).
+A snapshot an image was made from is kept past its retention [GUESS: as DeleteSnapshot refuses to delete it].
 
 The :data:`DUE` index holds one entry per disk with a policy, keyed by its next time point, and one per
-automatic snapshot with a retention, keyed by its end; :func:`settle_due` reads it from its head up to now, so a
+snapshot with a retention, keyed by its end; :func:`settle_due` reads it from its head up to now, so a
 read touches only the disks and snapshots with something due (none: one empty index page).
 
 Catch-up is bounded: per disk and settling, only time points whose snapshot would still be kept now (within the
@@ -126,9 +128,19 @@ def _take(ctx: Context, disk: Mapping[str, Any], policy: Mapping[str, Any], poin
                                   name=_name(policy, point), retention_days=retention,
                                   resource_group_id=disk.get("ResourceGroupId") or None)
     record.update(snapshots.DONE, SnapshotType="auto")
-    resources.put(ctx.txn, "snapshot", record)
-    if retention > 0:
-        ctx.txn.put(DUE, record["SnapshotId"], {}, _scope(record), resources.time_key(point + retention * DAY))
+    retain(ctx.txn, resources.put(ctx.txn, "snapshot", record), False)
+
+
+def retain(txn: Any, record: Mapping[str, Any], placed: bool = True) -> None:
+    """Place a snapshot in the :data:`DUE` order at the end of its ``RetentionDays`` counted from its creation
+    (documented for ModifySnapshotAttribute), automatic or not: it is deleted then. None (0, -1): out of the order
+    (``placed`` False: it was in none, a new snapshot)."""
+    days = int(record.get("RetentionDays") or 0)
+    if days > 0:
+        created = resources.parse_iso(record["CreationTime"]) or 0.0
+        txn.put(DUE, record["SnapshotId"], {}, _scope(record), resources.time_key(created + days * DAY))
+    elif placed:
+        txn.delete(DUE, record["SnapshotId"])
 
 
 def _takes(disk: Mapping[str, Any]) -> bool:

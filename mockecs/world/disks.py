@@ -81,6 +81,13 @@ def attached(instance_id: str, device: str, now_iso: str) -> dict:
             "_attached_once": True}
 
 
+def instance_disks(ctx: Context, instance_id: str) -> list[dict]:
+    """The disks attached to an instance, system disk first, then data disks by device."""
+    disks = [d for d in (resources.get(ctx, "disk", i) for i in ctx.txn.ids("disk", ("instance", instance_id)))
+             if d is not None and d.get("InstanceId") == instance_id]
+    return sorted(disks, key=lambda d: (d["Type"] != "system", d.get("Device", ""), d["DiskId"]))
+
+
 def snapshot_in_progress(ctx: Context, disk_id: str) -> bool:
     """Whether a snapshot of the disk is still ``progressing`` (each operation answers its own documented code)."""
     for snapshot_id in ctx.txn.ids("snapshot", ("disk", disk_id)):

@@ -183,6 +183,11 @@ OPTIONS: tuple[Setting, ...] = (
             "InstanceChargeType PrePaid) without Period: one PeriodUnit (as mockecs launched them before it kept "
             "subscription terms), or refused with InvalidPeriod as the service does (Period is required then).",
             choices=("one", "required")),
+    Setting("expired_instance_retention_days", "int", 15, "Days a subscription instance that expired without being "
+            "renewed stays Stopped and locked (OperationLocks financial) before it is released (the ECS "
+            "documentation: 15).", minimum=0),
+    Setting("renewed_instance_starts", "bool", True, "RenewInstance of a subscription instance stopped at its expiry "
+            "starts it again (false: it stays Stopped until started) [GUESS]."),
     Setting("fail_next_execution", "flag_or_count", None, "Fail the next image pipeline executions: true (one), "
             "a count, or a message.", optional=True),
     Setting("resource_groups", "choice", "strict", "Which ResourceGroupId values exist: strict = the account's "

@@ -14,6 +14,9 @@ import time
 from typing import Any, Mapping
 
 from mockecs.state.store import Term
+from mockecs.world import resources
+from mockecs.world.context import Context
+from mockecs.world.disks import instance_disks
 
 # Period values per PeriodUnit (the metadata's china-site ranges: RunInstances, ModifyInstanceChargeType,
 # RenewInstance)
@@ -57,3 +60,13 @@ def terms(record: Mapping[str, Any]) -> list[Term]:
     if record.get("InstanceChargeType") != "PrePaid":
         return []
     return [renewal_term(record["_owner"], record["_region"], renewal(record)["RenewalStatus"])]
+
+
+def extend(ctx: Context, record: Mapping[str, Any], expired: str) -> dict:
+    """``record`` (an instance) renewed until ``expired``: its ``ExpiredTime`` and its subscription disks' move on
+    (RenewInstance, and the auto-renewal at expiry), stored."""
+    record = resources.put(ctx.txn, "instance", {**record, "ExpiredTime": expired})
+    for disk in instance_disks(ctx, record["InstanceId"]):
+        if disk.get("DiskChargeType") == "PrePaid":
+            resources.put(ctx.txn, "disk", {**disk, "ExpiredTime": expired})
+    return record

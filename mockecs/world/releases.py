@@ -1,0 +1,33 @@
+"""Releasing an instance: what DeleteInstance does once its checks passed, and what the mock clock does when an
+instance's AutoReleaseTime comes or an expired subscription's retention ends (:mod:`mockecs.world.instance_clock`).
+
+Disks with ``DeleteWithInstance`` go (their automatic snapshots with them when ``DeleteAutoSnapshot``), the others
+stay as detached, portable disks; EIPs are unassociated and kept; the primary ENI goes, secondary ENIs go or are
+detached as their ``DeleteOnRelease`` says; the private address returns to the vSwitch; the image's usage follows.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from mockecs.world import auto_snapshots, eips, interfaces, launch, networks, resources
+from mockecs.world.context import Context
+from mockecs.world.disks import detached, instance_disks
+
+DUE = "instance_due"  # (the index of mockecs.world.instance_clock: a released instance leaves it)
+
+
+def release_instance(ctx: Context, record: Mapping[str, Any]) -> None:
+    """Release ``record`` (an instance) and what goes with it, as of ``ctx.now``."""
+    instance_id = record["InstanceId"]
+    for disk in instance_disks(ctx, instance_id):
+        if disk.get("DeleteWithInstance", True):
+            auto_snapshots.released(ctx, disk)
+            resources.delete(ctx.txn, "disk", disk["DiskId"])
+        else:  # survives as a detached, portable disk
+            resources.put(ctx.txn, "disk", {**disk, **detached(resources.iso(ctx.now)), "Portable": True})
+    eips.released_with(ctx, [instance_id])
+    interfaces.release_instance(ctx, record)
+    resources.delete(ctx.txn, "instance", instance_id)
+    ctx.txn.delete(DUE, instance_id)
+    networks.release(ctx, record)
+    launch.release(ctx, record.get("ImageId"))
