@@ -124,7 +124,13 @@ def _check(kind: Any, value: Any, path: str, problems: list[str], nulls: bool) -
         return
     fields = schema(inner)
     for key, item in value.items():
-        if key not in fields:
+        head, _, member = key.partition(".")
+        nested = fields.get(head) if member else None
+        if nested is not None and nested[0] == "model" and member in schema(nested[1]):
+            # A nested model's member also given flat (``SystemDisk.Size`` beside ``SystemDisk``: the form the
+            # API metadata documents for launch template data, and Terraform reads): the member's type.
+            _check(schema(nested[1])[member], item, f"{path}.{key}", problems, nulls)
+        elif key not in fields:
             problems.append(f"{path}.{key}: not a field of {inner.__name__}")
         else:
             _check(fields[key], item, f"{path}.{key}", problems, nulls)

@@ -18,6 +18,7 @@ from mockecs.ops import (  # noqa: F401
     instance_types,
     instances,
     keypairs,
+    launch_templates,
     network_interfaces,
     networks,
     prefix_lists,

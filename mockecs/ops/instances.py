@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from mockecs.ops.registry import Context, operation
-from mockecs.wire.errors import EcsError, error_kind
+from mockecs.ops.registry import REGISTRY, Context, operation
+from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import B, I, JsonList, L, Repeat, S, Struct, Structs, whole_number
 from mockecs.world import (
     access,
@@ -28,6 +28,7 @@ from mockecs.world import (
     kms,
     launch,
     launch_interfaces,
+    launch_templates,
     lifecycle,
     networks,
     paging,
@@ -297,6 +298,7 @@ def release_time(ctx: Context, text: Optional[str], malformed: type[EcsError]) -
 
 
 # -- launching ------------------------------------------------------------------------
+_INSTANCE_TYPE = S("InstanceType", required=True)
 _SYSTEM_DISK = Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
                                      S("PerformanceLevel")])
 _DATA_DISK_FIELDS = [I("Size"), S("Category"), S("SnapshotId"), S("Device"), S("DiskName"), S("Description"),
@@ -306,11 +308,12 @@ _DATA_DISKS = Structs("DataDisk", _DATA_DISK_FIELDS, max_items=16)
 # model lacks them).
 _RUN_DISKS = {_SYSTEM_DISK: Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
                                                   S("PerformanceLevel"), S("AutoSnapshotPolicyId")]),
-              _DATA_DISKS: Structs("DataDisk", [*_DATA_DISK_FIELDS, S("AutoSnapshotPolicyId")], max_items=16)}
+              _DATA_DISKS: Structs("DataDisk", [*_DATA_DISK_FIELDS, S("AutoSnapshotPolicyId")], max_items=16),
+              _INSTANCE_TYPE: S("InstanceType")}  # (a launch template may give it: checked once it is applied)
 _CHARGE = S("InstanceChargeType", default="PostPaid", choices=CHARGE_TYPES,
             error=("InvalidInstanceChargeType.NotFound", 404))
 _COMMON_LAUNCH = (
-    S("ImageId"), S("ImageFamily"), S("InstanceType", required=True), S("ZoneId"), S("InstanceName"),
+    S("ImageId"), S("ImageFamily"), _INSTANCE_TYPE, S("ZoneId"), S("InstanceName"),
     S("Description"), S("HostName"), S("Password"), B("PasswordInherit"), S("KeyPairName"), S("UserData"),
     S("SecurityGroupId"), S("VSwitchId"), S("PrivateIpAddress"), S("SecurityEnhancementStrategy"),
     S("InternetChargeType"),
@@ -651,9 +654,13 @@ _NETWORK_INTERFACES = Structs("NetworkInterface", [
            I("Amount", default=1, min=1, max=100), I("MinAmount", min=1, max=100), S("AutoReleaseTime"),
            Struct("ImageOptions", [B("LoginAsNonRoot")]), Repeat("SecurityGroupIds"),
            Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), _NETWORK_INTERFACES,
+           S("LaunchTemplateId"), S("LaunchTemplateName"), L("LaunchTemplateVersion"),
            dry_run=True, idempotent=True, mapping=True)
 def run_instances(ctx: Context, args: dict) -> dict:
     # (the arguments as one mapping: a handler taking ~45 keywords matches each against its named parameters)
+    launch_templates.apply(ctx, args, REGISTRY["RunInstances"].by_name)  # (its parameters where none are sent)
+    if not args["instance_type"]:
+        raise missing_parameter("InstanceType")
     amount, min_amount = args["amount"], args["min_amount"]
     args, secondary, primary_fields = launch_interfaces.fold(args, amount)
     if min_amount is not None and min_amount > amount:

@@ -29,6 +29,7 @@ PREFIX = {
     "nat_gateway": "ngw-", "snat_table": "stb-", "forward_table": "ftb-", "snat_entry": "snat-",
     "forward_entry": "fwd-", "route_entry": "rte-",
     "deployment_set": "ds-", "hpc_cluster": "hpc-",
+    "launch_template": "lt-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 # Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
@@ -244,6 +245,7 @@ ID_FIELD = {
     "nat_gateway": "NatGatewayId", "snat_entry": "SnatEntryId", "forward_entry": "ForwardEntryId",
     "route_table": "RouteTableId", "route_entry": "RouteEntryId",  # (custom tables; a VPC's system table is its own)
     "deployment_set": "DeploymentSetId", "hpc_cluster": "HpcClusterId",
+    "launch_template": "LaunchTemplateId", "launch_template_version": "_id",
 }
 
 

@@ -165,6 +165,10 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("snapshot_policy_quota", "int", 100,
             "Automatic snapshot policies per account and region (AutoSnapshotPolicy.QuotaExceed) [GUESS].",
             minimum=0),
+    Setting("launch_template_quota", "int", 30, "Launch templates per account and region "
+            "(LaunchTemplateLimitExceed; the documented quota).", minimum=0),
+    Setting("launch_template_version_quota", "int", 30, "Versions per launch template "
+            "(LaunchTemplateVersionLimitExceed; the documented quota).", minimum=1),
     Setting("auto_snapshot_catch_up", "int", 100, "Automatic snapshots one disk takes at most when a read settles "
             "the time points its policy passed since the last one (the newest; older points are skipped) [GUESS].",
             minimum=1),
