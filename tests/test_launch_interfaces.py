@@ -260,3 +260,21 @@ def test_terraform_network_interfaces(proxy):  # noqa: F811 (the fixture)
     gone = p.rpc_post("DescribeNetworkInterfaces", {}, {"RegionId": REGION, "NetworkInterfaceId.1":
                                                         secondary["network_interface_id"]})
     assert gone["NetworkInterfaceSets"]["NetworkInterfaceSet"] == []
+
+
+def test_a_request_primary_interface_wins_over_the_templates_network(client):
+    """A template's VSwitchId and groups give way to the request's primary NetworkInterface.N (the request's
+    parameters win, documented), instead of conflicting with it."""
+    vpc, vswitch, sg = network(client)
+    other_vswitch = new_vswitch(client, vpc, cidr_block="172.17.0.0/24", zone_id="cn-hangzhou-h")
+    other_sg = group(client, vpc)
+    template_id = client.create_launch_template(models.CreateLaunchTemplateRequest(
+        region_id=REGION, launch_template_name="net", image_id=LINUX, instance_type=X86_TYPE, v_switch_id=vswitch,
+        security_group_id=sg)).body.launch_template_id
+    [instance_id] = run(client, image_id=None, instance_type=None, launch_template_id=template_id,
+                        network_interface=[primary(other_vswitch, other_sg)])
+    item = describe(client, instance_id)
+    assert (item["VpcAttributes"]["VSwitchId"], item["SecurityGroupIds"]["SecurityGroupId"]) == (
+        other_vswitch, [other_sg])
+    [plain] = run(client, image_id=None, instance_type=None, launch_template_id=template_id)  # (the template's)
+    assert describe(client, plain)["VpcAttributes"]["VSwitchId"] == vswitch

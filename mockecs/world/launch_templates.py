@@ -141,6 +141,11 @@ def stored_args(params: Mapping[str, str], heads: frozenset[str]) -> dict[str, s
 _TOGETHER = {"SecurityGroupIds": "SecurityGroupId", "ImageFamily": "ImageId"}
 
 
+# RunInstances' parameters a request's primary NetworkInterface.N stands for (mockecs.world.launch_interfaces)
+_PRIMARY_STANDS_FOR = ("VSwitchId", "SecurityGroupId", "SecurityGroupIds", "PrivateIpAddress", "Ipv6Address",
+                       "Ipv6AddressCount")
+
+
 def _unit(key: str, by_wire: Mapping[str, Param]) -> str:
     """What a flat parameter sets: a struct's member on its own (``SystemDisk.Size``), a list as a whole
     (``DataDisk``: the request's DataDisk.N replace the template's), a scalar."""
@@ -164,6 +169,9 @@ def apply(ctx: Context, args: dict, by_wire: Mapping[str, Param]) -> dict:
     number = args.get("launch_template_version") or template["DefaultVersionNumber"]
     stored = version(ctx, template, number)["_args"]
     sent = {_unit(k, by_wire) for k in ctx.params}
+    if any(k.startswith("NetworkInterface.") and k.endswith(".InstanceType") and v == "Primary"
+           for k, v in ctx.params.items()):  # (the request's primary interface stands for these: it wins)
+        sent |= {_unit(k, by_wire) for k in _PRIMARY_STANDS_FOR}
     taken = {k: v for k, v in stored.items() if _unit(k, by_wire) not in sent}
     heads = {k.partition(".")[0] for k in taken} & by_wire.keys()
     grouped = group({k: v for k, v in {**taken, **ctx.params}.items() if k.partition(".")[0] in heads})
