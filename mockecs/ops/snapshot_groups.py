@@ -143,12 +143,12 @@ def _view(record: Mapping[str, Any], held: list[dict]) -> dict:
         "SnapshotGroupId": record["SnapshotGroupId"], "Name": record["Name"], "Description": record["Description"],
         "InstanceId": record["InstanceId"], "Status": _status(held), "CreationTime": record["CreationTime"],
         "ProgressStatus": "", "ResourceGroupId": record["ResourceGroupId"],
-        "Tags": {"Tag": [{"Key": t["TagKey"], "Value": t["TagValue"]} for t in resources.tags_of(record)]},
+        "Tags": resources.key_value_tags(record),
         "Snapshots": {"Snapshot": [{
             "SnapshotId": s["SnapshotId"], "SourceDiskId": s["SourceDiskId"], "SourceDiskType": s["SourceDiskType"],
             "Progress": s["Progress"], "Available": s["Available"], "InstantAccess": s.get("InstantAccess", False),
             "InstantAccessRetentionDays": s.get("InstantAccessRetentionDays", 0),
-            "Tags": {"Tag": [{"Key": t["TagKey"], "Value": t["TagValue"]} for t in resources.tags_of(s)]}}
+            "Tags": resources.key_value_tags(s)}
             for s in held]},
     }
 

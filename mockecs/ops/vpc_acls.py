@@ -56,9 +56,6 @@ def _entry_id(ctx: Context) -> str:
     return "nae-" + resources.new_id(KIND, ctx.region)[len("nacl-"):]
 
 
-def _tags(record: Mapping[str, Any]) -> dict:
-    return {"Tag": [{"Key": t["TagKey"], "Value": t["TagValue"]} for t in resources.tags_of(record)]}
-
 
 def _check_text(name: Optional[str], description: Optional[str]) -> None:
     if name and not networks.valid_name(name):
@@ -124,7 +121,8 @@ def _view(record: Mapping[str, Any]) -> dict:
         "Status": record["Status"], "CreationTime": record["CreationTime"], "OwnerId": int(record["_owner"]),
         "IngressAclEntries": {"IngressAclEntry": [dict(e) for e in record["IngressAclEntries"]["IngressAclEntry"]]},
         "EgressAclEntries": {"EgressAclEntry": [dict(e) for e in record["EgressAclEntries"]["EgressAclEntry"]]},
-        "Resources": {"Resource": [dict(r) for r in record["Resources"]["Resource"]]}, "Tags": _tags(record),
+        "Resources": {"Resource": [dict(r) for r in record["Resources"]["Resource"]]},
+        "Tags": resources.key_value_tags(record),
     }
 
 

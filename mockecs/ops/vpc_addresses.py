@@ -97,7 +97,7 @@ def _view(record: Mapping[str, Any]) -> dict:
         "SecondLimited": False, "SecurityProtectionTypes": record.get(
             "SecurityProtectionTypes") or {"SecurityProtectionType": []},
         "SegmentInstanceId": "", "ServiceManaged": 0, "Status": record["Status"],
-        "Tags": {"Tag": [{"Key": t["TagKey"], "Value": t["TagValue"]} for t in resources.tags_of(record)]},
+        "Tags": resources.key_value_tags(record),
         "VpcId": record.get("VpcId", ""), "Zone": record.get("Zone", ""),
     }
 

@@ -54,7 +54,7 @@ def _view(record: Mapping[str, Any]) -> dict:
         "LogStoreName", "AggregationInterval", "IpVersion", "Status", "BusinessStatus", "FlowLogDeliverStatus",
         "FlowLogDeliverErrorMessage", "CreationTime", "ResourceGroupId", "ServiceType", "LogFormat")} | {
         "RegionId": record["_region"], "TrafficPath": {"TrafficPathList": list(record["TrafficPath"])},
-        "Tags": {"Tag": [{"Key": t["TagKey"], "Value": t["TagValue"]} for t in resources.tags_of(record)]}}
+        "Tags": resources.key_value_tags(record)}
 
 
 def _flow_log(ctx: Context, flow_log_id: str) -> dict:

@@ -53,9 +53,6 @@ def _by_id(id_name: str) -> dict:
     return {"api": VPC, "region": "optional", "region_of": resources.region_from(id_name)}
 
 
-def _tags(record: dict) -> dict:
-    return {"Tag": [{"Key": t["TagKey"], "Value": t["TagValue"]} for t in resources.tags_of(record)]}
-
 
 def _group(record: dict, field: str) -> str:
     """A resource's group: the one it joined, else its owner's default group (as every resource has one)."""
@@ -98,7 +95,7 @@ def vpc_view(ctx: Context, record: dict) -> dict:
         "VSwitchIds": {"VSwitchId": vpcs.vswitch_ids(ctx, record["VpcId"])},
         "DhcpOptionsSetId": "", "DhcpOptionsSetStatus": "",  # [GUESS] no DHCP options set: empty
         "DnsHostnameStatus": record.get("_dns_hostname_status", "DISABLED"),
-        "Tags": _tags(record),
+        "Tags": resources.key_value_tags(record),
     }
 
 
@@ -114,7 +111,7 @@ def vswitch_view(ctx: Context, record: dict) -> dict:
         "OwnerId": int(record["_owner"]), "ResourceGroupId": _group(record, "ResourceGroupId"),
         "Ipv6CidrBlock": record.get("_ipv6", ""), "EnabledIpv6": "_ipv6" in record, "NetworkAclId": "",
         "RouteTable": {"RouteTableId": route_table, "RouteTableType": routes.CUSTOM if custom else SYSTEM},
-        "Tags": _tags(record),
+        "Tags": resources.key_value_tags(record),
     }
 
 

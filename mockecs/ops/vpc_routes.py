@@ -51,9 +51,6 @@ def _by_table(id_name: str = "route_table_id") -> dict:
 
 
 # -- route tables --------------------------------------------------------------------------------------------------
-def _tags(record: dict) -> dict:
-    return {"Tag": [{"Key": t["TagKey"], "Value": t["TagValue"]} for t in resources.tags_of(record)]}
-
 
 def system_table_view(ctx: Context, vpc: dict) -> dict:
     return {"RouteTableId": vpc["_route_table"], "RouteTableName": vpc.get("_route_table_name", ""),
@@ -75,7 +72,7 @@ def custom_table_view(ctx: Context, vpc: dict, table: dict) -> dict:
             "CreationTime": table["CreationTime"], "Status": table["Status"], "OwnerId": int(table["_owner"]),
             "ResourceGroupId": _group(table, "_resource_group_id"),
             "RoutePropagationEnable": table["RoutePropagationEnable"], "AssociateType": table["AssociateType"],
-            "GatewayIds": {"GatewayIds": []}, "Tags": _tags(table), "_created": table["_created"]}
+            "GatewayIds": {"GatewayIds": []}, "Tags": resources.key_value_tags(table), "_created": table["_created"]}
 
 
 def _tables(ctx: Context, vpc_id: Optional[str], route_table_id: Optional[str]) -> list[dict]:

@@ -405,6 +405,11 @@ def tags_of(record: Mapping[str, Any]) -> list[dict]:
     return list((record.get("Tags") or {}).get("Tag") or ())
 
 
+def key_value_tags(record: Mapping[str, Any]) -> dict:
+    """A record's tags as the VPC API and the newer ECS answers name them: ``{"Tag": [{"Key", "Value"}]}``."""
+    return {"Tag": [{"Key": t["TagKey"], "Value": t["TagValue"]} for t in tags_of(record)]}
+
+
 def with_tags(record: dict, tags: Iterable[dict]) -> dict:
     return {**record, "Tags": {"Tag": [{"TagKey": t["TagKey"], "TagValue": t["TagValue"]} for t in tags]}}
 
