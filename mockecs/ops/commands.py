@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import B, L, Repeat, S, Structs, json_array
-from mockecs.world import commands, paging, resource_groups, resources
+from mockecs.world import commands, managed_instances, paging, resource_groups, resources
 from mockecs.world.commands import COMMAND, INVOCATION, RESULT
 from mockecs.world.validation import check_tags
 
@@ -56,7 +56,7 @@ _CONTAINER_ID = re.compile(r"^(?:(?:docker|containerd|cri-o)://)?[0-9a-f]{64}$")
 _CONTAINER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$")
 _TYPE = S("Type", required=True)
 # Paging of the Cloud Assistant listings: at most 50 a page, their own codes.
-_PAGING = (L("PageNumber", default=1, error=("InvalidParam.PageNumber", 400)),
+PAGING = (L("PageNumber", default=1, error=("InvalidParam.PageNumber", 400)),
            L("PageSize", default=10, error=("InvalidParam.PageSize", 400)),
            L("MaxResults", error=("InvalidParameter.MaxResults", 400)), S("NextToken"))
 
@@ -132,6 +132,13 @@ def _parameters(raw: Optional[str], names: list[str], enabled: bool, invoke: boo
     return {n: lowered.get(n.lower(), "") for n in names}
 
 
+def target(ctx: Context, instance_id: str, not_found: type[EcsError]) -> dict:
+    """A command's or a file's target: the caller's ECS instance, or managed instance (``mi-...``) as one."""
+    if managed_instances.is_managed(instance_id):
+        return managed_instances.as_target(resources.owned(ctx, managed_instances.MANAGED, instance_id, not_found))
+    return resources.owned(ctx, "instance", instance_id, not_found)
+
+
 def _instances(ctx: Context, instance_ids: Optional[list[str]], resource_tags: Optional[list[dict]],
                command_type: str) -> list[dict]:
     """The instances to run on: InstanceId.N, or those carrying ResourceTag.N (by the tag index)."""
@@ -155,7 +162,7 @@ def _instances(ctx: Context, instance_ids: Optional[list[str]], resource_tags: O
             raise MISSING_INSTANCE
         if len(instance_ids) > 100:
             raise TOO_MANY_INSTANCES
-        found = [resources.owned(ctx, "instance", i, INSTANCE_NOT_FOUND) for i in dict.fromkeys(instance_ids)]
+        found = [target(ctx, i, INSTANCE_NOT_FOUND) for i in dict.fromkeys(instance_ids)]
     if len(found) > 100:
         raise TOO_MANY_INSTANCES
     wanted = commands.TYPES[command_type]
@@ -230,8 +237,8 @@ def _invoke(ctx: Context, command: Mapping[str, Any], text: str, a: Mapping[str,
                 "_created": ctx.now}
         if repeat_mode != "Once":  # stored, waiting for its schedule or a reboot; mockecs never runs it
             result = {**base, "InvocationStatus": "Scheduled", "InvokeRecordStatus": "Running"}
-        elif instance["Status"] != "Running":
-            result = commands.start_result(ctx, base, commands.aborted("InstanceNotRunning"), runs=False)
+        elif commands.unreachable(instance):
+            result = commands.start_result(ctx, base, commands.aborted(commands.unreachable(instance)), runs=False)
         else:
             builtins = {"ACS::RegionId": ctx.region, "ACS::AccountId": ctx.account, "ACS::InstanceId": instance_id,
                         "ACS::InstanceName": instance.get("InstanceName") or "", "ACS::InvokeId": invoke_id,
@@ -328,7 +335,7 @@ def delete_command(ctx: Context, command_id: str) -> dict:
 
 
 # -- listings -------------------------------------------------------------------------------------------
-def _page_args(page_number: Optional[int], page_size: Optional[int], max_results: Optional[int]) -> None:
+def page_args(page_number: Optional[int], page_size: Optional[int], max_results: Optional[int]) -> None:
     if page_number is not None and page_number < 1:
         raise BAD_PAGE_NUMBER
     if page_size is not None and not 1 <= page_size <= 50:
@@ -337,9 +344,9 @@ def _page_args(page_number: Optional[int], page_size: Optional[int], max_results
         raise BAD_MAX_RESULTS
 
 
-def _sliced(items: list, page_number: int, page_size: int, next_token: Optional[str],
+def sliced(items: list, page_number: int, page_size: int, next_token: Optional[str],
             max_results: Optional[int]) -> tuple[list, dict]:
-    """One page of ``items`` (already checked by :func:`_page_args`) and the answer's paging fields."""
+    """One page of ``items`` (already checked by :func:`page_args`) and the answer's paging fields."""
     try:
         start, size, meta = paging.bounds(page_number, page_size, next_token, max_results, len(items))
     except paging.BAD_TOKEN:
@@ -347,13 +354,13 @@ def _sliced(items: list, page_number: int, page_size: int, next_token: Optional[
     return items[start:start + size], meta
 
 
-def _listing(ctx: Context, kind: str, term: tuple[str, str], keep: Optional[Callable[[dict], bool]],
+def listing(ctx: Context, kind: str, term: tuple[str, str], keep: Optional[Callable[[dict], bool]],
              page_number: int, page_size: int, next_token: Optional[str],
              max_results: Optional[int], by_id: Optional[str] = None) -> tuple[list[dict], dict]:
     """One page of the caller's records of ``kind`` under ``term`` (newest first): from the ordered index when
     nothing else filters (``keep`` None), else those under the term that ``keep`` keeps; only the record
     ``by_id`` when given."""
-    _page_args(page_number, page_size, max_results)
+    page_args(page_number, page_size, max_results)
     if by_id:
         one = resources.get(ctx, kind, by_id)
         found = [one] if resources.is_mine(ctx, one) and (keep is None or keep(one)) else []
@@ -368,7 +375,7 @@ def _listing(ctx: Context, kind: str, term: tuple[str, str], keep: Optional[Call
         found = [r for r in resources.get_many(ctx, kind, sorted(ctx.txn.ids(kind, term)))
                  if resources.is_mine(ctx, r) and keep(r)]
         found.sort(key=lambda r: (order(r), r[resources.ID_FIELD[kind]]))
-    return _sliced(found, page_number, page_size, next_token, max_results)
+    return sliced(found, page_number, page_size, next_token, max_results)
 
 
 def _narrowest(ctx: Context, **by: Optional[str]) -> tuple[str, str]:
@@ -379,7 +386,7 @@ def _narrowest(ctx: Context, **by: Optional[str]) -> tuple[str, str]:
     return resources.owner_region(ctx.account, ctx.region)
 
 
-def _wanted_tags(tags: Optional[list[dict]]) -> list[dict]:
+def wanted_tags(tags: Optional[list[dict]]) -> list[dict]:
     tags = [t for t in tags or () if t.get("key") or t.get("value")]
     if len(tags) > 20:
         raise EcsError("NumberExceed.Tags", "The Tags parameter number is exceed.", 400)
@@ -422,14 +429,14 @@ def invocation_view(ctx: Context, invocation: Mapping[str, Any], encoding: Optio
 
 @operation("DescribeInvocations", S("InvokeId"), S("CommandId"), S("CommandName"), S("CommandType"), B("Timed"),
            S("InvokeStatus"), S("InstanceId"), S("ContentEncoding"), B("IncludeOutput", default=False),
-           S("RepeatMode"), S("ResourceGroupId"), TAG, *_PAGING)
+           S("RepeatMode"), S("ResourceGroupId"), TAG, *PAGING)
 def describe_invocations(ctx: Context, invoke_id: Optional[str], command_id: Optional[str],
                          command_name: Optional[str], command_type: Optional[str], timed: Optional[bool],
                          invoke_status: Optional[str], instance_id: Optional[str], content_encoding: Optional[str],
                          include_output: bool, repeat_mode: Optional[str], resource_group_id: Optional[str],
                          tag: Optional[list[dict]], page_number: int, page_size: int, max_results: Optional[int],
                          next_token: Optional[str]) -> dict:
-    tags = _wanted_tags(tag)
+    tags = wanted_tags(tag)
 
     def keep(r: dict) -> bool:
         if invoke_status or timed is not None:
@@ -448,7 +455,7 @@ def describe_invocations(ctx: Context, invoke_id: Optional[str], command_id: Opt
 
     filtered = any((command_name, command_type, timed is not None, repeat_mode, resource_group_id, tags,
                     invoke_status, command_id and instance_id))
-    page, meta = _listing(ctx, INVOCATION, _narrowest(ctx, command=command_id, instance=instance_id),
+    page, meta = listing(ctx, INVOCATION, _narrowest(ctx, command=command_id, instance=instance_id),
                           keep if filtered or invoke_id else None, page_number, page_size, next_token, max_results,
                           by_id=invoke_id)
     views = [invocation_view(ctx, r, content_encoding, include_output) for r in page]
@@ -464,13 +471,13 @@ def result_view(record: Mapping[str, Any], encoding: Optional[str]) -> dict:
 
 
 @operation("DescribeInvocationResults", S("InvokeId"), S("InstanceId"), S("CommandId"), S("InvokeRecordStatus"),
-           B("IncludeHistory", default=False), S("ContentEncoding"), S("ResourceGroupId"), TAG, *_PAGING)
+           B("IncludeHistory", default=False), S("ContentEncoding"), S("ResourceGroupId"), TAG, *PAGING)
 def describe_invocation_results(ctx: Context, invoke_id: Optional[str], instance_id: Optional[str],
                                 command_id: Optional[str], invoke_record_status: Optional[str],
                                 include_history: bool, content_encoding: Optional[str],
                                 resource_group_id: Optional[str], tag: Optional[list[dict]], page_number: int,
                                 page_size: int, max_results: Optional[int], next_token: Optional[str]) -> dict:
-    tags = _wanted_tags(tag)
+    tags = wanted_tags(tag)
     term = _narrowest(ctx, invoke=invoke_id, instance=instance_id, command=command_id)
     named = sum(bool(v) for v in (invoke_id, instance_id, command_id))
     filtered = named > 1 or invoke_record_status or resource_group_id or tags
@@ -480,7 +487,7 @@ def describe_invocation_results(ctx: Context, invoke_id: Optional[str], instance
             and (not invoke_record_status or invoke_record_status in (r["InvokeRecordStatus"], r["InvocationStatus"]))
             and (not resource_group_id or r["_resource_group"] == resource_group_id)
             and resources.match_tags(r, tags)) if filtered else None
-    page, meta = _listing(ctx, RESULT, term, keep, page_number, page_size, next_token, max_results)
+    page, meta = listing(ctx, RESULT, term, keep, page_number, page_size, next_token, max_results)
     return {"Invocation": {**meta, "InvocationResults": {
         "InvocationResult": [result_view(r, content_encoding) for r in page]}}}
 
@@ -492,16 +499,16 @@ def command_view(record: Mapping[str, Any], encoding: Optional[str]) -> dict:
 
 
 @operation("DescribeCommands", S("Provider"), S("CommandId"), S("Name"), S("Description"), S("Type"),
-           S("ContentEncoding"), B("Latest"), S("ResourceGroupId"), TAG, *_PAGING)
+           S("ContentEncoding"), B("Latest"), S("ResourceGroupId"), TAG, *PAGING)
 def describe_commands(ctx: Context, provider: Optional[str], command_id: Optional[str], name: Optional[str],
                       description: Optional[str], type: Optional[str], content_encoding: Optional[str],
                       latest: Optional[bool], resource_group_id: Optional[str], tag: Optional[list[dict]],
                       page_number: int, page_size: int, max_results: Optional[int],
                       next_token: Optional[str]) -> dict:
-    tags = _wanted_tags(tag)
+    tags = wanted_tags(tag)
     if provider:  # public commands: mockecs has none
-        _page_args(page_number, page_size, max_results)
-        page, meta = _sliced([], page_number, page_size, next_token, max_results)
+        page_args(page_number, page_size, max_results)
+        page, meta = sliced([], page_number, page_size, next_token, max_results)
         return {**meta, "Commands": {"Command": page}}
 
     def named(r: Mapping[str, Any]) -> bool:  # "command*": by prefix, else exactly
@@ -514,7 +521,7 @@ def describe_commands(ctx: Context, provider: Optional[str], command_id: Optiona
             and resources.match_tags(r, tags)) if filtered else None
     term = resource_groups.term(resource_group_id) if resource_group_id else \
         resources.owner_region(ctx.account, ctx.region)
-    page, meta = _listing(ctx, COMMAND, term, keep, page_number, page_size, next_token, max_results, by_id=command_id)
+    page, meta = listing(ctx, COMMAND, term, keep, page_number, page_size, next_token, max_results, by_id=command_id)
     return {**meta, "Commands": {"Command": [command_view(r, content_encoding) for r in page]}}
 
 
@@ -536,30 +543,32 @@ def stop_invocation(ctx: Context, invoke_id: str, instance_id: Optional[list[str
     return {}
 
 
-@operation("DescribeCloudAssistantStatus", S("OSType"), Repeat("InstanceId"), *_PAGING)
+@operation("DescribeCloudAssistantStatus", S("OSType"), Repeat("InstanceId"), *PAGING)
 def describe_cloud_assistant_status(ctx: Context, os_type: Optional[str], instance_id: Optional[list[str]],
                                     page_number: int, page_size: int, max_results: Optional[int],
                                     next_token: Optional[str]) -> dict:
-    """Every instance runs the Cloud Assistant agent: ``CloudAssistantStatus`` is "true" while it runs."""
+    """``CloudAssistantStatus`` is "true" while the agent answers: a running instance with the agent (every instance
+    has it, but one :func:`mockecs.world.commands.remove_agent` took it from, until InstallCloudAssistant), a
+    connected managed instance (``mi-...``)."""
     if not instance_id:
         raise MISSING_INSTANCE
     if len(instance_id) > 100:
         raise TOO_MANY_INSTANCES
-    _page_args(page_number, page_size, max_results)
+    page_args(page_number, page_size, max_results)
     found = []
-    for record in (resources.owned(ctx, "instance", i, INSTANCE_NOT_FOUND) for i in dict.fromkeys(instance_id)):
+    for record in (target(ctx, i, INSTANCE_NOT_FOUND) for i in dict.fromkeys(instance_id)):
         os_name = "Windows" if (record.get("OSType") or "linux").lower() == "windows" else "Linux"
         if os_type and os_type.lower() != os_name.lower():
             continue
-        running = record["Status"] == "Running"
+        answers = not commands.unreachable(record)
+        count, last = commands.invocations_on(ctx, record["InstanceId"])
         found.append({"InstanceId": record["InstanceId"], "OSType": os_name,
-                      "CloudAssistantStatus": "true" if running else "false",
-                      "CloudAssistantVersion": "2.2.3.857" if os_name == "Linux" else "2.1.3.857",
-                      "ActiveTaskCount": 0, "InvocationCount": ctx.txn.count(
-                          RESULT, ("instance", commands.scoped(ctx, record["InstanceId"]))),
-                      "LastHeartbeatTime": resources.iso(ctx.now) if running else "",
-                      "LastInvokedTime": "", "SupportSessionManager": True})
-    page, meta = _sliced(found, page_number, page_size, next_token, max_results)
+                      "CloudAssistantStatus": "true" if answers else "false",
+                      "CloudAssistantVersion": "" if record.get("_no_agent") else commands.AGENT_VERSIONS[os_name],
+                      "ActiveTaskCount": 0, "InvocationCount": count,
+                      "LastHeartbeatTime": resources.iso(ctx.now) if answers else "",
+                      "LastInvokedTime": last, "SupportSessionManager": True})
+    page, meta = sliced(found, page_number, page_size, next_token, max_results)
     return {**meta, "InstanceCloudAssistantStatusSet": {"InstanceCloudAssistantStatus": page}}
 
 
@@ -627,7 +636,7 @@ def send_file(ctx: Context, a: dict) -> dict:
         raise MISSING_INSTANCE
     if len(ids) > 50:
         raise TOO_MANY_FILE_INSTANCES
-    targets = [resources.owned(ctx, "instance", i, FILE_INSTANCE_NOT_FOUND) for i in dict.fromkeys(ids)]
+    targets = [target(ctx, i, FILE_INSTANCE_NOT_FOUND) for i in dict.fromkeys(ids)]
     if group and any(t.get("ResourceGroupId") != group for t in targets):  # (documented: the group's instances)
         raise FILE_INSTANCE_NOT_FOUND
     invoke_id = resources.new_id(commands.FILE_INVOCATION, ctx.region)
@@ -649,8 +658,8 @@ def send_file(ctx: Context, a: dict) -> dict:
                 "InstanceId": instance["InstanceId"], "InvocationStatus": "Pending", "CreationTime": now,
                 "UpdateTime": now, "StartTime": "", "FinishedTime": "", "ErrorCode": "", "ErrorInfo": "",
                 "_index": index, "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now}
-        runs = instance["Status"] == "Running"
-        result = commands.start_result(ctx, base, done if runs else commands.aborted("InstanceNotRunning"), runs)
+        reason = commands.unreachable(instance)
+        result = commands.start_result(ctx, base, commands.aborted(reason) if reason else done, not reason)
         resources.put(ctx.txn, commands.FILE_RESULT, result)
     return {"InvokeId": invoke_id}
 
@@ -682,7 +691,7 @@ def describe_send_file_results(ctx: Context, invoke_id: Optional[str], name: Opt
                                page_size: int, max_results: Optional[int], next_token: Optional[str]) -> dict:
     """Newest first; the filters narrow through the instance, name and resource-group indexes; the overall
     status is computed from the results (a status filter keeps those whose status matches)."""
-    tags = _wanted_tags(tag)
+    tags = wanted_tags(tag)
     term = _narrowest(ctx, instance=instance_id, file_name=name)
     if resource_group_id and not (instance_id or name):
         term = ("resource_group", resource_group_id)
@@ -694,6 +703,6 @@ def describe_send_file_results(ctx: Context, invoke_id: Optional[str], name: Opt
             and (not invocation_status or commands.overall(
                 x["InvocationStatus"] for x in commands.results_of(ctx, r, commands.FILE_RESULT)) == invocation_status)
             and resources.match_tags(r, tags)) if filtered else None
-    page, meta = _listing(ctx, commands.FILE_INVOCATION, term, keep, page_number, page_size, next_token,
+    page, meta = listing(ctx, commands.FILE_INVOCATION, term, keep, page_number, page_size, next_token,
                           max_results, by_id=invoke_id)
     return {**meta, "Invocations": {"Invocation": [_file_view(ctx, r) for r in page]}}

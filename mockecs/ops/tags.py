@@ -16,12 +16,13 @@ from mockecs.ops.registry import Context, operation
 from mockecs.state.store import Term
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, Repeat, S, Structs
-from mockecs.world import access, images, paging, resource_groups, resources, tagging
+from mockecs.world import access, images, managed_instances, paging, resource_groups, resources, tagging
 
 # ResourceType -> store kind, for the resources mockecs keeps.
 KINDS = {"image": "image", "snapshot": "snapshot", "instance": "instance", "disk": "disk",
          "securitygroup": access.SECURITY_GROUP, "keypair": access.KEY_PAIR, "eni": "network_interface",
-         "snapshotpolicy": "snapshot_policy", "launchtemplate": "launch_template"}
+         "snapshotpolicy": "snapshot_policy", "launchtemplate": "launch_template",
+         "activation": managed_instances.ACTIVATION, "managedinstance": managed_instances.MANAGED}
 # Documented types mockecs keeps no records of: valid types whose ids are simply never found.
 OTHER_TYPES = ("volume", "ddh", "ddhcluster", "reservedinstance", "elasticityassurance", "capacityreservation",
                "command", "invocation")
@@ -464,7 +465,8 @@ def _wanted(tag: Mapping[str, str], filters: list[tuple[str, Optional[str]]]) ->
            _PAGE_SIZE_50)
 def describe_tags(ctx: Context, resource_type: Optional[str], resource_id: Optional[str], category: Optional[str],
                   tag: Optional[list[dict]], page_number: int, page_size: int) -> dict:
-    types = [_legacy_kind(resource_type, LEGACY_TYPES)] if resource_type else list(KINDS.items())
+    types = [_legacy_kind(resource_type, LEGACY_TYPES)] if resource_type else \
+        [(name, kind) for name, kind in KINDS.items() if name in LEGACY_TYPES]
     if category and category.lower() not in ("custom", "system"):
         raise BAD_CATEGORY
     filters = _filters(tag)
@@ -575,7 +577,7 @@ class _ByResourceId:
 # -- JoinResourceGroup -------------------------------------------------------------------------------
 # (snapshotpolicy: not in the documented list, but Terraform's alicloud_ecs_auto_snapshot_policy moves policies so)
 JOIN_TYPES = ("instance", "disk", "snapshot", "image", "securitygroup", "ddh", "ddhcluster", "eni", "keypair",
-              "snapshotpolicy")
+              "snapshotpolicy", "activation", "managedinstance")
 JOIN_RESOURCE_NOT_FOUND = error_kind("InvalidResourceId.NotFound",
                                      "The ResourceId provided does not exist in our records.", 404)
 _MISSING_RESOURCE_ID = ("MissingParameter", 'The input parameter "ResourceId" that is mandatory for processing '

@@ -334,6 +334,40 @@ def results_of(ctx: Context, invocation: Mapping[str, Any], kind: str = RESULT) 
     return [r for r in resources.get_many(ctx, kind, ids) if r is not None]
 
 
+AGENT_VERSIONS = {"Linux": "2.2.3.857", "Windows": "2.1.3.857", "FreeBSD": "2.4.3.857"}
+
+
+def unreachable(instance: Mapping[str, Any]) -> str:
+    """Why a command or file cannot reach a target instance (an ErrorCode of an Aborted result), "" when it can:
+    stopped, without the agent (:func:`remove_agent`), a managed instance whose agent does not answer."""
+    if instance["Status"] != "Running":
+        return "InstanceNotRunning"
+    if instance.get("_no_agent"):
+        return "ClientNotRunning"
+    return instance.get("_unreachable") or ""
+
+
+def remove_agent(engine: Any, instance_id: str) -> None:
+    """Take the Cloud Assistant agent off an instance (as an image built without it would leave it): its status is
+    "false" and commands sent to it are Aborted (``ClientNotRunning``) until InstallCloudAssistant."""
+    with engine.store.transaction() as txn:
+        record = txn.get("instance", instance_id)
+        if record is None:
+            raise KeyError(f"no instance {instance_id}")
+        resources.put(txn, "instance", {**record, "_no_agent": True})
+
+
+def invocations_on(ctx: Context, instance_id: str) -> tuple[int, str]:
+    """How many command results an instance has, and when the newest was made ("" for none): a count and one
+    entry of its index term (results list newest first)."""
+    term = ("instance", scoped(ctx, instance_id))
+    count = ctx.txn.count(RESULT, term)
+    if not count:
+        return 0, ""
+    newest = resources.get_many(ctx, RESULT, [id for _, id in ctx.txn.page(RESULT, term, 0, 1)])
+    return count, newest[0]["CreationTime"] if newest and newest[0] is not None else ""
+
+
 class BuiltinCommandPlugin:
     """The default answer of ``mockecs_command_result``: the command succeeds and prints nothing."""
 

@@ -200,6 +200,8 @@ OPTIONS: tuple[Setting, ...] = (
             "InstanceDiskLimitExceeded beyond).", minimum=1),
     Setting("command_quota", "int", 500, "Cloud Assistant commands kept per account and region "
             "(CmdCount.ExceedQuota).", minimum=0),
+    Setting("activation_quota", "int", 5000, "Cloud Assistant activation codes per account and region "
+            "(CreateActivation answers ActivationCount.ExceedLimit beyond; documented: 5,000).", minimum=0),
     Setting("simulated_event_quota", "int", 100, "Active (Scheduled or Executing) simulated system events per "
             "account and region (CreateSimulatedSystemEvents answers SimulatedEventLimitExceeded beyond).",
             minimum=0),

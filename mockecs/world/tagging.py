@@ -29,7 +29,11 @@ VPC_TYPES = {"eip": "eip", "vpc": "vpc", "vswitch": "vswitch", "nat_gateway": "n
 # store kind -> ResourceType (as the tag operations name it), for the kinds that can be tagged
 TYPES = {"disk": "disk", "image": "image", "instance": "instance", "key_pair": "keypair",
          "network_interface": "eni", "security_group": "securitygroup", "snapshot": "snapshot",
-         "snapshot_policy": "snapshotpolicy", "launch_template": "launchtemplate", **VPC_TYPES}
+         "snapshot_policy": "snapshotpolicy", "launch_template": "launchtemplate",
+         "activation": "activation", "managed_instance": "managedinstance", **VPC_TYPES}
+# Types whose pairs are listed only under their own type: the VPC API's, and Cloud Assistant's, which the older
+# ECS tag listings (DescribeTags: every type) do not count.
+APART = {*VPC_TYPES, "activation", "managedinstance"}  # (type names: the kinds' own names there)
 KIND_OF = {type_name: kind for kind, type_name in TYPES.items()}
 SEP = "\x01"
 
@@ -84,7 +88,7 @@ def pair_id(where: str, key: str, value: str) -> str:
 
 def _pair_terms(where: str, key: str, types: Iterable[str]) -> list[Term]:
     types = list(types)
-    ecs = any(type_name not in VPC_TYPES for type_name in types)  # (type names: the kinds' own names there)
+    ecs = any(type_name not in APART for type_name in types)
     out = [pairs_term(where), pairs_term(where, key=key)] if ecs else []
     for type_name in types:
         out += [pairs_term(where, type_name), pairs_term(where, type_name, key)]

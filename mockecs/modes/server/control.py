@@ -12,6 +12,8 @@
 ``GET|POST transitions``   mode, lifecycle delays and failures (``engine.lifecycle``); unknown keys: 400
 ``GET|POST|DELETE faults`` ``POST`` takes ``engine.inject``'s arguments
 ``GET|DELETE calls``       the call record; ``GET calls?action=X&offset=0&limit=1000`` filters and pages
+``POST managed-instances`` a server registers with an activation code: ``{"activation_id", "activation_code",
+                           "hostname"?, "intranet_ip"?, "internet_ip"?, "os_type"?, ...}`` -> ``{"instance_id"}``
 =========================  =====================================================================
 
 Errors are ``{"error": "..."}`` with status 400 (bad input, naming the field), 401 (no or a wrong control
@@ -31,6 +33,7 @@ from urllib.parse import parse_qsl, urlsplit
 from mockecs.engine.core import Engine
 from mockecs.state.accounts import check_key
 from mockecs.wire.protocol import HttpRequest, HttpResponse
+from mockecs.world import managed_instances
 from mockecs.world import settings as declared
 from mockecs.world.lifecycle import MODES
 from mockecs.world.validation import check_number, check_text
@@ -38,6 +41,8 @@ from mockecs.world.validation import check_number, check_text
 PREFIX = "/_mockecs/"
 _FAULT_FIELDS = ("action", "code", "message", "status", "times", "latency", "account")
 _TRANSITION_FIELDS = ("mode", "transitions", "delays", "fail", "fail_next")
+_REGISTRATION_FIELDS = ("activation_id", "activation_code", "hostname", "intranet_ip", "internet_ip", "os_type",
+                        "os_version", "machine_id", "instance_name", "connected")
 
 
 CALLS_PAGE, MAX_CALLS_PAGE = 1000, 10_000  # GET calls: default and largest page
@@ -96,6 +101,7 @@ class ControlApi:
             "transitions": {"GET": self.get_transitions, "POST": self.set_transitions},
             "faults": {"GET": self.get_faults, "POST": self.add_fault, "DELETE": self.clear_faults},
             "calls": {"GET": self.get_calls, "DELETE": self.clear_calls},
+            "managed-instances": {"POST": self.register_managed_instance},
         }
 
     def handle(self, request: HttpRequest) -> HttpResponse:
@@ -286,6 +292,20 @@ class ControlApi:
         if offset + limit < len(calls):
             response.headers["X-Mockecs-Next-Offset"] = str(offset + limit)
         return response
+
+    def register_managed_instance(self, body: dict, query: dict) -> dict:
+        """What a server's Cloud Assistant agent does with an activation code (``aliyun-service --register``)."""
+        unknown = set(body) - set(_REGISTRATION_FIELDS)
+        if unknown:
+            raise ControlError(f"unknown registration fields: {', '.join(sorted(unknown))}")
+        for name in _REGISTRATION_FIELDS:
+            wanted = bool if name == "connected" else str
+            if name in body and not isinstance(body[name], wanted):
+                raise ControlError(f"{name} must be {'true or false' if wanted is bool else 'a string'}")
+        try:
+            return {"instance_id": managed_instances.register(self.engine, **body)}
+        except managed_instances.RegistrationError as err:
+            raise ControlError(str(err)) from None
 
     def clear_calls(self, body: dict, query: dict) -> dict:
         self.engine.calls.clear()
