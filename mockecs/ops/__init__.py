@@ -17,6 +17,7 @@ from mockecs.ops import (  # noqa: F401
     instance_settings,
     instance_types,
     instances,
+    invocation_attribute,
     keypairs,
     launch_templates,
     managed_instances,

@@ -199,6 +199,22 @@ def _check_run_settings(a: Mapping[str, Any], command_type: str, invoke: bool) -
     return repeat_mode
 
 
+def result_base(ctx: Context, invocation: Mapping[str, Any], instance_id: str, index: int) -> dict:
+    """A new instance result of ``invocation`` (its ``index``-th instance), Pending."""
+    now = resources.iso(ctx.now)
+    return {"_id": f"{invocation['InvokeId']}/{instance_id}", "InvokeId": invocation["InvokeId"],
+            "CommandId": invocation["CommandId"], "InstanceId": instance_id, "InvocationStatus": "Pending",
+            "InvokeRecordStatus": "Pending", "CreationTime": now, "UpdateTime": now, "StartTime": "",
+            "FinishedTime": "", "StopTime": "", "ExitCode": 0, "ErrorCode": "", "ErrorInfo": "", "Dropped": 0,
+            "Repeats": 0, "Username": invocation["Username"], "ContainerId": invocation["ContainerId"],
+            "ContainerName": invocation["ContainerName"], "TerminationMode": invocation["TerminationMode"],
+            "Tags": invocation["Tags"], "_output": "", "_resource_group": invocation["_resource_group"],
+            "_index": index, "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now}
+
+
+SCHEDULED = {"InvocationStatus": "Scheduled", "InvokeRecordStatus": "Running"}
+
+
 def _invoke(ctx: Context, command: Mapping[str, Any], text: str, a: Mapping[str, Any], invoke: bool,
             tags: list[dict], group: str) -> str:
     """Check the run settings and the targets, then store the invocation and one result per instance (each
@@ -227,16 +243,9 @@ def _invoke(ctx: Context, command: Mapping[str, Any], text: str, a: Mapping[str,
     resources.put(ctx.txn, INVOCATION, record)
     for index, instance in enumerate(targets):
         instance_id = instance["InstanceId"]
-        base = {"_id": f"{invoke_id}/{instance_id}", "InvokeId": invoke_id, "CommandId": command["CommandId"],
-                "InstanceId": instance_id, "InvocationStatus": "Pending", "InvokeRecordStatus": "Pending",
-                "CreationTime": now, "UpdateTime": now, "StartTime": "", "FinishedTime": "", "StopTime": "",
-                "ExitCode": 0, "ErrorCode": "", "ErrorInfo": "", "Dropped": 0, "Repeats": 0, "Username": username,
-                "ContainerId": a["container_id"] or "", "ContainerName": a["container_name"] or "",
-                "TerminationMode": record["TerminationMode"], "Tags": {"Tag": tags}, "_output": "",
-                "_resource_group": group, "_index": index, "_owner": ctx.account, "_region": ctx.region,
-                "_created": ctx.now}
+        base = result_base(ctx, record, instance_id, index)
         if repeat_mode != "Once":  # stored, waiting for its schedule or a reboot; mockecs never runs it
-            result = {**base, "InvocationStatus": "Scheduled", "InvokeRecordStatus": "Running"}
+            result = {**base, **SCHEDULED}
         elif commands.unreachable(instance):
             result = commands.start_result(ctx, base, commands.aborted(commands.unreachable(instance)), runs=False)
         else:
