@@ -14,6 +14,7 @@ from mockecs.ops import (  # noqa: F401
     instance_attribute,
     instance_debug,
     instance_network,
+    instance_redeploy,
     instance_settings,
     instance_types,
     instances,

@@ -179,3 +179,31 @@ def settle_due(ctx: Context) -> None:
         if len(head) < _CHUNK:
             return
         entries = ctx.txn.page(DUE, scope, 0, _CHUNK)
+
+
+def stop_for_overdue(engine: Any, instance_id: str) -> None:
+    """The account fell into arrears: a pay-as-you-go instance is stopped and locked (``OperationLocks`` financial;
+    start, stop and reboot refused with the codes of an expired one) until ReActivateInstances, as the billing
+    system does (an Executed ``AccountUnbalanced.Stop`` event in its history [GUESS: as an expiry's])."""
+    with engine.store.transaction() as txn:
+        record = txn.get("instance", instance_id)
+        if record is None:
+            raise KeyError(f"no instance {instance_id}")
+        if record.get("InstanceChargeType") == "PrePaid":
+            raise ValueError(f"{instance_id} is a subscription instance: it expires (ExpiredTime), it is not overdue")
+        ctx = Context(engine, txn, "StopForOverdue", record["_owner"], record["_region"], "", "", engine.clock.now(),
+                      {})
+        stopped = {k: v for k, v in lifecycle.settle(ctx, "instance", dict(record)).items() if k != "_pending"}
+        stopped.update(Status="Stopped", OperationLocks=_locks(record, "LockReason", FINANCIAL), _expired=True)
+        system_events.store(txn, system_events.new_event(ctx, instance_id, "AccountUnbalanced.Stop", ctx.now,
+                                                         "Executed", "", False), False)
+        resources.put(txn, "instance", stopped)
+
+
+def reactivated(ctx: Context, record: dict) -> dict:
+    """An overdue pay-as-you-go instance reopened (ReActivateInstances): unlocked, Starting until it runs."""
+    reopened = {k: v for k, v in record.items() if k != "_expired"}
+    reopened.update(Status="Starting", OperationLocks=_locks(record, "LockReason", None))
+    return resources.put(ctx.txn, "instance", lifecycle.start(
+        ctx, "instance", record["InstanceId"], reopened,
+        done={"Status": "Running", "StartTime": resources.iso_minute(ctx.now), "StoppedMode": "Not-applicable"}))
