@@ -5,6 +5,7 @@ from mockecs.ops import (  # noqa: F401
     addresses,
     builder,
     charge_types,
+    cloud_assistant,
     commands,
     deployment_sets,
     disk_encryption,

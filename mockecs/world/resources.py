@@ -247,7 +247,8 @@ ID_FIELD = {
     "route_table": "RouteTableId", "route_entry": "RouteEntryId",  # (custom tables; a VPC's system table is its own)
     "deployment_set": "DeploymentSetId", "hpc_cluster": "HpcClusterId",
     "launch_template": "LaunchTemplateId", "launch_template_version": "_id",
-    "activation": "ActivationId", "managed_instance": "InstanceId",
+    "activation": "ActivationId", "managed_instance": "InstanceId",  # (Cloud Assistant: world.managed_instances,
+    "assistant_setting": "_id", "assistant_plugin": "_id", "terminal_session": "SessionId",  # world.cloud_assistant)
 }
 
 
