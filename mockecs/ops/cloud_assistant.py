@@ -51,9 +51,9 @@ def describe_cloud_assistant_settings(ctx: Context, setting_type: list[str]) -> 
             out[name] = {"SessionManagerEnabled": cloud_assistant.session_manager_enabled(ctx)}
         else:
             out[name] = current[name]
-    if oss:
-        out.update(OssDeliveryConfigs={"OssDeliveryConfig": oss}, SlsDeliveryConfigs={"SlsDeliveryConfig": sls})
-    return out
+    # The delivery lists are always there (empty when no delivery was asked for); the other objects only when
+    # asked for [GUESS].
+    return {**out, "OssDeliveryConfigs": {"OssDeliveryConfig": oss}, "SlsDeliveryConfigs": {"SlsDeliveryConfig": sls}}
 
 
 def _object(text: Optional[str], name: str) -> Optional[dict]:
