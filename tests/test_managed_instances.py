@@ -14,11 +14,13 @@ from aliyunsdkecs.request.v20140526.DescribeActivationsRequest import DescribeAc
 
 from mockecs.world import managed_instances, resource_groups
 from mockecs.world.managed_instances import RegistrationError, register
+from tests import test_commands
 from tests.sdk import error_of, legacy_call, legacy_xml
 from tests.spec import response_problems
-from tests.test_commands import Script, results
+from tests.test_commands import results
 from tests.test_instances import REGION, assert_documented, old_error, run
 
+script = test_commands.script  # fixture: a mockecs_command_result plugin
 UUID = re.compile(r"^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$")
 
 
@@ -39,14 +41,6 @@ def managed(client, **kw) -> dict:
     if "max_results" not in kw:
         assert response_problems("DescribeManagedInstances", body) == []
     return body
-
-
-@pytest.fixture
-def script(engine):
-    plugin = Script()
-    engine.plugins.register(plugin)
-    yield plugin
-    engine.plugins.unregister(plugin)
 
 
 # -- activation codes -----------------------------------------------------------------------------------------

@@ -14,7 +14,16 @@ import secrets
 import zoneinfo
 from typing import Any, Callable, Optional
 
-from mockecs.ops.commands import MISSING_INSTANCE, PAGING, TOO_MANY_INSTANCES, page_args, sliced, target
+from mockecs.ops.commands import (
+    FILE_INSTANCE_NOT_FOUND,
+    INSTANCE_NOT_FOUND,
+    MISSING_INSTANCE,
+    PAGING,
+    TOO_MANY_INSTANCES,
+    page_args,
+    sliced,
+    target,
+)
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import L, Repeat, S, json_array
@@ -22,7 +31,6 @@ from mockecs.world import cloud_assistant, commands, paging, resources
 from mockecs.world.cloud_assistant import SESSION, SESSION_MANAGER, SETTING_TYPES
 
 BAD_SETTING_TYPE = error_kind("InvalidParameter.SettingType", "The specified parameter SettingType is not valid.", 400)
-INSTANCE_NOT_FOUND = error_kind("InvalidInstance.NotFound", "The specified instance does not exist.", 404)
 
 
 # -- settings -------------------------------------------------------------------------------------------------
@@ -301,8 +309,6 @@ def list_plugin_status(ctx: Context, instance_id: Optional[list[str]], name: Opt
 
 
 # -- Session Manager -------------------------------------------------------------------------------------------
-SESSION_INSTANCE_NOT_FOUND = error_kind("InvalidInstance.NotFound", "The specified instances not found.", 404)
-SESSION_TOO_MANY = error_kind("InstanceIds.ExceedLimit", "The number of instance IDs exceeds the upper limit.", 403)
 BAD_PORT = error_kind("PortNumber.Invalid", "The port number is invalid.", 400)
 DISABLED = error_kind("UserBehavior.SessionManagerDisabled", "The api is disabled by user behavior.", 403)
 CONFLICT = error_kind("InvalidCommandLine.Conflict", "The parameter PortNumber or TargetServer cannot be specified "
@@ -330,7 +336,7 @@ def start_terminal_session(ctx: Context, a: dict) -> dict:
     (none does): ``Connecting``, or ``Failed`` where the agent cannot be reached [GUESS: the statuses' names]."""
     ids = list(dict.fromkeys(a["instance_id"]))
     if len(ids) > 10:
-        raise SESSION_TOO_MANY
+        raise TOO_MANY_INSTANCES
     port, command_line, server = a["port_number"], a["command_line"], a["target_server"]
     if port is not None and not 0 < port <= 65535:
         raise BAD_PORT
@@ -347,7 +353,7 @@ def start_terminal_session(ctx: Context, a: dict) -> dict:
         raise USERNAME_TOO_LONG
     if not cloud_assistant.session_manager_enabled(ctx):
         raise DISABLED
-    targets = [target(ctx, i, SESSION_INSTANCE_NOT_FOUND) for i in ids]
+    targets = [target(ctx, i, FILE_INSTANCE_NOT_FOUND) for i in ids]
     session_id, now = _session_id(ctx.region), resources.iso(ctx.now)
     connections = []
     for instance in targets:
