@@ -216,6 +216,26 @@ def test_settings_refusals(client, setting_type, field, value, code):
     assert {k: v for k, v in after.items() if k != "RequestId"} == {k: v for k, v in before.items() if k != "RequestId"}
 
 
+def test_delivery_to_a_bucket_oss_does_not_have(client, engine):
+    engine.oss.strict = True
+    engine.oss.create_bucket("cn-beijing", "far-bucket")
+    engine.oss.create_bucket(REGION, "near-bucket")
+    for bucket, code in (("no-such-bucket", "InvalidOssBucketName.NotFound"),
+                         ("far-bucket", "InvalidOssBucketName.InOtherRegion")):
+        err = error_of(client.modify_cloud_assistant_settings, M.ModifyCloudAssistantSettingsRequest(
+            region_id=REGION, setting_type="InvocationDelivery",
+            oss_delivery_config=M.ModifyCloudAssistantSettingsRequestOssDeliveryConfig(enabled=True,
+                                                                                       bucket_name=bucket)))
+        assert err.code == code
+        assert_documented("ModifyCloudAssistantSettings", err)
+    client.modify_cloud_assistant_settings(M.ModifyCloudAssistantSettingsRequest(
+        region_id=REGION, setting_type="InvocationDelivery",
+        oss_delivery_config=M.ModifyCloudAssistantSettingsRequestOssDeliveryConfig(enabled=True,
+                                                                                   bucket_name="near-bucket")))
+    assert settings(client, "InvocationDelivery")["OssDeliveryConfigs"]["OssDeliveryConfig"][0]["BucketName"] == \
+        "near-bucket"
+
+
 def test_settings_bad_type_and_old_sdk_xml(client, legacy):
     err = error_of(settings, client, "AgentUpgradeConfig", "Whatever")
     assert err.code == "InvalidParameter.SettingType"

@@ -27,7 +27,7 @@ from mockecs.ops.commands import (
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import L, Repeat, S, json_array
-from mockecs.world import cloud_assistant, commands, paging, resources
+from mockecs.world import cloud_assistant, commands, oss, paging, resources
 from mockecs.world.cloud_assistant import SESSION, SESSION_MANAGER, SETTING_TYPES
 
 BAD_SETTING_TYPE = error_kind("InvalidParameter.SettingType", "The specified parameter SettingType is not valid.", 400)
@@ -85,7 +85,22 @@ _GMT = re.compile(r"^GMT[+-]([1-9]|1[0-4]|0)(:[0-5]\d)?$")
 _SIZE = re.compile(r"^(\d{1,10})(B|KB|MB)$")
 
 
-def _oss(given: dict, current: dict) -> dict:
+BUCKET_NOT_FOUND = error_kind("InvalidOssBucketName.NotFound",
+                              "The specified parameter OssDeliveryConfig.BucketName does not exist.", 404)
+BUCKET_ELSEWHERE = error_kind("InvalidOssBucketName.InOtherRegion",
+                              "The specified parameter OssDeliveryConfig.BucketName is in another region.", 400)
+
+
+def _bucket_here(ctx: Context, bucket: str) -> None:
+    """A bucket delivered to must exist here (``engine.oss``: any bucket exists unless it is strict); one registered
+    only in another region is refused as such."""
+    registry = oss.registry(ctx.engine)
+    if registry.bucket_exists(ctx.region, bucket, txn=ctx.txn):
+        return
+    raise BUCKET_ELSEWHERE if registry.bucket_regions(bucket, txn=ctx.txn) else BUCKET_NOT_FOUND
+
+
+def _oss(ctx: Context, given: dict, current: dict) -> dict:
     def error(name: str, message: str) -> EcsError:
         return EcsError(f"InvalidParameter.Oss{name}", f"The specified parameter OssDeliveryConfig.{message} is not "
                         "valid.", 400)
@@ -107,6 +122,8 @@ def _oss(given: dict, current: dict) -> dict:
         raise error("EncryptionKeyId", "EncryptionKeyId")
     if out["Enabled"] and not out["BucketName"]:
         raise error("BucketName", "BucketName")
+    if out["BucketName"] and out["BucketName"] != current["BucketName"]:
+        _bucket_here(ctx, out["BucketName"])
     return out
 
 
@@ -210,11 +227,11 @@ def modify_cloud_assistant_settings(ctx: Context, a: dict) -> dict:
         raise BAD_SETTING_TYPE
     current = cloud_assistant.settings(ctx)
     if kind in _DELIVERY_TYPES:
-        oss, sls = _object(a["oss_delivery_config"], "OssDeliveryConfig"), \
+        to_oss, to_sls = _object(a["oss_delivery_config"], "OssDeliveryConfig"), \
             _object(a["sls_delivery_config"], "SlsDeliveryConfig")
         delivery = current[kind]
-        current[kind] = {"Oss": _oss(oss, delivery["Oss"]) if oss is not None else delivery["Oss"],
-                         "Sls": _sls(sls, delivery["Sls"]) if sls is not None else delivery["Sls"]}
+        current[kind] = {"Oss": _oss(ctx, to_oss, delivery["Oss"]) if to_oss is not None else delivery["Oss"],
+                         "Sls": _sls(to_sls, delivery["Sls"]) if to_sls is not None else delivery["Sls"]}
     elif kind == "AgentUpgradeConfig":
         given = _object(a["agent_upgrade_config"], "AgentUpgradeConfig")
         if given is not None:
