@@ -355,6 +355,23 @@ def test_session_to_two_instances_with_a_target_server(client, instance):
     assert_documented("StartTerminalSession", err)
 
 
+def test_session_urls_lapse_and_quotas(client, engine, instance):
+    start = lambda: client.start_terminal_session(M.StartTerminalSessionRequest(  # noqa: E731
+        region_id=REGION, instance_id=[instance])).body.session_id
+    first = start()
+    for _ in range(19):
+        start()
+    err = error_of(start)  # 20 connecting to one instance (documented)
+    assert err.code == "SessionCount.ExceedLimit"
+    assert_documented("StartTerminalSession", err)
+    assert len(sessions(client, instance_id=instance, max_results=100)["Sessions"]["Session"]) == 20
+    engine.clock.advance(600)  # nobody opened the URLs: they lapse after 10 minutes (documented)
+    connection = sessions(client, session_id=first)["Sessions"]["Session"][0]["Connections"]["Connection"][0]
+    assert (connection["Status"], connection["ClosedReason"]) == ("Disconnected", "Timeout")
+    start()
+    assert len(sessions(client, instance_id=instance, max_results=100)["Sessions"]["Session"]) == 21
+
+
 def test_session_manager_switch(client, instance):
     behavior = lambda: client.describe_user_business_behavior(M.DescribeUserBusinessBehaviorRequest(  # noqa: E731
         region_id=REGION, status_key="sessionManagerStatus")).body.status_value

@@ -28,7 +28,15 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import L, Repeat, S, json_array
 from mockecs.world import cloud_assistant, commands, oss, paging, resources
-from mockecs.world.cloud_assistant import SESSION, SESSION_MANAGER, SETTING_TYPES
+from mockecs.world.cloud_assistant import (
+    MOST_PER_INSTANCE,
+    MOST_PER_REGION,
+    SESSION,
+    SESSION_MANAGER,
+    SETTING_TYPES,
+    open_sessions,
+    session_view,
+)
 
 BAD_SETTING_TYPE = error_kind("InvalidParameter.SettingType", "The specified parameter SettingType is not valid.", 400)
 
@@ -337,6 +345,7 @@ COMMAND_LINE_TOO_LONG = error_kind("InvalidCommandLine.LengthLimitExceeded",
 ONE_INSTANCE = error_kind("InvalidInstanceIds.CountLimitExceeded", "The count of Instances exceeded the maximum "
                           "limit of 1 when TargetServer or CommandLine parameter was specified.", 403)
 USERNAME_TOO_LONG = error_kind("Username.ExceedLimit", "The length of the username exceeds the upper limit.", 403)
+TOO_MANY_SESSIONS = error_kind("SessionCount.ExceedLimit", "The number of sessions exceeds the upper limit.", 403)
 SESSION_NOT_FOUND = error_kind("InvalidSessionId.NotFound", "The specified session ID does not exist.", 404)  # [GUESS]
 _ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -371,6 +380,9 @@ def start_terminal_session(ctx: Context, a: dict) -> dict:
     if not cloud_assistant.session_manager_enabled(ctx):
         raise DISABLED
     targets = [target(ctx, i, FILE_INSTANCE_NOT_FOUND) for i in ids]
+    if open_sessions(ctx, None, MOST_PER_REGION) >= MOST_PER_REGION or \
+            any(open_sessions(ctx, i, MOST_PER_INSTANCE) >= MOST_PER_INSTANCE for i in ids):
+        raise TOO_MANY_SESSIONS
     session_id, now = _session_id(ctx.region), resources.iso(ctx.now)
     connections = []
     for instance in targets:
@@ -410,8 +422,8 @@ def describe_terminal_sessions(ctx: Context, instance_id: Optional[str], session
         ids = [id for _, id in ctx.txn.page(SESSION, term, start, max_results + 1)]
         found = [r for r in resources.get_many(ctx, SESSION, ids[:max_results]) if r is not None]
         token = paging.token(start + max_results) if len(ids) > max_results else ""
-        return {"NextToken": token, "Sessions": {"Session": [resources.wire(r) for r in found]}}
-    return {"NextToken": "", "Sessions": {"Session": [resources.wire(r) for r in found]}}
+        return {"NextToken": token, "Sessions": {"Session": [session_view(r, ctx.now) for r in found]}}
+    return {"NextToken": "", "Sessions": {"Session": [session_view(r, ctx.now) for r in found]}}
 
 
 @operation("EndTerminalSession", S("SessionId", required=True))
@@ -421,6 +433,7 @@ def end_terminal_session(ctx: Context, session_id: str) -> dict:
     record = resources.owned(ctx, SESSION, session_id, SESSION_NOT_FOUND)
     now = resources.iso(ctx.now)
     closed = [{**c, "Status": "Disconnected", "EndTime": now, "ClosedReason": "UserClosed"}
-              if c["Status"] in ("Connecting", "Connected") else c for c in record["Connections"]["Connection"]]
+              if c["Status"] in ("Connecting", "Connected") else c
+              for c in session_view(record, ctx.now)["Connections"]["Connection"]]
     resources.put(ctx.txn, SESSION, {**record, "Connections": {"Connection": closed}})
     return {}

@@ -9,7 +9,10 @@ Records (kinds):
   ``<account>|global``.
 - ``assistant_plugin`` (id ``<InstanceId>/<PluginName>``): a plugin the instance runs; the outside world installs
   it (:func:`add_plugin`: ``acs-plugin-manager`` on the instance).
-- ``terminal_session`` (id ``SessionId`` ``s-...``): one StartTerminalSession, its connection per instance.
+- ``terminal_session`` (id ``SessionId`` ``s-...``): one StartTerminalSession, its connection per instance:
+  ``Connecting`` until EndTerminalSession, or until its WebSocketUrl lapses (10 minutes, documented) unopened (no
+  client opens it here): then ``Disconnected`` [GUESS: ClosedReason ``Timeout``]. Those connecting count against the
+  documented quotas (:func:`open_sessions`).
 """
 from __future__ import annotations
 
@@ -24,7 +27,18 @@ SETTING, PLUGIN, SESSION = "assistant_setting", "assistant_plugin", "terminal_se
 resources.ORDER[SESSION] = lambda r: resources.time_key(r["_created"], descending=True)
 resources.ORDER[PLUGIN] = lambda r: r["PluginName"]
 resources.TERMS[PLUGIN] = lambda r: [("plugin_instance", scoped(r, r["_instance"]))]
-resources.TERMS[SESSION] = lambda r: [("session_instance", scoped(r, i)) for i in r["_instances"]]
+
+
+def _session_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Per instance; and while a connection is still connecting, the quotas' terms (its instance's, the region's)."""
+    terms = [("session_instance", scoped(record, i)) for i in record["_instances"]]
+    connecting = [c["InstanceId"] for c in record["Connections"]["Connection"] if c["Status"] == "Connecting"]
+    if connecting:
+        terms += [("session_open", scoped(record, i)) for i in connecting] + [("session_open", scoped(record, "*"))]
+    return terms
+
+
+resources.TERMS[SESSION] = _session_terms
 
 _DELIVERY = {"Oss": {"Enabled": False, "BucketName": "", "Prefix": "", "EncryptionType": "Inherit",
                      "EncryptionAlgorithm": "", "EncryptionKeyId": ""},
@@ -70,7 +84,7 @@ def set_session_manager(ctx: Context, enabled: bool) -> None:
 
 
 # -- plugins --------------------------------------------------------------------------------------------------
-PLUGIN_STATUSES = ("NotInstalled", "Installed", "Running", "Stopped", "Crashed", "Removed", "Unknown")
+PLUGIN_STATUSES = ("NotInstalled", "Installed", "Running", "Stopped", "Crashed", "Removed", "UnKnown")  # (sic)
 
 
 def add_plugin(engine: Any, instance_id: str, name: str, version: str = "1.0", status: str = "Running") -> None:
@@ -103,3 +117,34 @@ def plugins_of(ctx: Context, instance_id: str, name: Optional[str]) -> list[dict
     now = resources.iso(ctx.now)
     return [{**resources.wire(r), "LastHeartbeatTime": now if r["PluginStatus"] == "Running" else
              r["FirstHeartbeatTime"]} for r in records]
+
+
+# -- sessions ------------------------------------------------------------------------------------------------
+URL_LIFETIME = 600.0  # s: a WebSocketUrl is valid for 10 minutes (documented)
+MOST_PER_INSTANCE, MOST_PER_REGION = 20, 1000  # sessions connecting to one instance, available in a region
+
+
+def session_view(record: Mapping[str, Any], now: float) -> dict:
+    """A session as DescribeTerminalSessions shows it ``now``: a connection still connecting when its URL lapsed is
+    Disconnected since then."""
+    view = resources.wire(record)
+    lapsed = record["_created"] + URL_LIFETIME
+    if now >= lapsed:
+        ended = resources.iso(lapsed)
+        view["Connections"] = {"Connection": [
+            {**c, "Status": "Disconnected", "EndTime": ended, "ClosedReason": "Timeout"} if c["Status"] == "Connecting"
+            else dict(c) for c in record["Connections"]["Connection"]]}
+    return view
+
+
+def open_sessions(ctx: Context, instance_id: Optional[str], limit: int) -> int:
+    """How many sessions are connecting to ``instance_id`` (None: in the region): a count of an index term; only at
+    the ``limit`` are its sessions read, those whose URL lapsed written as they are now (out of the term)."""
+    term = ("session_open", scoped(ctx, instance_id or "*"))
+    count = ctx.txn.count(SESSION, term)
+    if count < limit:
+        return count
+    for record in resources.get_many(ctx, SESSION, sorted(ctx.txn.ids(SESSION, term))):
+        if record is not None and ctx.now >= record["_created"] + URL_LIFETIME:
+            resources.put(ctx.txn, SESSION, {**record, **session_view(record, ctx.now)})
+    return ctx.txn.count(SESSION, term)
