@@ -83,6 +83,13 @@ def _listed_tags(record: Mapping[str, Any]) -> list[dict]:
     return [dict(t) for t in resources.tags_of(record)]
 
 
+def _scope(ctx: Context, tags: list[dict]) -> tuple[str, str]:
+    """The caller's records here: those carrying the first tag asked for (the tag index), else all of them."""
+    if tags:
+        return resources.own_tag_term(ctx, tags[0]["key"], tags[0].get("value"))
+    return resources.owner_region(ctx.account, ctx.region)
+
+
 def activation_view(record: Mapping[str, Any], fields: Optional[tuple[str, ...]] = None) -> dict:
     if fields is not None:
         return {name: record[name] for name in fields}
@@ -131,8 +138,7 @@ def describe_activations(ctx: Context, activation_id: Optional[str], instance_na
     tags = wanted_tags(tag)
     check_tags(tags)
     term = ("activation_name", commands.scoped(ctx, instance_name)) if instance_name else \
-        resource_groups.term(resource_group_id) if resource_group_id else \
-        resources.owner_region(ctx.account, ctx.region)
+        resource_groups.term(resource_group_id) if resource_group_id else _scope(ctx, tags)
     filtered = activation_id or instance_name or resource_group_id or tags
     keep = (lambda r: (not instance_name or r["InstanceName"] == instance_name)
             and (not resource_group_id or r["ResourceGroupId"] == resource_group_id)
@@ -188,10 +194,12 @@ def describe_managed_instances(ctx: Context, a: dict) -> dict:
         term = ("activation", commands.scoped(ctx, a["activation_id"]))
     elif name:
         term = ("managed_name", commands.scoped(ctx, name))
+    elif ip:
+        term = ("managed_ip", commands.scoped(ctx, ip))
     elif a["resource_group_id"]:
         term = resource_groups.term(a["resource_group_id"])
     else:
-        term = resources.owner_region(ctx.account, ctx.region)
+        term = _scope(ctx, tags)
 
     def keep(r: Mapping[str, Any]) -> bool:
         return ((not ids or r["InstanceId"] in ids) and (not name or r["InstanceName"] == name)

@@ -31,7 +31,8 @@ resources.ORDER[ACTIVATION] = lambda r: resources.time_key(r["_created"], descen
 resources.ORDER[MANAGED] = resources.ORDER[ACTIVATION]
 resources.TERMS[ACTIVATION] = lambda r: [("activation_name", scoped(r, r["InstanceName"]))]
 resources.TERMS[MANAGED] = lambda r: [("activation", scoped(r, r["ActivationId"])),
-                                      ("managed_name", scoped(r, r["InstanceName"]))]
+                                      ("managed_name", scoped(r, r["InstanceName"]))] + \
+    [("managed_ip", scoped(r, ip)) for ip in (r["IntranetIp"], r["InternetIp"]) if ip]
 
 OS_TYPES = {"linux": "Linux", "windows": "Windows", "freebsd": "FreeBSD"}
 _CODE_CHARS = string.ascii_letters + string.digits + "+/"
