@@ -87,6 +87,8 @@ def test_a_task_whose_command_was_not_kept_keeps_no_command(client, instance):
     ({"enable_parameter": True, "parameters": {"name": 1}}, "InvalidParameters.ValueTypeUnsupported"),
     ({"enable_parameter": True, "parameters": {"name": "1", "NAME": "2"}}, "InvalidParameters.KeyDuplicate"),
     ({"frequency": "rate(5s)"}, "InvalidParameter.Frequency"),
+    ({"command_content": "echo {{ }}", "enable_parameter": True}, "InvalidParameters.KeyEmpty"),
+    ({"command_content": "echo {{a.b}}", "enable_parameter": True}, "InvalidParameters.KeyMalformed"),
     ({"instance_id": ["i-nosuchinstance"]}, "InvalidInstanceId.NotFound"),
 ])
 def test_modify_refusals(client, instance, kw, code):

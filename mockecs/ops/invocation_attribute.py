@@ -66,6 +66,20 @@ def _content(text: Optional[str], encoding: Optional[str], kept: bool) -> Option
     return decoded
 
 
+# The content's own placeholder errors (CreateCommand's codes) as this operation documents them.
+_PLACEHOLDER_ERRORS = ((commands.EMPTY_KEY, KEY_EMPTY), (commands.BAD_PARAMETER_NAME, KEY_MALFORMED),
+                       (commands.TOO_MANY_PARAMETERS, TOO_MANY_PARAMETERS),
+                       (commands.PARAMETER_NAME_TOO_LONG, KEY_TOO_LONG))
+
+
+def _names(text: str, enabled: bool) -> list[str]:
+    """The parameter names of a new content (``{{name}}``), refused with this operation's codes."""
+    try:
+        return commands.parameter_names(text, enabled)
+    except tuple(kind for kind, _ in _PLACEHOLDER_ERRORS) as err:
+        raise next(ours for kind, ours in _PLACEHOLDER_ERRORS if isinstance(err, kind)) from None
+
+
 def _parameters(raw: Optional[str], names: list[str], old: dict[str, str]) -> Optional[dict[str, str]]:
     """``Parameters`` (a JSON object of strings) against the command's parameter names (case-insensitive); those
     left out keep their value, or are empty [GUESS]."""
@@ -114,7 +128,7 @@ def modify_invocation_attribute(ctx: Context, a: dict) -> dict:
     changes: dict[str, Any] = {}
     enabled = bool(a["enable_parameter"])
     old = json.loads(invocation["Parameters"] or "{}")
-    names = commands.parameter_names(text, enabled or bool(old)) if text is not None else list(old)
+    names = _names(text, enabled or bool(old)) if text is not None else list(old)
     values = _parameters(a["parameters"], names, old) if enabled else None
     if a["frequency"] is not None and invocation["RepeatMode"] == "Period":
         if not commands.valid_frequency(a["frequency"]):
