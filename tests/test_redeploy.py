@@ -123,6 +123,17 @@ def test_an_overdue_instance_is_stopped_then_reactivated(client, engine, instanc
     client.stop_instance(models.StopInstanceRequest(instance_id=instance))  # usable again
 
 
+def test_an_overdue_instance_not_reactivated_is_released_after_15_days(client, engine, instance):
+    kept = run(client)[0]
+    instance_clock.stop_for_overdue(engine, instance)
+    instance_clock.stop_for_overdue(engine, kept)
+    engine.clock.advance(14 * 86400)
+    reactivate(client, kept)
+    engine.clock.advance(86400)
+    found = client.describe_instances(models.DescribeInstancesRequest(region_id=REGION)).body.instances.instance
+    assert [i.instance_id for i in found] == [kept]  # released 15 days after (documented); the reopened one stays
+
+
 def test_reactivate_refusals(client, engine, instance):
     err = error_of(reactivate, client, instance)  # running, not overdue
     assert err.code == "ReopenInstance.InstanceStatusNotValid"

@@ -5,6 +5,8 @@
   is released at that time as DeleteInstance with ``Force`` releases it (:func:`mockecs.world.releases.
   release_instance`), deletion protection or not (documented: DeletionProtection "只能限制手动释放操作，对系统释放
   操作不生效").
+- A pay-as-you-go instance stopped for an overdue account (:func:`stop_for_overdue`) and not reactivated is released
+  ``expired_instance_retention_days`` later (documented for ReActivateInstances: 15 days).
 - A subscription (``PrePaid``) instance at its ``ExpiredTime``: renewed by its auto-renewal's ``Duration``
   ``PeriodUnit``s from that time when ``RenewalStatus`` is ``AutoRenewal``; else stopped (``Status`` Stopped,
   ``OperationLocks`` ``LockReason`` financial, its subscription disks' too; an Executed ``InstanceExpiration.Stop``
@@ -56,6 +58,10 @@ def next_step(record: Mapping[str, Any], options: Mapping[str, Any]) -> Optional
             return ends + int(options["expired_instance_retention_days"]) * DAY, "release"
         return ends, "expire"
     release = resources.parse_iso(record.get("AutoReleaseTime") or "")
+    overdue = record.get("_overdue_since")
+    if overdue is not None:  # stopped for an overdue account: released when the retention ends (documented: 15 days)
+        ends = overdue + int(options["expired_instance_retention_days"]) * DAY
+        release = ends if release is None else min(release, ends)
     return (release, "release") if release is not None else None
 
 
@@ -194,16 +200,20 @@ def stop_for_overdue(engine: Any, instance_id: str) -> None:
         ctx = Context(engine, txn, "StopForOverdue", record["_owner"], record["_region"], "", "", engine.clock.now(),
                       {})
         stopped = {k: v for k, v in lifecycle.settle(ctx, "instance", dict(record)).items() if k != "_pending"}
-        stopped.update(Status="Stopped", OperationLocks=_locks(record, "LockReason", FINANCIAL), _expired=True)
+        stopped.update(Status="Stopped", OperationLocks=_locks(record, "LockReason", FINANCIAL), _expired=True,
+                       _overdue_since=ctx.now)
         system_events.store(txn, system_events.new_event(ctx, instance_id, "AccountUnbalanced.Stop", ctx.now,
                                                          "Executed", "", False), False)
-        resources.put(txn, "instance", stopped)
+        schedule(ctx, resources.put(txn, "instance", stopped))
 
 
 def reactivated(ctx: Context, record: dict) -> dict:
-    """An overdue pay-as-you-go instance reopened (ReActivateInstances): unlocked, Starting until it runs."""
-    reopened = {k: v for k, v in record.items() if k != "_expired"}
+    """An overdue pay-as-you-go instance reopened (ReActivateInstances): unlocked, Starting until it runs; no longer
+    due for release."""
+    reopened = {k: v for k, v in record.items() if k not in ("_expired", "_overdue_since")}
     reopened.update(Status="Starting", OperationLocks=_locks(record, "LockReason", None))
-    return resources.put(ctx.txn, "instance", lifecycle.start(
+    reopened = resources.put(ctx.txn, "instance", lifecycle.start(
         ctx, "instance", record["InstanceId"], reopened,
         done={"Status": "Running", "StartTime": resources.iso_minute(ctx.now), "StoppedMode": "Not-applicable"}))
+    schedule(ctx, reopened)
+    return reopened
