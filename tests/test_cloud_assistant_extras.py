@@ -124,6 +124,21 @@ def test_modify_refusals_of_the_task(client, instance):
     assert_documented("ModifyInvocationAttribute", err)
 
 
+def test_an_old_agent_refuses_changes_and_sessions(client, engine, instance):
+    activation_id, code = _activation(client)
+    old = managed_instances.register(engine, activation_id, code, agent_version="2.2.3.200")
+    body = periodic(client, [old])
+    err = error_of(modify, client, body.invoke_id, frequency="rate(10m)")
+    assert err.code == "InvalidOperation.CloudAssistantVersionUnsupported"
+    assert_documented("ModifyInvocationAttribute", err)
+    assert modify(client, body.invoke_id, instance_id=[instance]).command_id == body.command_id  # adding is fine
+    session_id = client.start_terminal_session(M.StartTerminalSessionRequest(
+        region_id=REGION, instance_id=[old])).body.session_id
+    connection = sessions(client, session_id=session_id)["Sessions"]["Session"][0]["Connections"]["Connection"][0]
+    assert (connection["Status"], connection["ClosedReason"]) == ("Failed", "AgentNeedUpgrade")
+    assert status(client, old)["CloudAssistantVersion"] == "2.2.3.200"
+
+
 def test_modify_with_the_old_sdk(legacy, client, instance):
     body = periodic(client, [instance])
     request = ModifyInvocationAttributeRequest()

@@ -98,14 +98,14 @@ def test_activation_create_read_import_destroy_with_a_registered_server(proxy):
     # the code (CreateActivation's answer, read by whoever installs the agent) registers a server
     code = p.rpc_post("CreateActivation", {}, {"RegionId": p.region, "InstanceName": "direct"})
     answer = register(proxy, code["ActivationId"], code["ActivationCode"], hostname="on-prem-1",
-                      intranet_ip="172.16.0.3")
+                      intranet_ip="172.16.0.3", agent_version="2.2.3.900")
     assert answer.status_code == 200, answer.text
     instance_id = answer.json()["instance_id"]
     assert register(proxy, code["ActivationId"], "a-wrong").status_code == 400
     assert register(proxy, code["ActivationId"], code["ActivationCode"], shoe_size=44).status_code == 400
     found = p.rpc_post("DescribeManagedInstances", {}, {"RegionId": p.region, "InstanceId.1": instance_id})
-    assert [(i["InstanceId"], i["Hostname"], i["InstanceName"]) for i in found["Instances"]] == \
-        [(instance_id, "on-prem-1", "direct-01")]
+    assert [(i["InstanceId"], i["Hostname"], i["InstanceName"], i["AgentVersion"]) for i in found["Instances"]] == \
+        [(instance_id, "on-prem-1", "direct-01", "2.2.3.900")]
     # destroy of a code in use fails (the provider reports the error); after deregistering it goes
     with pytest.raises(ServerException) as info:
         activation_delete(p, code["ActivationId"])

@@ -386,10 +386,12 @@ def start_terminal_session(ctx: Context, a: dict) -> dict:
     session_id, now = _session_id(ctx.region), resources.iso(ctx.now)
     connections = []
     for instance in targets:
-        reason = commands.unreachable(instance)
+        # (documented: sessions need an agent newer than 2.2.3.256 / 2.1.3.256)
+        reason = commands.unreachable(instance) or \
+            ("AgentNeedUpgrade" if commands.agent_older(instance, "2.2.3.256", "2.1.3.256") else "")
         connections.append({"InstanceId": instance["InstanceId"], "Status": "Failed" if reason else "Connecting",
                             "StartTime": now, "EndTime": now if reason else "", "ClosedReason": reason,
-                            "FailedDetail": commands.ERROR_INFO.get(reason, "")})
+                            "FailedDetail": commands.ERROR_INFO.get(reason, reason and "the agent needs upgrade")})
     token = resources.random_uuid()
     resources.put(ctx.txn, SESSION, {
         "SessionId": session_id, "CreationTime": now, "PortNumber": port if port is not None else 0,

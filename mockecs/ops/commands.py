@@ -573,7 +573,7 @@ def describe_cloud_assistant_status(ctx: Context, os_type: Optional[str], instan
         count, last = commands.invocations_on(ctx, record["InstanceId"])
         found.append({"InstanceId": record["InstanceId"], "OSType": os_name,
                       "CloudAssistantStatus": "true" if answers else "false",
-                      "CloudAssistantVersion": "" if record.get("_no_agent") else commands.AGENT_VERSIONS[os_name],
+                      "CloudAssistantVersion": commands.agent_version(record),
                       "ActiveTaskCount": 0, "InvocationCount": count,
                       "LastHeartbeatTime": resources.iso(ctx.now) if answers else "",
                       "LastInvokedTime": last, "SupportSessionManager": True})

@@ -49,6 +49,8 @@ CONTENT_TOO_LONG = error_kind("InvalidCommandContent.LengthLimitExceeded",
 TOO_MANY_INSTANCES = error_kind("InvalidInstanceId.CountLimitExceeded",
                                 "The count of the parameter InstanceId exceeds the limit of 100.", 403)
 COMMAND_QUOTA = error_kind("CommandLimitExceeded", "The count of commands exceeds the limit.", 403)
+OLD_AGENT = error_kind("InvalidOperation.CloudAssistantVersionUnsupported",
+                       "The operation is not supported for current CloudAssistant version of instance.", 403)
 MODIFIABLE = ("Pending", "Running", "Scheduled", "Stopping")  # the task's InvocationStatus (documented)
 MOST_INSTANCES = 100
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -122,6 +124,10 @@ def modify_invocation_attribute(ctx: Context, a: dict) -> dict:
     results = commands.results_of(ctx, invocation)
     if commands.overall(r["InvocationStatus"] for r in results) not in MODIFIABLE:
         raise FINISHED
+    if any(a[name] is not None for name in ("command_content", "parameters", "frequency")):
+        # (documented: the task's instances need an agent newer than 2.2.3.541 / 2.1.3.541 for these)
+        if any(commands.agent_older(t, "2.2.3.541", "2.1.3.541") for t in _present(ctx, invocation["_instances"])):
+            raise OLD_AGENT
     command = resources.get(ctx, COMMAND, invocation["CommandId"])
     kept = resources.is_mine(ctx, command)
     text = _content(a["command_content"], a["content_encoding"], kept)
@@ -159,6 +165,17 @@ def modify_invocation_attribute(ctx: Context, a: dict) -> dict:
         base = result_base(ctx, invocation, instance["InstanceId"], index)
         resources.put(ctx.txn, RESULT, {**base, **SCHEDULED})
     return {"CommandId": invocation["CommandId"]}
+
+
+def _present(ctx: Context, instance_ids: list[str]) -> list[dict]:
+    """The task's instances still there (one released or deregistered since is left out)."""
+    found = []
+    for instance_id in instance_ids:
+        try:
+            found.append(target(ctx, instance_id, INSTANCE_NOT_FOUND))
+        except INSTANCE_NOT_FOUND:
+            continue
+    return found
 
 
 def _new_targets(ctx: Context, invocation: dict, instance_ids: list[str]) -> list[dict]:

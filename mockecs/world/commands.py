@@ -337,6 +337,23 @@ def results_of(ctx: Context, invocation: Mapping[str, Any], kind: str = RESULT) 
 AGENT_VERSIONS = {"Linux": "2.2.3.857", "Windows": "2.1.3.857", "FreeBSD": "2.4.3.857"}
 
 
+def agent_version(instance: Mapping[str, Any]) -> str:
+    """The Cloud Assistant agent's version on a target instance ("" without an agent): a managed instance's own
+    (registered with it), else the current one of its OS."""
+    if instance.get("_no_agent"):
+        return ""
+    windows = (instance.get("OSType") or "linux").lower() == "windows"
+    return instance.get("_agent_version") or AGENT_VERSIONS["Windows" if windows else "Linux"]
+
+
+def agent_older(instance: Mapping[str, Any], linux: str, windows: str) -> bool:
+    """Whether the instance's agent is older than the version a feature needs (``linux`` / ``windows``)."""
+    def parts(text: str) -> tuple[int, ...]:
+        return tuple(int(p) if p.isdigit() else 0 for p in text.split("."))
+    wanted = windows if (instance.get("OSType") or "linux").lower() == "windows" else linux
+    return parts(agent_version(instance)) < parts(wanted)
+
+
 def unreachable(instance: Mapping[str, Any]) -> str:
     """Why a command or file cannot reach a target instance (an ErrorCode of an Aborted result), "" when it can:
     stopped, without the agent (:func:`remove_agent`), a managed instance whose agent does not answer."""

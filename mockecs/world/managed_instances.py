@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import re
 import secrets
 import string
 from typing import Any, Mapping, Optional
@@ -36,6 +37,7 @@ resources.TERMS[MANAGED] = lambda r: [("activation", scoped(r, r["ActivationId"]
 
 OS_TYPES = {"linux": "Linux", "windows": "Windows", "freebsd": "FreeBSD"}
 _CODE_CHARS = string.ascii_letters + string.digits + "+/"
+_VERSION = re.compile(r"^\d{1,4}(\.\d{1,6}){1,3}$")
 
 
 class RegistrationError(ValueError):
@@ -76,8 +78,9 @@ def _name(activation: Mapping[str, Any], hostname: str, number: int) -> str:
 def register(engine: Any, activation_id: str, activation_code: str, hostname: str = "mockecs-host",
              intranet_ip: str = "192.168.0.10", internet_ip: str = "", os_type: str = "linux",
              os_version: str = "", machine_id: Optional[str] = None, instance_name: Optional[str] = None,
-             connected: bool = True) -> str:
+             connected: bool = True, agent_version: Optional[str] = None) -> str:
     """Register a server with an activation code, as its Cloud Assistant agent does; returns its ``mi-...`` id.
+    ``agent_version``: the agent's (default: a current one; an older one lacks what later versions brought).
     Raises :class:`RegistrationError` where the service refuses: an unknown id or a wrong code, a disabled or
     expired code, one used up (InstanceCount), an address outside its IpAddressRange."""
     os_name = OS_TYPES.get((os_type or "").lower())
@@ -86,6 +89,8 @@ def register(engine: Any, activation_id: str, activation_code: str, hostname: st
     for label, value in (("hostname", hostname), ("intranet_ip", intranet_ip)):
         if not isinstance(value, str) or not value:
             raise RegistrationError(f"{label} is required")
+    if agent_version is not None and not _VERSION.match(agent_version):
+        raise RegistrationError("agent_version must look like 2.2.3.857")
     with engine.store.transaction() as txn:
         activation = txn.get(ACTIVATION, activation_id) if isinstance(activation_id, str) else None
         if activation is None or not isinstance(activation_code, str) or \
@@ -107,7 +112,7 @@ def register(engine: Any, activation_id: str, activation_code: str, hostname: st
             "InstanceId": instance_id, "InstanceName": instance_name or _name(activation, hostname, number),
             "Hostname": hostname, "IntranetIp": intranet_ip, "InternetIp": internet_ip, "OsType": os_name,
             "OsVersion": os_version or _os_version(os_name), "MachineId": machine_id or secrets.token_hex(16),
-            "AgentVersion": AGENT_VERSIONS[os_name], "ActivationId": activation_id,
+            "AgentVersion": agent_version or AGENT_VERSIONS[os_name], "ActivationId": activation_id,
             "RegistrationTime": resources.iso(now), "Connected": bool(connected),
             "ResourceGroupId": activation["ResourceGroupId"], "Tags": {"Tag": []},
             "_owner": activation["_owner"], "_region": activation["_region"], "_created": now})
@@ -134,6 +139,7 @@ def as_target(record: Mapping[str, Any]) -> dict:
     """A managed instance as Cloud Assistant's operations read a target instance (``Status``, ``OSType``)."""
     return {"InstanceId": record["InstanceId"], "InstanceName": record["InstanceName"], "Status": "Running",
             "_unreachable": "" if record["Connected"] else "ClientNotResponse",
+            "_agent_version": record["AgentVersion"],
             "OSType": "windows" if record["OsType"] == "Windows" else "linux",
             "ResourceGroupId": record.get("ResourceGroupId") or "", "Tags": record.get("Tags") or {"Tag": []}}
 

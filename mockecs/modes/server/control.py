@@ -42,7 +42,7 @@ PREFIX = "/_mockecs/"
 _FAULT_FIELDS = ("action", "code", "message", "status", "times", "latency", "account")
 _TRANSITION_FIELDS = ("mode", "transitions", "delays", "fail", "fail_next")
 _REGISTRATION_FIELDS = ("activation_id", "activation_code", "hostname", "intranet_ip", "internet_ip", "os_type",
-                        "os_version", "machine_id", "instance_name", "connected")
+                        "os_version", "machine_id", "instance_name", "connected", "agent_version")
 
 
 CALLS_PAGE, MAX_CALLS_PAGE = 1000, 10_000  # GET calls: default and largest page
