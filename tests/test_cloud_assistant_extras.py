@@ -137,6 +137,11 @@ def test_an_old_agent_refuses_changes_and_sessions(client, engine, instance):
     connection = sessions(client, session_id=session_id)["Sessions"]["Session"][0]["Connections"]["Connection"][0]
     assert (connection["Status"], connection["ClosedReason"]) == ("Failed", "AgentNeedUpgrade")
     assert status(client, old)["CloudAssistantVersion"] == "2.2.3.200"
+    cloud_assistant.add_plugin(engine, old, "tool")
+    found = client.list_plugin_status(M.ListPluginStatusRequest(region_id=REGION, instance_id=[old])).body
+    assert found.instance_plugin_status_set.instance_plugin_status[0].plugin_status_set.plugin_status == []
+    freebsd = managed_instances.register(engine, activation_id, code, os_type="freebsd")
+    assert status(client, freebsd)["OSType"] == "FreeBSD"
 
 
 def test_modify_with_the_old_sdk(legacy, client, instance):

@@ -326,11 +326,11 @@ def list_plugin_status(ctx: Context, instance_id: Optional[list[str]], name: Opt
     if not 1 <= page_size <= 50:
         raise PLUGIN_PAGE_SIZE
     page_args(None, None, max_results)
-    found = [target(ctx, i, INSTANCE_NOT_FOUND)["InstanceId"] for i in ids]
+    found = [target(ctx, i, INSTANCE_NOT_FOUND) for i in ids]
     page, meta = sliced(found, page_number, page_size, next_token, max_results)
     return {**meta, "InstancePluginStatusSet": {"InstancePluginStatus": [
-        {"InstanceId": i, "PluginStatusSet": {"PluginStatus": cloud_assistant.plugins_of(ctx, i, name)}}
-        for i in page]}}
+        {"InstanceId": t["InstanceId"], "PluginStatusSet": {"PluginStatus": cloud_assistant.plugins_of(ctx, t, name)}}
+        for t in page]}}
 
 
 # -- Session Manager -------------------------------------------------------------------------------------------

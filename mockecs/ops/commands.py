@@ -566,7 +566,8 @@ def describe_cloud_assistant_status(ctx: Context, os_type: Optional[str], instan
     page_args(page_number, page_size, max_results)
     found = []
     for record in (target(ctx, i, INSTANCE_NOT_FOUND) for i in dict.fromkeys(instance_id)):
-        os_name = "Windows" if (record.get("OSType") or "linux").lower() == "windows" else "Linux"
+        os_name = record.get("_os_name") or \
+            ("Windows" if (record.get("OSType") or "linux").lower() == "windows" else "Linux")
         if os_type and os_type.lower() != os_name.lower():
             continue
         answers = not commands.unreachable(record)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Mapping, Optional
 
-from mockecs.world import resources
+from mockecs.world import commands, resources
 from mockecs.world.commands import scoped
 from mockecs.world.context import Context
 
@@ -103,8 +103,13 @@ def add_plugin(engine: Any, instance_id: str, name: str, version: str = "1.0", s
                                     "_owner": instance["_owner"], "_region": instance["_region"]})
 
 
-def plugins_of(ctx: Context, instance_id: str, name: Optional[str]) -> list[dict]:
-    """The plugins on an instance, by name (``name``: that one, NotInstalled when absent [GUESS])."""
+def plugins_of(ctx: Context, instance: Mapping[str, Any], name: Optional[str]) -> list[dict]:
+    """The plugins on an instance (a target: :func:`mockecs.ops.commands.target`), by name (``name``: that one,
+    NotInstalled when absent [GUESS]); none shown for an agent older than 2.2.3.344 / 2.1.3.344 (documented: it does
+    not report them) [GUESS: an empty list]."""
+    instance_id = instance["InstanceId"]
+    if commands.agent_older(instance, "2.2.3.344", "2.1.3.344"):
+        return []
     if name:
         found = resources.get(ctx, PLUGIN, f"{instance_id}/{name}")
         if found is None:

@@ -140,7 +140,7 @@ def as_target(record: Mapping[str, Any]) -> dict:
     return {"InstanceId": record["InstanceId"], "InstanceName": record["InstanceName"], "Status": "Running",
             "_unreachable": "" if record["Connected"] else "ClientNotResponse",
             "_agent_version": record["AgentVersion"],
-            "OSType": "windows" if record["OsType"] == "Windows" else "linux",
+            "OSType": "windows" if record["OsType"] == "Windows" else "linux", "_os_name": record["OsType"],
             "ResourceGroupId": record.get("ResourceGroupId") or "", "Tags": record.get("Tags") or {"Tag": []}}
 
 
