@@ -19,6 +19,7 @@ from mockecs.ops import (  # noqa: F401
     instances,
     keypairs,
     launch_templates,
+    monitoring,
     network_interfaces,
     networks,
     prefix_lists,
