@@ -7,6 +7,7 @@ from mockecs.ops import (  # noqa: F401
     charge_types,
     commands,
     deployment_sets,
+    diagnostics,
     disk_encryption,
     disks,
     hpc_clusters,
