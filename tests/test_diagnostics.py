@@ -226,3 +226,16 @@ def test_old_sdk_and_async(client, legacy):
     body = asyncio.run(go()).body
     assert body.status == "Finished" and [r.metric_id for r in body.metric_results.metric_result] == \
         ["Instance.InstanceStatus", "Instance.DiskLoadFailure"]
+
+
+def test_sets_reports_and_runs_survive_an_export_and_import(client, engine):
+    instance_id = run(client)[0]
+    client.stop_instance(models.StopInstanceRequest(instance_id=instance_id))  # (it keeps its ended run)
+    set_id = new_set(client, ["Instance.InstanceStatus"])
+    report_id = report(client, instance_id, metric_set_id=set_id)
+    before = attributes(client, report_id)
+    state = json.loads(json.dumps(engine.export_state()))
+    engine.import_state(state)
+    assert sets(client)[0]["MetricIds"] == ["Instance.InstanceStatus"]
+    assert {k: v for k, v in attributes(client, report_id).items() if k != "RequestId"} == \
+        {k: v for k, v in before.items() if k != "RequestId"}

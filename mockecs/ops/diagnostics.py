@@ -65,11 +65,6 @@ def describe_diagnostic_metrics(ctx: Context, metric_ids: Optional[list[str]], r
 
 
 # -- metric sets ----------------------------------------------------------------------------------------------
-def _set_view(record: Mapping[str, Any]) -> dict:
-    return {k: (list(v) if isinstance(v, list) else v) for k, v in resources.wire(record).items()
-            if k in ("MetricSetId", "MetricSetName", "Description", "Type", "ResourceType", "MetricIds")}
-
-
 @operation("CreateDiagnosticMetricSet", S("ResourceType", required=True, choices=("instance", "account")),
            S("MetricSetName"), Repeat("MetricIds", required=True, max_items=100), S("Description"))
 def create_diagnostic_metric_set(ctx: Context, resource_type: str, metric_set_name: Optional[str],
@@ -78,7 +73,7 @@ def create_diagnostic_metric_set(ctx: Context, resource_type: str, metric_set_na
     metric_set_id = resources.new_id(SET, ctx.region)
     resources.put(ctx.txn, SET, {
         "MetricSetId": metric_set_id, "MetricSetName": metric_set_name or "", "Description": description or "",
-        "Type": "User", "ResourceType": resource_type, "MetricIds": metrics,
+        "Type": "User", "ResourceType": resource_type, "_metric_ids": metrics,
         "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now})
     return {"MetricSetId": metric_set_id}
 
@@ -96,12 +91,12 @@ def describe_diagnostic_metric_sets(ctx: Context, metric_set_ids: Optional[list[
     elif not metric_set_ids and resource_type is None:  # a page from the ordered index
         page, meta = paging.ordered_page(ctx, SET, resources.owner_region(ctx.account, ctx.region), 1, size,
                                          next_token, size)
-        return {"MetricSets": [_set_view(r) for r in page], "NextToken": meta["NextToken"]}
+        return {"MetricSets": [diagnostics.set_view(r) for r in page], "NextToken": meta["NextToken"]}
     else:
         found = sorted(resources.mine_among(ctx, SET, metric_set_ids), key=resources.ORDER[SET])
     found = [s for s in found if resource_type is None or s["ResourceType"] == resource_type]
     page, token = paging.by_token(found, size, next_token)
-    return {"MetricSets": [_set_view(s) for s in page], "NextToken": token}
+    return {"MetricSets": [diagnostics.set_view(s) for s in page], "NextToken": token}
 
 
 def _own_set(ctx: Context, metric_set_id: str) -> dict:
@@ -120,7 +115,7 @@ def modify_diagnostic_metric_set(ctx: Context, metric_set_id: str, metric_ids: O
     changed: dict[str, Any] = {}
     kind = resource_type or record["ResourceType"]
     if metric_ids is not None or kind != record["ResourceType"]:  # (its metrics must be of its resource type)
-        changed["MetricIds"] = _check_metrics(metric_ids if metric_ids is not None else record["MetricIds"], kind,
+        changed["_metric_ids"] = _check_metrics(metric_ids if metric_ids is not None else record["_metric_ids"], kind,
                                               "InvalidParameter.MetricIds")
         changed["ResourceType"] = kind
     if metric_set_name is not None:
@@ -167,12 +162,12 @@ def create_diagnostic_report(ctx: Context, resource_id: str, metric_set_id: Opti
         raise invalid_parameter("MetricSetId")
     report_id = resources.new_id(REPORT, ctx.region)
     window = (start, end)
-    results = [diagnostics.metric_result(ctx, m, instance, window) for m in chosen["MetricIds"]]  # type: ignore
+    results = [diagnostics.metric_result(ctx, m, instance, window) for m in chosen["_metric_ids"]]
     record = {
         "ReportId": report_id, "ResourceId": resource_id, "ResourceType": "instance",
         "MetricSetId": chosen["MetricSetId"], "StartTime": resources.iso(start), "EndTime": resources.iso(end),
         "CreationTime": resources.iso(ctx.now), "FinishedTime": "", "Status": "InProgress", "Severity": "Unknown",
-        "Attributes": "{}", "MetricResults": {"MetricResult": [
+        "MetricResults": {"MetricResult": [
             {"MetricId": r["MetricId"], "MetricCategory": r["MetricCategory"], "Status": "InProgress",
              "Severity": "Unknown", "Issues": {"Issue": []}} for r in results]},
         "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now,
@@ -234,7 +229,8 @@ def _own_report(ctx: Context, report_id: str) -> dict:
 
 @operation("DescribeDiagnosticReportAttributes", S("ReportId", required=True))
 def describe_diagnostic_report_attributes(ctx: Context, report_id: str) -> dict:
-    return resources.wire(_own_report(ctx, report_id))
+    # (Attributes: no extended attribute is kept; a record's "...Attributes" fields are objects in the store)
+    return {**resources.wire(_own_report(ctx, report_id)), "Attributes": "{}"}
 
 
 @operation("DeleteDiagnosticReports", Repeat("ReportIds", required=True, max_items=100))

@@ -75,11 +75,11 @@ def describe_instance_monitor_data(ctx: Context, instance_id: str, start_time: s
 
 
 def _disk_intervals(ctx: Context, disk: Mapping[str, Any]) -> list:
-    attached = resources.parse_iso(disk.get("AttachedTime") or "")
+    attached = monitoring.time_of(disk.get("AttachedTime"))
     if attached is None:
         return []
     if disk.get("Status") != "In_use":  # (its instance's runs are no longer known [GUESS]: its whole attachment)
-        detached = resources.parse_iso(disk.get("DetachedTime") or "")
+        detached = monitoring.time_of(disk.get("DetachedTime"))
         return [(attached, detached)] if detached is not None and detached >= attached else []
     instance = resources.get(ctx, "instance", disk.get("InstanceId"))
     runs = monitoring.instance_runs(instance, ctx.now) if instance is not None else []
@@ -110,7 +110,7 @@ def describe_eni_monitor_data(ctx: Context, instance_id: str, eni_id: Optional[s
     for eni in resources.get_many(ctx, "network_interface", [eni_id] if eni_id else on_it):
         if eni is None or eni.get("Type") == "Primary":  # (secondary ENIs only, as documented)
             continue
-        created = resources.parse_iso(eni.get("CreationTime") or "") or 0.0
+        created = monitoring.time_of(eni.get("CreationTime")) or 0.0
         points += _points(moments, monitoring.within(runs, created, ctx.now), eni, period, monitoring.eni_point)
     return {"TotalCount": len(points), "MonitorData": {"EniMonitorData": points}}
 
@@ -118,7 +118,7 @@ def describe_eni_monitor_data(ctx: Context, instance_id: str, eni_id: Optional[s
 def _eip_monitor_data(ctx: Context, allocation_id: str, start_time: str, end_time: str, period: int) -> dict:
     moments = _moments(ctx, start_time, end_time, period, 400, None, EIP_TOO_MANY)
     eip = resources.owned(ctx, "eip", allocation_id, EIP_NOT_FOUND)
-    allocated = resources.parse_iso(eip.get("AllocationTime") or "") or 0.0
+    allocated = monitoring.time_of(eip.get("AllocationTime")) or 0.0
     points = _points(moments, [(allocated, ctx.now)], eip, period, monitoring.eip_point)
     return {"EipMonitorDatas": {"EipMonitorData": points}}
 

@@ -67,12 +67,20 @@ CATALOG: dict[str, dict] = {m["MetricId"]: m for m in (
 _INSTANCE_METRICS = [m for m, v in CATALOG.items() if v["ResourceType"] == "instance"]
 COMMON_SETS: dict[str, dict] = {s["MetricSetId"]: s for s in (
     {"MetricSetId": DEFAULT_SET, "MetricSetName": "Instance health", "Description": "Every instance metric.",
-     "Type": "Common", "ResourceType": "instance", "MetricIds": _INSTANCE_METRICS},
+     "Type": "Common", "ResourceType": "instance", "_metric_ids": _INSTANCE_METRICS},
     {"MetricSetId": "dms-instanceremoteconnection", "MetricSetName": "Remote connection",
      "Description": "Why a remote connection to the instance fails.", "Type": "Common", "ResourceType": "instance",
-     "MetricIds": ["Instance.InstanceStatus", "Instance.OverdueLock", "Instance.SecurityGroupRemoteAccess",
+     "_metric_ids": ["Instance.InstanceStatus", "Instance.OverdueLock", "Instance.SecurityGroupRemoteAccess",
                    "Instance.PublicIpAddress", "GuestOS.WinFirewall", "GuestOS.SSHDStatus"]},
 )}
+
+
+def set_view(record: Mapping[str, Any]) -> dict:
+    """A metric set as DescribeDiagnosticMetricSets answers it. (Its metrics are kept as ``_metric_ids``: a
+    record's fields named ``...Ids`` are objects, as the import checks them.)"""
+    return {"MetricSetId": record["MetricSetId"], "MetricSetName": record["MetricSetName"],
+            "Description": record["Description"], "Type": record["Type"], "ResourceType": record["ResourceType"],
+            "MetricIds": list(record["_metric_ids"])}
 
 
 def worst(severities: Any) -> str:

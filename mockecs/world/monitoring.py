@@ -43,8 +43,8 @@ def parse_time(text: Optional[str]) -> Optional[float]:
     seconds other than 00 count as the next minute); None when malformed."""
     if not text or "T" not in text:
         return None
-    moment = resources.parse_iso(text)
-    return None if moment is None else math.ceil(moment / 60.0) * 60.0
+    seconds = resources.parse_iso(text)
+    return None if seconds is None else math.ceil(seconds / 60.0) * 60.0
 
 
 def stamps(start: float, end: float, period: int, now: float) -> range:
@@ -71,17 +71,29 @@ def run_ended(record: Mapping[str, Any], now: float) -> dict:
     if record.get("Status") != "Running":
         return {}
     began = run_start(record)
-    runs = [run for run in record.get("_runs") or () if run[1] >= now - (MOST_DAYS + 1) * DAY]
+    runs = [run for run in _ended(record) if run[1] >= now - (MOST_DAYS + 1) * DAY]
     return {"_runs": (runs + [[began, now]])[-MOST_RUNS:]} if began is not None and began <= now else {}
 
 
+def time_of(text: Any) -> Optional[float]:
+    """A record's time field as seconds (None when empty or not a time: an imported record may hold anything)."""
+    return resources.parse_iso(text) if isinstance(text, str) and text else None
+
+
 def run_start(record: Mapping[str, Any]) -> Optional[float]:
-    return resources.parse_iso(record.get("StartTime") or "") or resources.parse_iso(record.get("CreationTime") or "")
+    return time_of(record.get("StartTime")) or time_of(record.get("CreationTime"))
+
+
+def _ended(record: Mapping[str, Any]) -> list[list[float]]:
+    runs = record.get("_runs")
+    return [list(run) for run in runs if isinstance(run, list) and len(run) == 2
+            and all(isinstance(t, (int, float)) and not isinstance(t, bool) for t in run)] \
+        if isinstance(runs, list) else []
 
 
 def instance_runs(record: Mapping[str, Any], now: float) -> list[Interval]:
     """When an instance ran: its ended runs, and the current one while it is Running."""
-    runs: list[Interval] = [(float(a), float(b)) for a, b in record.get("_runs") or ()]
+    runs: list[Interval] = [(float(a), float(b)) for a, b in _ended(record)]
     began = run_start(record)
     if record.get("Status") == "Running" and began is not None:
         runs.append((began, now))
@@ -95,9 +107,9 @@ def within(intervals: Iterable[Interval], low: float, high: float) -> list[Inter
 
 def covered(moments: Iterable[int], intervals: list[Interval]) -> Iterator[int]:
     """The ``moments`` inside one of ``intervals`` (both ends included)."""
-    for moment in moments:
-        if any(a <= moment <= b for a, b in intervals):
-            yield moment
+    for at in moments:
+        if any(a <= at <= b for a, b in intervals):
+            yield at
 
 
 # -- numbers ----------------------------------------------------------------------------------
@@ -212,11 +224,15 @@ def eip_point(record: Mapping[str, Any], moment: int, period: int) -> dict:
 
 def snapshot_sizes(snapshots: Iterable[Mapping[str, Any]]) -> Callable[[int], int]:
     """The total size in bytes, at a moment, of the ``snapshots`` created by then."""
-    made = sorted((resources.parse_iso(s.get("CreationTime") or "") or 0.0,
+    made = sorted((time_of(s.get("CreationTime")) or 0.0,
                    int(s.get("FullSnapshotSizeInBytes") or int(s.get("SourceDiskSize") or 0) * 1024 ** 3))
                   for s in snapshots)
     times, totals, running = [t for t, _ in made], [], 0
     for _, size in made:
         running += size
         totals.append(running)
-    return lambda moment: totals[bisect_right(times, moment) - 1] if bisect_right(times, moment) else 0
+    def total(at: int) -> int:
+        made_by = bisect_right(times, at)
+        return totals[made_by - 1] if made_by else 0
+
+    return total
