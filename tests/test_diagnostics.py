@@ -77,12 +77,12 @@ def test_catalog_paged_and_filtered(client):
 def test_metric_sets_life(client, other):
     common = sets(client, type="Common")
     assert "dms-instancedefault" in {s["MetricSetId"] for s in common} and {s["Type"] for s in common} == {"Common"}
-    set_id = new_set(client, ["Instance.InstanceStatus", "Instance.SecurityGroupRemoteAccess"],
+    set_id = new_set(client, ["Instance.DiagnoseStatus", "Instance.SGIngress"],
                      metric_set_name="remote", description="remote access")
     assert set_id.startswith("dms-")
     assert sets(client) == [{"MetricSetId": set_id, "MetricSetName": "remote", "Description": "remote access",
                              "Type": "User", "ResourceType": "instance",
-                             "MetricIds": ["Instance.InstanceStatus", "Instance.SecurityGroupRemoteAccess"]}]
+                             "MetricIds": ["Instance.DiagnoseStatus", "Instance.SGIngress"]}]
     assert sets(client, metric_set_ids=[set_id])[0]["MetricSetId"] == set_id
     assert [s["MetricSetId"] for s in sets(client, type="Common", metric_set_ids=["dms-instancedefault"])] == \
         ["dms-instancedefault"]
@@ -90,9 +90,9 @@ def test_metric_sets_life(client, other):
         region_id=REGION)).body.metric_sets == []  # (another account's are its own)
 
     client.modify_diagnostic_metric_set(models.ModifyDiagnosticMetricSetRequest(
-        region_id=REGION, metric_set_id=set_id, metric_ids=["Instance.DiskFullStatus"], metric_set_name="disks"))
+        region_id=REGION, metric_set_id=set_id, metric_ids=["Instance.DiskFull"], metric_set_name="disks"))
     assert (sets(client)[0]["MetricIds"], sets(client)[0]["MetricSetName"], sets(client)[0]["Description"]) == \
-        (["Instance.DiskFullStatus"], "disks", "remote access")
+        (["Instance.DiskFull"], "disks", "remote access")
 
     account_set = new_set(client, ["Account.Overdue"], resource_type="account")
     page = sets(client, max_results=1)
@@ -131,7 +131,7 @@ def test_report_runs_then_finds_what_is_wrong(client, engine):
     running = attributes(client, report_id)
     assert (running["Status"], running["Severity"], running["MetricSetId"], running["ResourceType"]) == \
         ("InProgress", "Unknown", "dms-instancedefault", "instance")
-    assert running["StartTime"] == "2026-01-01T00:00:00Z"
+    assert running["StartTime"] == "2026-01-01T00:00Z"  # (to the minute, as the service writes it)
     err = new_error(client.delete_diagnostic_reports, models.DeleteDiagnosticReportsRequest(
         region_id=REGION, report_ids=[report_id]))  # documented: not while it runs
     assert err.code == "InvalidStatus.InProgress"
@@ -139,17 +139,19 @@ def test_report_runs_then_finds_what_is_wrong(client, engine):
 
     engine.clock.advance(30)
     done = attributes(client, report_id)
-    assert (done["Status"], done["Severity"]) == ("Finished", "Warn") and done["FinishedTime"] >= done["CreationTime"]
-    # a new group has no rule for port 22; a running Linux instance: the Windows check does not apply
-    assert issues(done) == {"Instance.SecurityGroupRemoteAccess": ["SecurityGroup.Port22NotOpen"],
-                            "Instance.PublicIpAddress": ["Instance.NoPublicIpAddress"]}
-    results = {r["MetricId"]: r for r in done["MetricResults"]["MetricResult"]}
-    assert results["GuestOS.WinFirewall"]["Severity"] == "NotSupport"
-    assert results["GuestOS.SSHDStatus"]["Severity"] == "Normal"
-    additional = json.loads(results["Instance.SecurityGroupRemoteAccess"]["Issues"]["Issue"][0]["Additional"])
-    assert additional == {"Port": 22, "SecurityGroupIds": [group_id]}
+    assert (done["Status"], done["Severity"]) == ("Finished", "Info") and done["FinishedTime"] >= done["CreationTime"]
+    assert [r["MetricId"] for r in done["MetricResults"]["MetricResult"]][:3] == \
+        ["Instance.DiagnoseStatus", "Instance.ExpenseException", "Instance.SecurityPunishStatus"]
+    assert len(done["MetricResults"]["MetricResult"]) == 32
+    # a new group accepts nothing: neither SSH nor ping, as the service words it
+    assert issues(done) == {"Instance.SGIngress": ["Instance.Network.SSHPortRuleDeny", "Instance.SgRule.PingPortDeny"]}
+    sg = {r["MetricId"]: r for r in done["MetricResults"]["MetricResult"]}["Instance.SGIngress"]
+    assert sg["MetricCategory"] == "ECSService.SecurityGroup" and sg["Severity"] == "Info"
+    assert json.loads(sg["Issues"]["Issue"][0]["Additional"]) == {
+        "Policy": "drop", "Port": "22", "Service": "SSH", "Effect": "INSTANCE-SG-SSH-DISABLED", "Protocol": "TCP",
+        "Direction": "ingress"}
 
-    # open the port, stop the instance, stall its system disk, schedule a reboot: each shows
+    # open SSH, stop the instance, stall its system disk, schedule a reboot: each shows
     client.authorize_security_group(models.AuthorizeSecurityGroupRequest(
         region_id=REGION, security_group_id=group_id, ip_protocol="tcp", port_range="22/22",
         source_cidr_ip="0.0.0.0/0"))
@@ -159,19 +161,24 @@ def test_report_runs_then_finds_what_is_wrong(client, engine):
     engine.lifecycle.undelay("diagnostic_report")
     second = attributes(client, report(client, instance_id))
     assert second["Severity"] == "Critical"
-    assert issues(second) == {"Instance.InstanceStatus": ["Instance.NotRunning"],
-                              "Instance.SystemEvent": ["Instance.SystemEvent.Scheduled"],
-                              "Instance.DiskFullStatus": ["Disk.Impaired"],
-                              "Instance.PublicIpAddress": ["Instance.NoPublicIpAddress"]}
-    assert {r["MetricId"]: r["Status"] for r in second["MetricResults"]["MetricResult"]}["GuestOS.DiskUsage"] == \
-        "Failed"  # (nothing runs in a stopped instance)
+    assert issues(second) == {"Instance.DiagnoseStatus": ["Instance.Status.NotRunning"],
+                              "Instance.SystemException": ["Instance.SystemEvent.SystemMaintenance.Reboot"],
+                              "Instance.DiskFull": ["Instance.Disk.Stalled"],
+                              "Instance.SGIngress": ["Instance.SgRule.PingPortDeny"]}
+    own = new_set(client, ["GuestOS.DiskUsage", "GuestOS.WinFirewall"])
+    guest_id = report(client, instance_id, metric_set_id=own)
+    guest = attributes(client, guest_id)
+    assert [(r["Status"], r["Severity"]) for r in guest["MetricResults"]["MetricResult"]] == \
+        [("Failed", "Unknown"), ("Finished", "NotSupport")]  # (nothing runs in a stopped instance; not Windows)
+    assert (guest["Status"], guest["Severity"]) == ("Finished", "Unknown")
 
     listed = reports(client)["Reports"]["Report"]
-    assert [r["ReportId"] for r in listed] == [second["ReportId"], report_id]  # newest first
-    assert {i["IssueId"] for i in listed[0]["Issues"]["Issue"]} >= {"Instance.NotRunning", "Disk.Impaired"}
+    assert [r["ReportId"] for r in listed] == [guest_id, second["ReportId"], report_id]  # newest first
+    assert {i["IssueId"] for i in listed[1]["Issues"]["Issue"]} >= {"Instance.Status.NotRunning",
+                                                                    "Instance.Disk.Stalled"}
     assert [r["ReportId"] for r in reports(client, severity="critical")["Reports"]["Report"]] == [second["ReportId"]]
     assert [r["ReportId"] for r in reports(client, status="Finished", resource_ids=[instance_id])["Reports"]
-            ["Report"]] == [second["ReportId"], report_id]
+            ["Report"]] == [guest_id, second["ReportId"], report_id]
     assert [r["ReportId"] for r in reports(client, report_ids=[report_id])["Reports"]["Report"]] == [report_id]
     page = reports(client, max_results=1)
     assert len(page["Reports"]["Report"]) == 1 and page["NextToken"]
@@ -184,11 +191,11 @@ def test_report_runs_then_finds_what_is_wrong(client, engine):
 
 def test_windows_own_set_failed_report_and_codes(client, engine):
     instance_id = run(client, image_id=WINDOWS, password="Abcd1234!")[0]
-    own = new_set(client, ["Instance.SecurityGroupRemoteAccess", "GuestOS.WinFirewall", "GuestOS.SSHDStatus"])
+    own = new_set(client, ["Instance.SGIngress", "GuestOS.WinFirewall", "GuestOS.SSHDStatus"])
     body = attributes(client, report(client, instance_id, metric_set_id=own))
     assert body["MetricSetId"] == own and issues(body) == {
-        "Instance.SecurityGroupRemoteAccess": ["SecurityGroup.Port3389NotOpen"]}
-    assert [r["Severity"] for r in body["MetricResults"]["MetricResult"]] == ["Warn", "Normal", "NotSupport"]
+        "Instance.SGIngress": ["Instance.Network.RDPPortRuleDeny", "Instance.SgRule.PingPortDeny"]}
+    assert [r["Severity"] for r in body["MetricResults"]["MetricResult"]] == ["Info", "Normal", "NotSupport"]
 
     engine.lifecycle.fail_next("diagnostic_report")
     failed = attributes(client, report(client, instance_id))
@@ -209,11 +216,11 @@ def test_windows_own_set_failed_report_and_codes(client, engine):
 def test_old_sdk_and_async(client, legacy):
     request = CreateDiagnosticMetricSetRequest()
     request.set_ResourceType("instance")
-    request.set_MetricIdss(["Instance.InstanceStatus", "Instance.DiskLoadFailure"])
+    request.set_MetricIdss(["Instance.DiagnoseStatus", "Instance.DiskLoadFailure"])
     set_id = legacy_call(legacy, request)["MetricSetId"]
     request = DescribeDiagnosticMetricSetsRequest()
     request.set_MetricSetIdss([set_id])
-    assert legacy_call(legacy, request)["MetricSets"][0]["MetricIds"] == ["Instance.InstanceStatus",
+    assert legacy_call(legacy, request)["MetricSets"][0]["MetricIds"] == ["Instance.DiagnoseStatus",
                                                                           "Instance.DiskLoadFailure"]
     instance_id = run(client)[0]
 
@@ -225,17 +232,17 @@ def test_old_sdk_and_async(client, legacy):
 
     body = asyncio.run(go()).body
     assert body.status == "Finished" and [r.metric_id for r in body.metric_results.metric_result] == \
-        ["Instance.InstanceStatus", "Instance.DiskLoadFailure"]
+        ["Instance.DiagnoseStatus", "Instance.DiskLoadFailure"]
 
 
 def test_sets_reports_and_runs_survive_an_export_and_import(client, engine):
     instance_id = run(client)[0]
     client.stop_instance(models.StopInstanceRequest(instance_id=instance_id))  # (it keeps its ended run)
-    set_id = new_set(client, ["Instance.InstanceStatus"])
+    set_id = new_set(client, ["Instance.DiagnoseStatus"])
     report_id = report(client, instance_id, metric_set_id=set_id)
     before = attributes(client, report_id)
     state = json.loads(json.dumps(engine.export_state()))
     engine.import_state(state)
-    assert sets(client)[0]["MetricIds"] == ["Instance.InstanceStatus"]
+    assert sets(client)[0]["MetricIds"] == ["Instance.DiagnoseStatus"]
     assert {k: v for k, v in attributes(client, report_id).items() if k != "RequestId"} == \
         {k: v for k, v in before.items() if k != "RequestId"}

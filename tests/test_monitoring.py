@@ -85,8 +85,11 @@ def test_burstable_instances_answer_their_credits_and_seconds_round_up(client, e
     assert points[0]["InternetBandwidth"] == 0  # no public address
 
 
-def test_instance_documented_errors(client, engine):
+def test_instance_documented_errors(client, engine, other):
     instance_id = run(client)[0]
+    err = new_error(other.client.describe_instance_monitor_data, models.DescribeInstanceMonitorDataRequest(
+        instance_id=instance_id, start_time=at(engine, -600), end_time=at(engine, 0)))
+    assert err.code == "InvalidInstanceId.NotFound"  # (another account's instance)
     action = "DescribeInstanceMonitorData"
 
     def error(start=at(engine, -600), end=at(engine, 0), period=None, instance=instance_id):

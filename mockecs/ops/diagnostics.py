@@ -5,9 +5,10 @@ DescribeDiagnosticReportAttributes, DeleteDiagnosticReports.
 The metrics and the built-in (Common) sets are :mod:`mockecs.world.diagnostics`' catalog; the caller's own sets
 (``dms-``) are records. A report (``dr-``) on an instance is InProgress until the lifecycle ends it (kind
 ``diagnostic_report``: at once with instant transitions, 30 s with realistic ones; ``engine.lifecycle.fail`` ends it
-Failed), then Finished with each metric's result of the instance's state when it was asked for. Neither kind takes
-tags or a resource group (the operations have no such parameters, and the tag operations' documented ResourceType
-values name neither).
+Failed), then Finished with each metric's result of the instance's state when it was asked for. Its times are
+written to the minute (``2024-04-16T06:12Z``), as the service answers them (the sample reports of Alibaba's ECS
+troubleshooting dashboard). Neither kind takes tags or a resource group (the operations have no such parameters,
+and the tag operations' documented ResourceType values name neither).
 """
 from __future__ import annotations
 
@@ -165,15 +166,16 @@ def create_diagnostic_report(ctx: Context, resource_id: str, metric_set_id: Opti
     results = [diagnostics.metric_result(ctx, m, instance, window) for m in chosen["_metric_ids"]]
     record = {
         "ReportId": report_id, "ResourceId": resource_id, "ResourceType": "instance",
-        "MetricSetId": chosen["MetricSetId"], "StartTime": resources.iso(start), "EndTime": resources.iso(end),
-        "CreationTime": resources.iso(ctx.now), "FinishedTime": "", "Status": "InProgress", "Severity": "Unknown",
+        "MetricSetId": chosen["MetricSetId"], "StartTime": resources.iso_minute(start),
+        "EndTime": resources.iso_minute(end), "CreationTime": resources.iso_minute(ctx.now), "FinishedTime": "",
+        "Status": "InProgress", "Severity": "Unknown",
         "MetricResults": {"MetricResult": [
             {"MetricId": r["MetricId"], "MetricCategory": r["MetricCategory"], "Status": "InProgress",
              "Severity": "Unknown", "Issues": {"Issue": []}} for r in results]},
         "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now,
     }
     delay = ctx.engine.lifecycle.delay_for(REPORT, report_id)
-    finished = resources.iso(ctx.now + (delay.seconds or 0.0))
+    finished = resources.iso_minute(ctx.now + (delay.seconds or 0.0))
     done = {"Status": "Finished", "FinishedTime": finished, "MetricResults": {"MetricResult": results},
             "Severity": diagnostics.worst(r["Severity"] for r in results if r["Severity"] in diagnostics.WORST)}
     failed = {"Status": "Failed", "FinishedTime": finished}
