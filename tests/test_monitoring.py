@@ -49,7 +49,9 @@ def test_instance_points_while_running_same_numbers_each_time(client, engine):
     began = at(engine, 0)
     engine.clock.advance(30 * MINUTE)
     points = instance_data(client, instance_id, began, at(engine, 10 * MINUTE))  # (the future has none)
-    assert len(points) == 31 and [p["TimeStamp"] for p in points[:2]] == [began, at(engine, -29 * MINUTE)]
+    # from the first minute after its launch (launched a moment after the minute began) to now
+    assert len(points) == 30 and [p["TimeStamp"] for p in points[:2]] == [at(engine, -29 * MINUTE),
+                                                                          at(engine, -28 * MINUTE)]
     assert points == instance_data(client, instance_id, began, at(engine, 0))  # the same query, the same numbers
     for p in points:
         assert p["InstanceId"] == instance_id and 0 <= p["CPU"] <= 100
@@ -66,7 +68,7 @@ def test_instance_points_while_running_same_numbers_each_time(client, engine):
     later = instance_data(client, instance_id, began, at(engine, 0))
     stamps = [resources.parse_iso(p["TimeStamp"]) for p in later]
     assert not [s for s in stamps if stopped < s < restarted - MINUTE]  # nothing while it was stopped
-    assert later[:31] == points and len(later) in (41, 42)
+    assert later[:30] == points and len(later) in (40, 41)
     # every 10 minutes, the same run
     coarse = instance_data(client, instance_id, began, at(engine, 0), period=600)
     assert all(resources.parse_iso(p["TimeStamp"]) % 600 == 0 for p in coarse) and 3 <= len(coarse) <= 5
@@ -129,7 +131,7 @@ def test_disk_points_while_in_use_within_its_performance(client, engine):
 
     system = [d for d in disks(client, instance_id) if d["Type"] == "system"][0]
     points = data(system["DiskId"])
-    assert len(points) == 41 and points == data(system["DiskId"])  # (both ends included)
+    assert len(points) == 40 and points == data(system["DiskId"])
     for p in points:
         assert p["IOPSRead"] + p["IOPSWrite"] == p["IOPSTotal"] <= system["IOPS"]
         assert p["BPSTotal"] == p["BPSRead"] + p["BPSWrite"] <= system["Throughput"] * 1024 * 1024
@@ -163,7 +165,7 @@ def test_eni_points_of_secondary_interfaces_on_the_instance(client, engine):
 
     body = data()
     points = body["MonitorData"]["EniMonitorData"]
-    assert body["TotalCount"] == len(points) == 11 and {p["EniId"] for p in points} == {eni}
+    assert body["TotalCount"] == len(points) == 10 and {p["EniId"] for p in points} == {eni}
     assert all(p["IntranetRx"].isdigit() and p["PacketTx"].isdigit() for p in points)
     assert data(eni_id=eni)["MonitorData"] == body["MonitorData"]
 
@@ -240,8 +242,8 @@ def test_old_sdk_xml_and_async(client, legacy, engine):
     request.set_StartTime(began)
     request.set_EndTime(at(engine, 0))
     status, root = xml_call(legacy, request)
-    assert status == 200 and root.tag == "DescribeDiskMonitorDataResponse" and root.findtext("TotalCount") == "4"
-    assert [e.findtext("DiskId") for e in root.iter("DiskMonitorData")] == [disk_id] * 4
+    assert status == 200 and root.tag == "DescribeDiskMonitorDataResponse" and root.findtext("TotalCount") == "3"
+    assert [e.findtext("DiskId") for e in root.iter("DiskMonitorData")] == [disk_id] * 3
 
     async def go():
         return await client.describe_instance_monitor_data_async(models.DescribeInstanceMonitorDataRequest(
@@ -279,3 +281,12 @@ def test_documented_periods_are_taken(client, engine, period):
     instance_id = run(client)[0]
     engine.clock.advance(2 * period)
     assert instance_data(client, instance_id, at(engine, -2 * period), at(engine, 0), period=period)
+
+
+def test_no_point_before_the_instance_existed(client, engine):
+    minute_of(engine)
+    engine.clock.advance(30)  # half a minute in: its StartTime reads the minute it was launched in
+    instance_id = run(client)[0]
+    engine.clock.advance(90)
+    points = instance_data(client, instance_id, at(engine, -10 * MINUTE), at(engine, 0))
+    assert [p["TimeStamp"] for p in points] == [at(engine, -MINUTE), at(engine, 0)]  # (not the minute it began in)

@@ -81,7 +81,12 @@ def time_of(text: Any) -> Optional[float]:
 
 
 def run_start(record: Mapping[str, Any]) -> Optional[float]:
-    return time_of(record.get("StartTime")) or time_of(record.get("CreationTime"))
+    """When its current run began: its StartTime (to the minute), not before it was created."""
+    began = time_of(record.get("StartTime")) or time_of(record.get("CreationTime"))
+    created = record.get("_created")
+    if began is not None and isinstance(created, (int, float)) and not isinstance(created, bool):
+        return max(began, float(created))
+    return began
 
 
 def _ended(record: Mapping[str, Any]) -> list[list[float]]:
