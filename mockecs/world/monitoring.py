@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import math
 from bisect import bisect_right
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 
 from mockecs.world import resources
@@ -123,8 +124,8 @@ class Draw:
 
     __slots__ = ("_bytes", "_next")
 
-    def __init__(self, *parts: Any) -> None:
-        self._bytes = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=32).digest()
+    def __init__(self, resource_id: str, group: str, at: Any) -> None:
+        self._bytes = hashlib.blake2b(f"{resource_id}|{group}|{at}".encode(), digest_size=32).digest()
         self._next = 0
 
     def __call__(self) -> float:
@@ -133,6 +134,7 @@ class Draw:
         return value
 
 
+@lru_cache(maxsize=4096)  # (the same few per query, for every point)
 def level(resource_id: str, metric: str) -> float:
     """A resource's own steady load for ``metric``, in [0.05, 0.65): busy and idle resources differ."""
     return 0.05 + 0.6 * Draw(resource_id, metric, "level")()
