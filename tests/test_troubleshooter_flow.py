@@ -68,9 +68,8 @@ def send(action: str, params: dict, endpoints: dict) -> dict:
     to_sign = "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical.encode()).hexdigest()
     signature = hmac.new(SECRET.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
     headers["Authorization"] = f"ACS3-HMAC-SHA256 Credential={AK},SignedHeaders={signed_headers},Signature={signature}"
-    # (the browser sends Host itself; requests in-process adds it only on a real connection)
-    response = requests.get(f"https://{endpoint}/?{_angular_query(params)}", headers={**headers, "Host": endpoint},
-                            timeout=10)
+    # No Host header, as the browser's code sends it (its HTTP stack adds the URL's; in-process there is none)
+    response = requests.get(f"https://{endpoint}/?{_angular_query(params)}", headers=headers, timeout=10)
     assert response.status_code == 200, response.text
     return response.json()
 
