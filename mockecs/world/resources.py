@@ -31,6 +31,7 @@ PREFIX = {
     "deployment_set": "ds-", "hpc_cluster": "hpc-",
     "launch_template": "lt-",
     "managed_instance": "mi-",  # (Cloud Assistant's; activations have UUIDs: mockecs.world.managed_instances)
+    "diagnostic_metric_set": "dms-", "diagnostic_report": "dr-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 # Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
@@ -249,6 +250,7 @@ ID_FIELD = {
     "launch_template": "LaunchTemplateId", "launch_template_version": "_id",
     "activation": "ActivationId", "managed_instance": "InstanceId",  # (Cloud Assistant: world.managed_instances,
     "assistant_setting": "_id", "assistant_plugin": "_id", "terminal_session": "SessionId",  # world.cloud_assistant)
+    "diagnostic_metric_set": "MetricSetId", "diagnostic_report": "ReportId",
 }
 
 
