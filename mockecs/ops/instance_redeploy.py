@@ -18,7 +18,7 @@ from mockecs.ops.instance_network import locked_for_security
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, Repeat, S
-from mockecs.world import account_states, instance_clock, lifecycle, resources, system_events
+from mockecs.world import account_states, instance_clock, lifecycle, monitoring, resources, system_events
 
 REDEPLOY_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The InstanceId provided does not exist in our records.",
                                 404)
@@ -71,15 +71,16 @@ def redeploy_instance(ctx: Context, instance_id: str, force_stop: bool) -> dict:
     if (record.get("DedicatedHostAttribute") or {}).get("DedicatedHostId"):
         raise ON_DEDICATED_HOST
     running = {"Status": "Running", "StartTime": resources.iso_minute(ctx.now), "StoppedMode": "Not-applicable"}
-    back = {"Status": record["Status"]}  # a failed redeployment leaves it on its host, as it was (documented)
+    # a failed redeployment leaves it on its host, as it was (documented): its run goes on
+    back = {"Status": record["Status"], "_runs": record.get("_runs") or []}
     if record["Status"] == "Stopped":
         moved = lifecycle.start(ctx, "instance", instance_id, {**record, "Status": "Starting"}, done=running,
                                 failed=back)
     else:
         start = lifecycle.start(ctx, "instance", instance_id, {}, done=running)
         then = {"Status": "Starting", **({"_pending": start["_pending"]} if "_pending" in start else start)}
-        moved = lifecycle.start(ctx, "instance", instance_id, {**record, "Status": "Stopping"}, done=then,
-                                failed=back)
+        stopping = {**record, **monitoring.run_ended(record, ctx.now), "Status": "Stopping"}  # (its run ends here)
+        moved = lifecycle.start(ctx, "instance", instance_id, stopping, done=then, failed=back)
     resources.put(ctx.txn, "instance", moved)
     _answer_events(ctx, record)
     return {"TaskId": resources.new_id("task", ctx.region)}

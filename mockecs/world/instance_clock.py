@@ -201,6 +201,7 @@ def stop_for_overdue(engine: Any, instance_id: str) -> None:
         ctx = Context(engine, txn, "StopForOverdue", record["_owner"], record["_region"], "", "", engine.clock.now(),
                       {})
         stopped = {k: v for k, v in lifecycle.settle(ctx, "instance", dict(record)).items() if k != "_pending"}
+        stopped.update(monitoring.run_ended(stopped, ctx.now))
         stopped.update(Status="Stopped", OperationLocks=_locks(record, "LockReason", FINANCIAL), _expired=True,
                        _overdue_since=ctx.now)
         system_events.store(txn, system_events.new_event(ctx, instance_id, "AccountUnbalanced.Stop", ctx.now,
