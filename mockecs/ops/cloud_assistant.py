@@ -55,21 +55,22 @@ def describe_cloud_assistant_settings(ctx: Context, setting_type: list[str]) -> 
     if any(t not in SETTING_TYPES for t in wanted) or len(wanted) > 100:
         raise BAD_SETTING_TYPE
     current = cloud_assistant.settings(ctx)
-    oss: list[dict] = []
-    sls: list[dict] = []
+    to_oss: list[dict] = []
+    to_sls: list[dict] = []
     out: dict[str, Any] = {}
     for name in wanted:
         if name in _DELIVERY_TYPES:
             one_oss, one_sls = _wire_delivery(current[name], _DELIVERY_TYPES[name])
-            oss.append(one_oss)
-            sls.append(one_sls)
+            to_oss.append(one_oss)
+            to_sls.append(one_sls)
         elif name == SESSION_MANAGER:
             out[name] = {"SessionManagerEnabled": cloud_assistant.session_manager_enabled(ctx)}
         else:
             out[name] = current[name]
     # The delivery lists are always there (empty when no delivery was asked for); the other objects only when
     # asked for [GUESS].
-    return {**out, "OssDeliveryConfigs": {"OssDeliveryConfig": oss}, "SlsDeliveryConfigs": {"SlsDeliveryConfig": sls}}
+    return {**out, "OssDeliveryConfigs": {"OssDeliveryConfig": to_oss},
+            "SlsDeliveryConfigs": {"SlsDeliveryConfig": to_sls}}
 
 
 def _object(text: Optional[str], name: str) -> Optional[dict]:
@@ -86,7 +87,7 @@ def _object(text: Optional[str], name: str) -> Optional[dict]:
 
 
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
-_PROJECT = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+_PROJECT = _BUCKET  # (an SLS project's names follow the same rule)
 _LOGSTORE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$")
 _WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 _GMT = re.compile(r"^GMT[+-]([1-9]|1[0-4]|0)(:[0-5]\d)?$")
@@ -109,8 +110,8 @@ def _bucket_here(ctx: Context, bucket: str) -> None:
 
 
 def _oss(ctx: Context, given: dict, current: dict) -> dict:
-    def error(name: str, message: str) -> EcsError:
-        return EcsError(f"InvalidParameter.Oss{name}", f"The specified parameter OssDeliveryConfig.{message} is not "
+    def error(name: str) -> EcsError:
+        return EcsError(f"InvalidParameter.Oss{name}", f"The specified parameter OssDeliveryConfig.{name} is not "
                         "valid.", 400)
     out = dict(current)
     if "Enabled" in given:
@@ -124,12 +125,12 @@ def _oss(ctx: Context, given: dict, current: dict) -> dict:
                        ("EncryptionKeyId", lambda v: len(v) <= 128)):
         if name in given:
             if not isinstance(given[name], str) or not test(given[name]):
-                raise error(name, name)
+                raise error(name)
             out[name] = given[name]
     if out["EncryptionType"] == "KMS" and not out["EncryptionKeyId"]:
-        raise error("EncryptionKeyId", "EncryptionKeyId")
+        raise error("EncryptionKeyId")
     if out["Enabled"] and not out["BucketName"]:
-        raise error("BucketName", "BucketName")
+        raise error("BucketName")
     if out["BucketName"] and out["BucketName"] != current["BucketName"]:
         _bucket_here(ctx, out["BucketName"])
     return out
