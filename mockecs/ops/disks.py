@@ -1,5 +1,5 @@
 """CreateDisk, AttachDisk, DetachDisk, DeleteDisk, ModifyDiskAttribute, ResizeDisk, ModifyDiskSpec, and a disk
-re-initialised: ResetDisk (to one of its snapshots), ReInitDisk (to what it was made from).
+re-initialised: ResetDisk (to one of its snapshots), ResetDisks (several at once), ReInitDisk (to what it was made from).
 
 Disk records (kind ``disk``) are those RunInstances makes (:func:`mockecs.ops.instances.make_disk`),
 in the wire shape of DescribeDisks. Statuses follow the lifecycle clock of kind ``disk``:
@@ -22,8 +22,8 @@ from mockecs.ops.instances import (
 from mockecs.ops.registry import Context, operation
 from mockecs.ops.snapshots import SNAPSHOT_ID_NOT_FOUND
 from mockecs.ops.tasks import start_task
-from mockecs.wire.errors import EcsError, error_kind, missing_parameter
-from mockecs.wire.params import B, I, L, Repeat, S, Struct
+from mockecs.wire.errors import EcsError, error_kind, invalid_parameter, missing_parameter
+from mockecs.wire.params import B, I, L, Repeat, S, Struct, Structs
 from mockecs.world import (
     access,
     auto_snapshots,
@@ -531,13 +531,10 @@ def _reinit(ctx: Context, disk: Mapping[str, Any], **changed: Any) -> None:
                                                    done={"Status": disk["Status"]}))
 
 
-@operation("ResetDisk", S("DiskId", required=True), S("SnapshotId", required=True), dry_run=True,
-           region="optional", region_of=resources.region_from("disk_id"))
-def reset_disk(ctx: Context, disk_id: str, snapshot_id: str) -> dict:
-    """The disk rolled back to one of its own snapshots: ReIniting, then back in its status. mockecs keeps no
-    disk content; what the disk was made from (its image) goes back to what it was when the snapshot was taken."""
+def _resettable(ctx: Context, disk_id: Optional[str], snapshot_id: Optional[str]) -> tuple[dict, dict]:
+    """ResetDisk's checks of one disk and one of its own snapshots (ResetDisks: of each pair): the disk and the
+    snapshot, nothing changed yet."""
     disk = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
-    auto_snapshots.settle_due(ctx)  # (an automatic snapshot past its retention is gone by now)
     snapshot = resources.owned(ctx, "snapshot", snapshot_id, SNAPSHOT_ID_NOT_FOUND)
     if snapshot["SourceDiskId"] != disk["DiskId"]:
         raise EcsError("InvalidParameter.Mismatch", "The specified snapshot is not created from the specified disk.",
@@ -545,8 +542,51 @@ def reset_disk(ctx: Context, disk_id: str, snapshot_id: str) -> dict:
     if snapshot["Status"] != "accomplished":
         raise EcsError("InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.", 403)
     _check_reinit(ctx, disk, ("In_use", "Available"), UNFINISHED_SNAPSHOT)
+    return disk, snapshot
+
+
+def _reset(ctx: Context, disk: Mapping[str, Any], snapshot: Mapping[str, Any]) -> None:
     _reinit(ctx, disk, _image_id=snapshot.get("_image_id", disk.get("_image_id", "")))
+
+
+@operation("ResetDisk", S("DiskId", required=True), S("SnapshotId", required=True), dry_run=True,
+           region="optional", region_of=resources.region_from("disk_id"))
+def reset_disk(ctx: Context, disk_id: str, snapshot_id: str) -> dict:
+    """The disk rolled back to one of its own snapshots: ReIniting, then back in its status. mockecs keeps no
+    disk content; what the disk was made from (its image) goes back to what it was when the snapshot was taken."""
+    resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)  # (an unknown disk first, before any settling)
+    auto_snapshots.settle_due(ctx)  # (an automatic snapshot past its retention is gone by now)
+    _reset(ctx, *_resettable(ctx, disk_id, snapshot_id))
     return {}
+
+
+RESET_DISKS_MOST = 10  # Disk.N: N from 1 to 10 (documented)
+
+
+@operation("ResetDisks", Structs("Disk", [S("DiskId"), S("SnapshotId")], required=True), dry_run=True)
+def reset_disks(ctx: Context, disk: list[dict]) -> dict:
+    """Several disks rolled back at once, each to one of its own snapshots (snapshot-consistent groups' use):
+    every pair passes ResetDisk's checks before any disk changes, else the call fails with the first pair's
+    refusal and nothing is reset (all or nothing [GUESS: the answer's per-disk statuses are then all Success]).
+    A pair without DiskId or SnapshotId: MissingParameter naming it; a disk named twice: InvalidParameter
+    [GUESS]."""
+    if len(disk) > RESET_DISKS_MOST:
+        raise invalid_parameter("Disk")
+    for n, pair in enumerate(disk, 1):
+        for field in ("disk_id", "snapshot_id"):
+            if not pair[field]:
+                raise missing_parameter(f"Disk.{n}.{'DiskId' if field == 'disk_id' else 'SnapshotId'}")
+    if len({pair["disk_id"] for pair in disk}) != len(disk):
+        raise invalid_parameter("Disk")
+    auto_snapshots.settle_due(ctx)
+    checked = [_resettable(ctx, pair["disk_id"], pair["snapshot_id"]) for pair in disk]
+    for found, snapshot in checked:
+        _reset(ctx, found, snapshot)
+    return {"OperationProgressSet": {"OperationProgress": [
+        {"OperationStatus": "Success", "ErrorCode": "", "ErrorMsg": "",
+         "RelatedItemSet": {"RelatedItem": [{"Name": "SnapshotId", "Value": snapshot["SnapshotId"]},
+                                            {"Name": "DiskId", "Value": found["DiskId"]}]}}
+        for found, snapshot in checked]}}
 
 
 @operation("ReInitDisk", S("DiskId", required=True), S("Password"), S("KeyPairName"), B("AutoStartInstance"),
