@@ -135,9 +135,11 @@ def test_modify_auto_snapshot_policy_old_form(legacy, engine):
     assert got["SystemDisk"]["TimePeriod"] == 3 and got["DataDisk"]["Enabled"] and got["DataDisk"]["RetentionLastWeek"]
     for name, value in (("SystemDiskPolicyTimePeriod", 5), ("DataDiskPolicyRetentionDays", 4),
                         ("DataDiskPolicyRetentionDays", 0), ("SystemDiskPolicyEnabled", "maybe")):
-        request = CommonRequest(domain="ecs.aliyuncs.com", version="2014-05-26", action_name="ModifyAutoSnapshotPolicy")
+        request = CommonRequest(domain="ecs.aliyuncs.com", version="2014-05-26",
+                                action_name="ModifyAutoSnapshotPolicy")
         request.set_accept_format("json")
         request.add_query_param(name, str(value))
         err = old_error(legacy, request)
-        assert (err.get_error_code(), err.get_http_status()) == ("InvalidParameter", 400) and name in err.get_error_msg()
+        assert (err.get_error_code(), err.get_http_status()) == ("InvalidParameter", 400)
+        assert name in err.get_error_msg()
     assert legacy_settings(engine)["SystemDisk"]["TimePeriod"] == 3  # (refused: nothing changed)

@@ -1,5 +1,6 @@
 """CreateDisk, AttachDisk, DetachDisk, DeleteDisk, ModifyDiskAttribute, ResizeDisk, ModifyDiskSpec, and a disk
-re-initialised: ResetDisk (to one of its snapshots), ResetDisks (several at once), ReInitDisk (to what it was made from).
+re-initialised: ResetDisk (to one of its snapshots), ResetDisks (several at once), ReInitDisk (to what it was
+made from).
 
 Disk records (kind ``disk``) are those RunInstances makes (:func:`mockecs.ops.instances.make_disk`),
 in the wire shape of DescribeDisks. Statuses follow the lifecycle clock of kind ``disk``:
