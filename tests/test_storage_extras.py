@@ -143,3 +143,126 @@ def test_modify_auto_snapshot_policy_old_form(legacy, engine):
         assert (err.get_error_code(), err.get_http_status()) == ("InvalidParameter", 400)
         assert name in err.get_error_msg()
     assert legacy_settings(engine)["SystemDisk"]["TimePeriod"] == 3  # (refused: nothing changed)
+
+
+# -- storage sets ----------------------------------------------------------------------------------------------------
+ZONE = "cn-hangzhou-h"
+
+
+def new_set(client, **kw) -> str:
+    return client.create_storage_set(models.CreateStorageSetRequest(
+        region_id=REGION, zone_id=kw.pop("zone_id", ZONE), **kw)).body.storage_set_id
+
+
+def sets(client, **kw) -> dict:
+    return client.describe_storage_sets(models.DescribeStorageSetsRequest(region_id=REGION, **kw)).body.to_map()
+
+
+def details(client, set_id: str, **kw) -> dict:
+    return client.describe_storage_set_details(models.DescribeStorageSetDetailsRequest(
+        region_id=REGION, storage_set_id=set_id, **kw)).body.to_map()
+
+
+def set_disk(client, set_id: str, **kw) -> str:
+    return client.create_disk(models.CreateDiskRequest(
+        region_id=REGION, zone_id=kw.pop("zone_id", ZONE), size=kw.pop("size", 40),
+        disk_category=kw.pop("disk_category", "cloud_essd"), storage_set_id=set_id, **kw)).body.disk_id
+
+
+def test_storage_set_life_and_its_disks(client, engine):
+    set_id = new_set(client, storage_set_name="db-volumes", description="spread the replicas", max_partition_number=3,
+                     tag=[models.CreateStorageSetRequestTag(key="team", value="db")])
+    assert set_id.startswith("ss-")
+    [got] = sets(client, storage_set_ids=json.dumps([set_id]))["StorageSets"]["StorageSet"]
+    assert (got["StorageSetName"], got["Description"], got["ZoneId"], got["RegionId"],
+            got["StorageSetPartitionNumber"]) == ("db-volumes", "spread the replicas", ZONE, REGION, 3)
+    assert got["Tags"]["Tag"] == [{"Key": "team", "Value": "db"}] and got["ResourceGroupId"].startswith("rg-")
+    assert got["CreationTime"].endswith("Z")
+    # four disks without a partition: spread over the three; one asked into partition 3
+    spread = [set_disk(client, set_id) for _ in range(4)]
+    placed = set_disk(client, set_id, storage_set_partition_number=3)
+    listed = details(client, set_id)
+    assert listed["TotalCount"] == 5
+    by_disk = {d["DiskId"]: d["StorageSetPartitionNumber"] for d in listed["Disks"]["Disk"]}
+    assert [by_disk[d] for d in spread] == [1, 2, 3, 1] and by_disk[placed] == 3
+    first = listed["Disks"]["Disk"][0]
+    assert (first["StorageSetId"], first["ZoneId"], first["Category"], first["RegionId"]) == \
+        (set_id, ZONE, "cloud_essd", REGION)
+    assert details(client, set_id, storage_set_partition_number=3)["TotalCount"] == 2
+    assert details(client, set_id, disk_ids=json.dumps([placed, spread[0]]))["TotalCount"] == 2
+    # DescribeDisks shows the set and the partition
+    described = client.describe_disks(models.DescribeDisksRequest(region_id=REGION, disk_ids=json.dumps([placed])))
+    disk = described.body.disks.disk[0]
+    assert (disk.storage_set_id, disk.storage_set_partition_number) == (set_id, 3)
+    # the filters
+    other = new_set(client, storage_set_name="logs", zone_id="cn-hangzhou-i")
+    assert sets(client)["TotalCount"] == 2
+    assert [s["StorageSetId"] for s in sets(client, zone_id="cn-hangzhou-i")["StorageSets"]["StorageSet"]] == [other]
+    assert [s["StorageSetId"] for s in sets(client, storage_set_name="db-volumes")["StorageSets"]["StorageSet"]] == \
+        [set_id]
+    assert [s["StorageSetId"] for s in sets(client, tag=[models.DescribeStorageSetsRequestTag(
+        key="team", value="db")])["StorageSets"]["StorageSet"]] == [set_id]
+    # rename; a set with disks is not deleted; emptied, it is
+    client.modify_storage_set_attribute(models.ModifyStorageSetAttributeRequest(
+        region_id=REGION, storage_set_id=set_id, storage_set_name="db-volumes-2"))
+    [got] = sets(client, storage_set_ids=json.dumps([set_id]))["StorageSets"]["StorageSet"]
+    assert (got["StorageSetName"], got["Description"]) == ("db-volumes-2", "spread the replicas")
+    delete = models.DeleteStorageSetRequest(region_id=REGION, storage_set_id=set_id)
+    err = error_of(client.delete_storage_set, delete)
+    assert (err.code, err.status_code) == ("InvalidStorageSet.NotSupport", 403)
+    assert_documented("DeleteStorageSet", err)
+    for disk_id in spread + [placed]:
+        client.delete_disk(models.DeleteDiskRequest(disk_id=disk_id))
+    client.delete_storage_set(delete)
+    assert sets(client, storage_set_ids=json.dumps([set_id]))["TotalCount"] == 0
+    err = error_of(client.delete_storage_set, delete)
+    assert (err.code, err.status_code) == ("InvalidStorageSetId.NotFound", 403)
+
+
+def test_storage_set_documented_refusals(client, engine, other):
+    set_id = new_set(client)  # two partitions (the default)
+    for kw, code, status in (
+            ({"storage_set_name": "1bad"}, "InvalidStorageSetName.Malformed", 403),
+            ({"description": "http://x"}, "InvalidDescription.Malformed", 403),
+            ({"max_partition_number": 1}, "InvalidMaxPartitionNumber.Malformed", 403),
+            ({"max_partition_number": 11}, "InvalidMaxPartitionNumber.Malformed", 403),
+            ({"zone_id": "cn-hangzhou-zz"}, "InvalidZoneId.NotFound", 403)):
+        err = error_of(new_set, client, **kw)
+        assert (err.code, err.status_code) == (code, status), kw
+        assert_documented("CreateStorageSet", err)
+    for action, call in (("ModifyStorageSetAttribute", lambda c: c.modify_storage_set_attribute(
+            models.ModifyStorageSetAttributeRequest(region_id=REGION, storage_set_id=set_id, storage_set_name="x2"))),
+                         ("DescribeStorageSetDetails", lambda c: details(c, set_id))):
+        err = error_of(call, other.client)
+        assert (err.code, err.status_code) == ("InvalidStorageSetId.NotFound", 403)
+        assert_documented(action, err)
+    # CreateDisk's own codes for a set it cannot join
+    for kw, code, status in (({"storage_set_id": "ss-bp1nothere00000000"}, "InvalidStorageSetId.NotFound", 400),
+                             ({"storage_set_partition_number": 3}, "InvalidParameter.StorageSetPartitionNumber", 403),
+                             ({"zone_id": "cn-hangzhou-i"}, "InvalidParameter.StorageSetZoneId", 403),
+                             ({"disk_category": "cloud", "size": 40}, "InvalidStorageSetId.DiskCategoryUnsupported",
+                              400)):
+        err = error_of(set_disk, client, kw.pop("storage_set_id", set_id), **kw)
+        assert (err.code, err.status_code) == (code, status), kw
+        assert_documented("CreateDisk", err)
+    assert details(client, set_id)["TotalCount"] == 0
+
+
+def test_run_instances_places_data_disks_in_a_set(client, engine):
+    set_id = new_set(client, max_partition_number=2)
+    disk_spec = [models.RunInstancesRequestDataDisk(size=40, category="cloud_essd")] * 2
+    ids = run(client, amount=2, zone_id=ZONE, data_disk=disk_spec, storage_set_id=set_id)
+    listed = details(client, set_id, page_size=50)
+    assert listed["TotalCount"] == 4 and sorted(d["StorageSetPartitionNumber"] for d in listed["Disks"]["Disk"]) == \
+        [1, 1, 2, 2]
+    system = [d for d in disks(client, ids[0]) if d["Type"] == "system"][0]
+    assert system["StorageSetId"] == "" and system["StorageSetPartitionNumber"] == 0
+    for kw, code in (({"storage_set_id": "ss-bp1nothere00000000"}, "InvalidParameter.StorageSetId"),
+                     ({"storage_set_id": set_id, "storage_set_partition_number": 5},
+                      "InvalidParameter.StorageSetPartitionNumber"),
+                     ({"storage_set_id": set_id, "zone_id": "cn-hangzhou-i"}, "InvalidParameter.StorageSetZoneId")):
+        kw.setdefault("zone_id", ZONE)
+        err = error_of(run, client, data_disk=disk_spec, **kw)
+        assert (err.code, err.status_code) == (code, 403)
+        assert_documented("RunInstances", err)
+    assert details(client, set_id)["TotalCount"] == 4  # (nothing made by the refused launches)

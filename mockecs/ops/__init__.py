@@ -30,6 +30,7 @@ from mockecs.ops import (  # noqa: F401
     snapshot_groups,
     snapshot_policies,
     snapshots,
+    storage_sets,
     system_events,
     tags,
     tasks,

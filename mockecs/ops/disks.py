@@ -35,6 +35,7 @@ from mockecs.world import (
     regions,
     resource_groups,
     resources,
+    storage_sets,
 )
 from mockecs.world.instance_types import instance_type
 from mockecs.world.validation import BAD_PASSWORD, valid_description, valid_instance_name, valid_password
@@ -49,6 +50,13 @@ CREATING_SNAPSHOT = error_kind("DiskCreatingSnapshot",
 # CreateDisk documents its own message for an unknown InstanceId.
 NO_SUCH_INSTANCE = error_kind("InvalidInstanceId.NotFound", "The InstanceId provided does not exist in our records.",
                               404)
+STORAGE_SET_REFUSALS = storage_sets.Refusals(
+    error_kind("InvalidStorageSetId.NotFound", "The specified storage set does not exist.", 400),
+    error_kind("InvalidParameter.StorageSetPartitionNumber", "Specified parameter StorageSetPartitionNumber is not "
+               "valid.", 403),
+    error_kind("InvalidParameter.StorageSetZoneId", "Specified parameter StorageSetZoneId is not valid.", 403),
+    error_kind("InvalidStorageSetId.DiskCategoryUnsupported",
+               "The specified disk category does not support setting the StorageSetId.", 400))
 _BY_DISK = {"region": "optional", "region_of": resources.region_from("disk_id")}
 DEFAULT_CATEGORY = "cloud"  # [GUESS] the API reference's historical default for CreateDisk
 
@@ -120,13 +128,14 @@ def _from_snapshot(ctx: Context, snapshot_id: str, encrypted: Optional[bool],
            S("ZoneId"), S("InstanceId"), S("SnapshotId"), S("DiskName"), I("Size"), S("DiskCategory"),
            S("Description"), B("Encrypted"), S("KMSKeyId"), S("EncryptAlgorithm"), S("PerformanceLevel"),
            S("MultiAttach"), I("ProvisionedIops", min=0), B("BurstingEnabled"), S("ResourceGroupId"),
-           S("StorageSetId"), I("StorageSetPartitionNumber", min=1), S("StorageClusterId"), S("AdvancedFeatures"),
+           S("StorageSetId"), I("StorageSetPartitionNumber"), S("StorageClusterId"), S("AdvancedFeatures"),
            TAGS, idempotent=True)
 def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str], snapshot_id: Optional[str],
                 disk_name: Optional[str], size: Optional[int], disk_category: Optional[str],
                 description: Optional[str], encrypted: Optional[bool], kms_key_id: Optional[str],
                 encrypt_algorithm: Optional[str], performance_level: Optional[str], multi_attach: Optional[str],
                 provisioned_iops: Optional[int], bursting_enabled: Optional[bool], resource_group_id: Optional[str],
+                storage_set_id: Optional[str], storage_set_partition_number: Optional[int],
                 tag: Optional[list[dict]], **_: Any) -> dict:
     category = disk_category or DEFAULT_CATEGORY
     if instance_id:  # documented: with InstanceId, ResourceGroupId, Tag.N and KMSKeyId are ignored
@@ -164,6 +173,8 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
         group = instance.get("ResourceGroupId") or group  # [GUESS] the disk follows its instance's group
     elif zone_id not in regions.zone_ids(ctx.region):
         raise EcsError("InvalidZoneId.NotFound", "The specified zone does not exist.", 404)
+    [in_set] = storage_sets.placements(ctx, storage_set_id, storage_set_partition_number, zone_id, [category],
+                                       STORAGE_SET_REFUSALS)
     placement = {"InstanceId": "", "ZoneId": zone_id, "_region": ctx.region, "_owner": ctx.account,
                  "InstanceChargeType": "PrePaid" if instance else "PostPaid", "ResourceGroupId": group}
     record = make_disk(ctx, placement, "data", size, category, "", snapshot_id=snapshot_id or "",
@@ -177,7 +188,7 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
               "ProvisionedIops": provisioned_iops or 0, "Tags": {"Tag": tags}, "_attached_once": False,
               "DeleteAutoSnapshot": True,  # (documented: CreateDisk's disks lose their automatic snapshots with them)
               **disks.performance(category, record["Size"], record["PerformanceLevel"], provisioned_iops or 0),
-              "_image_id": (snapshot or {}).get("_image_id", "")}
+              "_image_id": (snapshot or {}).get("_image_id", ""), **in_set}
     done: dict = {"Status": "Available"}
     if instance is not None:
         done = {**disks.attached(instance["InstanceId"], _free_device(ctx, instance), resources.iso(ctx.now))}
