@@ -81,6 +81,8 @@ def test_response_shape_checker_catches_wrong_names_and_types():
 
 # Region-less actions with nothing to look up: they answer the same in every region.
 GLOBAL_ACTIONS = {"DescribeRegions", "DescribeInstanceTypes"}
+# Region-less actions that name no resource: the account's settings or quotas in the request's region.
+ACCOUNT_WIDE = {"ModifyAutoSnapshotPolicy", "DescribeLimitation"}
 
 
 @pytest.mark.parametrize("action", sorted(REGISTRY))
@@ -103,6 +105,6 @@ def test_region_less_actions_find_their_resource(action):
         assert op.region_of is None, f"{action} requires RegionId: the request's region decides"
     elif "RegionId" in declared:
         pass  # optional: the request's region when given, else the resource's (region_of) or the endpoint's
-    else:  # (ModifyAutoSnapshotPolicy names no resource: the account's settings in the request's region)
-        assert op.region == "optional" and (op.region_of is not None or action in NOT_IN_SDK), \
+    else:  # (those naming no resource: the account's settings or quotas in the request's region)
+        assert op.region == "optional" and (op.region_of is not None or action in ACCOUNT_WIDE), \
             f"{action} declares no RegionId"

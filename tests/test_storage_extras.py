@@ -266,3 +266,116 @@ def test_run_instances_places_data_disks_in_a_set(client, engine):
         assert (err.code, err.status_code) == (code, 403)
         assert_documented("RunInstances", err)
     assert details(client, set_id)["TotalCount"] == 4  # (nothing made by the refused launches)
+
+
+# -- DescribeResourcesModification, DescribeBandwidthLimitation, DescribeLimitation ------------------------------
+def modification(client, resource_id: str, **kw) -> dict:
+    kw.setdefault("destination_resource", "InstanceType")
+    return client.describe_resources_modification(models.DescribeResourcesModificationRequest(
+        region_id=REGION, resource_id=resource_id, **kw)).body.to_map()
+
+
+def offered(answer: dict) -> dict[str, list[str]]:
+    return {z["ZoneId"]: [s["Value"] for r in z["AvailableResources"]["AvailableResource"]
+                          for s in r["SupportedResources"]["SupportedResource"]]
+            for z in answer["AvailableZones"]["AvailableZone"]}
+
+
+def test_resources_modification_lists_what_modify_instance_spec_takes(client, engine, legacy):
+    from aliyunsdkecs.request.v20140526.DescribeResourcesModificationRequest import (
+        DescribeResourcesModificationRequest,
+    )
+
+    from mockecs.world.instance_types import instance_type, types_in_zone
+    from tests.sdk import legacy_xml
+
+    iid = run(client, zone_id=ZONE)[0]  # ecs.g7.large, x86_64, pay-as-you-go
+    got = offered(modification(client, iid))
+    assert list(got) == [ZONE]
+    # the zone's other types the image (x86_64) runs on: not its arm64 ones
+    assert got[ZONE] == [t for t in types_in_zone(ZONE) if t != "ecs.g7.large"
+                         and instance_type(t)["Architecture"] == "x86_64"]
+    assert "ecs.g6r.large" in types_in_zone(ZONE) and "ecs.g6r.large" not in got[ZONE]
+    zone = modification(client, iid)["AvailableZones"]["AvailableZone"][0]
+    assert (zone["Status"], zone["StatusCategory"], zone["RegionId"]) == ("Available", "WithStock", REGION)
+    assert zone["AvailableResources"]["AvailableResource"][0]["Type"] == "InstanceType"
+    # across zones: the other zones' x86 types too, never an arm64 one the image cannot run on
+    across = offered(modification(client, iid, migrate_across_zone=True))
+    assert set(across) == {"cn-hangzhou-h", "cn-hangzhou-i", "cn-hangzhou-j", "cn-hangzhou-k"}
+    assert "ecs.g8i.large" in across["cn-hangzhou-i"] and "ecs.g8y.large" not in across["cn-hangzhou-i"]
+    assert offered(modification(client, iid, migrate_across_zone=True, zone_id="cn-hangzhou-i")).keys() == \
+        {"cn-hangzhou-i"}
+    assert offered(modification(client, iid, cores=4, memory=16.0)) == \
+        {ZONE: ["ecs.g7.xlarge", "ecs.t6-c1m4.xlarge", "ecs.g6.xlarge"]}
+    # what it lists, ModifyInstanceSpec takes
+    client.stop_instance(models.StopInstanceRequest(instance_id=iid))
+    engine.clock.advance(60)
+    client.modify_instance_spec(models.ModifyInstanceSpecRequest(instance_id=iid, instance_type="ecs.c7.xlarge"))
+    assert "ecs.g7.large" in offered(modification(client, iid))[ZONE]
+    # the system disk categories for a type
+    disks_for = modification(client, iid, destination_resource="SystemDisk", instance_type="ecs.g7.large")
+    [resource] = disks_for["AvailableZones"]["AvailableZone"][0]["AvailableResources"]["AvailableResource"]
+    assert resource["Type"] == "SystemDisk" and {"Value": "cloud_essd", "Status": "Available",
+                                                  "StatusCategory": "WithStock", "Min": 20, "Max": 2048,
+                                                  "Unit": "GiB"} in resource["SupportedResources"]["SupportedResource"]
+    # a subscription instance: Upgrade lists no smaller type, Downgrade no larger one
+    prepaid = run(client, zone_id=ZONE, instance_charge_type="PrePaid", period=1)[0]
+    up = offered(modification(client, prepaid, operation_type="Upgrade"))[ZONE]
+    down = offered(modification(client, prepaid, operation_type="Downgrade"))[ZONE]
+    assert "ecs.g7.xlarge" in up and "ecs.t6-c1m1.large" not in up
+    assert "ecs.t6-c1m1.large" in down and "ecs.g7.xlarge" not in down
+    # documented refusals
+    for kw, code, status in (({"destination_resource": "Bandwidth"}, "Invalid.DestinationResource", 404),
+                             ({"instance_type": "ecs.g7.large", "cores": 2}, "InvalidParam.TypeAndCpuMem.Conflict",
+                              403),
+                             ({"destination_resource": "SystemDisk", "instance_type": "ecs.g7.large", "cores": 2},
+                              "InvalidParam.Cores", 403),
+                             ({"conditions": ["Zone"]}, "InvalidCondition.Malformed", 400),
+                             ({"operation_type": "Downgrade"}, "Invalid.OperationType", 404)):
+        err = error_of(modification, client, iid, **kw)
+        assert (err.code, err.status_code) == (code, status), kw
+        assert_documented("DescribeResourcesModification", err)
+    err = error_of(modification, client, "i-bp1nothere000000000")
+    assert (err.code, err.status_code) == ("InvalidResourceId.NotFound", 404)
+    assert_documented("DescribeResourcesModification", err)
+    # XML, through the old SDK
+    request = DescribeResourcesModificationRequest()
+    request.set_ResourceId(iid)
+    request.set_DestinationResource("InstanceType")
+    request.set_Cores(4)
+    request.set_Memory(16)
+    root = legacy_xml(legacy, request)
+    assert root.tag == "DescribeResourcesModificationResponse"
+    assert [v.text for v in root.iter("Value")] == ["ecs.g7.xlarge", "ecs.t6-c1m4.xlarge", "ecs.g6.xlarge"]
+
+
+def test_bandwidth_limitation_and_limitation(client, engine):
+    def bandwidths(**kw) -> list[dict]:
+        return client.describe_bandwidth_limitation(models.DescribeBandwidthLimitationRequest(
+            region_id=REGION, instance_type=kw.pop("instance_type", "ecs.g7.large"), **kw)).body.to_map()[
+            "Bandwidths"]["Bandwidth"]
+
+    assert bandwidths() == [{"InternetChargeType": "PayByBandwidth", "Min": 0, "Max": 100, "Unit": "Mbps"},
+                            {"InternetChargeType": "PayByTraffic", "Min": 0, "Max": 100, "Unit": "Mbps"}]
+    iid = run(client, internet_max_bandwidth_out=20)[0]
+    assert {(b["Min"], b["Max"]) for b in bandwidths(operation_type="Upgrade", resource_id=iid)} == {(20, 100)}
+    assert {(b["Min"], b["Max"]) for b in bandwidths(operation_type="Downgrade", resource_id=iid)} == {(0, 20)}
+    for kw, code, status in (({"instance_charge_type": "Monthly"}, "Invalid.InstanceChargeType", 400),
+                             ({"spot_strategy": "Cheap"}, "Invalid.SpotStrategy", 404),
+                             ({"operation_type": "Resize"}, "Invalid.OperationType", 404),
+                             ({"instance_type": "ecs.nope.large"}, "InvalidInstanceType.ValueNotSupported", 400),
+                             ({"operation_type": "Upgrade"}, "InvalidParam", 400),
+                             ({"operation_type": "Upgrade", "resource_id": "i-bp1nothere000000000"},
+                              "InvalidInstanceId.NotFound", 400)):
+        err = error_of(bandwidths, **kw)
+        assert (err.code, err.status_code) == (code, status), kw
+        assert_documented("DescribeBandwidthLimitation", err)
+    # DescribeLimitation: an account attribute, its values joined
+    engine.config.options["security_group_quota"] = 123
+    body = client.describe_limitation(models.DescribeLimitationRequest(limitation="max-security-groups")).body
+    assert (body.limitation, body.value) == ("max-security-groups", "123")
+    body = client.describe_limitation(models.DescribeLimitationRequest(limitation="instance-network-type")).body
+    assert body.value == "vpc,classic"
+    err = error_of(client.describe_limitation, models.DescribeLimitationRequest(limitation="max-everything"))
+    assert (err.code, err.status_code) == ("InvalidLimitation.NotFound", 404)
+    assert_documented("DescribeLimitation", err)

@@ -25,6 +25,7 @@ from mockecs.ops import (  # noqa: F401
     prices,
     regions,
     renewals,
+    resource_limits,
     security_groups,
     sharing,
     snapshot_groups,
