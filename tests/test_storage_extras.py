@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import alibabacloud_ecs20140526.models as models
 from aliyunsdkcore.request import CommonRequest
@@ -379,3 +380,83 @@ def test_bandwidth_limitation_and_limitation(client, engine):
     err = error_of(client.describe_limitation, models.DescribeLimitationRequest(limitation="max-everything"))
     assert (err.code, err.status_code) == ("InvalidLimitation.NotFound", 404)
     assert_documented("DescribeLimitation", err)
+
+
+# -- storage capacity units ------------------------------------------------------------------------------------------
+def purchase(client, **kw) -> models.PurchaseStorageCapacityUnitResponseBody:
+    kw.setdefault("capacity", 20)
+    return client.purchase_storage_capacity_unit(models.PurchaseStorageCapacityUnitRequest(region_id=REGION, **kw)).body
+
+
+def units(client, **kw) -> dict:
+    return client.describe_storage_capacity_units(models.DescribeStorageCapacityUnitsRequest(
+        region_id=REGION, **kw)).body.to_map()
+
+
+def test_storage_capacity_units(client, engine):
+    start = engine.clock.now()
+    body = purchase(client, name="scu-build", description="build disks", capacity=100, amount=2, period=1,
+                    period_unit="Month", tag=[models.PurchaseStorageCapacityUnitRequestTag(key="team", value="ci")])
+    ids = body.storage_capacity_unit_ids.storage_capacity_unit_id
+    assert len(ids) == 2 and all(i.startswith("scu-") for i in ids) and body.order_id.isdigit()
+    listed = units(client)
+    assert listed["TotalCount"] == 2
+    first = listed["StorageCapacityUnits"]["StorageCapacityUnit"][0]
+    assert (first["StorageCapacityUnitId"], first["Name"], first["Description"], first["Capacity"], first["Status"],
+            first["RegionId"]) == (ids[0], "scu-build", "build disks", 100, "Active", REGION)
+    assert first["Tags"]["Tag"] == [{"TagKey": "team", "TagValue": "ci"}]
+    assert first["StartTime"] == first["CreationTime"] and first["ExpiredTime"].endswith("T16:00Z")
+    # one starting later: Pending until its StartTime; all of them Expired after their month
+    later = time.strftime("%Y-%m-%dT%H:00:00Z", time.gmtime(start + 3 * 86400))
+    pending = purchase(client, capacity=40, start_time=later).storage_capacity_unit_ids.storage_capacity_unit_id[0]
+    assert [u["StorageCapacityUnitId"] for u in units(client, status=["Pending"])["StorageCapacityUnits"][
+        "StorageCapacityUnit"]] == [pending]
+    assert units(client, capacity=100)["TotalCount"] == 2 and units(client, capacity=40)["TotalCount"] == 1
+    assert units(client, storage_capacity_unit_id=[pending, ids[1]])["TotalCount"] == 2
+    assert units(client, name="scu-build")["TotalCount"] == 2
+    assert units(client, tag=[models.DescribeStorageCapacityUnitsRequestTag(key="team")])["TotalCount"] == 2
+    assert units(client, allocation_type="Shared")["TotalCount"] == 0
+    engine.clock.advance(4 * 86400)
+    assert units(client, storage_capacity_unit_id=[pending])["StorageCapacityUnits"]["StorageCapacityUnit"][0][
+        "Status"] == "Active"
+    engine.clock.advance(40 * 86400)
+    assert {u["Status"] for u in units(client)["StorageCapacityUnits"]["StorageCapacityUnit"]} == {"Expired"}
+    # rename
+    client.modify_storage_capacity_unit_attribute(models.ModifyStorageCapacityUnitAttributeRequest(
+        region_id=REGION, storage_capacity_unit_id=ids[0], name="scu-renamed"))
+    got = units(client, storage_capacity_unit_id=[ids[0]])["StorageCapacityUnits"]["StorageCapacityUnit"][0]
+    assert (got["Name"], got["Description"]) == ("scu-renamed", "build disks")
+
+
+def test_storage_capacity_unit_refusals(client, engine):
+    for kw, code in (({"capacity": 30}, "InvalidParameter.Capacity"),
+                     ({"name": "1scu"}, "InvalidParameter.Name"),
+                     ({"period_unit": "Week"}, "InvalidParameter.PeriodUnit"),
+                     ({"period": 4, "period_unit": "Month"}, "InvalidParameter.Period"),
+                     ({"start_time": "2024-13-01"}, "InvalidStartTime.MalFormed"),
+                     ({"start_time": time.strftime("%Y-%m-%dT%H:00:00Z", time.gmtime(engine.clock.now() +
+                                                                                     200 * 86400))},
+                      "InvalidStartTime.NotSupported"),
+                     ({"start_time": time.strftime("%Y-%m-%dT%H:30:00Z", time.gmtime(engine.clock.now() + 86400))},
+                      "InvalidStartTime.NotSupported")):
+        err = error_of(purchase, client, **kw)
+        assert (err.code, err.status_code) == (code, 400), kw
+        assert_documented("PurchaseStorageCapacityUnit", err)
+    err = error_of(lambda: client.purchase_storage_capacity_unit(models.PurchaseStorageCapacityUnitRequest(
+        region_id=REGION)))
+    assert (err.code, err.status_code) == ("MissingParameter.Capacity", 400)
+    assert_documented("PurchaseStorageCapacityUnit", err)
+    engine.config.options["storage_capacity_unit_quota"] = 100
+    purchase(client, capacity=40, amount=2)
+    err = error_of(purchase, client, capacity=40)
+    assert (err.code, err.status_code) == ("InvalidParameter.CapacityExceed", 400)
+    assert_documented("PurchaseStorageCapacityUnit", err)
+    assert purchase(client, capacity=20).order_id  # (exactly the quota)
+    err = error_of(units, client, allocation_type="Everyone")
+    assert (err.code, err.status_code) == ("InvalidAllocationType.ValueNotSupported", 400)
+    assert_documented("DescribeStorageCapacityUnits", err)
+    err = error_of(lambda: client.modify_storage_capacity_unit_attribute(
+        models.ModifyStorageCapacityUnitAttributeRequest(region_id=REGION, storage_capacity_unit_id="scu-none",
+                                                         description="http://x")))
+    assert (err.code, err.status_code) == ("InvalidDescription.Malformed", 400)
+    assert_documented("ModifyStorageCapacityUnitAttribute", err)

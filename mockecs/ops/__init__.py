@@ -31,6 +31,7 @@ from mockecs.ops import (  # noqa: F401
     snapshot_groups,
     snapshot_policies,
     snapshots,
+    storage_capacity_units,
     storage_sets,
     system_events,
     tags,

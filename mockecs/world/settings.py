@@ -227,6 +227,9 @@ OPTIONS: tuple[Setting, ...] = (
             "InvalidParameter beyond) [GUESS].", minimum=0),
     Setting("storage_set_partition_quota", "int", 10, "The most partitions a storage set may have (CreateStorageSet's "
             "MaxPartitionNumber; InvalidMaxPartitionNumber.Malformed beyond) [GUESS].", minimum=2),
+    Setting("storage_capacity_unit_quota", "int", None, "GiB of storage capacity units per account and region "
+            "(PurchaseStorageCapacityUnit answers InvalidParameter.CapacityExceed beyond; none: no limit).", minimum=0,
+            optional=True),
     Setting("hpc_cluster_families", "str", "", "Instance families (comma-separated, e.g. ecs.g7) whose launches "
             "take an HpcClusterId besides the SCC families (ecs.scc*), which require one; others answer "
             "InvalidHpcClusterId.Unnecessary."),
