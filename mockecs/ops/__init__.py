@@ -30,6 +30,7 @@ from mockecs.ops import (  # noqa: F401
     sharing,
     snapshot_groups,
     snapshot_policies,
+    snapshot_usage,
     snapshots,
     storage_capacity_units,
     storage_sets,

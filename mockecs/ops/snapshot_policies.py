@@ -211,7 +211,7 @@ def delete_auto_snapshot_policy(ctx: Context, auto_snapshot_policy_id: str) -> d
 
 def _disks(ctx: Context, disk_ids: str, not_found: type[EcsError]) -> list[dict]:
     """The caller's disks in the region named by ``diskIds`` (a JSON array), each once; one missing: ``not_found``."""
-    names = _json_ids(disk_ids, not_found)
+    names = json_ids(disk_ids, not_found)
     found = []
     for disk_id in names:
         disk = resources.get(ctx, "disk", disk_id)
@@ -221,7 +221,7 @@ def _disks(ctx: Context, disk_ids: str, not_found: type[EcsError]) -> list[dict]
     return found
 
 
-def _json_ids(text: str, malformed: type[EcsError]) -> list[str]:
+def json_ids(text: str, malformed: type[EcsError]) -> list[str]:
     try:
         items = json.loads(text)
     except ValueError:

@@ -104,6 +104,10 @@ def time_key(ts: float, descending: bool = False) -> str:
 TERMS: dict[str, Callable[[Mapping[str, Any]], Iterable[Term]]] = {}
 # The sort key per kind: every term of the kind is an ordered index (Transaction.page) in this order.
 ORDER: dict[str, Callable[[Mapping[str, Any]], str]] = {}
+# Kinds whose writes and deletions keep records of another kind up to date (snapshots their snapshot link:
+# mockecs.world.snapshot_links), called with the record written, and with the record deleted.
+WRITTEN: dict[str, Callable[[Transaction, Mapping[str, Any]], None]] = {}
+DELETED: dict[str, Callable[[Transaction, Mapping[str, Any]], None]] = {}
 # Listing terms: a record with a transition in flight is also indexed under "pending:<name>", so an
 # ordered page settles exactly those records (paging.Ordered) before it trusts its status terms' counts.
 SCOPES = {"owner_region", "shared", "community"}
@@ -140,16 +144,21 @@ def put(txn: Transaction, kind: str, record: dict) -> dict:
     txn.put(kind, record[ID_FIELD[kind]], record, terms_for(kind, record), order(record) if order else "")
     if kind in tagging.TYPES and record.get("Tags"):
         tagging.carried(txn, kind, record)
+    written = WRITTEN.get(kind)
+    if written is not None:
+        written(txn, record)
     return record
 
 
 def delete(txn: Transaction, kind: str, resource_id: str) -> None:
     """Delete a record (and its tags from the tag index, :mod:`mockecs.world.tagging`)."""
-    old = txn.get(kind, resource_id) if kind in tagging.TYPES else None
+    old = txn.get(kind, resource_id) if kind in tagging.TYPES or kind in DELETED else None
     gone = tagging.leaving(txn, kind, old, None)
     txn.delete(kind, resource_id)
     if gone:
         tagging.gone(txn, kind, old, gone)
+    if old is not None and kind in DELETED:
+        DELETED[kind](txn, old)
 
 
 def retag(txn: Transaction, kind: str, record: dict, tags: Iterable[dict]) -> dict:
@@ -165,7 +174,8 @@ def retag(txn: Transaction, kind: str, record: dict, tags: Iterable[dict]) -> di
 # written under an older one is indexed again when an engine opens it (:func:`reindex`). Version 2: the
 # ordered index (sort keys, per-status terms ...) and the tag index; stores from before carry no version.
 # Version 3: images' names searchable by the accounts they are shared with, and among community images.
-INDEX_VERSION = 3
+# Version 4: snapshots' size and link terms, and their links' records (mockecs.world.snapshot_links).
+INDEX_VERSION = 4
 DERIVED = (tagging.PAIR,)  # kinds written only by the index itself (never exported)
 _VERSION = ("mockecs_meta", "index")
 
@@ -248,6 +258,8 @@ ID_FIELD = {
     "deployment_set": "DeploymentSetId", "hpc_cluster": "HpcClusterId",
     "launch_template": "LaunchTemplateId", "launch_template_version": "_id",
     "storage_set": "StorageSetId", "storage_capacity_unit": "StorageCapacityUnitId",
+    "snapshot_link": "_id",  # (an owner's link in a region: mockecs.world.snapshot_links.key)
+    "snapshot_package": "_id",
 }
 
 
