@@ -460,3 +460,126 @@ def test_storage_capacity_unit_refusals(client, engine):
                                                          description="http://x")))
     assert (err.code, err.status_code) == ("InvalidDescription.Malformed", 400)
     assert_documented("ModifyStorageCapacityUnitAttribute", err)
+
+
+# -- DescribeSnapshotLinks, DescribeSnapshotsUsage, DescribeSnapshotPackage ------------------------------------------
+GIB = 1024 ** 3
+
+
+def links(client, **kw) -> dict:
+    return client.describe_snapshot_links(models.DescribeSnapshotLinksRequest(region_id=REGION, **kw)).body.to_map()
+
+
+def usage(client) -> tuple[int, int]:
+    body = client.describe_snapshots_usage(models.DescribeSnapshotsUsageRequest(region_id=REGION)).body
+    return body.snapshot_count, body.snapshot_size
+
+
+def test_snapshot_links_and_usage_follow_the_snapshots(client, engine):
+    assert usage(client) == (0, 0) and links(client)["TotalCount"] == 0
+    iid = run(client, instance_name="builder",
+              data_disk=[models.RunInstancesRequestDataDisk(size=100, category="cloud_essd", disk_name="data")])[0]
+    system, data = [d["DiskId"] for d in disks(client, iid)]
+    first = [snapshot_of(client, data) for _ in range(3)]
+    snapshot_of(client, system)
+    assert usage(client) == (4, (3 * 100 + 40) * GIB)
+    listed = links(client)
+    assert listed["TotalCount"] == 2
+    by_disk = {link["SourceDiskId"]: link for link in listed["SnapshotLinks"]["SnapshotLink"]}
+    link = by_disk[data]
+    assert (link["SnapshotLinkId"], link["TotalCount"], link["TotalSize"], link["SourceDiskName"],
+            link["SourceDiskSize"], link["SourceDiskType"], link["InstanceId"], link["InstanceName"],
+            link["RegionId"], link["Category"], link["InstantAccess"]) == \
+        ("sl-" + data[2:], 3, 300 * GIB, "data", 100, "data", iid, "builder", REGION, "standard", False)
+    assert by_disk[system]["TotalSize"] == 40 * GIB
+    # the filters
+    assert [x["SourceDiskId"] for x in links(client, disk_ids=json.dumps([data]))["SnapshotLinks"]["SnapshotLink"]] \
+        == [data]
+    assert links(client, snapshot_link_ids=json.dumps(["sl-" + system[2:]]))["TotalCount"] == 1
+    assert links(client, instance_id=iid)["TotalCount"] == 2
+    assert links(client, instance_id=iid, disk_ids=json.dumps([data]),
+                 snapshot_link_ids=json.dumps(["sl-" + system[2:]]))["TotalCount"] == 0
+    assert links(client, page_size=1, page_number=2)["SnapshotLinks"]["SnapshotLink"][0]["SourceDiskId"] in \
+        (system, data)
+    # deleting snapshots: the link shrinks, and goes with its last one
+    client.delete_snapshot(models.DeleteSnapshotRequest(snapshot_id=first[0]))
+    assert links(client, disk_ids=json.dumps([data]))["SnapshotLinks"]["SnapshotLink"][0]["TotalCount"] == 2
+    for snapshot_id in first[1:]:
+        client.delete_snapshot(models.DeleteSnapshotRequest(snapshot_id=snapshot_id))
+    assert links(client)["TotalCount"] == 1 and usage(client) == (1, 40 * GIB)
+    # documented refusals
+    for kw, code in (({"disk_ids": "[\"d-bp1\", 5]"}, "InvalidDiskIds"),
+                     ({"snapshot_link_ids": json.dumps([f"sl-{n}" for n in range(101)])}, "InvalidSnapshotLinkIds"),
+                     ({"instance_id": "i-bp1nothere000000000"}, "InvalidInstanceId.NotFound")):
+        err = error_of(links, client, **kw)
+        assert (err.code, err.status_code) == (code, 400), kw
+        assert_documented("DescribeSnapshotLinks", err)
+
+
+def test_snapshot_packages(client, engine):
+    from mockecs.world import snapshot_packages
+
+    def packages(**kw) -> dict:
+        return client.describe_snapshot_package(models.DescribeSnapshotPackageRequest(
+            region_id=REGION, **kw)).body.to_map()
+
+    assert packages()["TotalCount"] == 0
+    snapshot_packages.add(engine, REGION, 500, display_name="pkg-1")
+    snapshot_packages.add(engine, REGION, 1024, display_name="pkg-2", days=30)
+    snapshot_packages.add(engine, "cn-beijing", 100)
+    got = packages(page_size=1, page_number=2)
+    assert got["TotalCount"] == 2 and got["PageSize"] == 1
+    [package] = got["SnapshotPackages"]["SnapshotPackage"]
+    assert (package["DisplayName"], package["InitCapacity"]) == ("pkg-2", 1024)
+    assert package["StartTime"].endswith("Z") and package["EndTime"] > package["StartTime"]
+
+
+# -- ExportSnapshot ------------------------------------------------------------------------------------------------
+def export(client, snapshot_id: str, bucket: str = "exports", **kw) -> str:
+    return client.export_snapshot(models.ExportSnapshotRequest(region_id=REGION, snapshot_id=snapshot_id,
+                                                               oss_bucket=bucket, **kw)).body.task_id
+
+
+def test_export_snapshot_is_an_export_task(client, engine, other):
+    iid = run(client)[0]
+    snapshot_id = snapshot_of(client, disks(client, iid)[0]["DiskId"])
+    engine.lifecycle.delay("task", seconds=60)
+    task_id = export(client, snapshot_id)
+    assert engine.oss.objects(REGION, "exports") == []  # (written when the task finishes)
+    err = error_of(export, client, snapshot_id)
+    assert (err.code, err.status_code) == ("SNAPSHOT_IS_EXPORTING", 403)
+    assert_documented("ExportSnapshot", err)
+    engine.clock.advance(61)
+    attr = client.describe_task_attribute(models.DescribeTaskAttributeRequest(region_id=REGION, task_id=task_id)).body
+    assert (attr.task_action, attr.task_status) == ("ExportSnapshot", "Finished")
+    items = {i.name: i.value for i in attr.operation_progress_set.operation_progress[0].related_item_set.related_item}
+    assert items == {"OSSBucket": "exports", "OSSObject": f"{snapshot_id}_{task_id}.raw"}
+    [written] = engine.oss.objects(REGION, "exports")
+    assert written["name"] == f"{snapshot_id}_{task_id}.raw" and written["size"] == 40 * GIB
+    tasks = client.describe_tasks(models.DescribeTasksRequest(region_id=REGION, task_action="ExportSnapshot")).body
+    assert [(t.task_id, t.resource_id) for t in tasks.task_set.task] == [(task_id, snapshot_id)]
+    # a second export once the first is done; cancelled, it frees the snapshot and drops its object
+    second = export(client, snapshot_id)
+    client.cancel_task(models.CancelTaskRequest(region_id=REGION, task_id=second))
+    assert len(engine.oss.objects(REGION, "exports")) == 1
+    export(client, snapshot_id)
+    # documented refusals
+    err = error_of(export, other.client, snapshot_id)
+    assert (err.code, err.status_code) == ("InvalidSnapshotId.NotFound", 403)
+    assert_documented("ExportSnapshot", err)
+    engine.lifecycle.delay("snapshot", seconds=60)
+    busy = snapshot_of(client, disks(client, iid)[0]["DiskId"])
+    err = error_of(export, client, busy)
+    assert (err.code, err.status_code) == ("SNAPSHOT_CREATE_NOT_FINISHED", 403)
+    assert_documented("ExportSnapshot", err)
+    engine.clock.advance(61)
+    engine.oss.strict = True
+    err = error_of(export, client, busy, bucket="missing")
+    assert (err.code, err.status_code) == ("InvalidOSSBucket.NotFound", 403)
+    assert_documented("ExportSnapshot", err)
+    engine.oss.create_bucket(REGION, "theirs", account=other.account_id)
+    err = error_of(export, client, busy, bucket="theirs")
+    assert (err.code, err.status_code) == ("OSS_AUTHORIZED_FAILED", 403)
+    assert_documented("ExportSnapshot", err)
+    err = error_of(export, client, busy, role_name="NoSuchRole")
+    assert (err.code, err.status_code) == ("OSS_AUTHORIZED_FAILED", 403)
