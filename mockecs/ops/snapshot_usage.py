@@ -51,21 +51,21 @@ def describe_snapshot_links(ctx: Context, instance_id: Optional[str], disk_ids: 
     if instance_id and not resources.is_mine(ctx, resources.get(ctx, "instance", instance_id)):
         raise INSTANCE_NOT_FOUND
     auto_snapshots.settle_due(ctx)  # (the automatic snapshots due by now are in the chains)
-    if paging.unfiltered(locals()):
-        page, meta = paging.ordered_page(ctx, snapshot_links.KIND, resources.owner_region(ctx.account, ctx.region),
-                                         page_number, page_size, None, None)
-        total = meta["TotalCount"]
-    else:
-        named: Optional[set[str]] = None
-        for wanted in (snapshot_link_ids, ["sl-" + d[2:] for d in disk_ids or ()] if disk_ids else None):
-            if wanted is not None:
-                keys = {snapshot_links.key(ctx.account, ctx.region, link_id) for link_id in wanted}
-                named = keys if named is None else named & keys
-        found = [r for r in resources.mine_among(ctx, snapshot_links.KIND, named,
-                                                 ("link_instance", instance_id) if instance_id else None)
-                 if not instance_id or r["InstanceId"] == instance_id] if named is None or named else []
-        found.sort(key=lambda r: (r["_created"], r["SnapshotLinkId"]))
-        page, total = paging.by_number(found, page_number, page_size), len(found)
+    named: Optional[set[str]] = None
+    for wanted in (snapshot_link_ids, ["sl-" + d[2:] for d in disk_ids] if disk_ids else None):
+        if wanted is not None:
+            keys = {snapshot_links.key(ctx.account, ctx.region, link_id) for link_id in wanted}
+            named = keys if named is None else named & keys
+
+    def found() -> list[dict]:
+        if named is not None and not named:  # (ids and disks naming no common link)
+            return []
+        return [r for r in resources.mine_among(ctx, snapshot_links.KIND, named,
+                                                ("link_instance", instance_id) if instance_id else None)
+                if not instance_id or r["InstanceId"] == instance_id]
+
+    page, total = paging.by_creation(ctx, snapshot_links.KIND, not (instance_id or disk_ids or snapshot_link_ids),
+                                     found, page_number, page_size)
     disks = resources.get_many(ctx, "disk", [r["SourceDiskId"] for r in page])
     instances = resources.get_many(ctx, "instance", [r["InstanceId"] for r in page])
     links = []

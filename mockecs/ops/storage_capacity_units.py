@@ -147,23 +147,16 @@ def describe_storage_capacity_units(ctx: Context, page_number: int, page_size: i
     storage_capacity_unit_id = storage_capacity_unit_id or \
         ([ctx.params["StorageCapacityUnitId"]] if ctx.params.get("StorageCapacityUnitId") else None)
     wanted_tags = tag_filter(tag)
-    if allocation_type == "Shared":
-        page, total = [], 0
-    elif not (name or capacity is not None or storage_capacity_unit_id or status or wanted_tags):
-        page, meta = paging.ordered_page(ctx, KIND, resources.owner_region(ctx.account, ctx.region),
-                                         page_number, page_size, None, None)
-        total = meta["TotalCount"]
-    else:
-        where = f"{ctx.account}|{ctx.region}"
-        found = [r for r in resources.mine_among(
+    where = f"{ctx.account}|{ctx.region}"
+    page, total = paging.by_creation(ctx, KIND, not (name or capacity is not None or storage_capacity_unit_id or status
+                                                     or wanted_tags or allocation_type == "Shared"), lambda: [
+        r for r in resources.mine_among(
             ctx, KIND, storage_capacity_unit_id,
             ("scu_capacity", f"{where}|{capacity}") if capacity is not None else None,
-            *(resources.tag_term(t["key"], t["value"]) if t.get("value") else ("tagkey", t["key"])
-              for t in wanted_tags))
-            if (not name or r["Name"] == name) and (capacity is None or r["Capacity"] == capacity)
-            and (not status or unit_status(ctx, r) in status) and resources.match_tags(r, wanted_tags)]
-        found.sort(key=lambda r: (r["_created"], r["StorageCapacityUnitId"]))
-        page, total = paging.by_number(found, page_number, page_size), len(found)
+            *resources.tag_narrowing(wanted_tags))
+        if allocation_type == "Normal" and (not name or r["Name"] == name)
+        and (capacity is None or r["Capacity"] == capacity) and (not status or unit_status(ctx, r) in status)
+        and resources.match_tags(r, wanted_tags)], page_number, page_size)
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
             "StorageCapacityUnits": {"StorageCapacityUnit": [_view(ctx, r) for r in page]}}
 

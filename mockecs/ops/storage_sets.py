@@ -78,22 +78,14 @@ def describe_storage_sets(ctx: Context, storage_set_ids: Optional[list[str]], zo
     if storage_set_ids and len(storage_set_ids) > 100:
         raise TOO_MANY_IDS
     wanted_tags = tag_filter(tag)
-    if paging.unfiltered(locals()):  # a page from the ordered index
-        page, meta = paging.ordered_page(ctx, KIND, resources.owner_region(ctx.account, ctx.region),
-                                         page_number, page_size, None, None)
-        total = meta["TotalCount"]
-    else:
-        where = f"{ctx.account}|{ctx.region}"
-        found = [r for r in resources.mine_among(
+    where = f"{ctx.account}|{ctx.region}"
+    page, total = paging.by_creation(ctx, KIND, paging.unfiltered(locals()), lambda: [
+        r for r in resources.mine_among(
             ctx, KIND, storage_set_ids, ("ss_zone", f"{where}|{zone_id}") if zone_id else None,
             ("ss_name", f"{where}|{storage_set_name}") if storage_set_name else None,
-            *(resources.tag_term(t["key"], t["value"]) if t.get("value") else ("tagkey", t["key"])
-              for t in wanted_tags))
-            if (not zone_id or r["ZoneId"] == zone_id)
-            and (not storage_set_name or r["StorageSetName"] == storage_set_name)
-            and resources.match_tags(r, wanted_tags)]
-        found.sort(key=lambda r: (r["_created"], r["StorageSetId"]))
-        page, total = paging.by_number(found, page_number, page_size), len(found)
+            *resources.tag_narrowing(wanted_tags))
+        if (not zone_id or r["ZoneId"] == zone_id) and (not storage_set_name or r["StorageSetName"] == storage_set_name)
+        and resources.match_tags(r, wanted_tags)], page_number, page_size)
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
             "StorageSets": {"StorageSet": [view(r) for r in page]}}
 

@@ -433,6 +433,12 @@ def tags_from_args(tags: Optional[list[dict]]) -> list[dict]:
     return check_tags(tags or [])
 
 
+def tag_narrowing(wanted: list[dict]) -> list[Term]:
+    """The index terms of Tag.N filters (``{"key", "value"}``) for :func:`mine_among`'s ``narrower``, of a kind the
+    tag index does not hold (:data:`tagging.TYPES` kinds pass them as ``tags``): the pair's, or the key's."""
+    return [tag_term(t["key"], t["value"]) if t.get("value") else ("tagkey", t["key"]) for t in wanted if t.get("key")]
+
+
 def match_tags(record: Mapping[str, Any], wanted: Optional[list[dict]]) -> bool:
     if not wanted:
         return True
