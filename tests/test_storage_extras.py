@@ -583,3 +583,23 @@ def test_export_snapshot_is_an_export_task(client, engine, other):
     assert_documented("ExportSnapshot", err)
     err = error_of(export, client, busy, role_name="NoSuchRole")
     assert (err.code, err.status_code) == ("OSS_AUTHORIZED_FAILED", 403)
+
+
+def test_unknown_regions_answer_each_actions_documented_code(client):
+    for action, call, code, status in (
+            ("ResetDisks", lambda: client.reset_disks(models.ResetDisksRequest(
+                region_id="xx-nowhere-1", disk=[models.ResetDisksRequestDisk(disk_id="d-1", snapshot_id="s-1")])),
+             "InvalidRegionId.MalFormed", 400),
+            ("DescribeStorageSets", lambda: client.describe_storage_sets(models.DescribeStorageSetsRequest(
+                region_id="xx-nowhere-1")), "InvalidRegionId.NotFound", 403),
+            ("DescribeResourcesModification", lambda: client.describe_resources_modification(
+                models.DescribeResourcesModificationRequest(region_id="xx-nowhere-1", resource_id="i-1",
+                                                            destination_resource="InstanceType")),
+             "InvalidRegionId.NotFound", 404),
+            ("DescribeSnapshotLinks", lambda: client.describe_snapshot_links(models.DescribeSnapshotLinksRequest(
+                region_id="xx-nowhere-1")), "InvalidRegionId", 400),
+            ("DescribeSnapshotsUsage", lambda: client.describe_snapshots_usage(models.DescribeSnapshotsUsageRequest(
+                region_id="xx-nowhere-1")), "InvalidParam.RegionId", 403)):
+        err = error_of(call)
+        assert (err.code, err.status_code) == (code, status), action
+        assert_documented(action, err)

@@ -575,7 +575,8 @@ def reset_disk(ctx: Context, disk_id: str, snapshot_id: str) -> dict:
 RESET_DISKS_MOST = 10  # Disk.N: N from 1 to 10 (documented)
 
 
-@operation("ResetDisks", Structs("Disk", [S("DiskId"), S("SnapshotId")], required=True), dry_run=True)
+@operation("ResetDisks", Structs("Disk", [S("DiskId"), S("SnapshotId")], required=True), dry_run=True,
+           region_error=("InvalidRegionId.MalFormed", 400, "The specified RegionId is not valid."))
 def reset_disks(ctx: Context, disk: list[dict]) -> dict:
     """Several disks rolled back at once, each to one of its own snapshots (snapshot-consistent groups' use):
     every pair passes ResetDisk's checks before any disk changes, else the call fails with the first pair's

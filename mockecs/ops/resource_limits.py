@@ -55,7 +55,8 @@ def changes_to(ctx: Context, instance: Mapping[str, Any], operation_type: str,
 
 @operation("DescribeResourcesModification", S("ResourceId", required=True), S("DestinationResource", required=True),
            S("OperationType", default="Upgrade"), S("InstanceType"), I("Cores"), F("Memory"),
-           B("MigrateAcrossZone", default=False), S("ZoneId"), Repeat("Conditions", max_items=10), mapping=True)
+           B("MigrateAcrossZone", default=False), S("ZoneId"), Repeat("Conditions", max_items=10), mapping=True,
+           region_error=("InvalidRegionId.NotFound", 404, "The RegionId provided does not exist in our records."))
 def describe_resources_modification(ctx: Context, a: dict) -> dict:
     """Per zone (the instance's; with MigrateAcrossZone every zone of the region [GUESS: the service's "across
     clusters" is across zones here]; ZoneId narrows them), what the instance can change to there, WithStock: the

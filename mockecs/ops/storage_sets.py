@@ -32,6 +32,7 @@ QUOTA = error_kind("InvalidParameter", "The maximum number of storage sets in th
 NOT_EMPTY = error_kind("InvalidStorageSet.NotSupport", "The specified storage set still contains disks.", 403)
 TOO_MANY_IDS = error_kind("InvalidParameter", "The specified StorageSetIds holds more than 100 ids.", 403)
 TOO_MANY_DISKS = error_kind("InvalidParameter", "The specified DiskIds holds more than 100 ids.", 403)
+_REGION_ERROR = ("InvalidRegionId.NotFound", 403, "The specified RegionId does not exist.")  # (documented: "%s")
 _PAGE_SIZE = I("PageSize", default=10, min=1, max=100)  # (documented minimum 10; smaller pages are taken [GUESS])
 
 
@@ -43,7 +44,7 @@ def _check(name: Optional[str], description: Optional[str]) -> None:
 
 
 @operation("CreateStorageSet", S("ZoneId", required=True), S("StorageSetName"), S("Description"),
-           I("MaxPartitionNumber"), S("ResourceGroupId"), TAGS, idempotent=True)
+           I("MaxPartitionNumber"), S("ResourceGroupId"), TAGS, idempotent=True, region_error=_REGION_ERROR)
 def create_storage_set(ctx: Context, zone_id: str, storage_set_name: Optional[str], description: Optional[str],
                        max_partition_number: Optional[int], resource_group_id: Optional[str],
                        tag: Optional[list[dict]]) -> dict:
@@ -70,7 +71,7 @@ def create_storage_set(ctx: Context, zone_id: str, storage_set_name: Optional[st
 
 
 @operation("DescribeStorageSets", JsonList("StorageSetIds"), S("ZoneId"), S("StorageSetName"), paging.PAGE_NUMBER,
-           _PAGE_SIZE, TAGS, idempotent=True)
+           _PAGE_SIZE, TAGS, idempotent=True, region_error=_REGION_ERROR)
 def describe_storage_sets(ctx: Context, storage_set_ids: Optional[list[str]], zone_id: Optional[str],
                           storage_set_name: Optional[str], page_number: int, page_size: int,
                           tag: Optional[list[dict]]) -> dict:
@@ -95,7 +96,7 @@ _DETAIL_FIELDS = ("DiskId", "DiskName", "Category", "ZoneId", "RegionId", "Creat
 
 
 @operation("DescribeStorageSetDetails", S("StorageSetId", required=True), I("StorageSetPartitionNumber"),
-           JsonList("DiskIds"), paging.PAGE_NUMBER, _PAGE_SIZE, idempotent=True)
+           JsonList("DiskIds"), paging.PAGE_NUMBER, _PAGE_SIZE, idempotent=True, region_error=_REGION_ERROR)
 def describe_storage_set_details(ctx: Context, storage_set_id: str, storage_set_partition_number: Optional[int],
                                  disk_ids: Optional[list[str]], page_number: int, page_size: int) -> dict:
     """The set's disks (a page of its index term; in a partition: that partition's term), in DescribeDisks'
@@ -121,7 +122,7 @@ def describe_storage_set_details(ctx: Context, storage_set_id: str, storage_set_
 
 
 @operation("ModifyStorageSetAttribute", S("StorageSetId", required=True), S("StorageSetName"), S("Description"),
-           idempotent=True)
+           idempotent=True, region_error=_REGION_ERROR)
 def modify_storage_set_attribute(ctx: Context, storage_set_id: str, storage_set_name: Optional[str],
                                  description: Optional[str]) -> dict:
     """What is not sent (or sent empty) keeps its value [GUESS]."""
@@ -136,7 +137,7 @@ def modify_storage_set_attribute(ctx: Context, storage_set_id: str, storage_set_
     return {}
 
 
-@operation("DeleteStorageSet", S("StorageSetId", required=True), idempotent=True)
+@operation("DeleteStorageSet", S("StorageSetId", required=True), idempotent=True, region_error=_REGION_ERROR)
 def delete_storage_set(ctx: Context, storage_set_id: str) -> dict:
     """Refused while a disk is in the set [GUESS: no code documented for it]."""
     record = find(ctx, storage_set_id)

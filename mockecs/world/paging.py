@@ -178,6 +178,6 @@ def by_creation(ctx: Context, kind: str, unfiltered: bool, found: Callable[[], I
         page, meta = ordered_page(ctx, kind, resources.owner_region(ctx.account, ctx.region), page_number, page_size,
                                   None, None)
         return page, meta["TotalCount"]
-    id_field = resources.ID_FIELD[kind]
+    id_field = resources.ID_FIELD.get(kind, "_id")  # (a kind of the engine's own: its records' "_id")
     records = sorted(found(), key=lambda r: (r["_created"], r[id_field]))
     return list(by_number(records, page_number, page_size)), len(records)

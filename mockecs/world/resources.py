@@ -258,7 +258,6 @@ ID_FIELD = {
     "deployment_set": "DeploymentSetId", "hpc_cluster": "HpcClusterId",
     "launch_template": "LaunchTemplateId", "launch_template_version": "_id",
     "storage_set": "StorageSetId", "storage_capacity_unit": "StorageCapacityUnitId",
-    "snapshot_link": "_id",  # (an owner's link in a region: mockecs.world.snapshot_links.key)
     "snapshot_package": "_id",
 }
 

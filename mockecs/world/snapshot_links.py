@@ -1,9 +1,11 @@
 """Snapshot links (the chain of a disk's snapshots, ``sl-`` + the disk's id) and how much the snapshots hold, kept for
 DescribeSnapshotLinks and DescribeSnapshotsUsage without reading the snapshots.
 
-- A link has a record of its own (kind ``snapshot_link``) from its disk's first snapshot until its last is deleted:
-  :func:`written` and :func:`deleted` run on every snapshot written or deleted (:data:`resources.WRITTEN`,
-  :data:`resources.DELETED`), so a region's links are listed as a page of an ordered index.
+- A link has a record of its own (kind ``snapshot_link``, the engine's: not a resource kind of
+  :data:`resources.ID_FIELD`, so neither the dashboard nor a reindex lists it) from its disk's first snapshot until
+  its last is deleted: :func:`written` and :func:`deleted` run on every snapshot written or deleted
+  (:data:`resources.WRITTEN`, :data:`resources.DELETED`), so a region's links are listed as a page of an ordered
+  index (first snapshot first). A reindex writes every snapshot again, which writes the links they lack.
 - Each snapshot carries the index terms :func:`terms`: its link's (a count is the link's TotalCount), and, for each
   bit set in its size in GiB (``SourceDiskSize``), a term of its link and one of its owner's region. A size total is
   then the sum of ``2**bit x count`` over at most 17 bits (65,536 GiB, the largest disk): one batch of counts,
@@ -22,8 +24,6 @@ IN_LINK = "link"  # (the snapshot term of its link's snapshots)
 BITS = 17  # (sizes up to 2**17 - 1 GiB; disks end at 65,536)
 GIB = 1024 ** 3
 
-resources.ORDER[KIND] = lambda record: resources.time_key(record.get("_created", 0.0))  # first snapshot first
-resources.TERMS[KIND] = lambda record: [("link_instance", record["InstanceId"])] if record.get("InstanceId") else []
 
 
 def _bits(size: int) -> list[int]:
@@ -77,15 +77,18 @@ def written(txn: Transaction, record: Mapping[str, Any]) -> None:
     link_id = record.get("SnapshotLinkId")
     if not link_id or txn.get(KIND, _key(record)) is not None:
         return
-    resources.put(txn, KIND, {
+    created = resources.parse_iso(record.get("CreationTime") or "") or 0.0
+    instance_id = record.get("_instance_id") or ""
+    terms = [resources.owner_region(record["_owner"], record["_region"])] + \
+        ([("link_instance", instance_id)] if instance_id else [])
+    txn.put(KIND, _key(record), {
         "_id": _key(record), "SnapshotLinkId": link_id, "SourceDiskId": record.get("SourceDiskId") or "",
         "SourceDiskSize": str(_size(record)),  # (text, as in snapshots; answered as a number)
         "SourceDiskType": record.get("SourceDiskType") or "",
-        "InstanceId": record.get("_instance_id") or "", "RegionId": record["_region"],
+        "InstanceId": instance_id, "RegionId": record["_region"],
         "Category": record.get("Category") or "standard", "InstantAccess": bool(record.get("InstantAccess")),
-        "_owner": record["_owner"], "_region": record["_region"], "_created": resources.parse_iso(
-            record.get("CreationTime") or "") or 0.0,
-    })
+        "_owner": record["_owner"], "_region": record["_region"], "_created": created,
+    }, terms, resources.time_key(created))
 
 
 def deleted(txn: Transaction, record: Mapping[str, Any]) -> None:
