@@ -30,6 +30,7 @@ from mockecs.ops import (  # noqa: F401
     snapshot_groups,
     snapshot_policies,
     snapshots,
+    spot,
     system_events,
     tags,
     tasks,
