@@ -3,6 +3,7 @@ them all. Imports world, state and wire; never the engine or a mode."""
 from mockecs.ops import (  # noqa: F401
     account_attributes,
     addresses,
+    auto_provisioning,
     builder,
     charge_types,
     commands,

@@ -15,7 +15,7 @@ from typing import Any, Mapping, Optional
 
 from mockecs.ops.registry import REGISTRY, Context, operation
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
-from mockecs.wire.params import B, I, JsonList, L, Repeat, S, Struct, Structs, whole_number
+from mockecs.wire.params import B, F, I, JsonList, L, Repeat, S, Struct, Structs, whole_number
 from mockecs.world import (
     access,
     auto_snapshots,
@@ -318,6 +318,7 @@ _COMMON_LAUNCH = (
     S("SecurityGroupId"), S("VSwitchId"), S("PrivateIpAddress"), S("SecurityEnhancementStrategy"),
     S("InternetChargeType"),
     I("InternetMaxBandwidthIn"), I("InternetMaxBandwidthOut", min=0, max=100), S("ResourceGroupId"), S("SpotStrategy"),
+    F("SpotPriceLimit", min=0),
     B("DeletionProtection"), S("RamRoleName"), _CHARGE, _SYSTEM_DISK, _DATA_DISKS, TAGS,
     S("HttpEndpoint"), S("HttpTokens"), S("HttpPutResponseHopLimit"),  # (the hop limit as text: metadata_options)
     Struct("PrivatePoolOptions", [S("MatchCriteria", choices=MATCH_CRITERIA), S("Id")]),
@@ -480,7 +481,8 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "IoOptimized": True, "DeletionProtection": bool(args["deletion_protection"]),
             "DeviceAvailable": True, "Recyclable": False, "SerialNumber": resources.random_uuid(),
             "StoppedMode": "Not-applicable", "SpotStrategy": args["spot_strategy"] or "NoSpot",
-            "SpotPriceLimit": 0.0, "SpotDuration": 0, "SpotInterruptionBehavior": "Terminate",
+            "SpotPriceLimit": args["spot_price_limit"] or 0.0, "SpotDuration": 0,
+            "SpotInterruptionBehavior": "Terminate",
             "CreditSpecification": "", "KeyPairName": key_pair_name or "", "VlanId": "",
             "ResourceGroupId": resource_groups.resolve(ctx, args["resource_group_id"]),
             "SaleCycle": "", "ClusterId": "",
