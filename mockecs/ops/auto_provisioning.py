@@ -252,7 +252,8 @@ def _result(group: Mapping[str, Any], config: Mapping[str, Any], itype: Optional
     return {"ZoneId": zone, "InstanceType": itype["InstanceTypeId"] if itype else config.get("InstanceType") or "",
             "SpotStrategy": _spot_terms(group, config, method)[0], "Amount": len(ids),
             "InstanceIds": {"InstanceId": ids},
-            **({"ErrorCode": error.code, "ErrorMsg": error.message} if error is not None else {})}
+            "ErrorCode": error.code if error is not None else "",
+            "ErrorMsg": error.message if error is not None else ""}
 
 
 def deliver(ctx: Context, group: dict) -> tuple[dict, list[dict]]:
@@ -287,7 +288,7 @@ def deliver(ctx: Context, group: dict) -> tuple[dict, list[dict]]:
             found["InstanceIds"]["InstanceId"] += ids
             found["Amount"] += len(ids)
             active.append(active.pop(0))
-    launched = [i for r in results.values() if "ErrorCode" not in r for i in r["InstanceIds"]["InstanceId"]]
+    launched = [i for r in results.values() if not r["ErrorCode"] for i in r["InstanceIds"]["InstanceId"]]
     if launched:
         details.insert(0, apg.launched_detail(launched))
     complete = all(apg.held(members)[m] + 1e-9 >= wanted[m] for m in wanted)
