@@ -10,11 +10,17 @@ import alibabacloud_ecs20140526.models as m
 from aliyunsdkecs.request.v20140526.DescribeSpotAdviceRequest import DescribeSpotAdviceRequest
 from aliyunsdkecs.request.v20140526.DescribeSpotPriceHistoryRequest import DescribeSpotPriceHistoryRequest
 
-from mockecs.world import pricing, regions
-from mockecs.world.instance_types import zones_selling
+from mockecs.world import pricing, regions, spot
+from mockecs.world.instance_types import instance_type, zones_selling
+from tests import test_build_flow
 from tests.sdk import error_of, legacy_call, legacy_xml
 from tests.spec import response_problems
-from tests.test_instances import REGION, X86_TYPE, assert_documented
+from tests.test_instances import LINUX, REGION, X86_TYPE, assert_documented
+from tests.test_launch_templates import network_of
+from tests.test_server import clean, server  # noqa: F401  (fixtures: a server process, reset)
+from tests.test_terraform_flow import Provider, describe_instance, instance_create, instance_delete, network
+
+proxy = test_build_flow.proxy  # fixture: the server as HTTP_PROXY, reset
 
 # A window of the past: its prices do not depend on when the test runs.
 START, END = "2026-01-05T00:00:00Z", "2026-01-05T03:00:00Z"
@@ -215,3 +221,69 @@ def test_recommend_errors(client):
         err = error_of(recommend, client, **kw)
         assert err.code == code, (kw, err.code)
         assert_documented("DescribeRecommendInstanceType", err)
+
+
+# -- spot launches ---------------------------------------------------------------------------------------------------
+def _run(client, vswitch: str, group: str, **kw: Any) -> dict:
+    instance_id = client.run_instances(m.RunInstancesRequest(
+        region_id=REGION, image_id=LINUX, instance_type=X86_TYPE, v_switch_id=vswitch, security_group_id=group,
+        **kw)).body.instance_id_sets.instance_id_set[0]
+    return client.describe_instances(m.DescribeInstancesRequest(
+        region_id=REGION, instance_ids=f'["{instance_id}"]')).body.to_map()["Instances"]["Instance"][0]
+
+
+def test_run_instances_spot_settings_and_price_limit(client, engine):
+    vswitch, group = network_of(client)
+    zone = client.describe_vswitches(m.DescribeVSwitchesRequest(
+        region_id=REGION, v_switch_id=vswitch)).body.v_switches.v_switch[0].zone_id
+    price = spot.spot_price(engine, instance_type(X86_TYPE), zone, engine.clock.now())
+    found = _run(client, vswitch, group, spot_strategy="SpotWithPriceLimit", spot_price_limit=price + 0.01,
+                 spot_interruption_behavior="Stop")
+    assert (found["SpotStrategy"], found["SpotPriceLimit"], found["SpotDuration"], found["SpotInterruptionBehavior"]) \
+        == ("SpotWithPriceLimit", round(price + 0.01, 3), 1, "Stop")
+    plain = _run(client, vswitch, group)
+    assert (plain["SpotStrategy"], plain["SpotPriceLimit"], plain["SpotDuration"]) == ("NoSpot", 0.0, 0)
+    for kw, code in (({"spot_strategy": "SpotWithPriceLimit", "spot_price_limit": price / 2},
+                      "InvalidSpotPriceLimit.LowerThanPublicPrice"),
+                     ({"spot_strategy": "Cheap"}, "InvalidSpotStrategy"),
+                     ({"spot_strategy": "SpotAsPriceGo", "spot_duration": 9}, "InvalidSpotDuration"),
+                     ({"spot_strategy": "SpotAsPriceGo", "instance_charge_type": "PrePaid", "period": 1},
+                      "InvalidSpotPrepaid"),
+                     ({"spot_strategy": "SpotAsPriceGo", "spot_interruption_behavior": "Hibernate"},
+                      "InvalidSpotInterruptionBehavior")):
+        err = error_of(_run, client, vswitch, group, **kw)
+        assert err.code == code, (kw, err.code)
+        assert_documented("RunInstances", err)
+    err = error_of(client.create_instance, m.CreateInstanceRequest(
+        region_id=REGION, image_id=LINUX, instance_type=X86_TYPE, v_switch_id=vswitch, security_group_id=group,
+        spot_strategy="SpotWithPriceLimit", spot_price_limit=price / 2))
+    assert_documented("CreateInstance", err)
+    assert "soptPriceLimit" in err.data["Message"]  # (as documented)
+
+
+def test_terraform_instance_types_and_a_spot_instance(proxy):
+    """``data.alicloud_instance_types`` with ``spot_strategy``: DescribeAvailableResource (the Go SDK request:
+    DestinationResource=InstanceType, Cores, Memory, IoOptimized=optimized, InstanceChargeType, SpotStrategy), then
+    DescribeInstanceTypes (RpcPost) and the provider's own filter of types sold in the zones found; then
+    ``alicloud_instance`` with ``spot_strategy = "SpotWithPriceLimit"`` and ``spot_price_limit`` (RunInstances takes
+    both; Read sets spot_strategy, spot_price_limit and spot_duration from DescribeInstances)."""
+    p = Provider(REGION)
+    zones = p.call("DescribeAvailableResource", DestinationResource="InstanceType", Cores=2, Memory=8.0,
+                   IoOptimized="optimized", InstanceChargeType="PostPaid", SpotStrategy="SpotAsPriceGo")
+    sold = {t["Value"]: z["ZoneId"] for z in zones["AvailableZones"]["AvailableZone"]
+            for r in z["AvailableResources"]["AvailableResource"]
+            for t in r["SupportedResources"]["SupportedResource"] if t["Status"] != "SoldOut"}
+    types = p.rpc_post("DescribeInstanceTypes", {}, {})["InstanceTypes"]["InstanceType"]
+    chosen = [t["InstanceTypeId"] for t in types if t["InstanceTypeId"] in sold
+              and t["CpuCoreCount"] == 2 and t["MemorySize"] == 8.0]
+    assert X86_TYPE in chosen
+    # what a user reads before setting a price limit: the zone's spot price now
+    net = network(p)
+    zone = p.call("DescribeVSwitches", VSwitchId=net["vswitch"])["VSwitches"]["VSwitch"][0]["ZoneId"]
+    prices = p.call("DescribeSpotPriceHistory", NetworkType="vpc", InstanceType=X86_TYPE, ZoneId=zone)
+    limit = round(prices["SpotPrices"]["SpotPriceType"][-1]["SpotPrice"] * 1.5, 3)
+    instance_id = instance_create(p, net, LINUX, {}, settings={"SpotStrategy": "SpotWithPriceLimit",
+                                                               "SpotPriceLimit": limit})
+    found = describe_instance(p, instance_id)
+    assert (found["SpotStrategy"], found["SpotPriceLimit"], found["SpotDuration"]) == ("SpotWithPriceLimit", limit, 1)
+    instance_delete(p, instance_id)

@@ -71,8 +71,6 @@ DESCRIBE_BAD_NAME = error_kind("InvalidName.Malformed",
 MODIFY_BAD_NAME = error_kind("InvalidName.Malformed", 'The specified parameter "AutoProvisioningGroupName" is not '
                                                       "valid.", 403)
 MODIFY_BAD_PRICE = error_kind("InvalidParameter.MaxPrice", 'The specified parameter "MaxSpotPrice" is not valid.', 404)
-BELOW_SPOT_PRICE = ("InvalidSpotPriceLimit.LowerThanPublicPrice",
-                    "The specified parameter \"spotPriceLimit\" can't be lower than current public price.")
 MAX_CONFIGS = 20  # documented: LaunchTemplateConfig.N, N from 1 to 20
 MAX_LAUNCH = 100  # RunInstances' Amount at most: a larger need launches in several calls
 NEVER = "2099-12-31T23:59:59Z"  # documented ValidUntil default
@@ -230,13 +228,11 @@ def _spot_terms(group: Mapping[str, Any], config: Mapping[str, Any], method: str
 
 
 def _launch_config(ctx: Context, group: Mapping[str, Any], method: str, config: Mapping[str, Any],
-                   price: float, count: int) -> list[str]:
+                   count: int) -> list[str]:
     flat = {**group["_launch"], "VSwitchId": config["VSwitchId"], "InstanceChargeType": "PostPaid"}
     if config.get("InstanceType"):
         flat["InstanceType"] = config["InstanceType"]
-    strategy, limit = _spot_terms(group, config, method)
-    if limit is not None and limit < price:
-        raise EcsError(*BELOW_SPOT_PRICE, 400)
+    strategy, limit = _spot_terms(group, config, method)  # (RunInstances refuses a limit below the spot price)
     flat["SpotStrategy"] = strategy
     if limit is not None:
         flat["SpotPriceLimit"] = str(limit)
@@ -271,12 +267,12 @@ def deliver(ctx: Context, group: dict) -> tuple[dict, list[dict]]:
         while need > 1e-9 and (active or rest):
             if not active:  # (the pool failed: the next configs in rank order)
                 active, rest = rest[:spread], rest[spread:]
-            config, itype, price = active[0]
+            config, itype, _ = active[0]
             weight = float(config["WeightedCapacity"])
             count = apg.instances_for(need, weight) if spread == 1 else 1  # (round robin: one at a time)
             zone = _zone(ctx, config)
             try:
-                ids = _launch_config(ctx, group, method, config, price, count)
+                ids = _launch_config(ctx, group, method, config, count)
             except EcsError as error:
                 results[(id(config), method, error.code)] = _result(group, config, itype, zone, method, [], error)
                 details.append(apg.failed_detail(error.code, error.message))
