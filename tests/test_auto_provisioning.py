@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any, Optional
 
 import alibabacloud_ecs20140526.models as m
@@ -186,6 +187,27 @@ def test_maintain_group_refills_after_a_release_and_follows_its_target(client, n
     found = the_group(client, group_id)
     assert found["ExcessCapacityTerminationPolicy"] == "termination"
     assert found["TargetCapacitySpecification"]["TotalTargetCapacity"] == 1.0
+
+
+def test_valid_from_and_until_on_the_mock_clock(client, engine, net):
+    vswitch, group = net
+    now = engine.clock.now()
+    iso = "%Y-%m-%dT%H:%M:%SZ"
+    body = create(client, vswitch, group, total_target_capacity="2", terminate_instances_with_expiration=True,
+                  valid_from=time.strftime(iso, time.gmtime(now + 3600)),
+                  valid_until=time.strftime(iso, time.gmtime(now + 7200)))
+    group_id = body.auto_provisioning_group_id
+    found = the_group(client, group_id)
+    assert (found["Status"], found["State"]) == ("submitted", "pending-fulfillment") and describe(client) == []
+    engine.clock.advance(3600)
+    assert the_group(client, group_id)["Status"] == "active" and len(members(client, group_id)) == 2
+    assert len(describe(client)) == 2
+    engine.clock.advance(3600)
+    assert the_group(client, group_id)["Status"] == "deleted"  # expired: its instances released with it
+    assert members(client, group_id) == [] and describe(client) == []
+    err = error_of(modify, client, group_id, total_target_capacity="3")
+    assert err.code == "AutoProvisioningGroup.IncorrectStatus"
+    assert_documented("ModifyAutoProvisioningGroup", err)
 
 
 def test_delete_with_and_without_terminating(client, net):

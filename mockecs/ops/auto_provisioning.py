@@ -70,6 +70,8 @@ DESCRIBE_BAD_NAME = error_kind("InvalidName.Malformed",
                                'The specified parameter "AutoProvisioningGroupName" is not valid.')
 MODIFY_BAD_NAME = error_kind("InvalidName.Malformed", 'The specified parameter "AutoProvisioningGroupName" is not '
                                                       "valid.", 403)
+INCORRECT_STATUS = error_kind("AutoProvisioningGroup.IncorrectStatus",
+                              "Current status of AutoProvisioningGroup does not support curren action.", 403)
 MODIFY_BAD_PRICE = error_kind("InvalidParameter.MaxPrice", 'The specified parameter "MaxSpotPrice" is not valid.', 404)
 MAX_CONFIGS = 20  # documented: LaunchTemplateConfig.N, N from 1 to 20
 MAX_LAUNCH = 100  # RunInstances' Amount at most: a larger need launches in several calls
@@ -325,14 +327,38 @@ def _release(ctx: Context, instance_id: str) -> None:
 
 
 def settle(ctx: Context, group: dict) -> dict:
-    """A group as of now: released members dropped, and a ``maintain`` group delivering again what it lacks."""
+    """A group as of now (written when that changed it): a group whose ValidFrom came starts delivering; one whose
+    ValidUntil passed expires (``deleted`` [GUESS], its instances released with TerminateInstancesWithExpiration,
+    else only leaving it, documented); a ``maintain`` group drops its released members and delivers again what it
+    lacks."""
+    before = group
+    if group["Status"] == "submitted" and ctx.now >= _moment(group["ValidFrom"]):
+        group, _ = deliver(ctx, {**group, "Status": "active"})
+    if group["Status"] == "active" and ctx.now >= _moment(group["ValidUntil"]):
+        group = _expire(ctx, group)
     if group["AutoProvisioningGroupType"] == "maintain" and group["Status"] == "active":
         members = apg.live_members(ctx, group)
         wanted, have = apg.capacity_split(group["TargetCapacitySpecification"]), apg.held(members)
         if len(members) != len(group["_members"]) or any(have[m] + 1e-9 < wanted[m] for m in wanted):
             group, _ = deliver(ctx, {**group, "_members": members})
-            resources.put(ctx.txn, KIND, group)
+    if group is not before:
+        resources.put(ctx.txn, KIND, group)
     return group
+
+
+def _moment(text: str) -> float:
+    return resources.parse_iso(text) or 0.0
+
+
+def _expire(ctx: Context, group: dict) -> dict:
+    members = apg.live_members(ctx, group)
+    release = bool(group["TerminateInstancesWithExpiration"])
+    if release:
+        for member in members:
+            _release(ctx, member["InstanceId"])
+    group = {**group, "Status": "deleted", "_members": []}
+    ids = [m["InstanceId"] for m in members]
+    return apg.with_history(group, apg.task(ctx, [apg.removed_detail(ids, release)], True)) if ids else group
 
 
 def _group(ctx: Context, group_id: Optional[str]) -> dict:
@@ -464,7 +490,11 @@ def create_auto_provisioning_group(ctx: Context, a: dict) -> dict:
         "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now, "_description": a["description"] or "",
         "_launch": base, "_members": [], "_history": [],
     }
-    record, results = deliver(ctx, record)
+    results: list[dict] = []
+    if valid_from > ctx.now:  # (delivered from ValidFrom on: see settle)
+        record = {**record, "Status": "submitted", "State": "pending-fulfillment"}
+    else:
+        record, results = deliver(ctx, record)
     resources.put(ctx.txn, KIND, record)
     answer: dict = {"AutoProvisioningGroupId": group_id}
     if record["AutoProvisioningGroupType"] == "instant":  # documented: only instant groups answer them
@@ -560,6 +590,8 @@ def modify_auto_provisioning_group(ctx: Context, a: dict) -> dict:
     if a["max_spot_price"] is not None and not a["max_spot_price"] > 0:
         raise MODIFY_BAD_PRICE
     group = _group(ctx, a["auto_provisioning_group_id"])
+    if group["Status"] not in ("active", "submitted"):
+        raise INCORRECT_STATUS
     spec = _capacity_spec(ctx.action, a["total_target_capacity"], a["pay_as_you_go_target_capacity"],
                           a["spot_target_capacity"], a["default_target_capacity_type"],
                           group["TargetCapacitySpecification"])
@@ -574,7 +606,7 @@ def modify_auto_provisioning_group(ctx: Context, a: dict) -> dict:
         if value is not None and value != "":
             changed[field] = value
     group = _trim(ctx, {**group, **changed})
-    if group["AutoProvisioningGroupType"] == "maintain":
+    if group["AutoProvisioningGroupType"] == "maintain" and group["Status"] == "active":
         group, _ = deliver(ctx, group)
     resources.put(ctx.txn, KIND, group)
     return {}
