@@ -16,6 +16,9 @@ from typing import Any, Optional
 
 import alibabacloud_ecs20140526.models as sdk_models
 
+# Actions the API metadata marks deprecated and the SDKs no longer model: clients call them through a generic
+# request (call_api, CommonRequest); their answers are checked against the metadata instead (tests/test_demands.py).
+WITHOUT_SDK_MODEL = frozenset({"CreateDemand", "DescribeDemands", "ModifyDemand", "DeleteDemand"})
 # Each API's models, by its Version (the VPC product's SDK is optional: its answers are checked when installed).
 MODELS = {"2014-05-26": "alibabacloud_ecs20140526.models", "2016-04-28": "alibabacloud_vpc20160428.models"}
 
@@ -95,7 +98,7 @@ def check(action: str, body: Any, version: Optional[str] = None) -> list[str]:
         return []
     model = getattr(models, f"{action}ResponseBody", None)
     if model is None:
-        return [f"the SDK has no {action}ResponseBody"]
+        return [] if action in WITHOUT_SDK_MODEL else [f"the SDK has no {action}ResponseBody"]
     return check_model(model, body, nulls=True, path=action)
 
 
