@@ -332,15 +332,17 @@ def settle(ctx: Context, group: dict) -> dict:
     else only leaving it, documented); a ``maintain`` group drops its released members and delivers again what it
     lacks."""
     before = group
+    members = apg.live_members(ctx, group)
+    if len(members) != len(group["_members"]):  # (released since: they leave it)
+        group = {**group, "_members": members}
     if group["Status"] == "submitted" and ctx.now >= _moment(group["ValidFrom"]):
         group, _ = deliver(ctx, {**group, "Status": "active"})
     if group["Status"] == "active" and ctx.now >= _moment(group["ValidUntil"]):
         group = _expire(ctx, group)
     if group["AutoProvisioningGroupType"] == "maintain" and group["Status"] == "active":
-        members = apg.live_members(ctx, group)
-        wanted, have = apg.capacity_split(group["TargetCapacitySpecification"]), apg.held(members)
-        if len(members) != len(group["_members"]) or any(have[m] + 1e-9 < wanted[m] for m in wanted):
-            group, _ = deliver(ctx, {**group, "_members": members})
+        wanted, have = apg.capacity_split(group["TargetCapacitySpecification"]), apg.held(group["_members"])
+        if any(have[m] + 1e-9 < wanted[m] for m in wanted):
+            group, _ = deliver(ctx, group)
     if group is not before:
         resources.put(ctx.txn, KIND, group)
     return group
@@ -514,18 +516,23 @@ def describe_auto_provisioning_groups(ctx: Context, page_number: int, page_size:
     wanted_tags = tag_filter(tag)
     if name and not validation.valid_instance_name(name):
         raise DESCRIBE_BAD_NAME
-    narrower = [resources.tag_term(t["key"], t["value"]) if t.get("value") else ("tagkey", t["key"])
-                for t in wanted_tags]
-    found = [r for r in resources.mine_among(ctx, KIND, auto_provisioning_group_id,
-                                             resource_groups.term(resource_group_id) if resource_group_id else None,
-                                             *narrower)
-             if (not name or r["AutoProvisioningGroupName"] == name)
-             and (not resource_group_id or r["ResourceGroupId"] == resource_group_id)
-             and (not statuses or r["Status"] in statuses) and resources.match_tags(r, wanted_tags)]
-    found.sort(key=lambda r: (r["_created"], r["AutoProvisioningGroupId"]))
-    page = [settle(ctx, r) for r in paging.by_number(found, page_number, page_size)]
-    return {"TotalCount": len(found), "PageNumber": page_number, "PageSize": page_size,
-            "AutoProvisioningGroups": {"AutoProvisioningGroup": [apg.view(r) for r in page]}}
+    if paging.unfiltered(locals()):  # a page from the ordered index
+        page, meta = paging.ordered_page(ctx, KIND, resources.owner_region(ctx.account, ctx.region), page_number,
+                                         page_size, None, None)
+        total = meta["TotalCount"]
+    else:
+        narrower = [resources.tag_term(t["key"], t["value"]) if t.get("value") else ("tagkey", t["key"])
+                    for t in wanted_tags]
+        found = [r for r in resources.mine_among(ctx, KIND, auto_provisioning_group_id,
+                                                 resource_groups.term(resource_group_id) if resource_group_id else
+                                                 None, *narrower)
+                 if (not name or r["AutoProvisioningGroupName"] == name)
+                 and (not resource_group_id or r["ResourceGroupId"] == resource_group_id)
+                 and (not statuses or r["Status"] in statuses) and resources.match_tags(r, wanted_tags)]
+        found.sort(key=lambda r: (r["_created"], r["AutoProvisioningGroupId"]))
+        page, total = paging.by_number(found, page_number, page_size), len(found)
+    return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
+            "AutoProvisioningGroups": {"AutoProvisioningGroup": [apg.view(settle(ctx, dict(r))) for r in page]}}
 
 
 _BY_GROUP = S("AutoProvisioningGroupId", required=True, missing=(

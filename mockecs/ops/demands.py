@@ -149,10 +149,14 @@ def describe_demands(ctx: Context, a: dict) -> dict:
         raise ZONE_NOT_FOUND
     if a["instance_type"] and instance_type(a["instance_type"]) is None:
         raise TYPE_NOT_FOUND
+    statuses = set(a["demand_status"] or ())
     if a["demand_id"]:  # documented: the other filters are then ignored
         found = [resources.owned(ctx, KIND, a["demand_id"], DESCRIBE_NOT_FOUND)]
+    elif not any(a[name] for name in _FILTERS):  # a page from the ordered index
+        scope = resources.owner_region(ctx.account, ctx.region)
+        page, meta = paging.ordered_page(ctx, KIND, scope, a["page_number"], a["page_size"], None, None)
+        return _listing(ctx, a, page, meta["TotalCount"])
     else:
-        statuses = set(a["demand_status"] or ())
         found = [r for r in resources.mine_among(ctx, KIND, None)
                  if (not a["zone_id"] or r["ZoneId"] == a["zone_id"])
                  and (not a["instance_type_family"] or r["InstanceTypeFamily"] == a["instance_type_family"])
@@ -161,9 +165,16 @@ def describe_demands(ctx: Context, a: dict) -> dict:
                  and (a["demand_type"] in (None, "", "Custom"))  # (every demand made here is the caller's own)
                  and (not statuses or r["DemandStatus"] in statuses)]
         found.sort(key=lambda r: (r["_created"], r["DemandId"]))
-    page = paging.by_number(found, a["page_number"], a["page_size"])
-    return {"RegionId": ctx.region, "TotalCount": len(found), "PageNumber": a["page_number"],
-            "PageSize": a["page_size"], "Demands": {"Demand": [resources.wire(r) for r in page]}}
+    return _listing(ctx, a, paging.by_number(found, a["page_number"], a["page_size"]), len(found))
+
+
+_FILTERS = ("zone_id", "instance_type_family", "instance_type", "instance_charge_type", "demand_type",
+            "demand_status")
+
+
+def _listing(ctx: Context, a: dict, page: Any, total: int) -> dict:
+    return {"RegionId": ctx.region, "TotalCount": total, "PageNumber": a["page_number"], "PageSize": a["page_size"],
+            "Demands": {"Demand": [resources.wire(r) for r in page]}}
 
 
 @operation("ModifyDemand", S("DemandId", required=True), *_FIELDS, idempotent=True, mapping=True, **_REGION)
