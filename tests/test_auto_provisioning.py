@@ -160,6 +160,16 @@ def test_diversified_spreads_over_the_configs(client, net):
     assert sorted((r.instance_type, r.amount) for r in body.launch_results.launch_result) == [(CHEAP, 2), (DEAR, 2)]
 
 
+def test_a_large_target_launches_in_calls_of_a_hundred(client, net):
+    vswitch, group = net
+    body = create(client, vswitch, group, auto_provisioning_group_type="instant", total_target_capacity="150",
+                  pay_as_you_go_target_capacity="150")
+    (result,) = body.launch_results.launch_result
+    assert result.amount == 150 and len(set(result.instance_ids.instance_id)) == 150
+    # (RunInstances takes 100 at most: 150 are two launches)
+    assert client.describe_instances(m.DescribeInstancesRequest(region_id=REGION)).body.total_count == 150
+
+
 def test_maintain_group_refills_after_a_release_and_follows_its_target(client, net):
     vswitch, group = net
     template = create_template(client, "apg", image_id=LINUX, instance_type=X86_TYPE, security_group_id=group,

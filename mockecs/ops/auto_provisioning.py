@@ -230,7 +230,9 @@ def _spot_terms(group: Mapping[str, Any], config: Mapping[str, Any], method: str
 
 
 def _launch_config(ctx: Context, group: Mapping[str, Any], method: str, config: Mapping[str, Any],
-                   count: int) -> list[str]:
+                   count: int) -> tuple[list[str], Optional[EcsError]]:
+    """``count`` instances of a config (RunInstances calls of 100 at most): the ids launched, and the refusal that
+    stopped it, if any (what was launched before it stays: each call writes only once it passed its checks)."""
     flat = {**group["_launch"], "VSwitchId": config["VSwitchId"], "InstanceChargeType": "PostPaid"}
     if config.get("InstanceType"):
         flat["InstanceType"] = config["InstanceType"]
@@ -239,9 +241,12 @@ def _launch_config(ctx: Context, group: Mapping[str, Any], method: str, config: 
     if limit is not None:
         flat["SpotPriceLimit"] = str(limit)
     ids: list[str] = []
-    while len(ids) < count:
-        ids += _run(ctx, {**flat, "Amount": str(min(MAX_LAUNCH, count - len(ids)))})
-    return ids
+    try:
+        while len(ids) < count:
+            ids += _run(ctx, {**flat, "Amount": str(min(MAX_LAUNCH, count - len(ids)))})
+    except EcsError as error:
+        return ids, error
+    return ids, None
 
 
 def _result(group: Mapping[str, Any], config: Mapping[str, Any], itype: Optional[dict], zone: str, method: str,
@@ -273,19 +278,19 @@ def deliver(ctx: Context, group: dict) -> tuple[dict, list[dict]]:
             weight = float(config["WeightedCapacity"])
             count = apg.instances_for(need, weight) if spread == 1 else 1  # (round robin: one at a time)
             zone = _zone(ctx, config)
-            try:
-                ids = _launch_config(ctx, group, method, config, count)
-            except EcsError as error:
+            ids, error = _launch_config(ctx, group, method, config, count)
+            if ids:
+                members += [{"InstanceId": i, "Spot": method == apg.SPOT, "Weight": weight} for i in ids]
+                need -= weight * len(ids)
+                found = results.setdefault((id(config), method, ""), _result(group, config, itype, zone, method, []))
+                found["InstanceIds"]["InstanceId"] += ids
+                found["Amount"] += len(ids)
+            if error is not None:  # (the config is done with: its capacity goes to the next)
                 results[(id(config), method, error.code)] = _result(group, config, itype, zone, method, [], error)
                 details.append(apg.failed_detail(error.code, error.message))
                 active.pop(0)
-                continue
-            members += [{"InstanceId": i, "Spot": method == apg.SPOT, "Weight": weight} for i in ids]
-            need -= weight * len(ids)
-            found = results.setdefault((id(config), method, ""), _result(group, config, itype, zone, method, []))
-            found["InstanceIds"]["InstanceId"] += ids
-            found["Amount"] += len(ids)
-            active.append(active.pop(0))
+            else:
+                active.append(active.pop(0))
     launched = [i for r in results.values() if not r["ErrorCode"] for i in r["InstanceIds"]["InstanceId"]]
     if launched:
         details.insert(0, apg.launched_detail(launched))
