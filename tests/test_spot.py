@@ -287,3 +287,17 @@ def test_terraform_instance_types_and_a_spot_instance(proxy):
     found = describe_instance(p, instance_id)
     assert (found["SpotStrategy"], found["SpotPriceLimit"], found["SpotDuration"]) == ("SpotWithPriceLimit", limit, 1)
     instance_delete(p, instance_id)
+
+
+def test_describe_price_of_a_spot_instance_is_the_zones_spot_price(client):
+    zones = zones_selling(X86_TYPE, REGION)
+    latest = {p["ZoneId"]: p["SpotPrice"] for p in history(client)["SpotPrices"]["SpotPriceType"]}
+
+    def hourly(**kw: Any) -> float:
+        price = client.describe_price(m.DescribePriceRequest(
+            region_id=REGION, instance_type=X86_TYPE, price_unit="Hour", **kw)).body.price_info.price
+        return next(d.original_price for d in price.detail_infos.detail_info if d.resource == "instanceType")
+
+    assert hourly(spot_strategy="SpotAsPriceGo", zone_id=zones[1]) == latest[zones[1]]
+    assert hourly(spot_strategy="SpotAsPriceGo") == min(latest.values())  # (no zone: the cheapest)
+    assert hourly() > max(latest.values())
