@@ -24,6 +24,7 @@ from typing import Any, Optional
 import alibabacloud_ecs20140526.models as m
 import pytest
 from aliyunsdkcore.acs_exception.exceptions import ServerException
+from aliyunsdkecs.request.v20140526.CreateAutoProvisioningGroupRequest import CreateAutoProvisioningGroupRequest
 from aliyunsdkecs.request.v20140526.DescribeAutoProvisioningGroupsRequest import DescribeAutoProvisioningGroupsRequest
 
 from mockecs.world import spot
@@ -277,6 +278,24 @@ def test_async_create_and_old_sdk_and_xml_describe(client, legacy, net):
     assert root.findtext("AutoProvisioningGroups/AutoProvisioningGroup/AutoProvisioningGroupId") == group_id
     assert root.findtext("AutoProvisioningGroups/AutoProvisioningGroup/TargetCapacitySpecification/"
                          "TotalTargetCapacity") in ("1.0", "1")
+
+
+def test_old_sdk_create_with_data_disks(client, legacy, net):
+    vswitch, group = net
+    request = CreateAutoProvisioningGroupRequest()
+    request.set_TotalTargetCapacity("2")
+    request.set_AutoProvisioningGroupType("instant")
+    request.set_LaunchConfigurationImageId(LINUX)
+    request.set_LaunchConfigurationSecurityGroupId(group)
+    request.set_LaunchConfigurationDataDisks([{"Size": 50, "Category": "cloud_essd"}])
+    request.set_LaunchTemplateConfigs([{"VSwitchId": vswitch, "InstanceType": X86_TYPE, "WeightedCapacity": 1}])
+    answer = legacy_call(legacy, request)
+    (result,) = answer["LaunchResults"]["LaunchResult"]
+    assert result["Amount"] == 2 and result["ErrorCode"] == ""
+    for instance_id in result["InstanceIds"]["InstanceId"]:
+        found = client.describe_disks(m.DescribeDisksRequest(region_id=REGION, instance_id=instance_id,
+                                                             disk_type="data")).body.disks.disk
+        assert [(d.size, d.category) for d in found] == [(50, "cloud_essd")]
 
 
 def test_documented_errors(client, net):
