@@ -237,6 +237,19 @@ def test_delete_with_and_without_terminating(client, net):
     assert_documented("DescribeAutoProvisioningGroupInstances", err)
 
 
+def test_a_protected_member_only_leaves(client, net):
+    vswitch, group = net
+    template = create_template(client, "protected", image_id=LINUX, instance_type=X86_TYPE, security_group_id=group,
+                               deletion_protection=True)
+    group_id = create(client, vswitch, group, launch_configuration=None, launch_template_id=template,
+                      total_target_capacity="1", terminate_instances=True).auto_provisioning_group_id
+    (member,) = members(client, group_id)
+    client.delete_auto_provisioning_group(m.DeleteAutoProvisioningGroupRequest(
+        region_id=REGION, auto_provisioning_group_id=group_id))
+    (left,) = describe(client)  # (DeleteInstance would refuse it: it stays, out of the group)
+    assert left["InstanceId"] == member["InstanceId"] and left["DeletionProtection"] is True
+
+
 def test_tags_resource_groups_and_filters(client, net):
     vswitch, group = net
     tagged = create(client, vswitch, group, total_target_capacity="1", auto_provisioning_group_name="web-fleet",

@@ -326,9 +326,14 @@ def _trim(ctx: Context, group: dict) -> dict:
 
 
 def _release(ctx: Context, instance_id: str) -> None:
+    """Release a member as DeleteInstance with Force does; one it refuses (deletion protection, still Pending ...)
+    only leaves the group [GUESS] (DeleteInstance's checks raise before it writes anything)."""
     record = resources.get(ctx, "instance", instance_id)
     if record is not None:
-        _delete(ctx, record, True, "The operation is not allowed due to deletion protection.")
+        try:
+            _delete(ctx, record, True, "The operation is not allowed due to deletion protection.")
+        except EcsError:
+            pass
 
 
 def settle(ctx: Context, group: dict) -> dict:
