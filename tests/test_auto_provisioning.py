@@ -214,6 +214,7 @@ def test_valid_from_and_until_on_the_mock_clock(client, engine, net):
     assert the_group(client, group_id)["Status"] == "active" and len(members(client, group_id)) == 2
     assert len(describe(client)) == 2
     engine.clock.advance(3600)
+    assert groups(client, auto_provisioning_group_status=["active"])["TotalCount"] == 0  # (settled, then filtered)
     assert the_group(client, group_id)["Status"] == "deleted"  # expired: its instances released with it
     assert members(client, group_id) == [] and describe(client) == []
     err = error_of(modify, client, group_id, total_target_capacity="3")

@@ -538,7 +538,9 @@ def describe_auto_provisioning_groups(ctx: Context, page_number: int, page_size:
                                                  None, *narrower)
                  if (not name or r["AutoProvisioningGroupName"] == name)
                  and (not resource_group_id or r["ResourceGroupId"] == resource_group_id)
-                 and (not statuses or r["Status"] in statuses) and resources.match_tags(r, wanted_tags)]
+                 and resources.match_tags(r, wanted_tags)]
+        if statuses:  # (as of now: a group whose ValidFrom or ValidUntil passed changes its Status when settled)
+            found = [g for g in (settle(ctx, r) for r in found) if g["Status"] in statuses]
         found.sort(key=lambda r: (r["_created"], r["AutoProvisioningGroupId"]))
         page, total = paging.by_number(found, page_number, page_size), len(found)
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
