@@ -31,6 +31,7 @@ PREFIX = {
     "deployment_set": "ds-", "hpc_cluster": "hpc-",
     "launch_template": "lt-",
     "auto_provisioning_group": "apg-", "demand": "ed-",
+    "diagnostic_metric_set": "dms-", "diagnostic_report": "dr-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 # Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
@@ -248,6 +249,7 @@ ID_FIELD = {
     "deployment_set": "DeploymentSetId", "hpc_cluster": "HpcClusterId",
     "launch_template": "LaunchTemplateId", "launch_template_version": "_id",
     "auto_provisioning_group": "AutoProvisioningGroupId", "demand": "DemandId",
+    "diagnostic_metric_set": "MetricSetId", "diagnostic_report": "ReportId",
 }
 
 
