@@ -31,6 +31,7 @@ PREFIX = {
     "deployment_set": "ds-", "hpc_cluster": "hpc-",
     "launch_template": "lt-",
     "storage_set": "ss-", "storage_capacity_unit": "scu-",
+    "auto_provisioning_group": "apg-", "demand": "ed-",
     "diagnostic_metric_set": "dms-", "diagnostic_report": "dr-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
@@ -260,6 +261,7 @@ ID_FIELD = {
     "launch_template": "LaunchTemplateId", "launch_template_version": "_id",
     "storage_set": "StorageSetId", "storage_capacity_unit": "StorageCapacityUnitId",
     "snapshot_package": "_id",
+    "auto_provisioning_group": "AutoProvisioningGroupId", "demand": "DemandId",
     "diagnostic_metric_set": "MetricSetId", "diagnostic_report": "ReportId",
 }
 
