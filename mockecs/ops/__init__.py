@@ -35,6 +35,7 @@ from mockecs.ops import (  # noqa: F401
     tasks,
     vpc_acls,
     vpc_addresses,
+    vpc_dhcp,
     vpc_flow_logs,
     vpc_nat,
     vpc_networks,

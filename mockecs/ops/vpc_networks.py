@@ -18,7 +18,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.apis import VPC
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import TAGS, B, Comma, I, L, S
-from mockecs.world import nat_gateways, networks, resource_groups, resources, routes, vpcs
+from mockecs.world import dhcp_options, nat_gateways, networks, resource_groups, resources, routes, vpcs
 from mockecs.world.ipv6 import in_use as ipv6_in_use
 
 ERRORS = vpcs.Errors()  # the VPC API documents the shared rules' words (see the notes on each)
@@ -82,6 +82,7 @@ def _ipv6_block(vpc_id: str, isp: str) -> dict:
 def vpc_view(ctx: Context, record: dict) -> dict:
     """The fields DescribeVpcs and DescribeVpcAttribute both answer."""
     ipv6 = record.get("_ipv6")
+    dhcp_id, dhcp_status = dhcp_options.of_vpc(record)
     return {
         "VpcId": record["VpcId"], "RegionId": record["RegionId"], "Status": STATUS.get(record["Status"],
                                                                                         record["Status"]),
@@ -93,7 +94,7 @@ def vpc_view(ctx: Context, record: dict) -> dict:
         "UserCidrs": record.get("UserCidrs") or {"UserCidr": []},
         "SecondaryCidrBlocks": {"SecondaryCidrBlock": list(record.get("_secondary_cidrs", ()))},
         "VSwitchIds": {"VSwitchId": vpcs.vswitch_ids(ctx, record["VpcId"])},
-        "DhcpOptionsSetId": "", "DhcpOptionsSetStatus": "",  # [GUESS] no DHCP options set: empty
+        "DhcpOptionsSetId": dhcp_id, "DhcpOptionsSetStatus": dhcp_status,
         "DnsHostnameStatus": record.get("_dns_hostname_status", "DISABLED"),
         "Tags": resources.key_value_tags(record),
     }
@@ -199,9 +200,10 @@ def describe_vpcs(ctx: Context, vpc_id: Optional[list[str]], vpc_name: Optional[
     keep = _all(vpc_name and (lambda r: r["VpcName"] == vpc_name),
                 is_default is not None and (lambda r: r["IsDefault"] == is_default),
                 resource_group_id and (lambda r: _group(r, "_resource_group_id") == resource_group_id),
-                dhcp_options_set_id and (lambda r: False),  # (no VPC has a DHCP options set here)
+                dhcp_options_set_id and (lambda r: dhcp_options.of_vpc(r)[0] == dhcp_options_set_id),
                 *_common_filters(vpc_owner_id, enable_ipv6, tag))
-    total, page = vpcs.listing(ctx, "vpc", vpc_id, ERRORS.too_many_vpc_ids, None, keep, page_number, page_size)
+    narrower = ("dhcp_options_set", dhcp_options_set_id) if dhcp_options_set_id else None
+    total, page = vpcs.listing(ctx, "vpc", vpc_id, ERRORS.too_many_vpc_ids, narrower, keep, page_number, page_size)
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
             "Vpcs": {"Vpc": [{**vpc_view(ctx, r), "RouterTableIds": {"RouterTableIds": routes.table_ids(ctx, r)},
                               "NatGatewayIds": {"NatGatewayIds": nat_gateways.ids_in_vpc(ctx, r["VpcId"])}}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
 from mockecs.wire.errors import EcsError, error_kind
-from mockecs.world import lifecycle, networks, paging, regions, resources
+from mockecs.world import dhcp_options, lifecycle, networks, paging, regions, resources
 from mockecs.world.context import Context
 from mockecs.world.validation import check_description
 
@@ -26,6 +26,7 @@ def _vswitch_terms(record: Mapping[str, Any]) -> list:
 
 
 resources.TERMS["vswitch"] = _vswitch_terms
+resources.TERMS["vpc"] = dhcp_options.vpc_terms  # (the DHCP options set a VPC holds)
 # DescribeVpcs / DescribeVSwitches list in creation order (ties by id).
 resources.ORDER["vpc"] = resources.ORDER["vswitch"] = lambda record: resources.time_key(record.get("_created", 0.0))
 
