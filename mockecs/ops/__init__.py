@@ -37,6 +37,7 @@ from mockecs.ops import (  # noqa: F401
     vpc_addresses,
     vpc_dhcp,
     vpc_flow_logs,
+    vpc_ipv6,
     vpc_nat,
     vpc_networks,
     vpc_routes,

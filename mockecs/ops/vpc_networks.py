@@ -18,7 +18,17 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.apis import VPC
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import TAGS, B, Comma, I, L, S
-from mockecs.world import dhcp_options, nat_gateways, networks, resource_groups, resources, routes, vpcs
+from mockecs.world import (
+    dhcp_options,
+    ipv6,
+    ipv6_gateways,
+    nat_gateways,
+    networks,
+    resource_groups,
+    resources,
+    routes,
+    vpcs,
+)
 from mockecs.world.ipv6 import in_use as ipv6_in_use
 
 ERRORS = vpcs.Errors()  # the VPC API documents the shared rules' words (see the notes on each)
@@ -30,8 +40,8 @@ IPV6_ISP = ("BGP", "ChinaMobile", "ChinaUnicom", "ChinaTelecom")
 BAD_IPV6_ISP = error_kind("InvalidParameter", "Specified Ipv6Isp is not valid.", 400)  # [GUESS] the wording
 DNS_HOSTNAME = {True: "ENABLED", False: "DISABLED"}
 # A vSwitch's IPv6 /64 is its VPC's /56 with the last 8 bits given (Ipv6CidrBlock, 0-255; the docs). The VPC API
-# documents no code for a VPC without IPv6, nor for two vSwitches on one /64: [GUESS] these.
-IPV6_NOT_ENABLED = error_kind("OperationFailed.VpcNotEnabledIpv6", "The VPC has not enabled IPv6.", 400)
+# documents no code for a VPC without IPv6 (mockecs.world.ipv6), nor for two vSwitches on one /64: [GUESS] these.
+IPV6_NOT_ENABLED = ipv6.VPC_NOT_ENABLED
 IPV6_OVERLAP = error_kind("InvalidCidrBlock.Overlapped", "Specified CIDR block overlapped with other subnets.", 400)
 IPV6_AND_CIDR = error_kind("ParamExclusive.EnableIpv6AndCidrBlock", "EnableIpv6 and CidrBlock is mutually exclusive.",
                            400)  # (ECS's ModifyVpcAttribute documents it; the same VPC behind both)
@@ -239,6 +249,8 @@ def modify_vpc_attribute(ctx: Context, vpc_id: str, vpc_name: Optional[str], des
     if enable_i_pv6 is not None and enable_i_pv6 != ("_ipv6" in current):
         if not enable_i_pv6 and any(s is not None and "_ipv6" in s for s in vpcs.vswitches_of(ctx, vpc_id)):
             raise ERRORS.vpc_has_vswitches  # [GUESS] vSwitches still on its IPv6 block
+        if not enable_i_pv6 and ipv6_gateways.of_vpc(ctx, vpc_id) is not None:
+            raise ERRORS.vpc_has_ipv6_gateway  # [GUESS] its IPv6 gateway first
         changes["_ipv6"] = _ipv6_block(vpc_id, ipv6_isp or "BGP") if enable_i_pv6 else None
     if enable_dns_hostname is not None:
         changes["_dns_hostname_status"] = DNS_HOSTNAME[enable_dns_hostname]
@@ -254,8 +266,10 @@ def modify_vpc_attribute(ctx: Context, vpc_id: str, vpc_name: Optional[str], des
 @operation("DeleteVpc", S("VpcId", required=True), B("ForceDelete", default=False), idempotent=True, dry_run=True,
            **_by_id("vpc_id"))
 def delete_vpc(ctx: Context, vpc_id: str, force_delete: bool) -> dict:
-    # ForceDelete takes IPv4/IPv6 gateways and their routes along (the SDK's words): none are modelled, so a
-    # forced delete meets the same dependencies (vSwitches, security groups) as any other.
+    # ForceDelete takes IPv4/IPv6 gateways and their routes along (the SDK's words): the IPv6 gateway (with its
+    # bandwidths and rules) goes; otherwise a forced delete meets the same dependencies as any other.
+    if force_delete:
+        ipv6_gateways.delete_with_vpc(ctx, vpc_id)
     vpcs.delete_vpc(ctx, ERRORS, vpc_id)
     return {}
 
