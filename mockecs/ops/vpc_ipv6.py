@@ -58,8 +58,7 @@ def describe_ipv6_gateways(ctx: Context, a: dict) -> dict:
         resource_groups.term(a["resource_group_id"]) if a["resource_group_id"] else None, tags=a["tags"])
         if keep(r)), key=resources.ORDER[gw.KIND])
     page = paging.by_number(found, a["page_number"], a["page_size"])
-    return {**_page(found, a), "Ipv6Gateways": {"Ipv6Gateway": [
-        {k: v for k, v in gw.view(r).items() if k != "GatewayRouteTableId"} for r in page]}}
+    return {**_page(found, a), "Ipv6Gateways": {"Ipv6Gateway": [gw.view(r) for r in page]}}
 
 
 @operation("DescribeIpv6GatewayAttribute", S("Ipv6GatewayId", required=True), api=VPC)
@@ -69,7 +68,8 @@ def describe_ipv6_gateway_attribute(ctx: Context, ipv6_gateway_id: str) -> dict:
 
 @operation("ModifyIpv6GatewayAttribute", S("Ipv6GatewayId", required=True), S("Name"), S("Description"),
            dry_run=True, idempotent=True, api=VPC)
-def modify_ipv6_gateway_attribute(ctx: Context, ipv6_gateway_id: str, name: str, description: str) -> dict:
+def modify_ipv6_gateway_attribute(ctx: Context, ipv6_gateway_id: str, name: Optional[str],
+                                  description: Optional[str]) -> dict:
     gw.modify(ctx, ipv6_gateway_id, name, description)
     return {}
 
@@ -125,15 +125,15 @@ def _named_address(ctx: Context, a: dict) -> Optional[str]:
            I("Bandwidth", required=True, min=1, max=5000), S("InternetChargeType"), dry_run=True, idempotent=True,
            api=VPC)
 def allocate_ipv6_internet_bandwidth(ctx: Context, ipv6_gateway_id: str, ipv6_address_id: str, bandwidth: int,
-                                     internet_charge_type: str) -> dict:
+                                     internet_charge_type: Optional[str]) -> dict:
     record = gw.allocate(ctx, ipv6_gateway_id, ipv6_address_id, bandwidth, internet_charge_type)
     return {"InternetBandwidthId": record["Ipv6InternetBandwidthId"], "Ipv6AddressId": ipv6_address_id}
 
 
 @operation("ModifyIpv6InternetBandwidth", S("Ipv6InternetBandwidthId"), S("Ipv6AddressId"),
            I("Bandwidth", required=True, min=1, max=5000), dry_run=True, idempotent=True, api=VPC)
-def modify_ipv6_internet_bandwidth(ctx: Context, ipv6_internet_bandwidth_id: str, ipv6_address_id: str,
-                                   bandwidth: int) -> dict:
+def modify_ipv6_internet_bandwidth(ctx: Context, ipv6_internet_bandwidth_id: Optional[str],
+                                   ipv6_address_id: Optional[str], bandwidth: int) -> dict:
     record = gw.bandwidth_named(ctx, ipv6_internet_bandwidth_id, ipv6_address_id)
     resources.put(ctx.txn, gw.BANDWIDTH, {**record, "Bandwidth": bandwidth})
     return {}
@@ -141,7 +141,8 @@ def modify_ipv6_internet_bandwidth(ctx: Context, ipv6_internet_bandwidth_id: str
 
 @operation("DeleteIpv6InternetBandwidth", S("Ipv6InternetBandwidthId"), S("Ipv6AddressId"), dry_run=True,
            idempotent=True, api=VPC)
-def delete_ipv6_internet_bandwidth(ctx: Context, ipv6_internet_bandwidth_id: str, ipv6_address_id: str) -> dict:
+def delete_ipv6_internet_bandwidth(ctx: Context, ipv6_internet_bandwidth_id: Optional[str],
+                                   ipv6_address_id: Optional[str]) -> dict:
     record = gw.bandwidth_named(ctx, ipv6_internet_bandwidth_id, ipv6_address_id)
     resources.delete(ctx.txn, gw.BANDWIDTH, record["Ipv6InternetBandwidthId"])
     return {}
@@ -150,8 +151,8 @@ def delete_ipv6_internet_bandwidth(ctx: Context, ipv6_internet_bandwidth_id: str
 # -- egress-only rules --------------------------------------------------------------------------------------------
 @operation("CreateIpv6EgressOnlyRule", S("Ipv6GatewayId", required=True), S("InstanceId", required=True),
            S("InstanceType"), S("Name"), S("Description"), dry_run=True, idempotent=True, api=VPC)
-def create_ipv6_egress_only_rule(ctx: Context, ipv6_gateway_id: str, instance_id: str, instance_type: str, name: str,
-                                 description: str) -> dict:
+def create_ipv6_egress_only_rule(ctx: Context, ipv6_gateway_id: str, instance_id: str, instance_type: Optional[str],
+                                 name: Optional[str], description: Optional[str]) -> dict:
     record = gw.create_rule(ctx, ipv6_gateway_id, instance_id, instance_type, name, description)
     return {"Ipv6EgressRuleId": record["Ipv6EgressOnlyRuleId"]}
 

@@ -80,7 +80,7 @@ def vpc_terms(record: Mapping[str, Any]) -> list:
     return [("dhcp_options_set", dhcp["id"])] if dhcp else []
 
 
-resources.ORDER[KIND] = lambda r: f"{resources.time_key(r['_created'])} {r['DhcpOptionsSetId']}"
+resources.by_creation(KIND)
 
 
 # -- checks ---------------------------------------------------------------------------------------------------

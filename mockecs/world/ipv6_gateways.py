@@ -67,8 +67,7 @@ resources.TERMS.update({
     RULE: lambda r: [("ipv6_gateway", r["_gateway"]), ("ipv6_egress", r["InstanceId"])],
 })
 for _kind in (KIND, BANDWIDTH, RULE):  # listed in creation order (then by id)
-    resources.ORDER[_kind] = (lambda id_field: lambda r: f"{resources.time_key(r['_created'])} {r[id_field]}")(
-        resources.ID_FIELD[_kind])
+    resources.by_creation(_kind)
 
 
 # -- IPv6 address ids ----------------------------------------------------------------------------------------------

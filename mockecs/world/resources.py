@@ -110,6 +110,12 @@ ORDER: dict[str, Callable[[Mapping[str, Any]], str]] = {}
 SCOPES = {"owner_region", "shared", "community"}
 
 
+def by_creation(kind: str) -> None:
+    """List ``kind`` in creation order, then by id (its :data:`ORDER`)."""
+    id_field = ID_FIELD[kind]
+    ORDER[kind] = lambda r: f"{time_key(r['_created'])} {r[id_field]}"
+
+
 def owner_region(account: str, region: str) -> Term:
     return ("owner_region", f"{account}|{region}")
 
