@@ -38,6 +38,7 @@ from mockecs.world import (
     releases,
     resource_groups,
     resources,
+    storage_sets,
     subscriptions,
     system_events,
     validation,
@@ -92,6 +93,8 @@ def disk_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
         terms.append(("snapshot", record["SourceSnapshotId"]))  # DeleteSnapshot's SnapshotCreatedDisk
     if record.get("AutoSnapshotPolicyId"):
         terms.append(("snapshot_policy", record["AutoSnapshotPolicyId"]))  # a policy's DiskNums, its deletion
+    if record.get("StorageSetId"):
+        terms.extend(storage_sets.disk_terms(record))  # (a storage set's disks, per partition)
     return terms
 
 
@@ -324,7 +327,13 @@ _COMMON_LAUNCH = (
     Struct("PrivatePoolOptions", [S("MatchCriteria", choices=MATCH_CRITERIA), S("Id")]),
     I("Period"), S("PeriodUnit", default="Month"), B("AutoRenew", default=False), I("AutoRenewPeriod", default=1),
     S("DeploymentSetId"), I("DeploymentSetGroupNo"), S("HpcClusterId"),
+    S("StorageSetId"), I("StorageSetPartitionNumber"),
 )
+STORAGE_SET_REFUSALS = storage_sets.Refusals(
+    error_kind("InvalidParameter.StorageSetId", "Specified parameter StorageSetId is not valid.", 403),
+    error_kind("InvalidParameter.StorageSetPartitionNumber", "Specified parameter StorageSetPartitionNumber is not "
+               "valid.", 403),
+    error_kind("InvalidParameter.StorageSetZoneId", "Specified parameter StorageSetZoneId is not valid.", 403))
 SNAPSHOT_POLICY_NOT_FOUND = error_kind("InvalidAutoSnapshotPolicyId.NotFound",
                                        "Specified parameter AutoSnapshotPolicyId not found.", 404)
 RUN_RELEASE_MALFORMED = error_kind("InvalidAutoReleaseTime.Malformed",
@@ -461,6 +470,11 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
                            args["private_ip_address"], count, ipv6_asked)
     # the deployment set's room in that zone, for the whole batch (a refusal rolls the reservation back)
     placed = deployment_sets.launch_fields(ctx, action, args, itype["InstanceTypeFamily"], where.zone_id, count)
+    # the storage set of the data disks made with them (each partition's count for the whole batch) [GUESS: the
+    # system disks stay outside, as CreateDisk alone names a set for one disk]
+    in_sets = storage_sets.placements(ctx, args.get("storage_set_id"), args.get("storage_set_partition_number"),
+                                      where.zone_id, [spec["category"] for spec in data_specs] * count,
+                                      STORAGE_SET_REFUSALS)
 
     ids = []
     for index in range(count):
@@ -519,8 +533,9 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
                                                        system.get("disk_name") or "",
                                                        system.get("description") or "",
                                                        system.get("performance_level") or ""))
-        for spec in data_specs:
-            resources.put(ctx.txn, "disk", make_disk(ctx, record, "data", **spec))
+        for n, spec in enumerate(data_specs):
+            resources.put(ctx.txn, "disk", {**make_disk(ctx, record, "data", **spec),
+                                            **in_sets[index * len(data_specs) + n]})
         ids.append(instance_id)
     launch.mark_used(ctx, image)
     return ids
