@@ -288,8 +288,12 @@ def next_hop(ctx: Context, vpc: Mapping[str, Any], hop_type: str, hop_id: str) -
             raise NAT_NOT_FOUND
         if gateway.get("VpcId") != vpc["VpcId"]:
             raise NEXT_HOP_ILLEGAL
-    elif hop_type == "HaVip":
-        raise HAVIP_NOT_FOUND  # (mockecs keeps no HaVips)
+    elif hop_type == "HaVip":  # (mockecs.world.havips)
+        havip = resources.get(ctx, "havip", hop_id)
+        if not resources.is_mine(ctx, havip):
+            raise HAVIP_NOT_FOUND
+        if havip["VpcId"] != vpc["VpcId"]:
+            raise NEXT_HOP_ILLEGAL
     else:
         raise NEXT_HOP_NOT_FOUND  # (gateways, router interfaces, peers ...: none is kept)
 
