@@ -20,6 +20,7 @@ from mockecs.ops import (  # noqa: F401
     instances,
     keypairs,
     launch_templates,
+    legacy_nat,
     network_interfaces,
     networks,
     prefix_lists,
