@@ -21,6 +21,7 @@ from mockecs.ops import (  # noqa: F401
     keypairs,
     launch_templates,
     legacy_nat,
+    network_interface_permissions,
     network_interfaces,
     networks,
     prefix_lists,

@@ -25,8 +25,8 @@ MAX_IPS, MIN_BANDWIDTH, MAX_BANDWIDTH = 5, 5, 5000
 # -- errors: ECS's metadata for CreateNatGateway and the bandwidth package operations.
 NOT_FOUND = error_kind("InvalidBandwidthPackageId.NotFound",
                        "The specified BandwidthPackageId does not exist in our records.", 404)
-ONE_PACKAGE_WORDS = ("MissingParameter.BandwidthPackage", "only support one BandwidthPackage be created with NatGateway.",
-                     400)
+ONE_PACKAGE_WORDS = ("MissingParameter.BandwidthPackage",
+                     "only support one BandwidthPackage be created with NatGateway.", 400)
 ONE_PACKAGE = error_kind(*ONE_PACKAGE_WORDS)
 CREATE_ILLEGAL = error_kind("ParameterIllegal", "ipCount,bandwidth parameter invalid", 400)
 IPS_QUOTA = error_kind("QuotaExceeded.BandwidthPackageIps", "The specified ipCount exceeded quota.", 400)
