@@ -21,6 +21,7 @@ from mockecs.ops import (  # noqa: F401
     keypairs,
     launch_templates,
     legacy_nat,
+    legacy_network,
     network_interface_permissions,
     network_interfaces,
     networks,

@@ -248,7 +248,7 @@ ID_FIELD = {
     "deployment_set": "DeploymentSetId", "hpc_cluster": "HpcClusterId",
     "launch_template": "LaunchTemplateId", "launch_template_version": "_id",
     "havip": "HaVipId", "network_interface_permission": "NetworkInterfacePermissionId",
-    "bandwidth_package": "BandwidthPackageId",
+    "bandwidth_package": "BandwidthPackageId", "classic_link": "_id", "business_behavior": "_id",
 }
 
 
