@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Optional
 
 from mockecs.ops.registry import Context, operation
-from mockecs.wire.errors import error_kind
+from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import I, Repeat, S, Structs
 from mockecs.world import bandwidth_packages as bwp
 from mockecs.world import nat_gateways as ngw
@@ -28,6 +28,11 @@ NOT_FOUND = error_kind("InvalidNatGatewayId.NotFound", "The specified NatGateway
                        404)
 DELETE_STATUS = error_kind("IncorrectStatus.natgw", "NatGateway status is invalid.", 404)
 LIST_TABLE_NOT_FOUND = error_kind("InvalidForwardTableId.NotFound", "Specified forwardTableId does not exist", 404)
+# CreateForwardEntry's words where ECS's metadata words the shared rules' codes differently (a period more or less).
+CREATE_DNAT_WORDS = {kind.code: kind for kind in (
+    error_kind("InvalidExternalIp.NotFound", "Specified External Ip address does not found on the VRouter.", 404),
+    error_kind("InvalidIp.NotInNatgw", "The specified ip not belong to natgateway.", 400),
+    error_kind("Forbidden.ExternalIp.UsedInSnatTable", "The specified ExternalIp is already used in SnatTable.", 400))}
 GATEWAY_FIELDS = ("Status", "CreationTime", "VpcId", "Spec", "Description", "NatGatewayId", "BusinessStatus", "Name",
                   "InstanceChargeType", "RegionId", "ForwardTableIds")
 ENTRY_FIELDS = ("Status", "ForwardEntryId", "InternalIp", "InternalPort", "ForwardTableId", "ExternalPort",
@@ -82,7 +87,13 @@ def _dnat(a: dict) -> dict:
 @operation("CreateForwardEntry", S("ForwardTableId", required=True, missing=MISSING_DNAT),
            *(S(field, required=True, missing=MISSING_DNAT) for field in DNAT_FIELDS), mapping=True)
 def create_forward_entry(ctx: Context, a: dict) -> dict:
-    return {"ForwardEntryId": ngw.create_dnat(ctx, a["forward_table_id"], _dnat(a), None)["ForwardEntryId"]}
+    try:
+        record = ngw.create_dnat(ctx, a["forward_table_id"], _dnat(a), None)
+    except EcsError as error:
+        if error.code in CREATE_DNAT_WORDS:
+            raise CREATE_DNAT_WORDS[error.code] from None
+        raise
+    return {"ForwardEntryId": record["ForwardEntryId"]}
 
 
 @operation("DescribeForwardTableEntries", S("ForwardTableId", required=True), S("ForwardEntryId"), *PAGE)
