@@ -1,5 +1,5 @@
 """High-availability virtual IP addresses (HaVips), one world for the two APIs that manage them: ECS's deprecated
-CreateHaVip & co. (:mod:`mockecs.ops.legacy_network`) and the VPC product's (:mod:`mockecs.ops.vpc_havips`, what
+CreateHaVip & co. (:mod:`mockecs.ops.havips`) and the VPC product's (:mod:`mockecs.ops.vpc_havips`, what
 Terraform's ``alicloud_havip`` and ``alicloud_havip_attachment`` call).
 
 A HaVip is a private address of a vSwitch, taken from the vSwitch's CIDR block as an instance's is (the ``vsw_ip``
