@@ -9,6 +9,7 @@ from mockecs.ops import (  # noqa: F401
     deployment_sets,
     disk_encryption,
     disks,
+    express_connect,
     havips,
     hpc_clusters,
     images,

@@ -31,6 +31,7 @@ PREFIX = {
     "deployment_set": "ds-", "hpc_cluster": "hpc-",
     "launch_template": "lt-",
     "havip": "havip-", "network_interface_permission": "eni-perm-", "bandwidth_package": "bwp-",
+    "physical_connection": "pc-", "virtual_border_router": "vbr-", "router_interface": "ri-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 # Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
@@ -249,6 +250,8 @@ ID_FIELD = {
     "launch_template": "LaunchTemplateId", "launch_template_version": "_id",
     "havip": "HaVipId", "network_interface_permission": "NetworkInterfacePermissionId",
     "bandwidth_package": "BandwidthPackageId", "classic_link": "_id", "business_behavior": "_id",
+    "physical_connection": "PhysicalConnectionId", "virtual_border_router": "VbrId",
+    "router_interface": "RouterInterfaceId",
 }
 
 

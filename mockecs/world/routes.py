@@ -325,6 +325,12 @@ def next_hop(ctx: Context, vpc: Mapping[str, Any], hop_type: str, hop_id: str) -
             raise NAT_NOT_FOUND
         if gateway.get("VpcId") != vpc["VpcId"]:
             raise NEXT_HOP_ILLEGAL
+    elif hop_type == "RouterInterface":  # (mockecs.world.express_connect: an interface of this VPC's router)
+        interface = resources.get(ctx, "router_interface", hop_id)
+        if not resources.is_mine(ctx, interface):
+            raise NEXT_HOP_NOT_FOUND
+        if interface["RouterId"] != vpc.get("VRouterId"):
+            raise NEXT_HOP_ILLEGAL
     elif hop_type == "HaVip":  # (mockecs.world.havips)
         havip = resources.get(ctx, "havip", hop_id)
         if not resources.is_mine(ctx, havip):
