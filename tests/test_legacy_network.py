@@ -361,6 +361,10 @@ def test_network_interface_permissions(client):
     err = error_of(client.describe_network_interface_permissions,
                    models.DescribeNetworkInterfacePermissionsRequest(region_id=REGION))
     assert err.code == "MissingParameter"
+    err = error_of(client.describe_network_interface_permissions, models.DescribeNetworkInterfacePermissionsRequest(
+        region_id=REGION, network_interface_id="eni-nothere"))
+    assert err.code == "InvalidEniId.NotFound"
+    assert_documented("DescribeNetworkInterfacePermissions", err)
     client.delete_network_interface_permission(models.DeleteNetworkInterfacePermissionRequest(
         region_id=REGION, network_interface_permission_id=permission.network_interface_permission_id, force=True))
     err = error_of(client.delete_network_interface_permission, models.DeleteNetworkInterfacePermissionRequest(

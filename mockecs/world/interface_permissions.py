@@ -65,6 +65,9 @@ def create(ctx: Context, network_interface_id: str, account_id: int, permission:
 def listing(ctx: Context, network_interface_id: Optional[str], permission_ids: Optional[list[str]]) -> list[dict]:
     if not network_interface_id and not permission_ids:
         raise NO_SCOPE
+    if network_interface_id and not resources.is_mine(ctx, resources.get(ctx, "network_interface",
+                                                                         network_interface_id)):
+        raise ENI_NOT_FOUND  # ([GUESS] the documented code, as Terraform's data source expects it)
     found = [r for r in resources.mine_among(ctx, KIND, permission_ids,
                                              ("network_interface", network_interface_id or ""))
              if not network_interface_id or r["NetworkInterfaceId"] == network_interface_id]
