@@ -27,10 +27,13 @@ VBR_MISSING_LINE = ("MissingParameter", "The input parameter 'PhysicalConnection
                     "this request is not supplied.", 400)
 
 
-def _page(found: list[dict], page_number: int, page_size: int, set_name: str, type_name: str,
-          view: Callable[[dict], dict]) -> dict:
-    return {"TotalCount": len(found), "PageNumber": page_number, "PageSize": page_size,
-            set_name: {type_name: [view(r) for r in paging.by_number(found, page_number, page_size)]}}
+def _page(ctx: Context, kind: str, filters: Optional[list[dict]], page_number: int, page_size: int, set_name: str,
+          type_name: str, view: Callable[[dict], dict], among: Optional[list[dict]] = None) -> dict:
+    """A listing's answer: from the ordered index when nothing narrows it."""
+    total, page = paging.own_page(ctx, kind, page_number, page_size, None if not filters and among is None else (
+        lambda: ec.listing(ctx, kind, filters, among)))
+    return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
+            set_name: {type_name: [view(r) for r in page]}}
 
 
 # -- physical connections --------------------------------------------------------------------------------------
@@ -70,8 +73,8 @@ def delete_physical_connection(ctx: Context, physical_connection_id: str) -> dic
 @operation("DescribePhysicalConnections", FILTER, S("UserCidr"), *PAGE)  # (its ClientToken is ignored)
 def describe_physical_connections(ctx: Context, filters: Optional[list[dict]], user_cidr: Optional[str],
                                   page_number: int, page_size: int) -> dict:
-    return _page(ec.listing(ctx, ec.LINE, filters), page_number, page_size, "PhysicalConnectionSet",
-                 "PhysicalConnectionType", lambda r: {k: r[k] for k in LINE_FIELDS})
+    return _page(ctx, ec.LINE, filters, page_number, page_size, "PhysicalConnectionSet", "PhysicalConnectionType",
+                 lambda r: {k: r[k] for k in LINE_FIELDS})
 
 
 # -- virtual border routers ------------------------------------------------------------------------------------
@@ -105,8 +108,8 @@ for _action, _change in (("TerminateVirtualBorderRouter", ec.terminate_vbr),
 @operation("DescribeVirtualBorderRouters", FILTER, *PAGE)
 def describe_virtual_border_routers(ctx: Context, filters: Optional[list[dict]], page_number: int,
                                     page_size: int) -> dict:
-    return _page(ec.listing(ctx, ec.VBR, filters), page_number, page_size, "VirtualBorderRouterSet",
-                 "VirtualBorderRouterType", lambda r: ec.vbr_view(ctx, r))
+    return _page(ctx, ec.VBR, filters, page_number, page_size, "VirtualBorderRouterSet", "VirtualBorderRouterType",
+                 lambda r: ec.vbr_view(ctx, r))
 
 
 FOR_LINE_FIELDS = ("CreationTime", "CircuitCode", "RecoveryTime", "TerminationTime", "ActivationTime", "VbrId",
@@ -118,10 +121,10 @@ FOR_LINE_FIELDS = ("CreationTime", "CircuitCode", "RecoveryTime", "TerminationTi
 def describe_virtual_border_routers_for_physical_connection(ctx: Context, physical_connection_id: str,
                                                             filters: Optional[list[dict]], page_number: int,
                                                             page_size: int) -> dict:
-    found = ec.listing(ctx, ec.VBR, filters, ec.vbrs_of_line(ctx, physical_connection_id))
-    return _page(found, page_number, page_size, "VirtualBorderRouterForPhysicalConnectionSet",
+    return _page(ctx, ec.VBR, filters, page_number, page_size, "VirtualBorderRouterForPhysicalConnectionSet",
                  "VirtualBorderRouterForPhysicalConnectionType",
-                 lambda r: {**{k: r[k] for k in FOR_LINE_FIELDS}, "VbrOwnerUid": int(r["_owner"])})
+                 lambda r: {**{k: r[k] for k in FOR_LINE_FIELDS}, "VbrOwnerUid": int(r["_owner"])},
+                 ec.vbrs_of_line(ctx, physical_connection_id))
 
 
 # -- router interfaces -------------------------------------------------------------------------------------------
@@ -169,5 +172,5 @@ def modify_router_interface_spec(ctx: Context, router_interface_id: str, spec: s
 
 @operation("DescribeRouterInterfaces", FILTER, *PAGE)
 def describe_router_interfaces(ctx: Context, filters: Optional[list[dict]], page_number: int, page_size: int) -> dict:
-    return _page(ec.listing(ctx, ec.RI, filters), page_number, page_size, "RouterInterfaceSet", "RouterInterfaceType",
+    return _page(ctx, ec.RI, filters, page_number, page_size, "RouterInterfaceSet", "RouterInterfaceType",
                  lambda r: ec.ri_view(ctx, r))

@@ -167,3 +167,15 @@ def ordered_page(ctx: Context, kind: str, term: Term, page_number: int, page_siz
                       want=page_number * page_size if next_token is None and max_results is None else 0)
     start, size, meta = bounds(page_number, page_size, next_token, max_results, listing.total)
     return listing.page(start, size), meta
+
+
+def own_page(ctx: Context, kind: str, page_number: int, page_size: int,
+             matching: Optional[Callable[[], Sequence[Mapping[str, Any]]]]) -> tuple[int, list[Mapping[str, Any]]]:
+    """(TotalCount, the page) of a PageNumber/PageSize listing of the caller's records of ``kind`` here: read from
+    the ordered index when nothing narrows the listing (``matching`` None), else a page of ``matching()``."""
+    if matching is None:
+        page, meta = ordered_page(ctx, kind, resources.owner_region(ctx.account, ctx.region), page_number,
+                                  page_size, None, None)
+        return meta["TotalCount"], list(page)
+    found = matching()
+    return len(found), list(by_number(found, page_number, page_size))
