@@ -282,3 +282,19 @@ def test_router_interface_errors(client, legacy):
     request.set_ClientToken("old-sdk")
     root = legacy_xml(legacy, request)
     assert (root.tag, root.findtext("Code")) == ("Error", "InvalidPhysicalConnectionId.NotFound")
+
+
+def test_access_points(client):
+    body = client.describe_access_points(models.DescribeAccessPointsRequest(region_id=REGION)).body.to_map()
+    assert response_problems("DescribeAccessPoints", body) == []
+    points = body["AccessPointSet"]["AccessPointType"]
+    assert ACCESS_POINT in [p["AccessPointId"] for p in points] and {p["AttachedRegionNo"] for p in points} == {REGION}
+    [closed] = client.describe_access_points(models.DescribeAccessPointsRequest(region_id=REGION, filter=[
+        models.DescribeAccessPointsRequestFilter(key="Status", value=["disabled"])])).body.to_map()[
+        "AccessPointSet"]["AccessPointType"]
+    err = error_of(line, client, access_point_id=closed["AccessPointId"])
+    assert err.code == "InvalidAccessPointId.NotEnabled"
+    assert_documented("CreatePhysicalConnection", err)
+    err = error_of(client.describe_access_points, models.DescribeAccessPointsRequest(region_id=REGION, type="VBR"))
+    assert err.code == "InvalidAccessPointType.NotSupport"
+    assert_documented("DescribeAccessPoints", err)

@@ -452,3 +452,30 @@ def test_clusters_and_user_business_behavior(client):
         region_id=REGION))
     assert err.code == "InvalidParams"
     assert_documented("DescribeUserBusinessBehavior", err)
+
+
+def test_ha_vip_tags_and_resource_group_on_the_vpc_api(client, engine):
+    from mockecs.world import resource_groups
+
+    vpc_api = vpc_client()
+    _, vswitch, _ = network(client)
+    tagged = vpc_api.create_ha_vip(vm.CreateHaVipRequest(region_id=REGION, v_switch_id=vswitch, tag=[
+        vm.CreateHaVipRequestTag(key="team", value="web")])).body.ha_vip_id
+    plain = vpc_api.create_ha_vip(vm.CreateHaVipRequest(region_id=REGION, v_switch_id=vswitch)).body.ha_vip_id
+    vpc_api.tag_resources(vm.TagResourcesRequest(region_id=REGION, resource_type="HAVIP", resource_id=[plain],
+                                                 tag=[vm.TagResourcesRequestTag(key="team", value="db")]))
+    rows = vpc_api.list_tag_resources(vm.ListTagResourcesRequest(
+        region_id=REGION, resource_type="HAVIP", resource_id=[tagged, plain])).body.to_map()["TagResources"]
+    assert sorted((r["ResourceId"], r["TagValue"], r["ResourceType"]) for r in rows["TagResource"]) == sorted(
+        [(tagged, "web", "HAVIP"), (plain, "db", "HAVIP")])
+
+    def listed(**kw) -> list[str]:
+        body = vpc_api.describe_ha_vips(vm.DescribeHaVipsRequest(region_id=REGION, **kw)).body.to_map()
+        return [h["HaVipId"] for h in body["HaVips"]["HaVip"]]
+
+    assert listed(tags=[vm.DescribeHaVipsRequestTags(key="team", value="db")]) == [plain]
+    group = resource_groups.add(engine, name="ha")
+    vpc_api.move_resource_group(vm.MoveResourceGroupRequest(region_id=REGION, resource_id=tagged,
+                                                            resource_type="HaVip", new_resource_group_id=group))
+    assert listed(resource_group_id=group) == [tagged]
+    assert listed() == [tagged, plain]  # (no filter: a page of the ordered index)

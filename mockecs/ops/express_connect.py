@@ -1,4 +1,5 @@
-"""Express Connect on ECS's API (2014-05-26; deprecated there in favour of the VPC API's): physical connections
+"""Express Connect on ECS's API (2014-05-26; deprecated there in favour of the VPC API's): access points
+(DescribeAccessPoints), physical connections
 (CreatePhysicalConnection, ModifyPhysicalConnectionAttribute, EnablePhysicalConnection, CancelPhysicalConnection,
 TerminatePhysicalConnection, DeletePhysicalConnection, DescribePhysicalConnections), virtual border routers
 (CreateVirtualBorderRouter, ModifyVirtualBorderRouterAttribute, TerminateVirtualBorderRouter,
@@ -36,7 +37,19 @@ def _page(ctx: Context, kind: str, filters: Optional[list[dict]], page_number: i
             set_name: {type_name: [view(r) for r in page]}}
 
 
-# -- physical connections --------------------------------------------------------------------------------------
+# -- access points and physical connections ---------------------------------------------------------------------
+AP_FIELDS = ("Status", "Type", "HostOperator", "Description", "AttachedRegionNo", "Name", "AccessPointId", "Location")
+
+
+@operation("DescribeAccessPoints", S("Type"), FILTER, *PAGE)
+def describe_access_points(ctx: Context, type: Optional[str], filters: Optional[list[dict]], page_number: int,
+                           page_size: int) -> dict:
+    found = ec.access_point_listing(ctx, type, filters)
+    return {"TotalCount": len(found), "PageNumber": page_number, "PageSize": page_size,
+            "AccessPointSet": {"AccessPointType": [{k: p[k] for k in AP_FIELDS}
+                                                   for p in paging.by_number(found, page_number, page_size)]}}
+
+
 @operation("CreatePhysicalConnection", S("AccessPointId", required=True), S("Type"),
            S("LineOperator", required=True), I("bandwidth"), S("PeerLocation", required=True), S("PortType"),
            S("RedundantPhysicalConnectionId"), S("Description"), S("Name"), S("CircuitCode"), S("UserCidr"),

@@ -46,6 +46,8 @@ MIN_BANDWIDTH, MAX_BANDWIDTH = 2, 100000
 # -- errors: ECS's metadata for each operation; [GUESS] where marked.
 LINE_NOT_FOUND = error_kind("InvalidPhysicalConnectionId.NotFound",
                             "The PhysicalConnectionId provided does not exist in our records.", 404)
+AP_NOT_ENABLED = error_kind("InvalidAccessPointId.NotEnabled", "Invalid access point status.", 400)
+BAD_AP_TYPE = error_kind("InvalidAccessPointType.NotSupport", "Invalid access point type.", 400)
 AP_NOT_FOUND = error_kind("InvalidAccessPointId.NotFound", "The AccessPointId provided does not exist in our records.",
                           404)
 BAD_TYPE = error_kind("InvalidType.Malformd", "The Type provided was invalid.", 400)
@@ -191,6 +193,20 @@ def _now(ctx: Context) -> str:
     return resources.iso(ctx.now)
 
 
+# -- access points (DescribeAccessPoints): [GUESS] three per region, the last one closed to new lines ----------------
+def access_points(region: str) -> list[dict]:
+    return [{"AccessPointId": f"ap-{region}-{site}", "Name": f"{region} {site}", "Type": "VPC", "Status": status,
+             "AttachedRegionNo": region, "HostOperator": "Alibaba Cloud", "Location": f"{region} data centre {site}",
+             "Description": ""}
+            for site, status in (("yh-A", "recommended"), ("yh-B", "hot"), ("xx-C", "disabled"))]
+
+
+def access_point_listing(ctx: Context, type_name: Optional[str], filters: Optional[list[dict]]) -> list[dict]:
+    if type_name not in (None, "", "VPC"):
+        raise BAD_AP_TYPE
+    return listing(ctx, "access_point", filters, access_points(ctx.region))
+
+
 # -- physical connections --------------------------------------------------------------------------------------
 def _line(ctx: Context, line_id: Optional[str], not_found: type = LINE_NOT_FOUND) -> dict:
     return resources.owned(ctx, LINE, line_id, not_found)
@@ -236,8 +252,11 @@ def create_line(ctx: Context, a: Mapping[str, Any]) -> dict:
     if (a["type"] or "VPC") != "VPC":
         raise BAD_TYPE
     access_point = a["access_point_id"]
-    if not access_point.startswith(f"ap-{ctx.region}-"):  # ([GUESS] any id of the region's form names one)
+    point = next((p for p in access_points(ctx.region) if p["AccessPointId"] == access_point), None)
+    if point is None:
         raise AP_NOT_FOUND
+    if point["Status"] == "disabled":
+        raise AP_NOT_ENABLED
     fields = _line_fields(ctx, {**a, "port_type": a["port_type"] or "1000Base-T",
                                 "bandwidth": 100 if a["bandwidth"] is None else a["bandwidth"]})
     if ctx.txn.count(LINE, ("line_ap", f"{ctx.account}|{ctx.region}|{access_point}")) >= MAX_LINES_PER_AP:
@@ -603,6 +622,7 @@ def delete_ri(ctx: Context, ri_id: str) -> None:
 
 # -- listings ----------------------------------------------------------------------------------------------------
 FILTER_KEYS = {
+    "access_point": ("AccessPointId", "Status", "Name", "Type"),
     LINE: ("PhysicalConnectionId", "AccessPointId", "Type", "LineOperator", "Spec", "Status", "Name",
            "PortType", "RedundantPhysicalConnectionId"),
     VBR: ("VbrId", "PhysicalConnectionId", "Status", "VlanId", "AccessPointId", "CircuitCode", "Name"),
@@ -619,7 +639,6 @@ def listing(ctx: Context, kind: str, filters: Optional[list[dict]],
         if f.get("key") not in FILTER_KEYS[kind]:
             raise BAD_FILTER
         wanted.setdefault(f["key"], set()).update(f.get("value") or ())
-    id_field = resources.ID_FIELD[kind]
-    found = among if among is not None else resources.mine_among(ctx, kind, wanted.get(id_field))
-    return sorted((r for r in found if all(str(r.get(k, "")) in v for k, v in wanted.items())),
-                  key=resources.ORDER[kind])
+    found = among if among is not None else resources.mine_among(ctx, kind, wanted.get(resources.ID_FIELD[kind]))
+    kept = [r for r in found if all(str(r.get(k, "")) in v for k, v in wanted.items())]
+    return kept if kind not in resources.ORDER else sorted(kept, key=resources.ORDER[kind])
