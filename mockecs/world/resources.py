@@ -32,6 +32,7 @@ PREFIX = {
     "launch_template": "lt-",
     "havip": "havip-", "network_interface_permission": "eni-perm-", "bandwidth_package": "bwp-",
     "physical_connection": "pc-", "virtual_border_router": "vbr-", "router_interface": "ri-",
+    "diagnostic_metric_set": "dms-", "diagnostic_report": "dr-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 # Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
@@ -252,6 +253,7 @@ ID_FIELD = {
     "bandwidth_package": "BandwidthPackageId", "classic_link": "_id", "business_behavior": "_id",
     "physical_connection": "PhysicalConnectionId", "virtual_border_router": "VbrId",
     "router_interface": "RouterInterfaceId",
+    "diagnostic_metric_set": "MetricSetId", "diagnostic_report": "ReportId",
 }
 
 
