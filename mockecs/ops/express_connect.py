@@ -31,8 +31,8 @@ VBR_MISSING_LINE = ("MissingParameter", "The input parameter 'PhysicalConnection
 def _page(ctx: Context, kind: str, filters: Optional[list[dict]], page_number: int, page_size: int, set_name: str,
           type_name: str, view: Callable[[dict], dict], among: Optional[list[dict]] = None) -> dict:
     """A listing's answer: from the ordered index when nothing narrows it."""
-    total, page = paging.own_page(ctx, kind, page_number, page_size, None if not filters and among is None else (
-        lambda: ec.listing(ctx, kind, filters, among)))
+    page, total = paging.by_creation(ctx, kind, not filters and among is None,
+                                     lambda: ec.listing(ctx, kind, filters, among), page_number, page_size)
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
             set_name: {type_name: [view(r) for r in page]}}
 

@@ -59,10 +59,10 @@ def create_nat_gateway(ctx: Context, vpc_id: str, name: Optional[str], descripti
 @operation("DescribeNatGateways", S("NatGatewayId"), S("VpcId"), *PAGE)
 def describe_nat_gateways(ctx: Context, nat_gateway_id: Optional[str], vpc_id: Optional[str], page_number: int,
                           page_size: int) -> dict:
-    total, page = paging.own_page(ctx, ngw.KIND, page_number, page_size, None if not (nat_gateway_id or vpc_id) else (
-        lambda: sorted((r for r in resources.mine_among(ctx, ngw.KIND, [nat_gateway_id] if nat_gateway_id else None,
-                                                        ("vpc", vpc_id) if vpc_id else None)
-                        if not vpc_id or r["VpcId"] == vpc_id), key=resources.ORDER[ngw.KIND])))
+    page, total = paging.by_creation(ctx, ngw.KIND, not (nat_gateway_id or vpc_id), lambda: (
+        r for r in resources.mine_among(ctx, ngw.KIND, [nat_gateway_id] if nat_gateway_id else None,
+                                        ("vpc", vpc_id) if vpc_id else None)
+        if not vpc_id or r["VpcId"] == vpc_id), page_number, page_size)
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
             "NatGateways": {"NatGateway": [_gateway_view(ctx, r) for r in page]}}
 
@@ -129,8 +129,9 @@ PACKAGE_FIELDS = ("Status", "CreationTime", "IpCount", "RegionId", "InstanceChar
 @operation("DescribeBandwidthPackages", S("BandwidthPackageId"), S("NatGatewayId"), *PAGE)
 def describe_bandwidth_packages(ctx: Context, bandwidth_package_id: Optional[str], nat_gateway_id: Optional[str],
                                 page_number: int, page_size: int) -> dict:
-    total, page = paging.own_page(ctx, bwp.KIND, page_number, page_size, None if not (
-        bandwidth_package_id or nat_gateway_id) else lambda: bwp.listing(ctx, bandwidth_package_id, nat_gateway_id))
+    page, total = paging.by_creation(ctx, bwp.KIND, not (bandwidth_package_id or nat_gateway_id),
+                                     lambda: bwp.listing(ctx, bandwidth_package_id, nat_gateway_id), page_number,
+                                     page_size)
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
             "BandwidthPackages": {"BandwidthPackage": [{k: r[k] for k in PACKAGE_FIELDS} for r in page]}}
 

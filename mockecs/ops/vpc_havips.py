@@ -28,8 +28,9 @@ def create_ha_vip(ctx: Context, v_switch_id: str, ip_address: Optional[str], des
            S("ResourceGroupId"), Structs("Tags", [S("Key"), S("Value")], max_items=20), *PAGE, api=VPC)
 def describe_ha_vips(ctx: Context, filters: Optional[list[dict]], resource_group_id: Optional[str],
                      tags: Optional[list[dict]], page_number: int, page_size: int) -> dict:
-    total, page = paging.own_page(ctx, havips.KIND, page_number, page_size, None if not (
-        filters or tags or resource_group_id) else lambda: havips.listing(ctx, filters, tags, resource_group_id))
+    page, total = paging.by_creation(ctx, havips.KIND, not (filters or tags or resource_group_id),
+                                     lambda: havips.listing(ctx, filters, tags, resource_group_id), page_number,
+                                     page_size)
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
             "HaVips": {"HaVip": [havips.view(ctx, r) for r in page]}}
 
