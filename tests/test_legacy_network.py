@@ -7,15 +7,22 @@ from __future__ import annotations
 import asyncio
 
 import alibabacloud_ecs20140526.models as models
+import pytest
+from alibabacloud_tea_openapi import models as open_api_models
+from alibabacloud_tea_util import models as util_models
 from alibabacloud_vpc20160428 import models as vm
+from aliyunsdkcore.acs_exception.exceptions import ServerException
+from aliyunsdkcore.request import CommonRequest
 from aliyunsdkecs.request.v20140526.AssociateHaVipRequest import AssociateHaVipRequest
 from aliyunsdkecs.request.v20140526.DescribeBandwidthPackagesRequest import DescribeBandwidthPackagesRequest
 
+import mockecs.engine.core  # noqa: F401  (registers every operation)
 from mockecs.modes.clients import vpc_client
-from mockecs.world import havips
+from mockecs.ops.registry import REGISTRY
+from mockecs.world import havips, resource_groups
 from tests.networks_helpers import new_vpc, new_vswitch
 from tests.sdk import error_of, legacy_call, legacy_xml
-from tests.spec import response_problems
+from tests.spec import documented_error, response_problems
 from tests.test_instances import REGION, assert_documented, describe, run
 from tests.test_network_interfaces import create as create_eni
 from tests.test_network_interfaces import group
@@ -455,8 +462,6 @@ def test_clusters_and_user_business_behavior(client):
 
 
 def test_ha_vip_tags_and_resource_group_on_the_vpc_api(client, engine):
-    from mockecs.world import resource_groups
-
     vpc_api = vpc_client()
     _, vswitch, _ = network(client)
     tagged = vpc_api.create_ha_vip(vm.CreateHaVipRequest(region_id=REGION, v_switch_id=vswitch, tag=[
@@ -479,3 +484,50 @@ def test_ha_vip_tags_and_resource_group_on_the_vpc_api(client, engine):
                                                             resource_type="HaVip", new_resource_group_id=group))
     assert listed(resource_group_id=group) == [tagged]
     assert listed() == [tagged, plain]  # (no filter: a page of the ordered index)
+
+
+@pytest.mark.parametrize("action", ["EipFillParams", "EipFillProduct", "EipNotifyPaid"])
+def test_eip_order_callbacks(client, legacy, action):
+    """In neither SDK: a common request of each, answered in the metadata's own lower-case fields."""
+    params = open_api_models.Params(action=action, version="2014-05-26", protocol="HTTPS", pathname="/",
+                                    method="POST", auth_type="AK", style="RPC", req_body_type="formData",
+                                    body_type="json")
+    body = client.call_api(params, open_api_models.OpenApiRequest(query={"data": '{"orderId": 1}'}),
+                           util_models.RuntimeOptions())["body"]
+    assert response_problems(action, body) == []
+    assert (body["code"], body["success"], body["data"], body["requestId"]) == (
+        "200", True, '{"orderId": 1}', body["RequestId"])
+    request = CommonRequest(domain="ecs.aliyuncs.com", version="2014-05-26", action_name=action)
+    request.add_query_param("RegionId", "xx-nowhere-1")
+    request.add_query_param("data", "{}")
+    with pytest.raises(ServerException) as info:
+        legacy_call(legacy, request)
+    assert (info.value.get_error_code(), info.value.get_http_status()) == ("InvalidRegionId.NotFound", 404)
+    assert_documented(action, info.value)
+    request = CommonRequest(domain="ecs.aliyuncs.com", version="2014-05-26", action_name=action)
+    with pytest.raises(ServerException) as info:
+        legacy_call(legacy, request)
+    assert info.value.get_error_code() == "MissingParameter"
+
+
+LEGACY_MODULES = ("havips", "legacy_nat", "legacy_network", "network_interface_permissions", "express_connect")
+
+
+def _documenting_region(action: str) -> bool:
+    return documented_error(action, "InvalidRegionId.NotFound") not in (None, (404, " "))
+
+
+@pytest.mark.parametrize("action", sorted(a for a, op in REGISTRY.items()
+                                           if op.handler.__module__.rsplit(".", 1)[-1] in LEGACY_MODULES))
+def test_unknown_region_in_each_operations_words(legacy, action):
+    if not _documenting_region(action):
+        pytest.skip("the metadata documents no words for an unknown region")
+    request = CommonRequest(domain="ecs.aliyuncs.com", version="2014-05-26", action_name=action)
+    request.add_query_param("RegionId", "xx-nowhere-1")
+    for param in REGISTRY[action].required:  # (present, so the region is what is refused)
+        key = param.wire + (".1" if param.kind == "list" else ".1.IpCount" if param.kind == "structs" else "")
+        request.add_query_param(key, "1" if param.kind in ("int", "long", "structs") else "x")
+    with pytest.raises(ServerException) as info:
+        legacy_call(legacy, request)
+    assert info.value.get_error_code() == "InvalidRegionId.NotFound"
+    assert_documented(action, info.value)

@@ -13,14 +13,18 @@ from mockecs.world import havips, paging
 PAGE = (paging.PAGE_NUMBER_INT32, I("PageSize", default=10, min=1, max=50))
 # (required by the metadata for ECS; the VPC API's is optional)
 FILTER = Structs("Filter", [S("Key"), Repeat("Value", max_items=10)], max_items=6, name="filters", required=True)
+# InvalidRegionId.NotFound in each operation's documented words
+REGION = ("InvalidRegionId.NotFound", 404, "The RegionId provided does not exist in our records.")
+CREATE_REGION = ("InvalidRegionId.NotFound", 404, 'Specified value of "regionId" is not supported.')
 
 
-@operation("CreateHaVip", S("VSwitchId", required=True), S("IpAddress"), S("Description"), idempotent=True)
+@operation("CreateHaVip", S("VSwitchId", required=True), S("IpAddress"), S("Description"), idempotent=True,
+           region_error=CREATE_REGION)
 def create_ha_vip(ctx: Context, v_switch_id: str, ip_address: Optional[str], description: Optional[str]) -> dict:
     return {"HaVipId": havips.create(ctx, v_switch_id, ip_address, description)["HaVipId"]}
 
 
-@operation("DescribeHaVips", FILTER, *PAGE)
+@operation("DescribeHaVips", FILTER, *PAGE, region_error=REGION)
 def describe_ha_vips(ctx: Context, filters: list[dict], page_number: int, page_size: int) -> dict:
     found = havips.listing(ctx, filters)
     return {"TotalCount": len(found), "PageNumber": page_number, "PageSize": page_size,
@@ -28,26 +32,27 @@ def describe_ha_vips(ctx: Context, filters: list[dict], page_number: int, page_s
                                  for r in paging.by_number(found, page_number, page_size)]}}
 
 
-@operation("ModifyHaVipAttribute", S("HaVipId", required=True), S("Description"), idempotent=True)
+@operation("ModifyHaVipAttribute", S("HaVipId", required=True), S("Description"), idempotent=True, region_error=REGION)
 def modify_ha_vip_attribute(ctx: Context, ha_vip_id: str, description: Optional[str]) -> dict:
     havips.modify(ctx, ha_vip_id, description)
     return {}
 
 
-@operation("AssociateHaVip", S("HaVipId", required=True), S("InstanceId", required=True), idempotent=True)
+@operation("AssociateHaVip", S("HaVipId", required=True), S("InstanceId", required=True), idempotent=True,
+           region_error=REGION)
 def associate_ha_vip(ctx: Context, ha_vip_id: str, instance_id: str) -> dict:
     havips.associate(ctx, ha_vip_id, instance_id, None)
     return {}
 
 
 @operation("UnassociateHaVip", S("HaVipId", required=True), S("InstanceId", required=True), B("Force"),
-           idempotent=True)
+           idempotent=True, region_error=REGION)
 def unassociate_ha_vip(ctx: Context, ha_vip_id: str, instance_id: str, force: Optional[bool]) -> dict:
     havips.unassociate(ctx, ha_vip_id, instance_id, None, force)
     return {}
 
 
-@operation("DeleteHaVip", S("HaVipId", required=True), idempotent=True)
+@operation("DeleteHaVip", S("HaVipId", required=True), idempotent=True, region_error=REGION)
 def delete_ha_vip(ctx: Context, ha_vip_id: str) -> dict:
     havips.delete(ctx, ha_vip_id)
     return {}

@@ -38,6 +38,8 @@ GATEWAY_FIELDS = ("Status", "CreationTime", "VpcId", "Spec", "Description", "Nat
 ENTRY_FIELDS = ("Status", "ForwardEntryId", "InternalIp", "InternalPort", "ForwardTableId", "ExternalPort",
                 "IpProtocol", "ExternalIp")
 DNAT_FIELDS = ("ExternalIp", "ExternalPort", "InternalIp", "InternalPort", "IpProtocol")
+# InvalidRegionId.NotFound in each operation's documented words
+REGION = ("InvalidRegionId.NotFound", 404, "The specified RegionId does not exist in our records.")
 
 
 def _gateway_view(ctx: Context, record: dict) -> dict:
@@ -48,7 +50,8 @@ def _gateway_view(ctx: Context, record: dict) -> dict:
 # -- gateways ----------------------------------------------------------------------------------------------------
 @operation("CreateNatGateway", S("VpcId", required=True, missing=MISSING), S("Name"), S("Description"),
            Structs("BandwidthPackage", [I("IpCount"), I("Bandwidth"), S("Zone")], max_items=10,
-                   name="bandwidth_packages", required=True, missing=bwp.ONE_PACKAGE_WORDS), idempotent=True)
+                   name="bandwidth_packages", required=True, missing=bwp.ONE_PACKAGE_WORDS), idempotent=True,
+           region_error=REGION)
 def create_nat_gateway(ctx: Context, vpc_id: str, name: Optional[str], description: Optional[str],
                        bandwidth_packages: Optional[list[dict]]) -> dict:
     gateway, package = bwp.create_with_gateway(ctx, vpc_id, bandwidth_packages, name, description)
@@ -56,7 +59,7 @@ def create_nat_gateway(ctx: Context, vpc_id: str, name: Optional[str], descripti
             "BandwidthPackageIds": {"BandwidthPackageId": [package["BandwidthPackageId"]]}}
 
 
-@operation("DescribeNatGateways", S("NatGatewayId"), S("VpcId"), *PAGE)
+@operation("DescribeNatGateways", S("NatGatewayId"), S("VpcId"), *PAGE, region_error=REGION)
 def describe_nat_gateways(ctx: Context, nat_gateway_id: Optional[str], vpc_id: Optional[str], page_number: int,
                           page_size: int) -> dict:
     page, total = paging.by_creation(ctx, ngw.KIND, not (nat_gateway_id or vpc_id), lambda: (
@@ -67,7 +70,7 @@ def describe_nat_gateways(ctx: Context, nat_gateway_id: Optional[str], vpc_id: O
             "NatGateways": {"NatGateway": [_gateway_view(ctx, r) for r in page]}}
 
 
-@operation("DeleteNatGateway", S("NatGatewayId", required=True))
+@operation("DeleteNatGateway", S("NatGatewayId", required=True), region_error=REGION)
 def delete_nat_gateway(ctx: Context, nat_gateway_id: str) -> dict:
     record = ngw.owned(ctx, nat_gateway_id, NOT_FOUND)
     if record["Status"] != ngw.AVAILABLE:
@@ -85,7 +88,7 @@ def _dnat(a: dict) -> dict:
 
 
 @operation("CreateForwardEntry", S("ForwardTableId", required=True, missing=MISSING_DNAT),
-           *(S(field, required=True, missing=MISSING_DNAT) for field in DNAT_FIELDS), mapping=True)
+           *(S(field, required=True, missing=MISSING_DNAT) for field in DNAT_FIELDS), mapping=True, region_error=REGION)
 def create_forward_entry(ctx: Context, a: dict) -> dict:
     try:
         record = ngw.create_dnat(ctx, a["forward_table_id"], _dnat(a), None)
@@ -96,7 +99,8 @@ def create_forward_entry(ctx: Context, a: dict) -> dict:
     return {"ForwardEntryId": record["ForwardEntryId"]}
 
 
-@operation("DescribeForwardTableEntries", S("ForwardTableId", required=True), S("ForwardEntryId"), *PAGE)
+@operation("DescribeForwardTableEntries", S("ForwardTableId", required=True), S("ForwardEntryId"), *PAGE,
+           region_error=REGION)
 def describe_forward_table_entries(ctx: Context, forward_table_id: str, forward_entry_id: Optional[str],
                                    page_number: int, page_size: int) -> dict:
     ngw.gateway_of_table(ctx, "forward_table", forward_table_id, LIST_TABLE_NOT_FOUND)
@@ -107,14 +111,14 @@ def describe_forward_table_entries(ctx: Context, forward_table_id: str, forward_
 
 
 @operation("ModifyForwardEntry", S("ForwardTableId", required=True), S("ForwardEntryId", required=True),
-           *(S(field) for field in DNAT_FIELDS), mapping=True)
+           *(S(field) for field in DNAT_FIELDS), mapping=True, region_error=REGION)
 def modify_forward_entry(ctx: Context, a: dict) -> dict:
     ngw.modify_dnat(ctx, a["forward_table_id"], a["forward_entry_id"], _dnat(a), None)
     return {}
 
 
 @operation("DeleteForwardEntry", S("ForwardTableId", required=True, missing=MISSING_DELETE),
-           S("ForwardEntryId", required=True, missing=MISSING_DELETE))
+           S("ForwardEntryId", required=True, missing=MISSING_DELETE), region_error=REGION)
 def delete_forward_entry(ctx: Context, forward_table_id: str, forward_entry_id: str) -> dict:
     ngw.delete_entry(ctx, ngw.DNAT, forward_table_id, forward_entry_id)
     return {}
@@ -126,7 +130,7 @@ PACKAGE_FIELDS = ("Status", "CreationTime", "IpCount", "RegionId", "InstanceChar
                   "Name", "ISP", "PublicIpAddresses")
 
 
-@operation("DescribeBandwidthPackages", S("BandwidthPackageId"), S("NatGatewayId"), *PAGE)
+@operation("DescribeBandwidthPackages", S("BandwidthPackageId"), S("NatGatewayId"), *PAGE, region_error=REGION)
 def describe_bandwidth_packages(ctx: Context, bandwidth_package_id: Optional[str], nat_gateway_id: Optional[str],
                                 page_number: int, page_size: int) -> dict:
     page, total = paging.by_creation(ctx, bwp.KIND, not (bandwidth_package_id or nat_gateway_id),
@@ -137,14 +141,14 @@ def describe_bandwidth_packages(ctx: Context, bandwidth_package_id: Optional[str
 
 
 @operation("AddBandwidthPackageIps", S("BandwidthPackageId", required=True), S("IpCount", required=True),
-           idempotent=True)
+           idempotent=True, region_error=REGION)
 def add_bandwidth_package_ips(ctx: Context, bandwidth_package_id: str, ip_count: str) -> dict:
     bwp.add_ips(ctx, bandwidth_package_id, ip_count)
     return {}
 
 
 @operation("RemoveBandwidthPackageIps", S("BandwidthPackageId", required=True),
-           Repeat("RemovedIpAddresses", required=True), idempotent=True)
+           Repeat("RemovedIpAddresses", required=True), idempotent=True, region_error=REGION)
 def remove_bandwidth_package_ips(ctx: Context, bandwidth_package_id: str, removed_ip_addresses: list[str]) -> dict:
     bwp.remove_ips(ctx, bandwidth_package_id, removed_ip_addresses)
     return {}
@@ -152,13 +156,13 @@ def remove_bandwidth_package_ips(ctx: Context, bandwidth_package_id: str, remove
 
 @operation("ModifyBandwidthPackageSpec", S("BandwidthPackageId", required=True),
            S("Bandwidth", required=True, missing=("MissingParam.Bandwidth", "The parameter Bandwidth is mandatory.",
-                                                  400)))
+                                                  400)), region_error=REGION)
 def modify_bandwidth_package_spec(ctx: Context, bandwidth_package_id: str, bandwidth: str) -> dict:
     bwp.modify_spec(ctx, bandwidth_package_id, bandwidth)
     return {}
 
 
-@operation("DeleteBandwidthPackage", S("BandwidthPackageId", required=True))
+@operation("DeleteBandwidthPackage", S("BandwidthPackageId", required=True), region_error=REGION)
 def delete_bandwidth_package(ctx: Context, bandwidth_package_id: str) -> dict:
     bwp.delete(ctx, bandwidth_package_id)
     return {}

@@ -21,6 +21,10 @@ MISSING = ("MissingParameter", "Miss mandatory parameter.", 400)
 NO_KEY = ("InvalidParams", "The statusKey is mandatory.", 403)  # [GUESS] the words ("%s" documented)
 BAD_KEY = error_kind("InvalidParams", "The statusKey is too long.", 403)  # [GUESS] more than 128 characters
 BEHAVIOR = "business_behavior"
+# InvalidRegionId.NotFound in each operation's documented words
+REGION = ("InvalidRegionId.NotFound", 404, "The RegionId provided does not exist in our records.")
+LINK_REGION = ("InvalidRegionId.NotFound", 403, "The RegionId provided does not exist in our records.")
+LINKS_REGION = ("InvalidRegionId.NotFound", 404, "The specified region does not exist.")
 
 
 # -- the VPC's router -------------------------------------------------------------------------------------------
@@ -41,19 +45,20 @@ def modify_vrouter_attribute(ctx: Context, v_router_id: str, v_router_name: Opti
 
 
 # -- ClassicLink -------------------------------------------------------------------------------------------------
-@operation("AttachClassicLinkVpc", S("InstanceId", required=True), S("VpcId", required=True))
+@operation("AttachClassicLinkVpc", S("InstanceId", required=True), S("VpcId", required=True), region_error=LINK_REGION)
 def attach_classic_link_vpc(ctx: Context, instance_id: str, vpc_id: str) -> dict:
     classic_links.attach(ctx, instance_id, vpc_id)
     return {}
 
 
-@operation("DetachClassicLinkVpc", S("InstanceId", required=True), S("VpcId", required=True))
+@operation("DetachClassicLinkVpc", S("InstanceId", required=True), S("VpcId", required=True), region_error=LINK_REGION)
 def detach_classic_link_vpc(ctx: Context, instance_id: str, vpc_id: str) -> dict:
     classic_links.detach(ctx, instance_id, vpc_id)
     return {}
 
 
-@operation("DescribeClassicLinkInstances", S("VpcId"), S("InstanceId"), S("PageNumber"), S("PageSize"))
+@operation("DescribeClassicLinkInstances", S("VpcId"), S("InstanceId"), S("PageNumber"), S("PageSize"),
+           region_error=LINKS_REGION)
 def describe_classic_link_instances(ctx: Context, vpc_id: Optional[str], instance_id: Optional[str],
                                     page_number: Optional[str], page_size: Optional[str]) -> dict:
     found, number, size = classic_links.listing(ctx, vpc_id, instance_id, page_number, page_size)
@@ -106,3 +111,18 @@ def modify_user_business_behavior(ctx: Context, status_key: str, status_value: s
     resources.put(ctx.txn, BEHAVIOR, {"_id": _behavior_id(ctx, status_key), "StatusKey": status_key,
                                       "StatusValue": status_value, "_owner": ctx.account, "_region": ""})
     return {}
+
+
+# -- the EIP order flow's callbacks (EipFillParams, EipFillProduct, EipNotifyPaid) --------------------------------
+# Deprecated, in neither SDK, named by the metadata with one required ``data`` string and an answer of its own
+# lower-case fields (code, success, message, data, requestId). [GUESS] what they do: the order system's hooks while
+# an EIP is bought; mockecs buys nothing, so each accepts the order data and answers it back as done.
+def _order_callback(action: str) -> None:
+    @operation(action, S("data", required=True), S("ClientToken"), S("UserCidr"), region="optional",
+               stateless=True, region_error=REGION)
+    def handler(ctx: Context, data: str, user_cidr: Optional[str]) -> dict:
+        return {"requestId": ctx.request_id, "code": "200", "success": True, "message": "successful", "data": data}
+
+
+for _action in ("EipFillParams", "EipFillProduct", "EipNotifyPaid"):
+    _order_callback(_action)
