@@ -19,6 +19,7 @@ from mockecs.wire.apis import VPC
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import TAGS, B, Comma, I, L, S
 from mockecs.world import (
+    classic_links,
     dhcp_options,
     ipv6,
     ipv6_gateways,
@@ -224,7 +225,8 @@ def describe_vpcs(ctx: Context, vpc_id: Optional[list[str]], vpc_name: Optional[
 def describe_vpc_attribute(ctx: Context, vpc_id: str, is_default: Optional[bool]) -> dict:
     record = resources.owned(ctx, "vpc", vpc_id, ERRORS.vpc_not_found)
     view = vpc_view(ctx, record)
-    return {**view, "ClassicLinkEnabled": False, "SupportIpv4Gateway": False, "Ipv4GatewayId": "",
+    return {**view, "ClassicLinkEnabled": classic_links.enabled(record), "SupportIpv4Gateway": False,
+            "Ipv4GatewayId": "",
             "AssociatedCens": {"AssociatedCen": []},
             "AssociatedPropagationSources": {"AssociatedPropagationSources": []},
             "CloudResources": {"CloudResourceSetType": [
@@ -349,10 +351,15 @@ def _own_vpcs(ctx: Context, vpc_id: Optional[str]) -> list[dict]:
 
 @operation("DescribeVRouters", S("VRouterId"), *PAGE, api=VPC)
 def describe_vrouters(ctx: Context, v_router_id: Optional[str], page_number: int, page_size: int) -> dict:
-    found = [r for r in _own_vpcs(ctx, None) if not v_router_id or r["VRouterId"] == v_router_id]
+    found = routes.vrouters(ctx, v_router_id)
     start = (page_number - 1) * page_size
     return {"TotalCount": len(found), "PageNumber": page_number, "PageSize": page_size,
-            "VRouters": {"VRouter": [
-                {"VRouterId": r["VRouterId"], "VRouterName": "", "Description": "", "VpcId": r["VpcId"],
-                 "RegionId": r["RegionId"], "CreationTime": r["CreationTime"],
-                 "RouteTableIds": {"RouteTableId": routes.table_ids(ctx, r)}} for r in found[start:start + page_size]]}}
+            "VRouters": {"VRouter": [routes.vrouter_view(ctx, r) for r in found[start:start + page_size]]}}
+
+
+@operation("ModifyVRouterAttribute", S("VRouterId", required=True, missing=MISSING), S("VRouterName"),
+           S("Description"), api=VPC)
+def modify_vrouter_attribute(ctx: Context, v_router_id: str, v_router_name: Optional[str],
+                             description: Optional[str]) -> dict:
+    routes.modify_vrouter(ctx, v_router_id, v_router_name, description)
+    return {}

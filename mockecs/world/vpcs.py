@@ -275,6 +275,8 @@ def delete_vswitch(ctx: Context, errors: Errors, v_switch_id: str) -> None:
         raise errors.vswitch_has_route_table
     if ctx.txn.count("network_acl", ("acl_vswitch", v_switch_id)):  # (a network ACL still bound to it)
         raise errors.vswitch_in_use
+    if ctx.txn.count("havip", ("vswitch", v_switch_id)):  # (a HaVip holds one of its addresses)
+        raise errors.vswitch_in_use
     resources.delete(ctx.txn, "vswitch", v_switch_id)
 
 
