@@ -20,7 +20,8 @@ import alibabacloud_ecs20140526.models as sdk_models
 MODELS = {"2014-05-26": "alibabacloud_ecs20140526.models", "2016-04-28": "alibabacloud_vpc20160428.models"}
 # ECS actions of the API metadata that neither SDK has any more (clients send them as common requests): their
 # parameters and answers are checked against the metadata instead (tests/test_params_vs_sdk.py).
-NOT_IN_SDK = frozenset({"ModifyAutoSnapshotPolicy", "CreateDemand", "DescribeDemands", "ModifyDemand", "DeleteDemand"})
+NOT_IN_SDK = frozenset({"ModifyAutoSnapshotPolicy", "CreateDemand", "DescribeDemands", "ModifyDemand", "DeleteDemand",
+                        "EipFillParams", "EipFillProduct", "EipNotifyPaid"})
 
 _ASSIGN = re.compile(r"result\['([^']+)'\] = (?:\[\]|self\.(\w+))")
 _LOOP = re.compile(r"for k1 in self\.(\w+):")

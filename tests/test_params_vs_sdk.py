@@ -77,7 +77,7 @@ def test_response_shape_checker_catches_wrong_names_and_types():
 
 
 # Region-less actions with nothing to look up: they answer the same in every region.
-GLOBAL_ACTIONS = {"DescribeRegions", "DescribeInstanceTypes"}
+GLOBAL_ACTIONS = {"DescribeRegions", "DescribeInstanceTypes", "EipFillParams", "EipFillProduct", "EipNotifyPaid"}
 # Region-less actions that name no resource: the account's settings or quotas in the request's region.
 ACCOUNT_WIDE = {"ModifyAutoSnapshotPolicy", "DescribeLimitation"}
 

@@ -92,10 +92,10 @@ def test_unknown_action_is_404_in_requested_format(engine, fmt):
 
 
 def test_real_but_unimplemented_action_names_itself(engine):
-    resp = call(engine, query="Action=DescribeNetworkInterfacePermissions&Version=2014-05-26&Format=JSON")
+    resp = call(engine, query="Action=DescribeVscs&Version=2014-05-26&Format=JSON")
     body = json.loads(resp.body)
     assert resp.status == 400 and body["Code"] == "InvalidAction.NotImplemented"
-    assert "DescribeNetworkInterfacePermissions" in body["Message"]
+    assert "DescribeVscs" in body["Message"]
 
 
 def test_wrong_version_and_missing_action(engine):
@@ -208,7 +208,7 @@ def test_form_decoding_matches_parse_qsl(text):
 def test_injecting_a_fault_for_a_misspelt_action_is_refused(engine):
     with pytest.raises(ValueError, match="DescribeImagez"):
         engine.inject("DescribeImagez", code="Throttling")
-    engine.inject("DescribeNetworkInterfacePermissions", code="Throttling")  # real, if not implemented: allowed
+    engine.inject("DescribeVscs", code="Throttling")  # real, if not implemented: allowed
     engine.clear_faults()
 
 

@@ -201,8 +201,9 @@ def test_move_resource_group(vpc, engine):
     assert (error_of(move, group_id="rg-nosuchgroup00").code, error_of(move, resource_id="eip-x").code) == (
         "InvalidResourceGroup.NotFound", "InvalidAllocationId.NotFound")
     assert error_of(move, "Bucket").code == "InvalidResourceType.NotFound"
-    err = error_of(move, "HaVip", resource_id="havip-x")  # (a documented type mockecs keeps no records of)
-    assert err.code == "InvalidAction.NotImplemented" and "HaVip" in err.data["Message"]
+    err = error_of(move, "TrafficMirrorFilter", resource_id="tmf-x")  # (a documented type mockecs keeps none of)
+    assert err.code == "InvalidAction.NotImplemented" and "TrafficMirrorFilter" in err.data["Message"]
+    assert error_of(move, "HaVip", resource_id="havip-x").code == "InvalidHaVipId.NotFound"  # (tests/test_legacy_...)
     assert error_of(move, "Vpc", resource_id="vpc-x").code == "InvalidVpcId.NotFound"  # (VPCs move: tests/test_vpc_api)
 
 

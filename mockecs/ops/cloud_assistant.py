@@ -1,7 +1,8 @@
 """Cloud Assistant's service: DescribeCloudAssistantSettings, ModifyCloudAssistantSettings (per account and region),
 InstallCloudAssistant, ListPluginStatus, Session Manager (StartTerminalSession, DescribeTerminalSessions,
-EndTerminalSession, and the account's switch: ModifyUserBusinessBehavior / DescribeUserBusinessBehavior
-``sessionManagerStatus``, what Terraform's ``alicloud_ecs_session_manager_status`` sets).
+EndTerminalSession; Session Manager is on or off per account: SessionManagerConfig here, or the account setting
+``sessionManagerStatus`` of ModifyUserBusinessBehavior (:mod:`mockecs.ops.legacy_network`), what Terraform's
+``alicloud_ecs_session_manager_status`` sets).
 
 The domain model is :mod:`mockecs.world.cloud_assistant`; a session's WebSocket URL leads nowhere (no agent runs).
 """
@@ -257,33 +258,6 @@ def modify_cloud_assistant_settings(ctx: Context, a: dict) -> dict:
             cloud_assistant.set_session_manager(ctx, given["SessionManagerEnabled"])
         return {}
     cloud_assistant.save(ctx, current)
-    return {}
-
-
-# -- the session manager switch (ModifyUserBusinessBehavior / DescribeUserBusinessBehavior) ---------------------
-_STATUS_KEY = "sessionManagerStatus"
-
-
-def _bad_params(name: str) -> EcsError:
-    # (documented with the message "%s" [GUESS])
-    return EcsError("InvalidParams", f"The specified parameter {name} is not valid.", 403)
-
-
-@operation("DescribeUserBusinessBehavior", S("statusKey", required=True), region="optional")
-def describe_user_business_behavior(ctx: Context, status_key: str) -> dict:
-    if status_key != _STATUS_KEY:  # (the one key Terraform's alicloud_ecs_session_manager_status knows)
-        raise _bad_params("statusKey")
-    return {"StatusValue": "enabled" if cloud_assistant.session_manager_enabled(ctx) else "disabled"}
-
-
-@operation("ModifyUserBusinessBehavior", S("statusKey", required=True), S("statusValue", required=True),
-           region="optional")
-def modify_user_business_behavior(ctx: Context, status_key: str, status_value: str) -> dict:
-    if status_key != _STATUS_KEY:
-        raise _bad_params("statusKey")
-    if status_value not in ("enabled", "disabled"):
-        raise _bad_params("statusValue")
-    cloud_assistant.set_session_manager(ctx, status_value == "enabled")
     return {}
 
 

@@ -21,8 +21,10 @@ from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import TAGS, B, I, Repeat, S
 from mockecs.world import (
     eips,
+    havips,
     instance_clock,
     instance_types,
+    interface_permissions,
     interfaces,
     ipv6,
     networks,
@@ -420,6 +422,8 @@ def delete_network_interface(ctx: Context, network_interface_id: str) -> dict:
         raise ENI_STATE
     resources.delete(ctx.txn, KIND, network_interface_id)
     eips.released_with(ctx, [network_interface_id])  # [GUESS] its EIP is unassociated and kept
+    havips.released_with(ctx, [network_interface_id])
+    interface_permissions.released_with(ctx, network_interface_id)
     interfaces.give_back(ctx, record)
     return {}
 

@@ -20,7 +20,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.apis import VPC
 from mockecs.wire.errors import EcsError, error_kind, not_implemented
 from mockecs.wire.params import TAGS, B, I, Repeat, S, Structs
-from mockecs.world import eips, instance_clock, nat_gateways, paging, resource_groups, resources
+from mockecs.world import eips, havips, instance_clock, nat_gateways, paging, resource_groups, resources
 
 # ISP (line) values the SDK documents.
 LINES = ("BGP", "BGP_PRO", "ChinaTelecom", "ChinaUnicom", "ChinaMobile", "ChinaTelecom_L2", "ChinaUnicom_L2",
@@ -208,12 +208,14 @@ def deletion_protection(ctx: Context, instance_id: str, protection_enable: bool,
 # -- tags -------------------------------------------------------------------------------------------
 # ResourceType (case-insensitive, documented) -> store kind, for what mockecs keeps; the name answered.
 KINDS = {"vpc": "vpc", "vswitch": "vswitch", "eip": eips.KIND, "natgateway": nat_gateways.KIND,
-         "routetable": "route_table"}
-NAMES = {"vpc": "VPC", "vswitch": "VSWITCH", "eip": "EIP", "natgateway": "NATGATEWAY", "routetable": "ROUTETABLE"}
+         "routetable": "route_table", "dhcpoptionsset": "dhcp_options_set", "ipv6gateway": "ipv6_gateway",
+         "havip": havips.KIND}
+NAMES = {"vpc": "VPC", "vswitch": "VSWITCH", "eip": "EIP", "natgateway": "NATGATEWAY", "routetable": "ROUTETABLE",
+         "dhcpoptionsset": "DHCPOPTIONSSET", "ipv6gateway": "IPV6GATEWAY", "havip": "HAVIP"}
 # Documented types mockecs keeps no records of: valid, their ids are never found.
 OTHER_TYPES = ("vpngateway", "commonbandwidthpackage", "prefixlist",
-               "publicipaddresspool", "ipv4gateway", "ipv6gateway", "networkacl", "trafficmirrorfilter",
-               "trafficmirrorsession", "flowlog", "havip", "dhcpoptionsset", "gatewayendpoint", "ipv6address")
+               "publicipaddresspool", "ipv4gateway", "networkacl", "trafficmirrorfilter",
+               "trafficmirrorsession", "flowlog", "gatewayendpoint", "ipv6address")
 BAD_TYPE = error_kind("InvalidResourceType.NotFound", "The ResourceType provided does not exist in our records.", 404)
 
 
@@ -279,8 +281,8 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
 
 
 # -- MoveResourceGroup --------------------------------------------------------------------------------
-# ResourceType (case-insensitive [GUESS], as the tag operations'): EIPs and VPCs move; the other documented types
-# answer that mockecs does not implement them.
+# ResourceType (case-insensitive [GUESS], as the tag operations'): EIPs, VPCs, HaVips, DHCP options sets and IPv6
+# gateways move; the other documented types answer that mockecs does not implement them.
 GROUP_TYPES = ("vpc", "eip", "bandwidthpackage", "prefixlist", "publicipaddresspool", "flowlog", "havip",
                "trafficmirrorfilter", "trafficmirrorsession", "ipv4gateway", "ipv6gateway", "ipv6address",
                "dhcpoptionsset", "gatewayendpoint")
@@ -289,12 +291,14 @@ GROUP_TYPES = ("vpc", "eip", "bandwidthpackage", "prefixlist", "publicipaddressp
 @operation("MoveResourceGroup", S("ResourceId", required=True), S("ResourceType", required=True),
            S("NewResourceGroupId", required=True), api=VPC)
 def move_resource_group(ctx: Context, resource_id: str, resource_type: str, new_resource_group_id: str) -> dict:
-    """Move an EIP or a VPC into another resource group (Terraform's resource_group_id update of
+    """Move an EIP, a VPC or a HaVip into another resource group (Terraform's resource_group_id update of
     alicloud_eip_address and alicloud_vpc)."""
     name = resource_type.strip().lower()
     if name not in GROUP_TYPES:
         raise BAD_TYPE
-    if name not in ("eip", "vpc"):
+    if name in ("dhcpoptionsset", "ipv6gateway"):
+        return _move(ctx, KINDS[name], resource_id, new_resource_group_id)
+    if name not in ("eip", "vpc", "havip"):
         raise not_implemented(f"MoveResourceGroup of ResourceType {resource_type}", "vpc")
     if not resource_groups.exists(ctx, new_resource_group_id):
         raise resource_groups.NOT_FOUND
@@ -302,7 +306,17 @@ def move_resource_group(ctx: Context, resource_id: str, resource_type: str, new_
         vpc = resources.owned(ctx, "vpc", resource_id, vpc_networks.ERRORS.vpc_not_found)
         resources.put(ctx.txn, "vpc", {**vpc, "_resource_group_id": new_resource_group_id})
         return {}
-    eip = eips.owned(ctx, resource_id)
-    if eip.get("ResourceGroupId") != new_resource_group_id:
-        resources.put(ctx.txn, eips.KIND, {**eip, "ResourceGroupId": new_resource_group_id})
+    kind = eips.KIND if name == "eip" else havips.KIND
+    record = eips.owned(ctx, resource_id) if name == "eip" else havips.owned(ctx, resource_id)
+    if record.get("ResourceGroupId") != new_resource_group_id:
+        resources.put(ctx.txn, kind, {**record, "ResourceGroupId": new_resource_group_id})
+    return {}
+
+
+def _move(ctx: Context, kind: str, resource_id: str, group_id: str) -> dict:
+    if not resource_groups.exists(ctx, group_id):
+        raise resource_groups.NOT_FOUND
+    record = resources.owned(ctx, kind, resource_id, tags.NOT_FOUND)  # [GUESS] the tag operations' not-found
+    if record["ResourceGroupId"] != group_id:
+        resources.put(ctx.txn, kind, {**record, "ResourceGroupId": group_id})
     return {}

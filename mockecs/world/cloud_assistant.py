@@ -5,8 +5,7 @@ Records (kinds):
 - ``assistant_setting`` (id ``<account>|<region>``): what ModifyCloudAssistantSettings changed from the defaults
   (:data:`DEFAULTS`), per account and region: ``SessionManagerDelivery`` and ``InvocationDelivery`` (each an OSS and
   an SLS delivery), ``AgentUpgradeConfig``, ``ResourceUsageConfig``. Session Manager itself is on or off per account
-  in every region (``SessionManagerConfig``, and ModifyUserBusinessBehavior's ``sessionManagerStatus``): id
-  ``<account>|global``.
+  in every region (``SessionManagerConfig``): the account setting ``sessionManagerStatus`` (:data:`BEHAVIOR`).
 - ``assistant_plugin`` (id ``<InstanceId>/<PluginName>``): a plugin the instance runs; the outside world installs
   it (:func:`add_plugin`: ``acs-plugin-manager`` on the instance).
 - ``terminal_session`` (id ``SessionId`` ``s-...``): one StartTerminalSession, its connection per instance:
@@ -71,16 +70,23 @@ def save(ctx: Context, changed: Mapping[str, Any]) -> None:
                                      "_owner": ctx.account, "_region": ctx.region})
 
 
+# Session Manager's switch is the account setting ``sessionManagerStatus`` (``enabled`` / ``disabled``) that
+# ModifyUserBusinessBehavior keeps (records of kind ``business_behavior``, id ``<account>|<key>``:
+# :mod:`mockecs.ops.legacy_network`); SessionManagerConfig of ModifyCloudAssistantSettings writes the same record.
+BEHAVIOR, SESSION_MANAGER_KEY = "business_behavior", "sessionManagerStatus"
+
+
 def session_manager_enabled(ctx: Context) -> bool:
     """Whether the account has Session Manager on, in every region ([GUESS] on unless turned off: a fake that
     refused StartTerminalSession by default would break every client that never turns it on)."""
-    record = ctx.txn.get(SETTING, _settings_id(ctx.account, "global"))
-    return True if record is None else bool(record["SessionManagerEnabled"])
+    record = ctx.txn.get(BEHAVIOR, f"{ctx.account}|{SESSION_MANAGER_KEY}")
+    return record is None or record.get("StatusValue") != "disabled"
 
 
 def set_session_manager(ctx: Context, enabled: bool) -> None:
-    resources.put(ctx.txn, SETTING, {"_id": _settings_id(ctx.account, "global"), "SessionManagerEnabled": enabled,
-                                     "_owner": ctx.account, "_region": "global"})
+    resources.put(ctx.txn, BEHAVIOR, {"_id": f"{ctx.account}|{SESSION_MANAGER_KEY}", "StatusKey": SESSION_MANAGER_KEY,
+                                      "StatusValue": "enabled" if enabled else "disabled", "_owner": ctx.account,
+                                      "_region": ""})
 
 
 # -- plugins --------------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from mockecs.world import eips, lifecycle, networks, resource_groups, resources
 from mockecs.world.context import Context
 
 KIND, SNAT, DNAT = "nat_gateway", "snat_entry", "forward_entry"
+PACKAGE = "bandwidth_package"  # (a standard gateway's public addresses: mockecs.world.bandwidth_packages)
 ENHANCED, AVAILABLE = "Enhanced", "Available"
 NETWORK_TYPES = ("internet", "intranet")
 CHARGE_TYPES = ("PostPaid", "PrePaid")
@@ -53,6 +54,10 @@ VSWITCH_NOT_IN_VPC = error_kind("OperationFailed.VswNotBelongToVpc", "Operation 
 # [GUESS] a missing or unknown vSwitch: the words of CreateSnatEntry's documented InvalidVSwitchId.NotFound.
 VSWITCH_NOT_FOUND = error_kind("InvalidVSwitchId.NotFound", "The specified virtual switch does not exists.", 404)
 MISSING = error_kind("MissingParameter", "Miss mandatory parameter.", 400)  # (VSwitchId of an enhanced gateway)
+# ECS's CreateNatGateway (its metadata)
+ECS_VPC_STATUS = error_kind("InvalidVPCStatus", "vpc incorrect status.", 400)
+ONE_PER_VPC = error_kind("OperationUnsupported.MultiNatGateway", "More than one natGateway per vpc is unsupported.",
+                         400)
 NO_IP = error_kind("ZONE_NO_AVAILABLE_IP", "The Zone have no available ip.", 400)
 NORMAL_SOLD_OUT = error_kind("OperationFailed.NormalInventoryNotEnough",
                              "Operation failed because the inventory of standard NAT gateway is insufficient.", 400)
@@ -73,6 +78,8 @@ HAS_EIPS = error_kind("DependencyViolation.EIPS", "There are Eips on specified N
                       400)
 HAS_SNAT = error_kind("DependencyViolation.SnatEntry", "The specified resource of NatGateway depends on SnatEntry, "
                       "so the operation cannot be completed.", 400)
+HAS_PACKAGES = error_kind("DependencyViolation.BandwidthPackages",
+                          "There are BandwidthPackages on specified NatGateway not deleted.", 400)  # (ECS's)
 HAS_DNAT = error_kind("DependencyViolation.ForwardEntry", "The specified resource of NatGateway depends on "
                       "ForwardEntry, so the operation cannot be completed.", 400)
 DELETE_STATUS = error_kind("IncorrectStatus.NatGateway", "The status of NatGateway is incorrect.", 404)
@@ -125,10 +132,13 @@ DNAT_QUOTA = error_kind("QuotaExceeded", "Forward entry quota exceeded in this r
 # -- index terms and order ----------------------------------------------------------------------------------
 def _gateway_terms(record: Mapping[str, Any]) -> list[Term]:
     private = record["NatGatewayPrivateInfo"]
-    return [("vpc", record["VpcId"]), ("vswitch", private["VswitchId"]),
-            ("vsw_ip", f"{private['VswitchId']}|{private['PrivateIpAddress']}"),
-            *(("snat_table", t) for t in record["SnatTableIds"]["SnatTableId"]),
-            *(("forward_table", t) for t in record["ForwardTableIds"]["ForwardTableId"])]
+    terms: list[Term] = [("vpc", record["VpcId"]),
+                         *(("snat_table", t) for t in record["SnatTableIds"]["SnatTableId"]),
+                         *(("forward_table", t) for t in record["ForwardTableIds"]["ForwardTableId"])]
+    if private["VswitchId"]:  # (a standard gateway made by ECS's CreateNatGateway sits in no vSwitch)
+        vswitch = private["VswitchId"]
+        terms += [("vswitch", vswitch), ("vsw_ip", f"{vswitch}|{private['PrivateIpAddress']}")]
+    return terms
 
 
 def snat_ips(record: Mapping[str, Any]) -> list[str]:
@@ -160,8 +170,7 @@ def _dnat_terms(record: Mapping[str, Any]) -> list[Term]:
 
 resources.TERMS.update({KIND: _gateway_terms, SNAT: _snat_terms, DNAT: _dnat_terms})
 for _kind in (KIND, SNAT, DNAT):  # listed in creation order (then by id)
-    resources.ORDER[_kind] = (lambda id_field: lambda r: f"{resources.time_key(r['_created'])} {r[id_field]}")(
-        resources.ID_FIELD[_kind])
+    resources.by_creation(_kind)
 
 
 # -- gateways ---------------------------------------------------------------------------------------------------
@@ -241,29 +250,66 @@ def create(ctx: Context, a: Mapping[str, Any]) -> dict:
     resources.put(ctx.txn, "vswitch", vswitch)
     gateway_id = resources.new_id(KIND, ctx.region)
     record = {
-        "NatGatewayId": gateway_id, "Name": a["name"] or gateway_id, "Description": a["description"] or "",
-        "VpcId": vpc["VpcId"], "RegionId": ctx.region, "Status": "Creating", "NatType": nat_type,
+        **_base(ctx, gateway_id, vpc, a["name"], a["description"]), "NatType": nat_type,
         "InstanceChargeType": charge, "InternetChargeType": internet_charge,
         "Spec": (a["spec"] or "Small") if internet_charge == "PayBySpec" else "",
-        "CreationTime": resources.iso(ctx.now),
         "ExpiredTime": _expiry(ctx, a["duration"], a["pricing_cycle"]) if charge == "PrePaid" else "",
-        "BusinessStatus": "Normal", "DeletionProtection": False, "EcsMetricEnabled": False,
         "IcmpReplyEnabled": True if a["icmp_reply_enabled"] is None else a["icmp_reply_enabled"],
-        "EnableSessionLog": "false", "PrivateLinkEnabled": bool(a["private_link_enabled"]), "PrivateLinkMode": "",
+        "PrivateLinkEnabled": bool(a["private_link_enabled"]),
         "SecurityProtectionEnabled": bool(a["security_protection_enabled"]), "AutoPay": bool(a["auto_pay"]),
-        "ResourceGroupId": resource_groups.default_id(ctx.account),
-        "SnatTableIds": {"SnatTableId": [resources.new_id("snat_table", ctx.region)]},
-        "ForwardTableIds": {"ForwardTableId": [resources.new_id("forward_table", ctx.region)]},
-        "FullNatTableIds": {"FullNatTableId": []}, "IpPrefixList": {"IpPrefixList": []},
         "NatGatewayPrivateInfo": {
             "EniInstanceId": resources.new_id("network_interface", ctx.region), "EniType": "indirect",
             "IzNo": vswitch["ZoneId"], "MaxBandwidth": MAX_BANDWIDTH, "MaxSessionEstablishRate": MAX_SESSION_RATE,
             "MaxSessionQuota": MAX_SESSIONS, "PrivateIpAddress": address, "VswitchId": vswitch["VSwitchId"]},
-        **fields, "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now,
+        **fields,
     }
     if tags:
         record["Tags"] = {"Tag": tags}
-    return resources.put(ctx.txn, KIND, lifecycle.start(ctx, KIND, gateway_id, record, done={"Status": AVAILABLE}))
+    return store_new(ctx, record)
+
+
+def _base(ctx: Context, gateway_id: str, vpc: Mapping[str, Any], name: Optional[str],
+          description: Optional[str]) -> dict:
+    """The fields every new gateway starts with."""
+    return {
+        "NatGatewayId": gateway_id, "Name": name or gateway_id, "Description": description or "",
+        "VpcId": vpc["VpcId"], "RegionId": ctx.region, "Status": "Creating", "NatType": ENHANCED,
+        "InstanceChargeType": "PostPaid", "InternetChargeType": "PayByLcu", "Spec": "",
+        "CreationTime": resources.iso(ctx.now), "ExpiredTime": "",
+        "BusinessStatus": "Normal", "DeletionProtection": False, "EcsMetricEnabled": False,
+        "IcmpReplyEnabled": True, "EnableSessionLog": "false", "PrivateLinkEnabled": False, "PrivateLinkMode": "",
+        "SecurityProtectionEnabled": False, "AutoPay": False,
+        "ResourceGroupId": resource_groups.default_id(ctx.account),
+        "SnatTableIds": {"SnatTableId": [resources.new_id("snat_table", ctx.region)]},
+        "ForwardTableIds": {"ForwardTableId": [resources.new_id("forward_table", ctx.region)]},
+        "FullNatTableIds": {"FullNatTableId": []}, "IpPrefixList": {"IpPrefixList": []},
+        "NetworkType": "internet", "EipBindMode": "MULTI_BINDED", "AvailabilityMode": "SingleAZ",
+        "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now,
+    }
+
+
+def create_standard(ctx: Context, vpc_id: Optional[str], name: Optional[str], description: Optional[str],
+                    vpc_not_found: type = VPC_NOT_FOUND) -> dict:
+    """ECS's CreateNatGateway: a standard (``Normal``) gateway of the VPC, in no vSwitch, translating with the
+    addresses of its bandwidth packages (:mod:`mockecs.world.bandwidth_packages`, made by the caller in the same
+    transaction). The record, not stored: the caller stores it with its packages' ids."""
+    vpc = resources.owned(ctx, "vpc", vpc_id, vpc_not_found)
+    if vpc["Status"] != AVAILABLE:
+        raise ECS_VPC_STATUS
+    if ctx.txn.count(KIND, ("vpc", vpc["VpcId"])):
+        raise ONE_PER_VPC  # (ECS's rule for its standard gateways; the VPC API's enhanced ones are many)
+    gateway_id = resources.new_id(KIND, ctx.region)
+    return {**_base(ctx, gateway_id, vpc, name, description), "NatType": "Normal", "Spec": "Small",
+            "InternetChargeType": "PayBySpec",
+            "NatGatewayPrivateInfo": {"EniInstanceId": "", "EniType": "", "IzNo": "", "MaxBandwidth": 0,
+                                      "MaxSessionEstablishRate": 0, "MaxSessionQuota": 0, "PrivateIpAddress": "",
+                                      "VswitchId": ""}}
+
+
+def store_new(ctx: Context, record: dict) -> dict:
+    """Store a new gateway: ``Creating``, then ``Available`` on the mock clock."""
+    return resources.put(ctx.txn, KIND, lifecycle.start(ctx, KIND, record["NatGatewayId"], record,
+                                                        done={"Status": AVAILABLE}))
 
 
 def modify(ctx: Context, nat_gateway_id: str, **changes: Any) -> None:
@@ -282,6 +328,17 @@ def bound_eips(ctx: Context, nat_gateway_id: str) -> list[dict]:
     found = [r for r in resources.get_many(ctx, eips.KIND, sorted(ctx.txn.ids(eips.KIND, ("instance", nat_gateway_id))))
              if r is not None]
     return sorted(found, key=lambda r: (r["AllocationTime"], r["AllocationId"]))
+
+
+def package_addresses(ctx: Context, nat_gateway_id: str) -> list[dict]:
+    """The public addresses of a standard gateway's bandwidth packages ({AllocationId, IpAddress}), by index."""
+    packages = resources.get_many(ctx, PACKAGE, sorted(ctx.txn.ids(PACKAGE, ("nat_gateway", nat_gateway_id))))
+    return [ip for p in packages if p is not None for ip in p["PublicIpAddresses"]["PublicIpAddresse"]]
+
+
+def public_addresses(ctx: Context, nat_gateway_id: str) -> list[dict]:
+    """Every public address a gateway translates with: its EIPs, then its bandwidth packages' addresses."""
+    return bound_eips(ctx, nat_gateway_id) + package_addresses(ctx, nat_gateway_id)
 
 
 def _entry_ids(ctx: Context, kind: str, term: Term) -> list[str]:
@@ -312,7 +369,9 @@ def delete(ctx: Context, nat_gateway_id: str, force: bool) -> None:
             raise HAS_DNAT
         if ctx.txn.count(eips.KIND, ("instance", nat_gateway_id)):
             raise HAS_EIPS
-    for kind, ids in ((SNAT, snat), (DNAT, dnat)):
+        if ctx.txn.count(PACKAGE, ("nat_gateway", nat_gateway_id)):
+            raise HAS_PACKAGES
+    for kind, ids in ((SNAT, snat), (DNAT, dnat), (PACKAGE, _entry_ids(ctx, PACKAGE, ("nat_gateway", nat_gateway_id)))):
         for entry_id in ids:
             resources.delete(ctx.txn, kind, entry_id)
     eips.released_with(ctx, [nat_gateway_id])
@@ -335,7 +394,7 @@ def view(ctx: Context, record: Mapping[str, Any]) -> dict:
     ips = [{"AllocationId": e["AllocationId"], "IpAddress": e["IpAddress"],
             "PrivateIpAddress": private["PrivateIpAddress"],
             "SnatEntryEnabled": not ctx.txn.count(DNAT, ("dnat_ip", e["IpAddress"])),
-            "UsingStatus": using_status(ctx, e["IpAddress"])} for e in bound_eips(ctx, record["NatGatewayId"])]
+            "UsingStatus": using_status(ctx, e["IpAddress"])} for e in public_addresses(ctx, record["NatGatewayId"])]
     return {**resources.wire(record), "IpLists": {"IpList": ips},
             "Tags": {"Tag": [{"TagKey": t["TagKey"], "TagValue": t["TagValue"]} for t in resources.tags_of(record)]}}
 
@@ -407,7 +466,7 @@ def _snat_ips(ctx: Context, gateway: Mapping[str, Any], text: str) -> str:
     ips = _addresses(text, BAD_SNAT_IP)
     if len(ips) > MAX_SNAT_IPS:
         raise SNAT_IPS_TOO_MANY
-    mine = {e["IpAddress"] for e in bound_eips(ctx, gateway["NatGatewayId"])}
+    mine = {e["IpAddress"] for e in public_addresses(ctx, gateway["NatGatewayId"])}
     for ip in ips:
         if ip not in mine:
             raise SNAT_IP_NOT_HERE
@@ -538,11 +597,12 @@ def _dnat_fields(ctx: Context, gateway: Mapping[str, Any], table: str, f: dict, 
     out = {"IpProtocol": protocol, "ExternalIp": external, "InternalIp": str(internal),
            "ExternalPort": _port(f["ExternalPort"], BAD_EXTERNAL_PORT, protocol),
            "InternalPort": _port(f["InternalPort"], BAD_INTERNAL_PORT, protocol)}
-    eip_ids = ctx.txn.ids(eips.KIND, ("public_ip", external))
-    eip = resources.get(ctx, eips.KIND, next(iter(eip_ids), None))
-    if eip is None or eip["_owner"] != ctx.account:
+    eip = resources.get(ctx, eips.KIND, next(iter(ctx.txn.ids(eips.KIND, ("public_ip", external))), None))
+    package = resources.get(ctx, PACKAGE, next(iter(ctx.txn.ids(PACKAGE, ("bwp_ip", external))), None))
+    holder = eip or package  # (an EIP of the gateway, or an address of its bandwidth packages)
+    if holder is None or holder["_owner"] != ctx.account:
         raise NO_SUCH_EXTERNAL_IP
-    if eip["InstanceId"] != gateway["NatGatewayId"]:
+    if (eip["InstanceId"] if eip else package["NatGatewayId"]) != gateway["NatGatewayId"]:
         raise EXTERNAL_IP_ELSEWHERE
     if ctx.txn.count(SNAT, ("snat_ip", external)):
         raise EXTERNAL_IP_IN_SNAT

@@ -160,11 +160,11 @@ def private_ip_term(ctx: Context, ip: str) -> tuple[str, str]:
 
 
 # -- address allocation ----------------------------------------------------------------------------
-def _taken(ctx: Context, vswitch_id: str, ip: str) -> bool:
-    # (an instance's address, one of an elastic network interface: mockecs.world.interfaces, or a NAT gateway's:
-    # mockecs.world.nat_gateways)
+def taken(ctx: Context, vswitch_id: str, ip: str) -> bool:
+    # (an instance's address, one of an elastic network interface: mockecs.world.interfaces, a NAT gateway's:
+    # mockecs.world.nat_gateways, or a HaVip's: mockecs.world.havips)
     term = ("vsw_ip", f"{vswitch_id}|{ip}")
-    return any(ctx.txn.count(kind, term) for kind in ("instance", "network_interface", "nat_gateway"))
+    return any(ctx.txn.count(kind, term) for kind in ("instance", "network_interface", "nat_gateway", "havip"))
 
 
 def allocate(ctx: Context, action: str, vswitch: dict, count: int, wanted: Optional[str],
@@ -187,7 +187,7 @@ def allocate(ctx: Context, action: str, vswitch: dict, count: int, wanted: Optio
         offset = int(address) - int(network.network_address)
         if address not in network or not RESERVED_HEAD <= offset < last:
             raise ADDRESS_OUTSIDE
-        if _taken(ctx, vswitch["VSwitchId"], str(address)):
+        if taken(ctx, vswitch["VSwitchId"], str(address)):
             raise ADDRESS_TAKEN[action]
         if offset in released:
             released.remove(offset)
@@ -200,7 +200,7 @@ def allocate(ctx: Context, action: str, vswitch: dict, count: int, wanted: Optio
         else:  # pragma: no cover - AvailableIpAddressCount said there was room
             raise NO_ADDRESSES
         ip = str(network.network_address + offset)
-        if ip in out or ip in skip or _taken(ctx, vswitch["VSwitchId"], ip):
+        if ip in out or ip in skip or taken(ctx, vswitch["VSwitchId"], ip):
             continue  # given by an explicit PrivateIpAddress earlier
         out.append(ip)
     updated = {**vswitch, "_next": next_offset, "_released": released,

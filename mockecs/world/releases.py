@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from mockecs.world import auto_snapshots, eips, interfaces, launch, networks, resources
+from mockecs.world import auto_snapshots, classic_links, eips, havips, interfaces, launch, networks, resources
 from mockecs.world.context import Context
 from mockecs.world.disks import detached, instance_disks
 
@@ -26,6 +26,8 @@ def release_instance(ctx: Context, record: Mapping[str, Any]) -> None:
         else:  # survives as a detached, portable disk
             resources.put(ctx.txn, "disk", {**disk, **detached(resources.iso(ctx.now)), "Portable": True})
     eips.released_with(ctx, [instance_id])
+    havips.released_with(ctx, [instance_id])
+    classic_links.released_with(ctx, instance_id)
     interfaces.release_instance(ctx, record)
     resources.delete(ctx.txn, "instance", instance_id)
     ctx.txn.delete(DUE, instance_id)

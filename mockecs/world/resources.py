@@ -31,6 +31,10 @@ PREFIX = {
     "deployment_set": "ds-", "hpc_cluster": "hpc-",
     "launch_template": "lt-",
     "managed_instance": "mi-",  # (Cloud Assistant's; activations have UUIDs: mockecs.world.managed_instances)
+    "dhcp_options_set": "dopt-", "ipv6_gateway": "ipv6gw-", "ipv6_internet_bandwidth": "ipv6bw-",
+    "ipv6_egress_rule": "ipv6py-",
+    "havip": "havip-", "network_interface_permission": "eni-perm-", "bandwidth_package": "bwp-",
+    "physical_connection": "pc-", "virtual_border_router": "vbr-", "router_interface": "ri-",
     "storage_set": "ss-", "storage_capacity_unit": "scu-",
     "auto_provisioning_group": "apg-", "demand": "ed-",
     "diagnostic_metric_set": "dms-", "diagnostic_report": "dr-",
@@ -114,6 +118,12 @@ DELETED: dict[str, Callable[[Transaction, Mapping[str, Any]], None]] = {}
 # Listing terms: a record with a transition in flight is also indexed under "pending:<name>", so an
 # ordered page settles exactly those records (paging.Ordered) before it trusts its status terms' counts.
 SCOPES = {"owner_region", "shared", "community"}
+
+
+def by_creation(kind: str) -> None:
+    """List ``kind`` in creation order, then by id (its :data:`ORDER`)."""
+    id_field = ID_FIELD[kind]
+    ORDER[kind] = lambda r: f"{time_key(r['_created'])} {r[id_field]}"
 
 
 def owner_region(account: str, region: str) -> Term:
@@ -262,6 +272,12 @@ ID_FIELD = {
     "launch_template": "LaunchTemplateId", "launch_template_version": "_id",
     "activation": "ActivationId", "managed_instance": "InstanceId",  # (Cloud Assistant: world.managed_instances,
     "assistant_setting": "_id", "assistant_plugin": "_id", "terminal_session": "SessionId",  # world.cloud_assistant)
+    "dhcp_options_set": "DhcpOptionsSetId", "ipv6_gateway": "Ipv6GatewayId",
+    "ipv6_internet_bandwidth": "Ipv6InternetBandwidthId", "ipv6_egress_rule": "Ipv6EgressOnlyRuleId",
+    "havip": "HaVipId", "network_interface_permission": "NetworkInterfacePermissionId",
+    "bandwidth_package": "BandwidthPackageId", "classic_link": "_id", "business_behavior": "_id",
+    "physical_connection": "PhysicalConnectionId", "virtual_border_router": "VbrId",
+    "router_interface": "RouterInterfaceId",
     "storage_set": "StorageSetId", "storage_capacity_unit": "StorageCapacityUnitId",
     "snapshot_package": "_id",
     "auto_provisioning_group": "AutoProvisioningGroupId", "demand": "DemandId",

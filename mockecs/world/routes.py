@@ -176,6 +176,43 @@ def table_ids(ctx: Context, vpc: Mapping[str, Any]) -> list[str]:
     return [vpc["_route_table"], *_in_order(ctx, KIND, ("vpc", vpc["VpcId"]))]
 
 
+# -- the VPC's router (DescribeVRouters, ModifyVRouterAttribute of either API) --------------------------------------
+# Its name and description live on the VPC record (``_vrouter``): one router per VPC, made and deleted with it.
+VROUTER_NOT_FOUND = error_kind("InvalidVRouterId.NotFound", "Specified virtual router does not exist.", 404)
+VROUTER_NAME = error_kind("InvalidVRouterName.Malformed", "Specified virtual router name is not valid.", 400)
+VROUTER_DESCRIPTION = error_kind("InvalidVRouterDiscription.Malformed",
+                                 "Specified virtual router description is not valid.", 400)  # (sic, documented)
+
+
+def vrouters(ctx: Context, v_router_id: Optional[str]) -> list[dict]:
+    """The caller's VPCs here whose routers are asked for (all, or the one of ``v_router_id``), oldest first: at
+    most the VPC quota of them (VPC records carry no router index term)."""
+    found = [r for r in resources.mine_among(ctx, "vpc", None) if not v_router_id or r["VRouterId"] == v_router_id]
+    return sorted(found, key=lambda r: (r["_created"], r["VpcId"]))
+
+
+def vrouter_view(ctx: Context, vpc: Mapping[str, Any]) -> dict:
+    router = vpc.get("_vrouter") or {}
+    return {"VRouterId": vpc["VRouterId"], "VRouterName": router.get("VRouterName", ""),
+            "Description": router.get("Description", ""), "VpcId": vpc["VpcId"], "RegionId": vpc["RegionId"],
+            "CreationTime": vpc["CreationTime"], "RouteTableIds": {"RouteTableId": table_ids(ctx, vpc)}}
+
+
+def modify_vrouter(ctx: Context, v_router_id: str, name: Optional[str], description: Optional[str]) -> None:
+    if not networks.valid_name(name):
+        raise VROUTER_NAME
+    if description and not (2 <= len(description) <= 256
+                            and not description.lower().startswith(("http://", "https://"))):
+        raise VROUTER_DESCRIPTION
+    found = vrouters(ctx, v_router_id)
+    if not found:
+        raise VROUTER_NOT_FOUND
+    vpc = found[0]
+    router = {**(vpc.get("_vrouter") or {}), **{k: v for k, v in (("VRouterName", name), ("Description", description))
+                                                if v is not None}}
+    resources.put(ctx.txn, "vpc", {**vpc, "_vrouter": router})
+
+
 # -- vSwitch bindings --------------------------------------------------------------------------------------------
 def _vswitch(ctx: Context, table: dict, v_switch_id: str) -> dict:
     vswitch = resources.owned(ctx, "vswitch", v_switch_id, VSWITCH_ERRORS.vswitch_not_found)
@@ -288,8 +325,18 @@ def next_hop(ctx: Context, vpc: Mapping[str, Any], hop_type: str, hop_id: str) -
             raise NAT_NOT_FOUND
         if gateway.get("VpcId") != vpc["VpcId"]:
             raise NEXT_HOP_ILLEGAL
-    elif hop_type == "HaVip":
-        raise HAVIP_NOT_FOUND  # (mockecs keeps no HaVips)
+    elif hop_type == "RouterInterface":  # (mockecs.world.express_connect: an interface of this VPC's router)
+        interface = resources.get(ctx, "router_interface", hop_id)
+        if not resources.is_mine(ctx, interface):
+            raise NEXT_HOP_NOT_FOUND
+        if interface["RouterId"] != vpc.get("VRouterId"):
+            raise NEXT_HOP_ILLEGAL
+    elif hop_type == "HaVip":  # (mockecs.world.havips)
+        havip = resources.get(ctx, "havip", hop_id)
+        if not resources.is_mine(ctx, havip):
+            raise HAVIP_NOT_FOUND
+        if havip["VpcId"] != vpc["VpcId"]:
+            raise NEXT_HOP_ILLEGAL
     else:
         raise NEXT_HOP_NOT_FOUND  # (gateways, router interfaces, peers ...: none is kept)
 
