@@ -6,6 +6,7 @@ from mockecs.ops import (  # noqa: F401
     builder,
     charge_types,
     commands,
+    dedicated_hosts,
     deployment_sets,
     disk_encryption,
     disks,

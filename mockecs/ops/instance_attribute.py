@@ -58,7 +58,8 @@ def attribute_view(record: Mapping[str, Any]) -> dict:
         "EipAddress": {name: eip[name] for name in _EIP_FIELDS if name in eip},
         "OperationLocks": {"LockReason": [{"LockReason": lock.get("LockReason", "")} for lock in
                                           (record.get("OperationLocks") or {}).get("LockReason") or ()]},
-        "DedicatedHostAttribute": {"DedicatedHostId": "", "DedicatedHostName": ""},
+        "DedicatedHostAttribute": {name: (record.get("DedicatedHostAttribute") or {}).get(name, "")
+                                   for name in ("DedicatedHostId", "DedicatedHostName")},
         "EnableJumboFrame": jumbo, "EnableNetworkEncryption": False,
         "NetworkOptions": {"BandwidthWeighting": "", "EnableJumboFrame": jumbo, "EnableNetworkEncryption": False},
         "SecurityOptions": {"EnableSecureBoot": False},

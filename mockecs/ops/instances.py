@@ -19,6 +19,7 @@ from mockecs.wire.params import B, I, JsonList, L, Repeat, S, Struct, Structs, w
 from mockecs.world import (
     access,
     auto_snapshots,
+    dedicated_hosts,
     deployment_sets,
     images,
     instance_clock,
@@ -76,7 +77,8 @@ def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
         terms.append(ram_role_term(record["_owner"], record["_region"], record["_ram_role"]))
     return (terms + networks.instance_terms(record) + access.instance_terms(record)
             + subscriptions.terms(record)  # (DescribeInstanceAutoRenewAttribute's RenewalStatus)
-            + deployment_sets.instance_terms(record))  # (a set's members and room, an HPC cluster's)
+            + deployment_sets.instance_terms(record)  # (a set's members and room, an HPC cluster's)
+            + dedicated_hosts.instance_terms(record))  # (a dedicated host's instances and room)
 
 
 def ram_role_term(account: str, region: str, role_name: str) -> tuple[str, str]:
@@ -323,6 +325,7 @@ _COMMON_LAUNCH = (
     Struct("PrivatePoolOptions", [S("MatchCriteria", choices=MATCH_CRITERIA), S("Id")]),
     I("Period"), S("PeriodUnit", default="Month"), B("AutoRenew", default=False), I("AutoRenewPeriod", default=1),
     S("DeploymentSetId"), I("DeploymentSetGroupNo"), S("HpcClusterId"),
+    S("DedicatedHostId"), S("Affinity"), S("Tenancy"),
 )
 SNAPSHOT_POLICY_NOT_FOUND = error_kind("InvalidAutoSnapshotPolicyId.NotFound",
                                        "Specified parameter AutoSnapshotPolicyId not found.", 404)
@@ -460,6 +463,9 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
                            args["private_ip_address"], count, ipv6_asked)
     # the deployment set's room in that zone, for the whole batch (a refusal rolls the reservation back)
     placed = deployment_sets.launch_fields(ctx, action, args, itype["InstanceTypeFamily"], where.zone_id, count)
+    # on a dedicated host (DedicatedHostId, Tenancy host): its room for the whole batch
+    hosts = dedicated_hosts.launch_fields(ctx, action, args, itype, where.zone_id, where.vswitch is None, count,
+                                          subscription.get("ExpiredTime"))
 
     ids = []
     for index in range(count):
@@ -479,7 +485,8 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "InternetMaxBandwidthOut": bandwidth_out,
             "IoOptimized": True, "DeletionProtection": bool(args["deletion_protection"]),
             "DeviceAvailable": True, "Recyclable": False, "SerialNumber": resources.random_uuid(),
-            "StoppedMode": "Not-applicable", "SpotStrategy": args["spot_strategy"] or "NoSpot",
+            "StoppedMode": "Not-applicable",
+            "SpotStrategy": (args["spot_strategy"] if not hosts else "") or "NoSpot",  # (a host ignores it: documented)
             "SpotPriceLimit": 0.0, "SpotDuration": 0, "SpotInterruptionBehavior": "Terminate",
             "CreditSpecification": "", "KeyPairName": key_pair_name or "", "VlanId": "",
             "ResourceGroupId": resource_groups.resolve(ctx, args["resource_group_id"]),
@@ -498,9 +505,9 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "MetadataOptions": dict(metadata),
             # (as the service answers an instance that uses none of them: the same capture as the field order)
             "HibernationOptions": {"Configured": False},
-            "PrivateDnsNameOptions": {}, "DedicatedInstanceAttribute": {"Tenancy": "", "Affinity": ""},
+            "PrivateDnsNameOptions": {},
             "EcsCapacityReservationAttr": {"CapacityReservationPreference": "", "CapacityReservationId": ""},
-            "DedicatedHostAttribute": {"DedicatedHostId": "", "DedicatedHostName": "", "DedicatedHostClusterId": ""},
+            **(hosts[index] if hosts else dedicated_hosts.host_attribute(None)),
             "Tags": {"Tag": [dict(t) for t in tags]},
             "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now + index * 1e-6,
             "_user_data": args["user_data"] or "",  # DescribeUserData answers it as given
@@ -655,7 +662,7 @@ _NETWORK_INTERFACES = Structs("NetworkInterface", [
            Struct("ImageOptions", [B("LoginAsNonRoot")]), Repeat("SecurityGroupIds"),
            Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), _NETWORK_INTERFACES,
            S("LaunchTemplateId"), S("LaunchTemplateName"), L("LaunchTemplateVersion"),
-           dry_run=True, idempotent=True, mapping=True)
+           Struct("SchedulerOptions", [S("DedicatedHostClusterId")]), dry_run=True, idempotent=True, mapping=True)
 def run_instances(ctx: Context, args: dict) -> dict:
     # (the arguments as one mapping: a handler taking ~45 keywords matches each against its named parameters)
     launch_templates.apply(ctx, args, REGISTRY["RunInstances"].by_name)  # (its parameters where none are sent)

@@ -29,7 +29,7 @@ PREFIX = {
     "nat_gateway": "ngw-", "snat_table": "stb-", "forward_table": "ftb-", "snat_entry": "snat-",
     "forward_entry": "fwd-", "route_entry": "rte-",
     "deployment_set": "ds-", "hpc_cluster": "hpc-",
-    "launch_template": "lt-",
+    "launch_template": "lt-", "dedicated_host": "dh-", "dedicated_host_cluster": "dc-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 # Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
@@ -246,6 +246,7 @@ ID_FIELD = {
     "route_table": "RouteTableId", "route_entry": "RouteEntryId",  # (custom tables; a VPC's system table is its own)
     "deployment_set": "DeploymentSetId", "hpc_cluster": "HpcClusterId",
     "launch_template": "LaunchTemplateId", "launch_template_version": "_id",
+    "dedicated_host": "DedicatedHostId", "dedicated_host_cluster": "DedicatedHostClusterId",
 }
 
 
