@@ -129,8 +129,9 @@ def cluster_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     """An instance on a host, under the host."""
-    host_id = (record.get("DedicatedHostAttribute") or {}).get("DedicatedHostId")
-    return [(KIND, host_id)] if host_id else []
+    attribute = record.get("DedicatedHostAttribute")
+    host_id = attribute.get("DedicatedHostId") if isinstance(attribute, dict) else None
+    return [(KIND, host_id)] if host_id and isinstance(host_id, str) else []
 
 
 resources.TERMS[KIND] = host_terms
