@@ -441,3 +441,72 @@ def test_async(client):
     ids, found = asyncio.run(main())
     assert [h["DedicatedHostType"] for h in found["DedicatedHosts"]["DedicatedHost"]] == ["ddh.c7"]
     assert found["DedicatedHosts"]["DedicatedHost"][0]["DedicatedHostId"] == ids[0]
+
+
+# -- instances already on a host --------------------------------------------------------------------------------
+def deploy(client, instance_id: str, **kw):
+    return client.modify_instance_deployment(models.ModifyInstanceDeploymentRequest(
+        region_id=REGION, instance_id=instance_id, **kw))
+
+
+def test_modify_instance_deployment_moves_an_instance_onto_hosts(client, vswitch):
+    first, second = allocate(client, quantity=2)
+    (instance_id,) = on_host(client, vswitch)  # (on a shared host)
+    err = error_of(deploy, client, instance_id, dedicated_host_id=first)  # a reboot migration: stopped first
+    assert err.code == "OperationDenied.UnstoppedInstance"
+    assert_documented("ModifyInstanceDeployment", err)
+    deploy(client, instance_id, dedicated_host_id=first, migration_type="live")
+    assert describe(client, instance_id)["DedicatedHostAttribute"]["DedicatedHostId"] == first
+    client.stop_instance(models.StopInstanceRequest(instance_id=instance_id))
+    err = error_of(deploy, client, instance_id, dedicated_host_id=first)
+    assert err.code == "InvalidDedicatedHostId.NotSupport"
+    assert_documented("ModifyInstanceDeployment", err)
+    err = error_of(deploy, client, instance_id, dedicated_host_id=second, instance_type="ecs.c7.large")
+    assert err.code == "InvalidInstanceType.NotSupport"
+    assert_documented("ModifyInstanceDeployment", err)
+    deploy(client, instance_id, dedicated_host_id=second, instance_type="ecs.g7.2xlarge", affinity="host")
+    moved = describe(client, instance_id)
+    assert (moved["DedicatedHostAttribute"]["DedicatedHostId"], moved["InstanceType"], moved["Cpu"]) == \
+        (second, "ecs.g7.2xlarge", 8)
+    assert moved["DedicatedInstanceAttribute"] == {"Tenancy": "host", "Affinity": "host"}
+    assert host(client, second)["Capacity"]["AvailableVcpus"] == 120
+    assert host(client, first)["Instances"]["Instance"] == []
+    deploy(client, instance_id, tenancy="host")  # automatic: another host with room
+    assert describe(client, instance_id)["DedicatedHostAttribute"]["DedicatedHostId"] == first
+    deploy(client, instance_id, affinity="default")  # the affinity alone
+    assert describe(client, instance_id)["DedicatedInstanceAttribute"]["Affinity"] == "default"
+    release(client, second)  # (empty now)
+    err = error_of(deploy, client, instance_id, tenancy="host")  # no other host left
+    assert err.code == "InvalidDedicatedHost.NotEnoughResource"
+    assert_documented("ModifyInstanceDeployment", err)
+    (elsewhere,) = allocate(client, zone_id="cn-hangzhou-j")
+    err = error_of(deploy, client, instance_id, dedicated_host_id=elsewhere)
+    assert err.code == "InvalidDedicatedHost.ZoneNotMatch"
+    assert_documented("ModifyInstanceDeployment", err)
+    (off_host,) = on_host(client, vswitch)
+    err = error_of(deploy, client, off_host, affinity="host")
+    assert err.code == "InvalidParam.InstanceId"
+    assert_documented("ModifyInstanceDeployment", err)
+
+
+def test_an_instance_on_a_host_keeps_its_type_and_charge_type(client, vswitch):
+    (host_id,) = allocate(client, charge_type="PrePaid", period=3)
+    (instance_id,) = on_host(client, vswitch, host_id, instance_charge_type="PrePaid", period=1)
+    err = error_of(client.modify_instance_charge_type, models.ModifyInstanceChargeTypeRequest(
+        region_id=REGION, instance_ids=json.dumps([instance_id]), instance_charge_type="PostPaid"))
+    assert err.code == "InvalidOperation.NotSupport"
+    assert_documented("ModifyInstanceChargeType", err)
+    err = error_of(client.renew_instance, models.RenewInstanceRequest(instance_id=instance_id, period=6))
+    assert err.code == "InvalidPeriod.ExceededDedicatedHost"
+    assert_documented("RenewInstance", err)
+    client.renew_instance(models.RenewInstanceRequest(instance_id=instance_id, period=1))
+    err = error_of(on_host, client, vswitch, host_id, instance_charge_type="PrePaid", period=4)
+    assert err.code == "InvalidPeriod.ExceededDedicatedHost"
+    assert_documented("RunInstances", err)
+    (postpaid,) = allocate(client)
+    (instance_id,) = on_host(client, vswitch, postpaid)
+    client.stop_instance(models.StopInstanceRequest(instance_id=instance_id))
+    err = error_of(client.modify_instance_spec, models.ModifyInstanceSpecRequest(
+        instance_id=instance_id, instance_type="ecs.g7.2xlarge"))
+    assert err.code == "InvalidAction.NotSupport"
+    assert_documented("ModifyInstanceSpec", err)

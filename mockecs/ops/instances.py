@@ -371,10 +371,16 @@ def type_fields(itype: Mapping[str, Any]) -> dict:
             "GPUAmount": int(itype.get("GPUAmount") or 0), "CpuOptions": _cpu_options(itype)}
 
 
+ON_HOST_SPEC = error_kind("InvalidAction.NotSupport", "The ecs on dedicatedHost not support modify instanceType.")
+
+
 def type_change(ctx: Context, record: Mapping[str, Any], itype: Mapping[str, Any], not_sold: type[EcsError],
                 image_mismatch: type[EcsError]) -> dict:
     """The fields an instance's new type ``itype`` decides (ModifyInstanceSpec, ModifyPrepayInstanceSpec), checked
-    with the operation's codes: its zone must sell the type, its image run on it."""
+    with the operation's codes: its zone must sell the type, its image run on it; not on a dedicated host
+    (ModifyInstanceSpec's documented code)."""
+    if dedicated_hosts.host_id_of(record):
+        raise ON_HOST_SPEC
     if not instance_types.sells(itype, record["ZoneId"]):
         raise not_sold
     image = images.get_any(ctx, record.get("ImageId"))

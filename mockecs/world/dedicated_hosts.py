@@ -282,8 +282,8 @@ NOT_SAME_ZONE = error_kind("ResourcesNotInSameZone",
 PRIVATE_POOL = error_kind("DedicatedHostNotSupported", "DedicatedHost is not supported for PrivatePool.")
 _NO_ROOM = {"RunInstances": "No available dedicated host or not enough resource on dedicated host.",
             "CreateInstance": "There's no enough resource on the specified dedicated host."}
-_EXCEEDED = {"RunInstances": "Instance expired date can not exceed dedicated host expired date.",
-             "CreateInstance": "Instance expired date can't exceed dedicated host expired date."}
+_EXCEEDED = {"RunInstances": "Instance expired date can not exceed dedicated host expired date."}
+_EXCEEDED_ELSE = "Instance expired date can't exceed dedicated host expired date."  # (CreateInstance, RenewInstance)
 
 
 def no_room(action: str) -> EcsError:
@@ -291,7 +291,20 @@ def no_room(action: str) -> EcsError:
 
 
 def exceeds_host(action: str) -> EcsError:
-    return EcsError("InvalidPeriod.ExceededDedicatedHost", _EXCEEDED.get(action, _EXCEEDED["RunInstances"]), 400)
+    return EcsError("InvalidPeriod.ExceededDedicatedHost", _EXCEEDED.get(action, _EXCEEDED_ELSE), 400)
+
+
+def host_id_of(instance: Mapping[str, Any]) -> str:
+    """The host an instance is on ("" for none)."""
+    terms = instance_terms(instance)
+    return terms[0][1] if terms else ""
+
+
+def check_renewal(ctx: Context, action: str, instance: Mapping[str, Any], expired: str) -> None:
+    """A subscription instance on a host ends no later than the host (RenewInstance's documented code)."""
+    host = resources.get(ctx, KIND, host_id_of(instance)) if host_id_of(instance) else None
+    if host is not None and (resources.parse_iso(expired) or 0) > (resources.parse_iso(host["ExpiredTime"]) or 0):
+        raise exceeds_host(action)
 
 
 def find(ctx: Context, kind: str, resource_id: Optional[str]) -> Optional[dict]:
@@ -314,15 +327,29 @@ def host_attribute(host: Optional[Mapping[str, Any]], affinity: str = "") -> dic
             "DedicatedInstanceAttribute": {"Tenancy": "host", "Affinity": affinity or "default"}}
 
 
+@dataclasses.dataclass(frozen=True)
+class Codes:
+    """What a placement answers where launches and ModifyInstanceDeployment document codes of their own."""
+
+    not_found: Any
+    cluster_mismatch: Any
+    zone: Any
+    unmatched: Any
+    no_host: Any = None  # (automatic placement finding none; None: the launches' no_room)
+
+
+LAUNCH = Codes(HOST_NOT_FOUND, CLUSTER_MISMATCH, NOT_SAME_ZONE, TYPE_UNMATCHED)
+
+
 def _usable(action: str, host: Mapping[str, Any], itype: Mapping[str, Any], charge_type: str,
-            expired_time: Optional[str]) -> None:
-    """Refuse a launch of ``itype`` on ``host`` for what the host is (documented codes)."""
+            expired_time: Optional[str], codes: Codes) -> None:
+    """Refuse ``itype`` on ``host`` for what the host is (documented codes)."""
     if host["Status"] != "Available":
         raise HOST_STATUS
     if locked(host):
         raise HOST_LOCKED
     if itype["InstanceTypeFamily"] not in _types()[host["DedicatedHostType"]]["families"]:
-        raise TYPE_UNMATCHED
+        raise codes.unmatched
     if charge_type == "PrePaid":
         if host["ChargeType"] != "PrePaid":
             raise PREPAID_ON_POSTPAID
@@ -330,12 +357,54 @@ def _usable(action: str, host: Mapping[str, Any], itype: Mapping[str, Any], char
             raise exceeds_host(action)
 
 
+def place(ctx: Context, action: str, itype: Mapping[str, Any], zone_id: str, count: int, charge: str,
+          expired_time: Optional[str], host_id: Optional[str], cluster_id: Optional[str], affinity: str,
+          codes: Codes = LAUNCH, leaving: str = "") -> list[dict]:
+    """The host fields of ``count`` instances of ``itype``: on ``host_id``, else on the caller's hosts in the zone
+    with automatic placement on (in ``cluster_id`` when given; not ``leaving``, the host an instance moves from),
+    each instance on the oldest with room. Checked whole before anything is written."""
+    if cluster_id and find(ctx, CLUSTER, cluster_id) is None:
+        raise CLUSTER_NOT_FOUND
+    need = needs(itype)
+    if host_id:
+        host = find(ctx, KIND, host_id)
+        if host is None:
+            raise codes.not_found
+        if cluster_id and host.get("DedicatedHostClusterId") != cluster_id:
+            raise codes.cluster_mismatch
+        if host["ZoneId"] != zone_id:
+            raise codes.zone
+        _usable(action, host, itype, charge, expired_time, codes)
+        if not room(host, hosted(ctx, host_id)).fits(*need, count=count):
+            raise no_room(action)
+        return [host_attribute(host, affinity) for _ in range(count)]
+    settle_due(ctx)
+    term = (CLUSTER, cluster_id) if cluster_id else ("ddh_zone", f"{ctx.account}|{ctx.region}|{zone_id}")
+    candidates = []
+    for host in sorted((h for h in ctx.txn.get_many(KIND, ctx.txn.ids(KIND, term)) if h is not None),
+                       key=lambda r: (r.get("_created", 0.0), r["DedicatedHostId"])):
+        if host["AutoPlacement"] != "on" or host["ZoneId"] != zone_id or not resources.is_mine(ctx, host) \
+                or host["DedicatedHostId"] == leaving:
+            continue
+        try:
+            _usable(action, host, itype, charge, expired_time, codes)
+        except EcsError:
+            continue
+        candidates.append((host, room(host, hosted(ctx, host["DedicatedHostId"]))))
+    out = []
+    for _ in range(count):
+        chosen = next(((h, space) for h, space in candidates if space.fits(*need)), None)
+        if chosen is None:
+            raise codes.no_host or no_room(action)
+        chosen[1].take(*need)
+        out.append(host_attribute(chosen[0], affinity))
+    return out
+
+
 def launch_fields(ctx: Context, action: str, args: Mapping[str, Any], itype: Mapping[str, Any], zone_id: str,
                   classic: bool, count: int, expired_time: Optional[str]) -> Optional[list[dict]]:
     """The host fields of each of ``count`` instances a launch makes (None: not on a host): on ``DedicatedHostId``,
-    else (``Tenancy`` host) on the caller's hosts in the zone with automatic placement on (in
-    ``SchedulerOptions.DedicatedHostClusterId`` when given), each instance on the oldest with room. Every check is
-    done for the whole batch before anything is written."""
+    else (``Tenancy`` host) by automatic placement (in ``SchedulerOptions.DedicatedHostClusterId`` when given)."""
     tenancy, affinity = args.get("tenancy") or "", args.get("affinity") or ""
     if tenancy not in ("", "default", "host"):
         raise BAD_TENANCY
@@ -347,43 +416,10 @@ def launch_fields(ctx: Context, action: str, args: Mapping[str, Any], itype: Map
         return None  # (a cluster counts only with Tenancy host: documented)
     if (args.get("private_pool_options") or {}).get("match_criteria") in ("Open", "Target"):
         raise PRIVATE_POOL
-    if cluster_id and find(ctx, CLUSTER, cluster_id) is None:
-        raise CLUSTER_NOT_FOUND
     if classic:
         raise CLASSIC
-    need = needs(itype)
-    charge = args.get("instance_charge_type") or "PostPaid"
-    if host_id:
-        host = find(ctx, KIND, host_id)
-        if host is None:
-            raise HOST_NOT_FOUND
-        if cluster_id and host.get("DedicatedHostClusterId") != cluster_id:
-            raise CLUSTER_MISMATCH
-        if host["ZoneId"] != zone_id:
-            raise NOT_SAME_ZONE
-        _usable(action, host, itype, charge, expired_time)
-        if not room(host, hosted(ctx, host_id)).fits(*need, count=count):
-            raise no_room(action)
-        return [host_attribute(host, affinity) for _ in range(count)]
-    term = (CLUSTER, cluster_id) if cluster_id else ("ddh_zone", f"{ctx.account}|{ctx.region}|{zone_id}")
-    candidates = []
-    for host in sorted((h for h in ctx.txn.get_many(KIND, ctx.txn.ids(KIND, term)) if h is not None),
-                       key=lambda r: (r.get("_created", 0.0), r["DedicatedHostId"])):
-        if host["AutoPlacement"] != "on" or host["ZoneId"] != zone_id or not resources.is_mine(ctx, host):
-            continue
-        try:
-            _usable(action, host, itype, charge, expired_time)
-        except EcsError:
-            continue
-        candidates.append((host, room(host, hosted(ctx, host["DedicatedHostId"]))))
-    out = []
-    for _ in range(count):
-        chosen = next(((h, space) for h, space in candidates if space.fits(*need)), None)
-        if chosen is None:
-            raise no_room(action)
-        chosen[1].take(*need)
-        out.append(host_attribute(chosen[0], affinity))
-    return out
+    return place(ctx, action, itype, zone_id, count, args.get("instance_charge_type") or "PostPaid", expired_time,
+                 host_id, cluster_id, affinity)
 
 
 # -- the clock -------------------------------------------------------------------------------------------------
