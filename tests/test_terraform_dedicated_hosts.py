@@ -183,16 +183,21 @@ def host_delete(p: Provider, host_id: str, state: dict) -> None:
             raise
 
 
-def data_hosts(p: Provider, **filters: Any) -> list[dict]:
+def every_page(p: Provider, action: str, path: tuple[str, str], **filters: Any) -> list[dict]:
+    """A data source's read: PageSize 50 (PageSizeLarge) from page 1 until a page has fewer."""
     found, page = [], 1
     while True:
-        answer = p.rpc_post("DescribeDedicatedHosts", {}, {"RegionId": p.region, "PageSize": PAGE_SIZE_LARGE,
-                                                           "PageNumber": page, **filters})
-        result = answer["DedicatedHosts"]["DedicatedHost"]
+        answer = p.rpc_post(action, {}, {"RegionId": p.region, "PageSize": PAGE_SIZE_LARGE, "PageNumber": page,
+                                         **filters})
+        result = answer[path[0]][path[1]]
         found += result
         if len(result) < PAGE_SIZE_LARGE:
-            break
+            return found
         page += 1
+
+
+def data_hosts(p: Provider, **filters: Any) -> list[dict]:
+    found = every_page(p, "DescribeDedicatedHosts", ("DedicatedHosts", "DedicatedHost"), **filters)
     return [{"id": h["DedicatedHostId"], "cores": int(h["Cores"]), "sockets": int(h["Sockets"]),
              "physical_gpus": int(h["PhysicalGpus"]), "machine_id": h["MachineId"], "expired_time": h["ExpiredTime"],
              "supported_instance_type_families": h["SupportedInstanceTypeFamilies"]["SupportedInstanceTypeFamily"],
@@ -341,15 +346,8 @@ def cluster_delete(p: Provider, cluster_id: str) -> None:
 
 
 def data_clusters(p: Provider, **filters: Any) -> list[dict]:
-    found, page = [], 1
-    while True:
-        answer = p.rpc_post("DescribeDedicatedHostClusters", {}, {"RegionId": p.region, "PageSize": PAGE_SIZE_LARGE,
-                                                                  "PageNumber": page, **filters})
-        result = answer["DedicatedHostClusters"]["DedicatedHostCluster"]
-        found += result
-        if len(result) < PAGE_SIZE_LARGE:
-            break
-        page += 1
+    found = every_page(p, "DescribeDedicatedHostClusters", ("DedicatedHostClusters", "DedicatedHostCluster"),
+                       **filters)
     out = []
     for c in found:
         capacity = c["DedicatedHostClusterCapacity"]
