@@ -510,3 +510,77 @@ def test_an_instance_on_a_host_keeps_its_type_and_charge_type(client, vswitch):
         instance_id=instance_id, instance_type="ecs.g7.2xlarge"))
     assert err.code == "InvalidAction.NotSupport"
     assert_documented("ModifyInstanceSpec", err)
+
+
+def test_modify_and_cluster_codes(client):
+    (host_id,) = allocate(client)
+    (prepaid,) = allocate(client, charge_type="PrePaid", period=1)
+
+    def modify(**kw):
+        return client.modify_dedicated_host_attribute(models.ModifyDedicatedHostAttributeRequest(
+            region_id=REGION, dedicated_host_id=kw.pop("dedicated_host_id", host_id), **kw))
+
+    other_zone = client.create_dedicated_host_cluster(models.CreateDedicatedHostClusterRequest(
+        region_id=REGION, zone_id="cn-hangzhou-j")).body.dedicated_host_cluster_id
+    for kw, code in ((dict(dedicated_host_id="dh-bp1nothere"), "InvalidDedicatedHostId.NotFound"),
+                     (dict(dedicated_host_name="1starts-with-a-digit"), "InvalidDedicatedHostName.Malformed"),
+                     (dict(description="x"), "InvalidDescription.Malformed"),
+                     (dict(action_on_maintenance="Pray"), "InvalidParameter.ActionOnMaintenance"),
+                     (dict(network_attributes=models.ModifyDedicatedHostAttributeRequestNetworkAttributes(
+                         slb_udp_timeout=400)), "InvalidParameter.SlbUdpTimeout"),
+                     (dict(dedicated_host_cluster_id="dc-bp1nothere"), "InvalidDedicatedHostClusterId.NotFound"),
+                     (dict(dedicated_host_cluster_id=other_zone), "InvalidDedicatedHostClusterId.NotMatch"),
+                     (dict(cpu_over_commit_ratio=3.0), "InvalidDedicatedHostType.CpuOverCommitRatioNotSupported")):
+        err = error_of(modify, **kw)
+        assert err.code == code, (kw, err.code)
+        assert_documented("ModifyDedicatedHostAttribute", err)
+    modify(auto_placement="off", network_attributes=models.ModifyDedicatedHostAttributeRequestNetworkAttributes(
+        udp_timeout=90))
+    got = host(client, host_id)
+    assert (got["AutoPlacement"], got["NetworkAttributes"]) == ("off", {"UdpTimeout": 90, "SlbUdpTimeout": 60})
+
+    def release_at(host_id: str, text: str):
+        return client.modify_dedicated_host_auto_release_time(models.ModifyDedicatedHostAutoReleaseTimeRequest(
+            region_id=REGION, dedicated_host_id=host_id, auto_release_time=text))
+
+    for args, code in (((host_id, "tomorrow"), "InvalidAutoReleaseTime.Malformed"),
+                       ((prepaid, ""), "ChargeTypeViolation"), (("dh-bp1nothere", ""), "NoSuchResource")):
+        err = error_of(release_at, *args)
+        assert err.code == code
+        assert_documented("ModifyDedicatedHostAutoReleaseTime", err)
+
+    def auto_renew(ids: str, **kw):
+        return client.modify_dedicated_host_auto_renew_attribute(
+            models.ModifyDedicatedHostAutoRenewAttributeRequest(region_id=REGION, dedicated_host_ids=ids, **kw))
+
+    for args, kw, code in (((host_id,), {}, "ChargeTypeViolation"),
+                           (("dh-bp1nothere",), {}, "InvalidParameter.InvalidDedicatedHostId"),
+                           ((prepaid,), dict(period_unit="Day"), "InvalidPeriodUnit.ValueNotSupported"),
+                           ((prepaid,), dict(duration=7), "InvalidParameter.Duration"),
+                           ((prepaid,), dict(renewal_status="Maybe"), "InvalidParameter.RenewalStatus"),
+                           ((prepaid,), dict(auto_renew_with_ecs="Sometimes"), "InvalidParameter.AutoRenewWithEcs"),
+                           ((",".join(f"dh-{n}" for n in range(101)),), {}, "InvalidParameter.ToManyDedicatedHostIds")):
+        err = error_of(auto_renew, *args, **kw)
+        assert err.code == code, (kw, err.code)
+        assert_documented("ModifyDedicatedHostAutoRenewAttribute", err)
+    auto_renew(prepaid, renewal_status="NotRenewal")
+    row = client.describe_dedicated_host_auto_renew(models.DescribeDedicatedHostAutoRenewRequest(
+        region_id=REGION, dedicated_host_ids=prepaid)).body.to_map()["DedicatedHostRenewAttributes"][
+        "DedicatedHostRenewAttribute"][0]
+    assert (row["RenewalStatus"], row["AutoRenewEnabled"]) == ("NotRenewal", False)
+    err = error_of(client.create_dedicated_host_cluster, models.CreateDedicatedHostClusterRequest(
+        region_id=REGION, zone_id="cn-hangzhou-zz"))
+    assert err.code == "InvalidZone.NotFound"
+    assert_documented("CreateDedicatedHostCluster", err)
+    err = error_of(client.create_dedicated_host_cluster, models.CreateDedicatedHostClusterRequest(
+        region_id=REGION, zone_id=ZONE, dry_run=True))
+    assert err.code == "DryRunOperation"
+    for kw, code in ((dict(zone_id="cn-hangzhou-zz"), "InvalidZone.NotFound"),
+                     (dict(dedicated_host_cluster_ids="[oops"), "InvalidParameter.DedicatedHostClusterIds")):
+        err = error_of(client.describe_dedicated_host_clusters, models.DescribeDedicatedHostClustersRequest(
+            region_id=REGION, **kw))
+        assert err.code == code
+        assert_documented("DescribeDedicatedHostClusters", err)
+    listed = client.describe_dedicated_host_clusters(models.DescribeDedicatedHostClustersRequest(
+        region_id=REGION, zone_id="cn-hangzhou-j")).body.to_map()["DedicatedHostClusters"]["DedicatedHostCluster"]
+    assert [c["DedicatedHostClusterId"] for c in listed] == [other_zone]
