@@ -121,6 +121,21 @@ def test_allocate_codes(client):
     assert hosts(client)["TotalCount"] == 0  # nothing half-made
 
 
+def test_pay_as_you_go_quota(client, engine):
+    engine.config.options["dedicated_host_quota"] = 2
+    allocate(client)
+    err = error_of(allocate, client, quantity=2)
+    assert (err.code, err.data["Message"]) == ("QuotaExceed.AfterpayDedicatedHost",
+                                               "The maximum number of Pay-As-You-Go DedicatedHosts is exceeded: 2")
+    assert_documented("AllocateDedicatedHosts", err)
+    allocate(client)
+    (prepaid,) = allocate(client, charge_type="PrePaid", period=1)  # (a subscription is not counted)
+    err = error_of(client.modify_dedicated_hosts_charge_type, models.ModifyDedicatedHostsChargeTypeRequest(
+        region_id=REGION, dedicated_host_ids=json.dumps([prepaid]), dedicated_host_charge_type="PostPaid"))
+    assert err.code == "QuotaExceed.AfterpayInstance"
+    assert_documented("ModifyDedicatedHostsChargeType", err)
+
+
 def test_over_commit_ratio_multiplies_vcpus(client):
     (host_id,) = allocate(client, "ddh.g6s", cpu_over_commit_ratio=4.0)
     assert host(client, host_id)["Capacity"]["TotalVcpus"] == 26 * 2 * 2 * 4

@@ -59,6 +59,11 @@ BAD_PERIOD_UNIT = error_kind("InvalidPeriodUnit.ValueNotSupported", "The specifi
 BAD_PERIOD = error_kind("InvalidPeriod", "The specified period is not valid.")  # (RenewDedicatedHosts' [GUESS])
 BAD_AUTO_RENEW = error_kind("InvalidAutoRenewPeriod.ValueNotSupported", "The specified autoRenewPeriod is not valid.")
 BAD_QUANTITY = error_kind("InvalidParameter.Quantity", "The specified Quantity is invalid.")
+def _quota_full(most: int) -> EcsError:
+    return EcsError("QuotaExceed.AfterpayDedicatedHost",
+                    f"The maximum number of Pay-As-You-Go DedicatedHosts is exceeded: {most}", 400)
+
+
 RELEASE_MALFORMED = error_kind("InvalidAutoReleaseTime.Malformed",
                                "The specified parameter AutoReleaseTime is not valid.")
 
@@ -178,6 +183,9 @@ def allocate_dedicated_hosts(ctx: Context, args: dict) -> dict:
     else:
         terms = {"ExpiredTime": ddh.POSTPAID_EXPIRY, "SaleCycle": ""}
         release = release_time(ctx, args["auto_release_time"], RELEASE_MALFORMED)
+        most = int(ctx.config.options["dedicated_host_quota"])
+        if ctx.txn.count(KIND, ddh.charge_term(ctx.account, ctx.region, "PostPaid")) + quantity > most:
+            raise _quota_full(most)
     ids = []
     for index in range(quantity):
         host_id = resources.new_id(KIND, ctx.region)
@@ -467,6 +475,8 @@ def renew_dedicated_hosts(ctx: Context, dedicated_host_ids: str, period: int, pe
 
 # -- ModifyDedicatedHostsChargeType ----------------------------------------------------------------------------
 MAX_CHARGE_IDS = 20  # documented
+POSTPAID_QUOTA = error_kind("QuotaExceed.AfterpayInstance", "The maximum number of Pay-As-You-Go instances is "
+                            "exceeded.")  # (the pay-as-you-go host quota, option dedicated_host_quota)
 
 
 @operation("ModifyDedicatedHostsChargeType", S("DedicatedHostIds", required=True), I("Period"),
@@ -491,6 +501,9 @@ def modify_dedicated_hosts_charge_type(ctx: Context, dedicated_host_ids: str, pe
             raise UNIT_MISMATCH
         fields.update(ExpiredTime=subscriptions.subscription_end(ctx.now, period, period_unit), SaleCycle=period_unit)
     records = [_host(ctx, i, CHARGE_NOT_FOUND) for i in ids]
+    if target == "PostPaid" and ctx.txn.count(KIND, ddh.charge_term(ctx.account, ctx.region, "PostPaid")) + \
+            len(records) > int(ctx.config.options["dedicated_host_quota"]):
+        raise POSTPAID_QUOTA
     for record in records:
         if record["ChargeType"] == target:
             raise _charge_type_error(f"The dedicated host {record['DedicatedHostId']} is already {target}.")

@@ -110,12 +110,18 @@ def _scope(record: Mapping[str, Any]) -> str:
     return f"{record['_owner']}|{record['_region']}"
 
 
+def charge_term(account: str, region: str, charge_type: str) -> tuple[str, str]:
+    """A charge type's hosts (the pay-as-you-go quota)."""
+    return ("ddh_charge", f"{account}|{region}|{charge_type}")
+
+
 def host_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     """DescribeDedicatedHosts' filters (zone, type, exact name, status, cluster); a zone's hosts for automatic
-    placement; a cluster's hosts."""
+    placement; a cluster's hosts; a charge type's."""
     scope = _scope(record)
     terms = [("ddh_zone", f"{scope}|{record['ZoneId']}"), ("ddh_type", f"{scope}|{record['DedicatedHostType']}"),
-             ("ddh_name", f"{scope}|{record['DedicatedHostName']}"), ("ddh_status", f"{scope}|{record['Status']}")]
+             ("ddh_name", f"{scope}|{record['DedicatedHostName']}"), ("ddh_status", f"{scope}|{record['Status']}"),
+             charge_term(record["_owner"], record["_region"], record["ChargeType"])]
     if record.get("DedicatedHostClusterId"):
         terms.append((CLUSTER, record["DedicatedHostClusterId"]))
     return terms
