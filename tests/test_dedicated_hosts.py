@@ -599,3 +599,17 @@ def test_modify_and_cluster_codes(client):
     listed = client.describe_dedicated_host_clusters(models.DescribeDedicatedHostClustersRequest(
         region_id=REGION, zone_id="cn-hangzhou-j")).body.to_map()["DedicatedHostClusters"]["DedicatedHostCluster"]
     assert [c["DedicatedHostClusterId"] for c in listed] == [other_zone]
+
+
+def test_describe_instances_sees_a_host_released_by_the_clock(client, engine, vswitch):
+    (host_id,) = allocate(client)
+    (instance_id,) = on_host(client, vswitch, host_id)
+    text = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(engine.clock.now() + 2 * HOUR))
+    client.modify_dedicated_host_auto_release_time(models.ModifyDedicatedHostAutoReleaseTimeRequest(
+        region_id=REGION, dedicated_host_id=host_id, auto_release_time=text))
+    engine.clock.advance(3 * HOUR)
+    # the instances' reads settle the hosts' clock too (one due order)
+    found = client.describe_instances(models.DescribeInstancesRequest(
+        region_id=REGION, instance_ids=json.dumps([instance_id]))).body.to_map()["Instances"]["Instance"]
+    assert found == []
+    assert hosts(client)["TotalCount"] == 0

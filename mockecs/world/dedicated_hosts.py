@@ -29,7 +29,7 @@ from mockecs.world.context import Context
 from mockecs.world.releases import release_instance
 
 KIND, CLUSTER = "dedicated_host", "dedicated_host_cluster"
-DUE = "dedicated_host_due"
+DUE = instance_clock.DUE  # (the instances' due order: one index read settles both)
 CLOCKED = instance_clock.Clocked(KIND, DUE, "DedicatedHostId", "ChargeType")
 STATUSES = ("Available", "UnderAssessment", "PermanentFailure", "TempUnavailable", "Redeploying")
 FINANCIAL = {"LockReason": "financial"}
@@ -476,8 +476,11 @@ def settle(ctx: Context, host_id: str, record: Optional[Mapping[str, Any]]) -> N
 
 
 def settle_due(ctx: Context) -> None:
-    """The clock's steps due by now of the caller's hosts here (also the instances on a host released with it)."""
-    instance_clock.settle_due(ctx, CLOCKED, settle)
+    """The clock's steps due by now of the caller's hosts (and instances) here."""
+    instance_clock.settle_due(ctx)
+
+
+instance_clock.OTHERS[KIND] = settle
 
 
 def renewed(ctx: Context, record: dict, expired: str) -> dict:

@@ -49,7 +49,7 @@ START_EXPIRED = error_kind("InstanceExpired", "The PrePaid instance has been exp
 @dataclasses.dataclass(frozen=True)
 class Clocked:
     """A kind whose records the clock acts on: its due index, id field and charge type field (instances; dedicated
-    hosts, :mod:`mockecs.world.dedicated_hosts`, keep theirs the same way)."""
+    hosts, :mod:`mockecs.world.dedicated_hosts`, in the same index: :data:`OTHERS`)."""
 
     kind: str
     due: str
@@ -58,6 +58,9 @@ class Clocked:
 
 
 INSTANCES = Clocked("instance", DUE, "InstanceId", "InstanceChargeType")
+# Other kinds kept in the same due order (one index, read once per settling), by kind: their settle function
+# (``mockecs.world.dedicated_hosts`` registers its hosts')
+OTHERS: dict[str, Callable[[Context, str, Optional[Mapping[str, Any]]], None]] = {}
 
 
 def next_step(record: Mapping[str, Any], options: Mapping[str, Any],
@@ -175,13 +178,12 @@ def settle(ctx: Context, instance_id: str, record: Optional[Mapping[str, Any]]) 
     schedule(ctx, current)
 
 
-def settle_due(ctx: Context, clocked: Clocked = INSTANCES,
-               settle_one: Optional[Callable[[Context, str, Optional[Mapping[str, Any]]], None]] = None) -> None:
-    """Take the steps due by now of the caller's instances here (``settle_one`` for those of ``clocked``): from the
-    head of the :data:`DUE` order up to the first entry still waiting (nothing else is read)."""
-    settle_one = settle_one or settle
+def settle_due(ctx: Context) -> None:
+    """Take the steps due by now of the caller's instances here (and of the other kinds of :data:`OTHERS` in the
+    same order: dedicated hosts): from the head of the :data:`DUE` order up to the first entry still waiting (nothing
+    else is read)."""
     scope = resources.owner_region(ctx.account, ctx.region)
-    entries = ctx.txn.page(clocked.due, scope, 0, _CHUNK)
+    entries = ctx.txn.page(DUE, scope, 0, _CHUNK)
     if not entries:  # (nothing to come here: the whole cost of a read)
         return
     now, seen = resources.time_key(ctx.now), set()
@@ -191,8 +193,13 @@ def settle_due(ctx: Context, clocked: Clocked = INSTANCES,
         if not fresh:
             return
         seen.update(fresh)
-        for resource_id, record in zip(fresh, ctx.txn.get_many(clocked.kind, fresh)):
-            settle_one(ctx, resource_id, record)
+        kinds = [resources.kind_of(id) or "instance" for id in fresh]
+        records: dict[str, Optional[Mapping[str, Any]]] = {}
+        for kind in set(kinds):  # (one read per kind)
+            ids = [id for id, k in zip(fresh, kinds) if k == kind]
+            records.update(zip(ids, ctx.txn.get_many(kind, ids)))
+        for resource_id, kind in zip(fresh, kinds):  # (in due order, whatever the kind)
+            (OTHERS.get(kind) or settle)(ctx, resource_id, records[resource_id])
         if len(head) < _CHUNK:
             return
-        entries = ctx.txn.page(clocked.due, scope, 0, _CHUNK)
+        entries = ctx.txn.page(DUE, scope, 0, _CHUNK)
