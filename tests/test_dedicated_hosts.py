@@ -121,6 +121,14 @@ def test_allocate_codes(client):
     assert hosts(client)["TotalCount"] == 0  # nothing half-made
 
 
+def test_client_token_makes_allocate_idempotent(client):
+    first = allocate(client, client_token="ddh-once")
+    assert allocate(client, client_token="ddh-once") == first
+    assert hosts(client)["TotalCount"] == 1
+    err = error_of(allocate, client, client_token="ddh-once", quantity=2)
+    assert err.code == "IdempotenceParamNotMatch"
+
+
 def test_pay_as_you_go_quota(client, engine):
     engine.config.options["dedicated_host_quota"] = 2
     allocate(client)

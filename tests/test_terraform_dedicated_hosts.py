@@ -279,8 +279,13 @@ def test_host_with_an_instance_then_destroy(proxy):
     host_id = host_create(p, {"dedicated_host_type": "ddh.g7", "zone_id": _zone(p, net)})
     instance_id = instance_run(p, net, DedicatedHostId=host_id)
     assert describe_instance(p, instance_id)["DedicatedHostAttribute"]["DedicatedHostId"] == host_id  # Read
-    listed = data_hosts(p, DedicatedHostType="ddh.g7")
+    listed = data_hosts(p, DedicatedHostType="ddh.g7", DedicatedHostId=host_id)  # (DedicatedHostId: not a parameter)
     assert [(h["id"], [i["instance_id"] for i in h["instances"]]) for h in listed] == [(host_id, [instance_id])]
+    # tags = {...}: request["Tag"] a list of {Key, Value} maps, flattened as Tag.1.Key
+    p.rpc_post("TagResources", {}, {"RegionId": p.region, "ResourceType": "ddh", "ResourceId.1": host_id,
+                                    **_tag_params({"Created": "TF"})})
+    assert [h["id"] for h in data_hosts(p, **_tag_params({"Created": "TF"}))] == [host_id]
+    assert data_hosts(p, **_tag_params({"Created": "elsewhere"})) == []
     assert listed[0]["supported_instance_type_families"] == ["ecs.g7"]
     # terraform destroy while the instance is there (made outside this configuration): the documented refusal
     with pytest.raises(ServerException) as err:
