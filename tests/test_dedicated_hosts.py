@@ -235,6 +235,11 @@ def test_placement_codes(client, vswitch):
         err = error_of(on_host, client, vswitch, **kw)
         assert err.code == code, (kw, err.code)
         assert_documented("RunInstances", err)
+    deployment_set = client.create_deployment_set(models.CreateDeploymentSetRequest(region_id=REGION)).body \
+        .deployment_set_id
+    err = error_of(on_host, client, vswitch, host_id, deployment_set_id=deployment_set)
+    assert err.code == "InvalidDeploymentOnHost"
+    assert_documented("CreateInstance", err)
     err = error_of(run, client, dedicated_host_id=host_id, instance_type="ecs.g7.large")  # (classic: no vSwitch)
     assert err.code == "InvalidNetworkType.NotSupported"
     assert_documented("RunInstances", err)

@@ -285,6 +285,9 @@ PREPAID_ON_POSTPAID = error_kind("ChargeTypeViolation.PostPaidDedicatedHost",
                                  "Prepaid instance onto postpaid dedicated host is not allowed.")
 NOT_SAME_ZONE = error_kind("ResourcesNotInSameZone",
                            "The specified instance and dedicated host are not in the same zone.", 403)
+# (documented with a "%s" message: written out [GUESS])
+DEPLOYMENT_ON_HOST = error_kind("InvalidDeploymentOnHost", "An instance on a dedicated host cannot join a deployment "
+                                "set.")
 PRIVATE_POOL = error_kind("DedicatedHostNotSupported", "DedicatedHost is not supported for PrivatePool.")
 _NO_ROOM = {"RunInstances": "No available dedicated host or not enough resource on dedicated host.",
             "CreateInstance": "There's no enough resource on the specified dedicated host."}
@@ -422,6 +425,8 @@ def launch_fields(ctx: Context, action: str, args: Mapping[str, Any], itype: Map
         return None  # (a cluster counts only with Tenancy host: documented)
     if (args.get("private_pool_options") or {}).get("match_criteria") in ("Open", "Target"):
         raise PRIVATE_POOL
+    if args.get("deployment_set_id"):
+        raise DEPLOYMENT_ON_HOST
     if classic:
         raise CLASSIC
     return place(ctx, action, itype, zone_id, count, args.get("instance_charge_type") or "PostPaid", expired_time,
