@@ -7,6 +7,7 @@ from mockecs.ops import (  # noqa: F401
     builder,
     charge_types,
     commands,
+    dedicated_hosts,
     demands,
     deployment_sets,
     diagnostics,

@@ -21,9 +21,10 @@ from mockecs.world import access, images, paging, resource_groups, resources, ta
 # ResourceType -> store kind, for the resources mockecs keeps.
 KINDS = {"image": "image", "snapshot": "snapshot", "instance": "instance", "disk": "disk",
          "securitygroup": access.SECURITY_GROUP, "keypair": access.KEY_PAIR, "eni": "network_interface",
-         "snapshotpolicy": "snapshot_policy", "launchtemplate": "launch_template"}
+         "snapshotpolicy": "snapshot_policy", "launchtemplate": "launch_template", "ddh": "dedicated_host",
+         "ddhcluster": "dedicated_host_cluster"}
 # Documented types mockecs keeps no records of: valid types whose ids are simply never found.
-OTHER_TYPES = ("volume", "ddh", "ddhcluster", "reservedinstance", "elasticityassurance", "capacityreservation",
+OTHER_TYPES = ("volume", "reservedinstance", "elasticityassurance", "capacityreservation",
                "command", "invocation")
 RESOURCE_GROUP_KEY = "acs:rm:rgId"
 

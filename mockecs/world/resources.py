@@ -37,6 +37,7 @@ PREFIX = {
     "storage_set": "ss-", "storage_capacity_unit": "scu-",
     "auto_provisioning_group": "apg-", "demand": "ed-",
     "diagnostic_metric_set": "dms-", "diagnostic_report": "dr-",
+    "dedicated_host": "dh-", "dedicated_host_cluster": "dc-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 # Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
@@ -279,6 +280,7 @@ ID_FIELD = {
     "snapshot_package": "_id",
     "auto_provisioning_group": "AutoProvisioningGroupId", "demand": "DemandId",
     "diagnostic_metric_set": "MetricSetId", "diagnostic_report": "ReportId",
+    "dedicated_host": "DedicatedHostId", "dedicated_host_cluster": "DedicatedHostClusterId",
 }
 
 
