@@ -23,6 +23,7 @@ from mockecs.ops import (  # noqa: F401
     networks,
     prefix_lists,
     prices,
+    private_pools,
     regions,
     renewals,
     security_groups,

@@ -32,6 +32,7 @@ from mockecs.world import (
     lifecycle,
     networks,
     paging,
+    private_pools,
     ram,
     regions,
     releases,
@@ -76,7 +77,8 @@ def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
         terms.append(ram_role_term(record["_owner"], record["_region"], record["_ram_role"]))
     return (terms + networks.instance_terms(record) + access.instance_terms(record)
             + subscriptions.terms(record)  # (DescribeInstanceAutoRenewAttribute's RenewalStatus)
-            + deployment_sets.instance_terms(record))  # (a set's members and room, an HPC cluster's)
+            + deployment_sets.instance_terms(record)  # (a set's members and room, an HPC cluster's)
+            + private_pools.instance_terms(record))  # (a private pool's members and used amount)
 
 
 def ram_role_term(account: str, region: str, role_name: str) -> tuple[str, str]:
@@ -250,7 +252,6 @@ MATCH_CRITERIA = ("Open", "Target", "None")
 NO_PRIVATE_POOL = {"MatchCriteria": "None", "Id": ""}
 POOL_ID_MISSING = error_kind("MissingParameter.PrivatePoolOptions.Id",
                              "The specified PrivatePoolOptions.Id should not be null.", 400)
-POOL_NOT_FOUND = error_kind("Invalid.PrivatePoolOptions.Id", "The PrivatePool does not exist.", 400)
 RELEASE_SOONEST = 30 * 60  # documented: at least half an hour from now
 RELEASE_LATEST = (3 * 365 + 1) * 86400  # documented: at most three years from now (with one leap day)
 
@@ -274,14 +275,14 @@ def metadata_options(current: Mapping[str, Any], endpoint: Optional[str], tokens
     return changed
 
 
-def private_pool(options: Mapping[str, Any]) -> dict:
-    """``PrivatePoolOptions`` as the instance keeps them (``_private_pool``). mockecs has no private pool (elasticity
-    assurance, capacity reservation): ``Target`` names an unknown one, ``Open`` matches none (no pool id), and a pool
-    id sent with ``None`` is ignored [GUESS: Terraform sends none then]."""
+def private_pool(options: Mapping[str, Any]) -> tuple[str, str]:
+    """``PrivatePoolOptions`` as sent: (MatchCriteria, the pool id of a ``Target`` match); ``Target`` needs an id, and
+    a pool id sent with ``Open`` or ``None`` is ignored [GUESS: Terraform sends none then]. Matching:
+    :func:`mockecs.world.private_pools.place`."""
     criteria = options.get("match_criteria") or NO_PRIVATE_POOL["MatchCriteria"]
-    if criteria == "Target":
-        raise POOL_NOT_FOUND if options.get("id") else POOL_ID_MISSING
-    return {"MatchCriteria": criteria, "Id": ""}
+    if criteria == "Target" and not options.get("id"):
+        raise POOL_ID_MISSING
+    return criteria, (options.get("id") or "") if criteria == "Target" else ""
 
 
 def release_time(ctx: Context, text: Optional[str], malformed: type[EcsError]) -> str:
@@ -460,6 +461,9 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
                            args["private_ip_address"], count, ipv6_asked)
     # the deployment set's room in that zone, for the whole batch (a refusal rolls the reservation back)
     placed = deployment_sets.launch_fields(ctx, action, args, itype["InstanceTypeFamily"], where.zone_id, count)
+    pools = private_pools.place(ctx, *pool, private_pools.Wanted(
+        itype["InstanceTypeId"], where.zone_id, private_pools.platform_of(image.get("OSType")),
+        args["instance_charge_type"], (args["spot_strategy"] or "NoSpot") != "NoSpot", where.vswitch is None), count)
 
     ids = []
     for index in range(count):
@@ -499,13 +503,14 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             # (as the service answers an instance that uses none of them: the same capture as the field order)
             "HibernationOptions": {"Configured": False},
             "PrivateDnsNameOptions": {}, "DedicatedInstanceAttribute": {"Tenancy": "", "Affinity": ""},
-            "EcsCapacityReservationAttr": {"CapacityReservationPreference": "", "CapacityReservationId": ""},
+            "EcsCapacityReservationAttr": pools[index]["EcsCapacityReservationAttr"],
             "DedicatedHostAttribute": {"DedicatedHostId": "", "DedicatedHostName": "", "DedicatedHostClusterId": ""},
             "Tags": {"Tag": [dict(t) for t in tags]},
             "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now + index * 1e-6,
             "_user_data": args["user_data"] or "",  # DescribeUserData answers it as given
             "_ram_role": args["ram_role_name"] or "",  # DescribeInstanceRamRole answers it
-            **({"_private_pool": pool} if pool != NO_PRIVATE_POOL else {}),  # (kept only when set: records stay small)
+            # (kept only when set: records stay small)
+            **({"_private_pool": pools[index]["_private_pool"]} if pool[0] != "None" else {}),
         }
         done = {"Status": status}
         if status == "Running":

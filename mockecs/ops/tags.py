@@ -21,10 +21,11 @@ from mockecs.world import access, images, paging, resource_groups, resources, ta
 # ResourceType -> store kind, for the resources mockecs keeps.
 KINDS = {"image": "image", "snapshot": "snapshot", "instance": "instance", "disk": "disk",
          "securitygroup": access.SECURITY_GROUP, "keypair": access.KEY_PAIR, "eni": "network_interface",
-         "snapshotpolicy": "snapshot_policy", "launchtemplate": "launch_template"}
+         "snapshotpolicy": "snapshot_policy", "launchtemplate": "launch_template",
+         "capacityreservation": "capacity_reservation", "elasticityassurance": "elasticity_assurance",
+         "reservedinstance": "reserved_instance"}
 # Documented types mockecs keeps no records of: valid types whose ids are simply never found.
-OTHER_TYPES = ("volume", "ddh", "ddhcluster", "reservedinstance", "elasticityassurance", "capacityreservation",
-               "command", "invocation")
+OTHER_TYPES = ("volume", "ddh", "ddhcluster", "command", "invocation")
 RESOURCE_GROUP_KEY = "acs:rm:rgId"
 
 NOT_FOUND = error_kind("InvalidResourceId.NotFound", "The specified ResourceIds are not found in our records.", 404)

@@ -30,6 +30,7 @@ PREFIX = {
     "forward_entry": "fwd-", "route_entry": "rte-",
     "deployment_set": "ds-", "hpc_cluster": "hpc-",
     "launch_template": "lt-",
+    "capacity_reservation": "crp-", "elasticity_assurance": "eap-", "reserved_instance": "ecsri-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 # Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
@@ -246,6 +247,8 @@ ID_FIELD = {
     "route_table": "RouteTableId", "route_entry": "RouteEntryId",  # (custom tables; a VPC's system table is its own)
     "deployment_set": "DeploymentSetId", "hpc_cluster": "HpcClusterId",
     "launch_template": "LaunchTemplateId", "launch_template_version": "_id",
+    "capacity_reservation": "PrivatePoolOptionsId", "elasticity_assurance": "PrivatePoolOptionsId",
+    "reserved_instance": "ReservedInstanceId",
 }
 
 

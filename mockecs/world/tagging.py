@@ -29,7 +29,9 @@ VPC_TYPES = {"eip": "eip", "vpc": "vpc", "vswitch": "vswitch", "nat_gateway": "n
 # store kind -> ResourceType (as the tag operations name it), for the kinds that can be tagged
 TYPES = {"disk": "disk", "image": "image", "instance": "instance", "key_pair": "keypair",
          "network_interface": "eni", "security_group": "securitygroup", "snapshot": "snapshot",
-         "snapshot_policy": "snapshotpolicy", "launch_template": "launchtemplate", **VPC_TYPES}
+         "snapshot_policy": "snapshotpolicy", "launch_template": "launchtemplate",
+         "capacity_reservation": "capacityreservation", "elasticity_assurance": "elasticityassurance",
+         "reserved_instance": "reservedinstance", **VPC_TYPES}
 KIND_OF = {type_name: kind for kind, type_name in TYPES.items()}
 SEP = "\x01"
 
