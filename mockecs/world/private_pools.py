@@ -267,14 +267,17 @@ def place(ctx: Context, criteria: str, pool_id: str, wanted: Wanted, count: int,
     free) with ``criteria`` (and ``pool_id``, Target), every check done for the whole batch first."""
     if criteria == "None":
         return [pool_fields("None", "") for _ in range(count)]
-    if wanted.spot:
-        raise POOL_SPOT
-    if wanted.classic:
-        raise POOL_CLASSIC
     settle_due(ctx)
+    target = find(ctx, pool_id) if criteria == "Target" else None
+    if criteria == "Target" and target is None:
+        raise POOL_NOT_FOUND
+    if wanted.spot or wanted.classic:  # (documented: only None; an Open match just finds no pool [GUESS])
+        if criteria == "Target":
+            raise POOL_SPOT if wanted.spot else POOL_CLASSIC
+        return [pool_fields("Open", "") for _ in range(count)]
     own = (leaving.get("_private_pool") or {}).get("Id") if leaving is not None else None
     if criteria == "Target":
-        record = _check_target(find(ctx, pool_id), wanted)
+        record = _check_target(target, wanted)
         if used(ctx, record) - int(own == pool_id) + count > int(record["_amount"]):
             raise NO_STOCK
         return [pool_fields("Target", pool_id) for _ in range(count)]
