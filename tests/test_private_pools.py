@@ -189,7 +189,7 @@ def test_modify_and_release(client, engine):
     assert reservations(client)["TotalCount"] == 0  # (Status defaults to Active)
     assert reservation(client, pool_id, status="Released")["Status"] == "Released"
     err = error_of(client.release_capacity_reservation, release_request)
-    assert err.code == "Invalid.PrivatePoolOptions.Id"
+    assert err.code == "Invalid.PrivatePoolOptions.Ids"
     assert_documented("ReleaseCapacityReservation", err)
     err = error_of(client.modify_capacity_reservation, models.ModifyCapacityReservationRequest(
         region_id=REGION, private_pool_options=models.ModifyCapacityReservationRequestPrivatePoolOptions(

@@ -56,6 +56,9 @@ BAD_IDS = error_kind("InvalidParameter.PrivatePoolOptions.Ids", "The specified P
 TOO_MANY_IDS = error_kind("Invalid.TooManyPrivatePoolOptions.Ids", "Too many PrivatePoolOptions.Ids in this request.")
 ID_MISSING = error_kind("MissingParameter.PrivatePoolOptions.Id",
                         "The specified PrivatePoolOptions.Id should not be null.")
+# (what Terraform's alicloud_ecs_capacity_reservation takes as "already gone" on a destroy)
+RELEASE_NOT_FOUND = error_kind("Invalid.PrivatePoolOptions.Ids",
+                               'The specified parameter "PrivatePoolOptions.Ids" exist invalid element Id.')
 RELEASE_LIMITED = error_kind("Invalid.Action.ReleaseCapacityReservation", "Release action is not supported when using "
                              "Limited endTimeType, please change it to Unlimited first.")
 # Modify* (both document the same codes)
@@ -326,7 +329,7 @@ def release_capacity_reservation(ctx: Context, private_pool_options: dict) -> di
     pools.settle_due(ctx)
     record = pools.find(ctx, pool_id, CR)
     if record is None or record["Status"] == RELEASED:
-        raise pools.POOL_NOT_FOUND
+        raise RELEASE_NOT_FOUND
     if record["EndTimeType"] == "Limited":
         raise RELEASE_LIMITED
     pools.release(ctx, CR, record)
