@@ -26,6 +26,7 @@ from mockecs.ops import (  # noqa: F401
     private_pools,
     regions,
     renewals,
+    reserved_instances,
     security_groups,
     sharing,
     snapshot_groups,
