@@ -325,3 +325,109 @@ def test_elasticity_assurance_apply_update_refresh(proxy):
     instance_delete(p, instance_id)
     failed = [(c["action"], c["error_code"]) for c in _calls(proxy) if c["status"] != 200]
     assert failed == []
+
+
+# -- alicloud_reserved_instance ------------------------------------------------------------------------------------
+def describe_ecs_reserved_instance(p: Provider, ri_id: str) -> Optional[dict]:
+    """DescribeEcsReservedInstance (the state refresh): RpcPost with ``ReservedInstanceId`` sent bare (not ``.1``),
+    the first item read."""
+    items = p.rpc_post("DescribeReservedInstances", {}, {"ReservedInstanceId": ri_id, "RegionId": p.region})[
+        "ReservedInstances"]["ReservedInstance"]
+    return items[0] if items else None
+
+
+def ri_read(p: Provider, ri_id: str) -> dict:
+    """resourceAliCloudReservedInstanceRead: DescribeReservedInstance (SDK: ``ReservedInstanceId.1``; exactly one
+    item of that id, else an error), then DescribeReservedInstanceAutoRenewAttribute (none is an error)."""
+    items = p.call("DescribeReservedInstances", **{"ReservedInstanceId.1": ri_id})["ReservedInstances"][
+        "ReservedInstance"]
+    assert len(items) == 1 and items[0]["ReservedInstanceId"] == ri_id
+    ri = items[0]
+    rows = p.rpc_post("DescribeReservedInstanceAutoRenewAttribute", {}, {
+        "ReservedInstanceId.1": ri_id, "RegionId": p.region})["ReservedInstanceRenewAttributes"][
+        "ReservedInstanceRenewAttribute"]
+    assert rows  # (an empty list fails the read)
+    state = {"instance_type": ri["InstanceType"], "allocation_status": ri["AllocationStatus"], "scope": ri["Scope"],
+             "zone_id": ri["ZoneId"], "instance_amount": ri["InstanceAmount"], "platform": ri["Platform"].title(),
+             "offering_type": ri["OfferingType"], "reserved_instance_name": ri["ReservedInstanceName"],
+             "description": ri["Description"], "status": ri["Status"], "create_time": ri["CreationTime"],
+             "expired_time": ri["ExpiredTime"], "start_time": ri["StartTime"],
+             "operation_locks": [{"lock_reason": lock["LockReason"]} for lock in ri["OperationLocks"]["OperationLock"]],
+             "tags": {t["TagKey"]: t["TagValue"] for t in ri["Tags"]["Tag"]},
+             "renewal_status": rows[0]["RenewalStatus"]}
+    if rows[0]["Duration"]:
+        state["auto_renew_period"] = rows[0]["Duration"] * (12 if rows[0]["PeriodUnit"] == "Year" else 1)
+    return state
+
+
+def ri_wait_active(p: Provider, ri_id: str) -> None:
+    assert describe_ecs_reserved_instance(p, ri_id)["Status"] == "Active"
+
+
+def ri_create(p: Provider, config: dict[str, Any]) -> str:
+    body = {"RegionId": p.region, **_unset({
+        "Description": config.get("description"), "InstanceAmount": config.get("instance_amount"),
+        "InstanceType": config.get("instance_type"), "OfferingType": config.get("offering_type"),
+        "Period": config.get("period"), "PeriodUnit": config.get("period_unit"), "Platform": config.get("platform"),
+        "ReservedInstanceName": config.get("reserved_instance_name"),
+        "ResourceGroupId": config.get("resource_group_id")}), **_tag_params(config.get("tags") or {})}
+    if config.get("scope"):
+        body["Scope"] = config["scope"]
+        if config.get("zone_id"):
+            body["ZoneId"] = config["zone_id"]
+    if config.get("renewal_status"):
+        body["AutoRenew"] = config["renewal_status"] == "AutoRenewal"
+    if "auto_renew_period" in config:
+        body["AutoRenewPeriod"] = config["auto_renew_period"]
+    body["ClientToken"] = token("PurchaseReservedInstancesOffering")
+    ri_id = p.rpc_post("PurchaseReservedInstancesOffering", {}, body)["ReservedInstanceIdSets"]["ReservedInstanceId"][0]
+    ri_wait_active(p, ri_id)
+    return ri_id
+
+
+def ri_update(p: Provider, ri_id: str, old: dict, new: dict) -> None:
+    if old.get("tags") != new.get("tags"):
+        set_tags(p, ri_id, "reservedinstance", old.get("tags") or {}, new.get("tags") or {})
+    query: dict[str, Any] = {"ReservedInstanceId": ri_id}
+    for field, param in (("description", "Description"), ("reserved_instance_name", "ReservedInstanceName")):
+        if old.get(field) != new.get(field):
+            query[param] = new.get(field)
+    if len(query) > 1:
+        p.call("ModifyReservedInstanceAttribute", **query)
+    if old.get("auto_renew_period") != new.get("auto_renew_period") or \
+            old.get("renewal_status") != new.get("renewal_status"):
+        body: dict[str, Any] = {"ReservedInstanceId.1": ri_id, "RegionId": p.region}
+        months = new.get("auto_renew_period")
+        if months:
+            body.update(Period=1, PeriodUnit="Month") if months == 1 else body.update(Period=months // 12,
+                                                                                     PeriodUnit="Year")
+        if new.get("renewal_status"):
+            body["RenewalStatus"] = new["renewal_status"]
+        p.rpc_post("ModifyReservedInstanceAutoRenewAttribute", {}, body)
+    ri_wait_active(p, ri_id)
+
+
+def test_reserved_instance_apply_update_refresh(proxy):
+    p = Provider(REGION)
+    config = {"instance_type": TYPE, "instance_amount": 2, "period_unit": "Year", "period": 1,
+              "offering_type": "All Upfront", "platform": "Linux", "scope": "Zone", "zone_id": "cn-hangzhou-i",
+              "reserved_instance_name": "tf-ri", "description": "made by terraform", "tags": {"Created": "TF"},
+              "renewal_status": "AutoRenewal", "auto_renew_period": 12}
+    ri_id = ri_create(p, config)
+    state = ri_read(p, ri_id)
+    kept = ("instance_type", "instance_amount", "offering_type", "platform", "scope", "zone_id",
+            "reserved_instance_name", "description", "tags", "renewal_status", "auto_renew_period")
+    assert {k: state[k] for k in kept} == {k: config[k] for k in kept}
+    assert (state["status"], state["allocation_status"], state["operation_locks"]) == ("Active", "", [])
+    new = {**config, "reserved_instance_name": "tf-ri-renamed", "description": "changed by terraform",
+           "tags": {"Created": "TF", "For": "Update"}, "auto_renew_period": 36}
+    ri_update(p, ri_id, config, new)
+    state = ri_read(p, ri_id)
+    assert {k: state[k] for k in kept} == {k: new[k] for k in kept}
+    assert ri_read(p, ri_id) == state  # terraform refresh
+    new_off = {**new, "renewal_status": "Normal"}
+    ri_update(p, ri_id, new, new_off)
+    assert ri_read(p, ri_id)["renewal_status"] == "Normal"
+    # (terraform destroy calls nothing: a reserved instance cannot be released)
+    failed = [(c["action"], c["error_code"]) for c in _calls(proxy) if c["status"] != 200]
+    assert failed == []
