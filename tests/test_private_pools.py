@@ -351,3 +351,109 @@ def test_tags_and_resource_groups(client, engine):
     grouped = reservations(client, resource_group_id=group)
     assert [i["PrivatePoolOptionsId"] for i in grouped["CapacityReservationSet"]["CapacityReservationItem"]] == \
         [pool_id]
+
+
+# -- elasticity assurances -----------------------------------------------------------------------------------------
+def assure(client, amount: int = 2, zone: str = ZONE, instance_type: str = X86_TYPE, **kw) -> str:
+    options = {k: kw.pop(k) for k in ("name", "match_criteria") if k in kw}
+    body = client.create_elasticity_assurance(models.CreateElasticityAssuranceRequest(
+        region_id=REGION, instance_amount=amount, instance_type=[instance_type], zone_id=[zone],
+        private_pool_options=models.CreateElasticityAssuranceRequestPrivatePoolOptions(**options), **kw)).body
+    assert body.order_id
+    return body.private_pool_options_id
+
+
+def assurance(client, pool_id: str, status: str = "All") -> dict:
+    body = client.describe_elasticity_assurances(models.DescribeElasticityAssurancesRequest(
+        region_id=REGION, status=status, private_pool_options=models
+        .DescribeElasticityAssurancesRequestPrivatePoolOptions(ids=json.dumps([pool_id])))).body.to_map()
+    assert response_problems("DescribeElasticityAssurances", body) == []
+    items = body["ElasticityAssuranceSet"]["ElasticityAssuranceItem"]
+    assert len(items) == 1
+    return items[0]
+
+
+def test_assurance_wire_fields_and_term(client, engine, net):
+    pool_id = assure(client, 2, name="burst", period=1, period_unit="Month")
+    assert pool_id.startswith("eap-bp1")
+    got = assurance(client, pool_id, status="Active")
+    assert got == {
+        "PrivatePoolOptionsId": pool_id, "PrivatePoolOptionsName": "burst", "Description": "", "RegionId": REGION,
+        "Status": "Active", "StartTime": got["StartTime"], "StartTimeType": "Now", "EndTime": got["EndTime"],
+        "InstanceChargeType": "PostPaid", "PrivatePoolOptionsMatchCriteria": "Open",
+        "ResourceGroupId": got["ResourceGroupId"], "TotalAssuranceTimes": "Unlimited", "UsedAssuranceTimes": 0,
+        "LatestStartTime": "", "ElasticityAssuranceOwnerId": got["ElasticityAssuranceOwnerId"], "Tags": {"Tag": []},
+        "AllocatedResources": {"AllocatedResource": [{
+            "zoneId": ZONE, "InstanceType": X86_TYPE, "TotalAmount": 2, "UsedAmount": 0, "AvailableAmount": 2,
+            "FailedAmount": 0, "LockedAmount": 0, "ElasticityAssuranceUsages": {"ElasticityAssuranceUsage": []}}]}}
+    assert got["EndTime"].endswith("T16:00Z")
+    # a Windows instance takes it too (an assurance has no platform)
+    [instance_id] = launch(client, net, criteria="Open", image_id=WINDOWS)
+    assert attachment(client, instance_id) == ("Open", pool_id)
+    body = client.describe_elasticity_assurance_instances(models.DescribeElasticityAssuranceInstancesRequest(
+        region_id=REGION, private_pool_options=models.DescribeElasticityAssuranceInstancesRequestPrivatePoolOptions(
+            id=pool_id))).body.to_map()
+    assert response_problems("DescribeElasticityAssuranceInstances", body) == []
+    assert body["ElasticityAssuranceItem"]["InstanceIdSet"] == [{"InstanceId": instance_id}]
+    engine.clock.advance(40 * 86400)  # past its month: released, its instance outside it
+    got = assurance(client, pool_id)
+    assert (got["Status"], allocated(got)[1]) == ("Released", 0)
+    assert attachment(client, instance_id) == ("Open", "")
+
+
+def test_assurance_auto_renewal_and_start_later(client, engine):
+    renewing = assure(client, 1, period=1, period_unit="Month", auto_renew=True, auto_renew_period=1)
+    first_end = assurance(client, renewing)["EndTime"]
+    row = client.describe_elasticity_assurance_auto_renew_attribute(
+        models.DescribeElasticityAssuranceAutoRenewAttributeRequest(
+            region_id=REGION, private_pool_options=models
+            .DescribeElasticityAssuranceAutoRenewAttributeRequestPrivatePoolOptions(id=[renewing]))).body.to_map()
+    assert row["ElasticityAssuranceRenewAttributes"]["ElasticityAssuranceRenewAttribute"] == [
+        {"PrivatePoolOptionsId": renewing, "RenewalStatus": "AutoRenewal", "Period": 1, "PeriodUnit": "Month"}]
+    starts = __import__("time").strftime("%Y-%m-%dT%H:00:00Z", __import__("time").gmtime(engine.clock.now() + 7200))
+    later = assure(client, 1, start_time=starts)
+    got = assurance(client, later)
+    assert (got["Status"], got["StartTimeType"], got["StartTime"]) == ("Prepared", "Later", starts[:16] + "Z")
+    engine.clock.advance(7200)
+    assert assurance(client, later)["Status"] == "Active"
+    engine.clock.advance(40 * 86400)
+    got = assurance(client, renewing)
+    assert got["Status"] == "Active" and got["EndTime"] > first_end
+    client.modify_elasticity_assurance_auto_renew_attribute(models.ModifyElasticityAssuranceAutoRenewAttributeRequest(
+        region_id=REGION, renewal_status="Normal", private_pool_options=models
+        .ModifyElasticityAssuranceAutoRenewAttributeRequestPrivatePoolOptions(id=[renewing])))
+    engine.clock.advance(40 * 86400)
+    assert assurance(client, renewing)["Status"] == "Released"
+
+
+def test_assurance_codes_and_modify(client):
+    cases = [({"period_unit": "Week"}, "Invalid.PeriodUnit"),
+             ({"assurance_times": "3"}, "Invalid.AssuranceTimes.NotSupported"),
+             ({"instance_cpu_core_count": 8}, "Invalid.InstanceCpuCoreCountOrInstanceAmount"),
+             ({"zone": "cn-hangzhou-zz"}, "Invalid.ZoneId"),
+             ({"name": "-x"}, "Invalid.PrivatePoolOptionsName.MalFormed"),
+             ({"start_time": "soon"}, "InvalidStartTime.MalFormed")]
+    for kw, code in cases:
+        err = error_of(assure, client, **kw)
+        assert err.code == code, (kw, err)
+        assert_documented("CreateElasticityAssurance", err)
+    cpu_only = client.create_elasticity_assurance(models.CreateElasticityAssuranceRequest(
+        region_id=REGION, instance_cpu_core_count=5, instance_type=[X86_TYPE], zone_id=[ZONE])).body \
+        .private_pool_options_id
+    assert allocated(assurance(client, cpu_only))[0] == 3  # 5 vCPUs of 2-vCPU instances: 3 instances
+    client.modify_elasticity_assurance(models.ModifyElasticityAssuranceRequest(
+        region_id=REGION, private_pool_options=models.ModifyElasticityAssuranceRequestPrivatePoolOptions(
+            id=cpu_only, name="renamed"), description="a description", instance_amount=4))
+    got = assurance(client, cpu_only)
+    assert (got["PrivatePoolOptionsName"], got["Description"], allocated(got)[0]) == ("renamed", "a description", 4)
+    for kw, code in (({"instance_amount": 0}, "InvalidInstanceAmount.ValueNotSupported"),
+                     ({"description": "x"}, "InvalidDescription.ValueNotSupported")):
+        err = error_of(client.modify_elasticity_assurance, models.ModifyElasticityAssuranceRequest(
+            region_id=REGION, private_pool_options=models.ModifyElasticityAssuranceRequestPrivatePoolOptions(
+                id=cpu_only), **kw))
+        assert err.code == code
+        assert_documented("ModifyElasticityAssurance", err)
+    err = error_of(client.modify_elasticity_assurance, models.ModifyElasticityAssuranceRequest(
+        region_id=REGION, private_pool_options=models.ModifyElasticityAssuranceRequestPrivatePoolOptions(
+            id="eap-bp1nosuchassurance")))
+    assert (err.code, err.status_code) == ("InvalidPrivatePoolId.NotFound", 404)
