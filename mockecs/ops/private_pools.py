@@ -172,6 +172,12 @@ def _describe(ctx: Context, kind: str, args: Mapping[str, Any], usages: str) -> 
         raise invalid_parameter("Status")
     platform = (args.get("platform") or "all").lower()
     status_term = pools.status_term(ctx.account, ctx.region, kind, status) if status != "All" else None
+    if not any(args[name] for name in _FILTERS) and platform == "all" and not args["private_pool_options"]["ids"]:
+        # a page of the status's (or every) pool from the ordered index: only the page's records are read
+        term = status_term or resources.owner_region(ctx.account, ctx.region)
+        start, meta = _token_page([], args["max_results"], args["next_token"], ctx.txn.count(kind, term))
+        page = resources.get_many(ctx, kind, [i for _, i in ctx.txn.page(kind, term, start, args["max_results"])])
+        return [_view(ctx, r, usages) for r in page if r is not None], meta
     group = resource_groups.term(args["resource_group_id"]) if args["resource_group_id"] else None
     found = [r for r in resources.mine_among(ctx, kind, _ids(args["private_pool_options"]["ids"]), status_term, group,
                                              tags=args["tag"])
@@ -183,8 +189,14 @@ def _describe(ctx: Context, kind: str, args: Mapping[str, Any], usages: str) -> 
              and (not args["resource_group_id"] or r["ResourceGroupId"] == args["resource_group_id"])]
     found.sort(key=lambda r: (r["_created"], r["PrivatePoolOptionsId"]))
     start, meta = _token_page(found, args["max_results"], args["next_token"])
-    return [{**resources.wire(r), "AllocatedResources": pools.allocated(ctx, r, usages)}
-            for r in found[start:start + args["max_results"]]], meta
+    return [_view(ctx, r, usages) for r in found[start:start + args["max_results"]]], meta
+
+
+_FILTERS = ("instance_type", "zone_id", "instance_charge_type", "tag", "resource_group_id")
+
+
+def _view(ctx: Context, record: Mapping[str, Any], usages: str) -> dict:
+    return {**resources.wire(record), "AllocatedResources": pools.allocated(ctx, record, usages)}
 
 
 def _instances(ctx: Context, kind: str, pool_id: Optional[str], max_results: int, next_token: Optional[str]) -> \

@@ -191,6 +191,11 @@ def describe_reserved_instances(ctx: Context, a: dict) -> dict:
         raise DESCRIBE_OFFERING
     if a["allocation_type"] == "Shared" or a["lock_reason"]:  # (none is shared; none is locked)
         found: list[dict] = []
+    elif paging.unfiltered({k: v for k, v in a.items() if k != "allocation_type"}):  # a page from the ordered index
+        page, meta = paging.ordered_page(ctx, KIND, resources.owner_region(ctx.account, ctx.region),
+                                         a["page_number"], a["page_size"], None, None)
+        return {"TotalCount": meta["TotalCount"], "PageNumber": a["page_number"], "PageSize": a["page_size"],
+                "ReservedInstances": {"ReservedInstance": [resources.wire(r) for r in page]}}
     else:
         status_term = ris.status_term(ctx.account, ctx.region, statuses[0]) if len(set(statuses)) == 1 else None
         found = [r for r in resources.mine_among(ctx, KIND, a["reserved_instance_id"], status_term, tags=a["tag"])
