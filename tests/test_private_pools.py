@@ -296,6 +296,16 @@ def test_modify_instance_attachment_moves_an_instance(client, net):
     assert attachment(client, instance_id) == ("None", "") and member_ids(client, pool_id) == []
 
 
+def test_an_instance_of_another_type_leaves_its_pool(client, net):
+    pool_id = reserve(client, 1, match_criteria="Target")
+    [instance_id] = launch(client, net, criteria="Target", pool_id=pool_id)
+    client.stop_instance(models.StopInstanceRequest(instance_id=instance_id))
+    client.modify_instance_spec(models.ModifyInstanceSpecRequest(instance_id=instance_id,
+                                                                 instance_type="ecs.g7.xlarge"))
+    assert attachment(client, instance_id) == ("Target", "")
+    assert allocated(reservation(client, pool_id)) == (1, 0, 1)
+
+
 def test_old_sdk_xml_and_async(client, legacy, net):
     pool_id = reserve(client, 2)
     launch(client, net, criteria="Open")

@@ -372,13 +372,14 @@ def type_fields(itype: Mapping[str, Any]) -> dict:
 def type_change(ctx: Context, record: Mapping[str, Any], itype: Mapping[str, Any], not_sold: type[EcsError],
                 image_mismatch: type[EcsError]) -> dict:
     """The fields an instance's new type ``itype`` decides (ModifyInstanceSpec, ModifyPrepayInstanceSpec), checked
-    with the operation's codes: its zone must sell the type, its image run on it."""
+    with the operation's codes: its zone must sell the type, its image run on it; an instance of another type leaves
+    its private pool (a pool holds one type)."""
     if not instance_types.sells(itype, record["ZoneId"]):
         raise not_sold
     image = images.get_any(ctx, record.get("ImageId"))
     if image is not None and not launch.arch_supports(image, itype):
         raise image_mismatch
-    return type_fields(itype)
+    return {**type_fields(itype), **private_pools.type_changed(record, itype["InstanceTypeId"])}
 
 
 # Subscription launches: the codes of the two actions (RunInstances documents no PeriodUnit code of its own: a bad

@@ -224,6 +224,16 @@ def pool_fields(criteria: str, pool_id: str) -> dict:
                                            "CapacityReservationId": pool_id}}
 
 
+def type_changed(record: Mapping[str, Any], type_id: str) -> dict:
+    """An instance's pool fields once its type is ``type_id``: out of its pool when that holds another type
+    [GUESS: it keeps its match criteria; an Open instance is not matched again until ModifyInstanceAttachmentAttributes
+    or a new launch]."""
+    kept = record.get("_private_pool") or {}
+    if not kept.get("Id") or record.get("InstanceType") == type_id:
+        return {}
+    return pool_fields(kept.get("MatchCriteria") or "None", "")
+
+
 @dataclasses.dataclass(frozen=True)
 class Wanted:
     """What an instance asks of a pool."""
