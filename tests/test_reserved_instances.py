@@ -212,3 +212,29 @@ def test_old_sdk_xml_async_and_tags(client, legacy):
         return resp.body.reserved_instances.reserved_instance[0].instance_amount
 
     assert asyncio.run(go()) == 2
+
+
+def test_every_answer_has_the_documented_fields(client):
+    """Each operation's answer carries every field its metadata documents (the SDK models check the rest)."""
+    ri_id = buy(client, instance_amount=2)
+    answers = {
+        "PurchaseReservedInstancesOffering": client.purchase_reserved_instances_offering(
+            models.PurchaseReservedInstancesOfferingRequest(region_id=REGION, instance_type=LARGE)),
+        "ModifyReservedInstances": client.modify_reserved_instances(models.ModifyReservedInstancesRequest(
+            region_id=REGION, reserved_instance_id=[ri_id], configuration=[
+                models.ModifyReservedInstancesRequestConfiguration(instance_type=LARGE, instance_amount=1)] * 2)),
+        "ModifyReservedInstanceAttribute": client.modify_reserved_instance_attribute(
+            models.ModifyReservedInstanceAttributeRequest(region_id=REGION, reserved_instance_id=ri_id,
+                                                          description="described")),
+        "RenewReservedInstances": client.renew_reserved_instances(models.RenewReservedInstancesRequest(
+            region_id=REGION, reserved_instance_id=[buy(client)])),
+        "ModifyReservedInstanceAutoRenewAttribute": client.modify_reserved_instance_auto_renew_attribute(
+            models.ModifyReservedInstanceAutoRenewAttributeRequest(region_id=REGION, reserved_instance_id=[ri_id],
+                                                                   renewal_status="Normal")),
+        "CreateCapacityReservation": client.create_capacity_reservation(models.CreateCapacityReservationRequest(
+            region_id=REGION, instance_amount=1, instance_type=LARGE, zone_id=[ZONE])),
+        "CreateElasticityAssurance": client.create_elasticity_assurance(models.CreateElasticityAssuranceRequest(
+            region_id=REGION, instance_amount=1, instance_type=[LARGE], zone_id=[ZONE])),
+    }
+    for action, answer in answers.items():
+        assert response_problems(action, answer.body.to_map()) == [], action
