@@ -244,6 +244,7 @@ def test_target_mismatches(client, net):
     pool_id = reserve(client, 5, match_criteria="Target")
     cases = [({"vswitch": "other"}, "Invalid.ZoneId"), ({"instance_type": OTHER_TYPE}, "Invalid.InstanceType"),
              ({"image_id": WINDOWS}, "InvalidPlatform.ValueNotSupported"),
+             ({"instance_charge_type": "PrePaid", "period": 1}, "Invalid.InstanceChargeType"),
              ({"spot_strategy": "SpotAsPriceGo"}, "SpotNotSupported"),
              ({"pool_id": "crp-bp1nosuchreservation"}, "Invalid.PrivatePoolOptions.Id")]
     for kw, code in cases:
@@ -429,6 +430,12 @@ def test_assurance_auto_renewal_and_start_later(client, engine):
     engine.clock.advance(40 * 86400)
     got = assurance(client, renewing)
     assert got["Status"] == "Active" and got["EndTime"] > first_end
+    before = assurance(client, later)["EndTime"]
+    renewed = client.renew_elasticity_assurances(models.RenewElasticityAssurancesRequest(
+        region_id=REGION, period=1, period_unit="Year", private_pool_options=models
+        .RenewElasticityAssurancesRequestPrivatePoolOptions(id=[later]))).body
+    assert renewed.private_pool_options_id_set.private_pool_options_id == [later] and renewed.order_id
+    assert int(assurance(client, later)["EndTime"][:4]) == int(before[:4]) + 1
     client.modify_elasticity_assurance_auto_renew_attribute(models.ModifyElasticityAssuranceAutoRenewAttributeRequest(
         region_id=REGION, renewal_status="Normal", private_pool_options=models
         .ModifyElasticityAssuranceAutoRenewAttributeRequestPrivatePoolOptions(id=[renewing])))

@@ -3,7 +3,8 @@ DescribeCapacityReservations, DescribeCapacityReservationInstances, ModifyCapaci
 ReleaseCapacityReservation; CreateElasticityAssurance, DescribeElasticityAssurances,
 DescribeElasticityAssuranceInstances, ModifyElasticityAssurance, and the auto-renewal pair Terraform's
 ``alicloud_ecs_elasticity_assurance`` reads and sets (DescribeElasticityAssuranceAutoRenewAttribute,
-ModifyElasticityAssuranceAutoRenewAttribute: in the SDK, not in the metadata).
+ModifyElasticityAssuranceAutoRenewAttribute: in the SDK, not in the metadata), and RenewElasticityAssurances (SDK
+only too).
 
 What a pool holds, how launches match it and what the mock clock does to it: :mod:`mockecs.world.private_pools`.
 Both kinds are tagged (``capacityreservation``, ``elasticityassurance``) and join resource groups as other kinds do.
@@ -463,3 +464,26 @@ def modify_elasticity_assurance_auto_renew_attribute(ctx: Context, private_pool_
     for record in found:
         resources.put(ctx.txn, EA, {**record, "_renewal": renewal})
     return {}
+
+
+@operation("RenewElasticityAssurances", Struct("PrivatePoolOptions", [Repeat("Id")]), I("Period", default=1),
+           S("PeriodUnit", default="Year"), B("AutoRenew", default=False), I("AutoRenewPeriod"), B("AutoPay"),
+           idempotent=True)
+def renew_elasticity_assurances(ctx: Context, private_pool_options: dict, period: int, period_unit: str,
+                                auto_renew: bool, auto_renew_period: Optional[int], auto_pay: Optional[bool]) -> dict:
+    """(In the SDK, not in the metadata.) Each assurance named (all the caller's, Active or Prepared) runs Period
+    PeriodUnits longer from its EndTime; AutoRenew sets its renewal as at creation [GUESS: CreateElasticityAssurance's
+    rules and codes]."""
+    ids = list(dict.fromkeys(private_pool_options["id"] or ()))
+    if not ids:
+        raise ID_MISSING
+    if period_unit not in EA_PERIODS:
+        raise BAD_PERIOD_UNIT
+    if period not in EA_PERIODS[period_unit]:
+        raise invalid_parameter("Period")
+    renewal = _renewal(period_unit, auto_renew, auto_renew_period)
+    records = [_modifiable(ctx, EA, i) for i in ids]
+    for record in records:
+        ends = resources.parse_iso(subscriptions.subscription_end(record["_ends"], period, period_unit))
+        _store(ctx, EA, record, {"EndTime": resources.iso_minute(ends or record["_ends"]), "_ends": ends, **renewal})
+    return {"PrivatePoolOptionsIdSet": {"PrivatePoolOptionsId": ids}, "OrderId": subscriptions.new_order_id()}
