@@ -431,3 +431,48 @@ def test_reserved_instance_apply_update_refresh(proxy):
     # (terraform destroy calls nothing: a reserved instance cannot be released)
     failed = [(c["action"], c["error_code"]) for c in _calls(proxy) if c["status"] != 200]
     assert failed == []
+
+
+# -- the data sources: alicloud_ecs_capacity_reservations, alicloud_ecs_elasticity_assurances ------------------------
+PAGE_SIZE_LARGE = 50
+
+
+def data_pools(p: Provider, action: str, items: str, ids: Optional[list[str]] = None,
+               tags: Optional[dict[str, str]] = None, **filters: Any) -> list[dict]:
+    """dataSourceAlicloudEcs{CapacityReservations,ElasticityAssurances}Read: RpcPost with MaxResults 50 (and
+    ``PrivatePoolOptions.Ids`` a JSON list, ``Tag`` a list of Key/Value maps: ``Tag.N.Key``), following NextToken
+    until an answer has none."""
+    body: dict[str, Any] = {"RegionId": p.region, **filters, **_tag_params(tags or {}),
+                            "MaxResults": PAGE_SIZE_LARGE}
+    if ids:
+        body["PrivatePoolOptions.Ids"] = json.dumps(ids)
+    found: list[dict] = []
+    for _ in range(20):
+        answer = p.rpc_post(action, {}, body)
+        found += answer[items + "Set"][items + "Item"]
+        if not answer.get("NextToken"):
+            return found
+        body["NextToken"] = answer["NextToken"]
+    raise AssertionError("the pages never end")
+
+
+def test_data_sources_read_every_page_and_filter(proxy):
+    p = Provider(REGION)
+    made = [reservation_create(p, {"instance_amount": 1, "instance_type": TYPE, "zone_ids": ["cn-hangzhou-i"],
+                                   "capacity_reservation_name": f"tf-{n:02d}"}) for n in range(PAGE_SIZE_LARGE + 2)]
+    listed = data_pools(p, "DescribeCapacityReservations", "CapacityReservation")
+    assert [i["PrivatePoolOptionsId"] for i in listed] == made
+    tagged = reservation_create(p, {"instance_amount": 1, "instance_type": TYPE, "zone_ids": ["cn-hangzhou-j"],
+                                    "platform": "windows", "tags": {"Created": "TF"}})
+    assert [i["PrivatePoolOptionsId"] for i in data_pools(p, "DescribeCapacityReservations", "CapacityReservation",
+                                                          tags={"Created": "TF"})] == [tagged]
+    assert [i["PrivatePoolOptionsId"] for i in data_pools(p, "DescribeCapacityReservations", "CapacityReservation",
+                                                          Platform="windows", InstanceType=TYPE)] == [tagged]
+    assert [i["PrivatePoolOptionsId"] for i in data_pools(p, "DescribeCapacityReservations", "CapacityReservation",
+                                                          ids=made[:2])] == made[:2]
+    assurance = assurance_create(p, {"instance_type": [TYPE], "zone_ids": ["cn-hangzhou-i"], "instance_amount": 1})
+    rows = data_pools(p, "DescribeElasticityAssurances", "ElasticityAssurance", Status="Active")
+    assert [(r["PrivatePoolOptionsId"], r["TotalAssuranceTimes"], r["UsedAssuranceTimes"]) for r in rows] == \
+        [(assurance, "Unlimited", 0)]
+    calls = [c for c in _calls(proxy) if c["action"] == "DescribeCapacityReservations" and "MaxResults" in c["params"]]
+    assert [c["params"].get("NextToken") is not None for c in calls[:2]] == [False, True]
