@@ -240,6 +240,22 @@ def test_target_launch_takes_room_and_release_gives_it_back(client, net):
     assert (page["TotalCount"], page["MaxResults"], page["NextToken"] == "") == (1, 1, True)
 
 
+def test_create_instance_takes_room_too(client, net):
+    pool_id = reserve(client, 1, match_criteria="Target")
+    instance_id = client.create_instance(models.CreateInstanceRequest(
+        region_id=REGION, image_id="aliyun_3_x64_20G_alibase_20240819.vhd", instance_type=X86_TYPE,
+        v_switch_id=net["vswitch"], security_group_id=net["group"],
+        private_pool_options=models.CreateInstanceRequestPrivatePoolOptions(match_criteria="Target",
+                                                                            id=pool_id))).body.instance_id
+    assert member_ids(client, pool_id) == [instance_id]
+    err = error_of(client.create_instance, models.CreateInstanceRequest(
+        region_id=REGION, image_id="aliyun_3_x64_20G_alibase_20240819.vhd", instance_type=X86_TYPE,
+        v_switch_id=net["vswitch"], security_group_id=net["group"],
+        private_pool_options=models.CreateInstanceRequestPrivatePoolOptions(match_criteria="Target", id=pool_id)))
+    assert err.code == "Invalid.PrivatePoolOptions.NoStock"
+    assert_documented("CreateInstance", err)
+
+
 def test_target_mismatches(client, net):
     pool_id = reserve(client, 5, match_criteria="Target")
     cases = [({"vswitch": "other"}, "Invalid.ZoneId"), ({"instance_type": OTHER_TYPE}, "Invalid.InstanceType"),
