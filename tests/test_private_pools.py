@@ -238,6 +238,16 @@ def test_target_launch_takes_room_and_release_gives_it_back(client, net):
     assert member_ids(client, pool_id) == ids[1:]
     page = members(client, pool_id, max_results=1)
     assert (page["TotalCount"], page["MaxResults"], page["NextToken"] == "") == (1, 1, True)
+    # not below what is used
+    err = error_of(client.modify_capacity_reservation, models.ModifyCapacityReservationRequest(
+        region_id=REGION, instance_amount=0, private_pool_options=models
+        .ModifyCapacityReservationRequestPrivatePoolOptions(id=pool_id)))
+    assert err.code == "InvalidInstanceAmount.ValueNotSupported"
+    # released: its instance runs on, outside it
+    client.release_capacity_reservation(models.ReleaseCapacityReservationRequest(
+        region_id=REGION, private_pool_options=models.ReleaseCapacityReservationRequestPrivatePoolOptions(id=pool_id)))
+    assert attachment(client, ids[1]) == ("Target", "") and member_ids(client, pool_id) == []
+    assert describe(client, ids[1])["EcsCapacityReservationAttr"]["CapacityReservationId"] == ""
 
 
 def test_create_instance_takes_room_too(client, net):
