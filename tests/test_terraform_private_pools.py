@@ -187,6 +187,17 @@ def test_capacity_reservation_apply_update_refresh_destroy(proxy):
     got = instance_read(p, instance_id)
     assert (got["private_pool_options_match_criteria"], got["private_pool_options_id"]) == ("Target", pool_id)
     assert reservation_read(p, pool_id)["used"] == 1
+    # private_pool_options_match_criteria changed to None, then back (Update: ModifyInstanceAttachmentAttributes,
+    # the id only when the criteria is not None)
+    for criteria in ("None", "Target"):
+        body = {"RegionId": p.region, "InstanceId": instance_id, "PrivatePoolOptions.MatchCriteria": criteria}
+        if criteria != "None":
+            body["PrivatePoolOptions.Id"] = pool_id
+        p.rpc_post("ModifyInstanceAttachmentAttributes", {}, body)
+        got = instance_read(p, instance_id)
+        assert (got["private_pool_options_match_criteria"], got["private_pool_options_id"]) == \
+            (criteria, pool_id if criteria == "Target" else "")
+        assert reservation_read(p, pool_id)["used"] == (criteria == "Target")
     new = {**config, "capacity_reservation_name": "tf-crp-renamed", "description": "changed by terraform",
            "instance_amount": 3, "tags": {"Created": "TF", "For": "Update"}}
     reservation_update(p, pool_id, config, new)
