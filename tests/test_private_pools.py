@@ -9,6 +9,7 @@ import json
 
 import alibabacloud_ecs20140526.models as models
 import pytest
+from aliyunsdkecs.request.v20140526.CreateCapacityReservationRequest import CreateCapacityReservationRequest
 from aliyunsdkecs.request.v20140526.DescribeCapacityReservationsRequest import DescribeCapacityReservationsRequest
 
 from tests.networks_helpers import new_vpc, new_vswitch
@@ -334,7 +335,12 @@ def test_an_instance_of_another_type_leaves_its_pool(client, net):
 
 
 def test_old_sdk_xml_and_async(client, legacy, net):
-    pool_id = reserve(client, 2)
+    create = CreateCapacityReservationRequest()
+    create.set_InstanceType(X86_TYPE)
+    create.set_InstanceAmount(2)
+    create.set_ZoneIds([ZONE])
+    create.set_Tags([{"Key": "made-by", "Value": "aliyunsdkecs"}])
+    pool_id = legacy_call(legacy, create)["PrivatePoolOptionsId"]
     launch(client, net, criteria="Open")
     request = DescribeCapacityReservationsRequest()
     request.set_PrivatePoolOptionsIds(json.dumps([pool_id]))
