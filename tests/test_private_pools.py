@@ -148,7 +148,21 @@ def test_create_codes(client):
     err = error_of(client.create_capacity_reservation, models.CreateCapacityReservationRequest(
         region_id=REGION, instance_amount=1, instance_type=X86_TYPE, zone_id=[ZONE, OTHER_ZONE]))
     assert_documented("CreateCapacityReservation", err)
-    assert reservations(client, status="All")["TotalCount"] == 0
+    for request, code in (
+            (models.CreateCapacityReservationRequest(instance_amount=1, instance_type=X86_TYPE, zone_id=[ZONE]),
+             "MissingParameter.RegionId"),
+            (models.CreateCapacityReservationRequest(region_id=REGION, instance_type=X86_TYPE, zone_id=[ZONE]),
+             "MissingParameter.InstanceAmount")):
+        err = error_of(client.create_capacity_reservation, request)
+        assert err.code == code
+        assert_documented("CreateCapacityReservation", err)
+    assert reservations(client, status="All")["TotalCount"] == 0  # (nothing made by a refused call)
+    # the same ClientToken: the same reservation
+    first, again = (client.create_capacity_reservation(models.CreateCapacityReservationRequest(
+        region_id=REGION, instance_amount=1, instance_type=X86_TYPE, zone_id=[ZONE], client_token="crp-once")).body
+        .private_pool_options_id for _ in range(2))
+    assert first == again
+    assert reservations(client, status="All")["TotalCount"] == 1
 
 
 def test_modify_and_release(client, engine):

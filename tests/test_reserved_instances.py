@@ -106,6 +106,9 @@ def test_describe_filters_pages_and_codes(client):
                          ({"status": ["Expired"]}, []), ({"allocation_type": "Shared"}, [])):
         assert [r["ReservedInstanceId"] for r in listed(client, **kw)["ReservedInstances"]["ReservedInstance"]] == \
             expected, kw
+    err = error_of(client.describe_reserved_instances, models.DescribeReservedInstancesRequest())
+    assert err.code == "MissingParamter.RegionId"  # (sic: as documented)
+    assert_documented("DescribeReservedInstances", err)
     for kw, code in (({"status": ["Gone"]}, "InvalidReservedInstanceStatus.ValueNotSupported"),
                      ({"lock_reason": "boredom"}, "InvalidReservedInstanceLockReason.ValueNotSupported"),
                      ({"allocation_type": "Mine"}, "InvalidAllocationType.ValueNotSupported")):

@@ -176,7 +176,7 @@ def purchase_reserved_instances_offering(ctx: Context, a: dict) -> dict:
 @operation("DescribeReservedInstances", paging.PAGE_NUMBER, paging.PAGE_SIZE, TAGS, S("ZoneId"),
            S("ReservedInstanceName"), S("LockReason"), S("InstanceType"), S("InstanceTypeFamily"), S("Scope"),
            S("OfferingType"), S("AllocationType", default="Normal"), Repeat("ReservedInstanceId"), Repeat("Status"),
-           mapping=True)
+           region_missing=("MissingParamter.RegionId", "The regionId should not be null.", 400), mapping=True)
 def describe_reserved_instances(ctx: Context, a: dict) -> dict:
     """Every status unless Status.N is sent [GUESS]; AllocationType Shared lists none (mockecs shares none)."""
     private_pools.settle_due(ctx)
