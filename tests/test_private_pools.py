@@ -223,6 +223,8 @@ def test_limited_reservation_ends_on_the_mock_clock(client, engine, net):
     assert reservation(client, pool_id)["EndTimeType"] == "Limited"
     instance_id = launch(client, net, criteria="Target", pool_id=pool_id)[0]
     engine.clock.advance(3600)
+    # the instance reads show it out of the pool before anything reads the pool
+    assert describe(client, instance_id)["EcsCapacityReservationAttr"]["CapacityReservationId"] == ""
     got = reservation(client, pool_id)
     assert (got["Status"], allocated(got)) == ("Released", (2, 0, 2))
     assert attachment(client, instance_id) == ("Target", "")  # it keeps running, outside the pool

@@ -136,6 +136,7 @@ def describe_instance_maintenance_attributes(ctx: Context, instance_id: Optional
            region_missing=("MissingParameter.RegionId", "The specified RegionId should not be null.", 400))
 def describe_instance_attachment_attributes(ctx: Context, instance_ids: str, page_number: int,
                                             page_size: int) -> dict:
+    private_pools.settle_due(ctx)  # (out of a private pool that ended by now)
     named = _named(ctx, _ids(instance_ids, ATTACHMENT_NOT_FOUND, TOO_MANY_INSTANCE_IDS), ATTACHMENT_NOT_FOUND)
     page, meta = _page(ctx, named, page_number, page_size)
     return {**meta, "Instances": {"Instance": [attachment_attribute(r) for r in page]}}

@@ -782,6 +782,7 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
              "KeyPairName": key_pair_name, "InstanceNetworkType": instance_network_type,
              "HpcClusterId": deployment_sets.hpc_filter(ctx, hpc_cluster_id)}
     instance_clock.settle_due(ctx)  # (released or expired by the mock clock by now)
+    private_pools.settle_due(ctx)  # (out of a private pool that ended by now)
     if unfiltered:
         page, meta = paging.ordered_page(ctx, "instance", resources.owner_region(ctx.account, ctx.region),
                                          page_number, page_size, next_token, clamp_max_results(max_results, 100))
