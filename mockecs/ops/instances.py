@@ -30,6 +30,7 @@ from mockecs.world import (
     launch_interfaces,
     launch_templates,
     lifecycle,
+    monitoring,
     networks,
     paging,
     private_pools,
@@ -944,6 +945,7 @@ def _stop(ctx: Context, record: dict, stopped_mode: Optional[str]) -> str:
         raise INCORRECT_STATUS
     # DescribeInstances shows how a stopped instance is billed; KeepCharging unless asked otherwise
     # (economical mode is an account setting the fake does not model).
+    record = {**record, **monitoring.run_ended(record, ctx.now)}  # (its monitoring data ends here)
     _transition(ctx, record, "Stopping", {"Status": "Stopped", "StoppedMode": stopped_mode or "KeepCharging"})
     return "Stopping"
 
@@ -953,6 +955,7 @@ def _reboot(ctx: Context, record: dict) -> str:
     if record["Status"] != "Running":  # (the metadata: only a Running instance reboots)
         raise INCORRECT_STATUS
     # Starting until it runs again (the metadata); StartTime is its last start [GUESS: a reboot counts as one].
+    record = {**record, **monitoring.run_ended(record, ctx.now)}
     _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now)})
     system_events.rebooted(ctx, record)  # a SystemMaintenance.Reboot event scheduled on it is Avoided
     return "Starting"

@@ -63,7 +63,10 @@ def v3_string_to_sign(req: ApiRequest, signed_headers: str, payload: Optional[st
     digest = V3_HASHES[algorithm]
     if payload is None:
         payload = digest(req.body or b"").hexdigest()
-    canon_h = "".join(f"{h}:{req.headers.get(h, '').strip()}\n" for h in signed_headers.split(";"))
+    # An in-process request has no Host header yet (the HTTP stack adds the URL's authority when it connects):
+    # the signer signed that authority, which is ``req.host``.
+    headers = req.headers if "host" in req.headers else {**req.headers, "host": req.host}
+    canon_h = "".join(f"{h}:{headers.get(h, '').strip()}\n" for h in signed_headers.split(";"))
     canon_q = "&".join(f"{pct(k)}={pct(v)}" for k, v in sorted(req.query.items()))
     creq = "\n".join([req.method, req.path or "/", canon_q, canon_h, signed_headers, payload])
     return f"{algorithm}\n" + digest(creq.encode()).hexdigest()

@@ -27,7 +27,7 @@ import dataclasses
 from typing import Any, Mapping, Optional
 
 from mockecs.wire.errors import error_kind
-from mockecs.world import lifecycle, resources, subscriptions, system_events
+from mockecs.world import lifecycle, monitoring, resources, subscriptions, system_events
 from mockecs.world.context import Context
 from mockecs.world.disks import instance_disks
 from mockecs.world.releases import DUE, release_instance
@@ -116,6 +116,7 @@ def _expire(ctx: Context, record: dict, now: float) -> dict:
     if kept["RenewalStatus"] == "AutoRenewal" and kept["Duration"]:
         return subscriptions.extend(ctx, record, _renewed_until(record, ctx.now, now))
     stopped = {k: v for k, v in record.items() if k != "_pending"}  # (a start or stop in flight ends here)
+    stopped.update(monitoring.run_ended(record, ctx.now))
     stopped.update(Status="Stopped", OperationLocks=_locks(record, "LockReason", FINANCIAL), _expired=True)
     _lock_disks(ctx, record["InstanceId"], True)
     # its history shows why [GUESS: published and executed at the stop, with no reason]

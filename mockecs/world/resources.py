@@ -31,6 +31,7 @@ PREFIX = {
     "deployment_set": "ds-", "hpc_cluster": "hpc-",
     "launch_template": "lt-",
     "capacity_reservation": "crp-", "elasticity_assurance": "eap-", "reserved_instance": "ecsri-",
+    "diagnostic_metric_set": "dms-", "diagnostic_report": "dr-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 # Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
@@ -249,6 +250,7 @@ ID_FIELD = {
     "launch_template": "LaunchTemplateId", "launch_template_version": "_id",
     "capacity_reservation": "PrivatePoolOptionsId", "elasticity_assurance": "PrivatePoolOptionsId",
     "reserved_instance": "ReservedInstanceId",
+    "diagnostic_metric_set": "MetricSetId", "diagnostic_report": "ReportId",
 }
 
 
