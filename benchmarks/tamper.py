@@ -114,8 +114,12 @@ def alterations(request: HttpRequest) -> Iterator[tuple[str, HttpRequest, set[st
             headers[name] = _changed(headers.get(name, ""))
             yield f"v3 header {name} changed", _with_query(request, query, headers=headers), special.get(name, mismatch)
             headers = {k: v for k, v in request.headers.items() if k != name}
-            # (without a Host header the URL's authority is the host, which the signature then does not match)
-            yield f"v3 header {name} removed", _with_query(request, query, headers=headers), removed.get(name, mismatch)
+            removal = _with_query(request, query, headers=headers)
+            if name == "host":  # without a Host header the URL's authority is the host: one the signer did not sign
+                parts = urlsplit(removal.url)
+                other = "ecs.aliyuncs.com" if parts.netloc != "ecs.aliyuncs.com" else "ecs-cn-hangzhou.aliyuncs.com"
+                removal.url = parts._replace(netloc=other).geturl()
+            yield f"v3 header {name} removed", removal, removed.get(name, mismatch)
         for key in query:
             yield f"v3 query {key} changed", _with_query(request, {**query, key: _changed(query[key])}), mismatch
             yield f"v3 query {key} removed", _with_query(request, {k: v for k, v in query.items() if k != key}), \

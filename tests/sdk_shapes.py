@@ -18,6 +18,9 @@ import alibabacloud_ecs20140526.models as sdk_models
 
 # Each API's models, by its Version (the VPC product's SDK is optional: its answers are checked when installed).
 MODELS = {"2014-05-26": "alibabacloud_ecs20140526.models", "2016-04-28": "alibabacloud_vpc20160428.models"}
+# ECS actions of the API metadata that neither SDK has any more (clients send them as common requests): their
+# parameters and answers are checked against the metadata instead (tests/test_params_vs_sdk.py).
+NOT_IN_SDK = frozenset({"ModifyAutoSnapshotPolicy", "CreateDemand", "DescribeDemands", "ModifyDemand", "DeleteDemand"})
 
 _ASSIGN = re.compile(r"result\['([^']+)'\] = (?:\[\]|self\.(\w+))")
 _LOOP = re.compile(r"for k1 in self\.(\w+):")
@@ -95,7 +98,7 @@ def check(action: str, body: Any, version: Optional[str] = None) -> list[str]:
         return []
     model = getattr(models, f"{action}ResponseBody", None)
     if model is None:
-        return [f"the SDK has no {action}ResponseBody"]
+        return [] if action in NOT_IN_SDK else [f"the SDK has no {action}ResponseBody"]
     return check_model(model, body, nulls=True, path=action)
 
 

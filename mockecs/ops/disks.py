@@ -1,5 +1,6 @@
 """CreateDisk, AttachDisk, DetachDisk, DeleteDisk, ModifyDiskAttribute, ResizeDisk, ModifyDiskSpec, and a disk
-re-initialised: ResetDisk (to one of its snapshots), ReInitDisk (to what it was made from).
+re-initialised: ResetDisk (to one of its snapshots), ResetDisks (several at once), ReInitDisk (to what it was
+made from).
 
 Disk records (kind ``disk``) are those RunInstances makes (:func:`mockecs.ops.instances.make_disk`),
 in the wire shape of DescribeDisks. Statuses follow the lifecycle clock of kind ``disk``:
@@ -22,8 +23,8 @@ from mockecs.ops.instances import (
 from mockecs.ops.registry import Context, operation
 from mockecs.ops.snapshots import SNAPSHOT_ID_NOT_FOUND
 from mockecs.ops.tasks import start_task
-from mockecs.wire.errors import EcsError, error_kind, missing_parameter
-from mockecs.wire.params import B, I, L, Repeat, S, Struct
+from mockecs.wire.errors import EcsError, error_kind, invalid_parameter, missing_parameter
+from mockecs.wire.params import B, I, L, Repeat, S, Struct, Structs
 from mockecs.world import (
     access,
     auto_snapshots,
@@ -34,6 +35,7 @@ from mockecs.world import (
     regions,
     resource_groups,
     resources,
+    storage_sets,
 )
 from mockecs.world.instance_types import instance_type
 from mockecs.world.validation import BAD_PASSWORD, valid_description, valid_instance_name, valid_password
@@ -48,6 +50,13 @@ CREATING_SNAPSHOT = error_kind("DiskCreatingSnapshot",
 # CreateDisk documents its own message for an unknown InstanceId.
 NO_SUCH_INSTANCE = error_kind("InvalidInstanceId.NotFound", "The InstanceId provided does not exist in our records.",
                               404)
+STORAGE_SET_REFUSALS = storage_sets.Refusals(
+    error_kind("InvalidStorageSetId.NotFound", "The specified storage set does not exist.", 400),
+    error_kind("InvalidParameter.StorageSetPartitionNumber", "Specified parameter StorageSetPartitionNumber is not "
+               "valid.", 403),
+    error_kind("InvalidParameter.StorageSetZoneId", "Specified parameter StorageSetZoneId is not valid.", 403),
+    error_kind("InvalidStorageSetId.DiskCategoryUnsupported",
+               "The specified disk category does not support setting the StorageSetId.", 400))
 _BY_DISK = {"region": "optional", "region_of": resources.region_from("disk_id")}
 DEFAULT_CATEGORY = "cloud"  # [GUESS] the API reference's historical default for CreateDisk
 
@@ -119,13 +128,14 @@ def _from_snapshot(ctx: Context, snapshot_id: str, encrypted: Optional[bool],
            S("ZoneId"), S("InstanceId"), S("SnapshotId"), S("DiskName"), I("Size"), S("DiskCategory"),
            S("Description"), B("Encrypted"), S("KMSKeyId"), S("EncryptAlgorithm"), S("PerformanceLevel"),
            S("MultiAttach"), I("ProvisionedIops", min=0), B("BurstingEnabled"), S("ResourceGroupId"),
-           S("StorageSetId"), I("StorageSetPartitionNumber", min=1), S("StorageClusterId"), S("AdvancedFeatures"),
+           S("StorageSetId"), I("StorageSetPartitionNumber"), S("StorageClusterId"), S("AdvancedFeatures"),
            TAGS, idempotent=True)
 def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str], snapshot_id: Optional[str],
                 disk_name: Optional[str], size: Optional[int], disk_category: Optional[str],
                 description: Optional[str], encrypted: Optional[bool], kms_key_id: Optional[str],
                 encrypt_algorithm: Optional[str], performance_level: Optional[str], multi_attach: Optional[str],
                 provisioned_iops: Optional[int], bursting_enabled: Optional[bool], resource_group_id: Optional[str],
+                storage_set_id: Optional[str], storage_set_partition_number: Optional[int],
                 tag: Optional[list[dict]], **_: Any) -> dict:
     category = disk_category or DEFAULT_CATEGORY
     if instance_id:  # documented: with InstanceId, ResourceGroupId, Tag.N and KMSKeyId are ignored
@@ -163,6 +173,8 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
         group = instance.get("ResourceGroupId") or group  # [GUESS] the disk follows its instance's group
     elif zone_id not in regions.zone_ids(ctx.region):
         raise EcsError("InvalidZoneId.NotFound", "The specified zone does not exist.", 404)
+    [in_set] = storage_sets.placements(ctx, storage_set_id, storage_set_partition_number, zone_id, [category],
+                                       STORAGE_SET_REFUSALS)
     placement = {"InstanceId": "", "ZoneId": zone_id, "_region": ctx.region, "_owner": ctx.account,
                  "InstanceChargeType": "PrePaid" if instance else "PostPaid", "ResourceGroupId": group}
     record = make_disk(ctx, placement, "data", size, category, "", snapshot_id=snapshot_id or "",
@@ -176,7 +188,7 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
               "ProvisionedIops": provisioned_iops or 0, "Tags": {"Tag": tags}, "_attached_once": False,
               "DeleteAutoSnapshot": True,  # (documented: CreateDisk's disks lose their automatic snapshots with them)
               **disks.performance(category, record["Size"], record["PerformanceLevel"], provisioned_iops or 0),
-              "_image_id": (snapshot or {}).get("_image_id", "")}
+              "_image_id": (snapshot or {}).get("_image_id", ""), **in_set}
     done: dict = {"Status": "Available"}
     if instance is not None:
         done = {**disks.attached(instance["InstanceId"], _free_device(ctx, instance), resources.iso(ctx.now))}
@@ -531,13 +543,10 @@ def _reinit(ctx: Context, disk: Mapping[str, Any], **changed: Any) -> None:
                                                    done={"Status": disk["Status"]}))
 
 
-@operation("ResetDisk", S("DiskId", required=True), S("SnapshotId", required=True), dry_run=True,
-           region="optional", region_of=resources.region_from("disk_id"))
-def reset_disk(ctx: Context, disk_id: str, snapshot_id: str) -> dict:
-    """The disk rolled back to one of its own snapshots: ReIniting, then back in its status. mockecs keeps no
-    disk content; what the disk was made from (its image) goes back to what it was when the snapshot was taken."""
+def _resettable(ctx: Context, disk_id: Optional[str], snapshot_id: Optional[str]) -> tuple[dict, dict]:
+    """ResetDisk's checks of one disk and one of its own snapshots (ResetDisks: of each pair): the disk and the
+    snapshot, nothing changed yet."""
     disk = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
-    auto_snapshots.settle_due(ctx)  # (an automatic snapshot past its retention is gone by now)
     snapshot = resources.owned(ctx, "snapshot", snapshot_id, SNAPSHOT_ID_NOT_FOUND)
     if snapshot["SourceDiskId"] != disk["DiskId"]:
         raise EcsError("InvalidParameter.Mismatch", "The specified snapshot is not created from the specified disk.",
@@ -545,8 +554,52 @@ def reset_disk(ctx: Context, disk_id: str, snapshot_id: str) -> dict:
     if snapshot["Status"] != "accomplished":
         raise EcsError("InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.", 403)
     _check_reinit(ctx, disk, ("In_use", "Available"), UNFINISHED_SNAPSHOT)
+    return disk, snapshot
+
+
+def _reset(ctx: Context, disk: Mapping[str, Any], snapshot: Mapping[str, Any]) -> None:
     _reinit(ctx, disk, _image_id=snapshot.get("_image_id", disk.get("_image_id", "")))
+
+
+@operation("ResetDisk", S("DiskId", required=True), S("SnapshotId", required=True), dry_run=True,
+           region="optional", region_of=resources.region_from("disk_id"))
+def reset_disk(ctx: Context, disk_id: str, snapshot_id: str) -> dict:
+    """The disk rolled back to one of its own snapshots: ReIniting, then back in its status. mockecs keeps no
+    disk content; what the disk was made from (its image) goes back to what it was when the snapshot was taken."""
+    resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)  # (an unknown disk first, before any settling)
+    auto_snapshots.settle_due(ctx)  # (an automatic snapshot past its retention is gone by now)
+    _reset(ctx, *_resettable(ctx, disk_id, snapshot_id))
     return {}
+
+
+RESET_DISKS_MOST = 10  # Disk.N: N from 1 to 10 (documented)
+
+
+@operation("ResetDisks", Structs("Disk", [S("DiskId"), S("SnapshotId")], required=True), dry_run=True,
+           region_error=("InvalidRegionId.MalFormed", 400, "The specified RegionId is not valid."))
+def reset_disks(ctx: Context, disk: list[dict]) -> dict:
+    """Several disks rolled back at once, each to one of its own snapshots (snapshot-consistent groups' use):
+    every pair passes ResetDisk's checks before any disk changes, else the call fails with the first pair's
+    refusal and nothing is reset (all or nothing [GUESS: the answer's per-disk statuses are then all Success]).
+    A pair without DiskId or SnapshotId: MissingParameter naming it; a disk named twice: InvalidParameter
+    [GUESS]."""
+    if len(disk) > RESET_DISKS_MOST:
+        raise invalid_parameter("Disk")
+    for n, pair in enumerate(disk, 1):
+        for field in ("disk_id", "snapshot_id"):
+            if not pair[field]:
+                raise missing_parameter(f"Disk.{n}.{'DiskId' if field == 'disk_id' else 'SnapshotId'}")
+    if len({pair["disk_id"] for pair in disk}) != len(disk):
+        raise invalid_parameter("Disk")
+    auto_snapshots.settle_due(ctx)
+    checked = [_resettable(ctx, pair["disk_id"], pair["snapshot_id"]) for pair in disk]
+    for found, snapshot in checked:
+        _reset(ctx, found, snapshot)
+    return {"OperationProgressSet": {"OperationProgress": [
+        {"OperationStatus": "Success", "ErrorCode": "", "ErrorMsg": "",
+         "RelatedItemSet": {"RelatedItem": [{"Name": "SnapshotId", "Value": snapshot["SnapshotId"]},
+                                            {"Name": "DiskId", "Value": found["DiskId"]}]}}
+        for found, snapshot in checked]}}
 
 
 @operation("ReInitDisk", S("DiskId", required=True), S("Password"), S("KeyPairName"), B("AutoStartInstance"),

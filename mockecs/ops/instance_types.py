@@ -113,7 +113,7 @@ TYPE_AND_SIZE = error_kind("InvalidParam.TypeAndCpuMem.Conflict",
 NO_DEDICATED_HOST = error_kind("InvalidDedicatedHostId.NotFound", "The specified DedicatedHostId does not exist.", 403)
 
 
-def _supported(value: str, low: Optional[int] = None, high: Optional[int] = None) -> dict:
+def supported(value: str, low: Optional[int] = None, high: Optional[int] = None) -> dict:
     item: dict[str, Any] = {"Value": value, "Status": "Available", "StatusCategory": "WithStock"}
     if low is not None:
         item.update(Min=low, Max=high, Unit="GiB")
@@ -135,20 +135,20 @@ def _zone_resources(a: dict, zone_id: str) -> list[dict]:
         return []
     destination = a["destination_resource"]
     if destination == "Zone":
-        return [_supported(zone_id)]
+        return [supported(zone_id)]
     if destination == "IoOptimized":
-        return [_supported("optimized")]
+        return [supported("optimized")]
     if destination == "InstanceType":
-        return [_supported(t["InstanceTypeId"]) for t in sold]
+        return [supported(t["InstanceTypeId"]) for t in sold]
     if destination == "Network":
-        return [_supported("vpc")]
+        return [supported("vpc")]
     if destination == "SystemDisk":
         wanted = a["system_disk_category"]
-        return [_supported(c, launch.MIN_SYSTEM_DISK, launch.MAX_SYSTEM_DISK)
+        return [supported(c, launch.MIN_SYSTEM_DISK, launch.MAX_SYSTEM_DISK)
                 for c in DISK_CATEGORIES if not wanted or c == wanted]
     if destination == "DataDisk":
         wanted = a["data_disk_category"]
-        return [_supported(c, *data_disk_range(c)) for c in DISK_CATEGORIES if not wanted or c == wanted]
+        return [supported(c, *data_disk_range(c)) for c in DISK_CATEGORIES if not wanted or c == wanted]
     return []  # ddh: no dedicated hosts in mockecs
 
 

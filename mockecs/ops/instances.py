@@ -15,7 +15,7 @@ from typing import Any, Mapping, Optional
 
 from mockecs.ops.registry import REGISTRY, Context, operation
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
-from mockecs.wire.params import B, I, JsonList, L, Repeat, S, Struct, Structs, whole_number
+from mockecs.wire.params import B, F, I, JsonList, L, Repeat, S, Struct, Structs, whole_number
 from mockecs.world import (
     access,
     auto_snapshots,
@@ -39,6 +39,8 @@ from mockecs.world import (
     releases,
     resource_groups,
     resources,
+    spot,
+    storage_sets,
     subscriptions,
     system_events,
     validation,
@@ -94,6 +96,8 @@ def disk_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
         terms.append(("snapshot", record["SourceSnapshotId"]))  # DeleteSnapshot's SnapshotCreatedDisk
     if record.get("AutoSnapshotPolicyId"):
         terms.append(("snapshot_policy", record["AutoSnapshotPolicyId"]))  # a policy's DiskNums, its deletion
+    if record.get("StorageSetId"):
+        terms.extend(storage_sets.disk_terms(record))  # (a storage set's disks, per partition)
     return terms
 
 
@@ -320,12 +324,19 @@ _COMMON_LAUNCH = (
     S("SecurityGroupId"), S("VSwitchId"), S("PrivateIpAddress"), S("SecurityEnhancementStrategy"),
     S("InternetChargeType"),
     I("InternetMaxBandwidthIn"), I("InternetMaxBandwidthOut", min=0, max=100), S("ResourceGroupId"), S("SpotStrategy"),
+    F("SpotPriceLimit", min=0), I("SpotDuration"), S("SpotInterruptionBehavior"),
     B("DeletionProtection"), S("RamRoleName"), _CHARGE, _SYSTEM_DISK, _DATA_DISKS, TAGS,
     S("HttpEndpoint"), S("HttpTokens"), S("HttpPutResponseHopLimit"),  # (the hop limit as text: metadata_options)
     Struct("PrivatePoolOptions", [S("MatchCriteria", choices=MATCH_CRITERIA), S("Id")]),
     I("Period"), S("PeriodUnit", default="Month"), B("AutoRenew", default=False), I("AutoRenewPeriod", default=1),
     S("DeploymentSetId"), I("DeploymentSetGroupNo"), S("HpcClusterId"),
+    S("StorageSetId"), I("StorageSetPartitionNumber"),
 )
+STORAGE_SET_REFUSALS = storage_sets.Refusals(
+    error_kind("InvalidParameter.StorageSetId", "Specified parameter StorageSetId is not valid.", 403),
+    error_kind("InvalidParameter.StorageSetPartitionNumber", "Specified parameter StorageSetPartitionNumber is not "
+               "valid.", 403),
+    error_kind("InvalidParameter.StorageSetZoneId", "Specified parameter StorageSetZoneId is not valid.", 403))
 SNAPSHOT_POLICY_NOT_FOUND = error_kind("InvalidAutoSnapshotPolicyId.NotFound",
                                        "Specified parameter AutoSnapshotPolicyId not found.", 404)
 RUN_RELEASE_MALFORMED = error_kind("InvalidAutoReleaseTime.Malformed",
@@ -454,6 +465,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
                                 args["http_put_response_hop_limit"])
     pool = private_pool(args["private_pool_options"])
     subscription = subscription_terms(ctx, action, args)
+    spot_fields = _spot_fields(ctx, action, args, itype)
     # (RunInstances only; a subscription instance is not released: the time is ignored [GUESS])
     release = release_time(ctx, args.get("auto_release_time"), RUN_RELEASE_MALFORMED) \
         if args["instance_charge_type"] == "PostPaid" else ""
@@ -466,6 +478,11 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     pools = private_pools.place(ctx, *pool, private_pools.Wanted(
         itype["InstanceTypeId"], where.zone_id, private_pools.platform_of(image.get("OSType")),
         args["instance_charge_type"], (args["spot_strategy"] or "NoSpot") != "NoSpot", where.vswitch is None), count)
+    # the storage set of the data disks made with them (each partition's count for the whole batch) [GUESS: the
+    # system disks stay outside, as CreateDisk alone names a set for one disk]
+    in_sets = storage_sets.placements(ctx, args.get("storage_set_id"), args.get("storage_set_partition_number"),
+                                      where.zone_id, [spec["category"] for spec in data_specs] * count,
+                                      STORAGE_SET_REFUSALS)
 
     ids = []
     for index in range(count):
@@ -485,8 +502,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "InternetMaxBandwidthOut": bandwidth_out,
             "IoOptimized": True, "DeletionProtection": bool(args["deletion_protection"]),
             "DeviceAvailable": True, "Recyclable": False, "SerialNumber": resources.random_uuid(),
-            "StoppedMode": "Not-applicable", "SpotStrategy": args["spot_strategy"] or "NoSpot",
-            "SpotPriceLimit": 0.0, "SpotDuration": 0, "SpotInterruptionBehavior": "Terminate",
+            "StoppedMode": "Not-applicable", **spot_fields,
             "CreditSpecification": "", "KeyPairName": key_pair_name or "", "VlanId": "",
             "ResourceGroupId": resource_groups.resolve(ctx, args["resource_group_id"]),
             "SaleCycle": "", "ClusterId": "",
@@ -525,11 +541,52 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
                                                        system.get("disk_name") or "",
                                                        system.get("description") or "",
                                                        system.get("performance_level") or ""))
-        for spec in data_specs:
-            resources.put(ctx.txn, "disk", make_disk(ctx, record, "data", **spec))
+        for n, spec in enumerate(data_specs):
+            resources.put(ctx.txn, "disk", {**make_disk(ctx, record, "data", **spec),
+                                            **in_sets[index * len(data_specs) + n]})
         ids.append(instance_id)
     launch.mark_used(ctx, image)
     return ids
+
+
+SPOT_STRATEGIES = ("NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo")
+SPOT_DURATIONS = range(0, 7)  # [GUESS] 0 and 1 documented (default 1); the service took 1-6 before
+BAD_SPOT_STRATEGY = error_kind("InvalidSpotStrategy", "The specified SpotStrategy is not valid.")
+SPOT_PREPAID = error_kind("InvalidSpotPrepaid", "The specified Spot type is not support PrePay Instance.")
+BAD_SPOT_DURATION = error_kind("InvalidSpotDuration", "The specified SpotDuration is not valid.")
+BAD_SPOT_BEHAVIOR = error_kind("InvalidSpotInterruptionBehavior",
+                               "The specified SpotInterruptionBehavior is not valid.")  # (documented "%s")
+# (CreateInstance documents the parameter's name misspelt)
+BELOW_SPOT_PRICE = {action: error_kind("InvalidSpotPriceLimit.LowerThanPublicPrice",
+                                       f"The specified parameter \"{name}\" can't be lower than current public price.")
+                    for action, name in (("RunInstances", "spotPriceLimit"), ("CreateInstance", "soptPriceLimit"))}
+
+
+def _spot_fields(ctx: Context, action: str, args: dict, itype: Mapping[str, Any]) -> dict:
+    """A launch's spot settings, checked as documented; a SpotPriceLimit below the zone's spot price
+    (:mod:`mockecs.world.spot`) is refused. Raises before any write."""
+    strategy = args["spot_strategy"] or "NoSpot"
+    if strategy not in SPOT_STRATEGIES:
+        raise BAD_SPOT_STRATEGY
+    if strategy == "NoSpot":
+        return {"SpotStrategy": strategy, "SpotPriceLimit": 0.0, "SpotDuration": 0,
+                "SpotInterruptionBehavior": "Terminate"}
+    if args["instance_charge_type"] == "PrePaid":
+        raise SPOT_PREPAID
+    duration = 1 if args["spot_duration"] is None else args["spot_duration"]  # documented default 1
+    if duration not in SPOT_DURATIONS:
+        raise BAD_SPOT_DURATION
+    behavior = args["spot_interruption_behavior"] or "Terminate"
+    if behavior not in ("Terminate", "Stop"):
+        raise BAD_SPOT_BEHAVIOR
+    limit = float(args["spot_price_limit"] or 0.0) if strategy == "SpotWithPriceLimit" else 0.0
+    vswitch = resources.get(ctx, "vswitch", args["v_switch_id"]) if args["v_switch_id"] else None
+    zone = args["zone_id"] or (vswitch or {}).get("ZoneId")
+    price = spot.spot_price(ctx.engine, itype, zone, ctx.now) if limit and zone else None
+    if price is not None and limit < price:
+        raise BELOW_SPOT_PRICE[action]
+    return {"SpotStrategy": strategy, "SpotPriceLimit": limit, "SpotDuration": duration,
+            "SpotInterruptionBehavior": behavior}
 
 
 # The two launches document the same codes with different messages.

@@ -23,9 +23,10 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError
 from mockecs.wire.params import I, L, Repeat, S, Struct, Structs
-from mockecs.world import images, launch, marketplace, pricing, regions, resources
+from mockecs.world import images, launch, marketplace, pricing, regions, resources, spot
 from mockecs.world.disks import data_disk_range, system_disk_range
 from mockecs.world.instance_types import instance_type as lookup_instance_type
+from mockecs.world.instance_types import zones_selling
 
 RESOURCE_TYPES = ("instance", "disk", "bandwidth", "ddh", "ElasticityAssurance", "CapacityReservation")
 PERIODS = {"Hour": (1, 1), "Week": (1, 4), "Month": (1, 9), "Year": (1, 5)}
@@ -33,7 +34,8 @@ HOURS = {"Hour": 1, "Week": 168, "Month": 730, "Year": 8760}
 CATEGORIES = ("cloud", "cloud_efficiency", "cloud_ssd", "ephemeral_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry")
 PERFORMANCE_LEVELS = ("PL0", "PL1", "PL2", "PL3")
 MAX_DATA_DISKS = 4  # "ResourceType=instance only prices up to four data disks" (API doc)
-# [GUESS] a spot instance costs this share of the pay-as-you-go price.
+# [GUESS] a spot instance costs this share of the pay-as-you-go price where no zone sells its type (elsewhere: the
+# zone's spot price, mockecs.world.spot).
 SPOT_FACTOR = 0.2
 
 
@@ -104,6 +106,14 @@ def _data_disks(prices: Mapping[str, Any], disks: list[dict], default_category: 
     return total
 
 
+def _spot_price(ctx: Context, itype: Mapping[str, Any], zone_id: Optional[str], hourly: float) -> float:
+    """A spot instance's hourly price: the zone's spot price now (DescribeSpotPriceHistory's), without ZoneId the
+    lowest of the region's zones that sell the type [GUESS] (a SpotAsPriceGo launch would go there)."""
+    zones = [zone_id] if zone_id else zones_selling(itype["InstanceTypeId"], ctx.region)
+    found = [p for p in (spot.spot_price(ctx.engine, itype, z, ctx.now) for z in zones) if p is not None]
+    return min(found) if found else hourly * SPOT_FACTOR
+
+
 def _instance_lines(ctx: Context, prices: Mapping[str, Any], a: dict, charge_type: str,
                     ) -> tuple[list[_Line], Optional[Mapping[str, Any]], float]:
     if not a["instance_type"]:
@@ -156,8 +166,9 @@ def _instance_lines(ctx: Context, prices: Mapping[str, Any], a: dict, charge_typ
         raise _err("InstanceDiskNumber.LimitExceed", "The total number of specified disk in an instance exceeds.")
     data_fee = _data_disks(prices, data_disks, "cloud_efficiency")
 
-    spot = a["spot_strategy"] not in (None, "", "NoSpot") and a["price_unit"] == "Hour"
-    lines = [_Line("instanceType", float(hourly) * (SPOT_FACTOR if spot else 1.0)),
+    spot_asked = a["spot_strategy"] not in (None, "", "NoSpot") and a["price_unit"] == "Hour"
+    lines = [_Line("instanceType", _spot_price(ctx, itype, a["zone_id"], float(hourly)) if spot_asked else
+                   float(hourly)),
              _Line("systemDisk", system_fee)]
     if data_disks:
         lines.append(_Line("dataDisk", data_fee))

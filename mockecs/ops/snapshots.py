@@ -25,6 +25,7 @@ from mockecs.world import (
     regions,
     resource_groups,
     resources,
+    snapshot_links,
     snapshots,
 )
 from mockecs.world.validation import valid_description, valid_name
@@ -46,6 +47,7 @@ def snapshot_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
         terms.append(("instance", record["_instance_id"]))
     if record.get("SnapshotType") == "auto" and record.get("SourceDiskId"):  # (a disk's quota, DeleteAutoSnapshot)
         terms.append((auto_snapshots.OF_DISK, record["SourceDiskId"]))
+    terms.extend(snapshot_links.terms(record))  # (its link, the sizes DescribeSnapshotsUsage and the links add up)
     return terms
 
 

@@ -39,7 +39,7 @@ from mockecs.world.validation import check_description, check_name
 
 TASK_NOT_FOUND = error_kind("InvalidTaskId.NotFound", 'The specified "TaskId" is not found.', 400)
 RUNNING = ("Waiting", "Processing")
-CANCELLABLE = ("ImportImage", "ExportImage")
+CANCELLABLE = ("ImportImage", "ExportImage", "ExportSnapshot")
 # Only these are honoured by DescribeTasks' TaskStatus filter; other values are ignored (documented).
 FILTERABLE_STATUSES = ("Finished", "Processing", "Failed")
 DRYRUN_SUCCESS = ("DRYRUN.SUCCESS", "This request is a dryrun request with successful result.", 400)
@@ -479,19 +479,64 @@ def export_image(ctx: Context, image_id: str, oss_bucket: str, oss_prefix: Optio
     if info.get("bucket_missing"):
         raise EcsError("InvalidOSSBucket.NotFound", "The specified OSS bucket does not exist in this region.", 400)
     _authorized(ctx, info)
-    related = [{"Name": "OSSBucket", "Value": oss_bucket}, {"Name": "OSSObject", "Value": name},
-               {"Name": "ImageFormat", "Value": fmt}]
-    start_task(ctx, task_id, "ExportImage", image_id, related,
-               ("ExportImageFailed", "Exporting image is failed, Please contact the administrator."),
-               _object={"bucket": oss_bucket, "name": name})
     size = sum(int(d.get("Size") or 0) for d in (record.get("DiskDeviceMappings") or {}).get("DiskDeviceMapping") or ())
-    oss.registry(ctx.engine).put_object(ctx.region, oss_bucket, name, size=max(size, 1) * GIB, txn=ctx.txn,
-                                        task_id=task_id, account=ctx.account)
-    # The marker DeleteImage refuses on (ImageIsExporting) ends with the task, on the same lifecycle.
-    marked = lifecycle.start(ctx, "task", task_id, {**record, "_exporting": task_id},
-                             done={"_exporting": None}, failed={"_exporting": None})
+    marked = _start_export(ctx, task_id, "ExportImage", record, image_id, oss_bucket, name, size,
+                           [{"Name": "ImageFormat", "Value": fmt}],
+                           ("ExportImageFailed", "Exporting image is failed, Please contact the administrator."))
     images.put(ctx, marked)
     return {"TaskId": task_id, "RegionId": ctx.region}
+
+
+def _start_export(ctx: Context, task_id: str, action: str, record: Mapping[str, Any], resource_id: str, bucket: str,
+                  name: str, size_gib: int, related: list[dict], failure: tuple[str, str]) -> dict:
+    """An export's task (ExportImage, ExportSnapshot), its OSS object (listed once the task is Finished), and
+    ``record`` (the image or snapshot) marked ``_exporting`` until the task ends, on the same lifecycle: returned,
+    for the caller to store."""
+    related = [{"Name": "OSSBucket", "Value": bucket}, {"Name": "OSSObject", "Value": name}, *related]
+    start_task(ctx, task_id, action, resource_id, related, failure, _object={"bucket": bucket, "name": name})
+    oss.registry(ctx.engine).put_object(ctx.region, bucket, name, size=max(size_gib, 1) * GIB, txn=ctx.txn,
+                                        task_id=task_id, account=ctx.account)
+    return lifecycle.start(ctx, "task", task_id, {**record, "_exporting": task_id},
+                           done={"_exporting": None}, failed={"_exporting": None})
+
+
+# -- ExportSnapshot --------------------------------------------------------------------------------------------------
+SNAPSHOT_NOT_FOUND = error_kind("InvalidSnapshotId.NotFound", "The specified snapshot is not exists.", 403)
+SNAPSHOT_NOT_DONE = error_kind("SNAPSHOT_CREATE_NOT_FINISHED", "The specified snapshot is not finished yet.", 403)
+SNAPSHOT_EXPORTING = error_kind("SNAPSHOT_IS_EXPORTING", "The specified snapshot is already exporting.", 403)
+SNAPSHOT_BUCKET = error_kind("InvalidOSSBucket.NotFound", "The specified OSS bucket does not exist in this region.",
+                             403)
+SNAPSHOT_OSS_DENIED = error_kind("OSS_AUTHORIZED_FAILED", "ECS service account Have no right to access your OSS. "
+                                 "please attach a role of access your oss to ECS service account.", 403)
+
+
+@operation("ExportSnapshot", S("SnapshotId", required=True), S("OssBucket", required=True), S("RoleName"))
+def export_snapshot(ctx: Context, snapshot_id: str, oss_bucket: str, role_name: Optional[str]) -> dict:
+    """A snapshot to OSS as ExportImage exports an image: a task (``ExportSnapshot`` in DescribeTasks, cancelled by
+    CancelTask), its object ``<SnapshotId>_<TaskId>.raw`` [GUESS: the object's name is not documented] of the
+    source disk's size. The role: AliyunECSImageExportDefaultRole, or another the account has (RAM) [GUESS]; a
+    bucket elsewhere is not in this region; every OSS refusal is the documented OSS_AUTHORIZED_FAILED."""
+    record = resources.get(ctx, "snapshot", snapshot_id)
+    if not resources.is_mine(ctx, record):
+        raise SNAPSHOT_NOT_FOUND
+    if record["Status"] != "accomplished":
+        raise SNAPSHOT_NOT_DONE
+    if record.get("_exporting"):
+        raise SNAPSHOT_EXPORTING
+    ram.check(ctx, role_name, "AliyunECSImageExportDefaultRole", refused=SNAPSHOT_OSS_DENIED)
+    task_id = resources.new_id("task", ctx.region)
+    name = f"{record['SnapshotId']}_{task_id}.raw"
+    info = oss.oss_object(ctx, ctx.region, oss_bucket, name)
+    elsewhere = not info.get("registered") and oss.registry(ctx.engine).bucket_regions(oss_bucket, txn=ctx.txn)
+    if info.get("bucket_missing") or (elsewhere and ctx.region not in elsewhere):
+        raise SNAPSHOT_BUCKET
+    if (info.get("owner") and str(info["owner"]) != ctx.account) or info.get("encryption"):
+        raise SNAPSHOT_OSS_DENIED
+    marked = _start_export(ctx, task_id, "ExportSnapshot", record, record["SnapshotId"], oss_bucket, name,
+                           int(record.get("SourceDiskSize") or 0), [],
+                           ("ExportSnapshotFailed", "Exporting snapshot is failed, Please contact the administrator."))
+    resources.put(ctx.txn, "snapshot", marked)
+    return {"TaskId": task_id}
 
 
 # -- DescribeTasks / DescribeTaskAttribute / CancelTask --------------------------------------
@@ -570,17 +615,22 @@ def cancel_task(ctx: Context, task_id: str) -> dict:
     cancelled.update({"TaskStatus": status, "SupportCancel": "false", "FinishedTime": resources.iso_minute(ctx.now),
                       "_error": {"code": "Canceled", "message": "The task is canceled."}})
     resources.put(ctx.txn, "task", cancelled)
-    image = resources.get(ctx, "image", task.get("ResourceId"))
+    kind = "snapshot" if task["TaskAction"] == "ExportSnapshot" else "image"
+    subject = resources.get(ctx, kind, task.get("ResourceId"))  # (the image imported or exported, or the snapshot)
     if task["TaskAction"] == "ImportImage":
-        if image is not None:
-            images.put(ctx, _stopped(image, {"Status": "CreateFailed", "Usable": False}))
+        if subject is not None:
+            images.put(ctx, _stopped(subject, {"Status": "CreateFailed", "Usable": False}))
         for snapshot_id in task.get("_snapshots") or ():
             snapshot = resources.get(ctx, "snapshot", snapshot_id)
             if snapshot is not None:
                 resources.put(ctx.txn, "snapshot", _stopped(snapshot, {"Status": "failed", "Available": False}))
     else:
-        if image is not None and image.get("_exporting") == task_id:
-            images.put(ctx, _stopped(image, {"_exporting": None}))
+        if subject is not None and subject.get("_exporting") == task_id:
+            unmarked = _stopped(subject, {"_exporting": None})
+            if kind == "image":
+                images.put(ctx, unmarked)
+            else:
+                resources.put(ctx.txn, kind, unmarked)
         written = task.get("_object") or {}
         if written:
             oss.registry(ctx.engine).delete_object(ctx.region, written["bucket"], written["name"], txn=ctx.txn)

@@ -6,7 +6,7 @@ import heapq
 import re
 from itertools import islice
 from operator import itemgetter
-from typing import Any, Callable, Mapping, Optional, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, TypeVar
 
 from mockecs.state.store import Term, count_soon, page_soon
 from mockecs.wire.errors import error_kind
@@ -167,3 +167,17 @@ def ordered_page(ctx: Context, kind: str, term: Term, page_number: int, page_siz
                       want=page_number * page_size if next_token is None and max_results is None else 0)
     start, size, meta = bounds(page_number, page_size, next_token, max_results, listing.total)
     return listing.page(start, size), meta
+
+
+def by_creation(ctx: Context, kind: str, unfiltered: bool, found: Callable[[], Iterable[Mapping[str, Any]]],
+                page_number: int, page_size: int) -> tuple[list[Mapping[str, Any]], int]:
+    """A page of a Describe* answer in creation order (``_created``, then id) and its TotalCount: without a filter
+    (``unfiltered``), from the kind's ordered index (its ORDER must be creation order) of the caller's records here;
+    else of the records ``found()`` returns (the filtered candidates the caller's index terms gave)."""
+    if unfiltered:
+        page, meta = ordered_page(ctx, kind, resources.owner_region(ctx.account, ctx.region), page_number, page_size,
+                                  None, None)
+        return page, meta["TotalCount"]
+    id_field = resources.ID_FIELD.get(kind, "_id")  # (a kind of the engine's own: its records' "_id")
+    records = sorted(found(), key=lambda r: (r["_created"], r[id_field]))
+    return list(by_number(records, page_number, page_size)), len(records)

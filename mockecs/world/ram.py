@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-from mockecs.wire.errors import error_kind
+from mockecs.wire.errors import EcsError, error_kind
 from mockecs.world.context import Context
 
 KIND = "ram_role"
@@ -48,8 +48,9 @@ def authorized(ctx: Context, role: str) -> bool:
     return role in DEFAULT_ROLES and ctx.txn.get(KIND, ctx.account + _REVOKED) is None
 
 
-def check(ctx: Context, role_name: Optional[str], default: str, custom: bool = True) -> str:
-    """The role the task assumes (``default`` when none is named); refused unless authorized.
+def check(ctx: Context, role_name: Optional[str], default: str, custom: bool = True,
+          refused: type[EcsError] = NOT_AUTHORIZED) -> str:
+    """The role the task assumes (``default`` when none is named); ``refused`` unless authorized.
     ``custom=False``: only ``default`` is valid (ExportImage's docs: any other role name is invalid)."""
     role = role_name or default
     if role == default or (custom and role in DEFAULT_ROLES):
@@ -57,7 +58,7 @@ def check(ctx: Context, role_name: Optional[str], default: str, custom: bool = T
             return role
     elif custom and ctx.txn.get(KIND, f"{ctx.account}|{role}") is not None:
         return role
-    raise NOT_AUTHORIZED
+    raise refused
 
 
 def instance_role_exists(ctx: Context, role_name: str) -> bool:

@@ -31,6 +31,8 @@ PREFIX = {
     "deployment_set": "ds-", "hpc_cluster": "hpc-",
     "launch_template": "lt-",
     "capacity_reservation": "crp-", "elasticity_assurance": "eap-", "reserved_instance": "ecsri-",
+    "storage_set": "ss-", "storage_capacity_unit": "scu-",
+    "auto_provisioning_group": "apg-", "demand": "ed-",
     "diagnostic_metric_set": "dms-", "diagnostic_report": "dr-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
@@ -105,6 +107,10 @@ def time_key(ts: float, descending: bool = False) -> str:
 TERMS: dict[str, Callable[[Mapping[str, Any]], Iterable[Term]]] = {}
 # The sort key per kind: every term of the kind is an ordered index (Transaction.page) in this order.
 ORDER: dict[str, Callable[[Mapping[str, Any]], str]] = {}
+# Kinds whose writes and deletions keep records of another kind up to date (snapshots their snapshot link:
+# mockecs.world.snapshot_links), called with the record written, and with the record deleted.
+WRITTEN: dict[str, Callable[[Transaction, Mapping[str, Any]], None]] = {}
+DELETED: dict[str, Callable[[Transaction, Mapping[str, Any]], None]] = {}
 # Listing terms: a record with a transition in flight is also indexed under "pending:<name>", so an
 # ordered page settles exactly those records (paging.Ordered) before it trusts its status terms' counts.
 SCOPES = {"owner_region", "shared", "community"}
@@ -141,16 +147,21 @@ def put(txn: Transaction, kind: str, record: dict) -> dict:
     txn.put(kind, record[ID_FIELD[kind]], record, terms_for(kind, record), order(record) if order else "")
     if kind in tagging.TYPES and record.get("Tags"):
         tagging.carried(txn, kind, record)
+    written = WRITTEN.get(kind)
+    if written is not None:
+        written(txn, record)
     return record
 
 
 def delete(txn: Transaction, kind: str, resource_id: str) -> None:
     """Delete a record (and its tags from the tag index, :mod:`mockecs.world.tagging`)."""
-    old = txn.get(kind, resource_id) if kind in tagging.TYPES else None
+    old = txn.get(kind, resource_id) if kind in tagging.TYPES or kind in DELETED else None
     gone = tagging.leaving(txn, kind, old, None)
     txn.delete(kind, resource_id)
     if gone:
         tagging.gone(txn, kind, old, gone)
+    if old is not None and kind in DELETED:
+        DELETED[kind](txn, old)
 
 
 def retag(txn: Transaction, kind: str, record: dict, tags: Iterable[dict]) -> dict:
@@ -166,7 +177,8 @@ def retag(txn: Transaction, kind: str, record: dict, tags: Iterable[dict]) -> di
 # written under an older one is indexed again when an engine opens it (:func:`reindex`). Version 2: the
 # ordered index (sort keys, per-status terms ...) and the tag index; stores from before carry no version.
 # Version 3: images' names searchable by the accounts they are shared with, and among community images.
-INDEX_VERSION = 3
+# Version 4: snapshots' size and link terms, and their links' records (mockecs.world.snapshot_links).
+INDEX_VERSION = 4
 DERIVED = (tagging.PAIR,)  # kinds written only by the index itself (never exported)
 _VERSION = ("mockecs_meta", "index")
 
@@ -250,6 +262,9 @@ ID_FIELD = {
     "launch_template": "LaunchTemplateId", "launch_template_version": "_id",
     "capacity_reservation": "PrivatePoolOptionsId", "elasticity_assurance": "PrivatePoolOptionsId",
     "reserved_instance": "ReservedInstanceId",
+    "storage_set": "StorageSetId", "storage_capacity_unit": "StorageCapacityUnitId",
+    "snapshot_package": "_id",
+    "auto_provisioning_group": "AutoProvisioningGroupId", "demand": "DemandId",
     "diagnostic_metric_set": "MetricSetId", "diagnostic_report": "ReportId",
 }
 
@@ -422,6 +437,12 @@ def with_tags(record: dict, tags: Iterable[dict]) -> dict:
 def tags_from_args(tags: Optional[list[dict]]) -> list[dict]:
     """``Tag.N.Key/Value`` arguments -> wire tags, validating the rules of spec §2.5."""
     return check_tags(tags or [])
+
+
+def tag_narrowing(wanted: list[dict]) -> list[Term]:
+    """The index terms of Tag.N filters (``{"key", "value"}``) for :func:`mine_among`'s ``narrower``, of a kind the
+    tag index does not hold (:data:`tagging.TYPES` kinds pass them as ``tags``): the pair's, or the key's."""
+    return [tag_term(t["key"], t["value"]) if t.get("value") else ("tagkey", t["key"]) for t in wanted if t.get("key")]
 
 
 def match_tags(record: Mapping[str, Any], wanted: Optional[list[dict]]) -> bool:

@@ -223,6 +223,13 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("deployment_set_instances_per_zone", "int", 20, "Instances a deployment set takes per zone (per group "
             "and zone in an AvailabilityGroup set; QuotaExceed.DeploymentSetInstanceQuotaFull beyond; the "
             "documentation's 20).", minimum=1),
+    Setting("storage_set_quota", "int", 20, "Storage sets per account and region (CreateStorageSet answers "
+            "InvalidParameter beyond) [GUESS].", minimum=0),
+    Setting("storage_set_partition_quota", "int", 10, "The most partitions a storage set may have (CreateStorageSet's "
+            "MaxPartitionNumber; InvalidMaxPartitionNumber.Malformed beyond) [GUESS].", minimum=2),
+    Setting("storage_capacity_unit_quota", "int", None, "GiB of storage capacity units per account and region "
+            "(PurchaseStorageCapacityUnit answers InvalidParameter.CapacityExceed beyond; none: no limit).", minimum=0,
+            optional=True),
     Setting("hpc_cluster_families", "str", "", "Instance families (comma-separated, e.g. ecs.g7) whose launches "
             "take an HpcClusterId besides the SCC families (ecs.scc*), which require one; others answer "
             "InvalidHpcClusterId.Unnecessary."),
