@@ -81,7 +81,8 @@ BAD_RENEW_PERIOD = error_kind("InvalidParameter.Period", "The specified paramete
 
 
 # -- shared pieces -------------------------------------------------------------------------------------------------
-def _check_name(name: Optional[str], bad: type[EcsError]) -> None:
+def check_name(name: Optional[str], bad: type[EcsError]) -> None:
+    """A pool's or a reserved instance's name (documented alike): 2-128, a letter first, letters digits : _ -."""
     if name and not valid_name(name, _NAME):
         raise bad
 
@@ -236,7 +237,7 @@ def _modified_amount(ctx: Context, record: Mapping[str, Any], amount: Optional[i
 
 def _modified_names(name: Optional[str], description: Optional[str]) -> dict:
     """A name or description sent (not empty) replaces the pool's [GUESS: one left out keeps its value]."""
-    _check_name(name, MODIFY_NAME)
+    check_name(name, MODIFY_NAME)
     check_description(description, *MODIFY_DESCRIPTION)
     return {k: v for k, v in (("PrivatePoolOptionsName", name), ("Description", description)) if v}
 
@@ -266,7 +267,7 @@ def create_capacity_reservation(ctx: Context, a: dict) -> dict:
     """Active at once (or Prepared until a StartTime ahead); Unlimited unless an EndTime is sent [GUESS: the
     documented EndTimeType has no default]; Limited ends at its EndTime (released then)."""
     options = a["private_pool_options"]
-    _check_name(options.get("name"), BAD_NAME)
+    check_name(options.get("name"), BAD_NAME)
     check_description(a["description"])
     platform = (a["platform"] or "linux").lower()
     if platform not in pools.PLATFORMS:
@@ -370,7 +371,7 @@ def create_elasticity_assurance(ctx: Context, a: dict) -> dict:
     assurance times (the one documented value), pay-as-you-go; released at its end unless AutoRenew renews it by
     AutoRenewPeriod PeriodUnits. InstanceCpuCoreCount (deprecated) reserves as many instances as its vCPUs fill."""
     options = a["private_pool_options"]
-    _check_name(options.get("name"), BAD_NAME)
+    check_name(options.get("name"), BAD_NAME)
     check_description(a["description"])
     if (a["assurance_times"] or "Unlimited") != "Unlimited":
         raise BAD_TIMES

@@ -11,19 +11,17 @@ instances take their place until the originals' expiry [GUESS: the documentation
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Mapping, Optional
 
+from mockecs.ops.private_pools import check_name
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, B, I, Repeat, S, Structs
 from mockecs.world import instance_types, paging, private_pools, regions, resource_groups, resources, subscriptions
 from mockecs.world import reserved_instances as ris
-from mockecs.world.deployment_sets import valid_name
 from mockecs.world.reserved_instances import KIND
 from mockecs.world.validation import check_description
 
-_NAME = re.compile(r"^[^\W\d_][\w:\-]{1,127}$")  # documented: 2-128, a letter first, letters digits : _ -
 OFFERING_TYPES = ("All Upfront", "Partial Upfront", "No Upfront")
 PLATFORMS = {"linux": "Linux", "windows": "Windows"}
 SCOPES = ("Region", "Zone")
@@ -112,11 +110,6 @@ def _cpus(type_id: str) -> int:
     return int((instance_types.instance_type(type_id) or {}).get("CpuCoreCount") or 1)
 
 
-def _check_name(name: Optional[str], bad: type) -> None:
-    if name and not valid_name(name, _NAME):
-        raise bad
-
-
 @operation("PurchaseReservedInstancesOffering", TAGS, S("ResourceGroupId"), S("ZoneId"), S("ReservedInstanceName"),
            S("InstanceType", required=True), S("Scope", default="Region"), I("InstanceAmount", default=1, min=1,
                                                                                max=MOST_AMOUNT),
@@ -144,7 +137,7 @@ def purchase_reserved_instances_offering(ctx: Context, a: dict) -> dict:
     platform = PLATFORMS.get(a["platform"].lower())
     if platform is None:
         raise BAD_PLATFORM
-    _check_name(a["reserved_instance_name"], BAD_NAME)
+    check_name(a["reserved_instance_name"], BAD_NAME)
     check_description(a["description"], *_DESCRIPTION)
     if a["period_unit"] not in PERIODS:
         raise BAD_PERIOD_UNIT
@@ -231,7 +224,7 @@ def _config(ctx: Context, config: Mapping[str, Any], family: str) -> dict:
         if config["zone_id"] not in regions.zone_ids(ctx.region):
             raise M_ZONE
         zone_id = config["zone_id"]
-    _check_name(config.get("reserved_instance_name"), M_NAME)
+    check_name(config.get("reserved_instance_name"), M_NAME)
     amount = config.get("instance_amount") or 1
     if not 1 <= amount <= MOST_AMOUNT:
         raise M_AMOUNT
@@ -293,7 +286,7 @@ def modify_reserved_instance_attribute(ctx: Context, reserved_instance_id: str, 
                                        description: Optional[str]) -> dict:
     """A name or description sent (not empty) replaces the reserved instance's [GUESS: one left out keeps its
     value]; an unknown id answers ModifyReservedInstances' code [GUESS: none documented here]."""
-    _check_name(reserved_instance_name, A_NAME)
+    check_name(reserved_instance_name, A_NAME)
     check_description(description, *_DESCRIPTION)
     record = resources.owned(ctx, KIND, reserved_instance_id, M_NOT_FOUND)
     changes = {k: v for k, v in (("ReservedInstanceName", reserved_instance_name), ("Description", description))
