@@ -208,12 +208,13 @@ def deletion_protection(ctx: Context, instance_id: str, protection_enable: bool,
 # -- tags -------------------------------------------------------------------------------------------
 # ResourceType (case-insensitive, documented) -> store kind, for what mockecs keeps; the name answered.
 KINDS = {"vpc": "vpc", "vswitch": "vswitch", "eip": eips.KIND, "natgateway": nat_gateways.KIND,
-         "routetable": "route_table"}
-NAMES = {"vpc": "VPC", "vswitch": "VSWITCH", "eip": "EIP", "natgateway": "NATGATEWAY", "routetable": "ROUTETABLE"}
+         "routetable": "route_table", "dhcpoptionsset": "dhcp_options_set", "ipv6gateway": "ipv6_gateway"}
+NAMES = {"vpc": "VPC", "vswitch": "VSWITCH", "eip": "EIP", "natgateway": "NATGATEWAY", "routetable": "ROUTETABLE",
+         "dhcpoptionsset": "DHCPOPTIONSSET", "ipv6gateway": "IPV6GATEWAY"}
 # Documented types mockecs keeps no records of: valid, their ids are never found.
 OTHER_TYPES = ("vpngateway", "commonbandwidthpackage", "prefixlist",
-               "publicipaddresspool", "ipv4gateway", "ipv6gateway", "networkacl", "trafficmirrorfilter",
-               "trafficmirrorsession", "flowlog", "havip", "dhcpoptionsset", "gatewayendpoint", "ipv6address")
+               "publicipaddresspool", "ipv4gateway", "networkacl", "trafficmirrorfilter",
+               "trafficmirrorsession", "flowlog", "havip", "gatewayendpoint", "ipv6address")
 BAD_TYPE = error_kind("InvalidResourceType.NotFound", "The ResourceType provided does not exist in our records.", 404)
 
 
@@ -279,8 +280,8 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
 
 
 # -- MoveResourceGroup --------------------------------------------------------------------------------
-# ResourceType (case-insensitive [GUESS], as the tag operations'): EIPs and VPCs move; the other documented types
-# answer that mockecs does not implement them.
+# ResourceType (case-insensitive [GUESS], as the tag operations'): EIPs, VPCs, DHCP options sets and IPv6 gateways
+# move; the other documented types answer that mockecs does not implement them.
 GROUP_TYPES = ("vpc", "eip", "bandwidthpackage", "prefixlist", "publicipaddresspool", "flowlog", "havip",
                "trafficmirrorfilter", "trafficmirrorsession", "ipv4gateway", "ipv6gateway", "ipv6address",
                "dhcpoptionsset", "gatewayendpoint")
@@ -294,6 +295,8 @@ def move_resource_group(ctx: Context, resource_id: str, resource_type: str, new_
     name = resource_type.strip().lower()
     if name not in GROUP_TYPES:
         raise BAD_TYPE
+    if name in ("dhcpoptionsset", "ipv6gateway"):
+        return _move(ctx, KINDS[name], resource_id, new_resource_group_id)
     if name not in ("eip", "vpc"):
         raise not_implemented(f"MoveResourceGroup of ResourceType {resource_type}", "vpc")
     if not resource_groups.exists(ctx, new_resource_group_id):
@@ -305,4 +308,13 @@ def move_resource_group(ctx: Context, resource_id: str, resource_type: str, new_
     eip = eips.owned(ctx, resource_id)
     if eip.get("ResourceGroupId") != new_resource_group_id:
         resources.put(ctx.txn, eips.KIND, {**eip, "ResourceGroupId": new_resource_group_id})
+    return {}
+
+
+def _move(ctx: Context, kind: str, resource_id: str, group_id: str) -> dict:
+    if not resource_groups.exists(ctx, group_id):
+        raise resource_groups.NOT_FOUND
+    record = resources.owned(ctx, kind, resource_id, tags.NOT_FOUND)  # [GUESS] the tag operations' not-found
+    if record["ResourceGroupId"] != group_id:
+        resources.put(ctx.txn, kind, {**record, "ResourceGroupId": group_id})
     return {}

@@ -18,7 +18,17 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.apis import VPC
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import TAGS, B, Comma, I, L, S
-from mockecs.world import nat_gateways, networks, resource_groups, resources, routes, vpcs
+from mockecs.world import (
+    dhcp_options,
+    ipv6,
+    ipv6_gateways,
+    nat_gateways,
+    networks,
+    resource_groups,
+    resources,
+    routes,
+    vpcs,
+)
 from mockecs.world.ipv6 import in_use as ipv6_in_use
 
 ERRORS = vpcs.Errors()  # the VPC API documents the shared rules' words (see the notes on each)
@@ -30,8 +40,8 @@ IPV6_ISP = ("BGP", "ChinaMobile", "ChinaUnicom", "ChinaTelecom")
 BAD_IPV6_ISP = error_kind("InvalidParameter", "Specified Ipv6Isp is not valid.", 400)  # [GUESS] the wording
 DNS_HOSTNAME = {True: "ENABLED", False: "DISABLED"}
 # A vSwitch's IPv6 /64 is its VPC's /56 with the last 8 bits given (Ipv6CidrBlock, 0-255; the docs). The VPC API
-# documents no code for a VPC without IPv6, nor for two vSwitches on one /64: [GUESS] these.
-IPV6_NOT_ENABLED = error_kind("OperationFailed.VpcNotEnabledIpv6", "The VPC has not enabled IPv6.", 400)
+# documents no code for a VPC without IPv6 (mockecs.world.ipv6), nor for two vSwitches on one /64: [GUESS] these.
+IPV6_NOT_ENABLED = ipv6.VPC_NOT_ENABLED
 IPV6_OVERLAP = error_kind("InvalidCidrBlock.Overlapped", "Specified CIDR block overlapped with other subnets.", 400)
 IPV6_AND_CIDR = error_kind("ParamExclusive.EnableIpv6AndCidrBlock", "EnableIpv6 and CidrBlock is mutually exclusive.",
                            400)  # (ECS's ModifyVpcAttribute documents it; the same VPC behind both)
@@ -82,6 +92,7 @@ def _ipv6_block(vpc_id: str, isp: str) -> dict:
 def vpc_view(ctx: Context, record: dict) -> dict:
     """The fields DescribeVpcs and DescribeVpcAttribute both answer."""
     ipv6 = record.get("_ipv6")
+    dhcp_id, dhcp_status = dhcp_options.of_vpc(record)
     return {
         "VpcId": record["VpcId"], "RegionId": record["RegionId"], "Status": STATUS.get(record["Status"],
                                                                                         record["Status"]),
@@ -93,7 +104,7 @@ def vpc_view(ctx: Context, record: dict) -> dict:
         "UserCidrs": record.get("UserCidrs") or {"UserCidr": []},
         "SecondaryCidrBlocks": {"SecondaryCidrBlock": list(record.get("_secondary_cidrs", ()))},
         "VSwitchIds": {"VSwitchId": vpcs.vswitch_ids(ctx, record["VpcId"])},
-        "DhcpOptionsSetId": "", "DhcpOptionsSetStatus": "",  # [GUESS] no DHCP options set: empty
+        "DhcpOptionsSetId": dhcp_id, "DhcpOptionsSetStatus": dhcp_status,
         "DnsHostnameStatus": record.get("_dns_hostname_status", "DISABLED"),
         "Tags": resources.key_value_tags(record),
     }
@@ -199,9 +210,10 @@ def describe_vpcs(ctx: Context, vpc_id: Optional[list[str]], vpc_name: Optional[
     keep = _all(vpc_name and (lambda r: r["VpcName"] == vpc_name),
                 is_default is not None and (lambda r: r["IsDefault"] == is_default),
                 resource_group_id and (lambda r: _group(r, "_resource_group_id") == resource_group_id),
-                dhcp_options_set_id and (lambda r: False),  # (no VPC has a DHCP options set here)
+                dhcp_options_set_id and (lambda r: dhcp_options.of_vpc(r)[0] == dhcp_options_set_id),
                 *_common_filters(vpc_owner_id, enable_ipv6, tag))
-    total, page = vpcs.listing(ctx, "vpc", vpc_id, ERRORS.too_many_vpc_ids, None, keep, page_number, page_size)
+    narrower = ("dhcp_options_set", dhcp_options_set_id) if dhcp_options_set_id else None
+    total, page = vpcs.listing(ctx, "vpc", vpc_id, ERRORS.too_many_vpc_ids, narrower, keep, page_number, page_size)
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
             "Vpcs": {"Vpc": [{**vpc_view(ctx, r), "RouterTableIds": {"RouterTableIds": routes.table_ids(ctx, r)},
                               "NatGatewayIds": {"NatGatewayIds": nat_gateways.ids_in_vpc(ctx, r["VpcId"])}}
@@ -237,6 +249,8 @@ def modify_vpc_attribute(ctx: Context, vpc_id: str, vpc_name: Optional[str], des
     if enable_i_pv6 is not None and enable_i_pv6 != ("_ipv6" in current):
         if not enable_i_pv6 and any(s is not None and "_ipv6" in s for s in vpcs.vswitches_of(ctx, vpc_id)):
             raise ERRORS.vpc_has_vswitches  # [GUESS] vSwitches still on its IPv6 block
+        if not enable_i_pv6 and ipv6_gateways.of_vpc(ctx, vpc_id) is not None:
+            raise ERRORS.vpc_has_ipv6_gateway  # [GUESS] its IPv6 gateway first
         changes["_ipv6"] = _ipv6_block(vpc_id, ipv6_isp or "BGP") if enable_i_pv6 else None
     if enable_dns_hostname is not None:
         changes["_dns_hostname_status"] = DNS_HOSTNAME[enable_dns_hostname]
@@ -252,8 +266,10 @@ def modify_vpc_attribute(ctx: Context, vpc_id: str, vpc_name: Optional[str], des
 @operation("DeleteVpc", S("VpcId", required=True), B("ForceDelete", default=False), idempotent=True, dry_run=True,
            **_by_id("vpc_id"))
 def delete_vpc(ctx: Context, vpc_id: str, force_delete: bool) -> dict:
-    # ForceDelete takes IPv4/IPv6 gateways and their routes along (the SDK's words): none are modelled, so a
-    # forced delete meets the same dependencies (vSwitches, security groups) as any other.
+    # ForceDelete takes IPv4/IPv6 gateways and their routes along (the SDK's words): the IPv6 gateway (with its
+    # bandwidths and rules) goes; otherwise a forced delete meets the same dependencies as any other.
+    if force_delete:
+        ipv6_gateways.delete_with_vpc(ctx, vpc_id)
     vpcs.delete_vpc(ctx, ERRORS, vpc_id)
     return {}
 

@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Collection, Mapping, Optional
 
-from mockecs.wire.errors import EcsError
+from mockecs.wire.errors import EcsError, error_kind
 from mockecs.world.context import Context
 
 MAX_PER_REQUEST = 10  # Ipv6AddressCount / Ipv6Address.N: 1 to 10 (documented for every action taking them)
 MAX_AVAILABLE = 10  # IPv6 addresses of an ENI not attached to an instance (documented)
 QUOTA_FIELD = "EniIpv6AddressQuantity"  # per ENI, of an instance type (DescribeInstanceTypes)
+# A VPC without an IPv6 block where one is needed (a vSwitch's /64, an IPv6 gateway): the VPC API documents no code
+# for it, [GUESS] this one.
+VPC_NOT_ENABLED = error_kind("OperationFailed.VpcNotEnabledIpv6", "The VPC has not enabled IPv6.", 400)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,9 @@ REALISTIC = {"image": 30.0, "copy": 60.0, "snapshot": 10.0, "task": 60.0, "execu
              "disk": 10.0, "vpc": 3.0, "vswitch": 3.0, "eip": 2.0,
              "route_table": 2.0, "route_entry": 2.0,  # [GUESS] custom route tables and entries: Pending
              "invocation": 5.0,  # a Cloud Assistant invocation: each of Pending and Running
-             "system_event": 60.0}  # a system event Executing, from its NotBefore (or its acceptance) [GUESS]
+             "system_event": 60.0,  # a system event Executing, from its NotBefore (or its acceptance) [GUESS]
+             "dhcp_options_set": 2.0, "vpc_dhcp_options_set": 5.0,  # [GUESS] a DHCP options set made, attached
+             "ipv6_gateway": 3.0}  # [GUESS] an IPv6 gateway Creating
 
 
 @dataclass

@@ -160,8 +160,7 @@ def _dnat_terms(record: Mapping[str, Any]) -> list[Term]:
 
 resources.TERMS.update({KIND: _gateway_terms, SNAT: _snat_terms, DNAT: _dnat_terms})
 for _kind in (KIND, SNAT, DNAT):  # listed in creation order (then by id)
-    resources.ORDER[_kind] = (lambda id_field: lambda r: f"{resources.time_key(r['_created'])} {r[id_field]}")(
-        resources.ID_FIELD[_kind])
+    resources.by_creation(_kind)
 
 
 # -- gateways ---------------------------------------------------------------------------------------------------

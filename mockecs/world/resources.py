@@ -31,6 +31,8 @@ PREFIX = {
     "deployment_set": "ds-", "hpc_cluster": "hpc-",
     "launch_template": "lt-",
     "capacity_reservation": "crp-", "elasticity_assurance": "eap-", "reserved_instance": "ecsri-",
+    "dhcp_options_set": "dopt-", "ipv6_gateway": "ipv6gw-", "ipv6_internet_bandwidth": "ipv6bw-",
+    "ipv6_egress_rule": "ipv6py-",
     "storage_set": "ss-", "storage_capacity_unit": "scu-",
     "auto_provisioning_group": "apg-", "demand": "ed-",
     "diagnostic_metric_set": "dms-", "diagnostic_report": "dr-",
@@ -114,6 +116,12 @@ DELETED: dict[str, Callable[[Transaction, Mapping[str, Any]], None]] = {}
 # Listing terms: a record with a transition in flight is also indexed under "pending:<name>", so an
 # ordered page settles exactly those records (paging.Ordered) before it trusts its status terms' counts.
 SCOPES = {"owner_region", "shared", "community"}
+
+
+def by_creation(kind: str) -> None:
+    """List ``kind`` in creation order, then by id (its :data:`ORDER`)."""
+    id_field = ID_FIELD[kind]
+    ORDER[kind] = lambda r: f"{time_key(r['_created'])} {r[id_field]}"
 
 
 def owner_region(account: str, region: str) -> Term:
@@ -262,6 +270,8 @@ ID_FIELD = {
     "launch_template": "LaunchTemplateId", "launch_template_version": "_id",
     "capacity_reservation": "PrivatePoolOptionsId", "elasticity_assurance": "PrivatePoolOptionsId",
     "reserved_instance": "ReservedInstanceId",
+    "dhcp_options_set": "DhcpOptionsSetId", "ipv6_gateway": "Ipv6GatewayId",
+    "ipv6_internet_bandwidth": "Ipv6InternetBandwidthId", "ipv6_egress_rule": "Ipv6EgressOnlyRuleId",
     "storage_set": "StorageSetId", "storage_capacity_unit": "StorageCapacityUnitId",
     "snapshot_package": "_id",
     "auto_provisioning_group": "AutoProvisioningGroupId", "demand": "DemandId",

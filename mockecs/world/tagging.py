@@ -25,7 +25,8 @@ from mockecs.state.store import BY_ID, Term, Transaction
 PAIR = "tag_pair"
 # Kinds only the VPC API's tag operations tag (TagResources of vpc.aliyuncs.com): their pairs are listed under
 # their own type, never among an account's pairs of every type (ECS's DescribeTags, which lists ECS's types).
-VPC_TYPES = {"eip": "eip", "vpc": "vpc", "vswitch": "vswitch", "nat_gateway": "natgateway", "route_table": "routetable"}
+VPC_TYPES = {"eip": "eip", "vpc": "vpc", "vswitch": "vswitch", "nat_gateway": "natgateway", "route_table": "routetable",
+             "dhcp_options_set": "dhcpoptionsset", "ipv6_gateway": "ipv6gateway"}
 # store kind -> ResourceType (as the tag operations name it), for the kinds that can be tagged
 TYPES = {"disk": "disk", "image": "image", "instance": "instance", "key_pair": "keypair",
          "network_interface": "eni", "security_group": "securitygroup", "snapshot": "snapshot",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
 from mockecs.wire.errors import EcsError, error_kind
-from mockecs.world import lifecycle, networks, paging, regions, resources
+from mockecs.world import dhcp_options, lifecycle, networks, paging, regions, resources
 from mockecs.world.context import Context
 from mockecs.world.validation import check_description
 
@@ -26,6 +26,7 @@ def _vswitch_terms(record: Mapping[str, Any]) -> list:
 
 
 resources.TERMS["vswitch"] = _vswitch_terms
+resources.TERMS["vpc"] = dhcp_options.vpc_terms  # (the DHCP options set a VPC holds)
 # DescribeVpcs / DescribeVSwitches list in creation order (ties by id).
 resources.ORDER["vpc"] = resources.ORDER["vswitch"] = lambda record: resources.time_key(record.get("_created", 0.0))
 
@@ -70,6 +71,8 @@ class Errors:
                                               "Specified object has dependent resources NetworkAcl.", 400)
     vpc_has_nat_gateways: type[EcsError] = error_kind("DependencyViolation.NatGateway",
                                                       "Specified object has dependent resources NatGateway.", 400)
+    vpc_has_ipv6_gateway: type[EcsError] = error_kind("DependencyViolation.Ipv6Gateway",  # [GUESS] as the others
+                                                      "Specified object has dependent resources Ipv6Gateway.", 400)
     too_many_vpc_ids: type[EcsError] = error_kind("InvalidVpcIdNumber.NotSupported",
                                                   "The number of vpcIds exceeds the limit.", 400)
     vswitch_not_found: type[EcsError] = error_kind("InvalidVSwitchId.NotFound", "VSwitch not exist.", 404)
@@ -158,6 +161,8 @@ def delete_vpc(ctx: Context, errors: Errors, vpc_id: str) -> None:
         raise errors.vpc_has_route_entries
     if ctx.txn.count("network_acl", ("vpc", vpc_id)):  # (the VPC API's network ACLs: mockecs.ops.vpc_acls)
         raise errors.vpc_has_acls
+    if ctx.txn.count("ipv6_gateway", ("vpc", vpc_id)):  # (the VPC API's IPv6 gateway: mockecs.world.ipv6_gateways)
+        raise errors.vpc_has_ipv6_gateway
     resources.delete(ctx.txn, "vpc", vpc_id)
 
 
