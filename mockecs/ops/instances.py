@@ -34,6 +34,7 @@ from mockecs.world import (
     monitoring,
     networks,
     paging,
+    private_pools,
     ram,
     regions,
     releases,
@@ -81,7 +82,8 @@ def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     return (terms + networks.instance_terms(record) + access.instance_terms(record)
             + subscriptions.terms(record)  # (DescribeInstanceAutoRenewAttribute's RenewalStatus)
             + deployment_sets.instance_terms(record)  # (a set's members and room, an HPC cluster's)
-            + dedicated_hosts.instance_terms(record))  # (a dedicated host's instances and room)
+            + dedicated_hosts.instance_terms(record)  # (a dedicated host's instances and room)
+            + private_pools.instance_terms(record))  # (a private pool's members and used amount)
 
 
 def ram_role_term(account: str, region: str, role_name: str) -> tuple[str, str]:
@@ -257,7 +259,6 @@ MATCH_CRITERIA = ("Open", "Target", "None")
 NO_PRIVATE_POOL = {"MatchCriteria": "None", "Id": ""}
 POOL_ID_MISSING = error_kind("MissingParameter.PrivatePoolOptions.Id",
                              "The specified PrivatePoolOptions.Id should not be null.", 400)
-POOL_NOT_FOUND = error_kind("Invalid.PrivatePoolOptions.Id", "The PrivatePool does not exist.", 400)
 RELEASE_SOONEST = 30 * 60  # documented: at least half an hour from now
 RELEASE_LATEST = (3 * 365 + 1) * 86400  # documented: at most three years from now (with one leap day)
 
@@ -281,14 +282,14 @@ def metadata_options(current: Mapping[str, Any], endpoint: Optional[str], tokens
     return changed
 
 
-def private_pool(options: Mapping[str, Any]) -> dict:
-    """``PrivatePoolOptions`` as the instance keeps them (``_private_pool``). mockecs has no private pool (elasticity
-    assurance, capacity reservation): ``Target`` names an unknown one, ``Open`` matches none (no pool id), and a pool
-    id sent with ``None`` is ignored [GUESS: Terraform sends none then]."""
+def private_pool(options: Mapping[str, Any]) -> tuple[str, str]:
+    """``PrivatePoolOptions`` as sent: (MatchCriteria, the pool id of a ``Target`` match); ``Target`` needs an id, and
+    a pool id sent with ``Open`` or ``None`` is ignored [GUESS: Terraform sends none then]. Matching:
+    :func:`mockecs.world.private_pools.place`."""
     criteria = options.get("match_criteria") or NO_PRIVATE_POOL["MatchCriteria"]
-    if criteria == "Target":
-        raise POOL_NOT_FOUND if options.get("id") else POOL_ID_MISSING
-    return {"MatchCriteria": criteria, "Id": ""}
+    if criteria == "Target" and not options.get("id"):
+        raise POOL_ID_MISSING
+    return criteria, (options.get("id") or "") if criteria == "Target" else ""
 
 
 def release_time(ctx: Context, text: Optional[str], malformed: type[EcsError]) -> str:
@@ -390,7 +391,8 @@ def type_change(ctx: Context, record: Mapping[str, Any], itype: Mapping[str, Any
                 image_mismatch: type[EcsError]) -> dict:
     """The fields an instance's new type ``itype`` decides (ModifyInstanceSpec, ModifyPrepayInstanceSpec), checked
     with the operation's codes: its zone must sell the type, its image run on it; not on a dedicated host
-    (ModifyInstanceSpec's documented code)."""
+    (ModifyInstanceSpec's documented code); an instance of another type leaves its private pool (a pool holds one
+    type)."""
     if dedicated_hosts.host_id_of(record):
         raise ON_HOST_SPEC
     if not instance_types.sells(itype, record["ZoneId"]):
@@ -398,7 +400,7 @@ def type_change(ctx: Context, record: Mapping[str, Any], itype: Mapping[str, Any
     image = images.get_any(ctx, record.get("ImageId"))
     if image is not None and not launch.arch_supports(image, itype):
         raise image_mismatch
-    return type_fields(itype)
+    return {**type_fields(itype), **private_pools.type_changed(record, itype["InstanceTypeId"])}
 
 
 # Subscription launches: the codes of the two actions (RunInstances documents no PeriodUnit code of its own: a bad
@@ -487,6 +489,9 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     # on a dedicated host (DedicatedHostId, Tenancy host): its room for the whole batch
     hosts = dedicated_hosts.launch_fields(ctx, action, args, itype, where.zone_id, where.vswitch is None, count,
                                           subscription.get("ExpiredTime"))
+    pools = private_pools.place(ctx, *pool, private_pools.Wanted(
+        itype["InstanceTypeId"], where.zone_id, private_pools.platform_of(image.get("OSType")),
+        args["instance_charge_type"], (args["spot_strategy"] or "NoSpot") != "NoSpot", where.vswitch is None), count)
     # the storage set of the data disks made with them (each partition's count for the whole batch) [GUESS: the
     # system disks stay outside, as CreateDisk alone names a set for one disk]
     in_sets = storage_sets.placements(ctx, args.get("storage_set_id"), args.get("storage_set_partition_number"),
@@ -530,13 +535,14 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             # (as the service answers an instance that uses none of them: the same capture as the field order)
             "HibernationOptions": {"Configured": False},
             "PrivateDnsNameOptions": {},
-            "EcsCapacityReservationAttr": {"CapacityReservationPreference": "", "CapacityReservationId": ""},
+            "EcsCapacityReservationAttr": pools[index]["EcsCapacityReservationAttr"],
             **(hosts[index] if hosts else dedicated_hosts.host_attribute(None)),
             "Tags": {"Tag": [dict(t) for t in tags]},
             "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now + index * 1e-6,
             "_user_data": args["user_data"] or "",  # DescribeUserData answers it as given
             "_ram_role": args["ram_role_name"] or "",  # DescribeInstanceRamRole answers it
-            **({"_private_pool": pool} if pool != NO_PRIVATE_POOL else {}),  # (kept only when set: records stay small)
+            # (kept only when set: records stay small)
+            **({"_private_pool": pools[index]["_private_pool"]} if pool[0] != "None" else {}),
         }
         done = {"Status": status}
         if status == "Running":
@@ -848,6 +854,7 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
              "KeyPairName": key_pair_name, "InstanceNetworkType": instance_network_type,
              "HpcClusterId": deployment_sets.hpc_filter(ctx, hpc_cluster_id)}
     instance_clock.settle_due(ctx)  # (released or expired by the mock clock by now)
+    private_pools.settle_due(ctx)  # (out of a private pool that ended by now)
     if unfiltered:
         page, meta = paging.ordered_page(ctx, "instance", resources.owner_region(ctx.account, ctx.region),
                                          page_number, page_size, next_token, clamp_max_results(max_results, 100))

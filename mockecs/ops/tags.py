@@ -22,10 +22,10 @@ from mockecs.world import access, images, paging, resource_groups, resources, ta
 KINDS = {"image": "image", "snapshot": "snapshot", "instance": "instance", "disk": "disk",
          "securitygroup": access.SECURITY_GROUP, "keypair": access.KEY_PAIR, "eni": "network_interface",
          "snapshotpolicy": "snapshot_policy", "launchtemplate": "launch_template", "ddh": "dedicated_host",
-         "ddhcluster": "dedicated_host_cluster"}
+         "ddhcluster": "dedicated_host_cluster", "capacityreservation": "capacity_reservation",
+         "elasticityassurance": "elasticity_assurance", "reservedinstance": "reserved_instance"}
 # Documented types mockecs keeps no records of: valid types whose ids are simply never found.
-OTHER_TYPES = ("volume", "reservedinstance", "elasticityassurance", "capacityreservation",
-               "command", "invocation")
+OTHER_TYPES = ("volume", "command", "invocation")
 RESOURCE_GROUP_KEY = "acs:rm:rgId"
 
 NOT_FOUND = error_kind("InvalidResourceId.NotFound", "The specified ResourceIds are not found in our records.", 404)

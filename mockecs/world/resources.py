@@ -30,6 +30,7 @@ PREFIX = {
     "forward_entry": "fwd-", "route_entry": "rte-",
     "deployment_set": "ds-", "hpc_cluster": "hpc-",
     "launch_template": "lt-",
+    "capacity_reservation": "crp-", "elasticity_assurance": "eap-", "reserved_instance": "ecsri-",
     "dhcp_options_set": "dopt-", "ipv6_gateway": "ipv6gw-", "ipv6_internet_bandwidth": "ipv6bw-",
     "ipv6_egress_rule": "ipv6py-",
     "havip": "havip-", "network_interface_permission": "eni-perm-", "bandwidth_package": "bwp-",
@@ -270,6 +271,8 @@ ID_FIELD = {
     "route_table": "RouteTableId", "route_entry": "RouteEntryId",  # (custom tables; a VPC's system table is its own)
     "deployment_set": "DeploymentSetId", "hpc_cluster": "HpcClusterId",
     "launch_template": "LaunchTemplateId", "launch_template_version": "_id",
+    "capacity_reservation": "PrivatePoolOptionsId", "elasticity_assurance": "PrivatePoolOptionsId",
+    "reserved_instance": "ReservedInstanceId",
     "dhcp_options_set": "DhcpOptionsSetId", "ipv6_gateway": "Ipv6GatewayId",
     "ipv6_internet_bandwidth": "Ipv6InternetBandwidthId", "ipv6_egress_rule": "Ipv6EgressOnlyRuleId",
     "havip": "HaVipId", "network_interface_permission": "NetworkInterfacePermissionId",

@@ -31,7 +31,8 @@ VPC_TYPES = {"eip": "eip", "vpc": "vpc", "vswitch": "vswitch", "nat_gateway": "n
 TYPES = {"disk": "disk", "image": "image", "instance": "instance", "key_pair": "keypair",
          "network_interface": "eni", "security_group": "securitygroup", "snapshot": "snapshot",
          "snapshot_policy": "snapshotpolicy", "launch_template": "launchtemplate", "dedicated_host": "ddh",
-         "dedicated_host_cluster": "ddhcluster", **VPC_TYPES}
+         "dedicated_host_cluster": "ddhcluster", "capacity_reservation": "capacityreservation",
+         "elasticity_assurance": "elasticityassurance", "reserved_instance": "reservedinstance", **VPC_TYPES}
 KIND_OF = {type_name: kind for kind, type_name in TYPES.items()}
 SEP = "\x01"
 
