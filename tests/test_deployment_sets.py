@@ -349,9 +349,12 @@ def test_modify_instance_deployment_join_move_regroup_leave(client, engine):
 @pytest.mark.parametrize("kw, code", [
     ({"deployment_set_id": "ds-bp1nosuchset000000000"}, "InvalidDeploymentSetId.NotFound"),
     ({"instance_id": "i-bp1nosuchinstance00000"}, "InvalidInstanceId.NotFound"),
-    ({"dedicated_host_id": "dh-bp1nosuchhost0000000"}, "InvalidDedicatedHostId.NotFound"),
-    ({"dedicated_host_cluster_id": "dc-bp1nosuchcluster000"}, "InvalidDedicatedHostClusterId.NotFound"),
-    ({"tenancy": "host"}, "InvalidDedicatedHost.NotEnoughResource"),
+    # (onto a dedicated host: not together with a set, documented; more in tests/test_dedicated_hosts.py)
+    ({"dedicated_host_id": "dh-bp1nosuchhost0000000"}, "InvalidParameter.Param"),
+    ({"dedicated_host_id": "dh-bp1nosuchhost0000000", "deployment_set_id": None}, "InvalidDedicatedHostId.NotFound"),
+    ({"dedicated_host_cluster_id": "dc-bp1nosuchcluster000", "deployment_set_id": None},
+     "InvalidDedicatedHostClusterId.NotFound"),
+    ({"tenancy": "host", "deployment_set_id": None}, "InvalidInstanceNetworkType.NotSupport"),  # (a classic instance)
     ({"tenancy": "shared"}, "InvalidParameter.Tenancy"),
     ({"affinity": "sticky"}, "InvalidParameter.Affinity"),
     ({"instance_type": "ecs.g7.xlarge"}, "InvalidParam.DedicatedHostId"),

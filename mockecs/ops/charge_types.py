@@ -15,7 +15,7 @@ from mockecs.ops.instances import CHARGE_TYPES, NEVER_EXPIRES, POSTPAID_EXPIRY, 
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, S
-from mockecs.world import instance_clock, resources
+from mockecs.world import dedicated_hosts, instance_clock, resources
 from mockecs.world.subscriptions import PERIODS, new_order_id, subscription_end
 
 MAX_INSTANCES = 20  # documented: up to 20 instance ids
@@ -28,6 +28,7 @@ UNIT_MISMATCH = error_kind("InvalidPeriod.UnitMismatch", "The specified Period m
 SPOT = error_kind("InvalidSpotStrategy", "The specified spotStrategy is not valid.", 400)
 NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified instanceId does not exist.", 404)
 EXPIRED_INSTANCE = error_kind("ExpiredInstance", "The specified instance has expired.", 400)
+ON_HOST = error_kind("InvalidOperation.NotSupport", "Instance on dedicated host not support modify charge type.", 403)
 RELEASE_TIME_SET = error_kind("ReleaseTimeHaveBeenSet", "The specified instance has been set released time.", 400)
 
 
@@ -44,6 +45,8 @@ def _check(ctx: Context, instance_id: str, target: str) -> dict:
         raise EXPIRED_INSTANCE
     if instance.get("SpotStrategy", "NoSpot") != "NoSpot":
         raise SPOT
+    if dedicated_hosts.host_id_of(instance):
+        raise ON_HOST
     if instance.get("InstanceChargeType", "PostPaid") == target:
         raise _charge_type_error(f"The instance {instance_id} is already {target}.")
     if target == "PrePaid" and instance.get("AutoReleaseTime"):

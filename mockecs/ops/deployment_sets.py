@@ -2,20 +2,21 @@
 DescribeDeploymentSetSupportedInstanceTypeFamily, and ModifyInstanceDeployment (an instance into, within or out of a
 set); Terraform's ``alicloud_ecs_deployment_set`` and ``alicloud_instance.deployment_set_id``.
 
-What a set holds and how many it takes: :mod:`mockecs.world.deployment_sets`. mockecs has no dedicated hosts:
-ModifyInstanceDeployment's dedicated-host parameters answer the documented "not found" / "no host" codes.
+What a set holds and how many it takes: :mod:`mockecs.world.deployment_sets`. ModifyInstanceDeployment's
+dedicated-host parameters move an instance onto a dedicated host (:mod:`mockecs.world.dedicated_hosts`).
 """
 from __future__ import annotations
 
 import re
 from typing import Any, Mapping, Optional
 
-from mockecs.ops.instances import INSTANCE_NOT_FOUND, in_service_order
+from mockecs.ops.instances import INSTANCE_NOT_FOUND, in_service_order, type_fields
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import B, I, JsonList, S
-from mockecs.world import deployment_sets, paging, resources
+from mockecs.world import dedicated_hosts, deployment_sets, paging, resources
 from mockecs.world.deployment_sets import KIND, STRATEGIES
+from mockecs.world.instance_types import instance_type
 from mockecs.world.validation import check_description
 
 # 2-128 characters, a letter (or a CJK ideograph) first, then letters, digits, ":", "_", "-" (documented)
@@ -140,34 +141,78 @@ BAD_PARAM = error_kind("InvalidParameter.Param", "Requested param is invalid.")
 NOT_SET_MEMBER_STATUS = error_kind("IncorrectInstanceStatus",
                                    "The current status of the instance does not support this operation.", 403)
 HOST_NOT_FOUND = error_kind("InvalidDedicatedHostId.NotFound", "The specified DedicatedHostId does not exist.", 404)
-HOST_CLUSTER_NOT_FOUND = error_kind("InvalidDedicatedHostClusterId.NotFound",
-                                    "The specified DedicatedHostClusterId does not exist.")
 BAD_TENANCY = error_kind("InvalidParameter.Tenancy", "The specified Tenancy is invalid.")
 BAD_AFFINITY = error_kind("InvalidParameter.Affinity", "The specified Affinity is invalid.")
 HOST_ID_NEEDED = error_kind("InvalidParam.DedicatedHostId",
                             "Parameter dedicated host id must been provided in such operation.", 404)
 NO_HOST = error_kind("InvalidDedicatedHost.NotEnoughResource",
                      "There's no available dedicated host to perform the operation.")
+SAME_HOST = error_kind("InvalidDedicatedHostId.NotSupport", "Cannot choose instance present host as destination host.",
+                       404)
+ZONE_NOT_MATCH = error_kind("InvalidDedicatedHost.ZoneNotMatch",
+                            "The specify dedicated host zone location not match the instance zone location.", 404)
+CLUSTER_INVALID = error_kind("InvalidDedicatedHostClusterId.Invalid",
+                             "The specified Dedicated Host Cluster is invalid.")
+TYPE_NOT_ON_HOST = error_kind("InvalidInstanceType.NotSupport",
+                              "The Dedicated host not support the specified instance type.", 404)
+LIVE_WITH_TYPE = error_kind("InvalidInstanceType.NotSupport", "The parameter EcsMigrationType conflict with "
+                            "InstanceType, live migration do not support InstanceType alter on ddh.")
+UNKNOWN_TYPE = error_kind("InvalidInstanceType.ValueNotSupported",
+                          "The specified InstanceType does not exist or beyond the permitted range.")
+UNSTOPPED = error_kind("OperationDenied.UnstoppedInstance", "Operation denied due to unstopped instance.")
+NOT_ON_HOST = error_kind("InvalidParam.InstanceId", "The specified InstanceId should be on dedicatedHost.")
+CLASSIC = error_kind("InvalidInstanceNetworkType.NotSupport", "The specified Instance network type not support.", 404)
+_MIGRATE = dedicated_hosts.Codes(HOST_NOT_FOUND, CLUSTER_INVALID, ZONE_NOT_MATCH, TYPE_NOT_ON_HOST, NO_HOST)
 _SET_FIELDS = ("DeploymentSetId", "DeploymentSetGroupNo")
+_HOST_PARAMS = ("dedicated_host_id", "dedicated_host_cluster_id", "tenancy", "affinity", "migration_type",
+                "instance_type")
 
 
-def _dedicated_host(args: Mapping[str, Any]) -> None:
-    """The dedicated-host half of ModifyInstanceDeployment: mockecs has no dedicated host or host cluster, so a named
-    one does not exist and automatic placement (Tenancy host) finds none; malformed values first."""
+def _check_host_values(args: Mapping[str, Any]) -> str:
+    """The dedicated-host parameters' own rules (documented codes); the migration type."""
     if args["tenancy"] not in (None, "", "host"):
         raise BAD_TENANCY
     if args["affinity"] not in (None, "", "host", "default"):
         raise BAD_AFFINITY
-    if args["migration_type"] not in (None, "", "reboot", "live"):
+    migration = args["migration_type"] or "reboot"
+    if migration not in ("reboot", "live"):
         raise BAD_PARAM
-    if args["dedicated_host_cluster_id"]:
-        raise HOST_CLUSTER_NOT_FOUND
-    if args["dedicated_host_id"]:
-        raise HOST_NOT_FOUND
-    if args["instance_type"] or args["migration_type"] == "live":
+    if (args["instance_type"] or migration == "live") and not args["dedicated_host_id"]:
         raise HOST_ID_NEEDED
-    if args["tenancy"] == "host":
-        raise NO_HOST
+    if args["instance_type"] and migration == "live":
+        raise LIVE_WITH_TYPE
+    return migration
+
+
+def _to_host(ctx: Context, instance: dict, args: Mapping[str, Any], migration: str) -> dict:
+    """The dedicated-host half of ModifyInstanceDeployment: an instance onto a host (``DedicatedHostId``; else,
+    ``Tenancy`` host, one chosen by automatic placement, in ``DedicatedHostClusterId`` when given), with a new
+    ``InstanceType`` (to a named host only), or only its ``Affinity`` changed. A reboot migration (the default) takes
+    a Stopped instance, a live one a Running or Stopped one (documented). Returns the instance's new fields."""
+    host_id, cluster_id = args["dedicated_host_id"], args["dedicated_host_cluster_id"]
+    if host_id and dedicated_hosts.find(ctx, dedicated_hosts.KIND, host_id) is None:
+        raise HOST_NOT_FOUND
+    if cluster_id and dedicated_hosts.find(ctx, dedicated_hosts.CLUSTER, cluster_id) is None:
+        raise dedicated_hosts.CLUSTER_NOT_FOUND
+    present = dedicated_hosts.host_id_of(instance)
+    affinity = args["affinity"] or instance["DedicatedInstanceAttribute"].get("Affinity") or "default"
+    if not host_id and args["tenancy"] != "host":  # (Affinity alone)
+        if not present:
+            raise NOT_ON_HOST
+        return {"DedicatedInstanceAttribute": {"Tenancy": "host", "Affinity": affinity}}
+    if not (instance.get("VpcAttributes") or {}).get("VSwitchId"):
+        raise CLASSIC
+    if host_id and host_id == present:
+        raise SAME_HOST
+    itype = instance_type(args["instance_type"] or instance["InstanceType"])
+    if itype is None:
+        raise UNKNOWN_TYPE
+    if instance["Status"] != "Stopped" and not (migration == "live" and instance["Status"] == "Running"):
+        raise UNSTOPPED
+    fields = dedicated_hosts.place(ctx, ctx.action, itype, instance["ZoneId"], 1, instance["InstanceChargeType"],
+                                   instance.get("ExpiredTime"), host_id, cluster_id, affinity, _MIGRATE,
+                                   leaving=present)[0]
+    return {**fields, **(type_fields(itype) if args["instance_type"] else {})}
 
 
 @operation("ModifyInstanceDeployment", S("InstanceId", required=True), S("DedicatedHostId"), S("DeploymentSetId"),
@@ -175,12 +220,17 @@ def _dedicated_host(args: Mapping[str, Any]) -> None:
            S("InstanceType"), S("DedicatedHostClusterId"), B("RemoveFromDeploymentSet", default=False), mapping=True)
 def modify_instance_deployment(ctx: Context, args: dict) -> dict:
     """Into a set, to another set, within an AvailabilityGroup set (to the group asked for, else the emptiest), or out
-    of one (RemoveFromDeploymentSet with the set the instance is in). A Running or Stopped instance; Force changes
-    nothing (mockecs has no hosts to run out of) [GUESS]."""
+    of one (RemoveFromDeploymentSet with the set the instance is in); or onto a dedicated host (:func:`_to_host`:
+    not together with a set, documented). A Running or Stopped instance; Force changes nothing (mockecs has no
+    shared hosts to run out of) [GUESS]."""
     instance = resources.owned(ctx, "instance", args["instance_id"], INSTANCE_NOT_FOUND)
-    if any(args[name] for name in ("dedicated_host_id", "dedicated_host_cluster_id", "tenancy", "affinity",
-                                   "migration_type", "instance_type")):
-        _dedicated_host(args)
+    if any(args[name] for name in _HOST_PARAMS):
+        migration = _check_host_values(args)
+        if args["deployment_set_id"]:
+            raise BAD_PARAM
+        hosted = _to_host(ctx, instance, args, migration)
+        resources.put(ctx.txn, "instance", in_service_order({**instance, **hosted}))
+        return {}
     set_id = args["deployment_set_id"]
     if not set_id:  # (documented as required when joining or changing a set)
         raise BAD_PARAM

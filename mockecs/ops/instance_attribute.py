@@ -47,6 +47,7 @@ def attribute_view(record: Mapping[str, Any]) -> dict:
     vpc = record.get("VpcAttributes") or {}
     eip = record.get("EipAddress") or {}
     jumbo = bool(record.get("_jumbo_frame"))
+    host = record.get("DedicatedHostAttribute") if isinstance(record.get("DedicatedHostAttribute"), dict) else {}
     return {
         **{name: record[name] for name in _SAME if name in record},
         "IoOptimized": "optimized" if record.get("IoOptimized", True) else "none",
@@ -58,7 +59,8 @@ def attribute_view(record: Mapping[str, Any]) -> dict:
         "EipAddress": {name: eip[name] for name in _EIP_FIELDS if name in eip},
         "OperationLocks": {"LockReason": [{"LockReason": lock.get("LockReason", "")} for lock in
                                           (record.get("OperationLocks") or {}).get("LockReason") or ()]},
-        "DedicatedHostAttribute": {"DedicatedHostId": "", "DedicatedHostName": ""},
+        "DedicatedHostAttribute": {name: str(host.get(name) or "")
+                                   for name in ("DedicatedHostId", "DedicatedHostName")},
         "EnableJumboFrame": jumbo, "EnableNetworkEncryption": False,
         "NetworkOptions": {"BandwidthWeighting": "", "EnableJumboFrame": jumbo, "EnableNetworkEncryption": False},
         "SecurityOptions": {"EnableSecureBoot": False},

@@ -7,8 +7,9 @@ An instance starts with the service's defaults: no maintenance window, ``AutoRec
 documented default of ModifyInstanceMaintenanceAttributes' ``NotifyOnMaintenance``); private pool match ``None``
 (RunInstances' documented default of ``PrivatePoolOptions.MatchCriteria``) with no pool id. The Modify operations
 keep what they set on the instance record (``_maintenance``, ``_private_pool``), and change only what a request
-sends [GUESS: a parameter left out keeps its value]. mockecs has no private pools (elasticity assurances, capacity
-reservations): ``Target`` always names an unknown pool, and ``Open`` matches none (no pool id).
+sends [GUESS: a parameter left out keeps its value]. ModifyInstanceAttachmentAttributes moves the instance into a
+private pool (capacity reservation, elasticity assurance) at once, as a launch matches one
+(:mod:`mockecs.world.private_pools`).
 
 ModifyInstanceMetadataOptions changes the record's ``MetadataOptions`` (what DescribeInstances answers);
 ``InstanceMetadataTags`` shows there once set. ModifyInstanceAutoReleaseTime sets ``AutoReleaseTime`` (answered in
@@ -45,7 +46,17 @@ from mockecs.ops.instances import (
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import B, I, L, Repeat, S, Struct, Structs
-from mockecs.world import access, instance_clock, instance_types, ipv6, paging, ram, resources, subscriptions
+from mockecs.world import (
+    access,
+    instance_clock,
+    instance_types,
+    ipv6,
+    paging,
+    private_pools,
+    ram,
+    resources,
+    subscriptions,
+)
 
 MAINTENANCE_ACTIONS = ("Stop", "AutoRecover", "AutoRedeploy")  # documented values of ActionOnMaintenance
 DEFAULT_MAINTENANCE_ACTION = "AutoRecover"  # the metadata's example of DefaultValue [GUESS: for every type]
@@ -125,6 +136,7 @@ def describe_instance_maintenance_attributes(ctx: Context, instance_id: Optional
            region_missing=("MissingParameter.RegionId", "The specified RegionId should not be null.", 400))
 def describe_instance_attachment_attributes(ctx: Context, instance_ids: str, page_number: int,
                                             page_size: int) -> dict:
+    private_pools.settle_due(ctx)  # (out of a private pool that ended by now)
     named = _named(ctx, _ids(instance_ids, ATTACHMENT_NOT_FOUND, TOO_MANY_INSTANCE_IDS), ATTACHMENT_NOT_FOUND)
     page, meta = _page(ctx, named, page_number, page_size)
     return {**meta, "Instances": {"Instance": [attachment_attribute(r) for r in page]}}
@@ -254,8 +266,6 @@ def _window_ok(start: str, end: str) -> bool:
 
 
 ATTACH_INSTANCE_MALFORMED = error_kind("InvalidInstanceId.MalFormed", "The specified InstanceId is not valid.", 400)
-POOL_CLASSIC = error_kind("ClassicNetworkNotSupported", "Classic network is not supported for PrivatePool.", 400)
-POOL_SPOT = error_kind("SpotNotSupported", "Spot is not supported for PrivatePool.", 400)
 
 
 @operation("ModifyInstanceAttachmentAttributes",
@@ -270,10 +280,13 @@ def modify_instance_attachment_attributes(ctx: Context, instance_id: str, privat
         raise ATTACH_INSTANCE_MALFORMED
     record = resources.owned(ctx, "instance", instance_id, ATTACHMENT_NOT_FOUND)
     if record.get("InstanceNetworkType") == "classic":
-        raise POOL_CLASSIC
+        raise private_pools.POOL_CLASSIC
     if record.get("SpotStrategy", "NoSpot") != "NoSpot":
-        raise POOL_SPOT
-    resources.put(ctx.txn, "instance", {**record, "_private_pool": private_pool(private_pool_options)})
+        raise private_pools.POOL_SPOT
+    wanted = private_pools.Wanted(record["InstanceType"], record["ZoneId"], private_pools.platform_of(
+        record.get("OSType")), record.get("InstanceChargeType") or "PostPaid")
+    fields = private_pools.place(ctx, *private_pool(private_pool_options), wanted, 1, leaving=record)[0]
+    resources.put(ctx.txn, "instance", {**record, **fields})  # (in its pool from now on [GUESS: not at next start])
     return {}
 
 

@@ -19,6 +19,7 @@ from mockecs.wire.params import B, F, I, JsonList, L, Repeat, S, Struct, Structs
 from mockecs.world import (
     access,
     auto_snapshots,
+    dedicated_hosts,
     deployment_sets,
     images,
     instance_clock,
@@ -33,6 +34,7 @@ from mockecs.world import (
     monitoring,
     networks,
     paging,
+    private_pools,
     ram,
     regions,
     releases,
@@ -79,7 +81,9 @@ def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
         terms.append(ram_role_term(record["_owner"], record["_region"], record["_ram_role"]))
     return (terms + networks.instance_terms(record) + access.instance_terms(record)
             + subscriptions.terms(record)  # (DescribeInstanceAutoRenewAttribute's RenewalStatus)
-            + deployment_sets.instance_terms(record))  # (a set's members and room, an HPC cluster's)
+            + deployment_sets.instance_terms(record)  # (a set's members and room, an HPC cluster's)
+            + dedicated_hosts.instance_terms(record)  # (a dedicated host's instances and room)
+            + private_pools.instance_terms(record))  # (a private pool's members and used amount)
 
 
 def ram_role_term(account: str, region: str, role_name: str) -> tuple[str, str]:
@@ -255,7 +259,6 @@ MATCH_CRITERIA = ("Open", "Target", "None")
 NO_PRIVATE_POOL = {"MatchCriteria": "None", "Id": ""}
 POOL_ID_MISSING = error_kind("MissingParameter.PrivatePoolOptions.Id",
                              "The specified PrivatePoolOptions.Id should not be null.", 400)
-POOL_NOT_FOUND = error_kind("Invalid.PrivatePoolOptions.Id", "The PrivatePool does not exist.", 400)
 RELEASE_SOONEST = 30 * 60  # documented: at least half an hour from now
 RELEASE_LATEST = (3 * 365 + 1) * 86400  # documented: at most three years from now (with one leap day)
 
@@ -279,14 +282,14 @@ def metadata_options(current: Mapping[str, Any], endpoint: Optional[str], tokens
     return changed
 
 
-def private_pool(options: Mapping[str, Any]) -> dict:
-    """``PrivatePoolOptions`` as the instance keeps them (``_private_pool``). mockecs has no private pool (elasticity
-    assurance, capacity reservation): ``Target`` names an unknown one, ``Open`` matches none (no pool id), and a pool
-    id sent with ``None`` is ignored [GUESS: Terraform sends none then]."""
+def private_pool(options: Mapping[str, Any]) -> tuple[str, str]:
+    """``PrivatePoolOptions`` as sent: (MatchCriteria, the pool id of a ``Target`` match); ``Target`` needs an id, and
+    a pool id sent with ``Open`` or ``None`` is ignored [GUESS: Terraform sends none then]. Matching:
+    :func:`mockecs.world.private_pools.place`."""
     criteria = options.get("match_criteria") or NO_PRIVATE_POOL["MatchCriteria"]
-    if criteria == "Target":
-        raise POOL_NOT_FOUND if options.get("id") else POOL_ID_MISSING
-    return {"MatchCriteria": criteria, "Id": ""}
+    if criteria == "Target" and not options.get("id"):
+        raise POOL_ID_MISSING
+    return criteria, (options.get("id") or "") if criteria == "Target" else ""
 
 
 def release_time(ctx: Context, text: Optional[str], malformed: type[EcsError]) -> str:
@@ -330,6 +333,7 @@ _COMMON_LAUNCH = (
     I("Period"), S("PeriodUnit", default="Month"), B("AutoRenew", default=False), I("AutoRenewPeriod", default=1),
     S("DeploymentSetId"), I("DeploymentSetGroupNo"), S("HpcClusterId"),
     S("StorageSetId"), I("StorageSetPartitionNumber"),
+    S("DedicatedHostId"), S("Affinity"), S("Tenancy"),
 )
 STORAGE_SET_REFUSALS = storage_sets.Refusals(
     error_kind("InvalidParameter.StorageSetId", "Specified parameter StorageSetId is not valid.", 403),
@@ -380,16 +384,23 @@ def type_fields(itype: Mapping[str, Any]) -> dict:
             "GPUAmount": int(itype.get("GPUAmount") or 0), "CpuOptions": _cpu_options(itype)}
 
 
+ON_HOST_SPEC = error_kind("InvalidAction.NotSupport", "The ecs on dedicatedHost not support modify instanceType.")
+
+
 def type_change(ctx: Context, record: Mapping[str, Any], itype: Mapping[str, Any], not_sold: type[EcsError],
                 image_mismatch: type[EcsError]) -> dict:
     """The fields an instance's new type ``itype`` decides (ModifyInstanceSpec, ModifyPrepayInstanceSpec), checked
-    with the operation's codes: its zone must sell the type, its image run on it."""
+    with the operation's codes: its zone must sell the type, its image run on it; not on a dedicated host
+    (ModifyInstanceSpec's documented code); an instance of another type leaves its private pool (a pool holds one
+    type)."""
+    if dedicated_hosts.host_id_of(record):
+        raise ON_HOST_SPEC
     if not instance_types.sells(itype, record["ZoneId"]):
         raise not_sold
     image = images.get_any(ctx, record.get("ImageId"))
     if image is not None and not launch.arch_supports(image, itype):
         raise image_mismatch
-    return type_fields(itype)
+    return {**type_fields(itype), **private_pools.type_changed(record, itype["InstanceTypeId"])}
 
 
 # Subscription launches: the codes of the two actions (RunInstances documents no PeriodUnit code of its own: a bad
@@ -463,7 +474,9 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
                                 args["http_put_response_hop_limit"])
     pool = private_pool(args["private_pool_options"])
     subscription = subscription_terms(ctx, action, args)
-    spot_fields = _spot_fields(ctx, action, args, itype)
+    # (a dedicated host ignores SpotStrategy and SpotPriceLimit: documented)
+    on_host = bool(args.get("dedicated_host_id") or args.get("tenancy") == "host")
+    spot_fields = _spot_fields(ctx, action, {**args, "spot_strategy": None} if on_host else args, itype)
     # (RunInstances only; a subscription instance is not released: the time is ignored [GUESS])
     release = release_time(ctx, args.get("auto_release_time"), RUN_RELEASE_MALFORMED) \
         if args["instance_charge_type"] == "PostPaid" else ""
@@ -473,6 +486,12 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
                            args["private_ip_address"], count, ipv6_asked)
     # the deployment set's room in that zone, for the whole batch (a refusal rolls the reservation back)
     placed = deployment_sets.launch_fields(ctx, action, args, itype["InstanceTypeFamily"], where.zone_id, count)
+    # on a dedicated host (DedicatedHostId, Tenancy host): its room for the whole batch
+    hosts = dedicated_hosts.launch_fields(ctx, action, args, itype, where.zone_id, where.vswitch is None, count,
+                                          subscription.get("ExpiredTime"))
+    pools = private_pools.place(ctx, *pool, private_pools.Wanted(
+        itype["InstanceTypeId"], where.zone_id, private_pools.platform_of(image.get("OSType")),
+        args["instance_charge_type"], (args["spot_strategy"] or "NoSpot") != "NoSpot", where.vswitch is None), count)
     # the storage set of the data disks made with them (each partition's count for the whole batch) [GUESS: the
     # system disks stay outside, as CreateDisk alone names a set for one disk]
     in_sets = storage_sets.placements(ctx, args.get("storage_set_id"), args.get("storage_set_partition_number"),
@@ -515,14 +534,15 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             "MetadataOptions": dict(metadata),
             # (as the service answers an instance that uses none of them: the same capture as the field order)
             "HibernationOptions": {"Configured": False},
-            "PrivateDnsNameOptions": {}, "DedicatedInstanceAttribute": {"Tenancy": "", "Affinity": ""},
-            "EcsCapacityReservationAttr": {"CapacityReservationPreference": "", "CapacityReservationId": ""},
-            "DedicatedHostAttribute": {"DedicatedHostId": "", "DedicatedHostName": "", "DedicatedHostClusterId": ""},
+            "PrivateDnsNameOptions": {},
+            "EcsCapacityReservationAttr": pools[index]["EcsCapacityReservationAttr"],
+            **(hosts[index] if hosts else dedicated_hosts.host_attribute(None)),
             "Tags": {"Tag": [dict(t) for t in tags]},
             "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now + index * 1e-6,
             "_user_data": args["user_data"] or "",  # DescribeUserData answers it as given
             "_ram_role": args["ram_role_name"] or "",  # DescribeInstanceRamRole answers it
-            **({"_private_pool": pool} if pool != NO_PRIVATE_POOL else {}),  # (kept only when set: records stay small)
+            # (kept only when set: records stay small)
+            **({"_private_pool": pools[index]["_private_pool"]} if pool[0] != "None" else {}),
         }
         done = {"Status": status}
         if status == "Running":
@@ -713,7 +733,7 @@ _NETWORK_INTERFACES = Structs("NetworkInterface", [
            Struct("ImageOptions", [B("LoginAsNonRoot")]), Repeat("SecurityGroupIds"),
            Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), _NETWORK_INTERFACES,
            S("LaunchTemplateId"), S("LaunchTemplateName"), L("LaunchTemplateVersion"),
-           dry_run=True, idempotent=True, mapping=True)
+           Struct("SchedulerOptions", [S("DedicatedHostClusterId")]), dry_run=True, idempotent=True, mapping=True)
 def run_instances(ctx: Context, args: dict) -> dict:
     # (the arguments as one mapping: a handler taking ~45 keywords matches each against its named parameters)
     launch_templates.apply(ctx, args, REGISTRY["RunInstances"].by_name)  # (its parameters where none are sent)
@@ -834,6 +854,7 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
              "KeyPairName": key_pair_name, "InstanceNetworkType": instance_network_type,
              "HpcClusterId": deployment_sets.hpc_filter(ctx, hpc_cluster_id)}
     instance_clock.settle_due(ctx)  # (released or expired by the mock clock by now)
+    private_pools.settle_due(ctx)  # (out of a private pool that ended by now)
     if unfiltered:
         page, meta = paging.ordered_page(ctx, "instance", resources.owner_region(ctx.account, ctx.region),
                                          page_number, page_size, next_token, clamp_max_results(max_results, 100))

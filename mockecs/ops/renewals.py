@@ -22,7 +22,7 @@ from mockecs.ops.instances import INCORRECT_STATUS, type_change
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, S, Struct, Structs, whole_number
-from mockecs.world import instance_clock, instance_types, paging, resources, subscriptions
+from mockecs.world import dedicated_hosts, instance_clock, instance_types, paging, resources, subscriptions
 
 MAX_IDS = 100  # both auto-renew operations document up to 100 instance ids
 # Duration per PeriodUnit (ModifyInstanceAutoRenewAttribute's china-site ranges)
@@ -172,6 +172,7 @@ def renew_instance(ctx: Context, instance_id: str, period: Optional[int], period
     expired = subscriptions.subscription_end(max(ends, ctx.now), period, period_unit)
     if expired > subscriptions.subscription_end(ctx.now, subscriptions.LONGEST_TERM_MONTHS, "Month"):
         raise TOO_LONG
+    dedicated_hosts.check_renewal(ctx, "RenewInstance", record, expired)
     instance_clock.renewed(ctx, subscriptions.extend(ctx, record, expired))
     return {"OrderId": subscriptions.new_order_id()}
 

@@ -21,11 +21,12 @@ from mockecs.world import access, images, managed_instances, paging, resource_gr
 # ResourceType -> store kind, for the resources mockecs keeps.
 KINDS = {"image": "image", "snapshot": "snapshot", "instance": "instance", "disk": "disk",
          "securitygroup": access.SECURITY_GROUP, "keypair": access.KEY_PAIR, "eni": "network_interface",
-         "snapshotpolicy": "snapshot_policy", "launchtemplate": "launch_template",
+         "snapshotpolicy": "snapshot_policy", "launchtemplate": "launch_template", "ddh": "dedicated_host",
+         "ddhcluster": "dedicated_host_cluster", "capacityreservation": "capacity_reservation",
+         "elasticityassurance": "elasticity_assurance", "reservedinstance": "reserved_instance",
          "activation": managed_instances.ACTIVATION, "managedinstance": managed_instances.MANAGED}
 # Documented types mockecs keeps no records of: valid types whose ids are simply never found.
-OTHER_TYPES = ("volume", "ddh", "ddhcluster", "reservedinstance", "elasticityassurance", "capacityreservation",
-               "command", "invocation")
+OTHER_TYPES = ("volume", "command", "invocation")
 RESOURCE_GROUP_KEY = "acs:rm:rgId"
 
 NOT_FOUND = error_kind("InvalidResourceId.NotFound", "The specified ResourceIds are not found in our records.", 404)
@@ -466,7 +467,7 @@ def _wanted(tag: Mapping[str, str], filters: list[tuple[str, Optional[str]]]) ->
 def describe_tags(ctx: Context, resource_type: Optional[str], resource_id: Optional[str], category: Optional[str],
                   tag: Optional[list[dict]], page_number: int, page_size: int) -> dict:
     types = [_legacy_kind(resource_type, LEGACY_TYPES)] if resource_type else \
-        [(name, kind) for name, kind in KINDS.items() if name in LEGACY_TYPES]
+        [(name, kind) for name, kind in KINDS.items() if name not in tagging.APART]  # (ECS's types)
     if category and category.lower() not in ("custom", "system"):
         raise BAD_CATEGORY
     filters = _filters(tag)

@@ -26,7 +26,7 @@ write (at most :data:`MOST_RENEWALS`), the rest at the next read.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from mockecs.wire.errors import error_kind
 from mockecs.world import lifecycle, monitoring, resources, subscriptions, system_events
@@ -48,9 +48,27 @@ STOP_EXPIRED = error_kind("InstanceExpiredOrInArrears", "The specified operation
 START_EXPIRED = error_kind("InstanceExpired", "The PrePaid instance has been expired.", 403)
 
 
-def next_step(record: Mapping[str, Any], options: Mapping[str, Any]) -> Optional[tuple[float, str]]:
+@dataclasses.dataclass(frozen=True)
+class Clocked:
+    """A kind whose records the clock acts on: its due index, id field and charge type field (instances; dedicated
+    hosts, :mod:`mockecs.world.dedicated_hosts`, in the same index: :data:`OTHERS`)."""
+
+    kind: str
+    due: str
+    id_field: str
+    charge_field: str
+
+
+INSTANCES = Clocked("instance", DUE, "InstanceId", "InstanceChargeType")
+# Other kinds kept in the same due order (one index, read once per settling), by kind: their settle function
+# (``mockecs.world.dedicated_hosts`` registers its hosts')
+OTHERS: dict[str, Callable[[Context, str, Optional[Mapping[str, Any]]], None]] = {}
+
+
+def next_step(record: Mapping[str, Any], options: Mapping[str, Any],
+              charge_field: str = "InstanceChargeType") -> Optional[tuple[float, str]]:
     """(when, "release" or "expire"): what comes next to ``record`` by itself (None: nothing)."""
-    if record.get("InstanceChargeType") == "PrePaid":
+    if record.get(charge_field) == "PrePaid":
         ends = resources.parse_iso(record.get("ExpiredTime") or "")
         if ends is None:
             return None
@@ -65,15 +83,15 @@ def next_step(record: Mapping[str, Any], options: Mapping[str, Any]) -> Optional
     return (release, "release") if release is not None else None
 
 
-def schedule(ctx: Context, record: Mapping[str, Any], placed: bool = True) -> None:
-    """Place ``record`` in the :data:`DUE` order at its next step (none: out of it; ``placed`` False: it was in
-    none, a new instance)."""
-    step = next_step(record, ctx.config.options)
+def schedule(ctx: Context, record: Mapping[str, Any], placed: bool = True, clocked: Clocked = INSTANCES) -> None:
+    """Place ``record`` in the :data:`DUE` order (``clocked.due``) at its next step (none: out of it; ``placed``
+    False: it was in none, a new instance)."""
+    step = next_step(record, ctx.config.options, clocked.charge_field)
     if step is not None:
-        ctx.txn.put(DUE, record["InstanceId"], {"_due": step[0]},
+        ctx.txn.put(clocked.due, record[clocked.id_field], {"_due": step[0]},
                     [resources.owner_region(record["_owner"], record["_region"])], resources.time_key(step[0]))
     elif placed:
-        ctx.txn.delete(DUE, record["InstanceId"])
+        ctx.txn.delete(clocked.due, record[clocked.id_field])
 
 
 def expired(record: Mapping[str, Any]) -> bool:
@@ -102,7 +120,7 @@ def _lock_disks(ctx: Context, instance_id: str, locked: bool) -> None:
             resources.put(ctx.txn, "disk", {**disk, "OperationLocks": _locks(disk, "OperationLock", lock)})
 
 
-def _renewed_until(record: Mapping[str, Any], ends: float, now: float) -> str:
+def renewed_until(record: Mapping[str, Any], ends: float, now: float) -> str:
     """The ExpiredTime the auto-renewals from ``ends`` on reach by ``now``: one term after another, each from the
     last one's end (at most :data:`MOST_RENEWALS`; the rest at a later read)."""
     kept = subscriptions.renewal(record)
@@ -120,7 +138,7 @@ def _expire(ctx: Context, record: dict, now: float) -> dict:
     and locked."""
     kept = subscriptions.renewal(record)
     if kept["RenewalStatus"] == "AutoRenewal" and kept["Duration"]:
-        return subscriptions.extend(ctx, record, _renewed_until(record, ctx.now, now))
+        return subscriptions.extend(ctx, record, renewed_until(record, ctx.now, now))
     stopped = {k: v for k, v in record.items() if k != "_pending"}  # (a start or stop in flight ends here)
     stopped.update(monitoring.run_ended(record, ctx.now))
     stopped.update(Status="Stopped", OperationLocks=_locks(record, "LockReason", FINANCIAL), _expired=True)
@@ -168,8 +186,9 @@ def settle(ctx: Context, instance_id: str, record: Optional[Mapping[str, Any]]) 
 
 
 def settle_due(ctx: Context) -> None:
-    """Take the steps due by now of the caller's instances here: from the head of the :data:`DUE` order up to the
-    first entry still waiting (nothing else is read)."""
+    """Take the steps due by now of the caller's instances here (and of the other kinds of :data:`OTHERS` in the
+    same order: dedicated hosts): from the head of the :data:`DUE` order up to the first entry still waiting (nothing
+    else is read)."""
     scope = resources.owner_region(ctx.account, ctx.region)
     entries = ctx.txn.page(DUE, scope, 0, _CHUNK)
     if not entries:  # (nothing to come here: the whole cost of a read)
@@ -181,8 +200,13 @@ def settle_due(ctx: Context) -> None:
         if not fresh:
             return
         seen.update(fresh)
-        for instance_id, record in zip(fresh, ctx.txn.get_many("instance", fresh)):
-            settle(ctx, instance_id, record)
+        kinds = [resources.kind_of(id) or "instance" for id in fresh]
+        records: dict[str, Optional[Mapping[str, Any]]] = {}
+        for kind in set(kinds):  # (one read per kind)
+            ids = [id for id, k in zip(fresh, kinds) if k == kind]
+            records.update(zip(ids, ctx.txn.get_many(kind, ids)))
+        for resource_id, kind in zip(fresh, kinds):  # (in due order, whatever the kind)
+            (OTHERS.get(kind) or settle)(ctx, resource_id, records[resource_id])
         if len(head) < _CHUNK:
             return
         entries = ctx.txn.page(DUE, scope, 0, _CHUNK)

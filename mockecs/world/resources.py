@@ -31,6 +31,7 @@ PREFIX = {
     "deployment_set": "ds-", "hpc_cluster": "hpc-",
     "launch_template": "lt-",
     "managed_instance": "mi-",  # (Cloud Assistant's; activations have UUIDs: mockecs.world.managed_instances)
+    "capacity_reservation": "crp-", "elasticity_assurance": "eap-", "reserved_instance": "ecsri-",
     "dhcp_options_set": "dopt-", "ipv6_gateway": "ipv6gw-", "ipv6_internet_bandwidth": "ipv6bw-",
     "ipv6_egress_rule": "ipv6py-",
     "havip": "havip-", "network_interface_permission": "eni-perm-", "bandwidth_package": "bwp-",
@@ -38,6 +39,7 @@ PREFIX = {
     "storage_set": "ss-", "storage_capacity_unit": "scu-",
     "auto_provisioning_group": "apg-", "demand": "ed-",
     "diagnostic_metric_set": "dms-", "diagnostic_report": "dr-",
+    "dedicated_host": "dh-", "dedicated_host_cluster": "dc-",
 }
 KIND_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 # Region codes seen at the start of real ids (spec §2.2); any stable code works for clients.
@@ -272,6 +274,8 @@ ID_FIELD = {
     "launch_template": "LaunchTemplateId", "launch_template_version": "_id",
     "activation": "ActivationId", "managed_instance": "InstanceId",  # (Cloud Assistant: world.managed_instances,
     "assistant_setting": "_id", "assistant_plugin": "_id", "terminal_session": "SessionId",  # world.cloud_assistant)
+    "capacity_reservation": "PrivatePoolOptionsId", "elasticity_assurance": "PrivatePoolOptionsId",
+    "reserved_instance": "ReservedInstanceId",
     "dhcp_options_set": "DhcpOptionsSetId", "ipv6_gateway": "Ipv6GatewayId",
     "ipv6_internet_bandwidth": "Ipv6InternetBandwidthId", "ipv6_egress_rule": "Ipv6EgressOnlyRuleId",
     "havip": "HaVipId", "network_interface_permission": "NetworkInterfacePermissionId",
@@ -282,6 +286,7 @@ ID_FIELD = {
     "snapshot_package": "_id",
     "auto_provisioning_group": "AutoProvisioningGroupId", "demand": "DemandId",
     "diagnostic_metric_set": "MetricSetId", "diagnostic_report": "ReportId",
+    "dedicated_host": "DedicatedHostId", "dedicated_host_cluster": "DedicatedHostClusterId",
 }
 
 

@@ -220,6 +220,8 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("prefix_list_association_quota", "int", 1000, "Security groups one prefix list may be used by "
             "(LimitExceed.PrefixListAssociationResource; the documented limit).", minimum=0),
     Setting("eip_quota", "int", 20, "Elastic IP addresses per account and region (QuotaExceeded.Eip).", minimum=0),
+    Setting("dedicated_host_quota", "int", 50, "Pay-as-you-go dedicated hosts per account and region "
+            "(QuotaExceed.AfterpayDedicatedHost) [GUESS].", minimum=0),
     Setting("deployment_set_quota", "int", 150, "Deployment sets per account and region (QuotaExceed.DeploymentSet) "
             "[GUESS].", minimum=0),
     Setting("deployment_set_instances_per_zone", "int", 20, "Instances a deployment set takes per zone (per group "

@@ -30,7 +30,9 @@ VPC_TYPES = {"eip": "eip", "vpc": "vpc", "vswitch": "vswitch", "nat_gateway": "n
 # store kind -> ResourceType (as the tag operations name it), for the kinds that can be tagged
 TYPES = {"disk": "disk", "image": "image", "instance": "instance", "key_pair": "keypair",
          "network_interface": "eni", "security_group": "securitygroup", "snapshot": "snapshot",
-         "snapshot_policy": "snapshotpolicy", "launch_template": "launchtemplate",
+         "snapshot_policy": "snapshotpolicy", "launch_template": "launchtemplate", "dedicated_host": "ddh",
+         "dedicated_host_cluster": "ddhcluster", "capacity_reservation": "capacityreservation",
+         "elasticity_assurance": "elasticityassurance", "reserved_instance": "reservedinstance",
          "activation": "activation", "managed_instance": "managedinstance", **VPC_TYPES}
 # Types whose pairs are listed only under their own type: the VPC API's, and Cloud Assistant's, which the older
 # ECS tag listings (DescribeTags: every type) do not count.
