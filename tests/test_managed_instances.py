@@ -354,3 +354,21 @@ def test_async(client, engine):
 
     instances = asyncio.run(go())
     assert len(instances) == 1 and instances[0]["InstanceId"].startswith("mi-")
+
+
+def test_control_registration_refuses_bad_input_naming_it():
+    """POST /_mockecs/managed-instances: a one-line 400 naming the field, never a Python error."""
+    import requests
+
+    from mockecs.modes.server import ServerThread
+
+    with ServerThread() as srv:
+        url = srv.url + "/_mockecs/managed-instances"
+        cases = [({}, "missing registration fields: activation_id, activation_code"),
+                 ({"activation_id": "act-1"}, "missing registration fields: activation_code"),
+                 ({"activation_id": 5, "activation_code": "x"}, "activation_id must be a string"),
+                 ({"activation_id": "a", "activation_code": "b", "port": 1}, "unknown registration fields: port"),
+                 ({"activation_id": "a", "activation_code": "b"}, "the activation id or code is not valid")]
+        for body, error in cases:
+            answer = requests.post(url, json=body, timeout=10)
+            assert (answer.status_code, answer.json()) == (400, {"error": error}), body

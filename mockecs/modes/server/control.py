@@ -298,6 +298,9 @@ class ControlApi:
         unknown = set(body) - set(_REGISTRATION_FIELDS)
         if unknown:
             raise ControlError(f"unknown registration fields: {', '.join(sorted(unknown))}")
+        missing = [name for name in ("activation_id", "activation_code") if name not in body]
+        if missing:
+            raise ControlError(f"missing registration fields: {', '.join(missing)}")
         for name in _REGISTRATION_FIELDS:
             wanted = bool if name == "connected" else str
             if name in body and not isinstance(body[name], wanted):
