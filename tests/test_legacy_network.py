@@ -531,3 +531,15 @@ def test_unknown_region_in_each_operations_words(legacy, action):
         legacy_call(legacy, request)
     assert info.value.get_error_code() == "InvalidRegionId.NotFound"
     assert_documented(action, info.value)
+
+
+@pytest.mark.parametrize("page", ["²", "٣", "9" * 4400, "0", "-1"])
+def test_classic_link_pages_refuse_odd_digits_with_the_documented_code(client, page):
+    """PageNumber and PageSize are strings here: '²' and '٣' pass str.isdigit() and a 4,400-digit number passes it
+    too, but int() refuses all three (the fuzz benchmark found the 500 this gave)."""
+    for field in ("page_number", "page_size"):
+        err = error_of(client.describe_classic_link_instances, models.DescribeClassicLinkInstancesRequest(
+            region_id=REGION, vpc_id="vpc-bp1nothere0000000000", **{field: page}))
+        codes = {"page_number": "InvalidParameter.PageNumber", "page_size": "InvalidParameter.PageSize"}
+        assert err.code == codes[field]
+        assert_documented("DescribeClassicLinkInstances", err)

@@ -19,7 +19,7 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.apis import VPC
 from mockecs.wire.errors import error_kind, invalid_parameter
-from mockecs.wire.params import TAGS, B, I, S, Structs
+from mockecs.wire.params import TAGS, B, I, S, Structs, whole_number
 from mockecs.world import networks, resources
 
 KIND = "network_acl"  # (its id prefix and id field are in world.resources)
@@ -83,8 +83,8 @@ def _entry(ctx: Context, side: str, given: Mapping[str, Any]) -> dict:
     port = given.get("port") or "-1/-1"
     low, _, high = port.partition("/")
     ranged = protocol in ("tcp", "udp")
-    if not (low.lstrip("-").isdigit() and high.lstrip("-").isdigit()) or (
-            ranged and not 1 <= int(low) <= int(high) <= 65535) or (not ranged and port != "-1/-1"):
+    first, last = whole_number(low, 1, 65535), whole_number(high, 1, 65535)
+    if (ranged and (first is None or last is None or first > last)) or (not ranged and port != "-1/-1"):
         raise invalid_parameter(f"{label}.Port")
     name, description = given.get("network_acl_entry_name"), given.get("description")
     if name and not networks.valid_name(name):

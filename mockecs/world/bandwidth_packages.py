@@ -14,6 +14,7 @@ from typing import Any, Mapping, Optional
 
 from mockecs.state.store import Term
 from mockecs.wire.errors import error_kind
+from mockecs.wire.params import whole_number
 from mockecs.world import access, nat_gateways, regions, resources
 from mockecs.world.context import Context
 
@@ -101,12 +102,13 @@ def package_ids(ctx: Context, nat_gateway_id: str) -> list[str]:
 
 def add_ips(ctx: Context, package_id: str, ip_count: str) -> None:
     record = owned(ctx, package_id)
-    if not ip_count.strip().isdigit() or int(ip_count) < 1:
+    count = whole_number(ip_count, 1, 10**9)
+    if count is None:
         raise BAD_IP_COUNT
     held = record["PublicIpAddresses"]["PublicIpAddresse"]
-    if len(held) + int(ip_count) > MAX_IPS:
+    if len(held) + count > MAX_IPS:
         raise IPS_QUOTA
-    held = held + _new_addresses(ctx, int(ip_count))
+    held = held + _new_addresses(ctx, count)
     resources.put(ctx.txn, KIND, {**record, "IpCount": str(len(held)), "PublicIpAddresses": {"PublicIpAddresse": held}})
 
 
@@ -129,11 +131,12 @@ def remove_ips(ctx: Context, package_id: str, removed: list[str]) -> None:
 
 def modify_spec(ctx: Context, package_id: str, bandwidth: str) -> None:
     record = owned(ctx, package_id)
-    if not bandwidth.strip().isdigit():
+    mbps = whole_number(bandwidth, 0, 10**9)
+    if mbps is None:
         raise BAD_BANDWIDTH
-    if not MIN_BANDWIDTH <= int(bandwidth) <= MAX_BANDWIDTH:
+    if not MIN_BANDWIDTH <= mbps <= MAX_BANDWIDTH:
         raise BANDWIDTH_UNSUPPORTED
-    resources.put(ctx.txn, KIND, {**record, "Bandwidth": str(int(bandwidth))})
+    resources.put(ctx.txn, KIND, {**record, "Bandwidth": str(mbps)})
 
 
 def delete(ctx: Context, package_id: str) -> None:

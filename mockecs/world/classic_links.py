@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional
 
 from mockecs.wire.errors import error_kind
+from mockecs.wire.params import whole_number
 from mockecs.world import resources
 from mockecs.world.context import Context
 
@@ -82,9 +83,10 @@ def detach(ctx: Context, instance_id: str, vpc_id: str) -> None:
 def _page_arg(text: Optional[str], default: int, high: int, bad: type) -> int:
     if text in (None, ""):
         return default
-    if not text.isdigit() or not 1 <= int(text) <= high:
+    number = whole_number(text, 1, high)  # (None for '²', which isdigit() takes, or a thousand digits)
+    if number is None:
         raise bad
-    return int(text)
+    return number
 
 
 def listing(ctx: Context, vpc_id: Optional[str], instance_ids: Optional[str], page_number: Optional[str],

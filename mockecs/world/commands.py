@@ -26,6 +26,7 @@ from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.state.hookspecs import hookimpl
 from mockecs.wire.errors import error_kind
+from mockecs.wire.params import whole_number
 from mockecs.world import lifecycle, resources
 from mockecs.world.context import Context
 
@@ -349,7 +350,7 @@ def agent_version(instance: Mapping[str, Any]) -> str:
 def agent_older(instance: Mapping[str, Any], linux: str, windows: str) -> bool:
     """Whether the instance's agent is older than the version a feature needs (``linux`` / ``windows``)."""
     def parts(text: str) -> tuple[int, ...]:
-        return tuple(int(p) if p.isdigit() else 0 for p in text.split("."))
+        return tuple(whole_number(p, 0, 10**9) or 0 for p in text.split("."))
     wanted = windows if (instance.get("OSType") or "linux").lower() == "windows" else linux
     return parts(agent_version(instance)) < parts(wanted)
 

@@ -22,6 +22,7 @@ from typing import Any, Mapping, Optional
 
 from mockecs.state.store import Term
 from mockecs.wire.errors import error_kind
+from mockecs.wire.params import whole_number
 from mockecs.world import eips, lifecycle, networks, resource_groups, resources
 from mockecs.world.context import Context
 
@@ -221,7 +222,7 @@ def _vswitch(ctx: Context, vpc: Mapping[str, Any], v_switch_id: Optional[str]) -
 
 def _expiry(ctx: Context, duration: Optional[str], pricing_cycle: Optional[str]) -> str:
     """A subscription's end: Duration months (or years), from now [GUESS: 30-day months, as EIPs]."""
-    count = int(duration) if duration and duration.isdigit() else 1
+    count = whole_number(duration or "", 1, 100) or 1
     return resources.iso_minute(ctx.now + count * (365 if pricing_cycle == "Year" else 30) * 86400)
 
 
@@ -573,11 +574,10 @@ def _port(text: str, bad: type, protocol: str) -> str:
         if protocol != "Any":
             raise bad
         return text
-    parts = text.split("/")
-    if len(parts) > 2 or not all(p.isdigit() and 1 <= int(p) <= 65535 for p in parts) or (
-            len(parts) == 2 and int(parts[0]) >= int(parts[1])):
+    ports = [whole_number(p, 1, 65535) for p in text.split("/")]
+    if len(ports) > 2 or None in ports or (len(ports) == 2 and ports[0] >= ports[1]):
         raise bad
-    return "/".join(str(int(p)) for p in parts)
+    return "/".join(map(str, ports))
 
 
 def _dnat_fields(ctx: Context, gateway: Mapping[str, Any], table: str, f: dict, entry_id: str = "") -> dict:

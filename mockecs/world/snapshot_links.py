@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from mockecs.state.store import Term, Transaction
+from mockecs.wire.params import whole_number
 from mockecs.world import resources
 
 KIND = "snapshot_link"
@@ -31,8 +32,7 @@ def _bits(size: int) -> list[int]:
 
 
 def _size(record: Mapping[str, Any]) -> int:
-    text = str(record.get("SourceDiskSize") or "0")
-    return int(text) if text.isdigit() else 0
+    return whole_number(str(record.get("SourceDiskSize") or "0"), 0, 10**9) or 0
 
 
 def key(account: str, region: str, link_id: str) -> str:
