@@ -30,7 +30,7 @@ from urllib.parse import quote, urlencode
 
 from _harness import MACHINE_NOTE, Conn, Server, Targets
 
-from mockecs.ops.registry import REGISTRIES
+from mockecs.ops.registry import REGISTRIES, load_all
 from tests.test_fuzz import GARBAGE, flat, known_ids  # the generator of the test suite's fuzz test, at full size here
 
 CONTROL = ["health", "reset", "state", "accounts", "clock/advance", "config", "transitions", "faults", "calls", "nope"]
@@ -40,6 +40,7 @@ CONTROL_KEYS = ["store", "accounts", "keys", "clock_offset", "seconds", "account
                 "region", "record", "terms", "image", "m-1", "count", "observations"]
 
 
+load_all()  # (the modules loaded on first use too: their actions are fuzzed like the others)
 ACTIONS = sorted((version, action) for version, operations in REGISTRIES.items() for action in operations)
 
 

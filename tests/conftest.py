@@ -4,6 +4,11 @@ from __future__ import annotations
 import pytest
 
 from mockecs.modes.mock import MockECS
+from mockecs.ops.registry import load_all
+
+# Tests list every operation (parameters against the SDK models, fuzzing, region rules): all modules, the lazy ones
+# too (tests/test_lazy_ops.py covers loading them on first use, in fresh interpreters).
+load_all()
 
 pytest_plugins = ["pytester"]
 

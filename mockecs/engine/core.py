@@ -19,7 +19,7 @@ import mockecs.ops  # noqa: F401  (importing the package registers every operati
 from mockecs.engine.actions import known_action
 from mockecs.engine.config import Config
 from mockecs.engine.shared import Moved, Shared
-from mockecs.ops.registry import REGISTRIES, REGISTRY, Context, Operation
+from mockecs.ops.registry import REGISTRIES, REGISTRY, Context, Operation, declared, load
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
 from mockecs.state.plugins import make_store, plugin_manager
@@ -282,7 +282,7 @@ class Engine:
             check_number(times, "times", 1, 1_000_000_000, whole=True)
         check_number(status, "status", 400, 599, whole=True)
         check_number(latency, "latency (seconds)", 0, 600)
-        if action != "*" and not any(action in ops for ops in REGISTRIES.values()):
+        if action != "*" and not declared(action):
             # A misspelt action would never fire and the test would pass for the wrong reason.
             if not known_action(action) and not known_action(action, "vpc"):
                 raise ValueError(f"no ECS or VPC action is named {action!r}")
@@ -412,6 +412,8 @@ class Engine:
             raise missing_parameter("Action")
         api = api_of(req.host, req.version)
         op = (self.operations if api is ECS else REGISTRIES[api.version]).get(action)
+        if op is None:
+            op = load(api.version, action)  # (a module loaded on its first call)
         if op is None:
             if known_action(action, api.product):
                 raise not_implemented(action, api.product)

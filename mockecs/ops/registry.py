@@ -13,6 +13,7 @@ into a ``**a`` dict one by one, which cost a tenth of a small DescribeImages req
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -55,6 +56,29 @@ class Operation:
 REGISTRY: dict[str, Operation] = {}  # ECS's
 # Each API's operations, by its Version (the same action name may be two APIs' own: CreateVpc).
 REGISTRIES: dict[str, dict[str, Operation]] = {ECS.version: REGISTRY, VPC.version: {}}
+# Actions declared in modules not imported yet, by Version: action -> module (mockecs.ops fills it).
+LAZY: dict[str, dict[str, str]] = {ECS.version: {}, VPC.version: {}}
+
+
+def load(version: str, action: str) -> Optional[Operation]:
+    """``action`` of the API ``version``, importing its module if it is one loaded on first use (None: no such
+    action is declared)."""
+    module = LAZY[version].get(action)
+    if module is None:
+        return None
+    importlib.import_module(module)  # (the import lock makes concurrent first calls wait for one import)
+    return REGISTRIES[version].get(action)
+
+
+def load_all() -> None:
+    """Import every module loaded on first use (what lists every operation needs first)."""
+    for module in sorted({m for actions in LAZY.values() for m in actions.values()}):
+        importlib.import_module(module)
+
+
+def declared(action: str) -> bool:
+    """Whether any API declares ``action`` (loaded or not)."""
+    return any(action in ops for ops in REGISTRIES.values()) or any(action in lazy for lazy in LAZY.values())
 
 
 def operation(action: str, *params: Param, region: str = "required",
