@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
-import mockecs.ops  # noqa: F401  (importing the package registers every operation)
+import mockecs.ops  # noqa: F401  (registers the operations; the lazy ones load on first call: registry.load)
 from mockecs.engine.actions import known_action
 from mockecs.engine.config import Config
 from mockecs.engine.shared import Moved, Shared
