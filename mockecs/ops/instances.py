@@ -370,11 +370,14 @@ def in_service_order(record: Mapping[str, Any]) -> dict:
 
 
 def _cpu_options(itype: Mapping[str, Any]) -> dict:
-    """Two threads per physical core (hyper-threading, as the captured ecs.g7.large shows: 2 vCPUs, 1 core),
-    one where the vCPU count is odd (1-vCPU burstable types)."""
+    """The type's cores and threads (:func:`instance_types.threads_per_core`); the continuous topology where the
+    type offers one (the user guide's default), the optional CPU features off [GUESS: the SDK model's
+    TurboMode, EnableVISST, EnableVRDT and NestedVirtualization are undocumented: off / empty]."""
     vcpus = int(itype.get("CpuCoreCount") or 0)
-    threads = 2 if vcpus >= 2 and vcpus % 2 == 0 else 1
-    return {"ThreadsPerCore": threads, "Numa": "ON", "CoreCount": vcpus // threads}
+    threads = instance_types.threads_per_core(vcpus)
+    return {"ThreadsPerCore": threads, "Numa": "ON", "CoreCount": vcpus // threads,
+            "TopologyType": (instance_types.topology_types(itype) or ("",))[0], "TurboMode": "",
+            "EnableVISST": False, "EnableVRDT": False, "NestedVirtualization": "disabled"}
 
 
 def type_fields(itype: Mapping[str, Any]) -> dict:
@@ -535,6 +538,9 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             # (as the service answers an instance that uses none of them: the same capture as the field order)
             "HibernationOptions": {"Configured": False},
             "PrivateDnsNameOptions": {},
+            # (the SDK model's newer fields, as an instance that uses none of those features: off [GUESS])
+            "ClockOptions": {"PtpStatus": "disabled"}, "SecurityOptions": {"EnableSecureBoot": False},
+            "EnableNVS": False, "AdditionalInfo": {"EnableHighDensityMode": False},
             "EcsCapacityReservationAttr": pools[index]["EcsCapacityReservationAttr"],
             **(hosts[index] if hosts else dedicated_hosts.host_attribute(None)),
             "Tags": {"Tag": [dict(t) for t in tags]},
