@@ -59,7 +59,8 @@ def test_create_attach_detach_delete_new_sdk(client):
         "Available", "data", "cloud_essd", 100, ZONE)
     assert item["InstanceId"] == "" and item["Portable"] is True and item["PerformanceLevel"] == "PL1"
     assert item["DiskName"] == "scratch" and item["Tags"]["Tag"] == [{"TagKey": "build", "TagValue": "b-1"}]
-    assert item["Placement"] == {}  # (a zone-redundant disk's zones; empty for others, as a captured answer shows)
+    # (a zone-redundant disk's zones; empty for others, as the metadata's example shows)
+    assert item["Placement"] == {"ZoneIds": ""}
     assert item["ResourceGroupId"].startswith("rg-acfm")  # the account's default group
 
     instance_id = instance_in(client)
@@ -155,6 +156,8 @@ def test_create_disk_from_snapshot(client):
     disk_id = create(client, snapshot_id=snapshot_id)
     item = disk(client, disk_id)
     assert (item["Size"], item["SourceSnapshotId"]) == (60, snapshot_id)  # the snapshot's size
+    assert item["DataSource"] == {"Type": "snapshot", "Id": snapshot_id}
+    assert disk(client, source)["DataSource"] == {"Type": "", "Id": ""}
     assert create(client, snapshot_id=snapshot_id, size=80) and disk(client, create(
         client, snapshot_id=snapshot_id, size=80))["Size"] == 80
     # the snapshot now has disks made from it
@@ -569,3 +572,24 @@ def test_re_init_disk_documented_errors(client, engine):
         assert (err.code, err.status_code) == (code, status)
         assert_documented("ReInitDisk", err)
     assert disk(client, system["DiskId"])["Status"] == "In_use"  # nothing half applied
+
+
+def test_multi_attach_disk_lists_its_mount_instance(client, engine):
+    """A multi-attach disk names the instance it is mounted on in MountInstances (and MountInstanceNum); detached,
+    none; a disk without multi-attach keeps the list empty."""
+    instance_id = instance_in(client)
+    shared = create(client, disk_category="cloud_essd", multi_attach="Enabled")
+    plain = create(client, disk_category="cloud_essd")
+    engine.clock.advance(60)
+    attach(client, instance_id, shared)
+    attach(client, instance_id, plain)
+    engine.clock.advance(60)
+    item = disk(client, shared)
+    assert item["MountInstanceNum"] == 1
+    [mount] = item["MountInstances"]["MountInstance"]
+    assert mount == item["Attachments"]["Attachment"][0] and mount["InstanceId"] == instance_id
+    assert disk(client, plain)["MountInstances"] == {"MountInstance": []}
+    detach(client, instance_id, shared)
+    engine.clock.advance(60)
+    item = disk(client, shared)
+    assert (item["MountInstances"], item["MountInstanceNum"]) == ({"MountInstance": []}, 0)

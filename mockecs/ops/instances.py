@@ -193,7 +193,9 @@ def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: i
         "DeleteAutoSnapshot": False, "DiskChargeType": charge, "Throughput": performance["Throughput"],
         "IOPS": performance["IOPS"], "MultiAttach": "Disabled",
         "Attachments": {"Attachment": [{"AttachedTime": now, "InstanceId": instance["InstanceId"], "Device": device}]},
-        "Placement": {},  # (the zones of a zone-redundant disk, which mockecs does not make: empty, as captured)
+        # (the zones of a zone-redundant disk, which mockecs does not make: empty, as the metadata's example shows;
+        # the captured answer leaves ZoneIds out)
+        "Placement": {"ZoneIds": ""},
         # (a pay-as-you-go disk never expires: the service answers this date; a subscription one, the instance's)
         "ExpiredTime": NEVER_EXPIRES if charge == "PostPaid" else instance.get("ExpiredTime", ""),
         "ImageId": image_id, "StorageSetId": "", "Tags": {"Tag": []}, "Status": "In_use", "AttachedTime": now,
@@ -206,6 +208,8 @@ def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: i
         "IOPSRead": 0, "IOPSWrite": 0, "ThroughputRead": 0, "ThroughputWrite": 0, "ProvisionedIops": 0,
         "BurstingEnabled": False, "MountInstanceNum": 0, "StorageSetPartitionNumber": 0, "SourceDiskId": "",
         "MountInstances": {"MountInstance": []},
+        # (where its data came from: the snapshot it was made from, none else [GUESS: the SDK model's names only])
+        "DataSource": {"Type": "snapshot", "Id": snapshot_id} if snapshot_id else {"Type": "", "Id": ""},
         "_owner": instance["_owner"], "_region": instance["_region"], "_image_id": image_id,
         "_attached_once": True,
     }
