@@ -593,3 +593,23 @@ def test_multi_attach_disk_lists_its_mount_instance(client, engine):
     engine.clock.advance(60)
     item = disk(client, shared)
     assert (item["MountInstances"], item["MountInstanceNum"]) == ({"MountInstance": []}, 0)
+
+
+def test_launch_tags_reach_its_disks_and_primary_eni(client, engine):
+    """RunInstances' Tag.N is documented as the instance's, its disks' and its primary ENI's tags."""
+    from tests.networks_helpers import new_vpc, new_vswitch
+
+    vpc_id = new_vpc(client)
+    engine.clock.advance(10)
+    tag = models.RunInstancesRequestTag(key="team", value="images")
+    vswitch_id = new_vswitch(client, vpc_id, zone_id=ZONE)
+    engine.clock.advance(10)
+    instance_id = instance_in(client, tag=[tag], data_disk=[models.RunInstancesRequestDataDisk(size=40)],
+                              v_switch_id=vswitch_id)
+    assert [d["Tags"]["Tag"] for d in disks(client, instance_id)] == [[{"TagKey": "team", "TagValue": "images"}]] * 2
+    enis = client.describe_network_interfaces(models.DescribeNetworkInterfacesRequest(
+        region_id=REGION, instance_id=instance_id)).body.to_map()["NetworkInterfaceSets"]["NetworkInterfaceSet"]
+    assert [e["Tags"]["Tag"] for e in enis] == [[{"TagKey": "team", "TagValue": "images"}]]
+    found = client.describe_disks(models.DescribeDisksRequest(
+        region_id=REGION, tag=[models.DescribeDisksRequestTag(key="team", value="images")])).body
+    assert found.total_count == 2  # (through the tag index)

@@ -561,13 +561,14 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         resources.put(ctx.txn, "instance", record)
         instance_clock.schedule(ctx, record, placed=False)  # (its AutoReleaseTime or ExpiredTime)
         interfaces.add_primary(ctx, record)
-        resources.put(ctx.txn, "disk", new_system_disk(ctx, record, image, size, category,
-                                                       system.get("disk_name") or "",
-                                                       system.get("description") or "",
-                                                       system.get("performance_level") or ""))
+        tagged = {"Tags": {"Tag": [dict(t) for t in tags]}}  # (Tag.N: the instance's, its disks', its primary ENI's)
+        resources.put(ctx.txn, "disk", {**new_system_disk(ctx, record, image, size, category,
+                                                          system.get("disk_name") or "",
+                                                          system.get("description") or "",
+                                                          system.get("performance_level") or ""), **tagged})
         for n, spec in enumerate(data_specs):
             resources.put(ctx.txn, "disk", {**make_disk(ctx, record, "data", **spec),
-                                            **in_sets[index * len(data_specs) + n]})
+                                            **in_sets[index * len(data_specs) + n], **tagged})
         ids.append(instance_id)
     launch.mark_used(ctx, image)
     return ids

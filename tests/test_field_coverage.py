@@ -1,0 +1,228 @@
+"""Every field the SDK's response model names reaches the client, for the describes of the image pipeline.
+
+The autouse check of tests/conftest.py rejects fields a model does not know; this is its other half: a field the
+model knows that the fake never sends is ``None`` in the user's code (``resp.body.instances.instance[0].cpu_options
+.turbo_mode``) where the cloud answers a value. One realistic world (a VPC with IPv6, a vSwitch, a security group
+with rules, a key pair, an instance with a data disk, a snapshot, a custom image, tags on each) is described once per
+action, and each answer must hold every path of the model, but for ``OMITTED``: the fields the service leaves out for
+such resources, each with its reason.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+
+import alibabacloud_ecs20140526.models as models
+import pytest
+from alibabacloud_vpc20160428 import models as vm
+
+from mockecs.engine.core import Engine
+from mockecs.modes.clients import vpc_client
+from mockecs.wire.apis import api_of
+from mockecs.wire.protocol import decode
+from tests.sdk_shapes import MODELS, schema
+from tests.test_instances import LINUX, REGION
+
+ZONE = "cn-hangzhou-i"
+TAG = {"TagKey": "team", "TagValue": "images"}
+
+# action -> {path of a field the model names: why the service leaves it out of this world's answers}
+OMITTED: dict[str, dict[str, str]] = {
+    "DescribeInstances": {
+        "Instances.Instance[].PrivateDnsNameOptions.EnableInstanceIdDnsAAAARecord":
+            "PrivateDnsNameOptions is {} for an instance that sets none (the captured answer, tools' DescribeInstances)",
+        "Instances.Instance[].PrivateDnsNameOptions.EnableInstanceIdDnsARecord": "(as above)",
+        "Instances.Instance[].PrivateDnsNameOptions.EnableIpDnsARecord": "(as above)",
+        "Instances.Instance[].PrivateDnsNameOptions.EnableIpDnsPtrRecord": "(as above)",
+        "Instances.Instance[].PrivateDnsNameOptions.HostnameType": "(as above)",
+        "Instances.Instance[].AdditionalInfo.ManagedHostId": "instances on a managed host only (preview)",
+        "Instances.Instance[].AdditionalInfo.NodeSerialNumber": "instances on a managed host only (preview)",
+        "Instances.Instance[].NetworkInterfaces.NetworkInterface[].Ipv4PrefixSets.Ipv4PrefixSet[].Ipv4Prefix":
+            "no prefix is assigned (mockecs does not model ENI prefixes): the list is empty",
+        "Instances.Instance[].NetworkInterfaces.NetworkInterface[].Ipv6PrefixSets.Ipv6PrefixSet[].Ipv6Prefix":
+            "(as above)",
+        "Instances.Instance[].OperationLocks.LockReason[].LockReason": "no lock on a healthy instance: the list is "
+                                                                      "empty",
+        "Instances.Instance[].RdmaIpAddress.IpAddress[]": "RDMA types only",
+        "Instances.Instance[].OperationLocks.LockReason[].LockMsg": "(no lock, as above)",
+        "Instances.Instance[].InnerIpAddress.IpAddress[]": "classic-network instances only: empty in a VPC",
+        "Instances.Instance[].DeploymentSetGroupNo": "instances in a deployment set of the AvailabilityGroup "
+                                                     "strategy only",
+        "Instances.Instance[].MetadataOptions.InstanceMetadataTags": "not in the captured answer of an instance "
+                                                                     "that never set it",
+    },
+    "DescribeInstanceAttribute": {
+        "InnerIpAddress.IpAddress[]": "classic-network instances only: empty in a VPC",
+        "OperationLocks.LockReason[].LockReason": "no lock on a healthy instance: the list is empty",
+    },
+    "DescribeSecurityGroupAttribute": {
+        "SnapshotPolicyIds": "an SDK-only field the metadata does not document (meaning unknown)",
+        "SnapshotPolicyIds.SnapshotPolicyId": "(as above)",
+        "SnapshotPolicyIds.SnapshotPolicyId[]": "(as above)",
+    },
+    "DescribeNetworkInterfaces": {
+        "NetworkInterfaceSets.NetworkInterfaceSet[].Ipv4PrefixSets.Ipv4PrefixSet[].Ipv4Prefix":
+            "no prefix is assigned (mockecs does not model ENI prefixes): the list is empty",
+        "NetworkInterfaceSets.NetworkInterfaceSet[].Ipv6PrefixSets.Ipv6PrefixSet[].Ipv6Prefix": "(as above)",
+    },
+    "DescribeImages": {
+        "Images.Image[].DetectionOptions.Status": "DetectionOptions is {} until a check is asked for (captured)",
+        "Images.Image[].DetectionOptions.Items": "(as above)",
+        "Images.Image[].DetectionOptions.Items.Item": "(as above)",
+        "Images.Image[].DetectionOptions.Items.Item[].Name": "(as above; and a check that found no risk lists none)",
+        "Images.Image[].DetectionOptions.Items.Item[].RiskCode": "(as above)",
+        "Images.Image[].DetectionOptions.Items.Item[].RiskLevel": "(as above)",
+        "Images.Image[].DetectionOptions.Items.Item[].Value": "(as above)",
+    },
+    "DescribeDisks": {
+        "Disks.Disk[].OperationLocks.OperationLock[].LockReason": "no lock on a healthy disk: the list is empty",
+        "Disks.Disk[].MountInstances.MountInstance[].AttachedTime": "multi-attach disks only (tests/test_disks.py "
+                                                                    "checks theirs)",
+        "Disks.Disk[].MountInstances.MountInstance[].Device": "(as above)",
+        "Disks.Disk[].MountInstances.MountInstance[].InstanceId": "(as above)",
+    },
+    "DescribeSecurityGroups": {
+        "SecurityGroups.SecurityGroup[].ServiceID": "the reseller's id of a group a cloud service manages "
+                                                    "(ServiceManaged true), which mockecs makes none of",
+    },
+    "DescribeInstanceTypes": {
+        "InstanceTypes.InstanceType[].Attributes.Attribute[].Name": "no documented attribute: the list is empty",
+        "InstanceTypes.InstanceType[].Attributes.Attribute[].Value": "(as above)",
+    },
+}
+
+
+def model_paths(cls: type, prefix: str = "", depth: int = 0) -> set[str]:
+    """Every path of a response model: ``A.B[].C`` (``[]`` for a list's items)."""
+    out: set[str] = set()
+    for wire, kind in schema(cls).items():
+        path = f"{prefix}.{wire}" if prefix else wire
+        out.add(path)
+        suffix = ""
+        while isinstance(kind, tuple) and kind[0] == "list":
+            kind, suffix = kind[1], suffix + "[]"
+        if suffix and not (isinstance(kind, tuple) and kind[0] == "model"):
+            out.add(path + suffix)  # (a list of scalars: at least one item)
+        if isinstance(kind, tuple) and kind[0] == "model" and depth < 8:
+            out |= model_paths(kind[1], path + suffix, depth + 1)
+    return out
+
+
+def answer_paths(value, prefix: str = "") -> set[str]:
+    out: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{prefix}.{key}" if prefix else key
+            out.add(path)
+            out |= answer_paths(item, path)
+    elif isinstance(value, list):
+        for item in value:
+            out.add(prefix + "[]")
+            out |= answer_paths(item, prefix + "[]")
+    return out
+
+
+@pytest.fixture
+def answers(monkeypatch):
+    """The JSON bodies of the successful answers, by (version, action), as the engine sent them."""
+    seen: dict[tuple[str, str], dict] = {}
+    original = Engine.handle
+
+    def recorded(self, http):
+        resp = original(self, http)
+        if resp.status == 200 and resp.headers.get("Content-Type", "").startswith("application/json"):
+            req = decode(http)
+            seen[(api_of(req.host, req.version).version, req.action)] = json.loads(resp.body)
+        return resp
+
+    monkeypatch.setattr(Engine, "handle", recorded)
+    return seen
+
+
+def missing(version: str, action: str, body: dict) -> list[str]:
+    cls = getattr(importlib.import_module(MODELS[version]), f"{action}ResponseBody")
+    allowed = OMITTED.get(action, {})
+    return sorted(p for p in model_paths(cls) - answer_paths(body) - {"RequestId"} if p not in allowed)
+
+
+def test_describes_answer_every_model_field(client, engine, answers):
+    vpc = vpc_client()
+    vpc_id = vpc.create_vpc(vm.CreateVpcRequest(
+        region_id=REGION, cidr_block="192.168.0.0/16", enable_ipv_6=True, vpc_name="pipeline",
+        user_cidr="10.0.0.0/8", tag=[vm.CreateVpcRequestTag(key=TAG["TagKey"], value=TAG["TagValue"])])).body.vpc_id
+    engine.clock.advance(10)
+    vpc.associate_vpc_cidr_block(vm.AssociateVpcCidrBlockRequest(
+        region_id=REGION, vpc_id=vpc_id, secondary_cidr_block="172.16.0.0/16"))
+    vswitch_id = vpc.create_vswitch(vm.CreateVSwitchRequest(
+        region_id=REGION, vpc_id=vpc_id, cidr_block="192.168.1.0/24", zone_id=ZONE, ipv_6cidr_block=1,
+        v_switch_name="builders", tag=[vm.CreateVSwitchRequestTag(key=TAG["TagKey"], value=TAG["TagValue"])])) \
+        .body.v_switch_id
+    engine.clock.advance(10)
+    vpc.create_nat_gateway(vm.CreateNatGatewayRequest(region_id=REGION, vpc_id=vpc_id, v_switch_id=vswitch_id,
+                                                      nat_type="Enhanced"))
+    group_id = client.create_security_group(models.CreateSecurityGroupRequest(
+        region_id=REGION, vpc_id=vpc_id, security_group_name="builders",
+        tag=[models.CreateSecurityGroupRequestTag(key=TAG["TagKey"], value=TAG["TagValue"])])).body.security_group_id
+    client.authorize_security_group(models.AuthorizeSecurityGroupRequest(
+        region_id=REGION, security_group_id=group_id, ip_protocol="tcp", port_range="22/22",
+        source_cidr_ip="10.0.0.0/8"))
+    client.create_key_pair(models.CreateKeyPairRequest(
+        region_id=REGION, key_pair_name="builder",
+        tag=[models.CreateKeyPairRequestTag(key=TAG["TagKey"], value=TAG["TagValue"])]))
+    instance_id = client.run_instances(models.RunInstancesRequest(
+        region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large", v_switch_id=vswitch_id,
+        security_group_id=group_id, key_pair_name="builder", internet_max_bandwidth_out=5, ipv_6address_count=1,
+        data_disk=[models.RunInstancesRequestDataDisk(size=40, category="cloud_essd")],
+        tag=[models.RunInstancesRequestTag(key=TAG["TagKey"], value=TAG["TagValue"])])).body \
+        .instance_id_sets.instance_id_set[0]
+    engine.clock.advance(120)
+    disks = client.describe_disks(models.DescribeDisksRequest(region_id=REGION, instance_id=instance_id)).body
+    data_disk = next(d.disk_id for d in disks.disks.disk if d.type == "data")
+    snapshot_id = client.create_snapshot(models.CreateSnapshotRequest(
+        disk_id=data_disk, snapshot_name="data-1",
+        tag=[models.CreateSnapshotRequestTag(key=TAG["TagKey"], value=TAG["TagValue"])])).body.snapshot_id
+    image_id = client.create_image(models.CreateImageRequest(
+        region_id=REGION, instance_id=instance_id, image_name="golden-1", image_family="golden",
+        tag=[models.CreateImageRequestTag(key=TAG["TagKey"], value=TAG["TagValue"])])).body.image_id
+    engine.clock.advance(3600)
+
+    calls = {
+        "DescribeImages": lambda: client.describe_images(models.DescribeImagesRequest(
+            region_id=REGION, image_id=image_id)),
+        "DescribeInstances": lambda: client.describe_instances(models.DescribeInstancesRequest(
+            region_id=REGION, instance_ids=json.dumps([instance_id]))),
+        "DescribeDisks": lambda: client.describe_disks(models.DescribeDisksRequest(
+            region_id=REGION, instance_id=instance_id)),
+        "DescribeSnapshots": lambda: client.describe_snapshots(models.DescribeSnapshotsRequest(
+            region_id=REGION, snapshot_ids=json.dumps([snapshot_id]))),
+        "DescribeInstanceTypes": lambda: client.describe_instance_types(models.DescribeInstanceTypesRequest(
+            instance_types=["ecs.g8i.large"])),
+        "DescribeSecurityGroups": lambda: client.describe_security_groups(models.DescribeSecurityGroupsRequest(
+            region_id=REGION, security_group_id=group_id)),
+        "DescribeSecurityGroupAttribute": lambda: client.describe_security_group_attribute(
+            models.DescribeSecurityGroupAttributeRequest(region_id=REGION, security_group_id=group_id)),
+        "DescribeKeyPairs": lambda: client.describe_key_pairs(models.DescribeKeyPairsRequest(
+            region_id=REGION, key_pair_name="builder", include_public_key=True)),
+        "DescribeTags": lambda: client.describe_tags(models.DescribeTagsRequest(
+            region_id=REGION, resource_type="instance", resource_id=instance_id)),
+        "DescribeNetworkInterfaces": lambda: client.describe_network_interfaces(
+            models.DescribeNetworkInterfacesRequest(region_id=REGION, instance_id=instance_id)),
+        "DescribeImageFromFamily": lambda: client.describe_image_from_family(models.DescribeImageFromFamilyRequest(
+            region_id=REGION, image_family="golden")),
+        "DescribeInstanceAttribute": lambda: client.describe_instance_attribute(
+            models.DescribeInstanceAttributeRequest(instance_id=instance_id)),
+    }
+    vpc_calls = {
+        "DescribeVpcs": lambda: vpc.describe_vpcs(vm.DescribeVpcsRequest(region_id=REGION, vpc_id=vpc_id)),
+        "DescribeVSwitches": lambda: vpc.describe_vswitches(vm.DescribeVSwitchesRequest(
+            region_id=REGION, v_switch_id=vswitch_id)),
+        "DescribeVSwitchAttributes": lambda: vpc.describe_vswitch_attributes(vm.DescribeVSwitchAttributesRequest(
+            region_id=REGION, v_switch_id=vswitch_id)),
+    }
+    gaps = {}
+    for version, table in (("2014-05-26", calls), ("2016-04-28", vpc_calls)):
+        for action, call in table.items():
+            call()
+            gaps[action] = missing(version, action, answers[(version, action)])
+    unsent = {action: paths for action, paths in gaps.items() if paths}
+    assert not unsent, f"model fields never sent: {json.dumps(unsent, indent=1)}"
