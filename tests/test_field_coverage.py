@@ -30,7 +30,7 @@ TAG = {"TagKey": "team", "TagValue": "images"}
 OMITTED: dict[str, dict[str, str]] = {
     "DescribeInstances": {
         "Instances.Instance[].PrivateDnsNameOptions.EnableInstanceIdDnsAAAARecord":
-            "PrivateDnsNameOptions is {} for an instance that sets none (the captured answer, tools' DescribeInstances)",
+            "PrivateDnsNameOptions is {} for an instance that sets none (a captured answer)",
         "Instances.Instance[].PrivateDnsNameOptions.EnableInstanceIdDnsARecord": "(as above)",
         "Instances.Instance[].PrivateDnsNameOptions.EnableIpDnsARecord": "(as above)",
         "Instances.Instance[].PrivateDnsNameOptions.EnableIpDnsPtrRecord": "(as above)",
