@@ -784,14 +784,20 @@ def run_instances(ctx: Context, args: dict) -> dict:
                 launch_interfaces.set_primary(ctx, instance, primary_fields)
             if secondary:
                 launch_interfaces.add_secondary(ctx, instance, secondary)
-    return {"InstanceIdSets": {"InstanceIdSet": ids}}
+    return {"InstanceIdSets": {"InstanceIdSet": ids}, **_order(args)}
 
 
 @operation("CreateInstance", *_COMMON_LAUNCH, dry_run=True, idempotent=True, mapping=True)
 def create_instance(ctx: Context, args: dict) -> dict:
     # CreateInstance leaves the new instance Stopped (spec §4.4).
     groups = [args["security_group_id"]] if args["security_group_id"] else []
-    return {"InstanceId": _launch(ctx, "CreateInstance", 1, args, False, "Stopped", groups)[0]}
+    return {"InstanceId": _launch(ctx, "CreateInstance", 1, args, False, "Stopped", groups)[0], **_order(args)}
+
+
+def _order(args: dict) -> dict:
+    """A launch's OrderId: documented as answered for subscription (PrePaid) launches only. (TradePrice is left out:
+    DescribePrice answers what an order costs.)"""
+    return {"OrderId": subscriptions.new_order_id()} if args["instance_charge_type"] == "PrePaid" else {}
 
 
 # -- reading ----------------------------------------------------------------------------
