@@ -20,6 +20,7 @@ from mockecs.engine.core import Engine
 from mockecs.modes.clients import vpc_client
 from mockecs.wire.apis import api_of
 from mockecs.wire.protocol import decode
+from mockecs.world import resource_groups
 from tests.sdk_shapes import MODELS, schema
 from tests.test_instances import LINUX, REGION
 
@@ -226,3 +227,39 @@ def test_describes_answer_every_model_field(client, engine, answers):
             gaps[action] = missing(version, action, answers[(version, action)])
     unsent = {action: paths for action, paths in gaps.items() if paths}
     assert not unsent, f"model fields never sent: {json.dumps(unsent, indent=1)}"
+
+
+def test_launch_template_version_echoes_every_field_set(client, engine, answers):
+    """A version answers the fields its template sets (the metadata's example sets them all): set every parameter of
+    CreateLaunchTemplate, and DescribeLaunchTemplateVersions must name every field of LaunchTemplateData."""
+    disk = dict(category="cloud_essd", size=40, disk_name="data", description="scratch", performance_level="PL1",
+                delete_with_instance=True, auto_snapshot_policy_id="sp-bp1doesnotmatter0000", provisioned_iops=0,
+                bursting_enabled=False, encrypted="false", kmskey_id="key-1")
+    template_id = client.create_launch_template(models.CreateLaunchTemplateRequest(
+        region_id=REGION, launch_template_name="everything", image_id=LINUX, image_owner_alias="system",
+        password_inherit=False, instance_type="ecs.g7.large", security_group_id="sg-bp1a",
+        security_group_ids=["sg-bp1a"], vpc_id="vpc-bp1a", v_switch_id="vsw-bp1a", instance_name="web",
+        description="web servers", internet_max_bandwidth_in=10, internet_max_bandwidth_out=5, host_name="web",
+        zone_id=ZONE, io_optimized="optimized", instance_charge_type="PostPaid", period=1, period_unit="Month",
+        auto_renew=False, auto_renew_period=1, internet_charge_type="PayByTraffic", enable_vm_os_config=False,
+        network_type="vpc", user_data="ZWNobyBoaQ==", key_pair_name="builder", ram_role_name="role",
+        auto_release_time="2030-01-01T00:00:00Z", spot_strategy="NoSpot", spot_price_limit=0.0, spot_duration=1,
+        resource_group_id=resource_groups.default_id(engine.accounts.default_account_id),
+        security_enhancement_strategy="Active", private_ip_address="192.168.1.10",
+        deployment_set_id="ds-bp1a", ipv_6address_count=1, deletion_protection=False, credit_specification="",
+        http_endpoint="enabled", http_tokens="optional", http_put_response_hop_limit=1,
+        image_options=models.CreateLaunchTemplateRequestImageOptions(login_as_non_root=False),
+        security_options=models.CreateLaunchTemplateRequestSecurityOptions(trusted_system_mode="vTPM"),
+        system_disk=models.CreateLaunchTemplateRequestSystemDisk(
+            **{k: v for k, v in disk.items() if k not in ("device", "snapshot_id")}, iops=0),
+        data_disk=[models.CreateLaunchTemplateRequestDataDisk(**disk, device="/dev/xvdb", snapshot_id="s-bp1a")],
+        network_interface=[models.CreateLaunchTemplateRequestNetworkInterface(
+            v_switch_id="vsw-bp1a", network_interface_name="eth1", description="second", security_group_id="sg-bp1a",
+            primary_ip_address="192.168.1.11", security_group_ids=["sg-bp1a"], instance_type="ecs.g7.large",
+            network_interface_traffic_mode="Standard", delete_on_release=True)],
+        tag=[models.CreateLaunchTemplateRequestTag(key="team", value="images")])).body.launch_template_id
+    client.describe_launch_template_versions(models.DescribeLaunchTemplateVersionsRequest(
+        region_id=REGION, launch_template_id=template_id))
+    unsent = missing("2014-05-26", "DescribeLaunchTemplateVersions",
+                     answers[("2014-05-26", "DescribeLaunchTemplateVersions")])
+    assert not unsent, f"fields set and never answered: {unsent}"
