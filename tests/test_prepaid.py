@@ -44,7 +44,7 @@ def modify_renewal(client: Any, instance_ids: list[str], **kw: Any) -> None:
 
 def row(instance_id: str, status: str, duration: int, unit: str) -> dict:
     return {"PeriodUnit": unit, "Duration": duration, "RenewalStatus": status, "InstanceId": instance_id,
-            "AutoRenewEnabled": status == "AutoRenewal"}
+            "AutoRenewEnabled": status == "AutoRenewal", "EnableExpectedRenewDay": False}
 
 
 # -- launch terms, the auto-renew attribute ---------------------------------------------------------------------
