@@ -86,6 +86,22 @@ OMITTED: dict[str, dict[str, str]] = {
         "SecurityGroups.SecurityGroup[].ServiceID": "the reseller's id of a group a cloud service manages "
                                                     "(ServiceManaged true), which mockecs makes none of",
     },
+    "DescribeImageSharePermission": {
+        "ShareGroups.ShareGroup[].Group": "images shared with everyone (community images) only",
+    },
+    "DescribeZones": {
+        "Zones.Zone[].AvailableVolumeCategories.VolumeCategories[]": "shared block storage, which mockecs does not "
+                                                                     "sell: empty",
+    },
+    "DescribeAvailableResource": {
+        f"AvailableZones.AvailableZone[].AvailableResources.AvailableResource[].SupportedResources"
+        f".SupportedResource[].{name}": "disk categories' size ranges only (DestinationResource SystemDisk/DataDisk)"
+        for name in ("Min", "Max", "Unit")
+    },
+    "DescribeSnapshotLinks": {
+        "NextToken": "the SDK's newer token paging; the metadata documents PageNumber paging only, which mockecs "
+                     "answers",
+    },
     "DescribeInstanceTypes": {
         "InstanceTypes.InstanceType[].Attributes.Attribute[].Name": "no documented attribute: the list is empty",
         "InstanceTypes.InstanceType[].Attributes.Attribute[].Value": "(as above)",
@@ -146,7 +162,7 @@ def missing(version: str, action: str, body: dict) -> list[str]:
     return sorted(p for p in model_paths(cls) - answer_paths(body) - {"RequestId"} if p not in allowed)
 
 
-def test_describes_answer_every_model_field(client, engine, answers):
+def test_describes_answer_every_model_field(client, engine, other, answers):
     vpc = vpc_client()
     vpc_id = vpc.create_vpc(vm.CreateVpcRequest(
         region_id=REGION, cidr_block="192.168.0.0/16", enable_ipv_6=True, vpc_name="pipeline",
@@ -185,6 +201,9 @@ def test_describes_answer_every_model_field(client, engine, answers):
     image_id = client.create_image(models.CreateImageRequest(
         region_id=REGION, instance_id=instance_id, image_name="golden-1", image_family="golden",
         tag=[models.CreateImageRequestTag(key=TAG["TagKey"], value=TAG["TagValue"])])).body.image_id
+    client.modify_image_share_permission(models.ModifyImageSharePermissionRequest(
+        region_id=REGION, image_id=image_id, add_account=[other.account_id]))
+    client.export_image(models.ExportImageRequest(region_id=REGION, image_id=image_id, ossbucket="exports"))
     engine.clock.advance(3600)
 
     calls = {
@@ -210,6 +229,21 @@ def test_describes_answer_every_model_field(client, engine, answers):
             models.DescribeNetworkInterfacesRequest(region_id=REGION, instance_id=instance_id)),
         "DescribeImageFromFamily": lambda: client.describe_image_from_family(models.DescribeImageFromFamilyRequest(
             region_id=REGION, image_family="golden")),
+        "DescribeImageSharePermission": lambda: client.describe_image_share_permission(
+            models.DescribeImageSharePermissionRequest(region_id=REGION, image_id=image_id)),
+        "DescribeRegions": lambda: client.describe_regions(models.DescribeRegionsRequest()),
+        "DescribeZones": lambda: client.describe_zones(models.DescribeZonesRequest(region_id=REGION, verbose=True)),
+        "DescribeAvailableResource": lambda: client.describe_available_resource(
+            models.DescribeAvailableResourceRequest(region_id=REGION, destination_resource="InstanceType")),
+        "DescribeSnapshotsUsage": lambda: client.describe_snapshots_usage(
+            models.DescribeSnapshotsUsageRequest(region_id=REGION)),
+        "DescribeSnapshotLinks": lambda: client.describe_snapshot_links(
+            models.DescribeSnapshotLinksRequest(region_id=REGION, disk_ids=json.dumps([data_disk]))),
+        "DescribeTasks": lambda: client.describe_tasks(models.DescribeTasksRequest(region_id=REGION)),
+        "DescribeInstanceStatus": lambda: client.describe_instance_status(
+            models.DescribeInstanceStatusRequest(region_id=REGION)),
+        "ListTagResources": lambda: client.list_tag_resources(models.ListTagResourcesRequest(
+            region_id=REGION, resource_type="instance", resource_id=[instance_id])),
         "DescribeInstanceAttribute": lambda: client.describe_instance_attribute(
             models.DescribeInstanceAttributeRequest(instance_id=instance_id)),
     }

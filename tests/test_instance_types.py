@@ -10,6 +10,7 @@ from aliyunsdkecs.request.v20140526.DescribeAvailableResourceRequest import Desc
 from aliyunsdkecs.request.v20140526.DescribeInstanceTypesRequest import DescribeInstanceTypesRequest
 from aliyunsdkecs.request.v20140526.DescribeZonesRequest import DescribeZonesRequest
 
+from mockecs.world import dedicated_hosts as ddh
 from mockecs.world import regions
 from mockecs.world.instance_types import instance_type, instance_types, sells, types_in_zone, zones_selling
 from tests.networks_helpers import documented, xml_call
@@ -231,7 +232,12 @@ def test_available_resource_old_sdk_and_async(legacy, client):
 def test_describe_zones_agrees_with_the_catalogue(client, legacy):
     zones = client.describe_zones(models.DescribeZonesRequest(region_id=REGION)).body.to_map()["Zones"]["Zone"]
     for zone in zones:
-        assert zone["AvailableResourceCreation"]["ResourceTypes"] == ["VSwitch", "IoOptimized", "Instance", "Disk"]
+        # (dedicated hosts where the zone sells a host type, with those types and their generations)
+        hosts = [t["DedicatedHostType"] for t in ddh.host_types() if ddh.sold_in(t, zone["ZoneId"])]
+        assert zone["AvailableResourceCreation"]["ResourceTypes"] == ["VSwitch", "IoOptimized", "Instance", "Disk"] + (
+            ["DedicatedHost"] if hosts else [])
+        assert zone["AvailableDedicatedHostTypes"]["DedicatedHostType"] == hosts
+        assert "ddh.g7" in hosts and "ddh-7" in zone["DedicatedHostGenerations"]["DedicatedHostGeneration"]
         assert zone["AvailableInstanceTypes"]["InstanceTypes"] == list(types_in_zone(zone["ZoneId"]))
         info = zone["AvailableResources"]["ResourcesInfo"][0]
         assert info["InstanceTypes"]["supportedInstanceType"] == list(types_in_zone(zone["ZoneId"]))
