@@ -22,6 +22,7 @@ _DEFAULTS: dict[str, Any] = {
     "LocalStorageCategory": "", "BaselineCredit": 0, "InitialCredit": 0, "EriQuantity": 0, "QueuePairNumber": 0,
     "EniTrunkSupported": True, "NetworkCardQuantity": 1, "JumboFrameSupport": False,
 }
+_INTERNAL = ("Architecture", "Generation")
 TOPOLOGY_TYPES = ("ContinuousCoreToHTMapping", "DiscreteCoreToHTMapping")
 # Bandwidth weightings (Name -> VPC share of the type's network plus EBS bandwidth) [GUESS: the figures are the
 # catalogue's own; the names are RunInstances' NetworkOptions.BandwidthWeighting values]
@@ -72,7 +73,6 @@ def _features(record: Mapping[str, Any]) -> dict:
                             else "unsupported"},
         "Attributes": {"Attribute": []},
     }
-_INTERNAL = ("Architecture", "Generation")
 
 
 def _expand(family: Mapping[str, Any], row: list) -> dict:
