@@ -93,6 +93,32 @@ def test_describe_instance_types_new_sdk(client):
     assert isinstance(g7["MemorySize"], float) and isinstance(g7["CpuSpeedFrequency"], float)
 
 
+def test_instance_types_answer_their_cpu_network_and_security_features(client):
+    """The nested answers follow the type's figures and its family's features (not one constant for all)."""
+    found = {t["InstanceTypeId"]: t for t in types(client, instance_types=[
+        "ecs.g8i.large", "ecs.g7.4xlarge", "ecs.g8y.large", "ecs.t5-lc1m1.small", "ecs.g6.large"])[
+        "InstanceTypes"]["InstanceType"]}
+    g8i, g7, g8y, t5, g6 = (found[t] for t in ("ecs.g8i.large", "ecs.g7.4xlarge", "ecs.g8y.large",
+                                                "ecs.t5-lc1m1.small", "ecs.g6.large"))
+    assert g7["CpuOptions"]["Core"] == 8 and g7["CpuOptions"]["ThreadsPerCore"] == 2
+    assert g7["CpuOptions"]["SupportedTopologyTypes"]["SupportedTopologyType"] == [
+        "ContinuousCoreToHTMapping", "DiscreteCoreToHTMapping"]
+    assert (t5["CpuOptions"]["Core"], t5["CpuOptions"]["ThreadsPerCore"]) == (1, 1)
+    assert t5["CpuOptions"]["HyperThreadingAdjustable"] is False and g7["CpuOptions"]["HyperThreadingAdjustable"]
+    assert g8y["CpuOptions"]["SupportedTopologyTypes"] == {
+        "SupportedTopologyType": []}  # (ARM: one thread per core)
+    assert [t["JumboFrameSupport"] for t in (g8i, g7, g8y, t5, g6)] == [True, True, True, False, False]
+    assert (g8i["Clock"]["PtpSupport"], g7["Clock"]["PtpSupport"]) == ("supported", "unsupported")
+    assert g8i["CpuOptions"]["NestedVirtualizationSupport"] == "supported"
+    weights = g8i["NetworkInfo"]["BandwidthWeighting"]["WeightingInfos"]["WeightingInfo"]
+    assert [w["Name"] for w in weights] == ["Default", "Vpc-L1", "Ebs-L1"]
+    assert weights[1]["VpcBandwidth"] > weights[0]["VpcBandwidth"] > weights[2]["VpcBandwidth"]
+    assert g7["NetworkInfo"]["BandwidthWeighting"]["WeightingInfos"]["WeightingInfo"] == []
+    assert (g8y["SecurityOptions"]["SecureBootSupport"], g6["SecurityOptions"]["SecureBootSupport"]) == (
+        "supported", "unsupported")  # (UEFI boot or not)
+    assert (g7["EnhancedNetwork"]["RssSupport"], t5["EnhancedNetwork"]["RssSupport"]) == (True, False)
+
+
 @pytest.mark.parametrize("kw, expected", [
     ({"instance_type_family": "ecs.c8y"}, [f"ecs.c8y.{s}" for s in NEW_FAMILIES["ecs.g8y"]]),
     ({"instance_types": ["ecs.r7.large", "ecs.g8i.48xlarge", "ecs.nope"]}, ["ecs.r7.large", "ecs.g8i.48xlarge"]),
