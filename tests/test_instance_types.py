@@ -107,6 +107,7 @@ def test_instance_types_answer_their_cpu_network_and_security_features(client):
     assert t5["CpuOptions"]["HyperThreadingAdjustable"] is False and g7["CpuOptions"]["HyperThreadingAdjustable"]
     assert g8y["CpuOptions"]["SupportedTopologyTypes"] == {
         "SupportedTopologyType": []}  # (ARM: one thread per core)
+    assert (g8y["CpuOptions"]["Core"], g8y["CpuOptions"]["ThreadsPerCore"]) == (2, 1)
     assert [t["JumboFrameSupport"] for t in (g8i, g7, g8y, t5, g6)] == [True, True, True, False, False]
     assert (g8i["Clock"]["PtpSupport"], g7["Clock"]["PtpSupport"]) == ("supported", "unsupported")
     assert g8i["CpuOptions"]["NestedVirtualizationSupport"] == "supported"

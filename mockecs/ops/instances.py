@@ -378,7 +378,7 @@ def _cpu_options(itype: Mapping[str, Any]) -> dict:
     type offers one (the user guide's default), the optional CPU features off [GUESS: the SDK model's
     TurboMode, EnableVISST, EnableVRDT and NestedVirtualization are undocumented: off / empty]."""
     vcpus = int(itype.get("CpuCoreCount") or 0)
-    threads = instance_types.threads_per_core(vcpus)
+    threads = instance_types.threads_per_core(vcpus, itype.get("CpuArchitecture", "X86"))
     return {"ThreadsPerCore": threads, "Numa": "ON", "CoreCount": vcpus // threads,
             "TopologyType": (instance_types.topology_types(itype) or ("",))[0], "TurboMode": "",
             "EnableVISST": False, "EnableVRDT": False, "NestedVirtualization": "disabled"}

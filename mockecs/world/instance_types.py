@@ -29,10 +29,10 @@ TOPOLOGY_TYPES = ("ContinuousCoreToHTMapping", "DiscreteCoreToHTMapping")
 _WEIGHTINGS = (("Default", 2 / 3), ("Vpc-L1", 3 / 4), ("Ebs-L1", 1 / 2))
 
 
-def threads_per_core(vcpus: int) -> int:
+def threads_per_core(vcpus: int, architecture: str = "X86") -> int:
     """Two threads per physical core (hyper-threading, as the captured ecs.g7.large shows: 2 vCPUs, 1 core),
-    one where the vCPU count is odd (1-vCPU burstable types)."""
-    return 2 if vcpus >= 2 and vcpus % 2 == 0 else 1
+    one where the vCPU count is odd (1-vCPU burstable types) and on ARM (Yitian cores: one vCPU each)."""
+    return 2 if architecture == "X86" and vcpus >= 2 and vcpus % 2 == 0 else 1
 
 
 def topology_types(itype: Mapping[str, Any]) -> tuple[str, ...]:
@@ -59,7 +59,7 @@ def _features(record: Mapping[str, Any]) -> dict:
     Attributes), from the catalogue's figures and the family's features [GUESS: the metadata does not document them;
     values in the API's words of the matching RunInstances parameters]."""
     vcpus = record["CpuCoreCount"]
-    threads = threads_per_core(vcpus)
+    threads = threads_per_core(vcpus, record["CpuArchitecture"])
     return {
         "CpuOptions": {"Core": vcpus // threads, "ThreadsPerCore": threads, "CoreFactor": 1,
                        "HyperThreadingAdjustable": threads == 2 and record["InstanceFamilyLevel"] == "EnterpriseLevel",
