@@ -19,6 +19,7 @@ import pytest
 from mockecs.engine.core import Config, Engine
 from mockecs.modes.server import ServerThread
 from mockecs.modes.server.tls import authority
+from tests.spec import documented_error
 
 RUBY_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ruby")
 RUBY = shutil.which("ruby")
@@ -42,8 +43,9 @@ def run_flow(ruby: str, url: str, *args: str, env: dict | None = None) -> dict:
 
 
 def error(out: dict, step: str) -> dict:
+    """A step's failure: the exception's class, the HTTP status it holds, the service's Code (not the Message)."""
     assert "error" in out[step], out[step]
-    return out[step]["error"]
+    return {k: v for k, v in out[step]["error"].items() if k != "message"}
 
 
 def check_flow(out: dict) -> None:
@@ -62,6 +64,8 @@ def check_flow(out: dict) -> None:
     assert {k: vpc[k] for k in ("name", "state", "cidr_block", "description", "region_id")} == {
         "name": "fog-vpc", "state": "Available", "cidr_block": "172.16.0.0/12", "description": "made-by-fog",
         "region_id": "cn-hangzhou"}
+    assert out["modify_vpc"] == {"name": "fog-vpc-2", "description": "renamed-by-fog",
+                                 "v_switch_ids": {"VSwitchId": [out["vswitch"]["id"]]}}
     assert out["vswitch"] == {**out["vswitch"], "vpc_id": vpc["id"], "zone_id": "cn-hangzhou-h", "name": "fog-vsw",
                               "cidr_block": "172.16.1.0/24", "state": "Available", "available_ip_count": 252}
     # fog's Vpc#vrouter asks for DescribeVrouters (sic): the API's action is DescribeVRouters
@@ -95,7 +99,9 @@ def check_flow(out: dict) -> None:
     assert network["VpcId"] == vpc["id"] and network["VSwitchId"] == out["vswitch"]["id"]
     assert network["PrivateIpAddress"]["IpAddress"][0].startswith("172.16.1.")
     assert server["SecurityGroupIds"] == {"SecurityGroupId": [group["id"]]}
-    assert out["start"] == 200 and out["running"] == "Running"
+    assert out["start"] == 200 and out["running"] == "Running" and out["reboot"] == [200, "Running"]
+    assert out["instance_type"] == "ecs.g7.large"  # (fog matches CpuCoreCount == 2 and MemorySize == 8.0)
+    assert out["join_leave"] == {"joined": 2, "left": [group["id"]]}
 
     assert error(out, "volumes_create")["class"] == "NoMethodError"  # (create_disk's Hash#merge on a response)
     assert out["attach"] == 200
@@ -114,6 +120,10 @@ def check_flow(out: dict) -> None:
                                 "owner_alias": "self", "size": system["size"], "snapshot_id": out["snapshot_created"],
                                 "ready?": True, "progress": "100%", "usage": "none"}
     assert out["images_get"] == image_id
+    assert out["disk_snapshots"] == [out["snapshot_created"]]
+    assert out["disk_from_snapshot"] == {"name": "fog-copy", "snapshot_id": out["snapshot_created"],
+                                         "size": system["size"], "type": "data", "state": "Available",
+                                         "portable": True}
 
     eip = out["eip"]
     assert out["associate"] == 200 and eip["id"] == out["eip_created"]["id"] and eip["id"].startswith("eip-")
@@ -125,28 +135,56 @@ def check_flow(out: dict) -> None:
     assert error(out, "bad_cidr") == {"class": "Excon::Error::BadRequest", "status": 400, "code": "InvalidParameter"}
     assert error(out, "vpc_in_use") == {"class": "Excon::Error::BadRequest", "status": 400,
                                         "code": "DependencyViolation.VSwitch"}
+    assert error(out, "unknown_disk") == {"class": "Fog::Compute::Aliyun::NotFound", "status": None,
+                                          "code": "InvalidDiskId.NotFound"}
+    assert error(out, "running_server") == {"class": "Excon::Error::Forbidden", "status": 403,
+                                            "code": "IncorrectInstanceStatus"}
+    assert error(out, "snapshot_of_image") == {"class": "Excon::Error::Forbidden", "status": 403,
+                                               "code": "SnapshotCreatedImage"}
     assert out["cleanup"] == {"unassociate": 200, "release": True, "image": True, "snapshot": True, "detach": 200,
                               "disk": True, "stop": 200, "server": 200, "rule": True, "group": True, "vswitch": 200,
                               "vpc": True}
     assert out["left"] == {"vpcs": 0, "groups": 0, "eips": 0, "disks": 0, "servers": 0, "own_images": 0}
 
 
-def test_fog_flow_signed(fog):
-    """fog's own signature v1 (its URI.encode escaping) verifies against a registered key."""
+@pytest.fixture(scope="module")
+def signed(fog) -> tuple[dict, list]:
+    """The flow against the server as fog's endpoint, strict signatures, a registered key."""
     engine = Engine(Config(strict_signatures=True))
     engine.accounts.add_key("5555555555555557", "fog-key", "fog-secret")
     with ServerThread(engine=engine) as server:
         out = run_flow(fog, server.url, "fog-key", "fog-secret")
-        calls = [(c.action, c.status, c.error_code) for c in server.engine.calls]
+    return out, list(engine.calls)
+
+
+def test_fog_flow_signed(signed):
+    """fog's own signature v1 (its URI.encode escaping, raw ``["i-..."]`` in the URL) verifies."""
+    out, records = signed
     check_flow(out)
     assert "vpn_gateways" not in out  # (its host, vpc.aliyuncs.com, is reached only through the proxy)
-    assert {c.account for c in engine.calls if c.status == 200} == {"5555555555555557"}
-    assert calls[0] == ("DescribeZones", 200, None)
-    assert ("DescribeVrouters", 404, "InvalidAction.NotFound") in calls and ("CreateInstance", 200, None) in calls
+    assert {c.account for c in records if c.status == 200} == {"5555555555555557"}
+    calls = [(c.action, c.status, c.error_code) for c in records]
+    assert calls[0] == ("DescribeZones", 200, None) and ("CreateInstance", 200, None) in calls
     assert [c for c in calls if c[1] != 200] == [
         ("DescribeVrouters", 404, "InvalidAction.NotFound"), ("AuthorizeSecurityGroup", 400, "OperationDenied"),
         ("CreateInstance", 404, "InvalidImageId.NotFound"), ("CreateVpc", 400, "InvalidParameter"),
-        ("DeleteVpc", 400, "DependencyViolation.VSwitch")]
+        ("DeleteVpc", 400, "DependencyViolation.VSwitch"), ("DeleteDisk", 404, "InvalidDiskId.NotFound"),
+        ("DeleteInstance", 403, "IncorrectInstanceStatus"), ("DeleteSnapshot", 403, "SnapshotCreatedImage")]
+
+
+REFUSED = {"bad_image": "CreateInstance", "bad_cidr": "CreateVpc", "vpc_in_use": "DeleteVpc",
+           "unknown_disk": "DeleteDisk", "running_server": "DeleteInstance", "snapshot_of_image": "DeleteSnapshot",
+           "rule_all_with_port": "AuthorizeSecurityGroup"}
+
+
+def test_fog_errors_as_documented(signed):
+    """Each refusal fog met is its action's documented code, status and message."""
+    out, records = signed
+    status = {(c.action, c.error_code): c.status for c in records}
+    for step, action in REFUSED.items():
+        failure = out[step]["error"]
+        answered = (status[action, failure["code"]], failure["message"])
+        assert documented_error(action, failure["code"]) == answered, (step, answered)
 
 
 def test_fog_wrong_secret(fog):

@@ -37,7 +37,7 @@ def failure(err)
   response = err.respond_to?(:response) ? err.response : nil
   text = response ? response.body : err.message
   { 'class' => err.class.name, 'status' => response && response.status,
-    'code' => text[/Code\\*":\\*"([^"\\]+)/, 1] }
+    'code' => text[/Code\\*":\\*"([^"\\]+)/, 1], 'message' => text[/Message\\*":\\*"([^"\\]+)/, 1] }
 end
 
 def step(out, name)
@@ -71,6 +71,10 @@ vpc = compute.vpcs.get(vpc_id) # (also sets fog's $vpc, which Vswitch#vpc reads)
 out['vpc'] = shown(vpc, :id, :name, :state, :cidr_block, :description, :v_router_id, :v_switch_ids, :region_id)
 vswitch_id = decode(compute.create_vswitch(vpc.id, '172.16.1.0/24', name: 'fog-vsw', zoneId: 'cn-hangzhou-h')
                    )['VSwitchId']
+step(out, 'modify_vpc') do
+  compute.modify_vpc(vpc.id, name: 'fog-vpc-2', description: 'renamed-by-fog')
+  shown(compute.vpcs.get(vpc.id), :name, :description, :v_switch_ids)
+end
 step(out, 'vswitch') do
   shown(vpc.vswitches.get(vswitch_id), :id, :vpc_id, :zone_id, :name, :cidr_block, :state, :available_ip_count)
 end
@@ -118,6 +122,17 @@ step(out, 'server') do
 end
 step(out, 'start') { compute.start_server(server_id).status }
 step(out, 'running') { compute.servers.get(server_id)['Status'] }
+step(out, 'reboot') { [compute.reboot_server(server_id).status, compute.servers.get(server_id)['Status']] }
+step(out, 'instance_type') { compute.get_instance_type(2, 8.0) } # (DescribeInstanceTypes: CpuCoreCount, MemorySize)
+step(out, 'join_leave') do
+  other = decode(compute.create_security_group(name: 'fog-sg-2', vpcId: vpc.id))['SecurityGroupId']
+  compute.join_security_group(server_id, other)
+  joined = compute.servers.get(server_id)['SecurityGroupIds']['SecurityGroupId']
+  compute.leave_security_group(server_id, other)
+  left = compute.servers.get(server_id)['SecurityGroupIds']['SecurityGroupId']
+  compute.delete_security_group(other)
+  { 'joined' => joined.size, 'left' => left }
+end
 
 # -- a data disk, attached; the system disk's snapshot, an image of the snapshot ---------------------------------------------
 # fog's create_disk calls Hash#merge on the Excon answer (NoMethodError) after the disk is made, with a model's
@@ -149,6 +164,13 @@ made = compute.images.all(imageId: image_id, ownerAlias: 'self').first
 out['own_image'] = shown(made, :id, :name, :description, :state, :owner_alias, :size, :snapshot_id, :ready?,
                          :progress, :usage)
 step(out, 'images_get') { compute.images.get(image_id)&.id }
+step(out, 'disk_snapshots') { system_disk.snapshots.map(&:id) }
+step(out, 'disk_from_snapshot') do # (create_disk_by_snapshot has no merge bug)
+  made_id = decode(compute.create_disk_by_snapshot(snapshot.id, name: 'fog-copy'))['DiskId']
+  copy = compute.volumes.get(made_id)
+  compute.delete_disk(made_id)
+  shown(copy, :name, :snapshot_id, :size, :type, :state, :portable)
+end
 
 # -- an EIP on the server -----------------------------------------------------------------------------------
 eip = compute.eip_addresses.create(bandwidth: '5')
@@ -162,6 +184,9 @@ end
 step(out, 'bad_image') { compute.create_server('m-nosuchimage0000000', group.id, 'ecs.g7.large') }
 step(out, 'bad_cidr') { compute.create_vpc('10.0.0.0/33') }
 step(out, 'vpc_in_use') { compute.delete_vpc(vpc.id) }
+step(out, 'unknown_disk') { compute.delete_disk('d-bp1nosuchdisk000000') }
+step(out, 'running_server') { compute.delete_server(server_id) }
+step(out, 'snapshot_of_image') { snapshot.destroy }
 # fog's VPN calls go to https://vpc.aliyuncs.com whatever aliyun_url says: only through the proxy (FOG_VPC_API=1)
 step(out, 'vpn_gateways') { decode(compute.list_vpn_gateways)['VpnGateways'] } if ENV['FOG_VPC_API'] == '1'
 
