@@ -10,7 +10,7 @@
 require 'json'
 require 'uri'
 
-# fog-aliyun 0.3.2 signs with URI.encode, which Ruby 3.0 removed (it fails the same against the cloud):
+# fog-aliyun 0.3.2 signs with URI.encode, which Ruby 3.0 removed (every request fails, against the cloud too):
 # Ruby 2.7's URI.encode, put back for it, is the only change to the client's world.
 module URI
   unless respond_to?(:encode)
@@ -134,7 +134,7 @@ step(out, 'join_leave') do
   { 'joined' => joined.size, 'left' => left }
 end
 
-# -- a data disk, attached; the system disk's snapshot, an image of the snapshot ---------------------------------------------
+# -- a data disk, attached; the system disk's snapshot, an image of the snapshot ----------------------------
 # fog's create_disk calls Hash#merge on the Excon answer (NoMethodError) after the disk is made, with a model's
 # save or the request alike (and fog 0.3.2 asks for sizes as strings): found again by its name, as a user would.
 step(out, 'volumes_create') { compute.volumes.create(size: '20', name: 'fog-disk').id }
