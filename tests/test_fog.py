@@ -18,7 +18,7 @@ import pytest
 
 from mockecs.engine.core import Config, Engine
 from mockecs.modes.server import ServerThread
-from mockecs.modes.server.tls import authority
+from mockecs.modes.server.tls import authority, combined_bundle
 from tests.spec import documented_error
 
 RUBY_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ruby")
@@ -200,8 +200,9 @@ def test_fog_wrong_secret(fog):
 
 
 def test_fog_through_https_proxy(fog):
-    """Unchanged: ``aliyun_url: https://ecs.aliyuncs.com``; Excon reads ``HTTPS_PROXY`` and ``SSL_CERT_FILE``."""
-    ca = authority().cert_path
+    """Unchanged: ``aliyun_url: https://ecs.aliyuncs.com``; Excon reads ``HTTPS_PROXY`` and ``SSL_CERT_FILE`` (the
+    bundle ``mockecs ca --bundle`` prints, as docs/clients.md says)."""
+    ca = combined_bundle(authority().cert_path)
     with ServerThread() as server:
         out = run_flow(fog, "https://ecs.aliyuncs.com", env={"HTTPS_PROXY": server.url, "SSL_CERT_FILE": ca,
                                                            "FOG_VPC_API": "1"})
