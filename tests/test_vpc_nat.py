@@ -282,6 +282,21 @@ def test_access_mode_is_kept(vpc):
     assert gateway(vpc, plain.nat_gateway_id)["AccessMode"] == {"ModeValue": "", "TunnelType": ""}
 
 
+def test_nat_ip_takes_the_address_asked_for(vpc):
+    vpc_id, vswitch_id = network(vpc)
+    cidr = vpc.describe_vswitch_attributes(vm.DescribeVSwitchAttributesRequest(
+        region_id=REGION, v_switch_id=vswitch_id)).body.cidr_block
+    wanted = str(ipaddress.ip_network(cidr)[100])
+    made = vpc.create_nat_gateway(vm.CreateNatGatewayRequest(
+        region_id=REGION, vpc_id=vpc_id, v_switch_id=vswitch_id, nat_type="Enhanced", nat_ip=wanted)).body
+    assert gateway(vpc, made.nat_gateway_id)["NatGatewayPrivateInfo"]["PrivateIpAddress"] == wanted
+    for bad, code in ((wanted, "InvalidPrivateIpAddress.Duplicated"), ("10.9.9.9", "InvalidPrivateIpAddress"),
+                      ("not-an-ip", "InvalidPrivateIpAddress.Malformed")):
+        err = error_of(vpc.create_nat_gateway, vm.CreateNatGatewayRequest(
+            region_id=REGION, vpc_id=vpc_id, v_switch_id=vswitch_id, nat_type="Enhanced", nat_ip=bad))
+        assert (err.code, err.status_code) == (code, 400)
+
+
 def test_subscription_and_defaults(vpc):
     vpc_id, vswitch_id = network(vpc)
     made = make_gateway(vpc, vpc_id, vswitch_id, instance_charge_type="PrePaid", internet_charge_type="PayBySpec",

@@ -268,7 +268,10 @@ def create(ctx: Context, a: Mapping[str, Any]) -> dict:
     vpc = resources.owned(ctx, "vpc", a["vpc_id"], VPC_NOT_FOUND)
     if vpc["Status"] != AVAILABLE:
         raise VPC_CREATING
-    vswitch, (address,) = networks.allocate(ctx, ctx.action, _vswitch(ctx, vpc, a["v_switch_id"]), 1, None)
+    # (NatIp: the private address asked for, else the next free one; refused with CreateInstance's words for an
+    # address that is malformed or taken [GUESS: no code is documented for the VPC API])
+    vswitch, (address,) = networks.allocate(ctx, networks.CREATE, _vswitch(ctx, vpc, a["v_switch_id"]), 1,
+                                            a["nat_ip"])
     resources.put(ctx.txn, "vswitch", vswitch)
     gateway_id = resources.new_id(KIND, ctx.region)
     record = {
