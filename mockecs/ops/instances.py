@@ -41,6 +41,7 @@ from mockecs.world import (
     resource_groups,
     resources,
     spot,
+    spot_interruptions,
     storage_sets,
     subscriptions,
     system_events,
@@ -83,7 +84,8 @@ def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
             + subscriptions.terms(record)  # (DescribeInstanceAutoRenewAttribute's RenewalStatus)
             + deployment_sets.instance_terms(record)  # (a set's members and room, an HPC cluster's)
             + dedicated_hosts.instance_terms(record)  # (a dedicated host's instances and room)
-            + private_pools.instance_terms(record))  # (a private pool's members and used amount)
+            + private_pools.instance_terms(record)  # (a private pool's members and used amount)
+            + spot_interruptions.instance_terms(record))  # (a zone's spot stock, reclaimed by a test)
 
 
 def ram_role_term(account: str, region: str, role_name: str) -> tuple[str, str]:
@@ -596,7 +598,7 @@ def _spot_fields(ctx: Context, action: str, args: dict, itype: Mapping[str, Any]
     limit = float(args["spot_price_limit"] or 0.0) if strategy == "SpotWithPriceLimit" else 0.0
     vswitch = resources.get(ctx, "vswitch", args["v_switch_id"]) if args["v_switch_id"] else None
     zone = args["zone_id"] or (vswitch or {}).get("ZoneId")
-    price = spot.spot_price(ctx.engine, itype, zone, ctx.now) if limit and zone else None
+    price = spot.spot_price(ctx.engine, itype, zone, ctx.now, ctx.txn) if limit and zone else None
     if price is not None and limit < price:
         raise BELOW_SPOT_PRICE[action]
     return {"SpotStrategy": strategy, "SpotPriceLimit": limit, "SpotDuration": duration,

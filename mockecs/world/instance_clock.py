@@ -14,6 +14,9 @@
   goes; it starts again unless option ``renewed_instance_starts`` is false) or, ``expired_instance_retention_days``
   (option, default 15, documented) after the expiry, it is released.
 
+- A spot instance given an interruption notice (:mod:`mockecs.world.spot_interruptions`) is reclaimed at its
+  ``_spot_reclaim`` time: the step ``reclaim``, which that module registers in :data:`STEPS`.
+
 Each step happens as of its own time (a ``Context`` whose ``now`` is that time: a disk left behind is detached then,
 an auto-renewal runs from the old end). Nothing runs by itself: the reads that show instances (and the operations
 that act on one) first call :func:`settle_due`, which reads the :data:`DUE` index, one entry per instance with
@@ -63,11 +66,23 @@ INSTANCES = Clocked("instance", DUE, "InstanceId", "InstanceChargeType")
 # Other kinds kept in the same due order (one index, read once per settling), by kind: their settle function
 # (``mockecs.world.dedicated_hosts`` registers its hosts')
 OTHERS: dict[str, Callable[[Context, str, Optional[Mapping[str, Any]]], None]] = {}
+# Steps other modules take on an instance, by name: the record after it (None: released)
+# (``mockecs.world.spot_interruptions`` registers ``reclaim``)
+STEPS: dict[str, Callable[[Context, dict], Optional[dict]]] = {}
 
 
 def next_step(record: Mapping[str, Any], options: Mapping[str, Any],
               charge_field: str = "InstanceChargeType") -> Optional[tuple[float, str]]:
-    """(when, "release" or "expire"): what comes next to ``record`` by itself (None: nothing)."""
+    """(when, "release", "expire" or "reclaim"): what comes next to ``record`` by itself (None: nothing)."""
+    step = _billing_step(record, options, charge_field)
+    reclaim = record.get("_spot_reclaim")  # (a spot instance's interruption, unless released before)
+    if reclaim is not None and (step is None or reclaim["at"] <= step[0]):
+        return reclaim["at"], "reclaim"
+    return step
+
+
+def _billing_step(record: Mapping[str, Any], options: Mapping[str, Any],
+                  charge_field: str) -> Optional[tuple[float, str]]:
     if record.get(charge_field) == "PrePaid":
         ends = resources.parse_iso(record.get("ExpiredTime") or "")
         if ends is None:
@@ -181,6 +196,12 @@ def settle(ctx: Context, instance_id: str, record: Optional[Mapping[str, Any]]) 
         if step[1] == "release":
             release_instance(then, current)
             return
+        if step[1] in STEPS:
+            after = STEPS[step[1]](then, current)
+            if after is None:
+                return
+            current = after
+            continue
         current = _expire(then, current, ctx.now)
     schedule(ctx, current)
 
