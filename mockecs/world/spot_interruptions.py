@@ -218,6 +218,8 @@ def interrupt(engine: Any, instance_id: Optional[str] = None, *, instance_type: 
     """
     ask = _Ask(instance_id, instance_type, zone_id, account, spot_price)
     _check(ask)
+    if region is not None and not regions.exists(region):
+        raise InterruptionError(f"region {region!r} is not a region")
     with engine.store.transaction() as txn:
         now = engine.clock.now()
         region = region or engine.config.region
