@@ -220,6 +220,27 @@ def test_market_price_above_the_limit_reclaims_the_outbid(client, mock, engine):
     assert _history(client)[-1].spot_price == round(price + 6, 3)
 
 
+def test_outbid_within_the_protection_gets_the_notice_when_it_ends(client, mock, engine):
+    price = _history(client)[-1].spot_price
+    below, above = (spot(client, strategy="SpotWithPriceLimit", duration=1, spot_price_limit=round(price + d, 3))
+                    for d in (0.5, 0.8))
+    protected_until = engine.clock.now() + 3600
+    assert mock.interrupt_spot(instance_type=X86_TYPE, zone_id=ZONE, spot_price=round(price + 1, 3)) == []
+    # The price falls back between the two limits before the protection ends: only the lower one stays outbid.
+    assert mock.interrupt_spot(instance_type=X86_TYPE, zone_id=ZONE, spot_price=round(price + 0.6, 3)) == []
+    engine.clock.advance(3600 - 1)
+    assert [locks(instance(client, i)) for i in (below, above)] == [[], []]
+    engine.clock.advance(1)
+    assert locks(instance(client, below)) == [{"LockReason": "Recycling"}]
+    assert locks(instance(client, above)) == []
+    (event,) = mock.spot_interruption_events()
+    assert event["content"]["instanceId"] == below
+    mock.metadata.instance_id = below
+    assert requests.get(TERMINATION, timeout=5).text == resources.iso(protected_until + NOTICE)
+    engine.clock.advance(NOTICE)
+    assert instance(client, below) == {} and instance(client, above)["Status"] == "Running"
+
+
 # -- the control endpoint; the pytest fixture -------------------------------------------------------------------
 def test_control_endpoint():
     from mockecs.modes.clients import server_client

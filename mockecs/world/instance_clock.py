@@ -67,7 +67,7 @@ INSTANCES = Clocked("instance", DUE, "InstanceId", "InstanceChargeType")
 # (``mockecs.world.dedicated_hosts`` registers its hosts')
 OTHERS: dict[str, Callable[[Context, str, Optional[Mapping[str, Any]]], None]] = {}
 # Steps other modules take on an instance, by name: the record after it (None: released)
-# (``mockecs.world.spot_interruptions`` registers ``reclaim``)
+# (``mockecs.world.spot_interruptions`` registers ``reclaim`` and ``spot_check``)
 STEPS: dict[str, Callable[[Context, dict], Optional[dict]]] = {}
 
 
@@ -75,9 +75,12 @@ def next_step(record: Mapping[str, Any], options: Mapping[str, Any],
               charge_field: str = "InstanceChargeType") -> Optional[tuple[float, str]]:
     """(when, "release", "expire" or "reclaim"): what comes next to ``record`` by itself (None: nothing)."""
     step = _billing_step(record, options, charge_field)
-    reclaim = record.get("_spot_reclaim")  # (a spot instance's interruption, unless released before)
-    if reclaim is not None and (step is None or reclaim["at"] <= step[0]):
-        return reclaim["at"], "reclaim"
+    # (a spot instance's interruption to come, or the market's check at the end of its protection: unless released
+    # before)
+    for field, name in (("_spot_reclaim", "reclaim"), ("_spot_check", "spot_check")):
+        spot = record.get(field)
+        if spot is not None and (step is None or spot["at"] <= step[0]):
+            step = spot["at"], name
     return step
 
 

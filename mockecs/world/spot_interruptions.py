@@ -5,8 +5,8 @@ What the service does (Alibaba's docs, "Detect and respond to spot instance inte
 metadata; the sources and the guesses are in ``docs/choices.md``):
 
 - **The notice, five minutes before** (documented: "实例回收前5分钟阿里云会通过ECS系统事件向您发送通知"): the
-  instance is locked, ``OperationLocks`` ``LockReason`` ``Recycling`` (DescribeInstances' documented value: "抢占式实例的
-  待释放锁定状态"), its disks ``recycling`` (DescribeDisks' documented value); the metadata item
+  instance is locked, ``OperationLocks`` ``LockReason`` ``Recycling`` (DescribeInstances' documented value:
+  "抢占式实例的待释放锁定状态"), its disks ``recycling`` (DescribeDisks' documented value); the metadata item
   ``instance/spot/termination-time`` answers the reclaim time (``2015-01-05T18:02:00Z``, documented; 404 otherwise);
   CloudMonitor publishes an ``Instance:PreemptibleInstanceInterruption`` event (``content``: ``instanceId``,
   ``action`` ``delete``), kept here (:func:`events`) in the documented JSON form for a handler under test. The
@@ -21,7 +21,8 @@ metadata; the sources and the guesses are in ``docs/choices.md``):
   them, of every account: the stock is the zone's). With ``spot_price`` the interruption is the market's: the type's
   spot price in that zone is that price from the current hour on (DescribeSpotPriceHistory shows it, RunInstances
   refuses a lower SpotPriceLimit), and only SpotWithPriceLimit instances whose SpotPriceLimit is below it are
-  reclaimed (SpotAsPriceGo ones follow the price).
+  reclaimed (SpotAsPriceGo ones follow the price); one still within its protection gets its notice when the
+  protection ends if the price then is still above its limit (the step ``spot_check``).
 
 Nothing runs by itself: the reclaim is a step of :mod:`mockecs.world.instance_clock`, taken by the reads that show
 instances once the mock clock passes it.
@@ -109,18 +110,35 @@ def cms_event(record: Mapping[str, Any], at: float) -> dict:
                                                                           "delete")}}
 
 
-def _notice(ctx: Context, record: Mapping[str, Any], reason: str) -> dict:
-    """``record`` locked for recycling now, reclaimed :data:`NOTICE` seconds later; its event kept and returned."""
+def _notice(ctx: Context, record: Mapping[str, Any], reason: str) -> tuple[dict, dict]:
+    """``record`` locked for recycling now, reclaimed :data:`NOTICE` seconds later; (its event, kept; the record)."""
     at = ctx.now + NOTICE
-    locked = {**record, "OperationLocks": _locks(record, "LockReason", RECYCLING),
-              "_spot_reclaim": {"at": at, "notice": ctx.now, "reason": reason}}
+    locked = {k: v for k, v in record.items() if k != "_spot_check"}
+    locked.update(OperationLocks=_locks(record, "LockReason", RECYCLING),
+                  _spot_reclaim={"at": at, "notice": ctx.now, "reason": reason})
     _lock_disks(ctx, record["InstanceId"], True)
-    instance_clock.schedule(ctx, resources.put(ctx.txn, "instance", locked))
+    locked = resources.put(ctx.txn, "instance", locked)
+    instance_clock.schedule(ctx, locked)
     event = cms_event(record, ctx.now)
     terms = [_ALL, ("spot_interruption", record["_owner"]), ("spot_interruption", record["InstanceId"])]
     ctx.txn.put(KIND, event["id"], {**event, "_at": ctx.now, "_reclaim_at": at}, terms,
                 resources.time_key(ctx.now) + event["id"])
-    return event
+    return event, locked
+
+
+def _outbid(record: Mapping[str, Any], price: float) -> bool:
+    return record.get("SpotStrategy") == "SpotWithPriceLimit" and float(record.get("SpotPriceLimit") or 0.0) < price
+
+
+def market_check(ctx: Context, record: dict) -> Optional[dict]:
+    """The end of the protection of an instance the market outbid meanwhile: the notice now if the price (now) is
+    still above its SpotPriceLimit (documented: after the protection "系统会自动比较出价与市场价格"), else nothing."""
+    checked = {k: v for k, v in record.items() if k != "_spot_check"}
+    itype = instance_type(record.get("InstanceType") or "")
+    price = spot.spot_price(ctx.engine, itype, record.get("ZoneId") or "", ctx.now, ctx.txn) if itype else None
+    if record.get("_spot_reclaim") is None and price is not None and _outbid(record, price):
+        return _notice(ctx, checked, "price")[1]
+    return resources.put(ctx.txn, "instance", checked)
 
 
 def reclaim(ctx: Context, record: dict) -> Optional[dict]:
@@ -138,6 +156,7 @@ def reclaim(ctx: Context, record: dict) -> Optional[dict]:
 
 
 instance_clock.STEPS["reclaim"] = reclaim
+instance_clock.STEPS["spot_check"] = market_check
 
 
 @dataclasses.dataclass(frozen=True)
@@ -196,7 +215,7 @@ def _refusal(record: Mapping[str, Any], ask: _Ask, now: float) -> Optional[str]:
     if ask.spot_price is not None:
         if record.get("SpotStrategy") != "SpotWithPriceLimit":
             return f"{instance_id} is SpotAsPriceGo: it follows the market price, which never outbids it"
-        if float(record.get("SpotPriceLimit") or 0.0) >= ask.spot_price:
+        if not _outbid(record, ask.spot_price):
             return f"{instance_id}'s SpotPriceLimit {record.get('SpotPriceLimit')} is not below spot_price " \
                    f"{ask.spot_price}"
     return None
@@ -214,7 +233,8 @@ def interrupt(engine: Any, instance_id: Optional[str] = None, *, instance_type: 
     ``instance_type`` and/or ``zone_id`` (``instance_type`` alone: in ``region``, default the engine's): every spot
     instance of them the cloud would reclaim (of ``account`` only, if given); the others are left alone.
     ``spot_price``: the interruption is the market's (the type's spot price in the zone becomes ``spot_price`` from
-    the current hour on; only SpotWithPriceLimit instances below it are reclaimed).
+    the current hour on; only SpotWithPriceLimit instances below it are reclaimed; with a type and zone, those
+    within their protection get the notice when it ends, if the price then is still above their limit).
     """
     ask = _Ask(instance_id, instance_type, zone_id, account, spot_price)
     _check(ask)
@@ -241,15 +261,26 @@ def interrupt(engine: Any, instance_id: Optional[str] = None, *, instance_type: 
                       and (account is None or r["_owner"] == account)]
             for record in chosen:
                 _settled(engine, txn, record, now)
-            chosen = [r for r in txn.get_many("instance", [r["InstanceId"] for r in chosen])
-                      if r is not None and _refusal(r, ask, now) is None]
+            found = [r for r in txn.get_many("instance", [r["InstanceId"] for r in chosen]) if r is not None]
+            chosen = [r for r in found if _refusal(r, ask, now) is None]
+            if spot_price is not None:  # (outbid within their protection: checked again when it ends)
+                for record in found:
+                    if _protected_outbid(record, spot_price, now):
+                        later = {**record, "_spot_check": {"at": protected_until(record)}}
+                        instance_clock.schedule(_context(engine, txn, record, now),
+                                                resources.put(txn, "instance", later))
         if spot_price is not None:
             first = chosen[0] if instance_id is not None else None
             spot.set_market_price(txn, first["ZoneId"] if first else zone_id,
                                   first["InstanceType"] if first else instance_type,
                                   now // HOUR * HOUR, float(spot_price))
         reason = "price" if spot_price is not None else "stock"
-        return [_notice(_context(engine, txn, r, now), r, reason) for r in chosen]
+        return [_notice(_context(engine, txn, r, now), r, reason)[0] for r in chosen]
+
+
+def _protected_outbid(record: Mapping[str, Any], price: float, now: float) -> bool:
+    return is_spot(record) and record.get("_spot_reclaim") is None and now < protected_until(record) \
+        and _outbid(record, price)
 
 
 def _context(engine: Any, txn: Any, record: Mapping[str, Any], now: float) -> Context:
