@@ -88,6 +88,23 @@ def test_notice_then_release_on_the_mock_clock(client, mock, engine):
     assert mock.spot_interruption_events(account="2000000000000001") == []
 
 
+def test_describe_instances_lock_reason_filter(client, mock):
+    noticed, running = spot(client), spot(client)
+    mock.interrupt_spot(noticed)
+
+    def ids(**kw) -> list:
+        body = client.describe_instances(models.DescribeInstancesRequest(region_id=REGION, **kw)).body
+        return [i.instance_id for i in body.instances.instance]
+
+    assert ids(lock_reason="Recycling") == [noticed]
+    assert ids(lock_reason="Recycling", instance_ids=json.dumps([running])) == []
+    assert ids(lock_reason="financial") == []
+    assert sorted(ids()) == sorted([noticed, running])
+    err = error_of(client.describe_instances, models.DescribeInstancesRequest(region_id=REGION, lock_reason="asleep"))
+    assert (err.code, err.status_code) == ("InvalidLockReason.NotFound", 404)
+    assert_documented("DescribeInstances", err)
+
+
 def test_stop_behaviour_through_the_old_sdk(legacy, mock, engine):
     request = RunInstancesRequest()
     for name, value in (("ImageId", LINUX), ("InstanceType", X86_TYPE), ("ZoneId", ZONE), ("SpotDuration", 0),

@@ -85,7 +85,21 @@ def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
             + deployment_sets.instance_terms(record)  # (a set's members and room, an HPC cluster's)
             + dedicated_hosts.instance_terms(record)  # (a dedicated host's instances and room)
             + private_pools.instance_terms(record)  # (a private pool's members and used amount)
-            + spot_interruptions.instance_terms(record))  # (a zone's spot stock, reclaimed by a test)
+            + spot_interruptions.instance_terms(record)  # (a zone's spot stock, reclaimed by a test)
+            + lock_terms(record))  # (DescribeInstances' LockReason)
+
+
+LOCK_REASONS = ("financial", "security", "Recycling", "dedicatedhostfinancial", "refunded")  # documented
+BAD_LOCK_REASON = error_kind("InvalidLockReason.NotFound", "The specified LockReason is not found.", 404)
+
+
+def lock_term(account: str, region: str, reason: str) -> tuple[str, str]:
+    return ("instance_lock", f"{account}|{region}|{reason}")
+
+
+def lock_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [lock_term(record["_owner"], record["_region"], str(lock.get("LockReason")))
+            for lock in (record.get("OperationLocks") or {}).get("LockReason") or ()]
 
 
 def ram_role_term(account: str, region: str, role_name: str) -> tuple[str, str]:
@@ -824,7 +838,7 @@ def _within(text: str, low: Optional[float], high: Optional[float]) -> bool:
            Structs("Filter", [S("Key"), S("Value")], name="filters"),
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
            S("NextToken"), L("MaxResults"), JsonList("PublicIpAddresses"), JsonList("EipAddresses"),
-           Repeat("Ipv6Address", max_items=100), S("HpcClusterId"), dry_run=True)
+           Repeat("Ipv6Address", max_items=100), S("HpcClusterId"), S("LockReason"), dry_run=True)
 def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id: Optional[str],
                        status: Optional[str], instance_type: Optional[str], instance_type_family: Optional[str],
                        instance_name: Optional[str], zone_id: Optional[str], instance_charge_type: Optional[str],
@@ -835,7 +849,7 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
                        filters: Optional[list[dict]], page_number: int, page_size: int, next_token: Optional[str],
                        max_results: Optional[int], public_ip_addresses: Optional[list[str]],
                        eip_addresses: Optional[list[str]], ipv6_address: Optional[list[str]],
-                       hpc_cluster_id: Optional[str]) -> dict:
+                       hpc_cluster_id: Optional[str], lock_reason: Optional[str]) -> dict:
     unfiltered = paging.unfiltered(locals())
     windows = _time_filters(filters or [])
     if instance_ids is not None and len(instance_ids) > 100:
@@ -847,6 +861,8 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
     if instance_charge_type and instance_charge_type not in CHARGE_TYPES:
         raise EcsError("InvalidInstanceChargeType.NotFound", "The InstanceChargeType does not exist in our records.",
                        404)
+    if lock_reason and lock_reason not in LOCK_REASONS:
+        raise BAD_LOCK_REASON
     wanted_tags = tag_filter(tag)
     # InstanceName supports the wildcard * (fuzzy search), as documented.
     name_pattern = resources.wildcard(instance_name) if instance_name else None
@@ -880,7 +896,8 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
     narrower = (("vswitch", v_switch_id) if v_switch_id else None, ("vpc", vpc_id) if vpc_id else None,
                 ("security_group", security_group_id) if security_group_id else None,
                 ("image", image_id) if image_id else None,
-                (deployment_sets.HPC, hpc_cluster_id) if hpc_cluster_id else None)
+                (deployment_sets.HPC, hpc_cluster_id) if hpc_cluster_id else None,
+                lock_term(ctx.account, ctx.region, lock_reason) if lock_reason else None)
     matches = []
     for record in resources.mine_among(ctx, "instance", named, *narrower,
                                        resource_groups.term(resource_group_id) if resource_group_id else None,
@@ -902,6 +919,8 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
         if security_group_id and security_group_id not in record["SecurityGroupIds"]["SecurityGroupId"]:
             continue
         if not resources.match_tags(record, wanted_tags):
+            continue
+        if lock_reason and lock_term(ctx.account, ctx.region, lock_reason) not in lock_terms(record):
             continue
         if not all(_within(record.get(field) or "", low, high) for field, (low, high) in windows.items()):
             continue
