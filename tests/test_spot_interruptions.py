@@ -267,15 +267,29 @@ def test_control_endpoint():
         url = srv.url + "/_mockecs/spot-interruptions"
         ecs = server_client(srv.url)
         instance_id = spot(ecs)
+        proxied = {"http": srv.url}  # (the metadata server through the server as proxy, as the instance is told)
+        metadata = srv.url + "/_mockecs/metadata"
+        assert requests.post(metadata, json={"instance_id": instance_id}, timeout=10).json() == \
+            {"instance_id": instance_id}
+        assert requests.get(TERMINATION, proxies=proxied, timeout=10).status_code == 404
         answer = requests.post(url, json={"instance_id": instance_id}, timeout=10)
         assert answer.status_code == 200
         (event,) = answer.json()["events"]
+        ends = requests.get(TERMINATION, proxies=proxied, timeout=10)
+        assert ends.status_code == 200 and re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", ends.text)
+        assert requests.get(metadata, timeout=10).json() == {"instance_id": instance_id}
+        for body, error in (({"instance_id": "i-none"}, "no instance 'i-none'"),
+                            ({"instance_id": 3}, "instance_id must be a string or null, not 3"),
+                            ({}, 'the body must be {"instance_id": "i-..." or null}')):
+            answer = requests.post(metadata, json=body, timeout=10)
+            assert (answer.status_code, answer.json()) == (400, {"error": error}), body
         assert event["content"] == {"instanceId": instance_id, "action": "delete"}
         assert locks(instance(ecs, instance_id)) == [{"LockReason": "Recycling"}]
         assert requests.get(url, timeout=10).json() == [event]
         assert requests.get(url, params={"instance_id": "i-other"}, timeout=10).json() == []
         requests.post(srv.url + "/_mockecs/clock/advance", json={"seconds": NOTICE}, timeout=10)
         assert instance(ecs, instance_id) == {}
+        assert requests.get(TERMINATION, proxies=proxied, timeout=10).status_code == 404
         cases = [({}, "name an instance_id, or an instance_type and/or a zone_id"),
                  ({"instance_id": instance_id}, f"no instance {instance_id!r}"),
                  ({"instance_id": "i-1", "when": 5}, "unknown spot interruption fields: when (known: instance_id, "

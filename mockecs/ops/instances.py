@@ -98,8 +98,10 @@ def lock_term(account: str, region: str, reason: str) -> tuple[str, str]:
 
 
 def lock_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    locks = record.get("OperationLocks")
+    items = locks.get("LockReason") if isinstance(locks, dict) else None  # (an imported record may hold anything)
     return [lock_term(record["_owner"], record["_region"], str(lock.get("LockReason")))
-            for lock in (record.get("OperationLocks") or {}).get("LockReason") or ()]
+            for lock in (items if isinstance(items, list) else ()) if isinstance(lock, dict)]
 
 
 def ram_role_term(account: str, region: str, role_name: str) -> tuple[str, str]:

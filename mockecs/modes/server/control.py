@@ -17,6 +17,8 @@
 ``POST spot-interruptions`` the cloud reclaims spot instances: ``{"instance_id"}`` or ``{"instance_type"?, "zone_id"?,
                            "region"?, "account"?}``, and ``"spot_price"?`` -> ``{"events": [...]}``
 ``GET  spot-interruptions`` the CloudMonitor interruption events so far (``?account=`` / ``?instance_id=``)
+``GET|POST metadata``      which instance the metadata server (``http://100.100.100.200/`` through the server as
+                           proxy) answers as: ``{"instance_id": "i-..."}`` (null: a made-up one)
 =========================  =====================================================================
 
 Errors are ``{"error": "..."}`` with status 400 (bad input, naming the field), 401 (no or a wrong control
@@ -91,8 +93,10 @@ class ControlApi:
     """``token``: required (``X-Mockecs-Token: <token>`` or ``Authorization: Bearer <token>``) on every
     endpoint but health whenever ``loopback`` is False or strict signature mode is on."""
 
-    def __init__(self, engine: Engine, token: Optional[str] = None, loopback: bool = True) -> None:
+    def __init__(self, engine: Engine, token: Optional[str] = None, loopback: bool = True,
+                 metadata: Any = None) -> None:
         self.engine = engine
+        self.metadata = metadata  # (the server's MetadataServer: POST metadata says which instance it is)
         self.token = token or new_token()
         self.loopback = loopback
         self.routes: dict[str, dict[str, Callable[[dict, dict], Any]]] = {
@@ -107,6 +111,7 @@ class ControlApi:
             "calls": {"GET": self.get_calls, "DELETE": self.clear_calls},
             "managed-instances": {"POST": self.register_managed_instance},
             "spot-interruptions": {"GET": self.get_spot_interruptions, "POST": self.interrupt_spot},
+            "metadata": {"GET": self.get_metadata, "POST": self.set_metadata},
         }
 
     def handle(self, request: HttpRequest) -> HttpResponse:
@@ -331,6 +336,30 @@ class ControlApi:
 
     def get_spot_interruptions(self, body: dict, query: dict) -> list:
         return spot_interruptions.events(self.engine, query.get("account"), query.get("instance_id"))
+
+    def get_metadata(self, body: dict, query: dict) -> dict:
+        if self.metadata is None:
+            raise ControlError("this server has no metadata server", 404)
+        return {"instance_id": self.metadata.instance_id}
+
+    def set_metadata(self, body: dict, query: dict) -> dict:
+        """``{"instance_id": "i-..."}``: the metadata server answers as that instance of the fake (null: a made-up
+        one); an id the fake does not hold is refused."""
+        if self.metadata is None:
+            raise ControlError("this server has no metadata server", 404)
+        unknown = set(body) - {"instance_id"}
+        if unknown or "instance_id" not in body:
+            raise ControlError("the body must be {\"instance_id\": \"i-...\" or null}"
+                               + (f"; unknown fields: {', '.join(sorted(unknown))}" if unknown else ""))
+        instance_id = body["instance_id"]
+        if instance_id is not None:
+            if not isinstance(instance_id, str):
+                raise ControlError(f"instance_id must be a string or null, not {instance_id!r}")
+            with self.engine.store.transaction() as txn:
+                if txn.get("instance", instance_id) is None:
+                    raise ControlError(f"no instance {instance_id!r}")
+        self.metadata.instance_id = instance_id
+        return {"instance_id": instance_id}
 
     def clear_calls(self, body: dict, query: dict) -> dict:
         self.engine.calls.clear()
