@@ -82,10 +82,7 @@ def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def _locks(record: Mapping[str, Any], field: str, add: Optional[Mapping[str, Any]]) -> dict:
-    """``record``'s OperationLocks (items under ``field``) without a recycling lock, then with ``add``."""
-    locks = [dict(lock) for lock in (record.get("OperationLocks") or {}).get(field) or ()
-             if str(lock.get("LockReason", "")).lower() != "recycling"]
-    return {field: locks + ([dict(add)] if add else [])}
+    return instance_clock.relocked(record, field, add, "Recycling")
 
 
 def _lock_disks(ctx: Context, instance_id: str, locked: bool) -> None:
