@@ -105,6 +105,37 @@ def test_describe_instances_lock_reason_filter(client, mock):
     assert_documented("DescribeInstances", err)
 
 
+def test_describe_disks_lock_reason_filter(client, mock):
+    noticed, running = spot(client), spot(client)
+    mock.interrupt_spot(noticed)
+
+    def owners(**kw) -> list:
+        body = client.describe_disks(models.DescribeDisksRequest(region_id=REGION, **kw)).body
+        return [d.instance_id for d in body.disks.disk]
+
+    assert owners(lock_reason="recycling") == [noticed]
+    assert owners(lock_reason="recycling", instance_id=running) == []
+    assert owners(lock_reason="financial") == []
+    err = error_of(client.describe_disks, models.DescribeDisksRequest(region_id=REGION, lock_reason="Recycling"))
+    assert (err.code, err.status_code) == ("InvalidLockReason.NotFound", 404)  # (disks: lower case, documented)
+    assert_documented("DescribeDisks", err)
+
+
+def test_a_stopped_spot_instance_outbid_cannot_start(client, mock, engine):
+    price = _history(client)[-1].spot_price
+    instance_id = spot(client, strategy="SpotWithPriceLimit", spot_price_limit=round(price + 0.5, 3),
+                       spot_interruption_behavior="Stop")
+    mock.interrupt_spot(instance_type=X86_TYPE, zone_id=ZONE, spot_price=round(price + 1, 3), reclaim=True)
+    assert instance(client, instance_id)["Status"] == "Stopped"
+    start = models.StartInstanceRequest(instance_id=instance_id)
+    err = error_of(client.start_instance, start)
+    assert (err.code, err.status_code) == ("OperationDenied.SpotPriceLowerThanPublicPrice", 403)
+    assert_documented("StartInstance", err)
+    assert mock.interrupt_spot(instance_type=X86_TYPE, zone_id=ZONE, spot_price=price) == []  # (the price falls)
+    client.start_instance(start)
+    assert instance(client, instance_id)["Status"] == "Running"
+
+
 def test_stop_behaviour_through_the_old_sdk(legacy, mock, engine):
     request = RunInstancesRequest()
     for name, value in (("ImageId", LINUX), ("InstanceType", X86_TYPE), ("ZoneId", ZONE), ("SpotDuration", 0),

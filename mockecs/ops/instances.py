@@ -89,18 +89,22 @@ def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
             + lock_terms(record))  # (DescribeInstances' LockReason)
 
 
-LOCK_REASONS = ("financial", "security", "Recycling", "dedicatedhostfinancial", "refunded")  # documented
+# DescribeInstances' and DescribeDisks' LockReason values (documented; a spot instance's disks: lower case)
+LOCK_REASONS = ("financial", "security", "Recycling", "dedicatedhostfinancial", "refunded")
+DISK_LOCK_REASONS = ("financial", "security", "recycling", "dedicatedhostfinancial")
 BAD_LOCK_REASON = error_kind("InvalidLockReason.NotFound", "The specified LockReason is not found.", 404)
 
 
-def lock_term(account: str, region: str, reason: str) -> tuple[str, str]:
-    return ("instance_lock", f"{account}|{region}|{reason}")
+def lock_term(account: str, region: str, reason: str, kind: str = "instance") -> tuple[str, str]:
+    return (f"{kind}_lock", f"{account}|{region}|{reason}")
 
 
-def lock_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
+def lock_terms(record: Mapping[str, Any], kind: str = "instance") -> list[tuple[str, str]]:
+    """An index term per lock of an instance (``OperationLocks.LockReason``) or a disk (``.OperationLock``)."""
     locks = record.get("OperationLocks")
-    items = locks.get("LockReason") if isinstance(locks, dict) else None  # (an imported record may hold anything)
-    return [lock_term(record["_owner"], record["_region"], str(lock.get("LockReason")))
+    field = "LockReason" if kind == "instance" else "OperationLock"
+    items = locks.get(field) if isinstance(locks, dict) else None  # (an imported record may hold anything)
+    return [lock_term(record["_owner"], record["_region"], str(lock.get("LockReason")), kind)
             for lock in (items if isinstance(items, list) else ()) if isinstance(lock, dict)]
 
 
@@ -118,7 +122,7 @@ def disk_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
         terms.append(("snapshot_policy", record["AutoSnapshotPolicyId"]))  # a policy's DiskNums, its deletion
     if record.get("StorageSetId"):
         terms.extend(storage_sets.disk_terms(record))  # (a storage set's disks, per partition)
-    return terms
+    return terms + (lock_terms(record, "disk") if "_owner" in record else [])  # (DescribeDisks' LockReason)
 
 
 resources.TERMS["instance"] = instance_terms
@@ -960,14 +964,15 @@ def describe_instance_status(ctx: Context, zone_id: Optional[str], cluster_id: O
            S("ZoneId"), S("SnapshotId"), S("DiskName"), B("Portable"), B("Encrypted"), S("ResourceGroupId"), TAGS,
            S("AutoSnapshotPolicyId"), B("EnableAutomatedSnapshotPolicy"),
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
-           S("NextToken"), L("MaxResults"),
+           S("NextToken"), L("MaxResults"), S("LockReason"),
            dry_run=True)
 def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Optional[str], disk_type: str,
                    status: Optional[str], category: Optional[str], zone_id: Optional[str],
                    snapshot_id: Optional[str], disk_name: Optional[str], portable: Optional[bool],
                    encrypted: Optional[bool], resource_group_id: Optional[str], tag: Optional[list[dict]],
                    auto_snapshot_policy_id: Optional[str], enable_automated_snapshot_policy: Optional[bool],
-                   page_number: int, page_size: int, next_token: Optional[str], max_results: Optional[int]) -> dict:
+                   page_number: int, page_size: int, next_token: Optional[str], max_results: Optional[int],
+                   lock_reason: Optional[str]) -> dict:
     unfiltered = paging.unfiltered({**locals(), "disk_type": None if disk_type == "all" else disk_type})
     if disk_ids is not None and len(disk_ids) > 100:
         raise EcsError("InvalidDiskIds.Malformed", "The amount of specified disk Ids exceeds the limit.", 403)
@@ -977,6 +982,9 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
         raise EcsError("InvalidCategory.ValueNotSupported", "The specified disk category is not supported.", 400)
     if status and status not in ("In_use", "Available", "Attaching", "Detaching", "Creating", "ReIniting", "All"):
         raise EcsError("InvalidStatus.ValueNotSupported", "The specified disk status is not supported.", 400)
+    if lock_reason and lock_reason not in DISK_LOCK_REASONS:
+        raise BAD_LOCK_REASON
+    locked = lock_term(ctx.account, ctx.region, lock_reason, "disk") if lock_reason else None
     wanted_tags = tag_filter(tag)
     instance_clock.settle_due(ctx)  # (an instance released by the mock clock took or left its disks)
     if unfiltered:
@@ -987,8 +995,9 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
     policy = ("snapshot_policy", auto_snapshot_policy_id) if auto_snapshot_policy_id else None
     for record in resources.mine_among(ctx, "disk", disk_ids, ("instance", instance_id) if instance_id else None,
                                        resource_groups.term(resource_group_id) if resource_group_id else None,
-                                       policy, tags=wanted_tags):
+                                       policy, locked, tags=wanted_tags):
         if ((instance_id and record["InstanceId"] != instance_id)
+                or (locked is not None and locked not in lock_terms(record, "disk"))
                 or (disk_type != "all" and record["Type"] != disk_type)
                 or (status and status != "All" and record["Status"] != status)
                 or (category and category != "all" and record["Category"] != category)
@@ -1026,6 +1035,7 @@ def start_stopped(ctx: Context, record: dict) -> str:
         raise INCORRECT_STATUS
     if system_disk_of(ctx, record["InstanceId"]) is None:  # DetachDisk took it
         raise EcsError("InvalidInstance.NotFoundSystemDisk", "The specified instance does not have system disk.", 400)
+    spot_interruptions.check_start(ctx, record)  # (a spot instance the market outbids stays stopped)
     if "_vpc_changed" in record:  # (started again: ModifyInstanceVpcAttribute may move it again)
         record = {k: v for k, v in record.items() if k != "_vpc_changed"}
     _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now),
