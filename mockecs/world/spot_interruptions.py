@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import uuid
 from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.wire.errors import error_kind
@@ -104,7 +103,7 @@ def _event_time(at: float) -> str:
 def cms_event(record: Mapping[str, Any], at: float) -> dict:
     """The CloudMonitor event of an interruption, in the documented JSON form ("level": the event table's Warn)."""
     account, region, instance_id = record["_owner"], record["_region"], record["InstanceId"]
-    return {"ver": "1.0", "id": str(uuid.uuid4()).upper(), "product": "ECS",
+    return {"ver": "1.0", "id": resources.random_uuid().upper(), "product": "ECS",
             "resourceId": f"acs:ecs:{region}:{account}:instance/{instance_id}", "level": "WARN",
             "name": EVENT_NAME, "userId": account, "eventTime": _event_time(at), "regionId": region,
             "content": {"instanceId": instance_id, "action": ACTIONS.get(record.get("SpotInterruptionBehavior") or "",
