@@ -88,7 +88,7 @@ def test_notice_then_release_on_the_mock_clock(client, mock, engine):
     assert mock.spot_interruption_events(account="2000000000000001") == []
 
 
-def test_describe_instances_lock_reason_filter(client, mock):
+def test_lock_reason_filters_of_instances_and_disks(client, mock):
     noticed, running = spot(client), spot(client)
     mock.interrupt_spot(noticed)
 
@@ -96,29 +96,24 @@ def test_describe_instances_lock_reason_filter(client, mock):
         body = client.describe_instances(models.DescribeInstancesRequest(region_id=REGION, **kw)).body
         return [i.instance_id for i in body.instances.instance]
 
-    assert ids(lock_reason="Recycling") == [noticed]
-    assert ids(lock_reason="Recycling", instance_ids=json.dumps([running])) == []
-    assert ids(lock_reason="financial") == []
-    assert sorted(ids()) == sorted([noticed, running])
-    err = error_of(client.describe_instances, models.DescribeInstancesRequest(region_id=REGION, lock_reason="asleep"))
-    assert (err.code, err.status_code) == ("InvalidLockReason.NotFound", 404)
-    assert_documented("DescribeInstances", err)
-
-
-def test_describe_disks_lock_reason_filter(client, mock):
-    noticed, running = spot(client), spot(client)
-    mock.interrupt_spot(noticed)
-
     def owners(**kw) -> list:
         body = client.describe_disks(models.DescribeDisksRequest(region_id=REGION, **kw)).body
         return [d.instance_id for d in body.disks.disk]
 
-    assert owners(lock_reason="recycling") == [noticed]
+    assert ids(lock_reason="Recycling") == [noticed] and owners(lock_reason="recycling") == [noticed]
+    assert ids(lock_reason="Recycling", instance_ids=json.dumps([running])) == []
     assert owners(lock_reason="recycling", instance_id=running) == []
-    assert owners(lock_reason="financial") == []
-    err = error_of(client.describe_disks, models.DescribeDisksRequest(region_id=REGION, lock_reason="Recycling"))
-    assert (err.code, err.status_code) == ("InvalidLockReason.NotFound", 404)  # (disks: lower case, documented)
-    assert_documented("DescribeDisks", err)
+    assert ids(lock_reason="financial") == [] and owners(lock_reason="financial") == []
+    assert sorted(ids()) == sorted([noticed, running])
+    # Each takes its documented values (disks: lower case): another is the documented 404.
+    for action, call, request in (
+            ("DescribeInstances", client.describe_instances,
+             models.DescribeInstancesRequest(region_id=REGION, lock_reason="asleep")),
+            ("DescribeDisks", client.describe_disks, models.DescribeDisksRequest(region_id=REGION,
+                                                                               lock_reason="Recycling"))):
+        err = error_of(call, request)
+        assert (err.code, err.status_code) == ("InvalidLockReason.NotFound", 404)
+        assert_documented(action, err)
 
 
 def test_a_stopped_spot_instance_outbid_cannot_start(client, mock, engine):
