@@ -316,6 +316,8 @@ def test_control_endpoint():
         requests.post(srv.url + "/_mockecs/clock/advance", json={"seconds": NOTICE}, timeout=10)
         assert instance(ecs, instance_id) == {}
         assert requests.get(TERMINATION, proxies=proxied, timeout=10).status_code == 404
+        requests.post(srv.url + "/_mockecs/reset", timeout=10)
+        assert requests.get(metadata, timeout=10).json() == {"instance_id": None}
         cases = [({}, "name an instance_id, or an instance_type and/or a zone_id"),
                  ({"instance_id": instance_id}, f"no instance {instance_id!r}"),
                  ({"instance_id": "i-1", "when": 5}, "unknown spot interruption fields: when (known: instance_id, "

@@ -111,12 +111,13 @@ class MetadataServer:
 
     def _instance(self, meta: dict[str, str]) -> dict[str, str]:
         """``meta`` as the instance :attr:`instance_id` sees it (read as stored: a pending reclaim whose time has
-        passed is over, so its termination time is no longer answered)."""
+        passed is over, so its termination time is no longer answered; an instance gone, released or reset away,
+        leaves the made-up one)."""
         with self.engine.store.transaction() as txn:
             record = txn.get("instance", self.instance_id)
-        meta["instance-id"] = str(self.instance_id)
         if record is None:
             return meta
+        meta["instance-id"] = record["InstanceId"]
         addresses = ((record.get("VpcAttributes") or {}).get("PrivateIpAddress") or {}).get("IpAddress") \
             or (record.get("InnerIpAddress") or {}).get("IpAddress") or [meta["private-ipv4"]]
         meta.update({"region-id": record["_region"], "zone-id": record.get("ZoneId") or meta["zone-id"],

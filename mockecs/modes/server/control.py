@@ -168,6 +168,8 @@ class ControlApi:
 
     def reset(self, body: dict, query: dict) -> dict:
         self.engine.reset()
+        if self.metadata is not None:  # (the instance it answered as is gone)
+            self.metadata.instance_id = None
         return {"reset": True}
 
     def get_state(self, body: dict, query: dict) -> dict:
