@@ -18,7 +18,7 @@ from aliyunsdkecs.request.v20140526.StartInstanceRequest import StartInstanceReq
 
 from mockecs.world import resources, spot_interruptions
 from mockecs.world.spot_interruptions import NOTICE, InterruptionError
-from tests.sdk import error_of, legacy_call
+from tests.sdk import error_of, legacy_call, legacy_xml
 from tests.test_instances import LINUX, REGION, X86_TYPE, assert_documented, run
 
 ZONE, OTHER_ZONE = "cn-hangzhou-h", "cn-hangzhou-i"
@@ -148,6 +148,10 @@ def test_stop_behaviour_through_the_old_sdk(legacy, mock, engine):
 
     during = described()
     assert during["Status"] == "Running" and during["OperationLocks"]["LockReason"] == [{"LockReason": "Recycling"}]
+    listing = DescribeInstancesRequest()
+    listing.set_InstanceIds(json.dumps([instance_id]))
+    root = legacy_xml(legacy, listing)  # (XML: the lock as the old SDK's XML readers see it)
+    assert [e.text for e in root.iter("LockReason") if e.text and e.text.strip()] == ["Recycling"]
     engine.clock.advance(NOTICE)
     after = described()
     assert (after["Status"], after["StoppedMode"], after["OperationLocks"]["LockReason"]) == \
