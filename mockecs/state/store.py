@@ -374,6 +374,8 @@ class MemoryStore:
             # names -> (names, template, positions of packed values in the template)
             self._shapes: dict[tuple[str, ...], tuple[tuple[str, ...], tuple, tuple[int, ...]]] = {}
             self._small: dict[str, Any] = {}  # JSON text -> the one shared value
+            # names -> the one packed nested dict holding its shape's template values (see _nested)
+            self._plain: dict[tuple[str, ...], _Dict] = {}
             # id() of a packed record -> (it, it unpacked): used while the record is that very packed object
             # (a write stores a new one), so nothing has to drop it. Shared by get (which hands out copies)
             # and decode (the engine's record cache, read-only): a record is unpacked once for both.
@@ -410,9 +412,9 @@ class MemoryStore:
                 if len(text) <= _SMALL:
                     value = small.setdefault(text, value) if len(small) < 100_000 else small.get(text, value)
                 elif value.__class__ is dict:
-                    value = _Dict(self.pack(value))
+                    value = self._nested(value)
                 elif value and value[0].__class__ is dict:  # a list of dicts (disk mappings ...)
-                    value = [_Dict(self.pack(v)) if v.__class__ is dict else v for v in value]
+                    value = [self._nested(v) if v.__class__ is dict else v for v in value]
             values.append(value)
         shape = self._shapes.get(names)
         if shape is None:  # the first record of a shape gives the template its later records are told from
@@ -424,6 +426,17 @@ class MemoryStore:
                 and (value.__class__ is not usual.__class__ or value.__class__ in _CONTAINERS or value != usual)
                 for x in (at, value)]
         return shape, (_Diff(diff) if len(diff) < len(values) else tuple(values))
+
+    def _nested(self, value: dict) -> _Dict:
+        """A nested dict packed; one shared object for every one equal to its shape's template (a larger
+        constant such as an image's ``Features``), so that records holding it store nothing of their own."""
+        shape, values = self.pack(value)
+        if values is shape[1] or (values.__class__ is _Diff and not values):
+            plain = self._plain.get(shape[0])
+            if plain is None:
+                plain = self._plain[shape[0]] = _Dict((shape, shape[1]))
+            return plain
+        return _Dict((shape, values))
 
     def snapshot(self) -> Any:
         with self._lock:
