@@ -86,7 +86,7 @@ def test_packer_builds_through_aliyungo(packerflow):
                                                          image_name="packer-classic")).body.image_id
         sdk.delete_instance(models.DeleteInstanceRequest(instance_id=instance, force=True))
         server.engine.calls.clear()
-        for kind in ("vpc", "image", "copy"):
+        for kind in ("vpc", "image", "copy", "snapshot"):
             server.engine.lifecycle.delay(kind, observations=2)
         started = time.monotonic()
         out = run_go(packerflow, server, "build")
@@ -99,6 +99,11 @@ def test_packer_builds_through_aliyungo(packerflow):
     assert set(vpc["made"]) == {"key_pair", "vpc", "vswitch", "security_group", "instance", "eip"}
     assert set(vpc["images"]) == {"cn-hangzhou", "cn-beijing"} and len(vpc["snapshots"]) == 2 and vpc["tags"] == 2
     assert classic["force_deleted"] == 1 and old not in classic["images"].values()
+    # image_ignore_data_disks: aliyungo's WaitForSnapShotReady cannot decode the documented answer (its own bug,
+    # docs/clients.md); the replay waits on the same polls decoding SourceDiskSize as today's wire has it.
+    assert classic["aliyungo_snapshot_error"]["message"] == (
+        "json: cannot unmarshal string into Go struct field SnapshotType.Snapshots.Snapshot.SourceDiskSize of type int")
+    assert classic["snapshots"] == [classic["snapshot"]]  # (an image made from a snapshot maps that snapshot)
     by_account = {kind: [(c.action, c.status) for c in calls if c.account == KEYS[kind][0]]
                   for kind in ("vpc", "classic")}
     assert {c.account for c in calls} == {KEYS["vpc"][0], classic_account}
@@ -127,19 +132,16 @@ def test_packer_builds_through_aliyungo(packerflow):
 def sdk_left(server: ServerThread, key: tuple[str, str, str]) -> dict:
     """What an account still has in cn-hangzhou and cn-beijing, read through the Python SDK."""
     sdk = new_client(key[1], key[2], endpoint=server.netloc, protocol="http")
-    counts = {"instances": 0, "security_groups": 0, "vpcs": 0, "eips": 0, "key_pairs": 0, "images": 0, "snapshots": 0}
-    for region in ("cn-hangzhou", "cn-beijing"):
-        counts["instances"] += sdk.describe_instances(models.DescribeInstancesRequest(region_id=region)).body.total_count
-        counts["security_groups"] += sdk.describe_security_groups(
-            models.DescribeSecurityGroupsRequest(region_id=region)).body.total_count
-        counts["vpcs"] += sdk.describe_vpcs(models.DescribeVpcsRequest(region_id=region)).body.total_count
-        counts["eips"] += sdk.describe_eip_addresses(
-            models.DescribeEipAddressesRequest(region_id=region)).body.total_count
-        counts["key_pairs"] += sdk.describe_key_pairs(models.DescribeKeyPairsRequest(region_id=region)).body.total_count
-        counts["images"] += sdk.describe_images(models.DescribeImagesRequest(
-            region_id=region, image_owner_alias="self")).body.total_count
-        counts["snapshots"] += sdk.describe_snapshots(models.DescribeSnapshotsRequest(region_id=region)).body.total_count
-    return counts
+    reads = {"instances": (sdk.describe_instances, models.DescribeInstancesRequest),
+             "security_groups": (sdk.describe_security_groups, models.DescribeSecurityGroupsRequest),
+             "vpcs": (sdk.describe_vpcs, models.DescribeVpcsRequest),
+             "eips": (sdk.describe_eip_addresses, models.DescribeEipAddressesRequest),
+             "key_pairs": (sdk.describe_key_pairs, models.DescribeKeyPairsRequest),
+             "images": (sdk.describe_images, lambda region_id: models.DescribeImagesRequest(
+                 region_id=region_id, image_owner_alias="self")),
+             "snapshots": (sdk.describe_snapshots, models.DescribeSnapshotsRequest)}
+    return {kind: sum(describe(request(region_id=region)).body.total_count for region in ("cn-hangzhou", "cn-beijing"))
+            for kind, (describe, request) in reads.items()}
 
 
 def test_aliyungo_error_answers(packerflow):
@@ -169,6 +171,21 @@ def test_aliyungo_error_answers(packerflow):
     # WaitForImageReady reads DescribeImages (an empty list for an unknown id): its own "Not found"
     assert answers["WaitForImageReady missing"] == {"code": "AliyunGoClientFailure", "status": -1,
                                                     "message": "Not found", "request_id": "", "host_id": ""}
+
+
+def test_aliyungo_reads_from_a_region_less_client(packerflow):
+    """What docker-machine's aliyunecs driver and Terraform's old provider read, through ``ecs.NewClient``
+    (ECS_ENDPOINT, no region): DescribeRouteTables without RegionId, DescribeUserdata (that spelling),
+    DescribeSecurityGroupAttribute (aliyungo cannot decode its Priority: its own bug), DescribeInstanceStatus,
+    DescribeKeyPairs, the VPC and vSwitch waits."""
+    with strict_server() as server:
+        out = run_go(packerflow, server, "reads")
+        calls = [(c.action, c.status, c.params.get("RegionId")) for c in server.engine.calls]
+    assert out["failures"] == [] and out["reads"] == "done"
+    assert out["aliyungo_security_group_error"]["message"] == (
+        "json: cannot unmarshal string into Go struct field PermissionType.Permissions.Permission.Priority of type int")
+    assert ("DescribeRouteTables", 200, None) in calls and ("DescribeUserdata", 200, "cn-hangzhou") in calls
+    assert {status for _, status, _ in calls} == {200}
 
 
 def test_aliyungo_signatures(packerflow):

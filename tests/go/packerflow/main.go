@@ -8,15 +8,18 @@
 //	                   VPC, vSwitch, EIP, a data disk, tags, a copy to cn-beijing, a share, then the
 //	                   artifact's Destroy) and "classic" (password, public IP, force delete of an old image)
 //	packerflow errors  answers to bad input: codes, HTTP statuses, RequestIds
+//	packerflow reads   what docker-machine's driver and Terraform's old provider read, from a region-less client
 //	packerflow regions DescribeRegions alone (signatures)
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/denverdino/aliyungo/common"
 	"github.com/denverdino/aliyungo/ecs"
@@ -332,9 +335,19 @@ func (r *run) build(classic bool, imageName string) {
 			}
 		}
 	}
+	// stepCreateAlicloudSnapshot (the classic build sets image_ignore_data_disks: its image is made from a
+	// snapshot of the system disk)
+	imageArgs := &ecs.CreateImageArgs{RegionId: region, InstanceId: instanceId, ImageName: imageName,
+		Description: "built by packerflow (aliyungo)"}
+	if classic {
+		snapshotId := r.snapshotSystemDisk(instanceId)
+		if snapshotId == "" {
+			return
+		}
+		imageArgs.InstanceId, imageArgs.SnapshotId = "", snapshotId
+	}
 	// stepCreateAlicloudImage
-	imageId, err := c.CreateImage(&ecs.CreateImageArgs{RegionId: region, InstanceId: instanceId, ImageName: imageName,
-		Description: "built by packerflow (aliyungo)"})
+	imageId, err := c.CreateImage(imageArgs)
 	if !r.must(err, "CreateImage") {
 		return
 	}
@@ -392,6 +405,154 @@ func (r *run) build(classic bool, imageName string) {
 	if r.must(err, "DescribeResourceByTags") {
 		r.check(len(byTag) == len(snapshotIds), "DescribeResourceByTags: %+v", byTag)
 	}
+}
+
+// snapshotAnswer is DescribeSnapshots' answer as a client that reads today's wire must decode it: aliyungo's
+// SnapshotType has SourceDiskSize int, which the metadata and the SDKs document as a string ("40");
+// json.Number takes either.
+type snapshotAnswer struct {
+	common.Response
+	Snapshots struct {
+		Snapshot []struct {
+			SnapshotId     string
+			Progress       string
+			Status         string
+			SourceDiskType string
+			SourceDiskSize json.Number
+		}
+	}
+}
+
+// waitForSnapshot is aliyungo's WaitForSnapShotReady on snapshotAnswer (Progress "100%", the same 5 s polls).
+func waitForSnapshot(c *ecs.Client, snapshotId string, timeout int) (*snapshotAnswer, error) {
+	for {
+		var answer snapshotAnswer
+		err := c.Invoke("DescribeSnapshots", &ecs.DescribeSnapshotsArgs{RegionId: region, SnapshotIds: []string{snapshotId}}, &answer)
+		if err != nil {
+			return nil, err
+		}
+		if len(answer.Snapshots.Snapshot) == 0 {
+			return nil, common.GetClientErrorFromString("Not found")
+		}
+		if answer.Snapshots.Snapshot[0].Progress == "100%" {
+			return &answer, nil
+		}
+		if timeout -= ecs.DefaultWaitForInterval; timeout <= 0 {
+			return nil, common.GetClientErrorFromString("Timeout")
+		}
+		time.Sleep(ecs.DefaultWaitForInterval * time.Second)
+	}
+}
+
+// snapshotSystemDisk is Packer's stepCreateAlicloudSnapshot; aliyungo's own WaitForSnapShotReady fails on
+// today's answer (recorded in out["aliyungo_snapshot_error"]), so the wait goes on with waitForSnapshot.
+func (r *run) snapshotSystemDisk(instanceId string) string {
+	c := r.client
+	disks, _, err := c.DescribeDisks(&ecs.DescribeDisksArgs{RegionId: region, InstanceId: instanceId, DiskType: ecs.DiskTypeAllSystem})
+	if !r.must(err, "DescribeDisks system") || !r.check(len(disks) == 1 && disks[0].Type == ecs.DiskTypeAllSystem,
+		"DescribeDisks system: %+v", disks) {
+		return ""
+	}
+	snapshotId, err := c.CreateSnapshot(&ecs.CreateSnapshotArgs{DiskId: disks[0].DiskId})
+	if !r.must(err, "CreateSnapshot") {
+		return ""
+	}
+	if err := c.WaitForSnapShotReady(region, snapshotId, longTimeout); err != nil {
+		r.out["aliyungo_snapshot_error"] = errorOf(err)
+	}
+	answer, err := waitForSnapshot(c, snapshotId, longTimeout)
+	if !r.must(err, "DescribeSnapshots (wait)") {
+		return ""
+	}
+	snap := answer.Snapshots.Snapshot[0]
+	size, _ := snap.SourceDiskSize.Int64()
+	r.check(snap.SnapshotId == snapshotId && snap.Status == "accomplished" && snap.SourceDiskType == "system" && size == 40,
+		"snapshot: %+v", snap)
+	r.check(len(answer.RequestId) == 36, "DescribeSnapshots RequestId %q", answer.RequestId)
+	r.out["snapshot"] = snapshotId
+	return snapshotId
+}
+
+// reads: what other aliyungo users (docker-machine's aliyunecs driver, Terraform's old provider) read, with a
+// client made without a region (ecs.NewClient: ECS_ENDPOINT), which sends no RegionId where its Args have none.
+func (r *run) reads() {
+	c := ecs.NewClient(os.Getenv("ALICLOUD_ACCESS_KEY_ERRORS"), os.Getenv("ALICLOUD_SECRET_KEY_ERRORS"))
+	vpc, err := c.CreateVpc(&ecs.CreateVpcArgs{RegionId: region, CidrBlock: "192.168.0.0/16"})
+	if !r.must(err, "CreateVpc") {
+		return
+	}
+	routers, _, err := c.DescribeVRouters(&ecs.DescribeVRoutersArgs{RegionId: region, VRouterId: vpc.VRouterId})
+	if r.must(err, "DescribeVRouters") && r.check(len(routers) == 1, "DescribeVRouters: %d", len(routers)) {
+		r.check(routers[0].VpcId == vpc.VpcId && len(routers[0].RouteTableIds.RouteTableId) == 1 &&
+			routers[0].RouteTableIds.RouteTableId[0] == vpc.RouteTableId, "VRouter: %+v", routers[0])
+	}
+	tables, _, err := c.DescribeRouteTables(&ecs.DescribeRouteTablesArgs{VRouterId: vpc.VRouterId}) // (no RegionId)
+	if r.must(err, "DescribeRouteTables") && r.check(len(tables) == 1, "DescribeRouteTables: %d", len(tables)) {
+		r.check(tables[0].RouteTableId == vpc.RouteTableId && tables[0].RouteTableType == "System" &&
+			len(tables[0].RouteEntrys.RouteEntry) > 0, "route table: %+v", tables[0])
+	}
+	if !r.must(c.WaitForVpcAvailable(region, vpc.VpcId, shortTimeout), "WaitForVpcAvailable") {
+		return
+	}
+	vswitchId, err := c.CreateVSwitch(&ecs.CreateVSwitchArgs{VpcId: vpc.VpcId, ZoneId: "cn-hangzhou-k", CidrBlock: "192.168.1.0/24"})
+	if !r.must(err, "CreateVSwitch") || !r.must(c.WaitForVSwitchAvailable(vpc.VpcId, vswitchId, shortTimeout), "WaitForVSwitchAvailable") {
+		return
+	}
+	sgId, err := c.CreateSecurityGroup(&ecs.CreateSecurityGroupArgs{RegionId: region, VpcId: vpc.VpcId, SecurityGroupName: "docker-machine"})
+	if !r.must(err, "CreateSecurityGroup") {
+		return
+	}
+	r.must(c.AuthorizeSecurityGroup(&ecs.AuthorizeSecurityGroupArgs{SecurityGroupId: sgId, RegionId: region,
+		IpProtocol: ecs.IpProtocolTCP, PortRange: "2376/2376", NicType: ecs.NicTypeIntranet, SourceCidrIp: "0.0.0.0/0"}),
+		"AuthorizeSecurityGroup")
+	// aliyungo's PermissionType has Priority int, which the metadata and the SDKs document as a string ("1"):
+	// its own call fails (recorded), the rules are read as a client of today's wire must decode them.
+	args := &ecs.DescribeSecurityGroupAttributeArgs{RegionId: region, SecurityGroupId: sgId}
+	if _, err := c.DescribeSecurityGroupAttribute(args); err != nil {
+		r.out["aliyungo_security_group_error"] = errorOf(err)
+	}
+	var group struct {
+		common.Response
+		SecurityGroupName, VpcId string
+		Permissions              struct {
+			Permission []struct {
+				IpProtocol, PortRange, SourceCidrIp, Policy, Direction, NicType string
+				Priority                                                        json.Number
+			}
+		}
+	}
+	if r.must(c.Invoke("DescribeSecurityGroupAttribute", args, &group), "DescribeSecurityGroupAttribute (decoded)") {
+		r.check(group.SecurityGroupName == "docker-machine" && group.VpcId == vpc.VpcId && len(group.Permissions.Permission) == 1,
+			"security group: %+v", group)
+		if len(group.Permissions.Permission) == 1 {
+			p := group.Permissions.Permission[0]
+			priority, _ := p.Priority.Int64()
+			r.check(p.IpProtocol == "TCP" && p.PortRange == "2376/2376" && p.SourceCidrIp == "0.0.0.0/0" && p.Policy == "Accept" &&
+				priority == 1 && p.Direction == "ingress", "permission: %+v", p)
+		}
+	}
+	userData := "#!/bin/sh\necho hello\n" // (aliyungo's CreateInstance encodes it; DescribeUserdata answers base64)
+	instanceId, err := c.CreateInstance(&ecs.CreateInstanceArgs{RegionId: region, ImageId: sourceImage, InstanceType: instanceType,
+		SecurityGroupId: sgId, VSwitchId: vswitchId, UserData: userData, KeyPairName: ""})
+	if !r.must(err, "CreateInstance") {
+		return
+	}
+	// Terraform's old provider read user_data so (aliyungo's action name: DescribeUserdata)
+	ud, err := c.DescribeUserdata(&ecs.DescribeUserdataArgs{RegionId: region, InstanceId: instanceId})
+	if r.must(err, "DescribeUserdata") {
+		r.check(ud.UserData == base64.StdEncoding.EncodeToString([]byte(userData)) && ud.InstanceId == instanceId, "user data: %+v", ud)
+	}
+	statuses, _, err := c.DescribeInstanceStatus(&ecs.DescribeInstanceStatusArgs{RegionId: region})
+	if r.must(err, "DescribeInstanceStatus") {
+		r.check(len(statuses) == 1 && statuses[0].InstanceId == instanceId && statuses[0].Status == ecs.Stopped, "statuses: %+v", statuses)
+	}
+	_, err = c.CreateKeyPair(&ecs.CreateKeyPairArgs{RegionId: region, KeyPairName: "docker-machine"})
+	r.must(err, "CreateKeyPair")
+	keys, _, err := c.DescribeKeyPairs(&ecs.DescribeKeyPairsArgs{RegionId: region, KeyPairName: "docker-machine"})
+	if r.must(err, "DescribeKeyPairs") {
+		r.check(len(keys) == 1 && keys[0].KeyPairFingerPrint != "", "key pairs: %+v", keys)
+	}
+	r.out["reads"] = "done"
 }
 
 // destroy is the artifact's Destroy: unshare, delete each image, then its snapshots (by id alone).
@@ -494,7 +655,7 @@ func (r *run) errors() {
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: packerflow build|errors|regions")
+		fmt.Fprintln(os.Stderr, "usage: packerflow build|errors|reads|regions")
 		os.Exit(2)
 	}
 	result := map[string]interface{}{}
@@ -522,6 +683,11 @@ func main() {
 	case "errors":
 		r := &run{name: "errors", client: newClient("errors"), out: map[string]interface{}{}}
 		r.errors()
+		result = r.out
+		failures = r.failures
+	case "reads":
+		r := &run{name: "reads", out: map[string]interface{}{}}
+		r.reads()
 		result = r.out
 		failures = r.failures
 	case "regions": // one call: the builder's first
