@@ -177,11 +177,11 @@ def test_aliyungo_reads_from_a_region_less_client(packerflow):
     """What docker-machine's aliyunecs driver and Terraform's old provider read, through ``ecs.NewClient``
     (ECS_ENDPOINT, no region): DescribeRouteTables without RegionId, DescribeUserdata (that spelling),
     DescribeSecurityGroupAttribute (aliyungo cannot decode its Priority: its own bug), DescribeInstanceStatus,
-    DescribeKeyPairs, the VPC and vSwitch waits."""
+    DescribeKeyPairs, the VPC and vSwitch waits, every page of the system images (docker-machine's image lookup)."""
     with strict_server() as server:
         out = run_go(packerflow, server, "reads")
         calls = [(c.action, c.status, c.params.get("RegionId")) for c in server.engine.calls]
-    assert out["failures"] == [] and out["reads"] == "done"
+    assert out["failures"] == [] and out["reads"] == "done" and out["system_images"] > 10  # (several pages)
     assert out["aliyungo_security_group_error"]["message"] == (
         "json: cannot unmarshal string into Go struct field PermissionType.Permissions.Permission.Priority of type int")
     assert ("DescribeRouteTables", 200, None) in calls and ("DescribeUserdata", 200, "cn-hangzhou") in calls

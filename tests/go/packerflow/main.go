@@ -552,6 +552,29 @@ func (r *run) reads() {
 	if r.must(err, "DescribeKeyPairs") {
 		r.check(len(keys) == 1 && keys[0].KeyPairFingerPrint != "", "key pairs: %+v", keys)
 	}
+	// docker-machine's GetImageID: every page of the system images, page after page (PaginationResult.NextPage)
+	seen := map[string]bool{}
+	args2 := ecs.DescribeImagesArgs{RegionId: region, ImageOwnerAlias: ecs.ImageOwnerSystem}
+	total, pages := 0, 0
+	for pages < 100 {
+		images, page, err := c.DescribeImages(&args2)
+		if !r.must(err, "DescribeImages (pages)") {
+			break
+		}
+		pages++
+		total = page.TotalCount
+		for _, img := range images {
+			r.check(!seen[img.ImageId], "DescribeImages: %s on two pages", img.ImageId)
+			seen[img.ImageId] = true
+		}
+		next := page.NextPage()
+		if next == nil {
+			break
+		}
+		args2.Pagination = *next
+	}
+	r.check(len(seen) == total && pages == (total+9)/10, "system images: %d seen on %d pages, TotalCount %d", len(seen), pages, total)
+	r.out["system_images"] = total
 	r.out["reads"] = "done"
 }
 
