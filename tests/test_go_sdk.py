@@ -33,6 +33,7 @@ pytestmark = [
                        reason="aliyungo is missing (Debian: golang-github-denverdino-aliyungo-dev)"),
 ]
 
+# One account per build; "errors" is also the key of the other modes (ALICLOUD_ACCESS_KEY).
 KEYS = {"vpc": ("5555000011112222", "packer-vpc-key", "packer-vpc-secret"),
         "classic": ("5555000011113333", "packer-classic-key", "packer-classic-secret"),
         "errors": ("5555000011114444", "packer-errors-key", "packer-errors-secret")}
@@ -64,8 +65,7 @@ def run_go(binary: str, server: ServerThread, mode: str, secret: str = "") -> di
     for name, (_, key, right) in KEYS.items():
         env[f"ALICLOUD_ACCESS_KEY_{name.upper()}"] = key
         env[f"ALICLOUD_SECRET_KEY_{name.upper()}"] = secret or right
-    env["ALICLOUD_ACCESS_KEY_REGIONS"], env["ALICLOUD_SECRET_KEY_REGIONS"] = KEYS["errors"][1], secret or KEYS[
-        "errors"][2]
+    env["ALICLOUD_ACCESS_KEY"], env["ALICLOUD_SECRET_KEY"] = KEYS["errors"][1], secret or KEYS["errors"][2]
     proc = subprocess.run([binary, mode], env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])

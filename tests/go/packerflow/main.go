@@ -56,16 +56,21 @@ func (r *run) must(err error, what string) bool {
 	return r.check(err == nil, "%s: %v", what, err)
 }
 
-// newClient: the keys of ALICLOUD_ACCESS_KEY_<NAME>/ALICLOUD_SECRET_KEY_<NAME> (each build its own account)
-// or ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY.
-func newClient(name string) *ecs.Client {
+// keys: ALICLOUD_ACCESS_KEY_<NAME> and ALICLOUD_SECRET_KEY_<NAME> (each run its own account), else
+// ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY.
+func keys(name string) (string, string) {
 	env := func(key string) string {
 		if v := os.Getenv(key + "_" + strings.ToUpper(name)); v != "" {
 			return v
 		}
 		return os.Getenv(key)
 	}
-	ak, sk := env("ALICLOUD_ACCESS_KEY"), env("ALICLOUD_SECRET_KEY")
+	return env("ALICLOUD_ACCESS_KEY"), env("ALICLOUD_SECRET_KEY")
+}
+
+// newClient is Packer's client (a region: the location service unless CUSTOMIZED_ENDPOINT is set).
+func newClient(name string) *ecs.Client {
+	ak, sk := keys(name)
 	client := ecs.NewECSClientWithSecurityToken(ak, sk, os.Getenv("SECURITY_TOKEN"), common.Region(region))
 	client.SetBusinessInfo("Packer")
 	return client
@@ -476,7 +481,7 @@ func (r *run) snapshotSystemDisk(instanceId string) string {
 // reads: what other aliyungo users (docker-machine's aliyunecs driver, Terraform's old provider) read, with a
 // client made without a region (ecs.NewClient: ECS_ENDPOINT), which sends no RegionId where its Args have none.
 func (r *run) reads() {
-	c := ecs.NewClient(os.Getenv("ALICLOUD_ACCESS_KEY_ERRORS"), os.Getenv("ALICLOUD_SECRET_KEY_ERRORS"))
+	c := ecs.NewClient(keys("reads"))
 	vpc, err := c.CreateVpc(&ecs.CreateVpcArgs{RegionId: region, CidrBlock: "192.168.0.0/16"})
 	if !r.must(err, "CreateVpc") {
 		return
