@@ -36,6 +36,7 @@ pytestmark = [
 # One account per build; "errors" is also the key of the other modes (ALICLOUD_ACCESS_KEY).
 KEYS = {"vpc": ("5555000011112222", "packer-vpc-key", "packer-vpc-secret"),
         "classic": ("5555000011113333", "packer-classic-key", "packer-classic-secret"),
+        "halted": ("5555000011115555", "packer-halted-key", "packer-halted-secret"),
         "errors": ("5555000011114444", "packer-errors-key", "packer-errors-secret")}
 
 
@@ -72,10 +73,12 @@ def run_go(binary: str, server: ServerThread, mode: str, secret: str = "") -> di
 
 
 def test_packer_builds_through_aliyungo(packerflow):
-    """Two builds at once (a VPC one with a key pair, EIP, data disk, tags, a copy and a share, then the artifact
-    destroyed; a classic one with a password and a public IP that force-deletes its previous image), each in its
-    own account, every request signed and verified. VPCs, images and copies stay pending for one read, so
-    WaitForVpcAvailable and WaitForImageReady poll."""
+    """Three builds at once, each in its own account, every request signed and verified: a VPC one with a key
+    pair, EIP, data disk, tags, a copy and a share, then the artifact destroyed; a classic one with a password
+    and a public IP that force-deletes its previous image and makes its image from a snapshot; one whose share is
+    refused, which halts it (its cleanup cancels the running copy and deletes the image). VPCs, images, snapshots
+    and copies stay pending for a read or two, so WaitForVpcAvailable, WaitForImageReady and the snapshot wait
+    poll."""
     with strict_server() as server:
         classic_account, key, secret = KEYS["classic"]
         sdk = new_client(key, secret, endpoint=server.netloc, protocol="http")
@@ -86,15 +89,22 @@ def test_packer_builds_through_aliyungo(packerflow):
                                                          image_name="packer-classic")).body.image_id
         sdk.delete_instance(models.DeleteInstanceRequest(instance_id=instance, force=True))
         server.engine.calls.clear()
-        for kind in ("vpc", "image", "copy", "snapshot"):
+        for kind in ("vpc", "image", "snapshot"):
             server.engine.lifecycle.delay(kind, observations=2)
+        # The halted build's copy still runs at its cancel (its share cleanup's ModifyImageSharePermission reads the
+        # copy twice: two observations); the VPC build's WaitForImageReady polls it twice.
+        server.engine.lifecycle.delay("copy", observations=4)
+        server.engine.inject("ModifyImageSharePermission", "Throttling.User", "Request was denied due to user flow "
+                             "control.", account=KEYS["halted"][0])
         started = time.monotonic()
         out = run_go(packerflow, server, "build")
         took = time.monotonic() - started
         calls = list(server.engine.calls)
-        left = {kind: sdk_left(server, KEYS[kind]) for kind in ("vpc", "classic")}
+        left = {kind: sdk_left(server, KEYS[kind]) for kind in ("vpc", "classic", "halted")}
     assert out["failures"] == []
-    assert took < 60  # aliyungo's WaitForInstance sleeps 5 s after each success: 3 waits, one poll more each
+    # aliyungo's waits sleep 5 s between polls (WaitForInstance also after its last): about 40 s of sleep in the
+    # VPC build; a wait that kept polling would take its timeout (30 minutes)
+    assert took < 90
     vpc, classic = out["vpc"], out["classic"]
     assert set(vpc["made"]) == {"key_pair", "vpc", "vswitch", "security_group", "instance", "eip"}
     assert set(vpc["images"]) == {"cn-hangzhou", "cn-beijing"} and len(vpc["snapshots"]) == 2 and vpc["tags"] == 2
@@ -105,9 +115,22 @@ def test_packer_builds_through_aliyungo(packerflow):
         "json: cannot unmarshal string into Go struct field SnapshotType.Snapshots.Snapshot.SourceDiskSize of type int")
     assert classic["snapshots"] == [classic["snapshot"]]  # (an image made from a snapshot maps that snapshot)
     by_account = {kind: [(c.action, c.status) for c in calls if c.account == KEYS[kind][0]]
-                  for kind in ("vpc", "classic")}
-    assert {c.account for c in calls} == {KEYS["vpc"][0], classic_account}
-    assert [(c.action, c.error_code) for c in calls if c.status != 200] == []
+                  for kind in ("vpc", "classic", "halted")}
+    assert {c.account for c in calls} == {KEYS[kind][0] for kind in by_account}
+    assert [(c.action, c.error_code) for c in calls if c.status != 200] == [
+        ("ModifyImageSharePermission", "Throttling.User"), ("CancelCopyImage", "InvalidImageId.NotFound")]
+    # The halted build: the refused share, then Packer's cleanups in reverse step order: the shares taken back,
+    # the copy cancelled, the image deleted (its snapshot stays), the instance and group deleted.
+    halted = out["halted"]
+    assert halted["halted_by"]["code"] == "Throttling.User" and halted["halted_by"]["status"] == 400
+    tail = by_account["halted"][by_account["halted"].index(("CopyImage", 200)) + 1:]
+    assert tail == [("ModifyImageSharePermission", 400), ("ModifyImageSharePermission", 200),
+                    ("ModifyImageSharePermission", 200), ("CancelCopyImage", 404), ("CancelCopyImage", 200),
+                    ("DeleteImage", 200), ("DescribeInstanceAttribute", 200), ("DeleteInstance", 200),
+                    ("DeleteSecurityGroup", 200)]
+    # aliyungo's CancelCopyImage sends no RegionId (its own bug): the copy is looked for in the client's region
+    assert (halted["aliyungo_cancel_error"]["code"], halted["aliyungo_cancel_error"]["status"]) == (
+        "InvalidImageId.NotFound", 404)
     steps = [action for action, _ in by_account["vpc"]]
     first = [a for i, a in enumerate(steps) if a not in steps[:i]]  # each action where it first appears
     assert first[:14] == ["DescribeRegions", "DescribeImages", "CreateKeyPair", "CreateVpc", "DescribeVpcs",
@@ -127,6 +150,8 @@ def test_packer_builds_through_aliyungo(packerflow):
                            "snapshots": 0}
     assert left["classic"] == {"instances": 0, "security_groups": 0, "vpcs": 0, "eips": 0, "key_pairs": 0,
                                "images": 1, "snapshots": 1}
+    assert left["halted"] == {"instances": 0, "security_groups": 0, "vpcs": 0, "eips": 0, "key_pairs": 0,
+                              "images": 0, "snapshots": 1}
 
 
 def sdk_left(server: ServerThread, key: tuple[str, str, str]) -> dict:

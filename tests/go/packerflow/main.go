@@ -4,9 +4,10 @@
 // ECS_ENDPOINT; CUSTOMIZED_ENDPOINT=true skips the location service). It checks the fields the builder reads
 // and prints one JSON object on its last line: what it made, what it saw, and every failed check.
 //
-//	packerflow build   two builds at once, as `packer build` runs its builders: "vpc" (temporary key pair,
+//	packerflow build   three builds at once, as `packer build` runs its builders: "vpc" (temporary key pair,
 //	                   VPC, vSwitch, EIP, a data disk, tags, a copy to cn-beijing, a share, then the
-//	                   artifact's Destroy) and "classic" (password, public IP, force delete of an old image)
+//	                   artifact's Destroy), "classic" (password, public IP, force delete of an old image, an
+//	                   image from a snapshot) and "halted" (its share refused: the halted build's cleanup)
 //	packerflow errors  answers to bad input: codes, HTTP statuses, RequestIds
 //	packerflow reads   what docker-machine's driver and Terraform's old provider read, from a region-less client
 //	packerflow regions DescribeRegions alone (signatures)
@@ -86,11 +87,16 @@ func (r *run) checkImage(img ecs.ImageType, alias string, what string) {
 	r.check(img.Progress == "100%", "%s: Progress %q", what, img.Progress)
 }
 
-// build replays one Packer build; classic: no VPC (password, AllocatePublicIpAddress, force delete).
-func (r *run) build(classic bool, imageName string) {
+// build replays one Packer build: "vpc"; "classic" (no VPC: password, AllocatePublicIpAddress, force delete,
+// image_ignore_data_disks); "halted" (no VPC, a copy and a share; the share is refused, so Packer halts and runs
+// the cleanups it keeps for a halted build: unshare, CancelCopyImage, DeleteImage).
+func (r *run) build(imageName string) {
 	c := r.client
+	classic := r.name != "vpc"
 	made := map[string]interface{}{}
 	r.out["made"] = made
+	// multistep's StateHalted: an error stopped the build (a check failed here, or the expected refusal)
+	halted := func() bool { return len(r.failures) > 0 || r.out["halted_by"] != nil }
 	// (the builder's Client(): DescribeRegions once)
 	regions, err := c.DescribeRegions()
 	if !r.must(err, "DescribeRegions") {
@@ -103,7 +109,7 @@ func (r *run) build(classic bool, imageName string) {
 	}
 	r.check(strings.Contains(strings.Join(regionIds, ","), region), "DescribeRegions: no %s in %v", region, regionIds)
 
-	forceDelete := classic // the classic build is the one rebuilt with image_force_delete(_snapshots)
+	forceDelete := r.name == "classic" // the one rebuilt with image_force_delete(_snapshots)
 	// stepPreValidate
 	if !forceDelete {
 		images, _, err := c.DescribeImages(&ecs.DescribeImagesArgs{ImageName: imageName, RegionId: region})
@@ -299,6 +305,16 @@ func (r *run) build(classic bool, imageName string) {
 		}()
 	}
 	// stepRunAlicloudInstance
+	defer func() {
+		if !halted() {
+			return
+		}
+		attribute, err := c.DescribeInstanceAttribute(instanceId)
+		if r.must(err, "DescribeInstanceAttribute (halted)") && (attribute.Status == ecs.Starting || attribute.Status == ecs.Running) {
+			r.must(c.StopInstance(instanceId, true), "StopInstance (halted)")
+			r.must(c.WaitForInstance(instanceId, ecs.Stopped, timeout), "WaitForInstance (halted)")
+		}
+	}()
 	if !r.must(c.StartInstance(instanceId), "StartInstance") ||
 		!r.must(c.WaitForInstance(instanceId, ecs.Running, timeout), "WaitForInstance Running") {
 		return
@@ -344,7 +360,7 @@ func (r *run) build(classic bool, imageName string) {
 	// snapshot of the system disk)
 	imageArgs := &ecs.CreateImageArgs{RegionId: region, InstanceId: instanceId, ImageName: imageName,
 		Description: "built by packerflow (aliyungo)"}
-	if classic {
+	if r.name == "classic" {
 		snapshotId := r.snapshotSystemDisk(instanceId)
 		if snapshotId == "" {
 			return
@@ -364,6 +380,11 @@ func (r *run) build(classic bool, imageName string) {
 		return
 	}
 	r.checkImage(built[0], "self", "built image")
+	defer func() {
+		if halted() {
+			r.must(c.DeleteImage(region, imageId), "DeleteImage (halted)")
+		}
+	}()
 	var snapshotIds []string
 	for _, disk := range built[0].DiskDeviceMappings.DiskDeviceMapping {
 		r.check(strings.HasPrefix(disk.SnapshotId, "s-") && disk.Size != "" && disk.Device != "", "built image mapping %+v", disk)
@@ -373,28 +394,65 @@ func (r *run) build(classic bool, imageName string) {
 	images2 := map[string]string{region: imageId}
 	r.out["images"] = images2
 	r.out["snapshots"] = snapshotIds
-	if classic {
+	if r.name == "classic" {
 		return
 	}
 	// stepCreateTags
-	tags := map[string]string{"built-by": "packer", "os": "alinux3"}
-	r.must(c.AddTags(&ecs.AddTagsArgs{ResourceId: imageId, ResourceType: ecs.TagResourceImage, RegionId: region, Tag: tags}), "AddTags image")
-	for _, s := range snapshotIds {
-		r.must(c.AddTags(&ecs.AddTagsArgs{ResourceId: s, ResourceType: ecs.TagResourceSnapshot, RegionId: region, Tag: tags}), "AddTags snapshot")
+	if r.name == "vpc" {
+		tags := map[string]string{"built-by": "packer", "os": "alinux3"}
+		r.must(c.AddTags(&ecs.AddTagsArgs{ResourceId: imageId, ResourceType: ecs.TagResourceImage, RegionId: region, Tag: tags}), "AddTags image")
+		for _, s := range snapshotIds {
+			r.must(c.AddTags(&ecs.AddTagsArgs{ResourceId: s, ResourceType: ecs.TagResourceSnapshot, RegionId: region, Tag: tags}), "AddTags snapshot")
+		}
 	}
-	// stepRegionCopyAlicloudImage
+	// stepRegionCopyAlicloudImage; halted, the copies are cancelled. aliyungo's CancelCopyImage never sends its
+	// region (an unexported field): the client's region is asked for the copy, InvalidImageId.NotFound, which
+	// Packer only prints (the copy stays). Recorded; then cancelled with the region sent.
+	defer func() {
+		if halted() {
+			for reg, id := range images2 {
+				if reg == region {
+					continue
+				}
+				if err := c.CancelCopyImage(common.Region(reg), id); err != nil {
+					r.out["aliyungo_cancel_error"] = errorOf(err)
+				}
+				var answer common.Response
+				r.must(c.Invoke("CancelCopyImage", &ecs.DescribeImagesArgs{RegionId: common.Region(reg), ImageId: id}, &answer),
+					"CancelCopyImage (halted, with RegionId)")
+			}
+		}
+	}()
 	copyId, err := c.CopyImage(&ecs.CopyImageArgs{RegionId: region, ImageId: imageId, DestinationRegionId: otherRegion,
 		DestinationImageName: imageName + "-copy"})
 	if !r.must(err, "CopyImage") {
 		return
 	}
 	images2[otherRegion] = copyId
-	// stepShareAlicloudImage: every image of the artifact, the copy too
-	for reg, id := range images2 {
-		r.must(c.ModifyImageSharePermission(&ecs.ModifyImageSharePermissionArgs{RegionId: common.Region(reg), ImageId: id,
-			AddAccount: []string{shareAccount}}), "ModifyImageSharePermission "+reg)
+	// stepShareAlicloudImage: every image of the artifact, the copy too; halted, the shares are taken back
+	defer func() {
+		if halted() {
+			for reg, id := range images2 {
+				r.must(c.ModifyImageSharePermission(&ecs.ModifyImageSharePermissionArgs{RegionId: common.Region(reg), ImageId: id,
+					RemoveAccount: []string{shareAccount}}), "ModifyImageSharePermission (halted) "+reg)
+			}
+		}
+	}()
+	// (Packer 1.4 shares each image of its map at once; a copy still running is refused, IncorrectImageStatus,
+	// as documented: the replay shares the build region's image first and waits for each copy before sharing it)
+	for _, reg := range []string{region, otherRegion} {
+		id := images2[reg]
+		if reg != region && !r.must(c.WaitForImageReady(common.Region(reg), id, longTimeout), "WaitForImageReady (copy)") {
+			return
+		}
+		err := c.ModifyImageSharePermission(&ecs.ModifyImageSharePermissionArgs{RegionId: common.Region(reg), ImageId: id,
+			AddAccount: []string{shareAccount}})
+		if err != nil && r.name == "halted" {
+			r.out["halted_by"] = errorOf(err)
+			return
+		}
+		r.must(err, "ModifyImageSharePermission "+reg)
 	}
-	r.must(c.WaitForImageReady(otherRegion, copyId, longTimeout), "WaitForImageReady (copy)")
 	shared, err := c.DescribeImageSharePermission(&ecs.ModifyImageSharePermissionArgs{RegionId: region, ImageId: imageId})
 	if r.must(err, "DescribeImageSharePermission") {
 		r.check(len(shared.Accounts.Account) == 1 && shared.Accounts.Account[0].AliyunId == shareAccount && shared.RequestId != "",
@@ -690,14 +748,14 @@ func main() {
 	var failures []string
 	switch os.Args[1] {
 	case "build":
-		runs := []*run{{name: "vpc"}, {name: "classic"}}
+		runs := []*run{{name: "vpc"}, {name: "classic"}, {name: "halted"}}
 		var wg sync.WaitGroup
 		for _, r := range runs {
 			r.client, r.out = newClient(r.name), map[string]interface{}{}
 			wg.Add(1)
 			go func(r *run) {
 				defer wg.Done()
-				r.build(r.name == "classic", "packer-"+r.name)
+				r.build("packer-" + r.name)
 			}(r)
 		}
 		wg.Wait()
