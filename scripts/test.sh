@@ -30,6 +30,17 @@ if ! command -v chromium >/dev/null 2>&1; then  # Debian's browser for tests/tes
         echo "==> chromium not found and not installable here: the dashboard tests will skip" >&2
     fi
 fi
+# Go and aliyungo (Debian's Go SDK for Alibaba Cloud, built offline in GOPATH mode) for tests/test_go_sdk.py
+if ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/github.com/denverdino/aliyungo ]; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        echo "==> installing golang-go golang-github-denverdino-aliyungo-dev (Debian packages) for the Go tests" >&2
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go \
+            golang-github-denverdino-aliyungo-dev >/dev/null) \
+            || echo "    the Go packages could not be installed: tests/test_go_sdk.py will skip" >&2
+    else
+        echo "==> go or aliyungo not found and not installable here: tests/test_go_sdk.py will skip" >&2
+    fi
+fi
 if ! ruby -e 'require "fog/aliyun"' >/dev/null 2>&1; then  # Ruby's fog for tests/test_fog.py (pulls in ruby)
     if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
         echo "==> installing ruby-fog-aliyun (Debian package) for the Ruby fog tests" >&2

@@ -70,6 +70,7 @@ def answers_match_sdk_models(monkeypatch):
     import json
 
     from mockecs.engine.core import Engine
+    from mockecs.ops.registry import declared, spelled
     from mockecs.wire.apis import api_of
     from mockecs.wire.protocol import decode
     from tests.sdk_shapes import first_problem
@@ -81,7 +82,9 @@ def answers_match_sdk_models(monkeypatch):
         resp = original(self, http)
         if resp.status == 200 and resp.headers.get("Content-Type", "").startswith("application/json"):
             req = decode(http)
-            problem = first_problem(req.action, json.loads(resp.body), api_of(req.host, req.version).version)
+            version = api_of(req.host, req.version).version
+            action = req.action if declared(req.action) else spelled(version, req.action)  # (DescribeUserdata)
+            problem = first_problem(action, json.loads(resp.body), version)
             if problem:
                 problems.append(problem)
         return resp

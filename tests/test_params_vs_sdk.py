@@ -98,8 +98,9 @@ def test_region_less_actions_find_their_resource(action):
     required = "RegionId" in declared and (declared["RegionId"].get("schema") or {}).get("required")
     if required or action in GLOBAL_ACTIONS:
         assert op.region_of is None, f"{action} requires RegionId: the request's region decides"
-    elif "RegionId" in declared:
-        pass  # optional: the request's region when given, else the resource's (region_of) or the endpoint's
+    elif "RegionId" in declared:  # optional: the request's region when given, else the resource's (region_of)
+        # or the endpoint's (clients without one send none: aliyungo's DescribeRouteTables)
+        assert op.region == "optional", f"{action}: the metadata's RegionId is optional"
     else:  # (those naming no resource: the account's settings or quotas in the request's region)
         assert op.region == "optional" and (op.region_of is not None or action in ACCOUNT_WIDE), \
             f"{action} declares no RegionId"

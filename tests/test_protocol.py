@@ -288,3 +288,22 @@ def test_request_ids_differ_in_a_forked_process():
     os.close(read)
     os.waitpid(pid, 0)
     assert child[:24] != new_request_id()[:24]  # a fresh random prefix after the fork
+
+
+def test_action_names_in_another_case(client, legacy):
+    """The service matches action names whatever their case: aliyungo sends DescribeUserdata (Terraform's old
+    provider read every instance's user data with it, and used the answer unchecked)."""
+    from alibabacloud_ecs20140526 import models
+    from aliyunsdkcore.request import CommonRequest
+
+    from tests.test_instances import LINUX
+
+    instance = client.run_instances(models.RunInstancesRequest(
+        region_id="cn-hangzhou", image_id=LINUX, instance_type="ecs.g7.large",
+        user_data="IyEvYmluL3NoCg==")).body.instance_id_sets.instance_id_set[0]
+    request = CommonRequest(domain="ecs-cn-hangzhou.aliyuncs.com", version="2014-05-26",
+                            action_name="DescribeUserdata")
+    request.add_query_param("RegionId", "cn-hangzhou")
+    request.add_query_param("InstanceId", instance)
+    body = json.loads(legacy.do_action_with_exception(request))
+    assert (body["UserData"], body["InstanceId"], body["RegionId"]) == ("IyEvYmluL3NoCg==", instance, "cn-hangzhou")

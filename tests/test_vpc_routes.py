@@ -981,6 +981,10 @@ def test_ecs_route_operations_on_the_same_tables(vpc, client, engine):
                            ("10.0.0.0/8", "Instance", instance)]
     assert [e["NextHops"]["NextHop"][0]["NextHopId"] for e in entries(vpc, table_id, route_entry_type="Custom")] == [
         instance]
+    # RegionId is optional there (the metadata; aliyungo sends none): the table's region decides
+    beijing = new_client(region="cn-beijing")  # (its endpoint names another region)
+    assert beijing.describe_route_tables(ecs_models.DescribeRouteTablesRequest(
+        route_table_id=table_id)).body.to_map()["RouteTables"]["RouteTable"] == [table]
     err = error_of(client.create_route_entry, ecs_models.CreateRouteEntryRequest(
         region_id=REGION, route_table_id=table_id, destination_cidr_block="10.0.0.0/8", next_hop_id=instance))
     assert (err.code, err.status_code, err.data["Message"]) == (

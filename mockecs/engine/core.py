@@ -19,7 +19,7 @@ import mockecs.ops  # noqa: F401  (registers the operations; the lazy ones load 
 from mockecs.engine.actions import known_action
 from mockecs.engine.config import Config
 from mockecs.engine.shared import Moved, Shared
-from mockecs.ops.registry import REGISTRIES, REGISTRY, Context, Operation, declared, load
+from mockecs.ops.registry import REGISTRIES, REGISTRY, Context, Operation, declared, load, spelled
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
 from mockecs.state.plugins import make_store, plugin_manager
@@ -411,9 +411,12 @@ class Engine:
         if not action:
             raise missing_parameter("Action")
         api = api_of(req.host, req.version)
-        op = (self.operations if api is ECS else REGISTRIES[api.version]).get(action)
+        ops = self.operations if api is ECS else REGISTRIES[api.version]
+        op = ops.get(action)
         if op is None:
             op = load(api.version, action)  # (a module loaded on its first call)
+        if op is None and (name := spelled(api.version, action)) is not None:  # (another case: DescribeUserdata)
+            action, op = name, ops.get(name) or load(api.version, name)
         if op is None:
             if known_action(action, api.product):
                 raise not_implemented(action, api.product)

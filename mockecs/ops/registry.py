@@ -76,6 +76,15 @@ def load_all() -> None:
         importlib.import_module(module)
 
 
+def spelled(version: str, action: str) -> Optional[str]:
+    """The declared action of API ``version`` that ``action`` names in another case, or None. The service
+    matches action names whatever their case: aliyungo sends ``DescribeUserdata`` (Terraform's old provider read
+    every instance's user data so). Only a name no action has exactly comes here: the hot path is unchanged."""
+    folded = action.lower()
+    return next((name for names in (REGISTRIES[version], LAZY[version]) for name in names
+                 if name.lower() == folded), None)
+
+
 def declared(action: str) -> bool:
     """Whether any API declares ``action`` (loaded or not)."""
     return any(action in ops for ops in REGISTRIES.values()) or any(action in lazy for lazy in LAZY.values())

@@ -587,7 +587,7 @@ _MISSING_RESOURCE_ID = ("MissingParameter", 'The input parameter "ResourceId" th
 
 # The metadata marks none of the parameters required; ResourceId documents its own 403 MissingParameter.
 @operation("JoinResourceGroup", S("ResourceType"), S("ResourceId", required=True, missing=_MISSING_RESOURCE_ID),
-           S("ResourceGroupId"))
+           S("ResourceGroupId"), region="optional")  # (the metadata's RegionId is optional)
 def join_resource_group(ctx: Context, resource_type: Optional[str], resource_id: str,
                         resource_group_id: Optional[str]) -> dict:
     """Move a resource into another resource group (see :mod:`mockecs.world.resource_groups`)."""

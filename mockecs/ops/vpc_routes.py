@@ -390,8 +390,10 @@ def ecs_delete_route_entry(ctx: Context, route_table_id: str, destination_cidr_b
     return {}
 
 
+# RegionId is optional (the metadata): aliyungo's DescribeRouteTablesArgs has none, so a client made without a
+# region (ecs.NewClient) sends none; the table's region, else the endpoint's, decides.
 @operation("DescribeRouteTables", S("RouteTableId"), S("VRouterId"), S("RouterId"), S("RouterType"),
-           S("RouteTableName"), *OLD_PAGE)
+           S("RouteTableName"), *OLD_PAGE, **_by_table_ecs())
 def ecs_describe_route_tables(ctx: Context, route_table_id: Optional[str], v_router_id: Optional[str],
                               router_id: Optional[str], router_type: Optional[str], route_table_name: Optional[str],
                               page_number: int, page_size: int) -> dict:

@@ -78,8 +78,8 @@ end
 step(out, 'vswitch') do
   shown(vpc.vswitches.get(vswitch_id), :id, :vpc_id, :zone_id, :name, :cidr_block, :state, :available_ip_count)
 end
-# Vpc#vrouter lists with Action=DescribeVrouters, not the API's DescribeVRouters: InvalidAction.NotFound. The
-# VPC's own VRouterId makes the model the route tables hang from.
+# Vpc#vrouter lists with Action=DescribeVrouters (the API's DescribeVRouters, in another case). The VPC's own
+# VRouterId makes the model the route tables hang from.
 step(out, 'vpc_vrouter') { vpc.vrouter.id }
 step(out, 'vrouter') do
   router = Fog::Compute::Aliyun::VRouter.new(service: compute, id: vpc.v_router_id)
