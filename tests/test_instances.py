@@ -611,6 +611,14 @@ def test_describe_disks_filters_and_errors(client):
     assert err.code == "InvalidDataDiskSize.ValueNotSupported"
 
 
+def test_a_data_disk_entry_naming_no_disk_is_ignored(client):
+    # Packer 1.4 sent DataDisk.1 with DeleteWithInstance alone before its real disks; the service made the real
+    # ones only (alibaba/packer-provider#47). A size alone still has to be in range (above).
+    iid = run(client, data_disk=[models.RunInstancesRequestDataDisk(delete_with_instance=False),
+                                 models.RunInstancesRequestDataDisk(size=20, category="cloud_efficiency")])[0]
+    assert [(d["Type"], d["Size"], d["Device"]) for d in disks(client, iid)] == [
+        ("system", 40, "/dev/xvda"), ("data", 20, "/dev/xvdb")]
+
 
 def test_replace_system_disk_keeps_login_as_non_root(client):
     iid = run(client, image_options=models.RunInstancesRequestImageOptions(login_as_non_root=True))[0]

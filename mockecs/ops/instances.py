@@ -693,6 +693,10 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
             by_device[spec["device"]] = spec
     used: set[str] = set()
     for disk in requested:
+        if not (disk.get("size") or disk.get("snapshot_id") or disk.get("category") or disk.get("device")):
+            # An entry naming no disk (Packer 1.4 sent DataDisk.1 with DeleteWithInstance alone before its real
+            # ones) is ignored, as the service did (alibaba/packer-provider#47: one disk made, no error).
+            continue
         category = disk.get("category") or DEFAULT_DISK_CATEGORY
         if category not in DISK_CATEGORIES:
             raise EcsError("InvalidDataDiskCategory.ValueNotSupported",

@@ -222,9 +222,10 @@ func (r *run) build(imageName string) {
 	} else {
 		launch.VSwitchId = vswitchId
 		launch.SystemDisk = ecs.SystemDiskType{Category: ecs.DiskCategoryCloudEfficiency, Size: 40}
-		// image_disk_mappings with one data disk (Packer's diskDeviceToDiskType, without its empty first element)
-		launch.DataDisk = []ecs.DataDiskType{{Size: 20, Category: ecs.DiskCategoryCloudEfficiency, DiskName: "packer-data",
-			DeleteWithInstance: true}}
+		// image_disk_mappings with one data disk, as Packer's diskDeviceToDiskType makes them: an empty first element
+		// (sent as DataDisk.1.DeleteWithInstance=false alone, which the service ignores), then the real one
+		launch.DataDisk = []ecs.DataDiskType{{}, {Size: 20, Category: ecs.DiskCategoryCloudEfficiency,
+			DiskName: "packer-data", DeleteWithInstance: true}}
 	}
 	instanceId, err := c.CreateInstance(launch)
 	if !r.must(err, "CreateInstance") {
