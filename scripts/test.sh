@@ -3,53 +3,39 @@
 # README's test command. Extra arguments go to pytest. Lint runs beside the tests and never hides their result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Debian packages: redis-server (the Redis store's tests start a real one on a free port) and wrk (the load of
-# benchmarks/server_throughput.py --workers; without it that benchmark falls back to Python clients).
-missing=""
-command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
-command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
+# Debian packages, each for the tests named beside it (they skip without it), installed in one apt-get run:
+missing=""   # (packages)
+for_what=""  # (what each group is for, for the messages)
+want() {  # want "<packages>" "<what they are for>"
+    missing="$missing $1"
+    for_what="$for_what
+    $1: $2"
+}
+command -v redis-server >/dev/null 2>&1 || want redis-server "the Redis store's tests start a real one on a free port"
+command -v wrk >/dev/null 2>&1 || want wrk "the load of benchmarks/server_throughput.py --workers (else Python clients)"
+command -v chromium >/dev/null 2>&1 || want chromium "the dashboard tests (tests/test_dashboard.py)"
+if ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/github.com/denverdino/aliyungo ]; then
+    want "golang-go golang-github-denverdino-aliyungo-dev" "tests/test_go_sdk.py (Go's aliyungo, built offline)"
+fi
+ruby -e 'require "fog/aliyun"' >/dev/null 2>&1 || want ruby-fog-aliyun "tests/test_fog.py (Ruby's fog; pulls in ruby)"
 if [ -n "$missing" ]; then
     if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-        echo "==> installing$missing (Debian packages) for the Redis store's tests and benchmark" >&2
+        echo "==> installing Debian packages:$for_what" >&2
         # shellcheck disable=SC2086 # (one word per package)
-        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null) \
-            || echo "    $missing could not be installed: the Redis store's tests will skip without redis-server" >&2
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null) || {
+            echo "    not all could be installed at once; one by one (the tests of any that fails skip)" >&2
+            for package in $missing; do
+                DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null \
+                    || echo "    $package could not be installed" >&2
+            done
+        }
     else
-        echo "==>$missing not found and not installable here: the Redis store's tests skip without redis-server" >&2
+        echo "==> not found and not installable here (their tests skip):$for_what" >&2
     fi
 fi
 bash scripts/venv.sh -e '.[test]' -e plugins/mockecs-sqlite -e 'plugins/mockecs-redis[hiredis]'
 echo "==> Node SDK for tests/test_node_sdk.py" >&2
 bash tests/node/install.sh
-if ! command -v chromium >/dev/null 2>&1; then  # Debian's browser for tests/test_dashboard.py (no download of its own)
-    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-        echo "==> installing chromium (Debian package) for the dashboard tests" >&2
-        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-            || echo "    chromium could not be installed: the dashboard tests will skip" >&2
-    else
-        echo "==> chromium not found and not installable here: the dashboard tests will skip" >&2
-    fi
-fi
-# Go and aliyungo (Debian's Go SDK for Alibaba Cloud, built offline in GOPATH mode) for tests/test_go_sdk.py
-if ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/github.com/denverdino/aliyungo ]; then
-    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-        echo "==> installing golang-go golang-github-denverdino-aliyungo-dev (Debian packages) for the Go tests" >&2
-        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go \
-            golang-github-denverdino-aliyungo-dev >/dev/null) \
-            || echo "    the Go packages could not be installed: tests/test_go_sdk.py will skip" >&2
-    else
-        echo "==> go or aliyungo not found and not installable here: tests/test_go_sdk.py will skip" >&2
-    fi
-fi
-if ! ruby -e 'require "fog/aliyun"' >/dev/null 2>&1; then  # Ruby's fog for tests/test_fog.py (pulls in ruby)
-    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-        echo "==> installing ruby-fog-aliyun (Debian package) for the Ruby fog tests" >&2
-        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ruby-fog-aliyun >/dev/null) \
-            || echo "    ruby-fog-aliyun could not be installed: the Ruby fog tests will skip" >&2
-    else
-        echo "==> ruby-fog-aliyun not found and not installable here: the Ruby fog tests will skip" >&2
-    fi
-fi
 echo "==> ruff (beside the tests; its result follows theirs)" >&2
 lint_log=$(mktemp)
 .venv/bin/ruff check mockecs plugins tests benchmarks >"$lint_log" 2>&1 &
