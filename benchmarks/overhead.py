@@ -207,7 +207,7 @@ def _reply(mock: MockECS, fn, client) -> tuple[dict, bytes, HttpRequest]:
 def import_cost(runs: int = 15) -> dict[str, tuple[float, float, float]]:
     """Median seconds, each timed inside a fresh interpreter (its own start-up is not counted: in a VM it
     swings by tens of ms from run to run): ``import requests`` (the SDKs import it anyway), then, after it,
-    ``import mockecs`` and everything ``mock_ecs`` loads (the engine and every operation). With bytecode
+    ``import mockecs`` and everything ``mock_ecs`` loads (the engine and the operations loaded at once). With bytecode
     cached (the normal case; a first run writes it) and with none (an empty ``PYTHONPYCACHEPREFIX`` and
     ``PYTHONDONTWRITEBYTECODE``, as in a sandbox that keeps no bytecode: every module is compiled again)."""
     import os
