@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import cache
 from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.wire.errors import EcsError, error_kind
@@ -65,8 +66,14 @@ BAD_NAME = error_kind("IllegalParam.DhcpOptionsSetName", "The specified DhcpOpti
 BAD_DESCRIPTION = error_kind("IllegalParam.DhcpOptionsSetDescription",
                              "The specified DhcpOptionsSetDescription is invalid.", 400)
 
-# Names: 1-128 characters starting with a letter or a Chinese character; letters, digits, "_" and "-" (documented).
-_NAME = re.compile(r"[A-Za-z\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9_-]{0,127}")
+
+@cache
+def _name() -> re.Pattern:
+    """Names: 1-128 characters starting with a letter or a Chinese character; letters, digits, "_" and "-"
+    (documented). Compiled on first use: the CJK range took 3-4 ms of every ``mock_ecs`` import."""
+    return re.compile(r"[A-Za-z\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9_-]{0,127}")
+
+
 # A domain name: dot-separated labels of letters, digits and "-" (not at either end), 253 characters at most [GUESS].
 _LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _LEASE = re.compile(r"([0-9]{1,6})([hd])")
@@ -117,7 +124,7 @@ def check_servers(text: Optional[str]) -> Optional[str]:
 
 
 def check_text(name: Optional[str], description: Optional[str], domain_name: Optional[str]) -> None:
-    if name and not _NAME.fullmatch(name):
+    if name and not _name().fullmatch(name):
         raise BAD_NAME
     if description and (len(description) > 256 or description.lower().startswith(("http://", "https://"))):
         raise BAD_DESCRIPTION
