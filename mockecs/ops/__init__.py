@@ -9,22 +9,18 @@ Imports world, state and wire; never the engine or a mode."""
 import mockecs.world.auto_provisioning  # noqa: F401
 import mockecs.world.bandwidth_packages  # noqa: F401
 import mockecs.world.cloud_assistant  # noqa: F401
-import mockecs.world.dhcp_options  # noqa: F401
 import mockecs.world.diagnostics  # noqa: F401
 import mockecs.world.disk_events  # noqa: F401
-import mockecs.world.express_connect  # noqa: F401
 import mockecs.world.image_builder  # noqa: F401
 import mockecs.world.interface_permissions  # noqa: F401
-import mockecs.world.ipv6_gateways  # noqa: F401
 import mockecs.world.managed_instances  # noqa: F401
 import mockecs.world.nat_gateways  # noqa: F401
 import mockecs.world.prefix_lists  # noqa: F401
 import mockecs.world.reserved_instances  # noqa: F401
-import mockecs.world.routes  # noqa: F401
 import mockecs.world.security_groups  # noqa: F401
 import mockecs.world.snapshot_packages  # noqa: F401
 import mockecs.world.tasks  # noqa: F401
-import mockecs.world.vpcs  # noqa: F401
+import mockecs.world.vpc_kinds  # noqa: F401
 from mockecs.ops import images, instances, regions, snapshots  # noqa: F401  (what most first calls need)
 from mockecs.ops.lazy_index import ACTIONS
 from mockecs.ops.registry import LAZY

@@ -20,10 +20,10 @@ from functools import cache
 from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.wire.errors import EcsError, error_kind
-from mockecs.world import lifecycle, resource_groups, resources
+from mockecs.world import lifecycle, resource_groups, resources, vpc_kinds
 from mockecs.world.context import Context
 
-KIND = "dhcp_options_set"
+KIND = vpc_kinds.DHCP_OPTIONS_SET  # (its terms and order, and a VPC's term of its set: mockecs.world.vpc_kinds)
 ASSOCIATION = "vpc_dhcp_options_set"  # the transition kind of an attach, replace or detach (on the VPC record)
 PENDING, AVAILABLE, IN_USE = "Pending", "Available", "InUse"
 # What the VPC API answers of a VPC without a set (DescribeVpcAttribute's DhcpOptionsSetStatus): [GUESS] "UnUsed",
@@ -79,15 +79,6 @@ _LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _LEASE = re.compile(r"([0-9]{1,6})([hd])")
 # Lease times (documented): hours 24-1176 or 87600-175200; days 1-49 or 3650-7300.
 _LEASE_RANGES = {"h": ((24, 1176), (87600, 175200)), "d": ((1, 49), (3650, 7300))}
-
-
-def vpc_terms(record: Mapping[str, Any]) -> list:
-    """A VPC's term of the set it holds (registered by :mod:`mockecs.world.vpcs`)."""
-    dhcp = record.get("_dhcp")
-    return [("dhcp_options_set", dhcp["id"])] if dhcp else []
-
-
-resources.by_creation(KIND)
 
 
 # -- checks ---------------------------------------------------------------------------------------------------
