@@ -1,6 +1,7 @@
 """Operation modules loaded on first use (``mockecs.ops.LAZY_MODULES``): their action index is exact, and loading
 them changes nothing but the operation registries (so the store's index terms, sort keys, hooks and kinds are
-all declared before any of their actions runs, as when every module loaded at once)."""
+all declared before any of their actions runs, as when every module loaded at once): no module-level container
+of a module loaded before changes, and no module-level name of one is bound anew."""
 from __future__ import annotations
 
 import json
@@ -30,8 +31,14 @@ def containers():
                 out[f"{name}.{attr}"] = repr(keys)
     return out
 
+def bindings():
+    # Every module-level name of the modules loaded so far, by identity: a hook set as ``other.HOOK = f`` (or a
+    # tuple extended, a setting replaced) is a declaration too.
+    return {f"{name}.{attr}": id(value) for name, module in list(sys.modules.items())
+            if name.startswith("mockecs") and module is not None for attr, value in list(vars(module).items())}
+
 loaded_before = {v: sorted(ops_) for v, ops_ in registry.REGISTRIES.items()}
-before = containers()
+before, bound = containers(), bindings()
 actions = {}
 for module in ops.LAZY_MODULES:
     had = {v: set(ops_) for v, ops_ in registry.REGISTRIES.items()}
@@ -39,8 +46,9 @@ for module in ops.LAZY_MODULES:
     for v, ops_ in registry.REGISTRIES.items():
         for action in sorted(set(ops_) - had[v]):
             actions.setdefault(v, {})[action] = f"mockecs.ops.{module}"
-after = containers()
+after, rebound = containers(), bindings()
 print(json.dumps({"changed": sorted(k for k in before if after.get(k) != before[k]), "actions": actions,
+                  "rebound": sorted(k for k in bound if rebound.get(k) != bound[k]),
                   "index": registry.LAZY, "loaded_before": loaded_before}))
 """
 
@@ -51,7 +59,9 @@ def probe() -> dict:
 
 
 def test_loading_the_lazy_modules_changes_nothing_but_the_registries():
-    assert probe()["changed"] == []
+    found = probe()
+    assert found["changed"] == []
+    assert found["rebound"] == []
 
 
 def test_the_lazy_index_names_each_lazy_action_and_its_module():
