@@ -30,6 +30,15 @@ if ! command -v chromium >/dev/null 2>&1; then  # Debian's browser for tests/tes
         echo "==> chromium not found and not installable here: the dashboard tests will skip" >&2
     fi
 fi
+if ! ruby -e 'require "fog/aliyun"' >/dev/null 2>&1; then  # Ruby's fog for tests/test_fog.py (pulls in ruby)
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        echo "==> installing ruby-fog-aliyun (Debian package) for the Ruby fog tests" >&2
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ruby-fog-aliyun >/dev/null) \
+            || echo "    ruby-fog-aliyun could not be installed: the Ruby fog tests will skip" >&2
+    else
+        echo "==> ruby-fog-aliyun not found and not installable here: the Ruby fog tests will skip" >&2
+    fi
+fi
 echo "==> ruff (beside the tests; its result follows theirs)" >&2
 lint_log=$(mktemp)
 .venv/bin/ruff check mockecs plugins tests benchmarks >"$lint_log" 2>&1 &
