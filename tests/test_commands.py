@@ -600,3 +600,31 @@ def test_realistic_transitions_take_seconds(client, engine, instance):
         engine.clock.advance(5)
     assert statuses == ["Pending", "Running", "Success"]
     assert item["StartTime"] < item["FinishedTime"]
+
+
+def test_launcher_and_oss_output_delivery(client, engine, instance):
+    """Launcher (CreateCommand/ModifyCommand, RunCommand, InvokeCommand's own) and OssOutputDelivery are kept and
+    answered; an instance's OSS output is Disabled without a delivery, Pending while it runs, Finished after."""
+    engine.lifecycle.delay("invocation", seconds=10)
+    body = run_command(client, [instance], launcher="python3", oss_output_delivery="oss://logs/runs",
+                       keep_command=True)
+    item = invocations(client, invoke_id=body.invoke_id)["Invocations"]["Invocation"][0]
+    assert (item["Launcher"], item["OssOutputDelivery"]) == ("python3", "oss://logs/runs")
+    one = item["InvokeInstances"]["InvokeInstance"][0]
+    assert (one["OssOutputStatus"], one["OssOutputUri"], one["OssOutputErrorCode"]) == ("Pending", "", "")
+    engine.clock.advance(20)
+    [row] = results(client, invoke_id=body.invoke_id)["InvocationResults"]["InvocationResult"]
+    assert (row["Launcher"], row["OssOutputDelivery"], row["OssOutputStatus"]) == ("python3", "oss://logs/runs",
+                                                                                   "Finished")
+    assert row["OssOutputUri"] == f"oss://logs/runs/{body.invoke_id}/{instance}"
+    assert commands_page(client, command_id=body.command_id)["Commands"]["Command"][0]["Launcher"] == "python3"
+    client.modify_command(models.ModifyCommandRequest(region_id=REGION, command_id=body.command_id, launcher="bash"))
+    invoked = client.invoke_command(models.InvokeCommandRequest(
+        region_id=REGION, command_id=body.command_id, instance_id=[instance])).body.invoke_id
+    engine.clock.advance(20)
+    item = invocations(client, invoke_id=invoked)["Invocations"]["Invocation"][0]
+    assert (item["Launcher"], item["OssOutputDelivery"]) == ("bash", "")
+    assert item["InvokeInstances"]["InvokeInstance"][0]["OssOutputStatus"] == "Disabled"
+    own = client.invoke_command(models.InvokeCommandRequest(
+        region_id=REGION, command_id=body.command_id, instance_id=[instance], launcher="sh")).body.invoke_id
+    assert invocations(client, invoke_id=own)["Invocations"]["Invocation"][0]["Launcher"] == "sh"

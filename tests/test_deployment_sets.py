@@ -17,7 +17,7 @@ from aliyunsdkecs.request.v20140526.DescribeDeploymentSetSupportedInstanceTypeFa
 )
 from aliyunsdkecs.request.v20140526.ModifyInstanceDeploymentRequest import ModifyInstanceDeploymentRequest
 
-from tests.sdk import error_of, legacy_call, legacy_xml
+from tests.sdk import DEFAULT_ACCOUNT, error_of, legacy_call, legacy_xml
 from tests.spec import response_problems
 from tests.test_instances import REGION, assert_documented, describe, old_error, run
 
@@ -61,7 +61,8 @@ def test_set_life_and_wire_fields(client):
                    "DeploymentSetDescription": "spread the web servers", "DeploymentStrategy": "Availability",
                    "Strategy": "StrictDispersion", "Domain": "default", "Granularity": "host", "GroupCount": 0,
                    "CreationTime": got["CreationTime"], "InstanceAmount": 0, "InstanceIds": {"InstanceId": []},
-                   "Capacities": {"Capacity": []}}
+                   "Capacities": {"Capacity": []}, "AccountId": int(DEFAULT_ACCOUNT), "Affinity": 0,
+                   "Type": ""}
     assert len(got["CreationTime"]) == 20 and got["CreationTime"].endswith("Z")
     client.modify_deployment_set_attribute(models.ModifyDeploymentSetAttributeRequest(
         region_id=REGION, deployment_set_id=set_id, deployment_set_name="web:tier_2"))

@@ -59,7 +59,8 @@ def test_create_attach_detach_delete_new_sdk(client):
         "Available", "data", "cloud_essd", 100, ZONE)
     assert item["InstanceId"] == "" and item["Portable"] is True and item["PerformanceLevel"] == "PL1"
     assert item["DiskName"] == "scratch" and item["Tags"]["Tag"] == [{"TagKey": "build", "TagValue": "b-1"}]
-    assert item["Placement"] == {}  # (a zone-redundant disk's zones; empty for others, as a captured answer shows)
+    # (a zone-redundant disk's zones; empty for others, as the metadata's example shows)
+    assert item["Placement"] == {"ZoneIds": ""}
     assert item["ResourceGroupId"].startswith("rg-acfm")  # the account's default group
 
     instance_id = instance_in(client)
@@ -155,6 +156,8 @@ def test_create_disk_from_snapshot(client):
     disk_id = create(client, snapshot_id=snapshot_id)
     item = disk(client, disk_id)
     assert (item["Size"], item["SourceSnapshotId"]) == (60, snapshot_id)  # the snapshot's size
+    assert item["DataSource"] == {"Type": "snapshot", "Id": snapshot_id}
+    assert disk(client, source)["DataSource"] == {"Type": "", "Id": ""}
     assert create(client, snapshot_id=snapshot_id, size=80) and disk(client, create(
         client, snapshot_id=snapshot_id, size=80))["Size"] == 80
     # the snapshot now has disks made from it
@@ -569,3 +572,44 @@ def test_re_init_disk_documented_errors(client, engine):
         assert (err.code, err.status_code) == (code, status)
         assert_documented("ReInitDisk", err)
     assert disk(client, system["DiskId"])["Status"] == "In_use"  # nothing half applied
+
+
+def test_multi_attach_disk_lists_its_mount_instance(client, engine):
+    """A multi-attach disk names the instance it is mounted on in MountInstances (and MountInstanceNum); detached,
+    none; a disk without multi-attach keeps the list empty."""
+    instance_id = instance_in(client)
+    shared = create(client, disk_category="cloud_essd", multi_attach="Enabled")
+    plain = create(client, disk_category="cloud_essd")
+    engine.clock.advance(60)
+    attach(client, instance_id, shared)
+    attach(client, instance_id, plain)
+    engine.clock.advance(60)
+    item = disk(client, shared)
+    assert item["MountInstanceNum"] == 1
+    [mount] = item["MountInstances"]["MountInstance"]
+    assert mount == item["Attachments"]["Attachment"][0] and mount["InstanceId"] == instance_id
+    assert disk(client, plain)["MountInstances"] == {"MountInstance": []}
+    detach(client, instance_id, shared)
+    engine.clock.advance(60)
+    item = disk(client, shared)
+    assert (item["MountInstances"], item["MountInstanceNum"]) == ({"MountInstance": []}, 0)
+
+
+def test_launch_tags_reach_its_disks_and_primary_eni(client, engine):
+    """RunInstances' Tag.N is documented as the instance's, its disks' and its primary ENI's tags."""
+    from tests.networks_helpers import new_vpc, new_vswitch
+
+    vpc_id = new_vpc(client)
+    engine.clock.advance(10)
+    tag = models.RunInstancesRequestTag(key="team", value="images")
+    vswitch_id = new_vswitch(client, vpc_id, zone_id=ZONE)
+    engine.clock.advance(10)
+    instance_id = instance_in(client, tag=[tag], data_disk=[models.RunInstancesRequestDataDisk(size=40)],
+                              v_switch_id=vswitch_id)
+    assert [d["Tags"]["Tag"] for d in disks(client, instance_id)] == [[{"TagKey": "team", "TagValue": "images"}]] * 2
+    enis = client.describe_network_interfaces(models.DescribeNetworkInterfacesRequest(
+        region_id=REGION, instance_id=instance_id)).body.to_map()["NetworkInterfaceSets"]["NetworkInterfaceSet"]
+    assert [e["Tags"]["Tag"] for e in enis] == [[{"TagKey": "team", "TagValue": "images"}]]
+    found = client.describe_disks(models.DescribeDisksRequest(
+        region_id=REGION, tag=[models.DescribeDisksRequestTag(key="team", value="images")])).body
+    assert found.total_count == 2  # (through the tag index)

@@ -202,6 +202,12 @@ def test_modify_instance_attribute_status_rules(client, engine):
         topology_type="DiscreteCoreToHTMapping"))
     assert (err.code, err.status_code) == ("InvalidOperation.InstanceStatusUnsupported", 400)
     assert_documented("ModifyInstanceAttribute", err)
+    stopped = create_stopped(client)  # (ecs.g7: continuous by default; the change is kept)
+    engine.clock.advance(30)
+    assert describe(client, stopped)["CpuOptions"]["TopologyType"] == "ContinuousCoreToHTMapping"
+    modify(client, stopped, cpu_options=models.ModifyInstanceAttributeRequestCpuOptions(
+        topology_type="DiscreteCoreToHTMapping"))
+    assert describe(client, stopped)["CpuOptions"]["TopologyType"] == "DiscreteCoreToHTMapping"
     # deletion protection: pay-as-you-go only
     prepaid = run(client, instance_charge_type="PrePaid")[0]
     err = error_of(modify, client, prepaid, deletion_protection=True)

@@ -10,6 +10,7 @@ from aliyunsdkecs.request.v20140526.DescribeAvailableResourceRequest import Desc
 from aliyunsdkecs.request.v20140526.DescribeInstanceTypesRequest import DescribeInstanceTypesRequest
 from aliyunsdkecs.request.v20140526.DescribeZonesRequest import DescribeZonesRequest
 
+from mockecs.world import dedicated_hosts as ddh
 from mockecs.world import regions
 from mockecs.world.instance_types import instance_type, instance_types, sells, types_in_zone, zones_selling
 from tests.networks_helpers import documented, xml_call
@@ -90,6 +91,33 @@ def test_describe_instance_types_new_sdk(client):
     assert g7["InstanceCategory"] == "General-purpose" and g7["PhysicalProcessorModel"].startswith("Intel")
     assert g7["SupportedBootModes"]["SupportedBootMode"] == ["BIOS", "UEFI"] and "Architecture" not in g7
     assert isinstance(g7["MemorySize"], float) and isinstance(g7["CpuSpeedFrequency"], float)
+
+
+def test_instance_types_answer_their_cpu_network_and_security_features(client):
+    """The nested answers follow the type's figures and its family's features (not one constant for all)."""
+    found = {t["InstanceTypeId"]: t for t in types(client, instance_types=[
+        "ecs.g8i.large", "ecs.g7.4xlarge", "ecs.g8y.large", "ecs.t5-lc1m1.small", "ecs.g6.large"])[
+        "InstanceTypes"]["InstanceType"]}
+    g8i, g7, g8y, t5, g6 = (found[t] for t in ("ecs.g8i.large", "ecs.g7.4xlarge", "ecs.g8y.large",
+                                                "ecs.t5-lc1m1.small", "ecs.g6.large"))
+    assert g7["CpuOptions"]["Core"] == 8 and g7["CpuOptions"]["ThreadsPerCore"] == 2
+    assert g7["CpuOptions"]["SupportedTopologyTypes"]["SupportedTopologyType"] == [
+        "ContinuousCoreToHTMapping", "DiscreteCoreToHTMapping"]
+    assert (t5["CpuOptions"]["Core"], t5["CpuOptions"]["ThreadsPerCore"]) == (1, 1)
+    assert t5["CpuOptions"]["HyperThreadingAdjustable"] is False and g7["CpuOptions"]["HyperThreadingAdjustable"]
+    assert g8y["CpuOptions"]["SupportedTopologyTypes"] == {
+        "SupportedTopologyType": []}  # (ARM: one thread per core)
+    assert (g8y["CpuOptions"]["Core"], g8y["CpuOptions"]["ThreadsPerCore"]) == (2, 1)
+    assert [t["JumboFrameSupport"] for t in (g8i, g7, g8y, t5, g6)] == [True, True, True, False, False]
+    assert (g8i["Clock"]["PtpSupport"], g7["Clock"]["PtpSupport"]) == ("supported", "unsupported")
+    assert g8i["CpuOptions"]["NestedVirtualizationSupport"] == "supported"
+    weights = g8i["NetworkInfo"]["BandwidthWeighting"]["WeightingInfos"]["WeightingInfo"]
+    assert [w["Name"] for w in weights] == ["Default", "Vpc-L1", "Ebs-L1"]
+    assert weights[1]["VpcBandwidth"] > weights[0]["VpcBandwidth"] > weights[2]["VpcBandwidth"]
+    assert g7["NetworkInfo"]["BandwidthWeighting"]["WeightingInfos"]["WeightingInfo"] == []
+    assert (g8y["SecurityOptions"]["SecureBootSupport"], g6["SecurityOptions"]["SecureBootSupport"]) == (
+        "supported", "unsupported")  # (UEFI boot or not)
+    assert (g7["EnhancedNetwork"]["RssSupport"], t5["EnhancedNetwork"]["RssSupport"]) == (True, False)
 
 
 @pytest.mark.parametrize("kw, expected", [
@@ -231,7 +259,12 @@ def test_available_resource_old_sdk_and_async(legacy, client):
 def test_describe_zones_agrees_with_the_catalogue(client, legacy):
     zones = client.describe_zones(models.DescribeZonesRequest(region_id=REGION)).body.to_map()["Zones"]["Zone"]
     for zone in zones:
-        assert zone["AvailableResourceCreation"]["ResourceTypes"] == ["VSwitch", "IoOptimized", "Instance", "Disk"]
+        # (dedicated hosts where the zone sells a host type, with those types and their generations)
+        hosts = [t["DedicatedHostType"] for t in ddh.host_types() if ddh.sold_in(t, zone["ZoneId"])]
+        assert zone["AvailableResourceCreation"]["ResourceTypes"] == ["VSwitch", "IoOptimized", "Instance", "Disk"] + (
+            ["DedicatedHost"] if hosts else [])
+        assert zone["AvailableDedicatedHostTypes"]["DedicatedHostType"] == hosts
+        assert "ddh.g7" in hosts and "ddh-7" in zone["DedicatedHostGenerations"]["DedicatedHostGeneration"]
         assert zone["AvailableInstanceTypes"]["InstanceTypes"] == list(types_in_zone(zone["ZoneId"]))
         info = zone["AvailableResources"]["ResourcesInfo"][0]
         assert info["InstanceTypes"]["supportedInstanceType"] == list(types_in_zone(zone["ZoneId"]))

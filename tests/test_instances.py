@@ -141,7 +141,9 @@ def test_run_instances_public_image_new_sdk(client, engine):
     assert item["ImageOptions"]["LoginAsNonRoot"] is False
     assert not any(k.startswith("_") for k in item)
     # the parts an instance that uses none of them shows, as the service answers them (2 vCPUs: 1 core, 2 threads)
-    assert item["CpuOptions"] == {"ThreadsPerCore": 2, "Numa": "ON", "CoreCount": 1}
+    assert item["CpuOptions"] == {"ThreadsPerCore": 2, "Numa": "ON", "CoreCount": 1,
+                                  "TopologyType": "ContinuousCoreToHTMapping", "TurboMode": "", "EnableVISST": False,
+                                  "EnableVRDT": False, "NestedVirtualization": "disabled"}
     assert item["HibernationOptions"] == {"Configured": False}
     assert item["DedicatedHostAttribute"] == {"DedicatedHostId": "", "DedicatedHostName": "",
                                               "DedicatedHostClusterId": ""}

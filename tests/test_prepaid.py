@@ -44,7 +44,7 @@ def modify_renewal(client: Any, instance_ids: list[str], **kw: Any) -> None:
 
 def row(instance_id: str, status: str, duration: int, unit: str) -> dict:
     return {"PeriodUnit": unit, "Duration": duration, "RenewalStatus": status, "InstanceId": instance_id,
-            "AutoRenewEnabled": status == "AutoRenewal"}
+            "AutoRenewEnabled": status == "AutoRenewal", "EnableExpectedRenewDay": False}
 
 
 # -- launch terms, the auto-renew attribute ---------------------------------------------------------------------
@@ -317,3 +317,17 @@ def test_spec_image_must_run_on_the_type(client):
     assert (err.code, zone) == ("ImageNotSupportInstanceType", zone)
     assert_documented("ModifyPrepayInstanceSpec", err)
     assert describe(client, instance_id)["InstanceType"] == ARM_TYPE
+
+
+def test_subscription_launches_answer_an_order(client):
+    """OrderId is documented as answered for PrePaid launches only (RunInstances, CreateInstance)."""
+    body = client.run_instances(models.RunInstancesRequest(
+        region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large", instance_charge_type="PrePaid", period=1,
+        period_unit="Month")).body
+    assert body.order_id.isdigit() and len(body.instance_id_sets.instance_id_set) == 1
+    created = client.create_instance(models.CreateInstanceRequest(
+        region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large", instance_charge_type="PrePaid", period=1,
+        period_unit="Month")).body
+    assert created.order_id.isdigit() and created.order_id != body.order_id
+    assert client.run_instances(models.RunInstancesRequest(
+        region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large")).body.order_id is None

@@ -250,6 +250,11 @@ def test_create_refusals(vpc):
         ({"internet_charge_type": "PayBySpec", "spec": "Huge"}, "InvalidParameter.Spec.ValueNotSupported", 400,
          "The specified Spec is not valid."),
         ({"network_type": "public"}, "InvalidParameter", 400, 'Specified value of "NetworkType" is not valid.'),
+        # (AccessMode: taken with PrivateLinkEnabled only; a tunnel type in tunnel mode only)
+        ({"access_mode": vm.CreateNatGatewayRequestAccessMode(mode_value="route")}, "InvalidParameter", 400,
+         'Specified value of "AccessMode" is not valid.'),
+        ({"access_mode": vm.CreateNatGatewayRequestAccessMode(mode_value="route", tunnel_type="geneve"),
+          "private_link_enabled": True}, "InvalidParameter", 400, 'Specified value of "AccessMode" is not valid.'),
     ]
     for change, code, status, message in cases:
         args = {"vpc_id": vpc_id, "v_switch_id": vswitch_id, **change}
@@ -264,6 +269,32 @@ def test_create_refusals(vpc):
         make_gateway(vpc, vpc_id, full)
     assert_error(error_of(make_gateway, vpc, vpc_id, full), "ZONE_NO_AVAILABLE_IP", 400,
                  "The Zone have no available ip.")
+
+
+def test_access_mode_is_kept(vpc):
+    vpc_id, vswitch_id = network(vpc)
+    made = vpc.create_nat_gateway(vm.CreateNatGatewayRequest(
+        region_id=REGION, vpc_id=vpc_id, v_switch_id=vswitch_id, nat_type="Enhanced", private_link_enabled=True,
+        access_mode=vm.CreateNatGatewayRequestAccessMode(mode_value="tunnel", tunnel_type="geneve"))).body
+    plain = vpc.create_nat_gateway(vm.CreateNatGatewayRequest(
+        region_id=REGION, vpc_id=vpc_id, v_switch_id=vswitch_id, nat_type="Enhanced")).body
+    assert gateway(vpc, made.nat_gateway_id)["AccessMode"] == {"ModeValue": "tunnel", "TunnelType": "geneve"}
+    assert gateway(vpc, plain.nat_gateway_id)["AccessMode"] == {"ModeValue": "", "TunnelType": ""}
+
+
+def test_nat_ip_takes_the_address_asked_for(vpc):
+    vpc_id, vswitch_id = network(vpc)
+    cidr = vpc.describe_vswitch_attributes(vm.DescribeVSwitchAttributesRequest(
+        region_id=REGION, v_switch_id=vswitch_id)).body.cidr_block
+    wanted = str(ipaddress.ip_network(cidr)[100])
+    made = vpc.create_nat_gateway(vm.CreateNatGatewayRequest(
+        region_id=REGION, vpc_id=vpc_id, v_switch_id=vswitch_id, nat_type="Enhanced", nat_ip=wanted)).body
+    assert gateway(vpc, made.nat_gateway_id)["NatGatewayPrivateInfo"]["PrivateIpAddress"] == wanted
+    for bad, code in ((wanted, "InvalidPrivateIpAddress.Duplicated"), ("10.9.9.9", "InvalidPrivateIpAddress"),
+                      ("not-an-ip", "InvalidPrivateIpAddress.Malformed")):
+        err = error_of(vpc.create_nat_gateway, vm.CreateNatGatewayRequest(
+            region_id=REGION, vpc_id=vpc_id, v_switch_id=vswitch_id, nat_type="Enhanced", nat_ip=bad))
+        assert (err.code, err.status_code) == (code, 400)
 
 
 def test_subscription_and_defaults(vpc):

@@ -36,6 +36,7 @@ from mockecs.modes.offline import (
     product_error,
 )
 from mockecs.wire.protocol import HttpRequest, HttpResponse, lowered_headers
+from mockecs.world import spot_interruptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -199,6 +200,22 @@ class MockECS:
 
     def inject(self, *args: Any, **kwargs: Any) -> Any:
         return self.engine.inject(*args, **kwargs)
+
+    def interrupt_spot(self, instance_id: Optional[str] = None, *, reclaim: bool = False,
+                       **kwargs: Any) -> list[dict]:
+        """Reclaim spot instances as the cloud does (:func:`mockecs.world.spot_interruptions.interrupt`: the notice
+        now, released or stopped 5 minutes later on the mock clock); ``instance_type``, ``zone_id``, ``account``,
+        ``spot_price`` as there. ``reclaim``: move the clock on to the reclaim at once. Returns the CloudMonitor
+        events (``Instance:PreemptibleInstanceInterruption``); refusals raise ``InterruptionError`` (a ValueError)."""
+        published = spot_interruptions.interrupt(self.engine, instance_id, **kwargs)
+        if reclaim and published:
+            self.engine.clock.advance(spot_interruptions.NOTICE)
+        return published
+
+    def spot_interruption_events(self, account: Optional[str] = None,
+                                 instance_id: Optional[str] = None) -> list[dict]:
+        """The CloudMonitor interruption events published so far, oldest first."""
+        return spot_interruptions.events(self.engine, account, instance_id)
 
     def dashboard_url(self) -> str:
         """The dashboard of this mock's engine: a server thread on a free loopback port, started on the first

@@ -5,7 +5,9 @@
   (:func:`product_error`), unless the user lets it through (``mock_ecs(passthrough=["sts.aliyuncs.com"])``).
 - The instance metadata server ``100.100.100.200`` answers as an ECS instance with a RAM role does
   (:class:`MetadataServer`): the role's name and STS credentials that the engine accepts (strict signatures
-  included), so code on the default credential chain works without keys.
+  included), so code on the default credential chain works without keys. It answers as one of the fake's
+  instances once told which (``metadata.instance_id = "i-..."``): its own fields, and a spot instance's
+  ``instance/spot/termination-time`` while an interruption is pending (:mod:`mockecs.world.spot_interruptions`).
 - Fake ``ALIBABA_CLOUD_ACCESS_KEY_ID``/``_SECRET`` and the old SDK's ``ALIYUN_ACCESS_KEY_ID``/``_SECRET``
   are set while a mock is active, unless the user set their own (:class:`FakeCredentialsEnv`).
 """
@@ -18,7 +20,7 @@ import os
 import re
 import secrets
 import sys
-from typing import Any
+from typing import Any, Optional
 from urllib.parse import parse_qsl, urlsplit
 
 from mockecs.engine.core import Engine, new_request_id
@@ -26,6 +28,7 @@ from mockecs.state.accounts import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SEC
 from mockecs.wire.apis import HOST, api_of_host
 from mockecs.wire.encoding import render
 from mockecs.wire.protocol import HttpResponse
+from mockecs.world.spot_interruptions import termination_time
 
 METADATA_HOST = "100.100.100.200"
 ALIBABA_HOST = r"(?:[a-z0-9-]+\.)*aliyuncs\.com"
@@ -85,20 +88,46 @@ class MetadataServer:
 
     Its STS credentials belong to the engine's default account; they are registered with the engine when first
     handed out (and again on each fetch, so a ``reset`` in between does not orphan them).
+
+    ``instance_id``: the fake's instance it answers as (None: a made-up one, :data:`INSTANCE_ID`): its id, region,
+    zone, type, image, host name and private address, and ``instance/spot/termination-time`` (the reclaim time while
+    a spot interruption is pending; 404 otherwise, as documented).
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, instance_id: Optional[str] = None) -> None:
         self.engine = engine
+        self.instance_id = instance_id
         self.credentials = {"AccessKeyId": "STS.mockecs" + secrets.token_hex(8),
                             "AccessKeySecret": secrets.token_urlsafe(24),
                             "SecurityToken": "mockecs-sts-token-" + secrets.token_urlsafe(32)}
 
     def _meta(self) -> dict[str, str]:
         region = self.engine.config.region
-        return {"instance-id": INSTANCE_ID, "region-id": region, "zone-id": f"{region}-a",
+        meta = {"instance-id": INSTANCE_ID, "region-id": region, "zone-id": f"{region}-a",
                 "owner-account-id": self.engine.accounts.default_account_id, "hostname": INSTANCE_ID,
                 "private-ipv4": "172.16.0.10", "mac": "00:16:3e:00:00:01", "instance/instance-type": "ecs.g7.large",
                 "image-id": "aliyun_3_x64_20G_alibase_20240819.vhd", "ram/security-credentials/": ROLE_NAME}
+        return self._instance(meta) if self.instance_id else meta
+
+    def _instance(self, meta: dict[str, str]) -> dict[str, str]:
+        """``meta`` as the instance :attr:`instance_id` sees it (read as stored: a pending reclaim whose time has
+        passed is over, so its termination time is no longer answered; an instance gone, released or reset away,
+        leaves the made-up one)."""
+        with self.engine.store.transaction() as txn:
+            record = txn.get("instance", self.instance_id)
+        if record is None:
+            return meta
+        meta["instance-id"] = record["InstanceId"]
+        addresses = ((record.get("VpcAttributes") or {}).get("PrivateIpAddress") or {}).get("IpAddress") \
+            or (record.get("InnerIpAddress") or {}).get("IpAddress") or [meta["private-ipv4"]]
+        meta.update({"region-id": record["_region"], "zone-id": record.get("ZoneId") or meta["zone-id"],
+                     "owner-account-id": record["_owner"], "hostname": record.get("HostName") or meta["hostname"],
+                     "private-ipv4": addresses[0], "instance/instance-type": record.get("InstanceType") or "",
+                     "image-id": record.get("ImageId") or ""})
+        ends = termination_time(record, self.engine.clock.now())
+        if ends is not None:
+            meta["instance/spot/termination-time"] = ends
+        return meta
 
     def answer(self, method: str, url: str, headers: Any = None) -> HttpResponse:
         path = urlsplit(url).path

@@ -395,6 +395,15 @@ def custom_image_factory(ecs_mock: Any, ecs_client: Any, ecs_region: str,
     return make
 
 
+@pytest.fixture
+def ecs_spot_interrupt(ecs_mock: Any) -> Callable[..., list]:
+    """``interrupt(instance_id=None, *, instance_type=None, zone_id=None, account=None, spot_price=None,
+    reclaim=False) -> [CloudMonitor event]``: the cloud reclaims spot instances (``ecs_mock.interrupt_spot``): the
+    notice now (OperationLocks Recycling, the metadata's termination time), released or stopped 5 minutes later on
+    the mock clock (``reclaim=True``: the clock is moved on to it at once)."""
+    return ecs_mock.interrupt_spot
+
+
 # -- standalone server -------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def _ecs_server_session(request: pytest.FixtureRequest) -> Iterator[Any]:

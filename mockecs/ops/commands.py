@@ -208,7 +208,9 @@ def result_base(ctx: Context, invocation: Mapping[str, Any], instance_id: str, i
             "FinishedTime": "", "StopTime": "", "ExitCode": 0, "ErrorCode": "", "ErrorInfo": "", "Dropped": 0,
             "Repeats": 0, "Username": invocation["Username"], "ContainerId": invocation["ContainerId"],
             "ContainerName": invocation["ContainerName"], "TerminationMode": invocation["TerminationMode"],
-            "Tags": invocation["Tags"], "_output": "", "_resource_group": invocation["_resource_group"],
+            "Tags": invocation["Tags"], "Launcher": invocation.get("Launcher", ""),
+            "OssOutputDelivery": invocation.get("OssOutputDelivery", ""),
+            "_output": "", "_resource_group": invocation["_resource_group"],
             "_index": index, "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now}
 
 
@@ -237,6 +239,9 @@ def _invoke(ctx: Context, command: Mapping[str, Any], text: str, a: Mapping[str,
         "Timeout": timeout, "Username": username, "WorkingDir": working_dir,
         "ContainerId": a["container_id"] or "", "ContainerName": a["container_name"] or "",
         "TerminationMode": a["termination_mode"] or "Process", "CreationTime": now, "Tags": {"Tag": tags},
+        # (InvokeCommand's Launcher, else the command's; the OSS prefix the outputs go to, "" for none)
+        "Launcher": a.get("launcher") or command.get("Launcher", ""),
+        "OssOutputDelivery": a["oss_output_delivery"] or "",
         "_instances": [r["InstanceId"] for r in targets], "_resource_group": group,
         "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now,
     }
@@ -261,10 +266,10 @@ def _invoke(ctx: Context, command: Mapping[str, Any], text: str, a: Mapping[str,
 
 _RUN_SETTINGS = (S("RepeatMode"), B("Timed"), S("Frequency"), S("Parameters"), S("Username"),
                  S("WindowsPasswordName"), Repeat("InstanceId"), S("ContainerId"), S("ContainerName"),
-                 RESOURCE_TAG, S("TerminationMode"), S("ResourceGroupId"), TAG)
+                 RESOURCE_TAG, S("TerminationMode"), S("ResourceGroupId"), TAG, S("OssOutputDelivery"))
 _COMMAND_FIELDS = (S("Name"), S("Description"), _TYPE, S("CommandContent", required=True), S("WorkingDir"),
                    L("Timeout", default=60, min=1, max=86400), B("EnableParameter", default=False),
-                   S("ContentEncoding"))
+                   S("ContentEncoding"), S("Launcher"))
 
 
 @operation("RunCommand", *_COMMAND_FIELDS, *_RUN_SETTINGS, B("KeepCommand", default=False),
@@ -275,7 +280,8 @@ def run_command(ctx: Context, a: dict) -> dict:
     tags, group = _tags(a["tag"]), resource_groups.resolve(ctx, a["resource_group_id"])
     command = commands.command_record(ctx, fields["name"], fields["description"], fields["command_type"],
                                       fields["text"], fields["working_dir"], fields["timeout"],
-                                      fields["enable_parameter"], fields["names"], group, tags)
+                                      fields["enable_parameter"], fields["names"], group, tags,
+                                      a["launcher"] or "")
     if keep:
         commands.check_quota(ctx)
     invoke_id = _invoke(ctx, command, fields["text"], {**a, "timeout": None}, False, tags, group)
@@ -285,7 +291,7 @@ def run_command(ctx: Context, a: dict) -> dict:
 
 
 @operation("InvokeCommand", S("CommandId", required=True), *_RUN_SETTINGS, L("Timeout", min=1, max=86400),
-           idempotent=IDEMPOTENT, mapping=True)
+           S("Launcher"), idempotent=IDEMPOTENT, mapping=True)
 def invoke_command(ctx: Context, a: dict) -> dict:
     command = resources.owned(ctx, COMMAND, a["command_id"], commands.COMMAND_NOT_FOUND)
     text = commands.decode_content(command["CommandContent"], "Base64")
@@ -304,19 +310,21 @@ def create_command(ctx: Context, a: dict) -> dict:
     commands.check_quota(ctx)
     record = commands.command_record(ctx, fields["name"], fields["description"], fields["command_type"],
                                      fields["text"], fields["working_dir"], fields["timeout"],
-                                     fields["enable_parameter"], fields["names"], group, tags)
+                                     fields["enable_parameter"], fields["names"], group, tags, a["launcher"] or "")
     resources.put(ctx.txn, COMMAND, record)
     return {"CommandId": record["CommandId"]}
 
 
 @operation("ModifyCommand", S("CommandId", required=True), S("Name"), S("Description"), S("CommandContent"),
-           S("WorkingDir"), L("Timeout", min=1, max=86400))
+           S("WorkingDir"), L("Timeout", min=1, max=86400), S("Launcher"))
 def modify_command(ctx: Context, command_id: str, name: Optional[str], description: Optional[str],
-                   command_content: Optional[str], working_dir: Optional[str], timeout: Optional[int]) -> dict:
+                   command_content: Optional[str], working_dir: Optional[str], timeout: Optional[int],
+                   launcher: Optional[str]) -> dict:
     commands.check_texts(name, description, working_dir, commands.MODIFY_DESCRIPTION_TOO_LONG)
     record = resources.owned(ctx, COMMAND, command_id, commands.COMMAND_NOT_FOUND)
     changes: dict[str, Any] = {k: v for k, v in (("Name", name), ("Description", description),
-                                                 ("WorkingDir", working_dir), ("Timeout", timeout)) if v is not None}
+                                                 ("WorkingDir", working_dir), ("Timeout", timeout),
+                                                 ("Launcher", launcher)) if v is not None}
     if command_content is not None:
         # [GUESS] ModifyCommand takes the content Base64-encoded, as DescribeCommands answers it (it declares
         # no ContentEncoding); text that is not Base64 is taken as it is.
@@ -428,7 +436,7 @@ def invocation_view(ctx: Context, invocation: Mapping[str, Any], encoding: Optio
                 "InvocationStatus": r["InvocationStatus"], "InstanceInvokeStatus": r["InvokeRecordStatus"],
                 "ExitCode": r["ExitCode"], "ErrorCode": r["ErrorCode"], "ErrorInfo": r["ErrorInfo"],
                 "Repeats": r["Repeats"], "Dropped": r["Dropped"],
-                "Timed": timed and r["InvocationStatus"] == "Scheduled"}
+                "Timed": timed and r["InvocationStatus"] == "Scheduled", **oss_output(r)}
         if with_output:
             item["Output"] = commands.encoded(r["_output"], encoding)
         items.append(item)
@@ -471,8 +479,23 @@ def describe_invocations(ctx: Context, invoke_id: Optional[str], command_id: Opt
     return {**meta, "Invocations": {"Invocation": views}}
 
 
+def oss_output(result: Mapping[str, Any]) -> dict:
+    """Where an instance's output went (RunCommand/InvokeCommand OssOutputDelivery): Disabled without a delivery;
+    else Pending until the run ends, then Finished, as ``<delivery>/<InvokeId>/<InstanceId>`` [GUESS: the SDK model
+    names the fields only; mockecs writes no object]."""
+    delivery = result.get("OssOutputDelivery") or ""
+    if not delivery:
+        status, uri = "Disabled", ""
+    elif result["InvokeRecordStatus"] == "Finished":
+        status, uri = "Finished", f"{delivery.rstrip('/')}/{result['InvokeId']}/{result['InstanceId']}"
+    else:
+        status, uri = "Pending", ""
+    return {"OssOutputStatus": status, "OssOutputUri": uri, "OssOutputErrorCode": "", "OssOutputErrorInfo": ""}
+
+
 def result_view(record: Mapping[str, Any], encoding: Optional[str]) -> dict:
     view = resources.wire(record)
+    view.update(oss_output(record))
     view["Output"] = commands.encoded(record["_output"], encoding)
     for name in ("CreationTime", "UpdateTime"):  # (DescribeInvocations' fields, not these)
         view.pop(name, None)

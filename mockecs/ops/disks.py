@@ -262,7 +262,7 @@ def attach_disk(ctx: Context, instance_id: str, disk_id: str, device: Optional[s
             raise EcsError("InvalidDevice.InUse", "The specified device has been occupied.", 403)
         device, disk_type = device or _free_device(ctx, instance), "data"
     now = resources.iso(ctx.now)
-    wiring = disks.attached(instance_id, device, now)
+    wiring = disks.attached(instance_id, device, now, disk.get("MultiAttach") == "Enabled")
     # During Attaching the disk already names its instance (DescribeDisks InstanceId), as the service shows.
     record = {**disk, **wiring, "Status": "Attaching", "Type": disk_type,
               "DeleteWithInstance": bool(delete_with_instance)}

@@ -30,7 +30,7 @@ from mockecs.world import (
     resource_groups,
     resources,
 )
-from mockecs.world.catalog import newest_first_key
+from mockecs.world.catalog import FEATURES, newest_first_key
 from mockecs.world.instance_types import instance_type, instance_types
 from mockecs.world.validation import check_description, check_family, check_name
 
@@ -619,7 +619,7 @@ def create_image(ctx: Context, instance_id: Optional[str], snapshot_id: Optional
                        "The specified parameter BootMode is not supported for current image architecture.")
         fields["BootMode"] = boot_mode
     if imds:
-        fields["Features"] = {**(fields.get("Features") or {"NvmeSupport": "unsupported"}), "ImdsSupport": imds}
+        fields["Features"] = {**(fields.get("Features") or FEATURES), "ImdsSupport": imds}
     if secure_boot_options.get("secure_boot_support"):
         fields["SecureBootOptions"] = {"SecureBootSupport": secure_boot_options["secure_boot_support"]}
     if detection_strategy:
@@ -869,7 +869,7 @@ def modify_image_attribute(ctx: Context, image_id: str, image_name: Optional[str
         if license_type not in ("Auto", "Aliyun", "BYOL"):  # [GUESS] the older, wider set
             raise _err("InvalidLicenseType.NotSupported", "The specified parameter LicenseType is not supported.")
         changes["LicenseType"] = license_type
-    feats = dict(record.get("Features") or {})
+    feats = {**FEATURES, **(record.get("Features") or {})}
     nvme, imds = features.get("nvme_support"), features.get("imds_support")
     if nvme:
         if nvme not in ("supported", "unsupported"):

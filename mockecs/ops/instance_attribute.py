@@ -13,6 +13,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, Repeat, S, Struct
 from mockecs.world import resources, validation
+from mockecs.world.instance_types import TOPOLOGY_TYPES
 
 _BY_INSTANCE = {"region": "optional", "region_of": resources.region_from("instance_id")}
 # Fields DescribeInstanceAttribute answers as DescribeInstances keeps them.
@@ -22,7 +23,6 @@ _SAME = ("ClusterId", "Cpu", "CreationTime", "CreditSpecification", "Description
          "SerialNumber", "Status", "StoppedMode", "VlanId", "ZoneId")
 _VPC_FIELDS = ("NatIpAddress", "PrivateIpAddress", "VSwitchId", "VpcId")
 _EIP_FIELDS = ("AllocationId", "Bandwidth", "InternetChargeType", "IpAddress")
-TOPOLOGY_TYPES = ("ContinuousCoreToHTMapping", "DiscreteCoreToHTMapping")
 CREDIT_SPECIFICATIONS = ("Standard", "Unlimited")
 BURSTABLE_FAMILIES = ("ecs.t5", "ecs.t6")
 
@@ -145,6 +145,7 @@ def modify_instance_attribute(ctx: Context, instance_id: str, password: Optional
                            f"The specified parameter CpuOptions.TopologyType: {topology} is not valid.", 400)
         if record["Status"] != "Stopped":
             raise TOPOLOGY_STATUS
+        changes["CpuOptions"] = {**record["CpuOptions"], "TopologyType": topology}
     if enable_jumbo_frame is not None:
         changes["_jumbo_frame"] = enable_jumbo_frame
     if changes:

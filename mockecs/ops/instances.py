@@ -41,6 +41,7 @@ from mockecs.world import (
     resource_groups,
     resources,
     spot,
+    spot_interruptions,
     storage_sets,
     subscriptions,
     system_events,
@@ -83,7 +84,28 @@ def instance_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
             + subscriptions.terms(record)  # (DescribeInstanceAutoRenewAttribute's RenewalStatus)
             + deployment_sets.instance_terms(record)  # (a set's members and room, an HPC cluster's)
             + dedicated_hosts.instance_terms(record)  # (a dedicated host's instances and room)
-            + private_pools.instance_terms(record))  # (a private pool's members and used amount)
+            + private_pools.instance_terms(record)  # (a private pool's members and used amount)
+            + spot_interruptions.instance_terms(record)  # (a zone's spot stock, reclaimed by a test)
+            + lock_terms(record))  # (DescribeInstances' LockReason)
+
+
+# DescribeInstances' and DescribeDisks' LockReason values (documented; a spot instance's disks: lower case)
+LOCK_REASONS = ("financial", "security", "Recycling", "dedicatedhostfinancial", "refunded")
+DISK_LOCK_REASONS = ("financial", "security", "recycling", "dedicatedhostfinancial")
+BAD_LOCK_REASON = error_kind("InvalidLockReason.NotFound", "The specified LockReason is not found.", 404)
+
+
+def lock_term(account: str, region: str, reason: str, kind: str = "instance") -> tuple[str, str]:
+    return (f"{kind}_lock", f"{account}|{region}|{reason}")
+
+
+def lock_terms(record: Mapping[str, Any], kind: str = "instance") -> list[tuple[str, str]]:
+    """An index term per lock of an instance (``OperationLocks.LockReason``) or a disk (``.OperationLock``)."""
+    locks = record.get("OperationLocks")
+    field = "LockReason" if kind == "instance" else "OperationLock"
+    items = locks.get(field) if isinstance(locks, dict) else None  # (an imported record may hold anything)
+    return [lock_term(record["_owner"], record["_region"], str(lock.get("LockReason")), kind)
+            for lock in (items if isinstance(items, list) else ()) if isinstance(lock, dict)]
 
 
 def ram_role_term(account: str, region: str, role_name: str) -> tuple[str, str]:
@@ -100,7 +122,7 @@ def disk_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
         terms.append(("snapshot_policy", record["AutoSnapshotPolicyId"]))  # a policy's DiskNums, its deletion
     if record.get("StorageSetId"):
         terms.extend(storage_sets.disk_terms(record))  # (a storage set's disks, per partition)
-    return terms
+    return terms + (lock_terms(record, "disk") if "_owner" in record else [])  # (DescribeDisks' LockReason)
 
 
 resources.TERMS["instance"] = instance_terms
@@ -193,7 +215,9 @@ def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: i
         "DeleteAutoSnapshot": False, "DiskChargeType": charge, "Throughput": performance["Throughput"],
         "IOPS": performance["IOPS"], "MultiAttach": "Disabled",
         "Attachments": {"Attachment": [{"AttachedTime": now, "InstanceId": instance["InstanceId"], "Device": device}]},
-        "Placement": {},  # (the zones of a zone-redundant disk, which mockecs does not make: empty, as captured)
+        # (the zones of a zone-redundant disk, which mockecs does not make: empty, as the metadata's example shows;
+        # the captured answer leaves ZoneIds out)
+        "Placement": {"ZoneIds": ""},
         # (a pay-as-you-go disk never expires: the service answers this date; a subscription one, the instance's)
         "ExpiredTime": NEVER_EXPIRES if charge == "PostPaid" else instance.get("ExpiredTime", ""),
         "ImageId": image_id, "StorageSetId": "", "Tags": {"Tag": []}, "Status": "In_use", "AttachedTime": now,
@@ -206,6 +230,8 @@ def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: i
         "IOPSRead": 0, "IOPSWrite": 0, "ThroughputRead": 0, "ThroughputWrite": 0, "ProvisionedIops": 0,
         "BurstingEnabled": False, "MountInstanceNum": 0, "StorageSetPartitionNumber": 0, "SourceDiskId": "",
         "MountInstances": {"MountInstance": []},
+        # (where its data came from: the snapshot it was made from, none else [GUESS: the SDK model's names only])
+        "DataSource": {"Type": "snapshot", "Id": snapshot_id} if snapshot_id else {"Type": "", "Id": ""},
         "_owner": instance["_owner"], "_region": instance["_region"], "_image_id": image_id,
         "_attached_once": True,
     }
@@ -370,11 +396,14 @@ def in_service_order(record: Mapping[str, Any]) -> dict:
 
 
 def _cpu_options(itype: Mapping[str, Any]) -> dict:
-    """Two threads per physical core (hyper-threading, as the captured ecs.g7.large shows: 2 vCPUs, 1 core),
-    one where the vCPU count is odd (1-vCPU burstable types)."""
+    """The type's cores and threads (:func:`instance_types.threads_per_core`); the continuous topology where the
+    type offers one (the user guide's default), the optional CPU features off [GUESS: the SDK model's
+    TurboMode, EnableVISST, EnableVRDT and NestedVirtualization are undocumented: off / empty]."""
     vcpus = int(itype.get("CpuCoreCount") or 0)
-    threads = 2 if vcpus >= 2 and vcpus % 2 == 0 else 1
-    return {"ThreadsPerCore": threads, "Numa": "ON", "CoreCount": vcpus // threads}
+    threads = instance_types.threads_per_core(vcpus, itype.get("CpuArchitecture", "X86"))
+    return {"ThreadsPerCore": threads, "Numa": "ON", "CoreCount": vcpus // threads,
+            "TopologyType": (instance_types.topology_types(itype) or ("",))[0], "TurboMode": "",
+            "EnableVISST": False, "EnableVRDT": False, "NestedVirtualization": "disabled"}
 
 
 def type_fields(itype: Mapping[str, Any]) -> dict:
@@ -535,6 +564,9 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
             # (as the service answers an instance that uses none of them: the same capture as the field order)
             "HibernationOptions": {"Configured": False},
             "PrivateDnsNameOptions": {},
+            # (the SDK model's newer fields, as an instance that uses none of those features: off [GUESS])
+            "ClockOptions": {"PtpStatus": "disabled"}, "SecurityOptions": {"EnableSecureBoot": False},
+            "EnableNVS": False, "AdditionalInfo": {"EnableHighDensityMode": False},
             "EcsCapacityReservationAttr": pools[index]["EcsCapacityReservationAttr"],
             **(hosts[index] if hosts else dedicated_hosts.host_attribute(None)),
             "Tags": {"Tag": [dict(t) for t in tags]},
@@ -551,13 +583,14 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         resources.put(ctx.txn, "instance", record)
         instance_clock.schedule(ctx, record, placed=False)  # (its AutoReleaseTime or ExpiredTime)
         interfaces.add_primary(ctx, record)
-        resources.put(ctx.txn, "disk", new_system_disk(ctx, record, image, size, category,
-                                                       system.get("disk_name") or "",
-                                                       system.get("description") or "",
-                                                       system.get("performance_level") or ""))
+        tagged = {"Tags": {"Tag": [dict(t) for t in tags]}}  # (Tag.N: the instance's, its disks', its primary ENI's)
+        resources.put(ctx.txn, "disk", {**new_system_disk(ctx, record, image, size, category,
+                                                          system.get("disk_name") or "",
+                                                          system.get("description") or "",
+                                                          system.get("performance_level") or ""), **tagged})
         for n, spec in enumerate(data_specs):
             resources.put(ctx.txn, "disk", {**make_disk(ctx, record, "data", **spec),
-                                            **in_sets[index * len(data_specs) + n]})
+                                            **in_sets[index * len(data_specs) + n], **tagged})
         ids.append(instance_id)
     launch.mark_used(ctx, image)
     return ids
@@ -596,7 +629,7 @@ def _spot_fields(ctx: Context, action: str, args: dict, itype: Mapping[str, Any]
     limit = float(args["spot_price_limit"] or 0.0) if strategy == "SpotWithPriceLimit" else 0.0
     vswitch = resources.get(ctx, "vswitch", args["v_switch_id"]) if args["v_switch_id"] else None
     zone = args["zone_id"] or (vswitch or {}).get("ZoneId")
-    price = spot.spot_price(ctx.engine, itype, zone, ctx.now) if limit and zone else None
+    price = spot.spot_price(ctx.engine, itype, zone, ctx.now, ctx.txn) if limit and zone else None
     if price is not None and limit < price:
         raise BELOW_SPOT_PRICE[action]
     return {"SpotStrategy": strategy, "SpotPriceLimit": limit, "SpotDuration": duration,
@@ -773,14 +806,20 @@ def run_instances(ctx: Context, args: dict) -> dict:
                 launch_interfaces.set_primary(ctx, instance, primary_fields)
             if secondary:
                 launch_interfaces.add_secondary(ctx, instance, secondary)
-    return {"InstanceIdSets": {"InstanceIdSet": ids}}
+    return {"InstanceIdSets": {"InstanceIdSet": ids}, **_order(args)}
 
 
 @operation("CreateInstance", *_COMMON_LAUNCH, dry_run=True, idempotent=True, mapping=True)
 def create_instance(ctx: Context, args: dict) -> dict:
     # CreateInstance leaves the new instance Stopped (spec §4.4).
     groups = [args["security_group_id"]] if args["security_group_id"] else []
-    return {"InstanceId": _launch(ctx, "CreateInstance", 1, args, False, "Stopped", groups)[0]}
+    return {"InstanceId": _launch(ctx, "CreateInstance", 1, args, False, "Stopped", groups)[0], **_order(args)}
+
+
+def _order(args: dict) -> dict:
+    """A launch's OrderId: documented as answered for subscription (PrePaid) launches only. (TradePrice is left out:
+    DescribePrice answers what an order costs.)"""
+    return {"OrderId": subscriptions.new_order_id()} if args["instance_charge_type"] == "PrePaid" else {}
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -822,7 +861,7 @@ def _within(text: str, low: Optional[float], high: Optional[float]) -> bool:
            Structs("Filter", [S("Key"), S("Value")], name="filters"),
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
            S("NextToken"), L("MaxResults"), JsonList("PublicIpAddresses"), JsonList("EipAddresses"),
-           Repeat("Ipv6Address", max_items=100), S("HpcClusterId"), dry_run=True)
+           Repeat("Ipv6Address", max_items=100), S("HpcClusterId"), S("LockReason"), dry_run=True)
 def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id: Optional[str],
                        status: Optional[str], instance_type: Optional[str], instance_type_family: Optional[str],
                        instance_name: Optional[str], zone_id: Optional[str], instance_charge_type: Optional[str],
@@ -833,7 +872,7 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
                        filters: Optional[list[dict]], page_number: int, page_size: int, next_token: Optional[str],
                        max_results: Optional[int], public_ip_addresses: Optional[list[str]],
                        eip_addresses: Optional[list[str]], ipv6_address: Optional[list[str]],
-                       hpc_cluster_id: Optional[str]) -> dict:
+                       hpc_cluster_id: Optional[str], lock_reason: Optional[str]) -> dict:
     unfiltered = paging.unfiltered(locals())
     windows = _time_filters(filters or [])
     if instance_ids is not None and len(instance_ids) > 100:
@@ -845,6 +884,8 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
     if instance_charge_type and instance_charge_type not in CHARGE_TYPES:
         raise EcsError("InvalidInstanceChargeType.NotFound", "The InstanceChargeType does not exist in our records.",
                        404)
+    if lock_reason and lock_reason not in LOCK_REASONS:
+        raise BAD_LOCK_REASON
     wanted_tags = tag_filter(tag)
     # InstanceName supports the wildcard * (fuzzy search), as documented.
     name_pattern = resources.wildcard(instance_name) if instance_name else None
@@ -878,7 +919,8 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
     narrower = (("vswitch", v_switch_id) if v_switch_id else None, ("vpc", vpc_id) if vpc_id else None,
                 ("security_group", security_group_id) if security_group_id else None,
                 ("image", image_id) if image_id else None,
-                (deployment_sets.HPC, hpc_cluster_id) if hpc_cluster_id else None)
+                (deployment_sets.HPC, hpc_cluster_id) if hpc_cluster_id else None,
+                lock_term(ctx.account, ctx.region, lock_reason) if lock_reason else None)
     matches = []
     for record in resources.mine_among(ctx, "instance", named, *narrower,
                                        resource_groups.term(resource_group_id) if resource_group_id else None,
@@ -900,6 +942,8 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
         if security_group_id and security_group_id not in record["SecurityGroupIds"]["SecurityGroupId"]:
             continue
         if not resources.match_tags(record, wanted_tags):
+            continue
+        if lock_reason and lock_term(ctx.account, ctx.region, lock_reason) not in lock_terms(record):
             continue
         if not all(_within(record.get(field) or "", low, high) for field, (low, high) in windows.items()):
             continue
@@ -937,14 +981,15 @@ def describe_instance_status(ctx: Context, zone_id: Optional[str], cluster_id: O
            S("ZoneId"), S("SnapshotId"), S("DiskName"), B("Portable"), B("Encrypted"), S("ResourceGroupId"), TAGS,
            S("AutoSnapshotPolicyId"), B("EnableAutomatedSnapshotPolicy"),
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
-           S("NextToken"), L("MaxResults"),
+           S("NextToken"), L("MaxResults"), S("LockReason"),
            dry_run=True)
 def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Optional[str], disk_type: str,
                    status: Optional[str], category: Optional[str], zone_id: Optional[str],
                    snapshot_id: Optional[str], disk_name: Optional[str], portable: Optional[bool],
                    encrypted: Optional[bool], resource_group_id: Optional[str], tag: Optional[list[dict]],
                    auto_snapshot_policy_id: Optional[str], enable_automated_snapshot_policy: Optional[bool],
-                   page_number: int, page_size: int, next_token: Optional[str], max_results: Optional[int]) -> dict:
+                   page_number: int, page_size: int, next_token: Optional[str], max_results: Optional[int],
+                   lock_reason: Optional[str]) -> dict:
     unfiltered = paging.unfiltered({**locals(), "disk_type": None if disk_type == "all" else disk_type})
     if disk_ids is not None and len(disk_ids) > 100:
         raise EcsError("InvalidDiskIds.Malformed", "The amount of specified disk Ids exceeds the limit.", 403)
@@ -954,6 +999,9 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
         raise EcsError("InvalidCategory.ValueNotSupported", "The specified disk category is not supported.", 400)
     if status and status not in ("In_use", "Available", "Attaching", "Detaching", "Creating", "ReIniting", "All"):
         raise EcsError("InvalidStatus.ValueNotSupported", "The specified disk status is not supported.", 400)
+    if lock_reason and lock_reason not in DISK_LOCK_REASONS:
+        raise BAD_LOCK_REASON
+    locked = lock_term(ctx.account, ctx.region, lock_reason, "disk") if lock_reason else None
     wanted_tags = tag_filter(tag)
     instance_clock.settle_due(ctx)  # (an instance released by the mock clock took or left its disks)
     if unfiltered:
@@ -964,8 +1012,9 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
     policy = ("snapshot_policy", auto_snapshot_policy_id) if auto_snapshot_policy_id else None
     for record in resources.mine_among(ctx, "disk", disk_ids, ("instance", instance_id) if instance_id else None,
                                        resource_groups.term(resource_group_id) if resource_group_id else None,
-                                       policy, tags=wanted_tags):
+                                       policy, locked, tags=wanted_tags):
         if ((instance_id and record["InstanceId"] != instance_id)
+                or (locked is not None and locked not in lock_terms(record, "disk"))
                 or (disk_type != "all" and record["Type"] != disk_type)
                 or (status and status != "All" and record["Status"] != status)
                 or (category and category != "all" and record["Category"] != category)
@@ -1003,6 +1052,7 @@ def start_stopped(ctx: Context, record: dict) -> str:
         raise INCORRECT_STATUS
     if system_disk_of(ctx, record["InstanceId"]) is None:  # DetachDisk took it
         raise EcsError("InvalidInstance.NotFoundSystemDisk", "The specified instance does not have system disk.", 400)
+    spot_interruptions.check_start(ctx, record)  # (a spot instance the market outbids stays stopped)
     if "_vpc_changed" in record:  # (started again: ModifyInstanceVpcAttribute may move it again)
         record = {k: v for k, v in record.items() if k != "_vpc_changed"}
     _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now),

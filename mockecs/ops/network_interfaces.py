@@ -335,9 +335,8 @@ def describe_network_interface_attribute(ctx: Context, network_interface_id: str
         raise BAD_ATTRIBUTE
     view = _view(ctx, _eni(ctx, network_interface_id))
     return {
-        **{k: v for k, v in view.items() if k not in ("PrivateIpSets", "Attachment", "Ipv6Sets")},
+        **{k: v for k, v in view.items() if k not in ("PrivateIpSets", "Attachment")},
         "Attachment": {**view["Attachment"], "MemberNetworkInterfaceIds": {"MemberNetworkInterfaceId": []}},
-        "Ipv6Sets": {"Ipv6Set": [{**s, "Primary": False} for s in view["Ipv6Sets"]["Ipv6Set"]]},
         # (this answer's address sets have no PrivateDnsName: its model's)
         "PrivateIpSets": {"PrivateIpSet": [{k: v for k, v in s.items() if k != "PrivateDnsName"}
                                            for s in view["PrivateIpSets"]["PrivateIpSet"]]},

@@ -1,13 +1,14 @@
 """DescribeRegions and DescribeZones (spec §4.1-4.2)."""
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.encoding import Frozen
 from mockecs.wire.errors import EcsError
 from mockecs.wire.params import B, S
-from mockecs.world import regions
+from mockecs.world import dedicated_hosts, regions
 from mockecs.world.instance_types import instance_type, types_in_zone
 
 LANGUAGES = ("zh-CN", "en-US", "ja")
@@ -51,8 +52,16 @@ def describe_zones(ctx: Context, accept_language: str, instance_charge_type: str
 
 
 # What the service lists a zone as able to create (VSwitch and Instance are what image-build tools look
-# for); DedicatedHost is left out: mockecs has no dedicated hosts (AvailableDedicatedHostTypes is empty).
+# for); DedicatedHost where the zone sells a dedicated host type (AvailableDedicatedHostTypes).
 RESOURCE_TYPES = ["VSwitch", "IoOptimized", "Instance", "Disk"]
+_DIGITS = re.compile(r"\d+")
+
+
+def _host_generation(htype: dict) -> str:
+    """A dedicated host type's generation, "ddh-" and its family's number (the metadata's example: ddh.g6, ddh-6)
+    [GUESS]."""
+    found = _DIGITS.search(htype["DedicatedHostType"])
+    return f"ddh-{found.group(0)}" if found else ""
 
 
 @cache
@@ -60,13 +69,16 @@ def _zones_answer(region: str, name: str, verbose: bool) -> Frozen:
     zones = []
     for zone in regions.regions()[region]["Zones"]:
         type_ids = list(types_in_zone(zone["ZoneId"]))
+        hosts = [t for t in dedicated_hosts.host_types() if dedicated_hosts.sold_in(t, zone["ZoneId"])]
         record = {"ZoneId": zone["ZoneId"], "LocalName": zone[name], "ZoneType": "AvailabilityZone",
-                  "AvailableResourceCreation": {"ResourceTypes": list(RESOURCE_TYPES)},
+                  "AvailableResourceCreation": {"ResourceTypes": RESOURCE_TYPES + (["DedicatedHost"] if hosts
+                                                                                   else [])},
                   "AvailableDiskCategories": {"DiskCategories": list(DISK_CATEGORIES)},
                   "AvailableInstanceTypes": {"InstanceTypes": type_ids if verbose else []},
                   "AvailableVolumeCategories": {"VolumeCategories": []},
-                  "AvailableDedicatedHostTypes": {"DedicatedHostType": []},
-                  "DedicatedHostGenerations": {"DedicatedHostGeneration": []}}
+                  "AvailableDedicatedHostTypes": {"DedicatedHostType": [t["DedicatedHostType"] for t in hosts]},
+                  "DedicatedHostGenerations": {"DedicatedHostGeneration": sorted(
+                      {g for g in map(_host_generation, hosts) if g})}}
         if verbose:
             sold = [instance_type(t) for t in type_ids]
             record["AvailableResources"] = {"ResourcesInfo": [{

@@ -63,7 +63,9 @@ def _subscription(ctx: Context, instance_id: str) -> dict:
 def _row(record: Mapping[str, Any]) -> dict:
     kept = subscriptions.renewal(record)
     return {"PeriodUnit": kept["PeriodUnit"], "Duration": kept["Duration"], "RenewalStatus": kept["RenewalStatus"],
-            "InstanceId": record["InstanceId"], "AutoRenewEnabled": kept["RenewalStatus"] == "AutoRenewal"}
+            "InstanceId": record["InstanceId"], "AutoRenewEnabled": kept["RenewalStatus"] == "AutoRenewal",
+            # (renewal to a unified expiry day: mockecs knows no account's day, RenewInstance refuses one)
+            "EnableExpectedRenewDay": False}
 
 
 # (PageNumber and PageSize are strings in the metadata: a bad one answers its own documented code)

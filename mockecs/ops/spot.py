@@ -3,7 +3,7 @@
 Prices come from :mod:`mockecs.world.spot` (made from the pay-as-you-go price table: deterministic, below the
 pay-as-you-go price); the types, their zones and their stock from the instance-type catalogue
 (:mod:`mockecs.world.instance_types`: every type a zone sells is in stock, as DescribeAvailableResource says).
-None of them reads the store.
+Only DescribeSpotPriceHistory reads the store: the prices a test set (one record per zone listed, by id).
 """
 from __future__ import annotations
 
@@ -48,8 +48,7 @@ def _time(text: Optional[str], error: type[EcsError]) -> Optional[float]:
            S("StartTime"), S("EndTime"),
            S("OSType", choices=("linux", "windows"), error=("InvalidParams.OSType", 400)),
            I("Offset", default=0, error=("InvalidParams.Offset", 400)),
-           region_error=("InvalidParams.RegionId", 400, "The specified RegionId is not valid."),
-           stateless=True, mapping=True)
+           region_error=("InvalidParams.RegionId", 400, "The specified RegionId is not valid."), mapping=True)
 def describe_spot_price_history(ctx: Context, a: dict) -> dict:
     itype = instance_type(a["instance_type"])
     if itype is None:
@@ -74,10 +73,12 @@ def describe_spot_price_history(ctx: Context, a: dict) -> dict:
     hours = int((end - first) // spot.HOUR) + 1
     total, offset = len(zones) * hours, a["offset"]
     os_type, network = a["os_type"] or "linux", a["network_type"]
-    points = []
+    points, markets = [], {}
     for index in range(offset, min(total, offset + HISTORY_PAGE)):  # (one page computed, never the whole history)
         zone_id, at = zones[index // hours], first + (index % hours) * spot.HOUR
-        price, origin = spot.prices(ctx.engine, itype, zone_id, at, os_type) or (0.0, 0.0)
+        if zone_id not in markets:  # (the prices a test set: one read per zone)
+            markets[zone_id] = spot.market_of(ctx.txn, zone_id, itype["InstanceTypeId"])
+        price, origin = spot.prices(ctx.engine, itype, zone_id, at, os_type, markets[zone_id]) or (0.0, 0.0)
         points.append({"ZoneId": zone_id, "InstanceType": itype["InstanceTypeId"], "IoOptimized": "optimized",
                        "NetworkType": network, "Timestamp": resources.iso(at), "SpotPrice": price,
                        "OriginPrice": origin})

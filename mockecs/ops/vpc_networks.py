@@ -122,6 +122,7 @@ def vswitch_view(ctx: Context, record: dict) -> dict:
         "IsDefault": record["IsDefault"], "AvailableIpAddressCount": record["AvailableIpAddressCount"],
         "OwnerId": int(record["_owner"]), "ResourceGroupId": _group(record, "ResourceGroupId"),
         "Ipv6CidrBlock": record.get("_ipv6", ""), "EnabledIpv6": "_ipv6" in record, "NetworkAclId": "",
+        "ShareType": "",  # (the SDK model: empty for a vSwitch not shared, which mockecs does not share)
         "RouteTable": {"RouteTableId": route_table, "RouteTableType": routes.CUSTOM if custom else SYSTEM},
         "Tags": resources.key_value_tags(record),
     }
@@ -217,7 +218,9 @@ def describe_vpcs(ctx: Context, vpc_id: Optional[list[str]], vpc_name: Optional[
     total, page = vpcs.listing(ctx, "vpc", vpc_id, ERRORS.too_many_vpc_ids, narrower, keep, page_number, page_size)
     return {"TotalCount": total, "PageNumber": page_number, "PageSize": page_size,
             "Vpcs": {"Vpc": [{**vpc_view(ctx, r), "RouterTableIds": {"RouterTableIds": routes.table_ids(ctx, r)},
-                              "NatGatewayIds": {"NatGatewayIds": nat_gateways.ids_in_vpc(ctx, r["VpcId"])}}
+                              "NatGatewayIds": {"NatGatewayIds": nat_gateways.ids_in_vpc(ctx, r["VpcId"])},
+                              # (no CEN in mockecs: empty [GUESS: the SDK model names the field only])
+                              "CenStatus": ""}
                              for r in page]}}
 
 

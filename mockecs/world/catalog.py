@@ -49,6 +49,11 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "DiskDeviceMappings": None,  # None: one system mapping of Size GiB
     "Tags": None, "Features": None, "SecureBootOptions": None,
 })
+# An image's Features unless its entry, import or ModifyImageAttribute sets one: the SDK model's members, CPU and
+# memory hot-plug unsupported [GUESS: the metadata documents NvmeSupport only; "supported"/"unsupported" as it]
+FEATURES = MappingProxyType({"NvmeSupport": "unsupported", "ImdsSupport": "v1", "CpuOnlineUpgrade": "unsupported",
+                             "CpuOnlineDowngrade": "unsupported", "MemoryOnlineUpgrade": "unsupported",
+                             "MemoryOnlineDowngrade": "unsupported"})
 
 
 def kind_of_entry(entry: Mapping[str, Any]) -> str:
@@ -80,7 +85,7 @@ def normalize(entry: Mapping[str, Any], fresh: bool = False) -> dict:
         "Device": "/dev/xvda", "Type": "system", "Size": str(out["Size"]), "SnapshotId": "", "Format": "",
         "ImportOSSBucket": "", "ImportOSSObject": "", "Progress": "100%", "RemainTime": 0, "Encrypted": False}]})
     out.setdefault("Tags", {"Tag": []})
-    out.setdefault("Features", {"NvmeSupport": "unsupported", "ImdsSupport": "v1"})
+    out["Features"] = {**FEATURES, **(out.get("Features") or {})}
     out.setdefault("SecureBootOptions", {"SecureBootSupport": "unsupported"})
     if out.get("_owner") is not None:
         out["_owner"] = str(out["_owner"])

@@ -204,8 +204,9 @@ def fill(text: str, values: Mapping[str, str], builtins: Mapping[str, str]) -> s
 
 def command_record(ctx: Context, name: str, description: str, command_type: str, text: str, working_dir: str,
                    timeout: int, enable_parameter: bool, names: list[str], group: str,
-                   tags: list[dict]) -> dict:
-    """A new command (not yet stored)."""
+                   tags: list[dict], launcher: str = "") -> dict:
+    """A new command (not yet stored); ``launcher``: what starts its script (the SDK's Launcher, "" for the
+    agent's default)."""
     return {
         "CommandId": resources.new_id(COMMAND, ctx.region), "Name": name, "Description": description,
         "Type": command_type, "CommandContent": b64(text), "WorkingDir": working_dir, "Timeout": timeout,
@@ -213,6 +214,7 @@ def command_record(ctx: Context, name: str, description: str, command_type: str,
         # Provider / Category / ParameterDefinitions describe public commands: empty for one's own; Version and
         # Latest are documented as not answered for them.
         "Provider": "", "Category": "", "ParameterDefinitions": {"ParameterDefinition": []},
+        "Launcher": launcher,
         "InvokeTimes": 0, "CreationTime": resources.iso_minute(ctx.now), "ResourceGroupId": group,
         "Tags": {"Tag": tags}, "_owner": ctx.account, "_region": ctx.region, "_created": ctx.now,
     }

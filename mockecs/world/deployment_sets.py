@@ -135,8 +135,10 @@ def view(ctx: Context, record: Mapping[str, Any]) -> dict:
         most = capacity(ctx, record)
         zones = [{"ZoneId": z, "UsedAmount": n, "AvailableAmount": max(most - n, 0)}
                  for z, n in zip(zone_ids, counts) if n]
+    # (AccountId: the owner's; Affinity and Type: CreateDeploymentSet parameters of the SDK only, which mockecs does
+    # not take: 0 and empty [GUESS])
     return {**resources.wire(record), "InstanceAmount": len(from_index), "InstanceIds": {"InstanceId": from_index},
-            "Capacities": {"Capacity": zones}}
+            "Capacities": {"Capacity": zones}, "AccountId": int(record["_owner"]), "Affinity": 0, "Type": ""}
 
 
 def valid_name(name: str, pattern: re.Pattern) -> bool:

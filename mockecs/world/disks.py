@@ -71,14 +71,17 @@ PERFORMANCE_LEVELS = tuple(_ESSD_MIN)
 def detached(now_iso: str) -> dict:
     """The fields of a disk that no longer hangs on an instance (DetachDisk, DeleteInstance's survivors)."""
     return {"InstanceId": "", "Device": "", "Status": "Available", "DetachedTime": now_iso,
-            "Attachments": {"Attachment": []}}
+            "Attachments": {"Attachment": []}, "MountInstances": {"MountInstance": []}, "MountInstanceNum": 0}
 
 
-def attached(instance_id: str, device: str, now_iso: str) -> dict:
-    """The fields of a disk attached to ``instance_id`` at ``device`` (AttachDisk, launches)."""
+def attached(instance_id: str, device: str, now_iso: str, multi_attach: bool = False) -> dict:
+    """The fields of a disk attached to ``instance_id`` at ``device`` (AttachDisk, launches); a multi-attach disk
+    also lists the instance in MountInstances (documented: the instances a multi-attach disk is mounted on)."""
+    attachment = [{"AttachedTime": now_iso, "InstanceId": instance_id, "Device": device}]
     return {"InstanceId": instance_id, "Device": device, "Status": "In_use", "AttachedTime": now_iso,
-            "Attachments": {"Attachment": [{"AttachedTime": now_iso, "InstanceId": instance_id, "Device": device}]},
-            "_attached_once": True}
+            "Attachments": {"Attachment": attachment}, "_attached_once": True,
+            **({"MountInstances": {"MountInstance": [dict(a) for a in attachment]}, "MountInstanceNum": 1}
+               if multi_attach else {})}
 
 
 def instance_disks(ctx: Context, instance_id: str) -> list[dict]:

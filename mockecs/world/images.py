@@ -16,7 +16,7 @@ from mockecs.wire.encoding import Frozen, FrozenList
 from mockecs.wire.errors import error_kind
 from mockecs.world import marketplace, paging, resources
 from mockecs.world.cache import Page, changed_raws
-from mockecs.world.catalog import newest_first_key
+from mockecs.world.catalog import FEATURES, newest_first_key
 from mockecs.world.context import Context
 
 NOT_FOUND = error_kind("InvalidImageId.NotFound", "The specified ImageId does not exist.", 404)
@@ -537,7 +537,7 @@ def new_record(ctx: Context, region: str, mappings: list[dict], **fields: Any) -
         "ResourceGroupId": "", "Size": int(system["Size"]) if system else 0, "IsSubscribed": False,
         "BootMode": "BIOS", "OSName": "Others Linux  64位", "IsPublic": False,
         "ImageId": resources.new_id("image", region), "DetectionOptions": {},
-        "Features": {"NvmeSupport": "unsupported", "ImdsSupport": "v1"}, "OSNameEn": "Others Linux  64 bit",
+        "Features": dict(FEATURES), "OSNameEn": "Others Linux  64 bit",
         "Tags": {"Tag": []}, "LoginAsNonRootSupported": False, "Status": "Available", "Progress": "100%",
         "Usage": "none", "Architecture": "x86_64", "ProductCode": "", "IsCopied": False, "ImageFamily": "",
         "IsSupportIoOptimized": True, "IsSupportCloudinit": True, "ImageName": "",

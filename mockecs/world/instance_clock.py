@@ -14,6 +14,9 @@
   goes; it starts again unless option ``renewed_instance_starts`` is false) or, ``expired_instance_retention_days``
   (option, default 15, documented) after the expiry, it is released.
 
+- A spot instance given an interruption notice (:mod:`mockecs.world.spot_interruptions`) is reclaimed at its
+  ``_spot_reclaim`` time: the step ``reclaim``, which that module registers in :data:`STEPS`.
+
 Each step happens as of its own time (a ``Context`` whose ``now`` is that time: a disk left behind is detached then,
 an auto-renewal runs from the old end). Nothing runs by itself: the reads that show instances (and the operations
 that act on one) first call :func:`settle_due`, which reads the :data:`DUE` index, one entry per instance with
@@ -64,11 +67,26 @@ INSTANCES = Clocked("instance", DUE, "InstanceId", "InstanceChargeType")
 # Other kinds kept in the same due order (one index, read once per settling), by kind: their settle function
 # (``mockecs.world.dedicated_hosts`` registers its hosts')
 OTHERS: dict[str, Callable[[Context, str, Optional[Mapping[str, Any]]], None]] = {}
+# Steps other modules take on an instance, by name: the record after it (None: released)
+# (``mockecs.world.spot_interruptions`` registers ``reclaim`` and ``spot_check``)
+STEPS: dict[str, Callable[[Context, dict], Optional[dict]]] = {}
 
 
 def next_step(record: Mapping[str, Any], options: Mapping[str, Any],
               charge_field: str = "InstanceChargeType") -> Optional[tuple[float, str]]:
-    """(when, "release" or "expire"): what comes next to ``record`` by itself (None: nothing)."""
+    """(when, "release", "expire" or "reclaim"): what comes next to ``record`` by itself (None: nothing)."""
+    step = _billing_step(record, options, charge_field)
+    # (a spot instance's interruption to come, or the market's check at the end of its protection: unless released
+    # before)
+    for field, name in (("_spot_reclaim", "reclaim"), ("_spot_check", "spot_check")):
+        spot = record.get(field)
+        if spot is not None and (step is None or spot["at"] <= step[0]):
+            step = spot["at"], name
+    return step
+
+
+def _billing_step(record: Mapping[str, Any], options: Mapping[str, Any],
+                  charge_field: str) -> Optional[tuple[float, str]]:
     if record.get(charge_field) == "PrePaid":
         ends = resources.parse_iso(record.get("ExpiredTime") or "")
         if ends is None:
@@ -106,11 +124,14 @@ def check_usable(record: Mapping[str, Any], starting: bool = False) -> None:
         raise START_EXPIRED if starting else STOP_EXPIRED
 
 
-def _locks(record: Mapping[str, Any], field: str, add: Optional[Mapping[str, Any]]) -> dict:
-    """``record``'s OperationLocks (items under ``field``) without the financial lock, then with ``add``."""
+def relocked(record: Mapping[str, Any], field: str, add: Optional[Mapping[str, Any]],
+             reason: str = "financial") -> dict:
+    """``record``'s OperationLocks (items under ``field``) without the lock for ``reason`` (any case: disks write
+    it in lower case), then with ``add``."""
     locks = [dict(lock) for lock in (record.get("OperationLocks") or {}).get(field) or ()
-             if lock.get("LockReason") != "financial"]
+             if str(lock.get("LockReason", "")).lower() != reason.lower()]
     return {field: locks + ([dict(add)] if add else [])}
+
 
 
 def _lock_disks(ctx: Context, instance_id: str, locked: bool) -> None:
@@ -118,7 +139,7 @@ def _lock_disks(ctx: Context, instance_id: str, locked: bool) -> None:
     for disk in instance_disks(ctx, instance_id):
         if disk.get("DiskChargeType") == "PrePaid":
             lock = {"LockReason": "financial"} if locked else None
-            resources.put(ctx.txn, "disk", {**disk, "OperationLocks": _locks(disk, "OperationLock", lock)})
+            resources.put(ctx.txn, "disk", {**disk, "OperationLocks": relocked(disk, "OperationLock", lock)})
 
 
 def renewed_until(record: Mapping[str, Any], ends: float, now: float) -> str:
@@ -142,7 +163,7 @@ def _expire(ctx: Context, record: dict, now: float) -> dict:
         return subscriptions.extend(ctx, record, renewed_until(record, ctx.now, now))
     stopped = {k: v for k, v in record.items() if k != "_pending"}  # (a start or stop in flight ends here)
     stopped.update(monitoring.run_ended(record, ctx.now))
-    stopped.update(Status="Stopped", OperationLocks=_locks(record, "LockReason", FINANCIAL), _expired=True)
+    stopped.update(Status="Stopped", OperationLocks=relocked(record, "LockReason", FINANCIAL), _expired=True)
     _lock_disks(ctx, record["InstanceId"], True)
     # its history shows why [GUESS: published and executed at the stop, with no reason]
     system_events.store(ctx.txn, system_events.new_event(ctx, record["InstanceId"], "InstanceExpiration.Stop", ctx.now,
@@ -155,7 +176,7 @@ def renewed(ctx: Context, record: dict) -> dict:
     ``renewed_instance_starts`` is false; placed at its new expiry."""
     if record.get("_expired"):
         record = {k: v for k, v in record.items() if k != "_expired"}
-        record["OperationLocks"] = _locks(record, "LockReason", None)
+        record["OperationLocks"] = relocked(record, "LockReason", None)
         _lock_disks(ctx, record["InstanceId"], False)
         if ctx.config.options["renewed_instance_starts"] and record["Status"] == "Stopped":
             record = lifecycle.start(ctx, "instance", record["InstanceId"], {**record, "Status": "Starting"},
@@ -182,6 +203,12 @@ def settle(ctx: Context, instance_id: str, record: Optional[Mapping[str, Any]]) 
         if step[1] == "release":
             release_instance(then, current)
             return
+        if step[1] in STEPS:
+            after = STEPS[step[1]](then, current)
+            if after is None:
+                return
+            current = after
+            continue
         current = _expire(then, current, ctx.now)
     schedule(ctx, current)
 
@@ -227,7 +254,7 @@ def stop_for_overdue(engine: Any, instance_id: str) -> None:
                       {})
         stopped = {k: v for k, v in lifecycle.settle(ctx, "instance", dict(record)).items() if k != "_pending"}
         stopped.update(monitoring.run_ended(stopped, ctx.now))
-        stopped.update(Status="Stopped", OperationLocks=_locks(record, "LockReason", FINANCIAL), _expired=True,
+        stopped.update(Status="Stopped", OperationLocks=relocked(record, "LockReason", FINANCIAL), _expired=True,
                        _overdue_since=ctx.now)
         system_events.store(txn, system_events.new_event(ctx, instance_id, "AccountUnbalanced.Stop", ctx.now,
                                                          "Executed", "", False), False)
@@ -238,7 +265,7 @@ def reactivated(ctx: Context, record: dict) -> dict:
     """An overdue pay-as-you-go instance reopened (ReActivateInstances): unlocked, Starting until it runs; no longer
     due for release."""
     reopened = {k: v for k, v in record.items() if k not in ("_expired", "_overdue_since")}
-    reopened.update(Status="Starting", OperationLocks=_locks(record, "LockReason", None))
+    reopened.update(Status="Starting", OperationLocks=relocked(record, "LockReason", None))
     reopened = resources.put(ctx.txn, "instance", lifecycle.start(
         ctx, "instance", record["InstanceId"], reopened,
         done={"Status": "Running", "StartTime": resources.iso_minute(ctx.now), "StoppedMode": "Not-applicable"}))

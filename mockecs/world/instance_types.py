@@ -3,7 +3,8 @@
 The file lists families (shared fields, a ``columns`` header, one row per size, ``zones``). Each type is
 expanded once into the wire shape of ``DescribeInstanceTypesResponseBodyInstanceTypesInstanceType`` plus
 ``Architecture`` (``x86_64``/``arm64``, as images name it), ``Generation`` and ``_zones`` (a rule, read by
-:func:`sells`), which :func:`wire` leaves out.
+:func:`sells`), which :func:`wire` leaves out. A family's ``_``-prefixed keys are features the nested answers read
+(``_ptp_support``, ``_nested_virtualization``: "supported"; ``_bandwidth_weighting``: true), also left out.
 """
 from __future__ import annotations
 
@@ -19,9 +20,59 @@ ARCHITECTURE = {"X86": "x86_64", "ARM": "arm64"}
 _DEFAULTS: dict[str, Any] = {
     "GPUAmount": 0, "GPUSpec": "", "GPUMemorySize": 0.0, "LocalStorageAmount": 0, "LocalStorageCapacity": 0,
     "LocalStorageCategory": "", "BaselineCredit": 0, "InitialCredit": 0, "EriQuantity": 0, "QueuePairNumber": 0,
-    "EniTrunkSupported": True, "NetworkCardQuantity": 1,
+    "EniTrunkSupported": True, "NetworkCardQuantity": 1, "JumboFrameSupport": False,
 }
 _INTERNAL = ("Architecture", "Generation")
+TOPOLOGY_TYPES = ("ContinuousCoreToHTMapping", "DiscreteCoreToHTMapping")
+# Bandwidth weightings (Name -> VPC share of the type's network plus EBS bandwidth) [GUESS: the figures are the
+# catalogue's own; the names are RunInstances' NetworkOptions.BandwidthWeighting values]
+_WEIGHTINGS = (("Default", 2 / 3), ("Vpc-L1", 3 / 4), ("Ebs-L1", 1 / 2))
+
+
+def threads_per_core(vcpus: int, architecture: str = "X86") -> int:
+    """Two threads per physical core (hyper-threading, as the captured ecs.g7.large shows: 2 vCPUs, 1 core),
+    one where the vCPU count is odd (1-vCPU burstable types) and on ARM (Yitian cores: one vCPU each)."""
+    return 2 if architecture == "X86" and vcpus >= 2 and vcpus % 2 == 0 else 1
+
+
+def topology_types(itype: Mapping[str, Any]) -> tuple[str, ...]:
+    """The CPU topologies a type offers: both on hyper-threaded x86 types of the 7th generation on (ecs-6, ecs-7),
+    none elsewhere [GUESS: the user guide names these families]."""
+    return TOPOLOGY_TYPES if (itype["CpuArchitecture"] == "X86" and itype["Generation"] in ("ecs-6", "ecs-7")
+                              and threads_per_core(itype["CpuCoreCount"]) == 2) else ()
+
+
+def _weighting(record: Mapping[str, Any]) -> list[dict]:
+    if not record.get("_bandwidth_weighting"):
+        return []
+    total = record["InstanceBandwidthRx"] // 1000 * 3 // 2  # (Mbit/s: the VPC bandwidth and half as much EBS)
+    out = []
+    for name, share in _WEIGHTINGS:
+        vpc = int(total * share)
+        out.append({"Name": name, "VpcBandwidth": vpc, "VpcBurstBandwidth": vpc, "EbsBandwidth": total - vpc,
+                    "EbsBurstBandwidth": total - vpc})
+    return out
+
+
+def _features(record: Mapping[str, Any]) -> dict:
+    """The nested answers of a type (the SDK model's CpuOptions, Clock, EnhancedNetwork, NetworkInfo, SecurityOptions,
+    Attributes), from the catalogue's figures and the family's features [GUESS: the metadata does not document them;
+    values in the API's words of the matching RunInstances parameters]."""
+    vcpus = record["CpuCoreCount"]
+    threads = threads_per_core(vcpus, record["CpuArchitecture"])
+    return {
+        "CpuOptions": {"Core": vcpus // threads, "ThreadsPerCore": threads, "CoreFactor": 1,
+                       "HyperThreadingAdjustable": threads == 2 and record["InstanceFamilyLevel"] == "EnterpriseLevel",
+                       "NestedVirtualizationSupport": record.get("_nested_virtualization", "unsupported"),
+                       "SupportedTopologyTypes": {"SupportedTopologyType": list(topology_types(record))}},
+        "Clock": {"PtpSupport": record.get("_ptp_support", "unsupported")},
+        "EnhancedNetwork": {"SriovSupport": False, "VfQueueNumberPerEni": 0, "ExpressSupport": False,
+                            "RssSupport": record["PrimaryEniQueueNumber"] > 1},
+        "NetworkInfo": {"BandwidthWeighting": {"WeightingInfos": {"WeightingInfo": _weighting(record)}}},
+        "SecurityOptions": {"SecureBootSupport": "supported" if "UEFI" in record["SupportedBootModes"]
+                            else "unsupported"},
+        "Attributes": {"Attribute": []},
+    }
 
 
 def _expand(family: Mapping[str, Any], row: list) -> dict:
@@ -35,6 +86,7 @@ def _expand(family: Mapping[str, Any], row: list) -> dict:
     record["TotalEniQueueQuantity"] = record["PrimaryEniQueueNumber"] * record["EniQuantity"]
     record["EniTotalQuantity"] = record["EniQuantity"]
     record["NetworkCards"] = {"NetworkCardInfo": [{"NetworkCardIndex": 0}]}
+    record.update(_features(record))
     record["SupportedBootModes"] = {"SupportedBootMode": list(record["SupportedBootModes"])}
     record["_zones"] = family["zones"]
     return record

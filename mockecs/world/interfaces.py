@@ -92,7 +92,9 @@ def add_primary(ctx: Context, instance: Mapping[str, Any]) -> None:
     record = new_record(
         ctx, primary["NetworkInterfaceId"], "Primary", vswitch, [primary["PrimaryIpAddress"]],
         primary["MacAddress"], Status="InUse", InstanceId=instance["InstanceId"], DeleteOnRelease=True,
-        ResourceGroupId=instance.get("ResourceGroupId", ""), _created=instance.get("_created", ctx.now))
+        ResourceGroupId=instance.get("ResourceGroupId", ""), _created=instance.get("_created", ctx.now),
+        # (the launch's Tag.N: documented as the instance's, its disks' and its primary ENI's)
+        Tags={"Tag": [dict(t) for t in resources.tags_of(instance)]})
     held = primary["Ipv6Sets"]["Ipv6Set"]  # (RunInstances' Ipv6AddressCount / Ipv6Address.N)
     if held:
         record["Ipv6Sets"] = {"Ipv6Set": [dict(s) for s in held]}

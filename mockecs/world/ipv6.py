@@ -81,8 +81,9 @@ def addresses(record: Mapping[str, Any]) -> list[str]:
 
 
 def sets(ips: Collection[str]) -> dict:
-    """``Ipv6Sets`` as DescribeNetworkInterfaces and DescribeInstances show them (the metadata's one field)."""
-    return {"Ipv6Set": [{"Ipv6Address": ip} for ip in ips]}
+    """``Ipv6Sets`` as DescribeNetworkInterfaces and DescribeInstances show them: the metadata's one field and the
+    SDK model's ``Primary`` (no address is made primary: mockecs does not model primary IPv6 addresses [GUESS])."""
+    return {"Ipv6Set": [{"Ipv6Address": ip, "Primary": False} for ip in ips]}
 
 
 def quota(itype: Optional[Mapping[str, Any]]) -> int:

@@ -190,7 +190,8 @@ def retag(txn: Transaction, kind: str, record: dict, tags: Iterable[dict]) -> di
 # ordered index (sort keys, per-status terms ...) and the tag index; stores from before carry no version.
 # Version 3: images' names searchable by the accounts they are shared with, and among community images.
 # Version 4: snapshots' size and link terms, and their links' records (mockecs.world.snapshot_links).
-INDEX_VERSION = 4
+# Version 5: spot instances' stock terms (zone, type: mockecs.world.spot_interruptions), instances' lock terms.
+INDEX_VERSION = 5
 DERIVED = (tagging.PAIR,)  # kinds written only by the index itself (never exported)
 _VERSION = ("mockecs_meta", "index")
 

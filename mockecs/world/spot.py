@@ -8,6 +8,10 @@ moves both), the share drawn from a CRC-32 of ``type|zone|day`` (stable across p
 DescribeSpotPriceHistory lists it hourly, like the documented examples (``...T06:00:00Z``, ``...T07:00:00Z``).
 DescribeSpotAdvice's average discount is the mean share over the 30 days before the call, its interruption rate a
 figure drawn the same way (0-12 %).
+
+A test may move the market (:func:`set_market_price`, used by :mod:`mockecs.world.spot_interruptions` for an
+interruption driven by the price): from that mock-clock time on, the type's spot price in that zone is the one set
+(kept in the store, kind :data:`MARKET`, one record per zone and type: read by id, never scanned).
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from typing import Any, Optional
 from mockecs.world import pricing
 
 HOUR, DAY = 3600, 86400
+MARKET = "spot_market"  # (an index of the engine's own, not a resource kind: prices a test set, by zone and type)
 # [GUESS] the spot share of the pay-as-you-go price: 10-30 %, around DescribePrice's flat SPOT_FACTOR (0.2).
 LOW, HIGH = 0.10, 0.30
 MAX_INTERRUPTION = 12.0  # % [GUESS]: the documented bands are 0-3, 3-5, 5-10 and 10-100 %
@@ -43,19 +48,44 @@ def _licence(engine: Any, os_type: str, vcpus: int) -> float:
     return pricing.licence_fee(pricing.table(engine), "windows", vcpus) if os_type == "windows" else 0.0
 
 
-def prices(engine: Any, itype: dict, zone_id: str, when: float,
-           os_type: str = "linux") -> Optional[tuple[float, float]]:
-    """(spot price, pay-as-you-go price) per hour of ``itype`` in ``zone_id`` at mock-clock time ``when``."""
+def market_of(txn: Any, zone_id: str, type_id: str) -> Optional[dict]:
+    """The prices a test set for ``type_id`` in ``zone_id`` (None: none; one read by id)."""
+    return txn.get(MARKET, f"{zone_id}|{type_id}") if txn is not None and zone_id else None
+
+
+def set_market_price(txn: Any, zone_id: str, type_id: str, since: float, price: float) -> None:
+    """From mock-clock time ``since`` on, the spot price of ``type_id`` in ``zone_id`` is ``price`` (a later
+    change set before replaces it)."""
+    kept = market_of(txn, zone_id, type_id) or {"changes": []}
+    changes = [change for change in kept["changes"] if change[0] < since] + [[since, round(float(price), 3)]]
+    txn.put(MARKET, f"{zone_id}|{type_id}", {"changes": changes})
+
+
+def _set_price(market: Optional[dict], when: float) -> Optional[float]:
+    found = None
+    for since, price in (market or {}).get("changes", ()):
+        if since <= when:
+            found = price
+    return found
+
+
+def prices(engine: Any, itype: dict, zone_id: str, when: float, os_type: str = "linux",
+           market: Optional[dict] = None) -> Optional[tuple[float, float]]:
+    """(spot price, pay-as-you-go price) per hour of ``itype`` in ``zone_id`` at mock-clock time ``when``
+    (``market``: the zone's record of :func:`market_of`, whose price wins from its time on)."""
     origin = pay_as_you_go(engine, itype["InstanceTypeId"])
     if origin is None:
         return None
     licence = _licence(engine, os_type, int(itype.get("CpuCoreCount") or 0))
-    spot = max(round(origin * share(itype["InstanceTypeId"], zone_id, int(when // DAY)), 3), 0.001)
+    spot = _set_price(market, when)
+    if spot is None:
+        spot = max(round(origin * share(itype["InstanceTypeId"], zone_id, int(when // DAY)), 3), 0.001)
     return round(spot + licence, 3), round(origin + licence, 3)
 
 
-def spot_price(engine: Any, itype: dict, zone_id: str, when: float) -> Optional[float]:
-    found = prices(engine, itype, zone_id, when)
+def spot_price(engine: Any, itype: dict, zone_id: str, when: float, txn: Any = None) -> Optional[float]:
+    """The spot price now (``txn``: with the prices a test set, :func:`set_market_price`)."""
+    found = prices(engine, itype, zone_id, when, market=market_of(txn, zone_id, itype["InstanceTypeId"]))
     return found[0] if found else None
 
 

@@ -14,6 +14,11 @@
 ``GET|DELETE calls``       the call record; ``GET calls?action=X&offset=0&limit=1000`` filters and pages
 ``POST managed-instances`` a server registers with an activation code: ``{"activation_id", "activation_code",
                            "hostname"?, "intranet_ip"?, "internet_ip"?, "os_type"?, ...}`` -> ``{"instance_id"}``
+``POST spot-interruptions`` the cloud reclaims spot instances: ``{"instance_id"}`` or ``{"instance_type"?, "zone_id"?,
+                           "region"?, "account"?}``, and ``"spot_price"?`` -> ``{"events": [...]}``
+``GET  spot-interruptions`` the CloudMonitor interruption events so far (``?account=`` / ``?instance_id=``)
+``GET|POST metadata``      which instance the metadata server (``http://100.100.100.200/`` through the server as
+                           proxy) answers as: ``{"instance_id": "i-..."}`` (null: a made-up one)
 =========================  =====================================================================
 
 Errors are ``{"error": "..."}`` with status 400 (bad input, naming the field), 401 (no or a wrong control
@@ -33,7 +38,7 @@ from urllib.parse import parse_qsl, urlsplit
 from mockecs.engine.core import Engine
 from mockecs.state.accounts import check_key
 from mockecs.wire.protocol import HttpRequest, HttpResponse
-from mockecs.world import managed_instances
+from mockecs.world import managed_instances, spot_interruptions
 from mockecs.world import settings as declared
 from mockecs.world.lifecycle import MODES
 from mockecs.world.validation import check_number, check_text
@@ -41,6 +46,7 @@ from mockecs.world.validation import check_number, check_text
 PREFIX = "/_mockecs/"
 _FAULT_FIELDS = ("action", "code", "message", "status", "times", "latency", "account")
 _TRANSITION_FIELDS = ("mode", "transitions", "delays", "fail", "fail_next")
+_SPOT_FIELDS = ("instance_id", "instance_type", "zone_id", "region", "account", "spot_price")
 _REGISTRATION_FIELDS = ("activation_id", "activation_code", "hostname", "intranet_ip", "internet_ip", "os_type",
                         "os_version", "machine_id", "instance_name", "connected", "agent_version")
 
@@ -87,8 +93,10 @@ class ControlApi:
     """``token``: required (``X-Mockecs-Token: <token>`` or ``Authorization: Bearer <token>``) on every
     endpoint but health whenever ``loopback`` is False or strict signature mode is on."""
 
-    def __init__(self, engine: Engine, token: Optional[str] = None, loopback: bool = True) -> None:
+    def __init__(self, engine: Engine, token: Optional[str] = None, loopback: bool = True,
+                 metadata: Any = None) -> None:
         self.engine = engine
+        self.metadata = metadata  # (the server's MetadataServer: POST metadata says which instance it is)
         self.token = token or new_token()
         self.loopback = loopback
         self.routes: dict[str, dict[str, Callable[[dict, dict], Any]]] = {
@@ -102,6 +110,8 @@ class ControlApi:
             "faults": {"GET": self.get_faults, "POST": self.add_fault, "DELETE": self.clear_faults},
             "calls": {"GET": self.get_calls, "DELETE": self.clear_calls},
             "managed-instances": {"POST": self.register_managed_instance},
+            "spot-interruptions": {"GET": self.get_spot_interruptions, "POST": self.interrupt_spot},
+            "metadata": {"GET": self.get_metadata, "POST": self.set_metadata},
         }
 
     def handle(self, request: HttpRequest) -> HttpResponse:
@@ -158,6 +168,8 @@ class ControlApi:
 
     def reset(self, body: dict, query: dict) -> dict:
         self.engine.reset()
+        if self.metadata is not None:  # (the instance it answered as is gone)
+            self.metadata.instance_id = None
         return {"reset": True}
 
     def get_state(self, body: dict, query: dict) -> dict:
@@ -309,6 +321,47 @@ class ControlApi:
             return {"instance_id": managed_instances.register(self.engine, **body)}
         except managed_instances.RegistrationError as err:
             raise ControlError(str(err)) from None
+
+    def interrupt_spot(self, body: dict, query: dict) -> dict:
+        """The cloud reclaims spot instances (``mockecs.world.spot_interruptions.interrupt``): the notice now, the
+        reclaim 5 minutes later on the mock clock. What the cloud would not do is a 400 saying why."""
+        unknown = set(body) - set(_SPOT_FIELDS)
+        if unknown:
+            raise ControlError(f"unknown spot interruption fields: {', '.join(sorted(unknown))} "
+                               f"(known: {', '.join(_SPOT_FIELDS)})")
+        if body.get("region") is not None and not isinstance(body["region"], str):
+            raise ControlError(f"region must be a string, not {body['region']!r}")
+        try:
+            return {"events": spot_interruptions.interrupt(self.engine, **body)}
+        except spot_interruptions.InterruptionError as err:
+            raise ControlError(str(err)) from None
+
+    def get_spot_interruptions(self, body: dict, query: dict) -> list:
+        return spot_interruptions.events(self.engine, query.get("account"), query.get("instance_id"))
+
+    def get_metadata(self, body: dict, query: dict) -> dict:
+        if self.metadata is None:
+            raise ControlError("this server has no metadata server", 404)
+        return {"instance_id": self.metadata.instance_id}
+
+    def set_metadata(self, body: dict, query: dict) -> dict:
+        """``{"instance_id": "i-..."}``: the metadata server answers as that instance of the fake (null: a made-up
+        one); an id the fake does not hold is refused."""
+        if self.metadata is None:
+            raise ControlError("this server has no metadata server", 404)
+        unknown = set(body) - {"instance_id"}
+        if unknown or "instance_id" not in body:
+            raise ControlError("the body must be {\"instance_id\": \"i-...\" or null}"
+                               + (f"; unknown fields: {', '.join(sorted(unknown))}" if unknown else ""))
+        instance_id = body["instance_id"]
+        if instance_id is not None:
+            if not isinstance(instance_id, str):
+                raise ControlError(f"instance_id must be a string or null, not {instance_id!r}")
+            with self.engine.store.transaction() as txn:
+                if txn.get("instance", instance_id) is None:
+                    raise ControlError(f"no instance {instance_id!r}")
+        self.metadata.instance_id = instance_id
+        return {"instance_id": instance_id}
 
     def clear_calls(self, body: dict, query: dict) -> dict:
         self.engine.calls.clear()

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Optional
 from urllib.parse import quote, urlsplit
 
 from mockecs.engine.core import Engine, new_request_id
-from mockecs.modes.offline import other_product, product_error
+from mockecs.modes.offline import METADATA_HOST, MetadataServer, other_product, product_error
 from mockecs.modes.server import accesslog
 from mockecs.modes.server.backends import MAX_API_BODY, MAX_CONTROL_BODY
 from mockecs.modes.server.control import PREFIX as CONTROL_PREFIX
@@ -165,7 +165,8 @@ def make_app(engine: Optional[Engine] = None, control_token: Optional[str] = Non
     ``control_token`` (generated if None; ``app.control.token``) guards the control API whenever
     ``loopback`` is False (the server listens beyond this machine) or strict signatures are on."""
     engine = engine if engine is not None else Engine()
-    control = ControlApi(engine, control_token, loopback)
+    metadata = MetadataServer(engine)  # (http://100.100.100.200/ through the proxy; POST /_mockecs/metadata)
+    control = ControlApi(engine, control_token, loopback, metadata)
     dashboard = Dashboard(engine, control)
     access_log_on = accesslog.log.isEnabledFor
 
@@ -185,6 +186,8 @@ def make_app(engine: Optional[Engine] = None, control_token: Optional[str] = Non
                 response = dashboard.handle(request) if dashboard.handles(path) else control.handle(request)
             elif other_product(request.split[0]):  # vpc.aliyuncs.com through the proxy: named, not faked
                 response = product_error(request.method, request.url, request.headers, request.body)
+            elif request.split[0].rsplit(":", 1)[0] == METADATA_HOST:  # the instance metadata server, proxied
+                response = metadata.answer(request.method, request.url, request.headers)
             else:
                 response = engine.handle(request)
         if logging_on:
