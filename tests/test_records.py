@@ -3,6 +3,8 @@ frozenness, on the same class body (it only stops compiling those methods for ea
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 
 import pytest
 
@@ -70,3 +72,13 @@ def test_methods_of_the_class_body_are_kept():
             return hash(self.name.lower())
 
     assert repr(Named("A")) == "<A>" and Named("A") == Named("a") and hash(Named("A")) == hash(Named("a"))
+
+
+def test_the_dataclasses_mock_ecs_loads_are_records():
+    # Each plain dataclass compiles its __repr__ and __eq__ (a frozen one its __hash__ too) at import: use @record.
+    code = ("import sys, dataclasses, requests, mockecs; mockecs.mock_ecs\n"
+            "print(' '.join(f'{n}.{k}' for n, m in list(sys.modules.items()) if n.startswith('mockecs')\n"
+            "               for k, v in list(vars(m).items()) if isinstance(v, type) and dataclasses.is_dataclass(v)\n"
+            "               and v.__module__ == n and (v.__dataclass_params__.repr or v.__dataclass_params__.eq)))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.split() == []
