@@ -1,6 +1,6 @@
 """What ``mockecs.mock_ecs`` loads, and the name rules that were made cheaper to load.
 
-``import requests, mockecs; mockecs.mock_ecs`` loads the engine and every operation; it must not load
+``import requests, mockecs; mockecs.mock_ecs`` loads the engine and the eager operations; it must not load
 modules only some operations or modes use (``benchmarks/overhead.py`` times it: target <= 100 ms).
 """
 from __future__ import annotations

@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, Mapping, Optional
 
 import mockecs.ops  # noqa: F401  (registers the operations; the lazy ones load on first call: registry.load)
@@ -28,6 +28,7 @@ from mockecs.wire.apis import ECS, api_of
 from mockecs.wire.encoding import error_body, plain, render
 from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
 from mockecs.wire.protocol import ApiRequest, HttpRequest, HttpResponse, decode
+from mockecs.wire.records import record
 from mockecs.wire.signing import verify
 from mockecs.world import catalog, regions, resources
 from mockecs.world.cache import RecordCache
@@ -53,7 +54,7 @@ MOVED_ATTEMPTS = 20  # a request that finds the shared state changed this often 
 BUILTIN_PLUGINS = (MemoryStorePlugin, BuiltinCatalogPlugin, BuiltinOssPlugin, BuiltinCommandPlugin)
 
 
-@dataclass
+@record
 class Call:
     """One answered request, for assertions (``engine.calls``)."""
 
@@ -138,7 +139,7 @@ class CallRecord(list):
             self.bytes = 0
 
 
-@dataclass
+@record
 class Fault:
     """An injected answer: an error ``code`` (or only ``latency``) for ``times`` matching calls."""
 

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import TAGS, B, Comma, I, L, Repeat, S, Struct, Structs
-from mockecs.world import images, lifecycle, networks, paging, regions, resource_groups, resources
+from mockecs.world import image_builder, images, lifecycle, networks, paging, regions, resource_groups, resources
 from mockecs.world.instance_types import instance_type as find_instance_type
 from mockecs.world.validation import check_description, check_family, check_name, check_tags, valid_name
 
@@ -55,27 +55,6 @@ EXECUTION_NOT_FOUND = error_kind("InvalidImagePipelineExecution.NotFound",
 HAS_RUNNING = error_kind("InvalidImagePipeline.HasRunningExecution",
                        "The specified image pipeline has a running execution.", 403)
 NAME_TAKEN = error_kind("InvalidImageName.Duplicated", "The specified Image name has already bean used.", 400)
-
-
-# -- index terms -----------------------------------------------------------------------------
-def _component_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [("name", f"{record['_owner']}|{record['_region']}|{record['Name']}")]
-
-
-def _pipeline_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [("component", c) for c in referenced_components(record.get("BuildContent"), record.get("TestContent"))]
-
-
-def _execution_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [("pipeline", record["ImagePipelineId"])]
-
-
-resources.TERMS["component"] = _component_terms
-resources.TERMS["pipeline"] = _pipeline_terms
-resources.TERMS["execution"] = _execution_terms
-# Components, pipelines and executions list newest first, ties by ascending id (see paginate).
-for _kind in ("component", "pipeline", "execution"):
-    resources.ORDER[_kind] = lambda record: resources.time_key(record.get("_created", 0.0), descending=True)
 
 
 # -- shared helpers --------------------------------------------------------------------------
@@ -114,34 +93,10 @@ def _tags(tag: Optional[list[dict]]) -> dict:
     return {"Tag": resources.tags_from_args(tag)}
 
 
-def _commands(content: str) -> list[tuple[str, str]]:
-    """``(COMMAND, argument)`` per non-blank, non-comment line of a Dockerfile-like content."""
-    out = []
-    for line in content.splitlines():
-        text = line.strip()
-        if not text or text.startswith("#"):
-            continue
-        command, _, argument = text.partition(" ")
-        out.append((command.upper(), argument.strip()))
-    return out
-
-
-def referenced_components(*contents: Optional[str]) -> list[str]:
-    """``ic-...`` ids named by ``COMPONENT`` lines, in order, without repeats."""
-    found: list[str] = []
-    for content in contents:
-        for command, argument in _commands(content or ""):
-            if command == "COMPONENT" and argument:
-                component_id = argument.split()[0]
-                if component_id not in found:
-                    found.append(component_id)
-    return found
-
-
 def _check_content(content: str, length_code: str, label: str, component: bool) -> None:
     if len(content.encode("utf-8")) > MAX_CONTENT:
         raise EcsError(length_code, f"The length of {label} exceeds the limit of 16 KB.", 400)
-    commands = _commands(content)
+    commands = image_builder.commands(content)
     if len(commands) > MAX_COMMANDS:
         raise EcsError("InvalidImageTemplateCommandSize.ExceededMaxNumber",
                        f"The number of commands in {label} exceeds {MAX_COMMANDS}.", 400)
@@ -399,7 +354,7 @@ def create_image_pipeline(ctx: Context, base_image_type: str, base_image: Option
     for label, content in (("BuildContent", build_content), ("TestContent", test_content)):
         if content:
             _check_content(content, f"Invalid{label}.LengthExceeded", label, component=False)
-    for component_id in referenced_components(build_content, test_content):
+    for component_id in image_builder.referenced_components(build_content, test_content):
         component = resources.get(ctx, "component", component_id)
         if component is None or component["_owner"] != ctx.account or component["_region"] != ctx.region:
             raise EcsError("ImageComponent.NotFound", f"The specified image component {component_id} does not exist.",

@@ -19,8 +19,7 @@ from mockecs.wire.params import TAGS, I, Repeat, S
 from mockecs.world import lifecycle, paging, regions, resources, validation
 from mockecs.world.instance_types import instance_type, zones_selling
 
-KIND = "demand"
-resources.ORDER[KIND] = lambda r: resources.time_key(r["_created"])  # creation order [GUESS]
+KIND = "demand"  # (its id prefix, id field and order are in world.resources)
 
 _REGION = {"region_missing": ("MissingParamter.RegionId", "The regionId should not be null.", 400),
            "region_error": ("InvalidRegion.NotFound", 400, "The RegionId provided does not exist in our records.")}

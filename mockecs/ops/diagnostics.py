@@ -19,12 +19,7 @@ from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import I, Repeat, S
 from mockecs.world import diagnostics, lifecycle, paging, resources
 
-SET = "diagnostic_metric_set"
-REPORT = "diagnostic_report"
-resources.ORDER[SET] = lambda record: resources.time_key(record.get("_created", 0.0))
-resources.ORDER[REPORT] = lambda record: resources.time_key(record.get("_created", 0.0))
-resources.TERMS[REPORT] = lambda record: [("dr_resource", f"{record['_owner']}|{record['_region']}|"
-                                                         f"{record['ResourceId']}")]
+SET, REPORT = diagnostics.SET, diagnostics.REPORT
 
 # The documented codes, whose messages are templates ("%s") filled here [GUESS: the wording]
 REPORT_NOT_FOUND = error_kind("InvalidParameter.ReportNotExist", "The specified report does not exist.", 403)

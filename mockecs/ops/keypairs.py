@@ -45,9 +45,6 @@ _CERT_TYPES = ("ssh-rsa-cert-v00@openssh.com", "ssh-dss-cert-v00@openssh.com", "
                "ssh-dss-cert-v01@openssh.com", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
                "ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp521-cert-v01@openssh.com")
 MAX_INSTANCES, MAX_NAMES = 50, 100
-# DescribeKeyPairs lists by (CreationTime, KeyPairName); CreationTime is fixed width, names are unique per
-# account and region, so the joined string orders exactly like that pair.
-resources.ORDER[access.KEY_PAIR] = lambda record: f"{record['CreationTime']} {record['KeyPairName']}"
 
 
 def _check_name(name: str) -> None:

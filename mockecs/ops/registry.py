@@ -14,12 +14,13 @@ into a ``**a`` dict one by one, which cost a tenth of a small DescribeImages req
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, Optional
 
 from mockecs.state.store import Transaction
 from mockecs.wire.apis import ECS, VPC, Api
 from mockecs.wire.params import B, Param, S
+from mockecs.wire.records import record
 from mockecs.world.context import Context
 
 __all__ = ["Context", "Operation", "REGISTRIES", "REGISTRY", "operation"]
@@ -29,7 +30,7 @@ IDEMPOTENCE = ("IdempotenceParamNotMatch",
                "Request uses a client token in a previous request but is not identical to that request.", 400)
 
 
-@dataclass
+@record
 class Operation:
     action: str
     params: tuple[Param, ...]

@@ -90,20 +90,6 @@ PROTOCOLS = {"tcp": "TCP", "udp": "UDP", "icmp": "ICMP", "icmpv6": "ICMPv6", "gr
 _PORTS = re.compile(r"(-?\d{1,5})/(-?\d{1,5})")
 
 
-def group_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
-    rules = record.get("_rules") or ()
-    refs = {r.get("SourceGroupId") or r.get("DestGroupId") for r in rules}
-    terms = [("sg_ref", ref) for ref in refs if ref]
-    # (a list's associations: DescribePrefixListAssociations, AssociationCount, DeletePrefixList's refusal)
-    lists = {r.get("SourcePrefixListId") or r.get("DestPrefixListId") for r in rules}
-    terms.extend(prefix_lists.used_by(pl) for pl in lists if pl)
-    if record.get("VpcId"):  # DeleteVpc refuses a VPC that still has groups; DescribeSecurityGroups' VpcId filter
-        terms.append(("vpc", record["VpcId"]))
-    return terms
-
-
-resources.TERMS[KIND] = group_terms
-
 
 def _group(ctx: Context, group_id: Optional[str], not_found: type[EcsError] = NOT_FOUND) -> dict:
     return resources.owned(ctx, KIND, group_id, not_found)

@@ -19,13 +19,10 @@ from mockecs.ops.snapshots import make_snapshot
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import TAGS as TAGS_MAX_20
 from mockecs.wire.params import B, I, Repeat, S
-from mockecs.world import disks, paging, resource_groups, resources
+from mockecs.world import disks, paging, resource_groups, resources, snapshots
 from mockecs.world.validation import valid_name
 
-KIND = "snapshot_group"  # (its id prefix and id field are in world.resources)
-resources.ORDER[KIND] = lambda record: f"{resources.time_key(record['_created'])} {record['SnapshotGroupId']}"
-resources.TERMS[KIND] = lambda record: [("snapshot_group_instance", record["InstanceId"])] if record["InstanceId"] \
-    else []
+KIND = snapshots.GROUP  # (its id prefix and id field are in world.resources)
 MAX_DISKS = 16  # documented: DiskId.N, N 1-16
 MAX_CAPACITY = 32 * 1024  # GiB: at most 32 TiB in one group (documented)
 STATUSES = ("progressing", "accomplished", "failed")

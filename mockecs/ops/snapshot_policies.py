@@ -22,8 +22,7 @@ from mockecs.wire.params import B, I, S, Struct
 from mockecs.world import auto_snapshots, paging, regions, resource_groups, resources
 from mockecs.world.validation import valid_name
 
-KIND = "snapshot_policy"  # (its id prefix, id field and tag type are in world.resources and world.tagging)
-resources.ORDER[KIND] = lambda record: resources.time_key(record.get("_created", 0.0))  # creation order [GUESS]
+KIND = auto_snapshots.POLICY  # (its id prefix, id field and tag type are in world.resources and world.tagging)
 
 POLICY_NOT_FOUND = error_kind("ParameterInvalid", "The specified automatic snapshot policy does not exist.", 404)
 BAD_NAME = error_kind("InvalidSnapshotPolicyName.Malformed", "The specified autoSnapshotPolicyName is wrongly formed.",

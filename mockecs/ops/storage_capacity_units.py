@@ -21,10 +21,7 @@ from mockecs.wire.params import TAGS, I, Repeat, S
 from mockecs.world import paging, resource_groups, resources, subscriptions
 from mockecs.world.validation import valid_description
 
-KIND = "storage_capacity_unit"
-resources.ORDER[KIND] = lambda record: resources.time_key(record.get("_created", 0.0))  # purchase order [GUESS]
-resources.TERMS[KIND] = lambda record: [("scu_capacity", f"{record['_owner']}|{record['_region']}|"
-                                                         f"{record['Capacity']}")]
+KIND = "storage_capacity_unit"  # (its id prefix, id field, terms and order are in world.resources)
 
 # GiB (DescribeStorageCapacityUnits' list and Terraform's; PurchaseStorageCapacityUnit's page misspells two)
 CAPACITIES = (20, 40, 100, 200, 500, 1024, 2048, 5120, 10240, 20480, 51200)

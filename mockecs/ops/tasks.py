@@ -34,6 +34,7 @@ from mockecs.world import (
     regions,
     resource_groups,
     resources,
+    tasks,
 )
 from mockecs.world.validation import check_description, check_name
 
@@ -65,23 +66,7 @@ _PREFIX = re.compile(r"^[A-Za-z0-9]{1,30}$")
 _DEVICE = re.compile(r"^/dev/(xv|v)d[a-z]$")
 GIB = oss.GIB
 
-
-WEEK = 7 * 24 * 3600.0
-
-
-def task_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
-    terms = [("action", record["TaskAction"]), ("resource", record.get("ResourceId") or "")]
-    if record["TaskAction"] == "ExportImage":
-        # Export quotas count by index: the exports running now, and those started in a calendar week.
-        where = f"{record['_owner']}|{record['_region']}"
-        terms.append(("export_week", f"{where}|{int(record['_created'] // WEEK)}"))
-        if record.get("TaskStatus") in ("Waiting", "Processing"):
-            terms.append(("exporting", where))
-    return terms
-
-
-resources.TERMS["task"] = task_terms
-resources.ORDER["task"] = lambda record: resources.time_key(record["_created"], descending=True)  # newest first
+WEEK = tasks.WEEK
 
 
 # -- tasks ------------------------------------------------------------------------------

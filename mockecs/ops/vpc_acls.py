@@ -22,10 +22,7 @@ from mockecs.wire.errors import error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, B, I, S, Structs, whole_number
 from mockecs.world import networks, resources
 
-KIND = "network_acl"  # (its id prefix and id field are in world.resources)
-resources.ORDER[KIND] = lambda record: f"{resources.time_key(record['_created'])} {record['NetworkAclId']}"
-resources.TERMS[KIND] = lambda record: [("vpc", record["VpcId"])] + [
-    ("acl_vswitch", r["ResourceId"]) for r in record["Resources"]["Resource"]]
+KIND = "network_acl"  # (its id prefix, id field, terms and order are in world.resources)
 QUOTA_PER_VPC = 20  # network ACLs in one VPC [GUESS: the console's default quota]
 MAX_ENTRIES = 20  # custom rules per direction and IP version (documented: "at most 20 IPv4 rules and 20 IPv6 rules")
 MAX_RESOURCES = 30  # Resource.N, N 0-29 (documented)

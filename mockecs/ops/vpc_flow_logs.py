@@ -17,9 +17,7 @@ from mockecs.wire.errors import error_kind
 from mockecs.wire.params import TAGS, I, Repeat, S, Structs
 from mockecs.world import networks, resource_groups, resources
 
-KIND = "flow_log"  # (its id prefix and id field are in world.resources)
-resources.ORDER[KIND] = lambda record: f"{resources.time_key(record['_created'])} {record['FlowLogId']}"
-resources.TERMS[KIND] = lambda record: [("flow_log_resource", record["ResourceId"]), ("vpc", record["_vpc"])]
+KIND = "flow_log"  # (its id prefix, id field, terms and order are in world.resources)
 RESOURCE_KINDS = {"VPC": "vpc", "VSwitch": "vswitch", "NetworkInterface": "network_interface"}
 TRAFFIC_TYPES = ("All", "Allow", "Drop")
 INTERVALS = (1, 5, 10)  # minutes (documented; 10 by default)

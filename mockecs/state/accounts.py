@@ -4,10 +4,10 @@ from __future__ import annotations
 import heapq
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
+from mockecs.wire.records import record
 
 DEFAULT_ACCOUNT_ID = "1234567890123456"
 DEFAULT_ACCESS_KEY_ID = "mockecs-access-key-id"
@@ -37,7 +37,7 @@ def check_key(key: Any, where: str) -> None:
         raise ValueError(f"{where}.security_token must be a string")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Credential:
     access_key_id: str
     access_key_secret: str

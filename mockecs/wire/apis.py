@@ -7,12 +7,13 @@ that names neither (``mockecs server`` used as an endpoint: ``localhost:8080``) 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
+from mockecs.wire.records import record
 
-@dataclass(frozen=True)
+
+@record(frozen=True)
 class Api:
     product: str  # the endpoint's first label: "ecs", "vpc"
     name: str  # as in error answers' Recommend links: "Ecs", "Vpc"

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from mockecs.wire.errors import EcsError, invalid_parameter, missing_parameter
+from mockecs.wire.records import record
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -74,7 +75,7 @@ _TRUE = {"true": True, "false": False}
 MAX_INDEX_DIGITS = 18  # ``Tag.N.Key``: an index of more digits (or non-ASCII ones) is InvalidParameter
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Param:
     """One request parameter as the API declares it.
 

@@ -9,9 +9,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Mapping, Optional
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
+
+from mockecs.wire.records import record
 
 _V3_AUTH = re.compile(r"(ACS3-[A-Z0-9-]+) Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-fA-F]+)")
 
@@ -44,7 +46,7 @@ def lowered_headers(headers: Any) -> dict[str, str]:
     return {k.lower(): v for k, v in (headers or {}).items()}
 
 
-@dataclass
+@record
 class HttpResponse:
     status: int
     headers: dict[str, str]
@@ -52,7 +54,7 @@ class HttpResponse:
     call: Any = field(default=None, compare=False, repr=False)  # the engine's record of it (access log)
 
 
-@dataclass
+@record
 class ApiRequest:
     method: str
     host: str

@@ -39,6 +39,9 @@ def key_pair_terms(record: Mapping[str, Any]) -> list[Term]:
 
 
 resources.TERMS[KEY_PAIR] = key_pair_terms
+# DescribeKeyPairs lists by (CreationTime, KeyPairName); CreationTime is fixed width, names are unique per
+# account and region, so the joined string orders exactly like that pair.
+resources.ORDER[KEY_PAIR] = lambda record: f"{record['CreationTime']} {record['KeyPairName']}"
 
 
 def key_pair(ctx: Context, name: Optional[str]) -> Optional[dict]:

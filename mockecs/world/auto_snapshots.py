@@ -30,6 +30,7 @@ from mockecs.world import resources, snapshots
 from mockecs.world.context import Context
 
 POLICY = "snapshot_policy"  # (the policy kind of mockecs.ops.snapshot_policies)
+resources.ORDER[POLICY] = lambda record: resources.time_key(record.get("_created", 0.0))  # creation order [GUESS]
 # When each disk's policy next takes a snapshot (ids d-...) and when each automatic snapshot's retention ends
 # (ids s-...), soonest first, per owner and region: an index of the engine's own, not a resource kind.
 DUE = "auto_snapshot_due"

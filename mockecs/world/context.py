@@ -1,13 +1,13 @@
 """What a handler, and the domain code it calls, knows about the call it answers."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from mockecs.state.store import Transaction
+from mockecs.wire.records import record
 
 
-@dataclass
+@record
 class Context:
     """What a handler knows about the call it answers."""
 

@@ -24,6 +24,7 @@ from importlib import resources as package_files
 from typing import Any, Mapping, Optional, Sequence
 
 from mockecs.wire.errors import EcsError, error_kind
+from mockecs.wire.records import record
 from mockecs.world import instance_clock, instance_types, regions, resources, subscriptions
 from mockecs.world.context import Context
 from mockecs.world.releases import release_instance
@@ -154,7 +155,7 @@ def hosted(ctx: Context, host_id: str) -> list[dict]:
     return sorted(found, key=lambda r: (r.get("_created", 0.0), r["InstanceId"]))
 
 
-@dataclasses.dataclass
+@record
 class Room:
     """A host's capacity and what its instances use."""
 
@@ -336,7 +337,7 @@ def host_attribute(host: Optional[Mapping[str, Any]], affinity: str = "") -> dic
             "DedicatedInstanceAttribute": {"Tenancy": "host", "Affinity": affinity or "default"}}
 
 
-@dataclasses.dataclass(frozen=True)
+@record(frozen=True)
 class Codes:
     """What a placement answers where launches and ModifyInstanceDeployment document codes of their own."""
 

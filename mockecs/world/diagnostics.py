@@ -26,6 +26,12 @@ from mockecs.world import disk_events, monitoring, resources, system_events
 from mockecs.world.context import Context
 from mockecs.world.disks import instance_disks
 
+SET = "diagnostic_metric_set"  # (the kinds of mockecs.ops.diagnostics)
+REPORT = "diagnostic_report"
+resources.ORDER[SET] = lambda record: resources.time_key(record.get("_created", 0.0))
+resources.ORDER[REPORT] = lambda record: resources.time_key(record.get("_created", 0.0))
+resources.TERMS[REPORT] = lambda record: [("dr_resource", f"{record['_owner']}|{record['_region']}|"
+                                                         f"{record['ResourceId']}")]
 SEVERITIES = ("Unknown", "Normal", "Info", "Warn", "Critical")  # from the lightest (documented order)
 WORST = {name: rank for rank, name in enumerate(SEVERITIES)}
 DEFAULT_SET = "dms-instancedefault"  # documented: used when CreateDiagnosticReport names none

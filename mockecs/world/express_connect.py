@@ -26,12 +26,11 @@ import ipaddress
 import secrets
 from typing import Any, Callable, Mapping, Optional
 
-from mockecs.state.store import Term
 from mockecs.wire.errors import error_kind
-from mockecs.world import lifecycle, regions, resources, routes
+from mockecs.world import lifecycle, regions, resources, routes, vpc_kinds
 from mockecs.world.context import Context
 
-LINE, VBR, RI = "physical_connection", "virtual_border_router", "router_interface"
+LINE, VBR, RI = vpc_kinds.LINE, vpc_kinds.VBR, vpc_kinds.RI  # (their terms and order: mockecs.world.vpc_kinds)
 LINE_OPERATORS = ("CT", "CU", "CM", "CO", "Equinix", "Other")
 PORT_SPECS = {"100Base-T": "100M", "1000Base-T": "1G", "1000Base-LX": "1G", "10GBase-T": "10G", "10GBase-LR": "10G",
               "40GBase-LR": "40G", "100GBase-LR": "100G"}  # ([GUESS] the Spec a port gives)
@@ -163,21 +162,6 @@ MISMATCH = {name: error_kind(f"AttrMismatching.AcceptingSide{name}",
                          "OppositeRouterId", "OppositeRouterType", "OppositeRegionNo")}
 BAD_FILTER = error_kind("InvalidFilterKey.ValueNotSupported", "Specified filter key is not supported: Filter.X.key",
                         404)
-
-
-# -- index terms -----------------------------------------------------------------------------------------------
-def _scoped(record: Mapping[str, Any], name: str, value: str) -> Term:
-    return (name, f"{record['_owner']}|{record['_region']}|{value}")
-
-
-resources.TERMS[LINE] = lambda r: [_scoped(r, "line_ap", r["AccessPointId"])]
-resources.TERMS[VBR] = lambda r: [("line", r["PhysicalConnectionId"]),
-                                  ("vbr_vlan", f"{r['PhysicalConnectionId']}|{r['VlanId']}")]
-resources.TERMS[RI] = lambda r: [("ri_router", r["RouterId"]),
-                                 *([("ri_link", r["_link"])] if r.get("_link") else [])]
-for _kind in (LINE, VBR, RI):
-    resources.ORDER[_kind] = (lambda id_field: lambda r: f"{resources.time_key(r['_created'])} {r[id_field]}")(
-        resources.ID_FIELD[_kind])
 
 
 def _text(name: Optional[str], description: Optional[str], bad_name: type, bad_description: type) -> None:

@@ -32,6 +32,7 @@ import dataclasses
 from typing import Any, Callable, Mapping, Optional
 
 from mockecs.wire.errors import error_kind
+from mockecs.wire.records import record
 from mockecs.world import lifecycle, monitoring, resources, subscriptions, system_events
 from mockecs.world.context import Context
 from mockecs.world.disks import instance_disks
@@ -51,7 +52,7 @@ STOP_EXPIRED = error_kind("InstanceExpiredOrInArrears", "The specified operation
 START_EXPIRED = error_kind("InstanceExpired", "The PrePaid instance has been expired.", 403)
 
 
-@dataclasses.dataclass(frozen=True)
+@record(frozen=True)
 class Clocked:
     """A kind whose records the clock acts on: its due index, id field and charge type field (instances; dedicated
     hosts, :mod:`mockecs.world.dedicated_hosts`, in the same index: :data:`OTHERS`)."""

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Collection, Mapping, Optional
 
 from mockecs.wire.errors import EcsError, error_kind
+from mockecs.wire.records import record
 from mockecs.world.context import Context
 
 MAX_PER_REQUEST = 10  # Ipv6AddressCount / Ipv6Address.N: 1 to 10 (documented for every action taking them)
@@ -29,7 +29,7 @@ QUOTA_FIELD = "EniIpv6AddressQuantity"  # per ENI, of an instance type (Describe
 VPC_NOT_ENABLED = error_kind("OperationFailed.VpcNotEnabledIpv6", "The VPC has not enabled IPv6.", 400)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Errors:
     """The codes one action answers (each documents its own)."""
 

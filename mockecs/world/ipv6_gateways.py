@@ -23,11 +23,12 @@ import ipaddress
 from typing import Any, Iterator, Mapping, Optional
 
 from mockecs.wire.errors import error_kind
-from mockecs.world import interfaces, ipv6, lifecycle, networks, resource_groups, resources, vpcs
+from mockecs.world import interfaces, ipv6, lifecycle, networks, resource_groups, resources, vpc_kinds, vpcs
 from mockecs.world.context import Context
 from mockecs.world.validation import check_description
 
-KIND, BANDWIDTH, RULE = "ipv6_gateway", "ipv6_internet_bandwidth", "ipv6_egress_rule"
+# (their terms and order, listed in creation order: mockecs.world.vpc_kinds)
+KIND, BANDWIDTH, RULE = vpc_kinds.IPV6_GATEWAY, vpc_kinds.IPV6_BANDWIDTH, vpc_kinds.IPV6_RULE
 AVAILABLE = "Available"
 CHARGE_TYPES = ("PayByBandwidth", "PayByTraffic")  # AllocateIpv6InternetBandwidth.InternetChargeType (documented)
 RULE_INSTANCE_TYPES = ("Ipv6Address",)  # CreateIpv6EgressOnlyRule.InstanceType (documented: the only value)
@@ -59,15 +60,6 @@ RULE_EXISTS = error_kind("OperationFailed.Ipv6EgressOnlyRuleExist",
 RULE_NOT_FOUND = error_kind("InvalidIpv6EgressOnlyRuleId.NotFound",
                             "The specified Ipv6EgressOnlyRuleId does not exist.", 404)
 BAD_INSTANCE_TYPE = error_kind("InvalidInstanceType", "The specified InstanceType is not valid.", 400)
-
-
-resources.TERMS.update({
-    KIND: lambda r: [("vpc", r["VpcId"])],
-    BANDWIDTH: lambda r: [("ipv6_gateway", r["Ipv6GatewayId"]), ("ipv6_public", r["_address"])],
-    RULE: lambda r: [("ipv6_gateway", r["_gateway"]), ("ipv6_egress", r["InstanceId"])],
-})
-for _kind in (KIND, BANDWIDTH, RULE):  # listed in creation order (then by id)
-    resources.by_creation(_kind)
 
 
 # -- IPv6 address ids ----------------------------------------------------------------------------------------------

@@ -16,9 +16,10 @@ Records are settled lazily when read (:func:`mockecs.world.resources.get`), so n
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, Optional
 
+from mockecs.wire.records import record
 from mockecs.world.context import Context
 
 MODES = ("instant", "realistic")  # Config.transitions
@@ -31,13 +32,13 @@ REALISTIC = {"image": 30.0, "copy": 60.0, "snapshot": 10.0, "task": 60.0, "execu
              "ipv6_gateway": 3.0}  # [GUESS] an IPv6 gateway Creating
 
 
-@dataclass
+@record
 class Delay:
     seconds: Optional[float] = None
     observations: Optional[int] = None
 
 
-@dataclass
+@record
 class Lifecycle:
     """Per-engine transition settings (``engine.lifecycle``)."""
 

@@ -16,10 +16,11 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Collection, Mapping, Optional, Sequence
 
 from mockecs.wire.errors import error_kind, missing_parameter
+from mockecs.wire.records import record
 from mockecs.world import ipv6, regions, resources
 from mockecs.world.context import Context
 from mockecs.world.instance_types import instance_type, zones_selling
@@ -251,7 +252,7 @@ def primary_interface(ctx: Context, ip: str, seed: str, ipv6_addresses: Sequence
 
 
 # -- placement of new instances -------------------------------------------------------------------
-@dataclass
+@record
 class Ipv6Launch:
     """RunInstances' Ipv6Address.N / Ipv6AddressCount: checked against the vSwitch's /64 and the instance type;
     each new instance's primary ENI takes its own (``taken``: those of the instances before it, not stored yet)."""
@@ -268,7 +269,7 @@ class Ipv6Launch:
         return got
 
 
-@dataclass
+@record
 class Placement:
     """Where ``count`` new instances go, and the network fields of each (``fields(index)``)."""
 

@@ -33,6 +33,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from mockecs.state.store import Term
 from mockecs.wire.errors import error_kind
+from mockecs.wire.records import record
 from mockecs.world import resources, subscriptions
 from mockecs.world.context import Context
 
@@ -234,7 +235,7 @@ def type_changed(record: Mapping[str, Any], type_id: str) -> dict:
     return pool_fields(kept.get("MatchCriteria") or "None", "")
 
 
-@dataclasses.dataclass(frozen=True)
+@record(frozen=True)
 class Wanted:
     """What an instance asks of a pool."""
     instance_type: str

@@ -290,6 +290,19 @@ ID_FIELD = {
     "dedicated_host": "DedicatedHostId", "dedicated_host_cluster": "DedicatedHostClusterId",
 }
 
+# The sort keys and terms of kinds that have no world module of their own (their operations' modules load on first
+# call, and a record must be indexed alike whoever writes it: an imported state, a reindex).
+ORDER["network_acl"] = lambda record: f"{time_key(record['_created'])} {record['NetworkAclId']}"  # (ops.vpc_acls)
+TERMS["network_acl"] = lambda record: [("vpc", record["VpcId"])] + [
+    ("acl_vswitch", r["ResourceId"]) for r in record["Resources"]["Resource"]]
+ORDER["flow_log"] = lambda record: f"{time_key(record['_created'])} {record['FlowLogId']}"  # (ops.vpc_flow_logs)
+TERMS["flow_log"] = lambda record: [("flow_log_resource", record["ResourceId"]), ("vpc", record["_vpc"])]
+# (ops.storage_capacity_units: purchase order [GUESS])
+ORDER["storage_capacity_unit"] = lambda record: time_key(record.get("_created", 0.0))
+TERMS["storage_capacity_unit"] = lambda record: [
+    ("scu_capacity", f"{record['_owner']}|{record['_region']}|{record['Capacity']}")]
+ORDER["demand"] = lambda record: time_key(record["_created"])  # (ops.demands: creation order [GUESS])
+
 
 # The JSON types handlers rely on, for the fields an imported record may carry (checked where present):
 # found by importing every field of every kind with every wrong type and calling the operations on it.

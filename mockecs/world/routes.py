@@ -22,10 +22,10 @@ import ipaddress
 from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.wire.errors import EcsError, error_kind
-from mockecs.world import lifecycle, networks, resources, vpcs
+from mockecs.world import lifecycle, networks, resources, vpc_kinds, vpcs
 from mockecs.world.context import Context
 
-KIND, ENTRY = "route_table", "route_entry"
+KIND, ENTRY = vpc_kinds.ROUTE_TABLE, vpc_kinds.ROUTE_ENTRY  # (their terms and order: mockecs.world.vpc_kinds)
 CUSTOM, SYSTEM = "Custom", "System"
 SERVICE_CIDR = "100.64.0.0/10"  # the system route to the cloud services of a region (next hop "service")
 ASSOCIATE_TYPES = ("VSwitch", "Gateway")
@@ -33,11 +33,6 @@ ASSOCIATE_TYPES = ("VSwitch", "Gateway")
 # (once that kind exists) NAT gateways: the others are valid types whose ids are never found.
 NEXT_HOP_TYPES = ("Instance", "HaVip", "RouterInterface", "NetworkInterface", "VpnGateway", "IPv6Gateway",
                   "NatGateway", "Attachment", "VpcPeer", "Ipv4Gateway", "GatewayEndpoint", "CenBasic", "Ecr")
-
-resources.TERMS[KIND] = lambda r: [("vpc", r["VpcId"])]
-resources.TERMS[ENTRY] = lambda r: [("route_table", r["RouteTableId"]), ("vpc", r["_vpc"]),
-                                    ("next_hop", r["NextHopId"])]
-resources.ORDER[KIND] = resources.ORDER[ENTRY] = lambda r: resources.time_key(r.get("_created", 0.0))
 
 # Documented (CreateRouteEntry / DeleteRouteEntry / AssociateRouteTable / UnassociateRouteTable of the VPC API,
 # and the same words in ECS's metadata of its CreateRouteEntry / DeleteRouteEntry):

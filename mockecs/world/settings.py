@@ -15,9 +15,9 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
+from mockecs.wire.records import record
 from mockecs.world import regions
 from mockecs.world.lifecycle import MODES
 
@@ -31,7 +31,7 @@ class SettingError(ValueError):
     """A bad setting: unknown name, wrong type or a value outside those allowed (one line, names the setting)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Setting:
     name: str
     type: str  # "str" | "bool" | "int" | "float" | "choice" | "paths" | "flag_or_count"

@@ -7,6 +7,11 @@ from typing import Any, Mapping, Optional
 
 from mockecs.world import resource_groups, resources
 
+GROUP = "snapshot_group"  # (mockecs.ops.snapshot_groups')
+resources.ORDER[GROUP] = lambda record: f"{resources.time_key(record['_created'])} {record['SnapshotGroupId']}"
+resources.TERMS[GROUP] = lambda record: [("snapshot_group_instance", record["InstanceId"])] if record["InstanceId"] \
+    else []
+
 
 def new_record(disk: Mapping[str, Any], snapshot_id: str, at: float, name: Optional[str] = None,
                description: Optional[str] = None, tags: Optional[list[dict]] = None,

@@ -29,11 +29,11 @@ instances once the mock clock passes it.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.wire.errors import error_kind
+from mockecs.wire.records import record
 from mockecs.world import instance_clock, monitoring, regions, resources, spot
 from mockecs.world.context import Context
 from mockecs.world.disks import instance_disks
@@ -173,7 +173,7 @@ instance_clock.STEPS["reclaim"] = reclaim
 instance_clock.STEPS["spot_check"] = market_check
 
 
-@dataclasses.dataclass(frozen=True)
+@record(frozen=True)
 class _Ask:
     instance_id: Optional[str]
     instance_type: Optional[str]

@@ -12,24 +12,11 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
 from mockecs.wire.errors import EcsError, error_kind
-from mockecs.world import dhcp_options, lifecycle, networks, paging, regions, resources
+from mockecs.world import lifecycle, networks, paging, regions, resources
 from mockecs.world.context import Context
 from mockecs.world.validation import check_description
 
-
-def _vswitch_terms(record: Mapping[str, Any]) -> list:
-    """A vSwitch's terms, and the custom route table it is bound to (:mod:`mockecs.world.routes`)."""
-    terms = list(networks.vswitch_terms(record))
-    if record.get("_custom_route_table"):
-        terms.append(("custom_route_table", record["_custom_route_table"]))
-    return terms
-
-
-resources.TERMS["vswitch"] = _vswitch_terms
-resources.TERMS["vpc"] = dhcp_options.vpc_terms  # (the DHCP options set a VPC holds)
-# DescribeVpcs / DescribeVSwitches list in creation order (ties by id).
-resources.ORDER["vpc"] = resources.ORDER["vswitch"] = lambda record: resources.time_key(record.get("_created", 0.0))
-
+# (the kinds' index terms and order, listed in creation order: mockecs.world.vpc_kinds)
 MAX_IDS = 20  # DescribeVpcs.VpcId / DescribeVSwitches.VSwitchId: up to 20 ids, comma-separated
 MAX_USER_CIDRS = 3
 
