@@ -11,7 +11,7 @@ image the disk was made from) and ``_attached_once``.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from mockecs.ops.registry import REGISTRY, Context, operation
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
@@ -35,6 +35,7 @@ from mockecs.world import (
     networks,
     paging,
     private_pools,
+    quotes,
     ram,
     regions,
     releases,
@@ -474,9 +475,10 @@ def subscription_terms(ctx: Context, action: str, args: Mapping[str, Any]) -> di
 
 
 def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root: bool, status: str,
-            group_ids: list[str], ipv6_asked: Optional[tuple[list[str], int]] = None) -> list[str]:
-    """Validate everything, then create ``count`` instances with their disks; returns their ids. ``ipv6_asked``:
-    the IPv6 addresses and count each primary ENI gets (RunInstances)."""
+            group_ids: list[str], ipv6_asked: Optional[tuple[list[str], int]] = None) -> tuple[list[str], dict]:
+    """Validate everything, then create ``count`` instances with their disks; returns their ids and the order's
+    fields of the answer (:func:`_order`). ``ipv6_asked``: the IPv6 addresses and count each primary ENI gets
+    (RunInstances)."""
     itype = launch.instance_type_or_error(action, args["instance_type"])
     system = args["system_disk"] or {}
     category = system.get("category") or DEFAULT_DISK_CATEGORY
@@ -593,7 +595,11 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
                                             **in_sets[index * len(data_specs) + n], **tagged})
         ids.append(instance_id)
     launch.mark_used(ctx, image)
-    return ids
+    return ids, _order(ctx, args, lambda: quotes.launch_trade_price(
+        ctx, itype, image, (category, size, system.get("performance_level") or None),
+        [(spec["category"], spec["size"], spec.get("performance_level") or None) for spec in data_specs],
+        bandwidth_out, args["internet_charge_type"] == "PayByBandwidth", args["instance_charge_type"], args["period"],
+        args["period_unit"], (where.zone_id,) if spot_fields["SpotStrategy"] != "NoSpot" else None, count))
 
 
 SPOT_STRATEGIES = ("NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo")
@@ -796,8 +802,8 @@ def run_instances(ctx: Context, args: dict) -> dict:
         if not resources.is_mine(ctx, ctx.txn.get(auto_snapshots.POLICY, wanted)):
             raise SNAPSHOT_POLICY_NOT_FOUND
     v6, v6_count = args["ipv6_address"], args["ipv6_address_count"]
-    ids = _launch(ctx, "RunInstances", amount, args, bool(args["image_options"].get("login_as_non_root")), "Running",
-                  groups, _ipv6_asked(amount, v6, v6_count) if v6 or v6_count else None)
+    ids, order = _launch(ctx, "RunInstances", amount, args, bool(args["image_options"].get("login_as_non_root")),
+                         "Running", groups, _ipv6_asked(amount, v6, v6_count) if v6 or v6_count else None)
     for instance_id in ids:  # (the disks take their policies from the start)
         if policy_id:
             auto_snapshots.set_policy(ctx, system_disk_of(ctx, instance_id), policy_id)
@@ -810,20 +816,27 @@ def run_instances(ctx: Context, args: dict) -> dict:
                 launch_interfaces.set_primary(ctx, instance, primary_fields)
             if secondary:
                 launch_interfaces.add_secondary(ctx, instance, secondary)
-    return {"InstanceIdSets": {"InstanceIdSet": ids}, **_order(args)}
+    return {"InstanceIdSets": {"InstanceIdSet": ids}, **order}
 
 
 @operation("CreateInstance", *_COMMON_LAUNCH, dry_run=True, idempotent=True, mapping=True)
 def create_instance(ctx: Context, args: dict) -> dict:
     # CreateInstance leaves the new instance Stopped (spec §4.4).
     groups = [args["security_group_id"]] if args["security_group_id"] else []
-    return {"InstanceId": _launch(ctx, "CreateInstance", 1, args, False, "Stopped", groups)[0], **_order(args)}
+    ids, order = _launch(ctx, "CreateInstance", 1, args, False, "Stopped", groups)
+    return {"InstanceId": ids[0], **order}
 
 
-def _order(args: dict) -> dict:
-    """A launch's OrderId: documented as answered for subscription (PrePaid) launches only. (TradePrice is left out:
-    DescribePrice answers what an order costs.)"""
-    return {"OrderId": subscriptions.new_order_id()} if args["instance_charge_type"] == "PrePaid" else {}
+def _order(ctx: Context, args: dict, trade_price: Callable[[], Optional[float]]) -> dict:
+    """A launch's OrderId, documented as answered for subscription (PrePaid) launches only, and its TradePrice ("the
+    order's trade price", a float: DescribePrice's Price.TradePrice for the same instances and Amount,
+    :func:`mockecs.world.quotes.launch_trade_price`), on the launches the ``launch_trade_price`` option names (every
+    launch by default); none where the price table has no figure."""
+    prepaid = args["instance_charge_type"] == "PrePaid"
+    order = {"OrderId": subscriptions.new_order_id()} if prepaid else {}
+    wanted = ctx.config.options["launch_trade_price"]
+    price = trade_price() if wanted == "every" or (wanted == "subscription" and prepaid) else None
+    return order if price is None else {**order, "TradePrice": price}
 
 
 # -- reading ----------------------------------------------------------------------------

@@ -2,9 +2,10 @@
 renewing a subscription instance costs, and DescribeInstanceModificationPrice, what upgrading one costs until it
 expires, priced the same way.
 
-Figures come from :mod:`mockecs.world.pricing` (plausible, not Alibaba's price list; users
-override them with ``Config(options={"prices_file": ...})``). Response shape: SDK model
-``DescribePriceResponseBody`` (``PriceInfo.Price`` with ``DetailInfos.DetailInfo[]``,
+Figures come from :mod:`mockecs.world.quotes` (which RunInstances/CreateInstance's ``TradePrice`` uses too) over
+the table of :mod:`mockecs.world.pricing` (plausible, not Alibaba's price list; users override them with
+``Config(options={"prices_file": ...})``); this module checks each action's parameters and answers its codes.
+Response shape: SDK model ``DescribePriceResponseBody`` (``PriceInfo.Price`` with ``DetailInfos.DetailInfo[]``,
 ``PriceInfo.Rules.Rule[]``, ``PriceInfo.RelatedPrice.MarketplaceImagePrice``).
 DetailInfo ``Resource`` values: ``instanceType``, ``systemDisk``, ``dataDisk``,
 ``bandwidth`` and ``image`` (always present for instances, 0 when the image is free): the SDK's
@@ -23,20 +24,15 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError
 from mockecs.wire.params import I, L, Repeat, S, Struct, Structs
-from mockecs.world import images, launch, marketplace, pricing, regions, resources, spot
+from mockecs.world import images, launch, marketplace, pricing, quotes, regions, resources
 from mockecs.world.disks import data_disk_range, system_disk_range
 from mockecs.world.instance_types import instance_type as lookup_instance_type
-from mockecs.world.instance_types import zones_selling
 
 RESOURCE_TYPES = ("instance", "disk", "bandwidth", "ddh", "ElasticityAssurance", "CapacityReservation")
 PERIODS = {"Hour": (1, 1), "Week": (1, 4), "Month": (1, 9), "Year": (1, 5)}
-HOURS = {"Hour": 1, "Week": 168, "Month": 730, "Year": 8760}
 CATEGORIES = ("cloud", "cloud_efficiency", "cloud_ssd", "ephemeral_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry")
 PERFORMANCE_LEVELS = ("PL0", "PL1", "PL2", "PL3")
 MAX_DATA_DISKS = 4  # "ResourceType=instance only prices up to four data disks" (API doc)
-# [GUESS] a spot instance costs this share of the pay-as-you-go price where no zone sells its type (elsewhere: the
-# zone's spot price, mockecs.world.spot).
-SPOT_FACTOR = 0.2
 
 
 def _err(code: str, message: str, status: int = 400) -> EcsError:
@@ -46,15 +42,7 @@ def _err(code: str, message: str, status: int = 400) -> EcsError:
 DISK_CATEGORY_MISSING = ("InvalidDiskCategory.Missing",
                          "The DataDisk.1.Category parameter that is mandatory for processing the request is not "
                          "provided.", 404)
-PRICE_NOT_FOUND = ("PriceNotFound",
-                   "The price of your queried resource is not available now, please try other resources.", 400)
-
-
-class _Line:
-    """One DetailInfo: an hourly figure, whether Amount multiplies it, whether discounts apply."""
-
-    def __init__(self, resource: str, hourly: float, per_instance: bool = True, discountable: bool = True) -> None:
-        self.resource, self.hourly, self.per_instance, self.discountable = resource, hourly, per_instance, discountable
+PRICE_NOT_FOUND = quotes.PRICE_NOT_FOUND
 
 
 def _image(ctx: Context, image_id: str, itype: Mapping[str, Any], charge_type: str) -> Mapping[str, Any]:
@@ -83,8 +71,9 @@ def _category_and_level(disk: Mapping[str, Any], category: str, code: str, label
     return category, level
 
 
-def _data_disks(prices: Mapping[str, Any], disks: list[dict], default_category: Optional[str]) -> float:
-    total = 0.0
+def _data_disks(disks: list[dict], default_category: Optional[str]) -> list[quotes.Disk]:
+    """The data disks asked for, checked (DescribePrice's codes)."""
+    out = []
     for disk in disks:
         category = disk.get("category") or default_category
         if not category:
@@ -99,23 +88,13 @@ def _data_disks(prices: Mapping[str, Any], disks: list[dict], default_category: 
             raise _err("InvalidDataDiskSize.ValueNotSupported",
                        "The specified DataDisk.n.Size beyond the permitted range, or the capacity of snapshot "
                        "exceeds the size limit of the specified disk category.")
-        fee = pricing.disk_fee(prices, "data", category, size, level)
-        if fee is None:
-            raise EcsError(*PRICE_NOT_FOUND)
-        total += fee
-    return total
-
-
-def _spot_price(ctx: Context, itype: Mapping[str, Any], zone_id: Optional[str], hourly: float) -> float:
-    """A spot instance's hourly price: the zone's spot price now (DescribeSpotPriceHistory's), without ZoneId the
-    lowest of the region's zones that sell the type [GUESS] (a SpotAsPriceGo launch would go there)."""
-    zones = [zone_id] if zone_id else zones_selling(itype["InstanceTypeId"], ctx.region)
-    found = [p for p in (spot.spot_price(ctx.engine, itype, z, ctx.now) for z in zones) if p is not None]
-    return min(found) if found else hourly * SPOT_FACTOR
+        out.append((category, size, level))
+    return out
 
 
 def _instance_lines(ctx: Context, prices: Mapping[str, Any], a: dict, charge_type: str,
-                    ) -> tuple[list[_Line], Optional[Mapping[str, Any]], float]:
+                    ) -> tuple[list[quotes.Line], Optional[Mapping[str, Any]], float]:
+    """DescribePrice's instance parameters checked, then priced by :func:`mockecs.world.quotes.instance_lines`."""
     if not a["instance_type"]:
         raise _err("InvalidInstanceType.Missing",
                    "The InstanceType parameter that is mandatory for processing the request is not provided.", 404)
@@ -123,9 +102,7 @@ def _instance_lines(ctx: Context, prices: Mapping[str, Any], a: dict, charge_typ
     if itype is None:
         raise _err("InvalidInstanceType.ValueNotSupported",
                    "The specified InstanceType does not exist or beyond the permitted range.")
-    hourly = (prices.get("instance_types") or {}).get(itype["InstanceTypeId"])
-    if hourly is None:
-        raise EcsError(*PRICE_NOT_FOUND)
+    quotes.type_hourly(prices, itype["InstanceTypeId"])  # (PriceNotFound before the other parameters' codes)
     if a["io_optimized"] not in (None, "", "none", "optimized"):
         raise _err("InvalidIoOptimizedValue.ValueNotSupported", "IoOptimized value not supported.")
     if a["instance_network_type"] not in (None, "", "vpc", "classic"):
@@ -157,35 +134,16 @@ def _instance_lines(ctx: Context, prices: Mapping[str, Any], a: dict, charge_typ
     if not low <= size <= high:
         raise _err("InvalidSystemDiskSize.ValueNotSupported",
                    f"The specified parameter SystemDisk.Size must be between {low} and {high} GiB for {category}.")
-    system_fee = pricing.disk_fee(prices, "system", category, size, level)
-    if system_fee is None:
-        raise EcsError(*PRICE_NOT_FOUND)
+    quotes.disk_hourly(prices, "system", (category, size, level))  # (PriceNotFound before the data disks' codes)
 
     data_disks = a["data_disk"] or []
     if len(data_disks) > MAX_DATA_DISKS:
         raise _err("InstanceDiskNumber.LimitExceed", "The total number of specified disk in an instance exceeds.")
-    data_fee = _data_disks(prices, data_disks, "cloud_efficiency")
-
+    data = _data_disks(data_disks, "cloud_efficiency")
     spot_asked = a["spot_strategy"] not in (None, "", "NoSpot") and a["price_unit"] == "Hour"
-    lines = [_Line("instanceType", _spot_price(ctx, itype, a["zone_id"], float(hourly)) if spot_asked else
-                   float(hourly)),
-             _Line("systemDisk", system_fee)]
-    if data_disks:
-        lines.append(_Line("dataDisk", data_fee))
-    if bandwidth:
-        paid_bw = a["internet_charge_type"] == "PayByBandwidth"
-        # PayByTraffic: the bandwidth itself is free, traffic is billed per GB afterwards.
-        lines.append(_Line("bandwidth", pricing.bandwidth_fee(prices, bandwidth) if paid_bw else 0.0,
-                           discountable=False))
-    fee, product = pricing.image_fee(ctx.engine, image, int(itype.get("CpuCoreCount") or 1), a["platform"])
-    if image is not None and images.community_to(ctx, image):
-        fee, product = 0.0, None  # "Community images are free of charge" (Image overview)
-    lines.append(_Line("image", fee, discountable=False))
-    return lines, product, fee
-
-
-def _r(value: float) -> float:
-    return float(round(value + 0.0, 4))
+    return quotes.instance_lines(ctx, prices, itype, image, (category, size, level), data, bandwidth,
+                                 a["internet_charge_type"] == "PayByBandwidth",
+                                 (a["zone_id"],) if spot_asked else None, a["platform"])
 
 
 @operation(
@@ -230,60 +188,28 @@ def describe_price(ctx: Context, **a: Any) -> dict:
             raise _err("InvalidDataDiskSize.ValueNotSupported", 'The specified parameter "DataDisk.Size" is not valid.')
         if unit != "Hour":  # disks are priced pay-as-you-go only (API doc)
             raise _err("InvalidPriceUnit.ValueNotSupported", "The specified parameter PriceUnit is not valid.")
-        lines = [_Line("dataDisk", _data_disks(prices, disks, None))]
+        lines = [quotes.Line("dataDisk", quotes.data_disks_hourly(prices, _data_disks(disks, None)))]
     elif resource_type == "bandwidth":
         # Only the PayByTraffic price is answered (API doc): the price of one GB of outbound traffic.
         per_gb = (prices.get("bandwidth") or {}).get("traffic_per_gb")
         if per_gb is None:
-            raise EcsError(*PRICE_NOT_FOUND)
-        lines = [_Line("bandwidth", float(per_gb), discountable=False)]
+            raise PRICE_NOT_FOUND
+        lines = [quotes.Line("bandwidth", float(per_gb), discountable=False)]
     elif resource_type == "ddh":
         if not a["dedicated_host_type"]:
             raise _err("InvalidDedicatedHostType.Missing",
                        "The dedicatedHostType parameter that is mandatory for processing the request is not provided.",
                        404)
-        raise EcsError(*PRICE_NOT_FOUND)  # [GUESS] mockecs has no dedicated-host price list
+        raise PRICE_NOT_FOUND  # [GUESS] mockecs has no dedicated-host price list
     else:  # ElasticityAssurance / CapacityReservation
         if not a["instance_type"]:
             raise _err("InvalidInstanceType.Missing",
                        "The InstanceType parameter that is mandatory for processing the request is not provided.", 404)
-        raise EcsError(*PRICE_NOT_FOUND)  # [GUESS] not priced by mockecs
+        raise PRICE_NOT_FOUND  # [GUESS] not priced by mockecs
 
     # A traffic price is per GB whatever the unit; everything else scales with the billed hours.
-    hours = 1.0 if resource_type == "bandwidth" else \
-        float({**HOURS, **(prices.get("hours_per_unit") or {})}[unit]) * period
-    rule = (prices.get("rules") or {}).get(unit)
-    return _answer(prices, lines, hours, amount, rule, product, image_fee)
-
-
-def _answer(prices: Mapping[str, Any], lines: list[_Line], hours: float, amount: int,
-            rule: Optional[Mapping[str, Any]], product: Optional[Mapping[str, Any]], image_fee: float) -> dict:
-    currency = prices.get("currency", "CNY")
-    rule_wire = {"RuleId": int(rule["RuleId"]), "Description": str(rule.get("Description", ""))} if rule else None
-    details = []
-    totals = [0.0, 0.0, 0.0]
-    applied = False
-    for line in lines:
-        original = _r(line.hourly * hours * (amount if line.per_instance else 1))
-        discount = _r(original * float(rule.get("discount", 0.0))) if (rule and line.discountable) else 0.0
-        trade = _r(original - discount)
-        sub = [dict(rule_wire)] if (rule_wire and line.discountable and discount) else []
-        applied = applied or bool(sub)
-        details.append({"Resource": line.resource, "OriginalPrice": original, "DiscountPrice": discount,
-                        "TradePrice": trade, "SubRules": {"Rule": sub}})
-        totals = [totals[0] + original, totals[1] + discount, totals[2] + trade]
-    if product is not None:
-        fee = _r(image_fee * hours * amount)
-        market = {"Currency": currency, "OriginalPrice": fee, "DiscountPrice": 0.0, "TradePrice": fee}
-    else:
-        market = {"Currency": "", "OriginalPrice": 0.0, "DiscountPrice": 0.0, "TradePrice": 0.0}
-    return {"PriceInfo": {
-        "Price": {"Currency": currency, "OriginalPrice": _r(totals[0]), "DiscountPrice": _r(totals[1]),
-                  "TradePrice": _r(totals[2]), "ReservedInstanceHourPrice": 0.0,
-                  "DetailInfos": {"DetailInfo": details}},
-        "Rules": {"Rule": [rule_wire] if (rule_wire and applied) else []},
-        "RelatedPrice": {"MarketplaceImagePrice": market},
-    }}
+    hours = 1.0 if resource_type == "bandwidth" else quotes.unit_hours(prices, unit, period)
+    return quotes.answer(prices, lines, hours, amount, quotes.unit_rule(prices, unit), product, image_fee)
 
 
 # -- DescribeRenewalPrice -----------------------------------------------------------------------------
@@ -350,9 +276,8 @@ def describe_renewal_price(ctx: Context, resource_id: str, resource_type: Option
     if expected_renew_day is not None:
         hours, rule = _hours_to_day(instance["ExpiredTime"], expected_renew_day), None
     else:
-        hours = float({**HOURS, **(prices.get("hours_per_unit") or {})}[unit]) * period
-        rule = (prices.get("rules") or {}).get(unit)
-    answer = _answer(prices, lines, hours, 1, rule, product, image_fee)
+        hours, rule = quotes.unit_hours(prices, unit, period), quotes.unit_rule(prices, unit)
+    answer = quotes.answer(prices, lines, hours, 1, rule, product, image_fee)
     del answer["PriceInfo"]["Price"]["ReservedInstanceHourPrice"]  # (not in this answer's model)
     return answer
 
@@ -366,13 +291,6 @@ MODIFICATION_DISK_ERRORS = {
     "InvalidPerformanceLevel.Malformed": ("The specified parameter DataDisk.n.PerformanceLevel is not valid.", 400),
     "InvalidDataDiskCategory.ValueNotSupported": ('The specified parameter "DataDisk.n.Category" is not valid.', 400),
 }
-
-
-def _type_hourly(prices: Mapping[str, Any], type_id: str) -> float:
-    hourly = (prices.get("instance_types") or {}).get(type_id)
-    if hourly is None:
-        raise EcsError(*PRICE_NOT_FOUND)
-    return float(hourly)
 
 
 @operation("DescribeInstanceModificationPrice", S("InstanceId", required=True), S("InstanceType"),
@@ -403,18 +321,18 @@ def describe_instance_modification_price(ctx: Context, instance_id: str, instanc
         if lookup_instance_type(instance_type) is None:
             raise _err("InvalidInstanceType.ValueNotSupported",
                        "The specified InstanceType does not exist or beyond the permitted range.")
-        more = _type_hourly(prices, instance_type) - _type_hourly(prices, instance["InstanceType"])
+        more = quotes.type_hourly(prices, instance_type) - quotes.type_hourly(prices, instance["InstanceType"])
         if more <= 0:
             raise _err("InvalidInstanceType.NotSupportUpgrade", "The specified InstanceType can only be downgraded. "
                        "This API supports querying prices only of InstanceType that can be upgraded.", 403)
-        lines.append(_Line("instanceType", more))
+        lines.append(quotes.Line("instanceType", more))
     if data_disk:
         try:
-            lines.append(_Line("dataDisk", _data_disks(prices, data_disk, None)))
+            lines.append(quotes.Line("dataDisk", quotes.data_disks_hourly(prices, _data_disks(data_disk, None))))
         except EcsError as err:
             if err.code not in MODIFICATION_DISK_ERRORS:
                 raise
             raise _err(err.code, *MODIFICATION_DISK_ERRORS[err.code]) from None
-    answer = _answer(prices, lines, hours, 1, None, None, 0.0)
+    answer = quotes.answer(prices, lines, hours, 1, None, None, 0.0)
     del answer["PriceInfo"]["Price"]["ReservedInstanceHourPrice"]  # (not in this answer's model)
     return answer

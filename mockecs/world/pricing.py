@@ -1,4 +1,5 @@
-"""Prices for DescribePrice, by image type (the seed's billing table, spec §2.7).
+"""The price table and its figures per resource (what an order costs: :mod:`mockecs.world.quotes`), the image fee
+by image type (the seed's billing table, spec §2.7).
 
 **The figures are plausible, not Alibaba Cloud's price list.** They live in
 ``data/prices.json``; a user overrides any of them with
@@ -80,6 +81,12 @@ def load(prices_file: Optional[str] = None) -> dict:
 def table(engine: Any) -> dict:
     """The price table an engine uses (``Config.options["prices_file"]`` or the built-in one)."""
     return load(engine.config.options.get("prices_file"))
+
+
+def type_hourly(prices: Mapping[str, Any], type_id: str) -> Optional[float]:
+    """The hourly pay-as-you-go price of an instance type (None: the table has none)."""
+    hourly = (prices.get("instance_types") or {}).get(type_id)
+    return float(hourly) if hourly is not None else None
 
 
 # -- the image fee ---------------------------------------------------------------------

@@ -183,6 +183,11 @@ OPTIONS: tuple[Setting, ...] = (
             "InstanceChargeType PrePaid) without Period: one PeriodUnit (as mockecs launched them before it kept "
             "subscription terms), or refused with InvalidPeriod as the service does (Period is required then).",
             choices=("one", "required")),
+    Setting("launch_trade_price", "choice", "every", "Which RunInstances/CreateInstance answers carry TradePrice "
+            "(the order's price, as DescribePrice answers it for the same instances and Amount): every launch, "
+            "subscription (PrePaid) launches only (with their OrderId), or never (as mockecs answered before) [GUESS: "
+            "the documentation names no charge type for it, unlike OrderId].",
+            choices=("every", "subscription", "never")),
     Setting("expired_instance_retention_days", "int", 15, "Days a subscription instance that expired without being "
             "renewed stays Stopped and locked (OperationLocks financial) before it is released (the ECS "
             "documentation: 15).", minimum=0),

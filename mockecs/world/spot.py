@@ -35,8 +35,7 @@ def _fraction(*parts: str) -> float:
 
 def pay_as_you_go(engine: Any, type_id: str) -> Optional[float]:
     """The hourly pay-as-you-go price of an instance type (None: the table has none)."""
-    hourly = (pricing.table(engine).get("instance_types") or {}).get(type_id)
-    return float(hourly) if hourly is not None else None
+    return pricing.type_hourly(pricing.table(engine), type_id)
 
 
 def share(type_id: str, zone_id: str, day: int) -> float:

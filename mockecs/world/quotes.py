@@ -1,0 +1,166 @@
+"""What a configuration costs: the figures of DescribePrice, DescribeRenewalPrice, DescribeInstanceModificationPrice
+and a launch's ``TradePrice`` (RunInstances, CreateInstance), computed once here from the price table
+(:mod:`mockecs.world.pricing`) and the spot market (:mod:`mockecs.world.spot`).
+
+The callers check their own parameters (each answers its own codes) and hand over a resolved configuration: the
+instance type and image records, disks as ``(category, size, performance level)``. Nothing here reads the store
+beyond one spot-market record by id (no scan).
+
+An answer's lines: each DetailInfo has an hourly figure; ``OriginalPrice`` = hourly x billed hours x Amount, the
+unit's rule (``rules`` in the table: yearly subscriptions 15% off) discounts the instance and disk lines, never the
+licence, Marketplace or bandwidth lines.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional, Sequence
+
+from mockecs.wire.errors import error_kind
+from mockecs.world import images, pricing, spot
+from mockecs.world.context import Context
+from mockecs.world.instance_types import zones_selling
+
+# (category, size in GiB, ESSD performance level or None)
+Disk = tuple[str, int, Optional[str]]
+
+PRICE_NOT_FOUND = error_kind("PriceNotFound",
+                             "The price of your queried resource is not available now, please try other resources.",
+                             400)
+HOURS = {"Hour": 1, "Week": 168, "Month": 730, "Year": 8760}
+# [GUESS] a spot instance costs this share of the pay-as-you-go price where no zone sells its type (elsewhere: the
+# zone's spot price, mockecs.world.spot).
+SPOT_FACTOR = 0.2
+
+
+class Line:
+    """One DetailInfo: an hourly figure, whether Amount multiplies it, whether discounts apply."""
+
+    __slots__ = ("resource", "hourly", "per_instance", "discountable")
+
+    def __init__(self, resource: str, hourly: float, per_instance: bool = True, discountable: bool = True) -> None:
+        self.resource, self.hourly, self.per_instance, self.discountable = resource, hourly, per_instance, discountable
+
+
+def type_hourly(prices: Mapping[str, Any], type_id: str) -> float:
+    """The pay-as-you-go hourly price of an instance type; PriceNotFound where the table has none."""
+    hourly = pricing.type_hourly(prices, type_id)
+    if hourly is None:
+        raise PRICE_NOT_FOUND
+    return hourly
+
+
+def disk_hourly(prices: Mapping[str, Any], which: str, disk: Disk) -> float:
+    """A ``system`` or ``data`` disk's hourly price; PriceNotFound where the table has no figure."""
+    fee = pricing.disk_fee(prices, which, *disk)
+    if fee is None:
+        raise PRICE_NOT_FOUND
+    return fee
+
+
+def data_disks_hourly(prices: Mapping[str, Any], disks: Sequence[Disk]) -> float:
+    return sum((disk_hourly(prices, "data", disk) for disk in disks), 0.0)
+
+
+def spot_hourly(ctx: Context, itype: Mapping[str, Any], zone_id: Optional[str], hourly: float) -> float:
+    """A spot instance's hourly price: the zone's spot price now (DescribeSpotPriceHistory's, with a price a test
+    set), without a zone the lowest of the region's zones that sell the type [GUESS] (a SpotAsPriceGo launch would
+    go there)."""
+    zones = [zone_id] if zone_id else zones_selling(itype["InstanceTypeId"], ctx.region)
+    found = [p for p in (spot.spot_price(ctx.engine, itype, z, ctx.now, ctx.txn) for z in zones) if p is not None]
+    return min(found) if found else hourly * SPOT_FACTOR
+
+
+def instance_lines(ctx: Context, prices: Mapping[str, Any], itype: Mapping[str, Any],
+                   image: Optional[Mapping[str, Any]], system: Disk, data: Sequence[Disk], bandwidth: int,
+                   paid_bandwidth: bool, spot_zone: Optional[tuple[Optional[str]]] = None,
+                   platform: Optional[str] = None) -> tuple[list[Line], Optional[Mapping[str, Any]], float]:
+    """An instance's lines (instanceType, systemDisk, dataDisk when it has data disks, bandwidth when it has
+    public bandwidth, image always), its Marketplace product (or None) and hourly image fee. ``spot_zone``: a spot
+    instance's zone, as a 1-tuple (its zone may be None). PayByTraffic bandwidth is free (traffic is billed per GB
+    afterwards)."""
+    hourly = type_hourly(prices, itype["InstanceTypeId"])
+    lines = [Line("instanceType", spot_hourly(ctx, itype, spot_zone[0], hourly) if spot_zone else hourly),
+             Line("systemDisk", disk_hourly(prices, "system", system))]
+    if data:
+        lines.append(Line("dataDisk", data_disks_hourly(prices, data)))
+    if bandwidth:
+        lines.append(Line("bandwidth", pricing.bandwidth_fee(prices, bandwidth) if paid_bandwidth else 0.0,
+                          discountable=False))
+    fee, product = pricing.image_fee(ctx.engine, image, int(itype.get("CpuCoreCount") or 1), platform)
+    if image is not None and images.community_to(ctx, image):
+        fee, product = 0.0, None  # "Community images are free of charge" (Image overview)
+    lines.append(Line("image", fee, discountable=False))
+    return lines, product, fee
+
+
+def unit_hours(prices: Mapping[str, Any], unit: str, period: int) -> float:
+    """Billed hours of ``period`` ``unit``s (the table's ``hours_per_unit`` over the built-in ones)."""
+    return float({**HOURS, **(prices.get("hours_per_unit") or {})}[unit]) * period
+
+
+def unit_rule(prices: Mapping[str, Any], unit: str) -> Optional[Mapping[str, Any]]:
+    """The discount rule of a price unit (None: none)."""
+    return (prices.get("rules") or {}).get(unit)
+
+
+def _r(value: float) -> float:
+    return float(round(value + 0.0, 4))
+
+
+def answer(prices: Mapping[str, Any], lines: list[Line], hours: float, amount: int,
+           rule: Optional[Mapping[str, Any]], product: Optional[Mapping[str, Any]], image_fee: float) -> dict:
+    """The ``PriceInfo`` of DescribePrice's answer (SDK model ``DescribePriceResponseBody``)."""
+    currency = prices.get("currency", "CNY")
+    rule_wire = {"RuleId": int(rule["RuleId"]), "Description": str(rule.get("Description", ""))} if rule else None
+    details = []
+    totals = [0.0, 0.0, 0.0]
+    applied = False
+    for line in lines:
+        original = _r(line.hourly * hours * (amount if line.per_instance else 1))
+        discount = _r(original * float(rule.get("discount", 0.0))) if (rule and line.discountable) else 0.0
+        trade = _r(original - discount)
+        sub = [dict(rule_wire)] if (rule_wire and line.discountable and discount) else []
+        applied = applied or bool(sub)
+        details.append({"Resource": line.resource, "OriginalPrice": original, "DiscountPrice": discount,
+                        "TradePrice": trade, "SubRules": {"Rule": sub}})
+        totals = [totals[0] + original, totals[1] + discount, totals[2] + trade]
+    if product is not None:
+        fee = _r(image_fee * hours * amount)
+        market = {"Currency": currency, "OriginalPrice": fee, "DiscountPrice": 0.0, "TradePrice": fee}
+    else:
+        market = {"Currency": "", "OriginalPrice": 0.0, "DiscountPrice": 0.0, "TradePrice": 0.0}
+    return {"PriceInfo": {
+        "Price": {"Currency": currency, "OriginalPrice": _r(totals[0]), "DiscountPrice": _r(totals[1]),
+                  "TradePrice": _r(totals[2]), "ReservedInstanceHourPrice": 0.0,
+                  "DetailInfos": {"DetailInfo": details}},
+        "Rules": {"Rule": [rule_wire] if (rule_wire and applied) else []},
+        "RelatedPrice": {"MarketplaceImagePrice": market},
+    }}
+
+
+def price_unit(charge_type: str, period: Optional[int], period_unit: Optional[str]) -> tuple[str, int]:
+    """DescribePrice's (PriceUnit, Period) for a launch's charge: pay-as-you-go and spot one Hour; a subscription
+    its Period PeriodUnits, whole years of months as Years (12-60 months: the yearly price and rule, as DescribePrice
+    answers PriceUnit=Year) [GUESS]."""
+    if charge_type != "PrePaid":
+        return "Hour", 1
+    period = period or 1
+    if period_unit == "Week":
+        return "Week", period
+    return ("Year", period // 12) if period % 12 == 0 else ("Month", period)
+
+
+def launch_trade_price(ctx: Context, itype: Mapping[str, Any], image: Mapping[str, Any], system: Disk,
+                       data: Sequence[Disk], bandwidth: int, paid_bandwidth: bool, charge_type: str,
+                       period: Optional[int], period_unit: Optional[str], spot_zone: Optional[tuple[Optional[str]]],
+                       amount: int) -> Optional[float]:
+    """A launch order's ``TradePrice``: what DescribePrice answers as ``Price.TradePrice`` for the same instances
+    and Amount (:func:`price_unit`); None where the price table has no figure (the launch still succeeds)."""
+    prices = pricing.table(ctx.engine)
+    unit, count = price_unit(charge_type, period, period_unit)
+    try:
+        lines, product, fee = instance_lines(ctx, prices, itype, image, system, data, bandwidth, paid_bandwidth,
+                                             spot_zone if unit == "Hour" else None)
+    except PRICE_NOT_FOUND:
+        return None
+    priced = answer(prices, lines, unit_hours(prices, unit, count), amount, unit_rule(prices, unit), product, fee)
+    return float(priced["PriceInfo"]["Price"]["TradePrice"])
