@@ -11,7 +11,10 @@ import pytest
 from aliyunsdkecs.request.v20140526.RunInstancesRequest import RunInstancesRequest
 
 from mockecs.world import spot
-from tests.sdk import legacy_call
+from tests.networks_helpers import new_vpc, new_vswitch
+from tests.sdk import error_of, legacy_call
+from tests.spec import documented_error
+from tests.test_dedicated_hosts import allocate
 from tests.test_instances import LINUX, REGION
 
 RHEL = "rhel_9_4_x64_20G_alibase_20240625.vhd"  # (a licence fee: the image line counts)
@@ -120,3 +123,26 @@ def test_no_figure_no_trade_price_and_the_launch_still_succeeds(client, engine, 
     engine.config.options["prices_file"] = str(path)
     body = launch(client, image_id=LINUX)
     assert body.trade_price is None and len(body.instance_id_sets.instance_id_set) == 1
+
+
+def test_on_a_dedicated_host_the_host_pays_for_vcpus_and_memory(client):
+    """The instanceType line is 0 on a dedicated host (the host's billing overview), for the launch and for
+    DescribePrice's SchedulerOptions.DedicatedHostId; disks and the image are still charged."""
+    [host_id] = allocate(client)
+    vswitch = new_vswitch(client, new_vpc(client, "172.16.0.0/12"), zone_id=ZONE)
+    disk = dict(category="cloud_essd", size=40)
+    body = launch(client, image_id=RHEL, v_switch_id=vswitch, dedicated_host_id=host_id,
+                  system_disk=models.RunInstancesRequestSystemDisk(**disk))
+    info = client.describe_price(models.DescribePriceRequest(
+        region_id=REGION, instance_type=TYPE, image_id=RHEL,
+        scheduler_options=models.DescribePriceRequestSchedulerOptions(dedicated_host_id=host_id),
+        system_disk=models.DescribePriceRequestSystemDisk(**disk))).body.to_map()["PriceInfo"]["Price"]
+    lines = {d["Resource"]: d["TradePrice"] for d in info["DetailInfos"]["DetailInfo"]}
+    assert lines["instanceType"] == 0 and lines["systemDisk"] > 0 and lines["image"] > 0
+    assert body.trade_price == info["TradePrice"] < quoted(client, image_id=RHEL,
+                                                           system_disk=models.DescribePriceRequestSystemDisk(**disk))
+    err = error_of(client.describe_price, models.DescribePriceRequest(
+        region_id=REGION, instance_type=TYPE,
+        scheduler_options=models.DescribePriceRequestSchedulerOptions(dedicated_host_id="dh-bp1nosuchhost0000")))
+    assert (err.code, (err.status_code, err.data["Message"])) == (
+        "InvalidDedicatedHostId.NotFound", documented_error("DescribePrice", "InvalidDedicatedHostId.NotFound"))

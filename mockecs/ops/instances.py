@@ -599,7 +599,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         ctx, itype, image, (category, size, system.get("performance_level") or None),
         [(spec["category"], spec["size"], spec.get("performance_level") or None) for spec in data_specs],
         bandwidth_out, args["internet_charge_type"] == "PayByBandwidth", args["instance_charge_type"], args["period"],
-        args["period_unit"], (where.zone_id,) if spot_fields["SpotStrategy"] != "NoSpot" else None, count))
+        args["period_unit"], (where.zone_id,) if spot_fields["SpotStrategy"] != "NoSpot" else None, count, on_host))
 
 
 SPOT_STRATEGIES = ("NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo")

@@ -22,9 +22,9 @@ import time
 from typing import Any, Mapping, Optional
 
 from mockecs.ops.registry import Context, operation
-from mockecs.wire.errors import EcsError
+from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import I, L, Repeat, S, Struct, Structs
-from mockecs.world import images, launch, marketplace, pricing, quotes, regions, resources
+from mockecs.world import dedicated_hosts, images, launch, marketplace, pricing, quotes, regions, resources
 from mockecs.world.disks import data_disk_range, system_disk_range
 from mockecs.world.instance_types import instance_type as lookup_instance_type
 
@@ -43,6 +43,8 @@ DISK_CATEGORY_MISSING = ("InvalidDiskCategory.Missing",
                          "The DataDisk.1.Category parameter that is mandatory for processing the request is not "
                          "provided.", 404)
 PRICE_NOT_FOUND = quotes.PRICE_NOT_FOUND
+HOST_NOT_FOUND = error_kind("InvalidDedicatedHostId.NotFound",
+                            "The specified SchedulerOptions.DedicatedHostId does not exist.", 404)
 
 
 def _image(ctx: Context, image_id: str, itype: Mapping[str, Any], charge_type: str) -> Mapping[str, Any]:
@@ -92,9 +94,10 @@ def _data_disks(disks: list[dict], default_category: Optional[str]) -> list[quot
     return out
 
 
-def _instance_lines(ctx: Context, prices: Mapping[str, Any], a: dict, charge_type: str,
+def _instance_lines(ctx: Context, prices: Mapping[str, Any], a: dict, charge_type: str, on_host: bool = False,
                     ) -> tuple[list[quotes.Line], Optional[Mapping[str, Any]], float]:
-    """DescribePrice's instance parameters checked, then priced by :func:`mockecs.world.quotes.instance_lines`."""
+    """DescribePrice's instance parameters checked, then priced by :func:`mockecs.world.quotes.instance_lines`
+    (``on_host``: on a dedicated host)."""
     if not a["instance_type"]:
         raise _err("InvalidInstanceType.Missing",
                    "The InstanceType parameter that is mandatory for processing the request is not provided.", 404)
@@ -102,7 +105,8 @@ def _instance_lines(ctx: Context, prices: Mapping[str, Any], a: dict, charge_typ
     if itype is None:
         raise _err("InvalidInstanceType.ValueNotSupported",
                    "The specified InstanceType does not exist or beyond the permitted range.")
-    quotes.type_hourly(prices, itype["InstanceTypeId"])  # (PriceNotFound before the other parameters' codes)
+    if not on_host:
+        quotes.type_hourly(prices, itype["InstanceTypeId"])  # (PriceNotFound before the other parameters' codes)
     if a["io_optimized"] not in (None, "", "none", "optimized"):
         raise _err("InvalidIoOptimizedValue.ValueNotSupported", "IoOptimized value not supported.")
     if a["instance_network_type"] not in (None, "", "vpc", "classic"):
@@ -143,7 +147,7 @@ def _instance_lines(ctx: Context, prices: Mapping[str, Any], a: dict, charge_typ
     spot_asked = a["spot_strategy"] not in (None, "", "NoSpot") and a["price_unit"] == "Hour"
     return quotes.instance_lines(ctx, prices, itype, image, (category, size, level), data, bandwidth,
                                  a["internet_charge_type"] == "PayByBandwidth",
-                                 (a["zone_id"],) if spot_asked else None, a["platform"])
+                                 (a["zone_id"],) if spot_asked else None, a["platform"], on_host)
 
 
 @operation(
@@ -179,7 +183,10 @@ def describe_price(ctx: Context, **a: Any) -> dict:
     image_fee = 0.0
 
     if resource_type == "instance":
-        lines, product, image_fee = _instance_lines(ctx, prices, a, charge_type)
+        host_id = (a["scheduler_options"] or {}).get("dedicated_host_id")
+        if host_id and dedicated_hosts.find(ctx, dedicated_hosts.KIND, host_id) is None:
+            raise HOST_NOT_FOUND
+        lines, product, image_fee = _instance_lines(ctx, prices, a, charge_type, bool(host_id))
     elif resource_type == "disk":
         disks = a["data_disk"] or []
         if not disks or not disks[0].get("category"):
@@ -272,7 +279,7 @@ def describe_renewal_price(ctx: Context, resource_id: str, resource_type: Option
         raise _err("ChargeTypeViolation", "The operation is not permitted due to charge type of the instance.", 403)
     prices = pricing.table(ctx.engine)
     lines, product, image_fee = _instance_lines(ctx, prices, {**_renewal_args(ctx, instance), "price_unit": unit},
-                                                "PrePaid")
+                                                "PrePaid", bool(dedicated_hosts.host_id_of(instance)))
     if expected_renew_day is not None:
         hours, rule = _hours_to_day(instance["ExpiredTime"], expected_renew_day), None
     else:

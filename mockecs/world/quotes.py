@@ -72,13 +72,19 @@ def spot_hourly(ctx: Context, itype: Mapping[str, Any], zone_id: Optional[str], 
 def instance_lines(ctx: Context, prices: Mapping[str, Any], itype: Mapping[str, Any],
                    image: Optional[Mapping[str, Any]], system: Disk, data: Sequence[Disk], bandwidth: int,
                    paid_bandwidth: bool, spot_zone: Optional[tuple[Optional[str]]] = None,
-                   platform: Optional[str] = None) -> tuple[list[Line], Optional[Mapping[str, Any]], float]:
+                   platform: Optional[str] = None, on_host: bool = False,
+                   ) -> tuple[list[Line], Optional[Mapping[str, Any]], float]:
     """An instance's lines (instanceType, systemDisk, dataDisk when it has data disks, bandwidth when it has
     public bandwidth, image always), its Marketplace product (or None) and hourly image fee. ``spot_zone``: a spot
     instance's zone, as a 1-tuple (its zone may be None). PayByTraffic bandwidth is free (traffic is billed per GB
-    afterwards)."""
-    hourly = type_hourly(prices, itype["InstanceTypeId"])
-    lines = [Line("instanceType", spot_hourly(ctx, itype, spot_zone[0], hourly) if spot_zone else hourly),
+    afterwards). ``on_host``: on a dedicated host, whose price covers the vCPUs and memory: the instanceType line is
+    0 (the dedicated host's billing overview: images, disks, bandwidth and snapshots are still charged)."""
+    if on_host:
+        hourly = 0.0
+    else:
+        hourly = type_hourly(prices, itype["InstanceTypeId"])
+        hourly = spot_hourly(ctx, itype, spot_zone[0], hourly) if spot_zone else hourly
+    lines = [Line("instanceType", hourly),
              Line("systemDisk", disk_hourly(prices, "system", system))]
     if data:
         lines.append(Line("dataDisk", data_disks_hourly(prices, data)))
@@ -152,14 +158,14 @@ def price_unit(charge_type: str, period: Optional[int], period_unit: Optional[st
 def launch_trade_price(ctx: Context, itype: Mapping[str, Any], image: Mapping[str, Any], system: Disk,
                        data: Sequence[Disk], bandwidth: int, paid_bandwidth: bool, charge_type: str,
                        period: Optional[int], period_unit: Optional[str], spot_zone: Optional[tuple[Optional[str]]],
-                       amount: int) -> Optional[float]:
+                       amount: int, on_host: bool) -> Optional[float]:
     """A launch order's ``TradePrice``: what DescribePrice answers as ``Price.TradePrice`` for the same instances
     and Amount (:func:`price_unit`); None where the price table has no figure (the launch still succeeds)."""
     prices = pricing.table(ctx.engine)
     unit, count = price_unit(charge_type, period, period_unit)
     try:
         lines, product, fee = instance_lines(ctx, prices, itype, image, system, data, bandwidth, paid_bandwidth,
-                                             spot_zone if unit == "Hour" else None)
+                                             spot_zone if unit == "Hour" else None, on_host=on_host)
     except PRICE_NOT_FOUND:
         return None
     priced = answer(prices, lines, unit_hours(prices, unit, count), amount, unit_rule(prices, unit), product, fee)
