@@ -11,6 +11,7 @@ import pytest
 from aliyunsdkecs.request.v20140526.RunInstancesRequest import RunInstancesRequest
 
 from mockecs.world import spot
+from mockecs.world.resources import parse_iso
 from tests.networks_helpers import new_vpc, new_vswitch
 from tests.sdk import error_of, legacy_call
 from tests.spec import documented_error
@@ -146,3 +147,22 @@ def test_on_a_dedicated_host_the_host_pays_for_vcpus_and_memory(client):
         scheduler_options=models.DescribePriceRequestSchedulerOptions(dedicated_host_id="dh-bp1nosuchhost0000")))
     assert (err.code, (err.status_code, err.data["Message"])) == (
         "InvalidDedicatedHostId.NotFound", documented_error("DescribePrice", "InvalidDedicatedHostId.NotFound"))
+
+
+def test_subscription_to_pay_as_you_go_fee_is_the_unused_time(client, engine):
+    """ModifyInstanceChargeType IsDetailFee: each instance's Fee is its unused subscription hours at the hourly rates
+    DescribePrice answers (text, the table's currency); DescribeRenewalPrice prices the same lines."""
+    disk = dict(category="cloud_essd", size=40)
+    [instance_id] = launch(client, image_id=RHEL, instance_charge_type="PrePaid", period=1,
+                           system_disk=models.RunInstancesRequestSystemDisk(**disk)).instance_id_sets.instance_id_set
+    engine.clock.advance(5 * 86400)
+    expired = client.describe_instances(models.DescribeInstancesRequest(
+        region_id=REGION, instance_ids=json.dumps([instance_id]))).body.instances.instance[0].expired_time
+    hours = (parse_iso(expired) - engine.clock.now()) / 3600
+    hourly = quoted(client, image_id=RHEL, system_disk=models.DescribePriceRequestSystemDisk(**disk))
+    body = client.modify_instance_charge_type(models.ModifyInstanceChargeTypeRequest(
+        region_id=REGION, instance_ids=json.dumps([instance_id]), instance_charge_type="PostPaid",
+        is_detail_fee=True)).body
+    [fee] = body.fee_of_instances.fee_of_instance
+    assert (fee.instance_id, fee.currency) == (instance_id, "CNY")
+    assert float(fee.fee) == pytest.approx(hourly * hours, abs=0.01) and float(fee.fee) > 0

@@ -21,7 +21,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import TAGS, B, F, I, S, Struct
 from mockecs.world import dedicated_hosts as ddh
-from mockecs.world import paging, regions, resource_groups, resources, subscriptions
+from mockecs.world import paging, pricing, quotes, regions, resource_groups, resources, subscriptions
 from mockecs.world.dedicated_hosts import CLUSTER, KIND
 from mockecs.world.validation import check_description, starts_with_letter
 
@@ -513,7 +513,8 @@ def modify_dedicated_hosts_charge_type(ctx: Context, dedicated_host_ids: str, pe
         for record in records:
             kept = {k: v for k, v in record.items() if k not in ("_renewal", "_expired")}
             ddh.schedule(ctx, resources.put(ctx.txn, KIND, {**ddh.with_lock(kept, False), **fields}))
-    fees = [{"InstanceId": r["DedicatedHostId"], "Currency": "CNY", "Fee": "0"} for r in records] \
+    # [GUESS] "0": mockecs has no dedicated-host price list (DescribePrice answers PriceNotFound for ddh)
+    fees = [quotes.fee_of(pricing.table(ctx.engine), r["DedicatedHostId"], 0.0) for r in records] \
         if detail_fee and target == "PostPaid" else []
     return {"OrderId": subscriptions.new_order_id(), "FeeOfInstances": {"FeeOfInstance": fees}}
 

@@ -225,23 +225,6 @@ RENEW_DAYS = (1, 28)  # ExpectedRenewDay, documented
 INSTANCE_NOT_FOUND = ("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
 
 
-def _renewal_args(ctx: Context, instance: Mapping[str, Any]) -> dict:
-    """DescribePrice's arguments for what the subscription instance is now: its type, image (while it can still be
-    seen), system disk, subscription data disks and public bandwidth."""
-    disks = [resources.wire(d) for d in (resources.get(ctx, "disk", i) for i in sorted(
-        ctx.txn.ids("disk", ("instance", instance["InstanceId"])))) if d is not None]
-    system = next((d for d in disks if d["Type"] == "system"), None)
-    data = [{"category": d["Category"], "size": int(d["Size"]), "performance_level": d.get("PerformanceLevel") or None}
-            for d in disks if d["Type"] == "data" and d.get("DiskChargeType") == "PrePaid"]
-    image = images.visible(ctx, instance.get("ImageId"))
-    return {"instance_type": instance["InstanceType"], "image_id": image["ImageId"] if image is not None else None,
-            "system_disk": {"category": system["Category"], "size": int(system["Size"]),
-                            "performance_level": system.get("PerformanceLevel") or None} if system else {},
-            "data_disk": data, "internet_charge_type": instance.get("InternetChargeType"),
-            "internet_max_bandwidth_out": int(instance.get("InternetMaxBandwidthOut") or 0), "platform": None,
-            "spot_strategy": None, "io_optimized": None, "instance_network_type": None}
-
-
 def _hours_to_day(expired: str, day: int) -> float:
     """Hours from a subscription's end to the next ``day`` of a month (China time midnight, as ends are written)."""
     end = resources.parse_iso(expired) or 0.0
@@ -278,8 +261,7 @@ def describe_renewal_price(ctx: Context, resource_id: str, resource_type: Option
     if instance.get("InstanceChargeType") != "PrePaid":
         raise _err("ChargeTypeViolation", "The operation is not permitted due to charge type of the instance.", 403)
     prices = pricing.table(ctx.engine)
-    lines, product, image_fee = _instance_lines(ctx, prices, {**_renewal_args(ctx, instance), "price_unit": unit},
-                                                "PrePaid", bool(dedicated_hosts.host_id_of(instance)))
+    lines, product, image_fee = quotes.held_lines(ctx, prices, instance)
     if expected_renew_day is not None:
         hours, rule = _hours_to_day(instance["ExpiredTime"], expected_renew_day), None
     else:

@@ -89,7 +89,7 @@ def describe_spot_price_history(ctx: Context, a: dict) -> dict:
 
 
 def _currency(ctx: Context) -> str:
-    return str(pricing.table(ctx.engine).get("currency") or "CNY")
+    return pricing.currency(pricing.table(ctx.engine))
 
 
 # -- DescribeSpotAdvice --------------------------------------------------------------------------------------------

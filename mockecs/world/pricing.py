@@ -83,6 +83,11 @@ def table(engine: Any) -> dict:
     return load(engine.config.options.get("prices_file"))
 
 
+def currency(prices: Mapping[str, Any]) -> str:
+    """The table's currency (CNY unless a prices file says otherwise)."""
+    return str(prices.get("currency") or "CNY")
+
+
 def type_hourly(prices: Mapping[str, Any], type_id: str) -> Optional[float]:
     """The hourly pay-as-you-go price of an instance type (None: the table has none)."""
     hourly = (prices.get("instance_types") or {}).get(type_id)

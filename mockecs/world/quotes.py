@@ -15,8 +15,9 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional, Sequence
 
 from mockecs.wire.errors import error_kind
-from mockecs.world import images, pricing, spot
+from mockecs.world import dedicated_hosts, images, pricing, resources, spot
 from mockecs.world.context import Context
+from mockecs.world.instance_types import instance_type as lookup_instance_type
 from mockecs.world.instance_types import zones_selling
 
 # (category, size in GiB, ESSD performance level or None)
@@ -70,22 +71,23 @@ def spot_hourly(ctx: Context, itype: Mapping[str, Any], zone_id: Optional[str], 
 
 
 def instance_lines(ctx: Context, prices: Mapping[str, Any], itype: Mapping[str, Any],
-                   image: Optional[Mapping[str, Any]], system: Disk, data: Sequence[Disk], bandwidth: int,
+                   image: Optional[Mapping[str, Any]], system: Optional[Disk], data: Sequence[Disk], bandwidth: int,
                    paid_bandwidth: bool, spot_zone: Optional[tuple[Optional[str]]] = None,
                    platform: Optional[str] = None, on_host: bool = False,
                    ) -> tuple[list[Line], Optional[Mapping[str, Any]], float]:
     """An instance's lines (instanceType, systemDisk, dataDisk when it has data disks, bandwidth when it has
     public bandwidth, image always), its Marketplace product (or None) and hourly image fee. ``spot_zone``: a spot
     instance's zone, as a 1-tuple (its zone may be None). PayByTraffic bandwidth is free (traffic is billed per GB
-    afterwards). ``on_host``: on a dedicated host, whose price covers the vCPUs and memory: the instanceType line is
-    0 (the dedicated host's billing overview: images, disks, bandwidth and snapshots are still charged)."""
+    afterwards); no system disk (one detached), a 0 line. ``on_host``: on a dedicated host, whose price covers the
+    vCPUs and memory: the instanceType line is 0 (the dedicated host's billing overview: images, disks, bandwidth and
+    snapshots are still charged)."""
     if on_host:
         hourly = 0.0
     else:
         hourly = type_hourly(prices, itype["InstanceTypeId"])
         hourly = spot_hourly(ctx, itype, spot_zone[0], hourly) if spot_zone else hourly
     lines = [Line("instanceType", hourly),
-             Line("systemDisk", disk_hourly(prices, "system", system))]
+             Line("systemDisk", disk_hourly(prices, "system", system) if system else 0.0)]
     if data:
         lines.append(Line("dataDisk", data_disks_hourly(prices, data)))
     if bandwidth:
@@ -96,6 +98,45 @@ def instance_lines(ctx: Context, prices: Mapping[str, Any], itype: Mapping[str, 
         fee, product = 0.0, None  # "Community images are free of charge" (Image overview)
     lines.append(Line("image", fee, discountable=False))
     return lines, product, fee
+
+
+def held_lines(ctx: Context, prices: Mapping[str, Any], instance: Mapping[str, Any],
+               ) -> tuple[list[Line], Optional[Mapping[str, Any]], float]:
+    """:func:`instance_lines` of what an instance is now: its type (on its dedicated host or not), its image (while
+    the caller can still see it), its system disk, its subscription data disks, its public bandwidth (disks read
+    through the store's instance term: no scan)."""
+    itype = lookup_instance_type(instance["InstanceType"])
+    if itype is None:
+        raise PRICE_NOT_FOUND
+    ids = sorted(ctx.txn.ids("disk", ("instance", instance["InstanceId"])))
+    disks = [d for d in resources.get_many(ctx, "disk", ids) if d is not None]
+    held = {d["DiskId"]: (d["Category"], int(d["Size"]), d.get("PerformanceLevel") or None) for d in disks}
+    system = next((held[d["DiskId"]] for d in disks if d["Type"] == "system"), None)
+    data = [held[d["DiskId"]] for d in disks if d["Type"] == "data" and d.get("DiskChargeType") == "PrePaid"]
+    return instance_lines(ctx, prices, itype, images.visible(ctx, instance.get("ImageId")), system, data,
+                          int(instance.get("InternetMaxBandwidthOut") or 0),
+                          instance.get("InternetChargeType") == "PayByBandwidth",
+                          on_host=bool(dedicated_hosts.host_id_of(instance)))
+
+
+def refund(ctx: Context, instance: Mapping[str, Any]) -> float:
+    """What turning a subscription instance pay-as-you-go gives back: its unused hours (to its ExpiredTime) at the
+    hourly rates it is priced at (:func:`held_lines`), no rule [GUESS: the refund rules (vouchers, quotas) are not
+    modelled]; 0 where the table has no figure."""
+    prices = pricing.table(ctx.engine)
+    hours = max(((resources.parse_iso(instance.get("ExpiredTime") or "") or ctx.now) - ctx.now) / 3600, 0.0)
+    try:
+        lines, product, fee = held_lines(ctx, prices, instance)
+    except PRICE_NOT_FOUND:
+        return 0.0
+    return float(answer(prices, lines, hours, 1, None, product, fee)["PriceInfo"]["Price"]["TradePrice"])
+
+
+def fee_of(prices: Mapping[str, Any], resource_id: str, amount: float) -> dict:
+    """A ``FeeOfInstances.FeeOfInstance`` item (ModifyInstanceChargeType, ModifyDedicatedHostsChargeType): the fee as
+    text, in the table's currency (the documented example: "0", "CNY")."""
+    return {"InstanceId": resource_id, "Currency": pricing.currency(prices), "Fee": f"{amount:.2f}".rstrip("0")
+            .rstrip(".")}
 
 
 def unit_hours(prices: Mapping[str, Any], unit: str, period: int) -> float:
@@ -115,7 +156,7 @@ def _r(value: float) -> float:
 def answer(prices: Mapping[str, Any], lines: list[Line], hours: float, amount: int,
            rule: Optional[Mapping[str, Any]], product: Optional[Mapping[str, Any]], image_fee: float) -> dict:
     """The ``PriceInfo`` of DescribePrice's answer (SDK model ``DescribePriceResponseBody``)."""
-    currency = prices.get("currency", "CNY")
+    currency = pricing.currency(prices)
     rule_wire = {"RuleId": int(rule["RuleId"]), "Description": str(rule.get("Description", ""))} if rule else None
     details = []
     totals = [0.0, 0.0, 0.0]
