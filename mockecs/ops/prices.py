@@ -301,7 +301,7 @@ def describe_instance_modification_price(ctx: Context, instance_id: str, instanc
         raise EcsError(*INSTANCE_NOT_FOUND)
     if instance.get("InstanceChargeType") != "PrePaid":
         raise _err("ChargeTypeViolation", "PostPaid instance do not support this operation.", 403)
-    hours = ((resources.parse_iso(instance.get("ExpiredTime") or "") or 0.0) - ctx.now) / 3600
+    hours = quotes.hours_left(ctx, instance)
     if hours <= 0:
         raise _err("InstanceExpired", "The PrePaid instance has been expired.", 403)
     prices = pricing.table(ctx.engine)

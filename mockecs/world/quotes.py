@@ -119,12 +119,17 @@ def held_lines(ctx: Context, prices: Mapping[str, Any], instance: Mapping[str, A
                           on_host=bool(dedicated_hosts.host_id_of(instance)))
 
 
+def hours_left(ctx: Context, instance: Mapping[str, Any]) -> float:
+    """Hours from now to a subscription instance's ExpiredTime (negative once past it)."""
+    return ((resources.parse_iso(instance.get("ExpiredTime") or "") or 0.0) - ctx.now) / 3600
+
+
 def refund(ctx: Context, instance: Mapping[str, Any]) -> float:
     """What turning a subscription instance pay-as-you-go gives back: its unused hours (to its ExpiredTime) at the
     hourly rates it is priced at (:func:`held_lines`), no rule [GUESS: the refund rules (vouchers, quotas) are not
     modelled]; 0 where the table has no figure."""
     prices = pricing.table(ctx.engine)
-    hours = max(((resources.parse_iso(instance.get("ExpiredTime") or "") or ctx.now) - ctx.now) / 3600, 0.0)
+    hours = max(hours_left(ctx, instance), 0.0)
     try:
         lines, product, fee = held_lines(ctx, prices, instance)
     except PRICE_NOT_FOUND:
