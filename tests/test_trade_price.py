@@ -13,7 +13,7 @@ from aliyunsdkecs.request.v20140526.RunInstancesRequest import RunInstancesReque
 from mockecs.world import spot
 from mockecs.world.resources import parse_iso
 from tests.networks_helpers import new_vpc, new_vswitch
-from tests.sdk import error_of, legacy_call
+from tests.sdk import error_of, legacy_call, legacy_xml
 from tests.spec import documented_error
 from tests.test_dedicated_hosts import allocate
 from tests.test_instances import LINUX, REGION
@@ -107,6 +107,8 @@ def test_old_sdk_reads_the_trade_price(client, legacy):
     assert body["TradePrice"] == quoted(client, image_id=LINUX, amount=2,
                                         system_disk=models.DescribePriceRequestSystemDisk(category="cloud_essd",
                                                                                           size=40))
+    root = legacy_xml(legacy, request)  # (XML: the same figure as text)
+    assert root.tag == "RunInstancesResponse" and float(root.find("TradePrice").text) == body["TradePrice"]
 
 
 def test_option_names_the_launches_that_answer_it(client, engine):
