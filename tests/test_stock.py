@@ -115,8 +115,14 @@ def test_resources_modification_and_recommendation(client, mock):
     # DescribeRecommendInstanceType leaves sold-out pairs out; all of them sold out: its documented code.
     recommend = models.DescribeRecommendInstanceTypeRequest(region_id=REGION, network_type="vpc",
                                                             instance_type=X86_TYPE, zone_id=ZONE)
-    items = client.describe_recommend_instance_type(recommend).body.data.recommend_instance_type
-    assert items and OTHER_TYPE not in {i.instance_type.instance_type for i in items}
+
+    def recommended() -> list:
+        items = client.describe_recommend_instance_type(recommend).body.data.recommend_instance_type
+        return [i.instance_type.instance_type for i in items]
+
+    assert recommended()[0] == X86_TYPE
+    mock.sell_out(ZONE, X86_TYPE)
+    assert recommended() and X86_TYPE not in recommended()
     mock.sell_out(ZONE)
     refused("DescribeRecommendInstanceType", client.describe_recommend_instance_type, recommend,
             code="RecommendEmpty.InstanceTypeSoldOut", status=400)
