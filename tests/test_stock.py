@@ -198,6 +198,11 @@ def test_private_pool_capacity_still_launches(client, mock):
     mock.sell_out(ZONE, X86_TYPE)
     held = pool_launch(client, net, amount=2, criteria="Target", pool_id=pool_id)  # (its capacity is reserved)
     assert len(held) == 2
+    # No new reservation of what is sold out (both kinds' documented code).
+    refused("CreateCapacityReservation", reserve, client, zone=ZONE)
+    refused("CreateElasticityAssurance", client.create_elasticity_assurance, models.CreateElasticityAssuranceRequest(
+        region_id=REGION, instance_amount=1, instance_type=[X86_TYPE], zone_id=[ZONE],
+        private_pool_options=models.CreateElasticityAssuranceRequestPrivatePoolOptions()))
     # Beyond the pool (Open finds it full): the zone's stock, sold out.
     refused("RunInstances", pool_launch, client, net)
     client.stop_instance(models.StopInstanceRequest(instance_id=held[0], stopped_mode="StopCharging"))
