@@ -203,6 +203,12 @@ def test_private_pool_capacity_still_launches(client, mock):
     refused("CreateElasticityAssurance", client.create_elasticity_assurance, models.CreateElasticityAssuranceRequest(
         region_id=REGION, instance_amount=1, instance_type=[X86_TYPE], zone_id=[ZONE],
         private_pool_options=models.CreateElasticityAssuranceRequestPrivatePoolOptions()))
+    # A zonal reserved instance reserves capacity too (a regional one does not: it is bought).
+    purchase = models.PurchaseReservedInstancesOfferingRequest(region_id=REGION, instance_type=X86_TYPE, scope="Zone",
+                                                               zone_id=ZONE, instance_amount=1)
+    refused("PurchaseReservedInstancesOffering", client.purchase_reserved_instances_offering, purchase)
+    purchase.scope, purchase.zone_id = "Region", None
+    assert client.purchase_reserved_instances_offering(purchase).body.reserved_instance_id_sets
     # Beyond the pool (Open finds it full): the zone's stock, sold out.
     refused("RunInstances", pool_launch, client, net)
     client.stop_instance(models.StopInstanceRequest(instance_id=held[0], stopped_mode="StopCharging"))
