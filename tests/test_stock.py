@@ -395,9 +395,31 @@ def test_pytest_fixture(ecs_client, ecs_stock):
 def test_shared_by_engines_on_one_store(tmp_path):
     from mockecs.engine.core import Config, Engine
 
+    pytest.importorskip("mockecs_sqlite")
     store = f"sqlite:///{tmp_path / 'shared.db'}"
     first, second = Engine(Config(store=store)), Engine(Config(store=store))
     stock.sell_out(first, ZONE, X86_TYPE)
     with second.store.transaction() as txn:
         assert stock.sold_out(txn, ZONE, X86_TYPE)
     json.dumps(second.export_state())  # (the record is plain JSON)
+
+
+def test_server_workers_share_the_shortage(tmp_path):
+    from tests.sdk import new_client
+    from tests.test_server import ServerProcess
+    from tests.test_workers import _race
+
+    pytest.importorskip("mockecs_sqlite")
+    srv = ServerProcess("--workers", "2", "--store", f"sqlite:///{tmp_path / 'state.db'}",
+                        log_path=str(tmp_path / "server.log"))
+    try:
+        answer = requests.post(srv.url + "/_mockecs/stock", json={"zone_id": ZONE, "instance_type": X86_TYPE,
+                                                                  "reclaim_spot": True}, timeout=10)
+        assert answer.status_code == 200 and answer.json()["events"] == []
+        # (at once, each its own connection: both workers answer)
+        errors = _race(lambda n: error_of(run, new_client(endpoint=srv.netloc, protocol="HTTP"), zone_id=ZONE))
+        assert {e.code for e in errors} == {"OperationDenied.NoStock"}, errors
+        assert len({e.data["RequestId"][:8] for e in errors}) == 2, "both workers answered"
+        assert requests.get(srv.url + "/_mockecs/state", timeout=10).json()["store"]["stock_shortage"]
+    finally:
+        assert srv.stop() == 0
