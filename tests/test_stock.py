@@ -320,9 +320,9 @@ def test_state_exported_imported_and_reset(mock, engine):
     engine.import_state(dump)
     assert mock.stock_shortages() == [
         {"zone_id": ZONE, "region": REGION, "zone": None, "instance_types": {X86_TYPE: "WithoutStock"},
-         "disk_categories": {}},
+         "disk_categories": {}, "until": {}},
         {"zone_id": OTHER_ZONE, "region": REGION, "zone": None, "instance_types": {},
-         "disk_categories": {"cloud_essd": "ClosedWithoutStock"}}]
+         "disk_categories": {"cloud_essd": "ClosedWithoutStock"}, "until": {}}]
     assert mock.stock_shortages(OTHER_ZONE)[0]["zone_id"] == OTHER_ZONE
     mock.restock(OTHER_ZONE, disk_category="cloud_essd")
     assert [s["zone_id"] for s in mock.stock_shortages()] == [ZONE]
@@ -337,6 +337,7 @@ def test_state_exported_imported_and_reset(mock, engine):
     (lambda m: m.sell_out(ZONE, disk_category="floppy"), "disk_category 'floppy' is not a disk category "
                                                          f"({', '.join(stock.DISK_CATEGORIES)})"),
     (lambda m: m.sell_out(ZONE, closed="yes"), "closed and reclaim_spot must be true or false"),
+    (lambda m: m.sell_out(ZONE, seconds=0), "seconds must be a number above 0 (at most 315360000), not 0"),
     (lambda m: m.restock(instance_type=X86_TYPE), "zone_id is required to restock one instance_type or "
                                                   "disk_category"),
 ])
@@ -344,6 +345,25 @@ def test_refusals(mock, call, error):
     with pytest.raises(stock.StockError) as info:
         call(mock)
     assert str(info.value) == error
+
+
+def test_sold_out_for_a_while_on_the_mock_clock(client, mock, engine):
+    mock.sell_out(ZONE, X86_TYPE, seconds=600)
+    mock.sell_out(ZONE, disk_category="cloud_auto")  # (until restocked)
+    now = engine.clock.now()
+    assert mock.stock_shortages()[0]["until"] == {"type:" + X86_TYPE: pytest.approx(now + 600, abs=1)}
+    refused("RunInstances", run, client, zone_id=ZONE)
+    engine.clock.advance(590)
+    assert statuses(available(client, instance_type=X86_TYPE)[ZONE]) == {X86_TYPE: ("SoldOut", "WithoutStock")}
+    engine.clock.advance(10)
+    assert statuses(available(client, instance_type=X86_TYPE)[ZONE]) == {X86_TYPE: ("Available", "WithStock")}
+    assert run(client, zone_id=ZONE)
+    assert mock.stock_shortages() == [{"zone_id": ZONE, "region": REGION, "zone": None, "instance_types": {},
+                                       "disk_categories": {"cloud_auto": "WithoutStock"}, "until": {}}]
+    mock.sell_out(ZONE, seconds=60)  # (the whole zone, then sold out again without an end: the end goes)
+    mock.sell_out(ZONE)
+    engine.clock.advance(60)
+    refused("RunInstances", run, client, zone_id=ZONE)
 
 
 def test_restocking_a_type_of_a_zone_sold_out_whole_is_refused(mock):
@@ -363,13 +383,14 @@ def test_control_endpoint():
         answer = requests.post(url, json={"zone_id": ZONE, "instance_type": X86_TYPE}, timeout=10)
         assert (answer.status_code, answer.json()) == (200, {
             "zone_id": ZONE, "region": REGION, "zone": None, "instance_types": {X86_TYPE: "WithoutStock"},
-            "disk_categories": {}, "events": []})
+            "disk_categories": {}, "until": {}, "events": []})
         refused("RunInstances", run, ecs, zone_id=ZONE)
         assert requests.get(url, timeout=10).json()[0]["zone_id"] == ZONE
         assert requests.get(url, params={"zone_id": OTHER_ZONE}, timeout=10).json() == []
         for body, error in (({}, "zone_id is required (the zone whose stock runs out)"),
                             ({"zone_id": ZONE, "type": "x"}, "unknown stock fields: type (known: zone_id, "
-                                                             "instance_type, disk_category, closed, reclaim_spot)"),
+                                                             "instance_type, disk_category, closed, reclaim_spot, "
+                                                             "seconds)"),
                             ({"zone_id": 7}, "zone_id must be a non-empty string, not 7")):
             answer = requests.post(url, json=body, timeout=10)
             assert (answer.status_code, answer.json()) == (400, {"error": error}), body
@@ -399,8 +420,7 @@ def test_shared_by_engines_on_one_store(tmp_path):
     store = f"sqlite:///{tmp_path / 'shared.db'}"
     first, second = Engine(Config(store=store)), Engine(Config(store=store))
     stock.sell_out(first, ZONE, X86_TYPE)
-    with second.store.transaction() as txn:
-        assert stock.sold_out(txn, ZONE, X86_TYPE)
+    assert stock.listing(second)[0]["instance_types"] == {X86_TYPE: "WithoutStock"}
     json.dumps(second.export_state())  # (the record is plain JSON)
 
 

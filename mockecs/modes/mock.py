@@ -218,15 +218,15 @@ class MockECS:
         return spot_interruptions.events(self.engine, account, instance_id)
 
     def sell_out(self, zone_id: str, instance_type: Optional[str] = None, *, disk_category: Optional[str] = None,
-                 closed: bool = False, reclaim_spot: bool = False) -> dict:
+                 closed: bool = False, reclaim_spot: bool = False, seconds: Optional[float] = None) -> dict:
         """Run the stock of ``zone_id`` out (:func:`mockecs.world.stock.sell_out`): of ``instance_type``, of
         ``disk_category``, or (neither) of every instance type the zone sells, until :meth:`restock`. Launches
         there then refuse with ``OperationDenied.NoStock``, DescribeAvailableResource answers ``SoldOut``.
         ``closed``: ``ClosedWithoutStock`` (not to be restocked); ``reclaim_spot``: the spot instances of that type
-        (or zone) get their interruption notice now (the events are answered under ``"events"``). Refusals raise
-        ``StockError`` (a ValueError)."""
+        (or zone) get their interruption notice now (the events are answered under ``"events"``); ``seconds``: back
+        in stock that long after now on the mock clock. Refusals raise ``StockError`` (a ValueError)."""
         return stock.sell_out(self.engine, zone_id, instance_type, disk_category=disk_category, closed=closed,
-                              reclaim_spot=reclaim_spot)
+                              reclaim_spot=reclaim_spot, seconds=seconds)
 
     def restock(self, zone_id: Optional[str] = None, instance_type: Optional[str] = None, *,
                 disk_category: Optional[str] = None) -> None:

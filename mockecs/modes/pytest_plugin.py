@@ -423,7 +423,8 @@ class EcsStock:
 
 @pytest.fixture
 def ecs_stock(ecs_mock: Any) -> EcsStock:
-    """``ecs_stock.sell_out(zone_id, instance_type=None, *, disk_category=None, closed=False, reclaim_spot=False)``,
+    """``ecs_stock.sell_out(zone_id, instance_type=None, *, disk_category=None, closed=False, reclaim_spot=False,
+    seconds=None)``,
     ``ecs_stock.restock(zone_id=None, instance_type=None, *, disk_category=None)``, ``ecs_stock.shortages()``: a
     zone runs out of a type, of every type or of a disk category (``OperationDenied.NoStock``, ``SoldOut``) until
     restocked; reset with the fake before each test."""

@@ -180,7 +180,7 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
         group = instance.get("ResourceGroupId") or group  # [GUESS] the disk follows its instance's group
     elif zone_id not in regions.zone_ids(ctx.region):
         raise EcsError("InvalidZoneId.NotFound", "The specified zone does not exist.", 404)
-    if stock.disk_stock(stock.shortage(ctx.txn, zone_id), category):
+    if stock.disk_stock(stock.shortage(ctx, zone_id), category):
         raise CATEGORY_SOLD_OUT
     [in_set] = storage_sets.placements(ctx, storage_set_id, storage_set_partition_number, zone_id, [category],
                                        STORAGE_SET_REFUSALS)
@@ -501,7 +501,7 @@ def modify_disk_spec(ctx: Context, disk_id: str, disk_category: Optional[str], p
         raise MULTI_ATTACH
     _check_changeable(ctx, record, NOT_READY, DISK_STATUS)
     category, level, iops = _spec_target(record, disk_category, performance_level or None, provisioned_iops)
-    if category != record["Category"] and stock.disk_stock(stock.shortage(ctx.txn, record["ZoneId"]), category):
+    if category != record["Category"] and stock.disk_stock(stock.shortage(ctx, record["ZoneId"]), category):
         raise SPEC_NO_STOCK
     resources.put(ctx.txn, "disk", {
         **record, "Category": category, "PerformanceLevel": level, "ProvisionedIops": iops,

@@ -191,7 +191,7 @@ def describe_available_resource(ctx: Context, a: dict) -> dict:
     if a["dedicated_host_id"]:
         raise NO_DEDICATED_HOST
     zones = [z for z in regions.zone_ids(ctx.region) if not a["zone_id"] or z == a["zone_id"]]
-    shortages = stock.shortages(ctx.txn, zones)
+    shortages = stock.shortages(ctx, zones)
     out = []
     for zone_id in zones:
         offered = _zone_resources(a, zone_id, shortages.get(zone_id, {}))

@@ -428,7 +428,7 @@ def type_change(ctx: Context, record: Mapping[str, Any], itype: Mapping[str, Any
         raise ON_HOST_SPEC
     if not instance_types.sells(itype, record["ZoneId"]):
         raise not_sold
-    if stock.sold_out(ctx.txn, record["ZoneId"], itype["InstanceTypeId"]):
+    if stock.sold_out(ctx, record["ZoneId"], itype["InstanceTypeId"]):
         raise no_stock
     image = images.get_any(ctx, record.get("ImageId"))
     if image is not None and not launch.arch_supports(image, itype):

@@ -123,7 +123,7 @@ def _zone_and_type(ctx: Context, zone_ids: Optional[list[str]], instance_types_a
         raise BAD_TYPE
     if not instance_types.sells(itype, zone_id):
         raise NOT_SOLD
-    if stock.sold_out(ctx.txn, zone_id, type_id):  # (a reservation takes from the zone's stock)
+    if stock.sold_out(ctx, zone_id, type_id):  # (a reservation takes from the zone's stock)
         raise NO_STOCK
     return zone_id, type_id
 

@@ -49,7 +49,7 @@ def describe_zones(ctx: Context, accept_language: str, instance_charge_type: str
     if spot_strategy and spot_strategy not in ("NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo"):
         raise EcsError("InvalidSpotStrategy", "The specified SpotStrategy is not valid.", 400)
     answer = _zones_answer(ctx.region, _language(accept_language), verbose)
-    shortages = stock.shortages(ctx.txn, regions.zone_ids(ctx.region))  # (one read; none: the answer kept whole)
+    shortages = stock.shortages(ctx, regions.zone_ids(ctx.region))  # (one read; none: the answer kept whole)
     if not shortages:
         return answer
     return {"Zones": {"Zone": [_in_stock(z, shortages[z["ZoneId"]]) if z["ZoneId"] in shortages else z

@@ -144,7 +144,7 @@ def purchase_reserved_instances_offering(ctx: Context, a: dict) -> dict:
         if a["zone_id"] not in regions.zone_ids(ctx.region):
             raise BAD_ZONE
         zone_id = a["zone_id"]
-        if stock.sold_out(ctx.txn, zone_id, itype["InstanceTypeId"]):
+        if stock.sold_out(ctx, zone_id, itype["InstanceTypeId"]):
             raise NO_STOCK
     if a["offering_type"] not in OFFERING_TYPES:
         raise BAD_OFFERING

@@ -86,7 +86,7 @@ def describe_resources_modification(ctx: Context, a: dict) -> dict:
         raise NOT_OFFERED
     zones = regions.zone_ids(ctx.region) if a["migrate_across_zone"] else [instance["ZoneId"]]
     zones = [z for z in zones if not a["zone_id"] or z == a["zone_id"]]
-    shortages = stock.shortages(ctx.txn, zones)
+    shortages = stock.shortages(ctx, zones)
     out = []
     for zone_id in zones:
         offered = _offered(ctx, a, instance, wanted, zone_id, shortages.get(zone_id, {}))

@@ -253,7 +253,7 @@ def describe_recommend_instance_type(ctx: Context, a: dict) -> dict:
         found = [f for f in found if f[2] <= a["max_price"]]
         if not found:
             raise PRICE_NOT_MATCHED
-    shortages = stock.shortages(ctx.txn, zones)  # (sold-out types are not recommended: documented code)
+    shortages = stock.shortages(ctx, zones)  # (sold-out types are not recommended: documented code)
     if shortages:
         found = [f for f in found if not stock.type_stock(shortages.get(f[1], {}), f[0]["InstanceTypeId"])]
         if not found:

@@ -33,6 +33,7 @@ _ALL = (KIND, "*")
 SOLD_OUT = "SoldOut"
 CATEGORIES = ("WithoutStock", "ClosedWithoutStock")  # DescribeAvailableResource's StatusCategory of a sold-out one
 # (the categories mockecs makes disks of: DescribeZones' AvailableDiskCategories, and the old "cloud")
+MAX_SECONDS = 10 * 365 * 86400  # (of mock time: a shortage for a while)
 DISK_CATEGORIES = ("cloud", "cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry")
 
 
@@ -49,15 +50,30 @@ def zone_region(zone_id: str) -> Optional[str]:
     return _zone_regions().get(zone_id)
 
 
-def shortage(txn: Any, zone_id: Optional[str]) -> Mapping[str, Any]:
-    """The zone's shortages (empty: all in stock; one read by id)."""
-    found = txn.get(KIND, zone_id) if txn is not None and zone_id else None
-    return found if isinstance(found, Mapping) else {}
+def _live(record: Any, now: float) -> Mapping[str, Any]:
+    """A stored shortage as of ``now``: what a test sold out for a while (``Until``) is back once that time passed."""
+    if not isinstance(record, Mapping):
+        return {}
+    until = record.get("Until") or {}
+    if not until or all(at > now for at in until.values()):
+        return record
+    gone = {key for key, at in until.items() if at <= now}
+    return {**record, "Zone": None if "zone" in gone else record.get("Zone"),
+            "InstanceTypes": {k: v for k, v in (record.get("InstanceTypes") or {}).items() if f"type:{k}" not in gone},
+            "DiskCategories": {k: v for k, v in (record.get("DiskCategories") or {}).items()
+                               if f"disk:{k}" not in gone},
+            "Until": {k: v for k, v in until.items() if k not in gone}}
 
 
-def shortages(txn: Any, zone_ids: list[str]) -> dict[str, Mapping[str, Any]]:
-    """The shortages of ``zone_ids`` that have one (one read)."""
-    return {zone: record for zone, record in zip(zone_ids, txn.get_many(KIND, zone_ids)) if isinstance(record, Mapping)}
+def shortage(ctx: Context, zone_id: Optional[str]) -> Mapping[str, Any]:
+    """The zone's shortages now (empty: all in stock; one read by id)."""
+    return _live(ctx.txn.get(KIND, zone_id), ctx.now) if ctx.txn is not None and zone_id else {}
+
+
+def shortages(ctx: Context, zone_ids: list[str]) -> dict[str, Mapping[str, Any]]:
+    """The shortages now of ``zone_ids`` that have one (one read)."""
+    found = {zone: _live(record, ctx.now) for zone, record in zip(zone_ids, ctx.txn.get_many(KIND, zone_ids))}
+    return {zone: short for zone, short in found.items() if _short(short)}
 
 
 def type_stock(short: Mapping[str, Any], type_id: str) -> Optional[str]:
@@ -70,8 +86,8 @@ def disk_stock(short: Mapping[str, Any], category: str) -> Optional[str]:
     return (short.get("DiskCategories") or {}).get(category) or None
 
 
-def sold_out(txn: Any, zone_id: Optional[str], type_id: str) -> bool:
-    return type_stock(shortage(txn, zone_id), type_id) is not None
+def sold_out(ctx: Context, zone_id: Optional[str], type_id: str) -> bool:
+    return type_stock(shortage(ctx, zone_id), type_id) is not None
 
 
 def reserved(fields: Mapping[str, Any]) -> bool:
@@ -84,7 +100,7 @@ def check_launch(ctx: Context, zone_id: str, type_id: str, unreserved: int, disk
     """Refuse a launch (``refusal``, the action's NoStock) of ``type_id`` in ``zone_id`` when the type is sold out
     there and ``unreserved`` instances of it (those no private pool or dedicated host holds room for) need the
     stock, or a disk category it makes is sold out there."""
-    short = shortage(ctx.txn, zone_id)
+    short = shortage(ctx, zone_id)
     if short and ((unreserved and type_stock(short, type_id)) or any(disk_stock(short, c) for c in disk_categories)):
         raise refusal
 
@@ -94,7 +110,7 @@ def check_start(ctx: Context, record: Mapping[str, Any], refusal: Any) -> None:
     the stock to start; one kept (``KeepCharging``) or held by its private pool does not."""
     if record.get("StoppedMode") != "StopCharging" or reserved(record) or dedicated_hosts.host_id_of(record):
         return
-    if sold_out(ctx.txn, record.get("ZoneId"), record.get("InstanceType") or ""):
+    if sold_out(ctx, record.get("ZoneId"), record.get("InstanceType") or ""):
         raise refusal
 
 
@@ -121,35 +137,56 @@ def _check(zone_id: Any, instance_type_id: Any, disk_category: Any) -> str:
     return region
 
 
+def _short(record: Mapping[str, Any]) -> bool:
+    return bool(record.get("Zone") or record.get("InstanceTypes") or record.get("DiskCategories"))
+
+
+def _stored(txn: Any, zone_id: str, now: float) -> dict:
+    return dict(_live(txn.get(KIND, zone_id), now))
+
+
 def _put(txn: Any, zone_id: str, record: Mapping[str, Any]) -> None:
-    if record.get("Zone") or record.get("InstanceTypes") or record.get("DiskCategories"):
+    if _short(record):
         txn.put(KIND, zone_id, dict(record), [_ALL], zone_id)
     elif txn.get(KIND, zone_id) is not None:
         txn.delete(KIND, zone_id)
 
 
 def sell_out(engine: Any, zone_id: Optional[str] = None, instance_type: Optional[str] = None, *,
-             disk_category: Optional[str] = None, closed: bool = False, reclaim_spot: bool = False) -> dict:
+             disk_category: Optional[str] = None, closed: bool = False, reclaim_spot: bool = False,
+             seconds: Optional[float] = None) -> dict:
     """``instance_type`` sold out in ``zone_id`` (neither it nor ``disk_category``: every instance type of the zone;
     ``disk_category``: that disk category), until :func:`restock`. ``closed``: ``ClosedWithoutStock`` (not to be
     restocked) rather than ``WithoutStock``. ``reclaim_spot``: the spot instances of that type (or zone) get their
-    interruption notice now, as :func:`mockecs.world.spot_interruptions.interrupt` gives it. Returns the zone's
-    shortage (:func:`view`) and the interruption events (``"events"``)."""
+    interruption notice now, as :func:`mockecs.world.spot_interruptions.interrupt` gives it. ``seconds``: back in
+    stock that long after now on the mock clock (else until :func:`restock`). Returns the zone's shortage
+    (:func:`view`) and the interruption events (``"events"``)."""
     region = _check(zone_id, instance_type, disk_category)
     if not isinstance(closed, bool) or not isinstance(reclaim_spot, bool):
         raise StockError("closed and reclaim_spot must be true or false")
     if reclaim_spot and disk_category is not None:
         raise StockError("reclaim_spot takes instances: give an instance_type or the whole zone, not a disk_category")
+    if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float))
+                                or not 0 < seconds <= MAX_SECONDS):
+        raise StockError(f"seconds must be a number above 0 (at most {MAX_SECONDS}), not {seconds!r}")
     category = CATEGORIES[closed]
     with engine.store.transaction() as txn:
+        now = engine.clock.now()
         record = {"ZoneId": zone_id, "RegionId": region, "Zone": None, "InstanceTypes": {}, "DiskCategories": {},
-                  **shortage(txn, zone_id)}
+                  **_stored(txn, zone_id, now)}
         if disk_category is not None:
             record["DiskCategories"] = {**record["DiskCategories"], disk_category: category}
+            key = f"disk:{disk_category}"
         elif instance_type is not None:
             record["InstanceTypes"] = {**record["InstanceTypes"], instance_type: category}
+            key = f"type:{instance_type}"
         else:
             record["Zone"] = category
+            key = "zone"
+        until = {k: v for k, v in (record.get("Until") or {}).items() if k != key}
+        if seconds is not None:
+            until[key] = now + float(seconds)
+        record["Until"] = until
         _put(txn, zone_id, record)
     events = spot_interruptions.interrupt(engine, instance_type=instance_type, zone_id=zone_id) \
         if reclaim_spot else []
@@ -170,8 +207,8 @@ def restock(engine: Any, zone_id: Optional[str] = None, instance_type: Optional[
         return
     _check(zone_id, instance_type, disk_category)
     with engine.store.transaction() as txn:
-        record = dict(shortage(txn, zone_id))
-        if not record:
+        record = _stored(txn, zone_id, engine.clock.now())
+        if not _short(record):
             return
         if instance_type is None and disk_category is None:
             txn.delete(KIND, zone_id)
@@ -182,6 +219,8 @@ def restock(engine: Any, zone_id: Optional[str] = None, instance_type: Optional[
         field, key = ("DiskCategories", disk_category) if disk_category is not None else ("InstanceTypes",
                                                                                           instance_type)
         record[field] = {k: v for k, v in (record.get(field) or {}).items() if k != key}
+        prefix = "disk:" if disk_category is not None else "type:"
+        record["Until"] = {k: v for k, v in (record.get("Until") or {}).items() if k != prefix + key}
         _put(txn, zone_id, record)
 
 
@@ -192,16 +231,18 @@ def _entries(txn: Any) -> list[tuple[str, Mapping[str, Any]]]:
 
 
 def view(record: Mapping[str, Any]) -> dict:
-    """A zone's shortage as the control API and ``MockECS.stock`` answer it."""
+    """A zone's shortage as the control API and ``MockECS.stock_shortages`` answer it (``until``: when what was sold
+    out for a while is back, ``"type:<id>"``, ``"disk:<category>"`` or ``"zone"`` -> mock-clock time)."""
     return {"zone_id": record.get("ZoneId"), "region": record.get("RegionId"), "zone": record.get("Zone"),
             "instance_types": dict(record.get("InstanceTypes") or {}),
-            "disk_categories": dict(record.get("DiskCategories") or {})}
+            "disk_categories": dict(record.get("DiskCategories") or {}), "until": dict(record.get("Until") or {})}
 
 
 def listing(engine: Any, zone_id: Optional[str] = None) -> list[dict]:
     """Every zone's shortage (of ``zone_id`` only, if given), by zone."""
     with engine.store.transaction() as txn:
+        now = engine.clock.now()
         if zone_id is not None:
-            found = shortage(txn, zone_id)
-            return [view(found)] if found else []
-        return [view(record) for _, record in _entries(txn)]
+            found = _stored(txn, zone_id, now)
+            return [view(found)] if _short(found) else []
+        return [view(record) for record in (_live(r, now) for _, r in _entries(txn)) if _short(record)]

@@ -18,7 +18,8 @@
                            "region"?, "account"?}``, and ``"spot_price"?`` -> ``{"events": [...]}``
 ``GET  spot-interruptions`` the CloudMonitor interruption events so far (``?account=`` / ``?instance_id=``)
 ``POST stock``             a zone runs out: ``{"zone_id", "instance_type"? | "disk_category"?, "closed"?,
-                           "reclaim_spot"?}`` (neither: every type of the zone) -> the zone's shortage and ``events``
+                           "reclaim_spot"?, "seconds"?}`` (neither: every type of the zone; seconds: back that
+                           long after now on the mock clock) -> the zone's shortage and ``events``
 ``DELETE stock``           back in stock: ``{"zone_id"?, "instance_type"? | "disk_category"?}`` (``{}``: every zone)
 ``GET  stock``             the zones' shortages (``?zone_id=``)
 ``GET|POST metadata``      which instance the metadata server (``http://100.100.100.200/`` through the server as
@@ -51,7 +52,7 @@ PREFIX = "/_mockecs/"
 _FAULT_FIELDS = ("action", "code", "message", "status", "times", "latency", "account")
 _TRANSITION_FIELDS = ("mode", "transitions", "delays", "fail", "fail_next")
 _SPOT_FIELDS = ("instance_id", "instance_type", "zone_id", "region", "account", "spot_price")
-_SELL_OUT_FIELDS = ("zone_id", "instance_type", "disk_category", "closed", "reclaim_spot")
+_SELL_OUT_FIELDS = ("zone_id", "instance_type", "disk_category", "closed", "reclaim_spot", "seconds")
 _RESTOCK_FIELDS = ("zone_id", "instance_type", "disk_category")
 _REGISTRATION_FIELDS = ("activation_id", "activation_code", "hostname", "intranet_ip", "internet_ip", "os_type",
                         "os_version", "machine_id", "instance_name", "connected", "agent_version")
