@@ -36,7 +36,7 @@ from mockecs.modes.offline import (
     product_error,
 )
 from mockecs.wire.protocol import HttpRequest, HttpResponse, lowered_headers
-from mockecs.world import spot_interruptions
+from mockecs.world import spot_interruptions, stock
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -216,6 +216,28 @@ class MockECS:
                                  instance_id: Optional[str] = None) -> list[dict]:
         """The CloudMonitor interruption events published so far, oldest first."""
         return spot_interruptions.events(self.engine, account, instance_id)
+
+    def sell_out(self, zone_id: str, instance_type: Optional[str] = None, *, disk_category: Optional[str] = None,
+                 closed: bool = False, reclaim_spot: bool = False, seconds: Optional[float] = None) -> dict:
+        """Run the stock of ``zone_id`` out (:func:`mockecs.world.stock.sell_out`): of ``instance_type``, of
+        ``disk_category``, or (neither) of every instance type the zone sells, until :meth:`restock`. Launches
+        there then refuse with ``OperationDenied.NoStock``, DescribeAvailableResource answers ``SoldOut``.
+        ``closed``: ``ClosedWithoutStock`` (not to be restocked); ``reclaim_spot``: the spot instances of that type
+        (or zone) get their interruption notice now (the events are answered under ``"events"``); ``seconds``: back
+        in stock that long after now on the mock clock. Refusals raise ``StockError`` (a ValueError)."""
+        return stock.sell_out(self.engine, zone_id, instance_type, disk_category=disk_category, closed=closed,
+                              reclaim_spot=reclaim_spot, seconds=seconds)
+
+    def restock(self, zone_id: Optional[str] = None, instance_type: Optional[str] = None, *,
+                disk_category: Optional[str] = None) -> None:
+        """Back in stock: ``instance_type`` (or ``disk_category``) in ``zone_id``, the whole zone with neither, every
+        zone with no ``zone_id``."""
+        stock.restock(self.engine, zone_id, instance_type, disk_category=disk_category)
+
+    def stock_shortages(self, zone_id: Optional[str] = None) -> list[dict]:
+        """The zones' shortages: ``[{"zone_id", "region", "zone", "instance_types", "disk_categories"}]`` (each
+        sold-out thing with its StatusCategory)."""
+        return stock.listing(self.engine, zone_id)
 
     def dashboard_url(self) -> str:
         """The dashboard of this mock's engine: a server thread on a free loopback port, started on the first

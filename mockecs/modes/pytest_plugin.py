@@ -16,7 +16,7 @@ catalog=..., options={...}, hosts=[...], passthrough=...)`` on a test, class or 
 Fixtures: ``ecs_mock``, ``ecs_client``, ``ecs_legacy_client``, ``ecs_account_factory``,
 ``public_images``, ``shared_images``, ``marketplace_images``, ``subscribed_marketplace_images``,
 ``community_images``,
-``custom_image_factory``, ``ecs_server`` (and ``ecs_server_client``).
+``custom_image_factory``, ``ecs_spot_interrupt``, ``ecs_stock``, ``ecs_server`` (and ``ecs_server_client``).
 
 One engine is built per session (per xdist worker) and reset before every test that uses
 ``ecs_mock``; a test whose marker asks for a different engine configuration gets a
@@ -402,6 +402,33 @@ def ecs_spot_interrupt(ecs_mock: Any) -> Callable[..., list]:
     notice now (OperationLocks Recycling, the metadata's termination time), released or stopped 5 minutes later on
     the mock clock (``reclaim=True``: the clock is moved on to it at once)."""
     return ecs_mock.interrupt_spot
+
+
+@dataclass(frozen=True)
+class EcsStock:
+    """The stock of the test's fake (``ecs_stock``): ``sell_out``, ``restock``, ``shortages`` are
+    ``ecs_mock.sell_out``, ``ecs_mock.restock`` and ``ecs_mock.stock_shortages``."""
+
+    mock: Any
+
+    def sell_out(self, zone_id: str, instance_type: Optional[str] = None, **kwargs: Any) -> dict:
+        return self.mock.sell_out(zone_id, instance_type, **kwargs)
+
+    def restock(self, zone_id: Optional[str] = None, instance_type: Optional[str] = None, **kwargs: Any) -> None:
+        self.mock.restock(zone_id, instance_type, **kwargs)
+
+    def shortages(self, zone_id: Optional[str] = None) -> list[dict]:
+        return self.mock.stock_shortages(zone_id)
+
+
+@pytest.fixture
+def ecs_stock(ecs_mock: Any) -> EcsStock:
+    """``ecs_stock.sell_out(zone_id, instance_type=None, *, disk_category=None, closed=False, reclaim_spot=False,
+    seconds=None)``,
+    ``ecs_stock.restock(zone_id=None, instance_type=None, *, disk_category=None)``, ``ecs_stock.shortages()``: a
+    zone runs out of a type, of every type or of a disk category (``OperationDenied.NoStock``, ``SoldOut``) until
+    restocked; reset with the fake before each test."""
+    return EcsStock(ecs_mock)
 
 
 # -- standalone server -------------------------------------------------------------------------

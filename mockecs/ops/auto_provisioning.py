@@ -3,18 +3,18 @@ DescribeAutoProvisioningGroupInstances, DescribeAutoProvisioningGroupHistory, Mo
 DeleteAutoProvisioningGroup (Terraform's ``alicloud_auto_provisioning_group``).
 
 A group launches its target capacity through RunInstances itself (:func:`_run`: the RunInstances operation's own
-declarations decode the launch's parameters and its handler launches, launch template and all): from its launch
-template (and version), else from its ``LaunchConfiguration.*`` (documented: the template wins when both are sent
-[GUESS: wholly, not field by field]), with each ``LaunchTemplateConfig.N``'s vSwitch and instance type. Pay-as-you-go
-capacity goes to the cheapest config per unit of weight (``lowest-price``) or by ``Priority`` (``prioritized``); spot
-capacity to the cheapest spot price per unit (``lowest-price``: over ``SpotInstancePoolsToUseCount`` configs, one
-by default; ``capacity-optimized`` alike, every zone being in stock [GUESS]) or round robin over every config
-(``diversified``). A spot config whose price limit (the lower of ``MaxSpotPrice`` and its ``MaxPrice``) is below the
-zone's spot price (:mod:`mockecs.world.spot`) fails as RunInstances documents it; a failed config's capacity goes to
-the next one. Every type delivers at once (``request`` too, documented as asynchronous [GUESS]); only ``instant``
-answers its ``LaunchResults``. A ``maintain`` group launches again, when it is next read or changed, for the members
-that were released, and for a larger target; a smaller target removes its newest members (``termination``:
-released). Each delivery is a task in its history.
+declarations decode the launch's parameters and its handler launches, launch template and all): from its launch template
+(and version), else from its ``LaunchConfiguration.*`` (documented: the template wins when both are sent [GUESS: wholly,
+not field by field]), with each ``LaunchTemplateConfig.N``'s vSwitch and instance type. Pay-as-you-go capacity goes to
+the cheapest config per unit of weight (``lowest-price``) or by ``Priority`` (``prioritized``); spot capacity to the
+cheapest spot price per unit (``lowest-price``: over ``SpotInstancePoolsToUseCount`` configs, one by default;
+``capacity-optimized`` alike [GUESS]: a config out of stock fails as below, :mod:`mockecs.world.stock`) or round robin
+over every config (``diversified``). A spot config whose price limit (the lower of ``MaxSpotPrice`` and its
+``MaxPrice``) is below the zone's spot price (:mod:`mockecs.world.spot`) fails as RunInstances documents it; a failed
+config's capacity goes to the next one. Every type delivers at once (``request`` too, documented as asynchronous
+[GUESS]); only ``instant`` answers its ``LaunchResults``. A ``maintain`` group launches again, when it is next read or
+changed, for the members that were released, and for a larger target; a smaller target removes its newest members
+(``termination``: released). Each delivery is a task in its history.
 """
 from __future__ import annotations
 

@@ -35,11 +35,18 @@ from mockecs.world import (
     regions,
     resource_groups,
     resources,
+    stock,
     storage_sets,
 )
 from mockecs.world.instance_types import instance_type
 from mockecs.world.validation import BAD_PASSWORD, valid_description, valid_instance_name, valid_password
 
+# A disk category sold out in the zone (mockecs.world.stock): CreateDisk's documented code (its message is "%s":
+# the words of RunInstances' Zone.NotOnSale [GUESS]), ModifyDiskSpec's NoStock
+CATEGORY_SOLD_OUT = error_kind("Zone.NotOnSale", "The resource in the specified zone is no longer available for "
+                                                 "sale. Please try other regions and zones.", 400)
+SPEC_NO_STOCK = error_kind("OperationDenied.NoStock", "The requested resource is sold out in the specified zone; try "
+                                                      "other types of resources or other regions and zones.", 403)
 DISK_NOT_FOUND = error_kind("InvalidDiskId.NotFound", "The specified disk does not exist.", 404)
 INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
 DISK_STATUS = error_kind("IncorrectDiskStatus", "The current disk status does not support this operation.", 403)
@@ -173,6 +180,8 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
         group = instance.get("ResourceGroupId") or group  # [GUESS] the disk follows its instance's group
     elif zone_id not in regions.zone_ids(ctx.region):
         raise EcsError("InvalidZoneId.NotFound", "The specified zone does not exist.", 404)
+    if stock.disk_stock(stock.shortage(ctx, zone_id), category):
+        raise CATEGORY_SOLD_OUT
     [in_set] = storage_sets.placements(ctx, storage_set_id, storage_set_partition_number, zone_id, [category],
                                        STORAGE_SET_REFUSALS)
     placement = {"InstanceId": "", "ZoneId": zone_id, "_region": ctx.region, "_owner": ctx.account,
@@ -492,6 +501,8 @@ def modify_disk_spec(ctx: Context, disk_id: str, disk_category: Optional[str], p
         raise MULTI_ATTACH
     _check_changeable(ctx, record, NOT_READY, DISK_STATUS)
     category, level, iops = _spec_target(record, disk_category, performance_level or None, provisioned_iops)
+    if category != record["Category"] and stock.disk_stock(stock.shortage(ctx, record["ZoneId"]), category):
+        raise SPEC_NO_STOCK
     resources.put(ctx.txn, "disk", {
         **record, "Category": category, "PerformanceLevel": level, "ProvisionedIops": iops,
         "BurstingEnabled": bool(record.get("BurstingEnabled")) and category == "cloud_auto",

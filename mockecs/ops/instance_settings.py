@@ -341,6 +341,7 @@ SPEC_UNKNOWN_TYPE = error_kind("InvalidInstanceType.ValueNotSupported",
 SPEC_NOT_STOPPED = error_kind("InvalidInstanceStatus.NotStopped", "The specified Instance status is not stopped.")
 SPEC_ZONE = error_kind("InvalidInstanceType.ValueNotSupported",
                        "The specified zone does not offer the specified instancetype.", 403)
+SPEC_NO_STOCK = error_kind("OperationDenied.NoStock", "The resource is out of usage.", 403)
 SPEC_IMAGE = error_kind("ImageNotSupportInstanceType",
                         "The specified image do not support the InstanceType instance.", 403)
 SPEC_STATUS = error_kind("InvalidStatus.ValueNotSupported",
@@ -378,7 +379,7 @@ def modify_instance_spec(ctx: Context, instance_id: str, instance_type: Optional
             raise SPEC_UNKNOWN_TYPE
         if record["Status"] != "Stopped":
             raise SPEC_NOT_STOPPED
-        changes = type_change(ctx, record, itype, SPEC_ZONE, SPEC_IMAGE)
+        changes = type_change(ctx, record, itype, SPEC_ZONE, SPEC_IMAGE, SPEC_NO_STOCK)
         entries = (record.get("NetworkInterfaces") or {}).get("NetworkInterface") or ()
         held = max((len(ipv6.addresses(e)) for e in entries), default=0)
         ipv6.check_held(ipv6.quota(itype), held, SPEC_IPV6_TYPE, SPEC_IPV6_COUNT)

@@ -8,7 +8,7 @@ from mockecs.ops.regions import DISK_CATEGORIES
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import F, I, L, Repeat, S, snake
-from mockecs.world import launch, paging, regions
+from mockecs.world import launch, paging, regions, stock
 from mockecs.world.disks import data_disk_range
 from mockecs.world.instance_types import instance_type, instance_types, types_in_zone, wire
 
@@ -113,15 +113,27 @@ TYPE_AND_SIZE = error_kind("InvalidParam.TypeAndCpuMem.Conflict",
 NO_DEDICATED_HOST = error_kind("InvalidDedicatedHostId.NotFound", "The specified DedicatedHostId does not exist.", 403)
 
 
-def supported(value: str, low: Optional[int] = None, high: Optional[int] = None) -> dict:
-    item: dict[str, Any] = {"Value": value, "Status": "Available", "StatusCategory": "WithStock"}
+def supported(value: str, low: Optional[int] = None, high: Optional[int] = None,
+              sold_out: Optional[str] = None) -> dict:
+    """A SupportedResource; ``sold_out``: its StatusCategory when it is sold out (:mod:`mockecs.world.stock`)."""
+    item: dict[str, Any] = {"Value": value, "Status": stock.SOLD_OUT if sold_out else "Available",
+                            "StatusCategory": sold_out or "WithStock"}
     if low is not None:
         item.update(Min=low, Max=high, Unit="GiB")
     return item
 
 
-def _zone_resources(a: dict, zone_id: str) -> list[dict]:
-    """What ``zone_id`` offers of the DestinationResource, narrowed by the parameters above it."""
+def zone_status(offered: list[dict]) -> dict:
+    """A zone's Status and StatusCategory: SoldOut when all it offers of the resource is (the stock of those)."""
+    short = [item["StatusCategory"] for item in offered if item["Status"] == stock.SOLD_OUT]
+    if not offered or len(short) < len(offered):
+        return {"Status": "Available", "StatusCategory": "WithStock"}
+    return {"Status": stock.SOLD_OUT, "StatusCategory": min(short, key=stock.CATEGORIES.index)}
+
+
+def _zone_resources(a: dict, zone_id: str, short: Any) -> list[dict]:
+    """What ``zone_id`` offers of the DestinationResource, narrowed by the parameters above it (``short``: the
+    zone's stock shortages)."""
     sold = [instance_type(t) for t in types_in_zone(zone_id)]
     if a["instance_type"]:
         sold = [t for t in sold if t["InstanceTypeId"] == a["instance_type"]]
@@ -134,21 +146,25 @@ def _zone_resources(a: dict, zone_id: str) -> list[dict]:
     if not sold:
         return []
     destination = a["destination_resource"]
+    # (a zone, network or I/O optimization is out of stock when every type asked for is)
+    types_short = [stock.type_stock(short, t["InstanceTypeId"]) for t in sold]
+    whole = None if not all(types_short) else min(types_short, key=stock.CATEGORIES.index)
     if destination == "Zone":
-        return [supported(zone_id)]
+        return [supported(zone_id, sold_out=whole)]
     if destination == "IoOptimized":
-        return [supported("optimized")]
+        return [supported("optimized", sold_out=whole)]
     if destination == "InstanceType":
-        return [supported(t["InstanceTypeId"]) for t in sold]
+        return [supported(t["InstanceTypeId"], sold_out=s) for t, s in zip(sold, types_short)]
     if destination == "Network":
-        return [supported("vpc")]
+        return [supported("vpc", sold_out=whole)]
     if destination == "SystemDisk":
         wanted = a["system_disk_category"]
-        return [supported(c, launch.MIN_SYSTEM_DISK, launch.MAX_SYSTEM_DISK)
+        return [supported(c, launch.MIN_SYSTEM_DISK, launch.MAX_SYSTEM_DISK, stock.disk_stock(short, c))
                 for c in DISK_CATEGORIES if not wanted or c == wanted]
     if destination == "DataDisk":
         wanted = a["data_disk_category"]
-        return [supported(c, *data_disk_range(c)) for c in DISK_CATEGORIES if not wanted or c == wanted]
+        return [supported(c, *data_disk_range(c), sold_out=stock.disk_stock(short, c))
+                for c in DISK_CATEGORIES if not wanted or c == wanted]
     return []  # ddh: no dedicated hosts in mockecs
 
 
@@ -160,7 +176,7 @@ def _zone_resources(a: dict, zone_id: str) -> list[dict]:
            S("IoOptimized"), S("DedicatedHostId"), S("InstanceType"), S("SystemDiskCategory"), S("DataDiskCategory"),
            S("NetworkCategory"), I("Cores"), F("Memory"), S("ResourceType"), S("Scope"),
            region_error=("InvalidRegionId.NotFound", 404, "The RegionId provided does not exist in our records."),
-           stateless=True, mapping=True)
+           mapping=True)
 def describe_available_resource(ctx: Context, a: dict) -> dict:
     for name, (allowed, error) in _INVALID.items():
         if a[name] and a[name] not in allowed:
@@ -175,12 +191,13 @@ def describe_available_resource(ctx: Context, a: dict) -> dict:
     if a["dedicated_host_id"]:
         raise NO_DEDICATED_HOST
     zones = [z for z in regions.zone_ids(ctx.region) if not a["zone_id"] or z == a["zone_id"]]
+    shortages = stock.shortages(ctx, zones)
     out = []
     for zone_id in zones:
-        offered = _zone_resources(a, zone_id)
+        offered = _zone_resources(a, zone_id, shortages.get(zone_id, {}))
         if offered:
             resource = {"Type": a["destination_resource"], "SupportedResources": {"SupportedResource": offered}}
-            out.append({"ZoneId": zone_id, "RegionId": ctx.region, "Status": "Available",
-                        "StatusCategory": "WithStock", "AvailableResources": {"AvailableResource": [resource]}})
+            out.append({"ZoneId": zone_id, "RegionId": ctx.region, **zone_status(offered),
+                        "AvailableResources": {"AvailableResource": [resource]}})
     return {"AvailableZones": {"AvailableZone": out}}
 

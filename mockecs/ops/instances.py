@@ -43,6 +43,7 @@ from mockecs.world import (
     resources,
     spot,
     spot_interruptions,
+    stock,
     storage_sets,
     subscriptions,
     system_events,
@@ -418,15 +419,18 @@ ON_HOST_SPEC = error_kind("InvalidAction.NotSupport", "The ecs on dedicatedHost 
 
 
 def type_change(ctx: Context, record: Mapping[str, Any], itype: Mapping[str, Any], not_sold: type[EcsError],
-                image_mismatch: type[EcsError]) -> dict:
+                image_mismatch: type[EcsError], no_stock: type[EcsError]) -> dict:
     """The fields an instance's new type ``itype`` decides (ModifyInstanceSpec, ModifyPrepayInstanceSpec), checked
-    with the operation's codes: its zone must sell the type, its image run on it; not on a dedicated host
+    with the operation's codes: its zone must sell the type and have it in stock, its image run on it; not on a
+    dedicated host
     (ModifyInstanceSpec's documented code); an instance of another type leaves its private pool (a pool holds one
     type)."""
     if dedicated_hosts.host_id_of(record):
         raise ON_HOST_SPEC
     if not instance_types.sells(itype, record["ZoneId"]):
         raise not_sold
+    if stock.sold_out(ctx, record["ZoneId"], itype["InstanceTypeId"]):
+        raise no_stock
     image = images.get_any(ctx, record.get("ImageId"))
     if image is not None and not launch.arch_supports(image, itype):
         raise image_mismatch
@@ -443,6 +447,12 @@ BAD_AUTO_RENEW_PERIOD = {
                                400),
     "CreateInstance": error_kind("InvalidAutoRenewPeriod.ValueNotSupported",
                                  "The specified autoRenewPeriod is not valid.", 400)}
+# Each action's documented code for a type (or a disk category) sold out in the zone
+NO_STOCK = {"RunInstances": error_kind("OperationDenied.NoStock", "The resource is out of usage.", 403),
+            "CreateInstance": error_kind("OperationDenied.NoStock", "The requested resource is sold out in the "
+                                         "specified zone; try other types of resources or other regions and zones.",
+                                         403)}
+START_NO_STOCK = NO_STOCK["CreateInstance"]  # (StartInstance(s)' message: CreateInstance's)
 PREPAID_PROTECTED = error_kind("InvalidChargeType.ValueNotSupported", "Deletion protection is only valid for postPaid "
                                "instance, not for prePaid or spot instance.", 403)
 # AutoRenewPeriod per PeriodUnit (RunInstances' china-site ranges; CreateInstance documents fewer months [GUESS: the
@@ -523,6 +533,10 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     pools = private_pools.place(ctx, *pool, private_pools.Wanted(
         itype["InstanceTypeId"], where.zone_id, private_pools.platform_of(image.get("OSType")),
         args["instance_charge_type"], (args["spot_strategy"] or "NoSpot") != "NoSpot", where.vswitch is None), count)
+    # the zone's stock, for what no pool or host holds room for (mockecs.world.stock: a test ran it out)
+    stock.check_launch(ctx, where.zone_id, itype["InstanceTypeId"],
+                       0 if hosts else sum(not stock.reserved(p) for p in pools),
+                       [category] + [spec["category"] for spec in data_specs], NO_STOCK[action])
     # the storage set of the data disks made with them (each partition's count for the whole batch) [GUESS: the
     # system disks stay outside, as CreateDisk alone names a set for one disk]
     in_sets = storage_sets.placements(ctx, args.get("storage_set_id"), args.get("storage_set_partition_number"),
@@ -1070,6 +1084,7 @@ def start_stopped(ctx: Context, record: dict) -> str:
     if system_disk_of(ctx, record["InstanceId"]) is None:  # DetachDisk took it
         raise EcsError("InvalidInstance.NotFoundSystemDisk", "The specified instance does not have system disk.", 400)
     spot_interruptions.check_start(ctx, record)  # (a spot instance the market outbids stays stopped)
+    stock.check_start(ctx, record, START_NO_STOCK)  # (one that gave its resources back needs them in stock)
     if "_vpc_changed" in record:  # (started again: ModifyInstanceVpcAttribute may move it again)
         record = {k: v for k, v in record.items() if k != "_vpc_changed"}
     _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now),

@@ -18,7 +18,7 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter, missing_parameter
 from mockecs.wire.params import TAGS, B, I, JsonList, Repeat, S, Struct
-from mockecs.world import instance_types, paging, regions, resource_groups, resources, subscriptions
+from mockecs.world import instance_types, paging, regions, resource_groups, resources, stock, subscriptions
 from mockecs.world import private_pools as pools
 from mockecs.world.deployment_sets import valid_name
 from mockecs.world.private_pools import ACTIVE, CR, EA, PREPARED, RELEASED
@@ -39,6 +39,9 @@ TOO_MANY_ZONES = error_kind("Invalid.TooManyZoneIds", "Too many ZoneIds in the r
 BAD_TYPE = error_kind("Invalid.InstanceType", "The specified InstanceType is not valid.")
 TOO_MANY_TYPES = error_kind("Invalid.TooManyInstanceTypes", "Too many InstanceTypes in the request.")
 NOT_SOLD = error_kind("OperationDenied", "The specified InstanceType or Zone is not available or not authorized.")
+# (both kinds' documented code for a type sold out in the zone: mockecs.world.stock)
+NO_STOCK = error_kind("OperationDenied.NoStock", "The resource is out of stock in the specified zone. Please try other "
+                                                 "types, or choose other regions and zones.", 403)
 START_MALFORMED = error_kind("InvalidStartTime.MalFormed", "The specified StartTime is out of the permitted range.")
 START_NOT_SUPPORTED = error_kind("InvalidStartTime.NotSupported", "The specified StartTime should be within 180 "
                                  "calendar days from the current date, and you must specify a precision to hour.")
@@ -120,6 +123,8 @@ def _zone_and_type(ctx: Context, zone_ids: Optional[list[str]], instance_types_a
         raise BAD_TYPE
     if not instance_types.sells(itype, zone_id):
         raise NOT_SOLD
+    if stock.sold_out(ctx, zone_id, type_id):  # (a reservation takes from the zone's stock)
+        raise NO_STOCK
     return zone_id, type_id
 
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any, Mapping
 
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.encoding import Frozen
 from mockecs.wire.errors import EcsError
 from mockecs.wire.params import B, S
-from mockecs.world import dedicated_hosts, regions
+from mockecs.world import dedicated_hosts, regions, stock
 from mockecs.world.instance_types import instance_type, types_in_zone
 
 LANGUAGES = ("zh-CN", "en-US", "ja")
@@ -39,16 +40,46 @@ def describe_regions(ctx: Context, accept_language: str, instance_charge_type: s
 DISK_CATEGORIES = ["cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry"]
 
 
-@operation("DescribeZones", _LANGUAGE, S("InstanceChargeType"), S("SpotStrategy"), B("Verbose", default=True),
-           stateless=True)
+@operation("DescribeZones", _LANGUAGE, S("InstanceChargeType"), S("SpotStrategy"), B("Verbose", default=True))
 def describe_zones(ctx: Context, accept_language: str, instance_charge_type: str, spot_strategy: str,
-                   verbose: bool) -> dict:
+                   verbose: bool) -> Mapping[str, Any]:
     if instance_charge_type and instance_charge_type not in ("PrePaid", "PostPaid"):
         raise EcsError("InvalidInstanceChargeType.NotFound", "The InstanceChargeType does not exist in our records",
                        404)
     if spot_strategy and spot_strategy not in ("NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo"):
         raise EcsError("InvalidSpotStrategy", "The specified SpotStrategy is not valid.", 400)
-    return _zones_answer(ctx.region, _language(accept_language), verbose)
+    answer = _zones_answer(ctx.region, _language(accept_language), verbose)
+    shortages = stock.shortages(ctx, regions.zone_ids(ctx.region))  # (one read; none: the answer kept whole)
+    if not shortages:
+        return answer
+    return {"Zones": {"Zone": [_in_stock(z, shortages[z["ZoneId"]]) if z["ZoneId"] in shortages else z
+                               for z in answer["Zones"]["Zone"]]}}
+
+
+def _in_stock(zone: Mapping[str, Any], short: Mapping[str, Any]) -> dict:
+    """A zone as DescribeZones lists it with its sold-out types and disk categories left out of what it can
+    create (documented: "允许创建的实例规格", the disk categories "可供创建"); ``Instance`` (and ``Disk``) left out
+    of its AvailableResourceCreation when none is left [GUESS: the console's sold-out zone]."""
+    types = [t for t in zone["AvailableInstanceTypes"]["InstanceTypes"] if not stock.type_stock(short, t)]
+    disks = [c for c in zone["AvailableDiskCategories"]["DiskCategories"] if not stock.disk_stock(short, c)]
+    left = any(not stock.type_stock(short, t) for t in types_in_zone(zone["ZoneId"]))
+    creates = [r for r in zone["AvailableResourceCreation"]["ResourceTypes"]
+               if not (r == "Instance" and not left) and not (r == "Disk" and not disks)]
+    out = {**zone, "AvailableResourceCreation": {"ResourceTypes": creates},
+           "AvailableDiskCategories": {"DiskCategories": disks},
+           "AvailableInstanceTypes": {"InstanceTypes": types}}
+    if "AvailableResources" in zone:
+        [info] = zone["AvailableResources"]["ResourcesInfo"]
+        sold = [t for t in info["InstanceTypes"]["supportedInstanceType"] if not stock.type_stock(short, t)]
+        kept = [instance_type(t) for t in sold]
+        out["AvailableResources"] = {"ResourcesInfo": [{
+            **info,
+            "InstanceGenerations": {"supportedInstanceGeneration": sorted({t["Generation"] for t in kept})},
+            "InstanceTypeFamilies": {"supportedInstanceTypeFamily": sorted({t["InstanceTypeFamily"] for t in kept})},
+            "InstanceTypes": {"supportedInstanceType": sold},
+            "SystemDiskCategories": {"supportedSystemDiskCategory": disks},
+            "DataDiskCategories": {"supportedDataDiskCategory": disks}}]}
+    return out
 
 
 # What the service lists a zone as able to create (VSwitch and Instance are what image-build tools look

@@ -192,6 +192,7 @@ EXPIRED = error_kind("InvalidInstanceStatus", "The current status of the instanc
 NOT_STOPPED = error_kind("InvalidStatus.NotStopped", "Instance status must be stopped.")
 PREPAY_ZONE = error_kind("InvalidInstanceType.ValueNotSupported",
                          "The specified InstanceType does not exist or beyond the permitted range.", 403)
+PREPAY_NO_STOCK = error_kind("OperationDenied.NoStock", "The specified instance is out of usage.", 403)
 PREPAY_IMAGE = error_kind("ImageNotSupportInstanceType", "The specified image does not support the specified "
                           "InstanceType.", 403)
 BAD_REBOOT_TIME = error_kind("InvalidRebootTime.MalFormed", "The specified rebootTime is not valid.")
@@ -223,7 +224,7 @@ def modify_prepay_instance_spec(ctx: Context, instance_id: str, instance_type: s
         raise SPEC_UNKNOWN_TYPE
     if itype["InstanceTypeId"] == record["InstanceType"]:
         raise SAME_TYPE
-    changes = type_change(ctx, record, itype, PREPAY_ZONE, PREPAY_IMAGE)
+    changes = type_change(ctx, record, itype, PREPAY_ZONE, PREPAY_IMAGE, PREPAY_NO_STOCK)
     direction = "upgrade" if changes["Cpu"] >= record["Cpu"] and changes["Memory"] >= record["Memory"] \
         else "downgrade"
     if operator_type and operator_type != direction:

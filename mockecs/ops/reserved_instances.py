@@ -17,7 +17,16 @@ from mockecs.ops.private_pools import check_name
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import error_kind, invalid_parameter
 from mockecs.wire.params import TAGS, B, I, Repeat, S, Structs
-from mockecs.world import instance_types, paging, private_pools, regions, resource_groups, resources, subscriptions
+from mockecs.world import (
+    instance_types,
+    paging,
+    private_pools,
+    regions,
+    resource_groups,
+    resources,
+    stock,
+    subscriptions,
+)
 from mockecs.world import reserved_instances as ris
 from mockecs.world.reserved_instances import KIND
 from mockecs.world.validation import check_description
@@ -36,6 +45,9 @@ BAD_TYPE = error_kind("InvalidInstanceType.ValueNotSupported", "The specified In
 BAD_SCOPE = error_kind("InvalidParameter.Scope", "The specified parameter 'Scope' is invalid.")
 ZONE_MISSING = error_kind("MissingParameter.ZoneId", "The specified zoneId should be not empty.")
 BAD_ZONE = error_kind("InvalidReservedInstanceZone.ValueNotSupported", "The zoneId is not exist.")
+# (documented; a zonal reserved instance reserves capacity: a type sold out there is refused, mockecs.world.stock)
+NO_STOCK = error_kind("OperationDenied.NoStock", "The requested resource is sold out in the specified zone; try other "
+                                                 "types of resources or other regions and zones.", 403)
 BAD_OFFERING = error_kind("InvalidReservedInstanceOfferingType.ValueNotSupported", "The OfferingType is not supported.")
 BAD_PLATFORM = error_kind("InvalidReservedInstancePlatform.ValueNotSupported", "The Platform is not supported.")
 BAD_NAME = error_kind("InvalidParameter.ReservedInstanceName", "ReservedInstanceName is invalid.")
@@ -132,6 +144,8 @@ def purchase_reserved_instances_offering(ctx: Context, a: dict) -> dict:
         if a["zone_id"] not in regions.zone_ids(ctx.region):
             raise BAD_ZONE
         zone_id = a["zone_id"]
+        if stock.sold_out(ctx, zone_id, itype["InstanceTypeId"]):
+            raise NO_STOCK
     if a["offering_type"] not in OFFERING_TYPES:
         raise BAD_OFFERING
     platform = PLATFORMS.get(a["platform"].lower())

@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional
 
 from mockecs.ops.account_attributes import ATTRIBUTES
-from mockecs.ops.instance_types import TYPE_AND_SIZE, supported
+from mockecs.ops.instance_types import TYPE_AND_SIZE, supported, zone_status
 from mockecs.ops.instances import type_fields
 from mockecs.ops.regions import DISK_CATEGORIES
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import B, F, I, Repeat, S
-from mockecs.world import images, instance_types, launch, regions, resources
+from mockecs.world import images, instance_types, launch, regions, resources, stock
 
 # -- DescribeResourcesModification -------------------------------------------------------------------------------
 DESTINATIONS = ("InstanceType", "SystemDisk")
@@ -59,9 +59,9 @@ def changes_to(ctx: Context, instance: Mapping[str, Any], operation_type: str,
            region_error=("InvalidRegionId.NotFound", 404, "The RegionId provided does not exist in our records."))
 def describe_resources_modification(ctx: Context, a: dict) -> dict:
     """Per zone (the instance's; with MigrateAcrossZone every zone of the region [GUESS: the service's "across
-    clusters" is across zones here]; ZoneId narrows them), what the instance can change to there, WithStock: the
-    catalogue is the stock. DestinationResource SystemDisk: the cloud disk categories (and their sizes) an
-    instance of the InstanceType asked for takes, where that type is sold."""
+    clusters" is across zones here]; ZoneId narrows them), what the instance can change to there, SoldOut where a
+    test ran its stock out (:mod:`mockecs.world.stock`). DestinationResource SystemDisk: the cloud disk categories
+    (and their sizes) an instance of the InstanceType asked for takes, where that type is sold."""
     if a["destination_resource"] not in DESTINATIONS:
         raise BAD_DESTINATION
     if a["destination_resource"] != "InstanceType":  # (Cores and Memory only narrow types)
@@ -85,32 +85,33 @@ def describe_resources_modification(ctx: Context, a: dict) -> dict:
     if a["instance_type"] and wanted is None:
         raise NOT_OFFERED
     zones = regions.zone_ids(ctx.region) if a["migrate_across_zone"] else [instance["ZoneId"]]
+    zones = [z for z in zones if not a["zone_id"] or z == a["zone_id"]]
+    shortages = stock.shortages(ctx, zones)
     out = []
     for zone_id in zones:
-        if a["zone_id"] and zone_id != a["zone_id"]:
-            continue
-        offered = _offered(ctx, a, instance, wanted, zone_id)
+        offered = _offered(ctx, a, instance, wanted, zone_id, shortages.get(zone_id, {}))
         if offered:
-            out.append({"ZoneId": zone_id, "RegionId": ctx.region, "Status": "Available",
-                        "StatusCategory": "WithStock", "AvailableResources": {"AvailableResource": [
+            out.append({"ZoneId": zone_id, "RegionId": ctx.region, **zone_status(offered),
+                        "AvailableResources": {"AvailableResource": [
                             {"Type": a["destination_resource"],
                              "SupportedResources": {"SupportedResource": offered}}]}})
     return {"AvailableZones": {"AvailableZone": out}}
 
 
 def _offered(ctx: Context, a: dict, instance: Mapping[str, Any], wanted: Optional[Mapping[str, Any]],
-             zone_id: str) -> list[dict]:
+             zone_id: str, short: Mapping[str, Any]) -> list[dict]:
     if a["destination_resource"] == "SystemDisk":
         if wanted is None or not instance_types.sells(wanted, zone_id):
             return []
-        return [supported(c, launch.MIN_SYSTEM_DISK, launch.MAX_SYSTEM_DISK) for c in DISK_CATEGORIES]
+        return [supported(c, launch.MIN_SYSTEM_DISK, launch.MAX_SYSTEM_DISK, stock.disk_stock(short, c))
+                for c in DISK_CATEGORIES]
     found = []
     for type_id in instance_types.types_in_zone(zone_id):
         itype = instance_types.instance_type(type_id) or {}
         if (wanted is None or itype is wanted) and (a["cores"] is None or itype["CpuCoreCount"] == a["cores"]) and \
                 (a["memory"] is None or float(itype["MemorySize"]) == float(a["memory"])) and \
                 changes_to(ctx, instance, a["operation_type"], itype):
-            found.append(supported(type_id))
+            found.append(supported(type_id, sold_out=stock.type_stock(short, type_id)))
     return found
 
 

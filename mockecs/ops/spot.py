@@ -2,8 +2,9 @@
 
 Prices come from :mod:`mockecs.world.spot` (made from the pay-as-you-go price table: deterministic, below the
 pay-as-you-go price); the types, their zones and their stock from the instance-type catalogue
-(:mod:`mockecs.world.instance_types`: every type a zone sells is in stock, as DescribeAvailableResource says).
-Only DescribeSpotPriceHistory reads the store: the prices a test set (one record per zone listed, by id).
+(:mod:`mockecs.world.instance_types`: every type a zone sells is in stock, as DescribeAvailableResource says, unless
+a test ran it out: :mod:`mockecs.world.stock`). DescribeSpotPriceHistory reads the prices a test set (one record per
+zone listed, by id), DescribeRecommendInstanceType the zones' shortages (one read).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any, Iterator, Mapping, Optional
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import F, I, Repeat, S
-from mockecs.world import pricing, regions, resources, spot
+from mockecs.world import pricing, regions, resources, spot, stock
 from mockecs.world.instance_types import instance_type, instance_types, zones_selling
 
 # -- DescribeSpotPriceHistory ------------------------------------------------------------------------------------
@@ -185,6 +186,7 @@ PRICE_NOT_MATCHED = error_kind("RecommendEmpty.PriceNotSatisfied",
                                "The current price of recommend instanceTypes above user max price.")
 NETWORK_NOT_MATCHED = error_kind("RecommendEmpty.NetworkTypeNotSupported",
                                  "The recommend instanceType networkType are not match.")
+SOLD_OUT = error_kind("RecommendEmpty.InstanceTypeSoldOut", "The recommend instanceTypes are out of usage.")
 MAX_RECOMMENDED = 10  # [GUESS] how many (type, zone) pairs one answer recommends at most
 
 
@@ -217,7 +219,7 @@ def _candidates(ctx: Context, a: dict, zones: list[str]) -> Iterator[tuple[dict,
            F("MaxPrice"), S("ZoneId"), S("SystemDiskCategory"), S("ZoneMatchMode"), S("Scene", default="CREATE"),
            Repeat("InstanceTypeFamily", max_items=20),
            region_error=("InvalidRegionId.NotFound", 404, "The RegionId provided does not exist in our records."),
-           stateless=True, mapping=True)
+           mapping=True)
 def describe_recommend_instance_type(ctx: Context, a: dict) -> dict:
     for name, (allowed, code, message) in _CHECKS.items():
         if a[name] is not None and a[name] not in allowed:
@@ -251,6 +253,11 @@ def describe_recommend_instance_type(ctx: Context, a: dict) -> dict:
         found = [f for f in found if f[2] <= a["max_price"]]
         if not found:
             raise PRICE_NOT_MATCHED
+    shortages = stock.shortages(ctx, zones)  # (sold-out types are not recommended: documented code)
+    if shortages:
+        found = [f for f in found if not stock.type_stock(shortages.get(f[1], {}), f[0]["InstanceTypeId"])]
+        if not found:
+            raise SOLD_OUT
     found.sort(key=_order(a["priority_strategy"], asked, a["zone_id"]))
     items = []
     for priority, (itype, zone_id, _) in enumerate(found[:MAX_RECOMMENDED], start=1):
@@ -267,7 +274,8 @@ def describe_recommend_instance_type(ctx: Context, a: dict) -> dict:
 
 def _order(strategy: str, asked: Optional[Mapping[str, Any]], zone_id: Optional[str]) -> Any:
     """The sort key of each PriorityStrategy [GUESS where the documentation says no more than its name]:
-    InventoryFirst (all in stock): the asked type, then the asked zone, newest generation, cheapest;
+    InventoryFirst (what is sold out is left out before): the asked type, then the asked zone, newest generation,
+    cheapest;
     PriceFirst: price per vCPU (documented); NewProductFirst: newest generation, then price."""
     asked_id = asked["InstanceTypeId"] if asked else None
 

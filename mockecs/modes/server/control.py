@@ -17,6 +17,11 @@
 ``POST spot-interruptions`` the cloud reclaims spot instances: ``{"instance_id"}`` or ``{"instance_type"?, "zone_id"?,
                            "region"?, "account"?}``, and ``"spot_price"?`` -> ``{"events": [...]}``
 ``GET  spot-interruptions`` the CloudMonitor interruption events so far (``?account=`` / ``?instance_id=``)
+``POST stock``             a zone runs out: ``{"zone_id", "instance_type"? | "disk_category"?, "closed"?,
+                           "reclaim_spot"?, "seconds"?}`` (neither: every type of the zone; seconds: back that
+                           long after now on the mock clock) -> the zone's shortage and ``events``
+``DELETE stock``           back in stock: ``{"zone_id"?, "instance_type"? | "disk_category"?}`` (``{}``: every zone)
+``GET  stock``             the zones' shortages (``?zone_id=``)
 ``GET|POST metadata``      which instance the metadata server (``http://100.100.100.200/`` through the server as
                            proxy) answers as: ``{"instance_id": "i-..."}`` (null: a made-up one)
 =========================  =====================================================================
@@ -38,7 +43,7 @@ from urllib.parse import parse_qsl, urlsplit
 from mockecs.engine.core import Engine
 from mockecs.state.accounts import check_key
 from mockecs.wire.protocol import HttpRequest, HttpResponse
-from mockecs.world import managed_instances, spot_interruptions
+from mockecs.world import managed_instances, spot_interruptions, stock
 from mockecs.world import settings as declared
 from mockecs.world.lifecycle import MODES
 from mockecs.world.validation import check_number, check_text
@@ -47,6 +52,8 @@ PREFIX = "/_mockecs/"
 _FAULT_FIELDS = ("action", "code", "message", "status", "times", "latency", "account")
 _TRANSITION_FIELDS = ("mode", "transitions", "delays", "fail", "fail_next")
 _SPOT_FIELDS = ("instance_id", "instance_type", "zone_id", "region", "account", "spot_price")
+_SELL_OUT_FIELDS = ("zone_id", "instance_type", "disk_category", "closed", "reclaim_spot", "seconds")
+_RESTOCK_FIELDS = ("zone_id", "instance_type", "disk_category")
 _REGISTRATION_FIELDS = ("activation_id", "activation_code", "hostname", "intranet_ip", "internet_ip", "os_type",
                         "os_version", "machine_id", "instance_name", "connected", "agent_version")
 
@@ -89,6 +96,12 @@ def _whole(query: dict, name: str, default: int) -> int:
     return int(text)
 
 
+def _known(body: dict, fields: tuple[str, ...], what: str) -> None:
+    unknown = set(body) - set(fields)
+    if unknown:
+        raise ControlError(f"unknown {what} fields: {', '.join(sorted(unknown))} (known: {', '.join(fields)})")
+
+
 class ControlApi:
     """``token``: required (``X-Mockecs-Token: <token>`` or ``Authorization: Bearer <token>``) on every
     endpoint but health whenever ``loopback`` is False or strict signature mode is on."""
@@ -111,6 +124,7 @@ class ControlApi:
             "calls": {"GET": self.get_calls, "DELETE": self.clear_calls},
             "managed-instances": {"POST": self.register_managed_instance},
             "spot-interruptions": {"GET": self.get_spot_interruptions, "POST": self.interrupt_spot},
+            "stock": {"GET": self.get_stock, "POST": self.sell_out, "DELETE": self.restock},
             "metadata": {"GET": self.get_metadata, "POST": self.set_metadata},
         }
 
@@ -338,6 +352,25 @@ class ControlApi:
 
     def get_spot_interruptions(self, body: dict, query: dict) -> list:
         return spot_interruptions.events(self.engine, query.get("account"), query.get("instance_id"))
+
+    def sell_out(self, body: dict, query: dict) -> dict:
+        """A zone runs out of a type, of every type or of a disk category (``mockecs.world.stock.sell_out``)."""
+        _known(body, _SELL_OUT_FIELDS, "stock")
+        try:
+            return stock.sell_out(self.engine, **body)
+        except stock.StockError as err:
+            raise ControlError(str(err)) from None
+
+    def restock(self, body: dict, query: dict) -> dict:
+        _known(body, _RESTOCK_FIELDS, "restock")
+        try:
+            stock.restock(self.engine, **body)
+        except stock.StockError as err:
+            raise ControlError(str(err)) from None
+        return {"shortages": stock.listing(self.engine)}
+
+    def get_stock(self, body: dict, query: dict) -> list:
+        return stock.listing(self.engine, query.get("zone_id"))
 
     def get_metadata(self, body: dict, query: dict) -> dict:
         if self.metadata is None:
