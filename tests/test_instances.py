@@ -620,6 +620,19 @@ def test_a_data_disk_entry_naming_no_disk_is_ignored(client):
         ("system", 40, "/dev/xvda"), ("data", 20, "/dev/xvdb")]
 
 
+def test_an_essd_system_disk_below_its_performance_level_is_refused(client):
+    # PL2 starts at 461 GiB (documented; DescribePrice and ResizeDisk apply it too): a launch refuses less.
+    disk = {"category": "cloud_essd", "size": 60, "performance_level": "PL2"}
+    err = new_error(lambda: run(client, system_disk=models.RunInstancesRequestSystemDisk(**disk)))
+    assert (err.code, err.status_code) == ("InvalidSystemDiskSize.ValueNotSupported", 400) and "461" in err.message
+    assert_documented("RunInstances", err)
+    err = new_error(lambda: client.create_instance(models.CreateInstanceRequest(
+        region_id=REGION, image_id=LINUX, instance_type=X86_TYPE,
+        system_disk=models.CreateInstanceRequestSystemDisk(**disk))))
+    assert (err.code, err.status_code) == ("InvalidDisk.SystemDiskSize", 403)
+    assert_documented("CreateInstance", err)
+    assert run(client, system_disk=models.RunInstancesRequestSystemDisk(**{**disk, "size": 461}))
+
 def test_replace_system_disk_keeps_login_as_non_root(client):
     iid = run(client, image_options=models.RunInstancesRequestImageOptions(login_as_non_root=True))[0]
     client.stop_instance(models.StopInstanceRequest(instance_id=iid))

@@ -502,6 +502,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
                        400)
     _check_settings(action, image, args)
     size = system.get("size") or launch.default_system_disk_size(image)
+    launch.check_system_disk_level(action, category, system.get("performance_level") or "", size)
     data_specs = _data_disk_specs(ctx, image, args["data_disk"] or [])
     # Windows instances ignore KeyPairName (documented); others must name an existing key pair.
     key_pair_name = args["key_pair_name"] if image.get("OSType") != "windows" else None

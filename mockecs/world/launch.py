@@ -13,6 +13,7 @@ from typing import Any, Mapping, Optional
 from mockecs.wire.errors import EcsError, missing_parameter
 from mockecs.world import images, marketplace, resources
 from mockecs.world.context import Context
+from mockecs.world.disks import system_disk_range
 from mockecs.world.instance_types import instance_type as lookup_instance_type
 
 RUN, CREATE, CHANGE_OS = "RunInstances", "CreateInstance", "ChangeOS"
@@ -155,6 +156,14 @@ def image_for_launch(ctx: Context, image_id: Optional[str], image_family: Option
             raise EcsError("InvalidMarketImageChargeType.NotSupport",
                            "The specified chargeType of marketImage is unsupported.", 400)
     return image
+
+
+def check_system_disk_level(action: str, category: str, performance_level: str, size: int) -> None:
+    """An ESSD system disk's size within its performance level's range (PL2 from 461 GiB, PL3 from 1,261: the
+    documented ranges DescribePrice and the disk operations apply too)."""
+    low = system_disk_range(category, performance_level)[0]
+    if category == "cloud_essd" and size < low:
+        raise _size_error(action, False, low, below_image=False)
 
 
 def mark_used(ctx: Context, record: Mapping[str, Any]) -> None:
