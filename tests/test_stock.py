@@ -328,6 +328,20 @@ def test_state_exported_imported_and_reset(mock, engine):
     assert [s["zone_id"] for s in mock.stock_shortages()] == [ZONE]
 
 
+def test_describe_zones_sees_shortages_an_import_or_a_restore_brings(client, mock, engine):
+    # DescribeZones reads no shortage while the store holds none (stock._EMPTY_AT): every way records come back
+    # must still show.
+    mock.sell_out(ZONE, X86_TYPE)
+    dump, kept = engine.export_state(), engine.store.snapshot()
+    engine.reset()
+    assert X86_TYPE in zones(client)[ZONE]["AvailableInstanceTypes"]["InstanceTypes"]  # (none: nothing read)
+    engine.import_state(dump)
+    assert X86_TYPE not in zones(client)[ZONE]["AvailableInstanceTypes"]["InstanceTypes"]
+    mock.restock()
+    assert X86_TYPE in zones(client)[ZONE]["AvailableInstanceTypes"]["InstanceTypes"]
+    engine.store.restore(kept)
+    assert X86_TYPE not in zones(client)[ZONE]["AvailableInstanceTypes"]["InstanceTypes"]
+
 @pytest.mark.parametrize(("call", "error"), [
     (lambda m: m.sell_out("cn-nowhere-z"), "zone_id 'cn-nowhere-z' is not a zone of any region"),
     (lambda m: m.sell_out(ZONE, "ecs.none.large"), "instance_type 'ecs.none.large' is not an instance type of the "

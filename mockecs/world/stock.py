@@ -24,6 +24,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Mapping, Optional
 
+from mockecs.state.store import generation
 from mockecs.world import dedicated_hosts, regions, spot_interruptions
 from mockecs.world.context import Context
 from mockecs.world.instance_types import instance_type, types_in_zone
@@ -70,9 +71,21 @@ def shortage(ctx: Context, zone_id: Optional[str]) -> Mapping[str, Any]:
     return _live(ctx.txn.get(KIND, zone_id), ctx.now) if ctx.txn is not None and zone_id else {}
 
 
+# The kind's generation (see state.store.generation) when it was last seen holding no record: DescribeZones, on
+# every call, then reads nothing more while no test ever sold anything out (the last one only: nothing grows).
+_EMPTY_AT: list[Any] = [None]
+
+
 def shortages(ctx: Context, zone_ids: list[str]) -> dict[str, Mapping[str, Any]]:
     """The shortages now of ``zone_ids`` that have one (one read)."""
-    found = {zone: _live(record, ctx.now) for zone, record in zip(zone_ids, ctx.txn.get_many(KIND, zone_ids))
+    txn = ctx.txn
+    written = generation(txn, KIND)
+    if written is not None and written == _EMPTY_AT[0]:
+        return {}
+    if written is not None and not txn.count(KIND):
+        _EMPTY_AT[0] = written
+        return {}
+    found = {zone: _live(record, ctx.now) for zone, record in zip(zone_ids, txn.get_many(KIND, zone_ids))
              if record is not None}
     return {zone: short for zone, short in found.items() if _short(short)}
 
