@@ -70,13 +70,13 @@ def _in_stock(zone: Mapping[str, Any], short: Mapping[str, Any]) -> dict:
            "AvailableInstanceTypes": {"InstanceTypes": types}}
     if "AvailableResources" in zone:
         [info] = zone["AvailableResources"]["ResourcesInfo"]
-        sold = [t for t in info["InstanceTypes"]["supportedInstanceType"] if not stock.type_stock(short, t)]
-        kept = [instance_type(t) for t in sold]
+        in_stock = [t for t in info["InstanceTypes"]["supportedInstanceType"] if not stock.type_stock(short, t)]
+        kept = [instance_type(t) for t in in_stock]
         out["AvailableResources"] = {"ResourcesInfo": [{
             **info,
             "InstanceGenerations": {"supportedInstanceGeneration": sorted({t["Generation"] for t in kept})},
             "InstanceTypeFamilies": {"supportedInstanceTypeFamily": sorted({t["InstanceTypeFamily"] for t in kept})},
-            "InstanceTypes": {"supportedInstanceType": sold},
+            "InstanceTypes": {"supportedInstanceType": in_stock},
             "SystemDiskCategories": {"supportedSystemDiskCategory": disks},
             "DataDiskCategories": {"supportedDataDiskCategory": disks}}]}
     return out

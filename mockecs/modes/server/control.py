@@ -339,10 +339,7 @@ class ControlApi:
     def interrupt_spot(self, body: dict, query: dict) -> dict:
         """The cloud reclaims spot instances (``mockecs.world.spot_interruptions.interrupt``): the notice now, the
         reclaim 5 minutes later on the mock clock. What the cloud would not do is a 400 saying why."""
-        unknown = set(body) - set(_SPOT_FIELDS)
-        if unknown:
-            raise ControlError(f"unknown spot interruption fields: {', '.join(sorted(unknown))} "
-                               f"(known: {', '.join(_SPOT_FIELDS)})")
+        _known(body, _SPOT_FIELDS, "spot interruption")
         if body.get("region") is not None and not isinstance(body["region"], str):
             raise ControlError(f"region must be a string, not {body['region']!r}")
         try:
