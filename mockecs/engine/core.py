@@ -19,11 +19,13 @@ import mockecs.ops  # noqa: F401  (registers the operations; the lazy ones load 
 from mockecs.engine.actions import known_action
 from mockecs.engine.config import Config
 from mockecs.engine.shared import Moved, Shared
+from mockecs.ops import oss as oss_ops
 from mockecs.ops.registry import REGISTRIES, REGISTRY, Context, Operation, declared, load, spelled
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
 from mockecs.state.plugins import make_store, plugin_manager
 from mockecs.state.store import check_exported, expect_reads, flush, may_conflict, put_exported, read_soon, run
+from mockecs.wire import oss as oss_wire
 from mockecs.wire.apis import ECS, api_of
 from mockecs.wire.encoding import error_body, plain, render
 from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
@@ -363,6 +365,8 @@ class Engine:
     def handle(self, http: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         request_id = new_request_id()
+        if oss_wire.is_oss(http):
+            return self._handle_oss(http, request_id, started)
         req: Optional[ApiRequest] = None
         seen: dict[str, Optional[str]] = {}  # account and region, once known, for the call record
         try:
@@ -397,6 +401,53 @@ class Engine:
                                     status, code, request_id, time.time(), size,
                                     (time.perf_counter() - started) * 1000)
         if record:
+            self.calls.add(call, self.config)
+        return response
+
+    def _handle_oss(self, http: HttpRequest, request_id: str, started: float) -> HttpResponse:
+        """An OSS request (:mod:`mockecs.wire.oss`, :mod:`mockecs.ops.oss`): the same accounts, store, clock
+        and call record as ECS's; OSS's own signatures, XML and errors."""
+        now = self.clock.now()
+        action: Optional[str] = None
+        account = region = None
+        req: Optional[oss_wire.OssRequest] = None
+        try:
+            req = oss_wire.decode(http)
+            action = oss_ops.route(req)
+            strict = self.config.strict_signatures
+            cred = self.accounts.resolve(req.access_key_id, req.security_token, False)
+            if strict:
+                if cred is None or (req.security_token or cred.security_token) and \
+                        cred.security_token != req.security_token:
+                    if not req.access_key_id:
+                        raise oss_wire.ANONYMOUS()
+                    raise oss_wire.INVALID_ACCESS_KEY(OSSAccessKeyId=req.access_key_id)
+                oss_wire.verify(req, cred.access_key_secret)
+            account = cred.account_id if cred else self.accounts.default_account_id
+            region = req.region or self.config.region
+            body = oss_ops.prepare(req, action, self.config.options["oss_keep_bytes"])
+
+            def work(txn: Any) -> oss_ops.Reply:
+                ctx = Context(self, txn, action, account, region, request_id, req.host, now, req.query)
+                return oss_ops.OPERATIONS[action](ctx, req, body)
+
+            reply = run(self.store, work)
+            status, code = reply.status, None
+            response = oss_wire.answer(reply.status, request_id, now, reply.headers, reply.body, reply.content_type)
+        except EcsError as err:
+            status, code = err.status, err.code
+            response = oss_wire.error_answer(err, request_id, req.host if req else "", http.method.upper(), now)
+        except Exception as exc:  # a bug in mockecs: answer like the service, log the traceback
+            log.exception("mockecs internal error while answering OSS %s", action or "?")
+            status, code = 500, "InternalError"
+            err = EcsError("InternalError", f"We encountered an internal error. Please try again. "
+                                            f"({type(exc).__name__})", 500)
+            response = oss_wire.error_answer(err, request_id, req.host if req else "", http.method.upper(), now)
+        params = {"Bucket": req.bucket, "Key": req.key, **req.query} if req else {}
+        size = _CALL_OVERHEAD + sum(len(k) + len(v) for k, v in params.items())
+        response.call = call = Call(action, params, account, region, status, code, request_id, time.time(), size,
+                                    (time.perf_counter() - started) * 1000)
+        if self.config.record_calls:
             self.calls.add(call, self.config)
         return response
 

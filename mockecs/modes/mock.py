@@ -114,15 +114,21 @@ def _direct_send(mock: MockECS, previous: Callable[..., Any]) -> Callable[..., A
     (``responses``' dispatcher, which also answers the mock's hosts): per call it skips what mockecs does not
     use of it (parsing the query string into ``request.params``, trying each registration, logging every
     call in a list that grows with the test). Requests it leaves to ``previous``, which answers them as
-    before: streamed (file-like) bodies, and adapters whose ``max_retries`` retries on statuses."""
+    before: streamed (file-like) bodies of other hosts (those of the mock's own go to the engine as streams: OSS
+    uploads), and adapters whose ``max_retries`` retries on statuses."""
     _, raw_response = _answers()
     pattern, answer, engine = mock._pattern, mock._responses_callback, mock.engine
 
     def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
         body, url, method = request.body, request.url, request.method
-        if (body is None or body.__class__ is bytes or body.__class__ is str) and method in _METHODS \
-                and not adapter.max_retries.status_forcelist:
+        plain = body is None or body.__class__ is bytes or body.__class__ is str
+        if (plain or hasattr(body, "read")) and method in _METHODS and not adapter.max_retries.status_forcelist:
             matched = pattern.match(url)
+            if matched is not None and not plain:  # a streamed body: an OSS upload reads it in chunks, no copy
+                if matched.group("ecs") is None:
+                    return previous(adapter, request, *args, **kwargs)
+                resp = engine.handle(_request(method, url, request.headers, body))
+                return adapter.build_response(request, raw_response(resp.status, resp.headers, resp.body, method))
             if matched is not None:
                 if matched.group("ecs") is None:  # another Alibaba Cloud product, the metadata server
                     return adapter.build_response(request, raw_response(*answer(request), method))

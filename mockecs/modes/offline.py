@@ -1,7 +1,7 @@
-"""Nothing a test runs reaches the network: what ``mock_ecs`` answers besides ECS and VPC.
+"""Nothing a test runs reaches the network: what ``mock_ecs`` answers besides ECS, VPC and OSS (wire/oss.py).
 
 - Every other Alibaba Cloud product host (``*.aliyuncs.com``: ``slb.aliyuncs.com``, ``sts.cn-beijing.aliyuncs.com``,
-  ``oss-cn-hangzhou.aliyuncs.com``, ...) gets an Alibaba-format error naming the product
+  ``ram.aliyuncs.com``, ...) gets an Alibaba-format error naming the product
   (:func:`product_error`), unless the user lets it through (``mock_ecs(passthrough=["sts.aliyuncs.com"])``).
 - The instance metadata server ``100.100.100.200`` answers as an ECS instance with a RAM role does
   (:class:`MetadataServer`): the role's name and STS credentials that the engine accepts (strict signatures
@@ -27,12 +27,13 @@ from mockecs.engine.core import Engine, new_request_id
 from mockecs.state.accounts import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
 from mockecs.wire.apis import HOST, api_of_host
 from mockecs.wire.encoding import render
+from mockecs.wire.oss import OSS_HOST, oss_host
 from mockecs.wire.protocol import HttpResponse
 from mockecs.world.spot_interruptions import termination_time
 
 METADATA_HOST = "100.100.100.200"
 ALIBABA_HOST = r"(?:[a-z0-9-]+\.)*aliyuncs\.com"
-ENGINE_HOST = HOST  # the endpoints of ECS and of the VPC product: the engine answers them
+ENGINE_HOST = f"{HOST}|{OSS_HOST}"  # the endpoints of ECS, of the VPC product and of OSS: the engine answers them
 ECS_HOST = ENGINE_HOST  # (its name before the VPC product was answered too; users' code imports it)
 ROLE_NAME = "mockecs-ecs-role"
 INSTANCE_ID = "i-mockecs0metadata0"
@@ -53,7 +54,7 @@ def product_of(host: str) -> str:
 def other_product(host: str) -> bool:
     """Whether ``host`` (``name[:port]``) is an Alibaba Cloud endpoint of a product the engine does not answer."""
     name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    return name.lower().endswith(".aliyuncs.com") and api_of_host(name) is None
+    return name.lower().endswith(".aliyuncs.com") and api_of_host(name) is None and oss_host(name) is None
 
 
 def product_error(method: str, url: str, headers: Any = None, body: bytes = b"") -> HttpResponse:

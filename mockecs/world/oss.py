@@ -17,11 +17,15 @@ export task is ``Finished``.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any, Iterator, Optional
 
 from mockecs.state.hookspecs import hookimpl
 from mockecs.state.store import Transaction
+from mockecs.wire import crc64
 from mockecs.world import regions, resources
 from mockecs.world.context import Context
 
@@ -75,18 +79,26 @@ class Oss:
     def create_bucket(self, region: str, bucket: str, account: Optional[str] = None,
                       txn: Optional[Transaction] = None, encryption: str = "") -> dict:
         """``encryption`` (``KMS``, ``AES256``): server-side encrypted, which image import/export refuse."""
-        record = {"region": region, "bucket": bucket, "owner": account or self.engine.accounts.default_account_id}
+        record = {"region": region, "bucket": bucket, "owner": account or self.engine.accounts.default_account_id,
+                  "created": self.engine.clock.now()}
         if encryption:
             record["encryption"] = encryption
         with self._txn(txn) as t:
-            if t.get("oss_bucket", _bucket_id(region, bucket)) is None:
-                t.put("oss_bucket", _bucket_id(region, bucket), record, [("region", region)])
+            found = t.get("oss_bucket", _bucket_id(region, bucket))
+            if found is not None:
+                return dict(found)
+            t.put("oss_bucket", _bucket_id(region, bucket), record,
+                  [("region", region), ("name", bucket), ("owner", record["owner"])])
         return record
 
     def delete_bucket(self, region: str, bucket: str, txn: Optional[Transaction] = None) -> None:
         with self._txn(txn) as t:
             for object_id in t.ids("oss_object", ("bucket", _bucket_id(region, bucket))):
-                t.delete("oss_object", object_id)
+                record = t.get("oss_object", object_id)
+                if record is not None:
+                    self.delete_object(region, bucket, record["name"], txn=t)
+            for upload_id in t.ids("oss_upload", ("bucket", _bucket_id(region, bucket))):
+                self.abort_upload(upload_id, txn=t)
             t.delete("oss_bucket", _bucket_id(region, bucket))
 
     def put_object(self, region: str, bucket: str, name: str, size: int = DEFAULT_SIZE,
@@ -99,12 +111,118 @@ class Oss:
             record["storage_class"] = storage_class
         with self._txn(txn) as t:
             self.create_bucket(region, bucket, account, txn=t)
+            self.delete_object(region, bucket, name, txn=t)  # (what it replaces: its kept bytes go)
             t.put("oss_object", _object_id(region, bucket, name), record, [("bucket", _bucket_id(region, bucket))])
         return record
 
     def delete_object(self, region: str, bucket: str, name: str, txn: Optional[Transaction] = None) -> None:
         with self._txn(txn) as t:
+            record = t.get("oss_object", _object_id(region, bucket, name))
+            if record is not None and record.get("kept"):
+                self._release(t, _object_id(region, bucket, name), int(record["size"]))
             t.delete("oss_object", _object_id(region, bucket, name))
+
+    # -- uploaded objects (the OSS API: mockecs.ops.oss) ---------------------------------------------------------
+    def find_bucket(self, bucket: str, txn: Optional[Transaction] = None) -> Optional[dict]:
+        """The bucket of this name in whichever region it is (names are global): an index lookup."""
+        with self._txn(txn) as t:
+            for bucket_id in sorted(t.ids("oss_bucket", ("name", bucket))):
+                found = t.get("oss_bucket", bucket_id)
+                if found is not None:
+                    return dict(found)
+            return None
+
+    def buckets_of(self, account: str, txn: Optional[Transaction] = None) -> list[dict]:
+        """An account's buckets, by name (an index lookup)."""
+        with self._txn(txn) as t:
+            found = t.get_many("oss_bucket", t.ids("oss_bucket", ("owner", account)))
+            return sorted((dict(r) for r in found if r is not None), key=lambda r: r["bucket"])
+
+    def store_object(self, region: str, bucket: str, name: str, size: int, md5: bytes, crc: int,
+                     data: Optional[bytes], txn: Transaction, meta: Optional[dict] = None,
+                     content_type: str = "application/octet-stream", etag: Optional[str] = None,
+                     object_type: str = "Normal") -> dict:
+        """An object written through the OSS API: its hashes always, its bytes when they fit the caps
+        (options ``oss_keep_bytes`` per object, ``oss_keep_total`` for all)."""
+        self.delete_object(region, bucket, name, txn=txn)
+        object_id = _object_id(region, bucket, name)
+        kept = data is not None and self._reserve(txn, len(data))
+        record = {"region": region, "bucket": bucket, "name": name, "size": int(size), "task_id": "",
+                  "etag": etag or md5.hex().upper(), "crc64": str(crc), "content_type": content_type,
+                  "modified": self.engine.clock.now(), "meta": dict(meta or {}), "type": object_type,
+                  "kept": kept, "uploaded": True}
+        if kept:
+            txn.put("oss_content", object_id, {"data": base64.b64encode(data or b"").decode()})
+        txn.put("oss_object", object_id, record, [("bucket", _bucket_id(region, bucket))])
+        return record
+
+    def content(self, record: dict, txn: Transaction) -> Optional[bytes]:
+        """An object's bytes: kept ones, zeros for one the OSS API never wrote (what ExportImage wrote:
+        an empty disk), None for an upload whose bytes were not kept."""
+        if record.get("kept"):
+            found = txn.get("oss_content", _object_id(record["region"], record["bucket"], record["name"]))
+            if found is not None:
+                return base64.b64decode(found["data"])
+        return None
+
+    def _reserve(self, txn: Transaction, size: int) -> bool:
+        options = self.engine.config.options
+        usage = txn.get("oss_setting", "usage") or {"kept": 0}
+        if size > options["oss_keep_bytes"] or usage["kept"] + size > options["oss_keep_total"]:
+            return False
+        txn.put("oss_setting", "usage", {"kept": usage["kept"] + size})
+        return True
+
+    def _release(self, txn: Transaction, content_id: str, size: int) -> None:
+        usage = txn.get("oss_setting", "usage") or {"kept": 0}
+        txn.put("oss_setting", "usage", {"kept": max(0, usage["kept"] - size)})
+        txn.delete("oss_content", content_id)
+
+    # -- multipart uploads ---------------------------------------------------------------------------------------
+    def start_upload(self, upload_id: str, region: str, bucket: str, name: str, txn: Transaction,
+                     meta: Optional[dict] = None, content_type: str = "application/octet-stream") -> dict:
+        record = {"upload_id": upload_id, "region": region, "bucket": bucket, "name": name,
+                  "created": self.engine.clock.now(), "meta": dict(meta or {}), "content_type": content_type}
+        txn.put("oss_upload", upload_id, record, [("bucket", _bucket_id(region, bucket))])
+        return record
+
+    def upload(self, upload_id: str, txn: Transaction) -> Optional[dict]:
+        found = txn.get("oss_upload", upload_id)
+        return dict(found) if found is not None else None
+
+    def uploads(self, region: str, bucket: str, txn: Transaction) -> list[dict]:
+        found = txn.get_many("oss_upload", txn.ids("oss_upload", ("bucket", _bucket_id(region, bucket))))
+        return sorted((dict(r) for r in found if r is not None), key=lambda r: (r["name"], r["created"]))
+
+    def put_part(self, upload_id: str, number: int, size: int, md5: bytes, crc: int, data: Optional[bytes],
+                 txn: Transaction) -> dict:
+        part_id = f"{upload_id}|{number:05d}"
+        old = txn.get("oss_part", part_id)
+        if old is not None and old.get("kept"):
+            self._release(txn, "part|" + part_id, int(old["size"]))
+        kept = data is not None and self._reserve(txn, len(data))
+        record = {"upload_id": upload_id, "number": number, "size": int(size), "etag": md5.hex().upper(),
+                  "crc64": str(crc), "modified": self.engine.clock.now(), "kept": kept}
+        if kept:
+            txn.put("oss_content", "part|" + part_id, {"data": base64.b64encode(data or b"").decode()})
+        txn.put("oss_part", part_id, record, [("upload", upload_id)])
+        return record
+
+    def parts(self, upload_id: str, txn: Transaction) -> list[dict]:
+        found = txn.get_many("oss_part", txn.ids("oss_part", ("upload", upload_id)))
+        return sorted((dict(r) for r in found if r is not None), key=lambda r: r["number"])
+
+    def part_content(self, part: dict, txn: Transaction) -> Optional[bytes]:
+        found = txn.get("oss_content", f"part|{part['upload_id']}|{part['number']:05d}") if part.get("kept") else None
+        return base64.b64decode(found["data"]) if found is not None else None
+
+    def abort_upload(self, upload_id: str, txn: Transaction) -> None:
+        for part in self.parts(upload_id, txn):
+            part_id = f"{upload_id}|{part['number']:05d}"
+            if part.get("kept"):
+                self._release(txn, "part|" + part_id, int(part["size"]))
+            txn.delete("oss_part", part_id)
+        txn.delete("oss_upload", upload_id)
 
     def bucket_regions(self, bucket: str, txn: Optional[Transaction] = None) -> list[str]:
         """The regions where a bucket of this name is registered (one lookup per region, no scan)."""
@@ -157,6 +275,32 @@ class Oss:
         ctx = Context(self.engine, txn, "OSS", task["_owner"], task["_region"], "", "", self.engine.clock.now(), {})
         settled = resources.get(ctx, "task", task_id)
         return bool(settled and settled.get("TaskStatus") == "Finished")
+
+
+FILLER_PART = 8 * 1024 ** 2  # the part size of the multipart-style ETag of an object mockecs made up
+
+
+@lru_cache(maxsize=16)
+def _zeros_md5(length: int) -> bytes:
+    return hashlib.md5(bytes(length)).digest()
+
+
+def etag_of(record: dict) -> str:
+    """An object's ETag (upper-case hex, unquoted): as uploaded, or for the zeros an object made up reads as (one
+    ExportImage wrote, or registered with ``put_object``): multipart-style over 8 MiB parts when larger, as OSS
+    gives objects written in parts, so no GiB is hashed."""
+    if record.get("etag"):
+        return record["etag"]
+    size = int(record.get("size") or 0)
+    if size <= FILLER_PART:
+        return _zeros_md5(size).hex().upper()
+    whole, rest = divmod(size, FILLER_PART)
+    digests = _zeros_md5(FILLER_PART) * whole + (_zeros_md5(rest) if rest else b"")
+    return f"{hashlib.md5(digests).hexdigest().upper()}-{whole + (1 if rest else 0)}"
+
+
+def crc_of(record: dict) -> int:
+    return int(record["crc64"]) if record.get("crc64") else crc64.zeros(int(record.get("size") or 0))
 
 
 def oss_object(ctx: Context, region: str, bucket: str, name: str) -> dict:

@@ -155,6 +155,13 @@ OPTIONS: tuple[Setting, ...] = (
             "publishers such as SUSE's aliyun-img-utils use it); others answer ForbiddenParameter.LaunchPermission."),
     Setting("accounts_without_oss", "str", "", "Comma-separated account ids whose ImportImage answers "
             "InvalidAccountStatus.OSSDisabled."),
+    Setting("oss_keep_bytes", "int", 16 * 2**20, "The OSS API keeps an object's bytes up to this size (beyond: its "
+            "size, ETag, CRC-64 and metadata only).", minimum=0),
+    Setting("oss_keep_total", "int", 64 * 2**20, "The OSS API keeps at most this many bytes of objects and parts in "
+            "all (beyond: later ones keep their hashes only).", minimum=0),
+    Setting("oss_unkept_reads", "choice", "error", "GetObject of an uploaded object whose bytes were not kept: "
+            "501 NotImplemented naming the options, or zeros of its length (their own CRC-64).",
+            choices=("error", "zeros")),
     Setting("prices_file", "str", None, "A JSON file merged over the built-in (plausible, not official) prices.",
             optional=True),
     Setting("image_component_quota", "int", None, "Image components per account and region (none: no limit).",

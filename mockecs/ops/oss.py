@@ -1,0 +1,729 @@
+"""OSS's object API, the part an image pipeline uses: buckets, objects, listings, multipart uploads.
+
+The world is :mod:`mockecs.world.oss` (``engine.oss``), the registry ImportImage reads and ExportImage writes: an
+object uploaded here is what ImportImage finds, an exported one is downloadable here. :func:`route` names a
+request's action from its method, bucket, key and sub-resource; :func:`prepare` reads its body once, before the
+store transaction; each handler answers a :class:`Reply`. Buckets are private to the account that made them (no
+ACLs or policies are modelled); names are global, and a bucket is addressed at its own region's endpoint.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import secrets
+import xml.etree.ElementTree as ElementTree
+from dataclasses import field
+from typing import Any, Callable, Optional, Union
+from urllib.parse import quote, unquote
+
+from mockecs.ops.registry import Context
+from mockecs.wire.crc64 import combine
+from mockecs.wire.oss import (
+    OssRequest,
+    Payload,
+    Stream,
+    digest,
+    element,
+    http_date,
+    iso,
+    oss_error_kind,
+    xml,
+)
+from mockecs.wire.records import record
+from mockecs.world import oss as world
+from mockecs.world.oss import crc_of, etag_of
+
+NO_SUCH_BUCKET = oss_error_kind("NoSuchBucket", "The specified bucket does not exist.", 404)
+NO_SUCH_KEY = oss_error_kind("NoSuchKey", "The specified key does not exist.", 404)
+NO_SUCH_UPLOAD = oss_error_kind("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, "
+                                "or the upload may have been aborted or completed.", 404)
+ACCESS_DENIED = oss_error_kind("AccessDenied", "You have no right to access this object because of bucket acl.", 403)
+WRONG_ENDPOINT = oss_error_kind("AccessDenied", "The bucket you are attempting to access must be addressed using the "
+                                "specified endpoint. Please send all future requests to this endpoint.", 403)
+BUCKET_NOT_EMPTY = oss_error_kind("BucketNotEmpty", "The bucket you tried to delete is not empty.", 409)
+BUCKET_EXISTS = oss_error_kind("BucketAlreadyExists", "The requested bucket name is not available. The bucket "
+                               "namespace is shared by all users of the system. Please select a different name and "
+                               "try again.", 409)
+INVALID_BUCKET = oss_error_kind("InvalidBucketName", "The specified bucket is not valid.", 400)
+INVALID_OBJECT = oss_error_kind("InvalidObjectName", "The specified object is not valid.", 400)
+INVALID_DIGEST = oss_error_kind("InvalidDigest", "The Content-MD5 you specified was invalid.", 400)
+BAD_DIGEST = oss_error_kind("BadDigest", "The Content-MD5 you specified did not match what we received.", 400)
+MALFORMED_XML = oss_error_kind("MalformedXML", "The XML you provided was not well-formed or did not validate "
+                               "against our published schema.", 400)
+INVALID_PART = oss_error_kind("InvalidPart", "One or more of the specified parts could not be found or the "
+                              "specified entity tag might not have matched the part's entity tag.", 400)
+INVALID_PART_ORDER = oss_error_kind("InvalidPartOrder", "The list of parts was not in ascending order. The parts "
+                                    "list must be specified in order by part number.", 400)
+TOO_SMALL = oss_error_kind("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size.", 400)
+TOO_LARGE = oss_error_kind("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.", 400)
+INVALID_RANGE = oss_error_kind("InvalidRange", "The requested range cannot be satisfied", 416)
+INVALID_ARGUMENT = oss_error_kind("InvalidArgument", "The argument is invalid.", 400)
+EXISTS = oss_error_kind("FileAlreadyExists", "The object you specified already exists and can not be overwritten.",
+                        409)
+PRECONDITION = oss_error_kind("PreconditionFailed", "At least one of the pre-conditions you specified did not hold.",
+                              412)
+NOT_ALLOWED = oss_error_kind("MethodNotAllowed", "The specified method is not allowed against this resource.", 405)
+NOT_FAKED = oss_error_kind("NotImplemented", "mockecs fakes OSS's object API (objects, listings, multipart "
+                           "uploads, buckets), not this request.", 501)
+NOT_KEPT = oss_error_kind("NotImplemented", "mockecs kept this object's size, ETag and CRC-64 but not its bytes "
+                          "(larger than the option oss_keep_bytes, or beyond oss_keep_total): raise them, or set "
+                          "oss_unkept_reads=zeros.", 501)
+
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
+MAX_PUT = 5 * 1024 ** 3  # PutObject and a part: 5 GiB
+MIN_PART = 100 * 1024  # every part but the last
+MAX_KEYS = 1000
+STREAMED = 1 << 20  # zeros longer than this are answered as a stream, not one bytes object
+
+
+@record
+class Reply:
+    status: int = 200
+    headers: dict = field(default_factory=dict)
+    body: Union[bytes, Stream] = b""
+    content_type: Optional[str] = None
+
+
+Handler = Callable[[Context, OssRequest, Any], Reply]
+OPERATIONS: dict[str, Handler] = {}
+_BODY_ACTIONS = ("PutObject", "UploadPart")
+
+
+def _op(action: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        OPERATIONS[action] = handler
+        return handler
+    return register
+
+
+def route(req: OssRequest) -> str:
+    """The action ``req`` asks for (raise for one the fake lacks)."""
+    method, q = req.method, req.query
+    if not req.bucket:
+        if method == "GET":
+            return "ListBuckets"
+        raise NOT_ALLOWED(Method=method, ResourceType="Service")
+    if not req.key:
+        actions = {"PUT": "PutBucket", "DELETE": "DeleteBucket", "GET": "ListObjects", "HEAD": "GetBucketInfo"}
+        if method == "GET":
+            for sub, action in (("bucketInfo", "GetBucketInfo"), ("location", "GetBucketLocation"),
+                                ("uploads", "ListMultipartUploads")):
+                if sub in q:
+                    return action
+            if q.get("list-type") == "2":
+                return "ListObjectsV2"
+        if method == "POST" and "delete" in q:
+            return "DeleteMultipleObjects"
+        if method in actions and not any(k in q for k in ("acl", "cors", "lifecycle", "logging", "website",
+                                                           "referer", "policy", "tagging", "encryption",
+                                                           "versioning", "versions", "worm", "inventory")):
+            return actions[method]
+        raise NOT_FAKED()
+    if "uploadId" in q:
+        actions = {"PUT": "UploadPart", "GET": "ListParts", "DELETE": "AbortMultipartUpload",
+                   "POST": "CompleteMultipartUpload"}
+        if method in actions and not (method == "PUT" and "x-oss-copy-source" in req.headers):
+            return actions[method]
+        raise NOT_FAKED()
+    if any(k in q for k in ("acl", "tagging", "symlink", "restore", "append", "x-oss-process", "versionId")):
+        raise NOT_FAKED()
+    if method == "POST" and "uploads" in q:
+        return "InitiateMultipartUpload"
+    if method == "HEAD":
+        return "GetObjectMeta" if "objectMeta" in q else "HeadObject"
+    actions = {"PUT": "CopyObject" if "x-oss-copy-source" in req.headers else "PutObject", "GET": "GetObject",
+               "DELETE": "DeleteObject"}
+    if method in actions:
+        return actions[method]
+    raise NOT_ALLOWED(Method=method, ResourceType="Object")
+
+
+def prepare(req: OssRequest, action: str, keep: int) -> Union[Payload, bytes]:
+    """The body, read once before the transaction: hashed in chunks (kept up to ``keep`` bytes) for an upload,
+    whole for the small XML documents of the other actions."""
+    if action in _BODY_ACTIONS:
+        length = req.header("content-length")
+        if length.isdigit() and int(length) > MAX_PUT:
+            raise TOO_LARGE()
+        return digest(req.body, keep)
+    body = req.body
+    if isinstance(body, (bytes, bytearray)):
+        return bytes(body)
+    payload = digest(body, 1 << 24)  # (a streamed XML document: small)
+    return payload.data or b""
+
+
+# -- helpers ----------------------------------------------------------------------------------------------------------
+def _registry(ctx: Context) -> world.Oss:
+    return world.registry(ctx.engine)
+
+
+def _check_name(req: OssRequest) -> None:
+    if not _BUCKET.fullmatch(req.bucket):
+        raise INVALID_BUCKET(BucketName=req.bucket)
+    if req.key and (len(req.key.encode("utf-8")) > 1023 or req.key[0] in "/\\"):
+        raise INVALID_OBJECT()
+
+
+def _bucket(ctx: Context, req: OssRequest) -> dict:
+    """The addressed bucket: the caller's, at its region's endpoint."""
+    _check_name(req)
+    found = _registry(ctx).find_bucket(req.bucket, txn=ctx.txn)
+    if found is None:
+        raise NO_SUCH_BUCKET(BucketName=req.bucket)
+    if req.region and found["region"] != req.region:
+        raise WRONG_ENDPOINT(Bucket=req.bucket, Endpoint=f"oss-{found['region']}.aliyuncs.com")
+    if str(found["owner"]) != ctx.account:
+        raise ACCESS_DENIED()
+    return found
+
+
+def _object(ctx: Context, req: OssRequest, bucket: dict) -> dict:
+    found = _registry(ctx).get_object(bucket["region"], req.bucket, req.key, txn=ctx.txn)
+    if found is None:
+        raise NO_SUCH_KEY(Key=req.key)
+    return found
+
+
+def _meta(req: OssRequest) -> dict[str, str]:
+    return {k: v for k, v in req.headers.items() if k.startswith("x-oss-meta-")}
+
+
+def _check_md5(req: OssRequest, md5: bytes) -> None:
+    sent = req.header("content-md5")
+    if not sent:
+        return
+    try:
+        decoded = base64.b64decode(sent, validate=True)
+    except ValueError:
+        raise INVALID_DIGEST(**{"Content-MD5": sent}) from None
+    if len(decoded) != 16:
+        raise INVALID_DIGEST(**{"Content-MD5": sent})
+    if decoded != md5:
+        raise BAD_DIGEST(ExpectedMD5=sent, CalculatedMD5=base64.b64encode(md5).decode())
+
+
+def _quoted(etag: str) -> str:
+    return f'"{etag}"'
+
+
+def _object_headers(record: dict) -> dict[str, str]:
+    headers = {"ETag": _quoted(etag_of(record)), "Last-Modified": http_date(_modified(record)),
+               "x-oss-object-type": record.get("type") or "Normal",
+               "x-oss-hash-crc64ecma": str(crc_of(record)),
+               "x-oss-storage-class": record.get("storage_class") or "Standard", "Accept-Ranges": "bytes"}
+    headers.update(record.get("meta") or {})
+    return headers
+
+
+def _modified(record: dict) -> float:
+    return float(record.get("modified") or 0) or 1.7e9
+
+
+def _encode(text: str, encoded: bool) -> str:
+    return quote(text, safe="/") if encoded else text
+
+
+def _parse_xml(body: bytes) -> ElementTree.Element:
+    try:
+        return ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        raise MALFORMED_XML() from None
+
+
+def _owner(account: str) -> str:
+    return f"<Owner>{element('ID', account)}{element('DisplayName', account)}</Owner>"
+
+
+# -- service and buckets ----------------------------------------------------------------------------------------------
+@_op("ListBuckets")
+def list_buckets(ctx: Context, req: OssRequest, body: Any) -> Reply:
+    q = req.query
+    prefix, marker = q.get("prefix", ""), q.get("marker", "")
+    limit = _max_keys(q)
+    buckets = [b for b in _registry(ctx).buckets_of(ctx.account, txn=ctx.txn)
+               if b["bucket"].startswith(prefix) and b["bucket"] > marker]
+    page, truncated = buckets[:limit], len(buckets) > limit
+    items = "".join(
+        "<Bucket>" + element("CreationDate", iso(float(b.get("created") or 0)))
+        + element("ExtranetEndpoint", f"oss-{b['region']}.aliyuncs.com")
+        + element("IntranetEndpoint", f"oss-{b['region']}-internal.aliyuncs.com")
+        + element("Location", f"oss-{b['region']}") + element("Name", b["bucket"]) + element("Region", b["region"])
+        + element("StorageClass", b.get("storage_class") or "Standard") + "</Bucket>" for b in page)
+    head = element("Prefix", prefix) + element("Marker", marker) + element("MaxKeys", limit) \
+        + element("IsTruncated", truncated) + (element("NextMarker", page[-1]["bucket"]) if truncated else "")
+    return Reply(body=xml("ListAllMyBucketsResult", (head if q else "") + _owner(ctx.account)
+                          + f"<Buckets>{items}</Buckets>"), content_type="application/xml")
+
+
+@_op("PutBucket")
+def put_bucket(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    _check_name(req)
+    found = _registry(ctx).find_bucket(req.bucket, txn=ctx.txn)
+    if found is not None:
+        if str(found["owner"]) != ctx.account or (req.region and found["region"] != req.region):
+            raise BUCKET_EXISTS(BucketName=req.bucket)
+        return Reply()  # [GUESS] creating one's own bucket again succeeds and changes nothing
+    storage_class = "Standard"
+    if body.strip():
+        root = _parse_xml(body)
+        storage_class = (root.findtext("StorageClass") or "Standard").strip()
+        if storage_class not in ("Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive"):
+            raise INVALID_ARGUMENT(ArgumentName="StorageClass", ArgumentValue=storage_class)
+    made = _registry(ctx).create_bucket(req.region or ctx.region, req.bucket, ctx.account, txn=ctx.txn)
+    if storage_class != "Standard":
+        ctx.txn.put("oss_bucket", f"{made['region']}|{req.bucket}", {**made, "storage_class": storage_class},
+                    [("region", made["region"]), ("name", req.bucket), ("owner", made["owner"])])
+    return Reply(headers={"Location": f"/{req.bucket}"})
+
+
+@_op("DeleteBucket")
+def delete_bucket(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    bucket = _bucket(ctx, req)
+    registry = _registry(ctx)
+    if registry.objects(bucket["region"], req.bucket, txn=ctx.txn) or \
+            registry.uploads(bucket["region"], req.bucket, ctx.txn):
+        raise BUCKET_NOT_EMPTY(BucketName=req.bucket)
+    registry.delete_bucket(bucket["region"], req.bucket, txn=ctx.txn)
+    return Reply(status=204)
+
+
+@_op("GetBucketInfo")
+def get_bucket_info(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    b = _bucket(ctx, req)
+    if req.method == "HEAD":
+        return Reply()
+    region = b["region"]
+    sse = b.get("encryption") or "None"
+    inner = (element("AccessMonitor", "Disabled") + element("CreationDate", iso(float(b.get("created") or 0)))
+             + element("ExtranetEndpoint", f"oss-{region}.aliyuncs.com")
+             + element("IntranetEndpoint", f"oss-{region}-internal.aliyuncs.com")
+             + element("Location", f"oss-{region}") + element("StorageClass", b.get("storage_class") or "Standard")
+             + element("TransferAcceleration", "Disabled") + element("CrossRegionReplication", "Disabled")
+             + element("Name", req.bucket) + element("ResourceGroupId", "")
+             + element("DataRedundancyType", "LRS") + _owner(str(b["owner"]))
+             + "<AccessControlList>" + element("Grant", "private") + "</AccessControlList>"
+             + "<ServerSideEncryptionRule>" + element("SSEAlgorithm", sse) + "</ServerSideEncryptionRule>"
+             + "<BucketPolicy><LogBucket></LogBucket><LogPrefix></LogPrefix></BucketPolicy>")
+    return Reply(body=xml("BucketInfo", f"<Bucket>{inner}</Bucket>"), content_type="application/xml")
+
+
+@_op("GetBucketLocation")
+def get_bucket_location(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    b = _bucket(ctx, req)
+    return Reply(body=xml("LocationConstraint", f"oss-{b['region']}"), content_type="application/xml")
+
+
+def _max_keys(q: dict[str, str], name: str = "max-keys", default: int = 100) -> int:
+    text = q.get(name, "")
+    if not text:
+        return default
+    if not text.isdigit() or not 1 <= int(text) <= MAX_KEYS:
+        raise INVALID_ARGUMENT(ArgumentName=name, ArgumentValue=text)
+    return int(text)
+
+
+def _listing(ctx: Context, req: OssRequest, after: str) -> tuple[list[tuple[str, Optional[dict]]], bool]:
+    """The bucket's keys after ``after`` under the prefix, rolled up by the delimiter: (key or common prefix,
+    record or None) up to max-keys, and whether more follow (the bucket's objects: an index lookup)."""
+    bucket = _bucket(ctx, req)
+    q = req.query
+    prefix, delimiter, limit = q.get("prefix", ""), q.get("delimiter", ""), _max_keys(q)
+    if len(delimiter) > 1:
+        raise INVALID_ARGUMENT(ArgumentName="delimiter", ArgumentValue=delimiter)
+    out: list[tuple[str, Optional[dict]]] = []
+    for obj in _registry(ctx).objects(bucket["region"], req.bucket, txn=ctx.txn):
+        name = obj["name"]
+        if not name.startswith(prefix) or name <= after:
+            continue
+        cut = name.find(delimiter, len(prefix)) if delimiter else -1
+        if cut >= 0:
+            common = name[:cut + 1]
+            if common <= after or (out and out[-1][0] == common):
+                continue
+            entry: tuple[str, Optional[dict]] = (common, None)
+        else:
+            entry = (name, obj)
+        if len(out) == limit:
+            return out, True
+        out.append(entry)
+    return out, False
+
+
+def _contents(entries: list[tuple[str, Optional[dict]]], encoded: bool, owner: Optional[str]) -> str:
+    parts = []
+    for name, obj in entries:
+        if obj is None:
+            parts.append(f"<CommonPrefixes>{element('Prefix', _encode(name, encoded))}</CommonPrefixes>")
+            continue
+        parts.append("<Contents>" + element("Key", _encode(name, encoded))
+                     + element("LastModified", iso(_modified(obj))) + element("ETag", _quoted(etag_of(obj)))
+                     + element("Type", obj.get("type") or "Normal") + element("Size", obj["size"])
+                     + element("StorageClass", obj.get("storage_class") or "Standard")
+                     + (_owner(owner) if owner else "") + "</Contents>")
+    return "".join(parts)
+
+
+@_op("ListObjects")
+def list_objects(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    q = req.query
+    encoded = q.get("encoding-type") == "url"
+    marker = q.get("marker", "")
+    entries, truncated = _listing(ctx, req, marker)
+    head = (element("Name", req.bucket) + element("Prefix", _encode(q.get("prefix", ""), encoded))
+            + element("Marker", _encode(marker, encoded)) + element("MaxKeys", _max_keys(q))
+            + element("Delimiter", _encode(q.get("delimiter", ""), encoded)) + element("IsTruncated", truncated)
+            + (element("NextMarker", _encode(entries[-1][0], encoded)) if truncated else "")
+            + (element("EncodingType", "url") if encoded else ""))
+    return Reply(body=xml("ListBucketResult", head + _contents(entries, encoded, ctx.account)),
+                 content_type="application/xml")
+
+
+@_op("ListObjectsV2")
+def list_objects_v2(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    q = req.query
+    encoded = q.get("encoding-type") == "url"
+    token = q.get("continuation-token", "")
+    try:
+        after = base64.urlsafe_b64decode(token.encode()).decode() if token else q.get("start-after", "")
+    except ValueError:
+        raise INVALID_ARGUMENT(ArgumentName="continuation-token", ArgumentValue=token) from None
+    entries, truncated = _listing(ctx, req, after)
+    head = (element("Name", req.bucket) + element("Prefix", _encode(q.get("prefix", ""), encoded))
+            + element("MaxKeys", _max_keys(q)) + element("Delimiter", _encode(q.get("delimiter", ""), encoded))
+            + element("IsTruncated", truncated)
+            + (element("StartAfter", _encode(q["start-after"], encoded)) if "start-after" in q else "")
+            + (element("ContinuationToken", token) if token else "")
+            + (element("NextContinuationToken", base64.urlsafe_b64encode(entries[-1][0].encode()).decode())
+               if truncated else "")
+            + (element("EncodingType", "url") if encoded else "") + element("KeyCount", len(entries)))
+    owner = ctx.account if q.get("fetch-owner") == "true" else None
+    return Reply(body=xml("ListBucketResult", head + _contents(entries, encoded, owner)),
+                 content_type="application/xml")
+
+
+@_op("DeleteMultipleObjects")
+def delete_multiple_objects(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    bucket = _bucket(ctx, req)
+    if not req.header("content-md5"):
+        raise INVALID_ARGUMENT(ArgumentName="Content-MD5", ArgumentValue="")
+    _check_md5(req, hashlib.md5(body).digest())
+    root = _parse_xml(body)
+    keys = [(o.findtext("Key") or "") for o in root.findall("Object")]
+    if root.tag != "Delete" or not keys or len(keys) > MAX_KEYS or not all(keys):
+        raise MALFORMED_XML()
+    encoded = req.query.get("encoding-type") == "url"
+    quiet = (root.findtext("Quiet") or "false").strip().lower() == "true"
+    for key in keys:
+        _registry(ctx).delete_object(bucket["region"], req.bucket, key, txn=ctx.txn)
+    deleted = "" if quiet else "".join(f"<Deleted>{element('Key', _encode(k, encoded))}</Deleted>" for k in keys)
+    return Reply(body=xml("DeleteResult", deleted + (element("EncodingType", "url") if encoded else "")),
+                 content_type="application/xml")
+
+
+# -- objects ----------------------------------------------------------------------------------------------------------
+def _content_type(req: OssRequest) -> str:
+    return req.header("content-type") or "application/octet-stream"
+
+
+def _overwrite_check(ctx: Context, req: OssRequest, bucket: dict) -> None:
+    if req.header("x-oss-forbid-overwrite").lower() == "true" and \
+            _registry(ctx).get_object(bucket["region"], req.bucket, req.key, txn=ctx.txn) is not None:
+        raise EXISTS()
+
+
+def _stored(ctx: Context, req: OssRequest, bucket: dict, written: dict) -> dict:
+    storage_class = req.header("x-oss-storage-class")
+    if storage_class and storage_class != "Standard":
+        written = {**written, "storage_class": storage_class}
+        ctx.txn.put("oss_object", f"{bucket['region']}|{req.bucket}|{req.key}", written,
+                    [("bucket", f"{bucket['region']}|{req.bucket}")])
+    return written
+
+
+@_op("PutObject")
+def put_object(ctx: Context, req: OssRequest, payload: Payload) -> Reply:
+    bucket = _bucket(ctx, req)
+    _check_md5(req, payload.md5)
+    _overwrite_check(ctx, req, bucket)
+    written = _registry(ctx).store_object(bucket["region"], req.bucket, req.key, payload.size, payload.md5,
+                                          payload.crc, payload.data, ctx.txn, _meta(req), _content_type(req))
+    _stored(ctx, req, bucket, written)
+    return Reply(headers={"ETag": _quoted(written["etag"]), "x-oss-hash-crc64ecma": str(payload.crc),
+                          "Content-MD5": base64.b64encode(payload.md5).decode()})
+
+
+@_op("CopyObject")
+def copy_object(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    bucket = _bucket(ctx, req)
+    source = req.header("x-oss-copy-source")
+    src_bucket, _, src_key = unquote(source).lstrip("/").partition("/")
+    src_req = OssRequest(req.method, req.host, src_bucket, src_key, {}, req.headers, b"", "", False, True)
+    src_bucket_record = _bucket(ctx, src_req)
+    src = _object(ctx, src_req, src_bucket_record)
+    _overwrite_check(ctx, req, bucket)
+    match = req.header("x-oss-copy-source-if-match")
+    if match and match.strip('"') != etag_of(src):
+        raise PRECONDITION()
+    data = _registry(ctx).content(src, ctx.txn)
+    replace = req.header("x-oss-metadata-directive").upper() == "REPLACE"
+    meta = _meta(req) if replace else dict(src.get("meta") or {})
+    content_type = _content_type(req) if replace else src.get("content_type") or "application/octet-stream"
+    written = _registry(ctx).store_object(
+        bucket["region"], req.bucket, req.key, int(src["size"]), b"", crc_of(src),
+        data if data is not None and src.get("uploaded") else None, ctx.txn, meta, content_type,
+        etag=etag_of(src), object_type=src.get("type") or "Normal")
+    if not src.get("uploaded"):  # a made-up object's copy reads as zeros too
+        written = {**written, "uploaded": False, "etag": "", "crc64": ""}
+        ctx.txn.put("oss_object", f"{bucket['region']}|{req.bucket}|{req.key}", written,
+                    [("bucket", f"{bucket['region']}|{req.bucket}")])
+    _stored(ctx, req, bucket, written)
+    return Reply(body=xml("CopyObjectResult", element("ETag", _quoted(etag_of(written)))
+                          + element("LastModified", iso(_modified(written)))), content_type="application/xml",
+                 headers={"x-oss-hash-crc64ecma": str(crc_of(written))})
+
+
+def _range(header: str, size: int, standard: bool) -> Optional[tuple[int, int]]:
+    """``bytes=a-b``, ``bytes=a-``, ``bytes=-n`` as (first, last); None: answer the whole object (OSS ignores a
+    range it cannot satisfy unless ``x-oss-range-behavior: standard``, then 416)."""
+    m = re.fullmatch(r"\s*bytes=(\d*)-(\d*)\s*", header)
+    if m is None or (not m.group(1) and not m.group(2)):
+        return None
+    first, last = m.group(1), m.group(2)
+    if not first:
+        n = int(last)
+        if n == 0:
+            return None if not standard else _unsatisfiable(size)
+        return max(0, size - n), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if last and int(last) < start:
+        return None
+    if start >= size:
+        return _unsatisfiable(size) if standard else None
+    if last and int(last) >= size and not standard:
+        return None  # [OSS's legacy behaviour] an end beyond the object: the whole object
+    return start, end
+
+
+def _unsatisfiable(size: int) -> Any:
+    raise INVALID_RANGE(RangeRequested="", ActualObjectSize=str(size))
+
+
+def _preconditions(req: OssRequest, obj: dict) -> Optional[Reply]:
+    etag = etag_of(obj)
+    match, none_match = req.header("if-match"), req.header("if-none-match")
+    if match and match.strip('"') != etag:
+        raise PRECONDITION()
+    if none_match and none_match.strip('"') == etag:
+        return Reply(status=304, headers=_object_headers(obj))
+    return None
+
+
+@_op("GetObject")
+def get_object(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    bucket = _bucket(ctx, req)
+    obj = _object(ctx, req, bucket)
+    early = _preconditions(req, obj)
+    if early is not None:
+        return early
+    size = int(obj["size"])
+    data = _registry(ctx).content(obj, ctx.txn)
+    headers = _object_headers(obj)
+    if data is None and obj.get("uploaded"):
+        if ctx.config.options["oss_unkept_reads"] != "zeros":
+            raise NOT_KEPT()
+        headers["x-oss-hash-crc64ecma"] = str(crc_of({"size": size}))  # (what it answers: zeros)
+    wanted = _range(req.header("range"), size, req.header("x-oss-range-behavior").lower() == "standard") \
+        if req.header("range") else None
+    first, last = wanted if wanted else (0, size - 1)
+    length = max(0, last - first + 1)
+    if data is not None:
+        content: Union[bytes, Stream] = data[first:last + 1]
+    else:
+        content = bytes(length) if length <= STREAMED else Stream(length)
+    q = req.query
+    for name, header in (("response-content-type", "Content-Type"), ("response-content-disposition",
+                          "Content-Disposition"), ("response-cache-control", "Cache-Control"),
+                         ("response-content-encoding", "Content-Encoding"), ("response-expires", "Expires"),
+                         ("response-content-language", "Content-Language")):
+        if q.get(name):
+            headers[header] = q[name]
+    status = 200
+    if wanted:
+        status = 206
+        headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+    content_type = headers.pop("Content-Type", None) or obj.get("content_type") or "application/octet-stream"
+    return Reply(status=status, headers=headers, body=content, content_type=content_type)
+
+
+@_op("HeadObject")
+def head_object(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    bucket = _bucket(ctx, req)
+    obj = _object(ctx, req, bucket)
+    early = _preconditions(req, obj)
+    if early is not None:
+        return early
+    headers = {**_object_headers(obj), "Content-Length": str(obj["size"])}
+    return Reply(headers=headers, content_type=obj.get("content_type") or "application/octet-stream")
+
+
+@_op("GetObjectMeta")
+def get_object_meta(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    bucket = _bucket(ctx, req)
+    obj = _object(ctx, req, bucket)
+    return Reply(headers={"ETag": _quoted(etag_of(obj)), "Content-Length": str(obj["size"]),
+                          "Last-Modified": http_date(_modified(obj)),
+                          "x-oss-last-access-time": http_date(_modified(obj))})
+
+
+@_op("DeleteObject")
+def delete_object(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    bucket = _bucket(ctx, req)
+    _registry(ctx).delete_object(bucket["region"], req.bucket, req.key, txn=ctx.txn)
+    return Reply(status=204)
+
+
+# -- multipart uploads ------------------------------------------------------------------------------------------------
+def _upload(ctx: Context, req: OssRequest, bucket: dict) -> dict:
+    upload_id = req.query.get("uploadId", "")
+    found = _registry(ctx).upload(upload_id, ctx.txn) if upload_id else None
+    if found is None or found["bucket"] != req.bucket or found["name"] != req.key:
+        raise NO_SUCH_UPLOAD(UploadId=upload_id)
+    return found
+
+
+@_op("InitiateMultipartUpload")
+def initiate_multipart_upload(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    bucket = _bucket(ctx, req)
+    _overwrite_check(ctx, req, bucket)
+    upload_id = secrets.token_hex(16).upper()
+    _registry(ctx).start_upload(upload_id, bucket["region"], req.bucket, req.key, ctx.txn, _meta(req),
+                                _content_type(req))
+    encoded = req.query.get("encoding-type") == "url"
+    return Reply(body=xml("InitiateMultipartUploadResult",
+                          element("Bucket", req.bucket) + element("Key", _encode(req.key, encoded))
+                          + element("UploadId", upload_id) + (element("EncodingType", "url") if encoded else "")),
+                 content_type="application/xml")
+
+
+@_op("UploadPart")
+def upload_part(ctx: Context, req: OssRequest, payload: Payload) -> Reply:
+    bucket = _bucket(ctx, req)
+    upload = _upload(ctx, req, bucket)
+    number = req.query.get("partNumber", "")
+    if not number.isdigit() or not 1 <= int(number) <= 10000:
+        raise INVALID_ARGUMENT(ArgumentName="partNumber", ArgumentValue=number)
+    _check_md5(req, payload.md5)
+    part = _registry(ctx).put_part(upload["upload_id"], int(number), payload.size, payload.md5, payload.crc,
+                                   payload.data, ctx.txn)
+    return Reply(headers={"ETag": _quoted(part["etag"]), "x-oss-hash-crc64ecma": str(payload.crc),
+                          "Content-MD5": base64.b64encode(payload.md5).decode()})
+
+
+@_op("ListParts")
+def list_parts(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    bucket = _bucket(ctx, req)
+    upload = _upload(ctx, req, bucket)
+    q = req.query
+    marker = q.get("part-number-marker", "0")
+    if not marker.isdigit():
+        raise INVALID_ARGUMENT(ArgumentName="part-number-marker", ArgumentValue=marker)
+    limit = _max_keys(q, "max-parts", 1000)
+    parts = [p for p in _registry(ctx).parts(upload["upload_id"], ctx.txn) if p["number"] > int(marker)]
+    page, truncated = parts[:limit], len(parts) > limit
+    items = "".join("<Part>" + element("PartNumber", p["number"]) + element("LastModified", iso(p["modified"]))
+                    + element("ETag", _quoted(p["etag"])) + element("HashCrc64ecma", p["crc64"])
+                    + element("Size", p["size"]) + "</Part>" for p in page)
+    head = (element("Bucket", req.bucket) + element("Key", req.key) + element("UploadId", upload["upload_id"])
+            + element("PartNumberMarker", int(marker))
+            + element("NextPartNumberMarker", page[-1]["number"] if page else 0) + element("MaxParts", limit)
+            + element("IsTruncated", truncated))
+    return Reply(body=xml("ListPartsResult", head + items), content_type="application/xml")
+
+
+@_op("ListMultipartUploads")
+def list_multipart_uploads(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    bucket = _bucket(ctx, req)
+    q = req.query
+    prefix, limit = q.get("prefix", ""), _max_keys(q, "max-uploads", 1000)
+    key_marker = q.get("key-marker", "")
+    uploads = [u for u in _registry(ctx).uploads(bucket["region"], req.bucket, ctx.txn)
+               if u["name"].startswith(prefix) and u["name"] > key_marker]
+    page, truncated = uploads[:limit], len(uploads) > limit
+    encoded = q.get("encoding-type") == "url"
+    items = "".join("<Upload>" + element("Key", _encode(u["name"], encoded)) + element("UploadId", u["upload_id"])
+                    + element("Initiated", iso(u["created"])) + "</Upload>" for u in page)
+    head = (element("Bucket", req.bucket) + element("KeyMarker", key_marker) + element("UploadIdMarker", "")
+            + element("NextKeyMarker", page[-1]["name"] if truncated else "")
+            + element("NextUploadIdMarker", page[-1]["upload_id"] if truncated else "")
+            + element("Delimiter", "") + element("Prefix", prefix) + element("MaxUploads", limit)
+            + element("IsTruncated", truncated) + (element("EncodingType", "url") if encoded else ""))
+    return Reply(body=xml("ListMultipartUploadsResult", head + items), content_type="application/xml")
+
+
+@_op("AbortMultipartUpload")
+def abort_multipart_upload(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    bucket = _bucket(ctx, req)
+    upload = _upload(ctx, req, bucket)
+    _registry(ctx).abort_upload(upload["upload_id"], ctx.txn)
+    return Reply(status=204)
+
+
+def _chosen_parts(req: OssRequest, body: bytes, stored: dict[int, dict]) -> list[dict]:
+    if req.header("x-oss-complete-all").lower() == "yes":
+        if body.strip():
+            raise INVALID_ARGUMENT(ArgumentName="x-oss-complete-all", ArgumentValue="yes")
+        return [stored[n] for n in sorted(stored)]
+    root = _parse_xml(body)
+    if root.tag != "CompleteMultipartUpload" or not root.findall("Part"):
+        raise MALFORMED_XML()
+    chosen, previous = [], 0
+    for item in root.findall("Part"):
+        number, etag = (item.findtext("PartNumber") or "").strip(), (item.findtext("ETag") or "").strip()
+        if not number.isdigit():
+            raise MALFORMED_XML()
+        if int(number) <= previous:
+            raise INVALID_PART_ORDER()
+        previous = int(number)
+        part = stored.get(int(number))
+        if part is None or etag.strip('"').upper() != part["etag"]:
+            raise INVALID_PART()
+        chosen.append(part)
+    return chosen
+
+
+@_op("CompleteMultipartUpload")
+def complete_multipart_upload(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    bucket = _bucket(ctx, req)
+    upload = _upload(ctx, req, bucket)
+    registry = _registry(ctx)
+    stored = {p["number"]: p for p in registry.parts(upload["upload_id"], ctx.txn)}
+    chosen = _chosen_parts(req, body, stored)
+    if any(p["size"] < MIN_PART for p in chosen[:-1]):
+        raise TOO_SMALL()
+    _overwrite_check(ctx, req, bucket)
+    size, crc, digests, pieces = 0, 0, b"", []
+    for part in chosen:
+        crc = combine(crc, int(part["crc64"]), part["size"])
+        size += part["size"]
+        digests += bytes.fromhex(part["etag"])
+        if pieces is not None:
+            data = registry.part_content(part, ctx.txn)
+            pieces = pieces + [data] if data is not None else None
+    etag = f"{hashlib.md5(digests).hexdigest().upper()}-{len(chosen)}"
+    registry.abort_upload(upload["upload_id"], ctx.txn)  # (the parts' bytes go back to the budget first)
+    data = b"".join(pieces) if pieces is not None else None
+    keep = ctx.config.options["oss_keep_bytes"]
+    written = registry.store_object(bucket["region"], req.bucket, req.key, size, b"", crc,
+                                    data if data is not None and len(data) <= keep else None, ctx.txn,
+                                    upload["meta"], upload["content_type"], etag=etag, object_type="Multipart")
+    _stored(ctx, req, bucket, written)
+    encoded = req.query.get("encoding-type") == "url"
+    location = f"http://{req.bucket}.oss-{bucket['region']}.aliyuncs.com/{quote(req.key)}"
+    return Reply(headers={"ETag": _quoted(etag), "x-oss-hash-crc64ecma": str(crc)},
+                 body=xml("CompleteMultipartUploadResult",
+                          (element("EncodingType", "url") if encoded else "") + element("Location", location)
+                          + element("Bucket", req.bucket) + element("Key", _encode(req.key, encoded))
+                          + element("ETag", _quoted(etag))), content_type="application/xml")
