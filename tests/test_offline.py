@@ -64,14 +64,14 @@ def test_other_products_answer_with_an_error_naming_them():
     with mock_ecs() as m:
         slb = call_product("slb.aliyuncs.com", "DescribeLoadBalancers", "2014-05-15")
         sts = call_product("sts.cn-beijing.aliyuncs.com", "GetCallerIdentity", "2015-04-01")
-        raw = requests.get("https://oss-cn-hangzhou.aliyuncs.com/?Format=XML&Action=X", timeout=5)
+        raw = requests.get("https://ram.aliyuncs.com/?Format=XML&Action=X", timeout=5)  # (OSS is answered now)
         ecs = new_client().describe_regions(models.DescribeRegionsRequest())  # ECS itself is answered as ever
     for err, product, host in ((slb, "slb", "slb.aliyuncs.com"), (sts, "sts", "sts.cn-beijing.aliyuncs.com")):
         assert err.code == "InvalidAction.NotImplemented" and err.status_code == 400
         assert f"the {product} API at {host}" in err.message and "passthrough=" in err.message
         assert err.data["HostId"] == host
     assert "(action DescribeLoadBalancers)" in slb.message
-    assert raw.status_code == 400 and raw.text.startswith("<?xml") and "the oss API" in raw.text
+    assert raw.status_code == 400 and raw.text.startswith("<?xml") and "the ram API" in raw.text
     assert ecs.status_code == 200
     assert [c.action for c in m.calls] == ["DescribeRegions"]  # other products are not ECS calls
 

@@ -627,7 +627,7 @@ def list_parts(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     bucket = _bucket(ctx, req)
     upload = _upload(ctx, req, bucket)
     q = req.query
-    marker = q.get("part-number-marker", "0")
+    marker = q.get("part-number-marker") or "0"
     if not marker.isdigit():
         raise INVALID_ARGUMENT(ArgumentName="part-number-marker", ArgumentValue=marker)
     limit = _max_keys(q, "max-parts", 1000)

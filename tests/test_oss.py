@@ -1,0 +1,310 @@
+"""OSS's object API, driven by the real ``oss2`` client unchanged: the upload and download halves of an image
+pipeline (build a disk image, upload it, ImportImage, ..., ExportImage, download it) against the one fake."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import time
+import xml.etree.ElementTree as ElementTree
+from email.utils import formatdate
+
+import pytest
+import requests
+
+from mockecs.modes.mock import MockECS
+from mockecs.wire import crc64
+from tests.sdk import DEFAULT_ACCOUNT, error_of, make_account, new_client
+
+oss2 = pytest.importorskip("oss2", reason="oss2 is not installed")
+from alibabacloud_ecs20140526 import models  # noqa: E402
+
+ENDPOINT = "https://oss-cn-hangzhou.aliyuncs.com"
+AK, SK = "LTAI-oss-test", "oss-test-secret"
+
+
+@pytest.fixture
+def strict():
+    with MockECS(strict_signatures=True) as m:
+        m.engine.accounts.add_key(DEFAULT_ACCOUNT, AK, SK)
+        yield m
+
+
+def bucket(name: str = "images-test", auth=None, endpoint: str = ENDPOINT, **kwargs) -> oss2.Bucket:
+    return oss2.Bucket(auth or oss2.Auth(AK, SK), endpoint, name, **kwargs)
+
+
+def failure(call, *args, **kwargs) -> oss2.exceptions.OssError:
+    with pytest.raises(oss2.exceptions.OssError) as info:
+        call(*args, **kwargs)
+    return info.value
+
+
+def oss_crc(data: bytes) -> int:
+    adapter = oss2.utils.Crc64(0)
+    adapter.update(data)
+    return adapter.crc
+
+
+def test_crc64_is_oss2s():
+    data = os.urandom(5000)
+    assert crc64.crc64(data) == oss_crc(data) == crc64._python_crc()(data)
+    assert crc64.combine(crc64.crc64(data[:1234]), crc64.crc64(data[1234:]), 5000 - 1234) == oss_crc(data)
+    assert crc64.zeros(3 * 2**20 + 7) == oss_crc(bytes(3 * 2**20 + 7))
+
+
+def test_objects_put_get_head_list_delete(strict):
+    b = bucket()
+    assert b.create_bucket().status == 200
+    put = b.put_object("images/disk.raw", b"a disk image", headers={"x-oss-meta-build": "42",
+                                                                    "Content-Type": "application/x-raw"})
+    md5 = hashlib.md5(b"a disk image")
+    assert put.status == 200 and put.etag == md5.hexdigest().upper()  # (oss2 strips the quotes)
+    assert put.crc == oss_crc(b"a disk image") and put.request_id
+    assert put.headers["Content-MD5"] == base64.b64encode(md5.digest()).decode()
+    got = b.get_object("images/disk.raw")
+    assert got.read() == b"a disk image" and got.content_type == "application/x-raw"
+    assert got.headers["x-oss-meta-build"] == "42" and got.object_type == "Normal"
+    assert got.headers["ETag"] == f'"{md5.hexdigest().upper()}"'
+    head = b.head_object("images/disk.raw")
+    assert (head.content_length, head.etag, head.server_crc) == (12, put.etag, put.crc)
+    assert b.get_object_meta("images/disk.raw").content_length == 12
+    assert b.get_object("images/disk.raw", byte_range=(2, 5)).read() == b"disk"
+    assert b.get_object("images/disk.raw", byte_range=(7, None)).read() == b"image"
+    b.put_object("images/extra/notes.txt", b"x")
+    b.put_object("readme", b"y")
+    assert [o.key for o in oss2.ObjectIterator(b)] == ["images/disk.raw", "images/extra/notes.txt", "readme"]
+    listed = b.list_objects(prefix="images/", delimiter="/")
+    assert [o.key for o in listed.object_list] == ["images/disk.raw"] and listed.prefix_list == ["images/extra/"]
+    assert [o.key for o in oss2.ObjectIteratorV2(b, max_keys=1)] == \
+        ["images/disk.raw", "images/extra/notes.txt", "readme"]  # (paged by continuation tokens)
+    page = b.list_objects(max_keys=2)
+    assert page.is_truncated and page.next_marker == "images/extra/notes.txt"
+    assert [x.name for x in oss2.BucketIterator(oss2.Service(oss2.Auth(AK, SK), ENDPOINT))] == ["images-test"]
+    info = b.get_bucket_info()
+    assert (info.name, info.location, info.owner.id, info.acl.grant) == \
+        ("images-test", "oss-cn-hangzhou", DEFAULT_ACCOUNT, "private")
+    assert info.extranet_endpoint == "oss-cn-hangzhou.aliyuncs.com"
+    assert b.get_bucket_location().location == "oss-cn-hangzhou"
+    assert b.delete_object("readme").status == 204
+    result = b.batch_delete_objects(["images/disk.raw", "images/extra/notes.txt"])
+    assert sorted(result.deleted_keys) == ["images/disk.raw", "images/extra/notes.txt"]
+    assert list(oss2.ObjectIterator(b)) == []
+    assert b.delete_bucket().status == 204
+    assert [c.action for c in strict.calls][:3] == ["PutBucket", "PutObject", "GetObject"]
+    assert all(c.status < 300 for c in strict.calls) and all(c.account == DEFAULT_ACCOUNT for c in strict.calls)
+
+
+def test_errors_have_osss_codes_and_statuses(strict):
+    other = make_account(strict.engine, "2222333344445555")
+    b = bucket()
+    err = failure(b.get_object, "disk.raw")
+    assert (type(err), err.status, err.code) == (oss2.exceptions.NoSuchBucket, 404, "NoSuchBucket")
+    assert err.details["BucketName"] == "images-test" and err.details["HostId"] == "images-test." + ENDPOINT[8:]
+    assert err.request_id and err.headers["x-oss-request-id"] == err.request_id
+    b.create_bucket()
+    err = failure(b.get_object, "disk.raw")
+    assert (type(err), err.status, err.code, err.details["Key"]) == \
+        (oss2.exceptions.NoSuchKey, 404, "NoSuchKey", "disk.raw")
+    err = failure(b.head_object, "disk.raw")  # no body: the error's XML rides in x-oss-err
+    assert (err.status, err.code) == (404, "NoSuchKey")
+    b.put_object("disk.raw", b"x")
+    theirs = bucket(auth=oss2.Auth(other.access_key_id, other.secret))
+    for call in (lambda: theirs.get_object("disk.raw"), lambda: theirs.put_object("k", b"y"), theirs.delete_bucket):
+        err = failure(call)
+        assert (type(err), err.status, err.code) == (oss2.exceptions.AccessDenied, 403, "AccessDenied")
+    err = failure(theirs.create_bucket)  # bucket names are global
+    assert (err.status, err.code) == (409, "BucketAlreadyExists")
+    err = failure(bucket(auth=oss2.Auth(AK, "wrong-secret")).get_object, "disk.raw")
+    assert (err.status, err.code) == (403, "SignatureDoesNotMatch")
+    assert err.details["StringToSign"].startswith("GET\n\n\n") and err.details["OSSAccessKeyId"] == AK
+    err = failure(bucket(auth=oss2.Auth("LTAI-unknown", SK)).get_object, "disk.raw")
+    assert (err.status, err.code) == (403, "InvalidAccessKeyId")
+    err = failure(b.delete_bucket)
+    assert (type(err), err.status, err.code) == (oss2.exceptions.BucketNotEmpty, 409, "BucketNotEmpty")
+    bad = bucket("valid-name", is_path_style=True)
+    bad.bucket_name = "Bad_Name"  # (oss2 refuses it itself: path-style, the name reaches the service)
+    err = failure(bad.create_bucket)
+    assert (err.status, err.code, err.details["BucketName"]) == (400, "InvalidBucketName", "Bad_Name")
+    err = failure(bucket(endpoint="https://oss-cn-beijing.aliyuncs.com").get_object, "disk.raw")
+    assert (err.status, err.code, err.details["Endpoint"]) == (403, "AccessDenied", "oss-cn-hangzhou.aliyuncs.com")
+    err = failure(b.put_object, "disk.raw", b"new", headers={"Content-MD5": base64.b64encode(b"0" * 16).decode()})
+    assert (err.status, err.code) == (400, "BadDigest")
+    err = failure(b.put_object, "disk.raw", b"new", headers={"x-oss-forbid-overwrite": "true"})
+    assert (err.status, err.code) == (409, "FileAlreadyExists")
+    assert b.get_object("disk.raw").read() == b"x"  # (refused writes changed nothing)
+    err = failure(b.get_object, "disk.raw", byte_range=(5, 9), headers={"x-oss-range-behavior": "standard"})
+    assert (err.status, err.code) == (416, "InvalidRange")
+    assert b.get_object("disk.raw", byte_range=(5, 9)).read() == b"x"  # (OSS's legacy: the whole object)
+
+
+def test_v4_signatures_and_signed_urls(strict):
+    v4 = bucket(auth=oss2.AuthV4(AK, SK), region="cn-hangzhou")
+    v4.create_bucket()
+    v4.put_object("dir/disk image.qcow2", b"qcow2 bytes", headers={"x-oss-meta-a": "b"})
+    assert v4.get_object("dir/disk image.qcow2").read() == b"qcow2 bytes"
+    assert [o.key for o in oss2.ObjectIterator(v4, prefix="dir/")] == ["dir/disk image.qcow2"]
+    err = failure(bucket(auth=oss2.AuthV4(AK, "wrong"), region="cn-hangzhou").get_object, "dir/disk image.qcow2")
+    assert (err.status, err.code) == (403, "SignatureDoesNotMatch")
+    for signer in (bucket(), v4):
+        url = signer.sign_url("GET", "dir/disk image.qcow2", 60)
+        assert requests.get(url, timeout=5).content == b"qcow2 bytes"
+        put = signer.sign_url("PUT", "uploaded-by-url", 60)
+        assert requests.put(put, data=b"through a URL", timeout=5).status_code == 200
+        assert v4.get_object("uploaded-by-url").read() == b"through a URL"
+    url = bucket().sign_url("GET", "dir/disk image.qcow2", 60)
+    tampered = requests.get(url.replace(".qcow2?", ".QCOW2?"), timeout=5)
+    assert tampered.status_code == 403 and b"<Code>SignatureDoesNotMatch</Code>" in tampered.content
+    expired = bucket().sign_url("GET", "dir/disk image.qcow2", -10)
+    answer = requests.get(expired, timeout=5)
+    root = ElementTree.fromstring(answer.content)
+    assert answer.status_code == 403 and root.findtext("Code") == "AccessDenied"
+    assert root.findtext("Message") == "Request has expired." and answer.headers["x-oss-request-id"]
+
+
+def test_resumable_upload_uses_multipart_and_checks_crcs(strict, tmp_path):
+    b = bucket()
+    b.create_bucket()
+    data = os.urandom(2 * 1024 * 1024 + 12345)
+    path = tmp_path / "disk.raw"
+    path.write_bytes(data)
+    result = oss2.resumable_upload(b, "disk.raw", str(path), multipart_threshold=1024 * 1024,
+                                   part_size=512 * 1024, store=oss2.ResumableStore(root=str(tmp_path)))
+    parts = [hashlib.md5(data[i:i + 512 * 1024]).digest() for i in range(0, len(data), 512 * 1024)]
+    assert result.etag == hashlib.md5(b"".join(parts)).hexdigest().upper() + "-5"  # OSS's multipart ETag
+    assert result.crc == oss_crc(data)  # (oss2 compared it with the parts' CRCs itself)
+    head = b.head_object("disk.raw")
+    assert head.object_type == "Multipart" and head.content_length == len(data)
+    out = tmp_path / "back.raw"
+    oss2.resumable_download(b, "disk.raw", str(out), multiget_threshold=1024 * 1024, part_size=700 * 1024,
+                            store=oss2.ResumableDownloadStore(root=str(tmp_path)))
+    assert out.read_bytes() == data and b.get_object("disk.raw").read() == data
+    assert {"InitiateMultipartUpload", "UploadPart", "CompleteMultipartUpload"} <= {c.action for c in strict.calls}
+
+
+def test_multipart_by_hand_list_parts_abort_and_errors(strict):
+    b = bucket()
+    b.create_bucket()
+    upload_id = b.init_multipart_upload("disk.vhd").upload_id
+    first = b.upload_part("disk.vhd", upload_id, 1, b"a" * (100 * 1024))
+    second = b.upload_part("disk.vhd", upload_id, 2, b"tail")
+    listed = b.list_parts("disk.vhd", upload_id)
+    assert [(p.part_number, p.size, p.etag) for p in listed.parts] == \
+        [(1, 100 * 1024, first.etag), (2, 4, second.etag)]
+    assert [u.upload_id for u in oss2.MultipartUploadIterator(b)] == [upload_id]
+    err = failure(b.delete_bucket)
+    assert err.code == "BucketNotEmpty"  # (an upload in progress)
+    err = failure(b.complete_multipart_upload, "disk.vhd", upload_id, [oss2.models.PartInfo(1, "0" * 32)])
+    assert (err.status, err.code) == (400, "InvalidPart")
+    done = b.complete_multipart_upload("disk.vhd", upload_id, [oss2.models.PartInfo(1, first.etag),
+                                                               oss2.models.PartInfo(2, second.etag)])
+    assert done.crc == oss_crc(b"a" * (100 * 1024) + b"tail")
+    err = failure(b.list_parts, "disk.vhd", upload_id)
+    assert (type(err), err.status, err.code) == (oss2.exceptions.NoSuchUpload, 404, "NoSuchUpload")
+    aborted = b.init_multipart_upload("other").upload_id
+    b.upload_part("other", aborted, 1, b"x")
+    assert b.abort_multipart_upload("other", aborted).status == 204
+    err = failure(b.upload_part, "other", aborted, 2, b"y")
+    assert err.code == "NoSuchUpload"
+    small = b.init_multipart_upload("small").upload_id
+    parts = [b.upload_part("small", small, n, b"z") for n in (1, 2)]
+    err = failure(b.complete_multipart_upload, "small", small,
+                  [oss2.models.PartInfo(n, p.etag) for n, p in zip((1, 2), parts)])
+    assert (err.status, err.code) == (400, "EntityTooSmall")
+
+
+def test_copy_object(strict):
+    b = bucket()
+    b.create_bucket()
+    b.put_object("src", b"image bytes", headers={"x-oss-meta-k": "v"})
+    b.copy_object("images-test", "src", "dst")
+    got = b.get_object("dst")
+    assert got.read() == b"image bytes" and got.headers["x-oss-meta-k"] == "v"
+
+
+def test_bytes_beyond_the_cap_keep_their_hashes_only():
+    with MockECS(options={"oss_keep_bytes": 1024}) as m:
+        b = bucket()
+        b.create_bucket()
+        data = os.urandom(4096)
+        put = b.put_object("big", data)
+        head = b.head_object("big")
+        assert (head.content_length, head.etag, head.server_crc) == (4096, put.etag, oss_crc(data))
+        err = failure(b.get_object, "big")
+        assert (err.status, err.code) == (501, "NotImplemented") and "oss_keep_bytes" in err.message
+        m.engine.config.options["oss_unkept_reads"] = "zeros"
+        assert b.get_object("big").read() == bytes(4096)  # (oss2 checks the CRC it is answered)
+        assert m.engine.store.transaction().__enter__().get("oss_content", "cn-hangzhou|images-test|big") is None
+
+
+def test_an_object_mockecs_made_up_reads_as_zeros(mock):
+    mock.engine.oss.put_object("cn-hangzhou", "registered", "disk.raw", size=3 * 2**20 + 1)
+    b = bucket("registered")
+    head = b.head_object("disk.raw")
+    assert head.content_length == 3 * 2**20 + 1 and head.server_crc == oss_crc(bytes(3 * 2**20 + 1))
+    assert b.get_object("disk.raw").read() == bytes(3 * 2**20 + 1)  # (streamed; oss2 checks the CRC)
+    assert b.get_object("disk.raw", byte_range=(10, 19)).read() == bytes(10)
+
+
+def test_the_whole_pipeline_upload_import_export_download(mock, tmp_path):
+    """oss2 uploads a disk image, ECS imports it (current SDK), copies it, exports it to OSS; oss2 finds the
+    exported object there and downloads it."""
+    mock.engine.lifecycle.delay("task", observations=2)  # (the tasks) in progress for their first reads
+    b = bucket("pipeline")
+    b.create_bucket()
+    image = tmp_path / "disk.raw"
+    image.write_bytes(os.urandom(1024 * 1024))
+    oss2.resumable_upload(b, "builds/disk.raw", str(image), multipart_threshold=512 * 1024, part_size=256 * 1024,
+                          store=oss2.ResumableStore(root=str(tmp_path)))
+    ecs = new_client()
+    mapping = models.ImportImageRequestDiskDeviceMapping(ossbucket="pipeline", ossobject="builds/disk.raw",
+                                                         format="RAW")
+    imported = ecs.import_image(models.ImportImageRequest(region_id="cn-hangzhou", image_name="built",
+                                                          disk_device_mapping=[mapping]))
+    image_id = imported.body.image_id
+    for _ in range(10):
+        status = ecs.describe_images(models.DescribeImagesRequest(region_id="cn-hangzhou", image_id=image_id,
+                                                                  status="Creating,Available"))
+        if status.body.images.image[0].status == "Available":
+            break
+    assert status.body.images.image[0].status == "Available"
+    assert status.body.images.image[0].size == 5  # (1 MiB: the 5 GiB minimum)
+    err = failure(b.get_object, "builds/missing.raw")
+    assert err.code == "NoSuchKey"
+    exported = ecs.export_image(models.ExportImageRequest(region_id="cn-hangzhou", image_id=image_id,
+                                                          ossbucket="pipeline", ossprefix="exports"))
+    task_id = exported.body.task_id
+    name = f"exports_{image_id}_{task_id}.raw"
+    assert [o.key for o in oss2.ObjectIterator(b, prefix="exports")] == []  # (not written before it finished)
+    for _ in range(10):
+        task = ecs.describe_tasks(models.DescribeTasksRequest(region_id="cn-hangzhou", task_ids=task_id))
+        if task.body.task_set.task[0].task_status == "Finished":
+            break
+    assert [o.key for o in oss2.ObjectIterator(b, prefix="exports")] == [name]
+    head = b.head_object(name)
+    assert head.content_length == 5 * 2**30 and head.etag.endswith("-640")  # (8 MiB parts: multipart-style)
+    assert head.server_crc == crc64.zeros(5 * 2**30)
+    start = b.get_object(name, byte_range=(0, 2**20 - 1))
+    assert start.status == 206 and start.read() == bytes(2**20)
+    assert start.headers["Content-Range"] == f"bytes 0-{2**20 - 1}/{5 * 2**30}"
+    b.delete_object(name)
+    assert failure(b.head_object, name).code == "NoSuchKey"
+
+
+def test_an_imported_object_is_what_was_uploaded(mock):
+    """ImportImage sees the uploaded object's own size: a VHD that is not whole sectors is refused."""
+    b = bucket("vhds")
+    b.create_bucket()
+    b.put_object("odd.vhd", b"x" * 1000)
+    mapping = models.ImportImageRequestDiskDeviceMapping(ossbucket="vhds", ossobject="odd.vhd", format="VHD")
+    err = error_of(new_client().import_image, models.ImportImageRequest(region_id="cn-hangzhou",
+                                                                        disk_device_mapping=[mapping]))
+    assert err.code == "InvalidVHDImage.IncorrectSize"
+
+
+def test_time_skew_is_refused(strict, monkeypatch):
+    b = bucket()
+    b.create_bucket()
+    monkeypatch.setattr(oss2.utils, "http_date", lambda timeval=None: formatdate(time.time() - 3600, usegmt=True))
+    err = failure(b.get_object, "x")
+    assert (err.status, err.code) == (403, "RequestTimeTooSkewed")
