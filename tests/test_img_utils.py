@@ -2,20 +2,21 @@
 
 It is an image pipeline's second half on the old SDK (``aliyunsdkcore``, signature v1, JSON): import a
 disk image from OSS, wait for it, copy it to other regions, publish it (``LaunchPermission``), mark it
-deprecated with tags, make it Available again, and delete it in every region. Its upload to OSS goes to
-OSS itself (``oss2``), which mockecs does not fake: the tests start from the object already there (OSS is
-lenient by default: every object exists).
+deprecated with tags, make it Available again, and delete it in every region. Its upload to OSS goes through
+``oss2`` to mockecs' OSS fake (:func:`test_its_upload_goes_to_oss_and_import_finds_it`); the other tests start
+from the object already there (the registry is lenient by default: every object exists for ImportImage).
 """
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
 from mockecs.modes.mock import MockECS
 
 aliyun_image = pytest.importorskip("aliyun_img_utils.aliyun_image", reason="aliyun-img-utils is not installed")
-from aliyun_img_utils.aliyun_exceptions import AliyunImageException  # noqa: E402
+from aliyun_img_utils.aliyun_exceptions import AliyunImageException, AliyunImageUploadException  # noqa: E402
 from aliyunsdkcore.client import AcsClient  # noqa: E402
 from aliyunsdkecs.request.v20140526 import DescribeImagesRequest, ModifyImageAttributeRequest  # noqa: E402
 
@@ -105,3 +106,30 @@ def test_only_the_invited_accounts_may_set_it():
         other.create_compute_image("other-image", "another account's image", "x.qcow2", "SUSE")
         with pytest.raises(AliyunImageException, match="ForbiddenParameter.LaunchPermission"):
             other.publish_image("other-image", "public")
+
+
+def test_its_upload_goes_to_oss_and_import_finds_it(tmp_path):
+    """The tool's own upload (oss2's multipart upload through its accelerate endpoint) reaches the OSS fake, and
+    ImportImage finds that very object (the registry strict: nothing else exists)."""
+    with MockECS() as mock:
+        mock.engine.oss.strict = True
+        mock.engine.oss.create_bucket("cn-beijing", "suse-images")
+        image = tmp_path / "sles-15-sp6.qcow2"
+        image.write_bytes(os.urandom(300 * 1024))
+        suse = tool()
+        assert suse.upload_image_tarball(str(image), page_size=100 * 1024) == "sles-15-sp6.qcow2"
+        assert suse.image_tarball_exists("sles-15-sp6.qcow2") and not suse.image_tarball_exists("other.qcow2")
+        with pytest.raises(AliyunImageUploadException, match="already exists"):
+            suse.upload_image_tarball(str(image))
+        stored = mock.engine.oss.get_object("cn-beijing", "suse-images", "sles-15-sp6.qcow2")
+        assert stored["size"] == 300 * 1024 and stored["etag"].endswith("-3")
+        image_id = suse.create_compute_image(NAME, "SUSE Linux Enterprise Server 15 SP6", "sles-15-sp6.qcow2",
+                                             "SUSE")
+        assert [i["ImageId"] for i in images_named("cn-beijing")] == [image_id]
+        with pytest.raises(AliyunImageException, match="InvalidOSSObject.NotFound"):
+            suse.create_compute_image("missing", "not uploaded", "other.qcow2", "SUSE")
+        suse.delete_storage_blob("sles-15-sp6.qcow2")
+        assert not suse.image_tarball_exists("sles-15-sp6.qcow2")
+        uploads = [c.action for c in mock.calls if c.action in ("InitiateMultipartUpload", "UploadPart",
+                                                                "CompleteMultipartUpload")]
+    assert uploads == ["InitiateMultipartUpload", "UploadPart", "UploadPart", "UploadPart", "CompleteMultipartUpload"]
