@@ -308,3 +308,60 @@ def test_time_skew_is_refused(strict, monkeypatch):
     monkeypatch.setattr(oss2.utils, "http_date", lambda timeval=None: formatdate(time.time() - 3600, usegmt=True))
     err = failure(b.get_object, "x")
     assert (err.status, err.code) == (403, "RequestTimeTooSkewed")
+
+
+@pytest.fixture
+def served():
+    """``mockecs server`` (in a thread) with strict signatures: the clients below are unchanged, told only where."""
+    from mockecs.engine.core import Config, Engine
+    from mockecs.modes.server import ServerThread
+
+    engine = Engine(Config(strict_signatures=True))
+    engine.accounts.add_key(DEFAULT_ACCOUNT, AK, SK)
+    with ServerThread(engine=engine) as srv:
+        yield srv
+
+
+def test_path_style_against_the_server(served, tmp_path):
+    """oss2 takes an IP endpoint path-style (``http://127.0.0.1:PORT/<bucket>/<key>``); bodies beyond the ECS
+    API's 4 MiB limit stream to the engine, long answers stream back."""
+    b = bucket("served", endpoint=served.url)
+    b.create_bucket()
+    data = os.urandom(5 * 2**20 + 3)
+    assert b.put_object("disk.raw", data).crc == oss_crc(data)
+    assert b.get_object("disk.raw").read() == data
+    assert b.head_object("disk.raw").content_length == len(data)
+    path = tmp_path / "disk.vhd"
+    path.write_bytes(data[:2 * 2**20])
+    oss2.resumable_upload(b, "disk.vhd", str(path), multipart_threshold=2**20, part_size=2**19,
+                          store=oss2.ResumableStore(root=str(tmp_path)))
+    assert [o.key for o in oss2.ObjectIterator(b)] == ["disk.raw", "disk.vhd"]
+    assert requests.get(b.sign_url("GET", "disk.vhd", 60), timeout=10).content == data[:2 * 2**20]
+    served.engine.oss.put_object("cn-hangzhou", "served", "exported.raw", size=3 * 2**20)
+    assert b.get_object("exported.raw").read() == bytes(3 * 2**20)  # (a streamed answer; oss2 checks its CRC)
+    err = failure(bucket("served", auth=oss2.Auth(AK, "wrong"), endpoint=served.url).get_object, "disk.raw")
+    assert (err.status, err.code) == (403, "SignatureDoesNotMatch")
+    assert failure(b.get_object, "missing").code == "NoSuchKey"
+    assert [c.action for c in served.engine.calls][:3] == ["PutBucket", "PutObject", "GetObject"]
+
+
+def test_virtual_hosts_through_the_https_proxy(served, monkeypatch):
+    """The bucket in the Host, over HTTPS: unchanged code told only ``HTTPS_PROXY`` and the CA bundle."""
+    from mockecs.modes.server.tls import authority, ca_cert_path
+
+    authority()
+    monkeypatch.setenv("HTTPS_PROXY", served.url)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca_cert_path())
+    b = bucket("proxied")
+    b.create_bucket()
+    data = os.urandom(5 * 2**20)
+    b.put_object("dir/disk.raw", data)
+    assert b.get_object("dir/disk.raw").read() == data
+    assert b.head_object("dir/disk.raw").content_length == len(data)  # (a HEAD keeps its Content-Length)
+    assert b.get_object("dir/disk.raw", byte_range=(1, 3)).read() == data[1:4]
+    v4 = bucket("proxied", auth=oss2.AuthV4(AK, SK), region="cn-hangzhou")
+    assert [o.key for o in oss2.ObjectIterator(v4)] == ["dir/disk.raw"]
+    assert failure(bucket("proxied", endpoint="https://oss-cn-shanghai.aliyuncs.com").head_object,
+                   "dir/disk.raw").status == 403
+    hosts = {c.params["Bucket"] for c in served.engine.calls}
+    assert hosts == {"proxied"} and {c.region for c in served.engine.calls} == {"cn-hangzhou", "cn-shanghai"}

@@ -29,6 +29,9 @@ CONNECTION_LIMIT = 1000  # open connections; at the limit, those idle for EVICT_
 EVICT_IDLE = 1.0  # s
 MAX_API_BODY = 4 * 2**20  # bytes of an API request body; more is a 413 with an ECS error body ([GUESS] limit)
 MAX_CONTROL_BODY = 256 * 2**20  # bytes of a control API body (a whole state import)
+# An OSS upload (PutObject, a part: 5 GiB at most), read in chunks by the engine, never held whole; the servers'
+# own bound is this one (waitress spools a long body to a file), the app keeps the API's and control's own.
+MAX_OSS_BODY = 5 * 2**30 + 2**20
 
 
 def is_loopback(host: str) -> bool:
@@ -110,7 +113,7 @@ class WaitressServer:
         self._server = waitress.create_server(
             app, **where, threads=threads or 1, ident="mockecs",
             connection_limit=connection_limit, channel_timeout=idle_timeout, cleanup_interval=1,
-            max_request_body_size=MAX_CONTROL_BODY + 1, asyncore_use_poll=True,  # select() stops at fd 1024
+            max_request_body_size=MAX_OSS_BODY + 1, asyncore_use_poll=True,  # select() stops at fd 1024
             clear_untrusted_proxy_headers=False, _dispatcher=_LoopDispatcher() if in_loop else None,
         )
         if in_loop:
@@ -205,7 +208,7 @@ class CherootServer:
         # reuse_port: one of several processes listening on the port (mockecs server --workers N --https)
         self._server = Server((host, port), app, numthreads=threads, server_name="mockecs", timeout=idle_timeout,
                               request_queue_size=128, reuse_port=reuse_port)
-        self._server.max_request_body_size = MAX_CONTROL_BODY + 1
+        self._server.max_request_body_size = MAX_OSS_BODY + 1
         self._server.ConnectionClass = Connection
         self._server.error_log = self._error_log
         self.scheme = "http"

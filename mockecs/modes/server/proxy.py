@@ -33,6 +33,21 @@ ALIBABA_HOST = re.compile(r"^(?:[a-z0-9-]+\.)*aliyuncs\.com$", re.IGNORECASE)
 MAX_TUNNELS = 256  # open tunnels at once; each holds a thread
 TUNNEL_TIMEOUT = 10.0  # seconds a tunnel may sit idle or take for its handshake (as backends.IDLE_TIMEOUT)
 _MAX_HEAD = 16 * 1024
+STREAMED_BODY = 4 * 2**20  # a longer body is read by the app from the socket (an OSS upload), not held whole
+
+
+class _Limited:
+    """``length`` bytes of a tunnel's socket, read as the app asks."""
+
+    def __init__(self, stream: Any, length: int) -> None:
+        self.stream, self.left = stream, length
+
+    def read(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        chunk = self.stream.read(self.left if size < 0 else min(size, self.left))
+        self.left = 0 if not chunk else self.left - len(chunk)
+        return chunk
 
 
 class Tunnels:
@@ -143,7 +158,8 @@ class _TunnelHandler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # the app's access log covers requests
         log.debug("tunnel %s: " + format, self.target[0], *args)
 
-    def _body(self) -> Optional[bytes]:
+    def _body(self) -> Optional[Any]:
+        """The request's body: bytes, or (a long one: an OSS upload) a stream of the socket the app reads."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             chunks = []
             while True:
@@ -165,7 +181,7 @@ class _TunnelHandler(http.server.BaseHTTPRequestHandler):
         size = whole_number(length, 0, 2**40)
         if size is None:
             return None
-        return self.rfile.read(size)
+        return self.rfile.read(size) if size <= STREAMED_BODY else _Limited(self.rfile, size)
 
     def _handle(self) -> None:
         body = self._body()
@@ -173,14 +189,16 @@ class _TunnelHandler(http.server.BaseHTTPRequestHandler):
             self.send_error(400, "bad Content-Length or chunk size")
             return
         host, port = self.target
+        length = len(body) if isinstance(body, bytes) else body.left
         path, _, query = self.path.partition("?")
         environ = {
             "REQUEST_METHOD": self.command, "SCRIPT_NAME": "", "PATH_INFO": unquote(path, "latin-1"),
             "QUERY_STRING": query, "REQUEST_URI": self.path, "SERVER_NAME": host, "SERVER_PORT": str(port),
             "SERVER_PROTOCOL": self.request_version, "REMOTE_ADDR": self.client_address[0],
-            "wsgi.version": (1, 0), "wsgi.url_scheme": "https", "wsgi.input": io.BytesIO(body),
+            "wsgi.version": (1, 0), "wsgi.url_scheme": "https",
+            "wsgi.input": io.BytesIO(body) if isinstance(body, bytes) else body,
             "wsgi.errors": io.StringIO(), "wsgi.multithread": True, "wsgi.multiprocess": False,
-            "wsgi.run_once": False, "CONTENT_LENGTH": str(len(body)),
+            "wsgi.run_once": False, "CONTENT_LENGTH": str(length),
             "CONTENT_TYPE": self.headers.get("Content-Type", ""),
         }
         for name, value in self.headers.items():
@@ -195,14 +213,18 @@ class _TunnelHandler(http.server.BaseHTTPRequestHandler):
             return lambda data: None  # the app never writes (it returns its body)
 
         chunks: Iterable[bytes] = self.app(environ, start_response)
-        data = b"".join(chunks)
+        if not isinstance(body, bytes):
+            while body.read(65536):  # (what the app left unread: the connection stays in step)
+                pass
         status, headers = answer
-        head = [f"HTTP/1.1 {status}"] + [f"{k}: {v}" for k, v in headers
-                                         if k.lower() not in ("connection", "content-length")]
-        head.append(f"Content-Length: {0 if self.command == 'HEAD' else len(data)}")
+        # The app's Content-Length is the answer's (a HEAD's is the object's; a long body is written as it comes).
+        head = [f"HTTP/1.1 {status}"] + [f"{k}: {v}" for k, v in headers if k.lower() != "connection"]
         if self.close_connection:
             head.append("Connection: close")
-        self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + (b"" if self.command == "HEAD" else data))
+        self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+        if self.command != "HEAD":
+            for chunk in chunks:
+                self.wfile.write(chunk)
         self.wfile.flush()
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _handle

@@ -23,6 +23,7 @@ from mockecs.modes.server.control import PREFIX as CONTROL_PREFIX
 from mockecs.modes.server.control import ControlApi
 from mockecs.modes.server.dashboard import Dashboard
 from mockecs.wire.encoding import error_body, render
+from mockecs.wire.oss import is_oss
 from mockecs.wire.protocol import HttpRequest, HttpResponse
 
 _REASONS = {s.value: f"{s.value} {s.phrase}" for s in http.HTTPStatus}
@@ -61,6 +62,32 @@ def read_body(environ: dict, limit: Optional[int] = None) -> Optional[bytes]:
             return None
         return body
     return b""
+
+
+class Upload:
+    """An OSS request's body as a stream the engine reads in chunks (an upload may be GiBs): at most its
+    ``Content-Length`` bytes of ``wsgi.input``, or all of a de-chunked one."""
+
+    def __init__(self, environ: dict) -> None:
+        self.stream = environ.get("wsgi.input")
+        length = environ.get("CONTENT_LENGTH") or ""
+        self.left: Optional[int] = int(length) if length.isdigit() else \
+            (None if environ.get("wsgi.input_terminated") else 0)
+
+    def read(self, size: int = -1) -> bytes:
+        if self.stream is None or self.left == 0:
+            return b""
+        if self.left is not None:
+            size = self.left if size < 0 else min(size, self.left)
+        chunk = self.stream.read(size) if size >= 0 else self.stream.read()
+        if self.left is not None:
+            self.left = 0 if not chunk else self.left - len(chunk)
+        return chunk
+
+    def drain(self) -> None:
+        """Read what the engine left unread (an upload it refused), so the connection stays usable."""
+        while self.read(65536):
+            pass
 
 
 def _drain(stream: Any, size: Optional[int]) -> None:
@@ -175,12 +202,25 @@ def make_app(engine: Optional[Engine] = None, control_token: Optional[str] = Non
         started = perf_counter() if logging_on else 0.0
         is_control = environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX)
         limit = MAX_CONTROL_BODY if is_control else MAX_API_BODY
-        body = read_body(environ, limit)
-        if body is None:
+        upload = None
+        if not is_control:
+            request, path = _request(environ, b"")
+            if is_oss(request) and request.split[0].rsplit(":", 1)[0] != METADATA_HOST:
+                # OSS: the body goes to the engine as a stream (an upload, beyond the API's limit)
+                request.body = upload = Upload(environ)
+        body = b"" if upload is not None else read_body(environ, limit)
+        if upload is not None:
+            method = request.method
+            response = engine.handle(request)
+            upload.drain()
+        elif body is None:
             response = too_large(environ, is_control, limit)
             method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")
         else:
-            request, path = _request(environ, body)
+            if is_control:
+                request, path = _request(environ, body)
+            else:
+                request.body = body
             method = request.method
             if path.startswith(CONTROL_PREFIX):
                 response = dashboard.handle(request) if dashboard.handles(path) else control.handle(request)
@@ -192,10 +232,13 @@ def make_app(engine: Optional[Engine] = None, control_token: Optional[str] = Non
                 response = engine.handle(request)
         if logging_on:
             accesslog.record(method, path, response, (perf_counter() - started) * 1000)
-        # Answers never carry their own Content-Length (HttpResponse bodies are whole bytes).
-        headers = [*response.headers.items(), ("Content-Length", str(len(response.body)))]
+        # Answers carry their own Content-Length only when their body is not it (OSS: a HEAD, a stream).
+        body = response.body
+        headers = list(response.headers.items())
+        if "Content-Length" not in response.headers:
+            headers.append(("Content-Length", str(len(body))))
         start_response(_REASONS.get(response.status, f"{response.status} Unknown"), headers)
-        return [response.body]
+        return [body] if body.__class__ is bytes else body.chunks()
 
     app.engine = engine  # type: ignore[attr-defined]
     app.control = control  # type: ignore[attr-defined]
