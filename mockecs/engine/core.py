@@ -367,6 +367,8 @@ class Engine:
         request_id = new_request_id()
         if oss_wire.is_oss(http):
             return self._handle_oss(http, request_id, started)
+        if http.body.__class__ is not bytes:  # a stream (requests' file-like data): ECS reads it whole
+            http.body = bytes(http.body.read() or b"") if hasattr(http.body, "read") else bytes(http.body or b"")
         req: Optional[ApiRequest] = None
         seen: dict[str, Optional[str]] = {}  # account and region, once known, for the call record
         try:
