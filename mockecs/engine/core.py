@@ -6,6 +6,7 @@ resolve the region, run the handler in one store transaction, encode JSON or XML
 """
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 import logging
@@ -19,7 +20,6 @@ import mockecs.ops  # noqa: F401  (registers the operations; the lazy ones load 
 from mockecs.engine.actions import known_action
 from mockecs.engine.config import Config
 from mockecs.engine.shared import Moved, Shared
-from mockecs.ops import oss as oss_ops
 from mockecs.ops.registry import REGISTRIES, REGISTRY, Context, Operation, declared, load, spelled
 from mockecs.state.accounts import Accounts
 from mockecs.state.builtin_plugins import MemoryStorePlugin
@@ -415,6 +415,7 @@ class Engine:
         req: Optional[oss_wire.OssRequest] = None
         try:
             req = oss_wire.decode(http)
+            oss_ops = importlib.import_module("mockecs.ops.oss")  # (loaded on the first OSS request, as lazy ops)
             action = oss_ops.route(req)
             strict = self.config.strict_signatures
             cred = self.accounts.resolve(req.access_key_id, req.security_token, False)
@@ -429,7 +430,7 @@ class Engine:
             region = req.region or self.config.region
             body = oss_ops.prepare(req, action, self.config.options["oss_keep_bytes"])
 
-            def work(txn: Any) -> oss_ops.Reply:
+            def work(txn: Any) -> Any:
                 ctx = Context(self, txn, action, account, region, request_id, req.host, now, req.query)
                 return oss_ops.OPERATIONS[action](ctx, req, body)
 

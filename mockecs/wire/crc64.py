@@ -7,6 +7,7 @@ pieces from their CRCs (multipart uploads, runs of zeros) without their bytes, a
 """
 from __future__ import annotations
 
+import importlib
 from functools import lru_cache
 from typing import Callable
 
@@ -31,17 +32,19 @@ def _python_crc() -> Callable[[bytes, int], int]:
     return update
 
 
-try:
-    import crcmod
-
-    _update: Callable[[bytes, int], int] = crcmod.mkCrcFun(0x142F0E1EBA9EA3693, initCrc=0, xorOut=_MASK, rev=True)
-except ImportError:  # pragma: no cover - exercised where crcmod is absent
-    _update = _python_crc()
+@lru_cache(maxsize=1)
+def _function() -> Callable[[bytes, int], int]:
+    """crcmod's C function when installed (imported on the first CRC: not at ``import mockecs``), else Python's."""
+    try:
+        crcmod = importlib.import_module("crcmod")
+    except ImportError:  # pragma: no cover - exercised where crcmod is absent
+        return _python_crc()
+    return crcmod.mkCrcFun(0x142F0E1EBA9EA3693, initCrc=0, xorOut=_MASK, rev=True)
 
 
 def crc64(data: bytes, crc: int = 0) -> int:
     """The CRC of ``data``; ``crc`` is the CRC of what came before it (0 for nothing)."""
-    return _update(data, crc) if data else crc
+    return _function()(data, crc) if data else crc
 
 
 def _times(matrix: list[int], vector: int) -> int:

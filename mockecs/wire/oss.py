@@ -17,7 +17,6 @@ import io
 import re
 import time
 from calendar import timegm
-from email.utils import formatdate, parsedate_to_datetime
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Optional, Union
 from urllib.parse import quote, unquote
@@ -206,10 +205,21 @@ def _v4_fields(text: str) -> dict[str, str]:
     return out
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_HTTP_DATE = re.compile(r"(?:[A-Za-z]{3}, )?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT")
+
+
 def _http_time(text: str) -> Optional[float]:
+    """An RFC 1123 date (``Mon, 30 Nov 2026 14:07:25 GMT``) in epoch seconds (None if it is not one)."""
+    m = _HTTP_DATE.fullmatch(text.strip())
+    if m is None or m.group(2).title() not in _MONTHS:
+        return None
+    day, month, year, hour, minute, second = m.groups()
     try:
-        return parsedate_to_datetime(text).timestamp()
-    except (TypeError, ValueError, IndexError):
+        return float(timegm((int(year), _MONTHS.index(month.title()) + 1, int(day), int(hour), int(minute),
+                             int(second), 0, 0, 0)))
+    except (ValueError, OverflowError):
         return None
 
 
@@ -272,7 +282,7 @@ def verify(req: OssRequest, secret: str, now: Optional[float] = None) -> None:
         if stamp is None:
             raise OssError("AccessDenied", "Invalid date string.", 403)
         if abs(now - stamp) > MAX_SKEW:
-            raise SKEWED(RequestTime=date, ServerTime=formatdate(now, usegmt=True))
+            raise SKEWED(RequestTime=date, ServerTime=http_date(now))
         sts = v1_string_to_sign(req, date)
         provided = auth.rpartition(":")[2]
         if not hmac.compare_digest(v1_signature(sts, secret), provided):
@@ -385,7 +395,10 @@ class Stream(io.BufferedReader):
 
 # -- answers --------------------------------------------------------------------------------------------------------
 def http_date(seconds: float) -> str:
-    return formatdate(seconds, usegmt=True)
+    """RFC 1123, in English whatever the locale (as email.utils.formatdate, without importing the email package)."""
+    t = time.gmtime(seconds)
+    return f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year} " \
+           f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
 
 
 def iso(seconds: float) -> str:
