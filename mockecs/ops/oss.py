@@ -271,10 +271,8 @@ def put_bucket(ctx: Context, req: OssRequest, body: bytes) -> Reply:
         storage_class = (root.findtext("StorageClass") or "Standard").strip()
         if storage_class not in ("Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive"):
             raise INVALID_ARGUMENT(ArgumentName="StorageClass", ArgumentValue=storage_class)
-    made = _registry(ctx).create_bucket(req.region or ctx.region, req.bucket, ctx.account, txn=ctx.txn)
-    if storage_class != "Standard":
-        ctx.txn.put("oss_bucket", f"{made['region']}|{req.bucket}", {**made, "storage_class": storage_class},
-                    [("region", made["region"]), ("name", req.bucket), ("owner", made["owner"])])
+    _registry(ctx).create_bucket(req.region or ctx.region, req.bucket, ctx.account, txn=ctx.txn,
+                                 storage_class=storage_class)
     return Reply(headers={"Location": f"/{req.bucket}"})
 
 
@@ -433,13 +431,8 @@ def _overwrite_check(ctx: Context, req: OssRequest, bucket: dict) -> None:
         raise EXISTS()
 
 
-def _stored(ctx: Context, req: OssRequest, bucket: dict, written: dict) -> dict:
-    storage_class = req.header("x-oss-storage-class")
-    if storage_class and storage_class != "Standard":
-        written = {**written, "storage_class": storage_class}
-        ctx.txn.put("oss_object", f"{bucket['region']}|{req.bucket}|{req.key}", written,
-                    [("bucket", f"{bucket['region']}|{req.bucket}")])
-    return written
+def _storage_class(req: OssRequest) -> str:
+    return req.header("x-oss-storage-class") or "Standard"
 
 
 @_op("PutObject")
@@ -448,8 +441,8 @@ def put_object(ctx: Context, req: OssRequest, payload: Payload) -> Reply:
     _check_md5(req, payload.md5)
     _overwrite_check(ctx, req, bucket)
     written = _registry(ctx).store_object(bucket["region"], req.bucket, req.key, payload.size, payload.md5,
-                                          payload.crc, payload.data, ctx.txn, _meta(req), _content_type(req))
-    _stored(ctx, req, bucket, written)
+                                          payload.crc, payload.data, ctx.txn, _meta(req), _content_type(req),
+                                          storage_class=_storage_class(req))
     return Reply(headers={"ETag": _quoted(written["etag"]), "x-oss-hash-crc64ecma": str(payload.crc),
                           "Content-MD5": base64.b64encode(payload.md5).decode()})
 
@@ -473,12 +466,8 @@ def copy_object(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     written = _registry(ctx).store_object(
         bucket["region"], req.bucket, req.key, int(src["size"]), b"", crc_of(src),
         data if data is not None and src.get("uploaded") else None, ctx.txn, meta, content_type,
-        etag=etag_of(src), object_type=src.get("type") or "Normal")
-    if not src.get("uploaded"):  # a made-up object's copy reads as zeros too
-        written = {**written, "uploaded": False, "etag": "", "crc64": ""}
-        ctx.txn.put("oss_object", f"{bucket['region']}|{req.bucket}|{req.key}", written,
-                    [("bucket", f"{bucket['region']}|{req.bucket}")])
-    _stored(ctx, req, bucket, written)
+        etag=etag_of(src), object_type=src.get("type") or "Normal", storage_class=_storage_class(req),
+        made_up=not src.get("uploaded"))  # (a made-up object's copy reads as zeros too)
     return Reply(body=xml("CopyObjectResult", element("ETag", _quoted(etag_of(written)))
                           + element("LastModified", iso(_modified(written)))), content_type="application/xml",
                  headers={"x-oss-hash-crc64ecma": str(crc_of(written))})
@@ -600,7 +589,7 @@ def initiate_multipart_upload(ctx: Context, req: OssRequest, body: bytes) -> Rep
     _overwrite_check(ctx, req, bucket)
     upload_id = secrets.token_hex(16).upper()
     _registry(ctx).start_upload(upload_id, bucket["region"], req.bucket, req.key, ctx.txn, _meta(req),
-                                _content_type(req))
+                                _content_type(req), _storage_class(req))
     encoded = req.query.get("encoding-type") == "url"
     return Reply(body=xml("InitiateMultipartUploadResult",
                           element("Bucket", req.bucket) + element("Key", _encode(req.key, encoded))
@@ -716,10 +705,10 @@ def complete_multipart_upload(ctx: Context, req: OssRequest, body: bytes) -> Rep
     registry.abort_upload(upload["upload_id"], ctx.txn)  # (the parts' bytes go back to the budget first)
     data = b"".join(pieces) if pieces is not None else None
     keep = ctx.config.options["oss_keep_bytes"]
-    written = registry.store_object(bucket["region"], req.bucket, req.key, size, b"", crc,
-                                    data if data is not None and len(data) <= keep else None, ctx.txn,
-                                    upload["meta"], upload["content_type"], etag=etag, object_type="Multipart")
-    _stored(ctx, req, bucket, written)
+    registry.store_object(bucket["region"], req.bucket, req.key, size, b"", crc,
+                                data if data is not None and len(data) <= keep else None, ctx.txn,
+                                upload["meta"], upload["content_type"], etag=etag, object_type="Multipart",
+                                storage_class=upload.get("storage_class") or "Standard")
     encoded = req.query.get("encoding-type") == "url"
     location = f"http://{req.bucket}.oss-{bucket['region']}.aliyuncs.com/{quote(req.key)}"
     return Reply(headers={"ETag": _quoted(etag), "x-oss-hash-crc64ecma": str(crc)},

@@ -77,12 +77,14 @@ class Oss:
 
     # -- registry --------------------------------------------------------------------------
     def create_bucket(self, region: str, bucket: str, account: Optional[str] = None,
-                      txn: Optional[Transaction] = None, encryption: str = "") -> dict:
+                      txn: Optional[Transaction] = None, encryption: str = "", storage_class: str = "Standard") -> dict:
         """``encryption`` (``KMS``, ``AES256``): server-side encrypted, which image import/export refuse."""
         record = {"region": region, "bucket": bucket, "owner": account or self.engine.accounts.default_account_id,
                   "created": self.engine.clock.now()}
         if encryption:
             record["encryption"] = encryption
+        if storage_class != "Standard":
+            record["storage_class"] = storage_class
         with self._txn(txn) as t:
             found = t.get("oss_bucket", _bucket_id(region, bucket))
             if found is not None:
@@ -141,16 +143,19 @@ class Oss:
     def store_object(self, region: str, bucket: str, name: str, size: int, md5: bytes, crc: int,
                      data: Optional[bytes], txn: Transaction, meta: Optional[dict] = None,
                      content_type: str = "application/octet-stream", etag: Optional[str] = None,
-                     object_type: str = "Normal") -> dict:
+                     object_type: str = "Normal", storage_class: str = "Standard", made_up: bool = False) -> dict:
         """An object written through the OSS API: its hashes always, its bytes when they fit the caps
-        (options ``oss_keep_bytes`` per object, ``oss_keep_total`` for all)."""
+        (options ``oss_keep_bytes`` per object, ``oss_keep_total`` for all). ``made_up``: a copy of an object
+        mockecs made up (zeros, hashed as such)."""
         self.delete_object(region, bucket, name, txn=txn)
         object_id = _object_id(region, bucket, name)
         kept = data is not None and self._reserve(txn, len(data))
         record = {"region": region, "bucket": bucket, "name": name, "size": int(size), "task_id": "",
-                  "etag": etag or md5.hex().upper(), "crc64": str(crc), "content_type": content_type,
-                  "modified": self.engine.clock.now(), "meta": dict(meta or {}), "type": object_type,
-                  "kept": kept, "uploaded": True}
+                  "etag": "" if made_up else etag or md5.hex().upper(), "crc64": "" if made_up else str(crc),
+                  "content_type": content_type, "modified": self.engine.clock.now(), "meta": dict(meta or {}),
+                  "type": object_type, "kept": kept, "uploaded": not made_up}
+        if storage_class != "Standard":
+            record["storage_class"] = storage_class
         if kept:
             txn.put("oss_content", object_id, {"data": base64.b64encode(data or b"").decode()})
         txn.put("oss_object", object_id, record, [("bucket", _bucket_id(region, bucket))])
@@ -180,9 +185,11 @@ class Oss:
 
     # -- multipart uploads ---------------------------------------------------------------------------------------
     def start_upload(self, upload_id: str, region: str, bucket: str, name: str, txn: Transaction,
-                     meta: Optional[dict] = None, content_type: str = "application/octet-stream") -> dict:
+                     meta: Optional[dict] = None, content_type: str = "application/octet-stream",
+                     storage_class: str = "Standard") -> dict:
         record = {"upload_id": upload_id, "region": region, "bucket": bucket, "name": name,
-                  "created": self.engine.clock.now(), "meta": dict(meta or {}), "content_type": content_type}
+                  "created": self.engine.clock.now(), "meta": dict(meta or {}), "content_type": content_type,
+                  "storage_class": storage_class}
         txn.put("oss_upload", upload_id, record, [("bucket", _bucket_id(region, bucket))])
         return record
 
