@@ -706,9 +706,9 @@ def complete_multipart_upload(ctx: Context, req: OssRequest, body: bytes) -> Rep
     data = b"".join(pieces) if pieces is not None else None
     keep = ctx.config.options["oss_keep_bytes"]
     registry.store_object(bucket["region"], req.bucket, req.key, size, b"", crc,
-                                data if data is not None and len(data) <= keep else None, ctx.txn,
-                                upload["meta"], upload["content_type"], etag=etag, object_type="Multipart",
-                                storage_class=upload.get("storage_class") or "Standard")
+                          data if data is not None and len(data) <= keep else None, ctx.txn, upload["meta"],
+                          upload["content_type"], etag=etag, object_type="Multipart",
+                          storage_class=upload.get("storage_class") or "Standard")
     encoded = req.query.get("encoding-type") == "url"
     location = f"http://{req.bucket}.oss-{bucket['region']}.aliyuncs.com/{quote(req.key)}"
     return Reply(headers={"ETag": _quoted(etag), "x-oss-hash-crc64ecma": str(crc)},
