@@ -213,6 +213,21 @@ def test_multipart_by_hand_list_parts_abort_and_errors(strict):
     assert (err.status, err.code) == (400, "EntityTooSmall")
 
 
+def test_faults_on_oss_actions(mock):
+    mock.inject("PutObject", code="InternalError", message="We encountered an internal error.", status=500)
+    b = bucket()
+    b.create_bucket()
+    err = failure(b.put_object, "k", b"v")
+    assert (err.status, err.code, err.message) == (500, "InternalError", "We encountered an internal error.")
+    assert b.put_object("k", b"v").status == 200  # (once)
+    with pytest.raises(ValueError, match="no ECS, VPC or OSS action"):
+        mock.inject("PutObjekt")
+    from mockecs.ops import oss as oss_ops
+    from mockecs.wire import oss as oss_wire
+
+    assert set(oss_ops.OPERATIONS) == oss_wire.ACTIONS  # (every handler can be faulted, and only those)
+
+
 def test_copy_object(strict):
     b = bucket()
     b.create_bucket()

@@ -287,8 +287,8 @@ class Engine:
         check_number(latency, "latency (seconds)", 0, 600)
         if action != "*" and not declared(action):
             # A misspelt action would never fire and the test would pass for the wrong reason.
-            if not known_action(action) and not known_action(action, "vpc"):
-                raise ValueError(f"no ECS or VPC action is named {action!r}")
+            if not known_action(action) and not known_action(action, "vpc") and action not in oss_wire.ACTIONS:
+                raise ValueError(f"no ECS, VPC or OSS action is named {action!r}")
         if code == "Throttling" and message is None:
             message = "Request was denied due to user flow control."
         fault = Fault(action, code, message or "Injected by mockecs.", status, times, latency, account)
@@ -428,6 +428,12 @@ class Engine:
                 oss_wire.verify(req, cred.access_key_secret)
             account = cred.account_id if cred else self.accounts.default_account_id
             region = req.region or self.config.region
+            fault = self._take_fault(action, account) if self.faults else None
+            if fault is not None:
+                if fault.latency:
+                    time.sleep(fault.latency)
+                if fault.code:
+                    raise oss_wire.OssError(fault.code, fault.message, fault.status)
             body = oss_ops.prepare(req, action, self.config.options["oss_keep_bytes"])
 
             def work(txn: Any) -> Any:

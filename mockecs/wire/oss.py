@@ -33,6 +33,13 @@ _HOST = re.compile(r"(?:(?P<bucket>[a-z0-9][a-z0-9-]*)\.)?oss(?:-(?P<region>[a-z
                    r"\.aliyuncs\.com(?::\d+)?", re.IGNORECASE)
 _NO_REGION = {"accelerate", "accelerate-overseas"}
 MAX_SKEW = 15 * 60
+# The OSS actions the fake answers (mockecs.ops.oss: its handlers; named here for faults and the call record).
+ACTIONS = frozenset((
+    "ListBuckets", "PutBucket", "DeleteBucket", "GetBucketInfo", "GetBucketLocation", "ListObjects", "ListObjectsV2",
+    "DeleteMultipleObjects", "PutObject", "CopyObject", "GetObject", "HeadObject", "GetObjectMeta", "DeleteObject",
+    "InitiateMultipartUpload", "UploadPart", "ListParts", "ListMultipartUploads", "AbortMultipartUpload",
+    "CompleteMultipartUpload",
+))
 XML_TYPE = "application/xml"
 CHUNK = 1 << 20
 
