@@ -17,6 +17,8 @@ command -v chromium >/dev/null 2>&1 || want chromium "the dashboard tests (tests
 if ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/github.com/denverdino/aliyungo ]; then
     want "golang-go golang-github-denverdino-aliyungo-dev" "tests/test_go_sdk.py (Go's aliyungo, built offline)"
 fi
+[ -d /usr/share/gocode/src/github.com/aliyun/aliyun-oss-go-sdk ] \
+    || want golang-github-aliyun-aliyun-oss-go-sdk-dev "tests/test_oss.py (Go's OSS SDK through the server)"
 ruby -e 'require "fog/aliyun"' >/dev/null 2>&1 || want ruby-fog-aliyun "tests/test_fog.py (Ruby's fog; pulls in ruby)"
 if [ -n "$missing" ]; then
     if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
+import shutil
+import subprocess
+import tempfile
 import time
 import xml.etree.ElementTree as ElementTree
 from email.utils import formatdate
@@ -380,3 +384,39 @@ def test_virtual_hosts_through_the_https_proxy(served, monkeypatch):
                    "dir/disk.raw").status == 403
     hosts = {c.params["Bucket"] for c in served.engine.calls}
     assert hosts == {"proxied"} and {c.region for c in served.engine.calls} == {"cn-hangzhou", "cn-shanghai"}
+
+
+GO = shutil.which("go")
+GOPATH = "/usr/share/gocode"  # Debian's golang-*-dev packages put their sources here
+GO_OSS = os.path.join(GOPATH, "src", "github.com", "aliyun", "aliyun-oss-go-sdk", "oss")
+
+
+@pytest.mark.skipif(GO is None or not os.path.isdir(GO_OSS),
+                    reason="go or Go's OSS SDK is missing (golang-go golang-github-aliyun-aliyun-oss-go-sdk-dev)")
+def test_gos_oss_sdk_through_the_server(served, tmp_path):
+    """Go's OSS SDK (Debian's 1.5.0, built offline in GOPATH mode), unchanged, with the server as its endpoint:
+    every request signed (V1) and verified; its CRC-64 checks of uploads and downloads pass."""
+    binary = str(tmp_path / "ossflow")
+    env = dict(os.environ, GO111MODULE="off", GOPATH=GOPATH, GOFLAGS="",
+               GOCACHE=os.path.join(tempfile.gettempdir(), "mockecs-go-cache"))
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "go", "ossflow")
+    built = subprocess.run([GO, "build", "-o", binary, "."], cwd=source, env=env, capture_output=True, text=True,
+                           timeout=300)
+    assert built.returncode == 0, built.stderr
+    proc = subprocess.run([binary, served.url, AK, SK, "wrong-secret"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert "failed" not in out, out
+    data = bytes(i * 7 % 256 for i in range(700 * 1024 + 17))
+    assert out["getEqual"] and out["rangeEqual"] and out["downloadEqual"]
+    assert out["meta"] == {"length": str(len(data)), "etag": f'"{hashlib.md5(data).hexdigest().upper()}"',
+                           "build": "7", "crc": str(oss_crc(data))}
+    assert out["listed"] == [f"images/disk.qcow2 {2 * len(data)} Multipart"] and out["buckets"] == 1
+    assert out["missing"]["code"] == "NoSuchKey" and out["missing"]["status"] == 404
+    assert (out["wrongSecret"]["code"], out["wrongSecret"]["status"]) == ("SignatureDoesNotMatch", 403)
+    assert (out["notEmpty"]["code"], out["notEmpty"]["status"]) == ("BucketNotEmpty", 409)
+    assert out["deleted"] == 2 and out["deleteBucket"] is None
+    ranged = [c.params for c in served.engine.calls if c.action == "GetObject"]
+    parts = [c for c in served.engine.calls if c.action == "UploadPart"]
+    assert len(parts) == 8 and len(ranged) >= 5  # (200 KiB parts up; 300 KiB ranges down, besides the two GETs)
+    assert all(c.status == 200 for c in parts) and all(c.account == DEFAULT_ACCOUNT for c in parts)
