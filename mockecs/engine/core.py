@@ -365,14 +365,17 @@ class Engine:
     def handle(self, http: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         request_id = new_request_id()
-        if oss_wire.is_oss(http):
-            return self._handle_oss(http, request_id, started)
-        if http.body.__class__ is not bytes:  # a stream (requests' file-like data): ECS reads it whole
+        if http.body.__class__ is not bytes:  # a stream (requests' file-like data): an OSS upload, or ECS's whole
+            if oss_wire.is_oss(http):
+                return self._handle_oss(http, request_id, started)
             http.body = bytes(http.body.read() or b"") if hasattr(http.body, "read") else bytes(http.body or b"")
         req: Optional[ApiRequest] = None
         seen: dict[str, Optional[str]] = {}  # account and region, once known, for the call record
         try:
             req = decode(http)
+            # An ECS or VPC call names its action and is signed (v1 or v3): only the others may be OSS's.
+            if (req.action is None or req.signature_style == "none") and oss_wire.is_oss(http):
+                return self._handle_oss(http, request_id, started)
             for attempt in range(MOVED_ATTEMPTS):
                 try:
                     body = self._dispatch(req, request_id, seen)
