@@ -166,6 +166,19 @@ def test_v4_signatures_and_signed_urls(strict):
     assert root.findtext("Message") == "Request has expired." and answer.headers["x-oss-request-id"]
 
 
+def test_sts_credentials(strict):
+    """A temporary key speaks with its token only (x-oss-security-token, signed), as for ECS."""
+    strict.engine.accounts.add_key(DEFAULT_ACCOUNT, "STS.oss-key", "sts-secret", "sts-token")
+    sts = bucket(auth=oss2.StsAuth("STS.oss-key", "sts-secret", "sts-token"))
+    sts.create_bucket()
+    sts.put_object("k", b"v")
+    assert requests.get(sts.sign_url("GET", "k", 60), timeout=5).content == b"v"  # (security-token in the URL)
+    err = failure(bucket(auth=oss2.StsAuth("STS.oss-key", "sts-secret", "other-token")).get_object, "k")
+    assert (err.status, err.code) == (403, "InvalidAccessKeyId")
+    err = failure(bucket(auth=oss2.Auth("STS.oss-key", "sts-secret")).get_object, "k")
+    assert (err.status, err.code) == (403, "InvalidAccessKeyId")
+
+
 def test_resumable_upload_uses_multipart_and_checks_crcs(strict, tmp_path):
     b = bucket()
     b.create_bucket()

@@ -1,4 +1,6 @@
-"""The OSS stand-in: which buckets and objects "exist" for ImportImage / ExportImage.
+"""The OSS stand-in: which buckets and objects "exist" for ImportImage / ExportImage, and what OSS's object API
+(:mod:`mockecs.ops.oss`) reads and writes: one registry, so an uploaded object is what ImportImage finds and an
+exported one is downloadable.
 
 mockecs talks to no real OSS. ImportImage asks the ``mockecs_oss_object`` hook about each
 object it imports; the built-in answer (:class:`BuiltinOssPlugin`, ``trylast``) comes from
@@ -12,8 +14,13 @@ cover it like any other state::
 
 Lenient (the default): every bucket and object exists, an unregistered object having
 :data:`DEFAULT_SIZE` bytes. A plugin that implements ``mockecs_oss_object`` itself and answers
-non-None replaces this entirely. ExportImage writes its object here; it is listed once the
-export task is ``Finished``.
+non-None replaces this entirely (for ImportImage; the OSS API reads the registry). ExportImage writes its object
+here; it is listed once the export task is ``Finished``.
+
+Objects uploaded through the OSS API keep their size, ETag, CRC-64 and metadata, and their bytes (kind
+``oss_content``) while they fit ``oss_keep_bytes`` per object and ``oss_keep_total`` in all. An object the API
+never wrote (ExportImage's, ``put_object``'s) reads as zeros of its size, an empty disk, hashed as such
+(:func:`etag_of`, :func:`crc_of`) without hashing its GiBs. Buckets are indexed by name (global) and owner.
 """
 from __future__ import annotations
 
