@@ -249,6 +249,12 @@ def test_copy_object(strict):
     b = bucket()
     b.create_bucket()
     b.put_object("src", b"image bytes", headers={"x-oss-meta-k": "v"})
+    etag = b.head_object("src").etag
+    assert b.get_object("src", headers={"If-Match": f'"{etag}"'}).read() == b"image bytes"
+    err = failure(b.get_object, "src", headers={"If-Match": '"0123"'})
+    assert (err.status, err.code) == (412, "PreconditionFailed")
+    err = failure(b.get_object, "src", headers={"If-None-Match": f'"{etag}"'})
+    assert err.status == 304
     b.copy_object("images-test", "src", "dst")
     got = b.get_object("dst")
     assert got.read() == b"image bytes" and got.headers["x-oss-meta-k"] == "v"

@@ -500,6 +500,12 @@ def _unsatisfiable(size: int) -> Any:
     raise INVALID_RANGE(RangeRequested="", ActualObjectSize=str(size))
 
 
+def _read(ctx: Context, req: OssRequest) -> tuple[dict, Optional[Reply]]:
+    """The addressed object, and the 304 its preconditions answer instead of it (None: read on)."""
+    obj = _object(ctx, req, _bucket(ctx, req))
+    return obj, _preconditions(req, obj)
+
+
 def _preconditions(req: OssRequest, obj: dict) -> Optional[Reply]:
     etag = etag_of(obj)
     match, none_match = req.header("if-match"), req.header("if-none-match")
@@ -512,9 +518,7 @@ def _preconditions(req: OssRequest, obj: dict) -> Optional[Reply]:
 
 @_op("GetObject")
 def get_object(ctx: Context, req: OssRequest, body: bytes) -> Reply:
-    bucket = _bucket(ctx, req)
-    obj = _object(ctx, req, bucket)
-    early = _preconditions(req, obj)
+    obj, early = _read(ctx, req)
     if early is not None:
         return early
     size = int(obj["size"])
@@ -549,9 +553,7 @@ def get_object(ctx: Context, req: OssRequest, body: bytes) -> Reply:
 
 @_op("HeadObject")
 def head_object(ctx: Context, req: OssRequest, body: bytes) -> Reply:
-    bucket = _bucket(ctx, req)
-    obj = _object(ctx, req, bucket)
-    early = _preconditions(req, obj)
+    obj, early = _read(ctx, req)
     if early is not None:
         return early
     headers = {**_object_headers(obj), "Content-Length": str(obj["size"])}
