@@ -31,6 +31,7 @@ ACCOUNT, KEY, SECRET = "1234567890123456", "pop-pipeline-key", "pop-pipeline-sec
 SLOW = ("instance", "image", "copy", "snapshot", "vpc", "vswitch")  # each takes two reads: the scripts poll
 # step -> (action, code): what the service documents for each refusal the pipeline provokes
 REFUSALS = {
+    "pagingUndefinedToken": ("DescribeSecurityGroups", "InValidParameter.NextToken"),
     "badAlias": ("DescribeImages", "InvalidImageOwnerAlias.ValueNotSupported"),
     "imageOfMissingInstance": ("CreateImage", "InvalidInstanceId.NotFound"),
     "copyMissingImage": ("CopyImage", "InvalidImageId.NotFound"),
@@ -86,6 +87,7 @@ def check_pipeline(out: dict, method: str, formatted: bool) -> None:
     assert sorted(rules["rules"]) == [["egress", "ALL", "-1/-1", "0.0.0.0/0"],
                                       ["ingress", "TCP", "22/22", "0.0.0.0/0"],
                                       ["ingress", "TCP", "443/443", "10.0.0.0/8"]]
+    assert out["paging"]["ids"] == [out["createSecurityGroup"]["securityGroupId"]]
     assert out["createKeyPair"]["keyPairName"] == "pop-core-key" and out["createKeyPair"]["pem"] is True
     # the build instance, launched with tags and a data disk (repeat lists), polled until Running
     assert out["runInstances"]["instanceIds"][0].startswith("i-") and out["runInstances"]["tradePriceType"] == "number"
@@ -136,7 +138,8 @@ def check_pipeline(out: dict, method: str, formatted: bool) -> None:
     # formatParams false sends the names as written: regionId is not RegionId
     assert out["missingRegion"]["error"] == "MissingParameter" and out["missingRegion"]["statusCode"] == 400
     # Format=XML is sent and answered, but pop-core parses JSON only: json-bigint throws a plain object
-    assert out["asXml"] == {"error": "SyntaxError", "message": "Unexpected '<'", "notAnError": True}
+    assert out["asXml"] == {"error": "SyntaxError", "message": "Unexpected '<'", "notAnError": True,
+                            "body": '<?xml version="1.0" encoding="UTF-8"?><DescribeImagesResponse><RequestId>'}
     assert out["cleanup"]["done"] == ["unshare", "images", "snapshots", "instance", "securityGroup", "network"]
     assert out["leftOver"] == {"images": 0, "copies": 0, "snapshots": 0, "copiedSnapshots": 0, "instances": 0,
                                "keyPairs": 0, "vpcs": 0}
@@ -166,6 +169,7 @@ def check_wire(calls: list, method: str) -> None:
     assert shared["AddAccount.1"] == "5555555555555557"
     listed = next(c.params for c in calls if c.action == "DescribeSnapshots" and "SnapshotIds.1" in c.params)
     assert "SnapshotIds" not in listed
+    assert [c.params.get("NextToken") for c in calls if c.action == "DescribeSecurityGroups"] == ["undefined", None]
     xml = [c for c in calls if c.params.get("Format") == "XML"]
     assert [(c.action, c.status) for c in xml] == [("DescribeImages", 200)]
     versions = {c.action: c.params["Version"] for c in calls if c.action in ("CreateVpc", "CreateSecurityGroup")}

@@ -51,7 +51,10 @@ function failure(err) {
   const out = { error: err.code || err.name || String(err), message: err.message };
   if (err.data) out.requestId = err.data.RequestId;
   if (err.entry && err.entry.response) out.statusCode = err.entry.response.statusCode;
-  if (!(err instanceof Error)) out.notAnError = true;  // json-bigint throws a plain object on a non-JSON body
+  if (!(err instanceof Error)) {  // json-bigint throws a plain object on a body that is not JSON, with the body
+    out.notAnError = true;
+    out.body = String(err.text).slice(0, 73);
+  }
   return out;
 }
 
@@ -155,6 +158,24 @@ async function main() {
     bodies.DescribeSecurityGroupAttribute = r;
     return { vpcId: r.VpcId, rules: r.Permissions.Permission.map((p) => [p.Direction, p.IpProtocol, p.PortRange,
       p.SourceCidrIp || p.DestCidrIp]), priorityType: types(r.Permissions.Permission[0], ['Priority']).Priority };
+  });
+  // Paging by NextToken as often written: pop-core sends an undefined value as the string 'undefined'
+  await refused('pagingUndefinedToken', async () => {
+    let token;
+    do {
+      const r = await ecs('DescribeSecurityGroups', { RegionId: REGION, MaxResults: 10, NextToken: token });
+      token = r.NextToken;
+    } while (token);
+  });
+  await step('paging', async () => {
+    const ids = [];
+    let token;
+    do {
+      const r = await ecs('DescribeSecurityGroups', { RegionId: REGION, MaxResults: 10, ...(token ? { NextToken: token } : {}) });
+      ids.push(...r.SecurityGroups.SecurityGroup.map((g) => g.SecurityGroupId));
+      token = r.NextToken;
+    } while (token);
+    return { ids };
   });
   await step('createKeyPair', async () => {
     const r = await ecs('CreateKeyPair', { RegionId: REGION, KeyPairName: 'pop-core-key' });
