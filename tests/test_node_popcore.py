@@ -225,3 +225,52 @@ def test_pop_core_credentials(method):
     assert all("error" not in sts[step] for step in steps) and sts["images_others"]["totalCount"] >= 1
     assert [c.params["SecurityToken"] for c in calls if c.status == 200] == ["pop-sts-token"] * len(steps)
     assert {c.account for c in calls if c.status == 200} == {ACCOUNT}
+
+
+ALY_SDK = os.path.isdir(os.path.join(NODE_DIR, "node_modules", "aliyun-sdk"))
+
+
+@pytest.mark.skipif(not ALY_SDK, reason="aliyun-sdk is missing: run tests/node/install.sh")
+def test_aliyun_sdk_ecs_flow():
+    """Older Node code's client (``@alicloud/ecs`` is not on npm): aliyun-sdk's ``ALY.ECS``, its 2014-05-26 API as
+    frozen around 2017 (CreateInstance and StartInstance, ECS's own VPC operations, ``Tag.1.Key`` names), POST
+    form bodies with millisecond timestamps, strictly verified; a wrong secret refused."""
+    engine = strict_engine()
+    with ServerThread(engine=engine) as server:
+        proc = subprocess.run([NODE, "aly_ecs.js", server.url, KEY, SECRET], capture_output=True, text=True,
+                              timeout=120, cwd=NODE_DIR)
+        assert proc.returncode == 0, proc.stderr
+        out = json.loads(proc.stdout)
+        bad = subprocess.run([NODE, "aly_ecs.js", server.url, KEY, "wrong"], capture_output=True, text=True,
+                             timeout=120, cwd=NODE_DIR)
+        calls = list(engine.calls)
+    assert "cn-beijing" in out["describeRegions"]["regions"] and out["describeImages"]["totalCount"] > 3
+    assert out["network"]["vpcStatuses"] == ["Creating", "Available"]  # (ECS's word; the VPC API's: Pending)
+    assert out["network"]["vSwitchStatuses"] == ["Pending", "Available"]
+    assert out["network"]["vSwitchId"].startswith("vsw-") and out["network"]["securityGroupId"].startswith("sg-")
+    instance = out["createInstance"]
+    assert instance == {**instance, "statuses": ["Pending", "Stopped", "Starting", "Running"],
+                        "vSwitchId": out["network"]["vSwitchId"],
+                        "tags": [["made-by", "aliyun-sdk"]]}
+    assert out["snapshot"]["statuses"] == ["progressing", "accomplished"]
+    assert out["image"] == {**out["image"], "statuses": ["Creating", "Available"], "name": "aly-image", "size": 40,
+                            "tags": [["made-by", "aliyun-sdk"]]}
+    assert out["copyAndShare"] == {**out["copyAndShare"], "accounts": ["5555555555555559"],
+                                   "copyStatuses": ["Creating", "Available"],
+                                   "tags": [["made-by", "aliyun-sdk"], ["release", "1"]]}
+    assert out["copyAndShare"]["copyId"].startswith("m-2ze")
+    for step, action, code in (("badAlias", "DescribeImages", "InvalidImageOwnerAlias.ValueNotSupported"),
+                               ("missingImage", "CopyImage", "InvalidImageId.NotFound"),
+                               ("sharedImage", "DeleteImage", "ImageUseShared"),
+                               ("deleteCopying", "DeleteImage", "OperationDenied.ImageCopying")):
+        status, message = documented_error(action, code)
+        assert out[step] == {"error": code, "statusCode": status, "message": message}, step
+    # the package checks parameters against its own API file before sending
+    assert out["unexpectedParameter"]["error"] == "UnexpectedParameter"
+    assert out["cleanup"] == {"images": 0, "instances": 0}
+    assert {c.account for c in calls if c.status == 200} == {ACCOUNT}
+    assert all("." in c.params["Timestamp"] for c in calls)  # e.g. 2024-06-01T10:00:00.123Z
+    assert bad.returncode == 0 and json.loads(bad.stdout) == {"describeRegions": {
+        "error": "SignatureDoesNotMatch", "statusCode": 400,
+        "message": json.loads(bad.stdout)["describeRegions"]["message"]}}
+    assert calls[-1].error_code == "SignatureDoesNotMatch"
