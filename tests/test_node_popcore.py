@@ -28,6 +28,7 @@ pytestmark = [
 
 # the default account: the catalogue shares images with it
 ACCOUNT, KEY, SECRET = "1234567890123456", "pop-pipeline-key", "pop-pipeline-secret"
+OTHER = {"otherAccessKeyId": "pop-other-key", "otherAccessKeySecret": "pop-other-secret"}  # the one shared with
 SLOW = ("instance", "image", "copy", "snapshot", "vpc", "vswitch")  # each takes two reads: the scripts poll
 # step -> (action, code): what the service documents for each refusal the pipeline provokes
 REFUSALS = {
@@ -55,6 +56,7 @@ def strict_engine() -> Engine:
     engine = Engine(Config(strict_signatures=True))
     engine.accounts.add_key(ACCOUNT, KEY, SECRET)
     engine.accounts.add_key(ACCOUNT, "STS.pop-key", "sts-secret", security_token="pop-sts-token")
+    engine.accounts.add_key("5555555555555557", OTHER["otherAccessKeyId"], OTHER["otherAccessKeySecret"])
     for kind in SLOW:
         engine.lifecycle.delay(kind, observations=2)
     engine.oss.create_bucket("cn-hangzhou", "pop-core-bucket")  # ExportImage's (registered: any OSS mode finds it)
@@ -121,6 +123,9 @@ def check_pipeline(out: dict, method: str, formatted: bool) -> None:
     assert copy == {**copy, "name": "pop-core-copy", "isCopied": True, "tags": [["copied-by", "pop-core"]]}
     assert out["share"] == {"accounts": ["5555555555555557"], "totalCount": 1, "shareGroups": [],
                             "aliyunIdType": "string"}
+    assert out["sharedSeenByOther"] == [{"id": built["imageId"], "alias": "others", "owner": ACCOUNT, "usable": True,
+                                         "isSelfShared": ""}]
+    assert out["unsharedSeenByOther"] == []
     assert out["tags"]["tags"] == [["built", "made-by", "pop-core"], ["built", "release", "2024.06"],
                                    ["fromSnapshot", "release", "2024.06"]]
     assert out["filterByTag"]["ids"] == sorted([built["imageId"], from_snapshot["imageId"]])
@@ -155,7 +160,8 @@ def check_pipeline(out: dict, method: str, formatted: bool) -> None:
 
 def check_wire(calls: list, method: str) -> None:
     """What pop-core put on the wire, as the server recorded it."""
-    assert {c.account for c in calls if c.status == 200} == {ACCOUNT}
+    assert {c.account for c in calls if c.status == 200} == {ACCOUNT, "5555555555555557"}
+    assert [c.action for c in calls if c.account == "5555555555555557"] == ["DescribeImages"] * 2
     assert all(c.error_code != "SignatureDoesNotMatch" for c in calls)
     run = next(c.params for c in calls if c.action == "RunInstances" and c.status == 200)
     assert {k: run[k] for k in ("Tag.1.Key", "Tag.2.Value", "DataDisk.1.Size", "DataDisk.1.DeleteWithInstance",
@@ -182,7 +188,7 @@ def test_pop_core_pipeline(method, formatted):
     engine = strict_engine()
     with ServerThread(engine=engine) as server:
         out = run_pipeline({"ecs": server.url, "vpc": server.url, "method": method, "formatParams": formatted,
-                            "accessKeyId": KEY, "accessKeySecret": SECRET})
+                            "accessKeyId": KEY, "accessKeySecret": SECRET, **OTHER})
         calls = list(engine.calls)
     check_pipeline(out, method, formatted)
     check_wire(calls, method)
@@ -199,7 +205,7 @@ def test_pop_core_pipeline_through_https_proxy():
         env = {**os.environ, "HTTPS_PROXY": server.url, "NODE_EXTRA_CA_CERTS": ca_cert_path(),
                "NODE_OPTIONS": "-r global-agent/bootstrap", "GLOBAL_AGENT_ENVIRONMENT_VARIABLE_NAMESPACE": ""}
         out = run_pipeline({"ecs": "https://ecs.aliyuncs.com", "vpc": "https://vpc.aliyuncs.com", "method": "POST",
-                            "formatParams": True, "accessKeyId": KEY, "accessKeySecret": SECRET}, env)
+                            "formatParams": True, "accessKeyId": KEY, "accessKeySecret": SECRET, **OTHER}, env)
         calls = list(engine.calls)
     check_pipeline(out, "POST", True)
     check_wire(calls, "POST")

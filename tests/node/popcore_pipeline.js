@@ -28,6 +28,9 @@ function client(endpoint, apiVersion) {
 }
 
 const ecsClient = client(config.ecs || 'http://127.0.0.1:8470', '2014-05-26');
+// the account the image is shared with, if its key is given
+const otherClient = config.otherAccessKeyId && new RPCClient({ endpoint: config.ecs || 'http://127.0.0.1:8470',
+  apiVersion: '2014-05-26', accessKeyId: config.otherAccessKeyId, accessKeySecret: config.otherAccessKeySecret });
 const vpcClient = client(config.vpc || config.ecs || 'http://127.0.0.1:8470', '2016-04-28');
 
 // With formatParams (pop-core's default) the code may name top-level parameters in lower camel case; pop-core
@@ -42,6 +45,7 @@ function names(params) {
 const opts = () => ({ method: METHOD, formatParams: FORMAT, timeout: 10000 });
 const ecs = (action, params) => ecsClient.request(action, names(params), opts());
 const vpc = (action, params) => vpcClient.request(action, names(params), opts());
+const other = (action, params) => otherClient.request(action, names(params), opts());
 
 const results = {};
 const bodies = {};  // raw answers, checked against the API metadata's schemas by the Python test
@@ -279,6 +283,12 @@ async function main() {
     return { accounts: r.Accounts.Account.map((a) => a.AliyunId), totalCount: r.TotalCount,
       shareGroups: r.ShareGroups.ShareGroup, aliyunIdType: typeof (r.Accounts.Account[0] || {}).AliyunId };
   });
+  const seenByOther = async () => {
+    const r = await other('DescribeImages', { RegionId: REGION, ImageOwnerAlias: 'others', ImageId: imageId });
+    return r.Images.Image.map((i) => ({ id: i.ImageId, alias: i.ImageOwnerAlias, owner: String(i.ImageOwnerId),
+      usable: i.Usable, isSelfShared: i.IsSelfShared }));
+  };
+  if (otherClient) await step('sharedSeenByOther', seenByOther);
   await step('tags', async () => {
     await ecs('TagResources', { RegionId: REGION, ResourceType: 'image', ResourceId: [imageId, snapImageId],
       Tag: [{ Key: 'release', Value: '2024.06' }] });
@@ -330,6 +340,7 @@ async function main() {
   await step('cleanup', async () => {
     const done = [];
     await ecs('ModifyImageSharePermission', { RegionId: REGION, ImageId: imageId, RemoveAccount: [OTHER_ACCOUNT] });
+    if (otherClient) results.unsharedSeenByOther = await seenByOther();
     done.push('unshare');
     await ecs('DeleteImage', { RegionId: COPY_REGION, ImageId: copyId });
     await ecs('DeleteImage', { RegionId: REGION, ImageId: imageId, Force: true });
