@@ -126,3 +126,36 @@ def test_a_forked_process_draws_its_own_ids():
     os.close(reader)
     ids._process.setstate(state)  # where the child started, had it not reseeded
     assert resources.new_id("instance", "cn-hangzhou") != child
+
+
+SEEDED_TESTS = """
+from alibabacloud_ecs20140526 import models
+
+def made(client):
+    group = client.create_security_group(models.CreateSecurityGroupRequest(region_id="cn-hangzhou")).body
+    return group.security_group_id, group.request_id
+
+def test_one(ecs_client):
+    print("MADE", *made(ecs_client))
+
+def test_two(ecs_client):
+    print("MADE", *made(ecs_client))
+"""
+
+
+def made_lines(result: pytest.RunResult) -> list[str]:
+    return [line[line.index("MADE"):] for line in result.stdout.lines if "MADE" in line]
+
+
+def test_every_test_of_a_seeded_run_starts_the_same_sequence(pytester: pytest.Pytester) -> None:
+    """``--mockecs-seed``: each test starts from a reset state, so from the start of the seed's sequence."""
+    pytester.makepyfile(SEEDED_TESTS)
+    lines = {}
+    for run in range(2):
+        result = pytester.runpytest_subprocess("-s", "-p", "no:randomly", "--mockecs-seed", "42")
+        result.assert_outcomes(passed=2)
+        lines[run] = made_lines(result)
+    assert len(lines[0]) == 2 and lines[0][0] == lines[0][1] and lines[0] == lines[1]
+    result = pytester.runpytest_subprocess("-s", "-p", "no:randomly")
+    free = made_lines(result)
+    assert free[0] != free[1]
