@@ -6,6 +6,7 @@
 'use strict';
 
 const ALY = require('aliyun-sdk');
+const { poll, step: stepOf } = require('./step');
 
 const ecs = new ALY.ECS({
   endpoint: process.argv[2] || 'http://127.0.0.1:8470',
@@ -22,30 +23,10 @@ const call = (op, params) => new Promise((resolve, reject) => {
 
 const results = {};
 
-async function step(name, fn) {
-  try {
-    results[name] = await fn();
-  } catch (err) {
-    results[name] = { error: err.code, statusCode: err.statusCode, message: err.message };
-  }
-}
+const step = (name, fn) => stepOf(results, name, fn);
 
 async function refused(name, fn) {
   await step(name, async () => { await fn(); return { unexpected: 'success' }; });
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function poll(read, seen, done) {
-  const values = [];
-  for (let i = 0; i < 40; i++) {
-    const answer = await read();
-    const value = seen(answer);
-    if (values[values.length - 1] !== value) values.push(value);
-    if (done(answer)) return { values, answer };
-    await sleep(25);
-  }
-  throw new Error(`still ${values[values.length - 1]}`);
 }
 
 async function main() {

@@ -10,6 +10,7 @@
 'use strict';
 
 const RPCClient = require('@alicloud/pop-core').RPCClient;
+const { poll } = require('./step');
 
 const config = JSON.parse(process.argv[2] || '{}');
 const METHOD = config.method || 'GET';
@@ -72,21 +73,6 @@ async function step(name, fn) {
 
 async function refused(name, fn) {  // a call that must fail: its error, or 'unexpected success'
   await step(name, async () => { await fn(); return { unexpected: 'success' }; });
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// Polls until done(answer) holds; returns every value seen (what a status or progress went through).
-async function poll(read, seen, done, tries = 40) {
-  const values = [];
-  for (let i = 0; i < tries; i++) {
-    const answer = await read();
-    const value = seen(answer);
-    if (values[values.length - 1] !== value) values.push(value);
-    if (done(answer)) return { values, answer };
-    await sleep(25);
-  }
-  throw new Error(`still ${values[values.length - 1]} after ${tries} reads`);
 }
 
 function types(obj, fields) {  // each field's JS type as pop-core hands it to the user
