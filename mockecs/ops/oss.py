@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import secrets
 import xml.etree.ElementTree as ElementTree
 from dataclasses import field
 from typing import Any, Callable, Optional, Union
@@ -31,6 +30,7 @@ from mockecs.wire.oss import (
     xml,
 )
 from mockecs.wire.records import record
+from mockecs.world import ids
 from mockecs.world import oss as world
 from mockecs.world.oss import crc_of, etag_of
 
@@ -589,7 +589,7 @@ def _upload(ctx: Context, req: OssRequest, bucket: dict) -> dict:
 def initiate_multipart_upload(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     bucket = _bucket(ctx, req)
     _overwrite_check(ctx, req, bucket)
-    upload_id = secrets.token_hex(16).upper()
+    upload_id = ids.source().token_hex(16).upper()  # (the seed setting makes it the same on every run)
     _registry(ctx).start_upload(upload_id, bucket["region"], req.bucket, req.key, ctx.txn, _meta(req),
                                 _content_type(req), _storage_class(req))
     encoded = req.query.get("encoding-type") == "url"
