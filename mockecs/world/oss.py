@@ -210,11 +210,25 @@ class Oss:
 
     def put_part(self, upload_id: str, number: int, size: int, md5: bytes, crc: int, data: Optional[bytes],
                  txn: Transaction) -> dict:
+        """A part; its bytes are kept while the upload's parts together could still make an object whose bytes
+        are kept (``oss_keep_bytes``): past that, the kept ones go back to the budget and later ones are not."""
         part_id = f"{upload_id}|{number:05d}"
         old = txn.get("oss_part", part_id)
         if old is not None and old.get("kept"):
             self._release(txn, "part|" + part_id, int(old["size"]))
-        kept = data is not None and self._reserve(txn, len(data))
+        upload = dict(txn.get("oss_upload", upload_id) or {})
+        sent = int(upload.get("sent") or 0) + int(size) - (int(old["size"]) if old is not None else 0)
+        too_big = sent > self.engine.config.options["oss_keep_bytes"]
+        if too_big and not upload.get("too_big"):  # (once: the parts kept so far are dropped)
+            for part in self.parts(upload_id, txn):
+                if part.get("kept"):
+                    self._release(txn, f"part|{upload_id}|{part['number']:05d}", int(part["size"]))
+                    txn.put("oss_part", f"{upload_id}|{part['number']:05d}", {**part, "kept": False},
+                            [("upload", upload_id)])
+        if upload:
+            txn.put("oss_upload", upload_id, {**upload, "sent": sent, "too_big": too_big or upload.get("too_big")},
+                    [("bucket", _bucket_id(upload["region"], upload["bucket"]))])
+        kept = data is not None and not too_big and not upload.get("too_big") and self._reserve(txn, len(data))
         record = {"upload_id": upload_id, "number": number, "size": int(size), "etag": md5.hex().upper(),
                   "crc64": str(crc), "modified": self.engine.clock.now(), "kept": kept}
         if kept:
