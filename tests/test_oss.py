@@ -275,6 +275,27 @@ def test_bytes_beyond_the_cap_keep_their_hashes_only():
         assert m.engine.store.transaction().__enter__().get("oss_content", "cn-hangzhou|images-test|big") is None
 
 
+def test_parts_are_kept_only_while_the_object_could_be():
+    with MockECS(options={"oss_keep_bytes": 300 * 1024}) as m:
+        b = bucket()
+        b.create_bucket()
+        upload_id = b.init_multipart_upload("disk.raw").upload_id
+        parts = [b.upload_part("disk.raw", upload_id, n, bytes([n]) * 200 * 1024) for n in (1, 2)]
+        with m.engine.store.transaction() as txn:
+            assert not [p for p in m.engine.oss.parts(upload_id, txn) if p["kept"]]  # (400 KiB > 300 KiB)
+            assert txn.get("oss_setting", "usage") == {"kept": 0}
+        done = b.complete_multipart_upload("disk.raw", upload_id, [oss2.models.PartInfo(n, p.etag)
+                                                                   for n, p in zip((1, 2), parts)])
+        assert done.crc == oss_crc(bytes([1]) * 200 * 1024 + bytes([2]) * 200 * 1024)
+        assert failure(b.get_object, "disk.raw").status == 501
+        small = b.init_multipart_upload("small.raw").upload_id
+        part = b.upload_part("small.raw", small, 1, b"s" * 1000)
+        b.complete_multipart_upload("small.raw", small, [oss2.models.PartInfo(1, part.etag)])
+        assert b.get_object("small.raw").read() == b"s" * 1000  # (its one part kept, then the object)
+        with m.engine.store.transaction() as txn:
+            assert txn.get("oss_setting", "usage") == {"kept": 1000}
+
+
 def test_an_object_mockecs_made_up_reads_as_zeros(mock):
     mock.engine.oss.put_object("cn-hangzhou", "registered", "disk.raw", size=3 * 2**20 + 1)
     b = bucket("registered")
