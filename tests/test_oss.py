@@ -245,6 +245,17 @@ def test_faults_on_oss_actions(mock):
     assert set(oss_ops.OPERATIONS) == oss_wire.ACTIONS  # (every handler can be faulted, and only those)
 
 
+def test_keys_xml_cannot_carry(mock):
+    """oss2 lists with encoding-type=url (keys come back whole); a listing without it still parses."""
+    b = bucket()
+    b.create_bucket()
+    b.put_object("odd\x01key ü+", b"z")
+    assert [o.key for o in oss2.ObjectIterator(b)] == ["odd\x01key ü+"]
+    assert b.get_object("odd\x01key ü+").read() == b"z"
+    raw = requests.get("https://images-test.oss-cn-hangzhou.aliyuncs.com/", timeout=5)  # (no encoding-type)
+    assert ElementTree.fromstring(raw.content).findtext("Contents/Key") == "oddkey ü+"
+
+
 def test_copy_object(strict):
     b = bucket()
     b.create_bucket()
