@@ -370,6 +370,14 @@ def test_an_imported_object_is_what_was_uploaded(mock):
     err = error_of(new_client().import_image, models.ImportImageRequest(region_id="cn-hangzhou",
                                                                         disk_device_mapping=[mapping]))
     assert err.code == "InvalidVHDImage.IncorrectSize"
+    b.put_object("cold.raw", b"x" * 1024, headers={"x-oss-storage-class": "Archive"})
+    assert b.head_object("cold.raw").headers["x-oss-storage-class"] == "Archive"
+    err = failure(b.get_object, "cold.raw")
+    assert (err.status, err.code) == (403, "InvalidObjectState")
+    mapping = models.ImportImageRequestDiskDeviceMapping(ossbucket="vhds", ossobject="cold.raw", format="RAW")
+    err = error_of(new_client().import_image, models.ImportImageRequest(region_id="cn-hangzhou",
+                                                                        disk_device_mapping=[mapping]))
+    assert err.code == "InvalidOSSObject.NeedRestore"  # (an archived upload must be restored first)
 
 
 def test_time_skew_is_refused(strict, monkeypatch):

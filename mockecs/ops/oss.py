@@ -63,6 +63,7 @@ EXISTS = oss_error_kind("FileAlreadyExists", "The object you specified already e
                         409)
 PRECONDITION = oss_error_kind("PreconditionFailed", "At least one of the pre-conditions you specified did not hold.",
                               412)
+ARCHIVED = oss_error_kind("InvalidObjectState", "The operation is not valid for the object's state", 403)
 NOT_ALLOWED = oss_error_kind("MethodNotAllowed", "The specified method is not allowed against this resource.", 405)
 NOT_FAKED = oss_error_kind("NotImplemented", "mockecs fakes OSS's object API (objects, listings, multipart "
                            "uploads, buckets), not this request.", 501)
@@ -521,6 +522,8 @@ def get_object(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     obj, early = _read(ctx, req)
     if early is not None:
         return early
+    if obj.get("storage_class") in ("Archive", "ColdArchive", "DeepColdArchive"):
+        raise ARCHIVED()  # (RestoreObject is not faked: an archived object stays unreadable)
     size = int(obj["size"])
     data = _registry(ctx).content(obj, ctx.txn)
     headers = _object_headers(obj)
