@@ -438,7 +438,9 @@ class Engine:
             req = oss_wire.decode(http)
             oss_ops = importlib.import_module("mockecs.ops.oss")  # (loaded on the first OSS request, as lazy ops)
             action = oss_ops.route(req)
-            strict = self.config.strict_signatures
+            strict, shared = self.config.strict_signatures, self.shared
+            if shared is not None and (strict or self.faults or shared.stamp == "unread"):
+                shared.sync()  # (keys and faults other engines on the store added: as for ECS)
             cred = self.accounts.resolve(req.access_key_id, req.security_token, False)
             if strict:
                 if cred is None or (req.security_token or cred.security_token) and \
