@@ -479,3 +479,21 @@ def test_gos_oss_sdk_through_the_server(served, tmp_path):
     parts = [c for c in served.engine.calls if c.action == "UploadPart"]
     assert len(parts) == 8 and len(ranged) >= 5  # (200 KiB parts up; 300 KiB ranges down, besides the two GETs)
     assert all(c.status == 200 for c in parts) and all(c.account == DEFAULT_ACCOUNT for c in parts)
+
+
+def test_two_engines_on_one_sqlite_store(tmp_path):
+    """``--workers`` / xdist: a key added through one engine signs OSS requests another answers (strict), and an
+    object one uploaded the other serves."""
+    pytest.importorskip("mockecs_sqlite", reason="the SQLite store plugin is not installed")
+    from mockecs.engine.core import Config, Engine
+    from mockecs.modes.server import ServerThread
+
+    store = f"sqlite:///{tmp_path / 'oss.db'}"
+    first, second = (Engine(Config(store=store, strict_signatures=True)) for _ in range(2))
+    with ServerThread(engine=first) as one, ServerThread(engine=second) as two:
+        first.accounts.add_key(DEFAULT_ACCOUNT, AK, SK)  # (at run time: kept in the store)
+        bucket("shared", endpoint=one.url).create_bucket()
+        bucket("shared", endpoint=one.url).put_object("disk.raw", b"from one")
+        assert bucket("shared", endpoint=two.url).get_object("disk.raw").read() == b"from one"
+    first.store.close()
+    second.store.close()
