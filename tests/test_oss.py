@@ -497,3 +497,45 @@ def test_two_engines_on_one_sqlite_store(tmp_path):
         assert bucket("shared", endpoint=two.url).get_object("disk.raw").read() == b"from one"
     first.store.close()
     second.store.close()
+
+
+@pytest.mark.parametrize("strict_mode", [False, True])
+def test_malformed_requests_get_osss_answers_never_a_500(strict_mode):
+    """Bad ranges, digests, XML, sub-resources, tokens, auth headers, hosts and paths: an OSS error, never a 500."""
+    import random
+
+    from mockecs.engine.core import Config, Engine
+    from mockecs.wire.oss import is_oss
+    from mockecs.wire.protocol import HttpRequest
+
+    engine = Engine(Config(strict_signatures=strict_mode))
+    engine.oss.create_bucket("cn-hangzhou", "fuzz")
+    engine.oss.put_object("cn-hangzhou", "fuzz", "obj", size=100)
+    rnd = random.Random(7)
+    hosts = ["fuzz.oss-cn-hangzhou.aliyuncs.com", "oss-cn-hangzhou.aliyuncs.com", "x.oss-accelerate.aliyuncs.com",
+             "127.0.0.1:8470", "FUZZ.oss-cn-beijing-internal.aliyuncs.com"]
+    paths = ["/", "/obj", "/fuzz/obj", "/%ZZ", "//x", "/\\x", "/a" * 600, "/fuzz/", "/fuzz"]
+    queries = ["", "uploads", "uploadId=abc", "uploadId=abc&partNumber=x", "uploadId=&partNumber=1", "delete",
+               "list-type=2&continuation-token=%%%", "list-type=2&continuation-token=!!", "max-keys=0",
+               "max-keys=abc", "bucketInfo", "location", "acl", "delimiter=ab", "part-number-marker=x",
+               "OSSAccessKeyId=x&Expires=abc&Signature=y", "OSSAccessKeyId=x&Expires=1&Signature=y",
+               "x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-credential=a/b&x-oss-date=bad&x-oss-signature=x"]
+    headers = [{}, {"range": "bytes=abc"}, {"range": "bytes=5-1"}, {"range": "bytes=-0", "x-oss-range-behavior":
+               "standard"}, {"content-md5": "!!!"}, {"content-md5": "AAAA"}, {"authorization": "OSS "},
+               {"authorization": "OSS4-HMAC-SHA256"}, {"authorization": "OSS4-HMAC-SHA256 Credential=, Signature="},
+               {"authorization": "OSS a:b", "date": "garbage"}, {"x-oss-copy-source": "/nope"},
+               {"x-oss-copy-source": "%%%"}, {"x-oss-complete-all": "yes"}, {"content-length": "99999999999999"}]
+    bodies = [b"", b"<Delete><Object><Key>a</Key></Object></Delete>", b"<x", b"\xff\xfe",
+              b"<CompleteMultipartUpload><Part><PartNumber>a</PartNumber></Part></CompleteMultipartUpload>",
+              b"<CreateBucketConfiguration><StorageClass>Bad</StorageClass></CreateBucketConfiguration>"]
+    for _ in range(600):
+        sent = {**rnd.choice(headers), "host": rnd.choice(hosts)}
+        url = f"http://{sent['host']}{rnd.choice(paths)}?{rnd.choice(queries)}"
+        request = HttpRequest(rnd.choice(["GET", "PUT", "POST", "DELETE", "HEAD", "PATCH"]), url, sent,
+                              rnd.choice(bodies))
+        oss = is_oss(request)  # (the server's "/" without an OSS signature is ECS's: its own answer)
+        answer = engine.handle(request)
+        assert answer.status < 500 or answer.status == 501, (url, sent, answer.body[:300])
+        assert bool(answer.headers.get("x-oss-request-id")) == oss
+        if answer.status >= 400 and answer.body:
+            assert ElementTree.fromstring(answer.body).findtext("Code")
