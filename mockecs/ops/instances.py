@@ -547,10 +547,13 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     ids = []
     for index in range(count):
         instance_id = resources.new_id("instance", ctx.region)
-        name = args["instance_name"] or instance_id
+        # RunInstances' UniqueSuffix: 001, 002 ... after the InstanceName and HostName given (Ansible's ali_instance
+        # reads the host name's last three characters back as its suffix) [GUESS: also when Amount is 1]
+        suffix = f"{index + 1:03d}" if args.get("unique_suffix") else ""
+        name = args["instance_name"] + suffix if args["instance_name"] else instance_id
         record = {
             "InstanceId": instance_id, "InstanceName": name, "Description": args["description"] or "",
-            "HostName": args["host_name"] or f"iZ{instance_id[2:]}Z",
+            "HostName": args["host_name"] + suffix if args["host_name"] else f"iZ{instance_id[2:]}Z",
             **_os_fields(image, login_as_non_root),
             "Status": "Pending", **type_fields(itype), "GPUSpec": "",
             "RegionId": ctx.region, "ZoneId": where.zone_id,
@@ -790,7 +793,7 @@ _NETWORK_INTERFACES = Structs("NetworkInterface", [
            I("Amount", default=1, min=1, max=100), I("MinAmount", min=1, max=100), S("AutoReleaseTime"),
            Struct("ImageOptions", [B("LoginAsNonRoot")]), Repeat("SecurityGroupIds"),
            Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), _NETWORK_INTERFACES,
-           S("LaunchTemplateId"), S("LaunchTemplateName"), L("LaunchTemplateVersion"),
+           S("LaunchTemplateId"), S("LaunchTemplateName"), L("LaunchTemplateVersion"), B("UniqueSuffix"),
            Struct("SchedulerOptions", [S("DedicatedHostClusterId")]), dry_run=True, idempotent=True, mapping=True)
 def run_instances(ctx: Context, args: dict) -> dict:
     # (the arguments as one mapping: a handler taking ~45 keywords matches each against its named parameters)
