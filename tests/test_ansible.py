@@ -222,7 +222,8 @@ def test_the_database_server(played):
     assert calls == [("StopInstance", db_id, 200), ("ModifyInstanceAttribute", db_id, 200),
                      ("StartInstance", db_id, 200), ("ModifyInstanceAttribute", db_id, 200),
                      ("RebootInstance", db_id, 200), ("JoinSecurityGroup", db_id, 200),
-                     ("ModifyInstanceAttribute", db_id, 200), ("LeaveSecurityGroup", db_id, 200)]
+                     ("ModifyInstanceAttribute", db_id, 200), ("LeaveSecurityGroup", db_id, 200),
+                     ("LeaveSecurityGroup", db_id, 403)]  # (see the next test)
     modified = [c.params for c in calls_of(played, "ModifyInstanceAttribute") if c.params["InstanceId"] == db_id]
     assert base64.b64decode(modified[0]["UserData"]) == b"#!/bin/sh\necho db v2"
     assert modified[1]["Password"] == "N3wPassw0rd!x2"
@@ -236,6 +237,28 @@ def test_the_database_server(played):
     assert item["SecurityGroupIds"]["SecurityGroupId"] == [played["web"]]
     assert item["user_data"] == "#!/bin/sh\necho db v2" and item["PublicIpAddress"]["IpAddress"] == []
     assert [(d["Type"], d["Category"], d["Size"]) for d in item["disks"]] == [("system", "cloud_efficiency", 40)]
+
+
+def test_group_replacement_and_tag_purge_as_the_module_does_them(played):
+    """Two of the module's own ways, against documented answers: it leaves the instance's groups before joining
+    the new ones, so replacing the only group is refused (InstanceLastSecurityGroup, and the module fails with
+    its traceback); ``purge_tags`` removes the tags it is given, not the others."""
+    made = played["made"]
+    replaced = made["Put it in the admin group alone (the module leaves the web group before it joins the other)"]
+    assert replaced["failed"] is True and replaced["msg"].startswith("MODULE FAILURE")
+    [refused] = [c for c in calls_of(played, "LeaveSecurityGroup") if c.status != 200]
+    assert (refused.status, refused.error_code, refused.params["SecurityGroupId"]) == (
+        403, "InstanceLastSecurityGroup", played["web"])
+    [message] = [m for s, m in _documented("LeaveSecurityGroup", "InstanceLastSecurityGroup") if s == 403]
+    assert f"HTTP Status: 403 Error:InstanceLastSecurityGroup {message}" in replaced["module_stderr"]
+    assert len(calls_of(played, "JoinSecurityGroup")) == 1  # (never reached)
+    assert made["Tag it"]["changed"] is True and made["Purge its tags but Env (documented as deleting the tags "
+                                                      "not given)"]["changed"] is True
+    [untag] = calls_of(played, "UntagResources")
+    assert (untag.params["TagKey.1"], "TagKey.2" in untag.params) == ("Env", False)
+    [db_id] = made["Find the database server by name prefix"]["ids"]
+    tags = played["after_made"][db_id]["Tags"]["Tag"]
+    assert {t["TagKey"]: t["TagValue"] for t in tags} == {"Name": "db", "Team": "data"}
 
 
 def test_gathering_with_ali_instance_info(played):
