@@ -98,11 +98,15 @@ def played(tmp_path_factory) -> dict:
                  "password": "Passw0rd!x1", "new_password": "N3wPassw0rd!x2"}
         made, made_took = play("instances.yml", extra, tmp_path)
         after_made = world(sdk)
+        [cache_id] = [i for i, item in after_made.items() if item["InstanceName"] == "cache-1"]
+        [cache_renewal] = sdk.describe_instance_auto_renew_attribute(models.DescribeInstanceAutoRenewAttributeRequest(
+            region_id=REGION, instance_id=cache_id)).body.to_map()["InstanceRenewAttributes"]["InstanceRenewAttribute"]
         removed, removed_took = play("removal.yml", {**extra, "instance_ids": sorted(after_made)}, tmp_path)
         after_removal = world(sdk)
         calls = list(engine.calls)
     print(f"\ninstances.yml: {made_took:.1f} s, removal.yml: {removed_took:.1f} s")
     return {"made": made, "removed": removed, "after_made": after_made, "after_removal": after_removal,
+            "cache_renewal": cache_renewal,
             "calls": calls, "vpc": vpc, "vswitch": vswitch, "web": web, "admin": admin}
 
 
@@ -159,8 +163,9 @@ def test_the_web_servers_facts(played):
 
 def test_the_launch_as_sent(played):
     """The RunInstances footmark sent for the playbook's arguments, and the SDK's view of the result."""
-    web, db = calls_of(played, "RunInstances")[:2]
-    assert (web.status, db.status) == (200, 200)
+    launched = {c.params["InstanceName"]: c for c in calls_of(played, "RunInstances") if c.status == 200}
+    assert set(launched) == {"web", "cache-1", "db-1"}  # (the background launches' order varies)
+    web, db = launched["web"], launched["db-1"]
     sent = web.params
     assert {k: sent[k] for k in ("Amount", "InstanceName", "HostName", "UniqueSuffix", "Password", "KeyPairName",
                                  "InternetChargeType", "InternetMaxBandwidthOut", "SystemDisk.Category",
@@ -193,7 +198,7 @@ def test_a_second_run_changes_nothing(played):
     again = played["made"]["Launch the web servers again (already there)"]
     assert again["changed"] is False
     assert {i["host_name"] for i in again["instances"] if i["tags"].get("Name") == "web"} == {"web001", "web002"}
-    assert len(calls_of(played, "RunInstances")) == 4  # (two launches, the two refusals of removal.yml)
+    assert len(calls_of(played, "RunInstances")) == 5  # (three launches, the two refusals of removal.yml)
 
 
 def test_the_database_server(played):
@@ -271,7 +276,7 @@ def test_gathering_with_ali_instance_info(played):
     by_prefix = made["Find the database server by name prefix"]
     assert [i["instance_name"] for i in by_prefix["instances"]] == ["db-1"]
     by_filters = made["Find running instances of a VPC by filters"]
-    assert len(by_filters["ids"]) == 3 and {i["vpc_id"] for i in by_filters["instances"]} == {played["vpc"]}
+    assert len(by_filters["ids"]) == 4 and {i["vpc_id"] for i in by_filters["instances"]} == {played["vpc"]}
     [asked] = [c.params for c in calls_of(played, "DescribeInstances") if c.params.get("Status") == "Running"]
     assert (asked["VpcId"], asked["InstanceType"]) == (played["vpc"], "ecs.g7.large")
     everything = made["Find every instance of the region"]
@@ -283,6 +288,38 @@ def test_gathering_with_ali_instance_info(played):
     assert json.loads(nested) == [by_tags["ids"], by_tags["ids"]]
 
 
+def test_a_subscription_server(played):
+    """instance_charge_type PrePaid with period and auto_renew: launched on a month's subscription renewed
+    automatically; removal.yml then finds it refused (ChargeTypeViolation, documented), turns it into
+    pay-as-you-go (ModifyInstanceChargeType) and releases it."""
+    cache = by_name(played["made"]["Wait for the cache server"])["cache-1"]
+    assert (cache["instance_charge_type"], cache["host_name"], cache["status"]) == ("PrePaid", "cache", "running")
+    assert cache["expired_time"] != "2099-12-31T15:59Z" and cache["expired_time"].endswith("Z")
+    [launch] = [c.params for c in calls_of(played, "RunInstances") if c.params["InstanceName"] == "cache-1"]
+    assert {k: launch[k] for k in ("InstanceChargeType", "Period", "PeriodUnit", "AutoRenew", "AutoRenewPeriod")} == {
+        "InstanceChargeType": "PrePaid", "Period": "1", "PeriodUnit": "Month", "AutoRenew": "True",
+        "AutoRenewPeriod": "1"}
+    item = played["after_made"][cache["id"]]
+    assert (item["InstanceChargeType"], item["ExpiredTime"]) == ("PrePaid", cache["expired_time"])
+    assert played["cache_renewal"] == {"InstanceId": cache["id"], "AutoRenewEnabled": True, "Duration": 1,
+                                       "PeriodUnit": "Month", "RenewalStatus": "AutoRenewal",
+                                       "EnableExpectedRenewDay": False}
+    assert {d["DiskChargeType"] for d in item["disks"]} == {"PrePaid"}
+
+    removed = played["removed"]
+    assert removed["Find the cache server"]["ids"] == [cache["id"]]
+    refused = removed["A subscription instance is not released before it expires"]
+    [(status, message)] = _documented("DeleteInstance", "ChargeTypeViolation")
+    assert refused["msg"].startswith(f"Delete instance got an error: HTTP Status: {status} Error:ChargeTypeViolation "
+                                     f"{message} RequestID: ")
+    assert removed["Turn it into pay-as-you-go"]["changed"] is True
+    [converted] = calls_of(played, "ModifyInstanceChargeType")
+    assert (converted.status, json.loads(converted.params["InstanceIds"]), converted.params["InstanceChargeType"],
+            converted.params["IncludeDataDisks"]) == (200, [cache["id"]], "PostPaid", "True")
+    deletions = [(c.params["InstanceId"], c.status, c.error_code) for c in calls_of(played, "DeleteInstance")]
+    assert (cache["id"], 403, "ChargeTypeViolation") in deletions and (cache["id"], 200, None) in deletions
+
+
 def test_scaling_down_by_count_tag(played):
     """count: 1 with the same count_tag terminates the last server DescribeInstances lists (force: true)."""
     scaled = played["made"]["One web server is enough (count 1 of count_tag)"]
@@ -291,7 +328,7 @@ def test_scaling_down_by_count_tag(played):
     [deleted] = calls_of(played, "DeleteInstance")[:1]
     assert (deleted.params["InstanceId"], deleted.params["Force"]) == (by_tags[-1], "True")
     assert by_tags[-1] not in played["after_made"] and by_tags[0] in played["after_made"]
-    assert len(played["after_made"]) == 2
+    assert len(played["after_made"]) == 3
 
 
 def _documented(action: str, code: str) -> set:
@@ -327,7 +364,7 @@ def test_removal(played):
         "Instance is running, and please stop it or set 'force' as True."
     gone = removed["Remove them, forcibly"]
     assert gone["changed"] is True and sorted(gone["ids"]) == sorted(played["after_made"]) and gone["instances"] == []
-    deleted = [c.params["InstanceId"] for c in calls_of(played, "DeleteInstance")][1:]
+    deleted = [c.params["InstanceId"] for c in calls_of(played, "DeleteInstance") if c.status == 200][1:]
     assert sorted(deleted) == sorted(played["after_made"])
     assert {c.params["Force"] for c in calls_of(played, "DeleteInstance")} == {"True"}
     assert removed["Nothing is left"]["ids"] == [] and played["after_removal"] == {}
