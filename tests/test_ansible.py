@@ -9,9 +9,9 @@ option. Inventory ``localhost ansible_connection=local ansible_python_interprete
 there). ``ANSIBLE_STDOUT_CALLBACK=ansible.posix.json`` prints every task's result, read here field by field; the
 world is read afterwards through the current SDK. Strict signatures: the key is registered, a wrong secret refused.
 
-footmark sleeps 10 s after each RunInstances (and nothing patches a module's process): two launches, the second
-while the first runs in the background (``async``/``poll: 0``, then ``async_status``), so the file takes about
-30-40 s. Skips without ``ansible-playbook`` (``scripts/test.sh`` installs Debian's ``ansible``) or footmark.
+footmark sleeps 10 s after each RunInstances (and nothing patches a module's process): three launches at once, two
+in the background (``async``/``poll: 0``, then ``async_status``), so the file takes about 40 s on a quiet machine.
+Skips without ``ansible-playbook`` (``scripts/test.sh`` installs Debian's ``ansible``) or footmark.
 """
 from __future__ import annotations
 
