@@ -168,10 +168,12 @@ def test_the_launch_as_sent(played):
     web, db = launched["web"], launched["db-1"]
     sent = web.params
     assert {k: sent[k] for k in ("Amount", "InstanceName", "HostName", "UniqueSuffix", "Password", "KeyPairName",
+                                 "SpotStrategy",
                                  "InternetChargeType", "InternetMaxBandwidthOut", "SystemDisk.Category",
                                  "SystemDisk.Size", "SystemDisk.DiskName", "SystemDisk.Description", "VSwitchId",
                                  "SecurityGroupId")} == {
         "Amount": "2", "InstanceName": "web", "HostName": "web", "UniqueSuffix": "True", "Password": "Passw0rd!x1",
+        "SpotStrategy": "SpotAsPriceGo",
         "KeyPairName": "deploy", "InternetChargeType": "PayByTraffic", "InternetMaxBandwidthOut": "10",
         "SystemDisk.Category": "cloud_ssd", "SystemDisk.Size": "50", "SystemDisk.DiskName": "web-system",
         "SystemDisk.Description": "the web servers' system disk", "VSwitchId": played["vswitch"],
@@ -183,6 +185,7 @@ def test_the_launch_as_sent(played):
     [web_id] = [i for i, item in played["after_made"].items() if item["HostName"] == "web001"]
     item = played["after_made"][web_id]
     assert (item["InstanceName"], item["Status"], item["KeyPairName"]) == ("web", "Running", "deploy")
+    assert (item["SpotStrategy"], item["InstanceChargeType"]) == ("SpotAsPriceGo", "PostPaid")
     assert item["SecurityGroupIds"]["SecurityGroupId"] == [played["web"]]
     assert item["InternetMaxBandwidthOut"] == 10 and len(item["PublicIpAddress"]["IpAddress"]) == 1
     assert {t["TagKey"]: t["TagValue"] for t in item["Tags"]["Tag"]} == {"Name": "web", "Version": "0.1"}
@@ -198,7 +201,7 @@ def test_a_second_run_changes_nothing(played):
     again = played["made"]["Launch the web servers again (already there)"]
     assert again["changed"] is False
     assert {i["host_name"] for i in again["instances"] if i["tags"].get("Name") == "web"} == {"web001", "web002"}
-    assert len(calls_of(played, "RunInstances")) == 5  # (three launches, the two refusals of removal.yml)
+    assert len(calls_of(played, "RunInstances")) == 6  # (three launches, the three refusals of removal.yml)
 
 
 def test_the_database_server(played):
@@ -337,15 +340,19 @@ def _documented(action: str, code: str) -> set:
 
 
 def test_refusals_carry_the_service_codes(played):
-    """A wrong image or instance type: the task fails with the service's code and message (documented); a wrong
-    secret: the old SDK turns the service's SignatureDoesNotMatch into its InvalidAccessKeySecret (it does so only
-    when the server's string to sign equals its own), and ali_instance_info fails with that traceback."""
+    """A wrong image, instance type or spot price limit: the task fails with the service's code and message
+    (documented); a wrong secret: the old SDK turns the service's SignatureDoesNotMatch into its
+    InvalidAccessKeySecret (it does so only when the server's string to sign equals its own), and
+    ali_instance_info fails with that traceback."""
     removed = played["removed"]
-    no_image, no_type = removed["An image that does not exist"], removed["An instance type that does not exist"]
-    assert no_image["failed"] is True and no_type["failed"] is True
+    refusals = {"An image that does not exist": "InvalidImageId.NotFound",
+                "An instance type that does not exist": "InvalidInstanceType.ValueNotSupported",
+                "A spot price limit below the market": "InvalidSpotPriceLimit.LowerThanPublicPrice"}
     refused = {c.error_code: c for c in calls_of(played, "RunInstances") if c.status != 200}
-    assert set(refused) == {"InvalidImageId.NotFound", "InvalidInstanceType.ValueNotSupported"}
-    for result, code in ((no_image, "InvalidImageId.NotFound"), (no_type, "InvalidInstanceType.ValueNotSupported")):
+    assert set(refused) == set(refusals.values())
+    for task, code in refusals.items():
+        result = removed[task]
+        assert result["failed"] is True
         status = refused[code].status
         [message] = [m for s, m in _documented("RunInstances", code) if s == status]
         assert result["msg"].startswith(f"Unable to create instance, error: HTTP Status: {status} Error:{code} "
