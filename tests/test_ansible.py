@@ -53,7 +53,8 @@ def play(playbook: str, extra: dict, tmp_path) -> tuple[dict, float]:
     env = {k: v for k, v in os.environ.items()
            if not k.upper().endswith("_PROXY") and not k.startswith(("ANSIBLE_", "ALICLOUD_"))}
     env.update(ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0",
-               ANSIBLE_LOCAL_TEMP=str(tmp_path / "local"), ANSIBLE_ASYNC_DIR=str(tmp_path / "async"),
+               ANSIBLE_LOCAL_TEMP=str(tmp_path / "local"), ANSIBLE_REMOTE_TEMP=str(tmp_path / "remote"),
+               ANSIBLE_ASYNC_DIR=str(tmp_path / "async"),
                ANSIBLE_HOME=str(tmp_path / "home"))
     started = time.monotonic()
     proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", str(inventory), os.path.join(PLAYBOOKS, playbook),
