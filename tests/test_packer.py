@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import time
 import urllib.request
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -179,6 +178,7 @@ def test_vpc_build_with_disks_tags_copies_shares_over_an_older_image(tmp_path):
     with strict_server() as server:
         sdk = new_client(KEY, SECRET, endpoint=server.netloc, protocol="http")
         old = previous_build(sdk)
+        server.engine.lifecycle.delay("copy", seconds=600)  # (Packer shares its copies without waiting for them)
         build = packer_build("vpc", server, tmp_path, share_account=SHARE)
         assert build.rc == 0, build.out[-3000:]
         images = build.artifact
@@ -192,6 +192,8 @@ def test_vpc_build_with_disks_tags_copies_shares_over_an_older_image(tmp_path):
         assert [(d.type, d.size) for d in disks] == [("system", "40"), ("data", "20"), ("data", "30")]
         assert tags(sdk, "image", made.image_id) == {"team": "web", "built-by": "packer"}
         assert all(tags(sdk, "snapshot", d.snapshot_id) == {"team": "web", "built-by": "packer"} for d in disks)
+        assert {image(sdk, region, images[region]).status for region in COPIES} == {"Creating"}
+        server.engine.clock.advance(600)
         for region, name in zip(COPIES, ("packer-web-beijing", "packer-web-shanghai")):
             copy = image(sdk, region, images[region])
             assert (copy.image_name, copy.status, copy.is_copied) == (name, "Available", True)
@@ -344,3 +346,81 @@ def test_image_of_the_system_disk_alone(tmp_path):
     assert build.params("DescribeDisks") == [{**build.params("DescribeDisks")[0], "DiskType": "system"}]
     [create] = build.params("CreateImage")
     assert "InstanceId" not in create and create["SnapshotId"] == system.snapshot_id
+
+
+def control(server: ServerThread, path: str, body: dict) -> Any:
+    """A POST to the control API, as a user's CI would make it (the token: strict signatures are on)."""
+    request = urllib.request.Request(f"{server.url}/_mockecs/{path}", data=json.dumps(body).encode(), method="POST",
+                                     headers={"X-Mockecs-Token": server.control_token,
+                                              "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+QUOTA = ("QuotaExceed.Image", 403, "The Image Quota exceeds.")  # (CreateImage's documented code)
+
+
+def test_failed_create_image_cleans_up(tmp_path):
+    """A fault injected through the control API makes CreateImage answer its documented QuotaExceed.Image: Packer
+    halts, exits 1 naming the code, and its cleanups run in reverse step order (the instance stopped if running,
+    key pair detached, EIP released, instance, group, vSwitch, VPC and key pair deleted); no image is made."""
+    code, status, message = QUOTA
+    assert documented_error("CreateImage", code) in (None, (status, message))
+    with strict_server() as server:
+        control(server, "faults", {"action": "CreateImage", "code": code, "status": status, "message": message,
+                                   "times": None})
+        build = packer_build("shared", server, tmp_path, share_account=SHARE)
+        assert build.rc == 1 and build.artifact == {}
+        assert len(build.errors) == 1 and f"ErrorCode: {code}" in build.errors[0]
+        assert build.errors[0].startswith("Error creating image: SDK.ServerError")
+        assert left(build, *TEMPORARY, "image", "snapshot") == {kind: set() for kind in (*TEMPORARY, "image",
+                                                                                          "snapshot")}
+    assert [(c.action, c.status) for c in build.calls if c.status != 200] == [("CreateImage", status)]
+    assert build.actions == [*PREVALIDATE * 3, *CHECK_NAME, *SOURCE_IMAGE, *NETWORK, *INSTANCE, *EIP, *RUN_AND_STOP,
+                             "CreateImage", "DescribeInstances", *CLEANUP]
+
+
+def test_failed_share_cancels_copies_and_deletes_the_image(tmp_path):
+    """The share is refused (an account the service does not know: ``share_any_account=false``) while the copies
+    still run: Packer's cleanups take the shares back (refused the same way, reported, not fatal), cancel both
+    copies, delete the image and its snapshots, then the instance and its network. Nothing is left anywhere."""
+    with strict_server(share_any_account=False) as server:
+        server.engine.lifecycle.delay("copy", observations=5)
+        build = packer_build("shared", server, tmp_path, share_account=SHARE)
+        assert build.rc == 1 and build.artifact == {}
+        assert len(build.errors) == 1 and "ErrorCode: InvalidAccount.NotFound" in build.errors[0]
+        assert build.errors[0].startswith("Failed modifying image share permissions")
+        assert left(build, *TEMPORARY, "image", "snapshot") == {kind: set() for kind in (*TEMPORARY, "image",
+                                                                                          "snapshot")}
+    shared = build.actions.index("ModifyImageSharePermission")
+    assert build.actions[:shared] == [*PREVALIDATE * 3, *CHECK_NAME, *SOURCE_IMAGE, *NETWORK, *INSTANCE, *EIP,
+                                      *RUN_AND_STOP, *IMAGE, "AddTags", "AddTags", "AddTags", "CopyImage", "CopyImage"]
+    # (Packer walks its images as a Go map: the regions come in any order)
+    refused, *taken_back = build.calls[shared:shared + 4]
+    assert (refused.status, refused.params["AddAccount.1"]) == (404, SHARE)  # the halt, then the cleanups:
+    assert sorted((c.action, c.status, c.region, c.params["RemoveAccount.1"]) for c in taken_back) == [
+        ("ModifyImageSharePermission", 404, region, SHARE) for region in sorted((REGION, *COPIES))]
+    cancels = build.calls[shared + 4:shared + 6]
+    assert sorted((c.action, c.status, c.region) for c in cancels) == [("CancelCopyImage", 200, r) for r in COPIES]
+    assert build.actions[shared + 6:] == ["DeleteImage", "DeleteSnapshot", "DeleteSnapshot", "DescribeInstances",
+                                          *CLEANUP]
+
+
+def test_vswitch_without_its_vpc_halts(tmp_path):
+    """``vswitch_id`` alone (the docs ask for no ``vpc_id``): Packer 1.6.6 makes a VPC of its own, then looks for
+    the vSwitch in it (DescribeVSwitches with both ids), finds none and halts; it deletes the VPC it made and
+    leaves the user's network alone. Its own bug (docs/clients.md): the service answers the same."""
+    with strict_server() as server:
+        sdk = new_client(KEY, SECRET, endpoint=server.netloc, protocol="http")
+        vpc = sdk.create_vpc(models.CreateVpcRequest(region_id=REGION, cidr_block="192.168.0.0/16")).body.vpc_id
+        vswitch = sdk.create_vswitch(models.CreateVSwitchRequest(
+            region_id=REGION, vpc_id=vpc, zone_id="cn-hangzhou-h", cidr_block="192.168.1.0/24")).body.v_switch_id
+        build = packer_build("existing", server, tmp_path, vswitch_id=vswitch)
+        assert build.rc == 1 and build.errors == [f"The specified vswitch {{{vswitch}}} doesn't exist."]
+        assert left(build, *TEMPORARY) == {kind: set() for kind in TEMPORARY}
+        assert {vpc, vswitch} <= set().union(*inventory(sdk).values())
+    made = build.params("CreateVpc")[0]
+    assert build.actions == [*PREVALIDATE, *CHECK_NAME, *SOURCE_IMAGE, "CreateKeyPair", "CreateVpc", "DescribeVpcs",
+                             "DescribeVSwitches", "DeleteVpc", "DeleteKeyPairs"]
+    assert build.params("DescribeVSwitches")[0]["VpcId"] == build.params("DeleteVpc")[0]["VpcId"] != vpc
+    assert "VpcId" not in made
