@@ -424,3 +424,26 @@ def test_vswitch_without_its_vpc_halts(tmp_path):
                              "DescribeVSwitches", "DeleteVpc", "DeleteKeyPairs"]
     assert build.params("DescribeVSwitches")[0]["VpcId"] == build.params("DeleteVpc")[0]["VpcId"] != vpc
     assert "VpcId" not in made
+
+
+def test_force_delete_of_a_shared_image_halts(tmp_path):
+    """The same release build run again: the previous build's image was shared (``image_share_account``), and
+    ``image_force_delete`` deletes it without taking the shares back first, so DeleteImage answers its documented
+    ImageUseShared and Packer halts after stopping the instance; the cleanups leave nothing temporary, the older
+    image and its copy stay."""
+    with strict_server() as server:
+        sdk = new_client(KEY, SECRET, endpoint=server.netloc, protocol="http")
+        old = previous_build(sdk)
+        sdk.modify_image_share_permission(models.ModifyImageSharePermissionRequest(
+            region_id=REGION, image_id=old["images"][REGION], add_account=[SHARE]))
+        build = packer_build("vpc", server, tmp_path, share_account=SHARE)
+        assert build.rc == 1 and build.artifact == {}
+        [error] = build.errors
+        assert error.startswith("Failed to delete image: SDK.ServerError") and "ErrorCode: ImageUseShared" in error
+        assert left(build, *TEMPORARY, "image", "snapshot") == {kind: set() for kind in (*TEMPORARY, "image",
+                                                                                          "snapshot")}
+        assert all(image(sdk, region, image_id) for region, image_id in old["images"].items())
+    assert [(c.action, c.status, c.error_code) for c in build.calls if c.status != 200] == [
+        ("DeleteImage", 403, "ImageUseShared")]
+    assert build.actions == [*PREVALIDATE * 3, *SOURCE_IMAGE, *NETWORK, *INSTANCE, *EIP, *RUN_AND_STOP,
+                             "DescribeImages", "DeleteImage", "DescribeInstances", *CLEANUP]
