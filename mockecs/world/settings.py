@@ -83,6 +83,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_calls", "int", 10_000, "The call record keeps the newest this many calls.", minimum=0),
     Setting("max_call_bytes", "int", 32 * 2**20, "The call record keeps the newest calls that fit in about this "
             "many bytes (values over 1,024 characters are cut).", minimum=0),
+    Setting("seed", "int", None, "Make ids, addresses and RequestIds from this seed: the same calls on a fresh "
+            "(or reset) state make the same ones (memory store only: engines sharing a store would repeat them).",
+            minimum=0, optional=True, runtime=False),
 )
 
 OPTIONS: tuple[Setting, ...] = (
