@@ -447,3 +447,21 @@ def test_force_delete_of_a_shared_image_halts(tmp_path):
         ("DeleteImage", 403, "ImageUseShared")]
     assert build.actions == [*PREVALIDATE * 3, *SOURCE_IMAGE, *NETWORK, *INSTANCE, *EIP, *RUN_AND_STOP,
                              "DescribeImages", "DeleteImage", "DescribeInstances", *CLEANUP]
+
+
+def test_waits_poll_until_the_status_changes(tmp_path):
+    """Instances, snapshots and images that change status on their second read (Pending, Starting, Stopping,
+    progressing, Creating first): each of Packer's waits reads the intermediate status, sleeps its 5 s and finds
+    the one it waits for on its next poll (five waits: about 25 s of Packer's own sleeping)."""
+    with strict_server() as server:
+        for kind in ("instance", "snapshot", "image"):
+            server.engine.lifecycle.delay(kind, observations=2)
+        build = packer_build("ignore_data_disks", server, tmp_path)
+        assert build.rc == 0, build.out[-3000:]
+        assert image(build.sdk, REGION, build.artifact[REGION]).status == "Available"
+    waits = [*INSTANCE[:1], *INSTANCE[1:2] * 2, *INSTANCE[2:], *EIP, "AttachKeyPair", "StartInstance",
+             *["DescribeInstances"] * 2, "StopInstance", *["DescribeInstances"] * 2, "DescribeDisks",
+             "CreateSnapshot", *["DescribeSnapshots"] * 2, "CreateImage", *["DescribeImages"] * 2]
+    start = build.actions.index("CreateInstance")
+    assert build.actions[start:start + len(waits)] == waits
+    assert 25 <= build.took < 60
