@@ -59,18 +59,18 @@ def launch(ecs: Any, vpc: Any, http_tokens: str = "optional") -> dict:
     the API says of it (the facts cloud-init must see)."""
     vpc_id = vpc.create_vpc(vm.CreateVpcRequest(region_id=REGION, cidr_block="172.16.0.0/12",
                                                 enable_ipv_6=True)).body.vpc_id
-    vswitch = vpc.create_vswitch(vm.CreateVSwitchRequest(region_id=REGION, vpc_id=vpc_id, zone_id=ZONE,
-                                                         cidr_block="172.16.8.0/24", ipv_6cidr_block=1)).body.v_switch_id
+    vswitch = vpc.create_vswitch(vm.CreateVSwitchRequest(
+        region_id=REGION, vpc_id=vpc_id, zone_id=ZONE, cidr_block="172.16.8.0/24", ipv_6cidr_block=1)).body.v_switch_id
     group = ecs.create_security_group(models.CreateSecurityGroupRequest(region_id=REGION, vpc_id=vpc_id)).body
+    primary = ENI(instance_type="Primary", v_switch_id=vswitch, security_group_ids=[group.security_group_id],
+                  ipv_6address_count=1)
     ecs.create_key_pair(models.CreateKeyPairRequest(region_id=REGION, key_pair_name="cloud-init-key"))
     [instance_id] = ecs.run_instances(models.RunInstancesRequest(
         region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large", host_name="web-1",
         key_pair_name="cloud-init-key", user_data=base64.b64encode(USER_DATA).decode(), ram_role_name="AppRole",
         internet_max_bandwidth_out=5, http_tokens=http_tokens,
         tag=[models.RunInstancesRequestTag(key="env", value="test")],
-        network_interface=[ENI(instance_type="Primary", v_switch_id=vswitch, security_group_ids=[group.security_group_id],
-                               ipv_6address_count=1),
-                           ENI(instance_type="Secondary", network_interface_name="data")])
+        network_interface=[primary, ENI(instance_type="Secondary", network_interface_name="data")])
     ).body.instance_id_sets.instance_id_set
     item = ecs.describe_instances(models.DescribeInstancesRequest(
         region_id=REGION, instance_ids=json.dumps([instance_id]))).body.to_map()["Instances"]["Instance"][0]
@@ -212,7 +212,7 @@ def instance(mock):
     return facts
 
 
-def get(path: str, token: str = None, **kw: Any) -> requests.Response:
+def get(path: str, token: Any = None, **kw: Any) -> requests.Response:
     headers = {"X-aliyun-ecs-metadata-token": token} if token else {}
     return requests.get(IMDS + path, headers=headers, timeout=5, **kw)
 
@@ -234,6 +234,8 @@ def test_token_ttl_rules_and_expiry(mock, instance):
     assert answer.status_code == 200 and answer.headers["X-aliyun-ecs-metadata-token-ttl-seconds"] == "60"
     token = answer.text
     assert get("/latest/meta-data/instance-id", token).text == instance["instance_id"]
+    # (cloud-init 24.x sends back the bytes it read: requests passes a bytes header value as it is)
+    assert get("/latest/meta-data/instance-id", token.encode()).text == instance["instance_id"]
     assert get("/latest/meta-data/instance-id", "not-a-token").status_code == 401
     mock.engine.clock.advance(61)  # the mock clock: the token is past its TTL
     assert get("/latest/meta-data/instance-id", token).status_code == 401
@@ -298,7 +300,8 @@ def test_user_vendor_data_identity_and_all(mock, instance):
     item = instance["item"]
     assert document == {"instance-id": instance["instance_id"], "region-id": REGION, "zone-id": ZONE,
                         "owner-account-id": DEFAULT_ACCOUNT_ID, "image-id": LINUX, "instance-type": "ecs.g7.large",
-                        "mac": get("/latest/meta-data/mac").text, "private-ipv4": get("/latest/meta-data/private-ipv4").text,
+                        "mac": get("/latest/meta-data/mac").text,
+                        "private-ipv4": get("/latest/meta-data/private-ipv4").text,
                         "serial-number": item["SerialNumber"]}
     everything = get("/latest/meta-data/all")  # (cloud-init 24.x reads the tree at once)
     assert everything.headers["Content-Type"] == "application/json"

@@ -153,7 +153,9 @@ class MetadataServer:
 
     def answer(self, method: str, url: str, headers: Any = None) -> HttpResponse:
         path = urlsplit(url).path
-        headers = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
+        # (requests sends bytes values as they are: cloud-init's token is the bytes it read)
+        headers = {str(k).lower(): v.decode("latin-1") if isinstance(v, bytes) else str(v)
+                   for k, v in (headers or {}).items()}
         tree, options, user_data = self._instance()
         if options.get("HttpEndpoint") == "disabled":
             return _text(403, "Forbidden")
