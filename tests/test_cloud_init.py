@@ -311,6 +311,26 @@ def test_user_vendor_data_identity_and_all(mock, instance):
     assert tree["public-keys"]["0"]["openssh-key"] == instance["public_key"]
 
 
+def test_tags_bandwidth_and_changes_seen_at_once(client, instance):
+    """Tags under tags/instance/ once InstanceMetadataTags is enabled; the type's bandwidth (DescribeInstanceTypes'
+    Kbit/s); a new host name or user data is read from the next request on."""
+    instance_id = instance["instance_id"]
+    assert get("/latest/meta-data/tags/instance/env").status_code == 404
+    client.modify_instance_metadata_options(models.ModifyInstanceMetadataOptionsRequest(
+        region_id=REGION, instance_id=instance_id, http_endpoint="enabled", instance_metadata_tags="enabled"))
+    assert get("/latest/meta-data/tags/instance/").text == "env"
+    assert get("/latest/meta-data/tags/instance/env").text == "test"
+    [itype] = client.describe_instance_types(models.DescribeInstanceTypesRequest(
+        instance_types=["ecs.g7.large"])).body.to_map()["InstanceTypes"]["InstanceType"]
+    assert get("/latest/meta-data/instance/max-netbw-ingress").text == str(itype["InstanceBandwidthRx"])
+    assert get("/latest/meta-data/instance/max-netbw-egress").text == str(itype["InstanceBandwidthTx"])
+    client.stop_instance(models.StopInstanceRequest(instance_id=instance_id, force_stop=True))
+    client.modify_instance_attribute(models.ModifyInstanceAttributeRequest(
+        instance_id=instance_id, host_name="web-2", user_data=base64.b64encode(b"#!/bin/sh\necho 2\n").decode()))
+    assert get("/latest/meta-data/hostname").text == "web-2"
+    assert get("/latest/user-data").content == b"#!/bin/sh\necho 2\n"
+
+
 def test_the_instance_ram_role_credentials(mock, instance):
     assert get("/latest/meta-data/ram/security-credentials/").text == "AppRole"
     answer = get("/latest/meta-data/ram/security-credentials/AppRole")

@@ -9,7 +9,8 @@ vpc-cidr-block, private-ipv4s, primary-ip-address, ipv6s, ipv6-gateway, vswitch-
 vpc-ipv6-cidr-blocks}, private-ipv4, public-ipv4, eipv4, owner-account-id, public-keys/[keypair-id]/openssh-key,
 region-id, serial-number, source-address, sub-private-ipv4-list, vpc-id, vpc-cidr-block, vswitch-id,
 vswitch-cidr-block, zone-id, ram/security-credentials/[role], disks/[serial]/{id,name}, hibernation/configured,
-instance/spot/termination-time) and the shape a real instance answers, recorded in cloud-init's tests
+instance/spot/termination-time, instance/max-netbw-{ingress,egress}; tags/instance/[key] once the instance's
+``InstanceMetadataTags`` is ``enabled``) and the shape a real instance answers, recorded in cloud-init's tests
 (``tests/unittests/sources/test_aliyun.py``: ``public-keys`` under both ``0`` and the key pair's id, the gateway
 the vSwitch's last address but two, multi-line values joined by ``\\r\\n``). The choices where they are silent are
 in the cloudinit notes (ipv6s only when the ENI holds some, the IPv6 gateway, the identity document's fields).
@@ -22,6 +23,7 @@ from typing import Any, Mapping, Optional, Union
 
 from mockecs.state.store import Transaction
 from mockecs.world.access import key_pair_term
+from mockecs.world.instance_types import instance_type
 from mockecs.world.spot_interruptions import termination_time
 
 Tree = dict[str, Union["Tree", str]]
@@ -95,6 +97,10 @@ def meta_data(txn: Transaction, record: Mapping[str, Any], now: float, role: Opt
     eip = (record.get("EipAddress") or {}).get("IpAddress") or ""
     instance: Tree = {"instance-type": record.get("InstanceType") or "",
                       "instance-name": record.get("InstanceName") or ""}
+    itype = instance_type(record.get("InstanceType"))
+    if itype and itype.get("InstanceBandwidthRx"):  # (Kbit/s, as DescribeInstanceTypes gives them)
+        instance["max-netbw-ingress"] = str(itype["InstanceBandwidthRx"])
+        instance["max-netbw-egress"] = str(itype.get("InstanceBandwidthTx") or itype["InstanceBandwidthRx"])
     ends = termination_time(record, now)
     if ends is not None:
         instance["spot"] = {"termination-time": ends}
@@ -131,6 +137,9 @@ def meta_data(txn: Transaction, record: Mapping[str, Any], now: float, role: Opt
     disks = _disks(txn, instance_id)
     if disks:
         tree["disks"] = disks
+    tags = (record.get("Tags") or {}).get("Tag") or []
+    if (record.get("MetadataOptions") or {}).get("InstanceMetadataTags") == "enabled" and tags:
+        tree["tags"] = {"instance": {t["TagKey"]: t.get("TagValue") or "" for t in tags}}
     if role:
         tree["ram"] = {"security-credentials": {role: ""}}  # (the leaf is answered by the server: STS credentials)
     return tree
