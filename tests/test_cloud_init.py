@@ -24,7 +24,7 @@ import requests
 
 from mockecs import mock_ecs
 from mockecs.modes.clients import server_client, vpc_client
-from mockecs.modes.offline import INSTANCE_ID, ROLE_NAME
+from mockecs.modes.offline import INSTANCE_ID, ROLE_NAME, MetadataServer
 from mockecs.state.accounts import DEFAULT_ACCOUNT_ID
 from tests.sdk import new_client
 
@@ -236,7 +236,11 @@ def test_token_ttl_rules_and_expiry(mock, instance):
     assert get("/latest/meta-data/instance-id", token).text == instance["instance_id"]
     # (cloud-init 24.x sends back the bytes it read: requests passes a bytes header value as it is)
     assert get("/latest/meta-data/instance-id", token.encode()).text == instance["instance_id"]
-    assert get("/latest/meta-data/instance-id", "not-a-token").status_code == 401
+    for forged in ("not-a-token", "99999999999999-0." + token.rsplit(".", 1)[1], token + "x", "t\u00e9."):
+        assert get("/latest/meta-data/instance-id", forged.encode()).status_code == 401, forged
+    # signed, not kept: another server process (mockecs server --workers N) takes it too
+    other = MetadataServer(mock.engine, instance["instance_id"])
+    assert other.answer("GET", META + "instance-id", {"X-aliyun-ecs-metadata-token": token}).status == 200
     mock.engine.clock.advance(61)  # the mock clock: the token is past its TTL
     assert get("/latest/meta-data/instance-id", token).status_code == 401
     assert get("/latest/meta-data/instance-id").status_code == 200  # (normal mode still answers)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import base64
 import datetime
 import functools
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -88,7 +90,12 @@ TOKEN_HEADER = "x-aliyun-ecs-metadata-token"
 TTL_HEADER = "x-aliyun-ecs-metadata-token-ttl-seconds"
 MAX_TTL = 21600  # documented: the token's TTL, 1 to 21600 seconds
 _VERSION = re.compile(r"^(?:latest|\d{4}-\d\d-\d\d)$")  # (cloud-init reads 2016-01-01/; latest is documented)
-_MAX_TOKENS = 1024  # (tokens kept; the expired are dropped first)
+# Tokens are signed, not kept: made at import, before `mockecs server --workers N` forks, the key is every worker's.
+_TOKEN_KEY = secrets.token_bytes(32)
+
+
+def _signed(body: str) -> str:
+    return hmac.new(_TOKEN_KEY, body.encode(), hashlib.sha256).hexdigest()
 
 
 class MetadataServer:
@@ -112,7 +119,6 @@ class MetadataServer:
         self.credentials = {"AccessKeyId": "STS.mockecs" + secrets.token_hex(8),
                             "AccessKeySecret": secrets.token_urlsafe(24),
                             "SecurityToken": "mockecs-sts-token-" + secrets.token_urlsafe(32)}
-        self.tokens: dict[str, float] = {}  # token -> when it expires (mock clock)
 
     def _made_up(self) -> dict[str, Any]:
         region = self.engine.config.region
@@ -141,13 +147,9 @@ class MetadataServer:
         ttl = headers.get(TTL_HEADER, "")
         if not ttl.strip().isdigit() or not 1 <= int(ttl) <= MAX_TTL:
             return _text(400, "Missing or Invalid Parameters")
-        now = self.engine.clock.now()
-        if len(self.tokens) >= _MAX_TOKENS:
-            self.tokens = {t: ends for t, ends in self.tokens.items() if ends > now}
-            while len(self.tokens) >= _MAX_TOKENS:
-                del self.tokens[next(iter(self.tokens))]
-        token = "mockecs-imds-" + secrets.token_urlsafe(32)
-        self.tokens[token] = now + int(ttl)
+        expires_ms = int((self.engine.clock.now() + int(ttl)) * 1000)  # (on the mock clock)
+        body = f"{expires_ms}-{secrets.token_hex(8)}"
+        token = f"{body}.{_signed(body)}"
         return HttpResponse(200, {"Content-Type": "text/plain", "X-aliyun-ecs-metadata-token-ttl-seconds": ttl.strip()},
                             token.encode())
 
@@ -164,10 +166,14 @@ class MetadataServer:
         if method not in ("GET", "HEAD"):
             return _text(405, "Method Not Allowed")
         token = headers.get(TOKEN_HEADER)
-        if token is not None and self.tokens.get(token, 0) <= self.engine.clock.now():
+        if token is not None and not self._valid(token):
             return _text(401, "Unauthorized")  # (unknown or expired)
         if token is None and options.get("HttpTokens") == "required":
             return _text(401, "Unauthorized")  # documented: security hardening mode only
+        return self._read(path, tree, user_data)
+
+    def _read(self, path: str, tree: dict[str, Any], user_data: bytes) -> HttpResponse:
+        """The answer to a GET of ``path`` (``/<version>/...``) by the instance whose meta-data is ``tree``."""
         version, _, rest = path.lstrip("/").partition("/")
         if not version:
             return _text(200, "latest")
@@ -183,7 +189,7 @@ class MetadataServer:
                          "application/octet-stream")
         if section == "dynamic":
             dynamic = {"instance-identity": {"document": instance_metadata.identity_document(tree)}}
-            return self._node(instance_metadata.lookup(dynamic, name), name)
+            return self._node(instance_metadata.lookup(dynamic, name))
         if section != "meta-data":
             return _text(404, "Not Found")
         if name.strip("/") == "all":  # the whole tree as JSON (cloud-init 24.x reads it first; no credentials)
@@ -193,10 +199,16 @@ class MetadataServer:
                 (instance_metadata.lookup(tree, "ram/security-credentials") or {}):
             account = tree["owner-account-id"]
             return _text(200, json.dumps(self._role_credentials(account)), "application/json")
-        return self._node(instance_metadata.lookup(tree, name), name)
+        return self._node(instance_metadata.lookup(tree, name))
+
+    def _valid(self, token: str) -> bool:
+        body, _, signature = token.rpartition(".")
+        if not hmac.compare_digest(_signed(body).encode(), signature.encode("utf-8", "replace")):
+            return False
+        return int(body.split("-", 1)[0]) > self.engine.clock.now() * 1000  # (signed: a number we wrote)
 
     @staticmethod
-    def _node(node: Any, name: str) -> HttpResponse:
+    def _node(node: Any) -> HttpResponse:
         if node is None:
             return _text(404, "Not Found")
         return _text(200, instance_metadata.listing(node) if isinstance(node, dict) else node)
