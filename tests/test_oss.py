@@ -539,3 +539,41 @@ def test_malformed_requests_get_osss_answers_never_a_500(strict_mode):
         assert bool(answer.headers.get("x-oss-request-id")) == oss
         if answer.status >= 400 and answer.body:
             assert ElementTree.fromstring(answer.body).findtext("Code")
+
+
+@pytest.mark.parametrize("auth_class", ["Auth", "AuthV4"])
+def test_every_signed_part_altered_is_refused(strict, auth_class):
+    """A request oss2 signed is answered; the same with any signed part altered (method, key, a sub-resource, a
+    signed header, the date) is SignatureDoesNotMatch."""
+    from urllib.parse import urlencode
+
+    from mockecs.wire.protocol import HttpRequest
+
+    bucket().create_bucket()
+    auth = getattr(oss2, auth_class)(AK, SK)
+    host = "images-test.oss-cn-hangzhou.aliyuncs.com"
+
+    def signed(**change) -> HttpRequest:
+        headers = {"Content-Type": "text/plain", "Content-MD5": base64.b64encode(hashlib.md5(b"x").digest()).decode(),
+                   "x-oss-meta-a": "1", "Host": host}
+        req = oss2.http.Request("PUT", f"https://{host}/dir/k%20ey", data=b"x", params={"acl": "", "x": "1"},
+                                headers=headers, region="cn-hangzhou", product="oss")
+        req.params.pop("acl")  # (PutObject: only an unsigned parameter in the query)
+        auth._sign_request(req, "images-test", "dir/k ey")
+        method = change.pop("method", req.method)
+        path = change.pop("path", "/dir/k%20ey")
+        params = {**req.params, **change.pop("params", {})}
+        sent = {k.lower(): v for k, v in req.headers.items() if v is not None}
+        sent.update(change)
+        return HttpRequest(method, f"https://{host}{path}?{urlencode(params)}", sent, b"x")
+
+    engine = strict.engine
+    assert engine.handle(signed()).status == 200
+    for change in ({"method": "POST"}, {"path": "/dir/k%20eY"}, {"params": {"uploads": ""}},
+                   {"content-type": "text/html"}, {"x-oss-meta-a": "2"}, {"x-oss-meta-b": "added"}):
+        answer = engine.handle(signed(**change))
+        assert (answer.status, ElementTree.fromstring(answer.body).findtext("Code")) == \
+            (403, "SignatureDoesNotMatch"), change
+    answer = engine.handle(signed(**({"date": "Mon, 01 Jan 2024 00:00:00 GMT"} if auth_class == "Auth" else
+                                     {"x-oss-date": "20240101T000000Z"})))
+    assert answer.status == 403  # (the date is signed, and out of the window)

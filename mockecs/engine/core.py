@@ -437,19 +437,13 @@ class Engine:
         try:
             req = oss_wire.decode(http)
             oss_ops = importlib.import_module("mockecs.ops.oss")  # (loaded on the first OSS request, as lazy ops)
-            action = oss_ops.route(req)
-            strict, shared = self.config.strict_signatures, self.shared
-            if shared is not None and (strict or self.faults or shared.stamp == "unread"):
-                shared.sync()  # (keys and faults other engines on the store added: as for ECS)
-            cred = self.accounts.resolve(req.access_key_id, req.security_token, False)
-            if strict:
-                if cred is None or (req.security_token or cred.security_token) and \
-                        cred.security_token != req.security_token:
-                    if not req.access_key_id:
-                        raise oss_wire.ANONYMOUS()
-                    raise oss_wire.INVALID_ACCESS_KEY(OSSAccessKeyId=req.access_key_id)
-                oss_wire.verify(req, cred.access_key_secret)
-            account = cred.account_id if cred else self.accounts.default_account_id
+            try:
+                action, refused = oss_ops.route(req), None
+            except EcsError as err:  # (answered once the request is authenticated, as OSS does)
+                refused = err
+            account = self._oss_account(req)
+            if refused is not None:
+                raise refused
             region = req.region or self.config.region
             fault = self._take_fault(action, account) if self.faults else None
             if fault is not None:
@@ -482,6 +476,21 @@ class Engine:
         if self.config.record_calls:
             self.calls.add(call, self.config)
         return response
+
+    def _oss_account(self, req: oss_wire.OssRequest) -> str:
+        """The account an OSS request speaks for; with strict signatures, checked as OSS checks it."""
+        strict, shared = self.config.strict_signatures, self.shared
+        if shared is not None and (strict or self.faults or shared.stamp == "unread"):
+            shared.sync()  # (keys and faults other engines on the store added: as for ECS)
+        cred = self.accounts.resolve(req.access_key_id, req.security_token, False)
+        if strict:
+            if cred is None or (req.security_token or cred.security_token) and \
+                    cred.security_token != req.security_token:
+                if not req.access_key_id:
+                    raise oss_wire.ANONYMOUS()
+                raise oss_wire.INVALID_ACCESS_KEY(OSSAccessKeyId=req.access_key_id)
+            oss_wire.verify(req, cred.access_key_secret)
+        return cred.account_id if cred else self.accounts.default_account_id
 
     def _error(self, req: Optional[ApiRequest], request_id: str, err: EcsError) -> HttpResponse:
         host = req.host if req and req.host else "ecs.aliyuncs.com"
