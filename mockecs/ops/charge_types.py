@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Optional
 
 from mockecs.ops.instances import CHARGE_TYPES, NEVER_EXPIRES, POSTPAID_EXPIRY, instance_id_list
-from mockecs.ops.registry import Context, operation
+from mockecs.ops.registry import BAD_CLIENT_TOKEN, Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, S
 from mockecs.world import dedicated_hosts, instance_clock, pricing, quotes, resources
@@ -69,7 +69,7 @@ def _convert(ctx: Context, instance: dict, target: str, expired: str, include_da
 @operation("ModifyInstanceChargeType", S("InstanceIds", required=True),
            I("Period"), S("PeriodUnit", default="Month"), B("IncludeDataDisks", default=False),
            B("AutoPay", default=True), S("InstanceChargeType", default="PrePaid"), B("IsDetailFee", default=False),
-           dry_run=True, idempotent=True)
+           dry_run=True, idempotent=True, token_error=BAD_CLIENT_TOKEN)
 def modify_instance_charge_type(ctx: Context, instance_ids: str, period: Optional[int], period_unit: str,
                                 include_data_disks: bool, auto_pay: bool, instance_charge_type: str,
                                 is_detail_fee: bool) -> dict:
@@ -111,7 +111,8 @@ DISK_CHARGE_TYPE = error_kind("InvalidInstanceChargeType.NotFound",
 
 
 @operation("ModifyDiskChargeType", S("InstanceId", required=True), S("DiskIds", required=True),
-           B("AutoPay", default=True), S("DiskChargeType", default="PrePaid"), idempotent=True)
+           B("AutoPay", default=True), S("DiskChargeType", default="PrePaid"), idempotent=True,
+           token_error=BAD_CLIENT_TOKEN)
 def modify_disk_charge_type(ctx: Context, instance_id: str, disk_ids: str, auto_pay: bool,
                             disk_charge_type: str) -> dict:
     """Data disks of a subscription instance, to subscription (expiring with the instance) or back to pay-as-you-go

@@ -43,7 +43,7 @@ from mockecs.ops.instances import (
     release_time,
     type_change,
 )
-from mockecs.ops.registry import Context, operation
+from mockecs.ops.registry import BAD_CLIENT_TOKEN, Context, operation
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import B, I, L, Repeat, S, Struct, Structs
 from mockecs.world import (
@@ -360,7 +360,7 @@ SPEC_IDEMPOTENCE = ("IdempotenceParamNotMatch",
            B("Async", default=False), B("AllowMigrateAcrossZone", default=False), Struct("SystemDisk", [S("Category")]),
            S("ModifyMode", choices=("Online", "Offline")),
            Structs("Disk", [S("DiskId"), S("Category"), S("PerformanceLevel")], max_items=128),
-           dry_run=True, idempotent=SPEC_IDEMPOTENCE, **_BY_INSTANCE)
+           dry_run=True, idempotent=SPEC_IDEMPOTENCE, token_error=BAD_CLIENT_TOKEN, **_BY_INSTANCE)
 def modify_instance_spec(ctx: Context, instance_id: str, instance_type: Optional[str],
                          internet_max_bandwidth_out: Optional[int], internet_max_bandwidth_in: Optional[int],
                          **_: Any) -> dict:
@@ -419,7 +419,7 @@ NETWORK_CHARGE_TYPES = ("PayByBandwidth", "PayByTraffic")
 @operation("ModifyInstanceNetworkSpec", S("InstanceId", required=True),
            I("InternetMaxBandwidthOut"), I("InternetMaxBandwidthIn"), S("NetworkChargeType"),
            B("AllocatePublicIp", default=False), S("StartTime"), S("EndTime"), B("AutoPay", default=True), S("ISP"),
-           idempotent=True, **_BY_INSTANCE)
+           idempotent=True, token_error=BAD_CLIENT_TOKEN, **_BY_INSTANCE)
 def modify_instance_network_spec(ctx: Context, instance_id: str, internet_max_bandwidth_out: Optional[int],
                                  internet_max_bandwidth_in: Optional[int], network_charge_type: Optional[str],
                                  allocate_public_ip: bool, start_time: Optional[str], end_time: Optional[str],

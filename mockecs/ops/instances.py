@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping, Optional
 
-from mockecs.ops.registry import REGISTRY, Context, operation
+from mockecs.ops.registry import BAD_CLIENT_TOKEN, REGISTRY, Context, operation
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import B, F, I, JsonList, L, Repeat, S, Struct, Structs, whole_number
 from mockecs.world import (
@@ -361,7 +361,7 @@ _COMMON_LAUNCH = (
     I("Period"), S("PeriodUnit", default="Month"), B("AutoRenew", default=False), I("AutoRenewPeriod", default=1),
     S("DeploymentSetId"), I("DeploymentSetGroupNo"), S("HpcClusterId"),
     S("StorageSetId"), I("StorageSetPartitionNumber"),
-    S("DedicatedHostId"), S("Affinity"), S("Tenancy"),
+    S("DedicatedHostId"), S("Affinity"), S("Tenancy"), S("IoOptimized"),
 )
 STORAGE_SET_REFUSALS = storage_sets.Refusals(
     error_kind("InvalidParameter.StorageSetId", "Specified parameter StorageSetId is not valid.", 403),
@@ -452,6 +452,7 @@ NO_STOCK = {"RunInstances": error_kind("OperationDenied.NoStock", "The resource 
             "CreateInstance": error_kind("OperationDenied.NoStock", "The requested resource is sold out in the "
                                          "specified zone; try other types of resources or other regions and zones.",
                                          403)}
+PERIOD_MISSING = error_kind("MissingParamter", 'The specified parameter "Period" is not null.')  # (sic)
 START_NO_STOCK = NO_STOCK["CreateInstance"]  # (StartInstance(s)' message: CreateInstance's)
 PREPAID_PROTECTED = error_kind("InvalidChargeType.ValueNotSupported", "Deletion protection is only valid for postPaid "
                                "instance, not for prePaid or spot instance.", 403)
@@ -469,7 +470,9 @@ def subscription_terms(ctx: Context, action: str, args: Mapping[str, Any]) -> di
     unit, period = args["period_unit"], args["period"]
     if unit not in subscriptions.PERIODS:
         raise BAD_PERIOD_UNIT if action == "CreateInstance" else BAD_PERIOD
-    if period is None and ctx.config.options["subscription_period"] == "one":
+    if period is None:
+        if ctx.config.options["subscription_period"] != "one":
+            raise PERIOD_MISSING
         period = 1
     if period not in subscriptions.PERIODS[unit]:
         raise BAD_PERIOD
@@ -501,9 +504,12 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         raise EcsError("LoginAsNonRoot.ImageNotSupport", "The specified image does not support login as non-root.",
                        400)
     _check_settings(action, image, args)
+    _check_combinations(ctx, action, image, args, count)
     size = system.get("size") or launch.default_system_disk_size(image)
     launch.check_system_disk_level(action, category, system.get("performance_level") or "", size)
     data_specs = _data_disk_specs(ctx, image, args["data_disk"] or [])
+    if len(data_specs) > min(int(itype.get("DiskQuantity") or 64), ctx.config.options["data_disks_per_instance"]):
+        raise TOO_MANY_DISKS  # (the limit AttachDisk applies: the type's disks, or the option's when lower)
     # Windows instances ignore KeyPairName (documented); others must name an existing key pair.
     key_pair_name = args["key_pair_name"] if image.get("OSType") != "windows" else None
     if key_pair_name and access.key_pair(ctx, key_pair_name) is None:
@@ -550,7 +556,8 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         name = args["instance_name"] or instance_id
         record = {
             "InstanceId": instance_id, "InstanceName": name, "Description": args["description"] or "",
-            "HostName": args["host_name"] or f"iZ{instance_id[2:]}Z",
+            "HostName": (args["host_names"][index] if args.get("host_names") else args["host_name"])
+            or f"iZ{instance_id[2:]}Z",
             **_os_fields(image, login_as_non_root),
             "Status": "Pending", **type_fields(itype), "GPUSpec": "",
             "RegionId": ctx.region, "ZoneId": where.zone_id,
@@ -617,6 +624,70 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         args["period_unit"], (where.zone_id,) if spot_fields["SpotStrategy"] != "NoSpot" else None, count, on_host))
 
 
+# Documented refusals of launch parameters that do not go together (each action's own message where they differ)
+USER_DATA_CLASSIC = {  # (RunInstances' message begins "TThe": sic)
+    action: error_kind("InvalidUserData.NotSupported",
+                       f'{prefix} specified parameter "UserData" only support the vpc and IoOptimized Instance.')
+    for action, prefix in (("RunInstances", "TThe"), ("CreateInstance", "The"))}
+BAD_DISK_DESCRIPTION = {  # (RunInstances' message misspells SystemDisk)
+    action: error_kind("InvalidDiskDescription.Malformed",
+                       f'The specified parameter "{system}.DiskDescription" or "DataDisk.n.Description" is not valid.')
+    for action, system in (("RunInstances", "SyatemDisk"), ("CreateInstance", "SystemDisk"))}
+BAD_IO_OPTIMIZED = {
+    "RunInstances": error_kind("InvalidIoOptimize.ValueNotSupported", "The specified IoOptimize is not valid."),
+    "CreateInstance": error_kind("InvalidIoOptimizedValue.ValueNotSupported", "IoOptimized value not supported.")}
+MUST_BE_IO_OPTIMIZED = error_kind("DependencyViolation.IoOptimized",
+                                  "The specified instancetype must be IoOptimized instance.", 404)
+TOO_MANY_DISKS = error_kind("InstanceDiskNumLimitExceed", "The number of specified disk in an instance exceeds.", 403)
+# (both documented with the message "%s": the wording is mockecs's)
+HOST_NAMES_CONFLICT = error_kind("InvalidHostname.SingleAndMultiConflict",
+                                 "HostName and HostNames.N cannot be specified at the same time.", 403)
+HOST_NAMES_COUNT = error_kind("InvalidHostname.SizeInvalid", "The number of HostNames.N must equal Amount.", 403)
+VTPM_AND_ENCLAVE = error_kind("InvalidSecurityOptions.NotSupported",
+                              "SecurityOptions for vTPM and Enclave can not both be set.", 403)
+VTPM_NEEDS_UEFI = error_kind("InvalidImage.NotSupported", "The specified vTPM instance need UEFI image.", 403)
+POSTPAID_AUTO_PAY = error_kind("InvalidAutoPay.PostPaidUnsupported",
+                               "The specified parameter AutoPay must be set as true for postpaid instance.")
+
+
+def _check_combinations(ctx: Context, action: str, image: Mapping[str, Any], args: dict, count: int) -> None:
+    """The documented refusals of launch parameters that do not go together: dict lookups only (the store is read
+    for a data disk sent with Encrypted=false alone)."""
+    io_optimized = args["io_optimized"]
+    if io_optimized is not None:
+        if io_optimized not in ("none", "optimized"):
+            raise BAD_IO_OPTIMIZED[action]
+        if io_optimized == "none":  # (every type of the catalog is I/O optimized)
+            raise MUST_BE_IO_OPTIMIZED
+    if args["user_data"] and not args["v_switch_id"]:  # (no vSwitch: a classic-network instance)
+        raise USER_DATA_CLASSIC[action]
+    descriptions = [(args["system_disk"] or {}).get("description")] + [d.get("description")
+                                                                       for d in args["data_disk"] or ()]
+    if any(text and not validation.valid_description(text) for text in descriptions):
+        raise BAD_DISK_DESCRIPTION[action]
+    for disk in args["data_disk"] or ():
+        kms.check_opt_out(ctx, disk.get("encrypted"))
+    if action != "RunInstances":
+        return
+    host_names = args["host_names"]
+    if host_names:
+        if args["host_name"]:
+            raise HOST_NAMES_CONFLICT
+        if len(host_names) != count:
+            raise HOST_NAMES_COUNT
+        windows = image.get("OSType") == "windows"
+        if not all(validation.valid_host_name(name, windows) for name in host_names):
+            raise validation.BAD_HOST_NAME
+    security = args["security_options"]
+    if security.get("trusted_system_mode") == "vTPM":
+        if security.get("confidential_computing_mode") == "Enclave":
+            raise VTPM_AND_ENCLAVE
+        if (image.get("BootMode") or "BIOS") == "BIOS":
+            raise VTPM_NEEDS_UEFI
+    if args["auto_pay"] is False and args["instance_charge_type"] == "PostPaid":
+        raise POSTPAID_AUTO_PAY
+
+
 SPOT_STRATEGIES = ("NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo")
 SPOT_DURATIONS = range(0, 7)  # [GUESS] 0 and 1 documented (default 1); the service took 1-6 before
 BAD_SPOT_STRATEGY = error_kind("InvalidSpotStrategy", "The specified SpotStrategy is not valid.")
@@ -624,6 +695,11 @@ SPOT_PREPAID = error_kind("InvalidSpotPrepaid", "The specified Spot type is not 
 BAD_SPOT_DURATION = error_kind("InvalidSpotDuration", "The specified SpotDuration is not valid.")
 BAD_SPOT_BEHAVIOR = error_kind("InvalidSpotInterruptionBehavior",
                                "The specified SpotInterruptionBehavior is not valid.")  # (documented "%s")
+SPOT_ZONE_EMPTY = {action: error_kind("InvalidSpotParam.EmptyZoneID",
+                                      f"The specified {zone} is empty when SpotStrategy is set.")
+                   for action, zone in (("RunInstances", "zoneid"), ("CreateInstance", "ZoneId"))}
+SPOT_STOP_CLASSIC = error_kind("InvalidSpotInterruptionBehavior.ClassicNetworkNotSupport",
+                               "The specified SpotInterruptionBehavior does not support Classic network Instance.", 403)
 # (CreateInstance documents the parameter's name misspelt)
 BELOW_SPOT_PRICE = {action: error_kind("InvalidSpotPriceLimit.LowerThanPublicPrice",
                                        f"The specified parameter \"{name}\" can't be lower than current public price.")
@@ -641,12 +717,16 @@ def _spot_fields(ctx: Context, action: str, args: dict, itype: Mapping[str, Any]
                 "SpotInterruptionBehavior": "Terminate"}
     if args["instance_charge_type"] == "PrePaid":
         raise SPOT_PREPAID
+    if not args["zone_id"] and not args["v_switch_id"]:
+        raise SPOT_ZONE_EMPTY[action]
     duration = 1 if args["spot_duration"] is None else args["spot_duration"]  # documented default 1
     if duration not in SPOT_DURATIONS:
         raise BAD_SPOT_DURATION
     behavior = args["spot_interruption_behavior"] or "Terminate"
     if behavior not in ("Terminate", "Stop"):
         raise BAD_SPOT_BEHAVIOR
+    if behavior == "Stop" and not args["v_switch_id"]:
+        raise SPOT_STOP_CLASSIC
     limit = float(args["spot_price_limit"] or 0.0) if strategy == "SpotWithPriceLimit" else 0.0
     vswitch = resources.get(ctx, "vswitch", args["v_switch_id"]) if args["v_switch_id"] else None
     zone = args["zone_id"] or (vswitch or {}).get("ZoneId")
@@ -791,7 +871,10 @@ _NETWORK_INTERFACES = Structs("NetworkInterface", [
            Struct("ImageOptions", [B("LoginAsNonRoot")]), Repeat("SecurityGroupIds"),
            Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), _NETWORK_INTERFACES,
            S("LaunchTemplateId"), S("LaunchTemplateName"), L("LaunchTemplateVersion"),
-           Struct("SchedulerOptions", [S("DedicatedHostClusterId")]), dry_run=True, idempotent=True, mapping=True)
+           Struct("SchedulerOptions", [S("DedicatedHostClusterId")]), Repeat("HostNames"), B("AutoPay"),
+           Struct("SecurityOptions", [S("TrustedSystemMode"), S("ConfidentialComputingMode")]),
+           dry_run=True, idempotent=True, mapping=True,
+           token_error=BAD_CLIENT_TOKEN)
 def run_instances(ctx: Context, args: dict) -> dict:
     # (the arguments as one mapping: a handler taking ~45 keywords matches each against its named parameters)
     launch_templates.apply(ctx, args, REGISTRY["RunInstances"].by_name)  # (its parameters where none are sent)
@@ -834,7 +917,7 @@ def run_instances(ctx: Context, args: dict) -> dict:
     return {"InstanceIdSets": {"InstanceIdSet": ids}, **order}
 
 
-@operation("CreateInstance", *_COMMON_LAUNCH, dry_run=True, idempotent=True, mapping=True)
+@operation("CreateInstance", *_COMMON_LAUNCH, dry_run=True, idempotent=True, mapping=True, token_error=BAD_CLIENT_TOKEN)
 def create_instance(ctx: Context, args: dict) -> dict:
     # CreateInstance leaves the new instance Stopped (spec §4.4).
     groups = [args["security_group_id"]] if args["security_group_id"] else []
@@ -1226,17 +1309,24 @@ def _delete(ctx: Context, record: dict, force: bool, protected: str) -> None:
     releases.release_instance(ctx, record)
 
 
+CHANGE_OS_CREATING = error_kind("OperationDenied.InstanceCreating", "The specified instance is creating.", 403)
+HOST_NAME_NOT_FOR_IMAGE = error_kind("InvalidHostname.MismatchImage",
+                                     "The hostname of the current instance can not be applied to the image you choose.",
+                                     403)
+
+
 @operation("ReplaceSystemDisk",
            S("InstanceId", required=True), S("ImageId", required=True), Struct("SystemDisk", [I("Size")]),
            S("Password"), B("PasswordInherit"), S("KeyPairName"), S("SecurityEnhancementStrategy"),
            B("Encrypted"), S("KMSKeyId"), S("EncryptAlgorithm"), S("DiskId"), S("Architecture"), S("Platform"),
            B("UseAdditionalService"), idempotent=True, **_BY_INSTANCE)
 def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_disk: dict,
-                        key_pair_name: Optional[str], **_: Any) -> dict:
+                        key_pair_name: Optional[str], encrypted: Optional[bool], **_: Any) -> dict:
     record = get_instance(ctx, instance_id)
     instance_clock.check_usable(record)  # (an expired subscription: documented)
     if record["Status"] != "Stopped":
-        raise INCORRECT_STATUS
+        raise CHANGE_OS_CREATING if record["Status"] == "Pending" else INCORRECT_STATUS
+    kms.check_opt_out(ctx, encrypted)
     if key_pair_name and access.key_pair(ctx, key_pair_name) is None:
         raise EcsError("InvalidKeyPairName.NotFound", "The specified KeyPairName does not exist.", 400)
     size = system_disk.get("size")
@@ -1247,6 +1337,10 @@ def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_di
         # (licensing). The metadata lists no dedicated code: its "%s" InvalidParameter.NotMatch is used.
         raise EcsError("InvalidParameter.NotMatch", "Replacing the system disk between Linux and Windows is not "
                        "supported in regions outside the Chinese mainland.", 403)
+    host_name = record.get("HostName") or ""
+    if image.get("OSType") == "windows" and host_name != f"iZ{instance_id[2:]}Z" \
+            and not validation.valid_host_name(host_name, True):
+        raise HOST_NAME_NOT_FOR_IMAGE  # (a host name mockecs made is made anew [GUESS])
     login = bool((record.get("ImageOptions") or {}).get("LoginAsNonRoot"))
     if login and not image.get("LoginAsNonRootSupported"):
         raise EcsError("LoginAsNonRoot.ImageNotSupport", "The specified image does not support login as non-root.",

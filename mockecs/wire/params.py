@@ -94,7 +94,7 @@ class Param:
     max_items: Optional[int] = None
     item: Optional[Param] = None  # element type of list/comma/json
     fields: Sequence[Param] = ()  # members of struct/structs
-    error: Optional[tuple[str, int]] = None
+    error: Optional[tuple] = None  # (code, status), or (code, message, status) for a documented message of its own
     missing: Optional[tuple[str, str, int]] = None  # (code, message, status) when required and absent
     check: Optional[Callable[[Any], bool]] = None
     name: str = field(default="")
@@ -114,6 +114,8 @@ class Param:
     # -- decoding -------------------------------------------------------------------
     def bad(self, label: Optional[str] = None) -> EcsError:
         if self.error:
+            if len(self.error) == 3:
+                return EcsError(*self.error)
             return invalid_parameter(label or self.wire, *self.error)
         return invalid_parameter(label or self.wire)
 

@@ -94,9 +94,23 @@ def set_disk_defaults(ctx: Context, region: str, **changes: Any) -> None:
     ctx.txn.put(DISK_DEFAULTS, key_id(ctx.account, region, ""), {**disk_defaults(ctx, region), **changes})
 
 
+# (RunInstances, CreateInstance, CreateDisk, ReplaceSystemDisk document it alike)
+DEFAULT_ENCRYPTION_ON = error_kind("InvalidEncrypted.DefaultEncryptionUnsupported",
+                                   "The specified parameter Encrypted must be true when default encryption is enabled.",
+                                   403)
+
+
+def check_opt_out(ctx: Context, encrypted: Any) -> None:
+    """A new disk sent with ``Encrypted=false`` while default encryption is on in the caller's region is refused
+    (the store is read only for an explicit false)."""
+    if (encrypted is False or str(encrypted).lower() == "false") and disk_defaults(ctx, ctx.region)["Encrypted"]:
+        raise DEFAULT_ENCRYPTION_ON
+
+
 def new_disk_encryption(ctx: Context, region: str, encrypted: bool, key: str = "") -> tuple[bool, str]:
     """(Encrypted, KMSKeyId) of a new disk: with default encryption on in its region every new disk is encrypted,
-    with the default CMK unless its own key is named [GUESS: ``Encrypted=false`` does not opt out]."""
+    with the default CMK unless its own key is named (an explicit ``Encrypted=false`` is refused before:
+    :func:`check_opt_out`)."""
     defaults = disk_defaults(ctx, region)
     if defaults["Encrypted"]:
         return True, key or defaults["KMSKeyId"]

@@ -49,6 +49,19 @@ SECURITY_GROUP_NOT_FOUND = {
     RUN: error_kind("InvalidSecurityGroupId.NotFound", "The SecurityGroupId provided does not exist in our records.",
                     404),
 }
+# Basic and advanced (enterprise) security groups are not mixed on one instance; each action its own message
+MIXED_GROUP_TYPES = {action: error_kind("EnterpriseGroupLimited.MutliGroupType",  # (sic)
+                                        f"The specified instance {verb} join multi SecurityGroup types.", 403)
+                     for action, verb in (("RunInstances", "can't"), ("CreateInstance", "can not"),
+                                          ("ModifyInstanceAttribute", "can not"), ("CreateNetworkInterface", "can't"))}
+
+
+def check_group_types(groups: list[Mapping[str, Any]], action: str) -> None:
+    """Security groups of one instance (or ENI) are all basic (``normal``) or all advanced (``enterprise``)."""
+    if len(groups) > 1 and len({g.get("SecurityGroupType") or "normal" for g in groups}) > 1:
+        raise MIXED_GROUP_TYPES[action]
+
+
 GROUP_NOT_IN_VPC = error_kind("InvalidParameter.Mismatch",
                               "Specified security group and virtual switch are not in the same VPC.", 400)
 VSWITCH_NECESSARY = error_kind("InvalidVSwitchId.Necessary", "The VSwitchId is necessary.", 400)
@@ -323,6 +336,7 @@ def place(ctx: Context, action: str, type_id: str, zone_id: Optional[str], vswit
         if not resources.is_mine(ctx, group):
             raise SECURITY_GROUP_NOT_FOUND[action]
         groups.append(group)
+    check_group_types(groups, action)
     if not vswitch_id:
         if private_ip or ipv6_asked:
             raise missing_parameter("VSwitchId")
