@@ -181,7 +181,7 @@ OPTIONS: tuple[Setting, ...] = (
             "QuotaExceeded beyond; the VPC documentation's number).", minimum=0),
     Setting("subscription_period", "choice", "one", "A subscription launch (RunInstances or CreateInstance with "
             "InstanceChargeType PrePaid) without Period: one PeriodUnit (as mockecs launched them before it kept "
-            "subscription terms), or refused with InvalidPeriod as the service does (Period is required then).",
+            "subscription terms), or refused with MissingParamter (sic) as the service does (Period is required then).",
             choices=("one", "required")),
     Setting("launch_trade_price", "choice", "every", "Which RunInstances/CreateInstance answers carry TradePrice "
             "(the order's price, as DescribePrice answers it for the same instances and Amount): every launch, "
