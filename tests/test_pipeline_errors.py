@@ -68,14 +68,18 @@ USER_DATA = "IyEvYmluL3NoCmVjaG8gaGk="  # "#!/bin/sh\necho hi"
 
 # -- launches --------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("action", BOTH)
-def test_user_data_needs_a_vpc_instance(client, action):
+def test_user_data_needs_a_vpc_instance(client, engine, action):
+    assert launch(client, action, user_data=USER_DATA)  # (mockecs's default: a classic instance takes it)
+    engine.config.options["classic_network_checks"] = True
     refused(client, action, "InvalidUserData.NotSupported", user_data=USER_DATA)
     _, vswitch, group = network(client)
     assert launch(client, action, user_data=USER_DATA, v_switch_id=vswitch, security_group_id=group)
 
 
 @pytest.mark.parametrize("action", BOTH)
-def test_spot_launches_need_a_zone_and_stop_needs_a_vpc(client, action):
+def test_spot_launches_need_a_zone_and_stop_needs_a_vpc(client, engine, action):
+    assert launch(client, action, spot_strategy="SpotAsPriceGo", spot_interruption_behavior="Stop")
+    engine.config.options["classic_network_checks"] = True
     refused(client, action, "InvalidSpotParam.EmptyZoneID", spot_strategy="SpotAsPriceGo")
     refused(client, action, "InvalidSpotInterruptionBehavior.ClassicNetworkNotSupport", spot_strategy="SpotAsPriceGo",
             zone_id=ZONE, spot_interruption_behavior="Stop")
@@ -169,7 +173,8 @@ def test_a_malformed_client_token(client, action):
     assert launch(client, action, client_token="x" * 64)
 
 
-def test_user_data_of_a_classic_launch_through_the_old_sdk_in_xml(legacy):
+def test_user_data_of_a_classic_launch_through_the_old_sdk_in_xml(legacy, engine):
+    engine.config.options["classic_network_checks"] = True
     request = RunInstancesRequest.RunInstancesRequest()
     request.set_ImageId(UBUNTU)
     request.set_InstanceType("ecs.g7.large")
@@ -180,3 +185,169 @@ def test_user_data_of_a_classic_launch_through_the_old_sdk_in_xml(legacy):
     status, message = documented_error("RunInstances", "InvalidUserData.NotSupported")
     assert (info.value.get_error_code(), info.value.get_http_status(), info.value.get_error_msg()) == \
         ("InvalidUserData.NotSupported", status, message)
+
+
+# -- disks and snapshots ---------------------------------------------------------------------------------------------
+def run_one(client, **kw) -> str:
+    return launch(client, zone_id=ZONE, **kw).instance_id_sets.instance_id_set[0]
+
+
+def disks_of(client, instance_id: str) -> dict:
+    found = client.describe_disks(m.DescribeDisksRequest(region_id=REGION, instance_id=instance_id)).body.disks.disk
+    return {d.type: d for d in found}
+
+
+def new_disk(client, **kw) -> str:
+    return client.create_disk(m.CreateDiskRequest(region_id=REGION, zone_id=ZONE, **kw)).body.disk_id
+
+
+def size_of(client, disk_id: str) -> int:
+    return client.describe_disks(m.DescribeDisksRequest(
+        region_id=REGION, disk_ids=json.dumps([disk_id]))).body.disks.disk[0].size
+
+
+def test_resize_disk_to_the_same_size_online_on_a_stopped_instance_and_a_detached_system_disk(client):
+    instance_id = run_one(client, data_disk=[m.RunInstancesRequestDataDisk(size=50, category="cloud_essd")])
+    data, system = disks_of(client, instance_id)["data"].disk_id, disks_of(client, instance_id)["system"].disk_id
+    resize = client.resize_disk
+    assert_documented(error_of(resize, m.ResizeDiskRequest(disk_id=data, new_size=50)), "ResizeDisk", "InvalidDiskSize")
+    client.stop_instance(m.StopInstanceRequest(instance_id=instance_id))
+    assert_documented(error_of(resize, m.ResizeDiskRequest(disk_id=data, new_size=60, type="online")), "ResizeDisk",
+                      "InvalidInstanceStatus.NotRunning")
+    assert size_of(client, data) == 50
+    resize(m.ResizeDiskRequest(disk_id=data, new_size=60))  # (offline: takes effect at the next start)
+    client.detach_disk(m.DetachDiskRequest(instance_id=instance_id, disk_id=system))
+    assert_documented(error_of(resize, m.ResizeDiskRequest(disk_id=system, new_size=80)), "ResizeDisk",
+                      "InvalidDisk.DetachedSystemDisk")
+    assert size_of(client, system) == 40
+
+
+def test_create_disk_refuses_a_basic_disk_from_a_large_snapshot_and_opting_out_of_default_encryption(client):
+    instance_id = run_one(client, data_disk=[m.RunInstancesRequestDataDisk(size=3000, category="cloud_essd")])
+    data = disks_of(client, instance_id)["data"].disk_id
+    snapshot = client.create_snapshot(m.CreateSnapshotRequest(disk_id=data)).body.snapshot_id
+    before = disk_count(client)
+    err = error_of(new_disk, client, snapshot_id=snapshot, disk_category="cloud")
+    assert_documented(err, "CreateDisk", "InvalidSnapshot.TooLarge")
+    assert new_disk(client, snapshot_id=snapshot, disk_category="cloud_essd")
+    client.enable_disk_encryption_by_default(m.EnableDiskEncryptionByDefaultRequest(region_id=REGION))
+    err = error_of(new_disk, client, size=40, disk_category="cloud_essd", encrypted=False)
+    assert_documented(err, "CreateDisk", "InvalidEncrypted.DefaultEncryptionUnsupported")
+    assert disk_count(client) == before + 1
+    assert new_disk(client, size=40, disk_category="cloud_essd")
+
+
+def test_create_snapshot_category_with_instant_access_and_its_days(client):
+    instance_id = run_one(client)
+    system = disks_of(client, instance_id)["system"].disk_id
+    create = client.create_snapshot
+    assert_documented(error_of(create, m.CreateSnapshotRequest(disk_id=system, category="flash", instant_access=True)),
+                      "CreateSnapshot", "InvalidCategoryAndInstantAccess.Malformed")
+    for days in (0, 65536):
+        err = error_of(create, m.CreateSnapshotRequest(disk_id=system, instant_access=True,
+                                                       instant_access_retention_days=days))
+        assert_documented(err, "CreateSnapshot", "InvalidInstantAccessRetentionDays.Malformed")
+    assert client.describe_snapshots(m.DescribeSnapshotsRequest(region_id=REGION)).body.total_count == 0
+    assert create(m.CreateSnapshotRequest(disk_id=system, instant_access=True, instant_access_retention_days=1))
+
+
+def test_no_snapshots_of_local_disks(client, engine):
+    from mockecs.world import resources
+
+    instance_id = run_one(client)
+    system = disks_of(client, instance_id)["system"].disk_id
+    with engine.store.transaction() as txn:  # (no instance type of the catalog has local disks: one made here)
+        resources.put(txn, "disk", {**txn.get("disk", system), "Category": "ephemeral_ssd"})
+    err = error_of(client.create_snapshot, m.CreateSnapshotRequest(disk_id=system))
+    assert_documented(err, "CreateSnapshot", "IncorrectDiskType.NotSupport")
+
+
+# -- ReplaceSystemDisk -----------------------------------------------------------------------------------------------
+def test_replace_system_disk_of_a_creating_instance_a_long_host_name_and_encryption(client, engine):
+    engine.lifecycle.delay("instance", seconds=5)
+    pending = launch(client, "CreateInstance", zone_id=ZONE).instance_id
+    replace = client.replace_system_disk
+    assert_documented(error_of(replace, m.ReplaceSystemDiskRequest(instance_id=pending, image_id=UBUNTU)),
+                      "ReplaceSystemDisk", "OperationDenied.InstanceCreating")
+    engine.lifecycle.undelay("instance")
+    named = launch(client, "CreateInstance", zone_id=ZONE, host_name="a-rather-long-linux-host").instance_id
+    plain = launch(client, "CreateInstance", zone_id=ZONE).instance_id
+    engine.clock.advance(5)
+    assert_documented(error_of(replace, m.ReplaceSystemDiskRequest(instance_id=named, image_id=WINDOWS)),
+                      "ReplaceSystemDisk", "InvalidHostname.MismatchImage")
+    client.enable_disk_encryption_by_default(m.EnableDiskEncryptionByDefaultRequest(region_id=REGION))
+    assert_documented(error_of(replace, m.ReplaceSystemDiskRequest(instance_id=plain, image_id=UBUNTU,
+                                                                   encrypted=False)),
+                      "ReplaceSystemDisk", "InvalidEncrypted.DefaultEncryptionUnsupported")
+    assert replace(m.ReplaceSystemDiskRequest(instance_id=plain, image_id=WINDOWS))  # (a host name mockecs made)
+    assert replace(m.ReplaceSystemDiskRequest(instance_id=named, image_id=UBUNTU))
+
+
+# -- instance settings, networks, EIPs -------------------------------------------------------------------------------
+def test_modify_instance_spec_temporary_window_and_bandwidth_with_an_eip(client):
+    _, vswitch, group = network(client)
+    instance_id = launch(client, "CreateInstance", v_switch_id=vswitch, security_group_id=group).instance_id
+    spec = client.modify_instance_spec
+    temporary = m.ModifyInstanceSpecRequestTemporary
+    for window, code in (({"end_time": "2030-01-01T00:00Z"}, "MissingTemporary.StartTime"),
+                         ({"start_time": "2030-01-01T00:00Z"}, "MissingTemporary.EndTime")):
+        err = error_of(spec, m.ModifyInstanceSpecRequest(instance_id=instance_id, temporary=temporary(
+            internet_max_bandwidth_out=10, **window)))
+        assert_documented(err, "ModifyInstanceSpec", code)
+    eip = client.allocate_eip_address(m.AllocateEipAddressRequest(region_id=REGION)).body.allocation_id
+    client.associate_eip_address(m.AssociateEipAddressRequest(allocation_id=eip, instance_id=instance_id))
+    err = error_of(spec, m.ModifyInstanceSpecRequest(instance_id=instance_id, temporary=temporary(
+        internet_max_bandwidth_out=10, start_time="2030-01-01T00:00Z", end_time="2030-01-02T00:00Z")))
+    assert_documented(err, "ModifyInstanceSpec", "BandwidthUpgradeDenied.EipBoundInstance")
+    err = error_of(spec, m.ModifyInstanceSpecRequest(instance_id=instance_id, internet_max_bandwidth_out=10))
+    assert_documented(err, "ModifyInstanceSpec", "InvalidOperation.EipNotSupport")
+    spec(m.ModifyInstanceSpecRequest(instance_id=instance_id, internet_max_bandwidth_in=50))
+    found = client.describe_instances(m.DescribeInstancesRequest(
+        region_id=REGION, instance_ids=json.dumps([instance_id]))).body.instances.instance[0]
+    assert (found.internet_max_bandwidth_out, found.internet_max_bandwidth_in) == (0, 50)
+
+
+def test_an_eip_for_a_missing_ha_vip(client):
+    eip = client.allocate_eip_address(m.AllocateEipAddressRequest(region_id=REGION)).body.allocation_id
+    err = error_of(client.associate_eip_address, m.AssociateEipAddressRequest(
+        allocation_id=eip, instance_id="havip-bp1nosuchhavip00000", instance_type="HaVip"))
+    assert_documented(err, "AssociateEipAddress", "InvalidHaVip.NotFound")
+
+
+def test_mixed_group_types_on_an_instance_and_an_eni(client):
+    vpc, vswitch, normal = network(client)
+    enterprise = client.create_security_group(m.CreateSecurityGroupRequest(
+        region_id=REGION, vpc_id=vpc, security_group_type="enterprise")).body.security_group_id
+    instance_id = launch(client, "CreateInstance", v_switch_id=vswitch, security_group_id=normal).instance_id
+    err = error_of(client.modify_instance_attribute, m.ModifyInstanceAttributeRequest(
+        instance_id=instance_id, security_group_ids=[normal, enterprise]))
+    assert_documented(err, "ModifyInstanceAttribute", "EnterpriseGroupLimited.MutliGroupType")
+    err = error_of(client.create_network_interface, m.CreateNetworkInterfaceRequest(
+        region_id=REGION, v_switch_id=vswitch, security_group_ids=[normal, enterprise]))
+    assert_documented(err, "CreateNetworkInterface", "EnterpriseGroupLimited.MutliGroupType")
+    assert client.describe_network_interfaces(m.DescribeNetworkInterfacesRequest(
+        region_id=REGION, type="Secondary")).body.total_count == 0
+    client.modify_instance_attribute(m.ModifyInstanceAttributeRequest(instance_id=instance_id,
+                                                                      security_group_ids=[enterprise]))
+
+
+def test_user_data_of_a_classic_instance(client, engine):
+    engine.config.options["classic_network_checks"] = True
+    instance_id = launch(client, "CreateInstance").instance_id
+    err = error_of(client.modify_instance_attribute, m.ModifyInstanceAttributeRequest(instance_id=instance_id,
+                                                                                      user_data=USER_DATA))
+    assert_documented(err, "ModifyInstanceAttribute", "InvalidUserData.NotSupported")
+
+
+@pytest.mark.parametrize("action", ["RenewInstance", "ModifyInstanceChargeType", "ModifyInstanceSpec"])
+def test_a_malformed_client_token_on_changes(client, action):
+    instance_id = launch(client, "CreateInstance").instance_id
+    request = {"RenewInstance": lambda: m.RenewInstanceRequest(instance_id=instance_id, period=1),
+               "ModifyInstanceChargeType": lambda: m.ModifyInstanceChargeTypeRequest(
+                   region_id=REGION, instance_ids=json.dumps([instance_id]), period=1),
+               "ModifyInstanceSpec": lambda: m.ModifyInstanceSpecRequest(instance_id=instance_id,
+                                                                         internet_max_bandwidth_in=20)}[action]()
+    request.client_token = "é" * 10
+    call = getattr(client, {"RenewInstance": "renew_instance", "ModifyInstanceChargeType":
+                            "modify_instance_charge_type", "ModifyInstanceSpec": "modify_instance_spec"}[action])
+    assert_documented(error_of(call, request), action, "InvalidClientToken.ValueNotSupported")

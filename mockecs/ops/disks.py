@@ -31,6 +31,7 @@ from mockecs.world import (
     disks,
     images,
     instance_clock,
+    kms,
     lifecycle,
     regions,
     resource_groups,
@@ -131,6 +132,9 @@ def _from_snapshot(ctx: Context, snapshot_id: str, encrypted: Optional[bool],
     return snapshot
 
 
+SNAPSHOT_TOO_LARGE = error_kind("InvalidSnapshot.TooLarge", "The capacity of snapshot exceeds 2000GB.", 403)
+
+
 @operation("CreateDisk",
            S("ZoneId"), S("InstanceId"), S("SnapshotId"), S("DiskName"), I("Size"), S("DiskCategory"),
            S("Description"), B("Encrypted"), S("KMSKeyId"), S("EncryptAlgorithm"), S("PerformanceLevel"),
@@ -160,13 +164,16 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
     if instance_id and multi_attach == "Enabled":
         raise EcsError("InvalidParameter.MultiAttachAndInstanceIdConflict",
                        "The parameter MultiAttach and InstanceId are conflict.", 403)
+    kms.check_opt_out(ctx, encrypted)
     tags = resources.tags_from_args(tag)
     group = resource_groups.resolve(ctx, resource_group_id)
     snapshot = _from_snapshot(ctx, snapshot_id, encrypted, kms_key_id) if snapshot_id else None
+    low, high = disks.data_disk_range(category, performance_level)
     if snapshot is not None:
+        if int(snapshot["SourceDiskSize"]) > high:  # (a basic disk's 2,000 GiB: the documented words)
+            raise SNAPSHOT_TOO_LARGE
         # A snapshot larger than Size makes a disk of the snapshot's size (documented).
         size = max(size or 0, int(snapshot["SourceDiskSize"]))
-    low, high = disks.data_disk_range(category, performance_level)
     if not low <= (size or 0) <= high:
         raise EcsError("InvalidDiskSize.NotSupported", "The specified parameter size is not valid.", 400)
     instance = None
@@ -393,6 +400,14 @@ _ONLINE = ("cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_essd_entry", "c
            "elastic_ephemeral_disk_standard", "elastic_ephemeral_disk_premium")
 
 
+RESIZE_DETACHED_SYSTEM = error_kind("InvalidDisk.DetachedSystemDisk",
+                                    "The specified disk is a detached system disk, does not support this operation.")
+RESIZE_ONLINE_NOT_RUNNING = error_kind("InvalidInstanceStatus.NotRunning", "The status of instance to which the disk "
+                                       "attachs must be running when resizing online.", 403)
+RESIZE_SAME_SIZE = error_kind("InvalidDiskSize",
+                              "Specified new disk size is less than or equal the original disk size.", 403)
+
+
 @operation("ResizeDisk", S("DiskId", required=True), I("NewSize", required=True),
            S("Type", default="offline", name="resize_type"), idempotent=True, **_BY_DISK)
 def resize_disk(ctx: Context, disk_id: str, new_size: int, resize_type: str) -> dict:
@@ -404,9 +419,16 @@ def resize_disk(ctx: Context, disk_id: str, new_size: int, resize_type: str) -> 
     category = record["Category"]
     if category.startswith("ephemeral") or (resize_type == "online" and category not in _ONLINE):
         raise EcsError("OperationDenied", "The type of the disk does not support the operation.", 403)
+    if record["Type"] == "system" and not record.get("InstanceId"):
+        raise RESIZE_DETACHED_SYSTEM
     _check_changeable(ctx, record, DISK_ERROR, INCORRECT_STATUS)
+    if resize_type == "online" and record.get("InstanceId") and \
+            resources.get(ctx, "instance", record["InstanceId"])["Status"] != "Running":
+        raise RESIZE_ONLINE_NOT_RUNNING
     if new_size < record["Size"]:
         raise EcsError("InvalidDiskSize.TooSmall", "Specified new disk size is less than the original disk size.", 403)
+    if new_size == record["Size"]:
+        raise RESIZE_SAME_SIZE
     ranges = disks.system_disk_range if record["Type"] == "system" else disks.data_disk_range
     if new_size > ranges(category, record.get("PerformanceLevel") or None)[1]:
         raise EcsError("InvalidDiskSize.TooLarge", "Specified new disk size is beyond the permitted range.", 403)

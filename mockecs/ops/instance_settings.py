@@ -354,6 +354,14 @@ SPEC_IDEMPOTENCE = ("IdempotenceParamNotMatch",
                     "There is a idempotence signature mismatch between this and last request.", 400)
 
 
+SPEC_TEMPORARY_START = error_kind("MissingTemporary.StartTime", "Temporary.StartTime is not specified.", 404)
+SPEC_TEMPORARY_END = error_kind("MissingTemporary.EndTime", "Temporary.EndTime is not specified.", 404)
+SPEC_TEMPORARY_EIP = error_kind("BandwidthUpgradeDenied.EipBoundInstance",
+                                "The specified VPC instance has bound EIP, temporary bandwidth upgrade is denied.")
+SPEC_EIP = error_kind("InvalidOperation.EipNotSupport",
+                      "The special instance with eip not support operate, please unassociate eip first.", 403)
+
+
 @operation("ModifyInstanceSpec", S("InstanceId", required=True), S("InstanceType"),
            I("InternetMaxBandwidthOut", min=0, max=100), I("InternetMaxBandwidthIn", min=1, max=200),
            Struct("Temporary", [S("StartTime"), S("EndTime"), I("InternetMaxBandwidthOut")]),
@@ -363,11 +371,19 @@ SPEC_IDEMPOTENCE = ("IdempotenceParamNotMatch",
            dry_run=True, idempotent=SPEC_IDEMPOTENCE, token_error=BAD_CLIENT_TOKEN, **_BY_INSTANCE)
 def modify_instance_spec(ctx: Context, instance_id: str, instance_type: Optional[str],
                          internet_max_bandwidth_out: Optional[int], internet_max_bandwidth_in: Optional[int],
-                         **_: Any) -> dict:
+                         temporary: dict, **_: Any) -> dict:
     """One change per call (documented): the instance type of a stopped instance, or the public bandwidth of a
     running or stopped one. The temporary bandwidth upgrade, disk changes and ``Async`` (an invitation-only
     preview) are taken and ignored; the change is done when the call answers."""
+    temporary_upgrade = any(value is not None for value in temporary.values())
+    if temporary_upgrade and not temporary["start_time"]:  # (a temporary upgrade names its window)
+        raise SPEC_TEMPORARY_START
+    if temporary_upgrade and not temporary["end_time"]:
+        raise SPEC_TEMPORARY_END
     record = resources.owned(ctx, "instance", instance_id, SPEC_NOT_FOUND)
+    eip = bool((record.get("EipAddress") or {}).get("AllocationId"))
+    if temporary_upgrade and eip:
+        raise SPEC_TEMPORARY_EIP
     if record.get("InstanceChargeType") == "PrePaid":
         raise CHARGE_TYPE_VIOLATION
     bandwidth = internet_max_bandwidth_out is not None or internet_max_bandwidth_in is not None
@@ -386,6 +402,8 @@ def modify_instance_spec(ctx: Context, instance_id: str, instance_type: Optional
     elif bandwidth:
         if record["Status"] not in ("Running", "Stopped"):
             raise SPEC_STATUS
+        if eip and internet_max_bandwidth_out is not None:  # (an EIP's bandwidth is its own: ModifyEipAddressAttribute)
+            raise SPEC_EIP
         out = record.get("InternetMaxBandwidthOut", 0) if internet_max_bandwidth_out is None \
             else internet_max_bandwidth_out
         changes = {"InternetMaxBandwidthOut": out,

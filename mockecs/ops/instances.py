@@ -659,8 +659,8 @@ def _check_combinations(ctx: Context, action: str, image: Mapping[str, Any], arg
             raise BAD_IO_OPTIMIZED[action]
         if io_optimized == "none":  # (every type of the catalog is I/O optimized)
             raise MUST_BE_IO_OPTIMIZED
-    if args["user_data"] and not args["v_switch_id"]:  # (no vSwitch: a classic-network instance)
-        raise USER_DATA_CLASSIC[action]
+    if args["user_data"] and not args["v_switch_id"] and ctx.config.options["classic_network_checks"]:
+        raise USER_DATA_CLASSIC[action]  # (no vSwitch: a classic-network instance)
     descriptions = [(args["system_disk"] or {}).get("description")] + [d.get("description")
                                                                        for d in args["data_disk"] or ()]
     if any(text and not validation.valid_description(text) for text in descriptions):
@@ -717,7 +717,8 @@ def _spot_fields(ctx: Context, action: str, args: dict, itype: Mapping[str, Any]
                 "SpotInterruptionBehavior": "Terminate"}
     if args["instance_charge_type"] == "PrePaid":
         raise SPOT_PREPAID
-    if not args["zone_id"] and not args["v_switch_id"]:
+    classic = not args["v_switch_id"] and ctx.config.options["classic_network_checks"]
+    if classic and not args["zone_id"]:
         raise SPOT_ZONE_EMPTY[action]
     duration = 1 if args["spot_duration"] is None else args["spot_duration"]  # documented default 1
     if duration not in SPOT_DURATIONS:
@@ -725,7 +726,7 @@ def _spot_fields(ctx: Context, action: str, args: dict, itype: Mapping[str, Any]
     behavior = args["spot_interruption_behavior"] or "Terminate"
     if behavior not in ("Terminate", "Stop"):
         raise BAD_SPOT_BEHAVIOR
-    if behavior == "Stop" and not args["v_switch_id"]:
+    if behavior == "Stop" and classic:
         raise SPOT_STOP_CLASSIC
     limit = float(args["spot_price_limit"] or 0.0) if strategy == "SpotWithPriceLimit" else 0.0
     vswitch = resources.get(ctx, "vswitch", args["v_switch_id"]) if args["v_switch_id"] else None

@@ -113,18 +113,23 @@ def _check_text(name: Optional[str], description: Optional[str]) -> None:
         raise BAD_DESCRIPTION
 
 
-def _groups(ctx: Context, group_ids: list[str], vpc_id: str) -> list[str]:
-    """The security groups an ENI joins: the caller's, of its VPC, each once, at most MAX_GROUPS."""
+def _groups(ctx: Context, group_ids: list[str], vpc_id: str, action: str = "") -> list[str]:
+    """The security groups an ENI joins: the caller's, of its VPC, each once, at most MAX_GROUPS (of one type for
+    ``action`` CreateNetworkInterface: the one documenting it)."""
     if len(set(group_ids)) != len(group_ids):
         raise GROUP_REPEATED
     if len(group_ids) > MAX_GROUPS:
         raise TOO_MANY_GROUPS
+    groups = []
     for group_id in group_ids:
         group = resources.owned(ctx, "security_group", group_id, GROUP_NOT_FOUND)
         if not group["VpcId"]:
             raise GROUP_NOT_VPC
         if group["VpcId"] != vpc_id:
             raise VPC_MISMATCH
+        groups.append(group)
+    if action:
+        networks.check_group_types(groups, action)
     return group_ids
 
 
@@ -190,7 +195,7 @@ def create_network_interface(ctx: Context, v_switch_id: str, primary_ip_address:
     if vswitch["Status"] != "Available":
         raise networks.VSWITCH_STATUS
     groups = _groups(ctx, [security_group_id] if security_group_id else list(security_group_ids or ()),
-                     vswitch["VpcId"])
+                     vswitch["VpcId"], "CreateNetworkInterface")
     eni_id = resources.new_id(KIND, ctx.region)
     v6 = _new_ipv6(ctx, CREATE_IPV6, {"VSwitchId": v_switch_id, "NetworkInterfaceId": eni_id},
                    ipv6.MAX_AVAILABLE, wanted6, count6) if wanted6 or count6 else []

@@ -99,6 +99,13 @@ def _check_retention(retention_days: Optional[int]) -> None:
         raise EcsError("InvalidRetentionDays.Malformed", "The specified RetentionDays is not valid.", 400)
 
 
+CATEGORY_AND_INSTANT_ACCESS = error_kind("InvalidCategoryAndInstantAccess.Malformed",
+                                         "The snapshot Category and InstantAccess can't be used together.", 403)
+BAD_INSTANT_ACCESS_DAYS = error_kind("InvalidInstantAccessRetentionDays.Malformed",
+                                     "The specified InstantAccessRetentionDays is not valid.", 403)
+LOCAL_DISK = error_kind("IncorrectDiskType.NotSupport", "The specified device type is not supported.", 403)
+
+
 @operation("CreateSnapshot",
            S("DiskId", required=True), S("SnapshotName"), S("Description"), I("RetentionDays"),
            S("Category"), B("InstantAccess"), I("InstantAccessRetentionDays"), S("ResourceGroupId"),
@@ -115,8 +122,14 @@ def create_snapshot(ctx: Context, disk_id: str, snapshot_name: Optional[str], de
     _check_retention(retention_days)
     if category and category.lower() not in CATEGORIES:
         raise BAD_CATEGORY
+    if category and instant_access:
+        raise CATEGORY_AND_INSTANT_ACCESS
+    if instant_access_retention_days is not None and not 1 <= instant_access_retention_days <= 65535:
+        raise BAD_INSTANT_ACCESS_DAYS
     tags = resources.tags_from_args(tag)
     disk = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
+    if disk["Category"].startswith("ephemeral"):  # (local disks have no snapshots)
+        raise LOCAL_DISK
     if not disk.get("_attached_once"):
         raise EcsError("IncorrectDiskStatus.NeverAttached",
                        "The specified disk has never been attached to any instance.", 403)

@@ -183,6 +183,10 @@ OPTIONS: tuple[Setting, ...] = (
             "InstanceChargeType PrePaid) without Period: one PeriodUnit (as mockecs launched them before it kept "
             "subscription terms), or refused with MissingParamter (sic) as the service does (Period is required then).",
             choices=("one", "required")),
+    Setting("classic_network_checks", "bool", False, "Refuse what the service refuses of a classic-network "
+            "instance (a launch without VSwitchId): UserData (InvalidUserData.NotSupported, at launch and in "
+            "ModifyInstanceAttribute), SpotInterruptionBehavior Stop, and a spot launch without ZoneId "
+            "(InvalidSpotParam.EmptyZoneID). Off: such launches go on, as the tests of many users expect."),
     Setting("launch_trade_price", "choice", "every", "Which RunInstances/CreateInstance answers carry TradePrice "
             "(the order's price, as DescribePrice answers it for the same instances and Amount): every launch, "
             "subscription (PrePaid) launches only (with their OrderId), or never (as mockecs answered before) [GUESS: "
