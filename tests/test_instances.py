@@ -819,7 +819,7 @@ def test_describe_instances_creation_time_filters(client, engine):
 
 def test_internet_bandwidth_range_and_defaults(client):
     err = new_error(lambda: run(client, internet_max_bandwidth_out=101))
-    assert (err.code, err.status_code) == ("InvalidParameter", 400)
+    assert (err.code, err.status_code) == ("InvalidInternetMaxBandwidthOut.Malformed", 400)
     assert_documented("RunInstances", err)
     item = describe(client, run(client)[0])
     assert (item["InternetMaxBandwidthOut"], item["InternetMaxBandwidthIn"]) == (0, 10)

@@ -351,3 +351,52 @@ def test_a_malformed_client_token_on_changes(client, action):
     call = getattr(client, {"RenewInstance": "renew_instance", "ModifyInstanceChargeType":
                             "modify_instance_charge_type", "ModifyInstanceSpec": "modify_instance_spec"}[action])
     assert_documented(error_of(call, request), action, "InvalidClientToken.ValueNotSupported")
+
+
+# -- batch names, bandwidths -----------------------------------------------------------------------------------------
+def names_of(client, ids: list[str]) -> list[tuple[str, str]]:
+    found = client.describe_instances(m.DescribeInstancesRequest(region_id=REGION, instance_ids=json.dumps(ids))).body
+    by_id = {i.instance_id: (i.instance_name, i.host_name) for i in found.instances.instance}
+    return [by_id[i] for i in ids]
+
+
+def test_sequences_and_unique_suffixes_in_batch_names(client):
+    ids = launch(client, amount=3, instance_name="web-[7,2]-a", host_name="node[,3]").instance_id_sets.instance_id_set
+    assert names_of(client, ids) == [("web-07-a", "node000"), ("web-08-a", "node001"), ("web-09-a", "node002")]
+    ids = launch(client, amount=2, instance_name="db", host_name="db-host", unique_suffix=True) \
+        .instance_id_sets.instance_id_set
+    assert names_of(client, ids) == [("db001", "db-host001"), ("db002", "db-host002")]
+    [one] = launch(client, instance_name="solo", unique_suffix=True).instance_id_sets.instance_id_set
+    assert names_of(client, [one])[0][0] == "solo"
+    for name in ("web-[7]", "web-[a,b]", "web-[1,7]", "web-[1,2", "web-[1,2]-[3,4]"):
+        refused(client, "RunInstances", "InvalidInstanceName.CustomMalformed", amount=2, instance_name=name)
+    refused(client, "RunInstances", "InvalidParams.InstanceNameExceed", amount=2, instance_name="n" * 126,
+            unique_suffix=True)
+    refused(client, "RunInstances", "InvalidParams.HostnameExceed", amount=2, host_name="h" * 62, unique_suffix=True)
+    refused(client, "RunInstances", "InvalidParams.HostnameExceed", amount=2, host_name="win-host-name",
+            unique_suffix=True, image_id=WINDOWS)
+
+
+@pytest.mark.parametrize("action", BOTH)
+def test_bandwidths_out_of_range(client, action):
+    refused(client, action, "InvalidInternetMaxBandwidthOut.Malformed", internet_max_bandwidth_out=101)
+    refused(client, action, "InvalidInternetMaxBandwidthIn.Malformed", internet_max_bandwidth_in=0)
+    refused(client, action, "InvalidInternetMaxBandwidthIn.Malformed", internet_max_bandwidth_in=201)
+    assert launch(client, action, internet_max_bandwidth_out=100, internet_max_bandwidth_in=200)
+
+
+def test_modify_instance_spec_disk_categories_and_bandwidth(client):
+    instance_id = launch(client, "CreateInstance").instance_id
+    system = disks_of(client, instance_id)["system"].disk_id
+    spec = client.modify_instance_spec
+    for kw, code in (({"internet_max_bandwidth_out": 101}, "InvalidParameter.InternetMaxBandwidthOut"),
+                     ({"system_disk": m.ModifyInstanceSpecRequestSystemDisk(category="floppy")},
+                      "InvalidParam.SystemDiskCategory"),
+                     ({"disk": [m.ModifyInstanceSpecRequestDisk(disk_id=system)]}, "MissingParameter.DiskCategory"),
+                     ({"disk": [m.ModifyInstanceSpecRequestDisk(disk_id=system, category="floppy")]},
+                      "InvalidParameter.DiskCategory")):
+        err = error_of(spec, m.ModifyInstanceSpecRequest(instance_id=instance_id, instance_type="ecs.g7.xlarge", **kw))
+        assert_documented(err, "ModifyInstanceSpec", code)
+    found = client.describe_instances(m.DescribeInstancesRequest(
+        region_id=REGION, instance_ids=json.dumps([instance_id]))).body.instances.instance[0]
+    assert found.instance_type == "ecs.g7.large"

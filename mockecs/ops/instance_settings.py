@@ -33,6 +33,7 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.instances import (
     BAD_HTTP_ENDPOINT,
     DEFAULT_METADATA_OPTIONS,
+    DISK_CATEGORIES,
     MATCH_CRITERIA,
     NO_PRIVATE_POOL,
     TOO_MANY_INSTANCE_IDS,
@@ -354,6 +355,14 @@ SPEC_IDEMPOTENCE = ("IdempotenceParamNotMatch",
                     "There is a idempotence signature mismatch between this and last request.", 400)
 
 
+SPEC_BAD_BANDWIDTH = ("InvalidParameter.InternetMaxBandwidthOut",
+                      "The specified parameter InternetMaxBandwidthOut is invalid.", 403)
+SPEC_BAD_SYSTEM_CATEGORY = error_kind("InvalidParam.SystemDiskCategory",
+                                      "The specified param SystemDisk.Category is not valid.")
+SPEC_DISK_CATEGORY_MISSING = error_kind("MissingParameter.DiskCategory", "The specified parameter Disk.Category can "
+                                        "not be null when Disk.DiskId is specified.")
+SPEC_BAD_DISK_CATEGORY = error_kind("InvalidParameter.DiskCategory", "The specified parameter Disk.Category is not "
+                                    "valid.")
 SPEC_TEMPORARY_START = error_kind("MissingTemporary.StartTime", "Temporary.StartTime is not specified.", 404)
 SPEC_TEMPORARY_END = error_kind("MissingTemporary.EndTime", "Temporary.EndTime is not specified.", 404)
 SPEC_TEMPORARY_EIP = error_kind("BandwidthUpgradeDenied.EipBoundInstance",
@@ -363,7 +372,8 @@ SPEC_EIP = error_kind("InvalidOperation.EipNotSupport",
 
 
 @operation("ModifyInstanceSpec", S("InstanceId", required=True), S("InstanceType"),
-           I("InternetMaxBandwidthOut", min=0, max=100), I("InternetMaxBandwidthIn", min=1, max=200),
+           I("InternetMaxBandwidthOut", min=0, max=100, error=SPEC_BAD_BANDWIDTH),
+           I("InternetMaxBandwidthIn", min=1, max=200),
            Struct("Temporary", [S("StartTime"), S("EndTime"), I("InternetMaxBandwidthOut")]),
            B("Async", default=False), B("AllowMigrateAcrossZone", default=False), Struct("SystemDisk", [S("Category")]),
            S("ModifyMode", choices=("Online", "Offline")),
@@ -371,10 +381,17 @@ SPEC_EIP = error_kind("InvalidOperation.EipNotSupport",
            dry_run=True, idempotent=SPEC_IDEMPOTENCE, token_error=BAD_CLIENT_TOKEN, **_BY_INSTANCE)
 def modify_instance_spec(ctx: Context, instance_id: str, instance_type: Optional[str],
                          internet_max_bandwidth_out: Optional[int], internet_max_bandwidth_in: Optional[int],
-                         temporary: dict, **_: Any) -> dict:
+                         temporary: dict, system_disk: dict, disk: Optional[list[dict]], **_: Any) -> dict:
     """One change per call (documented): the instance type of a stopped instance, or the public bandwidth of a
     running or stopped one. The temporary bandwidth upgrade, disk changes and ``Async`` (an invitation-only
     preview) are taken and ignored; the change is done when the call answers."""
+    if system_disk.get("category") and system_disk["category"] not in DISK_CATEGORIES:
+        raise SPEC_BAD_SYSTEM_CATEGORY
+    for entry in disk or ():
+        if entry.get("disk_id") and not entry.get("category"):
+            raise SPEC_DISK_CATEGORY_MISSING
+        if entry.get("category") and entry["category"] not in DISK_CATEGORIES:
+            raise SPEC_BAD_DISK_CATEGORY
     temporary_upgrade = any(value is not None for value in temporary.values())
     if temporary_upgrade and not temporary["start_time"]:  # (a temporary upgrade names its window)
         raise SPEC_TEMPORARY_START

@@ -335,6 +335,14 @@ def release_time(ctx: Context, text: Optional[str], malformed: type[EcsError]) -
 
 # -- launching ------------------------------------------------------------------------
 _INSTANCE_TYPE = S("InstanceType", required=True)
+# Each launch's documented code for a bandwidth out of range (RunInstances' messages spell the names in lower camel
+# case). Inbound: 1-200, the range the service took before the current 1-max(10, outbound) [GUESS: clients such as
+# Ansible's ali_instance still send 200]
+_BANDWIDTHS = {action: (I("InternetMaxBandwidthIn", min=1, max=200, error=(
+    "InvalidInternetMaxBandwidthIn.Malformed", f"The specified parameter {name}In is not valid.", 400)),
+    I("InternetMaxBandwidthOut", min=0, max=100, error=(
+        "InvalidInternetMaxBandwidthOut.Malformed", f"The specified parameter {name}Out is not valid.", 400)))
+    for action, name in (("RunInstances", "internetMaxBandwidth"), ("CreateInstance", "InternetMaxBandwidth"))}
 _SYSTEM_DISK = Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
                                      S("PerformanceLevel")])
 _DATA_DISK_FIELDS = [I("Size"), S("Category"), S("SnapshotId"), S("Device"), S("DiskName"), S("Description"),
@@ -345,15 +353,15 @@ _DATA_DISKS = Structs("DataDisk", _DATA_DISK_FIELDS, max_items=16)
 _RUN_DISKS = {_SYSTEM_DISK: Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
                                                   S("PerformanceLevel"), S("AutoSnapshotPolicyId")]),
               _DATA_DISKS: Structs("DataDisk", [*_DATA_DISK_FIELDS, S("AutoSnapshotPolicyId")], max_items=16),
-              _INSTANCE_TYPE: S("InstanceType")}  # (a launch template may give it: checked once it is applied)
+              _INSTANCE_TYPE: S("InstanceType"),  # (a launch template may give it: checked once it is applied)
+              **dict(zip(_BANDWIDTHS["CreateInstance"], _BANDWIDTHS["RunInstances"]))}
 _CHARGE = S("InstanceChargeType", default="PostPaid", choices=CHARGE_TYPES,
             error=("InvalidInstanceChargeType.NotFound", 404))
 _COMMON_LAUNCH = (
     S("ImageId"), S("ImageFamily"), _INSTANCE_TYPE, S("ZoneId"), S("InstanceName"),
     S("Description"), S("HostName"), S("Password"), B("PasswordInherit"), S("KeyPairName"), S("UserData"),
     S("SecurityGroupId"), S("VSwitchId"), S("PrivateIpAddress"), S("SecurityEnhancementStrategy"),
-    S("InternetChargeType"),
-    I("InternetMaxBandwidthIn"), I("InternetMaxBandwidthOut", min=0, max=100), S("ResourceGroupId"), S("SpotStrategy"),
+    S("InternetChargeType"), *_BANDWIDTHS["CreateInstance"], S("ResourceGroupId"), S("SpotStrategy"),
     F("SpotPriceLimit", min=0), I("SpotDuration"), S("SpotInterruptionBehavior"),
     B("DeletionProtection"), S("RamRoleName"), _CHARGE, _SYSTEM_DISK, _DATA_DISKS, TAGS,
     S("HttpEndpoint"), S("HttpTokens"), S("HttpPutResponseHopLimit"),  # (the hop limit as text: metadata_options)
@@ -503,7 +511,9 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     if login_as_non_root and not image.get("LoginAsNonRootSupported"):
         raise EcsError("LoginAsNonRoot.ImageNotSupport", "The specified image does not support login as non-root.",
                        400)
-    _check_settings(action, image, args)
+    names = _batch_names(action, image, args, count)
+    _check_settings(action, image, {**args, "instance_name": names[0][-1] if names[0] else args["instance_name"],
+                                     "host_name": names[1][-1] if names[1] else args["host_name"]})
     _check_combinations(ctx, action, image, args, count)
     size = system.get("size") or launch.default_system_disk_size(image)
     launch.check_system_disk_level(action, category, system.get("performance_level") or "", size)
@@ -553,11 +563,10 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     ids = []
     for index in range(count):
         instance_id = resources.new_id("instance", ctx.region)
-        name = args["instance_name"] or instance_id
+        name = (names[0][index] if names[0] else args["instance_name"]) or instance_id
         record = {
             "InstanceId": instance_id, "InstanceName": name, "Description": args["description"] or "",
-            "HostName": (args["host_names"][index] if args.get("host_names") else args["host_name"])
-            or f"iZ{instance_id[2:]}Z",
+            "HostName": (names[1][index] if names[1] else args["host_name"]) or f"iZ{instance_id[2:]}Z",
             **_os_fields(image, login_as_non_root),
             "Status": "Pending", **type_fields(itype), "GPUSpec": "",
             "RegionId": ctx.region, "ZoneId": where.zone_id,
@@ -648,6 +657,18 @@ VTPM_AND_ENCLAVE = error_kind("InvalidSecurityOptions.NotSupported",
 VTPM_NEEDS_UEFI = error_kind("InvalidImage.NotSupported", "The specified vTPM instance need UEFI image.", 403)
 POSTPAID_AUTO_PAY = error_kind("InvalidAutoPay.PostPaidUnsupported",
                                "The specified parameter AutoPay must be set as true for postpaid instance.")
+
+
+def _batch_names(action: str, image: Mapping[str, Any], args: dict,
+                 count: int) -> tuple[Optional[list[str]], Optional[list[str]]]:
+    """RunInstances' instance and host name of each instance of the batch (None: all take the one sent): sequences,
+    UniqueSuffix, HostNames.N (:func:`mockecs.world.launch.batch_names`)."""
+    if action != "RunInstances":
+        return None, None
+    unique = bool(args["unique_suffix"])
+    hosts = args["host_names"] or launch.batch_names(args["host_name"], count, unique, "HostName",
+                                                     15 if image.get("OSType") == "windows" else 64)
+    return launch.batch_names(args["instance_name"], count, unique, "InstanceName", 128), hosts
 
 
 def _check_combinations(ctx: Context, action: str, image: Mapping[str, Any], args: dict, count: int) -> None:
@@ -873,7 +894,7 @@ _NETWORK_INTERFACES = Structs("NetworkInterface", [
            Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), _NETWORK_INTERFACES,
            S("LaunchTemplateId"), S("LaunchTemplateName"), L("LaunchTemplateVersion"),
            Struct("SchedulerOptions", [S("DedicatedHostClusterId")]), Repeat("HostNames"), B("AutoPay"),
-           Struct("SecurityOptions", [S("TrustedSystemMode"), S("ConfidentialComputingMode")]),
+           B("UniqueSuffix"), Struct("SecurityOptions", [S("TrustedSystemMode"), S("ConfidentialComputingMode")]),
            dry_run=True, idempotent=True, mapping=True,
            token_error=BAD_CLIENT_TOKEN)
 def run_instances(ctx: Context, args: dict) -> dict:

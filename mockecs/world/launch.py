@@ -8,9 +8,10 @@ the image (``Usage=instance``).
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping, Optional
 
-from mockecs.wire.errors import EcsError, missing_parameter
+from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.world import images, marketplace, resources
 from mockecs.world.context import Context
 from mockecs.world.disks import system_disk_range
@@ -156,6 +157,40 @@ def image_for_launch(ctx: Context, image_id: Optional[str], image_family: Option
             raise EcsError("InvalidMarketImageChargeType.NotSupport",
                            "The specified chargeType of marketImage is unsupported.", 400)
     return image
+
+
+# RunInstances' names of a batch: ``name_prefix[begin_number,bits]name_suffix`` (begin 0-999999, default 0; bits
+# 1-6, default 6), or UniqueSuffix's three digits from 001 (documented)
+_SEQUENCE = re.compile(r"(?:(\d{1,6})?,([1-6])?)?")
+BAD_SEQUENCE = error_kind("InvalidInstanceName.CustomMalformed", "Customized section of instance or host name is "
+                          "invalid, please use valid format: [], [,], [m,], [,n], [m,n].")
+SUFFIX_TOO_LONG = {
+    "InstanceName": error_kind("InvalidParams.InstanceNameExceed",
+                               "The uniqueSuffix takes three naming places, please shorten your InstanceName.", 403),
+    "HostName": error_kind("InvalidParams.HostnameExceed",
+                           "The uniqueSuffix takes three naming places, please shorten your Hostname.", 403)}
+
+
+def batch_names(template: Optional[str], count: int, unique_suffix: bool, field: str,
+                longest: int) -> Optional[list[str]]:
+    """The ``field`` (InstanceName or HostName) of each instance of a batch, or None where all take ``template``
+    as it is (no sequence; UniqueSuffix unset or one instance). A sequence wins over UniqueSuffix [GUESS: the
+    documented case is a sequence without name suffix]. ``longest``: the most characters the field takes."""
+    if not template:
+        return None
+    if "[" in template or "]" in template:
+        head, _, rest = template.partition("[")
+        inner, closed, tail = rest.partition("]")
+        found = _SEQUENCE.fullmatch(inner)
+        if not closed or found is None or "[" in tail or "]" in tail:
+            raise BAD_SEQUENCE
+        begin, bits = int(found.group(1) or 0), int(found.group(2) or 6)
+        return [f"{head}{begin + index:0{bits}d}{tail}" for index in range(count)]
+    if not unique_suffix or count < 2:
+        return None
+    if len(template) + 3 > longest:
+        raise SUFFIX_TOO_LONG[field]
+    return [f"{template}{index + 1:03d}" for index in range(count)]
 
 
 def check_system_disk_level(action: str, category: str, performance_level: str, size: int) -> None:
