@@ -400,3 +400,18 @@ def test_modify_instance_spec_disk_categories_and_bandwidth(client):
     found = client.describe_instances(m.DescribeInstancesRequest(
         region_id=REGION, instance_ids=json.dumps([instance_id]))).body.instances.instance[0]
     assert found.instance_type == "ecs.g7.large"
+
+
+def test_eni_queue_sizes(client):
+    _, vswitch, group = network(client)
+    create = client.create_network_interface
+    for tx, rx in ((8192, 16384), (4096, 4096), (8192, None), (12288, 12288)):
+        err = error_of(create, m.CreateNetworkInterfaceRequest(region_id=REGION, v_switch_id=vswitch,
+                                                               security_group_id=group, tx_queue_size=tx,
+                                                               rx_queue_size=rx))
+        assert_documented(err, "CreateNetworkInterface", "InvalidParameter.EniQueueSize")
+    assert create(m.CreateNetworkInterfaceRequest(region_id=REGION, v_switch_id=vswitch, security_group_id=group,
+                                                  tx_queue_size=16384, rx_queue_size=16384))
+    interface = m.RunInstancesRequestNetworkInterface
+    refused(client, "RunInstances", "InvalidParameter.EniQueueSize", network_interface=[
+        interface(instance_type="Primary", v_switch_id=vswitch, security_group_id=group, tx_queue_size=8192)])

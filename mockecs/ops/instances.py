@@ -885,7 +885,7 @@ _NETWORK_INTERFACES = Structs("NetworkInterface", [
     S("InstanceType"), S("VSwitchId"), S("SecurityGroupId"), Repeat("SecurityGroupIds"), S("PrimaryIpAddress"),
     S("NetworkInterfaceName"), S("Description"), S("NetworkInterfaceId"), S("NetworkInterfaceTrafficMode"),
     I("NetworkCardIndex"), I("QueueNumber", min=1), I("QueuePairNumber"), B("DeleteOnRelease"),
-    I("Ipv6AddressCount", min=1), Repeat("Ipv6Address"), B("SourceDestCheck")])
+    I("Ipv6AddressCount", min=1), Repeat("Ipv6Address"), B("SourceDestCheck"), I("TxQueueSize"), I("RxQueueSize")])
 
 
 @operation("RunInstances", *(_RUN_DISKS.get(p, p) for p in _COMMON_LAUNCH),
