@@ -415,3 +415,22 @@ def test_eni_queue_sizes(client):
     interface = m.RunInstancesRequestNetworkInterface
     refused(client, "RunInstances", "InvalidParameter.EniQueueSize", network_interface=[
         interface(instance_type="Primary", v_switch_id=vswitch, security_group_id=group, tx_queue_size=8192)])
+
+
+def test_copy_snapshot_of_a_local_snapshot_and_behind_an_unfinished_encrypted_copy(client, engine):
+    system = disks_of(client, run_one(client))["system"].disk_id
+    local = client.create_snapshot(m.CreateSnapshotRequest(disk_id=system, category="flash")).body.snapshot_id
+    standard = client.create_snapshot(m.CreateSnapshotRequest(disk_id=system)).body.snapshot_id
+
+    def copy(snapshot_id: str, **kw) -> str:
+        return client.copy_snapshot(m.CopySnapshotRequest(
+            region_id=REGION, snapshot_id=snapshot_id, destination_region_id="cn-beijing",
+            destination_snapshot_name="copied", destination_snapshot_description="a copy", **kw)).body.snapshot_id
+
+    assert_documented(error_of(copy, local), "CopySnapshot", "InvalidSnapshotCategory.NotSupportCopy")
+    engine.lifecycle.delay("snapshot", seconds=20)
+    assert copy(standard, encrypted=True)
+    assert_documented(error_of(copy, standard), "CopySnapshot", "InvalidOperation.UnfinishedEncryptedSnapshotCopy")
+    engine.clock.advance(20)
+    assert copy(standard)
+    assert_documented(error_of(copy, standard), "CopySnapshot", "InvalidOperation.UnfinishedCrossRegionCopy")

@@ -336,17 +336,23 @@ def copy_snapshot(ctx: Context, snapshot_id: str, destination_region_id: str, de
         raise _copy_error("InvalidSnapshotId.NotFound", "The specified snapshot is not exists.")
     if source["Status"] != "accomplished":
         raise _copy_error("InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.")
+    if source.get("Category") == "flash":  # (documented: local snapshots are not copied)
+        raise _copy_error("InvalidSnapshotCategory.NotSupportCopy",
+                          "The specified snapshot's category does not support copy.")
     # [GUESS] an encrypted snapshot copies encrypted unless Encrypted=false is asked for, which is refused.
     if source.get("Encrypted") and encrypted is False:
         raise _copy_error("InvalidEncrypted.NotSupportDecrypt", "Encrypted snapshot not support copy to decrypt "
                           "snapshot.")
+    copy_encrypted = bool(encrypted or source.get("Encrypted"))
     for other_id in ctx.txn.ids("snapshot", ("disk", source["SourceDiskId"])) if source["SourceDiskId"] else ():
         other = resources.get(ctx, "snapshot", other_id)
         if (other is not None and other["_region"] == destination_region_id and other["SourceRegionId"]
                 and other["Status"] == "progressing"):
+            if copy_encrypted or other.get("Encrypted"):  # (an encrypted copy: its own documented code)
+                raise _copy_error("InvalidOperation.UnfinishedEncryptedSnapshotCopy",
+                                  "This disk has unfinished encrypted copy snapshots in the target region.")
             raise _copy_error("InvalidOperation.UnfinishedCrossRegionCopy",
                               "This disk has unfinished cross-region copy snapshots in the target region.")
-    copy_encrypted = bool(encrypted or source.get("Encrypted"))
     record = copy_into(ctx, source, destination_region_id, ctx.region, snapshot_id, int(source["SourceDiskSize"]),
                        source["SourceDiskType"], copy_encrypted,
                        kms_key_id or (source.get("KMSKeyId") if source.get("Encrypted") else ""),
