@@ -12,7 +12,7 @@ from mockecs.ops.instances import INCORRECT_STATUS, get_instance
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, Repeat, S, Struct
-from mockecs.world import networks, resources, validation
+from mockecs.world import images, launch, networks, resources, validation
 from mockecs.world.instance_types import TOPOLOGY_TYPES
 
 _BY_INSTANCE = {"region": "optional", "region_of": resources.region_from("instance_id")}
@@ -127,6 +127,7 @@ def modify_instance_attribute(ctx: Context, instance_id: str, password: Optional
         if user_data and record.get("InstanceNetworkType") == "classic" and \
                 ctx.config.options["classic_network_checks"]:
             raise USER_DATA_CLASSIC
+        launch.check_cloud_init(images.get_any(ctx, record.get("ImageId")) if user_data else None, user_data)
         # [GUESS] per the user guide, user data changes only on a stopped instance.
         if record["Status"] != "Stopped":
             raise INCORRECT_STATUS

@@ -412,7 +412,7 @@ def modify_instance_spec(ctx: Context, instance_id: str, instance_type: Optional
             raise SPEC_UNKNOWN_TYPE
         if record["Status"] != "Stopped":
             raise SPEC_NOT_STOPPED
-        changes = type_change(ctx, record, itype, SPEC_ZONE, SPEC_IMAGE, SPEC_NO_STOCK)
+        changes = type_change(ctx, record, itype, SPEC_ZONE, SPEC_IMAGE, SPEC_NO_STOCK, not_match=True)
         entries = (record.get("NetworkInterfaces") or {}).get("NetworkInterface") or ()
         held = max((len(ipv6.addresses(e)) for e in entries), default=0)
         ipv6.check_held(ipv6.quota(itype), held, SPEC_IPV6_TYPE, SPEC_IPV6_COUNT)

@@ -427,12 +427,13 @@ ON_HOST_SPEC = error_kind("InvalidAction.NotSupport", "The ecs on dedicatedHost 
 
 
 def type_change(ctx: Context, record: Mapping[str, Any], itype: Mapping[str, Any], not_sold: type[EcsError],
-                image_mismatch: type[EcsError], no_stock: type[EcsError]) -> dict:
+                image_mismatch: type[EcsError], no_stock: type[EcsError], not_match: bool = False) -> dict:
     """The fields an instance's new type ``itype`` decides (ModifyInstanceSpec, ModifyPrepayInstanceSpec), checked
     with the operation's codes: its zone must sell the type and have it in stock, its image run on it; not on a
     dedicated host
     (ModifyInstanceSpec's documented code); an instance of another type leaves its private pool (a pool holds one
-    type)."""
+    type). An image lacking the type's NVMe or boot mode is ``image_mismatch`` too, or with ``not_match`` the
+    operation's InvalidParameter.NotMatch (:func:`mockecs.world.launch.platform_refusal`)."""
     if dedicated_hosts.host_id_of(record):
         raise ON_HOST_SPEC
     if not instance_types.sells(itype, record["ZoneId"]):
@@ -442,6 +443,9 @@ def type_change(ctx: Context, record: Mapping[str, Any], itype: Mapping[str, Any
     image = images.get_any(ctx, record.get("ImageId"))
     if image is not None and not launch.arch_supports(image, itype):
         raise image_mismatch
+    refusal = launch.platform_refusal(image, itype) if image is not None else None
+    if refusal is not None:
+        raise refusal if not_match else image_mismatch
     return {**type_fields(itype), **private_pools.type_changed(record, itype["InstanceTypeId"])}
 
 
@@ -682,6 +686,7 @@ def _check_combinations(ctx: Context, action: str, image: Mapping[str, Any], arg
             raise MUST_BE_IO_OPTIMIZED
     if args["user_data"] and not args["v_switch_id"] and ctx.config.options["classic_network_checks"]:
         raise USER_DATA_CLASSIC[action]  # (no vSwitch: a classic-network instance)
+    launch.check_cloud_init(image, args["user_data"])
     descriptions = [(args["system_disk"] or {}).get("description")] + [d.get("description")
                                                                        for d in args["data_disk"] or ()]
     if any(text and not validation.valid_description(text) for text in descriptions):
@@ -787,6 +792,9 @@ def _check_settings(action: str, image: Mapping[str, Any], args: dict) -> None:
         raise validation.PASSWORD_MISMATCH
 
 
+OLDEST_SNAPSHOT = "2013-07-15"  # disks are not made from snapshots taken before it (documented)
+SNAPSHOT_TOO_OLD = error_kind("InvalidSnapshotId.BasedSnapshotTooOld",
+                              "The specified snapshot is created before 2013-07-15.")
 BAD_DATA_DISK_SIZE = error_kind("InvalidDataDiskSize.ValueNotSupported",
                               "The specified DataDisk.n.Size beyond the permitted range, or the capacity of snapshot "
                               "exceeds the size limit of the specified disk category.", 400)
@@ -846,6 +854,8 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
                                'The specified parameter "DataDisk.n.SnapshotId" is not valid.', 404)
             if snapshot["Status"] != "accomplished":
                 raise EcsError("InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.", 403)
+            if (snapshot.get("CreationTime") or "9") < OLDEST_SNAPSHOT:
+                raise SNAPSHOT_TOO_OLD
             # The disk is at least as large as the snapshot's source disk.
             snapshot_size = int(snapshot["SourceDiskSize"])
             if size is not None and size < snapshot_size:
