@@ -505,3 +505,19 @@ def test_data_disks_from_snapshots_taken_before_july_2013(client, engine, action
     refused(client, action, "InvalidSnapshotId.BasedSnapshotTooOld", data_disk=[data(snapshot_id=old)])
     fresh = client.create_snapshot(m.CreateSnapshotRequest(disk_id=disk)).body.snapshot_id
     assert launch(client, action, data_disk=[data(snapshot_id=fresh)])
+
+
+def test_the_snapshot_quota_on_create_and_copy(client, engine):
+    system = disks_of(client, run_one(client))["system"].disk_id
+    first = client.create_snapshot(m.CreateSnapshotRequest(disk_id=system)).body.snapshot_id
+    engine.config.options["snapshot_quota"] = 1
+    err = error_of(client.create_snapshot, m.CreateSnapshotRequest(disk_id=system))
+    assert_documented(err, "CreateSnapshot", "QuotaExceed.Snapshot")
+
+    def copy(name: str) -> str:
+        return client.copy_snapshot(m.CopySnapshotRequest(
+            region_id=REGION, snapshot_id=first, destination_region_id="cn-beijing", destination_snapshot_name=name,
+            destination_snapshot_description="a copy")).body.snapshot_id
+
+    assert copy("copied")  # (cn-beijing held none: it fits)
+    assert_documented(error_of(copy, "again"), "CopySnapshot", "QuotaExceed.SnapshotQuota")

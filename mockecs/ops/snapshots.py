@@ -103,6 +103,7 @@ CATEGORY_AND_INSTANT_ACCESS = error_kind("InvalidCategoryAndInstantAccess.Malfor
                                          "The snapshot Category and InstantAccess can't be used together.", 403)
 BAD_INSTANT_ACCESS_DAYS = error_kind("InvalidInstantAccessRetentionDays.Malformed",
                                      "The specified InstantAccessRetentionDays is not valid.", 403)
+SNAPSHOT_QUOTA = error_kind("QuotaExceed.Snapshot", "The snapshot quota exceeds.", 403)  # (option snapshot_quota)
 LOCAL_DISK = error_kind("IncorrectDiskType.NotSupport", "The specified device type is not supported.", 403)
 
 
@@ -139,6 +140,8 @@ def create_snapshot(ctx: Context, disk_id: str, snapshot_name: Optional[str], de
         raise INCORRECT_STATUS
     if disks.snapshot_in_progress(ctx, disk["DiskId"]):
         raise EcsError("IncorrectDiskStatus.CreatingSnapshot", "A previous snapshot creation is in process.", 403)
+    if snapshots.over_quota(ctx, disk["_region"]):
+        raise SNAPSHOT_QUOTA
     group = resource_groups.resolve(ctx, resource_group_id)
     record = make_snapshot(ctx, disk, snapshot_name, description, tags, retention_days, group,
                            category.lower() if category else None)
@@ -353,6 +356,9 @@ def copy_snapshot(ctx: Context, snapshot_id: str, destination_region_id: str, de
                                   "This disk has unfinished encrypted copy snapshots in the target region.")
             raise _copy_error("InvalidOperation.UnfinishedCrossRegionCopy",
                               "This disk has unfinished cross-region copy snapshots in the target region.")
+    if snapshots.over_quota(ctx, destination_region_id):
+        raise _copy_error("QuotaExceed.SnapshotQuota",
+                          "The quota is insufficient, please contact your channel partner to increase the quota.")
     record = copy_into(ctx, source, destination_region_id, ctx.region, snapshot_id, int(source["SourceDiskSize"]),
                        source["SourceDiskType"], copy_encrypted,
                        kms_key_id or (source.get("KMSKeyId") if source.get("Encrypted") else ""),

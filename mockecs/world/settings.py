@@ -122,8 +122,9 @@ OPTIONS: tuple[Setting, ...] = (
             "(ConcurrentQuotaExceed.ExportImage; none: no limit).", minimum=1, optional=True),
     Setting("exports_per_week", "int", None, "Image exports started per account, region and calendar week "
             "(WeeklyQuotaExceed.ExportImage; none: no limit).", minimum=0, optional=True),
-    Setting("snapshot_quota", "int", None, "Snapshots per account and region; CreateImage and CopyImage answer "
-            "QuotaExceed.Snapshot when an image's snapshots would not fit (none: no limit).", minimum=0,
+    Setting("snapshot_quota", "int", None, "Snapshots per account and region; CreateImage, CopyImage and "
+            "CreateSnapshot answer QuotaExceed.Snapshot when the new snapshots would not fit, CopySnapshot "
+            "QuotaExceed.SnapshotQuota (none: no limit).", minimum=0,
             optional=True),
     Setting("copy_image_max_size", "int", None, "GiB (sum of an image's disks) above which CopyImage answers "
             "SizeExceed.Image (none: no limit).", minimum=1, optional=True),
