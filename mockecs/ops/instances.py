@@ -516,8 +516,8 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         raise EcsError("LoginAsNonRoot.ImageNotSupport", "The specified image does not support login as non-root.",
                        400)
     names = _batch_names(action, image, args, count)
-    _check_settings(action, image, {**args, "instance_name": names[0][-1] if names[0] else args["instance_name"],
-                                     "host_name": names[1][-1] if names[1] else args["host_name"]})
+    _check_settings(action, image, args, names[0][-1] if names[0] else args["instance_name"],  # (the longest)
+                    names[1][-1] if names[1] else args["host_name"])
     _check_combinations(ctx, action, image, args, count)
     size = system.get("size") or launch.default_system_disk_size(image)
     launch.check_system_disk_level(action, category, system.get("performance_level") or "", size)
@@ -784,10 +784,12 @@ def _check_ram_role(ctx: Context, action: str, role_name: Optional[str], v_switc
         raise RAM_ROLE_CLASSIC[action]
 
 
-def _check_settings(action: str, image: Mapping[str, Any], args: dict) -> None:
-    """InstanceName, Description, HostName, Password (and PasswordInherit), UserData: documented rules."""
-    validation.check_instance_settings(action, image.get("OSType") == "windows", args["instance_name"],
-                                       args["description"], args["host_name"], args["password"], args["user_data"])
+def _check_settings(action: str, image: Mapping[str, Any], args: dict, instance_name: Optional[str],
+                    host_name: Optional[str]) -> None:
+    """InstanceName, Description, HostName, Password (and PasswordInherit), UserData: documented rules (the names
+    as a batch's instance takes them)."""
+    validation.check_instance_settings(action, image.get("OSType") == "windows", instance_name,
+                                       args["description"], host_name, args["password"], args["user_data"])
     if args["password"] and args["password_inherit"]:
         raise validation.PASSWORD_MISMATCH
 
