@@ -521,3 +521,20 @@ def test_the_snapshot_quota_on_create_and_copy(client, engine):
 
     assert copy("copied")  # (cn-beijing held none: it fits)
     assert_documented(error_of(copy, "again"), "CopySnapshot", "QuotaExceed.SnapshotQuota")
+
+
+def test_an_account_in_arrears_buys_nothing_more(client, engine):
+    instance_id = launch(client, "CreateInstance").instance_id
+    engine.config.options["accounts_in_arrears"] = "*"
+    for action in BOTH:
+        refused(client, action, "Account.Arrearage")
+    err = error_of(new_disk, client, size=40)
+    assert_documented(err, "CreateDisk", "Account.Arrearage")
+    err = error_of(client.modify_instance_spec, m.ModifyInstanceSpecRequest(instance_id=instance_id,
+                                                                            internet_max_bandwidth_in=20))
+    assert_documented(err, "ModifyInstanceSpec", "Account.Arrearage")
+    err = error_of(client.modify_instance_charge_type, m.ModifyInstanceChargeTypeRequest(
+        region_id=REGION, instance_ids=json.dumps([instance_id]), period=1))
+    assert_documented(err, "ModifyInstanceChargeType", "Account.Arrearage")
+    engine.config.options["accounts_in_arrears"] = "5555555555555555"  # (another account)
+    assert launch(client)

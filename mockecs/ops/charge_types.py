@@ -15,7 +15,7 @@ from mockecs.ops.instances import CHARGE_TYPES, NEVER_EXPIRES, POSTPAID_EXPIRY, 
 from mockecs.ops.registry import BAD_CLIENT_TOKEN, Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, S
-from mockecs.world import dedicated_hosts, instance_clock, pricing, quotes, resources
+from mockecs.world import account_states, dedicated_hosts, instance_clock, pricing, quotes, resources
 from mockecs.world.subscriptions import PERIODS, new_order_id, subscription_end
 
 MAX_INSTANCES = 20  # documented: up to 20 instance ids
@@ -89,6 +89,7 @@ def modify_instance_charge_type(ctx: Context, instance_ids: str, period: Optiona
         expired = subscription_end(ctx.now, period, period_unit)
     instance_clock.settle_due(ctx)  # (released or expired by the mock clock by now)
     instances = [_check(ctx, instance_id, instance_charge_type) for instance_id in ids]
+    account_states.check_arrears(ctx, "ModifyInstanceChargeType")
     # (what the subscriptions give back, priced before they change)
     fees = [quotes.fee_of(pricing.table(ctx.engine), i["InstanceId"], quotes.refund(ctx, i)) for i in instances] \
         if is_detail_fee and instance_charge_type == "PostPaid" else []

@@ -27,6 +27,7 @@ from mockecs.wire.errors import EcsError, error_kind, invalid_parameter, missing
 from mockecs.wire.params import B, I, L, Repeat, S, Struct, Structs
 from mockecs.world import (
     access,
+    account_states,
     auto_snapshots,
     disks,
     images,
@@ -191,6 +192,7 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
         raise CATEGORY_SOLD_OUT
     [in_set] = storage_sets.placements(ctx, storage_set_id, storage_set_partition_number, zone_id, [category],
                                        STORAGE_SET_REFUSALS)
+    account_states.check_arrears(ctx, "CreateDisk")
     placement = {"InstanceId": "", "ZoneId": zone_id, "_region": ctx.region, "_owner": ctx.account,
                  "InstanceChargeType": "PrePaid" if instance else "PostPaid", "ResourceGroupId": group}
     record = make_disk(ctx, placement, "data", size, category, "", snapshot_id=snapshot_id or "",

@@ -49,6 +49,7 @@ from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import B, I, L, Repeat, S, Struct, Structs
 from mockecs.world import (
     access,
+    account_states,
     instance_clock,
     instance_types,
     ipv6,
@@ -403,6 +404,7 @@ def modify_instance_spec(ctx: Context, instance_id: str, instance_type: Optional
         raise SPEC_TEMPORARY_EIP
     if record.get("InstanceChargeType") == "PrePaid":
         raise CHARGE_TYPE_VIOLATION
+    account_states.check_arrears(ctx, "ModifyInstanceSpec")
     bandwidth = internet_max_bandwidth_out is not None or internet_max_bandwidth_in is not None
     if instance_type and bandwidth:
         raise SPEC_TOO_MANY

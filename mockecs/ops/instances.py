@@ -18,6 +18,7 @@ from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import B, F, I, JsonList, L, Repeat, S, Struct, Structs, whole_number
 from mockecs.world import (
     access,
+    account_states,
     auto_snapshots,
     dedicated_hosts,
     deployment_sets,
@@ -543,6 +544,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     release = release_time(ctx, args.get("auto_release_time"), RUN_RELEASE_MALFORMED) \
         if args["instance_charge_type"] == "PostPaid" else ""
     bandwidth_out = args["internet_max_bandwidth_out"] or 0
+    account_states.check_arrears(ctx, action)
     # last of the checks: it reserves the private addresses
     where = networks.place(ctx, action, itype["InstanceTypeId"], args["zone_id"], args["v_switch_id"], group_ids,
                            args["private_ip_address"], count, ipv6_asked)

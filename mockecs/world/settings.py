@@ -148,7 +148,8 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("cloudbox_storage_locations", "str", "", "Comma-separated CloudBox storage location ARNs ImportImage "
             "accepts as StorageLocationArn (others: InvalidStorageLocation.NotFound)."),
     Setting("accounts_in_arrears", "str", "", "Comma-separated account ids whose CreateImage answers "
-            "InvalidAccountStatus.NotEnoughBalance."),
+            "InvalidAccountStatus.NotEnoughBalance, and whose RunInstances, CreateInstance, CreateDisk, "
+            "ModifyInstanceSpec and ModifyInstanceChargeType answer Account.Arrearage."),
     Setting("accounts_without_snapshot_service", "str", "", "Comma-separated account ids whose CreateImage "
             "answers InvalidAccountStatus.SnapshotServiceUnavailable."),
     Setting("accounts_with_launch_permission", "str", "", "Comma-separated account ids (or *) invited to "
