@@ -538,3 +538,20 @@ def test_an_account_in_arrears_buys_nothing_more(client, engine):
     assert_documented(err, "ModifyInstanceChargeType", "Account.Arrearage")
     engine.config.options["accounts_in_arrears"] = "5555555555555555"  # (another account)
     assert launch(client)
+
+
+def test_jumbo_frames_need_a_type_that_has_them_and_a_settled_instance(client, engine):
+    small = launch(client, "CreateInstance", instance_type="ecs.t6-c1m1.large").instance_id  # (no jumbo frames)
+    err = error_of(client.modify_instance_attribute, m.ModifyInstanceAttributeRequest(instance_id=small,
+                                                                                      enable_jumbo_frame=True))
+    assert_documented(err, "ModifyInstanceAttribute", "InvalidParam.NotSupportJumboFrame")
+    client.modify_instance_attribute(m.ModifyInstanceAttributeRequest(instance_id=small, enable_jumbo_frame=False))
+    engine.lifecycle.delay("instance", seconds=5)
+    pending = launch(client, "CreateInstance").instance_id
+    err = error_of(client.modify_instance_attribute, m.ModifyInstanceAttributeRequest(instance_id=pending,
+                                                                                      enable_jumbo_frame=True))
+    assert_documented(err, "ModifyInstanceAttribute", "InvalidOperation.InstanceStatusNotSupport")
+    engine.clock.advance(5)
+    client.modify_instance_attribute(m.ModifyInstanceAttributeRequest(instance_id=pending, enable_jumbo_frame=True))
+    found = client.describe_instance_attribute(m.DescribeInstanceAttributeRequest(instance_id=pending)).body
+    assert found.enable_jumbo_frame is True

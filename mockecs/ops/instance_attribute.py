@@ -13,7 +13,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, Repeat, S, Struct
 from mockecs.world import images, launch, networks, resources, validation
-from mockecs.world.instance_types import TOPOLOGY_TYPES
+from mockecs.world.instance_types import TOPOLOGY_TYPES, instance_type
 
 _BY_INSTANCE = {"region": "optional", "region_of": resources.region_from("instance_id")}
 # Fields DescribeInstanceAttribute answers as DescribeInstances keeps them.
@@ -31,6 +31,9 @@ SG_REPEATED = error_kind("InvalidParameter.SecurityGroupIdRepeated", "The specif
                          404)
 SG_OTHER_VPC = error_kind("InvalidSecurityGroupVpc.NotBelongToOneVpc",
                           "The specified SecurityGroupIds are belong to different vpc.", 404)
+JUMBO_STATUS = error_kind("InvalidOperation.InstanceStatusNotSupport",
+                          "The instance status is not support modify mtu config.")
+NO_JUMBO_FRAMES = error_kind("InvalidParam.NotSupportJumboFrame", "Not support jumbo frame.")  # (the type's)
 USER_DATA_CLASSIC = error_kind("InvalidUserData.NotSupported",  # (sic: "TThe")
                                'TThe specified parameter "UserData" only support the vpc and IoOptimized Instance.')
 NOT_POSTPAID = error_kind("InvalidChargeType.ValueNotSupported",
@@ -155,6 +158,10 @@ def modify_instance_attribute(ctx: Context, instance_id: str, password: Optional
             raise TOPOLOGY_STATUS
         changes["CpuOptions"] = {**record["CpuOptions"], "TopologyType": topology}
     if enable_jumbo_frame is not None:
+        if record["Status"] not in ("Running", "Stopped"):
+            raise JUMBO_STATUS
+        if enable_jumbo_frame and not (instance_type(record["InstanceType"]) or {}).get("JumboFrameSupport"):
+            raise NO_JUMBO_FRAMES
         changes["_jumbo_frame"] = enable_jumbo_frame
     if changes:
         resources.put(ctx.txn, "instance", {**record, **changes})
