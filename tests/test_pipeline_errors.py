@@ -555,3 +555,18 @@ def test_jumbo_frames_need_a_type_that_has_them_and_a_settled_instance(client, e
     client.modify_instance_attribute(m.ModifyInstanceAttributeRequest(instance_id=pending, enable_jumbo_frame=True))
     found = client.describe_instance_attribute(m.DescribeInstanceAttributeRequest(instance_id=pending)).body
     assert found.enable_jumbo_frame is True
+
+
+def test_modify_instance_spec_allow_migrate_across_zone_not_a_boolean(client, legacy):
+    from aliyunsdkecs.request.v20140526.ModifyInstanceSpecRequest import ModifyInstanceSpecRequest
+
+    instance_id = launch(client, "CreateInstance").instance_id
+    request = ModifyInstanceSpecRequest()
+    request.set_InstanceId(instance_id)
+    request.set_InstanceType("ecs.g7.xlarge")
+    request.set_AllowMigrateAcrossZone("maybe")
+    with pytest.raises(ServerException) as info:
+        legacy.do_action_with_exception(request)
+    status, message = documented_error("ModifyInstanceSpec", "InvalidParameter.AllowMigrateAcrossZone")
+    assert (info.value.get_error_code(), info.value.get_http_status(), info.value.get_error_msg()) == \
+        ("InvalidParameter.AllowMigrateAcrossZone", status, message)

@@ -376,7 +376,9 @@ SPEC_EIP = error_kind("InvalidOperation.EipNotSupport",
            I("InternetMaxBandwidthOut", min=0, max=100, error=SPEC_BAD_BANDWIDTH),
            I("InternetMaxBandwidthIn", min=1, max=200),
            Struct("Temporary", [S("StartTime"), S("EndTime"), I("InternetMaxBandwidthOut")]),
-           B("Async", default=False), B("AllowMigrateAcrossZone", default=False), Struct("SystemDisk", [S("Category")]),
+           B("Async", default=False), B("AllowMigrateAcrossZone", default=False, error=(
+               "InvalidParameter.AllowMigrateAcrossZone", "The specified parameter CanMigrateAcrossZone is not valid.",
+               400)), Struct("SystemDisk", [S("Category")]),
            S("ModifyMode", choices=("Online", "Offline")),
            Structs("Disk", [S("DiskId"), S("Category"), S("PerformanceLevel")], max_items=128),
            dry_run=True, idempotent=SPEC_IDEMPOTENCE, token_error=BAD_CLIENT_TOKEN, **_BY_INSTANCE)
