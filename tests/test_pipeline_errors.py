@@ -32,6 +32,15 @@ def assert_documented(err: ClientException, action: str, code: str) -> None:
                for status, message in entries), (err.status_code, err.data["Message"], entries)
 
 
+def assert_old_sdk_documented(legacy, request, action: str, code: str) -> None:
+    """The old SDK's ``request`` is refused with ``code`` and the status and message ``action`` documents."""
+    with pytest.raises(ServerException) as info:
+        legacy.do_action_with_exception(request)
+    status, message = documented_error(action, code)
+    assert (info.value.get_error_code(), info.value.get_http_status(), info.value.get_error_msg()) == \
+        (code, status, message)
+
+
 def instance_count(client) -> int:
     return client.describe_instances(m.DescribeInstancesRequest(region_id=REGION)).body.total_count
 
@@ -182,11 +191,7 @@ def test_user_data_of_a_classic_launch_through_the_old_sdk_in_xml(legacy, engine
     request.set_InstanceType("ecs.g7.large")
     request.set_UserData(USER_DATA)
     request.set_accept_format("XML")
-    with pytest.raises(ServerException) as info:
-        legacy.do_action_with_exception(request)
-    status, message = documented_error("RunInstances", "InvalidUserData.NotSupported")
-    assert (info.value.get_error_code(), info.value.get_http_status(), info.value.get_error_msg()) == \
-        ("InvalidUserData.NotSupported", status, message)
+    assert_old_sdk_documented(legacy, request, "RunInstances", "InvalidUserData.NotSupported")
 
 
 # -- disks and snapshots ---------------------------------------------------------------------------------------------
@@ -565,8 +570,4 @@ def test_modify_instance_spec_allow_migrate_across_zone_not_a_boolean(client, le
     request.set_InstanceId(instance_id)
     request.set_InstanceType("ecs.g7.xlarge")
     request.set_AllowMigrateAcrossZone("maybe")
-    with pytest.raises(ServerException) as info:
-        legacy.do_action_with_exception(request)
-    status, message = documented_error("ModifyInstanceSpec", "InvalidParameter.AllowMigrateAcrossZone")
-    assert (info.value.get_error_code(), info.value.get_http_status(), info.value.get_error_msg()) == \
-        ("InvalidParameter.AllowMigrateAcrossZone", status, message)
+    assert_old_sdk_documented(legacy, request, "ModifyInstanceSpec", "InvalidParameter.AllowMigrateAcrossZone")
