@@ -571,3 +571,21 @@ def test_modify_instance_spec_allow_migrate_across_zone_not_a_boolean(client, le
     request.set_InstanceType("ecs.g7.xlarge")
     request.set_AllowMigrateAcrossZone("maybe")
     assert_old_sdk_documented(legacy, request, "ModifyInstanceSpec", "InvalidParameter.AllowMigrateAcrossZone")
+
+
+def test_a_full_security_group_takes_no_more_instances(client):
+    vpc, _, group = network(client)
+    vswitch = new_vswitch(client, vpc, cidr_block="172.17.0.0/16", zone_id=ZONE)  # (room for 2,000 addresses)
+    for _ in range(20):  # (2,000: a basic group's documented capacity)
+        launch(client, amount=100, v_switch_id=vswitch, security_group_id=group)
+    refused(client, "RunInstances", "SecurityGroupInstanceLimitExceed", v_switch_id=vswitch, security_group_id=group)
+    refused(client, "CreateInstance", "SecurityGroupInstanceLimitExceed", v_switch_id=vswitch,
+            security_group_id=group)
+    other = client.create_security_group(m.CreateSecurityGroupRequest(region_id=REGION, vpc_id=vpc)).body \
+        .security_group_id
+    outsider = launch(client, "CreateInstance", v_switch_id=vswitch, security_group_id=other).instance_id
+    err = error_of(client.modify_instance_attribute, m.ModifyInstanceAttributeRequest(
+        instance_id=outsider, security_group_ids=[other, group]))
+    assert_documented(err, "ModifyInstanceAttribute", "SecurityGroupInstanceLimitExceed")
+    client.modify_instance_attribute(m.ModifyInstanceAttributeRequest(instance_id=outsider,
+                                                                      security_group_ids=[other]))

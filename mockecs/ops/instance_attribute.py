@@ -99,6 +99,9 @@ def _security_groups(ctx: Context, record: Mapping[str, Any], group_ids: list[st
     if len(vpcs) > 1 or (instance_vpc and vpcs and vpcs != {instance_vpc}):
         raise SG_OTHER_VPC
     networks.check_group_types(groups, "ModifyInstanceAttribute")
+    joined = set((record.get("SecurityGroupIds") or {}).get("SecurityGroupId") or ())
+    networks.check_group_room(ctx, [g for g in groups if g["SecurityGroupId"] not in joined], 1,
+                              "ModifyInstanceAttribute")
     return group_ids
 
 
