@@ -589,3 +589,46 @@ def test_a_full_security_group_takes_no_more_instances(client):
     assert_documented(err, "ModifyInstanceAttribute", "SecurityGroupInstanceLimitExceed")
     client.modify_instance_attribute(m.ModifyInstanceAttributeRequest(instance_id=outsider,
                                                                       security_group_ids=[other]))
+
+
+# -- CMKs of the disk and snapshot operations ------------------------------------------------------------------------
+def test_cmks_of_create_disk_copy_snapshot_and_replace_system_disk(client, engine):
+    from mockecs.world import kms
+    from tests.sdk import DEFAULT_ACCOUNT
+
+    for region in (REGION, "cn-beijing"):
+        kms.add_key(engine, DEFAULT_ACCOUNT, region, "key-rsa", spec="RSA_2048")
+        kms.add_key(engine, DEFAULT_ACCOUNT, region, "key-off", state="Disabled")
+        kms.add_key(engine, DEFAULT_ACCOUNT, region, "key-untagged", ecs_tagged=False)
+        kms.add_key(engine, DEFAULT_ACCOUNT, region, "key-ok")
+    engine.config.options["kms_keys"] = "registered"
+    instance_id = launch(client, "CreateInstance", zone_id=ZONE).instance_id
+    snapshot = client.create_snapshot(m.CreateSnapshotRequest(
+        disk_id=disks_of(client, instance_id)["system"].disk_id)).body.snapshot_id
+
+    def create_disk(key: str) -> str:
+        return new_disk(client, size=40, disk_category="cloud_essd", encrypted=True, kmskey_id=key)
+
+    def copy(key: str) -> str:
+        return client.copy_snapshot(m.CopySnapshotRequest(
+            region_id=REGION, snapshot_id=snapshot, destination_region_id="cn-beijing",
+            destination_snapshot_name="copied", destination_snapshot_description="a copy", encrypted=True,
+            kmskey_id=key)).body.snapshot_id
+
+    def replace(key: str, encrypted: bool = True) -> str:
+        return client.replace_system_disk(m.ReplaceSystemDiskRequest(instance_id=instance_id, image_id=UBUNTU,
+                                                                     encrypted=encrypted, kmskey_id=key)).body.disk_id
+
+    for key, code in (("key-rsa", "InvalidKMSKeyId.NotSymmetric"),
+                      ("key-off", "InvalidParameter.KMSKeyId.CMKNotEnabled"),
+                      ("key-untagged", "InvalidParameter.KMSKeyId.CMKUnauthorized"),
+                      ("key-nobody-made", "InvalidParameter.KMSKeyId.NotFound")):
+        assert_documented(error_of(create_disk, key), "CreateDisk", code)
+        assert_documented(error_of(copy, key), "CopySnapshot", code)
+        assert_documented(error_of(replace, key), "ReplaceSystemDisk", code)
+    assert_documented(error_of(replace, "key-ok", False), "ReplaceSystemDisk", "InvalidEncrypted.NotMatchKmsKeyId")
+    kms.set_service(engine, DEFAULT_ACCOUNT, enabled=False)
+    assert_documented(error_of(create_disk, "key-ok"), "CreateDisk", "InvalidParameter.KmsNotEnabled")
+    assert_documented(error_of(copy, "key-ok"), "CopySnapshot", "InvalidParameter.KmsNotEnabled")
+    kms.set_service(engine, DEFAULT_ACCOUNT, enabled=True)
+    assert create_disk("key-ok") and copy("key-ok") and replace("key-ok")

@@ -166,6 +166,7 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
         raise EcsError("InvalidParameter.MultiAttachAndInstanceIdConflict",
                        "The parameter MultiAttach and InstanceId are conflict.", 403)
     kms.check_opt_out(ctx, encrypted)
+    kms.check(ctx, ctx.region, kms_key_id, errors=kms.CREATE_DISK_KEY_ERRORS)
     tags = resources.tags_from_args(tag)
     group = resource_groups.resolve(ctx, resource_group_id)
     snapshot = _from_snapshot(ctx, snapshot_id, encrypted, kms_key_id) if snapshot_id else None

@@ -1345,6 +1345,8 @@ def _delete(ctx: Context, record: dict, force: bool, protected: str) -> None:
     releases.release_instance(ctx, record)
 
 
+CHANGE_OS_KEY_UNENCRYPTED = error_kind("InvalidEncrypted.NotMatchKmsKeyId", "The specified parameter Encrypted must "
+                                       "be true when KmsKeyId is not empty.", 403)
 CHANGE_OS_CREATING = error_kind("OperationDenied.InstanceCreating", "The specified instance is creating.", 403)
 HOST_NAME_NOT_FOR_IMAGE = error_kind("InvalidHostname.MismatchImage",
                                      "The hostname of the current instance can not be applied to the image you choose.",
@@ -1357,12 +1359,16 @@ HOST_NAME_NOT_FOR_IMAGE = error_kind("InvalidHostname.MismatchImage",
            B("Encrypted"), S("KMSKeyId"), S("EncryptAlgorithm"), S("DiskId"), S("Architecture"), S("Platform"),
            B("UseAdditionalService"), idempotent=True, **_BY_INSTANCE)
 def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_disk: dict,
-                        key_pair_name: Optional[str], encrypted: Optional[bool], **_: Any) -> dict:
+                        key_pair_name: Optional[str], encrypted: Optional[bool], kms_key_id: Optional[str],
+                        **_: Any) -> dict:
     record = get_instance(ctx, instance_id)
     instance_clock.check_usable(record)  # (an expired subscription: documented)
     if record["Status"] != "Stopped":
         raise CHANGE_OS_CREATING if record["Status"] == "Pending" else INCORRECT_STATUS
     kms.check_opt_out(ctx, encrypted)
+    if kms_key_id and not encrypted:
+        raise CHANGE_OS_KEY_UNENCRYPTED
+    kms.check(ctx, ctx.region, kms_key_id, errors=kms.COPY_KEY_ERRORS)
     if key_pair_name and access.key_pair(ctx, key_pair_name) is None:
         raise EcsError("InvalidKeyPairName.NotFound", "The specified KeyPairName does not exist.", 400)
     size = system_disk.get("size")

@@ -20,6 +20,7 @@ from mockecs.world import (
     auto_snapshots,
     disks,
     instance_clock,
+    kms,
     lifecycle,
     paging,
     regions,
@@ -333,6 +334,7 @@ def copy_snapshot(ctx: Context, snapshot_id: str, destination_region_id: str, de
     if destination_region_id == ctx.region:
         raise _copy_error("InvalidOperation.NotSupportCopyInSameRegion",
                           "Copying snapshot in the same region is not supported.")
+    kms.check(ctx, destination_region_id, kms_key_id, errors=kms.COPY_KEY_ERRORS)  # (a key of the copy's region)
     auto_snapshots.settle_due(ctx)  # (an automatic snapshot past its retention is gone by now)
     source = resources.get(ctx, "snapshot", snapshot_id)
     if not resources.is_mine(ctx, source):
