@@ -632,3 +632,28 @@ def test_cmks_of_create_disk_copy_snapshot_and_replace_system_disk(client, engin
     assert_documented(error_of(copy, "key-ok"), "CopySnapshot", "InvalidParameter.KmsNotEnabled")
     kms.set_service(engine, DEFAULT_ACCOUNT, enabled=True)
     assert create_disk("key-ok") and copy("key-ok") and replace("key-ok")
+
+
+@pytest.mark.parametrize("action", BOTH)
+def test_cmks_of_launched_data_disks(client, engine, action):
+    from mockecs.world import kms
+    from tests.sdk import DEFAULT_ACCOUNT
+
+    kms.add_key(engine, DEFAULT_ACCOUNT, REGION, "key-rsa", spec="RSA_2048")
+    kms.add_key(engine, DEFAULT_ACCOUNT, REGION, "key-untagged", ecs_tagged=False)
+    kms.add_key(engine, DEFAULT_ACCOUNT, REGION, "key-ok")
+    data = getattr(m, f"{action}RequestDataDisk")
+    refused(client, action, "InvalidEncrypted.NotMatchKmsKeyId", data_disk=[data(size=20, kmskey_id="key-ok")])
+    refused(client, action, "IoOptimized.NotSupported", io_optimized="none",
+            data_disk=[data(size=20, encrypted="true", kmskey_id="key-ok")])
+    for key, code in (("key-rsa", "InvalidKMSKeyId.NotSymmetric"),
+                      ("key-untagged", "InvalidParameter.KMSKeyId.CMKUnauthorized")):
+        refused(client, action, code, data_disk=[data(size=20, encrypted="true", kmskey_id=key)])
+    kms.set_service(engine, DEFAULT_ACCOUNT, enabled=False)
+    refused(client, action, "InvalidParameter.KmsNotEnabled",
+            data_disk=[data(size=20, encrypted="true", kmskey_id="key-ok")])
+    kms.set_service(engine, DEFAULT_ACCOUNT, enabled=True)
+    body = launch(client, action, data_disk=[data(size=20, encrypted="true", kmskey_id="key-ok")])
+    instance_id = body.instance_id_sets.instance_id_set[0] if action == "RunInstances" else body.instance_id
+    made = disks_of(client, instance_id)["data"]
+    assert (made.encrypted, made.kmskey_id) == (True, "key-ok")

@@ -201,14 +201,15 @@ def instance_id_list(raw: Optional[str], malformed: type[EcsError], too_many: ty
 def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: int, category: str,
               device: str, image_id: str = "", snapshot_id: str = "", name: str = "", description: str = "",
               encrypted: bool = False, delete_with_instance: bool = True, performance_level: str = "",
-              auto_snapshot_policy_id: str = "") -> dict:
+              auto_snapshot_policy_id: str = "", kms_key_id: str = "") -> dict:
     """A new disk attached to ``instance`` (not stored: callers ``resources.put`` it)."""
     now = resources.iso(ctx.now)
     disk_id = resources.new_id("disk", instance["_region"])
     level = performance_level or ("PL1" if category == "cloud_essd" else "")
     charge = instance.get("InstanceChargeType", "PostPaid")
     performance = disk_performance(category, size, level)
-    encrypted, key = kms.new_disk_encryption(ctx, instance["_region"], bool(encrypted))  # (the account's default)
+    # (the account's default encryption, or the disk's own key)
+    encrypted, key = kms.new_disk_encryption(ctx, instance["_region"], bool(encrypted), kms_key_id)
     # In the order the service answers a disk (a captured DescribeDisks answer: Alibaba's
     # aliyun/alibabacloud-ecs-tool-troubleshooter, ecs-devops-dashboard/src/app/static/data/DescribeDisks.ts), then the
     # fields that answer lacks; later writes keep each field's place.
@@ -347,7 +348,7 @@ _BANDWIDTHS = {action: (I("InternetMaxBandwidthIn", min=1, max=200, error=(
 _SYSTEM_DISK = Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
                                      S("PerformanceLevel")])
 _DATA_DISK_FIELDS = [I("Size"), S("Category"), S("SnapshotId"), S("Device"), S("DiskName"), S("Description"),
-                     B("DeleteWithInstance"), S("Encrypted"), S("PerformanceLevel")]
+                     B("DeleteWithInstance"), S("Encrypted"), S("PerformanceLevel"), S("KMSKeyId")]
 _DATA_DISKS = Structs("DataDisk", _DATA_DISK_FIELDS, max_items=16)
 # RunInstances alone takes SystemDisk.AutoSnapshotPolicyId and DataDisk.N.AutoSnapshotPolicyId (CreateInstance's SDK
 # model lacks them).
@@ -653,6 +654,10 @@ BAD_IO_OPTIMIZED = {
     "CreateInstance": error_kind("InvalidIoOptimizedValue.ValueNotSupported", "IoOptimized value not supported.")}
 MUST_BE_IO_OPTIMIZED = error_kind("DependencyViolation.IoOptimized",
                                   "The specified instancetype must be IoOptimized instance.", 404)
+KEY_NOT_IO_OPTIMIZED = error_kind("IoOptimized.NotSupported",
+                                  "The specified instance must be IoOptimized instance when kmsKeyId is not empty.")
+KEY_UNENCRYPTED = error_kind("InvalidEncrypted.NotMatchKmsKeyId",  # (both launches)
+                             "The specified parameter Encrypted must be true when KmsKeyId is not empty.")
 TOO_MANY_DISKS = error_kind("InstanceDiskNumLimitExceed", "The number of specified disk in an instance exceeds.", 403)
 # (both documented with the message "%s": the wording is mockecs's)
 HOST_NAMES_CONFLICT = error_kind("InvalidHostname.SingleAndMultiConflict",
@@ -685,7 +690,8 @@ def _check_combinations(ctx: Context, action: str, image: Mapping[str, Any], arg
         if io_optimized not in ("none", "optimized"):
             raise BAD_IO_OPTIMIZED[action]
         if io_optimized == "none":  # (every type of the catalog is I/O optimized)
-            raise MUST_BE_IO_OPTIMIZED
+            raise KEY_NOT_IO_OPTIMIZED if any(d.get("kms_key_id") for d in args["data_disk"] or ()) \
+                else MUST_BE_IO_OPTIMIZED
     if args["user_data"] and not args["v_switch_id"] and ctx.config.options["classic_network_checks"]:
         raise USER_DATA_CLASSIC[action]  # (no vSwitch: a classic-network instance)
     launch.check_cloud_init(image, args["user_data"])
@@ -695,6 +701,10 @@ def _check_combinations(ctx: Context, action: str, image: Mapping[str, Any], arg
         raise BAD_DISK_DESCRIPTION[action]
     for disk in args["data_disk"] or ():
         kms.check_opt_out(ctx, disk.get("encrypted"))
+        if disk.get("kms_key_id"):
+            if str(disk.get("encrypted")).lower() != "true":
+                raise KEY_UNENCRYPTED
+            kms.check(ctx, ctx.region, disk["kms_key_id"], errors=kms.LAUNCH_KEY_ERRORS)
     if action != "RunInstances":
         return
     host_names = args["host_names"]
@@ -872,6 +882,7 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
                       "snapshot_id": snapshot_id, "name": disk.get("disk_name") or "",
                       "description": disk.get("description") or "",
                       "encrypted": str(disk.get("encrypted") or "").lower() == "true",
+                      "kms_key_id": disk.get("kms_key_id") or "",
                       "delete_with_instance": disk.get("delete_with_instance") is not False,
                       "performance_level": level})
     taken = {spec["device"] for spec in specs if spec["device"]}

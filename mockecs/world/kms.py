@@ -56,9 +56,15 @@ _NOT_SYMMETRIC = {status: error_kind("InvalidKMSKeyId.NotSymmetric", "The specif
                                      "symmetric.", status) for status in (400, 403)}
 # CreateDisk's codes, and the ones ReplaceSystemDisk and CopySnapshot share (all 403); none documents
 # KmsServiceUnauthorized
-CREATE_DISK_KEY_ERRORS = KeyErrors(
-    service_off=error_kind("InvalidParameter.KmsNotEnabled", "Failed to perform this operation because KMS is not "
-                           "activated.", 400), account_unauthorized=None, asymmetric=_NOT_SYMMETRIC[400])
+_NOT_ACTIVATED = error_kind("InvalidParameter.KmsNotEnabled", "Failed to perform this operation because KMS is not "
+                            "activated.", 400)
+CREATE_DISK_KEY_ERRORS = KeyErrors(service_off=_NOT_ACTIVATED, account_unauthorized=None,
+                                   asymmetric=_NOT_SYMMETRIC[400])
+# RunInstances' and CreateInstance's (DataDisk.N.KMSKeyId)
+LAUNCH_KEY_ERRORS = KeyErrors(
+    service_off=_NOT_ACTIVATED, account_unauthorized=None, asymmetric=_NOT_SYMMETRIC[400],
+    untagged=error_kind("InvalidParameter.KMSKeyId.CMKUnauthorized", "This operation for kmsKeyId is forbidden by "
+                        "KMS. If you need further assistance, you can contact the KMS Technical Support.", 400))
 COPY_KEY_ERRORS = KeyErrors(
     service_off=error_kind("InvalidParameter.KmsNotEnabled", "The specified operation need enable KMS.", 403),
     account_unauthorized=None,
