@@ -657,3 +657,28 @@ def test_cmks_of_launched_data_disks(client, engine, action):
     instance_id = body.instance_id_sets.instance_id_set[0] if action == "RunInstances" else body.instance_id
     made = disks_of(client, instance_id)["data"]
     assert (made.encrypted, made.kmskey_id) == (True, "key-ok")
+
+
+def test_encrypted_system_disks_of_run_instances_and_replace_system_disk(client, engine):
+    from mockecs.world import kms
+    from tests.sdk import DEFAULT_ACCOUNT
+
+    kms.add_key(engine, DEFAULT_ACCOUNT, REGION, "key-rsa", spec="RSA_2048")
+    kms.add_key(engine, DEFAULT_ACCOUNT, REGION, "key-ok")
+    system = m.RunInstancesRequestSystemDisk
+    refused(client, "RunInstances", "InvalidKMSKeyId.NotSymmetric",
+            system_disk=system(encrypted="true", kmskey_id="key-rsa"))
+    refused(client, "RunInstances", "InvalidEncrypted.NotMatchKmsKeyId", system_disk=system(kmskey_id="key-ok"))
+    instance_id = run_one(client, system_disk=system(encrypted="true", kmskey_id="key-ok"))
+    made = disks_of(client, instance_id)["system"]
+    assert (made.encrypted, made.kmskey_id) == (True, "key-ok")
+    client.stop_instance(m.StopInstanceRequest(instance_id=instance_id))
+    assert_documented(error_of(client.replace_system_disk, m.ReplaceSystemDiskRequest(
+        instance_id=instance_id, image_id=UBUNTU, encrypted=True, kmskey_id="key-rsa")),
+        "ReplaceSystemDisk", "InvalidKMSKeyId.NotSymmetric")
+    client.replace_system_disk(m.ReplaceSystemDiskRequest(instance_id=instance_id, image_id=UBUNTU))
+    assert disks_of(client, instance_id)["system"].encrypted is False
+    client.replace_system_disk(m.ReplaceSystemDiskRequest(instance_id=instance_id, image_id=UBUNTU, encrypted=True,
+                                                          kmskey_id="key-ok"))
+    made = disks_of(client, instance_id)["system"]
+    assert (made.encrypted, made.kmskey_id) == (True, "key-ok")

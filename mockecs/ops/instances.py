@@ -247,12 +247,13 @@ def _mappings(image: Mapping[str, Any], kind: str) -> list[dict]:
 
 
 def new_system_disk(ctx: Context, instance: Mapping[str, Any], image: Mapping[str, Any], size: int,
-                    category: str, name: str = "", description: str = "", performance_level: str = "") -> dict:
+                    category: str, name: str = "", description: str = "", performance_level: str = "",
+                    encrypted: bool = False, kms_key_id: str = "") -> dict:
     system = _mappings(image, "system")
     snapshot_id = (system[0].get("SnapshotId") or "") if system else ""
     disk = make_disk(ctx, instance, "system", size, category, "/dev/xvda", image_id=image["ImageId"],
                      snapshot_id=snapshot_id, name=name, description=description,
-                     performance_level=performance_level)
+                     performance_level=performance_level, encrypted=encrypted, kms_key_id=kms_key_id)
     # A disk of a Marketplace image carries its product code, and so do its snapshots and the
     # images made from them (spec §2.7).
     return {**disk, "ProductCode": image.get("ProductCode") or ""}
@@ -353,7 +354,8 @@ _DATA_DISKS = Structs("DataDisk", _DATA_DISK_FIELDS, max_items=16)
 # RunInstances alone takes SystemDisk.AutoSnapshotPolicyId and DataDisk.N.AutoSnapshotPolicyId (CreateInstance's SDK
 # model lacks them).
 _RUN_DISKS = {_SYSTEM_DISK: Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
-                                                  S("PerformanceLevel"), S("AutoSnapshotPolicyId")]),
+                                                  S("PerformanceLevel"), S("AutoSnapshotPolicyId"), S("Encrypted"),
+                                                  S("KMSKeyId")]),
               _DATA_DISKS: Structs("DataDisk", [*_DATA_DISK_FIELDS, S("AutoSnapshotPolicyId")], max_items=16),
               _INSTANCE_TYPE: S("InstanceType"),  # (a launch template may give it: checked once it is applied)
               **dict(zip(_BANDWIDTHS["CreateInstance"], _BANDWIDTHS["RunInstances"]))}
@@ -627,7 +629,9 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         resources.put(ctx.txn, "disk", {**new_system_disk(ctx, record, image, size, category,
                                                           system.get("disk_name") or "",
                                                           system.get("description") or "",
-                                                          system.get("performance_level") or ""), **tagged})
+                                                          system.get("performance_level") or "",
+                                                          str(system.get("encrypted")).lower() == "true",
+                                                          system.get("kms_key_id") or ""), **tagged})
         for n, spec in enumerate(data_specs):
             resources.put(ctx.txn, "disk", {**make_disk(ctx, record, "data", **spec),
                                             **in_sets[index * len(data_specs) + n], **tagged})
@@ -690,7 +694,8 @@ def _check_combinations(ctx: Context, action: str, image: Mapping[str, Any], arg
         if io_optimized not in ("none", "optimized"):
             raise BAD_IO_OPTIMIZED[action]
         if io_optimized == "none":  # (every type of the catalog is I/O optimized)
-            raise KEY_NOT_IO_OPTIMIZED if any(d.get("kms_key_id") for d in args["data_disk"] or ()) \
+            raise KEY_NOT_IO_OPTIMIZED if any(d.get("kms_key_id") for d in [args["system_disk"] or {},
+                                                                             *(args["data_disk"] or ())]) \
                 else MUST_BE_IO_OPTIMIZED
     if args["user_data"] and not args["v_switch_id"] and ctx.config.options["classic_network_checks"]:
         raise USER_DATA_CLASSIC[action]  # (no vSwitch: a classic-network instance)
@@ -699,7 +704,7 @@ def _check_combinations(ctx: Context, action: str, image: Mapping[str, Any], arg
                                                                        for d in args["data_disk"] or ()]
     if any(text and not validation.valid_description(text) for text in descriptions):
         raise BAD_DISK_DESCRIPTION[action]
-    for disk in args["data_disk"] or ():
+    for disk in [args["system_disk"] or {}, *(args["data_disk"] or ())]:  # (RunInstances' system disk may say)
         kms.check_opt_out(ctx, disk.get("encrypted"))
         if disk.get("kms_key_id"):
             if str(disk.get("encrypted")).lower() != "true":
@@ -1410,7 +1415,8 @@ def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_di
                        "The operation is denied due to a snapshot of the specified disk is not completed yet.", 403)
     size = size or launch.default_system_disk_size(image)
     new = new_system_disk(ctx, record, image, size, old["Category"], old.get("DiskName", ""),
-                          old.get("Description", ""), old.get("PerformanceLevel", ""))
+                          old.get("Description", ""), old.get("PerformanceLevel", ""), bool(encrypted),
+                          kms_key_id or "")
     auto_snapshots.released(ctx, old)
     resources.delete(ctx.txn, "disk", old["DiskId"])
     # The new system disk re-initialises from the image (ReIniting, then In_use) on the disk lifecycle.
