@@ -374,7 +374,7 @@ def test_sequences_and_unique_suffixes_in_batch_names(client):
         .instance_id_sets.instance_id_set
     assert names_of(client, ids) == [("db001", "db-host001"), ("db002", "db-host002")]
     [one] = launch(client, instance_name="solo", unique_suffix=True).instance_id_sets.instance_id_set
-    assert names_of(client, [one])[0][0] == "solo"
+    assert names_of(client, [one])[0][0] == "solo001"  # (a batch of one too: what Ansible's ali_instance expects)
     for name in ("web-[7]", "web-[a,b]", "web-[1,7]", "web-[1,2", "web-[1,2]-[3,4]"):
         refused(client, "RunInstances", "InvalidInstanceName.CustomMalformed", amount=2, instance_name=name)
     refused(client, "RunInstances", "InvalidParams.InstanceNameExceed", amount=2, instance_name="n" * 126,

@@ -572,6 +572,8 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     ids = []
     for index in range(count):
         instance_id = resources.new_id("instance", ctx.region)
+        # (RunInstances' names: sequences, UniqueSuffix's 001, 002 ... after the InstanceName and HostName given
+        # (Ansible's ali_instance reads the host name's last three characters back as its suffix), HostNames.N)
         name = (names[0][index] if names[0] else args["instance_name"]) or instance_id
         record = {
             "InstanceId": instance_id, "InstanceName": name, "Description": args["description"] or "",
@@ -1324,12 +1326,14 @@ def reboot_instances(ctx: Context, instance_id: Optional[list[str]], batch_optim
            B("ForceStop", default=True), B("TerminateSubscription"), dry_run=True, **_BY_INSTANCE)
 def delete_instance(ctx: Context, instance_id: str, force: bool, force_stop: bool,
                     terminate_subscription: Optional[bool]) -> dict:
-    _delete(ctx, get_instance(ctx, instance_id), force,
+    _delete(ctx, get_instance(ctx, instance_id), force, terminate_subscription,
             "The instance has deletion protection enabled; disable it before releasing the instance.")
     return {}
 
 
 ROUTE_ENTRY_DEPENDS = error_kind("DependencyViolation.RouteEntry", "Specified instance is used by route entry.", 400)
+CHARGE_TYPE_VIOLATION = error_kind("ChargeTypeViolation",
+                                   "The operation is not permitted due to charge type of the instance.", 403)
 INSTANCE_IDS_NOT_FOUND = error_kind("InvalidInstanceIds.NotFound", "The specified InstanceIds does not exist.", 404)
 
 
@@ -1343,17 +1347,20 @@ def delete_instances(ctx: Context, instance_id: list[str], force: bool, terminat
     instance_clock.settle_due(ctx)  # (released by the mock clock by now)
     records = [resources.owned(ctx, "instance", i, INSTANCE_IDS_NOT_FOUND) for i in dict.fromkeys(instance_id)]
     for record in records:
-        _delete(ctx, record, force, "The operation is not allowed due to deletion protection.")
+        _delete(ctx, record, force, terminate_subscription, "The operation is not allowed due to deletion protection.")
     return {}
 
 
-def _delete(ctx: Context, record: dict, force: bool, protected: str) -> None:
+def _delete(ctx: Context, record: dict, force: bool, terminate_subscription: Optional[bool], protected: str) -> None:
     """Release one instance (refused as documented; ``protected``: the action's deletion-protection message)."""
     if record["Status"] == "Pending":
         raise EcsError("IncorrectInstanceStatus.Initializing",
                        "The specified instance status does not support this operation.", 403)
     if record["Status"] != "Stopped" and not force:
         raise INCORRECT_STATUS
+    # pay-as-you-go instances, and subscription ones once expired when TerminateSubscription asks (documented)
+    if record["InstanceChargeType"] == "PrePaid" and not (terminate_subscription and instance_clock.expired(record)):
+        raise CHARGE_TYPE_VIOLATION
     if record.get("DeletionProtection"):
         raise EcsError("InvalidOperation.DeletionProtection", protected, 403)
     if ctx.txn.count("route_entry", ("next_hop", record["InstanceId"])):  # (the next hop of a custom route entry)

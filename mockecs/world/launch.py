@@ -216,8 +216,9 @@ SUFFIX_TOO_LONG = {
 def batch_names(template: Optional[str], count: int, unique_suffix: bool, field: str,
                 longest: int) -> Optional[list[str]]:
     """The ``field`` (InstanceName or HostName) of each instance of a batch, or None where all take ``template``
-    as it is (no sequence; UniqueSuffix unset or one instance). A sequence wins over UniqueSuffix [GUESS: the
-    documented case is a sequence without name suffix]. ``longest``: the most characters the field takes."""
+    as it is (no sequence, no UniqueSuffix). A sequence wins over UniqueSuffix [GUESS: the documented case is a
+    sequence without name suffix]; UniqueSuffix adds 001 to a batch of one too [GUESS: Ansible's ali_instance reads
+    the host name's last three characters back as its suffix]. ``longest``: the most characters the field takes."""
     if not template:
         return None
     if "[" in template or "]" in template:
@@ -228,7 +229,7 @@ def batch_names(template: Optional[str], count: int, unique_suffix: bool, field:
             raise BAD_SEQUENCE
         begin, bits = int(found.group(1) or 0), int(found.group(2) or 6)
         return [f"{head}{begin + index:0{bits}d}{tail}" for index in range(count)]
-    if not unique_suffix or count < 2:
+    if not unique_suffix:
         return None
     if len(template) + 3 > longest:
         raise SUFFIX_TOO_LONG[field]
