@@ -699,17 +699,18 @@ def _check_combinations(ctx: Context, action: str, image: Mapping[str, Any], arg
             raise KEY_NOT_IO_OPTIMIZED if any(d.get("kms_key_id") for d in [args["system_disk"] or {},
                                                                              *(args["data_disk"] or ())]) \
                 else MUST_BE_IO_OPTIMIZED
-    if args["user_data"] and not args["v_switch_id"] and ctx.config.options["classic_network_checks"]:
-        raise USER_DATA_CLASSIC[action]  # (no vSwitch: a classic-network instance)
-    launch.check_cloud_init(image, args["user_data"])
-    descriptions = [(args["system_disk"] or {}).get("description")] + [d.get("description")
-                                                                       for d in args["data_disk"] or ()]
-    if any(text and not validation.valid_description(text) for text in descriptions):
-        raise BAD_DISK_DESCRIPTION[action]
-    for disk in [args["system_disk"] or {}, *(args["data_disk"] or ())]:  # (RunInstances' system disk may say)
-        kms.check_opt_out(ctx, disk.get("encrypted"))
+    if args["user_data"]:
+        if not args["v_switch_id"] and ctx.config.options["classic_network_checks"]:
+            raise USER_DATA_CLASSIC[action]  # (no vSwitch: a classic-network instance)
+        launch.check_cloud_init(image, args["user_data"])
+    for disk in (args["system_disk"] or {}, *(args["data_disk"] or ())):  # (RunInstances' system disk may say)
+        text, encrypted = disk.get("description"), disk.get("encrypted")
+        if text and not validation.valid_description(text):
+            raise BAD_DISK_DESCRIPTION[action]
+        if encrypted is not None:
+            kms.check_opt_out(ctx, encrypted)
         if disk.get("kms_key_id"):
-            if str(disk.get("encrypted")).lower() != "true":
+            if str(encrypted).lower() != "true":
                 raise KEY_UNENCRYPTED
             kms.check(ctx, ctx.region, disk["kms_key_id"], errors=kms.LAUNCH_KEY_ERRORS)
     if action != "RunInstances":
