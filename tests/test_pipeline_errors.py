@@ -682,3 +682,22 @@ def test_encrypted_system_disks_of_run_instances_and_replace_system_disk(client,
                                                           kmskey_id="key-ok"))
     made = disks_of(client, instance_id)["system"]
     assert (made.encrypted, made.kmskey_id) == (True, "key-ok")
+
+
+def test_a_role_ecs_may_not_assume(client, engine):
+    from mockecs.world import ram
+    from tests.sdk import DEFAULT_ACCOUNT
+
+    ram.add_role(engine, DEFAULT_ACCOUNT, "FcRole", trusted=("fc.aliyuncs.com",))
+    ram.add_role(engine, DEFAULT_ACCOUNT, "EcsRole")
+    _, vswitch, group = network(client)
+    for action in BOTH:
+        refused(client, action, "InvalidRamRole.NotEcsRole", ram_role_name="FcRole", v_switch_id=vswitch,
+                security_group_id=group)
+    instance_id = launch(client, "CreateInstance", ram_role_name="EcsRole", v_switch_id=vswitch,
+                         security_group_id=group).instance_id
+    other = launch(client, "CreateInstance", v_switch_id=vswitch, security_group_id=group).instance_id
+    err = error_of(client.attach_instance_ram_role, m.AttachInstanceRamRoleRequest(
+        region_id=REGION, instance_ids=json.dumps([other]), ram_role_name="FcRole"))
+    assert_documented(err, "AttachInstanceRamRole", "InvalidRamRole.NotEcsRole")
+    assert instance_id

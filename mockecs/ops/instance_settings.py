@@ -177,6 +177,10 @@ def _role_holders(ctx: Context, ids: list[str], not_found: type[EcsError]) -> li
     return [{**r, "_ram_role": r.get("_ram_role") or ""} for r in named]
 
 
+ROLE_NOT_ECS = error_kind("InvalidRamRole.NotEcsRole", "The specified ram role is not authorized for ecs, please "
+                          "check your role policy.", 404)
+
+
 @operation("AttachInstanceRamRole", S("InstanceIds", required=True), S("RamRoleName", required=True),
            S("Policy"))  # (kept by no record: mockecs applies no policy)
 def attach_instance_ram_role(ctx: Context, instance_ids: str, ram_role_name: str, policy: Optional[str]) -> dict:
@@ -185,6 +189,8 @@ def attach_instance_ram_role(ctx: Context, instance_ids: str, ram_role_name: str
         raise RAM_ROLE_MALFORMED
     if not ram.instance_role_exists(ctx, ram_role_name):
         raise UNKNOWN_ROLE
+    if not ram.trusts_ecs(ctx, ram_role_name):
+        raise ROLE_NOT_ECS
     rows = []
     for record in _role_holders(ctx, ids, ATTACH_NOT_FOUND):
         if record["_ram_role"] in ("", ram_role_name):  # attaching the role it holds again: success

@@ -788,6 +788,8 @@ def _spot_fields(ctx: Context, action: str, args: dict, itype: Mapping[str, Any]
 RAM_ROLE_NOT_FOUND = {
     "RunInstances": error_kind("InvalidRamRole.NotFound", 'The specified parameter "RAMRoleName" does not exist.', 404),
     "CreateInstance": error_kind("InvalidRamRole.NotFound", "The specified RAMRoleName does not exist.", 404)}
+RAM_ROLE_NOT_ECS = error_kind("InvalidRamRole.NotEcsRole", "The specified ram role is not authorized for ecs, please "
+                              "check your role policy.", 401)  # (both launches)
 RAM_ROLE_CLASSIC = {
     "RunInstances": error_kind("InvalidNetworkType.MismatchRamRole", "A RAM role can?t be used for classic instance.",
                                403),
@@ -800,6 +802,8 @@ def _check_ram_role(ctx: Context, action: str, role_name: Optional[str], v_switc
         return
     if not ram.instance_role_exists(ctx, role_name):
         raise RAM_ROLE_NOT_FOUND[action]
+    if not ram.trusts_ecs(ctx, role_name):
+        raise RAM_ROLE_NOT_ECS
     if not v_switch_id:  # no vSwitch: a classic-network instance (networks.place)
         raise RAM_ROLE_CLASSIC[action]
 
