@@ -49,7 +49,13 @@ from mockecs.world import (
     system_events,
     validation,
 )
-from mockecs.world.disks import data_disk_range, instance_disks, snapshot_in_progress
+from mockecs.world.disks import (
+    attached_instance_ids,
+    data_disk_range,
+    instance_disks,
+    on_instance,
+    snapshot_in_progress,
+)
 from mockecs.world.disks import performance as disk_performance
 
 INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
@@ -118,6 +124,8 @@ def disk_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     terms = []
     if record.get("InstanceId"):
         terms.append(("instance", record["InstanceId"]))
+    elif record.get("MultiAttach") == "Enabled":  # (on each instance it is attached to: no InstanceId of its own)
+        terms.extend(("instance", i) for i in attached_instance_ids(record))
     if record.get("SourceSnapshotId"):
         terms.append(("snapshot", record["SourceSnapshotId"]))  # DeleteSnapshot's SnapshotCreatedDisk
     if record.get("AutoSnapshotPolicyId"):
@@ -1045,7 +1053,7 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
     for record in resources.mine_among(ctx, "disk", disk_ids, ("instance", instance_id) if instance_id else None,
                                        resource_groups.term(resource_group_id) if resource_group_id else None,
                                        policy, locked, tags=wanted_tags):
-        if ((instance_id and record["InstanceId"] != instance_id)
+        if ((instance_id and not on_instance(record, instance_id))
                 or (locked is not None and locked not in lock_terms(record, "disk"))
                 or (disk_type != "all" and record["Type"] != disk_type)
                 or (status and status != "All" and record["Status"] != status)

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from mockecs.world import auto_snapshots, classic_links, eips, havips, interfaces, launch, networks, resources
 from mockecs.world.context import Context
-from mockecs.world.disks import detached, instance_disks
+from mockecs.world.disks import detached_from, instance_disks, multi_attach
 
 DUE = "instance_due"  # (the index of mockecs.world.instance_clock: a released instance leaves it)
 
@@ -20,11 +20,12 @@ def release_instance(ctx: Context, record: Mapping[str, Any]) -> None:
     """Release ``record`` (an instance) and what goes with it, as of ``ctx.now``."""
     instance_id = record["InstanceId"]
     for disk in instance_disks(ctx, instance_id):
-        if disk.get("DeleteWithInstance", True):
+        if disk.get("DeleteWithInstance", True) and not multi_attach(disk):  # (never: documented)
             auto_snapshots.released(ctx, disk)
             resources.delete(ctx.txn, "disk", disk["DiskId"])
-        else:  # survives as a detached, portable disk
-            resources.put(ctx.txn, "disk", {**disk, **detached(resources.iso(ctx.now)), "Portable": True})
+        else:  # survives as a detached, portable disk (a multi-attach disk: still on the other instances)
+            resources.put(ctx.txn, "disk", {**disk, **detached_from(disk, instance_id, resources.iso(ctx.now)),
+                                            "Portable": True})
     eips.released_with(ctx, [instance_id])
     havips.released_with(ctx, [instance_id])
     classic_links.released_with(ctx, instance_id)
