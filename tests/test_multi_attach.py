@@ -215,3 +215,20 @@ def test_old_sdk_attaches_a_second_instance(client, legacy, engine):
     err = old_error(legacy, req)  # (no longer on the first)
     assert (err.get_error_code(), err.get_http_status()) == ("DependencyViolation", 403)
     assert_documented("DetachDisk", err)
+
+
+def test_describe_disks_multi_attach_filter(client):
+    """DescribeDisks' MultiAttach: Enabled, Disabled, LegacyShared (shared block storage: mockecs has none), else
+    InvalidParameter.MultiAttach; with EnableShared it must agree."""
+    shared, plain = shared_disk(client), create(client, zone_id=ZONE, disk_category="cloud_essd")
+
+    def listed(**kw) -> list[str]:
+        found = client.describe_disks(models.DescribeDisksRequest(region_id=REGION, zone_id=ZONE, **kw))
+        return [d["DiskId"] for d in found.body.to_map()["Disks"]["Disk"]]
+
+    assert (listed(multi_attach="Enabled"), listed(multi_attach="Disabled")) == ([shared], [plain])
+    assert listed(multi_attach="LegacyShared") == listed(enable_shared=True) == []
+    assert sorted(listed(enable_shared=False)) == sorted([shared, plain])
+    refused("DescribeDisks", partial(listed, multi_attach="Maybe"), "InvalidParameter.MultiAttach", 403)
+    refused("DescribeDisks", partial(listed, multi_attach="Enabled", enable_shared=True),
+            "InvalidParameter.MultiAttachAndEnableSharedNotMatch", 403)

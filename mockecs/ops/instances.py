@@ -1021,7 +1021,7 @@ def describe_instance_status(ctx: Context, zone_id: Optional[str], cluster_id: O
            S("ZoneId"), S("SnapshotId"), S("DiskName"), B("Portable"), B("Encrypted"), S("ResourceGroupId"), TAGS,
            S("AutoSnapshotPolicyId"), B("EnableAutomatedSnapshotPolicy"),
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
-           S("NextToken"), L("MaxResults"), S("LockReason"),
+           S("NextToken"), L("MaxResults"), S("LockReason"), S("MultiAttach"), B("EnableShared"),
            dry_run=True)
 def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Optional[str], disk_type: str,
                    status: Optional[str], category: Optional[str], zone_id: Optional[str],
@@ -1029,7 +1029,7 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
                    encrypted: Optional[bool], resource_group_id: Optional[str], tag: Optional[list[dict]],
                    auto_snapshot_policy_id: Optional[str], enable_automated_snapshot_policy: Optional[bool],
                    page_number: int, page_size: int, next_token: Optional[str], max_results: Optional[int],
-                   lock_reason: Optional[str]) -> dict:
+                   lock_reason: Optional[str], multi_attach: Optional[str], enable_shared: Optional[bool]) -> dict:
     unfiltered = paging.unfiltered({**locals(), "disk_type": None if disk_type == "all" else disk_type})
     if disk_ids is not None and len(disk_ids) > 100:
         raise EcsError("InvalidDiskIds.Malformed", "The amount of specified disk Ids exceeds the limit.", 403)
@@ -1041,6 +1041,12 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
         raise EcsError("InvalidStatus.ValueNotSupported", "The specified disk status is not supported.", 400)
     if lock_reason and lock_reason not in DISK_LOCK_REASONS:
         raise BAD_LOCK_REASON
+    if multi_attach and multi_attach not in ("Disabled", "Enabled", "LegacyShared"):
+        raise EcsError("InvalidParameter.MultiAttach", "The specified param MultiAttach is not valid.", 403)
+    if enable_shared is not None and multi_attach and enable_shared != (multi_attach == "LegacyShared"):
+        # (EnableShared asks for shared block storage, which MultiAttach=LegacyShared names [GUESS])
+        raise EcsError("InvalidParameter.MultiAttachAndEnableSharedNotMatch",
+                       "The parameter MultiAttach and EnableShared are not match.", 403)
     locked = lock_term(ctx.account, ctx.region, lock_reason, "disk") if lock_reason else None
     wanted_tags = tag_filter(tag)
     instance_clock.settle_due(ctx)  # (an instance released by the mock clock took or left its disks)
@@ -1055,6 +1061,8 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
                                        policy, locked, tags=wanted_tags):
         if ((instance_id and not on_instance(record, instance_id))
                 or (locked is not None and locked not in lock_terms(record, "disk"))
+                or (multi_attach and record.get("MultiAttach", "Disabled") != multi_attach)  # (no shared storage)
+                or (enable_shared and multi_attach != "LegacyShared")
                 or (disk_type != "all" and record["Type"] != disk_type)
                 or (status and status != "All" and record["Status"] != status)
                 or (category and category != "all" and record["Category"] != category)
