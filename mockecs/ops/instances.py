@@ -66,7 +66,6 @@ STOPPED_MODES = ("StopCharging", "KeepCharging")
 TOO_MANY_INSTANCE_IDS = error_kind("InvalidParameter.TooManyInstanceIds", "Instance ids cannot be more than 100.", 403)
 SOURCE_DISK_TYPES = ("system", "data")
 DISK_CATEGORIES = ("cloud", "cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry")
-DEFAULT_DISK_CATEGORY = "cloud_essd"  # [GUESS] the current default for new instance families
 CHARGE_TYPES = ("PostPaid", "PrePaid")
 # /dev/xvdb../dev/xvdz for the first 25 data disks, then /dev/xvdaa../dev/xvdzz (documented).
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -499,7 +498,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     (RunInstances)."""
     itype = launch.instance_type_or_error(action, args["instance_type"])
     system = args["system_disk"] or {}
-    category = system.get("category") or DEFAULT_DISK_CATEGORY
+    category = system.get("category") or launch.default_disk_category(ctx)
     if category not in DISK_CATEGORIES:
         raise EcsError("InvalidSystemDiskCategory.ValueNotSupported",
                        'The specified parameter "SystemDisk.Category" is not valid.', 400)
@@ -714,8 +713,9 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
     """
     specs = []
     by_device: dict[str, dict] = {}
+    default = launch.default_disk_category(ctx)
     for mapping in _mappings(image, "data"):
-        spec = {"size": int(mapping.get("Size") or 0), "category": DEFAULT_DISK_CATEGORY,
+        spec = {"size": int(mapping.get("Size") or 0), "category": default,
                 "device": mapping.get("Device") or "", "snapshot_id": mapping.get("SnapshotId") or ""}
         specs.append(spec)
         if spec["device"]:
@@ -726,7 +726,7 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
             # An entry naming no disk (Packer 1.4 sent DataDisk.1 with DeleteWithInstance alone before its real
             # ones) is ignored, as the service did (alibaba/packer-provider#47: one disk made, no error).
             continue
-        category = disk.get("category") or DEFAULT_DISK_CATEGORY
+        category = disk.get("category") or default
         if category not in DISK_CATEGORIES:
             raise EcsError("InvalidDataDiskCategory.ValueNotSupported",
                            'The specified parameter "DataDisk.n.Category" is not valid.', 400)
