@@ -26,17 +26,25 @@ def categories(client, instance_id: str) -> list[tuple[str, str, str]]:
     return [(d["Type"], d["Category"], d["PerformanceLevel"]) for d in disks(client, instance_id)]
 
 
-def test_unset_categories_are_cloud_efficiency_and_the_launch_costs_its_price(client):
+def launch_and_prices(client, named: str) -> tuple[list, float, float, float]:
+    """A launch leaving both disk categories unset -> (its disks' categories, its TradePrice, DescribePrice of the
+    same configuration unset, and with ``named`` given)."""
     body = launched(client, system_disk=models.RunInstancesRequestSystemDisk(size=40),
                     data_disk=[models.RunInstancesRequestDataDisk(size=100)])
     [instance_id] = body.instance_id_sets.instance_id_set
-    assert categories(client, instance_id) == [("system", "cloud_efficiency", ""), ("data", "cloud_efficiency", "")]
-    unset = price(client, image_id=LINUX, price_unit="Hour", system_disk=models.DescribePriceRequestSystemDisk(size=40),
-                  data_disk=[models.DescribePriceRequestDataDisk(size=100)])
-    named = price(client, image_id=LINUX, price_unit="Hour",
-                  system_disk=models.DescribePriceRequestSystemDisk(size=40, category="cloud_efficiency"),
-                  data_disk=[models.DescribePriceRequestDataDisk(size=100, category="cloud_efficiency")])
-    assert body.trade_price == unset == named > 0
+
+    def priced(category=None) -> float:
+        return price(client, image_id=LINUX, price_unit="Hour",
+                     system_disk=models.DescribePriceRequestSystemDisk(size=40, category=category),
+                     data_disk=[models.DescribePriceRequestDataDisk(size=100, category=category)])
+
+    return categories(client, instance_id), body.trade_price, priced(), priced(named)
+
+
+def test_unset_categories_are_cloud_efficiency_and_the_launch_costs_its_price(client):
+    found, trade_price, unset, named = launch_and_prices(client, "cloud_efficiency")
+    assert found == [("system", "cloud_efficiency", ""), ("data", "cloud_efficiency", "")]
+    assert trade_price == unset == named > 0
     essd = price(client, image_id=LINUX, price_unit="Hour",
                  system_disk=models.DescribePriceRequestSystemDisk(size=40, category="cloud_essd"),
                  data_disk=[models.DescribePriceRequestDataDisk(size=100, category="cloud_essd")])
@@ -54,13 +62,6 @@ def test_create_instance_through_the_old_sdk(client, legacy):
 
 def test_option_cloud_essd_moves_launch_and_price_together(client, engine):
     engine.config.options["default_disk_category"] = "cloud_essd"
-    body = launched(client, system_disk=models.RunInstancesRequestSystemDisk(size=40),
-                    data_disk=[models.RunInstancesRequestDataDisk(size=100)])
-    [instance_id] = body.instance_id_sets.instance_id_set
-    assert categories(client, instance_id) == [("system", "cloud_essd", "PL1"), ("data", "cloud_essd", "PL1")]
-    unset = price(client, image_id=LINUX, price_unit="Hour", system_disk=models.DescribePriceRequestSystemDisk(size=40),
-                  data_disk=[models.DescribePriceRequestDataDisk(size=100)])
-    named = price(client, image_id=LINUX, price_unit="Hour",
-                  system_disk=models.DescribePriceRequestSystemDisk(size=40, category="cloud_essd"),
-                  data_disk=[models.DescribePriceRequestDataDisk(size=100, category="cloud_essd")])
-    assert body.trade_price == unset == named > 0
+    found, trade_price, unset, named = launch_and_prices(client, "cloud_essd")
+    assert found == [("system", "cloud_essd", "PL1"), ("data", "cloud_essd", "PL1")]
+    assert trade_price == unset == named > 0
