@@ -87,6 +87,31 @@ def test_access_log_off_below_info():
         logging.getLogger().setLevel("WARNING")
 
 
+def test_other_products_are_logged_by_host_and_action():
+    """A call of a product mockecs does not fake (the Go SDK asks the location service before each call, through
+    the HTTPS proxy) is logged with its action and host and the answer's code, not as ``GET /``; it stays out
+    of the call record."""
+    from mockecs.modes.server.wsgi import make_app
+
+    stream = io.StringIO()
+    handler = accesslog.configure("info", "text", stream)
+    try:
+        app = make_app()
+        query = "Action=DescribeEndpoints&Version=2015-06-12&Format=JSON&Id=cn-hangzhou&ServiceCode=ecs&Type=openAPI"
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "QUERY_STRING": query,
+                   "HTTP_HOST": "location-readonly.aliyuncs.com", "wsgi.input": io.BytesIO(b""),
+                   "wsgi.url_scheme": "https"}
+        answered = []
+        body = b"".join(app(environ, lambda status, headers: answered.append(status)))
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel("WARNING")
+    assert answered == ["400 Bad Request"] and json.loads(body)["Code"] == "InvalidAction.NotImplemented"
+    assert re.fullmatch(r"\S+ \S+ INFO GET DescribeEndpoints@location-readonly.aliyuncs.com account=- region=- "
+                        r"status=400 error=InvalidAction.NotImplemented ms=\d+\.\d\n", stream.getvalue())
+    assert list(app.engine.calls) == []
+
+
 def test_dashboard_needs_the_control_token_where_the_control_api_does():
     from mockecs.engine.core import Config, Engine
     from mockecs.modes.server import ServerThread

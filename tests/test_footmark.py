@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mockecs.modes.mock import MockECS
 from mockecs.modes.server import ServerThread
+from mockecs.modes.server.tls import authority, combined_bundle
 from mockecs.ops.instances import INSTANCE_FIELD_ORDER
 from tests.networks_helpers import old_sdk_network
 
@@ -217,6 +218,25 @@ def test_footmark_in_its_own_process_through_the_server_as_a_proxy(tmp_path):
     assert [(action, status) for action, status, _ in calls] == [
         ("CreateSecurityGroup", 200), ("DescribeSecurityGroupAttribute", 200), ("DescribeImages", 200),
         ("DeleteSecurityGroup", 200), ("DescribeSecurityGroupAttribute", 404)]
+
+
+def test_footmark_over_https_through_the_server_as_its_https_proxy(tmp_path):
+    """The old SDK set to HTTPS (``aliyunsdkcore.request.set_default_protocol_type``; footmark itself never does)
+    reads ``HTTPS_PROXY`` and takes its CA bundle from ``ALIBABA_CLOUD_CA_BUNDLE``: the bundle ``mockecs ca
+    --bundle`` prints (docs/clients.md, Ansible)."""
+    script = tmp_path / "module.py"
+    script.write_text("from aliyunsdkcore.request import set_default_protocol_type\n"
+                      "set_default_protocol_type('https')\n" + ANSIBLE_STYLE)
+    with ServerThread() as server:
+        env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
+        env.update(HTTPS_PROXY=server.url, ALIBABA_CLOUD_CA_BUNDLE=combined_bundle(authority().cert_path))
+        done = subprocess.run([sys.executable, str(script), UBUNTU], env=env, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        calls = [(c.action, c.status) for c in server.engine.calls]
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert answer["image"] == [UBUNTU, "Available", "linux"] and answer["deleted"] is True
+    assert calls[0] == ("CreateSecurityGroup", 200) and len(calls) == 5
 
 
 def _public_key() -> str:

@@ -414,6 +414,23 @@ def test_amount_limits_and_min_amount(client):
     assert_documented("RunInstances", err)
 
 
+def test_unique_suffix_numbers_names_and_host_names(client, legacy):
+    """UniqueSuffix appends 001, 002 ... to the InstanceName and HostName of each instance launched (what Ansible's
+    ali_instance asks with ``unique_suffix``, then reads the host name's last three characters back)."""
+    pair = run(client, amount=2, instance_name="web", host_name="web", unique_suffix=True)
+    assert [(describe(client, i)["InstanceName"], describe(client, i)["HostName"]) for i in pair] == [
+        ("web001", "web001"), ("web002", "web002")]
+    request = RunInstancesRequest()
+    request.set_ImageId(LINUX)
+    request.set_InstanceType(X86_TYPE)
+    request.set_HostName("db")
+    request.set_UniqueSuffix(True)  # (no InstanceName: the instance's id, with no suffix)
+    [single] = legacy_call(legacy, request)["InstanceIdSets"]["InstanceIdSet"]
+    assert (describe(client, single)["InstanceName"], describe(client, single)["HostName"]) == (single, "db001")
+    [plain] = run(client, instance_name="web", host_name="web", unique_suffix=False)
+    assert (describe(client, plain)["InstanceName"], describe(client, plain)["HostName"]) == ("web", "web")
+
+
 def test_dry_run_and_client_token(client, engine):
     err = new_error(lambda: run(client, dry_run=True))
     assert (err.code, err.status_code) == ("DryRunOperation", 400)

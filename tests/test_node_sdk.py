@@ -1,5 +1,5 @@
-"""The official Node.js ECS SDK (tests/node/flow.js) and Node's RPC client @alicloud/pop-core (tests/node/popcore.js)
-against ``mockecs server``.
+"""The official Node.js ECS and VPC SDKs (tests/node/flow.js, vpc.js) against ``mockecs server`` (Node's RPC client
+@alicloud/pop-core: tests/test_node_popcore.py).
 
 Needs ``node`` and ``tests/node/node_modules`` (``bash tests/node/install.sh``); skips without them.
 """
@@ -70,47 +70,6 @@ def test_node_sdk_strict_signatures():
     assert good["describeRegions"]["statusCode"] == 200
     assert "Signature" in bad["describeRegions"]["error"]
     assert engine.calls[0].account == "5555555555555555"
-
-
-POP_CORE = os.path.isdir(os.path.join(NODE_DIR, "node_modules", "@alicloud", "pop-core"))
-
-
-@pytest.mark.skipif(not POP_CORE, reason="@alicloud/pop-core is missing: run tests/node/install.sh")
-@pytest.mark.parametrize("method", ["GET", "POST"])
-def test_pop_core_rpc_client(method):
-    """Node's RPC client (@alicloud/pop-core: signature v1, JSON), parameters in the query (GET) or in a form
-    body (POST): an image made from an instance, found, refused on a bad alias, deleted."""
-    with ServerThread() as server:
-        out = run_flow(server.url, method, script="popcore.js")
-        answered = [(c.action, c.status, c.error_code) for c in server.engine.calls]
-        tags = server.engine.calls[2].params
-    assert "cn-hangzhou" in out["describeRegions"]["regions"] and len(out["describeRegions"]["requestId"]) == 36
-    assert out["describeSystemImages"]["pageSize"] == 5 and len(out["describeSystemImages"]["imageIds"]) == 5
-    assert out["describeSystemImages"]["totalCount"] > 5
-    assert tags["Tag.1.Key"] == "made-by" and tags["Tag.1.Value"] == "pop-core"  # (its list flattening)
-    assert out["describeOwnImage"] == {"totalCount": 1, "imageName": f"pop-core-{method.lower()}-image",
-                                       "description": "made by pop-core (100% Node)", "imageOwnerAlias": "self",
-                                       "size": 40}
-    assert out["badAlias"]["error"] == "InvalidImageOwnerAlias.ValueNotSupported"
-    assert answered == [("DescribeRegions", 200, None), ("DescribeImages", 200, None), ("RunInstances", 200, None),
-                        ("CreateImage", 200, None), ("DescribeImages", 200, None),
-                        ("DescribeImages", 400, "InvalidImageOwnerAlias.ValueNotSupported"),
-                        ("DeleteImage", 200, None), ("DeleteInstance", 200, None)]
-
-
-@pytest.mark.skipif(not POP_CORE, reason="@alicloud/pop-core is missing: run tests/node/install.sh")
-@pytest.mark.parametrize("method", ["GET", "POST"])
-def test_pop_core_strict_signatures(method):
-    from mockecs.engine.core import Config, Engine
-
-    engine = Engine(Config(strict_signatures=True))
-    engine.accounts.add_key("5555555555555556", "pop-key", "pop-secret")
-    with ServerThread(engine=engine) as server:
-        good = run_flow(server.url, method, "pop-key", "pop-secret", script="popcore.js")
-        bad = run_flow(server.url, method, "pop-key", "wrong-secret", script="popcore.js")
-    assert good["createImage"]["imageId"].startswith("m-") and "error" not in good["deleteInstance"]
-    assert bad["describeRegions"]["error"] == "SignatureDoesNotMatch"
-    assert {c.account for c in engine.calls if c.status == 200} == {"5555555555555556"}
 
 
 VPC_SDK = os.path.isdir(os.path.join(NODE_DIR, "node_modules", "@alicloud", "vpc20160428"))

@@ -9,6 +9,8 @@ from typing import Any
 
 import alibabacloud_ecs20140526.models as models
 import pytest
+from aliyunsdkcore.acs_exception.exceptions import ServerException
+from aliyunsdkecs.request.v20140526.DeleteInstanceRequest import DeleteInstanceRequest
 from aliyunsdkecs.request.v20140526.DescribeInstanceAutoRenewAttributeRequest import (
     DescribeInstanceAutoRenewAttributeRequest,
 )
@@ -331,3 +333,29 @@ def test_subscription_launches_answer_an_order(client):
     assert created.order_id.isdigit() and created.order_id != body.order_id
     assert client.run_instances(models.RunInstancesRequest(
         region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large")).body.order_id is None
+
+
+def test_a_subscription_is_released_only_once_expired_and_when_asked(client, engine, legacy):
+    """DeleteInstance(s) release pay-as-you-go instances and expired subscriptions with TerminateSubscription
+    (documented): before its end a subscription is refused with ChargeTypeViolation, nothing deleted."""
+    instance_id = prepaid(client)
+    err = error_of(client.delete_instance, models.DeleteInstanceRequest(instance_id=instance_id, force=True,
+                                                                        terminate_subscription=True))
+    assert (err.code, err.status_code) == ("ChargeTypeViolation", 403)
+    assert_documented("DeleteInstance", err)
+    [payg] = run(client, LINUX, "ecs.g7.large")
+    err = error_of(client.delete_instances, models.DeleteInstancesRequest(
+        region_id=REGION, instance_id=[payg, instance_id], force=True))
+    assert (err.code, err.status_code) == ("ChargeTypeViolation", 403)
+    assert describe(client, payg)["Status"] == "Running"  # (all or none)
+    engine.clock.advance(parse_iso(describe(client, instance_id)["ExpiredTime"]) - engine.clock.now() + DAY)
+    request = DeleteInstanceRequest()
+    request.set_InstanceId(instance_id)
+    request.set_Force(True)
+    with pytest.raises(ServerException) as refused:  # (expired, but TerminateSubscription not asked)
+        legacy_call(legacy, request)
+    assert (refused.value.error_code, refused.value.http_status) == ("ChargeTypeViolation", 403)
+    request.set_TerminateSubscription(True)
+    legacy_call(legacy, request)
+    ids = client.describe_instances(models.DescribeInstancesRequest(region_id=REGION)).body.instances.instance
+    assert [i.instance_id for i in ids] == [payg]

@@ -9,7 +9,7 @@ from aliyunsdkecs.request.v20140526.ModifyImageShareGroupPermissionRequest impor
 )
 from aliyunsdkecs.request.v20140526.ModifyImageSharePermissionRequest import ModifyImageSharePermissionRequest
 
-from tests.sdk import legacy_call, make_account
+from tests.sdk import legacy_call, make_account, new_client
 from tests.spec import documented_error
 from tests.test_images import REGION, UBUNTU, create_image, describe, error, image
 
@@ -25,6 +25,38 @@ def permissions(client, image_id, **kw) -> dict:
     return client.describe_image_share_permission(models.DescribeImageSharePermissionRequest(
         region_id=REGION, image_id=image_id, **kw)).body.to_map()
 
+
+
+def test_a_copy_in_progress_takes_accounts(client, engine, other):
+    """Packer's alicloud-ecs builder shares its copies right after CopyImage (option ``share_copying_image``, on by
+    default): the accounts are added while the copy runs and the recipient sees the image once it is Available.
+    Publishing it stays refused, and so does sharing it with the option off, or an image still being created."""
+    engine.lifecycle.delay("copy", seconds=60)
+    source = create_image(client, image_name="copied-then-shared")
+    beijing = new_client(region="cn-beijing")
+    copying = client.copy_image(models.CopyImageRequest(
+        region_id=REGION, image_id=source, destination_region_id="cn-beijing")).body.image_id
+    in_beijing = lambda **kw: beijing.modify_image_share_permission(  # noqa: E731
+        models.ModifyImageSharePermissionRequest(region_id="cn-beijing", image_id=copying, **kw))
+    assert image(beijing, copying, region="cn-beijing")["Status"] == "Creating"
+    exc = error(lambda: in_beijing(is_public=True))
+    assert (exc.code, exc.status_code, exc.data["Message"]) == ("IncorrectImageStatus", 400,
+                                                                "The specified image is not available.")
+    engine.config.options["share_copying_image"] = False
+    assert error(lambda: in_beijing(add_account=[other.account_id])).code == "IncorrectImageStatus"
+    engine.config.options["share_copying_image"] = True
+    in_beijing(add_account=[other.account_id])
+    seen = lambda: other.client.describe_images(models.DescribeImagesRequest(  # noqa: E731
+        region_id="cn-beijing", image_owner_alias="others")).body.images.image
+    assert seen() == []  # (Available images only, by default)
+    engine.clock.advance(60)
+    assert [(i.image_id, i.status) for i in seen()] == [(copying, "Available")]
+    listed = beijing.describe_image_share_permission(models.DescribeImageSharePermissionRequest(
+        region_id="cn-beijing", image_id=copying)).body.accounts.account
+    assert [a.aliyun_id for a in listed] == [other.account_id]
+    engine.lifecycle.delay("image", seconds=60)  # (an image being made, not a copy: refused as before)
+    creating = create_image(client, image_name="still-creating")
+    assert error(lambda: share(client, creating, add=[other.account_id])).code == "IncorrectImageStatus"
 
 def test_share_and_recipient_view(client, other):
     image_id = create_image(client, image_name="shared-1")

@@ -57,6 +57,7 @@ class Config:
     record_calls: bool
     max_calls: int
     max_call_bytes: int
+    seed: Optional[int]
     options: Options
 
     def __init__(self, *, environ: Optional[Mapping[str, str]] = None, **given: Any) -> None:

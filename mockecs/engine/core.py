@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping, Optional
 
 import mockecs.ops  # noqa: F401  (registers the operations; the lazy ones load on first call: registry.load)
 from mockecs.engine.actions import known_action
-from mockecs.engine.config import Config
+from mockecs.engine.config import Config, SettingError
 from mockecs.engine.shared import Moved, Shared
 from mockecs.ops.registry import REGISTRIES, REGISTRY, Context, Operation, declared, load, spelled
 from mockecs.state.accounts import Accounts
@@ -30,7 +30,7 @@ from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, n
 from mockecs.wire.protocol import ApiRequest, HttpRequest, HttpResponse, decode
 from mockecs.wire.records import record
 from mockecs.wire.signing import verify
-from mockecs.world import catalog, regions, resources
+from mockecs.world import catalog, ids, regions, resources
 from mockecs.world.cache import RecordCache
 from mockecs.world.catalog import BuiltinCatalogPlugin, Catalog
 from mockecs.world.clock import Clock, check_offset
@@ -178,7 +178,14 @@ class Engine:
     def __init__(self, config: Optional[Config] = None, store: Any = None, plugins: Any = None) -> None:
         self.config = config or Config()
         self.plugins = plugins or plugin_manager(BUILTIN_PLUGINS)
+        seed = self.config.seed
+        if seed is not None and (not self.config.store.startswith("memory:") if store is None else
+                                 getattr(store, "shared", False)):  # (checked before a store file is made)
+            raise SettingError(f"seed: needs the memory store (memory://), not {self.config.store}: engines sharing "
+                               f"a store would make the same ids")
         self.store = store if store is not None else make_store(self.config.store, self.plugins)
+        # (a seeded engine makes its ids from its own source: mockecs.world.ids)
+        self.ids: Optional[ids.Source] = None if seed is None else ids.Source(seed)
         self._retried = may_conflict(self.store)  # a transaction may be run again: handlers get copies
         self.accounts = Accounts()
         # Frozen unless options["clock"] == "running" (`mockecs server` sets it for "auto"): tests
@@ -258,6 +265,8 @@ class Engine:
         """Forget all state a test created; the read-only catalog stays loaded."""
         self.store.reset()
         self.record_cache.clear()
+        if self.ids is not None:
+            self.ids.seed(self.config.seed)  # (the same ids again, from the start)
         if getattr(self.store, "shared", False):
             run(self.store, resources.mark_indexed)  # (an empty store is indexed as this version does)
         self.accounts.reset()
@@ -361,8 +370,17 @@ class Engine:
 
     # -- the request path -------------------------------------------------------------
     def handle(self, http: HttpRequest) -> HttpResponse:
+        source = self.ids
+        if source is None:
+            return self._answer(http, new_request_id())
+        token = ids.CURRENT.set(source)
+        try:
+            return self._answer(http, source.uuid4().upper())
+        finally:
+            ids.CURRENT.reset(token)
+
+    def _answer(self, http: HttpRequest, request_id: str) -> HttpResponse:
         started = time.perf_counter()
-        request_id = new_request_id()
         req: Optional[ApiRequest] = None
         seen: dict[str, Optional[str]] = {}  # account and region, once known, for the call record
         try:

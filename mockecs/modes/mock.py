@@ -36,7 +36,7 @@ from mockecs.modes.offline import (
     product_error,
 )
 from mockecs.wire.protocol import HttpRequest, HttpResponse, lowered_headers
-from mockecs.world import spot_interruptions, stock
+from mockecs.world import ids, spot_interruptions, stock
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -185,6 +185,7 @@ class MockECS:
         self._depth = 0
         self._lock = threading.Lock()
         self._server: Any = None  # see dashboard_url
+        self._ids_before: Any = None
 
     # -- convenience views on the engine -------------------------------------------------
     @property
@@ -310,6 +311,9 @@ class MockECS:
             self._start_aiohttp()
             self._patchers.append(FakeCredentialsEnv().start())
             _active.append(self)
+            if self.engine.ids is not None:  # ids made outside a call (fixtures, helpers) follow the seed too
+                self._ids_before = ids.CURRENT.get()
+                ids.CURRENT.set(self.engine.ids)
         return self
 
     def stop(self) -> None:
@@ -319,6 +323,8 @@ class MockECS:
                 return
             if self in _active:
                 _active.remove(self)
+            if self.engine.ids is not None:
+                ids.CURRENT.set(self._ids_before)
             if self._server is not None:
                 self._server.stop()
                 self._server = None

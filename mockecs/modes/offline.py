@@ -20,10 +20,11 @@ import os
 import re
 import secrets
 import sys
+import time
 from typing import Any, Optional
 from urllib.parse import parse_qsl, urlsplit
 
-from mockecs.engine.core import Engine, new_request_id
+from mockecs.engine.core import Call, Engine, new_request_id
 from mockecs.state.accounts import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
 from mockecs.wire.apis import HOST, api_of_host
 from mockecs.wire.encoding import render
@@ -76,7 +77,11 @@ def product_error(method: str, url: str, headers: Any = None, body: bytes = b"")
     error = {"HostId": host, "Code": "InvalidAction.NotImplemented", "Message": message,
              "Recommend": f"https://api.alibabacloud.com/troubleshoot?q=InvalidAction.NotImplemented"
                           f"&product={product}&requestId={request_id}"}
-    return render(400, error, fmt, "Error", request_id)
+    response = render(400, error, fmt, "Error", request_id)
+    # (for the server's access log: the product's host and action, not "GET /"; never in the call record)
+    response.call = Call(f"{action}@{host}" if action else host, {}, None, None, 400, error["Code"], request_id,
+                         time.time())
+    return response
 
 
 def _text(status: int, text: str, ctype: str = "text/plain") -> HttpResponse:

@@ -331,7 +331,7 @@ def _release(ctx: Context, instance_id: str) -> None:
     record = resources.get(ctx, "instance", instance_id)
     if record is not None:
         try:
-            _delete(ctx, record, True, "The operation is not allowed due to deletion protection.")
+            _delete(ctx, record, True, None, "The operation is not allowed due to deletion protection.")
         except EcsError:
             pass
 

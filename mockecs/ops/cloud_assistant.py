@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import copy
 import re
-import secrets
 import zoneinfo
 from typing import Any, Callable, Optional
 
@@ -28,7 +27,7 @@ from mockecs.ops.commands import (
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter
 from mockecs.wire.params import L, Repeat, S, json_array
-from mockecs.world import cloud_assistant, commands, oss, paging, resources
+from mockecs.world import cloud_assistant, commands, ids, oss, paging, resources
 from mockecs.world.cloud_assistant import (
     MOST_PER_INSTANCE,
     MOST_PER_REGION,
@@ -322,12 +321,11 @@ ONE_INSTANCE = error_kind("InvalidInstanceIds.CountLimitExceeded", "The count of
 USERNAME_TOO_LONG = error_kind("Username.ExceedLimit", "The length of the username exceeds the upper limit.", 403)
 TOO_MANY_SESSIONS = error_kind("SessionCount.ExceedLimit", "The number of sessions exceeds the upper limit.", 403)
 SESSION_NOT_FOUND = error_kind("InvalidSessionId.NotFound", "The specified session ID does not exist.", 404)  # [GUESS]
-_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 def _session_id(region: str) -> str:
     """``s-hz023od0x9****``: ``s-``, the region's code, random characters (not a snapshot: not in the id prefixes)."""
-    return "s-" + resources.REGION_CODE.get(region, "mck") + "".join(secrets.choice(_ALNUM) for _ in range(17))
+    return "s-" + resources.REGION_CODE.get(region, "mck") + ids.source().text(ids.ALNUM, 17)
 
 
 @operation("StartTerminalSession", Repeat("InstanceId", required=True), L("PortNumber"), S("CommandLine"),

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import base64
 import re
-import secrets
 from urllib.parse import quote
 
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import B, S
-from mockecs.world import console, images, resources, screenshot
+from mockecs.world import console, ids, images, resources, screenshot
 
 NOT_FOUND = error_kind("InvalidParameter", "The specified InstanceId does not exist.", 404)
 NEVER_STARTED = error_kind("IncorrectInstanceStatus", "The instance has not been started yet: there is no console "
@@ -65,6 +64,7 @@ VNC_NOT_READY = {
 BAD_VNC_PASSWORD = error_kind("IncorrectVncPassword.Malformed", "The specified parameter VncPassword is not valid.",
                               400)
 _VNC_PASSWORD = re.compile(r"^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[A-Za-z\d]{6}$")  # documented: six, all three kinds
+_URLSAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"  # (token_urlsafe's alphabet)
 
 
 def _vnc_instance(ctx: Context, instance_id: str, statuses: tuple[str, ...]) -> dict:
@@ -87,7 +87,7 @@ def describe_instance_vnc_url(ctx: Context, instance_id: str) -> dict:
     """A running instance's terminal address: a one-time WebSocket URL, URL-encoded as the service answers it (the
     documented 15 s validity is not enforced: nothing connects to it) [GUESS: the proxy's host name]."""
     _vnc_instance(ctx, instance_id, ("Running",))
-    url = f"wss://{ctx.region}-vncproxy.aliyun.com/websockify/?s={secrets.token_urlsafe(48)}"
+    url = f"wss://{ctx.region}-vncproxy.aliyun.com/websockify/?s={ids.source().text(_URLSAFE, 64)}"
     return {"VncUrl": quote(url, safe="")}
 
 

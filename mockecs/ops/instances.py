@@ -554,10 +554,13 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     ids = []
     for index in range(count):
         instance_id = resources.new_id("instance", ctx.region)
-        name = args["instance_name"] or instance_id
+        # RunInstances' UniqueSuffix: 001, 002 ... after the InstanceName and HostName given (Ansible's ali_instance
+        # reads the host name's last three characters back as its suffix) [GUESS: also when Amount is 1]
+        suffix = f"{index + 1:03d}" if args.get("unique_suffix") else ""
+        name = args["instance_name"] + suffix if args["instance_name"] else instance_id
         record = {
             "InstanceId": instance_id, "InstanceName": name, "Description": args["description"] or "",
-            "HostName": args["host_name"] or f"iZ{instance_id[2:]}Z",
+            "HostName": args["host_name"] + suffix if args["host_name"] else f"iZ{instance_id[2:]}Z",
             **_os_fields(image, login_as_non_root),
             "Status": "Pending", **type_fields(itype), "GPUSpec": "",
             "RegionId": ctx.region, "ZoneId": where.zone_id,
@@ -798,7 +801,7 @@ _NETWORK_INTERFACES = Structs("NetworkInterface", [
            I("Amount", default=1, min=1, max=100), I("MinAmount", min=1, max=100), S("AutoReleaseTime"),
            Struct("ImageOptions", [B("LoginAsNonRoot")]), Repeat("SecurityGroupIds"),
            Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), _NETWORK_INTERFACES,
-           S("LaunchTemplateId"), S("LaunchTemplateName"), L("LaunchTemplateVersion"),
+           S("LaunchTemplateId"), S("LaunchTemplateName"), L("LaunchTemplateVersion"), B("UniqueSuffix"),
            Struct("SchedulerOptions", [S("DedicatedHostClusterId")]), dry_run=True, idempotent=True, mapping=True)
 def run_instances(ctx: Context, args: dict) -> dict:
     # (the arguments as one mapping: a handler taking ~45 keywords matches each against its named parameters)
@@ -1205,12 +1208,14 @@ def reboot_instances(ctx: Context, instance_id: Optional[list[str]], batch_optim
            B("ForceStop", default=True), B("TerminateSubscription"), dry_run=True, **_BY_INSTANCE)
 def delete_instance(ctx: Context, instance_id: str, force: bool, force_stop: bool,
                     terminate_subscription: Optional[bool]) -> dict:
-    _delete(ctx, get_instance(ctx, instance_id), force,
+    _delete(ctx, get_instance(ctx, instance_id), force, terminate_subscription,
             "The instance has deletion protection enabled; disable it before releasing the instance.")
     return {}
 
 
 ROUTE_ENTRY_DEPENDS = error_kind("DependencyViolation.RouteEntry", "Specified instance is used by route entry.", 400)
+CHARGE_TYPE_VIOLATION = error_kind("ChargeTypeViolation",
+                                   "The operation is not permitted due to charge type of the instance.", 403)
 INSTANCE_IDS_NOT_FOUND = error_kind("InvalidInstanceIds.NotFound", "The specified InstanceIds does not exist.", 404)
 
 
@@ -1224,17 +1229,20 @@ def delete_instances(ctx: Context, instance_id: list[str], force: bool, terminat
     instance_clock.settle_due(ctx)  # (released by the mock clock by now)
     records = [resources.owned(ctx, "instance", i, INSTANCE_IDS_NOT_FOUND) for i in dict.fromkeys(instance_id)]
     for record in records:
-        _delete(ctx, record, force, "The operation is not allowed due to deletion protection.")
+        _delete(ctx, record, force, terminate_subscription, "The operation is not allowed due to deletion protection.")
     return {}
 
 
-def _delete(ctx: Context, record: dict, force: bool, protected: str) -> None:
+def _delete(ctx: Context, record: dict, force: bool, terminate_subscription: Optional[bool], protected: str) -> None:
     """Release one instance (refused as documented; ``protected``: the action's deletion-protection message)."""
     if record["Status"] == "Pending":
         raise EcsError("IncorrectInstanceStatus.Initializing",
                        "The specified instance status does not support this operation.", 403)
     if record["Status"] != "Stopped" and not force:
         raise INCORRECT_STATUS
+    # pay-as-you-go instances, and subscription ones once expired when TerminateSubscription asks (documented)
+    if record["InstanceChargeType"] == "PrePaid" and not (terminate_subscription and instance_clock.expired(record)):
+        raise CHARGE_TYPE_VIOLATION
     if record.get("DeletionProtection"):
         raise EcsError("InvalidOperation.DeletionProtection", protected, 403)
     if ctx.txn.count("route_entry", ("next_hop", record["InstanceId"])):  # (the next hop of a custom route entry)

@@ -52,13 +52,13 @@ def _encrypted(record: Mapping[str, Any]) -> bool:
     return any(m.get("Encrypted") for m in (record.get("DiskDeviceMappings") or {}).get("DiskDeviceMapping") or ())
 
 
-def _shareable(ctx: Context, record: Mapping[str, Any]) -> None:
-    """Status and encryption rules before an image is shared or published."""
+def _shareable(ctx: Context, record: Mapping[str, Any], with_accounts: bool = False) -> None:
+    """Status and encryption rules before an image is shared (``with_accounts``) or published."""
     status = record.get("Status")
     if status == "Deprecated":
         raise _err("OperationDenied.InvalidImageStatus",
                    "The specified image cannot be shared when it is deprecated.", 403)
-    if status != "Available":
+    if status != "Available" and not (with_accounts and _copying(ctx, record)):
         raise _err("IncorrectImageStatus", "The specified image is not available.")
     if _encrypted(record) and record.get("_kms_key_id") and not ram.authorized(ctx, ram.SHARE_ENCRYPTED):
         raise _err("AssumeRoleError",
@@ -72,6 +72,13 @@ def _shareable(ctx: Context, record: Mapping[str, Any]) -> None:
         # A CMK-encrypted image shares with its system disk snapshot alone.
         raise _err("OperationDeined.FullImage",
                    "The encrypted image contains multiple snapshots, which do not support share.", 403)
+
+
+def _copying(ctx: Context, record: Mapping[str, Any]) -> bool:
+    """A CopyImage destination still in flight, which option ``share_copying_image`` lets accounts be added to:
+    Packer's alicloud-ecs builder shares its copies right after CopyImage, without waiting."""
+    return (ctx.config.options["share_copying_image"] and record.get("Status") in ("Waiting", "Creating")
+            and (record.get("_source") or {}).get("kind") == "copy")
 
 
 def _publishable(ctx: Context, record: Mapping[str, Any]) -> None:
@@ -110,7 +117,7 @@ def modify_image_share_permission(ctx: Context, image_id: str, add_account: Opti
                    'The specified parameter "LaunchPermission" is forbidden for current account.')
     # Validate everything before changing anything: one bad account leaves the image untouched.
     if add or is_public:
-        _shareable(ctx, record)
+        _shareable(ctx, record, with_accounts=not is_public)
     if is_public:
         _publishable(ctx, record)
     _check_accounts(ctx, add + remove)

@@ -8,11 +8,10 @@ key pair / security group still used" and "is this address taken" never scan.
 """
 from __future__ import annotations
 
-import secrets
 from typing import Any, Mapping, Optional
 
 from mockecs.state.store import Term
-from mockecs.world import resources
+from mockecs.world import ids, resources
 from mockecs.world.context import Context
 
 KEY_PAIR, SECURITY_GROUP, EIP = "key_pair", "security_group", "eip"
@@ -79,8 +78,9 @@ def address_taken(ctx: Context, address: str) -> bool:
 def new_public_ip(ctx: Context) -> str:
     """A plausible public IPv4 address no EIP or instance of any account holds."""
     while True:
-        first, second = secrets.choice(_PUBLIC_BLOCKS)
-        address = f"{first}.{second}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
+        draw = ids.source()
+        first, second = draw.choice(_PUBLIC_BLOCKS)
+        address = f"{first}.{second}.{draw.randrange(256)}.{draw.randrange(254) + 1}"
         if not address_taken(ctx, address):
             return address
 

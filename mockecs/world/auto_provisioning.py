@@ -16,11 +16,10 @@ Members that were released (DeleteInstance, their AutoReleaseTime ...) are dropp
 from __future__ import annotations
 
 import math
-import secrets
 import string
 from typing import Any, Mapping, Optional
 
-from mockecs.world import resources
+from mockecs.world import ids, resources
 from mockecs.world.context import Context
 
 KIND = "auto_provisioning_group"
@@ -69,7 +68,7 @@ _TASK = string.ascii_lowercase + string.digits
 
 def task(ctx: Context, details: list[dict], complete: bool) -> dict:
     """A delivery task as DescribeAutoProvisioningGroupHistory shows it."""
-    return {"TaskId": "apg-task-" + "".join(secrets.choice(_TASK) for _ in range(20)),
+    return {"TaskId": "apg-task-" + ids.source().text(_TASK, 20),
             "Status": "success" if complete else "failed",
             "StartTime": resources.iso(ctx.now), "LastEventTime": resources.iso(ctx.now),
             "ActivityDetails": {"ActivityDetail": details}}

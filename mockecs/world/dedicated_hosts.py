@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import secrets
 from functools import cache, lru_cache
 from importlib import resources as package_files
 from typing import Any, Mapping, Optional, Sequence
 
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.records import record
-from mockecs.world import instance_clock, instance_types, regions, resources, subscriptions
+from mockecs.world import ids, instance_clock, instance_types, regions, resources, subscriptions
 from mockecs.world.context import Context
 from mockecs.world.releases import release_instance
 
@@ -229,7 +228,7 @@ def view(ctx: Context, record: Mapping[str, Any], sockets: bool = False) -> dict
 
 
 def new_machine_id() -> str:
-    return secrets.token_hex(16)
+    return ids.source().token_hex(16)
 
 
 def locked(record: Mapping[str, Any]) -> bool:

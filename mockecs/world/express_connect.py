@@ -23,11 +23,10 @@ State machines ([GUESS] where the documentation names states but no API moves be
 from __future__ import annotations
 
 import ipaddress
-import secrets
 from typing import Any, Callable, Mapping, Optional
 
 from mockecs.wire.errors import error_kind
-from mockecs.world import lifecycle, regions, resources, routes, vpc_kinds
+from mockecs.world import ids, lifecycle, regions, resources, routes, vpc_kinds
 from mockecs.world.context import Context
 
 LINE, VBR, RI = vpc_kinds.LINE, vpc_kinds.VBR, vpc_kinds.RI  # (their terms and order: mockecs.world.vpc_kinds)
@@ -271,7 +270,7 @@ def enable_line(ctx: Context, line_id: str) -> None:
     if record["Status"] not in ("Allocated", "Confirmed"):
         raise NOT_IN_STATE
     resources.put(ctx.txn, LINE, {**record, "Status": "Enabled", "EnabledTime": _now(ctx),
-                                  "PortNumber": record["PortNumber"] or str(1 + secrets.randbelow(48))})
+                                  "PortNumber": record["PortNumber"] or str(ids.source().randint(1, 48))})
 
 
 def cancel_line(ctx: Context, line_id: str) -> None:
@@ -483,7 +482,7 @@ def create_ri(ctx: Context, a: Mapping[str, Any]) -> dict:
 
 def order_id() -> int:
     """An order number for CreateRouterInterface's answer ([GUESS] the form of the service's)."""
-    return 200000000000000 + secrets.randbelow(10**14)
+    return 200000000000000 + ids.source().randrange(10**14)
 
 
 def _ri(ctx: Context, ri_id: Optional[str], not_found: type = RI_NOT_FOUND) -> dict:

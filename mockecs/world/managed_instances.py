@@ -23,7 +23,7 @@ import secrets
 import string
 from typing import Any, Mapping, Optional
 
-from mockecs.world import resources
+from mockecs.world import ids, resources
 from mockecs.world.commands import AGENT_VERSIONS, scoped
 
 ACTIVATION, MANAGED = "activation", "managed_instance"
@@ -52,7 +52,7 @@ def new_code(region: str) -> str:
     """An ActivationCode like ``a-hz0ch3SwhOlE1234+Xo32lAZC****``: ``a-``, three characters of the region, 26
     random ones [GUESS: the shape of the documented example]."""
     head = resources.REGION_CODE.get(region, "mck")
-    return "a-" + head + "".join(secrets.choice(_CODE_CHARS) for _ in range(26))
+    return "a-" + head + ids.source().text(_CODE_CHARS, 26)
 
 
 def in_range(address: str, allowed: str) -> bool:
@@ -111,7 +111,7 @@ def register(engine: Any, activation_id: str, activation_code: str, hostname: st
         resources.put(txn, MANAGED, {
             "InstanceId": instance_id, "InstanceName": instance_name or _name(activation, hostname, number),
             "Hostname": hostname, "IntranetIp": intranet_ip, "InternetIp": internet_ip, "OsType": os_name,
-            "OsVersion": os_version or _os_version(os_name), "MachineId": machine_id or secrets.token_hex(16),
+            "OsVersion": os_version or _os_version(os_name), "MachineId": machine_id or ids.source().token_hex(16),
             "AgentVersion": agent_version or AGENT_VERSIONS[os_name], "ActivationId": activation_id,
             "RegistrationTime": resources.iso(now), "Connected": bool(connected),
             "ResourceGroupId": activation["ResourceGroupId"], "Tags": {"Tag": []},

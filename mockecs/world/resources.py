@@ -8,14 +8,12 @@ Handlers never mutate a record in place: they build a new dict and :func:`put` i
 from __future__ import annotations
 
 import re
-import secrets
-import string
 import time
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 
 from mockecs.state.store import Term, Transaction, text_term
 from mockecs.wire.errors import EcsError
-from mockecs.world import lifecycle, tagging
+from mockecs.world import ids, lifecycle, tagging
 from mockecs.world.context import Context
 from mockecs.world.validation import check_tags
 
@@ -50,26 +48,19 @@ REGION_CODE = {
     "eu-central-1": "gw8", "eu-west-1": "d7o", "ap-south-1": "a2d", "me-east-1": "eb3",
     "ap-southeast-5": "k1a", "ap-southeast-3": "8ps", "ap-southeast-2": "p0w",
 }
-_ALNUM = string.ascii_lowercase + string.digits
-_HEX = "0123456789abcdef"
 
 
 def new_id(kind: str, region: str) -> str:
-    prefix = PREFIX[kind]
+    prefix, draw = PREFIX[kind], ids.source().text
     if kind == "execution":
-        return prefix + "".join(secrets.choice(_HEX) for _ in range(20))
-    code = REGION_CODE.get(region) or "".join(secrets.choice(_ALNUM) for _ in range(3))
-    return prefix + code + "".join(secrets.choice(_ALNUM) for _ in range(17))
+        return prefix + draw(ids.HEX, 20)
+    return prefix + (REGION_CODE.get(region) or draw(ids.ALNUM, 3)) + draw(ids.ALNUM, 17)
 
 
 def random_uuid() -> str:
-    """A random (version 4) UUID as ``str(uuid.uuid4())`` writes it; the uuid module is not imported for it
-    (it loads ``platform``: 2-3 ms of every ``mock_ecs`` import)."""
-    raw = bytearray(secrets.token_bytes(16))
-    raw[6] = raw[6] & 0x0F | 0x40  # version 4
-    raw[8] = raw[8] & 0x3F | 0x80  # RFC 4122 variant
-    text = raw.hex()
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    """A random (version 4) UUID as ``str(uuid.uuid4())`` writes it (from :mod:`mockecs.world.ids`: seeded
+    engines make the same ones)."""
+    return ids.source().uuid4()
 
 
 def kind_of(resource_id: str) -> Optional[str]:

@@ -83,6 +83,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_calls", "int", 10_000, "The call record keeps the newest this many calls.", minimum=0),
     Setting("max_call_bytes", "int", 32 * 2**20, "The call record keeps the newest calls that fit in about this "
             "many bytes (values over 1,024 characters are cut).", minimum=0),
+    Setting("seed", "int", None, "Make ids, addresses and RequestIds from this seed: the same calls on a fresh "
+            "(or reset) state make the same ones (memory store only: engines sharing a store would repeat them).",
+            minimum=0, optional=True, runtime=False),
 )
 
 OPTIONS: tuple[Setting, ...] = (
@@ -105,6 +108,9 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("usage_resets", "bool", False, "An image's Usage goes back to none when no instance uses it."),
     Setting("share_any_account", "bool", True, "Any well-formed 16-digit account id is a valid share target "
             "(false: only accounts the fake knows; others answer InvalidAccount.NotFound)."),
+    Setting("share_copying_image", "bool", True, "ModifyImageSharePermission adds accounts to a copy still in "
+            "progress (CopyImage's destination image, Waiting or Creating), as Packer's alicloud-ecs builder does "
+            "(false: IncorrectImageStatus, as for any image that is not Available)."),
     Setting("cancelled_task_status", "choice", "Deleted", "TaskStatus of a cancelled import or export.",
             choices=("Deleted", "Failed", "Finished", "Processing", "Waiting", "Paused")),
     Setting("list_tag_resources_page_size", "int", 50, "ListTagResources page size.", minimum=1),

@@ -2,10 +2,9 @@
 test adds with :func:`add` (records of kind ``snapshot_package``, per account and region)."""
 from __future__ import annotations
 
-import secrets
 from typing import Any, Optional
 
-from mockecs.world import resources
+from mockecs.world import ids, resources
 
 KIND = "snapshot_package"
 DAY = 86400
@@ -18,7 +17,7 @@ def add(engine: Any, region: str, init_capacity: int, display_name: str = "", da
     ``days`` from now on the mock clock; returns its id (not answered: the API shows none)."""
     account = account or engine.accounts.default_account_id
     now = engine.clock.now()
-    package_id = "sp-pkg-" + secrets.token_hex(8)
+    package_id = "sp-pkg-" + ids.source().token_hex(8)
     with engine.store.transaction() as txn:
         resources.put(txn, KIND, {"_id": package_id, "DisplayName": display_name, "InitCapacity": int(init_capacity),
                                   "StartTime": resources.iso(now), "EndTime": resources.iso(now + days * DAY),

@@ -9,12 +9,11 @@ automatically (``Normal``).
 from __future__ import annotations
 
 import calendar
-import secrets
 import time
 from typing import Any, Mapping
 
 from mockecs.state.store import Term
-from mockecs.world import resources
+from mockecs.world import ids, resources
 from mockecs.world.context import Context
 from mockecs.world.disks import instance_disks
 
@@ -43,7 +42,7 @@ def subscription_end(moment: float, period: int, unit: str) -> str:
 
 def new_order_id() -> str:
     """The id of an order a billing operation places (15 digits, like the documented examples' length)."""
-    return str(200000000000000 + secrets.randbelow(10 ** 14))
+    return str(200000000000000 + ids.source().randrange(10 ** 14))
 
 
 def renewal(record: Mapping[str, Any]) -> dict:

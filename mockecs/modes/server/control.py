@@ -43,7 +43,7 @@ from urllib.parse import parse_qsl, urlsplit
 from mockecs.engine.core import Engine
 from mockecs.state.accounts import check_key
 from mockecs.wire.protocol import HttpRequest, HttpResponse
-from mockecs.world import managed_instances, spot_interruptions, stock
+from mockecs.world import ids, managed_instances, spot_interruptions, stock
 from mockecs.world import settings as declared
 from mockecs.world.lifecycle import MODES
 from mockecs.world.validation import check_number, check_text
@@ -144,7 +144,8 @@ class ControlApi:
             body = json.loads(request.body.decode("utf-8")) if request.body.strip() else {}
             if not isinstance(body, dict):
                 raise ControlError("the request body must be a JSON object")
-            answer = handler(body, dict(parse_qsl(parts.query)))
+            with ids.using(self.engine.ids):  # (what the control API makes follows the seed too)
+                answer = handler(body, dict(parse_qsl(parts.query)))
             return answer if isinstance(answer, HttpResponse) else _json(200, answer)
         except ControlError as err:
             return _json(err.status, {"error": str(err)})

@@ -439,8 +439,8 @@ func (r *run) build(imageName string) {
 			}
 		}
 	}()
-	// (Packer 1.4 shares each image of its map at once; a copy still running is refused, IncorrectImageStatus,
-	// as documented: the replay shares the build region's image first and waits for each copy before sharing it)
+	// (Packer 1.4 shares each image of its map at once, a copy still running too: mockecs lets it take accounts,
+	// option share_copying_image; the replay shares the build region's image first and waits for each copy)
 	for _, reg := range []string{region, otherRegion} {
 		id := images2[reg]
 		if reg != region && !r.must(c.WaitForImageReady(common.Region(reg), id, longTimeout), "WaitForImageReady (copy)") {
