@@ -232,3 +232,29 @@ def test_describe_disks_multi_attach_filter(client):
     refused("DescribeDisks", partial(listed, multi_attach="Maybe"), "InvalidParameter.MultiAttach", 403)
     refused("DescribeDisks", partial(listed, multi_attach="Enabled", enable_shared=True),
             "InvalidParameter.MultiAttachAndEnableSharedNotMatch", 403)
+
+
+def test_release_while_another_attachment_moves(client, engine):
+    """With delays: an instance released while the disk detaches from (or attaches to) another one; each ends with
+    only the attachments still there."""
+    first, second, third = nvme_instances(client, 3)
+    disk_id = shared_disk(client)
+    engine.clock.advance(60)
+    for instance_id in (first, second):
+        attach(client, instance_id, disk_id)
+        engine.clock.advance(60)
+    engine.lifecycle.delay("disk", seconds=30)
+    detach(client, second, disk_id)
+    client.delete_instance(models.DeleteInstanceRequest(instance_id=first, force=True))
+    assert disk(client, disk_id)["Status"] == "Detaching"
+    engine.clock.advance(60)
+    item = disk(client, disk_id)
+    assert (item["Status"], item["Attachments"], item["MountInstanceNum"]) == ("Available", {"Attachment": []}, 0)
+    attach(client, second, disk_id)
+    engine.clock.advance(60)
+    attach(client, third, disk_id)
+    client.delete_instance(models.DeleteInstanceRequest(instance_id=second, force=True))
+    assert disk(client, disk_id)["Status"] == "Attaching"
+    engine.clock.advance(60)
+    item = disk(client, disk_id)
+    assert (item["Status"], [a["InstanceId"] for a in item["Attachments"]["Attachment"]]) == ("In_use", [third])
