@@ -20,6 +20,8 @@ fi
 ruby -e 'require "fog/aliyun"' >/dev/null 2>&1 || want ruby-fog-aliyun "tests/test_fog.py (Ruby's fog; pulls in ruby)"
 command -v ansible-playbook >/dev/null 2>&1 || want ansible "tests/test_ansible.py (ali_instance, ali_instance_info)"
 command -v packer >/dev/null 2>&1 || want packer "tests/test_packer.py (Packer 1.6.6's alicloud-ecs builder, unchanged)"
+/usr/bin/python3 -c 'import cloudinit.sources.DataSourceAliYun' >/dev/null 2>&1 \
+    || want cloud-init "tests/test_cloud_init.py (cloud-init's AliYun datasource; starts no service in a container)"
 if [ -n "$missing" ]; then
     if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
         echo "==> installing Debian packages:$for_what" >&2

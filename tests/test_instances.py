@@ -791,7 +791,9 @@ def test_data_disk_device_resizes_a_disk_of_a_whole_machine_image(client, engine
         models.RunInstancesRequestDataDisk(size=30)])[0]
     found = [(d["Device"], d["Size"], d["Category"], d["SourceSnapshotId"])
              for d in disks(client, iid, disk_type="data")]
-    assert found == [("/dev/xvdb", 200, "cloud_auto", "s-bp1data0000000000003"), ("/dev/xvdc", 30, "cloud_essd", "")]
+    # (DataDisk.N.Category unset: cloud_efficiency, RunInstances' documented default for I/O optimized types)
+    assert found == [("/dev/xvdb", 200, "cloud_auto", "s-bp1data0000000000003"),
+                     ("/dev/xvdc", 30, "cloud_efficiency", "")]
     err = new_error(lambda: run(client, image["ImageId"], data_disk=[
         models.RunInstancesRequestDataDisk(device="/dev/xvdb", size=50)]))  # smaller than the image's disk
     assert (err.code, err.status_code) == ("InvalidDataDiskSize.ValueNotSupported", 400)

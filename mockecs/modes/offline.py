@@ -13,15 +13,18 @@
 """
 from __future__ import annotations
 
+import base64
 import datetime
 import functools
+import hashlib
+import hmac
 import json
 import os
 import re
 import secrets
 import sys
 import time
-from typing import Any, Optional
+from typing import Any, Optional, Union
 from urllib.parse import parse_qsl, urlsplit
 
 from mockecs.engine.core import Call, Engine, new_request_id
@@ -29,7 +32,7 @@ from mockecs.state.accounts import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SEC
 from mockecs.wire.apis import HOST, api_of_host
 from mockecs.wire.encoding import render
 from mockecs.wire.protocol import HttpResponse
-from mockecs.world.spot_interruptions import termination_time
+from mockecs.world import instance_metadata
 
 METADATA_HOST = "100.100.100.200"
 ALIBABA_HOST = r"(?:[a-z0-9-]+\.)*aliyuncs\.com"
@@ -84,77 +87,140 @@ def product_error(method: str, url: str, headers: Any = None, body: bytes = b"")
     return response
 
 
-def _text(status: int, text: str, ctype: str = "text/plain") -> HttpResponse:
-    return HttpResponse(status, {"Content-Type": ctype}, text.encode("utf-8"))
+def _text(status: int, text: Union[str, bytes], ctype: str = "text/plain") -> HttpResponse:
+    return HttpResponse(status, {"Content-Type": ctype}, text.encode("utf-8") if isinstance(text, str) else text)
+
+
+TOKEN_HEADER = "x-aliyun-ecs-metadata-token"
+TTL_HEADER = "x-aliyun-ecs-metadata-token-ttl-seconds"
+MAX_TTL = 21600  # documented: the token's TTL, 1 to 21600 seconds
+_VERSION = re.compile(r"^(?:latest|\d{4}-\d\d-\d\d)$")  # (cloud-init reads 2016-01-01/; latest is documented)
+# Tokens are signed, not kept: made at import, before `mockecs server --workers N` forks, the key is every worker's.
+_TOKEN_KEY = secrets.token_bytes(32)
+
+
+def _signed(body: str) -> str:
+    return hmac.new(_TOKEN_KEY, body.encode(), hashlib.sha256).hexdigest()
 
 
 class MetadataServer:
-    """``http://100.100.100.200/latest/...`` as seen from an ECS instance with the RAM role :data:`ROLE_NAME`.
+    """``http://100.100.100.200/`` as seen from an ECS instance: normal mode and security hardening mode (a token
+    from ``PUT /latest/api/token``, sent back in ``X-aliyun-ecs-metadata-token``; required when the instance's
+    ``HttpTokens`` is ``required``), ``meta-data/`` as a tree (:mod:`mockecs.world.instance_metadata`) and as one
+    JSON document (``meta-data/all``), ``user-data`` (RunInstances' UserData, base64-decoded), ``vendor-data``
+    (:attr:`vendor_data`, none by default) and ``dynamic/instance-identity/document``, under ``latest/`` or a
+    dated version.
 
-    Its STS credentials belong to the engine's default account; they are registered with the engine when first
-    handed out (and again on each fetch, so a ``reset`` in between does not orphan them).
-
-    ``instance_id``: the fake's instance it answers as (None: a made-up one, :data:`INSTANCE_ID`): its id, region,
-    zone, type, image, host name and private address, and ``instance/spot/termination-time`` (the reclaim time while
-    a spot interruption is pending; 404 otherwise, as documented).
+    ``instance_id``: the fake's instance it answers as (None: a made-up one, :data:`INSTANCE_ID`, with the RAM role
+    :data:`ROLE_NAME`). A role's STS credentials belong to the instance's account (the made-up one's: the engine's
+    default account); they are registered with the engine when handed out (again on each fetch, so a ``reset`` in
+    between does not orphan them).
     """
 
     def __init__(self, engine: Engine, instance_id: Optional[str] = None) -> None:
         self.engine = engine
         self.instance_id = instance_id
+        self.vendor_data: Optional[bytes] = None
         self.credentials = {"AccessKeyId": "STS.mockecs" + secrets.token_hex(8),
                             "AccessKeySecret": secrets.token_urlsafe(24),
                             "SecurityToken": "mockecs-sts-token-" + secrets.token_urlsafe(32)}
 
-    def _meta(self) -> dict[str, str]:
+    def _made_up(self) -> dict[str, Any]:
         region = self.engine.config.region
-        meta = {"instance-id": INSTANCE_ID, "region-id": region, "zone-id": f"{region}-a",
+        return {"instance-id": INSTANCE_ID, "region-id": region, "zone-id": f"{region}-a",
                 "owner-account-id": self.engine.accounts.default_account_id, "hostname": INSTANCE_ID,
-                "private-ipv4": "172.16.0.10", "mac": "00:16:3e:00:00:01", "instance/instance-type": "ecs.g7.large",
-                "image-id": "aliyun_3_x64_20G_alibase_20240819.vhd", "ram/security-credentials/": ROLE_NAME}
-        return self._instance(meta) if self.instance_id else meta
+                "private-ipv4": "172.16.0.10", "mac": "00:16:3e:00:00:01", "network-type": "vpc",
+                "instance": {"instance-type": "ecs.g7.large", "instance-name": INSTANCE_ID},
+                "image-id": "aliyun_3_x64_20G_alibase_20240819.vhd",
+                "ram": {"security-credentials": {ROLE_NAME: ""}}}
 
-    def _instance(self, meta: dict[str, str]) -> dict[str, str]:
-        """``meta`` as the instance :attr:`instance_id` sees it (read as stored: a pending reclaim whose time has
-        passed is over, so its termination time is no longer answered; an instance gone, released or reset away,
-        leaves the made-up one)."""
-        with self.engine.store.transaction() as txn:
-            record = txn.get("instance", self.instance_id)
-        if record is None:
-            return meta
-        meta["instance-id"] = record["InstanceId"]
-        addresses = ((record.get("VpcAttributes") or {}).get("PrivateIpAddress") or {}).get("IpAddress") \
-            or (record.get("InnerIpAddress") or {}).get("IpAddress") or [meta["private-ipv4"]]
-        meta.update({"region-id": record["_region"], "zone-id": record.get("ZoneId") or meta["zone-id"],
-                     "owner-account-id": record["_owner"], "hostname": record.get("HostName") or meta["hostname"],
-                     "private-ipv4": addresses[0], "instance/instance-type": record.get("InstanceType") or "",
-                     "image-id": record.get("ImageId") or ""})
-        ends = termination_time(record, self.engine.clock.now())
-        if ends is not None:
-            meta["instance/spot/termination-time"] = ends
-        return meta
+    def _instance(self) -> tuple[dict[str, Any], dict[str, Any], bytes]:
+        """(meta-data tree, metadata options, user data) of the instance answered as (read as stored: a pending
+        reclaim whose time has passed is over; an instance gone, released or reset away, leaves the made-up one)."""
+        if self.instance_id:
+            with self.engine.store.transaction() as txn:
+                record = txn.get("instance", self.instance_id)
+                if record is not None:
+                    tree = instance_metadata.meta_data(txn, record, self.engine.clock.now(), record.get("_ram_role"))
+                    user_data = base64.b64decode(record["_user_data"]) if record.get("_user_data") else b""
+                    return tree, record.get("MetadataOptions") or {}, user_data
+        return self._made_up(), {}, b""
+
+    def _token(self, headers: dict[str, str]) -> HttpResponse:
+        if "x-forwarded-for" in headers:  # documented: a token request through a proxy is refused
+            return _text(403, "Forbidden")
+        ttl = headers.get(TTL_HEADER, "")
+        if not ttl.strip().isdigit() or not 1 <= int(ttl) <= MAX_TTL:
+            return _text(400, "Missing or Invalid Parameters")
+        expires_ms = int((self.engine.clock.now() + int(ttl)) * 1000)  # (on the mock clock)
+        body = f"{expires_ms}-{secrets.token_hex(8)}"
+        token = f"{body}.{_signed(body)}"
+        return HttpResponse(200, {"Content-Type": "text/plain", "X-aliyun-ecs-metadata-token-ttl-seconds": ttl.strip()},
+                            token.encode())
 
     def answer(self, method: str, url: str, headers: Any = None) -> HttpResponse:
         path = urlsplit(url).path
-        if method == "PUT" and path == "/latest/api/token":  # IMDSv2: any TTL, any later use of the token
-            return _text(200, "mockecs-imds-token-" + secrets.token_hex(16))
+        # (requests sends bytes values as they are: cloud-init's token is the bytes it read)
+        headers = {str(k).lower(): v.decode("latin-1") if isinstance(v, bytes) else str(v)
+                   for k, v in (headers or {}).items()}
+        tree, options, user_data = self._instance()
+        if options.get("HttpEndpoint") == "disabled":
+            return _text(403, "Forbidden")
+        if path == "/latest/api/token":
+            return self._token(headers) if method == "PUT" else _text(405, "Method Not Allowed")
         if method not in ("GET", "HEAD"):
             return _text(405, "Method Not Allowed")
-        if not path.startswith("/latest/meta-data/"):
-            return _text(404, "Not Found") if path not in ("/latest/", "/latest") else _text(200, "meta-data\n")
-        name = path[len("/latest/meta-data/"):]
-        if name == f"ram/security-credentials/{ROLE_NAME}":
-            return _text(200, json.dumps(self._role_credentials()), "application/json")
-        meta = self._meta()
-        if name in ("", "/"):
-            return _text(200, "\n".join(sorted({n.split("/", 1)[0] + ("/" if "/" in n else "") for n in meta})))
-        if name in meta:
-            return _text(200, meta[name])
-        return _text(404, "Not Found")
+        token = headers.get(TOKEN_HEADER)
+        if token is not None and not self._valid(token):
+            return _text(401, "Unauthorized")  # (unknown or expired)
+        if token is None and options.get("HttpTokens") == "required":
+            return _text(401, "Unauthorized")  # documented: security hardening mode only
+        return self._read(path, tree, user_data)
 
-    def _role_credentials(self) -> dict[str, str]:
+    def _read(self, path: str, tree: dict[str, Any], user_data: bytes) -> HttpResponse:
+        """The answer to a GET of ``path`` (``/<version>/...``) by the instance whose meta-data is ``tree``."""
+        version, _, rest = path.lstrip("/").partition("/")
+        if not version:
+            return _text(200, "latest")
+        if not _VERSION.match(version):
+            return _text(404, "Not Found")
+        top = {"meta-data": {}, "dynamic": {}, **({"user-data": ""} if user_data else {}),
+               **({"vendor-data": ""} if self.vendor_data else {})}
+        section, _, name = rest.partition("/")
+        if not section:
+            return _text(200, instance_metadata.listing(top))
+        if section in ("user-data", "vendor-data") and section in top and not name:
+            return _text(200, user_data if section == "user-data" else self.vendor_data or b"",
+                         "application/octet-stream")
+        if section == "dynamic":
+            dynamic = {"instance-identity": {"document": instance_metadata.identity_document(tree)}}
+            return self._node(instance_metadata.lookup(dynamic, name))
+        if section != "meta-data":
+            return _text(404, "Not Found")
+        if name.strip("/") == "all":  # the whole tree as JSON (cloud-init 24.x reads it first; no credentials)
+            return _text(200, json.dumps({k: v for k, v in tree.items() if k != "ram"}), "application/json")
+        role = name.strip("/").split("/")
+        if len(role) == 3 and role[:2] == ["ram", "security-credentials"] and role[2] in \
+                (instance_metadata.lookup(tree, "ram/security-credentials") or {}):
+            account = tree["owner-account-id"]
+            return _text(200, json.dumps(self._role_credentials(account)), "application/json")
+        return self._node(instance_metadata.lookup(tree, name))
+
+    def _valid(self, token: str) -> bool:
+        body, _, signature = token.rpartition(".")
+        if not hmac.compare_digest(_signed(body).encode(), signature.encode("utf-8", "replace")):
+            return False
+        return int(body.split("-", 1)[0]) > self.engine.clock.now() * 1000  # (signed: a number we wrote)
+
+    @staticmethod
+    def _node(node: Any) -> HttpResponse:
+        if node is None:
+            return _text(404, "Not Found")
+        return _text(200, instance_metadata.listing(node) if isinstance(node, dict) else node)
+
+    def _role_credentials(self, account: Optional[str] = None) -> dict[str, str]:
         creds = self.credentials
-        self.engine.accounts.add_key(self.engine.accounts.default_account_id, creds["AccessKeyId"],
+        self.engine.accounts.add_key(account or self.engine.accounts.default_account_id, creds["AccessKeyId"],
                                      creds["AccessKeySecret"], creds["SecurityToken"])
         now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
         return {"Code": "Success", **creds,

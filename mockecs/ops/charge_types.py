@@ -15,7 +15,7 @@ from mockecs.ops.instances import CHARGE_TYPES, NEVER_EXPIRES, POSTPAID_EXPIRY, 
 from mockecs.ops.registry import BAD_CLIENT_TOKEN, Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, S
-from mockecs.world import account_states, dedicated_hosts, instance_clock, pricing, quotes, resources
+from mockecs.world import account_states, dedicated_hosts, disks, instance_clock, pricing, quotes, resources
 from mockecs.world.subscriptions import PERIODS, new_order_id, subscription_end
 
 MAX_INSTANCES = 20  # documented: up to 20 instance ids
@@ -58,7 +58,7 @@ def _convert(ctx: Context, instance: dict, target: str, expired: str, include_da
     converted = resources.put(ctx.txn, "instance", {**instance, "InstanceChargeType": target, "ExpiredTime": expired})
     instance_clock.schedule(ctx, converted)  # (a subscription expires now; a pay-as-you-go one has no end)
     for disk in resources.get_many(ctx, "disk", sorted(ctx.txn.ids("disk", ("instance", instance["InstanceId"])))):
-        if disk is None or disk.get("DiskChargeType") == target:
+        if disk is None or disk.get("DiskChargeType") == target or disks.multi_attach(disk):  # (pay-as-you-go only)
             continue
         if target == "PrePaid" and disk["Type"] == "data" and not include_data_disks:
             continue
@@ -130,9 +130,11 @@ def modify_disk_charge_type(ctx: Context, instance_id: str, disk_ids: str, auto_
     if instance.get("InstanceChargeType") != "PrePaid":  # (a pay-as-you-go instance's disks are pay-as-you-go)
         raise DISK_CHARGE_VIOLATION
     found = resources.get_many(ctx, "disk", ids)
-    if any(d is None or not resources.is_mine(ctx, d) or d.get("InstanceId") != instance_id or d["Type"] != "data"
+    if any(d is None or not resources.is_mine(ctx, d) or not disks.on_instance(d, instance_id) or d["Type"] != "data"
            for d in found):
         raise DISKS_NOT_FOUND
+    if any(disks.multi_attach(d) for d in found):  # (pay-as-you-go only: documented)
+        raise disks.MULTI_ATTACH_DISK
     if auto_pay:
         expired = instance["ExpiredTime"] if disk_charge_type == "PrePaid" else NEVER_EXPIRES
         for disk in found:

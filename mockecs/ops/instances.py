@@ -50,7 +50,13 @@ from mockecs.world import (
     system_events,
     validation,
 )
-from mockecs.world.disks import data_disk_range, instance_disks, snapshot_in_progress
+from mockecs.world.disks import (
+    attached_instance_ids,
+    data_disk_range,
+    instance_disks,
+    on_instance,
+    snapshot_in_progress,
+)
 from mockecs.world.disks import performance as disk_performance
 
 INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
@@ -61,7 +67,6 @@ STOPPED_MODES = ("StopCharging", "KeepCharging")
 TOO_MANY_INSTANCE_IDS = error_kind("InvalidParameter.TooManyInstanceIds", "Instance ids cannot be more than 100.", 403)
 SOURCE_DISK_TYPES = ("system", "data")
 DISK_CATEGORIES = ("cloud", "cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry")
-DEFAULT_DISK_CATEGORY = "cloud_essd"  # [GUESS] the current default for new instance families
 CHARGE_TYPES = ("PostPaid", "PrePaid")
 # /dev/xvdb../dev/xvdz for the first 25 data disks, then /dev/xvdaa../dev/xvdzz (documented).
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -119,6 +124,8 @@ def disk_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     terms = []
     if record.get("InstanceId"):
         terms.append(("instance", record["InstanceId"]))
+    elif record.get("MultiAttach") == "Enabled":  # (on each instance it is attached to: no InstanceId of its own)
+        terms.extend(("instance", i) for i in attached_instance_ids(record))
     if record.get("SourceSnapshotId"):
         terms.append(("snapshot", record["SourceSnapshotId"]))  # DeleteSnapshot's SnapshotCreatedDisk
     if record.get("AutoSnapshotPolicyId"):
@@ -510,7 +517,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     (RunInstances)."""
     itype = launch.instance_type_or_error(action, args["instance_type"])
     system = args["system_disk"] or {}
-    category = system.get("category") or DEFAULT_DISK_CATEGORY
+    category = system.get("category") or launch.default_disk_category(ctx)
     if category not in DISK_CATEGORIES:
         raise EcsError("InvalidSystemDiskCategory.ValueNotSupported",
                        'The specified parameter "SystemDisk.Category" is not valid.', 400)
@@ -842,8 +849,9 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
     """
     specs = []
     by_device: dict[str, dict] = {}
+    default = launch.default_disk_category(ctx)
     for mapping in _mappings(image, "data"):
-        spec = {"size": int(mapping.get("Size") or 0), "category": DEFAULT_DISK_CATEGORY,
+        spec = {"size": int(mapping.get("Size") or 0), "category": default,
                 "device": mapping.get("Device") or "", "snapshot_id": mapping.get("SnapshotId") or ""}
         specs.append(spec)
         if spec["device"]:
@@ -854,7 +862,7 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
             # An entry naming no disk (Packer 1.4 sent DataDisk.1 with DeleteWithInstance alone before its real
             # ones) is ignored, as the service did (alibaba/packer-provider#47: one disk made, no error).
             continue
-        category = disk.get("category") or DEFAULT_DISK_CATEGORY
+        category = disk.get("category") or default
         if category not in DISK_CATEGORIES:
             raise EcsError("InvalidDataDiskCategory.ValueNotSupported",
                            'The specified parameter "DataDisk.n.Category" is not valid.', 400)
@@ -1155,7 +1163,7 @@ def describe_instance_status(ctx: Context, zone_id: Optional[str], cluster_id: O
            S("ZoneId"), S("SnapshotId"), S("DiskName"), B("Portable"), B("Encrypted"), S("ResourceGroupId"), TAGS,
            S("AutoSnapshotPolicyId"), B("EnableAutomatedSnapshotPolicy"),
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
-           S("NextToken"), L("MaxResults"), S("LockReason"),
+           S("NextToken"), L("MaxResults"), S("LockReason"), S("MultiAttach"), B("EnableShared"),
            dry_run=True)
 def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Optional[str], disk_type: str,
                    status: Optional[str], category: Optional[str], zone_id: Optional[str],
@@ -1163,7 +1171,7 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
                    encrypted: Optional[bool], resource_group_id: Optional[str], tag: Optional[list[dict]],
                    auto_snapshot_policy_id: Optional[str], enable_automated_snapshot_policy: Optional[bool],
                    page_number: int, page_size: int, next_token: Optional[str], max_results: Optional[int],
-                   lock_reason: Optional[str]) -> dict:
+                   lock_reason: Optional[str], multi_attach: Optional[str], enable_shared: Optional[bool]) -> dict:
     unfiltered = paging.unfiltered({**locals(), "disk_type": None if disk_type == "all" else disk_type})
     if disk_ids is not None and len(disk_ids) > 100:
         raise EcsError("InvalidDiskIds.Malformed", "The amount of specified disk Ids exceeds the limit.", 403)
@@ -1175,6 +1183,12 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
         raise EcsError("InvalidStatus.ValueNotSupported", "The specified disk status is not supported.", 400)
     if lock_reason and lock_reason not in DISK_LOCK_REASONS:
         raise BAD_LOCK_REASON
+    if multi_attach and multi_attach not in ("Disabled", "Enabled", "LegacyShared"):
+        raise EcsError("InvalidParameter.MultiAttach", "The specified param MultiAttach is not valid.", 403)
+    if enable_shared is not None and multi_attach and enable_shared != (multi_attach == "LegacyShared"):
+        # (EnableShared asks for shared block storage, which MultiAttach=LegacyShared names [GUESS])
+        raise EcsError("InvalidParameter.MultiAttachAndEnableSharedNotMatch",
+                       "The parameter MultiAttach and EnableShared are not match.", 403)
     locked = lock_term(ctx.account, ctx.region, lock_reason, "disk") if lock_reason else None
     wanted_tags = tag_filter(tag)
     instance_clock.settle_due(ctx)  # (an instance released by the mock clock took or left its disks)
@@ -1187,8 +1201,10 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
     for record in resources.mine_among(ctx, "disk", disk_ids, ("instance", instance_id) if instance_id else None,
                                        resource_groups.term(resource_group_id) if resource_group_id else None,
                                        policy, locked, tags=wanted_tags):
-        if ((instance_id and record["InstanceId"] != instance_id)
+        if ((instance_id and not on_instance(record, instance_id))
                 or (locked is not None and locked not in lock_terms(record, "disk"))
+                or (multi_attach and record.get("MultiAttach", "Disabled") != multi_attach)  # (no shared storage)
+                or (enable_shared and multi_attach != "LegacyShared")
                 or (disk_type != "all" and record["Type"] != disk_type)
                 or (status and status != "All" and record["Status"] != status)
                 or (category and category != "all" and record["Category"] != category)

@@ -53,6 +53,11 @@ def from_family(ctx: Context, family: str) -> Optional[Mapping[str, Any]]:
     return max(found, key=lambda r: (r.get("CreationTime", ""), r["ImageId"]))
 
 
+def default_disk_category(ctx: Context) -> str:
+    """What a disk's unset Category means at a launch and in DescribePrice (option ``default_disk_category``)."""
+    return ctx.config.options["default_disk_category"]
+
+
 def system_size(image: Mapping[str, Any]) -> int:
     return int(image.get("Size") or 0)
 

@@ -213,6 +213,10 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("delete_missing_disk", "choice", "error", "DeleteDisk of an id that names no disk: the "
             "InvalidDiskId.NotFound error, or success with nothing changed (as the API reference describes).",
             choices=("error", "ignore")),
+    Setting("default_disk_category", "choice", "cloud_efficiency", "The category of a disk whose Category a "
+            "launch (RunInstances, CreateInstance: SystemDisk and DataDisk.N) or a DescribePrice leaves unset: "
+            "cloud_efficiency as the API reference documents for I/O optimized types, or cloud_essd (what mockecs "
+            "launched before; the newer families sell ESSDs only).", choices=("cloud_efficiency", "cloud_essd")),
     Setting("data_disks_per_instance", "int", 64, "Data disks one instance may carry (AttachDisk answers "
             "InstanceDiskLimitExceeded beyond).", minimum=1),
     Setting("command_quota", "int", 500, "Cloud Assistant commands kept per account and region "
