@@ -139,7 +139,7 @@ def served():
         ecs = server_client(srv.url)
         facts = launch(ecs, vpc_client(endpoint=srv.url.split("://", 1)[1], protocol="http"))
         answer = requests.post(srv.url + "/_mockecs/metadata", json={"instance_id": facts["instance_id"]}, timeout=10)
-        assert answer.json() == {"instance_id": facts["instance_id"]}
+        assert answer.json() == {"instance_id": facts["instance_id"], "vendor_data": None}
         yield srv, ecs, facts
 
 
@@ -364,3 +364,26 @@ def test_under_mock_ecs_without_cloud_init_installed():
     with nothing set up.)"""
     with mock_ecs():
         assert get("/latest/meta-data/instance-id").text == INSTANCE_ID
+
+
+def test_vendor_data_through_the_control_api():
+    """``POST /_mockecs/metadata {"vendor_data": ...}``: what a server-mode test gives its instances as vendor data
+    (the in-process ``m.metadata.vendor_data``); the instance it answers as stays unless named."""
+    from mockecs.modes.server import ServerThread
+
+    with ServerThread() as srv:
+        facts = launch(server_client(srv.url), vpc_client(endpoint=srv.url.split("://", 1)[1], protocol="http"))
+        control, proxied = srv.url + "/_mockecs/metadata", {"http": srv.url}
+        requests.post(control, json={"instance_id": facts["instance_id"]}, timeout=10)
+        assert requests.get(IMDS + "/latest/vendor-data", proxies=proxied, timeout=10).status_code == 404
+        vendor = "#cloud-config\nbootcmd:\n  - echo vendor ✓\n"
+        answer = requests.post(control, json={"vendor_data": vendor}, timeout=10)
+        assert answer.json() == {"instance_id": facts["instance_id"], "vendor_data": vendor}
+        got = requests.get(IMDS + "/latest/vendor-data", proxies=proxied, timeout=10)
+        assert (got.status_code, got.content) == (200, vendor.encode())
+        assert requests.get(META + "instance-id", proxies=proxied, timeout=10).text == facts["instance_id"]
+        bad = requests.post(control, json={"vendor_data": None, "instance_id": "i-none"}, timeout=10)
+        assert (bad.status_code, bad.json()) == (400, {"error": "no instance 'i-none'"})
+        assert requests.get(control, timeout=10).json()["vendor_data"] == vendor  # (nothing changed)
+        requests.post(control, json={"vendor_data": None}, timeout=10)
+        assert requests.get(IMDS + "/latest/vendor-data", proxies=proxied, timeout=10).status_code == 404

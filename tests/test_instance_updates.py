@@ -319,7 +319,7 @@ def test_instance_spec_refused(client, legacy):
             ({"instance_type": "ecs.nope.large"}, "InvalidInstanceType.ValueNotSupported", 400),
             ({"instance_type": ARM_TYPE}, "ImageNotSupportInstanceType", 403),  # an x86 image
             ({"instance_type": "ecs.g7.xlarge", "internet_max_bandwidth_out": 5}, "InvalidParameter.Mismatch", 400),
-            ({"internet_max_bandwidth_out": 101}, "InvalidParameter", 400)):
+            ({"internet_max_bandwidth_out": 101}, "InvalidParameter.InternetMaxBandwidthOut", 403)):
         err = error_of(modify_spec, client, instance_id, **kw)
         assert (err.code, err.status_code) == (code, status)
         assert_documented("ModifyInstanceSpec", err)

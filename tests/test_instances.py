@@ -791,7 +791,9 @@ def test_data_disk_device_resizes_a_disk_of_a_whole_machine_image(client, engine
         models.RunInstancesRequestDataDisk(size=30)])[0]
     found = [(d["Device"], d["Size"], d["Category"], d["SourceSnapshotId"])
              for d in disks(client, iid, disk_type="data")]
-    assert found == [("/dev/xvdb", 200, "cloud_auto", "s-bp1data0000000000003"), ("/dev/xvdc", 30, "cloud_essd", "")]
+    # (DataDisk.N.Category unset: cloud_efficiency, RunInstances' documented default for I/O optimized types)
+    assert found == [("/dev/xvdb", 200, "cloud_auto", "s-bp1data0000000000003"),
+                     ("/dev/xvdc", 30, "cloud_efficiency", "")]
     err = new_error(lambda: run(client, image["ImageId"], data_disk=[
         models.RunInstancesRequestDataDisk(device="/dev/xvdb", size=50)]))  # smaller than the image's disk
     assert (err.code, err.status_code) == ("InvalidDataDiskSize.ValueNotSupported", 400)
@@ -836,7 +838,7 @@ def test_describe_instances_creation_time_filters(client, engine):
 
 def test_internet_bandwidth_range_and_defaults(client):
     err = new_error(lambda: run(client, internet_max_bandwidth_out=101))
-    assert (err.code, err.status_code) == ("InvalidParameter", 400)
+    assert (err.code, err.status_code) == ("InvalidInternetMaxBandwidthOut.Malformed", 400)
     assert_documented("RunInstances", err)
     item = describe(client, run(client)[0])
     assert (item["InternetMaxBandwidthOut"], item["InternetMaxBandwidthIn"]) == (0, 10)

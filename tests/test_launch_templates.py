@@ -348,8 +348,8 @@ def test_run_instances_checks_what_the_template_gives(client):
     add_version(client, template_id, image_id=LINUX, instance_type=X86_TYPE, internet_max_bandwidth_out=500)
     err = error_of(client.run_instances, m.RunInstancesRequest(region_id=REGION, launch_template_id=template_id,
                                                                launch_template_version=2))
-    assert (err.code, err.data["Message"]) == ("InvalidParameter",
-                                               'The specified parameter "InternetMaxBandwidthOut" is not valid.')
+    assert (err.code, err.data["Message"]) == ("InvalidInternetMaxBandwidthOut.Malformed",
+                                               "The specified parameter internetMaxBandwidthOut is not valid.")
 
 
 def test_the_templates_network_interfaces_at_launch(client):

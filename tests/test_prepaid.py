@@ -163,7 +163,7 @@ def test_modify_documented_errors_and_all_or_none(client, kw, code):
 
 
 LAUNCH_BAD = [
-    ("RunInstances", {"period": None}, "InvalidPeriod"),  # (required for a subscription: the option says so here)
+    ("RunInstances", {"period": None}, "MissingParamter"),  # (required for a subscription: the option says so here)
     ("RunInstances", {"period": 10}, "InvalidPeriod"),
     ("RunInstances", {"period": 5, "period_unit": "Week"}, "InvalidPeriod"),
     ("RunInstances", {"period": 1, "auto_renew": True, "auto_renew_period": 4},

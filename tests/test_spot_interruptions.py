@@ -300,17 +300,18 @@ def test_control_endpoint():
         proxied = {"http": srv.url}  # (the metadata server through the server as proxy, as the instance is told)
         metadata = srv.url + "/_mockecs/metadata"
         assert requests.post(metadata, json={"instance_id": instance_id}, timeout=10).json() == \
-            {"instance_id": instance_id}
+            {"instance_id": instance_id, "vendor_data": None}
         assert requests.get(TERMINATION, proxies=proxied, timeout=10).status_code == 404
         answer = requests.post(url, json={"instance_id": instance_id}, timeout=10)
         assert answer.status_code == 200
         (event,) = answer.json()["events"]
         ends = requests.get(TERMINATION, proxies=proxied, timeout=10)
         assert ends.status_code == 200 and re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", ends.text)
-        assert requests.get(metadata, timeout=10).json() == {"instance_id": instance_id}
+        assert requests.get(metadata, timeout=10).json() == {"instance_id": instance_id, "vendor_data": None}
         for body, error in (({"instance_id": "i-none"}, "no instance 'i-none'"),
                             ({"instance_id": 3}, "instance_id must be a string or null, not 3"),
-                            ({}, 'the body must be {"instance_id": "i-..." or null}')):
+                            ({"vendor_data": 5}, "vendor_data must be a string or null, not 5"),
+                            ({}, 'the body must be {"instance_id": "i-..." or null, "vendor_data": text or null}')):
             answer = requests.post(metadata, json=body, timeout=10)
             assert (answer.status_code, answer.json()) == (400, {"error": error}), body
         assert event["content"] == {"instanceId": instance_id, "action": "delete"}
@@ -321,7 +322,7 @@ def test_control_endpoint():
         assert instance(ecs, instance_id) == {}
         assert requests.get(TERMINATION, proxies=proxied, timeout=10).status_code == 404
         requests.post(srv.url + "/_mockecs/reset", timeout=10)
-        assert requests.get(metadata, timeout=10).json() == {"instance_id": None}
+        assert requests.get(metadata, timeout=10).json() == {"instance_id": None, "vendor_data": None}
         cases = [({}, "name an instance_id, or an instance_type and/or a zone_id"),
                  ({"instance_id": instance_id}, f"no instance {instance_id!r}"),
                  ({"instance_id": "i-1", "when": 5}, "unknown spot interruption fields: when (known: instance_id, "

@@ -651,5 +651,5 @@ class Engine:
                 args[param.name] = value
         for param in op.structs:  # an absent struct still reaches the handler as {field: None, ...}
             if param.wire not in nested:
-                args[param.name] = param.decode(None)
+                args[param.name] = param.absent()
         return args

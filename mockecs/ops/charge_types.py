@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Optional
 
 from mockecs.ops.instances import CHARGE_TYPES, NEVER_EXPIRES, POSTPAID_EXPIRY, instance_id_list
-from mockecs.ops.registry import Context, operation
+from mockecs.ops.registry import BAD_CLIENT_TOKEN, Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, S
-from mockecs.world import dedicated_hosts, instance_clock, pricing, quotes, resources
+from mockecs.world import account_states, dedicated_hosts, disks, instance_clock, pricing, quotes, resources
 from mockecs.world.subscriptions import PERIODS, new_order_id, subscription_end
 
 MAX_INSTANCES = 20  # documented: up to 20 instance ids
@@ -58,7 +58,7 @@ def _convert(ctx: Context, instance: dict, target: str, expired: str, include_da
     converted = resources.put(ctx.txn, "instance", {**instance, "InstanceChargeType": target, "ExpiredTime": expired})
     instance_clock.schedule(ctx, converted)  # (a subscription expires now; a pay-as-you-go one has no end)
     for disk in resources.get_many(ctx, "disk", sorted(ctx.txn.ids("disk", ("instance", instance["InstanceId"])))):
-        if disk is None or disk.get("DiskChargeType") == target:
+        if disk is None or disk.get("DiskChargeType") == target or disks.multi_attach(disk):  # (pay-as-you-go only)
             continue
         if target == "PrePaid" and disk["Type"] == "data" and not include_data_disks:
             continue
@@ -69,7 +69,7 @@ def _convert(ctx: Context, instance: dict, target: str, expired: str, include_da
 @operation("ModifyInstanceChargeType", S("InstanceIds", required=True),
            I("Period"), S("PeriodUnit", default="Month"), B("IncludeDataDisks", default=False),
            B("AutoPay", default=True), S("InstanceChargeType", default="PrePaid"), B("IsDetailFee", default=False),
-           dry_run=True, idempotent=True)
+           dry_run=True, idempotent=True, token_error=BAD_CLIENT_TOKEN)
 def modify_instance_charge_type(ctx: Context, instance_ids: str, period: Optional[int], period_unit: str,
                                 include_data_disks: bool, auto_pay: bool, instance_charge_type: str,
                                 is_detail_fee: bool) -> dict:
@@ -89,6 +89,7 @@ def modify_instance_charge_type(ctx: Context, instance_ids: str, period: Optiona
         expired = subscription_end(ctx.now, period, period_unit)
     instance_clock.settle_due(ctx)  # (released or expired by the mock clock by now)
     instances = [_check(ctx, instance_id, instance_charge_type) for instance_id in ids]
+    account_states.check_arrears(ctx, "ModifyInstanceChargeType")
     # (what the subscriptions give back, priced before they change)
     fees = [quotes.fee_of(pricing.table(ctx.engine), i["InstanceId"], quotes.refund(ctx, i)) for i in instances] \
         if is_detail_fee and instance_charge_type == "PostPaid" else []
@@ -111,7 +112,8 @@ DISK_CHARGE_TYPE = error_kind("InvalidInstanceChargeType.NotFound",
 
 
 @operation("ModifyDiskChargeType", S("InstanceId", required=True), S("DiskIds", required=True),
-           B("AutoPay", default=True), S("DiskChargeType", default="PrePaid"), idempotent=True)
+           B("AutoPay", default=True), S("DiskChargeType", default="PrePaid"), idempotent=True,
+           token_error=BAD_CLIENT_TOKEN)
 def modify_disk_charge_type(ctx: Context, instance_id: str, disk_ids: str, auto_pay: bool,
                             disk_charge_type: str) -> dict:
     """Data disks of a subscription instance, to subscription (expiring with the instance) or back to pay-as-you-go
@@ -128,9 +130,11 @@ def modify_disk_charge_type(ctx: Context, instance_id: str, disk_ids: str, auto_
     if instance.get("InstanceChargeType") != "PrePaid":  # (a pay-as-you-go instance's disks are pay-as-you-go)
         raise DISK_CHARGE_VIOLATION
     found = resources.get_many(ctx, "disk", ids)
-    if any(d is None or not resources.is_mine(ctx, d) or d.get("InstanceId") != instance_id or d["Type"] != "data"
+    if any(d is None or not resources.is_mine(ctx, d) or not disks.on_instance(d, instance_id) or d["Type"] != "data"
            for d in found):
         raise DISKS_NOT_FOUND
+    if any(disks.multi_attach(d) for d in found):  # (pay-as-you-go only: documented)
+        raise disks.MULTI_ATTACH_DISK
     if auto_pay:
         expired = instance["ExpiredTime"] if disk_charge_type == "PrePaid" else NEVER_EXPIRES
         for disk in found:

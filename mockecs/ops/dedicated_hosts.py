@@ -17,7 +17,7 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.charge_types import BAD_IDS, RELEASE_TIME_SET, TOO_MANY, UNIT_MISMATCH, _charge_type_error
 from mockecs.ops.charge_types import NOT_FOUND as CHARGE_NOT_FOUND
 from mockecs.ops.instances import in_service_order, instance_id_list, release_time
-from mockecs.ops.registry import Context, operation
+from mockecs.ops.registry import BAD_CLIENT_TOKEN, Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import TAGS, B, F, I, S, Struct
 from mockecs.world import dedicated_hosts as ddh
@@ -453,7 +453,7 @@ RENEW_UNIT = error_kind("InvalidPeriodUnit.ValueNotSupported", "The specified pa
 
 
 @operation("RenewDedicatedHosts", S("DedicatedHostIds", required=True), I("Period", required=True),
-           S("PeriodUnit", default="Month"), idempotent=True)
+           S("PeriodUnit", default="Month"), idempotent=True, token_error=BAD_CLIENT_TOKEN)
 def renew_dedicated_hosts(ctx: Context, dedicated_host_ids: str, period: int, period_unit: str) -> dict:
     """Each host's ExpiredTime moves on by the period, from its end (from now once it has passed [GUESS: as
     RenewInstance]); an expired host is unlocked. Every host or none."""
@@ -482,7 +482,7 @@ POSTPAID_QUOTA = error_kind("QuotaExceed.AfterpayInstance", "The maximum number 
 @operation("ModifyDedicatedHostsChargeType", S("DedicatedHostIds", required=True), I("Period"),
            S("PeriodUnit", default="Month"), B("AutoPay", default=True),
            S("DedicatedHostChargeType", default="PrePaid"), B("DetailFee", default=False), dry_run=True,
-           idempotent=True)
+           idempotent=True, token_error=BAD_CLIENT_TOKEN)
 def modify_dedicated_hosts_charge_type(ctx: Context, dedicated_host_ids: str, period: Optional[int],
                                        period_unit: str, auto_pay: bool, dedicated_host_charge_type: str,
                                        detail_fee: bool) -> dict:

@@ -27,10 +27,12 @@ from mockecs.wire.errors import EcsError, error_kind, invalid_parameter, missing
 from mockecs.wire.params import B, I, L, Repeat, S, Struct, Structs
 from mockecs.world import (
     access,
+    account_states,
     auto_snapshots,
     disks,
     images,
     instance_clock,
+    kms,
     lifecycle,
     regions,
     resource_groups,
@@ -65,6 +67,8 @@ STORAGE_SET_REFUSALS = storage_sets.Refusals(
     error_kind("InvalidStorageSetId.DiskCategoryUnsupported",
                "The specified disk category does not support setting the StorageSetId.", 400))
 _BY_DISK = {"region": "optional", "region_of": resources.region_from("disk_id")}
+MULTI_ATTACH_BURSTING = error_kind("BurstingEnabledForMultiAttachDiskUnsupported",
+                                   "The multi attach disk does not support bursting enabled.", 400)
 DEFAULT_CATEGORY = "cloud"  # [GUESS] the API reference's historical default for CreateDisk
 
 
@@ -94,9 +98,11 @@ def _create_errors(category: str, size: Optional[int], performance_level: Option
     if multi_attach is not None:
         if multi_attach not in ("Enabled", "Disabled"):
             raise EcsError("InvalidParameter.MultiAttach", "The specified param MultiAttach is not valid.", 403)
-        if multi_attach == "Enabled" and category != "cloud_essd":
+        if multi_attach == "Enabled" and category not in disks.MULTI_ATTACH_CATEGORIES:
             raise EcsError("InvalidParameter.DiskCategoryAndMultiAttachNotMatch",
                            "The specified disk category does not support multi attach enabled.", 403)
+        if multi_attach == "Enabled" and bursting_enabled:
+            raise MULTI_ATTACH_BURSTING
     if provisioned_iops is not None and category != "cloud_auto":
         raise EcsError("ProvisionedIopsForDiskCategoryUnsupported",
                        "The specified disk category does not support provisioned iops.", 400)
@@ -131,6 +137,9 @@ def _from_snapshot(ctx: Context, snapshot_id: str, encrypted: Optional[bool],
     return snapshot
 
 
+SNAPSHOT_TOO_LARGE = error_kind("InvalidSnapshot.TooLarge", "The capacity of snapshot exceeds 2000GB.", 403)
+
+
 @operation("CreateDisk",
            S("ZoneId"), S("InstanceId"), S("SnapshotId"), S("DiskName"), I("Size"), S("DiskCategory"),
            S("Description"), B("Encrypted"), S("KMSKeyId"), S("EncryptAlgorithm"), S("PerformanceLevel"),
@@ -160,13 +169,17 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
     if instance_id and multi_attach == "Enabled":
         raise EcsError("InvalidParameter.MultiAttachAndInstanceIdConflict",
                        "The parameter MultiAttach and InstanceId are conflict.", 403)
+    kms.check_opt_out(ctx, encrypted)
+    kms.check(ctx, ctx.region, kms_key_id, errors=kms.CREATE_DISK_KEY_ERRORS)
     tags = resources.tags_from_args(tag)
     group = resource_groups.resolve(ctx, resource_group_id)
     snapshot = _from_snapshot(ctx, snapshot_id, encrypted, kms_key_id) if snapshot_id else None
+    low, high = disks.data_disk_range(category, performance_level)
     if snapshot is not None:
+        if int(snapshot["SourceDiskSize"]) > high:  # (a basic disk's 2,000 GiB: the documented words)
+            raise SNAPSHOT_TOO_LARGE
         # A snapshot larger than Size makes a disk of the snapshot's size (documented).
         size = max(size or 0, int(snapshot["SourceDiskSize"]))
-    low, high = disks.data_disk_range(category, performance_level)
     if not low <= (size or 0) <= high:
         raise EcsError("InvalidDiskSize.NotSupported", "The specified parameter size is not valid.", 400)
     instance = None
@@ -180,10 +193,14 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
         group = instance.get("ResourceGroupId") or group  # [GUESS] the disk follows its instance's group
     elif zone_id not in regions.zone_ids(ctx.region):
         raise EcsError("InvalidZoneId.NotFound", "The specified zone does not exist.", 404)
+    elif multi_attach == "Enabled" and not disks.multi_attach_zone(zone_id):
+        raise EcsError("OperationDenied.ZoneNotSupportMultiAttachDisk",
+                       "The specified zone does support multi attach disk.", 403)
     if stock.disk_stock(stock.shortage(ctx, zone_id), category):
         raise CATEGORY_SOLD_OUT
     [in_set] = storage_sets.placements(ctx, storage_set_id, storage_set_partition_number, zone_id, [category],
                                        STORAGE_SET_REFUSALS)
+    account_states.check_arrears(ctx, "CreateDisk")
     placement = {"InstanceId": "", "ZoneId": zone_id, "_region": ctx.region, "_owner": ctx.account,
                  "InstanceChargeType": "PrePaid" if instance else "PostPaid", "ResourceGroupId": group}
     record = make_disk(ctx, placement, "data", size, category, "", snapshot_id=snapshot_id or "",
@@ -216,7 +233,7 @@ def _check_room(ctx: Context, instance: Mapping[str, Any]) -> None:
 
 
 def _free_device(ctx: Context, instance: Mapping[str, Any]) -> str:
-    taken = {d.get("Device") for d in instance_disks(ctx, instance["InstanceId"])}
+    taken = {disks.device_on(d, instance["InstanceId"]) for d in instance_disks(ctx, instance["InstanceId"])}
     return next(d for d in DATA_DEVICES if d not in taken)
 
 
@@ -227,19 +244,55 @@ def _disk_and_instance(ctx: Context, disk_id: str, instance_id: str) -> tuple[di
     return disk, instance
 
 
+# Multi-attach disks (documented: AttachDisk's and DetachDisk's codes; the NVMe protocol and multi-attach guides)
+FORCE_MULTI_ATTACH = error_kind("InvalidParameterForce.MultiAttachDiskNotSupported",
+                                "The multi attach disk does not support force attach operation.", 400)
+MULTI_ATTACH_SYSTEM = error_kind("InvalidOperation.CanNotAttachMultiAttachDiskAsSystemDisk",
+                                 "Multi attach disk can not be attached as system disk.", 403)
+MULTI_ATTACH_DELETE = error_kind("DeleteWithInstance.Conflict",
+                                 "Multi attach disk cannot be set to DeleteWithInstance attribute.", 403)
+NO_MULTI_ATTACH_TYPE = error_kind("InvalidInstanceType.NotSupportMultiAttachDisk",
+                                  "The instanceType of the specified instance does not support multi attach disk.", 403)
+ATTACHED_TOO_OFTEN = error_kind("DiskAttachedNumberExceeded", "The attaching times of the specified disk exceeded.",
+                                403)
+DISK_IN_USE = error_kind("InvalidDisk.InUse", "The specified disk has been occupied.", 404)
+
+
+def _check_multi_attach(disk: Mapping[str, Any], instance: Mapping[str, Any], bootable: bool,
+                        delete_with_instance: Optional[bool], force: Optional[bool]) -> None:
+    """What AttachDisk asks of a multi-attach disk: a data disk, never released with an instance, not forced, on an
+    instance whose type speaks NVMe (the catalogue's NvmeSupport: the families the guide names), up to 16."""
+    if force:
+        raise FORCE_MULTI_ATTACH
+    if bootable:
+        raise MULTI_ATTACH_SYSTEM
+    if delete_with_instance:  # (false is what it is anyway: Terraform's attachment sends it)
+        raise MULTI_ATTACH_DELETE
+    if (instance_type(instance.get("InstanceType")) or {}).get("NvmeSupport") != "required":
+        raise NO_MULTI_ATTACH_TYPE
+    if disk["Status"] == "In_use" and disks.on_instance(disk, instance["InstanceId"]):
+        raise DISK_IN_USE
+    if len(disks.attachments(disk)) >= disks.MULTI_ATTACH_MOST:
+        raise ATTACHED_TOO_OFTEN
+
+
 @operation("AttachDisk",
            S("InstanceId", required=True), S("DiskId", required=True), S("Device"), B("DeleteWithInstance"),
            B("Bootable", default=False), S("Password"), S("KeyPairName"), B("Force"), **_BY_DISK)
 def attach_disk(ctx: Context, instance_id: str, disk_id: str, device: Optional[str],
                 delete_with_instance: Optional[bool], bootable: bool, password: Optional[str],
                 key_pair_name: Optional[str], force: Optional[bool]) -> dict:
+    """A disk attached to an instance; a multi-attach disk to one more instance (it stays In_use on the others)."""
     if device and device not in DATA_DEVICES and device != "/dev/xvda":
         raise EcsError("InvalidDevice.Malformed", "The specified device is not valid.", 400)
     disk, instance = _disk_and_instance(ctx, disk_id, instance_id)
     instance_clock.check_usable(instance)  # (an expired subscription: documented)
-    if disk["Status"] == "In_use":
-        raise EcsError("InvalidDisk.InUse", "The specified disk has been occupied.", 404)
-    if disk["Status"] != "Available":
+    shared = disks.multi_attach(disk)
+    if shared:
+        _check_multi_attach(disk, instance, bootable, delete_with_instance, force)
+    if disk["Status"] == "In_use" and not shared:
+        raise DISK_IN_USE
+    if disk["Status"] not in ("Available", "In_use"):
         raise DISK_STATUS
     if disk["ZoneId"] != instance["ZoneId"]:
         raise EcsError("ResourcesNotInSameZone", "The specified instance and disk are not in the same zone.", 403)
@@ -266,12 +319,12 @@ def attach_disk(ctx: Context, instance_id: str, disk_id: str, device: Optional[s
         if device == "/dev/xvda":
             raise EcsError("InvalidDevice.Malformed", "The specified device is not valid.", 400)
         _check_room(ctx, instance)
-        taken = {d.get("Device") for d in instance_disks(ctx, instance_id)}
+        taken = {disks.device_on(d, instance_id) for d in instance_disks(ctx, instance_id)}
         if device and device in taken:
             raise EcsError("InvalidDevice.InUse", "The specified device has been occupied.", 403)
         device, disk_type = device or _free_device(ctx, instance), "data"
     now = resources.iso(ctx.now)
-    wiring = disks.attached(instance_id, device, now, disk.get("MultiAttach") == "Enabled")
+    wiring = disks.attached(instance_id, device, now, shared, disks.attachments(disk) if shared else ())
     # During Attaching the disk already names its instance (DescribeDisks InstanceId), as the service shows.
     record = {**disk, **wiring, "Status": "Attaching", "Type": disk_type,
               "DeleteWithInstance": bool(delete_with_instance)}
@@ -283,10 +336,14 @@ def attach_disk(ctx: Context, instance_id: str, disk_id: str, device: Optional[s
 @operation("DetachDisk", S("InstanceId", required=True), S("DiskId", required=True), B("DeleteWithInstance"),
            **_BY_DISK)
 def detach_disk(ctx: Context, instance_id: str, disk_id: str, delete_with_instance: Optional[bool]) -> dict:
+    """A disk detached from an instance; a multi-attach disk from that one (InstanceId), In_use while on others."""
     disk, instance = _disk_and_instance(ctx, disk_id, instance_id)
-    if not disk.get("InstanceId") and disk["Status"] == "Available":
+    shared = disks.multi_attach(disk)
+    if shared and delete_with_instance:
+        raise MULTI_ATTACH_DELETE
+    if not disks.attached_instance_ids(disk) and disk["Status"] == "Available":
         raise EcsError("InvalidDisk.AlreadyDetached", "The specified disk has been detached.", 404)
-    if disk.get("InstanceId") != instance_id:
+    if not disks.on_instance(disk, instance_id):
         raise EcsError("DependencyViolation", "The specified disk has not been attached on the specified instance.",
                        403)
     if disk["Status"] != "In_use":
@@ -301,7 +358,8 @@ def detach_disk(ctx: Context, instance_id: str, disk_id: str, delete_with_instan
     keep = disk["Type"] == "system" and delete_with_instance is not False
     record = {**disk, "Status": "Detaching", "DeleteWithInstance": keep, "Portable": True,
               "_detached_from": instance_id}
-    record = lifecycle.start(ctx, "disk", disk_id, record, done=disks.detached(resources.iso(ctx.now)))
+    record = lifecycle.start(ctx, "disk", disk_id, record,
+                             done=disks.detached_from(disk, instance_id, resources.iso(ctx.now)))
     resources.put(ctx.txn, "disk", record)
     return {}
 
@@ -360,6 +418,8 @@ def modify_disk_attribute(ctx: Context, disk_id: Optional[str], disk_ids: Option
         if bursting_enabled is not None and record["Category"] != "cloud_auto":
             raise EcsError("BurstingEnabledForDiskCategoryUnsupported",
                            "The specified disk category does not support bursting enabled.", 400)
+        if disks.multi_attach(record) and (bursting_enabled or delete_with_instance):  # (documented refusals)
+            raise MULTI_ATTACH_BURSTING if bursting_enabled else MULTI_ATTACH_DELETE
         if delete_with_instance is False:
             # (the metadata: a local disk, or a basic cloud disk that cannot be detached, goes with its instance)
             if record["Category"].startswith("ephemeral") or (record["Category"] == "cloud" and not record["Portable"]):
@@ -376,14 +436,14 @@ DISK_ERROR = error_kind("DiskError", "Incorrect disk status.", 403)
 
 
 def _check_changeable(ctx: Context, record: Mapping[str, Any], not_ready: type[EcsError],
-                      instance_busy: type[EcsError]) -> None:
-    """A disk resized or respecified: In_use or Available, on an instance that is Running or Stopped (if any), with
-    no snapshot of it in progress (each operation answers its own codes for the first two)."""
+                      instance_busy: type[EcsError], statuses: tuple[str, ...] = ("Running", "Stopped")) -> None:
+    """A disk resized or respecified: In_use or Available, on instances in ``statuses`` (if any), with no snapshot
+    of it in progress (each operation answers its own codes for the first two)."""
     if record["Status"] not in ("In_use", "Available"):
         raise not_ready
-    if record.get("InstanceId"):
-        instance = resources.get(ctx, "instance", record["InstanceId"])
-        if instance is None or instance["Status"] not in ("Running", "Stopped"):
+    for instance_id in disks.attached_instance_ids(record):  # (a multi-attach disk: each of its instances)
+        instance = resources.get(ctx, "instance", instance_id)
+        if instance is None or instance["Status"] not in statuses:
             raise instance_busy
     if disks.snapshot_in_progress(ctx, record["DiskId"]):
         raise CREATING_SNAPSHOT
@@ -391,6 +451,14 @@ def _check_changeable(ctx: Context, record: Mapping[str, Any], not_ready: type[E
 # Disk categories that grow online, without a restart (the metadata); offline growth takes effect at a restart.
 _ONLINE = ("cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_essd_entry", "cloud_auto",
            "elastic_ephemeral_disk_standard", "elastic_ephemeral_disk_premium")
+
+
+RESIZE_DETACHED_SYSTEM = error_kind("InvalidDisk.DetachedSystemDisk",
+                                    "The specified disk is a detached system disk, does not support this operation.")
+RESIZE_ONLINE_NOT_RUNNING = error_kind("InvalidInstanceStatus.NotRunning", "The status of instance to which the disk "
+                                       "attachs must be running when resizing online.", 403)
+RESIZE_SAME_SIZE = error_kind("InvalidDiskSize",
+                              "Specified new disk size is less than or equal the original disk size.", 403)
 
 
 @operation("ResizeDisk", S("DiskId", required=True), I("NewSize", required=True),
@@ -404,9 +472,19 @@ def resize_disk(ctx: Context, disk_id: str, new_size: int, resize_type: str) -> 
     category = record["Category"]
     if category.startswith("ephemeral") or (resize_type == "online" and category not in _ONLINE):
         raise EcsError("OperationDenied", "The type of the disk does not support the operation.", 403)
-    _check_changeable(ctx, record, DISK_ERROR, INCORRECT_STATUS)
+    if record["Type"] == "system" and not record.get("InstanceId"):
+        raise RESIZE_DETACHED_SYSTEM
+    # A multi-attach disk grows offline only while every instance it is on is Stopped (documented).
+    offline_shared = disks.multi_attach(record) and resize_type == "offline"
+    _check_changeable(ctx, record, DISK_ERROR, INCORRECT_STATUS, ("Stopped",) if offline_shared else
+                      ("Running", "Stopped"))
+    if resize_type == "online" and any(resources.get(ctx, "instance", instance_id)["Status"] != "Running"
+                                       for instance_id in disks.attached_instance_ids(record)):
+        raise RESIZE_ONLINE_NOT_RUNNING
     if new_size < record["Size"]:
         raise EcsError("InvalidDiskSize.TooSmall", "Specified new disk size is less than the original disk size.", 403)
+    if new_size == record["Size"]:
+        raise RESIZE_SAME_SIZE
     ranges = disks.system_disk_range if record["Type"] == "system" else disks.data_disk_range
     if new_size > ranges(category, record.get("PerformanceLevel") or None)[1]:
         raise EcsError("InvalidDiskSize.TooLarge", "Specified new disk size is beyond the permitted range.", 403)
@@ -437,8 +515,6 @@ CATEGORY_SIZE = error_kind("InvalidDiskCategory.NotSupported", "The specified di
 NO_DOWNGRADE = error_kind("Downgrade.NotSupported", "Downgrade operation for prepay resource is not supported.", 403)
 NO_CHANGE = error_kind("NoChangeInDiskCategoryAndPerformanceLevel",
                        "There is no change between the parameters transmitted and the current.", 403)
-MULTI_ATTACH = error_kind("InvalidOperation.MultiAttachDisk", "Multi attach disk does not support this operation.",
-                          403)
 NOT_READY = error_kind("InvalidStatus.DiskNotReady",
                        "This specified disk is not ready, status needs to be either In_use or Available.", 403)
 NO_CLUSTER = error_kind("InvalidPerformanceParameter.DiskNotInDedicatedStorageCluster", "The specified disk not in "
@@ -497,8 +573,8 @@ def modify_disk_spec(ctx: Context, disk_id: str, disk_category: Optional[str], p
     record = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
     if any(v is not None for v in performance_control_options.values()):
         raise NO_CLUSTER
-    if record.get("MultiAttach") == "Enabled":
-        raise MULTI_ATTACH
+    if disks.multi_attach(record):
+        raise disks.MULTI_ATTACH_DISK
     _check_changeable(ctx, record, NOT_READY, DISK_STATUS)
     category, level, iops = _spec_target(record, disk_category, performance_level or None, provisioned_iops)
     if category != record["Category"] and stock.disk_stock(stock.shortage(ctx, record["ZoneId"]), category):
@@ -525,8 +601,6 @@ WINDOWS_KEY_PAIR = error_kind("DependencyViolation.WindowsInstance",
 NO_SUCH_KEY_PAIR = error_kind("InvalidKeyPairName.NotFound", "The specified KeyPairName does not exist.", 400)
 LOCAL_DISK = error_kind("DiskCategory.OperationNotSupported",
                         "The operation is not supported to the specified disk due to its disk category.", 400)
-MULTI_ATTACHED = error_kind("InvalidOperation.MultiAttachDisk", "Multi attach disk does not support this operation.",
-                            403)
 
 
 def _check_reinit(ctx: Context, disk: Mapping[str, Any], statuses: tuple[str, ...],
@@ -535,8 +609,8 @@ def _check_reinit(ctx: Context, disk: Mapping[str, Any], statuses: tuple[str, ..
     snapshot of it in progress, its instance (if any) Stopped. Returns that instance."""
     if str(disk.get("Category", "")).startswith(("local", "ephemeral")):
         raise LOCAL_DISK
-    if disk.get("MultiAttach") == "Enabled":
-        raise MULTI_ATTACHED
+    if disks.multi_attach(disk):
+        raise disks.MULTI_ATTACH_DISK
     if disk["Status"] not in statuses:
         raise DISK_STATUS
     instance = resources.get(ctx, "instance", disk.get("InstanceId"))

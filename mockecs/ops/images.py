@@ -32,6 +32,7 @@ from mockecs.world import (
 )
 from mockecs.world.catalog import FEATURES, newest_first_key
 from mockecs.world.instance_types import instance_type, instance_types
+from mockecs.world.snapshots import over_quota
 from mockecs.world.validation import check_description, check_family, check_name
 
 ALIASES = ("system", "self", "others", "marketplace")
@@ -73,8 +74,7 @@ def _quota(ctx: Context, region: str) -> None:
 
 def _snapshot_quota(ctx: Context, region: str, needed: int) -> None:
     """``snapshot_quota`` (snapshots per account and region; off unless set): the image's new snapshots must fit."""
-    limit = ctx.config.options["snapshot_quota"]
-    if limit is not None and ctx.txn.count("snapshot", resources.owner_region(ctx.account, region)) + needed > limit:
+    if over_quota(ctx, region, needed):
         raise _err("QuotaExceed.Snapshot", "The snapshot quota exceeds.", 403)
 
 

@@ -12,8 +12,8 @@ from mockecs.ops.instances import INCORRECT_STATUS, get_instance
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, Repeat, S, Struct
-from mockecs.world import resources, validation
-from mockecs.world.instance_types import TOPOLOGY_TYPES
+from mockecs.world import images, launch, networks, resources, validation
+from mockecs.world.instance_types import TOPOLOGY_TYPES, instance_type
 
 _BY_INSTANCE = {"region": "optional", "region_of": resources.region_from("instance_id")}
 # Fields DescribeInstanceAttribute answers as DescribeInstances keeps them.
@@ -31,6 +31,11 @@ SG_REPEATED = error_kind("InvalidParameter.SecurityGroupIdRepeated", "The specif
                          404)
 SG_OTHER_VPC = error_kind("InvalidSecurityGroupVpc.NotBelongToOneVpc",
                           "The specified SecurityGroupIds are belong to different vpc.", 404)
+JUMBO_STATUS = error_kind("InvalidOperation.InstanceStatusNotSupport",
+                          "The instance status is not support modify mtu config.")
+NO_JUMBO_FRAMES = error_kind("InvalidParam.NotSupportJumboFrame", "Not support jumbo frame.")  # (the type's)
+USER_DATA_CLASSIC = error_kind("InvalidUserData.NotSupported",  # (sic: "TThe")
+                               'TThe specified parameter "UserData" only support the vpc and IoOptimized Instance.')
 NOT_POSTPAID = error_kind("InvalidChargeType.ValueNotSupported",
                           "Deletion protection is only valid for postPaid instance, not for prePaid or spot instance.",
                           403)
@@ -82,16 +87,21 @@ def _security_groups(ctx: Context, record: Mapping[str, Any], group_ids: list[st
     """The groups the instance joins instead of its current ones: each the caller's, in one VPC."""
     if len(set(group_ids)) != len(group_ids):
         raise SG_REPEATED
-    vpcs = set()
+    groups = []
     for group_id in group_ids:
         kind = resources.kind_of(group_id)
         group = resources.owned(ctx, kind, group_id, SG_NOT_FOUND) if kind else None
         if group is None:
             raise SG_NOT_FOUND
-        vpcs.add(group.get("VpcId") or "")
+        groups.append(group)
+    vpcs = {group.get("VpcId") or "" for group in groups}
     instance_vpc = (record.get("VpcAttributes") or {}).get("VpcId") or ""
     if len(vpcs) > 1 or (instance_vpc and vpcs and vpcs != {instance_vpc}):
         raise SG_OTHER_VPC
+    networks.check_group_types(groups, "ModifyInstanceAttribute")
+    joined = set((record.get("SecurityGroupIds") or {}).get("SecurityGroupId") or ())
+    networks.check_group_room(ctx, [g for g in groups if g["SecurityGroupId"] not in joined], 1,
+                              "ModifyInstanceAttribute")
     return group_ids
 
 
@@ -120,6 +130,10 @@ def modify_instance_attribute(ctx: Context, instance_id: str, password: Optional
             raise INCORRECT_STATUS
         changes["HostName"] = host_name
     if user_data is not None:
+        if user_data and record.get("InstanceNetworkType") == "classic" and \
+                ctx.config.options["classic_network_checks"]:
+            raise USER_DATA_CLASSIC
+        launch.check_cloud_init(images.get_any(ctx, record.get("ImageId")) if user_data else None, user_data)
         # [GUESS] per the user guide, user data changes only on a stopped instance.
         if record["Status"] != "Stopped":
             raise INCORRECT_STATUS
@@ -147,6 +161,10 @@ def modify_instance_attribute(ctx: Context, instance_id: str, password: Optional
             raise TOPOLOGY_STATUS
         changes["CpuOptions"] = {**record["CpuOptions"], "TopologyType": topology}
     if enable_jumbo_frame is not None:
+        if record["Status"] not in ("Running", "Stopped"):
+            raise JUMBO_STATUS
+        if enable_jumbo_frame and not (instance_type(record["InstanceType"]) or {}).get("JumboFrameSupport"):
+            raise NO_JUMBO_FRAMES
         changes["_jumbo_frame"] = enable_jumbo_frame
     if changes:
         resources.put(ctx.txn, "instance", {**record, **changes})

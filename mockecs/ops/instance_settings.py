@@ -33,6 +33,7 @@ from typing import Any, Mapping, Optional
 from mockecs.ops.instances import (
     BAD_HTTP_ENDPOINT,
     DEFAULT_METADATA_OPTIONS,
+    DISK_CATEGORIES,
     MATCH_CRITERIA,
     NO_PRIVATE_POOL,
     TOO_MANY_INSTANCE_IDS,
@@ -43,11 +44,12 @@ from mockecs.ops.instances import (
     release_time,
     type_change,
 )
-from mockecs.ops.registry import Context, operation
+from mockecs.ops.registry import BAD_CLIENT_TOKEN, Context, operation
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import B, I, L, Repeat, S, Struct, Structs
 from mockecs.world import (
     access,
+    account_states,
     instance_clock,
     instance_types,
     ipv6,
@@ -175,6 +177,10 @@ def _role_holders(ctx: Context, ids: list[str], not_found: type[EcsError]) -> li
     return [{**r, "_ram_role": r.get("_ram_role") or ""} for r in named]
 
 
+ROLE_NOT_ECS = error_kind("InvalidRamRole.NotEcsRole", "The specified ram role is not authorized for ecs, please "
+                          "check your role policy.", 404)
+
+
 @operation("AttachInstanceRamRole", S("InstanceIds", required=True), S("RamRoleName", required=True),
            S("Policy"))  # (kept by no record: mockecs applies no policy)
 def attach_instance_ram_role(ctx: Context, instance_ids: str, ram_role_name: str, policy: Optional[str]) -> dict:
@@ -183,6 +189,8 @@ def attach_instance_ram_role(ctx: Context, instance_ids: str, ram_role_name: str
         raise RAM_ROLE_MALFORMED
     if not ram.instance_role_exists(ctx, ram_role_name):
         raise UNKNOWN_ROLE
+    if not ram.trusts_ecs(ctx, ram_role_name):
+        raise ROLE_NOT_ECS
     rows = []
     for record in _role_holders(ctx, ids, ATTACH_NOT_FOUND):
         if record["_ram_role"] in ("", ram_role_name):  # attaching the role it holds again: success
@@ -354,22 +362,57 @@ SPEC_IDEMPOTENCE = ("IdempotenceParamNotMatch",
                     "There is a idempotence signature mismatch between this and last request.", 400)
 
 
+SPEC_BAD_BANDWIDTH = ("InvalidParameter.InternetMaxBandwidthOut",
+                      "The specified parameter InternetMaxBandwidthOut is invalid.", 403)
+SPEC_BAD_SYSTEM_CATEGORY = error_kind("InvalidParam.SystemDiskCategory",
+                                      "The specified param SystemDisk.Category is not valid.")
+SPEC_DISK_CATEGORY_MISSING = error_kind("MissingParameter.DiskCategory", "The specified parameter Disk.Category can "
+                                        "not be null when Disk.DiskId is specified.")
+SPEC_BAD_DISK_CATEGORY = error_kind("InvalidParameter.DiskCategory", "The specified parameter Disk.Category is not "
+                                    "valid.")
+SPEC_TEMPORARY_START = error_kind("MissingTemporary.StartTime", "Temporary.StartTime is not specified.", 404)
+SPEC_TEMPORARY_END = error_kind("MissingTemporary.EndTime", "Temporary.EndTime is not specified.", 404)
+SPEC_TEMPORARY_EIP = error_kind("BandwidthUpgradeDenied.EipBoundInstance",
+                                "The specified VPC instance has bound EIP, temporary bandwidth upgrade is denied.")
+SPEC_EIP = error_kind("InvalidOperation.EipNotSupport",
+                      "The special instance with eip not support operate, please unassociate eip first.", 403)
+
+
 @operation("ModifyInstanceSpec", S("InstanceId", required=True), S("InstanceType"),
-           I("InternetMaxBandwidthOut", min=0, max=100), I("InternetMaxBandwidthIn", min=1, max=200),
+           I("InternetMaxBandwidthOut", min=0, max=100, error=SPEC_BAD_BANDWIDTH),
+           I("InternetMaxBandwidthIn", min=1, max=200),
            Struct("Temporary", [S("StartTime"), S("EndTime"), I("InternetMaxBandwidthOut")]),
-           B("Async", default=False), B("AllowMigrateAcrossZone", default=False), Struct("SystemDisk", [S("Category")]),
+           B("Async", default=False), B("AllowMigrateAcrossZone", default=False, error=(
+               "InvalidParameter.AllowMigrateAcrossZone", "The specified parameter CanMigrateAcrossZone is not valid.",
+               400)), Struct("SystemDisk", [S("Category")]),
            S("ModifyMode", choices=("Online", "Offline")),
            Structs("Disk", [S("DiskId"), S("Category"), S("PerformanceLevel")], max_items=128),
-           dry_run=True, idempotent=SPEC_IDEMPOTENCE, **_BY_INSTANCE)
+           dry_run=True, idempotent=SPEC_IDEMPOTENCE, token_error=BAD_CLIENT_TOKEN, **_BY_INSTANCE)
 def modify_instance_spec(ctx: Context, instance_id: str, instance_type: Optional[str],
                          internet_max_bandwidth_out: Optional[int], internet_max_bandwidth_in: Optional[int],
-                         **_: Any) -> dict:
+                         temporary: dict, system_disk: dict, disk: Optional[list[dict]], **_: Any) -> dict:
     """One change per call (documented): the instance type of a stopped instance, or the public bandwidth of a
     running or stopped one. The temporary bandwidth upgrade, disk changes and ``Async`` (an invitation-only
     preview) are taken and ignored; the change is done when the call answers."""
+    if system_disk.get("category") and system_disk["category"] not in DISK_CATEGORIES:
+        raise SPEC_BAD_SYSTEM_CATEGORY
+    for entry in disk or ():
+        if entry.get("disk_id") and not entry.get("category"):
+            raise SPEC_DISK_CATEGORY_MISSING
+        if entry.get("category") and entry["category"] not in DISK_CATEGORIES:
+            raise SPEC_BAD_DISK_CATEGORY
+    temporary_upgrade = any(value is not None for value in temporary.values())
+    if temporary_upgrade and not temporary["start_time"]:  # (a temporary upgrade names its window)
+        raise SPEC_TEMPORARY_START
+    if temporary_upgrade and not temporary["end_time"]:
+        raise SPEC_TEMPORARY_END
     record = resources.owned(ctx, "instance", instance_id, SPEC_NOT_FOUND)
+    eip = bool((record.get("EipAddress") or {}).get("AllocationId"))
+    if temporary_upgrade and eip:
+        raise SPEC_TEMPORARY_EIP
     if record.get("InstanceChargeType") == "PrePaid":
         raise CHARGE_TYPE_VIOLATION
+    account_states.check_arrears(ctx, "ModifyInstanceSpec")
     bandwidth = internet_max_bandwidth_out is not None or internet_max_bandwidth_in is not None
     if instance_type and bandwidth:
         raise SPEC_TOO_MANY
@@ -379,13 +422,15 @@ def modify_instance_spec(ctx: Context, instance_id: str, instance_type: Optional
             raise SPEC_UNKNOWN_TYPE
         if record["Status"] != "Stopped":
             raise SPEC_NOT_STOPPED
-        changes = type_change(ctx, record, itype, SPEC_ZONE, SPEC_IMAGE, SPEC_NO_STOCK)
+        changes = type_change(ctx, record, itype, SPEC_ZONE, SPEC_IMAGE, SPEC_NO_STOCK, not_match=True)
         entries = (record.get("NetworkInterfaces") or {}).get("NetworkInterface") or ()
         held = max((len(ipv6.addresses(e)) for e in entries), default=0)
         ipv6.check_held(ipv6.quota(itype), held, SPEC_IPV6_TYPE, SPEC_IPV6_COUNT)
     elif bandwidth:
         if record["Status"] not in ("Running", "Stopped"):
             raise SPEC_STATUS
+        if eip and internet_max_bandwidth_out is not None:  # (an EIP's bandwidth is its own: ModifyEipAddressAttribute)
+            raise SPEC_EIP
         out = record.get("InternetMaxBandwidthOut", 0) if internet_max_bandwidth_out is None \
             else internet_max_bandwidth_out
         changes = {"InternetMaxBandwidthOut": out,
@@ -419,7 +464,7 @@ NETWORK_CHARGE_TYPES = ("PayByBandwidth", "PayByTraffic")
 @operation("ModifyInstanceNetworkSpec", S("InstanceId", required=True),
            I("InternetMaxBandwidthOut"), I("InternetMaxBandwidthIn"), S("NetworkChargeType"),
            B("AllocatePublicIp", default=False), S("StartTime"), S("EndTime"), B("AutoPay", default=True), S("ISP"),
-           idempotent=True, **_BY_INSTANCE)
+           idempotent=True, token_error=BAD_CLIENT_TOKEN, **_BY_INSTANCE)
 def modify_instance_network_spec(ctx: Context, instance_id: str, internet_max_bandwidth_out: Optional[int],
                                  internet_max_bandwidth_in: Optional[int], network_charge_type: Optional[str],
                                  allocate_public_ip: bool, start_time: Optional[str], end_time: Optional[str],

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping, Optional
 
-from mockecs.ops.registry import REGISTRY, Context, operation
+from mockecs.ops.registry import BAD_CLIENT_TOKEN, REGISTRY, Context, operation
 from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.wire.params import B, F, I, JsonList, L, Repeat, S, Struct, Structs, whole_number
 from mockecs.world import (
     access,
+    account_states,
     auto_snapshots,
     dedicated_hosts,
     deployment_sets,
@@ -49,7 +50,13 @@ from mockecs.world import (
     system_events,
     validation,
 )
-from mockecs.world.disks import data_disk_range, instance_disks, snapshot_in_progress
+from mockecs.world.disks import (
+    attached_instance_ids,
+    data_disk_range,
+    instance_disks,
+    on_instance,
+    snapshot_in_progress,
+)
 from mockecs.world.disks import performance as disk_performance
 
 INSTANCE_NOT_FOUND = error_kind("InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", 404)
@@ -60,7 +67,6 @@ STOPPED_MODES = ("StopCharging", "KeepCharging")
 TOO_MANY_INSTANCE_IDS = error_kind("InvalidParameter.TooManyInstanceIds", "Instance ids cannot be more than 100.", 403)
 SOURCE_DISK_TYPES = ("system", "data")
 DISK_CATEGORIES = ("cloud", "cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry")
-DEFAULT_DISK_CATEGORY = "cloud_essd"  # [GUESS] the current default for new instance families
 CHARGE_TYPES = ("PostPaid", "PrePaid")
 # /dev/xvdb../dev/xvdz for the first 25 data disks, then /dev/xvdaa../dev/xvdzz (documented).
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -118,6 +124,8 @@ def disk_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     terms = []
     if record.get("InstanceId"):
         terms.append(("instance", record["InstanceId"]))
+    elif record.get("MultiAttach") == "Enabled":  # (on each instance it is attached to: no InstanceId of its own)
+        terms.extend(("instance", i) for i in attached_instance_ids(record))
     if record.get("SourceSnapshotId"):
         terms.append(("snapshot", record["SourceSnapshotId"]))  # DeleteSnapshot's SnapshotCreatedDisk
     if record.get("AutoSnapshotPolicyId"):
@@ -200,14 +208,15 @@ def instance_id_list(raw: Optional[str], malformed: type[EcsError], too_many: ty
 def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: int, category: str,
               device: str, image_id: str = "", snapshot_id: str = "", name: str = "", description: str = "",
               encrypted: bool = False, delete_with_instance: bool = True, performance_level: str = "",
-              auto_snapshot_policy_id: str = "") -> dict:
+              auto_snapshot_policy_id: str = "", kms_key_id: str = "") -> dict:
     """A new disk attached to ``instance`` (not stored: callers ``resources.put`` it)."""
     now = resources.iso(ctx.now)
     disk_id = resources.new_id("disk", instance["_region"])
     level = performance_level or ("PL1" if category == "cloud_essd" else "")
     charge = instance.get("InstanceChargeType", "PostPaid")
     performance = disk_performance(category, size, level)
-    encrypted, key = kms.new_disk_encryption(ctx, instance["_region"], bool(encrypted))  # (the account's default)
+    # (the account's default encryption, or the disk's own key)
+    encrypted, key = kms.new_disk_encryption(ctx, instance["_region"], bool(encrypted), kms_key_id)
     # In the order the service answers a disk (a captured DescribeDisks answer: Alibaba's
     # aliyun/alibabacloud-ecs-tool-troubleshooter, ecs-devops-dashboard/src/app/static/data/DescribeDisks.ts), then the
     # fields that answer lacks; later writes keep each field's place.
@@ -245,12 +254,13 @@ def _mappings(image: Mapping[str, Any], kind: str) -> list[dict]:
 
 
 def new_system_disk(ctx: Context, instance: Mapping[str, Any], image: Mapping[str, Any], size: int,
-                    category: str, name: str = "", description: str = "", performance_level: str = "") -> dict:
+                    category: str, name: str = "", description: str = "", performance_level: str = "",
+                    encrypted: bool = False, kms_key_id: str = "") -> dict:
     system = _mappings(image, "system")
     snapshot_id = (system[0].get("SnapshotId") or "") if system else ""
     disk = make_disk(ctx, instance, "system", size, category, "/dev/xvda", image_id=image["ImageId"],
                      snapshot_id=snapshot_id, name=name, description=description,
-                     performance_level=performance_level)
+                     performance_level=performance_level, encrypted=encrypted, kms_key_id=kms_key_id)
     # A disk of a Marketplace image carries its product code, and so do its snapshots and the
     # images made from them (spec §2.7).
     return {**disk, "ProductCode": image.get("ProductCode") or ""}
@@ -335,25 +345,34 @@ def release_time(ctx: Context, text: Optional[str], malformed: type[EcsError]) -
 
 # -- launching ------------------------------------------------------------------------
 _INSTANCE_TYPE = S("InstanceType", required=True)
+# Each launch's documented code for a bandwidth out of range (RunInstances' messages spell the names in lower camel
+# case). Inbound: 1-200, the range the service took before the current 1-max(10, outbound) [GUESS: clients such as
+# Ansible's ali_instance still send 200]
+_BANDWIDTHS = {action: (I("InternetMaxBandwidthIn", min=1, max=200, error=(
+    "InvalidInternetMaxBandwidthIn.Malformed", f"The specified parameter {name}In is not valid.", 400)),
+    I("InternetMaxBandwidthOut", min=0, max=100, error=(
+        "InvalidInternetMaxBandwidthOut.Malformed", f"The specified parameter {name}Out is not valid.", 400)))
+    for action, name in (("RunInstances", "internetMaxBandwidth"), ("CreateInstance", "InternetMaxBandwidth"))}
 _SYSTEM_DISK = Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
                                      S("PerformanceLevel")])
 _DATA_DISK_FIELDS = [I("Size"), S("Category"), S("SnapshotId"), S("Device"), S("DiskName"), S("Description"),
-                     B("DeleteWithInstance"), S("Encrypted"), S("PerformanceLevel")]
+                     B("DeleteWithInstance"), S("Encrypted"), S("PerformanceLevel"), S("KMSKeyId")]
 _DATA_DISKS = Structs("DataDisk", _DATA_DISK_FIELDS, max_items=16)
 # RunInstances alone takes SystemDisk.AutoSnapshotPolicyId and DataDisk.N.AutoSnapshotPolicyId (CreateInstance's SDK
 # model lacks them).
 _RUN_DISKS = {_SYSTEM_DISK: Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
-                                                  S("PerformanceLevel"), S("AutoSnapshotPolicyId")]),
+                                                  S("PerformanceLevel"), S("AutoSnapshotPolicyId"), S("Encrypted"),
+                                                  S("KMSKeyId")]),
               _DATA_DISKS: Structs("DataDisk", [*_DATA_DISK_FIELDS, S("AutoSnapshotPolicyId")], max_items=16),
-              _INSTANCE_TYPE: S("InstanceType")}  # (a launch template may give it: checked once it is applied)
+              _INSTANCE_TYPE: S("InstanceType"),  # (a launch template may give it: checked once it is applied)
+              **dict(zip(_BANDWIDTHS["CreateInstance"], _BANDWIDTHS["RunInstances"]))}
 _CHARGE = S("InstanceChargeType", default="PostPaid", choices=CHARGE_TYPES,
             error=("InvalidInstanceChargeType.NotFound", 404))
 _COMMON_LAUNCH = (
     S("ImageId"), S("ImageFamily"), _INSTANCE_TYPE, S("ZoneId"), S("InstanceName"),
     S("Description"), S("HostName"), S("Password"), B("PasswordInherit"), S("KeyPairName"), S("UserData"),
     S("SecurityGroupId"), S("VSwitchId"), S("PrivateIpAddress"), S("SecurityEnhancementStrategy"),
-    S("InternetChargeType"),
-    I("InternetMaxBandwidthIn"), I("InternetMaxBandwidthOut", min=0, max=100), S("ResourceGroupId"), S("SpotStrategy"),
+    S("InternetChargeType"), *_BANDWIDTHS["CreateInstance"], S("ResourceGroupId"), S("SpotStrategy"),
     F("SpotPriceLimit", min=0), I("SpotDuration"), S("SpotInterruptionBehavior"),
     B("DeletionProtection"), S("RamRoleName"), _CHARGE, _SYSTEM_DISK, _DATA_DISKS, TAGS,
     S("HttpEndpoint"), S("HttpTokens"), S("HttpPutResponseHopLimit"),  # (the hop limit as text: metadata_options)
@@ -361,7 +380,7 @@ _COMMON_LAUNCH = (
     I("Period"), S("PeriodUnit", default="Month"), B("AutoRenew", default=False), I("AutoRenewPeriod", default=1),
     S("DeploymentSetId"), I("DeploymentSetGroupNo"), S("HpcClusterId"),
     S("StorageSetId"), I("StorageSetPartitionNumber"),
-    S("DedicatedHostId"), S("Affinity"), S("Tenancy"),
+    S("DedicatedHostId"), S("Affinity"), S("Tenancy"), S("IoOptimized"),
 )
 STORAGE_SET_REFUSALS = storage_sets.Refusals(
     error_kind("InvalidParameter.StorageSetId", "Specified parameter StorageSetId is not valid.", 403),
@@ -419,12 +438,13 @@ ON_HOST_SPEC = error_kind("InvalidAction.NotSupport", "The ecs on dedicatedHost 
 
 
 def type_change(ctx: Context, record: Mapping[str, Any], itype: Mapping[str, Any], not_sold: type[EcsError],
-                image_mismatch: type[EcsError], no_stock: type[EcsError]) -> dict:
+                image_mismatch: type[EcsError], no_stock: type[EcsError], not_match: bool = False) -> dict:
     """The fields an instance's new type ``itype`` decides (ModifyInstanceSpec, ModifyPrepayInstanceSpec), checked
     with the operation's codes: its zone must sell the type and have it in stock, its image run on it; not on a
     dedicated host
     (ModifyInstanceSpec's documented code); an instance of another type leaves its private pool (a pool holds one
-    type)."""
+    type). An image lacking the type's NVMe or boot mode is ``image_mismatch`` too, or with ``not_match`` the
+    operation's InvalidParameter.NotMatch (:func:`mockecs.world.launch.platform_refusal`)."""
     if dedicated_hosts.host_id_of(record):
         raise ON_HOST_SPEC
     if not instance_types.sells(itype, record["ZoneId"]):
@@ -434,6 +454,9 @@ def type_change(ctx: Context, record: Mapping[str, Any], itype: Mapping[str, Any
     image = images.get_any(ctx, record.get("ImageId"))
     if image is not None and not launch.arch_supports(image, itype):
         raise image_mismatch
+    refusal = launch.platform_refusal(image, itype) if image is not None else None
+    if refusal is not None:
+        raise refusal if not_match else image_mismatch
     return {**type_fields(itype), **private_pools.type_changed(record, itype["InstanceTypeId"])}
 
 
@@ -452,6 +475,7 @@ NO_STOCK = {"RunInstances": error_kind("OperationDenied.NoStock", "The resource 
             "CreateInstance": error_kind("OperationDenied.NoStock", "The requested resource is sold out in the "
                                          "specified zone; try other types of resources or other regions and zones.",
                                          403)}
+PERIOD_MISSING = error_kind("MissingParamter", 'The specified parameter "Period" is not null.')  # (sic)
 START_NO_STOCK = NO_STOCK["CreateInstance"]  # (StartInstance(s)' message: CreateInstance's)
 PREPAID_PROTECTED = error_kind("InvalidChargeType.ValueNotSupported", "Deletion protection is only valid for postPaid "
                                "instance, not for prePaid or spot instance.", 403)
@@ -469,7 +493,9 @@ def subscription_terms(ctx: Context, action: str, args: Mapping[str, Any]) -> di
     unit, period = args["period_unit"], args["period"]
     if unit not in subscriptions.PERIODS:
         raise BAD_PERIOD_UNIT if action == "CreateInstance" else BAD_PERIOD
-    if period is None and ctx.config.options["subscription_period"] == "one":
+    if period is None:
+        if ctx.config.options["subscription_period"] != "one":
+            raise PERIOD_MISSING
         period = 1
     if period not in subscriptions.PERIODS[unit]:
         raise BAD_PERIOD
@@ -491,7 +517,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     (RunInstances)."""
     itype = launch.instance_type_or_error(action, args["instance_type"])
     system = args["system_disk"] or {}
-    category = system.get("category") or DEFAULT_DISK_CATEGORY
+    category = system.get("category") or launch.default_disk_category(ctx)
     if category not in DISK_CATEGORIES:
         raise EcsError("InvalidSystemDiskCategory.ValueNotSupported",
                        'The specified parameter "SystemDisk.Category" is not valid.', 400)
@@ -500,10 +526,15 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     if login_as_non_root and not image.get("LoginAsNonRootSupported"):
         raise EcsError("LoginAsNonRoot.ImageNotSupport", "The specified image does not support login as non-root.",
                        400)
-    _check_settings(action, image, args)
+    names = _batch_names(action, image, args, count)
+    _check_settings(action, image, args, names[0][-1] if names[0] else args["instance_name"],  # (the longest)
+                    names[1][-1] if names[1] else args["host_name"])
+    _check_combinations(ctx, action, image, args, count)
     size = system.get("size") or launch.default_system_disk_size(image)
     launch.check_system_disk_level(action, category, system.get("performance_level") or "", size)
     data_specs = _data_disk_specs(ctx, image, args["data_disk"] or [])
+    if len(data_specs) > min(int(itype.get("DiskQuantity") or 64), ctx.config.options["data_disks_per_instance"]):
+        raise TOO_MANY_DISKS  # (the limit AttachDisk applies: the type's disks, or the option's when lower)
     # Windows instances ignore KeyPairName (documented); others must name an existing key pair.
     key_pair_name = args["key_pair_name"] if image.get("OSType") != "windows" else None
     if key_pair_name and access.key_pair(ctx, key_pair_name) is None:
@@ -523,6 +554,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     release = release_time(ctx, args.get("auto_release_time"), RUN_RELEASE_MALFORMED) \
         if args["instance_charge_type"] == "PostPaid" else ""
     bandwidth_out = args["internet_max_bandwidth_out"] or 0
+    account_states.check_arrears(ctx, action)
     # last of the checks: it reserves the private addresses
     where = networks.place(ctx, action, itype["InstanceTypeId"], args["zone_id"], args["v_switch_id"], group_ids,
                            args["private_ip_address"], count, ipv6_asked)
@@ -547,13 +579,12 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     ids = []
     for index in range(count):
         instance_id = resources.new_id("instance", ctx.region)
-        # RunInstances' UniqueSuffix: 001, 002 ... after the InstanceName and HostName given (Ansible's ali_instance
-        # reads the host name's last three characters back as its suffix) [GUESS: also when Amount is 1]
-        suffix = f"{index + 1:03d}" if args.get("unique_suffix") else ""
-        name = args["instance_name"] + suffix if args["instance_name"] else instance_id
+        # (RunInstances' names: sequences, UniqueSuffix's 001, 002 ... after the InstanceName and HostName given
+        # (Ansible's ali_instance reads the host name's last three characters back as its suffix), HostNames.N)
+        name = (names[0][index] if names[0] else args["instance_name"]) or instance_id
         record = {
             "InstanceId": instance_id, "InstanceName": name, "Description": args["description"] or "",
-            "HostName": args["host_name"] + suffix if args["host_name"] else f"iZ{instance_id[2:]}Z",
+            "HostName": (names[1][index] if names[1] else args["host_name"]) or f"iZ{instance_id[2:]}Z",
             **_os_fields(image, login_as_non_root),
             "Status": "Pending", **type_fields(itype), "GPUSpec": "",
             "RegionId": ctx.region, "ZoneId": where.zone_id,
@@ -607,7 +638,9 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         resources.put(ctx.txn, "disk", {**new_system_disk(ctx, record, image, size, category,
                                                           system.get("disk_name") or "",
                                                           system.get("description") or "",
-                                                          system.get("performance_level") or ""), **tagged})
+                                                          system.get("performance_level") or "",
+                                                          str(system.get("encrypted")).lower() == "true",
+                                                          system.get("kms_key_id") or ""), **tagged})
         for n, spec in enumerate(data_specs):
             resources.put(ctx.txn, "disk", {**make_disk(ctx, record, "data", **spec),
                                             **in_sets[index * len(data_specs) + n], **tagged})
@@ -620,6 +653,94 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         args["period_unit"], (where.zone_id,) if spot_fields["SpotStrategy"] != "NoSpot" else None, count, on_host))
 
 
+# Documented refusals of launch parameters that do not go together (each action's own message where they differ)
+USER_DATA_CLASSIC = {  # (RunInstances' message begins "TThe": sic)
+    action: error_kind("InvalidUserData.NotSupported",
+                       f'{prefix} specified parameter "UserData" only support the vpc and IoOptimized Instance.')
+    for action, prefix in (("RunInstances", "TThe"), ("CreateInstance", "The"))}
+BAD_DISK_DESCRIPTION = {  # (RunInstances' message misspells SystemDisk)
+    action: error_kind("InvalidDiskDescription.Malformed",
+                       f'The specified parameter "{system}.DiskDescription" or "DataDisk.n.Description" is not valid.')
+    for action, system in (("RunInstances", "SyatemDisk"), ("CreateInstance", "SystemDisk"))}
+BAD_IO_OPTIMIZED = {
+    "RunInstances": error_kind("InvalidIoOptimize.ValueNotSupported", "The specified IoOptimize is not valid."),
+    "CreateInstance": error_kind("InvalidIoOptimizedValue.ValueNotSupported", "IoOptimized value not supported.")}
+MUST_BE_IO_OPTIMIZED = error_kind("DependencyViolation.IoOptimized",
+                                  "The specified instancetype must be IoOptimized instance.", 404)
+KEY_NOT_IO_OPTIMIZED = error_kind("IoOptimized.NotSupported",
+                                  "The specified instance must be IoOptimized instance when kmsKeyId is not empty.")
+KEY_UNENCRYPTED = error_kind("InvalidEncrypted.NotMatchKmsKeyId",  # (both launches)
+                             "The specified parameter Encrypted must be true when KmsKeyId is not empty.")
+TOO_MANY_DISKS = error_kind("InstanceDiskNumLimitExceed", "The number of specified disk in an instance exceeds.", 403)
+# (both documented with the message "%s": the wording is mockecs's)
+HOST_NAMES_CONFLICT = error_kind("InvalidHostname.SingleAndMultiConflict",
+                                 "HostName and HostNames.N cannot be specified at the same time.", 403)
+HOST_NAMES_COUNT = error_kind("InvalidHostname.SizeInvalid", "The number of HostNames.N must equal Amount.", 403)
+VTPM_AND_ENCLAVE = error_kind("InvalidSecurityOptions.NotSupported",
+                              "SecurityOptions for vTPM and Enclave can not both be set.", 403)
+VTPM_NEEDS_UEFI = error_kind("InvalidImage.NotSupported", "The specified vTPM instance need UEFI image.", 403)
+POSTPAID_AUTO_PAY = error_kind("InvalidAutoPay.PostPaidUnsupported",
+                               "The specified parameter AutoPay must be set as true for postpaid instance.")
+
+
+def _batch_names(action: str, image: Mapping[str, Any], args: dict,
+                 count: int) -> tuple[Optional[list[str]], Optional[list[str]]]:
+    """RunInstances' instance and host name of each instance of the batch (None: all take the one sent): sequences,
+    UniqueSuffix, HostNames.N (:func:`mockecs.world.launch.batch_names`)."""
+    if action != "RunInstances":
+        return None, None
+    unique = bool(args["unique_suffix"])
+    hosts = args["host_names"] or launch.batch_names(args["host_name"], count, unique, "HostName",
+                                                     15 if image.get("OSType") == "windows" else 64)
+    return launch.batch_names(args["instance_name"], count, unique, "InstanceName", 128), hosts
+
+
+def _check_combinations(ctx: Context, action: str, image: Mapping[str, Any], args: dict, count: int) -> None:
+    """The documented refusals of launch parameters that do not go together: dict lookups only (the store is read
+    for a data disk sent with Encrypted=false alone)."""
+    io_optimized = args["io_optimized"]
+    if io_optimized is not None:
+        if io_optimized not in ("none", "optimized"):
+            raise BAD_IO_OPTIMIZED[action]
+        if io_optimized == "none":  # (every type of the catalog is I/O optimized)
+            raise KEY_NOT_IO_OPTIMIZED if any(d.get("kms_key_id") for d in [args["system_disk"] or {},
+                                                                             *(args["data_disk"] or ())]) \
+                else MUST_BE_IO_OPTIMIZED
+    if args["user_data"]:
+        if not args["v_switch_id"] and ctx.config.options["classic_network_checks"]:
+            raise USER_DATA_CLASSIC[action]  # (no vSwitch: a classic-network instance)
+        launch.check_cloud_init(image, args["user_data"])
+    for disk in (args["system_disk"] or {}, *(args["data_disk"] or ())):  # (RunInstances' system disk may say)
+        text, encrypted = disk.get("description"), disk.get("encrypted")
+        if text and not validation.valid_description(text):
+            raise BAD_DISK_DESCRIPTION[action]
+        if encrypted is not None:
+            kms.check_opt_out(ctx, encrypted)
+        if disk.get("kms_key_id"):
+            if str(encrypted).lower() != "true":
+                raise KEY_UNENCRYPTED
+            kms.check(ctx, ctx.region, disk["kms_key_id"], errors=kms.LAUNCH_KEY_ERRORS)
+    if action != "RunInstances":
+        return
+    host_names = args["host_names"]
+    if host_names:
+        if args["host_name"]:
+            raise HOST_NAMES_CONFLICT
+        if len(host_names) != count:
+            raise HOST_NAMES_COUNT
+        windows = image.get("OSType") == "windows"
+        if not all(validation.valid_host_name(name, windows) for name in host_names):
+            raise validation.BAD_HOST_NAME
+    security = args["security_options"]
+    if security.get("trusted_system_mode") == "vTPM":
+        if security.get("confidential_computing_mode") == "Enclave":
+            raise VTPM_AND_ENCLAVE
+        if (image.get("BootMode") or "BIOS") == "BIOS":
+            raise VTPM_NEEDS_UEFI
+    if args["auto_pay"] is False and args["instance_charge_type"] == "PostPaid":
+        raise POSTPAID_AUTO_PAY
+
+
 SPOT_STRATEGIES = ("NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo")
 SPOT_DURATIONS = range(0, 7)  # [GUESS] 0 and 1 documented (default 1); the service took 1-6 before
 BAD_SPOT_STRATEGY = error_kind("InvalidSpotStrategy", "The specified SpotStrategy is not valid.")
@@ -627,6 +748,11 @@ SPOT_PREPAID = error_kind("InvalidSpotPrepaid", "The specified Spot type is not 
 BAD_SPOT_DURATION = error_kind("InvalidSpotDuration", "The specified SpotDuration is not valid.")
 BAD_SPOT_BEHAVIOR = error_kind("InvalidSpotInterruptionBehavior",
                                "The specified SpotInterruptionBehavior is not valid.")  # (documented "%s")
+SPOT_ZONE_EMPTY = {action: error_kind("InvalidSpotParam.EmptyZoneID",
+                                      f"The specified {zone} is empty when SpotStrategy is set.")
+                   for action, zone in (("RunInstances", "zoneid"), ("CreateInstance", "ZoneId"))}
+SPOT_STOP_CLASSIC = error_kind("InvalidSpotInterruptionBehavior.ClassicNetworkNotSupport",
+                               "The specified SpotInterruptionBehavior does not support Classic network Instance.", 403)
 # (CreateInstance documents the parameter's name misspelt)
 BELOW_SPOT_PRICE = {action: error_kind("InvalidSpotPriceLimit.LowerThanPublicPrice",
                                        f"The specified parameter \"{name}\" can't be lower than current public price.")
@@ -644,12 +770,17 @@ def _spot_fields(ctx: Context, action: str, args: dict, itype: Mapping[str, Any]
                 "SpotInterruptionBehavior": "Terminate"}
     if args["instance_charge_type"] == "PrePaid":
         raise SPOT_PREPAID
+    classic = not args["v_switch_id"] and ctx.config.options["classic_network_checks"]
+    if classic and not args["zone_id"]:
+        raise SPOT_ZONE_EMPTY[action]
     duration = 1 if args["spot_duration"] is None else args["spot_duration"]  # documented default 1
     if duration not in SPOT_DURATIONS:
         raise BAD_SPOT_DURATION
     behavior = args["spot_interruption_behavior"] or "Terminate"
     if behavior not in ("Terminate", "Stop"):
         raise BAD_SPOT_BEHAVIOR
+    if behavior == "Stop" and classic:
+        raise SPOT_STOP_CLASSIC
     limit = float(args["spot_price_limit"] or 0.0) if strategy == "SpotWithPriceLimit" else 0.0
     vswitch = resources.get(ctx, "vswitch", args["v_switch_id"]) if args["v_switch_id"] else None
     zone = args["zone_id"] or (vswitch or {}).get("ZoneId")
@@ -664,6 +795,8 @@ def _spot_fields(ctx: Context, action: str, args: dict, itype: Mapping[str, Any]
 RAM_ROLE_NOT_FOUND = {
     "RunInstances": error_kind("InvalidRamRole.NotFound", 'The specified parameter "RAMRoleName" does not exist.', 404),
     "CreateInstance": error_kind("InvalidRamRole.NotFound", "The specified RAMRoleName does not exist.", 404)}
+RAM_ROLE_NOT_ECS = error_kind("InvalidRamRole.NotEcsRole", "The specified ram role is not authorized for ecs, please "
+                              "check your role policy.", 401)  # (both launches)
 RAM_ROLE_CLASSIC = {
     "RunInstances": error_kind("InvalidNetworkType.MismatchRamRole", "A RAM role can?t be used for classic instance.",
                                403),
@@ -676,18 +809,25 @@ def _check_ram_role(ctx: Context, action: str, role_name: Optional[str], v_switc
         return
     if not ram.instance_role_exists(ctx, role_name):
         raise RAM_ROLE_NOT_FOUND[action]
+    if not ram.trusts_ecs(ctx, role_name):
+        raise RAM_ROLE_NOT_ECS
     if not v_switch_id:  # no vSwitch: a classic-network instance (networks.place)
         raise RAM_ROLE_CLASSIC[action]
 
 
-def _check_settings(action: str, image: Mapping[str, Any], args: dict) -> None:
-    """InstanceName, Description, HostName, Password (and PasswordInherit), UserData: documented rules."""
-    validation.check_instance_settings(action, image.get("OSType") == "windows", args["instance_name"],
-                                       args["description"], args["host_name"], args["password"], args["user_data"])
+def _check_settings(action: str, image: Mapping[str, Any], args: dict, instance_name: Optional[str],
+                    host_name: Optional[str]) -> None:
+    """InstanceName, Description, HostName, Password (and PasswordInherit), UserData: documented rules (the names
+    as a batch's instance takes them)."""
+    validation.check_instance_settings(action, image.get("OSType") == "windows", instance_name,
+                                       args["description"], host_name, args["password"], args["user_data"])
     if args["password"] and args["password_inherit"]:
         raise validation.PASSWORD_MISMATCH
 
 
+OLDEST_SNAPSHOT = "2013-07-15"  # disks are not made from snapshots taken before it (documented)
+SNAPSHOT_TOO_OLD = error_kind("InvalidSnapshotId.BasedSnapshotTooOld",
+                              "The specified snapshot is created before 2013-07-15.")
 BAD_DATA_DISK_SIZE = error_kind("InvalidDataDiskSize.ValueNotSupported",
                               "The specified DataDisk.n.Size beyond the permitted range, or the capacity of snapshot "
                               "exceeds the size limit of the specified disk category.", 400)
@@ -709,8 +849,9 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
     """
     specs = []
     by_device: dict[str, dict] = {}
+    default = launch.default_disk_category(ctx)
     for mapping in _mappings(image, "data"):
-        spec = {"size": int(mapping.get("Size") or 0), "category": DEFAULT_DISK_CATEGORY,
+        spec = {"size": int(mapping.get("Size") or 0), "category": default,
                 "device": mapping.get("Device") or "", "snapshot_id": mapping.get("SnapshotId") or ""}
         specs.append(spec)
         if spec["device"]:
@@ -721,7 +862,7 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
             # An entry naming no disk (Packer 1.4 sent DataDisk.1 with DeleteWithInstance alone before its real
             # ones) is ignored, as the service did (alibaba/packer-provider#47: one disk made, no error).
             continue
-        category = disk.get("category") or DEFAULT_DISK_CATEGORY
+        category = disk.get("category") or default
         if category not in DISK_CATEGORIES:
             raise EcsError("InvalidDataDiskCategory.ValueNotSupported",
                            'The specified parameter "DataDisk.n.Category" is not valid.', 400)
@@ -747,6 +888,8 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
                                'The specified parameter "DataDisk.n.SnapshotId" is not valid.', 404)
             if snapshot["Status"] != "accomplished":
                 raise EcsError("InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.", 403)
+            if (snapshot.get("CreationTime") or "9") < OLDEST_SNAPSHOT:
+                raise SNAPSHOT_TOO_OLD
             # The disk is at least as large as the snapshot's source disk.
             snapshot_size = int(snapshot["SourceDiskSize"])
             if size is not None and size < snapshot_size:
@@ -759,6 +902,7 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
                       "snapshot_id": snapshot_id, "name": disk.get("disk_name") or "",
                       "description": disk.get("description") or "",
                       "encrypted": str(disk.get("encrypted") or "").lower() == "true",
+                      "kms_key_id": disk.get("kms_key_id") or "",
                       "delete_with_instance": disk.get("delete_with_instance") is not False,
                       "performance_level": level})
     taken = {spec["device"] for spec in specs if spec["device"]}
@@ -786,15 +930,18 @@ _NETWORK_INTERFACES = Structs("NetworkInterface", [
     S("InstanceType"), S("VSwitchId"), S("SecurityGroupId"), Repeat("SecurityGroupIds"), S("PrimaryIpAddress"),
     S("NetworkInterfaceName"), S("Description"), S("NetworkInterfaceId"), S("NetworkInterfaceTrafficMode"),
     I("NetworkCardIndex"), I("QueueNumber", min=1), I("QueuePairNumber"), B("DeleteOnRelease"),
-    I("Ipv6AddressCount", min=1), Repeat("Ipv6Address"), B("SourceDestCheck")])
+    I("Ipv6AddressCount", min=1), Repeat("Ipv6Address"), B("SourceDestCheck"), I("TxQueueSize"), I("RxQueueSize")])
 
 
 @operation("RunInstances", *(_RUN_DISKS.get(p, p) for p in _COMMON_LAUNCH),
            I("Amount", default=1, min=1, max=100), I("MinAmount", min=1, max=100), S("AutoReleaseTime"),
            Struct("ImageOptions", [B("LoginAsNonRoot")]), Repeat("SecurityGroupIds"),
            Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), _NETWORK_INTERFACES,
-           S("LaunchTemplateId"), S("LaunchTemplateName"), L("LaunchTemplateVersion"), B("UniqueSuffix"),
-           Struct("SchedulerOptions", [S("DedicatedHostClusterId")]), dry_run=True, idempotent=True, mapping=True)
+           S("LaunchTemplateId"), S("LaunchTemplateName"), L("LaunchTemplateVersion"),
+           Struct("SchedulerOptions", [S("DedicatedHostClusterId")]), Repeat("HostNames"), B("AutoPay"),
+           B("UniqueSuffix"), Struct("SecurityOptions", [S("TrustedSystemMode"), S("ConfidentialComputingMode")]),
+           dry_run=True, idempotent=True, mapping=True,
+           token_error=BAD_CLIENT_TOKEN)
 def run_instances(ctx: Context, args: dict) -> dict:
     # (the arguments as one mapping: a handler taking ~45 keywords matches each against its named parameters)
     launch_templates.apply(ctx, args, REGISTRY["RunInstances"].by_name)  # (its parameters where none are sent)
@@ -837,7 +984,7 @@ def run_instances(ctx: Context, args: dict) -> dict:
     return {"InstanceIdSets": {"InstanceIdSet": ids}, **order}
 
 
-@operation("CreateInstance", *_COMMON_LAUNCH, dry_run=True, idempotent=True, mapping=True)
+@operation("CreateInstance", *_COMMON_LAUNCH, dry_run=True, idempotent=True, mapping=True, token_error=BAD_CLIENT_TOKEN)
 def create_instance(ctx: Context, args: dict) -> dict:
     # CreateInstance leaves the new instance Stopped (spec §4.4).
     groups = [args["security_group_id"]] if args["security_group_id"] else []
@@ -1016,7 +1163,7 @@ def describe_instance_status(ctx: Context, zone_id: Optional[str], cluster_id: O
            S("ZoneId"), S("SnapshotId"), S("DiskName"), B("Portable"), B("Encrypted"), S("ResourceGroupId"), TAGS,
            S("AutoSnapshotPolicyId"), B("EnableAutomatedSnapshotPolicy"),
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
-           S("NextToken"), L("MaxResults"), S("LockReason"),
+           S("NextToken"), L("MaxResults"), S("LockReason"), S("MultiAttach"), B("EnableShared"),
            dry_run=True)
 def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Optional[str], disk_type: str,
                    status: Optional[str], category: Optional[str], zone_id: Optional[str],
@@ -1024,7 +1171,7 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
                    encrypted: Optional[bool], resource_group_id: Optional[str], tag: Optional[list[dict]],
                    auto_snapshot_policy_id: Optional[str], enable_automated_snapshot_policy: Optional[bool],
                    page_number: int, page_size: int, next_token: Optional[str], max_results: Optional[int],
-                   lock_reason: Optional[str]) -> dict:
+                   lock_reason: Optional[str], multi_attach: Optional[str], enable_shared: Optional[bool]) -> dict:
     unfiltered = paging.unfiltered({**locals(), "disk_type": None if disk_type == "all" else disk_type})
     if disk_ids is not None and len(disk_ids) > 100:
         raise EcsError("InvalidDiskIds.Malformed", "The amount of specified disk Ids exceeds the limit.", 403)
@@ -1036,6 +1183,12 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
         raise EcsError("InvalidStatus.ValueNotSupported", "The specified disk status is not supported.", 400)
     if lock_reason and lock_reason not in DISK_LOCK_REASONS:
         raise BAD_LOCK_REASON
+    if multi_attach and multi_attach not in ("Disabled", "Enabled", "LegacyShared"):
+        raise EcsError("InvalidParameter.MultiAttach", "The specified param MultiAttach is not valid.", 403)
+    if enable_shared is not None and multi_attach and enable_shared != (multi_attach == "LegacyShared"):
+        # (EnableShared asks for shared block storage, which MultiAttach=LegacyShared names [GUESS])
+        raise EcsError("InvalidParameter.MultiAttachAndEnableSharedNotMatch",
+                       "The parameter MultiAttach and EnableShared are not match.", 403)
     locked = lock_term(ctx.account, ctx.region, lock_reason, "disk") if lock_reason else None
     wanted_tags = tag_filter(tag)
     instance_clock.settle_due(ctx)  # (an instance released by the mock clock took or left its disks)
@@ -1048,8 +1201,10 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
     for record in resources.mine_among(ctx, "disk", disk_ids, ("instance", instance_id) if instance_id else None,
                                        resource_groups.term(resource_group_id) if resource_group_id else None,
                                        policy, locked, tags=wanted_tags):
-        if ((instance_id and record["InstanceId"] != instance_id)
+        if ((instance_id and not on_instance(record, instance_id))
                 or (locked is not None and locked not in lock_terms(record, "disk"))
+                or (multi_attach and record.get("MultiAttach", "Disabled") != multi_attach)  # (no shared storage)
+                or (enable_shared and multi_attach != "LegacyShared")
                 or (disk_type != "all" and record["Type"] != disk_type)
                 or (status and status != "All" and record["Status"] != status)
                 or (category and category != "all" and record["Category"] != category)
@@ -1234,17 +1389,30 @@ def _delete(ctx: Context, record: dict, force: bool, terminate_subscription: Opt
     releases.release_instance(ctx, record)
 
 
+CHANGE_OS_KEY_UNENCRYPTED = error_kind("InvalidEncrypted.NotMatchKmsKeyId", "The specified parameter Encrypted must "
+                                       "be true when KmsKeyId is not empty.", 403)
+CHANGE_OS_CREATING = error_kind("OperationDenied.InstanceCreating", "The specified instance is creating.", 403)
+HOST_NAME_NOT_FOR_IMAGE = error_kind("InvalidHostname.MismatchImage",
+                                     "The hostname of the current instance can not be applied to the image you choose.",
+                                     403)
+
+
 @operation("ReplaceSystemDisk",
            S("InstanceId", required=True), S("ImageId", required=True), Struct("SystemDisk", [I("Size")]),
            S("Password"), B("PasswordInherit"), S("KeyPairName"), S("SecurityEnhancementStrategy"),
            B("Encrypted"), S("KMSKeyId"), S("EncryptAlgorithm"), S("DiskId"), S("Architecture"), S("Platform"),
            B("UseAdditionalService"), idempotent=True, **_BY_INSTANCE)
 def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_disk: dict,
-                        key_pair_name: Optional[str], **_: Any) -> dict:
+                        key_pair_name: Optional[str], encrypted: Optional[bool], kms_key_id: Optional[str],
+                        **_: Any) -> dict:
     record = get_instance(ctx, instance_id)
     instance_clock.check_usable(record)  # (an expired subscription: documented)
     if record["Status"] != "Stopped":
-        raise INCORRECT_STATUS
+        raise CHANGE_OS_CREATING if record["Status"] == "Pending" else INCORRECT_STATUS
+    kms.check_opt_out(ctx, encrypted)
+    if kms_key_id and not encrypted:
+        raise CHANGE_OS_KEY_UNENCRYPTED
+    kms.check(ctx, ctx.region, kms_key_id, errors=kms.COPY_KEY_ERRORS)
     if key_pair_name and access.key_pair(ctx, key_pair_name) is None:
         raise EcsError("InvalidKeyPairName.NotFound", "The specified KeyPairName does not exist.", 400)
     size = system_disk.get("size")
@@ -1255,6 +1423,10 @@ def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_di
         # (licensing). The metadata lists no dedicated code: its "%s" InvalidParameter.NotMatch is used.
         raise EcsError("InvalidParameter.NotMatch", "Replacing the system disk between Linux and Windows is not "
                        "supported in regions outside the Chinese mainland.", 403)
+    host_name = record.get("HostName") or ""
+    if image.get("OSType") == "windows" and host_name != f"iZ{instance_id[2:]}Z" \
+            and not validation.valid_host_name(host_name, True):
+        raise HOST_NAME_NOT_FOR_IMAGE  # (a host name mockecs made is made anew [GUESS])
     login = bool((record.get("ImageOptions") or {}).get("LoginAsNonRoot"))
     if login and not image.get("LoginAsNonRootSupported"):
         raise EcsError("LoginAsNonRoot.ImageNotSupport", "The specified image does not support login as non-root.",
@@ -1271,7 +1443,8 @@ def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_di
                        "The operation is denied due to a snapshot of the specified disk is not completed yet.", 403)
     size = size or launch.default_system_disk_size(image)
     new = new_system_disk(ctx, record, image, size, old["Category"], old.get("DiskName", ""),
-                          old.get("Description", ""), old.get("PerformanceLevel", ""))
+                          old.get("Description", ""), old.get("PerformanceLevel", ""), bool(encrypted),
+                          kms_key_id or "")
     auto_snapshots.released(ctx, old)
     resources.delete(ctx.txn, "disk", old["DiskId"])
     # The new system disk re-initialises from the image (ReIniting, then In_use) on the disk lifecycle.

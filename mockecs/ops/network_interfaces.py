@@ -113,18 +113,23 @@ def _check_text(name: Optional[str], description: Optional[str]) -> None:
         raise BAD_DESCRIPTION
 
 
-def _groups(ctx: Context, group_ids: list[str], vpc_id: str) -> list[str]:
-    """The security groups an ENI joins: the caller's, of its VPC, each once, at most MAX_GROUPS."""
+def _groups(ctx: Context, group_ids: list[str], vpc_id: str, action: str = "") -> list[str]:
+    """The security groups an ENI joins: the caller's, of its VPC, each once, at most MAX_GROUPS (of one type for
+    ``action`` CreateNetworkInterface: the one documenting it)."""
     if len(set(group_ids)) != len(group_ids):
         raise GROUP_REPEATED
     if len(group_ids) > MAX_GROUPS:
         raise TOO_MANY_GROUPS
+    groups = []
     for group_id in group_ids:
         group = resources.owned(ctx, "security_group", group_id, GROUP_NOT_FOUND)
         if not group["VpcId"]:
             raise GROUP_NOT_VPC
         if group["VpcId"] != vpc_id:
             raise VPC_MISMATCH
+        groups.append(group)
+    if action:
+        networks.check_group_types(groups, action)
     return group_ids
 
 
@@ -157,7 +162,7 @@ def _addresses(ctx: Context, vswitch: dict, wanted: list[Optional[str]], count: 
            Repeat("SecurityGroupIds"), S("NetworkInterfaceName"), S("Description"), S("InstanceType"),
            I("SecondaryPrivateIpAddressCount"), Repeat("PrivateIpAddress"), I("QueueNumber", min=1, max=2048),
            S("NetworkInterfaceTrafficMode"), B("DeleteOnRelease"), S("ResourceGroupId"), TAGS,
-           Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), idempotent=True)
+           Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), I("TxQueueSize"), I("RxQueueSize"), idempotent=True)
 def create_network_interface(ctx: Context, v_switch_id: str, primary_ip_address: Optional[str],
                              security_group_id: Optional[str], security_group_ids: Optional[list[str]],
                              network_interface_name: Optional[str], description: Optional[str],
@@ -165,7 +170,8 @@ def create_network_interface(ctx: Context, v_switch_id: str, primary_ip_address:
                              private_ip_address: Optional[list[str]], queue_number: Optional[int],
                              network_interface_traffic_mode: Optional[str], delete_on_release: Optional[bool],
                              resource_group_id: Optional[str], tag: Optional[list[dict]],
-                             ipv6_address: Optional[list[str]], ipv6_address_count: Optional[int]) -> dict:
+                             ipv6_address: Optional[list[str]], ipv6_address_count: Optional[int],
+                             tx_queue_size: Optional[int], rx_queue_size: Optional[int]) -> dict:
     if security_group_id and security_group_ids:
         raise SINGLE_AND_MULTI
     if not security_group_id and not security_group_ids:
@@ -175,6 +181,7 @@ def create_network_interface(ctx: Context, v_switch_id: str, primary_ip_address:
     if network_interface_traffic_mode and network_interface_traffic_mode not in TRAFFIC_MODES:
         raise BAD_TRAFFIC_MODE
     _check_text(network_interface_name, description)
+    interfaces.check_queue_sizes(tx_queue_size, rx_queue_size)  # [GUESS: checked, not kept: no answer shows them]
     count = secondary_private_ip_address_count or 0
     if private_ip_address and count:
         raise IPS_CONFLICT
@@ -190,7 +197,7 @@ def create_network_interface(ctx: Context, v_switch_id: str, primary_ip_address:
     if vswitch["Status"] != "Available":
         raise networks.VSWITCH_STATUS
     groups = _groups(ctx, [security_group_id] if security_group_id else list(security_group_ids or ()),
-                     vswitch["VpcId"])
+                     vswitch["VpcId"], "CreateNetworkInterface")
     eni_id = resources.new_id(KIND, ctx.region)
     v6 = _new_ipv6(ctx, CREATE_IPV6, {"VSwitchId": v_switch_id, "NetworkInterfaceId": eni_id},
                    ipv6.MAX_AVAILABLE, wanted6, count6) if wanted6 or count6 else []

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional
 
 from mockecs.ops.instances import tag_filter
-from mockecs.ops.registry import Context, operation
+from mockecs.ops.registry import BAD_CLIENT_TOKEN, Context, operation
 from mockecs.wire.errors import EcsError, error_kind, invalid_parameter, missing_parameter
 from mockecs.wire.params import TAGS, I, Repeat, S, Structs
 from mockecs.world import access, paging, prefix_lists, resource_groups, resources
@@ -84,7 +84,7 @@ def _list(ctx: Context, prefix_list_id: Optional[str]) -> dict:
 
 @operation("CreatePrefixList", S("PrefixListName", required=True), S("AddressFamily", required=True),
            I("MaxEntries", required=True, min=1, max=200), S("Description"), _ENTRY, S("ResourceGroupId"), TAGS,
-           idempotent=True, **_REGION)
+           idempotent=True, token_error=BAD_CLIENT_TOKEN, **_REGION)
 def create_prefix_list(ctx: Context, prefix_list_name: str, address_family: str, max_entries: int,
                        description: Optional[str], entry: Optional[list[dict]], resource_group_id: Optional[str],
                        tag: Optional[list[dict]]) -> dict:

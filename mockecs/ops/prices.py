@@ -125,7 +125,7 @@ def _instance_lines(ctx: Context, prices: Mapping[str, Any], a: dict, charge_typ
     image = _image(ctx, a["image_id"], itype, charge_type) if a["image_id"] else None
 
     disk = a["system_disk"] or {}
-    category, level = _category_and_level(disk, disk.get("category") or "cloud_efficiency",
+    category, level = _category_and_level(disk, disk.get("category") or launch.default_disk_category(ctx),
                                           "InvalidSystemDiskCategory.ValueNotSupported", "SystemDisk")
     image_size = int(image.get("Size") or 0) if image is not None else 0
     size = disk.get("size")
@@ -143,7 +143,7 @@ def _instance_lines(ctx: Context, prices: Mapping[str, Any], a: dict, charge_typ
     data_disks = a["data_disk"] or []
     if len(data_disks) > MAX_DATA_DISKS:
         raise _err("InstanceDiskNumber.LimitExceed", "The total number of specified disk in an instance exceeds.")
-    data = _data_disks(data_disks, "cloud_efficiency")
+    data = _data_disks(data_disks, launch.default_disk_category(ctx))
     spot_asked = a["spot_strategy"] not in (None, "", "NoSpot") and a["price_unit"] == "Hour"
     return quotes.instance_lines(ctx, prices, itype, image, (category, size, level), data, bandwidth,
                                  a["internet_charge_type"] == "PayByBandwidth",

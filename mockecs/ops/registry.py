@@ -26,6 +26,8 @@ from mockecs.world.context import Context
 __all__ = ["Context", "Operation", "REGISTRIES", "REGISTRY", "operation"]
 
 DRY_RUN = ("DryRunOperation", "Request validation has been passed with DryRun flag set.", 400)
+# The malformed ClientToken of the operations documenting InvalidClientToken.ValueNotSupported (RunInstances & co.)
+BAD_CLIENT_TOKEN = ("InvalidClientToken.ValueNotSupported", "The ClientToken provided is invalid.", 400)
 IDEMPOTENCE = ("IdempotenceParamNotMatch",
                "Request uses a client token in a previous request but is not identical to that request.", 400)
 
@@ -97,16 +99,18 @@ def operation(action: str, *params: Param, region: str = "required",
               region_missing: Optional[tuple[str, str, int]] = None,
               dry_run: bool | tuple[str, str, int] = False,
               idempotent: bool | tuple[str, str, int] = False, stateless: bool = False,
-              mapping: bool = False, api: Api = ECS) -> Callable:
+              mapping: bool = False, api: Api = ECS, token_error: Optional[tuple[str, str, int]] = None) -> Callable:
     """Declare ``action`` of ``api``; see the module docstring. ``region_missing`` is the (code, message,
-    status) an operation documents for a missing RegionId, when not the generic MissingParameter."""
+    status) an operation documents for a missing RegionId, when not the generic MissingParameter; ``token_error``
+    the one it documents for a malformed ClientToken (more than 64 characters or not ASCII)."""
     extra: list[Param] = []
     if region != "none":
         extra.append(S("RegionId", required=region == "required", missing=region_missing))
     if dry_run:
         extra.append(B("DryRun", default=False))
     if idempotent:
-        extra.append(S("ClientToken", max=None, check=lambda v: len(v) <= 64 and v.isascii()))
+        extra.append(S("ClientToken", max=None, check=lambda v: len(v) <= 64 and v.isascii(),
+                       error=token_error))
 
     def register(fn: Callable[..., dict]) -> Callable[..., dict]:
         op = Operation(

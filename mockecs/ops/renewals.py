@@ -19,7 +19,7 @@ from typing import Any, Mapping, Optional
 
 from mockecs.ops.instance_settings import CHARGE_TYPE_VIOLATION, SPEC_UNKNOWN_TYPE
 from mockecs.ops.instances import INCORRECT_STATUS, type_change
-from mockecs.ops.registry import Context, operation
+from mockecs.ops.registry import BAD_CLIENT_TOKEN, Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, S, Struct, Structs, whole_number
 from mockecs.world import dedicated_hosts, instance_clock, instance_types, paging, resources, subscriptions
@@ -149,7 +149,7 @@ TOO_LONG = error_kind("InvalidPeriod.ExceededMaximumExpirationDate", "The specif
 
 
 @operation("RenewInstance", S("InstanceId", required=True), I("Period"), S("PeriodUnit", default="Month"),
-           I("ExpectedRenewDay"), idempotent=True, **_BY_INSTANCE)
+           I("ExpectedRenewDay"), idempotent=True, token_error=BAD_CLIENT_TOKEN, **_BY_INSTANCE)
 def renew_instance(ctx: Context, instance_id: str, period: Optional[int], period_unit: str,
                    expected_renew_day: Optional[int]) -> dict:
     """Period PeriodUnits more. ExpectedRenewDay must be the account's unified expiry day, which mockecs has no way

@@ -26,7 +26,7 @@ from mockecs.ops.instances import paginate, tag_filter
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import TAGS, B, I, JsonList, Repeat, S, Structs, snake, whole_number
-from mockecs.world import access, interfaces, paging, prefix_lists, resource_groups, resources
+from mockecs.world import access, interfaces, paging, prefix_lists, resource_groups, resources, security_groups
 from mockecs.world.validation import starts_with_letter
 
 KIND = access.SECURITY_GROUP
@@ -156,9 +156,7 @@ def create_security_group(ctx: Context, security_group_name: Optional[str], desc
     return {"SecurityGroupId": group_id}
 
 
-def _capacity(group: Mapping[str, Any]) -> int:
-    """Instances a group may hold (documented limits of normal and enterprise groups)."""
-    return 2000 if group["SecurityGroupType"] == "normal" else 65536
+_capacity = security_groups.capacity
 
 
 # -- reading ----------------------------------------------------------------------------------

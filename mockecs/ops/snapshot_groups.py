@@ -85,6 +85,8 @@ def _disks(ctx: Context, instance_id: Optional[str], disk_ids: list[str], exclud
     if sum(int(d.get("Size") or 0) for d in chosen) > MAX_CAPACITY:
         raise TOO_LARGE
     for disk in chosen:
+        if disks.multi_attach(disk):  # (documented; an instance's group leaves it out with ExcludeDiskId)
+            raise disks.MULTI_ATTACH_DISK
         if not disk.get("_attached_once"):
             raise NEVER_ATTACHED
         if disks.snapshot_in_progress(ctx, disk["DiskId"]):

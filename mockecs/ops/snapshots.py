@@ -20,6 +20,7 @@ from mockecs.world import (
     auto_snapshots,
     disks,
     instance_clock,
+    kms,
     lifecycle,
     paging,
     regions,
@@ -99,6 +100,14 @@ def _check_retention(retention_days: Optional[int]) -> None:
         raise EcsError("InvalidRetentionDays.Malformed", "The specified RetentionDays is not valid.", 400)
 
 
+CATEGORY_AND_INSTANT_ACCESS = error_kind("InvalidCategoryAndInstantAccess.Malformed",
+                                         "The snapshot Category and InstantAccess can't be used together.", 403)
+BAD_INSTANT_ACCESS_DAYS = error_kind("InvalidInstantAccessRetentionDays.Malformed",
+                                     "The specified InstantAccessRetentionDays is not valid.", 403)
+SNAPSHOT_QUOTA = error_kind("QuotaExceed.Snapshot", "The snapshot quota exceeds.", 403)  # (option snapshot_quota)
+LOCAL_DISK = error_kind("IncorrectDiskType.NotSupport", "The specified device type is not supported.", 403)
+
+
 @operation("CreateSnapshot",
            S("DiskId", required=True), S("SnapshotName"), S("Description"), I("RetentionDays"),
            S("Category"), B("InstantAccess"), I("InstantAccessRetentionDays"), S("ResourceGroupId"),
@@ -115,8 +124,14 @@ def create_snapshot(ctx: Context, disk_id: str, snapshot_name: Optional[str], de
     _check_retention(retention_days)
     if category and category.lower() not in CATEGORIES:
         raise BAD_CATEGORY
+    if category and instant_access:
+        raise CATEGORY_AND_INSTANT_ACCESS
+    if instant_access_retention_days is not None and not 1 <= instant_access_retention_days <= 65535:
+        raise BAD_INSTANT_ACCESS_DAYS
     tags = resources.tags_from_args(tag)
     disk = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
+    if disk["Category"].startswith("ephemeral"):  # (local disks have no snapshots)
+        raise LOCAL_DISK
     if not disk.get("_attached_once"):
         raise EcsError("IncorrectDiskStatus.NeverAttached",
                        "The specified disk has never been attached to any instance.", 403)
@@ -126,6 +141,8 @@ def create_snapshot(ctx: Context, disk_id: str, snapshot_name: Optional[str], de
         raise INCORRECT_STATUS
     if disks.snapshot_in_progress(ctx, disk["DiskId"]):
         raise EcsError("IncorrectDiskStatus.CreatingSnapshot", "A previous snapshot creation is in process.", 403)
+    if snapshots.over_quota(ctx, disk["_region"]):
+        raise SNAPSHOT_QUOTA
     group = resource_groups.resolve(ctx, resource_group_id)
     record = make_snapshot(ctx, disk, snapshot_name, description, tags, retention_days, group,
                            category.lower() if category else None)
@@ -317,23 +334,33 @@ def copy_snapshot(ctx: Context, snapshot_id: str, destination_region_id: str, de
     if destination_region_id == ctx.region:
         raise _copy_error("InvalidOperation.NotSupportCopyInSameRegion",
                           "Copying snapshot in the same region is not supported.")
+    kms.check(ctx, destination_region_id, kms_key_id, errors=kms.COPY_KEY_ERRORS)  # (a key of the copy's region)
     auto_snapshots.settle_due(ctx)  # (an automatic snapshot past its retention is gone by now)
     source = resources.get(ctx, "snapshot", snapshot_id)
     if not resources.is_mine(ctx, source):
         raise _copy_error("InvalidSnapshotId.NotFound", "The specified snapshot is not exists.")
     if source["Status"] != "accomplished":
         raise _copy_error("InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.")
+    if source.get("Category") == "flash":  # (documented: local snapshots are not copied)
+        raise _copy_error("InvalidSnapshotCategory.NotSupportCopy",
+                          "The specified snapshot's category does not support copy.")
     # [GUESS] an encrypted snapshot copies encrypted unless Encrypted=false is asked for, which is refused.
     if source.get("Encrypted") and encrypted is False:
         raise _copy_error("InvalidEncrypted.NotSupportDecrypt", "Encrypted snapshot not support copy to decrypt "
                           "snapshot.")
+    copy_encrypted = bool(encrypted or source.get("Encrypted"))
     for other_id in ctx.txn.ids("snapshot", ("disk", source["SourceDiskId"])) if source["SourceDiskId"] else ():
         other = resources.get(ctx, "snapshot", other_id)
         if (other is not None and other["_region"] == destination_region_id and other["SourceRegionId"]
                 and other["Status"] == "progressing"):
+            if copy_encrypted or other.get("Encrypted"):  # (an encrypted copy: its own documented code)
+                raise _copy_error("InvalidOperation.UnfinishedEncryptedSnapshotCopy",
+                                  "This disk has unfinished encrypted copy snapshots in the target region.")
             raise _copy_error("InvalidOperation.UnfinishedCrossRegionCopy",
                               "This disk has unfinished cross-region copy snapshots in the target region.")
-    copy_encrypted = bool(encrypted or source.get("Encrypted"))
+    if snapshots.over_quota(ctx, destination_region_id):
+        raise _copy_error("QuotaExceed.SnapshotQuota",
+                          "The quota is insufficient, please contact your channel partner to increase the quota.")
     record = copy_into(ctx, source, destination_region_id, ctx.region, snapshot_id, int(source["SourceDiskSize"]),
                        source["SourceDiskType"], copy_encrypted,
                        kms_key_id or (source.get("KMSKeyId") if source.get("Encrypted") else ""),

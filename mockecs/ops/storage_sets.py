@@ -12,7 +12,7 @@ import re
 from typing import Optional
 
 from mockecs.ops.instances import tag_filter
-from mockecs.ops.registry import Context, operation
+from mockecs.ops.registry import BAD_CLIENT_TOKEN, Context, operation
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import TAGS, I, JsonList, S
 from mockecs.world import paging, regions, resource_groups, resources
@@ -137,7 +137,8 @@ def modify_storage_set_attribute(ctx: Context, storage_set_id: str, storage_set_
     return {}
 
 
-@operation("DeleteStorageSet", S("StorageSetId", required=True), idempotent=True, region_error=_REGION_ERROR)
+@operation("DeleteStorageSet", S("StorageSetId", required=True), idempotent=True, region_error=_REGION_ERROR,
+           token_error=BAD_CLIENT_TOKEN)
 def delete_storage_set(ctx: Context, storage_set_id: str) -> dict:
     """Refused while a disk is in the set [GUESS: no code documented for it]."""
     record = find(ctx, storage_set_id)

@@ -94,13 +94,15 @@ class Param:
     max_items: Optional[int] = None
     item: Optional[Param] = None  # element type of list/comma/json
     fields: Sequence[Param] = ()  # members of struct/structs
-    error: Optional[tuple[str, int]] = None
+    error: Optional[tuple] = None  # (code, status), or (code, message, status) for a documented message of its own
     missing: Optional[tuple[str, str, int]] = None  # (code, message, status) when required and absent
     check: Optional[Callable[[Any], bool]] = None
     name: str = field(default="")
 
     nested: bool = field(default=False, init=False, repr=False)  # list/structs/struct: dotted keys
     plain: bool = field(default=False, init=False, repr=False)  # a string taken as sent
+    # a struct's answer when absent ({field: None, ...}), copied for each request; None: decoded each time
+    empty: Optional[dict] = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Interned: handlers take arguments by keyword, and CPython matches an interned keyword
@@ -108,12 +110,16 @@ class Param:
         # path that made calling a 24-parameter handler cost 3 us instead of 0.4 us.
         object.__setattr__(self, "name", sys.intern(self.name or snake(self.wire)))
         object.__setattr__(self, "nested", self.kind in ("list", "structs", "struct"))
+        if self.kind == "struct" and all(f.kind != "struct" for f in self.fields):
+            object.__setattr__(self, "empty", self.decode(None))
         object.__setattr__(self, "plain", self.kind == "str" and self.choices is None and self.min is None
                            and self.max is None and self.max_items is None and self.check is None)
 
     # -- decoding -------------------------------------------------------------------
     def bad(self, label: Optional[str] = None) -> EcsError:
         if self.error:
+            if len(self.error) == 3:
+                return EcsError(*self.error)
             return invalid_parameter(label or self.wire, *self.error)
         return invalid_parameter(label or self.wire)
 
@@ -128,6 +134,10 @@ class Param:
         if raw is None or "" not in raw:
             return None
         return self.decode_scalar(raw[""], label)
+
+    def absent(self) -> Any:
+        """What an absent struct decodes to, a fresh dict (a copy: decoding it anew took ~3 us)."""
+        return dict(self.empty) if self.empty is not None else self.decode(None)
 
     def decode_scalar(self, value: str, label: Optional[str] = None) -> Any:
         """``decode({"": value})`` of a scalar parameter, without the dict."""

@@ -2,9 +2,11 @@
 snapshot of a disk is still being taken (which many disk and instance operations refuse)."""
 from __future__ import annotations
 
-from typing import Optional
+from functools import cache
+from typing import Any, Mapping, Optional, Sequence
 
-from mockecs.world import resources
+from mockecs.wire.errors import error_kind
+from mockecs.world import instance_types, resources
 from mockecs.world.context import Context
 
 # ESSD minimum size by performance level; PL1 is the default level.
@@ -74,21 +76,88 @@ def detached(now_iso: str) -> dict:
             "Attachments": {"Attachment": []}, "MountInstances": {"MountInstance": []}, "MountInstanceNum": 0}
 
 
-def attached(instance_id: str, device: str, now_iso: str, multi_attach: bool = False) -> dict:
-    """The fields of a disk attached to ``instance_id`` at ``device`` (AttachDisk, launches); a multi-attach disk
-    also lists the instance in MountInstances (documented: the instances a multi-attach disk is mounted on)."""
-    attachment = [{"AttachedTime": now_iso, "InstanceId": instance_id, "Device": device}]
+def attached(instance_id: str, device: str, now_iso: str, multi_attach: bool = False,
+             attachments: Sequence[Mapping[str, Any]] = ()) -> dict:
+    """The fields of a disk attached to ``instance_id`` at ``device`` (AttachDisk, launches). A multi-attach disk
+    keeps its other ``attachments`` and names no InstanceId nor Device (documented: always empty for such a disk;
+    its Attachment list tells them), and lists the same in MountInstances [GUESS: the shared storage's list]."""
+    attachment = [*attachments, {"AttachedTime": now_iso, "InstanceId": instance_id, "Device": device}]
+    if multi_attach:
+        return {**_multi(attachment), "Status": "In_use", "AttachedTime": now_iso, "_attached_once": True}
     return {"InstanceId": instance_id, "Device": device, "Status": "In_use", "AttachedTime": now_iso,
-            "Attachments": {"Attachment": attachment}, "_attached_once": True,
-            **({"MountInstances": {"MountInstance": [dict(a) for a in attachment]}, "MountInstanceNum": 1}
-               if multi_attach else {})}
+            "Attachments": {"Attachment": attachment}, "_attached_once": True}
+
+
+def _multi(attachment: list) -> dict:
+    return {"InstanceId": "", "Device": "", "Attachments": {"Attachment": attachment},
+            "MountInstances": {"MountInstance": [dict(a) for a in attachment]}, "MountInstanceNum": len(attachment)}
+
+
+# What the operations a multi-attach disk does not take answer (ModifyDiskSpec, ReInitDisk, ResetDisks,
+# ModifyDiskChargeType, CreateSnapshotGroup: documented).
+MULTI_ATTACH_DISK = error_kind("InvalidOperation.MultiAttachDisk", "Multi attach disk does not support this operation.",
+                               403)
+# A multi-attach disk is attached to at most this many instances at once (documented: 16, in the disk's zone).
+MULTI_ATTACH_MOST = 16
+
+
+# The categories a disk takes MultiAttach=Enabled in (the multi-attach guide: ESSD at every level and ESSD AutoPL; not
+# ESSD Entry; CreateDisk's BurstingEnabledForMultiAttachDiskUnsupported speaks of AutoPL ones).
+MULTI_ATTACH_CATEGORIES = ("cloud_essd", "cloud_auto")
+
+
+@cache
+def multi_attach_zone(zone_id: str) -> bool:
+    """Whether a zone sells multi-attach disks: where it sells a type whose disks attach over NVMe (documented: the
+    zones of the families that take them)."""
+    return any(instance_types.instance_type(t)["NvmeSupport"] == "required"
+               for t in instance_types.types_in_zone(zone_id))
+
+
+def multi_attach(disk: Mapping[str, Any]) -> bool:
+    return disk.get("MultiAttach") == "Enabled"
+
+
+def attachments(disk: Mapping[str, Any]) -> list:
+    """A disk's attachments (a multi-attach disk's, one per instance it is on)."""
+    found = (disk.get("Attachments") or {}).get("Attachment")
+    return found if isinstance(found, list) else []
+
+
+def on_instance(disk: Mapping[str, Any], instance_id: str) -> bool:
+    """Whether the disk hangs on ``instance_id`` (a multi-attach disk: one of its attachments)."""
+    return disk.get("InstanceId") == instance_id or (
+        multi_attach(disk) and any(a.get("InstanceId") == instance_id for a in attachments(disk)))
+
+
+def device_on(disk: Mapping[str, Any], instance_id: str) -> str:
+    """The disk's device on ``instance_id`` (a multi-attach disk's: that attachment's)."""
+    if not multi_attach(disk):
+        return disk.get("Device") or ""
+    return next((a.get("Device") or "" for a in attachments(disk) if a.get("InstanceId") == instance_id), "")
+
+
+def attached_instance_ids(disk: Mapping[str, Any]) -> list[str]:
+    """The instances a disk is attached to (several for a multi-attach disk)."""
+    if multi_attach(disk):
+        return [a["InstanceId"] for a in attachments(disk) if a.get("InstanceId")]
+    return [disk["InstanceId"]] if disk.get("InstanceId") else []
+
+
+def detached_from(disk: Mapping[str, Any], instance_id: str, now_iso: str) -> dict:
+    """The fields of a disk once it left ``instance_id``: detached, or a multi-attach disk still In_use on the
+    instances left (DetachDisk, DeleteInstance)."""
+    left = [dict(a) for a in attachments(disk) if a.get("InstanceId") != instance_id] if multi_attach(disk) else []
+    if not left:
+        return detached(now_iso)
+    return {**_multi(left), "Status": "In_use", "DetachedTime": now_iso}
 
 
 def instance_disks(ctx: Context, instance_id: str) -> list[dict]:
     """The disks attached to an instance, system disk first, then data disks by device."""
     disks = [d for d in (resources.get(ctx, "disk", i) for i in ctx.txn.ids("disk", ("instance", instance_id)))
-             if d is not None and d.get("InstanceId") == instance_id]
-    return sorted(disks, key=lambda d: (d["Type"] != "system", d.get("Device", ""), d["DiskId"]))
+             if d is not None and on_instance(d, instance_id)]
+    return sorted(disks, key=lambda d: (d["Type"] != "system", device_on(d, instance_id), d["DiskId"]))
 
 
 def snapshot_in_progress(ctx: Context, disk_id: str) -> bool:

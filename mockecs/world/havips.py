@@ -319,7 +319,7 @@ ECS_FIELDS = ("Status", "VpcId", "VSwitchId", "IpAddress", "Description", "HaVip
 def _take_eip(ctx: Context, eip: Mapping[str, Any], ha_vip_id: str) -> dict:
     record = resources.get(ctx, KIND, ha_vip_id)
     if record is None or record["_owner"] != ctx.account:
-        raise eips.INSTANCE_NOT_FOUND
+        raise EIP_HA_VIP_NOT_FOUND
     if record["_region"] != eip["_region"]:
         raise eips.WRONG_REGION
     if record["Status"] not in (AVAILABLE, IN_USE):
@@ -327,4 +327,5 @@ def _take_eip(ctx: Context, eip: Mapping[str, Any], ha_vip_id: str) -> dict:
     return {"PrivateIpAddress": record["IpAddress"], "VpcId": record["VpcId"], "InstanceRegionId": record["_region"]}
 
 
+EIP_HA_VIP_NOT_FOUND = error_kind("InvalidHaVip.NotFound", "The specified HaVip does not exist.", 404)
 eips.HOLDERS["HaVip"] = eips.Holder(_take_eip, lambda ctx, eip, force: None)

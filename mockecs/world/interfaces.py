@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional
 
 from mockecs.state.store import Term
+from mockecs.wire.errors import error_kind
 from mockecs.world import ipv6, networks, resources
 from mockecs.world.context import Context
 
@@ -169,3 +170,15 @@ def release_instance(ctx: Context, instance: Mapping[str, Any]) -> None:
                     "PrivateIpSets"]["PrivateIpSet"] if not s["Primary"]])
         else:
             resources.put(ctx.txn, KIND, detached(record))
+
+
+# An ENI's queue depths (CreateNetworkInterface, RunInstances' NetworkInterface.N): equal both ways, a power of two
+# from 8,192 to 16,384 (documented)
+QUEUE_SIZES = (8192, 16384)
+BAD_QUEUE_SIZE = error_kind("InvalidParameter.EniQueueSize",
+                            "The specified parameter TxQueueSize and RxQueueSize are not equal or exceed limit.")
+
+
+def check_queue_sizes(tx: Optional[int], rx: Optional[int]) -> None:
+    if (tx is not None or rx is not None) and (tx != rx or tx not in QUEUE_SIZES):
+        raise BAD_QUEUE_SIZE

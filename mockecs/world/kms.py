@@ -6,6 +6,7 @@ mockecs talks to no real KMS. Keys and each account's KMS service state live in 
     kms.add_key(engine, "1234567890123456", "cn-beijing", "key-1")            # Enabled, tagged for ECS
     kms.add_key(engine, account, region, "key-2", state="Disabled")            # CMKNotEnabled
     kms.add_key(engine, account, region, "key-3", ecs_tagged=False)            # CMKUnauthorized
+    kms.add_key(engine, account, region, "key-4", spec="RSA_2048")             # InvalidKMSKeyId.NotSymmetric
     kms.set_service(engine, account, enabled=False)                            # KmsNotEnabled
     kms.set_service(engine, account, authorized=False)                         # KMSUnauthorized
     kms.set_service(engine, account, account_authorized=False)                 # KmsServiceUnauthorized
@@ -17,7 +18,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from mockecs.wire.errors import error_kind
+from mockecs.wire.errors import EcsError, error_kind
+from mockecs.wire.records import record
 from mockecs.world.context import Context
 
 KEY, ACCOUNT = "kms_key", "kms_account"
@@ -32,17 +34,58 @@ ACCOUNT_UNAUTHORIZED = error_kind("OperationDenied.KmsServiceUnauthorized",
                                   "The account is not authorized to kms service, please authorize it.", 403)
 
 
+# Asymmetric key specs (KMS's CreateKey): they sign, they do not encrypt disks
+ASYMMETRIC_SPECS = ("RSA_2048", "RSA_3072", "EC_P256", "EC_P256K", "EC_SM2")
+
+
+@record(frozen=True)
+class KeyErrors:
+    """The codes an operation documents for an unusable CMK (None: the check is not made)."""
+
+    service_off: type[EcsError] = SERVICE_OFF
+    account_unauthorized: Optional[type[EcsError]] = ACCOUNT_UNAUTHORIZED
+    unauthorized: type[EcsError] = UNAUTHORIZED
+    not_found: type[EcsError] = NOT_FOUND
+    not_enabled: type[EcsError] = NOT_ENABLED
+    untagged: type[EcsError] = UNTAGGED
+    asymmetric: Optional[type[EcsError]] = None
+
+
+IMAGE_KEY_ERRORS = KeyErrors()
+_NOT_SYMMETRIC = {status: error_kind("InvalidKMSKeyId.NotSymmetric", "The specified parameter KmsKeyId must be "
+                                     "symmetric.", status) for status in (400, 403)}
+# CreateDisk's codes, and the ones ReplaceSystemDisk and CopySnapshot share (all 403); none documents
+# KmsServiceUnauthorized
+_NOT_ACTIVATED = error_kind("InvalidParameter.KmsNotEnabled", "Failed to perform this operation because KMS is not "
+                            "activated.", 400)
+CREATE_DISK_KEY_ERRORS = KeyErrors(service_off=_NOT_ACTIVATED, account_unauthorized=None,
+                                   asymmetric=_NOT_SYMMETRIC[400])
+# RunInstances' and CreateInstance's (DataDisk.N.KMSKeyId)
+LAUNCH_KEY_ERRORS = KeyErrors(
+    service_off=_NOT_ACTIVATED, account_unauthorized=None, asymmetric=_NOT_SYMMETRIC[400],
+    untagged=error_kind("InvalidParameter.KMSKeyId.CMKUnauthorized", "This operation for kmsKeyId is forbidden by "
+                        "KMS. If you need further assistance, you can contact the KMS Technical Support.", 400))
+COPY_KEY_ERRORS = KeyErrors(
+    service_off=error_kind("InvalidParameter.KmsNotEnabled", "The specified operation need enable KMS.", 403),
+    account_unauthorized=None,
+    not_found=error_kind("InvalidParameter.KMSKeyId.NotFound", "The specified KMSKeyId does not exist.", 403),
+    untagged=error_kind("InvalidParameter.KMSKeyId.CMKUnauthorized", "This operation for kmsKeyId is forbidden by "
+                        "KMS. If you need further assistance, you can contact the KMS Technical Support.", 403),
+    asymmetric=_NOT_SYMMETRIC[403])
+
+
 def key_id(account: str, region: str, key: str) -> str:
     return f"{account}|{region}|{key}"
 
 
 def add_key(engine: Any, account: str, region: str, key: str, state: str = "Enabled",
-            ecs_tagged: bool = True) -> dict:
-    """Register (or change) a CMK of ``account`` in ``region``."""
-    record = {"KeyId": key, "KeyState": state, "EcsTagged": bool(ecs_tagged), "_owner": account, "_region": region}
+            ecs_tagged: bool = True, spec: str = "Aliyun_AES_256") -> dict:
+    """Register (or change) a CMK of ``account`` in ``region`` (``spec``: KMS's KeySpec)."""
+    key_record = {"KeyId": key, "KeyState": state, "EcsTagged": bool(ecs_tagged), "KeySpec": spec,
+                  "_owner": account, "_region": region}
     with engine.store.transaction() as txn:
-        txn.put(KEY, key_id(account, region, key), record)
-    return record
+        txn.put(KEY, key_id(account, region, key), key_record)
+    return key_record
 
 
 def set_service(engine: Any, account: str, enabled: bool = True, authorized: bool = True,
@@ -55,29 +98,32 @@ def set_service(engine: Any, account: str, enabled: bool = True, authorized: boo
 
 
 def check(ctx: Context, region: str, key: Optional[str], *, service_error: bool = True,
-          unknown_error: bool = True) -> None:
+          unknown_error: bool = True, errors: KeyErrors = IMAGE_KEY_ERRORS) -> None:
     """Raise the documented error if ``key`` cannot encrypt for the caller in ``region``.
 
     ``service_error`` / ``unknown_error``: whether the operation documents ``KmsNotEnabled`` and
-    ``KMSKeyId.NotFound`` (CopyImage does; CreateImage only the CMK and authorization codes)."""
+    ``KMSKeyId.NotFound`` (CopyImage does; CreateImage only the CMK and authorization codes); ``errors``: the
+    operation's own codes and messages (the disk and snapshot operations document their own)."""
     if not key:
         return
     service = ctx.txn.get(ACCOUNT, ctx.account) or {}
     if service_error and service.get("enabled") is False:
-        raise SERVICE_OFF
-    if service_error and service.get("account_authorized") is False:
-        raise ACCOUNT_UNAUTHORIZED
+        raise errors.service_off
+    if service_error and errors.account_unauthorized and service.get("account_authorized") is False:
+        raise errors.account_unauthorized
     if service.get("authorized") is False:
-        raise UNAUTHORIZED
-    record = ctx.txn.get(KEY, key_id(ctx.account, region, key))
-    if record is None:
+        raise errors.unauthorized
+    found = ctx.txn.get(KEY, key_id(ctx.account, region, key))
+    if found is None:
         if unknown_error and ctx.config.options["kms_keys"] == "registered":
-            raise NOT_FOUND
+            raise errors.not_found
         return
-    if record["KeyState"] != "Enabled":
-        raise NOT_ENABLED
-    if not record["EcsTagged"]:
-        raise UNTAGGED
+    if found["KeyState"] != "Enabled":
+        raise errors.not_enabled
+    if not found["EcsTagged"]:
+        raise errors.untagged
+    if errors.asymmetric and found.get("KeySpec") in ASYMMETRIC_SPECS:
+        raise errors.asymmetric
 
 
 # -- account-level default encryption of new disks (per account and region) -----------------------------------------
@@ -94,9 +140,23 @@ def set_disk_defaults(ctx: Context, region: str, **changes: Any) -> None:
     ctx.txn.put(DISK_DEFAULTS, key_id(ctx.account, region, ""), {**disk_defaults(ctx, region), **changes})
 
 
+# (RunInstances, CreateInstance, CreateDisk, ReplaceSystemDisk document it alike)
+DEFAULT_ENCRYPTION_ON = error_kind("InvalidEncrypted.DefaultEncryptionUnsupported",
+                                   "The specified parameter Encrypted must be true when default encryption is enabled.",
+                                   403)
+
+
+def check_opt_out(ctx: Context, encrypted: Any) -> None:
+    """A new disk sent with ``Encrypted=false`` while default encryption is on in the caller's region is refused
+    (the store is read only for an explicit false)."""
+    if (encrypted is False or str(encrypted).lower() == "false") and disk_defaults(ctx, ctx.region)["Encrypted"]:
+        raise DEFAULT_ENCRYPTION_ON
+
+
 def new_disk_encryption(ctx: Context, region: str, encrypted: bool, key: str = "") -> tuple[bool, str]:
     """(Encrypted, KMSKeyId) of a new disk: with default encryption on in its region every new disk is encrypted,
-    with the default CMK unless its own key is named [GUESS: ``Encrypted=false`` does not opt out]."""
+    with the default CMK unless its own key is named (an explicit ``Encrypted=false`` is refused before:
+    :func:`check_opt_out`)."""
     defaults = disk_defaults(ctx, region)
     if defaults["Encrypted"]:
         return True, key or defaults["KMSKeyId"]

@@ -8,9 +8,10 @@ the image (``Usage=instance``).
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping, Optional
 
-from mockecs.wire.errors import EcsError, missing_parameter
+from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.world import images, marketplace, resources
 from mockecs.world.context import Context
 from mockecs.world.disks import system_disk_range
@@ -52,6 +53,11 @@ def from_family(ctx: Context, family: str) -> Optional[Mapping[str, Any]]:
     return max(found, key=lambda r: (r.get("CreationTime", ""), r["ImageId"]))
 
 
+def default_disk_category(ctx: Context) -> str:
+    """What a disk's unset Category means at a launch and in DescribePrice (option ``default_disk_category``)."""
+    return ctx.config.options["default_disk_category"]
+
+
 def system_size(image: Mapping[str, Any]) -> int:
     return int(image.get("Size") or 0)
 
@@ -68,6 +74,42 @@ def arch_supports(image: Mapping[str, Any], itype: Mapping[str, Any]) -> bool:
     if (arch == "arm64") != (type_arch == "arm64"):
         return False
     return not (arch == "i386" and float(itype.get("MemorySize") or 0) >= 4)
+
+
+# An image on a type whose storage protocol or firmware it lacks: the code the launches, ReplaceSystemDisk and
+# ModifyInstanceSpec document as "%s" (the NVMe words as the service answered them: bosh-alicloud-cpi-release#204;
+# the boot mode's [GUESS])
+NVME_REQUIRED = error_kind("InvalidParameter.NotMatch",
+                           "The specified instance type requires NVMe but the image does not support NVMe.", 403)
+BOOT_MODE_UNSUPPORTED = error_kind("InvalidParameter.NotMatch",
+                                   "The specified instance type does not support the boot mode of the image.", 403)
+
+
+# (RunInstances, CreateInstance and ReplaceSystemDisk document it alike)
+NOT_IO_OPTIMIZED = error_kind("IoOptimized.NotSupported", "The specified image is not support IoOptimized Instance.",
+                              403)
+NO_CLOUD_INIT = error_kind("ImageNotSupportCloudInit", "The specified image does not support cloud-init.")
+
+
+def check_cloud_init(image: Optional[Mapping[str, Any]], user_data: Optional[str]) -> None:
+    """UserData runs through cloud-init on Linux: a Linux image without it refuses user data (Windows images run
+    it their own way)."""
+    if user_data and image is not None and image.get("IsSupportCloudinit") is False \
+            and image.get("OSType") != "windows":
+        raise NO_CLOUD_INIT
+
+
+def platform_refusal(image: Mapping[str, Any], itype: Mapping[str, Any]) -> Optional[type[EcsError]]:
+    """Why ``image`` cannot boot on ``itype`` (None: it can): a type that requires NVMe and an image whose
+    Features.NvmeSupport is ``unsupported``; an image booting in BIOS or UEFI mode on a type without that mode
+    (``UEFI-Preferred`` boots either way; an image saying neither is taken)."""
+    if itype.get("NvmeSupport") == "required" and (image.get("Features") or {}).get("NvmeSupport") == "unsupported":
+        return NVME_REQUIRED
+    mode = image.get("BootMode")
+    if mode in ("BIOS", "UEFI") and mode not in ((itype.get("SupportedBootModes") or {}).get("SupportedBootMode")
+                                                 or (mode,)):
+        return BOOT_MODE_UNSUPPORTED
+    return None
 
 
 def _arch_error(action: str) -> EcsError:
@@ -133,8 +175,14 @@ def image_for_launch(ctx: Context, image_id: Optional[str], image_family: Option
         raise EcsError(code, message, status)
     # 5. architecture vs the instance type; 32-bit images need < 4 GiB of memory
     if instance_type is not None:
-        if not arch_supports(image, instance_type_or_error(action, instance_type)):
+        itype = instance_type_or_error(action, instance_type)
+        if not arch_supports(image, itype):
             raise _arch_error(action)
+        refusal = platform_refusal(image, itype)
+        if refusal is not None:
+            raise refusal
+    if image.get("IsSupportIoOptimized") is False:  # (every type of the catalog is I/O optimized)
+        raise NOT_IO_OPTIMIZED
     # 6. system disk size
     if system_disk_size is not None:
         minimum = max(MIN_SYSTEM_DISK, system_size(image))
@@ -156,6 +204,41 @@ def image_for_launch(ctx: Context, image_id: Optional[str], image_family: Option
             raise EcsError("InvalidMarketImageChargeType.NotSupport",
                            "The specified chargeType of marketImage is unsupported.", 400)
     return image
+
+
+# RunInstances' names of a batch: ``name_prefix[begin_number,bits]name_suffix`` (begin 0-999999, default 0; bits
+# 1-6, default 6), or UniqueSuffix's three digits from 001 (documented)
+_SEQUENCE = re.compile(r"(?:(\d{1,6})?,([1-6])?)?")
+BAD_SEQUENCE = error_kind("InvalidInstanceName.CustomMalformed", "Customized section of instance or host name is "
+                          "invalid, please use valid format: [], [,], [m,], [,n], [m,n].")
+SUFFIX_TOO_LONG = {
+    "InstanceName": error_kind("InvalidParams.InstanceNameExceed",
+                               "The uniqueSuffix takes three naming places, please shorten your InstanceName.", 403),
+    "HostName": error_kind("InvalidParams.HostnameExceed",
+                           "The uniqueSuffix takes three naming places, please shorten your Hostname.", 403)}
+
+
+def batch_names(template: Optional[str], count: int, unique_suffix: bool, field: str,
+                longest: int) -> Optional[list[str]]:
+    """The ``field`` (InstanceName or HostName) of each instance of a batch, or None where all take ``template``
+    as it is (no sequence, no UniqueSuffix). A sequence wins over UniqueSuffix [GUESS: the documented case is a
+    sequence without name suffix]; UniqueSuffix adds 001 to a batch of one too [GUESS: Ansible's ali_instance reads
+    the host name's last three characters back as its suffix]. ``longest``: the most characters the field takes."""
+    if not template:
+        return None
+    if "[" in template or "]" in template:
+        head, _, rest = template.partition("[")
+        inner, closed, tail = rest.partition("]")
+        found = _SEQUENCE.fullmatch(inner)
+        if not closed or found is None or "[" in tail or "]" in tail:
+            raise BAD_SEQUENCE
+        begin, bits = int(found.group(1) or 0), int(found.group(2) or 6)
+        return [f"{head}{begin + index:0{bits}d}{tail}" for index in range(count)]
+    if not unique_suffix:
+        return None
+    if len(template) + 3 > longest:
+        raise SUFFIX_TOO_LONG[field]
+    return [f"{template}{index + 1:03d}" for index in range(count)]
 
 
 def check_system_disk_level(action: str, category: str, performance_level: str, size: int) -> None:

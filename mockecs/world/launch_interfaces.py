@@ -69,6 +69,7 @@ def _check_entry(entry: Mapping[str, Any], primary: bool) -> None:
         raise BAD_CARD
     if not primary and (entry.get("ipv6_address") or entry.get("ipv6_address_count")):
         raise NOT_ON_SECONDARY
+    interfaces.check_queue_sizes(entry.get("tx_queue_size"), entry.get("rx_queue_size"))
 
 
 def fold(args: dict, amount: int) -> tuple[dict, Optional[dict], dict]:

@@ -21,7 +21,7 @@ from typing import Any, Collection, Mapping, Optional, Sequence
 
 from mockecs.wire.errors import error_kind, missing_parameter
 from mockecs.wire.records import record
-from mockecs.world import ipv6, regions, resources
+from mockecs.world import ipv6, regions, resources, security_groups
 from mockecs.world.context import Context
 from mockecs.world.instance_types import instance_type, zones_selling
 from mockecs.world.validation import starts_with_letter
@@ -49,6 +49,33 @@ SECURITY_GROUP_NOT_FOUND = {
     RUN: error_kind("InvalidSecurityGroupId.NotFound", "The SecurityGroupId provided does not exist in our records.",
                     404),
 }
+# Basic and advanced (enterprise) security groups are not mixed on one instance; each action its own message
+MIXED_GROUP_TYPES = {action: error_kind("EnterpriseGroupLimited.MutliGroupType",  # (sic)
+                                        f"The specified instance {verb} join multi SecurityGroup types.", 403)
+                     for action, verb in (("RunInstances", "can't"), ("CreateInstance", "can not"),
+                                          ("ModifyInstanceAttribute", "can not"), ("CreateNetworkInterface", "can't"))}
+
+
+def check_group_types(groups: list[Mapping[str, Any]], action: str) -> None:
+    """Security groups of one instance (or ENI) are all basic (``normal``) or all advanced (``enterprise``)."""
+    if len(groups) > 1 and len({g.get("SecurityGroupType") or "normal" for g in groups}) > 1:
+        raise MIXED_GROUP_TYPES[action]
+
+
+GROUP_FULL = {action: error_kind("SecurityGroupInstanceLimitExceed", message, 403) for action, message in (
+    ("RunInstances", "Exceeding the allowed amount of instances of a security group."),
+    ("CreateInstance", "The maximum number of instances in a security group is exceeded."),
+    ("ModifyInstanceAttribute", "The maximum number of instances in a security group is exceeded."))}  # (its "%s")
+
+
+def check_group_room(ctx: Context, groups: list[Mapping[str, Any]], count: int, action: str) -> None:
+    """Each group holds ``count`` more instances within its capacity (an index count per group)."""
+    for group in groups:
+        if ctx.txn.count("instance", ("security_group", group["SecurityGroupId"])) + count > \
+                security_groups.capacity(group):
+            raise GROUP_FULL[action]
+
+
 GROUP_NOT_IN_VPC = error_kind("InvalidParameter.Mismatch",
                               "Specified security group and virtual switch are not in the same VPC.", 400)
 VSWITCH_NECESSARY = error_kind("InvalidVSwitchId.Necessary", "The VSwitchId is necessary.", 400)
@@ -323,6 +350,8 @@ def place(ctx: Context, action: str, type_id: str, zone_id: Optional[str], vswit
         if not resources.is_mine(ctx, group):
             raise SECURITY_GROUP_NOT_FOUND[action]
         groups.append(group)
+    check_group_types(groups, action)
+    check_group_room(ctx, groups, count, action)
     if not vswitch_id:
         if private_ip or ipv6_asked:
             raise missing_parameter("VSwitchId")

@@ -25,6 +25,7 @@ DEFAULT_ROLES = ("AliyunECSImageImportDefaultRole", "AliyunECSImageExportDefault
                  "AliyunECSShareEncryptImageDefaultRole")
 SHARE_ENCRYPTED = "AliyunECSShareEncryptImageDefaultRole"
 _REVOKED = "|defaults-revoked"
+ECS_SERVICE = "ecs.aliyuncs.com"  # the principal of a role's trust policy that lets instances take it
 ROLE_NAME = re.compile(r"[A-Za-z0-9.-]{1,64}")  # RAM's CreateRole: 1-64 letters, digits, '.' and '-'
 
 NOT_AUTHORIZED = error_kind(
@@ -33,9 +34,12 @@ NOT_AUTHORIZED = error_kind(
     "account.", 403)
 
 
-def add_role(engine: Any, account: str, role_name: str) -> None:
+def add_role(engine: Any, account: str, role_name: str, trusted: tuple[str, ...] = (ECS_SERVICE,)) -> None:
+    """Register ``role_name`` of ``account``; ``trusted``: the services its trust policy lets assume it (a role
+    ECS may not assume answers InvalidRamRole.NotEcsRole when an instance takes it)."""
     with engine.store.transaction() as txn:
-        txn.put(KIND, f"{account}|{role_name}", {"RoleName": role_name, "_owner": account})
+        txn.put(KIND, f"{account}|{role_name}", {"RoleName": role_name, "_owner": account,
+                                                 "_trusted": list(trusted)})
 
 
 def revoke_default(engine: Any, account: str) -> None:
@@ -66,3 +70,9 @@ def instance_role_exists(ctx: Context, role_name: str) -> bool:
     if not ROLE_NAME.fullmatch(role_name):
         return False
     return ctx.config.options["ram_roles"] == "any" or ctx.txn.get(KIND, f"{ctx.account}|{role_name}") is not None
+
+
+def trusts_ecs(ctx: Context, role_name: str) -> bool:
+    """Whether ECS may assume the caller's role ``role_name`` (its trust policy; a role not registered: yes)."""
+    found = ctx.txn.get(KIND, f"{ctx.account}|{role_name}")
+    return found is None or ECS_SERVICE in found.get("_trusted", (ECS_SERVICE,))

@@ -22,3 +22,8 @@ def group_terms(record: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 resources.TERMS[KIND] = group_terms
+
+
+def capacity(group: Mapping[str, Any]) -> int:
+    """Instances a group may hold (documented limits of basic and advanced groups)."""
+    return 2000 if group.get("SecurityGroupType", "normal") == "normal" else 65536

@@ -128,8 +128,9 @@ OPTIONS: tuple[Setting, ...] = (
             "(ConcurrentQuotaExceed.ExportImage; none: no limit).", minimum=1, optional=True),
     Setting("exports_per_week", "int", None, "Image exports started per account, region and calendar week "
             "(WeeklyQuotaExceed.ExportImage; none: no limit).", minimum=0, optional=True),
-    Setting("snapshot_quota", "int", None, "Snapshots per account and region; CreateImage and CopyImage answer "
-            "QuotaExceed.Snapshot when an image's snapshots would not fit (none: no limit).", minimum=0,
+    Setting("snapshot_quota", "int", None, "Snapshots per account and region; CreateImage, CopyImage and "
+            "CreateSnapshot answer QuotaExceed.Snapshot when the new snapshots would not fit, CopySnapshot "
+            "QuotaExceed.SnapshotQuota (none: no limit).", minimum=0,
             optional=True),
     Setting("copy_image_max_size", "int", None, "GiB (sum of an image's disks) above which CopyImage answers "
             "SizeExceed.Image (none: no limit).", minimum=1, optional=True),
@@ -153,7 +154,8 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("cloudbox_storage_locations", "str", "", "Comma-separated CloudBox storage location ARNs ImportImage "
             "accepts as StorageLocationArn (others: InvalidStorageLocation.NotFound)."),
     Setting("accounts_in_arrears", "str", "", "Comma-separated account ids whose CreateImage answers "
-            "InvalidAccountStatus.NotEnoughBalance."),
+            "InvalidAccountStatus.NotEnoughBalance, and whose RunInstances, CreateInstance, CreateDisk, "
+            "ModifyInstanceSpec and ModifyInstanceChargeType answer Account.Arrearage."),
     Setting("accounts_without_snapshot_service", "str", "", "Comma-separated account ids whose CreateImage "
             "answers InvalidAccountStatus.SnapshotServiceUnavailable."),
     Setting("accounts_with_launch_permission", "str", "", "Comma-separated account ids (or *) invited to "
@@ -194,8 +196,12 @@ OPTIONS: tuple[Setting, ...] = (
             "QuotaExceeded beyond; the VPC documentation's number).", minimum=0),
     Setting("subscription_period", "choice", "one", "A subscription launch (RunInstances or CreateInstance with "
             "InstanceChargeType PrePaid) without Period: one PeriodUnit (as mockecs launched them before it kept "
-            "subscription terms), or refused with InvalidPeriod as the service does (Period is required then).",
+            "subscription terms), or refused with MissingParamter (sic) as the service does (Period is required then).",
             choices=("one", "required")),
+    Setting("classic_network_checks", "bool", False, "Refuse what the service refuses of a classic-network "
+            "instance (a launch without VSwitchId): UserData (InvalidUserData.NotSupported, at launch and in "
+            "ModifyInstanceAttribute), SpotInterruptionBehavior Stop, and a spot launch without ZoneId "
+            "(InvalidSpotParam.EmptyZoneID). Off: such launches go on, as the tests of many users expect."),
     Setting("launch_trade_price", "choice", "every", "Which RunInstances/CreateInstance answers carry TradePrice "
             "(the order's price, as DescribePrice answers it for the same instances and Amount): every launch, "
             "subscription (PrePaid) launches only (with their OrderId), or never (as mockecs answered before) [GUESS: "
@@ -214,6 +220,10 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("delete_missing_disk", "choice", "error", "DeleteDisk of an id that names no disk: the "
             "InvalidDiskId.NotFound error, or success with nothing changed (as the API reference describes).",
             choices=("error", "ignore")),
+    Setting("default_disk_category", "choice", "cloud_efficiency", "The category of a disk whose Category a "
+            "launch (RunInstances, CreateInstance: SystemDisk and DataDisk.N) or a DescribePrice leaves unset: "
+            "cloud_efficiency as the API reference documents for I/O optimized types, or cloud_essd (what mockecs "
+            "launched before; the newer families sell ESSDs only).", choices=("cloud_efficiency", "cloud_essd")),
     Setting("data_disks_per_instance", "int", 64, "Data disks one instance may carry (AttachDisk answers "
             "InstanceDiskLimitExceeded beyond).", minimum=1),
     Setting("command_quota", "int", 500, "Cloud Assistant commands kept per account and region "

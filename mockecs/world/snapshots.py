@@ -6,11 +6,19 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional
 
 from mockecs.world import resource_groups, resources
+from mockecs.world.context import Context
 
 GROUP = "snapshot_group"  # (mockecs.ops.snapshot_groups')
 resources.ORDER[GROUP] = lambda record: f"{resources.time_key(record['_created'])} {record['SnapshotGroupId']}"
 resources.TERMS[GROUP] = lambda record: [("snapshot_group_instance", record["InstanceId"])] if record["InstanceId"] \
     else []
+
+
+def over_quota(ctx: Context, region: str, needed: int = 1) -> bool:
+    """Whether ``needed`` more snapshots of the caller in ``region`` pass the ``snapshot_quota`` option (snapshots
+    per account and region; none: no limit, and no count is read)."""
+    limit = ctx.config.options["snapshot_quota"]
+    return limit is not None and ctx.txn.count("snapshot", resources.owner_region(ctx.account, region)) + needed > limit
 
 
 def new_record(disk: Mapping[str, Any], snapshot_id: str, at: float, name: Optional[str] = None,

@@ -373,18 +373,24 @@ class ControlApi:
     def get_metadata(self, body: dict, query: dict) -> dict:
         if self.metadata is None:
             raise ControlError("this server has no metadata server", 404)
-        return {"instance_id": self.metadata.instance_id}
+        vendor_data = self.metadata.vendor_data
+        return {"instance_id": self.metadata.instance_id,
+                "vendor_data": None if vendor_data is None else vendor_data.decode("utf-8", "replace")}
 
     def set_metadata(self, body: dict, query: dict) -> dict:
-        """``{"instance_id": "i-..."}``: the metadata server answers as that instance of the fake (null: a made-up
-        one); an id the fake does not hold is refused."""
+        """``{"instance_id": "i-...", "vendor_data": "#cloud-config ..."}`` (each optional, null: none): the metadata
+        server answers as that instance of the fake (null: a made-up one), with that vendor data; an id the fake
+        does not hold is refused, and nothing changes when a field is wrong."""
         if self.metadata is None:
             raise ControlError("this server has no metadata server", 404)
-        unknown = set(body) - {"instance_id"}
-        if unknown or "instance_id" not in body:
-            raise ControlError("the body must be {\"instance_id\": \"i-...\" or null}"
+        unknown = set(body) - {"instance_id", "vendor_data"}
+        if unknown or not body:
+            raise ControlError("the body must be {\"instance_id\": \"i-...\" or null, \"vendor_data\": text or null}"
                                + (f"; unknown fields: {', '.join(sorted(unknown))}" if unknown else ""))
-        instance_id = body["instance_id"]
+        vendor_data = body.get("vendor_data")
+        if vendor_data is not None and not isinstance(vendor_data, str):
+            raise ControlError(f"vendor_data must be a string or null, not {vendor_data!r}")
+        instance_id = body.get("instance_id", self.metadata.instance_id)
         if instance_id is not None:
             if not isinstance(instance_id, str):
                 raise ControlError(f"instance_id must be a string or null, not {instance_id!r}")
@@ -392,7 +398,9 @@ class ControlApi:
                 if txn.get("instance", instance_id) is None:
                     raise ControlError(f"no instance {instance_id!r}")
         self.metadata.instance_id = instance_id
-        return {"instance_id": instance_id}
+        if "vendor_data" in body:
+            self.metadata.vendor_data = None if vendor_data is None else vendor_data.encode("utf-8")
+        return self.get_metadata(body, query)
 
     def clear_calls(self, body: dict, query: dict) -> dict:
         self.engine.calls.clear()
