@@ -57,7 +57,8 @@ def test_instance_points_while_running_same_numbers_each_time(client, engine):
         assert p["InstanceId"] == instance_id and 0 <= p["CPU"] <= 100
         assert 0 <= p["InternetBandwidth"] <= 5 * 1024 and p["InternetTX"] == p["InternetBandwidth"] * MINUTE
         assert p["IOPSRead"] >= 0 and p["BPSWrite"] >= 0 and "CPUCreditBalance" not in p  # (not burstable)
-    assert len({p["CPU"] for p in points}) > 3  # (the numbers move)
+    # (the numbers move; an idle instance's whole-percent CPU may take only a few values: its intranet traffic moves)
+    assert len({p["CPU"] for p in points}) > 1 and len({p["IntranetBandwidth"] for p in points}) > 10
 
     client.stop_instance(models.StopInstanceRequest(instance_id=instance_id))
     stopped = engine.clock.now()
