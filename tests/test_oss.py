@@ -18,6 +18,7 @@ import requests
 
 from mockecs.modes.mock import MockECS
 from mockecs.wire import crc64
+from tests.redis_server import redis_server, redis_url  # noqa: F401 - fixtures
 from tests.sdk import DEFAULT_ACCOUNT, error_of, make_account, new_client
 
 oss2 = pytest.importorskip("oss2", reason="oss2 is not installed")
@@ -577,3 +578,83 @@ def test_every_signed_part_altered_is_refused(strict, auth_class):
     answer = engine.handle(signed(**({"date": "Mon, 01 Jan 2024 00:00:00 GMT"} if auth_class == "Auth" else
                                      {"x-oss-date": "20240101T000000Z"})))
     assert answer.status == 403  # (the date is signed, and out of the window)
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def any_store(request, tmp_path):
+    """A store URL of each kind (the listing's ordered index is each store's own)."""
+    if request.param == "memory":
+        return "memory://"
+    if request.param == "sqlite":
+        pytest.importorskip("mockecs_sqlite", reason="the SQLite store plugin is not installed")
+        return f"sqlite:///{tmp_path / 'oss.db'}"
+    return request.getfixturevalue("redis_url")
+
+
+def model_listing(names: list[str], prefix: str, delimiter: str, after: str) -> list[str]:
+    """What ListObjects lists, from every name: the rule written plainly (each name read)."""
+    out: list[str] = []
+    for name in sorted(names):
+        if not name.startswith(prefix) or name <= after:
+            continue
+        cut = name.find(delimiter, len(prefix)) if delimiter else -1
+        listed = name[:cut + 1] if cut >= 0 else name
+        if listed > after and (not out or out[-1] != listed):
+            out.append(listed)
+    return out
+
+
+def test_listings_page_from_the_ordered_index_on_every_store(any_store):
+    """ListObjects (v1 and v2) with prefixes, delimiters and markers, page by page, equal the plain rule, on every
+    store; a page reads its objects only, not the bucket (what a bucket of many objects costs)."""
+    names = [f"{top}/{sub}/{n:03d}.raw" for top in ("a", "b", "images") for sub in ("x", "y") for n in range(25)]
+    names += ["a", "a/", "a0", "images", "images/readme", "z/ü-ünïcode", "images/x"]
+    with MockECS(store=any_store) as m:
+        m.engine.accounts.add_key(DEFAULT_ACCOUNT, AK, SK)
+        b = bucket()
+        b.create_bucket()
+        for name in names:
+            b.put_object(name, b"")
+        for prefix, delimiter in (("", ""), ("", "/"), ("images/", "/"), ("a", "/"), ("images/x", ""), ("q", "")):
+            want = model_listing(names, prefix, delimiter, "")
+            for max_keys in (1, 7, 1000):
+                v1 = [o.key for o in oss2.ObjectIterator(b, prefix=prefix, delimiter=delimiter, max_keys=max_keys)]
+                v2 = [o.key for o in oss2.ObjectIteratorV2(b, prefix=prefix, delimiter=delimiter, max_keys=max_keys)]
+                assert v1 == want and v2 == want, (prefix, delimiter, max_keys)
+            assert [o.key for o in b.list_objects(prefix, delimiter, marker="images/x/010.raw").object_list] + \
+                [p for p in b.list_objects(prefix, delimiter, marker="images/x/010.raw").prefix_list] == \
+                sorted(model_listing(names, prefix, delimiter, "images/x/010.raw"))[:100]
+        reads = []
+        real_transaction = m.engine.store.transaction
+
+        def counted():  # every record read in the request's transaction
+            return _Counted(real_transaction(), reads)
+
+        m.engine.store.transaction = counted
+        try:
+            page = b.list_objects(prefix="images/", max_keys=5)
+        finally:
+            m.engine.store.transaction = real_transaction
+        assert [o.key for o in page.object_list] == model_listing(names, "images/", "", "")[:5]
+        assert reads.count("oss_object") <= 6, reads  # (5 and the one telling that more follow, of 157)
+
+
+class _Counted:
+    """A store transaction whose record reads are counted (by kind); everything else is the transaction's."""
+
+    def __init__(self, txn, reads: list) -> None:
+        self.txn, self.reads, self.inner = txn, reads, None
+
+    def __enter__(self):
+        self.inner = self.txn.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.txn.__exit__(*exc)
+
+    def get(self, kind, id):
+        self.reads.append(kind)
+        return self.inner.get(kind, id)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)

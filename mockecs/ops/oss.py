@@ -281,7 +281,7 @@ def put_bucket(ctx: Context, req: OssRequest, body: bytes) -> Reply:
 def delete_bucket(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     bucket = _bucket(ctx, req)
     registry = _registry(ctx)
-    if registry.objects(bucket["region"], req.bucket, txn=ctx.txn) or \
+    if registry.listing(bucket["region"], req.bucket, limit=1, txn=ctx.txn)[0] or \
             registry.uploads(bucket["region"], req.bucket, ctx.txn):
         raise BUCKET_NOT_EMPTY(BucketName=req.bucket)
     registry.delete_bucket(bucket["region"], req.bucket, txn=ctx.txn)
@@ -325,29 +325,14 @@ def _max_keys(q: dict[str, str], name: str = "max-keys", default: int = 100) -> 
 
 def _listing(ctx: Context, req: OssRequest, after: str) -> tuple[list[tuple[str, Optional[dict]]], bool]:
     """The bucket's keys after ``after`` under the prefix, rolled up by the delimiter: (key or common prefix,
-    record or None) up to max-keys, and whether more follow (the bucket's objects: an index lookup)."""
+    record or None) up to max-keys, and whether more follow (:meth:`mockecs.world.oss.Oss.listing`)."""
     bucket = _bucket(ctx, req)
     q = req.query
-    prefix, delimiter, limit = q.get("prefix", ""), q.get("delimiter", ""), _max_keys(q)
+    delimiter = q.get("delimiter", "")
     if len(delimiter) > 1:
         raise INVALID_ARGUMENT(ArgumentName="delimiter", ArgumentValue=delimiter)
-    out: list[tuple[str, Optional[dict]]] = []
-    for obj in _registry(ctx).objects(bucket["region"], req.bucket, txn=ctx.txn):
-        name = obj["name"]
-        if not name.startswith(prefix) or name <= after:
-            continue
-        cut = name.find(delimiter, len(prefix)) if delimiter else -1
-        if cut >= 0:
-            common = name[:cut + 1]
-            if common <= after or (out and out[-1][0] == common):
-                continue
-            entry: tuple[str, Optional[dict]] = (common, None)
-        else:
-            entry = (name, obj)
-        if len(out) == limit:
-            return out, True
-        out.append(entry)
-    return out, False
+    return _registry(ctx).listing(bucket["region"], req.bucket, q.get("prefix", ""), delimiter, after, _max_keys(q),
+                                  ctx.txn)
 
 
 def _contents(entries: list[tuple[str, Optional[dict]]], encoded: bool, owner: Optional[str]) -> str:

@@ -121,7 +121,8 @@ class Oss:
         with self._txn(txn) as t:
             self.create_bucket(region, bucket, account, txn=t)
             self.delete_object(region, bucket, name, txn=t)  # (what it replaces: its kept bytes go)
-            t.put("oss_object", _object_id(region, bucket, name), record, [("bucket", _bucket_id(region, bucket))])
+            t.put("oss_object", _object_id(region, bucket, name), record, [("bucket", _bucket_id(region, bucket))],
+                  name)  # (ordered by name in the bucket's term: listings page without reading the bucket)
         return record
 
     def delete_object(self, region: str, bucket: str, name: str, txn: Optional[Transaction] = None) -> None:
@@ -165,7 +166,7 @@ class Oss:
             record["storage_class"] = storage_class
         if kept:
             txn.put("oss_content", object_id, {"data": base64.b64encode(data or b"").decode()})
-        txn.put("oss_object", object_id, record, [("bucket", _bucket_id(region, bucket))])
+        txn.put("oss_object", object_id, record, [("bucket", _bucket_id(region, bucket))], name)
         return record
 
     def content(self, record: dict, txn: Transaction) -> Optional[bytes]:
@@ -269,11 +270,40 @@ class Oss:
                 return None
             return dict(record)
 
-    def objects(self, region: str, bucket: str, txn: Optional[Transaction] = None) -> list[dict]:
-        """The registered objects of a bucket, by name (an index lookup)."""
+    def listing(self, region: str, bucket: str, prefix: str = "", delimiter: str = "", after: str = "",
+                limit: int = 1000, txn: Optional[Transaction] = None) -> tuple[list[tuple[str, Optional[dict]]], bool]:
+        """The bucket's objects named after ``after`` under ``prefix``, rolled up by ``delimiter``: (name or common
+        prefix, record or None) up to ``limit``, and whether more follow. From the bucket's index ordered by name
+        (a binary search for the start, then pages; a common prefix's names are skipped by another search, not
+        read): a page costs the same in any bucket, and only listed objects are read."""
         with self._txn(txn) as t:
-            found = [t.get("oss_object", i) for i in t.ids("oss_object", ("bucket", _bucket_id(region, bucket)))]
-            return sorted((dict(r) for r in found if r is not None and self._written(t, r)), key=lambda r: r["name"])
+            term = ("bucket", _bucket_id(region, bucket))
+            out: list[tuple[str, Optional[dict]]] = []
+            start = _position(t, term, after, True) if after >= prefix else _position(t, term, prefix, False)
+            while True:
+                entries = t.page("oss_object", term, start, _BATCH)
+                if not entries:
+                    return out, False
+                for name, object_id in entries:
+                    if not name.startswith(prefix):
+                        return out, False  # (sorted: the names under a prefix are one run from the prefix on)
+                    cut = name.find(delimiter, len(prefix)) if delimiter else -1
+                    if cut >= 0:
+                        common = name[:cut + 1]
+                        if common > after:  # (else listed on an earlier page: its NextMarker)
+                            if len(out) == limit:
+                                return out, True
+                            out.append((common, None))
+                        start = _position(t, term, common + _HIGHEST, True)
+                        break
+                    record = t.get("oss_object", object_id)
+                    if record is None or not self._written(t, record):
+                        continue
+                    if len(out) == limit:
+                        return out, True
+                    out.append((name, dict(record)))
+                else:
+                    start += len(entries)
 
     def lookup(self, region: str, bucket: str, name: str, txn: Optional[Transaction] = None) -> dict:
         """The built-in answer of ``mockecs_oss_object`` (see the hook's documentation); a registered
@@ -362,3 +392,23 @@ class BuiltinOssPlugin:
         if engine is None:
             return None
         return registry(engine).lookup(region, bucket, object_name)
+
+
+_BATCH = 128  # index entries read at a time while listing
+_HIGHEST = "\U0010ffff"  # after every name that starts with what it is appended to
+
+
+def _position(txn: Transaction, term: tuple[str, str], value: str, past: bool) -> int:
+    """How many of the term's names sort before ``value`` (``past``: up to and with it): a binary search over
+    one-entry pages of the ordered index, no record read."""
+    low, high = 0, txn.count("oss_object", term)
+    while low < high:
+        middle = (low + high) // 2
+        found = txn.page("oss_object", term, middle, 1)
+        if not found:
+            high = middle
+        elif found[0][0] < value or past and found[0][0] == value:
+            low = middle + 1
+        else:
+            high = middle
+    return low
