@@ -270,6 +270,10 @@ class Oss:
                 return None
             return dict(record)
 
+    def objects(self, region: str, bucket: str, txn: Optional[Transaction] = None) -> list[dict]:
+        """Every listed object of a bucket, by name (for tests and helpers: it reads them all)."""
+        return [record for _, record in self.listing(region, bucket, limit=1 << 62, txn=txn)[0] if record]
+
     def listing(self, region: str, bucket: str, prefix: str = "", delimiter: str = "", after: str = "",
                 limit: int = 1000, txn: Optional[Transaction] = None) -> tuple[list[tuple[str, Optional[dict]]], bool]:
         """The bucket's objects named after ``after`` under ``prefix``, rolled up by ``delimiter``: (name or common
