@@ -356,6 +356,16 @@ class Engine:
         if "clock_offset" in data:
             self.clock.advance(float(data["clock_offset"]) - self.clock.offset)
 
+    @staticmethod
+    def _suffer(fault: Optional[Fault], error: type[EcsError]) -> None:
+        """What a fault taken for a call does: wait its latency, then answer its error (in the API's own form)."""
+        if fault is None:
+            return
+        if fault.latency:
+            time.sleep(fault.latency)
+        if fault.code:
+            raise error(fault.code, fault.message, fault.status)
+
     def _take_fault(self, action: str, account: Optional[str]) -> Optional[Fault]:
         def change() -> Optional[Fault]:
             with self._fault_lock:
@@ -445,12 +455,8 @@ class Engine:
             if refused is not None:
                 raise refused
             region = req.region or self.config.region
-            fault = self._take_fault(action, account) if self.faults else None
-            if fault is not None:
-                if fault.latency:
-                    time.sleep(fault.latency)
-                if fault.code:
-                    raise oss_wire.OssError(fault.code, fault.message, fault.status)
+            if self.faults:
+                self._suffer(self._take_fault(action, account), oss_wire.OssError)
             body = oss_ops.prepare(req, action, self.config.options["oss_keep_bytes"])
 
             def work(txn: Any) -> Any:
@@ -536,11 +542,7 @@ class Engine:
         if self.faults and not again:
             fault = self._take_fault(action, account)
             stamp = shared.stamp if shared is not None else None  # (that read the latest; it may write)
-        if fault is not None:
-            if fault.latency:
-                time.sleep(fault.latency)
-            if fault.code:
-                raise EcsError(fault.code, fault.message, fault.status)
+        self._suffer(fault, EcsError)
 
         args = self._arguments(op, req.params)
         region = args.pop("region_id", None)

@@ -124,16 +124,14 @@ def _direct_send(mock: MockECS, previous: Callable[..., Any]) -> Callable[..., A
         plain = body is None or body.__class__ is bytes or body.__class__ is str
         if (plain or hasattr(body, "read")) and method in _METHODS and not adapter.max_retries.status_forcelist:
             matched = pattern.match(url)
-            if matched is not None and not plain:  # a streamed body: an OSS upload reads it in chunks, no copy
-                if matched.group("ecs") is None:
-                    return previous(adapter, request, *args, **kwargs)
-                resp = engine.handle(_request(method, url, request.headers, body))
-                return adapter.build_response(request, raw_response(resp.status, resp.headers, resp.body, method))
             if matched is not None:
                 if matched.group("ecs") is None:  # another Alibaba Cloud product, the metadata server
+                    if not plain:
+                        return previous(adapter, request, *args, **kwargs)
                     return adapter.build_response(request, raw_response(*answer(request), method))
-                # An ECS call (the common case) goes straight to the engine: one match, no layers between.
-                resp = engine.handle(_request(method, url, request.headers,
+                # An ECS call (the common case) goes straight to the engine: one match, no layers between; a
+                # streamed body (an OSS upload) goes as it is, read in chunks, never copied whole.
+                resp = engine.handle(_request(method, url, request.headers, body if not plain else
                                               body.encode("utf-8") if body.__class__ is str else body or b""))
                 return adapter.build_response(request, raw_response(resp.status, resp.headers, resp.body, method))
         return previous(adapter, request, *args, **kwargs)

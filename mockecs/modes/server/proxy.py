@@ -36,18 +36,27 @@ _MAX_HEAD = 16 * 1024
 STREAMED_BODY = 4 * 2**20  # a longer body is read by the app from the socket (an OSS upload), not held whole
 
 
-class _Limited:
-    """``length`` bytes of a tunnel's socket, read as the app asks."""
+class BodyStream:
+    """A request body read from its connection as the app asks (an OSS upload may be GiBs): at most ``left`` bytes
+    of ``stream``, or (``left`` None: a de-chunked body) all of it. The proxy's tunnels and the WSGI app use it."""
 
-    def __init__(self, stream: Any, length: int) -> None:
-        self.stream, self.left = stream, length
+    def __init__(self, stream: Any, left: Optional[int]) -> None:
+        self.stream, self.left = stream, left
 
     def read(self, size: int = -1) -> bytes:
-        if self.left <= 0:
+        if self.stream is None or self.left == 0:
             return b""
-        chunk = self.stream.read(self.left if size < 0 else min(size, self.left))
-        self.left = 0 if not chunk else self.left - len(chunk)
+        if self.left is not None:
+            size = self.left if size < 0 else min(size, self.left)
+        chunk = self.stream.read(size) if size >= 0 else self.stream.read()
+        if self.left is not None:
+            self.left = 0 if not chunk else self.left - len(chunk)
         return chunk
+
+    def drain(self) -> None:
+        """Read what the app left unread (an upload it refused), so the connection stays in step."""
+        while self.read(65536):
+            pass
 
 
 class Tunnels:
@@ -181,7 +190,7 @@ class _TunnelHandler(http.server.BaseHTTPRequestHandler):
         size = whole_number(length, 0, 2**40)
         if size is None:
             return None
-        return self.rfile.read(size) if size <= STREAMED_BODY else _Limited(self.rfile, size)
+        return self.rfile.read(size) if size <= STREAMED_BODY else BodyStream(self.rfile, size)
 
     def _handle(self) -> None:
         body = self._body()
@@ -214,8 +223,7 @@ class _TunnelHandler(http.server.BaseHTTPRequestHandler):
 
         chunks: Iterable[bytes] = self.app(environ, start_response)
         if not isinstance(body, bytes):
-            while body.read(65536):  # (what the app left unread: the connection stays in step)
-                pass
+            body.drain()
         status, headers = answer
         # The app's Content-Length is the answer's (a HEAD's is the object's; a long body is written as it comes).
         head = [f"HTTP/1.1 {status}"] + [f"{k}: {v}" for k, v in headers if k.lower() != "connection"]

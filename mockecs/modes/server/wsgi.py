@@ -22,6 +22,7 @@ from mockecs.modes.server.backends import MAX_API_BODY, MAX_CONTROL_BODY
 from mockecs.modes.server.control import PREFIX as CONTROL_PREFIX
 from mockecs.modes.server.control import ControlApi
 from mockecs.modes.server.dashboard import Dashboard
+from mockecs.modes.server.proxy import BodyStream
 from mockecs.wire.encoding import error_body, render
 from mockecs.wire.oss import is_oss
 from mockecs.wire.protocol import HttpRequest, HttpResponse
@@ -64,30 +65,12 @@ def read_body(environ: dict, limit: Optional[int] = None) -> Optional[bytes]:
     return b""
 
 
-class Upload:
+def upload_of(environ: dict) -> BodyStream:
     """An OSS request's body as a stream the engine reads in chunks (an upload may be GiBs): at most its
     ``Content-Length`` bytes of ``wsgi.input``, or all of a de-chunked one."""
-
-    def __init__(self, environ: dict) -> None:
-        self.stream = environ.get("wsgi.input")
-        length = environ.get("CONTENT_LENGTH") or ""
-        self.left: Optional[int] = int(length) if length.isdigit() else \
-            (None if environ.get("wsgi.input_terminated") else 0)
-
-    def read(self, size: int = -1) -> bytes:
-        if self.stream is None or self.left == 0:
-            return b""
-        if self.left is not None:
-            size = self.left if size < 0 else min(size, self.left)
-        chunk = self.stream.read(size) if size >= 0 else self.stream.read()
-        if self.left is not None:
-            self.left = 0 if not chunk else self.left - len(chunk)
-        return chunk
-
-    def drain(self) -> None:
-        """Read what the engine left unread (an upload it refused), so the connection stays usable."""
-        while self.read(65536):
-            pass
+    length = environ.get("CONTENT_LENGTH") or ""
+    return BodyStream(environ.get("wsgi.input"), int(length) if length.isdigit() else
+                      (None if environ.get("wsgi.input_terminated") else 0))
 
 
 def _drain(stream: Any, size: Optional[int]) -> None:
@@ -207,7 +190,7 @@ def make_app(engine: Optional[Engine] = None, control_token: Optional[str] = Non
             request, path = _request(environ, b"")
             if is_oss(request) and request.split[0].rsplit(":", 1)[0] != METADATA_HOST:
                 # OSS: the body goes to the engine as a stream (an upload, beyond the API's limit)
-                request.body = upload = Upload(environ)
+                request.body = upload = upload_of(environ)
         body = b"" if upload is not None else read_body(environ, limit)
         if upload is not None:
             method = request.method
