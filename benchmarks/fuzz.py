@@ -10,7 +10,10 @@ server is their endpoint: the Version picks the API) (plausible values, real ids
 ``tests/test_fuzz.py``'s generator), then mutated (keys dropped, values cut, control characters,
 Unicode and 5,000-digit list indexes, broken escapes); raw malformed requests (bad methods' bodies,
 random bytes, broken Authorization headers, unknown actions); wrong-typed and deeply nested JSON to
-every control endpoint, with and without the token; and, mixed in, valid calls through both SDKs that must succeed.
+every control endpoint, with and without the token; OSS requests, most of them validly signed, over buckets, keys,
+subresources, headers and bodies (``tests/test_fuzz_oss.py``'s generator: an OSS answer must carry its
+x-oss-request-id and, for an error, an ``<Error>`` document; 501 is OSS's answer for what the fake does not model);
+and, mixed in, valid calls through both SDKs that must succeed.
 
 Prints: answers with status >= 500, API answers without a RequestId, unparseable bodies (each
 target 0), failed SDK calls (target 0) and the server's RSS after warm-up and at the end (target:
@@ -31,7 +34,10 @@ from urllib.parse import quote, urlencode
 from _harness import MACHINE_NOTE, Conn, Server, Targets
 
 from mockecs.ops.registry import REGISTRIES, load_all
+from mockecs.state.accounts import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
 from tests.test_fuzz import GARBAGE, flat, known_ids  # the generator of the test suite's fuzz test, at full size here
+from tests.test_fuzz_oss import check as oss_check
+from tests.test_fuzz_oss import oss_request
 
 CONTROL = ["health", "reset", "state", "accounts", "clock/advance", "config", "transitions", "faults", "calls", "nope"]
 CONTROL_KEYS = ["store", "accounts", "keys", "clock_offset", "seconds", "account_id", "access_key_id",
@@ -78,6 +84,21 @@ def malformed(rng: random.Random) -> tuple[str, str, bytes, dict, str]:
                        "/?Action=DescribeRegions&Version=2014-05-26&Format=XML&" + "A=1&" * 500])
     return rng.choice(["POST", "PUT", "DELETE", "PATCH"]), path, body, {"Content-Type": rng.choice(
         ["application/x-www-form-urlencoded", "", "text/plain"])}, "XML"
+
+
+def oss_call(rng: random.Random, conn: Conn) -> tuple[str, str, int, dict, bytes]:
+    """A random OSS request sent to the server as its endpoint: (method, url, status, headers, body)."""
+    method, url, headers, body = oss_request(rng, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET)
+    host, _, rest = url.split("//", 1)[1].partition("/")
+    # (http.client sends ASCII headers only, as any client: an IDNA host is what one would send)
+    headers["host"] = host.encode("idna").decode() if not host.isascii() else host
+    # (on the wire: a header's UTF-8 bytes, as clients send them; a Content-Length the body has, else the server
+    # waits for bytes that never come, as any server would; no control characters, which HTTP forbids in a header
+    # and the server's HTTP layer refuses before any product sees them)
+    headers = {k: v.encode("utf-8").decode("latin-1") for k, v in headers.items()
+               if k != "content-length" and v.isprintable()}
+    status, answer_headers, answer = conn.call(method, "/" + rest, body, headers)
+    return method, url, status, {k.lower(): v for k, v in answer_headers.items()}, answer
 
 
 def random_json(rng: random.Random, depth: int = 0) -> Any:
@@ -154,8 +175,8 @@ def main() -> int:
         from mockecs.modes.clients import server_client
 
         known = known_ids(server_client(server.url))
-        counts = {"api": 0, "malformed": 0, "control": 0, "sdk": 0}
-        found = {"5xx": [], "no RequestId": [], "unparseable": [], "sdk": 0}
+        counts = {"api": 0, "malformed": 0, "control": 0, "oss": 0, "sdk": 0}
+        found = {"5xx": [], "no RequestId": [], "unparseable": [], "sdk": 0, "oss": []}
         warmup = min(total // 10, 12_000)  # fills the (bounded) call record before RSS is first read
         rss_before = None
         deadline = time.monotonic() + args.seconds
@@ -181,7 +202,14 @@ def main() -> int:
                 except ValueError:
                     found["unparseable"].append((method, path, body[:80], answer[:200]))
                 continue
-            kind = "malformed" if roll < 0.15 else "api"
+            if roll < 0.16:
+                counts["oss"] += 1
+                method, url, status, answer_headers, answer = oss_call(rng, conn)
+                problem = oss_check(method, status, answer_headers, answer)
+                if problem:
+                    found["oss"].append((problem, method, url[:200], answer[:200]))
+                continue
+            kind = "malformed" if roll < 0.23 else "api"
             counts[kind] += 1
             method, path, body, headers, fmt = malformed(rng) if kind == "malformed" else api_request(rng, known)
             status, response_headers, answer = conn.call(method, path, body, headers)
@@ -198,6 +226,10 @@ def main() -> int:
             targets.check(f"answers {name}", len(found[name]), not found[name], "0")
             for example in found[name][:3]:
                 print(f"    e.g. {example!r}"[:600])
+        targets.check("OSS answers 5xx, without x-oss-request-id or without their error document", len(found["oss"]),
+                      not found["oss"], "0")
+        for example in found["oss"][:3]:
+            print(f"    e.g. {example!r}"[:600])
         targets.check("failed SDK calls", found["sdk"], found["sdk"] == 0, "0")
         growth = rss_after - (rss_before or rss_after)
         targets.check("server RSS", f"{rss_before:.1f} MB -> {rss_after:.1f} MB (+{growth:.1f} MB)", growth < 50,

@@ -28,8 +28,10 @@ from mockecs.wire.protocol import HttpRequest, HttpResponse
 from mockecs.wire.records import record
 
 # An OSS endpoint, with or without a bucket in front: regex text for URL patterns (group-free).
-OSS_HOST = r"(?:[a-z0-9][a-z0-9-]*\.)?oss(?:-[a-z0-9-]+)?\.aliyuncs\.com"
-_HOST = re.compile(r"(?:(?P<bucket>[a-z0-9][a-z0-9-]*)\.)?oss(?:-(?P<region>[a-z0-9-]+?))?(?P<internal>-internal)?"
+# A bucket label is taken as it comes (``A``, ``a_b``, ``-a``): OSS itself answers InvalidBucketName for it, as for
+# any name it refuses in a path, rather than another product's answer.
+OSS_HOST = r"(?:[^/?#:@\s]+\.)?oss(?:-[a-z0-9-]+)?\.aliyuncs\.com"
+_HOST = re.compile(r"(?:(?P<bucket>[^/?#:@\s]+?)\.)?oss(?:-(?P<region>[a-z0-9-]+?))?(?P<internal>-internal)?"
                    r"\.aliyuncs\.com(?::\d+)?", re.IGNORECASE)
 _NO_REGION = {"accelerate", "accelerate-overseas"}
 MAX_SKEW = 15 * 60
