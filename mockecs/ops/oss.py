@@ -281,7 +281,7 @@ def put_bucket(ctx: Context, req: OssRequest, body: bytes) -> Reply:
 def delete_bucket(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     bucket = _bucket(ctx, req)
     registry = _registry(ctx)
-    if registry.listing(bucket["region"], req.bucket, limit=1, txn=ctx.txn)[0] or \
+    if registry.listing(bucket["region"], req.bucket, limit=1, txn=ctx.txn, bucket_record=bucket)[0] or \
             registry.uploads(bucket["region"], req.bucket, ctx.txn):
         raise BUCKET_NOT_EMPTY(BucketName=req.bucket)
     registry.delete_bucket(bucket["region"], req.bucket, txn=ctx.txn)
@@ -332,7 +332,7 @@ def _listing(ctx: Context, req: OssRequest, after: str) -> tuple[list[tuple[str,
     if len(delimiter) > 1:
         raise INVALID_ARGUMENT(ArgumentName="delimiter", ArgumentValue=delimiter)
     return _registry(ctx).listing(bucket["region"], req.bucket, q.get("prefix", ""), delimiter, after, _max_keys(q),
-                                  ctx.txn)
+                                  ctx.txn, bucket)
 
 
 def _contents(entries: list[tuple[str, Optional[dict]]], encoded: bool, owner: Optional[str]) -> str:
