@@ -156,10 +156,12 @@ class Oss:
     def store_object(self, region: str, bucket: str, name: str, size: int, md5: bytes, crc: int,
                      data: Optional[bytes], txn: Transaction, meta: Optional[dict] = None,
                      content_type: str = "application/octet-stream", etag: Optional[str] = None,
-                     object_type: str = "Normal", storage_class: str = "Standard", made_up: bool = False) -> dict:
+                     object_type: str = "Normal", storage_class: str = "Standard", made_up: bool = False,
+                     acl: str = "default", tags: Optional[dict] = None) -> dict:
         """An object written through the OSS API: its hashes always, its bytes when they fit the caps
         (options ``oss_keep_bytes`` per object, ``oss_keep_total`` for all). ``made_up``: a copy of an object
-        mockecs made up (zeros, hashed as such)."""
+        mockecs made up (zeros, hashed as such). ``acl``: its own (``default``: its bucket's); ``tags``: its
+        tagging, in the order given."""
         self.delete_object(region, bucket, name, txn=txn)
         object_id = _object_id(region, bucket, name)
         kept = data is not None and self._reserve(txn, len(data))
@@ -169,10 +171,24 @@ class Oss:
                   "type": object_type, "kept": kept, "uploaded": not made_up}
         if storage_class != "Standard":
             record["storage_class"] = storage_class
+        if acl != "default":
+            record["acl"] = acl
+        if tags:
+            record["tags"] = dict(tags)
         if kept:
             txn.put("oss_content", object_id, {"data": base64.b64encode(data or b"").decode()})
         txn.put("oss_object", object_id, record, [("bucket", _bucket_id(region, bucket))], name)
         return record
+
+    def update_object(self, record: dict, txn: Transaction, **changes: Any) -> dict:
+        """An object's record with ``changes`` written in place (its ACL, its tags: its bytes, hashes and
+        Last-Modified stay); a change to None removes that field."""
+        updated = {**record, **changes}
+        for name in [k for k, v in changes.items() if v is None]:
+            del updated[name]
+        txn.put("oss_object", _object_id(record["region"], record["bucket"], record["name"]), updated,
+                [("bucket", _bucket_id(record["region"], record["bucket"]))], record["name"])
+        return updated
 
     def content(self, record: dict, txn: Transaction) -> Optional[bytes]:
         """An object's bytes: kept ones, zeros for one the OSS API never wrote (what ExportImage wrote:
@@ -199,10 +215,10 @@ class Oss:
     # -- multipart uploads ---------------------------------------------------------------------------------------
     def start_upload(self, upload_id: str, region: str, bucket: str, name: str, txn: Transaction,
                      meta: Optional[dict] = None, content_type: str = "application/octet-stream",
-                     storage_class: str = "Standard") -> dict:
+                     storage_class: str = "Standard", acl: str = "default", tags: Optional[dict] = None) -> dict:
         record = {"upload_id": upload_id, "region": region, "bucket": bucket, "name": name,
                   "created": self.engine.clock.now(), "meta": dict(meta or {}), "content_type": content_type,
-                  "storage_class": storage_class}
+                  "storage_class": storage_class, "acl": acl, "tags": dict(tags or {})}
         txn.put("oss_upload", upload_id, record, [("bucket", _bucket_id(region, bucket))])
         return record
 
