@@ -135,6 +135,11 @@ def test_object_acl_overrides_the_buckets(strict):
     part = b.upload_part("parts.raw", upload_id, 1, b"p")
     b.complete_multipart_upload("parts.raw", upload_id, [oss2.models.PartInfo(1, part.etag)])
     assert b.get_object_acl("parts.raw").acl == "public-read"
+    b.put_object("shared.txt", b"s", headers={"x-oss-object-acl": "public-read-write"})
+    assert anonymous().put_object("shared.txt", b"by anyone").status == 200  # (its own ACL: in a private bucket)
+    assert b.get_object_acl("shared.txt").acl == "default"  # (a new object, without the header)
+    denied(anonymous().put_object, "shared.txt", b"again")
+    denied(anonymous().put_object, "unshared.txt", b"x")
     b.copy_object("acl-test", "open.txt", "copied.txt")
     assert b.get_object_acl("copied.txt").acl == "default"  # (a copy's ACL is its own header's)
 

@@ -233,6 +233,17 @@ def _readable(ctx: Context, req: OssRequest) -> dict:
     return found
 
 
+def _writable(ctx: Context, req: OssRequest) -> dict:
+    """The bucket of an object to write (PutObject, DeleteObject): its owner's, or one whose ACL lets anyone
+    write, or an existing object whose own ACL does."""
+    bucket = _bucket(ctx, req, "object")
+    if str(bucket["owner"]) != ctx.account and not _grants(bucket.get("acl"), "write"):
+        found = _registry(ctx).get_object(bucket["region"], req.bucket, req.key, txn=ctx.txn)
+        if found is None or found.get("acl") != "public-read-write":
+            raise ACCESS_DENIED()
+    return bucket
+
+
 def _acl_header(req: OssRequest, name: str, allowed: tuple[str, ...]) -> Optional[str]:
     """A canned ACL header's value (None when absent), refused unless one of ``allowed``."""
     if name not in req.headers:
@@ -553,7 +564,7 @@ def _storage_class(req: OssRequest) -> str:
 
 @_op("PutObject")
 def put_object(ctx: Context, req: OssRequest, payload: Payload) -> Reply:
-    bucket = _bucket(ctx, req, "write")
+    bucket = _writable(ctx, req)
     _check_md5(req, payload.md5)
     acl, tags = _acl_header(req, "x-oss-object-acl", OBJECT_ACLS) or "default", _tagging_header(req)
     _overwrite_check(ctx, req, bucket)
@@ -692,7 +703,7 @@ def get_object_meta(ctx: Context, req: OssRequest, body: bytes) -> Reply:
 
 @_op("DeleteObject")
 def delete_object(ctx: Context, req: OssRequest, body: bytes) -> Reply:
-    bucket = _bucket(ctx, req, "write")
+    bucket = _writable(ctx, req)
     _registry(ctx).delete_object(bucket["region"], req.bucket, req.key, txn=ctx.txn)
     return Reply(status=204)
 
