@@ -176,3 +176,35 @@ def test_dashboard_url_from_mock_ecs(browser):
         page.close()
     with pytest.raises(requests.ConnectionError):
         requests.get(url, timeout=5)  # stopped with the mock
+
+
+def test_dashboard_shows_oss_buckets_and_objects(server, page):
+    """The account's buckets in the region, read only: ACL, class, the first objects by name with their size,
+    ETag, ACL and tags; another region's and another account's buckets are not shown."""
+    oss2 = pytest.importorskip("oss2", reason="oss2 is not installed")
+    from mockecs.modes.server import dashboard
+
+    b = oss2.Bucket(oss2.Auth("LTAI-any", "secret"), server.url, "dash-images")  # (path-style, the server)
+    b.create_bucket(oss2.BUCKET_ACL_PUBLIC_READ)
+    b.put_object("builds/disk.raw", b"disk", headers={"x-oss-tagging": "build=7", "x-oss-object-acl": "private"})
+    b.put_object("a.txt", b"a")
+    server.engine.oss.put_object("cn-beijing", "dash-beijing", "exported.raw", size=2**20)
+    server.engine.oss.put_object("cn-hangzhou", "dash-theirs", "x", account="2222333344445555")
+    page.goto(server.dashboard_url)
+    assert page.eval_on_selector_all(".oss-bucket", "bs => bs.map(b => b.dataset.bucket)") == ["dash-images"]
+    assert page.inner_text("#bucket-dash-images .bucket-about").startswith("public-read · Standard · created ")
+    listed = rows(page, "#bucket-dash-images")
+    heads = page.eval_on_selector_all("#bucket-dash-images thead th", "hs => hs.map(h => h.textContent)")
+    assert heads == ["Key", "Size", "ETag", "LastModified", "StorageClass", "ACL", "Tags"]
+    assert [r[0] for r in listed] == ["a.txt", "builds/disk.raw"]
+    disk = dict(zip(heads, listed[1]))
+    assert (disk["Size"], disk["ETag"], disk["ACL"], disk["Tags"]) == \
+        ("4", b.head_object("builds/disk.raw").etag, "private", "build=7")
+    assert page.query_selector("#no-resources") is None  # (buckets are something to show)
+    page.goto(server.dashboard_url + "?region=cn-beijing")
+    assert rows(page, "#bucket-dash-beijing")[0][:2] == ["exported.raw", str(2**20)]
+    for n in range(dashboard.OSS_OBJECTS_SHOWN + 1):
+        server.engine.oss.put_object("cn-beijing", "dash-beijing", f"more/{n:03d}", size=1)
+    page.reload()
+    assert len(rows(page, "#bucket-dash-beijing")) == dashboard.OSS_OBJECTS_SHOWN
+    assert page.query_selector("#bucket-dash-beijing .more-objects") is not None

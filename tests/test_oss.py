@@ -472,6 +472,9 @@ def test_gos_oss_sdk_through_the_server(served, tmp_path):
     assert out["meta"] == {"length": str(len(data)), "etag": f'"{hashlib.md5(data).hexdigest().upper()}"',
                            "build": "7", "crc": str(oss_crc(data))}
     assert out["listed"] == [f"images/disk.qcow2 {2 * len(data)} Multipart"] and out["buckets"] == 1
+    assert out["acls"] == ["public-read", DEFAULT_ACCOUNT, "private", "default", "public-read"]
+    assert (out["badACL"]["code"], out["badACL"]["status"]) == ("InvalidArgument", 400)
+    assert out["bucketPage"] == {"names": 1, "first": "go-images", "truncated": True, "next": "go-images"}
     assert out["missing"]["code"] == "NoSuchKey" and out["missing"]["status"] == 404
     assert (out["wrongSecret"]["code"], out["wrongSecret"]["status"]) == ("SignatureDoesNotMatch", 403)
     assert (out["notEmpty"]["code"], out["notEmpty"]["status"]) == ("BucketNotEmpty", 409)

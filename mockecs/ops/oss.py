@@ -3,8 +3,10 @@
 The world is :mod:`mockecs.world.oss` (``engine.oss``), the registry ImportImage reads and ExportImage writes: an
 object uploaded here is what ImportImage finds, an exported one is downloadable here. :func:`route` names a
 request's action from its method, bucket, key and sub-resource; :func:`prepare` reads its body once, before the
-store transaction; each handler answers a :class:`Reply`. Buckets are private to the account that made them (no
-ACLs or policies are modelled); names are global, and a bucket is addressed at its own region's endpoint.
+store transaction; each handler answers a :class:`Reply`. A bucket belongs to the account that made it; its ACL and
+its objects' ACLs (canned: ``private``, ``public-read``, ``public-read-write``; an object's ``default``: its bucket's)
+let other accounts and anonymous requests read or write objects and list them (no bucket policies or RAM policies
+are modelled); names are global, and a bucket is addressed at its own region's endpoint.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from urllib.parse import quote, unquote
 from mockecs.ops.registry import Context
 from mockecs.wire.crc64 import combine
 from mockecs.wire.oss import (
+    ANONYMOUS_FORBIDDEN,
     OssRequest,
     Payload,
     Stream,
@@ -34,11 +37,14 @@ from mockecs.world import ids
 from mockecs.world import oss as world
 from mockecs.world.oss import crc_of, etag_of
 
-NO_SUCH_BUCKET = oss_error_kind("NoSuchBucket", "The specified bucket does not exist.", 404)
-NO_SUCH_KEY = oss_error_kind("NoSuchKey", "The specified key does not exist.", 404)
+# [GUESS] one EC per cause for every operation (OSS's documented examples: NoSuchBucket 0015-00000101,
+# NoSuchKey 0026-00000001, the bucket ACL's AccessDenied 0003-00000001).
+NO_SUCH_BUCKET = oss_error_kind("NoSuchBucket", "The specified bucket does not exist.", 404, "0015-00000101")
+NO_SUCH_KEY = oss_error_kind("NoSuchKey", "The specified key does not exist.", 404, "0026-00000001")
 NO_SUCH_UPLOAD = oss_error_kind("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, "
                                 "or the upload may have been aborted or completed.", 404)
-ACCESS_DENIED = oss_error_kind("AccessDenied", "You have no right to access this object because of bucket acl.", 403)
+ACCESS_DENIED = oss_error_kind("AccessDenied", "You have no right to access this object because of bucket acl.", 403,
+                               "0003-00000001")
 WRONG_ENDPOINT = oss_error_kind("AccessDenied", "The bucket you are attempting to access must be addressed using the "
                                 "specified endpoint. Please send all future requests to this endpoint.", 403)
 BUCKET_NOT_EMPTY = oss_error_kind("BucketNotEmpty", "The bucket you tried to delete is not empty.", 409)
@@ -67,6 +73,14 @@ ARCHIVED = oss_error_kind("InvalidObjectState", "The operation is not valid for 
 NOT_ALLOWED = oss_error_kind("MethodNotAllowed", "The specified method is not allowed against this resource.", 405)
 NOT_FAKED = oss_error_kind("NotImplemented", "mockecs fakes OSS's object API (objects, listings, multipart "
                            "uploads, buckets), not this request.", 501)
+INVALID_BUCKET_ACL = oss_error_kind("InvalidArgument", "no such bucket access control exists", 400)
+# [GUESS] the object's words as the bucket's (OSS documents the EC of a missing or empty x-oss-object-acl only)
+INVALID_OBJECT_ACL = oss_error_kind("InvalidArgument", "no such object access control exists", 400, "0017-00000105")
+# [GUESS] x-oss-tagging not "k=v&k2=v2": InvalidArgument (OSS documents the EC, 0010-00000219, not the code)
+INVALID_TAGGING = oss_error_kind("InvalidArgument", "The tagging header is not in the key=value&key2=value2 format.",
+                                 400, "0010-00000219")
+# [GUESS] a tag over OSS's documented limits (10 per object, unique keys of 1-128 bytes, values up to 256): S3's code
+INVALID_TAG = oss_error_kind("InvalidTag", "The tag you have provided is invalid.", 400)
 NOT_KEPT = oss_error_kind("NotImplemented", "mockecs kept this object's size, ETag and CRC-64 but not its bytes "
                           "(larger than the option oss_keep_bytes, or beyond oss_keep_total): raise them, or set "
                           "oss_unkept_reads=zeros.", 501)
@@ -75,6 +89,9 @@ _BUCKET = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
 MAX_PUT = 5 * 1024 ** 3  # PutObject and a part: 5 GiB
 MIN_PART = 100 * 1024  # every part but the last
 MAX_KEYS = 1000
+BUCKET_ACLS = ("private", "public-read", "public-read-write")
+OBJECT_ACLS = ("default", *BUCKET_ACLS)
+MAX_TAGS, MAX_TAG_KEY, MAX_TAG_VALUE = 10, 128, 256
 STREAMED = 1 << 20  # zeros longer than this are answered as a stream, not one bytes object
 
 
@@ -107,9 +124,11 @@ def route(req: OssRequest) -> str:
         raise NOT_ALLOWED(Method=method, ResourceType="Service")
     if not req.key:
         actions = {"PUT": "PutBucket", "DELETE": "DeleteBucket", "GET": "ListObjects", "HEAD": "GetBucketInfo"}
+        if "acl" in q and method in ("GET", "PUT"):
+            return "GetBucketAcl" if method == "GET" else "PutBucketAcl"
         if method == "GET":
             for sub, action in (("bucketInfo", "GetBucketInfo"), ("location", "GetBucketLocation"),
-                                ("uploads", "ListMultipartUploads")):
+                                ("uploads", "ListMultipartUploads"), ("versioning", "GetBucketVersioning")):
                 if sub in q:
                     return action
             if q.get("list-type") == "2":
@@ -127,8 +146,15 @@ def route(req: OssRequest) -> str:
         if method in actions and not (method == "PUT" and "x-oss-copy-source" in req.headers):
             return actions[method]
         raise NOT_FAKED()
-    if any(k in q for k in ("acl", "tagging", "symlink", "restore", "append", "x-oss-process", "versionId")):
+    if any(k in q for k in ("symlink", "restore", "append", "x-oss-process", "versionId")):
         raise NOT_FAKED()
+    for sub, actions in (("acl", {"GET": "GetObjectAcl", "PUT": "PutObjectAcl"}),
+                         ("tagging", {"GET": "GetObjectTagging", "PUT": "PutObjectTagging",
+                                      "DELETE": "DeleteObjectTagging"})):
+        if sub in q:
+            if method in actions:
+                return actions[method]
+            raise NOT_ALLOWED(Method=method, ResourceType="Object")
     if method == "POST" and "uploads" in q:
         return "InitiateMultipartUpload"
     if method == "HEAD":
@@ -167,17 +193,23 @@ def _check_name(req: OssRequest) -> None:
         raise INVALID_OBJECT()
 
 
-def _bucket(ctx: Context, req: OssRequest) -> dict:
-    """The addressed bucket: the caller's, at its region's endpoint."""
+def _bucket(ctx: Context, req: OssRequest, need: str = "") -> dict:
+    """The addressed bucket, at its region's endpoint: the caller's, or (``need`` ``read`` / ``write``) one whose
+    ACL grants that to anyone; ``need`` ``object``: the object's ACL decides (:func:`_readable`)."""
     _check_name(req)
     found = _registry(ctx).find_bucket(req.bucket, txn=ctx.txn)
     if found is None:
         raise NO_SUCH_BUCKET(BucketName=req.bucket)
     if req.region and found["region"] != req.region:
         raise WRONG_ENDPOINT(Bucket=req.bucket, Endpoint=f"oss-{found['region']}.aliyuncs.com")
-    if str(found["owner"]) != ctx.account:
+    if str(found["owner"]) != ctx.account and need != "object" and not (need and _grants(found.get("acl"), need)):
         raise ACCESS_DENIED()
     return found
+
+
+def _grants(acl: Optional[str], need: str) -> bool:
+    """Whether a canned ACL lets anyone (another account, an anonymous request) ``read`` or ``write``."""
+    return acl == "public-read-write" or (acl == "public-read" and need == "read")
 
 
 def _object(ctx: Context, req: OssRequest, bucket: dict) -> dict:
@@ -185,6 +217,68 @@ def _object(ctx: Context, req: OssRequest, bucket: dict) -> dict:
     if found is None:
         raise NO_SUCH_KEY(Key=req.key)
     return found
+
+
+def _readable(ctx: Context, req: OssRequest) -> dict:
+    """The addressed object, read by its bucket's owner or, as its ACL (``default``: its bucket's) lets anyone read
+    it, by anyone; another caller learns nothing of an object it may not read (AccessDenied, not NoSuchKey)."""
+    bucket = _bucket(ctx, req, "object")
+    found = _registry(ctx).get_object(bucket["region"], req.bucket, req.key, txn=ctx.txn)
+    if str(bucket["owner"]) != ctx.account:
+        acl = (found or {}).get("acl") or "default"
+        if not _grants(bucket.get("acl") if acl == "default" else acl, "read"):
+            raise ACCESS_DENIED()
+    if found is None:
+        raise NO_SUCH_KEY(Key=req.key)
+    return found
+
+
+def _writable(ctx: Context, req: OssRequest) -> dict:
+    """The bucket of an object to write (PutObject, DeleteObject): its owner's, or one whose ACL lets anyone
+    write, or an existing object whose own ACL does."""
+    bucket = _bucket(ctx, req, "object")
+    if str(bucket["owner"]) != ctx.account and not _grants(bucket.get("acl"), "write"):
+        found = _registry(ctx).get_object(bucket["region"], req.bucket, req.key, txn=ctx.txn)
+        if found is None or found.get("acl") != "public-read-write":
+            raise ACCESS_DENIED()
+    return bucket
+
+
+def _acl_header(req: OssRequest, name: str, allowed: tuple[str, ...]) -> Optional[str]:
+    """A canned ACL header's value (None when absent), refused unless one of ``allowed``."""
+    if name not in req.headers:
+        return None
+    value = req.header(name).strip()
+    if value not in allowed:
+        raise (INVALID_BUCKET_ACL if name == "x-oss-acl" else INVALID_OBJECT_ACL)(
+            ArgumentName=name, ArgumentValue=value)
+    return value
+
+
+def _check_tags(tags: list[tuple[str, str]]) -> dict[str, str]:
+    if len(tags) > MAX_TAGS:
+        raise INVALID_TAG(TagCount=str(len(tags)))
+    out: dict[str, str] = {}
+    for key, value in tags:
+        if not key or len(key.encode("utf-8")) > MAX_TAG_KEY or len(value.encode("utf-8")) > MAX_TAG_VALUE \
+                or key in out:
+            raise INVALID_TAG(TagKey=key)
+        out[key] = value
+    return out
+
+
+def _tagging_header(req: OssRequest) -> dict[str, str]:
+    """``x-oss-tagging`` (``k1=v1&k2``, URL-encoded): the tags an upload sets."""
+    text = req.header("x-oss-tagging")
+    if not text:
+        return {}
+    tags = []
+    for pair in text.split("&"):
+        parts = pair.split("=")
+        if len(parts) > 2 or not parts[0]:
+            raise INVALID_TAGGING(**{"x-oss-tagging": text})
+        tags.append((unquote(parts[0]), unquote(parts[1]) if len(parts) == 2 else ""))
+    return _check_tags(tags)
 
 
 def _meta(req: OssRequest) -> dict[str, str]:
@@ -214,6 +308,8 @@ def _object_headers(record: dict) -> dict[str, str]:
                "x-oss-object-type": record.get("type") or "Normal",
                "x-oss-hash-crc64ecma": str(crc_of(record)),
                "x-oss-storage-class": record.get("storage_class") or "Standard", "Accept-Ranges": "bytes"}
+    if record.get("tags"):
+        headers["x-oss-tagging-count"] = str(len(record["tags"]))
     headers.update(record.get("meta") or {})
     return headers
 
@@ -240,6 +336,8 @@ def _owner(account: str) -> str:
 # -- service and buckets ----------------------------------------------------------------------------------------------
 @_op("ListBuckets")
 def list_buckets(ctx: Context, req: OssRequest, body: Any) -> Reply:
+    if not ctx.account:
+        raise ANONYMOUS_FORBIDDEN()
     q = req.query
     prefix, marker = q.get("prefix", ""), q.get("marker", "")
     limit = _max_keys(q)
@@ -260,28 +358,69 @@ def list_buckets(ctx: Context, req: OssRequest, body: Any) -> Reply:
 
 @_op("PutBucket")
 def put_bucket(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    if not ctx.account:
+        raise ANONYMOUS_FORBIDDEN()
     _check_name(req)
+    acl = _acl_header(req, "x-oss-acl", BUCKET_ACLS)
     found = _registry(ctx).find_bucket(req.bucket, txn=ctx.txn)
     if found is not None:
         if str(found["owner"]) != ctx.account or (req.region and found["region"] != req.region):
             raise BUCKET_EXISTS(BucketName=req.bucket)
-        return Reply()  # [GUESS] creating one's own bucket again succeeds and changes nothing
+        if acl is not None:  # (OSS: one's own bucket made again takes the ACL asked for)
+            _registry(ctx).update_bucket(found, ctx.txn, acl=acl)
+        return Reply()  # [GUESS] creating one's own bucket again succeeds and changes nothing else
     storage_class = "Standard"
     if body.strip():
         root = _parse_xml(body)
         storage_class = (root.findtext("StorageClass") or "Standard").strip()
         if storage_class not in ("Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive"):
             raise INVALID_ARGUMENT(ArgumentName="StorageClass", ArgumentValue=storage_class)
-    _registry(ctx).create_bucket(req.region or ctx.region, req.bucket, ctx.account, txn=ctx.txn,
-                                 storage_class=storage_class)
+    made = _registry(ctx).create_bucket(req.region or ctx.region, req.bucket, ctx.account, txn=ctx.txn,
+                                        storage_class=storage_class)
+    if acl is not None and acl != "private":
+        _registry(ctx).update_bucket(made, ctx.txn, acl=acl)
     return Reply(headers={"Location": f"/{req.bucket}"})
+
+
+def _grant(owner: str, acl: str) -> str:
+    return xml("AccessControlPolicy", _owner(owner) + "<AccessControlList>" + element("Grant", acl)
+               + "</AccessControlList>").decode()
+
+
+@_op("GetBucketAcl")
+def get_bucket_acl(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    b = _bucket(ctx, req)
+    return Reply(body=_grant(str(b["owner"]), b.get("acl") or "private").encode(), content_type="application/xml")
+
+
+@_op("PutBucketAcl")
+def put_bucket_acl(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    """OSS: without x-oss-acl nothing changes; a bucket that does not exist is made (PutBucket)."""
+    _check_name(req)
+    if _registry(ctx).find_bucket(req.bucket, txn=ctx.txn) is None:
+        return put_bucket(ctx, req, b"")
+    b = _bucket(ctx, req)
+    acl = _acl_header(req, "x-oss-acl", BUCKET_ACLS)
+    if acl is not None:
+        _registry(ctx).update_bucket(b, ctx.txn, acl=acl)
+    return Reply()
+
+
+@_op("GetBucketVersioning")
+def get_bucket_versioning(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    """Status as stored: absent for a bucket versioning was never enabled on, which is every bucket here
+    (PutBucketVersioning is not faked: listings and reads do not keep versions)."""
+    b = _bucket(ctx, req)
+    status = b.get("versioning") or ""
+    return Reply(body=xml("VersioningConfiguration", element("Status", status) if status else ""),
+                 content_type="application/xml")
 
 
 @_op("DeleteBucket")
 def delete_bucket(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     bucket = _bucket(ctx, req)
     registry = _registry(ctx)
-    if registry.listing(bucket["region"], req.bucket, limit=1, txn=ctx.txn)[0] or \
+    if registry.listing(bucket["region"], req.bucket, limit=1, txn=ctx.txn, bucket_record=bucket)[0] or \
             registry.uploads(bucket["region"], req.bucket, ctx.txn):
         raise BUCKET_NOT_EMPTY(BucketName=req.bucket)
     registry.delete_bucket(bucket["region"], req.bucket, txn=ctx.txn)
@@ -302,7 +441,7 @@ def get_bucket_info(ctx: Context, req: OssRequest, body: bytes) -> Reply:
              + element("TransferAcceleration", "Disabled") + element("CrossRegionReplication", "Disabled")
              + element("Name", req.bucket) + element("ResourceGroupId", "")
              + element("DataRedundancyType", "LRS") + _owner(str(b["owner"]))
-             + "<AccessControlList>" + element("Grant", "private") + "</AccessControlList>"
+             + "<AccessControlList>" + element("Grant", b.get("acl") or "private") + "</AccessControlList>"
              + "<ServerSideEncryptionRule>" + element("SSEAlgorithm", sse) + "</ServerSideEncryptionRule>"
              + "<BucketPolicy><LogBucket></LogBucket><LogPrefix></LogPrefix></BucketPolicy>")
     return Reply(body=xml("BucketInfo", f"<Bucket>{inner}</Bucket>"), content_type="application/xml")
@@ -323,16 +462,18 @@ def _max_keys(q: dict[str, str], name: str = "max-keys", default: int = 100) -> 
     return int(text)
 
 
-def _listing(ctx: Context, req: OssRequest, after: str) -> tuple[list[tuple[str, Optional[dict]]], bool]:
+def _listing(ctx: Context, req: OssRequest, after: str) -> tuple[list[tuple[str, Optional[dict]]], bool, str]:
     """The bucket's keys after ``after`` under the prefix, rolled up by the delimiter: (key or common prefix,
-    record or None) up to max-keys, and whether more follow (:meth:`mockecs.world.oss.Oss.listing`)."""
-    bucket = _bucket(ctx, req)
+    record or None) up to max-keys, whether more follow (:meth:`mockecs.world.oss.Oss.listing`), and the bucket's
+    owner (public-read: anyone lists)."""
+    bucket = _bucket(ctx, req, "read")
     q = req.query
     delimiter = q.get("delimiter", "")
     if len(delimiter) > 1:
         raise INVALID_ARGUMENT(ArgumentName="delimiter", ArgumentValue=delimiter)
-    return _registry(ctx).listing(bucket["region"], req.bucket, q.get("prefix", ""), delimiter, after, _max_keys(q),
-                                  ctx.txn)
+    entries, truncated = _registry(ctx).listing(bucket["region"], req.bucket, q.get("prefix", ""), delimiter, after,
+                                                _max_keys(q), ctx.txn, bucket)
+    return entries, truncated, str(bucket["owner"])
 
 
 def _contents(entries: list[tuple[str, Optional[dict]]], encoded: bool, owner: Optional[str]) -> str:
@@ -354,13 +495,13 @@ def list_objects(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     q = req.query
     encoded = q.get("encoding-type") == "url"
     marker = q.get("marker", "")
-    entries, truncated = _listing(ctx, req, marker)
+    entries, truncated, owner = _listing(ctx, req, marker)
     head = (element("Name", req.bucket) + element("Prefix", _encode(q.get("prefix", ""), encoded))
             + element("Marker", _encode(marker, encoded)) + element("MaxKeys", _max_keys(q))
             + element("Delimiter", _encode(q.get("delimiter", ""), encoded)) + element("IsTruncated", truncated)
             + (element("NextMarker", _encode(entries[-1][0], encoded)) if truncated else "")
             + (element("EncodingType", "url") if encoded else ""))
-    return Reply(body=xml("ListBucketResult", head + _contents(entries, encoded, ctx.account)),
+    return Reply(body=xml("ListBucketResult", head + _contents(entries, encoded, owner)),
                  content_type="application/xml")
 
 
@@ -373,7 +514,7 @@ def list_objects_v2(ctx: Context, req: OssRequest, body: bytes) -> Reply:
         after = base64.urlsafe_b64decode(token.encode()).decode() if token else q.get("start-after", "")
     except ValueError:
         raise INVALID_ARGUMENT(ArgumentName="continuation-token", ArgumentValue=token) from None
-    entries, truncated = _listing(ctx, req, after)
+    entries, truncated, bucket_owner = _listing(ctx, req, after)
     head = (element("Name", req.bucket) + element("Prefix", _encode(q.get("prefix", ""), encoded))
             + element("MaxKeys", _max_keys(q)) + element("Delimiter", _encode(q.get("delimiter", ""), encoded))
             + element("IsTruncated", truncated)
@@ -382,7 +523,7 @@ def list_objects_v2(ctx: Context, req: OssRequest, body: bytes) -> Reply:
             + (element("NextContinuationToken", base64.urlsafe_b64encode(entries[-1][0].encode()).decode())
                if truncated else "")
             + (element("EncodingType", "url") if encoded else "") + element("KeyCount", len(entries)))
-    owner = ctx.account if q.get("fetch-owner") == "true" else None
+    owner = bucket_owner if q.get("fetch-owner") == "true" else None
     return Reply(body=xml("ListBucketResult", head + _contents(entries, encoded, owner)),
                  content_type="application/xml")
 
@@ -423,12 +564,13 @@ def _storage_class(req: OssRequest) -> str:
 
 @_op("PutObject")
 def put_object(ctx: Context, req: OssRequest, payload: Payload) -> Reply:
-    bucket = _bucket(ctx, req)
+    bucket = _writable(ctx, req)
     _check_md5(req, payload.md5)
+    acl, tags = _acl_header(req, "x-oss-object-acl", OBJECT_ACLS) or "default", _tagging_header(req)
     _overwrite_check(ctx, req, bucket)
     written = _registry(ctx).store_object(bucket["region"], req.bucket, req.key, payload.size, payload.md5,
                                           payload.crc, payload.data, ctx.txn, _meta(req), _content_type(req),
-                                          storage_class=_storage_class(req))
+                                          storage_class=_storage_class(req), acl=acl, tags=tags)
     return Reply(headers={"ETag": _quoted(written["etag"]), "x-oss-hash-crc64ecma": str(payload.crc),
                           "Content-MD5": base64.b64encode(payload.md5).decode()})
 
@@ -441,6 +583,9 @@ def copy_object(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     src_req = OssRequest(req.method, req.host, src_bucket, src_key, {}, req.headers, b"", "", False, True)
     src_bucket_record = _bucket(ctx, src_req)
     src = _object(ctx, src_req, src_bucket_record)
+    acl = _acl_header(req, "x-oss-object-acl", OBJECT_ACLS) or "default"
+    replace_tags = req.header("x-oss-tagging-directive").upper() == "REPLACE"
+    tags = _tagging_header(req) if replace_tags else dict(src.get("tags") or {})
     _overwrite_check(ctx, req, bucket)
     match = req.header("x-oss-copy-source-if-match")
     if match and match.strip('"') != etag_of(src):
@@ -453,7 +598,7 @@ def copy_object(ctx: Context, req: OssRequest, body: bytes) -> Reply:
         bucket["region"], req.bucket, req.key, int(src["size"]), b"", crc_of(src),
         data if data is not None and src.get("uploaded") else None, ctx.txn, meta, content_type,
         etag=etag_of(src), object_type=src.get("type") or "Normal", storage_class=_storage_class(req),
-        made_up=not src.get("uploaded"))  # (a made-up object's copy reads as zeros too)
+        made_up=not src.get("uploaded"), acl=acl, tags=tags)  # (a made-up object's copy reads as zeros too)
     return Reply(body=xml("CopyObjectResult", element("ETag", _quoted(etag_of(written)))
                           + element("LastModified", iso(_modified(written)))), content_type="application/xml",
                  headers={"x-oss-hash-crc64ecma": str(crc_of(written))})
@@ -488,7 +633,7 @@ def _unsatisfiable(size: int) -> Any:
 
 def _read(ctx: Context, req: OssRequest) -> tuple[dict, Optional[Reply]]:
     """The addressed object, and the 304 its preconditions answer instead of it (None: read on)."""
-    obj = _object(ctx, req, _bucket(ctx, req))
+    obj = _readable(ctx, req)
     return obj, _preconditions(req, obj)
 
 
@@ -550,8 +695,7 @@ def head_object(ctx: Context, req: OssRequest, body: bytes) -> Reply:
 
 @_op("GetObjectMeta")
 def get_object_meta(ctx: Context, req: OssRequest, body: bytes) -> Reply:
-    bucket = _bucket(ctx, req)
-    obj = _object(ctx, req, bucket)
+    obj = _readable(ctx, req)
     return Reply(headers={"ETag": _quoted(etag_of(obj)), "Content-Length": str(obj["size"]),
                           "Last-Modified": http_date(_modified(obj)),
                           "x-oss-last-access-time": http_date(_modified(obj))})
@@ -559,8 +703,61 @@ def get_object_meta(ctx: Context, req: OssRequest, body: bytes) -> Reply:
 
 @_op("DeleteObject")
 def delete_object(ctx: Context, req: OssRequest, body: bytes) -> Reply:
-    bucket = _bucket(ctx, req)
+    bucket = _writable(ctx, req)
     _registry(ctx).delete_object(bucket["region"], req.bucket, req.key, txn=ctx.txn)
+    return Reply(status=204)
+
+
+@_op("GetObjectAcl")
+def get_object_acl(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    bucket = _bucket(ctx, req)
+    obj = _object(ctx, req, bucket)
+    return Reply(body=_grant(str(bucket["owner"]), obj.get("acl") or "default").encode(),
+                 content_type="application/xml")
+
+
+@_op("PutObjectAcl")
+def put_object_acl(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    bucket = _bucket(ctx, req)
+    acl = _acl_header(req, "x-oss-object-acl", OBJECT_ACLS)
+    if acl is None:
+        raise INVALID_OBJECT_ACL(ArgumentName="x-oss-object-acl", ArgumentValue="")
+    obj = _object(ctx, req, bucket)
+    _registry(ctx).update_object(obj, ctx.txn, acl=None if acl == "default" else acl)
+    return Reply()
+
+
+@_op("GetObjectTagging")
+def get_object_tagging(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    obj = _object(ctx, req, _bucket(ctx, req))
+    tags = "".join("<Tag>" + element("Key", k) + element("Value", v) + "</Tag>"
+                   for k, v in (obj.get("tags") or {}).items())
+    return Reply(body=xml("Tagging", f"<TagSet>{tags}</TagSet>"), content_type="application/xml")
+
+
+@_op("PutObjectTagging")
+def put_object_tagging(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    """The object's tags replaced (its Last-Modified stays, as OSS documents)."""
+    bucket = _bucket(ctx, req)
+    root = _parse_xml(body)
+    tag_set = root.find("TagSet")
+    if root.tag != "Tagging" or tag_set is None:
+        raise MALFORMED_XML()
+    pairs = []
+    for tag in tag_set.findall("Tag"):
+        if tag.find("Key") is None:
+            raise MALFORMED_XML()
+        pairs.append((tag.findtext("Key") or "", tag.findtext("Value") or ""))
+    tags = _check_tags(pairs)
+    obj = _object(ctx, req, bucket)
+    _registry(ctx).update_object(obj, ctx.txn, tags=tags or None)
+    return Reply()
+
+
+@_op("DeleteObjectTagging")
+def delete_object_tagging(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    obj = _object(ctx, req, _bucket(ctx, req))
+    _registry(ctx).update_object(obj, ctx.txn, tags=None)
     return Reply(status=204)
 
 
@@ -576,10 +773,11 @@ def _upload(ctx: Context, req: OssRequest, bucket: dict) -> dict:
 @_op("InitiateMultipartUpload")
 def initiate_multipart_upload(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     bucket = _bucket(ctx, req)
+    acl, tags = _acl_header(req, "x-oss-object-acl", OBJECT_ACLS) or "default", _tagging_header(req)
     _overwrite_check(ctx, req, bucket)
     upload_id = ids.source().token_hex(16).upper()  # (the seed setting makes it the same on every run)
     _registry(ctx).start_upload(upload_id, bucket["region"], req.bucket, req.key, ctx.txn, _meta(req),
-                                _content_type(req), _storage_class(req))
+                                _content_type(req), _storage_class(req), acl, tags)
     encoded = req.query.get("encoding-type") == "url"
     return Reply(body=xml("InitiateMultipartUploadResult",
                           element("Bucket", req.bucket) + element("Key", _encode(req.key, encoded))
@@ -698,7 +896,8 @@ def complete_multipart_upload(ctx: Context, req: OssRequest, body: bytes) -> Rep
     registry.store_object(bucket["region"], req.bucket, req.key, size, b"", crc,
                           data if data is not None and len(data) <= keep else None, ctx.txn, upload["meta"],
                           upload["content_type"], etag=etag, object_type="Multipart",
-                          storage_class=upload.get("storage_class") or "Standard")
+                          storage_class=upload.get("storage_class") or "Standard",
+                          acl=upload.get("acl") or "default", tags=upload.get("tags"))
     encoded = req.query.get("encoding-type") == "url"
     location = f"http://{req.bucket}.oss-{bucket['region']}.aliyuncs.com/{quote(req.key)}"
     return Reply(headers={"ETag": _quoted(etag), "x-oss-hash-crc64ecma": str(crc)},

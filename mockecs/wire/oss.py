@@ -40,7 +40,8 @@ ACTIONS = frozenset((
     "ListBuckets", "PutBucket", "DeleteBucket", "GetBucketInfo", "GetBucketLocation", "ListObjects", "ListObjectsV2",
     "DeleteMultipleObjects", "PutObject", "CopyObject", "GetObject", "HeadObject", "GetObjectMeta", "DeleteObject",
     "InitiateMultipartUpload", "UploadPart", "ListParts", "ListMultipartUploads", "AbortMultipartUpload",
-    "CompleteMultipartUpload",
+    "CompleteMultipartUpload", "GetBucketAcl", "PutBucketAcl", "GetBucketVersioning", "GetObjectAcl",
+    "PutObjectAcl", "GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging",
 ))
 XML_TYPE = "application/xml"
 CHUNK = 1 << 20
@@ -64,20 +65,22 @@ SUBRESOURCES = frozenset((
 
 
 class OssError(EcsError):
-    """An OSS error answer; ``extra`` are the elements OSS adds after HostId (BucketName, Key, Endpoint ...)."""
+    """An OSS error answer; ``extra`` are the elements OSS adds after HostId (BucketName, Key, Endpoint ...);
+    ``ec`` OSS's fine-grained error code (``0026-00000001``), where OSS sends one (``<EC>``, ``x-oss-ec``)."""
 
-    def __init__(self, code: str, message: str, status: int = 400, **extra: str) -> None:
+    def __init__(self, code: str, message: str, status: int = 400, ec: str = "", **extra: str) -> None:
         super().__init__(code, message, status)
         self.extra = extra
+        self.ec = ec
 
 
-def oss_error_kind(code: str, message: str, status: int) -> Callable[..., OssError]:
+def oss_error_kind(code: str, message: str, status: int, ec: str = "") -> Callable[..., OssError]:
     """A named OSS error: ``raise NO_SUCH_KEY(Key=name)`` makes a fresh instance each time."""
 
     def make(**extra: str) -> OssError:
-        return OssError(code, message, status, **extra)
+        return OssError(code, message, status, ec, **extra)
 
-    make.code, make.status = code, status  # type: ignore[attr-defined]
+    make.code, make.status, make.ec = code, status, ec  # type: ignore[attr-defined]
     return make
 
 
@@ -90,6 +93,8 @@ EXPIRED = oss_error_kind("AccessDenied", "Request has expired.", 403)
 SKEWED = oss_error_kind("RequestTimeTooSkewed",
                         "The difference between the request time and the current time is too large.", 403)
 ANONYMOUS = oss_error_kind("AccessDenied", "AccessDenied", 403)
+ANONYMOUS_FORBIDDEN = oss_error_kind("AccessDenied", "Anonymous access is forbidden for this operation.", 403,
+                                     "0003-00001201")
 INVALID_ARGUMENT = oss_error_kind("InvalidArgument", "Authorization header is invalid.", 400)
 
 
@@ -445,7 +450,13 @@ def error_answer(err: EcsError, request_id: str, host: str, method: str, now: fl
     children = "".join(element(k, v) for k, v in (("Code", err.code), ("Message", err.message),
                                                    ("RequestId", request_id), ("HostId", host)))
     children += "".join(element(k, v) for k, v in extra.items())
+    ec = getattr(err, "ec", "")
+    headers = {}
+    if ec:  # (last, as OSS sends them, and in x-oss-ec, which clients read when there is no body)
+        children += element("EC", ec) + element("RecommendDoc", f"https://api.aliyun.com/troubleshoot?q={ec}")
+        headers["x-oss-ec"] = ec
     body = xml("Error", children)
     if method == "HEAD":  # no body: the XML rides in x-oss-err (oss2 reads it)
-        return answer(err.status, request_id, now, {"x-oss-err": base64.b64encode(body).decode()}, b"", XML_TYPE)
-    return answer(err.status, request_id, now, {}, body, XML_TYPE)
+        headers["x-oss-err"] = base64.b64encode(body).decode()
+        return answer(err.status, request_id, now, headers, b"", XML_TYPE)
+    return answer(err.status, request_id, now, headers, body, XML_TYPE)

@@ -87,7 +87,7 @@ class Oss:
                       txn: Optional[Transaction] = None, encryption: str = "", storage_class: str = "Standard") -> dict:
         """``encryption`` (``KMS``, ``AES256``): server-side encrypted, which image import/export refuse."""
         record = {"region": region, "bucket": bucket, "owner": account or self.engine.accounts.default_account_id,
-                  "created": self.engine.clock.now()}
+                  "created": self.engine.clock.now(), "ordered": True}
         if encryption:
             record["encryption"] = encryption
         if storage_class != "Standard":
@@ -96,9 +96,14 @@ class Oss:
             found = t.get("oss_bucket", _bucket_id(region, bucket))
             if found is not None:
                 return dict(found)
-            t.put("oss_bucket", _bucket_id(region, bucket), record,
-                  [("region", region), ("name", bucket), ("owner", record["owner"])])
+            _put_bucket(t, record)
         return record
+
+    def update_bucket(self, record: dict, txn: Transaction, **changes: Any) -> dict:
+        """A bucket's record with ``changes`` written (its terms as :meth:`create_bucket` gave them)."""
+        updated = {**record, **changes}
+        _put_bucket(txn, updated)
+        return updated
 
     def delete_bucket(self, region: str, bucket: str, txn: Optional[Transaction] = None) -> None:
         with self._txn(txn) as t:
@@ -151,10 +156,12 @@ class Oss:
     def store_object(self, region: str, bucket: str, name: str, size: int, md5: bytes, crc: int,
                      data: Optional[bytes], txn: Transaction, meta: Optional[dict] = None,
                      content_type: str = "application/octet-stream", etag: Optional[str] = None,
-                     object_type: str = "Normal", storage_class: str = "Standard", made_up: bool = False) -> dict:
+                     object_type: str = "Normal", storage_class: str = "Standard", made_up: bool = False,
+                     acl: str = "default", tags: Optional[dict] = None) -> dict:
         """An object written through the OSS API: its hashes always, its bytes when they fit the caps
         (options ``oss_keep_bytes`` per object, ``oss_keep_total`` for all). ``made_up``: a copy of an object
-        mockecs made up (zeros, hashed as such)."""
+        mockecs made up (zeros, hashed as such). ``acl``: its own (``default``: its bucket's); ``tags``: its
+        tagging, in the order given."""
         self.delete_object(region, bucket, name, txn=txn)
         object_id = _object_id(region, bucket, name)
         kept = data is not None and self._reserve(txn, len(data))
@@ -164,10 +171,24 @@ class Oss:
                   "type": object_type, "kept": kept, "uploaded": not made_up}
         if storage_class != "Standard":
             record["storage_class"] = storage_class
+        if acl != "default":
+            record["acl"] = acl
+        if tags:
+            record["tags"] = dict(tags)
         if kept:
             txn.put("oss_content", object_id, {"data": base64.b64encode(data or b"").decode()})
         txn.put("oss_object", object_id, record, [("bucket", _bucket_id(region, bucket))], name)
         return record
+
+    def update_object(self, record: dict, txn: Transaction, **changes: Any) -> dict:
+        """An object's record with ``changes`` written in place (its ACL, its tags: its bytes, hashes and
+        Last-Modified stay); a change to None removes that field."""
+        updated = {**record, **changes}
+        for name in [k for k, v in changes.items() if v is None]:
+            del updated[name]
+        txn.put("oss_object", _object_id(record["region"], record["bucket"], record["name"]), updated,
+                [("bucket", _bucket_id(record["region"], record["bucket"]))], record["name"])
+        return updated
 
     def content(self, record: dict, txn: Transaction) -> Optional[bytes]:
         """An object's bytes: kept ones, zeros for one the OSS API never wrote (what ExportImage wrote:
@@ -194,10 +215,10 @@ class Oss:
     # -- multipart uploads ---------------------------------------------------------------------------------------
     def start_upload(self, upload_id: str, region: str, bucket: str, name: str, txn: Transaction,
                      meta: Optional[dict] = None, content_type: str = "application/octet-stream",
-                     storage_class: str = "Standard") -> dict:
+                     storage_class: str = "Standard", acl: str = "default", tags: Optional[dict] = None) -> dict:
         record = {"upload_id": upload_id, "region": region, "bucket": bucket, "name": name,
                   "created": self.engine.clock.now(), "meta": dict(meta or {}), "content_type": content_type,
-                  "storage_class": storage_class}
+                  "storage_class": storage_class, "acl": acl, "tags": dict(tags or {})}
         txn.put("oss_upload", upload_id, record, [("bucket", _bucket_id(region, bucket))])
         return record
 
@@ -275,12 +296,18 @@ class Oss:
         return [record for _, record in self.listing(region, bucket, limit=1 << 62, txn=txn)[0] if record]
 
     def listing(self, region: str, bucket: str, prefix: str = "", delimiter: str = "", after: str = "",
-                limit: int = 1000, txn: Optional[Transaction] = None) -> tuple[list[tuple[str, Optional[dict]]], bool]:
+                limit: int = 1000, txn: Optional[Transaction] = None,
+                bucket_record: Optional[dict] = None) -> tuple[list[tuple[str, Optional[dict]]], bool]:
         """The bucket's objects named after ``after`` under ``prefix``, rolled up by ``delimiter``: (name or common
         prefix, record or None) up to ``limit``, and whether more follow. From the bucket's index ordered by name
         (a binary search for the start, then pages; a common prefix's names are skipped by another search, not
-        read): a page costs the same in any bucket, and only listed objects are read."""
+        read): a page costs the same in any bucket, and only listed objects are read. ``bucket_record``: the
+        bucket's, when the caller has read it (else it is read here)."""
         with self._txn(txn) as t:
+            if bucket_record is None:
+                bucket_record = t.get("oss_bucket", _bucket_id(region, bucket))
+            if bucket_record is not None and not bucket_record.get("ordered"):
+                self.order_bucket(dict(bucket_record), t)
             term = ("bucket", _bucket_id(region, bucket))
             out: list[tuple[str, Optional[dict]]] = []
             start = _position(t, term, after, True) if after >= prefix else _position(t, term, prefix, False)
@@ -308,6 +335,19 @@ class Oss:
                     out.append((name, dict(record)))
                 else:
                     start += len(entries)
+
+    def order_bucket(self, record: dict, txn: Transaction) -> int:
+        """Index a bucket made before listings paged from its index ordered by name (mockecs before stop 21: its
+        objects were written without their name as sort key, so the ordered index lists none of them): each of its
+        objects is written again with it, once, on the bucket's first listing; the bucket is then marked
+        ``ordered``. An index lookup of the bucket's objects, not a scan of the store. The number re-written."""
+        term = ("bucket", _bucket_id(record["region"], record["bucket"]))
+        object_ids = sorted(txn.ids("oss_object", term))
+        for object_id, found in zip(object_ids, txn.get_many("oss_object", object_ids)):
+            if found is not None:
+                txn.put("oss_object", object_id, dict(found), [term], found["name"])
+        self.update_bucket(record, txn, ordered=True)
+        return len(object_ids)
 
     def lookup(self, region: str, bucket: str, name: str, txn: Optional[Transaction] = None) -> dict:
         """The built-in answer of ``mockecs_oss_object`` (see the hook's documentation); a registered
@@ -337,6 +377,11 @@ class Oss:
         ctx = Context(self.engine, txn, "OSS", task["_owner"], task["_region"], "", "", self.engine.clock.now(), {})
         settled = resources.get(ctx, "task", task_id)
         return bool(settled and settled.get("TaskStatus") == "Finished")
+
+
+def _put_bucket(txn: Transaction, record: dict) -> None:
+    txn.put("oss_bucket", _bucket_id(record["region"], record["bucket"]), record,
+            [("region", record["region"]), ("name", record["bucket"]), ("owner", record["owner"])])
 
 
 FILLER_PART = 8 * 1024 ** 2  # the part size of the multipart-style ETag of an object mockecs made up

@@ -8,7 +8,8 @@ dashboard's own (removing one fault or one delay).
 
 Resources are shown per account and region for every resource kind the engine knows
 (``mockecs.world.resources.ID_FIELD``), read through the ``owner_region`` index term, so kinds added later
-appear without changes here.
+appear without changes here. The account's OSS buckets in the region follow, read only: each with its first
+objects by name (a page of the bucket's ordered index, as ListObjects reads it).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from mockecs.engine.core import Engine
 from mockecs.wire.protocol import HttpRequest, HttpResponse
+from mockecs.world import oss as world_oss
 from mockecs.world import regions as world_regions
 from mockecs.world import resources
 
@@ -27,6 +29,7 @@ _OWN = ROOT + "dashboard/"
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _STATIC = {"dashboard.js": "text/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8"}
 CALLS_SHOWN = 200  # newest calls the live table receives per refresh
+OSS_OBJECTS_SHOWN = 50  # first objects (by name) shown per bucket
 # Columns shown first for a kind (others: its id, then any name/status/time fields it has).
 _COLUMNS = {
     "image": ("ImageId", "ImageName", "Status", "ImageOwnerAlias", "ImageFamily", "Usage", "Shares", "Tags"),
@@ -136,16 +139,39 @@ class Dashboard:
                 rows = [_row(kind, dict(record)) for record in (txn.get(kind, i) for i in ids) if record]
                 if rows:
                     tables[kind] = rows
+            buckets = self.buckets(txn, account, region)
         lifecycle = engine.lifecycle.to_dict()
         with engine._fault_lock:
             faults = [dict(vars(f)) for f in engine.faults]
         delays = {**lifecycle["by_kind"], **lifecycle["by_id"]}
         return {"account": account, "region": region, "accounts": engine.accounts.account_ids(),
-                "regions": all_regions, "region_counts": counts, "tables": tables, "faults": faults,
+                "regions": all_regions, "region_counts": counts, "tables": tables, "buckets": buckets,
+                "faults": faults,
                 "delays": delays, "failures": lifecycle["failures"], "transitions": engine.config.transitions,
                 "clock_offset": engine.clock.offset, "clock_now": resources.iso(engine.clock.now()),
                 "store": engine.config.store, "calls_recorded": len(engine.calls),
                 "record_calls": engine.config.record_calls}
+
+    def buckets(self, txn: Any, account: str, region: str) -> list[dict]:
+        """The account's OSS buckets in ``region`` (an index lookup by owner), each with its first
+        :data:`OSS_OBJECTS_SHOWN` objects by name and whether more follow."""
+        oss = world_oss.registry(self.engine)
+        out = []
+        for bucket in oss.buckets_of(account, txn=txn):
+            if bucket["region"] != region:
+                continue
+            listed, more = oss.listing(region, bucket["bucket"], limit=OSS_OBJECTS_SHOWN, txn=txn,
+                                       bucket_record=bucket)
+            objects = [{"Key": name, "Size": str(obj["size"]), "ETag": world_oss.etag_of(obj),
+                        "LastModified": resources.iso(float(obj.get("modified") or 0)) if obj.get("modified") else "",
+                        "StorageClass": obj.get("storage_class") or "Standard", "ACL": obj.get("acl") or "default",
+                        "Tags": ", ".join(f"{k}={v}" for k, v in (obj.get("tags") or {}).items())}
+                       for name, obj in listed if obj is not None]
+            out.append({"name": bucket["bucket"], "acl": bucket.get("acl") or "private",
+                        "storage_class": bucket.get("storage_class") or "Standard",
+                        "created": resources.iso(float(bucket.get("created") or 0)), "objects": objects,
+                        "more": more})
+        return out
 
     def calls(self) -> list[dict]:
         """The newest calls, newest first, without their parameters (the live table's rows)."""

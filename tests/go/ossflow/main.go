@@ -97,6 +97,42 @@ func main() {
 	}
 	out["buckets"] = len(buckets.Buckets)
 
+	// ACLs: the bucket's, an object's (x-oss-object-acl on PutObject, then SetObjectACL), GetBucketInfo's Grant;
+	// ListBuckets paged by a prefix and max-keys.
+	if err = client.SetBucketACL("go-images", oss.ACLPublicRead); err != nil {
+		fail("SetBucketACL", err)
+	}
+	bucketACL, err := client.GetBucketACL("go-images")
+	if err != nil {
+		fail("GetBucketACL", err)
+	}
+	if err = bucket.PutObject("acl/private.txt", bytes.NewReader([]byte("p")), oss.ObjectACL(oss.ACLPrivate)); err != nil {
+		fail("PutObject acl", err)
+	}
+	objectACL, err := bucket.GetObjectACL("acl/private.txt")
+	if err != nil {
+		fail("GetObjectACL", err)
+	}
+	if err = bucket.SetObjectACL("acl/private.txt", oss.ACLDefault); err != nil {
+		fail("SetObjectACL", err)
+	}
+	defaultACL, _ := bucket.GetObjectACL("acl/private.txt")
+	info, err := client.GetBucketInfo("go-images")
+	if err != nil {
+		fail("GetBucketInfo", err)
+	}
+	out["acls"] = []string{bucketACL.ACL, bucketACL.Owner.ID, objectACL.ACL, defaultACL.ACL, info.BucketInfo.ACL}
+	out["badACL"] = code(client.SetBucketACL("go-images", oss.ACLType("world-writable")))
+	client.CreateBucket("go-other")
+	page, err := client.ListBuckets(oss.Prefix("go-"), oss.MaxKeys(1))
+	if err != nil {
+		fail("ListBuckets paged", err)
+	}
+	out["bucketPage"] = map[string]interface{}{"names": len(page.Buckets), "first": page.Buckets[0].Name,
+		"truncated": page.IsTruncated, "next": page.NextMarker}
+	client.DeleteBucket("go-other")
+	bucket.DeleteObject("acl/private.txt")
+
 	_, err = bucket.GetObject("missing.raw")
 	out["missing"] = code(err)
 	other, _ := oss.New(endpoint, key, wrong)
