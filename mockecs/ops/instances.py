@@ -20,6 +20,7 @@ from mockecs.world import (
     access,
     account_states,
     auto_snapshots,
+    commands,
     dedicated_hosts,
     deployment_sets,
     images,
@@ -1246,6 +1247,7 @@ def start_stopped(ctx: Context, record: dict) -> str:
     stock.check_start(ctx, record, START_NO_STOCK)  # (one that gave its resources back needs them in stock)
     if "_vpc_changed" in record:  # (started again: ModifyInstanceVpcAttribute may move it again)
         record = {k: v for k, v in record.items() if k != "_vpc_changed"}
+    record = commands.booted(record)  # (an agent InstallCloudAssistant put on it runs from this boot)
     _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now),
                                           "StoppedMode": "Not-applicable"})
     return "Starting"
@@ -1267,7 +1269,7 @@ def _reboot(ctx: Context, record: dict) -> str:
     if record["Status"] != "Running":  # (the metadata: only a Running instance reboots)
         raise INCORRECT_STATUS
     # Starting until it runs again (the metadata); StartTime is its last start [GUESS: a reboot counts as one].
-    record = {**record, **monitoring.run_ended(record, ctx.now)}
+    record = commands.booted({**record, **monitoring.run_ended(record, ctx.now)})
     _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now)})
     system_events.rebooted(ctx, record)  # a SystemMaintenance.Reboot event scheduled on it is Avoided
     return "Starting"
