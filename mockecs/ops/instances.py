@@ -54,6 +54,7 @@ from mockecs.world import (
 from mockecs.world.disks import (
     attached_instance_ids,
     data_disk_range,
+    device_on,
     instance_disks,
     on_instance,
     snapshot_in_progress,
@@ -1221,7 +1222,11 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
                 or not resources.match_tags(record, wanted_tags)):
             continue
         matches.append(record)
-    matches.sort(key=lambda r: (r["CreationTime"], r["Type"] != "system", r["Device"], r["DiskId"]))
+    if instance_id:  # an instance's disks in the order it holds them: system disk, then data disks by its device
+        # [GUESS: a multi-attach disk made before the instance is not listed before its system disk]
+        matches.sort(key=lambda r: (r["Type"] != "system", device_on(r, instance_id), r["CreationTime"], r["DiskId"]))
+    else:
+        matches.sort(key=lambda r: (r["CreationTime"], r["Type"] != "system", r["Device"], r["DiskId"]))
     page, meta = paginate(matches, page_number, page_size, next_token, clamp_max_results(max_results, 500))
     return {**meta, "Disks": {"Disk": [resources.wire(r) for r in page]}}
 
