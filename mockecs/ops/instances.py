@@ -529,8 +529,10 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         raise EcsError("LoginAsNonRoot.ImageNotSupport", "The specified image does not support login as non-root.",
                        400)
     names = _batch_names(action, image, args, count)
+    windows = image.get("OSType") == "windows"
     _check_settings(action, image, args, names[0][-1] if names[0] else args["instance_name"],  # (the longest)
-                    names[1][-1] if names[1] else args["host_name"])
+                    launch.host_name((names[1][-1] if names[1] else args["host_name"]) or "", launch.SAMPLE_ID,
+                                     windows))
     _check_combinations(ctx, action, image, args, count)
     size = system.get("size") or launch.default_system_disk_size(image)
     launch.check_system_disk_level(action, category, system.get("performance_level") or "", size)
@@ -586,7 +588,8 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         name = (names[0][index] if names[0] else args["instance_name"]) or instance_id
         record = {
             "InstanceId": instance_id, "InstanceName": name, "Description": args["description"] or "",
-            "HostName": (names[1][index] if names[1] else args["host_name"]) or f"iZ{instance_id[2:]}Z",
+            "HostName": launch.host_name((names[1][index] if names[1] else args["host_name"]) or "", instance_id,
+                                         image.get("OSType") == "windows") or f"iZ{instance_id[2:]}Z",
             **_os_fields(image, login_as_non_root),
             "Status": "Pending", **type_fields(itype), "GPUSpec": "",
             "RegionId": ctx.region, "ZoneId": where.zone_id,
@@ -731,7 +734,8 @@ def _check_combinations(ctx: Context, action: str, image: Mapping[str, Any], arg
         if len(host_names) != count:
             raise HOST_NAMES_COUNT
         windows = image.get("OSType") == "windows"
-        if not all(validation.valid_host_name(name, windows) for name in host_names):
+        if not all(validation.valid_host_name(launch.host_name(name, launch.SAMPLE_ID, windows), windows)
+                   for name in host_names):
             raise validation.BAD_HOST_NAME
     security = args["security_options"]
     if security.get("trusted_system_mode") == "vTPM":
