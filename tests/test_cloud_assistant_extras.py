@@ -286,9 +286,25 @@ def test_install_agrees_with_status_and_commands(client, engine, instance):
     item = results(client, invoke_id=body.invoke_id)["InvocationResults"]["InvocationResult"][0]
     assert (item["InvocationStatus"], item["ErrorCode"]) == ("Aborted", "ClientNotRunning")
     client.install_cloud_assistant(M.InstallCloudAssistantRequest(region_id=REGION, instance_id=[instance]))
+    # installed, but running only once the instance restarts (the metadata: RebootInstance after it)
+    assert (status(client, instance)["CloudAssistantStatus"], status(client, instance)["CloudAssistantVersion"]) == (
+        "false", "")
+    body = client.run_command(M.RunCommandRequest(region_id=REGION, type="RunShellScript", command_content="ls",
+                                                  instance_id=[instance])).body
+    item = results(client, invoke_id=body.invoke_id)["InvocationResults"]["InvocationResult"][0]
+    assert (item["InvocationStatus"], item["ErrorCode"]) == ("Aborted", "ClientNotRunning")
+    client.install_cloud_assistant(M.InstallCloudAssistantRequest(region_id=REGION, instance_id=[instance]))  # (again)
+    client.reboot_instance(M.RebootInstanceRequest(instance_id=instance))
     found = status(client, instance)
     assert found["CloudAssistantStatus"] == "true" and found["CloudAssistantVersion"]
-    assert found["InvocationCount"] == 1 and found["LastInvokedTime"]
+    assert found["InvocationCount"] == 2 and found["LastInvokedTime"]
+    # a stopped instance's agent runs from its next start [GUESS]
+    commands.remove_agent(engine, instance)
+    client.stop_instance(M.StopInstanceRequest(instance_id=instance))
+    client.install_cloud_assistant(M.InstallCloudAssistantRequest(region_id=REGION, instance_id=[instance]))
+    assert status(client, instance)["CloudAssistantStatus"] == "false"
+    client.start_instance(M.StartInstanceRequest(instance_id=instance))
+    assert status(client, instance)["CloudAssistantStatus"] == "true"
     for ids, code in (([], "MissingParam.InstanceId"), (["i-nosuch"], "InvalidInstance.NotFound"),
                       ([f"i-{n}" for n in range(51)], "InstanceIds.ExceedLimit")):
         err = error_of(client.install_cloud_assistant, M.InstallCloudAssistantRequest(region_id=REGION,

@@ -10,6 +10,7 @@ Skipped when Debian's ``cloudinit`` package is not importable by /usr/bin/python
 from __future__ import annotations
 
 import base64
+import datetime
 import functools
 import json
 import os
@@ -26,6 +27,7 @@ from mockecs import mock_ecs
 from mockecs.modes.clients import server_client, vpc_client
 from mockecs.modes.offline import INSTANCE_ID, ROLE_NAME, MetadataServer
 from mockecs.state.accounts import DEFAULT_ACCOUNT_ID
+from mockecs.world import marketplace, resources
 from tests.sdk import new_client
 
 DEBIAN_PYTHON = "/usr/bin/python3"
@@ -387,3 +389,66 @@ def test_vendor_data_through_the_control_api():
         assert requests.get(control, timeout=10).json()["vendor_data"] == vendor  # (nothing changed)
         requests.post(control, json={"vendor_data": None}, timeout=10)
         assert requests.get(IMDS + "/latest/vendor-data", proxies=proxied, timeout=10).status_code == 404
+
+
+# -- more documented items, and the HostName placeholder ----------------------------------------------------------
+def item_of(mock, instance_id: str, path: str) -> requests.Response:
+    mock.metadata.instance_id = instance_id
+    return get("/latest/meta-data/" + path)
+
+
+def test_virtualization_landing_time_marketplace_and_windows_items(client, mock):
+    """instance/virtualization-solution(-version) and last-host-landing-time on every instance;
+    image/market-place/* only for an instance of a Marketplace image (404 otherwise); kms-server and wsus-server/*
+    only on Windows (404 on Linux)."""
+    def landing(at: float) -> str:  # (UTC+8, as a real instance answers it)
+        return datetime.datetime.fromtimestamp(at, datetime.timezone(datetime.timedelta(hours=8))).strftime(
+            "%Y-%m-%d %H:%M:%S")
+
+    [linux] = client.run_instances(models.RunInstancesRequest(
+        region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large")).body.instance_id_sets.instance_id_set
+    assert item_of(mock, linux, "instance/virtualization-solution").text == "ECS Virt"
+    assert item_of(mock, linux, "instance/virtualization-solution-version").text == "2.0"
+    listed = item_of(mock, linux, "instance/").text.split("\n")
+    assert {"virtualization-solution", "virtualization-solution-version", "last-host-landing-time"} <= set(listed)
+    [item] = client.describe_instances(models.DescribeInstancesRequest(
+        region_id=REGION, instance_ids=json.dumps([linux]))).body.to_map()["Instances"]["Instance"]
+    started = resources.parse_iso(item["StartTime"])  # (its last start, to the minute)
+    assert item_of(mock, linux, "instance/last-host-landing-time").text == landing(started)
+    mock.engine.clock.advance(3600)
+    client.reboot_instance(models.RebootInstanceRequest(instance_id=linux))
+    assert item_of(mock, linux, "instance/last-host-landing-time").text == landing(started + 3600)
+    for missing in ("image/market-place/product-code", "image/", "kms-server", "wsus-server/wu-server"):
+        answer = item_of(mock, linux, missing)
+        assert (answer.status_code, answer.text) == (404, "Not Found"), missing
+    marketplace.subscribe(mock.engine, DEFAULT_ACCOUNT_ID, "cmjj028279")
+    [market] = client.run_instances(models.RunInstancesRequest(
+        region_id=REGION, image_id="m-bp1o6a6zp7fkruscjqn0", instance_type="ecs.g7.large")).body.instance_id_sets \
+        .instance_id_set
+    assert item_of(mock, market, "image/market-place/").text == "charge-type\nproduct-code"
+    assert item_of(mock, market, "image/market-place/product-code").text == "cmjj028279"
+    assert item_of(mock, market, "image/market-place/charge-type").text == "PostPaid"
+    [windows] = client.run_instances(models.RunInstancesRequest(
+        region_id=REGION, image_id="win2022_21H2_x64_dtc_en-us_40G_alibase_20250817.vhd",
+        instance_type="ecs.g7.large")).body.instance_id_sets.instance_id_set
+    assert item_of(mock, windows, "kms-server").text == "kms.cloud.aliyuncs.com"
+    assert item_of(mock, windows, "wsus-server/").text == "wu-server\nwu-status-server"
+    assert item_of(mock, windows, "wsus-server/wu-status-server").text == "http://update.cloud.aliyuncs.com"
+
+
+def test_host_name_placeholder_and_sequences(client, mock):
+    """RunInstances' HostName: ${instance_id} becomes each instance's id (documented for Linux and the others); the
+    name_prefix[begin,bits]name_suffix sequences number the batch; the metadata's hostname is the result."""
+    made = client.run_instances(models.RunInstancesRequest(
+        region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large", amount=2, host_name="k8s-${instance_id}",
+        instance_name="node[3,2]-web")).body.instance_id_sets.instance_id_set
+    found = {i["InstanceId"]: i for i in client.describe_instances(models.DescribeInstancesRequest(
+        region_id=REGION, instance_ids=json.dumps(made))).body.to_map()["Instances"]["Instance"]}
+    assert [found[i]["HostName"] for i in made] == [f"k8s-{i}" for i in made]
+    assert [found[i]["InstanceName"] for i in made] == ["node03-web", "node04-web"]
+    assert item_of(mock, made[1], "hostname").text == f"k8s-{made[1]}"
+    assert item_of(mock, made[0], "instance/instance-name").text == "node03-web"
+    made = client.run_instances(models.RunInstancesRequest(
+        region_id=REGION, image_id=LINUX, instance_type="ecs.g7.large", amount=2,
+        host_name="${instance_id}.node[,3]")).body.instance_id_sets.instance_id_set
+    assert [item_of(mock, i, "hostname").text for i in made] == [f"{made[0]}.node000", f"{made[1]}.node001"]

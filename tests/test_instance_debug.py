@@ -459,6 +459,7 @@ def test_account_attributes_zone_old_sdk_xml_and_errors(client, legacy):
         "supported-postpaid-instance-types"])["supported-postpaid-instance-types"]
     assert 0 < len(zone_types) <= len(region_types)
     assert set(values(zone_types)) == set(instance_types.types_in_zone("cn-hangzhou-i"))
+    assert {i["ZoneId"] for i in zone_types} == {"cn-hangzhou-i"}
     request = DescribeAccountAttributesRequest()
     request.set_AttributeNames(["max-security-groups", "max-postpaid-yundisk-capacity"])
     body = legacy_call(legacy, request)
@@ -473,6 +474,40 @@ def test_account_attributes_zone_old_sdk_xml_and_errors(client, legacy):
     err = old_error(legacy, request)
     assert (err.get_error_code(), err.get_http_status()) == ("Invalid.Parameter", 403)
     assert_documented("DescribeAccountAttributes", err)
+
+
+def test_account_attributes_value_fields(mock, client):
+    """Each value carries the SDK model's fields that qualify it: the charge type the vCPU and dedicated-host quotas
+    count, the zone and type of each type sold pay-as-you-go; the quotas mockecs enforces are its options'."""
+    every = account_attributes(client)
+    model = models.DescribeAccountAttributesResponseBody().from_map(
+        {"AccountAttributeItems": {"AccountAttributeItem": [{"AttributeValues": {"ValueItem": [{}]}}]}}
+    ).account_attribute_items.account_attribute_item[0].attribute_values.value_item[0].__class__
+    for name, items in every.items():  # (every field is one the SDK model reads back, with its type)
+        for item in items:
+            assert model().from_map(item).to_map() == item, name
+            assert isinstance(item["Value"], str) and "ExpiredTime" not in item and "Count" not in item
+    for name in ("max-postpaid-instance-vcpu-count", "max-spot-instance-vcpu-count",
+                 "used-postpaid-instance-vcpu-count", "used-spot-instance-vcpu-count", "max-dedicated-hosts"):
+        assert [i.get("InstanceChargeType") for i in every[name]] == ["PostPaid"], name
+    assert values(every["max-dedicated-hosts"]) == ["50"]  # dedicated_host_quota
+    assert values(every["max-cloud-assistant-activation-count"]) == ["5000"]  # activation_quota
+    sold = every["supported-postpaid-instance-types"]
+    assert all(i["Value"] == i["InstanceType"] and i["InstanceChargeType"] == "PostPaid" for i in sold)
+    assert {(i["ZoneId"], i["InstanceType"]) for i in sold} == {
+        (z, t) for z in ("cn-hangzhou-h", "cn-hangzhou-i", "cn-hangzhou-j", "cn-hangzhou-k")
+        for t in instance_types.types_in_zone(z)}
+    assert "ZoneId" not in every["max-security-groups"][0] and "InstanceChargeType" not in every[
+        "instance-network-type"][0]
+    # the quotas follow the options
+    mock.engine.config.options.update(dedicated_host_quota=3, activation_quota=9, security_group_requires_vpc=True)
+    asked = account_attributes(client, attribute_name=["max-dedicated-hosts", "max-cloud-assistant-activation-count",
+                                                       "instance-network-type"])
+    assert [values(v) for v in asked.values()] == [["3"], ["9"], ["vpc"]]
+    # DescribeLimitation names each type sold once
+    limit = client.describe_limitation(models.DescribeLimitationRequest(
+        limitation="supported-postpaid-instance-types")).body.value.split(",")
+    assert len(limit) == len(set(limit)) == len({i["InstanceType"] for i in sold})
 
 
 # -- DescribeInstanceVncUrl / ModifyInstanceVncPasswd ---------------------------------------------------------

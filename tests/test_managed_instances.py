@@ -281,6 +281,44 @@ def test_run_and_invoke_commands_on_a_managed_instance(client, engine, script):
     assert err.code == "InvalidInstance.NotFound"
 
 
+def test_commands_by_resource_tag_reach_tagged_managed_instances(client, engine, script):
+    """RunCommand / InvokeCommand by ResourceTag.N run on the managed instances carrying the tags as on ECS
+    instances; with ResourceGroupId, only on the group's."""
+    group = resource_groups.add(engine, name="ops")
+    def registered(**kw) -> str:
+        made = create(client, **kw)
+        return register(engine, made.activation_id, made.activation_code)
+
+    managed_id, grouped_id, untagged_id = registered(), registered(resource_group_id=group), registered()
+    ecs_instance = run(client, tag=[models.RunInstancesRequestTag(key="fleet", value="blue")])[0]
+    client.tag_resources(models.TagResourcesRequest(region_id=REGION, resource_type="managedinstance",
+                                                    resource_id=[managed_id, grouped_id],
+                                                    tag=[models.TagResourcesRequestTag(key="fleet", value="blue")]))
+    blue = [models.RunCommandRequestResourceTag(key="fleet", value="blue")]
+    body = client.run_command(models.RunCommandRequest(region_id=REGION, type="RunShellScript",
+                                                       command_content="echo x", resource_tag=blue,
+                                                       keep_command=True)).body
+    rows = results(client, invoke_id=body.invoke_id)["InvocationResults"]["InvocationResult"]
+    assert {r["InstanceId"]: r["InvocationStatus"] for r in rows} == {
+        ecs_instance: "Success", managed_id: "Success", grouped_id: "Success"}
+    assert untagged_id not in {c[2] for c in script.calls}
+    invoked = client.invoke_command(models.InvokeCommandRequest(
+        region_id=REGION, command_id=body.command_id, resource_group_id=group,
+        resource_tag=[models.InvokeCommandRequestResourceTag(key="fleet", value="blue")])).body
+    rows = results(client, invoke_id=invoked.invoke_id)["InvocationResults"]["InvocationResult"]
+    assert [r["InstanceId"] for r in rows] == [grouped_id]  # (the group's only)
+    assert managed(client, instance_id=[grouped_id])["Instances"][0]["InvocationCount"] == 2
+    # a group none of the tagged instances is in; an instance named outside the group
+    for kw in ({"resource_tag": [models.InvokeCommandRequestResourceTag(key="fleet", value="blue")],
+                "resource_group_id": resource_groups.add(engine, name="empty")},
+               {"instance_id": [managed_id], "resource_group_id": group}):
+        err = error_of(client.invoke_command, models.InvokeCommandRequest(region_id=REGION,
+                                                                          command_id=body.command_id, **kw))
+        assert (err.code, err.status_code) == (("InvalidResourceTag.InstanceNotFound", 400) if "resource_tag" in kw
+                                               else ("InvalidInstance.NotFound", 404))
+        assert_documented("InvokeCommand", err)
+
+
 def test_send_file_to_a_managed_instance(client, engine):
     made = create(client)
     instance_id = register(engine, made.activation_id, made.activation_code)

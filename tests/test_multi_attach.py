@@ -10,6 +10,7 @@ from aliyunsdkecs.request.v20140526.AttachDiskRequest import AttachDiskRequest
 from aliyunsdkecs.request.v20140526.DescribeDisksRequest import DescribeDisksRequest
 from aliyunsdkecs.request.v20140526.DetachDiskRequest import DetachDiskRequest
 
+from mockecs.world import spot_interruptions
 from tests.sdk import error_of, legacy_call
 from tests.spec import documented_error, response_problems
 from tests.test_disks import attach, create, detach, disk
@@ -258,3 +259,63 @@ def test_release_while_another_attachment_moves(client, engine):
     engine.clock.advance(60)
     item = disk(client, disk_id)
     assert (item["Status"], [a["InstanceId"] for a in item["Attachments"]["Attachment"]]) == ("In_use", [third])
+
+
+def test_a_reclaimed_spot_instance_takes_only_its_own_attachment(client, engine):
+    """A spot instance reclaimed (released at the end of its notice) while a multi-attach disk is on it and on two
+    others: the disk stays In_use on the others, never locked for recycling (it is not reclaimed), and loses only that
+    attachment; the spot instance's own disks go with it."""
+    first, second = nvme_instances(client, 2)
+    [spot] = run(client, instance_type=NVME_TYPE, zone_id=ZONE, spot_strategy="SpotAsPriceGo", spot_duration=0)
+    disk_id = shared_disk(client)
+    for instance_id in (first, spot, second):
+        engine.clock.advance(10)
+        attach(client, instance_id, disk_id)
+    engine.clock.advance(60)
+    [spot_system] = [d["DiskId"] for d in disks(client, spot) if d["Type"] == "system"]
+    spot_interruptions.interrupt(engine, spot)
+    item = disk(client, disk_id)
+    assert (item["Status"], item["OperationLocks"]) == ("In_use", {"OperationLock": []})
+    assert disk(client, spot_system)["OperationLocks"] == {"OperationLock": [{"LockReason": "recycling"}]}
+    detach(client, second, disk_id)  # (the others still use it freely during the notice)
+    engine.clock.advance(60)
+    attach(client, second, disk_id)
+    engine.clock.advance(spot_interruptions.NOTICE)
+    item = disk(client, disk_id)
+    assert (item["Status"], item["InstanceId"], item["MountInstanceNum"]) == ("In_use", "", 2)
+    assert [a["InstanceId"] for a in item["Attachments"]["Attachment"]] == [first, second]
+    assert item["MountInstances"]["MountInstance"] == item["Attachments"]["Attachment"]
+    for instance_id in (first, second):
+        assert disk_id in {d["DiskId"] for d in disks(client, instance_id)}
+    found = client.describe_disks(models.DescribeDisksRequest(region_id=REGION, disk_ids=json.dumps(
+        [disk_id, spot_system]))).body.to_map()["Disks"]["Disk"]
+    assert [d["DiskId"] for d in found] == [disk_id]  # (the spot instance's system disk went with it)
+
+
+def test_describe_disks_by_instance_lists_them_as_the_instance_holds_them(client, engine):
+    """DescribeDisks' InstanceId: the system disk first, then the data disks by that instance's device, whatever
+    their age (a multi-attach disk made before the instance too); each page in that order; Attachments in the order
+    the instances took the disk, the same from each instance."""
+    disk_id = shared_disk(client)  # (made before the instances)
+    engine.clock.advance(60)
+    first, second = nvme_instances(client, 2)
+    plain = create(client, zone_id=ZONE, disk_category="cloud_essd")
+    engine.clock.advance(60)
+    attach(client, second, plain)  # second: plain on /dev/xvdb, the shared disk on /dev/xvdc
+    engine.clock.advance(10)
+    for instance_id in (second, first):
+        attach(client, instance_id, disk_id)
+        engine.clock.advance(10)
+    engine.clock.advance(60)
+    [second_system] = [d["DiskId"] for d in disks(client, second) if d["Type"] == "system"]
+    listed = disks(client, second)
+    assert [(d["DiskId"], d["Type"]) for d in listed] == [(second_system, "system"), (plain, "data"),
+                                                          (disk_id, "data")]
+    pages = [disks(client, second, page_size=1, page_number=n) for n in (1, 2, 3)]
+    assert [p[0]["DiskId"] for p in pages] == [second_system, plain, disk_id]
+    assert [d["Type"] for d in disks(client, first)] == ["system", "data"]
+    orders = {tuple(a["InstanceId"] for a in d["Attachments"]["Attachment"])
+              for i in (first, second) for d in disks(client, i) if d["DiskId"] == disk_id}
+    assert orders == {(second, first)}
+    by_device = {a["InstanceId"]: a["Device"] for a in disk(client, disk_id)["Attachments"]["Attachment"]}
+    assert by_device == {second: "/dev/xvdc", first: "/dev/xvdb"}

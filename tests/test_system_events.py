@@ -12,8 +12,10 @@ from aliyunsdkecs.request.v20140526.CreateSimulatedSystemEventsRequest import Cr
 from aliyunsdkecs.request.v20140526.DescribeInstanceHistoryEventsRequest import DescribeInstanceHistoryEventsRequest
 
 from mockecs.world import resources, system_events
+from tests.networks_helpers import new_vpc, new_vswitch
 from tests.sdk import error_of, legacy_call, legacy_xml
 from tests.spec import response_problems
+from tests.test_dedicated_hosts import allocate, on_host
 from tests.test_instances import REGION, SECOND, assert_documented, run
 
 HOUR = 3600
@@ -563,3 +565,68 @@ def test_due_events_are_settled_in_order_of_their_next_step(client, engine, monk
     engine.clock.advance(HOUR)
     assert history(client)["TotalCount"] == 120
     assert sorted(written) == sorted(first + later)
+
+
+# -- ExtendedAttribute ------------------------------------------------------------------------------------
+def sdk_extended(client, event_id: str):
+    """The event's ExtendedAttribute as the SDK's model reads it (history)."""
+    [event] = client.describe_instance_history_events(models.DescribeInstanceHistoryEventsRequest(
+        region_id=REGION, event_id=[event_id], instance_event_cycle_status=ALL)).body.instance_system_event_set \
+        .instance_system_event_type
+    return event.extended_attribute
+
+
+def test_extended_attribute_per_event_type(client, engine):
+    """Empty for the types mockecs raises itself; the local-disk, security and upgrade types carry what the metadata
+    lists, DescribeInstancesFullStatus only their disk fields; an Inquiring event says whether it can be accepted."""
+    instance = run(client, data_disk=[models.RunInstancesRequestDataDisk(size=40, category="cloud_essd")])[0]
+    [data_disk] = [d["DiskId"] for d in client.describe_disks(models.DescribeDisksRequest(
+        region_id=REGION, instance_id=instance, disk_type="data")).body.to_map()["Disks"]["Disk"]]
+    [simulated] = simulate(client, engine, [instance])
+    assert history(client, event_id=[simulated], instance_event_cycle_status=ALL)["InstanceSystemEventSet"][
+        "InstanceSystemEventType"][0]["ExtendedAttribute"] == {}
+    isolate = system_events.plant(engine, instance, "SystemMaintenance.RebootAndIsolateErrorDisk", status="Inquiring")
+    attr = sdk_extended(client, isolate)
+    assert (attr.disk_id, attr.device, attr.can_accept, attr.response_result) == (data_disk, "/dev/xvdb", "true", None)
+    assert attr.host_id is None and attr.punish_type is None
+    [item] = full_status(client, instance_id=[instance])["InstanceFullStatusSet"]["InstanceFullStatusType"]
+    shown = {e["EventId"]: e["ExtendedAttribute"] for e in item["ScheduledSystemEventSet"]["ScheduledSystemEventType"]}
+    assert shown == {isolate: {"Device": "/dev/xvdb", "DiskId": data_disk}, simulated: {}}
+    client.accept_inquired_system_event(models.AcceptInquiredSystemEventRequest(region_id=REGION, event_id=isolate))
+    attr = sdk_extended(client, isolate)
+    assert (attr.can_accept, attr.response_result) == (None, "true")
+    failure = system_events.plant(engine, instance, "SystemFailure.Redeploy", status="Inquiring")
+    assert sdk_extended(client, failure).to_map() == {"CanAccept": "false"}  # (not the owner's to accept)
+    punished = system_events.plant(engine, instance, "SecurityPunish.WebsiteBanned", status="Executed",
+                                   extended_attribute={"PunishType": "ecs_message_alert", "Code": "PR111",
+                                                       "PunishDomain": "a.example.com",
+                                                       "PunishUrl": "http://a.example.com/1"})
+    assert sdk_extended(client, punished).to_map() == {"PunishType": "ecs_message_alert", "Code": "PR111",
+                                                       "PunishDomain": "a.example.com",
+                                                       "PunishUrl": "http://a.example.com/1"}
+    migrate = system_events.plant(engine, instance, "SystemUpgrade.Migrate")
+    assert sdk_extended(client, migrate).migration_options.migration_option == ["MigrationPlan"]
+    inactive = {"CreationTime": "2026-01-01T00:00:00Z", "DeviceSize": "80", "DeviceCategory": "cloud_essd",
+                "DeviceType": "data", "ReleaseTime": "2026-02-01T00:00:00Z"}
+    clean = system_events.plant(engine, instance, "SystemMaintenance.CleanInactiveDisks",
+                                extended_attribute={"InactiveDisks": {"InactiveDisk": [inactive]}})
+    [item] = full_status(client, instance_id=[instance])["InstanceFullStatusSet"]["InstanceFullStatusType"]
+    [shown] = [e for e in item["ScheduledSystemEventSet"]["ScheduledSystemEventType"] if e["EventId"] == clean]
+    assert shown["ExtendedAttribute"] == {"InactiveDisks": {"InactiveDisk": [inactive]}}
+    for action, body in (("DescribeInstancesFullStatus", full_status(client)),
+                         ("DescribeInstanceHistoryEvents", history(client, instance_event_cycle_status=ALL))):
+        assert [p for p in response_problems(action, body)  # (the fields answered have the documented types)
+                if "ExtendedAttribute" in p and "documented, not answered" not in p] == []
+    with pytest.raises(ValueError, match="extended_attribute"):
+        system_events.plant(engine, instance, extended_attribute={"Punish": "x"})
+
+
+def test_events_of_an_instance_on_a_dedicated_host_name_it(client, engine):
+    (host_id,) = allocate(client)
+    vswitch = new_vswitch(client, new_vpc(client, "172.16.0.0/12"), zone_id="cn-hangzhou-i")
+    [instance] = on_host(client, vswitch, host_id)
+    [event_id] = simulate(client, engine, [instance])
+    attr = sdk_extended(client, event_id)
+    assert (attr.host_type, attr.host_id) == ("ddh", host_id)
+    [item] = full_status(client, instance_id=[instance])["InstanceFullStatusSet"]["InstanceFullStatusType"]
+    assert item["ScheduledSystemEventSet"]["ScheduledSystemEventType"][0]["ExtendedAttribute"] == {}

@@ -1,9 +1,16 @@
 """DescribeAccountAttributes: what the caller may create in a region (its quotas) and what it uses of them.
 
-Quotas mockecs enforces come from its options (``security_group_quota``, ``command_quota``); the ones it does not
-enforce are answered with the values of the metadata's example answer (vCPUs, dedicated hosts, ENIs, disk
-capacity) or, where it has none, a [GUESS] (:data:`UNENFORCED`). What is used is counted from the caller's records
-in the region; the instance types sold pay-as-you-go are the catalogue's for the region (or the zone asked).
+Quotas mockecs enforces come from its options (``security_group_quota``, ``command_quota``, ``dedicated_host_quota``,
+``activation_quota``); the ones it does not enforce are answered with the values of the metadata's example answer
+(vCPUs, ENIs, disk capacity) or, where it has none, a [GUESS] (:data:`UNENFORCED`). What is used is counted from the
+caller's records in the region; the instance types sold pay-as-you-go are the catalogue's for the region (or the
+zone asked), one value per zone and type.
+
+A value carries the ValueItem fields that qualify it (the SDK model's Value, DiskCategory, ZoneId, InstanceType,
+InstanceChargeType): the vCPU and dedicated-host quotas name the charge type they count (PostPaid: spot instances
+are pay-as-you-go ones), the disk capacities their category, the types sold their type and zone. ExpiredTime is
+documented only for privileges that expire and Count with no attribute it belongs to: mockecs has neither, so they
+are left out [GUESS: which fields the service fills per attribute is not documented].
 """
 from __future__ import annotations
 
@@ -13,13 +20,13 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.params import Repeat, S
 from mockecs.world import instance_types, regions, resources
 
-# The example answer's values; Cloud Assistant's two are [GUESS]es
-UNENFORCED = {"max-dedicated-hosts": 2, "max-postpaid-instance-vcpu-count": 1000, "max-spot-instance-vcpu-count": 1000,
-              "max-elastic-network-interfaces": 5000, "max-axt-invocation-daily": 10000,
-              "max-cloud-assistant-activation-count": 5000}
+# The example answer's values; the daily Cloud Assistant invocations are a [GUESS]
+UNENFORCED = {"max-postpaid-instance-vcpu-count": 1000, "max-spot-instance-vcpu-count": 1000,
+              "max-elastic-network-interfaces": 5000, "max-axt-invocation-daily": 10000}
 # The example's data-disk capacity quotas (GiB) by category
 DISK_CAPACITY = {"cloud_efficiency": 229376, "cloud_ssd": 204800, "cloud_essd": 204800}
 NETWORK_TYPES = ("vpc", "classic")  # (mockecs launches both: classic without a vSwitch)
+POSTPAID = {"InstanceChargeType": "PostPaid"}
 
 
 def _values(*values: Any, **fields: Any) -> list[dict]:
@@ -36,10 +43,16 @@ def _mine(ctx: Context, kind: str) -> list[dict]:
     return [r for r in resources.get_many(ctx, kind, ids) if r is not None]
 
 
+def _network_types(ctx: Context, zone: Optional[str]) -> list[dict]:
+    """Both, but where security groups need a VPC (the ``security_group_requires_vpc`` option: a region without
+    the classic network) [GUESS]."""
+    return _values(*NETWORK_TYPES[:1 if ctx.config.options["security_group_requires_vpc"] else 2])
+
+
 def _vcpus(ctx: Context, spot: bool) -> list[dict]:
     return _values(sum(int(r.get("Cpu") or 0) for r in _mine(ctx, "instance")
                        if r.get("InstanceChargeType", "PostPaid") == "PostPaid"
-                       and (r.get("SpotStrategy", "NoSpot") != "NoSpot") == spot))
+                       and (r.get("SpotStrategy", "NoSpot") != "NoSpot") == spot), **POSTPAID)
 
 
 def _disk_capacity(ctx: Context) -> list[dict]:
@@ -51,29 +64,31 @@ def _disk_capacity(ctx: Context) -> list[dict]:
 
 
 def _postpaid_types(ctx: Context, zone: Optional[str]) -> list[dict]:
+    """One value per zone and type sold there, zone by zone in the region's order [GUESS: the service's order]."""
     zones = [zone] if zone else regions.zone_ids(ctx.region)
-    sold = dict.fromkeys(t for z in zones if z in regions.zone_ids(ctx.region) for t in instance_types.types_in_zone(z))
-    return _values(*sold)
+    return [{"Value": t, "InstanceType": t, "ZoneId": z, **POSTPAID}
+            for z in zones if z in regions.zone_ids(ctx.region) for t in instance_types.types_in_zone(z)]
 
 
 ATTRIBUTES: dict[str, Callable[[Context, Optional[str]], list[dict]]] = {
-    "instance-network-type": lambda ctx, zone: _values(*NETWORK_TYPES),
+    "instance-network-type": _network_types,
     "max-security-groups": _option("security_group_quota"),
     "max-elastic-network-interfaces": lambda ctx, zone: _values(UNENFORCED["max-elastic-network-interfaces"]),
-    "max-postpaid-instance-vcpu-count": lambda ctx, zone: _values(UNENFORCED["max-postpaid-instance-vcpu-count"]),
-    "max-spot-instance-vcpu-count": lambda ctx, zone: _values(UNENFORCED["max-spot-instance-vcpu-count"]),
+    "max-postpaid-instance-vcpu-count": lambda ctx, zone: _values(UNENFORCED["max-postpaid-instance-vcpu-count"],
+                                                                  **POSTPAID),
+    "max-spot-instance-vcpu-count": lambda ctx, zone: _values(UNENFORCED["max-spot-instance-vcpu-count"], **POSTPAID),
     "used-postpaid-instance-vcpu-count": lambda ctx, zone: _vcpus(ctx, spot=False),
     "used-spot-instance-vcpu-count": lambda ctx, zone: _vcpus(ctx, spot=True),
     "max-postpaid-yundisk-capacity": lambda ctx, zone: [v for category, size in DISK_CAPACITY.items()
                                                         for v in _values(size, DiskCategory=category)],
     "used-postpaid-yundisk-capacity": lambda ctx, zone: _disk_capacity(ctx),
-    "max-dedicated-hosts": lambda ctx, zone: _values(UNENFORCED["max-dedicated-hosts"]),
+    # (the quota mockecs enforces counts pay-as-you-go hosts: QuotaExceed.AfterpayDedicatedHost)
+    "max-dedicated-hosts": lambda ctx, zone: _values(ctx.config.options["dedicated_host_quota"], **POSTPAID),
     "supported-postpaid-instance-types": _postpaid_types,
     "max-axt-command-count": _option("command_quota"),
     "max-axt-invocation-daily": lambda ctx, zone: _values(UNENFORCED["max-axt-invocation-daily"]),
     "real-name-authentication": lambda ctx, zone: _values("yes"),
-    "max-cloud-assistant-activation-count": lambda ctx, zone: _values(
-        UNENFORCED["max-cloud-assistant-activation-count"]),
+    "max-cloud-assistant-activation-count": _option("activation_quota"),
 }
 # (the metadata's answer description spells it so once: answered under the name asked)
 ATTRIBUTES["supported-postpay-instance-types"] = _postpaid_types

@@ -263,16 +263,16 @@ def modify_cloud_assistant_settings(ctx: Context, a: dict) -> dict:
 # -- InstallCloudAssistant, ListPluginStatus --------------------------------------------------------------------
 @operation("InstallCloudAssistant", Repeat("InstanceId"))
 def install_cloud_assistant(ctx: Context, instance_id: Optional[list[str]]) -> dict:
-    """The agent is installed on each instance: DescribeCloudAssistantStatus says "true" (while it runs) and commands
-    reach it [GUESS: at once; the service documents a restart to finish the installation]."""
+    """The agent is installed on each instance; it runs once the instance restarts (RebootInstance, as documented, or
+    a start): DescribeCloudAssistantStatus says "true" and commands reach it from then (:func:`commands.installed`)."""
     if not instance_id:
         raise MISSING_INSTANCE
     if len(instance_id) > 50:  # (documented: 1 to 50 instances)
         raise TOO_MANY_INSTANCES
     records = [resources.owned(ctx, "instance", i, INSTANCE_NOT_FOUND) for i in dict.fromkeys(instance_id)]
     for record in records:
-        if record.get("_no_agent"):
-            resources.put(ctx.txn, "instance", {k: v for k, v in record.items() if k != "_no_agent"})
+        if record.get("_no_agent") and not record.get("_agent_installed"):
+            resources.put(ctx.txn, "instance", commands.installed(record))
     return {}
 
 

@@ -20,6 +20,7 @@ from mockecs.world import (
     access,
     account_states,
     auto_snapshots,
+    commands,
     dedicated_hosts,
     deployment_sets,
     images,
@@ -53,6 +54,7 @@ from mockecs.world import (
 from mockecs.world.disks import (
     attached_instance_ids,
     data_disk_range,
+    device_on,
     instance_disks,
     on_instance,
     snapshot_in_progress,
@@ -527,8 +529,10 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         raise EcsError("LoginAsNonRoot.ImageNotSupport", "The specified image does not support login as non-root.",
                        400)
     names = _batch_names(action, image, args, count)
+    windows = image.get("OSType") == "windows"
     _check_settings(action, image, args, names[0][-1] if names[0] else args["instance_name"],  # (the longest)
-                    names[1][-1] if names[1] else args["host_name"])
+                    launch.host_name((names[1][-1] if names[1] else args["host_name"]) or "", launch.SAMPLE_ID,
+                                     windows))
     _check_combinations(ctx, action, image, args, count)
     size = system.get("size") or launch.default_system_disk_size(image)
     launch.check_system_disk_level(action, category, system.get("performance_level") or "", size)
@@ -584,7 +588,8 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
         name = (names[0][index] if names[0] else args["instance_name"]) or instance_id
         record = {
             "InstanceId": instance_id, "InstanceName": name, "Description": args["description"] or "",
-            "HostName": (names[1][index] if names[1] else args["host_name"]) or f"iZ{instance_id[2:]}Z",
+            "HostName": launch.host_name((names[1][index] if names[1] else args["host_name"]) or "", instance_id,
+                                         image.get("OSType") == "windows") or f"iZ{instance_id[2:]}Z",
             **_os_fields(image, login_as_non_root),
             "Status": "Pending", **type_fields(itype), "GPUSpec": "",
             "RegionId": ctx.region, "ZoneId": where.zone_id,
@@ -729,7 +734,8 @@ def _check_combinations(ctx: Context, action: str, image: Mapping[str, Any], arg
         if len(host_names) != count:
             raise HOST_NAMES_COUNT
         windows = image.get("OSType") == "windows"
-        if not all(validation.valid_host_name(name, windows) for name in host_names):
+        if not all(validation.valid_host_name(launch.host_name(name, launch.SAMPLE_ID, windows), windows)
+                   for name in host_names):
             raise validation.BAD_HOST_NAME
     security = args["security_options"]
     if security.get("trusted_system_mode") == "vTPM":
@@ -1220,7 +1226,11 @@ def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Opt
                 or not resources.match_tags(record, wanted_tags)):
             continue
         matches.append(record)
-    matches.sort(key=lambda r: (r["CreationTime"], r["Type"] != "system", r["Device"], r["DiskId"]))
+    if instance_id:  # an instance's disks in the order it holds them: system disk, then data disks by its device
+        # [GUESS: a multi-attach disk made before the instance is not listed before its system disk]
+        matches.sort(key=lambda r: (r["Type"] != "system", device_on(r, instance_id), r["CreationTime"], r["DiskId"]))
+    else:
+        matches.sort(key=lambda r: (r["CreationTime"], r["Type"] != "system", r["Device"], r["DiskId"]))
     page, meta = paginate(matches, page_number, page_size, next_token, clamp_max_results(max_results, 500))
     return {**meta, "Disks": {"Disk": [resources.wire(r) for r in page]}}
 
@@ -1246,6 +1256,7 @@ def start_stopped(ctx: Context, record: dict) -> str:
     stock.check_start(ctx, record, START_NO_STOCK)  # (one that gave its resources back needs them in stock)
     if "_vpc_changed" in record:  # (started again: ModifyInstanceVpcAttribute may move it again)
         record = {k: v for k, v in record.items() if k != "_vpc_changed"}
+    record = commands.booted(record)  # (an agent InstallCloudAssistant put on it runs from this boot)
     _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now),
                                           "StoppedMode": "Not-applicable"})
     return "Starting"
@@ -1267,7 +1278,7 @@ def _reboot(ctx: Context, record: dict) -> str:
     if record["Status"] != "Running":  # (the metadata: only a Running instance reboots)
         raise INCORRECT_STATUS
     # Starting until it runs again (the metadata); StartTime is its last start [GUESS: a reboot counts as one].
-    record = {**record, **monitoring.run_ended(record, ctx.now)}
+    record = commands.booted({**record, **monitoring.run_ended(record, ctx.now)})
     _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now)})
     system_events.rebooted(ctx, record)  # a SystemMaintenance.Reboot event scheduled on it is Avoided
     return "Starting"

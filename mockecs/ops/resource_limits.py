@@ -166,4 +166,4 @@ def describe_limitation(ctx: Context, limitation: str) -> dict:
     values = ATTRIBUTES.get(limitation)
     if values is None:
         raise NO_LIMITATION
-    return {"Limitation": limitation, "Value": ",".join(item["Value"] for item in values(ctx, None))}
+    return {"Limitation": limitation, "Value": ",".join(dict.fromkeys(item["Value"] for item in values(ctx, None)))}

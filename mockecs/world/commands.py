@@ -367,6 +367,20 @@ def unreachable(instance: Mapping[str, Any]) -> str:
     return instance.get("_unreachable") or ""
 
 
+def installed(record: Mapping[str, Any]) -> dict:
+    """InstallCloudAssistant on an instance without the agent: installed, running from the instance's next boot (the
+    metadata: the installation takes effect once RebootInstance restarts it); "false" and ``ClientNotRunning`` until
+    then. A start of a stopped instance counts as that boot [GUESS]."""
+    return {**record, "_agent_installed": True} if record.get("_no_agent") else dict(record)
+
+
+def booted(record: dict) -> dict:
+    """The instance as it boots (StartInstance(s), RebootInstance(s)): an agent installed since runs from now on."""
+    if record.get("_agent_installed"):
+        return {k: v for k, v in record.items() if k not in ("_no_agent", "_agent_installed")}
+    return record
+
+
 def remove_agent(engine: Any, instance_id: str) -> None:
     """Take the Cloud Assistant agent off an instance (as an image built without it would leave it): its status is
     "false" and commands sent to it are Aborted (``ClientNotRunning``) until InstallCloudAssistant."""
@@ -374,7 +388,8 @@ def remove_agent(engine: Any, instance_id: str) -> None:
         record = txn.get("instance", instance_id)
         if record is None:
             raise KeyError(f"no instance {instance_id}")
-        resources.put(txn, "instance", {**record, "_no_agent": True})
+        resources.put(txn, "instance", {**{k: v for k, v in record.items() if k != "_agent_installed"},
+                                        "_no_agent": True})
 
 
 def invocations_on(ctx: Context, instance_id: str) -> tuple[int, str]:

@@ -9,14 +9,18 @@ vpc-cidr-block, private-ipv4s, primary-ip-address, ipv6s, ipv6-gateway, vswitch-
 vpc-ipv6-cidr-blocks}, private-ipv4, public-ipv4, eipv4, owner-account-id, public-keys/[keypair-id]/openssh-key,
 region-id, serial-number, source-address, sub-private-ipv4-list, vpc-id, vpc-cidr-block, vswitch-id,
 vswitch-cidr-block, zone-id, ram/security-credentials/[role], disks/[serial]/{id,name}, hibernation/configured,
-instance/spot/termination-time, instance/max-netbw-{ingress,egress}; tags/instance/[key] once the instance's
-``InstanceMetadataTags`` is ``enabled``) and the shape a real instance answers, recorded in cloud-init's tests
+instance/spot/termination-time, instance/max-netbw-{ingress,egress}, instance/virtualization-solution(-version),
+instance/last-host-landing-time, image/market-place/{product-code,charge-type} for a Marketplace image,
+kms-server and wsus-server/{wu-server,wu-status-server} for Windows; tags/instance/[key] once the instance's
+``InstanceMetadataTags`` is ``enabled``; anything else, and these where the instance has none, is 404 as the service
+answers an item an instance lacks) and the shape a real instance answers, recorded in cloud-init's tests
 (``tests/unittests/sources/test_aliyun.py``: ``public-keys`` under both ``0`` and the key pair's id, the gateway
 the vSwitch's last address but two, multi-line values joined by ``\\r\\n``). The choices where they are silent are
 in the cloudinit notes (ipv6s only when the ENI holds some, the IPv6 gateway, the identity document's fields).
 """
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import json
 from typing import Any, Mapping, Optional, Union
@@ -24,12 +28,20 @@ from typing import Any, Mapping, Optional, Union
 from mockecs.state.store import Transaction
 from mockecs.world.access import key_pair_term
 from mockecs.world.instance_types import instance_type
+from mockecs.world.resources import parse_iso
 from mockecs.world.spot_interruptions import termination_time
 
 Tree = dict[str, Union["Tree", str]]
 NAMESERVERS = "100.100.2.136\r\n100.100.2.138"  # (the values a real instance answers, as cloud-init recorded them)
 NTP_SERVERS = "ntp1.aliyun.com\r\nntp1.cloud.aliyuncs.com"
 SOURCE_ADDRESS = "http://mirrors.cloud.aliyuncs.com"
+# The documented examples (and a real instance's answers, as cloud-init's tests recorded the tree): every instance
+# type mockecs sells runs on the current virtualization (Virt 2.0) [GUESS].
+VIRTUALIZATION = {"virtualization-solution": "ECS Virt", "virtualization-solution-version": "2.0"}
+WINDOWS_SERVERS: Tree = {"kms-server": "kms.cloud.aliyuncs.com",
+                         "wsus-server": {"wu-server": "http://update.cloud.aliyuncs.com",
+                                         "wu-status-server": "http://update.cloud.aliyuncs.com"}}
+BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 
 
 def _addresses(eni: Mapping[str, Any]) -> list[str]:
@@ -77,13 +89,26 @@ def _public_keys(txn: Transaction, record: Mapping[str, Any]) -> Tree:
     return {}
 
 
-def _disks(txn: Transaction, instance_id: str) -> Tree:
+def _disks(txn: Transaction, instance_id: str) -> tuple[Tree, str]:
+    """``disks/`` and the Marketplace product code of the system disk's image ("" for none)."""
     disks: Tree = {}
+    product = ""
     for disk_id in sorted(txn.ids("disk", ("instance", instance_id))):
         disk = txn.get("disk", disk_id)
         if disk is not None and disk.get("InstanceId") == instance_id:
             disks[disk_id.split("-", 1)[-1]] = {"id": disk_id, "name": disk.get("DiskName") or ""}
-    return disks
+            if disk.get("Type") == "system":
+                product = disk.get("ProductCode") or ""
+    return disks, product
+
+
+def _landing_time(record: Mapping[str, Any]) -> str:
+    """``instance/last-host-landing-time``: when the instance last came onto a host (its last start, else its
+    creation), as a real instance answers it (``2024-11-17 10:02:41``) [GUESS: in UTC+8, the service's own time]."""
+    at = parse_iso(record.get("StartTime") or "") or parse_iso(record.get("CreationTime") or "")
+    if at is None:
+        return ""
+    return datetime.datetime.fromtimestamp(at, BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def meta_data(txn: Transaction, record: Mapping[str, Any], now: float, role: Optional[str]) -> Tree:
@@ -96,7 +121,10 @@ def meta_data(txn: Transaction, record: Mapping[str, Any], now: float, role: Opt
     public = (record.get("PublicIpAddress") or {}).get("IpAddress") or []
     eip = (record.get("EipAddress") or {}).get("IpAddress") or ""
     instance: Tree = {"instance-type": record.get("InstanceType") or "",
-                      "instance-name": record.get("InstanceName") or ""}
+                      "instance-name": record.get("InstanceName") or "", **VIRTUALIZATION}
+    landed = _landing_time(record)
+    if landed:
+        instance["last-host-landing-time"] = landed
     itype = instance_type(record.get("InstanceType"))
     if itype and itype.get("InstanceBandwidthRx"):  # (Kbit/s, as DescribeInstanceTypes gives them)
         instance["max-netbw-ingress"] = str(itype["InstanceBandwidthRx"])
@@ -134,9 +162,15 @@ def meta_data(txn: Transaction, record: Mapping[str, Any], now: float, role: Opt
     keys = _public_keys(txn, record)
     if keys:
         tree["public-keys"] = keys
-    disks = _disks(txn, instance_id)
+    disks, product = _disks(txn, instance_id)
     if disks:
         tree["disks"] = disks
+    if product:  # (an instance of a Marketplace image, or of a custom image made from one: the disk keeps its code)
+        # [GUESS: the image's charge type is the instance's, as the launch bills the image with it]
+        tree["image"] = {"market-place": {"product-code": product,
+                                          "charge-type": record.get("InstanceChargeType") or "PostPaid"}}
+    if (record.get("OSType") or "").lower() == "windows":
+        tree.update({k: dict(v) if isinstance(v, dict) else v for k, v in WINDOWS_SERVERS.items()})
     tags = (record.get("Tags") or {}).get("Tag") or []
     if (record.get("MetadataOptions") or {}).get("InstanceMetadataTags") == "enabled" and tags:
         tree["tags"] = {"instance": {t["TagKey"]: t.get("TagValue") or "" for t in tags}}

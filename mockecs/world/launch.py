@@ -241,6 +241,18 @@ def batch_names(template: Optional[str], count: int, unique_suffix: bool, field:
     return [f"{template}{index + 1:03d}" for index in range(count)]
 
 
+INSTANCE_ID_PLACEHOLDER = "${instance_id}"
+SAMPLE_ID = "i-" + "0" * 20  # (an instance id's length: a host name with the placeholder is checked as it will be)
+
+
+def host_name(name: str, instance_id: str, windows: bool) -> str:
+    """A launched instance's HostName: the documented ``${instance_id}`` placeholder (Linux and the others, not
+    Windows) replaced by its id (``k8s-${instance_id}`` -> ``k8s-i-bp1...``), in a batch's sequence names and
+    HostNames.N too [GUESS: documented for HostName]."""
+    return name.replace(INSTANCE_ID_PLACEHOLDER, instance_id) if not windows and INSTANCE_ID_PLACEHOLDER in name \
+        else name
+
+
 def check_system_disk_level(action: str, category: str, performance_level: str, size: int) -> None:
     """An ESSD system disk's size within its performance level's range (PL2 from 461 GiB, PL3 from 1,261: the
     documented ranges DescribePrice and the disk operations apply too)."""

@@ -36,7 +36,7 @@ from mockecs.wire.errors import error_kind
 from mockecs.wire.records import record
 from mockecs.world import instance_clock, monitoring, regions, resources, spot
 from mockecs.world.context import Context
-from mockecs.world.disks import instance_disks
+from mockecs.world.disks import instance_disks, multi_attach
 from mockecs.world.instance_types import instance_type
 from mockecs.world.releases import release_instance
 
@@ -89,7 +89,11 @@ def _locks(record: Mapping[str, Any], field: str, add: Optional[Mapping[str, Any
 
 
 def _lock_disks(ctx: Context, instance_id: str, locked: bool) -> None:
+    """The reclaimed instance's disks locked for recycling during the notice; not a multi-attach disk, which the
+    reclaim does not take (it stays on its other instances: only this attachment goes)."""
     for disk in instance_disks(ctx, instance_id):
+        if multi_attach(disk):
+            continue
         resources.put(ctx.txn, "disk", {**disk, "OperationLocks": _locks(disk, "OperationLock",
                                                                          DISK_RECYCLING if locked else None)})
 

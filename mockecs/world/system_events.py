@@ -17,6 +17,12 @@ The cycle (the metadata's CreateSimulatedSystemEvents and the summary of ECS sys
 - ``Failed``: ``engine.lifecycle.fail(event_id)`` or ``fail_next("system_event")`` (the execution fails);
 - ``Inquiring``: only planted events; AcceptInquiredSystemEvent moves them to Executing, then Executed.
 
+ExtendedAttribute (:func:`extended_attribute`): DescribeInstancesFullStatus documents it empty but for the local-disk,
+security and upgrade event types of :data:`EXTENDED_TYPES`, which :func:`plant` publishes with the fields the
+metadata lists for them; DescribeInstanceHistoryEvents' carries besides the host of an instance on a dedicated host
+(HostType, HostId), whether an Inquiring event can be accepted (CanAccept) and the answer of an accepted one
+(ResponseResult).
+
 A simulated event changes nothing on its instance (the metadata: "模拟系统事件相当于事件演习，不会真正执行事件，
 也不会对ECS实例产生影响"); a planted event does not either (the fake does not reboot or stop instances by itself).
 """
@@ -25,7 +31,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Optional
 
 from mockecs.wire.errors import error_kind
-from mockecs.world import lifecycle, resources
+from mockecs.world import disks, lifecycle, resources
 from mockecs.world.context import Context
 
 KIND = "system_event"
@@ -55,7 +61,23 @@ TYPE_CODES = {
     "AccountUnbalanced.Stop": 50, "AccountUnbalanced.Delete": 51,
     "SystemFailure.Reboot": 65, "SystemFailure.Delete": 66, "SystemFailure.Redeploy": 67, "SystemFailure.Stop": 68,
     "InstanceFailure.Reboot": 81,
+    # the types whose ExtendedAttribute DescribeInstancesFullStatus documents (codes [GUESS]es)
+    "SystemMaintenance.StopAndRepair": 3, "SystemMaintenance.IsolateErrorDisk": 4,
+    "SystemMaintenance.ReInitErrorDisk": 5, "SystemMaintenance.RebootAndIsolateErrorDisk": 6,
+    "SystemMaintenance.RebootAndReInitErrorDisk": 7, "SystemMaintenance.CleanInactiveDisks": 8,
+    "SystemUpgrade.Migrate": 10, "SecurityPunish.Locked": 96, "SecurityPunish.WebsiteBanned": 97,
 }
+# DescribeInstancesFullStatus' ExtendedAttribute: "当事件类型不在以下列表中时，该数据为空" (empty for other types).
+DISK_TYPES = ("SystemMaintenance.StopAndRepair", "SystemMaintenance.IsolateErrorDisk",
+              "SystemMaintenance.ReInitErrorDisk", "SystemMaintenance.RebootAndIsolateErrorDisk",
+              "SystemMaintenance.RebootAndReInitErrorDisk")
+EXTENDED_TYPES = (*DISK_TYPES, "SystemMaintenance.CleanInactiveDisks", "SystemUpgrade.Migrate",
+                  "SecurityPunish.Locked", "SecurityPunish.WebsiteBanned")
+# The fields each answer's SDK model reads (DescribeInstancesFullStatus' model has only the disk ones).
+HISTORY_FIELDS = ("CanAccept", "Code", "Device", "DiskId", "HostId", "HostType", "InactiveDisks", "InitialNotBefore",
+                  "MetricName", "MetricValue", "MigrationOptions", "OnlineRepairPolicy", "PunishDomain", "PunishType",
+                  "PunishUrl", "Rack", "ResponseResult")
+FULL_STATUS_FIELDS = ("Device", "DiskId", "InactiveDisks")
 # The types CreateSimulatedSystemEvents takes (its metadata's list).
 SIMULATED_TYPES = ("SystemMaintenance.Reboot", "SystemFailure.Reboot", "InstanceFailure.Reboot",
                    "SystemMaintenance.Stop", "SystemMaintenance.Redeploy", "SystemFailure.Redeploy",
@@ -132,13 +154,37 @@ def _executing_delay(ctx: Context, event_id: str) -> float:
     return float(ctx.engine.lifecycle.delay_for(KIND, event_id).seconds or 0.0)
 
 
+def extended_attribute(ctx: Context, instance_id: str, event_type: str) -> dict:
+    """What an event of ``event_type`` on the instance carries in ExtendedAttribute, from the instance's state:
+    the host of an instance on a dedicated host (every type [GUESS]); for the local-disk types the disk named
+    (mockecs has no local disks: the instance's first data disk, else its system disk [GUESS]); for
+    CleanInactiveDisks no disk (a test names them: :func:`plant`); for SystemUpgrade.Migrate the one migration
+    option documented (MigrationPlan) [GUESS]."""
+    out: dict = {}
+    instance = ctx.txn.get("instance", instance_id)
+    host = ((instance or {}).get("DedicatedHostAttribute") or {}).get("DedicatedHostId")
+    if host:
+        out.update(HostType="ddh", HostId=host)
+    if event_type in DISK_TYPES:
+        held = disks.instance_disks(ctx, instance_id)
+        disk = next((d for d in held if d["Type"] == "data"), held[0] if held else None)
+        if disk is not None:
+            out.update(Device=disks.device_on(disk, instance_id), DiskId=disk["DiskId"])
+    elif event_type == "SystemMaintenance.CleanInactiveDisks":
+        out["InactiveDisks"] = {"InactiveDisk": []}
+    elif event_type == "SystemUpgrade.Migrate":
+        out["MigrationOptions"] = {"MigrationOption": ["MigrationPlan"]}
+    return out
+
+
 def new_event(ctx: Context, instance_id: str, event_type: str, not_before: Optional[float], status: str,
               reason: str, simulated: bool) -> dict:
     """A new event record (not yet stored), its cycle started on the mock clock from ``status``."""
     event_id = resources.new_id(KIND, ctx.region)
     record: dict = {
         "EventCycleStatus": cycle(status), "EventPublishTime": resources.iso(ctx.now), "InstanceId": instance_id,
-        "EventType": {"Code": TYPE_CODES.get(event_type, 0), "Name": event_type}, "ExtendedAttribute": {},
+        "EventType": {"Code": TYPE_CODES.get(event_type, 0), "Name": event_type},
+        "ExtendedAttribute": extended_attribute(ctx, instance_id, event_type),
         "EventId": event_id, "Reason": reason, "ResourceType": "instance",
         "_owner": ctx.account, "_region": ctx.region, "_instance": instance_id, "_published": ctx.now,
         "_not_before": not_before, "_simulated": simulated, "_created": ctx.now,
@@ -195,7 +241,7 @@ def acceptable(record: Mapping[str, Any]) -> bool:
 def accept(ctx: Context, record: Mapping[str, Any]) -> dict:
     """An Inquiring event accepted: Executing for the lifecycle delay, then Executed (or Failed), stored."""
     delay = _executing_delay(ctx, record["EventId"])
-    accepted = {**record, "EventCycleStatus": cycle("Executing"),
+    accepted = {**record, "EventCycleStatus": cycle("Executing"), "_accepted": True,
                 "_pending": _execution(ctx, record["EventId"], ctx.now, delay, ctx.now + delay)}
     if delay <= 0:
         accepted = lifecycle.settle(ctx, KIND, accepted)
@@ -295,7 +341,7 @@ def view(record: Mapping[str, Any], history: bool = True) -> dict:
     if history:
         out["InstanceId"] = record["InstanceId"]
     out["EventType"] = dict(record["EventType"])
-    out["ExtendedAttribute"] = dict(record.get("ExtendedAttribute") or {})
+    out["ExtendedAttribute"] = _extended_view(record, history)
     out["EventId"] = record["EventId"]
     if record.get("NotBefore"):
         out["NotBefore"] = record["NotBefore"]
@@ -304,6 +350,21 @@ def view(record: Mapping[str, Any], history: bool = True) -> dict:
     if history:
         out["ResourceType"] = record.get("ResourceType") or "instance"
     return out
+
+
+def _extended_view(record: Mapping[str, Any], history: bool) -> dict:
+    """ExtendedAttribute as each answer's model reads it: DescribeInstancesFullStatus' only for the documented
+    types, and only their disk fields; the history's with CanAccept while Inquiring and ResponseResult "true" once
+    accepted [GUESS: the documentation says neither when they are filled]."""
+    held = record.get("ExtendedAttribute") or {}
+    if not history:
+        return {k: held[k] for k in FULL_STATUS_FIELDS if k in held} if type_of(record) in EXTENDED_TYPES else {}
+    out = {k: held[k] for k in HISTORY_FIELDS if k in held}
+    if status_of(record) == "Inquiring":
+        out["CanAccept"] = "true" if acceptable(record) else "false"
+    if record.get("_accepted"):
+        out["ResponseResult"] = "true"
+    return {k: out[k] for k in HISTORY_FIELDS if k in out}
 
 
 def matching(record: Mapping[str, Any], event_ids: Optional[set], types: Optional[Iterable[str]],
@@ -329,17 +390,23 @@ def matching(record: Mapping[str, Any], event_ids: Optional[set], types: Optiona
 # -- planting events from Python (tests) -----------------------------------------------------------------------
 def plant(engine: Any, instance_id: str, event_type: str = "SystemMaintenance.Reboot", status: str = "Scheduled",
           not_before: Optional[float] = None, reason: str = "", simulated: bool = False,
-          account: Optional[str] = None, region: Optional[str] = None) -> str:
+          account: Optional[str] = None, region: Optional[str] = None,
+          extended_attribute: Optional[Mapping[str, Any]] = None) -> str:
     """Publish an event on ``instance_id`` as the cloud would (not simulated: CancelSimulatedSystemEvents refuses
     it), without the API; returns its EventId. ``status``: Scheduled or Executing (its cycle runs on the mock
     clock from ``not_before``, mock-clock seconds, default an hour from now), Inquiring (no NotBefore; for
     AcceptInquiredSystemEvent), or a finished status (Executed, Avoided, Canceled, Failed: ended at
     ``not_before``, default now) for history.
-    The instance's account and region are used unless given."""
+    The instance's account and region are used unless given. ``extended_attribute`` (the answers' field names:
+    ``PunishType``, ``InactiveDisks`` ...) is laid over what the instance's state gives (:func:`extended_attribute`).
+    """
     if event_type not in TYPE_CODES:
         raise ValueError(f"event_type must be one of {', '.join(TYPE_CODES)}, not {event_type!r}")
     if status not in CYCLE_CODES:
         raise ValueError(f"status must be one of {', '.join(CYCLE_CODES)}, not {status!r}")
+    unknown = sorted(set(extended_attribute or ()) - set(HISTORY_FIELDS))
+    if unknown:
+        raise ValueError(f"extended_attribute names {', '.join(unknown)}; expected some of {', '.join(HISTORY_FIELDS)}")
     with engine.store.transaction() as txn:
         instance = txn.get("instance", instance_id)
         if instance is None and (account is None or region is None):
@@ -349,4 +416,6 @@ def plant(engine: Any, instance_id: str, event_type: str = "SystemMaintenance.Re
                       "", "", now, {})
         default = now if status in FINISHED else now + 3600.0  # (a finished event ended now)
         when = None if status == "Inquiring" else (not_before if not_before is not None else default)
-        return store(txn, new_event(ctx, instance_id, event_type, when, status, reason, simulated), False)["EventId"]
+        record = new_event(ctx, instance_id, event_type, when, status, reason, simulated)
+        record["ExtendedAttribute"] = {**record["ExtendedAttribute"], **(extended_attribute or {})}
+        return store(txn, record, False)["EventId"]
