@@ -16,6 +16,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import B, F, I, Repeat, S
 from mockecs.world import images, instance_types, launch, regions, resources, stock
+from mockecs.world.disks import instance_disks
 
 # -- DescribeResourcesModification -------------------------------------------------------------------------------
 DESTINATIONS = ("InstanceType", "SystemDisk")
@@ -104,12 +105,17 @@ def _offered(ctx: Context, a: dict, instance: Mapping[str, Any], wanted: Optiona
         if wanted is None or not instance_types.sells(wanted, zone_id):
             return []
         return [supported(c, launch.MIN_SYSTEM_DISK, launch.MAX_SYSTEM_DISK, stock.disk_stock(short, c))
-                for c in DISK_CATEGORIES]
+                for c in DISK_CATEGORIES if launch.sells_disk(ctx, wanted, c, "system")]
+    # The instance's disks must be of categories the type sells (ModifyInstanceSpec's rule), unless Conditions
+    # asks for the types it may change to once its disks change category (documented: DiskCategory)
+    disks = () if "DiskCategory" in (a["conditions"] or ()) else \
+        {(d["Category"], d["Type"]) for d in instance_disks(ctx, instance["InstanceId"])}
     found = []
     for type_id in instance_types.types_in_zone(zone_id):
         itype = instance_types.instance_type(type_id) or {}
         if (wanted is None or itype is wanted) and (a["cores"] is None or itype["CpuCoreCount"] == a["cores"]) and \
                 (a["memory"] is None or float(itype["MemorySize"]) == float(a["memory"])) and \
+                all(launch.sells_disk(ctx, itype, category, kind) for category, kind in disks) and \
                 changes_to(ctx, instance, a["operation_type"], itype):
             found.append(supported(type_id, sold_out=stock.type_stock(short, type_id)))
     return found
