@@ -112,6 +112,12 @@ def instance_type(type_id: Optional[str]) -> Optional[dict]:
     return _types()[1].get(type_id or "")
 
 
+@cache
+def judged_disk_categories() -> frozenset[str]:
+    """The categories the catalogue's families sell or not (the others, such as basic disks, are not judged)."""
+    return frozenset(c for t in instance_types() for kind in t["_disks"].values() for c in kind)
+
+
 def disk_categories(itype: Mapping[str, Any], kind: str) -> tuple[str, ...]:
     """The cloud disk categories a type sells as ``kind`` ("system" or "data") disks, in the catalogue's order."""
     return itype["_disks"][kind]

@@ -15,7 +15,7 @@ from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.world import images, marketplace, resources
 from mockecs.world.context import Context
 from mockecs.world.disks import system_disk_range
-from mockecs.world.instance_types import disk_categories
+from mockecs.world.instance_types import disk_categories, judged_disk_categories
 from mockecs.world.instance_types import instance_type as lookup_instance_type
 
 RUN, CREATE, CHANGE_OS = "RunInstances", "CreateInstance", "ChangeOS"
@@ -68,9 +68,12 @@ def default_disk_category(ctx: Context, itype: Optional[Mapping[str, Any]] = Non
 def sells_disk(ctx: Context, itype: Optional[Mapping[str, Any]], category: str, kind: str) -> bool:
     """Whether instance type ``itype`` takes a ``kind`` ("system"/"data") cloud disk of ``category``: one of the
     categories its family sells, unless option ``instance_type_disk_categories`` is off (every type takes every
-    category). None (an unknown type) takes every category: its own codes answer it; so does a local disk."""
-    if itype is None or not ctx.config.options["instance_type_disk_categories"] or not category.startswith("cloud"):
-        return True  # (local disks are the type's own)
+    category). None (an unknown type) takes every category: its own codes answer it; so do a local disk and a
+    basic disk (``cloud``)."""
+    if itype is None or not ctx.config.options["instance_type_disk_categories"] or \
+            category not in judged_disk_categories():
+        return True  # (local disks are the type's own; basic disks are not judged [GUESS: CreateDisk's documented
+        # default category is cloud, and fog's, libcloud's and aliyungo's flows attach such disks to any type])
     return category in disk_categories(itype, kind)
 
 
