@@ -283,3 +283,18 @@ def test_replace_system_disk_keeps_a_category_the_type_must_sell(client, engine)
                                                                                image_id=LINUX))
     assert_error("ReplaceSystemDisk", err, "InvalidDiskCategory.ValueNotSupported", 400)
     assert categories(client, instance_id) == [("system", "cloud_efficiency")]
+
+
+def test_describe_instance_modification_price_of_new_data_disks(client):
+    """New data disks of a subscription instance: of a category its type (or the type asked for) sells."""
+    instance_id = launch(client, OLD_TYPE, instance_charge_type="PrePaid", period=1, period_unit="Month")
+
+    def priced(category: str, **kw: Any) -> Any:
+        return client.describe_instance_modification_price(models.DescribeInstanceModificationPriceRequest(
+            region_id=REGION, instance_id=instance_id,
+            data_disk=[models.DescribeInstanceModificationPriceRequestDataDisk(category=category, size=40)], **kw))
+
+    err = error_of(priced, "cloud_auto")
+    assert_error("DescribeInstanceModificationPrice", err, "InvalidDataDiskCategory.ValueNotSupported", 400)
+    assert priced("cloud_ssd").body.price_info.price.trade_price > 0
+    assert priced("cloud_auto", instance_type=ESSD_BIGGER).body.price_info.price.trade_price > 0
