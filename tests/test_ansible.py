@@ -139,7 +139,7 @@ def test_the_web_servers_facts(played):
                                   "instance_charge_type", "internet_charge_type", "internet_max_bandwidth_in",
                                   "internet_max_bandwidth_out", "key_pair_name", "cpu", "memory", "io_optimized",
                                   "ostype", "osname_en", "tags", "user_data", "expired_time", "gpu")} == {
-        "image_id": IMAGE, "instance_type": "ecs.g7.large", "instance_type_family": "ecs.g7",
+        "image_id": IMAGE, "instance_type": "ecs.g6.large", "instance_type_family": "ecs.g6",
         "instance_name": "web",  # (the module renames the suffixed "web001" back to its instance_name)
         "description": "a web server", "status": "running", "availability_zone": "cn-hangzhou-h",
         "vpc_id": played["vpc"], "vswitch_id": played["vswitch"], "instance_charge_type": "PostPaid",
@@ -282,7 +282,7 @@ def test_gathering_with_ali_instance_info(played):
     by_filters = made["Find running instances of a VPC by filters"]
     assert len(by_filters["ids"]) == 4 and {i["vpc_id"] for i in by_filters["instances"]} == {played["vpc"]}
     [asked] = [c.params for c in calls_of(played, "DescribeInstances") if c.params.get("Status") == "Running"]
-    assert (asked["VpcId"], asked["InstanceType"]) == (played["vpc"], "ecs.g7.large")
+    assert (asked["VpcId"], asked["InstanceType"]) == (played["vpc"], "ecs.g6.large")
     everything = made["Find every instance of the region"]
     assert set(everything["ids"]) == set(by_filters["ids"])
     # (the documented filter instance_ids: the module nests the list once per id, so nothing is found)

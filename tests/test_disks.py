@@ -107,7 +107,7 @@ def test_old_sdk_region_less_in_another_region_and_xml(client, legacy, engine):
     req = CreateDiskRequest()
     req.set_ZoneId("cn-beijing-g")
     req.set_Size(20)
-    req.set_DiskCategory("cloud_efficiency")
+    req.set_DiskCategory("cloud_essd")  # (one the instance's ecs.g7 sells)
     req.add_query_param("RegionId", "cn-beijing")
     disk_id = legacy_call(legacy, req)["DiskId"]
     assert disk_id.startswith("d-2ze")

@@ -632,7 +632,7 @@ def test_a_data_disk_entry_naming_no_disk_is_ignored(client):
     # Packer 1.4 sent DataDisk.1 with DeleteWithInstance alone before its real disks; the service made the real
     # ones only (alibaba/packer-provider#47). A size alone still has to be in range (above).
     iid = run(client, data_disk=[models.RunInstancesRequestDataDisk(delete_with_instance=False),
-                                 models.RunInstancesRequestDataDisk(size=20, category="cloud_efficiency")])[0]
+                                 models.RunInstancesRequestDataDisk(size=20, category="cloud_essd")])[0]
     assert [(d["Type"], d["Size"], d["Device"]) for d in disks(client, iid)] == [
         ("system", 40, "/dev/xvda"), ("data", 20, "/dev/xvdb")]
 
@@ -791,9 +791,9 @@ def test_data_disk_device_resizes_a_disk_of_a_whole_machine_image(client, engine
         models.RunInstancesRequestDataDisk(size=30)])[0]
     found = [(d["Device"], d["Size"], d["Category"], d["SourceSnapshotId"])
              for d in disks(client, iid, disk_type="data")]
-    # (DataDisk.N.Category unset: cloud_efficiency, RunInstances' documented default for I/O optimized types)
+    # (DataDisk.N.Category unset: cloud_essd on a type that sells ESSDs only, option default_disk_category by_type)
     assert found == [("/dev/xvdb", 200, "cloud_auto", "s-bp1data0000000000003"),
-                     ("/dev/xvdc", 30, "cloud_efficiency", "")]
+                     ("/dev/xvdc", 30, "cloud_essd", "")]
     err = new_error(lambda: run(client, image["ImageId"], data_disk=[
         models.RunInstancesRequestDataDisk(device="/dev/xvdb", size=50)]))  # smaller than the image's disk
     assert (err.code, err.status_code) == ("InvalidDataDiskSize.ValueNotSupported", 400)
@@ -806,9 +806,10 @@ def test_data_disk_size_range_per_category(client, category, level, ok, bad):
     def disk(size):
         return [models.RunInstancesRequestDataDisk(size=size, category=category, performance_level=level)]
 
-    iid = run(client, data_disk=disk(ok))[0]
+    itype = "ecs.g6.large" if category == "cloud_efficiency" else X86_TYPE  # (a type that sells the category)
+    iid = run(client, instance_type=itype, data_disk=disk(ok))[0]
     assert [d["Size"] for d in disks(client, iid, disk_type="data")] == [ok]
-    err = new_error(lambda: run(client, data_disk=disk(bad)))
+    err = new_error(lambda: run(client, instance_type=itype, data_disk=disk(bad)))
     assert (err.code, err.status_code) == ("InvalidDataDiskSize.ValueNotSupported", 400)
 
 

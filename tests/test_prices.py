@@ -30,6 +30,7 @@ TOMCAT = "m-bp1ixztfqvl15w968d7y"  # delisted
 SHARED_FREE, SHARED_WIN = "m-bp1dc58gqpyb3oso36hl", "m-bp1ba0odx2jivstpdqcq"
 COMMUNITY = "m-bp1ujaahknmt2rpdhte1"
 TYPE, VCPUS = "ecs.g7.large", 2  # instance_types.json
+OLDER_TYPE = "ecs.g6.large"  # sells cloud_efficiency and cloud_ssd (ecs.g7: ESSDs only)
 PRICES = pricing.load()
 FEES = PRICES["image_fees_per_hour"]
 
@@ -97,9 +98,12 @@ def test_totals_are_the_sum_of_the_lines(client):
 
 
 def test_system_disk_defaults_to_the_image_size(client):
+    # (cloud_efficiency, the documented default, on a type that sells it)
     rate = PRICES["system_disk_per_gib_hour"]["cloud_efficiency"]
-    assert lines(price(client, image_id=UBUNTU))["systemDisk"]["OriginalPrice"] == pytest.approx(20 * rate)
-    assert lines(price(client, image_id=WIN))["systemDisk"]["OriginalPrice"] == pytest.approx(40 * rate)
+    assert lines(price(client, image_id=UBUNTU, instance_type=OLDER_TYPE))["systemDisk"]["OriginalPrice"] == \
+        pytest.approx(20 * rate)
+    assert lines(price(client, image_id=WIN, instance_type=OLDER_TYPE))["systemDisk"]["OriginalPrice"] == \
+        pytest.approx(40 * rate)
     essd = lines(price(client, image_id=UBUNTU, system_disk=models.DescribePriceRequestSystemDisk(
         category="cloud_essd", size=500, performance_level="PL2")))
     factor = PRICES["essd_performance_level_factor"]["PL2"]
@@ -249,7 +253,7 @@ def test_disk_and_bandwidth_resource_types(client):
 # -- the other clients --------------------------------------------------------------------------------
 def test_old_sdk_with_flat_data_disk_names(legacy):
     req = LegacyDescribePrice()
-    req.set_InstanceType(TYPE)
+    req.set_InstanceType(OLDER_TYPE)  # (which sells these categories)
     req.set_ImageId(WIN)
     req.set_SystemDiskCategory("cloud_ssd")
     req.set_DataDisk1Category("cloud_efficiency")
@@ -348,11 +352,11 @@ def test_disk_errors(client):
         category="cloud_essd", size=100, performance_level="PL2")))
     assert_documented(err, "InvalidSystemDiskSize.ValueNotSupported")
     assert_documented(error_of(lambda: price(client, data_disk=[models.DescribePriceRequestDataDisk(
-        category="cloud_ssd", size=5)])), "InvalidDataDiskSize.ValueNotSupported")
+        category="cloud_essd", size=5)])), "InvalidDataDiskSize.ValueNotSupported")
     assert_documented(error_of(lambda: price(client, data_disk=[models.DescribePriceRequestDataDisk(
         category="tape", size=50)])), "InvalidDataDiskCategory.ValueNotSupported", message=False)
     assert_documented(error_of(lambda: price(client, data_disk=[
-        models.DescribePriceRequestDataDisk(category="cloud_ssd", size=50)] * 5)), "InstanceDiskNumber.LimitExceed")
+        models.DescribePriceRequestDataDisk(category="cloud_essd", size=50)] * 5)), "InstanceDiskNumber.LimitExceed")
     assert_documented(error_of(lambda: price(client, resource_type="disk", instance_type=None)),
                       "InvalidDiskCategory.Missing")
 

@@ -287,15 +287,18 @@ def test_resources_modification_lists_what_modify_instance_spec_takes(client, en
         DescribeResourcesModificationRequest,
     )
 
-    from mockecs.world.instance_types import instance_type, types_in_zone
+    from mockecs.world.instance_types import disk_categories, instance_type, types_in_zone
     from tests.sdk import legacy_xml
 
     iid = run(client, zone_id=ZONE)[0]  # ecs.g7.large, x86_64, pay-as-you-go
     got = offered(modification(client, iid))
     assert list(got) == [ZONE]
-    # the zone's other types the image (x86_64) runs on: not its arm64 ones
+    # the zone's other types the image (x86_64) runs on: not its arm64 ones, nor those that do not sell the
+    # instance's cloud_essd system disk (ecs.t5)
     assert got[ZONE] == [t for t in types_in_zone(ZONE) if t != "ecs.g7.large"
-                         and instance_type(t)["Architecture"] == "x86_64"]
+                         and instance_type(t)["Architecture"] == "x86_64"
+                         and "cloud_essd" in disk_categories(instance_type(t), "system")]
+    assert "ecs.t5-lc1m1.small" in types_in_zone(ZONE) and "ecs.t5-lc1m1.small" not in got[ZONE]
     assert "ecs.g6r.large" in types_in_zone(ZONE) and "ecs.g6r.large" not in got[ZONE]
     zone = modification(client, iid)["AvailableZones"]["AvailableZone"][0]
     assert (zone["Status"], zone["StatusCategory"], zone["RegionId"]) == ("Available", "WithStock", REGION)

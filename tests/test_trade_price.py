@@ -41,21 +41,21 @@ def test_pay_as_you_go_launch_costs_what_describe_price_answers_for_an_hour(clie
                   internet_max_bandwidth_out=8,
                   system_disk=models.RunInstancesRequestSystemDisk(category="cloud_essd", size=60,
                                                                    performance_level="PL0"),
-                  data_disk=[models.RunInstancesRequestDataDisk(category="cloud_ssd", size=100),
+                  data_disk=[models.RunInstancesRequestDataDisk(category="cloud_auto", size=100),
                              models.RunInstancesRequestDataDisk(category="cloud_essd", size=200)])
     assert len(body.instance_id_sets.instance_id_set) == 3 and body.order_id is None
     expected = quoted(client, image_id=RHEL, amount=3, price_unit="Hour", internet_charge_type="PayByBandwidth",
                       internet_max_bandwidth_out=8,
                       system_disk=models.DescribePriceRequestSystemDisk(category="cloud_essd", size=60,
                                                                         performance_level="PL0"),
-                      data_disk=[models.DescribePriceRequestDataDisk(category="cloud_ssd", size=100),
+                      data_disk=[models.DescribePriceRequestDataDisk(category="cloud_auto", size=100),
                                  models.DescribePriceRequestDataDisk(category="cloud_essd", size=200)])
     assert isinstance(body.trade_price, float) and body.trade_price == expected > 0
     # one instance less, a third less (every line is per instance)
     two = launch(client, image_id=RHEL, amount=2, internet_charge_type="PayByBandwidth", internet_max_bandwidth_out=8,
                  system_disk=models.RunInstancesRequestSystemDisk(category="cloud_essd", size=60,
                                                                   performance_level="PL0"),
-                 data_disk=[models.RunInstancesRequestDataDisk(category="cloud_ssd", size=100),
+                 data_disk=[models.RunInstancesRequestDataDisk(category="cloud_auto", size=100),
                             models.RunInstancesRequestDataDisk(category="cloud_essd", size=200)])
     assert two.trade_price == pytest.approx(expected * 2 / 3, abs=1e-3)
 

@@ -33,6 +33,7 @@ from mockecs.world import (
     images,
     instance_clock,
     kms,
+    launch,
     lifecycle,
     regions,
     resource_groups,
@@ -140,6 +141,12 @@ def _from_snapshot(ctx: Context, snapshot_id: str, encrypted: Optional[bool],
 SNAPSHOT_TOO_LARGE = error_kind("InvalidSnapshot.TooLarge", "The capacity of snapshot exceeds 2000GB.", 403)
 
 
+# A disk for an instance (InstanceId) of a category its type does not sell [GUESS: of CreateDisk's documented
+# codes, the one naming a data disk category]
+CREATE_NOT_FOR_TYPE = error_kind("InvalidDataDiskCategory.NotSupported", "Specified disk category is not supported.",
+                                 403)
+
+
 @operation("CreateDisk",
            S("ZoneId"), S("InstanceId"), S("SnapshotId"), S("DiskName"), I("Size"), S("DiskCategory"),
            S("Description"), B("Encrypted"), S("KMSKeyId"), S("EncryptAlgorithm"), S("PerformanceLevel"),
@@ -189,6 +196,8 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
             raise EcsError("InvalidInstanceChargeType.ValueNotSupported",
                            "The InstanceChargeType does not support this action.", 403)
         _check_room(ctx, instance)
+        if not launch.sells_disk(ctx, instance_type(instance.get("InstanceType")), category, "data"):
+            raise CREATE_NOT_FOR_TYPE
         zone_id = instance["ZoneId"]
         group = instance.get("ResourceGroupId") or group  # [GUESS] the disk follows its instance's group
     elif zone_id not in regions.zone_ids(ctx.region):
@@ -276,6 +285,13 @@ def _check_multi_attach(disk: Mapping[str, Any], instance: Mapping[str, Any], bo
         raise ATTACHED_TOO_OFTEN
 
 
+# (AttachDisk, ModifyDiskSpec, ModifyInstanceSpec, ModifyPrepayInstanceSpec document it; the CSI driver met it
+# attaching an ESSD: kubernetes-sigs/alibaba-cloud-csi-driver#274)
+TYPE_NOT_FOR_CATEGORY = error_kind("InvalidInstanceType.NotSupportDiskCategory",
+                                   "The instanceType of the specified instance does not support this disk category.",
+                                   403)
+
+
 @operation("AttachDisk",
            S("InstanceId", required=True), S("DiskId", required=True), S("Device"), B("DeleteWithInstance"),
            B("Bootable", default=False), S("Password"), S("KeyPairName"), B("Force"), **_BY_DISK)
@@ -323,6 +339,8 @@ def attach_disk(ctx: Context, instance_id: str, disk_id: str, device: Optional[s
         if device and device in taken:
             raise EcsError("InvalidDevice.InUse", "The specified device has been occupied.", 403)
         device, disk_type = device or _free_device(ctx, instance), "data"
+    if not launch.sells_disk(ctx, instance_type(instance.get("InstanceType")), disk["Category"], disk_type):
+        raise TYPE_NOT_FOR_CATEGORY
     now = resources.iso(ctx.now)
     wiring = disks.attached(instance_id, device, now, shared, disks.attachments(disk) if shared else ())
     # During Attaching the disk already names its instance (DescribeDisks InstanceId), as the service shows.
@@ -579,6 +597,10 @@ def modify_disk_spec(ctx: Context, disk_id: str, disk_category: Optional[str], p
     category, level, iops = _spec_target(record, disk_category, performance_level or None, provisioned_iops)
     if category != record["Category"] and stock.disk_stock(stock.shortage(ctx, record["ZoneId"]), category):
         raise SPEC_NO_STOCK
+    holder = resources.get(ctx, "instance", record.get("InstanceId")) if record.get("InstanceId") else None
+    if holder is not None and category != record["Category"] and not launch.sells_disk(
+            ctx, instance_type(holder.get("InstanceType")), category, record["Type"]):
+        raise TYPE_NOT_FOR_CATEGORY  # (an attached disk: the category its instance's type sells)
     resources.put(ctx.txn, "disk", {
         **record, "Category": category, "PerformanceLevel": level, "ProvisionedIops": iops,
         "BurstingEnabled": bool(record.get("BurstingEnabled")) and category == "cloud_auto",

@@ -131,9 +131,15 @@ def zone_status(offered: list[dict]) -> dict:
     return {"Status": stock.SOLD_OUT, "StatusCategory": min(short, key=stock.CATEGORIES.index)}
 
 
-def _zone_resources(a: dict, zone_id: str, short: Any) -> list[dict]:
+def _categories(ctx: Context, sold: list[dict], kind: str) -> list[str]:
+    """The disk categories of ``kind`` the types ``sold`` take (the launch's rule: :func:`launch.sells_disk`), in
+    DescribeZones' order."""
+    return [c for c in DISK_CATEGORIES if any(launch.sells_disk(ctx, t, c, kind) for t in sold)]
+
+
+def _zone_resources(ctx: Context, a: dict, zone_id: str, short: Any) -> list[dict]:
     """What ``zone_id`` offers of the DestinationResource, narrowed by the parameters above it (``short``: the
-    zone's stock shortages)."""
+    zone's stock shortages); SystemDiskCategory and DataDiskCategory keep the types that take such disks."""
     sold = [instance_type(t) for t in types_in_zone(zone_id)]
     if a["instance_type"]:
         sold = [t for t in sold if t["InstanceTypeId"] == a["instance_type"]]
@@ -143,6 +149,9 @@ def _zone_resources(a: dict, zone_id: str, short: Any) -> list[dict]:
         sold = [t for t in sold if float(t["MemorySize"]) == float(a["memory"])]
     if a["io_optimized"] == "none":
         sold = []  # every type mockecs knows is I/O optimized
+    for kind in ("system", "data"):
+        if a[kind + "_disk_category"]:
+            sold = [t for t in sold if launch.sells_disk(ctx, t, a[kind + "_disk_category"], kind)]
     if not sold:
         return []
     destination = a["destination_resource"]
@@ -160,11 +169,11 @@ def _zone_resources(a: dict, zone_id: str, short: Any) -> list[dict]:
     if destination == "SystemDisk":
         wanted = a["system_disk_category"]
         return [supported(c, launch.MIN_SYSTEM_DISK, launch.MAX_SYSTEM_DISK, stock.disk_stock(short, c))
-                for c in DISK_CATEGORIES if not wanted or c == wanted]
+                for c in _categories(ctx, sold, "system") if not wanted or c == wanted]
     if destination == "DataDisk":
         wanted = a["data_disk_category"]
         return [supported(c, *data_disk_range(c), sold_out=stock.disk_stock(short, c))
-                for c in DISK_CATEGORIES if not wanted or c == wanted]
+                for c in _categories(ctx, sold, "data") if not wanted or c == wanted]
     return []  # ddh: no dedicated hosts in mockecs
 
 
@@ -194,7 +203,7 @@ def describe_available_resource(ctx: Context, a: dict) -> dict:
     shortages = stock.shortages(ctx, zones)
     out = []
     for zone_id in zones:
-        offered = _zone_resources(a, zone_id, shortages.get(zone_id, {}))
+        offered = _zone_resources(ctx, a, zone_id, shortages.get(zone_id, {}))
         if offered:
             resource = {"Type": a["destination_resource"], "SupportedResources": {"SupportedResource": offered}}
             out.append({"ZoneId": zone_id, "RegionId": ctx.region, **zone_status(offered),

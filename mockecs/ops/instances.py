@@ -440,13 +440,16 @@ ON_HOST_SPEC = error_kind("InvalidAction.NotSupport", "The ecs on dedicatedHost 
 
 
 def type_change(ctx: Context, record: Mapping[str, Any], itype: Mapping[str, Any], not_sold: type[EcsError],
-                image_mismatch: type[EcsError], no_stock: type[EcsError], not_match: bool = False) -> dict:
+                image_mismatch: type[EcsError], no_stock: type[EcsError], not_match: bool = False,
+                disk_refusals: Optional[tuple[type[EcsError], type[EcsError]]] = None) -> dict:
     """The fields an instance's new type ``itype`` decides (ModifyInstanceSpec, ModifyPrepayInstanceSpec), checked
     with the operation's codes: its zone must sell the type and have it in stock, its image run on it; not on a
     dedicated host
     (ModifyInstanceSpec's documented code); an instance of another type leaves its private pool (a pool holds one
     type). An image lacking the type's NVMe or boot mode is ``image_mismatch`` too, or with ``not_match`` the
-    operation's InvalidParameter.NotMatch (:func:`mockecs.world.launch.platform_refusal`)."""
+    operation's InvalidParameter.NotMatch (:func:`mockecs.world.launch.platform_refusal`). The instance's disks must
+    be of categories the new type sells (``disk_refusals``: the operation's codes for its system disk and for a
+    data disk)."""
     if dedicated_hosts.host_id_of(record):
         raise ON_HOST_SPEC
     if not instance_types.sells(itype, record["ZoneId"]):
@@ -459,6 +462,10 @@ def type_change(ctx: Context, record: Mapping[str, Any], itype: Mapping[str, Any
     refusal = launch.platform_refusal(image, itype) if image is not None else None
     if refusal is not None:
         raise refusal if not_match else image_mismatch
+    if disk_refusals is not None and ctx.config.options["instance_type_disk_categories"]:
+        for disk in instance_disks(ctx, record["InstanceId"]):
+            if not launch.sells_disk(ctx, itype, disk["Category"], disk["Type"]):
+                raise disk_refusals[disk["Type"] != "system"]
     return {**type_fields(itype), **private_pools.type_changed(record, itype["InstanceTypeId"])}
 
 
@@ -519,10 +526,11 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     (RunInstances)."""
     itype = launch.instance_type_or_error(action, args["instance_type"])
     system = args["system_disk"] or {}
-    category = system.get("category") or launch.default_disk_category(ctx)
-    if category not in DISK_CATEGORIES:
-        raise EcsError("InvalidSystemDiskCategory.ValueNotSupported",
-                       'The specified parameter "SystemDisk.Category" is not valid.', 400)
+    category = system.get("category") or launch.default_disk_category(ctx, itype)
+    # (a category the type does not sell too: the service answers so, not with another category, even for the
+    # default one: cb-spider #391, #1149, the Fedora CoreOS docs)
+    if category not in DISK_CATEGORIES or not launch.sells_disk(ctx, itype, category, "system"):
+        raise BAD_SYSTEM_CATEGORY[action]
     image = launch.image_for_launch(ctx, args["image_id"], args["image_family"], args["instance_type"],
                                     system.get("size"), action, args["instance_charge_type"])
     if login_as_non_root and not image.get("LoginAsNonRootSupported"):
@@ -536,7 +544,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     _check_combinations(ctx, action, image, args, count)
     size = system.get("size") or launch.default_system_disk_size(image)
     launch.check_system_disk_level(action, category, system.get("performance_level") or "", size)
-    data_specs = _data_disk_specs(ctx, image, args["data_disk"] or [])
+    data_specs = _data_disk_specs(ctx, image, args["data_disk"] or [], itype)
     if len(data_specs) > min(int(itype.get("DiskQuantity") or 64), ctx.config.options["data_disks_per_instance"]):
         raise TOO_MANY_DISKS  # (the limit AttachDisk applies: the type's disks, or the option's when lower)
     # Windows instances ignore KeyPairName (documented); others must name an existing key pair.
@@ -834,6 +842,14 @@ def _check_settings(action: str, image: Mapping[str, Any], args: dict, instance_
 OLDEST_SNAPSHOT = "2013-07-15"  # disks are not made from snapshots taken before it (documented)
 SNAPSHOT_TOO_OLD = error_kind("InvalidSnapshotId.BasedSnapshotTooOld",
                               "The specified snapshot is created before 2013-07-15.")
+BAD_SYSTEM_CATEGORY = {  # (each action's words)
+    "RunInstances": error_kind("InvalidSystemDiskCategory.ValueNotSupported",
+                               'The specified parameter "SystemDisk.Category" is not valid.', 400),
+    "CreateInstance": error_kind("InvalidSystemDiskCategory.ValueNotSupported",
+                                 'The specified parameter " SystemDisk.Category " is not valid.', 400),
+}
+BAD_DATA_CATEGORY = error_kind("InvalidDataDiskCategory.ValueNotSupported",
+                               'The specified parameter "DataDisk.n.Category" is not valid.', 400)
 BAD_DATA_DISK_SIZE = error_kind("InvalidDataDiskSize.ValueNotSupported",
                               "The specified DataDisk.n.Size beyond the permitted range, or the capacity of snapshot "
                               "exceeds the size limit of the specified disk category.", 400)
@@ -847,15 +863,17 @@ def _data_disk_size_ok(size: Optional[int], category: str, performance_level: st
     return size is not None and low <= size <= high
 
 
-def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dict]) -> list[dict]:
-    """Data disks: the image's data mappings first (disks from its snapshots), then ``DataDisk.N``.
+def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dict],
+                     itype: Mapping[str, Any]) -> list[dict]:
+    """Data disks: the image's data mappings first (disks from its snapshots), then ``DataDisk.N``; each of a
+    category the type ``itype`` sells (an image's disk left at the default too: terraform-provider-alicloud#9202).
 
     A ``DataDisk.N.Device`` naming a data mapping of the image changes that disk's size and
     category instead of adding one (the documented use of Device, for whole-machine images).
     """
     specs = []
     by_device: dict[str, dict] = {}
-    default = launch.default_disk_category(ctx)
+    default = launch.default_disk_category(ctx, itype, "data")
     for mapping in _mappings(image, "data"):
         spec = {"size": int(mapping.get("Size") or 0), "category": default,
                 "device": mapping.get("Device") or "", "snapshot_id": mapping.get("SnapshotId") or ""}
@@ -870,8 +888,7 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
             continue
         category = disk.get("category") or default
         if category not in DISK_CATEGORIES:
-            raise EcsError("InvalidDataDiskCategory.ValueNotSupported",
-                           'The specified parameter "DataDisk.n.Category" is not valid.', 400)
+            raise BAD_DATA_CATEGORY
         device = disk.get("device") or ""
         if device and (device not in DATA_DEVICES or device in used):
             raise BAD_DATA_DEVICE
@@ -911,6 +928,8 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
                       "kms_key_id": disk.get("kms_key_id") or "",
                       "delete_with_instance": disk.get("delete_with_instance") is not False,
                       "performance_level": level})
+    if any(not launch.sells_disk(ctx, itype, spec["category"], "data") for spec in specs):
+        raise BAD_DATA_CATEGORY
     taken = {spec["device"] for spec in specs if spec["device"]}
     free = [d for d in DATA_DEVICES if d not in taken]
     for spec in specs:
@@ -1408,6 +1427,12 @@ HOST_NAME_NOT_FOR_IMAGE = error_kind("InvalidHostname.MismatchImage",
                                      403)
 
 
+# The new system disk keeps the old one's category: refused when the type does not sell it (an instance launched
+# with option instance_type_disk_categories off) [GUESS: ReplaceSystemDisk's documented category code]
+REPLACE_CATEGORY = error_kind("InvalidDiskCategory.ValueNotSupported",
+                              'The specified parameter "DiskCategory" is not valid.', 400)
+
+
 @operation("ReplaceSystemDisk",
            S("InstanceId", required=True), S("ImageId", required=True), Struct("SystemDisk", [I("Size")]),
            S("Password"), B("PasswordInherit"), S("KeyPairName"), S("SecurityEnhancementStrategy"),
@@ -1452,6 +1477,8 @@ def replace_system_disk(ctx: Context, instance_id: str, image_id: str, system_di
     if snapshot_in_progress(ctx, old["DiskId"]):
         raise EcsError("DiskCreatingSnapshot",
                        "The operation is denied due to a snapshot of the specified disk is not completed yet.", 403)
+    if not launch.sells_disk(ctx, instance_types.instance_type(record["InstanceType"]), old["Category"], "system"):
+        raise REPLACE_CATEGORY  # (the new disk keeps the old one's category)
     size = size or launch.default_system_disk_size(image)
     new = new_system_disk(ctx, record, image, size, old["Category"], old.get("DiskName", ""),
                           old.get("Description", ""), old.get("PerformanceLevel", ""), bool(encrypted),

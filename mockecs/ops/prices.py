@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import calendar
 import time
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
@@ -73,8 +73,10 @@ def _category_and_level(disk: Mapping[str, Any], category: str, code: str, label
     return category, level
 
 
-def _data_disks(disks: list[dict], default_category: Optional[str]) -> list[quotes.Disk]:
-    """The data disks asked for, checked (DescribePrice's codes)."""
+def _data_disks(disks: list[dict], default_category: Optional[str],
+                sold: Callable[[str], bool] = lambda category: True) -> list[quotes.Disk]:
+    """The data disks asked for, checked (DescribePrice's codes); ``sold``: whether the instance type takes a data
+    disk of a category (the launch's rule, :func:`mockecs.world.launch.sells_disk`)."""
     out = []
     for disk in disks:
         category = disk.get("category") or default_category
@@ -82,6 +84,9 @@ def _data_disks(disks: list[dict], default_category: Optional[str]) -> list[quot
             raise EcsError(*DISK_CATEGORY_MISSING)
         category, level = _category_and_level(disk, category, "InvalidDataDiskCategory.ValueNotSupported",
                                               "DataDisk.n")
+        if not sold(category):  # (the code of a launch of the same disks)
+            raise _err("InvalidDataDiskCategory.ValueNotSupported",
+                       'The specified parameter "DataDisk.n.Category" is not valid.')
         low, high = data_disk_range(category, level)
         size = disk.get("size")
         if size is None:
@@ -125,8 +130,11 @@ def _instance_lines(ctx: Context, prices: Mapping[str, Any], a: dict, charge_typ
     image = _image(ctx, a["image_id"], itype, charge_type) if a["image_id"] else None
 
     disk = a["system_disk"] or {}
-    category, level = _category_and_level(disk, disk.get("category") or launch.default_disk_category(ctx),
+    category, level = _category_and_level(disk, disk.get("category") or launch.default_disk_category(ctx, itype),
                                           "InvalidSystemDiskCategory.ValueNotSupported", "SystemDisk")
+    if not launch.sells_disk(ctx, itype, category, "system"):  # (as a launch: cb-spider #1566 saw this code)
+        raise _err("InvalidSystemDiskCategory.ValueNotSupported",
+                   'The specified parameter "SystemDisk.Category" is not valid.')
     image_size = int(image.get("Size") or 0) if image is not None else 0
     size = disk.get("size")
     if size is None:
@@ -143,7 +151,8 @@ def _instance_lines(ctx: Context, prices: Mapping[str, Any], a: dict, charge_typ
     data_disks = a["data_disk"] or []
     if len(data_disks) > MAX_DATA_DISKS:
         raise _err("InstanceDiskNumber.LimitExceed", "The total number of specified disk in an instance exceeds.")
-    data = _data_disks(data_disks, launch.default_disk_category(ctx))
+    data = _data_disks(data_disks, launch.default_disk_category(ctx, itype, "data"),
+                       lambda category: launch.sells_disk(ctx, itype, category, "data"))
     spot_asked = a["spot_strategy"] not in (None, "", "NoSpot") and a["price_unit"] == "Hour"
     return quotes.instance_lines(ctx, prices, itype, image, (category, size, level), data, bandwidth,
                                  a["internet_charge_type"] == "PayByBandwidth",
@@ -317,7 +326,10 @@ def describe_instance_modification_price(ctx: Context, instance_id: str, instanc
         lines.append(quotes.Line("instanceType", more))
     if data_disk:
         try:
-            lines.append(quotes.Line("dataDisk", quotes.data_disks_hourly(prices, _data_disks(data_disk, None))))
+            # (disks of a category the instance's type, or the type asked for, takes)
+            itype = lookup_instance_type(instance_type or instance["InstanceType"])
+            disks = _data_disks(data_disk, None, lambda category: launch.sells_disk(ctx, itype, category, "data"))
+            lines.append(quotes.Line("dataDisk", quotes.data_disks_hourly(prices, disks)))
         except EcsError as err:
             if err.code not in MODIFICATION_DISK_ERRORS:
                 raise

@@ -195,6 +195,11 @@ PREPAY_ZONE = error_kind("InvalidInstanceType.ValueNotSupported",
 PREPAY_NO_STOCK = error_kind("OperationDenied.NoStock", "The specified instance is out of usage.", 403)
 PREPAY_IMAGE = error_kind("ImageNotSupportInstanceType", "The specified image does not support the specified "
                           "InstanceType.", 403)
+# The instance's system disk, or a data disk, of a category the new type does not sell (its documented codes)
+PREPAY_SYSTEM_CATEGORY = error_kind("InvalidSystemDiskCategory.NotMatchInstanceType",
+                                    "The system disk category does not match the instance type.", 400)
+PREPAY_DISK_CATEGORY = error_kind("InvalidInstanceType.NotSupportDiskCategory", "The instanceType of the specified "
+                                  "instance does not support this disk category.", 403)
 BAD_REBOOT_TIME = error_kind("InvalidRebootTime.MalFormed", "The specified rebootTime is not valid.")
 
 
@@ -224,7 +229,8 @@ def modify_prepay_instance_spec(ctx: Context, instance_id: str, instance_type: s
         raise SPEC_UNKNOWN_TYPE
     if itype["InstanceTypeId"] == record["InstanceType"]:
         raise SAME_TYPE
-    changes = type_change(ctx, record, itype, PREPAY_ZONE, PREPAY_IMAGE, PREPAY_NO_STOCK)
+    changes = type_change(ctx, record, itype, PREPAY_ZONE, PREPAY_IMAGE, PREPAY_NO_STOCK,
+                          disk_refusals=(PREPAY_SYSTEM_CATEGORY, PREPAY_DISK_CATEGORY))
     direction = "upgrade" if changes["Cpu"] >= record["Cpu"] and changes["Memory"] >= record["Memory"] \
         else "downgrade"
     if operator_type and operator_type != direction:

@@ -1,5 +1,6 @@
 """What an account or an instance may change to: DescribeResourcesModification (the instance types, or the system
-disk categories, an instance can change to: the catalogue's types its zone sells that its image runs on, the rule
+disk categories, an instance can change to: the catalogue's types its zone sells that its image runs on and that
+take its disks' categories, the rule
 ModifyInstanceSpec and ModifyPrepayInstanceSpec apply), DescribeBandwidthLimitation (the public bandwidth a launch
 or a change may ask for: what RunInstances and ModifyInstanceNetworkSpec take), and the deprecated
 DescribeLimitation (one of the account's quotas, as DescribeAccountAttributes answers it).
@@ -16,6 +17,7 @@ from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import error_kind
 from mockecs.wire.params import B, F, I, Repeat, S
 from mockecs.world import images, instance_types, launch, regions, resources, stock
+from mockecs.world.disks import instance_disks
 
 # -- DescribeResourcesModification -------------------------------------------------------------------------------
 DESTINATIONS = ("InstanceType", "SystemDisk")
@@ -87,9 +89,13 @@ def describe_resources_modification(ctx: Context, a: dict) -> dict:
     zones = regions.zone_ids(ctx.region) if a["migrate_across_zone"] else [instance["ZoneId"]]
     zones = [z for z in zones if not a["zone_id"] or z == a["zone_id"]]
     shortages = stock.shortages(ctx, zones)
+    # The instance's disks must be of categories a type sells (ModifyInstanceSpec's rule), unless Conditions asks
+    # for the types it may change to once its disks change category (documented: DiskCategory) [GUESS: that reading]
+    disks = set() if a["destination_resource"] != "InstanceType" or "DiskCategory" in (a["conditions"] or ()) else \
+        {(d["Category"], d["Type"]) for d in instance_disks(ctx, instance["InstanceId"])}
     out = []
     for zone_id in zones:
-        offered = _offered(ctx, a, instance, wanted, zone_id, shortages.get(zone_id, {}))
+        offered = _offered(ctx, a, instance, wanted, zone_id, shortages.get(zone_id, {}), disks)
         if offered:
             out.append({"ZoneId": zone_id, "RegionId": ctx.region, **zone_status(offered),
                         "AvailableResources": {"AvailableResource": [
@@ -99,17 +105,18 @@ def describe_resources_modification(ctx: Context, a: dict) -> dict:
 
 
 def _offered(ctx: Context, a: dict, instance: Mapping[str, Any], wanted: Optional[Mapping[str, Any]],
-             zone_id: str, short: Mapping[str, Any]) -> list[dict]:
+             zone_id: str, short: Mapping[str, Any], disks: set[tuple[str, str]]) -> list[dict]:
     if a["destination_resource"] == "SystemDisk":
         if wanted is None or not instance_types.sells(wanted, zone_id):
             return []
         return [supported(c, launch.MIN_SYSTEM_DISK, launch.MAX_SYSTEM_DISK, stock.disk_stock(short, c))
-                for c in DISK_CATEGORIES]
+                for c in DISK_CATEGORIES if launch.sells_disk(ctx, wanted, c, "system")]
     found = []
     for type_id in instance_types.types_in_zone(zone_id):
         itype = instance_types.instance_type(type_id) or {}
         if (wanted is None or itype is wanted) and (a["cores"] is None or itype["CpuCoreCount"] == a["cores"]) and \
                 (a["memory"] is None or float(itype["MemorySize"]) == float(a["memory"])) and \
+                all(launch.sells_disk(ctx, itype, category, kind) for category, kind in disks) and \
                 changes_to(ctx, instance, a["operation_type"], itype):
             found.append(supported(type_id, sold_out=stock.type_stock(short, type_id)))
     return found

@@ -5,6 +5,8 @@ expanded once into the wire shape of ``DescribeInstanceTypesResponseBodyInstance
 ``Architecture`` (``x86_64``/``arm64``, as images name it), ``Generation`` and ``_zones`` (a rule, read by
 :func:`sells`), which :func:`wire` leaves out. A family's ``_``-prefixed keys are features the nested answers read
 (``_ptp_support``, ``_nested_virtualization``: "supported"; ``_bandwidth_weighting``: true), also left out.
+A family's ``disks`` names a group of ``disk_categories``: the system and data disk categories its types sell
+(``_disks``, read by :func:`disk_categories`).
 """
 from __future__ import annotations
 
@@ -75,8 +77,8 @@ def _features(record: Mapping[str, Any]) -> dict:
     }
 
 
-def _expand(family: Mapping[str, Any], row: list) -> dict:
-    shared = {k: v for k, v in family.items() if k not in ("columns", "sizes", "zones")}
+def _expand(family: Mapping[str, Any], row: list, disks: Mapping[str, tuple[str, ...]]) -> dict:
+    shared = {k: v for k, v in family.items() if k not in ("columns", "sizes", "zones", "disks")}
     record: dict[str, Any] = {**_DEFAULTS, **shared, **dict(zip(family["columns"], row))}
     record["Architecture"] = ARCHITECTURE[record["CpuArchitecture"]]
     record["InstanceBandwidthTx"] = record["InstanceBandwidthRx"]
@@ -89,13 +91,16 @@ def _expand(family: Mapping[str, Any], row: list) -> dict:
     record.update(_features(record))
     record["SupportedBootModes"] = {"SupportedBootMode": list(record["SupportedBootModes"])}
     record["_zones"] = family["zones"]
+    record["_disks"] = disks
     return record
 
 
 @lru_cache(maxsize=1)
 def _types() -> tuple[list[dict], dict[str, dict]]:
     data = json.loads(resources.files("mockecs").joinpath("data/instance_types.json").read_text("utf-8"))
-    items = [_expand(family, row) for family in data["families"] for row in family["sizes"]]
+    groups = {name: {kind: tuple(categories) for kind, categories in group.items()}
+              for name, group in data["disk_categories"].items()}
+    items = [_expand(family, row, groups[family["disks"]]) for family in data["families"] for row in family["sizes"]]
     return items, {t["InstanceTypeId"]: t for t in items}
 
 
@@ -105,6 +110,17 @@ def instance_types() -> list[dict]:
 
 def instance_type(type_id: Optional[str]) -> Optional[dict]:
     return _types()[1].get(type_id or "")
+
+
+@cache
+def judged_disk_categories() -> frozenset[str]:
+    """The categories the catalogue's families sell or not (the others, such as basic disks, are not judged)."""
+    return frozenset(c for t in instance_types() for kind in t["_disks"].values() for c in kind)
+
+
+def disk_categories(itype: Mapping[str, Any], kind: str) -> tuple[str, ...]:
+    """The cloud disk categories a type sells as ``kind`` ("system" or "data") disks, in the catalogue's order."""
+    return itype["_disks"][kind]
 
 
 def sells(itype: Mapping[str, Any], zone_id: str) -> bool:

@@ -15,6 +15,7 @@ from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.world import images, marketplace, resources
 from mockecs.world.context import Context
 from mockecs.world.disks import system_disk_range
+from mockecs.world.instance_types import disk_categories, judged_disk_categories
 from mockecs.world.instance_types import instance_type as lookup_instance_type
 
 RUN, CREATE, CHANGE_OS = "RunInstances", "CreateInstance", "ChangeOS"
@@ -53,9 +54,27 @@ def from_family(ctx: Context, family: str) -> Optional[Mapping[str, Any]]:
     return max(found, key=lambda r: (r.get("CreationTime", ""), r["ImageId"]))
 
 
-def default_disk_category(ctx: Context) -> str:
-    """What a disk's unset Category means at a launch and in DescribePrice (option ``default_disk_category``)."""
-    return ctx.config.options["default_disk_category"]
+def default_disk_category(ctx: Context, itype: Optional[Mapping[str, Any]] = None, kind: str = "system") -> str:
+    """What a disk's unset Category means at a launch and in DescribePrice (option ``default_disk_category``);
+    ``by_type``: cloud_efficiency where the type ``itype`` sells it as a ``kind`` disk, else the first category it
+    sells (a convenience: the service refuses cloud_efficiency there rather than choosing another)."""
+    chosen = ctx.config.options["default_disk_category"]
+    if chosen != "by_type":
+        return chosen
+    sold = disk_categories(itype, kind) if itype is not None else ("cloud_efficiency",)
+    return "cloud_efficiency" if "cloud_efficiency" in sold else sold[0]
+
+
+def sells_disk(ctx: Context, itype: Optional[Mapping[str, Any]], category: str, kind: str) -> bool:
+    """Whether instance type ``itype`` takes a ``kind`` ("system"/"data") cloud disk of ``category``: one of the
+    categories its family sells, unless option ``instance_type_disk_categories`` is off (every type takes every
+    category). None (an unknown type) takes every category: its own codes answer it; so do a local disk and a
+    basic disk (``cloud``)."""
+    if itype is None or not ctx.config.options["instance_type_disk_categories"] or \
+            category not in judged_disk_categories():
+        return True  # (local disks are the type's own; basic disks are not judged [GUESS: CreateDisk's documented
+        # default category is cloud, and fog's, libcloud's and aliyungo's flows attach such disks to any type])
+    return category in disk_categories(itype, kind)
 
 
 def system_size(image: Mapping[str, Any]) -> int:

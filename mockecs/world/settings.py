@@ -220,10 +220,22 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("delete_missing_disk", "choice", "error", "DeleteDisk of an id that names no disk: the "
             "InvalidDiskId.NotFound error, or success with nothing changed (as the API reference describes).",
             choices=("error", "ignore")),
-    Setting("default_disk_category", "choice", "cloud_efficiency", "The category of a disk whose Category a "
-            "launch (RunInstances, CreateInstance: SystemDisk and DataDisk.N) or a DescribePrice leaves unset: "
-            "cloud_efficiency as the API reference documents for I/O optimized types, or cloud_essd (what mockecs "
-            "launched before; the newer families sell ESSDs only).", choices=("cloud_efficiency", "cloud_essd")),
+    Setting("default_disk_category", "choice", "by_type", "The category of a disk whose Category a launch "
+            "(RunInstances, CreateInstance: SystemDisk and DataDisk.N) or a DescribePrice leaves unset: by_type = "
+            "cloud_efficiency, as the API reference documents for I/O optimized types, where the type sells it, "
+            "else the first category the type sells (cloud_essd on the families that sell ESSDs only, where the "
+            "service refuses instead: most tests launch such types without naming a category); cloud_efficiency = "
+            "always, refused as the service does where the type does not sell it (see "
+            "instance_type_disk_categories); cloud_essd = always (what mockecs launched before).",
+            choices=("by_type", "cloud_efficiency", "cloud_essd")),
+    Setting("instance_type_disk_categories", "bool", True, "Each instance type takes only the cloud disk "
+            "categories its family sells (data/instance_types.json: the 7th generation on and u1 sell cloud_essd, "
+            "cloud_auto and cloud_essd_entry; older families cloud_efficiency, cloud_ssd and cloud_essd): other "
+            "categories are refused with each operation's documented code (RunInstances, CreateInstance, "
+            "DescribePrice: InvalidSystemDiskCategory.ValueNotSupported / InvalidDataDiskCategory.ValueNotSupported; "
+            "AttachDisk, CreateDisk with InstanceId, ModifyDiskSpec, ModifyInstanceSpec, ModifyPrepayInstanceSpec: "
+            "InvalidInstanceType.NotSupportDiskCategory ...), and DescribeAvailableResource and "
+            "DescribeResourcesModification answer them per type. Off: every type takes every category."),
     Setting("data_disks_per_instance", "int", 64, "Data disks one instance may carry (AttachDisk answers "
             "InstanceDiskLimitExceeded beyond).", minimum=1),
     Setting("command_quota", "int", 500, "Cloud Assistant commands kept per account and region "

@@ -30,7 +30,9 @@ const (
 	region       = "cn-hangzhou"
 	otherRegion  = "cn-beijing"
 	sourceImage  = "aliyun_3_x64_20G_alibase_20240819.vhd"
-	instanceType = "ecs.g7.large"
+	// a type that sells cloud_efficiency, the category the flow names (an ESSD-only type such as ecs.g7 refuses it,
+	// as the service does)
+	instanceType = "ecs.g6.large"
 	shareAccount = "1111222233334444"
 	// Packer's ALICLOUD_DEFAULT_SHORT_TIMEOUT, ALICLOUD_DEFAULT_TIMEOUT, ALICLOUD_DEFAULT_LONG_TIMEOUT
 	shortTimeout = 180
