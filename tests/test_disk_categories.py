@@ -17,9 +17,10 @@ from tests.sdk import error_of, legacy_call
 from tests.test_instances import LINUX, REGION, _all_documented, disks, old_error, run
 
 ZONE = "cn-hangzhou-i"
-ESSD_TYPE, ESSD_BIGGER = "ecs.g7.large", "ecs.g7.xlarge"  # sells cloud_essd, cloud_auto, cloud_essd_entry
+ESSD_TYPE, ESSD_BIGGER = "ecs.g7.large", "ecs.g7.xlarge"  # sells cloud_essd, cloud_auto
 OLD_TYPE = "ecs.g6.large"  # sells cloud_efficiency, cloud_ssd, cloud_essd
-ESSD_ONLY = ["cloud_essd", "cloud_auto", "cloud_essd_entry"]
+ESSD_ONLY = ["cloud_essd", "cloud_auto"]
+ESSD_ENTRY = ["cloud_essd", "cloud_auto", "cloud_essd_entry"]  # u1 (and e): the metadata names them alone
 OLDER = ["cloud_efficiency", "cloud_ssd", "cloud_essd"]
 ALL = ["cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry"]
 
@@ -58,7 +59,7 @@ def available(client, destination: str, **kw: Any) -> list[str]:
 
 # -- the catalogue, as DescribeAvailableResource answers it, is what launches take ------------------------------
 @pytest.mark.parametrize("instance_type, sold", [(ESSD_TYPE, ESSD_ONLY), (OLD_TYPE, OLDER),
-                                                 ("ecs.u1-c1m2.large", ESSD_ONLY),
+                                                 ("ecs.u1-c1m2.large", ESSD_ENTRY),
                                                  ("ecs.t5-lc1m1.small", ["cloud_efficiency", "cloud_ssd"])])
 def test_describe_available_resource_answers_what_a_launch_takes(client, instance_type, sold):
     assert available(client, "SystemDisk", instance_type=instance_type) == sold
