@@ -137,6 +137,10 @@ def _from_snapshot(ctx: Context, snapshot_id: str, encrypted: Optional[bool],
     return snapshot
 
 
+CLUSTER_AND_INSTANCE = error_kind("InvalidStorageClusterId.ConflictWithInstanceId",
+                                  "The specified StorageClusterId is in conflict with instanceId.")
+CLUSTER_AND_STORAGE_SET = error_kind("InvalidStorageClusterId.ConflictWithStorageSetId",
+                                     "The specified StorageClusterId is in conflict with storageSetId.")
 SNAPSHOT_TOO_LARGE = error_kind("InvalidSnapshot.TooLarge", "The capacity of snapshot exceeds 2000GB.", 403)
 
 
@@ -152,7 +156,7 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
                 encrypt_algorithm: Optional[str], performance_level: Optional[str], multi_attach: Optional[str],
                 provisioned_iops: Optional[int], bursting_enabled: Optional[bool], resource_group_id: Optional[str],
                 storage_set_id: Optional[str], storage_set_partition_number: Optional[int],
-                tag: Optional[list[dict]], **_: Any) -> dict:
+                storage_cluster_id: Optional[str], tag: Optional[list[dict]], **_: Any) -> dict:
     category = disk_category or DEFAULT_CATEGORY
     if instance_id:  # documented: with InstanceId, ResourceGroupId, Tag.N and KMSKeyId are ignored
         tag, resource_group_id, kms_key_id = None, None, None
@@ -169,6 +173,12 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
     if instance_id and multi_attach == "Enabled":
         raise EcsError("InvalidParameter.MultiAttachAndInstanceIdConflict",
                        "The parameter MultiAttach and InstanceId are conflict.", 403)
+    if storage_cluster_id:  # (documented: not with InstanceId, nor with a storage set; then looked up)
+        if instance_id:
+            raise CLUSTER_AND_INSTANCE
+        if storage_set_id or storage_set_partition_number is not None:
+            raise CLUSTER_AND_STORAGE_SET
+        raise disks.STORAGE_CLUSTER_NOT_FOUND
     kms.check_opt_out(ctx, encrypted)
     kms.check(ctx, ctx.region, kms_key_id, errors=kms.CREATE_DISK_KEY_ERRORS)
     tags = resources.tags_from_args(tag)

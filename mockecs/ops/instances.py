@@ -51,6 +51,7 @@ from mockecs.world import (
     validation,
 )
 from mockecs.world.disks import (
+    STORAGE_CLUSTER_NOT_FOUND,
     attached_instance_ids,
     data_disk_range,
     instance_disks,
@@ -354,15 +355,16 @@ _BANDWIDTHS = {action: (I("InternetMaxBandwidthIn", min=1, max=200, error=(
         "InvalidInternetMaxBandwidthOut.Malformed", f"The specified parameter {name}Out is not valid.", 400)))
     for action, name in (("RunInstances", "internetMaxBandwidth"), ("CreateInstance", "InternetMaxBandwidth"))}
 _SYSTEM_DISK = Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
-                                     S("PerformanceLevel")])
+                                     S("PerformanceLevel"), S("StorageClusterId")])
 _DATA_DISK_FIELDS = [I("Size"), S("Category"), S("SnapshotId"), S("Device"), S("DiskName"), S("Description"),
-                     B("DeleteWithInstance"), S("Encrypted"), S("PerformanceLevel"), S("KMSKeyId")]
+                     B("DeleteWithInstance"), S("Encrypted"), S("PerformanceLevel"), S("KMSKeyId"),
+                     S("StorageClusterId")]
 _DATA_DISKS = Structs("DataDisk", _DATA_DISK_FIELDS, max_items=16)
 # RunInstances alone takes SystemDisk.AutoSnapshotPolicyId and DataDisk.N.AutoSnapshotPolicyId (CreateInstance's SDK
 # model lacks them).
 _RUN_DISKS = {_SYSTEM_DISK: Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
                                                   S("PerformanceLevel"), S("AutoSnapshotPolicyId"), S("Encrypted"),
-                                                  S("KMSKeyId")]),
+                                                  S("KMSKeyId"), S("StorageClusterId")]),
               _DATA_DISKS: Structs("DataDisk", [*_DATA_DISK_FIELDS, S("AutoSnapshotPolicyId")], max_items=16),
               _INSTANCE_TYPE: S("InstanceType"),  # (a launch template may give it: checked once it is applied)
               **dict(zip(_BANDWIDTHS["CreateInstance"], _BANDWIDTHS["RunInstances"]))}
@@ -373,7 +375,8 @@ _COMMON_LAUNCH = (
     S("Description"), S("HostName"), S("Password"), B("PasswordInherit"), S("KeyPairName"), S("UserData"),
     S("SecurityGroupId"), S("VSwitchId"), S("PrivateIpAddress"), S("SecurityEnhancementStrategy"),
     S("InternetChargeType"), *_BANDWIDTHS["CreateInstance"], S("ResourceGroupId"), S("SpotStrategy"),
-    F("SpotPriceLimit", min=0), I("SpotDuration"), S("SpotInterruptionBehavior"),
+    F("SpotPriceLimit", min=0, error=("InvalidSpotPriceLimit", "The specified SpotPriceLimitis not valid.", 400)),
+    I("SpotDuration"), S("SpotInterruptionBehavior"),
     B("DeletionProtection"), S("RamRoleName"), _CHARGE, _SYSTEM_DISK, _DATA_DISKS, TAGS,
     S("HttpEndpoint"), S("HttpTokens"), S("HttpPutResponseHopLimit"),  # (the hop limit as text: metadata_options)
     Struct("PrivatePoolOptions", [S("MatchCriteria", choices=MATCH_CRITERIA), S("Id")]),
@@ -510,6 +513,25 @@ def subscription_terms(ctx: Context, action: str, args: Mapping[str, Any]) -> di
     return terms
 
 
+CLUSTER_ZONE_EMPTY = error_kind("InvalidStorageClusterId.ZoneIdEmpty",
+                                "The specified param ZoneId cannot be empty when StorageClusterId given.")
+CLUSTER_SIZE_EMPTY = error_kind("InvalidStorageClusterId.DiskSizeEmpty",
+                                "The specified param DiskSize cannot be empty when StorageClusterId given.")
+
+
+def _check_storage_clusters(args: Mapping[str, Any]) -> None:
+    """A disk placed in a dedicated block storage cluster names its zone (ZoneId) and its size, as documented; then
+    the cluster is looked up, and mockecs keeps none (:data:`STORAGE_CLUSTER_NOT_FOUND`)."""
+    system = args["system_disk"] or {}
+    if not system.get("storage_cluster_id") and not any(d.get("storage_cluster_id") for d in args["data_disk"] or ()):
+        return
+    if not args["zone_id"]:
+        raise CLUSTER_ZONE_EMPTY
+    if any(d.get("storage_cluster_id") and d.get("size") is None for d in (system, *(args["data_disk"] or ()))):
+        raise CLUSTER_SIZE_EMPTY
+    raise STORAGE_CLUSTER_NOT_FOUND
+
+
 def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root: bool, status: str,
             group_ids: list[str], ipv6_asked: Optional[tuple[list[str], int]] = None) -> tuple[list[str], dict]:
     """Validate everything, then create ``count`` instances with their disks; returns their ids and the order's
@@ -521,6 +543,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     if category not in DISK_CATEGORIES:
         raise EcsError("InvalidSystemDiskCategory.ValueNotSupported",
                        'The specified parameter "SystemDisk.Category" is not valid.', 400)
+    _check_storage_clusters(args)
     image = launch.image_for_launch(ctx, args["image_id"], args["image_family"], args["instance_type"],
                                     system.get("size"), action, args["instance_charge_type"])
     if login_as_non_root and not image.get("LoginAsNonRootSupported"):
@@ -831,6 +854,9 @@ SNAPSHOT_TOO_OLD = error_kind("InvalidSnapshotId.BasedSnapshotTooOld",
 BAD_DATA_DISK_SIZE = error_kind("InvalidDataDiskSize.ValueNotSupported",
                               "The specified DataDisk.n.Size beyond the permitted range, or the capacity of snapshot "
                               "exceeds the size limit of the specified disk category.", 400)
+# Both codes are documented with this message: InstanceDiskCategoryLimitExceed for a disk sized by its snapshot
+# alone, InvalidDataDiskSize.ValueNotSupported for a Size out of range [GUESS: the split].
+SNAPSHOT_OVER_CATEGORY = error_kind("InstanceDiskCategoryLimitExceed", BAD_DATA_DISK_SIZE.message, 400)
 BAD_DATA_DEVICE = error_kind("InvalidDataDevice.Malformed", 'The specified parameter "DataDisk.n.Device" is not valid.',
                            400)
 
@@ -894,6 +920,8 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
             snapshot_size = int(snapshot["SourceDiskSize"])
             if size is not None and size < snapshot_size:
                 raise BAD_DATA_DISK_SIZE
+            if size is None and snapshot_size > data_disk_range(category, level or None)[1]:
+                raise SNAPSHOT_OVER_CATEGORY  # (no Size: the snapshot's capacity is beyond what the category holds)
             size = size or snapshot_size
         if not _data_disk_size_ok(size, category, level):
             raise BAD_DATA_DISK_SIZE
@@ -929,7 +957,8 @@ def _ipv6_asked(amount: int, addresses: Optional[list[str]], count: Optional[int
 _NETWORK_INTERFACES = Structs("NetworkInterface", [
     S("InstanceType"), S("VSwitchId"), S("SecurityGroupId"), Repeat("SecurityGroupIds"), S("PrimaryIpAddress"),
     S("NetworkInterfaceName"), S("Description"), S("NetworkInterfaceId"), S("NetworkInterfaceTrafficMode"),
-    I("NetworkCardIndex"), I("QueueNumber", min=1), I("QueuePairNumber"), B("DeleteOnRelease"),
+    I("NetworkCardIndex"), I("QueueNumber", min=1, error=interfaces.BAD_QUEUE_NUMBER), I("QueuePairNumber"),
+    B("DeleteOnRelease"),
     I("Ipv6AddressCount", min=1), Repeat("Ipv6Address"), B("SourceDestCheck"), I("TxQueueSize"), I("RxQueueSize")])
 
 
@@ -937,6 +966,7 @@ _NETWORK_INTERFACES = Structs("NetworkInterface", [
            I("Amount", default=1, min=1, max=100), I("MinAmount", min=1, max=100), S("AutoReleaseTime"),
            Struct("ImageOptions", [B("LoginAsNonRoot")]), Repeat("SecurityGroupIds"),
            Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), _NETWORK_INTERFACES,
+           I("NetworkInterfaceQueueNumber", min=1, error=interfaces.BAD_QUEUE_NUMBER),
            S("LaunchTemplateId"), S("LaunchTemplateName"), L("LaunchTemplateVersion"),
            Struct("SchedulerOptions", [S("DedicatedHostClusterId")]), Repeat("HostNames"), B("AutoPay"),
            B("UniqueSuffix"), Struct("SecurityOptions", [S("TrustedSystemMode"), S("ConfidentialComputingMode")]),
@@ -984,8 +1014,16 @@ def run_instances(ctx: Context, args: dict) -> dict:
     return {"InstanceIdSets": {"InstanceIdSet": ids}, **order}
 
 
-@operation("CreateInstance", *_COMMON_LAUNCH, dry_run=True, idempotent=True, mapping=True, token_error=BAD_CLIENT_TOKEN)
+BAD_INNER_IP = error_kind("InvalidInnerIpAddress.Malformed", 'The specified parameter "InnerIpAddress" is not valid.')
+
+
+@operation("CreateInstance", *_COMMON_LAUNCH, S("InnerIpAddress"), dry_run=True, idempotent=True, mapping=True,
+           token_error=BAD_CLIENT_TOKEN)
 def create_instance(ctx: Context, args: dict) -> dict:
+    # InnerIpAddress (a classic instance's private address) is checked for its form only; the address a classic
+    # instance gets is mockecs's [GUESS: classic address ranges are not modelled].
+    if args["inner_ip_address"] and not networks.valid_address(args["inner_ip_address"]):
+        raise BAD_INNER_IP
     # CreateInstance leaves the new instance Stopped (spec §4.4).
     groups = [args["security_group_id"]] if args["security_group_id"] else []
     ids, order = _launch(ctx, "CreateInstance", 1, args, False, "Stopped", groups)

@@ -45,6 +45,11 @@ BAD_CARD = error_kind("InvalidParameter.NetworkInterface",
                       "The specified NetworkCardIndex is not supported by the instance type.", 403)
 NO_SECONDARY = error_kind("InvalidParameter.EniNumExceededWithLaunchEcs",
                           "The instance type does not support a secondary network interface.", 403)
+# NetworkInterfaceQueueNumber / NetworkInterface.N.QueueNumber: at least 1 (interfaces.BAD_QUEUE_NUMBER), at most the
+# type's MaximumQueueNumberPerEni (documented; the message is "%s" in the metadata [GUESS: the wording]).
+TOO_MANY_QUEUES = error_kind("InvalidOperation.ExceedInstanceTypeQueueNumber", "The queue number of the network "
+                             "interface exceeds what the instance type allows per network interface "
+                             "(MaximumQueueNumberPerEni).", 403)
 ENI_NOT_FOUND = error_kind("InvalidEniId.NotFound", "The specified NetworkInterfaceId does not exist.", 403)
 ENI_UNUSABLE = error_kind("InvalidOperation.InvalidNetworkInterfaceId",
                           "The specified network interface is not an available secondary one, or the launch "
@@ -76,8 +81,10 @@ def fold(args: dict, amount: int) -> tuple[dict, Optional[dict], dict]:
     """(launch arguments with the primary entry folded in, the secondary entry or None, the primary ENI's own
     fields: traffic mode, queues). Raises before any write."""
     entries = args.get("network_interface") or []
+    queues = args.get("network_interface_queue_number")  # (the primary ENI's, when no entry says)
     if not entries:
-        return args, None, {}
+        _check_queues(args.get("instance_type"), queues)
+        return args, None, {"QueueNumber": queues} if queues else {}
     if len(entries) > 2:
         raise TOO_MANY
     kinds = [entry.get("instance_type") or "Secondary" for entry in entries]
@@ -106,16 +113,29 @@ def fold(args: dict, amount: int) -> tuple[dict, Optional[dict], dict]:
             raise missing_parameter("VSwitchId")
         if primary.get("primary_ip_address") and amount > 1:
             raise PRIMARY_IP_SIZE
+        if primary.get("queue_number") and queues:  # (documented: one or the other)
+            raise CONFLICT
         extra = {k: v for k, v in (("NetworkInterfaceTrafficMode", primary.get("network_interface_traffic_mode")),
-                                   ("QueueNumber", primary.get("queue_number")),
+                                   ("QueueNumber", primary.get("queue_number") or queues),
                                    ("SourceDestCheck", primary.get("source_dest_check"))) if v}
+    elif queues:
+        extra = {"QueueNumber": queues}
     if secondary is not None:
         _check_entry(secondary, False)
         if secondary.get("primary_ip_address") and amount > 1:
             raise SECONDARY_IP
         if secondary.get("network_interface_id") and amount > 1:
             raise ENI_UNUSABLE
+    _check_queues(args.get("instance_type"), extra.get("QueueNumber"), (secondary or {}).get("queue_number"))
     return args, secondary, extra
+
+
+def _check_queues(type_id: Optional[str], *queues: Optional[int]) -> None:
+    """Each ENI's queue number within what the type allows per ENI (an unknown type is refused later, as such)."""
+    itype = instance_types.instance_type(type_id) if type_id else None
+    most = int((itype or {}).get("MaximumQueueNumberPerEni") or 0)
+    if most and max(q or 0 for q in queues) > most:
+        raise TOO_MANY_QUEUES
 
 
 def _check_type(instance: Mapping[str, Any], mode: Optional[str], secondary: bool) -> None:

@@ -1,0 +1,259 @@
+"""More documented error codes of the pipeline's operations (stop 22): each raised with the metadata's code, HTTP
+status and message (a "%s" message: any words), before anything is written, through the current SDK.
+
+Dedicated block storage clusters (mockecs keeps none), spot price limits, a classic instance's InnerIpAddress, a disk
+sized by a snapshot larger than its category, advanced security groups counted in network interfaces, ENI queue
+numbers, an ENI's addresses on attach, and ModifyInstanceSpec to a type that holds less than the instance has."""
+from __future__ import annotations
+
+import pytest
+from alibabacloud_ecs20140526 import models as m
+
+from tests.sdk import error_of
+from tests.test_pipeline_errors import (
+    REGION,
+    ZONE,
+    assert_documented,
+    disk_count,
+    launch,
+    network,
+    refused,
+)
+
+BOTH = ("RunInstances", "CreateInstance")
+
+
+def eni_count(client) -> int:
+    return client.describe_network_interfaces(m.DescribeNetworkInterfacesRequest(region_id=REGION)).body.total_count
+
+
+def enis(client, **kw) -> list:
+    return client.describe_network_interfaces(m.DescribeNetworkInterfacesRequest(
+        region_id=REGION, **kw)).body.network_interface_sets.network_interface_set
+
+
+def primary_eni(client, instance_id: str):
+    [eni] = enis(client, instance_id=instance_id, type="Primary")
+    return eni
+
+
+def instance(client, instance_id: str):
+    return client.describe_instance_attribute(m.DescribeInstanceAttributeRequest(instance_id=instance_id)).body
+
+
+# -- dedicated block storage clusters ---------------------------------------------------------------------------------
+def test_create_disk_with_a_storage_cluster(client):
+    """mockecs keeps no dedicated block storage cluster: an id names none, once the documented conflicts are out of
+    the way (parameters first: with InstanceId, with a storage set)."""
+    subscribed = launch(client, "CreateInstance", instance_charge_type="PrePaid", period=1).instance_id
+    create = client.create_disk
+    before = disk_count(client)
+    for kw, code in (({"instance_id": subscribed}, "InvalidStorageClusterId.ConflictWithInstanceId"),
+                     ({"zone_id": ZONE, "storage_set_id": "ss-anything"},
+                      "InvalidStorageClusterId.ConflictWithStorageSetId"),
+                     ({"zone_id": ZONE}, "InvalidStorageClusterId.NotExist")):
+        err = error_of(create, m.CreateDiskRequest(region_id=REGION, size=40, disk_category="cloud_essd",
+                                                   storage_cluster_id="dbsc-notmine", **kw))
+        assert_documented(err, "CreateDisk", code)
+    assert err.status_code == 404
+    assert disk_count(client) == before
+    assert create(m.CreateDiskRequest(region_id=REGION, zone_id=ZONE, size=40, disk_category="cloud_essd"))
+
+
+@pytest.mark.parametrize("action", BOTH)
+def test_launch_disks_in_a_storage_cluster(client, action):
+    system = getattr(m, f"{action}RequestSystemDisk")
+    data = getattr(m, f"{action}RequestDataDisk")
+    cluster = "dbsc-notmine"
+    refused(client, action, "InvalidStorageClusterId.ZoneIdEmpty",
+            system_disk=system(size=40, storage_cluster_id=cluster))
+    refused(client, action, "InvalidStorageClusterId.DiskSizeEmpty", zone_id=ZONE,
+            system_disk=system(storage_cluster_id=cluster))
+    refused(client, action, "InvalidStorageClusterId.DiskSizeEmpty", zone_id=ZONE,
+            data_disk=[data(size=20), data(category="cloud_essd", storage_cluster_id=cluster)])
+    err = refused(client, action, "InvalidStorageClusterId.NotExist", zone_id=ZONE,
+                  data_disk=[data(size=20, category="cloud_essd", storage_cluster_id=cluster)])
+    assert err.status_code == 404
+    assert launch(client, action, zone_id=ZONE, data_disk=[data(size=20, category="cloud_essd")])
+
+
+# -- launch parameters ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("action", BOTH)
+def test_a_negative_spot_price_limit(client, action):
+    refused(client, action, "InvalidSpotPriceLimit", spot_strategy="SpotWithPriceLimit", spot_price_limit=-0.5,
+            zone_id=ZONE)
+    assert launch(client, action, spot_strategy="SpotWithPriceLimit", spot_price_limit=5.0, zone_id=ZONE)
+
+
+def test_a_malformed_inner_ip_address(client):
+    refused(client, "CreateInstance", "InvalidInnerIpAddress.Malformed", inner_ip_address="10.0.0.300")
+    assert launch(client, "CreateInstance", inner_ip_address="10.0.0.30")
+
+
+@pytest.mark.parametrize("action", BOTH)
+def test_a_data_disk_sized_by_a_snapshot_larger_than_its_category(client, action):
+    """A basic disk holds 2,000 GiB: a DataDisk.N naming a 3,000 GiB snapshot and no Size is refused with the code the
+    metadata gives it (with a Size, the Size is what is out of range)."""
+    data = getattr(m, f"{action}RequestDataDisk")
+    host = launch(client, "RunInstances", zone_id=ZONE).instance_id_sets.instance_id_set[0]
+    disk_id = client.create_disk(m.CreateDiskRequest(region_id=REGION, zone_id=ZONE, size=3000,
+                                                     disk_category="cloud_efficiency")).body.disk_id
+    client.attach_disk(m.AttachDiskRequest(instance_id=host, disk_id=disk_id))
+    snapshot_id = client.create_snapshot(m.CreateSnapshotRequest(disk_id=disk_id)).body.snapshot_id
+    refused(client, action, "InstanceDiskCategoryLimitExceed", zone_id=ZONE,
+            data_disk=[data(snapshot_id=snapshot_id, category="cloud")])
+    refused(client, action, "InvalidDataDiskSize.ValueNotSupported", zone_id=ZONE,
+            data_disk=[data(snapshot_id=snapshot_id, category="cloud", size=3000)])
+    assert launch(client, action, zone_id=ZONE, data_disk=[data(snapshot_id=snapshot_id,
+                                                                category="cloud_efficiency")])
+
+
+# -- advanced security groups hold network interfaces ---------------------------------------------------------------
+def test_an_advanced_group_counts_network_interfaces(client, monkeypatch):
+    from mockecs.world import security_groups
+
+    basic = security_groups.capacity
+    monkeypatch.setattr(security_groups, "capacity",  # (65,536 documented: two here)
+                        lambda group: 2 if group.get("SecurityGroupType") == "enterprise" else basic(group))
+    vpc, vswitch, full = network(client, "enterprise")
+    launch(client, v_switch_id=vswitch, security_group_id=full)  # (its primary ENI: one)
+    client.create_network_interface(m.CreateNetworkInterfaceRequest(  # (two)
+        region_id=REGION, v_switch_id=vswitch, security_group_id=full))
+    for action in BOTH:
+        refused(client, action, "InvalidOperation.EniCountExceeded", v_switch_id=vswitch, security_group_id=full)
+    before = eni_count(client)
+    err = error_of(client.create_network_interface, m.CreateNetworkInterfaceRequest(
+        region_id=REGION, v_switch_id=vswitch, security_group_id=full))
+    assert_documented(err, "CreateNetworkInterface", "InvalidOperation.EniCountExceeded")
+    assert eni_count(client) == before
+    other = client.create_security_group(m.CreateSecurityGroupRequest(
+        region_id=REGION, vpc_id=vpc, security_group_type="enterprise")).body.security_group_id
+    outsider = launch(client, "CreateInstance", v_switch_id=vswitch, security_group_id=other).instance_id
+    err = error_of(client.modify_instance_attribute, m.ModifyInstanceAttributeRequest(
+        instance_id=outsider, security_group_ids=[full]))
+    assert_documented(err, "ModifyInstanceAttribute", "InvalidOperation.EniCountExceeded")
+    assert instance(client, outsider).security_group_ids.security_group_id == [other]
+    eni_id = client.create_network_interface(m.CreateNetworkInterfaceRequest(
+        region_id=REGION, v_switch_id=vswitch, security_group_id=other)).body.network_interface_id
+    err = error_of(client.modify_network_interface_attribute, m.ModifyNetworkInterfaceAttributeRequest(
+        region_id=REGION, network_interface_id=eni_id, security_group_id=[full]))
+    assert_documented(err, "ModifyNetworkInterfaceAttribute", "InvalidOperation.EniCountExceeded")
+    # a basic group still counts instances (2,000), whatever ENIs are in it
+    _, vswitch2, plain = network(client)
+    for _ in range(3):
+        client.create_network_interface(m.CreateNetworkInterfaceRequest(
+            region_id=REGION, v_switch_id=vswitch2, security_group_id=plain))
+    assert launch(client, v_switch_id=vswitch2, security_group_id=plain)
+
+
+# -- ENI queues and addresses -----------------------------------------------------------------------------------------
+def test_queue_numbers_at_launch(client):
+    _, vswitch, group = network(client)
+    net = {"v_switch_id": vswitch, "security_group_id": group}
+    refused(client, "RunInstances", "InvalidParameter.InvalidEniQueueNumber", network_interface_queue_number=0, **net)
+    refused(client, "RunInstances", "InvalidOperation.ExceedInstanceTypeQueueNumber",  # (ecs.g7.large: 2 per ENI)
+            network_interface_queue_number=3, **net)
+    primary = m.RunInstancesRequestNetworkInterface(instance_type="Primary", v_switch_id=vswitch,
+                                                    security_group_id=group, queue_number=2)
+    refused(client, "RunInstances", "InvalidParam.NetworkInterface",  # (documented: one or the other)
+            network_interface=[primary], network_interface_queue_number=2)
+    secondary = m.RunInstancesRequestNetworkInterface(instance_type="Secondary", queue_number=4)
+    refused(client, "RunInstances", "InvalidOperation.ExceedInstanceTypeQueueNumber",
+            network_interface=[secondary], **net)
+    instance_id = launch(client, network_interface_queue_number=1, **net).instance_id_sets.instance_id_set[0]
+    assert primary_eni(client, instance_id).queue_number == 1
+    before = eni_count(client)
+    err = error_of(client.create_network_interface, m.CreateNetworkInterfaceRequest(
+        region_id=REGION, v_switch_id=vswitch, security_group_id=group, queue_number=0))
+    assert_documented(err, "CreateNetworkInterface", "InvalidParameter.InvalidEniQueueNumber")
+    assert eni_count(client) == before
+
+
+def test_modify_instance_attribute_network_interface_queue_number(client):
+    _, vswitch, group = network(client)
+    instance_id = launch(client, v_switch_id=vswitch, security_group_id=group).instance_id_sets.instance_id_set[0]
+    modify = client.modify_instance_attribute
+
+    def queues(number: int):
+        return m.ModifyInstanceAttributeRequest(instance_id=instance_id, network_interface_queue_number=number)
+
+    for number, code in ((0, "InvalidParameter.InvalidEniQueueNumber"), (-2, "InvalidParameter.InvalidEniQueueNumber"),
+                         (3, "InvalidOperation.ExceedInstanceTypeQueueNumber"), (1, "IncorrectInstanceStatus")):
+        assert_documented(error_of(modify, queues(number)), "ModifyInstanceAttribute", code)
+    assert primary_eni(client, instance_id).queue_number == 2  # (the type's default)
+    client.stop_instance(m.StopInstanceRequest(instance_id=instance_id))
+    modify(queues(1))
+    assert primary_eni(client, instance_id).queue_number == 1
+    modify(queues(-1))
+    assert primary_eni(client, instance_id).queue_number == 2
+
+
+def test_attach_an_eni_holding_more_addresses_than_the_type_takes(client):
+    _, vswitch, group = network(client)
+    small = launch(client, "CreateInstance", v_switch_id=vswitch, security_group_id=group).instance_id
+    large = launch(client, "CreateInstance", v_switch_id=vswitch, security_group_id=group,
+                   instance_type="ecs.g7.xlarge").instance_id
+    eni_id = client.create_network_interface(m.CreateNetworkInterfaceRequest(
+        region_id=REGION, v_switch_id=vswitch, security_group_id=group,
+        secondary_private_ip_address_count=9)).body.network_interface_id  # (10 addresses; ecs.g7.large takes 6)
+    attach = client.attach_network_interface
+    err = error_of(attach, m.AttachNetworkInterfaceRequest(region_id=REGION, network_interface_id=eni_id,
+                                                           instance_id=small))
+    assert_documented(err, "AttachNetworkInterface", "InvalidOperation.Ipv4CountExceeded")
+    assert enis(client, network_interface_id=[eni_id])[0].status == "Available"
+    attach(m.AttachNetworkInterfaceRequest(region_id=REGION, network_interface_id=eni_id, instance_id=large))
+
+
+# -- ModifyInstanceSpec to a type that holds less -------------------------------------------------------------------
+def spec_refused(client, instance_id: str, code: str, instance_type: str = "ecs.g7.large") -> None:
+    err = error_of(client.modify_instance_spec, m.ModifyInstanceSpecRequest(instance_id=instance_id,
+                                                                           instance_type=instance_type))
+    assert_documented(err, "ModifyInstanceSpec", code)
+    assert instance(client, instance_id).instance_type != instance_type
+
+
+def test_modify_instance_spec_to_a_type_with_fewer_enis_addresses_or_queues(client):
+    _, vswitch, group = network(client)
+
+    def stopped(instance_type: str) -> str:
+        return launch(client, "CreateInstance", v_switch_id=vswitch, security_group_id=group,
+                      instance_type=instance_type).instance_id
+
+    def attached(instance_id: str, count: int = 0) -> str:
+        eni_id = client.create_network_interface(m.CreateNetworkInterfaceRequest(
+            region_id=REGION, v_switch_id=vswitch, security_group_id=group,
+            secondary_private_ip_address_count=count or None)).body.network_interface_id
+        client.attach_network_interface(m.AttachNetworkInterfaceRequest(
+            region_id=REGION, network_interface_id=eni_id, instance_id=instance_id))
+        return eni_id
+
+    crowded = stopped("ecs.g7.xlarge")  # (4 ENIs; ecs.g7.large takes 3)
+    for _ in range(3):
+        attached(crowded)
+    spec_refused(client, crowded, "InvalidOperation.EniCountExceeded")
+    addressed = stopped("ecs.g7.xlarge")  # (15 addresses per ENI; ecs.g7.large takes 6)
+    attached(addressed, 9)
+    spec_refused(client, addressed, "InvalidOperation.Ipv4CountExceeded")
+    queued = stopped("ecs.g7.2xlarge")  # (8 queues per ENI; ecs.g7.large takes 2)
+    client.modify_instance_attribute(m.ModifyInstanceAttributeRequest(instance_id=queued,
+                                                                      network_interface_queue_number=8))
+    spec_refused(client, queued, "InvalidParameter.InvalidEniQueueNumber")
+    plain = stopped("ecs.g7.2xlarge")  # (its queues the type's default: they follow the new type)
+    attached(plain, 4)
+    client.modify_instance_spec(m.ModifyInstanceSpecRequest(instance_id=plain, instance_type="ecs.g7.large"))
+    assert instance(client, plain).instance_type == "ecs.g7.large"
+
+
+def test_modify_instance_spec_to_a_type_with_fewer_disks(client):
+    data = m.CreateInstanceRequestDataDisk
+    instance_id = launch(client, "CreateInstance", zone_id=ZONE, instance_type="ecs.g8i.large",
+                         data_disk=[data(size=20)] * 16).instance_id  # (33 disks; ecs.g7.large takes 17)
+    for _ in range(2):
+        disk_id = client.create_disk(m.CreateDiskRequest(region_id=REGION, zone_id=ZONE, size=20,
+                                                         disk_category="cloud_essd")).body.disk_id
+        client.attach_disk(m.AttachDiskRequest(instance_id=instance_id, disk_id=disk_id))
+    spec_refused(client, instance_id, "InstanceTypeNotSupported.TooManyDisksAttached")
+    client.detach_disk(m.DetachDiskRequest(instance_id=instance_id, disk_id=disk_id))
+    client.modify_instance_spec(m.ModifyInstanceSpecRequest(instance_id=instance_id, instance_type="ecs.g7.large"))
+    assert instance(client, instance_id).instance_type == "ecs.g7.large"
+
