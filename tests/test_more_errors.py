@@ -257,3 +257,82 @@ def test_modify_instance_spec_to_a_type_with_fewer_disks(client):
     client.modify_instance_spec(m.ModifyInstanceSpecRequest(instance_id=instance_id, instance_type="ecs.g7.large"))
     assert instance(client, instance_id).instance_type == "ecs.g7.large"
 
+
+
+# -- private pools: someone else's, a malformed id ------------------------------------------------------------------
+def test_a_target_pool_of_another_account_and_a_malformed_pool_id(client, other):
+    theirs = other.client.create_capacity_reservation(m.CreateCapacityReservationRequest(
+        region_id=REGION, instance_amount=2, instance_type="ecs.g7.large", zone_id=[ZONE],
+        private_pool_options=m.CreateCapacityReservationRequestPrivatePoolOptions(match_criteria="Target"))).body \
+        .private_pool_options_id
+    _, vswitch, group = network(client)
+    for action in BOTH:
+        options = getattr(m, f"{action}RequestPrivatePoolOptions")
+        net = {"v_switch_id": vswitch, "security_group_id": group}
+        refused(client, action, "InvalidAliUid", private_pool_options=options(match_criteria="Target", id=theirs),
+                **net)
+        refused(client, action, "Invalid.PrivatePoolOptions.Id",  # (no such pool: as before)
+                private_pool_options=options(match_criteria="Target", id="crp-bp1nosuchpool"), **net)
+        refused(client, action, "Invalid.PrivatePoolOptionsId",  # (no pool's id looks like this)
+                private_pool_options=options(match_criteria="Target", id="my-pool"), **net)
+    instance_id = launch(client, "CreateInstance", v_switch_id=vswitch, security_group_id=group).instance_id
+    err = error_of(client.modify_instance_attachment_attributes, m.ModifyInstanceAttachmentAttributesRequest(
+        region_id=REGION, instance_id=instance_id, private_pool_options=m
+        .ModifyInstanceAttachmentAttributesRequestPrivatePoolOptions(match_criteria="Target", id=theirs)))
+    assert_documented(err, "ModifyInstanceAttachmentAttributes", "InvalidAliUid")
+
+
+# -- security groups of two network types ---------------------------------------------------------------------------
+def test_security_groups_of_two_network_types(client):
+    _, vswitch, group = network(client)
+    classic = client.create_security_group(m.CreateSecurityGroupRequest(region_id=REGION)).body.security_group_id
+    refused(client, "RunInstances", "InvalidSecurityGroupId.MultiGroupIdNetworkTypeConflict", v_switch_id=vswitch,
+            security_group_ids=[group, classic])
+    refused(client, "RunInstances", "InvalidParameter.Mismatch", v_switch_id=vswitch,  # (one classic group: as before)
+            security_group_ids=[classic])
+
+
+# -- AttachDisk Force ------------------------------------------------------------------------------------------------
+def test_a_forced_attach(client):
+    """Force moves a regional disk to an instance of another zone; mockecs sells no regional category: a
+    subscription disk is refused as such, any other for its category."""
+    subscribed = launch(client, "CreateInstance", zone_id=ZONE, instance_charge_type="PrePaid", period=1).instance_id
+    prepaid = client.create_disk(m.CreateDiskRequest(region_id=REGION, instance_id=subscribed, size=20,
+                                                     disk_category="cloud_essd")).body.disk_id
+    client.detach_disk(m.DetachDiskRequest(instance_id=subscribed, disk_id=prepaid))
+    target = launch(client, "CreateInstance", zone_id=ZONE).instance_id
+    plain = client.create_disk(m.CreateDiskRequest(region_id=REGION, zone_id=ZONE, size=20,
+                                                   disk_category="cloud_essd")).body.disk_id
+    attach = client.attach_disk
+    for disk_id, code in ((prepaid, "InvalidParameterForce.PrepaidDiskNotSupported"),
+                          (plain, "InvalidParameterForce.DiskCategoryNotSupported")):
+        assert_documented(error_of(attach, m.AttachDiskRequest(instance_id=target, disk_id=disk_id, force=True)),
+                          "AttachDisk", code)
+    assert client.describe_disks(m.DescribeDisksRequest(region_id=REGION, disk_ids=f'["{plain}"]')).body \
+        .disks.disk[0].status == "Available"
+    attach(m.AttachDiskRequest(instance_id=target, disk_id=plain, force=False))
+
+
+# -- CreateImage of a stopped instance that gained a disk -----------------------------------------------------------
+def test_create_image_after_a_disk_was_attached_to_the_stopped_instance(client):
+    running = launch(client, zone_id=ZONE).instance_id_sets.instance_id_set[0]
+    stopped = launch(client, "CreateInstance", zone_id=ZONE).instance_id
+
+    def add_disk(instance_id: str) -> None:
+        disk_id = client.create_disk(m.CreateDiskRequest(region_id=REGION, zone_id=ZONE, size=20,
+                                                         disk_category="cloud_essd")).body.disk_id
+        client.attach_disk(m.AttachDiskRequest(instance_id=instance_id, disk_id=disk_id))
+
+    def image(instance_id: str):
+        return client.create_image(m.CreateImageRequest(region_id=REGION, instance_id=instance_id))
+
+    add_disk(running)  # (attached while running: seen at once)
+    client.stop_instance(m.StopInstanceRequest(instance_id=running))
+    assert image(running).body.image_id
+    add_disk(stopped)
+    before = client.describe_snapshots(m.DescribeSnapshotsRequest(region_id=REGION)).body.total_count
+    assert_documented(error_of(image, stopped), "CreateImage", "IncorrectInstanceStatus.NeedRestart")
+    assert client.describe_snapshots(m.DescribeSnapshotsRequest(region_id=REGION)).body.total_count == before
+    client.start_instance(m.StartInstanceRequest(instance_id=stopped))
+    client.stop_instance(m.StopInstanceRequest(instance_id=stopped))
+    assert image(stopped).body.image_id

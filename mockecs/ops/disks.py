@@ -286,6 +286,12 @@ def _check_multi_attach(disk: Mapping[str, Any], instance: Mapping[str, Any], bo
         raise ATTACHED_TOO_OFTEN
 
 
+FORCE_PREPAID = error_kind("InvalidParameterForce.PrepaidDiskNotSupported",
+                           "The prepaid disk does not support force attach operation.")
+FORCE_CATEGORY = error_kind("InvalidParameterForce.DiskCategoryNotSupported",
+                            "The specified disk category does not support force attach operation.")
+
+
 @operation("AttachDisk",
            S("InstanceId", required=True), S("DiskId", required=True), S("Device"), B("DeleteWithInstance"),
            B("Bootable", default=False), S("Password"), S("KeyPairName"), B("Force"), **_BY_DISK)
@@ -300,6 +306,8 @@ def attach_disk(ctx: Context, instance_id: str, disk_id: str, device: Optional[s
     shared = disks.multi_attach(disk)
     if shared:
         _check_multi_attach(disk, instance, bootable, delete_with_instance, force)
+    elif force:  # (a forced attach moves a regional disk across zones: mockecs has no regional categories)
+        raise FORCE_PREPAID if disk.get("DiskChargeType") == "PrePaid" else FORCE_CATEGORY
     if disk["Status"] == "In_use" and not shared:
         raise DISK_IN_USE
     if disk["Status"] not in ("Available", "In_use"):
@@ -340,6 +348,9 @@ def attach_disk(ctx: Context, instance_id: str, disk_id: str, device: Optional[s
               "DeleteWithInstance": bool(delete_with_instance)}
     record = lifecycle.start(ctx, "disk", disk_id, record, done={"Status": "In_use"})
     resources.put(ctx.txn, "disk", record)
+    if disk_type == "data" and instance["Status"] == "Stopped" and not instance.get("_restart_needed"):
+        # (the instance sees the disk once started: CreateImage refuses it until then, documented)
+        resources.put(ctx.txn, "instance", {**instance, "_restart_needed": True})
     return {}
 
 

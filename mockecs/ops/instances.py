@@ -513,6 +513,7 @@ def subscription_terms(ctx: Context, action: str, args: Mapping[str, Any]) -> di
     return terms
 
 
+POOL_ID_INVALID = error_kind("Invalid.PrivatePoolOptionsId", "The specified PrivatePoolOptions.Id is invalid.")
 CLUSTER_ZONE_EMPTY = error_kind("InvalidStorageClusterId.ZoneIdEmpty",
                                 "The specified param ZoneId cannot be empty when StorageClusterId given.")
 CLUSTER_SIZE_EMPTY = error_kind("InvalidStorageClusterId.DiskSizeEmpty",
@@ -569,6 +570,8 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     metadata = metadata_options(DEFAULT_METADATA_OPTIONS, args["http_endpoint"], args["http_tokens"],
                                 args["http_put_response_hop_limit"])
     pool = private_pool(args["private_pool_options"])
+    if pool[0] == "Target" and private_pools.kind_of(pool[1]) is None:  # (no pool's id has that form)
+        raise POOL_ID_INVALID
     subscription = subscription_terms(ctx, action, args)
     # (a dedicated host ignores SpotStrategy and SpotPriceLimit: documented)
     on_host = bool(args.get("dedicated_host_id") or args.get("tenancy") == "host")
@@ -1282,8 +1285,10 @@ def start_stopped(ctx: Context, record: dict) -> str:
         raise EcsError("InvalidInstance.NotFoundSystemDisk", "The specified instance does not have system disk.", 400)
     spot_interruptions.check_start(ctx, record)  # (a spot instance the market outbids stays stopped)
     stock.check_start(ctx, record, START_NO_STOCK)  # (one that gave its resources back needs them in stock)
-    if "_vpc_changed" in record:  # (started again: ModifyInstanceVpcAttribute may move it again)
-        record = {k: v for k, v in record.items() if k != "_vpc_changed"}
+    if "_vpc_changed" in record or "_restart_needed" in record:
+        # (started again: ModifyInstanceVpcAttribute may move it again; CreateImage takes the disks attached while
+        # it was stopped)
+        record = {k: v for k, v in record.items() if k not in ("_vpc_changed", "_restart_needed")}
     _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now),
                                           "StoppedMode": "Not-applicable"})
     return "Starting"

@@ -97,6 +97,8 @@ def check_group_room(ctx: Context, groups: list[Mapping[str, Any]], count: int, 
             raise GROUP_FULL[action] if basic else ENI_COUNT_EXCEEDED[action]
 
 
+GROUP_NETWORK_TYPES = error_kind("InvalidSecurityGroupId.MultiGroupIdNetworkTypeConflict",  # (documented "%s")
+                                 "The specified security groups are of different network types (classic and VPC).")
 GROUP_NOT_IN_VPC = error_kind("InvalidParameter.Mismatch",
                               "Specified security group and virtual switch are not in the same VPC.", 400)
 VSWITCH_NECESSARY = error_kind("InvalidVSwitchId.Necessary", "The VSwitchId is necessary.", 400)
@@ -372,6 +374,8 @@ def place(ctx: Context, action: str, type_id: str, zone_id: Optional[str], vswit
             raise SECURITY_GROUP_NOT_FOUND[action]
         groups.append(group)
     check_group_types(groups, action)
+    if len({bool(g.get("VpcId")) for g in groups}) > 1:  # (SecurityGroupIds.N: classic and VPC groups together)
+        raise GROUP_NETWORK_TYPES
     check_group_room(ctx, groups, count, action)
     if not vswitch_id:
         if private_ip or ipv6_asked:
