@@ -336,3 +336,28 @@ def test_create_image_after_a_disk_was_attached_to_the_stopped_instance(client):
     client.start_instance(m.StartInstanceRequest(instance_id=stopped))
     client.stop_instance(m.StopInstanceRequest(instance_id=stopped))
     assert image(stopped).body.image_id
+
+
+# -- a subscription disk of an expired instance ---------------------------------------------------------------------
+def test_the_disks_of_an_expired_subscription(client, engine):
+    from mockecs.world import resources
+
+    instance_id = launch(client, zone_id=ZONE, instance_charge_type="PrePaid", period=1, period_unit="Week",
+                         data_disk=[m.RunInstancesRequestDataDisk(size=50, category="cloud_essd")]) \
+        .instance_id_sets.instance_id_set[0]
+    ends = instance(client, instance_id).expired_time
+    engine.clock.advance(resources.parse_iso(ends) - engine.clock.now() + 60)
+    disks = client.describe_disks(m.DescribeDisksRequest(region_id=REGION, instance_id=instance_id)).body.disks.disk
+    data_disk = next(d.disk_id for d in disks if d.type == "data")
+    assert [lock.lock_reason for lock in disks[0].operation_locks.operation_lock] == ["financial"]
+    system_disk = disks[0].disk_id
+    err = error_of(client.create_snapshot, m.CreateSnapshotRequest(disk_id=system_disk))
+    assert_documented(err, "CreateSnapshot", "DiskInArrears")
+    err = error_of(client.resize_disk, m.ResizeDiskRequest(disk_id=data_disk, new_size=60))
+    assert_documented(err, "ResizeDisk", "DiskInArrears")
+    client.detach_disk(m.DetachDiskRequest(instance_id=instance_id, disk_id=data_disk))
+    other = launch(client, "CreateInstance", zone_id=ZONE).instance_id
+    err = error_of(client.attach_disk, m.AttachDiskRequest(instance_id=other, disk_id=data_disk))
+    assert_documented(err, "AttachDisk", "DiskInArrears")
+    client.renew_instance(m.RenewInstanceRequest(instance_id=instance_id, period=1, period_unit="Month"))
+    assert client.create_snapshot(m.CreateSnapshotRequest(disk_id=system_disk)).body.snapshot_id  # (unlocked)

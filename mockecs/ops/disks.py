@@ -286,6 +286,7 @@ def _check_multi_attach(disk: Mapping[str, Any], instance: Mapping[str, Any], bo
         raise ATTACHED_TOO_OFTEN
 
 
+OWING_FEE = error_kind("DiskInArrears", "The specified operation is denied as your disk owing fee.", 403)
 FORCE_PREPAID = error_kind("InvalidParameterForce.PrepaidDiskNotSupported",
                            "The prepaid disk does not support force attach operation.")
 FORCE_CATEGORY = error_kind("InvalidParameterForce.DiskCategoryNotSupported",
@@ -303,6 +304,8 @@ def attach_disk(ctx: Context, instance_id: str, disk_id: str, device: Optional[s
         raise EcsError("InvalidDevice.Malformed", "The specified device is not valid.", 400)
     disk, instance = _disk_and_instance(ctx, disk_id, instance_id)
     instance_clock.check_usable(instance)  # (an expired subscription: documented)
+    if disks.in_arrears(disk):
+        raise OWING_FEE
     shared = disks.multi_attach(disk)
     if shared:
         _check_multi_attach(disk, instance, bootable, delete_with_instance, force)
@@ -493,6 +496,8 @@ def resize_disk(ctx: Context, disk_id: str, new_size: int, resize_type: str) -> 
     category = record["Category"]
     if category.startswith("ephemeral") or (resize_type == "online" and category not in _ONLINE):
         raise EcsError("OperationDenied", "The type of the disk does not support the operation.", 403)
+    if disks.in_arrears(record):
+        raise OWING_FEE
     if record["Type"] == "system" and not record.get("InstanceId"):
         raise RESIZE_DETACHED_SYSTEM
     # A multi-attach disk grows offline only while every instance it is on is Stopped (documented).
