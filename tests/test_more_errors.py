@@ -361,3 +361,28 @@ def test_the_disks_of_an_expired_subscription(client, engine):
     assert_documented(err, "AttachDisk", "DiskInArrears")
     client.renew_instance(m.RenewInstanceRequest(instance_id=instance_id, period=1, period_unit="Month"))
     assert client.create_snapshot(m.CreateSnapshotRequest(disk_id=system_disk)).body.snapshot_id  # (unlocked)
+
+
+def test_secondary_private_addresses_at_launch(client):
+    _, vswitch, group = network(client)
+    eni = m.RunInstancesRequestNetworkInterface
+    net = {"v_switch_id": vswitch, "security_group_id": group}
+    refused(client, "RunInstances", "InvalidOperation.Ipv4CountExceeded",  # (ecs.g7.large: 6 per ENI)
+            network_interface=[eni(instance_type="Secondary", secondary_private_ip_address_count=6)], **net)
+    refused(client, "RunInstances", "InvalidOperation.Ipv4CountExceeded", network_interface=[
+        eni(instance_type="Primary", v_switch_id=vswitch, security_group_id=group,
+            secondary_private_ip_address_count=6)])
+    refused(client, "RunInstances", "InvalidParam.IpCount",
+            network_interface=[eni(instance_type="Secondary", secondary_private_ip_address_count=0)], **net)
+    [instance_id] = launch(client, amount=1, network_interface=[
+        eni(instance_type="Primary", v_switch_id=vswitch, security_group_id=group,
+            secondary_private_ip_address_count=2),
+        eni(instance_type="Secondary", secondary_private_ip_address_count=5)]).instance_id_sets.instance_id_set
+    held = {e.type: [s.private_ip_address for s in e.private_ip_sets.private_ip_set]
+            for e in enis(client, instance_id=instance_id)}
+    assert (len(held["Primary"]), len(held["Secondary"])) == (3, 6)
+    assert len(set(held["Primary"] + held["Secondary"])) == 9
+    [listed] = client.describe_instances(m.DescribeInstancesRequest(
+        region_id=REGION, instance_ids=f'["{instance_id}"]')).body.instances.instance
+    entries = listed.network_interfaces.network_interface
+    assert sorted(len(e.private_ip_sets.private_ip_set) for e in entries) == [3, 6]

@@ -962,7 +962,8 @@ _NETWORK_INTERFACES = Structs("NetworkInterface", [
     S("NetworkInterfaceName"), S("Description"), S("NetworkInterfaceId"), S("NetworkInterfaceTrafficMode"),
     I("NetworkCardIndex"), I("QueueNumber", min=1, error=interfaces.BAD_QUEUE_NUMBER), I("QueuePairNumber"),
     B("DeleteOnRelease"),
-    I("Ipv6AddressCount", min=1), Repeat("Ipv6Address"), B("SourceDestCheck"), I("TxQueueSize"), I("RxQueueSize")])
+    I("Ipv6AddressCount", min=1), Repeat("Ipv6Address"), B("SourceDestCheck"), I("TxQueueSize"), I("RxQueueSize"),
+    I("SecondaryPrivateIpAddressCount", min=1, error=launch_interfaces.BAD_IP_COUNT)])
 
 
 @operation("RunInstances", *(_RUN_DISKS.get(p, p) for p in _COMMON_LAUNCH),
@@ -1012,8 +1013,8 @@ def run_instances(ctx: Context, args: dict) -> dict:
             instance = resources.get(ctx, "instance", instance_id)
             if primary_fields:
                 launch_interfaces.set_primary(ctx, instance, primary_fields)
-            if secondary:
-                launch_interfaces.add_secondary(ctx, instance, secondary)
+            if secondary:  # (as set_primary left it: its primary ENI's addresses)
+                launch_interfaces.add_secondary(ctx, resources.get(ctx, "instance", instance_id), secondary)
     return {"InstanceIdSets": {"InstanceIdSet": ids}, **order}
 
 

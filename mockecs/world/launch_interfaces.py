@@ -47,6 +47,11 @@ NO_SECONDARY = error_kind("InvalidParameter.EniNumExceededWithLaunchEcs",
                           "The instance type does not support a secondary network interface.", 403)
 # NetworkInterfaceQueueNumber / NetworkInterface.N.QueueNumber: at least 1 (interfaces.BAD_QUEUE_NUMBER), at most the
 # type's MaximumQueueNumberPerEni (documented; the message is "%s" in the metadata [GUESS: the wording]).
+# NetworkInterface.N.SecondaryPrivateIpAddressCount: the addresses an ENI holds (its primary one included) within the
+# type's EniPrivateIpAddressQuantity (the message is "%s" in the metadata [GUESS: the wording]).
+TOO_MANY_IPS = error_kind("InvalidOperation.Ipv4CountExceeded", "The private IPv4 addresses of the network "
+                          "interface would exceed what the instance type allows (EniPrivateIpAddressQuantity).", 403)
+BAD_IP_COUNT = ("InvalidParam.IpCount", "The parameter of ip count is invalid.", 403)
 TOO_MANY_QUEUES = error_kind("InvalidOperation.ExceedInstanceTypeQueueNumber", "The queue number of the network "
                              "interface exceeds what the instance type allows per network interface "
                              "(MaximumQueueNumberPerEni).", 403)
@@ -83,7 +88,7 @@ def fold(args: dict, amount: int) -> tuple[dict, Optional[dict], dict]:
     entries = args.get("network_interface") or []
     queues = args.get("network_interface_queue_number")  # (the primary ENI's, when no entry says)
     if not entries:
-        _check_queues(args.get("instance_type"), queues)
+        _check_type_room(args.get("instance_type"), (queues, None))
         return args, None, {"QueueNumber": queues} if queues else {}
     if len(entries) > 2:
         raise TOO_MANY
@@ -117,7 +122,8 @@ def fold(args: dict, amount: int) -> tuple[dict, Optional[dict], dict]:
             raise CONFLICT
         extra = {k: v for k, v in (("NetworkInterfaceTrafficMode", primary.get("network_interface_traffic_mode")),
                                    ("QueueNumber", primary.get("queue_number") or queues),
-                                   ("SourceDestCheck", primary.get("source_dest_check"))) if v}
+                                   ("SourceDestCheck", primary.get("source_dest_check")),
+                                   ("_secondary_ips", primary.get("secondary_private_ip_address_count"))) if v}
     elif queues:
         extra = {"QueueNumber": queues}
     if secondary is not None:
@@ -126,16 +132,23 @@ def fold(args: dict, amount: int) -> tuple[dict, Optional[dict], dict]:
             raise SECONDARY_IP
         if secondary.get("network_interface_id") and amount > 1:
             raise ENI_UNUSABLE
-    _check_queues(args.get("instance_type"), extra.get("QueueNumber"), (secondary or {}).get("queue_number"))
+    other = secondary or {}
+    _check_type_room(args.get("instance_type"), (extra.get("QueueNumber"), extra.get("_secondary_ips")),
+                     (other.get("queue_number"), other.get("secondary_private_ip_address_count")))
     return args, secondary, extra
 
 
-def _check_queues(type_id: Optional[str], *queues: Optional[int]) -> None:
-    """Each ENI's queue number within what the type allows per ENI (an unknown type is refused later, as such)."""
+def _check_type_room(type_id: Optional[str], *enis: tuple[Optional[int], Optional[int]]) -> None:
+    """Each ENI's (queue number, secondary private addresses) within what the type allows per ENI (an unknown type is
+    refused later, as such)."""
     itype = instance_types.instance_type(type_id) if type_id else None
-    most = int((itype or {}).get("MaximumQueueNumberPerEni") or 0)
-    if most and max(q or 0 for q in queues) > most:
+    if itype is None:
+        return
+    most = int(itype.get("MaximumQueueNumberPerEni") or 0)
+    if most and max(queues or 0 for queues, _ in enis) > most:
         raise TOO_MANY_QUEUES
+    if 1 + max(ips or 0 for _, ips in enis) > int(itype.get("EniPrivateIpAddressQuantity") or 1):
+        raise TOO_MANY_IPS
 
 
 def _check_type(instance: Mapping[str, Any], mode: Optional[str], secondary: bool) -> None:
@@ -152,7 +165,23 @@ def set_primary(ctx: Context, instance: Mapping[str, Any], fields: Mapping[str, 
     eni_id = instance["NetworkInterfaces"]["NetworkInterface"][0]["NetworkInterfaceId"]
     record = resources.get(ctx, interfaces.KIND, eni_id)
     if record is not None:
-        resources.put(ctx.txn, interfaces.KIND, {**record, **fields})
+        count = fields.get("_secondary_ips") or 0
+        record = resources.put(ctx.txn, interfaces.KIND, {**record, **{k: v for k, v in fields.items()
+                                                                      if k != "_secondary_ips"}})
+        if count:
+            _add_addresses(ctx, record, count)
+
+
+def _add_addresses(ctx: Context, record: Mapping[str, Any], count: int) -> dict:
+    """``count`` secondary private addresses more for the ENI ``record`` (and its instance's entry), from its
+    vSwitch."""
+    vswitch = resources.get(ctx, "vswitch", record["VSwitchId"])
+    if vswitch is None:  # pragma: no cover - a launch's vSwitch exists
+        raise networks.VSWITCH_NOT_FOUND
+    vswitch, ips = networks.allocate(ctx, networks.RUN, vswitch, count, None, interfaces.addresses(record))
+    resources.put(ctx.txn, "vswitch", vswitch)
+    return interfaces.readdressed(ctx, record, record["PrivateIpSets"]["PrivateIpSet"] + [
+        {"PrivateIpAddress": ip, "Primary": False} for ip in ips])
 
 
 def add_secondary(ctx: Context, instance: Mapping[str, Any], entry: Mapping[str, Any]) -> dict:
@@ -186,7 +215,9 @@ def add_secondary(ctx: Context, instance: Mapping[str, Any], entry: Mapping[str,
                 raise networks.SECURITY_GROUP_NOT_FOUND[networks.RUN]
             if group.get("VpcId") != vswitch["VpcId"]:
                 raise GROUP_ELSEWHERE
-        vswitch, ips = networks.allocate(ctx, networks.RUN, vswitch, 1, entry.get("primary_ip_address"))
+        vswitch, ips = networks.allocate(ctx, networks.RUN, vswitch,
+                                         1 + (entry.get("secondary_private_ip_address_count") or 0),
+                                         entry.get("primary_ip_address"))
         resources.put(ctx.txn, "vswitch", vswitch)
         eni_id = resources.new_id(interfaces.KIND, ctx.region)
         record = interfaces.new_record(
@@ -201,5 +232,7 @@ def add_secondary(ctx: Context, instance: Mapping[str, Any], entry: Mapping[str,
             ResourceGroupId=instance.get("ResourceGroupId", ""))
     record = resources.put(ctx.txn, interfaces.KIND, record)
     resources.put(ctx.txn, "instance", interfaces.with_entries(instance, lambda e: True, interfaces.entry(record)))
+    if entry.get("network_interface_id") and entry.get("secondary_private_ip_address_count"):
+        record = _add_addresses(ctx, record, entry["secondary_private_ip_address_count"])  # (an existing ENI's)
     return record
 
