@@ -386,3 +386,35 @@ def test_secondary_private_addresses_at_launch(client):
         region_id=REGION, instance_ids=f'["{instance_id}"]')).body.instances.instance
     entries = listed.network_interfaces.network_interface
     assert sorted(len(e.private_ip_sets.private_ip_set) for e in entries) == [3, 6]
+
+
+# -- encryption algorithms of disks made from snapshots -------------------------------------------------------------
+@pytest.mark.parametrize("action", BOTH)
+def test_a_disk_keeps_its_snapshots_encryption_algorithm(client, action):
+    host = launch(client, zone_id=ZONE).instance_id_sets.instance_id_set[0]
+
+    def encrypted_snapshot(algorithm: str) -> str:
+        disk_id = client.create_disk(m.CreateDiskRequest(region_id=REGION, zone_id=ZONE, size=20,
+                                                         disk_category="cloud_essd", encrypted=True,
+                                                         encrypt_algorithm=algorithm)).body.disk_id
+        client.attach_disk(m.AttachDiskRequest(instance_id=host, disk_id=disk_id))
+        return client.create_snapshot(m.CreateSnapshotRequest(disk_id=disk_id)).body.snapshot_id
+
+    sm4, aes = encrypted_snapshot("SM4-128"), encrypted_snapshot("AES-256")
+    before = disk_count(client)
+    for snapshot_id, algorithm in ((sm4, "AES-256"), (aes, "SM4-128")):
+        err = error_of(client.create_disk, m.CreateDiskRequest(region_id=REGION, zone_id=ZONE, snapshot_id=snapshot_id,
+                                                               encrypted=True, encrypt_algorithm=algorithm))
+        assert_documented(err, "CreateDisk", "InvalidEncryptAlgorithm.NotMatchSnapshot")
+    assert disk_count(client) == before
+    data = getattr(m, f"{action}RequestDataDisk")
+    refused(client, action, "InvalidEncryptAlgorithm.NotMatchSnapshot", zone_id=ZONE,
+            data_disk=[data(snapshot_id=sm4, encrypted="true", encrypt_algorithm="AES-256", category="cloud_essd")])
+    copy = client.create_disk(m.CreateDiskRequest(region_id=REGION, zone_id=ZONE, snapshot_id=sm4)).body.disk_id
+    client.attach_disk(m.AttachDiskRequest(instance_id=host, disk_id=copy))
+    again = client.create_snapshot(m.CreateSnapshotRequest(disk_id=copy)).body.snapshot_id  # (still SM4-128)
+    err = error_of(client.create_disk, m.CreateDiskRequest(region_id=REGION, zone_id=ZONE, snapshot_id=again,
+                                                           encrypted=True, encrypt_algorithm="AES-256"))
+    assert_documented(err, "CreateDisk", "InvalidEncryptAlgorithm.NotMatchSnapshot")
+    assert launch(client, action, zone_id=ZONE, data_disk=[
+        data(snapshot_id=again, encrypted="true", encrypt_algorithm="SM4-128", category="cloud_essd")])

@@ -16,6 +16,7 @@ from mockecs.ops.instances import (
     DISK_CATEGORIES,
     INCORRECT_STATUS,
     TAGS,
+    check_encrypt_algorithm,
     instance_disks,
     make_disk,
     start_stopped,
@@ -184,6 +185,8 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
     tags = resources.tags_from_args(tag)
     group = resource_groups.resolve(ctx, resource_group_id)
     snapshot = _from_snapshot(ctx, snapshot_id, encrypted, kms_key_id) if snapshot_id else None
+    if snapshot is not None:
+        check_encrypt_algorithm(snapshot, encrypt_algorithm)
     low, high = disks.data_disk_range(category, performance_level)
     if snapshot is not None:
         if int(snapshot["SourceDiskSize"]) > high:  # (a basic disk's 2,000 GiB: the documented words)
@@ -216,7 +219,8 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
     record = make_disk(ctx, placement, "data", size, category, "", snapshot_id=snapshot_id or "",
                        name=disk_name or "", description=description or "",
                        encrypted=bool(encrypted or (snapshot or {}).get("Encrypted")),
-                       delete_with_instance=bool(instance), performance_level=performance_level or "")
+                       delete_with_instance=bool(instance), performance_level=performance_level or "",
+                       encrypt_algorithm=encrypt_algorithm or (snapshot or {}).get("_encrypt_algorithm", ""))
     record = {**record, **disks.detached(""), "Status": "Creating", "AttachedTime": "", "Portable": not instance,
               "KMSKeyId": kms_key_id or (snapshot or {}).get("KMSKeyId") or record["KMSKeyId"] if record["Encrypted"]
               else "",

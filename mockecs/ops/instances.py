@@ -209,8 +209,9 @@ def instance_id_list(raw: Optional[str], malformed: type[EcsError], too_many: ty
 def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: int, category: str,
               device: str, image_id: str = "", snapshot_id: str = "", name: str = "", description: str = "",
               encrypted: bool = False, delete_with_instance: bool = True, performance_level: str = "",
-              auto_snapshot_policy_id: str = "", kms_key_id: str = "") -> dict:
-    """A new disk attached to ``instance`` (not stored: callers ``resources.put`` it)."""
+              auto_snapshot_policy_id: str = "", kms_key_id: str = "", encrypt_algorithm: str = "") -> dict:
+    """A new disk attached to ``instance`` (not stored: callers ``resources.put`` it); ``encrypt_algorithm`` kept
+    (``_encrypt_algorithm``, no answer shows it) when encrypted with another than the default AES-256."""
     now = resources.iso(ctx.now)
     disk_id = resources.new_id("disk", instance["_region"])
     level = performance_level or ("PL1" if category == "cloud_essd" else "")
@@ -246,6 +247,8 @@ def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: i
         "DataSource": {"Type": "snapshot", "Id": snapshot_id} if snapshot_id else {"Type": "", "Id": ""},
         "_owner": instance["_owner"], "_region": instance["_region"], "_image_id": image_id,
         "_attached_once": True,
+        **({"_encrypt_algorithm": encrypt_algorithm} if encrypted and encrypt_algorithm not in ("", "AES-256")
+           else {}),
     }
 
 
@@ -358,7 +361,7 @@ _SYSTEM_DISK = Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S(
                                      S("PerformanceLevel"), S("StorageClusterId")])
 _DATA_DISK_FIELDS = [I("Size"), S("Category"), S("SnapshotId"), S("Device"), S("DiskName"), S("Description"),
                      B("DeleteWithInstance"), S("Encrypted"), S("PerformanceLevel"), S("KMSKeyId"),
-                     S("StorageClusterId")]
+                     S("StorageClusterId"), S("EncryptAlgorithm")]
 _DATA_DISKS = Structs("DataDisk", _DATA_DISK_FIELDS, max_items=16)
 # RunInstances alone takes SystemDisk.AutoSnapshotPolicyId and DataDisk.N.AutoSnapshotPolicyId (CreateInstance's SDK
 # model lacks them).
@@ -864,6 +867,17 @@ BAD_DATA_DEVICE = error_kind("InvalidDataDevice.Malformed", 'The specified param
                            400)
 
 
+# An encrypted snapshot's disk keeps its algorithm (CreateDisk and the launches document this code).
+ALGORITHM_NOT_SNAPSHOTS = error_kind("InvalidEncryptAlgorithm.NotMatchSnapshot", "The specified parameter "
+                                     "EncryptAlgorithm is different from the encrypt algorithm of the snapshot.")
+
+
+def check_encrypt_algorithm(snapshot: Mapping[str, Any], algorithm: Optional[str]) -> None:
+    """A disk made from ``snapshot`` asks for its encryption algorithm, if it asks for one (AES-256: the default)."""
+    if algorithm and snapshot.get("Encrypted") and algorithm != (snapshot.get("_encrypt_algorithm") or "AES-256"):
+        raise ALGORITHM_NOT_SNAPSHOTS
+
+
 def _data_disk_size_ok(size: Optional[int], category: str, performance_level: str) -> bool:
     """The documented DataDisk.N.Size range of each category (ESSD: by performance level)."""
     low, high = data_disk_range(category, performance_level)
@@ -925,6 +939,7 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
                 raise BAD_DATA_DISK_SIZE
             if size is None and snapshot_size > data_disk_range(category, level or None)[1]:
                 raise SNAPSHOT_OVER_CATEGORY  # (no Size: the snapshot's capacity is beyond what the category holds)
+            check_encrypt_algorithm(snapshot, disk.get("encrypt_algorithm"))
             size = size or snapshot_size
         if not _data_disk_size_ok(size, category, level):
             raise BAD_DATA_DISK_SIZE
@@ -934,6 +949,8 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
                       "description": disk.get("description") or "",
                       "encrypted": str(disk.get("encrypted") or "").lower() == "true",
                       "kms_key_id": disk.get("kms_key_id") or "",
+                      "encrypt_algorithm": disk.get("encrypt_algorithm") or (
+                          snapshot.get("_encrypt_algorithm", "") if snapshot_id else ""),
                       "delete_with_instance": disk.get("delete_with_instance") is not False,
                       "performance_level": level})
     taken = {spec["device"] for spec in specs if spec["device"]}
