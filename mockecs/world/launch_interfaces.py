@@ -88,8 +88,10 @@ def fold(args: dict, amount: int) -> tuple[dict, Optional[dict], dict]:
     entries = args.get("network_interface") or []
     queues = args.get("network_interface_queue_number")  # (the primary ENI's, when no entry says)
     if not entries:
+        if not queues:
+            return args, None, {}
         _check_type_room(args.get("instance_type"), (queues, None))
-        return args, None, {"QueueNumber": queues} if queues else {}
+        return args, None, {"QueueNumber": queues}
     if len(entries) > 2:
         raise TOO_MANY
     kinds = [entry.get("instance_type") or "Secondary" for entry in entries]
