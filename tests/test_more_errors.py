@@ -418,3 +418,26 @@ def test_a_disk_keeps_its_snapshots_encryption_algorithm(client, action):
     assert_documented(err, "CreateDisk", "InvalidEncryptAlgorithm.NotMatchSnapshot")
     assert launch(client, action, zone_id=ZONE, data_disk=[
         data(snapshot_id=again, encrypted="true", encrypt_algorithm="SM4-128", category="cloud_essd")])
+
+
+# -- ListTagResources by resource group ---------------------------------------------------------------------------
+def test_list_tag_resources_by_the_default_resource_group(client, engine):
+    """``Tag.N.Key=acs:rm:rgId`` takes a resource group id, not the default group's (documented)."""
+    from mockecs.world import resource_groups
+
+    default = resource_groups.default_id(engine.accounts.default_account_id)
+    group = resource_groups.add(engine, name="image-builds")
+    instance_id = launch(client, zone_id=ZONE, resource_group_id=group).instance_id_sets.instance_id_set[0]
+    image_id = client.create_image(m.CreateImageRequest(
+        region_id=REGION, instance_id=instance_id, resource_group_id=group,
+        tag=[m.CreateImageRequestTag(key="build", value="7")])).body.image_id
+
+    def by_group(group_id: str):
+        return client.list_tag_resources(m.ListTagResourcesRequest(
+            region_id=REGION, resource_type="image", tag=[m.ListTagResourcesRequestTag(key="acs:rm:rgId",
+                                                                                       value=group_id)]))
+
+    err = error_of(by_group, default)
+    assert_documented(err, "ListTagResources", "InvalidDefaultResourceGroup.NotSupported")
+    assert [(r.resource_id, r.tag_key) for r in by_group(group).body.tag_resources.tag_resource] == \
+        [(image_id, "build")]
