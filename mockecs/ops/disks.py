@@ -16,6 +16,7 @@ from mockecs.ops.instances import (
     DISK_CATEGORIES,
     INCORRECT_STATUS,
     TAGS,
+    check_encrypt_algorithm,
     instance_disks,
     make_disk,
     start_stopped,
@@ -138,6 +139,10 @@ def _from_snapshot(ctx: Context, snapshot_id: str, encrypted: Optional[bool],
     return snapshot
 
 
+CLUSTER_AND_INSTANCE = error_kind("InvalidStorageClusterId.ConflictWithInstanceId",
+                                  "The specified StorageClusterId is in conflict with instanceId.")
+CLUSTER_AND_STORAGE_SET = error_kind("InvalidStorageClusterId.ConflictWithStorageSetId",
+                                     "The specified StorageClusterId is in conflict with storageSetId.")
 SNAPSHOT_TOO_LARGE = error_kind("InvalidSnapshot.TooLarge", "The capacity of snapshot exceeds 2000GB.", 403)
 
 
@@ -159,7 +164,7 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
                 encrypt_algorithm: Optional[str], performance_level: Optional[str], multi_attach: Optional[str],
                 provisioned_iops: Optional[int], bursting_enabled: Optional[bool], resource_group_id: Optional[str],
                 storage_set_id: Optional[str], storage_set_partition_number: Optional[int],
-                tag: Optional[list[dict]], **_: Any) -> dict:
+                storage_cluster_id: Optional[str], tag: Optional[list[dict]], **_: Any) -> dict:
     category = disk_category or DEFAULT_CATEGORY
     if instance_id:  # documented: with InstanceId, ResourceGroupId, Tag.N and KMSKeyId are ignored
         tag, resource_group_id, kms_key_id = None, None, None
@@ -176,11 +181,19 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
     if instance_id and multi_attach == "Enabled":
         raise EcsError("InvalidParameter.MultiAttachAndInstanceIdConflict",
                        "The parameter MultiAttach and InstanceId are conflict.", 403)
+    if storage_cluster_id:  # (documented: not with InstanceId, nor with a storage set; then looked up)
+        if instance_id:
+            raise CLUSTER_AND_INSTANCE
+        if storage_set_id or storage_set_partition_number is not None:
+            raise CLUSTER_AND_STORAGE_SET
+        raise disks.STORAGE_CLUSTER_NOT_FOUND
     kms.check_opt_out(ctx, encrypted)
     kms.check(ctx, ctx.region, kms_key_id, errors=kms.CREATE_DISK_KEY_ERRORS)
     tags = resources.tags_from_args(tag)
     group = resource_groups.resolve(ctx, resource_group_id)
     snapshot = _from_snapshot(ctx, snapshot_id, encrypted, kms_key_id) if snapshot_id else None
+    if snapshot is not None:
+        check_encrypt_algorithm(snapshot, encrypt_algorithm)
     low, high = disks.data_disk_range(category, performance_level)
     if snapshot is not None:
         if int(snapshot["SourceDiskSize"]) > high:  # (a basic disk's 2,000 GiB: the documented words)
@@ -215,7 +228,8 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
     record = make_disk(ctx, placement, "data", size, category, "", snapshot_id=snapshot_id or "",
                        name=disk_name or "", description=description or "",
                        encrypted=bool(encrypted or (snapshot or {}).get("Encrypted")),
-                       delete_with_instance=bool(instance), performance_level=performance_level or "")
+                       delete_with_instance=bool(instance), performance_level=performance_level or "",
+                       encrypt_algorithm=encrypt_algorithm or (snapshot or {}).get("_encrypt_algorithm", ""))
     record = {**record, **disks.detached(""), "Status": "Creating", "AttachedTime": "", "Portable": not instance,
               "KMSKeyId": kms_key_id or (snapshot or {}).get("KMSKeyId") or record["KMSKeyId"] if record["Encrypted"]
               else "",
@@ -291,6 +305,12 @@ TYPE_NOT_FOR_CATEGORY = error_kind("InvalidInstanceType.NotSupportDiskCategory",
                                    "The instanceType of the specified instance does not support this disk category.",
                                    403)
 
+OWING_FEE = error_kind("DiskInArrears", "The specified operation is denied as your disk owing fee.", 403)
+FORCE_PREPAID = error_kind("InvalidParameterForce.PrepaidDiskNotSupported",
+                           "The prepaid disk does not support force attach operation.")
+FORCE_CATEGORY = error_kind("InvalidParameterForce.DiskCategoryNotSupported",
+                            "The specified disk category does not support force attach operation.")
+
 
 @operation("AttachDisk",
            S("InstanceId", required=True), S("DiskId", required=True), S("Device"), B("DeleteWithInstance"),
@@ -303,9 +323,13 @@ def attach_disk(ctx: Context, instance_id: str, disk_id: str, device: Optional[s
         raise EcsError("InvalidDevice.Malformed", "The specified device is not valid.", 400)
     disk, instance = _disk_and_instance(ctx, disk_id, instance_id)
     instance_clock.check_usable(instance)  # (an expired subscription: documented)
+    if disks.in_arrears(disk):
+        raise OWING_FEE
     shared = disks.multi_attach(disk)
     if shared:
         _check_multi_attach(disk, instance, bootable, delete_with_instance, force)
+    elif force:  # (a forced attach moves a regional disk across zones: mockecs has no regional categories)
+        raise FORCE_PREPAID if disk.get("DiskChargeType") == "PrePaid" else FORCE_CATEGORY
     if disk["Status"] == "In_use" and not shared:
         raise DISK_IN_USE
     if disk["Status"] not in ("Available", "In_use"):
@@ -348,6 +372,9 @@ def attach_disk(ctx: Context, instance_id: str, disk_id: str, device: Optional[s
               "DeleteWithInstance": bool(delete_with_instance)}
     record = lifecycle.start(ctx, "disk", disk_id, record, done={"Status": "In_use"})
     resources.put(ctx.txn, "disk", record)
+    if disk_type == "data" and instance["Status"] == "Stopped" and not instance.get("_restart_needed"):
+        # (the instance sees the disk once started: CreateImage refuses it until then, documented)
+        resources.put(ctx.txn, "instance", {**instance, "_restart_needed": True})
     return {}
 
 
@@ -490,6 +517,8 @@ def resize_disk(ctx: Context, disk_id: str, new_size: int, resize_type: str) -> 
     category = record["Category"]
     if category.startswith("ephemeral") or (resize_type == "online" and category not in _ONLINE):
         raise EcsError("OperationDenied", "The type of the disk does not support the operation.", 403)
+    if disks.in_arrears(record):
+        raise OWING_FEE
     if record["Type"] == "system" and not record.get("InstanceId"):
         raise RESIZE_DETACHED_SYSTEM
     # A multi-attach disk grows offline only while every instance it is on is Stopped (documented).

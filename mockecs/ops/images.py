@@ -515,6 +515,9 @@ def _from_instance(ctx: Context, instance_id: str, name: Optional[str]) -> tuple
     instance = instances.get_instance(ctx, instance_id)
     if instance.get("Status") not in ("Running", "Stopped"):
         raise _err("IncorrectInstanceStatus", "The current status of the instance does not support this operation.")
+    if instance.get("_restart_needed"):  # (a data disk attached while it was stopped, not started since)
+        raise _err("IncorrectInstanceStatus.NeedRestart",
+                   "The instance needs to be restarted after adding a disk in a shutdown status.", 403)
     disks = instances.instance_disks(ctx, instance_id)
     if not disks or disks[0].get("Type") != "system":
         raise _err("InvalidInstance.NotFoundSystemDisk", "The specified instance does not have system disk.")

@@ -12,7 +12,7 @@ from mockecs.ops.instances import INCORRECT_STATUS, get_instance
 from mockecs.ops.registry import Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, Repeat, S, Struct
-from mockecs.world import images, launch, networks, resources, validation
+from mockecs.world import images, interfaces, launch, networks, resources, validation
 from mockecs.world.instance_types import TOPOLOGY_TYPES, instance_type
 
 _BY_INSTANCE = {"region": "optional", "region_of": resources.region_from("instance_id")}
@@ -108,7 +108,8 @@ def _security_groups(ctx: Context, record: Mapping[str, Any], group_ids: list[st
 @operation("ModifyInstanceAttribute",
            S("InstanceId", required=True), S("Password"), S("HostName"), S("InstanceName"), S("Description"),
            S("UserData"), B("Recyclable"), S("CreditSpecification"), B("DeletionProtection"),
-           I("NetworkInterfaceQueueNumber", min=-1), Repeat("SecurityGroupIds", max_items=16), B("EnableJumboFrame"),
+           I("NetworkInterfaceQueueNumber", min=-1, error=interfaces.BAD_QUEUE_NUMBER),
+           Repeat("SecurityGroupIds", max_items=16), B("EnableJumboFrame"),
            Struct("CpuOptions", [S("TopologyType")]), **_BY_INSTANCE)
 def modify_instance_attribute(ctx: Context, instance_id: str, password: Optional[str], host_name: Optional[str],
                               instance_name: Optional[str], description: Optional[str], user_data: Optional[str],
@@ -116,6 +117,8 @@ def modify_instance_attribute(ctx: Context, instance_id: str, password: Optional
                               deletion_protection: Optional[bool], network_interface_queue_number: Optional[int],
                               security_group_ids: Optional[list[str]], enable_jumbo_frame: Optional[bool],
                               cpu_options: dict) -> dict:
+    if network_interface_queue_number == 0:  # (-1: back to the type's default [GUESS: the documented minimum])
+        raise EcsError(*interfaces.BAD_QUEUE_NUMBER)
     record = get_instance(ctx, instance_id)
     validation.check_instance_settings(ctx.action, record.get("OSType") == "windows", instance_name, description,
                                        host_name, password, user_data)
@@ -166,6 +169,31 @@ def modify_instance_attribute(ctx: Context, instance_id: str, password: Optional
         if enable_jumbo_frame and not (instance_type(record["InstanceType"]) or {}).get("JumboFrameSupport"):
             raise NO_JUMBO_FRAMES
         changes["_jumbo_frame"] = enable_jumbo_frame
+    primary = _primary_queues(ctx, record, network_interface_queue_number) \
+        if network_interface_queue_number is not None else None
     if changes:
         resources.put(ctx.txn, "instance", {**record, **changes})
+    if primary is not None:
+        resources.put(ctx.txn, interfaces.KIND, primary)
     return {}
+
+
+QUEUES_TOO_MANY = error_kind("InvalidOperation.ExceedInstanceTypeQueueNumber", "The queue number of the primary "
+                             "network interface exceeds what the instance type allows per network interface "
+                             "(MaximumQueueNumberPerEni).", 403)  # (documented "%s")
+
+
+def _primary_queues(ctx: Context, record: Mapping[str, Any], queues: int) -> Optional[dict]:
+    """The instance's primary ENI with NetworkInterfaceQueueNumber ``queues`` (-1: the type's default), checked as
+    ModifyNetworkInterfaceAttribute checks it: the instance Stopped [GUESS: its rule for an attached ENI], within the
+    type's MaximumQueueNumberPerEni; None for a classic instance (no ENI) [GUESS]."""
+    entries = (record.get("NetworkInterfaces") or {}).get("NetworkInterface") or ()
+    eni_id = next((e["NetworkInterfaceId"] for e in entries if e.get("Type", "Primary") == "Primary"), None)
+    eni = resources.get(ctx, interfaces.KIND, eni_id) if eni_id else None
+    if eni is None:
+        return None
+    if queues > int((instance_type(record["InstanceType"]) or {}).get("MaximumQueueNumberPerEni") or queues):
+        raise QUEUES_TOO_MANY
+    if record["Status"] != "Stopped":
+        raise INCORRECT_STATUS
+    return {**eni, "QueueNumber": max(queues, 0)}

@@ -52,6 +52,7 @@ from mockecs.world import (
     validation,
 )
 from mockecs.world.disks import (
+    STORAGE_CLUSTER_NOT_FOUND,
     attached_instance_ids,
     data_disk_range,
     device_on,
@@ -210,8 +211,9 @@ def instance_id_list(raw: Optional[str], malformed: type[EcsError], too_many: ty
 def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: int, category: str,
               device: str, image_id: str = "", snapshot_id: str = "", name: str = "", description: str = "",
               encrypted: bool = False, delete_with_instance: bool = True, performance_level: str = "",
-              auto_snapshot_policy_id: str = "", kms_key_id: str = "") -> dict:
-    """A new disk attached to ``instance`` (not stored: callers ``resources.put`` it)."""
+              auto_snapshot_policy_id: str = "", kms_key_id: str = "", encrypt_algorithm: str = "") -> dict:
+    """A new disk attached to ``instance`` (not stored: callers ``resources.put`` it); ``encrypt_algorithm`` kept
+    (``_encrypt_algorithm``, no answer shows it) when encrypted with another than the default AES-256."""
     now = resources.iso(ctx.now)
     disk_id = resources.new_id("disk", instance["_region"])
     level = performance_level or ("PL1" if category == "cloud_essd" else "")
@@ -247,6 +249,8 @@ def make_disk(ctx: Context, instance: Mapping[str, Any], disk_type: str, size: i
         "DataSource": {"Type": "snapshot", "Id": snapshot_id} if snapshot_id else {"Type": "", "Id": ""},
         "_owner": instance["_owner"], "_region": instance["_region"], "_image_id": image_id,
         "_attached_once": True,
+        **({"_encrypt_algorithm": encrypt_algorithm} if encrypted and encrypt_algorithm not in ("", "AES-256")
+           else {}),
     }
 
 
@@ -356,15 +360,16 @@ _BANDWIDTHS = {action: (I("InternetMaxBandwidthIn", min=1, max=200, error=(
         "InvalidInternetMaxBandwidthOut.Malformed", f"The specified parameter {name}Out is not valid.", 400)))
     for action, name in (("RunInstances", "internetMaxBandwidth"), ("CreateInstance", "InternetMaxBandwidth"))}
 _SYSTEM_DISK = Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
-                                     S("PerformanceLevel")])
+                                     S("PerformanceLevel"), S("StorageClusterId")])
 _DATA_DISK_FIELDS = [I("Size"), S("Category"), S("SnapshotId"), S("Device"), S("DiskName"), S("Description"),
-                     B("DeleteWithInstance"), S("Encrypted"), S("PerformanceLevel"), S("KMSKeyId")]
+                     B("DeleteWithInstance"), S("Encrypted"), S("PerformanceLevel"), S("KMSKeyId"),
+                     S("StorageClusterId"), S("EncryptAlgorithm")]
 _DATA_DISKS = Structs("DataDisk", _DATA_DISK_FIELDS, max_items=16)
 # RunInstances alone takes SystemDisk.AutoSnapshotPolicyId and DataDisk.N.AutoSnapshotPolicyId (CreateInstance's SDK
 # model lacks them).
 _RUN_DISKS = {_SYSTEM_DISK: Struct("SystemDisk", [S("Category"), I("Size"), S("DiskName"), S("Description"),
                                                   S("PerformanceLevel"), S("AutoSnapshotPolicyId"), S("Encrypted"),
-                                                  S("KMSKeyId")]),
+                                                  S("KMSKeyId"), S("StorageClusterId")]),
               _DATA_DISKS: Structs("DataDisk", [*_DATA_DISK_FIELDS, S("AutoSnapshotPolicyId")], max_items=16),
               _INSTANCE_TYPE: S("InstanceType"),  # (a launch template may give it: checked once it is applied)
               **dict(zip(_BANDWIDTHS["CreateInstance"], _BANDWIDTHS["RunInstances"]))}
@@ -375,7 +380,8 @@ _COMMON_LAUNCH = (
     S("Description"), S("HostName"), S("Password"), B("PasswordInherit"), S("KeyPairName"), S("UserData"),
     S("SecurityGroupId"), S("VSwitchId"), S("PrivateIpAddress"), S("SecurityEnhancementStrategy"),
     S("InternetChargeType"), *_BANDWIDTHS["CreateInstance"], S("ResourceGroupId"), S("SpotStrategy"),
-    F("SpotPriceLimit", min=0), I("SpotDuration"), S("SpotInterruptionBehavior"),
+    F("SpotPriceLimit", min=0, error=("InvalidSpotPriceLimit", "The specified SpotPriceLimitis not valid.", 400)),
+    I("SpotDuration"), S("SpotInterruptionBehavior"),
     B("DeletionProtection"), S("RamRoleName"), _CHARGE, _SYSTEM_DISK, _DATA_DISKS, TAGS,
     S("HttpEndpoint"), S("HttpTokens"), S("HttpPutResponseHopLimit"),  # (the hop limit as text: metadata_options)
     Struct("PrivatePoolOptions", [S("MatchCriteria", choices=MATCH_CRITERIA), S("Id")]),
@@ -519,6 +525,26 @@ def subscription_terms(ctx: Context, action: str, args: Mapping[str, Any]) -> di
     return terms
 
 
+POOL_ID_INVALID = error_kind("Invalid.PrivatePoolOptionsId", "The specified PrivatePoolOptions.Id is invalid.")
+CLUSTER_ZONE_EMPTY = error_kind("InvalidStorageClusterId.ZoneIdEmpty",
+                                "The specified param ZoneId cannot be empty when StorageClusterId given.")
+CLUSTER_SIZE_EMPTY = error_kind("InvalidStorageClusterId.DiskSizeEmpty",
+                                "The specified param DiskSize cannot be empty when StorageClusterId given.")
+
+
+def _check_storage_clusters(args: Mapping[str, Any]) -> None:
+    """A disk placed in a dedicated block storage cluster names its zone (ZoneId) and its size, as documented; then
+    the cluster is looked up, and mockecs keeps none (:data:`STORAGE_CLUSTER_NOT_FOUND`)."""
+    system = args["system_disk"] or {}
+    if not system.get("storage_cluster_id") and not any(d.get("storage_cluster_id") for d in args["data_disk"] or ()):
+        return
+    if not args["zone_id"]:
+        raise CLUSTER_ZONE_EMPTY
+    if any(d.get("storage_cluster_id") and d.get("size") is None for d in (system, *(args["data_disk"] or ()))):
+        raise CLUSTER_SIZE_EMPTY
+    raise STORAGE_CLUSTER_NOT_FOUND
+
+
 def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root: bool, status: str,
             group_ids: list[str], ipv6_asked: Optional[tuple[list[str], int]] = None) -> tuple[list[str], dict]:
     """Validate everything, then create ``count`` instances with their disks; returns their ids and the order's
@@ -531,6 +557,7 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     # default one: cb-spider #391, #1149, the Fedora CoreOS docs)
     if category not in DISK_CATEGORIES or not launch.sells_disk(ctx, itype, category, "system"):
         raise BAD_SYSTEM_CATEGORY[action]
+    _check_storage_clusters(args)
     image = launch.image_for_launch(ctx, args["image_id"], args["image_family"], args["instance_type"],
                                     system.get("size"), action, args["instance_charge_type"])
     if login_as_non_root and not image.get("LoginAsNonRootSupported"):
@@ -558,6 +585,8 @@ def _launch(ctx: Context, action: str, count: int, args: dict, login_as_non_root
     metadata = metadata_options(DEFAULT_METADATA_OPTIONS, args["http_endpoint"], args["http_tokens"],
                                 args["http_put_response_hop_limit"])
     pool = private_pool(args["private_pool_options"])
+    if pool[0] == "Target" and private_pools.kind_of(pool[1]) is None:  # (no pool's id has that form)
+        raise POOL_ID_INVALID
     subscription = subscription_terms(ctx, action, args)
     # (a dedicated host ignores SpotStrategy and SpotPriceLimit: documented)
     on_host = bool(args.get("dedicated_host_id") or args.get("tenancy") == "host")
@@ -853,8 +882,22 @@ BAD_DATA_CATEGORY = error_kind("InvalidDataDiskCategory.ValueNotSupported",
 BAD_DATA_DISK_SIZE = error_kind("InvalidDataDiskSize.ValueNotSupported",
                               "The specified DataDisk.n.Size beyond the permitted range, or the capacity of snapshot "
                               "exceeds the size limit of the specified disk category.", 400)
+# Both codes are documented with this message: InstanceDiskCategoryLimitExceed for a disk sized by its snapshot
+# alone, InvalidDataDiskSize.ValueNotSupported for a Size out of range [GUESS: the split].
+SNAPSHOT_OVER_CATEGORY = error_kind("InstanceDiskCategoryLimitExceed", BAD_DATA_DISK_SIZE.message, 400)
 BAD_DATA_DEVICE = error_kind("InvalidDataDevice.Malformed", 'The specified parameter "DataDisk.n.Device" is not valid.',
                            400)
+
+
+# An encrypted snapshot's disk keeps its algorithm (CreateDisk and the launches document this code).
+ALGORITHM_NOT_SNAPSHOTS = error_kind("InvalidEncryptAlgorithm.NotMatchSnapshot", "The specified parameter "
+                                     "EncryptAlgorithm is different from the encrypt algorithm of the snapshot.")
+
+
+def check_encrypt_algorithm(snapshot: Mapping[str, Any], algorithm: Optional[str]) -> None:
+    """A disk made from ``snapshot`` asks for its encryption algorithm, if it asks for one (AES-256: the default)."""
+    if algorithm and snapshot.get("Encrypted") and algorithm != (snapshot.get("_encrypt_algorithm") or "AES-256"):
+        raise ALGORITHM_NOT_SNAPSHOTS
 
 
 def _data_disk_size_ok(size: Optional[int], category: str, performance_level: str) -> bool:
@@ -917,6 +960,9 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
             snapshot_size = int(snapshot["SourceDiskSize"])
             if size is not None and size < snapshot_size:
                 raise BAD_DATA_DISK_SIZE
+            if size is None and snapshot_size > data_disk_range(category, level or None)[1]:
+                raise SNAPSHOT_OVER_CATEGORY  # (no Size: the snapshot's capacity is beyond what the category holds)
+            check_encrypt_algorithm(snapshot, disk.get("encrypt_algorithm"))
             size = size or snapshot_size
         if not _data_disk_size_ok(size, category, level):
             raise BAD_DATA_DISK_SIZE
@@ -926,6 +972,8 @@ def _data_disk_specs(ctx: Context, image: Mapping[str, Any], requested: list[dic
                       "description": disk.get("description") or "",
                       "encrypted": str(disk.get("encrypted") or "").lower() == "true",
                       "kms_key_id": disk.get("kms_key_id") or "",
+                      "encrypt_algorithm": disk.get("encrypt_algorithm") or (
+                          snapshot.get("_encrypt_algorithm", "") if snapshot_id else ""),
                       "delete_with_instance": disk.get("delete_with_instance") is not False,
                       "performance_level": level})
     if any(not launch.sells_disk(ctx, itype, spec["category"], "data") for spec in specs):
@@ -954,14 +1002,17 @@ def _ipv6_asked(amount: int, addresses: Optional[list[str]], count: Optional[int
 _NETWORK_INTERFACES = Structs("NetworkInterface", [
     S("InstanceType"), S("VSwitchId"), S("SecurityGroupId"), Repeat("SecurityGroupIds"), S("PrimaryIpAddress"),
     S("NetworkInterfaceName"), S("Description"), S("NetworkInterfaceId"), S("NetworkInterfaceTrafficMode"),
-    I("NetworkCardIndex"), I("QueueNumber", min=1), I("QueuePairNumber"), B("DeleteOnRelease"),
-    I("Ipv6AddressCount", min=1), Repeat("Ipv6Address"), B("SourceDestCheck"), I("TxQueueSize"), I("RxQueueSize")])
+    I("NetworkCardIndex"), I("QueueNumber", min=1, error=interfaces.BAD_QUEUE_NUMBER), I("QueuePairNumber"),
+    B("DeleteOnRelease"),
+    I("Ipv6AddressCount", min=1), Repeat("Ipv6Address"), B("SourceDestCheck"), I("TxQueueSize"), I("RxQueueSize"),
+    I("SecondaryPrivateIpAddressCount", min=1, error=launch_interfaces.BAD_IP_COUNT)])
 
 
 @operation("RunInstances", *(_RUN_DISKS.get(p, p) for p in _COMMON_LAUNCH),
            I("Amount", default=1, min=1, max=100), I("MinAmount", min=1, max=100), S("AutoReleaseTime"),
            Struct("ImageOptions", [B("LoginAsNonRoot")]), Repeat("SecurityGroupIds"),
            Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), _NETWORK_INTERFACES,
+           I("NetworkInterfaceQueueNumber", min=1, error=interfaces.BAD_QUEUE_NUMBER),
            S("LaunchTemplateId"), S("LaunchTemplateName"), L("LaunchTemplateVersion"),
            Struct("SchedulerOptions", [S("DedicatedHostClusterId")]), Repeat("HostNames"), B("AutoPay"),
            B("UniqueSuffix"), Struct("SecurityOptions", [S("TrustedSystemMode"), S("ConfidentialComputingMode")]),
@@ -1004,13 +1055,21 @@ def run_instances(ctx: Context, args: dict) -> dict:
             instance = resources.get(ctx, "instance", instance_id)
             if primary_fields:
                 launch_interfaces.set_primary(ctx, instance, primary_fields)
-            if secondary:
-                launch_interfaces.add_secondary(ctx, instance, secondary)
+            if secondary:  # (as set_primary left it: its primary ENI's addresses)
+                launch_interfaces.add_secondary(ctx, resources.get(ctx, "instance", instance_id), secondary)
     return {"InstanceIdSets": {"InstanceIdSet": ids}, **order}
 
 
-@operation("CreateInstance", *_COMMON_LAUNCH, dry_run=True, idempotent=True, mapping=True, token_error=BAD_CLIENT_TOKEN)
+BAD_INNER_IP = error_kind("InvalidInnerIpAddress.Malformed", 'The specified parameter "InnerIpAddress" is not valid.')
+
+
+@operation("CreateInstance", *_COMMON_LAUNCH, S("InnerIpAddress"), dry_run=True, idempotent=True, mapping=True,
+           token_error=BAD_CLIENT_TOKEN)
 def create_instance(ctx: Context, args: dict) -> dict:
+    # InnerIpAddress (a classic instance's private address) is checked for its form only; the address a classic
+    # instance gets is mockecs's [GUESS: classic address ranges are not modelled].
+    if args["inner_ip_address"] and not networks.valid_address(args["inner_ip_address"]):
+        raise BAD_INNER_IP
     # CreateInstance leaves the new instance Stopped (spec §4.4).
     groups = [args["security_group_id"]] if args["security_group_id"] else []
     ids, order = _launch(ctx, "CreateInstance", 1, args, False, "Stopped", groups)
@@ -1273,8 +1332,10 @@ def start_stopped(ctx: Context, record: dict) -> str:
         raise EcsError("InvalidInstance.NotFoundSystemDisk", "The specified instance does not have system disk.", 400)
     spot_interruptions.check_start(ctx, record)  # (a spot instance the market outbids stays stopped)
     stock.check_start(ctx, record, START_NO_STOCK)  # (one that gave its resources back needs them in stock)
-    if "_vpc_changed" in record:  # (started again: ModifyInstanceVpcAttribute may move it again)
-        record = {k: v for k, v in record.items() if k != "_vpc_changed"}
+    if "_vpc_changed" in record or "_restart_needed" in record:
+        # (started again: ModifyInstanceVpcAttribute may move it again; CreateImage takes the disks attached while
+        # it was stopped)
+        record = {k: v for k, v in record.items() if k not in ("_vpc_changed", "_restart_needed")}
     record = commands.booted(record)  # (an agent InstallCloudAssistant put on it runs from this boot)
     _transition(ctx, record, "Starting", {"Status": "Running", "StartTime": resources.iso_minute(ctx.now),
                                           "StoppedMode": "Not-applicable"})

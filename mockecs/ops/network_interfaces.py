@@ -12,7 +12,7 @@ them; AssignPrivateIpAddresses and the IPv6 actions refuse prefixes).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence
 
 from mockecs.ops.instances import tag_filter
 from mockecs.ops.registry import Context, operation
@@ -87,6 +87,9 @@ TOO_MANY_QUEUES = error_kind("InvalidOperation.ExceedInstanceTypeQueueNumber",
                              "network interface (MaximumQueueNumberPerEni).", 403)
 BAD_CARD_INDEX = error_kind("InvalidParameter.NetworkCardIndexInvalid",
                             "Invalid network card index, please check instance type.", 400)
+ATTACH_IPV4_COUNT = error_kind("InvalidOperation.Ipv4CountExceeded", "The network interface holds more private IPv4 "
+                               "addresses than the instance type allows per network interface "
+                               "(EniPrivateIpAddressQuantity).", 403)
 ATTACH_IPV6_TYPE = error_kind("InvalidOperation.Ipv6NotSupport", "The instance type does not support IPv6 addresses "
                               "and the network interface holds some.", 403)
 ATTACH_IPV6_COUNT = error_kind("InvalidOperation.Ipv6CountExceeded", "The number of IPv6 supported by the current "
@@ -113,9 +116,10 @@ def _check_text(name: Optional[str], description: Optional[str]) -> None:
         raise BAD_DESCRIPTION
 
 
-def _groups(ctx: Context, group_ids: list[str], vpc_id: str, action: str = "") -> list[str]:
+def _groups(ctx: Context, group_ids: list[str], vpc_id: str, action: str = "", joined: Sequence[str] = ()) -> list[str]:
     """The security groups an ENI joins: the caller's, of its VPC, each once, at most MAX_GROUPS (of one type for
-    ``action`` CreateNetworkInterface: the one documenting it)."""
+    ``action`` CreateNetworkInterface: the one documenting it), each advanced one with room for one more ENI unless
+    it is among those the ENI is ``joined`` to."""
     if len(set(group_ids)) != len(group_ids):
         raise GROUP_REPEATED
     if len(group_ids) > MAX_GROUPS:
@@ -130,6 +134,8 @@ def _groups(ctx: Context, group_ids: list[str], vpc_id: str, action: str = "") -
         groups.append(group)
     if action:
         networks.check_group_types(groups, action)
+    networks.check_group_room(ctx, [g for g in groups if g["SecurityGroupId"] not in joined], 1,
+                              action or "ModifyNetworkInterfaceAttribute")
     return group_ids
 
 
@@ -160,8 +166,9 @@ def _addresses(ctx: Context, vswitch: dict, wanted: list[Optional[str]], count: 
 # -- CreateNetworkInterface ---------------------------------------------------------------------
 @operation("CreateNetworkInterface", S("VSwitchId", required=True), S("PrimaryIpAddress"), S("SecurityGroupId"),
            Repeat("SecurityGroupIds"), S("NetworkInterfaceName"), S("Description"), S("InstanceType"),
-           I("SecondaryPrivateIpAddressCount"), Repeat("PrivateIpAddress"), I("QueueNumber", min=1, max=2048),
-           S("NetworkInterfaceTrafficMode"), B("DeleteOnRelease"), S("ResourceGroupId"), TAGS,
+           I("SecondaryPrivateIpAddressCount"), Repeat("PrivateIpAddress"),
+           I("QueueNumber", min=1, max=2048, error=interfaces.BAD_QUEUE_NUMBER), S("NetworkInterfaceTrafficMode"),
+           B("DeleteOnRelease"), S("ResourceGroupId"), TAGS,
            Repeat("Ipv6Address"), I("Ipv6AddressCount", min=1), I("TxQueueSize"), I("RxQueueSize"), idempotent=True)
 def create_network_interface(ctx: Context, v_switch_id: str, primary_ip_address: Optional[str],
                              security_group_id: Optional[str], security_group_ids: Optional[list[str]],
@@ -394,6 +401,8 @@ def attach_network_interface(ctx: Context, network_interface_id: str, instance_i
         raise TOO_MANY_ENIS
     if record["QueueNumber"] > int(itype.get("MaximumQueueNumberPerEni") or record["QueueNumber"]):
         raise TOO_MANY_QUEUES
+    if len(record["PrivateIpSets"]["PrivateIpSet"]) > int(itype.get("EniPrivateIpAddressQuantity") or 1):
+        raise ATTACH_IPV4_COUNT  # (an Available ENI may hold up to 50: AssignPrivateIpAddresses)
     ipv6.check_held(ipv6.quota(itype), len(ipv6.addresses(record)), ATTACH_IPV6_TYPE, ATTACH_IPV6_COUNT)
     used = {r.get("DeviceIndex") for r in resources.get_many(ctx, KIND, [e["NetworkInterfaceId"] for e in attached])
             if r is not None}
@@ -448,7 +457,8 @@ def modify_network_interface_attribute(ctx: Context, network_interface_id: str, 
     if record["Type"] == "Primary" and others:
         raise PRIMARY_ONLY_NAME
     if security_group_id:
-        changes["SecurityGroupIds"] = {"SecurityGroupId": _groups(ctx, list(security_group_id), record["VpcId"])}
+        changes["SecurityGroupIds"] = {"SecurityGroupId": _groups(
+            ctx, list(security_group_id), record["VpcId"], joined=record["SecurityGroupIds"]["SecurityGroupId"])}
     if queue_number is not None:
         instance = resources.get(ctx, "instance", record["InstanceId"]) if record["InstanceId"] else None
         if instance is not None and instance["Status"] != "Stopped":

@@ -105,6 +105,7 @@ CATEGORY_AND_INSTANT_ACCESS = error_kind("InvalidCategoryAndInstantAccess.Malfor
 BAD_INSTANT_ACCESS_DAYS = error_kind("InvalidInstantAccessRetentionDays.Malformed",
                                      "The specified InstantAccessRetentionDays is not valid.", 403)
 SNAPSHOT_QUOTA = error_kind("QuotaExceed.Snapshot", "The snapshot quota exceeds.", 403)  # (option snapshot_quota)
+EXPIRED_DISK = error_kind("DiskInArrears", "The specified operation is denied as your disk has expired.", 403)
 LOCAL_DISK = error_kind("IncorrectDiskType.NotSupport", "The specified device type is not supported.", 403)
 
 
@@ -132,6 +133,8 @@ def create_snapshot(ctx: Context, disk_id: str, snapshot_name: Optional[str], de
     disk = resources.owned(ctx, "disk", disk_id, DISK_NOT_FOUND)
     if disk["Category"].startswith("ephemeral"):  # (local disks have no snapshots)
         raise LOCAL_DISK
+    if disks.in_arrears(disk):
+        raise EXPIRED_DISK
     if not disk.get("_attached_once"):
         raise EcsError("IncorrectDiskStatus.NeverAttached",
                        "The specified disk has never been attached to any instance.", 403)

@@ -33,6 +33,8 @@ NOT_FOUND = error_kind("InvalidResourceId.NotFound", "The specified ResourceIds 
 # An image the caller sees but does not own (public, Marketplace, community, shared with them) exists
 # and is not theirs to tag: the service's answer for such a resource.
 NOT_SUPPORTED = error_kind("InvalidResourceId.NotSupported", "The specified ResourceId does not support tagging.", 403)
+DEFAULT_GROUP = error_kind("InvalidDefaultResourceGroup.NotSupported",
+                           "The specified parameter Tag is not support for default resource group.", 400)
 _MISSING_TYPE = ("MissingParameter.ResourceType", "The parameter - ResourceType should not be null.", 404)
 _MISSING_IDS = ("MissingParameter.ResourceIds", "The parameter - ResourceIds.N should not be null.", 404)
 _MISSING_TAGS = ("MissingParameter.Tags", "The parameter - Tags should not be null.", 404)
@@ -319,6 +321,9 @@ def list_tag_resources(ctx: Context, resource_type: str, resource_id: Optional[l
     if tags and filters:
         raise EcsError("InvalidTags.MalFormed", "The tags must be empty, when the tagFilters is not empty.", 400)
     exact, fuzzy = exact_filters(tags), fuzzy_filters(filters)
+    group = next((value for key, value in exact if key == RESOURCE_GROUP_KEY), None)
+    if group and group == resource_groups.default_id(ctx.account):  # (documented: not the default group)
+        raise DEFAULT_GROUP
     if not ids and not exact and not fuzzy:
         raise EcsError("BothEmpty.TagsAndResources",
                        "The specified Tags and ResourcesIds are not allow to both empty.", 403)

@@ -93,6 +93,17 @@ def _multi(attachment: list) -> dict:
             "MountInstances": {"MountInstance": [dict(a) for a in attachment]}, "MountInstanceNum": len(attachment)}
 
 
+def in_arrears(disk: Mapping[str, Any]) -> bool:
+    """Whether the disk carries a financial lock (a subscription disk of an instance that expired unrenewed:
+    :mod:`mockecs.world.instance_clock`); CreateSnapshot, ResizeDisk and AttachDisk answer DiskInArrears."""
+    return any(str(lock.get("LockReason", "")).lower() == "financial"
+               for lock in (disk.get("OperationLocks") or {}).get("OperationLock") or ())
+
+
+# Dedicated block storage clusters are not modelled: an account owns none, so a StorageClusterId (CreateDisk, a
+# launch's SystemDisk / DataDisk.N) names none, answered once the parameters the operation checks are in order.
+STORAGE_CLUSTER_NOT_FOUND = error_kind("InvalidStorageClusterId.NotExist",
+                                       "The specified StorageClusterId does not exist in current region.", 404)
 # What the operations a multi-attach disk does not take answer (ModifyDiskSpec, ReInitDisk, ResetDisks,
 # ModifyDiskChargeType, CreateSnapshotGroup: documented).
 MULTI_ATTACH_DISK = error_kind("InvalidOperation.MultiAttachDisk", "Multi attach disk does not support this operation.",

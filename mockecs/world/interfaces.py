@@ -44,6 +44,13 @@ def addresses(record: Mapping[str, Any]) -> list[str]:
     return [s["PrivateIpAddress"] for s in record["PrivateIpSets"]["PrivateIpSet"]]
 
 
+# A network interface's queue number out of range (CreateNetworkInterface, RunInstances, ModifyInstanceAttribute ...):
+# the operations' documented code, its message "%s" in the metadata [GUESS: the wording]; (code, message, status) as a
+# parameter's error.
+BAD_QUEUE_NUMBER = ("InvalidParameter.InvalidEniQueueNumber", "The specified queue number of the network interface is "
+                    "not valid.", 403)
+
+
 def terms(record: Mapping[str, Any]) -> list[Term]:
     # DescribeNetworkInterfaces' filters; ("vsw_ip", ...) marks the addresses taken in the vSwitch and
     # ("security_group", ...) the groups a secondary ENI is in (DeleteSecurityGroup's dependency).

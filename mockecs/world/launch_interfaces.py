@@ -45,6 +45,16 @@ BAD_CARD = error_kind("InvalidParameter.NetworkInterface",
                       "The specified NetworkCardIndex is not supported by the instance type.", 403)
 NO_SECONDARY = error_kind("InvalidParameter.EniNumExceededWithLaunchEcs",
                           "The instance type does not support a secondary network interface.", 403)
+# NetworkInterfaceQueueNumber / NetworkInterface.N.QueueNumber: at least 1 (interfaces.BAD_QUEUE_NUMBER), at most the
+# type's MaximumQueueNumberPerEni (documented; the message is "%s" in the metadata [GUESS: the wording]).
+# NetworkInterface.N.SecondaryPrivateIpAddressCount: the addresses an ENI holds (its primary one included) within the
+# type's EniPrivateIpAddressQuantity (the message is "%s" in the metadata [GUESS: the wording]).
+TOO_MANY_IPS = error_kind("InvalidOperation.Ipv4CountExceeded", "The private IPv4 addresses of the network "
+                          "interface would exceed what the instance type allows (EniPrivateIpAddressQuantity).", 403)
+BAD_IP_COUNT = ("InvalidParam.IpCount", "The parameter of ip count is invalid.", 403)
+TOO_MANY_QUEUES = error_kind("InvalidOperation.ExceedInstanceTypeQueueNumber", "The queue number of the network "
+                             "interface exceeds what the instance type allows per network interface "
+                             "(MaximumQueueNumberPerEni).", 403)
 ENI_NOT_FOUND = error_kind("InvalidEniId.NotFound", "The specified NetworkInterfaceId does not exist.", 403)
 ENI_UNUSABLE = error_kind("InvalidOperation.InvalidNetworkInterfaceId",
                           "The specified network interface is not an available secondary one, or the launch "
@@ -76,8 +86,12 @@ def fold(args: dict, amount: int) -> tuple[dict, Optional[dict], dict]:
     """(launch arguments with the primary entry folded in, the secondary entry or None, the primary ENI's own
     fields: traffic mode, queues). Raises before any write."""
     entries = args.get("network_interface") or []
+    queues = args.get("network_interface_queue_number")  # (the primary ENI's, when no entry says)
     if not entries:
-        return args, None, {}
+        if not queues:
+            return args, None, {}
+        _check_type_room(args.get("instance_type"), (queues, None))
+        return args, None, {"QueueNumber": queues}
     if len(entries) > 2:
         raise TOO_MANY
     kinds = [entry.get("instance_type") or "Secondary" for entry in entries]
@@ -106,16 +120,37 @@ def fold(args: dict, amount: int) -> tuple[dict, Optional[dict], dict]:
             raise missing_parameter("VSwitchId")
         if primary.get("primary_ip_address") and amount > 1:
             raise PRIMARY_IP_SIZE
+        if primary.get("queue_number") and queues:  # (documented: one or the other)
+            raise CONFLICT
         extra = {k: v for k, v in (("NetworkInterfaceTrafficMode", primary.get("network_interface_traffic_mode")),
-                                   ("QueueNumber", primary.get("queue_number")),
-                                   ("SourceDestCheck", primary.get("source_dest_check"))) if v}
+                                   ("QueueNumber", primary.get("queue_number") or queues),
+                                   ("SourceDestCheck", primary.get("source_dest_check")),
+                                   ("_secondary_ips", primary.get("secondary_private_ip_address_count"))) if v}
+    elif queues:
+        extra = {"QueueNumber": queues}
     if secondary is not None:
         _check_entry(secondary, False)
         if secondary.get("primary_ip_address") and amount > 1:
             raise SECONDARY_IP
         if secondary.get("network_interface_id") and amount > 1:
             raise ENI_UNUSABLE
+    other = secondary or {}
+    _check_type_room(args.get("instance_type"), (extra.get("QueueNumber"), extra.get("_secondary_ips")),
+                     (other.get("queue_number"), other.get("secondary_private_ip_address_count")))
     return args, secondary, extra
+
+
+def _check_type_room(type_id: Optional[str], *enis: tuple[Optional[int], Optional[int]]) -> None:
+    """Each ENI's (queue number, secondary private addresses) within what the type allows per ENI (an unknown type is
+    refused later, as such)."""
+    itype = instance_types.instance_type(type_id) if type_id else None
+    if itype is None:
+        return
+    most = int(itype.get("MaximumQueueNumberPerEni") or 0)
+    if most and max(queues or 0 for queues, _ in enis) > most:
+        raise TOO_MANY_QUEUES
+    if 1 + max(ips or 0 for _, ips in enis) > int(itype.get("EniPrivateIpAddressQuantity") or 1):
+        raise TOO_MANY_IPS
 
 
 def _check_type(instance: Mapping[str, Any], mode: Optional[str], secondary: bool) -> None:
@@ -132,7 +167,23 @@ def set_primary(ctx: Context, instance: Mapping[str, Any], fields: Mapping[str, 
     eni_id = instance["NetworkInterfaces"]["NetworkInterface"][0]["NetworkInterfaceId"]
     record = resources.get(ctx, interfaces.KIND, eni_id)
     if record is not None:
-        resources.put(ctx.txn, interfaces.KIND, {**record, **fields})
+        count = fields.get("_secondary_ips") or 0
+        record = resources.put(ctx.txn, interfaces.KIND, {**record, **{k: v for k, v in fields.items()
+                                                                      if k != "_secondary_ips"}})
+        if count:
+            _add_addresses(ctx, record, count)
+
+
+def _add_addresses(ctx: Context, record: Mapping[str, Any], count: int) -> dict:
+    """``count`` secondary private addresses more for the ENI ``record`` (and its instance's entry), from its
+    vSwitch."""
+    vswitch = resources.get(ctx, "vswitch", record["VSwitchId"])
+    if vswitch is None:  # pragma: no cover - a launch's vSwitch exists
+        raise networks.VSWITCH_NOT_FOUND
+    vswitch, ips = networks.allocate(ctx, networks.RUN, vswitch, count, None, interfaces.addresses(record))
+    resources.put(ctx.txn, "vswitch", vswitch)
+    return interfaces.readdressed(ctx, record, record["PrivateIpSets"]["PrivateIpSet"] + [
+        {"PrivateIpAddress": ip, "Primary": False} for ip in ips])
 
 
 def add_secondary(ctx: Context, instance: Mapping[str, Any], entry: Mapping[str, Any]) -> dict:
@@ -166,7 +217,9 @@ def add_secondary(ctx: Context, instance: Mapping[str, Any], entry: Mapping[str,
                 raise networks.SECURITY_GROUP_NOT_FOUND[networks.RUN]
             if group.get("VpcId") != vswitch["VpcId"]:
                 raise GROUP_ELSEWHERE
-        vswitch, ips = networks.allocate(ctx, networks.RUN, vswitch, 1, entry.get("primary_ip_address"))
+        vswitch, ips = networks.allocate(ctx, networks.RUN, vswitch,
+                                         1 + (entry.get("secondary_private_ip_address_count") or 0),
+                                         entry.get("primary_ip_address"))
         resources.put(ctx.txn, "vswitch", vswitch)
         eni_id = resources.new_id(interfaces.KIND, ctx.region)
         record = interfaces.new_record(
@@ -181,5 +234,7 @@ def add_secondary(ctx: Context, instance: Mapping[str, Any], entry: Mapping[str,
             ResourceGroupId=instance.get("ResourceGroupId", ""))
     record = resources.put(ctx.txn, interfaces.KIND, record)
     resources.put(ctx.txn, "instance", interfaces.with_entries(instance, lambda e: True, interfaces.entry(record)))
+    if entry.get("network_interface_id") and entry.get("secondary_private_ip_address_count"):
+        record = _add_addresses(ctx, record, entry["secondary_private_ip_address_count"])  # (an existing ENI's)
     return record
 

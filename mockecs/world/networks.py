@@ -68,14 +68,37 @@ GROUP_FULL = {action: error_kind("SecurityGroupInstanceLimitExceed", message, 40
     ("ModifyInstanceAttribute", "The maximum number of instances in a security group is exceeded."))}  # (its "%s")
 
 
+# An advanced (enterprise) group's capacity counts network interfaces: each operation's documented code (the message
+# of ModifyInstanceAttribute's starts with "=", sic).
+ENI_COUNT_EXCEEDED = {action: error_kind("InvalidOperation.EniCountExceeded", message, 400) for action, message in (
+    ("RunInstances", "The maximum number of eni in a enterprise security group is exceeded."),
+    ("CreateInstance", "The maximum number of eni in a enterprise security group is exceeded."),
+    ("ModifyInstanceAttribute", "=The maximum number of eni in a enterprise security group is exceeded."),
+    ("CreateNetworkInterface", "The maximum number of eni in a enterprise security group is exceeded."))}
+ENI_COUNT_EXCEEDED["ModifyNetworkInterfaceAttribute"] = error_kind(
+    "InvalidOperation.EniCountExceeded", "The maximum number of eni in a enterprise level security group is exceeded.",
+    403)
+
+
 def check_group_room(ctx: Context, groups: list[Mapping[str, Any]], count: int, action: str) -> None:
-    """Each group holds ``count`` more instances within its capacity (an index count per group)."""
+    """Each group holds ``count`` more members within its capacity (index counts per group): a basic group's
+    instances, an advanced group's network interfaces (its instances' primary ones and the secondary ones in it).
+    ``action`` CreateNetworkInterface or ModifyNetworkInterfaceAttribute: advanced groups only [GUESS: a basic
+    group's 2,000 are counted in instances]."""
     for group in groups:
-        if ctx.txn.count("instance", ("security_group", group["SecurityGroupId"])) + count > \
-                security_groups.capacity(group):
-            raise GROUP_FULL[action]
+        group_id = group["SecurityGroupId"]
+        basic = (group.get("SecurityGroupType") or "normal") == "normal"
+        if basic and action not in GROUP_FULL:
+            continue
+        held = ctx.txn.count("instance", ("security_group", group_id))
+        if not basic:
+            held += ctx.txn.count("network_interface", ("security_group", group_id))  # (interfaces.KIND)
+        if held + count > security_groups.capacity(group):
+            raise GROUP_FULL[action] if basic else ENI_COUNT_EXCEEDED[action]
 
 
+GROUP_NETWORK_TYPES = error_kind("InvalidSecurityGroupId.MultiGroupIdNetworkTypeConflict",  # (documented "%s")
+                                 "The specified security groups are of different network types (classic and VPC).")
 GROUP_NOT_IN_VPC = error_kind("InvalidParameter.Mismatch",
                               "Specified security group and virtual switch are not in the same VPC.", 400)
 VSWITCH_NECESSARY = error_kind("InvalidVSwitchId.Necessary", "The VSwitchId is necessary.", 400)
@@ -351,6 +374,8 @@ def place(ctx: Context, action: str, type_id: str, zone_id: Optional[str], vswit
             raise SECURITY_GROUP_NOT_FOUND[action]
         groups.append(group)
     check_group_types(groups, action)
+    if len({bool(g.get("VpcId")) for g in groups}) > 1:  # (SecurityGroupIds.N: classic and VPC groups together)
+        raise GROUP_NETWORK_TYPES
     check_group_room(ctx, groups, count, action)
     if not vswitch_id:
         if private_ip or ipv6_asked:

@@ -55,6 +55,8 @@ CHARGE_MISMATCH = error_kind("Invalid.InstanceChargeType", "The InstanceChargeTy
                              400)
 PLATFORM_MISMATCH = error_kind("InvalidPlatform.ValueNotSupported", "The Platform does not match the PrivatePool.",
                                400)
+# (documented by the launches and ModifyInstanceAttachmentAttributes: a Target pool that exists, someone else's)
+NOT_OWNED = error_kind("InvalidAliUid", "The PrivatePool does not belong to the user of the Instance.", 400)
 NO_STOCK = error_kind("Invalid.PrivatePoolOptions.NoStock", "The PrivatePool has been used up.", 400)
 POOL_SPOT = error_kind("SpotNotSupported", "Spot is not supported for PrivatePool.", 400)
 POOL_CLASSIC = error_kind("ClassicNetworkNotSupported", "Classic network is not supported for PrivatePool.", 400)
@@ -256,6 +258,13 @@ def _fits(record: Mapping[str, Any], wanted: Wanted) -> bool:
             and record["InstanceChargeType"] == wanted.charge_type)
 
 
+def _someone_elses(ctx: Context, pool_id: str) -> bool:
+    """Whether ``pool_id`` names another account's pool in this region (a refusal's path only)."""
+    kind = kind_of(pool_id)
+    record = resources.get(ctx, kind, pool_id) if kind else None
+    return record is not None and record["_region"] == ctx.region and record["_owner"] != ctx.account
+
+
 def _check_target(record: Optional[Mapping[str, Any]], wanted: Wanted) -> Mapping[str, Any]:
     if record is None:
         raise POOL_NOT_FOUND
@@ -281,7 +290,7 @@ def place(ctx: Context, criteria: str, pool_id: str, wanted: Wanted, count: int,
     settle_due(ctx)
     target = find(ctx, pool_id) if criteria == "Target" else None
     if criteria == "Target" and target is None:
-        raise POOL_NOT_FOUND
+        raise NOT_OWNED if _someone_elses(ctx, pool_id) else POOL_NOT_FOUND
     if wanted.spot or wanted.classic:  # (documented: only None; an Open match just finds no pool [GUESS])
         if criteria == "Target":
             raise POOL_SPOT if wanted.spot else POOL_CLASSIC

@@ -65,6 +65,8 @@ def new_record(disk: Mapping[str, Any], snapshot_id: str, at: float, name: Optio
         "_region": region,
         "_image_id": disk.get("_image_id") or disk.get("ImageId") or "",
         "_instance_id": disk.get("InstanceId") or "",
+        # (an encrypted disk's EncryptAlgorithm, when it is not the default AES-256: no answer shows it)
+        **({"_encrypt_algorithm": disk["_encrypt_algorithm"]} if disk.get("_encrypt_algorithm") else {}),
     }
 
 
