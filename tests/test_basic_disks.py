@@ -107,3 +107,69 @@ def test_create_disk_of_a_category_the_zone_does_not_offer(client, essd_zone):  
     assert category_of(client, create_disk(client, "cloud_auto", zone_id=essd_zone)) == "cloud_auto"
     assert category_of(client, create_disk(client, "cloud_efficiency", zone_id="cn-hangzhou-h")) == \
         "cloud_efficiency"
+
+
+# -- SystemDisk.Category of ModifyInstanceSpec / ModifyPrepayInstanceSpec: a basic system disk changes category ---
+def _system(client, instance_id: str) -> dict:
+    [system] = [d for d in disks(client, instance_id) if d["Type"] == "system"]
+    return system
+
+
+def _stopped(client, instance_id: str) -> str:
+    client.stop_instance(models.StopInstanceRequest(instance_id=instance_id))
+    return instance_id
+
+
+def _spec(client, instance_id: str, instance_type: str, category: Any = None) -> Any:
+    return client.modify_instance_spec(models.ModifyInstanceSpecRequest(
+        instance_id=instance_id, instance_type=instance_type,
+        system_disk=models.ModifyInstanceSpecRequestSystemDisk(category=category)))
+
+
+def test_modify_instance_spec_turns_a_basic_system_disk_into_the_category(client):
+    basic = _stopped(client, launch(client, OLD_TYPE, system="cloud"))
+    assert _system(client, basic)["Category"] == "cloud" and _system(client, basic)["IOPS"] == 0
+    _spec(client, basic, "ecs.g6.xlarge", "cloud_ssd")
+    system = _system(client, basic)
+    assert (system["Category"], system["Size"]) == ("cloud_ssd", 40) and system["IOPS"] > 0
+    # (elsewhere the parameter has no effect, as documented)
+    efficient = _stopped(client, launch(client, OLD_TYPE))
+    _spec(client, efficient, "ecs.g6.xlarge", "cloud_ssd")
+    assert _system(client, efficient)["Category"] == "cloud_efficiency"
+
+
+def test_modify_instance_spec_system_disk_category_refusals(client):
+    basic = _stopped(client, launch(client, OLD_TYPE, system="cloud"))
+    for category, code, status in (("cloud_essd", "InvalidParam.SystemDiskCategory", 400),
+                                   ("cloud_efficiency", "InvalidSystemDiskCategory.ValueNotSupported", 403)):
+        # (the documented values are cloud_efficiency and cloud_ssd; an ESSD-only type sells neither)
+        err = error_of(_spec, client, basic, ESSD_TYPE, category)
+        assert_error("ModifyInstanceSpec", err, code, status)
+    assert _system(client, basic)["Category"] == "cloud"
+    assert categories(client, basic) == [("system", "cloud")]
+
+
+def test_modify_instance_spec_of_a_basic_system_disk_with_the_checks(client, engine):
+    basic = _stopped(client, launch(client, OLD_TYPE, system="cloud"))
+    engine.config.options["basic_disk_checks"] = True
+    err = error_of(_spec, client, basic, "ecs.g6.xlarge")
+    assert_error("ModifyInstanceSpec", err, "InvalidInstanceType.NotSupportDiskCategory", 403)
+    _spec(client, basic, "ecs.g6.xlarge", "cloud_efficiency")
+    assert _system(client, basic)["Category"] == "cloud_efficiency"
+
+
+def test_modify_prepay_instance_spec_system_disk_category(client):
+    prepaid = {"instance_charge_type": "PrePaid", "period": 1, "period_unit": "Month"}
+    basic = launch(client, OLD_TYPE, system="cloud", **prepaid)
+
+    def change(instance_type: str, category: str) -> Any:
+        return client.modify_prepay_instance_spec(models.ModifyPrepayInstanceSpecRequest(
+            region_id=REGION, instance_id=basic, instance_type=instance_type,
+            system_disk=models.ModifyPrepayInstanceSpecRequestSystemDisk(category=category)))
+
+    for instance_type, category in ((ESSD_TYPE, "cloud_ssd"), ("ecs.g6.xlarge", "cloud_essd")):
+        err = error_of(change, instance_type, category)
+        assert_error("ModifyPrepayInstanceSpec", err, "InvalidSystemDiskCategory.NotMatchInstanceType", 400)
+    assert _system(client, basic)["Category"] == "cloud"
+    assert change("ecs.g6.xlarge", "cloud_efficiency").body.order_id
+    assert _system(client, basic)["Category"] == "cloud_efficiency"
