@@ -10,7 +10,7 @@ import alibabacloud_ecs20140526.models as models
 import pytest
 
 from mockecs.ops import regions as regions_ops
-from mockecs.world import instance_types
+from mockecs.world import disks, instance_types
 
 REGION = "cn-hangzhou"
 ESSD_ZONE = "cn-hangzhou-k"  # (made to sell the ESSD-only families alone below)
@@ -21,7 +21,7 @@ ALL = ["cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_
 
 def _clear() -> None:
     for cached in (instance_types.types_in_zone, instance_types.zone_disk_categories, instance_types.zones_selling,
-                   regions_ops._zones_answer):
+                   regions_ops._zones_answer, disks.multi_attach_zone):
         cached.cache_clear()
 
 
