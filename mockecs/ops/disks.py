@@ -71,7 +71,7 @@ STORAGE_SET_REFUSALS = storage_sets.Refusals(
 _BY_DISK = {"region": "optional", "region_of": resources.region_from("disk_id")}
 MULTI_ATTACH_BURSTING = error_kind("BurstingEnabledForMultiAttachDiskUnsupported",
                                    "The multi attach disk does not support bursting enabled.", 400)
-DEFAULT_CATEGORY = "cloud"  # [GUESS] the API reference's historical default for CreateDisk
+DEFAULT_CATEGORY = "cloud"  # CreateDisk's documented default (refused with option basic_disk_checks)
 
 
 def _check_disk_name(disk_name: str) -> None:
@@ -147,7 +147,8 @@ SNAPSHOT_TOO_LARGE = error_kind("InvalidSnapshot.TooLarge", "The capacity of sna
 
 
 # A disk for an instance (InstanceId) of a category its type does not sell [GUESS: of CreateDisk's documented
-# codes, the one naming a data disk category]
+# codes, the one naming a data disk category], or in a zone that does not offer it (the service's answer to a
+# basic disk in a zone without them, alicloud-storage-provisioner#3)
 CREATE_NOT_FOR_TYPE = error_kind("InvalidDataDiskCategory.NotSupported", "Specified disk category is not supported.",
                                  403)
 
@@ -218,6 +219,8 @@ def create_disk(ctx: Context, zone_id: Optional[str], instance_id: Optional[str]
     elif multi_attach == "Enabled" and not disks.multi_attach_zone(zone_id):
         raise EcsError("OperationDenied.ZoneNotSupportMultiAttachDisk",
                        "The specified zone does support multi attach disk.", 403)
+    elif not launch.zone_offers_disk(ctx, zone_id, category):
+        raise CREATE_NOT_FOR_TYPE
     if stock.disk_stock(stock.shortage(ctx, zone_id), category):
         raise CATEGORY_SOLD_OUT
     [in_set] = storage_sets.placements(ctx, storage_set_id, storage_set_partition_number, zone_id, [category],

@@ -32,11 +32,13 @@ from typing import Any, Mapping, Optional, Sequence
 
 from mockecs.ops.instances import (
     BAD_HTTP_ENDPOINT,
+    BASIC_SYSTEM_DISK_TARGETS,
     DEFAULT_METADATA_OPTIONS,
     DISK_CATEGORIES,
     MATCH_CRITERIA,
     NO_PRIVATE_POOL,
     TOO_MANY_INSTANCE_IDS,
+    convert_basic_system_disk,
     instance_id_list,
     metadata_options,
     private_pool,
@@ -401,6 +403,9 @@ SPEC_BAD_BANDWIDTH = ("InvalidParameter.InternetMaxBandwidthOut",
                       "The specified parameter InternetMaxBandwidthOut is invalid.", 403)
 SPEC_BAD_SYSTEM_CATEGORY = error_kind("InvalidParam.SystemDiskCategory",
                                       "The specified param SystemDisk.Category is not valid.")
+# A basic system disk to become a category the new type does not sell
+SPEC_SYSTEM_CATEGORY = error_kind("InvalidSystemDiskCategory.ValueNotSupported",
+                                  "The specified parameter  SystemDisk.Category is not valid.", 403)
 SPEC_DISK_CATEGORY_MISSING = error_kind("MissingParameter.DiskCategory", "The specified parameter Disk.Category can "
                                         "not be null when Disk.DiskId is specified.")
 SPEC_BAD_DISK_CATEGORY = error_kind("InvalidParameter.DiskCategory", "The specified parameter Disk.Category is not "
@@ -431,10 +436,12 @@ def modify_instance_spec(ctx: Context, instance_id: str, instance_type: Optional
                          internet_max_bandwidth_out: Optional[int], internet_max_bandwidth_in: Optional[int],
                          temporary: dict, system_disk: dict, disk: Optional[list[dict]], **_: Any) -> dict:
     """One change per call (documented): the instance type of a stopped instance, or the public bandwidth of a
-    running or stopped one. The temporary bandwidth upgrade, disk changes and ``Async`` (an invitation-only
-    preview) are taken and ignored; the change is done when the call answers."""
-    if system_disk.get("category") and system_disk["category"] not in DISK_CATEGORIES:
-        raise SPEC_BAD_SYSTEM_CATEGORY
+    running or stopped one. With a type, SystemDisk.Category turns a basic system disk into that category
+    (documented for a retired non-I/O optimized type; elsewhere it has no effect). The temporary bandwidth upgrade,
+    Disk.N and ``Async`` (an invitation-only preview) are taken and ignored; the change is done when the call
+    answers."""
+    if system_disk.get("category") and system_disk["category"] not in BASIC_SYSTEM_DISK_TARGETS:
+        raise SPEC_BAD_SYSTEM_CATEGORY  # (the documented values: what a basic system disk may become)
     for entry in disk or ():
         if entry.get("disk_id") and not entry.get("category"):
             raise SPEC_DISK_CATEGORY_MISSING
@@ -462,7 +469,8 @@ def modify_instance_spec(ctx: Context, instance_id: str, instance_type: Optional
         if record["Status"] != "Stopped":
             raise SPEC_NOT_STOPPED
         changes = type_change(ctx, record, itype, SPEC_ZONE, SPEC_IMAGE, SPEC_NO_STOCK, not_match=True,
-                              disk_refusals=(SPEC_DISK_CATEGORY, SPEC_DISK_CATEGORY))
+                              disk_refusals=(SPEC_DISK_CATEGORY, SPEC_DISK_CATEGORY),
+                              system_category=system_disk.get("category"), category_refusal=SPEC_SYSTEM_CATEGORY)
         entries = (record.get("NetworkInterfaces") or {}).get("NetworkInterface") or ()
         held = max((len(ipv6.addresses(e)) for e in entries), default=0)
         ipv6.check_held(ipv6.quota(itype), held, SPEC_IPV6_TYPE, SPEC_IPV6_COUNT)
@@ -478,6 +486,8 @@ def modify_instance_spec(ctx: Context, instance_id: str, instance_type: Optional
                    "InternetMaxBandwidthIn": internet_max_bandwidth_in or record.get("InternetMaxBandwidthIn")}
     else:
         return {}  # nothing to change [GUESS: the metadata documents no code for it]
+    if instance_type:
+        convert_basic_system_disk(ctx, instance_id, system_disk.get("category"))
     resources.put(ctx.txn, "instance", {**record, **changes})
     return {}
 

@@ -150,8 +150,9 @@ def _zone_resources(ctx: Context, a: dict, zone_id: str, short: Any) -> list[dic
     if a["io_optimized"] == "none":
         sold = []  # every type mockecs knows is I/O optimized
     for kind in ("system", "data"):
-        if a[kind + "_disk_category"]:
-            sold = [t for t in sold if launch.sells_disk(ctx, t, a[kind + "_disk_category"], kind)]
+        wanted = a[kind + "_disk_category"]
+        if wanted:  # (a category no zone offers, such as basic disks or local SSDs, keeps no type: DescribeZones)
+            sold = [t for t in sold if wanted in DISK_CATEGORIES and launch.sells_disk(ctx, t, wanted, kind)]
     if not sold:
         return []
     destination = a["destination_resource"]

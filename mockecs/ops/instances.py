@@ -447,7 +447,8 @@ ON_HOST_SPEC = error_kind("InvalidAction.NotSupport", "The ecs on dedicatedHost 
 
 def type_change(ctx: Context, record: Mapping[str, Any], itype: Mapping[str, Any], not_sold: type[EcsError],
                 image_mismatch: type[EcsError], no_stock: type[EcsError], not_match: bool = False,
-                disk_refusals: Optional[tuple[type[EcsError], type[EcsError]]] = None) -> dict:
+                disk_refusals: Optional[tuple[type[EcsError], type[EcsError]]] = None,
+                system_category: Optional[str] = None, category_refusal: Optional[type[EcsError]] = None) -> dict:
     """The fields an instance's new type ``itype`` decides (ModifyInstanceSpec, ModifyPrepayInstanceSpec), checked
     with the operation's codes: its zone must sell the type and have it in stock, its image run on it; not on a
     dedicated host
@@ -455,7 +456,8 @@ def type_change(ctx: Context, record: Mapping[str, Any], itype: Mapping[str, Any
     type). An image lacking the type's NVMe or boot mode is ``image_mismatch`` too, or with ``not_match`` the
     operation's InvalidParameter.NotMatch (:func:`mockecs.world.launch.platform_refusal`). The instance's disks must
     be of categories the new type sells (``disk_refusals``: the operation's codes for its system disk and for a
-    data disk)."""
+    data disk); a basic system disk is judged as ``system_category`` when one is named (SystemDisk.Category: the
+    category it becomes, :func:`convert_basic_system_disk`), refused with ``category_refusal``."""
     if dedicated_hosts.host_id_of(record):
         raise ON_HOST_SPEC
     if not instance_types.sells(itype, record["ZoneId"]):
@@ -470,9 +472,28 @@ def type_change(ctx: Context, record: Mapping[str, Any], itype: Mapping[str, Any
         raise refusal if not_match else image_mismatch
     if disk_refusals is not None and ctx.config.options["instance_type_disk_categories"]:
         for disk in instance_disks(ctx, record["InstanceId"]):
-            if not launch.sells_disk(ctx, itype, disk["Category"], disk["Type"]):
+            if system_category and disk["Type"] == "system" and disk["Category"] == "cloud":
+                if not launch.sells_disk(ctx, itype, system_category, "system"):
+                    raise category_refusal or disk_refusals[0]
+            elif not launch.sells_disk(ctx, itype, disk["Category"], disk["Type"]):
                 raise disk_refusals[disk["Type"] != "system"]
     return {**type_fields(itype), **private_pools.type_changed(record, itype["InstanceTypeId"])}
+
+
+# SystemDisk.Category of ModifyInstanceSpec and ModifyPrepayInstanceSpec: documented values, and effect ("only when
+# a retired non-I/O optimized type changes to an I/O optimized one": a basic system disk becomes that category)
+BASIC_SYSTEM_DISK_TARGETS = ("cloud_efficiency", "cloud_ssd")
+
+
+def convert_basic_system_disk(ctx: Context, instance_id: str, category: Optional[str]) -> None:
+    """The instance's basic (``cloud``) system disk becomes ``category``; any other system disk is kept (the
+    parameter has no effect there, as documented)."""
+    if not category:
+        return
+    for disk in instance_disks(ctx, instance_id):
+        if disk["Type"] == "system" and disk["Category"] == "cloud":
+            resources.put(ctx.txn, "disk", {**disk, "Category": category, "PerformanceLevel": "",
+                                            **disk_performance(category, disk["Size"])})
 
 
 # Subscription launches: the codes of the two actions (RunInstances documents no PeriodUnit code of its own: a bad

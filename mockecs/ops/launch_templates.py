@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import Optional
 
 from mockecs.ops.registry import Context, operation
-from mockecs.wire.errors import error_kind
+from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, F, I, L, Repeat, S, Struct, Structs
+from mockecs.world import launch, paging, resource_groups, resources, validation
 from mockecs.world import launch_templates as lt
-from mockecs.world import paging, resource_groups, resources, validation
 
 KIND, VERSION = lt.KIND, lt.VERSION
 
@@ -72,14 +72,27 @@ def _check_name(name: str) -> None:
         raise BAD_NAME
 
 
+def _valid_host_name(name: str) -> bool:
+    """A template's HostName as RunInstances will take it (the launch applies it as its own HostName): the
+    ``${instance_id}`` placeholder and a ``name_prefix[begin,bits]name_suffix`` sequence allowed, the name they give
+    held to the host name rules [GUESS: the template's parameter description states the plain rules only; a
+    malformed sequence is its InvalidHostName.Malformed]. The image's OS is not known yet: Linux's looser rules."""
+    try:
+        expanded = launch.batch_names(name, 1, False, "HostName", 64)
+    except EcsError:
+        return False
+    return validation.valid_host_name(launch.host_name(expanded[0] if expanded else name, launch.SAMPLE_ID, False),
+                                      windows=False)
+
+
 def _check_data(ctx: Context, a: dict) -> None:
     """The forms the template operations document codes for; nothing is looked up (documented)."""
     if a["version_description"] and not validation.valid_description(a["version_description"]):
         raise BAD_VERSION_DESCRIPTION if ctx.action == "CreateLaunchTemplate" else validation.BAD_DESCRIPTION
     if a["description"] and not validation.valid_description(a["description"]):
         raise validation.BAD_DESCRIPTION
-    if a["host_name"] and not validation.valid_host_name(a["host_name"], windows=False):
-        raise validation.BAD_HOST_NAME  # (the image's OS is not known yet: the looser rules, Linux's)
+    if a["host_name"] and not _valid_host_name(a["host_name"]):
+        raise validation.BAD_HOST_NAME
     problem = validation.user_data_problem(a["user_data"]) if a["user_data"] else None
     if problem:
         raise BAD_USER_DATA if problem == "base64" else USER_DATA_TOO_BIG

@@ -10,7 +10,7 @@ from mockecs.wire.encoding import Frozen
 from mockecs.wire.errors import EcsError
 from mockecs.wire.params import B, S
 from mockecs.world import dedicated_hosts, regions, stock
-from mockecs.world.instance_types import instance_type, types_in_zone
+from mockecs.world.instance_types import instance_type, types_in_zone, zone_disk_categories
 
 LANGUAGES = ("zh-CN", "en-US", "ja")
 _LANGUAGE = S("AcceptLanguage", default="zh-CN")
@@ -48,7 +48,8 @@ def describe_zones(ctx: Context, accept_language: str, instance_charge_type: str
                        404)
     if spot_strategy and spot_strategy not in ("NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo"):
         raise EcsError("InvalidSpotStrategy", "The specified SpotStrategy is not valid.", 400)
-    answer = _zones_answer(ctx.region, _language(accept_language), verbose)
+    answer = _zones_answer(ctx.region, _language(accept_language), verbose,
+                           ctx.config.options["instance_type_disk_categories"])
     shortages = stock.shortages(ctx, regions.zone_ids(ctx.region))  # (one read; none: the answer kept whole)
     if not shortages:
         return answer
@@ -77,8 +78,10 @@ def _in_stock(zone: Mapping[str, Any], short: Mapping[str, Any]) -> dict:
             "InstanceGenerations": {"supportedInstanceGeneration": sorted({t["Generation"] for t in kept})},
             "InstanceTypeFamilies": {"supportedInstanceTypeFamily": sorted({t["InstanceTypeFamily"] for t in kept})},
             "InstanceTypes": {"supportedInstanceType": in_stock},
-            "SystemDiskCategories": {"supportedSystemDiskCategory": disks},
-            "DataDiskCategories": {"supportedDataDiskCategory": disks}}]}
+            "SystemDiskCategories": {"supportedSystemDiskCategory": [
+                c for c in info["SystemDiskCategories"]["supportedSystemDiskCategory"] if c in disks]},
+            "DataDiskCategories": {"supportedDataDiskCategory": [
+                c for c in info["DataDiskCategories"]["supportedDataDiskCategory"] if c in disks]}}]}
     return out
 
 
@@ -95,16 +98,29 @@ def _host_generation(htype: dict) -> str:
     return f"ddh-{found.group(0)}" if found else ""
 
 
+def _zone_disks(zone_id: str, kind: str, by_type: bool) -> list[str]:
+    """The disk categories a zone offers as ``kind`` disks, in DISK_CATEGORIES' order: those the types it sells
+    take (option ``instance_type_disk_categories``; off: every type takes every category)."""
+    if not by_type:
+        return list(DISK_CATEGORIES)
+    offered = zone_disk_categories(zone_id, kind)
+    return [c for c in DISK_CATEGORIES if c in offered]
+
+
 @cache
-def _zones_answer(region: str, name: str, verbose: bool) -> Frozen:
+def _zones_answer(region: str, name: str, verbose: bool, by_type: bool) -> Frozen:
+    """One region's DescribeZones answer (static catalogue data: built once per region, language, Verbose and
+    option ``instance_type_disk_categories``)."""
     zones = []
     for zone in regions.regions()[region]["Zones"]:
         type_ids = list(types_in_zone(zone["ZoneId"]))
+        system, data = _zone_disks(zone["ZoneId"], "system", by_type), _zone_disks(zone["ZoneId"], "data", by_type)
         hosts = [t for t in dedicated_hosts.host_types() if dedicated_hosts.sold_in(t, zone["ZoneId"])]
         record = {"ZoneId": zone["ZoneId"], "LocalName": zone[name], "ZoneType": "AvailabilityZone",
                   "AvailableResourceCreation": {"ResourceTypes": RESOURCE_TYPES + (["DedicatedHost"] if hosts
                                                                                    else [])},
-                  "AvailableDiskCategories": {"DiskCategories": list(DISK_CATEGORIES)},
+                  "AvailableDiskCategories": {"DiskCategories": [c for c in DISK_CATEGORIES
+                                                                  if c in system or c in data]},
                   "AvailableInstanceTypes": {"InstanceTypes": type_ids if verbose else []},
                   "AvailableVolumeCategories": {"VolumeCategories": []},
                   "AvailableDedicatedHostTypes": {"DedicatedHostType": [t["DedicatedHostType"] for t in hosts]},
@@ -118,8 +134,8 @@ def _zones_answer(region: str, name: str, verbose: bool) -> Frozen:
                 "InstanceTypeFamilies": {"supportedInstanceTypeFamily": sorted({t["InstanceTypeFamily"]
                                                                                for t in sold})},
                 "InstanceTypes": {"supportedInstanceType": type_ids},
-                "SystemDiskCategories": {"supportedSystemDiskCategory": list(DISK_CATEGORIES)},
-                "DataDiskCategories": {"supportedDataDiskCategory": list(DISK_CATEGORIES)},
+                "SystemDiskCategories": {"supportedSystemDiskCategory": system},
+                "DataDiskCategories": {"supportedDataDiskCategory": data},
                 "NetworkTypes": {"supportedNetworkCategory": ["vpc"]},
             }]}
         zones.append(record)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional
 
 from mockecs.ops.instance_settings import CHARGE_TYPE_VIOLATION, SPEC_UNKNOWN_TYPE
-from mockecs.ops.instances import INCORRECT_STATUS, type_change
+from mockecs.ops.instances import BASIC_SYSTEM_DISK_TARGETS, INCORRECT_STATUS, convert_basic_system_disk, type_change
 from mockecs.ops.registry import BAD_CLIENT_TOKEN, Context, operation
 from mockecs.wire.errors import EcsError, error_kind
 from mockecs.wire.params import B, I, S, Struct, Structs, whole_number
@@ -209,13 +209,17 @@ BAD_REBOOT_TIME = error_kind("InvalidRebootTime.MalFormed", "The specified reboo
            S("ModifyMode", choices=("Online", "Offline")),
            Structs("Disk", [S("DiskId"), S("Category"), S("PerformanceLevel")]), idempotent=True)
 def modify_prepay_instance_spec(ctx: Context, instance_id: str, instance_type: str, operator_type: Optional[str],
-                                auto_pay: bool, reboot_time: Optional[str], **_: Any) -> dict:
+                                auto_pay: bool, reboot_time: Optional[str], system_disk: dict, **_: Any) -> dict:
     """An upgrade (no fewer vCPUs and no less memory [GUESS: the service compares prices]) of a Running or Stopped
     instance, or a downgrade of a Stopped one (documented); OperatorType, when sent, must say which. An expired
-    subscription changes nothing (documented: renew it first). The system disk category, disks, temporary change
-    and migration across zones are taken and ignored."""
+    subscription changes nothing (documented: renew it first). SystemDisk.Category turns a basic system disk into
+    that category (documented for a retired non-I/O optimized type; elsewhere it has no effect); disks, temporary
+    change and migration across zones are taken and ignored."""
     if operator_type and operator_type not in ("upgrade", "downgrade"):
         raise BAD_OPERATOR
+    system_category = system_disk.get("category")
+    if system_category and system_category not in BASIC_SYSTEM_DISK_TARGETS:
+        raise PREPAY_SYSTEM_CATEGORY  # [GUESS: the documented code naming the system disk category]
     if reboot_time and resources.parse_iso(reboot_time) is None:
         raise BAD_REBOOT_TIME
     instance_clock.settle_due(ctx)  # (renewed, expired or released by the mock clock by now)
@@ -230,7 +234,7 @@ def modify_prepay_instance_spec(ctx: Context, instance_id: str, instance_type: s
     if itype["InstanceTypeId"] == record["InstanceType"]:
         raise SAME_TYPE
     changes = type_change(ctx, record, itype, PREPAY_ZONE, PREPAY_IMAGE, PREPAY_NO_STOCK,
-                          disk_refusals=(PREPAY_SYSTEM_CATEGORY, PREPAY_DISK_CATEGORY))
+                          disk_refusals=(PREPAY_SYSTEM_CATEGORY, PREPAY_DISK_CATEGORY), system_category=system_category)
     direction = "upgrade" if changes["Cpu"] >= record["Cpu"] and changes["Memory"] >= record["Memory"] \
         else "downgrade"
     if operator_type and operator_type != direction:
@@ -240,6 +244,7 @@ def modify_prepay_instance_spec(ctx: Context, instance_id: str, instance_type: s
     if record["Status"] not in ("Running", "Stopped"):
         raise INCORRECT_STATUS
     if direction == "downgrade" or auto_pay:  # (a downgrade ignores AutoPay: documented)
+        convert_basic_system_disk(ctx, instance_id, system_category)
         resources.put(ctx.txn, "instance", {**record, **changes})
     return {"OrderId": subscriptions.new_order_id()}
 

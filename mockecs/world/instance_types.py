@@ -138,6 +138,13 @@ def types_in_zone(zone_id: str) -> tuple[str, ...]:
     return tuple(t["InstanceTypeId"] for t in instance_types() if sells(t, zone_id))
 
 
+@cache
+def zone_disk_categories(zone_id: str, kind: str) -> frozenset[str]:
+    """The cloud disk categories of ``kind`` ("system"/"data") the types a zone sells take: the union of their
+    families' groups (static: computed once per zone)."""
+    return frozenset(c for t in types_in_zone(zone_id) for c in disk_categories(instance_type(t), kind))
+
+
 @lru_cache(maxsize=4096)
 def zones_selling(type_id: str, region_id: str) -> tuple[str, ...]:
     """The zones of a region that sell a type (none for an unknown type or region)."""

@@ -15,7 +15,7 @@ from mockecs.wire.errors import EcsError, error_kind, missing_parameter
 from mockecs.world import images, marketplace, resources
 from mockecs.world.context import Context
 from mockecs.world.disks import system_disk_range
-from mockecs.world.instance_types import disk_categories, judged_disk_categories
+from mockecs.world.instance_types import disk_categories, judged_disk_categories, zone_disk_categories
 from mockecs.world.instance_types import instance_type as lookup_instance_type
 
 RUN, CREATE, CHANGE_OS = "RunInstances", "CreateInstance", "ChangeOS"
@@ -70,11 +70,23 @@ def sells_disk(ctx: Context, itype: Optional[Mapping[str, Any]], category: str, 
     categories its family sells, unless option ``instance_type_disk_categories`` is off (every type takes every
     category). None (an unknown type) takes every category: its own codes answer it; so do a local disk and a
     basic disk (``cloud``)."""
-    if itype is None or not ctx.config.options["instance_type_disk_categories"] or \
-            category not in judged_disk_categories():
-        return True  # (local disks are the type's own; basic disks are not judged [GUESS: CreateDisk's documented
-        # default category is cloud, and fog's, libcloud's and aliyungo's flows attach such disks to any type])
+    if itype is None or not ctx.config.options["instance_type_disk_categories"]:
+        return True
+    if category == "cloud":  # (documented for retired non-I/O optimized types only; the catalogue has none)
+        return not ctx.config.options["basic_disk_checks"]
+    if category not in judged_disk_categories():
+        return True  # (local disks are the type's own)
     return category in disk_categories(itype, kind)
+
+
+def zone_offers_disk(ctx: Context, zone_id: str, category: str) -> bool:
+    """Whether a zone sells data disks of ``category`` (CreateDisk): those the types it sells take, as DescribeZones
+    lists them (option ``instance_type_disk_categories``; basic disks: option ``basic_disk_checks``)."""
+    if not ctx.config.options["instance_type_disk_categories"]:
+        return True
+    if category == "cloud":
+        return not ctx.config.options["basic_disk_checks"]
+    return category not in judged_disk_categories() or category in zone_disk_categories(zone_id, "data")
 
 
 def system_size(image: Mapping[str, Any]) -> int:

@@ -236,6 +236,13 @@ OPTIONS: tuple[Setting, ...] = (
             "AttachDisk, CreateDisk with InstanceId, ModifyDiskSpec, ModifyInstanceSpec, ModifyPrepayInstanceSpec: "
             "InvalidInstanceType.NotSupportDiskCategory ...), and DescribeAvailableResource and "
             "DescribeResourcesModification answer them per type. Off: every type takes every category."),
+    Setting("basic_disk_checks", "bool", False, "Basic disks (category cloud, CreateDisk's documented default) "
+            "as the service sells them today: with retired non-I/O optimized types only, which mockecs' catalogue "
+            "lacks, so no zone offers them (DescribeZones) and no type takes them. On (with "
+            "instance_type_disk_categories): CreateDisk of a cloud disk answers InvalidDataDiskCategory.NotSupported "
+            "and a cloud disk at a launch, DescribePrice or AttachDisk the codes of instance_type_disk_categories. "
+            "Off: basic disks are made and attached to any type, as the flows of fog, libcloud, aliyungo and "
+            "footmark expect (they create disks without a category)."),
     Setting("data_disks_per_instance", "int", 64, "Data disks one instance may carry (AttachDisk answers "
             "InstanceDiskLimitExceeded beyond).", minimum=1),
     Setting("command_quota", "int", 500, "Cloud Assistant commands kept per account and region "
