@@ -1,0 +1,205 @@
+"""The fake's cost per SDK call in the SDK's own loop, counted by valgrind's cache simulator (deterministic).
+
+    python benchmarks/engine_cachegrind.py [--calls 250] [--case NAME ...] [--keep DIR]
+
+``overhead.py`` times what mockecs adds to an SDK call; on a shared machine those timings swing by more
+than the gap they measure. This counts it instead: for each of ``overhead.py``'s cases the current SDK
+calls the action (a) through mockecs and (b) through the canned floor (the same reply returned straight
+from ``HTTPAdapter.send``), exactly as ``overhead.py`` sets them up, in one process run under
+``valgrind --tool=cachegrind --cache-sim=yes``. Start-up is paid once: the process imports everything,
+then for each case and side forks a child that sets the side up and warms it, then forks again: the
+grandchild makes ``--calls / 5`` calls, the child ``--calls``; each exits at once and valgrind prints its
+totals. The difference between the two, divided by the difference in calls, is the cost of one call, the
+SDK's own work and its cache effects included (the simulated caches carry over from call to call as the
+real ones do). mockecs minus the floor is what interception and the engine cost inside the SDK's loop.
+
+With ``--intercept``, also (c) the mock whose engine answers the same bytes at once (``overhead.py``'s (d)):
+"intercpt" is (c) minus the floor, what intercepting costs; "engine" is mockecs minus (c).
+
+Printed per call: instructions (Ir), I1 misses, D1 misses (read, write) and last-level misses (read,
+instruction fetches included, and write), for mockecs, the floor and their difference. Simulated caches are
+valgrind's defaults for this CPU (see its ``desc:`` lines with ``--keep``); a miss costs time, an
+instruction does too, so fewer of each is faster wherever the run happens. ``PYTHONHASHSEED`` is fixed;
+what still varies from run to run (request ids, the garbage collector's timing) moves the figures by well
+under 1%.
+
+With ``--keep DIR`` the cachegrind output files stay in DIR (``<case>.<side>.<calls>.cg``), for
+``cg_diff`` of a long and a short run then ``cg_annotate``: where the instructions and misses go, by C function.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+EVENTS = ("Ir", "I1mr", "D1mr", "D1mw", "LLmr", "LLmw")
+_SUMMARY = {
+    "Ir": r"I\s+refs:\s+([\d,]+)",
+    "I1mr": r"I1\s+misses:\s+([\d,]+)",
+    "LLi": r"LLi\s+misses:\s+([\d,]+)",
+    "D1": r"D1\s+misses:\s+[\d,]+\s+\(\s*([\d,]+) rd\s+\+\s+([\d,]+) wr\)",
+    "LLd": r"LLd\s+misses:\s+[\d,]+\s+\(\s*([\d,]+) rd\s+\+\s+([\d,]+) wr\)",
+}
+
+
+def _counts(log: str) -> dict[str, int]:
+    """The totals valgrind printed at a process's exit."""
+    def grab(name: str) -> tuple[int, ...]:
+        found = re.search(_SUMMARY[name], log)
+        if not found:
+            raise RuntimeError(f"no {name} in valgrind's log:\n{log[-2000:]}")
+        return tuple(int(g.replace(",", "")) for g in found.groups())
+
+    (ir,), (i1,), (lli,) = grab("Ir"), grab("I1mr"), grab("LLi")
+    d1r, d1w = grab("D1")
+    lldr, lldw = grab("LLd")
+    return {"Ir": ir, "I1mr": i1, "D1mr": d1r, "D1mw": d1w, "LLmr": lli + lldr, "LLmw": lldw}
+
+
+def _side(name: str, side: str):
+    """Set ``side`` of case ``name`` up as ``overhead.measure`` does; returns the call to repeat and its undo."""
+    from alibabacloud_ecs20140526.client import Client
+    from alibabacloud_tea_openapi.utils_models import Config as TeaConfig
+
+    from benchmarks.overhead import CASES, _reply, canned_send, own_images
+    from mockecs.modes.mock import MockECS
+    from mockecs.wire.protocol import HttpResponse
+
+    fn = CASES[name]
+    client = Client(TeaConfig(access_key_id="ak", access_key_secret="sk", region_id="cn-hangzhou"))
+    mock = MockECS()
+    mock.start()
+    own_images(mock)
+    if side == "mockecs":
+        fn(client)
+        last = mock.engine.calls[-1]
+        assert last.status == 200, (name, last.error_code)
+        return lambda: fn(client), mock.stop
+    headers, sample, _ = _reply(mock, fn, client)
+    if side == "intercept":  # overhead.py's (d): the mock, with an engine that answers those bytes at once
+        mock.engine.handle = lambda _request, h=headers, b=sample: HttpResponse(200, h, b)
+        return lambda: fn(client), mock.stop
+    mock.stop()
+    canned = canned_send(headers, sample)
+    canned.__enter__()
+    return lambda: fn(client), lambda: canned.__exit__(None, None, None)
+
+
+def _run_side(name: str, side: str, calls: int, few: int, logs: str) -> tuple[int, int]:
+    """In a forked child: set up, warm up, fork; the grandchild makes ``few`` calls, the child ``calls``.
+    Returns the two pids (their valgrind logs are ``logs/<pid>``)."""
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child:
+        os.close(write_end)
+        with os.fdopen(read_end) as pipe:
+            pids = pipe.read().split()
+        os.waitpid(child, 0)
+        if len(pids) != 2:
+            raise RuntimeError(f"{name} / {side}: the child failed (see {logs})")
+        return int(pids[0]), int(pids[1])
+    status = 1
+    try:
+        os.close(read_end)
+        call, _undo = _side(name, side)
+        for _ in range(20):
+            call()  # warm up, as overhead.timed does
+        grandchild = os.fork()
+        if grandchild == 0:
+            for _ in range(few):
+                call()
+            os._exit(0)
+        _, gstatus = os.waitpid(grandchild, 0)
+        for _ in range(calls):
+            call()
+        if gstatus == 0:
+            os.write(write_end, f"{os.getpid()} {grandchild}".encode())
+            status = 0
+    finally:
+        os._exit(status)
+
+
+def serve(cases: list[str], sides: list[str], calls: int, few: int, logs: str) -> None:
+    """Runs under valgrind: every case and side, one after the other; prints the pids behind each."""
+    import benchmarks.overhead  # noqa: F401  (imports the SDK and mockecs once, before any fork)
+
+    for name in cases:
+        for side in sides:
+            many, fewer = _run_side(name, side, calls, few, logs)
+            print(f"{name}\t{side}\t{many}\t{fewer}", flush=True)
+
+
+def main() -> int:
+    from benchmarks.overhead import CASES
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--calls", type=int, default=250)
+    parser.add_argument("--case", action="append", choices=list(CASES), help="only this case (repeatable)")
+    parser.add_argument("--keep", help="keep the cachegrind output files in this directory")
+    parser.add_argument("--intercept", action="store_true",
+                        help="also (c) the mock with an engine answering the bytes at once (overhead.py's (d)): "
+                             "splits what is added into interception and the engine")
+    parser.add_argument("--serve", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    cases = args.case or list(CASES)
+    few = max(1, args.calls // 5)
+    sides = ["mockecs", "floor"] + (["intercept"] if args.intercept else [])
+    if args.serve:
+        serve(cases, sides, args.calls, few, args.serve)
+        return 0
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed (Debian: apt-get install valgrind)")
+        return 1
+    with tempfile.TemporaryDirectory() as logs:
+        out_dir = args.keep or logs
+        os.makedirs(out_dir, exist_ok=True)
+        command = ["valgrind", "--tool=cachegrind", "--cache-sim=yes", f"--log-file={logs}/%p",
+                   f"--cachegrind-out-file={out_dir}/%p.cg", sys.executable, os.path.abspath(__file__),
+                   "--serve", logs, "--calls", str(args.calls)]
+        for name in cases:
+            command += ["--case", name]
+        if args.intercept:
+            command.append("--intercept")
+        run = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, PYTHONHASHSEED="0"),
+                             cwd=ROOT)
+        if run.returncode:
+            print(run.stdout, run.stderr, sep="\n")
+            return run.returncode
+        rows = {}
+        for line in run.stdout.splitlines():
+            name, side, many, fewer = line.split("\t")
+            counts = []
+            for pid, n in ((many, args.calls), (fewer, few)):
+                with open(os.path.join(logs, pid), encoding="utf-8") as fh:
+                    counts.append(_counts(fh.read()))
+                if args.keep:
+                    stem = re.sub(r"\W+", "_", name).strip("_")
+                    os.replace(os.path.join(out_dir, f"{pid}.cg"), os.path.join(out_dir, f"{stem}.{side}.{n}.cg"))
+            rows[name, side] = {e: (counts[0][e] - counts[1][e]) / (args.calls - few) for e in EVENTS}
+        if args.keep:
+            for leftover in os.listdir(out_dir):
+                if re.fullmatch(r"\d+\.cg", leftover):
+                    os.remove(os.path.join(out_dir, leftover))
+    print(f"per SDK call ({args.calls} calls minus {few}, valgrind --tool=cachegrind --cache-sim=yes):")
+    print(f"{'action':30} {'side':8} " + " ".join(f"{e:>10}" for e in EVENTS))
+    for name in cases:
+        mocked, floor = rows[name, "mockecs"], rows[name, "floor"]
+        shown = [("mockecs", mocked), ("floor", floor), ("added", {e: mocked[e] - floor[e] for e in EVENTS})]
+        if args.intercept:
+            null = rows[name, "intercept"]
+            shown += [("intercpt", {e: null[e] - floor[e] for e in EVENTS}),
+                      ("engine", {e: mocked[e] - null[e] for e in EVENTS})]
+        for side, row in shown:
+            print(f"{name if side == 'mockecs' else '':30} {side:8} " + " ".join(f"{row[e]:10,.0f}" for e in EVENTS))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
