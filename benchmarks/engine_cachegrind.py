@@ -29,6 +29,7 @@ With ``--keep DIR`` the cachegrind output files stay in DIR (``<case>.<side>.<ca
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import shutil
@@ -111,6 +112,7 @@ def _run_side(name: str, side: str, calls: int, few: int, logs: str) -> tuple[in
         call, _undo = _side(name, side)
         for _ in range(20):
             call()  # warm up, as overhead.timed does
+        gc.collect()  # (both runs start from the same collector counts: its collections fall on the same calls)
         grandchild = os.fork()
         if grandchild == 0:
             for _ in range(few):
