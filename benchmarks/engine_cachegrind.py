@@ -1,6 +1,6 @@
 """The fake's cost per SDK call in the SDK's own loop, counted by valgrind's cache simulator (deterministic).
 
-    python benchmarks/engine_cachegrind.py [--calls 250] [--case NAME ...] [--keep DIR]
+    python benchmarks/engine_cachegrind.py [--calls 250] [--case NAME ...] [--intercept] [--layouts 1] [--keep DIR]
 
 ``overhead.py`` times what mockecs adds to an SDK call; on a shared machine those timings swing by more
 than the gap they measure. This counts it instead: for each of ``overhead.py``'s cases the current SDK
@@ -19,11 +19,14 @@ With ``--intercept``, also (c) the mock whose engine answers the same bytes at o
 Printed per call: instructions (Ir), I1 misses, D1 misses (read, write) and last-level misses (read,
 instruction fetches included, and write), for mockecs, the floor and their difference. Simulated caches are
 valgrind's defaults for this CPU (see its ``desc:`` lines with ``--keep``); a miss costs time, an
-instruction does too, so fewer of each is faster wherever the run happens. ``PYTHONHASHSEED`` is fixed;
-what still varies from run to run (request ids, the garbage collector's timing) moves the figures by well
-under 1%.
+instruction does too, so fewer of each is faster wherever the run happens. ``PYTHONHASHSEED`` is fixed and
+the collector starts each run from the same counts, so the same checkout gives the same figures again, to
+within a few hundred instructions. Another checkout moves the heap, and with it where objects fall in the
+simulated caches and how much glibc's malloc works per call: a change of a few thousand instructions or a
+few hundred misses per call can be that alone. ``--layouts K`` measures each case and side from K heaps
+shifted differently (objects of seeded sizes kept alive before the calls) and prints the mean.
 
-With ``--keep DIR`` the cachegrind output files stay in DIR (``<case>.<side>.<calls>.cg``), for
+With ``--keep DIR`` the cachegrind output files stay in DIR (``<case>.<side>.<layout>.<calls>.cg``), for
 ``cg_diff`` of a long and a short run then ``cg_annotate``: where the instructions and misses go, by C function.
 """
 from __future__ import annotations
@@ -31,6 +34,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -93,7 +97,14 @@ def _side(name: str, side: str):
     return lambda: fn(client), lambda: canned.__exit__(None, None, None)
 
 
-def _run_side(name: str, side: str, calls: int, few: int, logs: str) -> tuple[int, int]:
+def _shift(layout: int) -> list:
+    """Objects kept alive for the run, different for each ``layout`` (none for 0): the heap, hence the addresses
+    of what the calls allocate and where they fall in the simulated caches, differs from layout to layout."""
+    sizes = random.Random(layout).choices((24, 56, 200, 700, 1500, 5000, 40000), k=40 * layout)
+    return [bytes(n) for n in sizes] + [{n: n} for n in sizes]
+
+
+def _run_side(name: str, side: str, calls: int, few: int, logs: str, layout: int = 0) -> tuple[int, int]:
     """In a forked child: set up, warm up, fork; the grandchild makes ``few`` calls, the child ``calls``.
     Returns the two pids (their valgrind logs are ``logs/<pid>``)."""
     read_end, write_end = os.pipe()
@@ -109,6 +120,7 @@ def _run_side(name: str, side: str, calls: int, few: int, logs: str) -> tuple[in
     status = 1
     try:
         os.close(read_end)
+        _ballast = _shift(layout)  # (alive until the process exits)
         call, _undo = _side(name, side)
         for _ in range(20):
             call()  # warm up, as overhead.timed does
@@ -128,14 +140,15 @@ def _run_side(name: str, side: str, calls: int, few: int, logs: str) -> tuple[in
         os._exit(status)
 
 
-def serve(cases: list[str], sides: list[str], calls: int, few: int, logs: str) -> None:
+def serve(cases: list[str], sides: list[str], calls: int, few: int, logs: str, layouts: int = 1) -> None:
     """Runs under valgrind: every case and side, one after the other; prints the pids behind each."""
     import benchmarks.overhead  # noqa: F401  (imports the SDK and mockecs once, before any fork)
 
     for name in cases:
         for side in sides:
-            many, fewer = _run_side(name, side, calls, few, logs)
-            print(f"{name}\t{side}\t{many}\t{fewer}", flush=True)
+            for layout in range(layouts):
+                many, fewer = _run_side(name, side, calls, few, logs, layout)
+                print(f"{name}\t{side}\t{layout}\t{many}\t{fewer}", flush=True)
 
 
 def main() -> int:
@@ -145,6 +158,8 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=250)
     parser.add_argument("--case", action="append", choices=list(CASES), help="only this case (repeatable)")
     parser.add_argument("--keep", help="keep the cachegrind output files in this directory")
+    parser.add_argument("--layouts", type=int, default=1,
+                        help="measure each case and side from this many heap layouts and print the mean")
     parser.add_argument("--intercept", action="store_true",
                         help="also (c) the mock with an engine answering the bytes at once (overhead.py's (d)): "
                              "splits what is added into interception and the engine")
@@ -154,7 +169,7 @@ def main() -> int:
     few = max(1, args.calls // 5)
     sides = ["mockecs", "floor"] + (["intercept"] if args.intercept else [])
     if args.serve:
-        serve(cases, sides, args.calls, few, args.serve)
+        serve(cases, sides, args.calls, few, args.serve, args.layouts)
         return 0
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (Debian: apt-get install valgrind)")
@@ -169,6 +184,7 @@ def main() -> int:
             command += ["--case", name]
         if args.intercept:
             command.append("--intercept")
+        command += ["--layouts", str(args.layouts)]
         run = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, PYTHONHASHSEED="0"),
                              cwd=ROOT)
         if run.returncode:
@@ -176,20 +192,24 @@ def main() -> int:
             return run.returncode
         rows = {}
         for line in run.stdout.splitlines():
-            name, side, many, fewer = line.split("\t")
+            name, side, layout, many, fewer = line.split("\t")
             counts = []
             for pid, n in ((many, args.calls), (fewer, few)):
                 with open(os.path.join(logs, pid), encoding="utf-8") as fh:
                     counts.append(_counts(fh.read()))
                 if args.keep:
                     stem = re.sub(r"\W+", "_", name).strip("_")
-                    os.replace(os.path.join(out_dir, f"{pid}.cg"), os.path.join(out_dir, f"{stem}.{side}.{n}.cg"))
-            rows[name, side] = {e: (counts[0][e] - counts[1][e]) / (args.calls - few) for e in EVENTS}
+                    os.replace(os.path.join(out_dir, f"{pid}.cg"),
+                               os.path.join(out_dir, f"{stem}.{side}.{layout}.{n}.cg"))
+            row = rows.setdefault((name, side), dict.fromkeys(EVENTS, 0.0))
+            for e in EVENTS:  # (the mean over the layouts)
+                row[e] += (counts[0][e] - counts[1][e]) / (args.calls - few) / args.layouts
         if args.keep:
             for leftover in os.listdir(out_dir):
                 if re.fullmatch(r"\d+\.cg", leftover):
                     os.remove(os.path.join(out_dir, leftover))
-    print(f"per SDK call ({args.calls} calls minus {few}, valgrind --tool=cachegrind --cache-sim=yes):")
+    print(f"per SDK call ({args.calls} calls minus {few}, valgrind --tool=cachegrind --cache-sim=yes"
+          f"{f', mean of {args.layouts} heap layouts' if args.layouts > 1 else ''}):")
     print(f"{'action':30} {'side':8} " + " ".join(f"{e:>10}" for e in EVENTS))
     for name in cases:
         mocked, floor = rows[name, "mockecs"], rows[name, "floor"]
