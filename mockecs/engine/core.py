@@ -406,14 +406,10 @@ class Engine:
             # An ECS or VPC call names its action and is signed (v1 or v3): only the others may be OSS's.
             if (req.action is None or req.signature_style == "none") and oss_wire.is_oss(http):
                 return self._handle_oss(http, request_id, started)
-            for attempt in range(MOVED_ATTEMPTS):
-                try:
-                    body = self._dispatch(req, request_id, seen)
-                    break
-                except Moved:  # another engine changed the shared state meanwhile (reloaded now)
-                    seen["moved"] = True
-                    if attempt + 1 == MOVED_ATTEMPTS:
-                        raise
+            try:
+                body = self._dispatch(req, request_id, seen)
+            except Moved:  # another engine changed the shared state meanwhile (reloaded now)
+                body = self._dispatch_again(req, request_id, seen)
             status, code = 200, None
             response = render(200, body, req.format, f"{req.action}Response", request_id)
         except EcsError as err:
@@ -445,6 +441,19 @@ class Engine:
             if calls.bytes > config.max_call_bytes or len(calls) > config.max_calls + config.max_calls // 4:
                 calls._trim(config.max_calls, config.max_call_bytes * 3 // 4)
         return response
+
+    def _dispatch_again(self, req: ApiRequest, request_id: str, seen: dict) -> dict:
+        """:meth:`_dispatch` run again after its first run found the shared state changed under it (``Moved``),
+        up to MOVED_ATTEMPTS runs in all; the last one's ``Moved`` goes up (a 500). (Apart from the first run: no
+        loop per request.)"""
+        for attempt in range(2, MOVED_ATTEMPTS + 1):
+            seen["moved"] = True
+            try:
+                return self._dispatch(req, request_id, seen)
+            except Moved:
+                if attempt == MOVED_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")  # (MOVED_ATTEMPTS >= 2)
 
     def _handle_oss(self, http: HttpRequest, request_id: str, started: float) -> HttpResponse:
         """An OSS request (:mod:`mockecs.wire.oss`, :mod:`mockecs.ops.oss`): the same accounts, store, clock
