@@ -104,7 +104,9 @@ def _request(method: str, url: str, headers: Any, body: bytes) -> HttpRequest:
     """What the engine is handed for an intercepted ECS call. ``requests``' CaseInsensitiveDict headers
     are read from its ``_store`` (lower-cased name -> (name, value)) when it has one."""
     store = getattr(headers, "_store", None)
-    lowered = {lower: pair[1] for lower, pair in store.items()} if store.__class__ is OrderedDict else \
+    # (read through dict's own items(): an OrderedDict's iterator looks each key up again in its order list, and
+    # CaseInsensitiveDict never reorders its store, so the order is the same)
+    lowered = {lower: pair[1] for lower, pair in dict.items(store)} if store.__class__ is OrderedDict else \
         lowered_headers(headers)
     return HttpRequest(method, url, lowered, body, lowered=True)
 
