@@ -1,7 +1,8 @@
 """Every benchmark script runs, at a smoke-test size, so that none rots when the code moves.
 
 Not a timed test: nothing here judges a figure (the machine may be busy); each script must run to its end and
-print its table. ``server_instructions.py`` needs valgrind and minutes, so it is left out.
+print its table. ``server_instructions.py`` needs valgrind and minutes, so it is left out; ``engine_cachegrind.py``
+runs its calls without valgrind.
 """
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ RUNS = {
     "memory_per_image.py": (["--count", "300"], "image"),
     "catalog_cost.py": ([], "target"),
     "fixture_cost.py": ([], "fixture cost per test"),
+    # (what runs under valgrind, without it: valgrind's own run takes minutes)
+    "engine_cachegrind.py": (["--serve", ".", "--calls", "5", "--case", "DescribeRegions", "--intercept"],
+                             "DescribeRegions\tintercept\t0\t"),
 }
 
 

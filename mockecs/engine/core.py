@@ -14,6 +14,7 @@ import os
 import threading
 import time
 from dataclasses import field
+from functools import partial
 from typing import Any, Callable, Mapping, Optional
 
 import mockecs.ops  # noqa: F401  (registers the operations; the lazy ones load on first call: registry.load)
@@ -119,6 +120,7 @@ class CallRecord(list):
 
     def add(self, call: Call, config: Config) -> None:
         # Per request: no lock (an append is atomic; ``bytes`` may be a little off under threads).
+        # (Engine._answer does the same inline, for ECS calls: keep the two alike.)
         self.append(call)
         self.bytes += call.size
         if self.bytes > config.max_call_bytes or len(self) > config.max_calls + config.max_calls // 4:
@@ -383,8 +385,8 @@ class Engine:
     # -- the request path -------------------------------------------------------------
     def handle(self, http: HttpRequest) -> HttpResponse:
         source = self.ids
-        if source is None:
-            return self._answer(http, new_request_id())
+        if source is None:  # (new_request_id(), inlined: one call less per request)
+            return self._answer(http, f"{_id_prefix}{next(_id_count) * _SPREAD & 0xFFFFFFFFFFFF:012X}")
         token = ids.CURRENT.set(source)
         try:
             return self._answer(http, source.uuid4().upper())
@@ -404,14 +406,10 @@ class Engine:
             # An ECS or VPC call names its action and is signed (v1 or v3): only the others may be OSS's.
             if (req.action is None or req.signature_style == "none") and oss_wire.is_oss(http):
                 return self._handle_oss(http, request_id, started)
-            for attempt in range(MOVED_ATTEMPTS):
-                try:
-                    body = self._dispatch(req, request_id, seen)
-                    break
-                except Moved:  # another engine changed the shared state meanwhile (reloaded now)
-                    seen["moved"] = True
-                    if attempt + 1 == MOVED_ATTEMPTS:
-                        raise
+            try:
+                body = self._dispatch(req, request_id, seen)
+            except Moved:  # another engine changed the shared state meanwhile (reloaded now)
+                body = self._dispatch_again(req, request_id, seen)
             status, code = 200, None
             response = render(200, body, req.format, f"{req.action}Response", request_id)
         except EcsError as err:
@@ -422,10 +420,13 @@ class Engine:
             status, code = 500, "InternalError"
             message = f"The request processing has failed due to some unknown error. ({type(exc).__name__})"
             response = self._error(req, request_id, EcsError("InternalError", message, 500))
-        record = self.config.record_calls
+        config = self.config
+        record = config.record_calls
         if record:
             raw = len(http.url) + len(http.body)
-            params, size = (dict(req.params), raw + _CALL_OVERHEAD) if req and raw <= CALL_VALUE_CHARS else \
+            # (a small request's own parameters: decode made them for this request alone, and nothing writes
+            # to them, so the record keeps that dict rather than a copy)
+            params, size = (req.params, raw + _CALL_OVERHEAD) if req and raw <= CALL_VALUE_CHARS else \
                 recorded_params(req.params, raw) if req else ({}, _CALL_OVERHEAD)
         else:
             params, size = {}, 0
@@ -433,9 +434,26 @@ class Engine:
         response.call = call = Call(req.action if req else None, params, seen.get("account"), seen.get("region"),
                                     status, code, request_id, time.time(), size,
                                     (time.perf_counter() - started) * 1000)
-        if record:
-            self.calls.add(call, self.config)
+        if record:  # (CallRecord.add, inlined on this hot path)
+            calls = self.calls
+            calls.append(call)
+            calls.bytes += size
+            if calls.bytes > config.max_call_bytes or len(calls) > config.max_calls + config.max_calls // 4:
+                calls._trim(config.max_calls, config.max_call_bytes * 3 // 4)
         return response
+
+    def _dispatch_again(self, req: ApiRequest, request_id: str, seen: dict) -> dict:
+        """:meth:`_dispatch` run again after its first run found the shared state changed under it (``Moved``),
+        up to MOVED_ATTEMPTS runs in all; the last one's ``Moved`` goes up (a 500). (Apart from the first run: no
+        loop per request.)"""
+        for attempt in range(2, MOVED_ATTEMPTS + 1):
+            seen["moved"] = True
+            try:
+                return self._dispatch(req, request_id, seen)
+            except Moved:
+                if attempt == MOVED_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")  # (MOVED_ATTEMPTS >= 2)
 
     def _handle_oss(self, http: HttpRequest, request_id: str, started: float) -> HttpResponse:
         """An OSS request (:mod:`mockecs.wire.oss`, :mod:`mockecs.ops.oss`): the same accounts, store, clock
@@ -540,11 +558,10 @@ class Engine:
                    self.accounts.nonce_seen if self.shared is None else self.shared.nonce_seen)
         account = seen["account"] = cred.account_id if cred else self.accounts.default_account_id
 
-        fault = None
         if self.faults and not again:
             fault = self._take_fault(action, account)
             stamp = shared.stamp if shared is not None else None  # (that read the latest; it may write)
-        self._suffer(fault, EcsError)
+            self._suffer(fault, EcsError)
 
         args = self._arguments(op, req.params)
         region = args.pop("region_id", None)
@@ -563,59 +580,74 @@ class Engine:
             if dry_run and op.dry_run:
                 raise EcsError(*op.dry_run)
             return body
-        def transact(txn: Any) -> dict:  # run again from the start if a shared store reports a conflict
-            nonlocal region
-            if op.reads and retried:  # (a store that may conflict: the others have nothing to prepare)
-                expect_reads(txn)
-            if shared is not None:
-                shared.check(txn, stamp)  # the request ran on what other engines changed since: again
-            if op.region_of is not None:
-                # The action's metadata declares no RegionId: it finds its resource by id wherever it
-                # lives. Old SDKs still send RegionId (their client's region): used only when the
-                # resource is not found, so a region-less call never defaults to the client's region.
-                region = op.region_of(txn, args) or (region if region and regions.exists(region) else None) \
-                    or self._host_region(req)
-            elif region is None and op.region != "none":
-                region = self._host_region(req)
-            seen["region"] = region
-            ctx = Context(self, txn, action, account, region or self.config.region, request_id,
-                          req.host, self.clock.now(), req.params)
-            if token and op.idempotent:
-                # (per API: ECS's CreateVpc and the VPC API's keep their tokens apart, as two services do)
-                key = f"{account}:{action}:{token}" if api is ECS else f"{account}:{api.product}:{action}:{token}"
-                fingerprint = json.dumps([region, args], sort_keys=True, default=str)
-
-                def answered(found: Optional[Mapping[str, Any]]) -> None:
-                    if found is not None:
-                        raise Replay(found["response"] if found["fingerprint"] == fingerprint else None)
-
-                try:
-                    # Read with the handler's first round trip (a networked store): a request seen
-                    # before stops the handler there, before anything is written.
-                    read_soon(txn, "client_token", key, answered)
-                    try:
-                        body = op.handler(ctx, dict(args) if retried else args) if op.mapping else \
-                            op.handler(ctx, **args)
-                    finally:
-                        flush(txn)  # (if the handler made no round trip, or refused: seen before wins)
-                except Replay as replay:
-                    if replay.response is None:
-                        raise EcsError(*op.idempotent) from None
-                    return dict(replay.response)
-            else:
-                # (a mapping handler completes its dict in place: a copy, when the transaction may run again)
-                body = op.handler(ctx, dict(args) if retried else args) if op.mapping else op.handler(ctx, **args)
-            if dry_run and op.dry_run:
-                raise EcsError(*op.dry_run)  # all checks passed; the transaction rolls back
-            if token and op.idempotent:
-                txn.put("client_token", key, {"fingerprint": fingerprint, "response": plain(body)})
-            return body
-
         retried = self._retried
         if not retried:  # a store that never reports a conflict: no retry loop per request
             with self.store.transaction() as txn:
-                return transact(txn)
-        return run(self.store, transact)
+                return self._transact(req, op, api, action, account, args, token, dry_run, stamp, request_id, seen,
+                                      False, txn)
+        # (run again from the start if a shared store reports a conflict)
+        return run(self.store, partial(self._transact, req, op, api, action, account, args, token, dry_run, stamp,
+                                       request_id, seen, True))
+
+    def _transact(self, req: ApiRequest, op: Operation, api: Any, action: str, account: str, args: dict[str, Any],
+                  token: Optional[str], dry_run: bool, stamp: Any, request_id: str, seen: dict, retried: bool,
+                  txn: Any) -> dict:
+        """One run of a stateful operation in ``txn``. (A method, not a closure of ``_dispatch``: the cells of
+        the variables a closure shares were made on every request, of stateless operations too.)"""
+        region = seen["region"]  # (the region the previous run settled on, when a conflict runs it again)
+        if op.reads and retried:  # (a store that may conflict: the others have nothing to prepare)
+            expect_reads(txn)
+        shared = self.shared
+        if shared is not None:
+            shared.check(txn, stamp)  # the request ran on what other engines changed since: again
+        if op.region_of is not None:
+            # The action's metadata declares no RegionId: it finds its resource by id wherever it
+            # lives. Old SDKs still send RegionId (their client's region): used only when the
+            # resource is not found, so a region-less call never defaults to the client's region.
+            region = op.region_of(txn, args) or (region if region and regions.exists(region) else None) \
+                or self._host_region(req)
+        elif region is None and op.region != "none":
+            region = self._host_region(req)
+        seen["region"] = region
+        ctx = Context(self, txn, action, account, region or self.config.region, request_id,
+                      req.host, self.clock.now(), req.params)
+        if token and op.idempotent:
+            return self._idempotent(txn, ctx, op, api, action, account, region, args, token, dry_run, retried)
+        # (a mapping handler completes its dict in place: a copy, when the transaction may run again)
+        body = op.handler(ctx, dict(args) if retried else args) if op.mapping else op.handler(ctx, **args)
+        if dry_run and op.dry_run:
+            raise EcsError(*op.dry_run)  # all checks passed; the transaction rolls back
+        return body
+
+    @staticmethod
+    def _idempotent(txn: Any, ctx: Context, op: Operation, api: Any, action: str, account: str, region: Optional[str],
+                    args: dict[str, Any], token: str, dry_run: bool, retried: bool) -> dict:
+        """:meth:`_transact`'s handler run of a request with a ClientToken: a token seen before answers as then."""
+        # (per API: ECS's CreateVpc and the VPC API's keep their tokens apart, as two services do)
+        key = f"{account}:{action}:{token}" if api is ECS else f"{account}:{api.product}:{action}:{token}"
+        fingerprint = json.dumps([region, args], sort_keys=True, default=str)
+
+        def answered(found: Optional[Mapping[str, Any]]) -> None:
+            if found is not None:
+                raise Replay(found["response"] if found["fingerprint"] == fingerprint else None)
+
+        try:
+            # Read with the handler's first round trip (a networked store): a request seen
+            # before stops the handler there, before anything is written.
+            read_soon(txn, "client_token", key, answered)
+            try:
+                body = op.handler(ctx, dict(args) if retried else args) if op.mapping else \
+                    op.handler(ctx, **args)
+            finally:
+                flush(txn)  # (if the handler made no round trip, or refused: seen before wins)
+        except Replay as replay:
+            if replay.response is None:
+                raise EcsError(*op.idempotent) from None
+            return dict(replay.response)
+        if dry_run and op.dry_run:
+            raise EcsError(*op.dry_run)  # all checks passed; the transaction rolls back
+        txn.put("client_token", key, {"fingerprint": fingerprint, "response": plain(body)})
+        return body
 
     def _host_region(self, req: ApiRequest) -> str:
         return regions.region_from_host(req.host) or self.config.region

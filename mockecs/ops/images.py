@@ -271,7 +271,8 @@ def _named(ctx: Context, a: dict) -> list[Mapping[str, Any]]:
     alias, is_public = a["image_owner_alias"], a["is_public"]
     found: list[Mapping[str, Any]] = []
     named = dict.fromkeys(a["image_id"])  # each once, in the order asked
-    images.count_usage_soon(ctx, named)
+    if hasattr(ctx.txn, "count_ahead"):  # (images.count_usage_soon's test, inlined: a call less per request)
+        images.count_usage_soon(ctx, named)
     for image_id in named:
         record = images.read(ctx, image_id)  # a direct get, whatever the store holds (read-only)
         if record is not None and images.can_see(ctx, record) and (
