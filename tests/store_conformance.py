@@ -262,6 +262,37 @@ def test_ordered_pages_follow_rewrites_deletes_and_rollback(store):
     assert [tuple(e) for e in _page_all(store)] == before
 
 
+def test_rewrites_in_place_keep_terms_exact(store):
+    """A rewrite with the same sort key (most rewrites: a status or a tag changes) keeps the terms it still has,
+    drops the others, adds new ones (a term named twice once), and rolls back exactly; pages and counts as if the
+    record had been written anew."""
+    ascending = _ordered(store, 10)
+    with store.transaction() as txn:
+        key = dict((id, k) for k, id in ascending)["m-03"]
+        txn.put("image", "m-03", {"i": 33}, [("owner", "1"), ("color", "red"), ("color", "red")], key)
+        txn.put("image", "m-04", {"i": 44}, [("owner", "1"), ("parity", "0")], key)  # (a new place, same terms)
+    with store.transaction() as txn:
+        moved = sorted([e for e in ascending if e[1] != "m-04"] + [(key, "m-04")])
+        assert [tuple(e) for e in txn.page("image", ("owner", "1"), 0, 100)] == moved
+        assert txn.count("image", ("owner", "1")) == 10
+        assert [tuple(e) for e in txn.page("image", ("color", "red"), 0, 10)] == [(key, "m-03")]
+        assert "m-03" not in {id for _, id in txn.page("image", ("parity", "1"), 0, 100)}
+        assert txn.count("image", ("parity", "1")) == 4 and txn.count("image", ("parity", "0")) == 5
+        assert txn.get("image", "m-03") == {"i": 33}
+    before = [tuple(e) for e in _page_all(store)]
+    with pytest.raises(RuntimeError):
+        with store.transaction() as txn:
+            txn.put("image", "m-03", {"i": 0}, [("owner", "1")], key)
+            txn.put("image", "m-05", {"i": 0}, [("owner", "1"), ("parity", "1"), ("color", "red")],
+                    dict((id, k) for k, id in ascending)["m-05"])
+            assert txn.count("image", ("color", "red")) == 1
+            raise RuntimeError
+    with store.transaction() as txn:
+        assert [tuple(e) for e in _page_all(store)] == before
+        assert [tuple(e) for e in txn.page("image", ("color", "red"), 0, 10)] == [(key, "m-03")]
+        assert txn.count("image", ("parity", "1")) == 4
+
+
 def _page_all(store):
     with store.transaction() as txn:
         return txn.page("image", ("owner", "1"), 0, 1000)

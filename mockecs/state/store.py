@@ -524,7 +524,20 @@ class _MemoryTransaction:
         if log:
             self.undo.append((kind, id, recs.get(id), tuple(k[1:] for k in old_keys), old_entry[0]))
         index = store._index
+        by_key = (key, id)
+        # The terms a rewrite keeps, with the record's place in them unchanged (most rewrites: a status, a tag or a
+        # name changes, the sort key does not), stay as they are: taking the entry out of a term of 100,000 records
+        # and putting it back moves the list twice, which made a write cost more in a larger store.
+        kept: set = set()
+        if packed is not None and old_keys:
+            same_place, had = old_entry == by_key, set(old_keys)
+            for name, value in terms:
+                index_key = (kind, name, value)
+                if (same_place or name[:1] == BY_ID) and index_key in had:
+                    kept.add(index_key)
         for index_key in old_keys:
+            if index_key in kept:
+                continue
             entries = index.get(index_key)
             if entries is not None:
                 wanted = old_entry if index_key[1][:1] != BY_ID else id
@@ -544,13 +557,16 @@ class _MemoryTransaction:
             of_kind.pop(id, None)
             return
         recs[id] = packed
-        by_key = (key, id)
         canonical = store._keys
         keys = []
         for name, value in terms:
             index_key = (kind, name, value)
             if name[-1:] != TEXT:  # (a text term is most often the record's own: nothing to share)
                 index_key = canonical.setdefault(index_key, index_key)
+            if index_key in kept:  # (in place already; a term given twice goes on below, and is indexed once)
+                kept.discard(index_key)
+                keys.append(index_key)
+                continue
             keys.append(index_key)
             entry: Any = by_key if name[:1] != BY_ID else id  # (a list of ids: ordered by id alone)
             entries = index.get(index_key)
