@@ -446,6 +446,30 @@ def test_text_search_matches_reading_every_text(store):
         assert txn.count("image", text_term("name", "1|r2", "ab")) == 1
 
 
+def test_text_search_follows_renames_in_place(store):
+    """Renames that keep the sort key (a text changes in place in the postings both texts share) and a rolled-back
+    rename: searches answer as reading every text would."""
+    import random
+
+    rng = random.Random(7)
+    expected = _texts(store, scopes=("1|r1",))
+    names = TEXTS + ["web-renamed", "2024", "wwweb", "a", "-06"]
+    for round_ in range(40):
+        id = rng.choice(sorted(expected))
+        _, key, _ = expected[id]
+        text = rng.choice(names) + ("" if round_ % 3 else f"-{round_}")
+        with store.transaction() as txn:
+            txn.put("image", id, {}, [text_term("name", "1|r1", text), ("owner", "1")], key)
+        expected[id] = ("1|r1", key, text)
+    with pytest.raises(RuntimeError):
+        with store.transaction() as txn:
+            txn.put("image", "m-0-05", {}, [text_term("name", "1|r1", "rolled-back")], expected["m-0-05"][1])
+            raise RuntimeError
+    with store.transaction() as txn:
+        for fragment in FRAGMENTS + ["renamed", "-1", "wwe", "rolled"]:
+            assert _search(txn, "1|r1", fragment) == _brute(expected, "1|r1", fragment), fragment
+
+
 def test_text_search_follows_renames_deletes_rekeys_and_rollback(store):
     expected = _texts(store)
     with store.transaction() as txn:

@@ -535,6 +535,7 @@ class _MemoryTransaction:
                 index_key = (kind, name, value)
                 if (same_place or name[:1] == BY_ID) and index_key in had:
                     kept.add(index_key)
+        retexts: dict[tuple[str, str], tuple[str, str, str]] = {}
         for index_key in old_keys:
             if index_key in kept:
                 continue
@@ -551,8 +552,11 @@ class _MemoryTransaction:
                     del index[index_key]
                     store._keys.pop(index_key, None)
             if index_key[1][-1:] == TEXT:
-                self._text(kind, id, index_key, remove=True)
+                # (taken out of its postings below: by the new text of the same name and scope where there is one)
+                retexts[(index_key[1], index_key[2].partition("\0")[0])] = index_key
         if packed is None:
+            for index_key in retexts.values():
+                self._text(kind, id, index_key, remove=True)
             recs.pop(id, None)
             of_kind.pop(id, None)
             return
@@ -590,7 +594,13 @@ class _MemoryTransaction:
                         keys.pop()
                         continue
             if name[-1:] == TEXT:
-                self._text(kind, id, index_key, remove=False)
+                before = retexts.pop((name, value.partition("\0")[0]), None)
+                if before is not None:
+                    self._retext(kind, id, before, index_key)
+                else:
+                    self._text(kind, id, index_key, remove=False)
+        for index_key in retexts.values():
+            self._text(kind, id, index_key, remove=True)
         of_kind[id] = (tuple(keys), by_key)
 
     def _text(self, kind: str, id: str, index_key: tuple[str, str, str], remove: bool) -> None:
@@ -615,6 +625,45 @@ class _MemoryTransaction:
                         del postings[at_key]
             elif not present:
                 entries.insert(at, entry)
+
+    def _retext(self, kind: str, id: str, old_key: tuple[str, str, str], new_key: tuple[str, str, str]) -> None:
+        """A record's text of one name and scope changed (a rename): its entry changes in place in the postings both
+        texts share, "" (every text of the scope) among them, rather than leaving a list of the whole scope and
+        joining it again (which moved the list twice: a rename cost more in a larger store)."""
+        _, name, old_value = old_key
+        new_value = new_key[2]
+        scope, _, old_text = old_value.partition("\0")
+        new_text = new_value.partition("\0")[2]
+        old_entry, new_entry = (id, old_value), (id, new_value)
+        postings = self.store._grams
+        old_grams, new_grams = grams(old_text), grams(new_text)
+        for gram in old_grams - new_grams:
+            entries = postings.get((kind, name, scope, gram))
+            if entries is not None:
+                at = bisect_left(entries, old_entry)
+                if at < len(entries) and entries[at] == old_entry:
+                    del entries[at]
+                    if not entries:
+                        del postings[(kind, name, scope, gram)]
+        for gram in new_grams:
+            at_key = (kind, name, scope, gram)
+            entries = postings.get(at_key)
+            if entries is None:
+                postings[at_key] = [new_entry]
+                continue
+            if gram in old_grams:
+                at = bisect_left(entries, old_entry)
+                if at < len(entries) and entries[at] == old_entry:
+                    # (entries sort by id first, and a record has one text of a name and scope: the new one takes
+                    # the old one's place; checked against its neighbours all the same)
+                    if (at == 0 or entries[at - 1] < new_entry) and \
+                            (at + 1 == len(entries) or new_entry < entries[at + 1]):
+                        entries[at] = new_entry
+                        continue
+                    del entries[at]
+            at = bisect_left(entries, new_entry)
+            if not (at < len(entries) and entries[at] == new_entry):
+                entries.insert(at, new_entry)
 
     def rollback(self) -> None:
         for kind, id, record, terms, key in reversed(self.undo):
