@@ -79,6 +79,19 @@ def _old_records() -> tuple[dict, dict]:
     return old, answers
 
 
+def write_old_sqlite(path, old: dict) -> None:
+    """An SQLite file of the first schema (no sort keys, no index version) holding ``old``'s records and terms."""
+    conn = sqlite3.connect(path)
+    conn.executescript(OLD_SCHEMA)
+    for kind, recs in old.items():
+        for id, item in recs.items():
+            conn.execute("INSERT INTO records VALUES (?, ?, ?, ?)",
+                         (kind, id, json.dumps(item["record"]), json.dumps(item["terms"])))
+            conn.executemany("INSERT INTO terms VALUES (?, ?, ?, ?)", [(kind, *t, id) for t in item["terms"]])
+    conn.commit()
+    conn.close()
+
+
 def _open(url: str) -> dict:
     with MockECS(Engine(Config(store=url))) as mock:
         with mock.engine.store.transaction() as txn:
@@ -92,15 +105,7 @@ def test_an_old_sqlite_file_is_indexed_again_on_open(tmp_path, monkeypatch):
     pytest.importorskip("mockecs_sqlite")
     old, answers = _old_records()
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path)
-    conn.executescript(OLD_SCHEMA)
-    for kind, recs in old.items():
-        for id, item in recs.items():
-            conn.execute("INSERT INTO records VALUES (?, ?, ?, ?)",
-                         (kind, id, json.dumps(item["record"]), json.dumps(item["terms"])))
-            conn.executemany("INSERT INTO terms VALUES (?, ?, ?, ?)", [(kind, *t, id) for t in item["terms"]])
-    conn.commit()
-    conn.close()
+    write_old_sqlite(path, old)
     reindexed = []
     reindex = resources.reindex
     monkeypatch.setattr(resources, "reindex", lambda txn: reindexed.append(1) or reindex(txn))

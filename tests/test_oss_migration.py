@@ -3,9 +3,6 @@ objects stored without their name as sort key, buckets without the ``ordered`` m
 today: each old bucket is indexed on its first listing, once, from its own objects (no scan of the store)."""
 from __future__ import annotations
 
-import json
-import sqlite3
-
 import pytest
 
 from mockecs.engine.core import Config, Engine
@@ -13,7 +10,7 @@ from mockecs.modes.mock import MockECS
 from mockecs.world import oss as world
 from mockecs.world import resources
 from tests.redis_server import redis_server, redis_url  # noqa: F401 - fixtures
-from tests.test_index_migration import OLD_SCHEMA
+from tests.test_index_migration import write_old_sqlite
 
 oss2 = pytest.importorskip("oss2", reason="oss2 is not installed")
 
@@ -101,15 +98,7 @@ def test_an_old_sqlite_file_lists_its_objects(tmp_path, ordered):
     pytest.importorskip("mockecs_sqlite")
     old, answers = _old_dump()
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path)
-    conn.executescript(OLD_SCHEMA)  # (no sort-key column at all)
-    for kind, recs in old.items():
-        for id, item in recs.items():
-            conn.execute("INSERT INTO records VALUES (?, ?, ?, ?)",
-                         (kind, id, json.dumps(item["record"]), json.dumps(item["terms"])))
-            conn.executemany("INSERT INTO terms VALUES (?, ?, ?, ?)", [(kind, *t, id) for t in item["terms"]])
-    conn.commit()
-    conn.close()
+    write_old_sqlite(path, old)  # (no sort-key column at all)
     engine = Engine(Config(store=f"sqlite:///{path}"))
     try:
         _check(engine, answers, ordered)
