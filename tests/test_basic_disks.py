@@ -11,8 +11,8 @@ import pytest
 from aliyunsdkecs.request.v20140526.CreateInstanceRequest import CreateInstanceRequest
 
 from tests.sdk import error_of
-from tests.test_disk_categories import ESSD_TYPE, OLD_TYPE, ZONE, assert_error, categories, launch
-from tests.test_instances import LINUX, REGION, disks, old_error
+from tests.test_disk_categories import ESSD_TYPE, OLD_TYPE, ZONE, assert_error, categories, launch, old_launch
+from tests.test_instances import REGION, disks, old_error
 from tests.test_zone_disk_categories import essd_zone  # noqa: F401 (a fixture)
 
 
@@ -62,11 +62,7 @@ def test_launches_refuse_basic_disks(client, legacy, checks):
     assert_error("RunInstances", err, "InvalidSystemDiskCategory.ValueNotSupported", 400)
     err = error_of(launch, client, OLD_TYPE, system="cloud_efficiency", data=("cloud",))
     assert_error("RunInstances", err, "InvalidDataDiskCategory.ValueNotSupported", 400)
-    request = CreateInstanceRequest()
-    request.set_ImageId(LINUX)
-    request.set_InstanceType(OLD_TYPE)
-    request.set_ZoneId(ZONE)
-    request.set_SystemDiskCategory("cloud")
+    request = old_launch(CreateInstanceRequest, OLD_TYPE, "cloud")
     assert_error("CreateInstance", old_error(legacy, request), "InvalidSystemDiskCategory.ValueNotSupported", 400)
     err = error_of(client.describe_price, models.DescribePriceRequest(
         region_id=REGION, instance_type=OLD_TYPE,

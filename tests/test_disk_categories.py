@@ -5,7 +5,7 @@ DescribeAvailableResource and DescribeResourcesModification. Through the current
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Optional
 
 import alibabacloud_ecs20140526.models as models
 import pytest
@@ -106,15 +106,23 @@ def test_an_unset_category_follows_the_type_by_default(client):
     assert price(OLD_TYPE) == price(OLD_TYPE, "cloud_efficiency") != price(OLD_TYPE, "cloud_essd")
 
 
+def old_launch(request_class: Any, instance_type: str, system: Optional[str] = None) -> Any:
+    """An old-SDK (aliyunsdkecs) CreateInstance or RunInstances request of the Linux image in ZONE."""
+    request = request_class()
+    request.set_ImageId(LINUX)
+    request.set_InstanceType(instance_type)
+    request.set_ZoneId(ZONE)
+    if system is not None:
+        request.set_SystemDiskCategory(system)
+    return request
+
+
 def test_option_cloud_efficiency_is_refused_where_the_type_does_not_sell_it(client, legacy, engine):
     """As the service answers a client that names no category on such a type (the Fedora CoreOS docs)."""
     engine.config.options["default_disk_category"] = "cloud_efficiency"
     err = error_of(launch, client, ESSD_TYPE)
     assert_error("RunInstances", err, "InvalidSystemDiskCategory.ValueNotSupported", 400)
-    request = CreateInstanceRequest()
-    request.set_ImageId(LINUX)
-    request.set_InstanceType(ESSD_TYPE)
-    request.set_ZoneId(ZONE)
+    request = old_launch(CreateInstanceRequest, ESSD_TYPE)
     assert_error("CreateInstance", old_error(legacy, request), "InvalidSystemDiskCategory.ValueNotSupported", 400)
     assert categories(client, launch(client, OLD_TYPE)) == [("system", "cloud_efficiency")]
 
@@ -128,11 +136,7 @@ def test_the_refusal_can_be_turned_off(client, engine):
 
 # -- every way a disk lands on a type --------------------------------------------------------------------------
 def test_create_instance_and_run_instances_through_the_old_sdk(client, legacy):
-    request = CreateInstanceRequest()
-    request.set_ImageId(LINUX)
-    request.set_InstanceType(ESSD_TYPE)
-    request.set_ZoneId(ZONE)
-    request.set_SystemDiskCategory("cloud_ssd")
+    request = old_launch(CreateInstanceRequest, ESSD_TYPE, "cloud_ssd")
     assert_error("CreateInstance", old_error(legacy, request), "InvalidSystemDiskCategory.ValueNotSupported", 400)
     request.set_SystemDiskCategory("cloud_essd")
     request.set_DataDisks([{"Category": "cloud_efficiency", "Size": 40}])
@@ -141,11 +145,7 @@ def test_create_instance_and_run_instances_through_the_old_sdk(client, legacy):
     created = legacy_call(legacy, request)["InstanceId"]
     assert categories(client, created) == [("system", "cloud_essd"), ("data", "cloud_auto")]
 
-    run_request = RunInstancesRequest()
-    run_request.set_ImageId(LINUX)
-    run_request.set_InstanceType(OLD_TYPE)
-    run_request.set_ZoneId(ZONE)
-    run_request.set_SystemDiskCategory("cloud_essd_entry")
+    run_request = old_launch(RunInstancesRequest, OLD_TYPE, "cloud_essd_entry")
     assert_error("RunInstances", old_error(legacy, run_request), "InvalidSystemDiskCategory.ValueNotSupported", 400)
 
 
