@@ -30,7 +30,9 @@ def url(request, tmp_path):
 
 @pytest.fixture
 def engine(url):
-    engine = Engine(Config(store=url))
+    # (the answer memo off: the same request again must reach the page cache, the layer these tests are about;
+    # tests/test_answer_memo.py has the memo's own)
+    engine = Engine(Config(store=url, options={"answer_memo": False}))
     engine.reset()
     yield engine
     engine.reset()

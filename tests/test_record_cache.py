@@ -19,6 +19,14 @@ REGION = "cn-hangzhou"
 SOURCE = "aliyun_3_x64_20G_alibase_20240819.vhd"
 
 
+@pytest.fixture(autouse=True)
+def memo_off(request):
+    """The answer memo off: a request asked again must reach the record cache, the layer these tests are about
+    (tests/test_answer_memo.py has the memo's own)."""
+    if "engine" in request.fixturenames:
+        request.getfixturevalue("engine").config.options["answer_memo"] = False
+
+
 def call(engine: Engine, action: str, fmt: str = "JSON", account_key: str = "", **params: str) -> tuple[int, bytes]:
     query = {"Action": action, "Version": "2014-05-26", "Format": fmt, "RegionId": REGION, **params}
     if account_key:

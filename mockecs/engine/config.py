@@ -7,6 +7,7 @@ accepts; so does a later assignment (``config.transitions = "slow"``, ``config.o
 """
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import warnings
@@ -17,20 +18,29 @@ from mockecs.world.settings import OPTIONS, SETTINGS, SettingError
 
 __all__ = ["Config", "Options", "SettingError"]
 
+# ``Options.stamp``: a new value on every change of a setting or an option, never the same twice in the
+# process (another Config's options included), so the engine can tell that answers it kept may differ now.
+_STAMPS = itertools.count(1)
+
 
 class Options(dict):
     """Behaviour options: every declared one present with its default; values are checked as they are set."""
 
+    stamp: int  # changes with every change of these options or of their Config's settings
+
     def __init__(self, values: Optional[Mapping[str, Any]] = None) -> None:
         super().__init__((s.name, s.default) for s in OPTIONS)
+        self.stamp = next(_STAMPS)
         if values:
             self.update(values)
 
     def __setitem__(self, name: str, value: Any) -> None:
         super().__setitem__(name, declared.check_options({name: value})[name])
+        self.stamp = next(_STAMPS)
 
     def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
         super().update(declared.check_options(dict(*args, **kwargs)))
+        self.stamp = next(_STAMPS)
 
     def setdefault(self, name: str, value: Any = None) -> Any:
         if name not in self:
@@ -81,6 +91,7 @@ class Config:
                 dict.update(self.options, value)
             else:
                 object.__setattr__(self, name, value)
+        self.options.stamp = next(_STAMPS)
         return self
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -89,6 +100,7 @@ class Config:
             return
         setting = declared.find(_alias(name))
         object.__setattr__(self, setting.name, declared.check(setting, value))
+        self.options.stamp = next(_STAMPS)
 
     @property
     def default_region(self) -> str:

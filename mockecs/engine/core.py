@@ -28,7 +28,7 @@ from mockecs.state.plugins import make_store, plugin_manager
 from mockecs.state.store import check_exported, expect_reads, flush, may_conflict, put_exported, read_soon, run
 from mockecs.wire import oss as oss_wire
 from mockecs.wire.apis import ECS, api_of
-from mockecs.wire.encoding import error_body, plain, render
+from mockecs.wire.encoding import Frozen, error_body, plain, render, to_json
 from mockecs.wire.errors import ACTION_NOT_FOUND, EcsError, missing_parameter, not_implemented
 from mockecs.wire.protocol import ApiRequest, HttpRequest, HttpResponse, decode
 from mockecs.wire.records import record
@@ -38,6 +38,7 @@ from mockecs.world.cache import RecordCache
 from mockecs.world.catalog import BuiltinCatalogPlugin, Catalog
 from mockecs.world.clock import Clock, check_offset
 from mockecs.world.commands import BuiltinCommandPlugin
+from mockecs.world.context import TimedContext
 from mockecs.world.lifecycle import Lifecycle
 from mockecs.world.oss import BuiltinOssPlugin
 from mockecs.world.resources import check_records, reindexed
@@ -54,6 +55,10 @@ class Replay(Exception):
 
 
 MOVED_ATTEMPTS = 20  # a request that finds the shared state changed this often under it answers a 500
+# The answer memo's bound (Engine._keep): answers kept while nothing is written, emptied when either is reached.
+MEMO_ENTRIES, MEMO_BYTES = 512, 4 << 20
+# What a v1 signature adds to a request's parameters, new on every call: left out of the memo's key.
+_SIGNING = frozenset(("Signature", "SignatureNonce", "Timestamp"))
 BUILTIN_PLUGINS = (MemoryStorePlugin, BuiltinCatalogPlugin, BuiltinOssPlugin, BuiltinCommandPlugin)
 
 
@@ -211,6 +216,11 @@ class Engine:
         # On a store other engines share, the clock, lifecycle settings, faults and run-time accounts
         # live there too (mockecs.engine.shared); in memory they stay in this engine.
         self.shared = Shared(self, Fault) if getattr(self.store, "shared", False) else None
+        # Answers of the operations declared ``memo`` (DescribeImages), by request, kept while the store holds
+        # still (``store.written``: a store in this process that says when it is written; others keep none).
+        self._memo: Optional[dict] = {} if self.shared is None and hasattr(self.store, "written") else None
+        self._memo_at: tuple = ()
+        self._memo_bytes = 0
 
     def _index_again(self) -> None:
         """A store written by an older mockecs (records without sort keys, terms or the tag index this
@@ -269,6 +279,8 @@ class Engine:
         """Forget all state a test created; the read-only catalog stays loaded."""
         self.store.reset()
         self.record_cache.clear()
+        if self._memo is not None:
+            self._memo.clear()
         if self.ids is not None:
             self.ids.seed(self.config.seed)  # (the same ids again, from the start)
         if getattr(self.store, "shared", False):
@@ -563,6 +575,19 @@ class Engine:
             stamp = shared.stamp if shared is not None else None  # (that read the latest; it may write)
             self._suffer(fault, EcsError)
 
+        key = None
+        memo = self._memo
+        if op.memo and memo is not None:
+            # An answer kept for this very request (the same caller, host and parameters but the signature's) while
+            # nothing was written and no setting changed since: answered again (see _keep).
+            params = req.params
+            key = (id(op), account, req.host, tuple(params.items()) if req.signature_style != "v1" else
+                   tuple(item for item in params.items() if item[0] not in _SIGNING))
+            hit = memo.get(key)
+            if hit is not None and hit[0] == self.store.written and hit[1] == self.config.options.stamp:
+                seen["region"] = hit[2]
+                return hit[3]
+
         args = self._arguments(op, req.params)
         region = args.pop("region_id", None)
         dry_run = args.pop("dry_run", False)
@@ -584,14 +609,14 @@ class Engine:
         if not retried:  # a store that never reports a conflict: no retry loop per request
             with self.store.transaction() as txn:
                 return self._transact(req, op, api, action, account, args, token, dry_run, stamp, request_id, seen,
-                                      False, txn)
+                                      False, txn, key)
         # (run again from the start if a shared store reports a conflict)
         return run(self.store, partial(self._transact, req, op, api, action, account, args, token, dry_run, stamp,
                                        request_id, seen, True))
 
     def _transact(self, req: ApiRequest, op: Operation, api: Any, action: str, account: str, args: dict[str, Any],
                   token: Optional[str], dry_run: bool, stamp: Any, request_id: str, seen: dict, retried: bool,
-                  txn: Any) -> dict:
+                  txn: Any, key: Optional[tuple] = None) -> dict:
         """One run of a stateful operation in ``txn``. (A method, not a closure of ``_dispatch``: the cells of
         the variables a closure shares were made on every request, of stateless operations too.)"""
         region = seen["region"]  # (the region the previous run settled on, when a conflict runs it again)
@@ -609,6 +634,8 @@ class Engine:
         elif region is None and op.region != "none":
             region = self._host_region(req)
         seen["region"] = region
+        if key is not None and not (token and op.idempotent):
+            return self._memo_run(txn, req, op, action, account, region, args, dry_run, request_id, key)
         ctx = Context(self, txn, action, account, region or self.config.region, request_id,
                       req.host, self.clock.now(), req.params)
         if token and op.idempotent:
@@ -618,6 +645,33 @@ class Engine:
         if dry_run and op.dry_run:
             raise EcsError(*op.dry_run)  # all checks passed; the transaction rolls back
         return body
+
+    def _memo_run(self, txn: Any, req: ApiRequest, op: Operation, action: str, account: str, region: Optional[str],
+                  args: dict[str, Any], dry_run: bool, request_id: str, key: tuple) -> Mapping[str, Any]:
+        """:meth:`_transact`'s handler run of an operation declared ``memo``: its answer is kept (encoded) when it
+        read nothing but the store, its arguments and the settings: the store was not written meanwhile (this
+        transaction holds the store's lock: nobody else writes) and the handler did not read the clock (through
+        its context or the engine's clock; a reading by another request meanwhile counts too: not kept then)."""
+        written, stamp, clock = self.store.written, self.config.options.stamp, self.clock
+        ctx = TimedContext(self, txn, action, account, region or self.config.region, request_id,
+                           req.host, clock.now(), req.params)
+        readings = clock.readings
+        body = op.handler(ctx, args) if op.mapping else op.handler(ctx, **args)
+        if dry_run and op.dry_run:
+            raise EcsError(*op.dry_run)  # all checks passed; the transaction rolls back
+        if ctx.clock_read or clock.readings != readings or self.store.written != written or "RequestId" in body or \
+                not self.config.options["answer_memo"]:
+            return body
+        kept = Frozen(body, to_json(body))  # (to_json: the bytes this answer gets unkept, spliced the same way)
+        memo, size = self._memo, len(kept.utf8)
+        if size > MEMO_BYTES >> 4:  # (a few large pages would push out every other answer)
+            return kept
+        if self._memo_at != (written, stamp) or len(memo) >= MEMO_ENTRIES or self._memo_bytes + size > MEMO_BYTES:
+            memo.clear()  # (what it held was for an older store, or it is full)
+            self._memo_at, self._memo_bytes = (written, stamp), 0
+        memo[key] = (written, stamp, region, kept)
+        self._memo_bytes += size
+        return kept
 
     @staticmethod
     def _idempotent(txn: Any, ctx: Context, op: Operation, api: Any, action: str, account: str, region: Optional[str],

@@ -287,7 +287,7 @@ def _named(ctx: Context, a: dict) -> list[Mapping[str, Any]]:
            B("IsSupportIoOptimized"), B("IsSupportCloudinit"), S("OSType"), S("Architecture"), S("Usage"),
            S("ActionType"), B("ShowExpired"), S("ResourceGroupId"),
            Structs("Tag", [S("Key"), S("Value")]), Structs("Filter", [S("Key"), S("Value")]),
-           paging.PAGE_NUMBER_INT32, paging.PAGE_SIZE, dry_run=True, mapping=True)
+           paging.PAGE_NUMBER_INT32, paging.PAGE_SIZE, dry_run=True, mapping=True, memo=True)
 def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
     page_number, page_size = a["page_number"], a["page_size"]
     alias = a["image_owner_alias"] or None

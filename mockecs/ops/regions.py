@@ -40,7 +40,8 @@ def describe_regions(ctx: Context, accept_language: str, instance_charge_type: s
 DISK_CATEGORIES = ["cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry"]
 
 
-@operation("DescribeZones", _LANGUAGE, S("InstanceChargeType"), S("SpotStrategy"), B("Verbose", default=True))
+@operation("DescribeZones", _LANGUAGE, S("InstanceChargeType"), S("SpotStrategy"), B("Verbose", default=True),
+           memo=True)
 def describe_zones(ctx: Context, accept_language: str, instance_charge_type: str, spot_strategy: str,
                    verbose: bool) -> Mapping[str, Any]:
     if instance_charge_type and instance_charge_type not in ("PrePaid", "PostPaid"):

@@ -50,6 +50,9 @@ class Operation:
     # Describes and listings: their transaction most likely only reads (a networked store need not
     # prepare for writes until one comes: see mockecs.state.store.expect_reads).
     reads: bool = False
+    # A read whose answer is a function of the store, its parameters, the caller and the settings alone: the engine
+    # may keep it and answer it again while nothing was written (see Engine._dispatch; never one that read the clock).
+    memo: bool = False
     by_name: dict[str, Param] = field(default_factory=dict)  # wire name -> Param
     defaults: dict[str, Any] = field(default_factory=dict)  # snake name -> default value
     required: tuple[Param, ...] = ()
@@ -99,7 +102,8 @@ def operation(action: str, *params: Param, region: str = "required",
               region_missing: Optional[tuple[str, str, int]] = None,
               dry_run: bool | tuple[str, str, int] = False,
               idempotent: bool | tuple[str, str, int] = False, stateless: bool = False,
-              mapping: bool = False, api: Api = ECS, token_error: Optional[tuple[str, str, int]] = None) -> Callable:
+              mapping: bool = False, api: Api = ECS, token_error: Optional[tuple[str, str, int]] = None,
+              memo: bool = False) -> Callable:
     """Declare ``action`` of ``api``; see the module docstring. ``region_missing`` is the (code, message,
     status) an operation documents for a missing RegionId, when not the generic MissingParameter; ``token_error``
     the one it documents for a malformed ClientToken (more than 64 characters or not ASCII)."""
@@ -125,6 +129,7 @@ def operation(action: str, *params: Param, region: str = "required",
             stateless=stateless,
             mapping=mapping,
             reads=action.startswith(("Describe", "List")),
+            memo=memo,
         )
         op.by_name = {p.wire: p for p in op.params}
         op.defaults = {p.name: p.default for p in op.params}

@@ -388,6 +388,9 @@ class MemoryStore:
         # kind -> its generation; kinds not written since: the store's (new after a reset or a restore)
         self._generations: dict[str, int] = {}
         self._generation = next(_GENERATIONS)
+        # Changes with every write of any kind (and a reset or restore): an answer computed while it held still
+        # holds (the engine's answer memo). Never the same value twice, in any store of the process.
+        self.written = self._generation
 
     def unpacked(self, packed: Packed) -> dict:
         """A packed record unpacked: shared and read-only (``dict()`` of it for a copy callers may change;
@@ -517,7 +520,7 @@ class _MemoryTransaction:
     def _write(self, kind: str, id: str, packed: Optional[Packed], terms: tuple[Term, ...], key: str,
                log: bool = True) -> None:
         store = self.store
-        store._generations[kind] = next(_GENERATIONS)
+        store._generations[kind] = store.written = next(_GENERATIONS)
         recs = store._records.setdefault(kind, {})
         of_kind = store._terms.setdefault(kind, {})
         old_keys, old_entry = of_kind.get(id) or ((), ("", id))

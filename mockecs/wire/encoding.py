@@ -179,9 +179,11 @@ class Frozen(Mapping):
 
     __slots__ = ("_data", "utf8", "json_tail", "_xml")
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
+    def __init__(self, data: Mapping[str, Any], utf8: Optional[bytes] = None) -> None:
+        """``utf8``: ``data``'s JSON if already written (by :func:`to_json`)."""
         self._data = dict(data)
-        self.utf8 = json.dumps(self._data, ensure_ascii=False, separators=(",", ":"), default=_nested).encode()
+        self.utf8 = utf8 if utf8 is not None else \
+            json.dumps(self._data, ensure_ascii=False, separators=(",", ":"), default=_nested).encode()
         self.json_tail = self.utf8[1:]  # without the opening brace
         self._xml: Optional[str] = None
 

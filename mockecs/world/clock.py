@@ -41,10 +41,14 @@ class Clock:
         self._base: Optional[float] = time.time() if frozen else None
         self._ticks = itertools.count(1)  # next() is atomic: concurrent readers get distinct ticks
         self.on_change: Optional[Callable[[float], None]] = None  # the engine persists the offset
+        # Readings so far (not exact under threads, but it only grows): the engine keeps no answer of a handler
+        # that read the clock (Engine._memo_run), through its Context or straight from here.
+        self.readings = 0
         # Runs each change (the engine's shared state, on a shared store: the latest offset first).
         self.apply: Callable[[Callable[[], float]], float] = lambda change: change()
 
     def now(self) -> float:
+        self.readings += 1
         if self._frozen_of is not None and self._frozen_of() != (self._base is not None):
             if self._base is None:
                 self.freeze()

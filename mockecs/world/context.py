@@ -31,3 +31,19 @@ class Context:
 
     def hook(self) -> Any:
         return self.engine.plugins.hook
+
+
+class TimedContext(Context):
+    """A Context that notes whether the mock clock was read through it (``clock_read``): the engine keeps no
+    answer that depended on the time (see ``Engine._keep``)."""
+
+    clock_read = False
+
+    @property  # type: ignore[override]
+    def now(self) -> float:
+        self.clock_read = True
+        return self._now
+
+    @now.setter
+    def now(self, value: float) -> None:
+        self._now = value

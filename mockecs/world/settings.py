@@ -98,6 +98,9 @@ OPTIONS: tuple[Setting, ...] = (
     Setting("describe_default_includes_community", "bool", False,
             "DescribeImages without ImageOwnerAlias lists community images (the metadata: IsPublic defaults to "
             "false, which leaves them out)."),
+    Setting("answer_memo", "bool", True,
+            "Keep DescribeImages answers (encoded) and answer the same request again from them while nothing is "
+            "written and no setting changes (the memory store only; never an answer that read the clock)."),
     Setting("image_name_match", "choice", "substring", "How DescribeImages matches ImageName.",
             choices=("substring", "exact")),
     Setting("delete_missing_image", "choice", "ignore", "DeleteImage of an id that names no image: success with "
