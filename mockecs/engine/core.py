@@ -577,7 +577,7 @@ class Engine:
 
         key = None
         memo = self._memo
-        if op.memo and memo is not None:
+        if op.memo and memo is not None and self.config.options["answer_memo"]:
             # An answer kept for this very request (the same caller, host and parameters but the signature's) while
             # nothing was written and no setting changed since: answered again (see _keep).
             params = req.params
@@ -659,8 +659,7 @@ class Engine:
         body = op.handler(ctx, args) if op.mapping else op.handler(ctx, **args)
         if dry_run and op.dry_run:
             raise EcsError(*op.dry_run)  # all checks passed; the transaction rolls back
-        if ctx.clock_read or clock.readings != readings or self.store.written != written or "RequestId" in body or \
-                not self.config.options["answer_memo"]:
+        if ctx.clock_read or clock.readings != readings or self.store.written != written or "RequestId" in body:
             return body
         kept = Frozen(body, to_json(body))  # (to_json: the bytes this answer gets unkept, spliced the same way)
         memo, size = self._memo, len(kept.utf8)
