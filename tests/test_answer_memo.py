@@ -164,11 +164,17 @@ def test_an_answer_that_read_the_clock_is_not_kept(engine, client, runs):
     assert isinstance(timed, Context) and timed == TimedContext(engine, None, "X", "1", REGION, "r", "h", 123.0, {})
 
 
-def test_off_with_the_option_and_on_a_shared_store(engine, client, runs, tmp_path):
+def test_off_with_the_option_and_on_a_shared_store(engine, client, runs, tmp_path, monkeypatch):
+    op, handled = engine.operations["DescribeImages"], []
+    monkeypatch.setattr(op, "handler", lambda ctx, a, real=op.handler: handled.append(1) or real(ctx, a))
     engine.config.options["answer_memo"] = False
     for _ in range(3):
         describe(client, image_id=UBUNTU)
-    assert len(runs) == 3 and engine._memo == {}
+    assert len(handled) == 3 and runs == [] and engine._memo == {}
+    engine.config.options["answer_memo"] = True
+    for _ in range(3):
+        describe(client, image_id=UBUNTU)
+    assert len(handled) == 4 and len(runs) == 1 and len(engine._memo) == 1
     shared = Engine(Config(store=f"sqlite:///{tmp_path / 'state.db'}"))
     assert shared._memo is None
     shared.store.close()
