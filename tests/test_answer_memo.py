@@ -261,3 +261,15 @@ def test_a_handler_reading_the_engines_clock_is_not_kept(engine, client, runs, m
     for _ in range(3):
         client.describe_zones(models.DescribeZonesRequest(region_id=REGION))
     assert len(runs) == 3 and engine._memo == {}
+
+
+def test_describe_regions_kept_per_language(engine, client, runs):
+    answers = {}
+    for language in ("zh-CN", "en-US", "zh-CN", "en-US"):
+        body = client.describe_regions(models.DescribeRegionsRequest(accept_language=language)).body.to_map()
+        answers.setdefault(language, []).append(body["Regions"])
+    assert runs == ["DescribeRegions", "DescribeRegions"]
+    assert answers["zh-CN"][0] == answers["zh-CN"][1] != answers["en-US"][0] == answers["en-US"][1]
+    assert engine.calls[-1].region == REGION  # (the client's host: ecs.cn-hangzhou.aliyuncs.com)
+    assert error_of(client.describe_regions, models.DescribeRegionsRequest(accept_language="fr")).code == \
+        "InvalidAcceptLanguage.NotFound"

@@ -598,6 +598,9 @@ class Engine:
             raise EcsError(code, message[0] if message else "The specified RegionId does not exist.", status)
 
         if op.stateless:
+            if key is not None:
+                seen["region"] = region = region or self._host_region(req)
+                return self._memo_run(None, req, op, action, account, region, args, dry_run, request_id, key)
             ctx = Context(self, None, action, account, region or self._host_region(req), request_id,
                           req.host, self.clock.now(), req.params)
             seen["region"] = ctx.region
@@ -648,10 +651,10 @@ class Engine:
 
     def _memo_run(self, txn: Any, req: ApiRequest, op: Operation, action: str, account: str, region: Optional[str],
                   args: dict[str, Any], dry_run: bool, request_id: str, key: tuple) -> Mapping[str, Any]:
-        """:meth:`_transact`'s handler run of an operation declared ``memo``: its answer is kept (encoded) when it
-        read nothing but the store, its arguments and the settings: the store was not written meanwhile (this
-        transaction holds the store's lock: nobody else writes) and the handler did not read the clock (through
-        its context or the engine's clock; a reading by another request meanwhile counts too: not kept then)."""
+        """The handler run of an operation declared ``memo`` (in ``txn``; None: a stateless one): its answer is kept
+        (encoded) when it read nothing but the store, its arguments and the settings: the store was not written
+        meanwhile (a transaction holds the store's lock: nobody else writes) and the handler did not read the clock
+        (through its context or the engine's clock; a reading by another request meanwhile counts too)."""
         written, stamp, clock = self.store.written, self.config.options.stamp, self.clock
         ctx = TimedContext(self, txn, action, account, region or self.config.region, request_id,
                            req.host, clock.now(), req.params)

@@ -32,7 +32,7 @@ def _regions_answer(name: str) -> Frozen:
 
 
 @operation("DescribeRegions", _LANGUAGE, S("InstanceChargeType"), S("ResourceType"), region="optional",
-           stateless=True)
+           stateless=True, memo=True)
 def describe_regions(ctx: Context, accept_language: str, instance_charge_type: str, resource_type: str) -> dict:
     return _regions_answer(_language(accept_language))
 
