@@ -586,6 +586,7 @@ class Engine:
             hit = memo.get(key)
             if hit is not None and hit[0] == self.store.written and hit[1] == self.config.options.stamp:
                 seen["region"] = hit[2]
+                self.clock.tick()
                 return hit[3]
 
         args = self._arguments(op, req.params)

@@ -1,0 +1,129 @@
+"""The answer memo changes no answer: two seeded engines, one with the memo and one without, take the same random
+sequence of writes (images made, renamed, tagged, shared, copied, deleted; instances launched; stock sold out;
+the clock moved; an option changed; transitions realistic or instant) and reads (DescribeImages of many shapes,
+each asked twice or more, DescribeZones, DescribeRegions), and answer each request alike, byte for byte (but the
+RequestId). (A request answered from the memo ticks the frozen clock as one answered by its handler: later
+records' times are the same too.)"""
+from __future__ import annotations
+
+import random
+import re
+from urllib.parse import urlencode
+
+import pytest
+
+from mockecs.engine.core import Config, Engine
+from mockecs.wire.protocol import HttpRequest
+from mockecs.world import stock
+
+REGION = "cn-hangzhou"
+SOURCE = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
+OTHER_KEY = "ak-memo-other"
+
+
+def _call(engine: Engine, params: dict, fmt: str, key: str) -> tuple[int, bytes]:
+    query = {"Version": "2014-05-26", "Format": fmt, "RegionId": REGION, **params}
+    if key:
+        query["AccessKeyId"] = key
+    resp = engine.handle(HttpRequest("POST", "https://ecs.aliyuncs.com/", {
+        "content-type": "application/x-www-form-urlencoded"}, urlencode(query).encode()))
+    return resp.status, resp.body.replace(resp.headers["x-acs-request-id"].encode(), b"<id>")
+
+
+def _shapes(images: list[str]) -> list[dict]:
+    some = images[:3]
+    return [
+        {"ImageOwnerAlias": "self"}, {"ImageOwnerAlias": "self", "PageSize": "2", "PageNumber": "2"},
+        {"ImageOwnerAlias": "self", "Status": "Creating,Available,CreateFailed,UnAvailable"},
+        {"ImageOwnerAlias": "others"}, {}, {"ImageName": "memo"}, {"ImageFamily": "fam-1"},
+        {"ImageOwnerAlias": "system", "PageSize": "5"}, {"ImageId": SOURCE},
+        {"Tag.1.Key": "team", "Tag.1.Value": "a"}, {"Tag.1.Key": "team"},
+        {"ImageId": ",".join(some)} if some else {"ImageId": "m-none"},
+        {"ImageId": images[-1], "Status": "Creating,Available"} if images else {"ImageId": "m-none"},
+        {"Usage": "instance", "ImageOwnerAlias": "self"}, {"InstanceType": "ecs.g7.large"},
+    ]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_memo_changes_no_answer(seed):
+    rng = random.Random(seed)
+    engines = [Engine(Config(seed=seed, options={"answer_memo": memo, "image_quota": 10**6}))
+               for memo in (True, False)]
+    for engine in engines:
+        engine.accounts.add_key("2222333344445555", OTHER_KEY, "secret")
+    images: list[str] = []
+    instances: list[str] = []
+    asked, handled = [0], [0]  # memo operations asked of the memo's engine, and those its handlers answered
+    real = engines[0]._memo_run
+    engines[0]._memo_run = lambda *args: handled.__setitem__(0, handled[0] + 1) or real(*args)
+
+    def both(params: dict, fmt: str = "JSON", key: str = "") -> tuple[int, bytes]:
+        kept, plain = (_call(engine, params, fmt, key) for engine in engines)
+        assert kept == plain, (seed, params, fmt, key)
+        return kept
+
+    def made(status_body: tuple[int, bytes], field: str) -> str:
+        status, body = status_body
+        assert status == 200, body
+        return re.search(rb'"' + field.encode() + rb'":"([^"]+)"', body).group(1).decode()
+
+    for step in range(160):
+        kind = rng.random()
+        if kind < 0.45 or not instances:  # reads, each asked again at once (a hit where the memo may answer)
+            if not instances or rng.random() < 0.15:
+                instances.append(_first_instance(both({"Action": "RunInstances", "ImageId": SOURCE,
+                                                       "InstanceType": "ecs.g7.large"})))
+                continue
+            shape = rng.choice(_shapes(images) + [{"Action": "DescribeZones"}, {"Action": "DescribeRegions"}])
+            params = {"Action": "DescribeImages", **shape}
+            fmt, key = rng.choice(["JSON", "JSON", "XML"]), rng.choice(["", "", OTHER_KEY])
+            for _ in range(rng.randint(2, 3)):
+                both(params, fmt, key)
+                asked[0] += 1
+        elif kind < 0.6:
+            status, body = both({"Action": "CreateImage", "InstanceId": rng.choice(instances),
+                                 "ImageName": f"memo-{step}", "ImageFamily": rng.choice(["fam-1", "fam-2", ""])})
+            if status == 200:
+                images.append(made((status, body), "ImageId"))
+        elif kind < 0.85 and images:
+            image_id = rng.choice(images)
+            action = rng.choice(["rename", "tag", "untag", "share", "unshare", "copy", "delete", "describe-one"])
+            if action == "rename":
+                both({"Action": "ModifyImageAttribute", "ImageId": image_id, "ImageName": f"memo-r{step}",
+                      "Description": rng.choice(["", "d"])})
+            elif action in ("tag", "untag"):
+                base = {"ResourceType": "image", "ResourceId.1": image_id}
+                both({"Action": "TagResources", **base, "Tag.1.Key": "team", "Tag.1.Value": rng.choice("ab")}
+                     if action == "tag" else {"Action": "UntagResources", **base, "TagKey.1": "team"})
+            elif action in ("share", "unshare"):
+                both({"Action": "ModifyImageSharePermission", "ImageId": image_id,
+                      ("AddAccount.1" if action == "share" else "RemoveAccount.1"): "2222333344445555"})
+            elif action == "copy":
+                both({"Action": "CopyImage", "ImageId": image_id, "DestinationRegionId": "cn-shanghai"})
+            elif action == "delete":
+                if both({"Action": "DeleteImage", "ImageId": image_id})[0] == 200:
+                    images.remove(image_id)
+            else:
+                both({"Action": "DescribeImages", "ImageId": image_id, "Status": "Creating,Available"})
+        else:  # the world moves without a request: the clock, a setting, transitions, stock
+            change = rng.choice(["clock", "option", "transitions", "stock", "restock"])
+            seconds, mode = rng.choice([1, 20, 120]), rng.choice(["instant", "realistic"])  # (drawn once for both)
+            for engine in engines:
+                if change == "clock":
+                    engine.clock.advance(seconds)
+                elif change == "option":
+                    engine.config.options["describe_default_includes_community"] = step % 2 == 0
+                elif change == "transitions":
+                    engine.config.transitions = mode
+                elif change == "stock":
+                    stock.sell_out(engine, "cn-hangzhou-i", instance_type="ecs.g7.large", seconds=30)
+                else:
+                    stock.restock(engine)
+    assert asked[0] - handled[0] > 60, (asked, handled)  # (answers from the memo: about half the reads)
+    assert engines[1]._memo == {}
+
+
+def _first_instance(status_body: tuple[int, bytes]) -> str:
+    status, body = status_body
+    assert status == 200, body
+    return re.search(rb'"InstanceIdSet":\["([^"]+)"', body).group(1).decode()
