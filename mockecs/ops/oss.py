@@ -72,7 +72,7 @@ PRECONDITION = oss_error_kind("PreconditionFailed", "At least one of the pre-con
 ARCHIVED = oss_error_kind("InvalidObjectState", "The operation is not valid for the object's state", 403)
 NOT_ALLOWED = oss_error_kind("MethodNotAllowed", "The specified method is not allowed against this resource.", 405)
 NOT_FAKED = oss_error_kind("NotImplemented", "mockecs fakes OSS's object API (objects, listings, multipart "
-                           "uploads, buckets), not this request.", 501)
+                           "uploads, buckets and their settings), not this request.", 501)
 INVALID_BUCKET_ACL = oss_error_kind("InvalidArgument", "no such bucket access control exists", 400)
 # [GUESS] the object's words as the bucket's (OSS documents the EC of a missing or empty x-oss-object-acl only)
 INVALID_OBJECT_ACL = oss_error_kind("InvalidArgument", "no such object access control exists", 400, "0017-00000105")
@@ -104,6 +104,18 @@ class Reply:
 
 
 Handler = Callable[[Context, OssRequest, Any], Reply]
+# A bucket's settings (mockecs.ops.oss_bucket): sub-resource -> method -> action.
+BUCKET_SETTINGS: dict[str, dict[str, str]] = {
+    sub: {method: f"{verb}Bucket{name}" for method, verb in (("PUT", "Put"), ("GET", "Get"), ("DELETE", "Delete"))
+          if method in methods}
+    for sub, name, methods in (
+        ("cors", "Cors", "PUT GET DELETE"), ("lifecycle", "Lifecycle", "PUT GET DELETE"),
+        ("website", "Website", "PUT GET DELETE"), ("logging", "Logging", "PUT GET DELETE"),
+        ("referer", "Referer", "PUT GET"), ("encryption", "Encryption", "PUT GET DELETE"),
+        ("policy", "Policy", "PUT GET DELETE"), ("tagging", "Tags", "PUT GET DELETE"),
+        ("transferAcceleration", "TransferAcceleration", "PUT GET"), ("accessmonitor", "AccessMonitor", "PUT GET"),
+        ("resourceGroup", "ResourceGroup", "PUT GET"))
+}
 OPERATIONS: dict[str, Handler] = {}
 _BODY_ACTIONS = ("PutObject", "UploadPart")
 
@@ -113,6 +125,14 @@ def _op(action: str) -> Callable[[Handler], Handler]:
         OPERATIONS[action] = handler
         return handler
     return register
+
+
+# Other sub-resources of a bucket: not the bucket itself (a DELETE of one must not delete the bucket).
+_UNFAKED_BUCKET_SUBRESOURCES = (
+    "acl", "versioning", "versions", "worm", "inventory", "replication", "replicationProgress", "replicationLocation",
+    "cname", "qos", "qosInfo", "stat", "requestPayment", "metaQuery", "rtc", "style", "httpsConfig", "accessPoint",
+    "publicAccessBlock", "bucketArchiveDirectRead", "redundancyTransition", "callbackPolicy", "objectInfo",
+    "regionList", "live", "comp", "asyncFetch", "wormId", "wormExtend", "resourcePool", "requesterQosInfo")
 
 
 def route(req: OssRequest) -> str:
@@ -135,9 +155,13 @@ def route(req: OssRequest) -> str:
                 return "ListObjectsV2"
         if method == "POST" and "delete" in q:
             return "DeleteMultipleObjects"
-        if method in actions and not any(k in q for k in ("acl", "cors", "lifecycle", "logging", "website",
-                                                           "referer", "policy", "tagging", "encryption",
-                                                           "versioning", "versions", "worm", "inventory")):
+        for sub, methods in BUCKET_SETTINGS.items():
+            if sub in q:
+                if method in methods:
+                    return methods[method]
+                # [GUESS] another method on a setting's sub-resource (DELETE ?referer): as on an object's
+                raise NOT_ALLOWED(Method=method, ResourceType="Bucket")
+        if method in actions and not any(k in q for k in _UNFAKED_BUCKET_SUBRESOURCES):
             return actions[method]
         raise NOT_FAKED()
     if "uploadId" in q:
@@ -255,12 +279,15 @@ def _acl_header(req: OssRequest, name: str, allowed: tuple[str, ...]) -> Optiona
     return value
 
 
-def _check_tags(tags: list[tuple[str, str]]) -> dict[str, str]:
-    if len(tags) > MAX_TAGS:
+def _check_tags(tags: list[tuple[str, str]], limits: tuple[int, int, int] = (MAX_TAGS, MAX_TAG_KEY, MAX_TAG_VALUE)
+                ) -> dict[str, str]:
+    """Tags within ``limits`` (how many, key bytes, value bytes: an object's by default), keys unique."""
+    most, key_bytes, value_bytes = limits
+    if len(tags) > most:
         raise INVALID_TAG(TagCount=str(len(tags)))
     out: dict[str, str] = {}
     for key, value in tags:
-        if not key or len(key.encode("utf-8")) > MAX_TAG_KEY or len(value.encode("utf-8")) > MAX_TAG_VALUE \
+        if not key or len(key.encode("utf-8")) > key_bytes or len(value.encode("utf-8")) > value_bytes \
                 or key in out:
             raise INVALID_TAG(TagKey=key)
         out[key] = value
@@ -369,17 +396,38 @@ def put_bucket(ctx: Context, req: OssRequest, body: bytes) -> Reply:
         if acl is not None:  # (OSS: one's own bucket made again takes the ACL asked for)
             _registry(ctx).update_bucket(found, ctx.txn, acl=acl)
         return Reply()  # [GUESS] creating one's own bucket again succeeds and changes nothing else
-    storage_class = "Standard"
+    storage_class, redundancy = "Standard", "LRS"
     if body.strip():
         root = _parse_xml(body)
         storage_class = (root.findtext("StorageClass") or "Standard").strip()
         if storage_class not in ("Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive"):
             raise INVALID_ARGUMENT(ArgumentName="StorageClass", ArgumentValue=storage_class)
+        redundancy = (root.findtext("DataRedundancyType") or "LRS").strip()
+        if redundancy not in ("LRS", "ZRS"):
+            raise INVALID_ARGUMENT(ArgumentName="DataRedundancyType", ArgumentValue=redundancy)
+    settings = _create_settings(ctx, req)
+    if acl is not None and acl != "private":
+        settings["acl"] = acl
+    if redundancy != "LRS":
+        settings["redundancy"] = redundancy
     made = _registry(ctx).create_bucket(req.region or ctx.region, req.bucket, ctx.account, txn=ctx.txn,
                                         storage_class=storage_class)
-    if acl is not None and acl != "private":
-        _registry(ctx).update_bucket(made, ctx.txn, acl=acl)
+    if settings:
+        _registry(ctx).update_bucket(made, ctx.txn, **settings)
     return Reply(headers={"Location": f"/{req.bucket}"})
+
+
+def _create_settings(ctx: Context, req: OssRequest) -> dict:
+    """The settings PutBucket's headers give a new bucket: default encryption, resource group (checked before
+    anything is written)."""
+    settings: dict = {}
+    if req.header("x-oss-server-side-encryption"):
+        settings.update(oss_bucket.sse_settings(req.header("x-oss-server-side-encryption").strip(),
+                                                req.header("x-oss-server-side-encryption-key-id").strip(),
+                                                req.header("x-oss-server-side-data-encryption").strip()))
+    if "x-oss-resource-group-id" in req.headers:
+        settings["resource_group_id"] = oss_bucket.resource_group(ctx, req.header("x-oss-resource-group-id").strip())
+    return {k: v for k, v in settings.items() if v is not None}
 
 
 def _grant(owner: str, acl: str) -> str:
@@ -429,21 +477,30 @@ def delete_bucket(ctx: Context, req: OssRequest, body: bytes) -> Reply:
 
 @_op("GetBucketInfo")
 def get_bucket_info(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    """The bucket, with the settings its sub-resources hold (:mod:`mockecs.ops.oss_bucket`)."""
     b = _bucket(ctx, req)
     if req.method == "HEAD":
         return Reply()
     region = b["region"]
-    sse = b.get("encryption") or "None"
-    inner = (element("AccessMonitor", "Disabled") + element("CreationDate", iso(float(b.get("created") or 0)))
+    sse = element("SSEAlgorithm", b.get("encryption") or "None")
+    if b.get("encryption"):
+        sse += element("KMSMasterKeyID", b.get("kms_key_id") or "")
+        if b.get("kms_data_encryption"):
+            sse += element("KMSDataEncryption", b["kms_data_encryption"])
+    logging = b.get("logging") or {}
+    inner = (element("AccessMonitor", b.get("access_monitor") or "Disabled")
+             + element("CreationDate", iso(float(b.get("created") or 0)))
              + element("ExtranetEndpoint", f"oss-{region}.aliyuncs.com")
              + element("IntranetEndpoint", f"oss-{region}-internal.aliyuncs.com")
              + element("Location", f"oss-{region}") + element("StorageClass", b.get("storage_class") or "Standard")
-             + element("TransferAcceleration", "Disabled") + element("CrossRegionReplication", "Disabled")
-             + element("Name", req.bucket) + element("ResourceGroupId", "")
-             + element("DataRedundancyType", "LRS") + _owner(str(b["owner"]))
+             + element("TransferAcceleration", "Enabled" if b.get("transfer_acceleration") else "Disabled")
+             + element("CrossRegionReplication", "Disabled")
+             + element("Name", req.bucket) + element("ResourceGroupId", oss_bucket.resource_group_of(b))
+             + element("DataRedundancyType", b.get("redundancy") or "LRS") + _owner(str(b["owner"]))
              + "<AccessControlList>" + element("Grant", b.get("acl") or "private") + "</AccessControlList>"
-             + "<ServerSideEncryptionRule>" + element("SSEAlgorithm", sse) + "</ServerSideEncryptionRule>"
-             + "<BucketPolicy><LogBucket></LogBucket><LogPrefix></LogPrefix></BucketPolicy>")
+             + f"<ServerSideEncryptionRule>{sse}</ServerSideEncryptionRule>"
+             + "<BucketPolicy>" + element("LogBucket", logging.get("TargetBucket", ""))
+             + element("LogPrefix", logging.get("TargetPrefix", "")) + "</BucketPolicy>")
     return Reply(body=xml("BucketInfo", f"<Bucket>{inner}</Bucket>"), content_type="application/xml")
 
 
@@ -905,3 +962,7 @@ def complete_multipart_upload(ctx: Context, req: OssRequest, body: bytes) -> Rep
                           (element("EncodingType", "url") if encoded else "") + element("Location", location)
                           + element("Bucket", req.bucket) + element("Key", _encode(req.key, encoded))
                           + element("ETag", _quoted(etag))), content_type="application/xml")
+
+
+# The bucket settings' handlers register themselves (their module imports this one's helpers).
+from mockecs.ops import oss_bucket  # noqa: E402

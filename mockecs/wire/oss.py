@@ -42,6 +42,10 @@ ACTIONS = frozenset((
     "InitiateMultipartUpload", "UploadPart", "ListParts", "ListMultipartUploads", "AbortMultipartUpload",
     "CompleteMultipartUpload", "GetBucketAcl", "PutBucketAcl", "GetBucketVersioning", "GetObjectAcl",
     "PutObjectAcl", "GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging",
+    *(f"{verb}Bucket{name}" for verb in ("Put", "Get", "Delete") for name in (
+        "Cors", "Lifecycle", "Website", "Logging", "Encryption", "Policy", "Tags")),
+    *(f"{verb}Bucket{name}" for verb in ("Put", "Get") for name in (
+        "Referer", "TransferAcceleration", "AccessMonitor", "ResourceGroup")),
 ))
 XML_TYPE = "application/xml"
 CHUNK = 1 << 20
