@@ -6,7 +6,9 @@ request's action from its method, bucket, key and sub-resource; :func:`prepare` 
 store transaction; each handler answers a :class:`Reply`. A bucket belongs to the account that made it; its ACL and
 its objects' ACLs (canned: ``private``, ``public-read``, ``public-read-write``; an object's ``default``: its bucket's)
 let other accounts and anonymous requests read or write objects and list them (no bucket policies or RAM policies
-are modelled); names are global, and a bucket is addressed at its own region's endpoint.
+are modelled); names are global, and a bucket is addressed at its own region's endpoint. A bucket's settings (CORS,
+lifecycle, website, policy ...) are :mod:`mockecs.ops.oss_bucket`'s handlers, which join :data:`OPERATIONS` when it
+is imported (the engine imports both).
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ from mockecs.wire.oss import (
     xml,
 )
 from mockecs.wire.records import record
-from mockecs.world import ids
+from mockecs.world import ids, resource_groups
 from mockecs.world import oss as world
 from mockecs.world.oss import crc_of, etag_of
 
@@ -73,6 +75,11 @@ ARCHIVED = oss_error_kind("InvalidObjectState", "The operation is not valid for 
 NOT_ALLOWED = oss_error_kind("MethodNotAllowed", "The specified method is not allowed against this resource.", 405)
 NOT_FAKED = oss_error_kind("NotImplemented", "mockecs fakes OSS's object API (objects, listings, multipart "
                            "uploads, buckets and their settings), not this request.", 501)
+BAD_ALGORITHM = oss_error_kind("InvalidEncryptionAlgorithmError", "The Encryption request you specified is not "
+                               "valid. Supported value: AES256/KMS/SM4", 400, "0005-00000003")
+KMS_KEY_NOT_APPLICABLE = oss_error_kind("InvalidArgument", "KMSMasterKeyID is not applicable if the default sse "
+                                        "algorithm is not KMS.", 400)
+BAD_RESOURCE_GROUP = oss_error_kind("InvalidArgument", "The resource group id is invalid.", 400)
 INVALID_BUCKET_ACL = oss_error_kind("InvalidArgument", "no such bucket access control exists", 400)
 # [GUESS] the object's words as the bucket's (OSS documents the EC of a missing or empty x-oss-object-acl only)
 INVALID_OBJECT_ACL = oss_error_kind("InvalidArgument", "no such object access control exists", 400, "0017-00000105")
@@ -90,6 +97,7 @@ MAX_PUT = 5 * 1024 ** 3  # PutObject and a part: 5 GiB
 MIN_PART = 100 * 1024  # every part but the last
 MAX_KEYS = 1000
 BUCKET_ACLS = ("private", "public-read", "public-read-write")
+SSE_ALGORITHMS = ("AES256", "KMS", "SM4")
 OBJECT_ACLS = ("default", *BUCKET_ACLS)
 MAX_TAGS, MAX_TAG_KEY, MAX_TAG_VALUE = 10, 128, 256
 STREAMED = 1 << 20  # zeros longer than this are answered as a stream, not one bytes object
@@ -417,16 +425,40 @@ def put_bucket(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     return Reply(headers={"Location": f"/{req.bucket}"})
 
 
+def sse_settings(algorithm: str, key_id: str, data_encryption: str) -> dict:
+    """The bucket fields of a default-encryption rule, checked as OSS checks them (PutBucketEncryption, and
+    PutBucket's x-oss-server-side-encryption headers)."""
+    if algorithm not in SSE_ALGORITHMS:
+        raise BAD_ALGORITHM(SSEAlgorithm=algorithm)
+    if key_id and algorithm != "KMS":
+        raise KMS_KEY_NOT_APPLICABLE(ArgumentName="KMSMasterKeyID", ArgumentValue=key_id)
+    if data_encryption and (algorithm != "KMS" or data_encryption != "SM4"):
+        raise INVALID_ARGUMENT(ArgumentName="KMSDataEncryption", ArgumentValue=data_encryption)
+    return {"encryption": algorithm, "kms_key_id": key_id or None, "kms_data_encryption": data_encryption or None}
+
+
+def resource_group(ctx: Context, group_id: str) -> Optional[str]:
+    """A resource group a bucket joins, checked (None: the account's default group, kept as no field)."""
+    if not group_id or not resource_groups.exists(ctx, group_id):
+        raise BAD_RESOURCE_GROUP(ArgumentName="ResourceGroupId", ArgumentValue=group_id)
+    return None if group_id == resource_groups.default_id(ctx.account) else group_id
+
+
+def resource_group_of(bucket: dict) -> str:
+    return bucket.get("resource_group_id") or resource_groups.default_id(str(bucket["owner"]))
+
+
+
 def _create_settings(ctx: Context, req: OssRequest) -> dict:
     """The settings PutBucket's headers give a new bucket: default encryption, resource group (checked before
     anything is written)."""
     settings: dict = {}
     if req.header("x-oss-server-side-encryption"):
-        settings.update(oss_bucket.sse_settings(req.header("x-oss-server-side-encryption").strip(),
+        settings.update(sse_settings(req.header("x-oss-server-side-encryption").strip(),
                                                 req.header("x-oss-server-side-encryption-key-id").strip(),
                                                 req.header("x-oss-server-side-data-encryption").strip()))
     if "x-oss-resource-group-id" in req.headers:
-        settings["resource_group_id"] = oss_bucket.resource_group(ctx, req.header("x-oss-resource-group-id").strip())
+        settings["resource_group_id"] = resource_group(ctx, req.header("x-oss-resource-group-id").strip())
     return {k: v for k, v in settings.items() if v is not None}
 
 
@@ -495,7 +527,7 @@ def get_bucket_info(ctx: Context, req: OssRequest, body: bytes) -> Reply:
              + element("Location", f"oss-{region}") + element("StorageClass", b.get("storage_class") or "Standard")
              + element("TransferAcceleration", "Enabled" if b.get("transfer_acceleration") else "Disabled")
              + element("CrossRegionReplication", "Disabled")
-             + element("Name", req.bucket) + element("ResourceGroupId", oss_bucket.resource_group_of(b))
+             + element("Name", req.bucket) + element("ResourceGroupId", resource_group_of(b))
              + element("DataRedundancyType", b.get("redundancy") or "LRS") + _owner(str(b["owner"]))
              + "<AccessControlList>" + element("Grant", b.get("acl") or "private") + "</AccessControlList>"
              + f"<ServerSideEncryptionRule>{sse}</ServerSideEncryptionRule>"
@@ -963,6 +995,3 @@ def complete_multipart_upload(ctx: Context, req: OssRequest, body: bytes) -> Rep
                           + element("Bucket", req.bucket) + element("Key", _encode(req.key, encoded))
                           + element("ETag", _quoted(etag))), content_type="application/xml")
 
-
-# The bucket settings' handlers register themselves (their module imports this one's helpers).
-from mockecs.ops import oss_bucket  # noqa: E402

@@ -26,10 +26,13 @@ from mockecs.ops.oss import (
     _op,
     _parse_xml,
     _registry,
+    resource_group,
+    resource_group_of,
+    sse_settings,
 )
 from mockecs.ops.registry import Context
 from mockecs.wire.oss import OssRequest, element, oss_error_kind, xml
-from mockecs.world import ids, resource_groups
+from mockecs.world import ids
 
 XML_TYPE = "application/xml"
 # The answers for a bucket without the setting. [GUESS] the messages (OSS documents the codes and statuses; the
@@ -43,19 +46,13 @@ NO_ENCRYPTION = oss_error_kind("NoSuchServerSideEncryptionRule", "The server sid
                                "found.", 404)
 NO_ACCELERATION = oss_error_kind("NoSuchTransferAccelerationConfiguration", "The bucket you specified does not have "
                                  "transfer acceleration configuration.", 404, "0028-00000004")
-BAD_ALGORITHM = oss_error_kind("InvalidEncryptionAlgorithmError", "The Encryption request you specified is not "
-                               "valid. Supported value: AES256/KMS/SM4", 400, "0005-00000003")
-KMS_KEY_NOT_APPLICABLE = oss_error_kind("InvalidArgument", "KMSMasterKeyID is not applicable if the default sse "
-                                        "algorithm is not KMS.", 400)
 # [GUESS] the code of a policy that is not a JSON object with a Statement list (OSS validates the document)
 BAD_POLICY = oss_error_kind("InvalidPolicyDocument", "Invalid Policy Document.", 400)
 BAD_LOG_TARGET = oss_error_kind("InvalidTargetBucketForLogging", "The target bucket for logging does not exist, is "
                                 "not owned by you, or is not in the same region.", 400)
 # [GUESS] S3's code, which OSS documents for PutBucketCors too: more than 10 rules
 TOO_MANY_CORS = oss_error_kind("InvalidArgument", "The number of CORS rules should not exceed allowed limit.", 400)
-BAD_RESOURCE_GROUP = oss_error_kind("InvalidArgument", "The resource group id is invalid.", 400)
 
-SSE_ALGORITHMS = ("AES256", "KMS", "SM4")
 CORS_METHODS = ("GET", "PUT", "DELETE", "POST", "HEAD")
 MAX_CORS_RULES, MAX_LIFECYCLE_RULES, MAX_POLICY = 10, 1000, 16 * 1024
 BUCKET_TAG_LIMITS = (20, 64, 128)  # tags per bucket, key bytes, value bytes (OSS's PutBucketTags)
@@ -316,18 +313,6 @@ def get_bucket_referer(ctx: Context, req: OssRequest, body: bytes) -> Reply:
 
 
 # -- default encryption -----------------------------------------------------------------------------------------------
-def sse_settings(algorithm: str, key_id: str, data_encryption: str) -> dict:
-    """The bucket fields of a default-encryption rule, checked as OSS checks them (PutBucketEncryption, and
-    PutBucket's x-oss-server-side-encryption headers)."""
-    if algorithm not in SSE_ALGORITHMS:
-        raise BAD_ALGORITHM(SSEAlgorithm=algorithm)
-    if key_id and algorithm != "KMS":
-        raise KMS_KEY_NOT_APPLICABLE(ArgumentName="KMSMasterKeyID", ArgumentValue=key_id)
-    if data_encryption and (algorithm != "KMS" or data_encryption != "SM4"):
-        raise INVALID_ARGUMENT(ArgumentName="KMSDataEncryption", ArgumentValue=data_encryption)
-    return {"encryption": algorithm, "kms_key_id": key_id or None, "kms_data_encryption": data_encryption or None}
-
-
 @_op("PutBucketEncryption")
 def put_bucket_encryption(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     bucket = _owned(ctx, req)
@@ -451,17 +436,6 @@ def put_bucket_access_monitor(ctx: Context, req: OssRequest, body: bytes) -> Rep
 def get_bucket_access_monitor(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     status = _owned(ctx, req).get("access_monitor") or "Disabled"
     return _answer("AccessMonitorConfiguration", element("Status", status))
-
-
-def resource_group(ctx: Context, group_id: str) -> Optional[str]:
-    """A resource group a bucket joins, checked (None: the account's default group, kept as no field)."""
-    if not group_id or not resource_groups.exists(ctx, group_id):
-        raise BAD_RESOURCE_GROUP(ArgumentName="ResourceGroupId", ArgumentValue=group_id)
-    return None if group_id == resource_groups.default_id(ctx.account) else group_id
-
-
-def resource_group_of(bucket: dict) -> str:
-    return bucket.get("resource_group_id") or resource_groups.default_id(str(bucket["owner"]))
 
 
 @_op("PutBucketResourceGroup")
