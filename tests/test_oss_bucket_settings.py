@@ -347,3 +347,27 @@ def test_terraforms_alicloud_oss_bucket_create_refresh_update_destroy(strict):
     assert _read(m)["cors"] is None and _read(m)["info"].findtext("AccessMonitor") == "Disabled"
     actions = {c.action for c in m.engine.calls}  # (the call record names OSS's actions)
     assert {"PutBucketCors", "GetBucketLifecycle", "DeleteBucketPolicy", "PutBucketAccessMonitor"} <= actions
+
+
+def test_force_destroy_lists_versions_and_deletes_them(strict):
+    """Terraform's force_destroy: DeleteBucket answers BucketNotEmpty, so ListObjectVersions, DeleteObjectVersions
+    (each object's only version, ``null``), and DeleteBucket again."""
+    b = bucket()
+    b.create_bucket()
+    for key in ("a.txt", "logs/1", "logs/2"):
+        b.put_object(key, b"x" * 3)
+    assert failure(b.delete_bucket).code == "BucketNotEmpty"
+    listed = b.list_object_versions(max_keys=2)
+    assert [(v.key, v.versionid, v.is_latest, v.size) for v in listed.versions] == [("a.txt", "null", True, 3),
+                                                                                   ("logs/1", "null", True, 3)]
+    assert listed.is_truncated and listed.next_key_marker == "logs/1" and listed.next_versionid_marker == "null"
+    rest = b.list_object_versions(key_marker="logs/1", versionid_marker="null")
+    assert [v.key for v in rest.versions] == ["logs/2"] and not rest.is_truncated
+    versions = models.BatchDeleteObjectVersionList([models.BatchDeleteObjectVersion(v.key, v.versionid)
+                                                    for v in listed.versions + rest.versions])
+    versions.append(models.BatchDeleteObjectVersion("a.txt", "CAEQNhiBgMDJgZCA0BYiIDc4MGZjZGI2"))  # (no such one)
+    result = b.delete_object_versions(versions)
+    assert sorted((d.key, d.versionid) for d in result.delete_versions)[:3] == [
+        ("a.txt", "CAEQNhiBgMDJgZCA0BYiIDc4MGZjZGI2"), ("a.txt", "null"), ("logs/1", "null")]
+    assert b.list_object_versions().versions == []
+    assert b.delete_bucket().status == 204

@@ -156,7 +156,8 @@ def route(req: OssRequest) -> str:
             return "GetBucketAcl" if method == "GET" else "PutBucketAcl"
         if method == "GET":
             for sub, action in (("bucketInfo", "GetBucketInfo"), ("location", "GetBucketLocation"),
-                                ("uploads", "ListMultipartUploads"), ("versioning", "GetBucketVersioning")):
+                                ("uploads", "ListMultipartUploads"), ("versioning", "GetBucketVersioning"),
+                                ("versions", "ListObjectVersions")):
                 if sub in q:
                     return action
             if q.get("list-type") == "2":
@@ -594,6 +595,33 @@ def list_objects(ctx: Context, req: OssRequest, body: bytes) -> Reply:
                  content_type="application/xml")
 
 
+@_op("ListObjectVersions")
+def list_object_versions(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    """A bucket's objects as versions: each its only one, ``null`` (versioning is never enabled here), what an
+    unversioned bucket answers; Terraform's force_destroy lists and deletes them so."""
+    q = req.query
+    encoded = q.get("encoding-type") == "url"
+    key_marker = q.get("key-marker", "")
+    entries, truncated, owner = _listing(ctx, req, key_marker)
+    parts = []
+    for name, obj in entries:
+        if obj is None:
+            parts.append(f"<CommonPrefixes>{element('Prefix', _encode(name, encoded))}</CommonPrefixes>")
+            continue
+        parts.append("<Version>" + element("Key", _encode(name, encoded)) + element("VersionId", "null")
+                     + element("IsLatest", True) + element("LastModified", iso(_modified(obj)))
+                     + element("ETag", _quoted(etag_of(obj))) + element("Type", obj.get("type") or "Normal")
+                     + element("Size", obj["size"]) + element("StorageClass", obj.get("storage_class") or "Standard")
+                     + _owner(owner) + "</Version>")
+    head = (element("Name", req.bucket) + element("Prefix", _encode(q.get("prefix", ""), encoded))
+            + element("KeyMarker", _encode(key_marker, encoded))
+            + element("VersionIdMarker", q.get("version-id-marker", "")) + element("MaxKeys", _max_keys(q))
+            + element("Delimiter", _encode(q.get("delimiter", ""), encoded)) + element("IsTruncated", truncated)
+            + (element("NextKeyMarker", _encode(entries[-1][0], encoded)) + element("NextVersionIdMarker", "null")
+               if truncated else "") + (element("EncodingType", "url") if encoded else ""))
+    return Reply(body=xml("ListVersionsResult", head + "".join(parts)), content_type="application/xml")
+
+
 @_op("ListObjectsV2")
 def list_objects_v2(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     q = req.query
@@ -624,15 +652,23 @@ def delete_multiple_objects(ctx: Context, req: OssRequest, body: bytes) -> Reply
         raise INVALID_ARGUMENT(ArgumentName="Content-MD5", ArgumentValue="")
     _check_md5(req, hashlib.md5(body).digest())
     root = _parse_xml(body)
-    keys = [(o.findtext("Key") or "") for o in root.findall("Object")]
+    objects = [(o.findtext("Key") or "", o.find("VersionId")) for o in root.findall("Object")]
+    keys = [key for key, _ in objects]
     if root.tag != "Delete" or not keys or len(keys) > MAX_KEYS or not all(keys):
         raise MALFORMED_XML()
     encoded = req.query.get("encoding-type") == "url"
     quiet = (root.findtext("Quiet") or "false").strip().lower() == "true"
-    for key in keys:
-        _registry(ctx).delete_object(bucket["region"], req.bucket, key, txn=ctx.txn)
-    deleted = "" if quiet else "".join(f"<Deleted>{element('Key', _encode(k, encoded))}</Deleted>" for k in keys)
-    return Reply(body=xml("DeleteResult", deleted + (element("EncodingType", "url") if encoded else "")),
+    reported = []
+    for key, version in objects:
+        # An object's only version is "null" (ListObjectVersions); [GUESS] another id names no version: nothing
+        # goes, and it is reported deleted as an absent key is.
+        if version is None or (version.text or "").strip() in ("", "null"):
+            _registry(ctx).delete_object(bucket["region"], req.bucket, key, txn=ctx.txn)
+        if not quiet:
+            reported.append("<Deleted>" + element("Key", _encode(key, encoded))
+                           + (element("VersionId", (version.text or "").strip()) if version is not None else "")
+                           + "</Deleted>")
+    return Reply(body=xml("DeleteResult", "".join(reported) + (element("EncodingType", "url") if encoded else "")),
                  content_type="application/xml")
 
 
