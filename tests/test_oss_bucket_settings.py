@@ -371,3 +371,27 @@ def test_force_destroy_lists_versions_and_deletes_them(strict):
         ("a.txt", "CAEQNhiBgMDJgZCA0BYiIDc4MGZjZGI2"), ("a.txt", "null"), ("logs/1", "null")]
     assert b.list_object_versions().versions == []
     assert b.delete_bucket().status == 204
+
+
+def test_default_encryption_keeps_image_import_out(mock):
+    """A bucket given default encryption (PutBucketEncryption, or PutBucket's header) is one ImportImage refuses,
+    as ECS refuses encrypted buckets; without it again, the import goes ahead."""
+    from alibabacloud_ecs20140526 import models as ecs
+
+    from tests.sdk import error_of, new_client
+
+    b = bucket("tf-images")
+    b.create_bucket()
+    b.put_object("disk.raw", b"\0" * (1 << 20))
+    b.put_bucket_encryption(models.ServerSideEncryptionRule("AES256"))
+    request = ecs.ImportImageRequest(region_id="cn-hangzhou", disk_device_mapping=[
+        ecs.ImportImageRequestDiskDeviceMapping(ossbucket="tf-images", ossobject="disk.raw", format="RAW")])
+    assert error_of(new_client().import_image, request).code == "InvalidOSSBucket.EncryptUnsupported"
+    b.delete_bucket_encryption()
+    assert new_client().import_image(request).body.image_id.startswith("m-")
+    sealed = bucket("tf-sealed")
+    sealed.create_bucket(headers={"x-oss-server-side-encryption": "KMS"})
+    assert sealed.get_bucket_encryption().sse_algorithm == "KMS"
+    err = failure(bucket("tf-bad").create_bucket, headers={"x-oss-server-side-encryption": "DES"})
+    assert (err.status, err.code) == (400, "InvalidEncryptionAlgorithmError")
+    assert failure(bucket("tf-bad").get_bucket_info).code == "NoSuchBucket"  # (nothing made)
