@@ -395,3 +395,14 @@ def test_default_encryption_keeps_image_import_out(mock):
     err = failure(bucket("tf-bad").create_bucket, headers={"x-oss-server-side-encryption": "DES"})
     assert (err.status, err.code) == (400, "InvalidEncryptionAlgorithmError")
     assert failure(bucket("tf-bad").get_bucket_info).code == "NoSuchBucket"  # (nothing made)
+
+
+def test_a_settings_document_with_a_wrong_content_md5_is_refused(strict):
+    b = bucket()
+    b.create_bucket()
+    for sub, body in (("cors", GO_CORS), ("policy", POLICY.encode())):
+        response = _signed(strict, "PUT", "tf-site", sub, body, {"content-md5": "1B2M2Y8AsgTpgAmY7PhCfg=="})
+        assert (response.status, ElementTree.fromstring(response.body).findtext("Code")) == (400, "BadDigest")
+    absent(b.get_bucket_cors, "NoSuchCORSConfiguration", oss2.exceptions.NoSuchCors)
+    rule = models.CorsRule(allowed_origins=["*"], allowed_methods=["GET"])
+    assert b.put_bucket_cors(models.BucketCors([rule])).status == 200  # (oss2 sends its right Content-MD5)

@@ -12,6 +12,7 @@ always did). Only the bucket's owner reads or writes them.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import xml.etree.ElementTree as ElementTree
@@ -22,6 +23,7 @@ from mockecs.ops.oss import (
     MALFORMED_XML,
     Reply,
     _bucket,
+    _check_md5,
     _check_tags,
     _op,
     _parse_xml,
@@ -66,7 +68,9 @@ def _owned(ctx: Context, req: OssRequest) -> dict:
     return _bucket(ctx, req)
 
 
-def _root(body: bytes, name: str) -> ElementTree.Element:
+def _root(req: OssRequest, body: bytes, name: str) -> ElementTree.Element:
+    """The document's root, which must be ``name`` (its Content-MD5, when sent, checked first)."""
+    _check_md5(req, hashlib.md5(body).digest())
     root = _parse_xml(body)
     if root.tag != name:
         raise MALFORMED_XML()
@@ -103,7 +107,7 @@ def _serialized(node: ElementTree.Element) -> str:
 @_op("PutBucketCors")
 def put_bucket_cors(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     bucket = _owned(ctx, req)
-    root = _root(body, "CORSConfiguration")
+    root = _root(req, body, "CORSConfiguration")
     rules = []
     for node in root.findall("CORSRule"):
         rule = {name: [(e.text or "").strip() for e in node.findall(name)]
@@ -195,7 +199,7 @@ def _lifecycle_rule(node: ElementTree.Element, seen: set[str]) -> str:
 def put_bucket_lifecycle(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     """The rules replaced, kept as sent (an ID given to a rule without one); none is applied to objects."""
     bucket = _owned(ctx, req)
-    nodes = _root(body, "LifecycleConfiguration").findall("Rule")
+    nodes = _root(req, body, "LifecycleConfiguration").findall("Rule")
     if not nodes or len(nodes) > MAX_LIFECYCLE_RULES:
         raise MALFORMED_XML()
     seen: set[str] = set()
@@ -221,7 +225,7 @@ def delete_bucket_lifecycle(ctx: Context, req: OssRequest, body: bytes) -> Reply
 @_op("PutBucketWebsite")
 def put_bucket_website(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     bucket = _owned(ctx, req)
-    root = _root(body, "WebsiteConfiguration")
+    root = _root(req, body, "WebsiteConfiguration")
     kept = [child for child in root if child.tag in ("IndexDocument", "ErrorDocument", "RoutingRules")]
     if not kept:
         raise MALFORMED_XML()
@@ -248,7 +252,7 @@ def delete_bucket_website(ctx: Context, req: OssRequest, body: bytes) -> Reply:
 def put_bucket_logging(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     """Logging to a bucket of the same owner and region; a document without LoggingEnabled turns it off."""
     bucket = _owned(ctx, req)
-    enabled = _root(body, "BucketLoggingStatus").find("LoggingEnabled")
+    enabled = _root(req, body, "BucketLoggingStatus").find("LoggingEnabled")
     if enabled is None:
         _save(ctx, bucket, logging=None)
         return Reply()
@@ -286,7 +290,7 @@ def _referers(root: ElementTree.Element, path: str) -> list[str]:
 @_op("PutBucketReferer")
 def put_bucket_referer(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     bucket = _owned(ctx, req)
-    root = _root(body, "RefererConfiguration")
+    root = _root(req, body, "RefererConfiguration")
     referer = {"AllowEmptyReferer": _bool(root, "AllowEmptyReferer"),
                "AllowTruncateQueryString": _bool(root, "AllowTruncateQueryString", required=False),
                "RefererList": _referers(root, "RefererList/Referer"),
@@ -316,7 +320,7 @@ def get_bucket_referer(ctx: Context, req: OssRequest, body: bytes) -> Reply:
 @_op("PutBucketEncryption")
 def put_bucket_encryption(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     bucket = _owned(ctx, req)
-    rule = _root(body, "ServerSideEncryptionRule").find("ApplyServerSideEncryptionByDefault")
+    rule = _root(req, body, "ServerSideEncryptionRule").find("ApplyServerSideEncryptionByDefault")
     if rule is None or rule.find("SSEAlgorithm") is None:
         raise MALFORMED_XML()
     _save(ctx, bucket, **sse_settings(_text(rule, "SSEAlgorithm"), _text(rule, "KMSMasterKeyID"),
@@ -347,6 +351,7 @@ def delete_bucket_encryption(ctx: Context, req: OssRequest, body: bytes) -> Repl
 def put_bucket_policy(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     """Kept and answered as sent (its text, byte for byte); not enforced: every request is decided by the ACLs."""
     bucket = _owned(ctx, req)
+    _check_md5(req, hashlib.md5(body).digest())
     try:
         text = body.decode("utf-8")
         document = json.loads(text)
@@ -377,7 +382,7 @@ def delete_bucket_policy(ctx: Context, req: OssRequest, body: bytes) -> Reply:
 @_op("PutBucketTags")
 def put_bucket_tags(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     bucket = _owned(ctx, req)
-    tag_set = _root(body, "Tagging").find("TagSet")
+    tag_set = _root(req, body, "Tagging").find("TagSet")
     if tag_set is None:
         raise MALFORMED_XML()
     pairs = []
@@ -410,7 +415,7 @@ def delete_bucket_tags(ctx: Context, req: OssRequest, body: bytes) -> Reply:
 @_op("PutBucketTransferAcceleration")
 def put_bucket_transfer_acceleration(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     bucket = _owned(ctx, req)
-    _save(ctx, bucket, transfer_acceleration=_bool(_root(body, "TransferAccelerationConfiguration"), "Enabled"))
+    _save(ctx, bucket, transfer_acceleration=_bool(_root(req, body, "TransferAccelerationConfiguration"), "Enabled"))
     return Reply()
 
 
@@ -425,7 +430,7 @@ def get_bucket_transfer_acceleration(ctx: Context, req: OssRequest, body: bytes)
 @_op("PutBucketAccessMonitor")
 def put_bucket_access_monitor(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     bucket = _owned(ctx, req)
-    status = _text(_root(body, "AccessMonitorConfiguration"), "Status")
+    status = _text(_root(req, body, "AccessMonitorConfiguration"), "Status")
     if status not in ("Enabled", "Disabled"):
         raise INVALID_ARGUMENT(ArgumentName="Status", ArgumentValue=status)
     _save(ctx, bucket, access_monitor=None if status == "Disabled" else status)
@@ -441,7 +446,7 @@ def get_bucket_access_monitor(ctx: Context, req: OssRequest, body: bytes) -> Rep
 @_op("PutBucketResourceGroup")
 def put_bucket_resource_group(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     bucket = _owned(ctx, req)
-    group_id = _text(_root(body, "BucketResourceGroupConfiguration"), "ResourceGroupId")
+    group_id = _text(_root(req, body, "BucketResourceGroupConfiguration"), "ResourceGroupId")
     _save(ctx, bucket, resource_group_id=resource_group(ctx, group_id))
     return Reply()
 
