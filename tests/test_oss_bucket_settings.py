@@ -5,6 +5,10 @@ makes (create, refresh, update, destroy) with the Go SDK's own request bodies.""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import tempfile
 import time
 import xml.etree.ElementTree as ElementTree
 
@@ -406,3 +410,55 @@ def test_a_settings_document_with_a_wrong_content_md5_is_refused(strict):
     absent(b.get_bucket_cors, "NoSuchCORSConfiguration", oss2.exceptions.NoSuchCors)
     rule = models.CorsRule(allowed_origins=["*"], allowed_methods=["GET"])
     assert b.put_bucket_cors(models.BucketCors([rule])).status == 200  # (oss2 sends its right Content-MD5)
+
+
+@pytest.fixture
+def served():
+    """``mockecs server`` (in a thread) with strict signatures, for a Go client told only where it is."""
+    from mockecs.engine.core import Config, Engine
+    from mockecs.modes.server import ServerThread
+
+    engine = Engine(Config(strict_signatures=True))
+    engine.accounts.add_key(DEFAULT_ACCOUNT, AK, SK)
+    with ServerThread(engine=engine) as srv:
+        yield srv
+
+
+GO = shutil.which("go")
+GOPATH = "/usr/share/gocode"  # Debian's golang-*-dev packages put their sources here
+GO_OSS = os.path.join(GOPATH, "src", "github.com", "aliyun", "aliyun-oss-go-sdk", "oss")
+
+
+@pytest.mark.skipif(GO is None or not os.path.isdir(GO_OSS),
+                    reason="go or Go's OSS SDK is missing (golang-go golang-github-aliyun-aliyun-oss-go-sdk-dev)")
+def test_gos_oss_sdk_puts_reads_and_removes_bucket_settings(served, tmp_path):
+    """Go's OSS SDK (Debian's 1.5.0: the calls it has of those the provider makes) parses every answer; V1 signed."""
+    binary = str(tmp_path / "ossbucket")
+    env = dict(os.environ, GO111MODULE="off", GOPATH=GOPATH, GOFLAGS="",
+               GOCACHE=os.path.join(tempfile.gettempdir(), "mockecs-go-cache"))
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "go", "ossbucket")
+    built = subprocess.run([GO, "build", "-o", binary, "."], cwd=source, env=env, capture_output=True, text=True,
+                           timeout=300)
+    assert built.returncode == 0, built.stderr
+    proc = subprocess.run([binary, served.url, AK, SK], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert "failed" not in out, out
+    assert out["existedBefore"] is False
+    assert out["noCors"] == {"code": "NoSuchCORSConfiguration", "status": 404}
+    assert out["noWebsite"] == {"code": "NoSuchWebsiteConfiguration", "status": 404}
+    assert out["noLifecycle"] == {"code": "NoSuchLifecycle", "status": 404}
+    assert out["noPolicy"] == {"code": "NoSuchBucketPolicy", "status": 404}
+    assert out["noLogging"] == "" and out["noReferer"] == {"allowEmpty": True, "list": None}
+    assert out["cors"] == [{"XMLName": {"Space": "", "Local": "CORSRule"}, "AllowedOrigin": ["*"],
+                            "AllowedMethod": ["PUT", "GET"], "AllowedHeader": ["authorization"],
+                            "ExposeHeader": None, "MaxAgeSeconds": 100}]
+    assert out["website"] == ["index.html", ""] and out["logging"] == ["go-tf-logs", "log/"]
+    assert out["referer"] == {"allowEmpty": False, "list": ["http://www.aliyun.com"]}
+    assert out["lifecycle"] == ["rule-date path2/ Enabled 2028-11-11"] and out["policy"] is True
+    assert out["info"] == {"acl": "public-read", "created": True, "location": "oss-cn-hangzhou",
+                           "storageClass": "Standard"}
+    assert out["refererCleared"] == 0 and out["corsGone"]["code"] == "NoSuchCORSConfiguration"
+    assert out["deleteBucket"] is None and out["gone"] == {"code": "NoSuchBucket", "status": 404}
+    assert {"PutBucketCors", "GetBucketPolicy", "DeleteBucketLifecycle", "PutBucketReferer"} <= \
+        {c.action for c in served.engine.calls if c.status < 300}
