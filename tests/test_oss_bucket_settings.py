@@ -214,6 +214,14 @@ def test_malformed_documents_and_who_may_ask(strict):
             root = ElementTree.fromstring(response.body)
             assert (response.status, root.findtext("Code")) == (400, "MalformedXML"), (sub, body)
     assert bucket().get_bucket_referer().referers == []  # (nothing half-applied)
+    deep = b"<a>" * 50000 + b"</a>" * 50000  # (kept documents are written out again: never a RecursionError)
+    for sub, body, code in (
+            ("lifecycle", b"<LifecycleConfiguration><Rule><Status>Enabled</Status><Expiration><Days>1</Days>"
+             b"</Expiration>" + deep + b"</Rule></LifecycleConfiguration>", "MalformedXML"),
+            ("website", b"<WebsiteConfiguration><RoutingRules>" + deep + b"</RoutingRules></WebsiteConfiguration>",
+             "MalformedXML"), ("policy", b"[" * 8000 + b"]" * 8000, "InvalidPolicyDocument")):
+        response = _signed(strict, "PUT", "tf-site", sub, body)
+        assert (response.status, ElementTree.fromstring(response.body).findtext("Code")) == (400, code), sub
     other = make_account(strict.engine, "2222333344445555")
     theirs = bucket(auth=oss2.Auth(other.access_key_id, other.secret))
     for call in (theirs.get_bucket_cors, theirs.get_bucket_policy, theirs.get_bucket_referer,

@@ -100,7 +100,10 @@ def _answer(root: str, children: str) -> Reply:
 
 def _serialized(node: ElementTree.Element) -> str:
     node.tail = None
-    return ElementTree.tostring(node, encoding="unicode")
+    try:
+        return ElementTree.tostring(node, encoding="unicode")
+    except RecursionError:  # (elements nested thousands deep: no schema of OSS's has them)
+        raise MALFORMED_XML() from None
 
 
 # -- CORS -------------------------------------------------------------------------------------------------------------
@@ -352,12 +355,14 @@ def put_bucket_policy(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     """Kept and answered as sent (its text, byte for byte); not enforced: every request is decided by the ACLs."""
     bucket = _owned(ctx, req)
     _check_md5(req, hashlib.md5(body).digest())
+    if len(body) > MAX_POLICY:
+        raise BAD_POLICY()
     try:
         text = body.decode("utf-8")
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise BAD_POLICY() from None
-    if len(body) > MAX_POLICY or not isinstance(document, dict) or not isinstance(document.get("Statement"), list) \
+    if not isinstance(document, dict) or not isinstance(document.get("Statement"), list) \
             or not document["Statement"]:
         raise BAD_POLICY()
     _save(ctx, bucket, policy=text)
