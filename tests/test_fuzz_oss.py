@@ -1,9 +1,9 @@
 """No input makes OSS's fake answer 500: random, often mutated OSS requests, most of them validly signed.
 
 Buckets, keys, subresources, headers (ranges, copy sources, conditions, metadata) and bodies (uploads, the XML of
-multipart completion and batch deletes, broken and well formed) are drawn from plausible values and garbage.
-Seeded, so a failure replays. Every answer must be a 2xx/3xx or an OSS error: a 4xx (or 501 for what the fake
-does not model) with its ``x-oss-request-id``, and, but for HEAD, an ``<Error>`` document naming the same
+multipart completion, batch deletes and a bucket's settings, broken and well formed) are drawn from plausible values
+and garbage. Seeded, so a failure replays. Every answer must be a 2xx/3xx or an OSS error: a 4xx (or 501 for what
+the fake does not model) with its ``x-oss-request-id``, and, but for HEAD, an ``<Error>`` document naming the same
 RequestId. ``benchmarks/fuzz.py`` draws its OSS requests from the same generator.
 """
 from __future__ import annotations
@@ -31,7 +31,8 @@ SUBS = ["acl", "uploads", "location", "bucketInfo", "delete", "tagging", "object
         "marker", "max-keys", "delimiter", "continuation-token", "start-after", "encoding-type", "key-marker",
         "upload-id-marker", "max-uploads", "part-number-marker", "max-parts", "uploadId", "partNumber", "versioning",
         "versionId", "symlink", "append", "position", "x-oss-process", "response-content-type", "fetch-owner",
-        "cors", "lifecycle", "policy", "nope"]
+        "cors", "lifecycle", "policy", "website", "logging", "referer", "encryption", "transferAcceleration",
+        "accessmonitor", "resourceGroup", "replication", "nope"]
 VALUES = ["", "1", "0", "-1", "2", "1000", "1001", "10001", "99999999999999999999", "abc", "url", "/", "images/",
           "中文", "\x00", "a" * 2000, "%FF"]
 HEADERS = {
@@ -63,6 +64,25 @@ XML_BODIES = [
     b"<CreateBucketConfiguration><StorageClass>nope</StorageClass></CreateBucketConfiguration>",
     b"<AccessControlPolicy><AccessControlList><Grant>public-read</Grant></AccessControlList></AccessControlPolicy>",
     b"<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>", b"\xff\xfe\x00",
+    # a bucket's settings (mockecs.ops.oss_bucket), well formed and not
+    b"<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod>"
+    b"<MaxAgeSeconds>x</MaxAgeSeconds></CORSRule></CORSConfiguration>",
+    b"<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PATCH</AllowedMethod></CORSRule>"
+    b"</CORSConfiguration>",
+    b"<LifecycleConfiguration><Rule><Prefix>a/</Prefix><Status>Enabled</Status><Expiration><Days>1</Days>"
+    b"</Expiration></Rule></LifecycleConfiguration>",
+    b"<LifecycleConfiguration><Rule><ID>x</ID><Status>On</Status></Rule><Rule><ID>x</ID></Rule>"
+    b"</LifecycleConfiguration>",
+    b"<WebsiteConfiguration><IndexDocument><Suffix>index.html</Suffix></IndexDocument></WebsiteConfiguration>",
+    b"<BucketLoggingStatus><LoggingEnabled><TargetBucket>fuzz-other</TargetBucket></LoggingEnabled>"
+    b"</BucketLoggingStatus>", b"<BucketLoggingStatus/>",
+    b"<RefererConfiguration><AllowEmptyReferer>maybe</AllowEmptyReferer></RefererConfiguration>",
+    b"<ServerSideEncryptionRule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>KMS</SSEAlgorithm>"
+    b"<KMSDataEncryption>DES</KMSDataEncryption></ApplyServerSideEncryptionByDefault></ServerSideEncryptionRule>",
+    b'{"Version": "1", "Statement": [{"Effect": "Allow"}]}', b'{"Statement": 1}',
+    b"<TransferAccelerationConfiguration><Enabled>yes</Enabled></TransferAccelerationConfiguration>",
+    b"<AccessMonitorConfiguration><Status>Enabled</Status></AccessMonitorConfiguration>",
+    b"<BucketResourceGroupConfiguration><ResourceGroupId>rg-x</ResourceGroupId></BucketResourceGroupConfiguration>",
 ]
 HOSTS = ["{bucket}.oss-cn-hangzhou.aliyuncs.com", "oss-cn-hangzhou.aliyuncs.com",
          "{bucket}.oss-cn-beijing.aliyuncs.com", "{bucket}.oss-cn-hangzhou-internal.aliyuncs.com",

@@ -241,6 +241,7 @@ def test_faults_on_oss_actions(mock):
     with pytest.raises(ValueError, match="no ECS, VPC or OSS action"):
         mock.inject("PutObjekt")
     from mockecs.ops import oss as oss_ops
+    from mockecs.ops import oss_bucket  # noqa: F401 - its handlers join oss_ops.OPERATIONS
     from mockecs.wire import oss as oss_wire
 
     assert set(oss_ops.OPERATIONS) == oss_wire.ACTIONS  # (every handler can be faulted, and only those)

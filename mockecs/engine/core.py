@@ -477,6 +477,7 @@ class Engine:
         try:
             req = oss_wire.decode(http)
             oss_ops = importlib.import_module("mockecs.ops.oss")  # (loaded on the first OSS request, as lazy ops)
+            importlib.import_module("mockecs.ops.oss_bucket")  # (its handlers of bucket settings join OPERATIONS)
             try:
                 action, refused = oss_ops.route(req), None
             except EcsError as err:  # (answered once the request is authenticated, as OSS does)

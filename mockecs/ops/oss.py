@@ -6,7 +6,9 @@ request's action from its method, bucket, key and sub-resource; :func:`prepare` 
 store transaction; each handler answers a :class:`Reply`. A bucket belongs to the account that made it; its ACL and
 its objects' ACLs (canned: ``private``, ``public-read``, ``public-read-write``; an object's ``default``: its bucket's)
 let other accounts and anonymous requests read or write objects and list them (no bucket policies or RAM policies
-are modelled); names are global, and a bucket is addressed at its own region's endpoint.
+are modelled); names are global, and a bucket is addressed at its own region's endpoint. A bucket's settings (CORS,
+lifecycle, website, policy ...) are :mod:`mockecs.ops.oss_bucket`'s handlers, which join :data:`OPERATIONS` when it
+is imported (the engine imports both).
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ from mockecs.wire.oss import (
     xml,
 )
 from mockecs.wire.records import record
-from mockecs.world import ids
+from mockecs.world import ids, resource_groups
 from mockecs.world import oss as world
 from mockecs.world.oss import crc_of, etag_of
 
@@ -72,7 +74,12 @@ PRECONDITION = oss_error_kind("PreconditionFailed", "At least one of the pre-con
 ARCHIVED = oss_error_kind("InvalidObjectState", "The operation is not valid for the object's state", 403)
 NOT_ALLOWED = oss_error_kind("MethodNotAllowed", "The specified method is not allowed against this resource.", 405)
 NOT_FAKED = oss_error_kind("NotImplemented", "mockecs fakes OSS's object API (objects, listings, multipart "
-                           "uploads, buckets), not this request.", 501)
+                           "uploads, buckets and their settings), not this request.", 501)
+BAD_ALGORITHM = oss_error_kind("InvalidEncryptionAlgorithmError", "The Encryption request you specified is not "
+                               "valid. Supported value: AES256/KMS/SM4", 400, "0005-00000003")
+KMS_KEY_NOT_APPLICABLE = oss_error_kind("InvalidArgument", "KMSMasterKeyID is not applicable if the default sse "
+                                        "algorithm is not KMS.", 400)
+BAD_RESOURCE_GROUP = oss_error_kind("InvalidArgument", "The resource group id is invalid.", 400)
 INVALID_BUCKET_ACL = oss_error_kind("InvalidArgument", "no such bucket access control exists", 400)
 # [GUESS] the object's words as the bucket's (OSS documents the EC of a missing or empty x-oss-object-acl only)
 INVALID_OBJECT_ACL = oss_error_kind("InvalidArgument", "no such object access control exists", 400, "0017-00000105")
@@ -90,6 +97,7 @@ MAX_PUT = 5 * 1024 ** 3  # PutObject and a part: 5 GiB
 MIN_PART = 100 * 1024  # every part but the last
 MAX_KEYS = 1000
 BUCKET_ACLS = ("private", "public-read", "public-read-write")
+SSE_ALGORITHMS = ("AES256", "KMS", "SM4")
 OBJECT_ACLS = ("default", *BUCKET_ACLS)
 MAX_TAGS, MAX_TAG_KEY, MAX_TAG_VALUE = 10, 128, 256
 STREAMED = 1 << 20  # zeros longer than this are answered as a stream, not one bytes object
@@ -104,6 +112,18 @@ class Reply:
 
 
 Handler = Callable[[Context, OssRequest, Any], Reply]
+# A bucket's settings (mockecs.ops.oss_bucket): sub-resource -> method -> action.
+BUCKET_SETTINGS: dict[str, dict[str, str]] = {
+    sub: {method: f"{verb}Bucket{name}" for method, verb in (("PUT", "Put"), ("GET", "Get"), ("DELETE", "Delete"))
+          if method in methods}
+    for sub, name, methods in (
+        ("cors", "Cors", "PUT GET DELETE"), ("lifecycle", "Lifecycle", "PUT GET DELETE"),
+        ("website", "Website", "PUT GET DELETE"), ("logging", "Logging", "PUT GET DELETE"),
+        ("referer", "Referer", "PUT GET"), ("encryption", "Encryption", "PUT GET DELETE"),
+        ("policy", "Policy", "PUT GET DELETE"), ("tagging", "Tags", "PUT GET DELETE"),
+        ("transferAcceleration", "TransferAcceleration", "PUT GET"), ("accessmonitor", "AccessMonitor", "PUT GET"),
+        ("resourceGroup", "ResourceGroup", "PUT GET"))
+}
 OPERATIONS: dict[str, Handler] = {}
 _BODY_ACTIONS = ("PutObject", "UploadPart")
 
@@ -113,6 +133,14 @@ def _op(action: str) -> Callable[[Handler], Handler]:
         OPERATIONS[action] = handler
         return handler
     return register
+
+
+# Other sub-resources of a bucket: not the bucket itself (a DELETE of one must not delete the bucket).
+_UNFAKED_BUCKET_SUBRESOURCES = (
+    "acl", "versioning", "versions", "worm", "inventory", "replication", "replicationProgress", "replicationLocation",
+    "cname", "qos", "qosInfo", "stat", "requestPayment", "metaQuery", "rtc", "style", "httpsConfig", "accessPoint",
+    "publicAccessBlock", "bucketArchiveDirectRead", "redundancyTransition", "callbackPolicy", "objectInfo",
+    "regionList", "live", "comp", "asyncFetch", "wormId", "wormExtend", "resourcePool", "requesterQosInfo")
 
 
 def route(req: OssRequest) -> str:
@@ -128,16 +156,21 @@ def route(req: OssRequest) -> str:
             return "GetBucketAcl" if method == "GET" else "PutBucketAcl"
         if method == "GET":
             for sub, action in (("bucketInfo", "GetBucketInfo"), ("location", "GetBucketLocation"),
-                                ("uploads", "ListMultipartUploads"), ("versioning", "GetBucketVersioning")):
+                                ("uploads", "ListMultipartUploads"), ("versioning", "GetBucketVersioning"),
+                                ("versions", "ListObjectVersions")):
                 if sub in q:
                     return action
             if q.get("list-type") == "2":
                 return "ListObjectsV2"
         if method == "POST" and "delete" in q:
             return "DeleteMultipleObjects"
-        if method in actions and not any(k in q for k in ("acl", "cors", "lifecycle", "logging", "website",
-                                                           "referer", "policy", "tagging", "encryption",
-                                                           "versioning", "versions", "worm", "inventory")):
+        for sub, methods in BUCKET_SETTINGS.items():
+            if sub in q:
+                if method in methods:
+                    return methods[method]
+                # [GUESS] another method on a setting's sub-resource (DELETE ?referer): as on an object's
+                raise NOT_ALLOWED(Method=method, ResourceType="Bucket")
+        if method in actions and not any(k in q for k in _UNFAKED_BUCKET_SUBRESOURCES):
             return actions[method]
         raise NOT_FAKED()
     if "uploadId" in q:
@@ -255,12 +288,15 @@ def _acl_header(req: OssRequest, name: str, allowed: tuple[str, ...]) -> Optiona
     return value
 
 
-def _check_tags(tags: list[tuple[str, str]]) -> dict[str, str]:
-    if len(tags) > MAX_TAGS:
+def _check_tags(tags: list[tuple[str, str]], limits: tuple[int, int, int] = (MAX_TAGS, MAX_TAG_KEY, MAX_TAG_VALUE)
+                ) -> dict[str, str]:
+    """Tags within ``limits`` (how many, key bytes, value bytes: an object's by default), keys unique."""
+    most, key_bytes, value_bytes = limits
+    if len(tags) > most:
         raise INVALID_TAG(TagCount=str(len(tags)))
     out: dict[str, str] = {}
     for key, value in tags:
-        if not key or len(key.encode("utf-8")) > MAX_TAG_KEY or len(value.encode("utf-8")) > MAX_TAG_VALUE \
+        if not key or len(key.encode("utf-8")) > key_bytes or len(value.encode("utf-8")) > value_bytes \
                 or key in out:
             raise INVALID_TAG(TagKey=key)
         out[key] = value
@@ -369,17 +405,62 @@ def put_bucket(ctx: Context, req: OssRequest, body: bytes) -> Reply:
         if acl is not None:  # (OSS: one's own bucket made again takes the ACL asked for)
             _registry(ctx).update_bucket(found, ctx.txn, acl=acl)
         return Reply()  # [GUESS] creating one's own bucket again succeeds and changes nothing else
-    storage_class = "Standard"
+    storage_class, redundancy = "Standard", "LRS"
     if body.strip():
         root = _parse_xml(body)
         storage_class = (root.findtext("StorageClass") or "Standard").strip()
         if storage_class not in ("Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive"):
             raise INVALID_ARGUMENT(ArgumentName="StorageClass", ArgumentValue=storage_class)
+        redundancy = (root.findtext("DataRedundancyType") or "LRS").strip()
+        if redundancy not in ("LRS", "ZRS"):
+            raise INVALID_ARGUMENT(ArgumentName="DataRedundancyType", ArgumentValue=redundancy)
+    settings = _create_settings(ctx, req)
+    if acl is not None and acl != "private":
+        settings["acl"] = acl
+    if redundancy != "LRS":
+        settings["redundancy"] = redundancy
     made = _registry(ctx).create_bucket(req.region or ctx.region, req.bucket, ctx.account, txn=ctx.txn,
                                         storage_class=storage_class)
-    if acl is not None and acl != "private":
-        _registry(ctx).update_bucket(made, ctx.txn, acl=acl)
+    if settings:
+        _registry(ctx).update_bucket(made, ctx.txn, **settings)
     return Reply(headers={"Location": f"/{req.bucket}"})
+
+
+def sse_settings(algorithm: str, key_id: str, data_encryption: str) -> dict:
+    """The bucket fields of a default-encryption rule, checked as OSS checks them (PutBucketEncryption, and
+    PutBucket's x-oss-server-side-encryption headers)."""
+    if algorithm not in SSE_ALGORITHMS:
+        raise BAD_ALGORITHM(SSEAlgorithm=algorithm)
+    if key_id and algorithm != "KMS":
+        raise KMS_KEY_NOT_APPLICABLE(ArgumentName="KMSMasterKeyID", ArgumentValue=key_id)
+    if data_encryption and (algorithm != "KMS" or data_encryption != "SM4"):
+        raise INVALID_ARGUMENT(ArgumentName="KMSDataEncryption", ArgumentValue=data_encryption)
+    return {"encryption": algorithm, "kms_key_id": key_id or None, "kms_data_encryption": data_encryption or None}
+
+
+def resource_group(ctx: Context, group_id: str) -> Optional[str]:
+    """A resource group a bucket joins, checked (None: the account's default group, kept as no field)."""
+    if not group_id or not resource_groups.exists(ctx, group_id):
+        raise BAD_RESOURCE_GROUP(ArgumentName="ResourceGroupId", ArgumentValue=group_id)
+    return None if group_id == resource_groups.default_id(ctx.account) else group_id
+
+
+def resource_group_of(bucket: dict) -> str:
+    return bucket.get("resource_group_id") or resource_groups.default_id(str(bucket["owner"]))
+
+
+
+def _create_settings(ctx: Context, req: OssRequest) -> dict:
+    """The settings PutBucket's headers give a new bucket: default encryption, resource group (checked before
+    anything is written)."""
+    settings: dict = {}
+    if req.header("x-oss-server-side-encryption"):
+        settings.update(sse_settings(req.header("x-oss-server-side-encryption").strip(),
+                                                req.header("x-oss-server-side-encryption-key-id").strip(),
+                                                req.header("x-oss-server-side-data-encryption").strip()))
+    if "x-oss-resource-group-id" in req.headers:
+        settings["resource_group_id"] = resource_group(ctx, req.header("x-oss-resource-group-id").strip())
+    return {k: v for k, v in settings.items() if v is not None}
 
 
 def _grant(owner: str, acl: str) -> str:
@@ -429,21 +510,30 @@ def delete_bucket(ctx: Context, req: OssRequest, body: bytes) -> Reply:
 
 @_op("GetBucketInfo")
 def get_bucket_info(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    """The bucket, with the settings its sub-resources hold (:mod:`mockecs.ops.oss_bucket`)."""
     b = _bucket(ctx, req)
     if req.method == "HEAD":
         return Reply()
     region = b["region"]
-    sse = b.get("encryption") or "None"
-    inner = (element("AccessMonitor", "Disabled") + element("CreationDate", iso(float(b.get("created") or 0)))
+    sse = element("SSEAlgorithm", b.get("encryption") or "None")
+    if b.get("encryption"):
+        sse += element("KMSMasterKeyID", b.get("kms_key_id") or "")
+        if b.get("kms_data_encryption"):
+            sse += element("KMSDataEncryption", b["kms_data_encryption"])
+    logging = b.get("logging") or {}
+    inner = (element("AccessMonitor", b.get("access_monitor") or "Disabled")
+             + element("CreationDate", iso(float(b.get("created") or 0)))
              + element("ExtranetEndpoint", f"oss-{region}.aliyuncs.com")
              + element("IntranetEndpoint", f"oss-{region}-internal.aliyuncs.com")
              + element("Location", f"oss-{region}") + element("StorageClass", b.get("storage_class") or "Standard")
-             + element("TransferAcceleration", "Disabled") + element("CrossRegionReplication", "Disabled")
-             + element("Name", req.bucket) + element("ResourceGroupId", "")
-             + element("DataRedundancyType", "LRS") + _owner(str(b["owner"]))
+             + element("TransferAcceleration", "Enabled" if b.get("transfer_acceleration") else "Disabled")
+             + element("CrossRegionReplication", "Disabled")
+             + element("Name", req.bucket) + element("ResourceGroupId", resource_group_of(b))
+             + element("DataRedundancyType", b.get("redundancy") or "LRS") + _owner(str(b["owner"]))
              + "<AccessControlList>" + element("Grant", b.get("acl") or "private") + "</AccessControlList>"
-             + "<ServerSideEncryptionRule>" + element("SSEAlgorithm", sse) + "</ServerSideEncryptionRule>"
-             + "<BucketPolicy><LogBucket></LogBucket><LogPrefix></LogPrefix></BucketPolicy>")
+             + f"<ServerSideEncryptionRule>{sse}</ServerSideEncryptionRule>"
+             + "<BucketPolicy>" + element("LogBucket", logging.get("TargetBucket", ""))
+             + element("LogPrefix", logging.get("TargetPrefix", "")) + "</BucketPolicy>")
     return Reply(body=xml("BucketInfo", f"<Bucket>{inner}</Bucket>"), content_type="application/xml")
 
 
@@ -505,6 +595,33 @@ def list_objects(ctx: Context, req: OssRequest, body: bytes) -> Reply:
                  content_type="application/xml")
 
 
+@_op("ListObjectVersions")
+def list_object_versions(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    """A bucket's objects as versions: each its only one, ``null`` (versioning is never enabled here), what an
+    unversioned bucket answers; Terraform's force_destroy lists and deletes them so."""
+    q = req.query
+    encoded = q.get("encoding-type") == "url"
+    key_marker = q.get("key-marker", "")
+    entries, truncated, owner = _listing(ctx, req, key_marker)
+    parts = []
+    for name, obj in entries:
+        if obj is None:
+            parts.append(f"<CommonPrefixes>{element('Prefix', _encode(name, encoded))}</CommonPrefixes>")
+            continue
+        parts.append("<Version>" + element("Key", _encode(name, encoded)) + element("VersionId", "null")
+                     + element("IsLatest", True) + element("LastModified", iso(_modified(obj)))
+                     + element("ETag", _quoted(etag_of(obj))) + element("Type", obj.get("type") or "Normal")
+                     + element("Size", obj["size"]) + element("StorageClass", obj.get("storage_class") or "Standard")
+                     + _owner(owner) + "</Version>")
+    head = (element("Name", req.bucket) + element("Prefix", _encode(q.get("prefix", ""), encoded))
+            + element("KeyMarker", _encode(key_marker, encoded))
+            + element("VersionIdMarker", q.get("version-id-marker", "")) + element("MaxKeys", _max_keys(q))
+            + element("Delimiter", _encode(q.get("delimiter", ""), encoded)) + element("IsTruncated", truncated)
+            + (element("NextKeyMarker", _encode(entries[-1][0], encoded)) + element("NextVersionIdMarker", "null")
+               if truncated else "") + (element("EncodingType", "url") if encoded else ""))
+    return Reply(body=xml("ListVersionsResult", head + "".join(parts)), content_type="application/xml")
+
+
 @_op("ListObjectsV2")
 def list_objects_v2(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     q = req.query
@@ -535,15 +652,23 @@ def delete_multiple_objects(ctx: Context, req: OssRequest, body: bytes) -> Reply
         raise INVALID_ARGUMENT(ArgumentName="Content-MD5", ArgumentValue="")
     _check_md5(req, hashlib.md5(body).digest())
     root = _parse_xml(body)
-    keys = [(o.findtext("Key") or "") for o in root.findall("Object")]
+    objects = [(o.findtext("Key") or "", o.find("VersionId")) for o in root.findall("Object")]
+    keys = [key for key, _ in objects]
     if root.tag != "Delete" or not keys or len(keys) > MAX_KEYS or not all(keys):
         raise MALFORMED_XML()
     encoded = req.query.get("encoding-type") == "url"
     quiet = (root.findtext("Quiet") or "false").strip().lower() == "true"
-    for key in keys:
-        _registry(ctx).delete_object(bucket["region"], req.bucket, key, txn=ctx.txn)
-    deleted = "" if quiet else "".join(f"<Deleted>{element('Key', _encode(k, encoded))}</Deleted>" for k in keys)
-    return Reply(body=xml("DeleteResult", deleted + (element("EncodingType", "url") if encoded else "")),
+    reported = []
+    for key, version in objects:
+        # An object's only version is "null" (ListObjectVersions); [GUESS] another id names no version: nothing
+        # goes, and it is reported deleted as an absent key is.
+        if version is None or (version.text or "").strip() in ("", "null"):
+            _registry(ctx).delete_object(bucket["region"], req.bucket, key, txn=ctx.txn)
+        if not quiet:
+            reported.append("<Deleted>" + element("Key", _encode(key, encoded))
+                           + (element("VersionId", (version.text or "").strip()) if version is not None else "")
+                           + "</Deleted>")
+    return Reply(body=xml("DeleteResult", "".join(reported) + (element("EncodingType", "url") if encoded else "")),
                  content_type="application/xml")
 
 
@@ -905,3 +1030,4 @@ def complete_multipart_upload(ctx: Context, req: OssRequest, body: bytes) -> Rep
                           (element("EncodingType", "url") if encoded else "") + element("Location", location)
                           + element("Bucket", req.bucket) + element("Key", _encode(req.key, encoded))
                           + element("ETag", _quoted(etag))), content_type="application/xml")
+

@@ -100,8 +100,11 @@ class Oss:
         return record
 
     def update_bucket(self, record: dict, txn: Transaction, **changes: Any) -> dict:
-        """A bucket's record with ``changes`` written (its terms as :meth:`create_bucket` gave them)."""
+        """A bucket's record with ``changes`` written (its terms as :meth:`create_bucket` gave them); a change to
+        None removes that field (a setting deleted: :mod:`mockecs.ops.oss_bucket`)."""
         updated = {**record, **changes}
+        for name in [k for k, v in changes.items() if v is None]:
+            del updated[name]
         _put_bucket(txn, updated)
         return updated
 
