@@ -22,6 +22,7 @@ import re
 import sys
 import threading
 from collections import OrderedDict
+from operator import itemgetter
 from typing import Any, Callable, Iterable, Optional, TypeVar, Union
 
 from mockecs.engine.core import Config, Engine
@@ -35,6 +36,7 @@ from mockecs.modes.offline import (
     intercept_pattern,
     product_error,
 )
+from mockecs.wire.encoding import API_HEADERS
 from mockecs.wire.protocol import HttpRequest, HttpResponse, lowered_headers
 from mockecs.world import ids, spot_interruptions, stock
 
@@ -73,9 +75,12 @@ def _answers() -> tuple[type, Callable[[int, dict, bytes, str], Any]]:
     it (the same headers, body and status as ``CallbackResponse`` and a canned ``responses.Response`` give)."""
     if _ANSWERS:
         return _ANSWERS[0], _ANSWERS[1]
+    import http.client
+
     import responses
 
     form, body_of, header_dict = responses._form_response, responses._handle_body, responses.HTTPHeaderDict
+    raw_class, reasons = responses.HTTPResponse, http.client.responses
     if len(inspect.signature(form).parameters) > 3:  # (responses >= 0.24 passes the method: HEAD has no body)
         def raw_response(status: int, headers: dict, body: bytes, method: str) -> Any:
             return form(body_of(body), header_dict(headers), status, method)
@@ -96,18 +101,42 @@ def _answers() -> tuple[type, Callable[[int, dict, bytes, str], Any]]:
         def get_response(self, request: Any) -> Any:
             return raw_response(*self.callback(request), request.method)
 
-    _ANSWERS.extend((Answers, raw_response))
+    api_headers = frozenset(API_HEADERS)
+
+    def engine_response(adapter: Any, request: Any, status: int, headers: dict, body: bytes, method: str) -> Any:
+        """The engine's answer as the ``requests.Response`` the adapter builds of ``raw_response``'s. An API
+        answer (JSON or XML, headers exactly ``API_HEADERS``) takes two steps less, neither of which changes
+        what anyone reads of it. Its urllib3 response has no "original response" (``responses`` makes one, its
+        headers only, for requests to read cookies from): an API answer sets no cookie, so both cookie
+        extractions (the adapter's and the session's) found nothing, at the cost of a urllib3 response and two
+        passes over the cookie jar per call. And its body is the Response's content already, as after requests
+        read it through urllib3 (no Content-Encoding to undo, no Content-Length to check: a stream of BytesIO
+        reads that cost more than the rest of the reply); ``raw`` still holds it, unread, for whoever reads it.
+        Other answers (OSS: streams, encodings, lengths; a HEAD) are formed as ``responses`` forms them."""
+        if headers.keys() != api_headers or method == "HEAD" or body.__class__ is not bytes:
+            return adapter.build_response(request, raw_response(status, headers, body, method))
+        raw = raw_class(body=body_of(body), headers=header_dict(headers), status=status, reason=reasons.get(status),
+                        preload_content=False, request_method=method)
+        response = adapter.build_response(request, raw)
+        response._content = body
+        response._content_consumed = True
+        return response
+
+    _ANSWERS.extend((Answers, raw_response, engine_response))
     return Answers, raw_response
+
+
+_second = itemgetter(1)
 
 
 def _request(method: str, url: str, headers: Any, body: bytes) -> HttpRequest:
     """What the engine is handed for an intercepted ECS call. ``requests``' CaseInsensitiveDict headers
     are read from its ``_store`` (lower-cased name -> (name, value)) when it has one."""
     store = getattr(headers, "_store", None)
-    # (read through dict's own items(): an OrderedDict's iterator looks each key up again in its order list, and
-    # CaseInsensitiveDict never reorders its store, so the order is the same)
-    lowered = {lower: pair[1] for lower, pair in dict.items(store)} if store.__class__ is OrderedDict else \
-        lowered_headers(headers)
+    # (read through dict's own keys() and values(): an OrderedDict's iterator looks each key up again in its order
+    # list, and CaseInsensitiveDict never reorders its store, so the order is the same; zipped in C, not a loop)
+    lowered = dict(zip(dict.keys(store), map(_second, dict.values(store)))) if store.__class__ is OrderedDict \
+        else lowered_headers(headers)
     return HttpRequest(method, url, lowered, body, lowered=True)
 
 
@@ -122,6 +151,7 @@ def _direct_send(mock: MockECS, previous: Callable[..., Any]) -> Callable[..., A
     before: streamed (file-like) bodies of other hosts (those of the mock's own go to the engine as streams: OSS
     uploads), and adapters whose ``max_retries`` retries on statuses."""
     _, raw_response = _answers()
+    engine_response = _ANSWERS[2]
     pattern, answer, engine = mock._pattern, mock._responses_callback, mock.engine
     # What the pattern says of each URL's "scheme://host[:port]/" (URL_KEPT of them): it reads no further than
     # that first "/" (none of its hosts holds one; a mock whose hosts do matches every URL whole), and matching
@@ -157,7 +187,7 @@ def _direct_send(mock: MockECS, previous: Callable[..., Any]) -> Callable[..., A
                 # streamed body (an OSS upload) goes as it is, read in chunks, never copied whole.
                 resp = engine.handle(_request(method, url, request.headers, body if not plain else
                                               body.encode("utf-8") if body.__class__ is str else body or b""))
-                return adapter.build_response(request, raw_response(resp.status, resp.headers, resp.body, method))
+                return engine_response(adapter, request, resp.status, resp.headers, resp.body, method)
         return previous(adapter, request, *args, **kwargs)
 
     return send

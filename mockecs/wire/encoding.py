@@ -12,6 +12,8 @@ from mockecs.wire.protocol import HttpResponse
 # The new SDK treats an error body as XML only when Content-Type is exactly this string.
 JSON_TYPE = "application/json;charset=utf-8"
 XML_TYPE = "text/xml;charset=utf-8"
+# The headers of every API answer (``render``'s), no more: mock mode forms such an answer's reply in fewer steps.
+API_HEADERS = ("Content-Type", "x-acs-request-id")
 
 
 # Characters XML 1.0 cannot carry at all, not even as character references: control characters
