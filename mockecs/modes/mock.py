@@ -102,28 +102,116 @@ def _answers() -> tuple[type, Callable[[int, dict, bytes, str], Any]]:
             return raw_response(*self.callback(request), request.method)
 
     api_headers = frozenset(API_HEADERS)
+    short_build, short_headers, same = _short_steps()
+    checked: dict[Any, bool] = {}  # an adapter class's build_response -> whether short_build builds the same
 
     def engine_response(adapter: Any, request: Any, status: int, headers: dict, body: bytes, method: str) -> Any:
         """The engine's answer as the ``requests.Response`` the adapter builds of ``raw_response``'s. An API
-        answer (JSON or XML, headers exactly ``API_HEADERS``) takes two steps less, neither of which changes
-        what anyone reads of it. Its urllib3 response has no "original response" (``responses`` makes one, its
-        headers only, for requests to read cookies from): an API answer sets no cookie, so both cookie
-        extractions (the adapter's and the session's) found nothing, at the cost of a urllib3 response and two
-        passes over the cookie jar per call. And its body is the Response's content already, as after requests
-        read it through urllib3 (no Content-Encoding to undo, no Content-Length to check: a stream of BytesIO
-        reads that cost more than the rest of the reply); ``raw`` still holds it, unread, for whoever reads it.
+        answer (JSON or XML, headers exactly ``API_HEADERS``) takes fewer steps, none of which changes what
+        anyone reads of it:
+        - its urllib3 response has no "original response" (``responses`` makes one, its headers only, for
+          requests to read cookies from): an API answer sets no cookie, so both cookie extractions (the
+          adapter's and the session's) found nothing, at the cost of a urllib3 response and two passes over
+          the cookie jar per call;
+        - its body is the Response's content already, as after requests read it through urllib3 (no
+          Content-Encoding to undo, no Content-Length to check: a stream of BytesIO reads that cost more than
+          the rest of the reply); ``raw`` still holds it, unread, for whoever reads it;
+        - requests' own ``HTTPAdapter.build_response`` (not a subclass's own, nor a patched one) is done by
+          ``short_build``, the same steps each the short way, once its result was found the same as
+          build_response's (on the first answer, attribute by attribute).
         Other answers (OSS: streams, encodings, lengths; a HEAD) are formed as ``responses`` forms them."""
         if headers.keys() != api_headers or method == "HEAD" or body.__class__ is not bytes:
             return adapter.build_response(request, raw_response(status, headers, body, method))
-        raw = raw_class(body=body_of(body), headers=header_dict(headers), status=status, reason=reasons.get(status),
-                        preload_content=False, request_method=method)
-        response = adapter.build_response(request, raw)
+        build = adapter.__class__.build_response
+        short = checked.get(build)
+        raw = raw_class(body=body_of(body), headers=short_headers(headers) if short else header_dict(headers),
+                        status=status, reason=reasons.get(status), preload_content=False, request_method=method)
+        if short:
+            response = short_build(adapter, request, raw, headers)
+        else:
+            response = build(adapter, request, raw)
+            if short is None and len(checked) < 16:
+                checked[build] = same(adapter, request, raw, headers, response)
         response._content = body
         response._content_consumed = True
         return response
 
     _ANSWERS.extend((Answers, raw_response, engine_response))
     return Answers, raw_response
+
+
+def _short_steps() -> tuple[Callable[..., Any], Callable[[dict], Any], Callable[..., bool]]:
+    """``requests.adapters.HTTPAdapter.build_response``'s steps for an API answer, and urllib3's
+    ``HTTPHeaderDict(headers)``, each the short way (the header containers are filled in C, the encoding is
+    kept per Content-Type), and ``same``: whether they give what requests' and urllib3's own steps give (the
+    same attributes, equal; it is False for any other build_response, and for other versions of requests or
+    urllib3 whose objects differ). ``headers``: an API answer's (plain str names, none twice in another case)."""
+    from requests.adapters import HTTPAdapter
+    from requests.models import Response
+    from requests.structures import CaseInsensitiveDict
+    from requests.utils import get_encoding_from_headers
+    from urllib3 import HTTPHeaderDict
+
+    requests_build = HTTPAdapter.build_response
+    encodings: dict[str, Optional[str]] = {}
+    new_headers = CaseInsensitiveDict.__new__
+
+    def short_headers(headers: dict) -> Any:
+        raw_headers = HTTPHeaderDict()
+        raw_headers._container.update(zip(map(str.lower, headers), map(list, headers.items())))
+        return raw_headers
+
+    def short_build(adapter: Any, request: Any, raw: Any, headers: dict) -> Any:
+        response = Response()
+        response.status_code = raw.status
+        response.headers = found = new_headers(CaseInsensitiveDict)
+        found._store = OrderedDict(zip(map(str.lower, headers), headers.items()))
+        ctype = headers["Content-Type"]
+        encoding = encodings.get(ctype, encodings)
+        if encoding is encodings:
+            encoding = get_encoding_from_headers(found)
+            if len(encodings) < 16:  # (API answers have two)
+                encodings[ctype] = encoding
+        response.encoding = encoding
+        response.raw = raw
+        response.reason = raw.reason
+        url = request.url
+        response.url = url.decode("utf-8") if isinstance(url, bytes) else url
+        # (build_response extracts cookies from raw's original response here: an API answer's raw has none)
+        response.request = request
+        response.connection = adapter
+        return response
+
+    def same(adapter: Any, request: Any, raw: Any, headers: dict, built: Any) -> bool:
+        if adapter.__class__.build_response is not requests_build:
+            return False
+        try:
+            mine = short_build(adapter, request, raw, headers)
+            raw_headers = short_headers(headers)
+        except Exception:  # (another requests or urllib3: their insides differ)
+            return False
+        theirs = HTTPHeaderDict(headers)
+        if raw_headers.__class__ is not theirs.__class__ or vars(raw_headers) != vars(theirs) or \
+                list(raw_headers.items()) != list(theirs.items()):
+            return False
+        ours, expected = vars(mine), vars(built)
+        if list(ours) != list(expected):
+            return False
+        for name, value in expected.items():
+            kept = ours[name]
+            if kept.__class__ is not value.__class__:
+                return False
+            if name == "headers":
+                if vars(kept) != vars(value) or list(kept.items()) != list(value.items()):
+                    return False
+            elif name == "cookies":
+                if list(kept) != list(value) or kept.get_policy().__class__ is not value.get_policy().__class__:
+                    return False
+            elif kept != value:
+                return False
+        return True
+
+    return short_build, short_headers, same
 
 
 _second = itemgetter(1)
