@@ -14,6 +14,7 @@ import requests
 from alibabacloud_ecs20140526 import models
 from aliyunsdkecs.request.v20140526.DescribeRegionsRequest import DescribeRegionsRequest
 from requests.adapters import HTTPAdapter
+from urllib3._collections import HTTPHeaderDict
 
 from mockecs.modes import mock as mock_mode
 from mockecs.modes.mock import MockECS
@@ -282,7 +283,7 @@ def test_a_patched_build_response_is_used(monkeypatch):
 
 
 def test_the_short_steps_are_checked_against_build_response():
-    short_build, short_headers, same = mock_mode._short_steps()
+    short_build, short_headers, same = mock_mode._short_steps(HTTPHeaderDict)
     prepared = requests.Request("POST", ECS).prepare()
     headers = {"Content-Type": "application/json;charset=utf-8", "x-acs-request-id": "R-1"}
     raw = mock_mode._answers()[1](200, headers, b"{}", "POST")

@@ -102,7 +102,7 @@ def _answers() -> tuple[type, Callable[[int, dict, bytes, str], Any]]:
             return raw_response(*self.callback(request), request.method)
 
     api_headers = frozenset(API_HEADERS)
-    short_build, short_headers, same = _short_steps()
+    short_build, short_headers, same = _short_steps(header_dict)
     checked: dict[Any, bool] = {}  # an adapter class's build_response -> whether short_build builds the same
 
     def engine_response(adapter: Any, request: Any, status: int, headers: dict, body: bytes, method: str) -> Any:
@@ -140,9 +140,9 @@ def _answers() -> tuple[type, Callable[[int, dict, bytes, str], Any]]:
     return Answers, raw_response
 
 
-def _short_steps() -> tuple[Callable[..., Any], Callable[[dict], Any], Callable[..., bool]]:
-    """``requests.adapters.HTTPAdapter.build_response``'s steps for an API answer, and urllib3's
-    ``HTTPHeaderDict(headers)``, each the short way (the header containers are filled in C, the encoding is
+def _short_steps(header_dict: type) -> tuple[Callable[..., Any], Callable[[dict], Any], Callable[..., bool]]:
+    """``requests.adapters.HTTPAdapter.build_response``'s steps for an API answer, and ``header_dict(headers)``
+    (urllib3's HTTPHeaderDict), each the short way (the header containers are filled in C, the encoding is
     kept per Content-Type), and ``same``: whether they give what requests' and urllib3's own steps give (the
     same attributes, equal; it is False for any other build_response, and for other versions of requests or
     urllib3 whose objects differ). ``headers``: an API answer's (plain str names, none twice in another case)."""
@@ -150,14 +150,13 @@ def _short_steps() -> tuple[Callable[..., Any], Callable[[dict], Any], Callable[
     from requests.models import Response
     from requests.structures import CaseInsensitiveDict
     from requests.utils import get_encoding_from_headers
-    from urllib3 import HTTPHeaderDict
 
     requests_build = HTTPAdapter.build_response
     encodings: dict[str, Optional[str]] = {}
     new_headers = CaseInsensitiveDict.__new__
 
     def short_headers(headers: dict) -> Any:
-        raw_headers = HTTPHeaderDict()
+        raw_headers = header_dict()
         raw_headers._container.update(zip(map(str.lower, headers), map(list, headers.items())))
         return raw_headers
 
@@ -186,11 +185,12 @@ def _short_steps() -> tuple[Callable[..., Any], Callable[[dict], Any], Callable[
         if adapter.__class__.build_response is not requests_build:
             return False
         try:
-            mine = short_build(adapter, request, raw, headers)
-            raw_headers = short_headers(headers)
+            return alike(short_build(adapter, request, raw, headers), built, short_headers(headers), headers)
         except Exception:  # (another requests or urllib3: their insides differ)
             return False
-        theirs = HTTPHeaderDict(headers)
+
+    def alike(mine: Any, built: Any, raw_headers: Any, headers: dict) -> bool:
+        theirs = header_dict(headers)
         if raw_headers.__class__ is not theirs.__class__ or vars(raw_headers) != vars(theirs) or \
                 list(raw_headers.items()) != list(theirs.items()):
             return False
