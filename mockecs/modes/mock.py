@@ -22,7 +22,6 @@ import re
 import sys
 import threading
 from collections import OrderedDict
-from operator import itemgetter
 from typing import Any, Callable, Iterable, Optional, TypeVar, Union
 
 from mockecs.engine.core import Config, Engine
@@ -142,10 +141,10 @@ def _answers() -> tuple[type, Callable[[int, dict, bytes, str], Any]]:
 
 def _short_steps(header_dict: type) -> tuple[Callable[..., Any], Callable[[dict], Any], Callable[..., bool]]:
     """``requests.adapters.HTTPAdapter.build_response``'s steps for an API answer, and ``header_dict(headers)``
-    (urllib3's HTTPHeaderDict), each the short way (the header containers are filled in C, the encoding is
-    kept per Content-Type), and ``same``: whether they give what requests' and urllib3's own steps give (the
-    same attributes, equal; it is False for any other build_response, and for other versions of requests or
-    urllib3 whose objects differ). ``headers``: an API answer's (plain str names, none twice in another case)."""
+    (urllib3's HTTPHeaderDict), each the short way (the header containers filled directly, not through the
+    Mapping ABC's update; the encoding kept per Content-Type), and ``same``: whether they give what requests'
+    and urllib3's own steps give (the same attributes, equal; False for any other build_response, and for
+    versions of requests or urllib3 whose objects differ). ``headers``: an API answer's (plain str names)."""
     from requests.adapters import HTTPAdapter
     from requests.models import Response
     from requests.structures import CaseInsensitiveDict
@@ -157,14 +156,18 @@ def _short_steps(header_dict: type) -> tuple[Callable[..., Any], Callable[[dict]
 
     def short_headers(headers: dict) -> Any:
         raw_headers = header_dict()
-        raw_headers._container.update(zip(map(str.lower, headers), map(list, headers.items())))
+        kept = raw_headers._container
+        for name, value in headers.items():
+            kept[name.lower()] = [name, value]
         return raw_headers
 
     def short_build(adapter: Any, request: Any, raw: Any, headers: dict) -> Any:
         response = Response()
         response.status_code = raw.status
         response.headers = found = new_headers(CaseInsensitiveDict)
-        found._store = OrderedDict(zip(map(str.lower, headers), headers.items()))
+        found._store = store = OrderedDict()
+        for item in headers.items():
+            store[item[0].lower()] = item
         ctype = headers["Content-Type"]
         encoding = encodings.get(ctype, encodings)
         if encoding is encodings:
@@ -214,17 +217,14 @@ def _short_steps(header_dict: type) -> tuple[Callable[..., Any], Callable[[dict]
     return short_build, short_headers, same
 
 
-_second = itemgetter(1)
-
-
 def _request(method: str, url: str, headers: Any, body: bytes) -> HttpRequest:
     """What the engine is handed for an intercepted ECS call. ``requests``' CaseInsensitiveDict headers
     are read from its ``_store`` (lower-cased name -> (name, value)) when it has one."""
     store = getattr(headers, "_store", None)
-    # (read through dict's own keys() and values(): an OrderedDict's iterator looks each key up again in its order
-    # list, and CaseInsensitiveDict never reorders its store, so the order is the same; zipped in C, not a loop)
-    lowered = dict(zip(dict.keys(store), map(_second, dict.values(store)))) if store.__class__ is OrderedDict \
-        else lowered_headers(headers)
+    # (read through dict's own items(): an OrderedDict's iterator looks each key up again in its order list, and
+    # CaseInsensitiveDict never reorders its store, so the order is the same)
+    lowered = {lower: pair[1] for lower, pair in dict.items(store)} if store.__class__ is OrderedDict else \
+        lowered_headers(headers)
     return HttpRequest(method, url, lowered, body, lowered=True)
 
 

@@ -137,20 +137,20 @@ def _key_text(key: Any) -> str:
 
 def _write_items(value: dict, out: list[str], done: list[bytes], opening: Optional[str]) -> None:
     """``value``'s items, each after a comma; with ``opening`` ("{"), the first one after that instead. (The
-    comma is part of the key's text, and a key and its string or number go in at once: fewer steps per item.)"""
+    comma is part of the key's text: one step less per item.)"""
     keys = _KEY_TEXT
     for key, item in value.items():
         text = keys.get(key) or _key_text(key)
         if opening:
             text = opening + text[1:]
             opening = None
+        out.append(text)
         kind = type(item)
         if kind is str:
-            out += (text, _encode_str(item))
+            out.append(_encode_str(item))
         elif kind is int:
-            out += (text, _int_text(item))
+            out.append(_int_text(item))
         else:
-            out.append(text)
             _write(item, out, done)
 
 

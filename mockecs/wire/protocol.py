@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import field
-from itertools import repeat
 from typing import Any, Mapping, Optional
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
@@ -87,22 +86,14 @@ def _unquote(text: str) -> str:
         return unquote(text)
 
 
-_EQUALS, _ONCE = repeat("="), repeat(1)  # (str.split's arguments for every pair: text.split("=", 1))
-
-
 def _form(text: str) -> dict[str, str]:
     """Form decoding ('+' is a space), blank values kept (the old SDK signs 'SignatureType=').
 
     Same result as ``dict(parse_qsl(text, keep_blank_values=True))``, at a fraction of the cost:
     only the parts that hold an escape are unquoted.
     """
-    escaped = "%" in text or "+" in text
-    if not escaped:  # (the common case: nothing to unquote, every pair "key=value": split in C, no loop)
-        try:
-            return dict(map(str.split, text.split("&"), _EQUALS, _ONCE))
-        except ValueError:  # a pair without "=", an empty one ("a&&b", the empty text): the loop below
-            pass
     out: dict[str, str] = {}
+    escaped = "%" in text or "+" in text
     for pair in text.split("&"):
         if not pair:
             continue
