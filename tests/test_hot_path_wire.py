@@ -1,5 +1,5 @@
 """The two ends of every call's path, the short ways (stop 23, benchmarks/engine_cachegrind.py) answer as the long
-ways did: the query split in C, decoding, the JSON writer, the request headers lowered in C, and an API answer's
+ways did: decoding (the query, the V3 Authorization header), the JSON writer, the request headers, and an API answer's
 ``requests.Response`` formed without the cookie pass, the urllib3 read and ``build_response``'s own steps."""
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ _PIECES = ["a", "B", "1", "=", "=", "&", "&", "%", "+", "%41", "%2B", "%zz", "%E
 
 @pytest.mark.parametrize("text", ["a=1&&b=2", "a=1&", "&a=1", "&", "a", "a==", "=", "k=v=w&k=", "a=1&a=2&a=",
                                   "RegionId=cn-hangzhou&PageSize=10", "中=文&x=", "a=%41", "a=b+c", "Tag.1.Key=k"])
-def test_the_query_split_in_c_answers_as_parse_qsl(text):
+def test_the_query_split_answers_as_parse_qsl_on_tricky_text(text):
     assert _form(text) == dict(parse_qsl(text, keep_blank_values=True))
     assert list(_form(text)) == list(dict(parse_qsl(text, keep_blank_values=True)))  # (the same order too)
 
