@@ -35,6 +35,7 @@ from mockecs.modes.offline import (
     intercept_pattern,
     product_error,
 )
+from mockecs.wire.encoding import API_HEADERS
 from mockecs.wire.protocol import HttpRequest, HttpResponse, lowered_headers
 from mockecs.world import ids, spot_interruptions, stock
 
@@ -73,9 +74,12 @@ def _answers() -> tuple[type, Callable[[int, dict, bytes, str], Any]]:
     it (the same headers, body and status as ``CallbackResponse`` and a canned ``responses.Response`` give)."""
     if _ANSWERS:
         return _ANSWERS[0], _ANSWERS[1]
+    import http.client
+
     import responses
 
     form, body_of, header_dict = responses._form_response, responses._handle_body, responses.HTTPHeaderDict
+    raw_class, reasons = responses.HTTPResponse, http.client.responses
     if len(inspect.signature(form).parameters) > 3:  # (responses >= 0.24 passes the method: HEAD has no body)
         def raw_response(status: int, headers: dict, body: bytes, method: str) -> Any:
             return form(body_of(body), header_dict(headers), status, method)
@@ -96,8 +100,121 @@ def _answers() -> tuple[type, Callable[[int, dict, bytes, str], Any]]:
         def get_response(self, request: Any) -> Any:
             return raw_response(*self.callback(request), request.method)
 
-    _ANSWERS.extend((Answers, raw_response))
+    api_headers = frozenset(API_HEADERS)
+    short_build, short_headers, same = _short_steps(header_dict)
+    checked: dict[Any, bool] = {}  # an adapter class's build_response -> whether short_build builds the same
+
+    def engine_response(adapter: Any, request: Any, status: int, headers: dict, body: bytes, method: str) -> Any:
+        """The engine's answer as the ``requests.Response`` the adapter builds of ``raw_response``'s. An API
+        answer (JSON or XML, headers exactly ``API_HEADERS``) takes fewer steps, none of which changes what
+        anyone reads of it:
+        - its urllib3 response has no "original response" (``responses`` makes one, its headers only, for
+          requests to read cookies from): an API answer sets no cookie, so both cookie extractions (the
+          adapter's and the session's) found nothing, at the cost of a urllib3 response and two passes over
+          the cookie jar per call;
+        - its body is the Response's content already, as after requests read it through urllib3 (no
+          Content-Encoding to undo, no Content-Length to check: a stream of BytesIO reads that cost more than
+          the rest of the reply); ``raw`` still holds it, unread, for whoever reads it;
+        - requests' own ``HTTPAdapter.build_response`` (not a subclass's own, nor a patched one) is done by
+          ``short_build``, the same steps each the short way, once its result was found the same as
+          build_response's (on the first answer, attribute by attribute).
+        Other answers (OSS: streams, encodings, lengths; a HEAD) are formed as ``responses`` forms them."""
+        if headers.keys() != api_headers or method == "HEAD" or body.__class__ is not bytes:
+            return adapter.build_response(request, raw_response(status, headers, body, method))
+        build = adapter.__class__.build_response
+        short = checked.get(build)
+        raw = raw_class(body=body_of(body), headers=short_headers(headers) if short else header_dict(headers),
+                        status=status, reason=reasons.get(status), preload_content=False, request_method=method)
+        if short:
+            response = short_build(adapter, request, raw, headers)
+        else:
+            response = build(adapter, request, raw)
+            if short is None and len(checked) < 16:
+                checked[build] = same(adapter, request, raw, headers, response)
+        response._content = body
+        response._content_consumed = True
+        return response
+
+    _ANSWERS.extend((Answers, raw_response, engine_response))
     return Answers, raw_response
+
+
+def _short_steps(header_dict: type) -> tuple[Callable[..., Any], Callable[[dict], Any], Callable[..., bool]]:
+    """``requests.adapters.HTTPAdapter.build_response``'s steps for an API answer, and ``header_dict(headers)``
+    (urllib3's HTTPHeaderDict), each the short way (the header containers filled directly, not through the
+    Mapping ABC's update; the encoding kept per Content-Type), and ``same``: whether they give what requests'
+    and urllib3's own steps give (the same attributes, equal; False for any other build_response, and for
+    versions of requests or urllib3 whose objects differ). ``headers``: an API answer's (plain str names)."""
+    from requests.adapters import HTTPAdapter
+    from requests.models import Response
+    from requests.structures import CaseInsensitiveDict
+    from requests.utils import get_encoding_from_headers
+
+    requests_build = HTTPAdapter.build_response
+    encodings: dict[str, Optional[str]] = {}
+    new_headers = CaseInsensitiveDict.__new__
+
+    def short_headers(headers: dict) -> Any:
+        raw_headers = header_dict()
+        kept = raw_headers._container
+        for name, value in headers.items():
+            kept[name.lower()] = [name, value]
+        return raw_headers
+
+    def short_build(adapter: Any, request: Any, raw: Any, headers: dict) -> Any:
+        response = Response()
+        response.status_code = raw.status
+        response.headers = found = new_headers(CaseInsensitiveDict)
+        found._store = store = OrderedDict()
+        for item in headers.items():
+            store[item[0].lower()] = item
+        ctype = headers["Content-Type"]
+        encoding = encodings.get(ctype, encodings)
+        if encoding is encodings:
+            encoding = get_encoding_from_headers(found)
+            if len(encodings) < 16:  # (API answers have two)
+                encodings[ctype] = encoding
+        response.encoding = encoding
+        response.raw = raw
+        response.reason = raw.reason
+        url = request.url
+        response.url = url.decode("utf-8") if isinstance(url, bytes) else url
+        # (build_response extracts cookies from raw's original response here: an API answer's raw has none)
+        response.request = request
+        response.connection = adapter
+        return response
+
+    def same(adapter: Any, request: Any, raw: Any, headers: dict, built: Any) -> bool:
+        if adapter.__class__.build_response is not requests_build:
+            return False
+        try:
+            return alike(short_build(adapter, request, raw, headers), built, short_headers(headers), headers)
+        except Exception:  # (another requests or urllib3: their insides differ)
+            return False
+
+    def alike(mine: Any, built: Any, raw_headers: Any, headers: dict) -> bool:
+        theirs = header_dict(headers)
+        if raw_headers.__class__ is not theirs.__class__ or vars(raw_headers) != vars(theirs) or \
+                list(raw_headers.items()) != list(theirs.items()):
+            return False
+        ours, expected = vars(mine), vars(built)
+        if list(ours) != list(expected):
+            return False
+        for name, value in expected.items():
+            kept = ours[name]
+            if kept.__class__ is not value.__class__:
+                return False
+            if name == "headers":
+                if vars(kept) != vars(value) or list(kept.items()) != list(value.items()):
+                    return False
+            elif name == "cookies":
+                if list(kept) != list(value) or kept.get_policy().__class__ is not value.get_policy().__class__:
+                    return False
+            elif kept != value:
+                return False
+        return True
+
+    return short_build, short_headers, same
 
 
 def _request(method: str, url: str, headers: Any, body: bytes) -> HttpRequest:
@@ -122,6 +239,7 @@ def _direct_send(mock: MockECS, previous: Callable[..., Any]) -> Callable[..., A
     before: streamed (file-like) bodies of other hosts (those of the mock's own go to the engine as streams: OSS
     uploads), and adapters whose ``max_retries`` retries on statuses."""
     _, raw_response = _answers()
+    engine_response = _ANSWERS[2]
     pattern, answer, engine = mock._pattern, mock._responses_callback, mock.engine
     # What the pattern says of each URL's "scheme://host[:port]/" (URL_KEPT of them): it reads no further than
     # that first "/" (none of its hosts holds one; a mock whose hosts do matches every URL whole), and matching
@@ -157,7 +275,7 @@ def _direct_send(mock: MockECS, previous: Callable[..., Any]) -> Callable[..., A
                 # streamed body (an OSS upload) goes as it is, read in chunks, never copied whole.
                 resp = engine.handle(_request(method, url, request.headers, body if not plain else
                                               body.encode("utf-8") if body.__class__ is str else body or b""))
-                return adapter.build_response(request, raw_response(resp.status, resp.headers, resp.body, method))
+                return engine_response(adapter, request, resp.status, resp.headers, resp.body, method)
         return previous(adapter, request, *args, **kwargs)
 
     return send

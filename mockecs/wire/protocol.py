@@ -115,14 +115,16 @@ def decode(req: HttpRequest) -> ApiRequest:
         netloc, path, raw_query = parts.netloc, parts.path, parts.query
     headers = req.headers
     host = headers.get("host") or netloc
-    query = _form(raw_query)
+    query = _form(raw_query) if raw_query else {}
     form: dict[str, str] = {}
-    ctype = headers.get("content-type", "")
-    if req.body and ("form-urlencoded" in ctype or not ctype):
-        try:
-            form = _form(req.body.decode("utf-8"))
-        except UnicodeDecodeError:
-            form = {}
+    body = req.body
+    if body:
+        ctype = headers.get("content-type", "")
+        if "form-urlencoded" in ctype or not ctype:
+            try:
+                form = _form(body.decode("utf-8"))
+            except UnicodeDecodeError:
+                form = {}
     params = {**query, **form} if form else query
 
     action = params.get("Action") or headers.get("x-acs-action")
@@ -153,4 +155,4 @@ def decode(req: HttpRequest) -> ApiRequest:
         token = headers.get("x-acs-security-token")
     # Positional: this runs once per request and keyword passing of 15 fields costs more.
     return ApiRequest(req.method.upper(), host, path or "/", action, version, params, query, form, headers,
-                      req.body, fmt, style, access_key_id, token, v3.groups() if v3 else None)
+                      body, fmt, style, access_key_id, token, v3.groups() if v3 else None)
