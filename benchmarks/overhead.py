@@ -2,8 +2,9 @@
 
 For each action, the current SDK (sync) calls it N times (a) through mockecs, (b) through a canned
 reply holding the same bytes and headers mockecs answered, returned straight from a patched
-``HTTPAdapter.send`` (no ``responses`` dispatcher: the cheapest transport there is, so everything
-mockecs adds, its interception included, counts against it), and (c) for information, through a
+``HTTPAdapter.send`` and formed into requests' Response exactly as mock mode forms the engine's (no
+``responses`` dispatcher: the cheapest transport there is, so everything mockecs adds, its interception
+included, counts against it), and (c) for information, through a
 canned ``responses`` reply (what the floor was before mockecs answered ahead of ``responses``'
 dispatcher). (b) is the floor, what the SDK costs with an answer that costs nothing. Prints medians
 and the ratio against (b) (target ≤ 1.15).
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import inspect
 import json
 import re
 import statistics
@@ -42,8 +42,8 @@ from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 from alibabacloud_tea_openapi.utils_models import Config as TeaConfig
 from requests.adapters import HTTPAdapter
-from urllib3._collections import HTTPHeaderDict
 
+from mockecs.modes import mock as mock_mode
 from mockecs.modes.mock import MockECS
 from mockecs.wire.protocol import HttpRequest, HttpResponse
 
@@ -175,20 +175,19 @@ def engine_alone(engine, request, calls: int = 2000) -> float:
     return best
 
 
-FORM_METHOD = len(inspect.signature(responses._form_response).parameters) > 3  # (responses >= 0.24)
 
 
 @contextlib.contextmanager
 def canned_send(headers: dict, body: bytes):
-    """``HTTPAdapter.send`` returning the canned reply at once: the urllib3 response ``responses`` forms
-    from the bytes (with the original response that requests reads cookies from, as a real transport
-    has), and nothing else."""
-    real = HTTPAdapter.send
+    """``HTTPAdapter.send`` returning the canned reply at once, formed as mock mode forms the engine's replies
+    (``mockecs.modes.mock``: for an API answer, requests' Response holding the bytes, without urllib3's read and
+    the cookie passes a reply without cookies does not need), and nothing else: the floor forms its reply no
+    dearer than mockecs does, so what mockecs adds is its interception and its engine."""
+    mock_mode._answers()
+    form, real = mock_mode._ANSWERS[2], HTTPAdapter.send
 
     def send(adapter, request, *args, **kwargs):
-        raw = responses._form_response(responses._handle_body(body), HTTPHeaderDict(headers), 200,
-                                       *((request.method,) if FORM_METHOD else ()))
-        return adapter.build_response(request, raw)
+        return form(adapter, request, 200, headers, body, request.method)
 
     HTTPAdapter.send = send
     try:
