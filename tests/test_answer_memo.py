@@ -273,3 +273,65 @@ def test_describe_regions_kept_per_language(engine, client, runs):
     assert engine.calls[-1].region == REGION  # (the client's host: ecs.cn-hangzhou.aliyuncs.com)
     assert error_of(client.describe_regions, models.DescribeRegionsRequest(accept_language="fr")).code == \
         "InvalidAcceptLanguage.NotFound"
+
+
+def test_a_request_sent_again_alike_is_not_decoded_again(engine, client, runs, monkeypatch):
+    decoded: list = []
+    real = core.decode
+    monkeypatch.setattr(core, "decode", lambda http: decoded.append(1) or real(http))
+    image_id = new_image(client, "raw-form")
+    del decoded[:]
+    answers = [describe(client, image_id=image_id) for _ in range(4)]
+    assert len(decoded) == 1 and runs == ["DescribeImages"]  # (kept, then known by its raw form, signature apart)
+    assert len({a["RequestId"] for a in answers}) == 4 and all(a["Images"] == answers[0]["Images"] for a in answers)
+    calls = engine.calls[-4:]
+    assert [(c.action, c.status, c.account, c.region) for c in calls] == \
+        [("DescribeImages", 200, "1234567890123456", REGION)] * 4
+    assert all(c.params == calls[0].params and (c is calls[0] or c.params is not calls[0].params) for c in calls)
+    # Written since: the long way, once, then known again.
+    client.modify_image_attribute(models.ModifyImageAttributeRequest(region_id=REGION, image_id=image_id,
+                                                                    image_name="raw-renamed"))
+    del decoded[:]
+    assert [describe(client, image_id=image_id)["Images"]["Image"][0]["ImageName"] for _ in range(3)] == \
+        ["raw-renamed"] * 3
+    assert len(decoded) == 1
+
+
+def test_a_key_given_to_another_account_answers_for_that_account(engine, runs, monkeypatch):
+    from tests.sdk import make_account
+
+    first = make_account(engine, "1111222233334444", access_key_id="ak-moving")
+    image_id = new_image(first.client, "moving")
+    for _ in range(2):
+        assert [i["ImageId"] for i in describe(first.client, image_id=image_id)["Images"]["Image"]] == [image_id]
+    # The same key, another account now. (Kept out of the store here: its write alone would make every kept answer
+    # stale; the key's account is checked as well.)
+    monkeypatch.setattr(engine.accounts, "on_add", None)
+    engine.accounts.add_key("5555666677778888", "ak-moving", first.secret)
+    assert describe(first.client, image_id=image_id)["Images"]["Image"] == []
+    assert engine.calls[-1].account == "5555666677778888"
+
+
+def test_strict_signatures_check_a_request_sent_again(engine, client):
+    from tests.sdk import new_client
+
+    engine.config.strict_signatures = True
+    for _ in range(3):
+        describe(client, image_id=UBUNTU)
+    forged = new_client(secret="not-the-secret")  # (the same key, the same request: only the signature differs)
+    err = error_of(describe, forged, image_id=UBUNTU)
+    assert (err.code, err.status_code) == ("SignatureDoesNotMatch", 400)
+
+
+def test_the_raw_form_leaves_out_a_v3_signature_only():
+    def request(auth: str, **headers: str) -> HttpRequest:
+        return HttpRequest("POST", "https://ecs.cn-hangzhou.aliyuncs.com/?ImageId=x", {
+            "host": "ecs.cn-hangzhou.aliyuncs.com", "x-acs-action": "DescribeImages", "authorization": auth,
+            **headers}, b"")
+
+    v3 = "ACS3-HMAC-SHA256 Credential=ak,SignedHeaders=host;x-acs-action,Signature="
+    assert core._raw_key(request(v3 + "ab12")) == core._raw_key(request(v3 + "ffff", **{"x-acs-date": "t"}))
+    assert core._raw_key(request(v3 + "ab12")) != core._raw_key(request(v3.replace("=ak", "=ak2") + "ab12"))
+    assert core._raw_key(request(v3 + "zz")) is None  # (no signature decode would read: another decoding)
+    assert core._raw_key(request(v3)) is None and core._raw_key(request("Bearer token")) is None
+    assert core._raw_key(request("")) is not None  # (unsigned: nothing left out)

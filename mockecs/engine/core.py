@@ -59,6 +59,24 @@ MOVED_ATTEMPTS = 20  # a request that finds the shared state changed this often 
 MEMO_ENTRIES, MEMO_BYTES = 512, 4 << 20
 # What a v1 signature adds to a request's parameters, new on every call: left out of the memo's key.
 _SIGNING = frozenset(("Signature", "SignatureNonce", "Timestamp"))
+_HEX = frozenset("0123456789abcdefABCDEF")
+_RAW_BYTES = 4096  # a request longer than this (URL and body) is not remembered by its raw form
+
+
+def _raw_key(http: HttpRequest) -> Optional[tuple]:
+    """Everything of a request that :func:`decode` reads, but a V3 signature's value (new on every call): two
+    requests with the same key decode alike. None: a request the memo does not know by its raw form (an
+    Authorization header without a V3 signature to leave out; its decoding would depend on more)."""
+    headers = http.headers
+    auth = headers.get("authorization", "")
+    if auth:
+        at = auth.rfind(",Signature=")
+        if at < 0 or auth[at + 11:at + 12] not in _HEX:  # (decode's pattern needs a hex digit there)
+            return None
+        auth = auth[:at]
+    return (http.method, http.url, http.body, headers.get("host"), headers.get("x-acs-action"),
+            headers.get("x-acs-version"), headers.get("content-type"), headers.get("accept"), auth,
+            headers.get("x-acs-accesskey-id"), headers.get("x-acs-security-token"))
 BUILTIN_PLUGINS = (MemoryStorePlugin, BuiltinCatalogPlugin, BuiltinOssPlugin, BuiltinCommandPlugin)
 
 
@@ -221,6 +239,10 @@ class Engine:
         self._memo: Optional[dict] = {} if self.shared is None and hasattr(self.store, "written") else None
         self._memo_at: tuple = ()
         self._memo_bytes = 0
+        # The requests answered from the memo or kept in it, by their raw form (_raw_key): a V3 or unsigned request
+        # sent again is answered without decoding it (_kept_again). v1 requests, signed in their parameters, never
+        # come again alike.
+        self._raw: dict[tuple, tuple[ApiRequest, tuple, str]] = {}
 
     def _index_again(self) -> None:
         """A store written by an older mockecs (records without sort keys, terms or the tag index this
@@ -281,6 +303,7 @@ class Engine:
         self.record_cache.clear()
         if self._memo is not None:
             self._memo.clear()
+            self._raw.clear()
         if self.ids is not None:
             self.ids.seed(self.config.seed)  # (the same ids again, from the start)
         if getattr(self.store, "shared", False):
@@ -412,16 +435,24 @@ class Engine:
                 return self._handle_oss(http, request_id, started)
             http.body = bytes(http.body.read() or b"") if hasattr(http.body, "read") else bytes(http.body or b"")
         req: Optional[ApiRequest] = None
-        seen: dict[str, Optional[str]] = {}  # account and region, once known, for the call record
+        seen: dict[str, Any] = {}  # account and region, once known, for the call record
+        again = None
         try:
-            req = decode(http)
-            # An ECS or VPC call names its action and is signed (v1 or v3): only the others may be OSS's.
-            if (req.action is None or req.signature_style == "none") and oss_wire.is_oss(http):
-                return self._handle_oss(http, request_id, started)
-            try:
-                body = self._dispatch(req, request_id, seen)
-            except Moved:  # another engine changed the shared state meanwhile (reloaded now)
-                body = self._dispatch_again(req, request_id, seen)
+            if self._raw and not self.faults and not self.config.strict_signatures:
+                again = self._kept_again(http, seen)
+            if again is not None:
+                req, body = again
+            else:
+                req = decode(http)
+                # An ECS or VPC call names its action and is signed (v1 or v3): only the others may be OSS's.
+                if (req.action is None or req.signature_style == "none") and oss_wire.is_oss(http):
+                    return self._handle_oss(http, request_id, started)
+                try:
+                    body = self._dispatch(req, request_id, seen)
+                except Moved:  # another engine changed the shared state meanwhile (reloaded now)
+                    body = self._dispatch_again(req, request_id, seen)
+                if "memo" in seen and req.signature_style != "v1":
+                    self._remember(http, req, seen, body)
             status, code = 200, None
             response = render(200, body, req.format, f"{req.action}Response", request_id)
         except EcsError as err:
@@ -440,6 +471,8 @@ class Engine:
             # to them, so the record keeps that dict rather than a copy)
             params, size = (req.params, raw + _CALL_OVERHEAD) if req and raw <= CALL_VALUE_CHARS else \
                 recorded_params(req.params, raw) if req else ({}, _CALL_OVERHEAD)
+            if again is not None:  # (the first request's parameters: each call's record gets its own dict)
+                params = dict(params)
         else:
             params, size = {}, 0
         # The Call goes with the response too (the server's access log), recorded or not.
@@ -453,6 +486,40 @@ class Engine:
             if calls.bytes > config.max_call_bytes or len(calls) > config.max_calls + config.max_calls // 4:
                 calls._trim(config.max_calls, config.max_call_bytes * 3 // 4)
         return response
+
+    def _kept_again(self, http: HttpRequest, seen: dict) -> Optional[tuple[ApiRequest, Frozen]]:
+        """A request sent before, alike to the byte (:func:`_raw_key`), whose answer the memo still holds: the
+        first one's decoding and that answer (None: the long way). What decoding and the gateway would check again
+        is checked here: no fault waits, signatures are not checked (the caller made sure), the key still speaks
+        for the same account; the answer holds as the memo's own hits do (see _dispatch)."""
+        key = _raw_key(http)
+        entry = self._raw.get(key) if key is not None else None
+        if entry is None:
+            return None
+        req, memo_key, account = entry
+        hit = self._memo.get(memo_key)
+        if hit is None or hit[0] != self.store.written or hit[1] != self.config.options.stamp:
+            return None
+        cred = self.accounts.resolve(req.access_key_id, req.security_token, False)
+        if (cred.account_id if cred else self.accounts.default_account_id) != account:
+            return None
+        seen["account"], seen["region"] = account, hit[2]
+        self.clock.tick()
+        return req, hit[3]
+
+    def _remember(self, http: HttpRequest, req: ApiRequest, seen: dict, body: Any) -> None:
+        """Remember a request answered from the memo or kept in it by its raw form (see _kept_again)."""
+        memo_key = seen["memo"]
+        hit = self._memo.get(memo_key)
+        if hit is None or hit[3] is not body or len(http.url) + len(http.body) > _RAW_BYTES:
+            return
+        key = _raw_key(http)
+        if key is None:
+            return
+        raw = self._raw
+        if len(raw) >= MEMO_ENTRIES:
+            raw.clear()
+        raw[key] = (req, memo_key, seen["account"])
 
     def _dispatch_again(self, req: ApiRequest, request_id: str, seen: dict) -> dict:
         """:meth:`_dispatch` run again after its first run found the shared state changed under it (``Moved``),
@@ -582,8 +649,8 @@ class Engine:
             # An answer kept for this very request (the same caller, host and parameters but the signature's) while
             # nothing was written and no setting changed since: answered again (see _keep).
             params = req.params
-            key = (id(op), account, req.host, tuple(params.items()) if req.signature_style != "v1" else
-                   tuple(item for item in params.items() if item[0] not in _SIGNING))
+            key = seen["memo"] = (id(op), account, req.host, tuple(params.items()) if req.signature_style != "v1" else
+                                  tuple(item for item in params.items() if item[0] not in _SIGNING))
             hit = memo.get(key)
             if hit is not None and hit[0] == self.store.written and hit[1] == self.config.options.stamp:
                 seen["region"] = hit[2]
@@ -672,6 +739,7 @@ class Engine:
             return kept
         if self._memo_at != (written, stamp) or len(memo) >= MEMO_ENTRIES or self._memo_bytes + size > MEMO_BYTES:
             memo.clear()  # (what it held was for an older store, or it is full)
+            self._raw.clear()
             self._memo_at, self._memo_bytes = (written, stamp), 0
         memo[key] = (written, stamp, region, kept)
         self._memo_bytes += size
