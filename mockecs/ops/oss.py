@@ -288,6 +288,20 @@ def _acl_header(req: OssRequest, name: str, allowed: tuple[str, ...]) -> Optiona
     return value
 
 
+def _tag_pairs(tagging: ElementTree.Element) -> list[tuple[str, str]]:
+    """A ``<Tagging>`` document's (key, value) pairs, in order (an object's or a bucket's): MalformedXML without
+    its TagSet or with a Tag without Key."""
+    tag_set = tagging.find("TagSet")
+    if tag_set is None:
+        raise MALFORMED_XML()
+    pairs = []
+    for tag in tag_set.findall("Tag"):
+        if tag.find("Key") is None:
+            raise MALFORMED_XML()
+        pairs.append((tag.findtext("Key") or "", tag.findtext("Value") or ""))
+    return pairs
+
+
 def _check_tags(tags: list[tuple[str, str]], limits: tuple[int, int, int] = (MAX_TAGS, MAX_TAG_KEY, MAX_TAG_VALUE)
                 ) -> dict[str, str]:
     """Tags within ``limits`` (how many, key bytes, value bytes: an object's by default), keys unique."""
@@ -865,15 +879,9 @@ def put_object_tagging(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     """The object's tags replaced (its Last-Modified stays, as OSS documents)."""
     bucket = _bucket(ctx, req)
     root = _parse_xml(body)
-    tag_set = root.find("TagSet")
-    if root.tag != "Tagging" or tag_set is None:
+    if root.tag != "Tagging":
         raise MALFORMED_XML()
-    pairs = []
-    for tag in tag_set.findall("Tag"):
-        if tag.find("Key") is None:
-            raise MALFORMED_XML()
-        pairs.append((tag.findtext("Key") or "", tag.findtext("Value") or ""))
-    tags = _check_tags(pairs)
+    tags = _check_tags(_tag_pairs(root))
     obj = _object(ctx, req, bucket)
     _registry(ctx).update_object(obj, ctx.txn, tags=tags or None)
     return Reply()

@@ -28,6 +28,7 @@ from mockecs.ops.oss import (
     _op,
     _parse_xml,
     _registry,
+    _tag_pairs,
     resource_group,
     resource_group_of,
     sse_settings,
@@ -387,14 +388,7 @@ def delete_bucket_policy(ctx: Context, req: OssRequest, body: bytes) -> Reply:
 @_op("PutBucketTags")
 def put_bucket_tags(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     bucket = _owned(ctx, req)
-    tag_set = _root(req, body, "Tagging").find("TagSet")
-    if tag_set is None:
-        raise MALFORMED_XML()
-    pairs = []
-    for tag in tag_set.findall("Tag"):
-        if tag.find("Key") is None:
-            raise MALFORMED_XML()
-        pairs.append((tag.findtext("Key") or "", tag.findtext("Value") or ""))
+    pairs = _tag_pairs(_root(req, body, "Tagging"))
     _save(ctx, bucket, bucket_tags=_check_tags(pairs, BUCKET_TAG_LIMITS) or None)
     return Reply()
 
