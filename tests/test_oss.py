@@ -3,6 +3,7 @@ pipeline (build a disk image, upload it, ImportImage, ..., ExportImage, download
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -390,15 +391,22 @@ def test_time_skew_is_refused(strict, monkeypatch):
     assert (err.status, err.code) == (403, "RequestTimeTooSkewed")
 
 
-@pytest.fixture
-def served():
-    """``mockecs server`` (in a thread) with strict signatures: the clients below are unchanged, told only where."""
+@contextlib.contextmanager
+def strict_server(access_key_id: str, secret: str):
+    """``mockecs server`` (in a thread) with strict signatures, knowing one key of the default account."""
     from mockecs.engine.core import Config, Engine
     from mockecs.modes.server import ServerThread
 
     engine = Engine(Config(strict_signatures=True))
-    engine.accounts.add_key(DEFAULT_ACCOUNT, AK, SK)
+    engine.accounts.add_key(DEFAULT_ACCOUNT, access_key_id, secret)
     with ServerThread(engine=engine) as srv:
+        yield srv
+
+
+@pytest.fixture
+def served():
+    """The server for the clients below: unchanged, told only where it is."""
+    with strict_server(AK, SK) as srv:
         yield srv
 
 

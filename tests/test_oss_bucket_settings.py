@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 import time
@@ -19,6 +18,7 @@ from mockecs.wire import oss as oss_wire
 from mockecs.wire.protocol import HttpRequest
 from mockecs.world import resource_groups
 from tests.sdk import DEFAULT_ACCOUNT, make_account
+from tests.test_oss import GO, GO_OSS, GOPATH, strict_server
 
 oss2 = pytest.importorskip("oss2", reason="oss2 is not installed")
 from oss2 import models  # noqa: E402
@@ -422,19 +422,9 @@ def test_a_settings_document_with_a_wrong_content_md5_is_refused(strict):
 
 @pytest.fixture
 def served():
-    """``mockecs server`` (in a thread) with strict signatures, for a Go client told only where it is."""
-    from mockecs.engine.core import Config, Engine
-    from mockecs.modes.server import ServerThread
-
-    engine = Engine(Config(strict_signatures=True))
-    engine.accounts.add_key(DEFAULT_ACCOUNT, AK, SK)
-    with ServerThread(engine=engine) as srv:
+    """``mockecs server`` with strict signatures, for a Go client told only where it is."""
+    with strict_server(AK, SK) as srv:
         yield srv
-
-
-GO = shutil.which("go")
-GOPATH = "/usr/share/gocode"  # Debian's golang-*-dev packages put their sources here
-GO_OSS = os.path.join(GOPATH, "src", "github.com", "aliyun", "aliyun-oss-go-sdk", "oss")
 
 
 @pytest.mark.skipif(GO is None or not os.path.isdir(GO_OSS),
