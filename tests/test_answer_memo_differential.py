@@ -6,6 +6,8 @@ RequestId). (A request answered from the memo ticks the frozen clock as one answ
 records' times are the same too.)"""
 from __future__ import annotations
 
+import functools
+import json
 import random
 import re
 from typing import Optional
@@ -148,3 +150,99 @@ def _first_instance(status_body: tuple[int, bytes]) -> str:
     status, body = status_body
     assert status == 200, body
     return re.search(rb'"InstanceIdSet":\["([^"]+)"', body).group(1).decode()
+
+
+@functools.cache
+def _public_key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+
+
+def _ids(status_body: tuple[int, bytes], field: str) -> list[str]:
+    status, body = status_body
+    return re.findall(rb'"' + field.encode() + rb'":"([^"]+)"', body) and \
+        [i.decode() for i in re.findall(rb'"' + field.encode() + rb'":"([^"]+)"', body)] if status == 200 else []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_memo_changes_no_answer_of_the_neighbours(seed):
+    """The same for the other operations declared ``memo``: instances, disks, snapshots, security groups, key pairs,
+    instance types, an image's share permissions."""
+    rng, signer = random.Random(seed), random.Random(-seed - 100)
+    engines = [Engine(Config(seed=seed, options={"answer_memo": memo})) for memo in (True, False)]
+    engines[1].clock._base = engines[0].clock._base
+    handled, real = [0], engines[0]._memo_run
+    engines[0]._memo_run = lambda *args: handled.__setitem__(0, handled[0] + 1) or real(*args)
+    made: dict[str, list[str]] = {"i": [], "d": [], "s": [], "sg": [], "kp": [], "m": []}
+
+    def both(params: dict, v3: bool = False) -> tuple[int, bytes]:
+        kept, plain = (_call(engine, params, "JSON", "", signer if v3 else None) for engine in engines)
+        assert kept == plain, (seed, params)
+        return kept
+
+    def pick(kind: str) -> str:
+        return rng.choice(made[kind]) if made[kind] else "none"
+
+    writes = {
+        "run": lambda: made["i"].extend(re.findall(r"i-[0-9a-z]+", both({
+            "Action": "RunInstances", "ImageId": SOURCE, "InstanceType": rng.choice(["ecs.g7.large", "ecs.g6.large"]),
+            "InstanceName": f"n{rng.randint(0, 3)}", "ZoneId": "cn-hangzhou-i"})[1].decode())),
+        "stop": lambda: both({"Action": "StopInstance", "InstanceId": pick("i"), "ForceStop": "true"}),
+        "start": lambda: both({"Action": "StartInstance", "InstanceId": pick("i")}),
+        "rename": lambda: both({"Action": "ModifyInstanceAttribute", "InstanceId": pick("i"),
+                                "InstanceName": f"n{rng.randint(0, 3)}"}),
+        "delete": lambda: both({"Action": "DeleteInstance", "InstanceId": pick("i"), "Force": "true"}),
+        "disk": lambda: made["d"].extend(_ids(both({"Action": "CreateDisk", "ZoneId": "cn-hangzhou-i", "Size": "20",
+                                                   "DiskCategory": "cloud_essd"}), "DiskId")),
+        "attach": lambda: both({"Action": "AttachDisk", "InstanceId": pick("i"), "DiskId": pick("d")}),
+        "snapshot": lambda: made["s"].extend(_ids(both({"Action": "CreateSnapshot", "DiskId": pick("d")}),
+                                                  "SnapshotId")),
+        "unsnapshot": lambda: both({"Action": "DeleteSnapshot", "SnapshotId": pick("s")}),
+        "group": lambda: made["sg"].extend(_ids(both({"Action": "CreateSecurityGroup"}), "SecurityGroupId")),
+        "rule": lambda: both({"Action": "AuthorizeSecurityGroup", "SecurityGroupId": pick("sg"), "IpProtocol": "tcp",
+                              "PortRange": f"{rng.randint(1, 9)}/22", "SourceCidrIp": "0.0.0.0/0"}),
+        # (imported: CreateKeyPair's new key is random in each engine, memo or not)
+        "key": lambda: made["kp"].extend(_ids(both({"Action": "ImportKeyPair", "KeyPairName": f"k{rng.randint(0, 9)}",
+                                                    "PublicKeyBody": _public_key()}), "KeyPairName")),
+        "image": lambda: made["m"].extend(_ids(both({"Action": "CreateImage", "InstanceId": pick("i")}), "ImageId")),
+        "share": lambda: both({"Action": "ModifyImageSharePermission", "ImageId": pick("m"),
+                               "AddAccount.1": "2222333344445555"}),
+        "tag": lambda: both({"Action": "TagResources", "ResourceType": "instance", "ResourceId.1": pick("i"),
+                             "Tag.1.Key": "team", "Tag.1.Value": rng.choice("ab")}),
+    }
+    reads = [
+        lambda: {"Action": "DescribeInstances"}, lambda: {"Action": "DescribeInstances", "PageSize": "2"},
+        lambda: {"Action": "DescribeInstances", "Status": "Running"},
+        lambda: {"Action": "DescribeInstances", "InstanceIds": json.dumps(made["i"][:3])},
+        lambda: {"Action": "DescribeInstances", "InstanceName": "n1", "Tag.1.Key": "team"},
+        lambda: {"Action": "DescribeInstanceStatus"}, lambda: {"Action": "DescribeDisks"},
+        lambda: {"Action": "DescribeDisks", "InstanceId": pick("i")}, lambda: {"Action": "DescribeSnapshots"},
+        lambda: {"Action": "DescribeSecurityGroups"},
+        lambda: {"Action": "DescribeSecurityGroupAttribute", "SecurityGroupId": pick("sg")},
+        lambda: {"Action": "DescribeKeyPairs"}, lambda: {"Action": "DescribeInstanceTypeFamilies"},
+        lambda: {"Action": "DescribeInstanceTypes", "InstanceTypes.1": "ecs.g7.large"},
+        lambda: {"Action": "DescribeInstanceAttribute", "InstanceId": pick("i")},
+        lambda: {"Action": "DescribeImageSharePermission", "ImageId": pick("m")},
+    ]
+    asked = 0
+    for _ in range(220):
+        kind = rng.random()
+        if kind < 0.5:
+            params, v3 = rng.choice(reads)(), rng.random() < 0.5
+            for _ in range(rng.randint(2, 3)):
+                both(params, v3)
+                asked += 1
+        elif kind < 0.92:
+            writes[rng.choice(sorted(writes))]()
+        else:
+            change, seconds, mode = rng.choice(["clock", "transitions"]), rng.choice([1, 10, 60, 600]), \
+                rng.choice(["instant", "realistic"])
+            for engine in engines:
+                if change == "clock":
+                    engine.clock.advance(seconds)
+                else:
+                    engine.config.transitions = mode
+    assert asked - handled[0] > 40, (asked, handled)

@@ -72,7 +72,7 @@ def attribute_view(record: Mapping[str, Any]) -> dict:
     }
 
 
-@operation("DescribeInstanceAttribute", S("InstanceId", required=True), **_BY_INSTANCE)
+@operation("DescribeInstanceAttribute", S("InstanceId", required=True), **_BY_INSTANCE, memo=True)
 def describe_instance_attribute(ctx: Context, instance_id: str) -> dict:
     return attribute_view(get_instance(ctx, instance_id))
 

@@ -61,7 +61,7 @@ def _wanted(a: dict, one: Optional[str], many: Optional[str]) -> list[str]:
            S("NvmeSupport", choices=("required", "unsupported")), Repeat("AdditionalAttributes"),
            *_BOUND_PARAMS,
            L("MaxResults", default=1600, min=1, max=1600), S("NextToken", max=None, check=lambda v: len(v) <= 50),
-           region="none", stateless=True, mapping=True)
+           region="none", stateless=True, mapping=True, memo=True)
 def describe_instance_types(ctx: Context, a: dict) -> dict:
     checks: list[Callable[[dict], bool]] = []
     for name, field, sign in _BOUNDS:
@@ -82,7 +82,7 @@ def describe_instance_types(ctx: Context, a: dict) -> dict:
 
 @operation("DescribeInstanceTypeFamilies", S("Generation"),
            region_error=("InvalidRegionId.NotFound", 404, "The RegionId provided does not exist in our records."),
-           stateless=True)
+           stateless=True, memo=True)
 def describe_instance_type_families(ctx: Context, generation: Optional[str]) -> dict:
     seen: dict[str, str] = {}
     for itype in instance_types():

@@ -1148,7 +1148,7 @@ def _within(text: str, low: Optional[float], high: Optional[float]) -> bool:
            Structs("Filter", [S("Key"), S("Value")], name="filters"),
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
            S("NextToken"), L("MaxResults"), JsonList("PublicIpAddresses"), JsonList("EipAddresses"),
-           Repeat("Ipv6Address", max_items=100), S("HpcClusterId"), S("LockReason"), dry_run=True)
+           Repeat("Ipv6Address", max_items=100), S("HpcClusterId"), S("LockReason"), dry_run=True, memo=True)
 def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id: Optional[str],
                        status: Optional[str], instance_type: Optional[str], instance_type_family: Optional[str],
                        instance_name: Optional[str], zone_id: Optional[str], instance_charge_type: Optional[str],
@@ -1241,7 +1241,7 @@ def describe_instances(ctx: Context, instance_ids: Optional[list[str]], image_id
 
 
 @operation("DescribeInstanceStatus", S("ZoneId"), S("ClusterId"), Repeat("InstanceId"),
-           L("PageNumber", min=1, default=1), L("PageSize", min=1, max=50, default=10))
+           L("PageNumber", min=1, default=1), L("PageSize", min=1, max=50, default=10), memo=True)
 def describe_instance_status(ctx: Context, zone_id: Optional[str], cluster_id: Optional[str],
                              instance_id: Optional[list[str]], page_number: int, page_size: int) -> dict:
     """What tools poll while an instance changes state: each instance's id and Status (spec: the metadata)."""
@@ -1269,7 +1269,7 @@ def describe_instance_status(ctx: Context, zone_id: Optional[str], cluster_id: O
            S("AutoSnapshotPolicyId"), B("EnableAutomatedSnapshotPolicy"),
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
            S("NextToken"), L("MaxResults"), S("LockReason"), S("MultiAttach"), B("EnableShared"),
-           dry_run=True)
+           dry_run=True, memo=True)
 def describe_disks(ctx: Context, disk_ids: Optional[list[str]], instance_id: Optional[str], disk_type: str,
                    status: Optional[str], category: Optional[str], zone_id: Optional[str],
                    snapshot_id: Optional[str], disk_name: Optional[str], portable: Optional[bool],

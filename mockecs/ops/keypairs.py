@@ -160,7 +160,8 @@ def _view(record: Mapping[str, Any], include_public_key: bool) -> dict:
 
 
 @operation("DescribeKeyPairs", S("KeyPairName"), S("KeyPairFingerPrint"), paging.PAGE_NUMBER,
-           I("PageSize", default=10, min=1, max=50), B("IncludePublicKey", default=False), S("ResourceGroupId"), TAGS)
+           I("PageSize", default=10, min=1, max=50), B("IncludePublicKey", default=False), S("ResourceGroupId"), TAGS,
+           memo=True)
 def describe_key_pairs(ctx: Context, key_pair_name: Optional[str], key_pair_finger_print: Optional[str],
                        page_number: int, page_size: int, include_public_key: bool, resource_group_id: Optional[str],
                        tag: Optional[list[dict]]) -> dict:

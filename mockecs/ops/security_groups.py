@@ -176,7 +176,7 @@ def _list_view(ctx: Context, record: Mapping[str, Any]) -> dict:
            B("ServiceManaged"), TAGS, paging.PAGE_NUMBER_INT32, paging.PAGE_SIZE, S("NextToken"),
            I("MaxResults", min=1, max=100), dry_run=True, mapping=True,
            region_missing=("MissingParameter.RegionId", "The input parameter RegionId that is mandatory for processing "
-                           "this request is not supplied.", 400))
+                           "this request is not supplied.", 400), memo=True)
 def describe_security_groups(ctx: Context, a: dict) -> dict:
     if a["security_group_type"] and a["security_group_type"] not in GROUP_TYPES:
         raise LIST_BAD_TYPE
@@ -221,7 +221,7 @@ def describe_security_groups(ctx: Context, a: dict) -> dict:
 
 @operation("DescribeSecurityGroupAttribute", S("SecurityGroupId", required=True), S("NicType"),
            S("Direction", default="all"), S("NextToken"), I("MaxResults", min=10, max=1000),
-           region_missing=_NO_REGION)
+           region_missing=_NO_REGION, memo=True)
 def describe_security_group_attribute(ctx: Context, security_group_id: str, nic_type: Optional[str], direction: str,
                                       next_token: Optional[str], max_results: Optional[int]) -> dict:
     if nic_type == "<nil>":  # Terraform's rule read when nic_type is unset (Go's "%v" of nil in its rule id)

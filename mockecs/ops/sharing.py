@@ -149,7 +149,7 @@ def modify_image_share_permission(ctx: Context, image_id: str, add_account: Opti
 
 
 @operation("DescribeImageSharePermission", S("ImageId", required=True), paging.PAGE_NUMBER_INT32,
-           paging.PAGE_SIZE)
+           paging.PAGE_SIZE, memo=True)
 def describe_image_share_permission(ctx: Context, image_id: str, page_number: int, page_size: int) -> dict:
     record = images.own(ctx, image_id)
     shares = sorted((record.get("_shares") or {}).items(), key=lambda item: (item[1], item[0]))

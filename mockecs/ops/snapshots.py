@@ -184,7 +184,7 @@ def creation_window(filters: list[dict], bad_key: type[EcsError] = BAD_FILTER_KE
            S("SnapshotLinkId"), S("ResourceGroupId"), TAGS, Structs("Filter", [S("Key"), S("Value")], name="filters"),
            L("PageNumber", min=1, default=1), L("PageSize", min=1, max=100, default=10),
            S("NextToken"), L("MaxResults", min=1, max=100),
-           dry_run=True)
+           dry_run=True, memo=True)
 def describe_snapshots(ctx: Context, snapshot_ids: Optional[list[str]], disk_id: Optional[str],
                        instance_id: Optional[str], snapshot_name: Optional[str], status: Optional[str],
                        snapshot_type: Optional[str], source_disk_type: Optional[str], usage: Optional[str],

@@ -99,8 +99,8 @@ OPTIONS: tuple[Setting, ...] = (
             "DescribeImages without ImageOwnerAlias lists community images (the metadata: IsPublic defaults to "
             "false, which leaves them out)."),
     Setting("answer_memo", "bool", True,
-            "Keep DescribeImages, DescribeZones and DescribeRegions answers (encoded) and answer the same request "
-            "again from them while nothing is "
+            "Keep the answers of the polled reads (DescribeImages, DescribeInstances, DescribeDisks, "
+            "DescribeSnapshots, ...: the operations declared memo) and answer the same request again from them while nothing is "
             "written and no setting changes (the memory store only; never an answer that read the clock)."),
     Setting("image_name_match", "choice", "substring", "How DescribeImages matches ImageName.",
             choices=("substring", "exact")),
