@@ -100,8 +100,9 @@ OPTIONS: tuple[Setting, ...] = (
             "false, which leaves them out)."),
     Setting("answer_memo", "bool", True,
             "Keep the answers of the polled reads (DescribeImages, DescribeInstances, DescribeDisks, "
-            "DescribeSnapshots, ...: the operations declared memo) and answer the same request again from them while nothing is "
-            "written and no setting changes (the memory store only; never an answer that read the clock)."),
+            "DescribeSnapshots, ...: the operations declared memo) and answer the same request again from them "
+            "while nothing is written and no setting changes (the memory store only; never an answer that read the "
+            "clock)."),
     Setting("image_name_match", "choice", "substring", "How DescribeImages matches ImageName.",
             choices=("substring", "exact")),
     Setting("delete_missing_image", "choice", "ignore", "DeleteImage of an id that names no image: success with "
