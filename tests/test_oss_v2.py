@@ -287,8 +287,58 @@ def test_through_the_server(served, tmp_path):
     assert (err.status_code, err.code) == (403, "SignatureDoesNotMatch")
     err = refusal(c.get_object, oss.GetObjectRequest(bucket="v2-served", key="missing"))
     assert (err.status_code, err.code) == (404, "NoSuchKey")
+    c.put_bucket_cors(oss.PutBucketCorsRequest(bucket="v2-served", cors_configuration=oss.CORSConfiguration(
+        cors_rules=[oss.CORSRule(allowed_origins=["*"], allowed_methods=["GET"])])))
+    preflight = c.option_object(oss.OptionObjectRequest(bucket="v2-served", key="builds/disk.raw", origin="https://x",
+                                                        access_control_request_method="GET"))
+    assert (preflight.status_code, preflight.access_control_allow_origin) == (200, "https://x")
+    browser = requests.options(f"{served.url}/v2-served/builds/disk.raw", timeout=10,
+                               headers={"Origin": "https://x", "Access-Control-Request-Method": "PUT"})
+    assert browser.status_code == 403 and b"<Code>AccessForbidden</Code>" in browser.content
     ecs = server_client(served.url)
     mapping = models.ImportImageRequestDiskDeviceMapping(ossbucket="v2-served", ossobject="builds/disk.raw",
                                                          format="RAW")
     imported = ecs.import_image(models.ImportImageRequest(region_id=REGION, disk_device_mapping=[mapping]))
     assert imported.body.image_id.startswith("m-")
+
+
+def test_cors_preflight_option_object(mock):
+    """OptionObject (OPTIONS): the bucket's CORS rules answer it, whoever sends it (a browser's is unsigned); a request
+    they do not allow, or a bucket without them, is 403 AccessForbidden. Mock mode answers OPTIONS too."""
+    c = client()
+    c.put_bucket(oss.PutBucketRequest(bucket="v2-console"))
+    ask = oss.OptionObjectRequest(bucket="v2-console", key="builds/disk.raw", origin="https://a.example",
+                                  access_control_request_method="PUT", access_control_request_headers="x-oss-meta-a")
+    err = refusal(c.option_object, ask)
+    assert (err.status_code, err.code, err.message) == \
+        (403, "AccessForbidden", "CORSResponse: CORS is not enabled for this bucket.")
+    rules = [oss.CORSRule(allowed_origins=["https://*.example"], allowed_methods=["GET", "PUT"],
+                          allowed_headers=["X-OSS-*", "content-type"], expose_headers=["ETag", "x-oss-request-id"],
+                          max_age_seconds=60),
+             oss.CORSRule(allowed_origins=["*"], allowed_methods=["GET"])]
+    c.put_bucket_cors(oss.PutBucketCorsRequest(bucket="v2-console", cors_configuration=oss.CORSConfiguration(
+        cors_rules=rules, response_vary=True)))
+    allowed = c.option_object(ask)
+    assert (allowed.status_code, allowed.access_control_allow_origin, allowed.access_control_allow_methods,
+            allowed.access_control_allow_headers, allowed.access_control_expose_headers,
+            allowed.access_control_max_age) == \
+        (200, "https://a.example", "GET, PUT", "x-oss-meta-a", "ETag, x-oss-request-id", 60)
+    assert allowed.headers["Vary"] == "Origin"
+    anyone = c.option_object(oss.OptionObjectRequest(bucket="v2-console", key="k", origin="http://elsewhere",
+                                                     access_control_request_method="GET"))
+    assert anyone.access_control_allow_origin == "http://elsewhere" and anyone.access_control_max_age is None
+    for origin, method, headers in (("http://elsewhere", "PUT", None), ("https://a.example", "DELETE", None),
+                                    ("https://a.example", "PUT", "x-oss-meta-a,authorization")):
+        err = refusal(c.option_object, oss.OptionObjectRequest(bucket="v2-console", key="k", origin=origin,
+                                                               access_control_request_method=method,
+                                                               access_control_request_headers=headers))
+        assert (err.status_code, err.code) == (403, "AccessForbidden")
+        assert err.message.startswith("CORSResponse: This CORS request is not allowed.")
+    browser = requests.options("https://v2-console.oss-cn-hangzhou.aliyuncs.com/builds/disk.raw", timeout=5,
+                               headers={"Origin": "https://b.example", "Access-Control-Request-Method": "PUT"})
+    assert browser.status_code == 200 and browser.headers["Access-Control-Allow-Origin"] == "https://b.example"
+    assert browser.headers["x-oss-request-id"] and "Access-Control-Allow-Headers" not in browser.headers
+    err = refusal(c.option_object, oss.OptionObjectRequest(bucket="v2-missing", key="k", origin="https://a.example",
+                                                           access_control_request_method="GET"))
+    assert (err.status_code, err.code) == (404, "NoSuchBucket")
+    assert [x.action for x in mock.engine.calls].count("OptionObject") == 8

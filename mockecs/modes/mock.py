@@ -43,7 +43,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _VENDORED = "aliyunsdkcore.vendored.requests.adapters.HTTPAdapter.send"
 _RAM_ROLE_SIGNER = "aliyunsdkcore.auth.signers.ecs_ram_role_signer"  # the old SDK reads the metadata with urlopen
-_METHODS = ("GET", "POST", "PUT", "DELETE", "HEAD", "PATCH")
+_METHODS = ("GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS")  # (OPTIONS: OSS's CORS preflight)
 _current = threading.local()
 _active: list[MockECS] = []  # started mocks, innermost last (see current_mock)
 
