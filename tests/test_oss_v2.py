@@ -342,3 +342,56 @@ def test_cors_preflight_option_object(mock):
                                                            access_control_request_method="GET"))
     assert (err.status_code, err.code) == (404, "NoSuchBucket")
     assert [x.action for x in mock.engine.calls].count("OptionObject") == 8
+
+
+def test_the_async_client_through_mock_mode(mock, tmp_path):
+    """``alibabacloud_oss_v2.aio.AsyncClient`` speaks through aiohttp: its uploads are async iterators (read to
+    their end as aiohttp would send them), its downloads stream from ``response.content``."""
+    import asyncio
+
+    from alibabacloud_oss_v2 import aio
+
+    data = os.urandom(150 * 1024 + 1)
+    path = tmp_path / "disk.raw"
+    path.write_bytes(data)
+    mock.engine.oss.put_object(REGION, "v2-async", "exported.raw", size=3 * 2**20 + 1)  # (an answer streamed)
+
+    async def flow() -> None:
+        cfg = oss.config.load_default()
+        cfg.credentials_provider = oss.credentials.StaticCredentialsProvider(AK, SK)
+        cfg.region = REGION
+        c = aio.AsyncClient(cfg)
+        try:
+            put = await c.put_object(oss.PutObjectRequest(bucket="v2-async", key="small", body=data))
+            assert put.hash_crc64 == str(crc64.crc64(data))
+            with open(path, "rb") as f:
+                put = await c.put_object(oss.PutObjectRequest(bucket="v2-async", key="file", body=f))
+            assert put.hash_crc64 == str(crc64.crc64(data))
+            got = await c.get_object(oss.GetObjectRequest(bucket="v2-async", key="file"))
+            assert await got.body.read() == data
+            got = await c.get_object(oss.GetObjectRequest(bucket="v2-async", key="exported.raw"))
+            chunks = [chunk async for chunk in await got.body.iter_bytes(block_size=2**20)]
+            assert len(chunks) == 4 and b"".join(chunks) == bytes(3 * 2**20 + 1)
+            upload = await c.initiate_multipart_upload(oss.InitiateMultipartUploadRequest(bucket="v2-async",
+                                                                                          key="disk.raw"))
+            parts = []
+            for number, start in ((1, 0), (2, 100 * 1024)):
+                part = await c.upload_part(oss.UploadPartRequest(bucket="v2-async", key="disk.raw", part_number=number,
+                                                                 upload_id=upload.upload_id,
+                                                                 body=data[start:start + 100 * 1024]))
+                parts.append(oss.UploadPart(part_number=number, etag=part.etag))
+            done = await c.complete_multipart_upload(oss.CompleteMultipartUploadRequest(
+                bucket="v2-async", key="disk.raw", upload_id=upload.upload_id,
+                complete_multipart_upload=oss.CompleteMultipartUpload(parts=parts)))
+            assert done.etag.endswith('-2"') and done.hash_crc64 == str(crc64.crc64(data))
+            pages = [[o.key for o in page.contents] async for page in
+                     c.list_objects_v2_paginator(limit=2).iter_page(oss.ListObjectsV2Request(bucket="v2-async"))]
+            assert pages == [["disk.raw", "exported.raw"], ["file", "small"]]
+            with pytest.raises(oss.exceptions.OperationError) as info:
+                await c.get_object(oss.GetObjectRequest(bucket="v2-async", key="missing"))
+            err = info.value.unwrap()
+            assert (err.status_code, err.code, err.ec) == (404, "NoSuchKey", "0026-00000001") and err.request_id
+        finally:
+            await c.close()
+
+    asyncio.run(flow())
