@@ -395,3 +395,51 @@ def test_the_async_client_through_mock_mode(mock, tmp_path):
             await c.close()
 
     asyncio.run(flow())
+
+
+def test_keys_signers_and_presigned_urls(mock):
+    """Keys URL-encoding carries (listed with encoding-type=url, deleted in a batch), the SDK's other signers (V1,
+    STS tokens, V4 with additional signed headers, anonymous), presigned PUTs with their signed headers."""
+    import datetime
+
+    c = client()
+    c.put_bucket(oss.PutBucketRequest(bucket="v2-keys", acl="public-read"))
+    keys = ["dir/a b+c.raw", "dir/odd&=?#.raw", "dir/tab\tkey", "dir/x%2Fy", "dir/ü-ünï.raw"]
+    for key in keys:
+        c.put_object(oss.PutObjectRequest(bucket="v2-keys", key=key, body=key.encode(), tagging="a=1&b=2"))
+    assert keys_of(c.list_objects_v2(oss.ListObjectsV2Request(bucket="v2-keys", prefix="dir/"))) == keys
+    assert keys_of(c.list_objects(oss.ListObjectsRequest(bucket="v2-keys", prefix="dir/"))) == keys
+    assert [c.get_object(oss.GetObjectRequest(bucket="v2-keys", key=k)).body.read() for k in keys] == \
+        [k.encode() for k in keys]
+    tags = c.get_object_tagging(oss.GetObjectTaggingRequest(bucket="v2-keys", key=keys[0])).tag_set.tags
+    assert [(t.key, t.value) for t in tags] == [("a", "1"), ("b", "2")]
+    deleted = c.delete_multiple_objects(oss.DeleteMultipleObjectsRequest(
+        bucket="v2-keys", objects=[oss.DeleteObject(key=k) for k in keys], encoding_type="url"))
+    assert sorted(d.key for d in deleted.deleted_objects) == keys
+    c.put_object(oss.PutObjectRequest(bucket="v2-keys", key="pub", body=b"public"))
+    anonymous = client()
+    anonymous._client._options.credentials_provider = oss.credentials.AnonymousCredentialsProvider()
+    assert anonymous.get_object(oss.GetObjectRequest(bucket="v2-keys", key="pub")).body.read() == b"public"
+    if mock.engine.config.strict_signatures:  # (lax, an unsigned request speaks for the default account)
+        err = refusal(anonymous.put_object, oss.PutObjectRequest(bucket="v2-keys", key="theirs", body=b"x"))
+        assert (err.status_code, err.code) == (403, "AccessDenied")  # (public-read)
+    signed_more = client(additional_headers=["host", "content-type"])
+    signed_more.put_object(oss.PutObjectRequest(bucket="v2-keys", key="typed", body=b"t", content_type="text/plain"))
+    mock.engine.accounts.add_key(DEFAULT_ACCOUNT, "STS.v2-key", "sts-secret", "sts-token")
+    sts = client()
+    sts._client._options.credentials_provider = oss.credentials.StaticCredentialsProvider("STS.v2-key", "sts-secret",
+                                                                                          "sts-token")
+    sts.put_object(oss.PutObjectRequest(bucket="v2-keys", key="sts", body=b"by a token"))
+    url = sts.presign(oss.GetObjectRequest(bucket="v2-keys", key="sts")).url
+    assert "x-oss-security-token=sts-token" in url and requests.get(url, timeout=5).content == b"by a token"
+    v1 = client(signature_version="v1")
+    v1.put_object(oss.PutObjectRequest(bucket="v2-keys", key="v1", body=b"V1", metadata={"a": "b"}))
+    url = v1.presign(oss.GetObjectRequest(bucket="v2-keys", key="v1")).url
+    assert "OSSAccessKeyId=" in url and requests.get(url, timeout=5).content == b"V1"
+    put = c.presign(oss.PutObjectRequest(bucket="v2-keys", key="by-url", content_type="text/plain"))
+    assert put.signed_headers == {"Content-Type": "text/plain"}
+    assert requests.put(put.url, data=b"u", headers=put.signed_headers, timeout=5).status_code == 200
+    assert c.head_object(oss.HeadObjectRequest(bucket="v2-keys", key="by-url")).content_type == "text/plain"
+    soon = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=60)
+    url = c.presign(oss.GetObjectRequest(bucket="v2-keys", key="pub"), expiration=soon).url
+    assert requests.get(url, timeout=5).content == b"public" and "&x-oss-expires=" in url
