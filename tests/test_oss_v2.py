@@ -32,7 +32,8 @@ def mock(request):
 
 
 def client(access_key_id: str = AK, secret: str = SK, endpoint: str = None, **config) -> oss.Client:
-    """The SDK's client as its documentation builds one: the region, a static key, optionally an endpoint."""
+    """The SDK's client as its documentation builds one: the region, a static key (or the credentials provider
+    given), optionally an endpoint and other settings of its Config."""
     cfg = oss.config.load_default()
     cfg.credentials_provider = oss.credentials.StaticCredentialsProvider(access_key_id, secret)
     cfg.region = REGION
@@ -417,8 +418,7 @@ def test_keys_signers_and_presigned_urls(mock):
         bucket="v2-keys", objects=[oss.DeleteObject(key=k) for k in keys], encoding_type="url"))
     assert sorted(d.key for d in deleted.deleted_objects) == keys
     c.put_object(oss.PutObjectRequest(bucket="v2-keys", key="pub", body=b"public"))
-    anonymous = client()
-    anonymous._client._options.credentials_provider = oss.credentials.AnonymousCredentialsProvider()
+    anonymous = client(credentials_provider=oss.credentials.AnonymousCredentialsProvider())
     assert anonymous.get_object(oss.GetObjectRequest(bucket="v2-keys", key="pub")).body.read() == b"public"
     if mock.engine.config.strict_signatures:  # (lax, an unsigned request speaks for the default account)
         err = refusal(anonymous.put_object, oss.PutObjectRequest(bucket="v2-keys", key="theirs", body=b"x"))
@@ -426,9 +426,8 @@ def test_keys_signers_and_presigned_urls(mock):
     signed_more = client(additional_headers=["host", "content-type"])
     signed_more.put_object(oss.PutObjectRequest(bucket="v2-keys", key="typed", body=b"t", content_type="text/plain"))
     mock.engine.accounts.add_key(DEFAULT_ACCOUNT, "STS.v2-key", "sts-secret", "sts-token")
-    sts = client()
-    sts._client._options.credentials_provider = oss.credentials.StaticCredentialsProvider("STS.v2-key", "sts-secret",
-                                                                                          "sts-token")
+    sts = client(credentials_provider=oss.credentials.StaticCredentialsProvider("STS.v2-key", "sts-secret",
+                                                                                "sts-token"))
     sts.put_object(oss.PutObjectRequest(bucket="v2-keys", key="sts", body=b"by a token"))
     url = sts.presign(oss.GetObjectRequest(bucket="v2-keys", key="sts")).url
     assert "x-oss-security-token=sts-token" in url and requests.get(url, timeout=5).content == b"by a token"
