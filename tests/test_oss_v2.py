@@ -442,3 +442,32 @@ def test_keys_signers_and_presigned_urls(mock):
     soon = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=60)
     url = c.presign(oss.GetObjectRequest(bucket="v2-keys", key="pub"), expiration=soon).url
     assert requests.get(url, timeout=5).content == b"public" and "&x-oss-expires=" in url
+
+
+def test_virtual_hosts_through_the_https_proxy(served, monkeypatch, tmp_path):
+    """The SDK's default, virtual-hosted-style over HTTPS (``v2-proxied.oss-cn-hangzhou.aliyuncs.com``), unchanged:
+    told only ``HTTPS_PROXY`` and the CA bundle; its uploader's parts in threads, its downloader's ranges."""
+    from mockecs.modes.server.tls import authority, ca_cert_path
+
+    authority()
+    monkeypatch.setenv("HTTPS_PROXY", served.url)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca_cert_path())
+    c = client()
+    c.put_bucket(oss.PutBucketRequest(bucket="v2-proxied"))
+    data = os.urandom(3 * 2**20 + 5)
+    path = tmp_path / "disk.raw"
+    path.write_bytes(data)
+    done = c.uploader(part_size=2**20, parallel_num=3).upload_file(
+        oss.PutObjectRequest(bucket="v2-proxied", key="builds/disk.raw"), str(path))
+    assert done.etag.endswith('-4"') and done.hash_crc64 == str(crc64.crc64(data))
+    out = tmp_path / "back.raw"
+    c.downloader(part_size=2**20, parallel_num=3).download_file(
+        oss.GetObjectRequest(bucket="v2-proxied", key="builds/disk.raw"), str(out))
+    assert out.read_bytes() == data
+    assert keys_of(c.list_objects_v2(oss.ListObjectsV2Request(bucket="v2-proxied"))) == ["builds/disk.raw"]
+    err = refusal(client(endpoint="oss-cn-shanghai.aliyuncs.com").head_object,
+                  oss.HeadObjectRequest(bucket="v2-proxied", key="builds/disk.raw"))
+    assert (err.status_code, err.code) == (403, "AccessDenied")  # (addressed at another region's endpoint)
+    calls = served.engine.calls
+    assert {x.params["Bucket"] for x in calls} == {"v2-proxied"} and {x.region for x in calls} >= {REGION}
+    assert [x.action for x in calls].count("UploadPart") == 4 and all(x.status < 400 for x in calls[:-1])
