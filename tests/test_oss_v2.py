@@ -178,6 +178,11 @@ def test_bodies_the_sdk_streams_arrive_whole(mock):
     session.mount("https://", retrying)
     assert session.put(url, data=iter([b"through ", b"a ", b"URL"]), timeout=5).status_code == 200
     assert c.get_object(oss.GetObjectRequest(bucket="v2-streams", key="by-url")).body.read() == b"through a URL"
+    for body in (bytearray(b"a bytearray"), memoryview(b"a memoryview")):  # (requests passes them on as they are)
+        for sender in (requests, session):
+            url = c.presign(oss.PutObjectRequest(bucket="v2-streams", key="by-url")).url
+            assert sender.put(url, data=body, timeout=5).status_code == 200
+            assert c.get_object(oss.GetObjectRequest(bucket="v2-streams", key="by-url")).body.read() == bytes(body)
 
 
 def test_presign_acl_tagging_cors_and_bucket_tags(mock):

@@ -245,7 +245,10 @@ class _ChunkReader:
 
 
 def _streamed(body: Any) -> Any:
-    """A non-bytes request body as the engine reads it: a file as it is, an iterable of chunks through a reader."""
+    """A non-bytes request body as the engine reads it: a file as it is, an iterable of chunks through a reader (a
+    bytearray or memoryview, which ``requests`` passes on as it is, as its bytes)."""
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body)
     return body if hasattr(body, "read") else _ChunkReader(body)
 
 
@@ -436,7 +439,8 @@ class MockECS:
         elif body is None:
             body = b""
         elif not isinstance(body, (bytes, bytearray)):  # a file or an iterable of chunks (an OSS upload), whole
-            body = _streamed(body).read() if hasattr(body, "read") or hasattr(body, "__iter__") else b""
+            body = _streamed(body) if hasattr(body, "read") or hasattr(body, "__iter__") else b""
+            body = body if body.__class__ is bytes else body.read()
         if self._ecs.match(url):
             return self.engine.handle(_request(method, url, headers, bytes(body)))
         if url.split("/", 3)[2].split(":", 1)[0] == METADATA_HOST:
