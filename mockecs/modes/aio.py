@@ -8,6 +8,7 @@ keeps mockecs independent of aiohttp's internals. Unmatched URLs go to the origi
 from __future__ import annotations
 
 import http
+import io
 import json as _json
 import re
 from typing import Any, Callable, Optional
@@ -16,8 +17,32 @@ from urllib.parse import urlencode
 from mockecs.modes.offline import AttributePatch
 
 
+class _Content:
+    """What aiohttp's ``response.content`` (a StreamReader) offers the clients that stream an answer (OSS downloads):
+    the body read on demand, a large one (a streamed answer, mockecs.wire.oss.Stream) never held whole."""
+
+    def __init__(self, source: Any) -> None:
+        self.source = source
+
+    async def read(self, n: int = -1) -> bytes:
+        return self.source.read(n)
+
+    async def readany(self) -> bytes:
+        return self.source.read(65536)
+
+    async def iter_chunked(self, n: int) -> Any:
+        while True:
+            chunk = self.source.read(n)
+            if not chunk:
+                return
+            yield chunk
+
+    def iter_any(self) -> Any:
+        return self.iter_chunked(65536)
+
+
 class MockClientResponse:
-    def __init__(self, method: str, url: str, status: int, headers: dict[str, str], body: bytes) -> None:
+    def __init__(self, method: str, url: str, status: int, headers: dict[str, str], body: Any) -> None:
         from multidict import CIMultiDict, CIMultiDictProxy
         from yarl import URL
 
@@ -26,19 +51,22 @@ class MockClientResponse:
         self.status = status
         self.reason = _reason(status)
         self.headers = CIMultiDictProxy(CIMultiDict(headers))
-        self._body = body
+        self._body = body if body.__class__ is bytes else None  # (else a stream, read when asked)
+        self.content = _Content(io.BytesIO(body) if self._body is not None else body)
         self.ok = status < 400
         self.content_type = headers.get("Content-Type", "").split(";")[0]
         self.charset = "utf-8"
 
     async def read(self) -> bytes:
+        if self._body is None:
+            self._body = self.content.source.read()
         return self._body
 
     async def text(self, encoding: Optional[str] = None, errors: str = "strict") -> str:
-        return self._body.decode(encoding or "utf-8", errors)
+        return (await self.read()).decode(encoding or "utf-8", errors)
 
     async def json(self, *, loads: Callable = _json.loads, **_: Any) -> Any:
-        return loads(self._body.decode("utf-8"))
+        return loads((await self.read()).decode("utf-8"))
 
     def release(self) -> None:
         pass
@@ -71,7 +99,21 @@ def _body_bytes(data: Any, json_body: Any) -> bytes:
         return data.encode("utf-8")
     if isinstance(data, dict):
         return urlencode(data).encode()
+    if hasattr(data, "read"):  # a file, which aiohttp reads and sends
+        chunk = data.read()
+        return chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk or b"")
     return bytes(getattr(data, "_value", b"") or b"")  # aiohttp payload objects
+
+
+async def _body_of(data: Any, json_body: Any) -> bytes:
+    """The request's body as aiohttp would send it: an async iterable of chunks (alibabacloud-oss-v2's aio uploads,
+    a CRC-counting TeeAsyncIterator) read once, to its end, as aiohttp streams it."""
+    if json_body is None and hasattr(data, "__aiter__"):
+        chunks = []
+        async for chunk in data:
+            chunks.append(chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk))
+        return b"".join(chunks)
+    return _body_bytes(data, json_body)
 
 
 class AiohttpPatch:
@@ -100,7 +142,7 @@ class AiohttpPatch:
                 raise aiohttp.ClientConnectionError(f"mockecs: connection refused (passthrough off): {method} {url}")
             headers = dict(session.headers or {})
             headers.update(dict(kwargs.get("headers") or {}))
-            body = _body_bytes(kwargs.get("data"), kwargs.get("json"))
+            body = await _body_of(kwargs.get("data"), kwargs.get("json"))
             resp = patch.answer(method.upper(), url, headers, body)
             return MockClientResponse(method.upper(), url, resp.status, resp.headers, resp.body)
 

@@ -43,7 +43,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _VENDORED = "aliyunsdkcore.vendored.requests.adapters.HTTPAdapter.send"
 _RAM_ROLE_SIGNER = "aliyunsdkcore.auth.signers.ecs_ram_role_signer"  # the old SDK reads the metadata with urlopen
-_METHODS = ("GET", "POST", "PUT", "DELETE", "HEAD", "PATCH")
+_METHODS = ("GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS")  # (OPTIONS: OSS's CORS preflight)
 _current = threading.local()
 _active: list[MockECS] = []  # started mocks, innermost last (see current_mock)
 
@@ -217,6 +217,41 @@ def _short_steps(header_dict: type) -> tuple[Callable[..., Any], Callable[[dict]
     return short_build, short_headers, same
 
 
+class _ChunkReader:
+    """An iterable request body (a generator, or alibabacloud-oss-v2's CRC-counting ``TeeIterator``) read as a file:
+    ``requests`` sends such a body chunk by chunk (chunked, or with the Content-Length it was told), iterating it
+    once, so its chunks reach the engine in one pass as they would the service."""
+
+    def __init__(self, body: Iterable[Any]) -> None:
+        self.chunks = iter(body)
+        self.left = b""
+
+    def read(self, size: int = -1) -> bytes:
+        out = [self.left]
+        have = len(self.left)
+        while size < 0 or have < size:  # (next(), not a for loop: iter() on the SDK's TeeIterator starts it over)
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                break
+            chunk = chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk)
+            out.append(chunk)
+            have += len(chunk)
+        data = b"".join(out)
+        if size < 0 or len(data) <= size:
+            self.left = b""
+            return data
+        self.left = data[size:]
+        return data[:size]
+
+
+def _streamed(body: Any) -> Any:
+    """A non-bytes request body as the engine reads it: a file as it is, an iterable of chunks through a reader (a
+    bytearray or memoryview, which ``requests`` passes on as it is, as its bytes)."""
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body)
+    return body if hasattr(body, "read") else _ChunkReader(body)
+
+
 def _request(method: str, url: str, headers: Any, body: bytes) -> HttpRequest:
     """What the engine is handed for an intercepted ECS call. ``requests``' CaseInsensitiveDict headers
     are read from its ``_store`` (lower-cased name -> (name, value)) when it has one."""
@@ -257,7 +292,8 @@ def _direct_send(mock: MockECS, previous: Callable[..., Any]) -> Callable[..., A
     def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
         body, url, method = request.body, request.url, request.method
         plain = body is None or body.__class__ is bytes or body.__class__ is str
-        if (plain or hasattr(body, "read")) and method in _METHODS and not adapter.max_retries.status_forcelist:
+        if (plain or hasattr(body, "read") or hasattr(body, "__iter__")) and method in _METHODS \
+                and not adapter.max_retries.status_forcelist:
             if kept is None:
                 matched = classify(url)
             else:
@@ -273,7 +309,7 @@ def _direct_send(mock: MockECS, previous: Callable[..., Any]) -> Callable[..., A
                     return adapter.build_response(request, raw_response(*answer(request), method))
                 # An ECS call (the common case) goes straight to the engine: one match, no layers between; a
                 # streamed body (an OSS upload) goes as it is, read in chunks, never copied whole.
-                resp = engine.handle(_request(method, url, request.headers, body if not plain else
+                resp = engine.handle(_request(method, url, request.headers, _streamed(body) if not plain else
                                               body.encode("utf-8") if body.__class__ is str else body or b""))
                 return engine_response(adapter, request, resp.status, resp.headers, resp.body, method)
         return previous(adapter, request, *args, **kwargs)
@@ -402,8 +438,9 @@ class MockECS:
             body = body.encode("utf-8")
         elif body is None:
             body = b""
-        elif not isinstance(body, (bytes, bytearray)):
-            body = b""  # a streamed body (file, generator): not what the SDKs send (aio converts its own)
+        elif not isinstance(body, (bytes, bytearray)):  # a file or an iterable of chunks (an OSS upload), whole
+            body = _streamed(body) if hasattr(body, "read") or hasattr(body, "__iter__") else b""
+            body = body if body.__class__ is bytes else body.read()
         if self._ecs.match(url):
             return self.engine.handle(_request(method, url, headers, bytes(body)))
         if url.split("/", 3)[2].split(":", 1)[0] == METADATA_HOST:

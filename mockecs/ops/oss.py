@@ -150,6 +150,8 @@ def route(req: OssRequest) -> str:
         if method == "GET":
             return "ListBuckets"
         raise NOT_ALLOWED(Method=method, ResourceType="Service")
+    if method == "OPTIONS":  # a browser's CORS preflight, of an object or the bucket (mockecs.ops.oss_bucket)
+        return "OptionObject"
     if not req.key:
         actions = {"PUT": "PutBucket", "DELETE": "DeleteBucket", "GET": "ListObjects", "HEAD": "GetBucketInfo"}
         if "acl" in q and method in ("GET", "PUT"):

@@ -8,7 +8,8 @@ website, encryption, policy and transfer acceleration, the defaults for logging 
 referer allowed), tags (none), access monitor (``Disabled``) and resource group (the account's default group).
 None is enforced: a policy, a referer list or a CORS rule lets nothing through nor keeps anything out, a lifecycle
 rule expires nothing, default encryption changes no object (image import does refuse an encrypted bucket, as it
-always did). Only the bucket's owner reads or writes them.
+always did). Only the bucket's owner reads or writes them. The CORS rules do answer a browser's preflight (OPTIONS,
+``OptionObject``), which anyone may send.
 """
 from __future__ import annotations
 
@@ -154,6 +155,51 @@ def get_bucket_cors(ctx: Context, req: OssRequest, body: bytes) -> Reply:
 def delete_bucket_cors(ctx: Context, req: OssRequest, body: bytes) -> Reply:
     _save(ctx, _owned(ctx, req), cors=None)
     return Reply(status=204)
+
+
+# The preflight's refusals. [GUESS] the messages are OSS's as clients report them; the code and status are documented.
+CORS_DISABLED = oss_error_kind("AccessForbidden", "CORSResponse: CORS is not enabled for this bucket.", 403)
+CORS_REFUSED = oss_error_kind("AccessForbidden", "CORSResponse: This CORS request is not allowed. This is usually "
+                              "because the evalution of Origin, request method / Access-Control-Request-Method or "
+                              "Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.", 403)
+
+
+def _wildcard(pattern: str, value: str, fold: bool) -> bool:
+    """A CORS rule's origin or header pattern (at most one ``*``, any run of characters) against ``value``."""
+    if fold:
+        pattern, value = pattern.lower(), value.lower()
+    head, star, tail = pattern.partition("*")
+    if not star:
+        return pattern == value
+    return len(value) >= len(head) + len(tail) and value.startswith(head) and value.endswith(tail)
+
+
+@_op("OptionObject")
+def option_object(ctx: Context, req: OssRequest, body: bytes) -> Reply:
+    """A browser's preflight: anyone may send it (the bucket's ACL is not read); the first of the bucket's CORS
+    rules allowing the Origin, the method and every requested header answers it, else 403 AccessForbidden."""
+    bucket = _bucket(ctx, req, "object")
+    cors = bucket.get("cors")
+    if not cors:
+        raise CORS_DISABLED()
+    origin, method = req.header("origin"), req.header("access-control-request-method")
+    asked = req.header("access-control-request-headers")
+    wanted = [h.strip() for h in asked.split(",") if h.strip()]
+    for rule in cors["rules"] if origin and method else ():
+        if method in rule["AllowedMethod"] and any(_wildcard(o, origin, False) for o in rule["AllowedOrigin"]) and \
+                all(any(_wildcard(a, h, True) for a in rule["AllowedHeader"]) for h in wanted):
+            headers = {"Access-Control-Allow-Origin": origin,
+                       "Access-Control-Allow-Methods": ", ".join(rule["AllowedMethod"])}  # [GUESS] the rule's all
+            if asked:
+                headers["Access-Control-Allow-Headers"] = asked
+            if rule["ExposeHeader"]:
+                headers["Access-Control-Expose-Headers"] = ", ".join(rule["ExposeHeader"])
+            if "MaxAgeSeconds" in rule:
+                headers["Access-Control-Max-Age"] = str(rule["MaxAgeSeconds"])
+            if cors["vary"]:
+                headers["Vary"] = "Origin"
+            return Reply(headers=headers)
+    raise CORS_REFUSED()
 
 
 # -- lifecycle --------------------------------------------------------------------------------------------------------

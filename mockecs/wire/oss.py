@@ -41,7 +41,7 @@ ACTIONS = frozenset((
     "DeleteMultipleObjects", "PutObject", "CopyObject", "GetObject", "HeadObject", "GetObjectMeta", "DeleteObject",
     "InitiateMultipartUpload", "UploadPart", "ListParts", "ListMultipartUploads", "AbortMultipartUpload",
     "CompleteMultipartUpload", "GetBucketAcl", "PutBucketAcl", "GetBucketVersioning", "GetObjectAcl",
-    "PutObjectAcl", "GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging", "ListObjectVersions",
+    "PutObjectAcl", "GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging", "ListObjectVersions", "OptionObject",
     *(f"{verb}Bucket{name}" for verb in ("Put", "Get", "Delete") for name in (
         "Cors", "Lifecycle", "Website", "Logging", "Encryption", "Policy", "Tags")),
     *(f"{verb}Bucket{name}" for verb in ("Put", "Get") for name in (
