@@ -733,7 +733,9 @@ class Engine:
             raise EcsError(*op.dry_run)  # all checks passed; the transaction rolls back
         if ctx.clock_read or clock.readings != readings or self.store.written != written or "RequestId" in body:
             return body
-        kept = Frozen(body, to_json(body))  # (to_json: the bytes this answer gets unkept, spliced the same way)
+        # (to_json: the bytes this answer gets unkept, spliced the same way; a handler's fresh dict is kept itself,
+        # not copied: nothing else holds it once answered)
+        kept = Frozen.owning(body, to_json(body)) if type(body) is dict else Frozen(body, to_json(body))
         memo, size = self._memo, len(kept.utf8)
         if size > MEMO_BYTES >> 4:  # (a few large pages would push out every other answer)
             return kept
