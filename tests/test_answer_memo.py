@@ -335,3 +335,19 @@ def test_the_raw_form_leaves_out_a_v3_signature_only():
     assert core._raw_key(request(v3 + "zz")) is None  # (no signature decode would read: another decoding)
     assert core._raw_key(request(v3)) is None and core._raw_key(request("Bearer token")) is None
     assert core._raw_key(request("")) is not None  # (unsigned: nothing left out)
+
+
+def test_timed_context_sets_every_context_field():
+    """TimedContext writes Context's fields itself (its ``now`` without the setter): a field added to Context
+    must be written there too, and a kept answer's Frozen holds the handler's dict as encoded."""
+    import dataclasses
+    assert [f.name for f in dataclasses.fields(Context)] == \
+        ["engine", "txn", "action", "account", "region", "request_id", "host", "now", "params"]
+    ctx = TimedContext(None, None, "DescribeImages", "1" * 16, "cn-hangzhou", "RID", "ecs.aliyuncs.com", 12.5, {})
+    assert (ctx.action, ctx.account, ctx.region, ctx.request_id, ctx.host, ctx.params) == \
+        ("DescribeImages", "1" * 16, "cn-hangzhou", "RID", "ecs.aliyuncs.com", {})
+    assert not ctx.clock_read and ctx.now == 12.5 and ctx.clock_read
+    from mockecs.wire.encoding import Frozen, to_json
+    body = {"TotalCount": 1, "Images": {"Image": []}}
+    kept = Frozen.owning(body, to_json(body))
+    assert kept.utf8 == Frozen(body).utf8 and dict(kept) == body and kept.json_tail == kept.utf8[1:]

@@ -435,7 +435,7 @@ class Engine:
                 return self._handle_oss(http, request_id, started)
             http.body = bytes(http.body.read() or b"") if hasattr(http.body, "read") else bytes(http.body or b"")
         req: Optional[ApiRequest] = None
-        seen: dict[str, Any] = {}  # account and region, once known, for the call record
+        seen: dict[str, Any] = {}  # account and region, once known, for the call record (and the memo: its keys)
         again = None
         try:
             if self._raw and not self.faults and not self.config.strict_signatures:
@@ -492,7 +492,7 @@ class Engine:
         first one's decoding and that answer (None: the long way). What decoding and the gateway would check again
         is checked here: no fault waits, signatures are not checked (the caller made sure), the key still speaks
         for the same account; the answer holds as the memo's own hits do (see _dispatch)."""
-        key = _raw_key(http)
+        key = seen["raw"] = _raw_key(http)  # (kept for _remember, should this request take the long way)
         entry = self._raw.get(key) if key is not None else None
         if entry is None:
             return None
@@ -513,7 +513,7 @@ class Engine:
         hit = self._memo.get(memo_key)
         if hit is None or hit[3] is not body or len(http.url) + len(http.body) > _RAW_BYTES:
             return
-        key = _raw_key(http)
+        key = seen["raw"] if "raw" in seen else _raw_key(http)  # (_kept_again's, when it looked)
         if key is None:
             return
         raw = self._raw
@@ -733,7 +733,9 @@ class Engine:
             raise EcsError(*op.dry_run)  # all checks passed; the transaction rolls back
         if ctx.clock_read or clock.readings != readings or self.store.written != written or "RequestId" in body:
             return body
-        kept = Frozen(body, to_json(body))  # (to_json: the bytes this answer gets unkept, spliced the same way)
+        # (to_json: the bytes this answer gets unkept, spliced the same way; a handler's fresh dict is kept itself,
+        # not copied: nothing else holds it once answered)
+        kept = Frozen.owning(body, to_json(body)) if type(body) is dict else Frozen(body, to_json(body))
         memo, size = self._memo, len(kept.utf8)
         if size > MEMO_BYTES >> 4:  # (a few large pages would push out every other answer)
             return kept

@@ -151,16 +151,14 @@ def _tag_wanted(tags: Optional[list[dict]]) -> list[dict]:
     return instances.tag_filter([t for t in tags or () if t.get("key") or t.get("value")])
 
 
-def _predicate(ctx: Context, a: dict, statuses_only: bool = False) -> Any:
+def _predicate(ctx: Context, a: dict) -> Any:
     """One function testing every non-index filter of a DescribeImages request: only the checks the
-    request asks for are built, as it runs once per candidate image (``statuses_only``: the caller knows
-    that the statuses are the only filter, the usual look-up by ImageId, and skips looking)."""
+    request asks for are built, as it runs once per candidate image (a look-up by ImageId filtered by
+    statuses alone tests them itself: see describe_images)."""
     statuses, filters, tags, itype = a["statuses"], a["filters"], a["tags"], a["itype"]
     checks: list[Any] = []
     if statuses is not None:
         checks.append(lambda r: r.get("Status") in statuses)
-    if statuses_only:
-        return checks[0] if checks else (lambda r: True)
     if a["image_name"]:
         checks.append(lambda r: a["image_name"] in (r.get("ImageName") or ""))
     for arg, field in (("image_family", "ImageFamily"), ("os_type", "OSType"), ("architecture", "Architecture"),
@@ -333,8 +331,14 @@ def describe_images(ctx: Context, a: dict[str, Any]) -> dict:
         return {"RegionId": ctx.region, "TotalCount": found.total, "PageNumber": page_number,
                 "PageSize": page_size,
                 "Images": {"Image": images.page_views(ctx, found, (page_number - 1) * page_size, page_size)}}
-    test = _predicate(ctx, a, not narrowed and flags[0] is not None and flags.count(None) == len(flags) - 1)
-    matched = [r for r in _source(ctx, a) if test(r)]
+    if not narrowed and flags[0] is not None and flags.count(None) == len(flags) - 1:
+        # The usual look-up by ImageId: the statuses are the only filter (tested here, without building _predicate's)
+        statuses = a["statuses"]
+        matched = [r for r in _source(ctx, a) if r.get("Status") in statuses] if statuses is not None else \
+            list(_source(ctx, a))
+    else:
+        test = _predicate(ctx, a)
+        matched = [r for r in _source(ctx, a) if test(r)]
     name = a["image_name"]
     if name:
         def order(r: Mapping[str, Any]) -> tuple:

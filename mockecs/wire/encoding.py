@@ -194,6 +194,14 @@ class Frozen(Mapping):
         self.json_tail = self.utf8[1:]  # without the opening brace
         self._xml: Optional[str] = None
 
+    @classmethod
+    def owning(cls, data: dict[str, Any], utf8: bytes) -> Frozen:
+        """A Frozen of ``data`` (its JSON ``utf8`` written already) that keeps the dict itself, not a copy: for a
+        dict nobody else holds or changes afterwards (an answer the engine keeps)."""
+        kept = object.__new__(cls)
+        kept._data, kept.utf8, kept.json_tail, kept._xml = data, utf8, utf8[1:], None
+        return kept
+
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
 

@@ -39,6 +39,13 @@ class TimedContext(Context):
 
     clock_read = False
 
+    def __init__(self, engine: Any, txn: Transaction, action: str, account: str, region: str, request_id: str,
+                 host: str, now: float, params: dict[str, str]) -> None:
+        # (Context's fields, ``now`` stored as ``_now`` directly: the generated __init__ would set it through the
+        # property's setter, a Python call per request; tests/test_answer_memo.py checks the fields match)
+        self.engine, self.txn, self.action, self.account, self.region = engine, txn, action, account, region
+        self.request_id, self.host, self._now, self.params = request_id, host, now, params
+
     @property  # type: ignore[override]
     def now(self) -> float:
         self.clock_read = True

@@ -440,6 +440,8 @@ def listing(ctx: Context, alias: Optional[str], is_public: Optional[bool], with_
     """What :func:`candidates` lists, narrowed to ``statuses``, as one ordered listing (newest first):
     the store's parts from ordered status terms, the catalog's parts merged in, nothing else read
     (``want``: the end of the page about to be asked for, see :class:`paging.Ordered`)."""
+    if alias == "self":  # (the caller's own images, the usual narrowed listing: without making the closures below)
+        return _own_listing(ctx, statuses, want)
     account, region = ctx.account, ctx.region
     terms: list[tuple[str, str]] = []
     exclude: dict[tuple[str, str], list[tuple[str, str]]] = {}
@@ -477,8 +479,6 @@ def listing(ctx: Context, alias: Optional[str], is_public: Optional[bool], with_
 
     if alias in ("system", "marketplace"):
         catalog_part(alias)
-    elif alias == "self":
-        stored_part(*resources.owner_region(account, region))
     elif alias == "others":
         community() if is_public else shared()
     else:
@@ -493,6 +493,15 @@ def listing(ctx: Context, alias: Optional[str], is_public: Optional[bool], with_
     generation_soon(ctx.txn, "instance")
     return paging.Ordered(ctx, "image", terms, newest_first=True, exclude=exclude, extra=extra, settle=settle,
                           want=want, read=read_many)
+
+
+def _own_listing(ctx: Context, statuses: Optional[frozenset[str]], want: int) -> paging.Ordered:
+    """:func:`listing` of the caller's own images (ImageOwnerAlias=self): one stored part, no catalog part."""
+    name, value = resources.owner_region(ctx.account, ctx.region)
+    generation_soon(ctx.txn, "image", since=True)  # (as listing's)
+    generation_soon(ctx.txn, "instance")
+    return paging.Ordered(ctx, "image", status_terms(name, value, statuses), newest_first=True, exclude={}, extra=[],
+                          settle=[(name, value)], want=want, read=read_many)
 
 
 # -- helpers for the image operations (CreateImage, CopyImage, ImportImage, the builder ...) --
