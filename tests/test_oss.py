@@ -13,6 +13,7 @@ import tempfile
 import time
 import xml.etree.ElementTree as ElementTree
 from email.utils import formatdate
+from typing import Any
 
 import pytest
 import requests
@@ -462,16 +463,22 @@ GO_OSS = os.path.join(GOPATH, "src", "github.com", "aliyun", "aliyun-oss-go-sdk"
 
 @pytest.mark.skipif(GO is None or not os.path.isdir(GO_OSS),
                     reason="go or Go's OSS SDK is missing (golang-go golang-github-aliyun-aliyun-oss-go-sdk-dev)")
-def test_gos_oss_sdk_through_the_server(served, tmp_path):
-    """Go's OSS SDK (Debian's 1.5.0, built offline in GOPATH mode), unchanged, with the server as its endpoint:
-    every request signed (V1) and verified; its CRC-64 checks of uploads and downloads pass."""
-    binary = str(tmp_path / "ossflow")
+def go_build(program: str, tmp_path: Any) -> str:
+    """``tests/go/<program>`` built offline in GOPATH mode against Debian's Go packages: the binary's path."""
+    binary = str(tmp_path / program)
     env = dict(os.environ, GO111MODULE="off", GOPATH=GOPATH, GOFLAGS="",
                GOCACHE=os.path.join(tempfile.gettempdir(), "mockecs-go-cache"))
-    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "go", "ossflow")
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "go", program)
     built = subprocess.run([GO, "build", "-o", binary, "."], cwd=source, env=env, capture_output=True, text=True,
                            timeout=300)
     assert built.returncode == 0, built.stderr
+    return binary
+
+
+def test_gos_oss_sdk_through_the_server(served, tmp_path):
+    """Go's OSS SDK (Debian's 1.5.0, built offline in GOPATH mode), unchanged, with the server as its endpoint:
+    every request signed (V1) and verified; its CRC-64 checks of uploads and downloads pass."""
+    binary = go_build("ossflow", tmp_path)
     proc = subprocess.run([binary, served.url, AK, SK, "wrong-secret"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import tempfile
 import time
 import xml.etree.ElementTree as ElementTree
 
@@ -18,7 +17,7 @@ from mockecs.wire import oss as oss_wire
 from mockecs.wire.protocol import HttpRequest
 from mockecs.world import resource_groups
 from tests.sdk import DEFAULT_ACCOUNT, make_account
-from tests.test_oss import GO, GO_OSS, GOPATH, strict_server
+from tests.test_oss import GO, GO_OSS, go_build, strict_server
 
 oss2 = pytest.importorskip("oss2", reason="oss2 is not installed")
 from oss2 import models  # noqa: E402
@@ -431,13 +430,7 @@ def served():
                     reason="go or Go's OSS SDK is missing (golang-go golang-github-aliyun-aliyun-oss-go-sdk-dev)")
 def test_gos_oss_sdk_puts_reads_and_removes_bucket_settings(served, tmp_path):
     """Go's OSS SDK (Debian's 1.5.0: the calls it has of those the provider makes) parses every answer; V1 signed."""
-    binary = str(tmp_path / "ossbucket")
-    env = dict(os.environ, GO111MODULE="off", GOPATH=GOPATH, GOFLAGS="",
-               GOCACHE=os.path.join(tempfile.gettempdir(), "mockecs-go-cache"))
-    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "go", "ossbucket")
-    built = subprocess.run([GO, "build", "-o", binary, "."], cwd=source, env=env, capture_output=True, text=True,
-                           timeout=300)
-    assert built.returncode == 0, built.stderr
+    binary = go_build("ossbucket", tmp_path)
     proc = subprocess.run([binary, served.url, AK, SK], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])
